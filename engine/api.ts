@@ -1,0 +1,67 @@
+// engine/api: the contract of the storage engine as sql sees it. Everything that crosses it is plain data.
+// The engine knows nothing of SQL text or sockets; failures are EngineFailure values that sql maps to SQLSTATEs.
+import type { Lsn } from '../src/common/ids.js'
+import type { ScanPartial } from './batch.js'
+import type { CreateTableOp, IngestOp, ScanOp, TableSchema, TimeseriesOp } from './ops.js'
+
+export type FsyncMode = 'always' | 'batch' | 'off'
+
+export interface EngineConfig {
+  readonly dataDir: string
+  /** Worker threads, each a CoreLoop owning vShard mod coreCount. */
+  readonly coreCount: number
+  /** Memtable byte budget per core, in MiB. */
+  readonly memtableMb: number
+  readonly fsync: FsyncMode
+}
+
+export type EngineFailureKind =
+  | 'DiskFull' | 'MemoryBudget' | 'Corrupt' | 'Cancelled' | 'ShuttingDown'
+  | 'TableExists' | 'NoSuchTable' | 'InvalidBatch' | 'LimitExceeded' | 'Io'
+
+export interface EngineFailure {
+  readonly kind: EngineFailureKind
+  readonly detail: string
+}
+
+/** The one error type the engine rejects with for operating errors; anything else is a bug. */
+export class EngineFailureError extends Error {
+  readonly failure: EngineFailure
+  constructor(failure: EngineFailure) {
+    super(`${failure.kind}: ${failure.detail}`)
+    this.name = 'EngineFailureError'
+    this.failure = failure
+  }
+}
+
+export function isEngineFailureError(value: unknown): value is EngineFailureError {
+  return value instanceof EngineFailureError
+}
+
+export interface CreateTableResult { readonly kind: 'CreateTableResult'; readonly table: TableSchema; readonly created: boolean }
+export interface IngestResult { readonly kind: 'IngestResult'; readonly rowCount: number; readonly lsn: Lsn }
+export interface ScanResult { readonly kind: 'ScanResult'; readonly partials: ReadonlyArray<ScanPartial> }
+export type OpResult = CreateTableResult | IngestResult | ScanResult
+
+/** Maps each op kind to its result, so execute() is typed per op. */
+export type ResultOf<T extends TimeseriesOp> =
+  T extends CreateTableOp ? CreateTableResult : T extends IngestOp ? IngestResult : T extends ScanOp ? ScanResult : never
+
+export interface EngineStats {
+  readonly coreCount: number
+  readonly lsnDurable: Lsn
+  readonly replayedRecordCount: number
+}
+
+export interface Engine {
+  /**
+   * Runs one physical op. IngestOp resolves only after its WAL record is durable (per the fsync mode); the rows are
+   * then visible to every later ScanOp. Rejects with EngineFailureError for operating errors.
+   */
+  execute<T extends TimeseriesOp>(op: T): Promise<ResultOf<T>>
+  /** The catalog as persisted: every table, in creation order. */
+  tables(): ReadonlyArray<TableSchema>
+  stats(): EngineStats
+  /** Stops accepting ops, waits for in-flight ones, flushes, stops the cores, releases the data dir. */
+  close(): Promise<void>
+}

@@ -1,0 +1,99 @@
+// engine/ops: the physical plan — TimeseriesOp, a closed union of plain data — and the table schema it refers to.
+// Versioned; kinds are append-only (pinned by test/unit/engine/ops.test.ts). Knows nothing of SQL text or sockets.
+import type { TableId } from '../src/common/ids.js'
+import type { ColumnBatch, ColumnKind } from './batch.js'
+
+/** Bumped when the shape of an op changes incompatibly. */
+export const OP_VERSION = 1
+
+export interface ColumnSchema {
+  readonly name: string
+  readonly kind: ColumnKind
+  /**
+   * The SQL layer's type annotation (e.g. 'timestamptz', 'float8', 'varchar(20)'), stored and returned verbatim.
+   * The engine never interprets it; it lets sql keep PostgreSQL types the engine does not distinguish.
+   */
+  readonly sqlType: string
+  readonly notNull: boolean
+}
+
+export interface TableSchema {
+  readonly id: TableId
+  readonly name: string
+  readonly columns: ReadonlyArray<ColumnSchema>
+  /** Index into columns of the designated timestamp (kind 'timestamp', NOT NULL). */
+  readonly timestampIndex: number
+}
+
+export interface CreateTableOp {
+  readonly kind: 'CreateTableOp'
+  readonly v: typeof OP_VERSION
+  readonly name: string
+  readonly columns: ReadonlyArray<ColumnSchema>
+  readonly timestampIndex: number
+  /** CREATE TABLE IF NOT EXISTS: an existing table of that name is returned instead of failing. */
+  readonly ifNotExists: boolean
+}
+
+/** Rows for one table, columns in catalog order. Acknowledged (resolved) only once WAL'd durably. */
+export interface IngestOp {
+  readonly kind: 'IngestOp'
+  readonly v: typeof OP_VERSION
+  readonly tableId: TableId
+  readonly batch: ColumnBatch
+}
+
+/** Inclusive lower / exclusive upper bound in µs; ±Infinity when open. */
+export interface TimeRange {
+  readonly fromUs: number
+  readonly toUs: number
+}
+
+/**
+ * A predicate on one column, ANDed with the others. `values` are typed to the column: strings for symbol/text,
+ * numbers for f64/timestamp, bigint for i64, booleans for bool. 'in' and 'notIn' take any count; others exactly one.
+ * 'isNull'/'isNotNull' take none.
+ */
+export interface ColumnFilter {
+  readonly column: number
+  readonly op: 'eq' | 'neq' | 'lt' | 'lte' | 'gt' | 'gte' | 'in' | 'notIn' | 'isNull' | 'isNotNull'
+  readonly values: ReadonlyArray<string | number | bigint | boolean>
+}
+
+export type AggregateFn = 'count' | 'sum' | 'min' | 'max' | 'avg' | 'first' | 'last'
+
+/** `column` null means count(*). */
+export interface AggregateSpec {
+  readonly fn: AggregateFn
+  readonly column: number | null
+}
+
+/** A group-by key: a plain column, or the time bucket of the designated timestamp. */
+export type GroupKey =
+  | { readonly kind: 'column'; readonly column: number }
+  | { readonly kind: 'timeBucket'; readonly column: number; readonly widthUs: number; readonly originUs: number }
+
+/**
+ * Scan one table. Without aggregates and group keys the cores return the projected columns (a RowsPartial);
+ * otherwise each core returns one AggPartial per core with mergeable states (count, sum, min, max, first, last).
+ * `limit` applies only to raw scans without ordering requirements (each core may stop after that many rows).
+ */
+export interface ScanOp {
+  readonly kind: 'ScanOp'
+  readonly v: typeof OP_VERSION
+  readonly tableId: TableId
+  readonly timeRange: TimeRange
+  readonly filters: ReadonlyArray<ColumnFilter>
+  readonly projection: ReadonlyArray<number>
+  readonly groupBy: ReadonlyArray<GroupKey>
+  readonly aggregates: ReadonlyArray<AggregateSpec>
+  readonly limit: number | null
+}
+
+export type TimeseriesOp = CreateTableOp | IngestOp | ScanOp
+export type TimeseriesOpKind = TimeseriesOp['kind']
+
+/** Wire codes of op kinds. Append-only; pinned by test/unit/engine/ops.test.ts. */
+export const OP_KIND_CODES: Readonly<Record<TimeseriesOpKind, number>> = {
+  CreateTableOp: 1, IngestOp: 2, ScanOp: 3,
+}

@@ -1,0 +1,26 @@
+// src/common/assert: programmer-error checks. Input is never checked with assert: bad input becomes a coded DbError.
+// Imports nothing of ours; every layer (and every worker thread) may import it.
+
+export class AssertionError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'AssertionError'
+  }
+}
+
+/** Always on. A failure is a bug in nodedb, never a user error. */
+export function assert(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new AssertionError(message)
+}
+
+/** Closes every switch over a closed union: a new kind fails to compile where it is not handled. */
+export function assertNever(value: never): never {
+  throw new AssertionError(`unexpected kind: ${JSON.stringify(value)}`)
+}
+
+const PARANOID = process.env.NODEDB_PARANOID === '1'
+
+/** O(n) self-checks, run only when NODEDB_PARANOID=1 (the test suite sets it). */
+export function paranoid(check: () => boolean, message: string): void {
+  if (PARANOID && !check()) throw new AssertionError(`paranoid: ${message}`)
+}

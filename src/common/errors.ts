@@ -1,0 +1,161 @@
+// src/common/errors: DbError mirrors PostgreSQL's ErrorResponse fields. Only the factories below create one,
+// so callers test `code`, never message text. Messages follow PostgreSQL's style: lowercase, no final period.
+import { SqlState, type SqlStateCode } from './sqlstate.js'
+
+export type Severity = 'ERROR' | 'FATAL'
+
+export interface DbErrorFields {
+  readonly code: SqlStateCode
+  readonly severity: Severity
+  readonly message: string
+  readonly detail?: string
+  readonly hint?: string
+  /** 1-based character offset into the SQL text, as PostgreSQL's `P` field. */
+  readonly position?: number
+  readonly table?: string
+  readonly column?: string
+  readonly dataType?: string
+}
+
+export class DbError extends Error {
+  readonly code: SqlStateCode
+  readonly severity: Severity
+  readonly detail: string | undefined
+  readonly hint: string | undefined
+  readonly position: number | undefined
+  readonly table: string | undefined
+  readonly column: string | undefined
+  readonly dataType: string | undefined
+
+  constructor(fields: DbErrorFields) {
+    super(fields.message)
+    this.name = 'DbError'
+    this.code = fields.code
+    this.severity = fields.severity
+    this.detail = fields.detail
+    this.hint = fields.hint
+    this.position = fields.position
+    this.table = fields.table
+    this.column = fields.column
+    this.dataType = fields.dataType
+  }
+}
+
+export function isDbError(value: unknown): value is DbError {
+  return value instanceof DbError
+}
+
+function error(code: SqlStateCode, message: string, extra: Partial<DbErrorFields> = {}): DbError {
+  return new DbError({ severity: 'ERROR', ...extra, code, message })
+}
+
+export function syntaxError(message: string, position?: number): DbError {
+  return error(SqlState.syntaxError, message, position === undefined ? {} : { position })
+}
+export function featureNotSupported(what: string, position?: number): DbError {
+  return error(SqlState.featureNotSupported, `${what} is not supported`, position === undefined ? {} : { position })
+}
+export function undefinedTable(name: string, position?: number): DbError {
+  const extra = position === undefined ? {} : { position }
+  return error(SqlState.undefinedTable, `relation "${name}" does not exist`, { ...extra, table: name })
+}
+export function duplicateTable(name: string): DbError {
+  return error(SqlState.duplicateTable, `relation "${name}" already exists`, { table: name })
+}
+export function undefinedColumn(name: string, position?: number): DbError {
+  const extra = position === undefined ? {} : { position }
+  return error(SqlState.undefinedColumn, `column "${name}" does not exist`, { ...extra, column: name })
+}
+export function duplicateColumn(name: string): DbError {
+  return error(SqlState.duplicateColumn, `column "${name}" specified more than once`, { column: name })
+}
+export function ambiguousColumn(name: string, position?: number): DbError {
+  const extra = position === undefined ? {} : { position }
+  return error(SqlState.ambiguousColumn, `column reference "${name}" is ambiguous`, extra)
+}
+export function undefinedFunction(signature: string, position?: number): DbError {
+  const extra = position === undefined ? {} : { position }
+  const hint = 'No function matches the given name and argument types. You might need to add explicit type casts.'
+  return error(SqlState.undefinedFunction, `function ${signature} does not exist`, { ...extra, hint })
+}
+export function undefinedObject(message: string): DbError {
+  return error(SqlState.undefinedObject, message)
+}
+export function groupingError(column: string, position?: number): DbError {
+  const extra = position === undefined ? {} : { position }
+  const message = `column "${column}" must appear in the GROUP BY clause or be used in an aggregate function`
+  return error(SqlState.groupingError, message, extra)
+}
+export function datatypeMismatch(message: string, position?: number): DbError {
+  return error(SqlState.datatypeMismatch, message, position === undefined ? {} : { position })
+}
+export function invalidTextRepresentation(typeName: string, value: string): DbError {
+  return error(SqlState.invalidTextRepresentation, `invalid input syntax for type ${typeName}: "${value}"`)
+}
+export function invalidDatetimeFormat(typeName: string, value: string): DbError {
+  return error(SqlState.invalidDatetimeFormat, `invalid input syntax for type ${typeName}: "${value}"`)
+}
+export function invalidParameterValue(message: string): DbError {
+  return error(SqlState.invalidParameterValue, message)
+}
+export function numericValueOutOfRange(message: string): DbError {
+  return error(SqlState.numericValueOutOfRange, message)
+}
+export function divisionByZero(): DbError {
+  return error(SqlState.divisionByZero, 'division by zero')
+}
+export function notNullViolation(column: string, table: string): DbError {
+  const message = `null value in column "${column}" of relation "${table}" violates not-null constraint`
+  return error(SqlState.notNullViolation, message, { column, table })
+}
+export function invalidTableDefinition(message: string): DbError {
+  return error(SqlState.invalidTableDefinition, message)
+}
+export function protocolViolation(detail: string): DbError {
+  return error(SqlState.protocolViolation, detail)
+}
+export function fatalProtocolViolation(detail: string): DbError {
+  return new DbError({ severity: 'FATAL', code: SqlState.protocolViolation, message: detail })
+}
+export function invalidStatementName(name: string): DbError {
+  return error(SqlState.invalidSqlStatementName, `prepared statement "${name}" does not exist`)
+}
+export function duplicatePreparedStatement(name: string): DbError {
+  return error(SqlState.duplicatePreparedStatement, `prepared statement "${name}" already exists`)
+}
+export function invalidCursorName(name: string): DbError {
+  return error(SqlState.invalidCursorName, `portal "${name}" does not exist`)
+}
+export function inFailedTransaction(): DbError {
+  const message = 'current transaction is aborted, commands ignored until end of transaction block'
+  return error(SqlState.inFailedSqlTransaction, message)
+}
+export function programLimitExceeded(message: string): DbError {
+  return error(SqlState.programLimitExceeded, message)
+}
+export function tooManyConnections(): DbError {
+  return new DbError({ severity: 'FATAL', code: SqlState.tooManyConnections, message: 'sorry, too many clients already' })
+}
+export function queryCanceled(): DbError {
+  return error(SqlState.queryCanceled, 'canceling statement due to user request')
+}
+export function adminShutdown(): DbError {
+  const message = 'terminating connection due to administrator command'
+  return new DbError({ severity: 'FATAL', code: SqlState.adminShutdown, message })
+}
+export function diskFull(detail: string): DbError {
+  return error(SqlState.diskFull, 'could not write to file: no space left on device', { detail })
+}
+export function outOfMemory(detail: string): DbError {
+  return error(SqlState.outOfMemory, 'out of memory', { detail })
+}
+export function dataCorrupted(detail: string): DbError {
+  return error(SqlState.dataCorrupted, 'data corrupted', { detail })
+}
+export function ioError(detail: string): DbError {
+  return error(SqlState.ioError, 'could not access file', { detail })
+}
+/** The one constructor of XX000: only the statement boundary in wire/pg/session.ts may call it. */
+export function internalError(detail: string): DbError {
+  return error(SqlState.internalError, `internal error: ${detail}`)
+}

@@ -1,0 +1,44 @@
+// src/common/limits: every bound nodedb enforces, with its unit and why. Relations between bounds are asserted at load.
+
+// vShards are the unit of ownership (hash(table, series) mod this); a power of two so they can be split later.
+export const VSHARD_COUNT = 1024
+// PostgreSQL's own startup packet limit (MAX_STARTUP_PACKET_LENGTH); a larger one is a protocol violation.
+export const PG_STARTUP_BYTES_MAX = 10_000
+// Largest frontend message we buffer (PostgreSQL allows 1 GiB; a time-series INSERT of 64 MiB is already huge).
+export const PG_MESSAGE_BYTES_MAX = 64 * 1024 * 1024
+// Messages handled per socket 'data' event before yielding to the event loop (run at our own pace).
+export const PG_MESSAGES_PER_TICK_COUNT = 256
+// Concurrent pg connections; the next one gets 53300.
+export const PG_CONNECTIONS_MAX_COUNT = 1000
+// Socket bytes waiting to be sent before we stop reading from that client (backpressure).
+export const PG_SEND_BUFFER_BYTES_MAX = 8 * 1024 * 1024
+// Prepared statements and portals a session may hold; more is 54000 rather than unbounded growth.
+export const PG_STATEMENTS_PER_SESSION_COUNT_MAX = 10_000
+// Rows one result may hold in memory before 54000 (streaming results come later).
+export const RESULT_ROWS_MAX_COUNT = 10_000_000
+// Tables in the catalog.
+export const TABLES_MAX_COUNT = 10_000
+// Columns per table (PostgreSQL's MaxTupleAttributeNumber is 1664).
+export const COLUMNS_PER_TABLE_MAX_COUNT = 1600
+// Bytes of one SPSC ring (request or response); a power of two so indices mask cheaply.
+export const RING_BYTES = 8 * 1024 * 1024
+// Largest single frame written to a ring in one piece; larger payloads are split into fragments.
+export const RING_FRAME_BYTES_MAX = RING_BYTES / 4
+// Largest WAL record; an INSERT or ILP request larger than this is rejected with 54000.
+export const WAL_RECORD_BYTES_MAX = 256 * 1024 * 1024
+// Default memtable budget per core, in MiB (--memtable-mb).
+export const MEMTABLE_MB_DEFAULT = 64
+// Hard bounds on --memtable-mb.
+export const MEMTABLE_MB_MIN = 1
+export const MEMTABLE_MB_MAX = 16 * 1024
+// Hard bound on --cores (each is a worker thread with two rings).
+export const CORES_MAX_COUNT = 64
+
+function check(condition: boolean, message: string): void {
+  if (!condition) throw new Error(`limits: ${message}`)
+}
+check((RING_BYTES & (RING_BYTES - 1)) === 0, 'RING_BYTES must be a power of two')
+check(RING_FRAME_BYTES_MAX <= RING_BYTES / 2, 'a frame must fit twice in its ring')
+check((VSHARD_COUNT & (VSHARD_COUNT - 1)) === 0, 'VSHARD_COUNT must be a power of two')
+check(PG_STARTUP_BYTES_MAX < PG_MESSAGE_BYTES_MAX, 'startup packet bound is below the message bound')
+check(MEMTABLE_MB_MIN <= MEMTABLE_MB_DEFAULT && MEMTABLE_MB_DEFAULT <= MEMTABLE_MB_MAX, 'memtable default in bounds')

@@ -1,0 +1,9 @@
+// test/setup: loaded by mocha before every test file (.mocharc.cjs). Turns on paranoid checks, keeps logs quiet,
+// and makes an unhandled rejection fail the run instead of passing silently.
+process.env.NODEDB_PARANOID = '1'
+process.env.NODEDB_LOG_LEVEL = process.env.NODEDB_LOG_LEVEL ?? 'silent'
+
+process.on('unhandledRejection', (reason) => {
+  // Rethrowing inside the handler turns it into an uncaught exception, which mocha reports as a failure.
+  throw reason instanceof Error ? reason : new Error(`unhandled rejection: ${String(reason)}`)
+})
