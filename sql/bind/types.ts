@@ -1,0 +1,116 @@
+// sql/bind/types: the ONE table mapping SQL types to PostgreSQL OIDs, typlen and format_type, and to the engine's
+// ColumnKind. sql is the only layer that maps one type system onto the other.
+import type { ColumnKind } from '../../engine/batch.js'
+import { undefinedObject } from '../../src/common/errors.js'
+import type { SqlTypeName } from '../parse/ast.js'
+
+export type PgTypeName =
+  | 'bool' | 'int2' | 'int4' | 'int8' | 'float4' | 'float8' | 'numeric' | 'text' | 'varchar' | 'bpchar'
+  | 'timestamp' | 'timestamptz' | 'interval' | 'unknown'
+
+export interface PgTypeInfo {
+  readonly oid: number
+  /** pg_type.typlen: -1 variable length, -2 C string. */
+  readonly typlen: number
+  /** The engine kind a column of this type is stored as; null when it cannot be a column. */
+  readonly columnKind: ColumnKind | null
+  /** format_type() without modifier. */
+  readonly formatName: string
+}
+
+export const PG_TYPES: Readonly<Record<PgTypeName, PgTypeInfo>> = {
+  bool: { oid: 16, typlen: 1, columnKind: 'bool', formatName: 'boolean' },
+  int2: { oid: 21, typlen: 2, columnKind: 'i64', formatName: 'smallint' },
+  int4: { oid: 23, typlen: 4, columnKind: 'i64', formatName: 'integer' },
+  int8: { oid: 20, typlen: 8, columnKind: 'i64', formatName: 'bigint' },
+  float4: { oid: 700, typlen: 4, columnKind: 'f64', formatName: 'real' },
+  float8: { oid: 701, typlen: 8, columnKind: 'f64', formatName: 'double precision' },
+  numeric: { oid: 1700, typlen: -1, columnKind: 'f64', formatName: 'numeric' },
+  text: { oid: 25, typlen: -1, columnKind: 'symbol', formatName: 'text' },
+  varchar: { oid: 1043, typlen: -1, columnKind: 'symbol', formatName: 'character varying' },
+  bpchar: { oid: 1042, typlen: -1, columnKind: 'symbol', formatName: 'character' },
+  timestamp: { oid: 1114, typlen: 8, columnKind: 'timestamp', formatName: 'timestamp without time zone' },
+  timestamptz: { oid: 1184, typlen: 8, columnKind: 'timestamp', formatName: 'timestamp with time zone' },
+  interval: { oid: 1186, typlen: 16, columnKind: null, formatName: 'interval' },
+  unknown: { oid: 705, typlen: -2, columnKind: null, formatName: 'unknown' },
+}
+
+/** A SQL type with its modifier (atttypmod; -1 when none; varchar(n) → n + 4 as PostgreSQL stores it). */
+export interface SqlType {
+  readonly name: PgTypeName
+  readonly typmod: number
+}
+
+export function sqlType(name: PgTypeName, typmod = -1): SqlType {
+  return { name, typmod }
+}
+
+/** Spellings accepted in DDL and casts → the canonical type. */
+const ALIASES: Readonly<Record<string, PgTypeName>> = {
+  bool: 'bool', boolean: 'bool',
+  int2: 'int2', smallint: 'int2', int4: 'int4', int: 'int4', integer: 'int4', int8: 'int8', bigint: 'int8',
+  float4: 'float4', real: 'float4', float8: 'float8', float: 'float8', 'double precision': 'float8', double: 'float8',
+  numeric: 'numeric', decimal: 'numeric',
+  text: 'text', varchar: 'varchar', 'character varying': 'varchar', char: 'bpchar', character: 'bpchar', bpchar: 'bpchar',
+  timestamp: 'timestamp', 'timestamp without time zone': 'timestamp',
+  timestamptz: 'timestamptz', 'timestamp with time zone': 'timestamptz', interval: 'interval',
+}
+
+/** A written type name → SqlType; 42704 when unknown. */
+export function resolveTypeName(type: SqlTypeName): SqlType {
+  const name = ALIASES[type.name]
+  if (name === undefined) throw undefinedObject(`type "${type.name}" does not exist`)
+  const length = type.args[0]
+  if ((name === 'varchar' || name === 'bpchar') && length !== undefined) return sqlType(name, length + 4)
+  if (name === 'bpchar') return sqlType(name, 5)
+  return sqlType(name)
+}
+
+/** The verbatim form kept in ColumnSchema.sqlType: 'varchar(20)', 'int4', 'timestamptz'. */
+export function formatStoredType(type: SqlType): string {
+  return type.typmod >= 4 && (type.name === 'varchar' || type.name === 'bpchar') ? `${type.name}(${type.typmod - 4})` : type.name
+}
+
+/** Reads ColumnSchema.sqlType back; a column written by another path (ILP) without a known type gets its kind's default. */
+export function parseStoredType(stored: string, kind: ColumnKind): SqlType {
+  const match = /^([a-z0-9]+)(?:\((\d+)\))?$/.exec(stored)
+  const name = match === null ? undefined : ALIASES[match[1] ?? '']
+  if (name !== undefined) return sqlType(name, match?.[2] === undefined ? -1 : Number(match[2]) + 4)
+  return defaultTypeOfKind(kind)
+}
+
+export function defaultTypeOfKind(kind: ColumnKind): SqlType {
+  switch (kind) {
+    case 'timestamp': return sqlType('timestamptz')
+    case 'symbol': return sqlType('text')
+    case 'text': return sqlType('text')
+    case 'f64': return sqlType('float8')
+    case 'i64': return sqlType('int8')
+    case 'bool': return sqlType('bool')
+    default: return assertNeverKind(kind)
+  }
+}
+
+function assertNeverKind(kind: never): never {
+  throw new TypeError(`unexpected column kind ${String(kind)}`)
+}
+
+export function isNumericType(name: PgTypeName): boolean {
+  return name === 'int2' || name === 'int4' || name === 'int8' || name === 'float4' || name === 'float8' || name === 'numeric'
+}
+
+export function isIntegerType(name: PgTypeName): boolean {
+  return name === 'int2' || name === 'int4' || name === 'int8'
+}
+
+export function isTextType(name: PgTypeName): boolean {
+  return name === 'text' || name === 'varchar' || name === 'bpchar' || name === 'unknown'
+}
+
+export function isTimestampType(name: PgTypeName): boolean {
+  return name === 'timestamp' || name === 'timestamptz'
+}
+
+export function typeOid(type: SqlType): number {
+  return PG_TYPES[type.name].oid
+}

@@ -1,0 +1,39 @@
+// sql/parse/utility: the thin front layer for utility statements node-sql-parser does not know (SET, SHOW, BEGIN,
+// COMMIT, ROLLBACK, DISCARD). It matches whole statements only; anything else goes on to the adapter.
+import type { SqlStatement } from './ast.js'
+
+const NAME = '([A-Za-z_][A-Za-z0-9_.]*|"[^"]+")'
+
+function unquoteName(raw: string): string {
+  return raw.startsWith('"') ? raw.slice(1, -1) : raw.toLowerCase()
+}
+
+/** The value of SET as text: quotes removed; a list of values joined with ', ' as PostgreSQL shows it. */
+function parseSetValue(raw: string): string {
+  const parts = raw.split(',').map((part) => part.trim())
+  return parts
+    .map((part) => (part.startsWith("'") && part.endsWith("'") ? part.slice(1, -1).replace(/''/g, "'") : part))
+    .join(', ')
+}
+
+function stripComments(text: string): string {
+  return text.replace(/--[^\n]*/g, ' ').replace(/\/\*[\s\S]*?\*\//g, ' ').trim()
+}
+
+/** Returns the utility statement `text` is, or null when it is not one of them. */
+export function parseUtility(text: string): SqlStatement | null {
+  const body = stripComments(text)
+  const set = new RegExp(`^SET\\s+(?:SESSION\\s+|LOCAL\\s+)?${NAME}\\s*(?:=|\\s+TO\\s+)\\s*([\\s\\S]+)$`, 'i').exec(body)
+  if (set !== null) return { kind: 'SqlSet', name: unquoteName(set[1] ?? ''), value: parseSetValue(set[2] ?? '') }
+  const timeZone = /^SET\s+(?:SESSION\s+|LOCAL\s+)?TIME\s+ZONE\s+([\s\S]+)$/i.exec(body)
+  if (timeZone !== null) return { kind: 'SqlSet', name: 'timezone', value: parseSetValue(timeZone[1] ?? '') }
+  const show = new RegExp(`^SHOW\\s+${NAME}$`, 'i').exec(body)
+  if (show !== null) return { kind: 'SqlShow', name: unquoteName(show[1] ?? '') }
+  if (/^(BEGIN|START\s+TRANSACTION)(\s+(WORK|TRANSACTION|ISOLATION\s+LEVEL\s+[A-Z ]+|READ\s+(ONLY|WRITE)))*$/i.test(body)) {
+    return { kind: 'SqlTransaction', action: 'begin' }
+  }
+  if (/^(COMMIT|END)(\s+(WORK|TRANSACTION))?$/i.test(body)) return { kind: 'SqlTransaction', action: 'commit' }
+  if (/^(ROLLBACK|ABORT)(\s+(WORK|TRANSACTION))?$/i.test(body)) return { kind: 'SqlTransaction', action: 'rollback' }
+  if (/^DISCARD\s+ALL$/i.test(body)) return { kind: 'SqlDiscard' }
+  return null
+}

@@ -1,0 +1,121 @@
+// src/config: the server's settings from argv and NODEDB_* environment variables, with defaults and hard bounds.
+// Every bad value is one clear ConfigError message; nothing here touches the network or the data dir.
+import { availableParallelism } from 'node:os'
+import { parseArgs } from 'node:util'
+import path from 'node:path'
+import type { FsyncMode } from '../engine/api.js'
+import { CORES_MAX_COUNT, MEMTABLE_MB_DEFAULT, MEMTABLE_MB_MAX, MEMTABLE_MB_MIN } from './common/limits.js'
+
+export interface ServerConfig {
+  readonly dataDir: string
+  readonly host: string
+  readonly pgPort: number
+  readonly ilpPort: number
+  readonly httpPort: number
+  readonly coreCount: number
+  readonly memtableMb: number
+  readonly fsync: FsyncMode
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ConfigError'
+  }
+}
+
+interface OptionSpec {
+  readonly flag: string
+  readonly env: string
+  readonly help: string
+  readonly fallback: () => string
+}
+
+/** Flag, environment variable, help text and default of every setting; --help prints this table. */
+export const OPTION_SPECS: ReadonlyArray<OptionSpec> = [
+  { flag: 'data-dir', env: 'NODEDB_DATA_DIR', help: 'data directory (created if missing)', fallback: () => './data' },
+  { flag: 'host', env: 'NODEDB_HOST', help: 'address every listener binds', fallback: () => '127.0.0.1' },
+  { flag: 'pg-port', env: 'NODEDB_PG_PORT', help: 'PostgreSQL wire protocol port (0 = any free port)', fallback: () => '5432' },
+  { flag: 'ilp-port', env: 'NODEDB_ILP_PORT', help: 'InfluxDB line protocol TCP port', fallback: () => '9009' },
+  { flag: 'http-port', env: 'NODEDB_HTTP_PORT', help: 'HTTP port (ILP writes, health)', fallback: () => '8086' },
+  { flag: 'cores', env: 'NODEDB_CORES', help: 'worker cores (threads)', fallback: () => String(availableParallelism()) },
+  { flag: 'memtable-mb', env: 'NODEDB_MEMTABLE_MB', help: 'memtable budget per core, MiB', fallback: () => String(MEMTABLE_MB_DEFAULT) },
+  { flag: 'fsync', env: 'NODEDB_FSYNC', help: 'WAL fsync: always | batch | off', fallback: () => 'always' },
+]
+
+function parseInteger(name: string, text: string, min: number, max: number): number {
+  if (!/^\d+$/.test(text.trim())) throw new ConfigError(`--${name} must be a whole number, got "${text}"`)
+  const value = Number(text)
+  if (value < min || value > max) throw new ConfigError(`--${name} must be between ${min} and ${max}, got ${value}`)
+  return value
+}
+
+function parseFsync(text: string): FsyncMode {
+  if (text === 'always' || text === 'batch' || text === 'off') return text
+  throw new ConfigError(`--fsync must be always, batch or off, got "${text}"`)
+}
+
+/** Resolves every setting: flag first, then environment variable, then default. */
+export function resolveConfig(values: Readonly<Record<string, string | undefined>>, env: NodeJS.ProcessEnv): ServerConfig {
+  const raw = (flag: string): string => {
+    const spec = OPTION_SPECS.find((s) => s.flag === flag)
+    if (spec === undefined) throw new ConfigError(`unknown option --${flag}`)
+    return values[flag] ?? env[spec.env] ?? spec.fallback()
+  }
+  const host = raw('host')
+  if (host.length === 0) throw new ConfigError('--host must not be empty')
+  return {
+    dataDir: path.resolve(raw('data-dir')),
+    host,
+    pgPort: parseInteger('pg-port', raw('pg-port'), 0, 65535),
+    ilpPort: parseInteger('ilp-port', raw('ilp-port'), 0, 65535),
+    httpPort: parseInteger('http-port', raw('http-port'), 0, 65535),
+    coreCount: parseInteger('cores', raw('cores'), 1, CORES_MAX_COUNT),
+    memtableMb: parseInteger('memtable-mb', raw('memtable-mb'), MEMTABLE_MB_MIN, MEMTABLE_MB_MAX),
+    fsync: parseFsync(raw('fsync')),
+  }
+}
+
+export type Command = { readonly kind: 'serve'; readonly config: ServerConfig } | { readonly kind: 'help' } | { readonly kind: 'version' }
+
+/** Parses `nodedb [serve] [--flag value]...`; throws ConfigError on anything unknown or malformed. */
+export function parseCommandLine(argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv): Command {
+  const options: Record<string, { type: 'string' } | { type: 'boolean'; short?: string }> = {
+    help: { type: 'boolean', short: 'h' },
+    version: { type: 'boolean', short: 'v' },
+  }
+  for (const spec of OPTION_SPECS) options[spec.flag] = { type: 'string' }
+  let parsed: ReturnType<typeof parseArgs>
+  try {
+    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true })
+  } catch (error: unknown) {
+    throw new ConfigError(error instanceof Error ? error.message.split('\n')[0] ?? 'bad arguments' : 'bad arguments')
+  }
+  if (parsed.values.help === true) return { kind: 'help' }
+  if (parsed.values.version === true) return { kind: 'version' }
+  const [command, ...rest] = parsed.positionals
+  if (command !== undefined && command !== 'serve') throw new ConfigError(`unknown command "${command}" (try --help)`)
+  if (rest.length > 0) throw new ConfigError(`unexpected argument "${rest[0]}"`)
+  const values: Record<string, string | undefined> = {}
+  for (const spec of OPTION_SPECS) {
+    const value = parsed.values[spec.flag]
+    values[spec.flag] = typeof value === 'string' ? value : undefined
+  }
+  return { kind: 'serve', config: resolveConfig(values, env) }
+}
+
+export function helpText(version: string): string {
+  const lines = [
+    `nodedb ${version}: a timeseries database that speaks PostgreSQL`,
+    '',
+    'usage: nodedb serve [options]',
+    '',
+    'options (each also as an environment variable):',
+  ]
+  for (const spec of OPTION_SPECS) {
+    const left = `  --${spec.flag} <value>`.padEnd(26)
+    lines.push(`${left}${spec.help} [${spec.env}, default ${spec.fallback()}]`)
+  }
+  lines.push('  -h, --help                this text', '  -v, --version             print the version')
+  return lines.join('\n')
+}
