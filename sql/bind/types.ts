@@ -1,6 +1,7 @@
 // sql/bind/types: the ONE table mapping SQL types to PostgreSQL OIDs, typlen and format_type, and to the engine's
 // ColumnKind. sql is the only layer that maps one type system onto the other.
 import type { ColumnKind } from '../../engine/batch.js'
+import { assertNever } from '../../src/common/assert.js'
 import { undefinedObject } from '../../src/common/errors.js'
 import type { SqlTypeName } from '../parse/ast.js'
 
@@ -87,12 +88,8 @@ export function defaultTypeOfKind(kind: ColumnKind): SqlType {
     case 'f64': return sqlType('float8')
     case 'i64': return sqlType('int8')
     case 'bool': return sqlType('bool')
-    default: return assertNeverKind(kind)
+    default: return assertNever(kind)
   }
-}
-
-function assertNeverKind(kind: never): never {
-  throw new TypeError(`unexpected column kind ${String(kind)}`)
 }
 
 export function isNumericType(name: PgTypeName): boolean {

@@ -1,0 +1,158 @@
+// engine/wal/wal-writer: appends records to segmented WAL files with group commit and the three fsync modes.
+// Knows the record layout (record.ts) but nothing of what payloads mean, nor of cores or SQL.
+import path from 'node:path'
+import { assert } from '../../src/common/assert.js'
+import { asLsn, type Lsn, type TableId } from '../../src/common/ids.js'
+import { log } from '../../src/common/log.js'
+import { EngineFailureError, type FsyncMode } from '../api.js'
+import { WAL_BATCH_FSYNC_INTERVAL_MS, WAL_GROUP_COMMIT_RECORDS_MAX_COUNT, WAL_SEGMENT_BYTES } from '../engine-limits.js'
+import { errnoCode, type FileHandleLike, type FileSystem } from '../io/file-system.js'
+import { encodeWalRecord, walSegmentName, type WalRecordKind } from './record.js'
+
+interface PendingAppend {
+  readonly lsn: Lsn
+  readonly bytes: Uint8Array
+  readonly resolve: () => void
+  readonly reject: (error: Error) => void
+}
+
+export interface WalWriterOptions {
+  readonly fs: FileSystem
+  readonly walDir: string
+  readonly fsync: FsyncMode
+  /** The LSN the next append gets (1 + the last LSN replayed). */
+  readonly nextLsn: Lsn
+  /** The last segment found on open (already truncated to its last good record), to continue appending to. */
+  readonly lastSegment: { readonly sequence: number; readonly sizeBytes: number } | undefined
+}
+
+/**
+ * Group commit: appends that arrive while a write+fsync is in flight wait in `pending` and go out together in the
+ * next round, sharing one write and one fsync. Modes (what `append()` resolving means):
+ * - 'always': the record is covered by fdatasync (design invariant 1).
+ * - 'batch': the record was written to the OS; fsync runs at most every WAL_BATCH_FSYNC_INTERVAL_MS, so a power
+ *   loss (not a process crash) may lose up to that window of acknowledged writes.
+ * - 'off': never fsynced by us; durability is left to the OS.
+ */
+export class WalWriter {
+  private pending: PendingAppend[] = []
+  private isCommitting = false
+  private isSyncDue = false
+  private syncTimer: NodeJS.Timeout | undefined
+  private failure: Error | undefined
+  private nextLsnValue: number
+  private durableLsnValue: number
+  private committing: Promise<void> = Promise.resolve()
+
+  private constructor(
+    private readonly options: WalWriterOptions,
+    private handle: FileHandleLike,
+    private sequence: number,
+    private sizeBytes: number,
+  ) {
+    this.nextLsnValue = options.nextLsn
+    this.durableLsnValue = options.nextLsn - 1
+  }
+
+  static async open(options: WalWriterOptions): Promise<WalWriter> {
+    await options.fs.mkdirp(options.walDir)
+    const sequence = options.lastSegment?.sequence ?? 1
+    const handle = await options.fs.open(path.join(options.walDir, walSegmentName(sequence)), 'append')
+    if (options.lastSegment === undefined && options.fsync !== 'off') await options.fs.syncDir(options.walDir)
+    return new WalWriter(options, handle, sequence, options.lastSegment?.sizeBytes ?? 0)
+  }
+
+  /** The highest LSN whose record is durable per the fsync mode. */
+  get durableLsn(): Lsn {
+    return asLsn(this.durableLsnValue)
+  }
+
+  /**
+   * Assigns the next LSN synchronously (so LSN order is call order) and resolves when the record is durable per the
+   * fsync mode. Rejects with EngineFailureError ('DiskFull' or 'Io') if the write fails; the WAL then refuses
+   * every later append, since its tail is unknown.
+   */
+  append(kind: WalRecordKind, tableId: TableId, payload: Uint8Array): { lsn: Lsn; durable: Promise<void> } {
+    const lsn = asLsn(this.nextLsnValue++)
+    if (this.failure !== undefined) return { lsn, durable: Promise.reject(this.failure) }
+    const bytes = encodeWalRecord(lsn, kind, tableId, payload)
+    const durable = new Promise<void>((resolve, reject) => this.pending.push({ lsn, bytes, resolve, reject }))
+    if (!this.isCommitting) this.startCommit()
+    return { lsn, durable }
+  }
+
+  /** Writes what is pending, fsyncs (unless 'off') and closes the segment. */
+  async close(): Promise<void> {
+    if (this.syncTimer !== undefined) clearTimeout(this.syncTimer)
+    this.syncTimer = undefined
+    await this.committing
+    if (this.failure === undefined && this.options.fsync !== 'off') await this.handle.datasync()
+    await this.handle.close()
+  }
+
+  private startCommit(): void {
+    this.isCommitting = true
+    this.committing = this.commitLoop().finally(() => { this.isCommitting = false })
+  }
+
+  private async commitLoop(): Promise<void> {
+    while (this.failure === undefined && (this.pending.length > 0 || this.isSyncDue)) {
+      const group = this.pending.splice(0, WAL_GROUP_COMMIT_RECORDS_MAX_COUNT)
+      try {
+        await this.commitGroup(group)
+      } catch (error) {
+        this.fail(error, group)
+        return
+      }
+      for (const append of group) append.resolve()
+    }
+  }
+
+  private async commitGroup(group: ReadonlyArray<PendingAppend>): Promise<void> {
+    if (group.length > 0) {
+      const bytes = Buffer.concat(group.map((append) => append.bytes))
+      if (this.sizeBytes > 0 && this.sizeBytes + bytes.length > WAL_SEGMENT_BYTES) await this.rotate()
+      await this.handle.write(bytes, this.sizeBytes)
+      this.sizeBytes += bytes.length
+    }
+    const mode = this.options.fsync
+    if (mode === 'always' || (mode === 'batch' && this.isSyncDue)) {
+      this.isSyncDue = false
+      await this.handle.datasync()
+    }
+    if (group.length > 0) {
+      const last = group[group.length - 1]!.lsn
+      assert(last > this.durableLsnValue, `durable lsn goes back: ${last} after ${this.durableLsnValue}`)
+      this.durableLsnValue = last
+      if (mode === 'batch') this.scheduleBatchSync()
+    }
+  }
+
+  private scheduleBatchSync(): void {
+    if (this.syncTimer !== undefined) return
+    this.syncTimer = setTimeout(() => {
+      this.syncTimer = undefined
+      this.isSyncDue = true
+      if (!this.isCommitting) this.startCommit()
+    }, WAL_BATCH_FSYNC_INTERVAL_MS)
+  }
+
+  private async rotate(): Promise<void> {
+    if (this.options.fsync !== 'off') await this.handle.datasync()
+    await this.handle.close()
+    this.sequence += 1
+    const name = walSegmentName(this.sequence)
+    this.handle = await this.options.fs.open(path.join(this.options.walDir, name), 'create-exclusive')
+    if (this.options.fsync !== 'off') await this.options.fs.syncDir(this.options.walDir)
+    this.sizeBytes = 0
+    log.info({ segment: name }, 'wal segment rotated')
+  }
+
+  private fail(error: unknown, group: ReadonlyArray<PendingAppend>): void {
+    const code = errnoCode(error)
+    const detail = `wal write failed: ${error instanceof Error ? error.message : String(error)}`
+    this.failure = new EngineFailureError({ kind: code === 'ENOSPC' ? 'DiskFull' : 'Io', detail })
+    log.error({ err: error }, 'wal write failed; the wal refuses further appends')
+    for (const append of [...group, ...this.pending.splice(0)]) append.reject(this.failure)
+  }
+}

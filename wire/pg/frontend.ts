@@ -1,0 +1,199 @@
+// wire/pg/frontend: frame bodies → FrontendMessage, a closed union named as in PostgreSQL's protocol docs.
+// Knows nothing of sockets or sessions; malformed contents become 08P01 (unknown type bytes: FATAL 08P01).
+import { DbError, fatalProtocolViolation, protocolViolation } from '../../src/common/errors.js'
+import { BufferReader, decodeUtf8 } from './buffer-reader.js'
+
+/** Frontend message type bytes (PostgreSQL docs, "Message Formats"). */
+export const enum FrontendCode {
+  Bind = 0x42, // B
+  Close = 0x43, // C
+  Describe = 0x44, // D
+  Execute = 0x45, // E
+  FunctionCall = 0x46, // F
+  Flush = 0x48, // H
+  Parse = 0x50, // P
+  Query = 0x51, // Q
+  Sync = 0x53, // S
+  Terminate = 0x58, // X
+  CopyFail = 0x66, // f
+  CopyDone = 0x63, // c
+  CopyData = 0x64, // d
+  PasswordMessage = 0x70, // p
+}
+
+/** Int32 codes that replace the protocol version in pre-startup packets. */
+export const enum StartupCode {
+  ProtocolVersion3 = 196608, // 3.0
+  CancelRequest = 80877102, // 1234.5678
+  SSLRequest = 80877103, // 1234.5679
+  GSSENCRequest = 80877104, // 1234.5680
+}
+
+export type FrontendMessage =
+  | { readonly kind: 'StartupMessage'; readonly protocolVersion: number; readonly params: ReadonlyMap<string, string> }
+  | { readonly kind: 'SSLRequest' }
+  | { readonly kind: 'GSSENCRequest' }
+  | { readonly kind: 'CancelRequest'; readonly pid: number; readonly secret: number }
+  | { readonly kind: 'Query'; readonly text: string }
+  | { readonly kind: 'Parse'; readonly name: string; readonly text: string; readonly paramTypeOids: ReadonlyArray<number> }
+  | Bind
+  | { readonly kind: 'Describe'; readonly target: 'S' | 'P'; readonly name: string }
+  | { readonly kind: 'Execute'; readonly portal: string; readonly maxRows: number }
+  | { readonly kind: 'Sync' }
+  | { readonly kind: 'Flush' }
+  | { readonly kind: 'Close'; readonly target: 'S' | 'P'; readonly name: string }
+  | { readonly kind: 'Terminate' }
+  | { readonly kind: 'PasswordMessage' }
+  | { readonly kind: 'CopyData' }
+  | { readonly kind: 'CopyDone' }
+  | { readonly kind: 'CopyFail'; readonly message: string }
+
+export interface Bind {
+  readonly kind: 'Bind'
+  readonly portal: string
+  readonly statement: string
+  readonly paramFormats: ReadonlyArray<number>
+  /** Raw parameter bytes (views into the frame), null for SQL NULL; formats are applied by the session. */
+  readonly paramValues: ReadonlyArray<Buffer | null>
+  readonly resultFormats: ReadonlyArray<number>
+}
+
+/** The message a decode failure belongs to, so the session can choose its recovery (skip to Sync or not). */
+export class FrontendDecodeError {
+  constructor(readonly error: DbError, readonly isExtendedQuery: boolean) {}
+}
+
+/** Decodes a startup-phase packet body (after its length): StartupMessage, SSLRequest, GSSENCRequest, CancelRequest. */
+export function decodeStartup(body: Buffer): FrontendMessage {
+  const reader = new BufferReader(body, 'startup')
+  const code = reader.int32()
+  if (code === StartupCode.SSLRequest || code === StartupCode.GSSENCRequest) {
+    if (reader.remainingByteCount !== 0) throw fatalProtocolViolation('invalid length of startup packet')
+    return code === StartupCode.SSLRequest ? { kind: 'SSLRequest' } : { kind: 'GSSENCRequest' }
+  }
+  if (code === StartupCode.CancelRequest) {
+    if (reader.remainingByteCount !== 8) throw fatalProtocolViolation('invalid length of startup packet')
+    return { kind: 'CancelRequest', pid: reader.int32(), secret: reader.int32() >>> 0 }
+  }
+  return { kind: 'StartupMessage', protocolVersion: code >>> 0, params: decodeStartupParams(body.subarray(4)) }
+}
+
+/** `key\0value\0 … \0`: the final byte must be the terminator (PostgreSQL's "invalid startup packet layout"). */
+function decodeStartupParams(bytes: Buffer): Map<string, string> {
+  if (bytes.length === 0 || bytes[bytes.length - 1] !== 0) {
+    throw fatalProtocolViolation('invalid startup packet layout: expected terminator as last byte')
+  }
+  const params = new Map<string, string>()
+  const reader = new BufferReader(bytes.subarray(0, bytes.length - 1), 'startup')
+  try {
+    while (reader.remainingByteCount > 0) {
+      const key = reader.cstring()
+      const value = reader.cstring()
+      params.set(key, value)
+    }
+  } catch (error) {
+    throw error instanceof DbError ? fatalProtocolViolation(error.message) : error
+  }
+  return params
+}
+
+/** Decodes a typed frame. Throws FrontendDecodeError; an unknown type byte is FATAL (stream meaning is lost). */
+export function decodeFrontend(code: number, body: Buffer): FrontendMessage {
+  const isExtended = isExtendedQueryCode(code)
+  try {
+    return decodeTyped(code, body)
+  } catch (error) {
+    if (error instanceof DbError) throw new FrontendDecodeError(error, isExtended)
+    throw error
+  }
+}
+
+function isExtendedQueryCode(code: number): boolean {
+  return code === FrontendCode.Parse || code === FrontendCode.Bind || code === FrontendCode.Describe ||
+    code === FrontendCode.Execute || code === FrontendCode.Close || code === FrontendCode.Flush ||
+    code === FrontendCode.Sync
+}
+
+function decodeTyped(code: number, body: Buffer): FrontendMessage {
+  switch (code) {
+    case FrontendCode.Query: return decodeQuery(body)
+    case FrontendCode.Parse: return decodeParse(body)
+    case FrontendCode.Bind: return decodeBind(body)
+    case FrontendCode.Describe: return { kind: 'Describe', ...decodeTarget(body, 'Describe') }
+    case FrontendCode.Close: return { kind: 'Close', ...decodeTarget(body, 'Close') }
+    case FrontendCode.Execute: return decodeExecute(body)
+    case FrontendCode.Sync: return { kind: 'Sync' }
+    case FrontendCode.Flush: return { kind: 'Flush' }
+    case FrontendCode.Terminate: return { kind: 'Terminate' }
+    case FrontendCode.PasswordMessage: return { kind: 'PasswordMessage' }
+    case FrontendCode.CopyData: return { kind: 'CopyData' }
+    case FrontendCode.CopyDone: return { kind: 'CopyDone' }
+    case FrontendCode.CopyFail: return { kind: 'CopyFail', message: new BufferReader(body, 'CopyFail').cstring() }
+    default: throw fatalProtocolViolation(`invalid frontend message type ${code}`)
+  }
+}
+
+function decodeQuery(body: Buffer): FrontendMessage {
+  // Query is one cstring: the text must end at the terminator and be valid UTF-8.
+  if (body.length === 0 || body[body.length - 1] !== 0 || body.indexOf(0) !== body.length - 1) {
+    throw protocolViolation('invalid string in Query message')
+  }
+  return { kind: 'Query', text: decodeUtf8(body.subarray(0, body.length - 1), 'Query message') }
+}
+
+function decodeParse(body: Buffer): FrontendMessage {
+  const reader = new BufferReader(body, 'Parse')
+  const name = reader.cstring()
+  const text = reader.cstring()
+  const count = reader.int16()
+  if (count < 0) throw protocolViolation('invalid Parse message format')
+  const paramTypeOids: number[] = []
+  for (let i = 0; i < count; i++) paramTypeOids.push(reader.int32() >>> 0)
+  reader.end()
+  return { kind: 'Parse', name, text, paramTypeOids }
+}
+
+function decodeInt16List(reader: BufferReader, what: string): number[] {
+  const count = reader.int16()
+  if (count < 0) throw protocolViolation(`invalid ${what} count in Bind message`)
+  const values: number[] = []
+  for (let i = 0; i < count; i++) values.push(reader.int16())
+  return values
+}
+
+function decodeBind(body: Buffer): Bind {
+  const reader = new BufferReader(body, 'Bind')
+  const portal = reader.cstring()
+  const statement = reader.cstring()
+  const paramFormats = decodeInt16List(reader, 'parameter format')
+  const count = reader.int16()
+  if (count < 0) throw protocolViolation('invalid parameter count in Bind message')
+  const paramValues: Array<Buffer | null> = []
+  for (let i = 0; i < count; i++) {
+    const length = reader.int32()
+    if (length < -1) throw protocolViolation(`invalid length ${length} of parameter ${i + 1} in Bind message`)
+    paramValues.push(length === -1 ? null : reader.bytes(length))
+  }
+  const resultFormats = decodeInt16List(reader, 'result format')
+  reader.end()
+  return { kind: 'Bind', portal, statement, paramFormats, paramValues, resultFormats }
+}
+
+function decodeTarget(body: Buffer, messageName: string): { target: 'S' | 'P'; name: string } {
+  const reader = new BufferReader(body, messageName)
+  const target = reader.byte()
+  const name = reader.cstring()
+  reader.end()
+  if (target === 0x53 /* S */) return { target: 'S', name }
+  if (target === 0x50 /* P */) return { target: 'P', name }
+  throw protocolViolation(`invalid ${messageName.toUpperCase()} message subtype ${target}`)
+}
+
+function decodeExecute(body: Buffer): FrontendMessage {
+  const reader = new BufferReader(body, 'Execute')
+  const portal = reader.cstring()
+  const maxRows = reader.int32()
+  reader.end()
+  // PostgreSQL treats maxRows <= 0 as "no limit".
+  return { kind: 'Execute', portal, maxRows: maxRows > 0 ? maxRows : 0 }
+}
