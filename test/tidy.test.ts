@@ -108,7 +108,7 @@ describe('tidy: house rules (style.md §6.12)', function () {
     ]
     const bad: string[] = []
     for (const { file, text } of sources) {
-      if (file.startsWith('test/') && !/FIXME|export default/.test(text)) continue
+      if (file === 'test/tidy.test.ts') continue
       for (const rule of rules) {
         if (file.startsWith('test/') && rule.what !== 'FIXME' && rule.what !== 'default export') continue
         if (rule.pattern.test(text) && !rule.allowed(file)) bad.push(`${file}: ${rule.what}`)

@@ -1,7 +1,6 @@
 // engine/wal/wal-reader: reads every WAL segment in order, verifying length and CRC32C of each record; truncates a
 // torn tail of the last segment and reports corruption anywhere else. Knows nothing of payloads, cores or SQL.
 import path from 'node:path'
-import { assert } from '../../src/common/assert.js'
 import { asLsn, type Lsn } from '../../src/common/ids.js'
 import { log } from '../../src/common/log.js'
 import { EngineFailureError } from '../api.js'
@@ -59,7 +58,9 @@ export async function readWal(
         break
       }
       const record = outcome.record
-      assert(record.lsn > lastLsn, `wal lsn not increasing in ${file}: ${record.lsn} after ${lastLsn}`)
+      if (record.lsn <= lastLsn) {
+        throw new EngineFailureError({ kind: 'Corrupt', detail: `wal lsn ${record.lsn} after ${lastLsn} in ${file}` })
+      }
       lastLsn = record.lsn
       recordCount += 1
       await onRecord(record)

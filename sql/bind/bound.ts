@@ -43,7 +43,6 @@ export function mapBound(expr: BoundExpr, replace: (node: BoundExpr) => BoundExp
   }
 }
 
-
 /** True when two bound expressions compute the same value (used to match GROUP BY keys). */
 export function isSameBound(a: BoundExpr, b: BoundExpr): boolean {
   if (a.kind === 'BoundColumn' && b.kind === 'BoundColumn') return a.column === b.column

@@ -13,7 +13,7 @@ describe('integration: psql quick start (issue 3)', function () {
   let dataDir: string
 
   async function psql(command: string): Promise<string> {
-    const env = { ...process.env, PGCONNECT_TIMEOUT: '10' }
+    const env: NodeJS.ProcessEnv = { ...process.env, PGCONNECT_TIMEOUT: '10' }
     delete env.PGUSER
     delete env.PGDATABASE
     const { stdout } = await execFileAsync('psql', ['-h', '127.0.0.1', '-p', String(server.pgPort), '-X', '-c', command], { env })

@@ -35,6 +35,7 @@ export type BackendMessage =
   | { readonly kind: 'NegotiateProtocolVersion'; readonly minorVersion: number; readonly options: ReadonlyArray<string> }
   | { readonly kind: 'ReadyForQuery'; readonly status: TransactionStatus }
   | { readonly kind: 'RowDescription'; readonly fields: ReadonlyArray<FieldDescription>; readonly formats: ReadonlyArray<number> }
+  | DataRow
   | { readonly kind: 'CommandComplete'; readonly tag: string }
   | { readonly kind: 'EmptyQueryResponse' }
   | { readonly kind: 'ErrorResponse'; readonly error: DbError }
@@ -45,6 +46,12 @@ export type BackendMessage =
   | { readonly kind: 'NoData' }
   | { readonly kind: 'ParameterDescription'; readonly typeOids: ReadonlyArray<number> }
   | { readonly kind: 'PortalSuspended' }
+
+/** Column values already encoded by codecs/: string = text format, Uint8Array = binary format, null = NULL. */
+export interface DataRow {
+  readonly kind: 'DataRow'
+  readonly values: ReadonlyArray<string | Uint8Array | null>
+}
 
 function prebuilt(code: BackendCode, payload: ReadonlyArray<number> = []): Buffer {
   return Buffer.from([code, 0, 0, 0, 4 + payload.length, ...payload])
@@ -64,7 +71,7 @@ const READY_FOR_QUERY: Readonly<Record<TransactionStatus, Buffer>> = {
   E: prebuilt(BackendCode.ReadyForQuery, [0x45]),
 }
 
-/** Appends one message to the writer. DataRow is written by the session directly (see writeDataRow callers). */
+/** Appends one message to the writer. */
 export function writeBackend(writer: BufferWriter, message: BackendMessage): void {
   switch (message.kind) {
     case 'AuthenticationOk': writer.bytes(AUTHENTICATION_OK); return
@@ -83,6 +90,7 @@ export function writeBackend(writer: BufferWriter, message: BackendMessage): voi
       return
     case 'NegotiateProtocolVersion': writeNegotiate(writer, message.minorVersion, message.options); return
     case 'CommandComplete': writer.start(BackendCode.CommandComplete).cstring(message.tag).end(); return
+    case 'DataRow': writeDataRow(writer, message.values); return
     case 'RowDescription': writeRowDescription(writer, message.fields, message.formats); return
     case 'ParameterDescription': writeParameterDescription(writer, message.typeOids); return
     case 'ErrorResponse': writeErrorFields(writer, BackendCode.ErrorResponse, message.error); return
@@ -118,7 +126,7 @@ function writeErrorFields(writer: BufferWriter, code: BackendCode, error: DbErro
   writer.start(code)
   const field = (type: string, value: string | number | undefined): void => {
     if (value === undefined) return
-    writer.bytes([type.charCodeAt(0)]).cstring(String(value))
+    writer.byte(type.charCodeAt(0)).cstring(String(value))
   }
   field('S', error.severity)
   field('V', error.severity)
@@ -130,11 +138,17 @@ function writeErrorFields(writer: BufferWriter, code: BackendCode, error: DbErro
   field('t', error.table)
   field('c', error.column)
   field('d', error.dataType)
-  writer.bytes([0])
+  writer.byte(0)
   writer.end()
 }
 
 /** DataRow: int16 column count, then per column an int32 length (-1 for NULL) and the encoded bytes. */
-export function startDataRow(writer: BufferWriter, columnCount: number): BufferWriter {
-  return writer.start(BackendCode.DataRow).int16(columnCount)
+function writeDataRow(writer: BufferWriter, values: ReadonlyArray<string | Uint8Array | null>): void {
+  writer.start(BackendCode.DataRow).int16(values.length)
+  for (const value of values) {
+    if (value === null) writer.int32(-1)
+    else if (typeof value === 'string') writer.lengthPrefixedString(value)
+    else writer.int32(value.length).bytes(value)
+  }
+  writer.end()
 }

@@ -41,6 +41,13 @@ export class BufferWriter {
     this.messageStart = -1
   }
 
+  byte(value: number): this {
+    this.ensure(1)
+    this.buffer[this.offset] = value
+    this.offset += 1
+    return this
+  }
+
   int16(value: number): this {
     this.ensure(2)
     this.buffer.writeInt16BE(value, this.offset)

@@ -34,7 +34,7 @@ describe('src/config', function () {
       [['serve', '--pg-port', 'abc'], /--pg-port must be a whole number/],
       [['serve', '--pg-port', '70000'], /--pg-port must be between 0 and 65535/],
       [['serve', '--cores', '0'], /--cores must be between 1/],
-      [['serve', '--memtable-mb', '-1'], /--memtable-mb must be a whole number/],
+      [['serve', '--memtable-mb', '1.5'], /--memtable-mb must be a whole number/],
       [['serve', '--fsync', 'maybe'], /--fsync must be always, batch or off/],
       [['serve', '--bogus'], /bogus/],
       [['launch'], /unknown command "launch"/],

@@ -1,0 +1,154 @@
+// engine/catalog/catalog-store: the persisted table catalog (<dataDir>/catalog.json), written atomically
+// (temp file, fsync, rename, fsync dir). Knows nothing of SQL text, WAL or cores.
+import path from 'node:path'
+import { asTableId, type TableId } from '../../src/common/ids.js'
+import { COLUMNS_PER_TABLE_MAX_COUNT, TABLES_MAX_COUNT } from '../../src/common/limits.js'
+import { EngineFailureError } from '../api.js'
+import { COLUMN_KIND_CODES, type ColumnKind } from '../batch.js'
+import type { ColumnSchema, CreateTableOp, TableSchema } from '../ops.js'
+import type { FileSystem } from '../io/file-system.js'
+
+const CATALOG_FILE = 'catalog.json'
+/** Version of catalog.json's shape. Append-only: bump and migrate, never reinterpret. */
+const CATALOG_FORMAT_VERSION = 1
+
+function invalid(detail: string): EngineFailureError {
+  return new EngineFailureError({ kind: 'InvalidBatch', detail })
+}
+
+function corrupt(file: string, detail: string): EngineFailureError {
+  return new EngineFailureError({ kind: 'Corrupt', detail: `${file}: ${detail}` })
+}
+
+function isColumnKind(value: unknown): value is ColumnKind {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(COLUMN_KIND_CODES, value)
+}
+
+function parseColumn(value: unknown): ColumnSchema | undefined {
+  if (typeof value !== 'object' || value === null) return undefined
+  if (!('name' in value) || !('kind' in value) || !('sqlType' in value) || !('notNull' in value)) return undefined
+  const { name, kind, sqlType, notNull } = value
+  if (typeof name !== 'string' || !isColumnKind(kind) || typeof sqlType !== 'string' || typeof notNull !== 'boolean') {
+    return undefined
+  }
+  return { name, kind, sqlType, notNull }
+}
+
+function parseTable(value: unknown): TableSchema | undefined {
+  if (typeof value !== 'object' || value === null) return undefined
+  if (!('id' in value) || !('name' in value) || !('columns' in value) || !('timestampIndex' in value)) return undefined
+  const { id, name, columns, timestampIndex } = value
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 1 || typeof name !== 'string') return undefined
+  if (!Array.isArray(columns) || typeof timestampIndex !== 'number') return undefined
+  const parsed = columns.map(parseColumn)
+  if (parsed.some((column) => column === undefined)) return undefined
+  return { id: asTableId(id), name, columns: parsed.filter((c): c is ColumnSchema => c !== undefined), timestampIndex }
+}
+
+/** Checks a CreateTableOp; returns a failure detail or undefined when it is valid. */
+export function validateCreateTable(op: CreateTableOp): string | undefined {
+  if (op.name.length === 0) return 'table name is empty'
+  if (op.columns.length === 0 || op.columns.length > COLUMNS_PER_TABLE_MAX_COUNT) {
+    return `table "${op.name}" has ${op.columns.length} columns (1..${COLUMNS_PER_TABLE_MAX_COUNT} allowed)`
+  }
+  const names = new Set<string>()
+  for (const column of op.columns) {
+    if (!isColumnKind(column.kind)) return `column "${column.name}" has unknown kind ${String(column.kind)}`
+    if (names.has(column.name)) return `column "${column.name}" specified more than once`
+    names.add(column.name)
+  }
+  const ts = op.columns[op.timestampIndex]
+  if (!Number.isInteger(op.timestampIndex) || ts === undefined || ts.kind !== 'timestamp') {
+    return `designated timestamp index ${op.timestampIndex} of "${op.name}" is not a timestamp column`
+  }
+  return undefined
+}
+
+export class CatalogStore {
+  private readonly byName = new Map<string, TableSchema>()
+  private readonly list: TableSchema[] = []
+  // Serializes creates so ids are assigned and persisted in order.
+  private queue: Promise<unknown> = Promise.resolve()
+
+  private constructor(private readonly fs: FileSystem, private readonly dataDir: string) {}
+
+  static async open(fs: FileSystem, dataDir: string): Promise<CatalogStore> {
+    const store = new CatalogStore(fs, dataDir)
+    const file = path.join(dataDir, CATALOG_FILE)
+    const bytes = await fs.readFile(file)
+    if (bytes === undefined) return store
+    let value: unknown
+    try {
+      value = JSON.parse(Buffer.from(bytes).toString('utf8'))
+    } catch (error) {
+      throw corrupt(file, `not JSON: ${error instanceof Error ? error.message : String(error)}`)
+    }
+    if (typeof value !== 'object' || value === null || !('version' in value) || !('tables' in value)) {
+      throw corrupt(file, 'missing version or tables')
+    }
+    if (value.version !== CATALOG_FORMAT_VERSION) throw corrupt(file, `unknown version ${String(value.version)}`)
+    if (!Array.isArray(value.tables)) throw corrupt(file, 'tables is not an array')
+    for (const entry of value.tables) {
+      const table = parseTable(entry)
+      if (table === undefined) throw corrupt(file, `bad table entry ${JSON.stringify(entry)}`)
+      store.list.push(table)
+      store.byName.set(table.name, table)
+    }
+    return store
+  }
+
+  /** Every table in creation order, from memory. */
+  tables(): ReadonlyArray<TableSchema> {
+    return this.list
+  }
+
+  table(id: TableId): TableSchema | undefined {
+    return this.list.find((table) => table.id === id)
+  }
+
+  /** Validates, assigns the next TableId and persists before resolving. */
+  createTable(op: CreateTableOp): Promise<{ table: TableSchema; created: boolean }> {
+    const result = this.queue.then(() => this.createTableNow(op))
+    this.queue = result.catch(() => undefined)
+    return result
+  }
+
+  private async createTableNow(op: CreateTableOp): Promise<{ table: TableSchema; created: boolean }> {
+    const existing = this.byName.get(op.name)
+    if (existing !== undefined) {
+      if (op.ifNotExists) return { table: existing, created: false }
+      throw new EngineFailureError({ kind: 'TableExists', detail: `relation "${op.name}" already exists` })
+    }
+    const problem = validateCreateTable(op)
+    if (problem !== undefined) throw invalid(problem)
+    if (this.list.length >= TABLES_MAX_COUNT) {
+      throw new EngineFailureError({ kind: 'LimitExceeded', detail: `at most ${TABLES_MAX_COUNT} tables` })
+    }
+    const lastId = this.list.length === 0 ? 0 : this.list[this.list.length - 1]!.id
+    const table: TableSchema = {
+      id: asTableId(lastId + 1),
+      name: op.name,
+      columns: op.columns.map((c) => ({ name: c.name, kind: c.kind, sqlType: c.sqlType, notNull: c.notNull })),
+      timestampIndex: op.timestampIndex,
+    }
+    await this.persist([...this.list, table])
+    this.list.push(table)
+    this.byName.set(table.name, table)
+    return { table, created: true }
+  }
+
+  private async persist(tables: ReadonlyArray<TableSchema>): Promise<void> {
+    const file = path.join(this.dataDir, CATALOG_FILE)
+    const temp = `${file}.tmp`
+    const text = JSON.stringify({ version: CATALOG_FORMAT_VERSION, tables }, null, 1)
+    const handle = await this.fs.open(temp, 'create-truncate')
+    try {
+      await handle.write(Buffer.from(text, 'utf8'), 0)
+      await handle.datasync()
+    } finally {
+      await handle.close()
+    }
+    await this.fs.rename(temp, file)
+    await this.fs.syncDir(this.dataDir)
+  }
+}

@@ -1,0 +1,31 @@
+// sql/bind/catalog: name lookup over engine.tables() (sql keeps no persisted copy of its own) and the PostgreSQL
+// identities derived from it: table OID = 16384 + tableId - 1, attnum = 1-based column index.
+import type { Engine } from '../../engine/api.js'
+import type { TableSchema } from '../../engine/ops.js'
+import { assert } from '../../src/common/assert.js'
+import { undefinedTable } from '../../src/common/errors.js'
+import { parseStoredType, type SqlType } from './types.js'
+
+/** First OID PostgreSQL gives user objects (FirstNormalObjectId); pg_catalog views will reuse this mapping. */
+export const TABLE_OID_BASE = 16384
+
+export function tableOid(table: TableSchema): number {
+  return TABLE_OID_BASE + table.id - 1
+}
+
+export function findTable(engine: Engine, name: string): TableSchema | undefined {
+  return engine.tables().find((table) => table.name === name)
+}
+
+/** The table, or 42P01 positioned at `pos` (0-based). */
+export function requireTable(engine: Engine, name: string, pos: number): TableSchema {
+  const table = findTable(engine, name)
+  if (table === undefined) throw undefinedTable(name, pos + 1)
+  return table
+}
+
+export function columnType(table: TableSchema, column: number): SqlType {
+  const schema = table.columns[column]
+  assert(schema !== undefined, `column ${column} out of range for ${table.name}`)
+  return parseStoredType(schema.sqlType, schema.kind)
+}

@@ -1,0 +1,103 @@
+// sql/expr/cast-value: converts text (literals, text-format parameters) and other values to a SQL type's value
+// representation (see SqlValue in sql/api.ts), and decodes binary-format parameters. Errors are 22P02/22007/22003.
+import { featureNotSupported, invalidTextRepresentation, numericValueOutOfRange } from '../../src/common/errors.js'
+import { assertNever } from '../../src/common/assert.js'
+import type { SqlValue } from '../api.js'
+import { PG_TYPES, type PgTypeName, type SqlType } from '../bind/types.js'
+import { formatTimestampUs, parseTimestampUs } from './timestamp.js'
+import { parseIntervalUs } from './interval.js'
+
+const INT_BOUNDS: Readonly<Record<'int2' | 'int4', number>> = { int2: 32767, int4: 2147483647 }
+
+function parseBool(text: string): boolean {
+  const lower = text.trim().toLowerCase()
+  if (['t', 'true', 'y', 'yes', 'on', '1'].includes(lower)) return true
+  if (['f', 'false', 'n', 'no', 'off', '0'].includes(lower)) return false
+  throw invalidTextRepresentation('boolean', text)
+}
+
+function parseInteger(text: string, name: 'int2' | 'int4' | 'int8'): number | bigint {
+  const trimmed = text.trim()
+  if (!/^[+-]?\d+$/.test(trimmed)) throw invalidTextRepresentation(PG_TYPES[name].formatName, text)
+  const value = BigInt(trimmed)
+  if (name === 'int8') {
+    if (value > 9223372036854775807n || value < -9223372036854775808n) throw numericValueOutOfRange('bigint out of range')
+    return value
+  }
+  const bound = INT_BOUNDS[name]
+  if (value > BigInt(bound) || value < BigInt(-bound - 1)) throw numericValueOutOfRange(`${PG_TYPES[name].formatName} out of range`)
+  return Number(value)
+}
+
+function parseFloatText(text: string, typeName: string): number {
+  const trimmed = text.trim()
+  if (/^[+-]?(infinity|inf)$/i.test(trimmed)) return trimmed.startsWith('-') ? -Infinity : Infinity
+  if (/^nan$/i.test(trimmed)) return Number.NaN
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(trimmed)) throw invalidTextRepresentation(typeName, text)
+  return Number(trimmed)
+}
+
+/** Text → the value of `type`. */
+export function castText(text: string, type: SqlType): SqlValue {
+  const name = type.name
+  switch (name) {
+    case 'bool': return parseBool(text)
+    case 'int2': case 'int4': case 'int8': return parseInteger(text, name)
+    case 'float4': case 'float8': return parseFloatText(text, PG_TYPES[name].formatName)
+    case 'numeric': return String(parseFloatText(text, 'numeric')) === 'NaN' ? 'NaN' : text.trim()
+    case 'text': case 'varchar': case 'bpchar': case 'unknown': return text
+    case 'timestamp': return parseTimestampUs(text, 'timestamp')
+    case 'timestamptz': return parseTimestampUs(text, 'timestamp with time zone')
+    case 'interval': return parseIntervalUs(text)
+    default: return assertNever(name)
+  }
+}
+
+/** The text form of a value, as PostgreSQL would print it (used for casts to text and SHOW). */
+export function formatValue(value: SqlValue, type: PgTypeName): string | null {
+  if (value === null) return null
+  if (typeof value === 'boolean') return value ? 'true' : 'false'
+  if (type === 'timestamptz' || type === 'timestamp') return formatTimestampUs(Number(value), type === 'timestamptz')
+  return String(value)
+}
+
+/** Converts a value of one type into another (numeric widening, text parsing, timestamp kinds). */
+export function castValue(value: SqlValue, from: PgTypeName, to: SqlType): SqlValue {
+  if (value === null) return null
+  if (typeof value === 'string' && from !== 'numeric') return castText(value, to)
+  switch (to.name) {
+    case 'int2': case 'int4': case 'int8': {
+      const rounded = typeof value === 'bigint' ? value : BigInt(Math.round(Number(value)))
+      return castText(String(rounded), to)
+    }
+    case 'float4': case 'float8': return typeof value === 'boolean' ? Number(value) : Number(value)
+    case 'numeric': return String(value)
+    case 'text': case 'varchar': case 'bpchar': case 'unknown': return formatValue(value, from)
+    case 'bool': return typeof value === 'boolean' ? value : Number(value) !== 0
+    case 'timestamp': case 'timestamptz': case 'interval': return Number(value)
+    default: return assertNever(to.name)
+  }
+}
+
+/** µs between the Unix epoch and PostgreSQL's epoch (2000-01-01). */
+const PG_EPOCH_US = 946_684_800_000_000n
+
+/** Decodes a binary-format parameter of `type` (int2/4/8, float4/8, bool, timestamp(tz), text-like). */
+export function decodeBinaryParam(bytes: Uint8Array, type: SqlType): SqlValue {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const need = (count: number): void => {
+    if (bytes.byteLength !== count) throw invalidTextRepresentation(PG_TYPES[type.name].formatName, `<${bytes.byteLength} bytes>`)
+  }
+  switch (type.name) {
+    case 'bool': need(1); return view.getUint8(0) !== 0
+    case 'int2': need(2); return view.getInt16(0)
+    case 'int4': need(4); return view.getInt32(0)
+    case 'int8': need(8); return view.getBigInt64(0)
+    case 'float4': need(4); return view.getFloat32(0)
+    case 'float8': need(8); return view.getFloat64(0)
+    case 'timestamp': case 'timestamptz': need(8); return Number(view.getBigInt64(0) + PG_EPOCH_US)
+    case 'text': case 'varchar': case 'bpchar': case 'unknown': return Buffer.from(bytes).toString('utf8')
+    case 'numeric': case 'interval': throw featureNotSupported(`binary format for ${type.name} parameters`)
+    default: return assertNever(type.name)
+  }
+}
