@@ -1,0 +1,89 @@
+// wire/pg/codecs/value-codec: one SqlValue → its text or binary output bytes, chosen by the field's type OID
+// (sql/api.ts documents which JavaScript type each OID carries). Binary is offered for the types pgx asks for.
+import { assert } from '../../../src/common/assert.js'
+import { featureNotSupported } from '../../../src/common/errors.js'
+import type { SqlValue } from '../../../sql/api.js'
+import { encodeBoolBinary, encodeBoolText } from './bool.js'
+import { encodeFloat4Text, encodeFloat8Text, encodeFloatBinary } from './float.js'
+import { encodeIntegerBinary, encodeIntegerText } from './integer.js'
+import { encodeIntervalBinary, encodeIntervalText } from './interval.js'
+import { encodeNumericText } from './numeric.js'
+import { encodeTextBinary, encodeTextText } from './text.js'
+import { encodeDateBinary, encodeDateText, encodeTimestampBinary, encodeTimestampText } from './timestamp.js'
+
+/** PostgreSQL built-in type OIDs that have their own codec. */
+export const enum TypeOid {
+  Bool = 16,
+  Int8 = 20,
+  Int2 = 21,
+  Int4 = 23,
+  Oid = 26,
+  Float4 = 700,
+  Float8 = 701,
+  Date = 1082,
+  Timestamp = 1114,
+  Timestamptz = 1184,
+  Interval = 1186,
+  Numeric = 1700,
+}
+
+export const enum FormatCode {
+  Text = 0,
+  Binary = 1,
+}
+
+function asNumber(value: Exclude<SqlValue, null>, typeOid: number): number {
+  assert(typeof value === 'number', `type ${typeOid} value is ${typeof value}`)
+  return value
+}
+
+function asInteger(value: Exclude<SqlValue, null>, typeOid: number): number | bigint {
+  assert(typeof value === 'number' || typeof value === 'bigint', `type ${typeOid} value is ${typeof value}`)
+  return value
+}
+
+/** Text output (format 0). A value of the wrong JavaScript type for its OID is a bug in sql: an assertion fails. */
+export function encodeValueText(value: Exclude<SqlValue, null>, typeOid: number): string {
+  switch (typeOid) {
+    case TypeOid.Bool:
+      assert(typeof value === 'boolean', `type 16 value is ${typeof value}`)
+      return encodeBoolText(value)
+    case TypeOid.Int2: case TypeOid.Int4: case TypeOid.Int8: case TypeOid.Oid:
+      return encodeIntegerText(asInteger(value, typeOid))
+    case TypeOid.Float4: return encodeFloat4Text(asNumber(value, typeOid))
+    case TypeOid.Float8: return encodeFloat8Text(asNumber(value, typeOid))
+    case TypeOid.Numeric:
+      assert(typeof value === 'string' || typeof value === 'number', `type 1700 value is ${typeof value}`)
+      return encodeNumericText(value)
+    case TypeOid.Timestamp: return encodeTimestampText(asNumber(value, typeOid), false)
+    case TypeOid.Timestamptz: return encodeTimestampText(asNumber(value, typeOid), true)
+    case TypeOid.Date: return encodeDateText(asNumber(value, typeOid))
+    case TypeOid.Interval: return encodeIntervalText(asNumber(value, typeOid))
+    default: return encodeTextText(value)
+  }
+}
+
+/** Binary output (format 1); types without a binary codec here are 0A000 (the client asked for something we lack). */
+export function encodeValueBinary(value: Exclude<SqlValue, null>, typeOid: number): Uint8Array {
+  switch (typeOid) {
+    case TypeOid.Bool:
+      assert(typeof value === 'boolean', `type 16 value is ${typeof value}`)
+      return encodeBoolBinary(value)
+    case TypeOid.Int2: return encodeIntegerBinary(asInteger(value, typeOid), 2)
+    case TypeOid.Int4: return encodeIntegerBinary(asInteger(value, typeOid), 4)
+    case TypeOid.Oid: return encodeIntegerBinary(asInteger(value, typeOid), 4, true)
+    case TypeOid.Int8: return encodeIntegerBinary(asInteger(value, typeOid), 8)
+    case TypeOid.Float4: return encodeFloatBinary(asNumber(value, typeOid), 4)
+    case TypeOid.Float8: return encodeFloatBinary(asNumber(value, typeOid), 8)
+    case TypeOid.Timestamp: case TypeOid.Timestamptz: return encodeTimestampBinary(asNumber(value, typeOid))
+    case TypeOid.Date: return encodeDateBinary(asNumber(value, typeOid))
+    case TypeOid.Interval: return encodeIntervalBinary(asNumber(value, typeOid))
+    case 19: case 25: case 1042: case 1043: return encodeTextBinary(value)
+    default: throw featureNotSupported(`binary output format for type ${typeOid}`)
+  }
+}
+
+export function encodeValue(value: SqlValue, typeOid: number, format: number): string | Uint8Array | null {
+  if (value === null) return null
+  return format === FormatCode.Binary ? encodeValueBinary(value, typeOid) : encodeValueText(value, typeOid)
+}
