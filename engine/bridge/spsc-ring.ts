@@ -76,8 +76,10 @@ export class RingProducer {
   /** Pushes the whole message (all its fragments) or nothing; false when the ring lacks room (retry later). */
   tryPush(message: Uint8Array): boolean {
     assert(message.length > 0, 'ring messages are never empty')
-    const fragments = Math.ceil(message.length / this.ring.fragmentBytesMax)
-    const needed = fragments * FRAGMENT_HEADER_BYTES + message.length + fragments * 7
+    const max = this.ring.fragmentBytesMax
+    const whole = Math.floor(message.length / max)
+    const rest = message.length - whole * max
+    const needed = whole * (FRAGMENT_HEADER_BYTES + padded(max)) + (rest > 0 ? FRAGMENT_HEADER_BYTES + padded(rest) : 0)
     if (this.ring.capacity - this.ring.used() < needed) return false
     const end = this.pushSome(message, 0)
     assert(end === message.length, 'a message that fit was pushed whole')

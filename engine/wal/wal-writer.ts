@@ -24,6 +24,8 @@ export interface WalWriterOptions {
   readonly nextLsn: Lsn
   /** The last segment found on open (already truncated to its last good record), to continue appending to. */
   readonly lastSegment: { readonly sequence: number; readonly sizeBytes: number } | undefined
+  /** Rotation bound; WAL_SEGMENT_BYTES unless a test wants many small segments. */
+  readonly segmentBytes?: number
 }
 
 /**
@@ -92,26 +94,35 @@ export class WalWriter {
 
   private startCommit(): void {
     this.isCommitting = true
-    this.committing = this.commitLoop().finally(() => { this.isCommitting = false })
+    this.committing = this.commitLoop()
   }
 
+  /**
+   * Clears isCommitting synchronously with its last check of `pending` (not in a later .finally), so an append made
+   * by a continuation of a just-resolved record is never left waiting without a commit round.
+   */
   private async commitLoop(): Promise<void> {
-    while (this.failure === undefined && (this.pending.length > 0 || this.isSyncDue)) {
-      const group = this.pending.splice(0, WAL_GROUP_COMMIT_RECORDS_MAX_COUNT)
-      try {
-        await this.commitGroup(group)
-      } catch (error) {
-        this.fail(error, group)
-        return
+    try {
+      while (this.failure === undefined && (this.pending.length > 0 || this.isSyncDue)) {
+        const group = this.pending.splice(0, WAL_GROUP_COMMIT_RECORDS_MAX_COUNT)
+        try {
+          await this.commitGroup(group)
+        } catch (error) {
+          this.fail(error, group)
+          return
+        }
+        for (const append of group) append.resolve()
       }
-      for (const append of group) append.resolve()
+    } finally {
+      this.isCommitting = false
     }
   }
 
   private async commitGroup(group: ReadonlyArray<PendingAppend>): Promise<void> {
     if (group.length > 0) {
       const bytes = Buffer.concat(group.map((append) => append.bytes))
-      if (this.sizeBytes > 0 && this.sizeBytes + bytes.length > WAL_SEGMENT_BYTES) await this.rotate()
+      const segmentBytes = this.options.segmentBytes ?? WAL_SEGMENT_BYTES
+      if (this.sizeBytes > 0 && this.sizeBytes + bytes.length > segmentBytes) await this.rotate()
       await this.handle.write(bytes, this.sizeBytes)
       this.sizeBytes += bytes.length
     }

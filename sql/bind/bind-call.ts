@@ -88,7 +88,7 @@ export function bindCall(ctx: BindContext, call: CallExpr, bind: BindFn): BoundE
   const aggregate = AGGREGATES.find((fn) => fn === call.name)
   if (aggregate !== undefined) return bindAggregate(ctx, call, aggregate, bind)
   if (call.name === 'time_bucket') return bindTimeBucket(ctx, call, bind)
-  const scalar = SCALARS[call.name]
+  const scalar = Object.hasOwn(SCALARS, call.name) ? SCALARS[call.name] : undefined
   if (scalar === undefined || scalar.arity !== call.args.length) throw undefinedFunction(signature(ctx, call, bind), call.pos + 1)
   const args = call.args.map((arg) => {
     const bound = bind(ctx, arg)

@@ -64,7 +64,8 @@ function arithmeticType(op: SqlBinaryOp, left: SqlType, right: SqlType, pos: num
   if (isIntegerType(left.name) && isIntegerType(right.name)) {
     return left.name === 'int8' || right.name === 'int8' ? sqlType('int8') : sqlType('int4')
   }
-  if (left.name === 'numeric' && right.name === 'numeric') return sqlType('numeric')
+  const isExact = (type: SqlType): boolean => type.name === 'numeric' || isIntegerType(type.name)
+  if (isExact(left) && isExact(right)) return sqlType('numeric')
   return sqlType('float8')
 }
 
@@ -88,7 +89,7 @@ function bindBinary(ctx: BindContext, expr: Extract<SqlExpr, { kind: 'ExprBinary
   left = coerceTo(ctx, left, peerType(right.type))
   right = coerceTo(ctx, right, isTimeArithmetic ? sqlType('interval') : peerType(left.type))
   if (op === '=' || op === '<>' || op === '<' || op === '<=' || op === '>' || op === '>=') {
-    checkComparable(left.type, right.type, expr.pos)
+    checkComparable(left.type, right.type, op, expr.pos)
     return { kind: 'BoundBinary', op, left, right, type: BOOL }
   }
   return { kind: 'BoundBinary', op, left, right, type: arithmeticType(op, left.type, right.type, expr.pos) }
@@ -101,9 +102,9 @@ function typeFamily(type: SqlType): string {
   return type.name
 }
 
-function checkComparable(left: SqlType, right: SqlType, pos: number): void {
+function checkComparable(left: SqlType, right: SqlType, op: string, pos: number): void {
   if (typeFamily(left) !== typeFamily(right)) {
-    throw datatypeMismatch(`operator does not exist: ${left.name} = ${right.name}`, pos + 1)
+    throw datatypeMismatch(`operator does not exist: ${left.name} ${op} ${right.name}`, pos + 1)
   }
 }
 
@@ -111,7 +112,7 @@ function bindIn(ctx: BindContext, expr: Extract<SqlExpr, { kind: 'ExprIn' }>): B
   const subject = bindExpr(ctx, expr.expr)
   const target = peerType(subject.type)
   const list = expr.list.map((item) => coerceTo(ctx, bindExpr(ctx, item), target))
-  for (const item of list) checkComparable(target, item.type, expr.pos)
+  for (const item of list) checkComparable(target, item.type, '=', expr.pos)
   return { kind: 'BoundIn', expr: coerceTo(ctx, subject, target), list, negated: expr.negated, type: BOOL }
 }
 

@@ -36,6 +36,11 @@ export const PG_TYPES: Readonly<Record<PgTypeName, PgTypeInfo>> = {
   unknown: { oid: 705, typlen: -2, columnKind: null, formatName: 'unknown' },
 }
 
+export const PG_TYPE_NAMES: ReadonlyArray<PgTypeName> = [
+  'bool', 'int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'text', 'varchar', 'bpchar', 'timestamp', 'timestamptz',
+  'interval', 'unknown',
+]
+
 /** A SQL type with its modifier (atttypmod; -1 when none; varchar(n) → n + 4 as PostgreSQL stores it). */
 export interface SqlType {
   readonly name: PgTypeName

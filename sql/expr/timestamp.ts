@@ -22,7 +22,8 @@ export function parseTimestampUs(text: string, typeName: 'timestamp' | 'timestam
   if (/^-infinity$/i.test(trimmed)) return Number.NEGATIVE_INFINITY
   const match = PATTERN.exec(trimmed)
   if (match === null) throw invalidDatetimeFormat(typeName, text)
-  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(match[i] ?? '0')) as [number, number, number, number, number, number]
+  const field = (index: number): number => Number(match[index] ?? '0')
+  const [year, month, day, hour, minute, second] = [field(1), field(2), field(3), field(4), field(5), field(6)]
   const fraction = (match[7] ?? '').padEnd(6, '0').slice(0, 6)
   const offsetMinutes = zoneOffsetMinutes(match[8])
   const ms = Date.UTC(year, month - 1, day, hour, minute, second)

@@ -239,22 +239,48 @@ function adaptSelect(ctx: AdaptContext, n: Node): SqlSelect {
   }
 }
 
+const INSERT_COLUMNS = /^(\s*INSERT\s+INTO\s+(?:"[^"]+"|[A-Za-z_][\w.]*)\s*)\(([^()]*)\)/i
+
+/**
+ * node-sql-parser rejects an INSERT whose column and value counts differ, without a location. We parse it again
+ * without the column list so the binder can raise PostgreSQL's own 42601 messages with their positions.
+ */
+function astify(ctx: AdaptContext): { readonly raw: unknown; readonly insertColumns: unknown[] | null } {
+  try {
+    return { raw: PARSER.astify(ctx.text, OPTIONS), insertColumns: null }
+  } catch (error) {
+    const match = INSERT_COLUMNS.exec(ctx.text)
+    if (!/column count doesn't match value count/.test(String(node(error).message)) || match === null) throw toSyntaxError(ctx, error)
+    const blanks = ' '.repeat((match[2] ?? '').length + 2)
+    const retried = tryAstify(`${match[1] ?? ''}${blanks}${ctx.text.slice(match[0].length)}`)
+    if (retried === undefined) throw toSyntaxError(ctx, error)
+    const insertColumns = (match[2] ?? '').split(',').map((name) => {
+      const trimmed = name.trim()
+      return trimmed.startsWith('"') ? { type: 'double_quote_string', value: trimmed.slice(1, -1) } : trimmed
+    })
+    return { raw: retried, insertColumns }
+  }
+}
+
+function tryAstify(text: string): unknown {
+  try {
+    return PARSER.astify(text, OPTIONS)
+  } catch {
+    return undefined
+  }
+}
+
 /** Parses one statement's text (no top-level semicolon) with node-sql-parser and narrows it into our AST. */
 export function adaptStatement(text: string, offset: number): { readonly ast: SqlStatement; readonly paramCount: number } {
   const ctx: AdaptContext = { text, offset, maxParam: 0 }
-  let raw: unknown
-  try {
-    raw = PARSER.astify(text, OPTIONS)
-  } catch (error) {
-    throw toSyntaxError(ctx, error)
-  }
+  const { raw, insertColumns } = astify(ctx)
   const statements = Array.isArray(raw) ? raw : [raw]
   if (statements.length !== 1) throw syntaxError('syntax error at or near ";"', offset + 1)
   const n = node(statements[0])
   let ast: SqlStatement
   switch (n.type) {
     case 'select': ast = adaptSelect(ctx, n); break
-    case 'insert': ast = adaptInsert(ctx, n); break
+    case 'insert': ast = adaptInsert(ctx, insertColumns === null ? n : { ...n, columns: insertColumns }); break
     case 'create': ast = adaptCreate(ctx, n); break
     default: return unsupported(ctx, `statement ${str(n.type).toUpperCase()}`, n)
   }

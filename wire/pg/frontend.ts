@@ -75,7 +75,10 @@ export function decodeStartup(body: Buffer): FrontendMessage {
     if (reader.remainingByteCount !== 8) throw fatalProtocolViolation('invalid length of startup packet')
     return { kind: 'CancelRequest', pid: reader.int32(), secret: reader.int32() >>> 0 }
   }
-  return { kind: 'StartupMessage', protocolVersion: code >>> 0, params: decodeStartupParams(body.subarray(4)) }
+  // The version is checked before the parameters (PostgreSQL's order): a 2.0 packet has a different layout.
+  const isVersion3 = code >>> 16 === 3
+  const params = isVersion3 ? decodeStartupParams(body.subarray(4)) : new Map<string, string>()
+  return { kind: 'StartupMessage', protocolVersion: code >>> 0, params }
 }
 
 /** `key\0value\0 … \0`: the final byte must be the terminator (PostgreSQL's "invalid startup packet layout"). */

@@ -1,0 +1,143 @@
+// engine/bridge/core-client: the control thread's handle on one core: its worker, its two rings, the requests in
+// flight, and the queue of frames waiting for ring room. Never blocks the event loop (Atomics.waitAsync only).
+import { Worker } from 'node:worker_threads'
+import { assert } from '../../src/common/assert.js'
+import { log } from '../../src/common/log.js'
+import { EngineFailureError } from '../api.js'
+import { CONTROL_OUTBOX_RETRY_MS, DISPATCH_QUEUE_FRAMES_MAX_COUNT } from '../engine-limits.js'
+import { FrameCodec } from './frame-codec.js'
+import type { CoreRequest, CoreResponse } from './messages.js'
+import { RING_SIGNAL_INDEX, RingConsumer, RingProducer, createRingBuffers } from './spsc-ring.js'
+
+type WithoutId<T> = T extends CoreRequest ? Omit<T, 'id'> : never
+type WaitAsync = (array: Int32Array, index: number, value: number) => { async: boolean; value: unknown }
+
+// ES2024's Atomics.waitAsync is in Node 20 but not in our ES2022 lib typings; looked up once and checked.
+function findWaitAsync(): WaitAsync {
+  const candidate: unknown = Reflect.get(Atomics, 'waitAsync')
+  assert(typeof candidate === 'function', 'Atomics.waitAsync is required (Node >= 16)')
+  return (array, index, value) => Reflect.apply(candidate, Atomics, [array, index, value])
+}
+const waitAsync = findWaitAsync()
+
+interface InFlight {
+  readonly resolve: (response: CoreResponse) => void
+  readonly reject: (error: Error) => void
+}
+
+export class CoreClient {
+  private readonly worker: Worker
+  private readonly producer: RingProducer
+  private readonly consumer: RingConsumer
+  private readonly codec = new FrameCodec()
+  private readonly inFlight = new Map<number, InFlight>()
+  private readonly queue: Uint8Array[] = []
+  private queueOffset = 0
+  private retryTimer: NodeJS.Timeout | undefined
+  private readonly queueWaiters: Array<() => void> = []
+  private nextId = 1
+  private exitFailure: EngineFailureError | undefined
+  private isShuttingDown = false
+  readonly exited: Promise<number>
+
+  constructor(readonly coreId: number, workerPath: string, memtableBudgetBytes: number) {
+    const requestRing = createRingBuffers()
+    const responseRing = createRingBuffers()
+    this.producer = new RingProducer(requestRing)
+    this.consumer = new RingConsumer(responseRing)
+    this.worker = new Worker(workerPath, { workerData: { coreId, requestRing, responseRing, memtableBudgetBytes } })
+    this.exited = new Promise((resolve) => this.worker.once('exit', (code) => { this.onExit(code); resolve(code) }))
+    this.worker.on('error', (error) => log.error({ core: coreId, err: error }, 'core worker failed'))
+    this.listen()
+  }
+
+  /** Frames waiting on the control side for room in the request ring. */
+  get queuedFrameCount(): number {
+    return this.queue.length
+  }
+
+  /** Resolves once the queue is below its bound (backpressure for new ingests; never a drop). */
+  whenQueueHasRoom(): Promise<void> {
+    if (this.queue.length < DISPATCH_QUEUE_FRAMES_MAX_COUNT || this.exitFailure !== undefined) return Promise.resolve()
+    return new Promise((resolve) => this.queueWaiters.push(resolve))
+  }
+
+  /** Sends a request; resolves with its response. Order of calls is the order the core sees them in. */
+  request(request: WithoutId<CoreRequest>): Promise<CoreResponse> {
+    if (this.exitFailure !== undefined) return Promise.reject(this.exitFailure)
+    const id = this.nextId++
+    const frame = this.codec.encodeRequest({ ...request, id })
+    const response = new Promise<CoreResponse>((resolve, reject) => this.inFlight.set(id, { resolve, reject }))
+    this.queue.push(frame)
+    this.pump()
+    return response
+  }
+
+  /** Sends Shutdown after everything queued, then waits for the worker to exit. */
+  async shutdown(): Promise<void> {
+    if (this.exitFailure === undefined) {
+      const done = this.request({ kind: 'ShutdownRequest' })
+      this.isShuttingDown = true
+      await done
+    }
+    await this.exited
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0) {
+      const frame = this.queue[0]!
+      this.queueOffset = this.producer.pushSome(frame, this.queueOffset)
+      if (this.queueOffset < frame.length) break
+      this.queue.shift()
+      this.queueOffset = 0
+    }
+    while (this.queueWaiters.length > 0 && this.queue.length < DISPATCH_QUEUE_FRAMES_MAX_COUNT) this.queueWaiters.shift()!()
+    if (this.queue.length > 0 && this.retryTimer === undefined && this.exitFailure === undefined) {
+      this.retryTimer = setTimeout(() => { this.retryTimer = undefined; this.pump() }, CONTROL_OUTBOX_RETRY_MS)
+    }
+  }
+
+  /** Drains responses, then waits (asynchronously) on the response ring's signal word for more. */
+  private listen(): void {
+    if (this.exitFailure !== undefined) return
+    const seen = this.consumer.signalValue()
+    for (let bytes = this.consumer.pop(); bytes !== null; bytes = this.consumer.pop()) {
+      this.onResponse(this.codec.decodeResponse(bytes))
+    }
+    const wait = waitAsync(this.consumer.header, RING_SIGNAL_INDEX, seen)
+    if (wait.async && wait.value instanceof Promise) void wait.value.then(() => this.listen())
+    else setImmediate(() => this.listen())
+  }
+
+  private onResponse(response: CoreResponse): void {
+    const entry = this.inFlight.get(response.id)
+    assert(entry !== undefined, `core ${this.coreId}: response to unknown request ${response.id}`)
+    this.inFlight.delete(response.id)
+    entry.resolve(response)
+  }
+
+  private onExit(code: number): void {
+    // Responses the core pushed before exiting (Shutdown's among them) are still in the ring.
+    for (let bytes = this.consumer.pop(); bytes !== null; bytes = this.consumer.pop()) {
+      this.onResponse(this.codec.decodeResponse(bytes))
+    }
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer)
+    this.retryTimer = undefined
+    const expected = this.isShuttingDown && this.inFlight.size === 0
+    if (!expected) log.error({ core: this.coreId, code }, `core ${this.coreId} exited unexpectedly`)
+    // TODO(#4): restart the core and replay its vShards from the WAL instead of failing its requests.
+    this.exitFailure = new EngineFailureError({ kind: 'Io', detail: `core ${this.coreId} exited` })
+    for (const entry of this.inFlight.values()) entry.reject(this.exitFailure)
+    this.inFlight.clear()
+    this.queue.length = 0
+    while (this.queueWaiters.length > 0) this.queueWaiters.shift()!()
+    // Wake the pending waitAsync so nothing is left waiting on this ring.
+    Atomics.add(this.consumer.header, RING_SIGNAL_INDEX, 1)
+    Atomics.notify(this.consumer.header, RING_SIGNAL_INDEX)
+  }
+
+  /** For tests: terminate the worker abruptly, as a crash would. */
+  terminate(): Promise<number> {
+    return this.worker.terminate()
+  }
+}

@@ -1,0 +1,123 @@
+// engine/bridge/dispatcher: routes rows to vShards and cores: vShard = hash(tableId, series key) mod VSHARD_COUNT,
+// core = vShard mod coreCount; splits an ingest batch into per-core columnar parts. Knows nothing of WAL or SQL.
+import { assertNever } from '../../src/common/assert.js'
+import type { TableId } from '../../src/common/ids.js'
+import { VSHARD_COUNT } from '../../src/common/limits.js'
+import { vectorLength, type ColumnBatch, type ColumnVector } from '../batch.js'
+import type { TableSchema } from '../ops.js'
+
+// FNV-1a, 32-bit. The vShard of a series is persisted implicitly (segments live per vShard from issue #4), so this
+// hash is a format: never change it; pinned by dispatcher.test.ts.
+const FNV_OFFSET = 0x811c9dc5
+const FNV_PRIME = 0x01000193
+
+function fnvWord(hash: number, word: number): number {
+  let h = hash
+  for (let shift = 0; shift < 32; shift += 8) h = Math.imul(h ^ ((word >>> shift) & 0xff), FNV_PRIME)
+  return h >>> 0
+}
+
+export function hashString(text: string): number {
+  let h = FNV_OFFSET
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i)
+    h = Math.imul(h ^ (unit & 0xff), FNV_PRIME)
+    h = Math.imul(h ^ (unit >>> 8), FNV_PRIME)
+  }
+  return h >>> 0
+}
+
+const NULL_TAG_HASH = 0x9e3779b9
+
+/** The vShard of every row: the series key is the row's symbol (tag) values, in column order. */
+export function vShardsOf(schema: TableSchema, batch: ColumnBatch): Uint16Array {
+  const hashes = new Uint32Array(batch.rowCount).fill(fnvWord(FNV_OFFSET, schema.id))
+  batch.columns.forEach((vector) => {
+    if (vector.kind !== 'symbol') return
+    // One string hash per dictionary entry; rows then mix in 4 bytes each.
+    const entryHashes = Uint32Array.from(vector.dict, hashString)
+    for (let row = 0; row < batch.rowCount; row++) {
+      const id = vector.ids[row]!
+      hashes[row] = fnvWord(hashes[row]!, id === -1 ? NULL_TAG_HASH : entryHashes[id]!)
+    }
+  })
+  const vShards = new Uint16Array(batch.rowCount)
+  for (let row = 0; row < batch.rowCount; row++) vShards[row] = hashes[row]! & (VSHARD_COUNT - 1)
+  return vShards
+}
+
+export function vShardOfSeries(tableId: TableId, tags: ReadonlyArray<string | null>): number {
+  let h = fnvWord(FNV_OFFSET, tableId)
+  for (const tag of tags) h = fnvWord(h, tag === null ? NULL_TAG_HASH : hashString(tag))
+  return h & (VSHARD_COUNT - 1)
+}
+
+/** Rows `rows[0..count)` of a vector, as a new vector (symbol dictionaries are shared, not copied). */
+export function takeRows(vector: ColumnVector, rows: Int32Array): ColumnVector {
+  const n = rows.length
+  const pickNulls = (nulls: Uint8Array | undefined) => nulls === undefined ? {} : { nulls: pick(nulls, new Uint8Array(n)) }
+  function pick<T extends Float64Array | BigInt64Array | Uint8Array | Int32Array>(from: T, into: T): T {
+    for (let i = 0; i < n; i++) into[i] = from[rows[i]!]!
+    return into
+  }
+  switch (vector.kind) {
+    case 'timestamp': case 'f64':
+      return { kind: vector.kind, values: pick(vector.values, new Float64Array(n)), ...pickNulls(vector.nulls) }
+    case 'i64': return { kind: 'i64', values: pick(vector.values, new BigInt64Array(n)), ...pickNulls(vector.nulls) }
+    case 'bool': return { kind: 'bool', values: pick(vector.values, new Uint8Array(n)), ...pickNulls(vector.nulls) }
+    case 'symbol': return { kind: 'symbol', ids: pick(vector.ids, new Int32Array(n)), dict: vector.dict }
+    case 'text': return { kind: 'text', values: Array.from(rows, (row) => vector.values[row] ?? null) }
+    default: return assertNever(vector)
+  }
+}
+
+export interface CorePart {
+  readonly batch: ColumnBatch
+  readonly vShards: Uint16Array
+}
+
+/** Splits a batch by owning core (index = core id); undefined where a core owns none of the rows. */
+export function splitBatchByCore(schema: TableSchema, batch: ColumnBatch, coreCount: number): Array<CorePart | undefined> {
+  const vShards = vShardsOf(schema, batch)
+  if (coreCount === 1) return [{ batch, vShards }]
+  const counts = new Int32Array(coreCount)
+  for (let row = 0; row < batch.rowCount; row++) counts[vShards[row]! % coreCount]! += 1
+  const rowsByCore = Array.from(counts, (count) => new Int32Array(count))
+  const fill = new Int32Array(coreCount)
+  for (let row = 0; row < batch.rowCount; row++) {
+    const core = vShards[row]! % coreCount
+    rowsByCore[core]![fill[core]!++] = row
+  }
+  return rowsByCore.map((rows) => {
+    if (rows.length === 0) return undefined
+    const columns = batch.columns.map((vector) => takeRows(vector, rows))
+    return { batch: { rowCount: rows.length, columns }, vShards: Uint16Array.from(rows, (row) => vShards[row]!) }
+  })
+}
+
+/** Checks a batch against its table; returns a failure detail, or undefined when it is valid. */
+export function validateBatch(schema: TableSchema, batch: ColumnBatch): string | undefined {
+  if (!Number.isSafeInteger(batch.rowCount) || batch.rowCount < 0) return `bad row count ${batch.rowCount}`
+  if (batch.columns.length !== schema.columns.length) {
+    return `batch has ${batch.columns.length} columns, table "${schema.name}" has ${schema.columns.length}`
+  }
+  for (let c = 0; c < schema.columns.length; c++) {
+    const column = schema.columns[c]!
+    const vector = batch.columns[c]!
+    if (vector.kind !== column.kind) return `column "${column.name}" is ${column.kind}, batch has ${vector.kind}`
+    if (vectorLength(vector) !== batch.rowCount) return `column "${column.name}" has ${vectorLength(vector)} rows`
+    if ('nulls' in vector && vector.nulls !== undefined && vector.nulls.length !== batch.rowCount) {
+      return `column "${column.name}" null map has ${vector.nulls.length} rows`
+    }
+    if (vector.kind === 'symbol' && vector.ids.some((id) => id < -1 || id >= vector.dict.length)) {
+      return `column "${column.name}" has a dictionary id out of range`
+    }
+  }
+  const ts = batch.columns[schema.timestampIndex]!
+  if (ts.kind === 'timestamp') {
+    for (let row = 0; row < batch.rowCount; row++) {
+      if (!Number.isFinite(ts.values[row]!) || ts.nulls?.[row] === 1) return `designated timestamp is null or not finite`
+    }
+  }
+  return undefined
+}

@@ -1,0 +1,45 @@
+// engine/core/core-worker: the worker thread entry of one core. Builds a CoreLoop over the rings it is given and
+// runs it, sleeping with Atomics.wait (workers only) while there is nothing to do. Knows nothing of files or SQL.
+import { workerData } from 'node:worker_threads'
+import { assert } from '../../src/common/assert.js'
+import { log } from '../../src/common/log.js'
+import { RING_SIGNAL_INDEX, type RingBuffers } from '../bridge/spsc-ring.js'
+import { CORE_OUTBOX_RETRY_MS } from '../engine-limits.js'
+import { CoreLoop } from './core-loop.js'
+
+/** What the control thread passes in workerData (plain data; SharedArrayBuffers are shared, not copied). */
+export interface CoreWorkerData {
+  readonly coreId: number
+  readonly requestRing: RingBuffers
+  readonly responseRing: RingBuffers
+  readonly memtableBudgetBytes: number
+}
+
+function isRingBuffers(value: unknown): value is RingBuffers {
+  return typeof value === 'object' && value !== null && 'header' in value && value.header instanceof SharedArrayBuffer &&
+    'data' in value && value.data instanceof SharedArrayBuffer && 'fragmentBytesMax' in value &&
+    typeof value.fragmentBytesMax === 'number'
+}
+
+function isCoreWorkerData(value: unknown): value is CoreWorkerData {
+  return typeof value === 'object' && value !== null && 'coreId' in value && typeof value.coreId === 'number' &&
+    'requestRing' in value && isRingBuffers(value.requestRing) && 'responseRing' in value &&
+    isRingBuffers(value.responseRing) && 'memtableBudgetBytes' in value && typeof value.memtableBudgetBytes === 'number'
+}
+
+function run(data: CoreWorkerData): void {
+  const loop = new CoreLoop(data)
+  log.info({ core: data.coreId }, 'core started')
+  for (;;) {
+    // Read the signal before looking for work, so a push between the two wakes the wait below at once.
+    const seen = loop.signalValue()
+    const outcome = loop.tick()
+    if (outcome === 'stopped') break
+    if (outcome === 'idle') Atomics.wait(loop.signalHeader, RING_SIGNAL_INDEX, seen)
+    else if (outcome === 'blocked') Atomics.wait(loop.signalHeader, RING_SIGNAL_INDEX, seen, CORE_OUTBOX_RETRY_MS)
+  }
+  log.info({ core: data.coreId }, 'core stopped')
+}
+
+assert(isCoreWorkerData(workerData), 'core worker started without valid workerData')
+run(workerData)

@@ -1,0 +1,168 @@
+// engine/timeseries/aggregate: groups selected rows by the ScanOp's group keys and computes mergeable aggregate
+// states (engine/batch.ts AggregateState) per group. Knows nothing of rings or SQL; sql merges states across cores.
+import { assertNever } from '../../src/common/assert.js'
+import { EngineFailureError } from '../api.js'
+import type { AggPartial, AggregateState, ColumnVector } from '../batch.js'
+import type { AggregateSpec, GroupKey, ScanOp, TableSchema } from '../ops.js'
+import { compareCells, gatherVector, numberAt } from './gather.js'
+import { isMemNull, type MemColumn } from './memtable.js'
+import type { Selection } from './scan.js'
+
+/** Per-group accumulators of one aggregate, in growable plain arrays (one slot per group, not per row). */
+interface Accumulator {
+  readonly spec: AggregateSpec
+  readonly counts: number[]
+  readonly sums: number[]
+  /** Chosen cell per group for min/max/first/last: memtable index (-1 = none) and row. */
+  readonly tables: number[]
+  readonly rows: number[]
+  readonly timestamps: number[]
+}
+
+function newAccumulator(spec: AggregateSpec): Accumulator {
+  return { spec, counts: [], sums: [], tables: [], rows: [], timestamps: [] }
+}
+
+function addGroup(acc: Accumulator): void {
+  acc.counts.push(0)
+  acc.sums.push(0)
+  acc.tables.push(-1)
+  acc.rows.push(0)
+  acc.timestamps.push(acc.spec.fn === 'last' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY)
+}
+
+function checkSpecs(schema: TableSchema, op: ScanOp): void {
+  for (const spec of op.aggregates) {
+    if (spec.column === null) {
+      if (spec.fn !== 'count') throw failure(`${spec.fn}(*) is not an aggregate`)
+      continue
+    }
+    const kind = schema.columns[spec.column]!.kind
+    if ((spec.fn === 'sum' || spec.fn === 'avg') && (kind === 'symbol' || kind === 'text')) {
+      throw failure(`${spec.fn} of a ${kind} column`)
+    }
+  }
+  for (const key of op.groupBy) {
+    if (key.kind === 'timeBucket' && (key.column !== schema.timestampIndex || !(key.widthUs > 0))) {
+      throw failure('time bucket must be over the designated timestamp with a positive width')
+    }
+  }
+}
+
+function failure(detail: string): EngineFailureError {
+  return new EngineFailureError({ kind: 'InvalidBatch', detail })
+}
+
+/** One row's update of one accumulator for group g (row is in memtable m). */
+function update(acc: Accumulator, g: number, all: ReadonlyArray<ReadonlyArray<MemColumn>>, m: number, row: number,
+  ts: number): void {
+  const spec = acc.spec
+  if (spec.column === null) { acc.counts[g]! += 1; return }
+  const column = all[m]![spec.column]!
+  const isNull = isMemNull(column, row)
+  switch (spec.fn) {
+    case 'count': if (!isNull) acc.counts[g]! += 1; return
+    case 'sum': case 'avg':
+      if (!isNull) { acc.counts[g]! += 1; acc.sums[g]! += numberAt(column, row) }
+      return
+    case 'min': case 'max': {
+      if (isNull) return
+      acc.counts[g]! += 1
+      const best = acc.tables[g]!
+      const cmp = best === -1 ? 0 : compareCells(column, row, all[best]![spec.column]!, acc.rows[g]!)
+      if (best === -1 || (spec.fn === 'min' ? cmp < 0 : cmp > 0)) { acc.tables[g] = m; acc.rows[g] = row }
+      return
+    }
+    // first/last take the value at the extreme timestamp, NULL or not; ties keep the row seen first.
+    case 'first': case 'last':
+      if (spec.fn === 'first' ? ts < acc.timestamps[g]! : ts > acc.timestamps[g]!) {
+        acc.timestamps[g] = ts; acc.tables[g] = m; acc.rows[g] = row
+      }
+      return
+    default: assertNever(spec.fn)
+  }
+}
+
+function keyPart(key: GroupKey, columns: ReadonlyArray<MemColumn>, row: number, ts: number): string {
+  if (key.kind === 'timeBucket') return String(Math.floor((ts - key.originUs) / key.widthUs) * key.widthUs + key.originUs)
+  const column = columns[key.column]!
+  if (isMemNull(column, row)) return 'N'
+  switch (column.kind) {
+    case 'symbol': return `s${column.dict[column.ids[row]!]!}`
+    case 'text': return `s${column.values[row]!}`
+    default: return `v${String(column.values[row]!)}`
+  }
+}
+
+function finishState(acc: Accumulator, kind: (column: number) => MemColumn['kind'], refsOf: (a: Accumulator) => {
+  count: number; tables: Int32Array; rows: Int32Array
+}, columnsOf: (column: number) => MemColumn[]): AggregateState {
+  const fn = acc.spec.fn
+  switch (fn) {
+    case 'count': return { kind: fn, counts: Float64Array.from(acc.counts) }
+    case 'sum': case 'avg': return { kind: fn, sums: Float64Array.from(acc.sums), counts: Float64Array.from(acc.counts) }
+    case 'min': case 'max': case 'first': case 'last': {
+      const column = acc.spec.column!
+      const values: ColumnVector = gatherVector(kind(column), columnsOf(column), refsOf(acc))
+      if (fn === 'min' || fn === 'max') return { kind: fn, values }
+      return { kind: fn, values, timestampsUs: Float64Array.from(acc.timestamps) }
+    }
+    default: return assertNever(fn)
+  }
+}
+
+/**
+ * Groups every selected row and aggregates it. Without group keys there is exactly one group (even with no rows),
+ * so count(*) over nothing is 0. Group keys are a composite string per row looked up in a Map (fine for the skeleton).
+ */
+export function aggregateRows(schema: TableSchema, op: ScanOp, selections: ReadonlyArray<Selection>): AggPartial {
+  checkSpecs(schema, op)
+  const accs = op.aggregates.map(newAccumulator)
+  const groupIndex = new Map<string, number>()
+  const keyTables: number[] = []
+  const keyRows: number[] = []
+  const bucketStarts: number[] = []
+  const tsIndex = schema.timestampIndex
+  const all = selections.map((s) => s.memtable.columns)
+  const bucketKey = op.groupBy.find((k) => k.kind === 'timeBucket')
+  for (let m = 0; m < selections.length; m++) {
+    const { memtable, rows, count } = selections[m]!
+    const columns = memtable.columns
+    const ts = columns[tsIndex]!
+    for (let i = 0; i < count; i++) {
+      const row = rows[i]!
+      const t = ts.kind === 'timestamp' ? ts.values[row]! : Number.NaN
+      let key = ''
+      for (const k of op.groupBy) key += keyPart(k, columns, row, t) + '\u0001'
+      let g = groupIndex.get(key)
+      if (g === undefined) {
+        g = keyTables.length
+        groupIndex.set(key, g)
+        keyTables.push(m); keyRows.push(row)
+        bucketStarts.push(bucketKey?.kind === 'timeBucket'
+          ? Math.floor((t - bucketKey.originUs) / bucketKey.widthUs) * bucketKey.widthUs + bucketKey.originUs : 0)
+        for (const acc of accs) addGroup(acc)
+      }
+      for (const acc of accs) update(acc, g, all, m, row, t)
+    }
+  }
+  if (op.groupBy.length === 0 && keyTables.length === 0) {
+    keyTables.push(-1); keyRows.push(0); bucketStarts.push(0)
+    for (const acc of accs) addGroup(acc)
+  }
+  return finishPartial(schema, op, accs, all, { keyTables, keyRows, bucketStarts })
+}
+
+function finishPartial(schema: TableSchema, op: ScanOp, accs: ReadonlyArray<Accumulator>,
+  all: ReadonlyArray<ReadonlyArray<MemColumn>>, groups: { keyTables: number[]; keyRows: number[]; bucketStarts: number[] }): AggPartial {
+  const groupCount = groups.keyTables.length
+  const columnsOf = (column: number) => all.map((columns) => columns[column]!)
+  const kind = (column: number) => schema.columns[column]!.kind
+  const keyRefs = { count: groupCount, tables: Int32Array.from(groups.keyTables), rows: Int32Array.from(groups.keyRows) }
+  const keys: ColumnVector[] = op.groupBy.map((key) => key.kind === 'timeBucket'
+    ? { kind: 'timestamp', values: Float64Array.from(groups.bucketStarts) }
+    : gatherVector(kind(key.column), columnsOf(key.column), keyRefs))
+  const refsOf = (acc: Accumulator) => ({ count: groupCount, tables: Int32Array.from(acc.tables), rows: Int32Array.from(acc.rows) })
+  const states = accs.map((acc) => finishState(acc, kind, refsOf, columnsOf))
+  return { kind: 'AggPartial', groupCount, keys, states }
+}

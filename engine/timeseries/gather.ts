@@ -1,0 +1,93 @@
+// engine/timeseries/gather: builds result ColumnVectors from memtable cells addressed by (memtable, row) pairs,
+// and compares cells. Shared by scan.ts and aggregate.ts; knows nothing of rings or SQL.
+import { assertNever } from '../../src/common/assert.js'
+import type { ColumnKind, ColumnVector } from '../batch.js'
+import { isMemNull, type MemColumn } from './memtable.js'
+
+/** Cell addresses: memtable index and row; memtable -1 means NULL (e.g. a group with no value). */
+export interface CellRefs {
+  readonly count: number
+  readonly tables: Int32Array
+  readonly rows: Int32Array
+}
+
+/** `columns[m]` is the column in memtable m. The result is a fresh vector the caller owns. */
+export function gatherVector(kind: ColumnKind, columns: ReadonlyArray<MemColumn>, refs: CellRefs): ColumnVector {
+  const n = refs.count
+  switch (kind) {
+    case 'timestamp': case 'f64': case 'i64': case 'bool': return gatherFixed(kind, columns, refs)
+    case 'symbol': {
+      const ids = new Int32Array(n)
+      const dict: string[] = []
+      const lookup = new Map<string, number>()
+      for (let i = 0; i < n; i++) {
+        const column = columns[refs.tables[i]!]
+        const local = column !== undefined && column.kind === 'symbol' ? column.ids[refs.rows[i]!]! : -1
+        if (column === undefined || column.kind !== 'symbol' || local === -1) { ids[i] = -1; continue }
+        const text = column.dict[local]!
+        let id = lookup.get(text)
+        if (id === undefined) { id = dict.length; dict.push(text); lookup.set(text, id) }
+        ids[i] = id
+      }
+      return { kind, ids, dict }
+    }
+    case 'text': {
+      const values: (string | null)[] = new Array<string | null>(n)
+      for (let i = 0; i < n; i++) {
+        const column = columns[refs.tables[i]!]
+        values[i] = column !== undefined && column.kind === 'text' ? column.values[refs.rows[i]!] ?? null : null
+      }
+      return { kind, values }
+    }
+    default: return assertNever(kind)
+  }
+}
+
+function gatherFixed(kind: 'timestamp' | 'f64' | 'i64' | 'bool', columns: ReadonlyArray<MemColumn>, refs: CellRefs) {
+  const n = refs.count
+  const nulls = new Uint8Array(n)
+  const values = kind === 'i64' ? new BigInt64Array(n) : kind === 'bool' ? new Uint8Array(n) : new Float64Array(n)
+  let hasNull = false
+  for (let i = 0; i < n; i++) {
+    const column = columns[refs.tables[i]!]
+    const row = refs.rows[i]!
+    if (column === undefined || column.kind === 'symbol' || column.kind === 'text' || column.nulls[row] === 1) {
+      nulls[i] = 1
+      hasNull = true
+      continue
+    }
+    if (values instanceof BigInt64Array) values[i] = column.kind === 'i64' ? column.values[row]! : 0n
+    else if (column.kind !== 'i64') values[i] = column.values[row]!
+  }
+  const withNulls = hasNull ? { nulls } : {}
+  if (values instanceof BigInt64Array) return { kind: 'i64' as const, values, ...withNulls }
+  if (kind === 'bool' && values instanceof Uint8Array) return { kind, values, ...withNulls }
+  if (values instanceof Float64Array && kind !== 'bool' && kind !== 'i64') return { kind, values, ...withNulls }
+  throw new Error(`gather: inconsistent vector for ${kind}`)
+}
+
+/** Orders two non-null cells of the same kind: negative, zero or positive. */
+export function compareCells(a: MemColumn, rowA: number, b: MemColumn, rowB: number): number {
+  if (a.kind === 'symbol' && b.kind === 'symbol') return compareStrings(a.dict[a.ids[rowA]!]!, b.dict[b.ids[rowB]!]!)
+  if (a.kind === 'text' && b.kind === 'text') return compareStrings(a.values[rowA] ?? '', b.values[rowB] ?? '')
+  if (a.kind === 'i64' && b.kind === 'i64') {
+    const x = a.values[rowA]!
+    const y = b.values[rowB]!
+    return x < y ? -1 : x > y ? 1 : 0
+  }
+  if (a.kind !== 'symbol' && a.kind !== 'text' && a.kind !== 'i64' && b.kind !== 'symbol' && b.kind !== 'text' &&
+    b.kind !== 'i64') {
+    return a.values[rowA]! - b.values[rowB]!
+  }
+  throw new Error(`compareCells: kinds ${a.kind} and ${b.kind}`)
+}
+
+export function compareStrings(x: string, y: string): number {
+  return x < y ? -1 : x > y ? 1 : 0
+}
+
+/** The cell as a number (f64, timestamp, i64, bool); NaN for NULL and non-numeric kinds. */
+export function numberAt(column: MemColumn, row: number): number {
+  if (column.kind === 'symbol' || column.kind === 'text' || isMemNull(column, row)) return Number.NaN
+  return Number(column.values[row]!)
+}

@@ -1,0 +1,148 @@
+// engine/timeseries/scan: runs a ScanOp over one core's memtables of a table: time range, ANDed filters, then the
+// projected rows (RowsPartial) or grouped aggregate states (aggregate.ts). Knows nothing of rings or SQL text.
+import { assertNever } from '../../src/common/assert.js'
+import { EngineFailureError } from '../api.js'
+import type { RowsPartial, ScanPartial } from '../batch.js'
+import type { ColumnFilter, ScanOp, TableSchema } from '../ops.js'
+import { aggregateRows } from './aggregate.js'
+import { compareStrings, gatherVector } from './gather.js'
+import { isMemNull, type MemColumn, type Memtable } from './memtable.js'
+
+/** Row indices of one memtable that passed the time range and filters. */
+export interface Selection {
+  readonly memtable: Memtable
+  readonly rows: Int32Array
+  readonly count: number
+}
+
+type RowTest = (row: number) => boolean
+
+function invalidFilter(detail: string): EngineFailureError {
+  return new EngineFailureError({ kind: 'InvalidBatch', detail })
+}
+
+/** Evaluates a comparison op on an ordering result (cmp < 0: cell < value). 'in'/'notIn' are handled by callers. */
+function holds(op: ColumnFilter['op'], cmp: number): boolean {
+  switch (op) {
+    case 'eq': case 'in': return cmp === 0
+    case 'neq': case 'notIn': return cmp !== 0
+    case 'lt': return cmp < 0
+    case 'lte': return cmp <= 0
+    case 'gt': return cmp > 0
+    case 'gte': return cmp >= 0
+    case 'isNull': case 'isNotNull': return false
+    default: return assertNever(op)
+  }
+}
+
+/** Whether a non-null cell passes the filter, given a comparator of the cell against one filter value. */
+function passes(filter: ColumnFilter, compareTo: (value: string | number | bigint | boolean) => number): boolean {
+  if (filter.op === 'in') return filter.values.some((value) => compareTo(value) === 0)
+  if (filter.op === 'notIn') return filter.values.every((value) => compareTo(value) !== 0)
+  if (filter.values.length !== 1) throw invalidFilter(`filter ${filter.op} takes one value`)
+  return holds(filter.op, compareTo(filter.values[0]!))
+}
+
+function asNumber(value: string | number | bigint | boolean): number {
+  if (typeof value === 'number') return value
+  if (typeof value === 'bigint') return Number(value)
+  if (typeof value === 'boolean') return value ? 1 : 0
+  throw invalidFilter(`string ${JSON.stringify(value)} compared with a number column`)
+}
+
+function compareBig(cell: bigint, value: string | number | bigint | boolean): number {
+  if (typeof value === 'bigint') return cell < value ? -1 : cell > value ? 1 : 0
+  const number = asNumber(value)
+  if (Number.isInteger(number)) return compareBig(cell, BigInt(number))
+  return Number(cell) - number
+}
+
+/** Builds a per-row test for one filter over one memtable column; symbol values are resolved once here. */
+function compileFilter(filter: ColumnFilter, column: MemColumn): RowTest {
+  if (filter.op === 'isNull') return (row) => isMemNull(column, row)
+  if (filter.op === 'isNotNull') return (row) => !isMemNull(column, row)
+  switch (column.kind) {
+    case 'symbol': {
+      // One verdict per dictionary entry; rows then compare ids only.
+      const verdicts = new Uint8Array(column.dict.length)
+      for (let id = 0; id < column.dict.length; id++) {
+        verdicts[id] = passes(filter, (value) => compareStrings(column.dict[id]!, String(value))) ? 1 : 0
+      }
+      return (row) => { const id = column.ids[row]!; return id !== -1 && verdicts[id] === 1 }
+    }
+    case 'text': return (row) => {
+      const cell = column.values[row]
+      return cell !== null && cell !== undefined && passes(filter, (value) => compareStrings(cell, String(value)))
+    }
+    case 'i64': return (row) => column.nulls[row] === 0 && passes(filter, (value) => compareBig(column.values[row]!, value))
+    case 'timestamp': case 'f64': case 'bool': {
+      const values = column.values
+      if (filter.op !== 'in' && filter.op !== 'notIn' && filter.values.length === 1) {
+        const target = asNumber(filter.values[0]!)
+        const op = filter.op
+        return (row) => column.nulls[row] === 0 && holds(op, values[row]! - target)
+      }
+      return (row) => column.nulls[row] === 0 && passes(filter, (value) => values[row]! - asNumber(value))
+    }
+    default: return assertNever(column)
+  }
+}
+
+function checkColumns(schema: TableSchema, op: ScanOp): void {
+  const n = schema.columns.length
+  const bad = (c: number | null) => c !== null && (!Number.isInteger(c) || c < 0 || c >= n)
+  if (op.filters.some((f) => bad(f.column)) || op.projection.some(bad) || op.aggregates.some((a) => bad(a.column)) ||
+    op.groupBy.some((g) => bad(g.column))) {
+    throw invalidFilter(`scan of "${schema.name}" names a column outside 0..${n - 1}`)
+  }
+}
+
+/** Rows of `memtable` in [fromUs, toUs) passing every filter, at most `limit` of them. */
+export function selectRows(memtable: Memtable, op: ScanOp, limit: number): Selection {
+  const ts = memtable.columns[memtable.schema.timestampIndex]!
+  const tests = op.filters.map((filter) => compileFilter(filter, memtable.columns[filter.column]!))
+  const rows = new Int32Array(Math.min(memtable.rowCount, limit))
+  let count = 0
+  const { fromUs, toUs } = op.timeRange
+  if (ts.kind !== 'timestamp') throw invalidFilter('designated timestamp column is not a timestamp')
+  for (let row = 0; row < memtable.rowCount && count < limit; row++) {
+    const t = ts.values[row]!
+    if (t < fromUs || t >= toUs) continue
+    let ok = true
+    for (let f = 0; f < tests.length && ok; f++) ok = tests[f]!(row)
+    if (ok) rows[count++] = row
+  }
+  return { memtable, rows, count }
+}
+
+function buildRows(schema: TableSchema, op: ScanOp, selections: ReadonlyArray<Selection>): RowsPartial {
+  let total = 0
+  for (const s of selections) total += s.count
+  const tables = new Int32Array(total)
+  const rows = new Int32Array(total)
+  let at = 0
+  selections.forEach((s, m) => {
+    tables.fill(m, at, at + s.count)
+    rows.set(s.rows.subarray(0, s.count), at)
+    at += s.count
+  })
+  const refs = { count: total, tables, rows }
+  const columns = op.projection.map((c) =>
+    gatherVector(schema.columns[c]!.kind, selections.map((s) => s.memtable.columns[c]!), refs))
+  return { kind: 'RowsPartial', rowCount: total, columns }
+}
+
+/** Runs `op` over the given memtables (one core's share of the table). Throws EngineFailureError on a bad op. */
+export function scanMemtables(schema: TableSchema, memtables: ReadonlyArray<Memtable>, op: ScanOp): ScanPartial {
+  checkColumns(schema, op)
+  const isRaw = op.groupBy.length === 0 && op.aggregates.length === 0
+  let remaining = isRaw && op.limit !== null ? Math.max(0, op.limit) : Number.POSITIVE_INFINITY
+  const selections: Selection[] = []
+  for (const memtable of memtables) {
+    if (remaining <= 0) break
+    const selection = selectRows(memtable, op, remaining)
+    remaining -= selection.count
+    selections.push(selection)
+  }
+  return isRaw ? buildRows(schema, op, selections) : aggregateRows(schema, op, selections)
+}

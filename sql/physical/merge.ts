@@ -1,0 +1,125 @@
+// sql/physical/merge: combines the partials every core returned into rows of slots. Raw partials are concatenated;
+// AggPartials are merged group by group (the same group may come from several cores) and their states finalised.
+import type { AggPartial, AggregateState, RowsPartial, ScanPartial } from '../../engine/batch.js'
+import { assert, assertNever } from '../../src/common/assert.js'
+import type { SqlValue } from '../api.js'
+import type { SqlType } from '../bind/types.js'
+import { compareValues } from '../expr/compare-values.js'
+import { vectorValue } from './vector-value.js'
+
+type Row = SqlValue[]
+
+export function mergeRows(partials: ReadonlyArray<ScanPartial>, types: ReadonlyArray<SqlType>): Row[] {
+  const rows: Row[] = []
+  for (const partial of partials) {
+    assert(partial.kind === 'RowsPartial', `raw scan returned ${partial.kind}`)
+    appendRows(partial, types, rows)
+  }
+  return rows
+}
+
+function appendRows(partial: RowsPartial, types: ReadonlyArray<SqlType>, rows: Row[]): void {
+  assert(partial.columns.length === types.length, 'RowsPartial has one column per projected column')
+  for (let row = 0; row < partial.rowCount; row += 1) {
+    rows.push(partial.columns.map((vector, index) => vectorValue(vector, row, types[index] ?? { name: 'unknown', typmod: -1 })))
+  }
+}
+
+/** Accumulator of one aggregate of one merged group. */
+interface Accumulator {
+  count: number
+  sum: number
+  value: SqlValue
+  timestampUs: number
+}
+
+interface Group {
+  readonly keys: Row
+  readonly accumulators: Accumulator[]
+}
+
+export interface AggregateOutput {
+  readonly fn: AggregateState['kind']
+  /** The SQL type of the aggregate's result (count int8, min the column's type, …). */
+  readonly type: SqlType
+}
+
+function keyString(keys: Row): string {
+  return keys.map((key) => (key === null ? 'N' : `${typeof key}:${String(key)}`)).join('\u0000')
+}
+
+function newAccumulator(): Accumulator {
+  return { count: 0, sum: 0, value: null, timestampUs: Number.NaN }
+}
+
+function combine(acc: Accumulator, state: AggregateState, group: number, type: SqlType): void {
+  switch (state.kind) {
+    case 'count': acc.count += state.counts[group] ?? 0; return
+    case 'sum': case 'avg': acc.sum += state.sums[group] ?? 0; acc.count += state.counts[group] ?? 0; return
+    case 'min': case 'max': {
+      const value = vectorValue(state.values, group, type)
+      if (value === null) return
+      const isBetter = acc.value === null || (state.kind === 'min' ? compareValues(value, acc.value) < 0 : compareValues(value, acc.value) > 0)
+      if (isBetter) acc.value = value
+      return
+    }
+    case 'first': case 'last': {
+      const ts = state.timestampsUs[group]
+      if (ts === undefined || Number.isNaN(ts)) return
+      const isBetter = Number.isNaN(acc.timestampUs) || (state.kind === 'first' ? ts < acc.timestampUs : ts > acc.timestampUs)
+      if (isBetter) { acc.value = vectorValue(state.values, group, type); acc.timestampUs = ts }
+      return
+    }
+    default: assertNever(state)
+  }
+}
+
+function finish(acc: Accumulator, output: AggregateOutput): SqlValue {
+  switch (output.fn) {
+    case 'count': return BigInt(acc.count)
+    case 'sum':
+      if (acc.count === 0) return null
+      return output.type.name === 'int8' ? BigInt(Math.round(acc.sum)) : acc.sum
+    case 'avg': return acc.count === 0 ? null : acc.sum / acc.count
+    case 'min': case 'max': case 'first': case 'last': return acc.value
+    default: return assertNever(output.fn)
+  }
+}
+
+/**
+ * Merges AggPartials into rows [keys…, aggregates…]. With no group keys an aggregate over no rows still yields one
+ * row (count 0, others NULL), as in SQL.
+ */
+export function mergeAggregates(partials: ReadonlyArray<ScanPartial>, keyTypes: ReadonlyArray<SqlType>,
+  outputs: ReadonlyArray<AggregateOutput>): Row[] {
+  const groups = new Map<string, Group>()
+  for (const partial of partials) {
+    assert(partial.kind === 'AggPartial', `aggregate scan returned ${partial.kind}`)
+    mergePartial(partial, keyTypes, outputs, groups)
+  }
+  if (groups.size === 0 && keyTypes.length === 0) groups.set('', { keys: [], accumulators: outputs.map(newAccumulator) })
+  return [...groups.values()].map((group) => [...group.keys, ...group.accumulators.map((acc, index) => {
+    const output = outputs[index]
+    assert(output !== undefined, 'one output per accumulator')
+    return finish(acc, output)
+  })])
+}
+
+function mergePartial(partial: AggPartial, keyTypes: ReadonlyArray<SqlType>, outputs: ReadonlyArray<AggregateOutput>,
+  groups: Map<string, Group>): void {
+  assert(partial.keys.length === keyTypes.length && partial.states.length === outputs.length, 'AggPartial shape matches ScanOp')
+  for (let index = 0; index < partial.groupCount; index += 1) {
+    const keys = partial.keys.map((vector, k) => vectorValue(vector, index, keyTypes[k] ?? { name: 'unknown', typmod: -1 }))
+    const id = keyString(keys)
+    let group = groups.get(id)
+    if (group === undefined) {
+      group = { keys, accumulators: outputs.map(newAccumulator) }
+      groups.set(id, group)
+    }
+    partial.states.forEach((state, a) => {
+      const acc = group?.accumulators[a]
+      const output = outputs[a]
+      if (acc !== undefined && output !== undefined) combine(acc, state, index, output.type)
+    })
+  }
+}

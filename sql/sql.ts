@@ -1,0 +1,88 @@
+// sql/sql: createSql(engine) — the SqlFacade wire calls. Parses Query text into statements, describes them and runs
+// them against the engine. Holds no state of its own: the catalog is engine.tables(), settings live in the session.
+import type { Engine } from '../engine/api.js'
+import { assert, assertNever } from '../src/common/assert.js'
+import type { ParamValue, PreparedStatement, SessionContext, SqlFacade, StatementDescription, StatementResult } from './api.js'
+import type { SqlType } from './bind/types.js'
+import { typeOid } from './bind/types.js'
+import { executeCreateTable } from './exec/create-table.js'
+import { bindInsert, executeInsert } from './exec/insert.js'
+import { decodeParams, initialParamTypes, settleParamTypes } from './exec/params.js'
+import { bindSelectStatement, executeSelect, selectFields } from './exec/select.js'
+import { executeDiscard, executeSet, executeShow, executeTransaction, settingsWithDefaults, showFields } from './exec/utility.js'
+import type { EvalEnv } from './expr/evaluate.js'
+import { buildLogical } from './logical/build.js'
+import type { ParsedStatement } from './parse/ast.js'
+import { parseSql } from './parse/parse-sql.js'
+
+function isParsedStatement(value: unknown): value is ParsedStatement {
+  return typeof value === 'object' && value !== null && 'kind' in value && value.kind === 'ParsedStatement'
+}
+
+function parsedOf(statement: PreparedStatement): ParsedStatement {
+  const parsed = statement.parsed
+  assert(isParsedStatement(parsed), 'PreparedStatement.parsed comes from sql.parse()')
+  return parsed
+}
+
+function parse(text: string): ReadonlyArray<PreparedStatement> {
+  return parseSql(text).map((slice) => ({
+    kind: 'PreparedStatement', text: slice.text, paramCount: slice.parsed.paramCount, parsed: slice.parsed,
+  }))
+}
+
+async function describe(engine: Engine, statement: PreparedStatement, declared: ReadonlyArray<number>,
+  session: SessionContext): Promise<StatementDescription> {
+  const parsed = parsedOf(statement)
+  const types = initialParamTypes(parsed.paramCount, declared)
+  const ast = parsed.ast
+  let fields: StatementDescription['fields'] = null
+  switch (ast.kind) {
+    case 'SqlSelect': {
+      const bound = bindSelectStatement(engine, ast, types)
+      buildLogical(bound) // raises what planning would (42803 ungrouped columns) without running anything
+      fields = selectFields(bound)
+      break
+    }
+    case 'SqlInsert': bindInsert(engine, ast, types); break
+    case 'SqlShow': executeShow(ast, session); fields = showFields(ast.name); break
+    case 'SqlCreateTable': case 'SqlSet': case 'SqlTransaction': case 'SqlDiscard': break
+    default: assertNever(ast)
+  }
+  return { paramTypeOids: settleParamTypes(parsed.paramCount, types).map(typeOid), fields }
+}
+
+function envOf(params: ReadonlyArray<ParamValue>, types: ReadonlyArray<SqlType>, session: SessionContext): EvalEnv {
+  return { params: decodeParams(params, types), settings: settingsWithDefaults(session), nowUs: Date.now() * 1000 }
+}
+
+async function execute(engine: Engine, statement: PreparedStatement, params: ReadonlyArray<ParamValue>,
+  declared: ReadonlyArray<number>, session: SessionContext): Promise<StatementResult> {
+  const parsed = parsedOf(statement)
+  const types = initialParamTypes(parsed.paramCount, declared)
+  const ast = parsed.ast
+  switch (ast.kind) {
+    case 'SqlSelect': {
+      const bound = bindSelectStatement(engine, ast, types)
+      return executeSelect(engine, bound, envOf(params, settleParamTypes(parsed.paramCount, types), session))
+    }
+    case 'SqlInsert': {
+      const bound = bindInsert(engine, ast, types)
+      return executeInsert(engine, bound, envOf(params, settleParamTypes(parsed.paramCount, types), session))
+    }
+    case 'SqlCreateTable': return executeCreateTable(engine, ast)
+    case 'SqlSet': return executeSet(ast, session)
+    case 'SqlShow': return executeShow(ast, session)
+    case 'SqlTransaction': return executeTransaction(ast)
+    case 'SqlDiscard': return executeDiscard(ast)
+    default: return assertNever(ast)
+  }
+}
+
+export function createSql(engine: Engine): SqlFacade {
+  return {
+    parse,
+    describe: (statement, declared, session) => describe(engine, statement, declared, session),
+    execute: (statement, params, declared, session) => execute(engine, statement, params, declared, session),
+  }
+}

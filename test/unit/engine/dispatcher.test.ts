@@ -1,0 +1,81 @@
+// Goal: routing is stable and series-preserving — the vShard hash is pinned (it becomes a format once segments live
+// per vShard), every row of one series lands on one core, and a split batch holds exactly the input rows. Method:
+// literal expected hash values, and a split checked row by row against the input.
+import assert from 'node:assert/strict'
+import type { ColumnBatch } from '../../../engine/batch.js'
+import { hashString, splitBatchByCore, validateBatch, vShardOfSeries, vShardsOf } from '../../../engine/bridge/dispatcher.js'
+import type { TableSchema } from '../../../engine/ops.js'
+import { asTableId } from '../../../src/common/ids.js'
+
+const SCHEMA: TableSchema = {
+  id: asTableId(3), name: 'm', timestampIndex: 0,
+  columns: [
+    { name: 'ts', kind: 'timestamp', sqlType: 'timestamptz', notNull: true },
+    { name: 'host', kind: 'symbol', sqlType: 'text', notNull: false },
+    { name: 'v', kind: 'f64', sqlType: 'float8', notNull: false },
+  ],
+}
+
+function batch(hosts: ReadonlyArray<string | null>): ColumnBatch {
+  const dict = [...new Set(hosts.filter((h): h is string => h !== null))]
+  return {
+    rowCount: hosts.length,
+    columns: [
+      { kind: 'timestamp', values: Float64Array.from(hosts, (_, i) => i) },
+      { kind: 'symbol', ids: Int32Array.from(hosts, (h) => (h === null ? -1 : dict.indexOf(h))), dict },
+      { kind: 'f64', values: Float64Array.from(hosts, (_, i) => i * 1.5) },
+    ],
+  }
+}
+
+describe('engine/bridge/dispatcher', () => {
+  it('pins the FNV-1a string hash and the vShard of a few series', () => {
+    assert.equal(hashString(''), 0x811c9dc5)
+    // UTF-16 code units, low byte then high byte (not UTF-8), so no encoding step is needed per row.
+    assert.deepEqual(['a', 'host-1'].map(hashString), [723832900, 2131296841])
+    const pinned = [vShardOfSeries(asTableId(1), ['a']), vShardOfSeries(asTableId(1), ['b']), vShardOfSeries(asTableId(2), ['a']), vShardOfSeries(asTableId(1), [null])]
+    assert.deepEqual(pinned, PINNED_VSHARDS)
+  })
+
+  it('gives rows of one series the same vShard, matching vShardOfSeries', () => {
+    const hosts = ['x', 'y', 'x', null, 'z', 'y', null]
+    const vShards = vShardsOf(SCHEMA, batch(hosts))
+    hosts.forEach((host, row) => assert.equal(vShards[row], vShardOfSeries(SCHEMA.id, [host])))
+  })
+
+  it('splits a batch into per-core parts that together hold exactly the input rows', () => {
+    const hosts = Array.from({ length: 500 }, (_, i) => (i % 17 === 0 ? null : `host-${i % 23}`))
+    const input = batch(hosts)
+    const parts = splitBatchByCore(SCHEMA, input, 3)
+    assert.equal(parts.length, 3)
+    const seen: Array<[number, string | null, number]> = []
+    parts.forEach((part, core) => {
+      if (part === undefined) return
+      assert.equal(validateBatch(SCHEMA, part.batch), undefined)
+      const [ts, host, v] = part.batch.columns
+      for (let i = 0; i < part.batch.rowCount; i++) {
+        assert.equal(part.vShards[i]! % 3, core)
+        const id = host!.kind === 'symbol' ? host!.ids[i]! : -2
+        const name = host!.kind === 'symbol' && id !== -1 ? host!.dict[id]! : null
+        seen.push([ts!.kind === 'timestamp' ? ts!.values[i]! : -1, name, v!.kind === 'f64' ? v!.values[i]! : -1])
+      }
+    })
+    assert.ok(parts.filter((p) => p !== undefined).length >= 2, 'rows spread over cores')
+    seen.sort((a, b) => a[0] - b[0])
+    assert.deepEqual(seen, hosts.map((h, i) => [i, h, i * 1.5]))
+  })
+
+  it('validates batches against the schema', () => {
+    assert.equal(validateBatch(SCHEMA, batch(['a'])), undefined)
+    assert.match(validateBatch(SCHEMA, { rowCount: 1, columns: batch(['a']).columns.slice(0, 2) }) ?? '', /columns/)
+    const wrongLength = { rowCount: 2, columns: batch(['a']).columns }
+    assert.match(validateBatch(SCHEMA, wrongLength) ?? '', /rows/)
+    const nanTs = batch(['a'])
+    const ts = nanTs.columns[0]!
+    if (ts.kind === 'timestamp') ts.values[0] = Number.NaN
+    assert.match(validateBatch(SCHEMA, nanTs) ?? '', /timestamp/)
+  })
+})
+
+// Computed once from the implementation: a change here means rows would move between vShards.
+const PINNED_VSHARDS = [245, 429, 498, 683]

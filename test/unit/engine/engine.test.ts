@@ -1,0 +1,284 @@
+// Goal: the walking skeleton end to end — openEngine, CREATE, ingest on two cores, raw and grouped scans, close,
+// reopen (WAL replay gives the same answers), and the data-dir lock. Method: seeded rows with several tags so both
+// cores own series; expected answers are computed here from the plain row list (an oracle independent of the engine's
+// kernels), and the per-core partials are merged here too. Every engine is closed so no worker thread outlives a test.
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { isEngineFailureError, type Engine, type EngineConfig } from '../../../engine/api.js'
+import type { ColumnBatch } from '../../../engine/batch.js'
+import { openEngine } from '../../../engine/engine.js'
+import type { ColumnSchema, ScanOp } from '../../../engine/ops.js'
+import { asTableId, type TableId } from '../../../src/common/ids.js'
+import { aggregateRowsOf, mergeAggPartials, rowsOf, type Row } from './engine-oracle.js'
+
+const COLUMNS: ReadonlyArray<ColumnSchema> = [
+  { name: 'ts', kind: 'timestamp', sqlType: 'timestamptz', notNull: true },
+  { name: 'host', kind: 'symbol', sqlType: 'text', notNull: false },
+  { name: 'usage', kind: 'f64', sqlType: 'float8', notNull: false },
+  { name: 'reqs', kind: 'i64', sqlType: 'int8', notNull: false },
+  { name: 'ok', kind: 'bool', sqlType: 'bool', notNull: false },
+  { name: 'note', kind: 'text', sqlType: 'text', notNull: false },
+]
+const HOSTS = ['h0', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'h7']
+const BASE_US = 1_700_000_000_000_000
+
+/** Seeded rows, timestamps out of order, unique per row (so first/last have one answer), some NULL fields. */
+function makeRows(count: number, seed: number): Row[] {
+  let state = seed
+  const next = () => { state = (Math.imul(state, 1103515245) + 12345) >>> 0; return state / 2 ** 32 }
+  const rows: Row[] = []
+  for (let i = 0; i < count; i++) {
+    const h = Math.floor(next() * HOSTS.length)
+    rows.push({
+      ts: BASE_US + Math.floor(next() * 60) * 1_000_000 + i,
+      host: HOSTS[h]!,
+      // Quarters are exact in binary, so sums do not depend on the order the engine adds them in.
+      usage: next() < 0.1 ? null : Math.floor(next() * 400) / 4,
+      reqs: next() < 0.1 ? null : BigInt(Math.floor(next() * 1000) - 100),
+      ok: next() < 0.5,
+      note: next() < 0.2 ? null : `n${i % 7}`,
+    })
+  }
+  return rows
+}
+
+function toBatch(rows: ReadonlyArray<Row>): ColumnBatch {
+  const dict = [...new Set(rows.map((r) => r.host))]
+  return {
+    rowCount: rows.length,
+    columns: [
+      { kind: 'timestamp', values: Float64Array.from(rows, (r) => r.ts) },
+      { kind: 'symbol', ids: Int32Array.from(rows, (r) => dict.indexOf(r.host)), dict },
+      { kind: 'f64', values: Float64Array.from(rows, (r) => r.usage ?? 0), nulls: Uint8Array.from(rows, (r) => (r.usage === null ? 1 : 0)) },
+      { kind: 'i64', values: BigInt64Array.from(rows, (r) => r.reqs ?? 0n), nulls: Uint8Array.from(rows, (r) => (r.reqs === null ? 1 : 0)) },
+      { kind: 'bool', values: Uint8Array.from(rows, (r) => (r.ok ? 1 : 0)) },
+      { kind: 'text', values: rows.map((r) => r.note) },
+    ],
+  }
+}
+
+function scanOp(tableId: TableId, fields: Partial<ScanOp>): ScanOp {
+  return {
+    kind: 'ScanOp', v: 1, tableId, timeRange: { fromUs: Number.NEGATIVE_INFINITY, toUs: Number.POSITIVE_INFINITY },
+    filters: [], projection: [], groupBy: [], aggregates: [], limit: null, ...fields,
+  }
+}
+
+const byTsHost = (a: Row, b: Row) => a.ts - b.ts || (a.host < b.host ? -1 : a.host > b.host ? 1 : 0)
+const ALL_AGGREGATES: ScanOp['aggregates'] = [
+  { fn: 'count', column: null }, { fn: 'count', column: 2 }, { fn: 'sum', column: 2 }, { fn: 'avg', column: 2 },
+  { fn: 'min', column: 2 }, { fn: 'max', column: 2 }, { fn: 'first', column: 2 }, { fn: 'last', column: 2 },
+  { fn: 'min', column: 3 }, { fn: 'max', column: 5 }, { fn: 'sum', column: 3 },
+]
+
+async function expectFailure(promise: Promise<unknown>, kind: string, detail?: RegExp): Promise<void> {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(isEngineFailureError(error), `expected an EngineFailureError, got ${String(error)}`)
+    assert.equal(error.failure.kind, kind)
+    if (detail !== undefined) assert.match(error.failure.detail, detail)
+    return true
+  })
+}
+
+let dir = ''
+let config: EngineConfig
+const open: Engine[] = []
+const start = async (overrides: Partial<EngineConfig> = {}) => {
+  const engine = await openEngine({ ...config, ...overrides })
+  open.push(engine)
+  return engine
+}
+
+/** Each test gets a fresh temp dir; every engine it opened is closed after it, so no worker thread outlives it. */
+function useTempEngines(): void {
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodedb-engine-'))
+    config = { dataDir: path.join(dir, 'data'), coreCount: 2, memtableMb: 16, fsync: 'always' }
+  })
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((engine) => engine.close()))
+    fs.rmSync(dir, { recursive: true, force: true })
+  })
+}
+
+async function createCpu(engine: Engine): Promise<TableId> {
+  const result = await engine.execute({ kind: 'CreateTableOp', v: 1, name: 'cpu', columns: COLUMNS, timestampIndex: 0, ifNotExists: false })
+  assert.equal(result.created, true)
+  return result.table.id
+}
+
+async function checkAnswers(engine: Engine, tableId: TableId, rows: ReadonlyArray<Row>): Promise<void> {
+  const raw = await engine.execute(scanOp(tableId, { projection: [0, 1, 2, 3, 4, 5] }))
+  assert.equal(raw.partials.length, 2)
+  assert.ok(raw.partials.every((p) => p.kind === 'RowsPartial' && p.rowCount > 0), 'both cores own rows')
+  assert.deepStrictEqual(rowsOf(raw.partials).sort(byTsHost), [...rows].sort(byTsHost))
+
+  const from = BASE_US + 10_000_000
+  const to = BASE_US + 40_000_000
+  const filtered = await engine.execute(scanOp(tableId, {
+    projection: [0, 1, 2, 3, 4, 5], timeRange: { fromUs: from, toUs: to },
+    filters: [{ column: 1, op: 'in', values: ['h1', 'h3', 'h6'] }, { column: 2, op: 'gt', values: [20] }, { column: 3, op: 'isNotNull', values: [] }],
+  }))
+  const expected = rows.filter((r) => r.ts >= from && r.ts < to && ['h1', 'h3', 'h6'].includes(r.host) &&
+    r.usage !== null && r.usage > 20 && r.reqs !== null)
+  assert.ok(expected.length > 0)
+  assert.deepStrictEqual(rowsOf(filtered.partials).sort(byTsHost), expected.sort(byTsHost))
+
+  const width = 10_000_000
+  const origin = BASE_US + 3_000_000
+  const grouped = await engine.execute(scanOp(tableId, {
+    groupBy: [{ kind: 'timeBucket', column: 0, widthUs: width, originUs: origin }, { kind: 'column', column: 1 }],
+    aggregates: ALL_AGGREGATES,
+  }))
+  assert.deepStrictEqual(mergeAggPartials(grouped.partials, ALL_AGGREGATES),
+    aggregateRowsOf(rows, ALL_AGGREGATES, (r) => `${Math.floor((r.ts - origin) / width) * width + origin}|${r.host}`))
+
+  const total = await engine.execute(scanOp(tableId, { aggregates: ALL_AGGREGATES, filters: [{ column: 5, op: 'neq', values: ['n3'] }] }))
+  assert.deepStrictEqual(mergeAggPartials(total.partials, ALL_AGGREGATES),
+    aggregateRowsOf(rows.filter((r) => r.note !== null && r.note !== 'n3'), ALL_AGGREGATES, () => ''))
+}
+
+describe('engine/engine ingest, scan and replay', () => {
+  useTempEngines()
+
+  it('ingests on two cores, answers raw and grouped scans, and answers the same after reopen (replay)', async () => {
+    let engine = await start()
+    const tableId = await createCpu(engine)
+    const rows = makeRows(3000, 42)
+    const lsns: number[] = []
+    for (let at = 0; at < rows.length; at += 500) {
+      const result = await engine.execute({ kind: 'IngestOp', v: 1, tableId, batch: toBatch(rows.slice(at, at + 500)) })
+      assert.equal(result.rowCount, 500)
+      lsns.push(result.lsn)
+    }
+    assert.deepEqual(lsns, [1, 2, 3, 4, 5, 6])
+    assert.equal(engine.stats().lsnDurable, 6)
+    await checkAnswers(engine, tableId, rows)
+    await engine.close()
+    await expectFailure(engine.execute(scanOp(tableId, {})), 'ShuttingDown')
+
+    engine = await start()
+    assert.equal(engine.stats().replayedRecordCount, 6)
+    assert.deepStrictEqual(engine.tables().map((t) => [t.id, t.name, t.columns]), [[1, 'cpu', COLUMNS]])
+    await checkAnswers(engine, tableId, rows)
+    const more = await engine.execute({ kind: 'IngestOp', v: 1, tableId, batch: toBatch(makeRows(10, 7)) })
+    assert.equal(more.lsn, 7)
+  })
+
+  it('sees concurrent ingests exactly once, each acknowledged batch visible right after its acknowledgement', async () => {
+    const engine = await start()
+    const tableId = await createCpu(engine)
+    const batches = Array.from({ length: 20 }, (_, i) => makeRows(50, 100 + i))
+    await Promise.all(batches.map(async (batch) => {
+      await engine.execute({ kind: 'IngestOp', v: 1, tableId, batch: toBatch(batch) })
+      const seen = await engine.execute(scanOp(tableId, { aggregates: [{ fn: 'count', column: null }] }))
+      const count = mergeAggPartials(seen.partials, [{ fn: 'count', column: null }]).get('')?.[0]
+      assert.ok(typeof count === 'number' && count >= 50)
+    }))
+    const all = await engine.execute(scanOp(tableId, { projection: [0, 1, 2, 3, 4, 5] }))
+    assert.deepStrictEqual(rowsOf(all.partials).sort(byTsHost), batches.flat().sort(byTsHost))
+  })
+
+})
+
+describe('engine/engine catalog, data dir and configurations', () => {
+  useTempEngines()
+
+  it('stops each core after `limit` rows in raw scans', async () => {
+    const engine = await start()
+    const tableId = await createCpu(engine)
+    await engine.execute({ kind: 'IngestOp', v: 1, tableId, batch: toBatch(makeRows(400, 5)) })
+    const result = await engine.execute(scanOp(tableId, { projection: [0], limit: 7 }))
+    assert.deepEqual(result.partials.map((p) => (p.kind === 'RowsPartial' ? p.rowCount : -1)), [7, 7])
+  })
+
+  it('rejects a duplicate table with TableExists, returns it with IF NOT EXISTS, validates schemas', async () => {
+    const engine = await start()
+    const tableId = await createCpu(engine)
+    await expectFailure(engine.execute({ kind: 'CreateTableOp', v: 1, name: 'cpu', columns: COLUMNS, timestampIndex: 0, ifNotExists: false }), 'TableExists')
+    const again = await engine.execute({ kind: 'CreateTableOp', v: 1, name: 'cpu', columns: COLUMNS, timestampIndex: 0, ifNotExists: true })
+    assert.equal(again.created, false)
+    assert.equal(again.table.id, tableId)
+    await expectFailure(engine.execute({ kind: 'CreateTableOp', v: 1, name: 'bad', columns: COLUMNS, timestampIndex: 1, ifNotExists: false }), 'InvalidBatch')
+    await expectFailure(engine.execute({ kind: 'CreateTableOp', v: 1, name: 'dup', columns: [COLUMNS[0]!, COLUMNS[0]!], timestampIndex: 0, ifNotExists: false }), 'InvalidBatch')
+    const second = await engine.execute({ kind: 'CreateTableOp', v: 1, name: 'CPU', columns: COLUMNS.slice(0, 2), timestampIndex: 0, ifNotExists: false })
+    assert.equal(second.table.id, 2)
+    await expectFailure(engine.execute({ kind: 'IngestOp', v: 1, tableId: asTableId(99), batch: toBatch(makeRows(1, 1)) }), 'NoSuchTable')
+    await expectFailure(engine.execute({ kind: 'IngestOp', v: 1, tableId: second.table.id, batch: toBatch(makeRows(1, 1)) }), 'InvalidBatch')
+  })
+
+  it('refuses a second open of a locked data dir with Io, and takes over a lock left by a dead process', async () => {
+    const engine = await start()
+    await expectFailure(openEngine(config), 'Io', new RegExp(`is locked by process ${process.pid}`))
+    await engine.close()
+    fs.writeFileSync(path.join(config.dataDir, 'LOCK'), '2147483646\n')
+    await start()
+  })
+
+  it('replays every acknowledged batch after a torn WAL tail, and the torn batch not at all', async () => {
+    let engine = await start()
+    const tableId = await createCpu(engine)
+    const rows = makeRows(300, 9)
+    await engine.execute({ kind: 'IngestOp', v: 1, tableId, batch: toBatch(rows.slice(0, 100)) })
+    await engine.execute({ kind: 'IngestOp', v: 1, tableId, batch: toBatch(rows.slice(100)) })
+    await engine.close()
+    // A crash mid-write of a third record leaves its first bytes behind.
+    fs.appendFileSync(path.join(config.dataDir, 'wal', '000000000001.wal'), Buffer.from([60, 0, 0, 0, 1, 2, 3, 4, 5]))
+    engine = await start()
+    assert.equal(engine.stats().replayedRecordCount, 2)
+    const all = await engine.execute(scanOp(tableId, { projection: [0, 1, 2, 3, 4, 5] }))
+    assert.deepStrictEqual(rowsOf(all.partials).sort(byTsHost), [...rows].sort(byTsHost))
+  })
+
+  it('reports an unusable data dir as Io', async () => {
+    const file = path.join(dir, 'a-file')
+    fs.writeFileSync(file, 'x')
+    await expectFailure(openEngine({ ...config, dataDir: path.join(file, 'data') }), 'Io', /data directory .* cannot be used|not writable/)
+  })
+
+})
+
+describe('engine/engine configurations and large batches', () => {
+  useTempEngines()
+
+  it('works with one core and with fsync=batch and off', async () => {
+    for (const [coreCount, fsync] of [[1, 'batch'], [3, 'off']] as const) {
+      const engine = await start({ coreCount, fsync, dataDir: path.join(dir, `d-${coreCount}`) })
+      const tableId = await createCpu(engine)
+      const rows = makeRows(200, coreCount)
+      await engine.execute({ kind: 'IngestOp', v: 1, tableId, batch: toBatch(rows) })
+      const result = await engine.execute(scanOp(tableId, { projection: [0, 1, 2, 3, 4, 5] }))
+      assert.equal(result.partials.length, coreCount)
+      assert.deepStrictEqual(rowsOf(result.partials).sort(byTsHost), [...rows].sort(byTsHost))
+    }
+  })
+
+  it('streams a batch larger than a whole ring to the cores (fragments, control-side queue) and replays it', async () => {
+    let engine = await start({ coreCount: 1 })
+    const tableId = await createCpu(engine)
+    const rowCount = 400_000 // about 13 MB of columns: more than the 8 MiB request ring
+    const ts = Float64Array.from({ length: rowCount }, (_, i) => BASE_US + i)
+    const batch: ColumnBatch = {
+      rowCount,
+      columns: [
+        { kind: 'timestamp', values: ts },
+        { kind: 'symbol', ids: Int32Array.from({ length: rowCount }, (_, i) => i % 3), dict: ['a', 'b', 'c'] },
+        { kind: 'f64', values: Float64Array.from({ length: rowCount }, (_, i) => i % 10) },
+        { kind: 'i64', values: new BigInt64Array(rowCount) },
+        { kind: 'bool', values: new Uint8Array(rowCount) },
+        { kind: 'text', values: new Array<string | null>(rowCount).fill(null) },
+      ],
+    }
+    await engine.execute({ kind: 'IngestOp', v: 1, tableId, batch })
+    const spec: ScanOp['aggregates'] = [{ fn: 'count', column: null }, { fn: 'sum', column: 2 }, { fn: 'max', column: 0 }]
+    const expected = new Map([['', [rowCount, 4.5 * rowCount, BASE_US + rowCount - 1]]])
+    const first = await engine.execute(scanOp(tableId, { aggregates: spec }))
+    assert.deepStrictEqual(mergeAggPartials(first.partials, spec), expected)
+    await engine.close()
+    engine = await start({ coreCount: 1 })
+    const again = await engine.execute(scanOp(tableId, { aggregates: spec }))
+    assert.deepStrictEqual(mergeAggPartials(again.partials, spec), expected)
+  })
+})

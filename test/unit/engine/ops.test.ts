@@ -1,0 +1,21 @@
+// Goal: pin the numeric codes that are written to disk or sent across rings, so a change cannot slip in unnoticed.
+// Method: compare each code table with its literal expected value; adding a kind must extend these literals.
+import assert from 'node:assert/strict'
+import { COLUMN_KIND_CODES } from '../../../engine/batch.js'
+import { OP_KIND_CODES, OP_VERSION } from '../../../engine/ops.js'
+import { WAL_RECORD_KIND_CODES } from '../../../engine/wal/record.js'
+
+describe('engine/ops codes', () => {
+  it('pins OP_KIND_CODES and OP_VERSION', () => {
+    assert.deepStrictEqual({ ...OP_KIND_CODES }, { CreateTableOp: 1, IngestOp: 2, ScanOp: 3 })
+    assert.equal(OP_VERSION, 1)
+  })
+
+  it('pins COLUMN_KIND_CODES', () => {
+    assert.deepStrictEqual({ ...COLUMN_KIND_CODES }, { timestamp: 1, symbol: 2, f64: 3, i64: 4, bool: 5, text: 6 })
+  })
+
+  it('pins WAL_RECORD_KIND_CODES', () => {
+    assert.deepStrictEqual({ ...WAL_RECORD_KIND_CODES }, { IngestRecord: 1 })
+  })
+})

@@ -1,0 +1,90 @@
+// test/unit/sql/fake-engine: a tiny in-memory Engine for sql's unit tests. It records every op, keeps the catalog,
+// stores ingested batches and answers raw scans (time range and eq/in filters only); aggregate scans are answered
+// by a hand-built `respond` hook so tests control exactly what each "core" returns. Not the real engine.
+import type { ColumnBatch, ColumnVector, ScanPartial } from '../../../engine/batch.js'
+import { isNullAt } from '../../../engine/batch.js'
+import { EngineFailureError, type Engine, type EngineStats, type ResultOf } from '../../../engine/api.js'
+import type { ScanOp, TableSchema, TimeseriesOp } from '../../../engine/ops.js'
+import { asLsn, asTableId } from '../../../src/common/ids.js'
+
+export class FakeEngine implements Engine {
+  readonly ops: TimeseriesOp[] = []
+  readonly batches = new Map<number, ColumnBatch[]>()
+  private readonly catalog: TableSchema[] = []
+  /** When set, answers every ScanOp (e.g. with AggPartials from two "cores"). */
+  respond: ((op: ScanOp) => ReadonlyArray<ScanPartial>) | null = null
+
+  async execute<T extends TimeseriesOp>(op: T): Promise<ResultOf<T>> {
+    this.ops.push(op)
+    return this.apply(op) as ResultOf<T>
+  }
+
+  private apply(op: TimeseriesOp): unknown {
+    switch (op.kind) {
+      case 'CreateTableOp': {
+        const existing = this.catalog.find((table) => table.name === op.name)
+        if (existing !== undefined) {
+          if (op.ifNotExists) return { kind: 'CreateTableResult', table: existing, created: false }
+          throw new EngineFailureError({ kind: 'TableExists', detail: op.name })
+        }
+        const table: TableSchema = { id: asTableId(this.catalog.length + 1), name: op.name, columns: op.columns, timestampIndex: op.timestampIndex }
+        this.catalog.push(table)
+        return { kind: 'CreateTableResult', table, created: true }
+      }
+      case 'IngestOp': {
+        const list = this.batches.get(op.tableId) ?? []
+        list.push(op.batch)
+        this.batches.set(op.tableId, list)
+        return { kind: 'IngestResult', rowCount: op.batch.rowCount, lsn: asLsn(this.ops.length) }
+      }
+      case 'ScanOp':
+        if (this.respond !== null) return { kind: 'ScanResult', partials: this.respond(op) }
+        return { kind: 'ScanResult', partials: (this.batches.get(op.tableId) ?? []).map((batch) => scanBatch(batch, op)) }
+    }
+  }
+
+  tables(): ReadonlyArray<TableSchema> { return this.catalog }
+  stats(): EngineStats { return { coreCount: 2, lsnDurable: asLsn(0), replayedRecordCount: 0 } }
+  async close(): Promise<void> {}
+}
+
+function valueAt(vector: ColumnVector, row: number): unknown {
+  if (isNullAt(vector, row)) return null
+  switch (vector.kind) {
+    case 'symbol': return vector.dict[vector.ids[row] ?? 0]
+    case 'text': return vector.values[row]
+    case 'bool': return vector.values[row] === 1
+    default: return vector.values[row]
+  }
+}
+
+function pick(vector: ColumnVector, rows: number[]): ColumnVector {
+  const nulls = 'nulls' in vector && vector.nulls !== undefined ? Uint8Array.from(rows, (r) => vector.nulls?.[r] ?? 0) : undefined
+  switch (vector.kind) {
+    case 'symbol': return { kind: 'symbol', dict: vector.dict, ids: Int32Array.from(rows, (r) => vector.ids[r] ?? -1) }
+    case 'text': return { kind: 'text', values: rows.map((r) => vector.values[r] ?? null) }
+    case 'i64': return { kind: 'i64', values: BigInt64Array.from(rows, (r) => vector.values[r] ?? 0n), ...(nulls ? { nulls } : {}) }
+    case 'bool': return { kind: 'bool', values: Uint8Array.from(rows, (r) => vector.values[r] ?? 0), ...(nulls ? { nulls } : {}) }
+    case 'f64': return { kind: 'f64', values: Float64Array.from(rows, (r) => vector.values[r] ?? 0), ...(nulls ? { nulls } : {}) }
+    case 'timestamp': return { kind: 'timestamp', values: Float64Array.from(rows, (r) => vector.values[r] ?? 0), ...(nulls ? { nulls } : {}) }
+  }
+}
+
+function scanBatch(batch: ColumnBatch, op: ScanOp): ScanPartial {
+  const rows: number[] = []
+  const ts = batch.columns.find((vector) => vector.kind === 'timestamp')
+  for (let row = 0; row < batch.rowCount; row += 1) {
+    const time = ts === undefined ? 0 : Number(valueAt(ts, row))
+    if (time < op.timeRange.fromUs || time >= op.timeRange.toUs) continue
+    const passes = op.filters.every((filter) => {
+      const vector = batch.columns[filter.column]
+      const value = vector === undefined ? null : valueAt(vector, row)
+      if (filter.op === 'eq' || filter.op === 'in') return filter.values.some((v) => v === value)
+      if (filter.op === 'neq' || filter.op === 'notIn') return !filter.values.some((v) => v === value)
+      return true
+    })
+    if (passes) rows.push(row)
+  }
+  const limited = op.limit === null ? rows : rows.slice(0, op.limit)
+  return { kind: 'RowsPartial', rowCount: limited.length, columns: op.projection.map((c) => pick(batch.columns[c] as ColumnVector, limited)) }
+}

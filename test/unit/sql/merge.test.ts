@@ -1,0 +1,79 @@
+// test/unit/sql/merge: goal — partials from several cores merge into one row per group with correctly combined
+// states. Method: hand-built AggPartials of two "cores" whose groups overlap (same bucket + host on both), compared
+// with the values worked out by hand; plus raw RowsPartials and the empty no-group aggregate.
+import assert from 'node:assert/strict'
+import type { AggPartial, RowsPartial } from '../../../engine/batch.js'
+import { sqlType } from '../../../sql/bind/types.js'
+import { mergeAggregates, mergeRows, type AggregateOutput } from '../../../sql/physical/merge.js'
+
+const T0 = Date.UTC(2024, 0, 1) * 1000
+const T1 = T0 + 60e6
+
+const OUTPUTS: ReadonlyArray<AggregateOutput> = [
+  { fn: 'count', type: sqlType('int8') }, { fn: 'avg', type: sqlType('float8') }, { fn: 'sum', type: sqlType('int8') },
+  { fn: 'min', type: sqlType('float8') }, { fn: 'max', type: sqlType('float8') },
+  { fn: 'first', type: sqlType('float8') }, { fn: 'last', type: sqlType('float8') },
+]
+
+function core(buckets: number[], hosts: number[], dict: string[], numbers: {
+  counts: number[]; sums: number[]; mins: number[]; maxs: number[]; firsts: number[]; firstTs: number[]; lasts: number[]; lastTs: number[]
+}): AggPartial {
+  return {
+    kind: 'AggPartial',
+    groupCount: buckets.length,
+    keys: [{ kind: 'timestamp', values: Float64Array.from(buckets) }, { kind: 'symbol', ids: Int32Array.from(hosts), dict }],
+    states: [
+      { kind: 'count', counts: Float64Array.from(numbers.counts) },
+      { kind: 'avg', sums: Float64Array.from(numbers.sums), counts: Float64Array.from(numbers.counts) },
+      { kind: 'sum', sums: Float64Array.from(numbers.sums), counts: Float64Array.from(numbers.counts) },
+      { kind: 'min', values: { kind: 'f64', values: Float64Array.from(numbers.mins) } },
+      { kind: 'max', values: { kind: 'f64', values: Float64Array.from(numbers.maxs) } },
+      { kind: 'first', values: { kind: 'f64', values: Float64Array.from(numbers.firsts) }, timestampsUs: Float64Array.from(numbers.firstTs) },
+      { kind: 'last', values: { kind: 'f64', values: Float64Array.from(numbers.lasts) }, timestampsUs: Float64Array.from(numbers.lastTs) },
+    ],
+  }
+}
+
+describe('sql/physical merge', () => {
+  it('merges overlapping groups from two cores', () => {
+    // Core A: (T0, a) 2 rows sum 10, (T1, b) 1 row sum 5. Core B (other dictionary order): (T0, a) 3 rows sum 20.
+    const coreA = core([T0, T1], [0, 1], ['a', 'b'], {
+      counts: [2, 1], sums: [10, 5], mins: [4, 5], maxs: [6, 5], firsts: [4, 5], firstTs: [T0 + 10, T1], lasts: [6, 5], lastTs: [T0 + 50, T1],
+    })
+    const coreB = core([T0], [1], ['z', 'a'], {
+      counts: [3], sums: [20], mins: [1], maxs: [9], firsts: [7], firstTs: [T0 + 5], lasts: [9], lastTs: [T0 + 40],
+    })
+    const rows = mergeAggregates([coreA, coreB], [sqlType('timestamptz'), sqlType('text')], OUTPUTS)
+    const byKey = new Map(rows.map((row) => [`${String(row[0])}/${String(row[1])}`, row.slice(2)]))
+    assert.equal(rows.length, 2)
+    assert.deepEqual(byKey.get(`${T0}/a`), [5n, 6, 30n, 1, 9, 7, 6])
+    assert.deepEqual(byKey.get(`${T1}/b`), [1n, 5, 5n, 5, 5, 5, 5])
+  })
+
+  it('yields one row of count 0 and NULLs for an ungrouped aggregate over no rows', () => {
+    const rows = mergeAggregates([], [], OUTPUTS)
+    assert.deepEqual(rows, [[0n, null, null, null, null, null, null]])
+  })
+
+  it('keeps NULL group keys apart from values', () => {
+    const partial: AggPartial = {
+      kind: 'AggPartial', groupCount: 2,
+      keys: [{ kind: 'symbol', ids: Int32Array.from([-1, 0]), dict: ['null'] }],
+      states: [{ kind: 'count', counts: Float64Array.from([1, 2]) }],
+    }
+    const rows = mergeAggregates([partial, partial], [sqlType('text')], [{ fn: 'count', type: sqlType('int8') }])
+    assert.deepEqual(rows, [[null, 2n], ['null', 4n]])
+  })
+
+  it('concatenates raw partials and reads values by SQL type', () => {
+    const part = (n: number): RowsPartial => ({
+      kind: 'RowsPartial', rowCount: 1,
+      columns: [
+        { kind: 'i64', values: BigInt64Array.from([BigInt(n)]) }, { kind: 'i64', values: BigInt64Array.from([BigInt(n)]) },
+        { kind: 'f64', values: Float64Array.from([0]), nulls: Uint8Array.from([1]) }, { kind: 'bool', values: Uint8Array.from([1]) },
+      ],
+    })
+    const rows = mergeRows([part(1), part(2)], [sqlType('int4'), sqlType('int8'), sqlType('float8'), sqlType('bool')])
+    assert.deepEqual(rows, [[1, 1n, null, true], [2, 2n, null, true]])
+  })
+})

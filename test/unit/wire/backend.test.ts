@@ -1,0 +1,85 @@
+// test/unit/wire/backend: BackendMessage → bytes. Method: our bytes are decoded by pg-protocol's Parser (the client
+// side we did not write), fed whole and split at every offset; every field must come back as sent.
+import { strict as assert } from 'node:assert'
+import type { BackendMessage as ParsedMessage } from 'pg-protocol/dist/messages.js'
+import { Parser } from 'pg-protocol/dist/parser.js'
+import { DbError, undefinedTable } from '../../../src/common/errors.js'
+import { writeBackend, type BackendMessage } from '../../../wire/pg/backend.js'
+import { BufferWriter } from '../../../wire/pg/buffer-writer.js'
+import { field } from './fake-sql.js'
+
+type Parsed = ParsedMessage & Partial<Record<string, unknown>>
+
+function encode(messages: ReadonlyArray<BackendMessage>): Buffer {
+  const writer = new BufferWriter()
+  for (const message of messages) writeBackend(writer, message)
+  return writer.take()
+}
+
+function parse(chunks: ReadonlyArray<Buffer>): Parsed[] {
+  const parser = new Parser()
+  const out: Parsed[] = []
+  // Copies: pg-protocol's Parser reuses a consumed chunk as its buffer and copies the next chunk into it, which would
+  // overwrite the caller's bytes when the chunks are views of one buffer.
+  for (const chunk of chunks) parser.parse(Buffer.from(chunk), (message) => out.push(message as Parsed))
+  return out
+}
+
+const ERROR = new DbError({
+  severity: 'ERROR', code: '42703', message: 'column "x" does not exist', detail: 'd', hint: 'h', position: 8,
+  table: 'cpu', column: 'x', dataType: 'int4',
+})
+
+const MESSAGES: BackendMessage[] = [
+  { kind: 'AuthenticationOk' },
+  { kind: 'ParameterStatus', name: 'TimeZone', value: 'Etc/UTC' },
+  { kind: 'BackendKeyData', pid: 7, secret: 0xfffffffe },
+  { kind: 'ReadyForQuery', status: 'T' },
+  { kind: 'RowDescription', fields: [field('a', 23), field('b', 25, -1)], formats: [0, 1] },
+  { kind: 'DataRow', values: ['1', null, Uint8Array.of(0x68, 0x69)] },
+  { kind: 'CommandComplete', tag: 'SELECT 1' },
+  { kind: 'EmptyQueryResponse' },
+  { kind: 'ErrorResponse', error: ERROR },
+  { kind: 'NoticeResponse', notice: undefinedTable('t') },
+  { kind: 'ParseComplete' }, { kind: 'BindComplete' }, { kind: 'CloseComplete' }, { kind: 'NoData' },
+  { kind: 'ParameterDescription', typeOids: [1184, 25, 20] },
+  { kind: 'PortalSuspended' },
+]
+
+describe('wire/pg/backend', () => {
+  it('every message decodes with pg-protocol to what was sent', () => {
+    const parsed = parse([encode(MESSAGES)])
+    assert.deepEqual(parsed.map((m) => m.name), [
+      'authenticationOk', 'parameterStatus', 'backendKeyData', 'readyForQuery', 'rowDescription', 'dataRow',
+      'commandComplete', 'emptyQuery', 'error', 'notice', 'parseComplete', 'bindComplete', 'closeComplete', 'noData',
+      'parameterDescription', 'portalSuspended',
+    ])
+    assert.deepEqual([parsed[1]?.['parameterName'], parsed[1]?.['parameterValue']], ['TimeZone', 'Etc/UTC'])
+    assert.deepEqual([parsed[2]?.['processID'], parsed[2]?.['secretKey']], [7, -2])
+    assert.equal(parsed[3]?.['status'], 'T')
+    const fields = parsed[4]?.['fields'] as Array<Record<string, unknown>>
+    assert.deepEqual(fields.map((f) => [f['name'], f['dataTypeID'], f['dataTypeSize'], f['dataTypeModifier'], f['format']]),
+      [['a', 23, 4, -1, 'text'], ['b', 25, -1, -1, 'binary']])
+    assert.deepEqual(parsed[5]?.['fields'], ['1', null, 'hi'])
+    assert.equal(parsed[6]?.['text'], 'SELECT 1')
+    const error = parsed[8] as Parsed
+    assert.deepEqual(
+      [error['severity'], error['code'], error['message'], error['detail'], error['hint'], error['position'], error['table'], error['column'], error['dataType']],
+      ['ERROR', '42703', 'column "x" does not exist', 'd', 'h', '8', 'cpu', 'x', 'int4'])
+    assert.deepEqual([parsed[9]?.['code'], parsed[9]?.['table']], ['42P01', 't'])
+    assert.deepEqual(parsed[14]?.['dataTypeIDs'], [1184, 25, 20])
+  })
+
+  it('the V field (non-localized severity) is present', () => {
+    const bytes = encode([{ kind: 'ErrorResponse', error: ERROR }])
+    assert.ok(bytes.includes(Buffer.from('VERROR\0')))
+  })
+
+  it('output split at every offset decodes the same', () => {
+    const bytes = encode(MESSAGES)
+    const expected = JSON.stringify(parse([bytes]))
+    for (let offset = 1; offset < bytes.length; offset++) {
+      assert.equal(JSON.stringify(parse([bytes.subarray(0, offset), bytes.subarray(offset)])), expected, `split at ${offset}`)
+    }
+  })
+})

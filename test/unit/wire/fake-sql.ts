@@ -1,0 +1,101 @@
+// test/unit/wire/fake-sql: an in-test SqlFacade that answers from recorded StatementResults (plain data, the
+// sql/api.ts boundary on purpose), so the wire tests need no sql layer. Statements split on ';' (no quoting).
+import { divisionByZero, syntaxError, undefinedTable } from '../../../src/common/errors.js'
+import type {
+  FieldDescription, ParamValue, PreparedStatement, SqlFacade, StatementDescription, StatementResult,
+} from '../../../sql/api.js'
+
+export function field(name: string, typeOid: number, typeSize = 4): FieldDescription {
+  return { name, tableOid: 0, columnAttr: 0, typeOid, typeSize, typeModifier: -1 }
+}
+
+export function rows(fields: FieldDescription[], values: Array<Array<null | boolean | number | bigint | string>>): StatementResult {
+  return { kind: 'RowsResult', fields, rows: values, commandTag: `SELECT ${values.length}` }
+}
+
+type Answer = (params: ReadonlyArray<ParamValue>) => StatementResult | Promise<StatementResult>
+
+interface Recorded {
+  readonly answer: Answer
+  readonly description: StatementDescription
+}
+
+const FIVE = rows([field('n', 23)], [[1], [2], [3], [4], [5]])
+
+function command(commandTag: string, extra: Partial<StatementResult & { kind: 'CommandResult' }> = {}): StatementResult {
+  return { kind: 'CommandResult', commandTag, ...extra }
+}
+
+export class FakeSql implements SqlFacade {
+  readonly executed: string[] = []
+  /** Every text given to parse(), in order. */
+  readonly parsed: string[] = []
+  /** Resolvers of statements that wait ('SLOW'), released by the test. */
+  readonly waiting: Array<() => void> = []
+  private readonly recorded = new Map<string, Recorded>()
+
+  constructor() {
+    this.record('SELECT 1', () => rows([field('?column?', 23)], [[1]]))
+    this.record('SELECT 2 AS b', () => rows([field('b', 23)], [[2]]))
+    this.record('SELECT * FROM five', () => FIVE)
+    this.record('SELECT 1/0', () => { throw divisionByZero() })
+    this.record('SELECT crash()', () => { throw new TypeError('fake bug') })
+    const manyRows = Array.from({ length: 200_000 }, (_, i) => [i, 'x'.repeat(40)])
+    this.record('SELECT * FROM big', () => rows([field('i', 23), field('s', 25, -1)], manyRows))
+    this.record('BEGIN', () => command('BEGIN', { transaction: 'begin' }))
+    this.record('COMMIT', () => command('COMMIT', { transaction: 'commit' }))
+    this.record('ROLLBACK', () => command('ROLLBACK', { transaction: 'rollback' }))
+    this.record('INSERT INTO t VALUES (1)', () => command('INSERT 0 1'))
+    this.record("SET application_name = 'x'", () => command('SET', { parameterStatus: { name: 'application_name', value: 'x' } }))
+    const sleepFields = [field('pg_sleep', 25, -1)]
+    this.record('SELECT pg_sleep()', () => new Promise((resolve) => this.waiting.push(() => resolve(rows(sleepFields, [['']])))), [], sleepFields)
+    this.record('SELECT $1::int + $2 AS s, $3::text AS t', (params) => {
+      const s = Number(params[0]) + Number(params[1])
+      return rows([field('s', 23), field('t', 25, -1)], [[s, typeof params[2] === 'string' ? params[2] : null]])
+    }, [23, 23, 25])
+    this.record('SELECT $1::text AS v', (params) => {
+      const value = params[0]
+      const text = value instanceof Uint8Array ? `bytes:${Buffer.from(value).toString('hex')}` : value ?? null
+      return rows([field('v', 25, -1)], [[text]])
+    }, [25])
+  }
+
+  /** Without `fields` the answer is sampled once (with '1' parameters) to learn the statement's description. */
+  record(text: string, answer: Answer, paramTypeOids: number[] = [], fields?: FieldDescription[]): void {
+    let description: StatementDescription = { paramTypeOids, fields: fields ?? null }
+    if (fields === undefined) try {
+      const sample = answer(paramTypeOids.map(() => '1'))
+      if (!(sample instanceof Promise) && sample.kind === 'RowsResult') description = { paramTypeOids, fields: sample.fields }
+    } catch {
+      description = { paramTypeOids, fields: [field('?column?', 23)] }
+    }
+    this.recorded.set(text, { answer, description })
+  }
+
+  parse(text: string): ReadonlyArray<PreparedStatement> {
+    this.parsed.push(text)
+    const pieces = text.split(';').map((piece) => piece.replace(/--[^\n]*/g, '').trim()).filter((piece) => piece !== '')
+    return pieces.map((piece) => {
+      if (/SYNTAX/.test(piece)) throw syntaxError(`syntax error at or near "SYNTAX"`, text.indexOf('SYNTAX') + 1)
+      const numbers = [...piece.matchAll(/\$(\d+)/g)].map((match) => Number(match[1]))
+      return { kind: 'PreparedStatement', text: piece, paramCount: Math.max(0, ...numbers), parsed: piece }
+    })
+  }
+
+  async describe(statement: PreparedStatement, declaredParamOids: ReadonlyArray<number>): Promise<StatementDescription> {
+    const recorded = this.lookup(statement)
+    const paramTypeOids = recorded.description.paramTypeOids.map((oid, index) => declaredParamOids[index] || oid)
+    return { ...recorded.description, paramTypeOids }
+  }
+
+  async execute(statement: PreparedStatement, params: ReadonlyArray<ParamValue>): Promise<StatementResult> {
+    this.executed.push(statement.text)
+    return this.lookup(statement).answer(params)
+  }
+
+  private lookup(statement: PreparedStatement): Recorded {
+    const recorded = this.recorded.get(statement.text)
+    if (recorded === undefined) throw undefinedTable(statement.text.split(' ').pop() ?? '', 1)
+    return recorded
+  }
+}

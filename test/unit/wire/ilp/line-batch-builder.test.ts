@@ -1,0 +1,64 @@
+// Goal: rows become columns that appear on first use (earlier and later rows absent), tag values share one
+// dictionary, and a refused line leaves no trace (not even the columns it would have created).
+// Method: parseLines on small literal inputs; assertions on the raw LineBatch arrays.
+import assert from 'node:assert/strict'
+import { parseLines } from '../../../../wire/ilp/ilp-parser.js'
+import type { LineBatch } from '../../../../wire/ilp/line-batch.js'
+
+function batchesOf(text: string): { batches: LineBatch[]; codes: string[] } {
+  const result = parseLines(Buffer.from(text), { precision: 's', nowUs: 0 })
+  return { batches: result.batches, codes: result.errors.map((e) => e.code) }
+}
+
+describe('wire/ilp/line-batch-builder', function () {
+  it('adds columns on first use, marking other rows absent, one batch per measurement', function () {
+    const { batches, codes } = batchesOf('m,h=a f=1 1\nn g=1i 2\nm,h=b,r=x s="z",b=t 3\nm,h=a f=2 4\n')
+    assert.deepEqual(codes, [])
+    assert.deepStrictEqual(batches, [
+      {
+        measurement: 'm',
+        rowCount: 3,
+        timestampsUs: new Float64Array([1e6, 3e6, 4e6]),
+        columns: [
+          { kind: 'tag', name: 'h', ids: new Int32Array([0, 1, 0]), dict: ['a', 'b'] },
+          { kind: 'float', name: 'f', values: new Float64Array([1, 0, 2]), nulls: new Uint8Array([0, 1, 0]) },
+          { kind: 'tag', name: 'r', ids: new Int32Array([-1, 0, -1]), dict: ['x'] },
+          { kind: 'string', name: 's', values: [null, 'z', null] },
+          { kind: 'boolean', name: 'b', values: new Uint8Array([0, 1, 0]), nulls: new Uint8Array([1, 0, 1]) },
+        ],
+      },
+      {
+        measurement: 'n',
+        rowCount: 1,
+        timestampsUs: new Float64Array([2e6]),
+        columns: [{ kind: 'integer', name: 'g', values: new BigInt64Array([1n]), nulls: new Uint8Array([0]) }],
+      },
+    ])
+  })
+
+  it('grows past the initial capacity', function () {
+    const lines = Array.from({ length: 1000 }, (_, i) => (i % 3 === 0 ? `m,t=v${i % 7} u=${i}u ${i}` : `m x=${i} ${i}`))
+    const { batches, codes } = batchesOf(lines.join('\n'))
+    assert.deepEqual(codes, [])
+    const [batch] = batches
+    assert.equal(batch?.rowCount, 1000)
+    const u = batch?.columns.find((c) => c.name === 'u')
+    assert.ok(u?.kind === 'unsigned')
+    assert.equal(u.values[999], 999n)
+    assert.equal(u.nulls[998], 1)
+    assert.equal(batch?.timestampsUs[999], 999e6)
+  })
+
+  it('leaves no column behind for a refused line', function () {
+    const { batches, codes } = batchesOf('m f=1\nm new=1,f=1i\nm,t=a,t=b g=1\n')
+    assert.deepEqual(codes, ['TypeConflict', 'DuplicateTag'])
+    assert.deepEqual(batches[0]?.columns.map((c) => c.name), ['f'])
+    assert.equal(batches[0]?.rowCount, 1)
+  })
+
+  it('does not create a batch for a measurement whose only line was refused', function () {
+    const { batches, codes } = batchesOf('m,t=a,t=b f=1\n')
+    assert.deepEqual(codes, ['DuplicateTag'])
+    assert.deepEqual(batches, [])
+  })
+})

@@ -1,0 +1,190 @@
+// wire/ilp/ilp-parser: a byte stream of InfluxDB line protocol → per-measurement LineBatches plus per-line errors.
+// Resumable: a chunk may end mid-line; the partial line is kept, bounded by the line limit. Pure: no socket, no SQL.
+import { assert } from '../../src/common/assert.js'
+import { ILP_ERRORS_KEPT_MAX_COUNT, ILP_LINE_BYTES_MAX } from './ilp-limits.js'
+import type { IlpError, IlpErrorCode } from './ilp-error.js'
+import type { IlpPrecision } from './ilp-precision.js'
+import type { LineBatch } from './line-batch.js'
+import { LineBatchBuilder } from './line-batch-builder.js'
+import { LineParser } from './line-parser.js'
+
+const NEWLINE = 10
+
+export interface IlpParseOptions {
+  /** Unit of the timestamps in the input (InfluxDB's `precision`); output is always µs. */
+  readonly precision: IlpPrecision
+  /** Timestamp, in µs, for lines that carry none (the request's arrival time). */
+  readonly nowUs: number
+  /** Longest accepted line in bytes, without its '\n'; defaults to ILP_LINE_BYTES_MAX. */
+  readonly lineBytesMax?: number
+}
+
+export interface IlpParseResult {
+  /** One batch per measurement with at least one row, in order of first appearance. */
+  readonly batches: LineBatch[]
+  /** Rejected lines, in input order; at most ILP_ERRORS_KEPT_MAX_COUNT of them (see errorCount). */
+  readonly errors: IlpError[]
+  /** Every error, including those not kept in `errors`. */
+  readonly errorCount: number
+  /** Lines read, including blank lines, comments and rejected lines ('\n'-terminated, plus a final unterminated one). */
+  readonly lineCount: number
+}
+
+/**
+ * feed() chunks in order, then end(). drain() hands over what complete lines produced so far (for a long-lived TCP
+ * stream) and starts new batches; line numbers keep counting across drains. Chunks are not retained after feed()
+ * returns: the only bytes kept are the current partial line, copied, at most lineBytesMax of them.
+ */
+export class IlpParser {
+  private readonly lineParser: LineParser
+  private readonly lineBytesMax: number
+  private nowUs: number
+  private lineNumber = 0
+  private lineNumberAtDrain = 0
+  private tail: Buffer = Buffer.alloc(0)
+  private tailLength = 0
+  private isDiscarding = false
+  private isEnded = false
+  private builders = new Map<string, LineBatchBuilder>()
+  private errors: IlpError[] = []
+  private errorCount = 0
+
+  constructor(options: IlpParseOptions) {
+    this.lineParser = new LineParser(options.precision)
+    this.lineBytesMax = options.lineBytesMax ?? ILP_LINE_BYTES_MAX
+    this.nowUs = options.nowUs
+  }
+
+  /** The timestamp given to later lines that carry none (a TCP stream moves it forward per read). */
+  setNowUs(nowUs: number): void {
+    this.nowUs = nowUs
+  }
+
+  feed(chunk: Buffer): void {
+    assert(!this.isEnded, 'IlpParser.feed after end')
+    let pos = 0
+    if (this.isDiscarding || this.tailLength > 0) {
+      const newline = chunk.indexOf(NEWLINE)
+      if (newline < 0) {
+        this.keepPartialLine(chunk, 0, chunk.length)
+        return
+      }
+      this.finishPartialLine(chunk, newline)
+      pos = newline + 1
+    }
+    for (;;) {
+      const newline = chunk.indexOf(NEWLINE, pos)
+      if (newline < 0) break
+      this.readLine(chunk, pos, newline)
+      pos = newline + 1
+    }
+    if (pos < chunk.length) this.keepPartialLine(chunk, pos, chunk.length)
+  }
+
+  /** Parses a final line without '\n', if any, and returns everything not yet drained. The parser is done after. */
+  end(): IlpParseResult {
+    if (!this.isEnded && this.tailLength > 0) {
+      this.readLine(this.tail, 0, this.tailLength)
+      this.tailLength = 0
+    }
+    this.isEnded = true
+    this.tail = Buffer.alloc(0)
+    return this.drain()
+  }
+
+  drain(): IlpParseResult {
+    const result: IlpParseResult = {
+      batches: this.finishBatches(),
+      errors: this.errors,
+      errorCount: this.errorCount,
+      lineCount: this.lineNumber - this.lineNumberAtDrain,
+    }
+    this.builders = new Map()
+    this.errors = []
+    this.errorCount = 0
+    this.lineNumberAtDrain = this.lineNumber
+    return result
+  }
+
+  /** A measurement whose every line was refused has no batch. */
+  private finishBatches(): LineBatch[] {
+    const batches: LineBatch[] = []
+    for (const builder of this.builders.values()) if (builder.rowCount > 0) batches.push(builder.finish())
+    return batches
+  }
+
+  /** The rest of a line begun in an earlier chunk ends at chunk[newline]. */
+  private finishPartialLine(chunk: Buffer, newline: number): void {
+    if (this.isDiscarding) {
+      this.isDiscarding = false
+      return
+    }
+    const length = this.tailLength + newline
+    if (length > this.lineBytesMax) {
+      this.lineNumber++
+      this.report('LineTooLong', this.lineBytesMax + 1)
+    } else {
+      this.appendToTail(chunk, 0, newline)
+      this.readLine(this.tail, 0, length)
+    }
+    this.tailLength = 0
+  }
+
+  /** chunk[start, end) has no '\n': keep it for the next chunk, or drop the line once it exceeds the bound. */
+  private keepPartialLine(chunk: Buffer, start: number, end: number): void {
+    if (this.isDiscarding) return
+    if (this.tailLength + (end - start) > this.lineBytesMax) {
+      this.lineNumber++
+      this.report('LineTooLong', this.lineBytesMax + 1)
+      this.tailLength = 0
+      this.isDiscarding = true
+      return
+    }
+    this.appendToTail(chunk, start, end)
+  }
+
+  private appendToTail(chunk: Buffer, start: number, end: number): void {
+    const length = this.tailLength + (end - start)
+    if (length > this.tail.length) {
+      const grown = Buffer.allocUnsafe(Math.min(this.lineBytesMax, Math.max(length, 2 * this.tail.length, 256)))
+      this.tail.copy(grown, 0, 0, this.tailLength)
+      this.tail = grown
+    }
+    chunk.copy(this.tail, this.tailLength, start, end)
+    this.tailLength = length
+  }
+
+  private readLine(buf: Buffer, start: number, end: number): void {
+    const lineNumber = ++this.lineNumber
+    if (end - start > this.lineBytesMax) {
+      this.report('LineTooLong', this.lineBytesMax + 1)
+      return
+    }
+    const parser = this.lineParser
+    const result = parser.parse(buf, start, end, this.nowUs)
+    if (result === 'LineSkipped') return
+    if (result === 'LineError') {
+      this.report(parser.errorCode, parser.errorColumn)
+      return
+    }
+    const line = parser.line
+    let builder = this.builders.get(line.measurement)
+    if (builder === undefined) {
+      builder = new LineBatchBuilder(line.measurement)
+      this.builders.set(line.measurement, builder)
+    }
+    if (!builder.append(line, lineNumber)) this.report(builder.errorCode, builder.errorColumn)
+  }
+
+  private report(code: IlpErrorCode, column: number): void {
+    this.errorCount++
+    if (this.errors.length < ILP_ERRORS_KEPT_MAX_COUNT) this.errors.push({ line: this.lineNumber, column, code })
+  }
+}
+
+/** Parses a whole request body in one call: the same result as one feed() and end(). */
+export function parseLines(input: Buffer, options: IlpParseOptions): IlpParseResult {
+  const parser = new IlpParser(options)
+  parser.feed(input)
+  return parser.end()
+}

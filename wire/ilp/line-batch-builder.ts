@@ -1,0 +1,143 @@
+// wire/ilp/line-batch-builder: appends parsed lines of one measurement as rows of a columnar LineBatch, refusing a
+// line whose field types conflict with earlier rows. Knows nothing of byte parsing, sockets or SQL.
+import { assertNever } from '../../src/common/assert.js'
+import type { IlpErrorCode } from './ilp-error.js'
+import type { LineBatch, LineColumnKind } from './line-batch.js'
+import { LineColumnBuilder } from './line-column-builder.js'
+import type { ParsedLine } from './parsed-line.js'
+
+const TIMESTAMP_CAPACITY_MIN = 64
+
+export class LineBatchBuilder {
+  rowCount = 0
+  /** Set when append() refuses a line: the code and the 1-based byte column of the offending key. */
+  errorCode: IlpErrorCode = 'TypeConflict'
+  errorColumn = 0
+  private timestampsUs = new Float64Array(TIMESTAMP_CAPACITY_MIN)
+  private readonly columns: LineColumnBuilder[] = []
+  private readonly columnsByName = new Map<string, LineColumnBuilder>()
+  // Per-line scratch: the column each tag and field of the current line resolved to (null = superseded duplicate).
+  private readonly tagTargets: LineColumnBuilder[] = []
+  private readonly fieldTargets: Array<LineColumnBuilder | null> = []
+  // Fields of the current line whose column is new to the batch (last to first), and their names.
+  private readonly pendingFieldIndexes: number[] = []
+  private readonly pendingNames = new Set<string>()
+
+  constructor(readonly measurement: string) {}
+
+  /**
+   * Appends `line` as the next row. `serial` must differ for every call (the stream's line number). Returns false,
+   * writing nothing, when a tag key repeats, a tag and a field share a name, or a field's type differs from its
+   * column's: the types of a column are never cast. Of duplicate fields, the last one wins, as in InfluxDB.
+   */
+  append(line: ParsedLine, serial: number): boolean {
+    const columnCountBefore = this.columns.length
+    if (!this.resolveTags(line, serial) || !this.resolveFields(line, serial)) {
+      this.dropColumnsFrom(columnCountBefore)
+      return false
+    }
+    const rowIndex = this.rowCount
+    for (let i = 0; i < line.tagCount; i++) this.tagTargets[i]!.setTag(rowIndex, line.tagValues[i]!)
+    for (let i = 0; i < line.fieldCount; i++) {
+      const column = this.fieldTargets[i]
+      if (column === null || column === undefined) continue
+      const kind = line.fieldKinds[i]!
+      switch (kind) {
+        case 'float':
+        case 'boolean': column.setNumber(rowIndex, line.fieldNumbers[i]!); break
+        case 'integer':
+        case 'unsigned': column.setBigint(rowIndex, line.fieldBigints[i]!); break
+        case 'string': column.setString(rowIndex, line.fieldStrings[i]!); break
+        default: assertNever(kind)
+      }
+    }
+    if (rowIndex === this.timestampsUs.length) {
+      const grown = new Float64Array(rowIndex * 2)
+      grown.set(this.timestampsUs)
+      this.timestampsUs = grown
+    }
+    this.timestampsUs[rowIndex] = line.timestampUs
+    this.rowCount = rowIndex + 1
+    return true
+  }
+
+  private resolveTags(line: ParsedLine, serial: number): boolean {
+    for (let i = 0; i < line.tagCount; i++) {
+      const column = this.columnFor(line.tagKeys[i]!, 'tag')
+      if (column.stamp === serial) return this.refuse('DuplicateTag', line.tagColumns[i]!)
+      if (column.kind !== 'tag') return this.refuse('TypeConflict', line.tagColumns[i]!)
+      column.stamp = serial
+      this.tagTargets[i] = column
+    }
+    return true
+  }
+
+  /**
+   * Walks fields last to first, so the last of duplicate keys claims the column and earlier ones are skipped. Columns
+   * new to the batch are created afterwards in line order, so columns keep their order of first use.
+   */
+  private resolveFields(line: ParsedLine, serial: number): boolean {
+    const pending = this.pendingFieldIndexes
+    pending.length = 0
+    if (this.pendingNames.size > 0) this.pendingNames.clear()
+    for (let i = line.fieldCount - 1; i >= 0; i--) {
+      const name = line.fieldKeys[i]!
+      const column = this.columnsByName.get(name)
+      if (column === undefined) {
+        if (pending.length > 0 && this.pendingNames.has(name)) this.fieldTargets[i] = null
+        else this.addPending(name, i)
+        continue
+      }
+      if (column.stamp === serial) {
+        if (column.kind === 'tag') return this.refuse('TypeConflict', line.fieldColumns[i]!)
+        this.fieldTargets[i] = null
+        continue
+      }
+      if (column.kind !== line.fieldKinds[i]!) return this.refuse('TypeConflict', line.fieldColumns[i]!)
+      column.stamp = serial
+      this.fieldTargets[i] = column
+    }
+    for (let p = pending.length - 1; p >= 0; p--) {
+      const i = pending[p]!
+      const column = this.columnFor(line.fieldKeys[i]!, line.fieldKinds[i]!)
+      column.stamp = serial
+      this.fieldTargets[i] = column
+    }
+    return true
+  }
+
+  private addPending(name: string, fieldIndex: number): void {
+    this.pendingFieldIndexes.push(fieldIndex)
+    this.pendingNames.add(name)
+  }
+
+  private columnFor(name: string, kind: LineColumnKind): LineColumnBuilder {
+    let column = this.columnsByName.get(name)
+    if (column === undefined) {
+      column = new LineColumnBuilder(name, kind, this.rowCount)
+      this.columns.push(column)
+      this.columnsByName.set(name, column)
+    }
+    return column
+  }
+
+  private refuse(code: IlpErrorCode, column: number): false {
+    this.errorCode = code
+    this.errorColumn = column
+    return false
+  }
+
+  /** Forgets columns a refused line created, so a column only ever appears through a row that has it. */
+  private dropColumnsFrom(columnCount: number): void {
+    while (this.columns.length > columnCount) this.columnsByName.delete(this.columns.pop()!.name)
+  }
+
+  finish(): LineBatch {
+    return {
+      measurement: this.measurement,
+      rowCount: this.rowCount,
+      timestampsUs: this.timestampsUs.slice(0, this.rowCount),
+      columns: this.columns.map((column) => column.finish(this.rowCount)),
+    }
+  }
+}

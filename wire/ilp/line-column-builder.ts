@@ -1,0 +1,141 @@
+// wire/ilp/line-column-builder: grows one column of a LineBatch row by row (typed arrays doubled as needed), marking
+// rows that skip the column as absent. Knows nothing of parsing, sockets or SQL.
+import { assert, assertNever } from '../../src/common/assert.js'
+import type { LineColumn, LineColumnKind } from './line-batch.js'
+
+const CAPACITY_MIN = 16
+
+function grownUint8(array: Uint8Array, capacity: number): Uint8Array {
+  const grown = new Uint8Array(capacity)
+  grown.set(array)
+  return grown
+}
+
+/**
+ * One column. Only the arrays of its kind are allocated. `stamp` belongs to LineBatchBuilder: the serial of the
+ * last line that claimed the column, which is how it finds a key repeated within one line.
+ */
+export class LineColumnBuilder {
+  stamp = -1
+  private filledRowCount: number
+  private capacity: number
+  private numbers = new Float64Array(0)
+  private bytes: Uint8Array = new Uint8Array(0)
+  private ids = new Int32Array(0)
+  private signed = new BigInt64Array(0)
+  private unsigned = new BigUint64Array(0)
+  private nulls: Uint8Array = new Uint8Array(0)
+  private readonly strings: Array<string | null> = []
+  private readonly dict: string[] = []
+  private readonly dictIds = new Map<string, number>()
+
+  /** A column first used at `rowIndex`: every earlier row is absent. */
+  constructor(readonly name: string, readonly kind: LineColumnKind, rowIndex: number) {
+    this.filledRowCount = 0
+    this.capacity = 0
+    this.ensureCapacity(rowIndex + 1)
+  }
+
+  setTag(rowIndex: number, value: string): void {
+    this.pad(rowIndex)
+    let id = this.dictIds.get(value)
+    if (id === undefined) {
+      id = this.dict.length
+      this.dict.push(value)
+      this.dictIds.set(value, id)
+    }
+    this.ids[rowIndex] = id
+  }
+
+  /** float values, or boolean values as 0/1. */
+  setNumber(rowIndex: number, value: number): void {
+    this.pad(rowIndex)
+    if (this.kind === 'float') this.numbers[rowIndex] = value
+    else this.bytes[rowIndex] = value
+    this.nulls[rowIndex] = 0
+  }
+
+  setBigint(rowIndex: number, value: bigint): void {
+    this.pad(rowIndex)
+    if (this.kind === 'integer') this.signed[rowIndex] = value
+    else this.unsigned[rowIndex] = value
+    this.nulls[rowIndex] = 0
+  }
+
+  setString(rowIndex: number, value: string): void {
+    this.pad(rowIndex)
+    this.strings[rowIndex] = value
+  }
+
+  /** Marks rows [filled, rowIndex) absent and makes room for rowIndex, which the caller then writes. */
+  private pad(rowIndex: number): void {
+    assert(rowIndex >= this.filledRowCount, 'ilp column rows are written in order, once')
+    if (rowIndex >= this.capacity) this.ensureCapacity(rowIndex + 1)
+    this.markAbsent(this.filledRowCount, rowIndex)
+    this.filledRowCount = rowIndex + 1
+  }
+
+  private markAbsent(from: number, to: number): void {
+    if (from >= to) return
+    if (this.kind === 'tag') this.ids.fill(-1, from, to)
+    else if (this.kind === 'string') for (let row = from; row < to; row++) this.strings[row] = null
+    else this.nulls.fill(1, from, to)
+  }
+
+  private ensureCapacity(rowCount: number): void {
+    if (rowCount <= this.capacity) return
+    let capacity = Math.max(CAPACITY_MIN, this.capacity * 2)
+    while (capacity < rowCount) capacity *= 2
+    switch (this.kind) {
+      case 'tag': {
+        const ids = new Int32Array(capacity)
+        ids.set(this.ids)
+        this.ids = ids
+        break
+      }
+      case 'float': {
+        const numbers = new Float64Array(capacity)
+        numbers.set(this.numbers)
+        this.numbers = numbers
+        break
+      }
+      case 'integer': {
+        const signed = new BigInt64Array(capacity)
+        signed.set(this.signed)
+        this.signed = signed
+        break
+      }
+      case 'unsigned': {
+        const unsigned = new BigUint64Array(capacity)
+        unsigned.set(this.unsigned)
+        this.unsigned = unsigned
+        break
+      }
+      case 'boolean': this.bytes = grownUint8(this.bytes, capacity); break
+      case 'string': break
+      default: assertNever(this.kind)
+    }
+    if (this.kind !== 'tag' && this.kind !== 'string') this.nulls = grownUint8(this.nulls, capacity)
+    this.capacity = capacity
+  }
+
+  /** The finished column with exactly `rowCount` rows (copies, so the builder's spare capacity is not retained). */
+  finish(rowCount: number): LineColumn {
+    if (rowCount > this.filledRowCount) {
+      this.ensureCapacity(rowCount)
+      this.markAbsent(this.filledRowCount, rowCount)
+      this.filledRowCount = rowCount
+    }
+    const name = this.name
+    const nulls = this.nulls.slice(0, rowCount)
+    switch (this.kind) {
+      case 'tag': return { kind: 'tag', name, ids: this.ids.slice(0, rowCount), dict: this.dict }
+      case 'float': return { kind: 'float', name, values: this.numbers.slice(0, rowCount), nulls }
+      case 'integer': return { kind: 'integer', name, values: this.signed.slice(0, rowCount), nulls }
+      case 'unsigned': return { kind: 'unsigned', name, values: this.unsigned.slice(0, rowCount), nulls }
+      case 'string': return { kind: 'string', name, values: this.strings.slice(0, rowCount) }
+      case 'boolean': return { kind: 'boolean', name, values: this.bytes.slice(0, rowCount), nulls }
+      default: return assertNever(this.kind)
+    }
+  }
+}

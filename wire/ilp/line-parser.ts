@@ -1,0 +1,190 @@
+// wire/ilp/line-parser: one line of InfluxDB line protocol (bytes, no '\n') → a ParsedLine, with result codes
+// instead of exceptions (QuestDB's LineTcpParser). Pure: no socket, no batching, no SQL; it never sees a newline.
+import type { IlpErrorCode } from './ilp-error.js'
+import { type IlpPrecision, microsPerUnit, parseTimestampUs } from './ilp-precision.js'
+import { NAME_HASH_SEED, NameCache, nameHashStep } from './name-cache.js'
+import { ParsedLine } from './parsed-line.js'
+import { ValueScan, parseFieldValue } from './parse-field-value.js'
+
+const SPACE = 32
+const TAB = 9
+const CR = 13
+const COMMA = 44
+const EQUALS = 61
+const BACKSLASH = 92
+const HASH = 35
+const END_OF_LINE = -1
+
+/** QuestDB-style result codes: the line's contents are in `line`, or the error in `errorCode` / `errorColumn`. */
+export type LineParseResult = 'LineParsed' | 'LineSkipped' | 'LineError'
+
+export class LineParser {
+  /** The last parsed line; overwritten by the next parse(). */
+  readonly line = new ParsedLine()
+  errorCode: IlpErrorCode = 'BadFieldValue'
+  /** 1-based byte column of the error within its line. */
+  errorColumn = 0
+  private readonly unitUs: number
+  private readonly measurementNames = new NameCache('measurement')
+  private readonly keyNames = new NameCache('key-or-tag-value')
+  private readonly valueScan = new ValueScan()
+  private buf: Buffer = Buffer.alloc(0)
+  private lineStart = 0
+  private end = 0
+  private pos = 0
+  private tokenEnd = 0
+  private tokenHash = 0
+  private nowUs = 0
+
+  constructor(precision: IlpPrecision) {
+    this.unitUs = microsPerUnit(precision)
+  }
+
+  /**
+   * Parses buf[start, end), a line without its '\n'. Blank lines and comments ('#' after optional leading
+   * whitespace) are 'LineSkipped'; a trailing '\r' and trailing spaces or tabs are ignored. A line without a
+   * timestamp gets `nowUs`. The buffer is only read during the call; the ParsedLine holds no reference to it.
+   */
+  parse(buf: Buffer, start: number, end: number, nowUs: number): LineParseResult {
+    this.buf = buf
+    this.lineStart = start
+    this.nowUs = nowUs
+    this.line.reset()
+    let pos = start
+    while (pos < end && (buf[pos] === SPACE || buf[pos] === TAB)) pos++
+    while (end > pos && (buf[end - 1] === SPACE || buf[end - 1] === TAB || buf[end - 1] === CR)) end--
+    if (pos === end || buf[pos] === HASH) {
+      this.buf = EMPTY
+      return 'LineSkipped'
+    }
+    this.pos = pos
+    this.end = end
+    const isParsed = this.parseMeasurementAndTags() && this.parseFields() && this.parseTimestamp()
+    this.buf = EMPTY
+    return isParsed ? 'LineParsed' : 'LineError'
+  }
+
+  private fail(code: IlpErrorCode, at: number): false {
+    this.errorCode = code
+    this.errorColumn = at - this.lineStart + 1
+    return false
+  }
+
+  private failTag(code: IlpErrorCode, at: number): null {
+    this.fail(code, at)
+    return null
+  }
+
+  /**
+   * Scans a name from `pos` to its first unescaped delimiter (' ' or ',', and '=' unless a measurement), hashing
+   * the raw bytes. Sets `tokenEnd` and `tokenHash`; returns the delimiter, END_OF_LINE, or null for a backslash that
+   * ends the line. A backslash always takes the next byte with it, whatever that byte is.
+   */
+  private scanName(stopsAtEquals: boolean): number | null {
+    const buf = this.buf
+    const end = this.end
+    let hash = NAME_HASH_SEED
+    let pos = this.pos
+    while (pos < end) {
+      const byte = buf[pos]!
+      if (byte === BACKSLASH) {
+        if (pos + 1 >= end) return null
+        hash = nameHashStep(nameHashStep(hash, byte), buf[pos + 1]!)
+        pos += 2
+        continue
+      }
+      if (byte === SPACE || byte === COMMA || (byte === EQUALS && stopsAtEquals)) {
+        this.tokenEnd = pos
+        this.tokenHash = hash
+        return byte
+      }
+      hash = nameHashStep(hash, byte)
+      pos++
+    }
+    this.tokenEnd = pos
+    this.tokenHash = hash
+    return END_OF_LINE
+  }
+
+  private internToken(cache: NameCache): string | null {
+    return cache.intern(this.buf, this.pos, this.tokenEnd, this.tokenHash)
+  }
+
+  private parseMeasurementAndTags(): boolean {
+    let delimiter = this.scanName(false)
+    if (delimiter === null) return this.fail('BadEscape', this.end - 1)
+    if (this.tokenEnd === this.pos) return this.fail('MissingMeasurement', this.pos)
+    const measurement = this.internToken(this.measurementNames)
+    if (measurement === null) return this.fail('InvalidUtf8', this.pos)
+    this.line.measurement = measurement
+    this.pos = this.tokenEnd
+    while (delimiter === COMMA) {
+      this.pos++
+      delimiter = this.parseTag()
+      if (delimiter === null) return false
+    }
+    if (delimiter === END_OF_LINE) return this.fail('MissingFields', this.end)
+    while (this.pos < this.end && this.buf[this.pos] === SPACE) this.pos++
+    if (this.pos === this.end) return this.fail('MissingFields', this.end)
+    return true
+  }
+
+  /** Parses `key=value` at `pos`; returns the delimiter after the value, or null after recording an error. */
+  private parseTag(): number | null {
+    const keyStart = this.pos
+    const keyDelimiter = this.scanName(true)
+    if (keyDelimiter === null) return this.failTag('BadEscape', this.end - 1)
+    if (keyDelimiter !== EQUALS || this.tokenEnd === keyStart) return this.failTag('BadTag', this.tokenEnd)
+    const key = this.internToken(this.keyNames)
+    if (key === null) return this.failTag('InvalidUtf8', keyStart)
+    this.pos = this.tokenEnd + 1
+    const valueStart = this.pos
+    const delimiter = this.scanName(true)
+    if (delimiter === null) return this.failTag('BadEscape', this.end - 1)
+    if (delimiter === EQUALS || this.tokenEnd === valueStart) return this.failTag('BadTag', this.tokenEnd)
+    const value = this.internToken(this.keyNames)
+    if (value === null) return this.failTag('InvalidUtf8', valueStart)
+    this.line.addTag(key, value, keyStart - this.lineStart + 1)
+    this.pos = this.tokenEnd
+    return delimiter
+  }
+
+  /** Parses `key=value[,key=value…]` at `pos`, leaving `pos` on the ' ' before a timestamp or at the end. */
+  private parseFields(): boolean {
+    for (;;) {
+      const keyStart = this.pos
+      const delimiter = this.scanName(true)
+      if (delimiter === null) return this.fail('BadEscape', this.end - 1)
+      if (delimiter !== EQUALS || this.tokenEnd === keyStart) return this.fail('BadFieldKey', this.tokenEnd)
+      const key = this.internToken(this.keyNames)
+      if (key === null) return this.fail('InvalidUtf8', keyStart)
+      const index = this.line.addField(key, keyStart - this.lineStart + 1)
+      const scan = this.valueScan
+      if (!parseFieldValue(this.buf, this.tokenEnd + 1, this.end, this.line, index, scan)) {
+        return this.fail(scan.errorCode, scan.errorAt)
+      }
+      this.pos = scan.pos
+      if (this.pos >= this.end || this.buf[this.pos] === SPACE) return true
+      this.pos++ // the ',' before the next field
+    }
+  }
+
+  private parseTimestamp(): boolean {
+    const buf = this.buf
+    while (this.pos < this.end && buf[this.pos] === SPACE) this.pos++
+    if (this.pos >= this.end) {
+      this.line.timestampUs = this.nowUs
+      return true
+    }
+    let digitsEnd = this.pos
+    while (digitsEnd < this.end && buf[digitsEnd] !== SPACE) digitsEnd++
+    if (digitsEnd !== this.end) return this.fail('BadTimestamp', digitsEnd)
+    const us = parseTimestampUs(buf, this.pos, digitsEnd, this.unitUs)
+    if (us === null) return this.fail('BadTimestamp', this.pos)
+    if (Number.isNaN(us)) return this.fail('TimestampOutOfRange', this.pos)
+    this.line.timestampUs = us
+    return true
+  }
+}
+
+const EMPTY = Buffer.alloc(0)

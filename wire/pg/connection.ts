@@ -1,0 +1,151 @@
+// wire/pg/connection: binds one net.Socket to a Session. Feeds the framer, hands the session one frame at a time
+// (never two statements at once; pipelined frames wait in the framer), yields every PG_MESSAGES_PER_TICK_COUNT
+// messages, and applies backpressure both ways (PG_SEND_BUFFER_BYTES_MAX).
+import type { Socket } from 'node:net'
+import { log } from '../../src/common/log.js'
+import { PG_MESSAGES_PER_TICK_COUNT, PG_SEND_BUFFER_BYTES_MAX } from '../../src/common/limits.js'
+import type { SqlFacade } from '../../sql/api.js'
+import type { CancelRegistry } from './cancel.js'
+import { Framer } from './framer.js'
+import { Session, type SessionHost } from './session.js'
+
+// Unread input we queue while a statement runs before we stop reading; reuses the send bound (no separate limit yet).
+const RECEIVE_QUEUE_BYTES_MAX = PG_SEND_BUFFER_BYTES_MAX
+
+export interface ConnectionOptions {
+  readonly socket: Socket
+  readonly sql: SqlFacade
+  readonly cancelRegistry: CancelRegistry
+  readonly isOverCapacity: boolean
+  readonly onClosed: (connection: Connection) => void
+}
+
+export class Connection implements SessionHost {
+  private readonly socket: Socket
+  private readonly framer = new Framer()
+  private readonly session: Session
+  private isBusy = false
+  private isPumpScheduled = false
+  private isShuttingDown = false
+  private isEnded = false
+
+  constructor(private readonly options: ConnectionOptions) {
+    this.socket = options.socket
+    this.session = new Session({
+      sql: options.sql, host: this, cancelRegistry: options.cancelRegistry, isOverCapacity: options.isOverCapacity,
+    })
+    this.socket.setNoDelay(true)
+    this.socket.on('data', (chunk: Buffer) => this.receive(chunk))
+    this.socket.on('drain', () => {
+      this.updateReading()
+      if (!this.isBusy && !this.isPumpScheduled) this.pump()
+    })
+    this.socket.on('error', (error) => log.debug({ err: error }, 'pg socket error'))
+    this.socket.on('close', () => {
+      this.isEnded = true
+      this.session.dispose()
+      this.options.onClosed(this)
+    })
+  }
+
+  /** True while a statement runs: listener shutdown waits for it. */
+  get isRunningStatement(): boolean {
+    return this.isBusy
+  }
+
+  /** Listener shutdown: an idle session gets FATAL 57P01 now, a busy one after its statement. */
+  shutdown(): void {
+    this.isShuttingDown = true
+    if (!this.isBusy) this.finishShutdown()
+  }
+
+  destroy(): void {
+    this.socket.destroy()
+  }
+
+  flush(): Promise<void> | undefined {
+    const output = this.session.takeOutput()
+    if (output !== null && !this.isEnded && this.socket.writable) this.socket.write(output)
+    if (this.socket.writableLength <= PG_SEND_BUFFER_BYTES_MAX || this.isEnded) return undefined
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.socket.off('drain', done)
+        this.socket.off('close', done)
+        resolve()
+      }
+      this.socket.on('drain', done)
+      this.socket.on('close', done)
+    })
+  }
+
+  close(): void {
+    if (this.isEnded) return
+    const output = this.session.takeOutput()
+    this.isEnded = true
+    if (output === null) this.socket.end()
+    else this.socket.end(output)
+  }
+
+  private receive(chunk: Buffer): void {
+    if (this.isEnded) return
+    this.framer.push(chunk)
+    this.pump()
+  }
+
+  private finishShutdown(): void {
+    this.session.shutdown()
+    if (!this.isEnded) this.close()
+  }
+
+  /** Hands frames to the session one at a time, at most PG_MESSAGES_PER_TICK_COUNT per tick. */
+  private pump(): void {
+    this.isPumpScheduled = false
+    let handledCount = 0
+    while (!this.isBusy && !this.isEnded && !this.isShuttingDown) {
+      if (handledCount >= PG_MESSAGES_PER_TICK_COUNT) {
+        this.isPumpScheduled = true
+        setImmediate(() => this.pump())
+        break
+      }
+      const frame = this.framer.next()
+      if (frame === null) break
+      handledCount++
+      const pending = this.session.handleFrame(frame)
+      if (this.session.isStarted) this.framer.expectTypedFrames()
+      if (pending !== undefined) {
+        this.isBusy = true
+        pending.then(() => this.statementDone(), (error: unknown) => this.statementFailed(error))
+      } else if (this.session.outputByteCount + this.socket.writableLength > PG_SEND_BUFFER_BYTES_MAX) {
+        // The client is not reading its answers: stop answering until 'drain' (output stays bounded).
+        break
+      }
+    }
+    this.flush()
+    this.updateReading()
+  }
+
+  private statementDone(): void {
+    this.isBusy = false
+    if (this.isShuttingDown) this.finishShutdown()
+    else this.pump()
+  }
+
+  /** The session catches everything at its boundary; reaching this is a bug, so the connection is dropped. */
+  private statementFailed(error: unknown): void {
+    log.error({ err: error }, 'pg session failed outside its statement boundary')
+    this.isBusy = false
+    this.destroy()
+  }
+
+  /** Backpressure: stop reading while the client does not read our output, or while its queued input is large. */
+  private updateReading(): void {
+    if (this.isEnded) return
+    const isSendBacklogged = this.socket.writableLength > PG_SEND_BUFFER_BYTES_MAX
+    const isWaiting = this.isBusy || this.isPumpScheduled
+    const isReceiveBacklogged = isWaiting && this.framer.bufferedByteCount > RECEIVE_QUEUE_BYTES_MAX
+    if (isSendBacklogged || isReceiveBacklogged) this.socket.pause()
+    else if (this.socket.isPaused()) {
+      this.socket.resume()
+    }
+  }
+}

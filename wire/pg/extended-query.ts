@@ -1,0 +1,182 @@
+// wire/pg/extended-query: Parse/Bind/Describe/Execute/Close for one session: prepared statements and portals by
+// name, bounded by PG_STATEMENTS_PER_SESSION_COUNT_MAX. Errors are thrown; the session sends them and skips to Sync.
+import {
+  duplicatePreparedStatement, invalidCursorName, invalidStatementName, programLimitExceeded, protocolViolation,
+  syntaxError,
+} from '../../src/common/errors.js'
+import { PG_STATEMENTS_PER_SESSION_COUNT_MAX } from '../../src/common/limits.js'
+import type {
+  FieldDescription, ParamValue, PreparedStatement, SqlFacade, StatementDescription, StatementResult,
+} from '../../sql/api.js'
+import { decodeUtf8 } from './buffer-reader.js'
+import type { Bind } from './frontend.js'
+import { resolveFormats, sendRows, type RowSink } from './result-writer.js'
+
+/** What the session lends the extended protocol: output, the statement boundary and transaction rules. */
+export interface ExtendedQueryHost extends RowSink {
+  readonly sql: SqlFacade
+  execute(statement: PreparedStatement, params: ReadonlyArray<ParamValue>, declaredOids: ReadonlyArray<number>): Promise<StatementResult>
+  describe(statement: PreparedStatement, declaredOids: ReadonlyArray<number>): Promise<StatementDescription>
+  /** Throws 25P02 in a failed transaction unless the text is COMMIT/ROLLBACK. */
+  checkNotAborted(statementText: string): void
+  /** Applies a CommandResult's transaction effect and ParameterStatus; returns the tag to send. */
+  applyCommandResult(result: StatementResult & { kind: 'CommandResult' }): string
+}
+
+interface Statement {
+  /** null for an empty query string (Execute answers EmptyQueryResponse). */
+  readonly prepared: PreparedStatement | null
+  readonly declaredOids: ReadonlyArray<number>
+  readonly paramCount: number
+  description: StatementDescription | null
+}
+
+interface Portal {
+  readonly statement: Statement
+  readonly params: ReadonlyArray<ParamValue>
+  readonly resultFormats: ReadonlyArray<number>
+  /** Run once on the first Execute; later Executes continue from rowIndex (maxRows, PortalSuspended). */
+  result: StatementResult | null
+  commandTag: string
+  rowIndex: number
+}
+
+const FORMAT_TEXT = 0
+const FORMAT_BINARY = 1
+
+export class ExtendedQuery {
+  private readonly statements = new Map<string, Statement>()
+  private readonly portals = new Map<string, Portal>()
+
+  constructor(private readonly host: ExtendedQueryHost) {}
+
+  /** Parse: the unnamed statement is replaced each time; a named one must not exist yet (42P05). */
+  parse(name: string, text: string, paramTypeOids: ReadonlyArray<number>): void {
+    if (name !== '' && this.statements.has(name)) throw duplicatePreparedStatement(name)
+    this.checkCapacity(this.statements, name)
+    const parsed = this.host.sql.parse(text)
+    if (parsed.length > 1) throw syntaxError('cannot insert multiple commands into a prepared statement')
+    const prepared = parsed[0] ?? null
+    if (prepared !== null) this.host.checkNotAborted(prepared.text)
+    const paramCount = Math.max(prepared?.paramCount ?? 0, paramTypeOids.length)
+    this.statements.set(name, { prepared, declaredOids: paramTypeOids, paramCount, description: null })
+    this.host.send({ kind: 'ParseComplete' })
+  }
+
+  /** Bind: the statement must exist (26000) and get exactly its parameter count (08P01); unnamed portal replaced. */
+  bind(message: Bind): void {
+    const statement = this.statements.get(message.statement)
+    if (statement === undefined) throw invalidStatementName(message.statement)
+    const supplied = message.paramValues.length
+    if (supplied !== statement.paramCount) {
+      throw protocolViolation(`bind message supplies ${supplied} parameters, but prepared statement "${message.statement}" requires ${statement.paramCount}`)
+    }
+    const params = decodeParams(message)
+    for (const format of message.resultFormats) checkFormatCode(format)
+    if (statement.prepared !== null) this.host.checkNotAborted(statement.prepared.text)
+    this.checkCapacity(this.portals, message.portal)
+    this.portals.set(message.portal, {
+      statement, params, resultFormats: message.resultFormats, result: null, commandTag: '', rowIndex: 0,
+    })
+    this.host.send({ kind: 'BindComplete' })
+  }
+
+  /** Describe S: ParameterDescription, then RowDescription (all text) or NoData. */
+  async describeStatement(name: string): Promise<void> {
+    const statement = this.statements.get(name)
+    if (statement === undefined) throw invalidStatementName(name)
+    const description = await this.descriptionOf(statement)
+    this.host.send({ kind: 'ParameterDescription', typeOids: description.paramTypeOids })
+    this.sendRowDescription(description.fields, [])
+  }
+
+  /** Describe P: RowDescription in the portal's result formats, or NoData. */
+  async describePortal(name: string): Promise<void> {
+    const portal = this.portals.get(name)
+    if (portal === undefined) throw invalidCursorName(name)
+    let fields: ReadonlyArray<FieldDescription> | null
+    if (portal.result !== null) fields = portal.result.kind === 'RowsResult' ? portal.result.fields : null
+    else fields = (await this.descriptionOf(portal.statement)).fields
+    this.sendRowDescription(fields, portal.resultFormats)
+  }
+
+  /** Execute: runs the portal once, then sends up to maxRows rows (0 = all); PortalSuspended when stopped early. */
+  async execute(name: string, maxRows: number): Promise<void> {
+    const portal = this.portals.get(name)
+    if (portal === undefined) throw invalidCursorName(name)
+    const prepared = portal.statement.prepared
+    if (prepared === null) {
+      this.host.send({ kind: 'EmptyQueryResponse' })
+      return
+    }
+    if (portal.result === null) {
+      this.host.checkNotAborted(prepared.text)
+      const result = await this.host.execute(prepared, portal.params, portal.statement.declaredOids)
+      portal.commandTag = result.kind === 'CommandResult' ? this.host.applyCommandResult(result) : result.commandTag
+      portal.result = result
+    }
+    const result = portal.result
+    if (result.kind === 'CommandResult') {
+      this.host.send({ kind: 'CommandComplete', tag: portal.commandTag })
+      return
+    }
+    const formats = resolveFormats(portal.resultFormats, result.fields.length)
+    const startIndex = portal.rowIndex
+    const endIndex = maxRows > 0 ? Math.min(startIndex + maxRows, result.rows.length) : result.rows.length
+    await sendRows(this.host, result.fields, result.rows, formats, { startIndex, endIndex })
+    portal.rowIndex = endIndex
+    // As PostgreSQL: a fetch that filled maxRows suspends, even if no row is left; the next one completes.
+    const isSuspended = maxRows > 0 && endIndex - startIndex === maxRows
+    this.host.send(isSuspended ? { kind: 'PortalSuspended' } : { kind: 'CommandComplete', tag: portal.commandTag })
+  }
+
+  /** Close: CloseComplete whether or not the name exists (PostgreSQL's rule). */
+  close(target: 'S' | 'P', name: string): void {
+    if (target === 'S') this.statements.delete(name)
+    else this.portals.delete(name)
+    this.host.send({ kind: 'CloseComplete' })
+  }
+
+  /** Portals end with their transaction: at Sync outside a transaction block, and at COMMIT/ROLLBACK. */
+  dropPortals(): void {
+    this.portals.clear()
+  }
+
+  private async descriptionOf(statement: Statement): Promise<StatementDescription> {
+    if (statement.prepared === null) return { paramTypeOids: [], fields: null }
+    if (statement.description === null) {
+      statement.description = await this.host.describe(statement.prepared, statement.declaredOids)
+    }
+    return statement.description
+  }
+
+  private sendRowDescription(fields: ReadonlyArray<FieldDescription> | null, formats: ReadonlyArray<number>): void {
+    if (fields === null) this.host.send({ kind: 'NoData' })
+    else this.host.send({ kind: 'RowDescription', fields, formats: resolveFormats(formats, fields.length) })
+  }
+
+  private checkCapacity(names: ReadonlyMap<string, unknown>, name: string): void {
+    if (names.has(name)) return
+    if (this.statements.size + this.portals.size >= PG_STATEMENTS_PER_SESSION_COUNT_MAX) {
+      throw programLimitExceeded(`too many prepared statements and portals in this session (${PG_STATEMENTS_PER_SESSION_COUNT_MAX})`)
+    }
+  }
+}
+
+function checkFormatCode(format: number): void {
+  if (format !== FORMAT_TEXT && format !== FORMAT_BINARY) throw protocolViolation(`unsupported format code: ${format}`)
+}
+
+/** Text parameters become strings (valid UTF-8 required); binary ones are copied out of the socket chunk. */
+function decodeParams(message: Bind): ReadonlyArray<ParamValue> {
+  const formats = message.paramFormats
+  if (formats.length > 1 && formats.length !== message.paramValues.length) {
+    throw protocolViolation(`bind message has ${formats.length} parameter formats but ${message.paramValues.length} parameters`)
+  }
+  return message.paramValues.map((value, index) => {
+    const format = formats.length === 1 ? formats[0] ?? FORMAT_TEXT : formats[index] ?? FORMAT_TEXT
+    checkFormatCode(format)
+    if (value === null) return null
+    return format === FORMAT_BINARY ? new Uint8Array(value) : decodeUtf8(value, `Bind parameter $${index + 1}`)
+  })
+}

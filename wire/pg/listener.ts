@@ -1,0 +1,79 @@
+// wire/pg/listener: the PostgreSQL TCP listener. Accepts sockets up to connectionsMax (beyond: FATAL 53300 at
+// startup), owns the cancel registry, and shuts down in order: stop accepting, 57P01 to idle sessions, wait (bounded).
+import { createServer, type Server, type Socket } from 'node:net'
+import { assert } from '../../src/common/assert.js'
+import { log } from '../../src/common/log.js'
+import { PG_CONNECTIONS_MAX_COUNT } from '../../src/common/limits.js'
+import type { SqlFacade } from '../../sql/api.js'
+import { CancelRegistry } from './cancel.js'
+import { Connection } from './connection.js'
+
+// How long close() waits for in-flight statements before dropping their sockets (a local bound, not yet in limits.ts).
+const SHUTDOWN_WAIT_MS = 5000
+// Sockets beyond twice the limit are dropped at once instead of being told 53300 (a flood must not grow memory).
+const OVER_CAPACITY_FACTOR = 2
+
+export interface PgListenerOptions {
+  readonly host: string
+  /** 0 picks an ephemeral port; PgListener.port reports the one bound. */
+  readonly port: number
+  readonly sql: SqlFacade
+  readonly connectionsMax?: number
+}
+
+export interface PgListener {
+  readonly port: number
+  close(): Promise<void>
+}
+
+/** Resolves once listening; rejects with Node's own error (EADDRINUSE, EACCES, …) so the caller can report it. */
+export async function startPgListener(options: PgListenerOptions): Promise<PgListener> {
+  const connectionsMax = options.connectionsMax ?? PG_CONNECTIONS_MAX_COUNT
+  assert(Number.isInteger(connectionsMax) && connectionsMax > 0 && connectionsMax <= PG_CONNECTIONS_MAX_COUNT,
+    `connectionsMax out of range: ${connectionsMax}`)
+  const connections = new Set<Connection>()
+  const cancelRegistry = new CancelRegistry()
+  const server = createServer((socket: Socket) => {
+    if (connections.size >= connectionsMax * OVER_CAPACITY_FACTOR) {
+      socket.destroy()
+      return
+    }
+    const connection = new Connection({
+      socket, sql: options.sql, cancelRegistry, isOverCapacity: connections.size >= connectionsMax,
+      onClosed: (closed) => connections.delete(closed),
+    })
+    connections.add(connection)
+  })
+  await listen(server, options.host, options.port)
+  const address = server.address()
+  assert(address !== null && typeof address === 'object', 'pg listener has no TCP address')
+  log.info({ host: options.host, port: address.port }, 'pg listener started')
+  return { port: address.port, close: () => closeListener(server, connections) }
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error): void => reject(error)
+    server.once('error', onError)
+    server.listen(port, host, () => {
+      server.off('error', onError)
+      server.on('error', (error) => log.error({ err: error }, 'pg listener error'))
+      resolve()
+    })
+  })
+}
+
+async function closeListener(server: Server, connections: Set<Connection>): Promise<void> {
+  const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()))
+  for (const connection of connections) connection.shutdown()
+  const deadline = new Promise<'timeout'>((resolve) => {
+    const timer = setTimeout(() => resolve('timeout'), SHUTDOWN_WAIT_MS)
+    void serverClosed.then(() => clearTimeout(timer))
+  })
+  if ((await Promise.race([serverClosed.then(() => 'closed' as const), deadline])) === 'timeout') {
+    log.warn({ count: connections.size }, 'pg listener: dropping connections still open at shutdown')
+    for (const connection of connections) connection.destroy()
+    await serverClosed
+  }
+  log.info('pg listener closed')
+}
