@@ -62,12 +62,17 @@ export class LineBatchBuilder {
   }
 
   private resolveTags(line: ParsedLine, serial: number): boolean {
+    const targets = this.tagTargets
     for (let i = 0; i < line.tagCount; i++) {
-      const column = this.columnFor(line.tagKeys[i]!, 'tag')
+      // Lines of one measurement usually repeat their keys in the same order, and keys are interned strings: an
+      // identity check against the previous line's column at this position skips the Map lookup.
+      const key = line.tagKeys[i]!
+      const previous = targets[i]
+      const column = previous !== undefined && previous.name === key ? previous : this.columnFor(key, 'tag')
       if (column.stamp === serial) return this.refuse('DuplicateTag', line.tagColumns[i]!)
       if (column.kind !== 'tag') return this.refuse('TypeConflict', line.tagColumns[i]!)
       column.stamp = serial
-      this.tagTargets[i] = column
+      targets[i] = column
     }
     return true
   }
@@ -82,7 +87,8 @@ export class LineBatchBuilder {
     if (this.pendingNames.size > 0) this.pendingNames.clear()
     for (let i = line.fieldCount - 1; i >= 0; i--) {
       const name = line.fieldKeys[i]!
-      const column = this.columnsByName.get(name)
+      const previous = this.fieldTargets[i]
+      const column = previous !== null && previous !== undefined && previous.name === name ? previous : this.columnsByName.get(name)
       if (column === undefined) {
         if (pending.length > 0 && this.pendingNames.has(name)) this.fieldTargets[i] = null
         else this.addPending(name, i)

@@ -28,6 +28,8 @@ export class LineColumnBuilder {
   private readonly strings: Array<string | null> = []
   private readonly dict: string[] = []
   private readonly dictIds = new Map<string, number>()
+  private lastTagValue: string | null = null
+  private lastTagId = -1
 
   /** A column first used at `rowIndex`: every earlier row is absent. */
   constructor(readonly name: string, readonly kind: LineColumnKind, rowIndex: number) {
@@ -38,6 +40,11 @@ export class LineColumnBuilder {
 
   setTag(rowIndex: number, value: string): void {
     this.pad(rowIndex)
+    // Many tags repeat the previous row's value (region, os, …); interned strings make that an identity check.
+    if (value === this.lastTagValue) {
+      this.ids[rowIndex] = this.lastTagId
+      return
+    }
     let id = this.dictIds.get(value)
     if (id === undefined) {
       id = this.dict.length
@@ -45,6 +52,8 @@ export class LineColumnBuilder {
       this.dictIds.set(value, id)
     }
     this.ids[rowIndex] = id
+    this.lastTagValue = value
+    this.lastTagId = id
   }
 
   /** float values, or boolean values as 0/1. */
