@@ -4,7 +4,7 @@ import { workerData } from 'node:worker_threads'
 import { assert } from '../../src/common/assert.js'
 import { log } from '../../src/common/log.js'
 import { RING_SIGNAL_INDEX, type RingBuffers } from '../bridge/spsc-ring.js'
-import { CORE_OUTBOX_RETRY_MS } from '../engine-limits.js'
+import { CORE_OUTBOX_RETRY_MS } from '../../src/common/limits.js'
 import { CoreLoop } from './core-loop.js'
 
 /** What the control thread passes in workerData (plain data; SharedArrayBuffers are shared, not copied). */

@@ -2,7 +2,7 @@
 // accepted as they come. Knows nothing of WAL, rings or SQL; segments (flush) come in issue #4.
 import { assert } from '../../src/common/assert.js'
 import type { ColumnBatch, ColumnVector } from '../batch.js'
-import { MEMTABLE_INITIAL_ROWS_COUNT } from '../engine-limits.js'
+import { MEMTABLE_INITIAL_ROWS_COUNT } from '../../src/common/limits.js'
 import type { TableSchema } from '../ops.js'
 
 /** One column's storage. Numeric kinds keep a null byte per row (1 = NULL); symbols keep a per-memtable dictionary. */

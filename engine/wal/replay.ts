@@ -1,7 +1,7 @@
 // engine/wal/replay: drives a full read of the WAL at open, logging progress and a summary. What a record means is
 // the caller's (engine.ts applies it to the cores); knows nothing of cores or SQL.
 import { log } from '../../src/common/log.js'
-import { REPLAY_PROGRESS_INTERVAL_MS } from '../engine-limits.js'
+import { REPLAY_PROGRESS_INTERVAL_MS } from '../../src/common/limits.js'
 import type { FileSystem } from '../io/file-system.js'
 import type { WalRecord } from './record.js'
 import { readWal, type WalReadResult } from './wal-reader.js'

@@ -5,7 +5,7 @@ import { assert } from '../../src/common/assert.js'
 import { asLsn, type Lsn, type TableId } from '../../src/common/ids.js'
 import { log } from '../../src/common/log.js'
 import { EngineFailureError, type FsyncMode } from '../api.js'
-import { WAL_BATCH_FSYNC_INTERVAL_MS, WAL_GROUP_COMMIT_RECORDS_MAX_COUNT, WAL_SEGMENT_BYTES } from '../engine-limits.js'
+import { WAL_BATCH_FSYNC_INTERVAL_MS, WAL_GROUP_COMMIT_RECORDS_MAX_COUNT, WAL_SEGMENT_BYTES } from '../../src/common/limits.js'
 import { errnoCode, type FileHandleLike, type FileSystem } from '../io/file-system.js'
 import { encodeWalRecord, walSegmentName, type WalRecordKind } from './record.js'
 

@@ -8,7 +8,7 @@ import { BitReader } from './bit-reader.js'
 import { BitWriter } from './bit-writer.js'
 import { ByteReader } from './byte-reader.js'
 import { ByteWriter, varUintBytes } from './byte-writer.js'
-import { CHUNK_VALUES_MAX_COUNT } from './codec-limits.js'
+import { CHUNK_VALUES_MAX_COUNT } from '../../../src/common/limits.js'
 import { BUCKET_MAGNITUDE_MAX, bucketedBits, readBucketed, unzigzag, writeBucketed, zigzag } from './int-buckets.js'
 
 /** Payload modes. Append-only: written to disk, pinned by delta-of-delta.test.ts. */

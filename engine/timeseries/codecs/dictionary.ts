@@ -8,7 +8,7 @@ import { BitReader } from './bit-reader.js'
 import { BitWriter } from './bit-writer.js'
 import { ByteReader } from './byte-reader.js'
 import { ByteWriter, varUintBytes } from './byte-writer.js'
-import { CHUNK_DICTIONARY_MAX_COUNT, CHUNK_VALUES_MAX_COUNT } from './codec-limits.js'
+import { CHUNK_DICTIONARY_MAX_COUNT, CHUNK_VALUES_MAX_COUNT } from '../../../src/common/limits.js'
 
 /** Payload modes. Append-only: written to disk, pinned by dictionary.test.ts. */
 export const DICTIONARY_MODES = { bitPacked: 0, runLength: 1 } as const

@@ -7,7 +7,7 @@ import { BitReader } from './bit-reader.js'
 import { BitWriter } from './bit-writer.js'
 import { ByteReader } from './byte-reader.js'
 import { ByteWriter } from './byte-writer.js'
-import { CHUNK_VALUES_MAX_COUNT } from './codec-limits.js'
+import { CHUNK_VALUES_MAX_COUNT } from '../../../src/common/limits.js'
 import { readDecimalFloats, tryWriteDecimalFloats } from './decimal-floats.js'
 import { wordView } from './word-view.js'
 

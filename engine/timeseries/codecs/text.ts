@@ -6,7 +6,7 @@
 import { countOnes, readBitmap, writeBitmap } from './bitmap.js'
 import { ByteReader } from './byte-reader.js'
 import { ByteWriter, varUintBytes } from './byte-writer.js'
-import { CHUNK_VALUES_MAX_COUNT } from './codec-limits.js'
+import { CHUNK_VALUES_MAX_COUNT } from '../../../src/common/limits.js'
 import { assertWellFormed, idBits, readDictionary, writeDictionary } from './dictionary.js'
 
 /** Payload modes. Append-only: written to disk, pinned by text.test.ts. */

@@ -4,7 +4,7 @@
 //   [u8 mode = 0][varuint count][per value: LEB128 of zigzag(value - previous), wrapping mod 2^64, previous₀ = 0]
 import { ByteReader } from './byte-reader.js'
 import { ByteWriter } from './byte-writer.js'
-import { CHUNK_VALUES_MAX_COUNT } from './codec-limits.js'
+import { CHUNK_VALUES_MAX_COUNT } from '../../../src/common/limits.js'
 import { wordView } from './word-view.js'
 
 /** Payload modes. Append-only: written to disk, pinned by zigzag-varint.test.ts. */
