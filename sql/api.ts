@@ -51,6 +51,11 @@ export interface PreparedStatement {
   readonly text: string
   /** Number of $n parameters referenced (highest n). */
   readonly paramCount: number
+  /**
+   * Set for BEGIN/COMMIT/ROLLBACK (and their synonyms), so wire can tell, before running it, which statements a
+   * failed transaction still accepts (PostgreSQL runs only COMMIT/ROLLBACK there; the rest get 25P02).
+   */
+  readonly transaction: TransactionEffect | null
   /** sql's own parsed form; wire must not look inside. */
   readonly parsed: unknown
 }

@@ -1,11 +1,10 @@
-// sql/errors: maps the engine's EngineFailure kinds to SQLSTATEs in one table, plus the few sql-only error factories
-// src/common/errors.ts does not have yet (to move there: invalidColumnReference 42P10, undefinedParameter 42P02).
+// sql/errors: maps the engine's EngineFailure kinds to SQLSTATEs in one table (the error factories themselves live in
+// src/common/errors.ts).
 import { isEngineFailureError, type EngineFailure, type EngineFailureKind } from '../engine/api.js'
 import {
   DbError, adminShutdown, dataCorrupted, diskFull, duplicateTable, invalidTextRepresentation, ioError, outOfMemory,
   programLimitExceeded, queryCanceled, undefinedTable,
 } from '../src/common/errors.js'
-import { SqlState } from '../src/common/sqlstate.js'
 
 const FAILURE_TO_ERROR: Readonly<Record<EngineFailureKind, (failure: EngineFailure) => DbError>> = {
   TableExists: (failure) => duplicateTable(failure.detail),
@@ -33,12 +32,4 @@ export async function withEngineErrors<T>(run: () => Promise<T>): Promise<T> {
     if (isEngineFailureError(error)) throw engineFailureToDbError(error.failure)
     throw error
   }
-}
-
-export function invalidColumnReference(message: string, position?: number): DbError {
-  return new DbError({ severity: 'ERROR', code: SqlState.invalidColumnReference, message, ...(position === undefined ? {} : { position }) })
-}
-
-export function undefinedParameter(index: number): DbError {
-  return new DbError({ severity: 'ERROR', code: SqlState.undefinedParameter, message: `there is no parameter $${index}` })
 }

@@ -27,7 +27,11 @@ function parsedOf(statement: PreparedStatement): ParsedStatement {
 
 function parse(text: string): ReadonlyArray<PreparedStatement> {
   return parseSql(text).map((slice) => ({
-    kind: 'PreparedStatement', text: slice.text, paramCount: slice.parsed.paramCount, parsed: slice.parsed,
+    kind: 'PreparedStatement',
+    text: slice.text,
+    paramCount: slice.parsed.paramCount,
+    transaction: slice.parsed.ast.kind === 'SqlTransaction' ? slice.parsed.ast.action : null,
+    parsed: slice.parsed,
   }))
 }
 

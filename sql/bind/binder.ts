@@ -3,7 +3,7 @@
 import type { Engine } from '../../engine/api.js'
 import type { TableSchema } from '../../engine/ops.js'
 import { featureNotSupported } from '../../src/common/errors.js'
-import { invalidColumnReference } from '../errors.js'
+import { invalidColumnReference } from '../../src/common/errors.js'
 import type { SqlExpr, SqlSelect } from '../parse/ast.js'
 import type { BoundExpr } from './bound.js'
 import { bindExpr, coerceTo, type BindContext } from './bind-expr.js'

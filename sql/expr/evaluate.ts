@@ -1,5 +1,6 @@
 // sql/expr/evaluate: evaluates slotted bound expressions over one merged row (filters not pushed down, projections,
 // sort keys). SQL three-valued logic: NULL propagates, AND/OR follow PostgreSQL. Errors are 22xxx.
+import { NODEDB_VERSION } from '../../src/common/version.js'
 import { AssertionError, assert, assertNever } from '../../src/common/assert.js'
 import { divisionByZero } from '../../src/common/errors.js'
 import type { SqlValue } from '../api.js'
@@ -15,7 +16,7 @@ export interface EvalEnv {
   readonly nowUs: number
 }
 
-export const SERVER_VERSION_TEXT = 'PostgreSQL 15.0 (nodedb 0.1.0) on x86_64-pc-linux-gnu, compiled by Node.js, 64-bit'
+export const SERVER_VERSION_TEXT = `PostgreSQL 15.0 (nodedb ${NODEDB_VERSION}) on x86_64-pc-linux-gnu, compiled by Node.js, 64-bit`
 
 function evalArithmetic(op: string, left: SqlValue, right: SqlValue, type: SqlType): SqlValue {
   if (left === null || right === null) return null

@@ -111,6 +111,17 @@ export function notNullViolation(column: string, table: string): DbError {
 export function invalidTableDefinition(message: string): DbError {
   return error(SqlState.invalidTableDefinition, message)
 }
+export function invalidColumnReference(message: string, position?: number): DbError {
+  return error(SqlState.invalidColumnReference, message, position === undefined ? {} : { position })
+}
+export function unsupportedProtocol(major: number, minor: number): DbError {
+  const message = `unsupported frontend protocol ${major}.${minor}: server supports 3.0 to 3.0`
+  return new DbError({ severity: 'FATAL', code: SqlState.featureNotSupported, message })
+}
+export function noUserName(): DbError {
+  const message = 'no PostgreSQL user name specified in startup packet'
+  return new DbError({ severity: 'FATAL', code: SqlState.invalidAuthorizationSpecification, message })
+}
 export function protocolViolation(detail: string): DbError {
   return error(SqlState.protocolViolation, detail)
 }

@@ -14,8 +14,6 @@ const EQUALS = 61
 const BACKSLASH = 92
 const HASH = 35
 const END_OF_LINE = -1
-const NAME_SPECIAL_BYTES = new Uint8Array(256)
-for (const byte of [SPACE, COMMA, EQUALS, BACKSLASH]) NAME_SPECIAL_BYTES[byte] = 1
 
 /** QuestDB-style result codes: the line's contents are in `line`, or the error in `errorCode` / `errorColumn`. */
 export type LineParseResult = 'LineParsed' | 'LineSkipped' | 'LineError'
@@ -89,19 +87,13 @@ export class LineParser {
     let pos = this.pos
     while (pos < end) {
       const byte = buf[pos]!
-      // One table load tells ordinary bytes (the common case) from ' ', ',', '=' and '\'.
-      if (NAME_SPECIAL_BYTES[byte] === 0) {
-        hash = nameHashStep(hash, byte)
-        pos++
-        continue
-      }
       if (byte === BACKSLASH) {
         if (pos + 1 >= end) return null
         hash = nameHashStep(nameHashStep(hash, byte), buf[pos + 1]!)
         pos += 2
         continue
       }
-      if (byte !== EQUALS || stopsAtEquals) {
+      if (byte === SPACE || byte === COMMA || (byte === EQUALS && stopsAtEquals)) {
         this.tokenEnd = pos
         this.tokenHash = hash
         return byte

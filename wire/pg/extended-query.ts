@@ -17,8 +17,8 @@ export interface ExtendedQueryHost extends RowSink {
   readonly sql: SqlFacade
   execute(statement: PreparedStatement, params: ReadonlyArray<ParamValue>, declaredOids: ReadonlyArray<number>): Promise<StatementResult>
   describe(statement: PreparedStatement, declaredOids: ReadonlyArray<number>): Promise<StatementDescription>
-  /** Throws 25P02 in a failed transaction unless the text is COMMIT/ROLLBACK. */
-  checkNotAborted(statementText: string): void
+  /** Throws 25P02 in a failed transaction unless the statement is COMMIT/ROLLBACK. */
+  checkNotAborted(statement: PreparedStatement): void
   /** Applies a CommandResult's transaction effect and ParameterStatus; returns the tag to send. */
   applyCommandResult(result: StatementResult & { kind: 'CommandResult' }): string
 }
@@ -57,7 +57,7 @@ export class ExtendedQuery {
     const parsed = this.host.sql.parse(text)
     if (parsed.length > 1) throw syntaxError('cannot insert multiple commands into a prepared statement')
     const prepared = parsed[0] ?? null
-    if (prepared !== null) this.host.checkNotAborted(prepared.text)
+    if (prepared !== null) this.host.checkNotAborted(prepared)
     const paramCount = Math.max(prepared?.paramCount ?? 0, paramTypeOids.length)
     this.statements.set(name, { prepared, declaredOids: paramTypeOids, paramCount, description: null })
     this.host.send({ kind: 'ParseComplete' })
@@ -73,7 +73,7 @@ export class ExtendedQuery {
     }
     const params = decodeParams(message)
     for (const format of message.resultFormats) checkFormatCode(format)
-    if (statement.prepared !== null) this.host.checkNotAborted(statement.prepared.text)
+    if (statement.prepared !== null) this.host.checkNotAborted(statement.prepared)
     this.checkCapacity(this.portals, message.portal)
     this.portals.set(message.portal, {
       statement, params, resultFormats: message.resultFormats, result: null, commandTag: '', rowIndex: 0,
@@ -110,7 +110,7 @@ export class ExtendedQuery {
       return
     }
     if (portal.result === null) {
-      this.host.checkNotAborted(prepared.text)
+      this.host.checkNotAborted(prepared)
       const result = await this.host.execute(prepared, portal.params, portal.statement.declaredOids)
       portal.commandTag = result.kind === 'CommandResult' ? this.host.applyCommandResult(result) : result.commandTag
       portal.result = result

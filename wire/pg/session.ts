@@ -18,7 +18,6 @@ import type { Frame } from './framer.js'
 import { decodeFrontend, decodeStartup, FrontendDecodeError, type FrontendMessage } from './frontend.js'
 import { sendRows } from './result-writer.js'
 import { answerStartup } from './startup.js'
-import { isTransactionExit } from './transaction-exit.js'
 
 export interface SessionHost {
   /** Hands the session's output to the socket; a promise while the send buffer is over its bound. */
@@ -234,7 +233,7 @@ export class Session implements ExtendedQueryHost {
   }
 
   private async runSimpleStatement(statement: PreparedStatement): Promise<void> {
-    this.checkNotAborted(statement.text)
+    this.checkNotAborted(statement)
     const result = await this.execute(statement, [], [])
     if (result.kind === 'CommandResult') {
       this.send({ kind: 'CommandComplete', tag: this.applyCommandResult(result) })
@@ -246,8 +245,10 @@ export class Session implements ExtendedQueryHost {
     this.send({ kind: 'CommandComplete', tag: result.commandTag })
   }
 
-  checkNotAborted(statementText: string): void {
-    if (this.status === 'E' && !isTransactionExit(statementText)) throw inFailedTransaction()
+  /** In a failed transaction (E) PostgreSQL runs only COMMIT/ROLLBACK; everything else gets 25P02. */
+  checkNotAborted(statement: PreparedStatement): void {
+    const isExit = statement.transaction === 'commit' || statement.transaction === 'rollback'
+    if (this.status === 'E' && !isExit) throw inFailedTransaction()
   }
 
   /** BEGIN → T; COMMIT/ROLLBACK → I (in E both are a rollback, tag ROLLBACK); a reported SET → ParameterStatus. */

@@ -1,11 +1,11 @@
 // wire/pg/startup: what a StartupMessage is answered with (trust auth): the 13 ParameterStatus values PostgreSQL 15
 // reports, in its order, and the SessionContext settings they seed. Knows nothing of sockets.
-import { DbError } from '../../src/common/errors.js'
-import { SqlState, type SqlStateCode } from '../../src/common/sqlstate.js'
+import { noUserName, unsupportedProtocol } from '../../src/common/errors.js'
 import type { SessionContext } from '../../sql/api.js'
 import type { BackendMessage } from './backend.js'
+import { NODEDB_VERSION } from '../../src/common/version.js'
 
-export const SERVER_VERSION = '15.0 (nodedb 0.1.0)'
+export const SERVER_VERSION = `15.0 (nodedb ${NODEDB_VERSION})`
 const PROTOCOL_MAJOR = 3
 // Startup options of the form _pq_.name are protocol extensions; we know none, so NegotiateProtocolVersion lists them.
 const PROTOCOL_OPTION_PREFIX = '_pq_.'
@@ -35,20 +35,15 @@ export interface StartupAnswer {
   readonly messages: ReadonlyArray<BackendMessage>
 }
 
-// src/common/errors.ts has no FATAL factories for these two startup failures, so they are built here.
-function fatal(code: SqlStateCode, message: string): DbError {
-  return new DbError({ severity: 'FATAL', code, message })
-}
-
 /** Throws a FATAL DbError for an unsupported protocol (0A000, like PostgreSQL) or a missing user name (28000). */
 export function answerStartup(protocolVersion: number, params: ReadonlyMap<string, string>): StartupAnswer {
   const major = protocolVersion >>> 16
   const minor = protocolVersion & 0xffff
   if (major !== PROTOCOL_MAJOR) {
-    throw fatal(SqlState.featureNotSupported, `unsupported frontend protocol ${major}.${minor}: server supports 3.0 to 3.0`)
+    throw unsupportedProtocol(major, minor)
   }
   const user = params.get('user') ?? ''
-  if (user === '') throw fatal(SqlState.invalidAuthorizationSpecification, 'no PostgreSQL user name specified in startup packet')
+  if (user === '') throw noUserName()
   const database = params.get('database') ?? user
   const reported = reportedParameters(params.get('application_name') ?? '', user)
   const settings = new Map<string, string>()

@@ -78,7 +78,10 @@ export class FakeSql implements SqlFacade {
     return pieces.map((piece) => {
       if (/SYNTAX/.test(piece)) throw syntaxError(`syntax error at or near "SYNTAX"`, text.indexOf('SYNTAX') + 1)
       const numbers = [...piece.matchAll(/\$(\d+)/g)].map((match) => Number(match[1]))
-      return { kind: 'PreparedStatement', text: piece, paramCount: Math.max(0, ...numbers), parsed: piece }
+      const keyword = /^(begin|commit|end|rollback|abort)\b/i.exec(piece)?.[1]?.toLowerCase()
+      const transaction = keyword === undefined ? null
+        : keyword === 'begin' ? 'begin' : keyword === 'commit' || keyword === 'end' ? 'commit' : 'rollback'
+      return { kind: 'PreparedStatement', text: piece, paramCount: Math.max(0, ...numbers), transaction, parsed: piece }
     })
   }
 
