@@ -12,6 +12,13 @@ export const PG_MESSAGES_PER_TICK_COUNT = 256
 export const PG_CONNECTIONS_MAX_COUNT = 1000
 // Socket bytes waiting to be sent before we stop reading from that client (backpressure).
 export const PG_SEND_BUFFER_BYTES_MAX = 8 * 1024 * 1024
+// Unread input queued per connection while a statement runs, before we stop reading that socket (backpressure).
+export const PG_RECEIVE_QUEUE_BYTES_MAX = 8 * 1024 * 1024
+// How long shutdown waits for in-flight statements before dropping their sockets.
+export const PG_SHUTDOWN_WAIT_MS = 5000
+// Open sockets per connection slot: past (connections max × this) a socket is dropped at once instead of being
+// told 53300, so a connection flood cannot grow memory.
+export const PG_SOCKETS_PER_CONNECTION_MAX_COUNT = 2
 // Prepared statements and portals a session may hold; more is 54000 rather than unbounded growth.
 export const PG_STATEMENTS_PER_SESSION_COUNT_MAX = 10_000
 // Rows one result may hold in memory before 54000 (streaming results come later).
@@ -68,6 +75,7 @@ check((RING_BYTES & (RING_BYTES - 1)) === 0, 'RING_BYTES must be a power of two'
 check(RING_FRAME_BYTES_MAX <= RING_BYTES / 2, 'a frame must fit twice in its ring')
 check((VSHARD_COUNT & (VSHARD_COUNT - 1)) === 0, 'VSHARD_COUNT must be a power of two')
 check(PG_STARTUP_BYTES_MAX < PG_MESSAGE_BYTES_MAX, 'startup packet bound is below the message bound')
+check(PG_SOCKETS_PER_CONNECTION_MAX_COUNT >= 1, 'every connection slot may have a socket')
 check(MEMTABLE_MB_MIN <= MEMTABLE_MB_DEFAULT && MEMTABLE_MB_DEFAULT <= MEMTABLE_MB_MAX, 'memtable default in bounds')
 check(WAL_SEGMENT_BYTES >= 1024 * 1024, 'a WAL segment holds at least 1 MiB')
 check(DISPATCH_QUEUE_FRAMES_MAX_COUNT > 0, 'dispatch queue bound is positive')

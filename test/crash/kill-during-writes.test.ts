@@ -4,23 +4,12 @@
 // batch. Rounds: NODEDB_CRASH_ROUNDS (default 3); the seed is printed on failure.
 import assert from 'node:assert/strict'
 import pg from 'pg'
+import { seededRandom } from '../helpers/random.js'
 import { makeTempDir, removeDir, startServerProcess, type ServerProcess } from '../helpers/server-process.js'
 
 const ROUNDS = Number(process.env.NODEDB_CRASH_ROUNDS ?? '3')
 const WRITERS = 4
 const ROWS_PER_BATCH = 10
-
-/** A small seeded PRNG (mulberry32) so a failing round can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 function batchSql(batchId: number): string {
   const rows: string[] = []
@@ -63,7 +52,7 @@ describe('crash: kill -9 during concurrent writes (invariants 1, 2)', function (
   const seed = Number(process.env.NODEDB_CRASH_SEED ?? Date.now() % 1_000_000)
 
   it(`keeps every acknowledged batch exactly once over ${ROUNDS} rounds`, async function () {
-    const next = random(seed)
+    const next = seededRandom(seed)
     const dataDir = makeTempDir('crash')
     const acked = new Set<number>()
     let server: ServerProcess | null = await startServerProcess({ dataDir })

@@ -20,7 +20,7 @@ export interface IlpParseOptions {
 }
 
 export interface IlpParseResult {
-  /** One batch per measurement with at least one row, in order of first appearance. */
+  /** One batch per measurement with at least one row, in order of each one's first row. */
   readonly batches: LineBatch[]
   /** Rejected lines, in input order; at most ILP_ERRORS_KEPT_MAX_COUNT of them (see errorCount). */
   readonly errors: IlpError[]
@@ -94,7 +94,7 @@ export class IlpParser {
 
   drain(): IlpParseResult {
     const result: IlpParseResult = {
-      batches: this.finishBatches(),
+      batches: Array.from(this.builders.values(), (builder) => builder.finish()),
       errors: this.errors,
       errorCount: this.errorCount,
       lineCount: this.lineNumber - this.lineNumberAtDrain,
@@ -104,13 +104,6 @@ export class IlpParser {
     this.errorCount = 0
     this.lineNumberAtDrain = this.lineNumber
     return result
-  }
-
-  /** A measurement whose every line was refused has no batch. */
-  private finishBatches(): LineBatch[] {
-    const batches: LineBatch[] = []
-    for (const builder of this.builders.values()) if (builder.rowCount > 0) batches.push(builder.finish())
-    return batches
   }
 
   /** The rest of a line begun in an earlier chunk ends at chunk[newline]. */
@@ -173,7 +166,9 @@ export class IlpParser {
       builder = new LineBatchBuilder(line.measurement)
       this.builders.set(line.measurement, builder)
     }
-    if (!builder.append(line, lineNumber)) this.report(builder.errorCode, builder.errorColumn)
+    if (builder.append(line, lineNumber)) return
+    this.report(builder.errorCode, builder.errorColumn)
+    if (builder.rowCount === 0) this.builders.delete(line.measurement) // batches appear with their first row
   }
 
   private report(code: IlpErrorCode, column: number): void {

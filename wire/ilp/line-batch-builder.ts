@@ -135,7 +135,11 @@ export class LineBatchBuilder {
 
   /** Forgets columns a refused line created, so a column only ever appears through a row that has it. */
   private dropColumnsFrom(columnCount: number): void {
+    if (this.columns.length === columnCount) return
     while (this.columns.length > columnCount) this.columnsByName.delete(this.columns.pop()!.name)
+    // The positional caches may point at a dropped column; the next line must look its keys up again.
+    this.tagTargets.length = 0
+    this.fieldTargets.length = 0
   }
 
   finish(): LineBatch {

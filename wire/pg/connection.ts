@@ -3,14 +3,12 @@
 // messages, and applies backpressure both ways (PG_SEND_BUFFER_BYTES_MAX).
 import type { Socket } from 'node:net'
 import { log } from '../../src/common/log.js'
-import { PG_MESSAGES_PER_TICK_COUNT, PG_SEND_BUFFER_BYTES_MAX } from '../../src/common/limits.js'
+import { PG_MESSAGES_PER_TICK_COUNT, PG_RECEIVE_QUEUE_BYTES_MAX, PG_SEND_BUFFER_BYTES_MAX } from '../../src/common/limits.js'
 import type { SqlFacade } from '../../sql/api.js'
 import type { CancelRegistry } from './cancel.js'
 import { Framer } from './framer.js'
 import { Session, type SessionHost } from './session.js'
 
-// Unread input we queue while a statement runs before we stop reading; reuses the send bound (no separate limit yet).
-const RECEIVE_QUEUE_BYTES_MAX = PG_SEND_BUFFER_BYTES_MAX
 
 export interface ConnectionOptions {
   readonly socket: Socket
@@ -142,7 +140,7 @@ export class Connection implements SessionHost {
     if (this.isEnded) return
     const isSendBacklogged = this.socket.writableLength > PG_SEND_BUFFER_BYTES_MAX
     const isWaiting = this.isBusy || this.isPumpScheduled
-    const isReceiveBacklogged = isWaiting && this.framer.bufferedByteCount > RECEIVE_QUEUE_BYTES_MAX
+    const isReceiveBacklogged = isWaiting && this.framer.bufferedByteCount > PG_RECEIVE_QUEUE_BYTES_MAX
     if (isSendBacklogged || isReceiveBacklogged) this.socket.pause()
     else if (this.socket.isPaused()) {
       this.socket.resume()

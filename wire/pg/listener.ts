@@ -3,15 +3,11 @@
 import { createServer, type Server, type Socket } from 'node:net'
 import { assert } from '../../src/common/assert.js'
 import { log } from '../../src/common/log.js'
-import { PG_CONNECTIONS_MAX_COUNT } from '../../src/common/limits.js'
+import { PG_CONNECTIONS_MAX_COUNT, PG_SHUTDOWN_WAIT_MS, PG_SOCKETS_PER_CONNECTION_MAX_COUNT } from '../../src/common/limits.js'
 import type { SqlFacade } from '../../sql/api.js'
 import { CancelRegistry } from './cancel.js'
 import { Connection } from './connection.js'
 
-// How long close() waits for in-flight statements before dropping their sockets (a local bound, not yet in limits.ts).
-const SHUTDOWN_WAIT_MS = 5000
-// Sockets beyond twice the limit are dropped at once instead of being told 53300 (a flood must not grow memory).
-const OVER_CAPACITY_FACTOR = 2
 
 export interface PgListenerOptions {
   readonly host: string
@@ -34,7 +30,7 @@ export async function startPgListener(options: PgListenerOptions): Promise<PgLis
   const connections = new Set<Connection>()
   const cancelRegistry = new CancelRegistry()
   const server = createServer((socket: Socket) => {
-    if (connections.size >= connectionsMax * OVER_CAPACITY_FACTOR) {
+    if (connections.size >= connectionsMax * PG_SOCKETS_PER_CONNECTION_MAX_COUNT) {
       socket.destroy()
       return
     }
@@ -67,7 +63,7 @@ async function closeListener(server: Server, connections: Set<Connection>): Prom
   const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()))
   for (const connection of connections) connection.shutdown()
   const deadline = new Promise<'timeout'>((resolve) => {
-    const timer = setTimeout(() => resolve('timeout'), SHUTDOWN_WAIT_MS)
+    const timer = setTimeout(() => resolve('timeout'), PG_SHUTDOWN_WAIT_MS)
     void serverClosed.then(() => clearTimeout(timer))
   })
   if ((await Promise.race([serverClosed.then(() => 'closed' as const), deadline])) === 'timeout') {

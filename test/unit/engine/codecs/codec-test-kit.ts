@@ -3,17 +3,7 @@
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 
-/** mulberry32: a tiny seeded PRNG, returning floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+export { seededRandom } from '../../../helpers/random.js'
 
 function bytesOf(array: Float64Array | BigInt64Array | Uint8Array | Int32Array): Uint8Array {
   return new Uint8Array(array.buffer, array.byteOffset, array.byteLength)

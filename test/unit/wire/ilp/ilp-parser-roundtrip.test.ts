@@ -115,4 +115,38 @@ describe('wire/ilp round trip (property)', function () {
       assert.deepStrictEqual(rowsOf(result.batches), rows)
     }), { numRuns: 300 })
   })
+
+  it('keeps exactly the lines whose types agree with the rows kept before them (a naive model decides)', function () {
+    const smallKey = fc.constantFrom('a', 'b', 'c', 'd')
+    const line = fc.record({
+      measurement: fc.constantFrom('m', 'n'),
+      tags: fc.uniqueArray(fc.tuple(smallKey, fc.constantFrom('x', 'y')), { maxLength: 2, selector: ([k]) => k }),
+      fields: fc.uniqueArray(fc.tuple(smallKey, value), { minLength: 1, maxLength: 3, selector: ([k]) => k }),
+    })
+    fc.assert(fc.property(fc.array(line, { maxLength: 30 }), (lines) => {
+      const kindsByMeasurement = new Map<string, Map<string, string>>()
+      const expected = new Map<string, Row[]>()
+      const errorLines: number[] = []
+      let text = ''
+      lines.forEach((l, index) => {
+        const row: Row = { measurement: l.measurement, timestampUs: index, tags: Object.fromEntries(l.tags), fields: Object.fromEntries(l.fields) }
+        text += writeLine(row, BigInt(index) * 1000n, index) + '\n'
+        const kinds = kindsByMeasurement.get(l.measurement) ?? new Map<string, string>()
+        const isConsistent = l.tags.every(([k]) => (kinds.get(k) ?? 'tag') === 'tag' && !l.fields.some(([f]) => f === k)) &&
+          l.fields.every(([k, v]) => (kinds.get(k) ?? v.kind) === v.kind)
+        if (!isConsistent) {
+          errorLines.push(index + 1)
+          return
+        }
+        for (const [k] of l.tags) kinds.set(k, 'tag')
+        for (const [k, v] of l.fields) kinds.set(k, v.kind)
+        kindsByMeasurement.set(l.measurement, kinds)
+        expected.set(l.measurement, [...(expected.get(l.measurement) ?? []), row])
+      })
+      const result = parseLines(Buffer.from(text, 'utf8'), { precision: 'ns', nowUs: NOW_US })
+      assert.deepEqual(result.errors.map((e) => e.line), errorLines)
+      assert.ok(result.errors.every((e) => e.code === 'TypeConflict'))
+      assert.deepStrictEqual(rowsOf(result.batches), [...expected.values()].flat())
+    }), { numRuns: 500 })
+  })
 })

@@ -56,6 +56,12 @@ describe('wire/ilp/line-batch-builder', function () {
     assert.equal(batches[0]?.rowCount, 1)
   })
 
+  it('does not reuse a column dropped with a refused line for the next line', function () {
+    const { batches, codes } = batchesOf('m f=1\nm,t=a f=1i\nm,t=b f=2\n')
+    assert.deepEqual(codes, ['TypeConflict'])
+    assert.deepStrictEqual(batches[0]?.columns[1], { kind: 'tag', name: 't', ids: new Int32Array([-1, 0]), dict: ['b'] })
+  })
+
   it('does not create a batch for a measurement whose only line was refused', function () {
     const { batches, codes } = batchesOf('m,t=a,t=b f=1\n')
     assert.deepEqual(codes, ['DuplicateTag'])
