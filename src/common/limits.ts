@@ -68,6 +68,20 @@ export const CHUNK_VALUES_MAX_COUNT = 1 << 24
 // Entries in one chunk's symbol dictionary (ids are int32; a chunk cannot reference more symbols than values).
 export const CHUNK_DICTIONARY_MAX_COUNT = CHUNK_VALUES_MAX_COUNT
 
+// --- engine: segments, manifest, flush, checkpoint (issue #4)
+// Rows per row group of a segment: one chunk per column per group; the footer keeps time min/max per group for pruning.
+export const SEGMENT_ROW_GROUP_ROWS_COUNT = 65_536
+// Default width of a time partition (one day); a segment never spans two partitions, retention drops whole ones.
+export const PARTITION_WIDTH_US_DEFAULT = 86_400_000_000
+// Largest segment footer we read back; a stored length above it is corrupt (a flipped bit must not allocate GiBs).
+export const SEGMENT_FOOTER_BYTES_MAX = 16 * 1024 * 1024
+// Segment files read at once on the control thread for one scan (bounded concurrency, no unbounded Promise.all).
+export const SEGMENT_READS_IN_FLIGHT_MAX_COUNT = 16
+// New ingests to a core wait while its memtables hold more than this many budgets (a flush is still being written).
+export const MEMTABLE_PAUSE_BUDGETS_COUNT = 2
+// After a failed segment write, the core may offer the same rows again after this pause (disk full, EIO).
+export const FLUSH_RETRY_MS = 1000
+
 function check(condition: boolean, message: string): void {
   if (!condition) throw new Error(`limits: ${message}`)
 }
@@ -79,3 +93,4 @@ check(PG_SOCKETS_PER_CONNECTION_MAX_COUNT >= 1, 'every connection slot may have 
 check(MEMTABLE_MB_MIN <= MEMTABLE_MB_DEFAULT && MEMTABLE_MB_DEFAULT <= MEMTABLE_MB_MAX, 'memtable default in bounds')
 check(WAL_SEGMENT_BYTES >= 1024 * 1024, 'a WAL segment holds at least 1 MiB')
 check(DISPATCH_QUEUE_FRAMES_MAX_COUNT > 0, 'dispatch queue bound is positive')
+check(SEGMENT_ROW_GROUP_ROWS_COUNT <= CHUNK_VALUES_MAX_COUNT, 'a row group fits in one chunk')

@@ -34,8 +34,13 @@ function runAs(asPostgres: boolean, command: string, args: string[]): void {
   if (result.status !== 0) throw new Error(`${command} failed: ${result.stderr}${result.stdout}`)
 }
 
+export interface PostgresOptions {
+  /** Durable commits (fsync on, synchronous_commit on): for benchmarks against nodedb's fsync=always. */
+  readonly durable?: boolean
+}
+
 /** Starts PostgreSQL; throws with the reason when the server binaries are missing (install `postgresql`). */
-export async function startPostgres(): Promise<Postgres> {
+export async function startPostgres(options: PostgresOptions = {}): Promise<Postgres> {
   const bin = findBinDir()
   if (bin === null) throw new Error('PostgreSQL server binaries not found under /usr/lib/postgresql (apt-get install postgresql)')
   const asPostgres = process.getuid?.() === 0
@@ -44,8 +49,9 @@ export async function startPostgres(): Promise<Postgres> {
   const dataDir = path.join(dir, 'data')
   runAs(asPostgres, path.join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-locale'])
   const port = await freePort()
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c timezone=UTC`
-  runAs(asPostgres, path.join(bin, 'pg_ctl'), ['-D', dataDir, '-o', options, '-l', path.join(dir, 'log'), '-w', 'start'])
+  const fsync = options.durable === true ? 'on' : 'off'
+  const settings = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=${fsync} -c timezone=UTC -c shared_buffers=512MB`
+  runAs(asPostgres, path.join(bin, 'pg_ctl'), ['-D', dataDir, '-o', settings, '-l', path.join(dir, 'log'), '-w', 'start'])
   return {
     port,
     stop: () => {

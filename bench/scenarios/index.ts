@@ -1,0 +1,127 @@
+// bench/scenarios: the declarative list of what bench/run.ts measures, each on every system it names.
+import { execFileSync } from 'node:child_process'
+import pg from 'pg'
+import type { RunningSystem } from '../peers/systems.js'
+import { CREATE_CPU_SQL, cpuRows, insertStatements } from '../tsbs.js'
+
+export interface BenchOptions {
+  readonly rows: number
+  readonly hosts: number
+  readonly writers: number
+  readonly batch: number
+  readonly only: ReadonlyArray<string> | null
+}
+
+export interface BenchContext {
+  readonly system: RunningSystem
+  readonly options: BenchOptions
+}
+
+export interface Measurement {
+  readonly scenario: string
+  readonly system: string
+  readonly value: number
+  readonly unit: string
+  readonly higherIsBetter: boolean
+}
+
+export interface Scenario {
+  readonly name: string
+  readonly group: 'ingest' | 'query' | 'storage'
+  readonly systems: ReadonlyArray<RunningSystem['name']>
+  run(context: BenchContext): Promise<Measurement[]>
+}
+
+const QUERY_REPEAT_COUNT = 5
+
+async function connect(system: RunningSystem): Promise<pg.Client> {
+  const client = new pg.Client({ host: '127.0.0.1', port: system.port, user: system.user, database: 'postgres' })
+  await client.connect()
+  return client
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)] ?? 0
+}
+
+async function timeQuery(system: RunningSystem, text: string): Promise<number> {
+  const client = await connect(system)
+  try {
+    await client.query(text) // warm-up
+    const times: number[] = []
+    for (let i = 0; i < QUERY_REPEAT_COUNT; i++) {
+      const started = performance.now()
+      await client.query(text)
+      times.push(performance.now() - started)
+    }
+    return median(times)
+  } finally {
+    await client.end()
+  }
+}
+
+const ingest: Scenario = {
+  name: 'sql-insert-ingest', group: 'ingest', systems: ['nodedb', 'postgres'],
+  async run({ system, options }) {
+    const statements = insertStatements(cpuRows(options.rows, options.hosts), options.batch)
+    const setup = await connect(system)
+    await setup.query(CREATE_CPU_SQL)
+    await setup.end()
+    let next = 0
+    const started = performance.now()
+    await Promise.all(Array.from({ length: options.writers }, async () => {
+      const client = await connect(system)
+      for (let i = next++; i < statements.length; i = next++) await client.query(statements[i] ?? '')
+      await client.end()
+    }))
+    const seconds = (performance.now() - started) / 1000
+    return [{ scenario: this.name, system: system.name, value: options.rows / seconds, unit: 'rows/s', higherIsBetter: true }]
+  },
+}
+
+function queryScenario(name: string, sqlOf: (system: RunningSystem) => string): Scenario {
+  return {
+    name, group: 'query', systems: ['nodedb', 'postgres'],
+    async run({ system }) {
+      const ms = await timeQuery(system, sqlOf(system))
+      return [{ scenario: name, system: system.name, value: ms, unit: 'ms', higherIsBetter: false }]
+    },
+  }
+}
+
+const replay: Scenario = {
+  name: 'replay-after-kill', group: 'storage', systems: ['nodedb'],
+  async run({ system, options }) {
+    if (system.restart === undefined) return []
+    const ms = await system.restart()
+    return [
+      { scenario: this.name, system: system.name, value: ms, unit: 'ms to ready', higherIsBetter: false },
+      { scenario: 'replay-rows-per-s', system: system.name, value: options.rows / (ms / 1000), unit: 'rows/s', higherIsBetter: true },
+    ]
+  },
+}
+
+const diskBytes: Scenario = {
+  name: 'disk-bytes-per-row', group: 'storage', systems: ['nodedb', 'postgres'],
+  async run({ system, options }) {
+    let bytes: number
+    if (system.dataDir !== null) {
+      bytes = Number(execFileSync('du', ['-sb', system.dataDir], { encoding: 'utf8' }).split('\t')[0])
+    } else {
+      const client = await connect(system)
+      bytes = Number((await client.query("SELECT pg_total_relation_size('cpu') AS b")).rows[0].b)
+      await client.end()
+    }
+    return [{ scenario: this.name, system: system.name, value: bytes / options.rows, unit: 'bytes/row', higherIsBetter: false }]
+  },
+}
+
+export const SCENARIOS: ReadonlyArray<Scenario> = [
+  ingest,
+  queryScenario('count-all', () => 'SELECT count(*) FROM cpu'),
+  queryScenario('avg-by-hour', (system) => system.hourlyAvgSql),
+  queryScenario('max-one-host', () => "SELECT max(usage_user) FROM cpu WHERE hostname = 'host_7'"),
+  diskBytes,
+  replay,
+]
