@@ -19,6 +19,8 @@ export interface BoundInsert {
   readonly table: TableSchema
   /** Target column index of each value position. */
   readonly targets: ReadonlyArray<number>
+  /** SQL type of each target column (resolved once per statement, not per value: the hot path of SQL ingest). */
+  readonly targetTypes: ReadonlyArray<SqlType>
   readonly rows: ReadonlyArray<ReadonlyArray<BoundExpr>>
 }
 
@@ -34,27 +36,31 @@ function targetColumns(table: TableSchema, statement: SqlInsert): number[] {
 export function bindInsert(engine: Engine, statement: SqlInsert, paramTypes: Array<SqlType | null>): BoundInsert {
   const table = requireTable(engine, statement.table, statement.tablePos)
   const targets = targetColumns(table, statement)
+  const targetTypes = targets.map((target) => columnType(table, target))
   const ctx: BindContext = { table: null, tableAlias: null, paramTypes }
   const rows = statement.rows.map((row) => {
     if (row.length > targets.length) throw syntaxError('INSERT has more expressions than target columns', (row[targets.length]?.pos ?? 0) + 1)
     if (row.length < targets.length && statement.columns !== null) {
       throw syntaxError('INSERT has more target columns than expressions', (statement.columns[row.length]?.pos ?? 0) + 1)
     }
-    return row.map((expr, index) => coerceTo(ctx, bindExpr(ctx, expr), columnType(table, targets[index] ?? 0)))
+    return row.map((expr, index) => coerceTo(ctx, bindExpr(ctx, expr), targetTypes[index] ?? columnType(table, 0)))
   })
-  return { table, targets, rows }
+  return { table, targets, targetTypes, rows }
 }
 
 function rowValues(bound: BoundInsert, row: ReadonlyArray<BoundExpr>, env: EvalEnv): SqlValue[] {
-  const values: SqlValue[] = bound.table.columns.map(() => null)
-  row.forEach((expr, position) => {
-    const column = bound.targets[position] ?? 0
-    const type = columnType(bound.table, column)
-    values[column] = castValue(evaluate(expr, [], env), expr.type.name, type)
-  })
-  bound.table.columns.forEach((column, index) => {
-    if (column.notNull && values[index] === null) throw notNullViolation(column.name, bound.table.name)
-  })
+  const columns = bound.table.columns
+  const values: SqlValue[] = new Array<SqlValue>(columns.length).fill(null)
+  for (let position = 0; position < row.length; position++) {
+    const expr = row[position]
+    const type = bound.targetTypes[position]
+    if (expr === undefined || type === undefined) continue
+    values[bound.targets[position] ?? 0] = castValue(evaluate(expr, [], env), expr.type.name, type)
+  }
+  for (let index = 0; index < columns.length; index++) {
+    const column = columns[index]
+    if (column !== undefined && column.notNull && values[index] === null) throw notNullViolation(column.name, bound.table.name)
+  }
   return values
 }
 

@@ -58,6 +58,14 @@ function identifier(value: unknown): string {
   return inner.type === 'double_quote_string' || inner.type === 'backticks_quote_string' ? text : text.toLowerCase()
 }
 
+/**
+ * A table name. node-sql-parser hands table names over as bare strings without saying whether they were quoted, so
+ * the statement text decides: a name that appears double-quoted keeps its case, otherwise it is folded.
+ */
+function tableIdentifier(ctx: AdaptContext, raw: string): string {
+  return ctx.text.includes(`"${raw.replace(/"/g, '""')}"`) ? raw : raw.toLowerCase()
+}
+
 /** Syntax error positioned at the parser's failure, with the token there as PostgreSQL words it. */
 function toSyntaxError(ctx: AdaptContext, error: unknown): Error {
   const location = node(node(node(error).location).start)
@@ -125,8 +133,10 @@ function adaptTypeName(value: unknown): SqlTypeName {
 
 function adaptLiteral(ctx: AdaptContext, n: Node, pos: number): SqlExpr {
   switch (n.type) {
-    case 'number': return { kind: 'ExprNumber', text: str(n.value), pos }
-    case 'single_quote_string': case 'string': return { kind: 'ExprString', value: str(n.value), pos }
+    // Exponent forms (2.592e+06, as Grafana's $__timeGroup writes) and integers past int64 come back as 'bigint'.
+    case 'number': case 'bigint': return { kind: 'ExprNumber', text: str(n.value), pos }
+    // node-sql-parser keeps a doubled quote ('it''s') doubled in the value; PostgreSQL's literal is it's.
+    case 'single_quote_string': case 'string': return { kind: 'ExprString', value: str(n.value).replace(/''/g, "'"), pos }
     case 'bool': return { kind: 'ExprBool', value: n.value === true, pos }
     case 'null': return { kind: 'ExprNull', pos }
     case 'var': {
@@ -179,7 +189,7 @@ function adaptCreate(ctx: AdaptContext, n: Node): SqlCreateTable {
     columns.push({ name, type: adaptTypeName(def.definition), notNull, pos: posOf(ctx, def, name) })
   }
   const table = node(list(n.table)[0])
-  return { kind: 'SqlCreateTable', name: identifier(table.table), ifNotExists: n.if_not_exists !== null && n.if_not_exists !== undefined, columns }
+  return { kind: 'SqlCreateTable', name: tableIdentifier(ctx, str(table.table)), ifNotExists: n.if_not_exists !== null && n.if_not_exists !== undefined, columns }
 }
 
 function adaptInsert(ctx: AdaptContext, n: Node): SqlInsert {
@@ -194,7 +204,7 @@ function adaptInsert(ctx: AdaptContext, n: Node): SqlInsert {
         return { name, pos: ctx.offset + (locateWord(ctx.text, name) ?? 0) }
       })
     : null
-  const table = identifier(node(list(n.table)[0]).table)
+  const table = tableIdentifier(ctx, str(node(list(n.table)[0]).table))
   return { kind: 'SqlInsert', table, tablePos: ctx.offset + (locateWord(ctx.text, table) ?? 0), columns, rows }
 }
 
@@ -208,7 +218,7 @@ function adaptFrom(ctx: AdaptContext, n: Node): SqlSelect['from'] {
   }
   const schema = typeof item.db === 'string' ? item.db : typeof item.schema === 'string' ? item.schema : null
   if (schema !== null && schema.toLowerCase() !== 'public') return unsupported(ctx, `schema ${schema}`, n)
-  const table = item.table.toLowerCase()
+  const table = tableIdentifier(ctx, item.table)
   const alias = typeof item.as === 'string' ? item.as.toLowerCase() : null
   return { table, alias, pos: ctx.offset + (locateWord(ctx.text, item.table) ?? 0) }
 }

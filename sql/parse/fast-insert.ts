@@ -1,0 +1,173 @@
+// sql/parse/fast-insert: a recogniser for the one statement shape that dominates ingest over SQL —
+// `INSERT INTO t [(c, ...)] VALUES (literal, ...), ...` with only literals and $n — straight into our SqlInsert.
+// node-sql-parser takes ~200 ms for a 1,000-row × 21-column INSERT (bench: 3,700 rows/s); this scanner does it in a
+// few ms. It is deliberately not a parser: any other token makes it return null and the statement goes the general
+// way (adapter.ts), so it can only ever be faster, never accept what the general path would reject differently.
+import type { SqlExpr, SqlInsert } from './ast.js'
+
+const enum Char {
+  Tab = 9, Newline = 10, Return = 13, Space = 32, Quote = 39, DoubleQuote = 34, Dollar = 36, LeftParen = 40,
+  RightParen = 41, Plus = 43, Comma = 44, Minus = 45, Dot = 46, Semicolon = 59, Zero = 48, Nine = 57, Underscore = 95,
+  UpperA = 65, UpperZ = 90, LowerA = 97, LowerZ = 122, UpperE = 69, LowerE = 101,
+}
+
+interface Cursor { readonly text: string; readonly offset: number; i: number }
+
+function isSpace(c: number): boolean {
+  return c === Char.Space || c === Char.Newline || c === Char.Tab || c === Char.Return
+}
+function isDigit(c: number): boolean {
+  return c >= Char.Zero && c <= Char.Nine
+}
+function isIdentStart(c: number): boolean {
+  return (c >= Char.LowerA && c <= Char.LowerZ) || (c >= Char.UpperA && c <= Char.UpperZ) || c === Char.Underscore
+}
+function isIdentPart(c: number): boolean {
+  return isIdentStart(c) || isDigit(c) || c === Char.Dollar
+}
+
+function skipSpace(cur: Cursor): void {
+  while (cur.i < cur.text.length && isSpace(cur.text.charCodeAt(cur.i))) cur.i++
+}
+
+/** Consumes `char` (after blanks) or returns false. */
+function eat(cur: Cursor, char: number): boolean {
+  skipSpace(cur)
+  if (cur.text.charCodeAt(cur.i) !== char) return false
+  cur.i++
+  return true
+}
+
+/** An unquoted word, lower-cased, or null. */
+function word(cur: Cursor): string | null {
+  skipSpace(cur)
+  const start = cur.i
+  if (!isIdentStart(cur.text.charCodeAt(start))) return null
+  while (cur.i < cur.text.length && isIdentPart(cur.text.charCodeAt(cur.i))) cur.i++
+  return cur.text.slice(start, cur.i).toLowerCase()
+}
+
+/** An identifier as PostgreSQL folds it: unquoted lower-cased, "quoted" kept (with "" for a quote). */
+function identifier(cur: Cursor): string | null {
+  skipSpace(cur)
+  if (cur.text.charCodeAt(cur.i) !== Char.DoubleQuote) return word(cur)
+  const value = quoted(cur, Char.DoubleQuote)
+  return value === null || value === '' ? null : value
+}
+
+/** A quoted run with doubled quotes as escapes; null when unterminated. cur.i is at the opening quote. */
+function quoted(cur: Cursor, quote: number): string | null {
+  let i = cur.i + 1
+  let value = ''
+  for (;;) {
+    const end = cur.text.indexOf(String.fromCharCode(quote), i)
+    if (end < 0) return null
+    value += cur.text.slice(i, end)
+    if (cur.text.charCodeAt(end + 1) !== quote) {
+      cur.i = end + 1
+      return value
+    }
+    value += String.fromCharCode(quote)
+    i = end + 2
+  }
+}
+
+function number(cur: Cursor, pos: number): SqlExpr | null {
+  const start = cur.i
+  if (cur.text.charCodeAt(cur.i) === Char.Minus || cur.text.charCodeAt(cur.i) === Char.Plus) cur.i++
+  const digitsStart = cur.i
+  while (isDigit(cur.text.charCodeAt(cur.i))) cur.i++
+  if (cur.text.charCodeAt(cur.i) === Char.Dot) {
+    cur.i++
+    while (isDigit(cur.text.charCodeAt(cur.i))) cur.i++
+  }
+  if (cur.i === digitsStart || (cur.i === digitsStart + 1 && cur.text.charCodeAt(digitsStart) === Char.Dot)) return null
+  const e = cur.text.charCodeAt(cur.i)
+  if (e === Char.UpperE || e === Char.LowerE) {
+    cur.i++
+    if (cur.text.charCodeAt(cur.i) === Char.Minus || cur.text.charCodeAt(cur.i) === Char.Plus) cur.i++
+    if (!isDigit(cur.text.charCodeAt(cur.i))) return null
+    while (isDigit(cur.text.charCodeAt(cur.i))) cur.i++
+  }
+  if (isIdentPart(cur.text.charCodeAt(cur.i))) return null
+  const text = cur.text.slice(start, cur.i)
+  // A leading sign stays in the number's text, as the general path (node-sql-parser) gives it.
+  return { kind: 'ExprNumber', text: text.startsWith('+') ? text.slice(1) : text, pos }
+}
+
+/** One literal value, or null for anything the general parser must see. */
+function literal(cur: Cursor): SqlExpr | null {
+  skipSpace(cur)
+  const c = cur.text.charCodeAt(cur.i)
+  const pos = cur.offset + cur.i
+  if (c === Char.Quote) {
+    const value = quoted(cur, Char.Quote)
+    return value === null ? null : { kind: 'ExprString', value, pos }
+  }
+  if (isDigit(c) || c === Char.Minus || c === Char.Plus || c === Char.Dot) return number(cur, pos)
+  if (c === Char.Dollar) {
+    const start = ++cur.i
+    while (isDigit(cur.text.charCodeAt(cur.i))) cur.i++
+    if (cur.i === start || isIdentPart(cur.text.charCodeAt(cur.i))) return null
+    return { kind: 'ExprParam', index: Number(cur.text.slice(start, cur.i)), pos }
+  }
+  const keyword = word(cur)
+  if (keyword === 'null') return { kind: 'ExprNull', pos }
+  if (keyword === 'true' || keyword === 'false') return { kind: 'ExprBool', value: keyword === 'true', pos }
+  return null
+}
+
+function row(cur: Cursor): SqlExpr[] | null {
+  if (!eat(cur, Char.LeftParen)) return null
+  const values: SqlExpr[] = []
+  do {
+    const value = literal(cur)
+    if (value === null) return null
+    values.push(value)
+  } while (eat(cur, Char.Comma))
+  return eat(cur, Char.RightParen) ? values : null
+}
+
+function columnList(cur: Cursor): SqlInsert['columns'] | undefined {
+  const save = cur.i
+  if (!eat(cur, Char.LeftParen)) {
+    cur.i = save
+    return null
+  }
+  const columns: Array<{ name: string; pos: number }> = []
+  do {
+    skipSpace(cur)
+    const pos = cur.offset + cur.i
+    const name = identifier(cur)
+    if (name === null) return undefined
+    columns.push({ name, pos })
+  } while (eat(cur, Char.Comma))
+  return eat(cur, Char.RightParen) ? columns : undefined
+}
+
+/**
+ * The SqlInsert for `text` (one statement, at `offset` in the whole Query) with its highest $n, or null when the
+ * statement is anything but INSERT INTO ... VALUES over plain literals.
+ */
+export function parseFastInsert(text: string, offset: number): { readonly ast: SqlInsert; readonly paramCount: number } | null {
+  const cur: Cursor = { text, offset, i: 0 }
+  if (word(cur) !== 'insert' || word(cur) !== 'into') return null
+  skipSpace(cur)
+  const tablePos = offset + cur.i
+  const table = identifier(cur)
+  if (table === null || cur.text.charCodeAt(cur.i) === Char.Dot) return null
+  const columns = columnList(cur)
+  if (columns === undefined || word(cur) !== 'values') return null
+  const rows: SqlExpr[][] = []
+  let paramCount = 0
+  do {
+    const values = row(cur)
+    if (values === null) return null
+    for (const value of values) if (value.kind === 'ExprParam') paramCount = Math.max(paramCount, value.index)
+    rows.push(values)
+  } while (eat(cur, Char.Comma))
+  eat(cur, Char.Semicolon)
+  skipSpace(cur)
+  if (cur.i !== text.length) return null
+  return { ast: { kind: 'SqlInsert', table, tablePos, columns, rows }, paramCount }
+}
