@@ -31,10 +31,15 @@ function signature(ctx: BindContext, call: CallExpr, bind: BindFn): string {
 function aggregateType(fn: AggregateFn, arg: SqlType): SqlType | null {
   switch (fn) {
     case 'count': return sqlType('int8')
+    // PostgreSQL's result types: sum(int2|int4) → int8, sum(int8) → numeric, sum(float4) → float4, sum(float8) → float8;
+    // avg over any integer → numeric, over floats → float8.
     case 'sum':
       if (!isNumericType(arg.name)) return null
-      return isIntegerType(arg.name) ? sqlType('int8') : arg.name === 'numeric' ? sqlType('numeric') : sqlType('float8')
-    case 'avg': return isNumericType(arg.name) ? sqlType('float8') : null
+      if (arg.name === 'int8' || arg.name === 'numeric') return sqlType('numeric')
+      return isIntegerType(arg.name) ? sqlType('int8') : arg.name === 'float4' ? sqlType('float4') : sqlType('float8')
+    case 'avg':
+      if (!isNumericType(arg.name)) return null
+      return isIntegerType(arg.name) || arg.name === 'numeric' ? sqlType('numeric') : sqlType('float8')
     case 'min': case 'max': case 'first': case 'last': return arg
     default: return null
   }

@@ -1,5 +1,6 @@
 // sql/physical/merge: combines the partials every core returned into rows of slots. Raw partials are concatenated;
 // AggPartials are merged group by group (the same group may come from several cores) and their states finalised.
+import { divideIntegersAsNumeric } from '../expr/numeric-divide.js'
 import type { AggPartial, AggregateState, RowsPartial, ScanPartial } from '../../engine/batch.js'
 import { assert, assertNever } from '../../src/common/assert.js'
 import type { SqlValue } from '../api.js'
@@ -74,13 +75,23 @@ function combine(acc: Accumulator, state: AggregateState, group: number, type: S
   }
 }
 
+/** A double as numeric text: integers without exponent, others as the shortest round-trip form. */
+function numericText(value: number): string {
+  return Number.isInteger(value) ? BigInt(value).toString() : String(value)
+}
+
 function finish(acc: Accumulator, output: AggregateOutput): SqlValue {
   switch (output.fn) {
     case 'count': return BigInt(acc.count)
     case 'sum':
       if (acc.count === 0) return null
-      return output.type.name === 'int8' ? BigInt(Math.round(acc.sum)) : acc.sum
-    case 'avg': return acc.count === 0 ? null : acc.sum / acc.count
+      if (output.type.name === 'int8') return BigInt(Math.round(acc.sum))
+      return output.type.name === 'numeric' ? numericText(acc.sum) : acc.sum
+    case 'avg':
+      if (acc.count === 0) return null
+      if (output.type.name !== 'numeric') return acc.sum / acc.count
+      // Integer inputs sum exactly in a double below 2^53; the division then follows PostgreSQL's numeric rules.
+      return Number.isInteger(acc.sum) ? divideIntegersAsNumeric(BigInt(acc.sum), BigInt(acc.count)) : numericText(acc.sum / acc.count)
     case 'min': case 'max': case 'first': case 'last': return acc.value
     default: return assertNever(output.fn)
   }

@@ -52,17 +52,22 @@ describe('differential: nodedb against PostgreSQL', function () {
       const postgres = new pg.Client({ host: '127.0.0.1', port: oracle.port, user: 'postgres', database: 'postgres' })
       await nodedb.connect()
       await postgres.connect()
+      // Every divergence of the file is collected, so one run shows them all.
+      const failures: string[] = []
       try {
         for (const block of test.blocks) {
           const where = `${file}:${block.line}`
           const ours = await run(nodedb, block)
-          if (block.kind === 'statementOk') assert.equal(ours.code, null, `${where} failed on nodedb`)
-          if (block.kind === 'statementError') assert.equal(ours.code, block.code, `${where} SQLSTATE on nodedb`)
+          if (block.kind === 'statementOk' && ours.code !== null) failures.push(`${where} failed on nodedb: ${ours.code}`)
+          if (block.kind === 'statementError' && ours.code !== block.code) failures.push(`${where} SQLSTATE ${ours.code} on nodedb, expected ${block.code}`)
           if (block.nodedbOnly) continue
           const theirs = await run(postgres, block)
-          assert.equal(ours.code, theirs.code, `${where} SQLSTATE differs`)
-          if (block.kind === 'query') assert.deepEqual(ours, theirs, `${where} result differs`)
+          if (ours.code !== theirs.code) failures.push(`${where} SQLSTATE ${ours.code} on nodedb, ${theirs.code} on PostgreSQL`)
+          else if (block.kind === 'query' && JSON.stringify(ours) !== JSON.stringify(theirs)) {
+            failures.push(`${where} result differs:\n  nodedb:     ${JSON.stringify(ours)}\n  postgresql: ${JSON.stringify(theirs)}`)
+          }
         }
+        assert.equal(failures.length, 0, failures.join('\n'))
       } finally {
         await nodedb.end()
         await postgres.end()
