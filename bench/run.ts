@@ -24,7 +24,7 @@ function options(): BenchContext['options'] {
 function printTable(results: ReadonlyArray<Measurement>): void {
   const byScenario = new Map<string, Measurement[]>()
   for (const result of results) byScenario.set(result.scenario, [...(byScenario.get(result.scenario) ?? []), result])
-  process.stdout.write('\nscenario                         system      value          unit        nodedb ÷ system\n')
+  process.stdout.write('\nscenario                         system          value          unit        nodedb ÷ system\n')
   for (const [scenario, rows] of byScenario) {
     const ours = rows.find((r) => r.system === 'nodedb')
     for (const row of rows) {
@@ -33,7 +33,7 @@ function printTable(results: ReadonlyArray<Measurement>): void {
         const r = row.higherIsBetter ? ours.value / row.value : row.value / ours.value
         ratio = `${r.toFixed(2)}× ${r >= 1 ? 'better' : 'worse'}`
       }
-      const line = `${scenario.padEnd(33)}${row.system.padEnd(12)}${row.value.toPrecision(6).padEnd(15)}${row.unit.padEnd(12)}${ratio}`
+      const line = `${scenario.padEnd(33)}${row.system.padEnd(16)}${row.value.toPrecision(6).padEnd(15)}${row.unit.padEnd(12)}${ratio}`
       process.stdout.write(`${line}\n`)
     }
   }

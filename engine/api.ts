@@ -2,7 +2,7 @@
 // The engine knows nothing of SQL text or sockets; failures are EngineFailure values that sql maps to SQLSTATEs.
 import type { Lsn } from '../src/common/ids.js'
 import type { ScanPartial } from './batch.js'
-import type { CreateTableOp, IngestOp, ScanOp, TableSchema, TimeseriesOp } from './ops.js'
+import type { AddColumnsOp, CreateTableOp, IngestOp, ScanOp, TableSchema, TimeseriesOp } from './ops.js'
 
 export type FsyncMode = 'always' | 'batch' | 'off'
 
@@ -41,16 +41,31 @@ export function isEngineFailureError(value: unknown): value is EngineFailureErro
 export interface CreateTableResult { readonly kind: 'CreateTableResult'; readonly table: TableSchema; readonly created: boolean }
 export interface IngestResult { readonly kind: 'IngestResult'; readonly rowCount: number; readonly lsn: Lsn }
 export interface ScanResult { readonly kind: 'ScanResult'; readonly partials: ReadonlyArray<ScanPartial> }
-export type OpResult = CreateTableResult | IngestResult | ScanResult
+/** `table` is the schema after the op; `addedCount` of the op's columns were new (the others already existed). */
+export interface AddColumnsResult { readonly kind: 'AddColumnsResult'; readonly table: TableSchema; readonly addedCount: number }
+export type OpResult = CreateTableResult | IngestResult | ScanResult | AddColumnsResult
 
 /** Maps each op kind to its result, so execute() is typed per op. */
 export type ResultOf<T extends TimeseriesOp> =
-  T extends CreateTableOp ? CreateTableResult : T extends IngestOp ? IngestResult : T extends ScanOp ? ScanResult : never
+  T extends CreateTableOp ? CreateTableResult : T extends IngestOp ? IngestResult : T extends ScanOp ? ScanResult
+    : T extends AddColumnsOp ? AddColumnsResult : never
 
 export interface EngineStats {
   readonly coreCount: number
   readonly lsnDurable: Lsn
   readonly replayedRecordCount: number
+  /** Segments the manifest lists (optional: engines without segments, e.g. test fakes, leave it out). */
+  readonly segmentCount?: number
+  /** Flushes committed since open. */
+  readonly flushCount?: number
+  /** Closed WAL segments not yet deleted by a checkpoint. */
+  readonly walClosedSegmentCount?: number
+  /** WAL records applied by the catch-up path since open (invariant 3). */
+  readonly catchUpRecordCount?: number
+  /** Cores restarted (and rebuilt from segments + WAL) after a crash, since open. */
+  readonly coreRestartCount?: number
+  /** Background compactions committed since open. */
+  readonly compactionCount?: number
 }
 
 export interface Engine {

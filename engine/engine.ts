@@ -1,60 +1,49 @@
-// engine/engine: the Engine facade — opens the data dir (lock, catalog, WAL replay, cores) and runs TimeseriesOps:
-// CREATE via the catalog, ingest via WAL then cores, scans fanned out to every core. Knows nothing of SQL or sockets.
+// engine/engine: the Engine facade — opens the data dir (lock, catalog, manifest, WAL replay, cores), runs TimeseriesOps
+// (ingest: WAL then cores; scans: segments + cores) and wires flush, checkpoint, catch-up, core restart and compaction.
+// Knows nothing of SQL or sockets.
 import path from 'node:path'
 import { assertNever } from '../src/common/assert.js'
-import type { Lsn } from '../src/common/ids.js'
-import { CORES_MAX_COUNT, MEMTABLE_MB_MAX, MEMTABLE_MB_MIN, WAL_RECORD_BYTES_MAX } from '../src/common/limits.js'
+import { asLsn, type Lsn } from '../src/common/ids.js'
+import {
+  CORE_RESTARTS_MAX_COUNT, PARTITION_WIDTH_US_DEFAULT, REPLAY_IN_FLIGHT_BYTES_MAX, WAL_CLOSED_SEGMENTS_MAX_COUNT,
+  WAL_RECORD_BYTES_MAX,
+} from '../src/common/limits.js'
 import { log } from '../src/common/log.js'
 import {
-  EngineFailureError, isEngineFailureError, type CreateTableResult, type Engine, type EngineConfig, type EngineStats,
-  type IngestResult, type ResultOf, type ScanResult,
+  EngineFailureError, type CreateTableResult, type Engine, type EngineConfig, type EngineStats,
+  type AddColumnsResult, type IngestResult, type ResultOf, type ScanResult,
 } from './api.js'
 import type { ColumnBatch, ScanPartial } from './batch.js'
 import { CoreClient } from './bridge/core-client.js'
 import { splitBatchByCore, validateBatch } from './bridge/dispatcher.js'
 import { FrameCodec } from './bridge/frame-codec.js'
-import type { CoreResponse } from './bridge/messages.js'
+import { InFlightWindow } from './bridge/in-flight-window.js'
+import type { ApplyIngestRequest, CoreResponse } from './bridge/messages.js'
 import { CatalogStore } from './catalog/catalog-store.js'
-import { acquireDirLock, type DirLock } from './io/dir-lock.js'
-import { errnoCode, nodeFileSystem, type FileSystem } from './io/file-system.js'
-import type { CreateTableOp, IngestOp, ScanOp, TableSchema, TimeseriesOp } from './ops.js'
+import { CatchUp, walRecordReader } from './catch-up.js'
+import { Compactor } from './compactor.js'
+import { FlushCoordinator } from './flush-coordinator.js'
+import type { DirLock } from './io/dir-lock.js'
+import { nodeFileSystem, type FileSystem } from './io/file-system.js'
+import { checkConfig, fail, lockDataDir } from './engine-setup.js'
+import type { AddColumnsOp, CreateTableOp, IngestOp, ScanOp, TableSchema, TimeseriesOp } from './ops.js'
 import { decodeIngestPayload, encodeIngestPayload } from './wal/ingest-payload.js'
 import type { WalRecord } from './wal/record.js'
 import { replayWal } from './wal/replay.js'
+import { SegmentStore } from './timeseries/segment-store.js'
 import { WalWriter } from './wal/wal-writer.js'
 
 export interface OpenEngineOptions {
   /** Substituted by tests to inject faults; the Node implementation by default. */
   readonly fs?: FileSystem
-}
-
-function fail(kind: EngineFailureError['failure']['kind'], detail: string): EngineFailureError {
-  return new EngineFailureError({ kind, detail })
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
-}
-
-function checkConfig(config: EngineConfig): void {
-  if (!Number.isInteger(config.coreCount) || config.coreCount < 1 || config.coreCount > CORES_MAX_COUNT) {
-    throw fail('LimitExceeded', `coreCount ${config.coreCount} is outside 1..${CORES_MAX_COUNT}`)
-  }
-  if (!(config.memtableMb >= MEMTABLE_MB_MIN && config.memtableMb <= MEMTABLE_MB_MAX)) {
-    throw fail('LimitExceeded', `memtableMb ${config.memtableMb} is outside ${MEMTABLE_MB_MIN}..${MEMTABLE_MB_MAX}`)
-  }
-}
-
-async function lockDataDir(fs: FileSystem, dir: string): Promise<DirLock> {
-  try {
-    await fs.mkdirp(dir)
-    return await acquireDirLock(fs, dir)
-  } catch (error) {
-    if (isEngineFailureError(error)) throw error
-    const code = errnoCode(error)
-    const why = code === 'EACCES' || code === 'EROFS' || code === 'EPERM' ? 'is not writable' : 'cannot be used'
-    throw fail('Io', `data directory ${dir} ${why}: ${messageOf(error)}`)
-  }
+  /** Tests: a memtable budget per core in bytes, below the 1 MiB that config.memtableMb allows. */
+  readonly memtableBytes?: number
+  /** Width of a time partition (a segment never spans two); one day by default. */
+  readonly partitionWidthUs?: number
+  /** Tests: WAL segment rotation bound, so checkpoints have whole segments to delete. */
+  readonly walSegmentBytes?: number
+  /** Tests: drops the live dispatch of record `lsn` to `core` when it returns true, as a lost ring frame would. */
+  readonly dropDispatch?: (core: number, lsn: Lsn) => boolean
 }
 
 /**
@@ -69,10 +58,12 @@ export async function openEngine(config: EngineConfig, options: OpenEngineOption
   const cores: CoreClient[] = []
   try {
     const catalog = await CatalogStore.open(fs, config.dataDir)
+    const segments = await SegmentStore.open(fs, config.dataDir)
     const workerPath = path.join(__dirname, 'core', 'core-worker.js')
-    const budgetBytes = config.memtableMb * 1024 * 1024
-    for (let c = 0; c < config.coreCount; c++) cores.push(new CoreClient(c, workerPath, budgetBytes))
-    const engine = new NodeEngine(fs, config, catalog, cores, lock)
+    const budgetBytes = options.memtableBytes ?? config.memtableMb * 1024 * 1024
+    const widthUs = options.partitionWidthUs ?? PARTITION_WIDTH_US_DEFAULT
+    for (let c = 0; c < config.coreCount; c++) cores.push(new CoreClient(c, workerPath, budgetBytes, widthUs))
+    const engine = new NodeEngine(fs, config, catalog, cores, lock, segments, budgetBytes, options)
     await engine.start()
     return engine
   } catch (error) {
@@ -94,14 +85,98 @@ class NodeEngine implements Engine {
   private isClosing = false
   private closing: Promise<void> | undefined
   private replayedRecordCount = 0
+  private readonly flushes: FlushCoordinator
+  private readonly catchUp: CatchUp
+  private readonly compactor: Compactor
+  private readonly restarting: Array<Promise<void> | undefined>
+  private restartCountValue = 0
 
   constructor(
     private readonly fs: FileSystem,
     private readonly config: EngineConfig,
     private readonly catalog: CatalogStore,
-    private readonly cores: ReadonlyArray<CoreClient>,
+    /** Mutable in place: a crashed core's slot gets its restarted client (the flush coordinator shares the array). */
+    private readonly cores: CoreClient[],
     private readonly lock: DirLock,
-  ) {}
+    private readonly segments: SegmentStore,
+    budgetBytes: number,
+    private readonly options: OpenEngineOptions,
+  ) {
+    this.flushes = new FlushCoordinator(cores, segments, budgetBytes, () => this.checkpoint())
+    this.restarting = cores.map(() => undefined)
+    this.compactor = new Compactor(segments, cores)
+    cores.forEach((core, c) => { core.onUnexpectedExit = () => this.restartCore(c, budgetBytes) })
+    const walDir = path.join(config.dataDir, 'wal')
+    this.catchUp = new CatchUp(cores.length, {
+      durableLsn: () => this.requireWal().durableLsn,
+      applyToCore: (core, record) => this.applyMissed(core, record),
+      readRecords: walRecordReader(this.fs, walDir),
+    })
+  }
+
+  /**
+   * A core died: a new worker takes its slot and catch-up rebuilds its vShards from the WAL (segments need nothing).
+   * Ingest parts in flight wait for the rebuild, which applies them (invariant 2); scans in flight fail 'Io'; later
+   * scans wait. Bounded by CORE_RESTARTS_MAX_COUNT, so a worker that cannot start does not restart forever.
+   */
+  private restartCore(c: number, budgetBytes: number): void {
+    if (this.isClosing || this.restarting[c] !== undefined || this.restartCountValue >= CORE_RESTARTS_MAX_COUNT) return
+    this.restartCountValue += 1
+    const rebuild = async () => {
+      // A flush of the dead core may still be committing: catch-up must see its flushed LSNs, or rows would double.
+      await this.flushes.settled()
+      const client = new CoreClient(c, path.join(__dirname, 'core', 'core-worker.js'), budgetBytes,
+        this.options.partitionWidthUs ?? PARTITION_WIDTH_US_DEFAULT)
+      client.onUnexpectedExit = () => this.restartCore(c, budgetBytes)
+      this.cores[c] = client
+      this.flushes.resetCore(c)
+      for (const table of this.catalog.tables()) checkResponse(await client.request({ kind: 'RegisterTableRequest', table }))
+      await this.catchUp.start(c, 1)
+      log.warn({ core: c }, `core ${c} restarted and rebuilt from segments and WAL`)
+    }
+    this.restarting[c] = rebuild().catch((error: unknown) => log.error({ core: c, err: error }, 'core restart failed'))
+      .finally(() => { this.restarting[c] = undefined })
+  }
+
+  /** Tests: ends core `c`'s worker abruptly, as a crash would; resolves once it is restarted and rebuilt. */
+  async crashCore(c: number): Promise<void> {
+    await this.cores[c]!.terminate()
+    await this.restarting[c]
+  }
+
+  /** Catch-up's apply: the record's rows this core owns that no segment holds, straight to the core, awaited. */
+  private async applyMissed(core: number, record: WalRecord): Promise<void> {
+    const table = this.tableOf(record)
+    const keep = (vShard: number) => vShard % this.cores.length === core && this.segments.flushedLsn(table.id, vShard) < record.lsn
+    const part = splitBatchByCore(table, this.decodeRecord(record), this.cores.length, keep)[core]
+    if (part === undefined) return
+    const request = { kind: 'ApplyIngestRequest' as const, tableId: table.id, lsn: record.lsn, batch: part.batch, vShards: part.vShards }
+    checkResponse(this.flushes.applied(core, await this.cores[core]!.request(request), undefined))
+  }
+
+  /**
+   * Sends one core its part of record `lsn`, unless catch-up runs for that core (invariant 3): the part then waits
+   * and is either applied by catch-up or sent once catch-up hands over. A dropped dispatch (tests) starts catch-up.
+   */
+  private sendPart(core: number, request: Omit<ApplyIngestRequest, 'id'>, lsn: Lsn): Promise<unknown> {
+    const restarting = this.restarting[core]
+    if (restarting !== undefined) return restarting.then(() => this.sendPart(core, request, lsn))
+    const send = () => this.cores[core]!.request(request).then(
+      (response) => checkResponse(this.flushes.applied(core, response, lsn)),
+      async (error: unknown) => {
+        // The core died with this part in flight: its rebuild (catch-up from the WAL) applies it.
+        if (this.restarting[core] === undefined) throw error
+        await this.restarting[core]
+        return this.flushes.applied(core, { kind: 'DoneResponse', id: 0 }, lsn)
+      })
+    let route = this.catchUp.route(core, lsn)
+    if (route === 'send' && this.options.dropDispatch?.(core, lsn) === true) {
+      void this.catchUp.start(core, lsn)
+      route = this.catchUp.route(core, lsn)
+    }
+    if (route === 'send') return send()
+    return route.then((outcome) => (outcome === 'send' ? send() : this.flushes.applied(core, { kind: 'DoneResponse', id: 0 }, lsn)))
+  }
 
   /** Registers the catalog's tables on every core, replays the WAL, then opens the WAL for appends. */
   async start(): Promise<void> {
@@ -109,21 +184,50 @@ class NodeEngine implements Engine {
     const walDir = path.join(this.config.dataDir, 'wal')
     const lastByCore: Array<Promise<unknown>> = []
     let replayFailure: unknown
+    // Invariant 4: records in flight to the cores are bounded in bytes, so memtable reports (and flushes) keep up.
+    const window = new InFlightWindow(REPLAY_IN_FLIGHT_BYTES_MAX)
     const result = await replayWal(this.fs, walDir, async (record) => {
       const batch = this.decodeRecord(record)
+      await window.whenOpen()
       await Promise.all(this.cores.map((core) => core.whenQueueHasRoom()))
-      for (const { core, applied } of this.applyToCores(this.tableOf(record), batch, record.lsn)) {
+      await this.flushes.whenMemoryAllows()
+      // Invariant 2: the parts of a record whose (table, vShard) a segment already holds are skipped.
+      const table = this.tableOf(record)
+      const isUnflushed = (vShard: number) => this.segments.flushedLsn(table.id, vShard) < record.lsn
+      const applies = this.applyToCores(table, batch, record.lsn, isUnflushed)
+      for (const { core, applied } of applies) {
         lastByCore[core] = applied.catch((error: unknown) => { replayFailure ??= error })
       }
+      window.add(applies.map((apply) => apply.applied), record.payload.length)
       return batch.rowCount
     })
     // Each core applies in ring order, so its last apply settling means all of its earlier ones have.
     await Promise.all(lastByCore)
     if (replayFailure !== undefined) throw replayFailure
     this.replayedRecordCount = result.recordCount
+    // A checkpoint may have deleted every record up to the flushed ones: LSNs never go back below the manifest's.
+    let nextLsn = result.nextLsn
+    for (const entry of this.segments.flushedLsns()) if (entry.lsn >= nextLsn) nextLsn = asLsn(entry.lsn + 1)
     this.wal = await WalWriter.open({
-      fs: this.fs, walDir, fsync: this.config.fsync, nextLsn: result.nextLsn, lastSegment: result.lastSegment,
+      fs: this.fs, walDir, fsync: this.config.fsync, nextLsn, lastSegment: result.lastSegment,
+      closedSegments: result.closedSegments,
+      ...(this.options.walSegmentBytes === undefined ? {} : { segmentBytes: this.options.walSegmentBytes }),
     })
+    await this.checkpoint()
+  }
+
+  /** Invariant 4's other half: WAL segments wholly below every memtable's oldest LSN are deleted. */
+  private async checkpoint(): Promise<void> {
+    if (this.wal === undefined || this.isClosing) return
+    await this.wal.deleteSegmentsBelow(Math.min(this.flushes.neededLsn(), this.catchUp.neededLsn()))
+    this.relieveWal()
+    this.compactor.maybeStart(() => this.isClosing)
+  }
+
+  /** Bounds the WAL on disk (and replay time): past WAL_CLOSED_SEGMENTS_MAX_COUNT, cores pinning it flush early. */
+  private relieveWal(): void {
+    const wal = this.wal
+    if (wal !== undefined && wal.closedSegmentCount > WAL_CLOSED_SEGMENTS_MAX_COUNT) this.flushes.relieveWal(wal.oldestClosedLastLsn)
   }
 
   execute<T extends TimeseriesOp>(op: T): Promise<ResultOf<T>> {
@@ -144,6 +248,12 @@ class NodeEngine implements Engine {
       coreCount: this.cores.length,
       lsnDurable: this.requireWal().durableLsn,
       replayedRecordCount: this.replayedRecordCount,
+      segmentCount: this.segments.segments.length,
+      flushCount: this.segments.flushCount,
+      walClosedSegmentCount: this.requireWal().closedSegmentCount,
+      catchUpRecordCount: this.catchUp.recordsApplied,
+      coreRestartCount: this.restartCountValue,
+      compactionCount: this.compactor.compactionCount,
     }
   }
 
@@ -155,17 +265,21 @@ class NodeEngine implements Engine {
 
   private async closeNow(): Promise<void> {
     await Promise.allSettled([...this.inFlight])
+    await Promise.all(this.restarting)
+    await this.flushes.settled()
+    await this.compactor.settled()
     await this.requireWal().close()
     await Promise.all(this.cores.map((core) => core.shutdown()))
     await this.lock.release()
     log.info({ dataDir: this.config.dataDir }, 'engine closed')
   }
 
-  private run(op: TimeseriesOp): Promise<CreateTableResult | IngestResult | ScanResult> {
+  private run(op: TimeseriesOp): Promise<CreateTableResult | IngestResult | ScanResult | AddColumnsResult> {
     switch (op.kind) {
       case 'CreateTableOp': return this.createTable(op)
       case 'IngestOp': return this.ingest(op)
       case 'ScanOp': return this.scan(op)
+      case 'AddColumnsOp': return this.addColumns(op)
       default: return assertNever(op)
     }
   }
@@ -174,6 +288,13 @@ class NodeEngine implements Engine {
     const { table, created } = await this.catalog.createTable(op)
     if (created) await this.registerTable(table)
     return { kind: 'CreateTableResult', table, created }
+  }
+
+  /** Persists the new columns, then re-registers the schema on every core (their memtables read NULL for old rows). */
+  private async addColumns(op: AddColumnsOp): Promise<AddColumnsResult> {
+    const { table, addedCount } = await this.catalog.addColumns(op)
+    if (addedCount > 0) await this.registerTable(table)
+    return { kind: 'AddColumnsResult', table, addedCount }
   }
 
   private async registerTable(table: TableSchema): Promise<void> {
@@ -198,27 +319,42 @@ class NodeEngine implements Engine {
     }
     // Backpressure: a full ring plus a full control-side queue makes new ingests wait here, before the WAL.
     await Promise.all(this.cores.map((core) => core.whenQueueHasRoom()))
+    await this.flushes.whenMemoryAllows()
     const { lsn, durable } = wal.append('IngestRecord', table.id, payload)
     await durable
+    this.relieveWal()
     // No await between durability and dispatch: continuations run in LSN order, so rings receive LSN order.
     await Promise.all(this.applyToCores(table, op.batch, lsn).map((part) => part.applied))
     return { kind: 'IngestResult', rowCount: op.batch.rowCount, lsn }
   }
 
-  /** Pushes each core its share of the rows, synchronously and in call order; one promise per core involved. */
-  private applyToCores(table: TableSchema, batch: ColumnBatch, lsn: Lsn): Array<{ core: number; applied: Promise<unknown> }> {
+  /**
+   * Pushes each core its share of the rows (those whose vShard passes `keep`), synchronously and in call order; one
+   * promise per core involved. Each answer goes through the flush coordinator (memtable bytes, flushes, low water).
+   */
+  private applyToCores(
+    table: TableSchema, batch: ColumnBatch, lsn: Lsn, keep?: (vShard: number) => boolean,
+  ): Array<{ core: number; applied: Promise<unknown> }> {
+    const parts = splitBatchByCore(table, batch, this.cores.length, keep)
+    this.flushes.dispatched(lsn, parts.filter((part) => part !== undefined).length)
     const applies: Array<{ core: number; applied: Promise<unknown> }> = []
-    splitBatchByCore(table, batch, this.cores.length).forEach((part, core) => {
+    parts.forEach((part, core) => {
       if (part === undefined) return
       const request = { kind: 'ApplyIngestRequest' as const, tableId: table.id, lsn, batch: part.batch, vShards: part.vShards }
-      applies.push({ core, applied: this.cores[core]!.request(request).then(checkResponse) })
+      applies.push({ core, applied: this.sendPart(core, request, lsn) })
     })
     return applies
   }
 
   private async scan(op: ScanOp): Promise<ScanResult> {
-    if (this.catalog.table(op.tableId) === undefined) throw fail('NoSuchTable', `table ${op.tableId} does not exist`)
-    const responses = await Promise.all(this.cores.map((core) => core.request({ kind: 'ScanRequest', op })))
+    const table = this.catalog.table(op.tableId)
+    if (table === undefined) throw fail('NoSuchTable', `table ${op.tableId} does not exist`)
+    // The slices are read under the scan gate; the requests are queued before it is released (invariant 2).
+    await Promise.all(this.restarting)
+    const { perCore, release } = await this.segments.sliceForScan(table, op, this.cores.length)
+    const requests = this.cores.map((core, c) => core.request({ kind: 'ScanRequest', op, segments: perCore[c]! }))
+    release()
+    const responses = await Promise.all(requests)
     const partials: ScanPartial[] = responses.map((response) => {
       const checked = checkResponse(response)
       if (checked.kind !== 'ScanResponse') throw new Error(`core answered a scan with ${checked.kind}`)
@@ -246,4 +382,10 @@ class NodeEngine implements Engine {
     if (this.wal === undefined) throw fail('Io', 'the engine is not open')
     return this.wal
   }
+}
+
+/** Tests: crashes core `c` of an engine from openEngine (terminate, as a crash would); resolves once it is rebuilt. */
+export async function crashCoreForTest(engine: Engine, c: number): Promise<void> {
+  if (!(engine instanceof NodeEngine)) throw new Error('not an engine from openEngine')
+  await engine.crashCore(c)
 }

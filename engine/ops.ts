@@ -43,6 +43,18 @@ export interface IngestOp {
   readonly batch: ColumnBatch
 }
 
+/**
+ * Appends columns to an existing table (ILP's columns on first write). Columns whose name the table already has are
+ * skipped, so concurrent writers adding the same column both succeed; the caller re-checks kinds in the result.
+ * Rows written before read NULL in the new columns, so the new columns must be nullable.
+ */
+export interface AddColumnsOp {
+  readonly kind: 'AddColumnsOp'
+  readonly v: typeof OP_VERSION
+  readonly tableId: TableId
+  readonly columns: ReadonlyArray<ColumnSchema>
+}
+
 /** Inclusive lower / exclusive upper bound in µs; ±Infinity when open. */
 export interface TimeRange {
   readonly fromUs: number
@@ -90,10 +102,10 @@ export interface ScanOp {
   readonly limit: number | null
 }
 
-export type TimeseriesOp = CreateTableOp | IngestOp | ScanOp
+export type TimeseriesOp = CreateTableOp | IngestOp | ScanOp | AddColumnsOp
 export type TimeseriesOpKind = TimeseriesOp['kind']
 
 /** Wire codes of op kinds. Append-only; pinned by test/unit/engine/ops.test.ts. */
 export const OP_KIND_CODES: Readonly<Record<TimeseriesOpKind, number>> = {
-  CreateTableOp: 1, IngestOp: 2, ScanOp: 3,
+  CreateTableOp: 1, IngestOp: 2, ScanOp: 3, AddColumnsOp: 4,
 }

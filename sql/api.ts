@@ -75,6 +75,104 @@ export interface SessionContext {
   readonly database: string
 }
 
+// --- Ingest (InfluxDB line protocol and friends): columnar batches in, rows written and per-line errors out.
+
+/** A tag column: dictionary ids per row (-1 = the row has no such tag) into `dict`, in order of first use. */
+export interface IngestTagColumn {
+  readonly kind: 'tag'
+  readonly name: string
+  readonly ids: Int32Array
+  readonly dict: ReadonlyArray<string>
+}
+/** In every field column, `nulls[row]` is 1 when that row has no such field (its value slot then holds 0). */
+export interface IngestFloatColumn {
+  readonly kind: 'float'
+  readonly name: string
+  readonly values: Float64Array
+  readonly nulls: Uint8Array
+}
+export interface IngestIntegerColumn {
+  readonly kind: 'integer'
+  readonly name: string
+  readonly values: BigInt64Array
+  readonly nulls: Uint8Array
+}
+export interface IngestUnsignedColumn {
+  readonly kind: 'unsigned'
+  readonly name: string
+  readonly values: BigUint64Array
+  readonly nulls: Uint8Array
+}
+/** String fields: null where the row has no such field. */
+export interface IngestStringColumn {
+  readonly kind: 'string'
+  readonly name: string
+  readonly values: ReadonlyArray<string | null>
+}
+/** Booleans as 0/1 bytes. */
+export interface IngestBooleanColumn {
+  readonly kind: 'boolean'
+  readonly name: string
+  readonly values: Uint8Array
+  readonly nulls: Uint8Array
+}
+
+export type IngestColumn =
+  | IngestTagColumn
+  | IngestFloatColumn
+  | IngestIntegerColumn
+  | IngestUnsignedColumn
+  | IngestStringColumn
+  | IngestBooleanColumn
+
+export type IngestColumnKind = IngestColumn['kind']
+
+/**
+ * The rows of one measurement (one table), in input order. Columns appear in order of first use, names are unique
+ * within a batch; every array has `rowCount` entries and owns its memory. Timestamps are µs since the epoch.
+ * `lineNumbers[row]` is the 1-based source line of the row, used to name lines in errors.
+ * sql.ingest does not keep references to the arrays after its promise settles.
+ */
+export interface IngestBatch {
+  readonly measurement: string
+  readonly rowCount: number
+  readonly timestampsUs: Float64Array
+  readonly lineNumbers: Uint32Array
+  readonly columns: ReadonlyArray<IngestColumn>
+}
+
+/**
+ * Why sql refused a row (the wire parser's own codes are separate). These strings reach clients (HTTP 400 bodies,
+ * logs): append-only, pinned by test/unit/sql/ingest.test.ts.
+ * - BadName: table or column name empty, over ILP_NAME_BYTES_MAX bytes, or holding NUL.
+ * - TypeConflict: a field or tag whose type does not fit the existing column (no silent casts).
+ * - ValueOutOfRange: an unsigned value above 2^63-1, or an integer outside an int2/int4 column's range.
+ * - NotNullViolation: the row lacks a NOT NULL column of a table created by SQL.
+ * - LimitExceeded: the table or column could not be created (too many tables or columns).
+ */
+export type IngestErrorCode = 'BadName' | 'TypeConflict' | 'ValueOutOfRange' | 'NotNullViolation' | 'LimitExceeded'
+
+export interface IngestLineError {
+  /** 1-based source line (from IngestBatch.lineNumbers). */
+  readonly line: number
+  readonly code: IngestErrorCode
+  /** PostgreSQL-style message naming the measurement and column, e.g. `column "v" of "cpu" is float8, got integer`. */
+  readonly message: string
+}
+
+export interface IngestOptions {
+  /** Errors kept in the outcome (the rest are counted only); ILP_ERRORS_KEPT_MAX_COUNT by default. */
+  readonly errorsKeptMax?: number
+}
+
+export interface IngestOutcome {
+  /** Rows durably written (WAL'd per the fsync mode) and visible to later queries. */
+  readonly rowCount: number
+  /** Refused rows, ordered by line number; at most errorsKeptMax of them (see errorCount). */
+  readonly errors: ReadonlyArray<IngestLineError>
+  readonly errorCount: number
+}
+
 /** A parameter as received in Bind: string = text format, Uint8Array = binary format, null = SQL NULL. */
 export type ParamValue = string | Uint8Array | null
 
@@ -88,4 +186,12 @@ export interface SqlFacade {
   describe(statement: PreparedStatement, declaredParamOids: ReadonlyArray<number>, session: SessionContext): Promise<StatementDescription>
   /** Runs one statement with its parameters (count must equal paramCount). Rejects with DbError. */
   execute(statement: PreparedStatement, params: ReadonlyArray<ParamValue>, declaredParamOids: ReadonlyArray<number>, session: SessionContext): Promise<StatementResult>
+  /**
+   * Writes line-protocol batches. Unknown tables are created (designated timestamp `time`) and unknown columns
+   * added; rows that do not fit are refused one by one (IngestOutcome.errors) while the others are written. Each
+   * table's rows go in one WAL record, so they are all-or-nothing per table and become visible together; a request
+   * spanning several tables is NOT atomic across tables. Resolves only once every written row is durable. Rejects
+   * with DbError when the engine fails (disk full, shutting down): rows of tables not yet written are then lost.
+   */
+  ingest(batches: ReadonlyArray<IngestBatch>, options?: IngestOptions): Promise<IngestOutcome>
 }

@@ -8,6 +8,7 @@ import { typeOid } from './bind/types.js'
 import { executeCreateTable } from './exec/create-table.js'
 import { bindInsert, executeInsert } from './exec/insert.js'
 import { decodeParams, initialParamTypes, settleParamTypes } from './exec/params.js'
+import { ingestBatches } from './ingest/ingest.js'
 import { bindSelectStatement, executeSelect, selectFields } from './exec/select.js'
 import { executeDiscard, executeSet, executeShow, executeTransaction, settingsWithDefaults, showFields } from './exec/utility.js'
 import type { EvalEnv } from './expr/evaluate.js'
@@ -88,5 +89,6 @@ export function createSql(engine: Engine): SqlFacade {
     parse,
     describe: (statement, declared, session) => describe(engine, statement, declared, session),
     execute: (statement, params, declared, session) => execute(engine, statement, params, declared, session),
+    ingest: (batches, options) => ingestBatches(engine, batches, options),
   }
 }

@@ -12,6 +12,8 @@ export interface ServerConfig {
   readonly pgPort: number
   readonly ilpPort: number
   readonly httpPort: number
+  /** Token the HTTP write endpoints require; null = none (trust, as on loopback). */
+  readonly httpToken: string | null
   readonly coreCount: number
   readonly memtableMb: number
   readonly fsync: FsyncMode
@@ -36,8 +38,9 @@ export const OPTION_SPECS: ReadonlyArray<OptionSpec> = [
   { flag: 'data-dir', env: 'NODEDB_DATA_DIR', help: 'data directory (created if missing)', fallback: () => './data' },
   { flag: 'host', env: 'NODEDB_HOST', help: 'address every listener binds', fallback: () => '127.0.0.1' },
   { flag: 'pg-port', env: 'NODEDB_PG_PORT', help: 'PostgreSQL wire protocol port (0 = any free port)', fallback: () => '5432' },
-  { flag: 'ilp-port', env: 'NODEDB_ILP_PORT', help: 'InfluxDB line protocol TCP port', fallback: () => '9009' },
-  { flag: 'http-port', env: 'NODEDB_HTTP_PORT', help: 'HTTP port (ILP writes, health)', fallback: () => '8086' },
+  { flag: 'ilp-port', env: 'NODEDB_ILP_PORT', help: 'InfluxDB line protocol TCP port (0 = any free port)', fallback: () => '9009' },
+  { flag: 'http-port', env: 'NODEDB_HTTP_PORT', help: 'HTTP port: ILP writes, /ping, /health (0 = any free port)', fallback: () => '8086' },
+  { flag: 'http-token', env: 'NODEDB_HTTP_TOKEN', help: 'token HTTP writes must present (empty = no authentication)', fallback: () => '' },
   { flag: 'cores', env: 'NODEDB_CORES', help: 'worker cores (threads)', fallback: () => String(availableParallelism()) },
   { flag: 'memtable-mb', env: 'NODEDB_MEMTABLE_MB', help: 'memtable budget per core, MiB', fallback: () => String(MEMTABLE_MB_DEFAULT) },
   { flag: 'fsync', env: 'NODEDB_FSYNC', help: 'WAL fsync: always | batch | off', fallback: () => 'always' },
@@ -70,6 +73,7 @@ export function resolveConfig(values: Readonly<Record<string, string | undefined
     pgPort: parseInteger('pg-port', raw('pg-port'), 0, 65535),
     ilpPort: parseInteger('ilp-port', raw('ilp-port'), 0, 65535),
     httpPort: parseInteger('http-port', raw('http-port'), 0, 65535),
+    httpToken: raw('http-token') === '' ? null : raw('http-token'),
     coreCount: parseInteger('cores', raw('cores'), 1, CORES_MAX_COUNT),
     memtableMb: parseInteger('memtable-mb', raw('memtable-mb'), MEMTABLE_MB_MIN, MEMTABLE_MB_MAX),
     fsync: parseFsync(raw('fsync')),

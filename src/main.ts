@@ -53,8 +53,7 @@ async function main(): Promise<void> {
     return
   }
   try {
-    const server = await startServer(command.config)
-    installSignalHandlers(server)
+    await startServer(command.config, { beforeReady: installSignalHandlers })
   } catch (error: unknown) {
     if (error instanceof ListenError) fail(error.message, EXIT_FAILURE)
     if (isEngineFailureError(error)) fail(error.failure.detail, EXIT_FAILURE)

@@ -3,12 +3,16 @@
 import { openEngine } from '../engine/engine.js'
 import type { Engine } from '../engine/api.js'
 import { createSql } from '../sql/sql.js'
-import { startPgListener, type PgListener } from '../wire/pg/listener.js'
+import { startIlpHttpListener } from '../wire/ilp/http-listener.js'
+import { startIlpTcpListener } from '../wire/ilp/tcp-listener.js'
+import { startPgListener } from '../wire/pg/listener.js'
 import { log } from './common/log.js'
 import type { ServerConfig } from './config.js'
 
 export interface RunningServer {
   readonly pgPort: number
+  readonly ilpPort: number
+  readonly httpPort: number
   /** Stops accepting, finishes in-flight statements, flushes and closes the engine. Idempotent. */
   close(): Promise<void>
 }
@@ -28,28 +32,49 @@ function listenErrorMessage(error: unknown, what: string, host: string, port: nu
   return `cannot listen on ${host}:${port} for ${what}: ${error instanceof Error ? error.message : String(error)}`
 }
 
-export async function startServer(config: ServerConfig): Promise<RunningServer> {
+export interface StartServerOptions {
+  /**
+   * Runs once every listener accepts connections, just before the `ready` line: main.ts installs its signal handlers
+   * here, so a SIGTERM sent as soon as `ready` is seen already shuts down cleanly.
+   */
+  readonly beforeReady?: (server: RunningServer) => void
+}
+
+export async function startServer(config: ServerConfig, options: StartServerOptions = {}): Promise<RunningServer> {
   const startedMs = Date.now()
   log.info({ dataDir: config.dataDir, cores: config.coreCount, fsync: config.fsync, memtableMb: config.memtableMb }, 'starting')
   const engine: Engine = await openEngine({
     dataDir: config.dataDir, coreCount: config.coreCount, memtableMb: config.memtableMb, fsync: config.fsync,
   })
   const sql = createSql(engine)
-  let pg: PgListener
-  try {
-    pg = await startPgListener({ host: config.host, port: config.pgPort, sql })
-  } catch (error: unknown) {
-    await engine.close()
-    throw new ListenError(listenErrorMessage(error, 'pg', config.host, config.pgPort))
+  const listeners: Array<{ readonly port: number; close(): Promise<void> }> = []
+  const start = async <T extends { readonly port: number; close(): Promise<void> }>(
+    what: string, port: number, run: () => Promise<T>): Promise<T> => {
+    try {
+      const listener = await run()
+      listeners.push(listener)
+      log.info({ listener: what, host: config.host, port: listener.port }, 'listening')
+      return listener
+    } catch (error: unknown) {
+      // Reverse order: the listeners already started, then the engine; the one line says which port failed.
+      for (const started of [...listeners].reverse()) await started.close()
+      await engine.close()
+      throw new ListenError(listenErrorMessage(error, what, config.host, port))
+    }
   }
-  log.info({ listener: 'pg', host: config.host, port: pg.port }, 'listening')
-  log.info({ pgPort: pg.port, host: config.host, startupMs: Date.now() - startedMs }, 'ready')
+  const pg = await start('pg', config.pgPort, () => startPgListener({ host: config.host, port: config.pgPort, sql }))
+  const ilp = await start('ilp', config.ilpPort, () => startIlpTcpListener({ host: config.host, port: config.ilpPort, sql }))
+  const http = await start('http', config.httpPort, () => startIlpHttpListener({ host: config.host, port: config.httpPort, sql, token: config.httpToken }))
   let closing: Promise<void> | null = null
-  return {
+  const running: RunningServer = {
     pgPort: pg.port,
+    ilpPort: ilp.port,
+    httpPort: http.port,
     close: () => {
       closing ??= (async () => {
         log.info('shutting down')
+        // Writers first (their in-flight rows still reach the WAL), then pg, then the engine.
+        await Promise.all([http.close(), ilp.close()])
         await pg.close()
         await engine.close()
         log.info('shutdown complete')
@@ -57,4 +82,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       return closing
     },
   }
+  options.beforeReady?.(running)
+  // Every listener accepts connections from here on: clients and tests may connect once they see this line.
+  log.info({ pgPort: pg.port, ilpPort: ilp.port, httpPort: http.port, host: config.host, startupMs: Date.now() - startedMs }, 'ready')
+  return running
 }

@@ -1,15 +1,28 @@
 // bench/peers/systems: starts nodedb (the built server, as a user runs it) and each available peer on loopback with
 // a fresh data dir; each answers the pg wire protocol. A peer that cannot start is reported and left out.
+import pg from 'pg'
 import { startPostgres } from '../../test/helpers/postgres.js'
+import { startInfluxdb, startVictoriaMetrics, type IlpPeer } from './ilp-peers.js'
 import { makeTempDir, removeDir, startServerProcess, type ServerProcess } from '../../test/helpers/server-process.js'
 
+/** Where a system takes InfluxDB line protocol (nodedb and the ILP peers). */
+export interface IlpEndpoint {
+  readonly httpPort: number
+  readonly httpWritePath: string
+  readonly tcpPort: number | null
+  /** Rows of `measurement` visible to queries (counting `field`). */
+  countRows(measurement: string, field: string): Promise<number>
+}
+
 export interface RunningSystem {
-  readonly name: 'nodedb' | 'postgres'
+  readonly name: 'nodedb' | 'postgres' | 'influxdb' | 'victoriametrics'
+  /** The pg wire port (the HTTP port for the ILP-only peers). */
   readonly port: number
   readonly user: string
   /** SQL for `avg(usage_user)` per 1-hour bucket over the whole table, in this system's dialect. */
   readonly hourlyAvgSql: string
   readonly dataDir: string | null
+  readonly ilp?: IlpEndpoint
   /** nodedb only: kill -9 and start again on the same data dir; resolves with ms until ready. */
   restart?(): Promise<number>
   stop(): Promise<void>
@@ -24,6 +37,22 @@ async function startNodedb(): Promise<RunningSystem> {
     user: 'bench',
     hourlyAvgSql: "SELECT time_bucket('1 hour', time) AS hour, avg(usage_user) FROM cpu GROUP BY hour ORDER BY hour",
     dataDir,
+    ilp: {
+      get httpPort() { return server.httpPort },
+      httpWritePath: '/api/v2/write?org=bench&bucket=bench&precision=ns',
+      get tcpPort() { return server.ilpPort },
+      countRows: async (measurement: string, field: string) => {
+        const client = new pg.Client({ host: '127.0.0.1', port: server.pgPort, user: 'bench', database: 'bench' })
+        await client.connect()
+        try {
+          return Number((await client.query(`SELECT count(${field}) AS n FROM ${measurement}`)).rows[0].n)
+        } catch {
+          return 0 // the table does not exist yet
+        } finally {
+          await client.end()
+        }
+      },
+    },
     restart: async () => {
       await server.kill()
       const started = performance.now()
@@ -47,12 +76,23 @@ async function startPeerPostgres(): Promise<RunningSystem> {
   }
 }
 
+function ilpPeerSystem(peer: IlpPeer): RunningSystem {
+  return { name: peer.name, port: peer.httpPort, user: '', hourlyAvgSql: '', dataDir: null, ilp: peer, stop: () => peer.stop() }
+}
+
 export async function startSystems(): Promise<RunningSystem[]> {
   const systems: RunningSystem[] = [await startNodedb()]
-  try {
-    systems.push(await startPeerPostgres())
-  } catch (error: unknown) {
-    process.stdout.write(`peer postgres unavailable: ${error instanceof Error ? error.message : String(error)}\n`)
+  const peers: Array<[string, () => Promise<RunningSystem>]> = [
+    ['postgres', startPeerPostgres],
+    ['influxdb', async () => ilpPeerSystem(await startInfluxdb())],
+    ['victoriametrics', async () => ilpPeerSystem(await startVictoriaMetrics())],
+  ]
+  for (const [name, start] of peers) {
+    try {
+      systems.push(await start())
+    } catch (error: unknown) {
+      process.stdout.write(`peer ${name} unavailable: ${error instanceof Error ? error.message : String(error)}\n`)
+    }
   }
   return systems
 }

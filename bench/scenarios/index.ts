@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process'
 import pg from 'pg'
 import type { RunningSystem } from '../peers/systems.js'
 import { CREATE_CPU_SQL, cpuRows, insertStatements } from '../tsbs.js'
+import { ilpHttpIngest, ilpTcpIngest } from './ilp-ingest.js'
 
 export interface BenchOptions {
   readonly rows: number
@@ -119,6 +120,8 @@ const diskBytes: Scenario = {
 
 export const SCENARIOS: ReadonlyArray<Scenario> = [
   ingest,
+  ilpHttpIngest,
+  ilpTcpIngest,
   queryScenario('count-all', () => 'SELECT count(*) FROM cpu'),
   queryScenario('avg-by-hour', (system) => system.hourlyAvgSql),
   queryScenario('max-one-host', () => "SELECT max(usage_user) FROM cpu WHERE hostname = 'host_7'"),

@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads'
 import { assert } from '../../src/common/assert.js'
 import { log } from '../../src/common/log.js'
 import { EngineFailureError } from '../api.js'
-import { CONTROL_OUTBOX_RETRY_MS, DISPATCH_QUEUE_FRAMES_MAX_COUNT } from '../../src/common/limits.js'
+import { CONTROL_OUTBOX_RETRY_MS, DISPATCH_QUEUE_FRAMES_MAX_COUNT, PARTITION_WIDTH_US_DEFAULT } from '../../src/common/limits.js'
 import { FrameCodec } from './frame-codec.js'
 import type { CoreRequest, CoreResponse } from './messages.js'
 import { RING_SIGNAL_INDEX, RingConsumer, RingProducer, createRingBuffers } from './spsc-ring.js'
@@ -39,13 +39,21 @@ export class CoreClient {
   private exitFailure: EngineFailureError | undefined
   private isShuttingDown = false
   readonly exited: Promise<number>
+  /**
+   * Called synchronously when the worker exits unexpectedly (not after shutdown()), before the requests in flight are
+   * rejected, so the owner can start a restart that those rejections then wait for.
+   */
+  onUnexpectedExit: ((code: number) => void) | undefined
 
-  constructor(readonly coreId: number, workerPath: string, memtableBudgetBytes: number) {
+  constructor(
+    readonly coreId: number, workerPath: string, memtableBudgetBytes: number,
+    partitionWidthUs: number = PARTITION_WIDTH_US_DEFAULT,
+  ) {
     const requestRing = createRingBuffers()
     const responseRing = createRingBuffers()
     this.producer = new RingProducer(requestRing)
     this.consumer = new RingConsumer(responseRing)
-    this.worker = new Worker(workerPath, { workerData: { coreId, requestRing, responseRing, memtableBudgetBytes } })
+    this.worker = new Worker(workerPath, { workerData: { coreId, requestRing, responseRing, memtableBudgetBytes, partitionWidthUs } })
     this.exited = new Promise((resolve) => this.worker.once('exit', (code) => { this.onExit(code); resolve(code) }))
     this.worker.on('error', (error) => log.error({ core: coreId, err: error }, 'core worker failed'))
     this.listen()
@@ -125,7 +133,7 @@ export class CoreClient {
     this.retryTimer = undefined
     const expected = this.isShuttingDown && this.inFlight.size === 0
     if (!expected) log.error({ core: this.coreId, code }, `core ${this.coreId} exited unexpectedly`)
-    // TODO(#4): restart the core and replay its vShards from the WAL instead of failing its requests.
+    if (!this.isShuttingDown) this.onUnexpectedExit?.(code)
     this.exitFailure = new EngineFailureError({ kind: 'Io', detail: `core ${this.coreId} exited` })
     for (const entry of this.inFlight.values()) entry.reject(this.exitFailure)
     this.inFlight.clear()

@@ -76,32 +76,49 @@ export interface CorePart {
   readonly vShards: Uint16Array
 }
 
-/** Splits a batch by owning core (index = core id); undefined where a core owns none of the rows. */
-export function splitBatchByCore(schema: TableSchema, batch: ColumnBatch, coreCount: number): Array<CorePart | undefined> {
+/**
+ * Splits a batch by owning core (index = core id); undefined where a core owns none of the rows. With `keep`, only
+ * rows whose vShard it accepts are kept (replay skips the vShards a segment already holds).
+ */
+export function splitBatchByCore(
+  schema: TableSchema, batch: ColumnBatch, coreCount: number, keep?: (vShard: number) => boolean,
+): Array<CorePart | undefined> {
   const vShards = vShardsOf(schema, batch)
-  if (coreCount === 1) return [{ batch, vShards }]
+  const kept = keep === undefined ? undefined : keptVShards(keep)
+  if (coreCount === 1 && kept === undefined) return [{ batch, vShards }]
   const counts = new Int32Array(coreCount)
-  for (let row = 0; row < batch.rowCount; row++) counts[vShards[row]! % coreCount]! += 1
+  for (let row = 0; row < batch.rowCount; row++) if (kept?.[vShards[row]!] !== 0) counts[vShards[row]! % coreCount]! += 1
   const rowsByCore = Array.from(counts, (count) => new Int32Array(count))
   const fill = new Int32Array(coreCount)
   for (let row = 0; row < batch.rowCount; row++) {
+    if (kept?.[vShards[row]!] === 0) continue
     const core = vShards[row]! % coreCount
     rowsByCore[core]![fill[core]!++] = row
   }
   return rowsByCore.map((rows) => {
     if (rows.length === 0) return undefined
+    if (rows.length === batch.rowCount) return { batch, vShards }
     const columns = batch.columns.map((vector) => takeRows(vector, rows))
     return { batch: { rowCount: rows.length, columns }, vShards: Uint16Array.from(rows, (row) => vShards[row]!) }
   })
 }
 
+/** 1 where `keep` accepts the vShard, 0 where not; one call per vShard. */
+function keptVShards(keep: (vShard: number) => boolean): Uint8Array {
+  const kept = new Uint8Array(VSHARD_COUNT)
+  for (let v = 0; v < VSHARD_COUNT; v++) kept[v] = keep(v) ? 1 : 0
+  return kept
+}
+
 /** Checks a batch against its table; returns a failure detail, or undefined when it is valid. */
 export function validateBatch(schema: TableSchema, batch: ColumnBatch): string | undefined {
   if (!Number.isSafeInteger(batch.rowCount) || batch.rowCount < 0) return `bad row count ${batch.rowCount}`
-  if (batch.columns.length !== schema.columns.length) {
+  // A batch may cover only a prefix of the columns: it was built (or WAL'd) before AddColumnsOp appended the rest,
+  // which then read as NULL for its rows. It always holds the designated timestamp.
+  if (batch.columns.length > schema.columns.length || batch.columns.length <= schema.timestampIndex) {
     return `batch has ${batch.columns.length} columns, table "${schema.name}" has ${schema.columns.length}`
   }
-  for (let c = 0; c < schema.columns.length; c++) {
+  for (let c = 0; c < batch.columns.length; c++) {
     const column = schema.columns[c]!
     const vector = batch.columns[c]!
     if (vector.kind !== column.kind) return `column "${column.name}" is ${column.kind}, batch has ${vector.kind}`

@@ -21,21 +21,105 @@ export interface ApplyIngestRequest {
   readonly vShards: Uint16Array
 }
 
-export interface ScanRequest { readonly kind: 'ScanRequest'; readonly id: number; readonly op: ScanOp }
+/** The bytes of one column chunk of a segment, read by the control thread; `offset` is its place in `file`. */
+export interface ChunkSlice { readonly column: number; readonly offset: number; readonly bytes: Uint8Array }
+
+/** One row group of a segment: the chunks of the columns a scan needs (the others were not read). */
+export interface RowGroupSlice { readonly rowCount: number; readonly chunks: ReadonlyArray<ChunkSlice> }
+
+/** What a core needs of one segment for one scan: its row groups that survived time pruning. */
+export interface SegmentSlice {
+  readonly file: string
+  /** Columns the segment was written with; table columns past it (added later) read as NULL. */
+  readonly columnCount: number
+  readonly rowGroups: ReadonlyArray<RowGroupSlice>
+}
+
+/**
+ * Scan the core's memtables plus `segments` (read by the control thread from the manifest's segments of this core's
+ * vShards). A frozen memtable is scanned until its CommitFlushRequest, which the control thread sends before any scan
+ * whose `segments` include the flushed rows, so no row is seen twice (design invariant 2).
+ */
+export interface ScanRequest {
+  readonly kind: 'ScanRequest'
+  readonly id: number
+  readonly op: ScanOp
+  readonly segments: ReadonlyArray<SegmentSlice>
+}
+
+/** Ends a flush: committed (the manifest lists its segments: drop the frozen memtables) or not (offer them again). */
+export interface CommitFlushRequest {
+  readonly kind: 'CommitFlushRequest'
+  readonly id: number
+  readonly flushId: number
+  readonly isCommitted: boolean
+}
 /** The core answers, then leaves its loop and the worker exits. */
 export interface ShutdownRequest { readonly kind: 'ShutdownRequest'; readonly id: number }
 
-export type CoreRequest = RegisterTableRequest | ApplyIngestRequest | ScanRequest | ShutdownRequest
+/** Flush whatever the memtables hold, budget or not: the WAL grew past its bound and these rows pin it. */
+export interface FlushRequest { readonly kind: 'FlushRequest'; readonly id: number }
+
+/** Merge these segments of one (table, vShard, partition) — every row group, every column — into one sorted segment. */
+export interface CompactRequest {
+  readonly kind: 'CompactRequest'
+  readonly id: number
+  readonly tableId: TableId
+  readonly vShard: number
+  readonly partitionStartUs: number
+  readonly segments: ReadonlyArray<SegmentSlice>
+}
+
+export type CoreRequest =
+  | RegisterTableRequest | ApplyIngestRequest | ScanRequest | ShutdownRequest | CommitFlushRequest | FlushRequest
+  | CompactRequest
 
 export interface DoneResponse { readonly kind: 'DoneResponse'; readonly id: number }
 export interface ScanResponse { readonly kind: 'ScanResponse'; readonly id: number; readonly partial: ScanPartial }
 export interface FailureResponse { readonly kind: 'FailureResponse'; readonly id: number; readonly failure: EngineFailure }
 
-export type CoreResponse = DoneResponse | ScanResponse | FailureResponse
+/** One encoded segment of a flush: the rows of one (table, vShard, partition), sorted by (series, time). */
+export interface EncodedSegment {
+  readonly tableId: TableId
+  readonly vShard: number
+  readonly partitionStartUs: number
+  readonly rowCount: number
+  readonly minUs: number
+  readonly maxUs: number
+  readonly bytes: Uint8Array
+}
+
+/** The rows of (tableId, vShard) up to `lsn` are all in this flush's segments. */
+export interface FlushedLsn { readonly tableId: TableId; readonly vShard: number; readonly lsn: number }
+
+/** Segments the core encoded from its frozen memtables; the control thread writes them and commits the manifest. */
+export interface FlushOutput {
+  readonly flushId: number
+  readonly segments: ReadonlyArray<EncodedSegment>
+  readonly flushedLsns: ReadonlyArray<FlushedLsn>
+}
+
+/**
+ * Answer to ApplyIngestRequest and CommitFlushRequest: the core's memtable bytes (active + frozen), the lowest LSN
+ * any of its memtables still holds rows of (0 = none: the WAL below is not needed by this core), and a flush when the
+ * budget was reached (invariant 4).
+ */
+export interface AppliedResponse {
+  readonly kind: 'AppliedResponse'
+  readonly id: number
+  readonly memtableBytes: number
+  readonly lowWaterLsn: number
+  readonly flush: FlushOutput | null
+}
+
+/** The merged segment of a CompactRequest (CPU work on the core; the control thread writes it). */
+export interface CompactResponse { readonly kind: 'CompactResponse'; readonly id: number; readonly segment: EncodedSegment }
+
+export type CoreResponse = DoneResponse | ScanResponse | FailureResponse | AppliedResponse | CompactResponse
 
 export const CORE_REQUEST_KINDS: ReadonlySet<string> = new Set<CoreRequest['kind']>([
-  'RegisterTableRequest', 'ApplyIngestRequest', 'ScanRequest', 'ShutdownRequest',
+  'RegisterTableRequest', 'ApplyIngestRequest', 'ScanRequest', 'ShutdownRequest', 'CommitFlushRequest', 'FlushRequest', 'CompactRequest',
 ])
 export const CORE_RESPONSE_KINDS: ReadonlySet<string> = new Set<CoreResponse['kind']>([
-  'DoneResponse', 'ScanResponse', 'FailureResponse',
+  'DoneResponse', 'ScanResponse', 'FailureResponse', 'AppliedResponse', 'CompactResponse',
 ])

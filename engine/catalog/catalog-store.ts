@@ -5,7 +5,7 @@ import { asTableId, type TableId } from '../../src/common/ids.js'
 import { COLUMNS_PER_TABLE_MAX_COUNT, TABLES_MAX_COUNT } from '../../src/common/limits.js'
 import { EngineFailureError } from '../api.js'
 import { COLUMN_KIND_CODES, type ColumnKind } from '../batch.js'
-import type { ColumnSchema, CreateTableOp, TableSchema } from '../ops.js'
+import type { AddColumnsOp, ColumnSchema, CreateTableOp, TableSchema } from '../ops.js'
 import type { FileSystem } from '../io/file-system.js'
 
 const CATALOG_FILE = 'catalog.json'
@@ -135,6 +135,43 @@ export class CatalogStore {
     this.list.push(table)
     this.byName.set(table.name, table)
     return { table, created: true }
+  }
+
+  /**
+   * Appends the op's columns that the table does not have yet, persisting before resolving (atomically, as
+   * createTable does). Columns already present by name are skipped, whatever their kind: the caller checks.
+   */
+  addColumns(op: AddColumnsOp): Promise<{ table: TableSchema; addedCount: number }> {
+    const result = this.queue.then(() => this.addColumnsNow(op))
+    this.queue = result.catch(() => undefined)
+    return result
+  }
+
+  private async addColumnsNow(op: AddColumnsOp): Promise<{ table: TableSchema; addedCount: number }> {
+    const index = this.list.findIndex((table) => table.id === op.tableId)
+    const existing = this.list[index]
+    if (existing === undefined) throw new EngineFailureError({ kind: 'NoSuchTable', detail: `table ${op.tableId} does not exist` })
+    const names = new Set(existing.columns.map((column) => column.name))
+    const added: ColumnSchema[] = []
+    for (const column of op.columns) {
+      if (names.has(column.name)) continue
+      if (column.name.length === 0) throw invalid('column name is empty')
+      if (!isColumnKind(column.kind) || column.kind === 'timestamp') throw invalid(`column "${column.name}" cannot be added as ${String(column.kind)}`)
+      if (column.notNull) throw invalid(`column "${column.name}" added to "${existing.name}" must be nullable`)
+      names.add(column.name)
+      added.push({ name: column.name, kind: column.kind, sqlType: column.sqlType, notNull: false })
+    }
+    if (added.length === 0) return { table: existing, addedCount: 0 }
+    if (existing.columns.length + added.length > COLUMNS_PER_TABLE_MAX_COUNT) {
+      throw new EngineFailureError({ kind: 'LimitExceeded', detail: `tables can have at most ${COLUMNS_PER_TABLE_MAX_COUNT} columns` })
+    }
+    const table: TableSchema = { ...existing, columns: [...existing.columns, ...added] }
+    const next = [...this.list]
+    next[index] = table
+    await this.persist(next)
+    this.list[index] = table
+    this.byName.set(table.name, table)
+    return { table, addedCount: added.length }
   }
 
   private async persist(tables: ReadonlyArray<TableSchema>): Promise<void> {

@@ -13,6 +13,7 @@ export interface CoreWorkerData {
   readonly requestRing: RingBuffers
   readonly responseRing: RingBuffers
   readonly memtableBudgetBytes: number
+  readonly partitionWidthUs: number
 }
 
 function isRingBuffers(value: unknown): value is RingBuffers {
@@ -24,7 +25,8 @@ function isRingBuffers(value: unknown): value is RingBuffers {
 function isCoreWorkerData(value: unknown): value is CoreWorkerData {
   return typeof value === 'object' && value !== null && 'coreId' in value && typeof value.coreId === 'number' &&
     'requestRing' in value && isRingBuffers(value.requestRing) && 'responseRing' in value &&
-    isRingBuffers(value.responseRing) && 'memtableBudgetBytes' in value && typeof value.memtableBudgetBytes === 'number'
+    isRingBuffers(value.responseRing) && 'memtableBudgetBytes' in value && typeof value.memtableBudgetBytes === 'number' &&
+    'partitionWidthUs' in value && typeof value.partitionWidthUs === 'number'
 }
 
 function run(data: CoreWorkerData): void {

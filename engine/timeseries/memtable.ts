@@ -1,7 +1,8 @@
 // engine/timeseries/memtable: columnar append buffers for one (table, vShard) on one core; out-of-order rows are
-// accepted as they come. Knows nothing of WAL, rings or SQL; segments (flush) come in issue #4.
+// accepted as they come. Also wraps decoded segment row groups (fromVectors) so scans run one kernel over both.
+// Knows nothing of WAL, rings, files or SQL.
 import { assert } from '../../src/common/assert.js'
-import type { ColumnBatch, ColumnVector } from '../batch.js'
+import { vectorLength, type ColumnBatch, type ColumnVector } from '../batch.js'
 import { MEMTABLE_INITIAL_ROWS_COUNT } from '../../src/common/limits.js'
 import type { TableSchema } from '../ops.js'
 
@@ -13,15 +14,28 @@ export type MemColumn =
   | { readonly kind: 'symbol'; ids: Int32Array; readonly dict: string[]; readonly lookup: Map<string, number> }
   | { readonly kind: 'text'; readonly values: (string | null)[] }
 
-function newColumn(kind: MemColumn['kind'], capacity: number): MemColumn {
+function newColumn(kind: MemColumn['kind'], capacity: number, isNull = false): MemColumn {
+  const nulls = () => new Uint8Array(capacity).fill(isNull ? 1 : 0)
   switch (kind) {
     case 'timestamp': case 'f64':
-      return { kind, values: new Float64Array(capacity), nulls: new Uint8Array(capacity) }
-    case 'i64': return { kind, values: new BigInt64Array(capacity), nulls: new Uint8Array(capacity) }
-    case 'bool': return { kind, values: new Uint8Array(capacity), nulls: new Uint8Array(capacity) }
-    case 'symbol': return { kind, ids: new Int32Array(capacity), dict: [], lookup: new Map() }
-    case 'text': return { kind, values: [] }
+      return { kind, values: new Float64Array(capacity), nulls: nulls() }
+    case 'i64': return { kind, values: new BigInt64Array(capacity), nulls: nulls() }
+    case 'bool': return { kind, values: new Uint8Array(capacity), nulls: nulls() }
+    case 'symbol': return { kind, ids: new Int32Array(capacity).fill(isNull ? -1 : 0), dict: [], lookup: new Map() }
+    case 'text': return { kind, values: isNull ? new Array<string | null>(capacity).fill(null) : [] }
     default: return assertNeverKind(kind)
+  }
+}
+
+/** A decoded vector as a memtable column (shares the typed arrays; symbol lookups are not needed for reading). */
+function memColumnOf(vector: ColumnVector, rowCount: number): MemColumn {
+  switch (vector.kind) {
+    case 'timestamp': case 'f64': return { kind: vector.kind, values: vector.values, nulls: vector.nulls ?? new Uint8Array(rowCount) }
+    case 'i64': return { kind: vector.kind, values: vector.values, nulls: vector.nulls ?? new Uint8Array(rowCount) }
+    case 'bool': return { kind: vector.kind, values: vector.values, nulls: vector.nulls ?? new Uint8Array(rowCount) }
+    case 'symbol': return { kind: vector.kind, ids: vector.ids, dict: [...vector.dict], lookup: new Map() }
+    case 'text': return { kind: vector.kind, values: [...vector.values] }
+    default: return assertNeverKind(vector)
   }
 }
 
@@ -52,27 +66,83 @@ export class Memtable {
   private capacity = MEMTABLE_INITIAL_ROWS_COUNT
   private variableBytes = 0
 
-  constructor(readonly schema: TableSchema) {
-    this.columns = schema.columns.map((column) => newColumn(column.kind, this.capacity))
+  constructor(public schema: TableSchema, decoded?: { columns: MemColumn[]; rowCount: number }) {
+    if (decoded === undefined) {
+      this.columns = schema.columns.map((column) => newColumn(column.kind, this.capacity))
+      return
+    }
+    this.columns = decoded.columns
+    this.rows = decoded.rowCount
+    this.capacity = decoded.rowCount
+  }
+
+  /**
+   * A read-only memtable over decoded vectors (a segment row group). `vectors[c]` undefined means the column was not
+   * read (not needed by the scan): it gets an empty column that no kernel of that scan touches. Columns the segment
+   * predates (added to the table later) are passed as undefined too and read as NULL via `nullColumns`.
+   */
+  static fromVectors(schema: TableSchema, rowCount: number, vectors: ReadonlyArray<ColumnVector | undefined>,
+    nullColumns: ReadonlySet<number> = new Set()): Memtable {
+    const columns = schema.columns.map((column, c) => {
+      const vector = vectors[c]
+      if (vector === undefined) return newColumn(column.kind, nullColumns.has(c) ? rowCount : 0, nullColumns.has(c))
+      assert(vectorLength(vector) === rowCount, 'decoded vectors have the row group length')
+      return memColumnOf(vector, rowCount)
+    })
+    return new Memtable(schema, { columns, rowCount })
   }
 
   get rowCount(): number {
     return this.rows
   }
 
-  /** Approximate bytes held (allocated capacity plus strings), for the per-core budget. */
+  /**
+   * Approximate bytes of the rows held (plus strings), for the per-core budget. Counting rows rather than allocated
+   * capacity keeps hundreds of small per-vShard memtables from tripping a small budget with empty slots; the memory
+   * really held is at most twice this plus MEMTABLE_INITIAL_ROWS_COUNT rows per memtable (capacity doubles).
+   */
   get sizeBytes(): number {
     let perRow = 0
     for (const column of this.columns) perRow += fixedRowBytes(column.kind)
-    return perRow * this.capacity + this.variableBytes
+    return perRow * this.rows + this.variableBytes
   }
 
-  /** Appends rows `rows[0..count)` of `batch` (row indices into the batch), whose columns match the schema. */
+  /**
+   * Appends rows `rows[0..count)` of `batch` (row indices into the batch), whose columns are the schema's or a prefix
+   * of them (a batch built before AddColumnsOp): the columns it lacks get NULL.
+   */
   appendRows(batch: ColumnBatch, rows: Int32Array, count: number): void {
-    assert(batch.columns.length === this.columns.length, 'batch columns match the memtable schema')
+    assert(batch.columns.length <= this.columns.length, 'batch columns are a prefix of the memtable schema')
     this.ensureCapacity(this.rows + count)
-    for (let c = 0; c < this.columns.length; c++) this.appendColumn(this.columns[c]!, batch.columns[c]!, rows, count)
+    for (let c = 0; c < this.columns.length; c++) {
+      const vector = batch.columns[c]
+      if (vector === undefined) this.appendNulls(this.columns[c]!, count)
+      else this.appendColumn(this.columns[c]!, vector, rows, count)
+    }
     this.rows += count
+  }
+
+  /**
+   * The table gained columns (AddColumnsOp appends them): rows already held read NULL in them. Only a schema that
+   * extends the current one is accepted.
+   */
+  addColumns(schema: TableSchema): void {
+    assert(schema.columns.length >= this.columns.length, 'a schema only gains columns')
+    for (let c = this.columns.length; c < schema.columns.length; c++) {
+      const column = newColumn(schema.columns[c]!.kind, this.capacity, true)
+      if (column.kind === 'text') column.values.length = this.rows
+      this.columns.push(column)
+    }
+    this.schema = schema
+  }
+
+  private appendNulls(column: MemColumn, count: number): void {
+    const at = this.rows
+    switch (column.kind) {
+      case 'symbol': column.ids.fill(-1, at, at + count); break
+      case 'text': for (let i = 0; i < count; i++) column.values.push(null); break
+      default: column.nulls.fill(1, at, at + count)
+    }
   }
 
   private ensureCapacity(needed: number): void {

@@ -13,7 +13,18 @@ export interface WalReadResult {
   readonly recordCount: number
   /** The last segment after truncation, for the writer to continue; undefined when the WAL is empty. */
   readonly lastSegment: { readonly sequence: number; readonly sizeBytes: number } | undefined
+  /** Every segment but the last, with the highest LSN it holds (0 if none): what checkpoints may delete. */
+  readonly closedSegments: ReadonlyArray<WalSegmentSpan>
 }
+
+/**
+ * Catch-up reads the WAL while the writer appends: `isLive` stops at a record still being written instead of
+ * truncating it, and `untilLsn` stops after that LSN (the caller's durable tip).
+ */
+export interface WalReadOptions { readonly isLive?: boolean; readonly untilLsn?: number }
+
+/** A closed WAL segment and the highest LSN in it. */
+export interface WalSegmentSpan { readonly sequence: number; readonly lastLsn: number }
 
 /** Segment sequence numbers found in walDir, ascending. */
 export async function listWalSegments(fs: FileSystem, walDir: string): Promise<number[]> {
@@ -33,12 +44,13 @@ export async function listWalSegments(fs: FileSystem, walDir: string): Promise<n
  * 'Corrupt' naming the file and LSN. Each segment is read whole; segments are bounded by WAL_SEGMENT_BYTES.
  */
 export async function readWal(
-  fs: FileSystem, walDir: string, onRecord: (record: WalRecord) => Promise<void> | void,
+  fs: FileSystem, walDir: string, onRecord: (record: WalRecord) => Promise<void> | void, options: WalReadOptions = {},
 ): Promise<WalReadResult> {
   const sequences = await listWalSegments(fs, walDir)
   let lastLsn = 0
   let recordCount = 0
   let lastSegment: WalReadResult['lastSegment']
+  const closedSegments: WalSegmentSpan[] = []
   for (let s = 0; s < sequences.length; s++) {
     const sequence = sequences[s]!
     const file = path.join(walDir, `${String(sequence).padStart(12, '0')}.wal`)
@@ -46,6 +58,7 @@ export async function readWal(
     let offset = 0
     while (offset < bytes.length) {
       const outcome = decodeWalRecord(bytes, offset)
+      if (outcome.kind === 'bad' && options.isLive === true) break
       if (outcome.kind === 'bad') {
         if (s < sequences.length - 1) {
           throw new EngineFailureError({
@@ -58,6 +71,7 @@ export async function readWal(
         break
       }
       const record = outcome.record
+      if (options.untilLsn !== undefined && record.lsn > options.untilLsn) break
       if (record.lsn <= lastLsn) {
         throw new EngineFailureError({ kind: 'Corrupt', detail: `wal lsn ${record.lsn} after ${lastLsn} in ${file}` })
       }
@@ -67,8 +81,9 @@ export async function readWal(
       offset = outcome.nextOffset
     }
     lastSegment = { sequence, sizeBytes: offset }
+    if (s < sequences.length - 1) closedSegments.push({ sequence, lastLsn })
   }
-  return { nextLsn: asLsn(lastLsn + 1), recordCount, lastSegment }
+  return { nextLsn: asLsn(lastLsn + 1), recordCount, lastSegment, closedSegments }
 }
 
 async function truncateTail(fs: FileSystem, file: string, offset: number, droppedBytes: number, reason: string) {

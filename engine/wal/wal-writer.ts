@@ -7,7 +7,9 @@ import { log } from '../../src/common/log.js'
 import { EngineFailureError, type FsyncMode } from '../api.js'
 import { WAL_BATCH_FSYNC_INTERVAL_MS, WAL_GROUP_COMMIT_RECORDS_MAX_COUNT, WAL_SEGMENT_BYTES } from '../../src/common/limits.js'
 import { errnoCode, type FileHandleLike, type FileSystem } from '../io/file-system.js'
+import { deleteWalSegmentsBelow } from './checkpoint.js'
 import { encodeWalRecord, walSegmentName, type WalRecordKind } from './record.js'
+import type { WalSegmentSpan } from './wal-reader.js'
 
 interface PendingAppend {
   readonly lsn: Lsn
@@ -26,6 +28,8 @@ export interface WalWriterOptions {
   readonly lastSegment: { readonly sequence: number; readonly sizeBytes: number } | undefined
   /** Rotation bound; WAL_SEGMENT_BYTES unless a test wants many small segments. */
   readonly segmentBytes?: number
+  /** Closed segments found on open (every one but the last), for checkpoints. */
+  readonly closedSegments?: ReadonlyArray<WalSegmentSpan>
 }
 
 /**
@@ -45,6 +49,8 @@ export class WalWriter {
   private nextLsnValue: number
   private durableLsnValue: number
   private committing: Promise<void> = Promise.resolve()
+  private closedSegments: WalSegmentSpan[]
+  private isCheckpointing = false
 
   private constructor(
     private readonly options: WalWriterOptions,
@@ -54,6 +60,7 @@ export class WalWriter {
   ) {
     this.nextLsnValue = options.nextLsn
     this.durableLsnValue = options.nextLsn - 1
+    this.closedSegments = [...(options.closedSegments ?? [])]
   }
 
   static async open(options: WalWriterOptions): Promise<WalWriter> {
@@ -81,6 +88,32 @@ export class WalWriter {
     const durable = new Promise<void>((resolve, reject) => this.pending.push({ lsn, bytes, resolve, reject }))
     if (!this.isCommitting) this.startCommit()
     return { lsn, durable }
+  }
+
+  /** Closed segments not yet deleted by a checkpoint (the active one is never listed). */
+  get closedSegmentCount(): number {
+    return this.closedSegments.length
+  }
+
+  /** The last LSN of the oldest closed segment (0 when none): what a checkpoint would delete next. */
+  get oldestClosedLastLsn(): number {
+    return this.closedSegments[0]?.lastLsn ?? 0
+  }
+
+  /**
+   * Checkpoint: deletes closed segments whose every record has an LSN below `neededLsn` (the caller's low-water
+   * mark: no memtable holds rows of a lower LSN). One checkpoint at a time; a concurrent call is a no-op.
+   */
+  async deleteSegmentsBelow(neededLsn: number): Promise<number> {
+    if (this.isCheckpointing) return 0
+    this.isCheckpointing = true
+    try {
+      const deleted = await deleteWalSegmentsBelow(this.options.fs, this.options.walDir, this.closedSegments, neededLsn)
+      this.closedSegments = this.closedSegments.filter((span) => !deleted.includes(span.sequence))
+      return deleted.length
+    } finally {
+      this.isCheckpointing = false
+    }
   }
 
   /** Writes what is pending, fsyncs (unless 'off') and closes the segment. */
@@ -151,6 +184,7 @@ export class WalWriter {
   private async rotate(): Promise<void> {
     if (this.options.fsync !== 'off') await this.handle.datasync()
     await this.handle.close()
+    this.closedSegments.push({ sequence: this.sequence, lastLsn: this.durableLsnValue })
     this.sequence += 1
     const name = walSegmentName(this.sequence)
     this.handle = await this.options.fs.open(path.join(this.options.walDir, name), 'create-exclusive')

@@ -79,8 +79,64 @@ export const SEGMENT_FOOTER_BYTES_MAX = 16 * 1024 * 1024
 export const SEGMENT_READS_IN_FLIGHT_MAX_COUNT = 16
 // New ingests to a core wait while its memtables hold more than this many budgets (a flush is still being written).
 export const MEMTABLE_PAUSE_BUDGETS_COUNT = 2
+// Closed WAL segments kept before the cores still holding their rows are asked to flush early (bounds WAL disk use
+// and replay time when a core's memtables fill slowly and would otherwise pin the WAL forever).
+export const WAL_CLOSED_SEGMENTS_MAX_COUNT = 4
+// WAL payload bytes replay sends ahead to the cores before their answers come back: keeps memtable reports (and so
+// flushes and the pause of invariant 4) in step with replay instead of filling rings and queues first.
+export const REPLAY_IN_FLIGHT_BYTES_MAX = 4 * 1024 * 1024
+// A memtable whose first row is older than this is flushed at the core's next request even under budget, so a
+// slow table does not keep its rows in memory (and the WAL) indefinitely.
+export const MEMTABLE_FLUSH_AGE_MS = 10 * 60 * 1000
+// Segments of one (table, vShard, partition) that make compaction merge them (each flush adds one per partition).
+export const COMPACTION_SEGMENTS_MIN_COUNT = 4
+// Segments merged by one compaction at most (bounds the files read and the bytes sent to a core at once).
+export const COMPACTION_SEGMENTS_MAX_COUNT = 32
+// Rows one compaction merges at most: the core holds them all decoded while it sorts (bounded memory, invariant 4).
+export const COMPACTION_ROWS_MAX_COUNT = 2_000_000
+// Core restarts after crashes per engine lifetime; beyond it a crashed core stays down and its requests fail 'Io'
+// (a worker that dies at start would otherwise restart forever).
+export const CORE_RESTARTS_MAX_COUNT = 16
 // After a failed segment write, the core may offer the same rows again after this pause (disk full, EIO).
 export const FLUSH_RETRY_MS = 1000
+
+// --- wire/ilp: InfluxDB line protocol over TCP and HTTP (issue #5)
+// Longest line, in bytes without its '\n': one 64 KiB string field (InfluxDB's string limit) plus names and
+// numbers; it also bounds the tail a connection buffers, so 1000 connections hold at most 128 MiB of partial lines.
+export const ILP_LINE_BYTES_MAX = 128 * 1024
+// Slots in each name cache (direct-mapped, a power of two): enough for every measurement, tag key and field key
+// of a typical schema plus the hot tag values, while staying a fixed few hundred KiB per parser.
+export const ILP_NAME_CACHE_SLOT_COUNT = 4096
+// Names longer than this, in bytes, are decoded each time instead of cached: long names are rare, and the cap keeps
+// the cache's memory at most SLOT_COUNT × this.
+export const ILP_NAME_CACHE_KEY_BYTES_MAX = 128
+// Errors kept per parse result and per ingest outcome (the rest are only counted): HTTP answers with the first, TCP
+// logs them, and a stream of garbage must not grow memory without bound.
+export const ILP_ERRORS_KEPT_MAX_COUNT = 1000
+// Longest table or column name created by ILP, in UTF-8 bytes: PostgreSQL's NAMEDATALEN - 1, so psql shows them whole.
+export const ILP_NAME_BYTES_MAX = 63
+// Rows a TCP connection parses before it hands them to sql.ingest: bounds the memory one connection holds and the
+// size of one WAL record (a few MiB at typical row widths), while keeping records large enough to amortise fsync.
+export const ILP_TCP_FLUSH_ROWS_COUNT = 50_000
+// A TCP connection with parsed rows but no new data flushes them after this long, so a slow sender's rows still land.
+export const ILP_TCP_FLUSH_INTERVAL_MS = 100
+// Concurrent ILP TCP connections; past this a new socket is closed at once (there is no reply channel for an error).
+export const ILP_TCP_CONNECTIONS_MAX_COUNT = 1000
+// Largest HTTP write body, compressed or decompressed, in bytes: 413 above it. The whole body is held while it is
+// parsed and WAL'd as one record per table, so it must stay well under WAL_RECORD_BYTES_MAX. Telegraf sends ≤ ~1 MiB.
+export const ILP_HTTP_BODY_BYTES_MAX = 64 * 1024 * 1024
+// Concurrent HTTP connections; past this new sockets are refused, so a flood cannot grow memory.
+export const ILP_HTTP_CONNECTIONS_MAX_COUNT = 1000
+// Tables of one ingest request written at once (their WAL records share group commits); more wait their turn, so a
+// request naming thousands of measurements cannot start thousands of writes together.
+export const ILP_INGEST_TABLES_IN_FLIGHT_COUNT = 8
+// Refused lines a TCP connection logs one by one per flush; the rest of that flush's are summed in one log line, so
+// a stream of garbage cannot flood the log.
+export const ILP_TCP_ERRORS_LOGGED_PER_FLUSH_COUNT = 10
+// Characters of a failing line quoted in an HTTP 400 message (InfluxDB quotes the whole line; ours stays readable).
+export const ILP_HTTP_QUOTED_LINE_CHARS_MAX = 256
+// How long shutdown waits for in-flight ILP writes (TCP flushes, HTTP requests) before dropping their sockets.
+export const ILP_SHUTDOWN_WAIT_MS = 5000
 
 function check(condition: boolean, message: string): void {
   if (!condition) throw new Error(`limits: ${message}`)
@@ -94,3 +150,7 @@ check(MEMTABLE_MB_MIN <= MEMTABLE_MB_DEFAULT && MEMTABLE_MB_DEFAULT <= MEMTABLE_
 check(WAL_SEGMENT_BYTES >= 1024 * 1024, 'a WAL segment holds at least 1 MiB')
 check(DISPATCH_QUEUE_FRAMES_MAX_COUNT > 0, 'dispatch queue bound is positive')
 check(SEGMENT_ROW_GROUP_ROWS_COUNT <= CHUNK_VALUES_MAX_COUNT, 'a row group fits in one chunk')
+check((ILP_NAME_CACHE_SLOT_COUNT & (ILP_NAME_CACHE_SLOT_COUNT - 1)) === 0, 'ILP name cache slots must be a power of two')
+check(ILP_NAME_CACHE_KEY_BYTES_MAX < ILP_LINE_BYTES_MAX, 'a cached ILP name fits in a line')
+check(ILP_LINE_BYTES_MAX < ILP_HTTP_BODY_BYTES_MAX, 'an ILP line fits in an HTTP body')
+check(ILP_HTTP_BODY_BYTES_MAX < WAL_RECORD_BYTES_MAX, 'an HTTP write body fits in one WAL record')

@@ -1,5 +1,6 @@
 // test/helpers/server-process: runs the real built server (dist/src/main.js) as a child process, exactly as a user
-// would, and waits for its `ready` log line to learn the pg port it bound (tests pass --pg-port 0).
+// would, and waits for its `ready` log line to learn the ports it bound (tests pass --pg-port 0 --ilp-port 0
+// --http-port 0, so parallel runs never collide on 5432/9009/8086).
 import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -11,6 +12,10 @@ const READY_TIMEOUT_MS = 30_000
 export interface ServerProcess {
   readonly child: ChildProcess
   readonly pgPort: number
+  /** ILP over TCP (--ilp-port). */
+  readonly ilpPort: number
+  /** HTTP: ILP writes, /ping, /health (--http-port). */
+  readonly httpPort: number
   readonly dataDir: string
   /** Everything the process printed so far (stdout and stderr). */
   output(): string
@@ -54,7 +59,8 @@ export interface StartOptions {
 }
 
 export function startServerProcess(options: StartOptions): Promise<ServerProcess> {
-  const args = ['serve', '--data-dir', options.dataDir, '--pg-port', '0', '--cores', '2', ...(options.args ?? [])]
+  const args = ['serve', '--data-dir', options.dataDir, '--pg-port', '0', '--ilp-port', '0', '--http-port', '0', '--cores', '2',
+    ...(options.args ?? [])]
   const env = { ...process.env, NODEDB_LOG_LEVEL: 'info', ...(options.env ?? {}) }
   const child = spawn(process.execPath, [MAIN_JS, ...args], { env })
   let output = ''
@@ -71,13 +77,15 @@ export function startServerProcess(options: StartOptions): Promise<ServerProcess
     child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString()
-      const match = /"pgPort":(\d+)[^\n]*"msg":"ready"/.exec(output)
+      const match = /"pgPort":(\d+),"ilpPort":(\d+),"httpPort":(\d+)[^\n]*"msg":"ready"/.exec(output)
       if (match === null) return
       clearTimeout(timer)
       child.off('exit', onExit)
       resolve({
         child,
         pgPort: Number(match[1]),
+        ilpPort: Number(match[2]),
+        httpPort: Number(match[3]),
         dataDir: options.dataDir,
         output: () => output,
         stop: async () => {

@@ -1,7 +1,7 @@
 // wire/ilp/ilp-parser: a byte stream of InfluxDB line protocol → per-measurement LineBatches plus per-line errors.
 // Resumable: a chunk may end mid-line; the partial line is kept, bounded by the line limit. Pure: no socket, no SQL.
 import { assert } from '../../src/common/assert.js'
-import { ILP_ERRORS_KEPT_MAX_COUNT, ILP_LINE_BYTES_MAX } from './ilp-limits.js'
+import { ILP_ERRORS_KEPT_MAX_COUNT, ILP_LINE_BYTES_MAX } from '../../src/common/limits.js'
 import type { IlpError, IlpErrorCode } from './ilp-error.js'
 import type { IlpPrecision } from './ilp-precision.js'
 import type { LineBatch } from './line-batch.js'
@@ -58,6 +58,16 @@ export class IlpParser {
   /** The timestamp given to later lines that carry none (a TCP stream moves it forward per read). */
   setNowUs(nowUs: number): void {
     this.nowUs = nowUs
+  }
+
+  /** Lines read since the last drain (rows, errors, blank lines): what a stream bounds before it drains. */
+  get pendingLineCount(): number {
+    return this.lineNumber - this.lineNumberAtDrain
+  }
+
+  /** True while the current line is past lineBytesMax and its bytes are being dropped until its '\n'. */
+  get isDiscardingLine(): boolean {
+    return this.isDiscarding
   }
 
   feed(chunk: Buffer): void {

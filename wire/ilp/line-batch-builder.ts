@@ -14,6 +14,7 @@ export class LineBatchBuilder {
   errorCode: IlpErrorCode = 'TypeConflict'
   errorColumn = 0
   private timestampsUs = new Float64Array(TIMESTAMP_CAPACITY_MIN)
+  private lineNumbers = new Uint32Array(TIMESTAMP_CAPACITY_MIN)
   private readonly columns: LineColumnBuilder[] = []
   private readonly columnsByName = new Map<string, LineColumnBuilder>()
   // Per-line scratch: the column each tag and field of the current line resolved to (null = superseded duplicate).
@@ -26,7 +27,8 @@ export class LineBatchBuilder {
   constructor(readonly measurement: string) {}
 
   /**
-   * Appends `line` as the next row. `serial` must differ for every call (the stream's line number). Returns false,
+   * Appends `line` as the next row. `serial` must differ for every call: it is the stream's 1-based line number,
+   * kept per row as the batch's lineNumbers. Returns false,
    * writing nothing, when a tag key repeats, a tag and a field share a name, or a field's type differs from its
    * column's: the types of a column are never cast. Of duplicate fields, the last one wins, as in InfluxDB.
    */
@@ -55,8 +57,12 @@ export class LineBatchBuilder {
       const grown = new Float64Array(rowIndex * 2)
       grown.set(this.timestampsUs)
       this.timestampsUs = grown
+      const grownLines = new Uint32Array(rowIndex * 2)
+      grownLines.set(this.lineNumbers)
+      this.lineNumbers = grownLines
     }
     this.timestampsUs[rowIndex] = line.timestampUs
+    this.lineNumbers[rowIndex] = serial
     this.rowCount = rowIndex + 1
     return true
   }
@@ -147,6 +153,7 @@ export class LineBatchBuilder {
       measurement: this.measurement,
       rowCount: this.rowCount,
       timestampsUs: this.timestampsUs.slice(0, this.rowCount),
+      lineNumbers: this.lineNumbers.slice(0, this.rowCount),
       columns: this.columns.map((column) => column.finish(this.rowCount)),
     }
   }

@@ -2,7 +2,7 @@
 // bounded direct-mapped cache keyed by those bytes, so names repeated on every line do not allocate.
 // Knows only the escaping rules of line protocol names; nothing of sockets, batches or SQL.
 import { isUtf8 } from 'node:buffer'
-import { ILP_NAME_CACHE_KEY_BYTES_MAX, ILP_NAME_CACHE_SLOT_COUNT } from './ilp-limits.js'
+import { ILP_NAME_CACHE_KEY_BYTES_MAX, ILP_NAME_CACHE_SLOT_COUNT } from '../../src/common/limits.js'
 
 const BACKSLASH = 92
 

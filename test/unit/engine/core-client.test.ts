@@ -26,6 +26,7 @@ describe('engine/bridge/core-client', () => {
           kind: 'ScanOp', v: 1, tableId: TABLE.id, timeRange: { fromUs: 0, toUs: 10 }, filters: [], projection: [0],
           groupBy: [], aggregates: [], limit: null,
         },
+        segments: [],
       }),
     ])
     assert.deepEqual(responses.map((r) => r.kind), ['DoneResponse', 'ScanResponse'])

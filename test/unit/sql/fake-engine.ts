@@ -37,6 +37,15 @@ export class FakeEngine implements Engine {
         this.batches.set(op.tableId, list)
         return { kind: 'IngestResult', rowCount: op.batch.rowCount, lsn: asLsn(this.ops.length) }
       }
+      case 'AddColumnsOp': {
+        const index = this.catalog.findIndex((table) => table.id === op.tableId)
+        const existing = this.catalog[index]
+        if (existing === undefined) throw new EngineFailureError({ kind: 'NoSuchTable', detail: String(op.tableId) })
+        const added = op.columns.filter((column) => !existing.columns.some((c) => c.name === column.name))
+        const table: TableSchema = { ...existing, columns: [...existing.columns, ...added] }
+        this.catalog[index] = table
+        return { kind: 'AddColumnsResult', table, addedCount: added.length }
+      }
       case 'ScanOp':
         if (this.respond !== null) return { kind: 'ScanResult', partials: this.respond(op) }
         return { kind: 'ScanResult', partials: (this.batches.get(op.tableId) ?? []).map((batch) => scanBatch(batch, op)) }

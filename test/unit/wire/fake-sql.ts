@@ -2,6 +2,7 @@
 // sql/api.ts boundary on purpose), so the wire tests need no sql layer. Statements split on ';' (no quoting).
 import { divisionByZero, syntaxError, undefinedTable } from '../../../src/common/errors.js'
 import type {
+  IngestBatch, IngestOptions, IngestOutcome,
   FieldDescription, ParamValue, PreparedStatement, SqlFacade, StatementDescription, StatementResult,
 } from '../../../sql/api.js'
 
@@ -89,6 +90,14 @@ export class FakeSql implements SqlFacade {
     const recorded = this.lookup(statement)
     const paramTypeOids = recorded.description.paramTypeOids.map((oid, index) => declaredParamOids[index] || oid)
     return { ...recorded.description, paramTypeOids }
+  }
+
+  /** Every ingest() call's batches, in order. */
+  readonly ingested: Array<ReadonlyArray<IngestBatch>> = []
+
+  async ingest(batches: ReadonlyArray<IngestBatch>, _options?: IngestOptions): Promise<IngestOutcome> {
+    this.ingested.push(batches)
+    return { rowCount: batches.reduce((sum, batch) => sum + batch.rowCount, 0), errors: [], errorCount: 0 }
   }
 
   async execute(statement: PreparedStatement, params: ReadonlyArray<ParamValue>): Promise<StatementResult> {

@@ -19,6 +19,7 @@ describe('wire/ilp/line-batch-builder', function () {
         measurement: 'm',
         rowCount: 3,
         timestampsUs: new Float64Array([1e6, 3e6, 4e6]),
+        lineNumbers: new Uint32Array([1, 3, 4]),
         columns: [
           { kind: 'tag', name: 'h', ids: new Int32Array([0, 1, 0]), dict: ['a', 'b'] },
           { kind: 'float', name: 'f', values: new Float64Array([1, 0, 2]), nulls: new Uint8Array([0, 1, 0]) },
@@ -31,6 +32,7 @@ describe('wire/ilp/line-batch-builder', function () {
         measurement: 'n',
         rowCount: 1,
         timestampsUs: new Float64Array([2e6]),
+        lineNumbers: new Uint32Array([2]),
         columns: [{ kind: 'integer', name: 'g', values: new BigInt64Array([1n]), nulls: new Uint8Array([0]) }],
       },
     ])

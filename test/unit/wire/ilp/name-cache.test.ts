@@ -3,7 +3,7 @@
 // Method: NameCache with tiny slot counts, driven directly with hand-built and fast-check byte strings.
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { ILP_NAME_CACHE_KEY_BYTES_MAX } from '../../../../wire/ilp/ilp-limits.js'
+import { ILP_NAME_CACHE_KEY_BYTES_MAX } from '../../../../src/common/limits.js'
 import { NAME_HASH_SEED, NameCache, nameHashStep } from '../../../../wire/ilp/name-cache.js'
 
 function hashOf(bytes: Buffer): number {

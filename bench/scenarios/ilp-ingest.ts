@@ -1,0 +1,97 @@
+// bench/scenarios/ilp-ingest: line-protocol ingest rows/s with several concurrent senders, over HTTP (acknowledged
+// requests of `batch` lines) and over TCP (until every row is visible to queries, since TCP has no acks), on nodedb
+// and on the ILP peers (InfluxDB 1.x: HTTP only; VictoriaMetrics: both).
+import net from 'node:net'
+import type { IlpEndpoint, RunningSystem } from '../peers/systems.js'
+import type { BenchContext, Measurement, Scenario } from './index.js'
+
+const FIELD = 'v'
+
+/** The bench rows as line-protocol request bodies of `batch` lines, timestamps in ns ending now. */
+export function ilpBodies(measurement: string, rows: number, hosts: number, batch: number): Buffer[] {
+  const endNs = BigInt(Date.now()) * 1_000_000n
+  const bodies: Buffer[] = []
+  for (let start = 0; start < rows; start += batch) {
+    let text = ''
+    for (let i = start; i < Math.min(rows, start + batch); i++) {
+      const ns = endNs - BigInt(rows - i) * 1_000_000n
+      text += `${measurement},host=host_${i % hosts},region=r${i % 7} ${FIELD}=${i}i,usage=${(i % 1000) / 10},up=t ${ns}\n`
+    }
+    bodies.push(Buffer.from(text))
+  }
+  return bodies
+}
+
+async function waitRows(endpoint: IlpEndpoint, measurement: string, rows: number): Promise<void> {
+  const deadline = Date.now() + 120_000
+  let seen = 0
+  while (Date.now() < deadline) {
+    seen = await endpoint.countRows(measurement, FIELD)
+    if (seen >= rows) return
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  throw new Error(`only ${seen} of ${rows} rows visible after 120 s`)
+}
+
+function endpointOf(system: RunningSystem): IlpEndpoint {
+  if (system.ilp === undefined) throw new Error(`${system.name} speaks no line protocol`)
+  return system.ilp
+}
+
+async function postAll(endpoint: IlpEndpoint, bodies: ReadonlyArray<Buffer>, writers: number): Promise<void> {
+  let next = 0
+  await Promise.all(Array.from({ length: writers }, async () => {
+    for (let i = next++; i < bodies.length; i = next++) {
+      const response = await fetch(`http://127.0.0.1:${endpoint.httpPort}${endpoint.httpWritePath}`, { method: 'POST', body: bodies[i] })
+      if (response.status !== 204) throw new Error(`write answered ${response.status}: ${await response.text()}`)
+    }
+  }))
+}
+
+function sendShare(port: number, bodies: ReadonlyArray<Buffer>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1')
+    let next = 0
+    const pump = (): void => {
+      while (next < bodies.length) if (!socket.write(bodies[next++]!)) return
+      socket.end()
+    }
+    socket.on('connect', pump)
+    socket.on('drain', pump)
+    socket.on('error', reject)
+    socket.on('close', () => resolve())
+    socket.resume()
+  })
+}
+
+function measured(scenario: string, system: RunningSystem, rows: number, seconds: number): Measurement[] {
+  return [{ scenario, system: system.name, value: rows / seconds, unit: 'rows/s', higherIsBetter: true }]
+}
+
+export const ilpHttpIngest: Scenario = {
+  name: 'ilp-http-ingest', group: 'ingest', systems: ['nodedb', 'influxdb', 'victoriametrics'],
+  async run({ system, options }: BenchContext) {
+    const endpoint = endpointOf(system)
+    const bodies = ilpBodies('ilpbench_http', options.rows, options.hosts, options.batch)
+    const started = performance.now()
+    await postAll(endpoint, bodies, options.writers)
+    const seconds = (performance.now() - started) / 1000
+    await waitRows(endpoint, 'ilpbench_http', options.rows) // every acknowledged row is there
+    return measured(this.name, system, options.rows, seconds)
+  },
+}
+
+export const ilpTcpIngest: Scenario = {
+  name: 'ilp-tcp-ingest', group: 'ingest', systems: ['nodedb', 'victoriametrics'],
+  async run({ system, options }: BenchContext) {
+    const endpoint = endpointOf(system)
+    const port = endpoint.tcpPort
+    if (port === null) return []
+    const bodies = ilpBodies('ilpbench_tcp', options.rows, options.hosts, options.batch)
+    const shares = Array.from({ length: options.writers }, (_, w) => bodies.filter((_, i) => i % options.writers === w))
+    const started = performance.now()
+    await Promise.all(shares.map((share) => sendShare(port, share)))
+    await waitRows(endpoint, 'ilpbench_tcp', options.rows)
+    return measured(this.name, system, options.rows, (performance.now() - started) / 1000)
+  },
+}

@@ -1,0 +1,48 @@
+// engine/compactor: background compaction — merges the small segments that flushes leave per (table, vShard,
+// partition) into one, on the owning core (decode, sort, encode: invariant 5), one compaction at a time. Queries go on
+// meanwhile: the manifest swap is atomic under the scan gate and scans hold their bytes. Knows nothing of SQL.
+import { log } from '../src/common/log.js'
+import type { CoreClient } from './bridge/core-client.js'
+import type { SegmentStore } from './timeseries/segment-store.js'
+
+export class Compactor {
+  private running: Promise<void> | undefined
+  private compactionCountValue = 0
+
+  constructor(private readonly segments: SegmentStore, private readonly cores: ReadonlyArray<CoreClient>) {}
+
+  get compactionCount(): number {
+    return this.compactionCountValue
+  }
+
+  /** Starts a compaction round if none runs; it continues while candidates remain. */
+  maybeStart(isStopping: () => boolean): void {
+    if (this.running !== undefined) return
+    this.running = this.run(isStopping)
+      .catch((error: unknown) => log.error({ err: error }, 'compaction failed; segments left as they are'))
+      .finally(() => { this.running = undefined })
+  }
+
+  async settled(): Promise<void> {
+    await this.running
+  }
+
+  private async run(isStopping: () => boolean): Promise<void> {
+    for (let inputs = this.segments.compactionCandidates(); inputs.length > 0 && !isStopping();
+      inputs = this.segments.compactionCandidates()) {
+      const first = inputs[0]!
+      const slices = []
+      for (const input of inputs) slices.push(await this.segments.readWhole(input))
+      const core = this.cores[first.vShard % this.cores.length]!
+      const response = await core.request({
+        kind: 'CompactRequest', tableId: first.tableId, vShard: first.vShard, partitionStartUs: first.partitionStartUs, segments: slices,
+      })
+      if (response.kind !== 'CompactResponse') {
+        log.warn({ response: response.kind }, 'compaction refused by the core')
+        return
+      }
+      await this.segments.commitCompaction(inputs, response.segment)
+      this.compactionCountValue += 1
+    }
+  }
+}

@@ -1,0 +1,218 @@
+// engine/core/core-storage: one core's data — active memtables per (table, vShard), frozen ones being flushed — and
+// the CPU side of flush (sort, encode) and of scans over memtables plus segment row groups read for it. Runs in a
+// worker; knows nothing of files (the control thread writes and reads them), rings or SQL.
+import { assert } from '../../src/common/assert.js'
+import type { TableId } from '../../src/common/ids.js'
+import { FLUSH_RETRY_MS, MEMTABLE_FLUSH_AGE_MS, VSHARD_COUNT } from '../../src/common/limits.js'
+import type { ColumnVector, ScanPartial } from '../batch.js'
+import type {
+  ApplyIngestRequest, CompactRequest, EncodedSegment, FlushedLsn, FlushOutput, SegmentSlice,
+} from '../bridge/messages.js'
+import { gatherVector } from '../timeseries/gather.js'
+import { EngineFailureError } from '../api.js'
+import type { ScanOp, TableSchema } from '../ops.js'
+import { Memtable } from '../timeseries/memtable.js'
+import { sortMemtableByPartition } from '../timeseries/memtable-sort.js'
+import { scanMemtables } from '../timeseries/scan.js'
+import { decodeSegmentChunk } from '../timeseries/segment-reader.js'
+import { encodeSegment } from '../timeseries/segment-writer.js'
+
+/** A memtable with the WAL range it holds: every row of (tableId, vShard) with LSN in [firstLsn, lastLsn]. */
+interface LiveMemtable {
+  readonly tableId: TableId
+  readonly vShard: number
+  readonly memtable: Memtable
+  readonly firstLsn: number
+  lastLsn: number
+  /** When its first row arrived (ms, the injected clock): a memtable older than MEMTABLE_FLUSH_AGE_MS is flushed. */
+  readonly createdMs: number
+}
+
+interface CoreTable {
+  schema: TableSchema
+  readonly active: Map<number, LiveMemtable>
+}
+
+export interface CoreStorageOptions {
+  readonly coreId: number
+  readonly memtableBudgetBytes: number
+  readonly partitionWidthUs: number
+  /** Injected clock (ms) for the retry pause after a failed flush. */
+  readonly nowMs?: () => number
+}
+
+export class CoreStorage {
+  private readonly tables = new Map<TableId, CoreTable>()
+  private frozen: LiveMemtable[] = []
+  private flushInFlight: number | undefined
+  private nextFlushId = 1
+  private retryAtMs = 0
+
+  constructor(private readonly options: CoreStorageOptions) {}
+
+  registerTable(schema: TableSchema): void {
+    const existing = this.tables.get(schema.id)
+    if (existing === undefined) {
+      this.tables.set(schema.id, { schema, active: new Map() })
+      return
+    }
+    existing.schema = schema
+    // AddColumnsOp: memtables holding rows of the old schema read NULL in the new columns. Frozen ones were already
+    // encoded (their segments record their own column count), so extending them only affects scans of them.
+    for (const live of existing.active.values()) live.memtable.addColumns(schema)
+    for (const live of this.frozen) if (live.tableId === schema.id) live.memtable.addColumns(schema)
+  }
+
+  /** Appends the request's rows to their vShards' active memtables (the caller checked LSN order). */
+  apply(request: ApplyIngestRequest): void {
+    const table = this.tables.get(request.tableId)
+    assert(table !== undefined, `core ${this.options.coreId}: ingest into unregistered table ${request.tableId}`)
+    const { batch, vShards } = request
+    assert(vShards.length === batch.rowCount, 'one vShard per row')
+    // Counting sort of row indices by vShard, so each memtable receives its rows in one append.
+    const starts = new Int32Array(VSHARD_COUNT + 1)
+    for (let row = 0; row < batch.rowCount; row++) starts[vShards[row]! + 1]! += 1
+    for (let v = 0; v < VSHARD_COUNT; v++) starts[v + 1]! += starts[v]!
+    const order = new Int32Array(batch.rowCount)
+    const fill = starts.slice(0, VSHARD_COUNT)
+    for (let row = 0; row < batch.rowCount; row++) order[fill[vShards[row]!]!++] = row
+    for (let v = 0; v < VSHARD_COUNT; v++) {
+      const count = starts[v + 1]! - starts[v]!
+      if (count === 0) continue
+      let live = table.active.get(v)
+      if (live === undefined) {
+        live = {
+          tableId: request.tableId, vShard: v, memtable: new Memtable(table.schema), firstLsn: request.lsn, lastLsn: 0,
+          createdMs: this.nowMs(),
+        }
+        table.active.set(v, live)
+      }
+      live.memtable.appendRows(batch, order.subarray(starts[v]!, starts[v + 1]!), count)
+      live.lastLsn = request.lsn
+    }
+  }
+
+  /** Bytes held by active and frozen memtables (the budget of invariant 4). */
+  memtableBytes(): number {
+    let bytes = 0
+    for (const live of this.frozen) bytes += live.memtable.sizeBytes
+    for (const table of this.tables.values()) for (const live of table.active.values()) bytes += live.memtable.sizeBytes
+    return bytes
+  }
+
+  /** The lowest LSN whose rows only memory holds (0 when no memtable holds rows): the WAL must keep it. */
+  lowWaterLsn(): number {
+    let low = Number.POSITIVE_INFINITY
+    for (const live of this.frozen) low = Math.min(low, live.firstLsn)
+    for (const table of this.tables.values()) for (const live of table.active.values()) low = Math.min(low, live.firstLsn)
+    return Number.isFinite(low) ? low : 0
+  }
+
+  /**
+   * When over budget and no flush is in flight: freezes every active memtable and encodes every frozen one into
+   * segments (invariant 4: live ingest and replay flush the same way, since both arrive as ApplyIngestRequests).
+   * `isForced` flushes whatever is held, budget or not (close, tests).
+   */
+  maybeFlush(isForced = false): FlushOutput | null {
+    if (this.flushInFlight !== undefined) return null
+    const isDue = this.memtableBytes() > this.options.memtableBudgetBytes || this.oldestCreatedMs() + MEMTABLE_FLUSH_AGE_MS <= this.nowMs()
+    if (!isForced && (!isDue || this.nowMs() < this.retryAtMs)) return null
+    for (const table of this.tables.values()) {
+      for (const live of table.active.values()) if (live.memtable.rowCount > 0) this.frozen.push(live)
+      table.active.clear()
+    }
+    if (this.frozen.length === 0) return null
+    const flushId = this.nextFlushId++
+    this.flushInFlight = flushId
+    return { flushId, segments: this.frozen.flatMap((live) => this.encode(live)), flushedLsns: this.flushedLsns() }
+  }
+
+  /** Committed: the manifest lists the segments, the frozen rows go. Not committed: offer them again later. */
+  commitFlush(flushId: number, isCommitted: boolean): void {
+    assert(this.flushInFlight === flushId, `core ${this.options.coreId}: commit of flush ${flushId}, in flight ${this.flushInFlight}`)
+    this.flushInFlight = undefined
+    if (isCommitted) this.frozen = []
+    else this.retryAtMs = this.nowMs() + FLUSH_RETRY_MS
+  }
+
+  /** Segments first (oldest data), then frozen, then active memtables: each row lives in exactly one of them. */
+  scan(op: ScanOp, segments: ReadonlyArray<SegmentSlice>): ScanPartial | undefined {
+    const table = this.tables.get(op.tableId)
+    if (table === undefined) return undefined
+    const memtables: Memtable[] = []
+    for (const segment of segments) memtables.push(...this.decodeSlice(table.schema, segment))
+    for (const live of this.frozen) if (live.tableId === op.tableId) memtables.push(live.memtable)
+    const active = [...table.active.values()].sort((a, b) => a.vShard - b.vShard)
+    for (const live of active) memtables.push(live.memtable)
+    return scanMemtables(table.schema, memtables, op)
+  }
+
+  /** Compaction's CPU side: decodes every row of the request's segments, sorts them and encodes one segment. */
+  compact(request: CompactRequest): EncodedSegment {
+    const table = this.tables.get(request.tableId)
+    assert(table !== undefined, `core ${this.options.coreId}: compaction of unregistered table ${request.tableId}`)
+    const merged = new Memtable(table.schema)
+    for (const segment of request.segments) {
+      for (const group of this.decodeSlice(table.schema, segment)) {
+        const columns = group.schema.columns.map((column, c) => gatherVector(column.kind, [group.columns[c]!], {
+          count: group.rowCount, tables: new Int32Array(group.rowCount), rows: Int32Array.from({ length: group.rowCount }, (_, i) => i),
+        }))
+        merged.appendRows({ rowCount: group.rowCount, columns }, Int32Array.from({ length: group.rowCount }, (_, i) => i), group.rowCount)
+      }
+    }
+    const parts = sortMemtableByPartition(merged, this.options.partitionWidthUs)
+    if (parts.length !== 1 || parts[0]!.partitionStartUs !== request.partitionStartUs) {
+      // Segments written under another partition width: leave them as they are.
+      throw new EngineFailureError({ kind: 'InvalidBatch', detail: 'compacted rows span several partitions' })
+    }
+    const encoded = encodeSegment({
+      tableId: request.tableId, vShard: request.vShard, partitionStartUs: request.partitionStartUs,
+      timestampIndex: table.schema.timestampIndex, columns: parts[0]!.columns,
+    })
+    return { tableId: request.tableId, vShard: request.vShard, partitionStartUs: request.partitionStartUs, ...encoded }
+  }
+
+  private decodeSlice(schema: TableSchema, segment: SegmentSlice): Memtable[] {
+    const nullColumns = new Set<number>()
+    for (let c = segment.columnCount; c < schema.columns.length; c++) nullColumns.add(c)
+    return segment.rowGroups.map((group) => {
+      const vectors: Array<ColumnVector | undefined> = new Array<ColumnVector | undefined>(schema.columns.length)
+      for (const chunk of group.chunks) {
+        const kind = schema.columns[chunk.column]!.kind
+        vectors[chunk.column] = decodeSegmentChunk(segment.file, chunk.offset, chunk.bytes, kind, group.rowCount)
+      }
+      return Memtable.fromVectors(schema, group.rowCount, vectors, nullColumns)
+    })
+  }
+
+  private encode(live: LiveMemtable): EncodedSegment[] {
+    const schema = live.memtable.schema
+    return sortMemtableByPartition(live.memtable, this.options.partitionWidthUs).map((part) => {
+      const encoded = encodeSegment({
+        tableId: live.tableId, vShard: live.vShard, partitionStartUs: part.partitionStartUs,
+        timestampIndex: schema.timestampIndex, columns: part.columns,
+      })
+      return { tableId: live.tableId, vShard: live.vShard, partitionStartUs: part.partitionStartUs, ...encoded }
+    })
+  }
+
+  private flushedLsns(): FlushedLsn[] {
+    const byKey = new Map<string, FlushedLsn>()
+    for (const live of this.frozen) {
+      const key = `${live.tableId}/${live.vShard}`
+      const lsn = Math.max(byKey.get(key)?.lsn ?? 0, live.lastLsn)
+      byKey.set(key, { tableId: live.tableId, vShard: live.vShard, lsn })
+    }
+    return [...byKey.values()]
+  }
+
+  private oldestCreatedMs(): number {
+    let oldest = Number.POSITIVE_INFINITY
+    for (const table of this.tables.values()) for (const live of table.active.values()) oldest = Math.min(oldest, live.createdMs)
+    return oldest
+  }
+
+  private nowMs(): number {
+    return this.options.nowMs?.() ?? Date.now()
+  }
+}

@@ -1,0 +1,35 @@
+// engine/engine-setup: the checks and steps openEngine runs before any core starts — config bounds and the data-dir
+// lock — and the EngineFailureError shorthand. Knows nothing of cores, WAL or SQL.
+import { CORES_MAX_COUNT, MEMTABLE_MB_MAX, MEMTABLE_MB_MIN } from '../src/common/limits.js'
+import { EngineFailureError, isEngineFailureError, type EngineConfig } from './api.js'
+import { acquireDirLock, type DirLock } from './io/dir-lock.js'
+import { errnoCode, type FileSystem } from './io/file-system.js'
+
+export function fail(kind: EngineFailureError['failure']['kind'], detail: string): EngineFailureError {
+  return new EngineFailureError({ kind, detail })
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
+export function checkConfig(config: EngineConfig): void {
+  if (!Number.isInteger(config.coreCount) || config.coreCount < 1 || config.coreCount > CORES_MAX_COUNT) {
+    throw fail('LimitExceeded', `coreCount ${config.coreCount} is outside 1..${CORES_MAX_COUNT}`)
+  }
+  if (!(config.memtableMb >= MEMTABLE_MB_MIN && config.memtableMb <= MEMTABLE_MB_MAX)) {
+    throw fail('LimitExceeded', `memtableMb ${config.memtableMb} is outside ${MEMTABLE_MB_MIN}..${MEMTABLE_MB_MAX}`)
+  }
+}
+
+export async function lockDataDir(fs: FileSystem, dir: string): Promise<DirLock> {
+  try {
+    await fs.mkdirp(dir)
+    return await acquireDirLock(fs, dir)
+  } catch (error) {
+    if (isEngineFailureError(error)) throw error
+    const code = errnoCode(error)
+    const why = code === 'EACCES' || code === 'EROFS' || code === 'EPERM' ? 'is not writable' : 'cannot be used'
+    throw fail('Io', `data directory ${dir} ${why}: ${messageOf(error)}`)
+  }
+}

@@ -1,0 +1,136 @@
+// engine/flush-coordinator: the control thread's bookkeeping between cores, segments and the WAL: takes each core's
+// AppliedResponse (memtable bytes, low-water LSN, a flush to write), writes and commits flushes through the
+// SegmentStore, tells the core, and deletes WAL segments no memtable needs (checkpoint). Knows nothing of SQL.
+import { assert } from '../src/common/assert.js'
+import type { Lsn } from '../src/common/ids.js'
+import { MEMTABLE_PAUSE_BUDGETS_COUNT } from '../src/common/limits.js'
+import { log } from '../src/common/log.js'
+import { EngineFailureError } from './api.js'
+import type { CoreClient } from './bridge/core-client.js'
+import type { CoreResponse, FlushOutput } from './bridge/messages.js'
+import type { SegmentStore } from './timeseries/segment-store.js'
+
+export class FlushCoordinator {
+  private readonly memtableBytes: number[]
+  private readonly lowWater: number[]
+  private readonly flushing: Array<Promise<void> | undefined>
+  private readonly forcing: Array<Promise<void> | undefined>
+  /** LSNs dispatched to cores whose applies have not all answered yet, with the count of answers missing. */
+  private readonly pending = new Map<number, number>()
+  private lastDispatchedLsn = 0
+
+  constructor(
+    private readonly cores: ReadonlyArray<CoreClient>,
+    private readonly segments: SegmentStore,
+    private readonly budgetBytes: number,
+    /** Runs after every committed flush: the engine's WAL checkpoint. */
+    private readonly flushCommitted: () => Promise<void>,
+  ) {
+    this.memtableBytes = cores.map(() => 0)
+    this.lowWater = cores.map(() => 0)
+    this.flushing = cores.map(() => undefined)
+    this.forcing = cores.map(() => undefined)
+  }
+
+  /**
+   * The WAL holds too many closed segments: asks each core whose memtables still hold rows of LSN ≤ `oldestLsn` (the
+   * oldest closed segment's last LSN) to flush now, budget or not, so the next checkpoint can delete that segment.
+   */
+  relieveWal(oldestLsn: number): void {
+    this.cores.forEach((client, core) => {
+      const low = this.lowWater[core]!
+      if (low === 0 || low > oldestLsn || this.forcing[core] !== undefined || this.flushing[core] !== undefined) return
+      this.forcing[core] = client.request({ kind: 'FlushRequest' })
+        .then((response) => { this.applied(core, response, undefined) })
+        .catch((error: unknown) => log.error({ core, err: error }, 'forced flush not answered'))
+        .finally(() => { this.forcing[core] = undefined })
+    })
+  }
+
+  /**
+   * Invariant 4: resolves once no core holds more than MEMTABLE_PAUSE_BUDGETS_COUNT budgets, waiting for the flushes
+   * in flight to commit. Ingest and replay both wait here before sending more rows.
+   */
+  async whenMemoryAllows(): Promise<void> {
+    for (let core = 0; core < this.cores.length; core++) {
+      while (this.memtableBytes[core]! > this.budgetBytes * MEMTABLE_PAUSE_BUDGETS_COUNT && this.flushing[core] !== undefined) {
+        await this.flushing[core]
+      }
+    }
+  }
+
+  /** Records that `lsn` goes to `coreCount` cores; call before the requests are sent. */
+  dispatched(lsn: Lsn, coreCount: number): void {
+    assert(lsn > this.lastDispatchedLsn, `dispatch of lsn ${lsn} after ${this.lastDispatchedLsn}`)
+    this.lastDispatchedLsn = lsn
+    if (coreCount > 0) this.pending.set(lsn, coreCount)
+  }
+
+  /** Takes one core's answer to an apply of `lsn` (or to a commit, lsn undefined); starts a flush it carries. */
+  applied(core: number, response: CoreResponse, lsn: Lsn | undefined): CoreResponse {
+    if (lsn !== undefined) {
+      const left = (this.pending.get(lsn) ?? 1) - 1
+      if (left <= 0) this.pending.delete(lsn)
+      else this.pending.set(lsn, left)
+    }
+    if (response.kind !== 'AppliedResponse') return response
+    this.memtableBytes[core] = response.memtableBytes
+    this.lowWater[core] = response.lowWaterLsn
+    if (response.flush !== null) this.startFlush(core, response.flush)
+    return response
+  }
+
+  /** The lowest LSN the WAL must keep: rows only memory holds, or records not yet applied everywhere. */
+  neededLsn(): number {
+    let needed = this.lastDispatchedLsn + 1
+    for (const low of this.lowWater) if (low > 0) needed = Math.min(needed, low)
+    for (const lsn of this.pending.keys()) needed = Math.min(needed, lsn)
+    return needed
+  }
+
+  /** A restarted core starts empty: it holds the whole WAL (low water 1) until its catch-up and first answers. */
+  resetCore(core: number): void {
+    this.memtableBytes[core] = 0
+    this.lowWater[core] = 1
+  }
+
+  /** Resolves when no flush is being written. */
+  async settled(): Promise<void> {
+    for (;;) {
+      const running = [...this.flushing, ...this.forcing].filter((flush): flush is Promise<void> => flush !== undefined)
+      if (running.length === 0) return
+      await Promise.all(running)
+    }
+  }
+
+  private startFlush(core: number, output: FlushOutput): void {
+    assert(this.flushing[core] === undefined, `core ${core} offered a flush while one is in flight`)
+    const done = this.runFlush(core, output).finally(() => {
+      if (this.flushing[core] === done) this.flushing[core] = undefined
+    })
+    this.flushing[core] = done
+  }
+
+  /** Writes and commits a flush, then tells the core; the core's answer may carry the next flush. Never rejects. */
+  private async runFlush(core: number, output: FlushOutput): Promise<void> {
+    let commit: Promise<CoreResponse> | undefined
+    const request = (isCommitted: boolean) =>
+      this.cores[core]!.request({ kind: 'CommitFlushRequest', flushId: output.flushId, isCommitted })
+    try {
+      await this.segments.commitFlush(output, () => { commit = request(true) })
+    } catch (error) {
+      log.error({ core, err: error }, 'flush failed; the core keeps its rows and offers them again')
+      commit ??= request(false)
+    }
+    try {
+      const response = await commit!
+      if (response.kind === 'FailureResponse') throw new EngineFailureError(response.failure)
+      // Free the slot first: the answer may start the next flush of this core.
+      this.flushing[core] = undefined
+      this.applied(core, response, undefined)
+      await this.flushCommitted()
+    } catch (error) {
+      log.error({ core, err: error }, 'flush commit not answered')
+    }
+  }
+}

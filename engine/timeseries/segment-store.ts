@@ -1,0 +1,255 @@
+// engine/timeseries/segment-store: the control thread's side of segments — writes flushed segment files (temp, fsync,
+// rename, fsync dir), commits them to the manifest, and reads the footers and chunks a scan needs. All file I/O is
+// async here (cores never touch files); decoding chunks is the cores' job. Knows nothing of rings or SQL.
+import path from 'node:path'
+import type { TableId } from '../../src/common/ids.js'
+import { log } from '../../src/common/log.js'
+import {
+  COLUMNS_PER_TABLE_MAX_COUNT, COMPACTION_ROWS_MAX_COUNT, COMPACTION_SEGMENTS_MAX_COUNT, COMPACTION_SEGMENTS_MIN_COUNT,
+  SEGMENT_FOOTER_BYTES_MAX, SEGMENT_READS_IN_FLIGHT_MAX_COUNT,
+} from '../../src/common/limits.js'
+import type { EncodedSegment, FlushOutput, RowGroupSlice, SegmentSlice } from '../bridge/messages.js'
+import type { FileHandleLike, FileSystem } from '../io/file-system.js'
+import type { ScanOp, TableSchema } from '../ops.js'
+import {
+  loadManifest, saveManifest, segmentFileName, type ManifestData, type ManifestLsn, type SegmentEntry,
+} from './manifest.js'
+import { ScanGate } from './scan-gate.js'
+import { SEGMENT_HEADER_BYTES, SEGMENT_TRAILER_BYTES, type SegmentFooter } from './segment-format.js'
+import { corruptSegment, decodeSegmentFooter, decodeSegmentHeader, decodeSegmentTrailer } from './segment-reader.js'
+
+const lsnKey = (tableId: number, vShard: number): string => `${tableId}/${vShard}`
+// readSlice skips columns past a segment's own count, so "every column" is simply the largest possible count.
+const SEGMENT_COLUMNS_ALL_COUNT = COLUMNS_PER_TABLE_MAX_COUNT
+
+export class SegmentStore {
+  private readonly gate = new ScanGate()
+  private readonly footers = new Map<number, SegmentFooter>()
+  private readonly flushed = new Map<string, number>()
+  private flushCountValue = 0
+  // Ids are reserved when a flush starts writing, so flushes of two cores never share a file name.
+  private nextIdReserved: number
+
+  private constructor(
+    private readonly fs: FileSystem, private readonly dataDir: string, private manifest: ManifestData,
+  ) {
+    for (const entry of manifest.flushedLsns) this.flushed.set(lsnKey(entry.tableId, entry.vShard), entry.lsn)
+    this.nextIdReserved = manifest.nextSegmentId
+  }
+
+  get segmentDir(): string {
+    return path.join(this.dataDir, 'segments')
+  }
+
+  /** Loads the manifest and deletes segment files it does not list (a flush cut short by a crash). */
+  static async open(fs: FileSystem, dataDir: string): Promise<SegmentStore> {
+    const store = new SegmentStore(fs, dataDir, await loadManifest(fs, dataDir))
+    await fs.mkdirp(store.segmentDir)
+    const listed = new Set(store.manifest.segments.map((entry) => entry.file))
+    for (const name of await fs.readdir(store.segmentDir)) {
+      if (listed.has(name)) continue
+      log.warn({ file: name }, 'segment file not in the manifest (flush cut short); deleted')
+      await fs.unlink(path.join(store.segmentDir, name))
+    }
+    return store
+  }
+
+  /** Every row of (tableId, vShard) with an LSN ≤ this is in a segment (0: none is). */
+  flushedLsn(tableId: TableId, vShard: number): number {
+    return this.flushed.get(lsnKey(tableId, vShard)) ?? 0
+  }
+
+  get segments(): ReadonlyArray<SegmentEntry> {
+    return this.manifest.segments
+  }
+
+  get flushCount(): number {
+    return this.flushCountValue
+  }
+
+  /**
+   * Writes a flush's segments and commits them to the manifest. `onCommitted` runs synchronously right after the
+   * in-memory swap, with no scan between (the gate): it queues the core's CommitFlushRequest ahead of later scans.
+   */
+  async commitFlush(output: FlushOutput, onCommitted: () => void): Promise<void> {
+    const firstId = this.nextIdReserved
+    this.nextIdReserved += output.segments.length
+    const entries: SegmentEntry[] = []
+    for (const [i, segment] of output.segments.entries()) entries.push(await this.writeSegment(firstId + i, segment))
+    await this.fs.syncDir(this.segmentDir)
+    await this.gate.write(async () => {
+      const flushedLsns = new Map(this.manifest.flushedLsns.map((entry) => [lsnKey(entry.tableId, entry.vShard), entry]))
+      for (const entry of output.flushedLsns) {
+        const key = lsnKey(entry.tableId, entry.vShard)
+        const lsn = Math.max(entry.lsn, flushedLsns.get(key)?.lsn ?? 0)
+        flushedLsns.set(key, { tableId: entry.tableId, vShard: entry.vShard, lsn })
+      }
+      const next: ManifestData = {
+        nextSegmentId: this.nextIdReserved,
+        segments: [...this.manifest.segments, ...entries],
+        flushedLsns: [...flushedLsns.values()],
+      }
+      await saveManifest(this.fs, this.dataDir, next)
+      this.manifest = next
+      for (const entry of next.flushedLsns) this.flushed.set(lsnKey(entry.tableId, entry.vShard), entry.lsn)
+      this.flushCountValue += 1
+      onCommitted()
+    })
+  }
+
+  private async writeSegment(id: number, segment: EncodedSegment): Promise<SegmentEntry> {
+    const file = segmentFileName(id)
+    const final = path.join(this.segmentDir, file)
+    const temp = `${final}.tmp`
+    const handle = await this.fs.open(temp, 'create-truncate')
+    try {
+      await handle.write(segment.bytes, 0)
+      await handle.datasync()
+    } finally {
+      await handle.close()
+    }
+    await this.fs.rename(temp, final)
+    const { tableId, vShard, partitionStartUs, rowCount, minUs, maxUs } = segment
+    return { id, file, tableId, vShard, partitionStartUs, rowCount, minUs, maxUs, sizeBytes: segment.bytes.length }
+  }
+
+  /**
+   * The segment slices of `op` for each core (index = core), pruned by segment and row-group time range, holding the
+   * chunks of the needed columns only. Call `release` once every core's ScanRequest is queued.
+   */
+  async sliceForScan(schema: TableSchema, op: ScanOp, coreCount: number): Promise<{ perCore: SegmentSlice[][]; release: () => void }> {
+    const release = await this.gate.read()
+    try {
+      const { fromUs, toUs } = op.timeRange
+      const chosen = this.manifest.segments.filter((entry) =>
+        entry.tableId === op.tableId && entry.minUs < toUs && entry.maxUs >= fromUs)
+      const needed = neededColumns(schema, op)
+      const perCore: SegmentSlice[][] = Array.from({ length: coreCount }, () => [])
+      for (let i = 0; i < chosen.length; i += SEGMENT_READS_IN_FLIGHT_MAX_COUNT) {
+        const group = chosen.slice(i, i + SEGMENT_READS_IN_FLIGHT_MAX_COUNT)
+        const slices = await Promise.all(group.map((entry) => this.readSlice(entry, needed, fromUs, toUs)))
+        slices.forEach((slice, k) => { if (slice.rowGroups.length > 0) perCore[group[k]!.vShard % coreCount]!.push(slice) })
+      }
+      return { perCore, release }
+    } catch (error) {
+      release()
+      throw error
+    }
+  }
+
+  private async readSlice(entry: SegmentEntry, needed: ReadonlyArray<number>, fromUs: number, toUs: number): Promise<SegmentSlice> {
+    const file = path.join(this.segmentDir, entry.file)
+    const handle = await this.fs.open(file, 'read')
+    try {
+      const footer = await this.footerOf(entry, file, handle)
+      const columnCount = footer.kinds.length
+      const rowGroups: RowGroupSlice[] = []
+      for (const group of footer.rowGroups) {
+        if (!(group.minUs < toUs && group.maxUs >= fromUs)) continue
+        const chunks = []
+        for (const column of needed) {
+          if (column >= columnCount) continue
+          const { offset, length } = group.chunks[column]!
+          chunks.push({ column, offset, bytes: await readExactly(handle, file, offset, length) })
+        }
+        rowGroups.push({ rowCount: group.rowCount, chunks })
+      }
+      return { file, columnCount, rowGroups }
+    } finally {
+      await handle.close()
+    }
+  }
+
+  private async footerOf(entry: SegmentEntry, file: string, handle: FileHandleLike): Promise<SegmentFooter> {
+    const cached = this.footers.get(entry.id)
+    if (cached !== undefined) return cached
+    const sizeBytes = await handle.size()
+    if (sizeBytes !== entry.sizeBytes) throw corruptSegment(file, sizeBytes, `file has ${sizeBytes} bytes, manifest says ${entry.sizeBytes}`)
+    const header = decodeSegmentHeader(file, await readExactly(handle, file, 0, SEGMENT_HEADER_BYTES))
+    const trailer = await readExactly(handle, file, sizeBytes - SEGMENT_TRAILER_BYTES, SEGMENT_TRAILER_BYTES)
+    const { length, crc } = decodeSegmentTrailer(file, trailer, sizeBytes)
+    if (length > SEGMENT_FOOTER_BYTES_MAX) throw corruptSegment(file, sizeBytes - SEGMENT_TRAILER_BYTES, `footer of ${length} bytes`)
+    const footerBytes = await readExactly(handle, file, sizeBytes - SEGMENT_TRAILER_BYTES - length, length)
+    const footer = decodeSegmentFooter(file, footerBytes, crc, header.columnCount, sizeBytes)
+    this.footers.set(entry.id, footer)
+    return footer
+  }
+
+  /**
+   * Segments worth merging: the first (table, vShard, partition) with at least COMPACTION_SEGMENTS_MIN_COUNT of them,
+   * oldest first, within the count and row bounds. Empty when there is nothing to do.
+   */
+  compactionCandidates(): SegmentEntry[] {
+    const groups = new Map<string, SegmentEntry[]>()
+    for (const entry of this.manifest.segments) {
+      const key = `${entry.tableId}/${entry.vShard}/${entry.partitionStartUs}`
+      groups.set(key, [...(groups.get(key) ?? []), entry])
+    }
+    for (const entries of groups.values()) {
+      const chosen: SegmentEntry[] = []
+      let rows = 0
+      for (const entry of entries) {
+        if (chosen.length >= COMPACTION_SEGMENTS_MAX_COUNT || rows + entry.rowCount > COMPACTION_ROWS_MAX_COUNT) break
+        chosen.push(entry)
+        rows += entry.rowCount
+      }
+      if (chosen.length >= COMPACTION_SEGMENTS_MIN_COUNT) return chosen
+    }
+    return []
+  }
+
+  /** Every chunk of a segment, for compaction (only compaction deletes segments, one at a time: no gate needed). */
+  async readWhole(entry: SegmentEntry): Promise<SegmentSlice> {
+    const columns = Array.from({ length: SEGMENT_COLUMNS_ALL_COUNT }, (_, c) => c)
+    return this.readSlice(entry, columns, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY)
+  }
+
+  /**
+   * Writes the merged segment, then swaps it for its inputs in the manifest (atomically, no scan in between), then
+   * deletes the inputs' files. A crash before the swap leaves an orphan file (deleted at open); after it, orphans too.
+   */
+  async commitCompaction(inputs: ReadonlyArray<SegmentEntry>, merged: EncodedSegment): Promise<void> {
+    const id = this.nextIdReserved++
+    const entry = await this.writeSegment(id, merged)
+    await this.fs.syncDir(this.segmentDir)
+    const removed = new Set(inputs.map((input) => input.id))
+    await this.gate.write(async () => {
+      const next: ManifestData = {
+        ...this.manifest, nextSegmentId: this.nextIdReserved,
+        segments: [...this.manifest.segments.filter((segment) => !removed.has(segment.id)), entry],
+      }
+      await saveManifest(this.fs, this.dataDir, next)
+      this.manifest = next
+    })
+    for (const input of inputs) {
+      this.footers.delete(input.id)
+      await this.fs.unlink(path.join(this.segmentDir, input.file))
+    }
+    await this.fs.syncDir(this.segmentDir)
+  }
+
+  /** Flushed LSNs as the manifest holds them (for tests and stats). */
+  flushedLsns(): ReadonlyArray<ManifestLsn> {
+    return this.manifest.flushedLsns
+  }
+}
+
+async function readExactly(handle: FileHandleLike, file: string, offset: number, length: number): Promise<Uint8Array> {
+  const bytes = new Uint8Array(length)
+  let done = 0
+  while (done < length) {
+    const chunk = bytes.subarray(done)
+    const read = await handle.read(chunk, offset + done)
+    if (read === 0) throw corruptSegment(file, offset + done, `file ends before byte ${offset + length}`)
+    done += read
+  }
+  return bytes
+}
+
+/** Columns a scan reads: projection, filters, aggregates, group keys and the designated timestamp. */
+export function neededColumns(schema: TableSchema, op: ScanOp): number[] {
+  const columns = new Set<number>([schema.timestampIndex, ...op.projection, ...op.filters.map((filter) => filter.column)])
+  for (const spec of op.aggregates) if (spec.column !== null) columns.add(spec.column)
+  for (const key of op.groupBy) columns.add(key.column)
+  return [...columns].sort((a, b) => a - b)
+}

@@ -1,0 +1,71 @@
+// wire/ilp/http-body: reads an HTTP write body into an IlpParser as it streams, inflating gzip with zlib and
+// bounding both the bytes received and the bytes inflated. Keeps the raw body chunks so an error can quote its line.
+import type { IncomingMessage } from 'node:http'
+import { createGunzip, type Gunzip } from 'node:zlib'
+import { ILP_HTTP_QUOTED_LINE_CHARS_MAX } from '../../src/common/limits.js'
+import type { IlpParser } from './ilp-parser.js'
+
+export type BodyOutcome =
+  | { readonly kind: 'BodyRead'; readonly chunks: ReadonlyArray<Buffer> }
+  | { readonly kind: 'BodyTooLarge' }
+  | { readonly kind: 'BodyBadGzip'; readonly detail: string }
+  | { readonly kind: 'BodyAborted' }
+
+/** Feeds the body to `parser`; `isGzip` when Content-Encoding is gzip (the caller refused other encodings). */
+export function readBody(request: IncomingMessage, parser: IlpParser, isGzip: boolean, bytesMax: number): Promise<BodyOutcome> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = []
+    let received = 0
+    let inflated = 0
+    let isSettled = false
+    const settle = (outcome: BodyOutcome): void => {
+      if (isSettled) return
+      isSettled = true
+      if (outcome.kind !== 'BodyRead') {
+        gunzip?.destroy()
+        request.unpipe()
+        request.resume() // drain and discard the rest, so the response can still be written
+      }
+      resolve(outcome)
+    }
+    const take = (chunk: Buffer): void => {
+      if (isSettled) return
+      inflated += chunk.length
+      if (inflated > bytesMax) return settle({ kind: 'BodyTooLarge' })
+      chunks.push(chunk)
+      parser.feed(chunk)
+    }
+    const gunzip: Gunzip | null = isGzip ? createGunzip() : null
+    request.on('data', (chunk: Buffer) => {
+      received += chunk.length
+      if (received > bytesMax) settle({ kind: 'BodyTooLarge' })
+    })
+    request.on('aborted', () => settle({ kind: 'BodyAborted' }))
+    request.on('error', () => settle({ kind: 'BodyAborted' }))
+    if (gunzip === null) {
+      request.on('data', take)
+      request.on('end', () => settle({ kind: 'BodyRead', chunks }))
+      return
+    }
+    gunzip.on('data', take)
+    gunzip.on('end', () => settle({ kind: 'BodyRead', chunks }))
+    gunzip.on('error', (error) => settle({ kind: 'BodyBadGzip', detail: error.message }))
+    request.pipe(gunzip)
+  })
+}
+
+/** The text of 1-based line `line` of the body (truncated), for an error message; '' when out of range. */
+export function lineText(chunks: ReadonlyArray<Buffer>, line: number): string {
+  const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)
+  let start = 0
+  for (let n = 1; n < line; n++) {
+    const newline = body.indexOf(10, start)
+    if (newline < 0) return ''
+    start = newline + 1
+  }
+  let end = body.indexOf(10, start)
+  if (end < 0) end = body.length
+  if (end > start && body[end - 1] === 13) end--
+  const text = body.toString('utf8', start, Math.min(end, start + ILP_HTTP_QUOTED_LINE_CHARS_MAX * 4))
+  return text.length > ILP_HTTP_QUOTED_LINE_CHARS_MAX ? `${text.slice(0, ILP_HTTP_QUOTED_LINE_CHARS_MAX)}...` : text
+}

@@ -1,0 +1,139 @@
+// wire/ilp/http-listener: nodedb's HTTP port (--http-port): the InfluxDB write endpoints (http-write.ts), `/ping`
+// and `/health` as InfluxDB answers them, and QuestDB's `/settings` (its HTTP sender reads the line protocol versions
+// there). Unknown paths get 404, known paths with the wrong method 405. Shuts down in order: stop accepting, finish
+// in-flight writes (bounded by ILP_SHUTDOWN_WAIT_MS), close. Knows nothing of storage.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
+import { assert } from '../../src/common/assert.js'
+import { log } from '../../src/common/log.js'
+import { ILP_HTTP_CONNECTIONS_MAX_COUNT, ILP_SHUTDOWN_WAIT_MS } from '../../src/common/limits.js'
+import { NODEDB_VERSION } from '../../src/common/version.js'
+import type { SqlFacade } from '../../sql/api.js'
+import { handleWrite, sendError, type WriteApi } from './http-write.js'
+
+export interface IlpHttpListenerOptions {
+  readonly host: string
+  /** 0 picks an ephemeral port; IlpHttpListener.port reports the one bound. */
+  readonly port: number
+  readonly sql: SqlFacade
+  readonly bodyBytesMax?: number
+  /** When set, the write endpoints require it (http-auth.ts); /ping, /health and /settings stay open, as InfluxDB's. */
+  readonly token?: string | null
+}
+
+export interface IlpHttpListener {
+  readonly port: number
+  close(): Promise<void>
+}
+
+// What /ping reports as X-Influxdb-Version: the InfluxDB API level served (clients branch on 1.x vs 2.x; QuestDB
+// reports a 2.x version too).
+const INFLUX_API_VERSION = 'v2.7.4'
+
+type Route = { readonly methods: ReadonlyArray<string>; readonly handle: (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<void> | void }
+
+function ping(_request: IncomingMessage, response: ServerResponse): void {
+  response.writeHead(204, { 'X-Influxdb-Version': INFLUX_API_VERSION, 'X-Influxdb-Build': `nodedb ${NODEDB_VERSION}` })
+  response.end()
+}
+
+function sendJson(response: ServerResponse, status: number, value: unknown): void {
+  const text = JSON.stringify(value)
+  response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) })
+  response.end(text)
+}
+
+/** InfluxDB 2's /health shape. */
+function health(_request: IncomingMessage, response: ServerResponse): void {
+  sendJson(response, 200, {
+    name: 'nodedb', message: 'ready for queries and writes', status: 'pass', checks: [], version: NODEDB_VERSION, commit: '',
+  })
+}
+
+/** QuestDB's /settings, reduced to what its clients read: text line protocol (version 1) only. */
+function settings(_request: IncomingMessage, response: ServerResponse): void {
+  sendJson(response, 200, { 'config': { 'line.proto.support.versions': [1] }, 'release.type': 'OSS', 'release.version': NODEDB_VERSION })
+}
+
+function routesOf(options: IlpHttpListenerOptions): ReadonlyMap<string, Route> {
+  const write = (api: WriteApi) => (request: IncomingMessage, response: ServerResponse, url: URL) =>
+    handleWrite(request, response, url, api, {
+      sql: options.sql, token: options.token ?? null,
+      ...(options.bodyBytesMax === undefined ? {} : { bodyBytesMax: options.bodyBytesMax }),
+    })
+  return new Map<string, Route>([
+    ['/write', { methods: ['POST'], handle: write('v1') }],
+    ['/api/v2/write', { methods: ['POST'], handle: write('v2') }],
+    ['/ping', { methods: ['GET', 'HEAD'], handle: ping }],
+    ['/health', { methods: ['GET', 'HEAD'], handle: health }],
+    ['/settings', { methods: ['GET'], handle: settings }],
+  ])
+}
+
+async function dispatch(routes: ReadonlyMap<string, Route>, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const url = new URL(request.url ?? '/', 'http://nodedb')
+  const route = routes.get(url.pathname)
+  if (route === undefined) {
+    request.resume()
+    return sendError(response, 'not found', `path not found: ${url.pathname}`)
+  }
+  const method = request.method ?? 'GET'
+  if (!route.methods.includes(method)) {
+    request.resume()
+    return sendError(response, 'method not allowed', `method ${method} not allowed on ${url.pathname}`,
+      { headers: { Allow: route.methods.join(', ') } })
+  }
+  await route.handle(request, response, url)
+}
+
+/** Resolves once listening; rejects with Node's own error (EADDRINUSE, EACCES, …) so the caller can report it. */
+export async function startIlpHttpListener(options: IlpHttpListenerOptions): Promise<IlpHttpListener> {
+  const routes = routesOf(options)
+  const inFlight = new Set<Promise<void>>()
+  const server = createServer((request, response) => {
+    const running = dispatch(routes, request, response).catch((error: unknown) => {
+      log.error({ err: error }, 'ilp http: request failed')
+      if (!response.headersSent) sendError(response, 'internal error', 'internal error')
+      else response.destroy()
+    })
+    inFlight.add(running)
+    void running.finally(() => inFlight.delete(running))
+  })
+  server.maxConnections = ILP_HTTP_CONNECTIONS_MAX_COUNT
+  const sockets = new Set<Socket>()
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket)
+    socket.once('close', () => sockets.delete(socket))
+  })
+  await listen(server, options.host, options.port)
+  const address = server.address()
+  assert(address !== null && typeof address === 'object', 'ilp http listener has no TCP address')
+  log.info({ host: options.host, port: address.port }, 'ilp http listener started')
+  return { port: address.port, close: () => closeListener(server, inFlight, sockets) }
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error): void => reject(error)
+    server.once('error', onError)
+    server.listen(port, host, () => {
+      server.off('error', onError)
+      server.on('error', (error) => log.error({ err: error }, 'ilp http listener error'))
+      resolve()
+    })
+  })
+}
+
+async function closeListener(server: Server, inFlight: Set<Promise<void>>, sockets: Set<Socket>): Promise<void> {
+  const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()))
+  server.closeIdleConnections()
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), ILP_SHUTDOWN_WAIT_MS) })
+  const outcome = await Promise.race([Promise.allSettled([...inFlight]).then(() => 'drained' as const), deadline])
+  clearTimeout(timer)
+  if (outcome === 'timeout') log.warn({ count: inFlight.size }, 'ilp http listener: dropping requests still running at shutdown')
+  server.closeAllConnections()
+  for (const socket of sockets) socket.destroy()
+  await serverClosed
+  log.info('ilp http listener closed')
+}

@@ -1,0 +1,130 @@
+// wire/ilp/http-write: the InfluxDB write endpoints over HTTP — v1 `POST /write` (db, rp, precision; also QuestDB's
+// HTTP sender, which posts `/write?precision=n`) and v2 `POST /api/v2/write` (org, bucket, precision). 204 once every
+// row is durable; 400 with InfluxDB's `{"code":"invalid","message":...}` naming the first bad line, the valid lines
+// being kept; 413 past the body limit. Knows nothing of storage: rows go to sql.ingest.
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { isDbError } from '../../src/common/errors.js'
+import { log } from '../../src/common/log.js'
+import { ILP_HTTP_BODY_BYTES_MAX } from '../../src/common/limits.js'
+import type { IngestOutcome, SqlFacade } from '../../sql/api.js'
+import { authorize } from './http-auth.js'
+import { lineText, readBody } from './http-body.js'
+import { ilpErrorMessage, type IlpError } from './ilp-error.js'
+import { IlpParser, type IlpParseResult } from './ilp-parser.js'
+import { isIlpPrecision, type IlpPrecision } from './ilp-precision.js'
+
+export type WriteApi = 'v1' | 'v2'
+
+export interface HttpWriteOptions {
+  readonly sql: SqlFacade
+  readonly bodyBytesMax?: number
+  /** Required credentials (see http-auth.ts); null = none. */
+  readonly token: string | null
+}
+
+/** InfluxDB's error codes (kit/platform/errors), as its JSON error bodies spell them. */
+type InfluxErrorCode = 'invalid' | 'request too large' | 'unsupported media type' | 'internal error' | 'unavailable'
+  | 'not found' | 'method not allowed' | 'unauthorized'
+
+const STATUS_OF: Readonly<Record<InfluxErrorCode, number>> = {
+  'invalid': 400, 'request too large': 413, 'unsupported media type': 415, 'internal error': 500, 'unavailable': 503,
+  'not found': 404, 'method not allowed': 405, 'unauthorized': 401,
+}
+
+/**
+ * Sends InfluxDB 2's error body `{"code":…,"message":…}`. `line` (QuestDB's field) names the first failing line;
+ * on v1 `/write` the message is repeated as `error`, the field InfluxDB 1.x clients read.
+ */
+export function sendError(response: ServerResponse, code: InfluxErrorCode, message: string,
+  extra: { line?: number; api?: WriteApi; headers?: Record<string, string> } = {}): void {
+  const body: Record<string, string | number> = { code, message }
+  if (extra.line !== undefined) body['line'] = extra.line
+  if (extra.api === 'v1') body['error'] = message
+  const text = JSON.stringify(body)
+  response.writeHead(STATUS_OF[code], {
+    'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), ...extra.headers,
+  })
+  response.end(text)
+}
+
+function precisionOf(url: URL): IlpPrecision | string {
+  const precision = url.searchParams.get('precision')
+  return precision === null || precision === '' ? 'ns' : precision
+}
+
+/** The first failing line of the request: parse errors and sql's refusals merged, by line number. */
+function firstFailure(parsed: IlpParseResult, outcome: IngestOutcome | null, chunks: ReadonlyArray<Buffer>): { line: number; message: string } | null {
+  const parseError: IlpError | undefined = parsed.errors[0]
+  const ingestError = outcome?.errors[0]
+  if (parseError !== undefined && (ingestError === undefined || parseError.line <= ingestError.line)) {
+    const detail = ilpErrorMessage(parseError).replace(/^line \d+, column \d+: /, '')
+    return {
+      line: parseError.line,
+      message: `unable to parse '${lineText(chunks, parseError.line)}' (line ${parseError.line}, column ${parseError.column}): ${detail}`,
+    }
+  }
+  if (ingestError !== undefined) return { line: ingestError.line, message: `line ${ingestError.line}: ${ingestError.message}` }
+  return null
+}
+
+function sendEngineFailure(response: ServerResponse, error: unknown, api: WriteApi): void {
+  if (isDbError(error)) {
+    if (error.code === '57P01') return sendError(response, 'unavailable', 'the server is shutting down', { api })
+    if (error.code === '54000') return sendError(response, 'request too large', error.message, { api })
+    log.error({ err: error }, 'ilp http: write failed')
+    return sendError(response, 'internal error', `unexpected error writing points to database: ${error.message}`, { api })
+  }
+  log.error({ err: error }, 'ilp http: write failed with an unexpected error')
+  sendError(response, 'internal error', 'unexpected error writing points to database', { api })
+}
+
+/** Handles one POST to a write endpoint; resolves once the response is sent. */
+export async function handleWrite(request: IncomingMessage, response: ServerResponse, url: URL, api: WriteApi,
+  options: HttpWriteOptions): Promise<void> {
+  const bytesMax = options.bodyBytesMax ?? ILP_HTTP_BODY_BYTES_MAX
+  const auth = authorize(request, url, options.token)
+  if (auth !== 'Authorized') {
+    request.resume()
+    // InfluxDB answers 401 "unauthorized access" for a missing and for a wrong token alike.
+    return sendError(response, 'unauthorized', 'unauthorized access', { api, headers: { 'WWW-Authenticate': 'Token' } })
+  }
+  const precision = precisionOf(url)
+  if (!isIlpPrecision(precision)) {
+    request.resume()
+    return sendError(response, 'invalid', `invalid precision "${precision}": use ns, us, ms or s (v1 also n, u, m, h)`, { api })
+  }
+  const encoding = (request.headers['content-encoding'] ?? 'identity').toLowerCase()
+  if (encoding !== 'gzip' && encoding !== 'identity') {
+    request.resume()
+    return sendError(response, 'unsupported media type', `Content-Encoding ${encoding} is not supported: use gzip or identity`, { api })
+  }
+  const declared = Number(request.headers['content-length'] ?? 0)
+  const tooLarge = `unable to read data: points batch is too large (over ${bytesMax} bytes)`
+  if (declared > bytesMax) return sendError(response, 'request too large', tooLarge, { api, headers: { Connection: 'close' } })
+  const parser = new IlpParser({ precision, nowUs: Date.now() * 1000 })
+  const body = await readBody(request, parser, encoding === 'gzip', bytesMax)
+  switch (body.kind) {
+    case 'BodyTooLarge': return sendError(response, 'request too large', tooLarge, { api, headers: { Connection: 'close' } })
+    case 'BodyBadGzip': return sendError(response, 'invalid', `unable to read data: gzip: ${body.detail}`, { api })
+    case 'BodyAborted': response.destroy(); return
+    case 'BodyRead': break
+  }
+  const parsed = parser.end()
+  let outcome: IngestOutcome | null = null
+  if (parsed.batches.length > 0) {
+    try {
+      outcome = await options.sql.ingest(parsed.batches)
+    } catch (error) {
+      return sendEngineFailure(response, error, api)
+    }
+  }
+  const failure = firstFailure(parsed, outcome, body.chunks)
+  if (failure === null) {
+    response.writeHead(204)
+    response.end()
+    return
+  }
+  // InfluxDB's PartialWriteError: "partial write: <reason> dropped=<n>"; the valid lines were written.
+  const dropped = parsed.errorCount + (outcome?.errorCount ?? 0)
+  sendError(response, 'invalid', `partial write: ${failure.message} dropped=${dropped}`, { line: failure.line, api })
+}

@@ -1,0 +1,77 @@
+// wire/ilp/tcp-listener: the InfluxDB line protocol TCP listener (--ilp-port, QuestDB's and Telegraf's socket
+// writers). Accepts up to ILP_TCP_CONNECTIONS_MAX_COUNT sockets; shuts down in order: stop accepting, write what each
+// connection parsed, close (bounded by ILP_SHUTDOWN_WAIT_MS). Knows nothing of storage: rows go to sql.ingest.
+import { createServer, type Server, type Socket } from 'node:net'
+import { assert } from '../../src/common/assert.js'
+import { log } from '../../src/common/log.js'
+import { ILP_SHUTDOWN_WAIT_MS, ILP_TCP_CONNECTIONS_MAX_COUNT } from '../../src/common/limits.js'
+import type { SqlFacade } from '../../sql/api.js'
+import { IlpTcpConnection, type IlpTcpCounters } from './tcp-connection.js'
+
+export interface IlpTcpListenerOptions {
+  readonly host: string
+  /** 0 picks an ephemeral port; IlpTcpListener.port reports the one bound. */
+  readonly port: number
+  readonly sql: SqlFacade
+  readonly connectionsMax?: number
+  /** Lines parsed before a connection hands them to sql.ingest (ILP_TCP_FLUSH_ROWS_COUNT by default). */
+  readonly flushRows?: number
+}
+
+export interface IlpTcpListener {
+  readonly port: number
+  readonly counters: Readonly<IlpTcpCounters>
+  close(): Promise<void>
+}
+
+/** Resolves once listening; rejects with Node's own error (EADDRINUSE, EACCES, …) so the caller can report it. */
+export async function startIlpTcpListener(options: IlpTcpListenerOptions): Promise<IlpTcpListener> {
+  const connectionsMax = options.connectionsMax ?? ILP_TCP_CONNECTIONS_MAX_COUNT
+  assert(Number.isInteger(connectionsMax) && connectionsMax > 0, `connectionsMax out of range: ${connectionsMax}`)
+  const connections = new Set<IlpTcpConnection>()
+  const counters: IlpTcpCounters = { rowsWritten: 0, linesRejected: 0, connectionsOverlong: 0 }
+  const server = createServer((socket: Socket) => {
+    if (connections.size >= connectionsMax) {
+      log.warn({ connectionsMax }, 'ilp tcp: too many connections, closing the new one')
+      socket.destroy()
+      return
+    }
+    const connection = new IlpTcpConnection({
+      socket, sql: options.sql, counters, onClosed: (closed) => connections.delete(closed),
+      ...(options.flushRows === undefined ? {} : { flushRows: options.flushRows }),
+    })
+    connections.add(connection)
+  })
+  await listen(server, options.host, options.port)
+  const address = server.address()
+  assert(address !== null && typeof address === 'object', 'ilp tcp listener has no TCP address')
+  log.info({ host: options.host, port: address.port }, 'ilp tcp listener started')
+  return { port: address.port, counters, close: () => closeListener(server, connections) }
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error): void => reject(error)
+    server.once('error', onError)
+    server.listen(port, host, () => {
+      server.off('error', onError)
+      server.on('error', (error) => log.error({ err: error }, 'ilp tcp listener error'))
+      resolve()
+    })
+  })
+}
+
+async function closeListener(server: Server, connections: Set<IlpTcpConnection>): Promise<void> {
+  const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()))
+  const drained = Promise.allSettled([...connections].map((connection) => connection.shutdown()))
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), ILP_SHUTDOWN_WAIT_MS) })
+  const outcome = await Promise.race([Promise.all([serverClosed, drained]).then(() => 'closed' as const), deadline])
+  clearTimeout(timer)
+  if (outcome === 'timeout') {
+    log.warn({ count: connections.size }, 'ilp tcp listener: dropping connections still open at shutdown')
+    for (const connection of connections) connection.destroy()
+    await serverClosed
+  }
+  log.info('ilp tcp listener closed')
+}
