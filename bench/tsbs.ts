@@ -18,7 +18,7 @@ function hostTags(host: number): string[] {
 }
 
 /** `rowCount` rows over `hostCount` hosts, time-ordered, fields a bounded random walk with 2 decimals. */
-export function* cpuRows(rowCount: number, hostCount: number, seed = 1): Generator<CpuRow> {
+export function* cpuRows(rowCount: number, hostCount: number, seed = 1, startMs = START_MS): Generator<CpuRow> {
   const random = seededRandom(seed)
   const tags = Array.from({ length: hostCount }, (_, h) => hostTags(h))
   const state = Array.from({ length: hostCount }, () => FIELD_NAMES.map(() => Math.round(random() * 10000) / 100))
@@ -29,7 +29,7 @@ export function* cpuRows(rowCount: number, hostCount: number, seed = 1): Generat
       const next = (fields[f] ?? 0) + (random() - 0.5) * 2
       fields[f] = Math.round(Math.min(100, Math.max(0, next)) * 100) / 100
     }
-    yield { timeMs: START_MS + Math.floor(i / hostCount) * INTERVAL_MS, tags: tags[host] ?? [], fields: [...fields] }
+    yield { timeMs: startMs + Math.floor(i / hostCount) * INTERVAL_MS, tags: tags[host] ?? [], fields: [...fields] }
   }
 }
 
@@ -51,14 +51,14 @@ export function insertStatements(rows: Iterable<CpuRow>, batchRows: number): str
   return statements
 }
 
-/** InfluxDB line protocol, `batchRows` lines per chunk, timestamps in ns. */
-export function lineChunks(rows: Iterable<CpuRow>, batchRows: number): string[] {
+/** InfluxDB line protocol for measurement `measurement`, `batchRows` lines per chunk, timestamps in ns. */
+export function lineChunks(rows: Iterable<CpuRow>, batchRows: number, measurement = 'cpu'): string[] {
   const chunks: string[] = []
   let lines: string[] = []
   for (const row of rows) {
     const tags = row.tags.map((value, i) => `${TAG_NAMES[i]}=${value}`).join(',')
     const fields = row.fields.map((value, i) => `${FIELD_NAMES[i]}=${value}`).join(',')
-    lines.push(`cpu,${tags} ${fields} ${row.timeMs}000000`)
+    lines.push(`${measurement},${tags} ${fields} ${row.timeMs}000000`)
     if (lines.length === batchRows) {
       chunks.push(`${lines.join('\n')}\n`)
       lines = []

@@ -89,7 +89,7 @@ export async function startVictoriaMetrics(): Promise<IlpPeer> {
     name: 'victoriametrics', httpPort, httpWritePath: '/write?precision=ns', tcpPort,
     async countRows(measurement, field) {
       await fetch(`http://127.0.0.1:${httpPort}/internal/force_flush`)
-      const q = encodeURIComponent(`sum(count_over_time(${measurement}_${field}[1d]))`)
+      const q = encodeURIComponent(`sum(count_over_time(${measurement}_${field}[30d]))`)
       const body = await (await fetch(`http://127.0.0.1:${httpPort}/api/v1/query?nocache=1&query=${q}`)).json() as {
         data: { result: Array<{ value: [number, string] }> }
       }

@@ -30,7 +30,7 @@ export interface RunningSystem {
 
 async function startNodedb(): Promise<RunningSystem> {
   const dataDir = makeTempDir('bench')
-  let server: ServerProcess = await startServerProcess({ dataDir, args: ['--memtable-mb', '256'] })
+  let server: ServerProcess = await startServerProcess({ dataDir, args: ['--memtable-mb', '64'] })
   const system = {
     name: 'nodedb' as const,
     get port() { return server.pgPort },
@@ -56,7 +56,7 @@ async function startNodedb(): Promise<RunningSystem> {
     restart: async () => {
       await server.kill()
       const started = performance.now()
-      server = await startServerProcess({ dataDir, args: ['--memtable-mb', '256'] })
+      server = await startServerProcess({ dataDir, args: ['--memtable-mb', '64'] })
       return performance.now() - started
     },
     stop: async () => {

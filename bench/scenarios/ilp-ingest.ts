@@ -3,23 +3,19 @@
 // and on the ILP peers (InfluxDB 1.x: HTTP only; VictoriaMetrics: both).
 import net from 'node:net'
 import type { IlpEndpoint, RunningSystem } from '../peers/systems.js'
+import { cpuRows, INTERVAL_MS, lineChunks } from '../tsbs.js'
 import type { BenchContext, Measurement, Scenario } from './index.js'
 
-const FIELD = 'v'
+const FIELD = 'usage_user'
 
-/** The bench rows as line-protocol request bodies of `batch` lines, timestamps in ns ending now. */
+/**
+ * The TSBS-like cpu rows (10 tags, 10 float fields, every 10 s per host) as line-protocol request bodies of `batch`
+ * lines. Timestamps end about now, since VictoriaMetrics drops samples older than its retention (one month).
+ */
 export function ilpBodies(measurement: string, rows: number, hosts: number, batch: number): Buffer[] {
-  const endNs = BigInt(Date.now()) * 1_000_000n
-  const bodies: Buffer[] = []
-  for (let start = 0; start < rows; start += batch) {
-    let text = ''
-    for (let i = start; i < Math.min(rows, start + batch); i++) {
-      const ns = endNs - BigInt(rows - i) * 1_000_000n
-      text += `${measurement},host=host_${i % hosts},region=r${i % 7} ${FIELD}=${i}i,usage=${(i % 1000) / 10},up=t ${ns}\n`
-    }
-    bodies.push(Buffer.from(text))
-  }
-  return bodies
+  const spanMs = Math.ceil(rows / hosts) * INTERVAL_MS
+  const startMs = Date.now() - spanMs - 60_000
+  return lineChunks(cpuRows(rows, hosts, 1, startMs), batch, measurement).map((text) => Buffer.from(text))
 }
 
 async function waitRows(endpoint: IlpEndpoint, measurement: string, rows: number): Promise<void> {

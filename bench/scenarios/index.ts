@@ -2,7 +2,9 @@
 import { execFileSync } from 'node:child_process'
 import pg from 'pg'
 import type { RunningSystem } from '../peers/systems.js'
-import { CREATE_CPU_SQL, cpuRows, insertStatements } from '../tsbs.js'
+import fs from 'node:fs'
+import path from 'node:path'
+import { CREATE_CPU_SQL, FIELD_NAMES, TAG_NAMES, cpuRows, insertStatements } from '../tsbs.js'
 import { ilpHttpIngest, ilpTcpIngest } from './ilp-ingest.js'
 
 export interface BenchOptions {
@@ -114,8 +116,27 @@ const diskBytes: Scenario = {
       bytes = Number((await client.query("SELECT pg_total_relation_size('cpu') AS b")).rows[0].b)
       await client.end()
     }
-    return [{ scenario: this.name, system: system.name, value: bytes / options.rows, unit: 'bytes/row', higherIsBetter: false }]
+    const results: Measurement[] = [{ scenario: this.name, system: system.name, value: bytes / options.rows, unit: 'bytes/row', higherIsBetter: false }]
+    if (system.dataDir !== null) results.push(...segmentDensity(system.dataDir))
+    return results
   },
+}
+
+/** nodedb's compressed segments alone (the WAL holds what is not flushed yet): bytes per row and per value. */
+function segmentDensity(dataDir: string): Measurement[] {
+  const manifestPath = path.join(dataDir, 'manifest.json')
+  if (!fs.existsSync(manifestPath)) return []
+  const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as { segments: Array<{ tableId: number; rowCount: number; sizeBytes: number }> }
+  const cpu = manifest.segments.filter((segment) => segment.tableId === 1)
+  const rows = cpu.reduce((sum, segment) => sum + segment.rowCount, 0)
+  const bytes = cpu.reduce((sum, segment) => sum + segment.sizeBytes, 0)
+  if (rows === 0) return []
+  const valuesPerRow = 1 + TAG_NAMES.length + FIELD_NAMES.length
+  return [
+    { scenario: 'segment-bytes-per-row', system: 'nodedb', value: bytes / rows, unit: 'bytes/row', higherIsBetter: false },
+    { scenario: 'segment-bytes-per-value', system: 'nodedb', value: bytes / rows / valuesPerRow, unit: 'bytes/value', higherIsBetter: false },
+    { scenario: 'segment-rows', system: 'nodedb', value: rows, unit: 'rows', higherIsBetter: true },
+  ]
 }
 
 export const SCENARIOS: ReadonlyArray<Scenario> = [

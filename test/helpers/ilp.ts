@@ -1,8 +1,10 @@
 // test/helpers/ilp: small clients for the ILP integration tests — a raw TCP writer, a raw HTTP request, and SQL
 // polling (TCP has no acknowledgements, so a test waits until the rows it sent are visible).
+import assert from 'node:assert/strict'
 import http from 'node:http'
 import net from 'node:net'
 import pg from 'pg'
+import { makeTempDir, removeDir, startServerProcess, type ServerProcess } from './server-process.js'
 
 /** Opens a socket, writes `chunks` one by one, half-closes, and resolves when the server closes it. */
 export function sendTcp(port: number, chunks: ReadonlyArray<string | Buffer>): Promise<void> {
@@ -78,5 +80,41 @@ export class SqlReader {
 
   end(): Promise<void> {
     return this.client.end()
+  }
+}
+
+export interface IlpServerFixture {
+  readonly server: ServerProcess
+  readonly sql: SqlReader
+}
+
+/**
+ * Registers before/after hooks on the enclosing describe: a server process on a temp data dir (with `args`) and a
+ * connected SqlReader; after, the reader closes, the server must exit 0 on SIGTERM, and the dir is removed.
+ */
+export function useIlpServer(prefix: string, args: ReadonlyArray<string> = []): IlpServerFixture {
+  let dataDir = ''
+  let server: ServerProcess | null = null
+  let sql: SqlReader | null = null
+  before(async function () {
+    dataDir = makeTempDir(prefix)
+    server = await startServerProcess({ dataDir, args })
+    sql = new SqlReader(server.pgPort)
+    await sql.connect()
+  })
+  after(async function () {
+    await sql?.end()
+    if (server !== null) assert.equal(await server.stop(), 0, server.output())
+    removeDir(dataDir)
+  })
+  return {
+    get server(): ServerProcess {
+      assert.ok(server !== null, 'the fixture server starts in before()')
+      return server
+    },
+    get sql(): SqlReader {
+      assert.ok(sql !== null, 'the fixture reader connects in before()')
+      return sql
+    },
   }
 }

@@ -5,31 +5,17 @@ import assert from 'node:assert/strict'
 import { InfluxDB, Point, setLogger } from '@influxdata/influxdb-client'
 import { Sender } from '@questdb/nodejs-client'
 import { InfluxDB as InfluxV1 } from 'influx'
-import { httpRequest, SqlReader } from '../helpers/ilp.js'
-import { makeTempDir, removeDir, startServerProcess, type ServerProcess } from '../helpers/server-process.js'
+import { httpRequest, useIlpServer } from '../helpers/ilp.js'
 
 const TOKEN = 's3cret-token'
 
 describe('integration: ILP HTTP authentication (issue 5)', function () {
   this.timeout(60_000)
-  let server: ServerProcess
-  let dataDir: string
-  let sql: SqlReader
-
-  before(async function () {
+  before(function () {
+    // The clients log refused writes to the console; the tests assert on the errors instead.
     setLogger({ error: () => undefined, warn: () => undefined })
-    dataDir = makeTempDir('ilp-auth')
-    server = await startServerProcess({ dataDir, args: ['--http-token', TOKEN] })
-    sql = new SqlReader(server.pgPort)
-    await sql.connect()
   })
-
-  after(async function () {
-    await sql.end()
-    const code = await server.stop()
-    assert.equal(code, 0, server.output())
-    removeDir(dataDir)
-  })
+  const fixture = useIlpServer('ilp-auth', ['--http-token', TOKEN])
 
   it('refuses missing or wrong credentials with 401 and writes nothing', async function () {
     const attempts: Array<Record<string, string>> = [
@@ -37,15 +23,15 @@ describe('integration: ILP HTTP authentication (issue 5)', function () {
       { Authorization: 'Negotiate abc' }, { Authorization: `Token ${TOKEN}x` },
     ]
     for (const headers of attempts) {
-      const answer = await httpRequest(server.httpPort, { method: 'POST', path: '/api/v2/write?precision=s', headers, body: 'denied v=1 1' })
+      const answer = await httpRequest(fixture.server.httpPort, { method: 'POST', path: '/api/v2/write?precision=s', headers, body: 'denied v=1 1' })
       assert.equal(answer.status, 401, JSON.stringify(headers))
       assert.deepEqual(JSON.parse(answer.body), { code: 'unauthorized', message: 'unauthorized access' })
     }
-    const badParam = await httpRequest(server.httpPort, { method: 'POST', path: '/write?db=x&u=a&p=nope', body: 'denied v=1 1' })
+    const badParam = await httpRequest(fixture.server.httpPort, { method: 'POST', path: '/write?db=x&u=a&p=nope', body: 'denied v=1 1' })
     assert.equal(badParam.status, 401)
-    assert.equal(await sql.scalar('SELECT count(*) FROM denied'), null)
-    assert.equal((await httpRequest(server.httpPort, { method: 'GET', path: '/ping' })).status, 204)
-    assert.equal((await httpRequest(server.httpPort, { method: 'GET', path: '/health' })).status, 200)
+    assert.equal(await fixture.sql.scalar('SELECT count(*) FROM denied'), null)
+    assert.equal((await httpRequest(fixture.server.httpPort, { method: 'GET', path: '/ping' })).status, 204)
+    assert.equal((await httpRequest(fixture.server.httpPort, { method: 'GET', path: '/health' })).status, 200)
   })
 
   it('accepts Token, Bearer, Basic and u/p credentials', async function () {
@@ -56,25 +42,25 @@ describe('integration: ILP HTTP authentication (issue 5)', function () {
       { path: `/write?db=x&precision=s&u=anyone&p=${TOKEN}`, headers: {} },
     ]
     for (const [i, way] of ways.entries()) {
-      const answer = await httpRequest(server.httpPort, { method: 'POST', path: way.path, headers: way.headers, body: `allowed v=${i} ${i + 1}` })
+      const answer = await httpRequest(fixture.server.httpPort, { method: 'POST', path: way.path, headers: way.headers, body: `allowed v=${i} ${i + 1}` })
       assert.equal(answer.status, 204, `${way.path} ${JSON.stringify(way.headers)}: ${answer.body}`)
     }
-    assert.equal(Number(await sql.scalar('SELECT count(*) FROM allowed')), 4)
+    assert.equal(Number(await fixture.sql.scalar('SELECT count(*) FROM allowed')), 4)
   })
 
   it('the client libraries authenticate as configured', async function () {
-    const v2 = new InfluxDB({ url: `http://127.0.0.1:${server.httpPort}`, token: TOKEN }).getWriteApi('o', 'b', 's', { maxRetries: 0 })
+    const v2 = new InfluxDB({ url: `http://127.0.0.1:${fixture.server.httpPort}`, token: TOKEN }).getWriteApi('o', 'b', 's', { maxRetries: 0 })
     v2.writePoint(new Point('authclients').tag('via', 'v2').floatField('v', 1).timestamp(1))
     await v2.close()
-    const v1 = new InfluxV1({ host: '127.0.0.1', port: server.httpPort, database: 'x', username: 'anyone', password: TOKEN })
+    const v1 = new InfluxV1({ host: '127.0.0.1', port: fixture.server.httpPort, database: 'x', username: 'anyone', password: TOKEN })
     await v1.writePoints([{ measurement: 'authclients', tags: { via: 'v1' }, fields: { v: 2 }, timestamp: new Date(2000) }])
-    const quest = await Sender.fromConfig(`http::addr=127.0.0.1:${server.httpPort};token=${TOKEN};protocol_version=1`, { log: () => undefined })
+    const quest = await Sender.fromConfig(`http::addr=127.0.0.1:${fixture.server.httpPort};token=${TOKEN};protocol_version=1`, { log: () => undefined })
     await quest.table('authclients').symbol('via', 'questdb').floatColumn('v', 3).at(3000, 'ms')
     await quest.flush()
     await quest.close()
-    const wrong = new InfluxDB({ url: `http://127.0.0.1:${server.httpPort}`, token: 'nope' }).getWriteApi('o', 'b', 's', { maxRetries: 0 })
+    const wrong = new InfluxDB({ url: `http://127.0.0.1:${fixture.server.httpPort}`, token: 'nope' }).getWriteApi('o', 'b', 's', { maxRetries: 0 })
     wrong.writeRecord('authclients,via=wrong v=4 4')
     await assert.rejects(wrong.close(), (error: unknown) => (error as { statusCode?: number }).statusCode === 401)
-    assert.deepEqual((await sql.rows('SELECT via FROM authclients ORDER BY time')).map((r) => r['via']), ['v2', 'v1', 'questdb'])
+    assert.deepEqual((await fixture.sql.rows('SELECT via FROM authclients ORDER BY time')).map((r) => r['via']), ['v2', 'v1', 'questdb'])
   })
 })

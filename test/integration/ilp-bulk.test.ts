@@ -4,8 +4,7 @@
 import assert from 'node:assert/strict'
 import net from 'node:net'
 import { gzipSync } from 'node:zlib'
-import { httpRequest, SqlReader } from '../helpers/ilp.js'
-import { makeTempDir, removeDir, startServerProcess, type ServerProcess } from '../helpers/server-process.js'
+import { httpRequest, useIlpServer } from '../helpers/ilp.js'
 
 const LINES = Number(process.env['NODEDB_ILP_BULK_LINES'] ?? 1_000_000)
 const SENDERS = 4
@@ -42,37 +41,21 @@ function sendRange(port: number, from: number, to: number): Promise<void> {
 
 describe('integration: bulk ILP ingest (issue 5)', function () {
   this.timeout(120_000)
-  let server: ServerProcess
-  let dataDir: string
-  let sql: SqlReader
-
-  before(async function () {
-    dataDir = makeTempDir('ilp-bulk')
-    server = await startServerProcess({ dataDir, args: ['--fsync', 'always'] })
-    sql = new SqlReader(server.pgPort)
-    await sql.connect()
-  })
-
-  after(async function () {
-    await sql.end()
-    const code = await server.stop()
-    assert.equal(code, 0, server.output())
-    removeDir(dataDir)
-  })
+  const fixture = useIlpServer('ilp-bulk', ['--fsync', 'always'])
 
   it(`${LINES} lines over ${SENDERS} TCP connections: count and sums exact`, async function () {
     const started = Date.now()
     const per = Math.ceil(LINES / SENDERS)
-    await Promise.all(Array.from({ length: SENDERS }, (_, s) => sendRange(server.ilpPort, s * per, Math.min(LINES, (s + 1) * per))))
-    await sql.waitFor('SELECT count(*) FROM bulk', String(LINES), 60_000)
+    await Promise.all(Array.from({ length: SENDERS }, (_, s) => sendRange(fixture.server.ilpPort, s * per, Math.min(LINES, (s + 1) * per))))
+    await fixture.sql.waitFor('SELECT count(*) FROM bulk', String(LINES), 60_000)
     const seconds = (Date.now() - started) / 1000
-    const [row] = await sql.rows('SELECT count(*) AS n, sum(v) AS v, sum(f) AS f FROM bulk')
+    const [row] = await fixture.sql.rows('SELECT count(*) AS n, sum(v) AS v, sum(f) AS f FROM bulk')
     assert.equal(Number(row?.['n']), LINES)
     assert.equal(Number(row?.['v']), (LINES - 1) * LINES / 2)
     let f = 0
     for (let i = 0; i < LINES; i++) f += (i % 1000) + 0.5
     assert.equal(Number(row?.['f']), f)
-    const hosts = await sql.rows('SELECT host, count(*) AS n FROM bulk GROUP BY host')
+    const hosts = await fixture.sql.rows('SELECT host, count(*) AS n FROM bulk GROUP BY host')
     assert.equal(hosts.length, Math.min(HOSTS, LINES))
     // Not an assertion (no timed assertions): the rate is printed for the report.
     process.stdout.write(`      (${LINES} lines in ${seconds.toFixed(1)} s: ${Math.round(LINES / seconds)} rows/s)\n`)
@@ -80,9 +63,9 @@ describe('integration: bulk ILP ingest (issue 5)', function () {
 
   it('100,000 lines in one gzip HTTP request: 204 only once they are all durable and visible', async function () {
     const body = gzipSync(chunkOf(0, 100_000).toString().replace(/^bulk,/gm, 'bulkhttp,'))
-    const answer = await httpRequest(server.httpPort, { method: 'POST', path: '/api/v2/write?precision=ns', body, headers: { 'Content-Encoding': 'gzip' } })
+    const answer = await httpRequest(fixture.server.httpPort, { method: 'POST', path: '/api/v2/write?precision=ns', body, headers: { 'Content-Encoding': 'gzip' } })
     assert.equal(answer.status, 204, answer.body)
-    assert.equal(Number(await sql.scalar('SELECT count(*) FROM bulkhttp')), 100_000)
-    assert.equal(Number(await sql.scalar('SELECT sum(v) FROM bulkhttp')), 99_999 * 100_000 / 2)
+    assert.equal(Number(await fixture.sql.scalar('SELECT count(*) FROM bulkhttp')), 100_000)
+    assert.equal(Number(await fixture.sql.scalar('SELECT sum(v) FROM bulkhttp')), 99_999 * 100_000 / 2)
   })
 })

@@ -4,42 +4,25 @@
 // acknowledgements, rows are awaited by polling SQL; log lines are read from the process output.
 import assert from 'node:assert/strict'
 import net from 'node:net'
-import { sendTcp, SqlReader } from '../helpers/ilp.js'
-import { makeTempDir, removeDir, startServerProcess, type ServerProcess } from '../helpers/server-process.js'
+import { sendTcp, useIlpServer } from '../helpers/ilp.js'
 
 describe('integration: ILP over TCP (issue 5)', function () {
   this.timeout(60_000)
-  let server: ServerProcess
-  let dataDir: string
-  let sql: SqlReader
-
-  before(async function () {
-    dataDir = makeTempDir('ilp-tcp')
-    server = await startServerProcess({ dataDir })
-    sql = new SqlReader(server.pgPort)
-    await sql.connect()
-  })
-
-  after(async function () {
-    await sql.end()
-    const code = await server.stop()
-    assert.equal(code, 0, server.output())
-    removeDir(dataDir)
-  })
+  const fixture = useIlpServer('ilp-tcp')
 
   it('lines split at every byte (UTF-8 included) arrive whole', async function () {
     const text = Buffer.from('split,city=Zürich temp=21.5,note="né" 1000000000\nsplit,city=東京 temp=30 2000000000\n', 'utf8')
-    await sendTcp(server.ilpPort, Array.from(text, (byte) => Buffer.from([byte])))
-    await sql.waitFor('SELECT count(*) FROM split', '2')
-    assert.deepEqual(await sql.rows('SELECT city, temp, note FROM split ORDER BY time'),
+    await sendTcp(fixture.server.ilpPort, Array.from(text, (byte) => Buffer.from([byte])))
+    await fixture.sql.waitFor('SELECT count(*) FROM split', '2')
+    assert.deepEqual(await fixture.sql.rows('SELECT city, temp, note FROM split ORDER BY time'),
       [{ city: 'Zürich', temp: 21.5, note: 'né' }, { city: '東京', temp: 30, note: null }])
   })
 
   it('a bad line is logged with its line number and counted; the stream goes on', async function () {
-    await sendTcp(server.ilpPort, ['bad v=1 1000000000\nbad v= 2000000000\nbad v=3 3000000000\nbad v=4i 4000000000\nbad v=5 5000000000\n'])
-    await sql.waitFor('SELECT count(*) FROM bad', '3')
-    assert.deepEqual((await sql.rows('SELECT v FROM bad ORDER BY time')).map((r) => r['v']), [1, 3, 5])
-    const logged = server.output().split('\n').filter((line) => line.includes('"msg":"ilp tcp: line'))
+    await sendTcp(fixture.server.ilpPort, ['bad v=1 1000000000\nbad v= 2000000000\nbad v=3 3000000000\nbad v=4i 4000000000\nbad v=5 5000000000\n'])
+    await fixture.sql.waitFor('SELECT count(*) FROM bad', '3')
+    assert.deepEqual((await fixture.sql.rows('SELECT v FROM bad ORDER BY time')).map((r) => r['v']), [1, 3, 5])
+    const logged = fixture.server.output().split('\n').filter((line) => line.includes('"msg":"ilp tcp: line'))
     assert.ok(logged.some((line) => line.includes('"line":2') && line.includes('BadFieldValue')), logged.join('\n'))
     assert.ok(logged.some((line) => line.includes('"line":4') && line.includes('TypeConflict')), logged.join('\n'))
   })
@@ -47,7 +30,7 @@ describe('integration: ILP over TCP (issue 5)', function () {
   it('a line past the maximum length disconnects its client; lines before it are kept; others still connect', async function () {
     // The socket is never ended by the client: only the server can close it (mocha's timeout catches a hang).
     await new Promise<void>((resolve) => {
-      const socket = net.connect(server.ilpPort, '127.0.0.1', () => {
+      const socket = net.connect(fixture.server.ilpPort, '127.0.0.1', () => {
         socket.write('long v=1 1000000000\n')
         socket.write(Buffer.alloc(200 * 1024, 'x'.charCodeAt(0))) // no newline: one unbounded line
       })
@@ -55,19 +38,19 @@ describe('integration: ILP over TCP (issue 5)', function () {
       socket.on('close', () => resolve())
       socket.resume()
     })
-    await sql.waitFor('SELECT count(*) FROM long', '1')
-    assert.match(server.output(), /line exceeds the maximum length, closing connection/)
-    await sendTcp(server.ilpPort, ['long v=2 2000000000\n'])
-    await sql.waitFor('SELECT count(*) FROM long', '2')
+    await fixture.sql.waitFor('SELECT count(*) FROM long', '1')
+    assert.match(fixture.server.output(), /line exceeds the maximum length, closing connection/)
+    await sendTcp(fixture.server.ilpPort, ['long v=2 2000000000\n'])
+    await fixture.sql.waitFor('SELECT count(*) FROM long', '2')
   })
 
   it('binary garbage does not hurt the server; pg and other ILP connections keep working', async function () {
     const garbage = Buffer.alloc(64 * 1024)
     for (let i = 0; i < garbage.length; i++) garbage[i] = (i * 7919 + 13) % 256
-    await sendTcp(server.ilpPort, [garbage, Buffer.from([0xff, 0xfe, 0x0a, 0x00, 0x0a])])
-    await sendTcp(server.ilpPort, ['after v=1 1000000000\n'])
-    await sql.waitFor('SELECT count(*) FROM after', '1')
-    assert.equal(Number(await sql.scalar('SELECT 1')), 1)
+    await sendTcp(fixture.server.ilpPort, [garbage, Buffer.from([0xff, 0xfe, 0x0a, 0x00, 0x0a])])
+    await sendTcp(fixture.server.ilpPort, ['after v=1 1000000000\n'])
+    await fixture.sql.waitFor('SELECT count(*) FROM after', '1')
+    assert.equal(Number(await fixture.sql.scalar('SELECT 1')), 1)
   })
 
   it('several concurrent connections each writing many lines all land', async function () {
@@ -80,9 +63,9 @@ describe('integration: ILP over TCP (issue 5)', function () {
         for (let i = start; i < start + 1000; i++) lines.push(`conc,sender=s${s} v=${i}i ${(s * perSender + i + 1) * 1000}`)
         chunks.push(`${lines.join('\n')}\n`)
       }
-      return sendTcp(server.ilpPort, chunks)
+      return sendTcp(fixture.server.ilpPort, chunks)
     }))
-    await sql.waitFor('SELECT count(*) FROM conc', String(senders * perSender))
-    assert.equal(Number(await sql.scalar('SELECT sum(v) FROM conc')), senders * (perSender - 1) * perSender / 2)
+    await fixture.sql.waitFor('SELECT count(*) FROM conc', String(senders * perSender))
+    assert.equal(Number(await fixture.sql.scalar('SELECT sum(v) FROM conc')), senders * (perSender - 1) * perSender / 2)
   })
 })

@@ -3,8 +3,7 @@
 // optional timestamps. Method: a table of (line, query, expected rows); each line is written over HTTP (so it is
 // durable when the 204 comes) to its own measurement and read back with `pg`.
 import assert from 'node:assert/strict'
-import { httpRequest, SqlReader } from '../helpers/ilp.js'
-import { makeTempDir, removeDir, startServerProcess, type ServerProcess } from '../helpers/server-process.js'
+import { httpRequest, useIlpServer } from '../helpers/ilp.js'
 
 interface TypeCase {
   readonly name: string
@@ -44,40 +43,24 @@ const CASES: ReadonlyArray<TypeCase> = [
 
 describe('integration: ILP escaping and types read back over SQL (issue 5)', function () {
   this.timeout(60_000)
-  let server: ServerProcess
-  let dataDir: string
-  let sql: SqlReader
-
-  before(async function () {
-    dataDir = makeTempDir('ilp-types')
-    server = await startServerProcess({ dataDir })
-    sql = new SqlReader(server.pgPort)
-    await sql.connect()
-  })
-
-  after(async function () {
-    await sql.end()
-    const code = await server.stop()
-    assert.equal(code, 0, server.output())
-    removeDir(dataDir)
-  })
+  const fixture = useIlpServer('ilp-types')
 
   for (const testCase of CASES) {
     it(testCase.name, async function () {
       // precision=s keeps timestamps readable; every case's first line is written at t = 1 s.
-      const answer = await httpRequest(server.httpPort, {
+      const answer = await httpRequest(fixture.server.httpPort, {
         method: 'POST', path: '/api/v2/write?org=o&bucket=b&precision=s', body: Buffer.from(testCase.lines, 'utf8'),
       })
       assert.equal(answer.status, 204, answer.body)
-      assert.deepStrictEqual(await sql.rows(testCase.query), testCase.expected)
+      assert.deepStrictEqual(await fixture.sql.rows(testCase.query), testCase.expected)
     })
   }
 
   it('a line without timestamp gets the arrival time', async function () {
     const before = Date.now()
-    const answer = await httpRequest(server.httpPort, { method: 'POST', path: '/write?db=x', body: 'now v=1' })
+    const answer = await httpRequest(fixture.server.httpPort, { method: 'POST', path: '/write?db=x', body: 'now v=1' })
     assert.equal(answer.status, 204, answer.body)
-    const time = (await sql.rows('SELECT time FROM now'))[0]?.['time'] as Date
+    const time = (await fixture.sql.rows('SELECT time FROM now'))[0]?.['time'] as Date
     assert.ok(time.getTime() >= before - 1 && time.getTime() <= Date.now() + 1, String(time))
   })
 })
