@@ -3,10 +3,11 @@
 import { assertNever } from '../../src/common/assert.js'
 import { EngineFailureError } from '../api.js'
 import type { AggPartial, AggregateState, ColumnVector } from '../batch.js'
-import type { AggregateSpec, GroupKey, ScanOp, TableSchema } from '../ops.js'
+import type { AggregateSpec, ScanOp, TableSchema } from '../ops.js'
 import { compareCells, gatherVector, numberAt } from './gather.js'
 import { isMemNull, type MemColumn } from './memtable.js'
 import type { Selection } from './scan.js'
+import { bucketStartOf, GroupIndex } from './group-index.js'
 
 /** Per-group accumulators of one aggregate, in growable plain arrays (one slot per group, not per row). */
 interface Accumulator {
@@ -83,17 +84,6 @@ function update(acc: Accumulator, g: number, all: ReadonlyArray<ReadonlyArray<Me
   }
 }
 
-function keyPart(key: GroupKey, columns: ReadonlyArray<MemColumn>, row: number, ts: number): string {
-  if (key.kind === 'timeBucket') return String(Math.floor((ts - key.originUs) / key.widthUs) * key.widthUs + key.originUs)
-  const column = columns[key.column]!
-  if (isMemNull(column, row)) return 'N'
-  switch (column.kind) {
-    case 'symbol': return `s${column.dict[column.ids[row]!]!}`
-    case 'text': return `s${column.values[row]!}`
-    default: return `v${String(column.values[row]!)}`
-  }
-}
-
 function finishState(acc: Accumulator, kind: (column: number) => MemColumn['kind'], refsOf: (a: Accumulator) => {
   count: number; tables: Int32Array; rows: Int32Array
 }, columnsOf: (column: number) => MemColumn[]): AggregateState {
@@ -113,12 +103,13 @@ function finishState(acc: Accumulator, kind: (column: number) => MemColumn['kind
 
 /**
  * Groups every selected row and aggregates it. Without group keys there is exactly one group (even with no rows),
- * so count(*) over nothing is 0. Group keys are a composite string per row looked up in a Map (fine for the skeleton).
+ * so count(*) over nothing is 0. Rows find their group through GroupIndex (a strategy picked per ScanOp).
  */
 export function aggregateRows(schema: TableSchema, op: ScanOp, selections: ReadonlyArray<Selection>): AggPartial {
   checkSpecs(schema, op)
   const accs = op.aggregates.map(newAccumulator)
-  const groupIndex = new Map<string, number>()
+  const tagColumns = new Set(schema.columns.flatMap((column, index) => (column.kind === 'symbol' ? [index] : [])))
+  const groups = new GroupIndex(op.groupBy, tagColumns)
   const keyTables: number[] = []
   const keyRows: number[] = []
   const bucketStarts: number[] = []
@@ -129,18 +120,16 @@ export function aggregateRows(schema: TableSchema, op: ScanOp, selections: Reado
     const { memtable, rows, count } = selections[m]!
     const columns = memtable.columns
     const ts = columns[tsIndex]!
+    groups.beginMemtable(columns)
     for (let i = 0; i < count; i++) {
       const row = rows[i]!
       const t = ts.kind === 'timestamp' ? ts.values[row]! : Number.NaN
-      let key = ''
-      for (const k of op.groupBy) key += keyPart(k, columns, row, t) + '\u0001'
-      let g = groupIndex.get(key)
-      if (g === undefined) {
+      let g = groups.lookup(columns, row, t)
+      if (g < 0) {
         g = keyTables.length
-        groupIndex.set(key, g)
+        groups.insert(g)
         keyTables.push(m); keyRows.push(row)
-        bucketStarts.push(bucketKey?.kind === 'timeBucket'
-          ? Math.floor((t - bucketKey.originUs) / bucketKey.widthUs) * bucketKey.widthUs + bucketKey.originUs : 0)
+        bucketStarts.push(bucketKey?.kind === 'timeBucket' ? bucketStartOf(bucketKey, t) : 0)
         for (const acc of accs) addGroup(acc)
       }
       for (const acc of accs) update(acc, g, all, m, row, t)
