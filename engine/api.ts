@@ -2,7 +2,7 @@
 // The engine knows nothing of SQL text or sockets; failures are EngineFailure values that sql maps to SQLSTATEs.
 import type { Lsn } from '../src/common/ids.js'
 import type { ScanPartial } from './batch.js'
-import type { AddColumnsOp, CreateTableOp, IngestOp, ScanOp, TableSchema, TimeseriesOp } from './ops.js'
+import type { AddColumnsOp, CreateTableOp, IngestOp, ScanOp, SetRetentionOp, TableSchema, TimeseriesOp } from './ops.js'
 
 export type FsyncMode = 'always' | 'batch' | 'off'
 
@@ -43,12 +43,14 @@ export interface IngestResult { readonly kind: 'IngestResult'; readonly rowCount
 export interface ScanResult { readonly kind: 'ScanResult'; readonly partials: ReadonlyArray<ScanPartial> }
 /** `table` is the schema after the op; `addedCount` of the op's columns were new (the others already existed). */
 export interface AddColumnsResult { readonly kind: 'AddColumnsResult'; readonly table: TableSchema; readonly addedCount: number }
-export type OpResult = CreateTableResult | IngestResult | ScanResult | AddColumnsResult
+/** `table` is the schema with its new retention. */
+export interface SetRetentionResult { readonly kind: 'SetRetentionResult'; readonly table: TableSchema }
+export type OpResult = CreateTableResult | IngestResult | ScanResult | AddColumnsResult | SetRetentionResult
 
 /** Maps each op kind to its result, so execute() is typed per op. */
 export type ResultOf<T extends TimeseriesOp> =
   T extends CreateTableOp ? CreateTableResult : T extends IngestOp ? IngestResult : T extends ScanOp ? ScanResult
-    : T extends AddColumnsOp ? AddColumnsResult : never
+    : T extends AddColumnsOp ? AddColumnsResult : T extends SetRetentionOp ? SetRetentionResult : never
 
 export interface EngineStats {
   readonly coreCount: number
@@ -66,6 +68,8 @@ export interface EngineStats {
   readonly coreRestartCount?: number
   /** Background compactions committed since open. */
   readonly compactionCount?: number
+  /** Segments dropped by retention (TTL) since open. */
+  readonly retentionDropCount?: number
 }
 
 export interface Engine {

@@ -28,21 +28,25 @@ export class Compactor {
   }
 
   private async run(isStopping: () => boolean): Promise<void> {
-    for (let inputs = this.segments.compactionCandidates(); inputs.length > 0 && !isStopping();
-      inputs = this.segments.compactionCandidates()) {
-      const first = inputs[0]!
-      const slices = []
-      for (const input of inputs) slices.push(await this.segments.readWhole(input))
-      const core = this.cores[first.vShard % this.cores.length]!
-      const response = await core.request({
-        kind: 'CompactRequest', tableId: first.tableId, vShard: first.vShard, partitionStartUs: first.partitionStartUs, segments: slices,
-      })
-      if (response.kind !== 'CompactResponse') {
-        log.warn({ response: response.kind }, 'compaction refused by the core')
-        return
-      }
-      await this.segments.commitCompaction(inputs, response.segment)
-      this.compactionCountValue += 1
+    while (!isStopping() && await this.segments.maintain(() => this.compactOne())) this.compactionCountValue += 1
+  }
+
+  /** Merges the next candidates (chosen inside maintain(), so retention cannot have dropped them); false: none. */
+  private async compactOne(): Promise<boolean> {
+    const inputs = this.segments.compactionCandidates()
+    const first = inputs[0]
+    if (first === undefined) return false
+    const slices = []
+    for (const input of inputs) slices.push(await this.segments.readWhole(input))
+    const core = this.cores[first.vShard % this.cores.length]!
+    const response = await core.request({
+      kind: 'CompactRequest', tableId: first.tableId, vShard: first.vShard, partitionStartUs: first.partitionStartUs, segments: slices,
+    })
+    if (response.kind !== 'CompactResponse') {
+      log.warn({ response: response.kind }, 'compaction refused by the core')
+      return false
     }
+    await this.segments.commitCompaction(inputs, response.segment)
+    return true
   }
 }

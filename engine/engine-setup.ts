@@ -4,6 +4,22 @@ import { CORES_MAX_COUNT, MEMTABLE_MB_MAX, MEMTABLE_MB_MIN } from '../src/common
 import { EngineFailureError, isEngineFailureError, type EngineConfig } from './api.js'
 import { acquireDirLock, type DirLock } from './io/dir-lock.js'
 import { errnoCode, type FileSystem } from './io/file-system.js'
+import type { Lsn } from '../src/common/ids.js'
+
+export interface OpenEngineOptions {
+  /** Substituted by tests to inject faults; the Node implementation by default. */
+  readonly fs?: FileSystem
+  /** Tests: a memtable budget per core in bytes, below the 1 MiB that config.memtableMb allows. */
+  readonly memtableBytes?: number
+  /** Width of a time partition (a segment never spans two); one day by default. */
+  readonly partitionWidthUs?: number
+  /** Tests: WAL segment rotation bound, so checkpoints have whole segments to delete. */
+  readonly walSegmentBytes?: number
+  /** Tests: drops the live dispatch of record `lsn` to `core` when it returns true, as a lost ring frame would. */
+  readonly dropDispatch?: (core: number, lsn: Lsn) => boolean
+  /** Wall clock in ms since the epoch, as retention sees it; Date.now by default (tests inject a fake one). */
+  readonly nowMs?: () => number
+}
 
 export function fail(kind: EngineFailureError['failure']['kind'], detail: string): EngineFailureError {
   return new EngineFailureError({ kind, detail })

@@ -1,5 +1,5 @@
 // engine/engine: the Engine facade — opens the data dir (lock, catalog, manifest, WAL replay, cores), runs TimeseriesOps
-// (ingest: WAL then cores; scans: segments + cores) and wires flush, checkpoint, catch-up, core restart and compaction.
+// (ingest: WAL then cores; scans: segments + cores); wires flush, checkpoint, catch-up, restart, compaction, retention.
 // Knows nothing of SQL or sockets.
 import path from 'node:path'
 import { assertNever } from '../src/common/assert.js'
@@ -11,7 +11,7 @@ import {
 import { log } from '../src/common/log.js'
 import {
   EngineFailureError, type CreateTableResult, type Engine, type EngineConfig, type EngineStats,
-  type AddColumnsResult, type IngestResult, type ResultOf, type ScanResult,
+  type AddColumnsResult, type IngestResult, type ResultOf, type ScanResult, type OpResult,
 } from './api.js'
 import type { ColumnBatch, ScanPartial } from './batch.js'
 import { CoreClient } from './bridge/core-client.js'
@@ -25,26 +25,16 @@ import { Compactor } from './compactor.js'
 import { FlushCoordinator } from './flush-coordinator.js'
 import type { DirLock } from './io/dir-lock.js'
 import { nodeFileSystem, type FileSystem } from './io/file-system.js'
-import { checkConfig, fail, lockDataDir } from './engine-setup.js'
+import { checkConfig, fail, lockDataDir, type OpenEngineOptions } from './engine-setup.js'
 import type { AddColumnsOp, CreateTableOp, IngestOp, ScanOp, TableSchema, TimeseriesOp } from './ops.js'
+import { RetentionJob } from './retention.js'
 import { decodeIngestPayload, encodeIngestPayload } from './wal/ingest-payload.js'
 import type { WalRecord } from './wal/record.js'
 import { replayWal } from './wal/replay.js'
 import { SegmentStore } from './timeseries/segment-store.js'
 import { WalWriter } from './wal/wal-writer.js'
 
-export interface OpenEngineOptions {
-  /** Substituted by tests to inject faults; the Node implementation by default. */
-  readonly fs?: FileSystem
-  /** Tests: a memtable budget per core in bytes, below the 1 MiB that config.memtableMb allows. */
-  readonly memtableBytes?: number
-  /** Width of a time partition (a segment never spans two); one day by default. */
-  readonly partitionWidthUs?: number
-  /** Tests: WAL segment rotation bound, so checkpoints have whole segments to delete. */
-  readonly walSegmentBytes?: number
-  /** Tests: drops the live dispatch of record `lsn` to `core` when it returns true, as a lost ring frame would. */
-  readonly dropDispatch?: (core: number, lsn: Lsn) => boolean
-}
+export type { OpenEngineOptions } from './engine-setup.js'
 
 /**
  * Opens (creating if missing) and locks `config.dataDir`, loads the catalog, starts `coreCount` core workers,
@@ -88,6 +78,7 @@ class NodeEngine implements Engine {
   private readonly flushes: FlushCoordinator
   private readonly catchUp: CatchUp
   private readonly compactor: Compactor
+  private readonly retention: RetentionJob
   private readonly restarting: Array<Promise<void> | undefined>
   private restartCountValue = 0
 
@@ -105,6 +96,8 @@ class NodeEngine implements Engine {
     this.flushes = new FlushCoordinator(cores, segments, budgetBytes, () => this.checkpoint())
     this.restarting = cores.map(() => undefined)
     this.compactor = new Compactor(segments, cores)
+    const widthUs = options.partitionWidthUs ?? PARTITION_WIDTH_US_DEFAULT
+    this.retention = new RetentionJob(catalog, segments, widthUs, options.nowMs ?? Date.now)
     cores.forEach((core, c) => { core.onUnexpectedExit = () => this.restartCore(c, budgetBytes) })
     const walDir = path.join(config.dataDir, 'wal')
     this.catchUp = new CatchUp(cores.length, {
@@ -142,6 +135,10 @@ class NodeEngine implements Engine {
   async crashCore(c: number): Promise<void> {
     await this.cores[c]!.terminate()
     await this.restarting[c]
+  }
+
+  runRetention(): Promise<void> {
+    return this.retention.runNow()
   }
 
   /** Catch-up's apply: the record's rows this core owns that no segment holds, straight to the core, awaited. */
@@ -214,6 +211,7 @@ class NodeEngine implements Engine {
       ...(this.options.walSegmentBytes === undefined ? {} : { segmentBytes: this.options.walSegmentBytes }),
     })
     await this.checkpoint()
+    await this.retention.start()
   }
 
   /** Invariant 4's other half: WAL segments wholly below every memtable's oldest LSN are deleted. */
@@ -254,6 +252,7 @@ class NodeEngine implements Engine {
       catchUpRecordCount: this.catchUp.recordsApplied,
       coreRestartCount: this.restartCountValue,
       compactionCount: this.compactor.compactionCount,
+      retentionDropCount: this.retention.droppedCount,
     }
   }
 
@@ -266,6 +265,7 @@ class NodeEngine implements Engine {
   private async closeNow(): Promise<void> {
     await Promise.allSettled([...this.inFlight])
     await Promise.all(this.restarting)
+    await this.retention.stop()
     await this.flushes.settled()
     await this.compactor.settled()
     await this.requireWal().close()
@@ -274,12 +274,13 @@ class NodeEngine implements Engine {
     log.info({ dataDir: this.config.dataDir }, 'engine closed')
   }
 
-  private run(op: TimeseriesOp): Promise<CreateTableResult | IngestResult | ScanResult | AddColumnsResult> {
+  private run(op: TimeseriesOp): Promise<OpResult> {
     switch (op.kind) {
       case 'CreateTableOp': return this.createTable(op)
       case 'IngestOp': return this.ingest(op)
       case 'ScanOp': return this.scan(op)
       case 'AddColumnsOp': return this.addColumns(op)
+      case 'SetRetentionOp': return this.retention.setRetention(op)
       default: return assertNever(op)
     }
   }
@@ -388,4 +389,10 @@ class NodeEngine implements Engine {
 export async function crashCoreForTest(engine: Engine, c: number): Promise<void> {
   if (!(engine instanceof NodeEngine)) throw new Error('not an engine from openEngine')
   await engine.crashCore(c)
+}
+
+/** Tests: runs one retention pass now (as the timer would) and resolves when it is done. */
+export async function runRetentionForTest(engine: Engine): Promise<void> {
+  if (!(engine instanceof NodeEngine)) throw new Error('not an engine from openEngine')
+  await engine.runRetention()
 }

@@ -23,6 +23,11 @@ export interface TableSchema {
   readonly columns: ReadonlyArray<ColumnSchema>
   /** Index into columns of the designated timestamp (kind 'timestamp', NOT NULL). */
   readonly timestampIndex: number
+  /**
+   * Retention (TTL) in µs: whole partitions whose end is at or before now − retentionUs are dropped. null or absent
+   * (catalogs written before retention existed): rows are kept forever.
+   */
+  readonly retentionUs?: number | null
 }
 
 export interface CreateTableOp {
@@ -53,6 +58,17 @@ export interface AddColumnsOp {
   readonly v: typeof OP_VERSION
   readonly tableId: TableId
   readonly columns: ReadonlyArray<ColumnSchema>
+}
+
+/**
+ * Sets (a positive whole number of µs) or clears (null) a table's retention. Persisted before it resolves; the
+ * retention pass that follows has dropped the expired partitions by then.
+ */
+export interface SetRetentionOp {
+  readonly kind: 'SetRetentionOp'
+  readonly v: typeof OP_VERSION
+  readonly tableId: TableId
+  readonly retentionUs: number | null
 }
 
 /** Inclusive lower / exclusive upper bound in µs; ±Infinity when open. */
@@ -102,10 +118,10 @@ export interface ScanOp {
   readonly limit: number | null
 }
 
-export type TimeseriesOp = CreateTableOp | IngestOp | ScanOp | AddColumnsOp
+export type TimeseriesOp = CreateTableOp | IngestOp | ScanOp | AddColumnsOp | SetRetentionOp
 export type TimeseriesOpKind = TimeseriesOp['kind']
 
 /** Wire codes of op kinds. Append-only; pinned by test/unit/engine/ops.test.ts. */
 export const OP_KIND_CODES: Readonly<Record<TimeseriesOpKind, number>> = {
-  CreateTableOp: 1, IngestOp: 2, ScanOp: 3, AddColumnsOp: 4,
+  CreateTableOp: 1, IngestOp: 2, ScanOp: 3, AddColumnsOp: 4, SetRetentionOp: 5,
 }

@@ -5,6 +5,7 @@ import { assert, assertNever } from '../src/common/assert.js'
 import type { ParamValue, PreparedStatement, SessionContext, SqlFacade, StatementDescription, StatementResult } from './api.js'
 import type { SqlType } from './bind/types.js'
 import { typeOid } from './bind/types.js'
+import { executeAlterTableOptions } from './exec/alter-table.js'
 import { executeCreateTable } from './exec/create-table.js'
 import { bindInsert, executeInsert } from './exec/insert.js'
 import { decodeParams, initialParamTypes, settleParamTypes } from './exec/params.js'
@@ -51,7 +52,7 @@ async function describe(engine: Engine, statement: PreparedStatement, declared: 
     }
     case 'SqlInsert': bindInsert(engine, ast, types); break
     case 'SqlShow': executeShow(ast, session); fields = showFields(ast.name); break
-    case 'SqlCreateTable': case 'SqlSet': case 'SqlTransaction': case 'SqlDiscard': break
+    case 'SqlCreateTable': case 'SqlSet': case 'SqlTransaction': case 'SqlDiscard': case 'SqlAlterTableOptions': break
     default: assertNever(ast)
   }
   return { paramTypeOids: settleParamTypes(parsed.paramCount, types).map(typeOid), fields }
@@ -80,6 +81,7 @@ async function execute(engine: Engine, statement: PreparedStatement, params: Rea
     case 'SqlShow': return executeShow(ast, session)
     case 'SqlTransaction': return executeTransaction(ast)
     case 'SqlDiscard': return executeDiscard(ast)
+    case 'SqlAlterTableOptions': return executeAlterTableOptions(engine, ast)
     default: return assertNever(ast)
   }
 }

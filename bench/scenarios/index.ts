@@ -117,16 +117,17 @@ const diskBytes: Scenario = {
       await client.end()
     }
     const results: Measurement[] = [{ scenario: this.name, system: system.name, value: bytes / options.rows, unit: 'bytes/row', higherIsBetter: false }]
-    if (system.dataDir !== null) results.push(...segmentDensity(system.dataDir))
+    if (system.dataDir !== null) results.push(...await segmentDensity(system.dataDir))
     return results
   },
 }
 
 /** nodedb's compressed segments alone (the WAL holds what is not flushed yet): bytes per row and per value. */
-function segmentDensity(dataDir: string): Measurement[] {
+async function segmentDensity(dataDir: string): Promise<Measurement[]> {
   const manifestPath = path.join(dataDir, 'manifest.json')
-  if (!fs.existsSync(manifestPath)) return []
-  const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as { segments: Array<{ tableId: number; rowCount: number; sizeBytes: number }> }
+  const text = await fs.promises.readFile(manifestPath, 'utf8').catch(() => null)
+  if (text === null) return []
+  const manifest = JSON.parse(text) as { segments: Array<{ tableId: number; rowCount: number; sizeBytes: number }> }
   const cpu = manifest.segments.filter((segment) => segment.tableId === 1)
   const rows = cpu.reduce((sum, segment) => sum + segment.rowCount, 0)
   const bytes = cpu.reduce((sum, segment) => sum + segment.sizeBytes, 0)

@@ -5,7 +5,7 @@ import { asTableId, type TableId } from '../../src/common/ids.js'
 import { COLUMNS_PER_TABLE_MAX_COUNT, TABLES_MAX_COUNT } from '../../src/common/limits.js'
 import { EngineFailureError } from '../api.js'
 import { COLUMN_KIND_CODES, type ColumnKind } from '../batch.js'
-import type { AddColumnsOp, ColumnSchema, CreateTableOp, TableSchema } from '../ops.js'
+import type { AddColumnsOp, ColumnSchema, CreateTableOp, SetRetentionOp, TableSchema } from '../ops.js'
 import type { FileSystem } from '../io/file-system.js'
 
 const CATALOG_FILE = 'catalog.json'
@@ -42,7 +42,17 @@ function parseTable(value: unknown): TableSchema | undefined {
   if (!Array.isArray(columns) || typeof timestampIndex !== 'number') return undefined
   const parsed = columns.map(parseColumn)
   if (parsed.some((column) => column === undefined)) return undefined
-  return { id: asTableId(id), name, columns: parsed.filter((c): c is ColumnSchema => c !== undefined), timestampIndex }
+  // Absent in catalogs written before retention existed: keep forever.
+  const retentionUs = 'retentionUs' in value ? value.retentionUs : null
+  if (retentionUs !== null && retentionUs !== undefined && !isRetentionUs(retentionUs)) return undefined
+  return {
+    id: asTableId(id), name, columns: parsed.filter((c): c is ColumnSchema => c !== undefined), timestampIndex,
+    ...(isRetentionUs(retentionUs) ? { retentionUs } : {}),
+  }
+}
+
+function isRetentionUs(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0
 }
 
 /** Checks a CreateTableOp; returns a failure detail or undefined when it is valid. */
@@ -172,6 +182,29 @@ export class CatalogStore {
     this.list[index] = table
     this.byName.set(table.name, table)
     return { table, addedCount: added.length }
+  }
+
+  /** Sets or clears a table's retention, persisting before resolving (atomically, as createTable does). */
+  setRetention(op: SetRetentionOp): Promise<TableSchema> {
+    const result = this.queue.then(() => this.setRetentionNow(op))
+    this.queue = result.catch(() => undefined)
+    return result
+  }
+
+  private async setRetentionNow(op: SetRetentionOp): Promise<TableSchema> {
+    const index = this.list.findIndex((table) => table.id === op.tableId)
+    const existing = this.list[index]
+    if (existing === undefined) throw new EngineFailureError({ kind: 'NoSuchTable', detail: `table ${op.tableId} does not exist` })
+    if (op.retentionUs !== null && !isRetentionUs(op.retentionUs)) {
+      throw invalid(`retention of "${existing.name}" must be a positive whole number of µs, not ${String(op.retentionUs)}`)
+    }
+    const table: TableSchema = { ...existing, retentionUs: op.retentionUs }
+    const next = [...this.list]
+    next[index] = table
+    await this.persist(next)
+    this.list[index] = table
+    this.byName.set(table.name, table)
+    return table
   }
 
   private async persist(tables: ReadonlyArray<TableSchema>): Promise<void> {

@@ -27,6 +27,8 @@ export class SegmentStore {
   private readonly footers = new Map<number, SegmentFooter>()
   private readonly flushed = new Map<string, number>()
   private flushCountValue = 0
+  // Compaction rounds and retention passes, one at a time: neither reads or merges files the other is dropping.
+  private maintenanceQueue: Promise<unknown> = Promise.resolve()
   // Ids are reserved when a flush starts writing, so flushes of two cores never share a file name.
   private nextIdReserved: number
 
@@ -198,7 +200,39 @@ export class SegmentStore {
     return []
   }
 
-  /** Every chunk of a segment, for compaction (only compaction deletes segments, one at a time: no gate needed). */
+  /**
+   * Runs `body` alone among maintenance work (compaction rounds, retention passes). Segment files are deleted only
+   * inside it, so a compaction reading its inputs never races a retention pass deleting them.
+   */
+  maintain<T>(body: () => Promise<T>): Promise<T> {
+    const result = this.maintenanceQueue.then(body)
+    this.maintenanceQueue = result.catch(() => undefined)
+    return result
+  }
+
+  /**
+   * Retention: removes every segment `isExpired` picks from the manifest in one atomic swap (no scan in between: the
+   * gate), then deletes their files. Call inside maintain(). A crash after the swap leaves orphans, deleted at open.
+   * Resolves with the segments dropped.
+   */
+  async dropSegments(isExpired: (entry: SegmentEntry) => boolean): Promise<ReadonlyArray<SegmentEntry>> {
+    const dropped = await this.gate.write(async () => {
+      const expired = this.manifest.segments.filter(isExpired)
+      if (expired.length === 0) return expired
+      const next: ManifestData = { ...this.manifest, segments: this.manifest.segments.filter((entry) => !isExpired(entry)) }
+      await saveManifest(this.fs, this.dataDir, next)
+      this.manifest = next
+      return expired
+    })
+    for (const entry of dropped) {
+      this.footers.delete(entry.id)
+      await this.fs.unlink(path.join(this.segmentDir, entry.file))
+    }
+    if (dropped.length > 0) await this.fs.syncDir(this.segmentDir)
+    return dropped
+  }
+
+  /** Every chunk of a segment, for compaction (inside maintain(): no file it reads is deleted meanwhile). */
   async readWhole(entry: SegmentEntry): Promise<SegmentSlice> {
     const columns = Array.from({ length: SEGMENT_COLUMNS_ALL_COUNT }, (_, c) => c)
     return this.readSlice(entry, columns, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY)

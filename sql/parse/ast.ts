@@ -79,7 +79,19 @@ export interface SqlShow { readonly kind: 'SqlShow'; readonly name: string }
 export interface SqlTransaction { readonly kind: 'SqlTransaction'; readonly action: 'begin' | 'commit' | 'rollback' }
 export interface SqlDiscard { readonly kind: 'SqlDiscard' }
 
-export type SqlStatement = SqlCreateTable | SqlInsert | SqlSelect | SqlSet | SqlShow | SqlTransaction | SqlDiscard
+/**
+ * ALTER TABLE [IF EXISTS] t SET (name = value, ...) | RESET (name, ...). `value` is the option's text (quotes
+ * removed; 'true' when SET names no value, as PostgreSQL reads it); null for RESET or an unquoted NULL.
+ */
+export interface SqlAlterTableOptions {
+  readonly kind: 'SqlAlterTableOptions'
+  readonly table: string
+  readonly ifExists: boolean
+  readonly options: ReadonlyArray<{ readonly name: string; readonly value: string | null }>
+}
+
+export type SqlStatement =
+  | SqlCreateTable | SqlInsert | SqlSelect | SqlSet | SqlShow | SqlTransaction | SqlDiscard | SqlAlterTableOptions
 
 /** What PreparedStatement.parsed holds. */
 export interface ParsedStatement {

@@ -1,6 +1,8 @@
 // sql/parse/utility: the thin front layer for utility statements node-sql-parser does not know (SET, SHOW, BEGIN,
-// COMMIT, ROLLBACK, DISCARD). It matches whole statements only; anything else goes on to the adapter.
-import type { SqlStatement } from './ast.js'
+// COMMIT, ROLLBACK, DISCARD, ALTER TABLE ... SET/RESET (options)). It matches whole statements only; anything else
+// goes on to the adapter.
+import { syntaxError } from '../../src/common/errors.js'
+import type { SqlAlterTableOptions, SqlStatement } from './ast.js'
 
 const NAME = '([A-Za-z_][A-Za-z0-9_.]*|"[^"]+")'
 
@@ -14,6 +16,44 @@ function parseSetValue(raw: string): string {
   return parts
     .map((part) => (part.startsWith("'") && part.endsWith("'") ? part.slice(1, -1).replace(/''/g, "'") : part))
     .join(', ')
+}
+
+const IDENT = '([A-Za-z_][A-Za-z0-9_]*|"(?:[^"]|"")+")'
+const ALTER_OPTIONS = new RegExp(
+  `^ALTER\\s+TABLE\\s+(IF\\s+EXISTS\\s+)?(?:ONLY\\s+)?(?:public\\.)?${IDENT}\\s+(SET|RESET)\\s*\\(([\\s\\S]*)\\)$`, 'i')
+const SET_OPTION = new RegExp(`^${IDENT}(?:\\s*=\\s*('(?:[^']|'')*'|[^\\s',()=]+))?$`)
+const RESET_OPTION = new RegExp(`^${IDENT}$`)
+
+function unquoteIdent(raw: string): string {
+  return raw.startsWith('"') ? raw.slice(1, -1).replace(/""/g, '"') : raw.toLowerCase()
+}
+
+/** Splits an option list at commas outside single quotes. */
+function splitOptions(text: string): string[] {
+  return (text.match(/(?:'(?:[^']|'')*'|[^,'])+|,/g) ?? []).reduce<string[]>((parts, piece) => {
+    if (piece === ',') parts.push('')
+    else parts[parts.length - 1] += piece
+    return parts
+  }, ['']).map((part) => part.trim())
+}
+
+function parseOptionValue(raw: string | undefined): string | null {
+  if (raw === undefined) return 'true'
+  if (raw.startsWith("'")) return raw.slice(1, -1).replace(/''/g, "'")
+  return /^null$/i.test(raw) ? null : raw
+}
+
+/** ALTER TABLE ... SET (name = value, ...) / RESET (name, ...); a malformed option list is 42601. */
+function parseAlterTableOptions(body: string): SqlAlterTableOptions | null {
+  const match = ALTER_OPTIONS.exec(body)
+  if (match === null) return null
+  const isReset = (match[3] ?? '').toUpperCase() === 'RESET'
+  const options = splitOptions(match[4] ?? '').map((item) => {
+    const option = (isReset ? RESET_OPTION : SET_OPTION).exec(item)
+    if (option === null) throw syntaxError(`syntax error at or near "${item.split(/\s+/)[0] || ')'}"`)
+    return { name: unquoteIdent(option[1] ?? ''), value: isReset ? null : parseOptionValue(option[2]) }
+  })
+  return { kind: 'SqlAlterTableOptions', table: unquoteIdent(match[2] ?? ''), ifExists: match[1] !== undefined, options }
 }
 
 function stripComments(text: string): string {
@@ -35,5 +75,5 @@ export function parseUtility(text: string): SqlStatement | null {
   if (/^(COMMIT|END)(\s+(WORK|TRANSACTION))?$/i.test(body)) return { kind: 'SqlTransaction', action: 'commit' }
   if (/^(ROLLBACK|ABORT)(\s+(WORK|TRANSACTION))?$/i.test(body)) return { kind: 'SqlTransaction', action: 'rollback' }
   if (/^DISCARD\s+ALL$/i.test(body)) return { kind: 'SqlDiscard' }
-  return null
+  return parseAlterTableOptions(body)
 }

@@ -88,6 +88,9 @@ export const REPLAY_IN_FLIGHT_BYTES_MAX = 4 * 1024 * 1024
 // A memtable whose first row is older than this is flushed at the core's next request even under budget, so a
 // slow table does not keep its rows in memory (and the WAL) indefinitely.
 export const MEMTABLE_FLUSH_AGE_MS = 10 * 60 * 1000
+// How often the retention (TTL) job looks for expired partitions (also run at open and after ALTER TABLE ... SET
+// (ttl)); partitions are a day wide by default, so a minute's lateness is noise, and a pass is cheap when idle.
+export const RETENTION_CHECK_INTERVAL_MS = 60 * 1000
 // Segments of one (table, vShard, partition) that make compaction merge them (each flush adds one per partition).
 export const COMPACTION_SEGMENTS_MIN_COUNT = 4
 // Segments merged by one compaction at most (bounds the files read and the bytes sent to a core at once).

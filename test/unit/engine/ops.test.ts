@@ -7,7 +7,7 @@ import { WAL_RECORD_KIND_CODES } from '../../../engine/wal/record.js'
 
 describe('engine/ops codes', () => {
   it('pins OP_KIND_CODES and OP_VERSION', () => {
-    assert.deepStrictEqual({ ...OP_KIND_CODES }, { CreateTableOp: 1, IngestOp: 2, ScanOp: 3, AddColumnsOp: 4 })
+    assert.deepStrictEqual({ ...OP_KIND_CODES }, { CreateTableOp: 1, IngestOp: 2, ScanOp: 3, AddColumnsOp: 4, SetRetentionOp: 5 })
     assert.equal(OP_VERSION, 1)
   })
 

@@ -46,6 +46,14 @@ export class FakeEngine implements Engine {
         this.catalog[index] = table
         return { kind: 'AddColumnsResult', table, addedCount: added.length }
       }
+      case 'SetRetentionOp': {
+        const index = this.catalog.findIndex((table) => table.id === op.tableId)
+        const existing = this.catalog[index]
+        if (existing === undefined) throw new EngineFailureError({ kind: 'NoSuchTable', detail: String(op.tableId) })
+        const table: TableSchema = { ...existing, retentionUs: op.retentionUs }
+        this.catalog[index] = table
+        return { kind: 'SetRetentionResult', table }
+      }
       case 'ScanOp':
         if (this.respond !== null) return { kind: 'ScanResult', partials: this.respond(op) }
         return { kind: 'ScanResult', partials: (this.batches.get(op.tableId) ?? []).map((batch) => scanBatch(batch, op)) }
