@@ -2,9 +2,9 @@
 // and `/health` as InfluxDB answers them, and QuestDB's `/settings` (its HTTP sender reads the line protocol versions
 // there). Unknown paths get 404, known paths with the wrong method 405. Shuts down in order: stop accepting, finish
 // in-flight writes (bounded by ILP_SHUTDOWN_WAIT_MS), close. Knows nothing of storage.
+import { listenOn } from '../listen.js'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
-import { assert } from '../../src/common/assert.js'
 import { log } from '../../src/common/log.js'
 import { ILP_HTTP_CONNECTIONS_MAX_COUNT, ILP_SHUTDOWN_WAIT_MS } from '../../src/common/limits.js'
 import { NODEDB_VERSION } from '../../src/common/version.js'
@@ -105,23 +105,8 @@ export async function startIlpHttpListener(options: IlpHttpListenerOptions): Pro
     sockets.add(socket)
     socket.once('close', () => sockets.delete(socket))
   })
-  await listen(server, options.host, options.port)
-  const address = server.address()
-  assert(address !== null && typeof address === 'object', 'ilp http listener has no TCP address')
-  log.info({ host: options.host, port: address.port }, 'ilp http listener started')
-  return { port: address.port, close: () => closeListener(server, inFlight, sockets) }
-}
-
-function listen(server: Server, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: Error): void => reject(error)
-    server.once('error', onError)
-    server.listen(port, host, () => {
-      server.off('error', onError)
-      server.on('error', (error) => log.error({ err: error }, 'ilp http listener error'))
-      resolve()
-    })
-  })
+  const port = await listenOn(server, options.host, options.port, 'ilp http listener')
+  return { port, close: () => closeListener(server, inFlight, sockets) }
 }
 
 async function closeListener(server: Server, inFlight: Set<Promise<void>>, sockets: Set<Socket>): Promise<void> {

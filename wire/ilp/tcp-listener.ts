@@ -1,6 +1,7 @@
 // wire/ilp/tcp-listener: the InfluxDB line protocol TCP listener (--ilp-port, QuestDB's and Telegraf's socket
 // writers). Accepts up to ILP_TCP_CONNECTIONS_MAX_COUNT sockets; shuts down in order: stop accepting, write what each
 // connection parsed, close (bounded by ILP_SHUTDOWN_WAIT_MS). Knows nothing of storage: rows go to sql.ingest.
+import { listenOn } from '../listen.js'
 import { createServer, type Server, type Socket } from 'node:net'
 import { assert } from '../../src/common/assert.js'
 import { log } from '../../src/common/log.js'
@@ -42,23 +43,8 @@ export async function startIlpTcpListener(options: IlpTcpListenerOptions): Promi
     })
     connections.add(connection)
   })
-  await listen(server, options.host, options.port)
-  const address = server.address()
-  assert(address !== null && typeof address === 'object', 'ilp tcp listener has no TCP address')
-  log.info({ host: options.host, port: address.port }, 'ilp tcp listener started')
-  return { port: address.port, counters, close: () => closeListener(server, connections) }
-}
-
-function listen(server: Server, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: Error): void => reject(error)
-    server.once('error', onError)
-    server.listen(port, host, () => {
-      server.off('error', onError)
-      server.on('error', (error) => log.error({ err: error }, 'ilp tcp listener error'))
-      resolve()
-    })
-  })
+  const port = await listenOn(server, options.host, options.port, 'ilp tcp listener')
+  return { port, counters, close: () => closeListener(server, connections) }
 }
 
 async function closeListener(server: Server, connections: Set<IlpTcpConnection>): Promise<void> {

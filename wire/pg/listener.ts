@@ -1,5 +1,6 @@
 // wire/pg/listener: the PostgreSQL TCP listener. Accepts sockets up to connectionsMax (beyond: FATAL 53300 at
 // startup), owns the cancel registry, and shuts down in order: stop accepting, 57P01 to idle sessions, wait (bounded).
+import { listenOn } from '../listen.js'
 import { createServer, type Server, type Socket } from 'node:net'
 import { assert } from '../../src/common/assert.js'
 import { log } from '../../src/common/log.js'
@@ -40,23 +41,8 @@ export async function startPgListener(options: PgListenerOptions): Promise<PgLis
     })
     connections.add(connection)
   })
-  await listen(server, options.host, options.port)
-  const address = server.address()
-  assert(address !== null && typeof address === 'object', 'pg listener has no TCP address')
-  log.info({ host: options.host, port: address.port }, 'pg listener started')
-  return { port: address.port, close: () => closeListener(server, connections) }
-}
-
-function listen(server: Server, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: Error): void => reject(error)
-    server.once('error', onError)
-    server.listen(port, host, () => {
-      server.off('error', onError)
-      server.on('error', (error) => log.error({ err: error }, 'pg listener error'))
-      resolve()
-    })
-  })
+  const port = await listenOn(server, options.host, options.port, 'pg listener')
+  return { port, close: () => closeListener(server, connections) }
 }
 
 async function closeListener(server: Server, connections: Set<Connection>): Promise<void> {
