@@ -1,23 +1,48 @@
-// engine/wal/crc32c: CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), table-driven, for WAL records.
-// Pinned by test vector crc32c("123456789") = 0xE3069283 (test/unit/engine/crc32c.test.ts). Knows nothing of records.
+// engine/wal/crc32c: CRC-32C (Castagnoli, reflected polynomial 0x82F63B78) for WAL records and segment chunks,
+// slicing-by-8: eight 256-entry tables let the loop consume 8 bytes per step (≈ 4× the byte-at-a-time loop, which
+// was ~6% of the event loop under ILP ingest). Pinned by crc32c("123456789") = 0xE3069283 and by a comparison with
+// the byte-at-a-time reference (test/unit/engine/crc32c.test.ts). Knows nothing of records.
 
-function buildTable(): Uint32Array {
-  const table = new Uint32Array(256)
+const POLYNOMIAL = 0x82f63b78
+
+function buildTables(): Uint32Array[] {
+  const tables = Array.from({ length: 8 }, () => new Uint32Array(256))
+  const first = tables[0]!
   for (let i = 0; i < 256; i++) {
     let c = i
-    for (let k = 0; k < 8; k++) c = (c & 1) !== 0 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1
-    table[i] = c >>> 0
+    for (let k = 0; k < 8; k++) c = (c & 1) !== 0 ? (c >>> 1) ^ POLYNOMIAL : c >>> 1
+    first[i] = c >>> 0
   }
-  return table
+  for (let i = 0; i < 256; i++) {
+    let c = first[i]!
+    for (let t = 1; t < 8; t++) {
+      c = (first[c & 0xff]! ^ (c >>> 8)) >>> 0
+      tables[t]![i] = c
+    }
+  }
+  return tables
 }
 
-const TABLE = buildTable()
+const [T0, T1, T2, T3, T4, T5, T6, T7] = buildTables() as [Uint32Array, Uint32Array, Uint32Array, Uint32Array,
+  Uint32Array, Uint32Array, Uint32Array, Uint32Array]
 
 /** CRC32C of bytes[from, to), continuing from `seed` (a previous result) when given. Unsigned 32-bit result. */
 export function crc32c(bytes: Uint8Array, from = 0, to = bytes.length, seed = 0): number {
   let crc = (seed ^ 0xffffffff) >>> 0
-  for (let i = from; i < to; i++) {
-    crc = TABLE[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8)
+  let i = from
+  const end8 = to - 7
+  for (; i < end8; i += 8) {
+    const low = (crc ^ (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24))) >>> 0
+    crc = T7[low & 0xff]! ^ T6[(low >>> 8) & 0xff]! ^ T5[(low >>> 16) & 0xff]! ^ T4[low >>> 24]! ^
+      T3[bytes[i + 4]!]! ^ T2[bytes[i + 5]!]! ^ T1[bytes[i + 6]!]! ^ T0[bytes[i + 7]!]!
   }
+  for (; i < to; i++) crc = T0[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8)
+  return (crc ^ 0xffffffff) >>> 0
+}
+
+/** The byte-at-a-time definition, kept as the reference the fast loop is tested against. */
+export function crc32cReference(bytes: Uint8Array, from = 0, to = bytes.length, seed = 0): number {
+  let crc = (seed ^ 0xffffffff) >>> 0
+  for (let i = from; i < to; i++) crc = T0[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8)
   return (crc ^ 0xffffffff) >>> 0
 }
