@@ -60,6 +60,11 @@ function update(acc: Accumulator, g: number, all: ReadonlyArray<ReadonlyArray<Me
   const spec = acc.spec
   if (spec.column === null) { acc.counts[g]! += 1; return }
   const column = all[m]![spec.column]!
+  // The hot case first: sum/avg over a float or timestamp column reads the typed array directly.
+  if ((spec.fn === 'sum' || spec.fn === 'avg') && (column.kind === 'f64' || column.kind === 'timestamp')) {
+    if (column.nulls[row] !== 1) { acc.counts[g]! += 1; acc.sums[g]! += column.values[row]! }
+    return
+  }
   const isNull = isMemNull(column, row)
   switch (spec.fn) {
     case 'count': if (!isNull) acc.counts[g]! += 1; return
