@@ -4,6 +4,7 @@ import { openEngine } from '../engine/engine.js'
 import type { Engine } from '../engine/api.js'
 import { createSql } from '../sql/sql.js'
 import { startIlpHttpListener } from '../wire/ilp/http-listener.js'
+import { IlpParsePool } from '../wire/ilp/parse-pool.js'
 import { startIlpTcpListener } from '../wire/ilp/tcp-listener.js'
 import { startPgListener } from '../wire/pg/listener.js'
 import { log } from './common/log.js'
@@ -47,6 +48,8 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     dataDir: config.dataDir, coreCount: config.coreCount, memtableMb: config.memtableMb, fsync: config.fsync,
   })
   const sql = createSql(engine)
+  // One parse pool for both ILP listeners; workers start with the first large payload and are unref'd when idle.
+  const parsePool = new IlpParsePool()
   const listeners: Array<{ readonly port: number; close(): Promise<void> }> = []
   const start = async <T extends { readonly port: number; close(): Promise<void> }>(
     what: string, port: number, run: () => Promise<T>): Promise<T> => {
@@ -58,13 +61,14 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     } catch (error: unknown) {
       // Reverse order: the listeners already started, then the engine; the one line says which port failed.
       for (const started of [...listeners].reverse()) await started.close()
+      await parsePool.close()
       await engine.close()
       throw new ListenError(listenErrorMessage(error, what, config.host, port))
     }
   }
   const pg = await start('pg', config.pgPort, () => startPgListener({ host: config.host, port: config.pgPort, sql }))
-  const ilp = await start('ilp', config.ilpPort, () => startIlpTcpListener({ host: config.host, port: config.ilpPort, sql }))
-  const http = await start('http', config.httpPort, () => startIlpHttpListener({ host: config.host, port: config.httpPort, sql, token: config.httpToken }))
+  const ilp = await start('ilp', config.ilpPort, () => startIlpTcpListener({ host: config.host, port: config.ilpPort, sql, parsePool }))
+  const http = await start('http', config.httpPort, () => startIlpHttpListener({ host: config.host, port: config.httpPort, sql, token: config.httpToken, parsePool }))
   let closing: Promise<void> | null = null
   const running: RunningServer = {
     pgPort: pg.port,
@@ -75,6 +79,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
         log.info('shutting down')
         // Writers first (their in-flight rows still reach the WAL), then pg, then the engine.
         await Promise.all([http.close(), ilp.close()])
+        await parsePool.close()
         await pg.close()
         await engine.close()
         log.info('shutdown complete')

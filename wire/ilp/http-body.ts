@@ -1,18 +1,17 @@
-// wire/ilp/http-body: reads an HTTP write body into an IlpParser as it streams, inflating gzip with zlib and
-// bounding both the bytes received and the bytes inflated. Keeps the raw body chunks so an error can quote its line.
+// wire/ilp/http-body: reads an HTTP write body, inflating gzip with zlib and bounding both the bytes received and
+// the bytes inflated. The caller parses the chunks (inline, or in the parse pool when large) and quotes lines of them.
 import type { IncomingMessage } from 'node:http'
 import { createGunzip, type Gunzip } from 'node:zlib'
 import { ILP_HTTP_QUOTED_LINE_CHARS_MAX } from '../../src/common/limits.js'
-import type { IlpParser } from './ilp-parser.js'
 
 export type BodyOutcome =
-  | { readonly kind: 'BodyRead'; readonly chunks: ReadonlyArray<Buffer> }
+  | { readonly kind: 'BodyRead'; readonly chunks: ReadonlyArray<Buffer>; readonly bytes: number }
   | { readonly kind: 'BodyTooLarge' }
   | { readonly kind: 'BodyBadGzip'; readonly detail: string }
   | { readonly kind: 'BodyAborted' }
 
-/** Feeds the body to `parser`; `isGzip` when Content-Encoding is gzip (the caller refused other encodings). */
-export function readBody(request: IncomingMessage, parser: IlpParser, isGzip: boolean, bytesMax: number): Promise<BodyOutcome> {
+/** Reads the (inflated) body; `isGzip` when Content-Encoding is gzip (the caller refused other encodings). */
+export function readBody(request: IncomingMessage, isGzip: boolean, bytesMax: number): Promise<BodyOutcome> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = []
     let received = 0
@@ -33,7 +32,6 @@ export function readBody(request: IncomingMessage, parser: IlpParser, isGzip: bo
       inflated += chunk.length
       if (inflated > bytesMax) return settle({ kind: 'BodyTooLarge' })
       chunks.push(chunk)
-      parser.feed(chunk)
     }
     const gunzip: Gunzip | null = isGzip ? createGunzip() : null
     request.on('data', (chunk: Buffer) => {
@@ -44,11 +42,11 @@ export function readBody(request: IncomingMessage, parser: IlpParser, isGzip: bo
     request.on('error', () => settle({ kind: 'BodyAborted' }))
     if (gunzip === null) {
       request.on('data', take)
-      request.on('end', () => settle({ kind: 'BodyRead', chunks }))
+      request.on('end', () => settle({ kind: 'BodyRead', chunks, bytes: inflated }))
       return
     }
     gunzip.on('data', take)
-    gunzip.on('end', () => settle({ kind: 'BodyRead', chunks }))
+    gunzip.on('end', () => settle({ kind: 'BodyRead', chunks, bytes: inflated }))
     gunzip.on('error', (error) => settle({ kind: 'BodyBadGzip', detail: error.message }))
     request.pipe(gunzip)
   })

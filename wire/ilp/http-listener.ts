@@ -10,6 +10,7 @@ import { ILP_HTTP_CONNECTIONS_MAX_COUNT, ILP_SHUTDOWN_WAIT_MS } from '../../src/
 import { NODEDB_VERSION } from '../../src/common/version.js'
 import type { SqlFacade } from '../../sql/api.js'
 import { handleWrite, sendError, type WriteApi } from './http-write.js'
+import type { IlpParsePool } from './parse-pool.js'
 
 export interface IlpHttpListenerOptions {
   readonly host: string
@@ -19,6 +20,8 @@ export interface IlpHttpListenerOptions {
   readonly bodyBytesMax?: number
   /** When set, the write endpoints require it (http-auth.ts); /ping, /health and /settings stay open, as InfluxDB's. */
   readonly token?: string | null
+  /** Parses large bodies off the event loop (parse-pool.ts); owned by the caller, who closes it after this listener. */
+  readonly parsePool?: IlpParsePool | null
 }
 
 export interface IlpHttpListener {
@@ -58,7 +61,7 @@ function settings(_request: IncomingMessage, response: ServerResponse): void {
 function routesOf(options: IlpHttpListenerOptions): ReadonlyMap<string, Route> {
   const write = (api: WriteApi) => (request: IncomingMessage, response: ServerResponse, url: URL) =>
     handleWrite(request, response, url, api, {
-      sql: options.sql, token: options.token ?? null,
+      sql: options.sql, token: options.token ?? null, parsePool: options.parsePool ?? null,
       ...(options.bodyBytesMax === undefined ? {} : { bodyBytesMax: options.bodyBytesMax }),
     })
   return new Map<string, Route>([

@@ -5,12 +5,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { isDbError } from '../../src/common/errors.js'
 import { log } from '../../src/common/log.js'
-import { ILP_HTTP_BODY_BYTES_MAX } from '../../src/common/limits.js'
+import { ILP_HTTP_BODY_BYTES_MAX, ILP_PARSE_POOL_BYTES_MIN } from '../../src/common/limits.js'
 import type { IngestOutcome, SqlFacade } from '../../sql/api.js'
 import { authorize } from './http-auth.js'
 import { lineText, readBody } from './http-body.js'
 import { ilpErrorMessage, type IlpError } from './ilp-error.js'
-import { IlpParser, type IlpParseResult } from './ilp-parser.js'
+import { IlpParser, type IlpParseOptions, type IlpParseResult } from './ilp-parser.js'
+import { IlpParsePoolError, type IlpParsePool } from './parse-pool.js'
 import { isIlpPrecision, type IlpPrecision } from './ilp-precision.js'
 
 export type WriteApi = 'v1' | 'v2'
@@ -20,6 +21,8 @@ export interface HttpWriteOptions {
   readonly bodyBytesMax?: number
   /** Required credentials (see http-auth.ts); null = none. */
   readonly token: string | null
+  /** Parses bodies of ILP_PARSE_POOL_BYTES_MIN or more off the event loop; null = parse every body inline. */
+  readonly parsePool?: IlpParsePool | null
 }
 
 /** InfluxDB's error codes (kit/platform/errors), as its JSON error bodies spell them. */
@@ -78,6 +81,32 @@ function sendEngineFailure(response: ServerResponse, error: unknown, api: WriteA
   sendError(response, 'internal error', 'unexpected error writing points to database', { api })
 }
 
+/**
+ * Parses the body: inline when small (or without a pool), else in the parse pool, off the event loop. Either way
+ * the result is parseLines'; `chunks` are the body's bytes (the pool hands the transferred buffer back).
+ */
+async function parseBody(chunks: ReadonlyArray<Buffer>, bytes: number, parseOptions: IlpParseOptions,
+  pool: IlpParsePool | null): Promise<{ parsed: IlpParseResult; chunks: ReadonlyArray<Buffer> } | Error> {
+  if (pool === null || bytes < ILP_PARSE_POOL_BYTES_MIN) {
+    const parser = new IlpParser(parseOptions)
+    for (const chunk of chunks) parser.feed(chunk)
+    return { parsed: parser.end(), chunks }
+  }
+  try {
+    const pooled = await pool.parse(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes), parseOptions)
+    return { parsed: pooled.result, chunks: [pooled.input] }
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error))
+  }
+}
+
+/** The parse pool failed this body: 503 while shutting down, else 500 (a worker died; it is replaced). */
+function sendParseFailure(response: ServerResponse, error: Error, api: WriteApi): void {
+  if (error instanceof IlpParsePoolError && error.isClosed) return sendError(response, 'unavailable', 'the server is shutting down', { api })
+  log.error({ err: error }, 'ilp http: parsing the body failed')
+  sendError(response, 'internal error', `unable to parse points: ${error.message}`, { api })
+}
+
 /** Handles one POST to a write endpoint; resolves once the response is sent. */
 export async function handleWrite(request: IncomingMessage, response: ServerResponse, url: URL, api: WriteApi,
   options: HttpWriteOptions): Promise<void> {
@@ -101,15 +130,17 @@ export async function handleWrite(request: IncomingMessage, response: ServerResp
   const declared = Number(request.headers['content-length'] ?? 0)
   const tooLarge = `unable to read data: points batch is too large (over ${bytesMax} bytes)`
   if (declared > bytesMax) return sendError(response, 'request too large', tooLarge, { api, headers: { Connection: 'close' } })
-  const parser = new IlpParser({ precision, nowUs: Date.now() * 1000 })
-  const body = await readBody(request, parser, encoding === 'gzip', bytesMax)
+  const nowUs = Date.now() * 1000
+  const body = await readBody(request, encoding === 'gzip', bytesMax)
   switch (body.kind) {
     case 'BodyTooLarge': return sendError(response, 'request too large', tooLarge, { api, headers: { Connection: 'close' } })
     case 'BodyBadGzip': return sendError(response, 'invalid', `unable to read data: gzip: ${body.detail}`, { api })
     case 'BodyAborted': response.destroy(); return
     case 'BodyRead': break
   }
-  const parsed = parser.end()
+  const parsedBody = await parseBody(body.chunks, body.bytes, { precision, nowUs }, options.parsePool ?? null)
+  if (parsedBody instanceof Error) return sendParseFailure(response, parsedBody, api)
+  const { parsed, chunks } = parsedBody
   let outcome: IngestOutcome | null = null
   if (parsed.batches.length > 0) {
     try {
@@ -118,7 +149,7 @@ export async function handleWrite(request: IncomingMessage, response: ServerResp
       return sendEngineFailure(response, error, api)
     }
   }
-  const failure = firstFailure(parsed, outcome, body.chunks)
+  const failure = firstFailure(parsed, outcome, chunks)
   if (failure === null) {
     response.writeHead(204)
     response.end()

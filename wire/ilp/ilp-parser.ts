@@ -17,6 +17,8 @@ export interface IlpParseOptions {
   readonly nowUs: number
   /** Longest accepted line in bytes, without its '\n'; defaults to ILP_LINE_BYTES_MAX. */
   readonly lineBytesMax?: number
+  /** Lines already read before this input (a TCP run parsed apart from its stream): the first line is this + 1. */
+  readonly lineNumberBase?: number
 }
 
 export interface IlpParseResult {
@@ -53,6 +55,8 @@ export class IlpParser {
     this.lineParser = new LineParser(options.precision)
     this.lineBytesMax = options.lineBytesMax ?? ILP_LINE_BYTES_MAX
     this.nowUs = options.nowUs
+    this.lineNumber = options.lineNumberBase ?? 0
+    this.lineNumberAtDrain = this.lineNumber
   }
 
   /** The timestamp given to later lines that carry none (a TCP stream moves it forward per read). */
@@ -68,6 +72,23 @@ export class IlpParser {
   /** True while the current line is past lineBytesMax and its bytes are being dropped until its '\n'. */
   get isDiscardingLine(): boolean {
     return this.isDiscarding
+  }
+
+  /** True while a line begun by an earlier chunk awaits its '\n' (kept or being discarded). */
+  get hasPartialLine(): boolean {
+    return this.tailLength > 0 || this.isDiscarding
+  }
+
+  /**
+   * Counts `count` lines parsed elsewhere (by the parse pool) as read, and returns the number of the line before
+   * them. Only between lines, with nothing pending: what was parsed here must be drained first, to keep order.
+   */
+  skipLines(count: number): number {
+    assert(!this.hasPartialLine && this.pendingLineCount === 0 && !this.isEnded, 'IlpParser.skipLines mid-stream')
+    const base = this.lineNumber
+    this.lineNumber += count
+    this.lineNumberAtDrain = this.lineNumber
+    return base
   }
 
   feed(chunk: Buffer): void {

@@ -2,14 +2,20 @@
 // bounded rows; the socket is paused while an ingest is in flight (backpressure, design invariant 4). There is no
 // reply channel: a bad line is logged with its line number and counted, and the stream goes on (InfluxDB's
 // behaviour); a line longer than the limit ends the connection, since its sender cannot be resynchronised cheaply.
+// With a parse pool, bytes are buffered instead and every ILP_TCP_POOL_RUN_BYTES the complete lines (cut at the last
+// '\n') go to the pool as one run, off the event loop; what remains at the flush timer, at end or at shutdown is
+// parsed inline. Line numbers run on across runs (the inline parser skips a run's lines) and results reach sql.ingest
+// in arrival order (one promise chain per connection); up to ILP_TCP_RUNS_IN_FLIGHT_COUNT runs are in flight.
 import type { Socket } from 'node:net'
 import { log } from '../../src/common/log.js'
 import {
   ILP_LINE_BYTES_MAX, ILP_TCP_ERRORS_LOGGED_PER_FLUSH_COUNT, ILP_TCP_FLUSH_INTERVAL_MS, ILP_TCP_FLUSH_ROWS_COUNT,
+  ILP_TCP_POOL_RUN_BYTES, ILP_TCP_RUNS_IN_FLIGHT_COUNT,
 } from '../../src/common/limits.js'
 import type { IngestOutcome, SqlFacade } from '../../sql/api.js'
 import { ilpErrorMessage } from './ilp-error.js'
 import { IlpParser, type IlpParseResult } from './ilp-parser.js'
+import type { IlpParsePool } from './parse-pool.js'
 
 /** Counters shared by every connection of one listener (read by tests and, later, metrics). */
 export interface IlpTcpCounters {
@@ -23,7 +29,35 @@ export interface IlpTcpConnectionOptions {
   readonly sql: SqlFacade
   readonly counters: IlpTcpCounters
   readonly flushRows?: number
+  /** Parses runs of complete lines off the event loop; null = parse everything inline. */
+  readonly parsePool?: IlpParsePool | null
   readonly onClosed: (connection: IlpTcpConnection) => void
+}
+
+const NEWLINE = 10
+
+/** Bytes of `chunks` up to and including their last '\n' (0 when there is none). */
+function completeLineBytes(chunks: ReadonlyArray<Buffer>): number {
+  let before = chunks.reduce((sum, chunk) => sum + chunk.length, 0)
+  for (let i = chunks.length - 1; i >= 0; i--) {
+    const chunk = chunks[i]!
+    before -= chunk.length
+    const newline = chunk.lastIndexOf(NEWLINE)
+    if (newline >= 0) return before + newline + 1
+  }
+  return 0
+}
+
+/** The '\n's in `buf`, or -1 when a line is longer than ILP_LINE_BYTES_MAX (that one must go inline: it closes). */
+function countLines(buf: Buffer): number {
+  let count = 0
+  let start = 0
+  for (let pos = buf.indexOf(NEWLINE); pos >= 0; pos = buf.indexOf(NEWLINE, start)) {
+    if (pos - start > ILP_LINE_BYTES_MAX) return -1
+    count++
+    start = pos + 1
+  }
+  return count
 }
 
 export class IlpTcpConnection {
@@ -31,7 +65,14 @@ export class IlpTcpConnection {
   private readonly parser = new IlpParser({ precision: 'n', nowUs: Date.now() * 1000 })
   private readonly flushRows: number
   private readonly peer: string
+  private readonly pool: IlpParsePool | null
   private flushing: Promise<void> | null = null
+  // Pool mode: bytes not yet given to a parser. When non-empty they begin at a line start and the parser holds no
+  // partial line.
+  private raw: Buffer[] = []
+  private rawBytes = 0
+  private inlineFlushesQueued = 0
+  private runsQueued = 0
   private timer: NodeJS.Timeout | null = null
   private isEnded = false
   private isClosed = false
@@ -39,6 +80,7 @@ export class IlpTcpConnection {
   constructor(private readonly options: IlpTcpConnectionOptions) {
     this.socket = options.socket
     this.flushRows = options.flushRows ?? ILP_TCP_FLUSH_ROWS_COUNT
+    this.pool = options.parsePool ?? null
     this.peer = `${this.socket.remoteAddress ?? '?'}:${this.socket.remotePort ?? 0}`
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk))
     this.socket.on('end', () => this.onEnd())
@@ -50,8 +92,11 @@ export class IlpTcpConnection {
   async shutdown(): Promise<void> {
     this.socket.pause()
     this.clearTimer()
-    if (this.flushing !== null) await this.flushing
-    if (!this.isEnded && !this.isClosed) await this.flush(this.parser.drain())
+    while (this.flushing !== null) await this.flushing
+    if (!this.isEnded && !this.isClosed) {
+      this.feedRawInline()
+      await this.flush(this.parser.drain())
+    }
     this.socket.destroy()
   }
 
@@ -60,43 +105,105 @@ export class IlpTcpConnection {
   }
 
   private onData(chunk: Buffer): void {
+    if (this.isEnded) return
     this.parser.setNowUs(Date.now() * 1000)
-    this.parser.feed(chunk)
-    if (this.parser.isDiscardingLine) {
-      log.warn({ peer: this.peer, lineBytesMax: ILP_LINE_BYTES_MAX }, 'ilp tcp: line exceeds the maximum length, closing connection')
-      this.options.counters.connectionsOverlong++
-      this.socket.pause()
-      this.isEnded = true
-      void this.startFlush(this.parser.drain()).then(() => this.socket.destroy())
-      return
-    }
+    if (this.pool !== null) return this.onDataPooled(chunk, this.pool)
+    if (!this.feedInline(chunk)) return
     if (this.parser.pendingLineCount >= this.flushRows) void this.startFlush(this.parser.drain())
     else this.armTimer()
+  }
+
+  /** Feeds the inline parser; false when that made the current line overlong, and the connection is closing. */
+  private feedInline(chunk: Buffer): boolean {
+    this.parser.feed(chunk)
+    if (!this.parser.isDiscardingLine) return true
+    log.warn({ peer: this.peer, lineBytesMax: ILP_LINE_BYTES_MAX }, 'ilp tcp: line exceeds the maximum length, closing connection')
+    this.options.counters.connectionsOverlong++
+    this.socket.pause()
+    this.isEnded = true
+    void this.startFlush(this.parser.drain()).then(() => this.socket.destroy())
+    return false
+  }
+
+  /** Pool mode: finish the inline parser's partial line, buffer the rest, hand off a run once enough is buffered. */
+  private onDataPooled(chunk: Buffer, pool: IlpParsePool): void {
+    let rest = chunk
+    if (this.rawBytes === 0 && this.parser.hasPartialLine) {
+      const newline = chunk.indexOf(NEWLINE)
+      if (!this.feedInline(newline < 0 ? chunk : chunk.subarray(0, newline + 1))) return
+      rest = newline < 0 ? chunk.subarray(chunk.length) : chunk.subarray(newline + 1)
+    }
+    if (rest.length > 0) {
+      this.raw.push(rest)
+      this.rawBytes += rest.length
+    }
+    if (this.rawBytes >= ILP_TCP_POOL_RUN_BYTES) this.startRun(pool)
+    else if (this.parser.pendingLineCount >= this.flushRows) void this.startFlush(this.parser.drain())
+    else this.armTimer()
+  }
+
+  /** Sends the buffered complete lines to the pool; the partial line after them stays buffered (or ends the stream). */
+  private startRun(pool: IlpParsePool): void {
+    const runBytes = completeLineBytes(this.raw)
+    if (runBytes === 0) return void this.feedRawInline() // one line of more than ILP_LINE_BYTES_MAX: closes
+    const run = Buffer.concat(this.raw, runBytes) // a buffer of its own, so the pool transfers it without a copy
+    const lineCount = countLines(run)
+    if (lineCount < 0) return void this.feedRawInline() // as without a pool: the overlong line ends the connection
+    let skip = runBytes
+    const remainder: Buffer[] = []
+    for (const chunk of this.raw) {
+      if (skip < chunk.length) remainder.push(chunk.subarray(skip))
+      skip = Math.max(0, skip - chunk.length)
+    }
+    this.raw = remainder
+    this.rawBytes -= runBytes
+    if (this.parser.pendingLineCount > 0) void this.startFlush(this.parser.drain()) // lines before the run go first
+    const lineNumberBase = this.parser.skipLines(lineCount)
+    const parsed = pool.parse(run, { precision: 'n', nowUs: Date.now() * 1000, lineNumberBase }).then((pooled) => pooled.result,
+      (error: unknown) => {
+        log.error({ err: error, peer: this.peer, bytes: runBytes, firstLine: lineNumberBase + 1 }, 'ilp tcp: parsing a run of lines failed, dropping it')
+        return null
+      })
+    void this.startFlush(parsed, true)
+    if (this.rawBytes > ILP_LINE_BYTES_MAX) this.feedRawInline() // the partial line is already overlong: closes
+  }
+
+  /** Pool mode: parses what is buffered inline (timer, end, shutdown). False when that closed the connection. */
+  private feedRawInline(): boolean {
+    const raw = this.raw
+    this.raw = []
+    this.rawBytes = 0
+    for (const chunk of raw) if (!this.feedInline(chunk)) return false
+    return true
   }
 
   private onEnd(): void {
     this.isEnded = true
     this.clearTimer()
-    const last = this.parser.end()
-    void (async () => {
-      if (this.flushing !== null) await this.flushing
-      await this.flush(last)
-      this.socket.end()
-    })()
+    const raw = this.raw
+    this.raw = []
+    this.rawBytes = 0
+    for (const chunk of raw) this.parser.feed(chunk) // an overlong line here is only reported: the stream has ended
+    void this.startFlush(this.parser.end()).then(() => this.socket.end())
   }
 
+  /** The listener forgets a connection once its socket closed and its last flush settled (so shutdown waits for it). */
   private onClose(): void {
     this.isClosed = true
     this.clearTimer()
-    this.options.onClosed(this)
+    void (async () => {
+      while (this.flushing !== null) await this.flushing
+      this.options.onClosed(this)
+    })()
   }
 
   private armTimer(): void {
-    if (this.timer !== null || this.parser.pendingLineCount === 0) return
+    if (this.timer !== null || (this.parser.pendingLineCount === 0 && this.rawBytes === 0)) return
     this.timer = setTimeout(() => {
       this.timer = null
-      if (this.flushing === null && !this.isEnded) void this.startFlush(this.parser.drain())
-      else this.armTimer()
+      if (this.flushing === null && !this.isEnded) {
+        if (this.feedRawInline()) void this.startFlush(this.parser.drain())
+      } else this.armTimer()
     }, ILP_TCP_FLUSH_INTERVAL_MS)
   }
 
@@ -105,20 +212,33 @@ export class IlpTcpConnection {
     this.timer = null
   }
 
-  /** Pauses the socket until `result` is written (and any flush before it). */
-  private startFlush(result: IlpParseResult): Promise<void> {
+  /**
+   * Writes `result` after every flush before it. An inline flush pauses the socket until it is written; a run (being
+   * parsed by the pool; null = failed and logged) pauses it only while ILP_TCP_RUNS_IN_FLIGHT_COUNT runs are queued.
+   */
+  private startFlush(result: IlpParseResult | Promise<IlpParseResult | null>, isRun = false): Promise<void> {
     this.clearTimer()
-    this.socket.pause()
+    if (isRun) this.runsQueued++
+    else this.inlineFlushesQueued++
+    if (!this.mayRead()) this.socket.pause()
     const previous = this.flushing ?? Promise.resolve()
-    const running = previous.then(() => this.flush(result)).finally(() => {
-      if (this.flushing !== running) return
-      this.flushing = null
-      if (this.isEnded || this.isClosed) return
+    const running = previous.then(async () => {
+      const parsed = await result
+      if (parsed !== null) await this.flush(parsed)
+    }).finally(() => {
+      if (isRun) this.runsQueued--
+      else this.inlineFlushesQueued--
+      if (this.flushing === running) this.flushing = null
+      if (this.isEnded || this.isClosed || !this.mayRead()) return
       this.socket.resume()
-      this.armTimer()
+      if (this.flushing === null) this.armTimer()
     })
     this.flushing = running
     return running
+  }
+
+  private mayRead(): boolean {
+    return this.inlineFlushesQueued === 0 && this.runsQueued < ILP_TCP_RUNS_IN_FLIGHT_COUNT
   }
 
   /** Logs parse errors, ingests the batches, logs refused rows. An engine failure ends the connection. */

@@ -7,6 +7,7 @@ import { assert } from '../../src/common/assert.js'
 import { log } from '../../src/common/log.js'
 import { ILP_SHUTDOWN_WAIT_MS, ILP_TCP_CONNECTIONS_MAX_COUNT } from '../../src/common/limits.js'
 import type { SqlFacade } from '../../sql/api.js'
+import type { IlpParsePool } from './parse-pool.js'
 import { IlpTcpConnection, type IlpTcpCounters } from './tcp-connection.js'
 
 export interface IlpTcpListenerOptions {
@@ -17,6 +18,8 @@ export interface IlpTcpListenerOptions {
   readonly connectionsMax?: number
   /** Lines parsed before a connection hands them to sql.ingest (ILP_TCP_FLUSH_ROWS_COUNT by default). */
   readonly flushRows?: number
+  /** Parses runs of lines off the event loop (parse-pool.ts); owned by the caller, who closes it after this listener. */
+  readonly parsePool?: IlpParsePool | null
 }
 
 export interface IlpTcpListener {
@@ -38,7 +41,7 @@ export async function startIlpTcpListener(options: IlpTcpListenerOptions): Promi
       return
     }
     const connection = new IlpTcpConnection({
-      socket, sql: options.sql, counters, onClosed: (closed) => connections.delete(closed),
+      socket, sql: options.sql, counters, parsePool: options.parsePool ?? null, onClosed: (closed) => connections.delete(closed),
       ...(options.flushRows === undefined ? {} : { flushRows: options.flushRows }),
     })
     connections.add(connection)

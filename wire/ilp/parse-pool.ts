@@ -1,0 +1,189 @@
+// wire/ilp/parse-pool: a few worker threads that parse large ILP payloads off the event loop (design invariant 5).
+// A job's input buffer is transferred to a worker and back, its LineBatches' typed arrays transferred to the caller:
+// the result is exactly parseLines' (same batches, errors, line numbers, counts). Bounded: at most
+// ILP_PARSE_JOBS_PENDING_MAX_COUNT jobs wait for a worker, and further callers wait for room (backpressure). A worker
+// that dies fails the job it held and is replaced when the next job needs it; close() terminates them all. Idle
+// workers are unref'd, so the pool never keeps the process alive on its own.
+import os from 'node:os'
+import path from 'node:path'
+import { Worker } from 'node:worker_threads'
+import { assert } from '../../src/common/assert.js'
+import { log } from '../../src/common/log.js'
+import { ILP_PARSE_JOBS_PENDING_MAX_COUNT, ILP_PARSE_WORKERS_MAX_COUNT } from '../../src/common/limits.js'
+import type { IlpParseOptions, IlpParseResult } from './ilp-parser.js'
+
+/** Posted to a worker: the payload (its buffer transferred) and how to parse it. */
+export interface ParseJobMessage {
+  readonly id: number
+  readonly input: Uint8Array
+  readonly options: IlpParseOptions
+}
+
+/** Posted back: parseLines' result and the payload, both transferred. */
+export interface ParseResultMessage {
+  readonly id: number
+  readonly result: IlpParseResult
+  readonly input: Uint8Array
+}
+
+export interface IlpParsePoolResult {
+  readonly result: IlpParseResult
+  /** The bytes parsed (the caller's input is detached by the transfer; these are the same bytes, handed back). */
+  readonly input: Buffer
+}
+
+/** Why a pooled parse failed: the pool was closed (shutdown), or the worker holding the job died. */
+export class IlpParsePoolError extends Error {
+  constructor(message: string, readonly isClosed: boolean) {
+    super(message)
+    this.name = 'IlpParsePoolError'
+  }
+}
+
+export interface IlpParsePoolOptions {
+  /** Worker threads; defaults to availableParallelism - 1, at least 1, at most ILP_PARSE_WORKERS_MAX_COUNT. */
+  readonly size?: number
+  readonly pendingMax?: number
+  /** The worker's entry file (tests substitute a misbehaving one); defaults to parse-worker.js beside this file. */
+  readonly workerPath?: string
+}
+
+interface Job {
+  readonly id: number
+  readonly input: Uint8Array
+  readonly options: IlpParseOptions
+  readonly resolve: (result: IlpParsePoolResult) => void
+  readonly reject: (error: Error) => void
+}
+
+interface Slot {
+  readonly worker: Worker
+  job: Job | null
+  isDead: boolean
+}
+
+/** The buffers of `result`'s typed arrays (and of `input`) that may be transferred: each one whole and unshared. */
+export function transferablesOf(result: IlpParseResult, input: Uint8Array): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>()
+  const add = (view: ArrayBufferView): void => {
+    if (view.buffer instanceof ArrayBuffer && view.byteOffset === 0 && view.byteLength === view.buffer.byteLength) buffers.add(view.buffer)
+  }
+  add(input)
+  for (const batch of result.batches) {
+    add(batch.timestampsUs)
+    add(batch.lineNumbers)
+    for (const column of batch.columns) {
+      if (column.kind === 'tag') add(column.ids)
+      else if (column.kind !== 'string') {
+        add(column.values)
+        add(column.nulls)
+      }
+    }
+  }
+  return [...buffers]
+}
+
+export function defaultParsePoolSize(): number {
+  return Math.min(ILP_PARSE_WORKERS_MAX_COUNT, Math.max(1, os.availableParallelism() - 1))
+}
+
+export class IlpParsePool {
+  private readonly size: number
+  private readonly pendingMax: number
+  private readonly workerPath: string
+  private readonly slots: Slot[] = []
+  private readonly queue: Job[] = []
+  private readonly waiters: Array<() => void> = []
+  private nextId = 1
+  private isClosed = false
+
+  constructor(options: IlpParsePoolOptions = {}) {
+    this.size = options.size ?? defaultParsePoolSize()
+    this.pendingMax = options.pendingMax ?? ILP_PARSE_JOBS_PENDING_MAX_COUNT
+    this.workerPath = options.workerPath ?? path.join(__dirname, 'parse-worker.js')
+    assert(Number.isInteger(this.size) && this.size > 0, `parse pool size out of range: ${this.size}`)
+    assert(Number.isInteger(this.pendingMax) && this.pendingMax > 0, `parse pool pendingMax out of range: ${this.pendingMax}`)
+  }
+
+  /**
+   * Parses `input` in a worker: the same result as parseLines(input, options). `input`'s memory is transferred
+   * when it is a whole buffer of its own (copied otherwise): do not use `input` after the call, use the result's.
+   * Waits while the queue is full. Rejects with IlpParsePoolError when the pool closes or the worker dies.
+   */
+  async parse(input: Buffer, options: IlpParseOptions): Promise<IlpParsePoolResult> {
+    while (!this.isClosed && this.queue.length >= this.pendingMax) await new Promise<void>((resolve) => this.waiters.push(resolve))
+    if (this.isClosed) throw new IlpParsePoolError('the ILP parse pool is closed', true)
+    let owned: Uint8Array = input
+    if (input.byteOffset !== 0 || input.byteLength !== input.buffer.byteLength || !(input.buffer instanceof ArrayBuffer)) {
+      owned = new Uint8Array(input.byteLength)
+      owned.set(input)
+    }
+    return new Promise<IlpParsePoolResult>((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, input: owned, options, resolve, reject })
+      this.pump()
+    })
+  }
+
+  /** Fails queued jobs and waiting callers, terminates every worker (failing the jobs they hold). Idempotent. */
+  async close(): Promise<void> {
+    if (this.isClosed) return
+    this.isClosed = true
+    const closed = new IlpParsePoolError('the ILP parse pool is closed', true)
+    for (const job of this.queue.splice(0)) job.reject(closed)
+    for (const wake of this.waiters.splice(0)) wake()
+    const slots = this.slots.splice(0)
+    await Promise.all(slots.map(async (slot) => {
+      slot.isDead = true
+      slot.job?.reject(closed)
+      slot.job = null
+      await slot.worker.terminate()
+    }))
+  }
+
+  /** Gives queued jobs to idle workers, starting workers up to the pool size. */
+  private pump(): void {
+    while (this.queue.length > 0) {
+      let slot = this.slots.find((candidate) => candidate.job === null)
+      if (slot === undefined) {
+        if (this.slots.length >= this.size) return
+        slot = this.startWorker()
+      }
+      const job = this.queue.shift()!
+      this.waiters.shift()?.()
+      slot.job = job
+      slot.worker.ref()
+      const message: ParseJobMessage = { id: job.id, input: job.input, options: job.options }
+      slot.worker.postMessage(message, job.input.buffer instanceof ArrayBuffer ? [job.input.buffer] : [])
+    }
+  }
+
+  private startWorker(): Slot {
+    const slot: Slot = { worker: new Worker(this.workerPath), job: null, isDead: false }
+    slot.worker.unref()
+    slot.worker.on('message', (reply: ParseResultMessage) => {
+      const job = slot.job
+      if (job === null || job.id !== reply.id) return
+      slot.job = null
+      slot.worker.unref()
+      const input = Buffer.from(reply.input.buffer, reply.input.byteOffset, reply.input.byteLength)
+      job.resolve({ result: reply.result, input })
+      this.pump()
+    })
+    slot.worker.on('error', (error) => this.onWorkerDied(slot, error.message))
+    slot.worker.on('exit', (code) => this.onWorkerDied(slot, `exited with code ${code}`))
+    this.slots.push(slot)
+    return slot
+  }
+
+  private onWorkerDied(slot: Slot, reason: string): void {
+    if (slot.isDead) return
+    slot.isDead = true
+    const index = this.slots.indexOf(slot)
+    if (index >= 0) this.slots.splice(index, 1)
+    void slot.worker.terminate()
+    log.error({ reason }, 'ilp parse pool: a worker died, starting another for the next job')
+    slot.job?.reject(new IlpParsePoolError(`the ILP parse worker died: ${reason}`, false))
+    slot.job = null
+    this.pump()
+  }
+}
