@@ -56,7 +56,6 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     try {
       const listener = await run()
       listeners.push(listener)
-      log.info({ listener: what, host: config.host, port: listener.port }, 'listening')
       return listener
     } catch (error: unknown) {
       // Reverse order: the listeners already started, then the engine; the one line says which port failed.
