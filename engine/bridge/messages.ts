@@ -1,5 +1,6 @@
 // engine/bridge/messages: what crosses a core's rings — requests (control → core) and responses (core → control).
 // Plain data only; each request carries an id that its response echoes. Knows nothing of SQL or sockets.
+import type { SegmentSpan } from '../timeseries/manifest.js'
 import type { Lsn, TableId } from '../../src/common/ids.js'
 import type { EngineFailure } from '../api.js'
 import type { ColumnBatch, ScanPartial } from '../batch.js'
@@ -79,13 +80,7 @@ export interface ScanResponse { readonly kind: 'ScanResponse'; readonly id: numb
 export interface FailureResponse { readonly kind: 'FailureResponse'; readonly id: number; readonly failure: EngineFailure }
 
 /** One encoded segment of a flush: the rows of one (table, vShard, partition), sorted by (series, time). */
-export interface EncodedSegment {
-  readonly tableId: TableId
-  readonly vShard: number
-  readonly partitionStartUs: number
-  readonly rowCount: number
-  readonly minUs: number
-  readonly maxUs: number
+export interface EncodedSegment extends SegmentSpan {
   readonly bytes: Uint8Array
 }
 

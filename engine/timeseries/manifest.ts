@@ -12,16 +12,20 @@ export const MANIFEST_FILE = 'manifest.json'
 /** Version of manifest.json's shape. Append-only: bump and migrate, never reinterpret. Pinned by manifest.test.ts. */
 export const MANIFEST_FORMAT_VERSION = 1
 
-/** One immutable segment file, <dataDir>/segments/<file>. */
-export interface SegmentEntry {
-  readonly id: number
-  readonly file: string
+/** What a segment holds: the rows of one (table, vShard, partition), with their time range. */
+export interface SegmentSpan {
   readonly tableId: TableId
   readonly vShard: number
   readonly partitionStartUs: number
   readonly rowCount: number
   readonly minUs: number
   readonly maxUs: number
+}
+
+/** One immutable segment file, <dataDir>/segments/<file>. */
+export interface SegmentEntry extends SegmentSpan {
+  readonly id: number
+  readonly file: string
   readonly sizeBytes: number
 }
 
