@@ -18,7 +18,7 @@ import { CoreClient } from './bridge/core-client.js'
 import { splitBatchByCore, validateBatch } from './bridge/dispatcher.js'
 import { FrameCodec } from './bridge/frame-codec.js'
 import { InFlightWindow } from './bridge/in-flight-window.js'
-import type { ApplyIngestRequest, CoreResponse } from './bridge/messages.js'
+import type { ApplyIngestRequest, ApplyRawIngestRequest, CoreResponse } from './bridge/messages.js'
 import { CatalogStore } from './catalog/catalog-store.js'
 import { CatchUp, walRecordReader } from './catch-up.js'
 import { Compactor } from './compactor.js'
@@ -28,7 +28,7 @@ import { nodeFileSystem, type FileSystem } from './io/file-system.js'
 import { checkConfig, fail, lockDataDir, type OpenEngineOptions } from './engine-setup.js'
 import type { AddColumnsOp, CreateTableOp, IngestOp, ScanOp, TableSchema, TimeseriesOp } from './ops.js'
 import { RetentionJob } from './retention.js'
-import { decodeIngestPayload, encodeIngestPayload } from './wal/ingest-payload.js'
+import { decodeIngestPayload, encodeIngestPayload, peekIngestRowCount } from './wal/ingest-payload.js'
 import type { WalRecord } from './wal/record.js'
 import { replayWal } from './wal/replay.js'
 import { SegmentStore } from './timeseries/segment-store.js'
@@ -155,7 +155,7 @@ class NodeEngine implements Engine {
    * Sends one core its part of record `lsn`, unless catch-up runs for that core (invariant 3): the part then waits
    * and is either applied by catch-up or sent once catch-up hands over. A dropped dispatch (tests) starts catch-up.
    */
-  private sendPart(core: number, request: Omit<ApplyIngestRequest, 'id'>, lsn: Lsn): Promise<unknown> {
+  private sendPart(core: number, request: Omit<ApplyIngestRequest, 'id'> | Omit<ApplyRawIngestRequest, 'id'>, lsn: Lsn): Promise<unknown> {
     const restarting = this.restarting[core]
     if (restarting !== undefined) return restarting.then(() => this.sendPart(core, request, lsn))
     const send = () => this.cores[core]!.request(request).then(
@@ -184,19 +184,21 @@ class NodeEngine implements Engine {
     // Invariant 4: records in flight to the cores are bounded in bytes, so memtable reports (and flushes) keep up.
     const window = new InFlightWindow(REPLAY_IN_FLIGHT_BYTES_MAX)
     const result = await replayWal(this.fs, walDir, async (record) => {
-      const batch = this.decodeRecord(record)
+      if (replayFailure !== undefined) throw replayFailure
+      const table = this.tableOf(record)
       await window.whenOpen()
       await Promise.all(this.cores.map((core) => core.whenQueueHasRoom()))
       await this.flushes.whenMemoryAllows()
-      // Invariant 2: the parts of a record whose (table, vShard) a segment already holds are skipped.
-      const table = this.tableOf(record)
-      const isUnflushed = (vShard: number) => this.segments.flushedLsn(table.id, vShard) < record.lsn
-      const applies = this.applyToCores(table, batch, record.lsn, isUnflushed)
-      for (const { core, applied } of applies) {
-        lastByCore[core] = applied.catch((error: unknown) => { replayFailure ??= error })
+      // Each core decodes and validates the bytes and applies its own rows, skipping vShards a segment holds (inv. 2).
+      const request = {
+        kind: 'ApplyRawIngestRequest' as const, tableId: table.id, lsn: record.lsn, coreCount: this.cores.length,
+        payload: record.payload, skipVShards: this.segments.flushedVShardsAt(table.id, record.lsn),
       }
-      window.add(applies.map((apply) => apply.applied), record.payload.length)
-      return batch.rowCount
+      this.flushes.dispatched(record.lsn, this.cores.length)
+      const applies = this.cores.map((_, core) => this.sendPart(core, request, record.lsn))
+      applies.forEach((applied, core) => { lastByCore[core] = applied.catch((error: unknown) => { replayFailure ??= error }) })
+      window.add(applies, record.payload.length)
+      return peekIngestRowCount(record.payload) ?? 0
     })
     // Each core applies in ring order, so its last apply settling means all of its earlier ones have.
     await Promise.all(lastByCore)
@@ -330,13 +332,11 @@ class NodeEngine implements Engine {
   }
 
   /**
-   * Pushes each core its share of the rows (those whose vShard passes `keep`), synchronously and in call order; one
-   * promise per core involved. Each answer goes through the flush coordinator (memtable bytes, flushes, low water).
+   * Pushes each core its share of the rows, synchronously and in call order; one promise per core involved. Each
+   * answer goes through the flush coordinator (memtable bytes, flushes, low water).
    */
-  private applyToCores(
-    table: TableSchema, batch: ColumnBatch, lsn: Lsn, keep?: (vShard: number) => boolean,
-  ): Array<{ core: number; applied: Promise<unknown> }> {
-    const parts = splitBatchByCore(table, batch, this.cores.length, keep)
+  private applyToCores(table: TableSchema, batch: ColumnBatch, lsn: Lsn): Array<{ core: number; applied: Promise<unknown> }> {
+    const parts = splitBatchByCore(table, batch, this.cores.length)
     this.flushes.dispatched(lsn, parts.filter((part) => part !== undefined).length)
     const applies: Array<{ core: number; applied: Promise<unknown> }> = []
     parts.forEach((part, core) => {

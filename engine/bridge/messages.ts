@@ -22,6 +22,22 @@ export interface ApplyIngestRequest {
   readonly vShards: Uint16Array
 }
 
+/**
+ * Replay: one WAL ingest record's payload as read from disk, sent to every core. Each core decodes and validates
+ * it against its registered schema (a bad one answers 'Corrupt' naming the LSN), computes the vShards (vShardsOf)
+ * and applies only the rows it owns (vShard mod `coreCount`) whose vShard `skipVShards` does not mark (1 = a
+ * segment already holds it; null = none skipped), so the control thread only reads, checks and pushes bytes.
+ */
+export interface ApplyRawIngestRequest {
+  readonly kind: 'ApplyRawIngestRequest'
+  readonly id: number
+  readonly tableId: TableId
+  readonly lsn: Lsn
+  readonly coreCount: number
+  readonly payload: Uint8Array
+  readonly skipVShards: Uint8Array | null
+}
+
 /** The bytes of one column chunk of a segment, read by the control thread; `offset` is its place in `file`. */
 export interface ChunkSlice { readonly column: number; readonly offset: number; readonly bytes: Uint8Array }
 
@@ -72,7 +88,7 @@ export interface CompactRequest {
 }
 
 export type CoreRequest =
-  | RegisterTableRequest | ApplyIngestRequest | ScanRequest | ShutdownRequest | CommitFlushRequest | FlushRequest
+  | RegisterTableRequest | ApplyIngestRequest | ApplyRawIngestRequest | ScanRequest | ShutdownRequest | CommitFlushRequest | FlushRequest
   | CompactRequest
 
 export interface DoneResponse { readonly kind: 'DoneResponse'; readonly id: number }
@@ -113,7 +129,7 @@ export interface CompactResponse { readonly kind: 'CompactResponse'; readonly id
 export type CoreResponse = DoneResponse | ScanResponse | FailureResponse | AppliedResponse | CompactResponse
 
 export const CORE_REQUEST_KINDS: ReadonlySet<string> = new Set<CoreRequest['kind']>([
-  'RegisterTableRequest', 'ApplyIngestRequest', 'ScanRequest', 'ShutdownRequest', 'CommitFlushRequest', 'FlushRequest', 'CompactRequest',
+  'RegisterTableRequest', 'ApplyIngestRequest', 'ApplyRawIngestRequest', 'ScanRequest', 'ShutdownRequest', 'CommitFlushRequest', 'FlushRequest', 'CompactRequest',
 ])
 export const CORE_RESPONSE_KINDS: ReadonlySet<string> = new Set<CoreResponse['kind']>([
   'DoneResponse', 'ScanResponse', 'FailureResponse', 'AppliedResponse', 'CompactResponse',

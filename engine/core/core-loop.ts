@@ -3,9 +3,11 @@
 import { assert, assertNever } from '../../src/common/assert.js'
 import { isEngineFailureError, type EngineFailure } from '../api.js'
 import { FrameCodec } from '../bridge/frame-codec.js'
-import type { ApplyIngestRequest, CompactRequest, CoreRequest, CoreResponse, ScanRequest } from '../bridge/messages.js'
+import { validateBatch, vShardsOf } from '../bridge/dispatcher.js'
+import type { ApplyIngestRequest, ApplyRawIngestRequest, CompactRequest, CoreRequest, CoreResponse, ScanRequest } from '../bridge/messages.js'
 import { RingConsumer, RingProducer, type RingBuffers } from '../bridge/spsc-ring.js'
-import { CORE_REQUESTS_PER_TICK_COUNT } from '../../src/common/limits.js'
+import { CORE_REQUESTS_PER_TICK_COUNT, VSHARD_COUNT } from '../../src/common/limits.js'
+import { decodeIngestPayload } from '../wal/ingest-payload.js'
 import { CoreStorage } from './core-storage.js'
 
 export interface CoreLoopOptions {
@@ -85,6 +87,7 @@ export class CoreLoop {
         this.storage.registerTable(request.table)
         return { kind: 'DoneResponse', id: request.id }
       case 'ApplyIngestRequest': return this.applyIngest(request)
+      case 'ApplyRawIngestRequest': return this.applyRawIngest(request)
       case 'ScanRequest': return this.scan(request)
       case 'CommitFlushRequest':
         this.storage.commitFlush(request.flushId, request.isCommitted)
@@ -103,6 +106,24 @@ export class CoreLoop {
     assert(request.lsn > this.lastAppliedLsn, `core ${this.options.coreId}: lsn ${request.lsn} after ${this.lastAppliedLsn}`)
     this.lastAppliedLsn = request.lsn
     this.storage.apply(request)
+    return this.applied(request.id)
+  }
+
+  /** Replay: decodes and validates the record here, then applies the rows this core owns (see the request). */
+  private applyRawIngest(request: ApplyRawIngestRequest): CoreResponse {
+    assert(request.lsn > this.lastAppliedLsn, `core ${this.options.coreId}: lsn ${request.lsn} after ${this.lastAppliedLsn}`)
+    this.lastAppliedLsn = request.lsn
+    const schema = this.storage.schemaOf(request.tableId)
+    assert(schema !== undefined, `core ${this.options.coreId}: ingest into unregistered table ${request.tableId}`)
+    const batch = decodeIngestPayload(this.codec, request.payload)
+    const problem = batch === undefined ? 'undecodable payload' : validateBatch(schema, batch)
+    if (batch === undefined || problem !== undefined) {
+      return this.failure(request.id, { kind: 'Corrupt', detail: `wal record lsn ${request.lsn}: ${problem ?? 'bad payload'}` })
+    }
+    // The same vShardsOf as live ingest's dispatcher, so every row lands in the vShard (and core) it always has.
+    const owned = new Uint8Array(VSHARD_COUNT)
+    for (let v = this.options.coreId; v < VSHARD_COUNT; v += request.coreCount) owned[v] = request.skipVShards?.[v] === 1 ? 0 : 1
+    this.storage.apply({ tableId: request.tableId, lsn: request.lsn, batch, vShards: vShardsOf(schema, batch) }, owned)
     return this.applied(request.id)
   }
 

@@ -63,8 +63,15 @@ export class CoreStorage {
     for (const live of this.frozen) if (live.tableId === schema.id) live.memtable.addColumns(schema)
   }
 
-  /** Appends the request's rows to their vShards' active memtables (the caller checked LSN order). */
-  apply(request: ApplyIngestRequest): void {
+  schemaOf(tableId: TableId): TableSchema | undefined {
+    return this.tables.get(tableId)?.schema
+  }
+
+  /**
+   * Appends the request's rows to their vShards' active memtables (the caller checked LSN order); with `owned`, only
+   * the rows whose vShard it marks 1 (replay hands the whole record: this core's vShards not yet in a segment).
+   */
+  apply(request: Pick<ApplyIngestRequest, 'tableId' | 'lsn' | 'batch' | 'vShards'>, owned?: Uint8Array): void {
     const table = this.tables.get(request.tableId)
     assert(table !== undefined, `core ${this.options.coreId}: ingest into unregistered table ${request.tableId}`)
     const { batch, vShards } = request
@@ -72,10 +79,11 @@ export class CoreStorage {
     // Counting sort of row indices by vShard, so each memtable receives its rows in one append.
     const starts = new Int32Array(VSHARD_COUNT + 1)
     for (let row = 0; row < batch.rowCount; row++) starts[vShards[row]! + 1]! += 1
+    if (owned !== undefined) for (let v = 0; v < VSHARD_COUNT; v++) if (owned[v] !== 1) starts[v + 1] = 0
     for (let v = 0; v < VSHARD_COUNT; v++) starts[v + 1]! += starts[v]!
-    const order = new Int32Array(batch.rowCount)
+    const order = new Int32Array(starts[VSHARD_COUNT]!)
     const fill = starts.slice(0, VSHARD_COUNT)
-    for (let row = 0; row < batch.rowCount; row++) order[fill[vShards[row]!]!++] = row
+    for (let row = 0; row < batch.rowCount; row++) if (owned === undefined || owned[vShards[row]!] === 1) order[fill[vShards[row]!]!++] = row
     for (let v = 0; v < VSHARD_COUNT; v++) {
       const count = starts[v + 1]! - starts[v]!
       if (count === 0) continue

@@ -6,7 +6,7 @@ import type { TableId } from '../../src/common/ids.js'
 import { log } from '../../src/common/log.js'
 import {
   COLUMNS_PER_TABLE_MAX_COUNT, COMPACTION_ROWS_MAX_COUNT, COMPACTION_SEGMENTS_MAX_COUNT, COMPACTION_SEGMENTS_MIN_COUNT,
-  SEGMENT_FOOTER_BYTES_MAX, SEGMENT_READS_IN_FLIGHT_MAX_COUNT,
+  SEGMENT_FOOTER_BYTES_MAX, SEGMENT_READS_IN_FLIGHT_MAX_COUNT, VSHARD_COUNT,
 } from '../../src/common/limits.js'
 import type { EncodedSegment, FlushOutput, RowGroupSlice, SegmentSlice } from '../bridge/messages.js'
 import type { FileHandleLike, FileSystem } from '../io/file-system.js'
@@ -59,6 +59,17 @@ export class SegmentStore {
   /** Every row of (tableId, vShard) with an LSN ≤ this is in a segment (0: none is). */
   flushedLsn(tableId: TableId, vShard: number): number {
     return this.flushed.get(lsnKey(tableId, vShard)) ?? 0
+  }
+
+  /** 1 for each vShard of the table whose rows at `lsn` a segment already holds; null when there is none. */
+  flushedVShardsAt(tableId: TableId, lsn: number): Uint8Array | null {
+    let flushed: Uint8Array | null = null
+    for (let v = 0; v < VSHARD_COUNT; v++) {
+      if (this.flushedLsn(tableId, v) < lsn) continue
+      flushed ??= new Uint8Array(VSHARD_COUNT)
+      flushed[v] = 1
+    }
+    return flushed
   }
 
   get segments(): ReadonlyArray<SegmentEntry> {

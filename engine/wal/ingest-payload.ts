@@ -38,3 +38,25 @@ export function decodeIngestPayload(codec: FrameCodec, bytes: Uint8Array): Colum
   if (typeof rowCount !== 'number' || !Array.isArray(columns) || !columns.every(isColumnVector)) return undefined
   return { rowCount, columns }
 }
+
+// What encodeIngestPayload writes first: a 2-entry msgpack map (msgpackr writes map16: de 00 02; fixmap 82 is the
+// compact form) whose first key is the fixstr "rowCount".
+const ROW_COUNT_KEY = Uint8Array.from([0xa8, ...Array.from('rowCount', (ch) => ch.charCodeAt(0))])
+
+/**
+ * The row count a payload declares, read from its first bytes without decoding it (replay's progress log; the cores
+ * decode and validate the payload). Undefined when the bytes do not start as encodeIngestPayload writes them.
+ */
+export function peekIngestRowCount(bytes: Uint8Array): number | undefined {
+  const keyAt = bytes[0] === 0x82 ? 1 : bytes[0] === 0xde && bytes[1] === 0 && bytes[2] === 2 ? 3 : undefined
+  if (keyAt === undefined || bytes.length < keyAt + ROW_COUNT_KEY.length + 5) return undefined
+  if (ROW_COUNT_KEY.some((byte, i) => bytes[keyAt + i] !== byte)) return undefined
+  const at = keyAt + ROW_COUNT_KEY.length
+  const tag = bytes[at]!
+  const view = new DataView(bytes.buffer, bytes.byteOffset + at + 1, 4)
+  if (tag < 0x80) return tag
+  if (tag === 0xcc) return view.getUint8(0)
+  if (tag === 0xcd) return view.getUint16(0)
+  if (tag === 0xce) return view.getUint32(0)
+  return undefined
+}
