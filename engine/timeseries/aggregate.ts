@@ -8,6 +8,7 @@ import { compareCells, gatherVector, numberAt } from './gather.js'
 import { isMemNull, type MemColumn } from './memtable.js'
 import type { Selection } from './scan.js'
 import { bucketStartOf, GroupIndex } from './group-index.js'
+import { tryFastAggregate } from './aggregate-fast.js'
 
 /** Per-group accumulators of one aggregate, in growable plain arrays (one slot per group, not per row). */
 interface Accumulator {
@@ -112,6 +113,8 @@ function finishState(acc: Accumulator, kind: (column: number) => MemColumn['kind
  */
 export function aggregateRows(schema: TableSchema, op: ScanOp, selections: ReadonlyArray<Selection>): AggPartial {
   checkSpecs(schema, op)
+  const fast = tryFastAggregate(op, selections, schema.timestampIndex)
+  if (fast !== null) return fast
   const accs = op.aggregates.map(newAccumulator)
   const tagColumns = new Set(schema.columns.flatMap((column, index) => (column.kind === 'symbol' ? [index] : [])))
   const groups = new GroupIndex(op.groupBy, tagColumns)
