@@ -4,6 +4,7 @@
 // batch. Rounds: NODEDB_CRASH_ROUNDS (default 3); the seed is printed on failure.
 import assert from 'node:assert/strict'
 import pg from 'pg'
+import { countsByBatch, runBatchWriter } from '../helpers/crash-writers.js'
 import { seededRandom } from '../helpers/random.js'
 import { makeTempDir, removeDir, startServerProcess, type ServerProcess } from '../helpers/server-process.js'
 
@@ -18,33 +19,6 @@ function batchSql(batchId: number): string {
     rows.push(`('${ts}', 'w${batchId % WRITERS}', ${batchId}, ${i})`)
   }
   return `INSERT INTO crash VALUES ${rows.join(', ')}`
-}
-
-async function writer(port: number, first: number, acked: Set<number>, stop: { value: boolean }): Promise<void> {
-  const client = new pg.Client({ host: '127.0.0.1', port, user: 'u', database: 'd' })
-  client.on('error', () => undefined)
-  try {
-    await client.connect()
-    for (let batch = first; !stop.value; batch += WRITERS) {
-      await client.query(batchSql(batch))
-      acked.add(batch)
-    }
-  } catch {
-    // The kill cuts the connection: the batch in flight is unacknowledged, which the check below allows for.
-  } finally {
-    client.end().catch(() => undefined)
-  }
-}
-
-async function countsByBatch(port: number): Promise<Map<number, number>> {
-  const client = new pg.Client({ host: '127.0.0.1', port, user: 'u', database: 'd' })
-  await client.connect()
-  try {
-    const result = await client.query('SELECT b, count(*) AS n FROM crash GROUP BY b')
-    return new Map(result.rows.map((r: { b: string; n: string }) => [Number(r.b), Number(r.n)]))
-  } finally {
-    await client.end()
-  }
 }
 
 describe('crash: kill -9 during concurrent writes (invariants 1, 2)', function () {
@@ -64,14 +38,14 @@ describe('crash: kill -9 during concurrent writes (invariants 1, 2)', function (
       let firstBatch = 0
       for (let round = 0; round < ROUNDS; round++) {
         const stop = { value: false }
-        const writers = Array.from({ length: WRITERS }, (_, w) => writer(server!.pgPort, firstBatch + w, acked, stop))
+        const writers = Array.from({ length: WRITERS }, (_, w) => runBatchWriter({ port: server!.pgPort, first: firstBatch + w, step: WRITERS, batchSql, acked, stop }))
         await new Promise((resolve) => setTimeout(resolve, 100 + Math.floor(next() * 400)))
         await server.kill()
         stop.value = true
         await Promise.all(writers)
         firstBatch += 1_000_000
         server = await startServerProcess({ dataDir })
-        const counts = await countsByBatch(server.pgPort)
+        const counts = await countsByBatch(server.pgPort, 'crash')
         for (const batch of acked) assert.equal(counts.get(batch), ROWS_PER_BATCH, `seed ${seed}: acked batch ${batch}`)
         for (const [batch, count] of counts) assert.equal(count, ROWS_PER_BATCH, `seed ${seed}: batch ${batch} is partial`)
       }

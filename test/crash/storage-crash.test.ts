@@ -7,6 +7,7 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
 import pg from 'pg'
+import { countsByBatch, runBatchWriter } from '../helpers/crash-writers.js'
 import { makeTempDir, removeDir, startServerProcess, type ServerProcess } from '../helpers/server-process.js'
 
 const ROUNDS = Number(process.env.NODEDB_CRASH_ROUNDS ?? '3')
@@ -31,35 +32,8 @@ function batchSql(batchId: number): string {
 async function setup(port: number): Promise<void> {
   const c = client(port)
   await c.connect()
-  await c.query('CREATE TABLE m (ts TIMESTAMPTZ NOT NULL, host SYMBOL, b BIGINT, v DOUBLE PRECISION)')
-    .catch(() => c.query('CREATE TABLE m (ts TIMESTAMPTZ NOT NULL, host TEXT, b BIGINT, v DOUBLE PRECISION)'))
+  await c.query('CREATE TABLE m (ts TIMESTAMPTZ NOT NULL, host TEXT, b BIGINT, v DOUBLE PRECISION)')
   await c.end()
-}
-
-async function writer(port: number, first: number, step: number, acked: Set<number>, stop: { value: boolean }): Promise<void> {
-  const c = client(port)
-  try {
-    await c.connect()
-    for (let batch = first; !stop.value; batch += step) {
-      await c.query(batchSql(batch))
-      acked.add(batch)
-    }
-  } catch {
-    // The kill cuts the connection: the batch in flight is unacknowledged.
-  } finally {
-    c.end().catch(() => undefined)
-  }
-}
-
-async function countsByBatch(port: number): Promise<Map<number, number>> {
-  const c = client(port)
-  await c.connect()
-  try {
-    const result = await c.query('SELECT b, count(*) AS n FROM m GROUP BY b')
-    return new Map(result.rows.map((r: { b: string; n: string }) => [Number(r.b), Number(r.n)]))
-  } finally {
-    await c.end()
-  }
 }
 
 describe('crash: storage — flushes, torn WAL tail, corrupted segment (issue #4)', function () {
@@ -83,14 +57,14 @@ describe('crash: storage — flushes, torn WAL tail, corrupted segment (issue #4
     let first = 0
     for (let round = 0; round < ROUNDS; round++) {
       const stop = { value: false }
-      const writers = Array.from({ length: 4 }, (_, w) => writer(server!.pgPort, first + w, 4, acked, stop))
+      const writers = Array.from({ length: 4 }, (_, w) => runBatchWriter({ port: server!.pgPort, first: first + w, step: 4, batchSql, acked, stop }))
       await new Promise((resolve) => setTimeout(resolve, 800 + Math.floor(next() * 1200)))
       await server.kill()
       stop.value = true
       await Promise.all(writers)
       first += 1_000_000
       server = await startServerProcess({ dataDir, args: ARGS })
-      const counts = await countsByBatch(server.pgPort)
+      const counts = await countsByBatch(server.pgPort, 'm')
       for (const batch of acked) assert.equal(counts.get(batch), ROWS_PER_BATCH, `seed ${seed}: acked batch ${batch}`)
       for (const [batch, count] of counts) assert.equal(count, ROWS_PER_BATCH, `seed ${seed}: batch ${batch} is partial`)
     }
@@ -113,7 +87,7 @@ describe('crash: storage — flushes, torn WAL tail, corrupted segment (issue #4
     torn.writeUInt32LE(4000, 0)
     fs.appendFileSync(path.join(walDir, last), torn)
     server = await startServerProcess({ dataDir })
-    const counts = await countsByBatch(server.pgPort)
+    const counts = await countsByBatch(server.pgPort, 'm')
     assert.deepEqual([...counts.entries()].sort((a, b) => a[0] - b[0]), [0, 1, 2, 3, 4].map((b) => [b, ROWS_PER_BATCH]))
     assert.match(server.output(), /torn tail truncated/)
   })
