@@ -20,10 +20,20 @@ export interface FieldDescription {
  * One value of a result row, its meaning given by the field's typeOid:
  * bool 16 → boolean; int2/int4/oid 21/23/26 → number; int8 20 → bigint; float4/float8 700/701 → number;
  * numeric 1700 → string (decimal text) or number; text-like 19/25/1042/1043 → string;
- * timestamp/timestamptz 1114/1184 → number of µs since the Unix epoch (UTC); date 1082 → number of days since epoch;
- * interval 1186 → number of µs. NULL is null.
+ * timestamp/timestamptz 1114/1184 → number of µs since the Unix epoch (UTC; ±Infinity for 'infinity');
+ * date 1082 → number of days since the Unix epoch; interval 1186 → IntervalValue. NULL is null.
  */
-export type SqlValue = null | boolean | number | bigint | string
+export type SqlValue = null | boolean | number | bigint | string | IntervalValue
+
+/**
+ * An interval as PostgreSQL keeps it: months, days and microseconds, each signed and independent ('1 mon -2 days
+ * 03:00:00'), because a month and a day have no fixed length in µs.
+ */
+export interface IntervalValue {
+  readonly months: number
+  readonly days: number
+  readonly us: number
+}
 
 export type TransactionEffect = 'begin' | 'commit' | 'rollback'
 

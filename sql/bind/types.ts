@@ -7,7 +7,7 @@ import type { SqlTypeName } from '../parse/ast.js'
 
 export type PgTypeName =
   | 'bool' | 'int2' | 'int4' | 'int8' | 'float4' | 'float8' | 'numeric' | 'text' | 'varchar' | 'bpchar'
-  | 'timestamp' | 'timestamptz' | 'interval' | 'unknown'
+  | 'timestamp' | 'timestamptz' | 'date' | 'interval' | 'unknown'
 
 export interface PgTypeInfo {
   readonly oid: number
@@ -32,13 +32,14 @@ export const PG_TYPES: Readonly<Record<PgTypeName, PgTypeInfo>> = {
   bpchar: { oid: 1042, typlen: -1, columnKind: 'symbol', formatName: 'character' },
   timestamp: { oid: 1114, typlen: 8, columnKind: 'timestamp', formatName: 'timestamp without time zone' },
   timestamptz: { oid: 1184, typlen: 8, columnKind: 'timestamp', formatName: 'timestamp with time zone' },
+  date: { oid: 1082, typlen: 4, columnKind: null, formatName: 'date' },
   interval: { oid: 1186, typlen: 16, columnKind: null, formatName: 'interval' },
   unknown: { oid: 705, typlen: -2, columnKind: null, formatName: 'unknown' },
 }
 
 export const PG_TYPE_NAMES: ReadonlyArray<PgTypeName> = [
   'bool', 'int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'text', 'varchar', 'bpchar', 'timestamp', 'timestamptz',
-  'interval', 'unknown',
+  'date', 'interval', 'unknown',
 ]
 
 /** A SQL type with its modifier (atttypmod; -1 when none; varchar(n) → n + 4 as PostgreSQL stores it). */
@@ -59,7 +60,7 @@ const ALIASES: Readonly<Record<string, PgTypeName>> = {
   numeric: 'numeric', decimal: 'numeric',
   text: 'text', varchar: 'varchar', 'character varying': 'varchar', char: 'bpchar', character: 'bpchar', bpchar: 'bpchar',
   timestamp: 'timestamp', 'timestamp without time zone': 'timestamp',
-  timestamptz: 'timestamptz', 'timestamp with time zone': 'timestamptz', interval: 'interval',
+  timestamptz: 'timestamptz', 'timestamp with time zone': 'timestamptz', date: 'date', interval: 'interval',
 }
 
 /** A written type name → SqlType; 42704 when unknown. */

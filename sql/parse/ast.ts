@@ -1,59 +1,24 @@
 // sql/parse/ast: nodedb's own SQL AST, the only parsed form the rest of sql/ sees. Closed unions with `kind`;
-// positions are 0-based offsets into the whole Query text (errors report them 1-based). Knows nothing of node-sql-parser.
+// positions are 0-based offsets into the whole Query text (errors report them 1-based). Knows nothing of libpg-query:
+// sql/parse/adapter.ts narrows its JSON into these nodes and refuses (0A000, with a position) whatever has no node here.
 
-export type SqlBinaryOp = '+' | '-' | '*' | '/' | '%' | '=' | '<>' | '<' | '<=' | '>' | '>=' | 'and' | 'or' | '||'
+/**
+ * Operator names as PostgreSQL spells them (A_Expr's name): arithmetic '+', '-', '*', '/', '%', '^'; comparison '=',
+ * '<>', '<', '<=', '>', '>='; text '||'; regex '~', '~*', '!~', '!~*'; and the logical 'and', 'or'. `!=` arrives as '<>'.
+ * LIKE/ILIKE are ExprLike, IS DISTINCT FROM is ExprIsDistinct. Other operators are kept by name and the binder
+ * resolves (or refuses with 42883) them.
+ */
+export type SqlBinaryOp = string
 
-/** A type name as written: lower-cased base name plus its modifiers (varchar(20) → { name: 'varchar', args: [20] }). */
+/**
+ * A type name as written, canonicalised: lower-cased last name without the pg_catalog qualifier
+ * (INT → 'int4', DOUBLE PRECISION → 'float8', TIMESTAMP WITH TIME ZONE → 'timestamptz', VARCHAR → 'varchar'),
+ * plus its integer modifiers (varchar(20) → [20], numeric(10,2) → [10, 2]). `isArray` for `int[]`.
+ */
 export interface SqlTypeName {
   readonly name: string
   readonly args: ReadonlyArray<number>
-}
-
-export type SqlExpr =
-  | { readonly kind: 'ExprColumn'; readonly name: string; readonly table: string | null; readonly pos: number }
-  | { readonly kind: 'ExprStar'; readonly pos: number }
-  | { readonly kind: 'ExprNumber'; readonly text: string; readonly pos: number }
-  | { readonly kind: 'ExprString'; readonly value: string; readonly pos: number }
-  | { readonly kind: 'ExprBool'; readonly value: boolean; readonly pos: number }
-  | { readonly kind: 'ExprNull'; readonly pos: number }
-  | { readonly kind: 'ExprParam'; readonly index: number; readonly pos: number }
-  | { readonly kind: 'ExprInterval'; readonly text: string; readonly pos: number }
-  | { readonly kind: 'ExprBinary'; readonly op: SqlBinaryOp; readonly left: SqlExpr; readonly right: SqlExpr; readonly pos: number }
-  | { readonly kind: 'ExprUnary'; readonly op: '-' | 'not'; readonly expr: SqlExpr; readonly pos: number }
-  | { readonly kind: 'ExprCall'; readonly name: string; readonly args: ReadonlyArray<SqlExpr>; readonly distinct: boolean; readonly pos: number }
-  | { readonly kind: 'ExprCast'; readonly expr: SqlExpr; readonly type: SqlTypeName; readonly pos: number }
-  | { readonly kind: 'ExprIn'; readonly expr: SqlExpr; readonly list: ReadonlyArray<SqlExpr>; readonly negated: boolean; readonly pos: number }
-  | { readonly kind: 'ExprBetween'; readonly expr: SqlExpr; readonly low: SqlExpr; readonly high: SqlExpr; readonly negated: boolean; readonly pos: number }
-  | { readonly kind: 'ExprIsNull'; readonly expr: SqlExpr; readonly negated: boolean; readonly pos: number }
-
-export type SqlExprKind = SqlExpr['kind']
-
-export interface SqlColumnDef {
-  readonly name: string
-  readonly type: SqlTypeName
-  readonly notNull: boolean
-  readonly pos: number
-}
-
-export interface SqlCreateTable {
-  readonly kind: 'SqlCreateTable'
-  readonly name: string
-  readonly ifNotExists: boolean
-  readonly columns: ReadonlyArray<SqlColumnDef>
-}
-
-export interface SqlInsert {
-  readonly kind: 'SqlInsert'
-  readonly table: string
-  readonly tablePos: number
-  /** null when the statement lists no columns (all, in catalog order). */
-  readonly columns: ReadonlyArray<{ readonly name: string; readonly pos: number }> | null
-  readonly rows: ReadonlyArray<ReadonlyArray<SqlExpr>>
-}
-
-export interface SqlSelectItem {
-  readonly expr: SqlExpr
-  readonly alias: string | null
+  readonly isArray: boolean
 }
 
 export interface SqlOrderItem {
@@ -63,21 +28,209 @@ export interface SqlOrderItem {
   readonly nullsFirst: boolean | null
 }
 
-export interface SqlSelect {
-  readonly kind: 'SqlSelect'
+/** A window frame bound. `offset` is set for 'preceding' and 'following' with a value (n PRECEDING). */
+export interface SqlFrameBound {
+  readonly kind: 'unboundedPreceding' | 'preceding' | 'currentRow' | 'following' | 'unboundedFollowing'
+  readonly offset: SqlExpr | null
+}
+
+export interface SqlWindowSpec {
+  /** OVER w / OVER (w ORDER BY …): the named window this one refines, else null. */
+  readonly refName: string | null
+  readonly partitionBy: ReadonlyArray<SqlExpr>
+  readonly orderBy: ReadonlyArray<SqlOrderItem>
+  /** null: the default frame (RANGE UNBOUNDED PRECEDING to CURRENT ROW). EXCLUDE clauses are refused by the adapter. */
+  readonly frame: { readonly mode: 'rows' | 'range' | 'groups'; readonly start: SqlFrameBound; readonly end: SqlFrameBound } | null
+  readonly pos: number
+}
+
+export type SqlExpr =
+  /** `names` is the qualified name, last part the column: ['host'], ['c', 'host'], ['public', 'cpu', 'host']. */
+  | { readonly kind: 'ExprColumn'; readonly names: ReadonlyArray<string>; readonly pos: number }
+  /** `*` or `t.*` (qualifier null for a bare star). Only valid in a select list and count(*). */
+  | { readonly kind: 'ExprStar'; readonly qualifier: string | null; readonly pos: number }
+  /** A numeric literal as written (integer, decimal or exponent form, never signed). */
+  | { readonly kind: 'ExprNumber'; readonly text: string; readonly pos: number }
+  /** A string literal (quotes and E'' escapes already resolved): type unknown until context gives it one. */
+  | { readonly kind: 'ExprString'; readonly value: string; readonly pos: number }
+  | { readonly kind: 'ExprBool'; readonly value: boolean; readonly pos: number }
+  | { readonly kind: 'ExprNull'; readonly pos: number }
+  /** $n, n ≥ 1. */
+  | { readonly kind: 'ExprParam'; readonly index: number; readonly pos: number }
+  | { readonly kind: 'ExprBinary'; readonly op: SqlBinaryOp; readonly left: SqlExpr; readonly right: SqlExpr; readonly pos: number }
+  | { readonly kind: 'ExprUnary'; readonly op: '-' | '+' | 'not'; readonly expr: SqlExpr; readonly pos: number }
+  /**
+   * A function call, aggregate or window function; lower-cased name, `schema` 'pg_catalog' or null. SQL-syntax
+   * functions arrive under PostgreSQL's own names: extract(f FROM x) → extract('f', x); substring(x FROM a FOR b)
+   * → substring(x, a, b); position(a IN b) → position(b, a); trim(BOTH FROM x) → btrim(x); x AT TIME ZONE z →
+   * timezone(z, x); COALESCE → coalesce; GREATEST/LEAST → greatest/least; NULLIF(a, b) → nullif(a, b);
+   * CURRENT_TIMESTAMP → current_timestamp(); CURRENT_DATE, LOCALTIMESTAMP, CURRENT_USER, SESSION_USER, USER,
+   * CURRENT_SCHEMA, CURRENT_CATALOG likewise as zero-argument calls of that name.
+   */
+  | {
+      readonly kind: 'ExprCall'
+      readonly name: string
+      readonly schema: string | null
+      readonly args: ReadonlyArray<SqlExpr>
+      /** count(*) */
+      readonly star: boolean
+      readonly distinct: boolean
+      /** Aggregate FILTER (WHERE …). */
+      readonly filter: SqlExpr | null
+      /** Aggregate ORDER BY inside the call (string_agg(x, ',' ORDER BY y)), or WITHIN GROUP (ORDER BY …). */
+      readonly orderBy: ReadonlyArray<SqlOrderItem>
+      readonly withinGroup: boolean
+      readonly over: SqlWindowSpec | null
+      readonly pos: number
+    }
+  /** CAST(x AS t), x::t, and typed literals (timestamptz '…', interval '1 day', date '…'). */
+  | { readonly kind: 'ExprCast'; readonly expr: SqlExpr; readonly type: SqlTypeName; readonly pos: number }
+  | { readonly kind: 'ExprIn'; readonly expr: SqlExpr; readonly list: ReadonlyArray<SqlExpr>; readonly negated: boolean; readonly pos: number }
+  | { readonly kind: 'ExprBetween'; readonly expr: SqlExpr; readonly low: SqlExpr; readonly high: SqlExpr; readonly negated: boolean; readonly symmetric: boolean; readonly pos: number }
+  | { readonly kind: 'ExprIsNull'; readonly expr: SqlExpr; readonly negated: boolean; readonly pos: number }
+  /** x IS [NOT] TRUE | FALSE | UNKNOWN. */
+  | { readonly kind: 'ExprIsBool'; readonly expr: SqlExpr; readonly test: 'true' | 'false' | 'unknown'; readonly negated: boolean; readonly pos: number }
+  | { readonly kind: 'ExprIsDistinct'; readonly left: SqlExpr; readonly right: SqlExpr; readonly negated: boolean; readonly pos: number }
+  /** [NOT] LIKE / ILIKE, with an optional ESCAPE. */
+  | { readonly kind: 'ExprLike'; readonly expr: SqlExpr; readonly pattern: SqlExpr; readonly escape: SqlExpr | null; readonly caseInsensitive: boolean; readonly negated: boolean; readonly pos: number }
+  /** CASE [operand] WHEN … THEN … [ELSE …] END. */
+  | { readonly kind: 'ExprCase'; readonly operand: SqlExpr | null; readonly whens: ReadonlyArray<{ readonly when: SqlExpr; readonly then: SqlExpr }>; readonly else: SqlExpr | null; readonly pos: number }
+  /** (SELECT …) used as a value: one column, at most one row (21000 otherwise). */
+  | { readonly kind: 'ExprSubquery'; readonly query: SqlQuery; readonly pos: number }
+  | { readonly kind: 'ExprExists'; readonly query: SqlQuery; readonly pos: number }
+  /** x [NOT] IN (SELECT …). */
+  | { readonly kind: 'ExprInSubquery'; readonly expr: SqlExpr; readonly query: SqlQuery; readonly negated: boolean; readonly pos: number }
+  /** x op ANY|ALL (SELECT …) or x op ANY|ALL (array expression). */
+  | { readonly kind: 'ExprQuantified'; readonly op: SqlBinaryOp; readonly expr: SqlExpr; readonly quantifier: 'any' | 'all'; readonly query: SqlQuery | null; readonly array: SqlExpr | null; readonly pos: number }
+  /** ARRAY[a, b, …]. */
+  | { readonly kind: 'ExprArray'; readonly elements: ReadonlyArray<SqlExpr>; readonly pos: number }
+  /** x[i] (1-based, as PostgreSQL). Slices are refused by the adapter. */
+  | { readonly kind: 'ExprSubscript'; readonly expr: SqlExpr; readonly index: SqlExpr; readonly pos: number }
+
+export type SqlExprKind = SqlExpr['kind']
+export type SqlCallExpr = Extract<SqlExpr, { kind: 'ExprCall' }>
+
+export interface SqlSelectItem {
+  readonly expr: SqlExpr
+  /** AS alias (case-folded unless quoted); null when none was written. */
+  readonly alias: string | null
+  readonly pos: number
+}
+
+export type SqlFromItem =
+  | {
+      readonly kind: 'FromTable'
+      /** 'public', 'pg_catalog', 'information_schema' or another schema as written; null when unqualified. */
+      readonly schema: string | null
+      readonly name: string
+      readonly alias: string | null
+      /** t AS x(a, b): renames the first columns. */
+      readonly columnAliases: ReadonlyArray<string> | null
+      readonly pos: number
+    }
+  | { readonly kind: 'FromSubquery'; readonly query: SqlQuery; readonly alias: string | null; readonly columnAliases: ReadonlyArray<string> | null; readonly lateral: boolean; readonly pos: number }
+  /** A set-returning function in FROM: generate_series(…), unnest(…). */
+  | { readonly kind: 'FromFunction'; readonly call: SqlCallExpr; readonly alias: string | null; readonly columnAliases: ReadonlyArray<string> | null; readonly lateral: boolean; readonly pos: number }
+  | {
+      readonly kind: 'FromJoin'
+      readonly type: 'inner' | 'left' | 'right' | 'full' | 'cross'
+      readonly left: SqlFromItem
+      readonly right: SqlFromItem
+      /** ON condition; null for CROSS JOIN, USING and NATURAL. */
+      readonly on: SqlExpr | null
+      /** USING (a, b); for NATURAL the adapter leaves this null and sets natural. */
+      readonly using: ReadonlyArray<string> | null
+      readonly natural: boolean
+      readonly pos: number
+    }
+
+export interface SqlSelectCore {
+  readonly kind: 'SqlSelectCore'
+  /** null: no DISTINCT; { on: [] }: DISTINCT; { on: [e…] }: DISTINCT ON (e…). */
+  readonly distinct: { readonly on: ReadonlyArray<SqlExpr> } | null
   readonly items: ReadonlyArray<SqlSelectItem>
-  readonly from: { readonly table: string; readonly alias: string | null; readonly pos: number } | null
+  /** Comma-separated FROM items (an implicit cross join), in order; [] without FROM. */
+  readonly from: ReadonlyArray<SqlFromItem>
   readonly where: SqlExpr | null
   readonly groupBy: ReadonlyArray<SqlExpr>
+  readonly having: SqlExpr | null
+  /** WINDOW w AS (…). */
+  readonly windows: ReadonlyArray<{ readonly name: string; readonly spec: SqlWindowSpec }>
+  readonly pos: number
+}
+
+export interface SqlSetOperation {
+  readonly kind: 'SqlSetOperation'
+  readonly op: 'union' | 'intersect' | 'except'
+  readonly all: boolean
+  readonly left: SqlQuery
+  readonly right: SqlQuery
+  readonly pos: number
+}
+
+/** VALUES (…), (…) as a query. */
+export interface SqlValues {
+  readonly kind: 'SqlValues'
+  readonly rows: ReadonlyArray<ReadonlyArray<SqlExpr>>
+  readonly pos: number
+}
+
+export interface SqlCommonTable {
+  readonly name: string
+  readonly columns: ReadonlyArray<string> | null
+  readonly query: SqlQuery
+  readonly pos: number
+}
+
+/** A whole query expression: WITH, a body, then ORDER BY / LIMIT / OFFSET applying to the body's result. */
+export interface SqlQuery {
+  readonly kind: 'SqlQuery'
+  /** WITH RECURSIVE is refused by the adapter. */
+  readonly with: ReadonlyArray<SqlCommonTable>
+  readonly body: SqlSelectCore | SqlSetOperation | SqlValues
   readonly orderBy: ReadonlyArray<SqlOrderItem>
+  /** LIMIT n / FETCH FIRST n ROWS ONLY; null for none (LIMIT ALL). */
   readonly limit: SqlExpr | null
   readonly offset: SqlExpr | null
+  readonly pos: number
+}
+
+export interface SqlColumnDef {
+  readonly name: string
+  readonly type: SqlTypeName
+  readonly notNull: boolean
+  readonly pos: number
+}
+
+/** CREATE TABLE; `options` from WITH (name = value, …): value text with quotes removed, lower-cased name. */
+export interface SqlCreateTable {
+  readonly kind: 'SqlCreateTable'
+  readonly name: string
+  readonly ifNotExists: boolean
+  readonly columns: ReadonlyArray<SqlColumnDef>
+  readonly options: ReadonlyArray<{ readonly name: string; readonly value: string | null }>
+}
+
+export interface SqlInsert {
+  readonly kind: 'SqlInsert'
+  readonly table: string
+  readonly tablePos: number
+  /** null when the statement lists no columns (all, in catalog order). */
+  readonly columns: ReadonlyArray<{ readonly name: string; readonly pos: number }> | null
+  /** INSERT … VALUES: the rows as expressions (the fast path's literal-only rows arrive here too). */
+  readonly rows: ReadonlyArray<ReadonlyArray<SqlExpr>>
+  /** INSERT … SELECT (or any query other than plain VALUES): set instead of rows (rows is then []). */
+  readonly query: SqlQuery | null
 }
 
 export interface SqlSet { readonly kind: 'SqlSet'; readonly name: string; readonly value: string }
 export interface SqlShow { readonly kind: 'SqlShow'; readonly name: string }
 export interface SqlTransaction { readonly kind: 'SqlTransaction'; readonly action: 'begin' | 'commit' | 'rollback' }
 export interface SqlDiscard { readonly kind: 'SqlDiscard' }
+/** CHECKPOINT: flushes every memtable into segments (PostgreSQL's statement of the same name forces a checkpoint). */
+export interface SqlCheckpoint { readonly kind: 'SqlCheckpoint' }
+/** EXPLAIN [ANALYZE] query. */
+export interface SqlExplain { readonly kind: 'SqlExplain'; readonly analyze: boolean; readonly query: SqlQuery }
 
 /**
  * ALTER TABLE [IF EXISTS] t SET (name = value, ...) | RESET (name, ...). `value` is the option's text (quotes
@@ -91,7 +244,8 @@ export interface SqlAlterTableOptions {
 }
 
 export type SqlStatement =
-  | SqlCreateTable | SqlInsert | SqlSelect | SqlSet | SqlShow | SqlTransaction | SqlDiscard | SqlAlterTableOptions
+  | SqlCreateTable | SqlInsert | SqlQuery | SqlSet | SqlShow | SqlTransaction | SqlDiscard | SqlAlterTableOptions
+  | SqlCheckpoint | SqlExplain
 
 /** What PreparedStatement.parsed holds. */
 export interface ParsedStatement {

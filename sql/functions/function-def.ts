@@ -1,0 +1,59 @@
+// sql/functions/function-def: the contract of every built-in function and operator nodedb knows, as PostgreSQL
+// names and types them. One registry (registry.ts) holds them all; the binder resolves overloads against it and the
+// evaluator calls `evaluate`. Each definition's semantics exist once, here, for every place that runs expressions.
+import type { SqlValue } from '../api.js'
+import type { PgTypeName, SqlType } from '../bind/types.js'
+
+/** What a function may read besides its arguments. */
+export interface FunctionContext {
+  /** The session's TimeZone setting, an IANA name ('UTC', 'Europe/Berlin') or a POSIX-style offset. */
+  readonly timeZone: string
+  /** Statement start in µs since the Unix epoch: now() and CURRENT_TIMESTAMP are stable within a statement. */
+  readonly nowUs: number
+  /** Session settings, lower-cased names (current_setting, version, …). */
+  readonly settings: ReadonlyMap<string, string>
+}
+
+/**
+ * A scalar function or operator. Operators are registered under their symbol ('+', '||', '~', …) with one argument
+ * (prefix) or two. The binder picks an overload by PostgreSQL's rules (exact match first, then implicit casts,
+ * preferring the category's preferred type) and casts the arguments to `args` before calling.
+ */
+export interface ScalarFunction {
+  readonly name: string
+  readonly args: ReadonlyArray<PgTypeName>
+  /** When set, any number (≥ 0) of further arguments of this type may follow `args` (concat, concat_ws, format). */
+  readonly variadic?: PgTypeName | 'any'
+  /** Result type: fixed, or computed from the argument types after resolution (e.g. keeping a typmod). */
+  readonly result: PgTypeName | ((args: ReadonlyArray<SqlType>) => SqlType)
+  /** STRICT: a NULL argument makes the result NULL without calling evaluate. */
+  readonly strict: boolean
+  /** 'volatile' functions (random) are never folded at plan time; 'stable' ones only per statement. */
+  readonly volatility: 'immutable' | 'stable' | 'volatile'
+  /**
+   * Computes the value. Arguments arrive already cast to `args` (see SqlValue in sql/api.ts for representations).
+   * Throws DbError with PostgreSQL's SQLSTATE (22012, 22003, 22023, 2201F, …) for data errors.
+   */
+  readonly evaluate: (args: ReadonlyArray<SqlValue>, ctx: FunctionContext) => SqlValue
+}
+
+/**
+ * An aggregate. The control side creates one state per group, calls `step` per input row (after FILTER, and after
+ * DISTINCT de-duplication when the call says DISTINCT), then `finish`. `combine` merges two states (partials of
+ * several cores or batches); aggregates without it run in one place. States must not hold per-row objects where a
+ * running number suffices.
+ */
+export interface AggregateFunction<State = unknown> {
+  readonly name: string
+  /** Argument types; [] with `star` for count(*). */
+  readonly args: ReadonlyArray<PgTypeName | 'any'>
+  readonly result: PgTypeName | ((args: ReadonlyArray<SqlType>) => SqlType)
+  /** True when NULL arguments are skipped (every standard aggregate but count(*) and array_agg). */
+  readonly skipsNulls: boolean
+  /** percentile_cont/percentile_disc: the direct argument (the fraction) comes first, the ordered input after. */
+  readonly orderedSet?: boolean
+  readonly create: () => State
+  readonly step: (state: State, args: ReadonlyArray<SqlValue>) => State
+  readonly combine?: (a: State, b: State) => State
+  readonly finish: (state: State, argTypes: ReadonlyArray<SqlType>) => SqlValue
+}
