@@ -1,19 +1,19 @@
-// sql/sql: createSql(engine) — the SqlFacade wire calls. Parses Query text into statements, describes them and runs
-// them against the engine. Holds no state of its own: the catalog is engine.tables(), settings live in the session.
+// sql/sql: createSql(engine) — the SqlFacade wire calls. Parses Query text into statements (cached by text),
+// describes them and runs them against the engine. Holds no state of its own: the catalog is engine.tables(),
+// settings live in the session.
 import type { Engine } from '../engine/api.js'
 import { assert, assertNever } from '../src/common/assert.js'
 import type { ParamValue, PreparedStatement, SessionContext, SqlFacade, StatementDescription, StatementResult } from './api.js'
-import type { SqlType } from './bind/types.js'
 import { typeOid } from './bind/types.js'
 import { executeAlterTableOptions } from './exec/alter-table.js'
 import { executeCreateTable } from './exec/create-table.js'
+import { explainQuery } from './exec/explain.js'
 import { bindInsert, executeInsert } from './exec/insert.js'
 import { decodeParams, initialParamTypes, settleParamTypes } from './exec/params.js'
+import { describeQuery, executeQuery } from './exec/query.js'
+import { executeDiscard, executeSet, executeShow, executeTransaction, showFields } from './exec/utility.js'
+import { withEngineErrors } from './errors.js'
 import { ingestBatches } from './ingest/ingest.js'
-import { bindSelectStatement, executeSelect, selectFields } from './exec/select.js'
-import { executeDiscard, executeSet, executeShow, executeTransaction, settingsWithDefaults, showFields } from './exec/utility.js'
-import type { EvalEnv } from './expr/evaluate.js'
-import { buildLogical } from './logical/build.js'
 import type { ParsedStatement } from './parse/ast.js'
 import { parseSql } from './parse/parse-sql.js'
 
@@ -44,22 +44,14 @@ async function describe(engine: Engine, statement: PreparedStatement, declared: 
   const ast = parsed.ast
   let fields: StatementDescription['fields'] = null
   switch (ast.kind) {
-    case 'SqlSelect': {
-      const bound = bindSelectStatement(engine, ast, types)
-      buildLogical(bound) // raises what planning would (42803 ungrouped columns) without running anything
-      fields = selectFields(bound)
-      break
-    }
+    case 'SqlQuery': fields = describeQuery(engine, ast, types); break
+    case 'SqlExplain': fields = [{ name: 'QUERY PLAN', tableOid: 0, columnAttr: 0, typeOid: 25, typeSize: -1, typeModifier: -1 }]; break
     case 'SqlInsert': bindInsert(engine, ast, types); break
     case 'SqlShow': executeShow(ast, session); fields = showFields(ast.name); break
-    case 'SqlCreateTable': case 'SqlSet': case 'SqlTransaction': case 'SqlDiscard': case 'SqlAlterTableOptions': break
+    case 'SqlCreateTable': case 'SqlSet': case 'SqlTransaction': case 'SqlDiscard': case 'SqlAlterTableOptions': case 'SqlCheckpoint': break
     default: assertNever(ast)
   }
   return { paramTypeOids: settleParamTypes(parsed.paramCount, types).map(typeOid), fields }
-}
-
-function envOf(params: ReadonlyArray<ParamValue>, types: ReadonlyArray<SqlType>, session: SessionContext): EvalEnv {
-  return { params: decodeParams(params, types), settings: settingsWithDefaults(session), nowUs: Date.now() * 1000 }
 }
 
 async function execute(engine: Engine, statement: PreparedStatement, params: ReadonlyArray<ParamValue>,
@@ -68,13 +60,14 @@ async function execute(engine: Engine, statement: PreparedStatement, params: Rea
   const types = initialParamTypes(parsed.paramCount, declared)
   const ast = parsed.ast
   switch (ast.kind) {
-    case 'SqlSelect': {
-      const bound = bindSelectStatement(engine, ast, types)
-      return executeSelect(engine, bound, envOf(params, settleParamTypes(parsed.paramCount, types), session))
+    case 'SqlQuery': {
+      describeQuery(engine, ast, types) // infers $n types before the values are decoded
+      return executeQuery(engine, ast, types, decodeParams(params, settleParamTypes(parsed.paramCount, types)), session)
     }
+    case 'SqlExplain': return explainQuery(engine, ast, types, session)
     case 'SqlInsert': {
       const bound = bindInsert(engine, ast, types)
-      return executeInsert(engine, bound, envOf(params, settleParamTypes(parsed.paramCount, types), session))
+      return executeInsert(engine, bound, decodeParams(params, settleParamTypes(parsed.paramCount, types)), session)
     }
     case 'SqlCreateTable': return executeCreateTable(engine, ast)
     case 'SqlSet': return executeSet(ast, session)
@@ -82,6 +75,10 @@ async function execute(engine: Engine, statement: PreparedStatement, params: Rea
     case 'SqlTransaction': return executeTransaction(ast)
     case 'SqlDiscard': return executeDiscard(ast)
     case 'SqlAlterTableOptions': return executeAlterTableOptions(engine, ast)
+    case 'SqlCheckpoint': {
+      await withEngineErrors(() => engine.flushAll())
+      return { kind: 'CommandResult', commandTag: 'CHECKPOINT' }
+    }
     default: return assertNever(ast)
   }
 }

@@ -1,103 +1,161 @@
-// sql/bind/bind-call: function calls — the aggregates the engine computes (count, sum, avg, min, max, first, last),
-// TimescaleDB's time_bucket, and the scalar functions clients probe (now, version, current_setting, …).
-import type { AggregateFn } from '../../engine/ops.js'
-import { featureNotSupported, undefinedFunction } from '../../src/common/errors.js'
-import { parseIntervalUs } from '../expr/interval.js'
-import { parseTimestampUs } from '../expr/timestamp.js'
-import type { SqlExpr } from '../parse/ast.js'
-import type { BindContext } from './bind-expr.js'
-import type { BoundExpr, ScalarFn } from './bound.js'
-import { isIntegerType, isNumericType, isTimestampType, sqlType, type SqlType } from './types.js'
+// sql/bind/bind-call: function calls — the special forms (COALESCE, GREATEST/LEAST, NULLIF, SQL value functions),
+// aggregates (with DISTINCT, FILTER, ORDER BY, WITHIN GROUP), window functions, and scalar functions from the registry.
+import { featureNotSupported, groupingError, undefinedFunction, windowingError } from '../../src/common/errors.js'
+import { aggregateOverloads, isAggregate } from '../functions/registry.js'
+import type { SqlCallExpr, SqlExpr, SqlOrderItem, SqlWindowSpec } from '../parse/ast.js'
+import { toBool, type BindContext } from './bind-expr.js'
+import { coerce, coerceArgs, pickOverload, resolveFunction } from './coerce.js'
+import type { AggCall, Expr, ExprSortKey, WindowCall, WindowFrameBound } from './expr.js'
+import { commonType, formatName } from './type-rules.js'
+import { sqlType, type SqlType } from './types.js'
 
-type CallExpr = Extract<SqlExpr, { kind: 'ExprCall' }>
-type BindFn = (ctx: BindContext, expr: SqlExpr) => BoundExpr
+type BindFn = (ctx: BindContext, expr: SqlExpr) => Expr
 
-const AGGREGATES: ReadonlyArray<AggregateFn> = ['count', 'sum', 'avg', 'min', 'max', 'first', 'last']
-const SCALARS: Readonly<Record<string, { readonly fn: ScalarFn; readonly arity: number; readonly type: SqlType }>> = {
-  now: { fn: 'now', arity: 0, type: sqlType('timestamptz') },
-  version: { fn: 'version', arity: 0, type: sqlType('text') },
-  current_setting: { fn: 'current_setting', arity: 1, type: sqlType('text') },
-  current_database: { fn: 'current_database', arity: 0, type: sqlType('text') },
-  current_user: { fn: 'current_user', arity: 0, type: sqlType('text') },
-}
-/** TimescaleDB's default origin for time_bucket: Monday 2000-01-03 00:00 UTC, in µs since the Unix epoch. */
-export const TIME_BUCKET_ORIGIN_US = 946_857_600_000_000
+const RANKING = new Set(['row_number', 'rank', 'dense_rank', 'percent_rank', 'cume_dist', 'ntile'])
+const VALUE_WINDOWS = new Set(['lag', 'lead', 'first_value', 'last_value', 'nth_value'])
 
-function signature(ctx: BindContext, call: CallExpr, bind: BindFn): string {
-  const types = call.args.map((arg) => (arg.kind === 'ExprStar' ? '*' : bind(ctx, arg).type.name))
-  return `${call.name}(${types.join(', ')})`
+/** SQL value functions and aliases → the registry function that computes them. */
+const RENAMED: Readonly<Record<string, string>> = {
+  current_timestamp: 'now', transaction_timestamp: 'now', user: 'current_user', session_user: 'current_user',
+  current_catalog: 'current_database', current_role: 'current_user',
 }
 
-function aggregateType(fn: AggregateFn, arg: SqlType): SqlType | null {
-  switch (fn) {
-    case 'count': return sqlType('int8')
-    // PostgreSQL's result types: sum(int2|int4) → int8, sum(int8) → numeric, sum(float4) → float4, sum(float8) → float8;
-    // avg over any integer → numeric, over floats → float8.
-    case 'sum':
-      if (!isNumericType(arg.name)) return null
-      if (arg.name === 'int8' || arg.name === 'numeric') return sqlType('numeric')
-      return isIntegerType(arg.name) ? sqlType('int8') : arg.name === 'float4' ? sqlType('float4') : sqlType('float8')
-    case 'avg':
-      if (!isNumericType(arg.name)) return null
-      return isIntegerType(arg.name) || arg.name === 'numeric' ? sqlType('numeric') : sqlType('float8')
-    case 'min': case 'max': case 'first': case 'last': return arg
+export function bindSortKeys(ctx: BindContext, items: ReadonlyArray<SqlOrderItem>, bind: BindFn): ExprSortKey[] {
+  return items.map((item) => ({
+    expr: bind(ctx, item.expr), descending: item.descending, nullsFirst: item.nullsFirst ?? item.descending,
+  }))
+}
+
+function bindVariadicSame(ctx: BindContext, call: SqlCallExpr, bind: BindFn, kind: 'Coalesce' | 'Greatest' | 'Least'): Expr {
+  const args = call.args.map((arg) => bind(ctx, arg))
+  const type = commonType(args.map((arg) => arg.type), kind.toUpperCase(), call.pos)
+  return { kind, args: args.map((arg) => coerce(ctx, arg, type)), type }
+}
+
+function bindSpecial(ctx: BindContext, call: SqlCallExpr, bind: BindFn): Expr | null {
+  switch (call.name) {
+    case 'coalesce': return bindVariadicSame(ctx, call, bind, 'Coalesce')
+    case 'greatest': return bindVariadicSame(ctx, call, bind, 'Greatest')
+    case 'least': return bindVariadicSame(ctx, call, bind, 'Least')
+    case 'nullif': {
+      const [a, b] = call.args.map((arg) => bind(ctx, arg))
+      if (a === undefined || b === undefined || call.args.length !== 2) throw undefinedFunction('nullif', call.pos + 1)
+      const type = commonType([a.type, b.type], 'NULLIF', call.pos)
+      return { kind: 'NullIf', left: coerce(ctx, a, type), right: coerce(ctx, b, type), type: a.type.name === 'unknown' ? type : a.type }
+    }
+    case 'current_date': return { kind: 'Cast', expr: resolveFunction(ctx, 'now', [], call.pos), type: sqlType('date') }
+    case 'localtimestamp': return { kind: 'Cast', expr: resolveFunction(ctx, 'now', [], call.pos), type: sqlType('timestamp') }
     default: return null
   }
 }
 
-function bindAggregate(ctx: BindContext, call: CallExpr, fn: AggregateFn, bind: BindFn): BoundExpr {
-  if (call.distinct) throw featureNotSupported(`${fn}(DISTINCT …)`, call.pos + 1)
-  const [first, second] = call.args
-  const expectedArity = fn === 'first' || fn === 'last' ? 2 : 1
-  if (call.args.length !== expectedArity || first === undefined) throw undefinedFunction(signature(ctx, call, bind), call.pos + 1)
-  if (first.kind === 'ExprStar') {
-    if (fn !== 'count') throw undefinedFunction(signature(ctx, call, bind), call.pos + 1)
-    return { kind: 'BoundAggregate', fn, column: null, type: sqlType('int8') }
+function refuseClauses(call: SqlCallExpr, what: string): void {
+  if (call.distinct) throw featureNotSupported(`DISTINCT in ${what}`, call.pos + 1)
+  if (call.filter !== null) throw featureNotSupported(`FILTER in ${what}`, call.pos + 1)
+  if (call.orderBy.length > 0) throw featureNotSupported(`ORDER BY in ${what}`, call.pos + 1)
+}
+
+export function bindAggCall(ctx: BindContext, call: SqlCallExpr, bind: BindFn): AggCall {
+  const inner: BindContext = { ...ctx, allowAggregates: false, allowWindows: false, clause: 'aggregate function calls' }
+  const direct = call.withinGroup ? call.args.map((arg) => bind(inner, arg)) : []
+  const ordered = call.withinGroup ? call.orderBy.map((item) => bind(inner, item.expr)) : call.args.map((arg) => bind(inner, arg))
+  const args = [...direct, ...ordered]
+  const overloads = aggregateOverloads(call.name).filter((fn) => (fn.orderedSet === true) === call.withinGroup)
+  const picked = call.star ? (overloads.find((fn) => fn.args.length === 0) === undefined ? null : { fn: overloads.find((fn) => fn.args.length === 0)!, targets: [] })
+    : pickOverload(overloads.filter((fn) => fn.args.length > 0), args.map((arg) => arg.type))
+  if (picked === null) {
+    const signature = call.star ? '*' : args.map((arg) => formatName(arg.type)).join(', ')
+    throw undefinedFunction(`${call.name}(${signature})`, call.pos + 1)
   }
-  const arg = bind(ctx, first)
-  if (arg.kind !== 'BoundColumn') throw featureNotSupported(`${fn}() over an expression`, call.pos + 1)
-  if (second !== undefined) {
-    const time = bind(ctx, second)
-    if (time.kind !== 'BoundColumn' || time.column !== ctx.table?.timestampIndex) {
-      throw featureNotSupported(`${fn}() ordered by other than the designated timestamp`, call.pos + 1)
-    }
+  const coerced = coerceArgs(inner, args, picked.targets)
+  const argTypes = coerced.map((arg) => arg.type)
+  const fn = picked.fn
+  const type = typeof fn.result === 'function' ? fn.result(argTypes) : sqlType(fn.result)
+  const filter = call.filter === null ? null : toBool(inner, bind(inner, call.filter), 'FILTER', call.pos)
+  const orderBy = call.withinGroup ? [] : bindSortKeys(inner, call.orderBy, bind)
+  if (call.withinGroup && call.orderBy.length !== 1) throw featureNotSupported('WITHIN GROUP with other than one ORDER BY key', call.pos + 1)
+  if (call.withinGroup && call.orderBy[0]!.descending) throw featureNotSupported('WITHIN GROUP (ORDER BY … DESC)', call.pos + 1)
+  return { fn, args: coerced, argTypes, distinct: call.distinct, star: call.star, filter, orderBy, type }
+}
+
+function frameBound(ctx: BindContext, bound: SqlWindowSpec['frame'] extends infer F ? F extends { start: infer B } ? B : never : never, bind: BindFn): WindowFrameBound {
+  if (bound.kind === 'preceding' || bound.kind === 'following') {
+    if (bound.offset === null) throw windowingError('frame offset is required')
+    return { kind: bound.kind, offset: bind(ctx, bound.offset) }
   }
-  const type = aggregateType(fn, arg.type)
-  if (type === null) throw undefinedFunction(signature(ctx, call, bind), call.pos + 1)
-  return { kind: 'BoundAggregate', fn, column: arg.column, type }
+  return { kind: bound.kind }
 }
 
-function constantText(expr: SqlExpr | undefined): string | null {
-  if (expr === undefined) return null
-  if (expr.kind === 'ExprString' || expr.kind === 'ExprInterval') return expr.kind === 'ExprString' ? expr.value : expr.text
-  if (expr.kind === 'ExprCast') return constantText(expr.expr)
-  return null
+function bindWindow(ctx: BindContext, call: SqlCallExpr, spec: SqlWindowSpec, bind: BindFn): Expr {
+  if (!ctx.allowWindows) throw windowingError(`window functions are not allowed in ${ctx.clause}`, call.pos + 1)
+  if (spec.refName !== null) throw featureNotSupported('named windows (WINDOW w AS …)', spec.pos + 1)
+  const inner: BindContext = { ...ctx, allowWindows: false, clause: 'window functions' }
+  const partitionBy = spec.partitionBy.map((expr) => bind(inner, expr))
+  const orderBy = bindSortKeys(inner, spec.orderBy, bind)
+  const frame = spec.frame === null
+    ? { mode: 'range' as const, start: { kind: 'unboundedPreceding' as const }, end: { kind: 'currentRow' as const } }
+    : { mode: spec.frame.mode, start: frameBound(inner, spec.frame.start, bind), end: frameBound(inner, spec.frame.end, bind) }
+  if (frame.mode !== 'rows' && (frame.start.kind === 'preceding' || frame.start.kind === 'following' || frame.end.kind === 'preceding' || frame.end.kind === 'following')) {
+    throw featureNotSupported(`${frame.mode.toUpperCase()} frames with an offset`, spec.pos + 1)
+  }
+  const base = { partitionBy, orderBy, frame }
+  if (RANKING.has(call.name) || VALUE_WINDOWS.has(call.name)) {
+    refuseClauses(call, 'window functions')
+    const args = call.args.map((arg) => bind(inner, arg))
+    const type = windowType(call, args)
+    const coerced = call.name === 'ntile' || call.name === 'nth_value' || call.name === 'lag' || call.name === 'lead'
+      ? args.map((arg, i) => (i === 1 ? coerce(inner, arg, sqlType(call.name === 'ntile' ? 'int4' : 'int4')) : i === 2 ? coerce(inner, arg, type) : i === 0 && call.name === 'ntile' ? coerce(inner, arg, sqlType('int4')) : arg))
+      : args
+    const windowCall: WindowCall = { fn: call.name, agg: null, args: coerced, argTypes: coerced.map((a) => a.type), filter: null, ...base, type }
+    return { kind: 'Window', call: windowCall, type }
+  }
+  if (!isAggregate(call.name)) throw undefinedFunction(`${call.name}(…) as a window function`, call.pos + 1)
+  if (call.distinct) throw featureNotSupported('DISTINCT in window aggregates', call.pos + 1)
+  const agg = bindAggCall({ ...inner, allowAggregates: true }, call, bind)
+  const windowCall: WindowCall = { fn: call.name, agg: agg.fn, args: agg.args, argTypes: agg.argTypes, filter: agg.filter, ...base, type: agg.type }
+  return { kind: 'Window', call: windowCall, type: agg.type }
 }
 
-function bindTimeBucket(ctx: BindContext, call: CallExpr, bind: BindFn): BoundExpr {
-  const [widthArg, timeArg, originArg] = call.args
-  const widthText = constantText(widthArg)
-  if (timeArg === undefined || call.args.length > 3) throw undefinedFunction(signature(ctx, call, bind), call.pos + 1)
-  if (widthText === null) throw featureNotSupported('time_bucket with a non-constant width', call.pos + 1)
-  const widthUs = parseIntervalUs(widthText)
-  if (widthUs <= 0) throw featureNotSupported('time_bucket with a width that is not positive', call.pos + 1)
-  const arg = bind(ctx, timeArg)
-  if (!isTimestampType(arg.type.name)) throw undefinedFunction(signature(ctx, call, bind), call.pos + 1)
-  const originText = constantText(originArg)
-  if (originArg !== undefined && originText === null) throw featureNotSupported('time_bucket with a non-constant origin', call.pos + 1)
-  const originUs = originText === null ? TIME_BUCKET_ORIGIN_US : parseTimestampUs(originText)
-  return { kind: 'BoundTimeBucket', widthUs, originUs, arg, type: arg.type }
+function windowType(call: SqlCallExpr, args: ReadonlyArray<Expr>): SqlType {
+  const arity: Readonly<Record<string, [number, number]>> = {
+    row_number: [0, 0], rank: [0, 0], dense_rank: [0, 0], percent_rank: [0, 0], cume_dist: [0, 0], ntile: [1, 1],
+    lag: [1, 3], lead: [1, 3], first_value: [1, 1], last_value: [1, 1], nth_value: [2, 2],
+  }
+  const [min, max] = arity[call.name] ?? [0, 0]
+  if (args.length < min || args.length > max) {
+    throw undefinedFunction(`${call.name}(${args.map((a) => formatName(a.type)).join(', ')})`, call.pos + 1)
+  }
+  switch (call.name) {
+    case 'row_number': case 'rank': case 'dense_rank': return sqlType('int8')
+    case 'percent_rank': case 'cume_dist': return sqlType('float8')
+    case 'ntile': return sqlType('int4')
+    default: return args[0]!.type.name === 'unknown' ? sqlType('text') : args[0]!.type
+  }
 }
 
-export function bindCall(ctx: BindContext, call: CallExpr, bind: BindFn): BoundExpr {
-  const aggregate = AGGREGATES.find((fn) => fn === call.name)
-  if (aggregate !== undefined) return bindAggregate(ctx, call, aggregate, bind)
-  if (call.name === 'time_bucket') return bindTimeBucket(ctx, call, bind)
-  const scalar = Object.hasOwn(SCALARS, call.name) ? SCALARS[call.name] : undefined
-  if (scalar === undefined || scalar.arity !== call.args.length) throw undefinedFunction(signature(ctx, call, bind), call.pos + 1)
-  const args = call.args.map((arg) => {
-    const bound = bind(ctx, arg)
-    return bound.kind === 'BoundConst' && bound.type.name === 'unknown' ? { ...bound, type: sqlType('text') } : bound
-  })
-  return { kind: 'BoundScalarCall', fn: scalar.fn, args, type: scalar.type }
+export function bindCall(ctx: BindContext, call: SqlCallExpr, bind: BindFn): Expr {
+  if (call.schema !== null && call.schema !== 'pg_catalog' && call.schema !== 'public') {
+    throw undefinedFunction(`${call.schema}.${call.name}`, call.pos + 1)
+  }
+  if (call.over !== null) return bindWindow(ctx, call, call.over, bind)
+  if (RANKING.has(call.name) || VALUE_WINDOWS.has(call.name)) {
+    throw windowingError(`window function ${call.name} requires an OVER clause`, call.pos + 1)
+  }
+  if (isAggregate(call.name)) {
+    if (!ctx.allowAggregates) throw groupingErrorFor(ctx, call)
+    const agg = bindAggCall(ctx, call, bind)
+    return { kind: 'Aggregate', call: agg, type: agg.type }
+  }
+  refuseClauses(call, `${call.name}(), which is not an aggregate`)
+  if (call.star) throw undefinedFunction(`${call.name}(*)`, call.pos + 1)
+  const special = bindSpecial(ctx, call, bind)
+  if (special !== null) return special
+  const args = call.args.map((arg) => bind(ctx, arg))
+  return resolveFunction(ctx, RENAMED[call.name] ?? call.name, args, call.pos)
+}
+
+function groupingErrorFor(ctx: BindContext, call: SqlCallExpr): Error {
+  const error = groupingError('', call.pos + 1)
+  error.message = `aggregate functions are not allowed in ${ctx.clause}`
+  return error
 }

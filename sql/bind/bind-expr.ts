@@ -1,153 +1,210 @@
-// sql/bind/bind-expr: SqlExpr → BoundExpr against one table (or none). Resolves columns and functions, types every
-// node, coerces unknown-typed literals and parameters from their context (this is how $n types are inferred).
-import type { TableSchema } from '../../engine/ops.js'
+// sql/bind/bind-expr: SqlExpr → Expr against a Scope. Resolves names, types every node by PostgreSQL's rules
+// (unknown literals take their context's type, implicit casts, operator overloads from the function registry),
+// infers $n types, and plans subqueries through the planner it is given. Refuses what it cannot bind (0A000).
 import { assertNever } from '../../src/common/assert.js'
-import { datatypeMismatch, featureNotSupported, undefinedColumn } from '../../src/common/errors.js'
-import { castText } from '../expr/cast-value.js'
-import type { SqlBinaryOp, SqlExpr } from '../parse/ast.js'
-import type { BoundExpr } from './bound.js'
+import { datatypeMismatch, featureNotSupported, undefinedOperator } from '../../src/common/errors.js'
+import type { SqlExpr, SqlQuery } from '../parse/ast.js'
+import type { PlanNode } from '../plan/plan-node.js'
 import { bindCall } from './bind-call.js'
-import { columnType } from './catalog.js'
-import { isIntegerType, isNumericType, isTextType, isTimestampType, resolveTypeName, sqlType, type SqlType } from './types.js'
+import { coerce, constOf, resolveOperator, toType } from './coerce.js'
+import type { CompareOp, Expr } from './expr.js'
+import type { Scope } from './scope.js'
+import { categoryOf, commonType, formatName } from './type-rules.js'
+import { resolveTypeName, sqlType, type SqlType } from './types.js'
+
+export interface SubqueryPlanner {
+  /** Plans a subquery whose names may refer to `scope` (correlation); returns its plan and output types. */
+  planSubquery(query: SqlQuery, scope: Scope): { readonly plan: PlanNode; readonly correlated: boolean }
+}
 
 export interface BindContext {
-  readonly table: TableSchema | null
-  readonly tableAlias: string | null
-  /** Parameter types, index 0-based; null while unknown. Grown and filled as parameters are met. */
+  readonly scope: Scope
+  /** Parameter types, index 0-based; null while unknown. Filled as parameters are met. */
   readonly paramTypes: Array<SqlType | null>
+  readonly planner: SubqueryPlanner
+  /** Where aggregates may appear (select list, HAVING, ORDER BY of a grouped query); else their use is 42803. */
+  readonly allowAggregates: boolean
+  readonly allowWindows: boolean
+  /** Words the error for an aggregate or window function in the wrong place: 'WHERE', 'GROUP BY', 'JOIN conditions'. */
+  readonly clause: string
 }
 
-const BOOL = sqlType('bool')
+export const BOOL = sqlType('bool')
 const UNKNOWN = sqlType('unknown')
+const COMPARE_OPS: ReadonlySet<string> = new Set(['=', '<>', '<', '<=', '>', '>='])
 
-function bindColumn(ctx: BindContext, expr: Extract<SqlExpr, { kind: 'ExprColumn' }>): BoundExpr {
-  const table = ctx.table
-  const qualifierOk = expr.table === null || (table !== null && (expr.table === table.name || expr.table === ctx.tableAlias))
-  const column = table === null || !qualifierOk ? -1 : table.columns.findIndex((c) => c.name === expr.name)
-  if (table === null || column < 0) throw undefinedColumn(expr.table === null ? expr.name : `${expr.table}.${expr.name}`, expr.pos + 1)
-  return { kind: 'BoundColumn', column, name: expr.name, pos: expr.pos, type: columnType(table, column) }
-}
-
-function bindNumber(text: string): BoundExpr {
-  if (/^[+-]?\d+$/.test(text)) {
+function bindNumber(text: string): Expr {
+  if (/^\d+$/.test(text)) {
     const value = BigInt(text)
-    if (value >= -2147483648n && value <= 2147483647n) return { kind: 'BoundConst', value: Number(value), type: sqlType('int4') }
-    return { kind: 'BoundConst', value, type: sqlType('int8') }
+    if (value <= 2147483647n) return { kind: 'Const', value: Number(value), type: sqlType('int4') }
+    if (value <= 9223372036854775807n) return { kind: 'Const', value, type: sqlType('int8') }
   }
-  return { kind: 'BoundConst', value: text, type: sqlType('numeric') }
+  return { kind: 'Const', value: normalizeNumeric(text), type: sqlType('numeric') }
 }
 
-function bindParam(ctx: BindContext, index: number): BoundExpr {
+/** A numeric literal's text as PostgreSQL's numeric keeps it: exponent forms expanded, the written scale kept. */
+function normalizeNumeric(text: string): string {
+  const match = /^(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text)
+  if (match === null || match[3] === undefined) return text.startsWith('.') ? `0${text}` : text
+  const digits = `${match[1] ?? ''}${match[2] ?? ''}`
+  const point = (match[1] ?? '').length + Number(match[3])
+  const scale = Math.max(0, digits.length - point)
+  const padded = point > digits.length ? digits + '0'.repeat(point - digits.length) : digits
+  const at = Math.max(0, point)
+  const whole = (point < 0 ? '0' : padded.slice(0, at)).replace(/^0+(?=\d)/, '') || '0'
+  const fraction = point < 0 ? '0'.repeat(-point) + digits : padded.slice(at)
+  return scale === 0 ? whole : `${whole}.${fraction.padEnd(scale, '0')}`
+}
+
+function bindParam(ctx: BindContext, index: number): Expr {
   while (ctx.paramTypes.length < index) ctx.paramTypes.push(null)
-  return { kind: 'BoundParam', index: index - 1, type: ctx.paramTypes[index - 1] ?? UNKNOWN }
+  return { kind: 'Param', index: index - 1, type: ctx.paramTypes[index - 1] ?? UNKNOWN }
 }
 
-/** Gives an unknown-typed literal or parameter the type its context expects; anything else is returned as is. */
-export function coerceTo(ctx: BindContext, expr: BoundExpr, target: SqlType): BoundExpr {
-  if (expr.type.name !== 'unknown' || target.name === 'unknown') return expr
-  if (expr.kind === 'BoundConst') {
-    return { kind: 'BoundConst', value: typeof expr.value === 'string' ? castText(expr.value, target) : expr.value, type: target }
-  }
-  if (expr.kind === 'BoundParam') {
-    ctx.paramTypes[expr.index] = target
-    return { ...expr, type: target }
-  }
-  return expr
+export function bindComparison(ctx: BindContext, op: CompareOp, leftExpr: Expr, rightExpr: Expr, pos: number): Expr {
+  const type = comparisonType(leftExpr.type, rightExpr.type, op, pos)
+  return { kind: 'Compare', op, left: coerce(ctx, leftExpr, type), right: coerce(ctx, rightExpr, type), type: BOOL }
 }
 
-function arithmeticType(op: SqlBinaryOp, left: SqlType, right: SqlType, pos: number): SqlType {
-  if (isTimestampType(left.name) && right.name === 'interval' && (op === '+' || op === '-')) return left
-  if (isTimestampType(left.name) && isTimestampType(right.name) && op === '-') return sqlType('interval')
-  if (!isNumericType(left.name) || !isNumericType(right.name)) {
-    throw datatypeMismatch(`operator does not exist: ${left.name} ${op} ${right.name}`, pos + 1)
+/** The type both sides of a comparison are cast to (PostgreSQL's cross-type comparison operators give the same answers). */
+export function comparisonType(left: SqlType, right: SqlType, op: string, pos: number): SqlType {
+  if (left.name === 'unknown' && right.name === 'unknown') return sqlType('text')
+  if (left.name === 'unknown') return right
+  if (right.name === 'unknown') return left
+  if (categoryOf(left.name) !== categoryOf(right.name)) {
+    throw undefinedOperator(`${formatName(left)} ${op} ${formatName(right)}`, pos + 1)
   }
-  if (isIntegerType(left.name) && isIntegerType(right.name)) {
-    return left.name === 'int8' || right.name === 'int8' ? sqlType('int8') : sqlType('int4')
-  }
-  const isExact = (type: SqlType): boolean => type.name === 'numeric' || isIntegerType(type.name)
-  if (isExact(left) && isExact(right)) return sqlType('numeric')
-  return sqlType('float8')
+  return commonType([left, right], 'operator', pos)
 }
 
-/** The type an unknown operand takes from the other side of a binary operator. */
-function peerType(other: SqlType): SqlType {
-  return other.name === 'unknown' ? sqlType('text') : other
+function bindBinary(ctx: BindContext, expr: Extract<SqlExpr, { kind: 'ExprBinary' }>): Expr {
+  const left = bindExpr(ctx, expr.left)
+  const right = bindExpr(ctx, expr.right)
+  if (expr.op === 'and' || expr.op === 'or') {
+    const args = [toBool(ctx, left, expr.op.toUpperCase(), expr.pos), toBool(ctx, right, expr.op.toUpperCase(), expr.pos)]
+    return { kind: expr.op === 'and' ? 'And' : 'Or', args, type: BOOL }
+  }
+  if (COMPARE_OPS.has(expr.op)) return bindComparison(ctx, expr.op as CompareOp, left, right, expr.pos)
+  return resolveOperator(ctx, expr.op, [left, right], expr.pos)
 }
 
-function bindBinary(ctx: BindContext, expr: Extract<SqlExpr, { kind: 'ExprBinary' }>): BoundExpr {
-  let left = bindExpr(ctx, expr.left)
-  let right = bindExpr(ctx, expr.right)
-  const op = expr.op
-  if (op === 'and' || op === 'or') {
-    return { kind: 'BoundBinary', op, left: coerceTo(ctx, left, BOOL), right: coerceTo(ctx, right, BOOL), type: BOOL }
-  }
-  if (op === '||') {
-    const text = sqlType('text')
-    return { kind: 'BoundBinary', op, left: coerceTo(ctx, left, text), right: coerceTo(ctx, right, text), type: text }
-  }
-  const isTimeArithmetic = isTimestampType(left.type.name) && (op === '+' || op === '-') && right.type.name === 'unknown'
-  left = coerceTo(ctx, left, peerType(right.type))
-  right = coerceTo(ctx, right, isTimeArithmetic ? sqlType('interval') : peerType(left.type))
-  if (op === '=' || op === '<>' || op === '<' || op === '<=' || op === '>' || op === '>=') {
-    checkComparable(left.type, right.type, op, expr.pos)
-    return { kind: 'BoundBinary', op, left, right, type: BOOL }
-  }
-  return { kind: 'BoundBinary', op, left, right, type: arithmeticType(op, left.type, right.type, expr.pos) }
+export function toBool(ctx: BindContext, expr: Expr, clause: string, pos: number): Expr {
+  if (expr.type.name === 'bool') return expr
+  if (expr.type.name === 'unknown') return coerce(ctx, expr, BOOL)
+  throw datatypeMismatch(`argument of ${clause} must be type boolean, not type ${formatName(expr.type)}`, pos + 1)
 }
 
-function typeFamily(type: SqlType): string {
-  if (isNumericType(type.name)) return 'number'
-  if (isTextType(type.name)) return 'text'
-  if (isTimestampType(type.name)) return 'timestamp'
-  return type.name
-}
-
-function checkComparable(left: SqlType, right: SqlType, op: string, pos: number): void {
-  if (typeFamily(left) !== typeFamily(right)) {
-    throw datatypeMismatch(`operator does not exist: ${left.name} ${op} ${right.name}`, pos + 1)
-  }
-}
-
-function bindIn(ctx: BindContext, expr: Extract<SqlExpr, { kind: 'ExprIn' }>): BoundExpr {
+function bindIn(ctx: BindContext, expr: Extract<SqlExpr, { kind: 'ExprIn' }>): Expr {
   const subject = bindExpr(ctx, expr.expr)
-  const target = peerType(subject.type)
-  const list = expr.list.map((item) => coerceTo(ctx, bindExpr(ctx, item), target))
-  for (const item of list) checkComparable(target, item.type, '=', expr.pos)
-  return { kind: 'BoundIn', expr: coerceTo(ctx, subject, target), list, negated: expr.negated, type: BOOL }
+  const items = expr.list.map((item) => bindExpr(ctx, item))
+  const type = commonType([subject.type, ...items.map((item) => item.type)], 'IN', expr.pos)
+  for (const item of items) comparisonType(subject.type, item.type, '=', expr.pos)
+  return { kind: 'InList', arg: coerce(ctx, subject, type), list: items.map((item) => coerce(ctx, item, type)), negated: expr.negated, type: BOOL }
 }
 
-function bindBetween(ctx: BindContext, expr: Extract<SqlExpr, { kind: 'ExprBetween' }>): BoundExpr {
-  const pos = expr.pos
-  const low: SqlExpr = { kind: 'ExprBinary', op: expr.negated ? '<' : '>=', left: expr.expr, right: expr.low, pos }
-  const high: SqlExpr = { kind: 'ExprBinary', op: expr.negated ? '>' : '<=', left: expr.expr, right: expr.high, pos }
-  return bindExpr(ctx, { kind: 'ExprBinary', op: expr.negated ? 'or' : 'and', left: low, right: high, pos })
+function bindBetween(ctx: BindContext, expr: Extract<SqlExpr, { kind: 'ExprBetween' }>): Expr {
+  const subject = bindExpr(ctx, expr.expr)
+  const range = (low: SqlExpr, high: SqlExpr): Expr => ({
+    kind: 'And', type: BOOL,
+    args: [bindComparison(ctx, '>=', subject, bindExpr(ctx, low), expr.pos), bindComparison(ctx, '<=', subject, bindExpr(ctx, high), expr.pos)],
+  })
+  let test = range(expr.low, expr.high)
+  if (expr.symmetric) test = { kind: 'Or', args: [test, range(expr.high, expr.low)], type: BOOL }
+  return expr.negated ? { kind: 'Not', arg: test, type: BOOL } : test
 }
 
-export function bindExpr(ctx: BindContext, expr: SqlExpr): BoundExpr {
+function bindCase(ctx: BindContext, expr: Extract<SqlExpr, { kind: 'ExprCase' }>): Expr {
+  const operand = expr.operand === null ? null : bindExpr(ctx, expr.operand)
+  const conditions = expr.whens.map((w) => {
+    const when = bindExpr(ctx, w.when)
+    return operand === null ? toBool(ctx, when, 'CASE/WHEN', expr.pos) : bindComparison(ctx, '=', operand, when, expr.pos)
+  })
+  const results = expr.whens.map((w) => bindExpr(ctx, w.then))
+  const otherwise = expr.else === null ? null : bindExpr(ctx, expr.else)
+  const type = commonType([...results, ...(otherwise === null ? [] : [otherwise])].map((e) => e.type), 'CASE', expr.pos)
+  return {
+    kind: 'Case', type,
+    whens: conditions.map((when, i) => ({ when, then: coerce(ctx, results[i]!, type) })),
+    else: otherwise === null ? { kind: 'Const', value: null, type } : coerce(ctx, otherwise, type),
+  }
+}
+
+function bindLike(ctx: BindContext, expr: Extract<SqlExpr, { kind: 'ExprLike' }>): Expr {
+  const text = sqlType('text')
+  const arg = bindExpr(ctx, expr.expr)
+  if (arg.type.name !== 'unknown' && categoryOf(arg.type.name) !== 'S') {
+    const op = expr.caseInsensitive ? '~~*' : '~~'
+    throw undefinedOperator(`${formatName(arg.type)} ${op} unknown`, expr.pos + 1)
+  }
+  return {
+    kind: 'Like', arg: coerce(ctx, arg, text), pattern: coerce(ctx, bindExpr(ctx, expr.pattern), text),
+    escape: expr.escape === null ? null : coerce(ctx, bindExpr(ctx, expr.escape), text),
+    caseInsensitive: expr.caseInsensitive, negated: expr.negated, type: BOOL,
+  }
+}
+
+function bindSubqueryExpr(ctx: BindContext, expr: Extract<SqlExpr, { kind: 'ExprSubquery' | 'ExprExists' | 'ExprInSubquery' | 'ExprQuantified' }>): Expr {
+  const { plan, correlated } = ctx.planner.planSubquery(expr.query ?? failArray(expr), ctx.scope)
+  if (expr.kind === 'ExprExists') return { kind: 'Subquery', mode: 'exists', plan, correlated, left: null, op: null, negated: false, type: BOOL }
+  if (plan.columns.length !== 1) {
+    throw featureNotSupported('a subquery returning other than one column in this position', expr.pos + 1)
+  }
+  const column = plan.columns[0]!
+  if (expr.kind === 'ExprSubquery') return { kind: 'Subquery', mode: 'scalar', plan, correlated, left: null, op: null, negated: false, type: column.type }
+  const op: string = expr.kind === 'ExprInSubquery' ? '=' : expr.op
+  if (!COMPARE_OPS.has(op)) throw featureNotSupported(`operator ${op} with ANY/ALL`, expr.pos + 1)
+  const left = bindExpr(ctx, expr.expr)
+  const type = comparisonType(left.type, column.type, op, expr.pos)
+  if (type.name !== column.type.name) throw featureNotSupported(`comparing ${formatName(left.type)} with a subquery of ${formatName(column.type)}`, expr.pos + 1)
+  const mode = expr.kind === 'ExprInSubquery' ? 'any' : expr.quantifier
+  const negated = expr.kind === 'ExprInSubquery' && expr.negated
+  return { kind: 'Subquery', mode, plan, correlated, left: coerce(ctx, left, type), op: op as CompareOp, negated, type: BOOL }
+}
+
+function failArray(expr: SqlExpr): never {
+  throw featureNotSupported('ANY/ALL over an array', expr.pos + 1)
+}
+
+function bindCast(ctx: BindContext, expr: Extract<SqlExpr, { kind: 'ExprCast' }>): Expr {
+  if (expr.type.isArray) throw featureNotSupported('array types', expr.pos + 1)
+  const type = resolveTypeName(expr.type)
+  return toType(ctx, bindExpr(ctx, expr.expr), type, expr.pos)
+}
+
+export function bindExpr(ctx: BindContext, expr: SqlExpr): Expr {
   switch (expr.kind) {
-    case 'ExprColumn': return bindColumn(ctx, expr)
+    case 'ExprColumn': return ctx.scope.resolve(expr.names, expr.pos)
     case 'ExprStar': throw featureNotSupported('* in this position', expr.pos + 1)
     case 'ExprNumber': return bindNumber(expr.text)
-    case 'ExprString': return { kind: 'BoundConst', value: expr.value, type: UNKNOWN }
-    case 'ExprBool': return { kind: 'BoundConst', value: expr.value, type: BOOL }
-    case 'ExprNull': return { kind: 'BoundConst', value: null, type: UNKNOWN }
+    case 'ExprString': return { kind: 'Const', value: expr.value, type: UNKNOWN }
+    case 'ExprBool': return constOf(expr.value, BOOL)
+    case 'ExprNull': return { kind: 'Const', value: null, type: UNKNOWN }
     case 'ExprParam': return bindParam(ctx, expr.index)
-    case 'ExprInterval': return { kind: 'BoundConst', value: castText(expr.text, sqlType('interval')), type: sqlType('interval') }
     case 'ExprBinary': return bindBinary(ctx, expr)
     case 'ExprUnary': {
       const inner = bindExpr(ctx, expr.expr)
-      const type = expr.op === 'not' ? BOOL : inner.type.name === 'unknown' ? sqlType('float8') : inner.type
-      return { kind: 'BoundUnary', op: expr.op, expr: coerceTo(ctx, inner, type), type }
+      if (expr.op === 'not') return { kind: 'Not', arg: toBool(ctx, inner, 'NOT', expr.pos), type: BOOL }
+      if (expr.op === '+') return inner
+      return resolveOperator(ctx, '-', [inner], expr.pos)
     }
     case 'ExprCall': return bindCall(ctx, expr, bindExpr)
-    case 'ExprCast': {
-      const type = resolveTypeName(expr.type)
-      const inner = bindExpr(ctx, expr.expr)
-      return inner.type.name === 'unknown' ? coerceTo(ctx, inner, type) : { kind: 'BoundCast', expr: inner, type }
-    }
+    case 'ExprCast': return bindCast(ctx, expr)
     case 'ExprIn': return bindIn(ctx, expr)
     case 'ExprBetween': return bindBetween(ctx, expr)
-    case 'ExprIsNull': return { kind: 'BoundIsNull', expr: bindExpr(ctx, expr.expr), negated: expr.negated, type: BOOL }
+    case 'ExprIsNull': return { kind: 'IsNull', arg: bindExpr(ctx, expr.expr), negated: expr.negated, type: BOOL }
+    case 'ExprIsBool': return { kind: 'IsBool', arg: toBool(ctx, bindExpr(ctx, expr.expr), 'IS TRUE', expr.pos), test: expr.test, negated: expr.negated, type: BOOL }
+    case 'ExprIsDistinct': {
+      const left = bindExpr(ctx, expr.left)
+      const right = bindExpr(ctx, expr.right)
+      const type = comparisonType(left.type, right.type, '=', expr.pos)
+      return { kind: 'IsDistinct', left: coerce(ctx, left, type), right: coerce(ctx, right, type), negated: expr.negated, type: BOOL }
+    }
+    case 'ExprLike': return bindLike(ctx, expr)
+    case 'ExprCase': return bindCase(ctx, expr)
+    case 'ExprSubquery': case 'ExprExists': case 'ExprInSubquery': return bindSubqueryExpr(ctx, expr)
+    case 'ExprQuantified': return bindSubqueryExpr(ctx, expr)
+    case 'ExprArray': throw featureNotSupported('ARRAY constructors', expr.pos + 1)
+    case 'ExprSubscript': throw featureNotSupported('array subscripts', expr.pos + 1)
     default: return assertNever(expr)
   }
 }

@@ -49,6 +49,29 @@ function error(code: SqlStateCode, message: string, extra: Partial<DbErrorFields
   return new DbError({ severity: 'ERROR', ...extra, code, message })
 }
 
+/** 42883 for an operator: `operator does not exist: integer = text`. */
+export function undefinedOperator(signature: string, position?: number): DbError {
+  const hint = 'No operator matches the given name and argument types. You might need to add explicit type casts.'
+  return error(SqlState.undefinedFunction, `operator does not exist: ${signature}`, { position, hint })
+}
+/** 42846: no cast between two types. */
+export function cannotCoerce(from: string, to: string, position?: number): DbError {
+  return error(SqlState.cannotCoerce, `cannot cast type ${from} to ${to}`, { position })
+}
+/** 21000: a scalar subquery returned more than one row. */
+export function cardinalityViolation(message: string): DbError {
+  return error(SqlState.cardinalityViolation, message)
+}
+/** 2201W / 2201X: a negative LIMIT or OFFSET, worded as PostgreSQL words it. */
+export function invalidRowCount(clause: 'LIMIT' | 'OFFSET'): DbError {
+  return clause === 'LIMIT'
+    ? error(SqlState.invalidRowCountInLimitClause, 'LIMIT must not be negative')
+    : error(SqlState.invalidRowCountInResultOffsetClause, 'OFFSET must not be negative')
+}
+/** 42P20: a window function where it may not stand, or a bad frame. */
+export function windowingError(message: string, position?: number): DbError {
+  return error(SqlState.windowingError, message, { position })
+}
 export function syntaxError(message: string, position?: number): DbError {
   return error(SqlState.syntaxError, message, position === undefined ? {} : { position })
 }

@@ -23,6 +23,9 @@ export const PG_SOCKETS_PER_CONNECTION_MAX_COUNT = 2
 export const PG_STATEMENTS_PER_SESSION_COUNT_MAX = 10_000
 // Rows one result may hold in memory before 54000 (streaming results come later).
 export const RESULT_ROWS_MAX_COUNT = 10_000_000
+// Rows the control-side operators of one statement may hold together (sort, hash aggregate, join build, window,
+// materialized CTEs) before 53200: about 2 GiB at ~200 bytes a row, well inside the 24 GiB machine.
+export const QUERY_ROWS_HELD_MAX_COUNT = 10_000_000
 // Tables in the catalog.
 export const TABLES_MAX_COUNT = 10_000
 // Columns per table (PostgreSQL's MaxTupleAttributeNumber is 1664).

@@ -1,0 +1,133 @@
+// sql/bind/coerce: giving expressions the types their context needs — unknown literals and parameters take the
+// expected type, other expressions get implicit or explicit Cast nodes — and overload resolution of functions and
+// operators against the registry (func_select_candidate's rules, reduced to nodedb's types).
+import { cannotCoerce, undefinedFunction, undefinedOperator } from '../../src/common/errors.js'
+import type { SqlValue } from '../api.js'
+import { castText } from '../expr/cast-value.js'
+import type { ScalarFunction } from '../functions/function-def.js'
+import { scalarOverloads } from '../functions/registry.js'
+import type { BindContext } from './bind-expr.js'
+import type { Expr } from './expr.js'
+import { canImplicitlyCast, castCost, categoryOf, formatName, PREFERRED } from './type-rules.js'
+import { sqlType, type PgTypeName, type SqlType } from './types.js'
+
+export function constOf(value: SqlValue, type: SqlType): Expr {
+  return { kind: 'Const', value, type }
+}
+
+/** Gives `expr` the type `target` (implicit context): unknowns are typed, other types get a Cast node. */
+export function coerce(ctx: BindContext, expr: Expr, target: SqlType): Expr {
+  if (target.name === 'unknown') return expr
+  if (expr.type.name === target.name && (expr.type.typmod === target.typmod || target.typmod < 0)) return expr
+  if (expr.type.name === 'unknown') {
+    if (expr.kind === 'Const') return constOf(typeof expr.value === 'string' ? castText(expr.value, target) : expr.value, target)
+    if (expr.kind === 'Param') {
+      ctx.paramTypes[expr.index] = target
+      return { ...expr, type: target }
+    }
+  }
+  return { kind: 'Cast', expr, type: target }
+}
+
+/** Whether PostgreSQL has a cast (any context) from one type to the other. */
+export function hasCast(from: PgTypeName, to: PgTypeName): boolean {
+  if (from === to || from === 'unknown') return true
+  const a = categoryOf(from)
+  const b = categoryOf(to)
+  if (a === 'S' || b === 'S') return true // every type has text I/O casts
+  if (a === b) return true
+  // int4 ↔ bool; int ↔ float ↔ numeric are within N.
+  return (a === 'N' && b === 'B' && from === 'int4') || (a === 'B' && b === 'N' && to === 'int4')
+}
+
+/** An explicit cast (CAST, ::, typed literal): literals are converted now, so '2024-13-01'::date fails at bind (22008). */
+export function toType(ctx: BindContext, expr: Expr, target: SqlType, pos: number): Expr {
+  if (!hasCast(expr.type.name, target.name)) throw cannotCoerce(formatName(expr.type), formatName(target), pos + 1)
+  if (expr.type.name === 'unknown') return coerce(ctx, expr, target)
+  if (expr.type.name === target.name && expr.type.typmod === target.typmod) return expr
+  return { kind: 'Cast', expr, type: target }
+}
+
+interface Candidate<F> { readonly fn: F; readonly targets: ReadonlyArray<PgTypeName | 'any'>; readonly exact: number; readonly cost: number; readonly preferred: number }
+
+/**
+ * Picks the overload the arguments fit best: every argument must be implicitly castable; then the most exact
+ * matches, the cheapest casts, and the most preferred types win (unknown arguments prefer the category's preferred type).
+ */
+export function pickOverload<F extends { readonly args: ReadonlyArray<PgTypeName | 'any'>; readonly variadic?: PgTypeName | 'any' }>(
+  candidates: ReadonlyArray<F>, argTypes: ReadonlyArray<SqlType>): { readonly fn: F; readonly targets: ReadonlyArray<PgTypeName | 'any'> } | null {
+  let best: Candidate<F> | null = null
+  for (const fn of candidates) {
+    const targets = targetsOf(fn, argTypes.length)
+    if (targets === null) continue
+    let exact = 0
+    let cost = 0
+    let preferred = 0
+    let fits = true
+    argTypes.forEach((type, i) => {
+      const target = targets[i]!
+      if (target === 'any' || target === type.name) { exact += target === type.name ? 1 : 0; return }
+      if (type.name === 'unknown') {
+        if (PREFERRED[categoryOf(target)] === target || target === 'text') preferred += 1
+        cost += 1
+        return
+      }
+      if (!canImplicitlyCast(type.name, target)) { fits = false; return }
+      cost += castCost(type.name, target)
+      if (PREFERRED[categoryOf(target)] === target) preferred += 1
+    })
+    if (!fits) continue
+    const candidate = { fn, targets, exact, cost, preferred }
+    if (best === null || isBetter(candidate, best)) best = candidate
+  }
+  return best === null ? null : { fn: best.fn, targets: best.targets }
+}
+
+function isBetter<F>(a: Candidate<F>, b: Candidate<F>): boolean {
+  if (a.exact !== b.exact) return a.exact > b.exact
+  if (a.cost !== b.cost) return a.cost < b.cost
+  return a.preferred > b.preferred
+}
+
+function targetsOf(fn: { readonly args: ReadonlyArray<PgTypeName | 'any'>; readonly variadic?: PgTypeName | 'any' }, count: number): ReadonlyArray<PgTypeName | 'any'> | null {
+  if (fn.variadic === undefined) return fn.args.length === count ? fn.args : null
+  if (count < fn.args.length) return null
+  return [...fn.args, ...Array.from({ length: count - fn.args.length }, () => fn.variadic!)]
+}
+
+/** Result type of a resolved scalar function. */
+export function resultType(fn: ScalarFunction, args: ReadonlyArray<SqlType>): SqlType {
+  return typeof fn.result === 'function' ? fn.result(args) : sqlType(fn.result)
+}
+
+/** Casts the arguments to the chosen overload's types. */
+export function coerceArgs(ctx: BindContext, args: ReadonlyArray<Expr>, targets: ReadonlyArray<PgTypeName | 'any'>): Expr[] {
+  return args.map((arg, i) => {
+    const target = targets[i]
+    if (target === undefined || target === 'any') return arg.type.name === 'unknown' ? coerce(ctx, arg, sqlType('text')) : arg
+    return coerce(ctx, arg, sqlType(target))
+  })
+}
+
+/** An operator application ('+', '||', '~', prefix '-') resolved against the registry; 42883 when none fits. */
+export function resolveOperator(ctx: BindContext, op: string, operands: ReadonlyArray<Expr>, pos: number): Expr {
+  let args = [...operands]
+  if (args.length === 2 && args[0]!.type.name === 'unknown' && args[1]!.type.name !== 'unknown') args[0] = coerce(ctx, args[0]!, args[1]!.type)
+  else if (args.length === 2 && args[1]!.type.name === 'unknown' && args[0]!.type.name !== 'unknown' && op !== '||') args[1] = coerce(ctx, args[1]!, args[0]!.type)
+  if (op === '||') args = args.map((arg) => (categoryOf(arg.type.name) === 'S' || arg.type.name === 'unknown' ? arg : { kind: 'Cast', expr: arg, type: sqlType('text') }))
+  const picked = pickOverload(scalarOverloads(op), args.map((arg) => arg.type))
+  if (picked === null) {
+    const types = args.map((arg) => formatName(arg.type))
+    throw undefinedOperator(args.length === 1 ? `${op} ${types[0]}` : `${types[0]} ${op} ${types[1]}`, pos + 1)
+  }
+  const coerced = coerceArgs(ctx, args, picked.targets)
+  return { kind: 'Call', fn: picked.fn, args: coerced, type: resultType(picked.fn, coerced.map((arg) => arg.type)) }
+}
+
+/** A scalar function call resolved against the registry; 42883 naming the signature when none fits. */
+export function resolveFunction(ctx: BindContext, name: string, args: ReadonlyArray<Expr>, pos: number): Expr {
+  const picked = pickOverload(scalarOverloads(name), args.map((arg) => arg.type))
+  if (picked === null) throw undefinedFunction(`${name}(${args.map((arg) => formatName(arg.type)).join(', ')})`, pos + 1)
+  const coerced = coerceArgs(ctx, args, picked.targets)
+  return { kind: 'Call', fn: picked.fn, args: coerced, type: resultType(picked.fn, coerced.map((arg) => arg.type)) }
+}

@@ -1,0 +1,60 @@
+// sql/bind/scope: the names visible to an expression — the columns of the FROM clause (with their table qualifier)
+// as slots of the row the expression reads, and the enclosing queries' scopes for correlated references.
+import { ambiguousColumn, undefinedColumn } from '../../src/common/errors.js'
+import type { Expr } from './expr.js'
+import type { SqlType } from './types.js'
+
+export interface ScopeColumn {
+  /** Table name or alias the column can be qualified with; null for unnamed derived columns. */
+  readonly qualifier: string | null
+  readonly name: string
+  readonly type: SqlType
+  readonly slot: number
+  readonly tableOid: number
+  readonly columnAttr: number
+  /** Hidden columns (the right side of JOIN USING's merged key) are reachable qualified only, not by * or bare name. */
+  readonly hidden?: boolean
+}
+
+export class Scope {
+  /** Set when a lookup starting at or below this scope resolved to an enclosing scope (the query is correlated). */
+  usesOuter = false
+
+  constructor(readonly columns: ReadonlyArray<ScopeColumn>, readonly parent: Scope | null) {}
+
+  private matches(names: ReadonlyArray<string>): ScopeColumn[] {
+    const name = names[names.length - 1]!
+    const qualifier = names.length >= 2 ? names[names.length - 2]! : null
+    return this.columns.filter((column) => column.name === name &&
+      (qualifier === null ? column.hidden !== true : column.qualifier === qualifier))
+  }
+
+  /** Whether a qualifier (table name or alias) exists in this scope. */
+  hasQualifier(qualifier: string): boolean {
+    return this.columns.some((column) => column.qualifier === qualifier)
+  }
+
+  /** Resolves a (qualified) column name to a Slot here or an Outer slot of an enclosing scope; 42703 / 42702. */
+  resolve(names: ReadonlyArray<string>, pos: number): Expr {
+    let scope: Scope | null = this
+    let depth = 0
+    const crossed: Scope[] = []
+    while (scope !== null) {
+      const found = scope.matches(names)
+      if (found.length > 1 && !found.every((column) => column.slot === found[0]!.slot)) {
+        throw ambiguousColumn(names.join('.'), pos + 1)
+      }
+      const column = found[0]
+      if (column !== undefined) {
+        for (const inner of crossed) inner.usesOuter = true
+        return depth === 0
+          ? { kind: 'Slot', slot: column.slot, type: column.type, name: column.name }
+          : { kind: 'Outer', depth, slot: column.slot, type: column.type }
+      }
+      crossed.push(scope)
+      scope = scope.parent
+      depth += 1
+    }
+    throw undefinedColumn(names.join('.'), pos + 1)
+  }
+}

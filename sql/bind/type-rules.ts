@@ -1,0 +1,78 @@
+// sql/bind/type-rules: PostgreSQL's implicit-cast and type-resolution rules, reduced to the types nodedb has:
+// categories (N numeric, S string, D datetime, T timespan, B boolean), which casts may be implicit, the preferred
+// type of each category, and the common type of UNION/CASE/COALESCE/IN branches (parse_coerce.c's select_common_type).
+import { datatypeMismatch } from '../../src/common/errors.js'
+import { sqlType, type PgTypeName, type SqlType } from './types.js'
+
+export type TypeCategory = 'N' | 'S' | 'D' | 'T' | 'B' | 'U'
+
+export function categoryOf(name: PgTypeName): TypeCategory {
+  switch (name) {
+    case 'int2': case 'int4': case 'int8': case 'float4': case 'float8': case 'numeric': return 'N'
+    case 'text': case 'varchar': case 'bpchar': return 'S'
+    case 'timestamp': case 'timestamptz': case 'date': return 'D'
+    case 'interval': return 'T'
+    case 'bool': return 'B'
+    case 'unknown': return 'U'
+  }
+}
+
+/** Numeric widening order: each may be cast implicitly to every later one (pg_cast's 'i' entries). */
+const NUMERIC_RANK: Readonly<Partial<Record<PgTypeName, number>>> = { int2: 0, int4: 1, int8: 2, numeric: 3, float4: 4, float8: 5 }
+const DATETIME_RANK: Readonly<Partial<Record<PgTypeName, number>>> = { date: 0, timestamp: 1, timestamptz: 2 }
+
+export const PREFERRED: Readonly<Record<TypeCategory, PgTypeName | null>> = {
+  N: 'float8', S: 'text', D: 'timestamptz', T: 'interval', B: 'bool', U: null,
+}
+
+/** Whether a value of `from` may be used where `to` is expected without an explicit cast. */
+export function canImplicitlyCast(from: PgTypeName, to: PgTypeName): boolean {
+  if (from === to || from === 'unknown') return true
+  const fromCategory = categoryOf(from)
+  if (fromCategory !== categoryOf(to)) return false
+  if (fromCategory === 'N') return (NUMERIC_RANK[from] ?? 0) < (NUMERIC_RANK[to] ?? 0)
+  if (fromCategory === 'D') return (DATETIME_RANK[from] ?? 0) < (DATETIME_RANK[to] ?? 0)
+  if (fromCategory === 'S') return to === 'text' || from === 'text' ? to === 'text' || to === 'varchar' || to === 'bpchar' : true
+  return false
+}
+
+/** Cost of an implicit cast (0 = same type); used to rank overload candidates. */
+export function castCost(from: PgTypeName, to: PgTypeName): number {
+  if (from === to) return 0
+  if (from === 'unknown') return 1
+  const category = categoryOf(from)
+  if (category === 'N') return (NUMERIC_RANK[to] ?? 0) - (NUMERIC_RANK[from] ?? 0)
+  if (category === 'D') return (DATETIME_RANK[to] ?? 0) - (DATETIME_RANK[from] ?? 0)
+  return 1
+}
+
+/**
+ * The common type of several branches (UNION, CASE, COALESCE, IN lists, VALUES columns). Unknown branches take the
+ * others' type (text when all are unknown); branches of different categories are 42804, as PostgreSQL words it.
+ */
+export function commonType(types: ReadonlyArray<SqlType>, context: string, pos?: number): SqlType {
+  const known = types.filter((type) => type.name !== 'unknown')
+  if (known.length === 0) return sqlType('text')
+  let result = known[0]!
+  for (const type of known.slice(1)) {
+    if (type.name === result.name) {
+      if (type.typmod !== result.typmod) result = sqlType(result.name)
+      continue
+    }
+    if (categoryOf(type.name) !== categoryOf(result.name)) {
+      throw datatypeMismatch(`${context} types ${formatName(result)} and ${formatName(type)} cannot be matched`, pos === undefined ? undefined : pos + 1)
+    }
+    if (canImplicitlyCast(result.name, type.name)) result = type
+    else if (!canImplicitlyCast(type.name, result.name)) result = sqlType(PREFERRED[categoryOf(type.name)] ?? type.name)
+  }
+  return result.name === 'varchar' || result.name === 'bpchar' ? (known.every((t) => t.name === result.name) ? result : sqlType('text')) : result
+}
+
+export function formatName(type: SqlType): string {
+  const names: Readonly<Record<PgTypeName, string>> = {
+    bool: 'boolean', int2: 'smallint', int4: 'integer', int8: 'bigint', float4: 'real', float8: 'double precision',
+    numeric: 'numeric', text: 'text', varchar: 'character varying', bpchar: 'character', timestamp: 'timestamp without time zone',
+    timestamptz: 'timestamp with time zone', date: 'date', interval: 'interval', unknown: 'unknown',
+  }
+  return names[type.name]
+}

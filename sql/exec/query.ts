@@ -1,0 +1,51 @@
+// sql/exec/query: a query statement end to end — plan (from the cached parse, with this execution's parameter
+// values folded into the scans), run, and the RowDescription fields that describe() reports without running.
+import type { Engine } from '../../engine/api.js'
+import type { FieldDescription, SessionContext, SqlValue, StatementResult } from '../api.js'
+import { someExpr, type Expr } from '../bind/expr.js'
+import { PG_TYPES, type SqlType } from '../bind/types.js'
+import type { FunctionContext } from '../functions/function-def.js'
+import type { SqlQuery } from '../parse/ast.js'
+import type { PlanColumn, PlanNode } from '../plan/plan-node.js'
+import { Planner } from '../plan/planner.js'
+import type { Folder } from '../plan/pushdown.js'
+import { evaluate } from './evaluate.js'
+import { newExecEnv, type ExecEnv } from './exec-env.js'
+import { runPlan } from './run-plan.js'
+import { settingsWithDefaults } from './utility.js'
+
+export function fieldOf(column: PlanColumn): FieldDescription {
+  const info = PG_TYPES[column.type.name === 'unknown' ? 'text' : column.type.name]
+  return { name: column.name, tableOid: column.tableOid, columnAttr: column.columnAttr, typeOid: info.oid, typeSize: info.typlen, typeModifier: column.type.typmod }
+}
+
+export function functionContext(session: SessionContext): FunctionContext {
+  const settings = settingsWithDefaults(session)
+  return { timeZone: settings.get('timezone') ?? 'UTC', nowUs: Date.now() * 1000, settings }
+}
+
+/** Folds what reads no row and is not volatile (parameters, now(), constants) — only for pushdown into scans. */
+function folder(env: ExecEnv | null): Folder {
+  return (expr: Expr) => {
+    if (env === null) return expr.kind === 'Const' ? { value: expr.value } : undefined
+    const readsRow = someExpr(expr, (n) => n.kind === 'Slot' || n.kind === 'Outer' || n.kind === 'Subquery' || n.kind === 'Aggregate' ||
+      n.kind === 'Window' || (n.kind === 'Call' && n.fn.volatility === 'volatile'))
+    return readsRow ? undefined : { value: evaluate(expr, [], [], env) }
+  }
+}
+
+export function planStatement(engine: Engine, query: SqlQuery, paramTypes: Array<SqlType | null>, env: ExecEnv | null): PlanNode {
+  return new Planner(engine, paramTypes, folder(env)).planQuery(query, null).plan
+}
+
+export function describeQuery(engine: Engine, query: SqlQuery, paramTypes: Array<SqlType | null>): ReadonlyArray<FieldDescription> {
+  return planStatement(engine, query, paramTypes, null).columns.map(fieldOf)
+}
+
+export async function executeQuery(engine: Engine, query: SqlQuery, paramTypes: Array<SqlType | null>, params: ReadonlyArray<SqlValue>,
+  session: SessionContext): Promise<StatementResult> {
+  const env = newExecEnv(engine, params, functionContext(session))
+  const plan = planStatement(engine, query, paramTypes, env)
+  const rows = await runPlan(plan, env, [])
+  return { kind: 'RowsResult', fields: plan.columns.map(fieldOf), rows, commandTag: `SELECT ${rows.length}` }
+}

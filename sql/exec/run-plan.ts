@@ -1,0 +1,154 @@
+// sql/exec/run-plan: runs a PlanNode to its rows. Leaves call the engine (the cores scan, filter and aggregate next
+// to the data); every other operator runs here over the rows of its inputs, charging what it holds to the
+// statement's row budget. Subqueries are run before the expressions that read them (once, or per row when correlated).
+import { assertNever } from '../../src/common/assert.js'
+import { featureNotSupported, invalidParameterValue, invalidRowCount } from '../../src/common/errors.js'
+import type { SqlValue } from '../api.js'
+import { someExpr, type Expr } from '../bind/expr.js'
+import { withEngineErrors } from '../errors.js'
+import { mergeAggregates, mergeRows } from '../physical/merge.js'
+import type { PlanNode } from '../plan/plan-node.js'
+import { runAggregate } from './aggregate-op.js'
+import { evaluate } from './evaluate.js'
+import { holdRows, type ExecEnv, type Row } from './exec-env.js'
+import { runJoin } from './join-op.js'
+import { runSetOp } from './set-op.js'
+import { compareForSort, rowKey } from './value-ops.js'
+import { runWindow } from './window-op.js'
+
+type Outer = ReadonlyArray<Row>
+
+function subqueriesOf(exprs: ReadonlyArray<Expr>): Array<Extract<Expr, { kind: 'Subquery' }>> {
+  const found: Array<Extract<Expr, { kind: 'Subquery' }>> = []
+  for (const expr of exprs) someExpr(expr, (node) => { if (node.kind === 'Subquery') found.push(node); return false })
+  return found
+}
+
+/**
+ * Evaluates `exprs` over every row, running their subqueries first: uncorrelated ones once per statement,
+ * correlated ones again for each row (their plans see the row as their nearest outer row).
+ */
+export async function evaluateAll(exprs: ReadonlyArray<Expr>, rows: ReadonlyArray<Row>, outer: Outer, env: ExecEnv,
+  each: (values: SqlValue[], row: Row) => void): Promise<void> {
+  const subqueries = subqueriesOf(exprs)
+  for (const sub of subqueries) {
+    if (!sub.correlated && !env.subqueryRows.has(sub.plan)) env.subqueryRows.set(sub.plan, await runPlan(sub.plan, env, outer))
+  }
+  const correlated = subqueries.filter((sub) => sub.correlated)
+  for (const row of rows) {
+    if (correlated.length > 0) {
+      const inner = [row, ...outer]
+      for (const sub of correlated) env.subqueryRows.set(sub.plan, await runPlan(sub.plan, env, inner))
+    }
+    each(exprs.map((expr) => evaluate(expr, row, outer, env)), row)
+  }
+}
+
+async function runScan(node: Extract<PlanNode, { kind: 'ScanNode' | 'AggScanNode' }>, env: ExecEnv): Promise<Row[]> {
+  if (node.op.timeRange.fromUs >= node.op.timeRange.toUs) return node.kind === 'ScanNode' ? [] : mergeAggregates([], node.keyTypes, node.outputs)
+  const result = await withEngineErrors(() => env.engine.execute(node.op))
+  const rows = node.kind === 'ScanNode' ? mergeRows(result.partials, node.columns.map((c) => c.type)) : mergeAggregates(result.partials, node.keyTypes, node.outputs)
+  holdRows(env, rows.length, `the scan of "${node.tableName}"`)
+  return rows
+}
+
+async function countOf(expr: Expr | null, clause: 'LIMIT' | 'OFFSET', env: ExecEnv, outer: Outer): Promise<number | null> {
+  if (expr === null) return null
+  let value: SqlValue = null
+  await evaluateAll([expr], [[]], outer, env, (values) => { value = values[0] ?? null })
+  if (value === null) return null
+  const count = Number(value)
+  if (count < 0) throw invalidRowCount(clause)
+  return count
+}
+
+function sortRows(rows: Row[], node: Extract<PlanNode, { kind: 'SortNode' }>, env: ExecEnv, outer: Outer): Row[] {
+  const keyed = rows.map((row) => ({ row, keys: node.keys.map((k) => evaluate(k.expr, row, outer, env)) }))
+  keyed.sort((a, b) => {
+    for (let i = 0; i < node.keys.length; i++) {
+      const k = node.keys[i]!
+      const order = compareForSort(a.keys[i] ?? null, b.keys[i] ?? null, k.expr.type, k.descending, k.nullsFirst)
+      if (order !== 0) return order
+    }
+    return 0
+  })
+  return keyed.map((k) => k.row)
+}
+
+function distinctRows(rows: Row[], node: Extract<PlanNode, { kind: 'DistinctNode' }>, env: ExecEnv, outer: Outer): Row[] {
+  const seen = new Set<string>()
+  const types = node.on === null ? node.columns.map((c) => c.type) : node.on.map((e) => e.type)
+  return rows.filter((row) => {
+    const values = node.on === null ? row : node.on.map((e) => evaluate(e, row, outer, env))
+    const key = rowKey(values, types)
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
+}
+
+function generateSeries(values: ReadonlyArray<SqlValue>): Row[] {
+  const [start, stop, step] = values
+  if (start === null || stop === null || step === null) return []
+  if (typeof start === 'object' || typeof stop === 'object') throw featureNotSupported('generate_series over timestamps')
+  const a = Number(start)
+  const b = Number(stop)
+  const s = step === undefined ? 1 : Number(step)
+  if (s === 0) throw invalidParameterValue('step size cannot equal zero')
+  const rows: Row[] = []
+  const asBig = typeof start === 'bigint'
+  for (let v = a; s > 0 ? v <= b : v >= b; v += s) rows.push([asBig ? BigInt(v) : v])
+  return rows
+}
+
+export async function runPlan(node: PlanNode, env: ExecEnv, outer: Outer): Promise<Row[]> {
+  switch (node.kind) {
+    case 'ScanNode': case 'AggScanNode': return runScan(node, env)
+    case 'ValuesNode': {
+      const rows: Row[] = []
+      for (const exprs of node.rows) await evaluateAll(exprs, [[]], outer, env, (values) => rows.push(values))
+      return rows
+    }
+    case 'CteScanNode': return env.cteRows.get(node.cteId) ?? []
+    case 'FunctionScanNode': {
+      let rows: Row[] = []
+      await evaluateAll(node.args, [[]], outer, env, (values) => { rows = generateSeries(values) })
+      holdRows(env, rows.length, 'generate_series')
+      return rows
+    }
+    case 'FilterNode': {
+      const input = await runPlan(node.input, env, outer)
+      const kept: Row[] = []
+      await evaluateAll([node.predicate], input, outer, env, (values, row) => { if (values[0] === true) kept.push(row) })
+      return kept
+    }
+    case 'ProjectNode': {
+      const input = await runPlan(node.input, env, outer)
+      const rows: Row[] = []
+      await evaluateAll(node.exprs, input, outer, env, (values) => rows.push(values))
+      return rows
+    }
+    case 'AggregateNode': return runAggregate(node, await runPlan(node.input, env, outer), env, outer)
+    case 'WindowNode': return runWindow(node, await runPlan(node.input, env, outer), env, outer)
+    case 'SortNode': return sortRows(await runPlan(node.input, env, outer), node, env, outer)
+    case 'LimitNode': {
+      const input = await runPlan(node.input, env, outer)
+      const offset = (await countOf(node.offset, 'OFFSET', env, outer)) ?? 0
+      const limit = await countOf(node.limit, 'LIMIT', env, outer)
+      return input.slice(offset, limit === null ? undefined : offset + limit)
+    }
+    case 'DistinctNode': return distinctRows(await runPlan(node.input, env, outer), node, env, outer)
+    case 'TrimNode': return (await runPlan(node.input, env, outer)).map((row) => row.slice(0, node.count))
+    case 'JoinNode': return runJoin(node, await runPlan(node.left, env, outer), await runPlan(node.right, env, outer), env, outer)
+    case 'SetOpNode': return runSetOp(node, await runPlan(node.left, env, outer), await runPlan(node.right, env, outer))
+    case 'WithNode': {
+      for (const cte of node.ctes) {
+        const rows = await runPlan(cte.plan, env, outer)
+        holdRows(env, rows.length, 'a WITH query')
+        env.cteRows.set(cte.cteId, rows)
+      }
+      return runPlan(node.input, env, outer)
+    }
+    default: return assertNever(node)
+  }
+}

@@ -1,0 +1,54 @@
+// sql/exec/value-ops: typed comparison, equality keys and casts of SqlValues — the one ordering used by
+// comparisons, ORDER BY, DISTINCT, GROUP BY, joins and set operations, so they can never disagree.
+import type { SqlValue } from '../api.js'
+import type { SqlType } from '../bind/types.js'
+import { castValue } from '../expr/cast-value.js'
+import { compareValues } from '../expr/compare-values.js'
+import type { FunctionContext } from '../functions/function-def.js'
+import { compareNumeric } from '../functions/numeric-ops.js'
+
+/** Order of two non-null values of one type: numeric text compares by value, NaN sorts above every number. */
+export function compareTyped(a: Exclude<SqlValue, null>, b: Exclude<SqlValue, null>, type: SqlType): number {
+  if (type.name === 'numeric' && typeof a === 'string' && typeof b === 'string') return compareNumeric(a, b)
+  if ((type.name === 'float8' || type.name === 'float4') && typeof a === 'number' && typeof b === 'number') {
+    if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) ? (Number.isNaN(b) ? 0 : 1) : -1
+    return a < b ? -1 : a > b ? 1 : 0
+  }
+  return compareValues(a, b)
+}
+
+/** ORDER BY comparison with NULL placement. */
+export function compareForSort(a: SqlValue, b: SqlValue, type: SqlType, descending: boolean, nullsFirst: boolean): number {
+  if (a === null || b === null) {
+    if (a === b) return 0
+    return (a === null) === nullsFirst ? -1 : 1
+  }
+  const order = compareTyped(a, b, type)
+  return descending ? -order : order
+}
+
+/** A string equal for values PostgreSQL considers equal (1.0 = 1 in numeric, -0 = 0, NaN = NaN in floats). */
+export function valueKey(value: SqlValue, type: SqlType): string {
+  if (value === null) return '\u0001N'
+  if (typeof value === 'object') return `i${value.months}:${value.days}:${value.us}`
+  if (type.name === 'numeric' && typeof value === 'string') return `n${normalizeDecimal(value)}`
+  if (typeof value === 'number') return Object.is(value, -0) ? 'd0' : `d${value}`
+  return `${typeof value}${String(value)}`
+}
+
+function normalizeDecimal(text: string): string {
+  if (!text.includes('.')) return text.replace(/^(-?)0+(?=\d)/, '$1')
+  const trimmed = text.replace(/0+$/, '').replace(/\.$/, '')
+  return trimmed === '-0' ? '0' : trimmed
+}
+
+export function rowKey(row: ReadonlyArray<SqlValue>, types: ReadonlyArray<SqlType>): string {
+  let key = ''
+  for (let i = 0; i < row.length; i++) key += `${valueKey(row[i] ?? null, types[i]!)}\u0000`
+  return key
+}
+
+export function castTyped(value: SqlValue, from: SqlType, to: SqlType, ctx: FunctionContext): SqlValue {
+  if (value === null) return null
+  return castValue(value, from.name, to, ctx)
+}

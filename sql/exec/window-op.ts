@@ -1,0 +1,138 @@
+// sql/exec/window-op: window functions — rows are partitioned, ordered within each partition, and each call's
+// value is appended to every row (input order is kept). Ranking uses peers (equal ORDER BY values); aggregates run
+// over ROWS frames with offsets or RANGE/GROUPS frames bounded by UNBOUNDED and CURRENT ROW (peers included).
+import { featureNotSupported, invalidParameterValue } from '../../src/common/errors.js'
+import type { SqlValue } from '../api.js'
+import type { WindowCall, WindowFrameBound } from '../bind/expr.js'
+import type { PlanNode } from '../plan/plan-node.js'
+import { evaluate } from './evaluate.js'
+import { holdRows, type ExecEnv, type Row } from './exec-env.js'
+import { compareForSort, rowKey } from './value-ops.js'
+
+interface Prepared { readonly row: Row; readonly index: number; readonly part: SqlValue[]; readonly order: SqlValue[]; readonly args: SqlValue[]; readonly filter: SqlValue }
+
+function prepare(call: WindowCall, rows: ReadonlyArray<Row>, env: ExecEnv, outer: ReadonlyArray<Row>): Prepared[][] {
+  const partitions = new Map<string, Prepared[]>()
+  rows.forEach((row, index) => {
+    const ev = (e: Parameters<typeof evaluate>[0]): SqlValue => evaluate(e, row, outer, env)
+    const p: Prepared = {
+      row, index, part: call.partitionBy.map(ev), order: call.orderBy.map((k) => ev(k.expr)), args: call.args.map(ev),
+      filter: call.filter === null ? true : ev(call.filter),
+    }
+    const key = rowKey(p.part, call.partitionBy.map((e) => e.type))
+    const list = partitions.get(key)
+    if (list === undefined) partitions.set(key, [p])
+    else list.push(p)
+  })
+  const compare = (a: Prepared, b: Prepared): number => {
+    for (let i = 0; i < call.orderBy.length; i++) {
+      const k = call.orderBy[i]!
+      const order = compareForSort(a.order[i] ?? null, b.order[i] ?? null, k.expr.type, k.descending, k.nullsFirst)
+      if (order !== 0) return order
+    }
+    return a.index - b.index
+  }
+  return [...partitions.values()].map((list) => list.sort(compare))
+}
+
+function isPeer(call: WindowCall, a: Prepared, b: Prepared): boolean {
+  return call.orderBy.every((k, i) => compareForSort(a.order[i] ?? null, b.order[i] ?? null, k.expr.type, false, false) === 0)
+}
+
+/** [first, last] positions of the frame of row i (inclusive; first > last for an empty frame). */
+function frameOf(call: WindowCall, rows: ReadonlyArray<Prepared>, i: number, env: ExecEnv, outer: ReadonlyArray<Row>): [number, number] {
+  const bound = (b: WindowFrameBound, isStart: boolean): number => {
+    switch (b.kind) {
+      case 'unboundedPreceding': return 0
+      case 'unboundedFollowing': return rows.length - 1
+      case 'currentRow': {
+        if (call.frame.mode === 'rows') return i
+        let j = i
+        if (isStart) { while (j > 0 && isPeer(call, rows[j - 1]!, rows[i]!)) j-- } else { while (j < rows.length - 1 && isPeer(call, rows[j + 1]!, rows[i]!)) j++ }
+        return j
+      }
+      case 'preceding': case 'following': {
+        const n = Number(evaluate(b.offset, rows[i]!.row, outer, env))
+        if (!(n >= 0)) throw invalidParameterValue('frame starting offset must not be negative')
+        return b.kind === 'preceding' ? i - n : i + n
+      }
+    }
+  }
+  return [Math.max(0, bound(call.frame.start, true)), Math.min(rows.length - 1, bound(call.frame.end, false))]
+}
+
+function aggregateOver(call: WindowCall, rows: ReadonlyArray<Prepared>, from: number, to: number): SqlValue {
+  const fn = call.agg!
+  let state = fn.create()
+  for (let j = from; j <= to; j++) {
+    const p = rows[j]!
+    if (p.filter !== true) continue
+    if (fn.skipsNulls && p.args.some((v) => v === null)) continue
+    state = fn.step(state, p.args)
+  }
+  return fn.finish(state, call.argTypes)
+}
+
+function rankingValue(call: WindowCall, rows: ReadonlyArray<Prepared>, i: number, ranks: { rank: number; dense: number }): SqlValue {
+  switch (call.fn) {
+    case 'row_number': return BigInt(i + 1)
+    case 'rank': return BigInt(ranks.rank)
+    case 'dense_rank': return BigInt(ranks.dense)
+    case 'percent_rank': return rows.length <= 1 ? 0 : (ranks.rank - 1) / (rows.length - 1)
+    case 'cume_dist': {
+      let j = i
+      while (j < rows.length - 1 && isPeer(call, rows[j + 1]!, rows[i]!)) j++
+      return (j + 1) / rows.length
+    }
+    case 'ntile': {
+      const n = Number(rows[i]!.args[0])
+      if (!(n > 0)) throw invalidParameterValue('argument of ntile must be greater than zero')
+      const size = Math.floor(rows.length / n)
+      const extra = rows.length % n
+      const big = extra * (size + 1)
+      return i < big ? Math.floor(i / (size + 1)) + 1 : extra + Math.floor((i - big) / Math.max(1, size)) + 1
+    }
+    default: return null
+  }
+}
+
+function valueAt(call: WindowCall, rows: ReadonlyArray<Prepared>, i: number, frame: [number, number]): SqlValue {
+  const args = rows[i]!.args
+  switch (call.fn) {
+    case 'lag': case 'lead': {
+      const offset = args[1] === undefined ? 1 : Number(args[1])
+      const j = call.fn === 'lag' ? i - offset : i + offset
+      return j >= 0 && j < rows.length ? rows[j]!.args[0] ?? null : args[2] ?? null
+    }
+    case 'first_value': return frame[0] <= frame[1] ? rows[frame[0]]!.args[0] ?? null : null
+    case 'last_value': return frame[0] <= frame[1] ? rows[frame[1]]!.args[0] ?? null : null
+    case 'nth_value': {
+      const j = frame[0] + Number(args[1]) - 1
+      return j <= frame[1] ? rows[j]!.args[0] ?? null : null
+    }
+    default: throw featureNotSupported(`window function ${call.fn}`)
+  }
+}
+
+function computeCall(call: WindowCall, rows: ReadonlyArray<Row>, env: ExecEnv, outer: ReadonlyArray<Row>): SqlValue[] {
+  const out = new Array<SqlValue>(rows.length).fill(null)
+  for (const partition of prepare(call, rows, env, outer)) {
+    const ranks = { rank: 1, dense: 1 }
+    partition.forEach((p, i) => {
+      if (i > 0 && !isPeer(call, partition[i - 1]!, p)) { ranks.rank = i + 1; ranks.dense += 1 }
+      if (call.agg === null && ['row_number', 'rank', 'dense_rank', 'percent_rank', 'cume_dist', 'ntile'].includes(call.fn)) {
+        out[p.index] = rankingValue(call, partition, i, ranks)
+        return
+      }
+      const frame = frameOf(call, partition, i, env, outer)
+      out[p.index] = call.agg === null ? valueAt(call, partition, i, frame) : aggregateOver(call, partition, frame[0], frame[1])
+    })
+  }
+  return out
+}
+
+export function runWindow(node: Extract<PlanNode, { kind: 'WindowNode' }>, input: ReadonlyArray<Row>, env: ExecEnv, outer: ReadonlyArray<Row>): Row[] {
+  holdRows(env, input.length, 'a window function')
+  const columns = node.calls.map((call) => computeCall(call, input, env, outer))
+  return input.map((row, r) => [...row, ...columns.map((values) => values[r] ?? null)])
+}

@@ -1,0 +1,33 @@
+// sql/functions/registry: every built-in function, operator and aggregate by name, from the definition files. The
+// binder's only source of what exists: a name that is not here is 42883.
+import { AGGREGATE_FUNCTIONS } from './aggregate-functions.js'
+import type { AggregateFunction, ScalarFunction } from './function-def.js'
+import { MATH_FUNCTIONS } from './math-functions.js'
+import { MISC_FUNCTIONS } from './misc-functions.js'
+import { TEXT_FUNCTIONS } from './text-functions.js'
+import { TIME_FUNCTIONS } from './time-functions.js'
+
+function byName<T extends { readonly name: string }>(definitions: ReadonlyArray<T>): ReadonlyMap<string, ReadonlyArray<T>> {
+  const map = new Map<string, T[]>()
+  for (const definition of definitions) {
+    const list = map.get(definition.name) ?? []
+    list.push(definition)
+    map.set(definition.name, list)
+  }
+  return map
+}
+
+const SCALARS = byName<ScalarFunction>([...MATH_FUNCTIONS, ...TEXT_FUNCTIONS, ...MISC_FUNCTIONS, ...TIME_FUNCTIONS])
+const AGGREGATES = byName<AggregateFunction>(AGGREGATE_FUNCTIONS as ReadonlyArray<AggregateFunction>)
+
+export function scalarOverloads(name: string): ReadonlyArray<ScalarFunction> {
+  return SCALARS.get(name) ?? []
+}
+
+export function aggregateOverloads(name: string): ReadonlyArray<AggregateFunction> {
+  return AGGREGATES.get(name) ?? []
+}
+
+export function isAggregate(name: string): boolean {
+  return AGGREGATES.has(name)
+}

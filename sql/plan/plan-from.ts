@@ -1,0 +1,164 @@
+// sql/plan/plan-from: the FROM clause → a plan and the Scope its columns are visible in. Tables become ScanNodes
+// (every column; filters are pushed later), subqueries and CTE references plan recursively, joins become JoinNodes
+// (equi-join keys found in ON/USING feed the hash join; the rest of the condition stays as a residual).
+import { OP_VERSION, type TableSchema } from '../../engine/ops.js'
+import { featureNotSupported, syntaxError, undefinedColumn, undefinedTable } from '../../src/common/errors.js'
+import { bindComparison, bindExpr, toBool, type BindContext } from '../bind/bind-expr.js'
+import { columnType, tableOid } from '../bind/catalog.js'
+import { coerce } from '../bind/coerce.js'
+import type { Expr } from '../bind/expr.js'
+import { Scope, type ScopeColumn } from '../bind/scope.js'
+import { sqlType } from '../bind/types.js'
+import type { SqlFromItem } from '../parse/ast.js'
+import { conjuncts } from './pushdown.js'
+import type { JoinType, PlanColumn, PlanNode } from './plan-node.js'
+import type { Planner } from './planner.js'
+
+export interface FromResult {
+  readonly plan: PlanNode
+  readonly columns: ReadonlyArray<ScopeColumn>
+}
+
+function scanOf(table: TableSchema, alias: string, columnAliases: ReadonlyArray<string> | null): FromResult {
+  const oid = tableOid(table)
+  const planColumns: PlanColumn[] = table.columns.map((column, i) => ({
+    name: columnAliases?.[i] ?? column.name, type: columnType(table, i), tableOid: oid, columnAttr: i + 1,
+  }))
+  const op = {
+    kind: 'ScanOp' as const, v: OP_VERSION, tableId: table.id, timeRange: { fromUs: -Infinity, toUs: Infinity },
+    filters: [], projection: table.columns.map((_, i) => i), groupBy: [], aggregates: [], limit: null,
+  }
+  const plan: PlanNode = { kind: 'ScanNode', op, tableName: table.name, columns: planColumns }
+  return { plan, columns: planColumns.map((c, slot) => ({ qualifier: alias, name: c.name, type: c.type, slot, tableOid: oid, columnAttr: c.columnAttr })) }
+}
+
+function derived(plan: PlanNode, alias: string | null, columnAliases: ReadonlyArray<string> | null, pos: number): FromResult {
+  if (columnAliases !== null && columnAliases.length > plan.columns.length) {
+    throw syntaxError(`table "${alias ?? ''}" has ${plan.columns.length} columns available but ${columnAliases.length} columns specified`, pos + 1)
+  }
+  const columns = plan.columns.map((c, slot) => ({ qualifier: alias, name: columnAliases?.[slot] ?? c.name, type: c.type, slot, tableOid: 0, columnAttr: 0 }))
+  return { plan: { ...plan, columns: plan.columns.map((c, i) => ({ ...c, name: columns[i]!.name })) } as PlanNode, columns }
+}
+
+function planTable(planner: Planner, item: Extract<SqlFromItem, { kind: 'FromTable' }>): FromResult {
+  const alias = item.alias ?? item.name
+  if (item.schema === null) {
+    const cte = planner.findCte(item.name)
+    if (cte !== null) {
+      const plan: PlanNode = { kind: 'CteScanNode', cteId: cte.cteId, name: item.name, columns: cte.columns }
+      return derived(plan, alias, item.columnAliases, item.pos)
+    }
+  }
+  if (item.schema !== null && item.schema !== 'public') {
+    throw featureNotSupported(`relations in schema "${item.schema}"`, item.pos + 1)
+  }
+  const table = planner.engine.tables().find((t) => t.name === item.name)
+  if (table === undefined) throw undefinedTable(item.name, item.pos + 1)
+  return scanOf(table, alias, item.columnAliases)
+}
+
+function planJoin(planner: Planner, item: Extract<SqlFromItem, { kind: 'FromJoin' }>, outer: Scope | null): FromResult {
+  const left = planFromItem(planner, item.left, outer)
+  const right = planFromItem(planner, item.right, outer)
+  const shift = left.columns.length
+  const rightColumns = right.columns.map((c) => ({ ...c, slot: c.slot + shift }))
+  let columns: ScopeColumn[] = [...left.columns, ...rightColumns]
+  const scope = new Scope(columns, outer)
+  const ctx = planner.bindContext(scope, 'JOIN conditions')
+  let condition: Expr | null = null
+  if (item.on !== null) condition = toBool(ctx, bindExpr(ctx, item.on), 'JOIN/ON', item.pos)
+  const using = item.natural
+    ? left.columns.filter((l) => !l.hidden && rightColumns.some((r) => r.name === l.name)).map((l) => l.name)
+    : item.using ?? []
+  if (using.length > 0) {
+    const tests = using.map((name) => {
+      const l = left.columns.find((c) => c.name === name && !c.hidden)
+      const r = rightColumns.find((c) => c.name === name && !c.hidden)
+      if (l === undefined || r === undefined) throw undefinedColumn(name, item.pos + 1)
+      return bindComparison(ctx, '=', { kind: 'Slot', slot: l.slot, type: l.type, name }, { kind: 'Slot', slot: r.slot, type: r.type, name }, item.pos)
+    })
+    condition = tests.length === 1 ? tests[0]! : { kind: 'And', args: tests, type: sqlType('bool') }
+    // USING merges the key: the bare name means the left column (for RIGHT/FULL joins PostgreSQL takes COALESCE; refused below).
+    if (item.type === 'right' || item.type === 'full') throw featureNotSupported(`${item.type.toUpperCase()} JOIN with USING`, item.pos + 1)
+    columns = columns.map((c) => (c.slot >= shift && using.includes(c.name) ? { ...c, hidden: true } : c))
+  }
+  const type: JoinType = item.type === 'cross' ? 'inner' : item.type
+  const plan = joinNode(type, left.plan, right.plan, condition, shift)
+  return { plan, columns }
+}
+
+/** Builds a JoinNode, taking `a = b` conjuncts between the two sides as hash keys. */
+export function joinNode(type: JoinType, left: PlanNode, right: PlanNode, condition: Expr | null, shift: number): PlanNode {
+  const leftKeys: Expr[] = []
+  const rightKeys: Expr[] = []
+  const rest: Expr[] = []
+  const side = (e: Expr): 'l' | 'r' | null => {
+    let found: 'l' | 'r' | null = null
+    let mixed = false
+    const visit = (x: Expr): void => {
+      if (x.kind === 'Outer' || x.kind === 'Subquery') mixed = true
+      if (x.kind === 'Slot') { const s = x.slot < shift ? 'l' : 'r'; if (found !== null && found !== s) mixed = true; found = s }
+      childrenOf(x).forEach(visit)
+    }
+    visit(e)
+    return mixed ? null : found
+  }
+  for (const conjunct of condition === null ? [] : conjuncts(condition)) {
+    if (conjunct.kind === 'Compare' && conjunct.op === '=' && side(conjunct.left) !== null && side(conjunct.right) !== null && side(conjunct.left) !== side(conjunct.right)) {
+      const [l, r] = side(conjunct.left) === 'l' ? [conjunct.left, conjunct.right] : [conjunct.right, conjunct.left]
+      leftKeys.push(l)
+      rightKeys.push(shiftSlots(r, -shift))
+    } else rest.push(conjunct)
+  }
+  const residual = rest.length === 0 ? null : rest.length === 1 ? rest[0]! : { kind: 'And' as const, args: rest, type: sqlType('bool') }
+  const columns = type === 'semi' || type === 'anti' ? left.columns : [...left.columns, ...right.columns]
+  return { kind: 'JoinNode', type, left, right, leftKeys, rightKeys, condition: residual, columns }
+}
+
+import { children as childrenOf, mapExpr } from '../bind/expr.js'
+
+function shiftSlots(expr: Expr, by: number): Expr {
+  return mapExpr(expr, (node) => (node.kind === 'Slot' ? { ...node, slot: node.slot + by } : undefined))
+}
+
+export function planFromItem(planner: Planner, item: SqlFromItem, outer: Scope | null): FromResult {
+  switch (item.kind) {
+    case 'FromTable': return planTable(planner, item)
+    case 'FromSubquery': {
+      if (item.lateral) throw featureNotSupported('LATERAL', item.pos + 1)
+      const { plan } = planner.planQuery(item.query, outer)
+      return derived(plan, item.alias, item.columnAliases, item.pos)
+    }
+    case 'FromFunction': return planFunction(planner, item, outer)
+    case 'FromJoin': return planJoin(planner, item, outer)
+  }
+}
+
+function planFunction(planner: Planner, item: Extract<SqlFromItem, { kind: 'FromFunction' }>, outer: Scope | null): FromResult {
+  if (item.lateral) throw featureNotSupported('LATERAL', item.pos + 1)
+  if (item.call.name !== 'generate_series') throw featureNotSupported(`${item.call.name}() in FROM`, item.pos + 1)
+  const ctx = planner.bindContext(new Scope([], outer), 'functions in FROM')
+  const args = item.call.args.map((arg) => bindExpr(ctx, arg))
+  const isTime = args.some((a) => a.type.name === 'timestamptz' || a.type.name === 'timestamp' || a.type.name === 'interval')
+  const isBig = args.some((a) => a.type.name === 'int8')
+  const type = isTime ? sqlType(args.some((a) => a.type.name === 'timestamp') ? 'timestamp' : 'timestamptz') : sqlType(isBig ? 'int8' : args.some((a) => a.type.name === 'numeric') ? 'numeric' : 'int4')
+  if (args.length < 2 || args.length > 3) throw featureNotSupported('generate_series with this many arguments', item.pos + 1)
+  const coerced = args.map((a, i) => coerce(ctx, a, i === 2 && isTime ? sqlType('interval') : type))
+  if (type.name === 'numeric') throw featureNotSupported('generate_series over numeric', item.pos + 1)
+  const name = item.columnAliases?.[0] ?? item.alias ?? 'generate_series'
+  const plan: PlanNode = { kind: 'FunctionScanNode', fn: 'generate_series', args: coerced, columns: [{ name, type, tableOid: 0, columnAttr: 0 }] }
+  return { plan, columns: [{ qualifier: item.alias ?? 'generate_series', name, type, slot: 0, tableOid: 0, columnAttr: 0 }] }
+}
+
+/** The whole FROM list: comma-separated items are cross joins, left to right. */
+export function planFrom(planner: Planner, items: ReadonlyArray<SqlFromItem>, outer: Scope | null): FromResult {
+  if (items.length === 0) return { plan: { kind: 'ValuesNode', rows: [[]], columns: [] }, columns: [] }
+  let result = planFromItem(planner, items[0]!, outer)
+  for (const item of items.slice(1)) {
+    const right = planFromItem(planner, item, outer)
+    const shift = result.columns.length
+    const columns = [...result.columns, ...right.columns.map((c) => ({ ...c, slot: c.slot + shift }))]
+    result = { plan: joinNode('inner', result.plan, right.plan, null, shift), columns }
+  }
+  return result
+}

@@ -1,0 +1,55 @@
+// sql/plan/plan-node: the executable plan of a query — a closed union of operator nodes over rows of slots. Leaves
+// are engine scans (with what the optimizer pushed into the ScanOp), VALUES and CTE references; everything above
+// runs on the control side (sql/exec/run-plan.ts). Every node lists its output columns, so each Expr above it
+// reads slots of its input by index.
+import type { ScanOp } from '../../engine/ops.js'
+import type { AggCall, Expr, ExprSortKey, WindowCall } from '../bind/expr.js'
+import type { SqlType } from '../bind/types.js'
+import type { AggregateOutput } from '../physical/merge.js'
+
+export interface PlanColumn {
+  readonly name: string
+  readonly type: SqlType
+  /** RowDescription origin: the table OID and attnum for a plain table column, else 0 and 0. */
+  readonly tableOid: number
+  readonly columnAttr: number
+}
+
+export type JoinType = 'inner' | 'left' | 'right' | 'full' | 'semi' | 'anti'
+
+export type PlanNode =
+  /** One core-side scan: rows of `op.projection` (table columns), filtered by what was pushed. */
+  | { readonly kind: 'ScanNode'; readonly op: ScanOp; readonly tableName: string; readonly columns: ReadonlyArray<PlanColumn> }
+  /** A grouped aggregate computed on the cores and merged: rows [keys…, aggregates…]. */
+  | { readonly kind: 'AggScanNode'; readonly op: ScanOp; readonly tableName: string; readonly keyTypes: ReadonlyArray<SqlType>; readonly outputs: ReadonlyArray<AggregateOutput>; readonly columns: ReadonlyArray<PlanColumn> }
+  | { readonly kind: 'ValuesNode'; readonly rows: ReadonlyArray<ReadonlyArray<Expr>>; readonly columns: ReadonlyArray<PlanColumn> }
+  /** The rows of a WITH query, materialized once per statement. */
+  | { readonly kind: 'CteScanNode'; readonly cteId: number; readonly name: string; readonly columns: ReadonlyArray<PlanColumn> }
+  /** A set-returning function in FROM (generate_series). */
+  | { readonly kind: 'FunctionScanNode'; readonly fn: 'generate_series'; readonly args: ReadonlyArray<Expr>; readonly columns: ReadonlyArray<PlanColumn> }
+  | { readonly kind: 'FilterNode'; readonly input: PlanNode; readonly predicate: Expr; readonly columns: ReadonlyArray<PlanColumn> }
+  | { readonly kind: 'ProjectNode'; readonly input: PlanNode; readonly exprs: ReadonlyArray<Expr>; readonly columns: ReadonlyArray<PlanColumn> }
+  /** Hash aggregate: rows [keys…, aggregates…]; with no keys exactly one row, even over no input. */
+  | { readonly kind: 'AggregateNode'; readonly input: PlanNode; readonly keys: ReadonlyArray<Expr>; readonly aggregates: ReadonlyArray<AggCall>; readonly columns: ReadonlyArray<PlanColumn> }
+  /** Appends one column per window call to each input row. */
+  | { readonly kind: 'WindowNode'; readonly input: PlanNode; readonly calls: ReadonlyArray<WindowCall>; readonly columns: ReadonlyArray<PlanColumn> }
+  | { readonly kind: 'SortNode'; readonly input: PlanNode; readonly keys: ReadonlyArray<ExprSortKey>; readonly columns: ReadonlyArray<PlanColumn> }
+  | { readonly kind: 'LimitNode'; readonly input: PlanNode; readonly limit: Expr | null; readonly offset: Expr | null; readonly columns: ReadonlyArray<PlanColumn> }
+  /** DISTINCT (on: all columns) or DISTINCT ON (on: the given expressions; the first row of each group in input order). */
+  | { readonly kind: 'DistinctNode'; readonly input: PlanNode; readonly on: ReadonlyArray<Expr> | null; readonly columns: ReadonlyArray<PlanColumn> }
+  /** Keeps the first `count` columns (drops resjunk sort keys). */
+  | { readonly kind: 'TrimNode'; readonly input: PlanNode; readonly count: number; readonly columns: ReadonlyArray<PlanColumn> }
+  /**
+   * Joins: output = left columns then right columns (semi/anti: left columns only). `condition` reads the
+   * concatenated row; `leftKeys`/`rightKeys` are equi-join keys for the hash join (empty: nested loop).
+   */
+  | { readonly kind: 'JoinNode'; readonly type: JoinType; readonly left: PlanNode; readonly right: PlanNode; readonly leftKeys: ReadonlyArray<Expr>; readonly rightKeys: ReadonlyArray<Expr>; readonly condition: Expr | null; readonly columns: ReadonlyArray<PlanColumn> }
+  | { readonly kind: 'SetOpNode'; readonly op: 'union' | 'intersect' | 'except'; readonly all: boolean; readonly left: PlanNode; readonly right: PlanNode; readonly columns: ReadonlyArray<PlanColumn> }
+  /** Defines CTEs (materialized once, in order) for the plan below. */
+  | { readonly kind: 'WithNode'; readonly ctes: ReadonlyArray<{ readonly cteId: number; readonly plan: PlanNode }>; readonly input: PlanNode; readonly columns: ReadonlyArray<PlanColumn> }
+
+export type PlanNodeKind = PlanNode['kind']
+
+export function planColumn(name: string, type: SqlType): PlanColumn {
+  return { name, type, tableOid: 0, columnAttr: 0 }
+}

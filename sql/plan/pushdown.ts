@@ -1,0 +1,133 @@
+// sql/plan/pushdown: what the cores can do next to the data. WHERE conjuncts that the engine evaluates exactly as
+// PostgreSQL would (designated-timestamp ranges, tag equality / IN / NULL tests) move into the ScanOp; a grouped
+// aggregate whose keys are columns or a months-free time_bucket of the designated timestamp and whose aggregates
+// the cores compute exactly becomes one AggScanNode. Everything else stays on the control side — never dropped.
+import type { AggregateSpec, ColumnFilter, GroupKey, ScanOp, TableSchema, TimeRange } from '../../engine/ops.js'
+import type { SqlValue } from '../api.js'
+import type { AggCall, Expr } from '../bind/expr.js'
+import type { SqlType } from '../bind/types.js'
+import type { AggregateOutput } from '../physical/merge.js'
+import type { PlanColumn, PlanNode } from './plan-node.js'
+
+/** Folds a row-independent expression to its value (parameters, now(), arithmetic on constants); undefined otherwise. */
+export type Folder = (expr: Expr) => { readonly value: SqlValue } | undefined
+
+type ScanNode = Extract<PlanNode, { kind: 'ScanNode' }>
+
+export function conjuncts(expr: Expr): Expr[] {
+  return expr.kind === 'And' ? expr.args.flatMap(conjuncts) : [expr]
+}
+
+function narrow(range: TimeRange, op: string, us: number): TimeRange | null {
+  if (!Number.isFinite(us) || !Number.isInteger(us)) return null
+  switch (op) {
+    case '=': return { fromUs: Math.max(range.fromUs, us), toUs: Math.min(range.toUs, us + 1) }
+    case '>=': return { fromUs: Math.max(range.fromUs, us), toUs: range.toUs }
+    case '>': return { fromUs: Math.max(range.fromUs, us + 1), toUs: range.toUs }
+    case '<': return { fromUs: range.fromUs, toUs: Math.min(range.toUs, us) }
+    case '<=': return { fromUs: range.fromUs, toUs: Math.min(range.toUs, us + 1) }
+    default: return null
+  }
+}
+
+const FLIP: Readonly<Record<string, string>> = { '=': '=', '<>': '<>', '<': '>', '<=': '>=', '>': '<', '>=': '<=' }
+
+interface Pushed { range: TimeRange; readonly filters: ColumnFilter[] }
+
+/** Tries to move one conjunct into the scan; false leaves it for the control side. */
+function pushConjunct(table: TableSchema, scan: ScanNode, expr: Expr, fold: Folder, pushed: Pushed): boolean {
+  const columnOf = (e: Expr): number | null => (e.kind === 'Slot' ? scan.op.projection[e.slot] ?? null : null)
+  if (expr.kind === 'IsNull') {
+    const column = columnOf(expr.arg)
+    if (column === null) return false
+    pushed.filters.push({ column, op: expr.negated ? 'isNotNull' : 'isNull', values: [] })
+    return true
+  }
+  if (expr.kind === 'Compare') {
+    let [side, other, op] = [expr.left, expr.right, expr.op as string]
+    if (columnOf(side) === null) [side, other, op] = [expr.right, expr.left, FLIP[expr.op] ?? expr.op]
+    const column = columnOf(side)
+    const folded = fold(other)
+    if (column === null || folded === undefined || folded.value === null) return false
+    const schema = table.columns[column]!
+    if (column === table.timestampIndex && typeof folded.value === 'number' && side.type.name === other.type.name) {
+      const range = narrow(pushed.range, op, folded.value)
+      if (range === null) return false
+      pushed.range = range
+      return true
+    }
+    if (schema.kind === 'symbol' && typeof folded.value === 'string' && (op === '=' || op === '<>')) {
+      pushed.filters.push({ column, op: op === '=' ? 'eq' : 'neq', values: [folded.value] })
+      return true
+    }
+    return false
+  }
+  if (expr.kind === 'InList') {
+    const column = columnOf(expr.arg)
+    if (column === null || table.columns[column]!.kind !== 'symbol') return false
+    const values = expr.list.map(fold)
+    if (values.some((v) => v === undefined || typeof v.value !== 'string')) return false
+    pushed.filters.push({ column, op: expr.negated ? 'notIn' : 'in', values: values.map((v) => v!.value as string) })
+    return true
+  }
+  return false
+}
+
+/** Splits `predicate` into what the scan takes and the residual (null when everything was pushed). */
+export function pushFilter(table: TableSchema, scan: ScanNode, predicate: Expr, fold: Folder): { readonly scan: ScanNode; readonly residual: Expr | null } {
+  const pushed: Pushed = { range: scan.op.timeRange, filters: [...scan.op.filters] }
+  const rest = conjuncts(predicate).filter((conjunct) => !pushConjunct(table, scan, conjunct, fold, pushed))
+  const op: ScanOp = { ...scan.op, timeRange: pushed.range, filters: pushed.filters }
+  const residual = rest.length === 0 ? null : rest.length === 1 ? rest[0]! : { kind: 'And' as const, args: rest, type: predicate.type }
+  return { scan: { ...scan, op }, residual }
+}
+
+const PUSHABLE_SUM: ReadonlySet<string> = new Set(['float8', 'int2', 'int4'])
+
+function aggregateSpec(table: TableSchema, scan: ScanNode, call: AggCall): AggregateSpec | null {
+  if (call.distinct || call.filter !== null || call.orderBy.length > 0) return null
+  const name = call.fn.name
+  const columnOf = (e: Expr | undefined): number | null => (e?.kind === 'Slot' ? scan.op.projection[e.slot] ?? null : null)
+  if (name === 'count' && call.star) return { fn: 'count', column: null }
+  const column = columnOf(call.args[0])
+  if (column === null) return null
+  const kind = table.columns[column]!.kind
+  switch (name) {
+    case 'count': return call.args.length === 1 ? { fn: 'count', column } : null
+    case 'sum': case 'avg': return PUSHABLE_SUM.has(call.argTypes[0]?.name ?? '') ? { fn: name, column } : null
+    case 'min': case 'max': return kind === 'f64' || kind === 'timestamp' || kind === 'i64' ? { fn: name, column } : null
+    case 'first': case 'last': return columnOf(call.args[1]) === table.timestampIndex && kind !== 'text' ? { fn: name, column } : null
+    default: return null
+  }
+}
+
+function groupKey(table: TableSchema, scan: ScanNode, key: Expr, fold: Folder): GroupKey | null {
+  if (key.kind === 'Slot') {
+    const column = scan.op.projection[key.slot]
+    return column === undefined || table.columns[column]!.kind === 'text' ? null : { kind: 'column', column }
+  }
+  if (key.kind !== 'Call' || key.fn.name !== 'time_bucket' || key.args.length < 2 || key.args.length > 3) return null
+  const ts = key.args[1]!
+  if (ts.kind !== 'Slot' || scan.op.projection[ts.slot] !== table.timestampIndex || ts.type.name !== 'timestamptz') return null
+  const width = fold(key.args[0]!)?.value
+  if (width === undefined || width === null || typeof width !== 'object' || width.months !== 0) return null
+  const widthUs = width.days * 86_400_000_000 + width.us
+  const origin = key.args.length === 3 ? fold(key.args[2]!)?.value : TIME_BUCKET_ORIGIN_US
+  if (!(widthUs > 0) || typeof origin !== 'number' || key.args[2]?.type.name === 'interval') return null
+  return { kind: 'timeBucket', column: table.timestampIndex, widthUs, originUs: origin }
+}
+
+/** TimescaleDB's default origin for sub-month buckets: Monday 2000-01-03 00:00 UTC, in µs since the Unix epoch. */
+export const TIME_BUCKET_ORIGIN_US = 946_857_600_000_000
+
+/** An AggScanNode computing `keys` and `aggregates` on the cores, or null when any part cannot run there exactly. */
+export function pushAggregate(table: TableSchema, scan: ScanNode, keys: ReadonlyArray<Expr>, aggregates: ReadonlyArray<AggCall>,
+  columns: ReadonlyArray<PlanColumn>, fold: Folder): PlanNode | null {
+  const groupBy = keys.map((key) => groupKey(table, scan, key, fold))
+  const specs = aggregates.map((call) => aggregateSpec(table, scan, call))
+  if (groupBy.some((k) => k === null) || specs.some((s) => s === null)) return null
+  const keyTypes: SqlType[] = keys.map((key) => key.type)
+  const outputs: AggregateOutput[] = aggregates.map((call, i) => ({ fn: specs[i]!.fn, type: call.type }))
+  const op: ScanOp = { ...scan.op, projection: [], groupBy: groupBy as GroupKey[], aggregates: specs as AggregateSpec[], limit: null }
+  return { kind: 'AggScanNode', op, tableName: scan.tableName, keyTypes, outputs, columns }
+}
