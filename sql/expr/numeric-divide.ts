@@ -8,7 +8,7 @@ const NBASE = 10_000n
 const NUMERIC_MAX_DISPLAY_SCALE = 1000
 
 /** Weight and first base-10000 digit of |value| as PostgreSQL's NumericVar holds it (0 → weight 0, digit 0). */
-function weightAndFirstDigit(value: bigint): { weight: number; firstDigit: bigint } {
+export function weightAndFirstDigit(value: bigint): { weight: number; firstDigit: bigint } {
   let magnitude = value < 0n ? -value : value
   if (magnitude === 0n) return { weight: 0, firstDigit: 0n }
   let weight = 0

@@ -127,6 +127,30 @@ export function numericValueOutOfRange(message: string): DbError {
 export function divisionByZero(): DbError {
   return error(SqlState.divisionByZero, 'division by zero')
 }
+export function invalidArgumentForLogarithm(message: string): DbError {
+  return error(SqlState.invalidArgumentForLogarithm, message)
+}
+export function invalidArgumentForPowerFunction(message: string): DbError {
+  return error(SqlState.invalidArgumentForPowerFunction, message)
+}
+export function invalidArgumentForWidthBucket(message: string): DbError {
+  return error(SqlState.invalidArgumentForWidthBucketFunction, message)
+}
+export function invalidRegularExpression(detail: string): DbError {
+  return error(SqlState.invalidRegularExpression, `invalid regular expression: ${detail}`)
+}
+export function substringError(message: string): DbError {
+  return error(SqlState.substringError, message)
+}
+export function invalidEscapeSequence(message: string): DbError {
+  return error(SqlState.invalidEscapeSequence, message)
+}
+export function invalidEscapeCharacter(message: string): DbError {
+  return error(SqlState.invalidEscapeCharacter, message)
+}
+export function nullValueNotAllowed(message: string): DbError {
+  return error(SqlState.nullValueNotAllowed, message)
+}
 export function notNullViolation(column: string, table: string): DbError {
   const message = `null value in column "${column}" of relation "${table}" violates not-null constraint`
   return error(SqlState.notNullViolation, message, { column, table })

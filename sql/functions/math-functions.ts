@@ -1,0 +1,242 @@
+// sql/functions/math-functions: PostgreSQL 15's mathematical functions (abs, round, sqrt, ln, trig, width_bucket,
+// gcd, …) with pg_proc's argument and result types, plus the arithmetic operators of math-operators.ts. Numeric
+// overloads compute exactly (numeric-ops.ts); float8 ones follow float.c's range checks.
+import {
+  divisionByZero,
+  invalidArgumentForLogarithm,
+  invalidArgumentForPowerFunction,
+  invalidArgumentForWidthBucket,
+  numericValueOutOfRange,
+} from '../../src/common/errors.js'
+import type { SqlValue } from '../api.js'
+import type { PgTypeName } from '../bind/types.js'
+import type { ScalarFunction } from './function-def.js'
+import {
+  checkFloat,
+  checkInt,
+  float8Power,
+  intResult,
+  MATH_OPERATORS,
+  toBigInt,
+  toDecimal,
+  toNumber,
+} from './math-operators.js'
+import {
+  absDecimal,
+  ceilDecimal,
+  divTruncDecimal,
+  floorDecimal,
+  formatNumeric,
+  modDecimal,
+  roundDecimal,
+  signDecimal,
+  sqrtDecimal,
+  truncDecimal,
+  type Decimal,
+} from './numeric-ops.js'
+
+type Evaluate = (args: ReadonlyArray<SqlValue>) => SqlValue
+
+function fn(name: string, args: ReadonlyArray<PgTypeName>, result: PgTypeName, evaluate: Evaluate): ScalarFunction {
+  return { name, args, result, strict: true, volatility: 'immutable', evaluate }
+}
+function float8Fn(name: string, compute: (x: number) => number): ScalarFunction {
+  return fn(name, ['float8'], 'float8', ([a]) => compute(toNumber(a ?? null)))
+}
+function numericFn(name: string, compute: (x: Decimal) => Decimal): ScalarFunction {
+  return fn(name, ['numeric'], 'numeric', ([a]) => formatNumeric(compute(toDecimal(a ?? null))))
+}
+function isInfinite(x: number): boolean {
+  return x === Infinity || x === -Infinity
+}
+
+/** rint(): round half to even, as dround does; keeps the sign of zero. */
+function rint(x: number): number {
+  if (!Number.isFinite(x)) return x
+  const floor = Math.floor(x)
+  const diff = x - floor
+  const rounded = diff < 0.5 ? floor : diff > 0.5 ? floor + 1 : floor % 2 === 0 ? floor : floor + 1
+  return rounded === 0 && (x < 0 || Object.is(x, -0)) ? -0 : rounded
+}
+
+function absFunctions(): ScalarFunction[] {
+  return [
+    fn('abs', ['int2'], 'int2', ([a]) => checkInt(Math.abs(toNumber(a ?? null)), 'int2')),
+    fn('abs', ['int4'], 'int4', ([a]) => checkInt(Math.abs(toNumber(a ?? null)), 'int4')),
+    fn('abs', ['int8'], 'int8', ([a]) => {
+      const x = toBigInt(a ?? null)
+      return intResult(x < 0n ? -x : x, 'int8')
+    }),
+    fn('abs', ['float4'], 'float4', ([a]) => Math.abs(toNumber(a ?? null))),
+    float8Fn('abs', Math.abs),
+    numericFn('abs', absDecimal),
+  ]
+}
+
+function roundingFunctions(): ScalarFunction[] {
+  // dsign: NaN is neither above nor below zero, so it gives 0.
+  const sign = (x: number): number => (x > 0 ? 1 : x < 0 ? -1 : 0)
+  return [
+    float8Fn('sign', sign),
+    numericFn('sign', signDecimal),
+    ...['ceil', 'ceiling'].flatMap((name) => [float8Fn(name, Math.ceil), numericFn(name, ceilDecimal)]),
+    float8Fn('floor', Math.floor),
+    numericFn('floor', floorDecimal),
+    float8Fn('round', rint),
+    numericFn('round', (x) => roundDecimal(x, 0)),
+    fn('round', ['numeric', 'int4'], 'numeric', ([a, n]) => formatNumeric(roundDecimal(toDecimal(a ?? null), toNumber(n ?? null)))),
+    float8Fn('trunc', Math.trunc),
+    numericFn('trunc', (x) => truncDecimal(x, 0)),
+    fn('trunc', ['numeric', 'int4'], 'numeric', ([a, n]) => formatNumeric(truncDecimal(toDecimal(a ?? null), toNumber(n ?? null)))),
+  ]
+}
+
+function float8Sqrt(x: number): number {
+  if (x < 0) throw invalidArgumentForPowerFunction('cannot take square root of a negative number')
+  return checkFloat(Math.sqrt(x), isInfinite(x), x === 0)
+}
+
+function float8Exp(x: number): number {
+  if (Number.isNaN(x)) return x
+  if (isInfinite(x)) return x > 0 ? x : 0
+  const result = Math.exp(x)
+  if (isInfinite(result)) throw numericValueOutOfRange('value out of range: overflow')
+  if (result === 0) throw numericValueOutOfRange('value out of range: underflow')
+  return result
+}
+
+/** dlog1/dlog10: zero and negative arguments are 2201E; log(1) = 0 is not an underflow. */
+function float8Log(compute: (x: number) => number): (x: number) => number {
+  return (x) => {
+    if (x === 0) throw invalidArgumentForLogarithm('cannot take logarithm of zero')
+    if (x < 0) throw invalidArgumentForLogarithm('cannot take logarithm of a negative number')
+    return checkFloat(compute(x), isInfinite(x), x === 1)
+  }
+}
+
+function powerFunctions(): ScalarFunction[] {
+  const power = ([a, b]: ReadonlyArray<SqlValue>): SqlValue => float8Power(toNumber(a ?? null), toNumber(b ?? null))
+  return [
+    float8Fn('sqrt', float8Sqrt),
+    numericFn('sqrt', sqrtDecimal),
+    float8Fn('cbrt', (x) => checkFloat(Math.cbrt(x), isInfinite(x), x === 0)),
+    fn('power', ['float8', 'float8'], 'float8', power),
+    fn('pow', ['float8', 'float8'], 'float8', power),
+    float8Fn('exp', float8Exp),
+    float8Fn('ln', float8Log(Math.log)),
+    float8Fn('log', float8Log(Math.log10)),
+    float8Fn('log10', float8Log(Math.log10)),
+  ]
+}
+
+function modFunctions(): ScalarFunction[] {
+  const intMod = (type: 'int2' | 'int4' | 'int8'): ScalarFunction =>
+    fn('mod', [type, type], type, ([a, b]) => {
+      const y = toBigInt(b ?? null)
+      if (y === 0n) throw divisionByZero()
+      return intResult(toBigInt(a ?? null) % y, type)
+    })
+  return [
+    intMod('int2'),
+    intMod('int4'),
+    intMod('int8'),
+    fn('mod', ['numeric', 'numeric'], 'numeric', ([a, b]) => formatNumeric(modDecimal(toDecimal(a ?? null), toDecimal(b ?? null)))),
+    fn('div', ['numeric', 'numeric'], 'numeric', ([a, b]) => formatNumeric(divTruncDecimal(toDecimal(a ?? null), toDecimal(b ?? null)))),
+  ]
+}
+
+/** pi/180 as float.c's RADIANS_PER_DEGREE. */
+const RADIANS_PER_DEGREE = 0.0174532925199432957692
+
+/** sin/cos/tan reject infinite input with 22003, asin/acos anything outside [-1, 1]. */
+function trig(compute: (x: number) => number, domain: 'finite' | 'unit' | 'any'): (x: number) => number {
+  return (x) => {
+    if (Number.isNaN(x)) return x
+    if ((domain === 'finite' && isInfinite(x)) || (domain === 'unit' && (x < -1 || x > 1))) {
+      throw numericValueOutOfRange('input is out of range')
+    }
+    const result = compute(x)
+    if (isInfinite(result)) throw numericValueOutOfRange('value out of range: overflow')
+    return result
+  }
+}
+
+function trigFunctions(): ScalarFunction[] {
+  return [
+    fn('pi', [], 'float8', () => Math.PI),
+    float8Fn('degrees', (x) => checkFloat(x / RADIANS_PER_DEGREE, isInfinite(x), x === 0)),
+    float8Fn('radians', (x) => checkFloat(x * RADIANS_PER_DEGREE, isInfinite(x), x === 0)),
+    float8Fn('sin', trig(Math.sin, 'finite')),
+    float8Fn('cos', trig(Math.cos, 'finite')),
+    float8Fn('tan', trig(Math.tan, 'finite')),
+    float8Fn('asin', trig(Math.asin, 'unit')),
+    float8Fn('acos', trig(Math.acos, 'unit')),
+    float8Fn('atan', trig(Math.atan, 'any')),
+    fn('atan2', ['float8', 'float8'], 'float8', ([a, b]) => Math.atan2(toNumber(a ?? null), toNumber(b ?? null))),
+  ]
+}
+
+/** width_bucket_float8 of PostgreSQL 15 (float.c), including its care for bounds whose difference overflows. */
+export function widthBucket(operand: number, bound1: number, bound2: number, count: number): number {
+  if (count <= 0) throw invalidArgumentForWidthBucket('count must be greater than zero')
+  if (Number.isNaN(operand) || Number.isNaN(bound1) || Number.isNaN(bound2)) {
+    throw invalidArgumentForWidthBucket('operand, lower bound, and upper bound cannot be NaN')
+  }
+  if (isInfinite(bound1) || isInfinite(bound2)) throw invalidArgumentForWidthBucket('lower and upper bounds must be finite')
+  if (bound1 === bound2) throw invalidArgumentForWidthBucket('lower bound cannot equal upper bound')
+  const ascending = bound1 < bound2
+  const below = ascending ? operand < bound1 : operand > bound1
+  const above = ascending ? operand >= bound2 : operand <= bound2
+  if (below) return 0
+  if (above) return checkInt(count + 1, 'int4')
+  const [low, high, value] = ascending ? [bound1, bound2, operand] : [-bound1, -bound2, -operand]
+  const fraction = isInfinite(high - low) ? (value / 2 - low / 2) / (high / 2 - low / 2) : (value - low) / (high - low)
+  const bucket = Math.trunc(count * fraction)
+  return (bucket >= count ? count - 1 : bucket) + 1
+}
+
+function integerGcd(a: bigint, b: bigint): bigint {
+  let x = a < 0n ? -a : a
+  let y = b < 0n ? -b : b
+  while (y !== 0n) [x, y] = [y, x % y]
+  return x
+}
+
+function gcdFunctions(): ScalarFunction[] {
+  const out: ScalarFunction[] = []
+  for (const type of ['int4', 'int8'] as const) {
+    out.push(fn('gcd', [type, type], type, ([a, b]) => intResult(integerGcd(toBigInt(a ?? null), toBigInt(b ?? null)), type)))
+    out.push(
+      fn('lcm', [type, type], type, ([a, b]) => {
+        const x = toBigInt(a ?? null)
+        const y = toBigInt(b ?? null)
+        if (x === 0n || y === 0n) return intResult(0n, type)
+        const gcd = integerGcd(x, y)
+        intResult(gcd, type) // gcd(INT_MIN, INT_MIN) overflows before the product does in PostgreSQL
+        const lcm = (x / gcd) * y
+        return intResult(lcm < 0n ? -lcm : lcm, type)
+      }),
+    )
+  }
+  return out
+}
+
+function miscFunctions(): ScalarFunction[] {
+  return [
+    { name: 'random', args: [], result: 'float8', strict: true, volatility: 'volatile', evaluate: () => Math.random() },
+    fn('width_bucket', ['float8', 'float8', 'float8', 'int4'], 'int4', ([x, b1, b2, n]) =>
+      widthBucket(toNumber(x ?? null), toNumber(b1 ?? null), toNumber(b2 ?? null), toNumber(n ?? null)),
+    ),
+  ]
+}
+
+export const MATH_FUNCTIONS: ReadonlyArray<ScalarFunction> = [
+  ...MATH_OPERATORS,
+  ...absFunctions(),
+  ...roundingFunctions(),
+  ...powerFunctions(),
+  ...modFunctions(),
+  ...trigFunctions(),
+  ...gcdFunctions(),
+  ...miscFunctions(),
+]

@@ -1,0 +1,66 @@
+// sql/functions/misc-functions: session and system information functions (version, current_setting,
+// current_database, current_user, now, clock_timestamp, num_nulls). They read the FunctionContext, never globals,
+// except clock_timestamp, which is the wall clock by definition.
+import { undefinedObject } from '../../src/common/errors.js'
+import { NODEDB_VERSION } from '../../src/common/version.js'
+import type { SqlValue } from '../api.js'
+import type { PgTypeName } from '../bind/types.js'
+import type { FunctionContext, ScalarFunction } from './function-def.js'
+
+/** version()'s text: PostgreSQL's shape, so tools that parse it see 15.0. */
+export const SERVER_VERSION_TEXT = `PostgreSQL 15.0 (nodedb ${NODEDB_VERSION}) on x86_64-pc-linux-gnu, compiled by Node.js, 64-bit`
+
+type Evaluate = (args: ReadonlyArray<SqlValue>, ctx: FunctionContext) => SqlValue
+
+function stable(name: string, args: ReadonlyArray<PgTypeName>, result: PgTypeName, evaluate: Evaluate): ScalarFunction {
+  return { name, args, result, strict: true, volatility: 'stable', evaluate }
+}
+
+/** current_setting: 42704 for an unknown name unless missing_ok, then NULL. */
+export function currentSetting(name: string, missingOk: boolean, ctx: FunctionContext): string | null {
+  const value = ctx.settings.get(name.toLowerCase())
+  if (value !== undefined) return value
+  if (missingOk) return null
+  throw undefinedObject(`unrecognized configuration parameter "${name}"`)
+}
+
+/** The startup packet's user (settings hold the startup parameters, lower-cased). */
+function sessionUser(ctx: FunctionContext): string | null {
+  return ctx.settings.get('user') ?? ctx.settings.get('session_authorization') ?? null
+}
+
+function sessionFunctions(): ScalarFunction[] {
+  return [
+    stable('version', [], 'text', () => SERVER_VERSION_TEXT),
+    stable('current_setting', ['text'], 'text', ([name], ctx) => currentSetting(String(name), false, ctx)),
+    stable('current_setting', ['text', 'bool'], 'text', ([name, missingOk], ctx) => currentSetting(String(name), missingOk === true, ctx)),
+    stable('current_database', [], 'text', (_args, ctx) => ctx.settings.get('database') ?? null),
+    ...['current_user', 'session_user', 'user'].map((name) => stable(name, [], 'text', (_args, ctx) => sessionUser(ctx))),
+    stable('current_schema', [], 'text', () => 'public'),
+  ]
+}
+
+function timeFunctions(): ScalarFunction[] {
+  const statementStart: Evaluate = (_args, ctx) => ctx.nowUs
+  return [
+    ...['now', 'current_timestamp', 'transaction_timestamp', 'statement_timestamp'].map((name) =>
+      stable(name, [], 'timestamptz', statementStart),
+    ),
+    { name: 'clock_timestamp', args: [], result: 'timestamptz', strict: true, volatility: 'volatile', evaluate: () => Date.now() * 1000 },
+  ]
+}
+
+function nullCountFunctions(): ScalarFunction[] {
+  const count = (name: string, wantNull: boolean): ScalarFunction => ({
+    name,
+    args: [],
+    variadic: 'any',
+    result: 'int4',
+    strict: false,
+    volatility: 'immutable',
+    evaluate: (args) => args.filter((value) => (value === null) === wantNull).length,
+  })
+  return [count('num_nulls', true), count('num_nonnulls', false)]
+}
+
+export const MISC_FUNCTIONS: ReadonlyArray<ScalarFunction> = [...sessionFunctions(), ...timeFunctions(), ...nullCountFunctions()]

@@ -1,0 +1,267 @@
+// sql/functions/text-functions: PostgreSQL 15's string functions and operators (||, substring, trim, pad,
+// split_part, regexp_replace, ~ …) over text, counting characters as code points. nodedb behaves as the "C"
+// collation: case mapping and regex classes are ASCII-only, as PostgreSQL's under C.
+import { createHash } from 'node:crypto'
+import { programLimitExceeded, invalidParameterValue, substringError } from '../../src/common/errors.js'
+import type { SqlValue } from '../api.js'
+import type { PgTypeName } from '../bind/types.js'
+import type { ScalarFunction } from './function-def.js'
+import { compilePosixRegex, DEFAULT_REGEX_MODE, parseRegexFlags } from './posix-regex.js'
+import { anyToText, formatText, quoteIdent, quoteLiteral } from './text-format.js'
+
+export { likeToRegExp } from './posix-regex.js'
+
+type Evaluate = (args: ReadonlyArray<SqlValue>) => SqlValue
+/** The longest result repeat/lpad/rpad build, in UTF-16 units: far below V8's string limit (~2^29). */
+const TEXT_RESULT_UNITS_MAX = 2 ** 28
+
+function fn(name: string, args: ReadonlyArray<PgTypeName>, result: PgTypeName, evaluate: Evaluate): ScalarFunction {
+  return { name, args, result, strict: true, volatility: 'immutable', evaluate }
+}
+function str(value: SqlValue | undefined): string {
+  return typeof value === 'string' ? value : String(value)
+}
+function int(value: SqlValue | undefined): number {
+  return typeof value === 'number' ? value : Number(value)
+}
+function chars(text: string): string[] {
+  return Array.from(text)
+}
+function checkLength(units: number): void {
+  if (units > TEXT_RESULT_UNITS_MAX) throw programLimitExceeded('requested length too large')
+}
+
+/** lower/upper under the C collation change ASCII letters only. */
+function asciiLower(text: string): string {
+  return text.replace(/[A-Z]+/g, (s) => s.toLowerCase())
+}
+function asciiUpper(text: string): string {
+  return text.replace(/[a-z]+/g, (s) => s.toUpperCase())
+}
+/** initcap: a letter after an ASCII alphanumeric is lowered, any other is raised (C-locale isalnum). */
+function initcap(text: string): string {
+  let out = ''
+  let wasAlnum = false
+  for (const char of text) {
+    out += wasAlnum ? asciiLower(char) : asciiUpper(char)
+    wasAlnum = /[0-9A-Za-z]/.test(char)
+  }
+  return out
+}
+
+/** substring(text, start[, count]) with PostgreSQL's handling of starts before 1 and negative counts. */
+export function substring(text: string, start: number, count?: number): string {
+  if (count !== undefined && count < 0) throw substringError('negative substring length not allowed')
+  const all = chars(text)
+  const first = Math.max(start, 1)
+  const end = count === undefined ? all.length + 1 : start + count
+  if (end <= first) return ''
+  return all.slice(first - 1, end - 1).join('')
+}
+
+/** strpos/position: 1-based character index of the first occurrence; 1 for an empty needle; 0 when absent. */
+function strpos(haystack: string, needle: string): number {
+  const index = haystack.indexOf(needle)
+  return index < 0 ? 0 : chars(haystack.slice(0, index)).length + 1
+}
+
+function translate(text: string, from: string, to: string): string {
+  const source = chars(from)
+  const target = chars(to)
+  let out = ''
+  for (const char of text) {
+    const index = source.indexOf(char)
+    if (index < 0) out += char
+    else out += target[index] ?? ''
+  }
+  return out
+}
+
+function trim(text: string, set: string, left: boolean, right: boolean): string {
+  const all = chars(text)
+  const remove = new Set(chars(set))
+  let start = 0
+  let end = all.length
+  while (left && start < end && remove.has(all[start] ?? '')) start++
+  while (right && end > start && remove.has(all[end - 1] ?? '')) end--
+  return all.slice(start, end).join('')
+}
+
+/** lpad/rpad: a longer string is cut to `length` characters; an empty fill pads nothing. */
+function pad(text: string, length: number, fill: string, left: boolean): string {
+  const all = chars(text)
+  const target = Math.max(length, 0)
+  if (all.length >= target) return all.slice(0, target).join('')
+  const fillChars = chars(fill)
+  if (fillChars.length === 0) return text
+  checkLength(target * 2)
+  const padding: string[] = []
+  for (let i = 0; padding.length < target - all.length; i++) padding.push(fillChars[i % fillChars.length] ?? '')
+  return left ? padding.join('') + text : text + padding.join('')
+}
+
+function leftChars(text: string, n: number): string {
+  const all = chars(text)
+  return (n >= 0 ? all.slice(0, n) : all.slice(0, Math.max(all.length + n, 0))).join('')
+}
+function rightChars(text: string, n: number): string {
+  const all = chars(text)
+  return (n >= 0 ? all.slice(Math.max(all.length - n, 0)) : all.slice(Math.min(-n, all.length))).join('')
+}
+
+function repeat(text: string, count: number): string {
+  if (count <= 0 || text === '') return ''
+  checkLength(text.length * count)
+  return text.repeat(count)
+}
+
+/** split_part: field `n` (from the end when negative; 0 is an error) of `text` split on `delimiter`. */
+function splitPart(text: string, delimiter: string, n: number): string {
+  if (n === 0) throw invalidParameterValue('field position must not be zero')
+  if (text === '') return ''
+  if (delimiter === '') return n === 1 || n === -1 ? text : ''
+  const parts = text.split(delimiter)
+  return (n > 0 ? parts[n - 1] : parts[parts.length + n]) ?? ''
+}
+
+/** chr: 0, surrogates and values beyond U+10FFFF are not characters of UTF8 (54000, as PostgreSQL). */
+function chr(code: number): string {
+  if (code < 0) throw programLimitExceeded('character number must be positive')
+  if (code === 0) throw programLimitExceeded('null character not permitted')
+  if (code > 0x10ffff) throw programLimitExceeded(`requested character too large for encoding: ${code}`)
+  if (code >= 0xd800 && code <= 0xdfff) throw programLimitExceeded(`requested character not valid for encoding: ${code}`)
+  return String.fromCodePoint(code)
+}
+
+/** to_hex: the two's-complement bits, as PostgreSQL prints negative numbers. */
+function toHex(value: SqlValue | undefined, bits: 32 | 64): string {
+  return BigInt.asUintN(bits, typeof value === 'bigint' ? value : BigInt(int(value))).toString(16)
+}
+
+/** regexp_replace: \1…\9 and \& insert captures, \\ a backslash; any other backslash is copied. */
+function regexpReplace(text: string, pattern: string, replacement: string, flags: string): string {
+  const { global, mode } = parseRegexFlags(flags)
+  const regex = compilePosixRegex(pattern, mode, global)
+  return text.replace(regex, (...match: unknown[]) => {
+    let out = ''
+    for (let i = 0; i < replacement.length; i++) {
+      const char = replacement[i] ?? ''
+      const next = replacement[i + 1]
+      if (char !== '\\' || next === undefined) {
+        out += char
+      } else if (/[1-9&]/.test(next)) {
+        const group = match[next === '&' ? 0 : Number(next)]
+        out += typeof group === 'string' ? group : ''
+        i++
+      } else if (next === '\\') {
+        out += '\\'
+        i++
+      } else {
+        out += '\\'
+      }
+    }
+    return out
+  })
+}
+
+function regexOperator(name: string, caseInsensitive: boolean, negated: boolean): ScalarFunction {
+  const mode = { ...DEFAULT_REGEX_MODE, caseInsensitive }
+  return fn(name, ['text', 'text'], 'bool', ([text, pattern]) => compilePosixRegex(str(pattern), mode).test(str(text)) !== negated)
+}
+
+function lengthFunctions(): ScalarFunction[] {
+  const out: ScalarFunction[] = []
+  for (const name of ['length', 'char_length', 'character_length']) {
+    out.push(fn(name, ['text'], 'int4', ([s]) => chars(str(s)).length))
+    // character(n) ignores its trailing blanks in length (bpcharlen).
+    out.push(fn(name, ['bpchar'], 'int4', ([s]) => chars(str(s).replace(/ +$/, '')).length))
+  }
+  out.push(fn('octet_length', ['text'], 'int4', ([s]) => Buffer.byteLength(str(s), 'utf8')))
+  out.push(fn('octet_length', ['bpchar'], 'int4', ([s]) => Buffer.byteLength(str(s), 'utf8')))
+  out.push(fn('bit_length', ['text'], 'int4', ([s]) => Buffer.byteLength(str(s), 'utf8') * 8))
+  return out
+}
+
+function caseAndSearchFunctions(): ScalarFunction[] {
+  return [
+    fn('||', ['text', 'text'], 'text', ([a, b]) => str(a) + str(b)),
+    fn('lower', ['text'], 'text', ([s]) => asciiLower(str(s))),
+    fn('upper', ['text'], 'text', ([s]) => asciiUpper(str(s))),
+    fn('initcap', ['text'], 'text', ([s]) => initcap(str(s))),
+    ...['substring', 'substr'].flatMap((name) => [
+      fn(name, ['text', 'int4'], 'text', ([s, start]) => substring(str(s), int(start))),
+      fn(name, ['text', 'int4', 'int4'], 'text', ([s, start, n]) => substring(str(s), int(start), int(n))),
+    ]),
+    fn('position', ['text', 'text'], 'int4', ([s, needle]) => strpos(str(s), str(needle))),
+    fn('strpos', ['text', 'text'], 'int4', ([s, needle]) => strpos(str(s), str(needle))),
+    fn('starts_with', ['text', 'text'], 'bool', ([s, prefix]) => str(s).startsWith(str(prefix))),
+    fn('replace', ['text', 'text', 'text'], 'text', ([s, from, to]) => (str(from) === '' ? str(s) : str(s).split(str(from)).join(str(to)))),
+    fn('translate', ['text', 'text', 'text'], 'text', ([s, from, to]) => translate(str(s), str(from), str(to))),
+  ]
+}
+
+function trimAndPadFunctions(): ScalarFunction[] {
+  const out: ScalarFunction[] = []
+  for (const [name, left, right] of [['btrim', true, true], ['ltrim', true, false], ['rtrim', false, true]] as const) {
+    out.push(fn(name, ['text'], 'text', ([s]) => trim(str(s), ' ', left, right)))
+    out.push(fn(name, ['text', 'text'], 'text', ([s, set]) => trim(str(s), str(set), left, right)))
+  }
+  for (const [name, left] of [['lpad', true], ['rpad', false]] as const) {
+    out.push(fn(name, ['text', 'int4'], 'text', ([s, n]) => pad(str(s), int(n), ' ', left)))
+    out.push(fn(name, ['text', 'int4', 'text'], 'text', ([s, n, fill]) => pad(str(s), int(n), str(fill), left)))
+  }
+  out.push(fn('left', ['text', 'int4'], 'text', ([s, n]) => leftChars(str(s), int(n))))
+  out.push(fn('right', ['text', 'int4'], 'text', ([s, n]) => rightChars(str(s), int(n))))
+  out.push(fn('repeat', ['text', 'int4'], 'text', ([s, n]) => repeat(str(s), int(n))))
+  out.push(fn('reverse', ['text'], 'text', ([s]) => chars(str(s)).reverse().join('')))
+  out.push(fn('split_part', ['text', 'text', 'int4'], 'text', ([s, d, n]) => splitPart(str(s), str(d), int(n))))
+  return out
+}
+
+function concatFunctions(): ScalarFunction[] {
+  const nonStrict = (name: string, args: ReadonlyArray<PgTypeName>, volatility: ScalarFunction['volatility'], evaluate: Evaluate): ScalarFunction =>
+    ({ name, args, variadic: 'any', result: 'text', strict: false, volatility, evaluate })
+  const joinTexts = (values: ReadonlyArray<SqlValue>, separator: string): string =>
+    values.map(anyToText).filter((t): t is string => t !== null).join(separator)
+  return [
+    nonStrict('concat', [], 'stable', (args) => joinTexts(args, '')),
+    nonStrict('concat_ws', ['text'], 'stable', ([separator, ...rest]) =>
+      separator === null || separator === undefined ? null : joinTexts(rest, str(separator)),
+    ),
+    nonStrict('format', ['text'], 'stable', ([format, ...rest]) => (format === null || format === undefined ? null : formatText(str(format), rest))),
+  ]
+}
+
+function codeFunctions(): ScalarFunction[] {
+  return [
+    fn('md5', ['text'], 'text', ([s]) => createHash('md5').update(str(s), 'utf8').digest('hex')),
+    fn('ascii', ['text'], 'int4', ([s]) => str(s).codePointAt(0) ?? 0),
+    fn('chr', ['int4'], 'text', ([n]) => chr(int(n))),
+    fn('to_hex', ['int4'], 'text', ([n]) => toHex(n, 32)),
+    fn('to_hex', ['int8'], 'text', ([n]) => toHex(n, 64)),
+    fn('quote_ident', ['text'], 'text', ([s]) => quoteIdent(str(s))),
+    fn('quote_literal', ['text'], 'text', ([s]) => quoteLiteral(str(s))),
+    { name: 'quote_nullable', args: ['text'], result: 'text', strict: false, volatility: 'immutable', evaluate: ([s]) =>
+      s === null || s === undefined ? 'NULL' : quoteLiteral(str(s)) },
+  ]
+}
+
+function regexFunctions(): ScalarFunction[] {
+  return [
+    fn('regexp_replace', ['text', 'text', 'text'], 'text', ([s, p, r]) => regexpReplace(str(s), str(p), str(r), '')),
+    fn('regexp_replace', ['text', 'text', 'text', 'text'], 'text', ([s, p, r, f]) => regexpReplace(str(s), str(p), str(r), str(f))),
+    regexOperator('~', false, false),
+    regexOperator('~*', true, false),
+    regexOperator('!~', false, true),
+    regexOperator('!~*', true, true),
+  ]
+}
+
+export const TEXT_FUNCTIONS: ReadonlyArray<ScalarFunction> = [
+  ...lengthFunctions(),
+  ...caseAndSearchFunctions(),
+  ...trimAndPadFunctions(),
+  ...concatFunctions(),
+  ...codeFunctions(),
+  ...regexFunctions(),
+]
