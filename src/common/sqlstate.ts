@@ -11,6 +11,7 @@ export const SqlState = {
   invalidDatetimeFormat: '22007',
   datetimeFieldOverflow: '22008',
   divisionByZero: '22012',
+  intervalFieldOverflow: '22015',
   invalidParameterValue: '22023',
   nullValueNotAllowed: '22004',
   invalidTextRepresentation: '22P02',
