@@ -66,10 +66,11 @@ function lookupZone(name: string, posixSigns: boolean): Zone | null {
   if (abbreviation !== undefined) return { kind: 'fixed', offsetUs: abbreviation }
   const iso = parseIsoOffset(name)
   if (iso !== null) return { kind: 'fixed', offsetUs: posixSigns ? -iso : iso }
-  // POSIX 'UTC+5' / 'GMT-3': the sign counts west of Greenwich.
-  const posix = /^(?:utc|gmt)([+-].*)$/.exec(lower)
+  // POSIX 'UTC+5' / 'GMT-3' / '<+05>-05' (PostgreSQL's own spelling of SET TimeZone '+05'): the sign counts west.
+  const posix = /^(?:utc|gmt|<[^>]*>)([+-]?\d.*)$/.exec(lower)
   if (posix !== null) {
-    const offset = parseIsoOffset(posix[1] ?? '')
+    const written = posix[1] ?? ''
+    const offset = parseIsoOffset(/^[+-]/.test(written) ? written : `+${written}`)
     return offset === null ? null : { kind: 'fixed', offsetUs: -offset }
   }
   if (!/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(name)) return null
@@ -81,6 +82,27 @@ export function requireSessionZone(name: string): Zone {
   const zone = resolveZone(name)
   if (zone === null) throw invalidParameterValue(`invalid value for parameter "TimeZone": "${name}"`)
   return zone
+}
+
+/**
+ * The TimeZone setting's value as PostgreSQL shows it after SET: IANA names in their canonical case
+ * ('europe/berlin' → 'Europe/Berlin'), numeric offsets in POSIX form ('+05' → '<+05>-05'); 22023 when unknown.
+ */
+export function canonicalTimeZone(name: string): string {
+  const zone = requireSessionZone(name)
+  const trimmed = name.trim()
+  if (zone.kind === 'iana') {
+    return zone.name.toLowerCase() === trimmed.toLowerCase() ? zone.name : canonicalCase(trimmed)
+  }
+  const iso = parseIsoOffset(trimmed)
+  if (iso === null) return ABBREVIATIONS.has(trimmed.toLowerCase()) ? trimmed.toUpperCase() : trimmed
+  const west = formatOffset(-iso)
+  return `<${formatOffset(iso)}>${west.startsWith('+') ? west.slice(1) : west}`
+}
+
+/** 'america/st_johns' → 'America/St_Johns': IANA names capitalize each word (ICU may answer with an alias). */
+function canonicalCase(name: string): string {
+  return name.replace(/[A-Za-z]+/g, (w) => (w.length <= 3 && w === w.toUpperCase() ? w : w[0]?.toUpperCase() + w.slice(1).toLowerCase()))
 }
 
 /** Zone named in an expression (AT TIME ZONE, date_trunc's third argument): 22023 'time zone "x" not recognized'. */
