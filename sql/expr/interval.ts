@@ -41,13 +41,20 @@ const YEAR_SCALE: Partial<Record<UnitKind, number>> = { year: 1, decade: 10, cen
 /** Mutable accumulator while parsing. */
 interface Fields { months: number; days: number; us: number }
 
+/** AdjustFractMicroseconds: truncate, then round only the leftover fraction (so 1.5 µs → 1, as PostgreSQL). */
+function fractUs(frac: number, scale: number): number {
+  const scaled = frac * scale
+  const whole = Math.trunc(scaled)
+  return whole + rint(scaled - whole)
+}
+
 /** Adds `value` of `unit`; fractions spill into the next smaller field exactly as PostgreSQL 15's Adjust* helpers. */
 function addUnit(f: Fields, unit: UnitKind, value: number): void {
   const whole = Math.trunc(value)
   const frac = value - whole
   const subDay = SUB_DAY_US[unit]
   if (subDay !== undefined) {
-    f.us += whole * subDay + rint(frac * subDay)
+    f.us += whole * subDay + fractUs(frac, subDay)
     return
   }
   const yearScale = YEAR_SCALE[unit]
@@ -57,7 +64,7 @@ function addUnit(f: Fields, unit: UnitKind, value: number): void {
   }
   if (unit === 'day') {
     f.days += whole
-    f.us += rint(frac * US_PER_DAY)
+    f.us += fractUs(frac, US_PER_DAY)
     return
   }
   const scale = unit === 'week' ? 7 : DAYS_PER_MONTH
@@ -66,7 +73,7 @@ function addUnit(f: Fields, unit: UnitKind, value: number): void {
   const fracDays = frac * scale
   const extraDays = Math.trunc(fracDays)
   f.days += extraDays
-  f.us += rint((fracDays - extraDays) * US_PER_DAY)
+  f.us += fractUs(fracDays - extraDays, US_PER_DAY)
 }
 
 function checkFields(f: Fields, text: string): IntervalValue {

@@ -37,7 +37,9 @@ function parseLiteral(text: string, typeName: TimestampTypeName): ParsedLiteral 
   const n = (i: number): number => Number(m[i] ?? '0')
   let year = n(1)
   const [month, day, hour, minute, second] = [n(2), n(3), n(4), n(5), n(6)]
-  const isBc = (m[9] ?? '').toLowerCase() === 'bc'
+  // The lazy zone group may have taken a bare era ('… 00:00:00 BC').
+  const zoneIsEra = m[9] === undefined && /^(bc|ad)$/i.test(m[8] ?? '')
+  const isBc = ((zoneIsEra ? m[8] : m[9]) ?? '').toLowerCase() === 'bc'
   const outOfRange = (): Error => datetimeFieldOverflow(`date/time field value out of range: "${text}"`)
   if (year === 0 || month < 1 || month > 12) throw outOfRange()
   if (isBc) year = 1 - year
@@ -45,7 +47,7 @@ function parseLiteral(text: string, typeName: TimestampTypeName): ParsedLiteral 
   const fraction = m[7] === undefined || m[7] === '' ? 0 : rint(Number(`0.${m[7]}`) * US_PER_SECOND)
   if (hour > 24 || (hour === 24 && (minute !== 0 || second !== 0 || fraction !== 0))) throw outOfRange()
   const localUs = daysFromCivil(year, month, day) * US_PER_DAY + ((hour * 60 + minute) * 60 + second) * US_PER_SECOND + fraction
-  return { localUs, zone: m[8] ?? null }
+  return { localUs, zone: zoneIsEra ? null : (m[8] ?? null) }
 }
 
 /** 'now', 'today', … → a wall clock in the session zone (or ±Infinity / epoch); undefined when not special. */
