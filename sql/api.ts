@@ -205,3 +205,9 @@ export interface SqlFacade {
    */
   ingest(batches: ReadonlyArray<IngestBatch>, options?: IngestOptions): Promise<IngestOutcome>
 }
+
+// Value formatting wire needs for its text codecs: sql owns the semantics of time types (session TimeZone, BC years,
+// IntervalStyle), so wire prints through these rather than keeping a second copy.
+export { formatDate, formatTimestamp, formatTimestamptz } from './expr/timestamp.js'
+export { formatInterval } from './expr/interval.js'
+export { requireSessionZone as validateTimeZone } from './expr/time-zone.js'

@@ -4,6 +4,7 @@ import { assertNever } from '../../src/common/assert.js'
 import { undefinedObject } from '../../src/common/errors.js'
 import type { FieldDescription, SessionContext, StatementResult } from '../api.js'
 import { PG_TYPES } from '../bind/types.js'
+import { canonicalTimeZone } from '../expr/time-zone.js'
 import type { SqlDiscard, SqlSet, SqlShow, SqlTransaction } from '../parse/ast.js'
 
 /** Settings PostgreSQL reports with ParameterStatus when they change, spelled as PostgreSQL spells them. */
@@ -38,7 +39,9 @@ export function showFields(name: string): ReadonlyArray<FieldDescription> {
 
 export function executeSet(statement: SqlSet, session: SessionContext): StatementResult {
   if (!isKnownSetting(statement.name, session)) throw undefinedObject(`unrecognized configuration parameter "${statement.name}"`)
-  const value = /^default$/i.test(statement.value) ? DEFAULTS[statement.name] ?? '' : statement.value
+  const raw = /^default$/i.test(statement.value) ? DEFAULTS[statement.name] ?? '' : statement.value
+  // TimeZone is validated and canonicalized as PostgreSQL does (22023 for an unknown zone).
+  const value = statement.name === 'timezone' ? canonicalTimeZone(raw) : raw
   session.settings.set(statement.name, value)
   const reported = REPORTED[statement.name]
   return reported === undefined

@@ -1,11 +1,22 @@
 // sql/expr/cast-value: converts text (literals, text-format parameters) and other values to a SQL type's value
 // representation (see SqlValue in sql/api.ts), and decodes binary-format parameters. Errors are 22P02/22007/22003.
+// Time types read and print through the session TimeZone when a TimeContext is given (UTC otherwise).
 import { featureNotSupported, invalidTextRepresentation, numericValueOutOfRange } from '../../src/common/errors.js'
 import { assertNever } from '../../src/common/assert.js'
 import type { SqlValue } from '../api.js'
 import { PG_TYPES, type PgTypeName, type SqlType } from '../bind/types.js'
-import { formatTimestampUs, parseTimestampUs } from './timestamp.js'
-import { parseIntervalUs } from './interval.js'
+import { PG_EPOCH_DAYS } from './calendar.js'
+import { formatInterval, isIntervalValue, parseInterval } from './interval.js'
+import {
+  castDateToTimestamp, castDateToTimestamptz, castTimestampToDate, castTimestampToTimestamptz, castTimestamptzToDate,
+  castTimestamptzToTimestamp,
+} from './time-casts.js'
+import { type TimeContext, formatDate, formatTimestamp, formatTimestamptz, parseDate, parseTimestamp, parseTimestamptz } from './timestamp.js'
+
+/** Used when a caller has no session at hand (plan-time folding of literals without zone dependence). */
+function defaultTimeContext(): TimeContext {
+  return { timeZone: 'UTC', nowUs: Date.now() * 1000 }
+}
 
 const INT_BOUNDS: Readonly<Record<'int2' | 'int4', number>> = { int2: 32767, int4: 2147483647 }
 
@@ -38,7 +49,7 @@ function parseFloatText(text: string, typeName: string): number {
 }
 
 /** Text → the value of `type`. */
-export function castText(text: string, type: SqlType): SqlValue {
+export function castText(text: string, type: SqlType, ctx: TimeContext = defaultTimeContext()): SqlValue {
   const name = type.name
   switch (name) {
     case 'bool': return parseBool(text)
@@ -46,25 +57,48 @@ export function castText(text: string, type: SqlType): SqlValue {
     case 'float4': case 'float8': return parseFloatText(text, PG_TYPES[name].formatName)
     case 'numeric': return String(parseFloatText(text, 'numeric')) === 'NaN' ? 'NaN' : text.trim()
     case 'text': case 'varchar': case 'bpchar': case 'unknown': return text
-    case 'timestamp': return parseTimestampUs(text, 'timestamp')
-    case 'timestamptz': return parseTimestampUs(text, 'timestamp with time zone')
-    case 'interval': return parseIntervalUs(text)
+    case 'timestamp': return parseTimestamp(text, ctx)
+    case 'timestamptz': return parseTimestamptz(text, ctx)
+    case 'date': return parseDate(text, ctx)
+    case 'interval': return parseInterval(text)
     default: return assertNever(name)
   }
 }
 
 /** The text form of a value, as PostgreSQL would print it (used for casts to text and SHOW). */
-export function formatValue(value: SqlValue, type: PgTypeName): string | null {
+export function formatValue(value: SqlValue, type: PgTypeName, ctx: TimeContext = defaultTimeContext()): string | null {
   if (value === null) return null
   if (typeof value === 'boolean') return value ? 'true' : 'false'
-  if (type === 'timestamptz' || type === 'timestamp') return formatTimestampUs(Number(value), type === 'timestamptz')
+  if (isIntervalValue(value)) return formatInterval(value)
+  if (type === 'timestamptz') return formatTimestamptz(Number(value), ctx.timeZone)
+  if (type === 'timestamp') return formatTimestamp(Number(value))
+  if (type === 'date') return formatDate(Number(value))
   return String(value)
 }
 
+/** Casts among timestamp, timestamptz and date (through the session zone); 'interval' only from interval. */
+function castTime(value: Exclude<SqlValue, null>, from: PgTypeName, to: 'timestamp' | 'timestamptz' | 'date' | 'interval', ctx: TimeContext): SqlValue {
+  if (to === 'interval') {
+    if (isIntervalValue(value)) return value
+    throw featureNotSupported(`cast from ${from} to interval`)
+  }
+  const n = Number(value)
+  if (from === to) return n
+  switch (`${from}>${to}`) {
+    case 'timestamptz>timestamp': return castTimestamptzToTimestamp(n, ctx)
+    case 'timestamp>timestamptz': return castTimestampToTimestamptz(n, ctx)
+    case 'timestamp>date': return castTimestampToDate(n)
+    case 'timestamptz>date': return castTimestamptzToDate(n, ctx)
+    case 'date>timestamp': return castDateToTimestamp(n)
+    case 'date>timestamptz': return castDateToTimestamptz(n, ctx)
+    default: throw featureNotSupported(`cast from ${from} to ${to}`)
+  }
+}
+
 /** Converts a value of one type into another (numeric widening, text parsing, timestamp kinds). */
-export function castValue(value: SqlValue, from: PgTypeName, to: SqlType): SqlValue {
+export function castValue(value: SqlValue, from: PgTypeName, to: SqlType, ctx: TimeContext = defaultTimeContext()): SqlValue {
   if (value === null) return null
-  if (typeof value === 'string' && from !== 'numeric') return castText(value, to)
+  if (typeof value === 'string' && from !== 'numeric') return castText(value, to, ctx)
   switch (to.name) {
     case 'int2': case 'int4': case 'int8': {
       const rounded = typeof value === 'bigint' ? value : BigInt(Math.round(Number(value)))
@@ -72,15 +106,17 @@ export function castValue(value: SqlValue, from: PgTypeName, to: SqlType): SqlVa
     }
     case 'float4': case 'float8': return typeof value === 'boolean' ? Number(value) : Number(value)
     case 'numeric': return String(value)
-    case 'text': case 'varchar': case 'bpchar': case 'unknown': return formatValue(value, from)
+    case 'text': case 'varchar': case 'bpchar': case 'unknown': return formatValue(value, from, ctx)
     case 'bool': return typeof value === 'boolean' ? value : Number(value) !== 0
-    case 'timestamp': case 'timestamptz': case 'interval': return Number(value)
+    case 'timestamp': case 'timestamptz': case 'date': case 'interval': return castTime(value, from, to.name, ctx)
     default: return assertNever(to.name)
   }
 }
 
 /** µs between the Unix epoch and PostgreSQL's epoch (2000-01-01). */
 const PG_EPOCH_US = 946_684_800_000_000n
+const INT64_MAX = 0x7fffffffffffffffn
+const INT64_MIN = -0x8000000000000000n
 
 /** Decodes a binary-format parameter of `type` (int2/4/8, float4/8, bool, timestamp(tz), text-like). */
 export function decodeBinaryParam(bytes: Uint8Array, type: SqlType): SqlValue {
@@ -95,9 +131,21 @@ export function decodeBinaryParam(bytes: Uint8Array, type: SqlType): SqlValue {
     case 'int8': need(8); return view.getBigInt64(0)
     case 'float4': need(4); return view.getFloat32(0)
     case 'float8': need(8); return view.getFloat64(0)
-    case 'timestamp': case 'timestamptz': need(8); return Number(view.getBigInt64(0) + PG_EPOCH_US)
+    case 'timestamp': case 'timestamptz': {
+      need(8)
+      const raw = view.getBigInt64(0)
+      if (raw === INT64_MAX || raw === INT64_MIN) return raw > 0n ? Infinity : -Infinity
+      return Number(raw + PG_EPOCH_US)
+    }
+    case 'date': {
+      need(4)
+      const raw = view.getInt32(0)
+      if (raw === 0x7fffffff || raw === -0x80000000) return raw > 0 ? Infinity : -Infinity
+      return raw + PG_EPOCH_DAYS
+    }
+    case 'interval': need(16); return { us: Number(view.getBigInt64(0)), days: view.getInt32(8), months: view.getInt32(12) }
     case 'text': case 'varchar': case 'bpchar': case 'unknown': return Buffer.from(bytes).toString('utf8')
-    case 'numeric': case 'interval': throw featureNotSupported(`binary format for ${type.name} parameters`)
+    case 'numeric': throw featureNotSupported(`binary format for ${type.name} parameters`)
     default: return assertNever(type.name)
   }
 }

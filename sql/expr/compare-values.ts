@@ -1,8 +1,17 @@
 // sql/expr/compare-values: the one ordering of non-null SqlValues used by comparisons, IN, ORDER BY and merge keys.
 import type { SqlValue } from '../api.js'
+import { compareIntervals, isIntervalValue } from './interval.js'
 
-/** Negative, zero or positive as a < b, a = b, a > b. Numbers and bigints compare numerically; NaN sorts last. */
+/**
+ * Negative, zero or positive as a < b, a = b, a > b. Numbers and bigints compare numerically; NaN sorts last.
+ * Intervals order by PostgreSQL's interval_cmp (a month is 30 days, a day 24 h), so '1 mon' = '30 days'. Dates and
+ * timestamps are numbers (±Infinity for infinity) and compare as such.
+ */
 export function compareValues(a: Exclude<SqlValue, null>, b: Exclude<SqlValue, null>): number {
+  if (typeof a === 'object' || typeof b === 'object') {
+    if (isIntervalValue(a) && isIntervalValue(b)) return compareIntervals(a, b)
+    return isIntervalValue(a) ? 1 : -1
+  }
   if (typeof a === 'string' && typeof b === 'string') {
     return a < b ? -1 : a > b ? 1 : 0
   }

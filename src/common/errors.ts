@@ -217,3 +217,9 @@ export function ioError(detail: string): DbError {
 export function internalError(detail: string): DbError {
   return error(SqlState.internalError, `internal error: ${detail}`)
 }
+export function datetimeFieldOverflow(message: string): DbError {
+  return error(SqlState.datetimeFieldOverflow, message)
+}
+export function intervalFieldOverflow(message: string): DbError {
+  return error(SqlState.intervalFieldOverflow, message)
+}

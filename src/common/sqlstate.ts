@@ -15,6 +15,7 @@ export const SqlState = {
   invalidDatetimeFormat: '22007',
   datetimeFieldOverflow: '22008',
   divisionByZero: '22012',
+  intervalFieldOverflow: '22015',
   invalidParameterValue: '22023',
   invalidArgumentForLogarithm: '2201E',
   invalidArgumentForPowerFunction: '2201F',

@@ -11,6 +11,8 @@ export interface RowSink {
   send(message: BackendMessage): void
   /** Hands buffered output to the socket; a promise when the send buffer is over PG_SEND_BUFFER_BYTES_MAX. */
   flush(): Promise<void> | undefined
+  /** The session's TimeZone setting, in which timestamptz values are printed as text. */
+  sessionTimeZone(): string
 }
 
 /** Bind's result formats: none = all text, one = for every column, else one per column (PostgreSQL's rule). */
@@ -31,9 +33,10 @@ export async function sendRows(
   formats: ReadonlyArray<number>,
   range: { readonly startIndex: number; readonly endIndex: number },
 ): Promise<void> {
+  const timeZone = sink.sessionTimeZone()
   for (let rowIndex = range.startIndex; rowIndex < range.endIndex; rowIndex++) {
     const row = rows[rowIndex] ?? []
-    const values = fields.map((field, column) => encodeValue(row[column] ?? null, field.typeOid, formats[column] ?? 0))
+    const values = fields.map((field, column) => encodeValue(row[column] ?? null, field.typeOid, formats[column] ?? 0, timeZone))
     sink.send({ kind: 'DataRow', values })
     if ((rowIndex - range.startIndex + 1) % ROWS_PER_FLUSH_COUNT === 0) {
       const drained = sink.flush()

@@ -245,6 +245,11 @@ export class Session implements ExtendedQueryHost {
     this.send({ kind: 'CommandComplete', tag: result.commandTag })
   }
 
+  /** The TimeZone setting timestamptz text is printed in (startup or SET; 'UTC' when neither gave one). */
+  sessionTimeZone(): string {
+    return this.context.settings.get('timezone') ?? 'UTC'
+  }
+
   /** In a failed transaction (E) PostgreSQL runs only COMMIT/ROLLBACK; everything else gets 25P02. */
   checkNotAborted(statement: PreparedStatement): void {
     const isExit = statement.transaction === 'commit' || statement.transaction === 'rollback'

@@ -2,14 +2,15 @@
 // (sql/api.ts documents which JavaScript type each OID carries). Binary is offered for the types pgx asks for.
 import { assert } from '../../../src/common/assert.js'
 import { featureNotSupported } from '../../../src/common/errors.js'
-import type { SqlValue } from '../../../sql/api.js'
+import type { IntervalValue, SqlValue } from '../../../sql/api.js'
 import { encodeBoolBinary, encodeBoolText } from './bool.js'
 import { encodeFloat4Text, encodeFloat8Text, encodeFloatBinary } from './float.js'
 import { encodeIntegerBinary, encodeIntegerText } from './integer.js'
 import { encodeIntervalBinary, encodeIntervalText } from './interval.js'
 import { encodeNumericText } from './numeric.js'
 import { encodeTextBinary, encodeTextText } from './text.js'
-import { encodeDateBinary, encodeDateText, encodeTimestampBinary, encodeTimestampText } from './timestamp.js'
+import { encodeDateBinary, encodeDateText } from './date.js'
+import { encodeTimestampBinary, encodeTimestampText } from './timestamp.js'
 
 /** PostgreSQL built-in type OIDs that have their own codec. */
 export const enum TypeOid {
@@ -37,13 +38,27 @@ function asNumber(value: Exclude<SqlValue, null>, typeOid: number): number {
   return value
 }
 
+function asInterval(value: Exclude<SqlValue, null>): IntervalValue {
+  assert(typeof value === 'object', `type 1186 value is ${typeof value}`)
+  return value
+}
+
+/** Every SqlValue but an interval: an IntervalValue reaching a non-interval OID is a bug in sql. */
+function asScalar(value: Exclude<SqlValue, null>, typeOid: number): Exclude<SqlValue, null | IntervalValue> {
+  assert(typeof value !== 'object', `type ${typeOid} value is an interval`)
+  return value
+}
+
 function asInteger(value: Exclude<SqlValue, null>, typeOid: number): number | bigint {
   assert(typeof value === 'number' || typeof value === 'bigint', `type ${typeOid} value is ${typeof value}`)
   return value
 }
 
-/** Text output (format 0). A value of the wrong JavaScript type for its OID is a bug in sql: an assertion fails. */
-export function encodeValueText(value: Exclude<SqlValue, null>, typeOid: number): string {
+/**
+ * Text output (format 0). A value of the wrong JavaScript type for its OID is a bug in sql: an assertion fails.
+ * `timeZone` is the session's TimeZone setting: timestamptz text is printed in it.
+ */
+export function encodeValueText(value: Exclude<SqlValue, null>, typeOid: number, timeZone = 'UTC'): string {
   switch (typeOid) {
     case TypeOid.Bool:
       assert(typeof value === 'boolean', `type 16 value is ${typeof value}`)
@@ -56,10 +71,10 @@ export function encodeValueText(value: Exclude<SqlValue, null>, typeOid: number)
       assert(typeof value === 'string' || typeof value === 'number', `type 1700 value is ${typeof value}`)
       return encodeNumericText(value)
     case TypeOid.Timestamp: return encodeTimestampText(asNumber(value, typeOid), false)
-    case TypeOid.Timestamptz: return encodeTimestampText(asNumber(value, typeOid), true)
+    case TypeOid.Timestamptz: return encodeTimestampText(asNumber(value, typeOid), true, timeZone)
     case TypeOid.Date: return encodeDateText(asNumber(value, typeOid))
-    case TypeOid.Interval: return encodeIntervalText(asNumber(value, typeOid))
-    default: return encodeTextText(value)
+    case TypeOid.Interval: return encodeIntervalText(asInterval(value))
+    default: return encodeTextText(asScalar(value, typeOid))
   }
 }
 
@@ -77,13 +92,13 @@ export function encodeValueBinary(value: Exclude<SqlValue, null>, typeOid: numbe
     case TypeOid.Float8: return encodeFloatBinary(asNumber(value, typeOid), 8)
     case TypeOid.Timestamp: case TypeOid.Timestamptz: return encodeTimestampBinary(asNumber(value, typeOid))
     case TypeOid.Date: return encodeDateBinary(asNumber(value, typeOid))
-    case TypeOid.Interval: return encodeIntervalBinary(asNumber(value, typeOid))
-    case 19: case 25: case 1042: case 1043: return encodeTextBinary(value)
+    case TypeOid.Interval: return encodeIntervalBinary(asInterval(value))
+    case 19: case 25: case 1042: case 1043: return encodeTextBinary(asScalar(value, typeOid))
     default: throw featureNotSupported(`binary output format for type ${typeOid}`)
   }
 }
 
-export function encodeValue(value: SqlValue, typeOid: number, format: number): string | Uint8Array | null {
+export function encodeValue(value: SqlValue, typeOid: number, format: number, timeZone = 'UTC'): string | Uint8Array | null {
   if (value === null) return null
-  return format === FormatCode.Binary ? encodeValueBinary(value, typeOid) : encodeValueText(value, typeOid)
+  return format === FormatCode.Binary ? encodeValueBinary(value, typeOid) : encodeValueText(value, typeOid, timeZone)
 }
