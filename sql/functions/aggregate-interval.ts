@@ -1,0 +1,67 @@
+// sql/functions/aggregate-interval: interval arithmetic of sum(interval)/avg(interval), as PostgreSQL 15's
+// interval_pl and interval_div compute it: fields added independently with int32/int64 overflow checks, and the
+// division cascading fractional months into days (30 per month) and fractional days into seconds.
+import type { IntervalValue } from '../api.js'
+import { DbError } from '../../src/common/errors.js'
+import { SqlState } from '../../src/common/sqlstate.js'
+
+const INT32_MIN = -(2 ** 31)
+const INT32_MAX = 2 ** 31 - 1
+const INT64_LIMIT = 2 ** 63
+const DAYS_PER_MONTH = 30
+const SECS_PER_DAY = 86_400
+const US_PER_SEC = 1_000_000
+const TS_PREC_INV = 1_000_000
+
+export interface IntervalSum {
+  months: number
+  days: number
+  us: number
+}
+
+function intervalOutOfRange(): DbError {
+  return new DbError({ severity: 'ERROR', code: SqlState.datetimeFieldOverflow, message: 'interval out of range' })
+}
+
+/** interval_pl into `into` (mutated: the sum is an aggregate's running state). */
+export function addInterval(into: IntervalSum, value: IntervalValue): void {
+  const months = into.months + value.months
+  const days = into.days + value.days
+  const us = into.us + value.us
+  if (months < INT32_MIN || months > INT32_MAX || days < INT32_MIN || days > INT32_MAX) throw intervalOutOfRange()
+  if (us >= INT64_LIMIT || us < -INT64_LIMIT) throw intervalOutOfRange()
+  into.months = months
+  into.days = days
+  into.us = us
+}
+
+/** C's rint(): round half to even. */
+function rint(x: number): number {
+  const floor = Math.floor(x)
+  const diff = x - floor
+  if (diff > 0.5) return floor + 1
+  if (diff < 0.5) return floor
+  return floor % 2 === 0 ? floor : floor + 1
+}
+
+function tsRound(x: number): number {
+  return rint(x * TS_PREC_INV) / TS_PREC_INV
+}
+
+/** interval_div(span, factor) of PostgreSQL 15. factor ≠ 0. */
+export function divideInterval(span: IntervalSum, factor: number): IntervalValue {
+  const months = Math.trunc(span.months / factor)
+  let days = Math.trunc(span.days / factor)
+  const monthRemainderDays = tsRound((span.months / factor - months) * DAYS_PER_MONTH)
+  let secRemainder = tsRound(
+    (span.days / factor - days + monthRemainderDays - Math.trunc(monthRemainderDays)) * SECS_PER_DAY,
+  )
+  if (Math.abs(secRemainder) >= SECS_PER_DAY) {
+    const whole = Math.trunc(secRemainder / SECS_PER_DAY)
+    days += whole
+    secRemainder -= whole * SECS_PER_DAY
+  }
+  days += Math.trunc(monthRemainderDays)
+  const us = rint(span.us / factor + secRemainder * US_PER_SEC)
+  return { months: months | 0, days: days | 0, us: us === 0 ? 0 : us }
+}

@@ -1,0 +1,137 @@
+// sql/functions/aggregate-ordered: the aggregates that must keep their inputs — string_agg (the executor feeds
+// rows in the call's ORDER BY) and the ordered-set aggregates percentile_cont, percentile_disc and mode, which sort
+// in finish. Their combine concatenates, partial a before partial b.
+import type { SqlValue } from '../api.js'
+import { sqlType } from '../bind/types.js'
+import type { AggregateFunction } from './function-def.js'
+import { invalidParameterValue, numericValueOutOfRange } from '../../src/common/errors.js'
+import { comparatorOf } from './aggregate-compare.js'
+import { erase } from './aggregate-sum-avg.js'
+
+interface StringAggState { text: string | null; firstDelimiter: string | null }
+
+/** string_agg(value, delimiter): NULL values are skipped; the delimiter before the first value is dropped. */
+const stringAgg = erase<StringAggState>({
+  name: 'string_agg', args: ['text', 'text'], result: 'text', skipsNulls: false,
+  create: () => ({ text: null, firstDelimiter: null }),
+  step: (s, [value, delimiter]) => {
+    if (value === null || value === undefined) return s
+    if (s.text === null) {
+      s.text = value as string
+      s.firstDelimiter = (delimiter ?? null) as string | null
+    } else {
+      s.text += ((delimiter ?? '') as string) + (value as string)
+    }
+    return s
+  },
+  combine: (a, b) => {
+    if (a.text === null) return b
+    if (b.text === null) return a
+    return { text: a.text + (b.firstDelimiter ?? '') + b.text, firstDelimiter: a.firstDelimiter }
+  },
+  finish: (s) => s.text,
+})
+
+/** undefined until the first row brings the direct argument; null when that argument is NULL. */
+interface OrderedState { fraction: number | null | undefined; values: SqlValue[] }
+
+function takeFraction(s: OrderedState, fraction: SqlValue | undefined): void {
+  const f = (fraction ?? null) as number | null
+  if (s.fraction === undefined) s.fraction = f
+  // PostgreSQL evaluates the direct argument once per group; a per-row value cannot be honoured.
+  else if (s.fraction !== f && !(Number.isNaN(s.fraction) && Number.isNaN(f))) {
+    throw invalidParameterValue('the percentile must be the same for every row of a group')
+  }
+}
+
+function checkFraction(fraction: number): void {
+  if (fraction < 0 || fraction > 1 || Number.isNaN(fraction)) {
+    throw numericValueOutOfRange(`percentile value ${formatG(fraction)} is not between 0 and 1`)
+  }
+}
+
+/** C's %g, enough for the message. */
+function formatG(value: number): string {
+  if (Number.isNaN(value)) return 'nan'
+  if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf'
+  return String(Number(value.toPrecision(6)))
+}
+
+function orderedCombine(a: OrderedState, b: OrderedState): OrderedState {
+  if (b.fraction !== undefined) takeFraction(a, b.fraction)
+  for (const v of b.values) a.values.push(v)
+  return a
+}
+
+function orderedStep(s: OrderedState, [fraction, value]: ReadonlyArray<SqlValue>): OrderedState {
+  takeFraction(s, fraction)
+  if (value !== null && value !== undefined) s.values.push(value)
+  return s
+}
+
+const percentileCont = erase<OrderedState>({
+  name: 'percentile_cont', args: ['float8', 'float8'], result: 'float8', skipsNulls: false, orderedSet: true,
+  create: () => ({ fraction: undefined, values: [] }),
+  step: orderedStep,
+  combine: orderedCombine,
+  finish: (s) => {
+    if (s.fraction === undefined || s.fraction === null) return null
+    checkFraction(s.fraction)
+    if (s.values.length === 0) return null
+    const sorted = (s.values as number[]).slice().sort(comparatorOf('float8'))
+    const position = s.fraction * (sorted.length - 1)
+    const first = Math.floor(position)
+    const second = Math.ceil(position)
+    const lo = sorted[first] as number
+    if (first === second) return lo
+    // float8_lerp
+    return lo + ((sorted[second] as number) - lo) * (position - first)
+  },
+})
+
+const percentileDisc = erase<OrderedState>({
+  name: 'percentile_disc', args: ['float8', 'any'], result: (args) => sqlType(args[1]?.name ?? 'unknown'),
+  skipsNulls: false, orderedSet: true,
+  create: () => ({ fraction: undefined, values: [] }),
+  step: orderedStep,
+  combine: orderedCombine,
+  finish: (s, argTypes) => {
+    if (s.fraction === undefined || s.fraction === null) return null
+    checkFraction(s.fraction)
+    if (s.values.length === 0) return null
+    const sorted = s.values.slice().sort(comparatorOf(argTypes[1]?.name ?? 'float8'))
+    const row = Math.max(Math.ceil(s.fraction * sorted.length), 1)
+    return sorted[row - 1] ?? null
+  },
+})
+
+interface ModeState { values: SqlValue[] }
+
+/** mode(): the most frequent value; among equally frequent ones the first in sort order. */
+const mode = erase<ModeState>({
+  name: 'mode', args: ['any'], result: (args) => sqlType(args[0]?.name ?? 'unknown'), skipsNulls: true, orderedSet: true,
+  create: () => ({ values: [] }),
+  step: (s, [value]) => {
+    s.values.push(value ?? null)
+    return s
+  },
+  combine: (a, b) => ({ values: a.values.concat(b.values) }),
+  finish: (s, argTypes) => {
+    const compare = comparatorOf(argTypes[0]?.name ?? 'text')
+    const sorted = s.values.slice().sort(compare)
+    let best: SqlValue = null
+    let bestCount = 0
+    for (let i = 0; i < sorted.length;) {
+      let j = i + 1
+      while (j < sorted.length && compare(sorted[i] ?? null, sorted[j] ?? null) === 0) j++
+      if (j - i > bestCount) {
+        best = sorted[i] ?? null
+        bestCount = j - i
+      }
+      i = j
+    }
+    return best
+  },
+})
+
+export const ORDERED_FUNCTIONS: ReadonlyArray<AggregateFunction> = [stringAgg, percentileCont, percentileDisc, mode]
