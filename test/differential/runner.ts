@@ -102,7 +102,7 @@ export function judge(block: SqlTestBlock, ours: Outcome, theirs: Outcome | null
   if (theirs !== null && theirs.code !== expectedCode) {
     error = `PostgreSQL answered ${describeOutcome(theirs)}, the file expects ${expectedCode ?? 'rows'}: fix the corpus`
   } else if (ours.code !== (theirs?.code ?? expectedCode)) {
-    error = `nodedb ${describeOutcome(ours)}, PostgreSQL ${theirs === null ? `SQLSTATE ${expectedCode}` : describeOutcome(theirs)}`
+    error = `got ${describeOutcome(ours)}, PostgreSQL ${theirs === null ? `SQLSTATE ${expectedCode}` : describeOutcome(theirs)}`
   } else if (block.kind === 'query' && theirs !== null && ours.code === null) {
     const difference = resultDifference(ours, theirs)
     if (difference !== null) error = `result differs: ${difference}`
