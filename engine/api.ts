@@ -58,6 +58,8 @@ export interface EngineStats {
   readonly replayedRecordCount: number
   /** Segments the manifest lists (optional: engines without segments, e.g. test fakes, leave it out). */
   readonly segmentCount?: number
+  /** Bytes the memtables (active + frozen) of every core held at their last report (0 after flushAll on an idle engine). */
+  readonly memtableBytes?: number
   /** Flushes committed since open. */
   readonly flushCount?: number
   /** Closed WAL segments not yet deleted by a checkpoint. */
@@ -81,6 +83,12 @@ export interface Engine {
   /** The catalog as persisted: every table, in creation order. */
   tables(): ReadonlyArray<TableSchema>
   stats(): EngineStats
+  /**
+   * CHECKPOINT: resolves once every row acknowledged before the call is in segments the manifest lists (memtables,
+   * active and frozen, flushed whatever their size or age) and the WAL below them is checkpointed. Rejects with
+   * EngineFailureError ('ShuttingDown', or 'Io' when segments cannot be written).
+   */
+  flushAll(): Promise<void>
   /** Stops accepting ops, waits for in-flight ones, flushes, stops the cores, releases the data dir. */
   close(): Promise<void>
 }

@@ -4,15 +4,11 @@
 import path from 'node:path'
 import { assertNever } from '../src/common/assert.js'
 import { asLsn, type Lsn } from '../src/common/ids.js'
-import {
-  CORE_RESTARTS_MAX_COUNT, PARTITION_WIDTH_US_DEFAULT, REPLAY_IN_FLIGHT_BYTES_MAX, WAL_CLOSED_SEGMENTS_MAX_COUNT,
-  WAL_RECORD_BYTES_MAX,
-} from '../src/common/limits.js'
+import { CORE_RESTARTS_MAX_COUNT, PARTITION_WIDTH_US_DEFAULT, REPLAY_IN_FLIGHT_BYTES_MAX, WAL_CLOSED_SEGMENTS_MAX_COUNT,
+  WAL_RECORD_BYTES_MAX } from '../src/common/limits.js'
 import { log } from '../src/common/log.js'
-import {
-  EngineFailureError, type CreateTableResult, type Engine, type EngineConfig, type EngineStats,
-  type AddColumnsResult, type IngestResult, type ResultOf, type ScanResult, type OpResult,
-} from './api.js'
+import { EngineFailureError, type CreateTableResult, type Engine, type EngineConfig, type EngineStats,
+  type AddColumnsResult, type IngestResult, type ResultOf, type ScanResult, type OpResult } from './api.js'
 import type { ColumnBatch, ScanPartial } from './batch.js'
 import { CoreClient } from './bridge/core-client.js'
 import { splitBatchByCore, validateBatch } from './bridge/dispatcher.js'
@@ -243,12 +239,20 @@ class NodeEngine implements Engine {
     return this.catalog.tables()
   }
 
+  /** Restarts first (a rebuilding core's rows come from its catch-up); each committed flush runs the checkpoint. */
+  async flushAll(): Promise<void> {
+    if (this.isClosing) throw fail('ShuttingDown', 'the engine is shutting down')
+    await Promise.all(this.restarting)
+    await this.flushes.flushAll()
+  }
+
   stats(): EngineStats {
     return {
       coreCount: this.cores.length,
       lsnDurable: this.requireWal().durableLsn,
       replayedRecordCount: this.replayedRecordCount,
       segmentCount: this.segments.segments.length,
+      memtableBytes: this.flushes.memtableBytesTotal(),
       flushCount: this.segments.flushCount,
       walClosedSegmentCount: this.requireWal().closedSegmentCount,
       catchUpRecordCount: this.catchUp.recordsApplied,
@@ -373,9 +377,7 @@ class NodeEngine implements Engine {
   private decodeRecord(record: WalRecord): ColumnBatch {
     const batch = decodeIngestPayload(this.codec, record.payload)
     const problem = batch === undefined ? 'undecodable payload' : validateBatch(this.tableOf(record), batch)
-    if (batch === undefined || problem !== undefined) {
-      throw fail('Corrupt', `wal record lsn ${record.lsn}: ${problem ?? 'bad payload'}`)
-    }
+    if (batch === undefined || problem !== undefined) throw fail('Corrupt', `wal record lsn ${record.lsn}: ${problem ?? 'bad payload'}`)
     return batch
   }
 
@@ -385,14 +387,12 @@ class NodeEngine implements Engine {
   }
 }
 
-/** Tests: crashes core `c` of an engine from openEngine (terminate, as a crash would); resolves once it is rebuilt. */
-export async function crashCoreForTest(engine: Engine, c: number): Promise<void> {
+function asNodeEngine(engine: Engine): NodeEngine {
   if (!(engine instanceof NodeEngine)) throw new Error('not an engine from openEngine')
-  await engine.crashCore(c)
+  return engine
 }
 
+/** Tests: crashes core `c` of an engine from openEngine (terminate, as a crash would); resolves once it is rebuilt. */
+export const crashCoreForTest = (engine: Engine, c: number): Promise<void> => asNodeEngine(engine).crashCore(c)
 /** Tests: runs one retention pass now (as the timer would) and resolves when it is done. */
-export async function runRetentionForTest(engine: Engine): Promise<void> {
-  if (!(engine instanceof NodeEngine)) throw new Error('not an engine from openEngine')
-  await engine.runRetention()
-}
+export const runRetentionForTest = (engine: Engine): Promise<void> => asNodeEngine(engine).runRetention()

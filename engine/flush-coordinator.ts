@@ -3,7 +3,7 @@
 // SegmentStore, tells the core, and deletes WAL segments no memtable needs (checkpoint). Knows nothing of SQL.
 import { assert } from '../src/common/assert.js'
 import type { Lsn } from '../src/common/ids.js'
-import { MEMTABLE_PAUSE_BUDGETS_COUNT } from '../src/common/limits.js'
+import { FLUSH_ALL_ROUNDS_MAX_COUNT, MEMTABLE_PAUSE_BUDGETS_COUNT } from '../src/common/limits.js'
 import { log } from '../src/common/log.js'
 import { EngineFailureError } from './api.js'
 import type { CoreClient } from './bridge/core-client.js'
@@ -45,6 +45,46 @@ export class FlushCoordinator {
         .catch((error: unknown) => log.error({ core, err: error }, 'forced flush not answered'))
         .finally(() => { this.forcing[core] = undefined })
     })
+  }
+
+  /**
+   * CHECKPOINT: resolves once every row dispatched before the call has left the memtables of every core for committed
+   * segments (each commit runs the WAL checkpoint). Uses the same FlushRequest as relieveWal, after the flush in flight.
+   */
+  async flushAll(): Promise<void> {
+    const upToLsn = this.lastDispatchedLsn
+    await Promise.all(this.cores.map((_, core) => this.flushCore(core, upToLsn)))
+  }
+
+  /** Bytes the memtables of every core held at their last answers. */
+  memtableBytesTotal(): number {
+    return this.memtableBytes.reduce((sum, bytes) => sum + bytes, 0)
+  }
+
+  /**
+   * Rounds of: wait for this core's flushes, ask for a forced one, wait for it to commit — until the core holds no
+   * row of LSN ≤ `upToLsn`. A failed write leaves the rows in memory (the core offers them again), hence the rounds.
+   */
+  private async flushCore(core: number, upToLsn: number): Promise<void> {
+    for (let round = 0; round < FLUSH_ALL_ROUNDS_MAX_COUNT; round++) {
+      await this.coreSettled(core)
+      const low = this.lowWater[core]!
+      if (round > 0 && (low === 0 || low > upToLsn)) return
+      // Round 0 always asks: the low water seen here may predate applies still queued on the core's ring.
+      const response = await this.cores[core]!.request({ kind: 'FlushRequest' })
+      if (response.kind === 'FailureResponse') throw new EngineFailureError(response.failure)
+      this.applied(core, response, undefined)
+    }
+    throw new EngineFailureError({ kind: 'Io', detail: `core ${core} still holds rows after ${FLUSH_ALL_ROUNDS_MAX_COUNT} forced flushes` })
+  }
+
+  /** Resolves when neither a flush nor a forced flush of `core` is running (a commit may start the next: loop). */
+  private async coreSettled(core: number): Promise<void> {
+    for (;;) {
+      const running = this.flushing[core] ?? this.forcing[core]
+      if (running === undefined) return
+      await running
+    }
   }
 
   /**

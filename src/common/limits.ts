@@ -105,6 +105,9 @@ export const COMPACTION_ROWS_MAX_COUNT = 2_000_000
 export const CORE_RESTARTS_MAX_COUNT = 16
 // After a failed segment write, the core may offer the same rows again after this pause (disk full, EIO).
 export const FLUSH_RETRY_MS = 1000
+// Forced flush rounds per core in one Engine.flushAll(): each round waits for the flush in flight, then asks for one;
+// rows keep arriving meanwhile, so a failing disk (or a flood) ends the call with 'Io' instead of looping forever.
+export const FLUSH_ALL_ROUNDS_MAX_COUNT = 16
 
 // --- wire/ilp: InfluxDB line protocol over TCP and HTTP (issue #5)
 // Longest line, in bytes without its '\n': one 64 KiB string field (InfluxDB's string limit) plus names and

@@ -1,8 +1,9 @@
 // Goal: issue #4's storage path end to end — memtables flush to segments when their budget fills (invariant 4), scans
 // read segments and memtables together with every row exactly once (invariant 2), replay skips what segments hold,
-// checkpoints delete WAL segments, time ranges prune segments, and a corrupted chunk is 'Corrupt' naming the file
-// and offset. Method: a tiny memtable budget (openEngine's test option) and short partitions force many flushes;
-// answers are compared with engine-oracle.ts's plain-row answers; a counting FileSystem observes segment reads.
+// checkpoints delete WAL segments, time ranges prune segments, a corrupted chunk is 'Corrupt' naming the file and
+// offset, and flushAll (CHECKPOINT) empties every memtable. Method: a tiny memtable budget (openEngine's test option)
+// and short partitions force many flushes; answers are compared with engine-oracle.ts's plain-row answers; a counting
+// FileSystem observes segment reads.
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -87,6 +88,51 @@ describe('engine flush, segments, scans over both, checkpoint (issue #4)', () =>
       assert.deepStrictEqual(rowsOf(all.partials).sort(byTsHost), [...rows].sort(byTsHost), `restart ${restart}`)
       await engine.close()
     }
+  })
+
+  it('flushAll (CHECKPOINT): memtable rows go to committed segments, scans answer the same, restarts show each row once', async () => {
+    let engine = await start({ ...SMALL, memtableBytes: 64 * 1024 * 1024 })
+    const tableId = await createCpu(engine)
+    await engine.flushAll()
+    assert.equal(engine.stats().segmentCount, 0, 'nothing held, nothing written')
+    const rows = makeRows(3000, 21)
+    await ingestAll(engine, tableId, rows)
+    // The budget is far above the data: without flushAll every row would stay in memtables.
+    assert.equal(engine.stats().flushCount, 0)
+    assert.ok((engine.stats().memtableBytes ?? 0) > 0)
+    const all = scanOp(tableId, { projection: [0, 1, 2, 3, 4, 5] })
+    const before = rowsOf((await engine.execute(all)).partials).sort(byTsHost)
+    await engine.flushAll()
+    const stats = engine.stats()
+    assert.ok((stats.segmentCount ?? 0) > 0, `segments: ${stats.segmentCount}`)
+    assert.equal(stats.memtableBytes, 0, 'memtables empty')
+    assert.equal(stats.walClosedSegmentCount, 0, 'the checkpoint deleted every closed WAL segment')
+    assert.deepStrictEqual(rowsOf((await engine.execute(all)).partials).sort(byTsHost), before)
+    await checkAnswers(engine, tableId, rows)
+    await engine.flushAll()
+    assert.equal(engine.stats().segmentCount, stats.segmentCount, 'a second flushAll has nothing to write')
+    await engine.close()
+    for (let restart = 0; restart < 2; restart++) {
+      engine = await start({ ...SMALL, memtableBytes: 64 * 1024 * 1024 })
+      assert.deepStrictEqual(rowsOf((await engine.execute(all)).partials).sort(byTsHost), before, `restart ${restart}`)
+      await engine.close()
+    }
+  })
+
+  it('flushAll while ingests run: rows acknowledged before it are in segments; every row is seen exactly once', async () => {
+    const engine = await start({ ...SMALL, memtableBytes: 64 * 1024 * 1024 })
+    const tableId = await createCpu(engine)
+    const first = makeRows(2000, 22)
+    await ingestAll(engine, tableId, first)
+    const later = makeRows(2000, 23).map((row) => ({ ...row, ts: row.ts + 1 }))
+    const ingesting = ingestAll(engine, tableId, later, 100)
+    await engine.flushAll()
+    const flushed = engine.stats().segmentCount ?? 0
+    assert.ok(flushed > 0)
+    await ingesting
+    await engine.flushAll()
+    assert.equal(engine.stats().memtableBytes, 0)
+    await checkAnswers(engine, tableId, [...first, ...later])
   })
 
   it('checkpoint: deletes WAL segments wholly below every vShard\'s flushed LSN, and the rest still replays', async () => {

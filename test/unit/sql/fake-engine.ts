@@ -62,6 +62,9 @@ export class FakeEngine implements Engine {
 
   tables(): ReadonlyArray<TableSchema> { return this.catalog }
   stats(): EngineStats { return { coreCount: 2, lsnDurable: asLsn(0), replayedRecordCount: 0 } }
+  /** Nothing to flush: the fake keeps every batch in memory. */
+  async flushAll(): Promise<void> {}
+
   async close(): Promise<void> {}
 }
 
