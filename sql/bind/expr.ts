@@ -46,7 +46,8 @@ export interface WindowCall {
 export type SubqueryMode = 'scalar' | 'exists' | 'any' | 'all'
 
 export type Expr =
-  | { readonly kind: 'Slot'; readonly slot: number; readonly type: SqlType; readonly name: string }
+  /** `pos` (0-based) is where a column reference was written, for errors such as 42803. */
+  | { readonly kind: 'Slot'; readonly slot: number; readonly type: SqlType; readonly name: string; readonly pos?: number }
   /** A column of an enclosing query's row (correlated subquery); depth 1 is the nearest enclosing query. */
   | { readonly kind: 'Outer'; readonly depth: number; readonly slot: number; readonly type: SqlType }
   | { readonly kind: 'Const'; readonly value: SqlValue; readonly type: SqlType }

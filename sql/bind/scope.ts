@@ -48,7 +48,7 @@ export class Scope {
       if (column !== undefined) {
         for (const inner of crossed) inner.usesOuter = true
         return depth === 0
-          ? { kind: 'Slot', slot: column.slot, type: column.type, name: column.name }
+          ? { kind: 'Slot', slot: column.slot, type: column.type, name: column.name, pos }
           : { kind: 'Outer', depth, slot: column.slot, type: column.type }
       }
       crossed.push(scope)

@@ -7,7 +7,7 @@ import { invalidParameterValue, isDbError, undefinedTable } from '../../src/comm
 import type { StatementResult } from '../api.js'
 import { findTable } from '../bind/catalog.js'
 import { withEngineErrors } from '../errors.js'
-import { parseIntervalUs } from '../expr/interval.js'
+import { parseInterval, intervalSpanUs } from '../expr/interval.js'
 import type { SqlAlterTableOptions } from '../parse/ast.js'
 
 const TTL_OPTION = 'ttl'
@@ -16,7 +16,7 @@ const TTL_OPTION = 'ttl'
 export function parseTtlUs(text: string): number {
   let us: number
   try {
-    us = parseIntervalUs(text)
+    us = intervalSpanUs(parseInterval(text)) ?? Number.NaN
   } catch (error) {
     if (!isDbError(error)) throw error
     us = Number.NaN

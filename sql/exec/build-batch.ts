@@ -29,7 +29,7 @@ function vectorOf(column: ColumnSchema, values: ReadonlyArray<SqlValue>): Column
   switch (column.kind) {
     case 'timestamp': return withNulls({ kind: 'timestamp', values: Float64Array.from(values, (v) => (v === null ? 0 : Number(v))) })
     case 'f64': return withNulls({ kind: 'f64', values: Float64Array.from(values, (v) => (v === null ? 0 : Number(v))) })
-    case 'i64': return withNulls({ kind: 'i64', values: BigInt64Array.from(values, (v) => (v === null ? 0n : BigInt(v))) })
+    case 'i64': return withNulls({ kind: 'i64', values: BigInt64Array.from(values, (v) => (v === null || typeof v === 'object' ? 0n : BigInt(v))) })
     case 'bool': return withNulls({ kind: 'bool', values: Uint8Array.from(values, (v) => (v === true ? 1 : 0)) })
     case 'symbol': return symbolVector(values)
     case 'text': return { kind: 'text', values: values.map((v) => (v === null ? null : String(v))) }

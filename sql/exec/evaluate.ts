@@ -5,7 +5,7 @@ import { assertNever, AssertionError } from '../../src/common/assert.js'
 import { cardinalityViolation } from '../../src/common/errors.js'
 import type { SqlValue } from '../api.js'
 import type { Expr } from '../bind/expr.js'
-import { likeToRegExp } from '../functions/text-functions.js'
+import { likeToRegExp } from '../functions/posix-regex.js'
 import { castTyped, compareTyped } from './value-ops.js'
 import type { ExecEnv, Row } from './exec-env.js'
 
@@ -57,7 +57,7 @@ function evalLike(expr: Extract<Expr, { kind: 'Like' }>, row: Row, outer: Readon
   return regex.test(String(value)) !== expr.negated
 }
 
-function extreme(expr: Extract<Expr, { kind: 'Greatest' | 'Least' }>, row: Row, outer: ReadonlyArray<Row>, env: ExecEnv): SqlValue {
+function extreme(expr: Extract<Expr, { kind: 'Coalesce' | 'Greatest' | 'Least' }>, row: Row, outer: ReadonlyArray<Row>, env: ExecEnv): SqlValue {
   let best: SqlValue = null
   for (const arg of expr.args) {
     const value = evaluate(arg, row, outer, env)

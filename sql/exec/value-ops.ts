@@ -5,11 +5,11 @@ import type { SqlType } from '../bind/types.js'
 import { castValue } from '../expr/cast-value.js'
 import { compareValues } from '../expr/compare-values.js'
 import type { FunctionContext } from '../functions/function-def.js'
-import { compareNumeric } from '../functions/numeric-ops.js'
+import { compareDecimal, parseNumeric } from '../functions/numeric-ops.js'
 
 /** Order of two non-null values of one type: numeric text compares by value, NaN sorts above every number. */
 export function compareTyped(a: Exclude<SqlValue, null>, b: Exclude<SqlValue, null>, type: SqlType): number {
-  if (type.name === 'numeric' && typeof a === 'string' && typeof b === 'string') return compareNumeric(a, b)
+  if (type.name === 'numeric' && typeof a === 'string' && typeof b === 'string') return compareDecimal(parseNumeric(a), parseNumeric(b))
   if ((type.name === 'float8' || type.name === 'float4') && typeof a === 'number' && typeof b === 'number') {
     if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) ? (Number.isNaN(b) ? 0 : 1) : -1
     return a < b ? -1 : a > b ? 1 : 0
@@ -50,5 +50,6 @@ export function rowKey(row: ReadonlyArray<SqlValue>, types: ReadonlyArray<SqlTyp
 
 export function castTyped(value: SqlValue, from: SqlType, to: SqlType, ctx: FunctionContext): SqlValue {
   if (value === null) return null
+  if (from.name === to.name && (to.typmod < 0 || from.typmod === to.typmod)) return value
   return castValue(value, from.name, to, ctx)
 }

@@ -1,9 +1,9 @@
 // sql/plan/plan-from: the FROM clause → a plan and the Scope its columns are visible in. Tables become ScanNodes
 // (every column; filters are pushed later), subqueries and CTE references plan recursively, joins become JoinNodes
 // (equi-join keys found in ON/USING feed the hash join; the rest of the condition stays as a residual).
-import { OP_VERSION, type TableSchema } from '../../engine/ops.js'
+import { OP_VERSION, type ScanOp, type TableSchema } from '../../engine/ops.js'
 import { featureNotSupported, syntaxError, undefinedColumn, undefinedTable } from '../../src/common/errors.js'
-import { bindComparison, bindExpr, toBool, type BindContext } from '../bind/bind-expr.js'
+import { bindComparison, bindExpr, toBool } from '../bind/bind-expr.js'
 import { columnType, tableOid } from '../bind/catalog.js'
 import { coerce } from '../bind/coerce.js'
 import type { Expr } from '../bind/expr.js'
@@ -24,8 +24,8 @@ function scanOf(table: TableSchema, alias: string, columnAliases: ReadonlyArray<
   const planColumns: PlanColumn[] = table.columns.map((column, i) => ({
     name: columnAliases?.[i] ?? column.name, type: columnType(table, i), tableOid: oid, columnAttr: i + 1,
   }))
-  const op = {
-    kind: 'ScanOp' as const, v: OP_VERSION, tableId: table.id, timeRange: { fromUs: -Infinity, toUs: Infinity },
+  const op: ScanOp = {
+    kind: 'ScanOp', v: OP_VERSION, tableId: table.id, timeRange: { fromUs: -Infinity, toUs: Infinity },
     filters: [], projection: table.columns.map((_, i) => i), groupBy: [], aggregates: [], limit: null,
   }
   const plan: PlanNode = { kind: 'ScanNode', op, tableName: table.name, columns: planColumns }

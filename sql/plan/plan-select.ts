@@ -114,7 +114,7 @@ class AggregateRewriter {
         return { kind: 'Slot', slot: this.keys.length + index, type: node.type, name: node.call.fn.name }
       }
       if (node.kind === 'Window') return { ...node, call: this.rewriteWindow(node.call) }
-      if (node.kind === 'Slot') throw groupingError(node.name, undefined)
+      if (node.kind === 'Slot') throw groupingError(node.name, node.pos === undefined ? undefined : node.pos + 1)
       if (node.kind === 'Subquery' && node.correlated) throw featureNotSupported('correlated subqueries in a grouped query')
       return undefined
     })

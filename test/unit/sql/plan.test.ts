@@ -1,85 +1,80 @@
-// test/unit/sql/plan: goal — binding and lowering produce the ScanOp the engine should run: time range and tag/column
-// filters pushed, time_bucket and columns as group keys, aggregates in order; errors of binding carry the right
-// SQLSTATE and position. Method: bind + plan parsed SQL against a FakeEngine catalog and compare plain data.
+// test/unit/sql/plan: goal — planning produces the ScanOp the engine should run: time range and tag filters pushed,
+// time_bucket and columns as group keys, aggregates in order (or a control-side aggregate when the cores cannot
+// compute it exactly); errors of binding carry the right SQLSTATE and position. Method: plan parsed SQL against a
+// FakeEngine catalog and compare plain data.
 import assert from 'node:assert/strict'
-import { bindSelect, type BoundSelect } from '../../../sql/bind/binder.js'
-import { buildCreateTableOp } from '../../../sql/exec/create-table.js'
-import { planSelect } from '../../../sql/exec/select.js'
-import { TIME_BUCKET_ORIGIN_US } from '../../../sql/bind/bind-call.js'
-import type { EvalEnv } from '../../../sql/expr/evaluate.js'
-import type { SqlValue } from '../../../sql/api.js'
-import { parseSql } from '../../../sql/parse/parse-sql.js'
-import type { PhysicalSelect } from '../../../sql/physical/lower.js'
 import type { ScanOp } from '../../../engine/ops.js'
+import type { SqlValue } from '../../../sql/api.js'
+import { buildCreateTableOp } from '../../../sql/exec/create-table.js'
+import { newExecEnv } from '../../../sql/exec/exec-env.js'
+import { planStatement } from '../../../sql/exec/query.js'
+import { parseSql } from '../../../sql/parse/parse-sql.js'
+import type { PlanNode } from '../../../sql/plan/plan-node.js'
+import { TIME_BUCKET_ORIGIN_US } from '../../../sql/plan/pushdown.js'
 import { US_2024, dbErrorOf, newHarness, type Harness } from './helpers.js'
 
-const ENV: EvalEnv = { params: [], settings: new Map(), nowUs: 0 }
-
-function bindSelectOf(h: Harness, text: string): BoundSelect {
+function plan(h: Harness, text: string, params: ReadonlyArray<SqlValue> = [], nowUs = 0): PlanNode {
   const [slice] = parseSql(text)
-  if (slice === undefined || slice.parsed.ast.kind !== 'SqlSelect') assert.fail('expected one SELECT')
-  return bindSelect(h.engine, slice.parsed.ast, [])
+  if (slice === undefined || slice.parsed.ast.kind !== 'SqlQuery') assert.fail('expected one query')
+  const env = newExecEnv(h.engine, params, { timeZone: 'UTC', nowUs, settings: new Map() })
+  return planStatement(h.engine, slice.parsed.ast, [], env)
 }
 
-function plan(h: Harness, text: string, params: ReadonlyArray<SqlValue> = []): PhysicalSelect {
-  return planSelect(bindSelectOf(h, text), { ...ENV, params })
-}
-
-function scanOf(physical: PhysicalSelect): ScanOp {
-  if (physical.source.kind === 'OneRowSource') assert.fail('expected a scan')
-  return physical.source.op
+/** The one engine scan under the plan, and the operators above it (outermost first). */
+function leaf(node: PlanNode, above: string[] = []): { op: ScanOp; kind: string; above: string[] } {
+  if (node.kind === 'ScanNode' || node.kind === 'AggScanNode') return { op: node.op, kind: node.kind, above }
+  if (!('input' in node)) assert.fail(`no scan under ${node.kind}`)
+  return leaf(node.input, [...above, node.kind])
 }
 
 describe('sql plan: the issue query', () => {
-  it('pushes the time range and host filter and groups by time_bucket and host', async () => {
+  it('pushes the time range and host filter and groups by time_bucket and host on the cores', async () => {
     const h = await newHarness()
-    const physical = plan(h,
+    const scan = leaf(plan(h,
       "SELECT time_bucket('1 minute', ts) AS minute, host, count(*), avg(usage_user) FROM cpu " +
-      "WHERE ts >= '2024-01-01' AND ts < '2024-01-01 01:00:00' AND host = 'a' GROUP BY minute, host ORDER BY minute")
-    const op = scanOf(physical)
-    assert.deepEqual(op.timeRange, { fromUs: US_2024, toUs: US_2024 + 3600e6 })
-    assert.deepEqual(op.filters, [{ column: 1, op: 'eq', values: ['a'] }])
-    assert.deepEqual(op.groupBy, [
+      "WHERE ts >= '2024-01-01' AND ts < '2024-01-01 01:00:00' AND host = 'a' GROUP BY minute, host ORDER BY minute"))
+    assert.equal(scan.kind, 'AggScanNode')
+    assert.deepEqual(scan.op.timeRange, { fromUs: US_2024, toUs: US_2024 + 3600e6 })
+    assert.deepEqual(scan.op.filters, [{ column: 1, op: 'eq', values: ['a'] }])
+    assert.deepEqual(scan.op.groupBy, [
       { kind: 'timeBucket', column: 0, widthUs: 60e6, originUs: TIME_BUCKET_ORIGIN_US }, { kind: 'column', column: 1 },
     ])
-    assert.deepEqual(op.aggregates, [{ fn: 'count', column: null }, { fn: 'avg', column: 2 }])
-    assert.equal(physical.residual, null)
-    assert.deepEqual(physical.sortKeys.map((key) => key.slot), [4])
+    assert.deepEqual(scan.op.aggregates, [{ fn: 'count', column: null }, { fn: 'avg', column: 2 }])
+    assert.ok(!scan.above.includes('FilterNode'))
   })
 
   it('accepts GROUP BY ordinals and INTERVAL widths and $n time bounds', async () => {
     const h = await newHarness()
-    const physical = plan(h,
-      "SELECT time_bucket(INTERVAL '5 minutes', ts), host, max(cores) FROM cpu WHERE ts BETWEEN $1 AND $2 GROUP BY 1, 2",
-      [US_2024, US_2024 + 10])
-    const op = scanOf(physical)
-    assert.deepEqual(op.timeRange, { fromUs: US_2024, toUs: US_2024 + 11 })
-    assert.deepEqual(op.groupBy.map((key) => key.kind === 'timeBucket' ? key.widthUs : key.column), [300e6, 1])
-    assert.deepEqual(op.aggregates, [{ fn: 'max', column: 4 }])
+    const scan = leaf(plan(h,
+      "SELECT time_bucket(INTERVAL '5 minutes', ts), host, max(cores) FROM cpu WHERE ts BETWEEN $1::timestamptz AND $2::timestamptz GROUP BY 1, 2",
+      [US_2024, US_2024 + 10]))
+    assert.deepEqual(scan.op.timeRange, { fromUs: US_2024, toUs: US_2024 + 11 })
+    assert.deepEqual(scan.op.groupBy.map((key) => key.kind === 'timeBucket' ? key.widthUs : key.column), [300e6, 1])
+    assert.deepEqual(scan.op.aggregates, [{ fn: 'max', column: 4 }])
   })
 
-  it('pushes IN, !=, comparisons on fields and leaves OR as a residual filter', async () => {
+  it('pushes tag IN and != and leaves OR and field comparisons to the control side', async () => {
     const h = await newHarness()
-    const physical = plan(h, "SELECT host FROM cpu WHERE host IN ('a', 'b') AND region != 'eu' AND cores > 2 AND (up OR usage_user > 1)")
-    const op = scanOf(physical)
-    assert.deepEqual(op.filters, [
-      { column: 1, op: 'in', values: ['a', 'b'] }, { column: 6, op: 'neq', values: ['eu'] }, { column: 4, op: 'gt', values: [2n] },
-    ])
-    assert.notEqual(physical.residual, null)
-    assert.deepEqual(op.timeRange, { fromUs: -Infinity, toUs: Infinity })
+    const scan = leaf(plan(h, "SELECT host FROM cpu WHERE host IN ('a', 'b') AND region != 'eu' AND cores > 2 AND (up OR usage_user > 1)"))
+    assert.deepEqual(scan.op.filters, [{ column: 1, op: 'in', values: ['a', 'b'] }, { column: 6, op: 'neq', values: ['eu'] }])
+    assert.ok(scan.above.includes('FilterNode'))
+    assert.deepEqual(scan.op.timeRange, { fromUs: -Infinity, toUs: Infinity })
   })
 
   it('folds row-independent bounds such as now() - INTERVAL into the time range', async () => {
     const h = await newHarness()
     const before = Date.now() * 1000
-    const op = scanOf(planSelect(bindSelectOf(h, "SELECT host FROM cpu WHERE ts > now() - INTERVAL '1 hour'"), { ...ENV, nowUs: before }))
-    assert.deepEqual(op.timeRange, { fromUs: before - 3600e6 + 1, toUs: Infinity })
+    const scan = leaf(plan(h, "SELECT host FROM cpu WHERE ts > now() - INTERVAL '1 hour'", [], before))
+    assert.deepEqual(scan.op.timeRange, { fromUs: before - 3600e6 + 1, toUs: Infinity })
   })
 
-  it('pushes LIMIT + OFFSET into a raw scan without ORDER BY, not with one', async () => {
+  it('aggregates on the control side what the cores cannot compute exactly (FILTER, DISTINCT, stddev)', async () => {
     const h = await newHarness()
-    assert.equal(scanOf(plan(h, 'SELECT host FROM cpu LIMIT 10 OFFSET 5')).limit, 15)
-    assert.equal(scanOf(plan(h, 'SELECT host FROM cpu ORDER BY host LIMIT 10')).limit, null)
+    for (const text of ['SELECT count(*) FILTER (WHERE cores > 1) FROM cpu', 'SELECT count(DISTINCT host) FROM cpu', 'SELECT stddev(usage_user) FROM cpu']) {
+      const scan = leaf(plan(h, text))
+      assert.equal(scan.kind, 'ScanNode', text)
+      assert.ok(scan.above.includes('AggregateNode'), text)
+    }
   })
 })
 

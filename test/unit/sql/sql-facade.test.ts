@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { EngineFailureError } from '../../../engine/api.js'
 import type { IngestOp, ScanOp } from '../../../engine/ops.js'
 import type { StatementResult } from '../../../sql/api.js'
-import { TIME_BUCKET_ORIGIN_US } from '../../../sql/bind/bind-call.js'
+import { TIME_BUCKET_ORIGIN_US } from '../../../sql/plan/pushdown.js'
 import { US_2024, dbErrorOf, newHarness, rowsOf } from './helpers.js'
 
 const INSERT_ROWS = "INSERT INTO cpu (ts, host, usage_user, cores, bytes, up) VALUES " +
