@@ -2,6 +2,7 @@
 // The only module (with main.ts) that knows every layer.
 import { openEngine } from '../engine/engine.js'
 import type { Engine } from '../engine/api.js'
+import { loadParser } from '../sql/parse/adapter.js'
 import { createSql } from '../sql/sql.js'
 import { startIlpHttpListener } from '../wire/ilp/http-listener.js'
 import { IlpParsePool } from '../wire/ilp/parse-pool.js'
@@ -44,6 +45,8 @@ export interface StartServerOptions {
 export async function startServer(config: ServerConfig, options: StartServerOptions = {}): Promise<RunningServer> {
   const startedMs = Date.now()
   log.info({ dataDir: config.dataDir, cores: config.coreCount, fsync: config.fsync, memtableMb: config.memtableMb }, 'starting')
+  // SQL parsing is synchronous on a WebAssembly module (libpg-query): load it before anything can take a query.
+  await loadParser()
   const engine: Engine = await openEngine({
     dataDir: config.dataDir, coreCount: config.coreCount, memtableMb: config.memtableMb, fsync: config.fsync,
   })

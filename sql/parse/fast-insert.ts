@@ -1,8 +1,9 @@
 // sql/parse/fast-insert: a recogniser for the one statement shape that dominates ingest over SQL —
-// `INSERT INTO t [(c, ...)] VALUES (literal, ...), ...` with only literals and $n — straight into our SqlInsert.
-// node-sql-parser takes ~200 ms for a 1,000-row × 21-column INSERT (bench: 3,700 rows/s); this scanner does it in a
-// few ms. It is deliberately not a parser: any other token makes it return null and the statement goes the general
-// way (adapter.ts), so it can only ever be faster, never accept what the general path would reject differently.
+// `INSERT INTO t [(c, ...)] VALUES (literal, ...), ...` with only literals and $n — straight into our SqlInsert,
+// the same tree the general path (libpg-query via adapter.ts) builds, positions included. It skips the WebAssembly
+// round trip and the JSON of a large VALUES list (measured in the report of this change). It is deliberately not a
+// parser: any other token makes it return null and the statement goes the general way, so it can only ever be
+// faster, never accept what the general path would reject or read differently.
 import type { SqlExpr, SqlInsert } from './ast.js'
 
 const enum Char {
@@ -47,12 +48,28 @@ function word(cur: Cursor): string | null {
   return cur.text.slice(start, cur.i).toLowerCase()
 }
 
-/** An identifier as PostgreSQL folds it: unquoted lower-cased, "quoted" kept (with "" for a quote). */
+/**
+ * PostgreSQL's reserved and type_func_name keywords (kwlist.h): not valid as unquoted table or column names, so the
+ * fast path leaves them to the general path, which reports the syntax error.
+ */
+const NON_NAME_KEYWORDS = new Set(('all analyse analyze and any array as asc asymmetric authorization binary both case ' +
+  'cast check collate collation column concurrently constraint create cross current_catalog current_date current_role ' +
+  'current_schema current_time current_timestamp current_user default deferrable desc distinct do else end except ' +
+  'false fetch for foreign freeze from full grant group having ilike in initially inner intersect into is isnull join ' +
+  'lateral leading left like limit localtime localtimestamp natural not notnull null offset on only or order outer ' +
+  'overlaps placing primary references returning right select session_user similar some symmetric system_user table ' +
+  'tablesample then to trailing true union unique user using variadic verbose when where window with').split(' '))
+
+/** PostgreSQL truncates longer identifiers (NAMEDATALEN - 1 bytes); the fast path leaves those to the general path. */
+const IDENTIFIER_BYTES_MAX = 63
+
+/** An identifier as PostgreSQL folds it: unquoted lower-cased, "quoted" kept (with "" for a quote); null otherwise. */
 function identifier(cur: Cursor): string | null {
   skipSpace(cur)
-  if (cur.text.charCodeAt(cur.i) !== Char.DoubleQuote) return word(cur)
-  const value = quoted(cur, Char.DoubleQuote)
-  return value === null || value === '' ? null : value
+  const isQuoted = cur.text.charCodeAt(cur.i) === Char.DoubleQuote
+  const value = isQuoted ? quoted(cur, Char.DoubleQuote) : word(cur)
+  if (value === null || value === '' || (!isQuoted && NON_NAME_KEYWORDS.has(value))) return null
+  return Buffer.byteLength(value) > IDENTIFIER_BYTES_MAX ? null : value
 }
 
 /** A quoted run with doubled quotes as escapes; null when unterminated. cur.i is at the opening quote. */
@@ -72,27 +89,39 @@ function quoted(cur: Cursor, quote: number): string | null {
   }
 }
 
+/** PostgreSQL's largest integer literal kept as an integer (int4); larger ones stay as written (scan.l). */
+const INT4_MAX = 2147483647
+
+/**
+ * A numeric literal with an optional sign, as the general path gives it: unsigned ExprNumber (an integer that fits
+ * int4 in canonical decimal, anything else as written), under ExprUnary for a sign. null when it is not one.
+ */
 function number(cur: Cursor, pos: number): SqlExpr | null {
+  const sign = cur.text.charCodeAt(cur.i)
+  if (sign === Char.Minus || sign === Char.Plus) cur.i++
   const start = cur.i
-  if (cur.text.charCodeAt(cur.i) === Char.Minus || cur.text.charCodeAt(cur.i) === Char.Plus) cur.i++
-  const digitsStart = cur.i
   while (isDigit(cur.text.charCodeAt(cur.i))) cur.i++
   if (cur.text.charCodeAt(cur.i) === Char.Dot) {
     cur.i++
     while (isDigit(cur.text.charCodeAt(cur.i))) cur.i++
   }
-  if (cur.i === digitsStart || (cur.i === digitsStart + 1 && cur.text.charCodeAt(digitsStart) === Char.Dot)) return null
+  if (cur.i === start || (cur.i === start + 1 && cur.text.charCodeAt(start) === Char.Dot)) return null
+  let isExact = !cur.text.slice(start, cur.i).includes('.')
   const e = cur.text.charCodeAt(cur.i)
   if (e === Char.UpperE || e === Char.LowerE) {
+    isExact = false
     cur.i++
     if (cur.text.charCodeAt(cur.i) === Char.Minus || cur.text.charCodeAt(cur.i) === Char.Plus) cur.i++
     if (!isDigit(cur.text.charCodeAt(cur.i))) return null
     while (isDigit(cur.text.charCodeAt(cur.i))) cur.i++
   }
   if (isIdentPart(cur.text.charCodeAt(cur.i))) return null
-  const text = cur.text.slice(start, cur.i)
-  // A leading sign stays in the number's text, as the general path (node-sql-parser) gives it.
-  return { kind: 'ExprNumber', text: text.startsWith('+') ? text.slice(1) : text, pos }
+  const written = cur.text.slice(start, cur.i)
+  const text = isExact && Number(written) <= INT4_MAX ? String(Number(written)) : written
+  const literal: SqlExpr = { kind: 'ExprNumber', text, pos: cur.offset + start }
+  if (sign === Char.Minus) return { kind: 'ExprUnary', op: '-', expr: literal, pos }
+  if (sign === Char.Plus) return { kind: 'ExprUnary', op: '+', expr: literal, pos }
+  return literal
 }
 
 /** One literal value, or null for anything the general parser must see. */
@@ -108,8 +137,10 @@ function literal(cur: Cursor): SqlExpr | null {
   if (c === Char.Dollar) {
     const start = ++cur.i
     while (isDigit(cur.text.charCodeAt(cur.i))) cur.i++
-    if (cur.i === start || isIdentPart(cur.text.charCodeAt(cur.i))) return null
-    return { kind: 'ExprParam', index: Number(cur.text.slice(start, cur.i)), pos }
+    // $0 is an error and a huge $n out of range: both left to the general path.
+    if (cur.i === start || cur.i - start > 9 || isIdentPart(cur.text.charCodeAt(cur.i))) return null
+    const index = Number(cur.text.slice(start, cur.i))
+    return index < 1 ? null : { kind: 'ExprParam', index, pos }
   }
   const keyword = word(cur)
   if (keyword === 'null') return { kind: 'ExprNull', pos }
@@ -169,5 +200,5 @@ export function parseFastInsert(text: string, offset: number): { readonly ast: S
   eat(cur, Char.Semicolon)
   skipSpace(cur)
   if (cur.i !== text.length) return null
-  return { ast: { kind: 'SqlInsert', table, tablePos, columns, rows }, paramCount }
+  return { ast: { kind: 'SqlInsert', table, tablePos, columns, rows, query: null }, paramCount }
 }

@@ -160,6 +160,12 @@ export const ILP_PARSE_JOBS_PENDING_MAX_COUNT = 16
 export const ILP_TCP_POOL_RUN_BYTES = 4 * 1024 * 1024
 // Runs of one TCP connection parsed or written at once before its socket is paused (pipelines parse and ingest).
 export const ILP_TCP_RUNS_IN_FLIGHT_COUNT = 2
+// Parsed Query texts kept for reuse (LRU): drivers and dashboards repeat a few hundred distinct texts, and a hit
+// skips libpg-query's WebAssembly call and JSON (tens of µs per small query).
+export const PARSE_CACHE_ENTRIES_MAX_COUNT = 1024
+// Longest Query text (UTF-16 code units) the parse cache keeps: repeated queries are short, while large INSERTs are
+// one-off and would pin megabytes per entry.
+export const PARSE_CACHE_TEXT_CHARS_MAX = 8 * 1024
 
 function check(condition: boolean, message: string): void {
   if (!condition) throw new Error(`limits: ${message}`)

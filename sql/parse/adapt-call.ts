@@ -1,0 +1,86 @@
+// sql/parse/adapt-call: PostgreSQL's FuncCall and WindowDef nodes → ExprCall and SqlWindowSpec, including the
+// frameOptions bitmask. The expression adapter is passed in, so this module does not import adapt-expr.ts back.
+import type { SqlExpr, SqlFrameBound, SqlOrderItem, SqlWindowSpec } from './ast.js'
+import { type AdaptContext, type AdaptExpr, type Node, bool, list, loc, nodeField, num, str, stringList, unsupported } from './adapt-node.js'
+
+export interface CallAdapters {
+  readonly adaptExpr: AdaptExpr
+  readonly adaptSortBy: (ctx: AdaptContext, value: unknown) => SqlOrderItem
+}
+
+/** PostgreSQL's FRAMEOPTION_* bits (src/include/nodes/parsenodes.h, unchanged from 11 to 18). */
+const enum Frame {
+  NonDefault = 0x1, Range = 0x2, Rows = 0x4, Groups = 0x8,
+  StartUnboundedPreceding = 0x20, EndUnboundedPreceding = 0x40, StartUnboundedFollowing = 0x80,
+  EndUnboundedFollowing = 0x100, StartCurrentRow = 0x200, EndCurrentRow = 0x400, StartOffsetPreceding = 0x800,
+  EndOffsetPreceding = 0x1000, StartOffsetFollowing = 0x2000, EndOffsetFollowing = 0x4000,
+  ExcludeCurrentRow = 0x8000, ExcludeGroup = 0x10000, ExcludeTies = 0x20000,
+}
+
+/** One end of the frame from its four bits; `offset` is the startOffset/endOffset expression. */
+function frameBound(options: number, bits: { unboundedPreceding: number; unboundedFollowing: number; currentRow: number;
+  offsetPreceding: number; offsetFollowing: number }, offset: () => SqlExpr, pos: number): SqlFrameBound {
+  if ((options & bits.unboundedPreceding) !== 0) return { kind: 'unboundedPreceding', offset: null }
+  if ((options & bits.unboundedFollowing) !== 0) return { kind: 'unboundedFollowing', offset: null }
+  if ((options & bits.currentRow) !== 0) return { kind: 'currentRow', offset: null }
+  if ((options & bits.offsetPreceding) !== 0) return { kind: 'preceding', offset: offset() }
+  if ((options & bits.offsetFollowing) !== 0) return { kind: 'following', offset: offset() }
+  return unsupported('this window frame bound', pos)
+}
+
+function frame(ctx: AdaptContext, def: Node, pos: number, adaptExpr: AdaptExpr): SqlWindowSpec['frame'] {
+  const options = num(def, 'frameOptions')
+  if ((options & Frame.NonDefault) === 0) return null
+  if ((options & (Frame.ExcludeCurrentRow | Frame.ExcludeGroup | Frame.ExcludeTies)) !== 0) return unsupported('EXCLUDE in window frames', pos)
+  const mode = (options & Frame.Rows) !== 0 ? 'rows' : (options & Frame.Groups) !== 0 ? 'groups' : 'range'
+  const start = frameBound(options, {
+    unboundedPreceding: Frame.StartUnboundedPreceding, unboundedFollowing: Frame.StartUnboundedFollowing,
+    currentRow: Frame.StartCurrentRow, offsetPreceding: Frame.StartOffsetPreceding, offsetFollowing: Frame.StartOffsetFollowing,
+  }, () => adaptExpr(ctx, def.startOffset), pos)
+  const end = frameBound(options, {
+    unboundedPreceding: Frame.EndUnboundedPreceding, unboundedFollowing: Frame.EndUnboundedFollowing,
+    currentRow: Frame.EndCurrentRow, offsetPreceding: Frame.EndOffsetPreceding, offsetFollowing: Frame.EndOffsetFollowing,
+  }, () => adaptExpr(ctx, def.endOffset), pos)
+  return { mode, start, end }
+}
+
+/**
+ * A WindowDef: OVER w (name only), OVER (w ORDER BY …) (refname) or a full spec. In a WINDOW clause the def's own
+ * name is the window's name (the caller takes it) and refname the window it refines.
+ */
+export function adaptWindowDef(ctx: AdaptContext, def: Node, isOverClause: boolean, adapters: CallAdapters): SqlWindowSpec {
+  const pos = loc(ctx, def, ctx.statementPos)
+  const refName = str(def, 'refname') || (isOverClause ? str(def, 'name') : '')
+  return {
+    refName: refName === '' ? null : refName,
+    partitionBy: list(def, 'partitionClause').map((value) => adapters.adaptExpr(ctx, value)),
+    orderBy: list(def, 'orderClause').map((value) => adapters.adaptSortBy(ctx, value)),
+    frame: frame(ctx, def, pos, adapters.adaptExpr),
+    pos,
+  }
+}
+
+export function adaptFuncCall(ctx: AdaptContext, node: Node, adapters: CallAdapters): SqlExpr {
+  const pos = loc(ctx, node, ctx.statementPos)
+  const names = stringList(list(node, 'funcname'))
+  if (names === null || names.length === 0) return unsupported('this function name', pos)
+  if (names.length > 2 || (names.length === 2 && names[0] !== 'pg_catalog')) {
+    return unsupported(`functions qualified by schema "${names[0] ?? ''}"`, pos)
+  }
+  if (bool(node, 'func_variadic')) return unsupported('VARIADIC', pos)
+  const filter = node.agg_filter === undefined ? null : adapters.adaptExpr(ctx, node.agg_filter)
+  const over = nodeField(node, 'over')
+  return {
+    kind: 'ExprCall',
+    name: names[names.length - 1] ?? '',
+    schema: names.length === 2 ? 'pg_catalog' : null,
+    args: list(node, 'args').map((value) => adapters.adaptExpr(ctx, value)),
+    star: bool(node, 'agg_star'),
+    distinct: bool(node, 'agg_distinct'),
+    filter,
+    orderBy: list(node, 'agg_order').map((value) => adapters.adaptSortBy(ctx, value)),
+    withinGroup: bool(node, 'agg_within_group'),
+    over: over === null ? null : adaptWindowDef(ctx, over, true, adapters),
+    pos,
+  }
+}

@@ -1,0 +1,113 @@
+// sql/parse/adapt-statement: one RawStmt's statement node → SqlStatement. Each statement type nodedb runs has a
+// handler in STATEMENT_HANDLERS; every other statement is 0A000 naming it ("DROP TABLE is not supported").
+import type { SqlAlterTableOptions, SqlInsert, SqlStatement } from './ast.js'
+import { adaptExprList } from './adapt-expr.js'
+import { type AdaptContext, type Node, bool, firstPos, list, loc, nodeField, str, unsupported, unwrap, wrapped } from './adapt-node.js'
+import { adaptQuery } from './adapt-query.js'
+import { adaptCreateTable, definitionValue, tableName } from './adapt-table.js'
+import { adaptSet, adaptShow, adaptTransaction } from './adapt-utility.js'
+
+type StatementHandler = (ctx: AdaptContext, node: Node) => SqlStatement
+
+/** INSERT: plain VALUES become rows; any other query (SELECT, VALUES with ORDER BY, …) becomes `query`. */
+function insert(ctx: AdaptContext, node: Node): SqlInsert {
+  const relation = nodeField(node, 'relation') ?? {}
+  const { name: table, pos: tablePos } = tableName(ctx, relation)
+  if (nodeField(node, 'onConflictClause') !== null) return unsupported('ON CONFLICT', firstPos(ctx, node.onConflictClause, tablePos))
+  if (nodeField(node, 'returningClause') !== null || list(node, 'returningList').length > 0) return unsupported('RETURNING', tablePos)
+  if (nodeField(node, 'withClause') !== null) return unsupported('WITH on INSERT', ctx.statementPos)
+  const override = str(node, 'override')
+  if (override !== '' && override !== 'OVERRIDING_NOT_SET') return unsupported('OVERRIDING', tablePos)
+  const columns = node.cols === undefined ? null : list(node, 'cols').map((value) => {
+    const target = wrapped(value, 'ResTarget')
+    const pos = target === null ? tablePos : loc(ctx, target, tablePos)
+    if (target === null || list(target, 'indirection').length > 0) return unsupported('subscripts or fields in INSERT columns', pos)
+    return { name: str(target, 'name'), pos }
+  })
+  const select = wrapped(node.selectStmt, 'SelectStmt')
+  if (select === null) return unsupported('INSERT … DEFAULT VALUES', tablePos)
+  const isPlainValues = select.valuesLists !== undefined && list(select, 'sortClause').length === 0 &&
+    select.limitCount === undefined && select.limitOffset === undefined && select.withClause === undefined
+  if (!isPlainValues) return { kind: 'SqlInsert', table, tablePos, columns, rows: [], query: adaptQuery(ctx, select, firstPos(ctx, select, tablePos)) }
+  const rows = list(select, 'valuesLists').map((value) => adaptExprList(ctx, list(wrapped(value, 'List') ?? {}, 'items')))
+  return { kind: 'SqlInsert', table, tablePos, columns, rows, query: null }
+}
+
+function explain(ctx: AdaptContext, node: Node): SqlStatement {
+  let analyze = false
+  for (const value of list(node, 'options')) {
+    const option = wrapped(value, 'DefElem') ?? {}
+    const name = str(option, 'defname')
+    if (name !== 'analyze') return unsupported(`EXPLAIN option ${name.toUpperCase()}`, loc(ctx, option, ctx.statementPos))
+    analyze = !['false', 'off', '0', 'no'].includes(definitionValue(ctx, option) ?? 'false')
+  }
+  const query = wrapped(node.query, 'SelectStmt')
+  if (query === null) return unsupported(`EXPLAIN of ${statementName(unwrap(node.query)?.type ?? '', {})}`, ctx.statementPos)
+  return { kind: 'SqlExplain', analyze, query: adaptQuery(ctx, query, firstPos(ctx, query, ctx.statementPos)) }
+}
+
+/** ALTER TABLE t SET (…) / RESET (…), several such commands concatenated in order; any other command is refused. */
+function alterTable(ctx: AdaptContext, node: Node): SqlAlterTableOptions {
+  const relation = nodeField(node, 'relation') ?? {}
+  const { name: table, pos } = tableName(ctx, relation)
+  if (str(node, 'objtype') !== 'OBJECT_TABLE') return unsupported(`ALTER ${str(node, 'objtype').replace('OBJECT_', '')}`, ctx.statementPos)
+  const options: Array<{ name: string; value: string | null }> = []
+  for (const value of list(node, 'cmds')) {
+    const cmd = wrapped(value, 'AlterTableCmd') ?? {}
+    const subtype = str(cmd, 'subtype')
+    if (subtype !== 'AT_SetRelOptions' && subtype !== 'AT_ResetRelOptions') {
+      return unsupported(`ALTER TABLE … ${words(subtype.replace(/^AT_/, ''))}`, pos)
+    }
+    for (const item of list(wrapped(cmd.def, 'List') ?? {}, 'items')) {
+      const option = wrapped(item, 'DefElem') ?? {}
+      if (str(option, 'defnamespace') !== '') return unsupported('qualified storage parameters', loc(ctx, option, pos))
+      options.push({ name: str(option, 'defname'), value: subtype === 'AT_ResetRelOptions' ? null : definitionValue(ctx, option) })
+    }
+  }
+  return { kind: 'SqlAlterTableOptions', table, ifExists: bool(node, 'missing_ok'), options }
+}
+
+const STATEMENT_HANDLERS: Readonly<Record<string, StatementHandler>> = {
+  SelectStmt: (ctx, node) => adaptQuery(ctx, node, ctx.statementPos),
+  InsertStmt: insert,
+  CreateStmt: adaptCreateTable,
+  AlterTableStmt: alterTable,
+  VariableSetStmt: adaptSet,
+  VariableShowStmt: adaptShow,
+  TransactionStmt: adaptTransaction,
+  DiscardStmt: (ctx, node) => (str(node, 'target') === 'DISCARD_ALL'
+    ? { kind: 'SqlDiscard' } : unsupported(`DISCARD ${str(node, 'target').replace('DISCARD_', '')}`, ctx.statementPos)),
+  CheckPointStmt: (ctx, node) => (list(node, 'options').length === 0 ? { kind: 'SqlCheckpoint' } : unsupported('CHECKPOINT options', ctx.statementPos)),
+  ExplainStmt: explain,
+}
+
+/** Every statement node type the adapter translates (the tests pin this list). */
+export const STATEMENT_NODE_TYPES: ReadonlyArray<string> = Object.keys(STATEMENT_HANDLERS)
+
+/** 'AddColumn' → 'ADD COLUMN'. */
+function words(camel: string): string {
+  return camel.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toUpperCase()
+}
+
+const STATEMENT_NAMES: Readonly<Record<string, string>> = {
+  CreateTableAsStmt: 'CREATE TABLE AS', IndexStmt: 'CREATE INDEX', ViewStmt: 'CREATE VIEW', CreatedbStmt: 'CREATE DATABASE',
+  CreateSchemaStmt: 'CREATE SCHEMA', CreateFunctionStmt: 'CREATE FUNCTION', CreateSeqStmt: 'CREATE SEQUENCE',
+  CreateExtensionStmt: 'CREATE EXTENSION', CreateRoleStmt: 'CREATE ROLE', VacuumStmt: 'VACUUM', DeclareCursorStmt: 'DECLARE',
+  ClosePortalStmt: 'CLOSE', DeallocateStmt: 'DEALLOCATE', RenameStmt: 'ALTER … RENAME', LockStmt: 'LOCK',
+  GrantStmt: 'GRANT', DoStmt: 'DO', CopyStmt: 'COPY', TruncateStmt: 'TRUNCATE',
+}
+
+/** The statement as a reader would name it: 'DROP TABLE', 'DELETE', 'CREATE INDEX'. */
+export function statementName(type: string, node: Node): string {
+  if (type === 'DropStmt') return `DROP ${str(node, 'removeType').replace('OBJECT_', '').replace(/_/g, ' ')}`
+  return STATEMENT_NAMES[type] ?? words(type.replace(/Stmt$/, ''))
+}
+
+/** One RawStmt's `stmt` (wrapped) → SqlStatement. */
+export function adaptStatement(ctx: AdaptContext, value: unknown): SqlStatement {
+  const found = unwrap(value)
+  if (found === null) return unsupported('this statement', ctx.statementPos)
+  const handler = Object.hasOwn(STATEMENT_HANDLERS, found.type) ? STATEMENT_HANDLERS[found.type] : undefined
+  if (handler === undefined) return unsupported(statementName(found.type, found.node), ctx.statementPos)
+  return handler(ctx, found.node)
+}
