@@ -223,3 +223,7 @@ export function datetimeFieldOverflow(message: string): DbError {
 export function intervalFieldOverflow(message: string): DbError {
   return error(SqlState.intervalFieldOverflow, message)
 }
+/** 0A000 with PostgreSQL's own wording (featureNotSupported appends "is not supported"). */
+export function notSupported(message: string): DbError {
+  return error(SqlState.featureNotSupported, message)
+}
