@@ -1,9 +1,9 @@
 // Goal: the INSERT fast path (sql/parse/fast-insert.ts) accepts exactly plain-literal INSERT ... VALUES and yields
-// the same AST as the general path (node-sql-parser via adapter.ts), positions aside; anything else falls through.
+// the same AST as the general path (libpg-query via adapter.ts), positions aside; anything else falls through.
 // Method: a table of shapes, then a fast-check property over generated literal rows comparing both paths.
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { adaptStatement } from '../../../sql/parse/adapter.js'
+import { parseStatements } from '../../../sql/parse/adapter.js'
 import { parseFastInsert } from '../../../sql/parse/fast-insert.js'
 
 function withoutPositions(value: unknown): unknown {
@@ -13,7 +13,8 @@ function withoutPositions(value: unknown): unknown {
 function assertSameAsGeneral(text: string): void {
   const fast = parseFastInsert(text, 0)
   assert.notEqual(fast, null, `fast path refused: ${text}`)
-  const general = adaptStatement(text, 0)
+  const [statement] = parseStatements(text)
+  const general = statement === undefined ? null : { ast: statement.ast, paramCount: statement.paramCount }
   assert.deepEqual(withoutPositions(fast), withoutPositions(general), text)
 }
 
