@@ -158,18 +158,26 @@ function sameFloat(ours: string | null, theirs: string | null, type: PgTypeName)
   return ours !== null && theirs !== null && type === 'float8' && Number(ours) === Number(theirs)
 }
 
-interface Case { readonly sql: string; readonly columns: ReadonlyArray<Column>; readonly types: ReadonlyArray<PgTypeName> }
+interface Case {
+  readonly sql: string
+  readonly columns: ReadonlyArray<Column>
+  readonly types: ReadonlyArray<PgTypeName>
+  /** An ordered-set aggregate's direct argument (the fraction), passed first on every row. */
+  readonly direct?: SqlValue
+}
 
 async function check(def: AggregateFunction, cases: ReadonlyArray<Case>): Promise<string[]> {
   const failures: string[] = []
-  const argTypes = cases[0]?.types.map((t) => sqlType(t)) ?? []
+  const first = cases[0]
+  const argTypes = [...(first?.direct !== undefined ? ['float8' as const] : []), ...(first?.types ?? [])].map((t) => sqlType(t))
   const resultType = typeof def.result === 'function' ? def.result(argTypes).name : def.result
   for (const c of cases) {
     const theirs = await ask(c.sql)
     if (theirs.typeOid !== null && theirs.typeOid !== PG_TYPES[resultType].oid && wrap('x', resultType) === 'x') {
       failures.push(`${c.sql}: result type ${resultType}, PostgreSQL's oid ${theirs.typeOid}`)
     }
-    const rows = await inputRows(c.columns, c.types)
+    const read = await inputRows(c.columns, c.types)
+    const rows = c.direct === undefined ? read : read.map((row) => [c.direct ?? null, ...row])
     const ours = runOurs(def, [rows], argTypes)
     if (ours !== theirs.text && !sameFloat(ours, theirs.text, resultType)) failures.push(`${c.sql}: ours ${ours}, PostgreSQL ${theirs.text}`)
     if (def.combine === undefined || theirs.text?.startsWith('error') === true) continue
@@ -187,6 +195,37 @@ function unaryCases(def: AggregateFunction, type: PgTypeName): Case[] {
     const resultType = typeof def.result === 'function' ? def.result([sqlType(type)]).name : def.result
     return { sql: `SELECT ${wrap(call, resultType)} FROM ${fromValues([column], [type])}`, columns: [column], types: [type] }
   })
+}
+
+
+const PAIRS: ReadonlyArray<ReadonlyArray<readonly [string, string]>> = [
+  [['1', '2'], ['2', '4'], ['3', '7']], [], [['NULL', '1'], ['2', 'NULL'], ['3', '3'], ['5', '-1']], [['5', '5']],
+  [['1', '1'], ['1', '2'], ['1', '3']], [['1', '1'], ['2', '1']], [['1e300', '1e300'], ['-1e300', '1']],
+  [["'NaN'", '1'], ['2', '3']], [["'Infinity'", '1'], ['2', '3']],
+  [['123456.789', '-0.001'], ['98765.4321', '5e-5'], ['-3.5', '2.25'], ['7', '7'], ['1e-3', '1e3']],
+]
+
+function pairColumns(pairs: ReadonlyArray<readonly [string, string]>): Column[] {
+  return [pairs.map((p) => p[0]), pairs.map((p) => p[1])]
+}
+
+const STRING_AGG_DATA: ReadonlyArray<ReadonlyArray<readonly [string, string]>> = [
+  [["'a'", "','"], ["'b'", "'-'"], ['NULL', "'x'"], ["'c'", 'NULL']], [], [['NULL', "','"]], [["'only'", "';'"]],
+  [["''", "','"], ["''", "','"]], [['NULL', "'x'"], ["'p'", "'y'"], ["'q'", "'z'"]],
+]
+
+const FRACTIONS: ReadonlyArray<string> = ['0', '0.25', '0.5', '0.3333', '1', 'NULL', '1.5', '-0.1', "'NaN'"]
+
+/** Typed reading of a fraction literal for our side of an ordered-set call. */
+function fractionValue(literal: string): SqlValue {
+  return literal === 'NULL' ? null : Number(literal.replace(/'/g, ''))
+}
+
+/** PostgreSQL computing first/last for us: the value at the smallest (largest) time, the earliest row on ties. */
+function bookendSql(name: string, valueType: PgTypeName, columns: Column[], types: PgTypeName[]): string {
+  const order = name === 'first' ? 'c1, ord' : 'c1 DESC, ord'
+  const pick = `(array_agg(c0 ORDER BY ${order}) FILTER (WHERE c1 IS NOT NULL))[1]`
+  return `SELECT ${wrap(pick, valueType)} FROM (SELECT *, row_number() OVER () AS ord FROM ${fromValues(columns, types)}) w`
 }
 
 describe('aggregate functions against PostgreSQL', function () {
@@ -211,6 +250,83 @@ describe('aggregate functions against PostgreSQL', function () {
     it(`${def.name}(${def.args.join(', ') || '*'})`, async function () {
       const failures: string[] = []
       for (const type of types) failures.push(...(await check(def, unaryCases(def, type))))
+      assert.deepEqual(failures, [])
+    })
+  }
+
+
+  for (const def of AGGREGATE_FUNCTIONS.filter((d) => d.args.length === 2 && d.args[0] === 'float8' && d.args[1] === 'float8' && d.orderedSet !== true)) {
+    it(`${def.name}(float8, float8)`, async function () {
+      const cases = PAIRS.map((pairs) => {
+        const columns = pairColumns(pairs)
+        return { sql: `SELECT ${def.name}(c0, c1) FROM ${fromValues(columns, ['float8', 'float8'])}`, columns, types: ['float8', 'float8'] as PgTypeName[] }
+      })
+      assert.deepEqual(await check(def, cases), [])
+    })
+  }
+
+  it('string_agg(text, text)', async function () {
+    const def = findAggregate('string_agg')[0] as AggregateFunction
+    const cases = STRING_AGG_DATA.map((pairs) => {
+      const columns = pairColumns(pairs)
+      return { sql: `SELECT string_agg(c0, c1) FROM ${fromValues(columns, ['text', 'text'])}`, columns, types: ['text', 'text'] as PgTypeName[] }
+    })
+    assert.deepEqual(await check(def, cases), [])
+  })
+
+  for (const [name, types] of [
+    ['percentile_cont', ['float8']], ['percentile_disc', ['float8', 'int4', 'int8', 'numeric', 'text', 'timestamptz', 'date', 'interval']],
+  ] as const) {
+    it(`${name}(fraction) WITHIN GROUP (ORDER BY …)`, async function () {
+      const def = findAggregate(name)[0] as AggregateFunction
+      const failures: string[] = []
+      for (const type of types) {
+        for (const fraction of FRACTIONS) {
+          const resultType = name === 'percentile_cont' ? 'float8' : type
+          const cases = (DATA[type] ?? []).filter((column) => column.length > 0).map((column) => ({
+            sql: `SELECT ${wrap(`${name}(${fraction}::float8) WITHIN GROUP (ORDER BY c0)`, resultType)} FROM ${fromValues([column], [type])}`,
+            columns: [column], types: [type] as PgTypeName[], direct: fractionValue(fraction),
+          }))
+          failures.push(...(await check(def, cases)))
+        }
+      }
+      assert.deepEqual(failures, [])
+    })
+  }
+
+  it('mode() WITHIN GROUP (ORDER BY …)', async function () {
+    const def = findAggregate('mode')[0] as AggregateFunction
+    const failures: string[] = []
+    for (const type of ['int4', 'int8', 'float8', 'numeric', 'text', 'interval', 'bool'] as const) {
+      const cases = (DATA[type] ?? []).map((column) => ({
+        sql: `SELECT ${wrap('mode() WITHIN GROUP (ORDER BY c0)', type)} FROM ${fromValues([column], [type])}`,
+        columns: [column], types: [type] as PgTypeName[],
+      }))
+      failures.push(...(await check(def, cases)))
+    }
+    assert.deepEqual(failures, [])
+  })
+
+  for (const name of ['first', 'last']) {
+    it(`${name}(value, time) as TimescaleDB`, async function () {
+      const failures: string[] = []
+      const times: ReadonlyArray<readonly [PgTypeName, Column]> = [
+        ['timestamptz', ["'2020-01-02+00'", "'2020-01-01+00'", 'NULL', "'2020-01-03+00'", "'2020-01-01+00'"]],
+        ['int8', ['5', '3', '3', 'NULL', '9']], ['date', ["'2001-01-01'", "'1999-01-01'", "'2003-01-01'", "'2003-01-01'", 'NULL']],
+      ]
+      const values: ReadonlyArray<readonly [PgTypeName, Column]> = [
+        ['int4', ['1', '2', '3', '4', 'NULL']], ['text', ["'a'", 'NULL', "'c'", "'d'", "'e'"]],
+      ]
+      for (const [timeType, timeColumn] of times) {
+        const def = findAggregate(name).find((d) => d.args[1] === timeType) as AggregateFunction
+        for (const [valueType, valueColumn] of values) {
+          for (const count of [0, 1, 3, 5]) {
+            const columns = [valueColumn.slice(0, count), timeColumn.slice(0, count)]
+            const types: PgTypeName[] = [valueType, timeType]
+            failures.push(...(await check(def, [{ sql: bookendSql(name, valueType, columns, types), columns, types }])))
+          }
+        }
+      }
       assert.deepEqual(failures, [])
     })
   }
