@@ -228,6 +228,29 @@ function bookendSql(name: string, valueType: PgTypeName, columns: Column[], type
   return `SELECT ${wrap(pick, valueType)} FROM (SELECT *, row_number() OVER () AS ord FROM ${fromValues(columns, types)}) w`
 }
 
+/** A small seeded generator (mulberry32): the random data sets are the same on every run. */
+function seeded(seed: number): () => number {
+  let a = seed
+  return () => {
+    a = (a + 0x6d2b79f5) | 0
+    let t = Math.imul(a ^ (a >>> 15), 1 | a)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+function randomColumn(type: PgTypeName, random: () => number): Column {
+  const count = 1 + Math.floor(random() * 8)
+  return Array.from({ length: count }, () => {
+    const sign = random() < 0.3 ? '-' : ''
+    if (type === 'float8') return `${sign}${(random() * 10).toFixed(6)}e${Math.floor(random() * 40) - 20}`
+    const whole = String(Math.floor(random() * 10 ** Math.floor(random() * 13)))
+    if (type === 'int8') return `${sign}${whole}${String(Math.floor(random() * 1e6)).padStart(6, '0')}`
+    const scale = Math.floor(random() * 7)
+    return `${sign}${whole}${scale === 0 ? '' : `.${String(Math.floor(random() * 10 ** scale)).padStart(scale, '0')}`}`
+  })
+}
+
 describe('aggregate functions against PostgreSQL', function () {
   this.timeout(120_000)
 
@@ -330,6 +353,22 @@ describe('aggregate functions against PostgreSQL', function () {
       assert.deepEqual(failures, [])
     })
   }
+
+
+  it('random numeric, int8 and float8 data sets: sum, avg and the variance family to the last digit', async function () {
+    const random = seeded(20260101)
+    const failures: string[] = []
+    const names = ['sum', 'avg', 'variance', 'var_pop', 'stddev_samp', 'stddev_pop']
+    for (const type of ['numeric', 'int8', 'float8'] as const) {
+      const columns = Array.from({ length: 25 }, () => randomColumn(type, random))
+      for (const name of names) {
+        const def = findAggregate(name).find((d) => d.args[0] === type) as AggregateFunction
+        const cases = columns.map((column) => ({ sql: `SELECT ${name}(c0) FROM ${fromValues([column], [type])}`, columns: [column], types: [type] }))
+        failures.push(...(await check(def, cases)))
+      }
+    }
+    assert.deepEqual(failures, [])
+  })
 
   it('the registry has PostgreSQL 15\'s overloads and result types for the types nodedb has', async function () {
     const names = [...new Set(AGGREGATE_FUNCTIONS.map((d) => d.name))].filter((n) => n !== 'first' && n !== 'last')
