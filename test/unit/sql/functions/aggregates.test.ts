@@ -298,14 +298,14 @@ describe('aggregate functions against PostgreSQL', function () {
   })
 
   for (const [name, types] of [
-    ['percentile_cont', ['float8']], ['percentile_disc', ['float8', 'int4', 'int8', 'numeric', 'text', 'timestamptz', 'date', 'interval']],
+    ['percentile_cont', ['float8', 'interval']], ['percentile_disc', ['float8', 'int4', 'int8', 'numeric', 'text', 'timestamptz', 'date', 'interval']],
   ] as const) {
     it(`${name}(fraction) WITHIN GROUP (ORDER BY …)`, async function () {
-      const def = findAggregate(name)[0] as AggregateFunction
       const failures: string[] = []
       for (const type of types) {
+        const def = findAggregate(name).find((d) => d.args[1] === type || d.args[1] === 'any') as AggregateFunction
         for (const fraction of FRACTIONS) {
-          const resultType = name === 'percentile_cont' ? 'float8' : type
+          const resultType = type
           const cases = (DATA[type] ?? []).filter((column) => column.length > 0).map((column) => ({
             sql: `SELECT ${wrap(`${name}(${fraction}::float8) WITHIN GROUP (ORDER BY c0)`, resultType)} FROM ${fromValues([column], [type])}`,
             columns: [column], types: [type] as PgTypeName[], direct: fractionValue(fraction),
