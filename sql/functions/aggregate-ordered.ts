@@ -114,7 +114,8 @@ interface ModeState { values: SqlValue[] }
 
 /** mode(): the most frequent value; among equally frequent ones the first in sort order. */
 const mode = erase<ModeState>({
-  name: 'mode', args: ['any'], result: (args) => sqlType(args[0]?.name ?? 'unknown'), skipsNulls: true, orderedSet: true,
+  name: 'mode', args: ['any'], result: (args) => sqlType(args[0]?.name ?? 'unknown'),
+  skipsNulls: true, orderedSet: true,
   create: () => ({ values: [] }),
   step: (s, [value]) => {
     s.values.push(value ?? null)
