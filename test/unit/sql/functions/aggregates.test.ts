@@ -36,7 +36,8 @@ const DATA: Partial<Record<PgTypeName, ReadonlyArray<Column>>> = {
   date: [["'2020-01-01'", "'1970-01-01'", "'1900-03-04'"], [], ['NULL'], ["'infinity'", "'2001-02-03'"]],
   interval: [["'1 mon'", "'30 days'"], [], ['NULL'], ["'1 day 2 hours'", "'-3 hours'", "'1 year 2 mons 3 days 04:05:06.789'"],
     ["'1 mon'", "'1 mon'", "'1 day'"], ["'7 days'", "'1 mon -2 days'", "'-00:00:00.000001'"], ["'30 days'", "'1 mon'"],
-    ["'1 mon 1 day'", "'1 sec'", "'1 mon'", "'3 days'", "'1 hour'", "'2 mons'", "'7 sec'"]],
+    ["'1 mon 1 day'", "'1 sec'", "'1 mon'", "'3 days'", "'1 hour'", "'2 mons'", "'7 sec'"],
+    ["'2147483647 mons'", "'1 mon'"], ["'-2147483648 days'", "'-1 day'"], ["'-1 mon 5 days -00:00:01'", "'-7 days'"]],
   bool: [['true', 'false', 'NULL'], ['true', 'true'], ['false'], [], ['NULL']],
 }
 
