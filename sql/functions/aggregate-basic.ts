@@ -6,19 +6,20 @@ import type { AggregateFunction } from './function-def.js'
 import { comparatorOf, type Comparator } from './aggregate-compare.js'
 import { erase } from './aggregate-sum-avg.js'
 
-interface Count { n: bigint }
+/** A number, not a bigint: exact to 2^53 rows, and a bigint increment per row costs an allocation. */
+interface Count { n: number }
 
 function count(args: ReadonlyArray<'any'>): AggregateFunction {
   return erase<Count>({
     // count(*) has no arguments and counts every row; count(x) skips NULL x.
     name: 'count', args, result: 'int8', skipsNulls: args.length > 0,
-    create: () => ({ n: 0n }),
+    create: () => ({ n: 0 }),
     step: (s) => {
       s.n++
       return s
     },
     combine: (a, b) => ({ n: a.n + b.n }),
-    finish: (s) => s.n,
+    finish: (s) => BigInt(s.n),
   })
 }
 
@@ -26,7 +27,8 @@ interface Extreme { v: SqlValue }
 
 /** Types with a min/max in PostgreSQL 15 that nodedb has (no bool: PostgreSQL has no min(boolean)). */
 const ORDERABLE: ReadonlyArray<PgTypeName> = [
-  'int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'text', 'bpchar', 'timestamp', 'timestamptz', 'date', 'interval',
+  'int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'text', 'bpchar',
+  'timestamp', 'timestamptz', 'date', 'interval',
 ]
 
 function extreme(name: 'min' | 'max', type: PgTypeName): AggregateFunction {
@@ -93,7 +95,9 @@ function bitAggregate(name: 'bit_and' | 'bit_or', type: 'int2' | 'int4' | 'int8'
 
 interface Bookend { value: SqlValue; time: SqlValue; seen: boolean }
 
-const TIME_TYPES: ReadonlyArray<PgTypeName> = ['timestamptz', 'timestamp', 'date', 'int2', 'int4', 'int8', 'float4', 'float8', 'numeric']
+const TIME_TYPES: ReadonlyArray<PgTypeName> = [
+  'timestamptz', 'timestamp', 'date', 'int2', 'int4', 'int8', 'float4', 'float8', 'numeric',
+]
 
 /** first(value, time)/last(value, time): the value at the smallest/largest time; a tie keeps the first seen. */
 function bookend(name: 'first' | 'last', timeType: PgTypeName): AggregateFunction {
@@ -123,6 +127,8 @@ export const BASIC_FUNCTIONS: ReadonlyArray<AggregateFunction> = [
   count([]), count(['any']),
   ...ORDERABLE.map((type) => extreme('min', type)), ...ORDERABLE.map((type) => extreme('max', type)),
   boolAggregate('bool_and'), boolAggregate('bool_or'), boolAggregate('every'),
-  ...(['int2', 'int4', 'int8'] as const).flatMap((type) => [bitAggregate('bit_and', type), bitAggregate('bit_or', type)]),
+  ...(['int2', 'int4', 'int8'] as const).flatMap((type) => [
+    bitAggregate('bit_and', type), bitAggregate('bit_or', type),
+  ]),
   ...TIME_TYPES.flatMap((type) => [bookend('first', type), bookend('last', type)]),
 ]

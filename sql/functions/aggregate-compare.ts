@@ -35,7 +35,7 @@ export function compareText(a: SqlValue, b: SqlValue): number {
     const cx = x.charCodeAt(i)
     const cy = y.charCodeAt(i)
     if (cx === cy) continue
-    // A surrogate (U+D800–DFFF, part of a code point ≥ U+10000) outranks every BMP unit above it in code point order.
+    // A surrogate (U+D800–DFFF, half of a code point ≥ U+10000) outranks every BMP unit in code point order.
     const surrogateX = cx >= 0xd800 && cx <= 0xdfff
     const surrogateY = cy >= 0xd800 && cy <= 0xdfff
     if (surrogateX !== surrogateY) return surrogateX ? 1 : -1

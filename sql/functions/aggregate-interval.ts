@@ -48,20 +48,41 @@ function tsRound(x: number): number {
   return rint(x * TS_PREC_INV) / TS_PREC_INV
 }
 
-/** interval_div(span, factor) of PostgreSQL 15. factor ≠ 0. */
-export function divideInterval(span: IntervalSum, factor: number): IntervalValue {
-  const months = Math.trunc(span.months / factor)
-  let days = Math.trunc(span.days / factor)
-  const monthRemainderDays = tsRound((span.months / factor - months) * DAYS_PER_MONTH)
-  let secRemainder = tsRound(
-    (span.days / factor - days + monthRemainderDays - Math.trunc(monthRemainderDays)) * SECS_PER_DAY,
-  )
+/**
+ * interval_mul/interval_div of PostgreSQL 15 share one shape: scale months and days, truncate, and cascade the
+ * fractional months into days (30 per month) and the fractional days into seconds. `scale` is x·f or x/f.
+ */
+function scaleInterval(span: IntervalValue, scale: (x: number) => number): IntervalValue {
+  const monthsExact = scale(span.months)
+  const daysExact = scale(span.days)
+  if (Number.isNaN(monthsExact) || monthsExact > INT32_MAX || monthsExact < INT32_MIN) throw intervalOutOfRange()
+  if (Number.isNaN(daysExact) || daysExact > INT32_MAX || daysExact < INT32_MIN) throw intervalOutOfRange()
+  const months = Math.trunc(monthsExact)
+  let days = Math.trunc(daysExact)
+  const monthRemainderDays = tsRound((monthsExact - months) * DAYS_PER_MONTH)
+  let secRemainder = tsRound((daysExact - days + monthRemainderDays - Math.trunc(monthRemainderDays)) * SECS_PER_DAY)
   if (Math.abs(secRemainder) >= SECS_PER_DAY) {
     const whole = Math.trunc(secRemainder / SECS_PER_DAY)
     days += whole
     secRemainder -= whole * SECS_PER_DAY
   }
   days += Math.trunc(monthRemainderDays)
-  const us = rint(span.us / factor + secRemainder * US_PER_SEC)
+  const us = rint(scale(span.us) + secRemainder * US_PER_SEC)
+  if (Number.isNaN(us) || us >= INT64_LIMIT || us < -INT64_LIMIT) throw intervalOutOfRange()
   return { months: months | 0, days: days | 0, us: us === 0 ? 0 : us }
+}
+
+/** interval_div(span, factor). factor ≠ 0. */
+export function divideInterval(span: IntervalValue, factor: number): IntervalValue {
+  return scaleInterval(span, (x) => x / factor)
+}
+
+/** interval_lerp of percentile_cont: lo + (hi − lo) · fraction, through interval_mi, interval_mul, interval_pl. */
+export function lerpInterval(lo: IntervalValue, hi: IntervalValue, fraction: number): IntervalValue {
+  const difference: IntervalSum = { months: 0, days: 0, us: 0 }
+  addInterval(difference, hi)
+  addInterval(difference, { months: -lo.months, days: -lo.days, us: -lo.us })
+  const result: IntervalSum = { ...scaleInterval(difference, (x) => x * fraction) }
+  addInterval(result, lo)
+  return { months: result.months, days: result.days, us: result.us }
 }

@@ -1,11 +1,12 @@
 // sql/functions/aggregate-ordered: the aggregates that must keep their inputs — string_agg (the executor feeds
 // rows in the call's ORDER BY) and the ordered-set aggregates percentile_cont, percentile_disc and mode, which sort
 // in finish. Their combine concatenates, partial a before partial b.
-import type { SqlValue } from '../api.js'
+import type { IntervalValue, SqlValue } from '../api.js'
 import { sqlType } from '../bind/types.js'
 import type { AggregateFunction } from './function-def.js'
 import { invalidParameterValue, numericValueOutOfRange } from '../../src/common/errors.js'
 import { comparatorOf } from './aggregate-compare.js'
+import { lerpInterval } from './aggregate-interval.js'
 import { erase } from './aggregate-sum-avg.js'
 
 interface StringAggState { text: string | null; firstDelimiter: string | null }
@@ -69,25 +70,29 @@ function orderedStep(s: OrderedState, [fraction, value]: ReadonlyArray<SqlValue>
   return s
 }
 
-const percentileCont = erase<OrderedState>({
-  name: 'percentile_cont', args: ['float8', 'float8'], result: 'float8', skipsNulls: false, orderedSet: true,
-  create: () => ({ fraction: undefined, values: [] }),
-  step: orderedStep,
-  combine: orderedCombine,
-  finish: (s) => {
-    if (s.fraction === undefined || s.fraction === null) return null
-    checkFraction(s.fraction)
-    if (s.values.length === 0) return null
-    const sorted = (s.values as number[]).slice().sort(comparatorOf('float8'))
-    const position = s.fraction * (sorted.length - 1)
-    const first = Math.floor(position)
-    const second = Math.ceil(position)
-    const lo = sorted[first] as number
-    if (first === second) return lo
-    // float8_lerp
-    return lo + ((sorted[second] as number) - lo) * (position - first)
-  },
-})
+/** percentile_cont: interpolates between the two rows around fraction·(n − 1) (float8_lerp or interval_lerp). */
+function percentileCont(type: 'float8' | 'interval'): AggregateFunction {
+  return erase<OrderedState>({
+    name: 'percentile_cont', args: ['float8', type], result: type, skipsNulls: false, orderedSet: true,
+    create: () => ({ fraction: undefined, values: [] }),
+    step: orderedStep,
+    combine: orderedCombine,
+    finish: (s) => {
+      if (s.fraction === undefined || s.fraction === null) return null
+      checkFraction(s.fraction)
+      if (s.values.length === 0) return null
+      const sorted = s.values.slice().sort(comparatorOf(type))
+      const position = s.fraction * (sorted.length - 1)
+      const first = Math.floor(position)
+      const second = Math.ceil(position)
+      const lo = sorted[first] ?? null
+      const hi = sorted[second] ?? null
+      if (first === second) return lo
+      if (type === 'interval') return lerpInterval(lo as IntervalValue, hi as IntervalValue, position - first)
+      return (lo as number) + ((hi as number) - (lo as number)) * (position - first)
+    },
+  })
+}
 
 const percentileDisc = erase<OrderedState>({
   name: 'percentile_disc', args: ['float8', 'any'], result: (args) => sqlType(args[1]?.name ?? 'unknown'),
@@ -109,7 +114,8 @@ interface ModeState { values: SqlValue[] }
 
 /** mode(): the most frequent value; among equally frequent ones the first in sort order. */
 const mode = erase<ModeState>({
-  name: 'mode', args: ['any'], result: (args) => sqlType(args[0]?.name ?? 'unknown'), skipsNulls: true, orderedSet: true,
+  name: 'mode', args: ['any'], result: (args) => sqlType(args[0]?.name ?? 'unknown'),
+  skipsNulls: true, orderedSet: true,
   create: () => ({ values: [] }),
   step: (s, [value]) => {
     s.values.push(value ?? null)
@@ -134,4 +140,6 @@ const mode = erase<ModeState>({
   },
 })
 
-export const ORDERED_FUNCTIONS: ReadonlyArray<AggregateFunction> = [stringAgg, percentileCont, percentileDisc, mode]
+export const ORDERED_FUNCTIONS: ReadonlyArray<AggregateFunction> = [
+  stringAgg, percentileCont('float8'), percentileCont('interval'), percentileDisc, mode,
+]

@@ -1,7 +1,7 @@
 // sql/functions/aggregate-stats: variance/stddev and the float8 regression aggregates. Float inputs use PostgreSQL's
 // Youngs-Cramer states (float8_accum, float8_regr_accum) so results match to the last digit; integer and numeric
-// inputs compute exactly in BigInt and finish as numeric_stddev_internal does (N·ΣX² − (ΣX)² over N·(N−1) or N²,
-// divided at select_div_scale's scale, then sqrt_var at that same scale).
+// inputs compute exactly in BigInt and finish as numeric_stddev_internal does (N·ΣX² − (ΣX)² over N·(N−1)
+// or N², divided at select_div_scale's scale, then sqrt_var at that same scale).
 import type { SqlValue } from '../api.js'
 import type { PgTypeName } from '../bind/types.js'
 import type { AggregateFunction } from './function-def.js'
@@ -155,15 +155,15 @@ function regrAggregate(name: string, finish: RegrFinish): AggregateFunction {
   })
 }
 
-const regrCount = erase<{ n: bigint }>({
+const regrCount = erase<{ n: number }>({
   name: 'regr_count', args: ['float8', 'float8'], result: 'int8', skipsNulls: true,
-  create: () => ({ n: 0n }),
+  create: () => ({ n: 0 }),
   step: (s) => {
     s.n++
     return s
   },
   combine: (a, b) => ({ n: a.n + b.n }),
-  finish: (s) => s.n,
+  finish: (s) => BigInt(s.n),
 })
 
 function varianceOverloads(): AggregateFunction[] {

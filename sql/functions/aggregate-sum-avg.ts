@@ -18,11 +18,37 @@ export function erase<S>(def: AggregateFunction<S>): AggregateFunction {
   return def as unknown as AggregateFunction
 }
 
-interface IntegerState { n: number; sum: bigint }
+/**
+ * int2/int4 values add into `small`, a JS number, exact while below 2^53; it moves into the bigint `sum` before it
+ * could lose a digit, so the hot loop allocates no bigint per row. int8 values add into `sum` directly.
+ */
+interface IntegerState { n: number; small: number; sum: bigint }
+
+const SMALL_SUM_LIMIT = 2 ** 52
 
 function checkedInt8(value: bigint): bigint {
   if (value < INT8_MIN || value > INT8_MAX) throw numericValueOutOfRange('bigint out of range')
   return value
+}
+
+function integerStep(s: IntegerState, value: number | bigint, checked: boolean): IntegerState {
+  s.n++
+  if (typeof value === 'bigint') {
+    s.sum += value
+    return s
+  }
+  s.small += value
+  if (s.small >= SMALL_SUM_LIMIT || s.small <= -SMALL_SUM_LIMIT) {
+    // int4_sum checks int8 overflow per row; a running sum can only cross the limit by < 2^52 between checks.
+    s.sum = checked ? checkedInt8(s.sum + BigInt(s.small)) : s.sum + BigInt(s.small)
+    s.small = 0
+  }
+  return s
+}
+
+function integerTotal(s: IntegerState, checked: boolean): bigint {
+  const total = s.sum + BigInt(s.small)
+  return checked ? checkedInt8(total) : total
 }
 
 function integerAggregate(name: 'sum' | 'avg', type: PgTypeName): AggregateFunction {
@@ -30,17 +56,17 @@ function integerAggregate(name: 'sum' | 'avg', type: PgTypeName): AggregateFunct
   const int8Sum = name === 'sum' && type !== 'int8'
   return erase<IntegerState>({
     name, args: [type], result: name === 'avg' || type === 'int8' ? 'numeric' : 'int8', skipsNulls: true,
-    create: () => ({ n: 0, sum: 0n }),
-    step: (s, [v]) => {
-      s.n++
-      s.sum = int8Sum ? checkedInt8(s.sum + BigInt(v as number | bigint)) : s.sum + BigInt(v as number | bigint)
-      return s
+    create: () => ({ n: 0, small: 0, sum: 0n }),
+    step: (s, [v]) => integerStep(s, type === 'int8' ? BigInt(v as bigint) : Number(v), int8Sum),
+    combine: (a, b) => {
+      const sum = integerTotal(a, int8Sum) + integerTotal(b, int8Sum)
+      return { n: a.n + b.n, small: 0, sum: int8Sum ? checkedInt8(sum) : sum }
     },
-    combine: (a, b) => ({ n: a.n + b.n, sum: int8Sum ? checkedInt8(a.sum + b.sum) : a.sum + b.sum }),
     finish: (s) => {
       if (s.n === 0) return null
-      if (name === 'avg') return formatDecimal(divideDecimal(s.sum, 0, BigInt(s.n), 0))
-      return int8Sum ? s.sum : s.sum.toString()
+      const total = integerTotal(s, int8Sum)
+      if (name === 'avg') return formatDecimal(divideDecimal(total, 0, BigInt(s.n), 0))
+      return int8Sum ? total : total.toString()
     },
   })
 }
