@@ -96,13 +96,13 @@ function describeOutcome(outcome: Outcome): string {
 }
 
 /** Whether nodedb's outcome is right: PostgreSQL's (or the expected SQLSTATE), or a refusal of a `# gap:` block. */
-export function judge(block: SqlTestBlock, ours: Outcome, theirs: Outcome | null): Verdict {
+export function judge(block: SqlTestBlock, ours: Outcome, theirs: Outcome | null, subject = 'nodedb'): Verdict {
   const expectedCode = block.kind === 'statementError' ? block.code : null
   let error: string | null = null
   if (theirs !== null && theirs.code !== expectedCode) {
     error = `PostgreSQL answered ${describeOutcome(theirs)}, the file expects ${expectedCode ?? 'rows'}: fix the corpus`
   } else if (ours.code !== (theirs?.code ?? expectedCode)) {
-    error = `got ${describeOutcome(ours)}, PostgreSQL ${theirs === null ? `SQLSTATE ${expectedCode}` : describeOutcome(theirs)}`
+    error = `${subject} ${describeOutcome(ours)}, ${theirs === null ? `expected ${expectedCode === null ? 'rows' : `SQLSTATE ${expectedCode}`}` : `PostgreSQL ${describeOutcome(theirs)}`}`
   } else if (block.kind === 'query' && theirs !== null && ours.code === null) {
     const difference = resultDifference(ours, theirs)
     if (difference !== null) error = `result differs: ${difference}`

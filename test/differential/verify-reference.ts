@@ -44,7 +44,7 @@ async function main(): Promise<void> {
       blocks += 1
       fileBlocks += 1
       if (block.kind !== 'statementOk') queries += 1
-      const verdict = judge(block, a, null)
+      const verdict = judge(block, a, null, 'PostgreSQL')
       if (verdict.kind === 'failed') problems.push(`${file}:${block.line} ${verdict.error}\n    ${block.sql}`)
       const difference = block.kind === 'query' && a.code === null ? resultDifference(a, b) : null
       if (difference !== null) problems.push(`${file}:${block.line} order depends on insertion order: ${difference}\n    ${block.sql}`)
