@@ -176,7 +176,10 @@ function trigFunctions(): ScalarFunction[] {
   ]
 }
 
-/** width_bucket_float8 of PostgreSQL 15 (float.c), including its care for bounds whose difference overflows. */
+/**
+ * width_bucket_float8 of PostgreSQL 15 (float.c). Its double result is converted to int32 by C, which on x86-64 gives
+ * INT_MIN for NaN and out-of-range values (e.g. when bound2 - bound1 overflows); mirrored here.
+ */
 export function widthBucket(operand: number, bound1: number, bound2: number, count: number): number {
   if (count <= 0) throw invalidArgumentForWidthBucket('count must be greater than zero')
   if (Number.isNaN(operand) || Number.isNaN(bound1) || Number.isNaN(bound2)) {
@@ -189,10 +192,8 @@ export function widthBucket(operand: number, bound1: number, bound2: number, cou
   const above = ascending ? operand >= bound2 : operand <= bound2
   if (below) return 0
   if (above) return checkInt(count + 1, 'int4')
-  const [low, high, value] = ascending ? [bound1, bound2, operand] : [-bound1, -bound2, -operand]
-  const fraction = isInfinite(high - low) ? (value / 2 - low / 2) / (high / 2 - low / 2) : (value - low) / (high - low)
-  const bucket = Math.trunc(count * fraction)
-  return (bucket >= count ? count - 1 : bucket) + 1
+  const bucket = ascending ? (count * (operand - bound1)) / (bound2 - bound1) + 1 : (count * (bound1 - operand)) / (bound1 - bound2) + 1
+  return bucket > -2147483649 && bucket < 2147483648 ? Math.trunc(bucket) + 0 : -2147483648
 }
 
 function integerGcd(a: bigint, b: bigint): bigint {

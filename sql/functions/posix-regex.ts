@@ -229,13 +229,13 @@ class AreTranslator {
 
   /** One element of a bracket: a [:class:], a \-escape or a character, which may start a range. */
   private bracketElement(): string {
-    if (this.peek() === '[' && (this.peek(1) === '.' || this.peek(1) === '=')) {
-      throw featureNotSupported('collating elements and equivalence classes in regular expressions')
-    }
+    if (this.peek() === '[' && (this.peek(1) === '.' || this.peek(1) === '=')) return this.collatingElement()
     if (this.peek() === '[' && this.peek(1) === ':') {
       const end = this.chars.indexOf(':', this.index + 2)
       const name = this.chars.slice(this.index + 2, end).join('')
-      const contents = CHARACTER_CLASSES[name]
+      // Case-insensitive matching makes [:upper:] and [:lower:] match letters of either case, as in PostgreSQL.
+      const folded = this.mode.caseInsensitive && (name === 'upper' || name === 'lower')
+      const contents = folded ? CHARACTER_CLASSES.alpha : CHARACTER_CLASSES[name]
       if (end < 0 || this.peek(end - this.index + 1) !== ']' || contents === undefined) {
         throw invalidRegularExpression('invalid character class')
       }
@@ -257,6 +257,18 @@ class AreTranslator {
       return `${classChar(low)}-${classChar(high)}${folded}`
     }
     return classChar(low) + (this.mode.caseInsensitive ? foldedRanges(low, low) : '')
+  }
+
+  /** [.x.] and [=x=] of one character are that character under the C collation; named elements are refused. */
+  private collatingElement(): string {
+    const delimiter = this.peek(1) ?? ''
+    const end = this.chars.findIndex((c, i) => i > this.index + 1 && c === delimiter && this.chars[i + 1] === ']')
+    if (end < 0) throw invalidRegularExpression('invalid collating element')
+    const name = this.chars.slice(this.index + 2, end)
+    if (name.length !== 1) throw featureNotSupported('named collating elements in regular expressions')
+    this.index = end + 2
+    const codePoint = name[0]?.codePointAt(0) ?? 0
+    return classChar(codePoint) + (this.mode.caseInsensitive ? foldedRanges(codePoint, codePoint) : '')
   }
 
   private bracketChar(): number {

@@ -126,7 +126,7 @@ function splitPart(text: string, delimiter: string, n: number): string {
 
 /** chr: 0, surrogates and values beyond U+10FFFF are not characters of UTF8 (54000, as PostgreSQL). */
 function chr(code: number): string {
-  if (code < 0) throw programLimitExceeded('character number must be positive')
+  if (code < 0) throw invalidParameterValue('character number must be positive')
   if (code === 0) throw programLimitExceeded('null character not permitted')
   if (code > 0x10ffff) throw programLimitExceeded(`requested character too large for encoding: ${code}`)
   if (code >= 0xd800 && code <= 0xdfff) throw programLimitExceeded(`requested character not valid for encoding: ${code}`)
