@@ -31,7 +31,7 @@ function frameBound(options: number, bits: { unboundedPreceding: number; unbound
 function frame(ctx: AdaptContext, def: Node, pos: number, adaptExpr: AdaptExpr): SqlWindowSpec['frame'] {
   const options = num(def, 'frameOptions')
   if ((options & Frame.NonDefault) === 0) return null
-  if ((options & (Frame.ExcludeCurrentRow | Frame.ExcludeGroup | Frame.ExcludeTies)) !== 0) return unsupported('EXCLUDE in window frames', pos)
+  if ((options & (Frame.ExcludeCurrentRow | Frame.ExcludeGroup | Frame.ExcludeTies)) !== 0) return unsupported('EXCLUDE in a window frame', pos)
   const mode = (options & Frame.Rows) !== 0 ? 'rows' : (options & Frame.Groups) !== 0 ? 'groups' : 'range'
   const start = frameBound(options, {
     unboundedPreceding: Frame.StartUnboundedPreceding, unboundedFollowing: Frame.StartUnboundedFollowing,
@@ -65,7 +65,7 @@ export function adaptFuncCall(ctx: AdaptContext, node: Node, adapters: CallAdapt
   const names = stringList(list(node, 'funcname'))
   if (names === null || names.length === 0) return unsupported('this function name', pos)
   if (names.length > 2 || (names.length === 2 && names[0] !== 'pg_catalog')) {
-    return unsupported(`functions qualified by schema "${names[0] ?? ''}"`, pos)
+    return unsupported(`a function qualified by schema "${names[0] ?? ''}"`, pos)
   }
   if (bool(node, 'func_variadic')) return unsupported('VARIADIC', pos)
   const filter = node.agg_filter === undefined ? null : adapters.adaptExpr(ctx, node.agg_filter)

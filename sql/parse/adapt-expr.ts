@@ -47,7 +47,7 @@ function constant(ctx: AdaptContext, node: Node): SqlExpr {
   if (sval !== null) return { kind: 'ExprString', value: str(sval, 'sval'), pos }
   const boolval = nodeField(node, 'boolval')
   if (boolval !== null) return { kind: 'ExprBool', value: bool(boolval, 'boolval'), pos }
-  if (nodeField(node, 'bsval') !== null) return unsupported('bit string literals', pos)
+  if (nodeField(node, 'bsval') !== null) return unsupported('a bit-string literal', pos)
   return unsupported('this constant', pos)
 }
 
@@ -140,16 +140,16 @@ function indirection(ctx: AdaptContext, node: Node): SqlExpr {
   const steps = list(node, 'indirection')
   const indices = wrapped(steps[0], 'A_Indices')
   if (indices === null) return unsupported('field selection', expr.pos)
-  if (steps.length > 1) return unsupported('multidimensional subscripts', expr.pos)
-  if (bool(indices, 'is_slice')) return unsupported('array slices', expr.pos)
+  if (steps.length > 1) return unsupported('a multidimensional subscript', expr.pos)
+  if (bool(indices, 'is_slice')) return unsupported('an array slice', expr.pos)
   return { kind: 'ExprSubscript', expr, index: adaptExpr(ctx, indices.uidx), pos: expr.pos }
 }
 
 /** Node types refused by name (clearer than the generic message); each is still 0A000 with its position. */
 const REFUSED: Readonly<Record<string, string>> = {
-  RowExpr: 'row constructors', GroupingSet: 'GROUPING SETS, ROLLUP and CUBE', GroupingFunc: 'GROUPING()',
-  SetToDefault: 'DEFAULT in this place', XmlExpr: 'XML expressions', XmlSerialize: 'XML expressions',
-  MultiAssignRef: 'multiple-column assignment', A_Star: '* in this place',
+  RowExpr: 'a ROW constructor', GroupingSet: 'GROUPING SETS/ROLLUP/CUBE', GroupingFunc: 'GROUPING()',
+  SetToDefault: 'DEFAULT in this place', XmlExpr: 'XML', XmlSerialize: 'XML',
+  MultiAssignRef: 'a multiple-column assignment', A_Star: '* in this place',
 }
 
 const EXPR_HANDLERS: Readonly<Record<string, ExprHandler>> = {

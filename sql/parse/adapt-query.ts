@@ -20,7 +20,7 @@ function alias(node: Node): { alias: string | null; columnAliases: ReadonlyArray
 
 function rangeVar(ctx: AdaptContext, node: Node): SqlFromItem {
   const pos = loc(ctx, node, ctx.statementPos)
-  if (str(node, 'catalogname') !== '') return unsupported('cross-database references', pos)
+  if (str(node, 'catalogname') !== '') return unsupported('a cross-database reference', pos)
   const schema = str(node, 'schemaname')
   return { kind: 'FromTable', schema: schema === '' ? null : schema, name: str(node, 'relname'), ...alias(node), pos }
 }
@@ -36,7 +36,7 @@ function rangeFunction(ctx: AdaptContext, node: Node): SqlFromItem {
   const pos = firstPos(ctx, node.functions, ctx.statementPos)
   if (bool(node, 'ordinality')) return unsupported('WITH ORDINALITY', pos)
   if (bool(node, 'is_rowsfrom')) return unsupported('ROWS FROM', pos)
-  if (list(node, 'coldeflist').length > 0) return unsupported('column definition lists', pos)
+  if (list(node, 'coldeflist').length > 0) return unsupported('a column definition list', pos)
   const functions = list(node, 'functions')
   const pair = wrapped(functions[0], 'List')
   const [call, columnDefs] = pair === null ? [] : list(pair, 'items')
@@ -55,7 +55,7 @@ function joinExpr(ctx: AdaptContext, node: Node): SqlFromItem {
   const right = adaptFromItem(ctx, node.rarg)
   const type = JOIN_TYPES[str(node, 'jointype')]
   if (type === undefined) return unsupported(`join type ${str(node, 'jointype')}`, right.pos)
-  if (nodeField(node, 'alias') !== null || nodeField(node, 'join_using_alias') !== null) return unsupported('aliases on joins', right.pos)
+  if (nodeField(node, 'alias') !== null || nodeField(node, 'join_using_alias') !== null) return unsupported('an alias on a join', right.pos)
   const on = node.quals === undefined ? null : adaptExpr(ctx, node.quals)
   const using = node.usingClause === undefined ? null : stringList(list(node, 'usingClause'))
   const natural = bool(node, 'isNatural')
@@ -128,7 +128,7 @@ function commonTables(ctx: AdaptContext, select: Node): SqlCommonTable[] {
     const cte = wrapped(value, 'CommonTableExpr')
     const pos = cte === null ? ctx.statementPos : loc(ctx, cte, ctx.statementPos)
     const query = cte === null ? null : wrapped(cte.ctequery, 'SelectStmt')
-    if (cte === null || query === null) return unsupported('data-modifying statements in WITH', pos)
+    if (cte === null || query === null) return unsupported('a data-modifying statement in WITH', pos)
     const columns = cte.aliascolnames === undefined ? null : stringList(list(cte, 'aliascolnames'))
     return { name: str(cte, 'ctename'), columns, query: adaptQuery(ctx, query, firstPos(ctx, query, pos)), pos }
   })

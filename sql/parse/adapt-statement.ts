@@ -21,7 +21,7 @@ function insert(ctx: AdaptContext, node: Node): SqlInsert {
   const columns = node.cols === undefined ? null : list(node, 'cols').map((value) => {
     const target = wrapped(value, 'ResTarget')
     const pos = target === null ? tablePos : loc(ctx, target, tablePos)
-    if (target === null || list(target, 'indirection').length > 0) return unsupported('subscripts or fields in INSERT columns', pos)
+    if (target === null || list(target, 'indirection').length > 0) return unsupported('a subscript or field in an INSERT column', pos)
     return { name: str(target, 'name'), pos }
   })
   const select = wrapped(node.selectStmt, 'SelectStmt')
@@ -60,7 +60,7 @@ function alterTable(ctx: AdaptContext, node: Node): SqlAlterTableOptions {
     }
     for (const item of list(wrapped(cmd.def, 'List') ?? {}, 'items')) {
       const option = wrapped(item, 'DefElem') ?? {}
-      if (str(option, 'defnamespace') !== '') return unsupported('qualified storage parameters', loc(ctx, option, pos))
+      if (str(option, 'defnamespace') !== '') return unsupported('a qualified storage parameter', loc(ctx, option, pos))
       options.push({ name: str(option, 'defname'), value: subtype === 'AT_ResetRelOptions' ? null : definitionValue(ctx, option) })
     }
   }

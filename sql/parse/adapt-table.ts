@@ -7,7 +7,7 @@ import { adaptTypeName } from './adapt-type.js'
 /** A table name as INSERT, CREATE and ALTER take it: nodedb has one schema, public, so only that qualifier is allowed. */
 export function tableName(ctx: AdaptContext, relation: Node): { readonly name: string; readonly pos: number } {
   const pos = loc(ctx, relation, ctx.statementPos)
-  if (str(relation, 'catalogname') !== '') return unsupported('cross-database references', pos)
+  if (str(relation, 'catalogname') !== '') return unsupported('a cross-database reference', pos)
   const schema = str(relation, 'schemaname')
   if (schema !== '' && schema !== 'public') return unsupported(`tables in schema "${schema}"`, pos)
   return { name: str(relation, 'relname'), pos }
@@ -40,9 +40,9 @@ export function definitionValue(ctx: AdaptContext, def: Node): string | null {
 }
 
 const CONSTRAINT_NAMES: Readonly<Record<string, string>> = {
-  CONSTR_DEFAULT: 'DEFAULT', CONSTR_CHECK: 'CHECK constraints', CONSTR_PRIMARY: 'PRIMARY KEY', CONSTR_UNIQUE: 'UNIQUE',
-  CONSTR_FOREIGN: 'FOREIGN KEY', CONSTR_EXCLUSION: 'EXCLUDE constraints', CONSTR_IDENTITY: 'identity columns',
-  CONSTR_GENERATED: 'generated columns',
+  CONSTR_DEFAULT: 'DEFAULT', CONSTR_CHECK: 'a CHECK constraint', CONSTR_PRIMARY: 'PRIMARY KEY', CONSTR_UNIQUE: 'UNIQUE',
+  CONSTR_FOREIGN: 'FOREIGN KEY', CONSTR_EXCLUSION: 'an EXCLUDE constraint', CONSTR_IDENTITY: 'an identity column',
+  CONSTR_GENERATED: 'a generated column',
 }
 
 function constraintName(contype: string): string {
@@ -52,8 +52,8 @@ function constraintName(contype: string): string {
 function columnDef(ctx: AdaptContext, node: Node): SqlColumnDef {
   const pos = loc(ctx, node, ctx.statementPos)
   const typeName = nodeField(node, 'typeName')
-  if (typeName === null) return unsupported('columns without a type', pos)
-  if (nodeField(node, 'collClause') !== null) return unsupported('COLLATE on columns', pos)
+  if (typeName === null) return unsupported('a column without a type', pos)
+  if (nodeField(node, 'collClause') !== null) return unsupported('COLLATE on a column', pos)
   if (str(node, 'compression') !== '' || str(node, 'storage_name') !== '') return unsupported('column STORAGE/COMPRESSION', pos)
   let notNull = false
   for (const value of list(node, 'constraints')) {
@@ -65,15 +65,15 @@ function columnDef(ctx: AdaptContext, node: Node): SqlColumnDef {
   return { name: str(node, 'colname'), type: adaptTypeName(ctx, typeName, pos), notNull, pos }
 }
 
-const PERSISTENCE_NAMES: Readonly<Record<string, string>> = { t: 'temporary tables', u: 'unlogged tables' }
+const PERSISTENCE_NAMES: Readonly<Record<string, string>> = { t: 'CREATE TEMPORARY TABLE', u: 'CREATE UNLOGGED TABLE' }
 
 /** The CREATE TABLE clauses nodedb has no use for, refused by name. */
 function refuseClauses(node: Node, pos: number): void {
   const persistence = PERSISTENCE_NAMES[str(nodeField(node, 'relation') ?? {}, 'relpersistence')]
   if (persistence !== undefined) unsupported(persistence, pos)
   if (list(node, 'inhRelations').length > 0) unsupported('INHERITS', pos)
-  if (nodeField(node, 'partspec') !== null || nodeField(node, 'partbound') !== null) unsupported('partitioned tables (use WITH (partition_by = …))', pos)
-  if (nodeField(node, 'ofTypename') !== null) unsupported('typed tables', pos)
+  if (nodeField(node, 'partspec') !== null || nodeField(node, 'partbound') !== null) unsupported('PARTITION BY (nodedb partitions by WITH (partition_by = …))', pos)
+  if (nodeField(node, 'ofTypename') !== null) unsupported('CREATE TABLE OF', pos)
   if (str(node, 'accessMethod') !== '') unsupported('USING (table access methods)', pos)
   if (str(node, 'tablespacename') !== '') unsupported('TABLESPACE', pos)
   const onCommit = str(node, 'oncommit')
@@ -92,7 +92,7 @@ export function adaptCreateTable(ctx: AdaptContext, node: Node): SqlCreateTable 
   })
   const options = list(node, 'options').map((value) => {
     const def = wrapped(value, 'DefElem') ?? {}
-    if (str(def, 'defnamespace') !== '') return unsupported('qualified storage parameters', loc(ctx, def, pos))
+    if (str(def, 'defnamespace') !== '') return unsupported('a qualified storage parameter', loc(ctx, def, pos))
     return { name: str(def, 'defname'), value: definitionValue(ctx, def) }
   })
   return { kind: 'SqlCreateTable', name, ifNotExists: node.if_not_exists === true, columns, options }

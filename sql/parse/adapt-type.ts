@@ -11,7 +11,7 @@ const INTERVAL_FULL_RANGE = 0x7fff
 function typmod(value: unknown, pos: number): number {
   const constant = wrapped(value, 'A_Const')
   const ival = constant === null ? null : nodeField(constant, 'ival')
-  if (constant === null || ival === null) return unsupported('type modifiers other than integers', pos)
+  if (constant === null || ival === null) return unsupported('a type modifier other than an integer', pos)
   return num(ival, 'ival')
 }
 
@@ -22,11 +22,11 @@ export function adaptTypeName(ctx: AdaptContext, typeName: Node, fallbackPos: nu
   const names = stringList(list(typeName, 'names'))
   if (names === null || names.length === 0) return unsupported('this type name', pos)
   const isQualified = names.length > 1
-  if (names.length > 2 || (isQualified && names[0] !== 'pg_catalog')) return unsupported(`type names qualified by schema "${names[0] ?? ''}"`, pos)
+  if (names.length > 2 || (isQualified && names[0] !== 'pg_catalog')) return unsupported(`a type name qualified by schema "${names[0] ?? ''}"`, pos)
   const name = names[names.length - 1] ?? ''
   let args = list(typeName, 'typmods').map((value) => typmod(value, pos))
   if (name === 'interval' && args.length > 0) {
-    if (args[0] !== INTERVAL_FULL_RANGE) return unsupported('interval field restrictions (e.g. INTERVAL \'1\' DAY)', pos)
+    if (args[0] !== INTERVAL_FULL_RANGE) return unsupported('INTERVAL with a field restriction (e.g. INTERVAL \'1\' DAY)', pos)
     args = args.slice(1)
   }
   return { name, args, isArray: list(typeName, 'arrayBounds').length > 0 }
