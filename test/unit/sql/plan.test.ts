@@ -86,7 +86,7 @@ describe('sql bind errors', () => {
     ['SELECT host, count(*) FROM cpu', '42803', 8],
     ['SELECT foo(host) FROM cpu', '42883', 8],
     ['SELECT sum(host) FROM cpu', '42883', 8],
-    ['SELECT host FROM cpu ORDER BY 3', '42P10', undefined],
+    ['SELECT host FROM cpu ORDER BY 3', '42P10', 31],
   ]
   for (const [text, code, position] of cases) {
     it(`${text} → ${code}`, async () => {

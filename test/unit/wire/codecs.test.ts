@@ -1,12 +1,13 @@
 // test/unit/wire/codecs: text and binary output of SqlValues. Method: vectors written down from PostgreSQL 15's
 // output (extra_float_digits=1, DateStyle ISO, IntervalStyle postgres, TimeZone UTC); binary checked byte by byte.
 import { strict as assert } from 'node:assert'
+import type { SqlValue } from '../../../sql/api.js'
 import { encodeValue } from '../../../wire/pg/codecs/value-codec.js'
 
 const DAY_US = 86_400_000_000
 const JAN_1_2024_US = 1_704_067_200_000_000
 
-function text(value: null | boolean | number | bigint | string, typeOid: number): string | Uint8Array | null {
+function text(value: SqlValue, typeOid: number): string | Uint8Array | null {
   return encodeValue(value, typeOid, 0)
 }
 
@@ -39,12 +40,15 @@ describe('wire/pg/codecs: dates and times', () => {
   it('date and interval', () => {
     assert.equal(text(19_724, 1082), '2024-01-02')
     assert.equal(text(0, 1082), '1970-01-01')
-    const intervals: Array<[number, string]> = [
-      [3_723_000_000, '01:02:03'], [DAY_US + 7_200_000_000, '1 day 02:00:00'], [DAY_US, '1 day'], [2 * DAY_US, '2 days'],
-      [0, '00:00:00'], [-3_600_000_000, '-01:00:00'], [-(DAY_US + 3_600_000_000), '-1 days -01:00:00'], [1_500_000, '00:00:01.5'],
-      [100 * 3_600_000_000, '4 days 04:00:00'],
+    // Intervals keep months, days and µs apart, as PostgreSQL's interval_out prints them (IntervalStyle postgres).
+    const intervals: Array<[{ months: number; days: number; us: number }, string]> = [
+      [{ months: 0, days: 0, us: 3_723_000_000 }, '01:02:03'], [{ months: 0, days: 1, us: 7_200_000_000 }, '1 day 02:00:00'],
+      [{ months: 0, days: 1, us: 0 }, '1 day'], [{ months: 0, days: 2, us: 0 }, '2 days'], [{ months: 0, days: 0, us: 0 }, '00:00:00'],
+      [{ months: 0, days: 0, us: -3_600_000_000 }, '-01:00:00'], [{ months: 0, days: -1, us: -3_600_000_000 }, '-1 days -01:00:00'],
+      [{ months: 0, days: 0, us: 1_500_000 }, '00:00:01.5'], [{ months: 0, days: 0, us: 100 * 3_600_000_000 }, '100:00:00'],
+      [{ months: 14, days: 3, us: 0 }, '1 year 2 mons 3 days'],
     ]
-    for (const [us, expected] of intervals) assert.equal(text(us, 1186), expected, `${us} µs`)
+    for (const [value, expected] of intervals) assert.equal(text(value, 1186), expected, JSON.stringify(value))
   })
 
 })
