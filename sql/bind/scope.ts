@@ -20,7 +20,11 @@ export class Scope {
   /** Set when a lookup starting at or below this scope resolved to an enclosing scope (the query is correlated). */
   usesOuter = false
 
-  constructor(readonly columns: ReadonlyArray<ScopeColumn>, readonly parent: Scope | null) {}
+  /**
+   * A transparent scope holds no columns and is no query level of its own: it only marks where a subquery starts,
+   * so that a reference crossing it flags the subquery as correlated without counting as one more level of Outer.
+   */
+  constructor(readonly columns: ReadonlyArray<ScopeColumn>, readonly parent: Scope | null, readonly isTransparent = false) {}
 
   private matches(names: ReadonlyArray<string>): ScopeColumn[] {
     const name = names[names.length - 1]!
@@ -52,8 +56,8 @@ export class Scope {
           : { kind: 'Outer', depth, slot: column.slot, type: column.type }
       }
       crossed.push(scope)
+      if (!scope.isTransparent) depth += 1
       scope = scope.parent
-      depth += 1
     }
     throw undefinedColumn(names.join('.'), pos + 1)
   }

@@ -13,7 +13,9 @@ import { evaluate } from './evaluate.js'
 import { holdRows, type ExecEnv, type Row } from './exec-env.js'
 import { runJoin } from './join-op.js'
 import { runSetOp } from './set-op.js'
-import { compareForSort, rowKey } from './value-ops.js'
+import { compareForSort, rowKey, valueKey } from './value-ops.js'
+import { outerSlots } from '../plan/outer-refs.js'
+import { SUBQUERY_MEMO_ENTRIES_MAX_COUNT } from '../../src/common/limits.js'
 import { runWindow } from './window-op.js'
 
 type Outer = ReadonlyArray<Row>
@@ -34,14 +36,24 @@ export async function evaluateAll(exprs: ReadonlyArray<Expr>, rows: ReadonlyArra
   for (const sub of subqueries) {
     if (!sub.correlated && !env.subqueryRows.has(sub.plan)) env.subqueryRows.set(sub.plan, await runPlan(sub.plan, env, outer))
   }
-  const correlated = subqueries.filter((sub) => sub.correlated)
+  const correlated = subqueries.filter((sub) => sub.correlated).map((sub) => ({ plan: sub.plan, slots: outerSlots(sub.plan), memo: new Map<string, Row[]>() }))
   for (const row of rows) {
-    if (correlated.length > 0) {
-      const inner = [row, ...outer]
-      for (const sub of correlated) env.subqueryRows.set(sub.plan, await runPlan(sub.plan, env, inner))
-    }
+    for (const sub of correlated) env.subqueryRows.set(sub.plan, await runCorrelated(sub, row, outer, env))
     each(exprs.map((expr) => evaluate(expr, row, outer, env)), row)
   }
+}
+
+/**
+ * A correlated subquery's rows for one outer row. Results are memoized by the outer values the subquery reads
+ * (at most SUBQUERY_MEMO_ENTRIES_MAX_COUNT of them), so it runs once per distinct correlation key, not per row.
+ */
+async function runCorrelated(sub: { plan: PlanNode; slots: ReadonlyArray<number>; memo: Map<string, Row[]> }, row: Row, outer: Outer, env: ExecEnv): Promise<Row[]> {
+  const key = sub.slots.map((slot) => valueKey(row[slot] ?? null, { name: 'text', typmod: -1 })).join('\u0000')
+  const cached = sub.memo.get(key)
+  if (cached !== undefined) return cached
+  const rows = await runPlan(sub.plan, env, [row, ...outer])
+  if (sub.memo.size < SUBQUERY_MEMO_ENTRIES_MAX_COUNT) sub.memo.set(key, rows)
+  return rows
 }
 
 async function runScan(node: Extract<PlanNode, { kind: 'ScanNode' | 'AggScanNode' }>, env: ExecEnv): Promise<Row[]> {

@@ -152,7 +152,6 @@ export function planSelectCore(planner: Planner, core: SqlSelectCore, query: Sql
     const predicate = toBool(whereCtx, bindExpr(whereCtx, core.where), 'WHERE', core.pos)
     plan = applyFilter(planner, plan, predicate)
   }
-  propagateOuter(scope, outer)
   const isGrouped = core.groupBy.length > 0 || core.having !== null || core.items.some((i) => hasAggregate(i.expr)) ||
     query.orderBy.some((o) => hasAggregate(o.expr))
   const ctx = planner.bindContext(scope, 'the select list', { allowAggregates: isGrouped, allowWindows: true })
@@ -183,11 +182,6 @@ export function planSelectCore(planner: Planner, core: SqlSelectCore, query: Sql
     extra = extra.map(windows.rewrite)
   }
   return finishCore(plan, core, query, items, itemExprs, extra, orderTargets, distinctOn)
-}
-
-/** Outer references bound in this query's FROM/WHERE mark the enclosing scopes as used (correlation). */
-function propagateOuter(scope: Scope, outer: Scope | null): void {
-  if (scope.usesOuter && outer !== null) outer.usesOuter = outer.usesOuter || false
 }
 
 function applyFilter(planner: Planner, plan: PlanNode, predicate: Expr): PlanNode {

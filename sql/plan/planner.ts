@@ -32,7 +32,7 @@ export class Planner implements SubqueryPlanner {
   }
 
   planSubquery(query: SqlQuery, scope: Scope): { readonly plan: PlanNode; readonly correlated: boolean } {
-    const inner = new Scope([], scope)
+    const inner = new Scope([], scope, true)
     const { plan } = this.planQuery(query, inner)
     return { plan, correlated: inner.usesOuter }
   }

@@ -26,6 +26,9 @@ export const RESULT_ROWS_MAX_COUNT = 10_000_000
 // Rows the control-side operators of one statement may hold together (sort, hash aggregate, join build, window,
 // materialized CTEs) before 53200: about 2 GiB at ~200 bytes a row, well inside the 24 GiB machine.
 export const QUERY_ROWS_HELD_MAX_COUNT = 10_000_000
+// Distinct correlation keys whose subquery results one correlated subquery keeps per statement (a memo, not a
+// result: past it the subquery simply runs again for each new key).
+export const SUBQUERY_MEMO_ENTRIES_MAX_COUNT = 10_000
 // Tables in the catalog.
 export const TABLES_MAX_COUNT = 10_000
 // Columns per table (PostgreSQL's MaxTupleAttributeNumber is 1664).

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The test suite's oracles: psql (Debian's postgresql-client) and PostgreSQL 15's server binaries (postgresql), which
+# the differential and psql tests run against. Installs them from Debian's packages when they are missing and this
+# user may (root, as on CI); otherwise says what to install and fails, so `npm test` never silently skips them.
+set -uo pipefail
+
+need=()
+command -v psql >/dev/null 2>&1 || need+=(postgresql-client)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+[ ${#need[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+  echo "the tests need Debian's ${need[*]} (psql and PostgreSQL 15's initdb/postgres as oracles): install them, e.g." >&2
+  echo "  sudo apt-get install -y ${need[*]}" >&2
+  exit 1
+fi
+
+echo "installing the test oracles from Debian: ${need[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# Keep Debian's postinst from starting a system-wide cluster: the tests start their own on a free port.
+policy_added=0
+if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; policy_added=1; fi
+apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null
+installed=$?
+[ "$policy_added" = 1 ] && rm -f /usr/sbin/policy-rc.d
+[ "$installed" = 0 ] || { echo "apt-get install ${need[*]} failed" >&2; exit 1; }
