@@ -25,22 +25,22 @@ function columnRef(ctx: AdaptContext, node: Node): SqlExpr {
 }
 
 /**
- * A numeric constant. PostgreSQL folds a leading minus into the constant (-1 is one A_Const at the '-'); ast.ts
- * wants literals unsigned, so a '-' at the constant's position becomes ExprUnary '-' over the digits.
+ * A numeric constant, `written` as PostgreSQL keeps it (ival as a number, fval as text). The grammar folds a leading
+ * minus into the constant (-1 is one A_Const at the '-', - -1 is +1 there); ast.ts wants literals unsigned, so a
+ * negative value becomes ExprUnary '-' over the digits, which start at the first digit after the sign.
  */
-function numberConstant(ctx: AdaptContext, digits: string, pos: number): SqlExpr {
-  if (ctx.text.charCodeAt(pos) !== 0x2d) return { kind: 'ExprNumber', text: digits, pos }
+function numberConstant(ctx: AdaptContext, written: string, pos: number): SqlExpr {
+  if (!written.startsWith('-')) return { kind: 'ExprNumber', text: written, pos }
   let numberPos = pos + 1
   while (numberPos < ctx.text.length && !/[0-9.]/.test(ctx.text[numberPos] ?? '')) numberPos++
-  const text = digits.startsWith('-') ? digits.slice(1) : digits
-  return { kind: 'ExprUnary', op: '-', expr: { kind: 'ExprNumber', text, pos: numberPos }, pos }
+  return { kind: 'ExprUnary', op: '-', expr: { kind: 'ExprNumber', text: written.slice(1), pos: numberPos }, pos }
 }
 
 function constant(ctx: AdaptContext, node: Node): SqlExpr {
   const pos = loc(ctx, node, ctx.statementPos)
   if (bool(node, 'isnull')) return { kind: 'ExprNull', pos }
   const ival = nodeField(node, 'ival')
-  if (ival !== null) return numberConstant(ctx, String(Math.abs(num(ival, 'ival'))), pos)
+  if (ival !== null) return numberConstant(ctx, String(num(ival, 'ival')), pos)
   const fval = nodeField(node, 'fval')
   if (fval !== null) return numberConstant(ctx, str(fval, 'fval'), pos)
   const sval = nodeField(node, 'sval')

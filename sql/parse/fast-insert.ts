@@ -118,6 +118,8 @@ function number(cur: Cursor, pos: number): SqlExpr | null {
   if (isIdentPart(cur.text.charCodeAt(cur.i))) return null
   const written = cur.text.slice(start, cur.i)
   const text = isExact && Number(written) <= INT4_MAX ? String(Number(written)) : written
+  // -0 is the integer 0 to PostgreSQL (nothing left to negate): a bare number at the sign, as the general path has it.
+  if (sign === Char.Minus && text === '0') return { kind: 'ExprNumber', text, pos }
   const literal: SqlExpr = { kind: 'ExprNumber', text, pos: cur.offset + start }
   if (sign === Char.Minus) return { kind: 'ExprUnary', op: '-', expr: literal, pos }
   if (sign === Char.Plus) return { kind: 'ExprUnary', op: '+', expr: literal, pos }

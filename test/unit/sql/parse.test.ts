@@ -211,6 +211,7 @@ describe('sql/parse: expressions', () => {
     assert.deepEqual(exprOf('1.50'), num('1.50'))
     assert.deepEqual(exprOf('-7'), { kind: 'ExprUnary', op: '-', expr: num('7') })
     assert.deepEqual(exprOf('- 1.5e-3'), { kind: 'ExprUnary', op: '-', expr: num('1.5e-3') })
+    assert.deepEqual([exprOf('- -1'), exprOf('- -1.5'), exprOf('-0')], [num('1'), num('1.5'), num('0')])
     assert.deepEqual(exprOf("'it''s'"), str("it's"))
     assert.deepEqual(exprOf("''"), str(''))
     assert.deepEqual(exprOf("E'a\\nb'"), str('a\nb'))
