@@ -154,6 +154,9 @@ describe('sql/parse: statements', () => {
       options: [{ name: 'ttl', value: '7 days' }, { name: 'a', value: 'true' }, { name: 'b', value: '5' },
         { name: 'c', value: null }, { name: 'd', value: 'null' }, { name: 'e', value: null }],
     })
+    for (const text of ['ALTER TABLE cpu SET ()', 'ALTER TABLE cpu SET (ttl = 30 days)', "ALTER TABLE cpu RESET (ttl = '1 day')"]) {
+      assert.equal(errorOf(() => parseSql(text)).code, '42601', text)
+    }
   })
 })
 
