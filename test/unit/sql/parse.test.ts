@@ -91,7 +91,9 @@ describe('sql/parse: texts and statements', () => {
   })
 
   it('caches results by text and returns the same immutable value', () => {
-    assert.equal(parseSql('SELECT 42'), parseSql('SELECT 42'))
+    const first = parseSql('SELECT 42')
+    assert.equal(parseSql('SELECT 42'), first)
+    assert.ok(Object.isFrozen(first[0]?.parsed.ast), 'frozen in paranoid runs (test/setup.ts turns them on)')
   })
 })
 
