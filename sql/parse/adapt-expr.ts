@@ -1,7 +1,8 @@
 // sql/parse/adapt-expr: PostgreSQL's expression parse nodes → SqlExpr. One handler per node type in EXPR_HANDLERS;
 // a node type without one is refused with 0A000 at its position, never dropped. Operator-shaped nodes (A_Expr,
 // BoolExpr, SubLink) live in adapt-operator.ts, calls and windows in adapt-call.ts.
-import { syntaxError } from '../../src/common/errors.js'
+import { programLimitExceeded, syntaxError } from '../../src/common/errors.js'
+import { SQL_PARAMS_MAX_COUNT } from '../../src/common/limits.js'
 import type { SqlExpr, SqlOrderItem } from './ast.js'
 import { adaptFuncCall } from './adapt-call.js'
 import { type AdaptContext, type Node, bool, list, loc, nodeField, num, plainCall, str, stringList, unsupported, unwrap, wrapped } from './adapt-node.js'
@@ -55,6 +56,7 @@ function paramRef(ctx: AdaptContext, node: Node): SqlExpr {
   const pos = loc(ctx, node, ctx.statementPos)
   const index = num(node, 'number')
   if (index < 1) throw syntaxError(`there is no parameter $${index}`, pos + 1)
+  if (index > SQL_PARAMS_MAX_COUNT) throw programLimitExceeded(`parameter $${index} is past the limit of ${SQL_PARAMS_MAX_COUNT} parameters`)
   ctx.maxParam = Math.max(ctx.maxParam, index)
   return { kind: 'ExprParam', index, pos }
 }

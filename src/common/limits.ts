@@ -160,6 +160,8 @@ export const PARSE_CACHE_ENTRIES_MAX_COUNT = 1024
 // Longest Query text (UTF-16 code units) the parse cache keeps: repeated queries are short, while large INSERTs are
 // one-off and would pin megabytes per entry.
 export const PARSE_CACHE_TEXT_CHARS_MAX = 8 * 1024
+// Highest $n a statement may use: Parse and Bind carry parameter counts as Int16, and statements size arrays by it.
+export const SQL_PARAMS_MAX_COUNT = 65_535
 
 function check(condition: boolean, message: string): void {
   if (!condition) throw new Error(`limits: ${message}`)

@@ -66,6 +66,8 @@ describe('sql/parse: texts and statements', () => {
   it('counts $n parameters by the highest n, per statement', () => {
     const [first, second] = parseSql('SELECT host FROM cpu WHERE ts > $1 AND ts < $3 LIMIT $2; SELECT 1')
     assert.deepEqual([first?.parsed.paramCount, second?.parsed.paramCount], [3, 0])
+    assert.equal(errorOf(() => parseSql('SELECT $65536')).code, '54000')
+    assert.equal(errorOf(() => parseSql('INSERT INTO t VALUES ($65536)')).code, '54000')
   })
 
   it('reports a syntax error as PostgreSQL words it, with its 1-based position (UTF-16 units, 😀 counting 2)', () => {
