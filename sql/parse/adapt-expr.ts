@@ -5,7 +5,7 @@ import { programLimitExceeded, syntaxError } from '../../src/common/errors.js'
 import { SQL_PARAMS_MAX_COUNT } from '../../src/common/limits.js'
 import type { SqlExpr, SqlOrderItem } from './ast.js'
 import { adaptFuncCall } from './adapt-call.js'
-import { type AdaptContext, type Node, bool, list, loc, nodeField, num, plainCall, str, stringList, unsupported, unwrap, wrapped } from './adapt-node.js'
+import { type AdaptContext, type Node, bool, enterNesting, list, loc, nodeField, num, plainCall, str, stringList, unsupported, unwrap, wrapped } from './adapt-node.js'
 import { adaptAExpr, adaptBoolExpr, adaptSubLink } from './adapt-operator.js'
 import { adaptTypeName } from './adapt-type.js'
 
@@ -173,7 +173,12 @@ export function adaptExpr(ctx: AdaptContext, value: unknown): SqlExpr {
   const found = unwrap(value)
   if (found === null) return unsupported('this expression', ctx.statementPos)
   const handler = Object.hasOwn(EXPR_HANDLERS, found.type) ? EXPR_HANDLERS[found.type] : undefined
-  if (handler !== undefined) return handler(ctx, found.node)
+  if (handler !== undefined) {
+    enterNesting(ctx, 1)
+    const expr = handler(ctx, found.node)
+    ctx.depth--
+    return expr
+  }
   const pos = loc(ctx, found.node, ctx.statementPos)
   return unsupported(REFUSED[found.type] ?? `expression ${found.type}`, pos)
 }

@@ -70,6 +70,15 @@ describe('sql/parse: texts and statements', () => {
     assert.equal(errorOf(() => parseSql('INSERT INTO t VALUES ($65536)')).code, '54000')
   })
 
+  it('bounds nesting with 54000 instead of overflowing the stack, and the parser still works after', () => {
+    const deep = [`SELECT ${'1+'.repeat(20_000)}1`, `SELECT ${'NOT '.repeat(3000)}true`, `SELECT 1 ${'UNION SELECT 1 '.repeat(20_000)}`,
+      `SELECT ${'(SELECT '.repeat(3000)}1${')'.repeat(3000)}`, `SELECT a${'::int'.repeat(20_000)}`, `SELECT ${'(SELECT '.repeat(200)}1${')'.repeat(200)}`]
+    for (const text of deep) assert.equal(errorOf(() => parseSql(text)).code, '54000', text.slice(0, 30))
+    assert.equal(astOf(`SELECT ${'1+'.repeat(900)}1`).kind, 'SqlQuery')
+    assert.equal(astOf(`SELECT 1 WHERE ${Array.from({ length: 20_000 }, (_, i) => `a = ${i}`).join(' OR ')}`).kind, 'SqlQuery')
+    assert.equal(astOf("SELECT 'it''s', E'\\'', $$x$$, \"q\"\"\", /* /* nested */ */ 1").kind, 'SqlQuery')
+  })
+
   it('reports a syntax error as PostgreSQL words it, with its 1-based position (UTF-16 units, 😀 counting 2)', () => {
     const cases: Array<[string, number, string]> = [
       ['SELEC 1', 1, 'syntax error at or near "SELEC"'], ['SELECT 1 FROM', 14, 'syntax error at end of input'],
