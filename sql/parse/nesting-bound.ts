@@ -36,8 +36,7 @@ export function nestingBound(text: string): number {
       i += 1
     } else {
       const wordEnd = tokenEnd(text, i)
-      const word = wordEnd - i <= 3 ? text.slice(i, wordEnd).toLowerCase() : ''
-      if (word === 'and' || word === 'or') {
+      if (isAndOr(text, i, wordEnd - i)) {
         total -= spans[spans.length - 1] ?? 0
         spans[spans.length - 1] = 0
       } else {
@@ -48,6 +47,14 @@ export function nestingBound(text: string): number {
     if (total > max) max = total
   }
   return max
+}
+
+/** The word at i is AND or OR, in any case (char codes: no slice on a path that sees every token). */
+function isAndOr(text: string, i: number, length: number): boolean {
+  const a = text.charCodeAt(i) | 0x20
+  const b = text.charCodeAt(i + 1) | 0x20
+  if (length === 2) return a === 0x6f && b === 0x72
+  return length === 3 && a === 0x61 && b === 0x6e && (text.charCodeAt(i + 2) | 0x20) === 0x64
 }
 
 function bump(spans: number[], total: number): number {
