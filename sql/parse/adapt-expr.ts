@@ -1,10 +1,11 @@
 // sql/parse/adapt-expr: PostgreSQL's expression parse nodes → SqlExpr. One handler per node type in EXPR_HANDLERS;
 // a node type without one is refused with 0A000 at its position, never dropped. Operator-shaped nodes (A_Expr,
 // BoolExpr, SubLink) live in adapt-operator.ts, calls and windows in adapt-call.ts.
-import { syntaxError } from '../../src/common/errors.js'
+import { programLimitExceeded, syntaxError } from '../../src/common/errors.js'
+import { SQL_PARAMS_MAX_COUNT } from '../../src/common/limits.js'
 import type { SqlExpr, SqlOrderItem } from './ast.js'
 import { adaptFuncCall } from './adapt-call.js'
-import { type AdaptContext, type Node, bool, list, loc, nodeField, num, plainCall, str, stringList, unsupported, unwrap, wrapped } from './adapt-node.js'
+import { type AdaptContext, type Node, bool, enterNesting, list, loc, nodeField, num, plainCall, str, stringList, unsupported, unwrap, wrapped } from './adapt-node.js'
 import { adaptAExpr, adaptBoolExpr, adaptSubLink } from './adapt-operator.js'
 import { adaptTypeName } from './adapt-type.js'
 
@@ -25,22 +26,22 @@ function columnRef(ctx: AdaptContext, node: Node): SqlExpr {
 }
 
 /**
- * A numeric constant. PostgreSQL folds a leading minus into the constant (-1 is one A_Const at the '-'); ast.ts
- * wants literals unsigned, so a '-' at the constant's position becomes ExprUnary '-' over the digits.
+ * A numeric constant, `written` as PostgreSQL keeps it (ival as a number, fval as text). The grammar folds a leading
+ * minus into the constant (-1 is one A_Const at the '-', - -1 is +1 there); ast.ts wants literals unsigned, so a
+ * negative value becomes ExprUnary '-' over the digits, which start at the first digit after the sign.
  */
-function numberConstant(ctx: AdaptContext, digits: string, pos: number): SqlExpr {
-  if (ctx.text.charCodeAt(pos) !== 0x2d) return { kind: 'ExprNumber', text: digits, pos }
+function numberConstant(ctx: AdaptContext, written: string, pos: number): SqlExpr {
+  if (!written.startsWith('-')) return { kind: 'ExprNumber', text: written, pos }
   let numberPos = pos + 1
   while (numberPos < ctx.text.length && !/[0-9.]/.test(ctx.text[numberPos] ?? '')) numberPos++
-  const text = digits.startsWith('-') ? digits.slice(1) : digits
-  return { kind: 'ExprUnary', op: '-', expr: { kind: 'ExprNumber', text, pos: numberPos }, pos }
+  return { kind: 'ExprUnary', op: '-', expr: { kind: 'ExprNumber', text: written.slice(1), pos: numberPos }, pos }
 }
 
 function constant(ctx: AdaptContext, node: Node): SqlExpr {
   const pos = loc(ctx, node, ctx.statementPos)
   if (bool(node, 'isnull')) return { kind: 'ExprNull', pos }
   const ival = nodeField(node, 'ival')
-  if (ival !== null) return numberConstant(ctx, String(Math.abs(num(ival, 'ival'))), pos)
+  if (ival !== null) return numberConstant(ctx, String(num(ival, 'ival')), pos)
   const fval = nodeField(node, 'fval')
   if (fval !== null) return numberConstant(ctx, str(fval, 'fval'), pos)
   const sval = nodeField(node, 'sval')
@@ -55,6 +56,7 @@ function paramRef(ctx: AdaptContext, node: Node): SqlExpr {
   const pos = loc(ctx, node, ctx.statementPos)
   const index = num(node, 'number')
   if (index < 1) throw syntaxError(`there is no parameter $${index}`, pos + 1)
+  if (index > SQL_PARAMS_MAX_COUNT) throw programLimitExceeded(`parameter $${index} is past the limit of ${SQL_PARAMS_MAX_COUNT} parameters`)
   ctx.maxParam = Math.max(ctx.maxParam, index)
   return { kind: 'ExprParam', index, pos }
 }
@@ -171,7 +173,12 @@ export function adaptExpr(ctx: AdaptContext, value: unknown): SqlExpr {
   const found = unwrap(value)
   if (found === null) return unsupported('this expression', ctx.statementPos)
   const handler = Object.hasOwn(EXPR_HANDLERS, found.type) ? EXPR_HANDLERS[found.type] : undefined
-  if (handler !== undefined) return handler(ctx, found.node)
+  if (handler !== undefined) {
+    enterNesting(ctx, 1)
+    const expr = handler(ctx, found.node)
+    ctx.depth--
+    return expr
+  }
   const pos = loc(ctx, found.node, ctx.statementPos)
   return unsupported(REFUSED[found.type] ?? `expression ${found.type}`, pos)
 }

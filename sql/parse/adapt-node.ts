@@ -1,7 +1,8 @@
 // sql/parse/adapt-node: the narrowing kit for libpg-query's JSON (protobuf JSON of PostgreSQL's parse nodes) and the
 // adapter's per-statement context. Everything here takes `unknown` and proves its shape before use; nothing knows the
 // library's types, and nothing of the JSON leaks past the adapt-*.ts files.
-import { featureNotSupported } from '../../src/common/errors.js'
+import { featureNotSupported, programLimitExceeded } from '../../src/common/errors.js'
+import { SQL_EXPR_DEPTH_MAX_COUNT } from '../../src/common/limits.js'
 import type { SqlExpr, SqlQuery } from './ast.js'
 
 /** A parse node's fields, after `isNode` has proved it is a plain object. */
@@ -115,6 +116,8 @@ export interface AdaptContext {
   /** The query adapter (adapt-query.ts), handed in by adapter.ts so expressions can hold subqueries without an import cycle. */
   readonly adaptQuery: (ctx: AdaptContext, select: Node, pos: number) => SqlQuery
   maxParam: number
+  /** Expressions being adapted around the current one (bounded by SQL_EXPR_DEPTH_MAX_COUNT). */
+  depth: number
 }
 
 /** A node's 0-based position in the whole text: its `location` when PostgreSQL recorded one, else `fallback`. */
@@ -151,4 +154,17 @@ export type AdaptExpr = (ctx: AdaptContext, value: unknown) => SqlExpr
 /** A call built from SQL syntax (COALESCE, GREATEST, NULLIF, CURRENT_TIMESTAMP): plain, no aggregate parts. */
 export function plainCall(name: string, args: ReadonlyArray<SqlExpr>, pos: number): SqlExpr {
   return { kind: 'ExprCall', name, schema: null, args, star: false, distinct: false, filter: null, orderBy: [], withinGroup: false, over: null, pos }
+}
+
+/** A subquery inside an expression or FROM: the stack of ~8 nested expressions (~800 of them overflowed at weight 1). */
+export const SUBQUERY_NESTING_WEIGHT = 6
+
+/**
+ * Counts `weight` levels of nesting into ctx.depth, refusing past SQL_EXPR_DEPTH_MAX_COUNT (54000) before the
+ * recursive adapter could overflow the stack. The caller subtracts the weight when done; no try/finally, because a
+ * throw fails the whole statement and drops its context.
+ */
+export function enterNesting(ctx: AdaptContext, weight: number): void {
+  ctx.depth += weight
+  if (ctx.depth > SQL_EXPR_DEPTH_MAX_COUNT) throw programLimitExceeded(`statement nesting exceeds ${SQL_EXPR_DEPTH_MAX_COUNT} levels`)
 }

@@ -1,7 +1,7 @@
 // sql/parse/adapt-operator: PostgreSQL's operator-shaped parse nodes (A_Expr in all its kinds, BoolExpr, SubLink)
 // → SqlExpr. The expression adapter is passed in, so this module does not import adapt-expr.ts back.
 import type { SqlExpr } from './ast.js'
-import { type AdaptContext, type AdaptExpr, type Node, list, loc, plainCall, str, stringList, unsupported, wrapped } from './adapt-node.js'
+import { type AdaptContext, type AdaptExpr, type Node, SUBQUERY_NESTING_WEIGHT, enterNesting, list, loc, plainCall, str, stringList, unsupported, wrapped } from './adapt-node.js'
 
 const LIKE_OPERATORS: Readonly<Record<string, { caseInsensitive: boolean; negated: boolean }>> = {
   '~~': { caseInsensitive: false, negated: false }, '!~~': { caseInsensitive: false, negated: true },
@@ -105,7 +105,9 @@ export function adaptSubLink(ctx: AdaptContext, node: Node, adaptExpr: AdaptExpr
   const select = wrapped(node.subselect, 'SelectStmt')
   if (select === null) return unsupported('this subquery', pos)
   const type = str(node, 'subLinkType')
+  enterNesting(ctx, SUBQUERY_NESTING_WEIGHT)
   const query = ctx.adaptQuery(ctx, select, pos)
+  ctx.depth -= SUBQUERY_NESTING_WEIGHT
   switch (type) {
     case 'EXISTS_SUBLINK': return { kind: 'ExprExists', query, pos }
     case 'EXPR_SUBLINK': return { kind: 'ExprSubquery', query, pos }

@@ -4,7 +4,7 @@
 import type { SqlCommonTable, SqlExpr, SqlFromItem, SqlQuery, SqlSelectCore, SqlValues } from './ast.js'
 import { adaptWindowDef } from './adapt-call.js'
 import { adaptExpr, adaptExprList, adaptSortBy } from './adapt-expr.js'
-import { type AdaptContext, type Node, bool, firstPos, isNode, list, loc, nodeField, str, stringList, unsupported, unwrap, wrapped } from './adapt-node.js'
+import { type AdaptContext, type Node, SUBQUERY_NESTING_WEIGHT, bool, enterNesting, firstPos, isNode, list, loc, nodeField, str, stringList, unsupported, unwrap, wrapped } from './adapt-node.js'
 
 /** A SelectStmt as it appears: wrapped ({ SelectStmt: … }) in most places, bare as larg/rarg of a set operation. */
 function selectOf(value: unknown): Node | null {
@@ -29,7 +29,10 @@ function rangeSubselect(ctx: AdaptContext, node: Node): SqlFromItem {
   const select = wrapped(node.subquery, 'SelectStmt')
   const pos = firstPos(ctx, node.subquery, ctx.statementPos)
   if (select === null) return unsupported('this subquery in FROM', pos)
-  return { kind: 'FromSubquery', query: adaptQuery(ctx, select, pos), ...alias(node), lateral: bool(node, 'lateral'), pos }
+  enterNesting(ctx, SUBQUERY_NESTING_WEIGHT)
+  const query = adaptQuery(ctx, select, pos)
+  ctx.depth -= SUBQUERY_NESTING_WEIGHT
+  return { kind: 'FromSubquery', query, ...alias(node), lateral: bool(node, 'lateral'), pos }
 }
 
 function rangeFunction(ctx: AdaptContext, node: Node): SqlFromItem {
@@ -153,12 +156,16 @@ function limitCount(ctx: AdaptContext, select: Node): SqlExpr | null {
   return adaptExpr(ctx, select.limitCount)
 }
 
+/** A query level (set-operation arm) costs about as much stack as this many nested expressions. */
+const QUERY_NESTING_WEIGHT = 2
+
 /** A SelectStmt node (unwrapped) → SqlQuery, `pos` being where the query starts. */
 export function adaptQuery(ctx: AdaptContext, select: Node, pos: number): SqlQuery {
   if (list(select, 'lockingClause').length > 0) return unsupported('FOR UPDATE/SHARE', pos)
   if (str(select, 'limitOption') === 'LIMIT_OPTION_WITH_TIES') return unsupported('FETCH FIRST … WITH TIES', pos)
+  enterNesting(ctx, QUERY_NESTING_WEIGHT)
   const commonTableList = commonTables(ctx, select)
-  return {
+  const query: SqlQuery = {
     kind: 'SqlQuery',
     with: commonTableList,
     body: body(ctx, select, pos),
@@ -167,4 +174,6 @@ export function adaptQuery(ctx: AdaptContext, select: Node, pos: number): SqlQue
     offset: select.limitOffset === undefined ? null : adaptExpr(ctx, select.limitOffset),
     pos,
   }
+  ctx.depth -= QUERY_NESTING_WEIGHT
+  return query
 }

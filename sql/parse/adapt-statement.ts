@@ -1,5 +1,6 @@
 // sql/parse/adapt-statement: one RawStmt's statement node → SqlStatement. Each statement type nodedb runs has a
 // handler in STATEMENT_HANDLERS; every other statement is 0A000 naming it ("DROP TABLE is not supported").
+import { syntaxError } from '../../src/common/errors.js'
 import type { SqlAlterTableOptions, SqlInsert, SqlStatement } from './ast.js'
 import { adaptExprList } from './adapt-expr.js'
 import { type AdaptContext, type Node, bool, firstPos, list, loc, nodeField, str, unsupported, unwrap, wrapped } from './adapt-node.js'
@@ -61,7 +62,10 @@ function alterTable(ctx: AdaptContext, node: Node): SqlAlterTableOptions {
     for (const item of list(wrapped(cmd.def, 'List') ?? {}, 'items')) {
       const option = wrapped(item, 'DefElem') ?? {}
       if (str(option, 'defnamespace') !== '') return unsupported('a qualified storage parameter', loc(ctx, option, pos))
-      options.push({ name: str(option, 'defname'), value: subtype === 'AT_ResetRelOptions' ? null : definitionValue(ctx, option) })
+      const isReset = subtype === 'AT_ResetRelOptions'
+      // The grammar takes RESET (name = value) and PostgreSQL refuses it later (22023); nodedb refused it as 42601.
+      if (isReset && option.arg !== undefined) throw syntaxError('RESET must not include values for parameters', loc(ctx, option, pos) + 1)
+      options.push({ name: str(option, 'defname'), value: isReset ? null : definitionValue(ctx, option) })
     }
   }
   return { kind: 'SqlAlterTableOptions', table, ifExists: bool(node, 'missing_ok'), options }
@@ -94,11 +98,11 @@ const STATEMENT_NAMES: Readonly<Record<string, string>> = {
   CreateSchemaStmt: 'CREATE SCHEMA', CreateFunctionStmt: 'CREATE FUNCTION', CreateSeqStmt: 'CREATE SEQUENCE',
   CreateExtensionStmt: 'CREATE EXTENSION', CreateRoleStmt: 'CREATE ROLE', VacuumStmt: 'VACUUM', DeclareCursorStmt: 'DECLARE',
   ClosePortalStmt: 'CLOSE', DeallocateStmt: 'DEALLOCATE', RenameStmt: 'ALTER … RENAME', LockStmt: 'LOCK',
-  GrantStmt: 'GRANT', DoStmt: 'DO', CopyStmt: 'COPY', TruncateStmt: 'TRUNCATE',
+  GrantStmt: 'GRANT', DoStmt: 'DO', CopyStmt: 'COPY', TruncateStmt: 'TRUNCATE', AlterObjectSchemaStmt: 'ALTER … SET SCHEMA',
 }
 
 /** The statement as a reader would name it: 'DROP TABLE', 'DELETE', 'CREATE INDEX'. */
-export function statementName(type: string, node: Node): string {
+function statementName(type: string, node: Node): string {
   if (type === 'DropStmt') return `DROP ${str(node, 'removeType').replace('OBJECT_', '').replace(/_/g, ' ')}`
   return STATEMENT_NAMES[type] ?? words(type.replace(/Stmt$/, ''))
 }

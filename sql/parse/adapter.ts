@@ -3,11 +3,13 @@
 // a position) whatever they do not know. Nothing of the library's types leaks out of sql/parse.
 import { hasSqlDetails, loadModule, parseSync } from 'libpg-query'
 import { assert } from '../../src/common/assert.js'
-import { syntaxError } from '../../src/common/errors.js'
+import { programLimitExceeded, syntaxError } from '../../src/common/errors.js'
+import { SQL_PARSE_NESTING_MAX_COUNT } from '../../src/common/limits.js'
 import type { SqlStatement } from './ast.js'
 import { type AdaptContext, ByteOffsets, isNode, list, num, unsupported } from './adapt-node.js'
 import { adaptQuery } from './adapt-query.js'
 import { adaptStatement } from './adapt-statement.js'
+import { nestingBound } from './nesting-bound.js'
 
 export interface AdaptedStatement {
   /** The statement's own text (trimmed, without its semicolon). */
@@ -60,7 +62,7 @@ export function adaptParseResult(text: string, result: unknown): AdaptedStatemen
     const end = lengthBytes === 0 ? text.length : offsets.toChar(startByte + lengthBytes)
     const slice = text.slice(start, end)
     const statementPos = start + (LEADING_BLANKS.exec(slice)?.[0].length ?? 0)
-    const ctx: AdaptContext = { text, offsets, statementPos, adaptQuery, maxParam: 0 }
+    const ctx: AdaptContext = { text, offsets, statementPos, adaptQuery, maxParam: 0, depth: 0 }
     if (rawStmt.stmt === undefined) return unsupported('this statement', statementPos)
     const ast = adaptStatement(ctx, rawStmt.stmt)
     return { text: slice.trim(), ast, paramCount: ctx.maxParam }
@@ -71,10 +73,13 @@ export function adaptParseResult(text: string, result: unknown): AdaptedStatemen
 export function parseStatements(text: string): AdaptedStatement[] {
   assert(isLoaded, 'sql/parse: loadParser() must be awaited before parsing')
   if (text === '') return []
+  // libpg-query recurses over the tree; a stack overflow there leaves its module corrupt, so it must never happen.
+  if (nestingBound(text) > SQL_PARSE_NESTING_MAX_COUNT) throw programLimitExceeded('statement is nested too deeply to parse')
   let result: unknown
   try {
     result = parseSync(text)
   } catch (error: unknown) {
+    if (error instanceof RangeError) throw programLimitExceeded('statement is nested too deeply to parse')
     throw toSyntaxError(text, error)
   }
   return adaptParseResult(text, result)

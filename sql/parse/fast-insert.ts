@@ -4,6 +4,7 @@
 // round trip and the JSON of a large VALUES list (measured in the report of this change). It is deliberately not a
 // parser: any other token makes it return null and the statement goes the general way, so it can only ever be
 // faster, never accept what the general path would reject or read differently.
+import { SQL_PARAMS_MAX_COUNT } from '../../src/common/limits.js'
 import type { SqlExpr, SqlInsert } from './ast.js'
 
 const enum Char {
@@ -118,6 +119,8 @@ function number(cur: Cursor, pos: number): SqlExpr | null {
   if (isIdentPart(cur.text.charCodeAt(cur.i))) return null
   const written = cur.text.slice(start, cur.i)
   const text = isExact && Number(written) <= INT4_MAX ? String(Number(written)) : written
+  // -0 is the integer 0 to PostgreSQL (nothing left to negate): a bare number at the sign, as the general path has it.
+  if (sign === Char.Minus && text === '0') return { kind: 'ExprNumber', text, pos }
   const literal: SqlExpr = { kind: 'ExprNumber', text, pos: cur.offset + start }
   if (sign === Char.Minus) return { kind: 'ExprUnary', op: '-', expr: literal, pos }
   if (sign === Char.Plus) return { kind: 'ExprUnary', op: '+', expr: literal, pos }
@@ -137,10 +140,10 @@ function literal(cur: Cursor): SqlExpr | null {
   if (c === Char.Dollar) {
     const start = ++cur.i
     while (isDigit(cur.text.charCodeAt(cur.i))) cur.i++
-    // $0 is an error and a huge $n out of range: both left to the general path.
+    // $0 and $n past the parameter limit are errors: both left to the general path to report.
     if (cur.i === start || cur.i - start > 9 || isIdentPart(cur.text.charCodeAt(cur.i))) return null
     const index = Number(cur.text.slice(start, cur.i))
-    return index < 1 ? null : { kind: 'ExprParam', index, pos }
+    return index < 1 || index > SQL_PARAMS_MAX_COUNT ? null : { kind: 'ExprParam', index, pos }
   }
   const keyword = word(cur)
   if (keyword === 'null') return { kind: 'ExprNull', pos }

@@ -1,6 +1,7 @@
 // sql/parse/parse-sql: Query text → our parsed statements. The literal-only INSERT fast path first (whole text one
 // INSERT), else libpg-query through the adapter. Any statement failing to parse fails the whole text (nothing of it
 // runs). Results for short texts are kept in a bounded LRU: they are immutable plain data, so sharing them is safe.
+import { paranoid } from '../../src/common/assert.js'
 import { PARSE_CACHE_ENTRIES_MAX_COUNT, PARSE_CACHE_TEXT_CHARS_MAX } from '../../src/common/limits.js'
 import type { ParsedStatement } from './ast.js'
 import { parseStatements } from './adapter.js'
@@ -38,6 +39,14 @@ class ParseCache {
 // One cache per thread that loads this module; it only ever holds finished, immutable parse results.
 const PARSE_CACHE = new ParseCache(PARSE_CACHE_ENTRIES_MAX_COUNT)
 
+/** Freezes a parse result all the way down, so a caller that mutates a shared (cached) tree throws in paranoid runs. */
+function deepFreeze(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return true
+  Object.freeze(value)
+  for (const inner of Object.values(value)) deepFreeze(inner)
+  return true
+}
+
 function parseUncached(text: string): ReadonlyArray<ParsedSlice> {
   const fast = parseFastInsert(text, 0)
   if (fast !== null) {
@@ -56,6 +65,7 @@ export function parseSql(text: string): ReadonlyArray<ParsedSlice> {
   const cached = PARSE_CACHE.get(text)
   if (cached !== undefined) return cached
   const slices = parseUncached(text)
+  paranoid(() => deepFreeze(slices), 'cached parse results are immutable')
   PARSE_CACHE.set(text, slices)
   return slices
 }

@@ -169,6 +169,14 @@ export const PARSE_CACHE_ENTRIES_MAX_COUNT = 1024
 // Longest Query text (UTF-16 code units) the parse cache keeps: repeated queries are short, while large INSERTs are
 // one-off and would pin megabytes per entry.
 export const PARSE_CACHE_TEXT_CHARS_MAX = 8 * 1024
+// Highest $n a statement may use: Parse and Bind carry parameter counts as Int16, and statements size arrays by it.
+export const SQL_PARAMS_MAX_COUNT = 65_535
+// Nesting of expressions in one statement (1+1+…, NOT NOT …, subqueries): far past hand-written or generated SQL,
+// and well inside V8's default stack, which the recursive adapter would overflow at ~2,500 levels.
+export const SQL_EXPR_DEPTH_MAX_COUNT = 1000
+// Upper bound on a Query text's nesting (sql/parse/nesting-bound.ts) before libpg-query parses it: its WebAssembly
+// overflows the stack at ~3,000 nested subqueries and is corrupt for every later parse, so deeper text is refused.
+export const SQL_PARSE_NESTING_MAX_COUNT = 4000
 
 function check(condition: boolean, message: string): void {
   if (!condition) throw new Error(`limits: ${message}`)

@@ -66,6 +66,17 @@ describe('sql/parse: texts and statements', () => {
   it('counts $n parameters by the highest n, per statement', () => {
     const [first, second] = parseSql('SELECT host FROM cpu WHERE ts > $1 AND ts < $3 LIMIT $2; SELECT 1')
     assert.deepEqual([first?.parsed.paramCount, second?.parsed.paramCount], [3, 0])
+    assert.equal(errorOf(() => parseSql('SELECT $65536')).code, '54000')
+    assert.equal(errorOf(() => parseSql('INSERT INTO t VALUES ($65536)')).code, '54000')
+  })
+
+  it('bounds nesting with 54000 instead of overflowing the stack, and the parser still works after', () => {
+    const deep = [`SELECT ${'1+'.repeat(20_000)}1`, `SELECT ${'NOT '.repeat(3000)}true`, `SELECT 1 ${'UNION SELECT 1 '.repeat(20_000)}`,
+      `SELECT ${'(SELECT '.repeat(3000)}1${')'.repeat(3000)}`, `SELECT a${'::int'.repeat(20_000)}`, `SELECT ${'(SELECT '.repeat(200)}1${')'.repeat(200)}`]
+    for (const text of deep) assert.equal(errorOf(() => parseSql(text)).code, '54000', text.slice(0, 30))
+    assert.equal(astOf(`SELECT ${'1+'.repeat(900)}1`).kind, 'SqlQuery')
+    assert.equal(astOf(`SELECT 1 WHERE ${Array.from({ length: 20_000 }, (_, i) => `a = ${i}`).join(' OR ')}`).kind, 'SqlQuery')
+    assert.equal(astOf("SELECT 'it''s', E'\\'', $$x$$, \"q\"\"\", /* /* nested */ */ 1").kind, 'SqlQuery')
   })
 
   it('reports a syntax error as PostgreSQL words it, with its 1-based position (UTF-16 units, 😀 counting 2)', () => {
@@ -91,7 +102,9 @@ describe('sql/parse: texts and statements', () => {
   })
 
   it('caches results by text and returns the same immutable value', () => {
-    assert.equal(parseSql('SELECT 42'), parseSql('SELECT 42'))
+    const first = parseSql('SELECT 42')
+    assert.equal(parseSql('SELECT 42'), first)
+    assert.ok(Object.isFrozen(first[0]?.parsed.ast), 'frozen in paranoid runs (test/setup.ts turns them on)')
   })
 })
 
@@ -154,6 +167,9 @@ describe('sql/parse: statements', () => {
       options: [{ name: 'ttl', value: '7 days' }, { name: 'a', value: 'true' }, { name: 'b', value: '5' },
         { name: 'c', value: null }, { name: 'd', value: 'null' }, { name: 'e', value: null }],
     })
+    for (const text of ['ALTER TABLE cpu SET ()', 'ALTER TABLE cpu SET (ttl = 30 days)', "ALTER TABLE cpu RESET (ttl = '1 day')"]) {
+      assert.equal(errorOf(() => parseSql(text)).code, '42601', text)
+    }
   })
 })
 
@@ -211,6 +227,7 @@ describe('sql/parse: expressions', () => {
     assert.deepEqual(exprOf('1.50'), num('1.50'))
     assert.deepEqual(exprOf('-7'), { kind: 'ExprUnary', op: '-', expr: num('7') })
     assert.deepEqual(exprOf('- 1.5e-3'), { kind: 'ExprUnary', op: '-', expr: num('1.5e-3') })
+    assert.deepEqual([exprOf('- -1'), exprOf('- -1.5'), exprOf('-0')], [num('1'), num('1.5'), num('0')])
     assert.deepEqual(exprOf("'it''s'"), str("it's"))
     assert.deepEqual(exprOf("''"), str(''))
     assert.deepEqual(exprOf("E'a\\nb'"), str('a\nb'))
