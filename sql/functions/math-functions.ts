@@ -34,6 +34,7 @@ import {
   truncDecimal,
   type Decimal,
 } from './numeric-ops.js'
+import { expDecimal, lnDecimal, logDecimal, powerDecimal } from './numeric-transcendental.js'
 
 type Evaluate = (args: ReadonlyArray<SqlValue>) => SqlValue
 
@@ -123,9 +124,27 @@ function powerFunctions(): ScalarFunction[] {
     fn('power', ['float8', 'float8'], 'float8', power),
     fn('pow', ['float8', 'float8'], 'float8', power),
     float8Fn('exp', float8Exp),
+    ...numericPowerFunctions(),
     float8Fn('ln', float8Log(Math.log)),
     float8Fn('log', float8Log(Math.log10)),
     float8Fn('log10', float8Log(Math.log10)),
+  ]
+}
+
+const TEN: Decimal = { kind: 'finite', digits: 10n, scale: 0 }
+
+function numericPowerFunctions(): ScalarFunction[] {
+  const binary = (name: string, compute: (x: Decimal, y: Decimal) => Decimal): ScalarFunction =>
+    fn(name, ['numeric', 'numeric'], 'numeric', ([a, b]) => formatNumeric(compute(toDecimal(a ?? null), toDecimal(b ?? null))))
+  return [
+    numericFn('exp', expDecimal),
+    numericFn('ln', lnDecimal),
+    numericFn('log', (x) => logDecimal(TEN, x)),
+    numericFn('log10', (x) => logDecimal(TEN, x)),
+    binary('log', logDecimal),
+    binary('power', powerDecimal),
+    binary('pow', powerDecimal),
+    binary('^', powerDecimal),
   ]
 }
 

@@ -21,16 +21,16 @@ export type Decimal = FiniteDecimal | { readonly kind: 'nan' } | { readonly kind
 const NAN: Decimal = { kind: 'nan' }
 const POS_INF: Decimal = { kind: 'infinity', negative: false }
 const NEG_INF: Decimal = { kind: 'infinity', negative: true }
-const NUMERIC_MIN_SIG_DIGITS = 16
-const NUMERIC_MAX_DISPLAY_SCALE = 1000
+export const NUMERIC_MIN_SIG_DIGITS = 16
+export const NUMERIC_MAX_DISPLAY_SCALE = 1000
 const NUMERIC_MAX_RESULT_SCALE = 2000
 /** numeric_in refuses exponents beyond this (NUMERIC_MAX_PRECISION * 2 in PostgreSQL 15). */
 const NUMERIC_EXPONENT_MAX = 2000
 
-function finite(digits: bigint, scale: number): FiniteDecimal {
+export function finite(digits: bigint, scale: number): FiniteDecimal {
   return { kind: 'finite', digits, scale }
 }
-function pow10(n: number): bigint {
+export function pow10(n: number): bigint {
   return 10n ** BigInt(n)
 }
 function absBig(value: bigint): bigint {
@@ -81,7 +81,7 @@ function align(a: FiniteDecimal, b: FiniteDecimal): { x: bigint; y: bigint; scal
 }
 
 /** numerator / denominator rounded half away from zero (div_var with round = true). */
-function divideRounded(numerator: bigint, denominator: bigint): bigint {
+export function divideRounded(numerator: bigint, denominator: bigint): bigint {
   const quotient = numerator / denominator
   const remainder = numerator % denominator
   if (absBig(remainder) * 2n < absBig(denominator)) return quotient
@@ -100,7 +100,7 @@ function infinity(negative: boolean): Decimal {
   return negative ? NEG_INF : POS_INF
 }
 /** -1, 0, 1 for any non-NaN value. */
-function signOf(value: Decimal): number {
+export function signOf(value: Decimal): number {
   if (value.kind === 'infinity') return value.negative ? -1 : 1
   return value.kind === 'finite' ? signBig(value.digits) : 0
 }
@@ -129,7 +129,7 @@ export function mulDecimal(a: Decimal, b: Decimal): Decimal {
 }
 
 /** Weight and first base-10000 digit of a decimal as PostgreSQL's NumericVar holds it (digit groups aligned at the point). */
-function weightOf(value: FiniteDecimal): { weight: number; firstDigit: bigint } {
+export function weightOf(value: FiniteDecimal): { weight: number; firstDigit: bigint } {
   if (value.digits === 0n) return { weight: 0, firstDigit: 0n }
   const groups = Math.ceil(value.scale / 4)
   const { weight, firstDigit } = weightAndFirstDigit(absBig(value.digits) * pow10(groups * 4 - value.scale))
@@ -243,19 +243,14 @@ export function floorDecimal(a: Decimal): Decimal {
   return shrinks ? finite(truncated.digits - 1n, 0) : truncated
 }
 
-/** Integer square root (floor) by Newton's method. */
-function isqrt(value: bigint): bigint {
+/** Integer square root (floor) by Newton's method, started above the root so the iterates decrease to it. */
+export function isqrt(value: bigint): bigint {
   if (value < 2n) return value
-  let x = BigInt(Math.floor(Math.sqrt(Number(value))))
-  if (x === 0n) x = 1n
+  const bits = value.toString(16).length * 4
+  let x = bits < 1000 ? BigInt(Math.ceil(Math.sqrt(Number(value)) * (1 + 1e-12))) + 1n : 1n << BigInt(Math.ceil(bits / 2))
   for (;;) {
     const next = (x + value / x) >> 1n
-    if (next >= x && next - x <= 1n) {
-      let root = next < x ? next : x
-      while (root * root > value) root--
-      while ((root + 1n) * (root + 1n) <= value) root++
-      return root
-    }
+    if (next >= x) return x
     x = next
   }
 }

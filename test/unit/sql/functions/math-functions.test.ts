@@ -68,6 +68,19 @@ function numericCalls(): Call[] {
   return calls
 }
 
+function numericTranscendentalCalls(): Call[] {
+  const calls: Call[] = []
+  const values = ['0', '1', '2', '10', '0.5', '1.05', '0.99', '100.000', '1e-10', '12345678901234567890', '2.718281828459045', '-1', 'NaN', 'Infinity', '-Infinity', '1e-200', '0.0000001']
+  for (const name of ['exp', 'ln', 'log', 'log10']) for (const a of values) calls.push([name, ['numeric'], [a]])
+  for (const a of ['-10', '-300.5', '230', '0.001', '-0.001']) calls.push(['exp', ['numeric'], [a]])
+  const bases = ['0', '1', '2', '-2', '10', '0.5', '1.5', '-1', '100', 'NaN', 'Infinity', '-Infinity', '1.000001']
+  const exponents = ['0', '1', '2', '3', '-1', '-2', '0.5', '-0.5', '10', '2.5', '100', 'NaN', 'Infinity', '-Infinity', '1.0', '3.00']
+  for (const b of bases) for (const e of exponents) calls.push(['^', ['numeric', 'numeric'], [b, e]])
+  for (const [b, x] of pairs(['2', '10', '0.5', '1', '100', '1.0001'])) calls.push(['log', ['numeric', 'numeric'], [b, x]])
+  calls.push(['power', ['numeric', 'numeric'], ['2', '1000']], ['power', ['numeric', 'numeric'], ['0.9', '-500']], ['pow', ['numeric', 'numeric'], ['7', '0.3333']])
+  return calls
+}
+
 function float8FunctionCalls(): Call[] {
   const calls: Call[] = []
   const values = ['0', '-0', '1', '-1', '0.5', '-0.5', '2.5', '-2.5', '3.5', '100', '1e-300', '1e300', '710', '-750', 'NaN', 'Infinity', '-Infinity', '2']
@@ -112,6 +125,7 @@ describe('sql/functions/math-functions against PostgreSQL', function () {
     ['float4/float8 operators, overflow, underflow and power', floatOperatorCalls],
     ['numeric operators, scales, rounding, sqrt', numericCalls],
     ['float8 functions, width_bucket, gcd/lcm', float8FunctionCalls],
+    ['numeric exp, ln, log, power', numericTranscendentalCalls],
   ]
   for (const [title, build] of groups) {
     it(title, async function () {
