@@ -138,30 +138,54 @@ function toHex(value: SqlValue | undefined, bits: 32 | 64): string {
   return BigInt.asUintN(bits, typeof value === 'bigint' ? value : BigInt(int(value))).toString(16)
 }
 
-/** regexp_replace: \1…\9 and \& insert captures, \\ a backslash; any other backslash is copied. */
-function regexpReplace(text: string, pattern: string, replacement: string, flags: string): string {
-  const { global, mode } = parseRegexFlags(flags)
-  const regex = compilePosixRegex(pattern, mode, global)
-  return text.replace(regex, (...match: unknown[]) => {
-    let out = ''
-    for (let i = 0; i < replacement.length; i++) {
-      const char = replacement[i] ?? ''
-      const next = replacement[i + 1]
-      if (char !== '\\' || next === undefined) {
-        out += char
-      } else if (/[1-9&]/.test(next)) {
-        const group = match[next === '&' ? 0 : Number(next)]
-        out += typeof group === 'string' ? group : ''
-        i++
-      } else if (next === '\\') {
-        out += '\\'
-        i++
-      } else {
-        out += '\\'
-      }
+/** regexp_replace's replacement text: \1…\9 and \& insert captures, \\ a backslash; any other backslash is copied. */
+function expandReplacement(replacement: string, match: RegExpExecArray): string {
+  let out = ''
+  for (let i = 0; i < replacement.length; i++) {
+    const char = replacement[i] ?? ''
+    const next = replacement[i + 1]
+    if (char !== '\\' || next === undefined) {
+      out += char
+    } else if (/[1-9&]/.test(next)) {
+      out += match[next === '&' ? 0 : Number(next)] ?? ''
+      i++
+    } else if (next === '\\') {
+      out += '\\'
+      i++
+    } else {
+      out += '\\'
     }
-    return out
-  })
+  }
+  return out
+}
+
+/**
+ * regexp_replace(source, pattern, replacement[, start[, n]][, flags]): searches from character `start` (lookbehind
+ * still sees what precedes it; ^ does not match there) and replaces the n-th match, or every match when n is 0.
+ * Without n, flag 'g' means every match and its absence the first; with n, 'g' is ignored, as in PostgreSQL 15.
+ */
+function regexpReplace(text: string, pattern: string, replacement: string, options: { start: number; n: number | null; flags: string }): string {
+  if (options.start <= 0) throw invalidParameterValue(`invalid value for parameter "start": ${options.start}`)
+  if (options.n !== null && options.n < 0) throw invalidParameterValue(`invalid value for parameter "n": ${options.n}`)
+  const { global, mode } = parseRegexFlags(options.flags)
+  const wanted = options.n ?? (global ? 0 : 1)
+  const regex = compilePosixRegex(pattern, mode, true)
+  regex.lastIndex = chars(text).slice(0, options.start - 1).join('').length
+  let out = ''
+  let copied = 0
+  let count = 0
+  for (let match = regex.exec(text); match !== null; match = regex.exec(text)) {
+    count++
+    if (wanted === 0 || count === wanted) {
+      out += text.slice(copied, match.index) + expandReplacement(replacement, match)
+      copied = match.index + match[0].length
+      if (wanted !== 0) break
+    }
+    // An empty match does not move exec forward; step over one character as PostgreSQL does.
+    if (match[0] === '') regex.lastIndex = match.index + (String.fromCodePoint(text.codePointAt(match.index) ?? 0).length || 1)
+    if (regex.lastIndex > text.length) break
+  }
+  return out + text.slice(copied)
 }
 
 function regexOperator(name: string, caseInsensitive: boolean, negated: boolean): ScalarFunction {
@@ -248,8 +272,19 @@ function codeFunctions(): ScalarFunction[] {
 
 function regexFunctions(): ScalarFunction[] {
   return [
-    fn('regexp_replace', ['text', 'text', 'text'], 'text', ([s, p, r]) => regexpReplace(str(s), str(p), str(r), '')),
-    fn('regexp_replace', ['text', 'text', 'text', 'text'], 'text', ([s, p, r, f]) => regexpReplace(str(s), str(p), str(r), str(f))),
+    fn('regexp_replace', ['text', 'text', 'text'], 'text', ([s, p, r]) => regexpReplace(str(s), str(p), str(r), { start: 1, n: null, flags: '' })),
+    fn('regexp_replace', ['text', 'text', 'text', 'text'], 'text', ([s, p, r, f]) =>
+      regexpReplace(str(s), str(p), str(r), { start: 1, n: null, flags: str(f) }),
+    ),
+    fn('regexp_replace', ['text', 'text', 'text', 'int4'], 'text', ([s, p, r, start]) =>
+      regexpReplace(str(s), str(p), str(r), { start: int(start), n: null, flags: '' }),
+    ),
+    fn('regexp_replace', ['text', 'text', 'text', 'int4', 'int4'], 'text', ([s, p, r, start, n]) =>
+      regexpReplace(str(s), str(p), str(r), { start: int(start), n: int(n), flags: '' }),
+    ),
+    fn('regexp_replace', ['text', 'text', 'text', 'int4', 'int4', 'text'], 'text', ([s, p, r, start, n, f]) =>
+      regexpReplace(str(s), str(p), str(r), { start: int(start), n: int(n), flags: str(f) }),
+    ),
     regexOperator('~', false, false),
     regexOperator('~*', true, false),
     regexOperator('!~', false, true),

@@ -97,8 +97,19 @@ function regexCalls(): Call[] {
     ['Hello World', '(\\w+) (\\w+)', '\\2 \\1', ''], ['aaa', 'a', 'b', ''], ['aaa', 'a', 'b', 'g'], ['aAa', 'a', 'x', 'gi'],
     ['abc', 'b', '[\\&]', ''], ['abc', 'b', '\\\\', ''], ['abc', 'b', '\\x', ''], ['abc', '', '-', 'g'], ['a\nb', '^b', 'X', 'gn'],
     ['a\nb', '^b', 'X', 'g'], ['abc', 'b', 'x', 'z'], ['foo bar', '\\s+', '_', 'g'], ['2024-01-02', '(\\d+)-(\\d+)-(\\d+)', '\\3/\\2/\\1', ''],
-    ['abc', '(x)?b', '[\\1]', ''], ['ÄÖÜ', '.', '*', 'g'], ['a.b.c', '.', '-', 'gq'],
+    ['abc', '(x)?b', '[\\1]', ''], ['aaa', 'x*', '-', 'g'], ['😀😀', '', '|', 'g'], ['ÄÖÜ', '.', '*', 'g'], ['a.b.c', '.', '-', 'gq'],
   ]
+  const extended: Array<[string, string, string, string, string | null, string | null]> = [
+    ['abcabcabc', 'b', 'X', '2', null, null], ['abcabcabc', 'b', 'X', '1', '2', null], ['abcabcabc', 'b', 'X', '1', '0', null],
+    ['abcabcabc', 'B', 'X', '1', '2', 'i'], ['abcabcabc', 'b', 'X', '5', '1', null], ['abcabc', 'b', 'X', '1', '1', 'g'],
+    ['abcabc', '^a', 'X', '4', '0', ''], ['abcabc', '(?<=c)a', 'X', '4', '0', ''], ['abc', 'b', 'X', '0', null, null],
+    ['abc', 'b', 'X', '1', '-1', null], ['日本語日本語', '本', '-', '3', '0', ''], ['aaa', 'x*', '-', '2', '0', ''], ['aaa', 'a', '-', '9', '0', ''],
+  ]
+  for (const [s, p, r, start, n, f] of extended) {
+    if (n === null) calls.push(['regexp_replace', ['text', 'text', 'text', 'int4'], [s, p, r, start]])
+    else if (f === null) calls.push(['regexp_replace', ['text', 'text', 'text', 'int4', 'int4'], [s, p, r, start, n]])
+    else calls.push(['regexp_replace', ['text', 'text', 'text', 'int4', 'int4', 'text'], [s, p, r, start, n, f]])
+  }
   for (const [s, p, r, f] of replaces) {
     calls.push(['regexp_replace', ['text', 'text', 'text', 'text'], [s, p, r, f]])
     if (f === '') calls.push(['regexp_replace', ['text', 'text', 'text'], [s, p, r]])
