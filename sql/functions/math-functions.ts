@@ -27,6 +27,8 @@ import {
   divTruncDecimal,
   floorDecimal,
   formatNumeric,
+  gcdDecimal,
+  lcmDecimal,
   modDecimal,
   roundDecimal,
   signDecimal,
@@ -145,6 +147,8 @@ function numericPowerFunctions(): ScalarFunction[] {
     binary('power', powerDecimal),
     binary('pow', powerDecimal),
     binary('^', powerDecimal),
+    binary('gcd', gcdDecimal),
+    binary('lcm', lcmDecimal),
   ]
 }
 

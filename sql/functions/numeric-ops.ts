@@ -3,6 +3,7 @@
 // same rules (add: max scale, mul: sum of scales, div: select_div_scale). Pure; knows nothing of rows or types.
 import {
   divisionByZero,
+  featureNotSupportedMessage,
   invalidArgumentForPowerFunction,
   invalidTextRepresentation,
   numericValueOutOfRange,
@@ -274,7 +275,7 @@ const INT_LIMITS = {
 } as const
 export type IntTypeName = keyof typeof INT_LIMITS
 
-/** numeric → int2/int4/int8: rounds half away from zero; 22003 when out of range, NaN or infinite. */
+/** numeric → int2/int4/int8: rounds half away from zero; 22003 when out of range, 0A000 for NaN and infinity. */
 export function decimalToInteger(a: Decimal, type: IntTypeName): bigint {
   const limits = INT_LIMITS[type]
   if (a.kind === 'nan') throw featureNaN(limits.name)
@@ -284,10 +285,10 @@ export function decimalToInteger(a: Decimal, type: IntTypeName): bigint {
   return value
 }
 function featureNaN(name: string): Error {
-  return numericValueOutOfRange(`cannot convert NaN to ${name}`)
+  return featureNotSupportedMessage(`cannot convert NaN to ${name}`)
 }
 function featureInfinity(name: string): Error {
-  return numericValueOutOfRange(`cannot convert infinity to ${name}`)
+  return featureNotSupportedMessage(`cannot convert infinity to ${name}`)
 }
 
 /** numeric → float8 as float8in reads the decimal text (correctly rounded); 22003 beyond the range. */
@@ -322,6 +323,28 @@ export function floatToDecimal(value: number, significantDigits: 15 | 6): Decima
 
 export function integerToDecimal(value: number | bigint): Decimal {
   return finite(BigInt(value), 0)
+}
+
+function gcdBig(a: bigint, b: bigint): bigint {
+  let x = absBig(a)
+  let y = absBig(b)
+  while (y !== 0n) [x, y] = [y, x % y]
+  return x
+}
+
+/** gcd(numeric, numeric): of the values at their common scale (so gcd(1.5, 0.9) = 0.3); NaN for NaN or infinity. */
+export function gcdDecimal(a: Decimal, b: Decimal): Decimal {
+  if (a.kind !== 'finite' || b.kind !== 'finite') return NAN
+  const { x, y, scale } = align(a, b)
+  return finite(gcdBig(x, y), scale)
+}
+
+/** lcm(numeric, numeric) = |a / gcd · b|, 0 when either is 0; scale max(s1, s2) as numeric_lcm. */
+export function lcmDecimal(a: Decimal, b: Decimal): Decimal {
+  if (a.kind !== 'finite' || b.kind !== 'finite') return NAN
+  const { x, y, scale } = align(a, b)
+  if (x === 0n || y === 0n) return finite(0n, scale)
+  return finite(absBig((x / gcdBig(x, y)) * y), scale)
 }
 
 /** Whether a finite decimal is a whole number (for power's integer-exponent rules). */

@@ -77,6 +77,7 @@ function numericTranscendentalCalls(): Call[] {
   const exponents = ['0', '1', '2', '3', '-1', '-2', '0.5', '-0.5', '10', '2.5', '100', 'NaN', 'Infinity', '-Infinity', '1.0', '3.00']
   for (const b of bases) for (const e of exponents) calls.push(['^', ['numeric', 'numeric'], [b, e]])
   for (const [b, x] of pairs(['2', '10', '0.5', '1', '100', '1.0001'])) calls.push(['log', ['numeric', 'numeric'], [b, x]])
+  for (const [a, b] of pairs(['0', '12', '-18.00', '1.5', '0.9', 'NaN', 'Infinity'])) calls.push(['gcd', ['numeric', 'numeric'], [a, b]], ['lcm', ['numeric', 'numeric'], [a, b]])
   calls.push(['power', ['numeric', 'numeric'], ['2', '1000']], ['power', ['numeric', 'numeric'], ['0.9', '-500']], ['pow', ['numeric', 'numeric'], ['7', '0.3333']])
   return calls
 }
