@@ -97,11 +97,17 @@ function foldedRanges(lo: number, hi: number): string {
   return out
 }
 
+type ItemKind = 'start' | 'atom' | 'constraint' | 'quantifier'
+
 /** Walks an ARE pattern once, left to right, building the JS source. */
 class AreTranslator {
   private readonly chars: ReadonlyArray<string>
   private index = 0
   private groupCount = 0
+  /** What the last item was: PostgreSQL refuses a quantifier after a constraint (^, \\y, lookaround) or nothing. */
+  private previous: ItemKind = 'start'
+  /** Per open group, whether it is a lookaround constraint. */
+  private readonly openGroups: boolean[] = []
 
   constructor(pattern: string, private readonly mode: RegexMode) {
     this.chars = Array.from(pattern)
@@ -109,8 +115,30 @@ class AreTranslator {
 
   translate(): string {
     let out = ''
-    while (this.index < this.chars.length) out += this.atom()
+    while (this.index < this.chars.length) {
+      const kind = this.classify()
+      if (kind === 'quantifier' && (this.previous === 'constraint' || this.previous === 'start')) {
+        throw invalidRegularExpression('quantifier operand invalid')
+      }
+      out += this.atom()
+      this.previous = kind === 'groupEnd' ? (this.openGroups.pop() === true ? 'constraint' : 'atom') : kind
+    }
     return out
+  }
+
+  /** The kind of the item starting at the current position (before translating it). */
+  private classify(): ItemKind | 'groupEnd' {
+    const char = this.peek()
+    if (char === '*' || char === '+' || char === '?') return 'quantifier'
+    if (char === '{') return /^\{\d+(,\d*)?\}/.test(this.chars.slice(this.index, this.index + 24).join('')) ? 'quantifier' : 'atom'
+    if (char === '^' || char === '$') return 'constraint'
+    if (char === '\\') return /[AZmMyY]/.test(this.peek(1) ?? '') ? 'constraint' : 'atom'
+    if (char === '(') {
+      this.openGroups.push(this.peek(1) === '?' && /[=!<]/.test(this.peek(2) ?? ''))
+      return 'start'
+    }
+    if (char === '|') return 'start'
+    return char === ')' ? 'groupEnd' : 'atom'
   }
 
   private peek(offset = 0): string | undefined {
