@@ -23,6 +23,10 @@ import {
 } from './math-operators.js'
 import {
   absDecimal,
+  addDecimal,
+  compareDecimal,
+  mulDecimal,
+  negateDecimal,
   ceilDecimal,
   divTruncDecimal,
   floorDecimal,
@@ -219,6 +223,23 @@ export function widthBucket(operand: number, bound1: number, bound2: number, cou
   return bucket > -2147483649 && bucket < 2147483648 ? Math.trunc(bucket) + 0 : -2147483648
 }
 
+/** width_bucket_numeric: exact, trunc((operand - low)·count / (high - low)) + 1 as compute_bucket does. */
+export function widthBucketNumeric(operand: Decimal, bound1: Decimal, bound2: Decimal, count: number): number {
+  if (count <= 0) throw invalidArgumentForWidthBucket('count must be greater than zero')
+  if (operand.kind === 'nan' || bound1.kind === 'nan' || bound2.kind === 'nan') {
+    throw invalidArgumentForWidthBucket('operand, lower bound, and upper bound cannot be NaN')
+  }
+  if (bound1.kind !== 'finite' || bound2.kind !== 'finite') throw invalidArgumentForWidthBucket('lower and upper bounds must be finite')
+  const order = compareDecimal(bound1, bound2)
+  if (order === 0) throw invalidArgumentForWidthBucket('lower bound cannot equal upper bound')
+  if (compareDecimal(operand, bound1) * order > 0) return 0
+  if (compareDecimal(operand, bound2) * order <= 0) return checkInt(count + 1, 'int4')
+  const offset = order < 0 ? addDecimal(operand, negateDecimal(bound1)) : addDecimal(bound1, negateDecimal(operand))
+  const width = order < 0 ? addDecimal(bound2, negateDecimal(bound1)) : addDecimal(bound1, negateDecimal(bound2))
+  const bucket = divTruncDecimal(mulDecimal(offset, { kind: 'finite', digits: BigInt(count), scale: 0 }), width)
+  return bucket.kind === 'finite' ? checkInt(Number(bucket.digits) + 1, 'int4') : 0
+}
+
 function integerGcd(a: bigint, b: bigint): bigint {
   let x = a < 0n ? -a : a
   let y = b < 0n ? -b : b
@@ -250,6 +271,9 @@ function miscFunctions(): ScalarFunction[] {
     { name: 'random', args: [], result: 'float8', strict: true, volatility: 'volatile', evaluate: () => Math.random() },
     fn('width_bucket', ['float8', 'float8', 'float8', 'int4'], 'int4', ([x, b1, b2, n]) =>
       widthBucket(toNumber(x ?? null), toNumber(b1 ?? null), toNumber(b2 ?? null), toNumber(n ?? null)),
+    ),
+    fn('width_bucket', ['numeric', 'numeric', 'numeric', 'int4'], 'int4', ([x, b1, b2, n]) =>
+      widthBucketNumeric(toDecimal(x ?? null), toDecimal(b1 ?? null), toDecimal(b2 ?? null), toNumber(n ?? null)),
     ),
   ]
 }
