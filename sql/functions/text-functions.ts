@@ -174,7 +174,9 @@ function regexpReplace(text: string, pattern: string, replacement: string, optio
   let out = ''
   let copied = 0
   let count = 0
-  for (let match = regex.exec(text); match !== null; match = regex.exec(text)) {
+  for (let found = regex.exec(text); found !== null; found = regex.exec(text)) {
+    const match = longestMatch(text, regex.source, found)
+    regex.lastIndex = match.index + match[0].length
     count++
     if (wanted === 0 || count === wanted) {
       out += text.slice(copied, match.index) + expandReplacement(replacement, match)
@@ -186,6 +188,33 @@ function regexpReplace(text: string, pattern: string, replacement: string, optio
     if (regex.lastIndex > text.length) break
   }
   return out + text.slice(copied)
+}
+
+function codeUnitsAt(text: string, index: number): number {
+  return (text.codePointAt(index) ?? 0) > 0xffff ? 2 : 1
+}
+
+/**
+ * PostgreSQL's greedy ARE match is the longest one at the leftmost start, where JS takes the first alternative that
+ * fits ('a|ab' on 'ab'). The start is the same in both; a lookbehind anchored at that start finds every possible
+ * end, and the match is redone up to the last one. Back references cannot run inside a lookbehind (JS evaluates it
+ * right to left), so patterns with them keep JS's extent.
+ */
+function longestMatch(text: string, source: string, match: RegExpExecArray): RegExpExecArray {
+  if (/\\[1-9]/.test(source.replaceAll('\\\\', ''))) return match
+  const startCodePoints = chars(text.slice(0, match.index)).length
+  const ends = new RegExp(`(?<=^[^]{${startCodePoints}}(?:${source}))`, 'gu')
+  let best = match.index + match[0].length
+  ends.lastIndex = best
+  for (let end = ends.exec(text); end !== null; end = ends.exec(text)) {
+    best = end.index
+    if (end.index >= text.length) break
+    ends.lastIndex = end.index + codeUnitsAt(text, end.index)
+  }
+  if (best === match.index + match[0].length) return match
+  const exact = new RegExp(`(?:${source})(?=[^]{${chars(text.slice(best)).length}}$)`, 'uy')
+  exact.lastIndex = match.index
+  return exact.exec(text) ?? match
 }
 
 function regexOperator(name: string, caseInsensitive: boolean, negated: boolean): ScalarFunction {

@@ -97,7 +97,8 @@ function regexCalls(): Call[] {
     ['Hello World', '(\\w+) (\\w+)', '\\2 \\1', ''], ['aaa', 'a', 'b', ''], ['aaa', 'a', 'b', 'g'], ['aAa', 'a', 'x', 'gi'],
     ['abc', 'b', '[\\&]', ''], ['abc', 'b', '\\\\', ''], ['abc', 'b', '\\x', ''], ['abc', '', '-', 'g'], ['a\nb', '^b', 'X', 'gn'],
     ['a\nb', '^b', 'X', 'g'], ['abc', 'b', 'x', 'z'], ['foo bar', '\\s+', '_', 'g'], ['2024-01-02', '(\\d+)-(\\d+)-(\\d+)', '\\3/\\2/\\1', ''],
-    ['abc', '(x)?b', '[\\1]', ''], ['aaa', 'x*', '-', 'g'], ['😀😀', '', '|', 'g'], ['ÄÖÜ', '.', '*', 'g'], ['a.b.c', '.', '-', 'gq'],
+    ['abc', '(x)?b', '[\\1]', ''], ['ab', 'a|ab', 'X', ''], ['aab', 'a*(ab)?', 'X', ''], ['abcd', '(a|ab)(c|bcd)', '[\\1,\\2]', ''],
+    ['xyz', 'x(y|yz)?', 'Q', ''], ['ab ab aab', 'a|ab', 'X', 'g'], ['😀ab😀ab', 'a|ab', 'X', 'g'], ['foo  bar', '^\\s+|\\s+$|o', '_', 'g'], ['aaa', 'x*', '-', 'g'], ['😀😀', '', '|', 'g'], ['ÄÖÜ', '.', '*', 'g'], ['a.b.c', '.', '-', 'gq'],
   ]
   const extended: Array<[string, string, string, string, string | null, string | null]> = [
     ['abcabcabc', 'b', 'X', '2', null, null], ['abcabcabc', 'b', 'X', '1', '2', null], ['abcabcabc', 'b', 'X', '1', '0', null],
