@@ -6,7 +6,7 @@ import { programLimitExceeded, invalidParameterValue, substringError } from '../
 import type { SqlValue } from '../api.js'
 import type { PgTypeName } from '../bind/types.js'
 import type { ScalarFunction } from './function-def.js'
-import { compilePosixRegex, DEFAULT_REGEX_MODE, parseRegexFlags } from './posix-regex.js'
+import { REGEX_FUNCTIONS } from './regex-functions.js'
 import { anyToText, formatText, quoteIdent, quoteLiteral } from './text-format.js'
 
 export { likeToRegExp } from './posix-regex.js'
@@ -138,90 +138,6 @@ function toHex(value: SqlValue | undefined, bits: 32 | 64): string {
   return BigInt.asUintN(bits, typeof value === 'bigint' ? value : BigInt(int(value))).toString(16)
 }
 
-/** regexp_replace's replacement text: \1…\9 and \& insert captures, \\ a backslash; any other backslash is copied. */
-function expandReplacement(replacement: string, match: RegExpExecArray): string {
-  let out = ''
-  for (let i = 0; i < replacement.length; i++) {
-    const char = replacement[i] ?? ''
-    const next = replacement[i + 1]
-    if (char !== '\\' || next === undefined) {
-      out += char
-    } else if (/[1-9&]/.test(next)) {
-      out += match[next === '&' ? 0 : Number(next)] ?? ''
-      i++
-    } else if (next === '\\') {
-      out += '\\'
-      i++
-    } else {
-      out += '\\'
-    }
-  }
-  return out
-}
-
-/**
- * regexp_replace(source, pattern, replacement[, start[, n]][, flags]): searches from character `start` (lookbehind
- * still sees what precedes it; ^ does not match there) and replaces the n-th match, or every match when n is 0.
- * Without n, flag 'g' means every match and its absence the first; with n, 'g' is ignored, as in PostgreSQL 15.
- */
-function regexpReplace(text: string, pattern: string, replacement: string, options: { start: number; n: number | null; flags: string }): string {
-  if (options.start <= 0) throw invalidParameterValue(`invalid value for parameter "start": ${options.start}`)
-  if (options.n !== null && options.n < 0) throw invalidParameterValue(`invalid value for parameter "n": ${options.n}`)
-  const { global, mode } = parseRegexFlags(options.flags)
-  const wanted = options.n ?? (global ? 0 : 1)
-  const regex = compilePosixRegex(pattern, mode, true)
-  regex.lastIndex = chars(text).slice(0, options.start - 1).join('').length
-  let out = ''
-  let copied = 0
-  let count = 0
-  for (let found = regex.exec(text); found !== null; found = regex.exec(text)) {
-    const match = longestMatch(text, regex.source, found)
-    regex.lastIndex = match.index + match[0].length
-    count++
-    if (wanted === 0 || count === wanted) {
-      out += text.slice(copied, match.index) + expandReplacement(replacement, match)
-      copied = match.index + match[0].length
-      if (wanted !== 0) break
-    }
-    // An empty match does not move exec forward; step over one character as PostgreSQL does.
-    if (match[0] === '') regex.lastIndex = match.index + (String.fromCodePoint(text.codePointAt(match.index) ?? 0).length || 1)
-    if (regex.lastIndex > text.length) break
-  }
-  return out + text.slice(copied)
-}
-
-function codeUnitsAt(text: string, index: number): number {
-  return (text.codePointAt(index) ?? 0) > 0xffff ? 2 : 1
-}
-
-/**
- * PostgreSQL's greedy ARE match is the longest one at the leftmost start, where JS takes the first alternative that
- * fits ('a|ab' on 'ab'). The start is the same in both; a lookbehind anchored at that start finds every possible
- * end, and the match is redone up to the last one. Back references cannot run inside a lookbehind (JS evaluates it
- * right to left), so patterns with them keep JS's extent.
- */
-function longestMatch(text: string, source: string, match: RegExpExecArray): RegExpExecArray {
-  if (/\\[1-9]/.test(source.replaceAll('\\\\', ''))) return match
-  const startCodePoints = chars(text.slice(0, match.index)).length
-  const ends = new RegExp(`(?<=^[^]{${startCodePoints}}(?:${source}))`, 'gu')
-  let best = match.index + match[0].length
-  ends.lastIndex = best
-  for (let end = ends.exec(text); end !== null; end = ends.exec(text)) {
-    best = end.index
-    if (end.index >= text.length) break
-    ends.lastIndex = end.index + codeUnitsAt(text, end.index)
-  }
-  if (best === match.index + match[0].length) return match
-  const exact = new RegExp(`(?:${source})(?=[^]{${chars(text.slice(best)).length}}$)`, 'uy')
-  exact.lastIndex = match.index
-  return exact.exec(text) ?? match
-}
-
-function regexOperator(name: string, caseInsensitive: boolean, negated: boolean): ScalarFunction {
-  const mode = { ...DEFAULT_REGEX_MODE, caseInsensitive }
-  return fn(name, ['text', 'text'], 'bool', ([text, pattern]) => compilePosixRegex(str(pattern), mode).test(str(text)) !== negated)
-}
-
 function lengthFunctions(): ScalarFunction[] {
   const out: ScalarFunction[] = []
   for (const name of ['length', 'char_length', 'character_length']) {
@@ -299,33 +215,11 @@ function codeFunctions(): ScalarFunction[] {
   ]
 }
 
-function regexFunctions(): ScalarFunction[] {
-  return [
-    fn('regexp_replace', ['text', 'text', 'text'], 'text', ([s, p, r]) => regexpReplace(str(s), str(p), str(r), { start: 1, n: null, flags: '' })),
-    fn('regexp_replace', ['text', 'text', 'text', 'text'], 'text', ([s, p, r, f]) =>
-      regexpReplace(str(s), str(p), str(r), { start: 1, n: null, flags: str(f) }),
-    ),
-    fn('regexp_replace', ['text', 'text', 'text', 'int4'], 'text', ([s, p, r, start]) =>
-      regexpReplace(str(s), str(p), str(r), { start: int(start), n: null, flags: '' }),
-    ),
-    fn('regexp_replace', ['text', 'text', 'text', 'int4', 'int4'], 'text', ([s, p, r, start, n]) =>
-      regexpReplace(str(s), str(p), str(r), { start: int(start), n: int(n), flags: '' }),
-    ),
-    fn('regexp_replace', ['text', 'text', 'text', 'int4', 'int4', 'text'], 'text', ([s, p, r, start, n, f]) =>
-      regexpReplace(str(s), str(p), str(r), { start: int(start), n: int(n), flags: str(f) }),
-    ),
-    regexOperator('~', false, false),
-    regexOperator('~*', true, false),
-    regexOperator('!~', false, true),
-    regexOperator('!~*', true, true),
-  ]
-}
-
 export const TEXT_FUNCTIONS: ReadonlyArray<ScalarFunction> = [
   ...lengthFunctions(),
   ...caseAndSearchFunctions(),
   ...trimAndPadFunctions(),
   ...concatFunctions(),
   ...codeFunctions(),
-  ...regexFunctions(),
+  ...REGEX_FUNCTIONS,
 ]

@@ -111,6 +111,15 @@ function regexCalls(): Call[] {
     else if (f === null) calls.push(['regexp_replace', ['text', 'text', 'text', 'int4', 'int4'], [s, p, r, start, n]])
     else calls.push(['regexp_replace', ['text', 'text', 'text', 'int4', 'int4', 'text'], [s, p, r, start, n, f]])
   }
+  const finds: Array<[string, string]> = [['abcabc', 'b'], ['abcabc', 'B'], ['ab ab aab', 'a|ab'], ['', 'x*'], ['aaa', 'a*'], ['日本語日本', '本.'], ['abcabc', '(b)(c)']]
+  for (const [s, p] of finds) {
+    calls.push(['regexp_like', ['text', 'text'], [s, p]], ['regexp_like', ['text', 'text', 'text'], [s, p, 'i']], ['regexp_like', ['text', 'text', 'text'], [s, p, 'g']])
+    calls.push(['regexp_count', ['text', 'text'], [s, p]], ['regexp_count', ['text', 'text', 'int4'], [s, p, '3']], ['regexp_count', ['text', 'text', 'int4', 'text'], [s, p, '1', 'i']])
+    calls.push(['regexp_count', ['text', 'text', 'int4'], [s, p, '0']], ['regexp_substr', ['text', 'text'], [s, p]], ['regexp_substr', ['text', 'text', 'int4'], [s, p, '2']])
+    calls.push(['regexp_substr', ['text', 'text', 'int4', 'int4'], [s, p, '1', '2']], ['regexp_substr', ['text', 'text', 'int4', 'int4'], [s, p, '1', '0']])
+    for (const sub of ['0', '1', '2', '3', '-1']) calls.push(['regexp_substr', ['text', 'text', 'int4', 'int4', 'text', 'int4'], [s, p, '1', '1', 'i', sub]])
+    calls.push(['regexp_substr', ['text', 'text', 'int4', 'int4', 'text'], [s, p, '1', '1', 'g']])
+  }
   for (const [s, p, r, f] of replaces) {
     calls.push(['regexp_replace', ['text', 'text', 'text', 'text'], [s, p, r, f]])
     if (f === '') calls.push(['regexp_replace', ['text', 'text', 'text'], [s, p, r]])
