@@ -57,6 +57,9 @@ function concatCalls(): Call[] {
   return [
     ['concat', ['text', 'text', 'text'], ['a', null, 'c']],
     ['concat', ['text'], [null]],
+    ['concat', ['int4', 'float8', 'bool', 'int8', 'numeric'], ['1', '2.5', 't', '-9223372036854775808', '1.50']],
+    ['concat', ['float8', 'float8', 'float8'], ['1e20', '1e-7', '-0']],
+    ['format', ['text', 'int4', 'float8', 'bool'], ['%s|%L|%s', '42', '0.1', 'f']],
     ['concat_ws', ['text', 'text', 'text', 'text'], ['-', 'a', null, 'c']],
     ['concat_ws', ['text', 'text'], [null, 'a']],
     ['format', ['text', 'text', 'text', 'text'], ['%s|%I|%L', 'x', 'Sel ect', "it's"]],
