@@ -23,10 +23,16 @@ import {
 } from './math-operators.js'
 import {
   absDecimal,
+  addDecimal,
+  compareDecimal,
+  mulDecimal,
+  negateDecimal,
   ceilDecimal,
   divTruncDecimal,
   floorDecimal,
   formatNumeric,
+  gcdDecimal,
+  lcmDecimal,
   modDecimal,
   roundDecimal,
   signDecimal,
@@ -34,6 +40,7 @@ import {
   truncDecimal,
   type Decimal,
 } from './numeric-ops.js'
+import { expDecimal, lnDecimal, logDecimal, powerDecimal } from './numeric-transcendental.js'
 
 type Evaluate = (args: ReadonlyArray<SqlValue>) => SqlValue
 
@@ -123,9 +130,29 @@ function powerFunctions(): ScalarFunction[] {
     fn('power', ['float8', 'float8'], 'float8', power),
     fn('pow', ['float8', 'float8'], 'float8', power),
     float8Fn('exp', float8Exp),
+    ...numericPowerFunctions(),
     float8Fn('ln', float8Log(Math.log)),
     float8Fn('log', float8Log(Math.log10)),
     float8Fn('log10', float8Log(Math.log10)),
+  ]
+}
+
+const TEN: Decimal = { kind: 'finite', digits: 10n, scale: 0 }
+
+function numericPowerFunctions(): ScalarFunction[] {
+  const binary = (name: string, compute: (x: Decimal, y: Decimal) => Decimal): ScalarFunction =>
+    fn(name, ['numeric', 'numeric'], 'numeric', ([a, b]) => formatNumeric(compute(toDecimal(a ?? null), toDecimal(b ?? null))))
+  return [
+    numericFn('exp', expDecimal),
+    numericFn('ln', lnDecimal),
+    numericFn('log', (x) => logDecimal(TEN, x)),
+    numericFn('log10', (x) => logDecimal(TEN, x)),
+    binary('log', logDecimal),
+    binary('power', powerDecimal),
+    binary('pow', powerDecimal),
+    binary('^', powerDecimal),
+    binary('gcd', gcdDecimal),
+    binary('lcm', lcmDecimal),
   ]
 }
 
@@ -196,6 +223,23 @@ export function widthBucket(operand: number, bound1: number, bound2: number, cou
   return bucket > -2147483649 && bucket < 2147483648 ? Math.trunc(bucket) + 0 : -2147483648
 }
 
+/** width_bucket_numeric: exact, trunc((operand - low)·count / (high - low)) + 1 as compute_bucket does. */
+export function widthBucketNumeric(operand: Decimal, bound1: Decimal, bound2: Decimal, count: number): number {
+  if (count <= 0) throw invalidArgumentForWidthBucket('count must be greater than zero')
+  if (operand.kind === 'nan' || bound1.kind === 'nan' || bound2.kind === 'nan') {
+    throw invalidArgumentForWidthBucket('operand, lower bound, and upper bound cannot be NaN')
+  }
+  if (bound1.kind !== 'finite' || bound2.kind !== 'finite') throw invalidArgumentForWidthBucket('lower and upper bounds must be finite')
+  const order = compareDecimal(bound1, bound2)
+  if (order === 0) throw invalidArgumentForWidthBucket('lower bound cannot equal upper bound')
+  if (compareDecimal(operand, bound1) * order > 0) return 0
+  if (compareDecimal(operand, bound2) * order <= 0) return checkInt(count + 1, 'int4')
+  const offset = order < 0 ? addDecimal(operand, negateDecimal(bound1)) : addDecimal(bound1, negateDecimal(operand))
+  const width = order < 0 ? addDecimal(bound2, negateDecimal(bound1)) : addDecimal(bound1, negateDecimal(bound2))
+  const bucket = divTruncDecimal(mulDecimal(offset, { kind: 'finite', digits: BigInt(count), scale: 0 }), width)
+  return bucket.kind === 'finite' ? checkInt(Number(bucket.digits) + 1, 'int4') : 0
+}
+
 function integerGcd(a: bigint, b: bigint): bigint {
   let x = a < 0n ? -a : a
   let y = b < 0n ? -b : b
@@ -227,6 +271,9 @@ function miscFunctions(): ScalarFunction[] {
     { name: 'random', args: [], result: 'float8', strict: true, volatility: 'volatile', evaluate: () => Math.random() },
     fn('width_bucket', ['float8', 'float8', 'float8', 'int4'], 'int4', ([x, b1, b2, n]) =>
       widthBucket(toNumber(x ?? null), toNumber(b1 ?? null), toNumber(b2 ?? null), toNumber(n ?? null)),
+    ),
+    fn('width_bucket', ['numeric', 'numeric', 'numeric', 'int4'], 'int4', ([x, b1, b2, n]) =>
+      widthBucketNumeric(toDecimal(x ?? null), toDecimal(b1 ?? null), toDecimal(b2 ?? null), toNumber(n ?? null)),
     ),
   ]
 }

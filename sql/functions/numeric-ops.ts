@@ -3,6 +3,7 @@
 // same rules (add: max scale, mul: sum of scales, div: select_div_scale). Pure; knows nothing of rows or types.
 import {
   divisionByZero,
+  featureNotSupportedMessage,
   invalidArgumentForPowerFunction,
   invalidTextRepresentation,
   numericValueOutOfRange,
@@ -21,16 +22,16 @@ export type Decimal = FiniteDecimal | { readonly kind: 'nan' } | { readonly kind
 const NAN: Decimal = { kind: 'nan' }
 const POS_INF: Decimal = { kind: 'infinity', negative: false }
 const NEG_INF: Decimal = { kind: 'infinity', negative: true }
-const NUMERIC_MIN_SIG_DIGITS = 16
-const NUMERIC_MAX_DISPLAY_SCALE = 1000
+export const NUMERIC_MIN_SIG_DIGITS = 16
+export const NUMERIC_MAX_DISPLAY_SCALE = 1000
 const NUMERIC_MAX_RESULT_SCALE = 2000
 /** numeric_in refuses exponents beyond this (NUMERIC_MAX_PRECISION * 2 in PostgreSQL 15). */
 const NUMERIC_EXPONENT_MAX = 2000
 
-function finite(digits: bigint, scale: number): FiniteDecimal {
+export function finite(digits: bigint, scale: number): FiniteDecimal {
   return { kind: 'finite', digits, scale }
 }
-function pow10(n: number): bigint {
+export function pow10(n: number): bigint {
   return 10n ** BigInt(n)
 }
 function absBig(value: bigint): bigint {
@@ -81,7 +82,7 @@ function align(a: FiniteDecimal, b: FiniteDecimal): { x: bigint; y: bigint; scal
 }
 
 /** numerator / denominator rounded half away from zero (div_var with round = true). */
-function divideRounded(numerator: bigint, denominator: bigint): bigint {
+export function divideRounded(numerator: bigint, denominator: bigint): bigint {
   const quotient = numerator / denominator
   const remainder = numerator % denominator
   if (absBig(remainder) * 2n < absBig(denominator)) return quotient
@@ -100,7 +101,7 @@ function infinity(negative: boolean): Decimal {
   return negative ? NEG_INF : POS_INF
 }
 /** -1, 0, 1 for any non-NaN value. */
-function signOf(value: Decimal): number {
+export function signOf(value: Decimal): number {
   if (value.kind === 'infinity') return value.negative ? -1 : 1
   return value.kind === 'finite' ? signBig(value.digits) : 0
 }
@@ -129,7 +130,7 @@ export function mulDecimal(a: Decimal, b: Decimal): Decimal {
 }
 
 /** Weight and first base-10000 digit of a decimal as PostgreSQL's NumericVar holds it (digit groups aligned at the point). */
-function weightOf(value: FiniteDecimal): { weight: number; firstDigit: bigint } {
+export function weightOf(value: FiniteDecimal): { weight: number; firstDigit: bigint } {
   if (value.digits === 0n) return { weight: 0, firstDigit: 0n }
   const groups = Math.ceil(value.scale / 4)
   const { weight, firstDigit } = weightAndFirstDigit(absBig(value.digits) * pow10(groups * 4 - value.scale))
@@ -243,19 +244,14 @@ export function floorDecimal(a: Decimal): Decimal {
   return shrinks ? finite(truncated.digits - 1n, 0) : truncated
 }
 
-/** Integer square root (floor) by Newton's method. */
-function isqrt(value: bigint): bigint {
+/** Integer square root (floor) by Newton's method, started above the root so the iterates decrease to it. */
+export function isqrt(value: bigint): bigint {
   if (value < 2n) return value
-  let x = BigInt(Math.floor(Math.sqrt(Number(value))))
-  if (x === 0n) x = 1n
+  const bits = value.toString(16).length * 4
+  let x = bits < 1000 ? BigInt(Math.ceil(Math.sqrt(Number(value)) * (1 + 1e-12))) + 1n : 1n << BigInt(Math.ceil(bits / 2))
   for (;;) {
     const next = (x + value / x) >> 1n
-    if (next >= x && next - x <= 1n) {
-      let root = next < x ? next : x
-      while (root * root > value) root--
-      while ((root + 1n) * (root + 1n) <= value) root++
-      return root
-    }
+    if (next >= x) return x
     x = next
   }
 }
@@ -279,7 +275,7 @@ const INT_LIMITS = {
 } as const
 export type IntTypeName = keyof typeof INT_LIMITS
 
-/** numeric → int2/int4/int8: rounds half away from zero; 22003 when out of range, NaN or infinite. */
+/** numeric → int2/int4/int8: rounds half away from zero; 22003 when out of range, 0A000 for NaN and infinity. */
 export function decimalToInteger(a: Decimal, type: IntTypeName): bigint {
   const limits = INT_LIMITS[type]
   if (a.kind === 'nan') throw featureNaN(limits.name)
@@ -289,10 +285,10 @@ export function decimalToInteger(a: Decimal, type: IntTypeName): bigint {
   return value
 }
 function featureNaN(name: string): Error {
-  return numericValueOutOfRange(`cannot convert NaN to ${name}`)
+  return featureNotSupportedMessage(`cannot convert NaN to ${name}`)
 }
 function featureInfinity(name: string): Error {
-  return numericValueOutOfRange(`cannot convert infinity to ${name}`)
+  return featureNotSupportedMessage(`cannot convert infinity to ${name}`)
 }
 
 /** numeric → float8 as float8in reads the decimal text (correctly rounded); 22003 beyond the range. */
@@ -327,6 +323,28 @@ export function floatToDecimal(value: number, significantDigits: 15 | 6): Decima
 
 export function integerToDecimal(value: number | bigint): Decimal {
   return finite(BigInt(value), 0)
+}
+
+function gcdBig(a: bigint, b: bigint): bigint {
+  let x = absBig(a)
+  let y = absBig(b)
+  while (y !== 0n) [x, y] = [y, x % y]
+  return x
+}
+
+/** gcd(numeric, numeric): of the values at their common scale (so gcd(1.5, 0.9) = 0.3); NaN for NaN or infinity. */
+export function gcdDecimal(a: Decimal, b: Decimal): Decimal {
+  if (a.kind !== 'finite' || b.kind !== 'finite') return NAN
+  const { x, y, scale } = align(a, b)
+  return finite(gcdBig(x, y), scale)
+}
+
+/** lcm(numeric, numeric) = |a / gcd · b|, 0 when either is 0; scale max(s1, s2) as numeric_lcm. */
+export function lcmDecimal(a: Decimal, b: Decimal): Decimal {
+  if (a.kind !== 'finite' || b.kind !== 'finite') return NAN
+  const { x, y, scale } = align(a, b)
+  if (x === 0n || y === 0n) return finite(0n, scale)
+  return finite(absBig((x / gcdBig(x, y)) * y), scale)
 }
 
 /** Whether a finite decimal is a whole number (for power's integer-exponent rules). */

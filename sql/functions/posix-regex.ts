@@ -97,11 +97,19 @@ function foldedRanges(lo: number, hi: number): string {
   return out
 }
 
+type ItemKind = 'start' | 'atom' | 'constraint' | 'quantifier'
+
 /** Walks an ARE pattern once, left to right, building the JS source. */
 class AreTranslator {
   private readonly chars: ReadonlyArray<string>
   private index = 0
   private groupCount = 0
+  /** What the last item was: PostgreSQL refuses a quantifier after a constraint (^, \\y, lookaround) or nothing. */
+  private previous: ItemKind = 'start'
+  /** Set when a quantifier is made non-greedy (*?, +?, ??, {m,n}?). */
+  hasLazyQuantifier = false
+  /** Per open group, whether it is a lookaround constraint. */
+  private readonly openGroups: boolean[] = []
 
   constructor(pattern: string, private readonly mode: RegexMode) {
     this.chars = Array.from(pattern)
@@ -109,8 +117,31 @@ class AreTranslator {
 
   translate(): string {
     let out = ''
-    while (this.index < this.chars.length) out += this.atom()
+    while (this.index < this.chars.length) {
+      const kind = this.classify()
+      if (kind === 'quantifier' && (this.previous === 'constraint' || this.previous === 'start')) {
+        throw invalidRegularExpression('quantifier operand invalid')
+      }
+      if (kind === 'quantifier' && this.previous === 'quantifier') this.hasLazyQuantifier = true
+      out += this.atom()
+      this.previous = kind === 'groupEnd' ? (this.openGroups.pop() === true ? 'constraint' : 'atom') : kind
+    }
     return out
+  }
+
+  /** The kind of the item starting at the current position (before translating it). */
+  private classify(): ItemKind | 'groupEnd' {
+    const char = this.peek()
+    if (char === '*' || char === '+' || char === '?') return 'quantifier'
+    if (char === '{') return /^\{\d+(,\d*)?\}/.test(this.chars.slice(this.index, this.index + 24).join('')) ? 'quantifier' : 'atom'
+    if (char === '^' || char === '$') return 'constraint'
+    if (char === '\\') return /[AZmMyY]/.test(this.peek(1) ?? '') ? 'constraint' : 'atom'
+    if (char === '(') {
+      this.openGroups.push(this.peek(1) === '?' && /[=!<]/.test(this.peek(2) ?? ''))
+      return 'start'
+    }
+    if (char === '|') return 'start'
+    return char === ')' ? 'groupEnd' : 'atom'
   }
 
   private peek(offset = 0): string | undefined {
@@ -295,13 +326,16 @@ function readDirectors(pattern: string, mode: RegexMode): { body: string; mode: 
   return { body: body.slice(options[0].length), mode: next }
 }
 
-/** The JS source of a PostgreSQL ARE (without flags; compile with 'u'). */
-export function translatePosixRegex(pattern: string, mode: RegexMode): string {
+/** The JS source of a PostgreSQL ARE (without flags; compile with 'u'), and whether it has non-greedy quantifiers. */
+export function translatePosixRegex(pattern: string, mode: RegexMode): { source: string; hasLazyQuantifier: boolean } {
   const { body, mode: effective } = readDirectors(pattern, mode)
   if (effective.literal) {
-    return Array.from(body, (c) => literalChar(c.codePointAt(0) ?? 0, effective.caseInsensitive)).join('')
+    const source = Array.from(body, (c) => literalChar(c.codePointAt(0) ?? 0, effective.caseInsensitive)).join('')
+    return { source, hasLazyQuantifier: false }
   }
-  return new AreTranslator(body, effective).translate()
+  const translator = new AreTranslator(body, effective)
+  const source = translator.translate()
+  return { source, hasLazyQuantifier: translator.hasLazyQuantifier }
 }
 
 /** Compiled patterns by mode and text: WHERE col ~ 'x' evaluates the same pattern once per row. */
@@ -309,21 +343,27 @@ const REGEX_CACHE = new Map<string, RegExp>()
 /** Enough for the distinct patterns of a few concurrent statements; the cache is dropped whole when full. */
 const REGEX_CACHE_ENTRIES_MAX = 256
 
-/** A PostgreSQL ARE as a RegExp ('u' flag; add 'g' for replace-all). 2201B when invalid, 0A000 when untranslatable. */
-export function compilePosixRegex(pattern: string, mode: RegexMode, global = false): RegExp {
-  const key = `${Number(mode.caseInsensitive)}${Number(mode.newlineExcludedFromDot)}${Number(mode.newlineAnchors)}${Number(mode.literal)}${Number(global)}${pattern}`
+/**
+ * A PostgreSQL ARE as a RegExp ('u' flag; 'g' for replacing). 2201B when invalid, 0A000 when untranslatable.
+ * Whether a string matches is the same in both engines; where a match starts and ends is too, except that
+ * PostgreSQL gives the whole RE one preference (set by its first quantifier), so a non-greedy quantifier can
+ * change the extent: such patterns are refused where the extent matters (`forReplace`).
+ */
+export function compilePosixRegex(pattern: string, mode: RegexMode, forReplace = false): RegExp {
+  const key = `${Number(mode.caseInsensitive)}${Number(mode.newlineExcludedFromDot)}${Number(mode.newlineAnchors)}${Number(mode.literal)}${Number(forReplace)}${pattern}`
   const cached = REGEX_CACHE.get(key)
   if (cached !== undefined) {
     cached.lastIndex = 0
     return cached
   }
-  const source = translatePosixRegex(pattern, mode)
+  const { source, hasLazyQuantifier } = translatePosixRegex(pattern, mode)
   let regex: RegExp
   try {
-    regex = new RegExp(source, global ? 'gu' : 'u')
+    regex = new RegExp(source, forReplace ? 'gu' : 'u')
   } catch (error: unknown) {
     throw invalidRegularExpression(error instanceof Error ? error.message : String(error))
   }
+  if (forReplace && hasLazyQuantifier) throw featureNotSupported('non-greedy quantifiers in regexp_replace patterns')
   if (REGEX_CACHE.size >= REGEX_CACHE_ENTRIES_MAX) REGEX_CACHE.clear()
   REGEX_CACHE.set(key, regex)
   return regex

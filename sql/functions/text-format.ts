@@ -1,6 +1,6 @@
 // sql/functions/text-format: format(), quote_ident/quote_literal/quote_nullable and the text form of 'any'
 // arguments (concat, concat_ws, format), as PostgreSQL 15's varlena.c and quote.c produce them.
-import { invalidParameterValue, nullValueNotAllowed } from '../../src/common/errors.js'
+import { featureNotSupported, invalidParameterValue, nullValueNotAllowed } from '../../src/common/errors.js'
 import type { SqlValue } from '../api.js'
 
 /** Keywords quote_ident must quote: every PostgreSQL 15 keyword that is not UNRESERVED (pg_get_keywords()). */
@@ -58,7 +58,8 @@ export function anyToText(value: SqlValue): string | null {
   if (typeof value === 'boolean') return value ? 't' : 'f'
   if (typeof value === 'bigint') return String(value)
   if (typeof value === 'number') return Number.isInteger(value) && Math.abs(value) < 1e15 && !Object.is(value, -0) ? String(value) : float8Text(value)
-  return `${value.months} mons ${value.days} days ${value.us} us`
+  // An interval's text depends on IntervalStyle, which only its cast to text knows.
+  throw featureNotSupported('an interval argument without a cast to text')
 }
 
 interface FormatSpec {

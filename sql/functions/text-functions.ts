@@ -6,7 +6,7 @@ import { programLimitExceeded, invalidParameterValue, substringError } from '../
 import type { SqlValue } from '../api.js'
 import type { PgTypeName } from '../bind/types.js'
 import type { ScalarFunction } from './function-def.js'
-import { compilePosixRegex, DEFAULT_REGEX_MODE, parseRegexFlags } from './posix-regex.js'
+import { REGEX_FUNCTIONS } from './regex-functions.js'
 import { anyToText, formatText, quoteIdent, quoteLiteral } from './text-format.js'
 
 export { likeToRegExp } from './posix-regex.js'
@@ -138,37 +138,6 @@ function toHex(value: SqlValue | undefined, bits: 32 | 64): string {
   return BigInt.asUintN(bits, typeof value === 'bigint' ? value : BigInt(int(value))).toString(16)
 }
 
-/** regexp_replace: \1…\9 and \& insert captures, \\ a backslash; any other backslash is copied. */
-function regexpReplace(text: string, pattern: string, replacement: string, flags: string): string {
-  const { global, mode } = parseRegexFlags(flags)
-  const regex = compilePosixRegex(pattern, mode, global)
-  return text.replace(regex, (...match: unknown[]) => {
-    let out = ''
-    for (let i = 0; i < replacement.length; i++) {
-      const char = replacement[i] ?? ''
-      const next = replacement[i + 1]
-      if (char !== '\\' || next === undefined) {
-        out += char
-      } else if (/[1-9&]/.test(next)) {
-        const group = match[next === '&' ? 0 : Number(next)]
-        out += typeof group === 'string' ? group : ''
-        i++
-      } else if (next === '\\') {
-        out += '\\'
-        i++
-      } else {
-        out += '\\'
-      }
-    }
-    return out
-  })
-}
-
-function regexOperator(name: string, caseInsensitive: boolean, negated: boolean): ScalarFunction {
-  const mode = { ...DEFAULT_REGEX_MODE, caseInsensitive }
-  return fn(name, ['text', 'text'], 'bool', ([text, pattern]) => compilePosixRegex(str(pattern), mode).test(str(text)) !== negated)
-}
-
 function lengthFunctions(): ScalarFunction[] {
   const out: ScalarFunction[] = []
   for (const name of ['length', 'char_length', 'character_length']) {
@@ -246,22 +215,11 @@ function codeFunctions(): ScalarFunction[] {
   ]
 }
 
-function regexFunctions(): ScalarFunction[] {
-  return [
-    fn('regexp_replace', ['text', 'text', 'text'], 'text', ([s, p, r]) => regexpReplace(str(s), str(p), str(r), '')),
-    fn('regexp_replace', ['text', 'text', 'text', 'text'], 'text', ([s, p, r, f]) => regexpReplace(str(s), str(p), str(r), str(f))),
-    regexOperator('~', false, false),
-    regexOperator('~*', true, false),
-    regexOperator('!~', false, true),
-    regexOperator('!~*', true, true),
-  ]
-}
-
 export const TEXT_FUNCTIONS: ReadonlyArray<ScalarFunction> = [
   ...lengthFunctions(),
   ...caseAndSearchFunctions(),
   ...trimAndPadFunctions(),
   ...concatFunctions(),
   ...codeFunctions(),
-  ...regexFunctions(),
+  ...REGEX_FUNCTIONS,
 ]

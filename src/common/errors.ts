@@ -78,6 +78,10 @@ export function syntaxError(message: string, position?: number): DbError {
 export function featureNotSupported(what: string, position?: number): DbError {
   return error(SqlState.featureNotSupported, `${what} is not supported`, position === undefined ? {} : { position })
 }
+/** 0A000 with PostgreSQL's own wording, e.g. 'cannot convert NaN to integer'. */
+export function featureNotSupportedMessage(message: string): DbError {
+  return error(SqlState.featureNotSupported, message)
+}
 export function undefinedTable(name: string, position?: number): DbError {
   const extra = position === undefined ? {} : { position }
   return error(SqlState.undefinedTable, `relation "${name}" does not exist`, { ...extra, table: name })

@@ -68,6 +68,20 @@ function numericCalls(): Call[] {
   return calls
 }
 
+function numericTranscendentalCalls(): Call[] {
+  const calls: Call[] = []
+  const values = ['0', '1', '2', '10', '0.5', '1.05', '0.99', '100.000', '1e-10', '12345678901234567890', '2.718281828459045', '-1', 'NaN', 'Infinity', '-Infinity', '1e-200', '0.0000001']
+  for (const name of ['exp', 'ln', 'log', 'log10']) for (const a of values) calls.push([name, ['numeric'], [a]])
+  for (const a of ['-10', '-300.5', '230', '0.001', '-0.001']) calls.push(['exp', ['numeric'], [a]])
+  const bases = ['0', '1', '2', '-2', '10', '0.5', '1.5', '-1', '100', 'NaN', 'Infinity', '-Infinity', '1.000001']
+  const exponents = ['0', '1', '2', '3', '-1', '-2', '0.5', '-0.5', '10', '2.5', '100', 'NaN', 'Infinity', '-Infinity', '1.0', '3.00']
+  for (const b of bases) for (const e of exponents) calls.push(['^', ['numeric', 'numeric'], [b, e]])
+  for (const [b, x] of pairs(['2', '10', '0.5', '1', '100', '1.0001'])) calls.push(['log', ['numeric', 'numeric'], [b, x]])
+  for (const [a, b] of pairs(['0', '12', '-18.00', '1.5', '0.9', 'NaN', 'Infinity'])) calls.push(['gcd', ['numeric', 'numeric'], [a, b]], ['lcm', ['numeric', 'numeric'], [a, b]])
+  calls.push(['power', ['numeric', 'numeric'], ['2', '1000']], ['power', ['numeric', 'numeric'], ['0.9', '-500']], ['pow', ['numeric', 'numeric'], ['7', '0.3333']])
+  return calls
+}
+
 function float8FunctionCalls(): Call[] {
   const calls: Call[] = []
   const values = ['0', '-0', '1', '-1', '0.5', '-0.5', '2.5', '-2.5', '3.5', '100', '1e-300', '1e300', '710', '-750', 'NaN', 'Infinity', '-Infinity', '2']
@@ -81,7 +95,11 @@ function float8FunctionCalls(): Call[] {
     ['1', '1', '1', '5'], ['1', '0', '10', '0'], ['NaN', '0', '10', '5'], ['1', '0', 'Infinity', '5'], ['Infinity', '0', '10', '5'],
     ['10', '0', '10', '2147483647'],
   ]
-  for (const args of buckets) calls.push(['width_bucket', ['float8', 'float8', 'float8', 'int4'], args])
+  for (const args of buckets) {
+    calls.push(['width_bucket', ['float8', 'float8', 'float8', 'int4'], args])
+    if (!args.slice(0, 3).includes('1e308') && !args.slice(0, 3).includes('-1e308')) calls.push(['width_bucket', ['numeric', 'numeric', 'numeric', 'int4'], args])
+  }
+  calls.push(['width_bucket', ['numeric', 'numeric', 'numeric', 'int4'], ['0.3', '0', '0.9', '3']], ['width_bucket', ['float8', 'float8', 'float8', 'int4'], ['0.3', '0', '0.9', '3']])
   for (const type of ['int4', 'int8'] as const) {
     const min = type === 'int4' ? '-2147483648' : '-9223372036854775808'
     for (const [a, b] of pairs(['0', '12', '-18', '7', min, '1'])) calls.push(['gcd', [type, type], [a, b]], ['lcm', [type, type], [a, b]])
@@ -112,6 +130,7 @@ describe('sql/functions/math-functions against PostgreSQL', function () {
     ['float4/float8 operators, overflow, underflow and power', floatOperatorCalls],
     ['numeric operators, scales, rounding, sqrt', numericCalls],
     ['float8 functions, width_bucket, gcd/lcm', float8FunctionCalls],
+    ['numeric exp, ln, log, power', numericTranscendentalCalls],
   ]
   for (const [title, build] of groups) {
     it(title, async function () {

@@ -102,7 +102,7 @@ export async function divergences(client: pg.Client, registry: ReadonlyArray<Sca
   for (const call of calls) {
     const expected = await runOnPostgres(client, call)
     const actual = runOnNodedb(registry, call)
-    if (expected !== actual && LIBM_FUNCTIONS.has(call[0]) && withinUlps(expected, actual)) continue
+    if (expected !== actual && LIBM_FUNCTIONS.has(call[0]) && call[1].every((t) => t === 'float8') && withinUlps(expected, actual)) continue
     if (expected !== actual) out.push(`${callSql(call)} [${call[2].join(' | ')}]: postgres ${expected}, nodedb ${actual}`)
   }
   return out

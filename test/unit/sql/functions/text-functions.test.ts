@@ -57,6 +57,9 @@ function concatCalls(): Call[] {
   return [
     ['concat', ['text', 'text', 'text'], ['a', null, 'c']],
     ['concat', ['text'], [null]],
+    ['concat', ['int4', 'float8', 'bool', 'int8', 'numeric'], ['1', '2.5', 't', '-9223372036854775808', '1.50']],
+    ['concat', ['float8', 'float8', 'float8'], ['1e20', '1e-7', '-0']],
+    ['format', ['text', 'int4', 'float8', 'bool'], ['%s|%L|%s', '42', '0.1', 'f']],
     ['concat_ws', ['text', 'text', 'text', 'text'], ['-', 'a', null, 'c']],
     ['concat_ws', ['text', 'text'], [null, 'a']],
     ['format', ['text', 'text', 'text', 'text'], ['%s|%I|%L', 'x', 'Sel ect', "it's"]],
@@ -97,8 +100,29 @@ function regexCalls(): Call[] {
     ['Hello World', '(\\w+) (\\w+)', '\\2 \\1', ''], ['aaa', 'a', 'b', ''], ['aaa', 'a', 'b', 'g'], ['aAa', 'a', 'x', 'gi'],
     ['abc', 'b', '[\\&]', ''], ['abc', 'b', '\\\\', ''], ['abc', 'b', '\\x', ''], ['abc', '', '-', 'g'], ['a\nb', '^b', 'X', 'gn'],
     ['a\nb', '^b', 'X', 'g'], ['abc', 'b', 'x', 'z'], ['foo bar', '\\s+', '_', 'g'], ['2024-01-02', '(\\d+)-(\\d+)-(\\d+)', '\\3/\\2/\\1', ''],
-    ['abc', '(x)?b', '[\\1]', ''], ['ÄÖÜ', '.', '*', 'g'], ['a.b.c', '.', '-', 'gq'],
+    ['abc', '(x)?b', '[\\1]', ''], ['ab', 'a|ab', 'X', ''], ['aab', 'a*(ab)?', 'X', ''], ['abcd', '(a|ab)(c|bcd)', '[\\1,\\2]', ''],
+    ['xyz', 'x(y|yz)?', 'Q', ''], ['ab ab aab', 'a|ab', 'X', 'g'], ['😀ab😀ab', 'a|ab', 'X', 'g'], ['foo  bar', '^\\s+|\\s+$|o', '_', 'g'], ['aaa', 'x*', '-', 'g'], ['😀😀', '', '|', 'g'], ['ÄÖÜ', '.', '*', 'g'], ['a.b.c', '.', '-', 'gq'],
   ]
+  const extended: Array<[string, string, string, string, string | null, string | null]> = [
+    ['abcabcabc', 'b', 'X', '2', null, null], ['abcabcabc', 'b', 'X', '1', '2', null], ['abcabcabc', 'b', 'X', '1', '0', null],
+    ['abcabcabc', 'B', 'X', '1', '2', 'i'], ['abcabcabc', 'b', 'X', '5', '1', null], ['abcabc', 'b', 'X', '1', '1', 'g'],
+    ['abcabc', '^a', 'X', '4', '0', ''], ['abcabc', '(?<=c)a', 'X', '4', '0', ''], ['abc', 'b', 'X', '0', null, null],
+    ['abc', 'b', 'X', '1', '-1', null], ['日本語日本語', '本', '-', '3', '0', ''], ['aaa', 'x*', '-', '2', '0', ''], ['aaa', 'a', '-', '9', '0', ''],
+  ]
+  for (const [s, p, r, start, n, f] of extended) {
+    if (n === null) calls.push(['regexp_replace', ['text', 'text', 'text', 'int4'], [s, p, r, start]])
+    else if (f === null) calls.push(['regexp_replace', ['text', 'text', 'text', 'int4', 'int4'], [s, p, r, start, n]])
+    else calls.push(['regexp_replace', ['text', 'text', 'text', 'int4', 'int4', 'text'], [s, p, r, start, n, f]])
+  }
+  const finds: Array<[string, string]> = [['abcabc', 'b'], ['abcabc', 'B'], ['ab ab aab', 'a|ab'], ['', 'x*'], ['aaa', 'a*'], ['日本語日本', '本.'], ['abcabc', '(b)(c)']]
+  for (const [s, p] of finds) {
+    calls.push(['regexp_like', ['text', 'text'], [s, p]], ['regexp_like', ['text', 'text', 'text'], [s, p, 'i']], ['regexp_like', ['text', 'text', 'text'], [s, p, 'g']])
+    calls.push(['regexp_count', ['text', 'text'], [s, p]], ['regexp_count', ['text', 'text', 'int4'], [s, p, '3']], ['regexp_count', ['text', 'text', 'int4', 'text'], [s, p, '1', 'i']])
+    calls.push(['regexp_count', ['text', 'text', 'int4'], [s, p, '0']], ['regexp_substr', ['text', 'text'], [s, p]], ['regexp_substr', ['text', 'text', 'int4'], [s, p, '2']])
+    calls.push(['regexp_substr', ['text', 'text', 'int4', 'int4'], [s, p, '1', '2']], ['regexp_substr', ['text', 'text', 'int4', 'int4'], [s, p, '1', '0']])
+    for (const sub of ['0', '1', '2', '3', '-1']) calls.push(['regexp_substr', ['text', 'text', 'int4', 'int4', 'text', 'int4'], [s, p, '1', '1', 'i', sub]])
+    calls.push(['regexp_substr', ['text', 'text', 'int4', 'int4', 'text'], [s, p, '1', '1', 'g']])
+  }
   for (const [s, p, r, f] of replaces) {
     calls.push(['regexp_replace', ['text', 'text', 'text', 'text'], [s, p, r, f]])
     if (f === '') calls.push(['regexp_replace', ['text', 'text', 'text'], [s, p, r]])
@@ -162,6 +186,9 @@ describe('sql/functions/text-functions against PostgreSQL', function () {
     const match = findOperator('~*')
     assert.equal(code(() => match.evaluate(['aA', '(a)\\1'], TEST_CONTEXT)), '0A000')
     assert.equal(code(() => match.evaluate(['a', '[[.hyphen.]]'], TEST_CONTEXT)), '0A000')
+    // Non-greedy quantifiers: PostgreSQL sets one preference for the whole RE, so extents would differ.
+    const replace = TEXT_FUNCTIONS.find((f) => f.name === 'regexp_replace' && f.args.length === 3)
+    assert.equal(code(() => replace?.evaluate(['aaa', 'a+?', 'x'], TEST_CONTEXT)), '0A000')
     // PostgreSQL raises 22025 only once matching reaches the escape ('ab' LIKE 'ab\\' is false there); nodedb always.
     assert.equal(code(() => likeToRegExp('ab\\')), '22025')
     assert.equal(code(() => likeToRegExp('a', 'xy')), '22019')
