@@ -1,6 +1,6 @@
 // sql/bind/bind-call: function calls — the special forms (COALESCE, GREATEST/LEAST, NULLIF, SQL value functions),
 // aggregates (with DISTINCT, FILTER, ORDER BY, WITHIN GROUP), window functions, and scalar functions from the registry.
-import { featureNotSupported, groupingError, undefinedFunction, windowingError } from '../../src/common/errors.js'
+import { featureNotSupported, groupingError, undefinedFunction, undefinedObject, windowingError } from '../../src/common/errors.js'
 import { aggregateOverloads, isAggregate } from '../functions/registry.js'
 import type { SqlCallExpr, SqlExpr, SqlOrderItem, SqlWindowSpec } from '../parse/ast.js'
 import { toBool, type BindContext } from './bind-expr.js'
@@ -55,8 +55,9 @@ function refuseClauses(call: SqlCallExpr, what: string): void {
   if (call.orderBy.length > 0) throw featureNotSupported(`ORDER BY in ${what}`, call.pos + 1)
 }
 
-export function bindAggCall(ctx: BindContext, call: SqlCallExpr, bind: BindFn): AggCall {
-  const inner: BindContext = { ...ctx, allowAggregates: false, allowWindows: false, clause: 'aggregate function calls' }
+/** `argsMayAggregate`: an aggregate used as a window function may take the grouped query's aggregates as arguments. */
+export function bindAggCall(ctx: BindContext, call: SqlCallExpr, bind: BindFn, argsMayAggregate = false): AggCall {
+  const inner: BindContext = { ...ctx, allowAggregates: argsMayAggregate, allowWindows: false, clause: 'aggregate function calls' }
   const direct = call.withinGroup ? call.args.map((arg) => bind(inner, arg)) : []
   const ordered = call.withinGroup ? call.orderBy.map((item) => bind(inner, item.expr)) : call.args.map((arg) => bind(inner, arg))
   const args = [...direct, ...ordered]
@@ -86,17 +87,29 @@ function frameBound(ctx: BindContext, bound: SqlWindowSpec['frame'] extends infe
   return { kind: bound.kind }
 }
 
+/** OVER w / OVER (w ORDER BY …): the named window's PARTITION BY, its ORDER BY unless this one adds one, this frame. */
+function resolveNamedWindow(ctx: BindContext, spec: SqlWindowSpec): SqlWindowSpec {
+  if (spec.refName === null) return spec
+  const base = ctx.windows?.get(spec.refName)
+  if (base === undefined) throw undefinedObject(`window "${spec.refName}" does not exist`)
+  if (spec.partitionBy.length > 0) throw windowingError(`cannot override PARTITION BY clause of window "${spec.refName}"`, spec.pos + 1)
+  if (spec.orderBy.length > 0 && base.orderBy.length > 0) throw windowingError(`cannot override ORDER BY clause of window "${spec.refName}"`, spec.pos + 1)
+  return { refName: null, partitionBy: base.partitionBy, orderBy: spec.orderBy.length > 0 ? spec.orderBy : base.orderBy, frame: spec.frame ?? base.frame, pos: spec.pos }
+}
+
 function bindWindow(ctx: BindContext, call: SqlCallExpr, spec: SqlWindowSpec, bind: BindFn): Expr {
   if (!ctx.allowWindows) throw windowingError(`window functions are not allowed in ${ctx.clause}`, call.pos + 1)
-  if (spec.refName !== null) throw featureNotSupported('named windows (WINDOW w AS …)', spec.pos + 1)
+  spec = resolveNamedWindow(ctx, spec)
   const inner: BindContext = { ...ctx, allowWindows: false, clause: 'window functions' }
   const partitionBy = spec.partitionBy.map((expr) => bind(inner, expr))
   const orderBy = bindSortKeys(inner, spec.orderBy, bind)
   const frame = spec.frame === null
     ? { mode: 'range' as const, start: { kind: 'unboundedPreceding' as const }, end: { kind: 'currentRow' as const } }
     : { mode: spec.frame.mode, start: frameBound(inner, spec.frame.start, bind), end: frameBound(inner, spec.frame.end, bind) }
-  if (frame.mode !== 'rows' && (frame.start.kind === 'preceding' || frame.start.kind === 'following' || frame.end.kind === 'preceding' || frame.end.kind === 'following')) {
-    throw featureNotSupported(`${frame.mode.toUpperCase()} frames with an offset`, spec.pos + 1)
+  const hasOffset = frame.start.kind === 'preceding' || frame.start.kind === 'following' || frame.end.kind === 'preceding' || frame.end.kind === 'following'
+  if (frame.mode === 'groups' && hasOffset) throw featureNotSupported('GROUPS frames with an offset', spec.pos + 1)
+  if (frame.mode === 'range' && hasOffset && orderBy.length !== 1) {
+    throw windowingError('RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column', spec.pos + 1)
   }
   const base = { partitionBy, orderBy, frame }
   if (RANKING.has(call.name) || VALUE_WINDOWS.has(call.name)) {
@@ -111,7 +124,7 @@ function bindWindow(ctx: BindContext, call: SqlCallExpr, spec: SqlWindowSpec, bi
   }
   if (!isAggregate(call.name)) throw undefinedFunction(`${call.name}(…) as a window function`, call.pos + 1)
   if (call.distinct) throw featureNotSupported('DISTINCT in window aggregates', call.pos + 1)
-  const agg = bindAggCall({ ...inner, allowAggregates: true }, call, bind)
+  const agg = bindAggCall({ ...inner, allowAggregates: true }, call, bind, ctx.allowAggregates)
   const windowCall: WindowCall = { fn: call.name, agg: agg.fn, args: agg.args, argTypes: agg.argTypes, filter: agg.filter, ...base, type: agg.type }
   return { kind: 'Window', call: windowCall, type: agg.type }
 }

@@ -3,7 +3,7 @@
 // infers $n types, and plans subqueries through the planner it is given. Refuses what it cannot bind (0A000).
 import { assertNever } from '../../src/common/assert.js'
 import { datatypeMismatch, featureNotSupported, undefinedOperator } from '../../src/common/errors.js'
-import type { SqlExpr, SqlQuery } from '../parse/ast.js'
+import type { SqlExpr, SqlQuery, SqlWindowSpec } from '../parse/ast.js'
 import type { PlanNode } from '../plan/plan-node.js'
 import { bindCall } from './bind-call.js'
 import { coerce, constOf, resolveOperator, toType } from './coerce.js'
@@ -27,6 +27,8 @@ export interface BindContext {
   readonly allowWindows: boolean
   /** Words the error for an aggregate or window function in the wrong place: 'WHERE', 'GROUP BY', 'JOIN conditions'. */
   readonly clause: string
+  /** The query's WINDOW clause, for OVER w. */
+  readonly windows?: ReadonlyMap<string, SqlWindowSpec>
 }
 
 export const BOOL = sqlType('bool')
@@ -143,6 +145,17 @@ function bindLike(ctx: BindContext, expr: Extract<SqlExpr, { kind: 'ExprLike' }>
   }
 }
 
+/** x op ANY|ALL (ARRAY[a, b]): the OR (ANY) or AND (ALL) of the comparisons — the same three-valued answer. */
+function bindQuantifiedArray(ctx: BindContext, expr: Extract<SqlExpr, { kind: 'ExprQuantified' }>): Expr {
+  const array = expr.array
+  if (array === null || array.kind !== 'ExprArray') throw featureNotSupported('ANY/ALL over an array other than ARRAY[…]', expr.pos + 1)
+  if (!COMPARE_OPS.has(expr.op)) throw featureNotSupported(`operator ${expr.op} with ANY/ALL`, expr.pos + 1)
+  const left = bindExpr(ctx, expr.expr)
+  const tests = array.elements.map((element) => bindComparison(ctx, expr.op as CompareOp, left, bindExpr(ctx, element), expr.pos))
+  if (tests.length === 0) return constOf(expr.quantifier === 'all', BOOL)
+  return { kind: expr.quantifier === 'any' ? 'Or' : 'And', args: tests, type: BOOL }
+}
+
 function bindSubqueryExpr(ctx: BindContext, expr: Extract<SqlExpr, { kind: 'ExprSubquery' | 'ExprExists' | 'ExprInSubquery' | 'ExprQuantified' }>): Expr {
   const { plan, correlated } = ctx.planner.planSubquery(expr.query ?? failArray(expr), ctx.scope)
   if (expr.kind === 'ExprExists') return { kind: 'Subquery', mode: 'exists', plan, correlated, left: null, op: null, negated: false, type: BOOL }
@@ -202,7 +215,7 @@ export function bindExpr(ctx: BindContext, expr: SqlExpr): Expr {
     case 'ExprLike': return bindLike(ctx, expr)
     case 'ExprCase': return bindCase(ctx, expr)
     case 'ExprSubquery': case 'ExprExists': case 'ExprInSubquery': return bindSubqueryExpr(ctx, expr)
-    case 'ExprQuantified': return bindSubqueryExpr(ctx, expr)
+    case 'ExprQuantified': return expr.query === null ? bindQuantifiedArray(ctx, expr) : bindSubqueryExpr(ctx, expr)
     case 'ExprArray': throw featureNotSupported('ARRAY constructors', expr.pos + 1)
     case 'ExprSubscript': throw featureNotSupported('array subscripts', expr.pos + 1)
     default: return assertNever(expr)

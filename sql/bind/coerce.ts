@@ -11,6 +11,12 @@ import type { Expr } from './expr.js'
 import { canImplicitlyCast, castCost, categoryOf, formatName, PREFERRED } from './type-rules.js'
 import { sqlType, type PgTypeName, type SqlType } from './types.js'
 
+/**
+ * Types whose literal text reads differently per session or statement ('2024-01-01 12:00' in the session TimeZone,
+ * 'now', 'today'): their unknown literals become Cast nodes evaluated with the statement's context, not at bind time.
+ */
+const SESSION_DEPENDENT: ReadonlySet<string> = new Set(['timestamptz', 'timestamp', 'date'])
+
 export function constOf(value: SqlValue, type: SqlType): Expr {
   return { kind: 'Const', value, type }
 }
@@ -20,7 +26,10 @@ export function coerce(ctx: BindContext, expr: Expr, target: SqlType): Expr {
   if (target.name === 'unknown') return expr
   if (expr.type.name === target.name && (expr.type.typmod === target.typmod || target.typmod < 0)) return expr
   if (expr.type.name === 'unknown') {
-    if (expr.kind === 'Const') return constOf(typeof expr.value === 'string' ? castText(expr.value, target) : expr.value, target)
+    if (expr.kind === 'Const') {
+      if (typeof expr.value === 'string' && SESSION_DEPENDENT.has(target.name)) return { kind: 'Cast', expr, type: target }
+      return constOf(typeof expr.value === 'string' ? castText(expr.value, target) : expr.value, target)
+    }
     if (expr.kind === 'Param') {
       ctx.paramTypes[expr.index] = target
       return { ...expr, type: target }
@@ -51,8 +60,9 @@ export function toType(ctx: BindContext, expr: Expr, target: SqlType, pos: numbe
 interface Candidate<F> { readonly fn: F; readonly targets: ReadonlyArray<PgTypeName | 'any'>; readonly exact: number; readonly cost: number; readonly preferred: number }
 
 /**
- * Picks the overload the arguments fit best: every argument must be implicitly castable; then the most exact
- * matches, the cheapest casts, and the most preferred types win (unknown arguments prefer the category's preferred type).
+ * Picks the overload the arguments fit best (func_select_candidate): every argument must be implicitly castable;
+ * then the most exact matches win, then the most positions taking their category's preferred type (float8, text,
+ * timestamptz), then — nodedb's tiebreak where PostgreSQL would call the call ambiguous — the cheapest casts.
  */
 export function pickOverload<F extends { readonly args: ReadonlyArray<PgTypeName | 'any'>; readonly variadic?: PgTypeName | 'any' }>(
   candidates: ReadonlyArray<F>, argTypes: ReadonlyArray<SqlType>): { readonly fn: F; readonly targets: ReadonlyArray<PgTypeName | 'any'> } | null {
@@ -85,8 +95,8 @@ export function pickOverload<F extends { readonly args: ReadonlyArray<PgTypeName
 
 function isBetter<F>(a: Candidate<F>, b: Candidate<F>): boolean {
   if (a.exact !== b.exact) return a.exact > b.exact
-  if (a.cost !== b.cost) return a.cost < b.cost
-  return a.preferred > b.preferred
+  if (a.preferred !== b.preferred) return a.preferred > b.preferred
+  return a.cost < b.cost
 }
 
 function targetsOf(fn: { readonly args: ReadonlyArray<PgTypeName | 'any'>; readonly variadic?: PgTypeName | 'any' }, count: number): ReadonlyArray<PgTypeName | 'any'> | null {
@@ -101,10 +111,14 @@ export function resultType(fn: ScalarFunction, args: ReadonlyArray<SqlType>): Sq
 }
 
 /** Casts the arguments to the chosen overload's types. */
-export function coerceArgs(ctx: BindContext, args: ReadonlyArray<Expr>, targets: ReadonlyArray<PgTypeName | 'any'>): Expr[] {
+export function coerceArgs(ctx: BindContext, args: ReadonlyArray<Expr>, targets: ReadonlyArray<PgTypeName | 'any'>, anyAsText = false): Expr[] {
   return args.map((arg, i) => {
     const target = targets[i]
-    if (target === undefined || target === 'any') return arg.type.name === 'unknown' ? coerce(ctx, arg, sqlType('text')) : arg
+    if (target === undefined || target === 'any') {
+      // Scalar 'any' arguments (concat, format) are printed as text, so they take text's output form here.
+      if (anyAsText && categoryOf(arg.type.name) !== 'S') return coerce(ctx, arg, sqlType('text'))
+      return arg.type.name === 'unknown' ? coerce(ctx, arg, sqlType('text')) : arg
+    }
     return coerce(ctx, arg, sqlType(target))
   })
 }
@@ -112,7 +126,7 @@ export function coerceArgs(ctx: BindContext, args: ReadonlyArray<Expr>, targets:
 /** An operator application ('+', '||', '~', prefix '-') resolved against the registry; 42883 when none fits. */
 export function resolveOperator(ctx: BindContext, op: string, operands: ReadonlyArray<Expr>, pos: number): Expr {
   let args = [...operands]
-  if (args.length === 2 && args[0]!.type.name === 'unknown' && args[1]!.type.name !== 'unknown') args[0] = coerce(ctx, args[0]!, args[1]!.type)
+  if (args.length === 2 && op !== '||' && args[0]!.type.name === 'unknown' && args[1]!.type.name !== 'unknown') args[0] = coerce(ctx, args[0]!, args[1]!.type)
   else if (args.length === 2 && args[1]!.type.name === 'unknown' && args[0]!.type.name !== 'unknown' && op !== '||') args[1] = coerce(ctx, args[1]!, args[0]!.type)
   if (op === '||') args = args.map((arg) => (categoryOf(arg.type.name) === 'S' || arg.type.name === 'unknown' ? arg : { kind: 'Cast', expr: arg, type: sqlType('text') }))
   const picked = pickOverload(scalarOverloads(op), args.map((arg) => arg.type))
@@ -128,6 +142,6 @@ export function resolveOperator(ctx: BindContext, op: string, operands: Readonly
 export function resolveFunction(ctx: BindContext, name: string, args: ReadonlyArray<Expr>, pos: number): Expr {
   const picked = pickOverload(scalarOverloads(name), args.map((arg) => arg.type))
   if (picked === null) throw undefinedFunction(`${name}(${args.map((arg) => formatName(arg.type)).join(', ')})`, pos + 1)
-  const coerced = coerceArgs(ctx, args, picked.targets)
+  const coerced = coerceArgs(ctx, args, picked.targets, name !== 'num_nulls' && name !== 'num_nonnulls')
   return { kind: 'Call', fn: picked.fn, args: coerced, type: resultType(picked.fn, coerced.map((arg) => arg.type)) }
 }

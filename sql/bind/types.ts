@@ -70,6 +70,8 @@ export function resolveTypeName(type: SqlTypeName): SqlType {
   const length = type.args[0]
   if ((name === 'varchar' || name === 'bpchar') && length !== undefined) return sqlType(name, length + 4)
   if (name === 'bpchar') return sqlType(name, 5)
+  // numeric(p, s): PostgreSQL's typmod is ((p << 16) | s) + VARHDRSZ.
+  if (name === 'numeric' && length !== undefined) return sqlType(name, ((length << 16) | (type.args[1] ?? 0)) + 4)
   return sqlType(name)
 }
 

@@ -5,7 +5,8 @@ import type { SqlType } from '../bind/types.js'
 import { castValue } from '../expr/cast-value.js'
 import { compareValues } from '../expr/compare-values.js'
 import type { FunctionContext } from '../functions/function-def.js'
-import { compareDecimal, parseNumeric } from '../functions/numeric-ops.js'
+import { compareDecimal, decimalToInteger, floatToDecimal, formatNumeric, parseNumeric, roundDecimal } from '../functions/numeric-ops.js'
+import { numericValueOutOfRange } from '../../src/common/errors.js'
 
 /** Order of two non-null values of one type: numeric text compares by value, NaN sorts above every number. */
 export function compareTyped(a: Exclude<SqlValue, null>, b: Exclude<SqlValue, null>, type: SqlType): number {
@@ -48,8 +49,56 @@ export function rowKey(row: ReadonlyArray<SqlValue>, types: ReadonlyArray<SqlTyp
   return key
 }
 
+const INTEGER_TYPES: ReadonlySet<string> = new Set(['int2', 'int4', 'int8'])
+
+/** numeric(p, s): rounds to s places (half away from zero); more than p - s integer digits is 22003. */
+function applyNumericTypmod(text: string, typmod: number): string {
+  if (typmod < 4) return text
+  const precision = ((typmod - 4) >> 16) & 0xffff
+  const scale = (typmod - 4) & 0xffff
+  const rounded = roundDecimal(parseNumeric(text), scale)
+  const out = formatNumeric(rounded)
+  const integerDigits = out.replace(/^-/, '').split('.')[0]!.replace(/^0+/, '').length
+  if (integerDigits > precision - scale) {
+    throw numericValueOutOfRange(`numeric field overflow`)
+  }
+  return out
+}
+
+/**
+ * Casts as PostgreSQL's cast functions do: float → integer rounds half to even (rint), numeric → integer half away
+ * from zero, float → numeric keeps 15 significant digits (float8) or 6 (float4), numeric(p, s) rounds to its scale.
+ */
 export function castTyped(value: SqlValue, from: SqlType, to: SqlType, ctx: FunctionContext): SqlValue {
   if (value === null) return null
   if (from.name === to.name && (to.typmod < 0 || from.typmod === to.typmod)) return value
+  if (INTEGER_TYPES.has(to.name) && typeof value === 'number' && (from.name === 'float8' || from.name === 'float4')) {
+    if (!Number.isFinite(value)) throw numericValueOutOfRange(`${to.name === 'int8' ? 'bigint' : to.name === 'int4' ? 'integer' : 'smallint'} out of range`)
+    return castValue(roundHalfEven(value), 'float8', to, ctx)
+  }
+  if (INTEGER_TYPES.has(to.name) && typeof value === 'string' && from.name === 'numeric') {
+    return castValue(decimalToInteger(parseNumeric(value), to.name as 'int2' | 'int4' | 'int8'), 'int8', to, ctx)
+  }
+  if (to.name === 'numeric') {
+    let text: string
+    if (typeof value === 'number' && (from.name === 'float8' || from.name === 'float4')) text = formatNumeric(floatToDecimal(value, from.name === 'float4' ? 6 : 15))
+    else {
+      const cast = castValue(value, from.name, to, ctx)
+      text = typeof cast === 'string' ? cast : String(cast)
+    }
+    return applyNumericTypmod(text, to.typmod)
+  }
+  if (to.name === 'float4' && typeof value !== 'object') {
+    const cast = castValue(value, from.name, to, ctx)
+    return typeof cast === 'number' ? Math.fround(cast) : cast
+  }
   return castValue(value, from.name, to, ctx)
+}
+
+function roundHalfEven(value: number): number {
+  const floor = Math.floor(value)
+  const diff = value - floor
+  if (diff > 0.5) return floor + 1
+  if (diff < 0.5) return floor
+  return floor % 2 === 0 ? floor : floor + 1
 }

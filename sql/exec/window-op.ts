@@ -6,6 +6,8 @@ import type { SqlValue } from '../api.js'
 import type { WindowCall, WindowFrameBound } from '../bind/expr.js'
 import type { PlanNode } from '../plan/plan-node.js'
 import { evaluate } from './evaluate.js'
+import { addInterval } from '../functions/time-arith.js'
+import { intervalNegate } from '../expr/interval.js'
 import { holdRows, type ExecEnv, type Row } from './exec-env.js'
 import { compareForSort, rowKey } from './value-ops.js'
 
@@ -39,6 +41,31 @@ function isPeer(call: WindowCall, a: Prepared, b: Prepared): boolean {
   return call.orderBy.every((k, i) => compareForSort(a.order[i] ?? null, b.order[i] ?? null, k.expr.type, false, false) === 0)
 }
 
+/** The ORDER BY value `offset` before (preceding) or after (following) `value`, in the key's own direction. */
+function shifted(value: SqlValue, offset: SqlValue, toward: 'preceding' | 'following', descending: boolean): SqlValue {
+  if (value === null || offset === null) return value
+  const sign = (toward === 'following') !== descending ? 1 : -1
+  if (typeof offset === 'object') return addInterval(Number(value), sign > 0 ? offset : intervalNegate(offset), null)
+  if (typeof value === 'bigint') return value + BigInt(sign) * BigInt(offset as number | bigint)
+  return Number(value) + sign * Number(offset)
+}
+
+/** RANGE n PRECEDING/FOLLOWING: the first (start) or last (end) row whose key lies within the offset of row i's. */
+function rangeBound(call: WindowCall, rows: ReadonlyArray<Prepared>, i: number, offset: SqlValue, toward: 'preceding' | 'following', isStart: boolean): number {
+  const key = call.orderBy[0]!
+  if (offset === null || (typeof offset !== 'object' && Number(offset) < 0)) throw invalidParameterValue('invalid preceding or following size in window function')
+  const limit = shifted(rows[i]!.order[0] ?? null, offset, toward, key.descending)
+  const cmp = (j: number): number => compareForSort(rows[j]!.order[0] ?? null, limit, key.expr.type, key.descending, key.nullsFirst)
+  if (isStart) {
+    let j = 0
+    while (j < rows.length && cmp(j) < 0) j++
+    return j
+  }
+  let j = rows.length - 1
+  while (j >= 0 && cmp(j) > 0) j--
+  return j
+}
+
 /** [first, last] positions of the frame of row i (inclusive; first > last for an empty frame). */
 function frameOf(call: WindowCall, rows: ReadonlyArray<Prepared>, i: number, env: ExecEnv, outer: ReadonlyArray<Row>): [number, number] {
   const bound = (b: WindowFrameBound, isStart: boolean): number => {
@@ -52,7 +79,9 @@ function frameOf(call: WindowCall, rows: ReadonlyArray<Prepared>, i: number, env
         return j
       }
       case 'preceding': case 'following': {
-        const n = Number(evaluate(b.offset, rows[i]!.row, outer, env))
+        const offset = evaluate(b.offset, rows[i]!.row, outer, env)
+        if (call.frame.mode === 'range') return rangeBound(call, rows, i, offset, b.kind, isStart)
+        const n = Number(offset)
         if (!(n >= 0)) throw invalidParameterValue('frame starting offset must not be negative')
         return b.kind === 'preceding' ? i - n : i + n
       }

@@ -1,27 +1,28 @@
 // sql/plan/output-name: the column name PostgreSQL gives a select-list expression without an alias (FigureColname
-// in parse_target.c): a column's name, a function's name, a cast's inner name or type name, 'case', else '?column?'.
+// in parse_target.c): a column's or function's name is strong; a cast whose inner name is weak takes its type's
+// name; CASE is 'case'; boolean literals are casts to bool in PostgreSQL 15's grammar ('bool'); else '?column?'.
 import type { SqlExpr } from '../parse/ast.js'
 
-const DISPLAY: Readonly<Record<string, string>> = {
-  int4: 'int4', int8: 'int8', int2: 'int2', float8: 'float8', float4: 'float4', bool: 'bool', text: 'text',
-  varchar: 'varchar', bpchar: 'bpchar', numeric: 'numeric', timestamptz: 'timestamptz', timestamp: 'timestamp',
-  date: 'date', interval: 'interval',
-}
+interface Figured { readonly name: string; readonly strength: number }
 
-function figure(expr: SqlExpr): string | null {
+function figure(expr: SqlExpr): Figured | null {
   switch (expr.kind) {
-    case 'ExprColumn': return expr.names[expr.names.length - 1] ?? null
-    case 'ExprCall': return expr.name
-    case 'ExprCast': return figure(expr.expr) ?? DISPLAY[expr.type.name] ?? expr.type.name
-    case 'ExprCase': return 'case'
-    case 'ExprBool': return 'bool'
-    case 'ExprExists': return 'exists'
-    case 'ExprArray': return 'array'
+    case 'ExprColumn': return { name: expr.names[expr.names.length - 1] ?? '?column?', strength: 2 }
+    case 'ExprCall': return { name: expr.name, strength: 2 }
+    case 'ExprCast': {
+      const inner = figure(expr.expr)
+      if (inner !== null && inner.strength > 1) return inner
+      return { name: expr.type.name, strength: 1 }
+    }
+    case 'ExprCase': return { name: 'case', strength: 1 }
+    case 'ExprBool': return { name: 'bool', strength: 1 }
+    case 'ExprExists': return { name: 'exists', strength: 2 }
+    case 'ExprArray': return { name: 'array', strength: 2 }
     case 'ExprSubquery': {
       const body = expr.query.body
       const first = body.kind === 'SqlSelectCore' ? body.items[0] : undefined
       if (first === undefined) return null
-      return first.alias ?? figure(first.expr)
+      return first.alias !== null ? { name: first.alias, strength: 2 } : figure(first.expr)
     }
     case 'ExprSubscript': return figure(expr.expr)
     default: return null
@@ -29,5 +30,5 @@ function figure(expr: SqlExpr): string | null {
 }
 
 export function outputName(expr: SqlExpr): string {
-  return figure(expr) ?? '?column?'
+  return figure(expr)?.name ?? '?column?'
 }

@@ -143,7 +143,6 @@ function collectWindows(exprs: ReadonlyArray<Expr>, base: number): { calls: Wind
 }
 
 export function planSelectCore(planner: Planner, core: SqlSelectCore, query: SqlQuery, outer: Scope | null): CorePlan {
-  if (core.windows.length > 0) throw featureNotSupported('WINDOW clauses', core.pos + 1)
   const from = planFrom(planner, core.from, outer)
   const scope = new ScopeClass(from.columns, outer)
   let plan = from.plan
@@ -154,7 +153,8 @@ export function planSelectCore(planner: Planner, core: SqlSelectCore, query: Sql
   }
   const isGrouped = core.groupBy.length > 0 || core.having !== null || core.items.some((i) => hasAggregate(i.expr)) ||
     query.orderBy.some((o) => hasAggregate(o.expr))
-  const ctx = planner.bindContext(scope, 'the select list', { allowAggregates: isGrouped, allowWindows: true })
+  const namedWindows = new Map(core.windows.map((w) => [w.name, w.spec]))
+  const ctx = { ...planner.bindContext(scope, 'the select list', { allowAggregates: isGrouped, allowWindows: true }), windows: namedWindows }
   const items = expandItems(ctx, core)
   const orderTargets = query.orderBy.map((o) => orderTarget(o, core, items))
   const orderExprs = query.orderBy.map((o, i) => (orderTargets[i] === null ? bindExpr(ctx, o.expr) : null))
@@ -164,7 +164,8 @@ export function planSelectCore(planner: Planner, core: SqlSelectCore, query: Sql
   if (isGrouped) {
     const groupCtx = planner.bindContext(scope, 'GROUP BY')
     const keys = core.groupBy.map((k) => bindExpr(groupCtx, groupExpr(groupCtx, k, core)))
-    const having = core.having === null ? null : toBool(ctx, bindExpr(ctx, core.having), 'HAVING', core.pos)
+    const havingCtx = { ...ctx, allowWindows: false, clause: 'HAVING' }
+    const having = core.having === null ? null : toBool(havingCtx, bindExpr(havingCtx, core.having), 'HAVING', core.pos)
     const rewriter = new AggregateRewriter(keys)
     itemExprs = itemExprs.map((e) => rewriter.rewrite(e))
     extra = extra.map((e) => rewriter.rewrite(e))
