@@ -116,7 +116,8 @@ export function coerceArgs(ctx: BindContext, args: ReadonlyArray<Expr>, targets:
     const target = targets[i]
     if (target === undefined || target === 'any') {
       // Scalar 'any' arguments (concat, format) are printed as text, so they take text's output form here.
-      if (anyAsText && categoryOf(arg.type.name) !== 'S') return coerce(ctx, arg, sqlType('text'))
+      // bool keeps its value: its output form ('t') is not its cast to text ('true').
+      if (anyAsText && categoryOf(arg.type.name) !== 'S' && arg.type.name !== 'bool') return coerce(ctx, arg, sqlType('text'))
       return arg.type.name === 'unknown' ? coerce(ctx, arg, sqlType('text')) : arg
     }
     return coerce(ctx, arg, sqlType(target))

@@ -11,8 +11,11 @@ export const SOURCE_DIR = path.resolve(__dirname, '..', '..', '..', 'test', 'dif
 /** Type OIDs compared as numbers: float4, float8, numeric. */
 const FLOAT_OIDS = new Set([700, 701, 1700])
 const FLOAT_RELATIVE_TOLERANCE = 1e-9
-/** What nodedb may answer a `# gap:` block with: it does not do that yet (refusing is never a wrong answer). */
-const GAP_CODES = new Set(['0A000', '42883'])
+/**
+ * What nodedb may answer a `# gap:` block with: it does not do that yet (refusing is never a wrong answer) —
+ * feature not supported, no such function, or no such type (42704, e.g. `time`).
+ */
+const GAP_CODES = new Set(['0A000', '42883', '42704'])
 /** Statements that change data or schema: run once, so the second pass (after CHECKPOINT) sees the same data. */
 const SETUP_STATEMENT = /^\s*(CREATE|INSERT|ALTER|DROP|COPY|DELETE|UPDATE|TRUNCATE)\b/i
 

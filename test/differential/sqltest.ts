@@ -2,7 +2,7 @@
 // Blocks are separated by blank lines: `statement ok`, `statement error <SQLSTATE>`, or `query` (optionally
 // `query rowsort`) followed by SQL. Expected rows are never typed by hand: a query's column names, type OIDs and
 // text-format values from nodedb must equal PostgreSQL's. `# differs: <reason>` marks a block run on nodedb only.
-// `# gap: <reason>` marks a block nodedb may refuse (SQLSTATE 0A000 or 42883: never a wrong answer) until it learns it.
+// `# gap: <reason>` marks a block nodedb may refuse (SQLSTATE 0A000, 42883 or 42704: never a wrong answer) until it learns it.
 import fs from 'node:fs'
 
 interface BlockBase {
