@@ -1,7 +1,7 @@
 // sql/expr/cast-value: converts text (literals, text-format parameters) and other values to a SQL type's value
 // representation (see SqlValue in sql/api.ts), and decodes binary-format parameters. Errors are 22P02/22007/22003.
 // Time types read and print through the session TimeZone when a TimeContext is given (UTC otherwise).
-import { encodeFloat4Text, encodeFloat8Text } from './float-text.js'
+import { encodeFloat4Text, encodeFloat8Text } from '../../src/common/float-text.js'
 import { featureNotSupported, invalidTextRepresentation, numericValueOutOfRange } from '../../src/common/errors.js'
 import { assertNever } from '../../src/common/assert.js'
 import type { SqlValue } from '../api.js'

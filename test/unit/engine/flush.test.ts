@@ -33,11 +33,13 @@ async function ingestAll(engine: Engine, tableId: TableId, rows: ReadonlyArray<R
 }
 
 /** Waits until the flushes started by the last ingests are committed (they run after the ingest is acknowledged). */
+/** Waits until no flush has committed for 10 polls in a row (a loaded machine may start a due flush late). */
 async function settle(engine: Engine): Promise<void> {
-  for (let i = 0; i < 200; i++) {
+  let quiet = 0
+  for (let i = 0; i < 400 && quiet < 10; i++) {
     const before = engine.stats().flushCount
     await new Promise((resolve) => setTimeout(resolve, 20))
-    if (engine.stats().flushCount === before) return
+    quiet = engine.stats().flushCount === before ? quiet + 1 : 0
   }
 }
 

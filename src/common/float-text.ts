@@ -1,4 +1,4 @@
-// sql/expr/float-text: float4/float8 text as PostgreSQL 15 prints it with extra_float_digits >= 1 (Ryu):
+// src/common/float-text: float4/float8 text as PostgreSQL 15 prints it with extra_float_digits >= 1 (Ryu):
 // shortest round-trip digits; fixed notation for decimal exponents -4 ≤ e < 6 (float4) or < 15 (float8), else
 // d.ddde±XX with at least two exponent digits; 'NaN', 'Infinity', '-Infinity', and '-0'.
 
