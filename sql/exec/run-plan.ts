@@ -17,6 +17,7 @@ import { compareForSort, rowKey, valueKey } from './value-ops.js'
 import { outerSlots } from '../plan/outer-refs.js'
 import { SUBQUERY_MEMO_ENTRIES_MAX_COUNT } from '../../src/common/limits.js'
 import { runWindow } from './window-op.js'
+import { runGapFill } from './gapfill-op.js'
 
 type Outer = ReadonlyArray<Row>
 
@@ -142,6 +143,7 @@ export async function runPlan(node: PlanNode, env: ExecEnv, outer: Outer): Promi
     }
     case 'AggregateNode': return runAggregate(node, await runPlan(node.input, env, outer), env, outer)
     case 'WindowNode': return runWindow(node, await runPlan(node.input, env, outer), env, outer)
+    case 'GapFillNode': return runGapFill(node, await runPlan(node.input, env, outer), env, outer)
     case 'SortNode': return sortRows(await runPlan(node.input, env, outer), node, env, outer)
     case 'LimitNode': {
       const input = await runPlan(node.input, env, outer)

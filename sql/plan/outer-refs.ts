@@ -9,6 +9,7 @@ function exprsOf(node: PlanNode): Expr[] {
     case 'ValuesNode': return node.rows.flat()
     case 'FunctionScanNode': return [...node.args]
     case 'FilterNode': return [node.predicate]
+    case 'GapFillNode': return node.fills.map((f) => f.expr)
     case 'ProjectNode': return [...node.exprs]
     case 'AggregateNode': return [...node.keys, ...node.aggregates.flatMap((a) => [...a.args, ...(a.filter === null ? [] : [a.filter]), ...a.orderBy.map((k) => k.expr)])]
     case 'WindowNode': return node.calls.flatMap((c) => [...c.args, ...c.partitionBy, ...c.orderBy.map((k) => k.expr), ...(c.filter === null ? [] : [c.filter])])

@@ -45,6 +45,12 @@ export type PlanNode =
    */
   | { readonly kind: 'JoinNode'; readonly type: JoinType; readonly left: PlanNode; readonly right: PlanNode; readonly leftKeys: ReadonlyArray<Expr>; readonly rightKeys: ReadonlyArray<Expr>; readonly condition: Expr | null; readonly columns: ReadonlyArray<PlanColumn> }
   | { readonly kind: 'SetOpNode'; readonly op: 'union' | 'intersect' | 'except'; readonly all: boolean; readonly left: PlanNode; readonly right: PlanNode; readonly columns: ReadonlyArray<PlanColumn> }
+  /**
+   * TimescaleDB's gap filling over an aggregate's rows: for every combination of `otherKeys` seen, a row for each
+   * bucket of [startUs, finishUs) that has none (aggregates NULL); then one column per `fills` entry — its expression
+   * over the row, carried forward (locf) or linearly interpolated (interpolate) into the gap rows.
+   */
+  | { readonly kind: 'GapFillNode'; readonly input: PlanNode; readonly timeKey: number; readonly otherKeys: ReadonlyArray<number>; readonly widthUs: number; readonly originUs: number; readonly startUs: number; readonly finishUs: number; readonly fills: ReadonlyArray<{ readonly mode: 'locf' | 'interpolate'; readonly expr: Expr }>; readonly columns: ReadonlyArray<PlanColumn> }
   /** Defines CTEs (materialized once, in order) for the plan below. */
   | { readonly kind: 'WithNode'; readonly ctes: ReadonlyArray<{ readonly cteId: number; readonly plan: PlanNode }>; readonly input: PlanNode; readonly columns: ReadonlyArray<PlanColumn> }
 

@@ -13,6 +13,7 @@ import { planFrom } from './plan-from.js'
 import { planColumn, type PlanColumn, type PlanNode } from './plan-node.js'
 import type { Planner } from './planner.js'
 import { pushAggregate, pushFilter } from './pushdown.js'
+import { planGapfill } from './plan-gapfill.js'
 
 export interface CorePlan {
   readonly plan: PlanNode
@@ -165,15 +166,23 @@ export function planSelectCore(planner: Planner, core: SqlSelectCore, query: Sql
     const groupCtx = planner.bindContext(scope, 'GROUP BY')
     const keys = core.groupBy.map((k) => bindExpr(groupCtx, groupExpr(groupCtx, k, core)))
     const havingCtx = { ...ctx, allowWindows: false, clause: 'HAVING' }
-    const having = core.having === null ? null : toBool(havingCtx, bindExpr(havingCtx, core.having), 'HAVING', core.pos)
+    const boundHaving = core.having === null ? null : toBool(havingCtx, bindExpr(havingCtx, core.having), 'HAVING', core.pos)
     const rewriter = new AggregateRewriter(keys)
     itemExprs = itemExprs.map((e) => rewriter.rewrite(e))
     extra = extra.map((e) => rewriter.rewrite(e))
     distinctOn = distinctOn.map((e) => rewriter.rewrite(e))
-    const rewrittenHaving = having === null ? null : rewriter.rewrite(having)
+    const rewrittenHaving = boundHaving === null ? null : rewriter.rewrite(boundHaving)
     const columns = [...keys.map((k, i) => planColumn(`key${i}`, k.type)), ...rewriter.calls.map((c) => planColumn(c.fn.name, c.type))]
     plan = aggregateNode(planner, plan, keys, rewriter.calls, columns)
-    if (rewrittenHaving !== null) plan = { kind: 'FilterNode', input: plan, predicate: rewrittenHaving, columns: plan.columns }
+    let having: Expr | null = rewrittenHaving
+    const gapfilled = planGapfill(planner, plan, keys, [...itemExprs, ...extra, ...(having === null ? [] : [having])])
+    if (gapfilled !== null) {
+      plan = gapfilled.plan
+      itemExprs = gapfilled.exprs.slice(0, itemExprs.length)
+      extra = gapfilled.exprs.slice(itemExprs.length, itemExprs.length + extra.length)
+      having = having === null ? null : gapfilled.exprs[gapfilled.exprs.length - 1]!
+    }
+    if (having !== null) plan = { kind: 'FilterNode', input: plan, predicate: having, columns: plan.columns }
   }
   const windows = collectWindows([...itemExprs, ...extra], plan.columns.length)
   if (windows.calls.length > 0) {

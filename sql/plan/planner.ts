@@ -17,7 +17,11 @@ export class Planner implements SubqueryPlanner {
   private readonly ctes: CteEntry[] = []
   private nextCteId = 0
 
-  constructor(readonly engine: Engine, readonly paramTypes: Array<SqlType | null>, readonly fold: Folder) {}
+  /**
+   * `isDescribing`: planning only for the result's shape (Describe, or inferring $n types before the values are
+   * decoded): parameter values are unknown, so nothing that needs them (gap-fill ranges) may be refused for it.
+   */
+  constructor(readonly engine: Engine, readonly paramTypes: Array<SqlType | null>, readonly fold: Folder, readonly isDescribing = false) {}
 
   bindContext(scope: Scope, clause: string, options: { allowAggregates?: boolean; allowWindows?: boolean } = {}): BindContext {
     return {

@@ -106,14 +106,15 @@ function groupKey(table: TableSchema, scan: ScanNode, key: Expr, fold: Folder): 
     const column = scan.op.projection[key.slot]
     return column === undefined || table.columns[column]!.kind === 'text' ? null : { kind: 'column', column }
   }
-  if (key.kind !== 'Call' || key.fn.name !== 'time_bucket' || key.args.length < 2 || key.args.length > 3) return null
+  const isGapfill = key.kind === 'Call' && key.fn.name === 'time_bucket_gapfill'
+  if (key.kind !== 'Call' || (key.fn.name !== 'time_bucket' && !isGapfill) || key.args.length < 2 || key.args.length > (isGapfill ? 4 : 3)) return null
   const ts = key.args[1]!
   if (ts.kind !== 'Slot' || scan.op.projection[ts.slot] !== table.timestampIndex || ts.type.name !== 'timestamptz') return null
   const width = fold(key.args[0]!)?.value
   if (width === undefined || width === null || typeof width !== 'object' || width.months !== 0) return null
   const widthUs = width.days * 86_400_000_000 + width.us
-  const origin = key.args.length === 3 ? fold(key.args[2]!)?.value : TIME_BUCKET_ORIGIN_US
-  if (!(widthUs > 0) || typeof origin !== 'number' || key.args[2]?.type.name === 'interval') return null
+  const origin = key.args.length === 3 && !isGapfill ? fold(key.args[2]!)?.value : TIME_BUCKET_ORIGIN_US
+  if (!(widthUs > 0) || typeof origin !== 'number' || (!isGapfill && key.args[2]?.type.name === 'interval')) return null
   return { kind: 'timeBucket', column: table.timestampIndex, widthUs, originUs: origin }
 }
 
