@@ -8,8 +8,7 @@ import type { ScalarFunction } from '../../../../sql/functions/function-def.js'
 import { MATH_FUNCTIONS } from '../../../../sql/functions/math-functions.js'
 import { MISC_FUNCTIONS } from '../../../../sql/functions/misc-functions.js'
 import { TEXT_FUNCTIONS } from '../../../../sql/functions/text-functions.js'
-import { startPostgres, type Postgres } from '../../../helpers/postgres.js'
-import { connectOracle } from './oracle.js'
+import { useOracle } from './oracle.js'
 
 /** Functions PostgreSQL declares with a type nodedb lacks, mapped to the type nodedb uses instead. */
 const KNOWN_RESULT_SUBSTITUTES: ReadonlyMap<string, string> = new Map([
@@ -61,24 +60,13 @@ async function checkOperator(client: pg.Client, fn: ScalarFunction): Promise<str
 
 describe('sql/functions registries agree with pg_proc and pg_operator', function () {
   this.timeout(120_000)
-  let oracle: Postgres | undefined
-  let client: pg.Client
-
-  before(async function () {
-    const port = process.env.NODEDB_ORACLE_PORT
-    if (port === undefined) oracle = await startPostgres()
-    client = await connectOracle(port === undefined ? (oracle?.port ?? 0) : Number(port))
-  })
-  after(async function () {
-    await client?.end()
-    oracle?.stop()
-  })
+  const oracle = useOracle()
 
   for (const [title, registry] of [['math', MATH_FUNCTIONS], ['text', TEXT_FUNCTIONS], ['misc', MISC_FUNCTIONS]] as const) {
     it(`${title}: names, argument and result types, strictness, volatility`, async function () {
       const failures: string[] = []
       for (const fn of registry) {
-        const problem = /^[a-z_]/.test(fn.name) ? await checkFunction(client, fn) : await checkOperator(client, fn)
+        const problem = /^[a-z_]/.test(fn.name) ? await checkFunction(oracle.client, fn) : await checkOperator(oracle.client, fn)
         if (problem !== null) failures.push(problem)
       }
       assert.deepEqual(failures, [])

@@ -2,11 +2,9 @@
 // for ordinary values, boundaries (overflow, division by zero, NaN, infinities) and rounding ties. Method: each call
 // runs on a throwaway PostgreSQL (NODEDB_ORACLE_PORT may name a running one) and on MATH_FUNCTIONS; texts compare.
 import assert from 'node:assert/strict'
-import type pg from 'pg'
 import type { PgTypeName } from '../../../../sql/bind/types.js'
 import { MATH_FUNCTIONS } from '../../../../sql/functions/math-functions.js'
-import { startPostgres, type Postgres } from '../../../helpers/postgres.js'
-import { connectOracle, divergences, type Call } from './oracle.js'
+import { divergences, type Call, useOracle } from './oracle.js'
 
 const INT_VALUES: Readonly<Record<'int2' | 'int4' | 'int8', ReadonlyArray<string>>> = {
   int2: ['0', '7', '-7', '32767', '-32768', '-1', '2'],
@@ -112,18 +110,7 @@ const TYPES_USED: ReadonlyArray<PgTypeName> = ['int2', 'int4', 'int8', 'float4',
 
 describe('sql/functions/math-functions against PostgreSQL', function () {
   this.timeout(120_000)
-  let oracle: Postgres | undefined
-  let client: pg.Client
-
-  before(async function () {
-    const port = process.env.NODEDB_ORACLE_PORT
-    if (port === undefined) oracle = await startPostgres()
-    client = await connectOracle(port === undefined ? (oracle?.port ?? 0) : Number(port))
-  })
-  after(async function () {
-    await client?.end()
-    oracle?.stop()
-  })
+  const oracle = useOracle()
 
   const groups: Array<[string, () => Call[]]> = [
     ['integer operators, overflow and division by zero', integerOperatorCalls],
@@ -134,7 +121,7 @@ describe('sql/functions/math-functions against PostgreSQL', function () {
   ]
   for (const [title, build] of groups) {
     it(title, async function () {
-      const failures = await divergences(client, MATH_FUNCTIONS, build())
+      const failures = await divergences(oracle.client, MATH_FUNCTIONS, build())
       assert.deepEqual(failures.slice(0, 40), [])
     })
   }

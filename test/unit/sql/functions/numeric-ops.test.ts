@@ -14,8 +14,7 @@ import {
 } from '../../../../sql/functions/numeric-ops.js'
 import { isDbError } from '../../../../src/common/errors.js'
 import { encodeFloat4Text, encodeFloat8Text } from '../../../../wire/pg/codecs/float.js'
-import { startPostgres, type Postgres } from '../../../helpers/postgres.js'
-import { connectOracle } from './oracle.js'
+import { useOracle } from './oracle.js'
 
 const NUMERICS = [
   '0', '-0', '1.50', '-2.5', '2.5', '0.5', '-0.5', '32767.5', '32767.4', '-32768.5', '2147483647.49', '2147483647.5',
@@ -45,23 +44,12 @@ async function postgresText(client: pg.Client, sql: string, values: ReadonlyArra
 
 describe('sql/functions/numeric-ops against PostgreSQL', function () {
   this.timeout(120_000)
-  let oracle: Postgres | undefined
-  let client: pg.Client
-
-  before(async function () {
-    const port = process.env.NODEDB_ORACLE_PORT
-    if (port === undefined) oracle = await startPostgres()
-    client = await connectOracle(port === undefined ? (oracle?.port ?? 0) : Number(port))
-  })
-  after(async function () {
-    await client?.end()
-    oracle?.stop()
-  })
+  const oracle = useOracle()
 
   it('parses and prints numeric text as numeric_in/numeric_out', async function () {
     const failures: string[] = []
     for (const text of NUMERICS) {
-      const expected = await postgresText(client, 'SELECT $1::numeric', [text])
+      const expected = await postgresText(oracle.client, 'SELECT $1::numeric', [text])
       const actual = outcome(() => formatNumeric(parseNumeric(text)))
       if (expected !== actual) failures.push(`${text}: postgres ${expected}, nodedb ${actual}`)
     }
@@ -79,7 +67,7 @@ describe('sql/functions/numeric-ops against PostgreSQL', function () {
     ] as const
     for (const text of NUMERICS) {
       for (const [type, convert] of casts) {
-        const expected = await postgresText(client, `SELECT $1::numeric::${type}`, [text])
+        const expected = await postgresText(oracle.client, `SELECT $1::numeric::${type}`, [text])
         const actual = outcome(() => convert(text))
         if (expected !== actual) failures.push(`${text}::${type}: postgres ${expected}, nodedb ${actual}`)
       }
@@ -92,7 +80,7 @@ describe('sql/functions/numeric-ops against PostgreSQL', function () {
     for (const text of FLOATS) {
       for (const [type, digits] of [['float8', 15], ['float4', 6]] as const) {
         const value = type === 'float4' ? Math.fround(Number(text)) : Number(text)
-        const expected = await postgresText(client, `SELECT $1::${type}::numeric`, [text])
+        const expected = await postgresText(oracle.client, `SELECT $1::${type}::numeric`, [text])
         if (expected.startsWith('ERROR')) continue // the float4 input itself is out of range
         const actual = outcome(() => formatNumeric(floatToDecimal(value, digits)))
         if (expected !== actual) failures.push(`${text}::${type}::numeric: postgres ${expected}, nodedb ${actual}`)
@@ -106,7 +94,7 @@ describe('sql/functions/numeric-ops against PostgreSQL', function () {
     const failures: string[] = []
     for (const a of values) {
       for (const b of values) {
-        const expected = await postgresText(client, 'SELECT sign(($1::numeric > $2::numeric)::int - ($1::numeric < $2::numeric)::int)', [a, b])
+        const expected = await postgresText(oracle.client, 'SELECT sign(($1::numeric > $2::numeric)::int - ($1::numeric < $2::numeric)::int)', [a, b])
         const actual = String(compareDecimal(parseNumeric(a), parseNumeric(b)))
         if (expected !== actual) failures.push(`${a} vs ${b}: postgres ${expected}, nodedb ${actual}`)
       }

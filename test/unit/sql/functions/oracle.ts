@@ -2,6 +2,7 @@
 // the overload's types) and through nodedb's ScalarFunction, and renders both as PostgreSQL's text output or as
 // 'ERROR <sqlstate>', so tests compare strings and never type an expected value by hand.
 import pg from 'pg'
+import { startPostgres, type Postgres } from '../../../helpers/postgres.js'
 import type { SqlValue } from '../../../../sql/api.js'
 import type { PgTypeName } from '../../../../sql/bind/types.js'
 import type { FunctionContext, ScalarFunction } from '../../../../sql/functions/function-def.js'
@@ -112,4 +113,23 @@ export async function connectOracle(port: number): Promise<pg.Client> {
   const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres' })
   await client.connect()
   return client
+}
+
+/**
+ * Registers before/after hooks that give the suite a PostgreSQL oracle: the one at NODEDB_ORACLE_PORT when set
+ * (fast local runs), else a throwaway one started for this suite. Read `.client` inside tests.
+ */
+export function useOracle(): { client: pg.Client } {
+  const holder = { client: undefined as unknown as pg.Client }
+  let oracle: Postgres | undefined
+  before(async function () {
+    const port = process.env.NODEDB_ORACLE_PORT
+    if (port === undefined) oracle = await startPostgres()
+    holder.client = await connectOracle(port === undefined ? (oracle?.port ?? 0) : Number(port))
+  })
+  after(async function () {
+    await holder.client?.end()
+    oracle?.stop()
+  })
+  return holder
 }

@@ -5,8 +5,7 @@ import assert from 'node:assert/strict'
 import type pg from 'pg'
 import { likeToRegExp, TEXT_FUNCTIONS } from '../../../../sql/functions/text-functions.js'
 import { isDbError } from '../../../../src/common/errors.js'
-import { startPostgres, type Postgres } from '../../../helpers/postgres.js'
-import { connectOracle, divergences, findFunction, TEST_CONTEXT, type Call } from './oracle.js'
+import { divergences, findFunction, TEST_CONTEXT, type Call, useOracle } from './oracle.js'
 
 function findOperator(name: string): ReturnType<typeof findFunction> {
   return findFunction(TEXT_FUNCTIONS, name, ['text', 'text'])
@@ -148,18 +147,7 @@ async function likeOnPostgres(client: pg.Client, sql: string, subject: string, p
 
 describe('sql/functions/text-functions against PostgreSQL', function () {
   this.timeout(120_000)
-  let oracle: Postgres | undefined
-  let client: pg.Client
-
-  before(async function () {
-    const port = process.env.NODEDB_ORACLE_PORT
-    if (port === undefined) oracle = await startPostgres()
-    client = await connectOracle(port === undefined ? (oracle?.port ?? 0) : Number(port))
-  })
-  after(async function () {
-    await client?.end()
-    oracle?.stop()
-  })
+  const oracle = useOracle()
 
   const groups: Array<[string, () => Call[]]> = [
     ['case, length, substring, padding, left/right, repeat', basicCalls],
@@ -169,7 +157,7 @@ describe('sql/functions/text-functions against PostgreSQL', function () {
   ]
   for (const [title, build] of groups) {
     it(title, async function () {
-      const failures = await divergences(client, TEXT_FUNCTIONS, build())
+      const failures = await divergences(oracle.client, TEXT_FUNCTIONS, build())
       assert.deepEqual(failures.slice(0, 40), [])
     })
   }
@@ -201,7 +189,7 @@ describe('sql/functions/text-functions against PostgreSQL', function () {
         const op = caseInsensitive ? 'ILIKE' : 'LIKE'
         const escapeSql = escape === null ? '' : ` ESCAPE '${escape}'`
         const sql = `${op}(${JSON.stringify(subject)} ${pattern})`
-        const expected = await likeOnPostgres(client, `SELECT $1::text ${op} $2::text${escapeSql}`, subject, pattern)
+        const expected = await likeOnPostgres(oracle.client, `SELECT $1::text ${op} $2::text${escapeSql}`, subject, pattern)
         let actual: string
         try {
           actual = String(likeToRegExp(pattern, escape ?? '\\', caseInsensitive).test(subject))
