@@ -3,24 +3,11 @@
 // extents follow PostgreSQL's rule for greedy REs: the longest match at the leftmost start.
 import { invalidParameterValue } from '../../src/common/errors.js'
 import type { SqlValue } from '../api.js'
-import type { PgTypeName } from '../bind/types.js'
 import type { ScalarFunction } from './function-def.js'
 import { compilePosixRegex, DEFAULT_REGEX_MODE, parseRegexFlags, type RegexMode } from './posix-regex.js'
+import { chars, fn, int, str } from './arg-values.js'
 
-type Evaluate = (args: ReadonlyArray<SqlValue>) => SqlValue
 
-function fn(name: string, args: ReadonlyArray<PgTypeName>, result: PgTypeName, evaluate: Evaluate): ScalarFunction {
-  return { name, args, result, strict: true, volatility: 'immutable', evaluate }
-}
-function str(value: SqlValue | undefined): string {
-  return typeof value === 'string' ? value : String(value)
-}
-function int(value: SqlValue | undefined): number {
-  return typeof value === 'number' ? value : Number(value)
-}
-function chars(text: string): string[] {
-  return Array.from(text)
-}
 
 function checkPositive(name: string, value: number): void {
   if (value <= 0) throw invalidParameterValue(`invalid value for parameter "${name}": ${value}`)

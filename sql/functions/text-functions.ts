@@ -8,25 +8,13 @@ import type { PgTypeName } from '../bind/types.js'
 import type { ScalarFunction } from './function-def.js'
 import { REGEX_FUNCTIONS } from './regex-functions.js'
 import { anyToText, formatText, quoteIdent, quoteLiteral } from './text-format.js'
+import { chars, fn, int, str, type Evaluate } from './arg-values.js'
 
 export { likeToRegExp } from './posix-regex.js'
 
-type Evaluate = (args: ReadonlyArray<SqlValue>) => SqlValue
 /** The longest result repeat/lpad/rpad build, in UTF-16 units: far below V8's string limit (~2^29). */
 const TEXT_RESULT_UNITS_MAX = 2 ** 28
 
-function fn(name: string, args: ReadonlyArray<PgTypeName>, result: PgTypeName, evaluate: Evaluate): ScalarFunction {
-  return { name, args, result, strict: true, volatility: 'immutable', evaluate }
-}
-function str(value: SqlValue | undefined): string {
-  return typeof value === 'string' ? value : String(value)
-}
-function int(value: SqlValue | undefined): number {
-  return typeof value === 'number' ? value : Number(value)
-}
-function chars(text: string): string[] {
-  return Array.from(text)
-}
 function checkLength(units: number): void {
   if (units > TEXT_RESULT_UNITS_MAX) throw programLimitExceeded('requested length too large')
 }
