@@ -14,6 +14,7 @@ import { planColumn, type PlanColumn, type PlanNode } from './plan-node.js'
 import type { Planner } from './planner.js'
 import { pushAggregate, pushFilter } from './pushdown.js'
 import { planGapfill } from './plan-gapfill.js'
+import { planLastpoint } from './plan-lastpoint.js'
 
 export interface CorePlan {
   readonly plan: PlanNode
@@ -190,6 +191,11 @@ export function planSelectCore(planner: Planner, core: SqlSelectCore, query: Sql
     plan = { kind: 'WindowNode', input: plan, calls: windows.calls, columns }
     itemExprs = itemExprs.map(windows.rewrite)
     extra = extra.map(windows.rewrite)
+  }
+  if (!isGrouped && windows.calls.length === 0 && core.distinct !== null && core.distinct.on.length > 0 && extra.length === 0) {
+    const visible = items.map((item, i) => ({ name: item.name, type: itemExprs[i]!.type, ...item.origin }))
+    const lastpoint = planLastpoint(planner, plan, query, itemExprs, orderTargets, distinctOn, visible)
+    if (lastpoint !== null) return { plan: lastpoint, visibleCount: items.length, sortKeys: [], sorted: true }
   }
   return finishCore(plan, core, query, items, itemExprs, extra, orderTargets, distinctOn)
 }
