@@ -79,7 +79,11 @@ function lookupZone(name: string, posixSigns: boolean): Zone | null {
 
 /** SET TimeZone validation: the zone, or 22023 'invalid value for parameter "TimeZone"' as PostgreSQL. */
 export function requireSessionZone(name: string): Zone {
-  const zone = resolveZone(name)
+  // PostgreSQL's check_timezone: a plain number is hours east ('+05', '5.5'); any other offset spelling is a POSIX
+  // zone whose sign counts west ('-03:30' is 3½ h east).
+  const hours = /^\s*[+-]?\d+(?:\.\d+)?\s*$/.test(name) ? Number(name) : null
+  if (hours !== null && Math.abs(hours) < 168) return { kind: 'fixed', offsetUs: Math.round(hours * 3600) * 1_000_000 }
+  const zone = resolveZone(name, true)
   if (zone === null) throw invalidParameterValue(`invalid value for parameter "TimeZone": "${name}"`)
   return zone
 }
@@ -94,10 +98,10 @@ export function canonicalTimeZone(name: string): string {
   if (zone.kind === 'iana') {
     return zone.name.toLowerCase() === trimmed.toLowerCase() ? zone.name : canonicalCase(trimmed)
   }
-  const iso = parseIsoOffset(trimmed)
-  if (iso === null) return ABBREVIATIONS.has(trimmed.toLowerCase()) ? trimmed.toUpperCase() : trimmed
-  const west = formatOffset(-iso)
-  return `<${formatOffset(iso)}>${west.startsWith('+') ? west.slice(1) : west}`
+  if (!/^[+-]?\d+(?:\.\d+)?$/.test(trimmed)) return ABBREVIATIONS.has(trimmed.toLowerCase()) ? trimmed.toUpperCase() : trimmed
+  const east = zone.offsetUs
+  const west = formatOffset(-east)
+  return `<${formatOffset(east)}>${west.startsWith('+') ? west.slice(1) : west}`
 }
 
 /** 'america/st_johns' → 'America/St_Johns': IANA names capitalize each word (ICU may answer with an alias). */

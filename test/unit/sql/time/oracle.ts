@@ -15,12 +15,19 @@ let server: Postgres | undefined
 let client: pg.Client | undefined
 let currentZone = ''
 
-/** One PostgreSQL for the whole mocha process, stopped when the process exits. */
+// A root-level hook: after every time test file has run, the one oracle is stopped (mocha waits for open sockets).
+after(async function () {
+  const c = client
+  client = undefined
+  await c?.end().catch(() => undefined)
+  server?.stop()
+  server = undefined
+})
+
+/** One PostgreSQL for the whole mocha process, stopped by the root `after` hook above. */
 export async function oracle(): Promise<pg.Client> {
   if (client !== undefined) return client
   server = await startPostgres()
-  const started = server
-  process.on('exit', () => started.stop())
   client = new pg.Client({ host: '127.0.0.1', port: server.port, user: 'postgres', database: 'postgres' })
   await client.connect()
   return client
