@@ -6,7 +6,7 @@ import { US_PER_DAY, US_PER_HOUR, US_PER_MINUTE, US_PER_SECOND, daysFromCivil, p
 
 /** A resolved zone: a fixed offset, or an IANA zone read through a cached Intl formatter. */
 export type Zone =
-  | { readonly kind: 'fixed'; readonly offsetUs: number }
+  | { readonly kind: 'fixed'; readonly offsetUs: number; readonly abbreviation?: string }
   | { readonly kind: 'iana'; readonly name: string; readonly format: Intl.DateTimeFormat }
 
 const ZONE_CACHE_MAX = 256
@@ -63,7 +63,7 @@ export function resolveZone(name: string, posixSigns = false): Zone | null {
 function lookupZone(name: string, posixSigns: boolean): Zone | null {
   const lower = name.toLowerCase()
   const abbreviation = ABBREVIATIONS.get(lower)
-  if (abbreviation !== undefined) return { kind: 'fixed', offsetUs: abbreviation }
+  if (abbreviation !== undefined) return { kind: 'fixed', offsetUs: abbreviation, abbreviation: lower === 'z' ? 'UTC' : name.toUpperCase() }
   const iso = parseIsoOffset(name)
   if (iso !== null) return { kind: 'fixed', offsetUs: posixSigns ? -iso : iso }
   // POSIX 'UTC+5' / 'GMT-3' / '<+05>-05' (PostgreSQL's own spelling of SET TimeZone '+05'): the sign counts west.
@@ -198,6 +198,7 @@ export function formatOffset(offsetUs: number): string {
 
 /** The zone's abbreviation at an instant (to_char's TZ): Intl's short name, or PostgreSQL's '+05' style for offsets. */
 export function zoneAbbreviation(zone: Zone, utcUs: number): string {
+  if (zone.kind === 'fixed' && zone.abbreviation !== undefined) return zone.abbreviation
   if (zone.kind === 'iana') {
     const ms = Math.min(MS_MAX, Math.max(MS_MIN, Math.floor(utcUs / 1000)))
     const parts = new Intl.DateTimeFormat('en-US', { timeZone: zone.name, timeZoneName: 'short' }).formatToParts(ms)
