@@ -124,7 +124,7 @@ function printPattern(t: Extract<Token, { kind: 'pattern' }>, p: Printable): str
     case 'IW': return num(isoWeekAndYear(days).week, 2, fm)
     case 'WW': return num(Math.floor((days - daysFromCivil(c.year, 1, 1)) / 7) + 1, 2, fm)
     case 'Q': return num(Math.floor((c.month - 1) / 3) + 1, 1, fm)
-    case 'CC': return num(c.year > 0 ? Math.floor((c.year + 99) / 100) : -Math.floor((99 - (c.year - 1)) / 100), 2, fm)
+    case 'CC': return num(c.year > 0 ? Math.floor((c.year + 99) / 100) : -Math.floor((99 - (c.year - 1)) / 100), 2, fm, true)
     case 'J': return String(days + 2_440_588)
     case 'MONTH': case 'Month': return textName(MONTHS[c.month - 1] ?? '', name, fm, t.lower, 9)
     case 'MON': case 'Mon': return textName((MONTHS[c.month - 1] ?? '').slice(0, 3), name, true, t.lower, 3)

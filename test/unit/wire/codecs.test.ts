@@ -1,16 +1,17 @@
 // test/unit/wire/codecs: text and binary output of SqlValues. Method: vectors written down from PostgreSQL 15's
 // output (extra_float_digits=1, DateStyle ISO, IntervalStyle postgres, TimeZone UTC); binary checked byte by byte.
 import { strict as assert } from 'node:assert'
+import type { SqlValue } from '../../../sql/api.js'
 import { encodeValue } from '../../../wire/pg/codecs/value-codec.js'
 
 const DAY_US = 86_400_000_000
 const JAN_1_2024_US = 1_704_067_200_000_000
 
-function text(value: null | boolean | number | bigint | string, typeOid: number): string | Uint8Array | null {
+function text(value: SqlValue, typeOid: number): string | Uint8Array | null {
   return encodeValue(value, typeOid, 0)
 }
 
-function hex(value: null | boolean | number | bigint | string, typeOid: number): string {
+function hex(value: SqlValue, typeOid: number): string {
   const bytes = encodeValue(value, typeOid, 1)
   assert.ok(bytes instanceof Uint8Array)
   return Buffer.from(bytes).toString('hex')
@@ -39,12 +40,14 @@ describe('wire/pg/codecs: dates and times', () => {
   it('date and interval', () => {
     assert.equal(text(19_724, 1082), '2024-01-02')
     assert.equal(text(0, 1082), '1970-01-01')
-    const intervals: Array<[number, string]> = [
-      [3_723_000_000, '01:02:03'], [DAY_US + 7_200_000_000, '1 day 02:00:00'], [DAY_US, '1 day'], [2 * DAY_US, '2 days'],
-      [0, '00:00:00'], [-3_600_000_000, '-01:00:00'], [-(DAY_US + 3_600_000_000), '-1 days -01:00:00'], [1_500_000, '00:00:01.5'],
-      [100 * 3_600_000_000, '4 days 04:00:00'],
+    const iv = (months: number, days: number, us: number): { months: number; days: number; us: number } => ({ months, days, us })
+    const intervals: Array<[ReturnType<typeof iv>, string]> = [
+      [iv(0, 0, 3_723_000_000), '01:02:03'], [iv(0, 1, 7_200_000_000), '1 day 02:00:00'], [iv(0, 1, 0), '1 day'], [iv(0, 2, 0), '2 days'],
+      [iv(0, 0, 0), '00:00:00'], [iv(0, 0, -3_600_000_000), '-01:00:00'], [iv(0, -1, -3_600_000_000), '-1 days -01:00:00'],
+      [iv(0, 0, 1_500_000), '00:00:01.5'], [iv(0, 0, 100 * 3_600_000_000), '100:00:00'], [iv(14, 3, 0), '1 year 2 mons 3 days'],
+      [iv(0, -1, 7_200_000_000), '-1 days +02:00:00'],
     ]
-    for (const [us, expected] of intervals) assert.equal(text(us, 1186), expected, `${us} µs`)
+    for (const [value, expected] of intervals) assert.equal(text(value, 1186), expected, JSON.stringify(value))
   })
 
 })
@@ -88,6 +91,7 @@ describe('wire/pg/codecs: numbers', () => {
     assert.equal(hex(946_684_800_000_000, 1184), '0000000000000000')
     assert.equal(hex(946_684_800_000_001, 1114), '0000000000000001')
     assert.equal(hex(10_957, 1082), '00000000')
+    assert.equal(hex({ months: 14, days: 3, us: 1 }, 1186), '0000000000000001000000030000000e')
     assert.equal(hex('hé', 25), '68c3a9')
     assert.throws(() => encodeValue('1.5', 1700, 1), { code: '0A000' })
   })
