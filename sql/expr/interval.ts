@@ -117,9 +117,11 @@ function parseVerbose(text: string, lower: string): IntervalValue {
   while (pos < body.length) {
     TOKEN.lastIndex = pos
     const m = TOKEN.exec(body)
-    if (m === null || ago) throw syntax()
+    if (m === null) throw syntax()
     pos = TOKEN.lastIndex
     const [, clock, yearMonth, number, word] = m
+    // 'ago' ends the input (PostgreSQL accepts it repeated, negating once).
+    if (ago && word !== 'ago') throw syntax()
     if (clock !== undefined) {
       if (pending !== null) {
         if (pending.includes('.')) throw syntax()

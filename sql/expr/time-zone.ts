@@ -6,7 +6,7 @@ import { US_PER_DAY, US_PER_HOUR, US_PER_MINUTE, US_PER_SECOND, daysFromCivil, p
 
 /** A resolved zone: a fixed offset, or an IANA zone read through a cached Intl formatter. */
 export type Zone =
-  | { readonly kind: 'fixed'; readonly offsetUs: number }
+  | { readonly kind: 'fixed'; readonly offsetUs: number; readonly abbreviation?: string }
   | { readonly kind: 'iana'; readonly name: string; readonly format: Intl.DateTimeFormat }
 
 const ZONE_CACHE_MAX = 256
@@ -63,7 +63,7 @@ export function resolveZone(name: string, posixSigns = false): Zone | null {
 function lookupZone(name: string, posixSigns: boolean): Zone | null {
   const lower = name.toLowerCase()
   const abbreviation = ABBREVIATIONS.get(lower)
-  if (abbreviation !== undefined) return { kind: 'fixed', offsetUs: abbreviation }
+  if (abbreviation !== undefined) return { kind: 'fixed', offsetUs: abbreviation, abbreviation: lower === 'z' ? 'UTC' : name.toUpperCase() }
   const iso = parseIsoOffset(name)
   if (iso !== null) return { kind: 'fixed', offsetUs: posixSigns ? -iso : iso }
   // POSIX 'UTC+5' / 'GMT-3' / '<+05>-05' (PostgreSQL's own spelling of SET TimeZone '+05'): the sign counts west.
@@ -79,7 +79,11 @@ function lookupZone(name: string, posixSigns: boolean): Zone | null {
 
 /** SET TimeZone validation: the zone, or 22023 'invalid value for parameter "TimeZone"' as PostgreSQL. */
 export function requireSessionZone(name: string): Zone {
-  const zone = resolveZone(name)
+  // PostgreSQL's check_timezone: a plain number is hours east ('+05', '5.5'); any other offset spelling is a POSIX
+  // zone whose sign counts west ('-03:30' is 3½ h east).
+  const hours = /^\s*[+-]?\d+(?:\.\d+)?\s*$/.test(name) ? Number(name) : null
+  if (hours !== null && Math.abs(hours) < 168) return { kind: 'fixed', offsetUs: Math.round(hours * 3600) * 1_000_000 }
+  const zone = resolveZone(name, true)
   if (zone === null) throw invalidParameterValue(`invalid value for parameter "TimeZone": "${name}"`)
   return zone
 }
@@ -94,10 +98,10 @@ export function canonicalTimeZone(name: string): string {
   if (zone.kind === 'iana') {
     return zone.name.toLowerCase() === trimmed.toLowerCase() ? zone.name : canonicalCase(trimmed)
   }
-  const iso = parseIsoOffset(trimmed)
-  if (iso === null) return ABBREVIATIONS.has(trimmed.toLowerCase()) ? trimmed.toUpperCase() : trimmed
-  const west = formatOffset(-iso)
-  return `<${formatOffset(iso)}>${west.startsWith('+') ? west.slice(1) : west}`
+  if (!/^[+-]?\d+(?:\.\d+)?$/.test(trimmed)) return ABBREVIATIONS.has(trimmed.toLowerCase()) ? trimmed.toUpperCase() : trimmed
+  const east = zone.offsetUs
+  const west = formatOffset(-east)
+  return `<${formatOffset(east)}>${west.startsWith('+') ? west.slice(1) : west}`
 }
 
 /** 'america/st_johns' → 'America/St_Johns': IANA names capitalize each word (ICU may answer with an alias). */
@@ -194,6 +198,7 @@ export function formatOffset(offsetUs: number): string {
 
 /** The zone's abbreviation at an instant (to_char's TZ): Intl's short name, or PostgreSQL's '+05' style for offsets. */
 export function zoneAbbreviation(zone: Zone, utcUs: number): string {
+  if (zone.kind === 'fixed' && zone.abbreviation !== undefined) return zone.abbreviation
   if (zone.kind === 'iana') {
     const ms = Math.min(MS_MAX, Math.max(MS_MIN, Math.floor(utcUs / 1000)))
     const parts = new Intl.DateTimeFormat('en-US', { timeZone: zone.name, timeZoneName: 'short' }).formatToParts(ms)

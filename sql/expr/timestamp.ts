@@ -19,6 +19,8 @@ export type TimestampTypeName = 'timestamp without time zone' | 'timestamp with 
 /** The pieces of a literal before any zone is applied. `localUs` is the wall clock read as if UTC. */
 interface ParsedLiteral {
   readonly localUs: number
+  /** The date alone (a date literal ignores its time, even '24:00'). */
+  readonly days: number
   /** The zone written in the text, if any (a name or an offset). */
   readonly zone: string | null
 }
@@ -46,8 +48,9 @@ function parseLiteral(text: string, typeName: TimestampTypeName): ParsedLiteral 
   if (day < 1 || day > daysInMonth(year, month) || minute > 59 || second > 60) throw outOfRange()
   const fraction = m[7] === undefined || m[7] === '' ? 0 : rint(Number(`0.${m[7]}`) * US_PER_SECOND)
   if (hour > 24 || (hour === 24 && (minute !== 0 || second !== 0 || fraction !== 0))) throw outOfRange()
-  const localUs = daysFromCivil(year, month, day) * US_PER_DAY + ((hour * 60 + minute) * 60 + second) * US_PER_SECOND + fraction
-  return { localUs, zone: zoneIsEra ? null : (m[8] ?? null) }
+  const days = daysFromCivil(year, month, day)
+  const localUs = days * US_PER_DAY + ((hour * 60 + minute) * 60 + second) * US_PER_SECOND + fraction
+  return { localUs, days, zone: zoneIsEra ? null : (m[8] ?? null) }
 }
 
 /** 'now', 'today', … → a wall clock in the session zone (or ±Infinity / epoch); undefined when not special. */
@@ -99,7 +102,8 @@ export function parseDate(text: string, ctx: TimeContext): number {
     return Math.floor(local / US_PER_DAY)
   }
   const lit = parseLiteral(text, 'date')
-  return checkDateRange(Math.floor(lit.localUs / US_PER_DAY))
+  if (lit.zone !== null) requireZone(lit.zone)
+  return checkDateRange(lit.days)
 }
 
 /** PostgreSQL's date range: 4714-11-24 BC … 5874897-12-31. */

@@ -43,8 +43,10 @@ export function toCharNumber(value: string | number, format: string): string {
   const pointAt = items.findIndex((it) => it.kind === 'point')
   const digitsBefore = items.filter((it, i) => it.kind === 'digit' && (pointAt < 0 || i < pointAt)).length
   const digitsAfter = items.filter((it, i) => it.kind === 'digit' && pointAt >= 0 && i > pointAt).length
-  const text = typeof value === 'number' ? (Number.isFinite(value) ? value.toFixed(Math.min(100, digitsAfter + 1)) : String(value)) : value
-  const [negative, intDigits, fracDigits] = roundDecimal(text, digitsAfter)
+  const text = typeof value === 'number' ? floatText(value, digitsAfter) : value
+  const [negative, rawInt, fracDigits] = roundDecimal(text, digitsAfter)
+  // A zero integer part prints its '0' only when the template has no fraction (to_char(0, '9999') = '    0').
+  const intDigits = rawInt === '' && digitsAfter === 0 ? '0' : rawInt
   const overflow = intDigits.length > digitsBefore || !/^[-+\d.]*$/.test(text)
   const explicitSign = items.some((it) => it.kind === 'sign')
   const signChar = negative ? '-' : explicitSign ? '+' : fm ? '' : ' '
@@ -74,6 +76,16 @@ export function toCharNumber(value: string | number, format: string): string {
   if (!printed) placeSign()
   if (fm && pointAt >= 0) out = trimFractionNines(out, items, pointAt)
   return out
+}
+
+/** float8 → decimal text already rounded half-to-even at `scale`, as C's printf does for to_char(float8). */
+function floatText(value: number, scale: number): string {
+  if (!Number.isFinite(value)) return String(value)
+  const scaled = value * 10 ** scale
+  const floor = Math.floor(scaled)
+  const diff = scaled - floor
+  const rounded = diff > 0.5 || (diff === 0.5 && floor % 2 !== 0) ? floor + 1 : floor
+  return (rounded / 10 ** scale).toFixed(Math.min(100, scale))
 }
 
 /** FM drops trailing fraction zeros printed at '9' positions (not at '0' positions): FM9.99 of 1 → '1.'. */

@@ -120,7 +120,8 @@ export function makeInterval(parts: ReadonlyArray<number>): IntervalValue {
 export function toTimestampFromSeconds(seconds: number): number {
   if (Number.isNaN(seconds)) throw datetimeFieldOverflow('timestamp cannot be NaN')
   if (!Number.isFinite(seconds)) return seconds
-  const us = rint(seconds * US_PER_SECOND)
+  // As float8_timestamptz: shift to PostgreSQL's epoch first, then round (the float rounding differs otherwise).
+  const us = rint((seconds - 946_684_800) * US_PER_SECOND) + 946_684_800_000_000
   if (us < -210_866_803_200_000_000 || us >= 9_224_318_016_000_000_000) {
     throw datetimeFieldOverflow(`timestamp out of range: "${seconds}"`)
   }

@@ -151,6 +151,8 @@ export function timestampPart(unitText: string, us: number, zone: Zone | null): 
 /** extract(field from date): calendar units, epoch and julian as integers; time units are 0A000 as PostgreSQL. */
 export function datePart(unitText: string, days: number): FieldValue | null {
   const unit = parseUnit(unitText, 'date')
+  const dateUnits: ReadonlySet<Unit> = new Set(['day', 'month', 'quarter', 'year', 'decade', 'century', 'millennium', 'week', 'isoyear', 'dow', 'isodow', 'doy', 'epoch', 'julian'])
+  if (!dateUnits.has(unit)) throw unsupported(unitText, 'date')
   if (!Number.isFinite(days)) {
     if (!MONOTONIC_UNITS.has(unit)) return null
     return { numeric: days > 0 ? 'Infinity' : '-Infinity', float: days }
@@ -208,7 +210,7 @@ function truncCivil(unit: Unit, c: CivilTime, unitText: string, type: TimeTypeLa
   }
   const order: ReadonlyArray<Unit> = ['millennium', 'century', 'decade', 'year', 'quarter', 'month', 'day', 'hour', 'minute', 'second', 'milliseconds', 'microseconds']
   const rank = order.indexOf(unit)
-  if (rank < 0) throw unsupported(unitText, type)
+  if (rank < 0) throw invalidParameterValue(`unit "${unitText}" not recognized for type ${type}`)
   if (rank <= order.indexOf('year')) month = 1
   if (rank === order.indexOf('quarter')) month = 3 * Math.floor((month - 1) / 3) + 1
   if (rank <= order.indexOf('month')) day = 1
@@ -222,9 +224,9 @@ function truncCivil(unit: Unit, c: CivilTime, unitText: string, type: TimeTypeLa
 
 /** date_trunc for timestamp (zone null) or timestamptz in `zone` (fields ≥ day re-resolve the offset, as PostgreSQL). */
 export function truncTimestamp(unitText: string, us: number, zone: Zone | null): number {
+  if (!Number.isFinite(us)) return us
   const type: TimeTypeLabel = zone === null ? 'timestamp without time zone' : 'timestamp with time zone'
   const unit = parseUnit(unitText, type)
-  if (!Number.isFinite(us)) return us
   const offset = zone === null ? 0 : zoneOffsetAt(zone, us)
   const local = usFromCivil(truncCivil(unit, civilFromUs(us + offset), unitText, type))
   if (zone === null) return local
@@ -252,6 +254,7 @@ export function truncInterval(unitText: string, v: IntervalValue): IntervalValue
     case 'second': return interval(v.months, v.days, secondsUs)
     case 'milliseconds': return interval(v.months, v.days, Math.trunc(v.us / 1000) * 1000)
     case 'microseconds': return v
-    default: throw unsupported(unitText, 'interval')
+    case 'week': throw unsupported(unitText, 'interval')
+    default: throw invalidParameterValue(`unit "${unitText}" not recognized for type interval`)
   }
 }

@@ -16,10 +16,10 @@ const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 
 const SUPPORTED = [
   'HH24', 'HH12', 'HH', 'MI', 'SSSSS', 'SSSS', 'SS', 'MS', 'US', 'A.M.', 'P.M.', 'AM', 'PM', 'IYYY', 'YYYY', 'YYY', 'YY', 'Y',
   'MONTH', 'Month', 'MON', 'Mon', 'MM', 'DAY', 'Day', 'DY', 'Dy', 'DDD', 'DD', 'D', 'IW', 'ID', 'WW', 'Q', 'CC', 'J', 'TZH', 'TZM',
-  'TZ', 'OF',
+  'TZ', 'OF', 'Y,YYY', 'RM',
 ]
 /** PostgreSQL patterns not implemented here: 0A000. */
-const UNSUPPORTED = ['Y,YYY', 'IYY', 'IY', 'I', 'B.C.', 'A.D.', 'BC', 'AD', 'RM', 'IDDD', 'W', 'TH', 'FF1', 'FF2', 'FF3', 'FF4', 'FF5', 'FF6']
+const UNSUPPORTED = ['IYY', 'IY', 'I', 'B.C.', 'A.D.', 'BC', 'AD', 'IDDD', 'W', 'TH', 'FF1', 'FF2', 'FF3', 'FF4', 'FF5', 'FF6']
 type Token =
   | { readonly kind: 'literal'; readonly text: string }
   | { readonly kind: 'pattern'; readonly name: string; readonly fm: boolean; readonly lower: boolean }
@@ -78,11 +78,14 @@ interface Printable {
   readonly isInterval: boolean
 }
 
-function num(value: number, width: number, fm: boolean): string {
+/** C's %0*d: the width counts the '-'; `widen` gives negatives one more digit (PostgreSQL's HH/MI/SS for intervals). */
+function num(value: number, width: number, fm: boolean, widen = false): string {
   const text = String(Math.abs(value))
-  const padded = fm ? text : text.padStart(width, '0')
-  return value < 0 ? `-${padded}` : padded
+  if (value >= 0) return fm ? text : text.padStart(width, '0')
+  return `-${fm ? text : text.padStart(widen ? width : width - 1, '0')}`
 }
+
+const ROMAN = ['I', 'II', 'III', 'IV', 'V', 'VI', 'VII', 'VIII', 'IX', 'X', 'XI', 'XII']
 
 /** 'MONTH' → upper case, 'month' → lower, 'Month' → capitalized; padded to `width` unless FM. */
 function textName(name: string, pattern: string, fm: boolean, lower: boolean, width: number): string {
@@ -92,15 +95,17 @@ function textName(name: string, pattern: string, fm: boolean, lower: boolean, wi
 
 function printPattern(t: Extract<Token, { kind: 'pattern' }>, p: Printable): string {
   const { c, fm } = { c: p.c, fm: t.fm }
-  const yearShown = c.year <= 0 ? 1 - c.year : c.year
+  const yearShown = c.year <= 0 && !p.isInterval ? 1 - c.year : c.year
   const days = daysFromCivil(c.year, c.month, c.day)
   const hour12 = p.hours % 12 === 0 ? 12 : p.hours % 12
   const name = t.name
   switch (t.name) {
-    case 'HH24': return num(p.hours, 2, fm)
-    case 'HH12': case 'HH': return num(hour12, 2, fm)
-    case 'MI': return num(c.minute, 2, fm)
-    case 'SS': return num(c.second, 2, fm)
+    case 'HH24': return num(p.hours, 2, fm, true)
+    case 'HH12': case 'HH': return num(hour12, 2, fm, true)
+    case 'MI': return num(c.minute, 2, fm, true)
+    case 'SS': return num(c.second, 2, fm, true)
+    case 'Y,YYY': return `${Math.floor(yearShown / 1000)},${pad(yearShown % 1000, 3)}`
+    case 'RM': { const r = ROMAN[c.month - 1] ?? ''; const v = t.lower ? r.toLowerCase() : r; return fm ? v : v.padEnd(4, ' ') }
     case 'SSSS': case 'SSSSS': return num(p.hours * 3600 + c.minute * 60 + c.second, 0, true)
     case 'MS': return num(Math.floor(c.us / 1000), 3, fm)
     case 'US': return num(c.us, 6, fm)
@@ -110,7 +115,7 @@ function printPattern(t: Extract<Token, { kind: 'pattern' }>, p: Printable): str
     case 'YYY': return num(yearShown % 1000, 3, fm)
     case 'YY': return num(yearShown % 100, 2, fm)
     case 'Y': return num(yearShown % 10, 1, fm)
-    case 'IYYY': return num(isoWeekAndYear(days).isoYear, 4, fm)
+    case 'IYYY': { const y = isoWeekAndYear(days).isoYear; return num(y <= 0 ? 1 - y : y, 4, fm) }
     case 'MM': return num(c.month, 2, fm)
     case 'DD': return num(c.day, 2, fm)
     case 'DDD': return num(days - daysFromCivil(c.year, 1, 1) + 1, 3, fm)
@@ -119,14 +124,14 @@ function printPattern(t: Extract<Token, { kind: 'pattern' }>, p: Printable): str
     case 'IW': return num(isoWeekAndYear(days).week, 2, fm)
     case 'WW': return num(Math.floor((days - daysFromCivil(c.year, 1, 1)) / 7) + 1, 2, fm)
     case 'Q': return num(Math.floor((c.month - 1) / 3) + 1, 1, fm)
-    case 'CC': return num(c.year > 0 ? Math.floor((c.year + 99) / 100) : -Math.floor((99 - (c.year - 1)) / 100), 2, fm)
+    case 'CC': return num(c.year > 0 ? Math.floor((c.year + 99) / 100) : -Math.floor((99 - (c.year - 1)) / 100), 2, fm, true)
     case 'J': return String(days + 2_440_588)
     case 'MONTH': case 'Month': return textName(MONTHS[c.month - 1] ?? '', name, fm, t.lower, 9)
     case 'MON': case 'Mon': return textName((MONTHS[c.month - 1] ?? '').slice(0, 3), name, true, t.lower, 3)
     case 'DAY': case 'Day': return textName(DAYS[isoWeekday(days) % 7] ?? '', name, fm, t.lower, 9)
     case 'DY': case 'Dy': return textName((DAYS[isoWeekday(days) % 7] ?? '').slice(0, 3), name, true, t.lower, 3)
     case 'TZ': return p.zone === null ? '' : t.lower ? p.zone.abbreviation.toLowerCase() : p.zone.abbreviation
-    case 'OF': return formatOffset(p.zone?.offsetUs ?? 0)
+    case 'OF': return formatOffset(Math.trunc((p.zone?.offsetUs ?? 0) / US_PER_MINUTE) * US_PER_MINUTE)
     case 'TZH': return formatOffset(p.zone?.offsetUs ?? 0).slice(0, 3)
     case 'TZM': return pad(Math.floor(Math.abs(p.zone?.offsetUs ?? 0) / US_PER_MINUTE) % 60, 2)
     default: throw notSupported(`template pattern "${t.name}" is not supported by to_char`)
@@ -134,7 +139,7 @@ function printPattern(t: Extract<Token, { kind: 'pattern' }>, p: Printable): str
 }
 
 function render(format: string, p: Printable): string {
-  const intervalRefused = new Set(['MONTH', 'Month', 'MON', 'Mon', 'DAY', 'Day', 'DY', 'Dy', 'D', 'ID', 'IW', 'WW', 'DDD', 'IYYY', 'J', 'TZ', 'OF', 'TZH', 'TZM'])
+  const intervalRefused = new Set(['RM', 'MONTH', 'Month', 'MON', 'Mon', 'DAY', 'Day', 'DY', 'Dy', 'D', 'ID', 'IW', 'WW', 'DDD', 'IYYY', 'J', 'TZ', 'OF', 'TZH', 'TZM'])
   return tokenize(format).map((t) => {
     if (t.kind === 'literal') return t.text
     if (p.isInterval && intervalRefused.has(t.name)) throw notSupported(`template pattern "${t.name}" is not supported by to_char for intervals`)

@@ -11,7 +11,7 @@ function text(value: SqlValue, typeOid: number): string | Uint8Array | null {
   return encodeValue(value, typeOid, 0)
 }
 
-function hex(value: null | boolean | number | bigint | string, typeOid: number): string {
+function hex(value: SqlValue, typeOid: number): string {
   const bytes = encodeValue(value, typeOid, 1)
   assert.ok(bytes instanceof Uint8Array)
   return Buffer.from(bytes).toString('hex')
@@ -40,13 +40,12 @@ describe('wire/pg/codecs: dates and times', () => {
   it('date and interval', () => {
     assert.equal(text(19_724, 1082), '2024-01-02')
     assert.equal(text(0, 1082), '1970-01-01')
-    // Intervals keep months, days and µs apart, as PostgreSQL's interval_out prints them (IntervalStyle postgres).
-    const intervals: Array<[{ months: number; days: number; us: number }, string]> = [
-      [{ months: 0, days: 0, us: 3_723_000_000 }, '01:02:03'], [{ months: 0, days: 1, us: 7_200_000_000 }, '1 day 02:00:00'],
-      [{ months: 0, days: 1, us: 0 }, '1 day'], [{ months: 0, days: 2, us: 0 }, '2 days'], [{ months: 0, days: 0, us: 0 }, '00:00:00'],
-      [{ months: 0, days: 0, us: -3_600_000_000 }, '-01:00:00'], [{ months: 0, days: -1, us: -3_600_000_000 }, '-1 days -01:00:00'],
-      [{ months: 0, days: 0, us: 1_500_000 }, '00:00:01.5'], [{ months: 0, days: 0, us: 100 * 3_600_000_000 }, '100:00:00'],
-      [{ months: 14, days: 3, us: 0 }, '1 year 2 mons 3 days'],
+    const iv = (months: number, days: number, us: number): { months: number; days: number; us: number } => ({ months, days, us })
+    const intervals: Array<[ReturnType<typeof iv>, string]> = [
+      [iv(0, 0, 3_723_000_000), '01:02:03'], [iv(0, 1, 7_200_000_000), '1 day 02:00:00'], [iv(0, 1, 0), '1 day'], [iv(0, 2, 0), '2 days'],
+      [iv(0, 0, 0), '00:00:00'], [iv(0, 0, -3_600_000_000), '-01:00:00'], [iv(0, -1, -3_600_000_000), '-1 days -01:00:00'],
+      [iv(0, 0, 1_500_000), '00:00:01.5'], [iv(0, 0, 100 * 3_600_000_000), '100:00:00'], [iv(14, 3, 0), '1 year 2 mons 3 days'],
+      [iv(0, -1, 7_200_000_000), '-1 days +02:00:00'],
     ]
     for (const [value, expected] of intervals) assert.equal(text(value, 1186), expected, JSON.stringify(value))
   })
@@ -92,6 +91,7 @@ describe('wire/pg/codecs: numbers', () => {
     assert.equal(hex(946_684_800_000_000, 1184), '0000000000000000')
     assert.equal(hex(946_684_800_000_001, 1114), '0000000000000001')
     assert.equal(hex(10_957, 1082), '00000000')
+    assert.equal(hex({ months: 14, days: 3, us: 1 }, 1186), '0000000000000001000000030000000e')
     assert.equal(hex('hé', 25), '68c3a9')
     assert.throws(() => encodeValue('1.5', 1700, 1), { code: '0A000' })
   })
