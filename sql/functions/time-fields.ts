@@ -46,8 +46,10 @@ export interface FieldValue {
   readonly float: number
 }
 
+/** A whole-number field; `+ 0` turns a truncated -0 into 0, as PostgreSQL's integer field arithmetic gives. */
 function whole(n: number): FieldValue {
-  return { numeric: String(n), float: n }
+  const value = n + 0
+  return { numeric: String(value), float: value }
 }
 
 /** n / 10^scale as numeric text with exactly `scale` digits after the point. */
