@@ -94,7 +94,7 @@ function clickhouseRows(body: { meta: Array<{ type: string }>; data: Array<Array
   const kinds = body.meta.map((column) => column.type.replace(/^Nullable\((.*)\)$/, '$1'))
   return body.data.map((row) => row.map((value, i) => {
     if (value === null) return null
-    if (kinds[i] === 'DateTime') return Date.parse(`${String(value).replace(' ', 'T')}Z`)
+    if (kinds[i]?.startsWith('DateTime') === true) return Date.parse(`${String(value).replace(' ', 'T')}Z`)
     if (/^(U?Int|Float)/.test(kinds[i] ?? '')) return Number(value)
     return value
   }))
