@@ -1,6 +1,6 @@
 // bench/run: nodedb beside real peers in one run, on the same TSBS-like rows; prints JSON and a table of ratios.
 // Usage: npm run bench -- [--rows N] [--hosts N] [--hours N] [--runs N] [--writers N] [--batch N]
-//                        [--only scenario-or-group,...] [--smoke]
+//                        [--only scenario-or-group,...] [--smoke] [--date-trunc]
 // Peers are started here on loopback (PostgreSQL from Debian's binaries); a peer that cannot start is reported and
 // skipped. Never part of the test suite: speed is measured here, never asserted in tests. --smoke runs every
 // scenario tiny on nodedb alone, so CI can keep the bench working without timing anything.
@@ -16,13 +16,14 @@ function options(): BenchContext['options'] {
       writers: { type: 'string', default: '4' }, batch: { type: 'string', default: '1000' },
       hours: { type: 'string', default: '24' }, runs: { type: 'string', default: '10' },
       only: { type: 'string', default: '' }, smoke: { type: 'boolean', default: false },
+      'date-trunc': { type: 'boolean', default: false },
     },
   })
   const only = values.only === '' ? null : values.only.split(',')
-  if (values.smoke) return { rows: 2000, hosts: 5, hours: 1, runs: 2, writers: 2, batch: 500, smoke: true, only }
+  if (values.smoke) return { rows: 2000, hosts: 5, hours: 1, runs: 2, writers: 2, batch: 500, dateTrunc: values['date-trunc'], smoke: true, only }
   return {
     rows: Number(values.rows), hosts: Number(values.hosts), writers: Number(values.writers), batch: Number(values.batch),
-    hours: Number(values.hours), runs: Number(values.runs), smoke: false, only,
+    hours: Number(values.hours), runs: Number(values.runs), dateTrunc: values['date-trunc'], smoke: false, only,
   }
 }
 

@@ -17,6 +17,8 @@ export interface BenchOptions {
   readonly hours: number
   /** Timed runs per query, after one warm-up. */
   readonly runs: number
+  /** nodedb runs TSBS's date_trunc text (as PostgreSQL does) rather than its time_bucket rendering. */
+  readonly dateTrunc: boolean
   /** Tiny sizes and nodedb only: that the scenarios still run, not how fast (for CI). */
   readonly smoke: boolean
   readonly only: ReadonlyArray<string> | null

@@ -75,6 +75,8 @@ async function loadNodedb(httpPort: number, data: DataSet): Promise<void> {
   }))
 }
 
+const nodedbDialect = (options: BenchOptions): Dialect => options.dateTrunc ? 'pg' : 'nodedb'
+
 const percentile = (sorted: ReadonlyArray<number>, p: number): number => sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] ?? 0
 
 function errorText(error: unknown): string {
@@ -146,11 +148,11 @@ async function runNodedb(dataDir: string, data: DataSet, options: BenchOptions, 
     if (count !== data.rows) throw new Error(`nodedb holds ${count} rows after ingest, expected ${data.rows}`)
     into.measurements.push(...loadAndRss('nodedb', data.rows, loadMs, await engine.rssBytes()))
     process.stdout.write(`  nodedb loaded ${data.rows} rows in ${(loadMs / 1000).toFixed(1)} s\n`)
-    into.runs.push(...await runQuerySet(engine, 'nodedb-memtable', 'pg', data, options.runs))
+    into.runs.push(...await runQuerySet(engine, 'nodedb-memtable', nodedbDialect(options), data, options.runs))
     const checkpointStarted = performance.now()
     await engine.query('CHECKPOINT')
     into.measurements.push({ scenario: 'tsbs/checkpoint', system: 'nodedb', value: performance.now() - checkpointStarted, unit: 'ms', higherIsBetter: false })
-    into.runs.push(...await runQuerySet(engine, 'nodedb', 'pg', data, options.runs))
+    into.runs.push(...await runQuerySet(engine, 'nodedb', nodedbDialect(options), data, options.runs))
   } finally {
     await engine.stop()
   }
@@ -221,7 +223,7 @@ async function profileSlowQueries(dataDir: string, data: DataSet, options: Bench
     await fs.promises.mkdir(dir, { recursive: true })
     const engine = await nodedbEngine(await startNodedbProcess(dataDir, ['--memtable-mb', NODEDB_MEMTABLE_MB], dir))
     try {
-      await timeQuery(engine, 'nodedb', 'pg', query, index, data, Math.max(options.runs, 10))
+      await timeQuery(engine, 'nodedb', nodedbDialect(options), query, index, data, Math.max(options.runs, 10))
     } finally {
       await engine.stop()
     }
@@ -234,7 +236,8 @@ export const tsbsQueries: StandaloneScenario = {
   name: 'tsbs-queries', group: 'queries',
   async runAlone(options) {
     const data = dataSetOf(options)
-    process.stdout.write(`tsbs-queries: ${data.hosts} hosts × ${options.hours} h = ${data.rows} rows, ${options.runs} runs per query\n`)
+    process.stdout.write(`tsbs-queries: ${data.hosts} hosts × ${options.hours} h = ${data.rows} rows, ${options.runs} runs per query, ` +
+      `nodedb buckets by ${options.dateTrunc ? 'date_trunc' : 'time_bucket'}\n`)
     const dir = makeTempDir('bench-tsbs')
     const into: Collected = { runs: [], measurements: [], skipped: new Map() }
     try {
@@ -248,7 +251,9 @@ export const tsbsQueries: StandaloneScenario = {
         await runPeers(csv, data, options, into)
       }
       const names = TSBS_QUERIES.map((q) => q.name)
-      let report = formatQueryTable(into.runs, names, into.skipped)
+      let report = `${data.rows} rows (${data.hosts} hosts × ${options.hours} h); nodedb buckets by ` +
+        `${options.dateTrunc ? 'date_trunc' : 'time_bucket'}; median (p95) ms over up to ${options.runs} runs\n` +
+        formatQueryTable(into.runs, names, into.skipped)
       if (process.env.NODEDB_BENCH_PROFILE === '1') report += `\n${await profileSlowQueries(path.join(dir, 'nodedb'), data, options, into.runs)}`
       const skips = [...into.skipped].map(([system, note]): Measurement => ({ scenario: 'tsbs/peer', system, value: 0, unit: 'skipped', higherIsBetter: false, note }))
       return { measurements: [...into.measurements, ...runMeasurements(into.runs, names), ...skips], report }

@@ -1,13 +1,15 @@
 // bench/scenarios/tsbs-query-set: TSBS's devops (cpu-only) queries, from TimescaleDB's templates
 // (timescale/tsbs cmd/tsbs_generate_queries/databases/timescaledb/devops.go) without the tags table, so hostname is
-// a column of cpu as in this bench. Each is rendered per dialect: nodedb and PostgreSQL take the TimescaleDB SQL
-// as is (date_trunc, DISTINCT ON, a CTE); DuckDB the same with TIMESTAMP literals; ClickHouse 18 its own functions,
-// IN lists and LIMIT BY, as TSBS's ClickHouse templates do. Parameters (random hosts and windows) come from a seeded
+// a column of cpu as in this bench. Each is rendered per dialect: PostgreSQL ('pg') takes the TimescaleDB SQL as is
+// (date_trunc, DISTINCT ON, a CTE); nodedb the same with time_bucket, as TSBS's --use-time-bucket renders it for
+// TimescaleDB (nodedb pushes time_bucket groups into the core scan, date_trunc not yet; `--date-trunc` runs the
+// 'pg' text on nodedb instead); DuckDB the 'pg' text with TIMESTAMP literals; ClickHouse 18 its own functions, IN
+// lists and LIMIT BY, as TSBS's ClickHouse templates do. Parameters (random hosts and windows) come from a seeded
 // PRNG, so every system sees the same sequence.
 import { seededRandom } from '../../test/helpers/random.js'
 import { FIELD_NAMES } from '../tsbs.js'
 
-export type Dialect = 'pg' | 'duckdb' | 'clickhouse'
+export type Dialect = 'nodedb' | 'pg' | 'duckdb' | 'clickhouse'
 
 export interface QueryParams {
   readonly hosts: ReadonlyArray<string>
@@ -36,13 +38,14 @@ function plainTime(ms: number): string {
 }
 
 function literal(dialect: Dialect, ms: number): string {
-  if (dialect === 'pg') return `'${goTime(ms)}'`
+  if (dialect === 'pg' || dialect === 'nodedb') return `'${goTime(ms)}'`
   if (dialect === 'duckdb') return `TIMESTAMP '${plainTime(ms)}'`
   return `toDateTime('${plainTime(ms)}')`
 }
 
 function trunc(dialect: Dialect, unit: 'minute' | 'hour'): string {
   if (dialect === 'clickhouse') return unit === 'minute' ? 'toStartOfMinute(time)' : 'toStartOfHour(time)'
+  if (dialect === 'nodedb') return `time_bucket('1 ${unit}', time)`
   return `date_trunc('${unit}', time)`
 }
 
