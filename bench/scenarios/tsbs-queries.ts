@@ -208,6 +208,18 @@ async function runPeers(csv: string, data: DataSet, options: BenchOptions, into:
   }
 }
 
+/** A nodedb server on `dataDir` under --cpu-prof (profiles into `dir`, emptied first) for the length of `work`. */
+async function profiled<T>(dataDir: string, dir: string, work: (engine: QueryEngine) => Promise<T>): Promise<T> {
+  await fs.promises.rm(dir, { recursive: true, force: true })
+  await fs.promises.mkdir(dir, { recursive: true })
+  const engine = await nodedbEngine(await startNodedbProcess(dataDir, ['--memtable-mb', NODEDB_MEMTABLE_MB], dir))
+  try {
+    return await work(engine)
+  } finally {
+    await engine.stop()
+  }
+}
+
 /** For each query where nodedb (segments) is slower than the fastest peer: a server under --cpu-prof runs it alone. */
 async function profileSlowQueries(dataDir: string, data: DataSet, options: BenchOptions, runs: ReadonlyArray<QueryRun>): Promise<string> {
   const slow = verdicts(runs, TSBS_QUERIES.map((q) => q.name)).filter((v) => {
@@ -215,19 +227,15 @@ async function profileSlowQueries(dataDir: string, data: DataSet, options: Bench
     return ours !== undefined && ours.error === null && v.fastestPeer !== null && ours.medianMs > v.fastestPeer.medianMs
   })
   const sections: string[] = []
+  const baseline = path.join(PROFILE_ROOT, '_baseline')
+  await profiled(dataDir, baseline, (engine) => engine.query('SELECT 1'))
   for (const verdict of slow) {
     const index = TSBS_QUERIES.findIndex((q) => q.name === verdict.query)
     const query = TSBS_QUERIES[index]!
     const dir = path.join(PROFILE_ROOT, query.name)
-    await fs.promises.rm(dir, { recursive: true, force: true })
-    await fs.promises.mkdir(dir, { recursive: true })
-    const engine = await nodedbEngine(await startNodedbProcess(dataDir, ['--memtable-mb', NODEDB_MEMTABLE_MB], dir))
-    try {
-      await timeQuery(engine, 'nodedb', nodedbDialect(options), query, index, data, Math.max(options.runs, 10))
-    } finally {
-      await engine.stop()
-    }
-    sections.push(`profile of nodedb during ${query.name} (${dir}, top self time over all threads):\n${formatSelfTimes(await summarizeProfiles(dir))}`)
+    const run = await profiled(dataDir, dir, (engine) => timeQuery(engine, 'nodedb', nodedbDialect(options), query, index, data, Math.max(options.runs, 10)))
+    sections.push(`profile of nodedb during ${query.name} × ${run.runs + 1} (${dir}; self time over all threads, ` +
+      `less startup):\n${formatSelfTimes(await summarizeProfiles(dir, baseline))}`)
   }
   return sections.length === 0 ? 'profile: no query where nodedb is slower than the fastest peer\n' : `${sections.join('\n\n')}\n`
 }
