@@ -80,8 +80,10 @@ function ilpPeerSystem(peer: IlpPeer): RunningSystem {
   return { name: peer.name, port: peer.httpPort, user: '', hourlyAvgSql: '', dataDir: null, ilp: peer, stop: () => peer.stop() }
 }
 
-export async function startSystems(): Promise<RunningSystem[]> {
+/** nodedb, and unless `peers` is false (a smoke run) every peer that starts. */
+export async function startSystems({ peers: withPeers }: { peers: boolean }): Promise<RunningSystem[]> {
   const systems: RunningSystem[] = [await startNodedb()]
+  if (!withPeers) return systems
   const peers: Array<[string, () => Promise<RunningSystem>]> = [
     ['postgres', startPeerPostgres],
     ['influxdb', async () => ilpPeerSystem(await startInfluxdb())],

@@ -6,12 +6,21 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { CREATE_CPU_SQL, FIELD_NAMES, TAG_NAMES, cpuRows, insertStatements } from '../tsbs.js'
 import { ilpHttpIngest, ilpTcpIngest } from './ilp-ingest.js'
+import { tsbsQueries } from './tsbs-queries.js'
 
 export interface BenchOptions {
   readonly rows: number
   readonly hosts: number
   readonly writers: number
   readonly batch: number
+  /** Hours of TSBS data per host for the query set (one row per host per 10 s). */
+  readonly hours: number
+  /** Timed runs per query, after one warm-up. */
+  readonly runs: number
+  /** nodedb runs TSBS's date_trunc text (as PostgreSQL does) rather than its time_bucket rendering. */
+  readonly dateTrunc: boolean
+  /** Tiny sizes and nodedb only: that the scenarios still run, not how fast (for CI). */
+  readonly smoke: boolean
   readonly only: ReadonlyArray<string> | null
 }
 
@@ -26,6 +35,10 @@ export interface Measurement {
   readonly value: number
   readonly unit: string
   readonly higherIsBetter: boolean
+  readonly p95?: number
+  readonly runs?: number
+  /** Why a value is missing or not comparable (an error with its SQLSTATE, answers that differ, a skipped peer). */
+  readonly note?: string
 }
 
 export interface Scenario {
@@ -33,6 +46,16 @@ export interface Scenario {
   readonly group: 'ingest' | 'query' | 'storage'
   readonly systems: ReadonlyArray<RunningSystem['name']>
   run(context: BenchContext): Promise<Measurement[]>
+}
+
+/**
+ * A scenario that starts its own systems (fresh data of its own size, peers run one at a time) instead of sharing
+ * the ones bench/run.ts starts; `report` is printed after the bench's table.
+ */
+export interface StandaloneScenario {
+  readonly name: string
+  readonly group: 'queries'
+  runAlone(options: BenchOptions): Promise<{ measurements: Measurement[]; report: string }>
 }
 
 const QUERY_REPEAT_COUNT = 5
@@ -150,3 +173,5 @@ export const SCENARIOS: ReadonlyArray<Scenario> = [
   diskBytes,
   replay,
 ]
+
+export const STANDALONE_SCENARIOS: ReadonlyArray<StandaloneScenario> = [tsbsQueries]

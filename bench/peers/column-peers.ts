@@ -1,0 +1,149 @@
+// bench/peers/column-peers: the two column stores beside nodedb in the TSBS query set — DuckDB (in a child process,
+// see duckdb-child.ts) and ClickHouse (Debian's clickhouse-server, on loopback with a temp dir, queried over HTTP).
+import { spawn, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
+import net from 'node:net'
+import path from 'node:path'
+import readline from 'node:readline'
+import { makeTempDir, removeDir } from '../../test/helpers/server-process.js'
+import { QueryError, rssOf, type Cell, type QueryEngine } from './query-engines.js'
+
+const CHILD_JS = path.join(__dirname, 'duckdb-child.js')
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  child.kill('SIGTERM')
+  await exited
+}
+
+/** DuckDB with `createSql` run and the cpu table loaded from `csvPath` (time as TIMESTAMP, UTC by construction). */
+export async function duckdbEngine(csvPath: string, createSql: string): Promise<QueryEngine> {
+  const dir = makeTempDir('bench-duckdb')
+  const child = spawn(process.execPath, [CHILD_JS, path.join(dir, 'bench.duckdb')], { stdio: ['pipe', 'pipe', 'pipe'] })
+  let stderr = ''
+  child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
+  const pending = new Map<number, { resolve: (rows: Cell[][]) => void; reject: (error: Error) => void }>()
+  let nextId = 0
+  readline.createInterface({ input: child.stdout! }).on('line', (line) => {
+    const reply = JSON.parse(line) as { id: number; rows?: Cell[][]; error?: string }
+    const waiter = pending.get(reply.id)
+    pending.delete(reply.id)
+    if (reply.error !== undefined) waiter?.reject(new QueryError(reply.error, 'duckdb'))
+    else waiter?.resolve(reply.rows ?? [])
+  })
+  child.once('exit', (code, signal) => {
+    for (const waiter of pending.values()) waiter.reject(new QueryError(`duckdb child exited (${code ?? signal}): ${stderr.trim()}`, 'crash'))
+    pending.clear()
+  })
+  const query = (sql: string): Promise<Cell[][]> => new Promise((resolve, reject) => {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      reject(new QueryError(`duckdb child is gone: ${stderr.trim()}`, 'crash'))
+      return
+    }
+    const id = nextId++
+    pending.set(id, { resolve, reject })
+    child.stdin?.write(`${JSON.stringify({ id, sql })}\n`)
+  })
+  const stop = async (): Promise<void> => {
+    child.stdin?.end()
+    await stopChild(child)
+    removeDir(dir)
+  }
+  try {
+    await query(createSql)
+    await query(`COPY cpu FROM '${csvPath}' (FORMAT csv, HEADER false)`)
+  } catch (error: unknown) {
+    await stop()
+    throw error
+  }
+  return { name: 'duckdb', query, rssBytes: () => rssOf(child.pid), stop }
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
+  const port = (server.address() as net.AddressInfo).port
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+function clickhouseConfig(dir: string, httpPort: number, tcpPort: number): string {
+  return `<?xml version="1.0"?>
+<yandex>
+  <logger><level>warning</level><console>1</console></logger>
+  <http_port>${httpPort}</http_port><tcp_port>${tcpPort}</tcp_port><listen_host>127.0.0.1</listen_host>
+  <path>${dir}/data/</path><tmp_path>${dir}/tmp/</tmp_path><user_files_path>${dir}/user_files/</user_files_path>
+  <format_schema_path>${dir}/format_schemas/</format_schema_path>
+  <users_config>${dir}/users.xml</users_config><default_profile>default</default_profile>
+  <default_database>default</default_database><timezone>UTC</timezone><mark_cache_size>536870912</mark_cache_size>
+</yandex>
+`
+}
+
+const CLICKHOUSE_USERS = `<?xml version="1.0"?>
+<yandex>
+  <profiles><default><max_memory_usage>8000000000</max_memory_usage></default></profiles>
+  <users><default><password></password><networks><ip>127.0.0.1</ip></networks><profile>default</profile><quota>default</quota></default></users>
+  <quotas><default></default></quotas>
+</yandex>
+`
+
+/** ClickHouse's JSONCompact cells, typed by its column metadata: DateTime as epoch ms, (U)Int64 as numbers. */
+function clickhouseRows(body: { meta: Array<{ type: string }>; data: Array<Array<string | number | null>> }): Cell[][] {
+  const kinds = body.meta.map((column) => column.type.replace(/^Nullable\((.*)\)$/, '$1'))
+  return body.data.map((row) => row.map((value, i) => {
+    if (value === null) return null
+    if (kinds[i]?.startsWith('DateTime') === true) return Date.parse(`${String(value).replace(' ', 'T')}Z`)
+    if (/^(U?Int|Float)/.test(kinds[i] ?? '')) return Number(value)
+    return value
+  }))
+}
+
+/** ClickHouse (MergeTree ORDER BY (hostname, time)), loaded by posting `csvPath` as CSV over HTTP. */
+export async function clickhouseEngine(csvPath: string, createSql: string): Promise<QueryEngine> {
+  const dir = makeTempDir('bench-clickhouse')
+  const [httpPort, tcpPort] = [await freePort(), await freePort()]
+  await fs.promises.writeFile(path.join(dir, 'config.xml'), clickhouseConfig(dir, httpPort, tcpPort))
+  await fs.promises.writeFile(path.join(dir, 'users.xml'), CLICKHOUSE_USERS)
+  const child = spawn('clickhouse-server', [`--config-file=${path.join(dir, 'config.xml')}`], { stdio: 'ignore' })
+  const stop = async (): Promise<void> => {
+    await stopChild(child)
+    removeDir(dir)
+  }
+  const url = `http://127.0.0.1:${httpPort}/`
+  const post = async (sql: string, body?: fs.ReadStream): Promise<string> => {
+    const response = body === undefined
+      ? await fetch(url, { method: 'POST', body: sql })
+      : await fetch(`${url}?query=${encodeURIComponent(sql)}`, { method: 'POST', body: body as unknown as ReadableStream, duplex: 'half' } as RequestInit)
+    const text = await response.text()
+    if (response.status !== 200) throw new QueryError(text.trim(), `http ${response.status}`)
+    return text
+  }
+  try {
+    await waitClickhouse(url, child)
+    await post(createSql)
+    await post('INSERT INTO cpu FORMAT CSV', fs.createReadStream(csvPath))
+    await post('OPTIMIZE TABLE cpu FINAL') // one merged part, as a loaded TSBS database settles into
+  } catch (error: unknown) {
+    await stop()
+    throw error
+  }
+  return {
+    name: 'clickhouse',
+    query: async (sql) => clickhouseRows(JSON.parse(await post(`${sql} FORMAT JSONCompact`)) as Parameters<typeof clickhouseRows>[0]),
+    rssBytes: () => rssOf(child.pid),
+    stop,
+  }
+}
+
+async function waitClickhouse(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 60_000
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`clickhouse-server exited with ${child.exitCode}`)
+    const ok = await fetch(`${url}ping`).then((r) => r.status === 200, () => false)
+    if (ok) return
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  throw new Error('clickhouse-server not up after 60 s')
+}

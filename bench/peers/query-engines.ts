@@ -1,0 +1,157 @@
+// bench/peers/query-engines: the systems of the TSBS query set behind one interface — run SQL, get rows of plain
+// cells (timestamps as epoch ms, integers as numbers) so answers from different wire formats compare directly.
+// nodedb runs as its own server process here (optionally under `node --cpu-prof`), PostgreSQL from Debian's
+// binaries; DuckDB and ClickHouse live in duckdb-peer.ts and clickhouse-peer.ts.
+import { spawn, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
+import pg from 'pg'
+import { startPostgres } from '../../test/helpers/postgres.js'
+import { MAIN_JS } from '../../test/helpers/server-process.js'
+
+export type Cell = string | number | null
+export type EngineName = 'nodedb' | 'postgres' | 'duckdb' | 'clickhouse'
+
+/** A failed query, with the SQLSTATE when the system reports one. */
+export class QueryError extends Error {
+  constructor(message: string, readonly sqlstate: string) {
+    super(message)
+  }
+}
+
+export interface QueryEngine {
+  readonly name: EngineName
+  query(sql: string): Promise<Cell[][]>
+  /** Resident set size of the server (and, for PostgreSQL, this session's backend), or null when unknown. */
+  rssBytes(): Promise<number | null>
+  stop(): Promise<void>
+}
+
+const QUERY_TIMEOUT_MS = 300_000
+
+export async function rssOf(pid: number | undefined): Promise<number | null> {
+  if (pid === undefined) return null
+  const status = await fs.promises.readFile(`/proc/${pid}/status`, 'utf8').catch(() => '')
+  const match = /VmRSS:\s+(\d+) kB/.exec(status)
+  return match === null ? null : Number(match[1]) * 1024
+}
+
+const TIMESTAMP_OIDS = new Set([1114, 1184])
+const NUMBER_OIDS = new Set([20, 21, 23, 700, 701, 1700])
+
+/** pg's parsers, but timestamps as epoch ms and int8/numeric as numbers: the cells every engine answers with. */
+function cellTypes(): pg.CustomTypesConfig {
+  return {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+      if (TIMESTAMP_OIDS.has(oid)) {
+        // Both are shown in UTC (the server time zone of every system here), so "+00" may be appended.
+        return (text: string) => Date.parse(`${text.replace(' ', 'T')}${oid === 1114 ? 'Z' : ''}`.replace(/([+-]\d\d)$/, '$1:00'))
+      }
+      if (NUMBER_OIDS.has(oid)) return (text: string) => Number(text)
+      return pg.types.getTypeParser(oid, format ?? 'text')
+    }) as pg.CustomTypesConfig['getTypeParser'],
+  }
+}
+
+export async function pgClient(port: number, user: string): Promise<pg.Client> {
+  const client = new pg.Client({ host: '127.0.0.1', port, user, database: 'postgres', types: cellTypes(), query_timeout: QUERY_TIMEOUT_MS })
+  await client.connect()
+  return client
+}
+
+export async function pgQuery(client: pg.Client, sql: string): Promise<Cell[][]> {
+  try {
+    const result = await client.query({ text: sql, rowMode: 'array' })
+    return (result.rows as Cell[][])
+  } catch (error: unknown) {
+    const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '?????'
+    throw new QueryError(error instanceof Error ? error.message : String(error), code)
+  }
+}
+
+export interface NodedbProcess {
+  readonly child: ChildProcess
+  readonly pgPort: number
+  readonly httpPort: number
+  /** SIGTERM and wait: a clean exit is also when `--cpu-prof` writes its profiles. */
+  stop(): Promise<void>
+}
+
+/**
+ * Starts the built server as a user would, but with node flags of our own (test/helpers/server-process has none,
+ * and NODE_OPTIONS refuses --cpu-prof), so a profile of the server covers its worker threads too.
+ */
+export function startNodedbProcess(dataDir: string, args: ReadonlyArray<string>, profileDir: string | null): Promise<NodedbProcess> {
+  const nodeFlags = profileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]
+  const child = spawn(process.execPath, [...nodeFlags, MAIN_JS, 'serve', '--data-dir', dataDir, '--pg-port', '0',
+    '--ilp-port', '0', '--http-port', '0', ...args], { env: { ...process.env, NODEDB_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  let ready = false
+  return new Promise((resolve, reject) => {
+    const onExit = (code: number | null): void => reject(new Error(`nodedb exited with ${code} before ready:\n${output}`))
+    child.once('exit', onExit)
+    child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (output.length < 1_000_000) output += chunk.toString()
+      const match = /"pgPort":(\d+),"ilpPort":(\d+),"httpPort":(\d+)[^\n]*"msg":"ready"/.exec(output)
+      if (match === null || ready) return
+      ready = true
+      child.off('exit', onExit)
+      output = ''
+      resolve({
+        child, pgPort: Number(match[1]), httpPort: Number(match[3]),
+        stop: async () => {
+          if (child.exitCode !== null || child.signalCode !== null) return
+          const exited = new Promise((done) => child.once('exit', done))
+          child.kill('SIGTERM')
+          await exited
+        },
+      })
+    })
+  })
+}
+
+export async function nodedbEngine(server: NodedbProcess): Promise<QueryEngine> {
+  const client = await pgClient(server.pgPort, 'bench')
+  return {
+    name: 'nodedb',
+    query: (sql) => pgQuery(client, sql),
+    rssBytes: () => rssOf(server.child.pid),
+    stop: async () => {
+      await client.end().catch(() => undefined)
+      await server.stop()
+    },
+  }
+}
+
+/** PostgreSQL with the cpu table loaded by COPY from `csvPath` (server-side, so the file must be world-readable). */
+export async function postgresEngine(csvPath: string, createSql: string): Promise<QueryEngine> {
+  const server = await startPostgres({ durable: true })
+  const client = await pgClient(server.port, 'postgres')
+  try {
+    await pgQuery(client, createSql)
+    await pgQuery(client, `COPY cpu FROM '${csvPath}' WITH (FORMAT csv)`)
+    await pgQuery(client, 'CREATE INDEX cpu_hostname_time ON cpu (hostname, time DESC)')
+    await pgQuery(client, 'CREATE INDEX cpu_time ON cpu (time DESC)')
+    // A fresh table has no statistics and no visibility map: VACUUM ANALYZE is what a loaded TSBS database has.
+    await pgQuery(client, 'VACUUM ANALYZE cpu')
+  } catch (error: unknown) {
+    await client.end().catch(() => undefined)
+    server.stop()
+    throw error
+  }
+  const backendPid = Number((await pgQuery(client, 'SELECT pg_backend_pid()'))[0]?.[0])
+  return {
+    name: 'postgres',
+    query: (sql) => pgQuery(client, sql),
+    rssBytes: async () => {
+      const stat = await fs.promises.readFile(`/proc/${backendPid}/stat`, 'utf8').catch(() => '')
+      const postmaster = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+      const [main, backend] = [await rssOf(postmaster), await rssOf(backendPid)]
+      return main === null || backend === null ? null : main + backend
+    },
+    stop: async () => {
+      await client.end().catch(() => undefined)
+      server.stop()
+    },
+  }
+}

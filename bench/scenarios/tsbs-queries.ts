@@ -1,0 +1,279 @@
+// bench/scenarios/tsbs-queries: TSBS's devops query set on the cpu table (hosts × hours, one row per host per 10 s),
+// nodedb beside PostgreSQL, DuckDB and ClickHouse, each started here on its own data and run one after another so
+// they do not share the cores. nodedb runs the set twice: right after ingest (memtables) and after CHECKPOINT
+// (segments). Answers for one fixed parameter set are cross-checked against nodedb's; medians and p95 in ms.
+// NODEDB_BENCH_PROFILE=1 re-runs each query where nodedb is slower than the fastest peer on a server under
+// `node --cpu-prof` (profiles in /tmp/prof/<query>) and prints its top self-time functions.
+import { execFileSync } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { makeTempDir, removeDir } from '../../test/helpers/server-process.js'
+import { clickhouseEngine, duckdbEngine } from '../peers/column-peers.js'
+import {
+  QueryError, nodedbEngine, postgresEngine, startNodedbProcess, type EngineName, type QueryEngine,
+} from '../peers/query-engines.js'
+import { formatSelfTimes, summarizeProfiles } from '../profile-summary.js'
+import { CREATE_CPU_SQL, FIELD_NAMES, INTERVAL_MS, START_MS, TAG_NAMES, cpuRows } from '../tsbs.js'
+import type { BenchOptions, Measurement, StandaloneScenario } from './index.js'
+import { TSBS_QUERIES, paramSets, type Dialect, type TsbsQuery } from './tsbs-query-set.js'
+import { formatQueryTable, runMeasurements, verdicts, type QueryRun } from './tsbs-report.js'
+
+const SEED = 42
+/** Past this much time on one query, fewer runs (at least 3): a slow system must not stall the whole bench. */
+const QUERY_BUDGET_MS = 30_000
+/** Large enough that every row stays in memtables until CHECKPOINT, so the first pass really measures memtables. */
+const NODEDB_MEMTABLE_MB = '4096'
+const ILP_BATCH_ROWS = 5000
+const PROFILE_ROOT = '/tmp/prof'
+
+interface DataSet { readonly startMs: number; readonly spanMs: number; readonly hosts: number; readonly rows: number }
+
+function dataSetOf(options: BenchOptions): DataSet {
+  const spanMs = options.hours * 3_600_000
+  return { startMs: START_MS, spanMs, hosts: options.hosts, rows: options.hosts * (spanMs / INTERVAL_MS) }
+}
+
+const plainTime = (ms: number): string => new Date(ms).toISOString().slice(0, 19).replace('T', ' ')
+
+/** The rows as CSV (time, tags, fields: CREATE_CPU_SQL's column order) for COPY and ClickHouse's CSV insert. */
+async function writeCsv(file: string, data: DataSet): Promise<void> {
+  const handle = await fs.promises.open(file, 'w', 0o644)
+  let lines: string[] = []
+  for (const row of cpuRows(data.rows, data.hosts, 1, data.startMs)) {
+    lines.push(`${plainTime(row.timeMs)},${row.tags.join(',')},${row.fields.join(',')}`)
+    if (lines.length === 10_000) {
+      await handle.write(`${lines.join('\n')}\n`)
+      lines = []
+    }
+  }
+  if (lines.length > 0) await handle.write(`${lines.join('\n')}\n`)
+  await handle.close()
+}
+
+function* lineBodies(data: DataSet): Generator<string> {
+  let lines: string[] = []
+  for (const row of cpuRows(data.rows, data.hosts, 1, data.startMs)) {
+    const tags = row.tags.map((value, i) => `${TAG_NAMES[i]}=${value}`).join(',')
+    lines.push(`cpu,${tags} ${row.fields.map((value, i) => `${FIELD_NAMES[i]}=${value}`).join(',')} ${row.timeMs}000000`)
+    if (lines.length === ILP_BATCH_ROWS) {
+      yield `${lines.join('\n')}\n`
+      lines = []
+    }
+  }
+  if (lines.length > 0) yield `${lines.join('\n')}\n`
+}
+
+/** Line protocol over HTTP (acknowledged), two senders for the two cores; bodies are generated as they go. */
+async function loadNodedb(httpPort: number, data: DataSet): Promise<void> {
+  const bodies = lineBodies(data)
+  const url = `http://127.0.0.1:${httpPort}/api/v2/write?org=bench&bucket=bench&precision=ns`
+  await Promise.all([0, 1].map(async () => {
+    for (let next = bodies.next(); next.done !== true; next = bodies.next()) {
+      const response = await fetch(url, { method: 'POST', body: next.value })
+      if (response.status !== 204) throw new Error(`ILP write answered ${response.status}: ${await response.text()}`)
+    }
+  }))
+}
+
+const nodedbDialect = (options: BenchOptions): Dialect => options.dateTrunc ? 'pg' : 'nodedb'
+
+const percentile = (sorted: ReadonlyArray<number>, p: number): number => sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] ?? 0
+
+function errorText(error: unknown): string {
+  if (error instanceof QueryError) return `${error.sqlstate}: ${error.message}`
+  return error instanceof Error ? error.message : String(error)
+}
+
+/** Warm-up on the fixed parameter set (its answer is the one cross-checked), then up to `runs` varied runs. */
+async function timeQuery(engine: QueryEngine, system: string, dialect: Dialect, query: TsbsQuery, index: number,
+  data: DataSet, runs: number): Promise<QueryRun> {
+  const params = paramSets(query, runs + 1, SEED + index, data)
+  const failed = (error: unknown): QueryRun => ({ system, query: query.name, medianMs: 0, p95Ms: 0, runs: 0, error: errorText(error), answer: null })
+  let answer
+  const warmStarted = performance.now()
+  try {
+    answer = await engine.query(query.sql(dialect, params[0]!))
+  } catch (error: unknown) {
+    return failed(error)
+  }
+  const warmMs = performance.now() - warmStarted
+  const count = Math.max(3, Math.min(runs, Math.floor(QUERY_BUDGET_MS / Math.max(warmMs, 1))))
+  const times: number[] = []
+  try {
+    for (let i = 1; i <= count; i++) {
+      const started = performance.now()
+      await engine.query(query.sql(dialect, params[1 + ((i - 1) % runs)]!))
+      times.push(performance.now() - started)
+    }
+  } catch (error: unknown) {
+    return failed(error)
+  }
+  times.sort((a, b) => a - b)
+  return { system, query: query.name, medianMs: percentile(times, 0.5), p95Ms: percentile(times, 0.95), runs: count, error: null, answer }
+}
+
+async function runQuerySet(engine: QueryEngine, system: string, dialect: Dialect, data: DataSet, runs: number): Promise<QueryRun[]> {
+  const results: QueryRun[] = []
+  for (const [index, query] of TSBS_QUERIES.entries()) {
+    const result = await timeQuery(engine, system, dialect, query, index, data, runs)
+    const shown = result.error ?? `median ${result.medianMs.toFixed(1)} ms, p95 ${result.p95Ms.toFixed(1)} ms, ${result.runs} runs`
+    process.stdout.write(`  ${system.padEnd(16)} ${query.name.padEnd(24)} ${shown}\n`)
+    results.push(result)
+  }
+  return results
+}
+
+interface Collected {
+  readonly runs: QueryRun[]
+  readonly measurements: Measurement[]
+  readonly skipped: Map<string, string>
+}
+
+function loadAndRss(system: string, rows: number, loadMs: number, rss: number | null): Measurement[] {
+  const out: Measurement[] = [{ scenario: 'tsbs/load', system, value: rows / (loadMs / 1000), unit: 'rows/s', higherIsBetter: true }]
+  if (rss !== null) out.push({ scenario: 'tsbs/rss-after-load', system, value: rss / 2 ** 20, unit: 'MiB', higherIsBetter: false })
+  return out
+}
+
+async function segmentCount(dataDir: string): Promise<number> {
+  const text = await fs.promises.readFile(path.join(dataDir, 'manifest.json'), 'utf8').catch(() => null)
+  return text === null ? 0 : (JSON.parse(text) as { segments: unknown[] }).segments.length
+}
+
+/** nodedb: ILP ingest, the set on memtables, CHECKPOINT, the set on segments. Leaves its data in `dataDir`. */
+async function runNodedb(dataDir: string, data: DataSet, options: BenchOptions, into: Collected): Promise<void> {
+  await fs.promises.mkdir(dataDir, { recursive: true })
+  const server = await startNodedbProcess(dataDir, ['--memtable-mb', NODEDB_MEMTABLE_MB], null)
+  const engine = await nodedbEngine(server)
+  try {
+    const started = performance.now()
+    await loadNodedb(server.httpPort, data)
+    const loadMs = performance.now() - started
+    const count = Number((await engine.query('SELECT count(*) FROM cpu'))[0]?.[0])
+    if (count !== data.rows) throw new Error(`nodedb holds ${count} rows after ingest, expected ${data.rows}`)
+    into.measurements.push(...loadAndRss('nodedb', data.rows, loadMs, await engine.rssBytes()))
+    process.stdout.write(`  nodedb loaded ${data.rows} rows in ${(loadMs / 1000).toFixed(1)} s\n`)
+    into.runs.push(...await runQuerySet(engine, 'nodedb-memtable', nodedbDialect(options), data, options.runs))
+    // Proof that the first pass read memtables: no segment may exist before CHECKPOINT (the flush age is 10 min).
+    into.measurements.push({ scenario: 'tsbs/segments-before-checkpoint', system: 'nodedb', value: await segmentCount(dataDir), unit: 'segments', higherIsBetter: false })
+    const checkpointStarted = performance.now()
+    await engine.query('CHECKPOINT')
+    into.measurements.push({ scenario: 'tsbs/checkpoint', system: 'nodedb', value: performance.now() - checkpointStarted, unit: 'ms', higherIsBetter: false })
+    into.runs.push(...await runQuerySet(engine, 'nodedb', nodedbDialect(options), data, options.runs))
+  } finally {
+    await engine.stop()
+  }
+}
+
+const PEERS: ReadonlyArray<{ name: EngineName; dialect: Dialect; start: (csv: string) => Promise<QueryEngine> }> = [
+  { name: 'postgres', dialect: 'pg', start: (csv) => postgresEngine(csv, CREATE_CPU_SQL) },
+  {
+    name: 'duckdb', dialect: 'duckdb',
+    start: (csv) => duckdbEngine(csv, `CREATE TABLE cpu (time TIMESTAMP NOT NULL, ${TAG_NAMES.map((t) => `${t} VARCHAR`).join(', ')}, ` +
+      `${FIELD_NAMES.map((f) => `${f} DOUBLE`).join(', ')})`),
+  },
+  {
+    name: 'clickhouse', dialect: 'clickhouse',
+    start: (csv) => clickhouseEngine(csv, `CREATE TABLE cpu (time DateTime, ${TAG_NAMES.map((t) => `${t} String`).join(', ')}, ` +
+      `${FIELD_NAMES.map((f) => `${f} Float64`).join(', ')}) ENGINE = MergeTree() ORDER BY (hostname, time)`),
+  },
+]
+
+function clickhouseMissing(): string | null {
+  try {
+    execFileSync('which', ['clickhouse-server'], { stdio: 'ignore' })
+    return null
+  } catch {
+    return 'clickhouse-server not installed (Debian bookworm ships 18.16.1: apt-get install clickhouse-server)'
+  }
+}
+
+async function runPeers(csv: string, data: DataSet, options: BenchOptions, into: Collected): Promise<void> {
+  for (const peer of PEERS) {
+    const missing = peer.name === 'clickhouse' ? clickhouseMissing() : null
+    if (missing !== null) {
+      into.skipped.set(peer.name, missing)
+      continue
+    }
+    let engine: QueryEngine
+    const started = performance.now()
+    try {
+      engine = await peer.start(csv)
+    } catch (error: unknown) {
+      into.skipped.set(peer.name, `failed to start or load: ${errorText(error).slice(0, 300)}`)
+      process.stdout.write(`  peer ${peer.name} skipped: ${errorText(error)}\n`)
+      continue
+    }
+    const loadMs = performance.now() - started
+    process.stdout.write(`  ${peer.name} loaded ${data.rows} rows in ${(loadMs / 1000).toFixed(1)} s\n`)
+    try {
+      into.measurements.push(...loadAndRss(peer.name, data.rows, loadMs, await engine.rssBytes()))
+      into.runs.push(...await runQuerySet(engine, peer.name, peer.dialect, data, options.runs))
+    } finally {
+      await engine.stop()
+    }
+  }
+}
+
+/** A nodedb server on `dataDir` under --cpu-prof (profiles into `dir`, emptied first) for the length of `work`. */
+async function profiled<T>(dataDir: string, dir: string, work: (engine: QueryEngine) => Promise<T>): Promise<T> {
+  await fs.promises.rm(dir, { recursive: true, force: true })
+  await fs.promises.mkdir(dir, { recursive: true })
+  const engine = await nodedbEngine(await startNodedbProcess(dataDir, ['--memtable-mb', NODEDB_MEMTABLE_MB], dir))
+  try {
+    return await work(engine)
+  } finally {
+    await engine.stop()
+  }
+}
+
+/** For each query where nodedb (segments) is slower than the fastest peer: a server under --cpu-prof runs it alone. */
+async function profileSlowQueries(dataDir: string, data: DataSet, options: BenchOptions, runs: ReadonlyArray<QueryRun>): Promise<string> {
+  const slow = verdicts(runs, TSBS_QUERIES.map((q) => q.name)).filter((v) => {
+    const ours = runs.find((r) => r.query === v.query && r.system === 'nodedb')
+    return ours !== undefined && ours.error === null && v.fastestPeer !== null && ours.medianMs > v.fastestPeer.medianMs
+  })
+  const sections: string[] = []
+  const baseline = path.join(PROFILE_ROOT, '_baseline')
+  await profiled(dataDir, baseline, (engine) => engine.query('SELECT 1'))
+  for (const verdict of slow) {
+    const index = TSBS_QUERIES.findIndex((q) => q.name === verdict.query)
+    const query = TSBS_QUERIES[index]!
+    const dir = path.join(PROFILE_ROOT, query.name)
+    const run = await profiled(dataDir, dir, (engine) => timeQuery(engine, 'nodedb', nodedbDialect(options), query, index, data, Math.max(options.runs, 10)))
+    sections.push(`profile of nodedb during ${query.name} × ${run.runs + 1} (${dir}; self time over all threads, ` +
+      `less startup):\n${formatSelfTimes(await summarizeProfiles(dir, baseline))}`)
+  }
+  return sections.length === 0 ? 'profile: no query where nodedb is slower than the fastest peer\n' : `${sections.join('\n\n')}\n`
+}
+
+export const tsbsQueries: StandaloneScenario = {
+  name: 'tsbs-queries', group: 'queries',
+  async runAlone(options) {
+    const data = dataSetOf(options)
+    process.stdout.write(`tsbs-queries: ${data.hosts} hosts × ${options.hours} h = ${data.rows} rows, ${options.runs} runs per query, ` +
+      `nodedb buckets by ${options.dateTrunc ? 'date_trunc' : 'time_bucket'}\n`)
+    const dir = makeTempDir('bench-tsbs')
+    const into: Collected = { runs: [], measurements: [], skipped: new Map() }
+    try {
+      await fs.promises.chmod(dir, 0o755) // PostgreSQL's server-side COPY reads the CSV as the postgres user
+      await runNodedb(path.join(dir, 'nodedb'), data, options, into)
+      if (options.smoke) {
+        for (const peer of PEERS) into.skipped.set(peer.name, 'smoke run: nodedb only')
+      } else {
+        const csv = path.join(dir, 'cpu.csv')
+        await writeCsv(csv, data)
+        await runPeers(csv, data, options, into)
+      }
+      const names = TSBS_QUERIES.map((q) => q.name)
+      let report = `${data.rows} rows (${data.hosts} hosts × ${options.hours} h); nodedb buckets by ` +
+        `${options.dateTrunc ? 'date_trunc' : 'time_bucket'}; median (p95) ms over up to ${options.runs} runs\n` +
+        formatQueryTable(into.runs, names, into.skipped)
+      if (process.env.NODEDB_BENCH_PROFILE === '1') report += `\n${await profileSlowQueries(path.join(dir, 'nodedb'), data, options, into.runs)}`
+      const skips = [...into.skipped].map(([system, note]): Measurement => ({ scenario: 'tsbs/peer', system, value: 0, unit: 'skipped', higherIsBetter: false, note }))
+      return { measurements: [...into.measurements, ...runMeasurements(into.runs, names), ...skips], report }
+    } finally {
+      removeDir(dir)
+    }
+  },
+}
