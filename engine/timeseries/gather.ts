@@ -67,6 +67,17 @@ function gatherFixed(kind: 'timestamp' | 'f64' | 'i64' | 'bool', columns: Readon
 }
 
 /** Orders two non-null cells of the same kind: negative, zero or positive. */
+/**
+ * Order of two doubles as PostgreSQL orders float8: NaN equals NaN and sorts above every other value (so
+ * `v > 90` keeps NaN rows and max() returns NaN), -0 equals 0.
+ */
+export function floatOrder(a: number, b: number): number {
+  if (a === b) return 0
+  const d = a - b
+  if (d === d) return d
+  return Number.isNaN(a) ? (Number.isNaN(b) ? 0 : 1) : -1
+}
+
 export function compareCells(a: MemColumn, rowA: number, b: MemColumn, rowB: number): number {
   if (a.kind === 'symbol' && b.kind === 'symbol') return compareStrings(a.dict[a.ids[rowA]!]!, b.dict[b.ids[rowB]!]!)
   if (a.kind === 'text' && b.kind === 'text') return compareStrings(a.values[rowA] ?? '', b.values[rowB] ?? '')
@@ -77,7 +88,7 @@ export function compareCells(a: MemColumn, rowA: number, b: MemColumn, rowB: num
   }
   if (a.kind !== 'symbol' && a.kind !== 'text' && a.kind !== 'i64' && b.kind !== 'symbol' && b.kind !== 'text' &&
     b.kind !== 'i64') {
-    return a.values[rowA]! - b.values[rowB]!
+    return floatOrder(a.values[rowA]!, b.values[rowB]!)
   }
   throw new Error(`compareCells: kinds ${a.kind} and ${b.kind}`)
 }

@@ -5,7 +5,7 @@ import { EngineFailureError } from '../api.js'
 import type { RowsPartial, ScanPartial } from '../batch.js'
 import type { ColumnFilter, ScanOp, TableSchema } from '../ops.js'
 import { aggregateRows } from './aggregate.js'
-import { compareStrings, gatherVector } from './gather.js'
+import { compareStrings, floatOrder, gatherVector } from './gather.js'
 import { isMemNull, type MemColumn, type Memtable } from './memtable.js'
 
 /** Row indices of one memtable that passed the time range and filters. */
@@ -80,9 +80,9 @@ function compileFilter(filter: ColumnFilter, column: MemColumn): RowTest {
       if (filter.op !== 'in' && filter.op !== 'notIn' && filter.values.length === 1) {
         const target = asNumber(filter.values[0]!)
         const op = filter.op
-        return (row) => column.nulls[row] === 0 && holds(op, values[row]! - target)
+        return (row) => column.nulls[row] === 0 && holds(op, floatOrder(values[row]!, target))
       }
-      return (row) => column.nulls[row] === 0 && passes(filter, (value) => values[row]! - asNumber(value))
+      return (row) => column.nulls[row] === 0 && passes(filter, (value) => floatOrder(values[row]!, asNumber(value)))
     }
     default: return assertNever(column)
   }

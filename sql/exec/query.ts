@@ -35,7 +35,7 @@ function folder(env: ExecEnv | null): Folder {
 }
 
 export function planStatement(engine: Engine, query: SqlQuery, paramTypes: Array<SqlType | null>, env: ExecEnv | null): PlanNode {
-  return new Planner(engine, paramTypes, folder(env), env === null).planQuery(query, null).plan
+  return new Planner(engine, paramTypes, folder(env), env === null, env?.functions.timeZone ?? null).planQuery(query, null).plan
 }
 
 export function describeQuery(engine: Engine, query: SqlQuery, paramTypes: Array<SqlType | null>): ReadonlyArray<FieldDescription> {

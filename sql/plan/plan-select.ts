@@ -214,7 +214,7 @@ function applyFilter(planner: Planner, plan: PlanNode, predicate: Expr): PlanNod
 function aggregateNode(planner: Planner, input: PlanNode, keys: ReadonlyArray<Expr>, calls: ReadonlyArray<AggCall>, columns: ReadonlyArray<PlanColumn>): PlanNode {
   if (input.kind === 'ScanNode' && !keys.some((k) => someExpr(k, (n) => n.kind === 'Subquery'))) {
     const table = planner.engine.tables().find((t) => t.id === input.op.tableId)
-    const pushed = table === undefined ? null : pushAggregate(table, input, keys, calls, columns, planner.fold)
+    const pushed = table === undefined ? null : pushAggregate(table, input, keys, calls, columns, planner.fold, planner.timeZone)
     if (pushed !== null) return pushed
   }
   return { kind: 'AggregateNode', input, keys, aggregates: calls, columns }

@@ -21,7 +21,9 @@ export class Planner implements SubqueryPlanner {
    * `isDescribing`: planning only for the result's shape (Describe, or inferring $n types before the values are
    * decoded): parameter values are unknown, so nothing that needs them (gap-fill ranges) may be refused for it.
    */
-  constructor(readonly engine: Engine, readonly paramTypes: Array<SqlType | null>, readonly fold: Folder, readonly isDescribing = false) {}
+  constructor(readonly engine: Engine, readonly paramTypes: Array<SqlType | null>, readonly fold: Folder, readonly isDescribing = false,
+    /** The session's TimeZone (null while describing): date_trunc over timestamptz reaches the cores only in UTC. */
+    readonly timeZone: string | null = null) {}
 
   bindContext(scope: Scope, clause: string, options: { allowAggregates?: boolean; allowWindows?: boolean } = {}): BindContext {
     return {

@@ -8,6 +8,7 @@ import type { AggCall, Expr } from '../bind/expr.js'
 import type { SqlType } from '../bind/types.js'
 import type { AggregateOutput } from '../physical/merge.js'
 import type { PlanColumn, PlanNode } from './plan-node.js'
+import { parseUnit } from '../functions/time-fields.js'
 
 /** Folds a row-independent expression to its value (parameters, now(), arithmetic on constants); undefined otherwise. */
 export type Folder = (expr: Expr) => { readonly value: SqlValue } | undefined
@@ -31,6 +32,7 @@ function narrow(range: TimeRange, op: string, us: number): TimeRange | null {
 }
 
 const FLIP: Readonly<Record<string, string>> = { '=': '=', '<>': '<>', '<': '>', '<=': '>=', '>': '<', '>=': '<=' }
+const FILTER_OPS: Readonly<Record<string, ColumnFilter['op']>> = { '=': 'eq', '<>': 'neq', '<': 'lt', '<=': 'lte', '>': 'gt', '>=': 'gte' }
 
 interface Pushed { range: TimeRange; readonly filters: ColumnFilter[] }
 
@@ -58,6 +60,17 @@ function pushConjunct(table: TableSchema, scan: ScanNode, expr: Expr, fold: Fold
     }
     if (schema.kind === 'symbol' && typeof folded.value === 'string' && (op === '=' || op === '<>')) {
       pushed.filters.push({ column, op: op === '=' ? 'eq' : 'neq', values: [folded.value] })
+      return true
+    }
+    // Field comparisons the cores evaluate exactly: float8 against a float8 constant (NaN ordered as PostgreSQL
+    // orders it), integers against an integer constant of the same type (BigInt comparison).
+    const sameType = side.type.name === other.type.name
+    const isFloat = schema.kind === 'f64' && side.type.name === 'float8' && typeof folded.value === 'number'
+    const isInteger = schema.kind === 'i64' && (typeof folded.value === 'bigint' || (typeof folded.value === 'number' && Number.isInteger(folded.value)))
+    const filterOp = FILTER_OPS[op]
+    if (sameType && filterOp !== undefined && (isFloat || isInteger)) {
+      const value = isInteger ? BigInt(folded.value as number | bigint) : folded.value as number
+      pushed.filters.push({ column, op: filterOp, values: [value] })
       return true
     }
     return false
@@ -101,7 +114,37 @@ function aggregateSpec(table: TableSchema, scan: ScanNode, call: AggCall): Aggre
   }
 }
 
-function groupKey(table: TableSchema, scan: ScanNode, key: Expr, fold: Folder): GroupKey | null {
+/** date_trunc units of a fixed width, in µs ('week' starts on Monday, as TimescaleDB's origin 2000-01-03 does). */
+const TRUNC_WIDTH_US: Readonly<Record<string, number>> = {
+  microseconds: 1, milliseconds: 1_000, second: 1_000_000, minute: 60_000_000, hour: 3_600_000_000,
+  day: 86_400_000_000, week: 604_800_000_000,
+}
+
+/**
+ * date_trunc(unit, ts) as a bucket the cores compute: for a fixed-width unit it equals time_bucket of that width
+ * (origin 2000-01-03 is aligned to every one of them) — over timestamp always, over timestamptz only when the
+ * session's zone is UTC (date_trunc truncates in the session's zone).
+ */
+function truncKey(table: TableSchema, scan: ScanNode, key: Extract<Expr, { kind: 'Call' }>, fold: Folder, timeZone: string | null): GroupKey | null {
+  const [unitArg, ts] = key.args
+  if (key.args.length !== 2 || unitArg === undefined || ts?.kind !== 'Slot' || scan.op.projection[ts.slot] !== table.timestampIndex) return null
+  if (ts.type.name === 'timestamptz' && !(timeZone !== null && UTC_ZONES.has(timeZone.toLowerCase()))) return null
+  const unit = fold(unitArg)?.value
+  if (typeof unit !== 'string') return null
+  let canonical: string
+  try {
+    canonical = parseUnit(unit, ts.type.name === 'timestamptz' ? 'timestamp with time zone' : 'timestamp without time zone')
+  } catch {
+    return null // an unknown unit stays on the control side, whose date_trunc raises PostgreSQL's 22023 for it
+  }
+  const widthUs = TRUNC_WIDTH_US[canonical]
+  return widthUs === undefined ? null : { kind: 'timeBucket', column: table.timestampIndex, widthUs, originUs: TIME_BUCKET_ORIGIN_US }
+}
+
+const UTC_ZONES: ReadonlySet<string> = new Set(['utc', 'etc/utc', 'gmt', 'etc/gmt', 'zulu', 'universal', 'etc/universal', 'z'])
+
+function groupKey(table: TableSchema, scan: ScanNode, key: Expr, fold: Folder, timeZone: string | null): GroupKey | null {
+  if (key.kind === 'Call' && key.fn.name === 'date_trunc') return truncKey(table, scan, key, fold, timeZone)
   if (key.kind === 'Slot') {
     const column = scan.op.projection[key.slot]
     return column === undefined || table.columns[column]!.kind === 'text' ? null : { kind: 'column', column }
@@ -123,8 +166,8 @@ export const TIME_BUCKET_ORIGIN_US = 946_857_600_000_000
 
 /** An AggScanNode computing `keys` and `aggregates` on the cores, or null when any part cannot run there exactly. */
 export function pushAggregate(table: TableSchema, scan: ScanNode, keys: ReadonlyArray<Expr>, aggregates: ReadonlyArray<AggCall>,
-  columns: ReadonlyArray<PlanColumn>, fold: Folder): PlanNode | null {
-  const groupBy = keys.map((key) => groupKey(table, scan, key, fold))
+  columns: ReadonlyArray<PlanColumn>, fold: Folder, timeZone: string | null): PlanNode | null {
+  const groupBy = keys.map((key) => groupKey(table, scan, key, fold, timeZone))
   const specs = aggregates.map((call) => aggregateSpec(table, scan, call))
   if (groupBy.some((k) => k === null) || specs.some((s) => s === null)) return null
   const keyTypes: SqlType[] = keys.map((key) => key.type)

@@ -53,10 +53,13 @@ describe('sql plan: the issue query', () => {
     assert.deepEqual(scan.op.aggregates, [{ fn: 'max', column: 4 }])
   })
 
-  it('pushes tag IN and != and leaves OR and field comparisons to the control side', async () => {
+  it('pushes tag IN and !=, integer and float8 comparisons, and leaves OR to the control side', async () => {
     const h = await newHarness()
-    const scan = leaf(plan(h, "SELECT host FROM cpu WHERE host IN ('a', 'b') AND region != 'eu' AND cores > 2 AND (up OR usage_user > 1)"))
-    assert.deepEqual(scan.op.filters, [{ column: 1, op: 'in', values: ['a', 'b'] }, { column: 6, op: 'neq', values: ['eu'] }])
+    const scan = leaf(plan(h, "SELECT host FROM cpu WHERE host IN ('a', 'b') AND region != 'eu' AND cores > 2 AND usage_user >= 0.5 AND (up OR usage_user > 1)"))
+    assert.deepEqual(scan.op.filters, [
+      { column: 1, op: 'in', values: ['a', 'b'] }, { column: 6, op: 'neq', values: ['eu'] }, { column: 4, op: 'gt', values: [2n] },
+      { column: 2, op: 'gte', values: [0.5] },
+    ])
     assert.ok(scan.above.includes('FilterNode'))
     assert.deepEqual(scan.op.timeRange, { fromUs: -Infinity, toUs: Infinity })
   })
