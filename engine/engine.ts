@@ -145,7 +145,7 @@ class NodeEngine implements Engine {
 
   /** Catch-up's apply: the record's rows this core owns that no segment holds, straight to the core, awaited. */
   private async applyMissed(core: number, record: WalRecord): Promise<void> {
-    if (this.catalog.isDropped(record.tableId)) return
+    if (this.ddl.isDeadRecord(record)) return
     const table = this.tableOf(record)
     const keep = (vShard: number) => vShard % this.cores.length === core && this.segments.flushedLsn(table.id, vShard) < record.lsn
     const part = splitBatchByCore(table, this.decodeRecord(record), this.cores.length, keep)[core]
@@ -189,10 +189,8 @@ class NodeEngine implements Engine {
     const window = new InFlightWindow(REPLAY_IN_FLIGHT_BYTES_MAX)
     const result = await replayWal(this.fs, walDir, async (record) => {
       if (replayFailure !== undefined) throw replayFailure
-      // A dropped table's records, and a truncated one's up to its truncation, hold no live rows.
-      if (this.catalog.isDropped(record.tableId)) return 0
+      if (this.ddl.isDeadRecord(record)) return 0
       const table = this.tableOf(record)
-      if (record.lsn <= this.segments.truncatedLsn(table.id)) return 0
       await window.whenOpen()
       await Promise.all(this.cores.map((core) => core.whenQueueHasRoom()))
       await this.flushes.whenMemoryAllows()

@@ -15,6 +15,7 @@ import type {
   AddColumnsOp, CreateTableOp, DropColumnOp, DropTableOp, RenameColumnOp, RenameTableOp, TableSchema, TruncateTableOp,
 } from './ops.js'
 import { ScanGate } from './timeseries/scan-gate.js'
+import type { WalRecord } from './wal/record.js'
 import type { SegmentStore } from './timeseries/segment-store.js'
 
 export interface TableDdlDeps {
@@ -56,6 +57,14 @@ export class TableDdl {
     if (!segments.segments.some((entry) => isDropped(entry.tableId)) && !segments.flushedLsns().some((e) => isDropped(e.tableId))) return
     log.warn('segments of dropped tables found in the manifest (a DROP TABLE cut short); removing them')
     await segments.maintain(() => segments.dropTables(isDropped))
+  }
+
+  /**
+   * A WAL record with no live rows: its table was dropped (ids are never reused), or truncated at or after it. Replay
+   * and catch-up skip it, which is what keeps a DROP or TRUNCATE from being undone by the WAL.
+   */
+  isDeadRecord(record: Pick<WalRecord, 'tableId' | 'lsn'>): boolean {
+    return this.deps.catalog.isDropped(record.tableId) || record.lsn <= this.deps.segments.truncatedLsn(record.tableId)
   }
 
   async createTable(op: CreateTableOp): Promise<CreateTableResult> {
