@@ -130,4 +130,16 @@ describe('integration: DROP TABLE, TRUNCATE, ALTER TABLE columns and renames ove
     await c.query("ALTER TABLE r SET (ttl = '2 days')")
     assert.deepEqual(await values(c, 'SELECT count(*)::int FROM r'), [[0]])
   })
+
+  // Turn on with the planner's change: scanOf in sql/plan/plan-from.ts lists visibleColumns(table) (sql/bind/catalog.ts).
+  it.skip('SELECT * hides a dropped column, skipped because sql/plan/plan-from.ts does not call visibleColumns yet', async () => {
+    const c = await connect()
+    await c.query('CREATE TABLE s (ts TIMESTAMPTZ NOT NULL, a INT, b TEXT, c FLOAT8)')
+    await c.query("INSERT INTO s VALUES ('2024-01-01', 1, 'x', 1.5)")
+    await c.query('ALTER TABLE s DROP COLUMN b')
+    await c.query("INSERT INTO s VALUES ('2024-01-02', 2, 2.5)")
+    const result = await c.query({ text: 'SELECT * FROM s ORDER BY ts', rowMode: 'array' })
+    assert.deepEqual(result.fields.map((f) => [f.name, f.columnID]), [['ts', 1], ['a', 2], ['c', 4]])
+    assert.deepEqual(result.rows.map((r: unknown[]) => r.slice(1)), [[1, 1.5], [2, 2.5]])
+  })
 })
