@@ -29,7 +29,7 @@ async function start(): Promise<Engine> {
   return engine
 }
 
-async function stop(engine: Engine): Promise<void> {
+async function stopEngine(engine: Engine): Promise<void> {
   open.splice(open.indexOf(engine), 1)
   await engine.close()
 }
@@ -89,7 +89,7 @@ describe('engine: DROP TABLE, TRUNCATE, renames and DROP COLUMN', () => {
     await expectFailure(engine.execute({ kind: 'DropTableOp', v: 1, tableId }), 'NoSuchTable')
     assert.ok(!manifestSegments().some((entry) => entry.tableId === tableId))
     assertManifestMatchesDisk()
-    await stop(engine)
+    await stopEngine(engine)
 
     engine = await start()
     assert.deepEqual(engine.tables().map((t) => t.name), ['keep'])
@@ -99,12 +99,12 @@ describe('engine: DROP TABLE, TRUNCATE, renames and DROP COLUMN', () => {
     assert.deepEqual(await scanRows(engine, again), [])
     const fresh = makeRows(30, 11)
     await ingest(engine, again, fresh)
-    await stop(engine)
+    await stopEngine(engine)
 
     engine = await start()
     assert.deepEqual(await scanRows(engine, again), [...fresh].sort(byTsHost), 'the old rows never reach the new table')
     await engine.flushAll()
-    await stop(engine)
+    await stopEngine(engine)
     engine = await start()
     assert.deepEqual(await scanRows(engine, again), [...fresh].sort(byTsHost))
   })
@@ -121,16 +121,16 @@ describe('engine: DROP TABLE, TRUNCATE, renames and DROP COLUMN', () => {
     const later = makeRows(40, 5)
     await ingest(engine, tableId, later)
     assert.deepEqual(await scanRows(engine, tableId), [...later].sort(byTsHost))
-    await stop(engine)
+    await stopEngine(engine)
 
     engine = await start()
     assert.deepEqual(await scanRows(engine, tableId), [...later].sort(byTsHost), 'replay skips the truncated records')
     await engine.flushAll()
-    await stop(engine)
+    await stopEngine(engine)
     engine = await start()
     assert.deepEqual(await scanRows(engine, tableId), [...later].sort(byTsHost))
     await engine.execute({ kind: 'TruncateTableOp', v: 1, tableId })
-    await stop(engine)
+    await stopEngine(engine)
     engine = await start()
     assert.deepEqual(await scanRows(engine, tableId), [])
   })
@@ -152,7 +152,7 @@ describe('engine: DROP TABLE, TRUNCATE, renames and DROP COLUMN', () => {
     const added = await engine.execute({ kind: 'AddColumnsOp', v: 1, tableId, columns: [{ name: 'note', kind: 'text', sqlType: 'text', notNull: false }] })
     assert.equal(added.addedCount, 1)
     assert.deepEqual(await scanRows(engine, tableId), [...rows].sort(byTsHost))
-    await stop(engine)
+    await stopEngine(engine)
 
     engine = await start()
     const table = engine.tables().find((t) => t.id === tableId)
@@ -174,7 +174,7 @@ describe('engine: DROP TABLE, TRUNCATE, renames and DROP COLUMN', () => {
   it('crash after DROP TABLE\'s catalog commit, before its manifest swap: the next open finishes the drop', async () => {
     let engine = await start()
     const { tableId } = await cpuWithRows(engine)
-    await stop(engine)
+    await stopEngine(engine)
     // The commit point alone, as if the process died right after it.
     const catalog = await CatalogStore.open(nodeFileSystem, config.dataDir)
     await catalog.dropTable(tableId)
@@ -192,7 +192,7 @@ describe('engine: DROP TABLE, TRUNCATE, renames and DROP COLUMN', () => {
     let engine = await start()
     const { tableId } = await cpuWithRows(engine)
     const lsn = engine.stats().lsnDurable
-    await stop(engine)
+    await stopEngine(engine)
     const segments = await SegmentStore.open(nodeFileSystem, config.dataDir)
     await segments.maintain(() => segments.truncateTable(tableId, lsn, () => undefined))
 
@@ -201,8 +201,50 @@ describe('engine: DROP TABLE, TRUNCATE, renames and DROP COLUMN', () => {
     const later = makeRows(20, 9)
     await ingest(engine, tableId, later)
     assert.ok(engine.stats().lsnDurable > lsn, 'LSNs continue above the truncation')
-    await stop(engine)
+    await stopEngine(engine)
     engine = await start()
     assert.deepEqual(await scanRows(engine, tableId), [...later].sort(byTsHost))
+  })
+
+  it('TRUNCATE amid concurrent ingests (flushing): each batch wholly kept or gone, ordered by the ingest gate; DROP spares the other table', async () => {
+    const engine = await openEngine(config, { memtableBytes: 48 * 1024 })
+    open.push(engine)
+    const tableId = await createCpu(engine)
+    const keep = (await engine.execute({ kind: 'CreateTableOp', v: 1, name: 'keep', columns: COLUMNS, timestampIndex: 0, ifNotExists: false })).table.id
+    // Batch b holds 50 rows whose `reqs` is b, so a scan tells which batches survived and whether any is partial.
+    const batchRows = (b: number): Row[] => makeRows(50, b + 1).map((row, i) => ({ ...row, ts: row.ts + b * 1000 + i, reqs: BigInt(b) }))
+    const spans: Array<{ b: number; startMs: number; endMs: number }> = []
+    let stop = false
+    const writer = async (first: number, target: TableId) => {
+      for (let b = first; !stop; b += 2) {
+        const startMs = performance.now()
+        await engine.execute({ kind: 'IngestOp', v: 1, tableId: target, batch: toBatch(batchRows(b)) })
+        if (target === tableId) spans.push({ b, startMs, endMs: performance.now() })
+      }
+    }
+    const writers = [writer(0, tableId), writer(1, keep)]
+    await new Promise((resolve) => setTimeout(resolve, 150))
+    const truncateStartMs = performance.now()
+    await engine.execute({ kind: 'TruncateTableOp', v: 1, tableId })
+    const truncateEndMs = performance.now()
+    await new Promise((resolve) => setTimeout(resolve, 150))
+    stop = true
+    await Promise.all(writers)
+    const perBatch = new Map<number, number>()
+    for (const row of await scanRows(engine, tableId)) perBatch.set(Number(row.reqs), (perBatch.get(Number(row.reqs)) ?? 0) + 1)
+    for (const [b, count] of perBatch) assert.equal(count, 50, `batch ${b} is partial`)
+    for (const span of spans) {
+      if (span.endMs < truncateStartMs) assert.ok(!perBatch.has(span.b), `batch ${span.b}, acknowledged before TRUNCATE, survived`)
+      if (span.startMs > truncateEndMs) assert.equal(perBatch.get(span.b), 50, `batch ${span.b}, written after TRUNCATE, is missing`)
+    }
+    assert.ok(spans.some((span) => span.endMs < truncateStartMs) && spans.some((span) => span.startMs > truncateEndMs))
+    const keptBefore = (await scanRows(engine, keep)).length
+    assert.ok(keptBefore > 0 && keptBefore % 50 === 0)
+    await engine.execute({ kind: 'DropTableOp', v: 1, tableId })
+    assert.equal((await scanRows(engine, keep)).length, keptBefore)
+    await stopEngine(engine)
+    const reopened = await start()
+    assert.equal((await scanRows(reopened, keep)).length, keptBefore)
+    assert.deepEqual(reopened.tables().map((t) => t.name), ['keep'])
   })
 })
