@@ -11,7 +11,7 @@ import os from 'node:os'
 import path from 'node:path'
 import type { Engine, EngineConfig } from '../../../engine/api.js'
 import { CatalogStore } from '../../../engine/catalog/catalog-store.js'
-import { openEngine } from '../../../engine/engine.js'
+import { crashCoreForTest, openEngine } from '../../../engine/engine.js'
 import { nodeFileSystem } from '../../../engine/io/file-system.js'
 import type { SegmentEntry } from '../../../engine/timeseries/manifest.js'
 import { SegmentStore } from '../../../engine/timeseries/segment-store.js'
@@ -246,5 +246,22 @@ describe('engine: DROP TABLE, TRUNCATE, renames and DROP COLUMN', () => {
     const reopened = await start()
     assert.equal((await scanRows(reopened, keep)).length, keptBefore)
     assert.deepEqual(reopened.tables().map((t) => t.name), ['keep'])
+  })
+
+  it('a core restarted after TRUNCATE and DROP TABLE rebuilds from the WAL without the dead records', async () => {
+    const engine = await start()
+    const { tableId } = await cpuWithRows(engine)
+    const other = (await engine.execute({ kind: 'CreateTableOp', v: 1, name: 'other', columns: COLUMNS, timestampIndex: 0, ifNotExists: false })).table.id
+    const otherRows = makeRows(80, 21)
+    await ingest(engine, other, otherRows)
+    await engine.execute({ kind: 'TruncateTableOp', v: 1, tableId })
+    const later = makeRows(60, 13)
+    await ingest(engine, tableId, later)
+    for (const core of [0, 1]) await crashCoreForTest(engine, core)
+    assert.deepEqual(await scanRows(engine, tableId), [...later].sort(byTsHost))
+    await engine.execute({ kind: 'DropTableOp', v: 1, tableId })
+    for (const core of [0, 1]) await crashCoreForTest(engine, core)
+    assert.deepEqual(await scanRows(engine, other), [...otherRows].sort(byTsHost))
+    assert.equal(engine.stats().coreRestartCount, 4)
   })
 })
