@@ -2,7 +2,10 @@
 // The engine knows nothing of SQL text or sockets; failures are EngineFailure values that sql maps to SQLSTATEs.
 import type { Lsn } from '../src/common/ids.js'
 import type { ScanPartial } from './batch.js'
-import type { AddColumnsOp, CreateTableOp, IngestOp, ScanOp, SetRetentionOp, TableSchema, TimeseriesOp } from './ops.js'
+import type {
+  AddColumnsOp, CreateTableOp, DropColumnOp, DropTableOp, IngestOp, RenameColumnOp, RenameTableOp, ScanOp, SetRetentionOp,
+  TableSchema, TimeseriesOp, TruncateTableOp,
+} from './ops.js'
 
 export type FsyncMode = 'always' | 'batch' | 'off'
 
@@ -45,12 +48,22 @@ export interface ScanResult { readonly kind: 'ScanResult'; readonly partials: Re
 export interface AddColumnsResult { readonly kind: 'AddColumnsResult'; readonly table: TableSchema; readonly addedCount: number }
 /** `table` is the schema with its new retention. */
 export interface SetRetentionResult { readonly kind: 'SetRetentionResult'; readonly table: TableSchema }
-export type OpResult = CreateTableResult | IngestResult | ScanResult | AddColumnsResult | SetRetentionResult
+/** DROP TABLE done: the table is gone from the catalog, the cores and the manifest. */
+export interface DropTableResult { readonly kind: 'DropTableResult' }
+/** TRUNCATE done: `table` is unchanged, its rows are gone. */
+export interface TruncateTableResult { readonly kind: 'TruncateTableResult'; readonly table: TableSchema }
+/** RenameTableOp, RenameColumnOp, DropColumnOp: `table` is the schema after the op. */
+export interface AlterTableResult { readonly kind: 'AlterTableResult'; readonly table: TableSchema }
+export type OpResult =
+  | CreateTableResult | IngestResult | ScanResult | AddColumnsResult | SetRetentionResult | DropTableResult
+  | TruncateTableResult | AlterTableResult
 
 /** Maps each op kind to its result, so execute() is typed per op. */
 export type ResultOf<T extends TimeseriesOp> =
   T extends CreateTableOp ? CreateTableResult : T extends IngestOp ? IngestResult : T extends ScanOp ? ScanResult
-    : T extends AddColumnsOp ? AddColumnsResult : T extends SetRetentionOp ? SetRetentionResult : never
+    : T extends AddColumnsOp ? AddColumnsResult : T extends SetRetentionOp ? SetRetentionResult
+      : T extends DropTableOp ? DropTableResult : T extends TruncateTableOp ? TruncateTableResult
+        : T extends RenameTableOp | RenameColumnOp | DropColumnOp ? AlterTableResult : never
 
 export interface EngineStats {
   readonly coreCount: number

@@ -7,8 +7,8 @@ import { asLsn, type Lsn } from '../src/common/ids.js'
 import { CORE_RESTARTS_MAX_COUNT, PARTITION_WIDTH_US_DEFAULT, REPLAY_IN_FLIGHT_BYTES_MAX, WAL_CLOSED_SEGMENTS_MAX_COUNT,
   WAL_RECORD_BYTES_MAX } from '../src/common/limits.js'
 import { log } from '../src/common/log.js'
-import { EngineFailureError, type CreateTableResult, type Engine, type EngineConfig, type EngineStats,
-  type AddColumnsResult, type IngestResult, type ResultOf, type ScanResult, type OpResult } from './api.js'
+import { EngineFailureError, type Engine, type EngineConfig, type EngineStats, type IngestResult, type ResultOf,
+  type ScanResult, type OpResult } from './api.js'
 import type { ColumnBatch, ScanPartial } from './batch.js'
 import { CoreClient } from './bridge/core-client.js'
 import { splitBatchByCore, validateBatch } from './bridge/dispatcher.js'
@@ -22,8 +22,9 @@ import { FlushCoordinator } from './flush-coordinator.js'
 import type { DirLock } from './io/dir-lock.js'
 import { nodeFileSystem, type FileSystem } from './io/file-system.js'
 import { checkConfig, fail, lockDataDir, type OpenEngineOptions } from './engine-setup.js'
-import type { AddColumnsOp, CreateTableOp, IngestOp, ScanOp, TableSchema, TimeseriesOp } from './ops.js'
+import type { IngestOp, ScanOp, TableSchema, TimeseriesOp } from './ops.js'
 import { RetentionJob } from './retention.js'
+import { TableDdl } from './table-ddl.js'
 import { decodeIngestPayload, encodeIngestPayload, peekIngestRowCount } from './wal/ingest-payload.js'
 import type { WalRecord } from './wal/record.js'
 import { replayWal } from './wal/replay.js'
@@ -75,6 +76,7 @@ class NodeEngine implements Engine {
   private readonly catchUp: CatchUp
   private readonly compactor: Compactor
   private readonly retention: RetentionJob
+  private readonly ddl: TableDdl
   private readonly restarting: Array<Promise<void> | undefined>
   private restartCountValue = 0
 
@@ -94,6 +96,10 @@ class NodeEngine implements Engine {
     this.compactor = new Compactor(segments, cores)
     const widthUs = options.partitionWidthUs ?? PARTITION_WIDTH_US_DEFAULT
     this.retention = new RetentionJob(catalog, segments, widthUs, options.nowMs ?? Date.now)
+    this.ddl = new TableDdl({
+      catalog, segments, cores, flushes: this.flushes, lastAssignedLsn: () => this.requireWal().lastAssignedLsn,
+      coresReady: async () => { await Promise.all(this.restarting) },
+    })
     cores.forEach((core, c) => { core.onUnexpectedExit = () => this.restartCore(c, budgetBytes) })
     const walDir = path.join(config.dataDir, 'wal')
     this.catchUp = new CatchUp(cores.length, {
@@ -139,6 +145,7 @@ class NodeEngine implements Engine {
 
   /** Catch-up's apply: the record's rows this core owns that no segment holds, straight to the core, awaited. */
   private async applyMissed(core: number, record: WalRecord): Promise<void> {
+    if (this.ddl.isDeadRecord(record)) return
     const table = this.tableOf(record)
     const keep = (vShard: number) => vShard % this.cores.length === core && this.segments.flushedLsn(table.id, vShard) < record.lsn
     const part = splitBatchByCore(table, this.decodeRecord(record), this.cores.length, keep)[core]
@@ -173,7 +180,8 @@ class NodeEngine implements Engine {
 
   /** Registers the catalog's tables on every core, replays the WAL, then opens the WAL for appends. */
   async start(): Promise<void> {
-    for (const table of this.catalog.tables()) await this.registerTable(table)
+    await this.ddl.removeDroppedSegments()
+    for (const table of this.catalog.tables()) await this.ddl.registerTable(table)
     const walDir = path.join(this.config.dataDir, 'wal')
     const lastByCore: Array<Promise<unknown>> = []
     let replayFailure: unknown
@@ -181,6 +189,7 @@ class NodeEngine implements Engine {
     const window = new InFlightWindow(REPLAY_IN_FLIGHT_BYTES_MAX)
     const result = await replayWal(this.fs, walDir, async (record) => {
       if (replayFailure !== undefined) throw replayFailure
+      if (this.ddl.isDeadRecord(record)) return 0
       const table = this.tableOf(record)
       await window.whenOpen()
       await Promise.all(this.cores.map((core) => core.whenQueueHasRoom()))
@@ -202,7 +211,8 @@ class NodeEngine implements Engine {
     this.replayedRecordCount = result.recordCount
     // A checkpoint may have deleted every record up to the flushed ones: LSNs never go back below the manifest's.
     let nextLsn = result.nextLsn
-    for (const entry of this.segments.flushedLsns()) if (entry.lsn >= nextLsn) nextLsn = asLsn(entry.lsn + 1)
+    // Truncations too: a later record of the table at or below one would be skipped as truncated.
+    for (const { lsn } of [...this.segments.flushedLsns(), ...this.segments.truncatedLsns()]) if (lsn >= nextLsn) nextLsn = asLsn(lsn + 1)
     this.wal = await WalWriter.open({
       fs: this.fs, walDir, fsync: this.config.fsync, nextLsn, lastSegment: result.lastSegment,
       closedSegments: result.closedSegments,
@@ -282,31 +292,16 @@ class NodeEngine implements Engine {
 
   private run(op: TimeseriesOp): Promise<OpResult> {
     switch (op.kind) {
-      case 'CreateTableOp': return this.createTable(op)
+      case 'CreateTableOp': return this.ddl.createTable(op)
       case 'IngestOp': return this.ingest(op)
       case 'ScanOp': return this.scan(op)
-      case 'AddColumnsOp': return this.addColumns(op)
+      case 'AddColumnsOp': return this.ddl.addColumns(op)
       case 'SetRetentionOp': return this.retention.setRetention(op)
+      case 'DropTableOp': return this.ddl.dropTable(op)
+      case 'TruncateTableOp': return this.ddl.truncateTable(op)
+      case 'RenameTableOp': case 'RenameColumnOp': case 'DropColumnOp': return this.ddl.alterTable(op)
       default: return assertNever(op)
     }
-  }
-
-  private async createTable(op: CreateTableOp): Promise<CreateTableResult> {
-    const { table, created } = await this.catalog.createTable(op)
-    if (created) await this.registerTable(table)
-    return { kind: 'CreateTableResult', table, created }
-  }
-
-  /** Persists the new columns, then re-registers the schema on every core (their memtables read NULL for old rows). */
-  private async addColumns(op: AddColumnsOp): Promise<AddColumnsResult> {
-    const { table, addedCount } = await this.catalog.addColumns(op)
-    if (addedCount > 0) await this.registerTable(table)
-    return { kind: 'AddColumnsResult', table, addedCount }
-  }
-
-  private async registerTable(table: TableSchema): Promise<void> {
-    await Promise.all(this.cores.map(async (core) =>
-      checkResponse(await core.request({ kind: 'RegisterTableRequest', table }))))
   }
 
   /**
@@ -314,6 +309,12 @@ class NodeEngine implements Engine {
    * when the record is durable per the fsync mode AND every core has applied its rows, so a later scan sees them.
    */
   private async ingest(op: IngestOp): Promise<IngestResult> {
+    // Held until every core applied the rows: a DROP TABLE or TRUNCATE waits for it (and it for them).
+    const release = await this.ddl.ingestGate.read()
+    return this.ingestLeased(op).finally(release)
+  }
+
+  private async ingestLeased(op: IngestOp): Promise<IngestResult> {
     const table = this.catalog.table(op.tableId)
     if (table === undefined) throw fail('NoSuchTable', `table ${op.tableId} does not exist`)
     const problem = validateBatch(table, op.batch)

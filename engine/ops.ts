@@ -15,6 +15,11 @@ export interface ColumnSchema {
    */
   readonly sqlType: string
   readonly notNull: boolean
+  /**
+   * ALTER TABLE … DROP COLUMN hides the column (as PostgreSQL's attisdropped): it keeps its index, so segments and
+   * WAL records written before stay readable, and is renamed so its old name is free again. Absent = false.
+   */
+  readonly isDropped?: boolean
 }
 
 export interface TableSchema {
@@ -38,6 +43,8 @@ export interface CreateTableOp {
   readonly timestampIndex: number
   /** CREATE TABLE IF NOT EXISTS: an existing table of that name is returned instead of failing. */
   readonly ifNotExists: boolean
+  /** WITH (ttl = …): the new table's retention in µs, persisted with it (absent or null: forever). */
+  readonly retentionUs?: number | null
 }
 
 /** Rows for one table, columns in catalog order. Acknowledged (resolved) only once WAL'd durably. */
@@ -69,6 +76,51 @@ export interface SetRetentionOp {
   readonly v: typeof OP_VERSION
   readonly tableId: TableId
   readonly retentionUs: number | null
+}
+
+/**
+ * DROP TABLE: the table leaves the catalog (its id is never reused), its rows leave every core, its segments leave
+ * the manifest and its WAL records are ignored from then on, replay included. The catalog write is the commit point.
+ */
+export interface DropTableOp {
+  readonly kind: 'DropTableOp'
+  readonly v: typeof OP_VERSION
+  readonly tableId: TableId
+}
+
+/**
+ * TRUNCATE: every row acknowledged before the op is gone, the table stays. The manifest swap that removes the
+ * table's segments also records the LSN at or below which its WAL records are dead: that swap is the commit point.
+ */
+export interface TruncateTableOp {
+  readonly kind: 'TruncateTableOp'
+  readonly v: typeof OP_VERSION
+  readonly tableId: TableId
+}
+
+/** ALTER TABLE … RENAME TO: names live only in the catalog, so rows stay where they are. */
+export interface RenameTableOp {
+  readonly kind: 'RenameTableOp'
+  readonly v: typeof OP_VERSION
+  readonly tableId: TableId
+  readonly name: string
+}
+
+/** ALTER TABLE … RENAME COLUMN: `column` is the index in the table's columns. */
+export interface RenameColumnOp {
+  readonly kind: 'RenameColumnOp'
+  readonly v: typeof OP_VERSION
+  readonly tableId: TableId
+  readonly column: number
+  readonly name: string
+}
+
+/** ALTER TABLE … DROP COLUMN: hides the column (ColumnSchema.isDropped); never the designated timestamp. */
+export interface DropColumnOp {
+  readonly kind: 'DropColumnOp'
+  readonly v: typeof OP_VERSION
+  readonly tableId: TableId
+  readonly column: number
 }
 
 /** Inclusive lower / exclusive upper bound in µs; ±Infinity when open. */
@@ -118,10 +170,18 @@ export interface ScanOp {
   readonly limit: number | null
 }
 
-export type TimeseriesOp = CreateTableOp | IngestOp | ScanOp | AddColumnsOp | SetRetentionOp
+export type TimeseriesOp =
+  | CreateTableOp | IngestOp | ScanOp | AddColumnsOp | SetRetentionOp | DropTableOp | TruncateTableOp | RenameTableOp
+  | RenameColumnOp | DropColumnOp
 export type TimeseriesOpKind = TimeseriesOp['kind']
 
 /** Wire codes of op kinds. Append-only; pinned by test/unit/engine/ops.test.ts. */
 export const OP_KIND_CODES: Readonly<Record<TimeseriesOpKind, number>> = {
-  CreateTableOp: 1, IngestOp: 2, ScanOp: 3, AddColumnsOp: 4, SetRetentionOp: 5,
+  CreateTableOp: 1, IngestOp: 2, ScanOp: 3, AddColumnsOp: 4, SetRetentionOp: 5, DropTableOp: 6, TruncateTableOp: 7,
+  RenameTableOp: 8, RenameColumnOp: 9, DropColumnOp: 10,
+}
+
+/** The name a dropped column takes (PostgreSQL's own pattern), `attnum` 1-based: never a name a user can collide with. */
+export function droppedColumnName(attnum: number): string {
+  return `........pg.dropped.${attnum}........`
 }

@@ -11,6 +11,7 @@ import { explainQuery } from './exec/explain.js'
 import { bindInsert, executeInsert } from './exec/insert.js'
 import { decodeParams, initialParamTypes, settleParamTypes } from './exec/params.js'
 import { describeQuery, executeQuery } from './exec/query.js'
+import { executeAlterTableColumns, executeDropTable, executeRename, executeTruncate } from './exec/table-ddl.js'
 import { executeDiscard, executeSet, executeShow, executeTransaction, showFields } from './exec/utility.js'
 import { withEngineErrors } from './errors.js'
 import { ingestBatches } from './ingest/ingest.js'
@@ -49,6 +50,7 @@ async function describe(engine: Engine, statement: PreparedStatement, declared: 
     case 'SqlInsert': bindInsert(engine, ast, types); break
     case 'SqlShow': executeShow(ast, session); fields = showFields(ast.name); break
     case 'SqlCreateTable': case 'SqlSet': case 'SqlTransaction': case 'SqlDiscard': case 'SqlAlterTableOptions': case 'SqlCheckpoint': break
+    case 'SqlDropTable': case 'SqlTruncate': case 'SqlAlterTableColumns': case 'SqlRename': break
     default: assertNever(ast)
   }
   return { paramTypeOids: settleParamTypes(parsed.paramCount, types).map(typeOid), fields }
@@ -75,6 +77,10 @@ async function execute(engine: Engine, statement: PreparedStatement, params: Rea
     case 'SqlTransaction': return executeTransaction(ast)
     case 'SqlDiscard': return executeDiscard(ast)
     case 'SqlAlterTableOptions': return executeAlterTableOptions(engine, ast)
+    case 'SqlDropTable': return executeDropTable(engine, ast)
+    case 'SqlTruncate': return executeTruncate(engine, ast)
+    case 'SqlAlterTableColumns': return executeAlterTableColumns(engine, ast)
+    case 'SqlRename': return executeRename(engine, ast)
     case 'SqlCheckpoint': {
       await withEngineErrors(() => engine.flushAll())
       return { kind: 'CommandResult', commandTag: 'CHECKPOINT' }

@@ -87,9 +87,21 @@ export interface CompactRequest {
   readonly segments: ReadonlyArray<SegmentSlice>
 }
 
+/**
+ * DROP TABLE and TRUNCATE: the core forgets every row of the table it holds, in active and frozen memtables (a flush
+ * in flight that carries some is left out of the manifest at commit). `isUnregistering` (DROP) also forgets the
+ * schema. Answered with an AppliedResponse: the core's memtable bytes and low water drop with the rows.
+ */
+export interface DropTableRowsRequest {
+  readonly kind: 'DropTableRowsRequest'
+  readonly id: number
+  readonly tableId: TableId
+  readonly isUnregistering: boolean
+}
+
 export type CoreRequest =
   | RegisterTableRequest | ApplyIngestRequest | ApplyRawIngestRequest | ScanRequest | ShutdownRequest | CommitFlushRequest | FlushRequest
-  | CompactRequest
+  | CompactRequest | DropTableRowsRequest
 
 export interface DoneResponse { readonly kind: 'DoneResponse'; readonly id: number }
 export interface ScanResponse { readonly kind: 'ScanResponse'; readonly id: number; readonly partial: ScanPartial }
@@ -130,6 +142,7 @@ export type CoreResponse = DoneResponse | ScanResponse | FailureResponse | Appli
 
 export const CORE_REQUEST_KINDS: ReadonlySet<string> = new Set<CoreRequest['kind']>([
   'RegisterTableRequest', 'ApplyIngestRequest', 'ApplyRawIngestRequest', 'ScanRequest', 'ShutdownRequest', 'CommitFlushRequest', 'FlushRequest', 'CompactRequest',
+  'DropTableRowsRequest',
 ])
 export const CORE_RESPONSE_KINDS: ReadonlySet<string> = new Set<CoreResponse['kind']>([
   'DoneResponse', 'ScanResponse', 'FailureResponse', 'AppliedResponse', 'CompactResponse',

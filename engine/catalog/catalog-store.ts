@@ -5,7 +5,10 @@ import { asTableId, type TableId } from '../../src/common/ids.js'
 import { COLUMNS_PER_TABLE_MAX_COUNT, TABLES_MAX_COUNT } from '../../src/common/limits.js'
 import { EngineFailureError } from '../api.js'
 import { COLUMN_KIND_CODES, type ColumnKind } from '../batch.js'
-import type { AddColumnsOp, ColumnSchema, CreateTableOp, SetRetentionOp, TableSchema } from '../ops.js'
+import {
+  droppedColumnName, type AddColumnsOp, type ColumnSchema, type CreateTableOp, type DropColumnOp, type RenameColumnOp,
+  type RenameTableOp, type SetRetentionOp, type TableSchema,
+} from '../ops.js'
 import type { FileSystem } from '../io/file-system.js'
 
 const CATALOG_FILE = 'catalog.json'
@@ -31,7 +34,10 @@ function parseColumn(value: unknown): ColumnSchema | undefined {
   if (typeof name !== 'string' || !isColumnKind(kind) || typeof sqlType !== 'string' || typeof notNull !== 'boolean') {
     return undefined
   }
-  return { name, kind, sqlType, notNull }
+  // Absent in catalogs written before DROP COLUMN existed.
+  const isDropped = 'isDropped' in value ? value.isDropped : false
+  if (typeof isDropped !== 'boolean') return undefined
+  return { name, kind, sqlType, notNull, ...(isDropped ? { isDropped } : {}) }
 }
 
 function parseTable(value: unknown): TableSchema | undefined {
@@ -74,9 +80,22 @@ export function validateCreateTable(op: CreateTableOp): string | undefined {
   return undefined
 }
 
+function noSuchTable(id: TableId): EngineFailureError {
+  return new EngineFailureError({ kind: 'NoSuchTable', detail: `table ${id} does not exist` })
+}
+
+/** The column at `index`, which must exist and not be dropped. */
+function liveColumn(table: TableSchema, index: number): ColumnSchema {
+  const column = table.columns[index]
+  if (column === undefined || column.isDropped === true) throw invalid(`column ${index} of "${table.name}" does not exist`)
+  return column
+}
+
 export class CatalogStore {
   private readonly byName = new Map<string, TableSchema>()
   private readonly list: TableSchema[] = []
+  // Ids are never reused: a dropped table's WAL records and segments carry its id, and must never reach a new table.
+  private nextTableId = 1
   // Serializes creates so ids are assigned and persisted in order.
   private queue: Promise<unknown> = Promise.resolve()
 
@@ -103,7 +122,14 @@ export class CatalogStore {
       if (table === undefined) throw corrupt(file, `bad table entry ${JSON.stringify(entry)}`)
       store.list.push(table)
       store.byName.set(table.name, table)
+      store.nextTableId = Math.max(store.nextTableId, table.id + 1)
     }
+    // Absent in catalogs written before DROP TABLE existed (no id was ever freed then): one past the highest id.
+    const nextTableId = 'nextTableId' in value ? value.nextTableId : store.nextTableId
+    if (typeof nextTableId !== 'number' || !Number.isSafeInteger(nextTableId) || nextTableId < store.nextTableId) {
+      throw corrupt(file, `bad nextTableId ${String(nextTableId)}`)
+    }
+    store.nextTableId = nextTableId
     return store
   }
 
@@ -114,6 +140,11 @@ export class CatalogStore {
 
   table(id: TableId): TableSchema | undefined {
     return this.list.find((table) => table.id === id)
+  }
+
+  /** True for the id of a table that existed and was dropped: its WAL records and segments are dead. */
+  isDropped(id: TableId): boolean {
+    return id >= 1 && id < this.nextTableId && this.table(id) === undefined
   }
 
   /** Validates, assigns the next TableId and persists before resolving. */
@@ -134,14 +165,18 @@ export class CatalogStore {
     if (this.list.length >= TABLES_MAX_COUNT) {
       throw new EngineFailureError({ kind: 'LimitExceeded', detail: `at most ${TABLES_MAX_COUNT} tables` })
     }
-    const lastId = this.list.length === 0 ? 0 : this.list[this.list.length - 1]!.id
+    if (op.retentionUs !== undefined && op.retentionUs !== null && !isRetentionUs(op.retentionUs)) {
+      throw invalid(`retention of "${op.name}" must be a positive whole number of µs, not ${String(op.retentionUs)}`)
+    }
     const table: TableSchema = {
-      id: asTableId(lastId + 1),
+      id: asTableId(this.nextTableId),
       name: op.name,
       columns: op.columns.map((c) => ({ name: c.name, kind: c.kind, sqlType: c.sqlType, notNull: c.notNull })),
       timestampIndex: op.timestampIndex,
+      ...(isRetentionUs(op.retentionUs) ? { retentionUs: op.retentionUs } : {}),
     }
-    await this.persist([...this.list, table])
+    await this.persist([...this.list, table], this.nextTableId + 1)
+    this.nextTableId += 1
     this.list.push(table)
     this.byName.set(table.name, table)
     return { table, created: true }
@@ -166,7 +201,8 @@ export class CatalogStore {
     for (const column of op.columns) {
       if (names.has(column.name)) continue
       if (column.name.length === 0) throw invalid('column name is empty')
-      if (!isColumnKind(column.kind) || column.kind === 'timestamp') throw invalid(`column "${column.name}" cannot be added as ${String(column.kind)}`)
+      // A nullable timestamp is an ordinary column (ALTER TABLE ADD COLUMN); only the designated one is special.
+      if (!isColumnKind(column.kind)) throw invalid(`column "${column.name}" cannot be added as ${String(column.kind)}`)
       if (column.notNull) throw invalid(`column "${column.name}" added to "${existing.name}" must be nullable`)
       names.add(column.name)
       added.push({ name: column.name, kind: column.kind, sqlType: column.sqlType, notNull: false })
@@ -175,12 +211,7 @@ export class CatalogStore {
     if (existing.columns.length + added.length > COLUMNS_PER_TABLE_MAX_COUNT) {
       throw new EngineFailureError({ kind: 'LimitExceeded', detail: `tables can have at most ${COLUMNS_PER_TABLE_MAX_COUNT} columns` })
     }
-    const table: TableSchema = { ...existing, columns: [...existing.columns, ...added] }
-    const next = [...this.list]
-    next[index] = table
-    await this.persist(next)
-    this.list[index] = table
-    this.byName.set(table.name, table)
+    const table = await this.replaceTable(index, { ...existing, columns: [...existing.columns, ...added] })
     return { table, addedCount: added.length }
   }
 
@@ -198,19 +229,85 @@ export class CatalogStore {
     if (op.retentionUs !== null && !isRetentionUs(op.retentionUs)) {
       throw invalid(`retention of "${existing.name}" must be a positive whole number of µs, not ${String(op.retentionUs)}`)
     }
-    const table: TableSchema = { ...existing, retentionUs: op.retentionUs }
+    return this.replaceTable(index, { ...existing, retentionUs: op.retentionUs })
+  }
+
+  /** DROP TABLE's commit point: the table leaves catalog.json (atomically); its id stays taken. */
+  dropTable(id: TableId): Promise<TableSchema> {
+    return this.serialized(async () => {
+      const existing = this.table(id)
+      if (existing === undefined) throw noSuchTable(id)
+      await this.persist(this.list.filter((table) => table.id !== id), this.nextTableId)
+      this.list.splice(this.list.indexOf(existing), 1)
+      this.byName.delete(existing.name)
+      return existing
+    })
+  }
+
+  renameTable(op: RenameTableOp): Promise<TableSchema> {
+    return this.alterTable(op.tableId, (existing) => {
+      if (op.name.length === 0) throw invalid('table name is empty')
+      const other = this.byName.get(op.name)
+      if (other !== undefined && other.id !== existing.id) {
+        throw new EngineFailureError({ kind: 'TableExists', detail: `relation "${op.name}" already exists` })
+      }
+      return { ...existing, name: op.name }
+    })
+  }
+
+  renameColumn(op: RenameColumnOp): Promise<TableSchema> {
+    return this.alterTable(op.tableId, (existing) => {
+      const column = liveColumn(existing, op.column)
+      if (op.name.length === 0) throw invalid('column name is empty')
+      if (existing.columns.some((other, c) => c !== op.column && other.name === op.name)) {
+        throw invalid(`column "${op.name}" of relation "${existing.name}" already exists`)
+      }
+      return { ...existing, columns: existing.columns.map((c, i) => (i === op.column ? { ...column, name: op.name } : c)) }
+    })
+  }
+
+  /** Hides the column: renamed out of the way, nullable (later rows carry NULL there), its index kept. */
+  dropColumn(op: DropColumnOp): Promise<TableSchema> {
+    return this.alterTable(op.tableId, (existing) => {
+      const column = liveColumn(existing, op.column)
+      if (op.column === existing.timestampIndex) throw invalid(`cannot drop the designated timestamp "${column.name}"`)
+      const dropped: ColumnSchema = { ...column, name: droppedColumnName(op.column + 1), notNull: false, isDropped: true }
+      return { ...existing, columns: existing.columns.map((c, i) => (i === op.column ? dropped : c)) }
+    })
+  }
+
+  private alterTable(id: TableId, change: (existing: TableSchema) => TableSchema): Promise<TableSchema> {
+    return this.serialized(async () => {
+      const index = this.list.findIndex((table) => table.id === id)
+      const existing = this.list[index]
+      if (existing === undefined) throw noSuchTable(id)
+      return this.replaceTable(index, change(existing))
+    })
+  }
+
+  /** Runs catalog changes one at a time, in call order. */
+  private serialized<T>(body: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(body)
+    this.queue = result.catch(() => undefined)
+    return result
+  }
+
+  /** Persists the list with `table` at `index`, then adopts it in memory. */
+  private async replaceTable(index: number, table: TableSchema): Promise<TableSchema> {
+    const previous = this.list[index]!
     const next = [...this.list]
     next[index] = table
-    await this.persist(next)
+    await this.persist(next, this.nextTableId)
     this.list[index] = table
+    this.byName.delete(previous.name)
     this.byName.set(table.name, table)
     return table
   }
 
-  private async persist(tables: ReadonlyArray<TableSchema>): Promise<void> {
+  private async persist(tables: ReadonlyArray<TableSchema>, nextTableId: number): Promise<void> {
     const file = path.join(this.dataDir, CATALOG_FILE)
     const temp = `${file}.tmp`
-    const text = JSON.stringify({ version: CATALOG_FORMAT_VERSION, tables }, null, 1)
+    const text = JSON.stringify({ version: CATALOG_FORMAT_VERSION, nextTableId, tables }, null, 1)
     const handle = await this.fs.open(temp, 'create-truncate')
     try {
       await handle.write(Buffer.from(text, 'utf8'), 0)

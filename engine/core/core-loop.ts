@@ -94,6 +94,9 @@ export class CoreLoop {
         return this.applied(request.id)
       case 'FlushRequest': return this.applied(request.id, true)
       case 'CompactRequest': return this.compact(request)
+      case 'DropTableRowsRequest':
+        this.storage.dropTableRows(request.tableId, request.isUnregistering)
+        return this.applied(request.id)
       case 'ShutdownRequest':
         this.isStopped = true
         return { kind: 'DoneResponse', id: request.id }

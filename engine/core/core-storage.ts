@@ -63,6 +63,16 @@ export class CoreStorage {
     for (const live of this.frozen) if (live.tableId === schema.id) live.memtable.addColumns(schema)
   }
 
+  /**
+   * DROP TABLE / TRUNCATE: the table's rows leave the active and frozen memtables. A flush in flight keeps its encoded
+   * copy, which the control thread leaves out of the manifest; if that flush fails, what it offers again lacks them.
+   */
+  dropTableRows(tableId: TableId, isUnregistering: boolean): void {
+    this.frozen = this.frozen.filter((live) => live.tableId !== tableId)
+    this.tables.get(tableId)?.active.clear()
+    if (isUnregistering) this.tables.delete(tableId)
+  }
+
   schemaOf(tableId: TableId): TableSchema | undefined {
     return this.tables.get(tableId)?.schema
   }

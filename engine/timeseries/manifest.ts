@@ -1,7 +1,9 @@
 // engine/timeseries/manifest: <dataDir>/manifest.json, the single source of which segments exist and of each
 // (table, vShard)'s flushed LSN; replaced atomically (temp, fsync, rename, fsync dir). Knows nothing of cores or SQL.
 // ON-DISK FORMAT v1, append-only; pinned by test/unit/engine/manifest.test.ts ("pins the v1 shape"):
-//   { "version": 1, "nextSegmentId": n, "segments": [SegmentEntry...], "flushedLsns": [{ tableId, vShard, lsn }...] }
+//   { "version": 1, "nextSegmentId": n, "segments": [SegmentEntry...], "flushedLsns": [{ tableId, vShard, lsn }...],
+//     "truncatedLsns": [{ tableId, lsn }...] }   ← optional, written only when non-empty (TRUNCATE; manifests written
+//   before it existed simply lack it), pinned by the same test file ("pins truncatedLsns").
 import path from 'node:path'
 import { asTableId, type TableId } from '../../src/common/ids.js'
 import { VSHARD_COUNT } from '../../src/common/limits.js'
@@ -31,11 +33,16 @@ export interface SegmentEntry extends SegmentSpan {
 
 export interface ManifestLsn { readonly tableId: TableId; readonly vShard: number; readonly lsn: number }
 
+/** TRUNCATE: the WAL records of `tableId` with LSN ≤ lsn hold no live rows (and no segment holds any of them). */
+export interface TruncatedLsn { readonly tableId: TableId; readonly lsn: number }
+
 export interface ManifestData {
   readonly nextSegmentId: number
   readonly segments: ReadonlyArray<SegmentEntry>
   /** Every row of (tableId, vShard) with LSN ≤ lsn is in a listed segment; replay skips those (invariant 2). */
   readonly flushedLsns: ReadonlyArray<ManifestLsn>
+  /** Absent or empty when no table was truncated. */
+  readonly truncatedLsns?: ReadonlyArray<TruncatedLsn>
 }
 
 export const EMPTY_MANIFEST: ManifestData = { nextSegmentId: 1, segments: [], flushedLsns: [] }
@@ -69,6 +76,13 @@ function parseLsn(value: unknown): ManifestLsn | undefined {
   return { tableId: asTableId(tableId), vShard, lsn }
 }
 
+function parseTruncated(value: unknown): TruncatedLsn | undefined {
+  if (typeof value !== 'object' || value === null) return undefined
+  const [tableId, lsn] = ['tableId', 'lsn'].map((key) => Reflect.get(value, key))
+  if (!isCount(tableId) || tableId < 1 || !isCount(lsn)) return undefined
+  return { tableId: asTableId(tableId), lsn }
+}
+
 /** The manifest on disk, or the empty one when there is none yet. Rejects with 'Corrupt' on anything malformed. */
 export async function loadManifest(fs: FileSystem, dataDir: string): Promise<ManifestData> {
   const file = path.join(dataDir, MANIFEST_FILE)
@@ -91,10 +105,16 @@ export async function loadManifest(fs: FileSystem, dataDir: string): Promise<Man
   if (badEntry >= 0) throw corrupt(file, `bad segment entry ${JSON.stringify(segments[badEntry])}`)
   const badLsn = lsns.findIndex((entry) => entry === undefined)
   if (badLsn >= 0) throw corrupt(file, `bad flushed lsn ${JSON.stringify(flushedLsns[badLsn])}`)
+  const truncatedValue: unknown = Reflect.get(value, 'truncatedLsns') ?? []
+  if (!Array.isArray(truncatedValue)) throw corrupt(file, 'bad shape')
+  const truncated = truncatedValue.map(parseTruncated)
+  const badTruncated = truncated.findIndex((entry) => entry === undefined)
+  if (badTruncated >= 0) throw corrupt(file, `bad truncated lsn ${JSON.stringify(truncatedValue[badTruncated])}`)
   return {
     nextSegmentId,
     segments: entries.filter((entry): entry is SegmentEntry => entry !== undefined),
     flushedLsns: lsns.filter((entry): entry is ManifestLsn => entry !== undefined),
+    ...(truncated.length > 0 ? { truncatedLsns: truncated.filter((entry): entry is TruncatedLsn => entry !== undefined) } : {}),
   }
 }
 
@@ -102,7 +122,10 @@ export async function loadManifest(fs: FileSystem, dataDir: string): Promise<Man
 export async function saveManifest(fs: FileSystem, dataDir: string, data: ManifestData): Promise<void> {
   const file = path.join(dataDir, MANIFEST_FILE)
   const temp = `${file}.tmp`
-  const text = JSON.stringify({ version: MANIFEST_FORMAT_VERSION, ...data })
+  const { truncatedLsns, ...rest } = data
+  const text = JSON.stringify({
+    version: MANIFEST_FORMAT_VERSION, ...rest, ...(truncatedLsns !== undefined && truncatedLsns.length > 0 ? { truncatedLsns } : {}),
+  })
   const handle = await fs.open(temp, 'create-truncate')
   try {
     await handle.write(Buffer.from(text, 'utf8'), 0)

@@ -12,7 +12,7 @@ import type { EncodedSegment, FlushOutput, RowGroupSlice, SegmentSlice } from '.
 import type { FileHandleLike, FileSystem } from '../io/file-system.js'
 import type { ScanOp, TableSchema } from '../ops.js'
 import {
-  loadManifest, saveManifest, segmentFileName, type ManifestData, type ManifestLsn, type SegmentEntry,
+  loadManifest, saveManifest, segmentFileName, type ManifestData, type ManifestLsn, type SegmentEntry, type TruncatedLsn,
 } from './manifest.js'
 import { ScanGate } from './scan-gate.js'
 import { SEGMENT_HEADER_BYTES, SEGMENT_TRAILER_BYTES, type SegmentFooter } from './segment-format.js'
@@ -26,6 +26,12 @@ export class SegmentStore {
   private readonly gate = new ScanGate()
   private readonly footers = new Map<number, SegmentFooter>()
   private readonly flushed = new Map<string, number>()
+  private readonly truncated = new Map<number, number>()
+  /**
+   * Whether a table still exists (the catalog's answer; set by the engine). A flush encoded before a DROP TABLE
+   * reached the core may commit after it: its segments of the dropped table are left out, not committed.
+   */
+  isTableLive: (tableId: TableId) => boolean = () => true
   private flushCountValue = 0
   // Compaction rounds and retention passes, one at a time: neither reads or merges files the other is dropping.
   private maintenanceQueue: Promise<unknown> = Promise.resolve()
@@ -36,6 +42,7 @@ export class SegmentStore {
     private readonly fs: FileSystem, private readonly dataDir: string, private manifest: ManifestData,
   ) {
     for (const entry of manifest.flushedLsns) this.flushed.set(lsnKey(entry.tableId, entry.vShard), entry.lsn)
+    for (const entry of manifest.truncatedLsns ?? []) this.truncated.set(entry.tableId, entry.lsn)
     this.nextIdReserved = manifest.nextSegmentId
   }
 
@@ -56,9 +63,22 @@ export class SegmentStore {
     return store
   }
 
-  /** Every row of (tableId, vShard) with an LSN ≤ this is in a segment (0: none is). */
+  /**
+   * Every row of (tableId, vShard) with an LSN ≤ this is in a segment, or was truncated away (0: none is). Replay and
+   * catch-up skip records at or below it, which is how a TRUNCATE keeps old WAL records from resurrecting rows.
+   */
   flushedLsn(tableId: TableId, vShard: number): number {
-    return this.flushed.get(lsnKey(tableId, vShard)) ?? 0
+    return Math.max(this.flushed.get(lsnKey(tableId, vShard)) ?? 0, this.truncated.get(tableId) ?? 0)
+  }
+
+  /** The LSN at or below which the table's WAL records are dead (TRUNCATE); 0 when never truncated. */
+  truncatedLsn(tableId: TableId): number {
+    return this.truncated.get(tableId) ?? 0
+  }
+
+  /** Truncation LSNs as the manifest holds them (the next LSN after a restart must be above every one). */
+  truncatedLsns(): ReadonlyArray<TruncatedLsn> {
+    return this.manifest.truncatedLsns ?? []
   }
 
   /** 1 for each vShard of the table whose rows at `lsn` a segment already holds; null when there is none. */
@@ -90,16 +110,21 @@ export class SegmentStore {
     const entries: SegmentEntry[] = []
     for (const [i, segment] of output.segments.entries()) entries.push(await this.writeSegment(firstId + i, segment))
     await this.fs.syncDir(this.segmentDir)
+    const dead: SegmentEntry[] = []
     await this.gate.write(async () => {
+      // Decided under the gate, so a DROP or TRUNCATE swap is wholly before or after this commit (see isDeadFlush).
+      const liveLsns = output.flushedLsns.filter((entry) => this.isTableLive(entry.tableId))
       const flushedLsns = new Map(this.manifest.flushedLsns.map((entry) => [lsnKey(entry.tableId, entry.vShard), entry]))
-      for (const entry of output.flushedLsns) {
+      for (const entry of liveLsns) {
         const key = lsnKey(entry.tableId, entry.vShard)
         const lsn = Math.max(entry.lsn, flushedLsns.get(key)?.lsn ?? 0)
         flushedLsns.set(key, { tableId: entry.tableId, vShard: entry.vShard, lsn })
       }
+      const isDead = (entry: SegmentEntry) => this.isDeadFlush(entry, output)
+      dead.push(...entries.filter(isDead))
       const next: ManifestData = {
-        nextSegmentId: this.nextIdReserved,
-        segments: [...this.manifest.segments, ...entries],
+        ...this.manifest, nextSegmentId: this.nextIdReserved,
+        segments: [...this.manifest.segments, ...entries.filter((entry) => !isDead(entry))],
         flushedLsns: [...flushedLsns.values()],
       }
       await saveManifest(this.fs, this.dataDir, next)
@@ -108,6 +133,81 @@ export class SegmentStore {
       this.flushCountValue += 1
       onCommitted()
     })
+    await this.deleteFiles(dead)
+  }
+
+  /**
+   * A flushed segment of a dropped table, or of a table truncated at or after the segment's rows (the flush's
+   * flushed LSN for its vShard is at or below the truncation): the core encoded it before the DROP or TRUNCATE reached
+   * it, so it holds only rows that are gone. A flush encoded after holds no row at or below the truncation.
+   */
+  private isDeadFlush(entry: SegmentEntry, output: FlushOutput): boolean {
+    if (!this.isTableLive(entry.tableId)) return true
+    const truncated = this.truncated.get(entry.tableId)
+    if (truncated === undefined) return false
+    const flushed = output.flushedLsns.find((lsn) => lsn.tableId === entry.tableId && lsn.vShard === entry.vShard)
+    return flushed === undefined || flushed.lsn <= truncated
+  }
+
+  /**
+   * DROP TABLE (and, at open, the rest of one cut short by a crash): every segment, flushed LSN and truncation of the
+   * tables `isDropped` picks leaves the manifest in one atomic swap under the scan gate, then their files are deleted.
+   * Call inside maintain(). `onCommitted` runs right after the in-memory swap, before any scan (see commitFlush).
+   */
+  async dropTables(isDropped: (tableId: TableId) => boolean, onCommitted: () => void = () => undefined): Promise<void> {
+    const dropped = await this.gate.write(async () => {
+      const gone = this.manifest.segments.filter((entry) => isDropped(entry.tableId))
+      const next: ManifestData = {
+        nextSegmentId: this.manifest.nextSegmentId,
+        segments: this.manifest.segments.filter((entry) => !isDropped(entry.tableId)),
+        flushedLsns: this.manifest.flushedLsns.filter((entry) => !isDropped(entry.tableId)),
+        truncatedLsns: (this.manifest.truncatedLsns ?? []).filter((entry) => !isDropped(entry.tableId)),
+      }
+      const isChanged = gone.length > 0 || next.flushedLsns.length !== this.manifest.flushedLsns.length ||
+        next.truncatedLsns?.length !== (this.manifest.truncatedLsns ?? []).length
+      if (isChanged) await this.swap(next)
+      onCommitted()
+      return gone
+    })
+    await this.deleteFiles(dropped)
+  }
+
+  /**
+   * TRUNCATE's commit point: the table's segments leave the manifest and its WAL records up to `lsn` become dead, in
+   * one atomic swap under the scan gate; then the files are deleted. Call inside maintain(). `onCommitted` as above.
+   */
+  async truncateTable(tableId: TableId, lsn: number, onCommitted: () => void): Promise<void> {
+    const dropped = await this.gate.write(async () => {
+      const gone = this.manifest.segments.filter((entry) => entry.tableId === tableId)
+      const others = (this.manifest.truncatedLsns ?? []).filter((entry) => entry.tableId !== tableId)
+      const truncatedLsn = Math.max(lsn, this.truncated.get(tableId) ?? 0)
+      await this.swap({
+        ...this.manifest, segments: this.manifest.segments.filter((entry) => entry.tableId !== tableId),
+        truncatedLsns: [...others, { tableId, lsn: truncatedLsn }],
+      })
+      onCommitted()
+      return gone
+    })
+    await this.deleteFiles(dropped)
+  }
+
+  /** Saves `next` (atomically) and adopts it in memory; call under the gate's write lease. */
+  private async swap(next: ManifestData): Promise<void> {
+    await saveManifest(this.fs, this.dataDir, next)
+    this.manifest = next
+    this.flushed.clear()
+    for (const entry of next.flushedLsns) this.flushed.set(lsnKey(entry.tableId, entry.vShard), entry.lsn)
+    this.truncated.clear()
+    for (const entry of next.truncatedLsns ?? []) this.truncated.set(entry.tableId, entry.lsn)
+  }
+
+  /** Deletes files the manifest no longer lists. A crash midway leaves orphans, which open() deletes. */
+  private async deleteFiles(entries: ReadonlyArray<SegmentEntry>): Promise<void> {
+    for (const entry of entries) {
+      this.footers.delete(entry.id)
+      await this.fs.unlink(path.join(this.segmentDir, entry.file))
+    }
+    if (entries.length > 0) await this.fs.syncDir(this.segmentDir)
   }
 
   private async writeSegment(id: number, segment: EncodedSegment): Promise<SegmentEntry> {
@@ -230,16 +330,10 @@ export class SegmentStore {
     const dropped = await this.gate.write(async () => {
       const expired = this.manifest.segments.filter(isExpired)
       if (expired.length === 0) return expired
-      const next: ManifestData = { ...this.manifest, segments: this.manifest.segments.filter((entry) => !isExpired(entry)) }
-      await saveManifest(this.fs, this.dataDir, next)
-      this.manifest = next
+      await this.swap({ ...this.manifest, segments: this.manifest.segments.filter((entry) => !isExpired(entry)) })
       return expired
     })
-    for (const entry of dropped) {
-      this.footers.delete(entry.id)
-      await this.fs.unlink(path.join(this.segmentDir, entry.file))
-    }
-    if (dropped.length > 0) await this.fs.syncDir(this.segmentDir)
+    await this.deleteFiles(dropped)
     return dropped
   }
 
@@ -263,14 +357,9 @@ export class SegmentStore {
         ...this.manifest, nextSegmentId: this.nextIdReserved,
         segments: [...this.manifest.segments.filter((segment) => !removed.has(segment.id)), entry],
       }
-      await saveManifest(this.fs, this.dataDir, next)
-      this.manifest = next
+      await this.swap(next)
     })
-    for (const input of inputs) {
-      this.footers.delete(input.id)
-      await this.fs.unlink(path.join(this.segmentDir, input.file))
-    }
-    await this.fs.syncDir(this.segmentDir)
+    await this.deleteFiles(inputs)
   }
 
   /** Flushed LSNs as the manifest holds them (for tests and stats). */

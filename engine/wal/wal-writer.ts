@@ -71,6 +71,11 @@ export class WalWriter {
     return new WalWriter(options, handle, sequence, options.lastSegment?.sizeBytes ?? 0)
   }
 
+  /** The highest LSN assigned so far (durable or not): a TRUNCATE taken with no ingest in flight marks its point. */
+  get lastAssignedLsn(): number {
+    return this.nextLsnValue - 1
+  }
+
   /** The highest LSN whose record is durable per the fsync mode. */
   get durableLsn(): Lsn {
     return asLsn(this.durableLsnValue)

@@ -1,7 +1,7 @@
 // sql/bind/catalog: name lookup over engine.tables() (sql keeps no persisted copy of its own) and the PostgreSQL
 // identities derived from it: table OID = 16384 + tableId - 1, attnum = 1-based column index.
 import type { Engine } from '../../engine/api.js'
-import type { TableSchema } from '../../engine/ops.js'
+import type { ColumnSchema, TableSchema } from '../../engine/ops.js'
 import { assert } from '../../src/common/assert.js'
 import { undefinedTable } from '../../src/common/errors.js'
 import { parseStoredType, type SqlType } from './types.js'
@@ -28,4 +28,23 @@ export function columnType(table: TableSchema, column: number): SqlType {
   const schema = table.columns[column]
   assert(schema !== undefined, `column ${column} out of range for ${table.name}`)
   return parseStoredType(schema.sqlType, schema.kind)
+}
+
+/** A column a query can see, with its index in table.columns: the index ScanOp, attnum (index + 1) and batches use. */
+export interface VisibleColumn { readonly index: number; readonly column: ColumnSchema }
+
+/**
+ * The table's columns minus those ALTER TABLE DROP COLUMN hid (ColumnSchema.isDropped), in catalog order. Indices are
+ * not renumbered: a dropped column keeps its place in segments and WAL records, as PostgreSQL's attisdropped does.
+ * Everything that lists a table's columns to a user (SELECT *, INSERT without a column list, \d) goes through here.
+ */
+export function visibleColumns(table: TableSchema): ReadonlyArray<VisibleColumn> {
+  const visible: VisibleColumn[] = []
+  table.columns.forEach((column, index) => { if (column.isDropped !== true) visible.push({ index, column }) })
+  return visible
+}
+
+/** The index of the visible column named `name`, or undefined (a dropped column is never found by name). */
+export function findColumn(table: TableSchema, name: string): number | undefined {
+  return visibleColumns(table).find((visible) => visible.column.name === name)?.index
 }

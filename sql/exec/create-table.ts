@@ -1,15 +1,47 @@
 // sql/exec/create-table: CREATE TABLE → CreateTableOp. Picks the designated timestamp (first TIMESTAMP/TIMESTAMPTZ
 // NOT NULL column), maps each SQL type to its engine kind and keeps the exact SQL type in ColumnSchema.sqlType.
+// WITH (ttl = '…', partition_by = 'day') as storage parameters; any other is 22023 as PostgreSQL answers.
 import type { Engine } from '../../engine/api.js'
 import type { ColumnSchema, CreateTableOp } from '../../engine/ops.js'
 import { OP_VERSION } from '../../engine/ops.js'
-import { duplicateColumn, featureNotSupported, invalidTableDefinition, programLimitExceeded } from '../../src/common/errors.js'
+import {
+  duplicateColumn, featureNotSupported, featureNotSupportedMessage, invalidParameterValue, invalidTableDefinition,
+  programLimitExceeded,
+} from '../../src/common/errors.js'
 import { COLUMNS_PER_TABLE_MAX_COUNT } from '../../src/common/limits.js'
 import type { StatementResult } from '../api.js'
 import { PG_TYPES, formatStoredType, isTimestampType, resolveTypeName } from '../bind/types.js'
 import { withEngineErrors } from '../errors.js'
-import type { SqlCreateTable } from '../parse/ast.js'
+import type { SqlColumnDef, SqlCreateTable } from '../parse/ast.js'
+import { parseTtlUs } from './alter-table.js'
 
+/** The partition widths partition_by names; only 'day' is built (the segment store's width is one per engine). */
+const PARTITION_BY_VALUES: ReadonlySet<string> = new Set(['hour', 'day', 'month'])
+
+/** A column as CREATE TABLE and ALTER TABLE ADD COLUMN define it: the SQL type → engine kind + stored type text. */
+export function columnSchemaOf(column: SqlColumnDef): ColumnSchema {
+  const type = resolveTypeName(column.type)
+  const kind = PG_TYPES[type.name].columnKind
+  if (kind === null) throw featureNotSupported(`columns of type ${type.name}`, column.pos + 1)
+  return { name: column.name, kind, sqlType: formatStoredType(type), notNull: column.notNull }
+}
+
+/** WITH (…): the retention in µs (undefined: none given). partition_by other than 'day' is refused, not ignored. */
+function retentionOf(statement: SqlCreateTable): number | undefined {
+  let retentionUs: number | undefined
+  for (const option of statement.options) {
+    if (option.name === 'ttl') {
+      retentionUs = parseTtlUs(option.value ?? '')
+    } else if (option.name === 'partition_by') {
+      const value = (option.value ?? '').toLowerCase()
+      if (!PARTITION_BY_VALUES.has(value)) throw invalidParameterValue(`invalid value for parameter "partition_by": "${option.value ?? ''}"`)
+      if (value !== 'day') throw featureNotSupportedMessage(`partition_by = '${value}' is not supported: tables are partitioned by day`)
+    } else {
+      throw invalidParameterValue(`unrecognized parameter "${option.name}"`)
+    }
+  }
+  return retentionUs
+}
 export function buildCreateTableOp(statement: SqlCreateTable): CreateTableOp {
   if (statement.columns.length > COLUMNS_PER_TABLE_MAX_COUNT) {
     throw programLimitExceeded(`tables can have at most ${COLUMNS_PER_TABLE_MAX_COUNT} columns`)
@@ -18,10 +50,7 @@ export function buildCreateTableOp(statement: SqlCreateTable): CreateTableOp {
   const columns: ColumnSchema[] = statement.columns.map((column) => {
     if (seen.has(column.name)) throw duplicateColumn(column.name)
     seen.add(column.name)
-    const type = resolveTypeName(column.type)
-    const kind = PG_TYPES[type.name].columnKind
-    if (kind === null) throw featureNotSupported(`columns of type ${type.name}`, column.pos + 1)
-    return { name: column.name, kind, sqlType: formatStoredType(type), notNull: column.notNull }
+    return columnSchemaOf(column)
   })
   const timestampIndex = statement.columns.findIndex(
     (column) => column.notNull && isTimestampType(resolveTypeName(column.type).name))
@@ -29,7 +58,11 @@ export function buildCreateTableOp(statement: SqlCreateTable): CreateTableOp {
     throw invalidTableDefinition(
       `table "${statement.name}" needs a designated timestamp: a TIMESTAMP or TIMESTAMPTZ NOT NULL column`)
   }
-  return { kind: 'CreateTableOp', v: OP_VERSION, name: statement.name, columns, timestampIndex, ifNotExists: statement.ifNotExists }
+  const retentionUs = retentionOf(statement)
+  return {
+    kind: 'CreateTableOp', v: OP_VERSION, name: statement.name, columns, timestampIndex, ifNotExists: statement.ifNotExists,
+    ...(retentionUs === undefined ? {} : { retentionUs }),
+  }
 }
 
 export async function executeCreateTable(engine: Engine, statement: SqlCreateTable): Promise<StatementResult> {

@@ -7,7 +7,7 @@ import { OP_VERSION } from '../../engine/ops.js'
 import { notNullViolation, syntaxError, undefinedColumn } from '../../src/common/errors.js'
 import type { SessionContext, SqlValue, StatementResult } from '../api.js'
 import { bindExpr } from '../bind/bind-expr.js'
-import { columnType, requireTable } from '../bind/catalog.js'
+import { columnType, findColumn, requireTable, visibleColumns } from '../bind/catalog.js'
 import { coerce } from '../bind/coerce.js'
 import type { Expr } from '../bind/expr.js'
 import { Scope } from '../bind/scope.js'
@@ -32,9 +32,10 @@ export interface BoundInsert {
 }
 
 function targetColumns(table: TableSchema, statement: SqlInsert): number[] {
-  if (statement.columns === null) return table.columns.map((_, index) => index)
+  // Dropped columns (ALTER TABLE DROP COLUMN) are neither listed nor found by name; they receive NULL.
+  if (statement.columns === null) return visibleColumns(table).map((visible) => visible.index)
   return statement.columns.map((column) => {
-    const index = table.columns.findIndex((schema) => schema.name === column.name)
+    const index = findColumn(table, column.name) ?? -1
     if (index < 0) throw undefinedColumn(`${column.name}" of relation "${table.name}`, column.pos + 1)
     return index
   })

@@ -1,7 +1,8 @@
 // sql/parse/adapt-statement: one RawStmt's statement node → SqlStatement. Each statement type nodedb runs has a
 // handler in STATEMENT_HANDLERS; every other statement is 0A000 naming it ("DROP TABLE is not supported").
 import { syntaxError } from '../../src/common/errors.js'
-import type { SqlAlterTableOptions, SqlInsert, SqlStatement } from './ast.js'
+import type { SqlAlterTableColumns, SqlAlterTableOptions, SqlInsert, SqlStatement } from './ast.js'
+import { adaptAlterColumns, adaptDropTable, adaptRename, adaptTruncate } from './adapt-ddl.js'
 import { adaptExprList } from './adapt-expr.js'
 import { type AdaptContext, type Node, bool, firstPos, list, loc, nodeField, str, unsupported, unwrap, wrapped } from './adapt-node.js'
 import { adaptQuery } from './adapt-query.js'
@@ -47,18 +48,28 @@ function explain(ctx: AdaptContext, node: Node): SqlStatement {
   return { kind: 'SqlExplain', analyze, query: adaptQuery(ctx, query, firstPos(ctx, query, ctx.statementPos)) }
 }
 
-/** ALTER TABLE t SET (…) / RESET (…), several such commands concatenated in order; any other command is refused. */
-function alterTable(ctx: AdaptContext, node: Node): SqlAlterTableOptions {
+const OPTION_SUBTYPES: ReadonlySet<string> = new Set(['AT_SetRelOptions', 'AT_ResetRelOptions'])
+const COLUMN_SUBTYPES: ReadonlySet<string> = new Set(['AT_AddColumn', 'AT_DropColumn'])
+
+/**
+ * ALTER TABLE t SET (…) / RESET (…), or ADD COLUMN / DROP COLUMN, several commands of one family in order; any other
+ * command, or a mix of the two families, is refused.
+ */
+function alterTable(ctx: AdaptContext, node: Node): SqlAlterTableOptions | SqlAlterTableColumns {
   const relation = nodeField(node, 'relation') ?? {}
   const { name: table, pos } = tableName(ctx, relation)
   if (str(node, 'objtype') !== 'OBJECT_TABLE') return unsupported(`ALTER ${str(node, 'objtype').replace('OBJECT_', '')}`, ctx.statementPos)
-  const options: Array<{ name: string; value: string | null }> = []
-  for (const value of list(node, 'cmds')) {
-    const cmd = wrapped(value, 'AlterTableCmd') ?? {}
+  const cmds = list(node, 'cmds').map((value) => wrapped(value, 'AlterTableCmd') ?? {})
+  for (const cmd of cmds) {
     const subtype = str(cmd, 'subtype')
-    if (subtype !== 'AT_SetRelOptions' && subtype !== 'AT_ResetRelOptions') {
-      return unsupported(`ALTER TABLE … ${words(subtype.replace(/^AT_/, ''))}`, pos)
-    }
+    if (!OPTION_SUBTYPES.has(subtype) && !COLUMN_SUBTYPES.has(subtype)) return unsupported(`ALTER TABLE … ${words(subtype.replace(/^AT_/, ''))}`, pos)
+  }
+  const columnCount = cmds.filter((cmd) => COLUMN_SUBTYPES.has(str(cmd, 'subtype'))).length
+  if (columnCount === cmds.length && columnCount > 0) return adaptAlterColumns(ctx, node, cmds)
+  if (columnCount > 0) return unsupported('ALTER TABLE mixing SET/RESET with column changes', pos)
+  const options: Array<{ name: string; value: string | null }> = []
+  for (const cmd of cmds) {
+    const subtype = str(cmd, 'subtype')
     for (const item of list(wrapped(cmd.def, 'List') ?? {}, 'items')) {
       const option = wrapped(item, 'DefElem') ?? {}
       if (str(option, 'defnamespace') !== '') return unsupported('a qualified storage parameter', loc(ctx, option, pos))
@@ -81,6 +92,9 @@ const STATEMENT_HANDLERS: Readonly<Record<string, StatementHandler>> = {
   TransactionStmt: adaptTransaction,
   DiscardStmt: (ctx, node) => (str(node, 'target') === 'DISCARD_ALL'
     ? { kind: 'SqlDiscard' } : unsupported(`DISCARD ${str(node, 'target').replace('DISCARD_', '')}`, ctx.statementPos)),
+  DropStmt: adaptDropTable,
+  TruncateStmt: adaptTruncate,
+  RenameStmt: adaptRename,
   CheckPointStmt: (ctx, node) => (list(node, 'options').length === 0 ? { kind: 'SqlCheckpoint' } : unsupported('CHECKPOINT options', ctx.statementPos)),
   ExplainStmt: explain,
 }

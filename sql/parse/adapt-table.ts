@@ -49,7 +49,8 @@ function constraintName(contype: string): string {
   return CONSTRAINT_NAMES[contype] ?? `constraint ${contype.replace('CONSTR_', '').replace(/_/g, ' ')}`
 }
 
-function columnDef(ctx: AdaptContext, node: Node): SqlColumnDef {
+/** A column definition as CREATE TABLE and ALTER TABLE … ADD COLUMN write it. */
+export function columnDef(ctx: AdaptContext, node: Node): SqlColumnDef {
   const pos = loc(ctx, node, ctx.statementPos)
   const typeName = nodeField(node, 'typeName')
   if (typeName === null) return unsupported('a column without a type', pos)

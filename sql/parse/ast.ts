@@ -243,9 +243,42 @@ export interface SqlAlterTableOptions {
   readonly options: ReadonlyArray<{ readonly name: string; readonly value: string | null }>
 }
 
+/** A table named by DROP TABLE or TRUNCATE, with its 0-based position in the text. */
+export interface SqlTableRef { readonly name: string; readonly pos: number }
+
+/** DROP TABLE [IF EXISTS] t [, …] [CASCADE | RESTRICT]: nodedb has no dependent objects, so both behave alike. */
+export interface SqlDropTable { readonly kind: 'SqlDropTable'; readonly tables: ReadonlyArray<SqlTableRef>; readonly ifExists: boolean }
+
+/** TRUNCATE [TABLE] [ONLY] t [, …] [RESTART | CONTINUE IDENTITY] [CASCADE | RESTRICT]: no sequences, no dependents. */
+export interface SqlTruncate { readonly kind: 'SqlTruncate'; readonly tables: ReadonlyArray<SqlTableRef> }
+
+/** One column action of ALTER TABLE, in the order written. */
+export type SqlAlterColumnAction =
+  | { readonly kind: 'AddColumn'; readonly column: SqlColumnDef; readonly ifNotExists: boolean }
+  | { readonly kind: 'DropColumn'; readonly name: string; readonly ifExists: boolean }
+
+/** ALTER TABLE [IF EXISTS] t ADD [COLUMN] … / DROP [COLUMN] …, several separated by commas. */
+export interface SqlAlterTableColumns {
+  readonly kind: 'SqlAlterTableColumns'
+  readonly table: string
+  readonly tablePos: number
+  readonly ifExists: boolean
+  readonly actions: ReadonlyArray<SqlAlterColumnAction>
+}
+
+/** ALTER TABLE [IF EXISTS] t RENAME TO u (`column` null) or RENAME [COLUMN] a TO b. */
+export interface SqlRename {
+  readonly kind: 'SqlRename'
+  readonly table: string
+  readonly tablePos: number
+  readonly ifExists: boolean
+  readonly column: string | null
+  readonly newName: string
+}
+
 export type SqlStatement =
   | SqlCreateTable | SqlInsert | SqlQuery | SqlSet | SqlShow | SqlTransaction | SqlDiscard | SqlAlterTableOptions
-  | SqlCheckpoint | SqlExplain
+  | SqlCheckpoint | SqlExplain | SqlDropTable | SqlTruncate | SqlAlterTableColumns | SqlRename
 
 /** What PreparedStatement.parsed holds. */
 export interface ParsedStatement {

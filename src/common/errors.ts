@@ -89,6 +89,14 @@ export function undefinedTable(name: string, position?: number): DbError {
 export function duplicateTable(name: string): DbError {
   return error(SqlState.duplicateTable, `relation "${name}" already exists`, { table: name })
 }
+/** DROP TABLE's own wording for a missing table (PostgreSQL's DropErrorMsgNonExistent). */
+export function undefinedTableToDrop(name: string): DbError {
+  return error(SqlState.undefinedTable, `table "${name}" does not exist`, { table: name })
+}
+/** ALTER TABLE ADD COLUMN / RENAME COLUMN onto a name the table already has (PostgreSQL's wording). */
+export function columnAlreadyExists(column: string, table: string): DbError {
+  return error(SqlState.duplicateColumn, `column "${column}" of relation "${table}" already exists`, { column, table })
+}
 export function undefinedColumn(name: string, position?: number): DbError {
   const extra = position === undefined ? {} : { position }
   return error(SqlState.undefinedColumn, `column "${name}" does not exist`, { ...extra, column: name })

@@ -37,6 +37,19 @@ describe('engine/timeseries/manifest', () => {
     })
   })
 
+  it('pins truncatedLsns: written only when non-empty, round-tripped, checked', async () => {
+    const truncated: ManifestData = { ...data, truncatedLsns: [{ tableId: asTableId(1), lsn: 77 }] }
+    await saveManifest(nodeFileSystem, dir, truncated)
+    const json: unknown = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'))
+    assert.deepEqual(json, { version: 1, nextSegmentId: 3, segments: JSON.parse(JSON.stringify(data.segments)) as unknown,
+      flushedLsns: [{ tableId: 1, vShard: 5, lsn: 42 }], truncatedLsns: [{ tableId: 1, lsn: 77 }] })
+    assert.deepEqual(await loadManifest(nodeFileSystem, dir), truncated)
+    await saveManifest(nodeFileSystem, dir, { ...data, truncatedLsns: [] })
+    assert.ok(!('truncatedLsns' in (JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as object)))
+    fs.writeFileSync(path.join(dir, 'manifest.json'), '{"version":1,"nextSegmentId":1,"segments":[],"flushedLsns":[],"truncatedLsns":[{"lsn":3}]}')
+    await assert.rejects(loadManifest(nodeFileSystem, dir), (error: unknown) => isEngineFailureError(error) && error.failure.kind === 'Corrupt')
+  })
+
   it('reports a damaged manifest as Corrupt', async () => {
     for (const text of ['{', '{"version":2,"nextSegmentId":1,"segments":[],"flushedLsns":[]}',
       '{"version":1,"nextSegmentId":1,"segments":[{"id":5}],"flushedLsns":[]}']) {

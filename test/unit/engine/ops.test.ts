@@ -2,13 +2,20 @@
 // Method: compare each code table with its literal expected value; adding a kind must extend these literals.
 import assert from 'node:assert/strict'
 import { COLUMN_KIND_CODES } from '../../../engine/batch.js'
-import { OP_KIND_CODES, OP_VERSION } from '../../../engine/ops.js'
+import { OP_KIND_CODES, OP_VERSION, droppedColumnName } from '../../../engine/ops.js'
 import { WAL_RECORD_KIND_CODES } from '../../../engine/wal/record.js'
 
 describe('engine/ops codes', () => {
   it('pins OP_KIND_CODES and OP_VERSION', () => {
-    assert.deepStrictEqual({ ...OP_KIND_CODES }, { CreateTableOp: 1, IngestOp: 2, ScanOp: 3, AddColumnsOp: 4, SetRetentionOp: 5 })
+    assert.deepStrictEqual({ ...OP_KIND_CODES }, {
+      CreateTableOp: 1, IngestOp: 2, ScanOp: 3, AddColumnsOp: 4, SetRetentionOp: 5, DropTableOp: 6, TruncateTableOp: 7,
+      RenameTableOp: 8, RenameColumnOp: 9, DropColumnOp: 10,
+    })
     assert.equal(OP_VERSION, 1)
+  })
+
+  it('pins the dropped-column name (it is written to catalog.json)', () => {
+    assert.equal(droppedColumnName(3), '........pg.dropped.3........')
   })
 
   it('pins COLUMN_KIND_CODES', () => {

@@ -4,13 +4,14 @@
 import type { ColumnBatch, ColumnVector, ScanPartial } from '../../../engine/batch.js'
 import { isNullAt } from '../../../engine/batch.js'
 import { EngineFailureError, type Engine, type EngineStats, type ResultOf } from '../../../engine/api.js'
-import type { ScanOp, TableSchema, TimeseriesOp } from '../../../engine/ops.js'
+import { droppedColumnName, type ScanOp, type TableSchema, type TimeseriesOp } from '../../../engine/ops.js'
 import { asLsn, asTableId } from '../../../src/common/ids.js'
 
 export class FakeEngine implements Engine {
   readonly ops: TimeseriesOp[] = []
   readonly batches = new Map<number, ColumnBatch[]>()
   private readonly catalog: TableSchema[] = []
+  private nextTableId = 1
   /** When set, answers every ScanOp (e.g. with AggPartials from two "cores"). */
   respond: ((op: ScanOp) => ReadonlyArray<ScanPartial>) | null = null
 
@@ -27,7 +28,10 @@ export class FakeEngine implements Engine {
           if (op.ifNotExists) return { kind: 'CreateTableResult', table: existing, created: false }
           throw new EngineFailureError({ kind: 'TableExists', detail: op.name })
         }
-        const table: TableSchema = { id: asTableId(this.catalog.length + 1), name: op.name, columns: op.columns, timestampIndex: op.timestampIndex }
+        const table: TableSchema = {
+          id: asTableId(this.nextTableId++), name: op.name, columns: op.columns, timestampIndex: op.timestampIndex,
+          ...(op.retentionUs === undefined || op.retentionUs === null ? {} : { retentionUs: op.retentionUs }),
+        }
         this.catalog.push(table)
         return { kind: 'CreateTableResult', table, created: true }
       }
@@ -57,7 +61,33 @@ export class FakeEngine implements Engine {
       case 'ScanOp':
         if (this.respond !== null) return { kind: 'ScanResult', partials: this.respond(op) }
         return { kind: 'ScanResult', partials: (this.batches.get(op.tableId) ?? []).map((batch) => scanBatch(batch, op)) }
+      case 'DropTableOp':
+        this.catalog.splice(this.indexOf(op.tableId), 1)
+        this.batches.delete(op.tableId)
+        return { kind: 'DropTableResult' }
+      case 'TruncateTableOp':
+        this.batches.delete(op.tableId)
+        return { kind: 'TruncateTableResult', table: this.catalog[this.indexOf(op.tableId)]! }
+      case 'RenameTableOp': return this.alter(op.tableId, (table) => ({ ...table, name: op.name }))
+      case 'RenameColumnOp':
+        return this.alter(op.tableId, (table) => ({ ...table, columns: table.columns.map((c, i) => (i === op.column ? { ...c, name: op.name } : c)) }))
+      case 'DropColumnOp':
+        return this.alter(op.tableId, (table) => ({
+          ...table, columns: table.columns.map((c, i) => (i === op.column ? { ...c, name: droppedColumnName(i + 1), notNull: false, isDropped: true } : c)),
+        }))
     }
+  }
+
+  private indexOf(tableId: number): number {
+    const index = this.catalog.findIndex((table) => table.id === tableId)
+    if (index < 0) throw new EngineFailureError({ kind: 'NoSuchTable', detail: String(tableId) })
+    return index
+  }
+
+  private alter(tableId: number, change: (table: TableSchema) => TableSchema): unknown {
+    const index = this.indexOf(tableId)
+    this.catalog[index] = change(this.catalog[index]!)
+    return { kind: 'AlterTableResult', table: this.catalog[index] }
   }
 
   tables(): ReadonlyArray<TableSchema> { return this.catalog }

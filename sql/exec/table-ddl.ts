@@ -1,0 +1,121 @@
+// sql/exec/table-ddl: DROP TABLE, TRUNCATE, ALTER TABLE … RENAME and ALTER TABLE … ADD/DROP COLUMN → the engine's
+// table ops. Names are checked against the catalog first, PostgreSQL's way (codes and wording), so a statement
+// naming a missing table or column changes nothing. A statement naming several tables or columns runs one op each:
+// each op is atomic and durable, the statement as a whole is not (nodedb has no transactions).
+import type { Engine } from '../../engine/api.js'
+import { OP_VERSION, type ColumnSchema, type TableSchema } from '../../engine/ops.js'
+import {
+  columnAlreadyExists, duplicateTable, featureNotSupported, programLimitExceeded, undefinedColumn, undefinedTable,
+  undefinedTableToDrop,
+} from '../../src/common/errors.js'
+import { COLUMNS_PER_TABLE_MAX_COUNT } from '../../src/common/limits.js'
+import type { StatementResult } from '../api.js'
+import { findColumn, findTable, visibleColumns } from '../bind/catalog.js'
+import { withEngineErrors } from '../errors.js'
+import type { SqlAlterColumnAction, SqlAlterTableColumns, SqlDropTable, SqlRename, SqlTruncate } from '../parse/ast.js'
+import { columnSchemaOf } from './create-table.js'
+
+const ALTER_TABLE: StatementResult = { kind: 'CommandResult', commandTag: 'ALTER TABLE' }
+
+/** Each named table once, in order; every name is checked before anything is dropped. */
+export async function executeDropTable(engine: Engine, statement: SqlDropTable): Promise<StatementResult> {
+  const tables = new Map<number, TableSchema>()
+  for (const ref of statement.tables) {
+    const table = findTable(engine, ref.name)
+    if (table === undefined && !statement.ifExists) throw undefinedTableToDrop(ref.name)
+    if (table !== undefined) tables.set(table.id, table)
+  }
+  for (const table of tables.values()) {
+    await withEngineErrors(() => engine.execute({ kind: 'DropTableOp', v: OP_VERSION, tableId: table.id }))
+  }
+  return { kind: 'CommandResult', commandTag: 'DROP TABLE' }
+}
+
+export async function executeTruncate(engine: Engine, statement: SqlTruncate): Promise<StatementResult> {
+  const tables = new Map<number, TableSchema>()
+  for (const ref of statement.tables) {
+    const table = findTable(engine, ref.name)
+    if (table === undefined) throw undefinedTable(ref.name, ref.pos + 1)
+    tables.set(table.id, table)
+  }
+  for (const table of tables.values()) {
+    await withEngineErrors(() => engine.execute({ kind: 'TruncateTableOp', v: OP_VERSION, tableId: table.id }))
+  }
+  return { kind: 'CommandResult', commandTag: 'TRUNCATE TABLE' }
+}
+
+export async function executeRename(engine: Engine, statement: SqlRename): Promise<StatementResult> {
+  const table = findTable(engine, statement.table)
+  if (table === undefined) {
+    if (statement.ifExists) return ALTER_TABLE
+    throw undefinedTable(statement.table, statement.tablePos + 1)
+  }
+  if (statement.column === null) {
+    if (findTable(engine, statement.newName) !== undefined) throw duplicateTable(statement.newName)
+    await withEngineErrors(() => engine.execute({ kind: 'RenameTableOp', v: OP_VERSION, tableId: table.id, name: statement.newName }))
+    return ALTER_TABLE
+  }
+  const column = findColumn(table, statement.column)
+  if (column === undefined) throw undefinedColumn(statement.column)
+  if (findColumn(table, statement.newName) !== undefined) throw columnAlreadyExists(statement.newName, table.name)
+  await withEngineErrors(() => engine.execute({
+    kind: 'RenameColumnOp', v: OP_VERSION, tableId: table.id, column, name: statement.newName,
+  }))
+  return ALTER_TABLE
+}
+
+/** One step of ALTER TABLE's plan: columns to add together, or one column to drop. */
+type AlterStep = { readonly kind: 'add'; readonly columns: ColumnSchema[] } | { readonly kind: 'drop'; readonly column: number }
+
+/**
+ * Checks every action in order against the columns as they will be (names added or dropped by earlier actions
+ * count), PostgreSQL's errors for each, and groups consecutive ADDs into one AddColumnsOp. IF [NOT] EXISTS skips.
+ */
+function planAlter(table: TableSchema, actions: ReadonlyArray<SqlAlterColumnAction>): AlterStep[] {
+  const names = new Map(visibleColumns(table).map((visible) => [visible.column.name, visible.index]))
+  let columnCount = table.columns.length
+  const steps: AlterStep[] = []
+  for (const action of actions) {
+    if (action.kind === 'AddColumn') {
+      const { column } = action
+      if (names.has(column.name)) {
+        if (action.ifNotExists) continue
+        throw columnAlreadyExists(column.name, table.name)
+      }
+      if (column.notNull) throw featureNotSupported('ADD COLUMN … NOT NULL (rows already stored have no value; added columns are nullable)', column.pos + 1)
+      if (++columnCount > COLUMNS_PER_TABLE_MAX_COUNT) throw programLimitExceeded(`tables can have at most ${COLUMNS_PER_TABLE_MAX_COUNT} columns`)
+      const last = steps[steps.length - 1]
+      const schema = columnSchemaOf(column)
+      if (last?.kind === 'add') last.columns.push(schema)
+      else steps.push({ kind: 'add', columns: [schema] })
+      names.set(column.name, -1)
+      continue
+    }
+    const index = names.get(action.name)
+    if (index === undefined) {
+      if (action.ifExists) continue
+      throw undefinedColumn(`${action.name}" of relation "${table.name}`)
+    }
+    if (index === table.timestampIndex) throw featureNotSupported(`dropping the designated timestamp column "${action.name}"`)
+    if (index < 0) throw featureNotSupported(`dropping column "${action.name}" in the ALTER TABLE that adds it`)
+    steps.push({ kind: 'drop', column: index })
+    names.delete(action.name)
+  }
+  return steps
+}
+
+export async function executeAlterTableColumns(engine: Engine, statement: SqlAlterTableColumns): Promise<StatementResult> {
+  const table = findTable(engine, statement.table)
+  if (table === undefined) {
+    if (statement.ifExists) return ALTER_TABLE
+    throw undefinedTable(statement.table, statement.tablePos + 1)
+  }
+  for (const step of planAlter(table, statement.actions)) {
+    if (step.kind === 'add') {
+      await withEngineErrors(() => engine.execute({ kind: 'AddColumnsOp', v: OP_VERSION, tableId: table.id, columns: step.columns }))
+    } else {
+      await withEngineErrors(() => engine.execute({ kind: 'DropColumnOp', v: OP_VERSION, tableId: table.id, column: step.column }))
+    }
+  }
+  return ALTER_TABLE
+}
