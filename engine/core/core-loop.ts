@@ -37,7 +37,7 @@ export class CoreLoop {
     this.requests = new RingConsumer(options.requestRing)
     this.responses = new RingProducer(options.responseRing)
     this.storage = new CoreStorage(options)
-    this.streams = new ScanStreams(this.storage)
+    this.streams = new ScanStreams(this.storage, options.coreId)
   }
 
   /** The request ring's signal word, for the worker to sleep on when a tick was idle. */

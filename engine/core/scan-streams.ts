@@ -1,6 +1,7 @@
 // engine/core/scan-streams: one core's streaming raw scans — their cursors and credit. The core loop steps every
 // stream that has credit once per tick, between requests, so ingests keep flowing while a long scan answers.
 // Runs inside a worker; knows nothing of files or SQL.
+import { log } from '../../src/common/log.js'
 import { isEngineFailureError } from '../api.js'
 import type { CoreResponse, ScanCancelRequest, ScanCreditRequest, StreamScanRequest } from '../bridge/messages.js'
 import type { ScanCursor } from '../timeseries/scan-cursor.js'
@@ -16,7 +17,7 @@ export class ScanStreams {
   // Insertion order: each tick steps the streams in the order they were opened (fair enough for a few streams).
   private readonly streams = new Map<number, OpenStream>()
 
-  constructor(private readonly storage: CoreStorage) {}
+  constructor(private readonly storage: CoreStorage, private readonly coreId: number) {}
 
   /** Some stream may send a batch now: the core must not sleep. */
   get hasWork(): boolean {
@@ -52,8 +53,12 @@ export class ScanStreams {
 
   /** Drops the cursor (and what it decoded); the answer tells the control side no batch of the stream follows. */
   cancel(request: ScanCancelRequest): CoreResponse {
-    this.streams.get(request.streamId)?.cursor.close()
-    this.streams.delete(request.streamId)
+    const stream = this.streams.get(request.streamId)
+    if (stream !== undefined) {
+      stream.cursor.close()
+      this.streams.delete(request.streamId)
+      log.debug({ core: this.coreId, stream: request.streamId }, 'core stopped a cancelled scan stream')
+    }
     return { kind: 'DoneResponse', id: request.id }
   }
 
