@@ -89,10 +89,16 @@ export class ResultCursor {
     return sentCount
   }
 
-  /** The next batch of a stream; false when there is none. What was written goes out before the wait. */
+  /**
+   * The next batch of a stream; false when there is none. What was written goes out before the wait, and the event
+   * loop gets a turn: batches the cores already sent resolve as microtasks, so without it a fast scan to a fast
+   * client would hold the loop until the send buffer filled (invariant 5: other sessions keep answering).
+   */
   private async pull(sink: RowSink): Promise<boolean> {
     if (this.iterator === null || this.isExhausted) return false
     await sink.flush()
+    await new Promise<void>((resolve) => setImmediate(resolve))
+    if (this.isClosed) return false
     const next = await this.iterator.next()
     if (next.done === true) {
       this.isExhausted = true
