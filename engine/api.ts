@@ -1,7 +1,7 @@
 // engine/api: the contract of the storage engine as sql sees it. Everything that crosses it is plain data.
 // The engine knows nothing of SQL text or sockets; failures are EngineFailure values that sql maps to SQLSTATEs.
 import type { Lsn } from '../src/common/ids.js'
-import type { ScanPartial } from './batch.js'
+import type { RowsPartial, ScanPartial } from './batch.js'
 import type {
   AddColumnsOp, CreateTableOp, DropColumnOp, DropTableOp, IngestOp, RenameColumnOp, RenameTableOp, ScanOp, SetRetentionOp,
   TableSchema, TimeseriesOp, TruncateTableOp,
@@ -85,6 +85,15 @@ export interface EngineStats {
   readonly compactionCount?: number
   /** Segments dropped by retention (TTL) since open. */
   readonly retentionDropCount?: number
+  /** Streaming scans stopped before their end (consumer gone, LIMIT reached, abort) since open. */
+  readonly scanStreamCancelledCount?: number
+  /** Streaming scans running now (not finished, not cancelled). */
+  readonly scanStreamOpenCount?: number
+}
+
+export interface ScanStreamOptions {
+  /** Aborting stops every core's part of the scan (they drop their cursors) and ends the iteration. */
+  readonly signal?: AbortSignal
 }
 
 export interface Engine {
@@ -93,6 +102,13 @@ export interface Engine {
    * then visible to every later ScanOp. Rejects with EngineFailureError for operating errors.
    */
   execute<T extends TimeseriesOp>(op: T): Promise<ResultOf<T>>
+  /**
+   * A raw ScanOp (no group keys, no aggregates) answered in batches: RowsPartials of at most SCAN_BATCH_ROWS_COUNT
+   * rows, in no particular order across cores, each core running at most SCAN_STREAM_BATCHES_AHEAD_COUNT batches
+   * ahead of the consumer (invariant 4). Sees exactly the rows execute(op) would (invariant 2). Leaving the loop
+   * early or aborting `options.signal` cancels the cores' work. Throws EngineFailureError as execute does.
+   */
+  scanStream(op: ScanOp, options?: ScanStreamOptions): AsyncIterable<RowsPartial>
   /** The catalog as persisted: every table, in creation order. */
   tables(): ReadonlyArray<TableSchema>
   stats(): EngineStats

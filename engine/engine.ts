@@ -8,8 +8,8 @@ import { CORE_RESTARTS_MAX_COUNT, PARTITION_WIDTH_US_DEFAULT, REPLAY_IN_FLIGHT_B
   WAL_RECORD_BYTES_MAX } from '../src/common/limits.js'
 import { log } from '../src/common/log.js'
 import { EngineFailureError, type Engine, type EngineConfig, type EngineStats, type IngestResult, type ResultOf,
-  type ScanResult, type OpResult } from './api.js'
-import type { ColumnBatch, ScanPartial } from './batch.js'
+  type OpResult, type ScanStreamOptions } from './api.js'
+import type { ColumnBatch, RowsPartial } from './batch.js'
 import { CoreClient } from './bridge/core-client.js'
 import { splitBatchByCore, validateBatch } from './bridge/dispatcher.js'
 import { FrameCodec } from './bridge/frame-codec.js'
@@ -25,6 +25,7 @@ import { checkConfig, fail, lockDataDir, type OpenEngineOptions } from './engine
 import type { IngestOp, ScanOp, TableSchema, TimeseriesOp } from './ops.js'
 import { RetentionJob } from './retention.js'
 import { TableDdl } from './table-ddl.js'
+import { ScanRunner } from './scan-runner.js'
 import { decodeIngestPayload, encodeIngestPayload, peekIngestRowCount } from './wal/ingest-payload.js'
 import type { WalRecord } from './wal/record.js'
 import { replayWal } from './wal/replay.js'
@@ -77,6 +78,7 @@ class NodeEngine implements Engine {
   private readonly compactor: Compactor
   private readonly retention: RetentionJob
   private readonly ddl: TableDdl
+  private readonly scans: ScanRunner
   private readonly restarting: Array<Promise<void> | undefined>
   private restartCountValue = 0
 
@@ -93,6 +95,7 @@ class NodeEngine implements Engine {
   ) {
     this.flushes = new FlushCoordinator(cores, segments, budgetBytes, () => this.checkpoint())
     this.restarting = cores.map(() => undefined)
+    this.scans = new ScanRunner({ cores, catalog, segments, restarts: () => Promise.all(this.restarting) })
     this.compactor = new Compactor(segments, cores)
     const widthUs = options.partitionWidthUs ?? PARTITION_WIDTH_US_DEFAULT
     this.retention = new RetentionJob(catalog, segments, widthUs, options.nowMs ?? Date.now)
@@ -245,6 +248,10 @@ class NodeEngine implements Engine {
     return running as Promise<ResultOf<T>>
   }
 
+  scanStream(op: ScanOp, options: ScanStreamOptions = {}): AsyncIterable<RowsPartial> {
+    return this.scans.stream(op, options)
+  }
+
   tables(): ReadonlyArray<TableSchema> {
     return this.catalog.tables()
   }
@@ -269,6 +276,8 @@ class NodeEngine implements Engine {
       coreRestartCount: this.restartCountValue,
       compactionCount: this.compactor.compactionCount,
       retentionDropCount: this.retention.droppedCount,
+      scanStreamCancelledCount: this.scans.cancelledCount,
+      scanStreamOpenCount: this.scans.openCount,
     }
   }
 
@@ -294,7 +303,7 @@ class NodeEngine implements Engine {
     switch (op.kind) {
       case 'CreateTableOp': return this.ddl.createTable(op)
       case 'IngestOp': return this.ingest(op)
-      case 'ScanOp': return this.scan(op)
+      case 'ScanOp': return this.scans.scan(op)
       case 'AddColumnsOp': return this.ddl.addColumns(op)
       case 'SetRetentionOp': return this.retention.setRetention(op)
       case 'DropTableOp': return this.ddl.dropTable(op)
@@ -350,23 +359,6 @@ class NodeEngine implements Engine {
       applies.push({ core, applied: this.sendPart(core, request, lsn) })
     })
     return applies
-  }
-
-  private async scan(op: ScanOp): Promise<ScanResult> {
-    const table = this.catalog.table(op.tableId)
-    if (table === undefined) throw fail('NoSuchTable', `table ${op.tableId} does not exist`)
-    // The slices are read under the scan gate; the requests are queued before it is released (invariant 2).
-    await Promise.all(this.restarting)
-    const { perCore, release } = await this.segments.sliceForScan(table, op, this.cores.length)
-    const requests = this.cores.map((core, c) => core.request({ kind: 'ScanRequest', op, segments: perCore[c]! }))
-    release()
-    const responses = await Promise.all(requests)
-    const partials: ScanPartial[] = responses.map((response) => {
-      const checked = checkResponse(response)
-      if (checked.kind !== 'ScanResponse') throw new Error(`core answered a scan with ${checked.kind}`)
-      return checked.partial
-    })
-    return { kind: 'ScanResult', partials }
   }
 
   private tableOf(record: WalRecord): TableSchema {

@@ -37,6 +37,23 @@ export interface IntervalValue {
 
 export type TransactionEffect = 'begin' | 'commit' | 'rollback'
 
+/** One batch of result rows (at most SCAN_BATCH_ROWS_COUNT of them for a streamed scan). */
+export type RowBatch = ReadonlyArray<ReadonlyArray<SqlValue>>
+
+/**
+ * The rows of a query as they are produced (cores scanning, rows evaluated batch by batch), so a large result never
+ * sits in memory whole (design invariant 4). Iterate once. This is the one non-plain value sql/api.ts hands out: a
+ * stream is not data but a running scan, and wire must be able to pull it at the client's pace and stop it.
+ * - Leaving the iteration early (break, return()) or cancel() stops the scan on the cores and releases it.
+ * - Rejects with DbError like execute(). cancel() makes a pending or later next() resolve done.
+ */
+export interface RowStream extends AsyncIterable<RowBatch> {
+  /** Rows handed out so far; once the iteration is done, the count of the command tag ('SELECT n'). */
+  readonly rowCount: number
+  /** Stops the stream early (client gone, portal closed, CancelRequest); idempotent. */
+  cancel(): void
+}
+
 export type StatementResult =
   | {
       readonly kind: 'RowsResult'
@@ -44,6 +61,12 @@ export type StatementResult =
       readonly rows: ReadonlyArray<ReadonlyArray<SqlValue>>
       /** e.g. 'SELECT 3' */
       readonly commandTag: string
+    }
+  | {
+      /** A query whose rows are streamed: wire writes them as they come, the tag is 'SELECT ' + stream.rowCount. */
+      readonly kind: 'RowStreamResult'
+      readonly fields: ReadonlyArray<FieldDescription>
+      readonly stream: RowStream
     }
   | {
       readonly kind: 'CommandResult'

@@ -6,7 +6,7 @@ import { log } from '../../src/common/log.js'
 import { EngineFailureError } from '../api.js'
 import { CONTROL_OUTBOX_RETRY_MS, DISPATCH_QUEUE_FRAMES_MAX_COUNT, PARTITION_WIDTH_US_DEFAULT } from '../../src/common/limits.js'
 import { FrameCodec } from './frame-codec.js'
-import type { CoreRequest, CoreResponse } from './messages.js'
+import type { CoreRequest, CoreResponse, FailureResponse, ScanBatchResponse, StreamScanRequest } from './messages.js'
 import { RING_SIGNAL_INDEX, RingConsumer, RingProducer, createRingBuffers } from './spsc-ring.js'
 
 type WithoutId<T> = T extends CoreRequest ? Omit<T, 'id'> : never
@@ -20,6 +20,9 @@ function findWaitAsync(): WaitAsync {
 }
 const waitAsync = findWaitAsync()
 
+/** What a streaming scan's owner receives: its batches, or the failure that ends it. */
+export type StreamResponse = ScanBatchResponse | FailureResponse
+
 interface InFlight {
   readonly resolve: (response: CoreResponse) => void
   readonly reject: (error: Error) => void
@@ -31,6 +34,8 @@ export class CoreClient {
   private readonly consumer: RingConsumer
   private readonly codec = new FrameCodec()
   private readonly inFlight = new Map<number, InFlight>()
+  // Streaming scans by stream id: every ScanBatchResponse (and a FailureResponse) of the stream goes to its handler.
+  private readonly streams = new Map<number, (response: StreamResponse) => void>()
   private readonly queue: Uint8Array[] = []
   private queueOffset = 0
   private retryTimer: NodeJS.Timeout | undefined
@@ -73,12 +78,49 @@ export class CoreClient {
   /** Sends a request; resolves with its response. Order of calls is the order the core sees them in. */
   request(request: WithoutId<CoreRequest>): Promise<CoreResponse> {
     if (this.exitFailure !== undefined) return Promise.reject(this.exitFailure)
+    const id = this.enqueue(request)
+    return new Promise<CoreResponse>((resolve, reject) => this.inFlight.set(id, { resolve, reject }))
+  }
+
+  /**
+   * Opens a streaming scan; returns its stream id. `onResponse` receives its batches until one isLast or a failure
+   * (a dead core delivers 'Io'), or until cancelStream. Call while the scan gate's lease is held (invariant 2).
+   */
+  openStream(request: WithoutId<StreamScanRequest>, onResponse: (response: StreamResponse) => void): number {
+    if (this.exitFailure !== undefined) {
+      const failure = this.exitFailure.failure
+      queueMicrotask(() => onResponse({ kind: 'FailureResponse', id: 0, failure }))
+      return 0
+    }
+    const id = this.enqueue(request)
+    this.streams.set(id, onResponse)
+    return id
+  }
+
+  /** The consumer took `creditCount` batches of stream `streamId`: the core may send that many more. One-way. */
+  creditStream(streamId: number, creditCount: number): void {
+    if (this.exitFailure === undefined && this.streams.has(streamId)) this.enqueue({ kind: 'ScanCreditRequest', streamId, creditCount })
+  }
+
+  /**
+   * Stops a stream: nothing more reaches its handler from now on; resolves once the core dropped its cursor (its
+   * acknowledgement follows every batch it sent, so the stream id is then forgotten).
+   */
+  async cancelStream(streamId: number): Promise<void> {
+    if (!this.streams.has(streamId)) return
+    this.streams.set(streamId, () => undefined)
+    try {
+      await this.request({ kind: 'ScanCancelRequest', streamId })
+    } finally {
+      this.streams.delete(streamId)
+    }
+  }
+
+  private enqueue(request: WithoutId<CoreRequest>): number {
     const id = this.nextId++
-    const frame = this.codec.encodeRequest({ ...request, id })
-    const response = new Promise<CoreResponse>((resolve, reject) => this.inFlight.set(id, { resolve, reject }))
-    this.queue.push(frame)
+    this.queue.push(this.codec.encodeRequest({ ...request, id }))
     this.pump()
-    return response
+    return id
   }
 
   /** Sends Shutdown after everything queued, then waits for the worker to exit. */
@@ -118,6 +160,12 @@ export class CoreClient {
   }
 
   private onResponse(response: CoreResponse): void {
+    const stream = this.streams.get(response.id)
+    if (stream !== undefined && (response.kind === 'ScanBatchResponse' || response.kind === 'FailureResponse')) {
+      if (response.kind === 'FailureResponse' || response.isLast) this.streams.delete(response.id)
+      stream(response)
+      return
+    }
     const entry = this.inFlight.get(response.id)
     assert(entry !== undefined, `core ${this.coreId}: response to unknown request ${response.id}`)
     this.inFlight.delete(response.id)
@@ -137,6 +185,9 @@ export class CoreClient {
     this.exitFailure = new EngineFailureError({ kind: 'Io', detail: `core ${this.coreId} exited` })
     for (const entry of this.inFlight.values()) entry.reject(this.exitFailure)
     this.inFlight.clear()
+    const failure = this.exitFailure.failure
+    for (const [id, stream] of this.streams) stream({ kind: 'FailureResponse', id, failure })
+    this.streams.clear()
     this.queue.length = 0
     while (this.queueWaiters.length > 0) this.queueWaiters.shift()!()
     // Wake the pending waitAsync so nothing is left waiting on this ring.

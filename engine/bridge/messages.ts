@@ -3,7 +3,7 @@
 import type { SegmentSpan } from '../timeseries/manifest.js'
 import type { Lsn, TableId } from '../../src/common/ids.js'
 import type { EngineFailure } from '../api.js'
-import type { ColumnBatch, ScanPartial } from '../batch.js'
+import type { ColumnBatch, RowsPartial, ScanPartial } from '../batch.js'
 import type { ScanOp, TableSchema } from '../ops.js'
 
 /** Sent at startup and on CREATE TABLE, to every core. */
@@ -99,9 +99,32 @@ export interface DropTableRowsRequest {
   readonly isUnregistering: boolean
 }
 
+/**
+ * A raw scan answered in batches (ScanBatchResponse, each echoing this `id`, the last with isLast) rather than one
+ * ScanResponse. The core takes its snapshot of `segments`, frozen and active memtables (with their row counts) when
+ * it receives the request, so the scan gate orders it against flush commits exactly as a ScanRequest (invariant 2).
+ * It sends at most `creditCount` batches before it gets more credit (backpressure, invariant 4).
+ */
+export interface StreamScanRequest {
+  readonly kind: 'StreamScanRequest'
+  readonly id: number
+  readonly op: ScanOp
+  readonly segments: ReadonlyArray<SegmentSlice>
+  readonly creditCount: number
+}
+
+/** The consumer of stream `streamId` pulled batches: the core may send `creditCount` more. Not answered. */
+export interface ScanCreditRequest { readonly kind: 'ScanCreditRequest'; readonly id: number; readonly streamId: number; readonly creditCount: number }
+
+/**
+ * Stops stream `streamId` (client gone, portal closed, LIMIT reached): the core drops its cursor and decoded row
+ * groups and answers DoneResponse to this request's `id`; no batch of the stream follows that answer on the ring.
+ */
+export interface ScanCancelRequest { readonly kind: 'ScanCancelRequest'; readonly id: number; readonly streamId: number }
+
 export type CoreRequest =
   | RegisterTableRequest | ApplyIngestRequest | ApplyRawIngestRequest | ScanRequest | ShutdownRequest | CommitFlushRequest | FlushRequest
-  | CompactRequest | DropTableRowsRequest
+  | CompactRequest | DropTableRowsRequest | StreamScanRequest | ScanCreditRequest | ScanCancelRequest
 
 export interface DoneResponse { readonly kind: 'DoneResponse'; readonly id: number }
 export interface ScanResponse { readonly kind: 'ScanResponse'; readonly id: number; readonly partial: ScanPartial }
@@ -138,12 +161,16 @@ export interface AppliedResponse {
 /** The merged segment of a CompactRequest (CPU work on the core; the control thread writes it). */
 export interface CompactResponse { readonly kind: 'CompactResponse'; readonly id: number; readonly segment: EncodedSegment }
 
-export type CoreResponse = DoneResponse | ScanResponse | FailureResponse | AppliedResponse | CompactResponse
+/** One batch of a StreamScanRequest (`id` is the stream's): at most SCAN_BATCH_ROWS_COUNT rows; isLast ends it. */
+export interface ScanBatchResponse { readonly kind: 'ScanBatchResponse'; readonly id: number; readonly partial: RowsPartial; readonly isLast: boolean }
 
+export type CoreResponse = DoneResponse | ScanResponse | FailureResponse | AppliedResponse | CompactResponse | ScanBatchResponse
+
+// Kinds are append-only (a new kind goes at the end); the order is pinned by test/unit/engine/ops.test.ts.
 export const CORE_REQUEST_KINDS: ReadonlySet<string> = new Set<CoreRequest['kind']>([
   'RegisterTableRequest', 'ApplyIngestRequest', 'ApplyRawIngestRequest', 'ScanRequest', 'ShutdownRequest', 'CommitFlushRequest', 'FlushRequest', 'CompactRequest',
-  'DropTableRowsRequest',
+  'DropTableRowsRequest', 'StreamScanRequest', 'ScanCreditRequest', 'ScanCancelRequest',
 ])
 export const CORE_RESPONSE_KINDS: ReadonlySet<string> = new Set<CoreResponse['kind']>([
-  'DoneResponse', 'ScanResponse', 'FailureResponse', 'AppliedResponse', 'CompactResponse',
+  'DoneResponse', 'ScanResponse', 'FailureResponse', 'AppliedResponse', 'CompactResponse', 'ScanBatchResponse',
 ])

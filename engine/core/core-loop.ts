@@ -9,6 +9,7 @@ import { RingConsumer, RingProducer, type RingBuffers } from '../bridge/spsc-rin
 import { CORE_REQUESTS_PER_TICK_COUNT, VSHARD_COUNT } from '../../src/common/limits.js'
 import { decodeIngestPayload } from '../wal/ingest-payload.js'
 import { CoreStorage } from './core-storage.js'
+import { ScanStreams } from './scan-streams.js'
 
 export interface CoreLoopOptions {
   readonly coreId: number
@@ -25,6 +26,7 @@ export class CoreLoop {
   private readonly responses: RingProducer
   private readonly codec = new FrameCodec()
   private readonly storage: CoreStorage
+  private readonly streams: ScanStreams
   // Encoded responses waiting for room in the response ring, in order; the first may be partly pushed.
   private readonly outbox: Uint8Array[] = []
   private outboxOffset = 0
@@ -35,6 +37,7 @@ export class CoreLoop {
     this.requests = new RingConsumer(options.requestRing)
     this.responses = new RingProducer(options.responseRing)
     this.storage = new CoreStorage(options)
+    this.streams = new ScanStreams(this.storage, options.coreId)
   }
 
   /** The request ring's signal word, for the worker to sleep on when a tick was idle. */
@@ -48,7 +51,8 @@ export class CoreLoop {
 
   /**
    * Handles up to CORE_REQUESTS_PER_TICK_COUNT requests. 'blocked' means responses wait for room in the response
-   * ring: requests are not taken meanwhile, so the control side's backpressure reaches its callers.
+   * ring: requests are not taken meanwhile, so the control side's backpressure reaches its callers. After the
+   * requests, every streaming scan with credit takes one bounded step; while one has credit the tick is 'busy'.
    */
   tick(): TickOutcome {
     if (!this.pumpOutbox()) return 'blocked'
@@ -62,11 +66,21 @@ export class CoreLoop {
       if (!this.pumpOutbox()) return 'blocked'
     }
     if (this.isStopped) return 'stopped'
+    if (this.streams.hasWork) {
+      for (const response of this.streams.step()) this.respond(response)
+      if (!this.pumpOutbox()) return 'blocked'
+      return 'busy'
+    }
     return handled > 0 ? 'busy' : 'idle'
   }
 
-  private respond(response: CoreResponse): void {
-    this.outbox.push(this.codec.encodeResponse(response))
+  /** Streaming scans open on this core (tests). */
+  get openStreamCount(): number {
+    return this.streams.openCount
+  }
+
+  private respond(response: CoreResponse | undefined): void {
+    if (response !== undefined) this.outbox.push(this.codec.encodeResponse(response))
   }
 
   /** Pushes queued responses; true when the outbox is empty. */
@@ -81,7 +95,8 @@ export class CoreLoop {
     return true
   }
 
-  private handle(request: CoreRequest): CoreResponse {
+  /** The answer to a request; undefined for the one-way ones (a stream's open and credit answer with its batches). */
+  private handle(request: CoreRequest): CoreResponse | undefined {
     switch (request.kind) {
       case 'RegisterTableRequest':
         this.storage.registerTable(request.table)
@@ -100,6 +115,11 @@ export class CoreLoop {
       case 'ShutdownRequest':
         this.isStopped = true
         return { kind: 'DoneResponse', id: request.id }
+      case 'StreamScanRequest': return this.streams.open(request)
+      case 'ScanCreditRequest':
+        this.streams.credit(request)
+        return undefined
+      case 'ScanCancelRequest': return this.streams.cancel(request)
       default: return assertNever(request)
     }
   }

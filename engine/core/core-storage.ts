@@ -6,7 +6,7 @@ import type { TableId } from '../../src/common/ids.js'
 import { FLUSH_RETRY_MS, MEMTABLE_FLUSH_AGE_MS, VSHARD_COUNT } from '../../src/common/limits.js'
 import type { ColumnVector, ScanPartial } from '../batch.js'
 import type {
-  ApplyIngestRequest, CompactRequest, EncodedSegment, FlushedLsn, FlushOutput, SegmentSlice,
+  ApplyIngestRequest, CompactRequest, EncodedSegment, FlushedLsn, FlushOutput, RowGroupSlice, SegmentSlice,
 } from '../bridge/messages.js'
 import { gatherVector } from '../timeseries/gather.js'
 import { EngineFailureError } from '../api.js'
@@ -14,6 +14,7 @@ import type { ScanOp, TableSchema } from '../ops.js'
 import { Memtable } from '../timeseries/memtable.js'
 import { sortMemtableByPartition } from '../timeseries/memtable-sort.js'
 import { scanMemtables } from '../timeseries/scan.js'
+import { ScanCursor, type ScanSource } from '../timeseries/scan-cursor.js'
 import { decodeSegmentChunk } from '../timeseries/segment-reader.js'
 import { encodeSegment } from '../timeseries/segment-writer.js'
 
@@ -165,6 +166,28 @@ export class CoreStorage {
     return scanMemtables(table.schema, memtables, op)
   }
 
+  /**
+   * A streaming raw scan over the same sources, in the same order, as scan(): the snapshot is taken now (the row
+   * counts of live memtables included), so rows that arrive later are not seen and a flush commit that drops a
+   * frozen memtable does not take its rows from this scan (it keeps the memtable alive until the cursor ends).
+   */
+  openScanCursor(op: ScanOp, segments: ReadonlyArray<SegmentSlice>): ScanCursor | undefined {
+    const table = this.tables.get(op.tableId)
+    if (table === undefined) return undefined
+    const schema = table.schema
+    const sources: ScanSource[] = []
+    for (const segment of segments) {
+      for (const group of segment.rowGroups) sources.push({ rowCount: group.rowCount, open: () => decodeRowGroup(schema, segment, group) })
+    }
+    const memtables = this.frozen.filter((live) => live.tableId === op.tableId)
+    memtables.push(...[...table.active.values()].sort((a, b) => a.vShard - b.vShard))
+    for (const live of memtables) {
+      const memtable = live.memtable
+      sources.push({ rowCount: memtable.rowCount, open: () => memtable })
+    }
+    return new ScanCursor(schema, op, sources)
+  }
+
   /** Compaction's CPU side: decodes every row of the request's segments, sorts them and encodes one segment. */
   compact(request: CompactRequest): EncodedSegment {
     const table = this.tables.get(request.tableId)
@@ -191,16 +214,7 @@ export class CoreStorage {
   }
 
   private decodeSlice(schema: TableSchema, segment: SegmentSlice): Memtable[] {
-    const nullColumns = new Set<number>()
-    for (let c = segment.columnCount; c < schema.columns.length; c++) nullColumns.add(c)
-    return segment.rowGroups.map((group) => {
-      const vectors: Array<ColumnVector | undefined> = new Array<ColumnVector | undefined>(schema.columns.length)
-      for (const chunk of group.chunks) {
-        const kind = schema.columns[chunk.column]!.kind
-        vectors[chunk.column] = decodeSegmentChunk(segment.file, chunk.offset, chunk.bytes, kind, group.rowCount)
-      }
-      return Memtable.fromVectors(schema, group.rowCount, vectors, nullColumns)
-    })
+    return segment.rowGroups.map((group) => decodeRowGroup(schema, segment, group))
   }
 
   private encode(live: LiveMemtable): EncodedSegment[] {
@@ -233,4 +247,16 @@ export class CoreStorage {
   private nowMs(): number {
     return this.options.nowMs?.() ?? Date.now()
   }
+}
+
+/** One row group of a segment slice as a memtable; table columns the segment predates read as NULL. */
+function decodeRowGroup(schema: TableSchema, segment: SegmentSlice, group: RowGroupSlice): Memtable {
+  const nullColumns = new Set<number>()
+  for (let c = segment.columnCount; c < schema.columns.length; c++) nullColumns.add(c)
+  const vectors: Array<ColumnVector | undefined> = new Array<ColumnVector | undefined>(schema.columns.length)
+  for (const chunk of group.chunks) {
+    const kind = schema.columns[chunk.column]!.kind
+    vectors[chunk.column] = decodeSegmentChunk(segment.file, chunk.offset, chunk.bytes, kind, group.rowCount)
+  }
+  return Memtable.fromVectors(schema, group.rowCount, vectors, nullColumns)
 }

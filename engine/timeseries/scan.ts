@@ -88,7 +88,7 @@ function compileFilter(filter: ColumnFilter, column: MemColumn): RowTest {
   }
 }
 
-function checkColumns(schema: TableSchema, op: ScanOp): void {
+export function checkColumns(schema: TableSchema, op: ScanOp): void {
   const n = schema.columns.length
   const bad = (c: number | null) => c !== null && (!Number.isInteger(c) || c < 0 || c >= n)
   if (op.filters.some((f) => bad(f.column)) || op.projection.some(bad) || op.aggregates.some((a) => bad(a.column)) ||
@@ -99,23 +99,34 @@ function checkColumns(schema: TableSchema, op: ScanOp): void {
 
 /** Rows of `memtable` in [fromUs, toUs) passing every filter, at most `limit` of them. */
 export function selectRows(memtable: Memtable, op: ScanOp, limit: number): Selection {
+  return selectRowRange(memtable, op, { fromRow: 0, toRow: memtable.rowCount, limit }).selection
+}
+
+/**
+ * Rows in [fromRow, toRow) of `memtable` passing the time range and filters, at most `limit` of them; `nextRow` is
+ * where a later call resumes (toRow when the range was examined to its end). Streaming scans examine a bounded range
+ * per step; filters are compiled per call because a live memtable's dictionary may have grown in between.
+ */
+export function selectRowRange(memtable: Memtable, op: ScanOp, range: { fromRow: number; toRow: number; limit: number }): { selection: Selection; nextRow: number } {
   const ts = memtable.columns[memtable.schema.timestampIndex]!
   const tests = op.filters.map((filter) => compileFilter(filter, memtable.columns[filter.column]!))
-  const rows = new Int32Array(Math.min(memtable.rowCount, limit))
+  const { toRow, limit } = range
+  const rows = new Int32Array(Math.max(0, Math.min(toRow - range.fromRow, limit)))
   let count = 0
   const { fromUs, toUs } = op.timeRange
   if (ts.kind !== 'timestamp') throw invalidFilter('designated timestamp column is not a timestamp')
-  for (let row = 0; row < memtable.rowCount && count < limit; row++) {
+  let row = range.fromRow
+  for (; row < toRow && count < limit; row++) {
     const t = ts.values[row]!
     if (t < fromUs || t >= toUs) continue
     let ok = true
     for (let f = 0; f < tests.length && ok; f++) ok = tests[f]!(row)
     if (ok) rows[count++] = row
   }
-  return { memtable, rows, count }
+  return { selection: { memtable, rows, count }, nextRow: row }
 }
 
-function buildRows(schema: TableSchema, op: ScanOp, selections: ReadonlyArray<Selection>): RowsPartial {
+export function buildRows(schema: TableSchema, op: ScanOp, selections: ReadonlyArray<Selection>): RowsPartial {
   let total = 0
   for (const s of selections) total += s.count
   const tables = new Int32Array(total)

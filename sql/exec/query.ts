@@ -12,6 +12,7 @@ import type { Folder } from '../plan/pushdown.js'
 import { evaluate } from './evaluate.js'
 import { newExecEnv, type ExecEnv } from './exec-env.js'
 import { runPlan } from './run-plan.js'
+import { streamPlan, streamShapeOf } from './stream-plan.js'
 import { settingsWithDefaults } from './utility.js'
 
 export function fieldOf(column: PlanColumn): FieldDescription {
@@ -46,6 +47,9 @@ export async function executeQuery(engine: Engine, query: SqlQuery, paramTypes: 
   session: SessionContext): Promise<StatementResult> {
   const env = newExecEnv(engine, params, functionContext(session))
   const plan = planStatement(engine, query, paramTypes, env)
+  // Plans that hold no rows (scan → filter → project → limit) stream from the cores; the rest are materialized.
+  const shape = streamShapeOf(plan)
+  if (shape !== null) return { kind: 'RowStreamResult', fields: plan.columns.map(fieldOf), stream: streamPlan(shape, env) }
   const rows = await runPlan(plan, env, [])
   return { kind: 'RowsResult', fields: plan.columns.map(fieldOf), rows, commandTag: `SELECT ${rows.length}` }
 }

@@ -60,6 +60,15 @@ export const DISPATCH_QUEUE_FRAMES_MAX_COUNT = 1024
 export const REPLAY_PROGRESS_INTERVAL_MS = 1000
 // Requests a core handles per tick before it drains its response outbox again (runs at its own pace).
 export const CORE_REQUESTS_PER_TICK_COUNT = 64
+// Rows in one batch of a streaming raw scan (a core's RowsPartial): ~100 KiB of narrow rows per ring frame, and
+// small enough that converting one batch to SQL values on the control thread stays well under a millisecond.
+export const SCAN_BATCH_ROWS_COUNT = 4096
+// Batches a core may send ahead of what the consumer of a streaming scan has pulled (credit): enough to keep the core
+// busy while the control side encodes, few enough that a slow client holds at most this many batches per core.
+export const SCAN_STREAM_BATCHES_AHEAD_COUNT = 4
+// Rows a streaming scan examines per core tick: a selective filter may not fill a batch for a long time, and the core
+// must still take ingests between steps (a step ends early with a partial batch).
+export const SCAN_STEP_ROWS_EXAMINED_MAX_COUNT = 16 * SCAN_BATCH_ROWS_COUNT
 // How long a core sleeps in Atomics.wait when it has output waiting for room in its response ring.
 export const CORE_OUTBOX_RETRY_MS = 1
 // How long the control thread waits before retrying a push to a full request ring.
@@ -189,6 +198,7 @@ check(PG_SOCKETS_PER_CONNECTION_MAX_COUNT >= 1, 'every connection slot may have 
 check(MEMTABLE_MB_MIN <= MEMTABLE_MB_DEFAULT && MEMTABLE_MB_DEFAULT <= MEMTABLE_MB_MAX, 'memtable default in bounds')
 check(WAL_SEGMENT_BYTES >= 1024 * 1024, 'a WAL segment holds at least 1 MiB')
 check(DISPATCH_QUEUE_FRAMES_MAX_COUNT > 0, 'dispatch queue bound is positive')
+check(SCAN_STREAM_BATCHES_AHEAD_COUNT >= 1 && SCAN_STEP_ROWS_EXAMINED_MAX_COUNT >= SCAN_BATCH_ROWS_COUNT, 'a stream can always make progress')
 check(SEGMENT_ROW_GROUP_ROWS_COUNT <= CHUNK_VALUES_MAX_COUNT, 'a row group fits in one chunk')
 check((ILP_NAME_CACHE_SLOT_COUNT & (ILP_NAME_CACHE_SLOT_COUNT - 1)) === 0, 'ILP name cache slots must be a power of two')
 check(ILP_NAME_CACHE_KEY_BYTES_MAX < ILP_LINE_BYTES_MAX, 'a cached ILP name fits in a line')

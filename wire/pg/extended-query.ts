@@ -10,7 +10,7 @@ import type {
 } from '../../sql/api.js'
 import { decodeUtf8 } from './buffer-reader.js'
 import type { Bind } from './frontend.js'
-import { resolveFormats, sendRows, type RowSink } from './result-writer.js'
+import { ResultCursor, resolveFormats, type RowSink } from './result-writer.js'
 
 /** What the session lends the extended protocol: output, the statement boundary and transaction rules. */
 export interface ExtendedQueryHost extends RowSink {
@@ -21,6 +21,8 @@ export interface ExtendedQueryHost extends RowSink {
   checkNotAborted(statement: PreparedStatement): void
   /** Applies a CommandResult's transaction effect and ParameterStatus; returns the tag to send. */
   applyCommandResult(result: StatementResult & { kind: 'CommandResult' }): string
+  /** Sends up to maxRows (0 = all) of the cursor's rows as the running statement (a CancelRequest stops it: 57014). */
+  sendCursorRows(cursor: ResultCursor, formats: ReadonlyArray<number>, maxRows: number): Promise<number>
 }
 
 interface Statement {
@@ -35,10 +37,11 @@ interface Portal {
   readonly statement: Statement
   readonly params: ReadonlyArray<ParamValue>
   readonly resultFormats: ReadonlyArray<number>
-  /** Run once on the first Execute; later Executes continue from rowIndex (maxRows, PortalSuspended). */
+  /** Run once on the first Execute; later Executes continue from the cursor (maxRows, PortalSuspended). */
   result: StatementResult | null
   commandTag: string
-  rowIndex: number
+  /** The rows still to send; a streamed scan keeps running (bounded by its credit) while the portal lives. */
+  cursor: ResultCursor | null
 }
 
 const FORMAT_TEXT = 0
@@ -75,8 +78,9 @@ export class ExtendedQuery {
     for (const format of message.resultFormats) checkFormatCode(format)
     if (statement.prepared !== null) this.host.checkNotAborted(statement.prepared)
     this.checkCapacity(this.portals, message.portal)
+    this.portals.get(message.portal)?.cursor?.close()
     this.portals.set(message.portal, {
-      statement, params, resultFormats: message.resultFormats, result: null, commandTag: '', rowIndex: 0,
+      statement, params, resultFormats: message.resultFormats, result: null, commandTag: '', cursor: null,
     })
     this.host.send({ kind: 'BindComplete' })
   }
@@ -95,12 +99,15 @@ export class ExtendedQuery {
     const portal = this.portals.get(name)
     if (portal === undefined) throw invalidCursorName(name)
     let fields: ReadonlyArray<FieldDescription> | null
-    if (portal.result !== null) fields = portal.result.kind === 'RowsResult' ? portal.result.fields : null
+    if (portal.result !== null) fields = portal.result.kind === 'CommandResult' ? null : portal.result.fields
     else fields = (await this.descriptionOf(portal.statement)).fields
     this.sendRowDescription(fields, portal.resultFormats)
   }
 
-  /** Execute: runs the portal once, then sends up to maxRows rows (0 = all); PortalSuspended when stopped early. */
+  /**
+   * Execute: runs the portal once, then sends up to maxRows rows (0 = all); PortalSuspended when stopped early. An
+   * error while rows are sent ends the portal's stream (its scan is cancelled) before it reaches the client.
+   */
   async execute(name: string, maxRows: number): Promise<void> {
     const portal = this.portals.get(name)
     if (portal === undefined) throw invalidCursorName(name)
@@ -112,33 +119,44 @@ export class ExtendedQuery {
     if (portal.result === null) {
       this.host.checkNotAborted(prepared)
       const result = await this.host.execute(prepared, portal.params, portal.statement.declaredOids)
-      portal.commandTag = result.kind === 'CommandResult' ? this.host.applyCommandResult(result) : result.commandTag
+      portal.commandTag = result.kind === 'CommandResult' ? this.host.applyCommandResult(result) : ''
       portal.result = result
+      if (result.kind !== 'CommandResult') portal.cursor = new ResultCursor(result)
     }
-    const result = portal.result
-    if (result.kind === 'CommandResult') {
+    const cursor = portal.cursor
+    if (cursor === null) {
       this.host.send({ kind: 'CommandComplete', tag: portal.commandTag })
       return
     }
-    const formats = resolveFormats(portal.resultFormats, result.fields.length)
-    const startIndex = portal.rowIndex
-    const endIndex = maxRows > 0 ? Math.min(startIndex + maxRows, result.rows.length) : result.rows.length
-    await sendRows(this.host, result.fields, result.rows, formats, { startIndex, endIndex })
-    portal.rowIndex = endIndex
+    const formats = resolveFormats(portal.resultFormats, cursor.fields.length)
+    let sentCount: number
+    try {
+      sentCount = await this.host.sendCursorRows(cursor, formats, maxRows)
+    } catch (error) {
+      cursor.close()
+      throw error
+    }
     // As PostgreSQL: a fetch that filled maxRows suspends, even if no row is left; the next one completes.
-    const isSuspended = maxRows > 0 && endIndex - startIndex === maxRows
-    this.host.send(isSuspended ? { kind: 'PortalSuspended' } : { kind: 'CommandComplete', tag: portal.commandTag })
+    const isSuspended = maxRows > 0 && sentCount === maxRows
+    this.host.send(isSuspended ? { kind: 'PortalSuspended' } : { kind: 'CommandComplete', tag: cursor.commandTag })
   }
 
-  /** Close: CloseComplete whether or not the name exists (PostgreSQL's rule). */
+  /** Close: CloseComplete whether or not the name exists (PostgreSQL's rule); a closed portal's scan is cancelled. */
   close(target: 'S' | 'P', name: string): void {
     if (target === 'S') this.statements.delete(name)
-    else this.portals.delete(name)
+    else {
+      this.portals.get(name)?.cursor?.close()
+      this.portals.delete(name)
+    }
     this.host.send({ kind: 'CloseComplete' })
   }
 
-  /** Portals end with their transaction: at Sync outside a transaction block, and at COMMIT/ROLLBACK. */
+  /**
+   * Portals end with their transaction: at Sync outside a transaction block, at COMMIT/ROLLBACK, and when the
+   * connection goes. Their streams are cancelled, so the cores stop scanning for a client that will not read.
+   */
   dropPortals(): void {
+    for (const portal of this.portals.values()) portal.cursor?.close()
     this.portals.clear()
   }
 

@@ -1,7 +1,10 @@
 // wire/pg/result-writer: result rows → RowDescription / DataRow messages, with the format codes Bind asked for.
-// Yields to the socket every ROWS_PER_FLUSH_COUNT rows so a large result honours backpressure instead of piling up.
+// Rows come materialized or as a stream from sql; either way they are written as they are pulled, and every
+// ROWS_PER_FLUSH_COUNT rows (and before waiting for the next batch) output goes to the socket, waiting for 'drain'
+// while the send buffer is over PG_SEND_BUFFER_BYTES_MAX: a slow client slows the scan, not grows memory (invariant 4).
 import { protocolViolation } from '../../src/common/errors.js'
-import type { FieldDescription, SqlValue } from '../../sql/api.js'
+import { log } from '../../src/common/log.js'
+import type { FieldDescription, RowBatch, StatementResult } from '../../sql/api.js'
 import type { BackendMessage } from './backend.js'
 import { encodeValue } from './codecs/value-codec.js'
 
@@ -25,22 +28,84 @@ export function resolveFormats(formats: ReadonlyArray<number>, fieldCount: numbe
   return formats
 }
 
-/** Sends DataRows for rows[startIndex, endIndex). */
-export async function sendRows(
-  sink: RowSink,
-  fields: ReadonlyArray<FieldDescription>,
-  rows: ReadonlyArray<ReadonlyArray<SqlValue>>,
-  formats: ReadonlyArray<number>,
-  range: { readonly startIndex: number; readonly endIndex: number },
-): Promise<void> {
-  const timeZone = sink.sessionTimeZone()
-  for (let rowIndex = range.startIndex; rowIndex < range.endIndex; rowIndex++) {
-    const row = rows[rowIndex] ?? []
-    const values = fields.map((field, column) => encodeValue(row[column] ?? null, field.typeOid, formats[column] ?? 0, timeZone))
-    sink.send({ kind: 'DataRow', values })
-    if ((rowIndex - range.startIndex + 1) % ROWS_PER_FLUSH_COUNT === 0) {
-      const drained = sink.flush()
-      if (drained !== undefined) await drained
+type RowsOf = Extract<StatementResult, { kind: 'RowsResult' | 'RowStreamResult' }>
+
+/**
+ * Where a result's rows are read from, resumable across Executes (a portal keeps it between PortalSuspended and
+ * the next Execute). close() stops it: a streamed scan is cancelled on the cores and its memory released.
+ */
+export class ResultCursor {
+  private batch: RowBatch
+  private batchIndex = 0
+  private readonly iterator: AsyncIterator<RowBatch> | null
+  private isExhausted = false
+  private isClosed = false
+
+  constructor(private readonly result: RowsOf) {
+    this.batch = result.kind === 'RowsResult' ? result.rows : []
+    this.iterator = result.kind === 'RowStreamResult' ? result.stream[Symbol.asyncIterator]() : null
+  }
+
+  get fields(): ReadonlyArray<FieldDescription> {
+    return this.result.fields
+  }
+
+  /** The tag of CommandComplete: a stream's true count is known once it is exhausted. */
+  get commandTag(): string {
+    return this.result.kind === 'RowsResult' ? this.result.commandTag : `SELECT ${this.result.stream.rowCount}`
+  }
+
+  get isClosedEarly(): boolean {
+    return this.isClosed
+  }
+
+  /** Idempotent. A pending send() ends after its current row; a stream's cores stop scanning. */
+  close(): void {
+    if (this.isClosed) return
+    this.isClosed = true
+    this.batch = []
+    if (this.result.kind !== 'RowStreamResult' || this.isExhausted) return
+    this.result.stream.cancel()
+    void this.iterator?.return?.()
+      .catch((error: unknown) => log.debug({ err: error }, 'closing a row stream failed'))
+  }
+
+  /** Sends DataRows: up to maxRows of them (0 = all that are left). Returns the number sent. Rejects with DbError. */
+  async send(sink: RowSink, formats: ReadonlyArray<number>, maxRows: number): Promise<number> {
+    const timeZone = sink.sessionTimeZone()
+    const fields = this.result.fields
+    let sentCount = 0
+    while ((maxRows === 0 || sentCount < maxRows) && !this.isClosed) {
+      if (this.batchIndex >= this.batch.length) {
+        if (!(await this.pull(sink))) break
+        continue
+      }
+      const row = this.batch[this.batchIndex++] ?? []
+      const values = fields.map((field, column) => encodeValue(row[column] ?? null, field.typeOid, formats[column] ?? 0, timeZone))
+      sink.send({ kind: 'DataRow', values })
+      sentCount += 1
+      if (sentCount % ROWS_PER_FLUSH_COUNT === 0) await sink.flush()
     }
+    return sentCount
+  }
+
+  /**
+   * The next batch of a stream; false when there is none. What was written goes out before the wait, and the event
+   * loop gets a turn: batches the cores already sent resolve as microtasks, so without it a fast scan to a fast
+   * client would hold the loop until the send buffer filled (invariant 5: other sessions keep answering).
+   */
+  private async pull(sink: RowSink): Promise<boolean> {
+    if (this.iterator === null || this.isExhausted) return false
+    await sink.flush()
+    await new Promise<void>((resolve) => setImmediate(resolve))
+    if (this.isClosed) return false
+    const next = await this.iterator.next()
+    if (next.done === true) {
+      this.isExhausted = true
+      return false
+    }
+    this.batch = next.value
+    this.batchIndex = 0
+    return true
   }
 }

@@ -16,7 +16,7 @@ import type { CancelRegistry } from './cancel.js'
 import { ExtendedQuery, type ExtendedQueryHost } from './extended-query.js'
 import type { Frame } from './framer.js'
 import { decodeFrontend, decodeStartup, FrontendDecodeError, type FrontendMessage } from './frontend.js'
-import { sendRows } from './result-writer.js'
+import { ResultCursor } from './result-writer.js'
 import { answerStartup } from './startup.js'
 
 export interface SessionHost {
@@ -49,6 +49,8 @@ export class Session implements ExtendedQueryHost {
   private isSkippingToSync = false
   private isRunning = false
   private isCanceled = false
+  /** The cursor whose rows are being sent now: a CancelRequest or a closed socket stops it (and its scan). */
+  private sendingCursor: ResultCursor | null = null
   private negotiated = new Set<string>()
 
   constructor(private readonly options: SessionOptions) {
@@ -81,8 +83,13 @@ export class Session implements ExtendedQueryHost {
     return this.options.host.flush()
   }
 
+  /** CancelRequest: the running statement answers 57014; rows being streamed stop and their scan is cancelled. */
   cancelRunningStatement(): void {
     if (this.isRunning) this.isCanceled = true
+    if (this.sendingCursor !== null) {
+      this.isCanceled = true
+      this.sendingCursor.close()
+    }
   }
 
   /** Handles one frame; a promise while a statement runs (the caller must not pass the next frame before it settles). */
@@ -104,10 +111,12 @@ export class Session implements ExtendedQueryHost {
     else this.dispose()
   }
 
-  /** Socket gone: forget the cancel key. */
+  /** Socket gone: forget the cancel key; stop every stream (sending or held by a portal) so its scan ends. */
   dispose(): void {
     if (this.phase === 'Ready') this.options.cancelRegistry.unregister(this.key.pid)
     this.phase = 'Closed'
+    this.sendingCursor?.close()
+    this.extended.dropPortals()
   }
 
   private terminate(error: DbError): undefined {
@@ -197,10 +206,13 @@ export class Session implements ExtendedQueryHost {
     }
   }
 
-  /** Sync: ends skip-to-Sync and the implicit transaction (portals dropped outside a block); ReadyForQuery. */
+  /**
+   * Sync: ends skip-to-Sync and the implicit transaction; ReadyForQuery. Portals are dropped (their streams
+   * cancelled) outside a block, and in a failed block, where PostgreSQL has already marked them unusable.
+   */
   private sync(): undefined {
     this.isSkippingToSync = false
-    if (this.status === 'I') this.extended.dropPortals()
+    if (this.status !== 'T') this.extended.dropPortals()
     this.sendReady()
     return undefined
   }
@@ -241,8 +253,28 @@ export class Session implements ExtendedQueryHost {
     }
     const formats = result.fields.map(() => 0)
     this.send({ kind: 'RowDescription', fields: result.fields, formats })
-    await sendRows(this, result.fields, result.rows, formats, { startIndex: 0, endIndex: result.rows.length })
-    this.send({ kind: 'CommandComplete', tag: result.commandTag })
+    const cursor = new ResultCursor(result)
+    try {
+      await this.sendCursorRows(cursor, formats, 0)
+    } finally {
+      // On an error mid-stream the scan still runs on the cores: stop it (a no-op once exhausted).
+      cursor.close()
+    }
+    this.send({ kind: 'CommandComplete', tag: cursor.commandTag })
+  }
+
+  /** Sends rows as the running statement: a CancelRequest meanwhile stops the cursor, and the statement is 57014. */
+  async sendCursorRows(cursor: ResultCursor, formats: ReadonlyArray<number>, maxRows: number): Promise<number> {
+    this.sendingCursor = cursor
+    this.isCanceled = false
+    try {
+      const sentCount = await cursor.send(this, formats, maxRows)
+      if (this.isCanceled) throw queryCanceled()
+      return sentCount
+    } finally {
+      this.sendingCursor = null
+      this.isCanceled = false
+    }
   }
 
   /** The TimeZone setting timestamptz text is printed in (startup or SET; 'UTC' when neither gave one). */
@@ -263,6 +295,8 @@ export class Session implements ExtendedQueryHost {
     if (result.transaction === 'commit' || result.transaction === 'rollback') {
       if (this.status === 'E') tag = 'ROLLBACK'
       this.status = 'I'
+      // Portals end with their transaction; their streams are cancelled.
+      this.extended.dropPortals()
     }
     if (result.parameterStatus !== undefined) {
       const { name, value } = result.parameterStatus

@@ -46,6 +46,23 @@ describe('engine/bridge/frame-codec', () => {
     assert.deepStrictEqual(codec.decodeResponse(codec.encodeResponse(response)), response)
   })
 
+  it('round-trips the streaming scan messages', () => {
+    const op = {
+      kind: 'ScanOp' as const, v: 1 as const, tableId: asTableId(3), timeRange: { fromUs: 0, toUs: Number.POSITIVE_INFINITY },
+      filters: [], projection: [0, 1], groupBy: [], aggregates: [], limit: null,
+    }
+    const requests: CoreRequest[] = [
+      { kind: 'StreamScanRequest', id: 9, op, segments: [], creditCount: 4 },
+      { kind: 'ScanCreditRequest', id: 10, streamId: 9, creditCount: 1 },
+      { kind: 'ScanCancelRequest', id: 11, streamId: 9 },
+    ]
+    for (const request of requests) assert.deepStrictEqual(codec.decodeRequest(codec.encodeRequest(request)), request)
+    const response: CoreResponse = {
+      kind: 'ScanBatchResponse', id: 9, isLast: false, partial: { kind: 'RowsPartial', rowCount: 3, columns: [vectors[0]!] },
+    }
+    assert.deepStrictEqual(codec.decodeResponse(codec.encodeResponse(response)), response)
+  })
+
   it('keeps ±Infinity time ranges and bigint filter values', () => {
     const op = { timeRange: { fromUs: Number.NEGATIVE_INFINITY, toUs: Number.POSITIVE_INFINITY }, values: [5n, 1, 'a', true] }
     assert.deepStrictEqual(codec.decode(codec.encode(op)), op)

@@ -2,6 +2,7 @@
 // Method: compare each code table with its literal expected value; adding a kind must extend these literals.
 import assert from 'node:assert/strict'
 import { COLUMN_KIND_CODES } from '../../../engine/batch.js'
+import { CORE_REQUEST_KINDS, CORE_RESPONSE_KINDS } from '../../../engine/bridge/messages.js'
 import { OP_KIND_CODES, OP_VERSION, droppedColumnName } from '../../../engine/ops.js'
 import { WAL_RECORD_KIND_CODES } from '../../../engine/wal/record.js'
 
@@ -24,5 +25,15 @@ describe('engine/ops codes', () => {
 
   it('pins WAL_RECORD_KIND_CODES', () => {
     assert.deepStrictEqual({ ...WAL_RECORD_KIND_CODES }, { IngestRecord: 1 })
+  })
+
+  it('pins the ring message kinds, in order (append-only)', () => {
+    assert.deepStrictEqual([...CORE_REQUEST_KINDS], [
+      'RegisterTableRequest', 'ApplyIngestRequest', 'ApplyRawIngestRequest', 'ScanRequest', 'ShutdownRequest', 'CommitFlushRequest',
+      'FlushRequest', 'CompactRequest', 'DropTableRowsRequest', 'StreamScanRequest', 'ScanCreditRequest', 'ScanCancelRequest',
+    ])
+    assert.deepStrictEqual([...CORE_RESPONSE_KINDS], [
+      'DoneResponse', 'ScanResponse', 'FailureResponse', 'AppliedResponse', 'CompactResponse', 'ScanBatchResponse',
+    ])
   })
 })

@@ -1,9 +1,9 @@
 // test/unit/sql/fake-engine: a tiny in-memory Engine for sql's unit tests. It records every op, keeps the catalog,
 // stores ingested batches and answers raw scans (time range and eq/in filters only); aggregate scans are answered
 // by a hand-built `respond` hook so tests control exactly what each "core" returns. Not the real engine.
-import type { ColumnBatch, ColumnVector, ScanPartial } from '../../../engine/batch.js'
+import type { ColumnBatch, ColumnVector, RowsPartial, ScanPartial } from '../../../engine/batch.js'
 import { isNullAt } from '../../../engine/batch.js'
-import { EngineFailureError, type Engine, type EngineStats, type ResultOf } from '../../../engine/api.js'
+import { EngineFailureError, type Engine, type EngineStats, type ResultOf, type ScanStreamOptions } from '../../../engine/api.js'
 import { droppedColumnName, type ScanOp, type TableSchema, type TimeseriesOp } from '../../../engine/ops.js'
 import { asLsn, asTableId } from '../../../src/common/ids.js'
 
@@ -14,6 +14,15 @@ export class FakeEngine implements Engine {
   private nextTableId = 1
   /** When set, answers every ScanOp (e.g. with AggPartials from two "cores"). */
   respond: ((op: ScanOp) => ReadonlyArray<ScanPartial>) | null = null
+
+  /** Streams the same partials a ScanOp answers, one batch per stored batch (as cores would, in batches). */
+  async *scanStream(op: ScanOp, options: ScanStreamOptions = {}): AsyncGenerator<RowsPartial> {
+    const result = await this.execute(op)
+    for (const partial of result.partials) {
+      if (options.signal?.aborted === true) return
+      if (partial.kind === 'RowsPartial') yield partial
+    }
+  }
 
   async execute<T extends TimeseriesOp>(op: T): Promise<ResultOf<T>> {
     this.ops.push(op)

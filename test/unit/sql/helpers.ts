@@ -2,7 +2,7 @@
 // issue, and small wrappers that run SQL text through the facade and capture DbErrors.
 import assert from 'node:assert/strict'
 import { isDbError, type DbError } from '../../../src/common/errors.js'
-import type { ParamValue, SessionContext, SqlFacade, StatementResult } from '../../../sql/api.js'
+import type { ParamValue, SessionContext, SqlFacade, SqlValue, StatementResult } from '../../../sql/api.js'
 import { createSql } from '../../../sql/sql.js'
 import { FakeEngine } from './fake-engine.js'
 
@@ -28,7 +28,7 @@ export async function newHarness(ddl: string | null = CPU_DDL): Promise<Harness>
   const session = newSession()
   const run = async (text: string, params: ReadonlyArray<ParamValue> = []): Promise<StatementResult[]> => {
     const results: StatementResult[] = []
-    for (const statement of sql.parse(text)) results.push(await sql.execute(statement, params, [], session))
+    for (const statement of sql.parse(text)) results.push(await materialize(await sql.execute(statement, params, [], session)))
     return results
   }
   const one = async (text: string, params: ReadonlyArray<ParamValue> = []): Promise<StatementResult> => {
@@ -40,6 +40,14 @@ export async function newHarness(ddl: string | null = CPU_DDL): Promise<Harness>
   }
   if (ddl !== null) await run(ddl)
   return { engine, sql, session, run, one }
+}
+
+/** A streamed result read to its end, as the RowsResult it would have been materialized (rows, tag). */
+export async function materialize(result: StatementResult): Promise<StatementResult> {
+  if (result.kind !== 'RowStreamResult') return result
+  const rows: Array<ReadonlyArray<SqlValue>> = []
+  for await (const batch of result.stream) rows.push(...batch)
+  return { kind: 'RowsResult', fields: result.fields, rows, commandTag: `SELECT ${result.stream.rowCount}` }
 }
 
 /** The DbError `work` throws or rejects with; fails the test when it succeeds or throws something else. */

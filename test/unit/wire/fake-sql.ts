@@ -3,7 +3,7 @@
 import { divisionByZero, syntaxError, undefinedTable } from '../../../src/common/errors.js'
 import type {
   IngestBatch, IngestOptions, IngestOutcome,
-  FieldDescription, ParamValue, PreparedStatement, SqlFacade, StatementDescription, StatementResult,
+  FieldDescription, ParamValue, PreparedStatement, RowBatch, RowStream, SqlFacade, StatementDescription, StatementResult,
 } from '../../../sql/api.js'
 
 export function field(name: string, typeOid: number, typeSize = 4): FieldDescription {
@@ -12,6 +12,31 @@ export function field(name: string, typeOid: number, typeSize = 4): FieldDescrip
 
 export function rows(fields: FieldDescription[], values: Array<Array<null | boolean | number | bigint | string>>): StatementResult {
   return { kind: 'RowsResult', fields, rows: values, commandTag: `SELECT ${values.length}` }
+}
+
+/**
+ * A RowStream of `batchCount` batches of `batchRows` rows [i] that records whether it was cancelled and how many
+ * batches were pulled; with `failAfter`, the next pull after that many batches rejects with 22012.
+ */
+export class FakeRowStream implements RowStream {
+  rowCount = 0
+  isCancelled = false
+  pulledCount = 0
+  constructor(private readonly batchCount: number, private readonly batchRows: number, private readonly failAfter: number | null = null) {}
+
+  cancel(): void {
+    this.isCancelled = true
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<RowBatch> {
+    for (let b = 0; b < this.batchCount && !this.isCancelled; b++) {
+      if (this.failAfter !== null && b >= this.failAfter) throw divisionByZero()
+      await new Promise((resolve) => setImmediate(resolve))
+      this.pulledCount += 1
+      this.rowCount += this.batchRows
+      yield Array.from({ length: this.batchRows }, (_, i) => [b * this.batchRows + i])
+    }
+  }
 }
 
 type Answer = (params: ReadonlyArray<ParamValue>) => StatementResult | Promise<StatementResult>
@@ -34,6 +59,8 @@ export class FakeSql implements SqlFacade {
   /** Resolvers of statements that wait ('SLOW'), released by the test. */
   readonly waiting: Array<() => void> = []
   private readonly recorded = new Map<string, Recorded>()
+  /** Every stream 'SELECT * FROM stream' (10 batches of 100 rows) and 'SELECT * FROM failing' handed out. */
+  readonly streams: FakeRowStream[] = []
 
   constructor() {
     this.record('SELECT 1', () => rows([field('?column?', 23)], [[1]]))
@@ -43,6 +70,13 @@ export class FakeSql implements SqlFacade {
     this.record('SELECT crash()', () => { throw new TypeError('fake bug') })
     const manyRows = Array.from({ length: 200_000 }, (_, i) => [i, 'x'.repeat(40)])
     this.record('SELECT * FROM big', () => rows([field('i', 23), field('s', 25, -1)], manyRows))
+    const streamFields = [field('i', 23)]
+    const streamOf = (stream: FakeRowStream): StatementResult => {
+      this.streams.push(stream)
+      return { kind: 'RowStreamResult', fields: streamFields, stream }
+    }
+    this.record('SELECT * FROM stream', () => streamOf(new FakeRowStream(10, 100)), [], streamFields)
+    this.record('SELECT * FROM failing', () => streamOf(new FakeRowStream(10, 100, 3)), [], streamFields)
     this.record('BEGIN', () => command('BEGIN', { transaction: 'begin' }))
     this.record('COMMIT', () => command('COMMIT', { transaction: 'commit' }))
     this.record('ROLLBACK', () => command('ROLLBACK', { transaction: 'rollback' }))

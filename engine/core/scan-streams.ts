@@ -1,0 +1,90 @@
+// engine/core/scan-streams: one core's streaming raw scans — their cursors and credit. The core loop steps every
+// stream that has credit once per tick, between requests, so ingests keep flowing while a long scan answers.
+// Runs inside a worker; knows nothing of files or SQL.
+import { log } from '../../src/common/log.js'
+import { isEngineFailureError } from '../api.js'
+import type { CoreResponse, ScanCancelRequest, ScanCreditRequest, StreamScanRequest } from '../bridge/messages.js'
+import type { ScanCursor } from '../timeseries/scan-cursor.js'
+import type { CoreStorage } from './core-storage.js'
+
+interface OpenStream {
+  readonly cursor: ScanCursor
+  /** Batches the consumer will still accept (invariant 4: a slow consumer stops the scan, not grows a queue). */
+  creditCount: number
+}
+
+export class ScanStreams {
+  // Insertion order: each tick steps the streams in the order they were opened (fair enough for a few streams).
+  private readonly streams = new Map<number, OpenStream>()
+
+  constructor(private readonly storage: CoreStorage, private readonly coreId: number) {}
+
+  /** Some stream may send a batch now: the core must not sleep. */
+  get hasWork(): boolean {
+    for (const stream of this.streams.values()) if (stream.creditCount > 0) return true
+    return false
+  }
+
+  /** Streams open on this core (tests and stats). */
+  get openCount(): number {
+    return this.streams.size
+  }
+
+  /** Takes the stream's snapshot now (see CoreStorage.openScanCursor); a failure answers at once and ends it. */
+  open(request: StreamScanRequest): CoreResponse | undefined {
+    try {
+      const cursor = this.storage.openScanCursor(request.op, request.segments)
+      if (cursor === undefined) {
+        return failure(request.id, 'NoSuchTable', `table ${request.op.tableId} is not registered`)
+      }
+      this.streams.set(request.id, { cursor, creditCount: request.creditCount })
+      return undefined
+    } catch (error) {
+      if (isEngineFailureError(error)) return failure(request.id, error.failure.kind, error.failure.detail)
+      throw error
+    }
+  }
+
+  /** Credit for a stream that already ended (its last batch crossed the credit on the ring) is ignored. */
+  credit(request: ScanCreditRequest): void {
+    const stream = this.streams.get(request.streamId)
+    if (stream !== undefined) stream.creditCount += request.creditCount
+  }
+
+  /** Drops the cursor (and what it decoded); the answer tells the control side no batch of the stream follows. */
+  cancel(request: ScanCancelRequest): CoreResponse {
+    const stream = this.streams.get(request.streamId)
+    if (stream !== undefined) {
+      stream.cursor.close()
+      this.streams.delete(request.streamId)
+      log.debug({ core: this.coreId, stream: request.streamId }, 'core stopped a cancelled scan stream')
+    }
+    return { kind: 'DoneResponse', id: request.id }
+  }
+
+  /** One bounded step of every stream with credit; the batches (and failures) to send, in order. */
+  step(): CoreResponse[] {
+    const responses: CoreResponse[] = []
+    for (const [id, stream] of this.streams) {
+      if (stream.creditCount <= 0) continue
+      try {
+        const partial = stream.cursor.step()
+        const isLast = stream.cursor.isDone
+        // An empty step (a selective filter) costs no credit and sends nothing, unless it ends the stream.
+        if (partial.rowCount === 0 && !isLast) continue
+        stream.creditCount -= 1
+        responses.push({ kind: 'ScanBatchResponse', id, partial, isLast })
+        if (isLast) this.streams.delete(id)
+      } catch (error) {
+        if (!isEngineFailureError(error)) throw error
+        this.streams.delete(id)
+        responses.push(failure(id, error.failure.kind, error.failure.detail))
+      }
+    }
+    return responses
+  }
+}
+
+function failure(id: number, kind: Extract<CoreResponse, { kind: 'FailureResponse' }>['failure']['kind'], detail: string): CoreResponse {
+  return { kind: 'FailureResponse', id, failure: { kind, detail } }
+}

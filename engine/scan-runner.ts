@@ -1,0 +1,160 @@
+// engine/scan-runner: runs ScanOps across the cores — whole (one partial per core) or streamed (batches pulled with
+// credit, cancellable). Segments are read under the scan gate and every core's request is queued before the gate is
+// released, so a flush commit orders cleanly against the scan (invariant 2). Knows nothing of SQL or sockets.
+import { SCAN_STREAM_BATCHES_AHEAD_COUNT } from '../src/common/limits.js'
+import { log } from '../src/common/log.js'
+import { EngineFailureError, type ScanResult, type ScanStreamOptions } from './api.js'
+import type { RowsPartial, ScanPartial } from './batch.js'
+import type { CoreClient, StreamResponse } from './bridge/core-client.js'
+import type { CatalogStore } from './catalog/catalog-store.js'
+import { fail } from './engine-setup.js'
+import type { ScanOp, TableSchema } from './ops.js'
+import type { SegmentStore } from './timeseries/segment-store.js'
+
+export interface ScanHost {
+  /** The current client of each core (a restarted core's slot holds its new client). */
+  readonly cores: ReadonlyArray<CoreClient>
+  readonly catalog: CatalogStore
+  readonly segments: SegmentStore
+  /** Resolves once no core is being rebuilt (a scan must not miss a rebuilding core's rows). */
+  restarts(): Promise<unknown>
+}
+
+export class ScanRunner {
+  private cancelledCountValue = 0
+  private openCountValue = 0
+
+  constructor(private readonly host: ScanHost) {}
+
+  /** Streams stopped before their end (consumer gone, LIMIT reached, abort) since open. */
+  get cancelledCount(): number {
+    return this.cancelledCountValue
+  }
+
+  /** Streams not yet finished or cancelled. */
+  get openCount(): number {
+    return this.openCountValue
+  }
+
+  async scan(op: ScanOp): Promise<ScanResult> {
+    const table = this.tableOf(op)
+    await this.host.restarts()
+    const { perCore, release } = await this.host.segments.sliceForScan(table, op, this.host.cores.length)
+    const requests = this.host.cores.map((core, c) => core.request({ kind: 'ScanRequest', op, segments: perCore[c]! }))
+    release()
+    const responses = await Promise.all(requests)
+    const partials: ScanPartial[] = responses.map((response) => {
+      if (response.kind === 'FailureResponse') throw new EngineFailureError(response.failure)
+      if (response.kind !== 'ScanResponse') throw new Error(`core answered a scan with ${response.kind}`)
+      return response.partial
+    })
+    return { kind: 'ScanResult', partials }
+  }
+
+  /**
+   * A raw scan as batches, in arrival order across cores. Each core runs ahead of the consumer by at most
+   * SCAN_STREAM_BATCHES_AHEAD_COUNT batches (credit is returned as batches are taken), so memory stays bounded
+   * whatever the table size (invariant 4). Leaving the loop early, or `signal` aborting, cancels every core's scan.
+   */
+  async *stream(op: ScanOp, options: ScanStreamOptions): AsyncGenerator<RowsPartial, void, undefined> {
+    if (op.groupBy.length > 0 || op.aggregates.length > 0) throw fail('InvalidBatch', 'a streaming scan is a raw scan')
+    const table = this.tableOf(op)
+    await this.host.restarts()
+    if (options.signal?.aborted === true) return
+    const cores = [...this.host.cores]
+    const merge = new BatchMerge(cores.length)
+    const { perCore, release } = await this.host.segments.sliceForScan(table, op, cores.length)
+    let ids: number[]
+    try {
+      ids = cores.map((core, c) => core.openStream(
+        { kind: 'StreamScanRequest', op, segments: perCore[c]!, creditCount: SCAN_STREAM_BATCHES_AHEAD_COUNT },
+        (response) => merge.receive(c, response)))
+    } finally {
+      release()
+    }
+    this.openCountValue += 1
+    const cancel = (): void => {
+      if (merge.isFinished) return
+      merge.stop()
+      this.cancelledCountValue += 1
+      log.debug({ tableId: op.tableId, batches: merge.takenCount }, 'scan stream cancelled')
+      cores.forEach((core, c) => void core.cancelStream(ids[c]!).catch((error: unknown) => log.debug({ err: error }, 'cancel of a stream on a dead core')))
+    }
+    options.signal?.addEventListener('abort', cancel)
+    try {
+      for (let item = await merge.next(); item !== null; item = await merge.next()) {
+        cores[item.core]!.creditStream(ids[item.core]!, 1)
+        yield item.partial
+      }
+    } finally {
+      options.signal?.removeEventListener('abort', cancel)
+      cancel()
+      this.openCountValue -= 1
+    }
+  }
+
+  private tableOf(op: ScanOp): TableSchema {
+    const table = this.host.catalog.table(op.tableId)
+    if (table === undefined) throw fail('NoSuchTable', `table ${op.tableId} does not exist`)
+    return table
+  }
+}
+
+/**
+ * The batches of every core's stream waiting to be taken, and the one consumer waiting for them. Bounded by the
+ * credit: at most SCAN_STREAM_BATCHES_AHEAD_COUNT batches per core are ever here.
+ */
+class BatchMerge {
+  private readonly ready: Array<{ readonly core: number; readonly partial: RowsPartial }> = []
+  private liveCount: number
+  private failure: EngineFailureError | undefined
+  private isStopped = false
+  private waiter: (() => void) | undefined
+  takenCount = 0
+
+  constructor(coreCount: number) {
+    this.liveCount = coreCount
+  }
+
+  /** Every core sent its last batch (and all were taken) or the stream was stopped: nothing is left to cancel. */
+  get isFinished(): boolean {
+    return this.isStopped || (this.liveCount === 0 && this.ready.length === 0)
+  }
+
+  receive(core: number, response: StreamResponse): void {
+    if (this.isStopped) return
+    if (response.kind === 'FailureResponse') this.failure ??= new EngineFailureError(response.failure)
+    else {
+      if (response.partial.rowCount > 0) this.ready.push({ core, partial: response.partial })
+      if (response.isLast) this.liveCount -= 1
+    }
+    this.wake()
+  }
+
+  stop(): void {
+    this.isStopped = true
+    this.ready.length = 0
+    this.wake()
+  }
+
+  /** The next batch; null once every core finished or the stream was stopped. Rejects with a core's failure. */
+  async next(): Promise<{ readonly core: number; readonly partial: RowsPartial } | null> {
+    for (;;) {
+      if (this.failure !== undefined) throw this.failure
+      if (this.isStopped) return null
+      const item = this.ready.shift()
+      if (item !== undefined) {
+        this.takenCount += 1
+        return item
+      }
+      if (this.liveCount === 0) return null
+      await new Promise<void>((resolve) => { this.waiter = resolve })
+    }
+  }
+
+  private wake(): void {
+    const waiter = this.waiter
+    this.waiter = undefined
+    waiter?.()
+  }
+}

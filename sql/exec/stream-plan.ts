@@ -1,0 +1,130 @@
+// sql/exec/stream-plan: runs the plans that need no operator holding rows — a scan, then filter, project, limit and
+// trim — batch by batch as the cores answer, so SELECT * over any table runs in bounded memory (design invariant 4).
+// Same expression semantics as run-plan.ts (evaluate.ts per row); every other plan shape stays materialized there.
+import { assert } from '../../src/common/assert.js'
+import { invalidRowCount } from '../../src/common/errors.js'
+import type { RowsPartial } from '../../engine/batch.js'
+import type { RowBatch, RowStream, SqlValue } from '../api.js'
+import { someExpr, type Expr } from '../bind/expr.js'
+import type { SqlType } from '../bind/types.js'
+import { withEngineErrors } from '../errors.js'
+import { mergeRows } from '../physical/merge.js'
+import type { PlanNode } from '../plan/plan-node.js'
+import { evaluate } from './evaluate.js'
+import type { ExecEnv, Row } from './exec-env.js'
+
+type NodeOf<K extends PlanNode['kind']> = Extract<PlanNode, { kind: K }>
+
+/** A plan of the shape TrimNode? → LimitNode? → ProjectNode? → FilterNode? → ScanNode, nothing reading a subquery. */
+export interface StreamShape {
+  readonly trim: NodeOf<'TrimNode'> | null
+  readonly limit: NodeOf<'LimitNode'> | null
+  readonly project: NodeOf<'ProjectNode'> | null
+  readonly filter: NodeOf<'FilterNode'> | null
+  readonly scan: NodeOf<'ScanNode'>
+}
+
+/** Subqueries run before the rows that read them (run-plan.ts); aggregates and windows need every row first. */
+function isRowLocal(expr: Expr | null): boolean {
+  return expr === null || !someExpr(expr, (node) => node.kind === 'Subquery' || node.kind === 'Aggregate' || node.kind === 'Window')
+}
+
+/** The streaming shape of `plan`, or null when it needs an operator that holds rows (sort, aggregate, join, …). */
+export function streamShapeOf(plan: PlanNode): StreamShape | null {
+  let node = plan
+  const trim = node.kind === 'TrimNode' ? node : null
+  if (trim !== null) node = trim.input
+  const limit = node.kind === 'LimitNode' ? node : null
+  if (limit !== null) node = limit.input
+  const project = node.kind === 'ProjectNode' ? node : null
+  if (project !== null) node = project.input
+  const filter = node.kind === 'FilterNode' ? node : null
+  if (filter !== null) node = filter.input
+  const scan = node.kind === 'ScanNode' ? node : null
+  if (scan === null) return null
+  const exprs: Array<Expr | null> = [limit?.limit ?? null, limit?.offset ?? null, filter?.predicate ?? null, ...(project?.exprs ?? [])]
+  return exprs.every(isRowLocal) ? { trim, limit, project, filter, scan } : null
+}
+
+/** Streams a plan streamShapeOf accepted. LIMIT and OFFSET are evaluated now, so a negative one fails at once. */
+export function streamPlan(shape: StreamShape, env: ExecEnv): RowStream {
+  const offset = countOf(shape.limit?.offset ?? null, 'OFFSET', env) ?? 0
+  const limit = countOf(shape.limit?.limit ?? null, 'LIMIT', env)
+  return new PlanRowStream(shape, env, { offset, limit })
+}
+
+function countOf(expr: Expr | null, clause: 'LIMIT' | 'OFFSET', env: ExecEnv): number | null {
+  if (expr === null) return null
+  const value = evaluate(expr, [], [], env)
+  if (value === null) return null
+  const count = Number(value)
+  if (count < 0) throw invalidRowCount(clause)
+  return count
+}
+
+class PlanRowStream implements RowStream {
+  private rowCountValue = 0
+  private isIterated = false
+  private readonly controller = new AbortController()
+  private readonly types: ReadonlyArray<SqlType>
+
+  constructor(private readonly shape: StreamShape, private readonly env: ExecEnv,
+    private readonly bounds: { readonly offset: number; readonly limit: number | null }) {
+    this.types = shape.scan.columns.map((column) => column.type)
+  }
+
+  get rowCount(): number {
+    return this.rowCountValue
+  }
+
+  cancel(): void {
+    this.controller.abort()
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<RowBatch> {
+    assert(!this.isIterated, 'a RowStream is iterated once')
+    this.isIterated = true
+    return this.batches()
+  }
+
+  /** Pulls core batches one at a time; leaving early (LIMIT met, return(), cancel) ends the engine's stream too. */
+  private async *batches(): AsyncGenerator<RowBatch, void, undefined> {
+    const { op } = this.shape.scan
+    if (op.timeRange.fromUs >= op.timeRange.toUs || this.bounds.limit === 0) return
+    let skipCount = this.bounds.offset
+    let leftCount = this.bounds.limit ?? Number.POSITIVE_INFINITY
+    const source = this.env.engine.scanStream(op, { signal: this.controller.signal })[Symbol.asyncIterator]()
+    try {
+      while (leftCount > 0) {
+        const next = await withEngineErrors(() => source.next())
+        if (next.done === true) return
+        let rows = this.rowsOf(next.value)
+        if (skipCount > 0) {
+          const skipped = Math.min(skipCount, rows.length)
+          rows = rows.slice(skipped)
+          skipCount -= skipped
+        }
+        if (rows.length > leftCount) rows = rows.slice(0, leftCount)
+        leftCount -= rows.length
+        if (rows.length === 0) continue
+        this.rowCountValue += rows.length
+        yield rows
+      }
+    } finally {
+      // Runs the engine stream's own finally, which cancels the cores' scans when it had not ended.
+      await source.return?.()
+    }
+  }
+
+  /** One core batch as result rows: filter, project and trim applied per row, as run-plan.ts would. */
+  private rowsOf(partial: RowsPartial): Row[] {
+    const { filter, project, trim } = this.shape
+    const rows: Row[] = []
+    for (const row of mergeRows([partial], this.types)) {
+      if (filter !== null && evaluate(filter.predicate, row, [], this.env) !== true) continue
+      const projected: SqlValue[] = project === null ? row : project.exprs.map((expr) => evaluate(expr, row, [], this.env))
+      rows.push(trim === null ? projected : projected.slice(0, trim.count))
+    }
+    return rows
+  }
+}
