@@ -4,7 +4,7 @@
 import { OP_VERSION, type ScanOp, type TableSchema } from '../../engine/ops.js'
 import { featureNotSupported, syntaxError, undefinedColumn, undefinedTable } from '../../src/common/errors.js'
 import { bindComparison, bindExpr, toBool } from '../bind/bind-expr.js'
-import { columnType, tableOid } from '../bind/catalog.js'
+import { columnType, tableOid, visibleColumns } from '../bind/catalog.js'
 import { coerce } from '../bind/coerce.js'
 import type { Expr } from '../bind/expr.js'
 import { Scope, type ScopeColumn } from '../bind/scope.js'
@@ -29,7 +29,13 @@ function scanOf(table: TableSchema, alias: string, columnAliases: ReadonlyArray<
     filters: [], projection: table.columns.map((_, i) => i), groupBy: [], aggregates: [], limit: null,
   }
   const plan: PlanNode = { kind: 'ScanNode', op, tableName: table.name, columns: planColumns }
-  return { plan, columns: planColumns.map((c, slot) => ({ qualifier: alias, name: c.name, type: c.type, slot, tableOid: oid, columnAttr: c.columnAttr })) }
+  // Slots stay the table's column indices; columns hidden by ALTER TABLE … DROP COLUMN are simply not in scope.
+  const visible = visibleColumns(table)
+  const columns = visible.map(({ index }) => {
+    const c = planColumns[index]!
+    return { qualifier: alias, name: c.name, type: c.type, slot: index, tableOid: oid, columnAttr: c.columnAttr }
+  })
+  return { plan, columns }
 }
 
 function derived(plan: PlanNode, alias: string | null, columnAliases: ReadonlyArray<string> | null, pos: number): FromResult {
