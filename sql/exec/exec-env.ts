@@ -3,7 +3,7 @@
 import type { Engine } from '../../engine/api.js'
 import { outOfMemory } from '../../src/common/errors.js'
 import { QUERY_ROWS_HELD_MAX_COUNT } from '../../src/common/limits.js'
-import type { SqlValue } from '../api.js'
+import type { SessionContext, SqlValue } from '../api.js'
 import type { FunctionContext } from '../functions/function-def.js'
 import type { PlanNode } from '../plan/plan-node.js'
 
@@ -13,6 +13,8 @@ export interface ExecEnv {
   readonly engine: Engine
   readonly params: ReadonlyArray<SqlValue>
   readonly functions: FunctionContext
+  /** The session the statement runs in (virtual catalog tables read its user, database and settings). */
+  readonly session: SessionContext
   readonly cteRows: Map<number, Row[]>
   /** Rows of each subquery plan: once per statement when uncorrelated, per outer row when correlated. */
   readonly subqueryRows: Map<PlanNode, Row[]>
@@ -21,8 +23,8 @@ export interface ExecEnv {
   rowsHeldBudget: number
 }
 
-export function newExecEnv(engine: Engine, params: ReadonlyArray<SqlValue>, functions: FunctionContext): ExecEnv {
-  return { engine, params, functions, cteRows: new Map(), subqueryRows: new Map(), likeCache: new Map(), rowsHeldBudget: QUERY_ROWS_HELD_MAX_COUNT }
+export function newExecEnv(engine: Engine, params: ReadonlyArray<SqlValue>, functions: FunctionContext, session: SessionContext): ExecEnv {
+  return { engine, params, functions, session, cteRows: new Map(), subqueryRows: new Map(), likeCache: new Map(), rowsHeldBudget: QUERY_ROWS_HELD_MAX_COUNT }
 }
 
 /** Charges rows an operator materializes against the statement's budget; 53200 names the operator when exceeded. */

@@ -11,7 +11,7 @@ import { runPlan } from './run-plan.js'
 
 function childrenOf(node: PlanNode): PlanNode[] {
   switch (node.kind) {
-    case 'ScanNode': case 'AggScanNode': case 'ValuesNode': case 'CteScanNode': case 'FunctionScanNode': return []
+    case 'ScanNode': case 'AggScanNode': case 'ValuesNode': case 'CteScanNode': case 'FunctionScanNode': case 'VirtualScanNode': return []
     case 'JoinNode': case 'SetOpNode': return [node.left, node.right]
     case 'WithNode': return [...node.ctes.map((c) => c.plan), node.input]
     default: return [node.input]
@@ -37,7 +37,7 @@ function describeNode(node: PlanNode): string {
 }
 
 export async function explainQuery(engine: Engine, statement: SqlExplain, paramTypes: Array<SqlType | null>, session: SessionContext): Promise<StatementResult> {
-  const env = newExecEnv(engine, [], functionContext(session))
+  const env = newExecEnv(engine, [], functionContext(session), session)
   const plan = planStatement(engine, statement.query, paramTypes, env)
   const lines: string[] = []
   const walk = async (node: PlanNode, depth: number): Promise<void> => {

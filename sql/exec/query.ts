@@ -45,7 +45,7 @@ export function describeQuery(engine: Engine, query: SqlQuery, paramTypes: Array
 
 export async function executeQuery(engine: Engine, query: SqlQuery, paramTypes: Array<SqlType | null>, params: ReadonlyArray<SqlValue>,
   session: SessionContext): Promise<StatementResult> {
-  const env = newExecEnv(engine, params, functionContext(session))
+  const env = newExecEnv(engine, params, functionContext(session), session)
   const plan = planStatement(engine, query, paramTypes, env)
   // Plans that hold no rows (scan → filter → project → limit) stream from the cores; the rest are materialized.
   const shape = streamShapeOf(plan)

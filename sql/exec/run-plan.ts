@@ -123,6 +123,7 @@ export async function runPlan(node: PlanNode, env: ExecEnv, outer: Outer): Promi
       return rows
     }
     case 'CteScanNode': return env.cteRows.get(node.cteId) ?? []
+    case 'VirtualScanNode': return node.table.rows({ engine: env.engine, session: env.session }).map((row) => [...row])
     case 'FunctionScanNode': {
       let rows: Row[] = []
       await evaluateAll(node.args, [[]], outer, env, (values) => { rows = generateSeries(values) })

@@ -5,7 +5,7 @@ import type { PlanNode } from './plan-node.js'
 
 function exprsOf(node: PlanNode): Expr[] {
   switch (node.kind) {
-    case 'ScanNode': case 'AggScanNode': case 'CteScanNode': return []
+    case 'ScanNode': case 'AggScanNode': case 'CteScanNode': case 'VirtualScanNode': return []
     case 'ValuesNode': return node.rows.flat()
     case 'FunctionScanNode': return [...node.args]
     case 'FilterNode': return [node.predicate]
@@ -25,7 +25,7 @@ function childPlans(node: PlanNode): PlanNode[] {
   switch (node.kind) {
     case 'JoinNode': case 'SetOpNode': return [node.left, node.right]
     case 'WithNode': return [...node.ctes.map((c) => c.plan), node.input]
-    case 'ScanNode': case 'AggScanNode': case 'CteScanNode': case 'ValuesNode': case 'FunctionScanNode': return []
+    case 'ScanNode': case 'AggScanNode': case 'CteScanNode': case 'VirtualScanNode': case 'ValuesNode': case 'FunctionScanNode': return []
     default: return [node.input]
   }
 }

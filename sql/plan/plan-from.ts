@@ -10,6 +10,7 @@ import type { Expr } from '../bind/expr.js'
 import { Scope, type ScopeColumn } from '../bind/scope.js'
 import { sqlType } from '../bind/types.js'
 import type { SqlFromItem } from '../parse/ast.js'
+import { findVirtualTable, isVirtualSchema } from '../catalog/virtual-tables.js'
 import { conjuncts } from './pushdown.js'
 import type { JoinType, PlanColumn, PlanNode } from './plan-node.js'
 import type { Planner } from './planner.js'
@@ -55,6 +56,12 @@ function planTable(planner: Planner, item: Extract<SqlFromItem, { kind: 'FromTab
       return derived(plan, alias, item.columnAliases, item.pos)
     }
   }
+  const virtual = findVirtualTable(item.schema, item.name)
+  if (virtual !== undefined) {
+    const columns = virtual.columns.map((c, i) => ({ name: c.name, type: c.type, tableOid: virtual.oid, columnAttr: i + 1 }))
+    return derived({ kind: 'VirtualScanNode', table: virtual, columns }, alias, item.columnAliases, item.pos)
+  }
+  if (item.schema !== null && isVirtualSchema(item.schema)) throw undefinedTable(`${item.schema}.${item.name}`, item.pos + 1)
   if (item.schema !== null && item.schema !== 'public') {
     throw featureNotSupported(`relations in schema "${item.schema}"`, item.pos + 1)
   }

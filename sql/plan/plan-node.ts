@@ -6,6 +6,7 @@ import type { ScanOp } from '../../engine/ops.js'
 import type { AggCall, Expr, ExprSortKey, WindowCall } from '../bind/expr.js'
 import type { SqlType } from '../bind/types.js'
 import type { AggregateOutput } from '../physical/merge.js'
+import type { VirtualTable } from '../catalog/virtual-table.js'
 
 export interface PlanColumn {
   readonly name: string
@@ -23,6 +24,8 @@ export type PlanNode =
   /** A grouped aggregate computed on the cores and merged: rows [keys…, aggregates…]. */
   | { readonly kind: 'AggScanNode'; readonly op: ScanOp; readonly tableName: string; readonly keyTypes: ReadonlyArray<SqlType>; readonly outputs: ReadonlyArray<AggregateOutput>; readonly columns: ReadonlyArray<PlanColumn> }
   | { readonly kind: 'ValuesNode'; readonly rows: ReadonlyArray<ReadonlyArray<Expr>>; readonly columns: ReadonlyArray<PlanColumn> }
+  /** A pg_catalog / information_schema table, computed from the catalog when the statement runs. */
+  | { readonly kind: 'VirtualScanNode'; readonly table: VirtualTable; readonly columns: ReadonlyArray<PlanColumn> }
   /** The rows of a WITH query, materialized once per statement. */
   | { readonly kind: 'CteScanNode'; readonly cteId: number; readonly name: string; readonly columns: ReadonlyArray<PlanColumn> }
   /** A set-returning function in FROM (generate_series). */

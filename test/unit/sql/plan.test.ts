@@ -16,7 +16,7 @@ import { US_2024, dbErrorOf, newHarness, type Harness } from './helpers.js'
 function plan(h: Harness, text: string, params: ReadonlyArray<SqlValue> = [], nowUs = 0): PlanNode {
   const [slice] = parseSql(text)
   if (slice === undefined || slice.parsed.ast.kind !== 'SqlQuery') assert.fail('expected one query')
-  const env = newExecEnv(h.engine, params, { timeZone: 'UTC', nowUs, settings: new Map() })
+  const env = newExecEnv(h.engine, params, { timeZone: 'UTC', nowUs, settings: new Map() }, h.session)
   return planStatement(h.engine, slice.parsed.ast, [], env)
 }
 
