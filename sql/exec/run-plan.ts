@@ -18,6 +18,7 @@ import { outerSlots } from '../plan/outer-refs.js'
 import { SUBQUERY_MEMO_ENTRIES_MAX_COUNT } from '../../src/common/limits.js'
 import { runWindow } from './window-op.js'
 import { runGapFill } from './gapfill-op.js'
+import { runTopN } from './top-n.js'
 
 type Outer = ReadonlyArray<Row>
 
@@ -147,9 +148,10 @@ export async function runPlan(node: PlanNode, env: ExecEnv, outer: Outer): Promi
     case 'GapFillNode': return runGapFill(node, await runPlan(node.input, env, outer), env, outer)
     case 'SortNode': return sortRows(await runPlan(node.input, env, outer), node, env, outer)
     case 'LimitNode': {
-      const input = await runPlan(node.input, env, outer)
       const offset = (await countOf(node.offset, 'OFFSET', env, outer)) ?? 0
       const limit = await countOf(node.limit, 'LIMIT', env, outer)
+      const top = node.input.kind === 'SortNode' && limit !== null && outer.length === 0 ? await runTopN(node.input, offset + limit, env) : null
+      const input = top ?? await runPlan(node.input, env, outer)
       return input.slice(offset, limit === null ? undefined : offset + limit)
     }
     case 'DistinctNode': return distinctRows(await runPlan(node.input, env, outer), node, env, outer)
