@@ -4,8 +4,8 @@
 // another table, written concurrently, are there exactly once (invariants 1, 2).
 // Method: the real server as a child process (--memtable-mb 1, so `d` has rows in segments and in memtables/WAL),
 // killed with SIGKILL at a seeded random delay (0–40 ms) after the DDL statement is sent: on this machine that spans
-// before the statement arrives, inside it (both sides of its commit point) and after its acknowledgement. Rounds: NODEDB_CRASH_ROUNDS (default
-// 3) per statement; the seed is printed on failure (NODEDB_CRASH_SEED replays it).
+// before the statement arrives, inside it (both sides of its commit point) and after its acknowledgement.
+// Rounds: NODEDB_CRASH_ROUNDS (default 3) per statement; the seed is printed on failure (NODEDB_CRASH_SEED replays it).
 import assert from 'node:assert/strict'
 import pg from 'pg'
 import { countsByBatch, runBatchWriter } from '../helpers/crash-writers.js'
