@@ -8,6 +8,7 @@ import type { FunctionContext } from '../functions/function-def.js'
 import type { SqlQuery } from '../parse/ast.js'
 import type { PlanColumn, PlanNode } from '../plan/plan-node.js'
 import { Planner } from '../plan/planner.js'
+import { disabledOptimizers, type Optimizer } from '../plan/optimizers.js'
 import type { Folder } from '../plan/pushdown.js'
 import { evaluate } from './evaluate.js'
 import { newExecEnv, type ExecEnv } from './exec-env.js'
@@ -36,7 +37,8 @@ function folder(env: ExecEnv | null): Folder {
 }
 
 export function planStatement(engine: Engine, query: SqlQuery, paramTypes: Array<SqlType | null>, env: ExecEnv | null): PlanNode {
-  return new Planner(engine, paramTypes, folder(env), env === null, env?.functions.timeZone ?? null).planQuery(query, null).plan
+  const disabled = env === null ? new Set<Optimizer>() : disabledOptimizers(env.functions.settings)
+  return new Planner(engine, paramTypes, folder(env), env === null, env?.functions.timeZone ?? null, disabled).planQuery(query, null).plan
 }
 
 export function describeQuery(engine: Engine, query: SqlQuery, paramTypes: Array<SqlType | null>): ReadonlyArray<FieldDescription> {
@@ -48,7 +50,7 @@ export async function executeQuery(engine: Engine, query: SqlQuery, paramTypes: 
   const env = newExecEnv(engine, params, functionContext(session), session)
   const plan = planStatement(engine, query, paramTypes, env)
   // Plans that hold no rows (scan → filter → project → limit) stream from the cores; the rest are materialized.
-  const shape = streamShapeOf(plan)
+  const shape = disabledOptimizers(env.functions.settings).has('streaming') ? null : streamShapeOf(plan)
   if (shape !== null) return { kind: 'RowStreamResult', fields: plan.columns.map(fieldOf), stream: streamPlan(shape, env) }
   const rows = await runPlan(plan, env, [])
   return { kind: 'RowsResult', fields: plan.columns.map(fieldOf), rows, commandTag: `SELECT ${rows.length}` }

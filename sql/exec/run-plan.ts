@@ -19,6 +19,7 @@ import { SUBQUERY_MEMO_ENTRIES_MAX_COUNT } from '../../src/common/limits.js'
 import { runWindow } from './window-op.js'
 import { runGapFill } from './gapfill-op.js'
 import { runTopN } from './top-n.js'
+import { disabledOptimizers } from '../plan/optimizers.js'
 
 type Outer = ReadonlyArray<Row>
 
@@ -150,7 +151,8 @@ export async function runPlan(node: PlanNode, env: ExecEnv, outer: Outer): Promi
     case 'LimitNode': {
       const offset = (await countOf(node.offset, 'OFFSET', env, outer)) ?? 0
       const limit = await countOf(node.limit, 'LIMIT', env, outer)
-      const top = node.input.kind === 'SortNode' && limit !== null && outer.length === 0 ? await runTopN(node.input, offset + limit, env) : null
+      const useTopN = node.input.kind === 'SortNode' && limit !== null && outer.length === 0 && !disabledOptimizers(env.functions.settings).has('top_n')
+      const top = useTopN && node.input.kind === 'SortNode' ? await runTopN(node.input, offset + (limit ?? 0), env) : null
       const input = top ?? await runPlan(node.input, env, outer)
       return input.slice(offset, limit === null ? undefined : offset + limit)
     }

@@ -192,7 +192,8 @@ export function planSelectCore(planner: Planner, core: SqlSelectCore, query: Sql
     itemExprs = itemExprs.map(windows.rewrite)
     extra = extra.map(windows.rewrite)
   }
-  if (!isGrouped && windows.calls.length === 0 && core.distinct !== null && core.distinct.on.length > 0 && extra.length === 0) {
+  if (!isGrouped && windows.calls.length === 0 && core.distinct !== null && core.distinct.on.length > 0 && extra.length === 0 &&
+    !planner.disabled.has('lastpoint')) {
     const visible = items.map((item, i) => ({ name: item.name, type: itemExprs[i]!.type, ...item.origin }))
     const lastpoint = planLastpoint(planner, plan, query, itemExprs, orderTargets, distinctOn, visible)
     if (lastpoint !== null) return { plan: lastpoint, visibleCount: items.length, sortKeys: [], sorted: true }
@@ -201,7 +202,7 @@ export function planSelectCore(planner: Planner, core: SqlSelectCore, query: Sql
 }
 
 function applyFilter(planner: Planner, plan: PlanNode, predicate: Expr): PlanNode {
-  if (plan.kind === 'ScanNode') {
+  if (plan.kind === 'ScanNode' && !planner.disabled.has('filter_pushdown')) {
     const table = planner.engine.tables().find((t) => t.id === plan.op.tableId)
     if (table !== undefined) {
       const { scan, residual } = pushFilter(table, plan, predicate, planner.fold)
@@ -212,7 +213,7 @@ function applyFilter(planner: Planner, plan: PlanNode, predicate: Expr): PlanNod
 }
 
 function aggregateNode(planner: Planner, input: PlanNode, keys: ReadonlyArray<Expr>, calls: ReadonlyArray<AggCall>, columns: ReadonlyArray<PlanColumn>): PlanNode {
-  if (input.kind === 'ScanNode' && !keys.some((k) => someExpr(k, (n) => n.kind === 'Subquery'))) {
+  if (input.kind === 'ScanNode' && !planner.disabled.has('aggregate_pushdown') && !keys.some((k) => someExpr(k, (n) => n.kind === 'Subquery'))) {
     const table = planner.engine.tables().find((t) => t.id === input.op.tableId)
     const pushed = table === undefined ? null : pushAggregate(table, input, keys, calls, columns, planner.fold, planner.timeZone)
     if (pushed !== null) return pushed

@@ -10,6 +10,7 @@ import type { SqlQuery } from '../parse/ast.js'
 import type { PlanColumn, PlanNode } from './plan-node.js'
 import { planQueryBody } from './plan-query.js'
 import type { Folder } from './pushdown.js'
+import type { Optimizer } from './optimizers.js'
 
 interface CteEntry { readonly name: string; readonly cteId: number; readonly columns: ReadonlyArray<PlanColumn> }
 
@@ -23,7 +24,9 @@ export class Planner implements SubqueryPlanner {
    */
   constructor(readonly engine: Engine, readonly paramTypes: Array<SqlType | null>, readonly fold: Folder, readonly isDescribing = false,
     /** The session's TimeZone (null while describing): date_trunc over timestamptz reaches the cores only in UTC. */
-    readonly timeZone: string | null = null) {}
+    readonly timeZone: string | null = null,
+    /** Rewrites this session switched off (SET nodedb.disabled_optimizers). */
+    readonly disabled: ReadonlySet<Optimizer> = new Set()) {}
 
   bindContext(scope: Scope, clause: string, options: { allowAggregates?: boolean; allowWindows?: boolean } = {}): BindContext {
     return {
