@@ -60,6 +60,11 @@ export function resolveZone(name: string, posixSigns = false): Zone | null {
   return zone
 }
 
+const UTC_ALIASES: ReadonlySet<string> = new Set([
+  'etc/utc', 'etc/uct', 'etc/universal', 'etc/zulu', 'universal', 'zulu', 'uct', 'etc/gmt', 'etc/gmt0', 'etc/gmt+0',
+  'etc/gmt-0', 'etc/greenwich', 'gmt0', 'greenwich',
+])
+
 function lookupZone(name: string, posixSigns: boolean): Zone | null {
   const lower = name.toLowerCase()
   const abbreviation = ABBREVIATIONS.get(lower)
@@ -74,6 +79,8 @@ function lookupZone(name: string, posixSigns: boolean): Zone | null {
     return offset === null ? null : { kind: 'fixed', offsetUs: -offset }
   }
   if (!/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(name)) return null
+  // IANA's names for UTC itself have no transitions: a fixed zone spares the per-instant Intl lookups.
+  if (UTC_ALIASES.has(lower)) return { kind: 'fixed', offsetUs: 0, abbreviation: 'UTC' }
   return ianaZone(name)
 }
 
@@ -145,12 +152,23 @@ const OFFSET_CACHE_MAX = 4096
 /** The zone's offset east of UTC at the instant `utcUs`. */
 export function zoneOffsetAt(zone: Zone, utcUs: number): number {
   if (zone.kind === 'fixed') return zone.offsetUs
-  // Transitions fall on whole seconds; caching per (zone, second) spares formatToParts on repeated rows.
+  // Transitions fall on whole seconds and, in practice, never twice within an hour: an hour whose first and last
+  // second have the same offset is cached whole, so a scan over a day costs ~24 Intl lookups, not one per second.
+  const hour = Math.floor(utcUs / 3_600_000_000)
+  const hourKey = `${zone.name}|h${hour}`
+  const hourly = offsetCache.get(hourKey)
+  if (hourly !== undefined) return hourly
+  const startOffset = ianaOffsetUs(zone.format, hour * 3_600_000_000)
+  const endOffset = ianaOffsetUs(zone.format, hour * 3_600_000_000 + 3_599_000_000)
+  if (offsetCache.size >= OFFSET_CACHE_MAX) offsetCache.clear()
+  if (startOffset === endOffset) {
+    offsetCache.set(hourKey, startOffset)
+    return startOffset
+  }
   const key = `${zone.name}|${Math.floor(utcUs / 1_000_000)}`
   const cached = offsetCache.get(key)
   if (cached !== undefined) return cached
   const offset = ianaOffsetUs(zone.format, utcUs)
-  if (offsetCache.size >= OFFSET_CACHE_MAX) offsetCache.clear()
   offsetCache.set(key, offset)
   return offset
 }
