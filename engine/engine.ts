@@ -278,6 +278,9 @@ class NodeEngine implements Engine {
       retentionDropCount: this.retention.droppedCount,
       scanStreamCancelledCount: this.scans.cancelledCount,
       scanStreamOpenCount: this.scans.openCount,
+      rowGroupsPrunedCount: this.segments.pruneCounters.rowGroupsPruned,
+      rowGroupsReadCount: this.segments.pruneCounters.rowGroupsRead,
+      chunksReadCount: this.segments.pruneCounters.chunksRead,
     }
   }
 

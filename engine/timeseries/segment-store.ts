@@ -8,13 +8,14 @@ import {
   COLUMNS_PER_TABLE_MAX_COUNT, COMPACTION_ROWS_MAX_COUNT, COMPACTION_SEGMENTS_MAX_COUNT, COMPACTION_SEGMENTS_MIN_COUNT,
   SEGMENT_FOOTER_BYTES_MAX, SEGMENT_READS_IN_FLIGHT_MAX_COUNT, VSHARD_COUNT,
 } from '../../src/common/limits.js'
-import type { EncodedSegment, FlushOutput, RowGroupSlice, SegmentSlice } from '../bridge/messages.js'
+import type { EncodedSegment, FlushOutput, SegmentSlice } from '../bridge/messages.js'
 import type { FileHandleLike, FileSystem } from '../io/file-system.js'
 import type { ScanOp, TableSchema } from '../ops.js'
 import {
   loadManifest, saveManifest, segmentFileName, type ManifestData, type ManifestLsn, type SegmentEntry, type TruncatedLsn,
 } from './manifest.js'
 import { ScanGate } from './scan-gate.js'
+import { newPruneCounters, readRowGroups, type PruneCounters, type RowGroupScope } from './segment-prune.js'
 import { SEGMENT_HEADER_BYTES, SEGMENT_TRAILER_BYTES, type SegmentFooter } from './segment-format.js'
 import { corruptSegment, decodeSegmentFooter, decodeSegmentHeader, decodeSegmentTrailer } from './segment-reader.js'
 
@@ -33,6 +34,8 @@ export class SegmentStore {
    */
   isTableLive: (tableId: TableId) => boolean = () => true
   private flushCountValue = 0
+  /** Row groups pruned and read by scans since open (EngineStats). */
+  readonly pruneCounters = newPruneCounters()
   // Compaction rounds and retention passes, one at a time: neither reads or merges files the other is dropping.
   private maintenanceQueue: Promise<unknown> = Promise.resolve()
   // Ids are reserved when a flush starts writing, so flushes of two cores never share a file name.
@@ -240,7 +243,7 @@ export class SegmentStore {
       const perCore: SegmentSlice[][] = Array.from({ length: coreCount }, () => [])
       for (let i = 0; i < chosen.length; i += SEGMENT_READS_IN_FLIGHT_MAX_COUNT) {
         const group = chosen.slice(i, i + SEGMENT_READS_IN_FLIGHT_MAX_COUNT)
-        const slices = await Promise.all(group.map((entry) => this.readSlice(entry, needed, fromUs, toUs)))
+        const slices = await Promise.all(group.map((entry) => this.readSlice(entry, op, needed, this.pruneCounters)))
         slices.forEach((slice, k) => { if (slice.rowGroups.length > 0) perCore[group[k]!.vShard % coreCount]!.push(slice) })
       }
       return { perCore, release }
@@ -250,24 +253,15 @@ export class SegmentStore {
     }
   }
 
-  private async readSlice(entry: SegmentEntry, needed: ReadonlyArray<number>, fromUs: number, toUs: number): Promise<SegmentSlice> {
+  private async readSlice(entry: SegmentEntry, scope: RowGroupScope, needed: ReadonlyArray<number>,
+    counters: PruneCounters): Promise<SegmentSlice> {
     const file = path.join(this.segmentDir, entry.file)
     const handle = await this.fs.open(file, 'read')
     try {
       const footer = await this.footerOf(entry, file, handle)
-      const columnCount = footer.kinds.length
-      const rowGroups: RowGroupSlice[] = []
-      for (const group of footer.rowGroups) {
-        if (!(group.minUs < toUs && group.maxUs >= fromUs)) continue
-        const chunks = []
-        for (const column of needed) {
-          if (column >= columnCount) continue
-          const { offset, length } = group.chunks[column]!
-          chunks.push({ column, offset, bytes: await readExactly(handle, file, offset, length) })
-        }
-        rowGroups.push({ rowCount: group.rowCount, chunks })
-      }
-      return { file, columnCount, rowGroups }
+      const read = (offset: number, length: number) => readExactly(handle, file, offset, length)
+      const rowGroups = await readRowGroups(file, footer, scope, needed, read, counters)
+      return { file, columnCount: footer.kinds.length, rowGroups }
     } finally {
       await handle.close()
     }
@@ -340,7 +334,8 @@ export class SegmentStore {
   /** Every chunk of a segment, for compaction (inside maintain(): no file it reads is deleted meanwhile). */
   async readWhole(entry: SegmentEntry): Promise<SegmentSlice> {
     const columns = Array.from({ length: SEGMENT_COLUMNS_ALL_COUNT }, (_, c) => c)
-    return this.readSlice(entry, columns, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY)
+    const everything = { timeRange: { fromUs: Number.NEGATIVE_INFINITY, toUs: Number.POSITIVE_INFINITY }, filters: [] }
+    return this.readSlice(entry, everything, columns, newPruneCounters())
   }
 
   /**

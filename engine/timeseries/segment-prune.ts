@@ -1,0 +1,104 @@
+// engine/timeseries/segment-prune: which row groups of a segment a scan reads, and their chunks. A group outside the
+// time range, or whose chunk statistics prove that no row passes one of the pushed filters (chunk-prune.ts), is
+// skipped before any of its chunks is read. Runs on the control thread with the segment's file open; decodes only
+// chunk headers and symbol dictionaries (small), never values. Knows nothing of rings or SQL.
+import type { ColumnKind } from '../batch.js'
+import type { ChunkSlice, RowGroupSlice } from '../bridge/messages.js'
+import type { ColumnFilter, ScanOp } from '../ops.js'
+import { allNullSummary, mayPass, type ChunkSummary } from './chunk-prune.js'
+import { CHUNK_HEADER_BYTES, CODEC_OF_KIND, peekChunkDictionary, peekChunkHeader, readChunkHeader } from './codecs/chunk.js'
+import { ChunkCorruptError } from './codecs/chunk-corrupt-error.js'
+import type { RowGroupIndex, SegmentFooter } from './segment-format.js'
+import { corruptSegment } from './segment-reader.js'
+
+/** Reads `length` bytes at `offset` of the open segment file. */
+export type ReadBytes = (offset: number, length: number) => Promise<Uint8Array>
+
+/** Counts since open, reported in EngineStats. */
+export interface PruneCounters {
+  /** Row groups inside the time range skipped because their chunk stats proved no row passes the filters. */
+  rowGroupsPruned: number
+  /** Row groups whose chunks were read and sent to a core. */
+  rowGroupsRead: number
+  /** Chunks read and sent to cores. */
+  chunksRead: number
+}
+
+export function newPruneCounters(): PruneCounters {
+  return { rowGroupsPruned: 0, rowGroupsRead: 0, chunksRead: 0 }
+}
+
+/** What of a scan selects row groups. */
+export type RowGroupScope = Pick<ScanOp, 'timeRange' | 'filters'>
+
+/** The row groups of one segment `op` needs, with the chunks of the `needed` columns. */
+export async function readRowGroups(file: string, footer: SegmentFooter, op: RowGroupScope, needed: ReadonlyArray<number>,
+  read: ReadBytes, counters: PruneCounters): Promise<RowGroupSlice[]> {
+  const { fromUs, toUs } = op.timeRange
+  const rowGroups: RowGroupSlice[] = []
+  for (const group of footer.rowGroups) {
+    if (!(group.minUs < toUs && group.maxUs >= fromUs)) continue
+    const prefetched = new Map<number, Uint8Array>()
+    if (!(await mayAnyRowPass(file, footer.kinds, group, op.filters, read, prefetched))) {
+      counters.rowGroupsPruned += 1
+      continue
+    }
+    const chunks: ChunkSlice[] = []
+    for (const column of needed) {
+      if (column >= footer.kinds.length) continue
+      const { offset, length } = group.chunks[column]!
+      chunks.push({ column, offset, bytes: prefetched.get(column) ?? await read(offset, length) })
+    }
+    counters.rowGroupsRead += 1
+    counters.chunksRead += chunks.length
+    rowGroups.push({ rowCount: group.rowCount, chunks })
+  }
+  return rowGroups
+}
+
+/**
+ * False when some filter provably fails every row of the group. Symbol chunks are read whole (their dictionary is
+ * what prunes them, and a kept group needs them anyway: they go into `prefetched`); other chunks by header only.
+ */
+async function mayAnyRowPass(file: string, kinds: ReadonlyArray<ColumnKind>, group: RowGroupIndex,
+  filters: ReadonlyArray<ColumnFilter>, read: ReadBytes, prefetched: Map<number, Uint8Array>): Promise<boolean> {
+  const summaries = new Map<number, ChunkSummary>()
+  for (const filter of filters) {
+    let summary = summaries.get(filter.column)
+    if (summary === undefined) {
+      summary = await summarize(file, kinds, group, filter.column, read, prefetched)
+      summaries.set(filter.column, summary)
+    }
+    if (!mayPass(filter, summary)) return false
+  }
+  return true
+}
+
+async function summarize(file: string, kinds: ReadonlyArray<ColumnKind>, group: RowGroupIndex, column: number,
+  read: ReadBytes, prefetched: Map<number, Uint8Array>): Promise<ChunkSummary> {
+  const kind = kinds[column]
+  // A column added after the segment was written: it reads NULL in every row (core-storage.ts decodeRowGroup).
+  if (kind === undefined) return allNullSummary('text', group.rowCount)
+  const { offset, length } = group.chunks[column]!
+  try {
+    if (kind === 'symbol') {
+      const bytes = await read(offset, length)
+      const header = readChunkHeader(bytes)
+      checkHeader(kind, header.codec, header.valueCount, group.rowCount)
+      prefetched.set(column, bytes)
+      return { kind, valueCount: header.valueCount, nullCount: header.nullCount, stats: header.stats, dict: peekChunkDictionary(bytes, header) }
+    }
+    const header = peekChunkHeader(await read(offset, Math.min(length, CHUNK_HEADER_BYTES)))
+    checkHeader(kind, header.codec, header.valueCount, group.rowCount)
+    return { kind, valueCount: header.valueCount, nullCount: header.nullCount, stats: header.stats }
+  } catch (error) {
+    if (error instanceof ChunkCorruptError) throw corruptSegment(file, offset + error.offset, error.message)
+    throw error
+  }
+}
+
+/** The header bytes are not CRC-checked yet: trust them for pruning only when they agree with the footer. */
+function checkHeader(kind: ColumnKind, codec: string, valueCount: number, rowCount: number): void {
+  if (codec !== CODEC_OF_KIND[kind]) throw new ChunkCorruptError(0, `chunk of codec ${codec} in a ${kind} column`)
+  if (valueCount !== rowCount) throw new ChunkCorruptError(0, `chunk holds ${valueCount} values, row group ${rowCount}`)
+}
