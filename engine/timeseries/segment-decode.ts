@@ -9,9 +9,9 @@ import { checkColumns, selectRows } from './scan.js'
 import { decodeSegmentChunk } from './segment-reader.js'
 
 /**
- * One row group of a segment slice as a memtable; table columns the segment predates read as NULL. With `op`, when
- * no row passes its time range and filters, the memtable holds only the columns that decided so (the others read
- * NULL): no row of it is ever selected, so the undecoded columns are never looked at.
+ * One row group of a segment slice as a memtable; table columns the segment predates read as NULL, columns not read
+ * are empty. With `op`, when no row passes its time range and filters, the memtable holds only the columns that
+ * decided so (the others are empty): no row of it is ever selected, so the undecoded columns are never looked at.
  */
 export function decodeRowGroup(schema: TableSchema, segment: SegmentSlice, group: RowGroupSlice, op?: ScanOp): Memtable {
   const vectors = new Array<ColumnVector | undefined>(schema.columns.length)
@@ -21,19 +21,16 @@ export function decodeRowGroup(schema: TableSchema, segment: SegmentSlice, group
     const kind = schema.columns[column]!.kind
     vectors[column] = decodeSegmentChunk(segment.file, chunk.offset, chunk.bytes, kind, group.rowCount)
   }
-  const missing = (): Set<number> => {
-    const nulls = new Set<number>()
-    for (let c = 0; c < schema.columns.length; c++) if (vectors[c] === undefined) nulls.add(c)
-    return nulls
-  }
+  const nullColumns = new Set<number>()
+  for (let c = segment.columnCount; c < schema.columns.length; c++) nullColumns.add(c)
   if (op !== undefined) {
     checkColumns(schema, op)
     decode(schema.timestampIndex)
     for (const filter of op.filters) decode(filter.column)
-    // Columns the segment predates are also in missing(): they read NULL in either memtable.
-    const deciding = Memtable.fromVectors(schema, group.rowCount, vectors, missing())
+    // Columns not decoded are empty, as the columns a scan does not need always were: no row of them is read.
+    const deciding = Memtable.fromVectors(schema, group.rowCount, vectors, nullColumns)
     if (selectRows(deciding, op, 1).count === 0) return deciding
   }
   for (const chunk of group.chunks) decode(chunk.column)
-  return Memtable.fromVectors(schema, group.rowCount, vectors, missing())
+  return Memtable.fromVectors(schema, group.rowCount, vectors, nullColumns)
 }
