@@ -91,6 +91,8 @@ export interface EngineStats {
   readonly scanStreamOpenCount?: number
   /** Segment row groups inside a scan's time range skipped because their chunk stats proved no row passes. */
   readonly rowGroupsPrunedCount?: number
+  /** Segment row groups whose chunk stats answered a scan's count/min/max (nothing of them read or decoded). */
+  readonly rowGroupsAnsweredCount?: number
   /** Segment row groups read for scans (and sent to cores to decode) since open. */
   readonly rowGroupsReadCount?: number
   /** Segment column chunks read for scans since open. */

@@ -279,6 +279,7 @@ class NodeEngine implements Engine {
       scanStreamCancelledCount: this.scans.cancelledCount,
       scanStreamOpenCount: this.scans.openCount,
       rowGroupsPrunedCount: this.segments.pruneCounters.rowGroupsPruned,
+      rowGroupsAnsweredCount: this.segments.pruneCounters.rowGroupsAnswered,
       rowGroupsReadCount: this.segments.pruneCounters.rowGroupsRead,
       chunksReadCount: this.segments.pruneCounters.chunksRead,
     }

@@ -85,3 +85,46 @@ function mayPassRange(filter: ColumnFilter, compareMin: (value: FilterValue) => 
     default: return assertNever(filter.op)
   }
 }
+
+/** True only when every row of the chunk passes `filter` (so a group's statistics may stand for its rows). */
+export function mustPass(filter: ColumnFilter, chunk: ChunkSummary): boolean {
+  if (filter.op === 'isNull') return chunk.nullCount === chunk.valueCount
+  if (chunk.nullCount > 0) return false
+  if (filter.op === 'isNotNull') return true
+  // A filter the scan would reject is never proven true: the cores must see it and fail.
+  if (filter.op !== 'in' && filter.op !== 'notIn' && filter.values.length !== 1) return false
+  if (chunk.dict !== undefined) {
+    return chunk.dict.every((symbol) => passes(filter, (value) => compareStrings(symbol, String(value))))
+  }
+  const stats = chunk.stats
+  switch (stats.kind) {
+    case 'none': return false
+    case 'i64': return allInRangePass(filter, (value) => compareBig(stats.min, value), (value) => compareBig(stats.max, value), stats.min === stats.max)
+    case 'f64': {
+      const { min, max } = stats
+      if (chunk.kind !== 'bool' && !passes(filter, (value) => floatOrder(Number.NaN, asNumber(value)))) return false
+      return !(min <= max) ||
+        allInRangePass(filter, (value) => floatOrder(min, asNumber(value)), (value) => floatOrder(max, asNumber(value)), floatOrder(min, max) === 0)
+    }
+    default: return assertNever(stats)
+  }
+}
+
+/** Whether every value in the ordered range [min, max] passes; a NaN comparison proves nothing. */
+function allInRangePass(filter: ColumnFilter, compareMin: (value: FilterValue) => number,
+  compareMax: (value: FilterValue) => number, isSingleValue: boolean): boolean {
+  const outside = (value: FilterValue): boolean => compareMax(value) < 0 || compareMin(value) > 0
+  const value = filter.values[0]!
+  switch (filter.op) {
+    case 'in': return isSingleValue && filter.values.some((candidate) => compareMin(candidate) === 0)
+    case 'notIn': return filter.values.every(outside)
+    case 'eq': return isSingleValue && compareMin(value) === 0
+    case 'neq': return outside(value)
+    case 'lt': return compareMax(value) < 0
+    case 'lte': return compareMax(value) <= 0
+    case 'gt': return compareMin(value) > 0
+    case 'gte': return compareMin(value) >= 0
+    case 'isNull': case 'isNotNull': return false
+    default: return assertNever(filter.op)
+  }
+}

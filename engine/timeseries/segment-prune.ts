@@ -5,10 +5,11 @@
 import type { ColumnKind } from '../batch.js'
 import type { ChunkSlice, RowGroupSlice } from '../bridge/messages.js'
 import type { ColumnFilter, ScanOp } from '../ops.js'
-import { allNullSummary, mayPass, type ChunkSummary } from './chunk-prune.js'
+import { allNullSummary, mayPass, mustPass, type ChunkSummary } from './chunk-prune.js'
 import { CHUNK_HEADER_BYTES, CODEC_OF_KIND, peekChunkDictionary, peekChunkHeader, readChunkHeader } from './codecs/chunk.js'
 import { ChunkCorruptError } from './codecs/chunk-corrupt-error.js'
 import type { RowGroupIndex, SegmentFooter } from './segment-format.js'
+import type { StatsAnswer } from './stats-answer.js'
 import { corruptSegment } from './segment-reader.js'
 
 /** Reads `length` bytes at `offset` of the open segment file. */
@@ -18,6 +19,8 @@ export type ReadBytes = (offset: number, length: number) => Promise<Uint8Array>
 export interface PruneCounters {
   /** Row groups inside the time range skipped because their chunk stats proved no row passes the filters. */
   rowGroupsPruned: number
+  /** Row groups wholly inside a scan whose chunk stats answered its aggregates (nothing of them decoded). */
+  rowGroupsAnswered: number
   /** Row groups whose chunks were read and sent to a core. */
   rowGroupsRead: number
   /** Chunks read and sent to cores. */
@@ -25,23 +28,43 @@ export interface PruneCounters {
 }
 
 export function newPruneCounters(): PruneCounters {
-  return { rowGroupsPruned: 0, rowGroupsRead: 0, chunksRead: 0 }
+  return { rowGroupsPruned: 0, rowGroupsAnswered: 0, rowGroupsRead: 0, chunksRead: 0 }
 }
 
 /** What of a scan selects row groups. */
 export type RowGroupScope = Pick<ScanOp, 'timeRange' | 'filters'>
 
-/** The row groups of one segment `op` needs, with the chunks of the `needed` columns. */
+/**
+ * The row groups of one segment `op` needs, with the chunks of the `needed` columns. With `answer`, a group the
+ * scan covers wholly is added to it instead when its statistics answer the aggregates (stats-answer.ts).
+ */
 export async function readRowGroups(file: string, footer: SegmentFooter, op: RowGroupScope, needed: ReadonlyArray<number>,
-  read: ReadBytes, counters: PruneCounters): Promise<RowGroupSlice[]> {
+  read: ReadBytes, counters: PruneCounters, answer: StatsAnswer | null = null): Promise<RowGroupSlice[]> {
   const { fromUs, toUs } = op.timeRange
   const rowGroups: RowGroupSlice[] = []
   for (const group of footer.rowGroups) {
     if (!(group.minUs < toUs && group.maxUs >= fromUs)) continue
     const prefetched = new Map<number, Uint8Array>()
-    if (!(await mayAnyRowPass(file, footer.kinds, group, op.filters, read, prefetched))) {
+    const summaries = new Map<number, ChunkSummary>()
+    const summaryOf = async (column: number): Promise<ChunkSummary> => {
+      let summary = summaries.get(column)
+      if (summary === undefined) {
+        summary = await summarize(file, footer.kinds, group, column, read, prefetched)
+        summaries.set(column, summary)
+      }
+      return summary
+    }
+    if (!(await everyFilter(op.filters, async (filter) => mayPass(filter, await summaryOf(filter.column))))) {
       counters.rowGroupsPruned += 1
       continue
+    }
+    if (answer !== null && group.minUs >= fromUs && group.maxUs < toUs &&
+      await everyFilter(op.filters, async (filter) => mustPass(filter, await summaryOf(filter.column)))) {
+      for (const column of answer.columns) await summaryOf(column)
+      if (answer.tryAdd(group.rowCount, (column) => summaries.get(column)!)) {
+        counters.rowGroupsAnswered += 1
+        continue
+      }
     }
     const chunks: ChunkSlice[] = []
     for (const column of needed) {
@@ -57,20 +80,11 @@ export async function readRowGroups(file: string, footer: SegmentFooter, op: Row
 }
 
 /**
- * False when some filter provably fails every row of the group. Symbol chunks are read whole (their dictionary is
- * what prunes them, and a kept group needs them anyway: they go into `prefetched`); other chunks by header only.
+ * Whether `test` holds for every filter, tested in order and stopping at the first that fails. Symbol chunks are read
+ * whole for their dictionary (a kept group needs them anyway: summarize puts them in `prefetched`), others by header.
  */
-async function mayAnyRowPass(file: string, kinds: ReadonlyArray<ColumnKind>, group: RowGroupIndex,
-  filters: ReadonlyArray<ColumnFilter>, read: ReadBytes, prefetched: Map<number, Uint8Array>): Promise<boolean> {
-  const summaries = new Map<number, ChunkSummary>()
-  for (const filter of filters) {
-    let summary = summaries.get(filter.column)
-    if (summary === undefined) {
-      summary = await summarize(file, kinds, group, filter.column, read, prefetched)
-      summaries.set(filter.column, summary)
-    }
-    if (!mayPass(filter, summary)) return false
-  }
+async function everyFilter(filters: ReadonlyArray<ColumnFilter>, test: (filter: ColumnFilter) => Promise<boolean>): Promise<boolean> {
+  for (const filter of filters) if (!(await test(filter))) return false
   return true
 }
 

@@ -9,15 +9,27 @@ import {
   SEGMENT_FOOTER_BYTES_MAX, SEGMENT_READS_IN_FLIGHT_MAX_COUNT, VSHARD_COUNT,
 } from '../../src/common/limits.js'
 import type { EncodedSegment, FlushOutput, SegmentSlice } from '../bridge/messages.js'
+import type { AggPartial } from '../batch.js'
 import type { FileHandleLike, FileSystem } from '../io/file-system.js'
 import type { ScanOp, TableSchema } from '../ops.js'
 import {
   loadManifest, saveManifest, segmentFileName, type ManifestData, type ManifestLsn, type SegmentEntry, type TruncatedLsn,
 } from './manifest.js'
 import { ScanGate } from './scan-gate.js'
+import { StatsAnswer } from './stats-answer.js'
 import { newPruneCounters, readRowGroups, type PruneCounters, type RowGroupScope } from './segment-prune.js'
 import { SEGMENT_HEADER_BYTES, SEGMENT_TRAILER_BYTES, type SegmentFooter } from './segment-format.js'
 import { corruptSegment, decodeSegmentFooter, decodeSegmentHeader, decodeSegmentTrailer } from './segment-reader.js'
+
+/**
+ * A scan's segment row groups per core (index = core), and the partial of the groups their statistics answered
+ * (null when none): sql merges it with the cores' partials.
+ */
+export interface ScanSlices {
+  readonly perCore: SegmentSlice[][]
+  readonly release: () => void
+  readonly answered: AggPartial | null
+}
 
 const lsnKey = (tableId: number, vShard: number): string => `${tableId}/${vShard}`
 // readSlice skips columns past a segment's own count, so "every column" is simply the largest possible count.
@@ -233,20 +245,21 @@ export class SegmentStore {
    * The segment slices of `op` for each core (index = core), pruned by segment and row-group time range, holding the
    * chunks of the needed columns only. Call `release` once every core's ScanRequest is queued.
    */
-  async sliceForScan(schema: TableSchema, op: ScanOp, coreCount: number): Promise<{ perCore: SegmentSlice[][]; release: () => void }> {
+  async sliceForScan(schema: TableSchema, op: ScanOp, coreCount: number): Promise<ScanSlices> {
     const release = await this.gate.read()
     try {
       const { fromUs, toUs } = op.timeRange
       const chosen = this.manifest.segments.filter((entry) =>
         entry.tableId === op.tableId && entry.minUs < toUs && entry.maxUs >= fromUs)
       const needed = neededColumns(schema, op)
+      const answer = StatsAnswer.of(schema, op)
       const perCore: SegmentSlice[][] = Array.from({ length: coreCount }, () => [])
       for (let i = 0; i < chosen.length; i += SEGMENT_READS_IN_FLIGHT_MAX_COUNT) {
         const group = chosen.slice(i, i + SEGMENT_READS_IN_FLIGHT_MAX_COUNT)
-        const slices = await Promise.all(group.map((entry) => this.readSlice(entry, op, needed, this.pruneCounters)))
+        const slices = await Promise.all(group.map((entry) => this.readSlice(entry, op, needed, this.pruneCounters, answer)))
         slices.forEach((slice, k) => { if (slice.rowGroups.length > 0) perCore[group[k]!.vShard % coreCount]!.push(slice) })
       }
-      return { perCore, release }
+      return { perCore, release, answered: answer !== null && answer.groupCount > 0 ? answer.toPartial() : null }
     } catch (error) {
       release()
       throw error
@@ -254,13 +267,13 @@ export class SegmentStore {
   }
 
   private async readSlice(entry: SegmentEntry, scope: RowGroupScope, needed: ReadonlyArray<number>,
-    counters: PruneCounters): Promise<SegmentSlice> {
+    counters: PruneCounters, answer: StatsAnswer | null = null): Promise<SegmentSlice> {
     const file = path.join(this.segmentDir, entry.file)
     const handle = await this.fs.open(file, 'read')
     try {
       const footer = await this.footerOf(entry, file, handle)
       const read = (offset: number, length: number) => readExactly(handle, file, offset, length)
-      const rowGroups = await readRowGroups(file, footer, scope, needed, read, counters)
+      const rowGroups = await readRowGroups(file, footer, scope, needed, read, counters, answer)
       return { file, columnCount: footer.kinds.length, rowGroups }
     } finally {
       await handle.close()
