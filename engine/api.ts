@@ -89,6 +89,14 @@ export interface EngineStats {
   readonly scanStreamCancelledCount?: number
   /** Streaming scans running now (not finished, not cancelled). */
   readonly scanStreamOpenCount?: number
+  /** Segment row groups inside a scan's time range skipped because their chunk stats proved no row passes. */
+  readonly rowGroupsPrunedCount?: number
+  /** Segment row groups whose chunk stats answered a scan's count/min/max (nothing of them read or decoded). */
+  readonly rowGroupsAnsweredCount?: number
+  /** Segment row groups read for scans (and sent to cores to decode) since open. */
+  readonly rowGroupsReadCount?: number
+  /** Segment column chunks read for scans since open. */
+  readonly chunksReadCount?: number
 }
 
 export interface ScanStreamOptions {

@@ -278,6 +278,10 @@ class NodeEngine implements Engine {
       retentionDropCount: this.retention.droppedCount,
       scanStreamCancelledCount: this.scans.cancelledCount,
       scanStreamOpenCount: this.scans.openCount,
+      rowGroupsPrunedCount: this.segments.pruneCounters.rowGroupsPruned,
+      rowGroupsAnsweredCount: this.segments.pruneCounters.rowGroupsAnswered,
+      rowGroupsReadCount: this.segments.pruneCounters.rowGroupsRead,
+      chunksReadCount: this.segments.pruneCounters.chunksRead,
     }
   }
 

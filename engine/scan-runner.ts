@@ -39,7 +39,7 @@ export class ScanRunner {
   async scan(op: ScanOp): Promise<ScanResult> {
     const table = this.tableOf(op)
     await this.host.restarts()
-    const { perCore, release } = await this.host.segments.sliceForScan(table, op, this.host.cores.length)
+    const { perCore, release, answered } = await this.host.segments.sliceForScan(table, op, this.host.cores.length)
     const requests = this.host.cores.map((core, c) => core.request({ kind: 'ScanRequest', op, segments: perCore[c]! }))
     release()
     const responses = await Promise.all(requests)
@@ -48,6 +48,8 @@ export class ScanRunner {
       if (response.kind !== 'ScanResponse') throw new Error(`core answered a scan with ${response.kind}`)
       return response.partial
     })
+    // Row groups answered from chunk statistics: one more partial, merged like a core's.
+    if (answered !== null) partials.push(answered)
     return { kind: 'ScanResult', partials }
   }
 

@@ -4,9 +4,9 @@
 import { assert } from '../../src/common/assert.js'
 import type { TableId } from '../../src/common/ids.js'
 import { FLUSH_RETRY_MS, MEMTABLE_FLUSH_AGE_MS, VSHARD_COUNT } from '../../src/common/limits.js'
-import type { ColumnVector, ScanPartial } from '../batch.js'
+import type { ScanPartial } from '../batch.js'
 import type {
-  ApplyIngestRequest, CompactRequest, EncodedSegment, FlushedLsn, FlushOutput, RowGroupSlice, SegmentSlice,
+  ApplyIngestRequest, CompactRequest, EncodedSegment, FlushedLsn, FlushOutput, SegmentSlice,
 } from '../bridge/messages.js'
 import { gatherVector } from '../timeseries/gather.js'
 import { EngineFailureError } from '../api.js'
@@ -15,7 +15,7 @@ import { Memtable } from '../timeseries/memtable.js'
 import { sortMemtableByPartition } from '../timeseries/memtable-sort.js'
 import { scanMemtables } from '../timeseries/scan.js'
 import { ScanCursor, type ScanSource } from '../timeseries/scan-cursor.js'
-import { decodeSegmentChunk } from '../timeseries/segment-reader.js'
+import { decodeRowGroup } from '../timeseries/segment-decode.js'
 import { encodeSegment } from '../timeseries/segment-writer.js'
 
 /** A memtable with the WAL range it holds: every row of (tableId, vShard) with LSN in [firstLsn, lastLsn]. */
@@ -159,7 +159,9 @@ export class CoreStorage {
     const table = this.tables.get(op.tableId)
     if (table === undefined) return undefined
     const memtables: Memtable[] = []
-    for (const segment of segments) memtables.push(...this.decodeSlice(table.schema, segment))
+    for (const segment of segments) {
+      for (const group of segment.rowGroups) memtables.push(decodeRowGroup(table.schema, segment, group, op))
+    }
     for (const live of this.frozen) if (live.tableId === op.tableId) memtables.push(live.memtable)
     const active = [...table.active.values()].sort((a, b) => a.vShard - b.vShard)
     for (const live of active) memtables.push(live.memtable)
@@ -177,7 +179,7 @@ export class CoreStorage {
     const schema = table.schema
     const sources: ScanSource[] = []
     for (const segment of segments) {
-      for (const group of segment.rowGroups) sources.push({ rowCount: group.rowCount, open: () => decodeRowGroup(schema, segment, group) })
+      for (const group of segment.rowGroups) sources.push({ rowCount: group.rowCount, open: () => decodeRowGroup(schema, segment, group, op) })
     }
     const memtables = this.frozen.filter((live) => live.tableId === op.tableId)
     memtables.push(...[...table.active.values()].sort((a, b) => a.vShard - b.vShard))
@@ -247,16 +249,4 @@ export class CoreStorage {
   private nowMs(): number {
     return this.options.nowMs?.() ?? Date.now()
   }
-}
-
-/** One row group of a segment slice as a memtable; table columns the segment predates read as NULL. */
-function decodeRowGroup(schema: TableSchema, segment: SegmentSlice, group: RowGroupSlice): Memtable {
-  const nullColumns = new Set<number>()
-  for (let c = segment.columnCount; c < schema.columns.length; c++) nullColumns.add(c)
-  const vectors: Array<ColumnVector | undefined> = new Array<ColumnVector | undefined>(schema.columns.length)
-  for (const chunk of group.chunks) {
-    const kind = schema.columns[chunk.column]!.kind
-    vectors[chunk.column] = decodeSegmentChunk(segment.file, chunk.offset, chunk.bytes, kind, group.rowCount)
-  }
-  return Memtable.fromVectors(schema, group.rowCount, vectors, nullColumns)
 }

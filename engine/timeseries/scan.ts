@@ -22,7 +22,7 @@ function invalidFilter(detail: string): EngineFailureError {
 }
 
 /** Evaluates a comparison op on an ordering result (cmp < 0: cell < value). 'in'/'notIn' are handled by callers. */
-function holds(op: ColumnFilter['op'], cmp: number): boolean {
+export function holds(op: ColumnFilter['op'], cmp: number): boolean {
   switch (op) {
     case 'eq': case 'in': return cmp === 0
     case 'neq': case 'notIn': return cmp !== 0
@@ -36,21 +36,21 @@ function holds(op: ColumnFilter['op'], cmp: number): boolean {
 }
 
 /** Whether a non-null cell passes the filter, given a comparator of the cell against one filter value. */
-function passes(filter: ColumnFilter, compareTo: (value: string | number | bigint | boolean) => number): boolean {
+export function passes(filter: ColumnFilter, compareTo: (value: string | number | bigint | boolean) => number): boolean {
   if (filter.op === 'in') return filter.values.some((value) => compareTo(value) === 0)
   if (filter.op === 'notIn') return filter.values.every((value) => compareTo(value) !== 0)
   if (filter.values.length !== 1) throw invalidFilter(`filter ${filter.op} takes one value`)
   return holds(filter.op, compareTo(filter.values[0]!))
 }
 
-function asNumber(value: string | number | bigint | boolean): number {
+export function asNumber(value: string | number | bigint | boolean): number {
   if (typeof value === 'number') return value
   if (typeof value === 'bigint') return Number(value)
   if (typeof value === 'boolean') return value ? 1 : 0
   throw invalidFilter(`string ${JSON.stringify(value)} compared with a number column`)
 }
 
-function compareBig(cell: bigint, value: string | number | bigint | boolean): number {
+export function compareBig(cell: bigint, value: string | number | bigint | boolean): number {
   if (typeof value === 'bigint') return cell < value ? -1 : cell > value ? 1 : 0
   const number = asNumber(value)
   if (Number.isInteger(number)) return compareBig(cell, BigInt(number))

@@ -8,15 +8,28 @@ import {
   COLUMNS_PER_TABLE_MAX_COUNT, COMPACTION_ROWS_MAX_COUNT, COMPACTION_SEGMENTS_MAX_COUNT, COMPACTION_SEGMENTS_MIN_COUNT,
   SEGMENT_FOOTER_BYTES_MAX, SEGMENT_READS_IN_FLIGHT_MAX_COUNT, VSHARD_COUNT,
 } from '../../src/common/limits.js'
-import type { EncodedSegment, FlushOutput, RowGroupSlice, SegmentSlice } from '../bridge/messages.js'
+import type { EncodedSegment, FlushOutput, SegmentSlice } from '../bridge/messages.js'
+import type { AggPartial } from '../batch.js'
 import type { FileHandleLike, FileSystem } from '../io/file-system.js'
 import type { ScanOp, TableSchema } from '../ops.js'
 import {
   loadManifest, saveManifest, segmentFileName, type ManifestData, type ManifestLsn, type SegmentEntry, type TruncatedLsn,
 } from './manifest.js'
 import { ScanGate } from './scan-gate.js'
+import { StatsAnswer } from './stats-answer.js'
+import { newPruneCounters, readRowGroups, type PruneCounters, type RowGroupScope } from './segment-prune.js'
 import { SEGMENT_HEADER_BYTES, SEGMENT_TRAILER_BYTES, type SegmentFooter } from './segment-format.js'
 import { corruptSegment, decodeSegmentFooter, decodeSegmentHeader, decodeSegmentTrailer } from './segment-reader.js'
+
+/**
+ * A scan's segment row groups per core (index = core), and the partial of the groups their statistics answered
+ * (null when none): sql merges it with the cores' partials.
+ */
+export interface ScanSlices {
+  readonly perCore: SegmentSlice[][]
+  readonly release: () => void
+  readonly answered: AggPartial | null
+}
 
 const lsnKey = (tableId: number, vShard: number): string => `${tableId}/${vShard}`
 // readSlice skips columns past a segment's own count, so "every column" is simply the largest possible count.
@@ -33,6 +46,8 @@ export class SegmentStore {
    */
   isTableLive: (tableId: TableId) => boolean = () => true
   private flushCountValue = 0
+  /** Row groups pruned and read by scans since open (EngineStats). */
+  readonly pruneCounters = newPruneCounters()
   // Compaction rounds and retention passes, one at a time: neither reads or merges files the other is dropping.
   private maintenanceQueue: Promise<unknown> = Promise.resolve()
   // Ids are reserved when a flush starts writing, so flushes of two cores never share a file name.
@@ -230,44 +245,36 @@ export class SegmentStore {
    * The segment slices of `op` for each core (index = core), pruned by segment and row-group time range, holding the
    * chunks of the needed columns only. Call `release` once every core's ScanRequest is queued.
    */
-  async sliceForScan(schema: TableSchema, op: ScanOp, coreCount: number): Promise<{ perCore: SegmentSlice[][]; release: () => void }> {
+  async sliceForScan(schema: TableSchema, op: ScanOp, coreCount: number): Promise<ScanSlices> {
     const release = await this.gate.read()
     try {
       const { fromUs, toUs } = op.timeRange
       const chosen = this.manifest.segments.filter((entry) =>
         entry.tableId === op.tableId && entry.minUs < toUs && entry.maxUs >= fromUs)
       const needed = neededColumns(schema, op)
+      const answer = StatsAnswer.of(schema, op)
       const perCore: SegmentSlice[][] = Array.from({ length: coreCount }, () => [])
       for (let i = 0; i < chosen.length; i += SEGMENT_READS_IN_FLIGHT_MAX_COUNT) {
         const group = chosen.slice(i, i + SEGMENT_READS_IN_FLIGHT_MAX_COUNT)
-        const slices = await Promise.all(group.map((entry) => this.readSlice(entry, needed, fromUs, toUs)))
+        const slices = await Promise.all(group.map((entry) => this.readSlice(entry, op, needed, this.pruneCounters, answer)))
         slices.forEach((slice, k) => { if (slice.rowGroups.length > 0) perCore[group[k]!.vShard % coreCount]!.push(slice) })
       }
-      return { perCore, release }
+      return { perCore, release, answered: answer !== null && answer.groupCount > 0 ? answer.toPartial() : null }
     } catch (error) {
       release()
       throw error
     }
   }
 
-  private async readSlice(entry: SegmentEntry, needed: ReadonlyArray<number>, fromUs: number, toUs: number): Promise<SegmentSlice> {
+  private async readSlice(entry: SegmentEntry, scope: RowGroupScope, needed: ReadonlyArray<number>,
+    counters: PruneCounters, answer: StatsAnswer | null = null): Promise<SegmentSlice> {
     const file = path.join(this.segmentDir, entry.file)
     const handle = await this.fs.open(file, 'read')
     try {
       const footer = await this.footerOf(entry, file, handle)
-      const columnCount = footer.kinds.length
-      const rowGroups: RowGroupSlice[] = []
-      for (const group of footer.rowGroups) {
-        if (!(group.minUs < toUs && group.maxUs >= fromUs)) continue
-        const chunks = []
-        for (const column of needed) {
-          if (column >= columnCount) continue
-          const { offset, length } = group.chunks[column]!
-          chunks.push({ column, offset, bytes: await readExactly(handle, file, offset, length) })
-        }
-        rowGroups.push({ rowCount: group.rowCount, chunks })
-      }
-      return { file, columnCount, rowGroups }
+      const read = (offset: number, length: number) => readExactly(handle, file, offset, length)
+      const rowGroups = await readRowGroups(file, footer, scope, needed, read, counters, answer)
+      return { file, columnCount: footer.kinds.length, rowGroups }
     } finally {
       await handle.close()
     }
@@ -340,7 +347,8 @@ export class SegmentStore {
   /** Every chunk of a segment, for compaction (inside maintain(): no file it reads is deleted meanwhile). */
   async readWhole(entry: SegmentEntry): Promise<SegmentSlice> {
     const columns = Array.from({ length: SEGMENT_COLUMNS_ALL_COUNT }, (_, c) => c)
-    return this.readSlice(entry, columns, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY)
+    const everything = { timeRange: { fromUs: Number.NEGATIVE_INFINITY, toUs: Number.POSITIVE_INFINITY }, filters: [] }
+    return this.readSlice(entry, everything, columns, newPruneCounters())
   }
 
   /**

@@ -14,7 +14,7 @@ import { ChunkCorruptError } from './chunk-corrupt-error.js'
 import { CHUNK_STATS_BYTES, computeChunkStats, readChunkStats, writeChunkStats, type ChunkStats, type ChunkStatsKind } from './chunk-stats.js'
 import { CHUNK_VALUES_MAX_COUNT } from '../../../src/common/limits.js'
 import { readDeltaOfDelta, writeDeltaOfDelta } from './delta-of-delta.js'
-import { readDictionary, writeDictionary } from './dictionary.js'
+import { readDictionary, readDictionaryEntries, writeDictionary } from './dictionary.js'
 import { readGorilla, writeGorilla } from './gorilla.js'
 import { readText, writeText } from './text.js'
 import { wordView } from './word-view.js'
@@ -176,6 +176,28 @@ export function readChunkHeader(bytes: Uint8Array, offset = 0): ChunkHeader {
   const stats = readChunkStats(input, STATS_OF_CODEC[codec])
   const byteLength = CHUNK_HEADER_BYTES + payloadLength + CHUNK_CRC_BYTES
   return { codec, valueCount, nullCount, stats, payloadLength, byteLength }
+}
+
+/**
+ * The counts and min/max of a chunk from its first CHUNK_HEADER_BYTES alone, CRC not checked: lets a scan prune a
+ * row group by statistics without reading whole chunks. The caller must check the codec and count against the
+ * footer; a chunk that is not pruned is verified in full when it is decoded.
+ */
+export function peekChunkHeader(bytes: Uint8Array): Pick<ChunkHeader, 'codec' | 'valueCount' | 'nullCount' | 'stats'> {
+  if (bytes.length < CHUNK_HEADER_BYTES) throw new ChunkCorruptError(0, `${bytes.length} bytes of chunk header`)
+  const input = new ByteReader(bytes, 0, CHUNK_HEADER_BYTES)
+  const codecId = input.readU8()
+  const codec = CODEC_OF_ID.get(codecId)
+  if (codec === undefined) throw new ChunkCorruptError(0, `unknown codec id ${codecId}`)
+  const valueCount = input.readU32AtMost(CHUNK_VALUES_MAX_COUNT, 'value count')
+  const nullCount = input.readU32AtMost(valueCount, 'null count')
+  return { codec, valueCount, nullCount, stats: readChunkStats(input, STATS_OF_CODEC[codec]) }
+}
+
+/** The dictionary of a verified symbol chunk (header checked by readChunkHeader), without decoding its ids. */
+export function peekChunkDictionary(bytes: Uint8Array, header: ChunkHeader): string[] {
+  if (header.codec !== 'dictionary') throw new ChunkCorruptError(0, `chunk of codec ${header.codec} has no dictionary`)
+  return readDictionaryEntries(new ByteReader(bytes, CHUNK_HEADER_BYTES, CHUNK_HEADER_BYTES + header.payloadLength))
 }
 
 /**

@@ -99,6 +99,16 @@ export function encodeDictionary(ids: Int32Array, dict: ReadonlyArray<string>, s
 
 /** Reads one encoding written by writeDictionary from `input`'s cursor. */
 export function readDictionary(input: ByteReader): DictionaryColumn {
+  const mode = input.bytes[input.pos]
+  const dict = readDictionaryEntries(input)
+  const size = dict.length
+  const count = input.readVarUintAtMost(CHUNK_VALUES_MAX_COUNT, 'value count')
+  const ids = mode === DICTIONARY_MODES.runLength ? readRuns(input, count, size) : readBitPacked(input, count, size)
+  return { ids, dict }
+}
+
+/** Reads the mode and the dictionary only (scans prune row groups by it before decoding the ids). */
+export function readDictionaryEntries(input: ByteReader): string[] {
   const modeAt = input.pos
   const mode = input.readU8()
   if (mode !== DICTIONARY_MODES.bitPacked && mode !== DICTIONARY_MODES.runLength) {
@@ -108,9 +118,7 @@ export function readDictionary(input: ByteReader): DictionaryColumn {
   const size = input.readVarUintAtMost(Math.min(CHUNK_DICTIONARY_MAX_COUNT, input.remaining), 'dictionary size')
   const dict = new Array<string>(size)
   for (let i = 0; i < size; i++) dict[i] = input.readString()
-  const count = input.readVarUintAtMost(CHUNK_VALUES_MAX_COUNT, 'value count')
-  const ids = mode === DICTIONARY_MODES.runLength ? readRuns(input, count, size) : readBitPacked(input, count, size)
-  return { ids, dict }
+  return dict
 }
 
 function readRuns(input: ByteReader, count: number, size: number): Int32Array {

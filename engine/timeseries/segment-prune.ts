@@ -1,0 +1,118 @@
+// engine/timeseries/segment-prune: which row groups of a segment a scan reads, and their chunks. A group outside the
+// time range, or whose chunk statistics prove that no row passes one of the pushed filters (chunk-prune.ts), is
+// skipped before any of its chunks is read. Runs on the control thread with the segment's file open; decodes only
+// chunk headers and symbol dictionaries (small), never values. Knows nothing of rings or SQL.
+import type { ColumnKind } from '../batch.js'
+import type { ChunkSlice, RowGroupSlice } from '../bridge/messages.js'
+import type { ColumnFilter, ScanOp } from '../ops.js'
+import { allNullSummary, mayPass, mustPass, type ChunkSummary } from './chunk-prune.js'
+import { CHUNK_HEADER_BYTES, CODEC_OF_KIND, peekChunkDictionary, peekChunkHeader, readChunkHeader } from './codecs/chunk.js'
+import { ChunkCorruptError } from './codecs/chunk-corrupt-error.js'
+import type { RowGroupIndex, SegmentFooter } from './segment-format.js'
+import type { StatsAnswer } from './stats-answer.js'
+import { corruptSegment } from './segment-reader.js'
+
+/** Reads `length` bytes at `offset` of the open segment file. */
+export type ReadBytes = (offset: number, length: number) => Promise<Uint8Array>
+
+/** Counts since open, reported in EngineStats. */
+export interface PruneCounters {
+  /** Row groups inside the time range skipped because their chunk stats proved no row passes the filters. */
+  rowGroupsPruned: number
+  /** Row groups wholly inside a scan whose chunk stats answered its aggregates (nothing of them decoded). */
+  rowGroupsAnswered: number
+  /** Row groups whose chunks were read and sent to a core. */
+  rowGroupsRead: number
+  /** Chunks read and sent to cores. */
+  chunksRead: number
+}
+
+export function newPruneCounters(): PruneCounters {
+  return { rowGroupsPruned: 0, rowGroupsAnswered: 0, rowGroupsRead: 0, chunksRead: 0 }
+}
+
+/** What of a scan selects row groups. */
+export type RowGroupScope = Pick<ScanOp, 'timeRange' | 'filters'>
+
+/**
+ * The row groups of one segment `op` needs, with the chunks of the `needed` columns. With `answer`, a group the
+ * scan covers wholly is added to it instead when its statistics answer the aggregates (stats-answer.ts).
+ */
+export async function readRowGroups(file: string, footer: SegmentFooter, op: RowGroupScope, needed: ReadonlyArray<number>,
+  read: ReadBytes, counters: PruneCounters, answer: StatsAnswer | null = null): Promise<RowGroupSlice[]> {
+  const { fromUs, toUs } = op.timeRange
+  const rowGroups: RowGroupSlice[] = []
+  for (const group of footer.rowGroups) {
+    if (!(group.minUs < toUs && group.maxUs >= fromUs)) continue
+    const prefetched = new Map<number, Uint8Array>()
+    const summaries = new Map<number, ChunkSummary>()
+    const summaryOf = async (column: number): Promise<ChunkSummary> => {
+      let summary = summaries.get(column)
+      if (summary === undefined) {
+        summary = await summarize(file, footer.kinds, group, column, read, prefetched)
+        summaries.set(column, summary)
+      }
+      return summary
+    }
+    if (!(await everyFilter(op.filters, async (filter) => mayPass(filter, await summaryOf(filter.column))))) {
+      counters.rowGroupsPruned += 1
+      continue
+    }
+    if (answer !== null && group.minUs >= fromUs && group.maxUs < toUs &&
+      await everyFilter(op.filters, async (filter) => mustPass(filter, await summaryOf(filter.column)))) {
+      for (const column of answer.columns) await summaryOf(column)
+      if (answer.tryAdd(group.rowCount, (column) => summaries.get(column)!)) {
+        counters.rowGroupsAnswered += 1
+        continue
+      }
+    }
+    const chunks: ChunkSlice[] = []
+    for (const column of needed) {
+      if (column >= footer.kinds.length) continue
+      const { offset, length } = group.chunks[column]!
+      chunks.push({ column, offset, bytes: prefetched.get(column) ?? await read(offset, length) })
+    }
+    counters.rowGroupsRead += 1
+    counters.chunksRead += chunks.length
+    rowGroups.push({ rowCount: group.rowCount, chunks })
+  }
+  return rowGroups
+}
+
+/**
+ * Whether `test` holds for every filter, tested in order and stopping at the first that fails. Symbol chunks are read
+ * whole for their dictionary (a kept group needs them anyway: summarize puts them in `prefetched`), others by header.
+ */
+async function everyFilter(filters: ReadonlyArray<ColumnFilter>, test: (filter: ColumnFilter) => Promise<boolean>): Promise<boolean> {
+  for (const filter of filters) if (!(await test(filter))) return false
+  return true
+}
+
+async function summarize(file: string, kinds: ReadonlyArray<ColumnKind>, group: RowGroupIndex, column: number,
+  read: ReadBytes, prefetched: Map<number, Uint8Array>): Promise<ChunkSummary> {
+  const kind = kinds[column]
+  // A column added after the segment was written: it reads NULL in every row (core-storage.ts decodeRowGroup).
+  if (kind === undefined) return allNullSummary('text', group.rowCount)
+  const { offset, length } = group.chunks[column]!
+  try {
+    if (kind === 'symbol') {
+      const bytes = await read(offset, length)
+      const header = readChunkHeader(bytes)
+      checkHeader(kind, header.codec, header.valueCount, group.rowCount)
+      prefetched.set(column, bytes)
+      return { kind, valueCount: header.valueCount, nullCount: header.nullCount, stats: header.stats, dict: peekChunkDictionary(bytes, header) }
+    }
+    const header = peekChunkHeader(await read(offset, Math.min(length, CHUNK_HEADER_BYTES)))
+    checkHeader(kind, header.codec, header.valueCount, group.rowCount)
+    return { kind, valueCount: header.valueCount, nullCount: header.nullCount, stats: header.stats }
+  } catch (error) {
+    if (error instanceof ChunkCorruptError) throw corruptSegment(file, offset + error.offset, error.message)
+    throw error
+  }
+}
+
+/** The header bytes are not CRC-checked yet: trust them for pruning only when they agree with the footer. */
+function checkHeader(kind: ColumnKind, codec: string, valueCount: number, rowCount: number): void {
+  if (codec !== CODEC_OF_KIND[kind]) throw new ChunkCorruptError(0, `chunk of codec ${codec} in a ${kind} column`)
+  if (valueCount !== rowCount) throw new ChunkCorruptError(0, `chunk holds ${valueCount} values, row group ${rowCount}`)
+}
