@@ -1,0 +1,136 @@
+// sql/functions/catalog-functions: the system-information functions psql's, Grafana's and the drivers' catalog queries
+// call — visibility tests, format_type, pg_get_userbyid, the pg_get_*def family (NULL: nodedb has no defaults, indexes
+// or constraints), privilege checks (true: one superuser), descriptions (NULL), sizes (0: the engine does not report
+// relation sizes to sql) and arrays in their text form (array_to_string, array_upper, ||).
+import type { SqlValue } from '../api.js'
+import type { PgTypeName } from '../bind/types.js'
+import { DATABASE_OWNER_ROLE_OID, SUPERUSER_OID } from '../catalog/catalog-ids.js'
+import { typeDisplayName } from '../catalog/catalog-lookup.js'
+import { PG_TYPE_ROWS } from '../catalog/pg-type-data.js'
+import { formatArrayText, parseArrayText } from './array-text.js'
+import type { FunctionContext, ScalarFunction } from './function-def.js'
+
+type Evaluate = (args: ReadonlyArray<SqlValue>, ctx: FunctionContext) => SqlValue
+
+function def(name: string, args: ReadonlyArray<PgTypeName>, result: PgTypeName, evaluate: Evaluate, strict = true): ScalarFunction {
+  return { name, args, result, strict, volatility: 'stable', evaluate }
+}
+
+/** format_type(oid, typmod): PostgreSQL's spelling with modifiers; typmod NULL means "no modifier given". */
+export function formatType(oid: number, typmod: number | null): string {
+  const row = PG_TYPE_ROWS.find((r) => r[0] === oid)
+  if (row === undefined) return '???'
+  if (row[1].startsWith('_') && row[8] !== 0) return `${formatType(row[8], typmod)}[]`
+  const mod = typmod ?? -1
+  switch (oid) {
+    case 1043: return mod >= 4 ? `character varying(${mod - 4})` : 'character varying'
+    case 1042: return mod >= 4 ? `character(${mod - 4})` : typmod === null ? 'bpchar' : 'character'
+    case 1700: return mod >= 4 ? `numeric(${(mod - 4) >> 16},${(mod - 4) & 0xffff})` : 'numeric'
+    case 1114: return mod >= 0 ? `timestamp(${mod}) without time zone` : 'timestamp without time zone'
+    case 1184: return mod >= 0 ? `timestamp(${mod}) with time zone` : 'timestamp with time zone'
+    default: return typeDisplayName(oid) ?? row[1]
+  }
+}
+
+function userName(oid: number, ctx: FunctionContext): string {
+  if (oid === SUPERUSER_OID) return ctx.settings.get('user') ?? 'nodedb'
+  if (oid === DATABASE_OWNER_ROLE_OID) return 'pg_database_owner'
+  return `unknown (OID=${oid})`
+}
+
+/** pg_size_pretty(bigint): PostgreSQL's units, each step once the value reaches 10240 of the smaller unit (rounded half up). */
+export function sizePretty(bytes: number): string {
+  const units = ['bytes', 'kB', 'MB', 'GB', 'TB', 'PB']
+  let value = bytes
+  let unit = 0
+  while (unit < units.length - 1 && Math.abs(value) >= 10 * 1024 - 0.5) {
+    value = unit === 0 ? value / 1024 : value / 1024
+    unit++
+  }
+  const rounded = unit === 0 ? value : Math.sign(value) * Math.round(Math.abs(value))
+  return `${rounded} ${units[unit]}`
+}
+
+function constantly(value: SqlValue): Evaluate {
+  return () => value
+}
+
+function visibilityFunctions(): ScalarFunction[] {
+  return ['pg_table_is_visible', 'pg_type_is_visible', 'pg_function_is_visible', 'pg_collation_is_visible']
+    .map((name) => def(name, ['oid'], 'bool', constantly(true)))
+}
+
+function describeFunctions(): ScalarFunction[] {
+  const nullText = (name: string, args: ReadonlyArray<PgTypeName>): ScalarFunction => def(name, args, 'text', constantly(null))
+  return [
+    def('format_type', ['oid', 'int4'], 'text', ([oid, typmod]) => (oid === null ? null : formatType(Number(oid), typmod === null ? null : Number(typmod))), false),
+    def('pg_get_userbyid', ['oid'], 'name', ([oid], ctx) => userName(Number(oid), ctx)),
+    // nodedb stores no expressions (defaults, partition bounds, policies): the node text passes through unchanged.
+    def('pg_get_expr', ['text', 'oid'], 'text', ([expr]) => expr),
+    def('pg_get_expr', ['text', 'oid', 'bool'], 'text', ([expr]) => expr),
+    nullText('pg_get_indexdef', ['oid']), nullText('pg_get_indexdef', ['oid', 'int4', 'bool']),
+    nullText('pg_get_constraintdef', ['oid']), nullText('pg_get_constraintdef', ['oid', 'bool']),
+    nullText('pg_get_statisticsobjdef_columns', ['oid']), nullText('pg_get_viewdef', ['oid']), nullText('pg_get_viewdef', ['oid', 'bool']),
+    nullText('pg_get_function_result', ['oid']), nullText('pg_get_function_arguments', ['oid']),
+    nullText('pg_get_partkeydef', ['oid']),
+    nullText('obj_description', ['oid', 'name']), nullText('obj_description', ['oid']), nullText('shobj_description', ['oid', 'name']),
+    nullText('col_description', ['oid', 'int4']),
+    def('pg_encoding_to_char', ['int4'], 'name', ([encoding]) => (encoding === 6 ? 'UTF8' : '')),
+    def('pg_relation_is_publishable', ['regclass'], 'bool', constantly(false)),
+  ]
+}
+
+function privilegeFunctions(): ScalarFunction[] {
+  // One superuser role: every privilege check answers true.
+  const shapes: ReadonlyArray<ReadonlyArray<PgTypeName>> = [['text', 'text'], ['oid', 'text'], ['name', 'text', 'text'], ['name', 'oid', 'text']]
+  const names = ['has_table_privilege', 'has_schema_privilege', 'has_database_privilege', 'has_any_column_privilege', 'has_function_privilege', 'has_sequence_privilege']
+  return [
+    ...names.flatMap((name) => shapes.map((args) => def(name, args, 'bool', constantly(true)))),
+    def('has_column_privilege', ['text', 'text', 'text'], 'bool', constantly(true)),
+    def('has_column_privilege', ['oid', 'int2', 'text'], 'bool', constantly(true)),
+    def('pg_has_role', ['name', 'text'], 'bool', constantly(true)), def('pg_has_role', ['name', 'name', 'text'], 'bool', constantly(true)),
+  ]
+}
+
+const PROCESS_START_US = Math.round((Date.now() - process.uptime() * 1000) * 1000)
+
+function serverFunctions(): ScalarFunction[] {
+  // Sizes: the engine does not report per-relation bytes to sql, so every relation size is 0 (pg_size_pretty → '0 bytes').
+  const sizes = ['pg_total_relation_size', 'pg_relation_size', 'pg_table_size', 'pg_indexes_size']
+    .map((name) => def(name, ['regclass'], 'int8', constantly(0n)))
+  return [
+    ...sizes,
+    def('pg_size_pretty', ['int8'], 'text', ([bytes]) => sizePretty(Number(bytes))),
+    def('pg_size_pretty', ['numeric'], 'text', ([bytes]) => sizePretty(Number(bytes))),
+    def('pg_backend_pid', [], 'int4', () => process.pid),
+    def('pg_postmaster_start_time', [], 'timestamptz', () => PROCESS_START_US),
+    def('current_schemas', ['bool'], '_text', ([implicit]) => (implicit === true ? '{pg_catalog,public}' : '{public}')),
+    def('pg_is_in_recovery', [], 'bool', constantly(false)),
+  ]
+}
+
+function arrayFunctions(): ScalarFunction[] {
+  const toString = ([array, delimiter, nullText]: ReadonlyArray<SqlValue>): SqlValue =>
+    parseArrayText(String(array)).flatMap((e) => (e === null ? (nullText === undefined || nullText === null ? [] : [String(nullText)]) : [e])).join(String(delimiter))
+  const upper = ([array, dimension]: ReadonlyArray<SqlValue>): SqlValue => {
+    const count = parseArrayText(String(array)).length
+    return dimension === 1 && count > 0 ? count : null
+  }
+  return [
+    def('array_to_string', ['_text', 'text'], 'text', toString),
+    def('array_to_string', ['_text', 'text', 'text'], 'text', toString),
+    def('array_upper', ['_text', 'int4'], 'int4', upper),
+    def('array_length', ['_text', 'int4'], 'int4', upper),
+    def('array_lower', ['_text', 'int4'], 'int4', (args) => (upper(args) === null ? null : 1)),
+    def('cardinality', ['_text'], 'int4', ([array]) => parseArrayText(String(array)).length),
+    // array || array: a NULL side yields the other (array_cat), so the operator is not strict.
+    def('||', ['_text', '_text'], '_text', ([a, b]) => {
+      if (a === null || b === null) return a ?? b ?? null
+      return formatArrayText([...parseArrayText(String(a)), ...parseArrayText(String(b))])
+    }, false),
+  ]
+}
+
+export const CATALOG_FUNCTIONS: ReadonlyArray<ScalarFunction> = [
+  ...visibilityFunctions(), ...describeFunctions(), ...privilegeFunctions(), ...serverFunctions(), ...arrayFunctions(),
+]
