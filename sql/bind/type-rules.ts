@@ -14,7 +14,7 @@ export function categoryOf(name: PgTypeName): TypeCategory {
     case 'int2': case 'int4': case 'int8': case 'float4': case 'float8': case 'numeric': return 'N'
     case 'text': case 'varchar': case 'bpchar': case 'name': case 'char': return 'S'
     case 'oid': case 'regclass': case 'regtype': case 'regproc': case 'regnamespace': return 'N'
-    case '_text': case '_oid': case '_int2': case '_char': return 'A'
+    case '_text': case '_oid': case '_int2': case '_char': case '_name': return 'A'
     case 'timestamp': case 'timestamptz': case 'date': return 'D'
     case 'interval': return 'T'
     case 'bool': return 'B'
@@ -83,7 +83,7 @@ export function formatName(type: SqlType): string {
     numeric: 'numeric', text: 'text', varchar: 'character varying', bpchar: 'character', timestamp: 'timestamp without time zone',
     timestamptz: 'timestamp with time zone', date: 'date', interval: 'interval', unknown: 'unknown',
     name: 'name', char: '"char"', oid: 'oid', regclass: 'regclass', regtype: 'regtype', regproc: 'regproc', regnamespace: 'regnamespace',
-    _text: 'text[]', _oid: 'oid[]', _int2: 'smallint[]', _char: '"char"[]',
+    _text: 'text[]', _oid: 'oid[]', _int2: 'smallint[]', _char: '"char"[]', _name: 'name[]',
   }
   return names[type.name]
 }

@@ -11,7 +11,7 @@ export type PgTypeName =
   // Catalog types (pg_catalog and information_schema columns, regclass casts). Their values are numbers (oid, reg*)
   // or strings (name, "char"); arrays are kept as their PostgreSQL text form ('{a,b}', see sql/functions/array-text.ts).
   | 'name' | 'char' | 'oid' | 'regclass' | 'regtype' | 'regproc' | 'regnamespace'
-  | '_text' | '_oid' | '_int2' | '_char'
+  | '_text' | '_oid' | '_int2' | '_char' | '_name'
 
 export interface PgTypeInfo {
   readonly oid: number
@@ -50,13 +50,14 @@ export const PG_TYPES: Readonly<Record<PgTypeName, PgTypeInfo>> = {
   _oid: { oid: 1028, typlen: -1, columnKind: null, formatName: 'oid[]' },
   _int2: { oid: 1005, typlen: -1, columnKind: null, formatName: 'smallint[]' },
   _char: { oid: 1002, typlen: -1, columnKind: null, formatName: '"char"[]' },
+  _name: { oid: 1003, typlen: -1, columnKind: null, formatName: 'name[]' },
 }
 
 /** The array type of each element type nodedb can put in an array (pg_type.typarray of the element). */
-export const ARRAY_OF: Readonly<Partial<Record<PgTypeName, PgTypeName>>> = { text: '_text', name: '_text', varchar: '_text', unknown: '_text', oid: '_oid', int2: '_int2', char: '_char' }
+export const ARRAY_OF: Readonly<Partial<Record<PgTypeName, PgTypeName>>> = { text: '_text', name: '_name', varchar: '_text', unknown: '_text', oid: '_oid', int2: '_int2', char: '_char' }
 
 /** The element type of an array type. */
-export const ELEMENT_OF: Readonly<Partial<Record<PgTypeName, PgTypeName>>> = { _text: 'text', _oid: 'oid', _int2: 'int2', _char: 'char' }
+export const ELEMENT_OF: Readonly<Partial<Record<PgTypeName, PgTypeName>>> = { _text: 'text', _oid: 'oid', _int2: 'int2', _char: 'char', _name: 'name' }
 
 export function isArrayType(name: PgTypeName): boolean {
   return ELEMENT_OF[name] !== undefined
@@ -65,7 +66,7 @@ export function isArrayType(name: PgTypeName): boolean {
 export const PG_TYPE_NAMES: ReadonlyArray<PgTypeName> = [
   'bool', 'int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'text', 'varchar', 'bpchar', 'timestamp', 'timestamptz',
   'date', 'interval', 'unknown', 'name', 'char', 'oid', 'regclass', 'regtype', 'regproc', 'regnamespace',
-  '_text', '_oid', '_int2', '_char',
+  '_text', '_oid', '_int2', '_char', '_name',
 ]
 
 /** A SQL type with its modifier (atttypmod; -1 when none; varchar(n) → n + 4 as PostgreSQL stores it). */

@@ -27,7 +27,7 @@ function dataType(type: SqlType): string {
   switch (type.name) {
     case 'bpchar': return 'character'
     case 'char': return '"char"'
-    case '_text': case '_oid': case '_int2': case '_char': return 'ARRAY'
+    case '_text': case '_oid': case '_int2': case '_char': case '_name': return 'ARRAY'
     default: return PG_TYPES_FORMAT[type.name] ?? type.name
   }
 }

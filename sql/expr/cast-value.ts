@@ -65,7 +65,7 @@ export function castText(text: string, type: SqlType, ctx: TimeContext = default
     case 'name': return text.slice(0, 63)
     case 'char': return text.slice(0, 1)
     case 'oid': case 'regclass': case 'regtype': case 'regproc': case 'regnamespace': return parseOid(text, name)
-    case '_text': case '_oid': case '_int2': case '_char': return text.trim()
+    case '_text': case '_oid': case '_int2': case '_char': case '_name': return text.trim()
     default: return assertNever(name)
   }
 }
@@ -124,7 +124,7 @@ export function castValue(value: SqlValue, from: PgTypeName, to: SqlType, ctx: T
     case 'numeric': return String(value)
     case 'text': case 'varchar': case 'bpchar': case 'unknown': case 'name': case 'char': return formatValue(value, from, ctx)
     case 'oid': case 'regclass': case 'regtype': case 'regproc': case 'regnamespace': return Number(value)
-    case '_text': case '_oid': case '_int2': case '_char': return formatValue(value, from, ctx)
+    case '_text': case '_oid': case '_int2': case '_char': case '_name': return formatValue(value, from, ctx)
     case 'bool': return typeof value === 'boolean' ? value : Number(value) !== 0
     case 'timestamp': case 'timestamptz': case 'date': case 'interval': return castTime(value, from, to.name, ctx)
     default: return assertNever(to.name)
@@ -164,7 +164,7 @@ export function decodeBinaryParam(bytes: Uint8Array, type: SqlType): SqlValue {
     case 'interval': need(16); return { us: Number(view.getBigInt64(0)), days: view.getInt32(8), months: view.getInt32(12) }
     case 'text': case 'varchar': case 'bpchar': case 'unknown': case 'name': case 'char': return Buffer.from(bytes).toString('utf8')
     case 'oid': case 'regclass': case 'regtype': case 'regproc': case 'regnamespace': need(4); return view.getUint32(0)
-    case '_text': case '_oid': case '_int2': case '_char':
+    case '_text': case '_oid': case '_int2': case '_char': case '_name':
     case 'numeric': throw featureNotSupported(`binary format for ${type.name} parameters`)
     default: return assertNever(type.name)
   }

@@ -4,7 +4,7 @@
 // relation sizes to sql) and arrays in their text form (array_to_string, array_upper, ||).
 import type { SqlValue } from '../api.js'
 import type { PgTypeName } from '../bind/types.js'
-import { DATABASE_OWNER_ROLE_OID, SUPERUSER_OID } from '../catalog/catalog-ids.js'
+import { DATABASE_OWNER_ROLE_OID, SUPERUSER_OID, VIRTUAL_RELATIONS } from '../catalog/catalog-ids.js'
 import { typeDisplayName } from '../catalog/catalog-lookup.js'
 import { PG_TYPE_ROWS } from '../catalog/pg-type-data.js'
 import { formatArrayText, parseArrayText } from './array-text.js'
@@ -38,17 +38,18 @@ function userName(oid: number, ctx: FunctionContext): string {
   return `unknown (OID=${oid})`
 }
 
-/** pg_size_pretty(bigint): PostgreSQL's units, each step once the value reaches 10240 of the smaller unit (rounded half up). */
+/** pg_size_pretty(bigint) as PostgreSQL 15's dbsize.c computes it: below 10240 in bytes, then kB, MB… half-rounded. */
 export function sizePretty(bytes: number): string {
-  const units = ['bytes', 'kB', 'MB', 'GB', 'TB', 'PB']
-  let value = bytes
-  let unit = 0
-  while (unit < units.length - 1 && Math.abs(value) >= 10 * 1024 - 0.5) {
-    value = unit === 0 ? value / 1024 : value / 1024
-    unit++
+  const limit = 10 * 1024
+  const limit2 = limit * 2 - 1
+  if (Math.abs(bytes) < limit) return `${bytes} bytes`
+  const halfRounded = (x: number): number => Math.trunc((x + (x < 0 ? -1 : 1)) / 2)
+  let size = Math.trunc(bytes / 2 ** 9) // keep one extra bit for rounding
+  for (const unit of ['kB', 'MB', 'GB', 'TB']) {
+    if (Math.abs(size) < limit2 || unit === 'TB') return `${halfRounded(size)} ${unit}`
+    size = Math.trunc(size / 1024)
   }
-  const rounded = unit === 0 ? value : Math.sign(value) * Math.round(Math.abs(value))
-  return `${rounded} ${units[unit]}`
+  return `${halfRounded(size)} PB`
 }
 
 function constantly(value: SqlValue): Evaluate {
@@ -56,8 +57,12 @@ function constantly(value: SqlValue): Evaluate {
 }
 
 function visibilityFunctions(): ScalarFunction[] {
-  return ['pg_table_is_visible', 'pg_type_is_visible', 'pg_function_is_visible', 'pg_collation_is_visible']
-    .map((name) => def(name, ['oid'], 'bool', constantly(true)))
+  // Visible means found through search_path (pg_catalog, public): information_schema's relations are not.
+  const hidden = new Set(VIRTUAL_RELATIONS.filter(([schema]) => schema === 'information_schema').map(([, , oid]) => oid))
+  return [
+    def('pg_table_is_visible', ['oid'], 'bool', ([oid]) => !hidden.has(Number(oid))),
+    ...['pg_type_is_visible', 'pg_function_is_visible', 'pg_collation_is_visible'].map((name) => def(name, ['oid'], 'bool', constantly(true))),
+  ]
 }
 
 function describeFunctions(): ScalarFunction[] {
@@ -104,7 +109,7 @@ function serverFunctions(): ScalarFunction[] {
     def('pg_size_pretty', ['numeric'], 'text', ([bytes]) => sizePretty(Number(bytes))),
     def('pg_backend_pid', [], 'int4', () => process.pid),
     def('pg_postmaster_start_time', [], 'timestamptz', () => PROCESS_START_US),
-    def('current_schemas', ['bool'], '_text', ([implicit]) => (implicit === true ? '{pg_catalog,public}' : '{public}')),
+    def('current_schemas', ['bool'], '_name', ([implicit]) => (implicit === true ? '{pg_catalog,public}' : '{public}')),
     def('pg_is_in_recovery', [], 'bool', constantly(false)),
   ]
 }
