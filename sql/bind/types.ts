@@ -111,13 +111,16 @@ export function resolveTypeName(type: SqlTypeName): SqlType {
 
 /** The verbatim form kept in ColumnSchema.sqlType: 'varchar(20)', 'int4', 'timestamptz'. */
 export function formatStoredType(type: SqlType): string {
+  if (type.typmod >= 4 && type.name === 'numeric') return `numeric(${(type.typmod - 4) >> 16},${(type.typmod - 4) & 0xffff})`
   return type.typmod >= 4 && (type.name === 'varchar' || type.name === 'bpchar') ? `${type.name}(${type.typmod - 4})` : type.name
 }
 
 /** Reads ColumnSchema.sqlType back; a column written by another path (ILP) without a known type gets its kind's default. */
 export function parseStoredType(stored: string, kind: ColumnKind): SqlType {
-  const match = /^([a-z0-9]+)(?:\((\d+)\))?$/.exec(stored)
+  const match = /^([a-z0-9]+)(?:\((\d+)(?:,(\d+))?\))?$/.exec(stored)
   const name = match === null ? undefined : ALIASES[match[1] ?? '']
+  // numeric(p,s) keeps PostgreSQL's typmod ((p << 16) | s) + 4, so \d and format_type print numeric(10,2).
+  if (name === 'numeric' && match?.[3] !== undefined) return sqlType(name, ((Number(match[2]) << 16) | Number(match[3])) + 4)
   if (name !== undefined) return sqlType(name, match?.[2] === undefined ? -1 : Number(match[2]) + 4)
   return defaultTypeOfKind(kind)
 }

@@ -1,5 +1,5 @@
 // sql/catalog/pg-misc-tables: the rest of pg_catalog that clients read — the one database, the one superuser role
-// (named after the session user), settings, tablespaces, collations, functions — and the relations nodedb has no
+// (named after the session user; collation 'C': nodedb orders text by bytes), settings, tablespaces, collations, functions — and the relations nodedb has no
 // such thing for (indexes, constraints, policies, publications, extensions…), present and empty so that psql's and
 // Grafana's queries run and find nothing. pg_extension in particular is empty: nodedb is not TimescaleDB.
 import { settingsWithDefaults } from '../exec/utility.js'
@@ -14,7 +14,7 @@ import type { VirtualTable } from './virtual-table.js'
 export const PG_DATABASE: VirtualTable = defineTable('pg_catalog', 'pg_database', 1262, `oid:oid datname:name datdba:oid encoding:int4
   datlocprovider:char datistemplate:bool datallowconn:bool datconnlimit:int4 dattablespace:oid datcollate:text datctype:text
   daticulocale:text datcollversion:text datacl:_text`,
-(ctx) => [[DATABASE_OID, ctx.session.database, SUPERUSER_OID, UTF8_ENCODING, 'c', false, true, -1, DEFAULT_TABLESPACE_OID, 'C.UTF-8', 'C.UTF-8', null, null, null]])
+(ctx) => [[DATABASE_OID, ctx.session.database, SUPERUSER_OID, UTF8_ENCODING, 'c', false, true, -1, DEFAULT_TABLESPACE_OID, 'C', 'C', null, null, null]])
 
 const ROLE_FLAGS = 'rolsuper:bool rolinherit:bool rolcreaterole:bool rolcreatedb:bool rolcanlogin:bool rolreplication:bool rolbypassrls:bool'
 
