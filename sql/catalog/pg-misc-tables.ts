@@ -42,11 +42,12 @@ export const PG_TABLESPACE: VirtualTable = defineTable('pg_catalog', 'pg_tablesp
   () => [[DEFAULT_TABLESPACE_OID, 'pg_default', SUPERUSER_OID, null, null], [1664, 'pg_global', SUPERUSER_OID, null, null]])
 
 export const PG_COLLATION: VirtualTable = defineTable('pg_catalog', 'pg_collation', 3456, `oid:oid collname:name collnamespace:oid
-  collowner:oid collprovider:char collisdeterministic:bool collencoding:int4 collcollate:text collctype:text`,
+  collowner:oid collprovider:char collisdeterministic:bool collencoding:int4 collcollate:text collctype:text colliculocale:text
+  collversion:text`,
 () => [
-  [DEFAULT_COLLATION_OID, 'default', PG_CATALOG_NAMESPACE_OID, SUPERUSER_OID, 'd', true, -1, null, null],
-  [950, 'C', PG_CATALOG_NAMESPACE_OID, SUPERUSER_OID, 'c', true, -1, 'C', 'C'],
-  [951, 'POSIX', PG_CATALOG_NAMESPACE_OID, SUPERUSER_OID, 'c', true, -1, 'POSIX', 'POSIX'],
+  [DEFAULT_COLLATION_OID, 'default', PG_CATALOG_NAMESPACE_OID, SUPERUSER_OID, 'd', true, -1, null, null, null, null],
+  [950, 'C', PG_CATALOG_NAMESPACE_OID, SUPERUSER_OID, 'c', true, -1, 'C', 'C', null, null],
+  [951, 'POSIX', PG_CATALOG_NAMESPACE_OID, SUPERUSER_OID, 'c', true, -1, 'POSIX', 'POSIX', null, null],
 ])
 
 /** nodedb's functions have no PostgreSQL OIDs of their own: they are numbered from here in registry order. */

@@ -111,6 +111,10 @@ function serverFunctions(): ScalarFunction[] {
     def('pg_postmaster_start_time', [], 'timestamptz', () => PROCESS_START_US),
     def('current_schemas', ['bool'], '_name', ([implicit]) => (implicit === true ? '{pg_catalog,public}' : '{public}')),
     def('pg_is_in_recovery', [], 'bool', constantly(false)),
+    def('pg_database_size', ['name'], 'int8', constantly(0n)), def('pg_database_size', ['oid'], 'int8', constantly(0n)),
+    def('pg_tablespace_location', ['oid'], 'text', constantly('')),
+    def('getdatabaseencoding', [], 'name', constantly('UTF8')),
+    def('pg_char_to_encoding', ['name'], 'int4', ([name]) => (String(name).toUpperCase() === 'UTF8' ? 6 : -1)),
   ]
 }
 
