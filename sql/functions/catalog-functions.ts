@@ -2,6 +2,7 @@
 // call — visibility tests, format_type, pg_get_userbyid, the pg_get_*def family (NULL: nodedb has no defaults, indexes
 // or constraints), privilege checks (true: one superuser), descriptions (NULL), sizes (0: the engine does not report
 // relation sizes to sql) and arrays in their text form (array_to_string, array_upper, ||).
+import { invalidParameterValue } from '../../src/common/errors.js'
 import type { SqlValue } from '../api.js'
 import type { PgTypeName } from '../bind/types.js'
 import { DATABASE_OWNER_ROLE_OID, SUPERUSER_OID, VIRTUAL_RELATIONS } from '../catalog/catalog-ids.js'
@@ -131,6 +132,10 @@ function arrayFunctions(): ScalarFunction[] {
     def('array_upper', ['_text', 'int4'], 'int4', upper),
     def('array_length', ['_text', 'int4'], 'int4', upper),
     def('array_lower', ['_text', 'int4'], 'int4', (args) => (upper(args) === null ? null : 1)),
+    def('string_to_array', ['text', 'text'], '_text', ([text, delimiter]) => formatArrayText(splitText(String(text), delimiter)), false),
+    def('string_to_array', ['text', 'text', 'text'], '_text', ([text, delimiter, nullText]) =>
+      formatArrayText(splitText(String(text), delimiter).map((e) => (e === nullText ? null : e))), false),
+    def('parse_ident', ['text'], '_text', ([text]) => formatArrayText(parseIdent(String(text)))),
     def('cardinality', ['_text'], 'int4', ([array]) => parseArrayText(String(array)).length),
     // array || array: a NULL side yields the other (array_cat), so the operator is not strict.
     def('||', ['_text', '_text'], '_text', ([a, b]) => {
@@ -138,6 +143,26 @@ function arrayFunctions(): ScalarFunction[] {
       return formatArrayText([...parseArrayText(String(a)), ...parseArrayText(String(b))])
     }, false),
   ]
+}
+
+/** string_to_array's split: a NULL delimiter splits into characters, an empty one keeps the string whole. */
+function splitText(text: string, delimiter: SqlValue): Array<string | null> {
+  if (delimiter === null) return [...text]
+  if (text === '') return []
+  return String(delimiter) === '' ? [text] : text.split(String(delimiter))
+}
+
+/** parse_ident: dot-separated identifiers, unquoted ones folded to lower case, "quoted" ones kept (with "" as "). */
+export function parseIdent(text: string): string[] {
+  const parts: string[] = []
+  const pattern = /\s*(?:"((?:[^"]|"")*)"|([^."\s]+))\s*(\.|$)/y
+  let match: RegExpExecArray | null
+  while (pattern.lastIndex < text.length && (match = pattern.exec(text)) !== null) {
+    parts.push(match[1] !== undefined ? match[1].replaceAll('""', '"') : (match[2] ?? '').toLowerCase())
+    if (match[3] === '') break
+  }
+  if (parts.length === 0) throw invalidParameterValue(`string is not a valid identifier: "${text}"`)
+  return parts
 }
 
 export const CATALOG_FUNCTIONS: ReadonlyArray<ScalarFunction> = [

@@ -150,7 +150,7 @@ export function planFromItem(planner: Planner, item: SqlFromItem, outer: Scope |
 function planFunction(planner: Planner, item: Extract<SqlFromItem, { kind: 'FromFunction' }>, outer: Scope | null): FromResult {
   if (item.lateral) throw featureNotSupported('LATERAL', item.pos + 1)
   if (item.call.name === 'unnest') return planUnnest(planner, item, outer)
-  if (item.call.name !== 'generate_series') throw featureNotSupported(`${item.call.name}() in FROM`, item.pos + 1)
+  if (item.call.name !== 'generate_series') return planScalarFunction(planner, item, outer)
   const ctx = planner.bindContext(new Scope([], outer), 'functions in FROM')
   const args = item.call.args.map((arg) => bindExpr(ctx, arg))
   const isTime = args.some((a) => a.type.name === 'timestamptz' || a.type.name === 'timestamp' || a.type.name === 'interval')
@@ -162,6 +162,16 @@ function planFunction(planner: Planner, item: Extract<SqlFromItem, { kind: 'From
   const name = item.columnAliases?.[0] ?? item.alias ?? 'generate_series'
   const plan: PlanNode = { kind: 'FunctionScanNode', fn: 'generate_series', args: coerced, columns: [{ name, type, tableOid: 0, columnAttr: 0 }] }
   return { plan, columns: [{ qualifier: item.alias ?? 'generate_series', name, type, slot: 0, tableOid: 0, columnAttr: 0 }] }
+}
+
+/** A scalar function in FROM (string_to_array(…) s): one row, one column named by the alias, as PostgreSQL does. */
+function planScalarFunction(planner: Planner, item: Extract<SqlFromItem, { kind: 'FromFunction' }>, outer: Scope | null): FromResult {
+  const ctx = planner.bindContext(new Scope([], outer), 'functions in FROM')
+  const value = bindExpr(ctx, item.call)
+  if (value.kind === 'Aggregate' || value.kind === 'Window') throw featureNotSupported(`${item.call.name}() in FROM`, item.pos + 1)
+  const name = item.columnAliases?.[0] ?? item.alias ?? item.call.name
+  const plan: PlanNode = { kind: 'ValuesNode', rows: [[value]], columns: [{ name, type: value.type, tableOid: 0, columnAttr: 0 }] }
+  return { plan, columns: [{ qualifier: item.alias ?? item.call.name, name, type: value.type, slot: 0, tableOid: 0, columnAttr: 0 }] }
 }
 
 /** unnest(array) over a one-dimensional catalog array (text form): one row per element. */
