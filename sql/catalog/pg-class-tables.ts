@@ -6,7 +6,7 @@ import type { SqlValue } from '../api.js'
 import { columnType, tableOid } from '../bind/catalog.js'
 import { PG_TYPES } from '../bind/types.js'
 import {
-  DEFAULT_COLLATION_OID, HEAP_AM_OID, NAMESPACES, namespaceOidOf, PUBLIC_NAMESPACE_OID, SUPERUSER_OID, VIRTUAL_RELATIONS,
+  HEAP_AM_OID, NAMESPACES, namespaceOidOf, PUBLIC_NAMESPACE_OID, SUPERUSER_OID, VIRTUAL_RELATIONS,
 } from './catalog-ids.js'
 import { defineTable, type CatalogRow } from './define-table.js'
 import { PG_TYPE_ROWS } from './pg-type-data.js'
@@ -36,12 +36,20 @@ export function userRelations(tables: ReadonlyArray<TableSchema>): RelationFacts
   return tables.map((table) => ({ oid: tableOid(table), name: table.name, namespace: PUBLIC_NAMESPACE_OID, kind: 'r' as const, natts: table.columns.length }))
 }
 
-function virtualRelations(): RelationFacts[] {
-  return VIRTUAL_RELATIONS.map(([schema, name, oid, kind]) => ({ oid, name, namespace: namespaceOidOf(schema), kind, natts: 0 }))
+/** The registry's tables, passed in by virtual-tables.ts (which imports this file) so no import cycle forms. */
+export type VirtualTableList = () => ReadonlyArray<VirtualTable>
+
+function virtualRelations(virtuals: VirtualTableList): RelationFacts[] {
+  return VIRTUAL_RELATIONS.map(([schema, name, oid, kind]) => {
+    const natts = virtuals().find((table) => table.oid === oid)?.columns.length ?? 0
+    return { oid, name, namespace: namespaceOidOf(schema), kind, natts }
+  })
 }
 
-export const PG_CLASS: VirtualTable = defineTable('pg_catalog', 'pg_class', 1259, PG_CLASS_COLUMNS,
-  (ctx) => [...userRelations(ctx.engine.tables()), ...virtualRelations()].map(classRow))
+export function pgClassTable(virtuals: VirtualTableList): VirtualTable {
+  return defineTable('pg_catalog', 'pg_class', 1259, PG_CLASS_COLUMNS,
+    (ctx) => [...userRelations(ctx.engine.tables()), ...virtualRelations(virtuals)].map(classRow))
+}
 
 const PG_ATTRIBUTE_COLUMNS = `attrelid:oid attname:name atttypid:oid attstattarget:int4 attlen:int2 attnum:int2 attndims:int4
   attcacheoff:int4 atttypmod:int4 attbyval:bool attalign:char attstorage:char attcompression:char attnotnull:bool atthasdef:bool
@@ -70,7 +78,7 @@ function attributeRows(table: TableSchema): CatalogRow[] {
     const dropped = column.isDropped === true
     // A dropped column keeps its attnum with atttypid 0 and PostgreSQL's placeholder name, as attisdropped rows do.
     const name: SqlValue = dropped ? `........pg.dropped.${index + 1}........` : column.name
-    const collation = row !== undefined && row[20] !== 0 ? DEFAULT_COLLATION_OID : 0
+    const collation = row?.[20] ?? 0 // the type's own collation: 100 (default) for text, 950 (C) for name
     return [
       relid, name, dropped ? 0 : info.oid, -1, info.typlen, index + 1, 0, -1, type.typmod, row?.[3] ?? false, row?.[18] ?? 'i',
       row?.[19] ?? 'p', '', column.notNull, false, false, '', '', dropped, true, 0, collation, null, null,
@@ -79,8 +87,23 @@ function attributeRows(table: TableSchema): CatalogRow[] {
   return [...system, ...user]
 }
 
-export const PG_ATTRIBUTE: VirtualTable = defineTable('pg_catalog', 'pg_attribute', 1249, PG_ATTRIBUTE_COLUMNS,
-  (ctx) => ctx.engine.tables().flatMap(attributeRows))
+/** A catalog relation's own columns (\\d pg_class lists them), without system columns: they are not heap tables here. */
+function virtualAttributeRows(table: VirtualTable): CatalogRow[] {
+  return table.columns.map((column, index): CatalogRow => {
+    const info = PG_TYPES[column.type.name]
+    const row = typeRow(info.oid)
+    const collation = row?.[20] ?? 0 // the type's own collation: 100 (default) for text, 950 (C) for name
+    return [
+      table.oid, column.name, info.oid, -1, info.typlen, index + 1, 0, -1, -1, row?.[3] ?? false, row?.[18] ?? 'i', row?.[19] ?? 'p',
+      '', false, false, false, '', '', false, true, 0, collation, null, null,
+    ]
+  })
+}
+
+export function pgAttributeTable(virtuals: VirtualTableList): VirtualTable {
+  return defineTable('pg_catalog', 'pg_attribute', 1249, PG_ATTRIBUTE_COLUMNS,
+    (ctx) => [...ctx.engine.tables().flatMap(attributeRows), ...virtuals().flatMap(virtualAttributeRows)])
+}
 
 const PG_TYPE_COLUMNS = `oid:oid typname:name typnamespace:oid typowner:oid typlen:int2 typbyval:bool typtype:char typcategory:char
   typispreferred:bool typisdefined:bool typdelim:char typrelid:oid typsubscript:regproc typelem:oid typarray:oid typinput:regproc

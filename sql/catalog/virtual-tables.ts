@@ -3,14 +3,14 @@
 import { assert } from '../../src/common/assert.js'
 import { VIRTUAL_RELATIONS } from './catalog-ids.js'
 import { INFORMATION_COLUMNS, INFORMATION_SCHEMATA, INFORMATION_TABLES, INFORMATION_VIEWS } from './information-schema.js'
-import { PG_AM, PG_ATTRIBUTE, PG_CLASS, PG_NAMESPACE, PG_TYPE } from './pg-class-tables.js'
+import { PG_AM, PG_NAMESPACE, PG_TYPE, pgAttributeTable, pgClassTable } from './pg-class-tables.js'
 import {
   EMPTY_CATALOG_TABLES, PG_AUTHID, PG_COLLATION, PG_DATABASE, PG_PROC, PG_ROLES, PG_SETTINGS, PG_TABLESPACE, PG_USER,
 } from './pg-misc-tables.js'
 import type { VirtualTable } from './virtual-table.js'
 
 const TABLES: ReadonlyArray<VirtualTable> = [
-  PG_NAMESPACE, PG_CLASS, PG_ATTRIBUTE, PG_TYPE, PG_AM, PG_DATABASE, PG_ROLES, PG_AUTHID, PG_USER, PG_SETTINGS, PG_TABLESPACE,
+  PG_NAMESPACE, pgClassTable(() => TABLES), pgAttributeTable(() => TABLES), PG_TYPE, PG_AM, PG_DATABASE, PG_ROLES, PG_AUTHID, PG_USER, PG_SETTINGS, PG_TABLESPACE,
   PG_COLLATION, PG_PROC, ...EMPTY_CATALOG_TABLES,
   INFORMATION_SCHEMATA, INFORMATION_TABLES, INFORMATION_COLUMNS, INFORMATION_VIEWS,
 ]

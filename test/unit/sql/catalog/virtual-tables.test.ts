@@ -39,6 +39,14 @@ describe('sql/catalog virtual tables', function () {
     assert.deepEqual(attributes.find((r) => r[0] === 'region'), ['region', 7, 1043, 24, false, false])
   })
 
+  it('catalog relations list their own columns in pg_attribute, counted by relnatts', async function () {
+    const h = await newHarness()
+    const width = findVirtualTable('pg_catalog', 'pg_namespace')?.columns.length
+    assert.deepEqual(await rows(h, "SELECT relnatts FROM pg_class WHERE oid = 'pg_namespace'::regclass"), [[width]])
+    assert.deepEqual(await rows(h, "SELECT attname, atttypid, attcollation FROM pg_attribute WHERE attrelid = 'pg_namespace'::regclass AND attnum <= 2 ORDER BY attnum"),
+      [['oid', 26, 0], ['nspname', 19, 950]])
+  })
+
   it('a dropped column keeps its attnum as attisdropped and leaves information_schema.columns', async function () {
     const h = await newHarness()
     await h.run('ALTER TABLE cpu DROP COLUMN host')
