@@ -5,12 +5,13 @@ import { assertNever } from '../../src/common/assert.js'
 import { datatypeMismatch, featureNotSupported, undefinedOperator } from '../../src/common/errors.js'
 import type { SqlExpr, SqlQuery, SqlWindowSpec } from '../parse/ast.js'
 import type { PlanNode } from '../plan/plan-node.js'
+import { bindArrayConstructor, bindQuantifiedOverArray, bindSubscript } from './bind-array.js'
 import { bindCall } from './bind-call.js'
 import { coerce, constOf, resolveOperator, toType } from './coerce.js'
 import type { CompareOp, Expr } from './expr.js'
 import type { Scope } from './scope.js'
 import { categoryOf, commonType, formatName } from './type-rules.js'
-import { resolveTypeName, sqlType, type SqlType } from './types.js'
+import { ARRAY_OF, resolveTypeName, sqlType, type SqlType } from './types.js'
 
 export interface SubqueryPlanner {
   /** Plans a subquery whose names may refer to `scope` (correlation); returns its plan and output types. */
@@ -148,7 +149,8 @@ function bindLike(ctx: BindContext, expr: Extract<SqlExpr, { kind: 'ExprLike' }>
 /** x op ANY|ALL (ARRAY[a, b]): the OR (ANY) or AND (ALL) of the comparisons — the same three-valued answer. */
 function bindQuantifiedArray(ctx: BindContext, expr: Extract<SqlExpr, { kind: 'ExprQuantified' }>): Expr {
   const array = expr.array
-  if (array === null || array.kind !== 'ExprArray') throw featureNotSupported('ANY/ALL over an array other than ARRAY[…]', expr.pos + 1)
+  if (array === null) throw featureNotSupported('ANY/ALL without an array', expr.pos + 1)
+  if (array.kind !== 'ExprArray') return bindQuantifiedOverArray(ctx, expr, bindExpr)
   if (!COMPARE_OPS.has(expr.op)) throw featureNotSupported(`operator ${expr.op} with ANY/ALL`, expr.pos + 1)
   const left = bindExpr(ctx, expr.expr)
   const tests = array.elements.map((element) => bindComparison(ctx, expr.op as CompareOp, left, bindExpr(ctx, element), expr.pos))
@@ -163,6 +165,11 @@ function bindSubqueryExpr(ctx: BindContext, expr: Extract<SqlExpr, { kind: 'Expr
     throw featureNotSupported('a subquery returning other than one column in this position', expr.pos + 1)
   }
   const column = plan.columns[0]!
+  if (expr.kind === 'ExprSubquery' && expr.asArray === true) {
+    const arrayType = ARRAY_OF[column.type.name]
+    if (arrayType === undefined) throw featureNotSupported(`arrays of ${formatName(column.type)}`, expr.pos + 1)
+    return { kind: 'Subquery', mode: 'array', plan, correlated, left: null, op: null, negated: false, type: sqlType(arrayType) }
+  }
   if (expr.kind === 'ExprSubquery') return { kind: 'Subquery', mode: 'scalar', plan, correlated, left: null, op: null, negated: false, type: column.type }
   const op: string = expr.kind === 'ExprInSubquery' ? '=' : expr.op
   if (!COMPARE_OPS.has(op)) throw featureNotSupported(`operator ${op} with ANY/ALL`, expr.pos + 1)
@@ -179,7 +186,6 @@ function failArray(expr: SqlExpr): never {
 }
 
 function bindCast(ctx: BindContext, expr: Extract<SqlExpr, { kind: 'ExprCast' }>): Expr {
-  if (expr.type.isArray) throw featureNotSupported('array types', expr.pos + 1)
   const type = resolveTypeName(expr.type)
   return toType(ctx, bindExpr(ctx, expr.expr), type, expr.pos)
 }
@@ -216,8 +222,8 @@ export function bindExpr(ctx: BindContext, expr: SqlExpr): Expr {
     case 'ExprCase': return bindCase(ctx, expr)
     case 'ExprSubquery': case 'ExprExists': case 'ExprInSubquery': return bindSubqueryExpr(ctx, expr)
     case 'ExprQuantified': return expr.query === null ? bindQuantifiedArray(ctx, expr) : bindSubqueryExpr(ctx, expr)
-    case 'ExprArray': throw featureNotSupported('ARRAY constructors', expr.pos + 1)
-    case 'ExprSubscript': throw featureNotSupported('array subscripts', expr.pos + 1)
+    case 'ExprArray': return bindArrayConstructor(ctx, expr, bindExpr)
+    case 'ExprSubscript': return bindSubscript(ctx, expr, bindExpr)
     default: return assertNever(expr)
   }
 }

@@ -15,7 +15,7 @@ import { sqlType, type PgTypeName, type SqlType } from './types.js'
  * Types whose literal text reads differently per session or statement ('2024-01-01 12:00' in the session TimeZone,
  * 'now', 'today'): their unknown literals become Cast nodes evaluated with the statement's context, not at bind time.
  */
-const SESSION_DEPENDENT: ReadonlySet<string> = new Set(['timestamptz', 'timestamp', 'date'])
+const SESSION_DEPENDENT: ReadonlySet<string> = new Set(['timestamptz', 'timestamp', 'date', 'regclass', 'regtype', 'regproc', 'regnamespace'])
 
 export function constOf(value: SqlValue, type: SqlType): Expr {
   return { kind: 'Const', value, type }
@@ -129,7 +129,8 @@ export function resolveOperator(ctx: BindContext, op: string, operands: Readonly
   let args = [...operands]
   if (args.length === 2 && op !== '||' && args[0]!.type.name === 'unknown' && args[1]!.type.name !== 'unknown') args[0] = coerce(ctx, args[0]!, args[1]!.type)
   else if (args.length === 2 && args[1]!.type.name === 'unknown' && args[0]!.type.name !== 'unknown' && op !== '||') args[1] = coerce(ctx, args[1]!, args[0]!.type)
-  if (op === '||') args = args.map((arg) => (categoryOf(arg.type.name) === 'S' || arg.type.name === 'unknown' ? arg : { kind: 'Cast', expr: arg, type: sqlType('text') }))
+  const isArrayConcat = op === '||' && args.some((arg) => categoryOf(arg.type.name) === 'A')
+  if (op === '||' && !isArrayConcat) args = args.map((arg) => (categoryOf(arg.type.name) === 'S' || arg.type.name === 'unknown' ? arg : { kind: 'Cast', expr: arg, type: sqlType('text') }))
   const picked = pickOverload(scalarOverloads(op), args.map((arg) => arg.type))
   if (picked === null) {
     const types = args.map((arg) => formatName(arg.type))

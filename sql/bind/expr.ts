@@ -43,7 +43,8 @@ export interface WindowCall {
   readonly type: SqlType
 }
 
-export type SubqueryMode = 'scalar' | 'exists' | 'any' | 'all'
+/** 'array' is ARRAY(subquery): the one column's values as an array (text form). */
+export type SubqueryMode = 'scalar' | 'exists' | 'any' | 'all' | 'array'
 
 export type Expr =
   /** `pos` (0-based) is where a column reference was written, for errors such as 42803. */

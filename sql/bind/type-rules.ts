@@ -4,12 +4,17 @@
 import { datatypeMismatch } from '../../src/common/errors.js'
 import { sqlType, type PgTypeName, type SqlType } from './types.js'
 
-export type TypeCategory = 'N' | 'S' | 'D' | 'T' | 'B' | 'U'
+export type TypeCategory = 'N' | 'S' | 'D' | 'T' | 'B' | 'U' | 'A'
+
+/** oid and the reg* aliases of it: each casts implicitly to the others (pg_cast's binary-coercible 'i' entries). */
+export const OID_FAMILY: ReadonlySet<PgTypeName> = new Set(['oid', 'regclass', 'regtype', 'regproc', 'regnamespace'])
 
 export function categoryOf(name: PgTypeName): TypeCategory {
   switch (name) {
     case 'int2': case 'int4': case 'int8': case 'float4': case 'float8': case 'numeric': return 'N'
-    case 'text': case 'varchar': case 'bpchar': return 'S'
+    case 'text': case 'varchar': case 'bpchar': case 'name': case 'char': return 'S'
+    case 'oid': case 'regclass': case 'regtype': case 'regproc': case 'regnamespace': return 'N'
+    case '_text': case '_oid': case '_int2': case '_char': case '_name': return 'A'
     case 'timestamp': case 'timestamptz': case 'date': return 'D'
     case 'interval': return 'T'
     case 'bool': return 'B'
@@ -18,20 +23,24 @@ export function categoryOf(name: PgTypeName): TypeCategory {
 }
 
 /** Numeric widening order: each may be cast implicitly to every later one (pg_cast's 'i' entries). */
-const NUMERIC_RANK: Readonly<Partial<Record<PgTypeName, number>>> = { int2: 0, int4: 1, int8: 2, numeric: 3, float4: 4, float8: 5 }
+const NUMERIC_RANK: Readonly<Partial<Record<PgTypeName, number>>> = {
+  int2: 0, int4: 1, int8: 2, oid: 2.5, regclass: 2.5, regtype: 2.5, regproc: 2.5, regnamespace: 2.5, numeric: 3, float4: 4, float8: 5,
+}
 const DATETIME_RANK: Readonly<Partial<Record<PgTypeName, number>>> = { date: 0, timestamp: 1, timestamptz: 2 }
 
 export const PREFERRED: Readonly<Record<TypeCategory, PgTypeName | null>> = {
-  N: 'float8', S: 'text', D: 'timestamptz', T: 'interval', B: 'bool', U: null,
+  N: 'float8', S: 'text', D: 'timestamptz', T: 'interval', B: 'bool', U: null, A: null,
 }
 
 /** Whether a value of `from` may be used where `to` is expected without an explicit cast. */
 export function canImplicitlyCast(from: PgTypeName, to: PgTypeName): boolean {
   if (from === to || from === 'unknown') return true
+  if (OID_FAMILY.has(from) && OID_FAMILY.has(to)) return true
   const fromCategory = categoryOf(from)
   if (fromCategory !== categoryOf(to)) return false
   if (fromCategory === 'N') return (NUMERIC_RANK[from] ?? 0) < (NUMERIC_RANK[to] ?? 0)
   if (fromCategory === 'D') return (DATETIME_RANK[from] ?? 0) < (DATETIME_RANK[to] ?? 0)
+  if (fromCategory === 'A') return true // catalog arrays share the text form (sql/functions/array-text.ts)
   if (fromCategory === 'S') return to === 'text' || from === 'text' ? to === 'text' || to === 'varchar' || to === 'bpchar' : true
   return false
 }
@@ -73,6 +82,8 @@ export function formatName(type: SqlType): string {
     bool: 'boolean', int2: 'smallint', int4: 'integer', int8: 'bigint', float4: 'real', float8: 'double precision',
     numeric: 'numeric', text: 'text', varchar: 'character varying', bpchar: 'character', timestamp: 'timestamp without time zone',
     timestamptz: 'timestamp with time zone', date: 'date', interval: 'interval', unknown: 'unknown',
+    name: 'name', char: '"char"', oid: 'oid', regclass: 'regclass', regtype: 'regtype', regproc: 'regproc', regnamespace: 'regnamespace',
+    _text: 'text[]', _oid: 'oid[]', _int2: 'smallint[]', _char: '"char"[]', _name: 'name[]',
   }
   return names[type.name]
 }

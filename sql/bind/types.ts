@@ -8,6 +8,10 @@ import type { SqlTypeName } from '../parse/ast.js'
 export type PgTypeName =
   | 'bool' | 'int2' | 'int4' | 'int8' | 'float4' | 'float8' | 'numeric' | 'text' | 'varchar' | 'bpchar'
   | 'timestamp' | 'timestamptz' | 'date' | 'interval' | 'unknown'
+  // Catalog types (pg_catalog and information_schema columns, regclass casts). Their values are numbers (oid, reg*)
+  // or strings (name, "char"); arrays are kept as their PostgreSQL text form ('{a,b}', see sql/functions/array-text.ts).
+  | 'name' | 'char' | 'oid' | 'regclass' | 'regtype' | 'regproc' | 'regnamespace'
+  | '_text' | '_oid' | '_int2' | '_char' | '_name'
 
 export interface PgTypeInfo {
   readonly oid: number
@@ -35,11 +39,34 @@ export const PG_TYPES: Readonly<Record<PgTypeName, PgTypeInfo>> = {
   date: { oid: 1082, typlen: 4, columnKind: null, formatName: 'date' },
   interval: { oid: 1186, typlen: 16, columnKind: null, formatName: 'interval' },
   unknown: { oid: 705, typlen: -2, columnKind: null, formatName: 'unknown' },
+  name: { oid: 19, typlen: 64, columnKind: null, formatName: 'name' },
+  char: { oid: 18, typlen: 1, columnKind: null, formatName: '"char"' },
+  oid: { oid: 26, typlen: 4, columnKind: null, formatName: 'oid' },
+  regclass: { oid: 2205, typlen: 4, columnKind: null, formatName: 'regclass' },
+  regtype: { oid: 2206, typlen: 4, columnKind: null, formatName: 'regtype' },
+  regproc: { oid: 24, typlen: 4, columnKind: null, formatName: 'regproc' },
+  regnamespace: { oid: 4089, typlen: 4, columnKind: null, formatName: 'regnamespace' },
+  _text: { oid: 1009, typlen: -1, columnKind: null, formatName: 'text[]' },
+  _oid: { oid: 1028, typlen: -1, columnKind: null, formatName: 'oid[]' },
+  _int2: { oid: 1005, typlen: -1, columnKind: null, formatName: 'smallint[]' },
+  _char: { oid: 1002, typlen: -1, columnKind: null, formatName: '"char"[]' },
+  _name: { oid: 1003, typlen: -1, columnKind: null, formatName: 'name[]' },
+}
+
+/** The array type of each element type nodedb can put in an array (pg_type.typarray of the element). */
+export const ARRAY_OF: Readonly<Partial<Record<PgTypeName, PgTypeName>>> = { text: '_text', name: '_name', varchar: '_text', unknown: '_text', oid: '_oid', int2: '_int2', char: '_char' }
+
+/** The element type of an array type. */
+export const ELEMENT_OF: Readonly<Partial<Record<PgTypeName, PgTypeName>>> = { _text: 'text', _oid: 'oid', _int2: 'int2', _char: 'char', _name: 'name' }
+
+export function isArrayType(name: PgTypeName): boolean {
+  return ELEMENT_OF[name] !== undefined
 }
 
 export const PG_TYPE_NAMES: ReadonlyArray<PgTypeName> = [
   'bool', 'int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'text', 'varchar', 'bpchar', 'timestamp', 'timestamptz',
-  'date', 'interval', 'unknown',
+  'date', 'interval', 'unknown', 'name', 'char', 'oid', 'regclass', 'regtype', 'regproc', 'regnamespace',
+  '_text', '_oid', '_int2', '_char', '_name',
 ]
 
 /** A SQL type with its modifier (atttypmod; -1 when none; varchar(n) → n + 4 as PostgreSQL stores it). */
@@ -61,12 +88,19 @@ const ALIASES: Readonly<Record<string, PgTypeName>> = {
   text: 'text', varchar: 'varchar', 'character varying': 'varchar', char: 'bpchar', character: 'bpchar', bpchar: 'bpchar',
   timestamp: 'timestamp', 'timestamp without time zone': 'timestamp',
   timestamptz: 'timestamptz', 'timestamp with time zone': 'timestamptz', date: 'date', interval: 'interval',
+  name: 'name', '"char"': 'char', oid: 'oid', regclass: 'regclass', regtype: 'regtype', regproc: 'regproc', regnamespace: 'regnamespace',
 }
 
 /** A written type name → SqlType; 42704 when unknown. */
 export function resolveTypeName(type: SqlTypeName): SqlType {
-  const name = ALIASES[type.name]
-  if (name === undefined) throw undefinedObject(`type "${type.name}" does not exist`)
+  const element = ALIASES[type.name]
+  if (element === undefined) throw undefinedObject(`type "${type.name}" does not exist`)
+  if (type.isArray) {
+    const array = ARRAY_OF[element === 'bpchar' && type.name === 'char' ? 'text' : element]
+    if (array === undefined) throw undefinedObject(`type "${type.name}[]" does not exist`)
+    return sqlType(array)
+  }
+  const name = element
   const length = type.args[0]
   if ((name === 'varchar' || name === 'bpchar') && length !== undefined) return sqlType(name, length + 4)
   if (name === 'bpchar') return sqlType(name, 5)
@@ -77,13 +111,16 @@ export function resolveTypeName(type: SqlTypeName): SqlType {
 
 /** The verbatim form kept in ColumnSchema.sqlType: 'varchar(20)', 'int4', 'timestamptz'. */
 export function formatStoredType(type: SqlType): string {
+  if (type.typmod >= 4 && type.name === 'numeric') return `numeric(${(type.typmod - 4) >> 16},${(type.typmod - 4) & 0xffff})`
   return type.typmod >= 4 && (type.name === 'varchar' || type.name === 'bpchar') ? `${type.name}(${type.typmod - 4})` : type.name
 }
 
 /** Reads ColumnSchema.sqlType back; a column written by another path (ILP) without a known type gets its kind's default. */
 export function parseStoredType(stored: string, kind: ColumnKind): SqlType {
-  const match = /^([a-z0-9]+)(?:\((\d+)\))?$/.exec(stored)
+  const match = /^([a-z0-9]+)(?:\((\d+)(?:,(\d+))?\))?$/.exec(stored)
   const name = match === null ? undefined : ALIASES[match[1] ?? '']
+  // numeric(p,s) keeps PostgreSQL's typmod ((p << 16) | s) + 4, so \d and format_type print numeric(10,2).
+  if (name === 'numeric' && match?.[3] !== undefined) return sqlType(name, ((Number(match[2]) << 16) | Number(match[3])) + 4)
   if (name !== undefined) return sqlType(name, match?.[2] === undefined ? -1 : Number(match[2]) + 4)
   return defaultTypeOfKind(kind)
 }

@@ -1,6 +1,8 @@
 // sql/exec/evaluate: evaluates a bound Expr over one row (with the enclosing queries' rows for correlated
 // references). SQL three-valued logic throughout; functions and operators run their registry definitions, so each
 // one's semantics exist once. Subquery values come from ExecEnv, filled by prepareSubqueries before evaluation.
+import { formatArrayText } from '../functions/array-text.js'
+import { sqlType } from '../bind/types.js'
 import { assertNever, AssertionError } from '../../src/common/assert.js'
 import { cardinalityViolation } from '../../src/common/errors.js'
 import type { SqlValue } from '../api.js'
@@ -92,6 +94,10 @@ function evalSubquery(expr: Extract<Expr, { kind: 'Subquery' }>, row: Row, outer
       const result: SqlValue = (expr.mode === 'any' ? verdict : !verdict) ? verdict : sawNull ? null : verdict
       return result === null ? null : expr.negated ? !result : result
     }
+    case 'array': return formatArrayText(rows.map((r) => {
+      const value = r[0] ?? null
+      return value === null ? null : castTyped(value, expr.plan.columns[0]!.type, sqlType('text'), env.functions) as string
+    }))
     default: return assertNever(expr.mode)
   }
 }

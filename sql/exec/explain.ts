@@ -37,7 +37,7 @@ function describeNode(node: PlanNode): string {
 }
 
 export async function explainQuery(engine: Engine, statement: SqlExplain, paramTypes: Array<SqlType | null>, session: SessionContext): Promise<StatementResult> {
-  const env = newExecEnv(engine, [], functionContext(session), session)
+  const env = newExecEnv(engine, [], functionContext(session, engine), session)
   const plan = planStatement(engine, statement.query, paramTypes, env)
   const lines: string[] = []
   const walk = async (node: PlanNode, depth: number): Promise<void> => {

@@ -71,7 +71,7 @@ function place(bound: BoundInsert, values: ReadonlyArray<SqlValue>): SqlValue[] 
 }
 
 export async function executeInsert(engine: Engine, bound: BoundInsert, params: ReadonlyArray<SqlValue>, session: SessionContext): Promise<StatementResult> {
-  const env = newExecEnv(engine, params, functionContext(session), session)
+  const env = newExecEnv(engine, params, functionContext(session, engine), session)
   let rows: SqlValue[][]
   if (bound.query !== null) {
     const types = bound.query.columns.map((c) => c.type)

@@ -15,15 +15,32 @@ import { newExecEnv, type ExecEnv } from './exec-env.js'
 import { runPlan } from './run-plan.js'
 import { streamPlan, streamShapeOf } from './stream-plan.js'
 import { settingsWithDefaults } from './utility.js'
+import { catalogLookup, isRegType } from '../catalog/catalog-lookup.js'
+import { regText } from '../catalog/reg-cast.js'
 
 export function fieldOf(column: PlanColumn): FieldDescription {
   const info = PG_TYPES[column.type.name === 'unknown' ? 'text' : column.type.name]
   return { name: column.name, tableOid: column.tableOid, columnAttr: column.columnAttr, typeOid: info.oid, typeSize: info.typlen, typeModifier: column.type.typmod }
 }
 
-export function functionContext(session: SessionContext): FunctionContext {
+export function functionContext(session: SessionContext, engine?: Engine): FunctionContext {
   const settings = settingsWithDefaults(session)
-  return { timeZone: settings.get('timezone') ?? 'UTC', nowUs: Date.now() * 1000, settings }
+  const base = { timeZone: settings.get('timezone') ?? 'UTC', nowUs: Date.now() * 1000, settings }
+  return engine === undefined ? base : { ...base, catalog: catalogLookup(engine) }
+}
+
+/** reg* columns print as names (regclassout and friends): their OIDs are replaced by text before the rows leave sql. */
+function printRegColumns(columns: ReadonlyArray<PlanColumn>, rows: SqlValue[][], functions: FunctionContext): SqlValue[][] {
+  const regColumns = columns.flatMap((column, index) => (isRegType(column.type.name) ? [[index, column.type.name] as const] : []))
+  if (regColumns.length === 0) return rows
+  return rows.map((row) => {
+    const printed = [...row]
+    for (const [index, type] of regColumns) {
+      const value = printed[index]
+      if (value !== null && value !== undefined && isRegType(type)) printed[index] = regText(type, Number(value), functions.catalog)
+    }
+    return printed
+  })
 }
 
 /** Folds what reads no row and is not volatile (parameters, now(), constants) — only for pushdown into scans. */
@@ -47,11 +64,11 @@ export function describeQuery(engine: Engine, query: SqlQuery, paramTypes: Array
 
 export async function executeQuery(engine: Engine, query: SqlQuery, paramTypes: Array<SqlType | null>, params: ReadonlyArray<SqlValue>,
   session: SessionContext): Promise<StatementResult> {
-  const env = newExecEnv(engine, params, functionContext(session), session)
+  const env = newExecEnv(engine, params, functionContext(session, engine), session)
   const plan = planStatement(engine, query, paramTypes, env)
   // Plans that hold no rows (scan → filter → project → limit) stream from the cores; the rest are materialized.
   const shape = disabledOptimizers(env.functions.settings).has('streaming') ? null : streamShapeOf(plan)
   if (shape !== null) return { kind: 'RowStreamResult', fields: plan.columns.map(fieldOf), stream: streamPlan(shape, env) }
-  const rows = await runPlan(plan, env, [])
+  const rows = printRegColumns(plan.columns, await runPlan(plan, env, []), env.functions)
   return { kind: 'RowsResult', fields: plan.columns.map(fieldOf), rows, commandTag: `SELECT ${rows.length}` }
 }

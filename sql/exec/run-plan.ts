@@ -1,6 +1,9 @@
 // sql/exec/run-plan: runs a PlanNode to its rows. Leaves call the engine (the cores scan, filter and aggregate next
 // to the data); every other operator runs here over the rows of its inputs, charging what it holds to the
 // statement's row budget. Subqueries are run before the expressions that read them (once, or per row when correlated).
+import { parseArrayText } from '../functions/array-text.js'
+import { castText } from '../expr/cast-value.js'
+import type { SqlType } from '../bind/types.js'
 import { assertNever } from '../../src/common/assert.js'
 import { featureNotSupported, invalidParameterValue, invalidRowCount } from '../../src/common/errors.js'
 import type { SqlValue } from '../api.js'
@@ -116,6 +119,12 @@ function generateSeries(values: ReadonlyArray<SqlValue>): Row[] {
   return rows
 }
 
+/** unnest(array text): one row per element, each read back as the element type. */
+function unnestRows(array: SqlValue, type: SqlType): Row[] {
+  if (array === null) return []
+  return parseArrayText(String(array)).map((item) => [item === null ? null : castText(item, type)])
+}
+
 export async function runPlan(node: PlanNode, env: ExecEnv, outer: Outer): Promise<Row[]> {
   switch (node.kind) {
     case 'ScanNode': case 'AggScanNode': return runScan(node, env)
@@ -128,8 +137,8 @@ export async function runPlan(node: PlanNode, env: ExecEnv, outer: Outer): Promi
     case 'VirtualScanNode': return node.table.rows({ engine: env.engine, session: env.session }).map((row) => [...row])
     case 'FunctionScanNode': {
       let rows: Row[] = []
-      await evaluateAll(node.args, [[]], outer, env, (values) => { rows = generateSeries(values) })
-      holdRows(env, rows.length, 'generate_series')
+      await evaluateAll(node.args, [[]], outer, env, (values) => { rows = node.fn === 'unnest' ? unnestRows(values[0] ?? null, node.columns[0]!.type) : generateSeries(values) })
+      holdRows(env, rows.length, node.fn)
       return rows
     }
     case 'FilterNode': {

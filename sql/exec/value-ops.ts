@@ -1,5 +1,6 @@
 // sql/exec/value-ops: typed comparison, equality keys and casts of SqlValues — the one ordering used by
 // comparisons, ORDER BY, DISTINCT, GROUP BY, joins and set operations, so they can never disagree.
+import { castRegValue } from '../catalog/reg-cast.js'
 import type { SqlValue } from '../api.js'
 import type { SqlType } from '../bind/types.js'
 import { castValue } from '../expr/cast-value.js'
@@ -72,6 +73,8 @@ function applyNumericTypmod(text: string, typmod: number): string {
 export function castTyped(value: SqlValue, from: SqlType, to: SqlType, ctx: FunctionContext): SqlValue {
   if (value === null) return null
   if (from.name === to.name && (to.typmod < 0 || from.typmod === to.typmod)) return value
+  const reg = castRegValue(value, from, to, ctx.catalog)
+  if (reg !== undefined) return reg
   if (INTEGER_TYPES.has(to.name) && typeof value === 'number' && (from.name === 'float8' || from.name === 'float4')) {
     if (!Number.isFinite(value)) throw numericValueOutOfRange(`${to.name === 'int8' ? 'bigint' : to.name === 'int4' ? 'integer' : 'smallint'} out of range`)
     return castValue(roundHalfEven(value), 'float8', to, ctx)

@@ -62,8 +62,21 @@ export function castText(text: string, type: SqlType, ctx: TimeContext = default
     case 'timestamptz': return parseTimestamptz(text, ctx)
     case 'date': return parseDate(text, ctx)
     case 'interval': return parseInterval(text)
+    case 'name': return text.slice(0, 63)
+    case 'char': return text.slice(0, 1)
+    case 'oid': case 'regclass': case 'regtype': case 'regproc': case 'regnamespace': return parseOid(text, name)
+    case '_text': case '_oid': case '_int2': case '_char': case '_name': return text.trim()
     default: return assertNever(name)
   }
+}
+
+/** oid input: an unsigned 32-bit number (reg* names are resolved against the catalog in sql/exec/value-ops.ts). */
+function parseOid(text: string, name: PgTypeName): number {
+  const trimmed = text.trim()
+  if (!/^\d+$/.test(trimmed)) throw invalidTextRepresentation(PG_TYPES[name].formatName, text)
+  const value = Number(trimmed)
+  if (value > 4294967295) throw numericValueOutOfRange(`value "${text}" is out of range for type oid`)
+  return value
 }
 
 /** The text form of a value, as PostgreSQL would print it (used for casts to text and SHOW). */
@@ -109,7 +122,9 @@ export function castValue(value: SqlValue, from: PgTypeName, to: SqlType, ctx: T
     }
     case 'float4': case 'float8': return typeof value === 'boolean' ? Number(value) : Number(value)
     case 'numeric': return String(value)
-    case 'text': case 'varchar': case 'bpchar': case 'unknown': return formatValue(value, from, ctx)
+    case 'text': case 'varchar': case 'bpchar': case 'unknown': case 'name': case 'char': return formatValue(value, from, ctx)
+    case 'oid': case 'regclass': case 'regtype': case 'regproc': case 'regnamespace': return Number(value)
+    case '_text': case '_oid': case '_int2': case '_char': case '_name': return formatValue(value, from, ctx)
     case 'bool': return typeof value === 'boolean' ? value : Number(value) !== 0
     case 'timestamp': case 'timestamptz': case 'date': case 'interval': return castTime(value, from, to.name, ctx)
     default: return assertNever(to.name)
@@ -147,7 +162,9 @@ export function decodeBinaryParam(bytes: Uint8Array, type: SqlType): SqlValue {
       return raw + PG_EPOCH_DAYS
     }
     case 'interval': need(16); return { us: Number(view.getBigInt64(0)), days: view.getInt32(8), months: view.getInt32(12) }
-    case 'text': case 'varchar': case 'bpchar': case 'unknown': return Buffer.from(bytes).toString('utf8')
+    case 'text': case 'varchar': case 'bpchar': case 'unknown': case 'name': case 'char': return Buffer.from(bytes).toString('utf8')
+    case 'oid': case 'regclass': case 'regtype': case 'regproc': case 'regnamespace': need(4); return view.getUint32(0)
+    case '_text': case '_oid': case '_int2': case '_char': case '_name':
     case 'numeric': throw featureNotSupported(`binary format for ${type.name} parameters`)
     default: return assertNever(type.name)
   }

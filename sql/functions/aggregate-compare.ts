@@ -73,7 +73,7 @@ export function comparatorOf(type: PgTypeName): Comparator {
   switch (type) {
     case 'int8': return compareBigints
     case 'numeric': return compareNumeric
-    case 'text': case 'varchar': case 'unknown': return compareText
+    case 'text': case 'varchar': case 'unknown': case 'name': case 'char': return compareText
     case 'bpchar': return compareBpchar
     case 'interval': return compareInterval
     case 'bool': return compareBool

@@ -3,6 +3,7 @@
 // evaluator calls `evaluate`. Each definition's semantics exist once, here, for every place that runs expressions.
 import type { SqlValue } from '../api.js'
 import type { PgTypeName, SqlType } from '../bind/types.js'
+import type { CatalogLookup } from '../catalog/catalog-lookup.js'
 
 /** What a function may read besides its arguments. */
 export interface FunctionContext {
@@ -12,6 +13,8 @@ export interface FunctionContext {
   readonly nowUs: number
   /** Session settings, lower-cased names (current_setting, version, …). */
   readonly settings: ReadonlyMap<string, string>
+  /** Name ↔ OID resolution for reg* casts; absent where no engine is at hand (then reg* names are 42704). */
+  readonly catalog?: CatalogLookup
 }
 
 /**

@@ -36,7 +36,7 @@ function sessionFunctions(): ScalarFunction[] {
     stable('current_setting', ['text', 'bool'], 'text', ([name, missingOk], ctx) => currentSetting(String(name), missingOk === true, ctx)),
     stable('current_database', [], 'text', (_args, ctx) => ctx.settings.get('database') ?? null),
     ...['current_user', 'session_user', 'user'].map((name) => stable(name, [], 'text', (_args, ctx) => sessionUser(ctx))),
-    stable('current_schema', [], 'text', () => 'public'),
+    stable('current_schema', [], 'name', () => 'public'),
   ]
 }
 

@@ -1,6 +1,7 @@
 // sql/functions/registry: every built-in function, operator and aggregate by name, from the definition files. The
 // binder's only source of what exists: a name that is not here is 42883.
 import { AGGREGATE_FUNCTIONS } from './aggregate-functions.js'
+import { CATALOG_FUNCTIONS } from './catalog-functions.js'
 import { GAPFILL_FUNCTIONS } from './gapfill-functions.js'
 import type { AggregateFunction, ScalarFunction } from './function-def.js'
 import { MATH_FUNCTIONS } from './math-functions.js'
@@ -18,7 +19,7 @@ function byName<T extends { readonly name: string }>(definitions: ReadonlyArray<
   return map
 }
 
-const SCALARS = byName<ScalarFunction>([...MATH_FUNCTIONS, ...TEXT_FUNCTIONS, ...MISC_FUNCTIONS, ...TIME_FUNCTIONS, ...GAPFILL_FUNCTIONS])
+const SCALARS = byName<ScalarFunction>([...MATH_FUNCTIONS, ...TEXT_FUNCTIONS, ...MISC_FUNCTIONS, ...TIME_FUNCTIONS, ...GAPFILL_FUNCTIONS, ...CATALOG_FUNCTIONS])
 const AGGREGATES = byName<AggregateFunction>(AGGREGATE_FUNCTIONS as ReadonlyArray<AggregateFunction>)
 
 export function scalarOverloads(name: string): ReadonlyArray<ScalarFunction> {
@@ -31,4 +32,9 @@ export function aggregateOverloads(name: string): ReadonlyArray<AggregateFunctio
 
 export function isAggregate(name: string): boolean {
   return AGGREGATES.has(name)
+}
+
+/** Every scalar function and operator, in registry order (pg_proc lists them). */
+export function allScalarFunctions(): ReadonlyArray<ScalarFunction> {
+  return [...SCALARS.values()].flat()
 }

@@ -119,7 +119,7 @@ export function adaptSubLink(ctx: AdaptContext, node: Node, adaptExpr: AdaptExpr
       if (type === 'ANY_SUBLINK' && op === '=') return { kind: 'ExprInSubquery', expr, query, negated: false, pos }
       return { kind: 'ExprQuantified', op, expr, quantifier: type === 'ANY_SUBLINK' ? 'any' : 'all', query, array: null, pos }
     }
-    case 'ARRAY_SUBLINK': return unsupported('ARRAY(subquery)', pos)
+    case 'ARRAY_SUBLINK': return { kind: 'ExprSubquery', query, pos, asArray: true }
     default: return unsupported(`subquery kind ${type}`, pos)
   }
 }

@@ -96,7 +96,8 @@ export type SqlExpr =
   /** CASE [operand] WHEN … THEN … [ELSE …] END. */
   | { readonly kind: 'ExprCase'; readonly operand: SqlExpr | null; readonly whens: ReadonlyArray<{ readonly when: SqlExpr; readonly then: SqlExpr }>; readonly else: SqlExpr | null; readonly pos: number }
   /** (SELECT …) used as a value: one column, at most one row (21000 otherwise). */
-  | { readonly kind: 'ExprSubquery'; readonly query: SqlQuery; readonly pos: number }
+  /** A scalar subquery, or with `asArray` ARRAY(subquery). */
+  | { readonly kind: 'ExprSubquery'; readonly query: SqlQuery; readonly pos: number; readonly asArray?: boolean }
   | { readonly kind: 'ExprExists'; readonly query: SqlQuery; readonly pos: number }
   /** x [NOT] IN (SELECT …). */
   | { readonly kind: 'ExprInSubquery'; readonly expr: SqlExpr; readonly query: SqlQuery; readonly negated: boolean; readonly pos: number }

@@ -14,11 +14,16 @@ function figure(expr: SqlExpr): Figured | null {
       if (inner !== null && inner.strength > 1) return inner
       return { name: expr.type.name, strength: 1 }
     }
-    case 'ExprCase': return { name: 'case', strength: 1 }
+    case 'ExprCase': {
+      // The ELSE result's name when it is strong (CASE … ELSE c.reloftype::regtype::text END is "reloftype").
+      const otherwise = expr.else === null ? null : figure(expr.else)
+      return otherwise !== null && otherwise.strength > 1 ? otherwise : { name: 'case', strength: 1 }
+    }
     case 'ExprBool': return { name: 'bool', strength: 1 }
     case 'ExprExists': return { name: 'exists', strength: 2 }
     case 'ExprArray': return { name: 'array', strength: 2 }
     case 'ExprSubquery': {
+      if (expr.asArray === true) return { name: 'array', strength: 2 }
       const body = expr.query.body
       const first = body.kind === 'SqlSelectCore' ? body.items[0] : undefined
       if (first === undefined) return null

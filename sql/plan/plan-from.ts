@@ -2,13 +2,13 @@
 // (every column; filters are pushed later), subqueries and CTE references plan recursively, joins become JoinNodes
 // (equi-join keys found in ON/USING feed the hash join; the rest of the condition stays as a residual).
 import { OP_VERSION, type ScanOp, type TableSchema } from '../../engine/ops.js'
-import { featureNotSupported, syntaxError, undefinedColumn, undefinedTable } from '../../src/common/errors.js'
+import { featureNotSupported, syntaxError, undefinedColumn, undefinedFunction, undefinedTable } from '../../src/common/errors.js'
 import { bindComparison, bindExpr, toBool } from '../bind/bind-expr.js'
 import { columnType, tableOid, visibleColumns } from '../bind/catalog.js'
 import { coerce } from '../bind/coerce.js'
 import type { Expr } from '../bind/expr.js'
 import { Scope, type ScopeColumn } from '../bind/scope.js'
-import { sqlType } from '../bind/types.js'
+import { ELEMENT_OF, sqlType } from '../bind/types.js'
 import type { SqlFromItem } from '../parse/ast.js'
 import { findVirtualTable, isVirtualSchema } from '../catalog/virtual-tables.js'
 import { conjuncts } from './pushdown.js'
@@ -149,7 +149,8 @@ export function planFromItem(planner: Planner, item: SqlFromItem, outer: Scope |
 
 function planFunction(planner: Planner, item: Extract<SqlFromItem, { kind: 'FromFunction' }>, outer: Scope | null): FromResult {
   if (item.lateral) throw featureNotSupported('LATERAL', item.pos + 1)
-  if (item.call.name !== 'generate_series') throw featureNotSupported(`${item.call.name}() in FROM`, item.pos + 1)
+  if (item.call.name === 'unnest') return planUnnest(planner, item, outer)
+  if (item.call.name !== 'generate_series') return planScalarFunction(planner, item, outer)
   const ctx = planner.bindContext(new Scope([], outer), 'functions in FROM')
   const args = item.call.args.map((arg) => bindExpr(ctx, arg))
   const isTime = args.some((a) => a.type.name === 'timestamptz' || a.type.name === 'timestamp' || a.type.name === 'interval')
@@ -161,6 +162,30 @@ function planFunction(planner: Planner, item: Extract<SqlFromItem, { kind: 'From
   const name = item.columnAliases?.[0] ?? item.alias ?? 'generate_series'
   const plan: PlanNode = { kind: 'FunctionScanNode', fn: 'generate_series', args: coerced, columns: [{ name, type, tableOid: 0, columnAttr: 0 }] }
   return { plan, columns: [{ qualifier: item.alias ?? 'generate_series', name, type, slot: 0, tableOid: 0, columnAttr: 0 }] }
+}
+
+/** A scalar function in FROM (string_to_array(…) s): one row, one column named by the alias, as PostgreSQL does. */
+function planScalarFunction(planner: Planner, item: Extract<SqlFromItem, { kind: 'FromFunction' }>, outer: Scope | null): FromResult {
+  const ctx = planner.bindContext(new Scope([], outer), 'functions in FROM')
+  const value = bindExpr(ctx, item.call)
+  if (value.kind === 'Aggregate' || value.kind === 'Window') throw featureNotSupported(`${item.call.name}() in FROM`, item.pos + 1)
+  const name = item.columnAliases?.[0] ?? item.alias ?? item.call.name
+  const plan: PlanNode = { kind: 'ValuesNode', rows: [[value]], columns: [{ name, type: value.type, tableOid: 0, columnAttr: 0 }] }
+  return { plan, columns: [{ qualifier: item.alias ?? item.call.name, name, type: value.type, slot: 0, tableOid: 0, columnAttr: 0 }] }
+}
+
+/** unnest(array) over a one-dimensional catalog array (text form): one row per element. */
+function planUnnest(planner: Planner, item: Extract<SqlFromItem, { kind: 'FromFunction' }>, outer: Scope | null): FromResult {
+  const ctx = planner.bindContext(new Scope([], outer), 'functions in FROM')
+  if (item.call.args.length !== 1) throw featureNotSupported('unnest with other than one argument', item.pos + 1)
+  const arg = bindExpr(ctx, item.call.args[0]!)
+  const arrayType = arg.type.name === 'unknown' ? sqlType('_text') : arg.type
+  const element = ELEMENT_OF[arrayType.name]
+  if (element === undefined) throw undefinedFunction(`unnest(${arg.type.name})`, item.pos + 1)
+  const type = sqlType(element)
+  const name = item.columnAliases?.[0] ?? item.alias ?? 'unnest'
+  const plan: PlanNode = { kind: 'FunctionScanNode', fn: 'unnest', args: [coerce(ctx, arg, arrayType)], columns: [{ name, type, tableOid: 0, columnAttr: 0 }] }
+  return { plan, columns: [{ qualifier: item.alias ?? 'unnest', name, type, slot: 0, tableOid: 0, columnAttr: 0 }] }
 }
 
 /** The whole FROM list: comma-separated items are cross joins, left to right. */

@@ -117,7 +117,7 @@ describe('sql CREATE TABLE', () => {
     assert.equal(op.ifNotExists, true)
     assert.deepEqual(op.columns.map((c) => [c.name, c.kind, c.sqlType]), [
       ['host', 'symbol', 'text'], ['ts', 'timestamp', 'timestamptz'], ['a', 'i64', 'int4'], ['b', 'i64', 'int8'],
-      ['c', 'i64', 'int2'], ['d', 'f64', 'float8'], ['e', 'f64', 'float4'], ['f', 'f64', 'numeric'], ['g', 'symbol', 'varchar(20)'],
+      ['c', 'i64', 'int2'], ['d', 'f64', 'float8'], ['e', 'f64', 'float4'], ['f', 'f64', 'numeric(10,2)'], ['g', 'symbol', 'varchar(20)'],
       ['h', 'bool', 'bool'], ['i', 'timestamp', 'timestamp'], ['j', 'i64', 'int8'], ['k', 'f64', 'float4'], ['l', 'symbol', 'bpchar(3)'],
     ])
   })

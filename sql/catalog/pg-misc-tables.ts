@@ -1,0 +1,100 @@
+// sql/catalog/pg-misc-tables: the rest of pg_catalog that clients read — the one database, the one superuser role
+// (named after the session user; collation 'C': nodedb orders text by bytes), settings, tablespaces, collations, functions — and the relations nodedb has no
+// such thing for (indexes, constraints, policies, publications, extensions…), present and empty so that psql's and
+// Grafana's queries run and find nothing. pg_extension in particular is empty: nodedb is not TimescaleDB.
+import { settingsWithDefaults } from '../exec/utility.js'
+import { allScalarFunctions } from '../functions/registry.js'
+import { PG_TYPES } from '../bind/types.js'
+import {
+  DATABASE_OID, DEFAULT_COLLATION_OID, DEFAULT_TABLESPACE_OID, PG_CATALOG_NAMESPACE_OID, SUPERUSER_OID, UTF8_ENCODING,
+} from './catalog-ids.js'
+import { defineTable, emptyTable } from './define-table.js'
+import type { VirtualTable } from './virtual-table.js'
+
+export const PG_DATABASE: VirtualTable = defineTable('pg_catalog', 'pg_database', 1262, `oid:oid datname:name datdba:oid encoding:int4
+  datlocprovider:char datistemplate:bool datallowconn:bool datconnlimit:int4 dattablespace:oid datcollate:text datctype:text
+  daticulocale:text datcollversion:text datacl:_text`,
+(ctx) => [[DATABASE_OID, ctx.session.database, SUPERUSER_OID, UTF8_ENCODING, 'c', false, true, -1, DEFAULT_TABLESPACE_OID, 'C', 'C', null, null, null]])
+
+const ROLE_FLAGS = 'rolsuper:bool rolinherit:bool rolcreaterole:bool rolcreatedb:bool rolcanlogin:bool rolreplication:bool rolbypassrls:bool'
+
+export const PG_ROLES: VirtualTable = defineTable('pg_catalog', 'pg_roles', 12000,
+  `rolname:name ${ROLE_FLAGS} rolconnlimit:int4 rolpassword:text rolvaliduntil:timestamptz rolconfig:_text oid:oid`,
+  (ctx) => [[ctx.session.user, true, true, true, true, true, true, true, -1, '********', null, null, SUPERUSER_OID]])
+
+export const PG_AUTHID: VirtualTable = defineTable('pg_catalog', 'pg_authid', 1260,
+  `oid:oid rolname:name ${ROLE_FLAGS} rolconnlimit:int4 rolpassword:text rolvaliduntil:timestamptz`,
+  (ctx) => [[SUPERUSER_OID, ctx.session.user, true, true, true, true, true, true, true, -1, null, null]])
+
+export const PG_USER: VirtualTable = defineTable('pg_catalog', 'pg_user', 12014, `usename:name usesysid:oid usecreatedb:bool
+  usesuper:bool userepl:bool usebypassrls:bool passwd:text valuntil:timestamptz useconfig:_text`,
+(ctx) => [[ctx.session.user, SUPERUSER_OID, true, true, true, true, '********', null, null]])
+
+export const PG_SETTINGS: VirtualTable = defineTable('pg_catalog', 'pg_settings', 12104, `name:text setting:text unit:text
+  category:text short_desc:text extra_desc:text context:text vartype:text source:text min_val:text max_val:text enumvals:_text
+  boot_val:text reset_val:text sourcefile:text sourceline:int4 pending_restart:bool`,
+(ctx) => [...settingsWithDefaults(ctx.session)].filter(([name]) => name !== 'user' && name !== 'database')
+  .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  .map(([name, value]) => [name, value, null, 'Ungrouped', '', null, 'user', 'string', 'session', null, null, null, value, value, null, null, false]))
+
+export const PG_TABLESPACE: VirtualTable = defineTable('pg_catalog', 'pg_tablespace', 1213,
+  'oid:oid spcname:name spcowner:oid spcacl:_text spcoptions:_text',
+  () => [[DEFAULT_TABLESPACE_OID, 'pg_default', SUPERUSER_OID, null, null], [1664, 'pg_global', SUPERUSER_OID, null, null]])
+
+export const PG_COLLATION: VirtualTable = defineTable('pg_catalog', 'pg_collation', 3456, `oid:oid collname:name collnamespace:oid
+  collowner:oid collprovider:char collisdeterministic:bool collencoding:int4 collcollate:text collctype:text colliculocale:text
+  collversion:text`,
+() => [
+  [DEFAULT_COLLATION_OID, 'default', PG_CATALOG_NAMESPACE_OID, SUPERUSER_OID, 'd', true, -1, null, null, null, null],
+  [950, 'C', PG_CATALOG_NAMESPACE_OID, SUPERUSER_OID, 'c', true, -1, 'C', 'C', null, null],
+  [951, 'POSIX', PG_CATALOG_NAMESPACE_OID, SUPERUSER_OID, 'c', true, -1, 'POSIX', 'POSIX', null, null],
+])
+
+/** nodedb's functions have no PostgreSQL OIDs of their own: they are numbered from here in registry order. */
+export const FUNCTION_OID_BASE = 100000
+
+export const PG_PROC: VirtualTable = defineTable('pg_catalog', 'pg_proc', 1255, `oid:oid proname:name pronamespace:oid proowner:oid
+  prolang:oid procost:float4 prorows:float4 provariadic:oid prokind:char prosecdef:bool proleakproof:bool proisstrict:bool
+  proretset:bool provolatile:char proparallel:char pronargs:int2 pronargdefaults:int2 prorettype:oid proargtypes:_oid
+  proargnames:_text prosrc:text proacl:_text`,
+() => allScalarFunctions().filter((fn) => /^[a-z_][a-z0-9_]*$/.test(fn.name)).map((fn, index) => {
+  const result = typeof fn.result === 'string' ? PG_TYPES[fn.result].oid : 0
+  return [
+    FUNCTION_OID_BASE + index, fn.name, PG_CATALOG_NAMESPACE_OID, SUPERUSER_OID, 12, 1, 0, 0, 'f', false, false, fn.strict, false,
+    fn.volatility[0] ?? 'v', 's', fn.args.length, 0, result, `{${fn.args.map((a) => PG_TYPES[a].oid).join(',')}}`, null, fn.name, null,
+  ]
+}))
+
+export const EMPTY_CATALOG_TABLES: ReadonlyArray<VirtualTable> = [
+  emptyTable('pg_auth_members', 1261, 'roleid:oid member:oid grantor:oid admin_option:bool'),
+  emptyTable('pg_attrdef', 2604, 'oid:oid adrelid:oid adnum:int2 adbin:text'),
+  emptyTable('pg_index', 2610, `indexrelid:oid indrelid:oid indnatts:int2 indnkeyatts:int2 indisunique:bool indisprimary:bool
+    indisexclusion:bool indimmediate:bool indisclustered:bool indisvalid:bool indcheckxmin:bool indisready:bool indislive:bool
+    indisreplident:bool indkey:_int2 indcollation:_oid indclass:_oid indoption:_int2 indexprs:text indpred:text`),
+  emptyTable('pg_description', 2609, 'objoid:oid classoid:oid objsubid:int4 description:text'),
+  emptyTable('pg_constraint', 2606, `oid:oid conname:name connamespace:oid contype:char condeferrable:bool condeferred:bool
+    convalidated:bool conrelid:oid contypid:oid conindid:oid conparentid:oid confrelid:oid confupdtype:char confdeltype:char
+    confmatchtype:char conislocal:bool coninhcount:int4 connoinherit:bool conkey:_int2 confkey:_int2 conbin:text`),
+  emptyTable('pg_inherits', 2611, 'inhrelid:oid inhparent:oid inhseqno:int4 inhdetachpending:bool'),
+  emptyTable('pg_extension', 3079, `oid:oid extname:name extowner:oid extnamespace:oid extrelocatable:bool extversion:text
+    extconfig:_oid extcondition:_text`),
+  emptyTable('pg_statistic_ext', 3381, `oid:oid stxrelid:oid stxname:name stxnamespace:oid stxowner:oid stxstattarget:int4
+    stxkeys:_int2 stxkind:_char stxexprs:text`),
+  emptyTable('pg_policy', 3256, `oid:oid polname:name polrelid:oid polcmd:char polpermissive:bool polroles:_oid polqual:text
+    polwithcheck:text`),
+  emptyTable('pg_publication', 6104, `oid:oid pubname:name pubowner:oid puballtables:bool pubinsert:bool pubupdate:bool
+    pubdelete:bool pubtruncate:bool pubviaroot:bool`),
+  emptyTable('pg_publication_namespace', 6237, 'oid:oid pnpubid:oid pnnspid:oid'),
+  emptyTable('pg_publication_rel', 6106, 'oid:oid prpubid:oid prrelid:oid prqual:text prattrs:_int2'),
+  emptyTable('pg_trigger', 2620, `oid:oid tgrelid:oid tgparentid:oid tgname:name tgfoid:oid tgtype:int2 tgenabled:char
+    tgisinternal:bool tgconstrrelid:oid tgconstrindid:oid tgconstraint:oid tgdeferrable:bool tginitdeferred:bool tgnargs:int2
+    tgattr:_int2 tgargs:text tgqual:text`),
+  emptyTable('pg_rewrite', 2618, 'oid:oid rulename:name ev_class:oid ev_type:char ev_enabled:char is_instead:bool ev_qual:text ev_action:text'),
+  emptyTable('pg_foreign_table', 3118, 'ftrelid:oid ftserver:oid ftoptions:_text'),
+  emptyTable('pg_partitioned_table', 3350, `partrelid:oid partstrat:char partnatts:int2 partdefid:oid partattrs:_int2
+    partclass:_oid partcollation:_oid partexprs:text`),
+  emptyTable('pg_sequence', 2224, `seqrelid:oid seqtypid:oid seqstart:int8 seqincrement:int8 seqmax:int8 seqmin:int8 seqcache:int8
+    seqcycle:bool`),
+  emptyTable('pg_range', 3541, 'rngtypid:oid rngsubtype:oid rngmultitypid:oid rngcollation:oid rngsubopc:oid rngcanonical:regproc rngsubdiff:regproc'),
+  emptyTable('pg_enum', 3501, 'oid:oid enumtypid:oid enumsortorder:float4 enumlabel:name'),
+]
