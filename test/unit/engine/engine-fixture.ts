@@ -60,7 +60,10 @@ export function scanOp(tableId: TableId, fields: Partial<ScanOp>): ScanOp {
   }
 }
 
-export const byTsHost = (a: Row, b: Row) => a.ts - b.ts || (a.host < b.host ? -1 : a.host > b.host ? 1 : 0)
+/** A total order of rows: time, host, then every value (rows of one host may share a timestamp). */
+const rowText = (r: Row): string => Object.values(r).map(String).join('|')
+export const byTsHost = (a: Row, b: Row) => a.ts - b.ts || (a.host < b.host ? -1 : a.host > b.host ? 1 : 0) ||
+  (rowText(a) < rowText(b) ? -1 : rowText(a) > rowText(b) ? 1 : 0)
 export const ALL_AGGREGATES: ScanOp['aggregates'] = [
   { fn: 'count', column: null }, { fn: 'count', column: 2 }, { fn: 'sum', column: 2 }, { fn: 'avg', column: 2 },
   { fn: 'min', column: 2 }, { fn: 'max', column: 2 }, { fn: 'first', column: 2 }, { fn: 'last', column: 2 },
