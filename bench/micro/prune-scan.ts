@@ -1,6 +1,7 @@
 // bench/micro/prune-scan: milliseconds per ScanOp over 864,000 TSBS-like cpu rows (100 hosts × 24 h at 10 s) after
 // they were flushed into segments — issue #8's single-host hour query (max(usage_user) per minute of one host over
-// one hour), the same over every host, and count(*) over the table. Prints the engine's pruning counters.
+// one hour), the same over every host, count(*) over the table, and count(*)/min of one host (chunk statistics).
+// Prints the engine's pruning counters.
 // Run: npx tsc -p . && node dist/bench/micro/prune-scan.js [engine dist root, default this build's]
 // (a root of another build, e.g. main's dist/, measures that build with the same rows and ops: before/after).
 import fs from 'node:fs'
@@ -96,8 +97,11 @@ async function main(): Promise<void> {
     await measure("max(usage_user) host_7, 1 h, per minute", 30, () => engine.execute(oneHost))
     await measure('max(usage_user) all hosts, 1 h, per minute', 10, () => engine.execute(scan({ timeRange: hour, groupBy: [minute], aggregates: [maxUser] })))
     await measure('count(*) whole table', 10, () => engine.execute(scan({ aggregates: [{ fn: 'count', column: null }] })))
+    const host7 = [{ column: 1, op: 'eq' as const, values: ['host_7'] }]
+    await measure('count(*), min(usage_user) host_7, whole day', 30, () => engine.execute(scan({ filters: host7,
+      aggregates: [{ fn: 'count', column: null }, { fn: 'min', column: 1 + TAGS.length }] })))
     const stats = engine.stats()
-    process.stdout.write(`rowGroupsPruned ${stats.rowGroupsPrunedCount ?? '-'} rowGroupsRead ${stats.rowGroupsReadCount ?? '-'} chunksRead ${stats.chunksReadCount ?? '-'}\n`)
+    process.stdout.write(`rowGroupsPruned ${stats.rowGroupsPrunedCount ?? '-'} rowGroupsAnswered ${stats.rowGroupsAnsweredCount ?? '-'} rowGroupsRead ${stats.rowGroupsReadCount ?? '-'} chunksRead ${stats.chunksReadCount ?? '-'}\n`)
   } finally {
     await engine.close()
     fs.rmSync(dir, { recursive: true, force: true })

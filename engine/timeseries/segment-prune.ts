@@ -59,12 +59,10 @@ export async function readRowGroups(file: string, footer: SegmentFooter, op: Row
       continue
     }
     if (answer !== null && group.minUs >= fromUs && group.maxUs < toUs &&
-      await everyFilter(op.filters, async (filter) => mustPass(filter, await summaryOf(filter.column)))) {
-      for (const column of answer.columns) await summaryOf(column)
-      if (answer.tryAdd(group.rowCount, (column) => summaries.get(column)!)) {
-        counters.rowGroupsAnswered += 1
-        continue
-      }
+      await everyFilter(op.filters, async (filter) => mustPass(filter, await summaryOf(filter.column))) &&
+      await tryAnswer(answer, op.filters, (column) => summarize(file, footer.kinds, group, column, read, prefetched, true))) {
+      counters.rowGroupsAnswered += 1
+      continue
     }
     const chunks: ChunkSlice[] = []
     for (const column of needed) {
@@ -79,28 +77,45 @@ export async function readRowGroups(file: string, footer: SegmentFooter, op: Row
   return rowGroups
 }
 
-/**
- * Whether `test` holds for every filter, tested in order and stopping at the first that fails. Symbol chunks are read
- * whole for their dictionary (a kept group needs them anyway: summarize puts them in `prefetched`), others by header.
- */
+/** Whether `test` holds for every filter, tested in order and stopping at the first that fails. */
 async function everyFilter(filters: ReadonlyArray<ColumnFilter>, test: (filter: ColumnFilter) => Promise<boolean>): Promise<boolean> {
   for (const filter of filters) if (!(await test(filter))) return false
   return true
 }
 
+/**
+ * Adds a group the scan covers wholly to `answer` when its statistics give the aggregates. An answer is data, so it is
+ * taken from CRC-checked chunks only (the filters are proven again on them), and the timestamp chunk is checked too:
+ * a corrupted group is reported as a scan that decodes it would report it, not answered around.
+ */
+async function tryAnswer(answer: StatsAnswer, filters: ReadonlyArray<ColumnFilter>,
+  verified: (column: number) => Promise<ChunkSummary>): Promise<boolean> {
+  const summaries = new Map<number, ChunkSummary>()
+  for (const column of new Set([answer.timestampIndex, ...filters.map((filter) => filter.column), ...answer.columns])) {
+    summaries.set(column, await verified(column))
+  }
+  return filters.every((filter) => mustPass(filter, summaries.get(filter.column)!)) &&
+    answer.tryAdd((column) => summaries.get(column)!)
+}
+
+/**
+ * What pruning (and, `isVerified`, answering) knows of one chunk. Symbol chunks, and every chunk when `isVerified`,
+ * are read whole and CRC-checked (a kept group needs them anyway: they go into `prefetched`); others by header only.
+ */
 async function summarize(file: string, kinds: ReadonlyArray<ColumnKind>, group: RowGroupIndex, column: number,
-  read: ReadBytes, prefetched: Map<number, Uint8Array>): Promise<ChunkSummary> {
+  read: ReadBytes, prefetched: Map<number, Uint8Array>, isVerified = false): Promise<ChunkSummary> {
   const kind = kinds[column]
   // A column added after the segment was written: it reads NULL in every row (core-storage.ts decodeRowGroup).
   if (kind === undefined) return allNullSummary('text', group.rowCount)
   const { offset, length } = group.chunks[column]!
   try {
-    if (kind === 'symbol') {
-      const bytes = await read(offset, length)
+    if (kind === 'symbol' || isVerified) {
+      const bytes = prefetched.get(column) ?? await read(offset, length)
       const header = readChunkHeader(bytes)
       checkHeader(kind, header.codec, header.valueCount, group.rowCount)
       prefetched.set(column, bytes)
-      return { kind, valueCount: header.valueCount, nullCount: header.nullCount, stats: header.stats, dict: peekChunkDictionary(bytes, header) }
+      const dict = kind === 'symbol' ? { dict: peekChunkDictionary(bytes, header) } : {}
+      return { kind, valueCount: header.valueCount, nullCount: header.nullCount, stats: header.stats, ...dict }
     }
     const header = peekChunkHeader(await read(offset, Math.min(length, CHUNK_HEADER_BYTES)))
     checkHeader(kind, header.codec, header.valueCount, group.rowCount)

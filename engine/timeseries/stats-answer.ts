@@ -15,7 +15,9 @@ export class StatsAnswer {
   private readonly extremes: Extreme[]
   private answeredCount = 0
 
-  private constructor(private readonly specs: ReadonlyArray<AggregateSpec>, private readonly kinds: ReadonlyArray<ColumnKind | null>) {
+  private constructor(private readonly specs: ReadonlyArray<AggregateSpec>, private readonly kinds: ReadonlyArray<ColumnKind | null>,
+    /** The designated timestamp: its chunk is CRC-checked for every answered group (segment-prune.ts). */
+    readonly timestampIndex: number) {
     this.counts = specs.map(() => 0)
     this.extremes = specs.map(() => null)
   }
@@ -29,7 +31,7 @@ export class StatsAnswer {
       if (spec.fn === 'min') return kinds[a] === 'i64' || kinds[a] === 'f64' || kinds[a] === 'timestamp'
       return spec.fn === 'max' && kinds[a] === 'i64'
     })
-    return fits ? new StatsAnswer(op.aggregates, kinds) : null
+    return fits ? new StatsAnswer(op.aggregates, kinds, schema.timestampIndex) : null
   }
 
   /** Columns whose summaries tryAdd needs. */
@@ -43,10 +45,11 @@ export class StatsAnswer {
   }
 
   /**
-   * Adds a row group whose every row the scan would select, given its row count and the summaries of `columns`;
-   * false (and nothing added) when some aggregate cannot be taken exactly from them.
+   * Adds a row group whose every row the scan would select, given the summaries of `columns` and of the timestamp
+   * (its row count); false (and nothing added) when some aggregate cannot be taken exactly from them.
    */
-  tryAdd(rowCount: number, summaryOf: (column: number) => ChunkSummary): boolean {
+  tryAdd(summaryOf: (column: number) => ChunkSummary): boolean {
+    const rowCount = summaryOf(this.timestampIndex).valueCount
     const counts: number[] = []
     const extremes: Extreme[] = []
     for (const spec of this.specs) {

@@ -1,12 +1,13 @@
-// Goal: issue #8's pruning rule is sound — when chunk-prune.ts says no row of a chunk can pass a filter, the scan's
-// own row test passes none — and it does prune where the stats decide. Method: fast-check over chunks of every kind
-// holding NaN, ±Infinity, -0, NULLs and symbols, encoded and read back as the control thread reads them (header
-// stats, symbol dictionary); each filter is checked against scan.ts's selectRows over the same values.
+// Goal: issue #8's pruning rules are sound — when chunk-prune.ts says no row of a chunk can pass a filter, the
+// scan's own row test passes none; when it says every row passes, all do — and it prunes where the stats decide.
+// Method: fast-check over chunks of every kind holding NaN, ±Infinity, -0, NULLs and symbols, encoded and read back
+// as the control thread reads them (header stats, symbol dictionary); each filter is checked against scan.ts's
+// selectRows over the same values.
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import type { ColumnKind, ColumnVector } from '../../../engine/batch.js'
 import type { ColumnFilter, ScanOp, TableSchema } from '../../../engine/ops.js'
-import { mayPass, type ChunkSummary } from '../../../engine/timeseries/chunk-prune.js'
+import { mayPass, mustPass, type ChunkSummary } from '../../../engine/timeseries/chunk-prune.js'
 import { encodeChunk, peekChunkDictionary, peekChunkHeader, readChunkHeader } from '../../../engine/timeseries/codecs/chunk.js'
 import { Memtable } from '../../../engine/timeseries/memtable.js'
 import { selectRows } from '../../../engine/timeseries/scan.js'
@@ -75,6 +76,14 @@ describe('engine/timeseries/chunk-prune (issue #8)', () => {
       fc.assert(fc.property(vectorOf(kind), filterOf(kind), (vector, filter) => {
         const stored = kind === 'timestamp' && vector.kind === 'f64' ? { ...vector, kind: 'timestamp' as const } : vector
         if (!mayPass(filter, summaryOf(kind, stored))) assert.equal(passingRows(kind, vector, filter), 0)
+      }), { numRuns: 1500 })
+    })
+
+    it(`proves a filter true for a ${kind} chunk only when every row passes it`, () => {
+      fc.assert(fc.property(vectorOf(kind), filterOf(kind), (vector, filter) => {
+        const stored = kind === 'timestamp' && vector.kind === 'f64' ? { ...vector, kind: 'timestamp' as const } : vector
+        const rowCount = vector.kind === 'symbol' ? vector.ids.length : vector.values.length
+        if (mustPass(filter, summaryOf(kind, stored))) assert.equal(passingRows(kind, vector, filter), rowCount)
       }), { numRuns: 1500 })
     })
   }
