@@ -7,6 +7,10 @@ const FLOAT8_FIXED_EXPONENT_END = 15
 const FLOAT4_DIGITS_MAX = 9
 
 export function encodeFloat8Text(value: number): string {
+  // Fast path: for 1e-4 ≤ |x| < 1e15 both JavaScript and PostgreSQL print the shortest round-trip digits in fixed
+  // notation, so Number#toString is the answer (it is ~10× cheaper than splitting toExponential()).
+  const magnitude = Math.abs(value)
+  if (magnitude >= 1e-4 && magnitude < 1e15) return String(value)
   const special = specialText(value)
   if (special !== null) return special
   // toExponential() with no argument yields the shortest digits that round-trip (ECMA-262 Number::toString).

@@ -96,3 +96,19 @@ describe('wire/pg/codecs: numbers', () => {
     assert.throws(() => encodeValue('1.5', 1700, 1), { code: '0A000' })
   })
 })
+
+describe('wire/pg/codecs: float8 text fast path', () => {
+  // Goal: the Number#toString fast path for 1e-4 ≤ |x| < 1e15 prints exactly what the exponent layout prints.
+  // Method: seeded doubles across the range's decades, compared with the general layout of toExponential().
+  it('agrees with the exponent layout across the fixed-notation range', async () => {
+    const { splitExponential, layoutFixed, encodeFloat8Text } = await import('../../../src/common/float-text.js')
+    const { seededRandom } = await import('../../helpers/random.js')
+    const random = seededRandom(7)
+    for (let i = 0; i < 50_000; i++) {
+      const value = (random() < 0.5 ? -1 : 1) * random() * 10 ** (Math.floor(random() * 19) - 4)
+      if (!(Math.abs(value) >= 1e-4 && Math.abs(value) < 1e15)) continue
+      const { digits, exponent } = splitExponential(Math.abs(value).toExponential())
+      assert.equal(encodeFloat8Text(value), (value < 0 ? '-' : '') + layoutFixed(digits, exponent), String(value))
+    }
+  })
+})
