@@ -3,13 +3,15 @@
 // meanwhile: the manifest swap is atomic under the scan gate and scans hold their bytes. Knows nothing of SQL.
 import { log } from '../src/common/log.js'
 import type { CoreClient } from './bridge/core-client.js'
+import type { DiskHealth } from './io/disk-health.js'
 import type { SegmentStore } from './timeseries/segment-store.js'
 
 export class Compactor {
   private running: Promise<void> | undefined
   private compactionCountValue = 0
 
-  constructor(private readonly segments: SegmentStore, private readonly cores: ReadonlyArray<CoreClient>) {}
+  constructor(private readonly segments: SegmentStore, private readonly cores: ReadonlyArray<CoreClient>,
+    private readonly health?: DiskHealth) {}
 
   get compactionCount(): number {
     return this.compactionCountValue
@@ -19,7 +21,12 @@ export class Compactor {
   maybeStart(isStopping: () => boolean): void {
     if (this.running !== undefined) return
     this.running = this.run(isStopping)
-      .catch((error: unknown) => log.error({ err: error }, 'compaction failed; segments left as they are'))
+      .then(() => this.health?.backgroundSucceeded('compaction'))
+      .catch((error: unknown) => {
+        // Issue 12: the inputs stay listed; the next checkpoint starts compaction again.
+        this.health?.backgroundFailed('compaction', error)
+        log.error({ err: error }, 'compaction failed; segments left as they are')
+      })
       .finally(() => { this.running = undefined })
   }
 

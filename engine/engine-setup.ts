@@ -19,6 +19,10 @@ export interface OpenEngineOptions {
   readonly dropDispatch?: (core: number, lsn: Lsn) => boolean
   /** Wall clock in ms since the epoch, as retention sees it; Date.now by default (tests inject a fake one). */
   readonly nowMs?: () => number
+  /** Called once when an fsync fails (issue 12): the server answers in-flight requests, then exits non-zero. */
+  readonly onFatal?: (detail: string) => void
+  /** Tests: how often the disk probe (and statfs) runs; DISK_PROBE_INTERVAL_MS by default. */
+  readonly diskProbeIntervalMs?: number
 }
 
 export function fail(kind: EngineFailureError['failure']['kind'], detail: string): EngineFailureError {
