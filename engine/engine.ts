@@ -20,10 +20,9 @@ import { CatchUp, walRecordReader } from './catch-up.js'
 import { Compactor } from './compactor.js'
 import { FlushCoordinator } from './flush-coordinator.js'
 import type { DirLock } from './io/dir-lock.js'
-import { DiskHealth } from './io/disk-health.js'
-import { nodeFileSystem, type FileSystem } from './io/file-system.js'
-import { guardFileSystem } from './io/guarded-file-system.js'
-import { checkConfig, fail, lockDataDir, type OpenEngineOptions } from './engine-setup.js'
+import type { DiskHealth } from './io/disk-health.js'
+import type { FileSystem } from './io/file-system.js'
+import { checkConfig, fail, guardedFileSystem, lockDataDir, type OpenEngineOptions } from './engine-setup.js'
 import type { IngestOp, ScanOp, TableSchema, TimeseriesOp } from './ops.js'
 import { RetentionJob } from './retention.js'
 import { TableDdl } from './table-ddl.js'
@@ -33,7 +32,6 @@ import type { WalRecord } from './wal/record.js'
 import { replayWal } from './wal/replay.js'
 import { SegmentStore } from './timeseries/segment-store.js'
 import { WalWriter } from './wal/wal-writer.js'
-
 export type { OpenEngineOptions } from './engine-setup.js'
 
 /**
@@ -43,15 +41,8 @@ export type { OpenEngineOptions } from './engine-setup.js'
  */
 export async function openEngine(config: EngineConfig, options: OpenEngineOptions = {}): Promise<Engine> {
   checkConfig(config)
-  const rawFs = options.fs ?? nodeFileSystem
   // Issue 12: every engine write goes through the guard (no space → 'DiskFull'; failed fsync → 'Io', fatal).
-  const health = new DiskHealth({
-    fs: rawFs, walDir: path.join(config.dataDir, 'wal'), nowMs: Date.now,
-    ...(config.diskReserveMb === undefined ? {} : { reserveBytes: config.diskReserveMb * 1024 * 1024 }),
-    ...(options.diskProbeIntervalMs === undefined ? {} : { probeIntervalMs: options.diskProbeIntervalMs }),
-  })
-  if (options.onFatal !== undefined) health.onFatal(options.onFatal)
-  const fs = guardFileSystem(rawFs, health)
+  const { fs, health } = guardedFileSystem(config, options)
   const lock = await lockDataDir(fs, config.dataDir)
   const cores: CoreClient[] = []
   try {
@@ -241,14 +232,9 @@ class NodeEngine implements Engine {
   /** Invariant 4's other half: WAL segments wholly below every memtable's oldest LSN are deleted. */
   private async checkpoint(): Promise<void> {
     if (this.wal === undefined || this.isClosing) return
-    try {
-      await this.wal.deleteSegmentsBelow(Math.min(this.flushes.neededLsn(), this.catchUp.neededLsn()))
-      this.health.backgroundSucceeded('checkpoint')
-    } catch (error) {
-      // The segments stay; the next committed flush checkpoints again (issue 12).
-      this.health.backgroundFailed('checkpoint', error)
-      log.error({ err: error }, 'wal checkpoint failed; the segments stay until the next one')
-    }
+    // A failure keeps the segments; the next committed flush checkpoints again (issue 12).
+    await this.wal.deleteSegmentsBelow(Math.min(this.flushes.neededLsn(), this.catchUp.neededLsn())).then(
+      () => this.health.backgroundSucceeded('checkpoint'), (error: unknown) => this.health.backgroundFailed('checkpoint', error))
     this.relieveWal()
     this.compactor.maybeStart(() => this.isClosing)
   }
@@ -301,9 +287,7 @@ class NodeEngine implements Engine {
     }
   }
 
-  status(): DiskStatus {
-    return this.health.status()
-  }
+  status(): DiskStatus { return this.health.status() }
 
   close(): Promise<void> {
     this.isClosing = true
