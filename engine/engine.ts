@@ -33,7 +33,6 @@ import { replayWal } from './wal/replay.js'
 import { SegmentStore } from './timeseries/segment-store.js'
 import { WalWriter } from './wal/wal-writer.js'
 export type { OpenEngineOptions } from './engine-setup.js'
-
 /**
  * Opens (creating if missing) and locks `config.dataDir`, loads the catalog, starts `coreCount` core workers,
  * replays the whole WAL into them in LSN order and resolves once every replayed row is visible.
