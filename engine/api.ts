@@ -101,6 +101,8 @@ export type BackgroundTask = 'flush' | 'compaction' | 'catalog' | 'checkpoint' |
 
 export interface BackgroundFailure {
   readonly task: BackgroundTask
+  /** Which writer of the task ('0' for core 0's flushes; '' when there is one). */
+  readonly scope: string
   readonly detail: string
   /** Failures in a row since the last success. */
   readonly count: number

@@ -161,10 +161,10 @@ export class FlushCoordinator {
       this.cores[core]!.request({ kind: 'CommitFlushRequest', flushId: output.flushId, isCommitted })
     try {
       await this.segments.commitFlush(output, () => { commit = request(true) })
-      this.health?.backgroundSucceeded('flush')
+      this.health?.backgroundSucceeded('flush', String(core))
     } catch (error) {
       // Issue 12: the memtable keeps its rows and the WAL is not checkpointed past them; the core retries later.
-      this.health?.backgroundFailed('flush', error)
+      this.health?.backgroundFailed('flush', error, String(core))
       log.error({ core, err: error }, 'flush failed; the core keeps its rows and offers them again')
       commit ??= request(false)
     }

@@ -33,7 +33,7 @@ export class DiskHealth {
   private timer: NodeJS.Timeout | undefined
   private checking: Promise<void> | undefined
   private readonly fatalListeners: Array<(detail: string) => void> = []
-  private readonly failures = new Map<BackgroundTask, BackgroundFailure>()
+  private readonly failures = new Map<string, BackgroundFailure>()
   private lastLogMs = -Infinity
   private resumeCountValue = 0
   private readonly nowMs: () => number
@@ -91,13 +91,16 @@ export class DiskHealth {
     this.fatalListeners.push(listener)
   }
 
-  backgroundFailed(task: BackgroundTask, error: unknown): void {
-    const previous = this.failures.get(task)
-    this.failures.set(task, { task, detail: messageOf(error), count: (previous?.count ?? 0) + 1, sinceMs: previous?.sinceMs ?? this.nowMs() })
+  /** `scope` tells apart writers of one task (a flush per core): one's success does not clear another's failure. */
+  backgroundFailed(task: BackgroundTask, error: unknown, scope = ''): void {
+    const key = `${task}/${scope}`
+    const previous = this.failures.get(key)
+    const count = (previous?.count ?? 0) + 1
+    this.failures.set(key, { task, scope, detail: messageOf(error), count, sinceMs: previous?.sinceMs ?? this.nowMs() })
   }
 
-  backgroundSucceeded(task: BackgroundTask): void {
-    if (this.failures.delete(task)) log.info({ task }, `${task} succeeded again after failing`)
+  backgroundSucceeded(task: BackgroundTask, scope = ''): void {
+    if (this.failures.delete(`${task}/${scope}`)) log.info({ task, scope }, `${task} succeeded again after failing`)
   }
 
   status(): DiskStatus {

@@ -50,7 +50,7 @@ function statusRows(status: DiskStatus): string[][] {
     ['writes_resumed_count', String(status.resumeCount)],
   ]
   for (const failure of status.backgroundFailures) {
-    rows.push([`${failure.task}_failing`, `${failure.count} times since ${new Date(failure.sinceMs).toISOString()}: ${failure.detail}`])
+    rows.push([`${failure.task}${failure.scope === '' ? '' : `_${failure.scope}`}_failing`, `${failure.count} times since ${new Date(failure.sinceMs).toISOString()}: ${failure.detail}`])
   }
   return rows
 }
