@@ -156,6 +156,11 @@ describe('issue 12: disk full and failed fsync (engine)', () => {
         await engine.flushAll()
         assert.equal(engine.status?.().backgroundFailures.length, 0, 'a committed flush clears the failure')
         assert.ok((engine.stats().flushCount ?? 0) >= 1)
+        // Failed attempts deleted what they wrote: the files on disk are the listed segments, no orphan left to open().
+        const segmentDir = path.join(config.dataDir, 'segments')
+        const onDisk = () => fs.readdirSync(segmentDir).filter((name) => name.includes('.seg'))
+        await until(() => onDisk().length === engine.stats().segmentCount && onDisk().every((name) => name.endsWith('.seg')),
+          'only listed segment files')
         assert.deepStrictEqual(await allRows(engine, tableId), [...acked].sort(byTsHost))
         await checkAfterReopen(tableId, acked)
       })
