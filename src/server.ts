@@ -1,6 +1,6 @@
 // src/server: the composition root. Opens the engine, builds sql on it, starts the listeners; shuts down in reverse.
 // The only module (with main.ts) that knows every layer.
-import { openEngine } from '../engine/engine.js'
+import { openEngine, type OpenEngineOptions } from '../engine/engine.js'
 import type { Engine } from '../engine/api.js'
 import { loadParser } from '../sql/parse/adapter.js'
 import { createSql } from '../sql/sql.js'
@@ -45,6 +45,8 @@ export interface StartServerOptions {
    * main.ts closes the server and exits non-zero, so a supervisor restarts it and replay rebuilds from the disk.
    */
   readonly onFatal?: (detail: string, server: RunningServer) => void
+  /** Tests: engine options (a faulty file system, a fast disk probe); onFatal is always the server's own. */
+  readonly engineOptions?: Omit<OpenEngineOptions, 'onFatal'>
 }
 
 export async function startServer(config: ServerConfig, options: StartServerOptions = {}): Promise<RunningServer> {
@@ -58,6 +60,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     dataDir: config.dataDir, coreCount: config.coreCount, memtableMb: config.memtableMb, fsync: config.fsync,
     ...(config.diskReserveMb === null ? {} : { diskReserveMb: config.diskReserveMb }),
   }, {
+    ...options.engineOptions,
     onFatal: (detail) => {
       fatal ??= detail
       if (running !== undefined) options.onFatal?.(detail, running)
