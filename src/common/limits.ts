@@ -131,6 +131,9 @@ export const DISK_RESERVE_MB_DEFAULT = 256
 export const DISK_RESERVE_PERCENT_DEFAULT = 5
 // Upper bound of --disk-reserve-mb (1 TiB): beyond it the flag is surely a typo.
 export const DISK_RESERVE_MB_MAX = 1024 * 1024
+// Longest pause between compaction attempts after failures in a row (the pause starts at FLUSH_RETRY_MS and doubles):
+// a volume that stays full is not hammered with merges that cannot be written (issue 12).
+export const COMPACTION_RETRY_MAX_MS = 60 * 1000
 // Forced flush rounds per core in one Engine.flushAll(): each round waits for the flush in flight, then asks for one;
 // rows keep arriving meanwhile, so a failing disk (or a flood) ends the call with 'Io' instead of looping forever.
 export const FLUSH_ALL_ROUNDS_MAX_COUNT = 16
