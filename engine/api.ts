@@ -16,6 +16,8 @@ export interface EngineConfig {
   /** Memtable byte budget per core, in MiB. */
   readonly memtableMb: number
   readonly fsync: FsyncMode
+  /** Ingest is refused below this many free MiB on the data volume (issue 12); undefined = the default reserve. */
+  readonly diskReserveMb?: number
 }
 
 export type EngineFailureKind =
@@ -99,6 +101,37 @@ export interface EngineStats {
   readonly chunksReadCount?: number
 }
 
+/** 'Writable'; 'DiskFull' (ingest refused until the probe succeeds and the reserve is free); 'Failed' (fsync failed). */
+export type DiskState = 'Writable' | 'DiskFull' | 'Failed'
+
+/** Background writers whose failures the status shows: they keep their inputs and retry (with backoff). */
+export type BackgroundTask = 'flush' | 'compaction' | 'catalog' | 'checkpoint' | 'retention'
+
+export interface BackgroundFailure {
+  readonly task: BackgroundTask
+  /** Which writer of the task ('0' for core 0's flushes; '' when there is one). */
+  readonly scope: string
+  readonly detail: string
+  /** Failures in a row since the last success. */
+  readonly count: number
+  readonly sinceMs: number
+}
+
+/** Plain data for Engine.status() and SHOW nodedb_status. */
+export interface DiskStatus {
+  readonly state: DiskState
+  /** Why writes are refused (undefined when writable). */
+  readonly detail: string | undefined
+  /** Free bytes for unprivileged writers at the last statfs (null: not known yet, or no statfs). */
+  readonly freeBytes: number | null
+  readonly totalBytes: number | null
+  /** Ingest is refused when free bytes fall below this. */
+  readonly reserveBytes: number
+  /** Times writes were re-enabled by the probe since open. */
+  readonly resumeCount: number
+  readonly backgroundFailures: ReadonlyArray<BackgroundFailure>
+}
+
 export interface ScanStreamOptions {
   /** Aborting stops every core's part of the scan (they drop their cursors) and ends the iteration. */
   readonly signal?: AbortSignal
@@ -120,6 +153,11 @@ export interface Engine {
   /** The catalog as persisted: every table, in creation order. */
   tables(): ReadonlyArray<TableSchema>
   stats(): EngineStats
+  /**
+   * Whether writes are accepted, free space and the reserve, background writers failing (issue 12). Optional so
+   * that test fakes need not implement it; openEngine's engine always does.
+   */
+  status?(): DiskStatus
   /**
    * CHECKPOINT: resolves once every row acknowledged before the call is in segments the manifest lists (memtables,
    * active and frozen, flushed whatever their size or age) and the WAL below them is checkpointed. Rejects with

@@ -3,7 +3,10 @@
 import { CORES_MAX_COUNT, MEMTABLE_MB_MAX, MEMTABLE_MB_MIN } from '../src/common/limits.js'
 import { EngineFailureError, isEngineFailureError, type EngineConfig } from './api.js'
 import { acquireDirLock, type DirLock } from './io/dir-lock.js'
-import { errnoCode, type FileSystem } from './io/file-system.js'
+import path from 'node:path'
+import { DiskHealth } from './io/disk-health.js'
+import { errnoCode, nodeFileSystem, type FileSystem } from './io/file-system.js'
+import { guardFileSystem } from './io/guarded-file-system.js'
 import type { Lsn } from '../src/common/ids.js'
 
 export interface OpenEngineOptions {
@@ -19,6 +22,22 @@ export interface OpenEngineOptions {
   readonly dropDispatch?: (core: number, lsn: Lsn) => boolean
   /** Wall clock in ms since the epoch, as retention sees it; Date.now by default (tests inject a fake one). */
   readonly nowMs?: () => number
+  /** Called once when an fsync fails (issue 12): the server answers in-flight requests, then exits non-zero. */
+  readonly onFatal?: (detail: string) => void
+  /** Tests: how often the disk probe (and statfs) runs; DISK_PROBE_INTERVAL_MS by default. */
+  readonly diskProbeIntervalMs?: number
+}
+
+/** The engine's file system behind the disk-full / failed-fsync guard, and the DiskHealth it reports to. */
+export function guardedFileSystem(config: EngineConfig, options: OpenEngineOptions): { fs: FileSystem; health: DiskHealth } {
+  const rawFs = options.fs ?? nodeFileSystem
+  const health = new DiskHealth({
+    fs: rawFs, walDir: path.join(config.dataDir, 'wal'),
+    ...(config.diskReserveMb === undefined ? {} : { reserveBytes: config.diskReserveMb * 1024 * 1024 }),
+    ...(options.diskProbeIntervalMs === undefined ? {} : { probeIntervalMs: options.diskProbeIntervalMs }),
+  })
+  if (options.onFatal !== undefined) health.onFatal(options.onFatal)
+  return { fs: guardFileSystem(rawFs, health), health }
 }
 
 export function fail(kind: EngineFailureError['failure']['kind'], detail: string): EngineFailureError {

@@ -7,7 +7,7 @@ import { asLsn, type Lsn } from '../src/common/ids.js'
 import { CORE_RESTARTS_MAX_COUNT, PARTITION_WIDTH_US_DEFAULT, REPLAY_IN_FLIGHT_BYTES_MAX, WAL_CLOSED_SEGMENTS_MAX_COUNT,
   WAL_RECORD_BYTES_MAX } from '../src/common/limits.js'
 import { log } from '../src/common/log.js'
-import { EngineFailureError, type Engine, type EngineConfig, type EngineStats, type IngestResult, type ResultOf,
+import { EngineFailureError, type DiskStatus, type Engine, type EngineConfig, type EngineStats, type IngestResult, type ResultOf,
   type OpResult, type ScanStreamOptions } from './api.js'
 import type { ColumnBatch, RowsPartial } from './batch.js'
 import { CoreClient } from './bridge/core-client.js'
@@ -20,8 +20,9 @@ import { CatchUp, walRecordReader } from './catch-up.js'
 import { Compactor } from './compactor.js'
 import { FlushCoordinator } from './flush-coordinator.js'
 import type { DirLock } from './io/dir-lock.js'
-import { nodeFileSystem, type FileSystem } from './io/file-system.js'
-import { checkConfig, fail, lockDataDir, type OpenEngineOptions } from './engine-setup.js'
+import type { DiskHealth } from './io/disk-health.js'
+import type { FileSystem } from './io/file-system.js'
+import { checkConfig, fail, guardedFileSystem, lockDataDir, type OpenEngineOptions } from './engine-setup.js'
 import type { IngestOp, ScanOp, TableSchema, TimeseriesOp } from './ops.js'
 import { RetentionJob } from './retention.js'
 import { TableDdl } from './table-ddl.js'
@@ -31,9 +32,7 @@ import type { WalRecord } from './wal/record.js'
 import { replayWal } from './wal/replay.js'
 import { SegmentStore } from './timeseries/segment-store.js'
 import { WalWriter } from './wal/wal-writer.js'
-
 export type { OpenEngineOptions } from './engine-setup.js'
-
 /**
  * Opens (creating if missing) and locks `config.dataDir`, loads the catalog, starts `coreCount` core workers,
  * replays the whole WAL into them in LSN order and resolves once every replayed row is visible.
@@ -41,7 +40,8 @@ export type { OpenEngineOptions } from './engine-setup.js'
  */
 export async function openEngine(config: EngineConfig, options: OpenEngineOptions = {}): Promise<Engine> {
   checkConfig(config)
-  const fs = options.fs ?? nodeFileSystem
+  // Issue 12: every engine write goes through the guard (no space → 'DiskFull'; failed fsync → 'Io', fatal).
+  const { fs, health } = guardedFileSystem(config, options)
   const lock = await lockDataDir(fs, config.dataDir)
   const cores: CoreClient[] = []
   try {
@@ -51,7 +51,7 @@ export async function openEngine(config: EngineConfig, options: OpenEngineOption
     const budgetBytes = options.memtableBytes ?? config.memtableMb * 1024 * 1024
     const widthUs = options.partitionWidthUs ?? PARTITION_WIDTH_US_DEFAULT
     for (let c = 0; c < config.coreCount; c++) cores.push(new CoreClient(c, workerPath, budgetBytes, widthUs))
-    const engine = new NodeEngine(fs, config, catalog, cores, lock, segments, budgetBytes, options)
+    const engine = new NodeEngine(fs, config, catalog, cores, lock, segments, budgetBytes, options, health)
     await engine.start()
     return engine
   } catch (error) {
@@ -92,11 +92,12 @@ class NodeEngine implements Engine {
     private readonly segments: SegmentStore,
     budgetBytes: number,
     private readonly options: OpenEngineOptions,
+    private readonly health: DiskHealth,
   ) {
-    this.flushes = new FlushCoordinator(cores, segments, budgetBytes, () => this.checkpoint())
+    this.flushes = new FlushCoordinator(cores, segments, budgetBytes, () => this.checkpoint(), health)
     this.restarting = cores.map(() => undefined)
     this.scans = new ScanRunner({ cores, catalog, segments, restarts: () => Promise.all(this.restarting) })
-    this.compactor = new Compactor(segments, cores)
+    this.compactor = new Compactor(segments, cores, health)
     const widthUs = options.partitionWidthUs ?? PARTITION_WIDTH_US_DEFAULT
     this.retention = new RetentionJob(catalog, segments, widthUs, options.nowMs ?? Date.now)
     this.ddl = new TableDdl({
@@ -218,9 +219,11 @@ class NodeEngine implements Engine {
     for (const { lsn } of [...this.segments.flushedLsns(), ...this.segments.truncatedLsns()]) if (lsn >= nextLsn) nextLsn = asLsn(lsn + 1)
     this.wal = await WalWriter.open({
       fs: this.fs, walDir, fsync: this.config.fsync, nextLsn, lastSegment: result.lastSegment,
-      closedSegments: result.closedSegments,
+      closedSegments: result.closedSegments, health: this.health,
       ...(this.options.walSegmentBytes === undefined ? {} : { segmentBytes: this.options.walSegmentBytes }),
     })
+    await this.health.checkNow()
+    this.health.start()
     await this.checkpoint()
     await this.retention.start()
   }
@@ -228,7 +231,9 @@ class NodeEngine implements Engine {
   /** Invariant 4's other half: WAL segments wholly below every memtable's oldest LSN are deleted. */
   private async checkpoint(): Promise<void> {
     if (this.wal === undefined || this.isClosing) return
-    await this.wal.deleteSegmentsBelow(Math.min(this.flushes.neededLsn(), this.catchUp.neededLsn()))
+    // A failure keeps the segments; the next committed flush checkpoints again (issue 12).
+    await this.wal.deleteSegmentsBelow(Math.min(this.flushes.neededLsn(), this.catchUp.neededLsn())).then(
+      () => this.health.backgroundSucceeded('checkpoint'), (error: unknown) => this.health.backgroundFailed('checkpoint', error))
     this.relieveWal()
     this.compactor.maybeStart(() => this.isClosing)
   }
@@ -285,6 +290,8 @@ class NodeEngine implements Engine {
     }
   }
 
+  status(): DiskStatus { return this.health.status() }
+
   close(): Promise<void> {
     this.isClosing = true
     this.closing ??= this.closeNow()
@@ -295,6 +302,7 @@ class NodeEngine implements Engine {
     await Promise.allSettled([...this.inFlight])
     await Promise.all(this.restarting)
     await this.retention.stop()
+    await this.health.stop()
     await this.flushes.settled()
     await this.compactor.settled()
     await this.requireWal().close()

@@ -7,6 +7,7 @@ import { FLUSH_ALL_ROUNDS_MAX_COUNT, MEMTABLE_PAUSE_BUDGETS_COUNT } from '../src
 import { log } from '../src/common/log.js'
 import { EngineFailureError } from './api.js'
 import type { CoreClient } from './bridge/core-client.js'
+import type { DiskHealth } from './io/disk-health.js'
 import type { CoreResponse, FlushOutput } from './bridge/messages.js'
 import type { SegmentStore } from './timeseries/segment-store.js'
 
@@ -25,6 +26,8 @@ export class FlushCoordinator {
     private readonly budgetBytes: number,
     /** Runs after every committed flush: the engine's WAL checkpoint. */
     private readonly flushCommitted: () => Promise<void>,
+    /** Where failed flushes show (SHOW nodedb_status); absent in unit tests that build a coordinator alone. */
+    private readonly health?: DiskHealth,
   ) {
     this.memtableBytes = cores.map(() => 0)
     this.lowWater = cores.map(() => 0)
@@ -158,7 +161,10 @@ export class FlushCoordinator {
       this.cores[core]!.request({ kind: 'CommitFlushRequest', flushId: output.flushId, isCommitted })
     try {
       await this.segments.commitFlush(output, () => { commit = request(true) })
+      this.health?.backgroundSucceeded('flush', String(core))
     } catch (error) {
+      // Issue 12: the memtable keeps its rows and the WAL is not checkpointed past them; the core retries later.
+      this.health?.backgroundFailed('flush', error, String(core))
       log.error({ core, err: error }, 'flush failed; the core keeps its rows and offers them again')
       commit ??= request(false)
     }

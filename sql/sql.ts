@@ -48,7 +48,7 @@ async function describe(engine: Engine, statement: PreparedStatement, declared: 
     case 'SqlQuery': fields = describeQuery(engine, ast, types); break
     case 'SqlExplain': fields = [{ name: 'QUERY PLAN', tableOid: 0, columnAttr: 0, typeOid: 25, typeSize: -1, typeModifier: -1 }]; break
     case 'SqlInsert': bindInsert(engine, ast, types); break
-    case 'SqlShow': executeShow(ast, session); fields = showFields(ast.name); break
+    case 'SqlShow': executeShow(ast, session, engine); fields = showFields(ast.name); break
     case 'SqlCreateTable': case 'SqlSet': case 'SqlTransaction': case 'SqlDiscard': case 'SqlAlterTableOptions': case 'SqlCheckpoint': break
     case 'SqlDropTable': case 'SqlTruncate': case 'SqlAlterTableColumns': case 'SqlRename': break
     default: assertNever(ast)
@@ -73,7 +73,7 @@ async function execute(engine: Engine, statement: PreparedStatement, params: Rea
     }
     case 'SqlCreateTable': return executeCreateTable(engine, ast)
     case 'SqlSet': return executeSet(ast, session)
-    case 'SqlShow': return executeShow(ast, session)
+    case 'SqlShow': return executeShow(ast, session, engine)
     case 'SqlTransaction': return executeTransaction(ast)
     case 'SqlDiscard': return executeDiscard(ast)
     case 'SqlAlterTableOptions': return executeAlterTableOptions(engine, ast)

@@ -4,7 +4,10 @@ import { availableParallelism } from 'node:os'
 import { parseArgs } from 'node:util'
 import path from 'node:path'
 import type { FsyncMode } from '../engine/api.js'
-import { CORES_MAX_COUNT, MEMTABLE_MB_DEFAULT, MEMTABLE_MB_MAX, MEMTABLE_MB_MIN } from './common/limits.js'
+import {
+  CORES_MAX_COUNT, DISK_RESERVE_MB_DEFAULT, DISK_RESERVE_MB_MAX, DISK_RESERVE_PERCENT_DEFAULT, MEMTABLE_MB_DEFAULT, MEMTABLE_MB_MAX,
+  MEMTABLE_MB_MIN,
+} from './common/limits.js'
 
 export interface ServerConfig {
   readonly dataDir: string
@@ -17,6 +20,8 @@ export interface ServerConfig {
   readonly coreCount: number
   readonly memtableMb: number
   readonly fsync: FsyncMode
+  /** Ingest is refused below this many free MiB on the data volume; null = the default (issue 12). */
+  readonly diskReserveMb: number | null
 }
 
 export class ConfigError extends Error {
@@ -44,6 +49,11 @@ export const OPTION_SPECS: ReadonlyArray<OptionSpec> = [
   { flag: 'cores', env: 'NODEDB_CORES', help: 'worker cores (threads)', fallback: () => String(availableParallelism()) },
   { flag: 'memtable-mb', env: 'NODEDB_MEMTABLE_MB', help: 'memtable budget per core, MiB', fallback: () => String(MEMTABLE_MB_DEFAULT) },
   { flag: 'fsync', env: 'NODEDB_FSYNC', help: 'WAL fsync: always | batch | off', fallback: () => 'always' },
+  {
+    flag: 'disk-reserve-mb', env: 'NODEDB_DISK_RESERVE_MB',
+    help: `refuse writes below this many free MiB (empty = ${DISK_RESERVE_MB_DEFAULT}, at most ${DISK_RESERVE_PERCENT_DEFAULT}% of the volume)`,
+    fallback: () => '',
+  },
 ]
 
 function parseInteger(name: string, text: string, min: number, max: number): number {
@@ -77,6 +87,7 @@ export function resolveConfig(values: Readonly<Record<string, string | undefined
     coreCount: parseInteger('cores', raw('cores'), 1, CORES_MAX_COUNT),
     memtableMb: parseInteger('memtable-mb', raw('memtable-mb'), MEMTABLE_MB_MIN, MEMTABLE_MB_MAX),
     fsync: parseFsync(raw('fsync')),
+    diskReserveMb: raw('disk-reserve-mb') === '' ? null : parseInteger('disk-reserve-mb', raw('disk-reserve-mb'), 0, DISK_RESERVE_MB_MAX),
   }
 }
 

@@ -9,6 +9,10 @@ import { ListenError, startServer, type RunningServer } from './server.js'
 
 const EXIT_FAILURE = 1
 const EXIT_USAGE = 2
+// Exit code after a failed fsync (issue 12): distinct, so a supervisor's logs say why; any non-zero code restarts.
+const EXIT_FSYNC_FAILED = 3
+// How long a fatal stop waits for listeners and in-flight requests (which get 58030) before exiting anyway.
+const FATAL_CLOSE_WAIT_MS = 5000
 
 function fail(message: string, code: number): never {
   process.stderr.write(`nodedb: ${message}\n`)
@@ -36,6 +40,23 @@ function installSignalHandlers(server: RunningServer): void {
   process.on('SIGINT', onSignal)
 }
 
+/**
+ * An fsync failed: writes are refused (58030) and the page cache cannot be trusted, so stop and let the supervisor
+ * (systemd Restart=, a container restart policy) start us again; replay then rebuilds from what is really on disk.
+ */
+function onFatal(detail: string, server: RunningServer): void {
+  process.stderr.write(`nodedb: fatal: ${detail}\n`)
+  const timer = setTimeout(() => process.exit(EXIT_FSYNC_FAILED), FATAL_CLOSE_WAIT_MS)
+  server.close().then(
+    () => process.exit(EXIT_FSYNC_FAILED),
+    (error: unknown) => {
+      log.error({ err: error }, 'shutdown after a failed fsync failed')
+      clearTimeout(timer)
+      process.exit(EXIT_FSYNC_FAILED)
+    },
+  )
+}
+
 async function main(): Promise<void> {
   let command
   try {
@@ -53,7 +74,7 @@ async function main(): Promise<void> {
     return
   }
   try {
-    await startServer(command.config, { beforeReady: installSignalHandlers })
+    await startServer(command.config, { beforeReady: installSignalHandlers, onFatal })
   } catch (error: unknown) {
     if (error instanceof ListenError) fail(error.message, EXIT_FAILURE)
     if (isEngineFailureError(error)) fail(error.failure.detail, EXIT_FAILURE)

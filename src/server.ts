@@ -1,6 +1,6 @@
 // src/server: the composition root. Opens the engine, builds sql on it, starts the listeners; shuts down in reverse.
 // The only module (with main.ts) that knows every layer.
-import { openEngine } from '../engine/engine.js'
+import { openEngine, type OpenEngineOptions } from '../engine/engine.js'
 import type { Engine } from '../engine/api.js'
 import { loadParser } from '../sql/parse/adapter.js'
 import { createSql } from '../sql/sql.js'
@@ -40,6 +40,13 @@ export interface StartServerOptions {
    * here, so a SIGTERM sent as soon as `ready` is seen already shuts down cleanly.
    */
   readonly beforeReady?: (server: RunningServer) => void
+  /**
+   * An fsync failed (issue 12): the engine refuses every write from now on and in-flight requests got the error.
+   * main.ts closes the server and exits non-zero, so a supervisor restarts it and replay rebuilds from the disk.
+   */
+  readonly onFatal?: (detail: string, server: RunningServer) => void
+  /** Tests: engine options (a faulty file system, a fast disk probe); onFatal is always the server's own. */
+  readonly engineOptions?: Omit<OpenEngineOptions, 'onFatal'>
 }
 
 export async function startServer(config: ServerConfig, options: StartServerOptions = {}): Promise<RunningServer> {
@@ -47,8 +54,17 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
   log.info({ dataDir: config.dataDir, cores: config.coreCount, fsync: config.fsync, memtableMb: config.memtableMb }, 'starting')
   // SQL parsing is synchronous on a WebAssembly module (libpg-query): load it before anything can take a query.
   await loadParser()
+  let fatal: string | undefined
+  let running: RunningServer | undefined
   const engine: Engine = await openEngine({
     dataDir: config.dataDir, coreCount: config.coreCount, memtableMb: config.memtableMb, fsync: config.fsync,
+    ...(config.diskReserveMb === null ? {} : { diskReserveMb: config.diskReserveMb }),
+  }, {
+    ...options.engineOptions,
+    onFatal: (detail) => {
+      fatal ??= detail
+      if (running !== undefined) options.onFatal?.(detail, running)
+    },
   })
   const sql = createSql(engine)
   // One parse pool for both ILP listeners; workers start with the first large payload and are unref'd when idle.
@@ -72,7 +88,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
   const ilp = await start('ilp', config.ilpPort, () => startIlpTcpListener({ host: config.host, port: config.ilpPort, sql, parsePool }))
   const http = await start('http', config.httpPort, () => startIlpHttpListener({ host: config.host, port: config.httpPort, sql, token: config.httpToken, parsePool }))
   let closing: Promise<void> | null = null
-  const running: RunningServer = {
+  running = {
     pgPort: pg.port,
     ilpPort: ilp.port,
     httpPort: http.port,
@@ -90,6 +106,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     },
   }
   options.beforeReady?.(running)
+  if (fatal !== undefined) options.onFatal?.(fatal, running)
   // Every listener accepts connections from here on: clients and tests may connect once they see this line.
   log.info({ pgPort: pg.port, ilpPort: ilp.port, httpPort: http.port, host: config.host, startupMs: Date.now() - startedMs }, 'ready')
   return running

@@ -24,6 +24,13 @@ export interface FileSystem {
   readdir(dir: string): Promise<ReadonlyArray<string>>
   /** fsync of a directory, so that a create or rename inside it is durable. */
   syncDir(dir: string): Promise<void>
+  /** Free (for unprivileged users) and total bytes of the filesystem holding `dir`; absent in simple test fakes. */
+  statfs?(dir: string): Promise<FileSystemSpace>
+}
+
+export interface FileSystemSpace {
+  readonly freeBytes: number
+  readonly totalBytes: number
 }
 
 const OPEN_FLAGS: Readonly<Record<OpenMode, number>> = {
@@ -71,6 +78,10 @@ export const nodeFileSystem: FileSystem = {
   rename: (from, to) => fsp.rename(from, to),
   unlink: (path) => fsp.unlink(path),
   readdir: (dir) => fsp.readdir(dir),
+  async statfs(dir) {
+    const stats = await fsp.statfs(dir)
+    return { freeBytes: stats.bavail * stats.bsize, totalBytes: stats.blocks * stats.bsize }
+  },
   async syncDir(dir) {
     const handle = await fsp.open(dir, fsc.O_RDONLY)
     try {
@@ -79,6 +90,12 @@ export const nodeFileSystem: FileSystem = {
       await handle.close()
     }
   },
+}
+
+/** ENOSPC and EDQUOT: the filesystem (or the user's quota) has no room; retrying later may succeed. */
+export function isNoSpaceError(error: unknown): boolean {
+  const code = errnoCode(error)
+  return code === 'ENOSPC' || code === 'EDQUOT'
 }
 
 /** The errno code of a failed fs call ('EACCES', 'ENOSPC', ...), or undefined for anything else. */

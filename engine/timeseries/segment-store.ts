@@ -18,6 +18,7 @@ import {
 import { ScanGate } from './scan-gate.js'
 import { StatsAnswer } from './stats-answer.js'
 import { newPruneCounters, readRowGroups, type PruneCounters, type RowGroupScope } from './segment-prune.js'
+import { removeUnlisted } from './segment-cleanup.js'
 import { SEGMENT_HEADER_BYTES, SEGMENT_TRAILER_BYTES, type SegmentFooter } from './segment-format.js'
 import { corruptSegment, decodeSegmentFooter, decodeSegmentHeader, decodeSegmentTrailer } from './segment-reader.js'
 
@@ -122,6 +123,11 @@ export class SegmentStore {
   async commitFlush(output: FlushOutput, onCommitted: () => void): Promise<void> {
     const firstId = this.nextIdReserved
     this.nextIdReserved += output.segments.length
+    await this.commitFlushNow(output, onCommitted, firstId)
+      .catch((error: unknown) => removeUnlisted(this.fs, this.segmentDir, firstId, output.segments.length, error))
+  }
+
+  private async commitFlushNow(output: FlushOutput, onCommitted: () => void, firstId: number): Promise<void> {
     const entries: SegmentEntry[] = []
     for (const [i, segment] of output.segments.entries()) entries.push(await this.writeSegment(firstId + i, segment))
     await this.fs.syncDir(this.segmentDir)
@@ -357,6 +363,10 @@ export class SegmentStore {
    */
   async commitCompaction(inputs: ReadonlyArray<SegmentEntry>, merged: EncodedSegment): Promise<void> {
     const id = this.nextIdReserved++
+    await this.commitCompactionNow(inputs, merged, id).catch((error: unknown) => removeUnlisted(this.fs, this.segmentDir, id, 1, error))
+  }
+
+  private async commitCompactionNow(inputs: ReadonlyArray<SegmentEntry>, merged: EncodedSegment, id: number): Promise<void> {
     const entry = await this.writeSegment(id, merged)
     await this.fs.syncDir(this.segmentDir)
     const removed = new Set(inputs.map((input) => input.id))

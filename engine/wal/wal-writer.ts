@@ -4,9 +4,10 @@ import path from 'node:path'
 import { assert } from '../../src/common/assert.js'
 import { asLsn, type Lsn, type TableId } from '../../src/common/ids.js'
 import { log } from '../../src/common/log.js'
-import { EngineFailureError, type FsyncMode } from '../api.js'
+import { EngineFailureError, isEngineFailureError, type FsyncMode } from '../api.js'
 import { WAL_BATCH_FSYNC_INTERVAL_MS, WAL_GROUP_COMMIT_RECORDS_MAX_COUNT, WAL_SEGMENT_BYTES } from '../../src/common/limits.js'
-import { errnoCode, type FileHandleLike, type FileSystem } from '../io/file-system.js'
+import { DiskHealth } from '../io/disk-health.js'
+import { isNoSpaceError, type FileHandleLike, type FileSystem } from '../io/file-system.js'
 import { deleteWalSegmentsBelow } from './checkpoint.js'
 import { encodeWalRecord, walSegmentName, type WalRecordKind } from './record.js'
 import type { WalSegmentSpan } from './wal-reader.js'
@@ -30,6 +31,8 @@ export interface WalWriterOptions {
   readonly segmentBytes?: number
   /** Closed segments found on open (every one but the last), for checkpoints. */
   readonly closedSegments?: ReadonlyArray<WalSegmentSpan>
+  /** Shared with the engine (probe, reserve, fatal state); a private one, never started, when absent (unit tests). */
+  readonly health?: DiskHealth
 }
 
 /**
@@ -39,18 +42,24 @@ export interface WalWriterOptions {
  * - 'batch': the record was written to the OS; fsync runs at most every WAL_BATCH_FSYNC_INTERVAL_MS, so a power
  *   loss (not a process crash) may lose up to that window of acknowledged writes.
  * - 'off': never fsynced by us; durability is left to the OS.
+ * Failures (issue 12): a write that finds no space (ENOSPC, EDQUOT) truncates the segment back to the end of the last
+ * written group (no partial record stays), rejects that group and every pending append with 'DiskFull', and makes
+ * DiskHealth refuse appends until its probe writes again; then appends simply continue (their LSNs skip the refused
+ * ones: replay needs LSNs increasing, not dense). A failed fsync, or any other write failure, is fatal: 'Io' for
+ * every append from then on, and never an fsync retried on that file.
  */
 export class WalWriter {
   private pending: PendingAppend[] = []
   private isCommitting = false
   private isSyncDue = false
   private syncTimer: NodeJS.Timeout | undefined
-  private failure: Error | undefined
+  private failure: EngineFailureError | undefined
   private nextLsnValue: number
   private durableLsnValue: number
   private committing: Promise<void> = Promise.resolve()
   private closedSegments: WalSegmentSpan[]
   private isCheckpointing = false
+  readonly health: DiskHealth
 
   private constructor(
     private readonly options: WalWriterOptions,
@@ -61,6 +70,7 @@ export class WalWriter {
     this.nextLsnValue = options.nextLsn
     this.durableLsnValue = options.nextLsn - 1
     this.closedSegments = [...(options.closedSegments ?? [])]
+    this.health = options.health ?? new DiskHealth({ fs: options.fs, walDir: options.walDir })
   }
 
   static async open(options: WalWriterOptions): Promise<WalWriter> {
@@ -83,12 +93,14 @@ export class WalWriter {
 
   /**
    * Assigns the next LSN synchronously (so LSN order is call order) and resolves when the record is durable per the
-   * fsync mode. Rejects with EngineFailureError ('DiskFull' or 'Io') if the write fails; the WAL then refuses
-   * every later append, since its tail is unknown.
+   * fsync mode. Rejects with EngineFailureError: 'DiskFull' while the disk is full or below the reserve (nothing of
+   * the record is written; retry later), 'Io' once an fsync failed (refused until a restart).
    */
   append(kind: WalRecordKind, tableId: TableId, payload: Uint8Array): { lsn: Lsn; durable: Promise<void> } {
     const lsn = asLsn(this.nextLsnValue++)
     if (this.failure !== undefined) return { lsn, durable: Promise.reject(this.failure) }
+    const refusal = this.health.writeRefusal()
+    if (refusal !== undefined) return { lsn, durable: Promise.reject(refusal) }
     const bytes = encodeWalRecord(lsn, kind, tableId, payload)
     const durable = new Promise<void>((resolve, reject) => this.pending.push({ lsn, bytes, resolve, reject }))
     if (!this.isCommitting) this.startCommit()
@@ -146,8 +158,9 @@ export class WalWriter {
         try {
           await this.commitGroup(group)
         } catch (error) {
-          this.fail(error, group)
-          return
+          await this.fail(error, group)
+          if (this.failure !== undefined) return
+          continue
         }
         for (const append of group) append.resolve()
       }
@@ -161,7 +174,11 @@ export class WalWriter {
       const bytes = Buffer.concat(group.map((append) => append.bytes))
       const segmentBytes = this.options.segmentBytes ?? WAL_SEGMENT_BYTES
       if (this.sizeBytes > 0 && this.sizeBytes + bytes.length > segmentBytes) await this.rotate()
-      await this.handle.write(bytes, this.sizeBytes)
+      try {
+        await this.handle.write(bytes, this.sizeBytes)
+      } catch (error) {
+        throw new WalWriteError(error)
+      }
       this.sizeBytes += bytes.length
     }
     const mode = this.options.fsync
@@ -186,23 +203,77 @@ export class WalWriter {
     }, WAL_BATCH_FSYNC_INTERVAL_MS)
   }
 
+  /**
+   * Opens the next segment before closing the current one, so a rotation that finds no space leaves the writer on
+   * its current segment, unchanged (the new file is removed), and the next group tries again.
+   */
   private async rotate(): Promise<void> {
     if (this.options.fsync !== 'off') await this.handle.datasync()
+    const name = walSegmentName(this.sequence + 1)
+    const file = path.join(this.options.walDir, name)
+    let next: FileHandleLike
+    try {
+      next = await this.options.fs.open(file, 'create-exclusive')
+    } catch (error) {
+      throw new WalWriteError(error)
+    }
+    try {
+      if (this.options.fsync !== 'off') await this.options.fs.syncDir(this.options.walDir)
+    } catch (error) {
+      await next.close()
+      await this.options.fs.unlink(file)
+      throw error
+    }
     await this.handle.close()
+    this.handle = next
     this.closedSegments.push({ sequence: this.sequence, lastLsn: this.durableLsnValue })
     this.sequence += 1
-    const name = walSegmentName(this.sequence)
-    this.handle = await this.options.fs.open(path.join(this.options.walDir, name), 'create-exclusive')
-    if (this.options.fsync !== 'off') await this.options.fs.syncDir(this.options.walDir)
     this.sizeBytes = 0
     log.info({ segment: name }, 'wal segment rotated')
   }
 
-  private fail(error: unknown, group: ReadonlyArray<PendingAppend>): void {
-    const code = errnoCode(error)
-    const detail = `wal write failed: ${error instanceof Error ? error.message : String(error)}`
-    this.failure = new EngineFailureError({ kind: code === 'ENOSPC' ? 'DiskFull' : 'Io', detail })
-    log.error({ err: error }, 'wal write failed; the wal refuses further appends')
-    for (const append of [...group, ...this.pending.splice(0)]) append.reject(this.failure)
+  /**
+   * A group failed. No space on a write: cut the segment back to the last whole group and refuse until the probe
+   * succeeds. Anything else (a failed fsync above all): refuse every append until a restart.
+   */
+  private async fail(error: unknown, group: ReadonlyArray<PendingAppend>): Promise<void> {
+    const cause = error instanceof WalWriteError ? error.cause : error
+    const isNoSpace = error instanceof WalWriteError &&
+      (isNoSpaceError(cause) || (isEngineFailureError(cause) && cause.failure.kind === 'DiskFull'))
+    let rejection: EngineFailureError
+    if (isNoSpace && await this.truncateTail()) {
+      this.health.walFull(cause)
+      rejection = this.health.writeRefusal() ?? new EngineFailureError({ kind: 'DiskFull', detail: messageOf(cause) })
+    } else {
+      const detail = `wal write failed: ${messageOf(cause)}`
+      this.failure = isEngineFailureError(cause) && cause.failure.kind === 'Io' ? cause : new EngineFailureError({ kind: 'Io', detail })
+      this.health.fatal(this.failure.failure.detail)
+      log.error({ err: cause }, 'wal write failed; the wal refuses further appends')
+      rejection = this.failure
+    }
+    for (const append of [...group, ...this.pending.splice(0)]) append.reject(rejection)
   }
+
+  /** Truncates the active segment to the end of the last written group; false when even that fails (then fatal). */
+  private async truncateTail(): Promise<boolean> {
+    try {
+      await this.handle.truncate(this.sizeBytes)
+      return true
+    } catch (error) {
+      log.error({ err: error, sizeBytes: this.sizeBytes }, 'wal: truncating a partial write failed')
+      return false
+    }
+  }
+}
+
+/** A failure of the write (or of opening the next segment), as opposed to its fsync: only these may mean "no space". */
+class WalWriteError extends Error {
+  constructor(readonly cause: unknown) {
+    super(messageOf(cause))
+    this.name = 'WalWriteError'
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
 }

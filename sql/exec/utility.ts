@@ -2,6 +2,7 @@
 // real transactions yet: every write is durable on its own, so BEGIN/COMMIT only report the state change to wire.
 import { assertNever } from '../../src/common/assert.js'
 import { undefinedObject } from '../../src/common/errors.js'
+import type { DiskStatus, Engine } from '../../engine/api.js'
 import type { FieldDescription, SessionContext, StatementResult } from '../api.js'
 import { PG_TYPES } from '../bind/types.js'
 import { canonicalTimeZone } from '../expr/time-zone.js'
@@ -32,9 +33,26 @@ function isKnownSetting(name: string, session: SessionContext): boolean {
   return session.settings.has(name) || Object.hasOwn(DEFAULTS, name) || name.includes('.')
 }
 
+/** SHOW nodedb_status (issue 12): the engine's write state, free space and failing background writers. */
+const STATUS_SETTING = 'nodedb_status'
+
 export function showFields(name: string): ReadonlyArray<FieldDescription> {
   const text = PG_TYPES.text
-  return [{ name, tableOid: 0, columnAttr: 0, typeOid: text.oid, typeSize: text.typlen, typeModifier: -1 }]
+  const field = (fieldName: string): FieldDescription =>
+    ({ name: fieldName, tableOid: 0, columnAttr: 0, typeOid: text.oid, typeSize: text.typlen, typeModifier: -1 })
+  return name === STATUS_SETTING ? [field('name'), field('value')] : [field(name)]
+}
+
+function statusRows(status: DiskStatus): string[][] {
+  const rows = [
+    ['state', status.state], ['detail', status.detail ?? ''], ['disk_free_bytes', String(status.freeBytes ?? '')],
+    ['disk_total_bytes', String(status.totalBytes ?? '')], ['disk_reserve_bytes', String(status.reserveBytes)],
+    ['writes_resumed_count', String(status.resumeCount)],
+  ]
+  for (const failure of status.backgroundFailures) {
+    rows.push([`${failure.task}${failure.scope === '' ? '' : `_${failure.scope}`}_failing`, `${failure.count} times since ${new Date(failure.sinceMs).toISOString()}: ${failure.detail}`])
+  }
+  return rows
 }
 
 export function executeSet(statement: SqlSet, session: SessionContext): StatementResult {
@@ -49,7 +67,9 @@ export function executeSet(statement: SqlSet, session: SessionContext): Statemen
     : { kind: 'CommandResult', commandTag: 'SET', parameterStatus: { name: reported, value } }
 }
 
-export function executeShow(statement: SqlShow, session: SessionContext): StatementResult {
+export function executeShow(statement: SqlShow, session: SessionContext, engine?: Engine): StatementResult {
+  const status = statement.name === STATUS_SETTING ? engine?.status?.() : undefined
+  if (status !== undefined) return { kind: 'RowsResult', fields: showFields(STATUS_SETTING), rows: statusRows(status), commandTag: 'SHOW' }
   const value = session.settings.get(statement.name) ?? (Object.hasOwn(DEFAULTS, statement.name) ? DEFAULTS[statement.name] : undefined)
   if (value === undefined) throw undefinedObject(`unrecognized configuration parameter "${statement.name}"`)
   return { kind: 'RowsResult', fields: showFields(statement.name), rows: [[value]], commandTag: 'SHOW' }

@@ -117,6 +117,23 @@ export const COMPACTION_ROWS_MAX_COUNT = 2_000_000
 export const CORE_RESTARTS_MAX_COUNT = 16
 // After a failed segment write, the core may offer the same rows again after this pause (disk full, EIO).
 export const FLUSH_RETRY_MS = 1000
+// Disk full (issue 12): how often the background probe retries a small write + fsync in the WAL dir (and statfs)
+// while writes are refused; a second is what operators expect after freeing space, and costs one 4 KiB write.
+export const DISK_PROBE_INTERVAL_MS = 1000
+// Bytes the probe writes and fsyncs: one page, so it succeeds only when the filesystem can take a new block.
+export const DISK_PROBE_BYTES = 4096
+// "Writes refused: disk full" is logged at most once per this interval (per condition), never once per line.
+export const DISK_FULL_LOG_INTERVAL_MS = 10 * 1000
+// Default write headroom (--disk-reserve-mb unset): ingest is refused below this many free MiB, capped at
+// DISK_RESERVE_PERCENT_DEFAULT of the filesystem, so small volumes are not refused outright.
+export const DISK_RESERVE_MB_DEFAULT = 256
+// The default reserve never exceeds this share of the filesystem's size, in percent.
+export const DISK_RESERVE_PERCENT_DEFAULT = 5
+// Upper bound of --disk-reserve-mb (1 TiB): beyond it the flag is surely a typo.
+export const DISK_RESERVE_MB_MAX = 1024 * 1024
+// Longest pause between compaction attempts after failures in a row (the pause starts at FLUSH_RETRY_MS and doubles):
+// a volume that stays full is not hammered with merges that cannot be written (issue 12).
+export const COMPACTION_RETRY_MAX_MS = 60 * 1000
 // Forced flush rounds per core in one Engine.flushAll(): each round waits for the flush in flight, then asks for one;
 // rows keep arriving meanwhile, so a failing disk (or a flood) ends the call with 'Io' instead of looping forever.
 export const FLUSH_ALL_ROUNDS_MAX_COUNT = 16

@@ -1,7 +1,7 @@
 // wire/ilp/http-write: the InfluxDB write endpoints over HTTP — v1 `POST /write` (db, rp, precision; also QuestDB's
 // HTTP sender, which posts `/write?precision=n`) and v2 `POST /api/v2/write` (org, bucket, precision). 204 once every
 // row is durable; 400 with InfluxDB's `{"code":"invalid","message":...}` naming the first bad line, the valid lines
-// being kept; 413 past the body limit. Knows nothing of storage: rows go to sql.ingest.
+// being kept; 413 past the body limit; 507 while the disk is full (issue 12). Knows nothing of storage: rows go to sql.ingest.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { isDbError } from '../../src/common/errors.js'
 import { log } from '../../src/common/log.js'
@@ -27,12 +27,15 @@ export interface HttpWriteOptions {
 
 /** InfluxDB's error codes (kit/platform/errors), as its JSON error bodies spell them. */
 type InfluxErrorCode = 'invalid' | 'request too large' | 'unsupported media type' | 'internal error' | 'unavailable'
-  | 'not found' | 'method not allowed' | 'unauthorized'
+  | 'not found' | 'method not allowed' | 'unauthorized' | 'insufficient storage'
 
 const STATUS_OF: Readonly<Record<InfluxErrorCode, number>> = {
   'invalid': 400, 'request too large': 413, 'unsupported media type': 415, 'internal error': 500, 'unavailable': 503,
-  'not found': 404, 'method not allowed': 405, 'unauthorized': 401,
+  'not found': 404, 'method not allowed': 405, 'unauthorized': 401, 'insufficient storage': 507,
 }
+
+/** Seconds a client is told to wait before retrying a write refused for want of disk space (the probe's pace). */
+const DISK_FULL_RETRY_AFTER_S = 1
 
 /**
  * Sends InfluxDB 2's error body `{"code":…,"message":…}`. `line` (QuestDB's field) names the first failing line;
@@ -74,6 +77,11 @@ function sendEngineFailure(response: ServerResponse, error: unknown, api: WriteA
   if (isDbError(error)) {
     if (error.code === '57P01') return sendError(response, 'unavailable', 'the server is shutting down', { api })
     if (error.code === '54000') return sendError(response, 'request too large', error.message, { api })
+    // Issue 12: nothing of the refused table batch was written; writes resume by themselves once space is freed.
+    if (error.code === '53100') {
+      return sendError(response, 'insufficient storage', `${error.message}: ${error.detail ?? ''}`.replace(/: $/, ''),
+        { api, headers: { 'Retry-After': String(DISK_FULL_RETRY_AFTER_S) } })
+    }
     log.error({ err: error }, 'ilp http: write failed')
     return sendError(response, 'internal error', `unexpected error writing points to database: ${error.message}`, { api })
   }

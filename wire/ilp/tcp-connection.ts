@@ -6,13 +6,16 @@
 // '\n') go to the pool as one run, off the event loop; what remains at the flush timer, at end or at shutdown is
 // parsed inline. Line numbers run on across runs (the inline parser skips a run's lines) and results reach sql.ingest
 // in arrival order (one promise chain per connection); up to ILP_TCP_RUNS_IN_FLIGHT_COUNT runs are in flight.
+// Disk full (issue 12, 53100): the refused table batches are kept and retried every DISK_PROBE_INTERVAL_MS while the
+// socket stays paused (backpressure: the client's sends block), logged once per DISK_FULL_LOG_INTERVAL_MS per listener.
 import type { Socket } from 'node:net'
+import { isDbError } from '../../src/common/errors.js'
 import { log } from '../../src/common/log.js'
 import {
-  ILP_LINE_BYTES_MAX, ILP_TCP_ERRORS_LOGGED_PER_FLUSH_COUNT, ILP_TCP_FLUSH_INTERVAL_MS, ILP_TCP_FLUSH_ROWS_COUNT,
+  DISK_FULL_LOG_INTERVAL_MS, DISK_PROBE_INTERVAL_MS, ILP_INGEST_TABLES_IN_FLIGHT_COUNT, ILP_LINE_BYTES_MAX, ILP_TCP_ERRORS_LOGGED_PER_FLUSH_COUNT, ILP_TCP_FLUSH_INTERVAL_MS, ILP_TCP_FLUSH_ROWS_COUNT,
   ILP_TCP_POOL_RUN_BYTES, ILP_TCP_RUNS_IN_FLIGHT_COUNT,
 } from '../../src/common/limits.js'
-import type { IngestOutcome, SqlFacade } from '../../sql/api.js'
+import type { IngestBatch, IngestOutcome, SqlFacade } from '../../sql/api.js'
 import { ilpErrorMessage } from './ilp-error.js'
 import { IlpParser, type IlpParseResult } from './ilp-parser.js'
 import type { IlpParsePool } from './parse-pool.js'
@@ -22,6 +25,9 @@ export interface IlpTcpCounters {
   rowsWritten: number
   linesRejected: number
   connectionsOverlong: number
+  /** Times a connection paused because the disk was full (53100), and when that was last logged. */
+  diskFullPauses: number
+  diskFullLoggedAtMs: number
 }
 
 export interface IlpTcpConnectionOptions {
@@ -76,6 +82,8 @@ export class IlpTcpConnection {
   private timer: NodeJS.Timeout | null = null
   private isEnded = false
   private isClosed = false
+  private isShuttingDown = false
+  private retryWait: { timer: NodeJS.Timeout; wake: () => void } | null = null
 
   constructor(private readonly options: IlpTcpConnectionOptions) {
     this.socket = options.socket
@@ -92,6 +100,8 @@ export class IlpTcpConnection {
   async shutdown(): Promise<void> {
     this.socket.pause()
     this.clearTimer()
+    this.isShuttingDown = true
+    this.wakeRetry()
     while (this.flushing !== null) await this.flushing
     if (!this.isEnded && !this.isClosed) {
       this.feedRawInline()
@@ -241,19 +251,65 @@ export class IlpTcpConnection {
     return this.inlineFlushesQueued === 0 && this.runsQueued < ILP_TCP_RUNS_IN_FLIGHT_COUNT
   }
 
-  /** Logs parse errors, ingests the batches, logs refused rows. An engine failure ends the connection. */
+  /**
+   * Logs parse errors, ingests the batches (one sql.ingest per table batch, so a retry after a disk-full refusal never
+   * writes a batch twice), logs refused rows. Disk full: wait and retry with the socket paused. Any other engine
+   * failure ends the connection.
+   */
   private async flush(result: IlpParseResult): Promise<void> {
     this.reportParseErrors(result)
-    if (result.batches.length === 0) return
-    let outcome: IngestOutcome
-    try {
-      outcome = await this.options.sql.ingest(result.batches)
-    } catch (error) {
-      log.error({ err: error, peer: this.peer }, 'ilp tcp: write failed, closing connection')
-      this.isEnded = true
-      this.socket.destroy()
-      return
+    let batches: ReadonlyArray<IngestBatch> = result.batches
+    while (batches.length > 0) {
+      const refused: IngestBatch[] = []
+      for (let start = 0; start < batches.length; start += ILP_INGEST_TABLES_IN_FLIGHT_COUNT) {
+        const group = batches.slice(start, start + ILP_INGEST_TABLES_IN_FLIGHT_COUNT)
+        const settled = await Promise.allSettled(group.map((batch) => this.options.sql.ingest([batch])))
+        for (const [i, outcome] of settled.entries()) {
+          if (outcome.status === 'fulfilled') this.countOutcome(outcome.value)
+          else if (isDbError(outcome.reason) && outcome.reason.code === '53100') refused.push(group[i]!)
+          else return this.writeFailed(outcome.reason)
+        }
+      }
+      batches = refused
+      if (batches.length > 0 && !(await this.waitForDisk(batches))) return
     }
+  }
+
+  /** Disk full: pauses (the socket already is, by startFlush) for one probe interval; false when shutting down. */
+  private async waitForDisk(batches: ReadonlyArray<IngestBatch>): Promise<boolean> {
+    const counters = this.options.counters
+    counters.diskFullPauses++
+    const rows = batches.reduce((sum, batch) => sum + batch.rowCount, 0)
+    if (this.isShuttingDown) {
+      log.error({ peer: this.peer, rows }, 'ilp tcp: disk full at shutdown, rows not written')
+      return false
+    }
+    if (Date.now() - counters.diskFullLoggedAtMs >= DISK_FULL_LOG_INTERVAL_MS) {
+      counters.diskFullLoggedAtMs = Date.now()
+      log.warn({ peer: this.peer, rows }, 'ilp tcp: disk full, not reading from ILP connections until writes resume')
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => { this.retryWait = null; resolve() }, DISK_PROBE_INTERVAL_MS)
+      this.retryWait = { timer, wake: resolve }
+    })
+    return true
+  }
+
+  private wakeRetry(): void {
+    const wait = this.retryWait
+    if (wait === null) return
+    this.retryWait = null
+    clearTimeout(wait.timer)
+    wait.wake()
+  }
+
+  private writeFailed(error: unknown): void {
+    log.error({ err: error, peer: this.peer }, 'ilp tcp: write failed, closing connection')
+    this.isEnded = true
+    this.socket.destroy()
+  }
+
+  private countOutcome(outcome: IngestOutcome): void {
     this.options.counters.rowsWritten += outcome.rowCount
     this.options.counters.linesRejected += outcome.errorCount
     outcome.errors.slice(0, ILP_TCP_ERRORS_LOGGED_PER_FLUSH_COUNT).forEach((error) => {

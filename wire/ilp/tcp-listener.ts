@@ -33,7 +33,7 @@ export async function startIlpTcpListener(options: IlpTcpListenerOptions): Promi
   const connectionsMax = options.connectionsMax ?? ILP_TCP_CONNECTIONS_MAX_COUNT
   assert(Number.isInteger(connectionsMax) && connectionsMax > 0, `connectionsMax out of range: ${connectionsMax}`)
   const connections = new Set<IlpTcpConnection>()
-  const counters: IlpTcpCounters = { rowsWritten: 0, linesRejected: 0, connectionsOverlong: 0 }
+  const counters: IlpTcpCounters = { rowsWritten: 0, linesRejected: 0, connectionsOverlong: 0, diskFullPauses: 0, diskFullLoggedAtMs: -Infinity }
   const server = createServer((socket: Socket) => {
     if (connections.size >= connectionsMax) {
       log.warn({ connectionsMax }, 'ilp tcp: too many connections, closing the new one')

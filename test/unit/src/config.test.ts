@@ -29,6 +29,20 @@ describe('src/config', function () {
     assert.equal(command.config.coreCount, 3)
   })
 
+  it('issue 12: --disk-reserve-mb and NODEDB_DISK_RESERVE_MB set the write headroom; unset means the default', function () {
+    const unset = parseCommandLine(['serve'], {})
+    assert.ok(unset.kind === 'serve')
+    assert.equal(unset.config.diskReserveMb, null)
+    const fromEnv = parseCommandLine(['serve'], { NODEDB_DISK_RESERVE_MB: '512' })
+    assert.ok(fromEnv.kind === 'serve')
+    assert.equal(fromEnv.config.diskReserveMb, 512)
+    const fromFlag = parseCommandLine(['serve', '--disk-reserve-mb', '0'], { NODEDB_DISK_RESERVE_MB: '512' })
+    assert.ok(fromFlag.kind === 'serve')
+    assert.equal(fromFlag.config.diskReserveMb, 0)
+    assert.throws(() => parseCommandLine(['serve', '--disk-reserve-mb', 'lots'], {}), /--disk-reserve-mb must be a whole number/)
+    assert.throws(() => parseCommandLine(['serve', '--disk-reserve-mb', '99999999'], {}), /--disk-reserve-mb must be between 0 and/)
+  })
+
   it('rejects malformed values with a message naming the flag', function () {
     const cases: Array<[string[], RegExp]> = [
       [['serve', '--pg-port', 'abc'], /--pg-port must be a whole number/],
