@@ -279,14 +279,10 @@ class NodeEngine implements Engine {
       walClosedSegmentCount: this.requireWal().closedSegmentCount,
       catchUpRecordCount: this.catchUp.recordsApplied,
       coreRestartCount: this.restartCountValue,
-      compactionCount: this.compactor.compactionCount,
-      retentionDropCount: this.retention.droppedCount,
-      scanStreamCancelledCount: this.scans.cancelledCount,
-      scanStreamOpenCount: this.scans.openCount,
-      rowGroupsPrunedCount: this.segments.pruneCounters.rowGroupsPruned,
-      rowGroupsAnsweredCount: this.segments.pruneCounters.rowGroupsAnswered,
-      rowGroupsReadCount: this.segments.pruneCounters.rowGroupsRead,
-      chunksReadCount: this.segments.pruneCounters.chunksRead,
+      compactionCount: this.compactor.compactionCount, retentionDropCount: this.retention.droppedCount,
+      scanStreamCancelledCount: this.scans.cancelledCount, scanStreamOpenCount: this.scans.openCount,
+      rowGroupsPrunedCount: this.segments.pruneCounters.rowGroupsPruned, chunksReadCount: this.segments.pruneCounters.chunksRead,
+      rowGroupsAnsweredCount: this.segments.pruneCounters.rowGroupsAnswered, rowGroupsReadCount: this.segments.pruneCounters.rowGroupsRead,
     }
   }
 

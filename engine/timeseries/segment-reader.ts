@@ -2,6 +2,8 @@
 // thread, a few hundred bytes) and column chunks (on a core). Any failed check is EngineFailure 'Corrupt' naming the
 // file and byte offset; no value of a failed chunk is ever returned. Knows nothing of files' I/O, manifests or SQL.
 import { EngineFailureError } from '../api.js'
+import type { FileHandleLike } from '../io/file-system.js'
+import type { ScanOp, TableSchema } from '../ops.js'
 import type { ColumnKind, ColumnVector } from '../batch.js'
 import { crc32c } from '../wal/crc32c.js'
 import { ByteReader } from './codecs/byte-reader.js'
@@ -71,4 +73,25 @@ export function decodeSegmentChunk(
     throw corruptSegment(file, offset, `chunk holds ${header.valueCount} values, row group ${rowCount}`)
   }
   return vector
+}
+
+/** Reads exactly `length` bytes at `offset`; a file that ends first is Corrupt naming it. */
+export async function readExactly(handle: FileHandleLike, file: string, offset: number, length: number): Promise<Uint8Array> {
+  const bytes = new Uint8Array(length)
+  let done = 0
+  while (done < length) {
+    const chunk = bytes.subarray(done)
+    const read = await handle.read(chunk, offset + done)
+    if (read === 0) throw corruptSegment(file, offset + done, `file ends before byte ${offset + length}`)
+    done += read
+  }
+  return bytes
+}
+
+/** Columns a scan reads: projection, filters, aggregates, group keys and the designated timestamp. */
+export function neededColumns(schema: TableSchema, op: ScanOp): number[] {
+  const columns = new Set<number>([schema.timestampIndex, ...op.projection, ...op.filters.map((filter) => filter.column)])
+  for (const spec of op.aggregates) if (spec.column !== null) columns.add(spec.column)
+  for (const key of op.groupBy) columns.add(key.column)
+  return [...columns].sort((a, b) => a - b)
 }

@@ -20,7 +20,7 @@ import { StatsAnswer } from './stats-answer.js'
 import { newPruneCounters, readRowGroups, type PruneCounters, type RowGroupScope } from './segment-prune.js'
 import { removeUnlisted } from './segment-cleanup.js'
 import { SEGMENT_HEADER_BYTES, SEGMENT_TRAILER_BYTES, type SegmentFooter } from './segment-format.js'
-import { corruptSegment, decodeSegmentFooter, decodeSegmentHeader, decodeSegmentTrailer } from './segment-reader.js'
+import { corruptSegment, decodeSegmentFooter, decodeSegmentHeader, decodeSegmentTrailer, neededColumns, readExactly } from './segment-reader.js'
 
 /**
  * A scan's segment row groups per core (index = core), and the partial of the groups their statistics answered
@@ -384,24 +384,4 @@ export class SegmentStore {
   flushedLsns(): ReadonlyArray<ManifestLsn> {
     return this.manifest.flushedLsns
   }
-}
-
-async function readExactly(handle: FileHandleLike, file: string, offset: number, length: number): Promise<Uint8Array> {
-  const bytes = new Uint8Array(length)
-  let done = 0
-  while (done < length) {
-    const chunk = bytes.subarray(done)
-    const read = await handle.read(chunk, offset + done)
-    if (read === 0) throw corruptSegment(file, offset + done, `file ends before byte ${offset + length}`)
-    done += read
-  }
-  return bytes
-}
-
-/** Columns a scan reads: projection, filters, aggregates, group keys and the designated timestamp. */
-export function neededColumns(schema: TableSchema, op: ScanOp): number[] {
-  const columns = new Set<number>([schema.timestampIndex, ...op.projection, ...op.filters.map((filter) => filter.column)])
-  for (const spec of op.aggregates) if (spec.column !== null) columns.add(spec.column)
-  for (const key of op.groupBy) columns.add(key.column)
-  return [...columns].sort((a, b) => a - b)
 }
