@@ -146,9 +146,14 @@ export class FlushCoordinator {
     }
   }
 
+  /**
+   * A core offers a flush only once its previous one is committed on its side, but the answer carrying the offer
+   * can overtake this side's bookkeeping of that commit (each answer resumes its own promise chain): the new flush
+   * then waits for the previous one's bookkeeping instead of tripping over it.
+   */
   private startFlush(core: number, output: FlushOutput): void {
-    assert(this.flushing[core] === undefined, `core ${core} offered a flush while one is in flight`)
-    const done = this.runFlush(core, output).finally(() => {
+    const previous = this.flushing[core]
+    const done = (previous === undefined ? this.runFlush(core, output) : previous.then(() => this.runFlush(core, output))).finally(() => {
       if (this.flushing[core] === done) this.flushing[core] = undefined
     })
     this.flushing[core] = done
@@ -171,8 +176,7 @@ export class FlushCoordinator {
     try {
       const response = await commit!
       if (response.kind === 'FailureResponse') throw new EngineFailureError(response.failure)
-      // Free the slot first: the answer may start the next flush of this core.
-      this.flushing[core] = undefined
+      // The answer may start the next flush of this core: startFlush chains it behind this one.
       this.applied(core, response, undefined)
       await this.flushCommitted()
     } catch (error) {
