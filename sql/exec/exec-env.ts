@@ -21,6 +21,8 @@ export interface ExecEnv {
   readonly likeCache: Map<string, RegExp>
   /** Rows operators of this statement may still hold in memory. */
   rowsHeldBudget: number
+  /** EXPLAIN ANALYZE: per plan node, rows produced, time spent (inclusive) and times run. */
+  profile?: Map<PlanNode, { readonly rowCount: number; readonly elapsedMs: number; readonly loopCount: number }>
 }
 
 export function newExecEnv(engine: Engine, params: ReadonlyArray<SqlValue>, functions: FunctionContext, session: SessionContext): ExecEnv {

@@ -125,7 +125,17 @@ function unnestRows(array: SqlValue, type: SqlType): Row[] {
   return parseArrayText(String(array)).map((item) => [item === null ? null : castText(item, type)])
 }
 
+/** Runs a plan node to its rows; with env.profile (EXPLAIN ANALYZE) each node's rows and time are recorded too. */
 export async function runPlan(node: PlanNode, env: ExecEnv, outer: Outer): Promise<Row[]> {
+  if (env.profile === undefined) return runNode(node, env, outer)
+  const started = performance.now()
+  const rows = await runNode(node, env, outer)
+  const entry = env.profile.get(node) ?? { rowCount: 0, elapsedMs: 0, loopCount: 0 }
+  env.profile.set(node, { rowCount: entry.rowCount + rows.length, elapsedMs: entry.elapsedMs + performance.now() - started, loopCount: entry.loopCount + 1 })
+  return rows
+}
+
+async function runNode(node: PlanNode, env: ExecEnv, outer: Outer): Promise<Row[]> {
   switch (node.kind) {
     case 'ScanNode': case 'AggScanNode': return runScan(node, env)
     case 'ValuesNode': {
