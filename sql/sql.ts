@@ -63,7 +63,8 @@ async function execute(engine: Engine, statement: PreparedStatement, params: Rea
   const ast = parsed.ast
   switch (ast.kind) {
     case 'SqlQuery': {
-      describeQuery(engine, ast, types) // infers $n types before the values are decoded
+      // $n types must be known before the values are decoded: only a statement with an undeclared one is planned twice.
+      if (types.some((type) => type === null)) describeQuery(engine, ast, types)
       return executeQuery(engine, ast, types, decodeParams(params, settleParamTypes(parsed.paramCount, types)), session)
     }
     case 'SqlExplain': return explainQuery(engine, ast, types, session)

@@ -3,6 +3,7 @@
 import { castRegValue } from '../catalog/reg-cast.js'
 import type { SqlValue } from '../api.js'
 import type { SqlType } from '../bind/types.js'
+import { rint } from '../expr/calendar.js'
 import { castValue } from '../expr/cast-value.js'
 import { compareValues } from '../expr/compare-values.js'
 import type { FunctionContext } from '../functions/function-def.js'
@@ -77,7 +78,7 @@ export function castTyped(value: SqlValue, from: SqlType, to: SqlType, ctx: Func
   if (reg !== undefined) return reg
   if (INTEGER_TYPES.has(to.name) && typeof value === 'number' && (from.name === 'float8' || from.name === 'float4')) {
     if (!Number.isFinite(value)) throw numericValueOutOfRange(`${to.name === 'int8' ? 'bigint' : to.name === 'int4' ? 'integer' : 'smallint'} out of range`)
-    return castValue(roundHalfEven(value), 'float8', to, ctx)
+    return castValue(rint(value), 'float8', to, ctx)
   }
   if (INTEGER_TYPES.has(to.name) && typeof value === 'string' && from.name === 'numeric') {
     return castValue(decimalToInteger(parseNumeric(value), to.name as 'int2' | 'int4' | 'int8'), 'int8', to, ctx)
@@ -96,12 +97,4 @@ export function castTyped(value: SqlValue, from: SqlType, to: SqlType, ctx: Func
     return typeof cast === 'number' ? Math.fround(cast) : cast
   }
   return castValue(value, from.name, to, ctx)
-}
-
-function roundHalfEven(value: number): number {
-  const floor = Math.floor(value)
-  const diff = value - floor
-  if (diff > 0.5) return floor + 1
-  if (diff < 0.5) return floor
-  return floor % 2 === 0 ? floor : floor + 1
 }

@@ -4,6 +4,7 @@
 import type { IntervalValue } from '../api.js'
 import { DbError } from '../../src/common/errors.js'
 import { SqlState } from '../../src/common/sqlstate.js'
+import { rint } from '../expr/calendar.js'
 
 const INT32_MIN = -(2 ** 31)
 const INT32_MAX = 2 ** 31 - 1
@@ -35,14 +36,6 @@ export function addInterval(into: IntervalSum, value: IntervalValue): void {
   into.us = us
 }
 
-/** C's rint(): round half to even. */
-function rint(x: number): number {
-  const floor = Math.floor(x)
-  const diff = x - floor
-  if (diff > 0.5) return floor + 1
-  if (diff < 0.5) return floor
-  return floor % 2 === 0 ? floor : floor + 1
-}
 
 function tsRound(x: number): number {
   return rint(x * TS_PREC_INV) / TS_PREC_INV

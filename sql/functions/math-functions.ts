@@ -41,6 +41,7 @@ import {
   type Decimal,
 } from './numeric-ops.js'
 import { expDecimal, lnDecimal, logDecimal, powerDecimal } from './numeric-transcendental.js'
+import { rint } from '../expr/calendar.js'
 
 type Evaluate = (args: ReadonlyArray<SqlValue>) => SqlValue
 
@@ -57,14 +58,6 @@ function isInfinite(x: number): boolean {
   return x === Infinity || x === -Infinity
 }
 
-/** rint(): round half to even, as dround does; keeps the sign of zero. */
-function rint(x: number): number {
-  if (!Number.isFinite(x)) return x
-  const floor = Math.floor(x)
-  const diff = x - floor
-  const rounded = diff < 0.5 ? floor : diff > 0.5 ? floor + 1 : floor % 2 === 0 ? floor : floor + 1
-  return rounded === 0 && (x < 0 || Object.is(x, -0)) ? -0 : rounded
-}
 
 function absFunctions(): ScalarFunction[] {
   return [

@@ -19,6 +19,32 @@ export function sendTcp(port: number, chunks: ReadonlyArray<string | Buffer>): P
   })
 }
 
+/**
+ * Writes lines [from, to) over ILP/TCP on one socket, `chunkOf(a, b)` rendering lines [a, b), `chunkLineCount` lines
+ * a write, honouring the socket's backpressure; resolves when the server has closed the socket after our end.
+ */
+export function sendLineRange(port: number, range: { readonly from: number; readonly to: number }, chunkLineCount: number,
+  chunkOf: (from: number, to: number) => Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1')
+    let next = range.from
+    const pump = (): void => {
+      while (next < range.to) {
+        const end = Math.min(range.to, next + chunkLineCount)
+        const isRoomLeft = socket.write(chunkOf(next, end))
+        next = end
+        if (!isRoomLeft) return
+      }
+      socket.end()
+    }
+    socket.on('connect', pump)
+    socket.on('drain', pump)
+    socket.on('error', reject)
+    socket.on('close', () => resolve())
+    socket.resume()
+  })
+}
+
 export interface HttpAnswer {
   readonly status: number
   readonly headers: http.IncomingHttpHeaders

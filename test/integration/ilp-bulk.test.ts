@@ -2,9 +2,8 @@
 // budget, over several concurrent TCP connections and over HTTP with gzip. Method: generated lines with known sums,
 // checked over SQL. NODEDB_ILP_BULK_LINES scales the TCP run down (or up) on slow machines (default 1,000,000).
 import assert from 'node:assert/strict'
-import net from 'node:net'
 import { gzipSync } from 'node:zlib'
-import { httpRequest, useIlpServer } from '../helpers/ilp.js'
+import { httpRequest, sendLineRange, useIlpServer } from '../helpers/ilp.js'
 
 const LINES = Number(process.env['NODEDB_ILP_BULK_LINES'] ?? 1_000_000)
 const SENDERS = 4
@@ -17,26 +16,8 @@ function chunkOf(from: number, to: number): Buffer {
   return Buffer.from(text)
 }
 
-/** Writes lines [from, to) on one socket in chunks, honouring the socket's backpressure. */
 function sendRange(port: number, from: number, to: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1')
-    let next = from
-    const pump = (): void => {
-      while (next < to) {
-        const end = Math.min(to, next + LINES_PER_CHUNK)
-        const isRoomLeft = socket.write(chunkOf(next, end))
-        next = end
-        if (!isRoomLeft) return
-      }
-      socket.end()
-    }
-    socket.on('connect', pump)
-    socket.on('drain', pump)
-    socket.on('error', reject)
-    socket.on('close', () => resolve())
-    socket.resume()
-  })
+  return sendLineRange(port, { from, to }, LINES_PER_CHUNK, chunkOf)
 }
 
 describe('integration: bulk ILP ingest (issue 5)', function () {

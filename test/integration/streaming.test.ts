@@ -13,6 +13,7 @@ import { serialize } from 'pg-protocol'
 import { BackendKeyDataMessage } from 'pg-protocol/dist/messages.js'
 import { makeTempDir, removeDir, startServerProcess, type ServerProcess } from '../helpers/server-process.js'
 import { StreamClient } from '../helpers/stream-client.js'
+import { sendLineRange } from '../helpers/ilp.js'
 
 const ROWS = Number(process.env['NODEDB_STREAM_ROWS'] ?? 1_500_000)
 const RSS_GROWTH_BYTES_MAX = 150 * 1024 * 1024
@@ -25,26 +26,8 @@ function chunkOf(from: number, to: number): Buffer {
   return Buffer.from(text)
 }
 
-/** Writes lines [from, to) over ILP/TCP honouring the socket's backpressure. */
 function sendRange(port: number, from: number, to: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1')
-    let next = from
-    const pump = (): void => {
-      while (next < to) {
-        const end = Math.min(to, next + LINES_PER_CHUNK)
-        const isRoomLeft = socket.write(chunkOf(next, end))
-        next = end
-        if (!isRoomLeft) return
-      }
-      socket.end()
-    }
-    socket.on('connect', pump)
-    socket.on('drain', pump)
-    socket.on('error', reject)
-    socket.on('close', () => resolve())
-    socket.resume()
-  })
+  return sendLineRange(port, { from, to }, LINES_PER_CHUNK, chunkOf)
 }
 
 function rssBytes(pid: number): number {
