@@ -6,6 +6,7 @@ import type { AggCall } from '../bind/expr.js'
 import type { PlanNode } from '../plan/plan-node.js'
 import { holdRows, type ExecEnv, type Row } from './exec-env.js'
 import { evaluateAll } from './run-plan.js'
+import { charge, pause } from './slice.js'
 import { compareForSort, rowKey } from './value-ops.js'
 
 interface AggSlot {
@@ -82,5 +83,10 @@ export async function runAggregate(node: Extract<PlanNode, { kind: 'AggregateNod
     node.aggregates.forEach((call, i) => step(call, group!.slots[i]!, values, layouts[i]!))
   })
   if (groups.size === 0 && node.keys.length === 0) groups.set('', { keys: [], slots: newSlots(node.aggregates) })
-  return [...groups.values()].map((group) => [...group.keys, ...node.aggregates.map((call, i) => finish(call, group.slots[i]!))])
+  const rows: Row[] = []
+  for (const group of groups.values()) {
+    rows.push([...group.keys, ...node.aggregates.map((call, i) => finish(call, group.slots[i]!))])
+    if (charge(env, 1 + group.slots.reduce((n, slot) => n + (slot.buffered?.length ?? 0), 0))) await pause(env)
+  }
+  return rows
 }
