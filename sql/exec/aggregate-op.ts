@@ -7,7 +7,7 @@ import type { PlanNode } from '../plan/plan-node.js'
 import { holdRows, type ExecEnv, type Row } from './exec-env.js'
 import { evaluateAll } from './run-plan.js'
 import { charge, pause } from './slice.js'
-import { compareForSort, rowKey } from './value-ops.js'
+import { keysComparator, rowKey } from './value-ops.js'
 
 interface AggSlot {
   state: unknown
@@ -45,14 +45,8 @@ function step(call: AggCall, slot: AggSlot, values: ReadonlyArray<SqlValue>, at:
 
 function finish(call: AggCall, slot: AggSlot): SqlValue {
   if (slot.buffered !== null) {
-    slot.buffered.sort((a, b) => {
-      for (let i = 0; i < call.orderBy.length; i++) {
-        const k = call.orderBy[i]!
-        const order = compareForSort(a.keys[i] ?? null, b.keys[i] ?? null, k.expr.type, k.descending, k.nullsFirst)
-        if (order !== 0) return order
-      }
-      return 0
-    })
+    const compare = keysComparator(call.orderBy)
+    slot.buffered.sort((a, b) => compare(a.keys, b.keys))
     for (const input of slot.buffered) slot.state = call.fn.step(slot.state, input.args)
   }
   return call.fn.finish(slot.state, call.argTypes)

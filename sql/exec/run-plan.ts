@@ -19,7 +19,7 @@ import { evaluate } from './evaluate.js'
 import { holdRows, type ExecEnv, type Row } from './exec-env.js'
 import { runJoin } from './join-op.js'
 import { runSetOp } from './set-op.js'
-import { compareForSort, rowKey, valueKey } from './value-ops.js'
+import { keysComparator, rowKey, valueKey } from './value-ops.js'
 import { outerSlots } from '../plan/outer-refs.js'
 import { SUBQUERY_MEMO_ENTRIES_MAX_COUNT } from '../../src/common/limits.js'
 import { runWindow } from './window-op.js'
@@ -112,14 +112,8 @@ async function countOf(expr: Expr | null, clause: 'LIMIT' | 'OFFSET', env: ExecE
 
 async function sortRows(rows: Row[], node: Extract<PlanNode, { kind: 'SortNode' }>, env: ExecEnv, outer: Outer): Promise<Row[]> {
   const keyed = await mapSliced(rows, env, (row) => ({ row, keys: node.keys.map((k) => evaluate(k.expr, row, outer, env)) }))
-  const sorted = await sortSliced(keyed, (a, b) => {
-    for (let i = 0; i < node.keys.length; i++) {
-      const k = node.keys[i]!
-      const order = compareForSort(a.keys[i] ?? null, b.keys[i] ?? null, k.expr.type, k.descending, k.nullsFirst)
-      if (order !== 0) return order
-    }
-    return 0
-  }, env)
+  const compare = keysComparator(node.keys)
+  const sorted = await sortSliced(keyed, (a, b) => compare(a.keys, b.keys), env)
   return mapSliced(sorted, env, (k) => k.row)
 }
 

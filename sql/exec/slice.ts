@@ -66,16 +66,24 @@ export async function sortSliced<T>(items: T[], compare: (a: T, b: T) => number,
   return runs[0] ?? []
 }
 
+interface Merge<T> { readonly left: T[]; readonly right: T[]; readonly out: T[]; l: number; r: number; o: number }
+
+/** Merges up to `budget` items; true when both runs are used up. Synchronous, so V8 optimizes the hot loop. */
+function mergeSome<T>(m: Merge<T>, compare: (a: T, b: T) => number, budget: number): boolean {
+  const { left, right, out } = m
+  let { l, r, o } = m
+  const end = Math.min(out.length, o + budget)
+  while (o < end && l < left.length && r < right.length) out[o++] = compare(right[r]!, left[l]!) < 0 ? right[r++]! : left[l++]!
+  while (o < end && l < left.length) out[o++] = left[l++]!
+  while (o < end && r < right.length) out[o++] = right[r++]!
+  m.l = l
+  m.r = r
+  m.o = o
+  return o === out.length
+}
+
 async function mergeRuns<T>(left: T[], right: T[], compare: (a: T, b: T) => number, env: Sliced): Promise<T[]> {
-  const out = new Array<T>(left.length + right.length)
-  let l = 0
-  let r = 0
-  let o = 0
-  while (l < left.length && r < right.length) {
-    out[o++] = compare(right[r]!, left[l]!) < 0 ? right[r++]! : left[l++]!
-    if (charge(env)) await pause(env)
-  }
-  while (l < left.length) out[o++] = left[l++]!
-  while (r < right.length) out[o++] = right[r++]!
-  return out
+  const m: Merge<T> = { left, right, out: new Array<T>(left.length + right.length), l: 0, r: 0, o: 0 }
+  while (!mergeSome(m, compare, SLICE_WORK_COUNT)) await pause(env)
+  return m.out
 }

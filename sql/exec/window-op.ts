@@ -10,7 +10,7 @@ import { addInterval } from '../functions/time-arith.js'
 import { intervalNegate } from '../expr/interval.js'
 import { holdRows, type ExecEnv, type Row } from './exec-env.js'
 import { charge, pause, sortSliced } from './slice.js'
-import { compareForSort, rowKey } from './value-ops.js'
+import { compareForSort, keysComparator, rowKey } from './value-ops.js'
 
 interface Prepared { readonly row: Row; readonly index: number; readonly part: SqlValue[]; readonly order: SqlValue[]; readonly args: SqlValue[]; readonly filter: SqlValue }
 
@@ -29,14 +29,8 @@ async function prepare(call: WindowCall, rows: ReadonlyArray<Row>, env: ExecEnv,
     if (list === undefined) partitions.set(key, [p])
     else list.push(p)
   }
-  const compare = (a: Prepared, b: Prepared): number => {
-    for (let i = 0; i < call.orderBy.length; i++) {
-      const k = call.orderBy[i]!
-      const order = compareForSort(a.order[i] ?? null, b.order[i] ?? null, k.expr.type, k.descending, k.nullsFirst)
-      if (order !== 0) return order
-    }
-    return a.index - b.index
-  }
+  const compareOrder = keysComparator(call.orderBy)
+  const compare = (a: Prepared, b: Prepared): number => compareOrder(a.order, b.order) || a.index - b.index
   const sorted: Prepared[][] = []
   for (const list of partitions.values()) sorted.push(await sortSliced(list, compare, env))
   return sorted
