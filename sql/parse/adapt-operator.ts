@@ -73,7 +73,8 @@ export function adaptAExpr(ctx: AdaptContext, node: Node, adaptExpr: AdaptExpr):
       return { kind: 'ExprIn', expr: adaptExpr(ctx, node.lexpr), list: rightList(ctx, node, adaptExpr), negated: op === '<>', pos }
     case 'AEXPR_LIKE':
     case 'AEXPR_ILIKE': return like(ctx, node, op, pos, adaptExpr)
-    case 'AEXPR_SIMILAR': return unsupported('SIMILAR TO', pos)
+    // x SIMILAR TO p [ESCAPE e] arrives as x ~ pg_catalog.similar_to_escape(p[, e]) (or !~ for NOT SIMILAR TO).
+    case 'AEXPR_SIMILAR': return operator(ctx, node, op, pos, adaptExpr)
     case 'AEXPR_BETWEEN':
     case 'AEXPR_NOT_BETWEEN':
     case 'AEXPR_BETWEEN_SYM':

@@ -154,11 +154,14 @@ export function invalidRegularExpression(detail: string): DbError {
 export function substringError(message: string): DbError {
   return error(SqlState.substringError, message)
 }
-export function invalidEscapeSequence(message: string): DbError {
-  return error(SqlState.invalidEscapeSequence, message)
+export function invalidEscapeSequence(message: string, hint?: string): DbError {
+  return error(SqlState.invalidEscapeSequence, message, hint === undefined ? {} : { hint })
 }
 export function invalidEscapeCharacter(message: string): DbError {
   return error(SqlState.invalidEscapeCharacter, message)
+}
+export function invalidUseOfEscapeCharacter(message: string): DbError {
+  return error(SqlState.invalidUseOfEscapeCharacter, message)
 }
 export function nullValueNotAllowed(message: string): DbError {
   return error(SqlState.nullValueNotAllowed, message)

@@ -24,6 +24,7 @@ export const SqlState = {
   substringError: '22011',
   invalidEscapeSequence: '22025',
   invalidEscapeCharacter: '22019',
+  invalidUseOfEscapeCharacter: '2200C',
   nullValueNotAllowed: '22004',
   invalidTextRepresentation: '22P02',
   notNullViolation: '23502',
