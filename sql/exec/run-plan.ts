@@ -150,6 +150,35 @@ function unnestRows(array: SqlValue, type: SqlType): Row[] {
   return parseArrayText(String(array)).map((item) => [item === null ? null : castText(item, type)])
 }
 
+/**
+ * WITH RECURSIVE: the non-recursive term's rows, then the recursive term over the rows the previous round added
+ * (its CteScanNode reads them) until a round adds none. UNION keeps only rows not produced before (and none twice
+ * within the non-recursive term); every row kept is charged to the statement, so a recursion that never ends stops at
+ * the row budget (53200), or at a cancel or statement_timeout.
+ */
+async function runRecursiveUnion(node: Extract<PlanNode, { kind: 'RecursiveUnionNode' }>, env: ExecEnv, outer: Outer): Promise<Row[]> {
+  const types = node.columns.map((c) => c.type)
+  const seen = node.all ? null : new Set<string>()
+  const fresh = async (rows: ReadonlyArray<Row>): Promise<Row[]> => {
+    const kept: Row[] = []
+    for (const row of rows) {
+      const key = seen === null ? '' : rowKey(row, types)
+      if (seen === null || !seen.has(key)) { seen?.add(key); kept.push(row) }
+      if (charge(env)) await pause(env)
+    }
+    holdRows(env, kept.length, `the recursive query "${node.name}"`)
+    return kept
+  }
+  const result = await fresh(await runPlan(node.anchor, env, outer))
+  for (let working = [...result]; working.length > 0;) {
+    env.cteRows.set(node.cteId, working)
+    working = await fresh(await runPlan(node.step, env, outer))
+    for (const row of working) result.push(row)
+    await pause(env)
+  }
+  return result
+}
+
 /** Runs a plan node to its rows; with env.profile (EXPLAIN ANALYZE) each node's rows and time are recorded too. */
 export async function runPlan(node: PlanNode, env: ExecEnv, outer: Outer): Promise<Row[]> {
   if (env.profile === undefined) return runNode(node, env, outer)
@@ -204,6 +233,7 @@ async function runNode(node: PlanNode, env: ExecEnv, outer: Outer): Promise<Row[
     case 'TrimNode': return mapSliced(await runPlan(node.input, env, outer), env, (row) => row.slice(0, node.count))
     case 'JoinNode': return runJoin(node, await runPlan(node.left, env, outer), await runPlan(node.right, env, outer), env, outer)
     case 'SetOpNode': return runSetOp(node, await runPlan(node.left, env, outer), await runPlan(node.right, env, outer), env)
+    case 'RecursiveUnionNode': return runRecursiveUnion(node, env, outer)
     case 'WithNode': {
       for (const cte of node.ctes) {
         const rows = await runPlan(cte.plan, env, outer)

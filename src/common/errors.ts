@@ -121,6 +121,9 @@ export function groupingError(column: string, position?: number): DbError {
   const message = `column "${column}" must appear in the GROUP BY clause or be used in an aggregate function`
   return error(SqlState.groupingError, message, extra)
 }
+export function invalidRecursion(message: string, position?: number): DbError {
+  return error(SqlState.invalidRecursion, message, position === undefined ? {} : { position })
+}
 export function datatypeMismatch(message: string, position?: number): DbError {
   return error(SqlState.datatypeMismatch, message, position === undefined ? {} : { position })
 }

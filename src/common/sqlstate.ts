@@ -39,6 +39,7 @@ export const SqlState = {
   insufficientPrivilege: '42501',
   groupingError: '42803',
   datatypeMismatch: '42804',
+  invalidRecursion: '42P19',
   wrongObjectType: '42809',
   undefinedColumn: '42703',
   undefinedFunction: '42883',
