@@ -1,8 +1,9 @@
 // Goal: issue 12 on a real full filesystem — the server process, its data dir on an 8 MiB tmpfs, is filled over ILP
 // HTTP until 507, then pg INSERT gets 53100, an ILP TCP writer is held back (backpressure) and SHOW nodedb_status says
 // DiskFull; the tmpfs is grown (mount -o remount,size=…) and writes resume by themselves within seconds; kill -9 and
-// restart, and every acknowledged batch (HTTP, pg) is there exactly once, every TCP line once. Method: mount needs
-// root (as in CI); without it the test is skipped with the reason printed.
+// restart, and every acknowledged batch (HTTP, pg) is there exactly once, every TCP line once; a background writer
+// (flush, compaction) that failed while full shows in the status and succeeds by itself after the grow. Method:
+// mount needs root (as in CI); without it the test is skipped with the reason printed.
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import net from 'node:net'
