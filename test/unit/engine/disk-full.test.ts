@@ -1,8 +1,10 @@
 // Goal: issue 12 — out of disk, the engine refuses cleanly, loses nothing and resumes by itself; a failed fsync is
 // fatal. Method: openEngine over test/helpers/faulty-fs.ts, which fails ENOSPC/EDQUOT/EIO at the WAL append and
-// rotation, segment write and rename, manifest and catalog writes, fsyncs, and fakes statfs for the reserve. After
-// each fault: the coded failure, the status, resumption with no restart (the probe runs every 20 ms here), then a
-// reopen over the plain Node fs that must show every acknowledged batch exactly once and nothing half-written.
+// rotation, segment write and rename (flush and compaction), manifest and catalog writes, fsyncs, and fakes statfs
+// for the reserve. After each fault: the coded failure, the status, resumption with no restart and no request (the
+// probe runs every 20 ms here; failed flushes and compactions retry on their backoff timers), then a reopen over the
+// plain Node fs that must show every acknowledged batch exactly once and nothing half-written. The other cells of the
+// fault matrix are in disk-fault-matrix.test.ts.
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -12,6 +14,7 @@ import { openEngine, type OpenEngineOptions } from '../../../engine/engine.js'
 import { DiskHealth } from '../../../engine/io/disk-health.js'
 import { nodeFileSystem } from '../../../engine/io/file-system.js'
 import { RetryBackoff, retryPauseMs } from '../../../engine/io/retry-backoff.js'
+import { segmentFileName } from '../../../engine/timeseries/manifest.js'
 import { readWal } from '../../../engine/wal/wal-reader.js'
 import { WalWriter } from '../../../engine/wal/wal-writer.js'
 import type { TableId } from '../../../src/common/ids.js'
@@ -166,6 +169,39 @@ describe('issue 12: disk full and failed fsync (engine)', () => {
       })
     }
   }
+
+  it('issue 12: a compaction that hits ENOSPC keeps its inputs, retries by itself (in the status), and completes once space returns, with no request sent', async () => {
+    config = { ...config, coreCount: 1 }
+    const faulty = new FaultyFileSystem()
+    const engine = await start({ fs: faulty.fs, partitionWidthUs: 86_400_000_000, memtableBytes: 64 * 1024 * 1024 })
+    const tableId = await createCpu(engine)
+    const acked: Row[] = []
+    const round = async (n: number) => {
+      acked.push(...(await ingestSome(engine, tableId, shift(makeRows(250, 20 + n), n))).acked)
+      await engine.flushAll()
+    }
+    for (let n = 0; n < 3; n++) await round(n)
+    // Flushes write one segment per vShard; the compaction after the 4th flush writes the next id: fail from there.
+    const perFlush = (engine.stats().segmentCount ?? 0) / 3
+    const manifest = JSON.parse(fs.readFileSync(path.join(config.dataDir, 'manifest.json'), 'utf8')) as { nextSegmentId: number }
+    const firstCompactionId = manifest.nextSegmentId + perFlush
+    const ids = Array.from({ length: 200 }, (_, i) => segmentFileName(firstCompactionId + i).replace('.seg', ''))
+    faulty.failNext({ op: 'write', code: 'ENOSPC', file: new RegExp(`^(${ids.join('|')})\\.seg\\.tmp$`), sticky: true })
+    await round(3)
+    assert.equal(acked.length, 1000)
+    const failing = () => engine.status?.().backgroundFailures.find((failure) => failure.task === 'compaction')
+    // No request from here on: the backoff timer alone retries.
+    await until(() => (failing()?.count ?? 0) >= 2, 'a second compaction attempt, by the timer')
+    assert.match(failing()!.detail, /ENOSPC/)
+    assert.ok(failing()!.nextRetryMs !== null)
+    assert.equal(engine.stats().segmentCount, 4 * perFlush, 'the inputs stay listed')
+    assert.equal(engine.stats().compactionCount, 0)
+    faulty.faults.splice(0)
+    await until(() => failing() === undefined && (engine.stats().compactionCount ?? 0) > 0, 'the compaction to complete by itself')
+    assert.ok((engine.stats().segmentCount ?? 0) < 4 * perFlush)
+    assert.deepStrictEqual(await allRows(engine, tableId), [...acked].sort(byTsHost))
+    await checkAfterReopen(tableId, acked)
+  })
 
   for (const op of ['write', 'rename', 'open'] as const) {
     it(`issue 12: CREATE TABLE and added columns whose catalog ${op} hits ENOSPC fail DiskFull and leave the catalog as it was`, async () => {
