@@ -119,11 +119,15 @@ export class FlushCoordinator {
     }
   }
 
+  /**
+   * 'DiskFull' whatever the flush's own failure (EIO on a write too): it is the retryable refusal every front door
+   * knows (53100, HTTP 507 with Retry-After, ILP TCP holding its lines), and it ends once a flush commits.
+   */
   private memoryRefusal(core: number): EngineFailureError {
     const failure = this.lastFailures[core]
     const retryAt = new Date(this.backoffs[core]!.retryAtMs ?? Date.now()).toISOString()
     const detail = `the memtables of core ${core} are full and their flush fails (${failure?.detail ?? 'unknown'}); next attempt at ${retryAt}`
-    return new EngineFailureError({ kind: failure?.kind === 'DiskFull' ? 'DiskFull' : 'Io', detail })
+    return new EngineFailureError({ kind: 'DiskFull', detail })
   }
 
   /** Records that `lsn` goes to `coreCount` cores; call before the requests are sent. */
