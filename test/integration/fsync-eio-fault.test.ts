@@ -47,7 +47,10 @@ interface WriterResult { readonly acked: number[]; readonly codes: string[] }
 /** Inserts batches first, first + step, … until one fails; resolves with what was acknowledged and how it ended. */
 async function writeUntilRefused(port: number, first: number, step: number): Promise<WriterResult> {
   const client = new pg.Client({ host: '127.0.0.1', port, user: 'u', database: 'd' })
-  client.on('error', () => undefined)
+  // A session idle at shutdown gets FATAL 57P01 between two queries: pg reports it here, and the next query fails
+  // with "not queryable"; the FATAL is then what this writer was told.
+  let connectionError: (Error & { code?: string }) | undefined
+  client.on('error', (error: Error) => { connectionError ??= error })
   const acked: number[] = []
   const codes: string[] = []
   await client.connect()
@@ -56,7 +59,7 @@ async function writeUntilRefused(port: number, first: number, step: number): Pro
       await client.query(insertSql(batch))
       acked.push(batch)
     } catch (error) {
-      codes.push((error as { code?: string }).code ?? `no SQLSTATE: ${String(error)}`)
+      codes.push((error as { code?: string }).code ?? connectionError?.code ?? `no SQLSTATE: ${String(error)}`)
     }
   }
   // Every request from now on is refused the same way until the process exits.
