@@ -149,6 +149,12 @@ export const ILP_NAME_CACHE_SLOT_COUNT = 4096
 // Names longer than this, in bytes, are decoded each time instead of cached: long names are rare, and the cap keeps
 // the cache's memory at most SLOT_COUNT × this.
 export const ILP_NAME_CACHE_KEY_BYTES_MAX = 128
+// Series keys (measurement + tag set) each ILP parser remembers, direct-mapped (a power of two): the series of one
+// connection (a few thousand hosts) parse their tags once, not on every line.
+export const ILP_SERIES_KEY_SLOT_COUNT = 2048
+// Longest series key remembered, in bytes (TSBS's is ~220); longer keys are parsed tag by tag every time. With the
+// slot count it bounds one parser's series cache at 1 MiB, as its name caches are bounded.
+export const ILP_SERIES_KEY_BYTES_MAX = 512
 // Errors kept per parse result and per ingest outcome (the rest are only counted): HTTP answers with the first, TCP
 // logs them, and a stream of garbage must not grow memory without bound.
 export const ILP_ERRORS_KEPT_MAX_COUNT = 1000
@@ -220,6 +226,7 @@ check(SCAN_STREAM_BATCHES_AHEAD_COUNT >= 1 && SCAN_STEP_ROWS_EXAMINED_MAX_COUNT 
 check(SEGMENT_ROW_GROUP_ROWS_COUNT <= CHUNK_VALUES_MAX_COUNT, 'a row group fits in one chunk')
 check((ILP_NAME_CACHE_SLOT_COUNT & (ILP_NAME_CACHE_SLOT_COUNT - 1)) === 0, 'ILP name cache slots must be a power of two')
 check(ILP_NAME_CACHE_KEY_BYTES_MAX < ILP_LINE_BYTES_MAX, 'a cached ILP name fits in a line')
+check((ILP_SERIES_KEY_SLOT_COUNT & (ILP_SERIES_KEY_SLOT_COUNT - 1)) === 0, 'ILP series key slots must be a power of two')
 check(ILP_LINE_BYTES_MAX < ILP_HTTP_BODY_BYTES_MAX, 'an ILP line fits in an HTTP body')
 check(ILP_TCP_POOL_RUN_BYTES > ILP_LINE_BYTES_MAX, 'a TCP run holds at least one whole line')
 check(ILP_HTTP_BODY_BYTES_MAX < WAL_RECORD_BYTES_MAX, 'an HTTP write body fits in one WAL record')

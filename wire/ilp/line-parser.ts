@@ -4,6 +4,7 @@ import type { IlpErrorCode } from './ilp-error.js'
 import { type IlpPrecision, microsPerUnit, parseTimestampUs } from './ilp-precision.js'
 import { NAME_HASH_SEED, NameCache, nameHashStep } from './name-cache.js'
 import { ParsedLine } from './parsed-line.js'
+import { SeriesKeyCache } from './series-key-cache.js'
 import { ValueScan, parseFieldValue } from './parse-field-value.js'
 
 const SPACE = 32
@@ -28,6 +29,7 @@ export class LineParser {
   private readonly measurementNames = new NameCache('measurement')
   private readonly keyNames = new NameCache('key-or-tag-value')
   private readonly valueScan = new ValueScan()
+  private readonly seriesKeys = new SeriesKeyCache()
   private buf: Buffer = Buffer.alloc(0)
   private lineStart = 0
   private end = 0
@@ -110,7 +112,51 @@ export class LineParser {
     return cache.intern(this.buf, this.pos, this.tokenEnd, this.tokenHash)
   }
 
+  /**
+   * The end of the series key at `pos` (its first unescaped space), hashing its raw bytes into `tokenHash`; -1 when
+   * the line has no such space or ends in a backslash (the tag-by-tag parse then reports the error).
+   */
+  private scanSeriesKey(): number {
+    const buf = this.buf
+    const end = this.end
+    let hash = NAME_HASH_SEED
+    for (let pos = this.pos; pos < end; pos++) {
+      const byte = buf[pos]!
+      if (byte === SPACE) {
+        this.tokenHash = hash
+        return pos
+      }
+      hash = nameHashStep(hash, byte)
+      if (byte === BACKSLASH) {
+        if (++pos >= end) return -1
+        hash = nameHashStep(hash, buf[pos]!)
+      }
+    }
+    return -1
+  }
+
+  /** Measurement and tags: from the series key cache when the same bytes were parsed before, else tag by tag. */
   private parseMeasurementAndTags(): boolean {
+    const keyStart = this.pos
+    const keyEnd = this.scanSeriesKey()
+    const keyHash = this.tokenHash
+    const known = keyEnd < 0 ? null : this.seriesKeys.find(this.buf, keyStart, keyEnd, keyHash)
+    if (known !== null) {
+      const line = this.line
+      const keyColumn = keyStart - this.lineStart + 1
+      line.measurement = known.measurement
+      for (let i = 0; i < known.tagKeys.length; i++) line.addTag(known.tagKeys[i]!, known.tagValues[i]!, keyColumn + known.tagOffsets[i]!)
+      this.pos = keyEnd
+    } else {
+      if (!this.parseSeriesKey()) return false
+      if (keyEnd >= 0 && this.pos === keyEnd) this.seriesKeys.remember(this.buf, keyStart, keyEnd, keyHash, this.line, keyStart - this.lineStart + 1)
+    }
+    while (this.pos < this.end && this.buf[this.pos] === SPACE) this.pos++
+    if (this.pos === this.end) return this.fail('MissingFields', this.end)
+    return true
+  }
+
+  private parseSeriesKey(): boolean {
     let delimiter = this.scanName(false)
     if (delimiter === null) return this.fail('BadEscape', this.end - 1)
     if (this.tokenEnd === this.pos) return this.fail('MissingMeasurement', this.pos)
@@ -124,8 +170,6 @@ export class LineParser {
       if (delimiter === null) return false
     }
     if (delimiter === END_OF_LINE) return this.fail('MissingFields', this.end)
-    while (this.pos < this.end && this.buf[this.pos] === SPACE) this.pos++
-    if (this.pos === this.end) return this.fail('MissingFields', this.end)
     return true
   }
 
