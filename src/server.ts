@@ -8,8 +8,12 @@ import { startIlpHttpListener } from '../wire/ilp/http-listener.js'
 import { IlpParsePool } from '../wire/ilp/parse-pool.js'
 import { startIlpTcpListener } from '../wire/ilp/tcp-listener.js'
 import { startPgListener } from '../wire/pg/listener.js'
+import type { PgAuth } from '../wire/pg/auth-exchange.js'
+import { UsersFileError, UsersStore } from '../wire/pg/auth-users.js'
+import { loadTlsContext, TlsConfigError } from '../wire/pg/tls.js'
 import { log } from './common/log.js'
-import type { ServerConfig } from './config.js'
+import { ConfigError, type ServerConfig } from './config.js'
+import type { SecureContext } from 'node:tls'
 
 export interface RunningServer {
   readonly pgPort: number
@@ -49,9 +53,32 @@ export interface StartServerOptions {
   readonly engineOptions?: Omit<OpenEngineOptions, 'onFatal'>
 }
 
+interface Security {
+  readonly auth: PgAuth
+  readonly tlsContext: SecureContext | null
+}
+
+/** Reads the users file and the TLS files before anything opens: a bad one is a one-line ConfigError. */
+async function loadSecurity(config: ServerConfig): Promise<Security> {
+  try {
+    const method = config.auth ?? 'trust'
+    let auth: PgAuth = { method: 'trust' }
+    if (method !== 'trust') {
+      if (config.usersFile === undefined || config.usersFile === null) throw new ConfigError(`--auth ${method} needs --users-file`)
+      auth = { method, users: await UsersStore.open(config.usersFile) }
+    }
+    const tlsContext = config.tls === undefined || config.tls === null ? null : await loadTlsContext(config.tls.certFile, config.tls.keyFile)
+    return { auth, tlsContext }
+  } catch (error: unknown) {
+    if (error instanceof UsersFileError || error instanceof TlsConfigError) throw new ConfigError(error.message)
+    throw error
+  }
+}
+
 export async function startServer(config: ServerConfig, options: StartServerOptions = {}): Promise<RunningServer> {
   const startedMs = Date.now()
   log.info({ dataDir: config.dataDir, cores: config.coreCount, fsync: config.fsync, memtableMb: config.memtableMb }, 'starting')
+  const security = await loadSecurity(config)
   // SQL parsing is synchronous on a WebAssembly module (libpg-query): load it before anything can take a query.
   await loadParser()
   let fatal: string | undefined
@@ -84,7 +111,9 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       throw new ListenError(listenErrorMessage(error, what, config.host, port))
     }
   }
-  const pg = await start('pg', config.pgPort, () => startPgListener({ host: config.host, port: config.pgPort, sql }))
+  const pg = await start('pg', config.pgPort, () => startPgListener({
+    host: config.host, port: config.pgPort, sql, auth: security.auth, tlsContext: security.tlsContext,
+  }))
   const ilp = await start('ilp', config.ilpPort, () => startIlpTcpListener({ host: config.host, port: config.ilpPort, sql, parsePool }))
   const http = await start('http', config.httpPort, () => startIlpHttpListener({ host: config.host, port: config.httpPort, sql, token: config.httpToken, parsePool }))
   let closing: Promise<void> | null = null

@@ -1,13 +1,17 @@
 // wire/pg/connection: binds one net.Socket to a Session. Feeds the framer, hands the session one frame at a time
 // (never two statements at once; pipelined frames wait in the framer), yields every PG_MESSAGES_PER_TICK_COUNT
-// messages, and applies backpressure both ways (PG_SEND_BUFFER_BYTES_MAX).
+// messages, and applies backpressure both ways (PG_SEND_BUFFER_BYTES_MAX). After SSLRequest → 'S' the socket is
+// swapped for a TLSSocket over it (tls.ts); everything above the socket stays the same.
 import type { Socket } from 'node:net'
+import type { SecureContext } from 'node:tls'
 import { log } from '../../src/common/log.js'
 import { PG_MESSAGES_PER_TICK_COUNT, PG_RECEIVE_QUEUE_BYTES_MAX, PG_SEND_BUFFER_BYTES_MAX } from '../../src/common/limits.js'
 import type { SqlFacade } from '../../sql/api.js'
 import type { CancelRegistry } from './cancel.js'
 import { Framer } from './framer.js'
 import { Session, type SessionHost } from './session.js'
+import type { PgAuth } from './auth-exchange.js'
+import { startServerTls } from './tls.js'
 
 
 export interface ConnectionOptions {
@@ -15,11 +19,16 @@ export interface ConnectionOptions {
   readonly sql: SqlFacade
   readonly cancelRegistry: CancelRegistry
   readonly isOverCapacity: boolean
+  /** Authentication of the StartupMessage (absent = trust). */
+  readonly auth?: PgAuth
+  /** Present when --tls-cert/--tls-key are set: SSLRequest is answered 'S'. */
+  readonly tlsContext?: SecureContext | null
   readonly onClosed: (connection: Connection) => void
 }
 
 export class Connection implements SessionHost {
-  private readonly socket: Socket
+  private socket: Socket
+  readonly startTls: (() => void) | undefined
   private readonly framer = new Framer()
   private readonly session: Session
   private isBusy = false
@@ -29,21 +38,56 @@ export class Connection implements SessionHost {
 
   constructor(private readonly options: ConnectionOptions) {
     this.socket = options.socket
+    const tlsContext = options.tlsContext ?? null
+    this.startTls = tlsContext === null ? undefined : () => this.upgradeToTls(tlsContext)
     this.session = new Session({
       sql: options.sql, host: this, cancelRegistry: options.cancelRegistry, isOverCapacity: options.isOverCapacity,
+      ...(options.auth === undefined ? {} : { auth: options.auth }),
     })
     this.socket.setNoDelay(true)
-    this.socket.on('data', (chunk: Buffer) => this.receive(chunk))
-    this.socket.on('drain', () => {
-      this.updateReading()
-      if (!this.isBusy && !this.isPumpScheduled) this.pump()
-    })
     this.socket.on('error', (error) => log.debug({ err: error }, 'pg socket error'))
-    this.socket.on('close', () => {
-      this.isEnded = true
+    this.attach(this.socket)
+  }
+
+  private readonly onData = (chunk: Buffer): void => this.receive(chunk)
+  private readonly onDrain = (): void => {
+    this.updateReading()
+    if (!this.isBusy && !this.isPumpScheduled) this.pump()
+  }
+  private readonly onClose = (): void => {
+    this.isEnded = true
+    this.session.dispose()
+    this.options.onClosed(this)
+  }
+
+  private attach(socket: Socket): void {
+    socket.on('data', this.onData)
+    socket.on('drain', this.onDrain)
+    socket.on('close', this.onClose)
+  }
+
+  /**
+   * SSLRequest answered 'S': send it in clear, then speak TLS on the same connection. Bytes that arrived after the
+   * SSLRequest and before the handshake were not encrypted and may have been injected (CVE-2021-23214): the
+   * connection is dropped, as PostgreSQL does.
+   */
+  private upgradeToTls(context: SecureContext): void {
+    const plain = this.socket
+    if (this.framer.bufferedByteCount > 0) {
+      log.warn('pg: received unencrypted data after SSL request; closing')
       this.session.dispose()
-      this.options.onClosed(this)
-    })
+      plain.destroy()
+      return
+    }
+    const output = this.session.takeOutput()
+    if (output !== null) plain.write(output)
+    plain.off('data', this.onData)
+    plain.off('drain', this.onDrain)
+    plain.off('close', this.onClose)
+    const secure = startServerTls(plain, context)
+    secure.on('error', (error) => log.debug({ err: error }, 'pg tls error'))
+    this.socket = secure
+    this.attach(secure)
   }
 
   /** True while a statement runs: listener shutdown waits for it. */
