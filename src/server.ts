@@ -7,6 +7,7 @@ import { createSql } from '../sql/sql.js'
 import { startIlpHttpListener } from '../wire/ilp/http-listener.js'
 import { IlpParsePool } from '../wire/ilp/parse-pool.js'
 import { startIlpTcpListener } from '../wire/ilp/tcp-listener.js'
+import { IlpAuthFileError, type IlpPublicKeys, loadIlpAuthFile } from '../wire/ilp/tcp-auth.js'
 import { startPgListener } from '../wire/pg/listener.js'
 import type { PgAuth } from '../wire/pg/auth-exchange.js'
 import { UsersFileError, UsersStore } from '../wire/pg/auth-users.js'
@@ -56,6 +57,7 @@ export interface StartServerOptions {
 interface Security {
   readonly auth: PgAuth
   readonly tlsContext: SecureContext | null
+  readonly ilpKeys: IlpPublicKeys | null
 }
 
 /** Reads the users file and the TLS files before anything opens: a bad one is a one-line ConfigError. */
@@ -68,17 +70,20 @@ async function loadSecurity(config: ServerConfig): Promise<Security> {
       auth = { method, users: await UsersStore.open(config.usersFile) }
     }
     const tlsContext = config.tls === undefined || config.tls === null ? null : await loadTlsContext(config.tls.certFile, config.tls.keyFile)
-    return { auth, tlsContext }
+    const ilpKeys = config.ilpAuthFile === undefined || config.ilpAuthFile === null ? null : await loadIlpAuthFile(config.ilpAuthFile)
+    return { auth, tlsContext, ilpKeys }
   } catch (error: unknown) {
-    if (error instanceof UsersFileError || error instanceof TlsConfigError) throw new ConfigError(error.message)
+    if (error instanceof UsersFileError || error instanceof TlsConfigError || error instanceof IlpAuthFileError) {
+      throw new ConfigError(error.message)
+    }
     throw error
   }
 }
 
 export async function startServer(config: ServerConfig, options: StartServerOptions = {}): Promise<RunningServer> {
   const startedMs = Date.now()
-  log.info({ dataDir: config.dataDir, cores: config.coreCount, fsync: config.fsync, memtableMb: config.memtableMb }, 'starting')
   const security = await loadSecurity(config)
+  log.info({ dataDir: config.dataDir, cores: config.coreCount, fsync: config.fsync, memtableMb: config.memtableMb }, 'starting')
   // SQL parsing is synchronous on a WebAssembly module (libpg-query): load it before anything can take a query.
   await loadParser()
   let fatal: string | undefined
@@ -114,7 +119,9 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
   const pg = await start('pg', config.pgPort, () => startPgListener({
     host: config.host, port: config.pgPort, sql, auth: security.auth, tlsContext: security.tlsContext,
   }))
-  const ilp = await start('ilp', config.ilpPort, () => startIlpTcpListener({ host: config.host, port: config.ilpPort, sql, parsePool }))
+  const ilp = await start('ilp', config.ilpPort, () => startIlpTcpListener({
+    host: config.host, port: config.ilpPort, sql, parsePool, publicKeys: security.ilpKeys,
+  }))
   const http = await start('http', config.httpPort, () => startIlpHttpListener({ host: config.host, port: config.httpPort, sql, token: config.httpToken, parsePool }))
   let closing: Promise<void> | null = null
   running = {

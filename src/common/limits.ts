@@ -161,6 +161,11 @@ export const ILP_TCP_FLUSH_ROWS_COUNT = 50_000
 export const ILP_TCP_FLUSH_INTERVAL_MS = 100
 // Concurrent ILP TCP connections; past this a new socket is closed at once (there is no reply channel for an error).
 export const ILP_TCP_CONNECTIONS_MAX_COUNT = 1000
+// ILP TCP authentication (--ilp-auth-file): the key id and signature lines are short (a DER signature is ~96 base64
+// characters); a longer line ends the connection, so an unauthenticated client cannot make us buffer.
+export const ILP_TCP_AUTH_LINE_BYTES_MAX = 4096
+// An unauthenticated ILP TCP client that has not finished the handshake by then is disconnected (frees its slot).
+export const ILP_TCP_AUTH_TIMEOUT_MS = 15_000
 // Largest HTTP write body, compressed or decompressed, in bytes: 413 above it. The whole body is held while it is
 // parsed and WAL'd as one record per table, so it must stay well under WAL_RECORD_BYTES_MAX. Telegraf sends ≤ ~1 MiB.
 export const ILP_HTTP_BODY_BYTES_MAX = 64 * 1024 * 1024
