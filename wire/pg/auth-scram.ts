@@ -43,7 +43,9 @@ export class ScramExchange {
   private serverFirst = ''
   private nonce = ''
 
-  constructor(private readonly verifier: ScramVerifier, private readonly isDoomed: boolean) {}
+  /** `serverNonce` is injected by tests (RFC 7677's example); a server draws SERVER_NONCE_BYTES random bytes. */
+  constructor(private readonly verifier: ScramVerifier, private readonly isDoomed: boolean,
+    private readonly serverNonce: () => string = () => randomBytes(SERVER_NONCE_BYTES).toString('base64')) {}
 
   /** client-first-message → server-first-message (`r=<nonce>,s=<salt>,i=<iterations>`). */
   first(message: string): string {
@@ -64,7 +66,7 @@ export class ScramExchange {
     attribute(parts[0], 'n', 'client-first-message')
     const clientNonce = attribute(parts[1], 'r', 'client-first-message')
     if (!isPrintableNonce(clientNonce)) throw malformed('non-printable characters in SCRAM nonce')
-    this.nonce = clientNonce + randomBytes(SERVER_NONCE_BYTES).toString('base64')
+    this.nonce = clientNonce + this.serverNonce()
     this.serverFirst = `r=${this.nonce},s=${this.verifier.salt.toString('base64')},i=${this.verifier.iterations}`
     return this.serverFirst
   }
