@@ -16,6 +16,9 @@ export const PG_SEND_BUFFER_BYTES_MAX = 8 * 1024 * 1024
 export const PG_RECEIVE_QUEUE_BYTES_MAX = 8 * 1024 * 1024
 // How long shutdown waits for in-flight statements before dropping their sockets.
 export const PG_SHUTDOWN_WAIT_MS = 5000
+// PostgreSQL's authentication_timeout default: a socket that has not finished startup and authentication by then is
+// closed, so unauthenticated clients cannot hold connection slots (issue 9).
+export const PG_AUTHENTICATION_TIMEOUT_MS = 60_000
 // Open sockets per connection slot: past (connections max × this) a socket is dropped at once instead of being
 // told 53300, so a connection flood cannot grow memory.
 export const PG_SOCKETS_PER_CONNECTION_MAX_COUNT = 2

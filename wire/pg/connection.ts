@@ -5,7 +5,7 @@
 import type { Socket } from 'node:net'
 import type { SecureContext } from 'node:tls'
 import { log } from '../../src/common/log.js'
-import { PG_MESSAGES_PER_TICK_COUNT, PG_RECEIVE_QUEUE_BYTES_MAX, PG_SEND_BUFFER_BYTES_MAX } from '../../src/common/limits.js'
+import { PG_AUTHENTICATION_TIMEOUT_MS, PG_MESSAGES_PER_TICK_COUNT, PG_RECEIVE_QUEUE_BYTES_MAX, PG_SEND_BUFFER_BYTES_MAX } from '../../src/common/limits.js'
 import type { SqlFacade } from '../../sql/api.js'
 import type { CancelRegistry } from './cancel.js'
 import { Framer } from './framer.js'
@@ -29,6 +29,8 @@ export interface ConnectionOptions {
 export class Connection implements SessionHost {
   private socket: Socket
   readonly startTls: (() => void) | undefined
+  /** Closes a socket still unauthenticated after PG_AUTHENTICATION_TIMEOUT_MS (PostgreSQL's authentication_timeout). */
+  private readonly authenticationTimer: NodeJS.Timeout
   private readonly framer = new Framer()
   private readonly session: Session
   private isBusy = false
@@ -44,6 +46,11 @@ export class Connection implements SessionHost {
       sql: options.sql, host: this, cancelRegistry: options.cancelRegistry, isOverCapacity: options.isOverCapacity,
       ...(options.auth === undefined ? {} : { auth: options.auth }),
     })
+    this.authenticationTimer = setTimeout(() => {
+      if (this.session.isAuthenticated || this.isEnded) return
+      log.info('pg: startup and authentication not finished in time; closing')
+      this.destroy()
+    }, PG_AUTHENTICATION_TIMEOUT_MS)
     this.socket.setNoDelay(true)
     this.socket.on('error', (error) => log.debug({ err: error }, 'pg socket error'))
     this.attach(this.socket)
@@ -55,6 +62,7 @@ export class Connection implements SessionHost {
     if (!this.isBusy && !this.isPumpScheduled) this.pump()
   }
   private readonly onClose = (): void => {
+    clearTimeout(this.authenticationTimer)
     this.isEnded = true
     this.session.dispose()
     this.options.onClosed(this)
@@ -162,6 +170,7 @@ export class Connection implements SessionHost {
         break
       }
     }
+    if (this.session.isAuthenticated) clearTimeout(this.authenticationTimer)
     this.flush()
     this.updateReading()
   }

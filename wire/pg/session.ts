@@ -72,6 +72,11 @@ export class Session implements ExtendedQueryHost {
     return this.phase === 'Closed'
   }
 
+  /** Past startup and authentication (the connection's authentication timeout stops here). */
+  get isAuthenticated(): boolean {
+    return this.phase === 'Ready'
+  }
+
   /** Bytes written but not yet taken by the connection. */
   get outputByteCount(): number {
     return this.writer.byteCount
