@@ -215,11 +215,15 @@ describe('integration: pg authentication (issue 9)', function () {
       assert.equal(errorOf(messages).code, '08P01', names(messages))
     })
 
-    it('a user added with `nodedb user set` while the server runs can connect at once', async function () {
+    it('a user added with `nodedb user set` while the server runs can connect at once; `user remove` shuts it out', async function () {
       const late = { name: 'late', password: 'late-pw', verifier: 'scram' } as const
       assert.equal((await refusal(port(), late.name, late.password)).code, '28P01')
       setUser(usersFile, late)
       assert.equal(await connectAs(port(), late.name, late.password), late.name)
+      const removed = spawnSync(process.execPath, [MAIN_JS, 'user', 'remove', late.name, '--users-file', usersFile], { encoding: 'utf8' })
+      assert.deepEqual([removed.status, removed.stdout], [0, `user "late" removed in ${usersFile}\n`], removed.stderr)
+      assert.equal((await refusal(port(), late.name, late.password)).code, '28P01')
+      assert.ok(fs.readFileSync(usersFile, 'utf8').includes('"alice" "SCRAM-SHA-256$4096:'), 'the other users stay')
     })
   })
 })
