@@ -19,6 +19,9 @@ export const PG_SHUTDOWN_WAIT_MS = 5000
 // PostgreSQL's authentication_timeout default: a socket that has not finished startup and authentication by then is
 // closed, so unauthenticated clients cannot hold connection slots (issue 9).
 export const PG_AUTHENTICATION_TIMEOUT_MS = 60_000
+// Input buffered from a client that has not authenticated yet (PostgreSQL reads auth messages with a 65535-byte cap,
+// PG_MAX_AUTH_TOKEN_LENGTH); more closes the socket, so unauthenticated clients cannot make us hold megabytes each.
+export const PG_UNAUTHENTICATED_BYTES_MAX = 65_535
 // Open sockets per connection slot: past (connections max × this) a socket is dropped at once instead of being
 // told 53300, so a connection flood cannot grow memory.
 export const PG_SOCKETS_PER_CONNECTION_MAX_COUNT = 2

@@ -10,6 +10,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import pg from 'pg'
 import { serialize } from 'pg-protocol'
+import { PG_UNAUTHENTICATED_BYTES_MAX } from '../../src/common/limits.js'
 import { startPostgres } from '../helpers/postgres.js'
 import { MAIN_JS, makeTempDir, removeDir, runNodedb, startServerProcess, type ServerProcess } from '../helpers/server-process.js'
 import { errorOf, names, WireClient } from '../unit/wire/wire-client.js'
@@ -204,6 +205,18 @@ describe('integration: pg authentication (issue 9)', function () {
         const error = errorOf(await client.readUntilClosed())
         assert.deepEqual([error.code, error.severity], [code, 'FATAL'], `${mechanism} ${message}`)
       }
+    })
+
+    it('more than PG_UNAUTHENTICATED_BYTES_MAX of input before authentication closes the socket', async function () {
+      const client = await WireClient.connect(port())
+      client.write(serialize.startup({ user: 'alice', database: 'db' }))
+      await client.readUntil('authenticationSASL')
+      const huge = Buffer.alloc(5 + PG_UNAUTHENTICATED_BYTES_MAX + 1, 0x61)
+      huge[0] = 0x70
+      huge.writeInt32BE(huge.length - 1, 1)
+      client.write(huge)
+      assert.deepEqual(names(await client.readUntilClosed()), '')
+      assert.equal(await connectAs(port(), 'alice', 'alice-pw'), 'alice')
     })
 
     it('a query instead of the password response is FATAL 08P01', async function () {

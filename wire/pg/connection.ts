@@ -5,7 +5,9 @@
 import type { Socket } from 'node:net'
 import type { SecureContext } from 'node:tls'
 import { log } from '../../src/common/log.js'
-import { PG_AUTHENTICATION_TIMEOUT_MS, PG_MESSAGES_PER_TICK_COUNT, PG_RECEIVE_QUEUE_BYTES_MAX, PG_SEND_BUFFER_BYTES_MAX } from '../../src/common/limits.js'
+import {
+  PG_AUTHENTICATION_TIMEOUT_MS, PG_MESSAGES_PER_TICK_COUNT, PG_UNAUTHENTICATED_BYTES_MAX, PG_RECEIVE_QUEUE_BYTES_MAX, PG_SEND_BUFFER_BYTES_MAX,
+} from '../../src/common/limits.js'
 import type { SqlFacade } from '../../sql/api.js'
 import type { CancelRegistry } from './cancel.js'
 import { Framer } from './framer.js'
@@ -140,6 +142,11 @@ export class Connection implements SessionHost {
     if (this.isEnded) return
     this.framer.push(chunk)
     this.pump()
+    // Checked after the pump: a trusted client may send its startup packet and a large first query in one chunk.
+    if (!this.session.isAuthenticated && this.framer.bufferedByteCount > PG_UNAUTHENTICATED_BYTES_MAX) {
+      log.info('pg: too much input before authentication; closing')
+      this.destroy()
+    }
   }
 
   private finishShutdown(): void {
