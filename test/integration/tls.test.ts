@@ -72,6 +72,18 @@ describe('integration: pg TLS (issue 9)', function () {
     await assert.rejects(queryOver(port(), { ca: otherCa }), /certificate/)
   })
 
+  it('a 20 MB answer crosses TLS whole (the send-buffer bound and backpressure apply to the TLS socket)', async function () {
+    const client = new pg.Client({ host: '127.0.0.1', port: port(), user: 'tls', database: 'db', ssl: { rejectUnauthorized: false } })
+    await client.connect()
+    try {
+      const value = String((await client.query("SELECT repeat('x', 20000000) AS v")).rows[0].v)
+      assert.equal(value.length, 20_000_000)
+      assert.ok(/^x+$/.test(value))
+    } finally {
+      await client.end()
+    }
+  })
+
   it('a plaintext client still works next to TLS ones', async function () {
     assert.deepEqual(await queryOver(port(), false), { value: 2, isTls: false })
   })
