@@ -10,7 +10,7 @@ import { startIlpTcpListener } from '../wire/ilp/tcp-listener.js'
 import { IlpAuthFileError, type IlpPublicKeys, loadIlpAuthFile } from '../wire/ilp/tcp-auth.js'
 import { startPgListener } from '../wire/pg/listener.js'
 import type { PgAuth } from '../wire/pg/auth-exchange.js'
-import { UsersFileError, UsersStore } from '../wire/pg/auth-users.js'
+import { loadMockAuthKey, UsersFileError, UsersStore } from '../wire/pg/auth-users.js'
 import { loadTlsContext, TlsConfigError } from '../wire/pg/tls.js'
 import { log } from './common/log.js'
 import { ConfigError, type ServerConfig } from './config.js'
@@ -67,7 +67,7 @@ async function loadSecurity(config: ServerConfig): Promise<Security> {
     let auth: PgAuth = { method: 'trust' }
     if (method !== 'trust') {
       if (config.usersFile === undefined || config.usersFile === null) throw new ConfigError(`--auth ${method} needs --users-file`)
-      auth = { method, users: await UsersStore.open(config.usersFile) }
+      auth = { method, users: await UsersStore.open(config.usersFile, await loadMockAuthKey(config.dataDir)) }
     }
     const tlsContext = config.tls === undefined || config.tls === null ? null : await loadTlsContext(config.tls.certFile, config.tls.keyFile)
     const ilpKeys = config.ilpAuthFile === undefined || config.ilpAuthFile === null ? null : await loadIlpAuthFile(config.ilpAuthFile)
@@ -76,6 +76,7 @@ async function loadSecurity(config: ServerConfig): Promise<Security> {
     if (error instanceof UsersFileError || error instanceof TlsConfigError || error instanceof IlpAuthFileError) {
       throw new ConfigError(error.message)
     }
+    if (error instanceof Error && 'code' in error) throw new ConfigError(`cannot prepare authentication: ${error.message}`)
     throw error
   }
 }

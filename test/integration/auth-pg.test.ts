@@ -238,5 +238,19 @@ describe('integration: pg authentication (issue 9)', function () {
       assert.equal((await refusal(port(), late.name, late.password)).code, '28P01')
       assert.ok(fs.readFileSync(usersFile, 'utf8').includes('"alice" "SCRAM-SHA-256$4096:'), 'the other users stay')
     })
+
+    it('an unknown user\'s salt survives edits of the users file and restarts, as a real user\'s does', async function () {
+      const saltOf = async (user: string): Promise<string> => {
+        const { client, salt } = await serverFirst(user)
+        client.end()
+        return salt
+      }
+      const before = [await saltOf('ghost'), await saltOf('alice')]
+      setUser(usersFile, { name: 'another', password: 'another-pw', verifier: 'scram' })
+      assert.deepEqual([await saltOf('ghost'), await saltOf('alice')], before)
+      if (server !== null) assert.equal(await server.stop(), 0, server.output())
+      server = await startServerProcess({ dataDir: path.join(dir, 'data-wire'), args: ['--auth', 'scram-sha-256', '--users-file', usersFile] })
+      assert.deepEqual([await saltOf('ghost'), await saltOf('alice')], before)
+    })
   })
 })

@@ -8,7 +8,7 @@ import path from 'node:path'
 import { log } from '../../src/common/log.js'
 import {
   buildMd5Verifier, buildScramVerifier, formatVerifier, hmacSha256, parseVerifier, SCRAM_ITERATIONS_DEFAULT,
-  SCRAM_KEY_BYTES, SCRAM_SALT_BYTES, sha256, type ScramVerifier, type Verifier,
+  SCRAM_KEY_BYTES, SCRAM_SALT_BYTES, type ScramVerifier, type Verifier,
 } from './auth-verifier.js'
 
 export class UsersFileError extends Error {
@@ -64,20 +64,21 @@ export type VerifierKind = Verifier['kind']
 export class UsersStore {
   private stamp: string
   private users: Map<string, Verifier>
-  private mockKey: Buffer
 
-  private constructor(private readonly file: string, stamp: string, text: string) {
+  private constructor(private readonly file: string, stamp: string, text: string, private readonly mockKey: Buffer) {
     this.stamp = stamp
     this.users = parseUsersFile(text, file)
-    this.mockKey = sha256(text)
   }
 
-  /** Reads and checks the file; throws UsersFileError with one line to print. */
-  static async open(file: string): Promise<UsersStore> {
+  /**
+   * Reads and checks the file; throws UsersFileError with one line to print. `mockKey` (loadMockAuthKey) must outlive
+   * restarts and edits of the file, or an unknown user's salt would change when real users' salts do not.
+   */
+  static async open(file: string, mockKey: Buffer): Promise<UsersStore> {
     const resolved = path.resolve(file)
     try {
       const stat = await fs.stat(resolved)
-      return new UsersStore(resolved, stampOf(stat), await fs.readFile(resolved, 'utf8'))
+      return new UsersStore(resolved, stampOf(stat), await fs.readFile(resolved, 'utf8'), mockKey)
     } catch (error: unknown) {
       if (error instanceof UsersFileError) throw error
       throw new UsersFileError(`cannot read users file ${resolved}: ${error instanceof Error ? error.message : String(error)}`)
@@ -91,8 +92,8 @@ export class UsersStore {
 
   /**
    * The verifier an unknown user is challenged with (PostgreSQL's mock authentication): the salt is derived from the
-   * name and a key the file's secrets determine, so asking twice gives the same salt, as for a real user; the keys
-   * are random, so no password matches.
+   * name and the server's persistent mock key, so it never changes, as a real user's does not; the keys are random,
+   * so no password matches.
    */
   mockScramVerifier(user: string): ScramVerifier {
     return {
@@ -115,7 +116,6 @@ export class UsersStore {
       if (stamp === this.stamp) return
       const text = await fs.readFile(this.file, 'utf8')
       this.users = parseUsersFile(text, this.file)
-      this.mockKey = sha256(text)
       this.stamp = stamp
       log.info({ file: this.file, users: this.users.size }, 'users file reloaded')
     } catch (error: unknown) {
@@ -126,6 +126,28 @@ export class UsersStore {
 
 function stampOf(stat: { readonly size: number; readonly mtimeMs: number; readonly ino: number }): string {
   return `${stat.size}:${stat.mtimeMs}:${stat.ino}`
+}
+
+const MOCK_KEY_FILE = 'auth-mock.key'
+const MOCK_KEY_BYTES = 32
+
+/**
+ * The secret behind mock salts, kept in the data directory as PostgreSQL keeps its mock authentication nonce in
+ * pg_control: created (random, mode 0600) on first use, the same for every later start.
+ */
+export async function loadMockAuthKey(dataDir: string): Promise<Buffer> {
+  const file = path.join(dataDir, MOCK_KEY_FILE)
+  try {
+    const key = await fs.readFile(file)
+    if (key.length === MOCK_KEY_BYTES) return key
+    throw new UsersFileError(`${file} is damaged (expected ${MOCK_KEY_BYTES} bytes): remove it to make a new one`)
+  } catch (error: unknown) {
+    if (!(typeof error === 'object' && error !== null && 'code' in error && error.code === 'ENOENT')) throw error
+  }
+  await fs.mkdir(dataDir, { recursive: true })
+  const key = randomBytes(MOCK_KEY_BYTES)
+  await writeAtomically(file, key)
+  return key
 }
 
 /** `nodedb user set`: writes (or replaces) one user's verifier; the file is replaced atomically, mode 0600. */
@@ -154,14 +176,18 @@ async function rewrite(file: string, edit: (text: string) => string): Promise<vo
     if (!(typeof error === 'object' && error !== null && 'code' in error && error.code === 'ENOENT')) throw error
   }
   parseUsersFile(text, resolved)
-  const edited = edit(text)
-  const temp = `${resolved}.${process.pid}.tmp`
+  await writeAtomically(resolved, edit(text))
+}
+
+/** Temp file (mode 0600), fsync, rename: readers see the old file or the new one, never half of one. */
+async function writeAtomically(file: string, data: string | Buffer): Promise<void> {
+  const temp = `${file}.${process.pid}.tmp`
   const handle = await fs.open(temp, 'w', 0o600)
   try {
-    await handle.writeFile(edited)
+    await handle.writeFile(data)
     await handle.sync()
   } finally {
     await handle.close()
   }
-  await fs.rename(temp, resolved)
+  await fs.rename(temp, file)
 }
