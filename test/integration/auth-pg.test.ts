@@ -131,6 +131,18 @@ describe('integration: pg authentication (issue 9)', function () {
         }
       })
 
+      it('a Pool of 20 authenticates 20 connections at once', async function () {
+        const pool = new pg.Pool({ host: '127.0.0.1', port: port(), user: 'alice', password: 'alice-pw', database: 'db', max: 20 })
+        try {
+          const clients = await Promise.all(Array.from({ length: 20 }, () => pool.connect()))
+          const users = await Promise.all(clients.map(async (client) => (await client.query('SELECT current_user AS u')).rows[0].u))
+          for (const client of clients) client.release()
+          assert.deepEqual(users, Array(20).fill('alice'))
+        } finally {
+          await pool.end()
+        }
+      })
+
       it('a wrong password and an unknown user get the same FATAL 28P01', async function () {
         for (const [user, password] of [['alice', 'nope'], ['bob', 'bob-pw '], ['ora_scram', 'PG-SCRAM-PW'], ['ghost', 'alice-pw']]) {
           const error = await refusal(port(), user ?? '', password ?? '')
