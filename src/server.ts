@@ -70,6 +70,7 @@ async function loadSecurity(config: ServerConfig): Promise<Security> {
       auth = { method, users: await UsersStore.open(config.usersFile, await loadMockAuthKey(config.dataDir)) }
     }
     const tlsContext = config.tls === undefined || config.tls === null ? null : await loadTlsContext(config.tls.certFile, config.tls.keyFile)
+    if (method === 'password' && tlsContext === null) log.warn('--auth password without --tls-cert: passwords cross the network in clear')
     const ilpKeys = config.ilpAuthFile === undefined || config.ilpAuthFile === null ? null : await loadIlpAuthFile(config.ilpAuthFile)
     return { auth, tlsContext, ilpKeys }
   } catch (error: unknown) {

@@ -9,6 +9,7 @@ import fs from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
 import { Sender } from '@questdb/nodejs-client'
+import { ILP_TCP_AUTH_LINE_BYTES_MAX } from '../../src/common/limits.js'
 import { useIlpServer } from '../helpers/ilp.js'
 import { makeTempDir, removeDir, runNodedb } from '../helpers/server-process.js'
 
@@ -66,14 +67,19 @@ describe('integration: ILP TCP authentication (issue 9)', function () {
   })
 
   it('a raw client signing in DER or P1363 gets a 512-character printable challenge; its lines follow the signature', async function () {
-    const first = await rawHandshake(fixture.server.ilpPort, 'writer1', der(writer.privateKey), 'raw_auth,enc=der v=1 1\n')
-    const second = await rawHandshake(fixture.server.ilpPort, 'writer1', p1363(writer.privateKey), 'raw_auth,enc=p1363 v=2 2\n')
-    for (const { challenge } of [first, second]) {
+    // Each client ends its stream right after signature and lines (FIN in the same flight): ten rounds each, since
+    // that used to race the verification and lose the lines.
+    const outcomes: RawOutcome[] = []
+    for (let i = 0; i < 10; i++) {
+      outcomes.push(await rawHandshake(fixture.server.ilpPort, 'writer1', der(writer.privateKey), `raw_auth,enc=der v=${i} ${i + 1}\n`))
+      outcomes.push(await rawHandshake(fixture.server.ilpPort, 'writer1', p1363(writer.privateKey), `raw_auth,enc=p1363 v=${i} ${i + 1}\n`))
+    }
+    for (const { challenge } of outcomes) {
       assert.equal(challenge.length, 512)
       assert.ok(challenge.every((byte) => byte >= 0x20 && byte <= 0x7e))
     }
-    assert.notDeepEqual(first.challenge, second.challenge)
-    await fixture.sql.waitFor('SELECT count(*) FROM raw_auth', '2')
+    assert.equal(new Set(outcomes.map(({ challenge }) => challenge.toString('latin1'))).size, outcomes.length)
+    await fixture.sql.waitFor('SELECT count(*) FROM raw_auth', '20')
   })
 
   it('a wrong key, an unknown key id or a zero signature is disconnected and writes nothing', async function () {
@@ -88,6 +94,17 @@ describe('integration: ILP TCP authentication (issue 9)', function () {
       assert.equal(challenge.length, 512, keyId)
     }
     assert.equal(await fixture.sql.scalar('SELECT count(*) FROM denied_auth'), null)
+  })
+
+  it('a key id line longer than ILP_TCP_AUTH_LINE_BYTES_MAX is disconnected without a challenge', async function () {
+    const received = await new Promise<number>((resolve, reject) => {
+      let byteCount = 0
+      const socket = net.connect(fixture.server.ilpPort, '127.0.0.1', () => socket.write('k'.repeat(ILP_TCP_AUTH_LINE_BYTES_MAX + 1)))
+      socket.on('data', (chunk: Buffer) => { byteCount += chunk.length })
+      socket.on('error', (error: NodeJS.ErrnoException) => { if (error.code !== 'ECONNRESET') reject(error) })
+      socket.on('close', () => resolve(byteCount))
+    })
+    assert.equal(received, 0)
   })
 
   it('a client that skips the handshake (plain ILP) writes nothing', async function () {

@@ -84,6 +84,7 @@ export function authenticateIlpTcp(socket: Socket, keys: IlpPublicKeys): Promise
     let keyId: string | null = null
     const challenge = makeChallenge()
     let isDone = false
+    let isVerifying = false
     const finish = (rest: Buffer | null): void => {
       if (isDone) return
       isDone = true
@@ -94,7 +95,11 @@ export function authenticateIlpTcp(socket: Socket, keys: IlpPublicKeys): Promise
       if (rest === null) log.info({ peer: socket.remoteAddress, keyId }, 'ilp tcp: authentication failed')
       resolve(rest)
     }
-    const onClose = (): void => finish(null)
+    // A client may end its stream right after its signature and first lines: Node emits 'end' (and, the socket not
+    // being half-open, 'close') even while paused, so once the signature is in, the verdict decides, not the close.
+    const onClose = (): void => {
+      if (!isVerifying) finish(null)
+    }
     const timer = setTimeout(() => finish(null), ILP_TCP_AUTH_TIMEOUT_MS)
     const onData = (chunk: Buffer): void => {
       buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk])
@@ -107,6 +112,7 @@ export function authenticateIlpTcp(socket: Socket, keys: IlpPublicKeys): Promise
           continue
         }
         const rest = buffered
+        isVerifying = true
         socket.pause()
         void isSigned(challenge, keys.get(keyId), Buffer.from(line.toString('ascii').trim(), 'base64'))
           .then((isValid) => finish(isValid ? rest : null))

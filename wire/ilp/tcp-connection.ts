@@ -97,7 +97,9 @@ export class IlpTcpConnection {
     this.socket.on('error', (error) => log.debug({ err: error, peer: this.peer }, 'ilp tcp: socket error'))
     this.socket.on('close', () => this.onClose())
     if (options.firstBytes !== undefined && options.firstBytes.length > 0) this.onData(options.firstBytes)
+    // After a handshake the client may already have ended, or closed, its stream: its events will not come again.
     if (this.socket.readableEnded) this.onEnd()
+    if (this.socket.closed) this.onClose()
   }
 
   /** Shutdown: stop reading, write what was parsed, close. Resolves once the last ingest settled. */

@@ -61,7 +61,8 @@ export async function startIlpTcpListener(options: IlpTcpListenerOptions): Promi
     socket.on('error', (error) => log.debug({ err: error }, 'ilp tcp: socket error during authentication'))
     void authenticateIlpTcp(socket, keys).then((rest) => {
       handshakes.delete(socket)
-      if (rest === null || socket.destroyed) socket.destroy()
+      // A socket that closed after its signature still has its first lines to write: accept it all the same.
+      if (rest === null) socket.destroy()
       else accept(socket, rest)
     })
   })
