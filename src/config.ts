@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os'
 import { parseArgs } from 'node:util'
 import path from 'node:path'
 import type { FsyncMode } from '../engine/api.js'
+import type { AuthMethod } from '../wire/pg/auth-exchange.js'
 import {
   CORES_MAX_COUNT, DISK_RESERVE_MB_DEFAULT, DISK_RESERVE_MB_MAX, DISK_RESERVE_PERCENT_DEFAULT, MEMTABLE_MB_DEFAULT, MEMTABLE_MB_MAX,
   MEMTABLE_MB_MIN,
@@ -22,6 +23,13 @@ export interface ServerConfig {
   readonly fsync: FsyncMode
   /** Ingest is refused below this many free MiB on the data volume; null = the default (issue 12). */
   readonly diskReserveMb: number | null
+  /** pg authentication (absent = trust); anything but trust reads usersFile (wire/pg/auth-users.ts). */
+  readonly auth?: AuthMethod
+  readonly usersFile?: string | null
+  /** PEM files for pg TLS; absent or null = none. */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string } | null
+  /** ILP TCP public keys (QuestDB's auth db format); absent or null = no ILP TCP authentication. */
+  readonly ilpAuthFile?: string | null
 }
 
 export class ConfigError extends Error {
@@ -54,7 +62,48 @@ export const OPTION_SPECS: ReadonlyArray<OptionSpec> = [
     help: `refuse writes below this many free MiB (empty = ${DISK_RESERVE_MB_DEFAULT}, at most ${DISK_RESERVE_PERCENT_DEFAULT}% of the volume)`,
     fallback: () => '',
   },
+  { flag: 'auth', env: 'NODEDB_AUTH', help: 'pg authentication: trust | password | md5 | scram-sha-256', fallback: () => 'trust' },
+  { flag: 'users-file', env: 'NODEDB_USERS_FILE', help: 'users and password verifiers for --auth (nodedb user set)', fallback: () => '' },
+  { flag: 'tls-cert', env: 'NODEDB_TLS_CERT', help: 'PEM certificate (chain) for pg TLS (SSLRequest)', fallback: () => '' },
+  { flag: 'tls-key', env: 'NODEDB_TLS_KEY', help: 'PEM private key of --tls-cert', fallback: () => '' },
+  { flag: 'ilp-auth-file', env: 'NODEDB_ILP_AUTH_FILE', help: 'ILP TCP clients\' public keys (QuestDB auth db); empty = none', fallback: () => '' },
 ]
+
+const AUTH_METHODS: ReadonlyArray<AuthMethod> = ['trust', 'password', 'md5', 'scram-sha-256']
+
+/** 127.0.0.0/8, ::1 and localhost: the addresses where trust (no authentication) is allowed. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase()
+  return bare === 'localhost' || bare === '::1' || /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare)
+}
+
+type SecurityConfig = Required<Pick<ServerConfig, 'auth' | 'usersFile' | 'tls' | 'ilpAuthFile'>>
+
+/** Auth, TLS and ILP keys; a non-loopback host needs authentication on every port that takes writes or queries. */
+function resolveSecurity(raw: (flag: string) => string, host: string, httpToken: string | null): SecurityConfig {
+  const method = raw('auth')
+  const auth = AUTH_METHODS.find((m) => m === method)
+  if (auth === undefined) throw new ConfigError(`--auth must be trust, password, md5 or scram-sha-256, got "${method}"`)
+  const usersFile = raw('users-file') === '' ? null : path.resolve(raw('users-file'))
+  if (auth !== 'trust' && usersFile === null) throw new ConfigError(`--auth ${auth} needs --users-file`)
+  if (auth === 'trust' && usersFile !== null) throw new ConfigError('--users-file needs --auth password, md5 or scram-sha-256')
+  const certFile = raw('tls-cert')
+  const keyFile = raw('tls-key')
+  if ((certFile === '') !== (keyFile === '')) throw new ConfigError('--tls-cert and --tls-key go together')
+  const ilpAuthFile = raw('ilp-auth-file') === '' ? null : path.resolve(raw('ilp-auth-file'))
+  if (!isLoopbackHost(host)) {
+    const missing = [
+      ...(auth === 'trust' ? ['--auth (not trust) with --users-file'] : []),
+      ...(ilpAuthFile === null ? ['--ilp-auth-file'] : []),
+      ...(httpToken === null ? ['--http-token'] : []),
+    ]
+    if (missing.length > 0) {
+      throw new ConfigError(`refusing to listen on ${host} (not a loopback address) without authentication: set ${missing.join(', ')}`)
+    }
+  }
+  const tls = certFile === '' ? null : { certFile: path.resolve(certFile), keyFile: path.resolve(keyFile) }
+  return { auth, usersFile, tls, ilpAuthFile }
+}
 
 function parseInteger(name: string, text: string, min: number, max: number): number {
   if (!/^\d+$/.test(text.trim())) throw new ConfigError(`--${name} must be a whole number, got "${text}"`)
@@ -77,13 +126,15 @@ export function resolveConfig(values: Readonly<Record<string, string | undefined
   }
   const host = raw('host')
   if (host.length === 0) throw new ConfigError('--host must not be empty')
+  const httpToken = raw('http-token') === '' ? null : raw('http-token')
   return {
+    ...resolveSecurity(raw, host, httpToken),
     dataDir: path.resolve(raw('data-dir')),
     host,
     pgPort: parseInteger('pg-port', raw('pg-port'), 0, 65535),
     ilpPort: parseInteger('ilp-port', raw('ilp-port'), 0, 65535),
     httpPort: parseInteger('http-port', raw('http-port'), 0, 65535),
-    httpToken: raw('http-token') === '' ? null : raw('http-token'),
+    httpToken,
     coreCount: parseInteger('cores', raw('cores'), 1, CORES_MAX_COUNT),
     memtableMb: parseInteger('memtable-mb', raw('memtable-mb'), MEMTABLE_MB_MIN, MEMTABLE_MB_MAX),
     fsync: parseFsync(raw('fsync')),
@@ -91,10 +142,46 @@ export function resolveConfig(values: Readonly<Record<string, string | undefined
   }
 }
 
-export type Command = { readonly kind: 'serve'; readonly config: ServerConfig } | { readonly kind: 'help' } | { readonly kind: 'version' }
+/** `nodedb user set|remove NAME`: edits the users file; set reads the password from stdin's first line. */
+export interface UserCommand {
+  readonly kind: 'user'
+  readonly action: 'set' | 'remove'
+  readonly name: string
+  readonly usersFile: string
+  /** The verifier `set` writes: SCRAM-SHA-256 (default) or md5 (for --auth md5 with old clients). */
+  readonly verifier: 'scram' | 'md5'
+}
+
+export type Command =
+  | { readonly kind: 'serve'; readonly config: ServerConfig } | { readonly kind: 'help' } | { readonly kind: 'version' } | UserCommand
+
+function parseUserCommand(argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv): UserCommand {
+  let parsed: ReturnType<typeof parseArgs>
+  try {
+    parsed = parseArgs({
+      args: [...argv], allowPositionals: true, strict: true,
+      options: { 'users-file': { type: 'string' }, verifier: { type: 'string' } },
+    })
+  } catch (error: unknown) {
+    throw new ConfigError(error instanceof Error ? error.message.split('\n')[0] ?? 'bad arguments' : 'bad arguments')
+  }
+  const [action, name, ...rest] = parsed.positionals
+  if ((action !== 'set' && action !== 'remove') || name === undefined || rest.length > 0) {
+    throw new ConfigError('usage: nodedb user set|remove NAME --users-file PATH [--verifier scram-sha-256|md5]')
+  }
+  const fileValue = parsed.values['users-file']
+  const usersFile = typeof fileValue === 'string' ? fileValue : env['NODEDB_USERS_FILE'] ?? ''
+  if (usersFile === '') throw new ConfigError('nodedb user needs --users-file (or NODEDB_USERS_FILE)')
+  const verifierValue = parsed.values['verifier'] ?? 'scram-sha-256'
+  if (verifierValue !== 'scram-sha-256' && verifierValue !== 'md5') {
+    throw new ConfigError(`--verifier must be scram-sha-256 or md5, got "${String(verifierValue)}"`)
+  }
+  return { kind: 'user', action, name, usersFile: path.resolve(usersFile), verifier: verifierValue === 'md5' ? 'md5' : 'scram' }
+}
 
 /** Parses `nodedb [serve] [--flag value]...`; throws ConfigError on anything unknown or malformed. */
 export function parseCommandLine(argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv): Command {
+  if (argv[0] === 'user') return parseUserCommand(argv.slice(1), env)
   const options: Record<string, { type: 'string' } | { type: 'boolean'; short?: string }> = {
     help: { type: 'boolean', short: 'h' },
     version: { type: 'boolean', short: 'v' },
@@ -124,6 +211,8 @@ export function helpText(version: string): string {
     `nodedb ${version}: a timeseries database that speaks PostgreSQL`,
     '',
     'usage: nodedb serve [options]',
+    '       nodedb user set NAME --users-file PATH [--verifier scram-sha-256|md5]   (password: first line of stdin)',
+    '       nodedb user remove NAME --users-file PATH',
     '',
     'options (each also as an environment variable):',
   ]

@@ -4,7 +4,8 @@
 import { isEngineFailureError } from '../engine/api.js'
 import { log } from './common/log.js'
 import { NODEDB_VERSION } from './common/version.js'
-import { ConfigError, helpText, parseCommandLine } from './config.js'
+import { ConfigError, helpText, parseCommandLine, type UserCommand } from './config.js'
+import { removeUser, setUser, UsersFileError } from '../wire/pg/auth-users.js'
 import { ListenError, startServer, type RunningServer } from './server.js'
 
 const EXIT_FAILURE = 1
@@ -57,6 +58,30 @@ function onFatal(detail: string, server: RunningServer): void {
   )
 }
 
+/** The password for `nodedb user set`: stdin up to the first line break (a pipe, or typed and ended with Enter). */
+async function readPasswordLine(): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  for await (const chunk of process.stdin) {
+    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)))
+    if (Buffer.concat(chunks).includes(0x0a)) break
+  }
+  const all = Buffer.concat(chunks)
+  const end = all.indexOf(0x0a)
+  const line = end < 0 ? all : all.subarray(0, end)
+  return line.at(-1) === 0x0d ? line.subarray(0, line.length - 1) : line
+}
+
+async function runUserCommand(command: UserCommand): Promise<void> {
+  try {
+    if (command.action === 'remove') await removeUser(command.usersFile, command.name)
+    else await setUser(command.usersFile, command.name, await readPasswordLine(), command.verifier)
+  } catch (error: unknown) {
+    if (error instanceof UsersFileError) fail(error.message, EXIT_FAILURE)
+    fail(error instanceof Error ? error.message : String(error), EXIT_FAILURE)
+  }
+  process.stdout.write(`user "${command.name}" ${command.action === 'set' ? 'set' : 'removed'} in ${command.usersFile}\n`)
+}
+
 async function main(): Promise<void> {
   let command
   try {
@@ -69,6 +94,10 @@ async function main(): Promise<void> {
     process.stdout.write(`${helpText(NODEDB_VERSION)}\n`)
     return
   }
+  if (command.kind === 'user') {
+    await runUserCommand(command)
+    return
+  }
   if (command.kind === 'version') {
     process.stdout.write(`nodedb ${NODEDB_VERSION}\n`)
     return
@@ -77,6 +106,7 @@ async function main(): Promise<void> {
     await startServer(command.config, { beforeReady: installSignalHandlers, onFatal })
   } catch (error: unknown) {
     if (error instanceof ListenError) fail(error.message, EXIT_FAILURE)
+    if (error instanceof ConfigError) fail(error.message, EXIT_USAGE)
     if (isEngineFailureError(error)) fail(error.failure.detail, EXIT_FAILURE)
     throw error
   }

@@ -7,9 +7,14 @@ import { createSql } from '../sql/sql.js'
 import { startIlpHttpListener } from '../wire/ilp/http-listener.js'
 import { IlpParsePool } from '../wire/ilp/parse-pool.js'
 import { startIlpTcpListener } from '../wire/ilp/tcp-listener.js'
+import { IlpAuthFileError, type IlpPublicKeys, loadIlpAuthFile } from '../wire/ilp/tcp-auth.js'
 import { startPgListener } from '../wire/pg/listener.js'
+import type { PgAuth } from '../wire/pg/auth-exchange.js'
+import { loadMockAuthKey, UsersFileError, UsersStore } from '../wire/pg/auth-users.js'
+import { loadTlsContext, TlsConfigError } from '../wire/pg/tls.js'
 import { log } from './common/log.js'
-import type { ServerConfig } from './config.js'
+import { ConfigError, type ServerConfig } from './config.js'
+import type { SecureContext } from 'node:tls'
 
 export interface RunningServer {
   readonly pgPort: number
@@ -49,8 +54,37 @@ export interface StartServerOptions {
   readonly engineOptions?: Omit<OpenEngineOptions, 'onFatal'>
 }
 
+interface Security {
+  readonly auth: PgAuth
+  readonly tlsContext: SecureContext | null
+  readonly ilpKeys: IlpPublicKeys | null
+}
+
+/** Reads the users file and the TLS files before anything opens: a bad one is a one-line ConfigError. */
+async function loadSecurity(config: ServerConfig): Promise<Security> {
+  try {
+    const method = config.auth ?? 'trust'
+    let auth: PgAuth = { method: 'trust' }
+    if (method !== 'trust') {
+      if (config.usersFile === undefined || config.usersFile === null) throw new ConfigError(`--auth ${method} needs --users-file`)
+      auth = { method, users: await UsersStore.open(config.usersFile, await loadMockAuthKey(config.dataDir)) }
+    }
+    const tlsContext = config.tls === undefined || config.tls === null ? null : await loadTlsContext(config.tls.certFile, config.tls.keyFile)
+    if (method === 'password' && tlsContext === null) log.warn('--auth password without --tls-cert: passwords cross the network in clear')
+    const ilpKeys = config.ilpAuthFile === undefined || config.ilpAuthFile === null ? null : await loadIlpAuthFile(config.ilpAuthFile)
+    return { auth, tlsContext, ilpKeys }
+  } catch (error: unknown) {
+    if (error instanceof UsersFileError || error instanceof TlsConfigError || error instanceof IlpAuthFileError) {
+      throw new ConfigError(error.message)
+    }
+    if (error instanceof Error && 'code' in error) throw new ConfigError(`cannot prepare authentication: ${error.message}`)
+    throw error
+  }
+}
+
 export async function startServer(config: ServerConfig, options: StartServerOptions = {}): Promise<RunningServer> {
   const startedMs = Date.now()
+  const security = await loadSecurity(config)
   log.info({ dataDir: config.dataDir, cores: config.coreCount, fsync: config.fsync, memtableMb: config.memtableMb }, 'starting')
   // SQL parsing is synchronous on a WebAssembly module (libpg-query): load it before anything can take a query.
   await loadParser()
@@ -84,8 +118,12 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       throw new ListenError(listenErrorMessage(error, what, config.host, port))
     }
   }
-  const pg = await start('pg', config.pgPort, () => startPgListener({ host: config.host, port: config.pgPort, sql }))
-  const ilp = await start('ilp', config.ilpPort, () => startIlpTcpListener({ host: config.host, port: config.ilpPort, sql, parsePool }))
+  const pg = await start('pg', config.pgPort, () => startPgListener({
+    host: config.host, port: config.pgPort, sql, auth: security.auth, tlsContext: security.tlsContext,
+  }))
+  const ilp = await start('ilp', config.ilpPort, () => startIlpTcpListener({
+    host: config.host, port: config.ilpPort, sql, parsePool, publicKeys: security.ilpKeys,
+  }))
   const http = await start('http', config.httpPort, () => startIlpHttpListener({ host: config.host, port: config.httpPort, sql, token: config.httpToken, parsePool }))
   let closing: Promise<void> | null = null
   running = {

@@ -16,6 +16,12 @@ export const PG_SEND_BUFFER_BYTES_MAX = 8 * 1024 * 1024
 export const PG_RECEIVE_QUEUE_BYTES_MAX = 8 * 1024 * 1024
 // How long shutdown waits for in-flight statements before dropping their sockets.
 export const PG_SHUTDOWN_WAIT_MS = 5000
+// PostgreSQL's authentication_timeout default: a socket that has not finished startup and authentication by then is
+// closed, so unauthenticated clients cannot hold connection slots (issue 9).
+export const PG_AUTHENTICATION_TIMEOUT_MS = 60_000
+// Input buffered from a client that has not authenticated yet (PostgreSQL reads auth messages with a 65535-byte cap,
+// PG_MAX_AUTH_TOKEN_LENGTH); more closes the socket, so unauthenticated clients cannot make us hold megabytes each.
+export const PG_UNAUTHENTICATED_BYTES_MAX = 65_535
 // Open sockets per connection slot: past (connections max × this) a socket is dropped at once instead of being
 // told 53300, so a connection flood cannot grow memory.
 export const PG_SOCKETS_PER_CONNECTION_MAX_COUNT = 2
@@ -167,6 +173,11 @@ export const ILP_TCP_FLUSH_ROWS_COUNT = 50_000
 export const ILP_TCP_FLUSH_INTERVAL_MS = 100
 // Concurrent ILP TCP connections; past this a new socket is closed at once (there is no reply channel for an error).
 export const ILP_TCP_CONNECTIONS_MAX_COUNT = 1000
+// ILP TCP authentication (--ilp-auth-file): the key id and signature lines are short (a DER signature is ~96 base64
+// characters); a longer line ends the connection, so an unauthenticated client cannot make us buffer.
+export const ILP_TCP_AUTH_LINE_BYTES_MAX = 4096
+// An unauthenticated ILP TCP client that has not finished the handshake by then is disconnected (frees its slot).
+export const ILP_TCP_AUTH_TIMEOUT_MS = 15_000
 // Largest HTTP write body, compressed or decompressed, in bytes: 413 above it. The whole body is held while it is
 // parsed and WAL'd as one record per table, so it must stay well under WAL_RECORD_BYTES_MAX. Telegraf sends ≤ ~1 MiB.
 export const ILP_HTTP_BODY_BYTES_MAX = 64 * 1024 * 1024

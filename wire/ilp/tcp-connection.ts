@@ -38,6 +38,8 @@ export interface IlpTcpConnectionOptions {
   /** Parses runs of complete lines off the event loop; null = parse everything inline. */
   readonly parsePool?: IlpParsePool | null
   readonly onClosed: (connection: IlpTcpConnection) => void
+  /** Bytes read before this connection took the socket (after an ILP auth handshake, tcp-auth.ts): parsed first. */
+  readonly firstBytes?: Buffer
 }
 
 const NEWLINE = 10
@@ -94,6 +96,10 @@ export class IlpTcpConnection {
     this.socket.on('end', () => this.onEnd())
     this.socket.on('error', (error) => log.debug({ err: error, peer: this.peer }, 'ilp tcp: socket error'))
     this.socket.on('close', () => this.onClose())
+    if (options.firstBytes !== undefined && options.firstBytes.length > 0) this.onData(options.firstBytes)
+    // After a handshake the client may already have ended, or closed, its stream: its events will not come again.
+    if (this.socket.readableEnded) this.onEnd()
+    if (this.socket.closed) this.onClose()
   }
 
   /** Shutdown: stop reading, write what was parsed, close. Resolves once the last ingest settled. */

@@ -1,6 +1,7 @@
 // wire/ilp/tcp-listener: the InfluxDB line protocol TCP listener (--ilp-port, QuestDB's and Telegraf's socket
 // writers). Accepts up to ILP_TCP_CONNECTIONS_MAX_COUNT sockets; shuts down in order: stop accepting, write what each
 // connection parsed, close (bounded by ILP_SHUTDOWN_WAIT_MS). Knows nothing of storage: rows go to sql.ingest.
+// With public keys (--ilp-auth-file) a socket first passes QuestDB's challenge handshake (tcp-auth.ts).
 import { listenOn } from '../listen.js'
 import { createServer, type Server, type Socket } from 'node:net'
 import { assert } from '../../src/common/assert.js'
@@ -9,6 +10,7 @@ import { ILP_SHUTDOWN_WAIT_MS, ILP_TCP_CONNECTIONS_MAX_COUNT } from '../../src/c
 import type { SqlFacade } from '../../sql/api.js'
 import type { IlpParsePool } from './parse-pool.js'
 import { IlpTcpConnection, type IlpTcpCounters } from './tcp-connection.js'
+import { authenticateIlpTcp, type IlpPublicKeys } from './tcp-auth.js'
 
 export interface IlpTcpListenerOptions {
   readonly host: string
@@ -20,6 +22,8 @@ export interface IlpTcpListenerOptions {
   readonly flushRows?: number
   /** Parses runs of lines off the event loop (parse-pool.ts); owned by the caller, who closes it after this listener. */
   readonly parsePool?: IlpParsePool | null
+  /** Clients must prove one of these keys before their lines are read (tcp-auth.ts); absent or null = no auth. */
+  readonly publicKeys?: IlpPublicKeys | null
 }
 
 export interface IlpTcpListener {
@@ -34,23 +38,40 @@ export async function startIlpTcpListener(options: IlpTcpListenerOptions): Promi
   assert(Number.isInteger(connectionsMax) && connectionsMax > 0, `connectionsMax out of range: ${connectionsMax}`)
   const connections = new Set<IlpTcpConnection>()
   const counters: IlpTcpCounters = { rowsWritten: 0, linesRejected: 0, connectionsOverlong: 0, diskFullPauses: 0, diskFullLoggedAtMs: -Infinity }
+  const handshakes = new Set<Socket>()
+  const accept = (socket: Socket, rest: Buffer | null): void => {
+    // The handshake left the socket paused. Resuming first is safe (data events come on a later tick, after the
+    // connection's listeners), and lets the connection pause it again if the first bytes fill a flush.
+    if (rest !== null) socket.resume()
+    const connection = new IlpTcpConnection({
+      socket, sql: options.sql, counters, parsePool: options.parsePool ?? null, onClosed: (closed) => connections.delete(closed),
+      ...(options.flushRows === undefined ? {} : { flushRows: options.flushRows }), ...(rest === null ? {} : { firstBytes: rest }),
+    })
+    connections.add(connection)
+  }
+  const keys = options.publicKeys ?? null
   const server = createServer((socket: Socket) => {
-    if (connections.size >= connectionsMax) {
+    if (connections.size + handshakes.size >= connectionsMax) {
       log.warn({ connectionsMax }, 'ilp tcp: too many connections, closing the new one')
       socket.destroy()
       return
     }
-    const connection = new IlpTcpConnection({
-      socket, sql: options.sql, counters, parsePool: options.parsePool ?? null, onClosed: (closed) => connections.delete(closed),
-      ...(options.flushRows === undefined ? {} : { flushRows: options.flushRows }),
+    if (keys === null) return accept(socket, null)
+    handshakes.add(socket)
+    socket.on('error', (error) => log.debug({ err: error }, 'ilp tcp: socket error during authentication'))
+    void authenticateIlpTcp(socket, keys).then((rest) => {
+      handshakes.delete(socket)
+      // A socket that closed after its signature still has its first lines to write: accept it all the same.
+      if (rest === null) socket.destroy()
+      else accept(socket, rest)
     })
-    connections.add(connection)
   })
   const port = await listenOn(server, options.host, options.port, 'ilp tcp listener')
-  return { port, counters, close: () => closeListener(server, connections) }
+  return { port, counters, close: () => closeListener(server, connections, handshakes) }
 }
 
-async function closeListener(server: Server, connections: Set<IlpTcpConnection>): Promise<void> {
+async function closeListener(server: Server, connections: Set<IlpTcpConnection>, handshakes: Set<Socket>): Promise<void> {
+  for (const socket of handshakes) socket.destroy()
   const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()))
   const drained = Promise.allSettled([...connections].map((connection) => connection.shutdown()))
   let timer: NodeJS.Timeout | undefined

@@ -1,13 +1,19 @@
 // wire/pg/connection: binds one net.Socket to a Session. Feeds the framer, hands the session one frame at a time
 // (never two statements at once; pipelined frames wait in the framer), yields every PG_MESSAGES_PER_TICK_COUNT
-// messages, and applies backpressure both ways (PG_SEND_BUFFER_BYTES_MAX).
+// messages, and applies backpressure both ways (PG_SEND_BUFFER_BYTES_MAX). After SSLRequest → 'S' the socket is
+// swapped for a TLSSocket over it (tls.ts); everything above the socket stays the same.
 import type { Socket } from 'node:net'
+import type { SecureContext } from 'node:tls'
 import { log } from '../../src/common/log.js'
-import { PG_MESSAGES_PER_TICK_COUNT, PG_RECEIVE_QUEUE_BYTES_MAX, PG_SEND_BUFFER_BYTES_MAX } from '../../src/common/limits.js'
+import {
+  PG_AUTHENTICATION_TIMEOUT_MS, PG_MESSAGES_PER_TICK_COUNT, PG_UNAUTHENTICATED_BYTES_MAX, PG_RECEIVE_QUEUE_BYTES_MAX, PG_SEND_BUFFER_BYTES_MAX,
+} from '../../src/common/limits.js'
 import type { SqlFacade } from '../../sql/api.js'
 import type { CancelRegistry } from './cancel.js'
 import { Framer } from './framer.js'
 import { Session, type SessionHost } from './session.js'
+import type { PgAuth } from './auth-exchange.js'
+import { startServerTls } from './tls.js'
 
 
 export interface ConnectionOptions {
@@ -15,11 +21,18 @@ export interface ConnectionOptions {
   readonly sql: SqlFacade
   readonly cancelRegistry: CancelRegistry
   readonly isOverCapacity: boolean
+  /** Authentication of the StartupMessage (absent = trust). */
+  readonly auth?: PgAuth
+  /** Present when --tls-cert/--tls-key are set: SSLRequest is answered 'S'. */
+  readonly tlsContext?: SecureContext | null
   readonly onClosed: (connection: Connection) => void
 }
 
 export class Connection implements SessionHost {
-  private readonly socket: Socket
+  private socket: Socket
+  readonly startTls: (() => void) | undefined
+  /** Closes a socket still unauthenticated after PG_AUTHENTICATION_TIMEOUT_MS (PostgreSQL's authentication_timeout). */
+  private readonly authenticationTimer: NodeJS.Timeout
   private readonly framer = new Framer()
   private readonly session: Session
   private isBusy = false
@@ -29,21 +42,64 @@ export class Connection implements SessionHost {
 
   constructor(private readonly options: ConnectionOptions) {
     this.socket = options.socket
+    const tlsContext = options.tlsContext ?? null
+    this.startTls = tlsContext === null ? undefined : () => this.upgradeToTls(tlsContext)
     this.session = new Session({
       sql: options.sql, host: this, cancelRegistry: options.cancelRegistry, isOverCapacity: options.isOverCapacity,
+      ...(options.auth === undefined ? {} : { auth: options.auth }),
     })
+    this.authenticationTimer = setTimeout(() => {
+      if (this.session.isAuthenticated || this.isEnded) return
+      log.info('pg: startup and authentication not finished in time; closing')
+      this.destroy()
+    }, PG_AUTHENTICATION_TIMEOUT_MS)
     this.socket.setNoDelay(true)
-    this.socket.on('data', (chunk: Buffer) => this.receive(chunk))
-    this.socket.on('drain', () => {
-      this.updateReading()
-      if (!this.isBusy && !this.isPumpScheduled) this.pump()
-    })
     this.socket.on('error', (error) => log.debug({ err: error }, 'pg socket error'))
-    this.socket.on('close', () => {
-      this.isEnded = true
+    this.attach(this.socket)
+  }
+
+  private readonly onData = (chunk: Buffer): void => this.receive(chunk)
+  private readonly onDrain = (): void => {
+    this.updateReading()
+    if (!this.isBusy && !this.isPumpScheduled) this.pump()
+  }
+  private readonly onClose = (): void => {
+    clearTimeout(this.authenticationTimer)
+    this.isEnded = true
+    this.session.dispose()
+    this.options.onClosed(this)
+  }
+
+  private attach(socket: Socket): void {
+    socket.on('data', this.onData)
+    socket.on('drain', this.onDrain)
+    socket.on('close', this.onClose)
+  }
+
+  /**
+   * SSLRequest answered 'S': send it in clear, then speak TLS on the same connection. Bytes that arrived after the
+   * SSLRequest and before the handshake were not encrypted and may have been injected (CVE-2021-23214): the
+   * connection is dropped, as PostgreSQL does.
+   */
+  private upgradeToTls(context: SecureContext): void {
+    const plain = this.socket
+    if (this.framer.bufferedByteCount > 0) {
+      log.warn('pg: received unencrypted data after SSL request; closing')
       this.session.dispose()
-      this.options.onClosed(this)
-    })
+      plain.destroy()
+      return
+    }
+    const output = this.session.takeOutput()
+    if (output !== null) plain.write(output)
+    plain.off('data', this.onData)
+    plain.off('drain', this.onDrain)
+    plain.off('close', this.onClose)
+    const secure = startServerTls(plain, context)
+    // As on the plain socket: without it Nagle held small answers back (SELECT 1 over TLS: 1.7 ms → 0.8 ms a round trip).
+    secure.setNoDelay(true)
+    secure.on('error', (error) => log.debug({ err: error }, 'pg tls error'))
+    this.socket = secure
+    this.attach(secure)
   }
 
   /** True while a statement runs: listener shutdown waits for it. */
@@ -88,6 +144,11 @@ export class Connection implements SessionHost {
     if (this.isEnded) return
     this.framer.push(chunk)
     this.pump()
+    // Checked after the pump: a trusted client may send its startup packet and a large first query in one chunk.
+    if (!this.session.isAuthenticated && this.framer.bufferedByteCount > PG_UNAUTHENTICATED_BYTES_MAX) {
+      log.info('pg: too much input before authentication; closing')
+      this.destroy()
+    }
   }
 
   private finishShutdown(): void {
@@ -118,6 +179,7 @@ export class Connection implements SessionHost {
         break
       }
     }
+    if (this.session.isAuthenticated) clearTimeout(this.authenticationTimer)
     this.flush()
     this.updateReading()
   }

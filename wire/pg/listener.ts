@@ -2,12 +2,14 @@
 // startup), owns the cancel registry, and shuts down in order: stop accepting, 57P01 to idle sessions, wait (bounded).
 import { listenOn } from '../listen.js'
 import { createServer, type Server, type Socket } from 'node:net'
+import type { SecureContext } from 'node:tls'
 import { assert } from '../../src/common/assert.js'
 import { log } from '../../src/common/log.js'
 import { PG_CONNECTIONS_MAX_COUNT, PG_SHUTDOWN_WAIT_MS, PG_SOCKETS_PER_CONNECTION_MAX_COUNT } from '../../src/common/limits.js'
 import type { SqlFacade } from '../../sql/api.js'
 import { CancelRegistry } from './cancel.js'
 import { Connection } from './connection.js'
+import type { PgAuth } from './auth-exchange.js'
 
 
 export interface PgListenerOptions {
@@ -16,6 +18,10 @@ export interface PgListenerOptions {
   readonly port: number
   readonly sql: SqlFacade
   readonly connectionsMax?: number
+  /** How StartupMessages are authenticated (auth-exchange.ts); absent = trust. */
+  readonly auth?: PgAuth
+  /** TLS for SSLRequest (tls.ts); absent or null = SSLRequest is answered 'N'. */
+  readonly tlsContext?: SecureContext | null
 }
 
 export interface PgListener {
@@ -37,6 +43,7 @@ export async function startPgListener(options: PgListenerOptions): Promise<PgLis
     }
     const connection = new Connection({
       socket, sql: options.sql, cancelRegistry, isOverCapacity: connections.size >= connectionsMax,
+      ...(options.auth === undefined ? {} : { auth: options.auth }), tlsContext: options.tlsContext ?? null,
       onClosed: (closed) => connections.delete(closed),
     })
     connections.add(connection)

@@ -17,13 +17,16 @@ import { ExtendedQuery, type ExtendedQueryHost } from './extended-query.js'
 import type { Frame } from './framer.js'
 import { decodeFrontend, decodeStartup, FrontendDecodeError, type FrontendMessage } from './frontend.js'
 import { ResultCursor } from './result-writer.js'
-import { answerStartup } from './startup.js'
+import { answerStartup, type StartupAnswer } from './startup.js'
+import { AuthExchange, type PgAuth } from './auth-exchange.js'
 
 export interface SessionHost {
   /** Hands the session's output to the socket; a promise while the send buffer is over its bound. */
   flush(): Promise<void> | undefined
   /** Sends what is buffered, then ends the connection. */
   close(): void
+  /** Present when TLS is configured: sends what is buffered (the 'S'), then upgrades the socket (wire/pg/tls.ts). */
+  readonly startTls?: () => void
 }
 
 export interface SessionOptions {
@@ -32,11 +35,14 @@ export interface SessionOptions {
   readonly cancelRegistry: CancelRegistry
   /** Over the connection limit: the StartupMessage is answered with FATAL 53300 (a CancelRequest still works). */
   readonly isOverCapacity: boolean
+  /** How a StartupMessage is authenticated (auth-exchange.ts); absent = trust. */
+  readonly auth?: PgAuth
 }
 
-type Phase = 'Startup' | 'Ready' | 'Closed'
+type Phase = 'Startup' | 'Authenticating' | 'Ready' | 'Closed'
 
 const NO_BYTE = 0x4e // 'N': SSLRequest / GSSENCRequest declined
+const YES_BYTE = 0x53 // 'S': SSLRequest accepted, the TLS handshake follows
 
 export class Session implements ExtendedQueryHost {
   readonly sql: SqlFacade
@@ -52,6 +58,7 @@ export class Session implements ExtendedQueryHost {
   /** The cursor whose rows are being sent now: a CancelRequest or a closed socket stops it (and its scan). */
   private sendingCursor: ResultCursor | null = null
   private negotiated = new Set<string>()
+  private exchange: { readonly auth: AuthExchange; readonly answer: StartupAnswer } | null = null
 
   constructor(private readonly options: SessionOptions) {
     this.sql = options.sql
@@ -63,6 +70,11 @@ export class Session implements ExtendedQueryHost {
 
   get isClosed(): boolean {
     return this.phase === 'Closed'
+  }
+
+  /** Past startup and authentication (the connection's authentication timeout stops here). */
+  get isAuthenticated(): boolean {
+    return this.phase === 'Ready'
   }
 
   /** Bytes written but not yet taken by the connection. */
@@ -95,6 +107,7 @@ export class Session implements ExtendedQueryHost {
   /** Handles one frame; a promise while a statement runs (the caller must not pass the next frame before it settles). */
   handleFrame(frame: Frame): Promise<void> | undefined {
     if (this.phase === 'Closed') return undefined
+    if (this.phase === 'Authenticating') return this.authenticate(frame)
     if (frame.kind === 'FramingError') return this.terminate(frame.error)
     let message: FrontendMessage
     try {
@@ -119,8 +132,8 @@ export class Session implements ExtendedQueryHost {
     this.extended.dropPortals()
   }
 
-  private terminate(error: DbError): undefined {
-    this.send({ kind: 'ErrorResponse', error })
+  private terminate(error: DbError | null): undefined {
+    if (error !== null) this.send({ kind: 'ErrorResponse', error })
     this.dispose()
     this.options.host.close()
     return undefined
@@ -137,13 +150,18 @@ export class Session implements ExtendedQueryHost {
     return undefined
   }
 
-  private handleStartup(message: FrontendMessage): undefined {
+  private handleStartup(message: FrontendMessage): Promise<void> | undefined {
     switch (message.kind) {
       case 'SSLRequest':
       case 'GSSENCRequest':
-        // Each may be asked once; we have neither TLS nor GSSAPI, so the answer is a single 'N' byte.
+        // Each may be asked once; 'S' to SSLRequest when TLS is configured, else (and to GSSAPI) a single 'N' byte.
         if (this.negotiated.has(message.kind)) return this.terminate(fatalProtocolViolation(`duplicate ${message.kind}`))
         this.negotiated.add(message.kind)
+        if (message.kind === 'SSLRequest' && this.options.host.startTls !== undefined) {
+          this.writer.byte(YES_BYTE)
+          this.options.host.startTls()
+          return undefined
+        }
         this.writer.byte(NO_BYTE)
         return undefined
       case 'CancelRequest':
@@ -158,7 +176,7 @@ export class Session implements ExtendedQueryHost {
     }
   }
 
-  private start(protocolVersion: number, params: ReadonlyMap<string, string>): undefined {
+  private start(protocolVersion: number, params: ReadonlyMap<string, string>): Promise<void> | undefined {
     if (this.options.isOverCapacity) return this.terminate(tooManyConnections())
     let answer
     try {
@@ -167,6 +185,33 @@ export class Session implements ExtendedQueryHost {
       return this.terminate(this.toDbError(thrown))
     }
     this.context = answer.context
+    for (const message of answer.negotiation) this.send(message)
+    const auth = this.options.auth
+    if (auth !== undefined && auth.method !== 'trust') {
+      this.phase = 'Authenticating'
+      this.exchange = { auth: new AuthExchange(auth.method, auth.users, answer.context.user), answer }
+      return this.authenticate(null)
+    }
+    return this.finishStartup(answer)
+  }
+
+  /** One step of the authentication exchange; AuthenticationOk and the rest of startup once it succeeds. */
+  private authenticate(frame: Frame | null): Promise<void> | undefined {
+    const exchange = this.exchange
+    if (exchange === null) return undefined
+    return exchange.auth.step(frame).then((step) => {
+      if (this.phase !== 'Authenticating') return
+      if (step.kind === 'Failed') this.terminate(step.error)
+      else if (step.kind === 'Closed') this.terminate(null)
+      else {
+        if (step.output !== null) this.writer.bytes(step.output)
+        if (step.kind === 'Authenticated') this.finishStartup(exchange.answer)
+      }
+    })
+  }
+
+  private finishStartup(answer: StartupAnswer): undefined {
+    this.exchange = null
     for (const message of answer.messages) this.send(message)
     this.key = this.options.cancelRegistry.allocateKey()
     this.options.cancelRegistry.register(this.key.pid, this.key.secret, this)

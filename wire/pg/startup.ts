@@ -1,5 +1,6 @@
-// wire/pg/startup: what a StartupMessage is answered with (trust auth): the 13 ParameterStatus values PostgreSQL 15
-// reports, in its order, and the SessionContext settings they seed. Knows nothing of sockets.
+// wire/pg/startup: what a StartupMessage is answered with: NegotiateProtocolVersion when needed (before any
+// authentication request), then, once authenticated (auth-exchange.ts), AuthenticationOk and the 13 ParameterStatus
+// values PostgreSQL 15 reports, in its order, and the SessionContext settings they seed. Knows nothing of sockets.
 import { noUserName, unsupportedProtocol } from '../../src/common/errors.js'
 import type { SessionContext } from '../../sql/api.js'
 import type { BackendMessage } from './backend.js'
@@ -31,7 +32,9 @@ function reportedParameters(applicationName: string, user: string): ReadonlyArra
 
 export interface StartupAnswer {
   readonly context: SessionContext
-  /** Everything before BackendKeyData: [NegotiateProtocolVersion], AuthenticationOk, 13 × ParameterStatus. */
+  /** [NegotiateProtocolVersion]: sent at once, before any authentication request (PostgreSQL's order). */
+  readonly negotiation: ReadonlyArray<BackendMessage>
+  /** Everything after authentication and before BackendKeyData: AuthenticationOk, 13 × ParameterStatus. */
   readonly messages: ReadonlyArray<BackendMessage>
 }
 
@@ -53,10 +56,10 @@ export function answerStartup(protocolVersion: number, params: ReadonlyMap<strin
     if (name.startsWith(PROTOCOL_OPTION_PREFIX)) unknownOptions.push(name)
     else settings.set(name.toLowerCase(), value)
   }
-  const messages: BackendMessage[] = []
+  const negotiation: BackendMessage[] = []
   // A 3.x request with x > 0, or with protocol options, is answered with what we speak (PostgreSQL ≥ 9.3.22 does so).
-  if (minor > 0 || unknownOptions.length > 0) messages.push({ kind: 'NegotiateProtocolVersion', minorVersion: 0, options: unknownOptions })
-  messages.push({ kind: 'AuthenticationOk' })
+  if (minor > 0 || unknownOptions.length > 0) negotiation.push({ kind: 'NegotiateProtocolVersion', minorVersion: 0, options: unknownOptions })
+  const messages: BackendMessage[] = [{ kind: 'AuthenticationOk' }]
   for (const [name, value] of reported) messages.push({ kind: 'ParameterStatus', name, value })
-  return { context: { settings, user, database }, messages }
+  return { context: { settings, user, database }, negotiation, messages }
 }

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
-import { ConfigError, parseCommandLine } from '../../../src/config.js'
+import { ConfigError, isLoopbackHost, parseCommandLine } from '../../../src/config.js'
 import { NODEDB_VERSION } from '../../../src/common/version.js'
 
 describe('src/config', function () {
@@ -56,6 +56,32 @@ describe('src/config', function () {
     for (const [argv, pattern] of cases) {
       assert.throws(() => parseCommandLine(argv, {}), (error: unknown) => error instanceof ConfigError && pattern.test(error.message), argv.join(' '))
     }
+  })
+
+  it('issue 9: trust only on loopback; a non-loopback host needs authentication on every port', function () {
+    for (const host of ['127.0.0.1', '127.1.2.3', '::1', '[::1]', 'localhost', 'LOCALHOST', '::ffff:127.0.0.1']) {
+      assert.equal(isLoopbackHost(host), true, host)
+    }
+    for (const host of ['0.0.0.0', '::', '10.0.0.1', '128.0.0.1', 'example.com', '127.0.0.1.example.com']) {
+      assert.equal(isLoopbackHost(host), false, host)
+    }
+    const exposed = ['serve', '--host', '0.0.0.0', '--auth', 'scram-sha-256', '--users-file', 'u', '--ilp-auth-file', 'k', '--http-token', 't']
+    const command = parseCommandLine(exposed, {})
+    assert.ok(command.kind === 'serve')
+    assert.deepEqual([command.config.auth, command.config.usersFile, command.config.ilpAuthFile], ['scram-sha-256', path.resolve('u'), path.resolve('k')])
+    assert.throws(() => parseCommandLine(['serve', '--host', '0.0.0.0'], {}), ConfigError)
+    assert.throws(() => parseCommandLine(['serve', '--host', '10.1.1.1'], { NODEDB_AUTH: 'md5', NODEDB_USERS_FILE: 'u', NODEDB_HTTP_TOKEN: 't' }),
+      /set --ilp-auth-file$/)
+  })
+
+  it('issue 9: `nodedb user set|remove NAME` takes the users file from the flag or NODEDB_USERS_FILE', function () {
+    assert.deepEqual(parseCommandLine(['user', 'set', 'alice', '--users-file', 'u.txt'], {}),
+      { kind: 'user', action: 'set', name: 'alice', usersFile: path.resolve('u.txt'), verifier: 'scram' })
+    assert.deepEqual(parseCommandLine(['user', 'remove', 'bob', '--verifier', 'md5'], { NODEDB_USERS_FILE: 'v.txt' }),
+      { kind: 'user', action: 'remove', name: 'bob', usersFile: path.resolve('v.txt'), verifier: 'md5' })
+    assert.throws(() => parseCommandLine(['user', 'set', 'alice'], {}), /needs --users-file/)
+    assert.throws(() => parseCommandLine(['user', 'add', 'alice', '--users-file', 'u'], {}), /usage: nodedb user/)
+    assert.throws(() => parseCommandLine(['user', 'set', 'a', '--users-file', 'u', '--verifier', 'sha1'], {}), /--verifier must be/)
   })
 
   it('keeps NODEDB_VERSION equal to package.json', function () {
