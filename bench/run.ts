@@ -1,10 +1,13 @@
 // bench/run: nodedb beside real peers in one run, on the same TSBS-like rows; prints JSON and a table of ratios.
 // Usage: npm run bench -- [--rows N] [--hosts N] [--hours N] [--runs N] [--writers N] [--batch N]
 //                        [--only scenario-or-group,...] [--smoke] [--date-trunc]
-// Peers are started here on loopback (PostgreSQL from Debian's binaries); a peer that cannot start is reported and
-// skipped. Never part of the test suite: speed is measured here, never asserted in tests. --smoke runs every
-// scenario tiny on nodedb alone, so CI can keep the bench working without timing anything.
+// Peers are installed first from Debian's packages (scripts/ensure-bench-peers.sh, not for --smoke) and started here
+// on loopback with temp data dirs; a peer that cannot start is reported as skipped in the table. Never part of the
+// test suite: speed is measured here, never asserted in tests. --smoke runs every scenario tiny on nodedb alone, so
+// CI can keep the bench working without timing anything.
+import { execFileSync } from 'node:child_process'
 import os from 'node:os'
+import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { SCENARIOS, STANDALONE_SCENARIOS, type BenchContext, type Measurement } from './scenarios/index.js'
 import { startSystems, type RunningSystem } from './peers/systems.js'
@@ -50,8 +53,19 @@ function printTable(results: ReadonlyArray<Measurement>): void {
   }
 }
 
+/** Installs missing peers (root only; never fails the bench: a peer still missing is reported as skipped). */
+function ensurePeers(): void {
+  const script = path.join(__dirname, '..', '..', 'scripts', 'ensure-bench-peers.sh')
+  try {
+    execFileSync('bash', [script], { stdio: 'inherit' })
+  } catch (error: unknown) {
+    process.stdout.write(`ensure-bench-peers.sh failed (missing peers are reported as skipped): ${String(error)}\n`)
+  }
+}
+
 async function main(): Promise<void> {
   const opts = options()
+  if (!opts.smoke) ensurePeers()
   const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? '?', memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version }
   process.stdout.write(`machine: ${JSON.stringify(machine)}\noptions: ${JSON.stringify(opts)}\n`)
   const results: Measurement[] = []
@@ -70,10 +84,13 @@ async function main(): Promise<void> {
 }
 
 async function runShared(scenarios: ReadonlyArray<(typeof SCENARIOS)[number]>, opts: BenchContext['options']): Promise<Measurement[]> {
-  const systems: RunningSystem[] = await startSystems({ peers: !opts.smoke })
+  const { systems, skipped } = await startSystems({ peers: !opts.smoke })
   const results: Measurement[] = []
   try {
     for (const scenario of scenarios) {
+      for (const [system, note] of skipped) {
+        if (scenario.systems.includes(system as RunningSystem['name'])) results.push({ scenario: scenario.name, system, value: 0, unit: 'skipped', higherIsBetter: false, note })
+      }
       for (const system of systems) {
         if (!scenario.systems.includes(system.name)) continue
         process.stdout.write(`running ${scenario.name} on ${system.name}...\n`)

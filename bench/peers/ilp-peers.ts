@@ -15,6 +15,8 @@ export interface IlpPeer {
   readonly tcpPort: number | null
   /** Makes everything written so far queryable and returns the number of rows (points) of `measurement`. */
   countRows(measurement: string, field: string): Promise<number>
+  /** The server's process id (for its RSS). */
+  readonly pid: number | undefined
   stop(): Promise<void>
 }
 
@@ -61,7 +63,8 @@ export async function startInfluxdb(): Promise<IlpPeer> {
     '[meta]', `  dir = "${path.join(dir, 'meta')}"`,
     '[data]', `  dir = "${path.join(dir, 'data')}"`, `  wal-dir = "${path.join(dir, 'wal')}"`, '  wal-fsync-delay = "0s"',
     '  query-log-enabled = false', '[monitor]', '  store-enabled = false',
-    '[http]', `  bind-address = "127.0.0.1:${httpPort}"`, '  log-enabled = false', '  max-body-size = 0',
+    '[coordinator]', '  max-select-buckets = 0', '  max-select-point = 0', '  max-select-series = 0',
+    '[http]', `  bind-address = "127.0.0.1:${httpPort}"`, '  log-enabled = false', '  max-body-size = 0', '  max-row-limit = 0',
   ].join('\n')
   await fs.promises.writeFile(path.join(dir, 'influxdb.conf'), config)
   const child = spawn('influxd', ['-config', path.join(dir, 'influxdb.conf')], { stdio: 'ignore' })
@@ -76,6 +79,7 @@ export async function startInfluxdb(): Promise<IlpPeer> {
       }
       return body.results[0]?.series?.[0]?.values[0]?.[1] ?? 0
     },
+    pid: child.pid,
     stop: () => stopChild(child, dir),
   }
 }
@@ -98,6 +102,7 @@ export async function startVictoriaMetrics(): Promise<IlpPeer> {
       }
       return Number(body.data.result[0]?.value[1] ?? 0)
     },
+    pid: child.pid,
     stop: () => stopChild(child, dir),
   }
 }

@@ -1,7 +1,7 @@
 // bench/peers/query-engines: the systems of the TSBS query set behind one interface — run SQL, get rows of plain
 // cells (timestamps as epoch ms, integers as numbers) so answers from different wire formats compare directly.
 // nodedb runs as its own server process here (optionally under `node --cpu-prof`), PostgreSQL from Debian's
-// binaries; DuckDB and ClickHouse live in duckdb-peer.ts and clickhouse-peer.ts.
+// binaries; DuckDB and ClickHouse live in column-peers.ts, InfluxDB and VictoriaMetrics in tsdb-engines.ts.
 import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import pg from 'pg'
@@ -9,7 +9,7 @@ import { startPostgres } from '../../test/helpers/postgres.js'
 import { MAIN_JS } from '../../test/helpers/server-process.js'
 
 export type Cell = string | number | null
-export type EngineName = 'nodedb' | 'postgres' | 'duckdb' | 'clickhouse'
+export type EngineName = 'nodedb' | 'postgres' | 'duckdb' | 'clickhouse' | 'influxdb' | 'victoriametrics'
 
 /** A failed query, with the SQLSTATE when the system reports one. */
 export class QueryError extends Error {
@@ -20,7 +20,8 @@ export class QueryError extends Error {
 
 export interface QueryEngine {
   readonly name: EngineName
-  query(sql: string): Promise<Cell[][]>
+  /** Runs `sql` (or the engine's own language); `columns` names nodedb's answer columns, which non-SQL engines fill. */
+  query(sql: string, columns?: ReadonlyArray<string>): Promise<Cell[][]>
   /** Resident set size of the server (and, for PostgreSQL, this session's backend), or null when unknown. */
   rssBytes(): Promise<number | null>
   stop(): Promise<void>

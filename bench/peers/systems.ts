@@ -1,5 +1,5 @@
 // bench/peers/systems: starts nodedb (the built server, as a user runs it) and each available peer on loopback with
-// a fresh data dir; each answers the pg wire protocol. A peer that cannot start is reported and left out.
+// a fresh data dir; each answers the pg wire protocol. A peer that cannot start is returned as skipped, with why.
 import pg from 'pg'
 import { startPostgres } from '../../test/helpers/postgres.js'
 import { startInfluxdb, startVictoriaMetrics, type IlpPeer } from './ilp-peers.js'
@@ -80,10 +80,11 @@ function ilpPeerSystem(peer: IlpPeer): RunningSystem {
   return { name: peer.name, port: peer.httpPort, user: '', hourlyAvgSql: '', dataDir: null, ilp: peer, stop: () => peer.stop() }
 }
 
-/** nodedb, and unless `peers` is false (a smoke run) every peer that starts. */
-export async function startSystems({ peers: withPeers }: { peers: boolean }): Promise<RunningSystem[]> {
+/** nodedb, and unless `peers` is false (a smoke run) every peer that starts; `skipped` says which did not and why. */
+export async function startSystems({ peers: withPeers }: { peers: boolean }): Promise<{ systems: RunningSystem[]; skipped: Array<[string, string]> }> {
   const systems: RunningSystem[] = [await startNodedb()]
-  if (!withPeers) return systems
+  const skipped: Array<[string, string]> = []
+  if (!withPeers) return { systems, skipped }
   const peers: Array<[string, () => Promise<RunningSystem>]> = [
     ['postgres', startPeerPostgres],
     ['influxdb', async () => ilpPeerSystem(await startInfluxdb())],
@@ -93,8 +94,10 @@ export async function startSystems({ peers: withPeers }: { peers: boolean }): Pr
     try {
       systems.push(await start())
     } catch (error: unknown) {
-      process.stdout.write(`peer ${name} unavailable: ${error instanceof Error ? error.message : String(error)}\n`)
+      const reason = error instanceof Error ? error.message : String(error)
+      process.stdout.write(`peer ${name} unavailable: ${reason}\n`)
+      skipped.push([name, `skipped: ${reason}`.slice(0, 200)])
     }
   }
-  return systems
+  return { systems, skipped }
 }

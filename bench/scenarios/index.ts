@@ -8,6 +8,7 @@ import { CREATE_CPU_SQL, FIELD_NAMES, TAG_NAMES, cpuRows, insertStatements } fro
 import { ilpHttpIngest, ilpTcpIngest } from './ilp-ingest.js'
 import { tsbsQueries } from './tsbs-queries.js'
 import { loopStall } from './loop-stall.js'
+import { pgRoundTrip } from './pg-roundtrip.js'
 
 export interface BenchOptions {
   readonly rows: number
@@ -172,6 +173,7 @@ export const SCENARIOS: ReadonlyArray<Scenario> = [
   queryScenario('avg-by-hour', (system) => system.hourlyAvgSql),
   queryScenario('max-one-host', () => "SELECT max(usage_user) FROM cpu WHERE hostname = 'host_7'"),
   loopStall,
+  pgRoundTrip,
   diskBytes,
   replay,
 ]

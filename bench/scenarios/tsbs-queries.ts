@@ -1,5 +1,5 @@
 // bench/scenarios/tsbs-queries: TSBS's devops query set on the cpu table (hosts × hours, one row per host per 10 s),
-// nodedb beside PostgreSQL, DuckDB and ClickHouse, each started here on its own data and run one after another so
+// nodedb beside PostgreSQL, InfluxDB, VictoriaMetrics, DuckDB and ClickHouse, each started here on its own data and run one after another so
 // they do not share the cores. nodedb runs the set twice: right after ingest (memtables) and after CHECKPOINT
 // (segments). Answers for one fixed parameter set are cross-checked against nodedb's; medians and p95 in ms.
 // NODEDB_BENCH_PROFILE=1 re-runs each query where nodedb is slower than the fastest peer on a server under
@@ -9,13 +9,14 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { makeTempDir, removeDir } from '../../test/helpers/server-process.js'
 import { clickhouseEngine, duckdbEngine } from '../peers/column-peers.js'
+import { influxEngine, postLines, victoriaMetricsEngine } from '../peers/tsdb-engines.js'
 import {
   QueryError, nodedbEngine, postgresEngine, startNodedbProcess, type EngineName, type QueryEngine,
 } from '../peers/query-engines.js'
 import { formatSelfTimes, summarizeProfiles } from '../profile-summary.js'
 import { CREATE_CPU_SQL, FIELD_NAMES, INTERVAL_MS, START_MS, TAG_NAMES, cpuRows } from '../tsbs.js'
 import type { BenchOptions, Measurement, StandaloneScenario } from './index.js'
-import { TSBS_QUERIES, paramSets, type Dialect, type TsbsQuery } from './tsbs-query-set.js'
+import { TSBS_QUERIES, paramSets, render, type Dialect, type TsbsQuery } from './tsbs-query-set.js'
 import { formatQueryTable, runMeasurements, verdicts, type QueryRun } from './tsbs-report.js'
 
 const SEED = 42
@@ -65,14 +66,7 @@ function* lineBodies(data: DataSet): Generator<string> {
 
 /** Line protocol over HTTP (acknowledged), two senders for the two cores; bodies are generated as they go. */
 async function loadNodedb(httpPort: number, data: DataSet): Promise<void> {
-  const bodies = lineBodies(data)
-  const url = `http://127.0.0.1:${httpPort}/api/v2/write?org=bench&bucket=bench&precision=ns`
-  await Promise.all([0, 1].map(async () => {
-    for (let next = bodies.next(); next.done !== true; next = bodies.next()) {
-      const response = await fetch(url, { method: 'POST', body: next.value })
-      if (response.status !== 204) throw new Error(`ILP write answered ${response.status}: ${await response.text()}`)
-    }
-  }))
+  await postLines(`http://127.0.0.1:${httpPort}/api/v2/write?org=bench&bucket=bench&precision=ns`, lineBodies(data))
 }
 
 const nodedbDialect = (options: BenchOptions): Dialect => options.dateTrunc ? 'pg' : 'nodedb'
@@ -84,15 +78,23 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
 
-/** Warm-up on the fixed parameter set (its answer is the one cross-checked), then up to `runs` varied runs. */
+/**
+ * Warm-up on the fixed parameter set (its answer is the one cross-checked), then up to `runs` varied runs. A query
+ * the system's language cannot express is returned as such (error set, `unsupported`), never timed.
+ */
 async function timeQuery(engine: QueryEngine, system: string, dialect: Dialect, query: TsbsQuery, index: number,
   data: DataSet, runs: number): Promise<QueryRun> {
   const params = paramSets(query, runs + 1, SEED + index, data)
-  const failed = (error: unknown): QueryRun => ({ system, query: query.name, medianMs: 0, p95Ms: 0, runs: 0, error: errorText(error), answer: null })
+  const failed = (error: unknown, unsupported = false): QueryRun =>
+    ({ system, query: query.name, medianMs: 0, p95Ms: 0, runs: 0, error: errorText(error), answer: null, unsupported })
+  const texts = params.map((p) => render(query, dialect, p))
+  const first = texts[0]!
+  if ('unsupported' in first) return failed(first.unsupported, true)
+  const text = (i: number): string => { const r = texts[i]!; return 'text' in r ? r.text : '' }
   let answer
   const warmStarted = performance.now()
   try {
-    answer = await engine.query(query.sql(dialect, params[0]!))
+    answer = await engine.query(first.text, query.columns)
   } catch (error: unknown) {
     return failed(error)
   }
@@ -102,14 +104,14 @@ async function timeQuery(engine: QueryEngine, system: string, dialect: Dialect, 
   try {
     for (let i = 1; i <= count; i++) {
       const started = performance.now()
-      await engine.query(query.sql(dialect, params[1 + ((i - 1) % runs)]!))
+      await engine.query(text(1 + ((i - 1) % runs)), query.columns)
       times.push(performance.now() - started)
     }
   } catch (error: unknown) {
     return failed(error)
   }
   times.sort((a, b) => a - b)
-  return { system, query: query.name, medianMs: percentile(times, 0.5), p95Ms: percentile(times, 0.95), runs: count, error: null, answer }
+  return { system, query: query.name, medianMs: percentile(times, 0.5), p95Ms: percentile(times, 0.95), runs: count, error: null, answer, unsupported: false }
 }
 
 async function runQuerySet(engine: QueryEngine, system: string, dialect: Dialect, data: DataSet, runs: number): Promise<QueryRun[]> {
@@ -165,8 +167,13 @@ async function runNodedb(dataDir: string, data: DataSet, options: BenchOptions, 
   }
 }
 
-const PEERS: ReadonlyArray<{ name: EngineName; dialect: Dialect; start: (csv: string) => Promise<QueryEngine> }> = [
+const PEERS: ReadonlyArray<{ name: EngineName; dialect: Dialect; start: (csv: string, data: DataSet) => Promise<QueryEngine> }> = [
   { name: 'postgres', dialect: 'pg', start: (csv) => postgresEngine(csv, CREATE_CPU_SQL) },
+  { name: 'influxdb', dialect: 'influxql', start: (_csv, data) => influxEngine(lineBodies(data)) },
+  {
+    name: 'victoriametrics', dialect: 'metricsql',
+    start: (_csv, data) => victoriaMetricsEngine(lineBodies(data), data.rows, data.startMs + data.spanMs, data.spanMs),
+  },
   {
     name: 'duckdb', dialect: 'duckdb',
     start: (csv) => duckdbEngine(csv, `CREATE TABLE cpu (time TIMESTAMP NOT NULL, ${TAG_NAMES.map((t) => `${t} VARCHAR`).join(', ')}, ` +
@@ -179,18 +186,22 @@ const PEERS: ReadonlyArray<{ name: EngineName; dialect: Dialect; start: (csv: st
   },
 ]
 
-function clickhouseMissing(): string | null {
+const BINARIES: Partial<Record<EngineName, string>> = { clickhouse: 'clickhouse-server', influxdb: 'influxd', victoriametrics: 'victoria-metrics' }
+
+function binaryMissing(name: EngineName): string | null {
+  const binary = BINARIES[name]
+  if (binary === undefined) return null
   try {
-    execFileSync('which', ['clickhouse-server'], { stdio: 'ignore' })
+    execFileSync('which', [binary], { stdio: 'ignore' })
     return null
   } catch {
-    return 'clickhouse-server not installed (Debian bookworm ships 18.16.1: apt-get install clickhouse-server)'
+    return `${binary} not installed (scripts/ensure-bench-peers.sh installs it from Debian's packages as root)`
   }
 }
 
 async function runPeers(csv: string, data: DataSet, options: BenchOptions, into: Collected): Promise<void> {
   for (const peer of PEERS) {
-    const missing = peer.name === 'clickhouse' ? clickhouseMissing() : null
+    const missing = binaryMissing(peer.name)
     if (missing !== null) {
       into.skipped.set(peer.name, missing)
       continue
@@ -198,7 +209,7 @@ async function runPeers(csv: string, data: DataSet, options: BenchOptions, into:
     let engine: QueryEngine
     const started = performance.now()
     try {
-      engine = await peer.start(csv)
+      engine = await peer.start(csv, data)
     } catch (error: unknown) {
       into.skipped.set(peer.name, `failed to start or load: ${errorText(error).slice(0, 300)}`)
       process.stdout.write(`  peer ${peer.name} skipped: ${errorText(error)}\n`)

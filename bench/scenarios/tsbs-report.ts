@@ -12,6 +12,8 @@ export interface QueryRun {
   readonly runs: number
   readonly error: string | null
   readonly answer: Cell[][] | null
+  /** The system's language cannot express the query (`error` says why): shown as n/a, not as a failure. */
+  readonly unsupported: boolean
 }
 
 const RELATIVE_TOLERANCE = 1e-6
@@ -82,6 +84,7 @@ export function verdicts(runs: ReadonlyArray<QueryRun>, queries: ReadonlyArray<s
 
 function cell(run: QueryRun | undefined, skipped: ReadonlyMap<string, string>, system: string): string {
   if (run === undefined) return skipped.has(system) ? 'skipped' : '-'
+  if (run.unsupported) return 'n/a (language)'
   if (run.error !== null) return `ERROR ${run.error.slice(0, 60)}`
   return `${run.medianMs.toFixed(1)} (p95 ${run.p95Ms.toFixed(1)})`
 }
@@ -94,11 +97,12 @@ function ratio(verdict: QueryVerdict, ours: QueryRun | undefined): string {
   return `${r.toFixed(2)}× vs ${verdict.fastestPeer.system}${r > 1 ? ' (slower)' : ''}`
 }
 
-export const TABLE_SYSTEMS = ['nodedb-memtable', 'nodedb', 'postgres', 'duckdb', 'clickhouse'] as const
+export const TABLE_SYSTEMS = ['nodedb-memtable', 'nodedb', 'postgres', 'influxdb', 'victoriametrics', 'duckdb', 'clickhouse'] as const
 
 /** The per-query table (medians and p95 in ms), the MISMATCH lines, and the skipped peers with their reasons. */
 export function formatQueryTable(runs: ReadonlyArray<QueryRun>, queries: ReadonlyArray<string>, skipped: ReadonlyMap<string, string>): string {
-  const headers = ['query', 'nodedb memtable ms', 'nodedb segments ms', 'postgres ms', 'duckdb ms', 'clickhouse ms', 'nodedb(segments) ÷ fastest peer']
+  const headers = ['query', 'nodedb memtable ms', 'nodedb segments ms', 'postgres ms', 'influxdb ms', 'victoriametrics ms', 'duckdb ms',
+    'clickhouse ms', 'nodedb(segments) ÷ fastest peer']
   const lines: string[][] = [headers]
   const all = verdicts(runs, queries)
   for (const verdict of all) {
@@ -109,6 +113,7 @@ export function formatQueryTable(runs: ReadonlyArray<QueryRun>, queries: Readonl
   const text = lines.map((l) => l.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ').trimEnd())
   text.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('-|-'))
   for (const verdict of all) for (const m of verdict.mismatches) text.push(`!!! MISMATCH ${verdict.query}: ${m}`)
+  for (const run of runs) if (run.unsupported) text.push(`n/a ${run.system} ${run.query}: ${run.error ?? ''}`)
   for (const [system, reason] of skipped) text.push(`skipped ${system}: ${reason}`)
   return `${text.join('\n')}\n`
 }

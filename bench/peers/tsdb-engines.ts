@@ -1,0 +1,126 @@
+// bench/peers/tsdb-engines: InfluxDB 1.x (InfluxQL over /query) and VictoriaMetrics (MetricsQL over /api/v1/query
+// and query_range) as engines of the TSBS query set, loaded over their line-protocol /write. Their answers (series
+// of points, grouped by tags or metric names) are reshaped into rows with nodedb's columns, so they cross-check
+// directly: a column is found by name (InfluxDB) or by its metric (VictoriaMetrics: `max_usage_user` is the series
+// of cpu_usage_user); the time column is the bucket start, as epoch ms.
+import { FIELD_NAMES } from '../tsbs.js'
+import { startInfluxdb, startVictoriaMetrics, type IlpPeer } from './ilp-peers.js'
+import { QueryError, rssOf, type Cell, type QueryEngine } from './query-engines.js'
+
+const TIME_COLUMNS = new Set(['time', 'minute', 'hour'])
+const VISIBLE_TIMEOUT_MS = 120_000
+
+/** Line-protocol bodies posted by two senders (the two cores), each write acknowledged before the next. */
+export async function postLines(url: string, bodies: Iterator<string>): Promise<void> {
+  await Promise.all([0, 1].map(async () => {
+    for (let next = bodies.next(); next.done !== true; next = bodies.next()) {
+      const response = await fetch(url, { method: 'POST', body: next.value })
+      if (response.status !== 204) throw new Error(`line-protocol write answered ${response.status}: ${await response.text()}`)
+    }
+  }))
+}
+
+async function getJson(url: string): Promise<unknown> {
+  const response = await fetch(url)
+  const text = await response.text()
+  if (response.status !== 200) throw new QueryError(text.trim().slice(0, 300), `http ${response.status}`)
+  return JSON.parse(text) as unknown
+}
+
+interface InfluxSeries { tags?: Record<string, string>; columns: string[]; values: Cell[][] }
+interface InfluxAnswer { error?: string; results?: Array<{ error?: string; series?: InfluxSeries[] }> }
+
+/** InfluxDB's series as rows of `columns` (by name; a bucket column is InfluxDB's `time`). */
+function influxRows(answer: InfluxAnswer, columns: ReadonlyArray<string>): Cell[][] {
+  const result = answer.results?.[0]
+  const error = answer.error ?? result?.error
+  if (error !== undefined) throw new QueryError(error, 'influxql')
+  const rows: Cell[][] = []
+  for (const series of result?.series ?? []) {
+    const index = new Map(series.columns.map((name, i) => [name, i]))
+    for (const values of series.values) {
+      rows.push(columns.map((column) => {
+        const at = index.get(TIME_COLUMNS.has(column) ? 'time' : column)
+        return at === undefined ? series.tags?.[column] ?? null : values[at] ?? null
+      }))
+    }
+  }
+  return rows
+}
+
+function started(peer: IlpPeer, query: QueryEngine['query']): QueryEngine {
+  return { name: peer.name, query, rssBytes: () => rssOf(peer.pid), stop: () => peer.stop() }
+}
+
+/** InfluxDB 1.x with database `bench` loaded from `bodies`. */
+export async function influxEngine(bodies: Iterator<string>): Promise<QueryEngine> {
+  const peer = await startInfluxdb()
+  const base = `http://127.0.0.1:${peer.httpPort}`
+  try {
+    await postLines(`${base}${peer.httpWritePath}`, bodies)
+  } catch (error: unknown) {
+    await peer.stop()
+    throw error
+  }
+  return started(peer, async (text, columns = []) => {
+    const url = `${base}/query?${new URLSearchParams({ db: 'bench', epoch: 'ms', q: text }).toString()}`
+    return influxRows(await getJson(url) as InfluxAnswer, columns)
+  })
+}
+
+interface VmSeries { metric: Record<string, string>; values?: Array<[number, string]>; value?: [number, string] }
+interface VmAnswer { status: string; error?: string; data?: { result: VmSeries[] } }
+
+/** The column a series fills: the one named after its metric (`max_usage_user` for cpu_usage_user), else the value column. */
+function vmColumn(series: VmSeries, columns: ReadonlyArray<string>): number {
+  const field = series.metric.__name__?.replace(/^cpu_/, '')
+  const fieldOf = (column: string): string => column.slice(column.indexOf('_') + 1)
+  if (field !== undefined && (FIELD_NAMES as ReadonlyArray<string>).includes(field)) return columns.findIndex((c) => !TIME_COLUMNS.has(c) && fieldOf(c) === field)
+  return columns.findIndex((c) => !TIME_COLUMNS.has(c) && c !== 'hostname')
+}
+
+/** VictoriaMetrics' series merged into rows keyed by (time, hostname), with `columns`. */
+function vmRows(answer: VmAnswer, columns: ReadonlyArray<string>): Cell[][] {
+  if (answer.status !== 'success' || answer.data === undefined) throw new QueryError(answer.error ?? 'no data', 'metricsql')
+  const rows = new Map<string, Cell[]>()
+  const timeAt = columns.findIndex((c) => TIME_COLUMNS.has(c))
+  const hostAt = columns.indexOf('hostname')
+  for (const series of answer.data.result) {
+    const at = vmColumn(series, columns)
+    if (at < 0) throw new QueryError(`a series with no column: ${JSON.stringify(series.metric)}`, 'metricsql')
+    for (const [seconds, value] of series.values ?? (series.value === undefined ? [] : [series.value])) {
+      const ms = Math.round(seconds * 1000)
+      const key = `${ms}\u0000${series.metric.hostname ?? ''}`
+      let row = rows.get(key)
+      if (row === undefined) {
+        row = columns.map(() => null)
+        if (timeAt >= 0) row[timeAt] = ms
+        if (hostAt >= 0) row[hostAt] = series.metric.hostname ?? null
+        rows.set(key, row)
+      }
+      row[at] = Number(value)
+    }
+  }
+  return [...rows.values()]
+}
+
+/** VictoriaMetrics loaded from `bodies` (cpu_<field> series), waiting until all `rows` samples are searchable. */
+export async function victoriaMetricsEngine(bodies: Iterator<string>, rows: number, endMs: number, spanMs: number): Promise<QueryEngine> {
+  const peer = await startVictoriaMetrics()
+  const base = `http://127.0.0.1:${peer.httpPort}`
+  const query = async (text: string, columns: ReadonlyArray<string> = []): Promise<Cell[][]> => vmRows(await getJson(`${base}${text}`) as VmAnswer, columns)
+  try {
+    await postLines(`${base}${peer.httpWritePath}`, bodies)
+    const count = `/api/v1/query?${new URLSearchParams({ query: `sum(count_over_time(cpu_usage_user[${spanMs}ms]))`, time: String((endMs - 1) / 1000), nocache: '1' }).toString()}`
+    const deadline = Date.now() + VISIBLE_TIMEOUT_MS
+    for (let seen = 0; seen < rows; seen = Number((await query(count, ['n']))[0]?.[0] ?? 0)) {
+      if (Date.now() > deadline) throw new Error(`only ${seen} of ${rows} samples searchable after ${VISIBLE_TIMEOUT_MS} ms`)
+      await fetch(`${base}/internal/force_flush`)
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+  } catch (error: unknown) {
+    await peer.stop()
+    throw error
+  }
+  return started(peer, query)
+}
