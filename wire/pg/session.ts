@@ -3,12 +3,14 @@
 // the ONLY place where an unknown thrown value becomes XX000 (internalError), logged with its stack.
 import { assertNever } from '../../src/common/assert.js'
 import {
-  adminShutdown, DbError, fatalProtocolViolation, featureNotSupported, inFailedTransaction, internalError, isDbError,
-  queryCanceled, tooManyConnections,
+  adminShutdown, DbError, fatalProtocolViolation, featureNotSupported, idleInTransactionTimeout, idleSessionTimeout,
+  inFailedTransaction, internalError, isDbError, tooManyConnections, transactionWarning,
 } from '../../src/common/errors.js'
 import { log } from '../../src/common/log.js'
-import type {
-  ParamValue, PreparedStatement, SessionContext, SqlFacade, StatementDescription, StatementResult,
+import {
+  beginSettingsTransaction, endSettingsTransaction, initSessionSettings, reportedSettings, settingMs,
+  type ParamValue, type PreparedStatement, type SessionContext, type SqlFacade, type StatementDescription,
+  type StatementResult,
 } from '../../sql/api.js'
 import { type BackendMessage, type TransactionStatus, writeBackend } from './backend.js'
 import { BufferWriter } from './buffer-writer.js'
@@ -18,6 +20,7 @@ import type { Frame } from './framer.js'
 import { decodeFrontend, decodeStartup, FrontendDecodeError, type FrontendMessage } from './frontend.js'
 import { ResultCursor } from './result-writer.js'
 import { answerStartup } from './startup.js'
+import { IdleTimer, StatementGuard } from './timeouts.js'
 
 export interface SessionHost {
   /** Hands the session's output to the socket; a promise while the send buffer is over its bound. */
@@ -47,10 +50,12 @@ export class Session implements ExtendedQueryHost {
   private context: SessionContext = { settings: new Map(), user: '', database: '' }
   private key = { pid: 0, secret: 0 }
   private isSkippingToSync = false
-  private isRunning = false
-  private isCanceled = false
   /** The cursor whose rows are being sent now: a CancelRequest or a closed socket stops it (and its scan). */
   private sendingCursor: ResultCursor | null = null
+  private readonly guard = new StatementGuard(() => this.sendingCursor?.close())
+  private readonly idleTimer = new IdleTimer()
+  /** ParameterStatus values the client has: a reported setting that differs is sent before ReadyForQuery. */
+  private readonly reported = new Map<string, string>()
   private negotiated = new Set<string>()
 
   constructor(private readonly options: SessionOptions) {
@@ -85,16 +90,13 @@ export class Session implements ExtendedQueryHost {
 
   /** CancelRequest: the running statement answers 57014; rows being streamed stop and their scan is cancelled. */
   cancelRunningStatement(): void {
-    if (this.isRunning) this.isCanceled = true
-    if (this.sendingCursor !== null) {
-      this.isCanceled = true
-      this.sendingCursor.close()
-    }
+    this.guard.cancel()
   }
 
   /** Handles one frame; a promise while a statement runs (the caller must not pass the next frame before it settles). */
   handleFrame(frame: Frame): Promise<void> | undefined {
     if (this.phase === 'Closed') return undefined
+    this.idleTimer.disarm()
     if (frame.kind === 'FramingError') return this.terminate(frame.error)
     let message: FrontendMessage
     try {
@@ -115,6 +117,9 @@ export class Session implements ExtendedQueryHost {
   dispose(): void {
     if (this.phase === 'Ready') this.options.cancelRegistry.unregister(this.key.pid)
     this.phase = 'Closed'
+    this.idleTimer.disarm()
+    this.guard.cancel()
+    this.guard.end()
     this.sendingCursor?.close()
     this.extended.dropPortals()
   }
@@ -167,7 +172,15 @@ export class Session implements ExtendedQueryHost {
       return this.terminate(this.toDbError(thrown))
     }
     this.context = answer.context
-    for (const message of answer.messages) this.send(message)
+    try {
+      initSessionSettings(this.context, params)
+    } catch (thrown) {
+      return this.terminate(this.toDbError(thrown))
+    }
+    for (const message of answer.messages) {
+      this.send(message)
+      if (message.kind === 'ParameterStatus') this.reported.set(message.name, message.value)
+    }
     this.key = this.options.cancelRegistry.allocateKey()
     this.options.cancelRegistry.register(this.key.pid, this.key.secret, this)
     this.send({ kind: 'BackendKeyData', pid: this.key.pid, secret: this.key.secret })
@@ -184,6 +197,8 @@ export class Session implements ExtendedQueryHost {
     }
     // After an error in extended query mode, every message up to Sync is discarded (PostgreSQL's ignore_till_sync).
     if (this.isSkippingToSync && message.kind !== 'Sync') return undefined
+    // Extended query is timed from its first query message to the Execute's completion or Sync (PostgreSQL 15).
+    if (message.kind === 'Parse' || message.kind === 'Bind' || message.kind === 'Describe' || message.kind === 'Execute') this.beginStatement()
     switch (message.kind) {
       case 'Query': return this.simpleQuery(message.text)
       case 'Parse': return this.extendedStep(() => this.extended.parse(message.name, message.text, message.paramTypeOids))
@@ -191,7 +206,8 @@ export class Session implements ExtendedQueryHost {
       case 'Describe':
         return this.extendedStep(() => message.target === 'S'
           ? this.extended.describeStatement(message.name) : this.extended.describePortal(message.name))
-      case 'Execute': return this.extendedStep(() => this.extended.execute(message.portal, message.maxRows))
+      case 'Execute':
+        return this.extendedStep(() => this.extended.execute(message.portal, message.maxRows).finally(() => this.endStatement()))
       case 'Close': return this.extendedStep(() => this.extended.close(message.target, message.name))
       case 'Sync': return this.sync()
       case 'Flush': return undefined // the connection hands output to the socket after every batch anyway
@@ -211,6 +227,7 @@ export class Session implements ExtendedQueryHost {
    * cancelled) outside a block, and in a failed block, where PostgreSQL has already marked them unusable.
    */
   private sync(): undefined {
+    this.endStatement()
     this.isSkippingToSync = false
     if (this.status !== 'T') this.extended.dropPortals()
     this.sendReady()
@@ -237,7 +254,11 @@ export class Session implements ExtendedQueryHost {
     try {
       const statements = this.sql.parse(text)
       if (statements.length === 0) this.send({ kind: 'EmptyQueryResponse' })
-      for (const statement of statements) await this.runSimpleStatement(statement)
+      for (const statement of statements) {
+        // Each statement is timed on its own (PostgreSQL ≥ 13 applies statement_timeout per statement).
+        this.beginStatement()
+        await this.runSimpleStatement(statement).finally(() => this.endStatement())
+      }
     } catch (thrown) {
       this.sendError(this.toDbError(thrown))
     }
@@ -265,16 +286,25 @@ export class Session implements ExtendedQueryHost {
 
   /** Sends rows as the running statement: a CancelRequest meanwhile stops the cursor, and the statement is 57014. */
   async sendCursorRows(cursor: ResultCursor, formats: ReadonlyArray<number>, maxRows: number): Promise<number> {
+    this.guard.throwIfCanceled()
     this.sendingCursor = cursor
-    this.isCanceled = false
     try {
       const sentCount = await cursor.send(this, formats, maxRows)
-      if (this.isCanceled) throw queryCanceled()
+      this.guard.throwIfCanceled()
       return sentCount
     } finally {
       this.sendingCursor = null
-      this.isCanceled = false
     }
+  }
+
+  /** Starts the statement clock (statement_timeout as set now); waits such as pg_sleep listen to its signal. */
+  private beginStatement(): void {
+    if (!this.guard.isActive) this.context.signal = this.guard.begin(settingMs(this.context, 'statement_timeout'))
+  }
+
+  private endStatement(): void {
+    this.guard.end()
+    this.context.signal = undefined
   }
 
   /** The TimeZone setting timestamptz text is printed in (startup or SET; 'UTC' when neither gave one). */
@@ -288,38 +318,44 @@ export class Session implements ExtendedQueryHost {
     if (this.status === 'E' && !isExit) throw inFailedTransaction()
   }
 
-  /** BEGIN → T; COMMIT/ROLLBACK → I (in E both are a rollback, tag ROLLBACK); a reported SET → ParameterStatus. */
+  /**
+   * BEGIN → T; COMMIT/ROLLBACK → I (in E both are a rollback, tag ROLLBACK), settings kept or restored with them;
+   * DEALLOCATE / DISCARD ALL act on this session's statements; warnings go out as NoticeResponse.
+   */
   applyCommandResult(result: StatementResult & { kind: 'CommandResult' }): string {
+    if (result.sessionEffect !== undefined) this.extended.applyEffect(result.sessionEffect)
     let tag = result.commandTag
-    if (result.transaction === 'begin' && this.status === 'I') this.status = 'T'
+    const notices = [...(result.notices ?? [])]
+    if (result.transaction === 'begin') {
+      if (this.status === 'I') beginSettingsTransaction(this.context)
+      else notices.push(transactionWarning('there is already a transaction in progress'))
+      if (this.status === 'I') this.status = 'T'
+    }
     if (result.transaction === 'commit' || result.transaction === 'rollback') {
       if (this.status === 'E') tag = 'ROLLBACK'
+      if (this.status === 'I') notices.push(transactionWarning('there is no transaction in progress'))
+      endSettingsTransaction(this.context, result.transaction === 'commit' && this.status === 'T')
       this.status = 'I'
       // Portals end with their transaction; their streams are cancelled.
       this.extended.dropPortals()
     }
-    if (result.parameterStatus !== undefined) {
-      const { name, value } = result.parameterStatus
-      this.context.settings.set(name.toLowerCase(), value)
-      this.send({ kind: 'ParameterStatus', name, value })
-    }
+    for (const notice of notices) this.send({ kind: 'NoticeResponse', notice })
     return tag
   }
 
   /** Runs a statement; a cancel that arrived while it ran turns its outcome into 57014. */
   async execute(statement: PreparedStatement, params: ReadonlyArray<ParamValue>, declaredOids: ReadonlyArray<number>): Promise<StatementResult> {
-    this.isRunning = true
-    this.isCanceled = false
+    this.guard.throwIfCanceled()
+    let result: StatementResult
     try {
-      const result = await this.sql.execute(statement, params, declaredOids, this.context)
-      if (this.isCanceled) throw queryCanceled()
-      return result
+      result = await this.sql.execute(statement, params, declaredOids, this.context)
     } catch (thrown) {
-      throw this.isCanceled ? queryCanceled() : thrown
-    } finally {
-      this.isRunning = false
-      this.isCanceled = false
+      throw this.guard.error() ?? thrown
     }
+    const canceled = this.guard.error()
+    if (canceled === null) return result
+    if (result.kind === 'RowStreamResult') result.stream.cancel()
+    throw canceled
   }
 
   async describe(statement: PreparedStatement, declaredOids: ReadonlyArray<number>): Promise<StatementDescription> {
@@ -331,8 +367,22 @@ export class Session implements ExtendedQueryHost {
     this.send({ kind: 'ErrorResponse', error })
   }
 
+  /**
+   * ReadyForQuery, preceded by ParameterStatus for each reported setting that changed (SET, RESET, ROLLBACK, the end
+   * of SET LOCAL), as PostgreSQL 15 reports them; then the idle timeout for the state the session is left in.
+   */
   private sendReady(): void {
+    for (const [name, value] of reportedSettings(this.context)) {
+      if (this.reported.get(name) === value) continue
+      this.reported.set(name, value)
+      this.send({ kind: 'ParameterStatus', name, value })
+    }
     this.send({ kind: 'ReadyForQuery', status: this.status })
+    const isIdleInTransaction = this.status !== 'I'
+    const timeoutMs = settingMs(this.context, isIdleInTransaction ? 'idle_in_transaction_session_timeout' : 'idle_session_timeout')
+    this.idleTimer.arm(timeoutMs, () => {
+      if (this.phase === 'Ready') this.terminate(isIdleInTransaction ? idleInTransactionTimeout() : idleSessionTimeout())
+    })
   }
 
   /** The statement boundary: a DbError goes to the client as is; anything else is a bug, logged and sent as XX000. */
