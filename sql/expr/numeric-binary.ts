@@ -9,6 +9,7 @@ const NUMERIC_NAN = 0xc000
 const NUMERIC_PINF = 0xd000
 const NUMERIC_NINF = 0xf000
 const DEC_DIGITS = 4
+const INFINITY_DSCALE = 32
 const HEADER_BYTES = 8
 
 function header(ndigits: number, weight: number, sign: number, dscale: number): Buffer {
@@ -24,7 +25,8 @@ function header(ndigits: number, weight: number, sign: number, dscale: number): 
 export function encodeNumericBinary(text: string): Uint8Array {
   const trimmed = text.trim()
   if (/^nan$/i.test(trimmed)) return header(0, 0, NUMERIC_NAN, 0)
-  if (/^[+-]?inf(inity)?$/i.test(trimmed)) return header(0, 0, trimmed.startsWith('-') ? NUMERIC_NINF : NUMERIC_PINF, 0)
+  // PostgreSQL reads an infinity's dscale from header bits it shares with the sign (0xD000 & 0x1F80 >> 7 = 32).
+  if (/^[+-]?inf(inity)?$/i.test(trimmed)) return header(0, 0, trimmed.startsWith('-') ? NUMERIC_NINF : NUMERIC_PINF, INFINITY_DSCALE)
   const match = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(trimmed)
   if (match === null) throw invalidBinaryRepresentation(`invalid numeric value "${text}"`)
   const exponent = Number(match[4] ?? '0')

@@ -177,9 +177,11 @@ export class Session implements ExtendedQueryHost {
     } catch (thrown) {
       return this.terminate(this.toDbError(thrown))
     }
+    // The reported values as the startup packet set them (TimeZone=Europe/Berlin, not the default), in PG's order.
+    const current = new Map(reportedSettings(this.context))
     for (const message of answer.messages) {
-      this.send(message)
-      if (message.kind === 'ParameterStatus') this.reported.set(message.name, message.value)
+      if (message.kind !== 'ParameterStatus') this.send(message)
+      else this.reportSetting(message.name, current.get(message.name) ?? message.value)
     }
     this.key = this.options.cancelRegistry.allocateKey()
     this.options.cancelRegistry.register(this.key.pid, this.key.secret, this)
@@ -362,6 +364,11 @@ export class Session implements ExtendedQueryHost {
     return this.sql.describe(statement, declaredOids, this.context)
   }
 
+  private reportSetting(name: string, value: string): void {
+    this.reported.set(name, value)
+    this.send({ kind: 'ParameterStatus', name, value })
+  }
+
   private sendError(error: DbError): void {
     if (this.status === 'T') this.status = 'E'
     this.send({ kind: 'ErrorResponse', error })
@@ -372,11 +379,7 @@ export class Session implements ExtendedQueryHost {
    * of SET LOCAL), as PostgreSQL 15 reports them; then the idle timeout for the state the session is left in.
    */
   private sendReady(): void {
-    for (const [name, value] of reportedSettings(this.context)) {
-      if (this.reported.get(name) === value) continue
-      this.reported.set(name, value)
-      this.send({ kind: 'ParameterStatus', name, value })
-    }
+    for (const [name, value] of reportedSettings(this.context)) if (this.reported.get(name) !== value) this.reportSetting(name, value)
     this.send({ kind: 'ReadyForQuery', status: this.status })
     const isIdleInTransaction = this.status !== 'I'
     const timeoutMs = settingMs(this.context, isIdleInTransaction ? 'idle_in_transaction_session_timeout' : 'idle_session_timeout')
