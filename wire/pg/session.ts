@@ -294,6 +294,8 @@ export class Session implements ExtendedQueryHost {
       const sentCount = await cursor.send(this, formats, maxRows)
       this.guard.throwIfCanceled()
       return sentCount
+    } catch (thrown) {
+      throw this.guard.error() ?? thrown // a stream stopped by the cancel fails with its own error
     } finally {
       this.sendingCursor = null
     }
