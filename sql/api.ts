@@ -95,6 +95,8 @@ export interface PreparedStatement {
    * failed transaction still accepts (PostgreSQL runs only COMMIT/ROLLBACK there; the rest get 25P02).
    */
   readonly transaction: TransactionEffect | null
+  /** A query that changes nothing (SELECT, SHOW, EXPLAIN): a cancel may abandon its work and answer 57014 at once. */
+  readonly isReadOnly?: boolean
   /** sql's own parsed form; wire must not look inside. */
   readonly parsed: unknown
 }

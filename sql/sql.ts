@@ -34,6 +34,7 @@ function parse(text: string): ReadonlyArray<PreparedStatement> {
     text: slice.text,
     paramCount: slice.parsed.paramCount,
     transaction: slice.parsed.ast.kind === 'SqlTransaction' ? slice.parsed.ast.action : null,
+    isReadOnly: slice.parsed.ast.kind === 'SqlQuery' || slice.parsed.ast.kind === 'SqlShow' || slice.parsed.ast.kind === 'SqlExplain',
     parsed: slice.parsed,
   }))
 }

@@ -224,10 +224,8 @@ export class Session implements ExtendedQueryHost {
     }
   }
 
-  /**
-   * Sync: ends skip-to-Sync and the implicit transaction; ReadyForQuery. Portals are dropped (their streams
-   * cancelled) outside a block, and in a failed block, where PostgreSQL has already marked them unusable.
-   */
+  /** Sync: ends skip-to-Sync, the implicit transaction and the statement clock; ReadyForQuery. Portals are dropped
+   *  (streams cancelled) outside a block, and in a failed block, where PostgreSQL has already marked them unusable. */
   private sync(): undefined {
     this.endStatement()
     this.isSkippingToSync = false
@@ -347,12 +345,13 @@ export class Session implements ExtendedQueryHost {
     return tag
   }
 
-  /** Runs a statement; a cancel that arrived while it ran turns its outcome into 57014. */
+  /** Runs a statement; a cancel ends it with 57014 (a read-only one at once: StatementGuard.race). */
   async execute(statement: PreparedStatement, params: ReadonlyArray<ParamValue>, declaredOids: ReadonlyArray<number>): Promise<StatementResult> {
     this.guard.throwIfCanceled()
     let result: StatementResult
     try {
-      result = await this.sql.execute(statement, params, declaredOids, this.context)
+      const running = this.sql.execute(statement, params, declaredOids, this.context)
+      result = await (statement.isReadOnly === true ? this.guard.race(running) : running)
     } catch (thrown) {
       throw this.guard.error() ?? thrown
     }

@@ -4,6 +4,7 @@
 // closes a session that sits idle after ReadyForQuery (idle_session_timeout, idle_in_transaction_session_timeout).
 // Both are plain timers: nothing waits on the event loop.
 import { type DbError, queryCanceled, queryTimedOut } from '../../src/common/errors.js'
+import type { StatementResult } from '../../sql/api.js'
 
 type CancelReason = 'user request' | 'statement timeout'
 
@@ -46,6 +47,29 @@ export class StatementGuard {
   throwIfCanceled(): void {
     const error = this.error()
     if (error !== null) throw error
+  }
+
+  /**
+   * A read-only statement's work, given up at once when the statement is cancelled: the client gets its 57014
+   * without waiting for an aggregate the cores cannot be told to stop. A result arriving later is released (a
+   * stream is cancelled). Writes are never raced: a cancelled INSERT must not commit after its 57014.
+   */
+  async race(work: Promise<StatementResult>): Promise<StatementResult> {
+    const signal = this.controller?.signal
+    if (signal === undefined) return work
+    let onAbort = (): void => undefined
+    const aborted = new Promise<never>((_resolve, reject) => {
+      onAbort = () => reject(this.error())
+      signal.addEventListener('abort', onAbort, { once: true })
+    })
+    try {
+      return await Promise.race([work, aborted])
+    } catch (thrown) {
+      if (signal.aborted) work.then((late) => { if (late.kind === 'RowStreamResult') late.stream.cancel() }, () => undefined)
+      throw thrown
+    } finally {
+      signal.removeEventListener('abort', onAbort)
+    }
   }
 
   end(): void {
