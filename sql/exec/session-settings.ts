@@ -107,6 +107,15 @@ export function showAllSettings(session: SessionContext): string[][] {
   return SETTINGS.filter((def) => def.isHidden !== true).map((def) => [def.name, currentValue(session, def), def.description])
 }
 
+/** pg_settings' rows: name, setting (a count of `unit` for integers with units), unit, short_desc, context, vartype, boot_val, reset_val. */
+export function settingsCatalogRows(session: SessionContext): Array<Array<string | null>> {
+  return SETTINGS.filter((def) => def.isHidden !== true).map((def) => {
+    const raw = (shown: string): string => (def.unit === undefined ? shown : String(intSettingValue(shown, def.unit)))
+    return [def.name, raw(currentValue(session, def)), def.unit ?? null, def.description, def.isFixed === true ? 'internal' : 'user',
+      def.vartype ?? 'string', raw(def.boot), raw(resetValue(session, def))]
+  })
+}
+
 /** Every known setting's current value (current_setting(), pg_settings): defaults under the session's values. */
 export function currentSettings(session: SessionContext): Map<string, string> {
   const merged = new Map<string, string>(SETTINGS.map((def) => [def.name.toLowerCase(), def.boot]))

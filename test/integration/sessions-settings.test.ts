@@ -129,6 +129,18 @@ describe('integration: sessions — SET / SHOW / RESET / SHOW ALL against Postgr
     assert.deepEqual(comparable(ours), comparable(theirs))
   })
 
+  it('pg_settings: name, setting (in base units), unit, short_desc and vartype as PostgreSQL has them', async function () {
+    const rowsOf = async (port: number, names: ReadonlyArray<string> | null): Promise<string[][]> => {
+      const { client } = await connect(port)
+      await client.query("SET statement_timeout = '5s'")
+      const where = names === null ? '' : `WHERE name = ANY($1)`
+      const text = `SELECT name, setting, unit, short_desc, vartype FROM pg_settings ${where} ORDER BY lower(name)`
+      return (await client.query({ text, values: names === null ? [] : [names], rowMode: 'array' })).rows as string[][]
+    }
+    const ours = (await rowsOf(server.pgPort, null)).filter((row) => !SHOW_ALL_DIFFERENT.has(row[0] ?? ''))
+    assert.deepEqual(ours, await rowsOf(postgres.port, ours.map((row) => row[0] ?? '')))
+  })
+
   it('values nodedb cannot honour are refused with 0A000 (PostgreSQL accepts them), and nothing changes', async function () {
     const { client, notices } = await connect(server.pgPort)
     const before = (await client.query({ text: 'SHOW ALL', rowMode: 'array' })).rows
