@@ -29,6 +29,15 @@ const BINARY_CASES: ReadonlyArray<{ readonly expr: string; readonly type: string
   { expr: '4294967295::oid', type: 'oid', oid: 26 },
 ]
 
+/**
+ * Arrays (output only: nodedb's arrays are the catalog's, and binary array parameters are 0A000). A `'…'::"char"`
+ * cast is left out: nodedb resolves it to bpchar / text[] (a binder issue, not a codec one).
+ */
+const ARRAY_CASES: ReadonlyArray<string> = [
+  "ARRAY['a', 'b c']::text[]", "'{}'::text[]", "ARRAY[NULL, 'x']::text[]", "'{1,2}'::oid[]", "'{1,-2}'::int2[]",
+  "ARRAY['pg_class']::name[]",
+]
+
 function summary(messages: ReadonlyArray<RawMessage>): string[] {
   return messages.map(({ name, message }) => {
     if ('parameterName' in message && 'parameterValue' in message) return `${name} ${String(message.parameterName)}=${String(message.parameterValue)}`
@@ -129,7 +138,7 @@ describe('integration: sessions — raw protocol against PostgreSQL 15 (Paramete
 
   it('binary results: the same DataRow bytes and type OIDs as PostgreSQL for every type', async function () {
     const [nodedb, pg] = await connectBoth()
-    for (const { expr } of [...BINARY_CASES, { expr: 'NULL::int4' }, { expr: 'pg_sleep(0)' }]) {
+    for (const expr of [...BINARY_CASES.map((c) => c.expr), ...ARRAY_CASES, 'NULL::int4', 'pg_sleep(0)']) {
       const text = `SELECT ${expr} AS v`
       const expected = await runExtended(pg, text)
       const actual = await runExtended(nodedb, text)
@@ -161,7 +170,7 @@ describe('integration: sessions — raw protocol against PostgreSQL 15 (Paramete
 
   it('a type with no binary codec in nodedb is 0A000 in binary and still answers in text', async function () {
     const [nodedb] = await connectBoth()
-    for (const text of ["SELECT ARRAY['a', 'b']::text[] AS a", "SELECT 'pg_class'::regclass AS r"]) {
+    for (const text of ["SELECT 'pg_class'::regclass AS r", "SELECT 'int4'::regtype AS t"]) {
       const messages = await runExtended(nodedb, text)
       assert.match(summary(messages).join(' | '), /error 0A000 binary output format for type \d+ is not supported/, text)
       assert.equal(summary(await nodedb.query(text)).filter((name) => name === 'dataRow').length, 1, text)

@@ -1,9 +1,10 @@
 // wire/pg/codecs/value-codec: one SqlValue → its text or binary output bytes, chosen by the field's type OID
 // (sql/api.ts documents which JavaScript type each OID carries). Every type nodedb returns has a binary form here
-// except arrays and the reg* types (printed as names by sql), which are 0A000 in binary.
+// except the reg* types (printed as names by sql), which are 0A000 in binary.
 import { assert } from '../../../src/common/assert.js'
 import { featureNotSupported } from '../../../src/common/errors.js'
 import type { IntervalValue, SqlValue } from '../../../sql/api.js'
+import { ARRAY_ELEMENT_OIDS, encodeArrayBinary } from './array.js'
 import { encodeBoolBinary, encodeBoolText } from './bool.js'
 import { encodeFloat4Text, encodeFloat8Text, encodeFloatBinary } from './float.js'
 import { encodeIntegerBinary, encodeIntegerText } from './integer.js'
@@ -107,7 +108,11 @@ export function encodeValueBinary(value: Exclude<SqlValue, null>, typeOid: numbe
     // charsend: the one byte itself ("char" values are at most one ASCII character here).
     case TypeOid.Char: return Buffer.from(String(asScalar(value, typeOid)), 'latin1').subarray(0, 1)
     case TypeOid.Void: return new Uint8Array(0)
-    default: throw featureNotSupported(`binary output format for type ${typeOid}`)
+    default: {
+      const elementOid = ARRAY_ELEMENT_OIDS.get(typeOid)
+      if (elementOid !== undefined && typeof value === 'string') return encodeArrayBinary(value, elementOid)
+      throw featureNotSupported(`binary output format for type ${typeOid}`)
+    }
   }
 }
 
