@@ -345,7 +345,7 @@ export class Session implements ExtendedQueryHost {
     return tag
   }
 
-  /** Runs a statement; a cancel ends it with 57014 (a read-only one at once: StatementGuard.race). */
+  /** A cancel ends a read with 57014 at once (StatementGuard.race); a finished write is durable, so its success stands. */
   async execute(statement: PreparedStatement, params: ReadonlyArray<ParamValue>, declaredOids: ReadonlyArray<number>): Promise<StatementResult> {
     this.guard.throwIfCanceled()
     let result: StatementResult
@@ -355,7 +355,7 @@ export class Session implements ExtendedQueryHost {
     } catch (thrown) {
       throw this.guard.error() ?? thrown
     }
-    const canceled = this.guard.error()
+    const canceled = statement.isReadOnly === true ? this.guard.error() : null
     if (canceled === null) return result
     if (result.kind === 'RowStreamResult') result.stream.cancel()
     throw canceled

@@ -119,7 +119,8 @@ export class FakeSql implements SqlFacade {
       const keyword = /^(begin|commit|end|rollback|abort)\b/i.exec(piece)?.[1]?.toLowerCase()
       const transaction = keyword === undefined ? null
         : keyword === 'begin' ? 'begin' : keyword === 'commit' || keyword === 'end' ? 'commit' : 'rollback'
-      return { kind: 'PreparedStatement', text: piece, paramCount: Math.max(0, ...numbers), transaction, parsed: piece }
+      const isReadOnly = /^\s*(SELECT|SHOW)\b/i.test(piece)
+      return { kind: 'PreparedStatement', text: piece, paramCount: Math.max(0, ...numbers), transaction, isReadOnly, parsed: piece }
     })
   }
 
