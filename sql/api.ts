@@ -118,7 +118,10 @@ export interface SessionContext {
   resetValues?: ReadonlyMap<string, string>
   /** Inside a transaction block: the settings at BEGIN (ROLLBACK restores them) and those COMMIT keeps (no SET LOCAL). */
   transaction?: { readonly saved: ReadonlyMap<string, string>; readonly kept: Map<string, string> }
-  /** The running statement's cancellation (CancelRequest, statement_timeout): waits such as pg_sleep end on it. */
+  /**
+   * The running statement's cancellation (CancelRequest, statement_timeout), set by wire for each statement: waits
+   * such as pg_sleep end on it, and control-side operators stop at their next pause (57014).
+   */
   signal?: AbortSignal
 }
 
