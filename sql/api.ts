@@ -2,6 +2,8 @@
 // merging of partial results. Everything that crosses this boundary is plain data (no classes, no closures), so wire
 // can be tested against recorded results. Errors are DbError (src/common/errors.ts) with a SQLSTATE.
 
+import type { DbError } from '../src/common/errors.js'
+
 /** A PostgreSQL RowDescription field. Type OIDs are PostgreSQL's built-in ones only (../shared/clients.md §4.1). */
 export interface FieldDescription {
   readonly name: string
@@ -73,9 +75,13 @@ export type StatementResult =
       /** As PostgreSQL writes it: 'INSERT 0 3', 'CREATE TABLE', 'SET', 'BEGIN', ... */
       readonly commandTag: string
       readonly transaction?: TransactionEffect
-      /** A SET that changed a parameter PostgreSQL reports with ParameterStatus. */
-      readonly parameterStatus?: { readonly name: string; readonly value: string }
+      /** WARNINGs to send as NoticeResponse before CommandComplete (e.g. SET LOCAL outside a transaction block). */
+      readonly notices?: ReadonlyArray<DbError>
+      /** What wire must do to its own session state: DEALLOCATE a prepared statement (null: all), DISCARD ALL. */
+      readonly sessionEffect?: SessionEffect
     }
+
+export type SessionEffect = { readonly kind: 'Deallocate'; readonly name: string | null } | { readonly kind: 'DiscardAll' }
 
 /** A parsed statement, opaque to wire (plain data; safe to cache per session by name). */
 export interface PreparedStatement {
@@ -89,6 +95,8 @@ export interface PreparedStatement {
    * failed transaction still accepts (PostgreSQL runs only COMMIT/ROLLBACK there; the rest get 25P02).
    */
   readonly transaction: TransactionEffect | null
+  /** A query that changes nothing (SELECT, SHOW, EXPLAIN): a cancel may abandon its work and answer 57014 at once. */
+  readonly isReadOnly?: boolean
   /** sql's own parsed form; wire must not look inside. */
   readonly parsed: unknown
 }
@@ -106,8 +114,15 @@ export interface SessionContext {
   readonly settings: Map<string, string>
   readonly user: string
   readonly database: string
-  /** Aborted when the running statement is canceled; control-side operators stop at their next pause (57014). */
-  readonly signal?: AbortSignal
+  /** The values RESET returns to: the startup packet's over the defaults (set by initSessionSettings). */
+  resetValues?: ReadonlyMap<string, string>
+  /** Inside a transaction block: the settings at BEGIN (ROLLBACK restores them) and those COMMIT keeps (no SET LOCAL). */
+  transaction?: { readonly saved: ReadonlyMap<string, string>; readonly kept: Map<string, string> }
+  /**
+   * The running statement's cancellation (CancelRequest, statement_timeout), set by wire for each statement: waits
+   * such as pg_sleep end on it, and control-side operators stop at their next pause (57014).
+   */
+  signal?: AbortSignal
 }
 
 // --- Ingest (InfluxDB line protocol and friends): columnar batches in, rows written and per-line errors out.
@@ -235,4 +250,10 @@ export interface SqlFacade {
 // IntervalStyle), so wire prints through these rather than keeping a second copy.
 export { formatDate, formatTimestamp, formatTimestamptz } from './expr/timestamp.js'
 export { formatInterval } from './expr/interval.js'
+export { parseArrayText } from './functions/array-text.js'
+export { encodeNumericBinary as encodeNumericBinaryText } from './expr/numeric-binary.js'
 export { requireSessionZone as validateTimeZone } from './expr/time-zone.js'
+// Session settings wire drives: startup validation, transaction boundaries, ParameterStatus, timeouts.
+export {
+  beginSettingsTransaction, endSettingsTransaction, initSessionSettings, reportedSettings, settingMs,
+} from './exec/session-settings.js'

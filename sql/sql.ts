@@ -12,7 +12,7 @@ import { bindInsert, executeInsert } from './exec/insert.js'
 import { decodeParams, initialParamTypes, settleParamTypes } from './exec/params.js'
 import { describeQuery, executeQuery } from './exec/query.js'
 import { executeAlterTableColumns, executeDropTable, executeRename, executeTruncate } from './exec/table-ddl.js'
-import { executeDiscard, executeSet, executeShow, executeTransaction, showFields } from './exec/utility.js'
+import { executeDeallocate, executeDiscard, executeSet, executeShow, executeTransaction, showFields } from './exec/utility.js'
 import { withEngineErrors } from './errors.js'
 import { ingestBatches } from './ingest/ingest.js'
 import type { ParsedStatement } from './parse/ast.js'
@@ -34,6 +34,7 @@ function parse(text: string): ReadonlyArray<PreparedStatement> {
     text: slice.text,
     paramCount: slice.parsed.paramCount,
     transaction: slice.parsed.ast.kind === 'SqlTransaction' ? slice.parsed.ast.action : null,
+    isReadOnly: slice.parsed.ast.kind === 'SqlQuery' || slice.parsed.ast.kind === 'SqlShow' || slice.parsed.ast.kind === 'SqlExplain',
     parsed: slice.parsed,
   }))
 }
@@ -50,6 +51,7 @@ async function describe(engine: Engine, statement: PreparedStatement, declared: 
     case 'SqlInsert': bindInsert(engine, ast, types); break
     case 'SqlShow': executeShow(ast, session, engine); fields = showFields(ast.name); break
     case 'SqlCreateTable': case 'SqlSet': case 'SqlTransaction': case 'SqlDiscard': case 'SqlAlterTableOptions': case 'SqlCheckpoint': break
+    case 'SqlDeallocate': break
     case 'SqlDropTable': case 'SqlTruncate': case 'SqlAlterTableColumns': case 'SqlRename': break
     default: assertNever(ast)
   }
@@ -76,7 +78,8 @@ async function execute(engine: Engine, statement: PreparedStatement, params: Rea
     case 'SqlSet': return executeSet(ast, session)
     case 'SqlShow': return executeShow(ast, session, engine)
     case 'SqlTransaction': return executeTransaction(ast)
-    case 'SqlDiscard': return executeDiscard(ast)
+    case 'SqlDiscard': return executeDiscard(ast, session)
+    case 'SqlDeallocate': return executeDeallocate(ast)
     case 'SqlAlterTableOptions': return executeAlterTableOptions(engine, ast)
     case 'SqlDropTable': return executeDropTable(engine, ast)
     case 'SqlTruncate': return executeTruncate(engine, ast)

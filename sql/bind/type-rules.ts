@@ -4,7 +4,7 @@
 import { datatypeMismatch } from '../../src/common/errors.js'
 import { sqlType, type PgTypeName, type SqlType } from './types.js'
 
-export type TypeCategory = 'N' | 'S' | 'D' | 'T' | 'B' | 'U' | 'A'
+export type TypeCategory = 'N' | 'S' | 'D' | 'T' | 'B' | 'U' | 'A' | 'P'
 
 /** oid and the reg* aliases of it: each casts implicitly to the others (pg_cast's binary-coercible 'i' entries). */
 export const OID_FAMILY: ReadonlySet<PgTypeName> = new Set(['oid', 'regclass', 'regtype', 'regproc', 'regnamespace'])
@@ -19,6 +19,7 @@ export function categoryOf(name: PgTypeName): TypeCategory {
     case 'interval': return 'T'
     case 'bool': return 'B'
     case 'unknown': return 'U'
+    case 'void': return 'P'
   }
 }
 
@@ -29,7 +30,7 @@ const NUMERIC_RANK: Readonly<Partial<Record<PgTypeName, number>>> = {
 const DATETIME_RANK: Readonly<Partial<Record<PgTypeName, number>>> = { date: 0, timestamp: 1, timestamptz: 2 }
 
 export const PREFERRED: Readonly<Record<TypeCategory, PgTypeName | null>> = {
-  N: 'float8', S: 'text', D: 'timestamptz', T: 'interval', B: 'bool', U: null, A: null,
+  N: 'float8', S: 'text', D: 'timestamptz', T: 'interval', B: 'bool', U: null, A: null, P: null,
 }
 
 /** Whether a value of `from` may be used where `to` is expected without an explicit cast. */
@@ -81,7 +82,7 @@ export function formatName(type: SqlType): string {
   const names: Readonly<Record<PgTypeName, string>> = {
     bool: 'boolean', int2: 'smallint', int4: 'integer', int8: 'bigint', float4: 'real', float8: 'double precision',
     numeric: 'numeric', text: 'text', varchar: 'character varying', bpchar: 'character', timestamp: 'timestamp without time zone',
-    timestamptz: 'timestamp with time zone', date: 'date', interval: 'interval', unknown: 'unknown',
+    timestamptz: 'timestamp with time zone', date: 'date', interval: 'interval', unknown: 'unknown', void: 'void',
     name: 'name', char: '"char"', oid: 'oid', regclass: 'regclass', regtype: 'regtype', regproc: 'regproc', regnamespace: 'regnamespace',
     _text: 'text[]', _oid: 'oid[]', _int2: 'smallint[]', _char: '"char"[]', _name: 'name[]',
   }

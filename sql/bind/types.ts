@@ -8,6 +8,8 @@ import type { SqlTypeName } from '../parse/ast.js'
 export type PgTypeName =
   | 'bool' | 'int2' | 'int4' | 'int8' | 'float4' | 'float8' | 'numeric' | 'text' | 'varchar' | 'bpchar'
   | 'timestamp' | 'timestamptz' | 'date' | 'interval' | 'unknown'
+  // pg_sleep's result: its one value prints as '' (void_out) and sends no bytes (void_send).
+  | 'void'
   // Catalog types (pg_catalog and information_schema columns, regclass casts). Their values are numbers (oid, reg*)
   // or strings (name, "char"); arrays are kept as their PostgreSQL text form ('{a,b}', see sql/functions/array-text.ts).
   | 'name' | 'char' | 'oid' | 'regclass' | 'regtype' | 'regproc' | 'regnamespace'
@@ -39,6 +41,7 @@ export const PG_TYPES: Readonly<Record<PgTypeName, PgTypeInfo>> = {
   date: { oid: 1082, typlen: 4, columnKind: null, formatName: 'date' },
   interval: { oid: 1186, typlen: 16, columnKind: null, formatName: 'interval' },
   unknown: { oid: 705, typlen: -2, columnKind: null, formatName: 'unknown' },
+  void: { oid: 2278, typlen: 4, columnKind: null, formatName: 'void' },
   name: { oid: 19, typlen: 64, columnKind: null, formatName: 'name' },
   char: { oid: 18, typlen: 1, columnKind: null, formatName: '"char"' },
   oid: { oid: 26, typlen: 4, columnKind: null, formatName: 'oid' },
@@ -65,7 +68,7 @@ export function isArrayType(name: PgTypeName): boolean {
 
 export const PG_TYPE_NAMES: ReadonlyArray<PgTypeName> = [
   'bool', 'int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'text', 'varchar', 'bpchar', 'timestamp', 'timestamptz',
-  'date', 'interval', 'unknown', 'name', 'char', 'oid', 'regclass', 'regtype', 'regproc', 'regnamespace',
+  'date', 'interval', 'unknown', 'void', 'name', 'char', 'oid', 'regclass', 'regtype', 'regproc', 'regnamespace',
   '_text', '_oid', '_int2', '_char', '_name',
 ]
 

@@ -2,7 +2,7 @@
 // (named after the session user; collation 'C': nodedb orders text by bytes), settings, tablespaces, collations, functions — and the relations nodedb has no
 // such thing for (indexes, constraints, policies, publications, extensions…), present and empty so that psql's and
 // Grafana's queries run and find nothing. pg_extension in particular is empty: nodedb is not TimescaleDB.
-import { settingsWithDefaults } from '../exec/utility.js'
+import { settingsCatalogRows } from '../exec/session-settings.js'
 import { allScalarFunctions } from '../functions/registry.js'
 import { PG_TYPES } from '../bind/types.js'
 import {
@@ -33,9 +33,8 @@ export const PG_USER: VirtualTable = defineTable('pg_catalog', 'pg_user', 12014,
 export const PG_SETTINGS: VirtualTable = defineTable('pg_catalog', 'pg_settings', 12104, `name:text setting:text unit:text
   category:text short_desc:text extra_desc:text context:text vartype:text source:text min_val:text max_val:text enumvals:_text
   boot_val:text reset_val:text sourcefile:text sourceline:int4 pending_restart:bool`,
-(ctx) => [...settingsWithDefaults(ctx.session)].filter(([name]) => name !== 'user' && name !== 'database')
-  .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-  .map(([name, value]) => [name, value, null, 'Ungrouped', '', null, 'user', 'string', 'session', null, null, null, value, value, null, null, false]))
+(ctx) => settingsCatalogRows(ctx.session).map(([name, setting, unit, description, context, vartype, boot, reset]) =>
+  [name, setting, unit, 'Ungrouped', description, null, context, vartype, 'session', null, null, null, boot, reset, null, null, false]))
 
 export const PG_TABLESPACE: VirtualTable = defineTable('pg_catalog', 'pg_tablespace', 1213,
   'oid:oid spcname:name spcowner:oid spcacl:_text spcoptions:_text',

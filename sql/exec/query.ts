@@ -15,6 +15,7 @@ import { newExecEnv, type ExecEnv } from './exec-env.js'
 import { runPlan } from './run-plan.js'
 import { streamPlan, streamShapeOf } from './stream-plan.js'
 import { settingsWithDefaults } from './utility.js'
+import { Sleeper } from '../functions/sleep-functions.js'
 import { catalogLookup, isRegType } from '../catalog/catalog-lookup.js'
 import { regText } from '../catalog/reg-cast.js'
 
@@ -25,7 +26,7 @@ export function fieldOf(column: PlanColumn): FieldDescription {
 
 export function functionContext(session: SessionContext, engine?: Engine): FunctionContext {
   const settings = settingsWithDefaults(session)
-  const base = { timeZone: settings.get('timezone') ?? 'UTC', nowUs: Date.now() * 1000, settings }
+  const base = { timeZone: settings.get('timezone') ?? 'UTC', nowUs: Date.now() * 1000, settings, sleeper: new Sleeper() }
   return engine === undefined ? base : { ...base, catalog: catalogLookup(engine) }
 }
 
@@ -69,6 +70,8 @@ export async function executeQuery(engine: Engine, query: SqlQuery, paramTypes: 
   // Plans that hold no rows (scan → filter → project → limit) stream from the cores; the rest are materialized.
   const shape = disabledOptimizers(env.functions.settings).has('streaming') ? null : streamShapeOf(plan)
   if (shape !== null) return { kind: 'RowStreamResult', fields: plan.columns.map(fieldOf), stream: streamPlan(shape, env) }
-  const rows = printRegColumns(plan.columns, await runPlan(plan, env, []), env.functions)
+  const planRows = await runPlan(plan, env, [])
+  await env.functions.sleeper?.settle(session.signal)
+  const rows = printRegColumns(plan.columns, planRows, env.functions)
   return { kind: 'RowsResult', fields: plan.columns.map(fieldOf), rows, commandTag: `SELECT ${rows.length}` }
 }

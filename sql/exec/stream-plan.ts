@@ -104,6 +104,8 @@ class PlanRowStream implements RowStream {
           rows = rows.slice(skipped)
           skipCount -= skipped
         }
+        // pg_sleep in the select list or filter: its delay is waited out before the batch goes.
+        await this.env.functions.sleeper?.settle(this.env.session.signal)
         if (rows.length > leftCount) rows = rows.slice(0, leftCount)
         leftCount -= rows.length
         if (rows.length === 0) continue

@@ -2,12 +2,13 @@
 // representation (see SqlValue in sql/api.ts), and decodes binary-format parameters. Errors are 22P02/22007/22003.
 // Time types read and print through the session TimeZone when a TimeContext is given (UTC otherwise).
 import { encodeFloat4Text, encodeFloat8Text } from '../../src/common/float-text.js'
-import { featureNotSupported, invalidTextRepresentation, numericValueOutOfRange } from '../../src/common/errors.js'
+import { cannotCoerce, featureNotSupported, invalidTextRepresentation, numericValueOutOfRange } from '../../src/common/errors.js'
 import { assertNever } from '../../src/common/assert.js'
 import type { SqlValue } from '../api.js'
 import { PG_TYPES, type PgTypeName, type SqlType } from '../bind/types.js'
 import { PG_EPOCH_DAYS } from './calendar.js'
 import { formatInterval, isIntervalValue, parseInterval } from './interval.js'
+import { decodeNumericBinary } from './numeric-binary.js'
 import {
   castDateToTimestamp, castDateToTimestamptz, castTimestampToDate, castTimestampToTimestamptz, castTimestamptzToDate,
   castTimestamptzToTimestamp,
@@ -66,6 +67,7 @@ export function castText(text: string, type: SqlType, ctx: TimeContext = default
     case 'char': return text.slice(0, 1)
     case 'oid': case 'regclass': case 'regtype': case 'regproc': case 'regnamespace': return parseOid(text, name)
     case '_text': case '_oid': case '_int2': case '_char': case '_name': return text.trim()
+    case 'void': throw cannotCoerce('text', 'void')
     default: return assertNever(name)
   }
 }
@@ -127,6 +129,7 @@ export function castValue(value: SqlValue, from: PgTypeName, to: SqlType, ctx: T
     case '_text': case '_oid': case '_int2': case '_char': case '_name': return formatValue(value, from, ctx)
     case 'bool': return typeof value === 'boolean' ? value : Number(value) !== 0
     case 'timestamp': case 'timestamptz': case 'date': case 'interval': return castTime(value, from, to.name, ctx)
+    case 'void': throw cannotCoerce(PG_TYPES[from].formatName, 'void')
     default: return assertNever(to.name)
   }
 }
@@ -164,8 +167,9 @@ export function decodeBinaryParam(bytes: Uint8Array, type: SqlType): SqlValue {
     case 'interval': need(16); return { us: Number(view.getBigInt64(0)), days: view.getInt32(8), months: view.getInt32(12) }
     case 'text': case 'varchar': case 'bpchar': case 'unknown': case 'name': case 'char': return Buffer.from(bytes).toString('utf8')
     case 'oid': case 'regclass': case 'regtype': case 'regproc': case 'regnamespace': need(4); return view.getUint32(0)
-    case '_text': case '_oid': case '_int2': case '_char': case '_name':
-    case 'numeric': throw featureNotSupported(`binary format for ${type.name} parameters`)
+    case '_text': case '_oid': case '_int2': case '_char': case '_name': throw featureNotSupported(`binary format for ${type.name} parameters`)
+    case 'numeric': return decodeNumericBinary(bytes)
+    case 'void': throw featureNotSupported(`binary format for ${type.name} parameters`)
     default: return assertNever(type.name)
   }
 }

@@ -107,8 +107,9 @@ export function canonicalTimeZone(name: string): string {
   }
   if (!/^[+-]?\d+(?:\.\d+)?$/.test(trimmed)) return ABBREVIATIONS.has(trimmed.toLowerCase()) ? trimmed.toUpperCase() : trimmed
   const east = zone.offsetUs
-  const west = formatOffset(-east)
-  return `<${formatOffset(east)}>${west.startsWith('+') ? west.slice(1) : west}`
+  // PostgreSQL's POSIX spelling: '<+05>-05' (5 h east), '<-05:30>+05:30', '<+00>-00'.
+  const west = east === 0 ? '-00' : formatOffset(-east)
+  return `<${formatOffset(east)}>${west}`
 }
 
 /** 'america/st_johns' → 'America/St_Johns': IANA names capitalize each word (ICU may answer with an alias). */

@@ -4,6 +4,7 @@
 import type { SqlValue } from '../api.js'
 import type { PgTypeName, SqlType } from '../bind/types.js'
 import type { CatalogLookup } from '../catalog/catalog-lookup.js'
+import type { Sleeper } from './sleep-functions.js'
 
 /** What a function may read besides its arguments. */
 export interface FunctionContext {
@@ -15,6 +16,8 @@ export interface FunctionContext {
   readonly settings: ReadonlyMap<string, string>
   /** Name ↔ OID resolution for reg* casts; absent where no engine is at hand (then reg* names are 42704). */
   readonly catalog?: CatalogLookup
+  /** Where pg_sleep books its delay for the executor to await; absent outside a running query. */
+  readonly sleeper?: Sleeper
 }
 
 /**

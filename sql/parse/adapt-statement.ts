@@ -95,6 +95,7 @@ const STATEMENT_HANDLERS: Readonly<Record<string, StatementHandler>> = {
   DropStmt: adaptDropTable,
   TruncateStmt: adaptTruncate,
   RenameStmt: adaptRename,
+  DeallocateStmt: (_ctx, node) => ({ kind: 'SqlDeallocate', name: bool(node, 'isall') ? null : str(node, 'name') }),
   CheckPointStmt: (ctx, node) => (list(node, 'options').length === 0 ? { kind: 'SqlCheckpoint' } : unsupported('CHECKPOINT options', ctx.statementPos)),
   ExplainStmt: explain,
 }
@@ -111,7 +112,7 @@ const STATEMENT_NAMES: Readonly<Record<string, string>> = {
   CreateTableAsStmt: 'CREATE TABLE AS', IndexStmt: 'CREATE INDEX', ViewStmt: 'CREATE VIEW', CreatedbStmt: 'CREATE DATABASE',
   CreateSchemaStmt: 'CREATE SCHEMA', CreateFunctionStmt: 'CREATE FUNCTION', CreateSeqStmt: 'CREATE SEQUENCE',
   CreateExtensionStmt: 'CREATE EXTENSION', CreateRoleStmt: 'CREATE ROLE', VacuumStmt: 'VACUUM', DeclareCursorStmt: 'DECLARE',
-  ClosePortalStmt: 'CLOSE', DeallocateStmt: 'DEALLOCATE', RenameStmt: 'ALTER … RENAME', LockStmt: 'LOCK',
+  ClosePortalStmt: 'CLOSE', RenameStmt: 'ALTER … RENAME', LockStmt: 'LOCK',
   GrantStmt: 'GRANT', DoStmt: 'DO', CopyStmt: 'COPY', TruncateStmt: 'TRUNCATE', AlterObjectSchemaStmt: 'ALTER … SET SCHEMA',
 }
 

@@ -1,11 +1,11 @@
 // sql/parse/adapt-utility: SET / RESET, SHOW and transaction control (VariableSetStmt, VariableShowStmt,
-// TransactionStmt) → SqlSet, SqlShow, SqlTransaction. RESET x and SET x TO DEFAULT are SqlSet with value 'DEFAULT'
-// (what sql/exec/utility.ts reads as "back to the default"); RESET ALL is SqlSet { name: 'all', value: 'DEFAULT' }.
+// TransactionStmt) → SqlSet, SqlShow, SqlTransaction. RESET x and SET x TO DEFAULT are SqlSet with value null
+// (back to the default, sql/exec/session-settings.ts); RESET ALL is SqlSet { name: 'all', value: null }.
 import type { SqlSet, SqlShow, SqlTransaction } from './ast.js'
 import { type AdaptContext, type Node, bool, list, nodeField, num, str, unsupported, wrapped } from './adapt-node.js'
 
-/** The value of a SET as PostgreSQL flattens it: constants as text, a list joined with ', '. */
-function setValue(ctx: AdaptContext, args: ReadonlyArray<unknown>): string {
+/** The values of a SET, each constant as text (a list setting quotes them, sql/exec/setting-values.ts). */
+function setItems(ctx: AdaptContext, args: ReadonlyArray<unknown>): string[] {
   return args.map((value) => {
     const constant = wrapped(value, 'A_Const')
     if (constant === null) return unsupported('this SET value', ctx.statementPos)
@@ -16,16 +16,20 @@ function setValue(ctx: AdaptContext, args: ReadonlyArray<unknown>): string {
     const sval = nodeField(constant, 'sval')
     if (sval !== null) return str(sval, 'sval')
     return unsupported('this SET value', ctx.statementPos)
-  }).join(', ')
+  })
 }
 
 export function adaptSet(ctx: AdaptContext, node: Node): SqlSet {
   const name = str(node, 'name')
+  const isLocal = bool(node, 'is_local')
   switch (str(node, 'kind')) {
-    case 'VAR_SET_VALUE': return { kind: 'SqlSet', name, value: setValue(ctx, list(node, 'args')) }
-    case 'VAR_SET_DEFAULT':
-    case 'VAR_RESET': return { kind: 'SqlSet', name, value: 'DEFAULT' }
-    case 'VAR_RESET_ALL': return { kind: 'SqlSet', name: 'all', value: 'DEFAULT' }
+    case 'VAR_SET_VALUE': {
+      const items = setItems(ctx, list(node, 'args'))
+      return { kind: 'SqlSet', name, value: items.join(', '), items, isLocal, isReset: false }
+    }
+    case 'VAR_SET_DEFAULT': return { kind: 'SqlSet', name, value: null, items: [], isLocal, isReset: false }
+    case 'VAR_RESET': return { kind: 'SqlSet', name, value: null, items: [], isLocal, isReset: true }
+    case 'VAR_RESET_ALL': return { kind: 'SqlSet', name: 'all', value: null, items: [], isLocal, isReset: true }
     case 'VAR_SET_CURRENT': return unsupported('SET … FROM CURRENT', ctx.statementPos)
     default: return unsupported(`SET ${name}`, ctx.statementPos)
   }

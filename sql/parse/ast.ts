@@ -225,7 +225,21 @@ export interface SqlInsert {
   readonly query: SqlQuery | null
 }
 
-export interface SqlSet { readonly kind: 'SqlSet'; readonly name: string; readonly value: string }
+/**
+ * SET [LOCAL] name = value[, …] / TO DEFAULT, RESET name, RESET ALL (name 'all'). `value` is the items joined with
+ * ', ' (null: back to the default); `items` keeps them apart for list settings (search_path quotes each one).
+ */
+export interface SqlSet {
+  readonly kind: 'SqlSet'
+  readonly name: string
+  readonly value: string | null
+  readonly items: ReadonlyArray<string>
+  readonly isLocal: boolean
+  /** Written as RESET (the command tag is RESET rather than SET). */
+  readonly isReset: boolean
+}
+/** DEALLOCATE [PREPARE] name | ALL (name null). */
+export interface SqlDeallocate { readonly kind: 'SqlDeallocate'; readonly name: string | null }
 export interface SqlShow { readonly kind: 'SqlShow'; readonly name: string }
 export interface SqlTransaction { readonly kind: 'SqlTransaction'; readonly action: 'begin' | 'commit' | 'rollback' }
 export interface SqlDiscard { readonly kind: 'SqlDiscard' }
@@ -280,7 +294,7 @@ export interface SqlRename {
 
 export type SqlStatement =
   | SqlCreateTable | SqlInsert | SqlQuery | SqlSet | SqlShow | SqlTransaction | SqlDiscard | SqlAlterTableOptions
-  | SqlCheckpoint | SqlExplain | SqlDropTable | SqlTruncate | SqlAlterTableColumns | SqlRename
+  | SqlCheckpoint | SqlExplain | SqlDropTable | SqlTruncate | SqlAlterTableColumns | SqlRename | SqlDeallocate
 
 /** What PreparedStatement.parsed holds. */
 export interface ParsedStatement {

@@ -2,7 +2,7 @@
 // so callers test `code`, never message text. Messages follow PostgreSQL's style: lowercase, no final period.
 import { SqlState, type SqlStateCode } from './sqlstate.js'
 
-export type Severity = 'ERROR' | 'FATAL'
+export type Severity = 'ERROR' | 'FATAL' | 'WARNING'
 
 export interface DbErrorFields {
   readonly code: SqlStateCode
@@ -130,6 +130,9 @@ export function datatypeMismatch(message: string, position?: number): DbError {
 export function invalidTextRepresentation(typeName: string, value: string): DbError {
   return error(SqlState.invalidTextRepresentation, `invalid input syntax for type ${typeName}: "${value}"`)
 }
+export function invalidBinaryRepresentation(message: string): DbError {
+  return error(SqlState.invalidBinaryRepresentation, message)
+}
 export function invalidDatetimeFormat(typeName: string, value: string): DbError {
   return error(SqlState.invalidDatetimeFormat, `invalid input syntax for type ${typeName}: "${value}"`)
 }
@@ -214,6 +217,33 @@ export function tooManyConnections(): DbError {
 }
 export function queryCanceled(): DbError {
   return error(SqlState.queryCanceled, 'canceling statement due to user request')
+}
+export function queryTimedOut(): DbError {
+  return error(SqlState.queryCanceled, 'canceling statement due to statement timeout')
+}
+export function idleInTransactionTimeout(): DbError {
+  const message = 'terminating connection due to idle-in-transaction timeout'
+  return new DbError({ severity: 'FATAL', code: SqlState.idleInTransactionSessionTimeout, message })
+}
+export function idleSessionTimeout(): DbError {
+  const message = 'terminating connection due to idle-session timeout'
+  return new DbError({ severity: 'FATAL', code: SqlState.idleSessionTimeout, message })
+}
+export function cantChangeRuntimeParam(name: string): DbError {
+  return error(SqlState.cantChangeRuntimeParam, `parameter "${name}" cannot be changed`)
+}
+/** WARNING 25P01 (a NoticeResponse): SET LOCAL outside a transaction block has no effect. */
+export function setLocalOutsideTransaction(): DbError {
+  const message = 'SET LOCAL can only be used in transaction blocks'
+  return new DbError({ severity: 'WARNING', code: SqlState.noActiveSqlTransaction, message })
+}
+/** WARNING (a NoticeResponse) for BEGIN inside a block (25001) or COMMIT/ROLLBACK outside one (25P01). */
+export function transactionWarning(message: 'there is already a transaction in progress' | 'there is no transaction in progress'): DbError {
+  const code = message === 'there is no transaction in progress' ? SqlState.noActiveSqlTransaction : SqlState.activeSqlTransaction
+  return new DbError({ severity: 'WARNING', code, message })
+}
+export function activeSqlTransaction(message: string): DbError {
+  return error(SqlState.activeSqlTransaction, message)
 }
 export function adminShutdown(): DbError {
   const message = 'terminating connection due to administrator command'

@@ -6,7 +6,7 @@ import {
 } from '../../src/common/errors.js'
 import { PG_STATEMENTS_PER_SESSION_COUNT_MAX } from '../../src/common/limits.js'
 import type {
-  FieldDescription, ParamValue, PreparedStatement, SqlFacade, StatementDescription, StatementResult,
+  FieldDescription, ParamValue, PreparedStatement, SessionEffect, SqlFacade, StatementDescription, StatementResult,
 } from '../../sql/api.js'
 import { decodeUtf8 } from './buffer-reader.js'
 import type { Bind } from './frontend.js'
@@ -158,6 +158,20 @@ export class ExtendedQuery {
   dropPortals(): void {
     for (const portal of this.portals.values()) portal.cursor?.close()
     this.portals.clear()
+  }
+
+  /**
+   * DEALLOCATE name (26000 when there is none) or ALL: SQL names the protocol's named statements, as in PostgreSQL;
+   * DISCARD ALL also closes every portal. The unnamed statement is not in PostgreSQL's table, so it stays.
+   */
+  applyEffect(effect: SessionEffect): void {
+    if (effect.kind === 'Deallocate' && effect.name !== null) {
+      if (!this.statements.has(effect.name)) throw invalidStatementName(effect.name)
+      this.statements.delete(effect.name)
+      return
+    }
+    for (const name of [...this.statements.keys()]) if (name !== '') this.statements.delete(name)
+    if (effect.kind === 'DiscardAll') this.dropPortals()
   }
 
   private async descriptionOf(statement: Statement): Promise<StatementDescription> {

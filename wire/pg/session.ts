@@ -3,12 +3,14 @@
 // the ONLY place where an unknown thrown value becomes XX000 (internalError), logged with its stack.
 import { assertNever } from '../../src/common/assert.js'
 import {
-  adminShutdown, DbError, fatalProtocolViolation, featureNotSupported, inFailedTransaction, internalError, isDbError,
-  queryCanceled, tooManyConnections,
+  adminShutdown, DbError, fatalProtocolViolation, featureNotSupported, idleInTransactionTimeout, idleSessionTimeout,
+  inFailedTransaction, internalError, isDbError, tooManyConnections, transactionWarning,
 } from '../../src/common/errors.js'
 import { log } from '../../src/common/log.js'
-import type {
-  ParamValue, PreparedStatement, SessionContext, SqlFacade, StatementDescription, StatementResult,
+import {
+  beginSettingsTransaction, endSettingsTransaction, initSessionSettings, reportedSettings, settingMs,
+  type ParamValue, type PreparedStatement, type SessionContext, type SqlFacade, type StatementDescription,
+  type StatementResult,
 } from '../../sql/api.js'
 import { type BackendMessage, type TransactionStatus, writeBackend } from './backend.js'
 import { BufferWriter } from './buffer-writer.js'
@@ -19,6 +21,7 @@ import { decodeFrontend, decodeStartup, FrontendDecodeError, type FrontendMessag
 import { ResultCursor } from './result-writer.js'
 import { answerStartup, type StartupAnswer } from './startup.js'
 import { AuthExchange, type PgAuth } from './auth-exchange.js'
+import { IdleTimer, StatementGuard } from './timeouts.js'
 
 export interface SessionHost {
   /** Hands the session's output to the socket; a promise while the send buffer is over its bound. */
@@ -53,10 +56,12 @@ export class Session implements ExtendedQueryHost {
   private context: SessionContext = { settings: new Map(), user: '', database: '' }
   private key = { pid: 0, secret: 0 }
   private isSkippingToSync = false
-  private isRunning = false
-  private isCanceled = false
   /** The cursor whose rows are being sent now: a CancelRequest or a closed socket stops it (and its scan). */
   private sendingCursor: ResultCursor | null = null
+  private readonly guard = new StatementGuard(() => this.sendingCursor?.close())
+  private readonly idleTimer = new IdleTimer()
+  /** ParameterStatus values the client has: a reported setting that differs is sent before ReadyForQuery. */
+  private readonly reported = new Map<string, string>()
   private negotiated = new Set<string>()
   private exchange: { readonly auth: AuthExchange; readonly answer: StartupAnswer } | null = null
 
@@ -97,17 +102,14 @@ export class Session implements ExtendedQueryHost {
 
   /** CancelRequest: the running statement answers 57014; rows being streamed stop and their scan is cancelled. */
   cancelRunningStatement(): void {
-    if (this.isRunning) this.isCanceled = true
-    if (this.sendingCursor !== null) {
-      this.isCanceled = true
-      this.sendingCursor.close()
-    }
+    this.guard.cancel()
   }
 
   /** Handles one frame; a promise while a statement runs (the caller must not pass the next frame before it settles). */
   handleFrame(frame: Frame): Promise<void> | undefined {
     if (this.phase === 'Closed') return undefined
     if (this.phase === 'Authenticating') return this.authenticate(frame)
+    this.idleTimer.disarm()
     if (frame.kind === 'FramingError') return this.terminate(frame.error)
     let message: FrontendMessage
     try {
@@ -128,6 +130,9 @@ export class Session implements ExtendedQueryHost {
   dispose(): void {
     if (this.phase === 'Ready') this.options.cancelRegistry.unregister(this.key.pid)
     this.phase = 'Closed'
+    this.idleTimer.disarm()
+    this.guard.cancel()
+    this.guard.end()
     this.sendingCursor?.close()
     this.extended.dropPortals()
   }
@@ -185,6 +190,11 @@ export class Session implements ExtendedQueryHost {
       return this.terminate(this.toDbError(thrown))
     }
     this.context = answer.context
+    try {
+      initSessionSettings(this.context, params)
+    } catch (thrown) {
+      return this.terminate(this.toDbError(thrown))
+    }
     for (const message of answer.negotiation) this.send(message)
     const auth = this.options.auth
     if (auth !== undefined && auth.method !== 'trust') {
@@ -212,7 +222,12 @@ export class Session implements ExtendedQueryHost {
 
   private finishStartup(answer: StartupAnswer): undefined {
     this.exchange = null
-    for (const message of answer.messages) this.send(message)
+    // The reported values as the startup packet set them (TimeZone=Europe/Berlin, not the default), in PG's order.
+    const current = new Map(reportedSettings(this.context))
+    for (const message of answer.messages) {
+      if (message.kind !== 'ParameterStatus') this.send(message)
+      else this.reportSetting(message.name, current.get(message.name) ?? message.value)
+    }
     this.key = this.options.cancelRegistry.allocateKey()
     this.options.cancelRegistry.register(this.key.pid, this.key.secret, this)
     this.send({ kind: 'BackendKeyData', pid: this.key.pid, secret: this.key.secret })
@@ -229,6 +244,8 @@ export class Session implements ExtendedQueryHost {
     }
     // After an error in extended query mode, every message up to Sync is discarded (PostgreSQL's ignore_till_sync).
     if (this.isSkippingToSync && message.kind !== 'Sync') return undefined
+    // Extended query is timed from its first query message to the Execute's completion or Sync (PostgreSQL 15).
+    if (message.kind === 'Parse' || message.kind === 'Bind' || message.kind === 'Describe' || message.kind === 'Execute') this.beginStatement()
     switch (message.kind) {
       case 'Query': return this.simpleQuery(message.text)
       case 'Parse': return this.extendedStep(() => this.extended.parse(message.name, message.text, message.paramTypeOids))
@@ -236,7 +253,8 @@ export class Session implements ExtendedQueryHost {
       case 'Describe':
         return this.extendedStep(() => message.target === 'S'
           ? this.extended.describeStatement(message.name) : this.extended.describePortal(message.name))
-      case 'Execute': return this.extendedStep(() => this.extended.execute(message.portal, message.maxRows))
+      case 'Execute':
+        return this.extendedStep(() => this.extended.execute(message.portal, message.maxRows).finally(() => this.endStatement()))
       case 'Close': return this.extendedStep(() => this.extended.close(message.target, message.name))
       case 'Sync': return this.sync()
       case 'Flush': return undefined // the connection hands output to the socket after every batch anyway
@@ -251,11 +269,10 @@ export class Session implements ExtendedQueryHost {
     }
   }
 
-  /**
-   * Sync: ends skip-to-Sync and the implicit transaction; ReadyForQuery. Portals are dropped (their streams
-   * cancelled) outside a block, and in a failed block, where PostgreSQL has already marked them unusable.
-   */
+  /** Sync: ends skip-to-Sync, the implicit transaction and the statement clock; ReadyForQuery. Portals are dropped
+   *  (streams cancelled) outside a block, and in a failed block, where PostgreSQL has already marked them unusable. */
   private sync(): undefined {
+    this.endStatement()
     this.isSkippingToSync = false
     if (this.status !== 'T') this.extended.dropPortals()
     this.sendReady()
@@ -282,7 +299,11 @@ export class Session implements ExtendedQueryHost {
     try {
       const statements = this.sql.parse(text)
       if (statements.length === 0) this.send({ kind: 'EmptyQueryResponse' })
-      for (const statement of statements) await this.runSimpleStatement(statement)
+      for (const statement of statements) {
+        // Each statement is timed on its own (PostgreSQL ≥ 13 applies statement_timeout per statement).
+        this.beginStatement()
+        await this.runSimpleStatement(statement).finally(() => this.endStatement())
+      }
     } catch (thrown) {
       this.sendError(this.toDbError(thrown))
     }
@@ -310,16 +331,27 @@ export class Session implements ExtendedQueryHost {
 
   /** Sends rows as the running statement: a CancelRequest meanwhile stops the cursor, and the statement is 57014. */
   async sendCursorRows(cursor: ResultCursor, formats: ReadonlyArray<number>, maxRows: number): Promise<number> {
+    this.guard.throwIfCanceled()
     this.sendingCursor = cursor
-    this.isCanceled = false
     try {
       const sentCount = await cursor.send(this, formats, maxRows)
-      if (this.isCanceled) throw queryCanceled()
+      this.guard.throwIfCanceled()
       return sentCount
+    } catch (thrown) {
+      throw this.guard.error() ?? thrown // a stream stopped by the cancel fails with its own error
     } finally {
       this.sendingCursor = null
-      this.isCanceled = false
     }
+  }
+
+  /** Starts the statement clock (statement_timeout as set now); waits such as pg_sleep listen to its signal. */
+  private beginStatement(): void {
+    if (!this.guard.isActive) this.context.signal = this.guard.begin(settingMs(this.context, 'statement_timeout'))
+  }
+
+  private endStatement(): void {
+    this.guard.end()
+    this.context.signal = undefined
   }
 
   /** The TimeZone setting timestamptz text is printed in (startup or SET; 'UTC' when neither gave one). */
@@ -333,42 +365,54 @@ export class Session implements ExtendedQueryHost {
     if (this.status === 'E' && !isExit) throw inFailedTransaction()
   }
 
-  /** BEGIN → T; COMMIT/ROLLBACK → I (in E both are a rollback, tag ROLLBACK); a reported SET → ParameterStatus. */
+  /**
+   * BEGIN → T; COMMIT/ROLLBACK → I (in E both are a rollback, tag ROLLBACK), settings kept or restored with them;
+   * DEALLOCATE / DISCARD ALL act on this session's statements; warnings go out as NoticeResponse.
+   */
   applyCommandResult(result: StatementResult & { kind: 'CommandResult' }): string {
+    if (result.sessionEffect !== undefined) this.extended.applyEffect(result.sessionEffect)
     let tag = result.commandTag
-    if (result.transaction === 'begin' && this.status === 'I') this.status = 'T'
+    const notices = [...(result.notices ?? [])]
+    if (result.transaction === 'begin') {
+      if (this.status === 'I') beginSettingsTransaction(this.context)
+      else notices.push(transactionWarning('there is already a transaction in progress'))
+      if (this.status === 'I') this.status = 'T'
+    }
     if (result.transaction === 'commit' || result.transaction === 'rollback') {
       if (this.status === 'E') tag = 'ROLLBACK'
+      if (this.status === 'I') notices.push(transactionWarning('there is no transaction in progress'))
+      endSettingsTransaction(this.context, result.transaction === 'commit' && this.status === 'T')
       this.status = 'I'
       // Portals end with their transaction; their streams are cancelled.
       this.extended.dropPortals()
     }
-    if (result.parameterStatus !== undefined) {
-      const { name, value } = result.parameterStatus
-      this.context.settings.set(name.toLowerCase(), value)
-      this.send({ kind: 'ParameterStatus', name, value })
-    }
+    for (const notice of notices) this.send({ kind: 'NoticeResponse', notice })
     return tag
   }
 
-  /** Runs a statement; a cancel that arrived while it ran turns its outcome into 57014. */
+  /** A cancel ends a read with 57014 at once (StatementGuard.race); a finished write is durable, so its success stands. */
   async execute(statement: PreparedStatement, params: ReadonlyArray<ParamValue>, declaredOids: ReadonlyArray<number>): Promise<StatementResult> {
-    this.isRunning = true
-    this.isCanceled = false
+    this.guard.throwIfCanceled()
+    let result: StatementResult
     try {
-      const result = await this.sql.execute(statement, params, declaredOids, this.context)
-      if (this.isCanceled) throw queryCanceled()
-      return result
+      const running = this.sql.execute(statement, params, declaredOids, this.context)
+      result = await (statement.isReadOnly === true ? this.guard.race(running) : running)
     } catch (thrown) {
-      throw this.isCanceled ? queryCanceled() : thrown
-    } finally {
-      this.isRunning = false
-      this.isCanceled = false
+      throw this.guard.error() ?? thrown
     }
+    const canceled = statement.isReadOnly === true ? this.guard.error() : null
+    if (canceled === null) return result
+    if (result.kind === 'RowStreamResult') result.stream.cancel()
+    throw canceled
   }
 
   async describe(statement: PreparedStatement, declaredOids: ReadonlyArray<number>): Promise<StatementDescription> {
     return this.sql.describe(statement, declaredOids, this.context)
+  }
+
+  private reportSetting(name: string, value: string): void {
+    this.reported.set(name, value)
+    this.send({ kind: 'ParameterStatus', name, value })
   }
 
   private sendError(error: DbError): void {
@@ -376,8 +420,18 @@ export class Session implements ExtendedQueryHost {
     this.send({ kind: 'ErrorResponse', error })
   }
 
+  /**
+   * ReadyForQuery, preceded by ParameterStatus for each reported setting that changed (SET, RESET, ROLLBACK, the end
+   * of SET LOCAL), as PostgreSQL 15 reports them; then the idle timeout for the state the session is left in.
+   */
   private sendReady(): void {
+    for (const [name, value] of reportedSettings(this.context)) if (this.reported.get(name) !== value) this.reportSetting(name, value)
     this.send({ kind: 'ReadyForQuery', status: this.status })
+    const isIdleInTransaction = this.status !== 'I'
+    const timeoutMs = settingMs(this.context, isIdleInTransaction ? 'idle_in_transaction_session_timeout' : 'idle_session_timeout')
+    this.idleTimer.arm(timeoutMs, () => {
+      if (this.phase === 'Ready') this.terminate(isIdleInTransaction ? idleInTransactionTimeout() : idleSessionTimeout())
+    })
   }
 
   /** The statement boundary: a DbError goes to the client as is; anything else is a bug, logged and sent as XX000. */

@@ -140,13 +140,14 @@ describe('sql/parse: statements', () => {
 
   it('reads SET, RESET, SHOW, transactions, DISCARD ALL and CHECKPOINT', () => {
     const cases: Array<[string, unknown]> = [
-      ["SET application_name = 'psql'", { kind: 'SqlSet', name: 'application_name', value: 'psql' }],
-      ['SET DateStyle TO ISO, MDY', { kind: 'SqlSet', name: 'datestyle', value: 'iso, mdy' }],
-      ['SET LOCAL extra_float_digits = -3', { kind: 'SqlSet', name: 'extra_float_digits', value: '-3' }],
-      ["SET SESSION TIME ZONE 'UTC'", { kind: 'SqlSet', name: 'timezone', value: 'UTC' }],
-      ['SET x.y TO DEFAULT', { kind: 'SqlSet', name: 'x.y', value: 'DEFAULT' }],
-      ['RESET statement_timeout', { kind: 'SqlSet', name: 'statement_timeout', value: 'DEFAULT' }],
-      ['RESET ALL', { kind: 'SqlSet', name: 'all', value: 'DEFAULT' }],
+      ["SET application_name = 'psql'", { kind: 'SqlSet', name: 'application_name', value: 'psql', items: ['psql'], isLocal: false, isReset: false }],
+      ['SET DateStyle TO ISO, MDY', { kind: 'SqlSet', name: 'datestyle', value: 'iso, mdy', items: ['iso', 'mdy'], isLocal: false, isReset: false }],
+      ['SET LOCAL extra_float_digits = -3', { kind: 'SqlSet', name: 'extra_float_digits', value: '-3', items: ['-3'], isLocal: true, isReset: false }],
+      ["SET SESSION TIME ZONE 'UTC'", { kind: 'SqlSet', name: 'timezone', value: 'UTC', items: ['UTC'], isLocal: false, isReset: false }],
+      ['SET x.y TO DEFAULT', { kind: 'SqlSet', name: 'x.y', value: null, items: [], isLocal: false, isReset: false }],
+      ['RESET statement_timeout', { kind: 'SqlSet', name: 'statement_timeout', value: null, items: [], isLocal: false, isReset: true }],
+      ['RESET ALL', { kind: 'SqlSet', name: 'all', value: null, items: [], isLocal: false, isReset: true }],
+      ['DEALLOCATE p1', { kind: 'SqlDeallocate', name: 'p1' }], ['DEALLOCATE PREPARE ALL', { kind: 'SqlDeallocate', name: null }],
       ['SHOW server_version', { kind: 'SqlShow', name: 'server_version' }], ['SHOW ALL', { kind: 'SqlShow', name: 'all' }],
       ['begin', { kind: 'SqlTransaction', action: 'begin' }],
       ['START TRANSACTION ISOLATION LEVEL SERIALIZABLE, READ ONLY', { kind: 'SqlTransaction', action: 'begin' }],
@@ -323,7 +324,7 @@ describe('sql/parse: refusals', () => {
   })
 
   it('lists every node type it translates, and refuses an unknown one (never drops it)', () => {
-    assert.deepEqual([...STATEMENT_NODE_TYPES].sort(), ['AlterTableStmt', 'CheckPointStmt', 'CreateStmt', 'DiscardStmt',
+    assert.deepEqual([...STATEMENT_NODE_TYPES].sort(), ['AlterTableStmt', 'CheckPointStmt', 'CreateStmt', 'DeallocateStmt', 'DiscardStmt',
       'DropStmt', 'ExplainStmt', 'InsertStmt', 'RenameStmt', 'SelectStmt', 'TransactionStmt', 'TruncateStmt', 'VariableSetStmt',
       'VariableShowStmt'])
     assert.deepEqual([...EXPR_NODE_TYPES].sort(), ['A_ArrayExpr', 'A_Const', 'A_Expr', 'A_Indirection', 'BoolExpr',

@@ -147,10 +147,10 @@ describe('sql facade: SELECT without FROM and utility statements', () => {
     assert.ok(typeof now === 'number' && Math.abs(now - Date.now() * 1000) < 60e6)
   })
 
-  it('SET changes the session and reports ParameterStatus; SHOW reads it; unknown → 42704', async () => {
+  it('SET changes the session (wire reports ParameterStatus from it); SHOW reads it; unknown → 42704', async () => {
     const h = await newHarness(null)
     const set = await h.one("SET application_name = 'psql'")
-    assert.deepEqual(set, { kind: 'CommandResult', commandTag: 'SET', parameterStatus: { name: 'application_name', value: 'psql' } })
+    assert.deepEqual(set, { kind: 'CommandResult', commandTag: 'SET' })
     assert.equal(h.session.settings.get('application_name'), 'psql')
     assert.deepEqual(await h.one('SET statement_timeout TO 0'), { kind: 'CommandResult', commandTag: 'SET' })
     const show = await h.one('SHOW application_name')
@@ -167,7 +167,7 @@ describe('sql facade: SELECT without FROM and utility statements', () => {
       { kind: 'CommandResult', commandTag: 'BEGIN', transaction: 'begin' },
       { kind: 'CommandResult', commandTag: 'COMMIT', transaction: 'commit' },
       { kind: 'CommandResult', commandTag: 'ROLLBACK', transaction: 'rollback' },
-      { kind: 'CommandResult', commandTag: 'DISCARD ALL' },
+      { kind: 'CommandResult', commandTag: 'DISCARD ALL', sessionEffect: { kind: 'DiscardAll' } },
     ])
   })
 })

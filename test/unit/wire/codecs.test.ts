@@ -93,7 +93,11 @@ describe('wire/pg/codecs: numbers', () => {
     assert.equal(hex(10_957, 1082), '00000000')
     assert.equal(hex({ months: 14, days: 3, us: 1 }, 1186), '0000000000000001000000030000000e')
     assert.equal(hex('hé', 25), '68c3a9')
-    assert.throws(() => encodeValue('1.5', 1700, 1), { code: '0A000' })
+    // numeric_send: ndigits, weight, sign, dscale, base-10000 digits (the real server's bytes are compared in
+    // test/integration/sessions-binary.test.ts); text[] is array_send's layout; regclass (printed as a name) has none.
+    assert.equal(hex('1.5', 1700), '000200000000000100011388')
+    assert.equal(hex('{a,NULL}', 1009), '00000001000000010000001900000002000000010000000161ffffffff')
+    assert.throws(() => encodeValue('pg_class', 2205, 1), { code: '0A000' })
   })
 })
 

@@ -3,7 +3,7 @@
 import { divisionByZero, syntaxError, undefinedTable } from '../../../src/common/errors.js'
 import type {
   IngestBatch, IngestOptions, IngestOutcome,
-  FieldDescription, ParamValue, PreparedStatement, RowBatch, RowStream, SqlFacade, StatementDescription, StatementResult,
+  FieldDescription, ParamValue, PreparedStatement, RowBatch, RowStream, SessionContext, SqlFacade, StatementDescription, StatementResult,
 } from '../../../sql/api.js'
 
 export function field(name: string, typeOid: number, typeSize = 4): FieldDescription {
@@ -39,7 +39,7 @@ export class FakeRowStream implements RowStream {
   }
 }
 
-type Answer = (params: ReadonlyArray<ParamValue>) => StatementResult | Promise<StatementResult>
+type Answer = (params: ReadonlyArray<ParamValue>, session?: SessionContext) => StatementResult | Promise<StatementResult>
 
 interface Recorded {
   readonly answer: Answer
@@ -81,7 +81,10 @@ export class FakeSql implements SqlFacade {
     this.record('COMMIT', () => command('COMMIT', { transaction: 'commit' }))
     this.record('ROLLBACK', () => command('ROLLBACK', { transaction: 'rollback' }))
     this.record('INSERT INTO t VALUES (1)', () => command('INSERT 0 1'))
-    this.record("SET application_name = 'x'", () => command('SET', { parameterStatus: { name: 'application_name', value: 'x' } }))
+    this.record("SET application_name = 'x'", (_params, session) => {
+      session?.settings.set('application_name', 'x')
+      return command('SET')
+    })
     const sleepFields = [field('pg_sleep', 25, -1)]
     this.record('SELECT pg_sleep()', () => new Promise((resolve) => this.waiting.push(() => resolve(rows(sleepFields, [['']])))), [], sleepFields)
     this.record('SELECT $1::int + $2 AS s, $3::text AS t', (params) => {
@@ -116,7 +119,8 @@ export class FakeSql implements SqlFacade {
       const keyword = /^(begin|commit|end|rollback|abort)\b/i.exec(piece)?.[1]?.toLowerCase()
       const transaction = keyword === undefined ? null
         : keyword === 'begin' ? 'begin' : keyword === 'commit' || keyword === 'end' ? 'commit' : 'rollback'
-      return { kind: 'PreparedStatement', text: piece, paramCount: Math.max(0, ...numbers), transaction, parsed: piece }
+      const isReadOnly = /^\s*(SELECT|SHOW)\b/i.test(piece)
+      return { kind: 'PreparedStatement', text: piece, paramCount: Math.max(0, ...numbers), transaction, isReadOnly, parsed: piece }
     })
   }
 
@@ -134,9 +138,10 @@ export class FakeSql implements SqlFacade {
     return { rowCount: batches.reduce((sum, batch) => sum + batch.rowCount, 0), errors: [], errorCount: 0 }
   }
 
-  async execute(statement: PreparedStatement, params: ReadonlyArray<ParamValue>): Promise<StatementResult> {
+  async execute(statement: PreparedStatement, params: ReadonlyArray<ParamValue>, _declared: ReadonlyArray<number>,
+    session: SessionContext): Promise<StatementResult> {
     this.executed.push(statement.text)
-    return this.lookup(statement).answer(params)
+    return this.lookup(statement).answer(params, session)
   }
 
   private lookup(statement: PreparedStatement): Recorded {

@@ -101,11 +101,11 @@ describe('wire/pg/session: simple query', () => {
     assert.equal(names(await client.query('SELECT 1')), 'rowDescription dataRow commandComplete readyForQuery')
   })
 
-  it('SET that reports a parameter sends ParameterStatus before CommandComplete', async () => {
+  it('SET that changes a reported parameter sends ParameterStatus before ReadyForQuery (PostgreSQL 15 order)', async () => {
     const client = await f.connected()
     const messages = await client.query("SET application_name = 'x'")
-    assert.equal(names(messages), 'parameterStatus commandComplete readyForQuery')
-    assert.equal(messages[0]?.['parameterValue'], 'x')
+    assert.equal(names(messages), 'commandComplete parameterStatus readyForQuery')
+    assert.equal(messages[1]?.['parameterValue'], 'x')
   })
 })
 

@@ -1,6 +1,12 @@
-// wire/pg/codecs/numeric: numeric (OID 1700) text output. sql hands decimal text (kept as given, scale included)
-// or a number, which is written in plain notation because numeric never prints an exponent.
+// wire/pg/codecs/numeric: numeric (OID 1700) output. sql hands decimal text (kept as given, scale included) or a
+// number, which is written in plain notation because numeric never prints an exponent. Binary is numeric_send's
+// base-10000 form of that same text (sql/expr/numeric-binary.ts, which also decodes binary parameters).
+import { encodeNumericBinaryText } from '../../../sql/api.js'
 import { layoutFixed, splitExponential } from './float.js'
+
+export function encodeNumericBinary(value: string | number): Uint8Array {
+  return encodeNumericBinaryText(encodeNumericText(value))
+}
 
 export function encodeNumericText(value: string | number): string {
   if (typeof value === 'string') return value

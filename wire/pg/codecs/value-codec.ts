@@ -1,13 +1,15 @@
 // wire/pg/codecs/value-codec: one SqlValue → its text or binary output bytes, chosen by the field's type OID
-// (sql/api.ts documents which JavaScript type each OID carries). Binary is offered for the types pgx asks for.
+// (sql/api.ts documents which JavaScript type each OID carries). Every type nodedb returns has a binary form here
+// except the reg* types (printed as names by sql), which are 0A000 in binary.
 import { assert } from '../../../src/common/assert.js'
 import { featureNotSupported } from '../../../src/common/errors.js'
 import type { IntervalValue, SqlValue } from '../../../sql/api.js'
+import { ARRAY_ELEMENT_OIDS, encodeArrayBinary } from './array.js'
 import { encodeBoolBinary, encodeBoolText } from './bool.js'
 import { encodeFloat4Text, encodeFloat8Text, encodeFloatBinary } from './float.js'
 import { encodeIntegerBinary, encodeIntegerText } from './integer.js'
 import { encodeIntervalBinary, encodeIntervalText } from './interval.js'
-import { encodeNumericText } from './numeric.js'
+import { encodeNumericBinary, encodeNumericText } from './numeric.js'
 import { encodeTextBinary, encodeTextText } from './text.js'
 import { encodeDateBinary, encodeDateText } from './date.js'
 import { encodeTimestampBinary, encodeTimestampText } from './timestamp.js'
@@ -26,6 +28,12 @@ export const enum TypeOid {
   Timestamptz = 1184,
   Interval = 1186,
   Numeric = 1700,
+  Char = 18,
+  Name = 19,
+  Text = 25,
+  Bpchar = 1042,
+  Varchar = 1043,
+  Void = 2278,
 }
 
 export const enum FormatCode {
@@ -93,8 +101,18 @@ export function encodeValueBinary(value: Exclude<SqlValue, null>, typeOid: numbe
     case TypeOid.Timestamp: case TypeOid.Timestamptz: return encodeTimestampBinary(asNumber(value, typeOid))
     case TypeOid.Date: return encodeDateBinary(asNumber(value, typeOid))
     case TypeOid.Interval: return encodeIntervalBinary(asInterval(value))
-    case 19: case 25: case 1042: case 1043: return encodeTextBinary(asScalar(value, typeOid))
-    default: throw featureNotSupported(`binary output format for type ${typeOid}`)
+    case TypeOid.Numeric:
+      assert(typeof value === 'string' || typeof value === 'number', `type 1700 value is ${typeof value}`)
+      return encodeNumericBinary(value)
+    case TypeOid.Name: case TypeOid.Text: case TypeOid.Bpchar: case TypeOid.Varchar: return encodeTextBinary(asScalar(value, typeOid))
+    // charsend: the one byte itself ("char" values are at most one ASCII character here).
+    case TypeOid.Char: return Buffer.from(String(asScalar(value, typeOid)), 'latin1').subarray(0, 1)
+    case TypeOid.Void: return new Uint8Array(0)
+    default: {
+      const elementOid = ARRAY_ELEMENT_OIDS.get(typeOid)
+      if (elementOid !== undefined && typeof value === 'string') return encodeArrayBinary(value, elementOid)
+      throw featureNotSupported(`binary output format for type ${typeOid}`)
+    }
   }
 }
 

@@ -1,0 +1,159 @@
+// sql/exec/session-settings: one session's settings as PostgreSQL 15 keeps them — startup values validated, SET /
+// SET LOCAL / RESET / RESET ALL, values restored by ROLLBACK (and SET LOCAL ones by COMMIT), DISCARD ALL, and the
+// reported values wire compares before each ReadyForQuery to send ParameterStatus for what changed.
+import { DbError, invalidParameterValue, setLocalOutsideTransaction, undefinedObject } from '../../src/common/errors.js'
+import type { SessionContext } from '../api.js'
+import type { SqlSet } from '../parse/ast.js'
+import { flattenListSetting, intSettingValue } from './setting-values.js'
+import { isCustomSetting, parseSetting, SETTINGS, settingDef, type SettingDef } from './settings.js'
+
+/** Startup packet keys that are not settings. */
+const STARTUP_KEYS = new Set(['user', 'database', 'options', 'replication'])
+
+function unrecognized(name: string): DbError {
+  return undefinedObject(`unrecognized configuration parameter "${name}"`)
+}
+
+function asFatal(error: unknown): unknown {
+  if (!(error instanceof DbError)) return error
+  return new DbError({ severity: 'FATAL', code: error.code, message: error.message, detail: error.detail, hint: error.hint })
+}
+
+/** `options=-c name=value --name=value`: libpq's way of setting parameters at startup. */
+function startupOptions(options: string): Array<readonly [string, string]> {
+  const words = options.match(/(?:\\.|\S)+/g) ?? []
+  const pairs: Array<readonly [string, string]> = []
+  for (let i = 0; i < words.length; i++) {
+    const word = (words[i] ?? '').replace(/\\(.)/g, '$1')
+    const assignment = word === '-c' ? (words[++i] ?? '').replace(/\\(.)/g, '$1') : word.startsWith('--') ? word.slice(2) : word.startsWith('-c') ? word.slice(2) : null
+    if (assignment === null) throw invalidParameterValue(`invalid command-line argument for server process: ${word}`)
+    const eq = assignment.indexOf('=')
+    if (eq <= 0) throw invalidParameterValue(`invalid command-line argument for server process: ${word}`)
+    pairs.push([assignment.slice(0, eq).replace(/-/g, '_').toLowerCase(), assignment.slice(eq + 1)])
+  }
+  return pairs
+}
+
+/**
+ * Validates the startup packet's settings (already in `settings`, seeded with the reported defaults) as PostgreSQL
+ * does — FATAL 22023 / 42704 — canonicalizes them, applies `options`, and records the values RESET returns to.
+ */
+export function initSessionSettings(session: SessionContext, startup: ReadonlyMap<string, string>): void {
+  try {
+    const assignments: Array<readonly [string, string]> = [...startup].filter(([key]) => !STARTUP_KEYS.has(key.toLowerCase()) && !key.startsWith('_pq_.'))
+    assignments.push(...startupOptions(startup.get('options') ?? ''))
+    for (const [key, value] of assignments) {
+      const def = settingDef(key)
+      const lower = key.toLowerCase()
+      if (def === undefined && !isCustomSetting(lower)) throw unrecognized(lower)
+      session.settings.set(lower, def === undefined ? value : parseSetting(def, value, lower, currentValue(session, def)))
+    }
+  } catch (thrown) {
+    throw asFatal(thrown)
+  }
+  session.resetValues = new Map(session.settings)
+}
+
+function currentValue(session: SessionContext, def: SettingDef): string {
+  return session.settings.get(def.name.toLowerCase()) ?? def.boot
+}
+
+function resetValue(session: SessionContext, def: SettingDef): string {
+  return session.resetValues?.get(def.name.toLowerCase()) ?? def.boot
+}
+
+/** SET / SET LOCAL / RESET / RESET ALL. Returns the notices to send (SET LOCAL outside a block: WARNING 25P01). */
+export function applySet(statement: SqlSet, session: SessionContext): DbError[] {
+  if (statement.isLocal && session.transaction === undefined) return [setLocalOutsideTransaction()]
+  const store = (key: string, value: string): void => {
+    session.settings.set(key, value)
+    if (!statement.isLocal) session.transaction?.kept.set(key, value)
+  }
+  if (statement.name === 'all') {
+    for (const def of SETTINGS) if (def.isFixed !== true && def.parse !== undefined) store(def.name.toLowerCase(), resetValue(session, def))
+    return []
+  }
+  const name = statement.name.toLowerCase()
+  const def = settingDef(name)
+  if (def === undefined) {
+    if (!isCustomSetting(name)) throw unrecognized(name)
+    store(name, statement.value ?? session.resetValues?.get(name) ?? '')
+    return []
+  }
+  if (statement.value === null) {
+    if (def.isFixed === true) parseSetting(def, '', name, '') // 55P02
+    store(name, resetValue(session, def))
+    return []
+  }
+  if (statement.items.length > 1 && def.isList !== true && def.name !== 'DateStyle') {
+    throw invalidParameterValue(`SET ${name} takes only one argument`)
+  }
+  const text = def.isList === true ? flattenListSetting(statement.items) : statement.value
+  store(name, parseSetting(def, text, name, currentValue(session, def)))
+  return []
+}
+
+/** SHOW name: [column name, value]; 42704 for a setting nodedb does not know. */
+export function showSetting(session: SessionContext, name: string): readonly [string, string] {
+  const def = settingDef(name)
+  if (def !== undefined) return [def.name, currentValue(session, def)]
+  const custom = isCustomSetting(name) ? session.settings.get(name.toLowerCase()) : undefined
+  if (custom === undefined) throw unrecognized(name)
+  return [name, custom]
+}
+
+/** SHOW ALL: name, setting, description of every setting not hidden from it, sorted by name. */
+export function showAllSettings(session: SessionContext): string[][] {
+  return SETTINGS.filter((def) => def.isHidden !== true).map((def) => [def.name, currentValue(session, def), def.description])
+}
+
+/** pg_settings' rows: name, setting (a count of `unit` for integers with units), unit, short_desc, context, vartype, boot_val, reset_val. */
+export function settingsCatalogRows(session: SessionContext): Array<Array<string | null>> {
+  return SETTINGS.filter((def) => def.isHidden !== true).map((def) => {
+    const raw = (shown: string): string => (def.unit === undefined ? shown : String(intSettingValue(shown, def.unit)))
+    return [def.name, raw(currentValue(session, def)), def.unit ?? null, def.description, def.isFixed === true ? 'internal' : 'user',
+      def.vartype ?? 'string', raw(def.boot), raw(resetValue(session, def))]
+  })
+}
+
+/** Every known setting's current value (current_setting(), pg_settings): defaults under the session's values. */
+export function currentSettings(session: SessionContext): Map<string, string> {
+  const merged = new Map<string, string>(SETTINGS.map((def) => [def.name.toLowerCase(), def.boot]))
+  for (const [name, value] of session.settings) merged.set(name, value)
+  return merged
+}
+
+/** BEGIN: what ROLLBACK restores. */
+export function beginSettingsTransaction(session: SessionContext): void {
+  if (session.transaction !== undefined) return
+  session.transaction = { saved: new Map(session.settings), kept: new Map(session.settings) }
+}
+
+/** COMMIT keeps the block's SETs and drops its SET LOCALs; ROLLBACK (or COMMIT of a failed block) drops both. */
+export function endSettingsTransaction(session: SessionContext, isCommit: boolean): void {
+  const transaction = session.transaction
+  if (transaction === undefined) return
+  session.transaction = undefined
+  replaceAll(session.settings, isCommit ? transaction.kept : transaction.saved)
+}
+
+/** DISCARD ALL's RESET ALL (it is refused inside a block, so there is no transaction to track). */
+export function resetAllSettings(session: SessionContext): void {
+  applySet({ kind: 'SqlSet', name: 'all', value: null, items: [], isLocal: false, isReset: true }, session)
+}
+
+function replaceAll(target: Map<string, string>, source: ReadonlyMap<string, string>): void {
+  target.clear()
+  for (const [name, value] of source) target.set(name, value)
+}
+
+/** The GUC_REPORT settings' current values, as ParameterStatus names and shows them. */
+export function reportedSettings(session: SessionContext): Array<readonly [string, string]> {
+  return SETTINGS.filter((def) => def.isReported === true).map((def) => [def.name, currentValue(session, def)])
+}
+
+/** A time setting in milliseconds (statement_timeout, idle_session_timeout, …); 0 when unset. */
+export function settingMs(session: SessionContext, name: string): number {
+  const value = session.settings.get(name)
+  return value === undefined ? 0 : intSettingValue(value, 'ms')
+}

@@ -1,0 +1,96 @@
+// wire/pg/timeouts: the clocks of one session. StatementGuard spans one running statement (a simple-query statement,
+// or extended-query messages from the first Parse/Bind/Describe/Execute to the Execute's completion or Sync, as
+// PostgreSQL 15 times them) and ends it with 57014 on a CancelRequest or when statement_timeout passes; IdleTimer
+// closes a session that sits idle after ReadyForQuery (idle_session_timeout, idle_in_transaction_session_timeout).
+// Both are plain timers: nothing waits on the event loop.
+import { type DbError, queryCanceled, queryTimedOut } from '../../src/common/errors.js'
+import type { StatementResult } from '../../sql/api.js'
+
+type CancelReason = 'user request' | 'statement timeout'
+
+export class StatementGuard {
+  private controller: AbortController | null = null
+  private timer: NodeJS.Timeout | null = null
+  private reason: CancelReason | null = null
+
+  /** `onCancel` stops what can be stopped at once (the rows being sent, their scan). */
+  constructor(private readonly onCancel: () => void) {}
+
+  get isActive(): boolean {
+    return this.controller !== null
+  }
+
+  /** Starts guarding (a no-op while a statement is guarded already); statement_timeout 0 means none. */
+  begin(timeoutMs: number): AbortSignal {
+    if (this.controller === null) {
+      this.controller = new AbortController()
+      this.reason = null
+      if (timeoutMs > 0) this.timer = setTimeout(() => this.cancel('statement timeout'), timeoutMs)
+    }
+    return this.controller.signal
+  }
+
+  /** A CancelRequest (or the timeout): only a guarded statement can be cancelled; an idle session ignores it. */
+  cancel(reason: CancelReason = 'user request'): void {
+    if (this.controller === null || this.reason !== null) return
+    this.reason = reason
+    this.controller.abort()
+    this.onCancel()
+  }
+
+  /** The 57014 a cancelled statement ends with; null while it may go on. */
+  error(): DbError | null {
+    if (this.reason === null) return null
+    return this.reason === 'statement timeout' ? queryTimedOut() : queryCanceled()
+  }
+
+  throwIfCanceled(): void {
+    const error = this.error()
+    if (error !== null) throw error
+  }
+
+  /**
+   * A read-only statement's work, given up at once when the statement is cancelled: the client gets its 57014
+   * without waiting for an aggregate the cores cannot be told to stop. A result arriving later is released (a
+   * stream is cancelled). Writes are never raced: a cancelled INSERT must not commit after its 57014.
+   */
+  async race(work: Promise<StatementResult>): Promise<StatementResult> {
+    const signal = this.controller?.signal
+    if (signal === undefined) return work
+    let onAbort = (): void => undefined
+    const aborted = new Promise<never>((_resolve, reject) => {
+      onAbort = () => reject(this.error())
+      signal.addEventListener('abort', onAbort, { once: true })
+    })
+    try {
+      return await Promise.race([work, aborted])
+    } catch (thrown) {
+      if (signal.aborted) work.then((late) => { if (late.kind === 'RowStreamResult') late.stream.cancel() }, () => undefined)
+      throw thrown
+    } finally {
+      signal.removeEventListener('abort', onAbort)
+    }
+  }
+
+  end(): void {
+    if (this.timer !== null) clearTimeout(this.timer)
+    this.timer = null
+    this.controller = null
+    this.reason = null
+  }
+}
+
+/** One timer armed when the session sends ReadyForQuery and disarmed by the next message. */
+export class IdleTimer {
+  private timer: NodeJS.Timeout | null = null
+
+  arm(timeoutMs: number, onExpired: () => void): void {
+    this.disarm()
+    if (timeoutMs > 0) this.timer = setTimeout(onExpired, timeoutMs)
+  }
+
+  disarm(): void {
+    if (this.timer !== null) clearTimeout(this.timer)
+    this.timer = null
+  }
+}
