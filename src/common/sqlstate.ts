@@ -26,6 +26,8 @@ export const SqlState = {
   invalidEscapeCharacter: '22019',
   nullValueNotAllowed: '22004',
   invalidTextRepresentation: '22P02',
+  badCopyFileFormat: '22P04',
+  characterNotInRepertoire: '22021',
   notNullViolation: '23502',
   invalidCursorState: '24000',
   invalidTransactionState: '25000',

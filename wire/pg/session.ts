@@ -3,7 +3,7 @@
 // the ONLY place where an unknown thrown value becomes XX000 (internalError), logged with its stack.
 import { assertNever } from '../../src/common/assert.js'
 import {
-  adminShutdown, DbError, fatalProtocolViolation, featureNotSupported, inFailedTransaction, internalError, isDbError,
+  adminShutdown, DbError, fatalProtocolViolation, inFailedTransaction, internalError, isDbError,
   queryCanceled, tooManyConnections,
 } from '../../src/common/errors.js'
 import { log } from '../../src/common/log.js'
@@ -13,10 +13,11 @@ import type {
 import { type BackendMessage, type TransactionStatus, writeBackend } from './backend.js'
 import { BufferWriter } from './buffer-writer.js'
 import type { CancelRegistry } from './cancel.js'
+import { CopyProtocol } from './copy-session.js'
 import { ExtendedQuery, type ExtendedQueryHost } from './extended-query.js'
 import type { Frame } from './framer.js'
 import { decodeFrontend, decodeStartup, FrontendDecodeError, type FrontendMessage } from './frontend.js'
-import { ResultCursor } from './result-writer.js'
+import { ResultCursor, type RowSink } from './result-writer.js'
 import { answerStartup } from './startup.js'
 
 export interface SessionHost {
@@ -42,6 +43,7 @@ export class Session implements ExtendedQueryHost {
   readonly sql: SqlFacade
   private readonly writer = new BufferWriter()
   private readonly extended = new ExtendedQuery(this)
+  readonly copy = new CopyProtocol(this)
   private phase: Phase = 'Startup'
   private status: TransactionStatus = 'I'
   private context: SessionContext = { settings: new Map(), user: '', database: '' }
@@ -90,6 +92,7 @@ export class Session implements ExtendedQueryHost {
       this.isCanceled = true
       this.sendingCursor.close()
     }
+    this.copy.stop(queryCanceled())
   }
 
   /** Handles one frame; a promise while a statement runs (the caller must not pass the next frame before it settles). */
@@ -102,7 +105,12 @@ export class Session implements ExtendedQueryHost {
     } catch (thrown) {
       return this.handleDecodeError(thrown)
     }
-    return this.phase === 'Startup' ? this.handleStartup(message) : this.handleMessage(message)
+    if (this.phase === 'Startup') return this.handleStartup(message)
+    // COPY FROM STDIN takes the frames that follow its CopyInResponse while its statement still runs.
+    const isCopyMessage = message.kind === 'CopyData' || message.kind === 'CopyDone' || message.kind === 'CopyFail'
+    if (isCopyMessage || (this.copy.isCopyingIn && message.kind !== 'Terminate')) return this.copy.receive(message)
+    const pending = this.handleMessage(message)
+    return pending === undefined ? undefined : this.copy.track(pending)
   }
 
   /** Listener shutdown: FATAL 57P01 to a started session, then close. */
@@ -117,6 +125,7 @@ export class Session implements ExtendedQueryHost {
     this.phase = 'Closed'
     this.sendingCursor?.close()
     this.extended.dropPortals()
+    this.copy.stop(queryCanceled())
   }
 
   private terminate(error: DbError): undefined {
@@ -196,10 +205,7 @@ export class Session implements ExtendedQueryHost {
       case 'Sync': return this.sync()
       case 'Flush': return undefined // the connection hands output to the socket after every batch anyway
       case 'PasswordMessage': return undefined // trust authentication: nothing was asked, so it is ignored
-      case 'CopyData': case 'CopyDone': case 'CopyFail':
-        this.sendError(featureNotSupported('COPY'))
-        this.sendReady()
-        return undefined
+      case 'CopyData': case 'CopyDone': case 'CopyFail': return undefined // dropped after a failed COPY, as PostgreSQL does
       case 'StartupMessage': case 'SSLRequest': case 'GSSENCRequest': case 'CancelRequest':
         return this.terminate(fatalProtocolViolation(`unexpected ${message.kind} after startup`))
       default: return assertNever(message)
@@ -251,6 +257,10 @@ export class Session implements ExtendedQueryHost {
       this.send({ kind: 'CommandComplete', tag: this.applyCommandResult(result) })
       return
     }
+    if (result.kind === 'CopyInResult' || result.kind === 'CopyOutResult') {
+      this.send({ kind: 'CommandComplete', tag: await this.runCopy(result) })
+      return
+    }
     const formats = result.fields.map(() => 0)
     this.send({ kind: 'RowDescription', fields: result.fields, formats })
     const cursor = new ResultCursor(result)
@@ -264,17 +274,21 @@ export class Session implements ExtendedQueryHost {
   }
 
   /** Sends rows as the running statement: a CancelRequest meanwhile stops the cursor, and the statement is 57014. */
-  async sendCursorRows(cursor: ResultCursor, formats: ReadonlyArray<number>, maxRows: number): Promise<number> {
+  async sendCursorRows(cursor: ResultCursor, formats: ReadonlyArray<number>, maxRows: number, sink: RowSink = this): Promise<number> {
     this.sendingCursor = cursor
     this.isCanceled = false
     try {
-      const sentCount = await cursor.send(this, formats, maxRows)
+      const sentCount = await cursor.send(sink, formats, maxRows)
       if (this.isCanceled) throw queryCanceled()
       return sentCount
     } finally {
       this.sendingCursor = null
       this.isCanceled = false
     }
+  }
+
+  runCopy(result: StatementResult & { kind: 'CopyInResult' | 'CopyOutResult' }): Promise<string> {
+    return this.copy.run(result)
   }
 
   /** The TimeZone setting timestamptz text is printed in (startup or SET; 'UTC' when neither gave one). */
