@@ -12,7 +12,8 @@ const OIDS_FLAG = 1 << 16
 
 export class CopyBinaryParser {
   private held: Buffer = Buffer.alloc(0)
-  private isHeaderRead = false
+  /** The header is read before PostgreSQL's error context is set up: its errors carry no CONTEXT. */
+  isHeaderRead = false
   private isTrailerSeen = false
   private tupleCount = 0
 

@@ -138,6 +138,9 @@ class CopyFromSink implements CopyInSink {
     } catch (thrown) {
       this.abort()
       if (!isDbError(thrown) || thrown.where !== undefined) throw thrown
+      if (this.parser instanceof CopyBinaryParser && !this.parser.isHeaderRead) throw thrown
+      const raw = this.parser instanceof CopyTextParser ? this.parser.failedRaw : null
+      if (raw !== null) throw this.lineError(thrown, this.parser.line, raw)
       throw withContext(thrown, `COPY ${this.bound.table.name}, line ${this.parser.line}`)
     }
   }

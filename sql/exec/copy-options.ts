@@ -1,6 +1,6 @@
 // sql/exec/copy-options: COPY's option list → CopyOptions, checked as PostgreSQL 15's ProcessCopyOptions checks it
 // (same SQLSTATEs and messages; test/integration/copy-options.test.ts compares them with a real PostgreSQL).
-import { DbError, featureNotSupported, invalidColumnReference, invalidParameterValue, syntaxError } from '../../src/common/errors.js'
+import { DbError, featureNotSupported, undefinedColumn, invalidColumnReference, invalidParameterValue, syntaxError } from '../../src/common/errors.js'
 import { SqlState } from '../../src/common/sqlstate.js'
 import type { SqlCopyOption } from '../parse/ast.js'
 
@@ -45,7 +45,7 @@ function booleanOf(option: SqlCopyOption, allowMatch: boolean): boolean | 'match
   if (FALSE_WORDS.has(text)) return false
   if (allowMatch && text === 'match') return 'match'
   const expected = allowMatch ? 'a Boolean value or "match"' : 'a Boolean value'
-  throw invalidParameterValue(`${option.name} requires ${expected}`)
+  throw syntaxError(`${option.name} requires ${expected}`, option.pos + 1)
 }
 
 function columnsOf(option: SqlCopyOption, allowStar: boolean): CopyColumnChoice {
@@ -115,7 +115,7 @@ function checkCombination(raw: Raw, isFrom: boolean): void {
   if (raw.forceNotNull !== undefined && !isFrom) throw notSupported('COPY force not null only available using COPY FROM')
   if (format !== 'csv' && raw.forceNull !== undefined) throw notSupported('COPY force null available only in CSV mode')
   if (raw.forceNull !== undefined && !isFrom) throw notSupported('COPY force null only available using COPY FROM')
-  if (nullString.includes(delimiter)) throw invalidParameterValue('COPY delimiter must not appear in the NULL specification')
+  if (nullString.includes(delimiter)) throw notSupported('COPY delimiter must not appear in the NULL specification')
   if (format === 'csv' && nullString.includes(raw.quote ?? '"')) throw invalidParameterValue('CSV quote character must not appear in the NULL specification')
   if (raw.freeze === true) throw featureNotSupported('COPY FREEZE')
 }
@@ -140,10 +140,12 @@ export function readCopyOptions(options: ReadonlyArray<SqlCopyOption>, isFrom: b
 }
 
 /** Which of the COPY's columns a FORCE_* option names; a name not among them is 42P10 as in PostgreSQL. */
-export function chosenColumns(choice: CopyColumnChoice, optionName: string, columnNames: ReadonlyArray<string>): boolean[] {
+export function chosenColumns(choice: CopyColumnChoice, optionName: string, columnNames: ReadonlyArray<string>,
+  tableName: string | null, tableColumnNames: ReadonlyArray<string>): boolean[] {
   if (choice === 'all') return columnNames.map(() => true)
   const chosen = columnNames.map(() => false)
   for (const name of choice) {
+    if (tableName !== null && !tableColumnNames.includes(name)) throw undefinedColumn(`${name}" of relation "${tableName}`)
     const index = columnNames.indexOf(name)
     if (index < 0) throw invalidColumnReference(`${optionName} column "${name}" not referenced by COPY`)
     chosen[index] = true

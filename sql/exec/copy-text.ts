@@ -94,9 +94,20 @@ export class CopyTextParser {
     this.isCsv = options.format === 'csv'
   }
 
+  /** The raw text of a record that failed inside the parser (an unterminated quote), for the error's CONTEXT. */
+  failedRaw: string | null = null
+
   /** The line being parsed (for errors raised outside a record, such as invalid UTF-8). */
   get line(): number {
-    return this.lineCount + 1
+    return this.failedLine ?? this.lineCount + 1
+  }
+
+  /** Set when the current record failed inside the parser: its line, counted already. */
+  private failedLine: number | null = null
+
+  private failLine(error: Error): Error {
+    this.failedLine = this.lineCount
+    return error
   }
 
   /** Unparsed input held between chunks, in bytes (approximately, for the budget). */
@@ -155,14 +166,14 @@ export class CopyTextParser {
     if (this.eol === 'unknown' && hasNewline) this.eol = line.endsWith('\r') ? 'crnl' : 'nl'
     let body = line
     if (this.eol === 'crnl' && hasNewline) {
-      if (!line.endsWith('\r')) throw badCopyFileFormat(this.isCsv ? 'unquoted newline found in data' : 'literal newline found in data',
-        this.isCsv ? 'Use quoted CSV field to represent newline.' : 'Use "\\n" to represent newline.')
+      if (!line.endsWith('\r')) throw this.failLine(badCopyFileFormat(this.isCsv ? 'unquoted newline found in data' : 'literal newline found in data',
+        this.isCsv ? 'Use quoted CSV field to represent newline.' : 'Use "\\n" to represent newline.'))
       body = line.slice(0, -1)
     }
     if (body.includes('\r')) {
       if (this.lineCount === 1) throw featureNotSupportedMessage('COPY data with carriage-return line endings is not supported')
-      throw badCopyFileFormat(this.isCsv ? 'unquoted carriage return found in data' : 'literal carriage return found in data',
-        this.isCsv ? 'Use quoted CSV field to represent carriage return.' : 'Use "\\r" to represent carriage return.')
+      throw this.failLine(badCopyFileFormat(this.isCsv ? 'unquoted carriage return found in data' : 'literal carriage return found in data',
+        this.isCsv ? 'Use quoted CSV field to represent carriage return.' : 'Use "\\r" to represent carriage return.'))
     }
     return body
   }
@@ -191,7 +202,7 @@ export class CopyTextParser {
       let backslashes = 0
       for (let i = at - 1; i >= 0 && line.charCodeAt(i) === 0x5c; i--) backslashes++
       if (backslashes % 2 === 0) {
-        if (at + 2 !== line.length) throw badCopyFileFormat('end-of-copy marker corrupt')
+        if (at + 2 !== line.length) throw this.failLine(badCopyFileFormat('end-of-copy marker corrupt'))
         return true
       }
       at = line.indexOf('\\.', at + 2)
@@ -240,8 +251,8 @@ export class CopyTextParser {
   /** A CSV record's terminator must match the first line's. */
   private checkCsvEol(isCrnl: boolean): void {
     if (this.eol === 'unknown') this.eol = isCrnl ? 'crnl' : 'nl'
-    if (this.eol === 'nl' && isCrnl) throw badCopyFileFormat('unquoted carriage return found in data', 'Use quoted CSV field to represent carriage return.')
-    if (this.eol === 'crnl' && !isCrnl) throw badCopyFileFormat('unquoted newline found in data', 'Use quoted CSV field to represent newline.')
+    if (this.eol === 'nl' && isCrnl) throw this.failLine(badCopyFileFormat('unquoted carriage return found in data', 'Use quoted CSV field to represent carriage return.'))
+    if (this.eol === 'crnl' && !isCrnl) throw this.failLine(badCopyFileFormat('unquoted newline found in data', 'Use quoted CSV field to represent newline.'))
   }
 
   private isCsvEndMarker(raw: string, fields: ReadonlyArray<string | null>): boolean {
@@ -282,7 +293,10 @@ export class CopyTextParser {
       if (i >= text.length) {
         if (!isFinal) return null
         this.lineCount++
-        if (inQuote) throw badCopyFileFormat('unterminated CSV quoted field')
+        if (inQuote) {
+          this.failedRaw = text.slice(start)
+          throw this.failLine(badCopyFileFormat('unterminated CSV quoted field'))
+        }
         finishField()
         return { fields, end: text.length, rawEnd: text.length }
       }
@@ -303,7 +317,7 @@ export class CopyTextParser {
       }
       if (c === '\r') {
         this.lineCount++
-        throw badCopyFileFormat('unquoted carriage return found in data', 'Use quoted CSV field to represent carriage return.')
+        throw this.failLine(badCopyFileFormat('unquoted carriage return found in data', 'Use quoted CSV field to represent carriage return.'))
       }
       if (c === delimiter) finishField()
       else if (c === quote) {

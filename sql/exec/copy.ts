@@ -34,11 +34,15 @@ function copyFrom(engine: Engine, statement: SqlCopy, session: SessionContext): 
   const bound = {
     table, targets, options,
     targetTypes: targets.map((target) => columnType(table, target)),
-    forceNotNull: chosenColumns(options.forceNotNull, 'FORCE_NOT_NULL', names),
-    forceNull: chosenColumns(options.forceNull, 'FORCE_NULL', names),
+    forceNotNull: chosenColumns(options.forceNotNull, 'FORCE_NOT_NULL', names, table.name, visibleNames(table)),
+    forceNull: chosenColumns(options.forceNull, 'FORCE_NULL', names, table.name, visibleNames(table)),
   }
   const sink = copyFromSink(engine, bound, functionContext(session, engine))
   return { kind: 'CopyInResult', format: options.format, columnCount: targets.length, sink }
+}
+
+function visibleNames(table: TableSchema): string[] {
+  return visibleColumns(table).map((visible) => table.columns[visible.index]!.name)
 }
 
 function quoteIdent(name: string): string {
@@ -64,7 +68,8 @@ async function copyTo(engine: Engine, statement: SqlCopy, session: SessionContex
   const names = rows.fields.map((field) => field.name)
   let forceQuote: boolean[]
   try {
-    forceQuote = chosenColumns(options.forceQuote, 'FORCE_QUOTE', names)
+    const table = statement.table === null ? null : requireTable(engine, statement.table.name, statement.table.pos)
+    forceQuote = chosenColumns(options.forceQuote, 'FORCE_QUOTE', names, table?.name ?? null, table === null ? [] : visibleNames(table))
   } catch (thrown) {
     if (rows.kind === 'RowStreamResult') rows.stream.cancel()
     throw thrown
