@@ -81,7 +81,6 @@ export class CopyBinaryParser {
       return pos + 2
     }
     if (fieldCount !== this.columnCount) {
-      this.tupleCount++
       throw badCopyFileFormat(`row field count is ${fieldCount}, expected ${this.columnCount}`)
     }
     const fields: Array<Uint8Array | null> = []
@@ -95,7 +94,6 @@ export class CopyBinaryParser {
         continue
       }
       if (length < -1) {
-        this.tupleCount++
         throw badCopyFileFormat('invalid field size')
       }
       if (bytes.length < at + length) return -1
