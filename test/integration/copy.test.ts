@@ -4,11 +4,16 @@
 // and bad input or bad options must fail with the same SQLSTATE, message and CONTEXT (line and column). Nothing
 // expected is hand-typed: PostgreSQL answers.
 import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { promisify } from 'node:util'
 import pg from 'pg'
 import { startPostgres, type Postgres } from '../helpers/postgres.js'
 import { makeTempDir, removeDir, startServerProcess, type ServerProcess } from '../helpers/server-process.js'
 import { copyIn, copyOut, errorFields, type ErrorFields } from '../helpers/copy-client.js'
 
+const execFileAsync = promisify(execFile)
 const CREATE = 'CREATE TABLE m (time timestamptz NOT NULL, host text, v float8, n int8, ok bool, note text)'
 // Escapes, NULLs, tabs, quotes, commas, backslashes, newlines, non-ASCII, empty strings, special floats.
 const TEXT_ROWS = [
@@ -133,6 +138,23 @@ describe('integration: COPY against PostgreSQL 15', function () {
     for (const [sql, data] of cases) await same(`${sql} ${JSON.stringify(data)}`, (c) => copyIn(c, sql, [Buffer.from(data)]))
     await same('nothing loaded', async (c) => (await c.query('SELECT count(*)::int AS n FROM m')).rows)
     await same('end marker', (c) => copyIn(c, 'COPY m (host) FROM STDIN', [Buffer.from('a\n\\.\nignored\n')]))
+  })
+
+  it("moves the same bytes through psql's \\copy FROM and TO", async function () {
+    await reset()
+    const dir = fs.mkdtempSync(path.join(dataDir, 'psql-'))
+    const input = path.join(dir, 'in.csv')
+    fs.writeFileSync(input, 'time,host,v,n,ok,note\n2024-01-01 00:00:00+00,a,1.25,1,t,"x, y"\n2024-01-01 00:00:01+00,,,,,"multi\nline"\n')
+    const outputs: Buffer[] = []
+    for (const [port, name] of [[postgres.port, 'theirs'], [server.pgPort, 'ours']] as const) {
+      const output = path.join(dir, `${name}.txt`)
+      const commands = [`\\copy m FROM '${input}' WITH (FORMAT csv, HEADER)`, `\\copy (SELECT * FROM m ORDER BY time) TO '${output}'`]
+      const args = ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-X', '-v', 'ON_ERROR_STOP=1']
+      for (const command of commands) await execFileAsync('psql', [...args, '-c', command])
+      outputs.push(fs.readFileSync(output))
+    }
+    assert.ok(outputs[0]!.length > 0)
+    assert.deepEqual(outputs[1], outputs[0])
   })
 
   it('checks options as ProcessCopyOptions does', async function () {
