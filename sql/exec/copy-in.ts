@@ -43,18 +43,45 @@ function printable(text: string): string {
   return `${cut}...`
 }
 
-/** float8in for the plain decimals COPY data is made of ([-]digits[.digits]); undefined sends the text the general way. */
+const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k)
+const EXACT_DIGITS_MAX = 15
+
+/**
+ * float8in for the plain decimals COPY data is made of ([-]digits[.digits]); undefined sends the text the general
+ * way. With at most 15 digits the digits form an integer below 2^53 and 10^k (k ≤ 22) is exact, so one division is
+ * correctly rounded: the same double strtod gives (Clinger's fast path), without building a number from the string.
+ */
 function plainDecimal(text: string): number | undefined {
-  let i = text.charCodeAt(0) === 45 ? 1 : 0
+  const isNegative = text.charCodeAt(0) === 45
+  let mantissa = 0
   let digits = 0
-  let dots = 0
-  for (; i < text.length; i++) {
+  let fractionDigits = -1
+  for (let i = isNegative ? 1 : 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
-    if (c >= 48 && c <= 57) digits++
-    else if (c === 46 && dots === 0) dots++
+    if (c >= 48 && c <= 57) {
+      mantissa = mantissa * 10 + (c - 48)
+      digits++
+      if (fractionDigits >= 0) fractionDigits++
+    } else if (c === 46 && fractionDigits < 0) fractionDigits = 0
     else return undefined
   }
-  return digits > 0 ? Number(text) : undefined
+  if (digits === 0) return undefined
+  if (digits > EXACT_DIGITS_MAX) return Number(text)
+  const value = fractionDigits > 0 ? mantissa / POWERS_OF_TEN[fractionDigits]! : mantissa
+  return isNegative ? -value : value
+}
+
+/** A cast that remembers its last input: time-series rows repeat the same timestamp for every series. */
+function remembering(cast: (text: string) => SqlValue): (text: string) => SqlValue {
+  let lastText: string | null = null
+  let lastValue: SqlValue = null
+  return (text) => {
+    if (text === lastText) return lastValue
+    const value = cast(text)
+    lastText = text
+    lastValue = value
+    return value
+  }
 }
 
 type TextCast = (text: string) => SqlValue
@@ -63,7 +90,7 @@ type BinaryCast = (bytes: Uint8Array) => SqlValue
 function textCast(type: SqlType, functions: FunctionContext): TextCast {
   if (type.name === 'text' && type.typmod < 0) return (text) => text
   if (type.name === 'float8') return (text) => plainDecimal(text) ?? castTyped(text, UNKNOWN, type, functions)
-  return (text) => castTyped(text, UNKNOWN, type, functions)
+  return remembering((text) => castTyped(text, UNKNOWN, type, functions))
 }
 
 function binaryCast(type: SqlType, functions: FunctionContext): BinaryCast {
