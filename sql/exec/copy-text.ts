@@ -84,6 +84,8 @@ export class CopyTextParser {
   /** CSV: index in `pending` of the next quote character at or after the record being parsed (Infinity: none). */
   private quoteAt = -1
   private readonly isCsv: boolean
+  /** Whether the text being parsed holds any \r at all: most COPY data has none, and its lines skip the check. */
+  private hasCarriageReturn = true
 
   constructor(
     private readonly options: CopyOptions,
@@ -140,6 +142,7 @@ export class CopyTextParser {
   private parse(isFinal: boolean): void {
     const text = this.pending
     this.quoteAt = -1
+    this.hasCarriageReturn = text.includes('\r')
     let pos = 0
     while (pos < text.length && !this.isDone) {
       const next = this.isCsv ? this.csvRecord(text, pos, isFinal) : this.textRecord(text, pos, isFinal)
@@ -164,6 +167,7 @@ export class CopyTextParser {
   /** Line endings: fixed by the first line, and a carriage return inside data is refused as PostgreSQL refuses it. */
   private lineBody(line: string, hasNewline: boolean): string {
     if (this.eol === 'unknown' && hasNewline) this.eol = line.endsWith('\r') ? 'crnl' : 'nl'
+    if (this.eol === 'nl' && !this.hasCarriageReturn) return line
     let body = line
     if (this.eol === 'crnl' && hasNewline) {
       if (!line.endsWith('\r')) throw this.failLine(badCopyFileFormat(this.isCsv ? 'unquoted newline found in data' : 'literal newline found in data',
@@ -185,13 +189,14 @@ export class CopyTextParser {
     if (!hasNewline) end = text.length
     this.lineCount++
     let line = this.lineBody(text.slice(start, end), hasNewline)
-    const marker = line.indexOf('\\.')
+    const hasBackslash = line.includes('\\')
+    const marker = hasBackslash ? line.indexOf('\\.') : -1
     if (marker >= 0 && this.isEndMarker(line, marker)) {
       line = line.slice(0, marker)
       this.isDone = true
       if (line === '') return end + 1
     }
-    this.onRecord(this.textFields(line), this.lineCount, line)
+    this.onRecord(this.textFields(line, hasBackslash), this.lineCount, line)
     return end + 1
   }
 
@@ -210,10 +215,12 @@ export class CopyTextParser {
     return false
   }
 
-  private textFields(line: string): Array<string | null> {
+  private textFields(line: string, hasBackslash: boolean): Array<string | null> {
     const { delimiter, nullString } = this.options
-    if (!line.includes('\\')) {
+    if (!hasBackslash) {
       const parts: Array<string | null> = line.split(delimiter)
+      // A NULL string holding a backslash (the default \N) cannot match a field of a line without one.
+      if (nullString.includes('\\')) return parts
       for (let i = 0; i < parts.length; i++) if (parts[i] === nullString) parts[i] = null
       return parts
     }
