@@ -86,7 +86,7 @@ describe('integration: COPY against PostgreSQL 15', function () {
     const ordered = (columns: string): string => `(SELECT ${columns} FROM m ORDER BY time)`
     const outputs = [
       `COPY ${ordered('*')} TO STDOUT`, `COPY ${ordered('*')} TO STDOUT WITH CSV HEADER`,
-      `COPY ${ordered('note, host')} TO STDOUT (FORMAT csv, FORCE_QUOTE (host))`,
+      `COPY ${ordered('note, host')} TO STDOUT (FORMAT csv, FORCE_QUOTE (host))`, `COPY ${ordered('*')} TO STDOUT (FORMAT csv, HEADER, FORCE_QUOTE *)`,
       `COPY ${ordered('*')} TO STDOUT (FORMAT csv, DELIMITER '|', NULL 'NUL', QUOTE '''', ESCAPE '\\', FORCE_QUOTE *)`,
       `COPY ${ordered('*')} TO STDOUT (DELIMITER ',', NULL '', HEADER)`, `COPY ${ordered('*')} TO STDOUT (FORMAT binary)`,
       `COPY ${ordered('time, v, n, ok')} TO STDOUT BINARY`, `COPY ${ordered('note')} TO STDOUT CSV`,

@@ -65,7 +65,7 @@ export class CopyOutSink implements RowSink {
     if (this.isHeaderSent) return
     this.isHeaderSent = true
     if (this.copy.format === 'binary') this.sendData(BINARY_HEADER)
-    else if (this.copy.text.header) this.sendText(this.copy.rows.fields.map((field) => field.name))
+    else if (this.copy.text.header) this.sendText(this.copy.rows.fields.map((field) => field.name), true)
   }
 
   /** The binary trailer, then CopyDone. */
@@ -95,7 +95,8 @@ export class CopyOutSink implements RowSink {
     this.session.send({ kind: 'CopyData', data })
   }
 
-  private sendText(values: ReadonlyArray<string | null>): void {
+  /** One text or CSV line; FORCE_QUOTE does not apply to the header (PostgreSQL quotes its names only where needed). */
+  private sendText(values: ReadonlyArray<string | null>, isHeader = false): void {
     const format = this.copy.text
     const isCsv = this.copy.format === 'csv'
     let line = ''
@@ -103,7 +104,7 @@ export class CopyOutSink implements RowSink {
       if (i > 0) line += format.delimiter
       const value = values[i]
       if (value === null || value === undefined) line += format.nullString
-      else if (isCsv) line += copyCsvValue(value, format, format.forceQuote[i] === true, this.isSingleColumn)
+      else if (isCsv) line += copyCsvValue(value, format, !isHeader && format.forceQuote[i] === true, this.isSingleColumn)
       else line += copyTextValue(value, format.delimiter)
     }
     this.sendData(Buffer.from(`${line}\n`, 'utf8'))
