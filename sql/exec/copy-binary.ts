@@ -52,7 +52,24 @@ export class CopyBinaryParser {
   /** CopyDone: a partial header or tuple left over is an unexpected end of data. */
   end(): void {
     if (!this.isHeaderRead) throw badCopyFileFormat('COPY file signature not recognized')
-    if (this.held.length > 0) throw badCopyFileFormat('unexpected EOF in COPY data')
+    if (this.held.length > 0) {
+      this.failedField = this.cutField(this.held)
+      throw badCopyFileFormat('unexpected EOF in COPY data')
+    }
+  }
+
+  /** Index of the field a tuple cut off by the end of the data was in (its column is named in the CONTEXT). */
+  failedField: number | null = null
+
+  private cutField(bytes: Buffer): number | null {
+    if (bytes.length < 2) return null
+    let at = 2
+    for (let field = 0; ; field++) {
+      if (bytes.length < at + 4) return field
+      const length = bytes.readInt32BE(at)
+      at += 4 + Math.max(0, length)
+      if (bytes.length < at) return field
+    }
   }
 
   /** The header's end offset, or -1 when it is not complete yet. */

@@ -166,6 +166,8 @@ class CopyFromSink implements CopyInSink {
       this.abort()
       if (!isDbError(thrown) || thrown.where !== undefined) throw thrown
       if (this.parser instanceof CopyBinaryParser && !this.parser.isHeaderRead) throw thrown
+      const field = this.parser instanceof CopyBinaryParser ? this.parser.failedField : null
+      if (field !== null && field < this.names.length) throw withContext(thrown, `COPY ${this.bound.table.name}, line ${this.parser.line}, column ${this.names[field]}`)
       const raw = this.parser instanceof CopyTextParser ? this.parser.failedRaw : null
       if (raw !== null) throw this.lineError(thrown, this.parser.line, raw)
       throw withContext(thrown, `COPY ${this.bound.table.name}, line ${this.parser.line}`)

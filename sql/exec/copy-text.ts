@@ -14,13 +14,47 @@ type Eol = 'unknown' | 'nl' | 'crnl'
 const UTF8 = new TextDecoder('utf-8', { fatal: true })
 const NEWLINE_BYTE = 0x0a
 
-export function decodeUtf8(bytes: Uint8Array): string {
-  try {
-    return UTF8.decode(bytes)
-  } catch {
-    const bad = bytes.find((byte) => byte >= 0x80) ?? 0
-    throw invalidUtf8(`0x${bad.toString(16).padStart(2, '0')}`)
+/** Length of the UTF-8 sequence whose lead byte is `lead`, as pg_utf_mblen counts it. */
+function sequenceLength(lead: number): number {
+  if ((lead & 0xe0) === 0xc0) return 2
+  if ((lead & 0xf0) === 0xe0) return 3
+  if ((lead & 0xf8) === 0xf0) return 4
+  return 1
+}
+
+/** Offset of the first byte that does not start a valid UTF-8 sequence (pg_utf8_islegal's rules), or -1. */
+function firstInvalid(bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length;) {
+    const lead = bytes[i]!
+    if (lead < 0x80) {
+      if (lead === 0) return i
+      i++
+      continue
+    }
+    const length = lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0
+    if (length === 0 || i + length > bytes.length) return i
+    const second = bytes[i + 1]!
+    const low = lead === 0xe0 ? 0xa0 : lead === 0xf0 ? 0x90 : 0x80
+    const high = lead === 0xed ? 0x9f : lead === 0xf4 ? 0x8f : 0xbf
+    if (second < low || second > high) return i
+    for (let k = 2; k < length; k++) if (bytes[i + k]! < 0x80 || bytes[i + k]! > 0xbf) return i
+    i += length
   }
+  return -1
+}
+
+/** UTF-8 → string; invalid bytes (and NUL, which PostgreSQL text cannot hold) are 22021 naming them as PostgreSQL does. */
+export function decodeUtf8(bytes: Uint8Array): string {
+  let text: string | null = null
+  try {
+    text = UTF8.decode(bytes)
+  } catch {
+    text = null
+  }
+  if (text !== null && !text.includes('\0')) return text
+  const at = firstInvalid(bytes)
+  const shown = bytes.subarray(at, Math.min(bytes.length, at + sequenceLength(bytes[at] ?? 0)))
+  throw invalidUtf8([...shown].map((byte) => `0x${byte.toString(16).padStart(2, '0')}`).join(' '))
 }
 
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' }
@@ -126,16 +160,30 @@ export class CopyTextParser {
       return
     }
     this.tail = Buffer.from(bytes.subarray(lastNewline + 1))
-    this.pending += decodeUtf8(bytes.subarray(0, lastNewline + 1))
-    this.parse(false)
+    this.decodeAndParse(bytes.subarray(0, lastNewline + 1), false)
+  }
+
+  /** Invalid UTF-8 fails the line that holds it, after the lines before it were parsed (PostgreSQL's order). */
+  private decodeAndParse(bytes: Buffer, isFinal: boolean): void {
+    let text: string
+    try {
+      text = decodeUtf8(bytes)
+    } catch (error) {
+      const lineStart = bytes.lastIndexOf(NEWLINE_BYTE, Math.max(0, firstInvalid(bytes))) + 1
+      this.pending += decodeUtf8(bytes.subarray(0, lineStart))
+      this.parse(false)
+      throw error
+    }
+    this.pending += text
+    this.parse(isFinal)
   }
 
   /** CopyDone: parses what is left; a last line without a newline is a record too. */
   end(): void {
     if (this.isDone) return
-    this.pending += decodeUtf8(this.tail)
+    const tail = this.tail
     this.tail = Buffer.alloc(0)
-    this.parse(true)
+    this.decodeAndParse(tail, true)
     this.isDone = true
   }
 

@@ -136,6 +136,15 @@ describe('integration: COPY against PostgreSQL 15', function () {
       ['COPY m (host) FROM STDIN', 'h\n'],
     ]
     for (const [sql, data] of cases) await same(`${sql} ${JSON.stringify(data)}`, (c) => copyIn(c, sql, [Buffer.from(data)]))
+    const header = Buffer.from('PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0', 'latin1')
+    const binaryCases = [
+      Buffer.concat([header, Buffer.from([0, 2, 0, 0, 0, 1, 0x41, 0xff, 0xff, 0xff, 0xff])]),
+      Buffer.concat([header, Buffer.from([0xff, 0xff, 0, 1])]),
+      Buffer.concat([header, Buffer.from([0, 1, 0, 0, 0, 3, 0x61])]),
+      Buffer.concat([header, Buffer.from([0, 1, 0, 0, 0, 2, 0xc3, 0x28, 0xff, 0xff])]),
+    ]
+    await same('invalid UTF-8 in text data', (c) => copyIn(c, 'COPY m (time, note) FROM STDIN', [Buffer.from('2024-01-01\tb\n2024-01-01\t\xe2\x28\xa1\n', 'latin1')]))
+    for (const data of binaryCases) await same(`binary ${data.toString('hex')}`, (c) => copyIn(c, 'COPY m (host) FROM STDIN BINARY', [data]))
     await same('nothing loaded', async (c) => (await c.query('SELECT count(*)::int AS n FROM m')).rows)
     await same('end marker', (c) => copyIn(c, 'COPY m (host) FROM STDIN', [Buffer.from('a\n\\.\nignored\n')]))
   })
