@@ -56,6 +56,33 @@ export interface RowStream extends AsyncIterable<RowBatch> {
   cancel(): void
 }
 
+/**
+ * COPY … FROM STDIN: wire answers CopyInResponse and hands the sink every CopyData payload in order, then CopyDone
+ * (finish) or CopyFail (abort). Like RowStream this is not plain data: it is a COPY in progress that holds its rows
+ * until finish() writes them all at once (one WAL record: atomic). Errors are DbError; after one the COPY is over.
+ */
+export interface CopyInSink {
+  /** One CopyData payload (the bytes may be a view: the sink copies what it keeps). A promise to wait for when the sink yields. */
+  write(data: Uint8Array): Promise<void> | undefined
+  /** CopyDone: the rest is parsed and every row written durably; resolves with the command tag 'COPY n'. */
+  finish(): Promise<string>
+  /** CopyFail, a protocol error or the client gone: nothing of the COPY is written; idempotent. */
+  abort(): void
+}
+
+/** How COPY … TO STDOUT prints text and CSV rows (PostgreSQL's COPY options, checked by sql). */
+export interface CopyTextFormat {
+  readonly delimiter: string
+  readonly nullString: string
+  readonly quote: string
+  readonly escape: string
+  readonly header: boolean
+  /** CSV: per output column, whether FORCE_QUOTE names it. */
+  readonly forceQuote: ReadonlyArray<boolean>
+}
+
+export type CopyFormatName = 'text' | 'csv' | 'binary'
+
 export type StatementResult =
   | {
       readonly kind: 'RowsResult'
@@ -79,6 +106,14 @@ export type StatementResult =
       readonly notices?: ReadonlyArray<DbError>
       /** What wire must do to its own session state: DEALLOCATE a prepared statement (null: all), DISCARD ALL. */
       readonly sessionEffect?: SessionEffect
+    }
+  | { readonly kind: 'CopyInResult'; readonly format: CopyFormatName; readonly columnCount: number; readonly sink: CopyInSink }
+  | {
+      /** COPY … TO STDOUT: wire prints `rows` in the format asked for; the tag is 'COPY n'. */
+      readonly kind: 'CopyOutResult'
+      readonly format: CopyFormatName
+      readonly text: CopyTextFormat
+      readonly rows: Extract<StatementResult, { kind: 'RowsResult' | 'RowStreamResult' }>
     }
 
 export type SessionEffect = { readonly kind: 'Deallocate'; readonly name: string | null } | { readonly kind: 'DiscardAll' }

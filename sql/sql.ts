@@ -6,6 +6,7 @@ import { assert, assertNever } from '../src/common/assert.js'
 import type { ParamValue, PreparedStatement, SessionContext, SqlFacade, StatementDescription, StatementResult } from './api.js'
 import { typeOid } from './bind/types.js'
 import { executeAlterTableOptions } from './exec/alter-table.js'
+import { executeCopy } from './exec/copy.js'
 import { executeCreateTable } from './exec/create-table.js'
 import { explainQuery } from './exec/explain.js'
 import { bindInsert, executeInsert } from './exec/insert.js'
@@ -52,7 +53,7 @@ async function describe(engine: Engine, statement: PreparedStatement, declared: 
     case 'SqlShow': executeShow(ast, session, engine); fields = showFields(ast.name); break
     case 'SqlCreateTable': case 'SqlSet': case 'SqlTransaction': case 'SqlDiscard': case 'SqlAlterTableOptions': case 'SqlCheckpoint': break
     case 'SqlDeallocate': break
-    case 'SqlDropTable': case 'SqlTruncate': case 'SqlAlterTableColumns': case 'SqlRename': break
+    case 'SqlDropTable': case 'SqlTruncate': case 'SqlAlterTableColumns': case 'SqlRename': case 'SqlCopy': break
     default: assertNever(ast)
   }
   return { paramTypeOids: settleParamTypes(parsed.paramCount, types).map(typeOid), fields }
@@ -85,6 +86,7 @@ async function execute(engine: Engine, statement: PreparedStatement, params: Rea
     case 'SqlTruncate': return executeTruncate(engine, ast)
     case 'SqlAlterTableColumns': return executeAlterTableColumns(engine, ast)
     case 'SqlRename': return executeRename(engine, ast)
+    case 'SqlCopy': return executeCopy(engine, ast, session)
     case 'SqlCheckpoint': {
       await withEngineErrors(() => engine.flushAll())
       return { kind: 'CommandResult', commandTag: 'CHECKPOINT' }

@@ -5,6 +5,7 @@ import type { RunningSystem } from '../peers/systems.js'
 import fs from 'node:fs'
 import path from 'node:path'
 import { CREATE_CPU_SQL, FIELD_NAMES, TAG_NAMES, cpuRows, insertStatements } from '../tsbs.js'
+import { copyIngest } from './copy-ingest.js'
 import { ilpHttpIngest, ilpTcpIngest } from './ilp-ingest.js'
 import { tsbsQueries } from './tsbs-queries.js'
 import { loopStall } from './loop-stall.js'
@@ -167,6 +168,7 @@ async function segmentDensity(dataDir: string): Promise<Measurement[]> {
 
 export const SCENARIOS: ReadonlyArray<Scenario> = [
   ingest,
+  copyIngest,
   ilpHttpIngest,
   ilpTcpIngest,
   queryScenario('count-all', () => 'SELECT count(*) FROM cpu'),

@@ -2,6 +2,7 @@
 // handler in STATEMENT_HANDLERS; every other statement is 0A000 naming it ("DROP TABLE is not supported").
 import { syntaxError } from '../../src/common/errors.js'
 import type { SqlAlterTableColumns, SqlAlterTableOptions, SqlInsert, SqlStatement } from './ast.js'
+import { adaptCopy } from './adapt-copy.js'
 import { adaptAlterColumns, adaptDropTable, adaptRename, adaptTruncate } from './adapt-ddl.js'
 import { adaptExprList } from './adapt-expr.js'
 import { type AdaptContext, type Node, bool, firstPos, list, loc, nodeField, str, unsupported, unwrap, wrapped } from './adapt-node.js'
@@ -98,6 +99,7 @@ const STATEMENT_HANDLERS: Readonly<Record<string, StatementHandler>> = {
   DeallocateStmt: (_ctx, node) => ({ kind: 'SqlDeallocate', name: bool(node, 'isall') ? null : str(node, 'name') }),
   CheckPointStmt: (ctx, node) => (list(node, 'options').length === 0 ? { kind: 'SqlCheckpoint' } : unsupported('CHECKPOINT options', ctx.statementPos)),
   ExplainStmt: explain,
+  CopyStmt: adaptCopy,
 }
 
 /** Every statement node type the adapter translates (the tests pin this list). */

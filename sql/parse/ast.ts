@@ -292,9 +292,30 @@ export interface SqlRename {
   readonly newName: string
 }
 
+/**
+ * A COPY option as libpg-query hands it over, old spellings (`WITH CSV HEADER`) already turned into the new ones:
+ * `text` for a word, string, number or Boolean; `list` for (a, b); `star` for *; `none` when no value was written.
+ */
+export type SqlCopyOptionValue =
+  | { readonly kind: 'none' } | { readonly kind: 'text'; readonly text: string }
+  | { readonly kind: 'list'; readonly items: ReadonlyArray<string> } | { readonly kind: 'star' }
+
+export interface SqlCopyOption { readonly name: string; readonly value: SqlCopyOptionValue; readonly pos: number }
+
+/** COPY t [(cols)] FROM STDIN | TO STDOUT, or COPY (query) TO STDOUT (files and programs are refused by the adapter). */
+export interface SqlCopy {
+  readonly kind: 'SqlCopy'
+  /** null for COPY (query) TO. */
+  readonly table: SqlTableRef | null
+  readonly columns: ReadonlyArray<{ readonly name: string; readonly pos: number }> | null
+  readonly query: SqlQuery | null
+  readonly isFrom: boolean
+  readonly options: ReadonlyArray<SqlCopyOption>
+}
+
 export type SqlStatement =
   | SqlCreateTable | SqlInsert | SqlQuery | SqlSet | SqlShow | SqlTransaction | SqlDiscard | SqlAlterTableOptions
-  | SqlCheckpoint | SqlExplain | SqlDropTable | SqlTruncate | SqlAlterTableColumns | SqlRename | SqlDeallocate
+  | SqlCheckpoint | SqlExplain | SqlDropTable | SqlTruncate | SqlAlterTableColumns | SqlRename | SqlDeallocate | SqlCopy
 
 /** What PreparedStatement.parsed holds. */
 export interface ParsedStatement {

@@ -15,6 +15,8 @@ export interface DbErrorFields {
   readonly table?: string
   readonly column?: string
   readonly dataType?: string
+  /** PostgreSQL's CONTEXT (`W`): where the error happened, e.g. `COPY t, line 3, column v: "x"`. */
+  readonly where?: string
 }
 
 export class DbError extends Error {
@@ -26,6 +28,7 @@ export class DbError extends Error {
   readonly table: string | undefined
   readonly column: string | undefined
   readonly dataType: string | undefined
+  readonly where: string | undefined
 
   constructor(fields: DbErrorFields) {
     super(fields.message)
@@ -38,6 +41,7 @@ export class DbError extends Error {
     this.table = fields.table
     this.column = fields.column
     this.dataType = fields.dataType
+    this.where = fields.where
   }
 }
 
@@ -47,6 +51,21 @@ export function isDbError(value: unknown): value is DbError {
 
 function error(code: SqlStateCode, message: string, extra: Partial<DbErrorFields> = {}): DbError {
   return new DbError({ severity: 'ERROR', ...extra, code, message })
+}
+
+/** The same error with PostgreSQL's CONTEXT line set (COPY names the line and column of a bad value). */
+export function withContext(thrown: DbError, where: string): DbError {
+  return new DbError({ ...thrown, message: thrown.message, where })
+}
+
+/** 22P04: malformed COPY data (missing or extra columns, unterminated quotes, a bad binary header). */
+export function badCopyFileFormat(message: string, hint?: string): DbError {
+  return error(SqlState.badCopyFileFormat, message, hint === undefined ? {} : { hint })
+}
+
+/** 22021: bytes that are not valid UTF-8, worded as PostgreSQL words it. */
+export function invalidUtf8(bytes: string): DbError {
+  return error(SqlState.characterNotInRepertoire, `invalid byte sequence for encoding "UTF8": ${bytes}`)
 }
 
 /** 42883 for an operator: `operator does not exist: integer = text`. */

@@ -221,6 +221,16 @@ export const SQL_EXPR_DEPTH_MAX_COUNT = 1000
 // Upper bound on a Query text's nesting (sql/parse/nesting-bound.ts) before libpg-query parses it: its WebAssembly
 // overflows the stack at ~3,000 nested subqueries and is corrupt for every later parse, so deeper text is refused.
 export const SQL_PARSE_NESTING_MAX_COUNT = 4000
+// One COPY FROM's rows, in estimated column bytes (8 per number, 4 per tag id, text by length): the whole COPY is
+// written as ONE WAL record so it stays atomic (ARCHITECTURE.md, "COPY"), so it must fit WAL_RECORD_BYTES_MAX with
+// room for the payload's framing. ~1.5 M TSBS rows (21 columns), ~9 M rows of (time, tag, float). Past it: 54000.
+export const COPY_BATCH_BYTES_MAX = 192 * 1024 * 1024
+// Estimated bytes all sessions' COPY FROMs may buffer together before the next one is refused with 53200: the rows
+// of an unfinished COPY live only in memory until CopyDone.
+export const COPY_BUFFERED_BYTES_TOTAL_MAX = 1024 * 1024 * 1024
+// CopyData bytes parsed before a COPY FROM yields the event loop (setImmediate), so other sessions keep answering
+// while a large COPY streams in (design invariant 5): about a millisecond of parsing.
+export const COPY_PARSE_YIELD_BYTES = 256 * 1024
 
 function check(condition: boolean, message: string): void {
   if (!condition) throw new Error(`limits: ${message}`)
@@ -241,3 +251,5 @@ check((ILP_SERIES_KEY_SLOT_COUNT & (ILP_SERIES_KEY_SLOT_COUNT - 1)) === 0, 'ILP 
 check(ILP_LINE_BYTES_MAX < ILP_HTTP_BODY_BYTES_MAX, 'an ILP line fits in an HTTP body')
 check(ILP_TCP_POOL_RUN_BYTES > ILP_LINE_BYTES_MAX, 'a TCP run holds at least one whole line')
 check(ILP_HTTP_BODY_BYTES_MAX < WAL_RECORD_BYTES_MAX, 'an HTTP write body fits in one WAL record')
+check(COPY_BATCH_BYTES_MAX * 1.25 <= WAL_RECORD_BYTES_MAX, 'a full COPY batch fits in one WAL record with framing to spare')
+check(COPY_BATCH_BYTES_MAX <= COPY_BUFFERED_BYTES_TOTAL_MAX, 'one COPY fits in the total COPY budget')

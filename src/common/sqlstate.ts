@@ -28,6 +28,8 @@ export const SqlState = {
   nullValueNotAllowed: '22004',
   invalidTextRepresentation: '22P02',
   invalidBinaryRepresentation: '22P03',
+  badCopyFileFormat: '22P04',
+  characterNotInRepertoire: '22021',
   notNullViolation: '23502',
   invalidCursorState: '24000',
   invalidTransactionState: '25000',

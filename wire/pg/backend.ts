@@ -24,6 +24,10 @@ export const enum BackendCode {
   PortalSuspended = 0x73, // s
   ParameterDescription = 0x74, // t
   NegotiateProtocolVersion = 0x76, // v
+  CopyInResponse = 0x47, // G
+  CopyOutResponse = 0x48, // H
+  CopyData = 0x64, // d
+  CopyDone = 0x63, // c
 }
 
 export type TransactionStatus = 'I' | 'T' | 'E'
@@ -46,6 +50,10 @@ export type BackendMessage =
   | { readonly kind: 'NoData' }
   | { readonly kind: 'ParameterDescription'; readonly typeOids: ReadonlyArray<number> }
   | { readonly kind: 'PortalSuspended' }
+  /** Overall format 0 (text, CSV) or 1 (binary), and one format code per column. */
+  | { readonly kind: 'CopyInResponse' | 'CopyOutResponse'; readonly format: number; readonly columnFormats: ReadonlyArray<number> }
+  | { readonly kind: 'CopyData'; readonly data: Uint8Array }
+  | { readonly kind: 'CopyDone' }
 
 /** Column values already encoded by codecs/: string = text format, Uint8Array = binary format, null = NULL. */
 export interface DataRow {
@@ -65,6 +73,7 @@ const BIND_COMPLETE = prebuilt(BackendCode.BindComplete)
 const CLOSE_COMPLETE = prebuilt(BackendCode.CloseComplete)
 const NO_DATA = prebuilt(BackendCode.NoData)
 const PORTAL_SUSPENDED = prebuilt(BackendCode.PortalSuspended)
+const COPY_DONE = prebuilt(BackendCode.CopyDone)
 const READY_FOR_QUERY: Readonly<Record<TransactionStatus, Buffer>> = {
   I: prebuilt(BackendCode.ReadyForQuery, [0x49]),
   T: prebuilt(BackendCode.ReadyForQuery, [0x54]),
@@ -95,6 +104,9 @@ export function writeBackend(writer: BufferWriter, message: BackendMessage): voi
     case 'ParameterDescription': writeParameterDescription(writer, message.typeOids); return
     case 'ErrorResponse': writeErrorFields(writer, BackendCode.ErrorResponse, message.error); return
     case 'NoticeResponse': writeErrorFields(writer, BackendCode.NoticeResponse, message.notice); return
+    case 'CopyInResponse': case 'CopyOutResponse': writeCopyResponse(writer, message.kind, message.format, message.columnFormats); return
+    case 'CopyData': writer.start(BackendCode.CopyData).bytes(message.data).end(); return
+    case 'CopyDone': writer.bytes(COPY_DONE); return
     default: assertNever(message)
   }
 }
@@ -102,6 +114,13 @@ export function writeBackend(writer: BufferWriter, message: BackendMessage): voi
 function writeNegotiate(writer: BufferWriter, minorVersion: number, options: ReadonlyArray<string>): void {
   writer.start(BackendCode.NegotiateProtocolVersion).int32(minorVersion).int32(options.length)
   for (const option of options) writer.cstring(option)
+  writer.end()
+}
+
+/** CopyInResponse / CopyOutResponse: int8 overall format, int16 column count, int16 format per column. */
+function writeCopyResponse(writer: BufferWriter, kind: 'CopyInResponse' | 'CopyOutResponse', format: number, columnFormats: ReadonlyArray<number>): void {
+  writer.start(kind === 'CopyInResponse' ? BackendCode.CopyInResponse : BackendCode.CopyOutResponse).byte(format).int16(columnFormats.length)
+  for (const columnFormat of columnFormats) writer.int16(columnFormat)
   writer.end()
 }
 
@@ -135,6 +154,7 @@ function writeErrorFields(writer: BufferWriter, code: BackendCode, error: DbErro
   field('D', error.detail)
   field('H', error.hint)
   field('P', error.position)
+  field('W', error.where)
   field('t', error.table)
   field('c', error.column)
   field('d', error.dataType)

@@ -23,6 +23,8 @@ export interface ExtendedQueryHost extends RowSink {
   applyCommandResult(result: StatementResult & { kind: 'CommandResult' }): string
   /** Sends up to maxRows (0 = all) of the cursor's rows as the running statement (a CancelRequest stops it: 57014). */
   sendCursorRows(cursor: ResultCursor, formats: ReadonlyArray<number>, maxRows: number): Promise<number>
+  /** Runs COPY's sub-protocol (wire/pg/copy-session.ts); resolves with the tag 'COPY n'. */
+  runCopy(result: StatementResult & { kind: 'CopyInResult' | 'CopyOutResult' }): Promise<string>
 }
 
 interface Statement {
@@ -99,7 +101,7 @@ export class ExtendedQuery {
     const portal = this.portals.get(name)
     if (portal === undefined) throw invalidCursorName(name)
     let fields: ReadonlyArray<FieldDescription> | null
-    if (portal.result !== null) fields = portal.result.kind === 'CommandResult' ? null : portal.result.fields
+    if (portal.result !== null) fields = 'fields' in portal.result ? portal.result.fields : null
     else fields = (await this.descriptionOf(portal.statement)).fields
     this.sendRowDescription(fields, portal.resultFormats)
   }
@@ -118,7 +120,8 @@ export class ExtendedQuery {
     }
     if (portal.result === null) {
       this.host.checkNotAborted(prepared)
-      const result = await this.host.execute(prepared, portal.params, portal.statement.declaredOids)
+      let result = await this.host.execute(prepared, portal.params, portal.statement.declaredOids)
+      if (result.kind === 'CopyInResult' || result.kind === 'CopyOutResult') result = { kind: 'CommandResult', commandTag: await this.host.runCopy(result) }
       portal.commandTag = result.kind === 'CommandResult' ? this.host.applyCommandResult(result) : ''
       portal.result = result
       if (result.kind !== 'CommandResult') portal.cursor = new ResultCursor(result)

@@ -44,7 +44,8 @@ export type FrontendMessage =
   | { readonly kind: 'Close'; readonly target: 'S' | 'P'; readonly name: string }
   | { readonly kind: 'Terminate' }
   | { readonly kind: 'PasswordMessage' }
-  | { readonly kind: 'CopyData' }
+  /** `data` is a view into the socket chunk: whoever keeps bytes of it copies them. */
+  | { readonly kind: 'CopyData'; readonly data: Buffer }
   | { readonly kind: 'CopyDone' }
   | { readonly kind: 'CopyFail'; readonly message: string }
 
@@ -129,7 +130,7 @@ function decodeTyped(code: number, body: Buffer): FrontendMessage {
     case FrontendCode.Flush: return { kind: 'Flush' }
     case FrontendCode.Terminate: return { kind: 'Terminate' }
     case FrontendCode.PasswordMessage: return { kind: 'PasswordMessage' }
-    case FrontendCode.CopyData: return { kind: 'CopyData' }
+    case FrontendCode.CopyData: return { kind: 'CopyData', data: body }
     case FrontendCode.CopyDone: return { kind: 'CopyDone' }
     case FrontendCode.CopyFail: return { kind: 'CopyFail', message: new BufferReader(body, 'CopyFail').cstring() }
     default: throw fatalProtocolViolation(`invalid frontend message type ${code}`)

@@ -3,8 +3,8 @@
 // the ONLY place where an unknown thrown value becomes XX000 (internalError), logged with its stack.
 import { assertNever } from '../../src/common/assert.js'
 import {
-  adminShutdown, DbError, fatalProtocolViolation, featureNotSupported, idleInTransactionTimeout, idleSessionTimeout,
-  inFailedTransaction, internalError, isDbError, tooManyConnections, transactionWarning,
+  adminShutdown, DbError, fatalProtocolViolation, idleInTransactionTimeout, idleSessionTimeout,
+  inFailedTransaction, internalError, isDbError, queryCanceled, tooManyConnections, transactionWarning,
 } from '../../src/common/errors.js'
 import { log } from '../../src/common/log.js'
 import {
@@ -15,10 +15,11 @@ import {
 import { type BackendMessage, type TransactionStatus, writeBackend } from './backend.js'
 import { BufferWriter } from './buffer-writer.js'
 import type { CancelRegistry } from './cancel.js'
+import { CopyProtocol } from './copy-session.js'
 import { ExtendedQuery, type ExtendedQueryHost } from './extended-query.js'
 import type { Frame } from './framer.js'
 import { decodeFrontend, decodeStartup, FrontendDecodeError, type FrontendMessage } from './frontend.js'
-import { ResultCursor } from './result-writer.js'
+import { ResultCursor, type RowSink } from './result-writer.js'
 import { answerStartup, type StartupAnswer } from './startup.js'
 import { AuthExchange, type PgAuth } from './auth-exchange.js'
 import { IdleTimer, StatementGuard } from './timeouts.js'
@@ -51,6 +52,7 @@ export class Session implements ExtendedQueryHost {
   readonly sql: SqlFacade
   private readonly writer = new BufferWriter()
   private readonly extended = new ExtendedQuery(this)
+  readonly copy = new CopyProtocol(this)
   private phase: Phase = 'Startup'
   private status: TransactionStatus = 'I'
   private context: SessionContext = { settings: new Map(), user: '', database: '' }
@@ -103,6 +105,7 @@ export class Session implements ExtendedQueryHost {
   /** CancelRequest: the running statement answers 57014; rows being streamed stop and their scan is cancelled. */
   cancelRunningStatement(): void {
     this.guard.cancel()
+    this.copy.stop(queryCanceled())
   }
 
   /** Handles one frame; a promise while a statement runs (the caller must not pass the next frame before it settles). */
@@ -117,7 +120,12 @@ export class Session implements ExtendedQueryHost {
     } catch (thrown) {
       return this.handleDecodeError(thrown)
     }
-    return this.phase === 'Startup' ? this.handleStartup(message) : this.handleMessage(message)
+    if (this.phase === 'Startup') return this.handleStartup(message)
+    // COPY FROM STDIN takes the frames that follow its CopyInResponse while its statement still runs.
+    const isCopyMessage = message.kind === 'CopyData' || message.kind === 'CopyDone' || message.kind === 'CopyFail'
+    if (isCopyMessage || (this.copy.isCopyingIn && message.kind !== 'Terminate')) return this.copy.receive(message)
+    const pending = this.handleMessage(message)
+    return pending === undefined ? undefined : this.copy.track(pending)
   }
 
   /** Listener shutdown: FATAL 57P01 to a started session, then close. */
@@ -135,6 +143,7 @@ export class Session implements ExtendedQueryHost {
     this.guard.end()
     this.sendingCursor?.close()
     this.extended.dropPortals()
+    this.copy.stop(queryCanceled())
   }
 
   private terminate(error: DbError | null): undefined {
@@ -259,10 +268,7 @@ export class Session implements ExtendedQueryHost {
       case 'Sync': return this.sync()
       case 'Flush': return undefined // the connection hands output to the socket after every batch anyway
       case 'PasswordMessage': return undefined // trust authentication: nothing was asked, so it is ignored
-      case 'CopyData': case 'CopyDone': case 'CopyFail':
-        this.sendError(featureNotSupported('COPY'))
-        this.sendReady()
-        return undefined
+      case 'CopyData': case 'CopyDone': case 'CopyFail': return undefined // dropped after a failed COPY, as PostgreSQL does
       case 'StartupMessage': case 'SSLRequest': case 'GSSENCRequest': case 'CancelRequest':
         return this.terminate(fatalProtocolViolation(`unexpected ${message.kind} after startup`))
       default: return assertNever(message)
@@ -317,6 +323,10 @@ export class Session implements ExtendedQueryHost {
       this.send({ kind: 'CommandComplete', tag: this.applyCommandResult(result) })
       return
     }
+    if (result.kind === 'CopyInResult' || result.kind === 'CopyOutResult') {
+      this.send({ kind: 'CommandComplete', tag: await this.runCopy(result) })
+      return
+    }
     const formats = result.fields.map(() => 0)
     this.send({ kind: 'RowDescription', fields: result.fields, formats })
     const cursor = new ResultCursor(result)
@@ -330,11 +340,11 @@ export class Session implements ExtendedQueryHost {
   }
 
   /** Sends rows as the running statement: a CancelRequest meanwhile stops the cursor, and the statement is 57014. */
-  async sendCursorRows(cursor: ResultCursor, formats: ReadonlyArray<number>, maxRows: number): Promise<number> {
+  async sendCursorRows(cursor: ResultCursor, formats: ReadonlyArray<number>, maxRows: number, sink: RowSink = this): Promise<number> {
     this.guard.throwIfCanceled()
     this.sendingCursor = cursor
     try {
-      const sentCount = await cursor.send(this, formats, maxRows)
+      const sentCount = await cursor.send(sink, formats, maxRows)
       this.guard.throwIfCanceled()
       return sentCount
     } catch (thrown) {
@@ -342,6 +352,10 @@ export class Session implements ExtendedQueryHost {
     } finally {
       this.sendingCursor = null
     }
+  }
+
+  runCopy(result: StatementResult & { kind: 'CopyInResult' | 'CopyOutResult' }): Promise<string> {
+    return this.copy.run(result)
   }
 
   /** Starts the statement clock (statement_timeout as set now); waits such as pg_sleep listen to its signal. */

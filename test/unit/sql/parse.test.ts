@@ -324,7 +324,7 @@ describe('sql/parse: refusals', () => {
   })
 
   it('lists every node type it translates, and refuses an unknown one (never drops it)', () => {
-    assert.deepEqual([...STATEMENT_NODE_TYPES].sort(), ['AlterTableStmt', 'CheckPointStmt', 'CreateStmt', 'DeallocateStmt', 'DiscardStmt',
+    assert.deepEqual([...STATEMENT_NODE_TYPES].sort(), ['AlterTableStmt', 'CheckPointStmt', 'CopyStmt', 'CreateStmt', 'DeallocateStmt', 'DiscardStmt',
       'DropStmt', 'ExplainStmt', 'InsertStmt', 'RenameStmt', 'SelectStmt', 'TransactionStmt', 'TruncateStmt', 'VariableSetStmt',
       'VariableShowStmt'])
     assert.deepEqual([...EXPR_NODE_TYPES].sort(), ['A_ArrayExpr', 'A_Const', 'A_Expr', 'A_Indirection', 'BoolExpr',

@@ -1,0 +1,166 @@
+// sql/exec/copy-columns: the rows of one COPY FROM, appended column by column into growing typed arrays (no row
+// objects), and turned into ONE ColumnBatch at CopyDone. Values arrive already cast to each column's SQL type and
+// are stored exactly as sql/exec/build-batch.ts stores INSERT's. Every append is charged to the COPY's byte budget
+// (COPY_BATCH_BYTES_MAX, 54000) and to the budget all sessions' COPYs share (COPY_BUFFERED_BYTES_TOTAL_MAX, 53200).
+import type { ColumnBatch, ColumnVector } from '../../engine/batch.js'
+import type { ColumnSchema } from '../../engine/ops.js'
+import { assertNever } from '../../src/common/assert.js'
+import { outOfMemory, programLimitExceeded } from '../../src/common/errors.js'
+import { COPY_BATCH_BYTES_MAX, COPY_BUFFERED_BYTES_TOTAL_MAX } from '../../src/common/limits.js'
+import type { SqlValue } from '../api.js'
+
+const INITIAL_ROWS_COUNT = 1024
+const TEXT_OVERHEAD_BYTES = 16
+
+/** Bytes charged by every COPY of this process that has not finished (its memory is freed then). */
+let bufferedBytesTotal = 0
+
+type Numbers = Float64Array | BigInt64Array | Uint8Array | Int32Array
+
+function grown<T extends Numbers>(array: T, rowCount: number): T {
+  if (rowCount < array.length) return array
+  const next = new (array.constructor as new (length: number) => T)(array.length * 2)
+  next.set(array as never)
+  return next
+}
+
+class ColumnBuilder {
+  private f64 = new Float64Array(0)
+  private i64 = new BigInt64Array(0)
+  private bytes = new Uint8Array(0)
+  private ids = new Int32Array(0)
+  private texts: Array<string | null> = []
+  private nulls: Uint8Array | null = null
+  private readonly dict: string[] = []
+  private readonly dictIndex = new Map<string, number>()
+  readonly fixedBytes: number
+
+  constructor(readonly column: ColumnSchema) {
+    const kind = column.kind
+    if (kind === 'timestamp' || kind === 'f64') this.f64 = new Float64Array(INITIAL_ROWS_COUNT)
+    if (kind === 'i64') this.i64 = new BigInt64Array(INITIAL_ROWS_COUNT)
+    if (kind === 'bool') this.bytes = new Uint8Array(INITIAL_ROWS_COUNT)
+    if (kind === 'symbol') this.ids = new Int32Array(INITIAL_ROWS_COUNT)
+    this.fixedBytes = kind === 'bool' ? 1 : kind === 'symbol' ? 4 : kind === 'text' ? 8 : 8
+  }
+
+  /** Appends row `row`'s value; returns the bytes it adds beyond the fixed width (new dictionary or text bytes). */
+  append(row: number, value: SqlValue): number {
+    switch (this.column.kind) {
+      case 'timestamp': case 'f64':
+        this.f64 = grown(this.f64, row)
+        if (value === null) this.markNull(row)
+        else this.f64[row] = Number(value)
+        return 0
+      case 'i64':
+        this.i64 = grown(this.i64, row)
+        if (value === null) this.markNull(row)
+        else this.i64[row] = typeof value === 'object' ? 0n : BigInt(value)
+        return 0
+      case 'bool':
+        this.bytes = grown(this.bytes, row)
+        if (value === null) this.markNull(row)
+        else this.bytes[row] = value === true ? 1 : 0
+        return 0
+      case 'symbol': return this.appendSymbol(row, value)
+      case 'text': {
+        const text = value === null ? null : String(value)
+        this.texts.push(text)
+        return text === null ? 0 : text.length + TEXT_OVERHEAD_BYTES
+      }
+      default: return assertNever(this.column.kind)
+    }
+  }
+
+  private appendSymbol(row: number, value: SqlValue): number {
+    this.ids = grown(this.ids, row)
+    if (value === null) {
+      this.ids[row] = -1
+      return 0
+    }
+    const text = String(value)
+    let id = this.dictIndex.get(text)
+    if (id !== undefined) {
+      this.ids[row] = id
+      return 0
+    }
+    id = this.dict.length
+    this.dict.push(text)
+    this.dictIndex.set(text, id)
+    this.ids[row] = id
+    return text.length + TEXT_OVERHEAD_BYTES
+  }
+
+  private markNull(row: number): void {
+    if (this.nulls === null) this.nulls = new Uint8Array(Math.max(INITIAL_ROWS_COUNT, row + 1))
+    this.nulls = grown(this.nulls, row)
+    this.nulls[row] = 1
+  }
+
+  vector(rowCount: number): ColumnVector {
+    let nulls: Uint8Array | undefined
+    if (this.nulls !== null) {
+      nulls = new Uint8Array(rowCount)
+      nulls.set(this.nulls.subarray(0, Math.min(rowCount, this.nulls.length)))
+    }
+    const withNulls = <T extends ColumnVector>(vector: T): T => (nulls === undefined ? vector : { ...vector, nulls })
+    switch (this.column.kind) {
+      case 'timestamp': return withNulls({ kind: 'timestamp', values: this.f64.slice(0, rowCount) })
+      case 'f64': return withNulls({ kind: 'f64', values: this.f64.slice(0, rowCount) })
+      case 'i64': return withNulls({ kind: 'i64', values: this.i64.slice(0, rowCount) })
+      case 'bool': return withNulls({ kind: 'bool', values: this.bytes.slice(0, rowCount) })
+      case 'symbol': return { kind: 'symbol', ids: this.ids.slice(0, rowCount), dict: this.dict }
+      case 'text': return { kind: 'text', values: this.texts }
+      default: return assertNever(this.column.kind)
+    }
+  }
+}
+
+/** A table's columns being filled row by row; `release()` must be called once the COPY ends, however it ends. */
+export class CopyColumns {
+  private readonly builders: ColumnBuilder[]
+  private readonly fixedRowBytes: number
+  private rowCountValue = 0
+  private chargedBytes = 0
+
+  constructor(columns: ReadonlyArray<ColumnSchema>) {
+    this.builders = columns.map((column) => new ColumnBuilder(column))
+    this.fixedRowBytes = this.builders.reduce((sum, builder) => sum + builder.fixedBytes, 0)
+  }
+
+  get rowCount(): number {
+    return this.rowCountValue
+  }
+
+  /** Appends one row (one value per table column, catalog order). Throws 54000/53200 past a budget. */
+  appendRow(values: ReadonlyArray<SqlValue>): void {
+    const row = this.rowCountValue
+    let bytes = this.fixedRowBytes
+    for (let i = 0; i < this.builders.length; i++) bytes += this.builders[i]!.append(row, values[i] ?? null)
+    this.rowCountValue = row + 1
+    this.charge(bytes)
+  }
+
+  private charge(bytes: number): void {
+    this.chargedBytes += bytes
+    bufferedBytesTotal += bytes
+    if (this.chargedBytes > COPY_BATCH_BYTES_MAX) {
+      throw programLimitExceeded(`COPY FROM of more than ${COPY_BATCH_BYTES_MAX} bytes of rows is not supported: ` +
+        'nodedb writes one COPY as one WAL record so that it is atomic; split the input into several COPY statements')
+    }
+    if (bufferedBytesTotal > COPY_BUFFERED_BYTES_TOTAL_MAX) {
+      throw outOfMemory(`COPY FROM buffers of all sessions exceed ${COPY_BUFFERED_BYTES_TOTAL_MAX} bytes`)
+    }
+  }
+
+  batch(): ColumnBatch {
+    const rowCount = this.rowCountValue
+    return { rowCount, columns: this.builders.map((builder) => builder.vector(rowCount)) }
+  }
+
+  /** Gives the COPY's bytes back to the shared budget; idempotent. */
+  release(): void {
+    bufferedBytesTotal -= this.chargedBytes
+    this.chargedBytes = 0
+  }
+}
