@@ -1,15 +1,23 @@
 // sql/exec/params: parameter types (declared in Parse, else inferred while binding, else text) and the decoding of
 // Bind values (text format: cast by type; binary: decoded per OID) into SqlValues.
-import { protocolViolation } from '../../src/common/errors.js'
+import { featureNotSupported, protocolViolation } from '../../src/common/errors.js'
 import type { ParamValue, SqlValue } from '../api.js'
 import { PG_TYPES, PG_TYPE_NAMES, sqlType, type SqlType } from '../bind/types.js'
+import { PG_TYPE_ROWS } from '../catalog/pg-type-data.js'
 import { castText, decodeBinaryParam } from '../expr/cast-value.js'
 
-/** The SqlType of a declared parameter OID; 0 (or an OID nodedb does not know) leaves it to inference. */
+/**
+ * The SqlType of a declared parameter OID; 0 and unknown (705) leave it to inference. A type nodedb does not have
+ * (bytea from postgres.js's Buffer, uuid, json, …) is 0A000: reading its value as text would answer differently.
+ */
 export function typeOfOid(oid: number): SqlType | null {
   if (oid === 0) return null
   const name = PG_TYPE_NAMES.find((key) => PG_TYPES[key].oid === oid)
-  return name === undefined || name === 'unknown' ? null : sqlType(name)
+  if (name === undefined) {
+    const known = PG_TYPE_ROWS.find((row) => row[0] === oid)
+    throw featureNotSupported(`parameter type ${known === undefined ? `with OID ${oid}` : known[1]}`)
+  }
+  return name === 'unknown' ? null : sqlType(name)
 }
 
 export function initialParamTypes(paramCount: number, declared: ReadonlyArray<number>): Array<SqlType | null> {
