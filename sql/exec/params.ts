@@ -3,7 +3,9 @@
 import { featureNotSupported, protocolViolation } from '../../src/common/errors.js'
 import type { ParamValue, SqlValue } from '../api.js'
 import { PG_TYPES, PG_TYPE_NAMES, sqlType, type SqlType } from '../bind/types.js'
+import { isRegType, type CatalogLookup } from '../catalog/catalog-lookup.js'
 import { PG_TYPE_ROWS } from '../catalog/pg-type-data.js'
+import { castRegValue } from '../catalog/reg-cast.js'
 import { castText, decodeBinaryParam } from '../expr/cast-value.js'
 
 /**
@@ -32,13 +34,18 @@ export function settleParamTypes(paramCount: number, types: ReadonlyArray<SqlTyp
   })
 }
 
-export function decodeParams(params: ReadonlyArray<ParamValue>, types: ReadonlyArray<SqlType>): SqlValue[] {
+/**
+ * Bind values as SqlValues of their types. A text value of a reg* type is a name resolved through the catalog, as
+ * regtypein does ('int4' for psycopg's `%(name)s::regtype`), 42704 when nothing has that name.
+ */
+export function decodeParams(params: ReadonlyArray<ParamValue>, types: ReadonlyArray<SqlType>, catalog?: CatalogLookup): SqlValue[] {
   if (params.length < types.length) {
     throw protocolViolation(`bind message supplies ${params.length} parameters, but prepared statement requires ${types.length}`)
   }
   return params.map((param, index) => {
     const type = types[index] ?? sqlType('text')
     if (param === null) return null
+    if (typeof param === 'string' && isRegType(type.name)) return castRegValue(param, sqlType('text'), type, catalog) ?? null
     return typeof param === 'string' ? castText(param, type) : decodeBinaryParam(param, type)
   })
 }
