@@ -9,6 +9,8 @@ import sys
 
 import asyncpg
 
+from scenario_json import plain
+
 # Steps not run yet, each with why. They are printed, so the test shows them.
 PENDING = {
     'numeric': 'asyncpg sends and reads numeric in binary; the numeric binary codec is wire/pg/codecs\' (sessions)',
@@ -22,21 +24,6 @@ PENDING = {
 
 UTC = datetime.timezone.utc
 T0 = datetime.datetime(2024, 1, 1, tzinfo=UTC)
-
-
-def plain(value):
-    """A JSON-able form that keeps what the driver decoded (type and value)."""
-    if isinstance(value, asyncpg.Record):
-        return [[key, plain(item)] for key, item in value.items()]
-    if isinstance(value, (list, tuple)):
-        return [plain(item) for item in value]
-    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
-        return [type(value).__name__, value.isoformat()]
-    if isinstance(value, datetime.timedelta):
-        return ['timedelta', value.days, value.seconds, value.microseconds]
-    if isinstance(value, float):
-        return ['float', repr(value)]
-    return value
 
 
 async def scenario(port):

@@ -3,8 +3,9 @@
 // ../shared/clients.md §1). The rows have gaps (for fill modes), NULL values and a NULL host, epoch-second and
 // epoch-nanosecond columns (for the $__unixEpoch* macros) and one row at a fractional second.
 import assert from 'node:assert/strict'
-import { startPostgres, type Postgres } from '../helpers/postgres.js'
-import { makeTempDir, removeDir, startServerProcess, type ServerProcess } from '../helpers/server-process.js'
+import type { Postgres } from '../helpers/postgres.js'
+import type { ServerProcess } from '../helpers/server-process.js'
+import { startOraclePair } from './oracle-pair.js'
 import { PgxWire, type WireResult } from './pgx-wire.js'
 
 export const GRAFANA_TABLE_DDL = 'CREATE TABLE gcpu (time TIMESTAMPTZ NOT NULL, host TEXT, usage_user DOUBLE PRECISION, ' +
@@ -48,9 +49,7 @@ export interface GrafanaPair {
 
 /** Starts both servers, loads the same table into each, and opens one pgx-style connection to each. */
 export async function startGrafanaPair(prefix: string, textOids: ReadonlySet<number>): Promise<GrafanaPair> {
-  const dataDir = makeTempDir(prefix)
-  const server = await startServerProcess({ dataDir })
-  const postgres = await startPostgres()
+  const { server, postgres, stop } = await startOraclePair(prefix)
   const ours = await PgxWire.connect(server.pgPort, textOids)
   const theirs = await PgxWire.connect(postgres.port, textOids)
   for (const wire of [ours, theirs]) {
@@ -64,9 +63,7 @@ export async function startGrafanaPair(prefix: string, textOids: ReadonlySet<num
     stop: async () => {
       ours.end()
       theirs.end()
-      postgres.stop()
-      assert.equal(await server.stop(), 0, server.output())
-      removeDir(dataDir)
+      await stop()
     },
   }
 }

@@ -11,6 +11,8 @@ import sys
 import psycopg
 from psycopg.types import TypeInfo
 
+from scenario_json import plain
+
 # Steps not run yet, each with why. They are printed, so the test shows them.
 PENDING = {
     'copy': 'cursor.copy is COPY, another helper\'s work',
@@ -26,23 +28,6 @@ PENDING = {
 
 UTC = datetime.timezone.utc
 T0 = datetime.datetime(2024, 1, 1, tzinfo=UTC)
-
-
-def plain(value):
-    """A JSON-able form that keeps what the driver decoded (type and value)."""
-    if isinstance(value, (list, tuple)):
-        return [plain(item) for item in value]
-    if isinstance(value, datetime.datetime):
-        return ['datetime', value.isoformat(), value.utcoffset().total_seconds() if value.tzinfo else None]
-    if isinstance(value, (datetime.date, datetime.time)):
-        return [type(value).__name__, value.isoformat()]
-    if isinstance(value, datetime.timedelta):
-        return ['timedelta', value.days, value.seconds, value.microseconds]
-    if isinstance(value, decimal.Decimal):
-        return ['Decimal', str(value)]
-    if isinstance(value, float):
-        return ['float', repr(value)]
-    return value
 
 
 def fetched(cursor):

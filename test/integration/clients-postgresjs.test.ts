@@ -6,8 +6,7 @@
 // and type OIDs, counts and commands) must be deep-equal.
 import assert from 'node:assert/strict'
 import postgres from 'postgres'
-import { startPostgres, type Postgres } from '../helpers/postgres.js'
-import { makeTempDir, removeDir, startServerProcess, type ServerProcess } from '../helpers/server-process.js'
+import { startOraclePair, type OraclePair } from '../clients/oracle-pair.js'
 
 type Sql = postgres.Sql
 
@@ -73,25 +72,19 @@ async function scenario(sql: Sql): Promise<Record<string, unknown>> {
 
 describe('integration: postgres.js against PostgreSQL 15 (issue 9)', function () {
   this.timeout(60000)
-  let server: ServerProcess
-  let dataDir: string
-  let oracle: Postgres
+  let pair: OraclePair
 
   before(async function () {
-    dataDir = makeTempDir('postgresjs')
-    server = await startServerProcess({ dataDir })
-    oracle = await startPostgres()
+    pair = await startOraclePair('postgresjs')
   })
 
   after(async function () {
-    oracle.stop()
-    assert.equal(await server.stop(), 0, server.output())
-    removeDir(dataDir)
+    await pair.stop()
   })
 
   it('the same scenario gives the same answers on nodedb and PostgreSQL', async function () {
-    const ours = connectTo(server.pgPort)
-    const theirs = connectTo(oracle.port)
+    const ours = connectTo(pair.server.pgPort)
+    const theirs = connectTo(pair.postgres.port)
     try {
       const [got, expected] = [await scenario(ours), await scenario(theirs)]
       assert.deepEqual(got, expected)
@@ -114,8 +107,8 @@ describe('integration: postgres.js against PostgreSQL 15 (issue 9)', function ()
   // every row of the portal ('SELECT 6'); postgres.js then hands out one more, empty, batch. That count is wire/pg's
   // (the sessions work), not the catalog's: enable this once it is fixed there.
   it.skip('cursor batches are the ones PostgreSQL gives: skipped because wire/pg counts the whole portal in CommandComplete after PortalSuspended', async function () {
-    const ours = connectTo(server.pgPort)
-    const theirs = connectTo(oracle.port)
+    const ours = connectTo(pair.server.pgPort)
+    const theirs = connectTo(pair.postgres.port)
     try {
       assert.deepEqual(await cursorBatches(ours), await cursorBatches(theirs))
     } finally {
@@ -126,7 +119,7 @@ describe('integration: postgres.js against PostgreSQL 15 (issue 9)', function ()
 
   it('a Buffer parameter (bytea, postgres.js\'s one binary-ish value) is refused cleanly and the connection goes on', async function () {
     // nodedb has no bytea type yet: the statement must fail with a SQLSTATE, never answer differently.
-    const sql = connectTo(server.pgPort)
+    const sql = connectTo(pair.server.pgPort)
     try {
       const code = await sql`select ${Buffer.from([1, 2, 255])} as b`.then(() => 'no error', errorCode)
       assert.equal(code, '0A000')

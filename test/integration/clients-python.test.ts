@@ -10,8 +10,7 @@ import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import { startPostgres, type Postgres } from '../helpers/postgres.js'
-import { makeTempDir, removeDir, startServerProcess, type ServerProcess } from '../helpers/server-process.js'
+import { startOraclePair, type OraclePair } from '../clients/oracle-pair.js'
 
 const execFileAsync = promisify(execFile)
 const PYTHON = '/usr/bin/python3'
@@ -24,7 +23,9 @@ interface ScenarioOutput {
 
 async function runScenario(script: string, port: number): Promise<ScenarioOutput> {
   try {
-    const { stdout } = await execFileAsync(PYTHON, [path.join(SCRIPTS_DIR, script), String(port)], { timeout: 60_000 })
+    const { stdout } = await execFileAsync(PYTHON, [path.join(SCRIPTS_DIR, script), String(port)], {
+      timeout: 60_000, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' }, // no __pycache__ in the source tree
+    })
     return JSON.parse(stdout) as ScenarioOutput
   } catch (error: unknown) {
     const stderr = (error as { stderr?: string }).stderr ?? ''
@@ -34,26 +35,20 @@ async function runScenario(script: string, port: number): Promise<ScenarioOutput
 
 describe('integration: asyncpg and psycopg 3 against PostgreSQL 15 (issue 9)', function () {
   this.timeout(120000)
-  let server: ServerProcess
-  let dataDir: string
-  let oracle: Postgres
+  let pair: OraclePair
 
   before(async function () {
-    dataDir = makeTempDir('python-clients')
-    server = await startServerProcess({ dataDir })
-    oracle = await startPostgres()
+    pair = await startOraclePair('python-clients')
   })
 
   after(async function () {
-    oracle.stop()
-    assert.equal(await server.stop(), 0, server.output())
-    removeDir(dataDir)
+    await pair.stop()
   })
 
   for (const script of ['asyncpg_scenario.py', 'psycopg_scenario.py']) {
     it(`${script}: the same answers on nodedb and PostgreSQL`, async function () {
-      const theirs = await runScenario(script, oracle.port)
-      const ours = await runScenario(script, server.pgPort)
+      const theirs = await runScenario(script, pair.postgres.port)
+      const ours = await runScenario(script, pair.server.pgPort)
       assert.deepEqual(ours.result, theirs.result)
       assert.equal(ours.result.error, '42P01')
       assert.equal(ours.result.server_major, 15)
