@@ -1,7 +1,8 @@
 // test/clients/grafana-fixture: nodedb and a real PostgreSQL 15 holding the same rows, and a comparison of what a
 // pgx-style client (test/clients/pgx-wire.ts) gets from each, for the Grafana tests (issue 9,
-// ../shared/clients.md §1). The rows have gaps (for fill modes), NULL values and a NULL host, epoch-second and
-// epoch-nanosecond columns (for the $__unixEpoch* macros) and one row at a fractional second.
+// ../shared/clients.md §1). The rows have gaps (for fill modes), NULL values and a NULL host, epoch-second,
+// epoch-nanosecond and fractional epoch-second columns (for the $__unixEpoch* macros), a timestamp without time zone
+// one hour ahead of `time`, and one row at a fractional second.
 import assert from 'node:assert/strict'
 import type { Postgres } from '../helpers/postgres.js'
 import type { ServerProcess } from '../helpers/server-process.js'
@@ -9,7 +10,7 @@ import { startOraclePair } from './oracle-pair.js'
 import { PgxWire, type WireResult } from './pgx-wire.js'
 
 export const GRAFANA_TABLE_DDL = 'CREATE TABLE gcpu (time TIMESTAMPTZ NOT NULL, host TEXT, usage_user DOUBLE PRECISION, ' +
-  'usage_system DOUBLE PRECISION, n BIGINT, i INT, epoch_s BIGINT, epoch_ns BIGINT)'
+  'usage_system DOUBLE PRECISION, n BIGINT, i INT, epoch_s BIGINT, epoch_ns BIGINT, ts TIMESTAMP, epoch_f DOUBLE PRECISION)'
 
 const START_MS = Date.UTC(2024, 0, 1)
 const STEP_MS = 37_000
@@ -29,8 +30,9 @@ export function grafanaInserts(): string[] {
     const host = k % 17 === 0 ? null : `h${k % 3}`
     const usage = k % 11 === 0 ? 'NULL' : String(k * 1.25)
     const epochS = Math.floor(ms / 1000)
+    const local = new Date(ms + 3_600_000).toISOString().replace('T', ' ').replace('Z', '')
     values.push(`(${sqlText(iso)}, ${sqlText(host)}, ${usage}, ${100 - k * 0.5}, ${k * 1_000_000_007}, ${k - 100}, ` +
-      `${epochS}, ${BigInt(ms) * 1_000_000n})`)
+      `${epochS}, ${BigInt(ms) * 1_000_000n}, ${sqlText(local)}, ${ms / 1000})`)
   }
   const statements: string[] = []
   for (let start = 0; start < values.length; start += 50) {
