@@ -19,6 +19,14 @@ export const PGX_BINARY_OIDS: ReadonlySet<number> = new Set([
   1000, 1001, 1002, 1005, 1007, 1016, 1021, 1022, 1028, 1115, 1182, 1183, 1185, 1187, 1231, 2951,
 ])
 
+/**
+ * OIDs the tests ask for in text although pgx asks for binary, because nodedb lacks that binary codec yet: binary
+ * numeric output is wire/pg/codecs' (nodedb answers 0A000 "binary output format for type 1700"), and
+ * `floor(extract(epoch …)…)` in every $__timeGroup is numeric. Applied to both servers alike, so answers still
+ * compare; empty this set once the numeric binary codec lands.
+ */
+export const BINARY_CODECS_PENDING: ReadonlySet<number> = new Set([1700])
+
 export interface ResultField {
   readonly name: string
   readonly typeOid: number

@@ -9,13 +9,7 @@
 // for byte. Fill modes change nothing on the wire (Grafana resamples the wide frame afterwards), so their cases
 // check the SQL the datasource actually sends.
 import { assertSameAnswer, startGrafanaPair, type GrafanaPair } from '../clients/grafana-fixture.js'
-
-/**
- * Asked in text although pgx asks for binary: binary numeric output is wire/pg/codecs' (not yet built: nodedb
- * answers 0A000 "binary output format for type 1700"). `floor(extract(epoch …)…)` is numeric, so without this every
- * $__timeGroup case would stop there. Remove 1700 from this set once the numeric binary codec lands.
- */
-const TEXT_INSTEAD_OF_BINARY: ReadonlySet<number> = new Set([1700])
+import { BINARY_CODECS_PENDING } from '../clients/pgx-wire.js'
 
 const FILTER = `time BETWEEN '2024-01-01T00:20:00Z' AND '2024-01-01T01:40:00.5Z'`
 
@@ -108,7 +102,7 @@ describe('integration: Grafana macros against PostgreSQL 15 (issue 9)', function
   let pair: GrafanaPair
 
   before(async function () {
-    pair = await startGrafanaPair('grafana-macros', TEXT_INSTEAD_OF_BINARY)
+    pair = await startGrafanaPair('grafana-macros', BINARY_CODECS_PENDING)
   })
 
   after(async function () {
