@@ -16,7 +16,8 @@ PENDING = {
     'numeric': 'asyncpg sends and reads numeric in binary; the numeric binary codec is wire/pg/codecs\' (sessions)',
     'text_array': 'asyncpg reads text[] in binary; binary array output is wire/pg/codecs\' (sessions)',
     'type_introspection': 'asyncpg\'s introspection query (for OIDs outside its codecs, e.g. name[] from '
-                          'current_schemas) needs WITH RECURSIVE (sql/plan) and a binary oid[] parameter (sessions)',
+                          'current_schemas) sends a binary oid[] parameter and reads "char" in binary (sessions); '
+                          'its text runs in test/differential/catalog.sqltest',
     'pool': 'a Pool resets released connections with pg_advisory_unlock_all() (void), CLOSE ALL, UNLISTEN *, '
             'RESET ALL: session statements (sessions)',
     'copy': 'copy_records_to_table is COPY, another helper\'s work',
