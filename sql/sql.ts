@@ -5,6 +5,7 @@ import type { Engine } from '../engine/api.js'
 import { assert, assertNever } from '../src/common/assert.js'
 import type { ParamValue, PreparedStatement, SessionContext, SqlFacade, StatementDescription, StatementResult } from './api.js'
 import { typeOid } from './bind/types.js'
+import { catalogLookup } from './catalog/catalog-lookup.js'
 import { executeAlterTableOptions } from './exec/alter-table.js'
 import { executeCopy } from './exec/copy.js'
 import { executeCreateTable } from './exec/create-table.js'
@@ -68,12 +69,12 @@ async function execute(engine: Engine, statement: PreparedStatement, params: Rea
     case 'SqlQuery': {
       // $n types must be known before the values are decoded: only a statement with an undeclared one is planned twice.
       if (types.some((type) => type === null)) describeQuery(engine, ast, types)
-      return executeQuery(engine, ast, types, decodeParams(params, settleParamTypes(parsed.paramCount, types)), session)
+      return executeQuery(engine, ast, types, decodeParams(params, settleParamTypes(parsed.paramCount, types), catalogLookup(engine)), session)
     }
     case 'SqlExplain': return explainQuery(engine, ast, types, session)
     case 'SqlInsert': {
       const bound = bindInsert(engine, ast, types)
-      return executeInsert(engine, bound, decodeParams(params, settleParamTypes(parsed.paramCount, types)), session)
+      return executeInsert(engine, bound, decodeParams(params, settleParamTypes(parsed.paramCount, types), catalogLookup(engine)), session)
     }
     case 'SqlCreateTable': return executeCreateTable(engine, ast)
     case 'SqlSet': return executeSet(ast, session)

@@ -4,6 +4,8 @@
 export const PG_CATALOG_NAMESPACE_OID = 11
 export const PUBLIC_NAMESPACE_OID = 2200
 export const INFORMATION_SCHEMA_NAMESPACE_OID = 13207
+/** Present in every PostgreSQL database (empty here: nodedb has no TOAST tables). */
+export const PG_TOAST_NAMESPACE_OID = 99
 /** The bootstrap superuser: nodedb reports the session user under this OID (pg_get_userbyid(10)). */
 export const SUPERUSER_OID = 10
 /** PostgreSQL 15 makes pg_database_owner own schema public. */
@@ -19,6 +21,7 @@ export const NAMESPACES: ReadonlyArray<readonly [number, string, number]> = [
   [PG_CATALOG_NAMESPACE_OID, 'pg_catalog', SUPERUSER_OID],
   [PUBLIC_NAMESPACE_OID, 'public', DATABASE_OWNER_ROLE_OID],
   [INFORMATION_SCHEMA_NAMESPACE_OID, 'information_schema', SUPERUSER_OID],
+  [PG_TOAST_NAMESPACE_OID, 'pg_toast', SUPERUSER_OID],
 ]
 
 export function namespaceOidOf(schema: string): number {

@@ -33,11 +33,14 @@ const TYPE_SPELLINGS: Readonly<Record<string, string>> = {
   'timestamp with time zone': 'timestamptz', 'time without time zone': 'time', '"char"': 'char', decimal: 'numeric',
 }
 
+/** regtypein's reading of a type name: schema-qualified or not, "quoted" (exact) or folded, [] for its array type. */
 function typeOidOf(name: string): number | null {
-  const raw = name.trim().toLowerCase().replace(/^pg_catalog\./, '')
-  const isArray = raw.endsWith('[]')
-  const base = isArray ? raw.slice(0, -2) : raw
-  const typname = (isArray ? '_' : '') + (TYPE_SPELLINGS[base] ?? base)
+  const trimmed = name.trim().replace(/^(pg_catalog|"pg_catalog")\s*\.\s*/i, '')
+  const isArray = trimmed.endsWith('[]')
+  const written = (isArray ? trimmed.slice(0, -2) : trimmed).trim()
+  const quoted = written.length >= 2 && written.startsWith('"') && written.endsWith('"')
+  const base = quoted ? written.slice(1, -1).replaceAll('""', '"') : written.toLowerCase().replace(/\s+/g, ' ')
+  const typname = (isArray ? '_' : '') + (quoted ? base : TYPE_SPELLINGS[base] ?? base)
   return PG_TYPE_ROWS.find((row) => row[1] === typname)?.[0] ?? null
 }
 

@@ -1,15 +1,25 @@
 // sql/exec/params: parameter types (declared in Parse, else inferred while binding, else text) and the decoding of
 // Bind values (text format: cast by type; binary: decoded per OID) into SqlValues.
-import { protocolViolation } from '../../src/common/errors.js'
+import { featureNotSupported, protocolViolation } from '../../src/common/errors.js'
 import type { ParamValue, SqlValue } from '../api.js'
 import { PG_TYPES, PG_TYPE_NAMES, sqlType, type SqlType } from '../bind/types.js'
+import { isRegType, type CatalogLookup } from '../catalog/catalog-lookup.js'
+import { PG_TYPE_ROWS } from '../catalog/pg-type-data.js'
+import { castRegValue } from '../catalog/reg-cast.js'
 import { castText, decodeBinaryParam } from '../expr/cast-value.js'
 
-/** The SqlType of a declared parameter OID; 0 (or an OID nodedb does not know) leaves it to inference. */
+/**
+ * The SqlType of a declared parameter OID; 0 and unknown (705) leave it to inference. A type nodedb does not have
+ * (bytea from postgres.js's Buffer, uuid, json, …) is 0A000: reading its value as text would answer differently.
+ */
 export function typeOfOid(oid: number): SqlType | null {
   if (oid === 0) return null
   const name = PG_TYPE_NAMES.find((key) => PG_TYPES[key].oid === oid)
-  return name === undefined || name === 'unknown' ? null : sqlType(name)
+  if (name === undefined) {
+    const known = PG_TYPE_ROWS.find((row) => row[0] === oid)
+    throw featureNotSupported(`parameter type ${known === undefined ? `with OID ${oid}` : known[1]}`)
+  }
+  return name === 'unknown' ? null : sqlType(name)
 }
 
 export function initialParamTypes(paramCount: number, declared: ReadonlyArray<number>): Array<SqlType | null> {
@@ -24,13 +34,18 @@ export function settleParamTypes(paramCount: number, types: ReadonlyArray<SqlTyp
   })
 }
 
-export function decodeParams(params: ReadonlyArray<ParamValue>, types: ReadonlyArray<SqlType>): SqlValue[] {
+/**
+ * Bind values as SqlValues of their types. A text value of a reg* type is a name resolved through the catalog, as
+ * regtypein does ('int4' for psycopg's `%(name)s::regtype`), 42704 when nothing has that name.
+ */
+export function decodeParams(params: ReadonlyArray<ParamValue>, types: ReadonlyArray<SqlType>, catalog?: CatalogLookup): SqlValue[] {
   if (params.length < types.length) {
     throw protocolViolation(`bind message supplies ${params.length} parameters, but prepared statement requires ${types.length}`)
   }
   return params.map((param, index) => {
     const type = types[index] ?? sqlType('text')
     if (param === null) return null
+    if (typeof param === 'string' && isRegType(type.name)) return castRegValue(param, sqlType('text'), type, catalog) ?? null
     return typeof param === 'string' ? castText(param, type) : decodeBinaryParam(param, type)
   })
 }

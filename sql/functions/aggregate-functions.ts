@@ -1,6 +1,6 @@
 // sql/functions/aggregate-functions: every built-in aggregate, with PostgreSQL 15's overloads and result types
 // (pg_aggregate ⋈ pg_proc), plus TimescaleDB's first/last. The binder picks an overload among findAggregate(name).
-// array_agg is absent: nodedb has no array type yet.
+// array_agg exists for the catalog's array types only (aggregate-ordered.ts).
 import type { AggregateFunction } from './function-def.js'
 import { BASIC_FUNCTIONS } from './aggregate-basic.js'
 import { ORDERED_FUNCTIONS } from './aggregate-ordered.js'

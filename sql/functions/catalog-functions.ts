@@ -1,7 +1,7 @@
 // sql/functions/catalog-functions: the system-information functions psql's, Grafana's and the drivers' catalog queries
 // call — visibility tests, format_type, pg_get_userbyid, the pg_get_*def family (NULL: nodedb has no defaults, indexes
 // or constraints), privilege checks (true: one superuser), descriptions (NULL), sizes (0: the engine does not report
-// relation sizes to sql) and arrays in their text form (array_to_string, array_upper, ||).
+// relation sizes to sql), the to_reg* lookups and arrays in their text form (array_to_string, array_upper, ||).
 import { invalidParameterValue } from '../../src/common/errors.js'
 import type { SqlValue } from '../api.js'
 import type { PgTypeName } from '../bind/types.js'
@@ -86,6 +86,12 @@ function describeFunctions(): ScalarFunction[] {
   ]
 }
 
+/** to_regclass / to_regtype / to_regproc / to_regnamespace: the name's OID, or NULL where the cast would fail. */
+function lookupFunctions(): ScalarFunction[] {
+  return (['regclass', 'regtype', 'regproc', 'regnamespace'] as const).map((type) =>
+    def(`to_${type}`, ['text'], type, ([name], ctx) => ctx.catalog?.oidOf(type, String(name)) ?? null))
+}
+
 function privilegeFunctions(): ScalarFunction[] {
   // One superuser role: every privilege check answers true.
   const shapes: ReadonlyArray<ReadonlyArray<PgTypeName>> = [['text', 'text'], ['oid', 'text'], ['name', 'text', 'text'], ['name', 'oid', 'text']]
@@ -166,5 +172,5 @@ export function parseIdent(text: string): string[] {
 }
 
 export const CATALOG_FUNCTIONS: ReadonlyArray<ScalarFunction> = [
-  ...visibilityFunctions(), ...describeFunctions(), ...privilegeFunctions(), ...serverFunctions(), ...arrayFunctions(),
+  ...visibilityFunctions(), ...describeFunctions(), ...lookupFunctions(), ...privilegeFunctions(), ...serverFunctions(), ...arrayFunctions(),
 ]

@@ -1,6 +1,6 @@
 // sql/functions/misc-functions: session and system information functions (version, current_setting,
-// current_database, current_user, now, clock_timestamp, num_nulls). They read the FunctionContext, never globals,
-// except clock_timestamp, which is the wall clock by definition.
+// current_database, current_user, num_nulls). They read the FunctionContext, never globals. now() and the other
+// clocks live in time-functions.ts.
 import { undefinedObject } from '../../src/common/errors.js'
 import { NODEDB_VERSION } from '../../src/common/version.js'
 import type { SqlValue } from '../api.js'
@@ -35,18 +35,9 @@ function sessionFunctions(): ScalarFunction[] {
     stable('current_setting', ['text'], 'text', ([name], ctx) => currentSetting(String(name), false, ctx)),
     stable('current_setting', ['text', 'bool'], 'text', ([name, missingOk], ctx) => currentSetting(String(name), missingOk === true, ctx)),
     stable('current_database', [], 'text', (_args, ctx) => ctx.settings.get('database') ?? null),
-    ...['current_user', 'session_user', 'user'].map((name) => stable(name, [], 'text', (_args, ctx) => sessionUser(ctx))),
+    // name, as PostgreSQL types them (the binder turns USER and SESSION_USER into current_user).
+    ...['current_user', 'session_user'].map((name) => stable(name, [], 'name', (_args, ctx) => sessionUser(ctx))),
     stable('current_schema', [], 'name', () => 'public'),
-  ]
-}
-
-function timeFunctions(): ScalarFunction[] {
-  const statementStart: Evaluate = (_args, ctx) => ctx.nowUs
-  return [
-    ...['now', 'current_timestamp', 'transaction_timestamp', 'statement_timestamp'].map((name) =>
-      stable(name, [], 'timestamptz', statementStart),
-    ),
-    { name: 'clock_timestamp', args: [], result: 'timestamptz', strict: true, volatility: 'volatile', evaluate: () => Date.now() * 1000 },
   ]
 }
 
@@ -63,4 +54,4 @@ function nullCountFunctions(): ScalarFunction[] {
   return [count('num_nulls', true), count('num_nonnulls', false)]
 }
 
-export const MISC_FUNCTIONS: ReadonlyArray<ScalarFunction> = [...sessionFunctions(), ...timeFunctions(), ...nullCountFunctions()]
+export const MISC_FUNCTIONS: ReadonlyArray<ScalarFunction> = [...sessionFunctions(), ...nullCountFunctions()]

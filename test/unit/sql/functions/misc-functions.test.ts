@@ -5,6 +5,7 @@ import assert from 'node:assert/strict'
 import type { SqlValue } from '../../../../sql/api.js'
 import type { FunctionContext } from '../../../../sql/functions/function-def.js'
 import { MISC_FUNCTIONS, SERVER_VERSION_TEXT } from '../../../../sql/functions/misc-functions.js'
+import { allScalarFunctions } from '../../../../sql/functions/registry.js'
 import { isDbError } from '../../../../src/common/errors.js'
 import { NODEDB_VERSION } from '../../../../src/common/version.js'
 
@@ -15,7 +16,7 @@ const CONTEXT: FunctionContext = {
 }
 
 function call(name: string, args: ReadonlyArray<SqlValue> = []): SqlValue {
-  const fn = MISC_FUNCTIONS.find((f) => f.name === name && (f.args.length === args.length || f.variadic !== undefined))
+  const fn = allScalarFunctions().find((f) => f.name === name && (f.args.length === args.length || f.variadic !== undefined))
   assert.ok(fn !== undefined, `no ${name}/${args.length}`)
   return fn.evaluate(args, CONTEXT)
 }
@@ -34,21 +35,24 @@ describe('sql/functions/misc-functions', function () {
     assert.throws(() => call('current_setting', ['no_such', false]), (e: unknown) => isDbError(e) && e.code === '42704')
   })
 
-  it('current_database, current_user, session_user, user, current_schema', function () {
+  it('current_database, current_user, session_user (typed name; the binder maps USER to current_user), current_schema', function () {
     assert.equal(call('current_database'), 'metrics')
-    for (const name of ['current_user', 'session_user', 'user']) assert.equal(call(name), 'alice')
+    for (const name of ['current_user', 'session_user']) {
+      assert.equal(call(name), 'alice')
+      assert.equal(MISC_FUNCTIONS.find((f) => f.name === name)?.result, 'name')
+    }
     assert.equal(call('current_schema'), 'public')
   })
 
-  it('now() and its synonyms are the statement time (stable); clock_timestamp is volatile', function () {
-    for (const name of ['now', 'current_timestamp', 'transaction_timestamp', 'statement_timestamp']) {
+  it('now() and its synonyms are the statement time (stable), each defined once; clock_timestamp is volatile', function () {
+    for (const name of ['now', 'transaction_timestamp', 'statement_timestamp']) {
       assert.equal(call(name), CONTEXT.nowUs)
-      assert.equal(MISC_FUNCTIONS.find((f) => f.name === name)?.volatility, 'stable')
+      assert.deepEqual(allScalarFunctions().filter((f) => f.name === name).map((f) => f.volatility), ['stable'])
     }
     const clock = call('clock_timestamp')
     assert.equal(typeof clock, 'number')
     assert.ok(Math.abs(Number(clock) - Date.now() * 1000) < 60_000_000)
-    assert.equal(MISC_FUNCTIONS.find((f) => f.name === 'clock_timestamp')?.volatility, 'volatile')
+    assert.equal(allScalarFunctions().find((f) => f.name === 'clock_timestamp')?.volatility, 'volatile')
   })
 
   it('num_nulls and num_nonnulls count NULL arguments', function () {
