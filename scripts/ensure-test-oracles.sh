@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # The test suite's oracles: psql (Debian's postgresql-client) and PostgreSQL 15's server binaries (postgresql), which
-# the differential and psql tests run against. Installs them from Debian's packages when they are missing and this
-# user may (root, as on CI); otherwise says what to install and fails, so `npm test` never silently skips them.
+# the differential and psql tests run against, and nats-server 2.9 (nats-server), which the sync tests (issue 11)
+# run. Installs them from Debian's packages when they are missing and this user may (root, as on CI); otherwise says
+# what to install and fails, so `npm test` never silently skips them.
 set -uo pipefail
 
 need=()
 command -v psql >/dev/null 2>&1 || need+=(postgresql-client)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+command -v nats-server >/dev/null 2>&1 || need+=(nats-server)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-  echo "the tests need Debian's ${need[*]} (psql and PostgreSQL 15's initdb/postgres as oracles): install them, e.g." >&2
+  echo "the tests need Debian's ${need[*]} (psql, PostgreSQL 15's initdb/postgres, nats-server): install them, e.g." >&2
   echo "  sudo apt-get install -y ${need[*]}" >&2
   exit 1
 fi

@@ -6,6 +6,7 @@ import { log } from './common/log.js'
 import { NODEDB_VERSION } from './common/version.js'
 import { ConfigError, helpText, parseCommandLine } from './config.js'
 import { ListenError, startServer, type RunningServer } from './server.js'
+import { runSyncCommand } from './sync/sync-command.js'
 
 const EXIT_FAILURE = 1
 const EXIT_USAGE = 2
@@ -58,6 +59,15 @@ function onFatal(detail: string, server: RunningServer): void {
 }
 
 async function main(): Promise<void> {
+  if (process.argv[2] === 'sync') {
+    try {
+      process.stdout.write(runSyncCommand(process.argv.slice(3)))
+    } catch (error: unknown) {
+      if (error instanceof ConfigError) fail(error.message, EXIT_USAGE)
+      throw error
+    }
+    return
+  }
   let command
   try {
     command = parseCommandLine(process.argv.slice(2), process.env)
