@@ -6,7 +6,7 @@ import { log } from './common/log.js'
 import { NODEDB_VERSION } from './common/version.js'
 import { ConfigError, helpText, parseCommandLine } from './config.js'
 import { ListenError, startServer, type RunningServer } from './server.js'
-import { runSyncCommand } from './sync/sync-command.js'
+import { runSyncCommand, SyncUsageError } from './sync/nats-config.js'
 
 const EXIT_FAILURE = 1
 const EXIT_USAGE = 2
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     try {
       process.stdout.write(runSyncCommand(process.argv.slice(3)))
     } catch (error: unknown) {
-      if (error instanceof ConfigError) fail(error.message, EXIT_USAGE)
+      if (error instanceof SyncUsageError) fail(error.message, EXIT_USAGE)
       throw error
     }
     return
