@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os'
 import { parseArgs } from 'node:util'
 import path from 'node:path'
 import type { FsyncMode } from '../engine/api.js'
+import type { SyncSettings } from '../engine/sync/sync-node.js'
 import {
   CORES_MAX_COUNT, DISK_RESERVE_MB_DEFAULT, DISK_RESERVE_MB_MAX, DISK_RESERVE_PERCENT_DEFAULT, MEMTABLE_MB_DEFAULT, MEMTABLE_MB_MAX,
   MEMTABLE_MB_MIN,
@@ -22,6 +23,8 @@ export interface ServerConfig {
   readonly fsync: FsyncMode
   /** Ingest is refused below this many free MiB on the data volume; null = the default (issue 12). */
   readonly diskReserveMb: number | null
+  /** Edge-to-cloud sync over NATS JetStream (issue 11); null without --sync-role. */
+  readonly sync?: SyncSettings | null
 }
 
 export class ConfigError extends Error {
@@ -54,7 +57,39 @@ export const OPTION_SPECS: ReadonlyArray<OptionSpec> = [
     help: `refuse writes below this many free MiB (empty = ${DISK_RESERVE_MB_DEFAULT}, at most ${DISK_RESERVE_PERCENT_DEFAULT}% of the volume)`,
     fallback: () => '',
   },
+  { flag: 'node-id', env: 'NODEDB_NODE_ID', help: 'this node\'s id for sync (letters, digits, - and _)', fallback: () => '' },
+  { flag: 'sync-role', env: 'NODEDB_SYNC_ROLE', help: 'edge-to-cloud sync: edge | cloud (empty = off)', fallback: () => '' },
+  { flag: 'sync-nats', env: 'NODEDB_SYNC_NATS', help: 'the local nats-server for sync', fallback: () => 'nats://127.0.0.1:4222' },
+  { flag: 'sync-outbox-bytes', env: 'NODEDB_SYNC_OUTBOX_BYTES', help: 'edge: max bytes of the NDB_WAL stream', fallback: () => '8GiB' },
+  { flag: 'sync-wal-bytes', env: 'NODEDB_SYNC_WAL_BYTES', help: 'edge: refuse ingest past this much WAL the cloud has not acknowledged', fallback: () => '16GiB' },
+  { flag: 'sync-source-tag', env: 'NODEDB_SYNC_SOURCE_TAG', help: 'cloud: tag naming the edge in synced rows', fallback: () => '_edge' },
 ]
+
+const SIZE_UNITS: Readonly<Record<string, number>> = { '': 1, 'KiB': 1024, 'MiB': 1024 ** 2, 'GiB': 1024 ** 3, 'TiB': 1024 ** 4 }
+
+function parseBytes(name: string, text: string): number {
+  const match = /^(\d+)(|KiB|MiB|GiB|TiB)$/.exec(text.trim())
+  const value = match === null ? NaN : Number(match[1]) * SIZE_UNITS[match[2]!]!
+  if (!Number.isSafeInteger(value) || value < 1024 * 1024) throw new ConfigError(`--${name} must be a size of at least 1MiB (e.g. 8GiB), got "${text}"`)
+  return value
+}
+
+function parseSync(raw: (flag: string) => string): SyncSettings | null {
+  const role = raw('sync-role')
+  if (role === '') return null
+  if (role !== 'edge' && role !== 'cloud') throw new ConfigError(`--sync-role must be edge or cloud, got "${role}"`)
+  const nodeId = raw('node-id')
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(nodeId) || nodeId === 'hub') {
+    throw new ConfigError(`--node-id must be 1 to 64 letters, digits, '-' or '_' (not "hub") with --sync-role, got "${nodeId}"`)
+  }
+  const sourceTag = raw('sync-source-tag')
+  if (sourceTag === 'none') throw new ConfigError('--sync-source-tag none is not implemented: the tag keeps each edge\'s applied position')
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(sourceTag)) throw new ConfigError(`--sync-source-tag must be a column name, got "${sourceTag}"`)
+  return {
+    role, nodeId, natsUrl: raw('sync-nats'), sourceTag,
+    outboxBytes: parseBytes('sync-outbox-bytes', raw('sync-outbox-bytes')), walBudgetBytes: parseBytes('sync-wal-bytes', raw('sync-wal-bytes')),
+  }
+}
 
 function parseInteger(name: string, text: string, min: number, max: number): number {
   if (!/^\d+$/.test(text.trim())) throw new ConfigError(`--${name} must be a whole number, got "${text}"`)
@@ -88,6 +123,7 @@ export function resolveConfig(values: Readonly<Record<string, string | undefined
     memtableMb: parseInteger('memtable-mb', raw('memtable-mb'), MEMTABLE_MB_MIN, MEMTABLE_MB_MAX),
     fsync: parseFsync(raw('fsync')),
     diskReserveMb: raw('disk-reserve-mb') === '' ? null : parseInteger('disk-reserve-mb', raw('disk-reserve-mb'), 0, DISK_RESERVE_MB_MAX),
+    sync: parseSync(raw),
   }
 }
 

@@ -33,6 +33,8 @@ export interface WalWriterOptions {
   readonly closedSegments?: ReadonlyArray<WalSegmentSpan>
   /** Shared with the engine (probe, reserve, fatal state); a private one, never started, when absent (unit tests). */
   readonly health?: DiskHealth
+  /** Sync (issue 11): the lowest LSN the cloud still needs; checkpoints never delete a segment reaching it. */
+  readonly floor?: (() => number) | undefined
 }
 
 /**
@@ -125,7 +127,8 @@ export class WalWriter {
     if (this.isCheckpointing) return 0
     this.isCheckpointing = true
     try {
-      const deleted = await deleteWalSegmentsBelow(this.options.fs, this.options.walDir, this.closedSegments, neededLsn)
+      const needed = Math.min(neededLsn, this.options.floor?.() ?? Number.POSITIVE_INFINITY)
+      const deleted = await deleteWalSegmentsBelow(this.options.fs, this.options.walDir, this.closedSegments, needed)
       this.closedSegments = this.closedSegments.filter((span) => !deleted.includes(span.sequence))
       return deleted.length
     } finally {
