@@ -28,8 +28,8 @@ export interface OpenEngineOptions {
   readonly diskProbeIntervalMs?: number
   /** Sync (issue 11): the lowest LSN the WAL must keep for the cloud; checkpoints delete only below it too. */
   readonly walFloor?: () => number
-  /** Sync (issue 11): throws 'DiskFull' while the backlog the cloud has not acknowledged is over budget. */
-  readonly checkIngest?: () => void
+  /** Sync (issue 11): 'DiskFull' while the backlog the cloud has not acknowledged is over budget (appends refused). */
+  readonly walRefusal?: () => EngineFailureError | undefined
 }
 
 /** The engine's file system behind the disk-full / failed-fsync guard, and the DiskHealth it reports to. */

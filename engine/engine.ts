@@ -218,7 +218,7 @@ class NodeEngine implements Engine {
     // Truncations too: a later record of the table at or below one would be skipped as truncated.
     for (const { lsn } of [...this.segments.flushedLsns(), ...this.segments.truncatedLsns()]) if (lsn >= nextLsn) nextLsn = asLsn(lsn + 1)
     this.wal = await WalWriter.open({
-      fs: this.fs, walDir, fsync: this.config.fsync, nextLsn, lastSegment: result.lastSegment,
+      fs: this.fs, walDir, fsync: this.config.fsync, nextLsn, lastSegment: result.lastSegment, refusal: this.options.walRefusal,
       closedSegments: result.closedSegments, health: this.health, floor: this.options.walFloor,
       ...(this.options.walSegmentBytes === undefined ? {} : { segmentBytes: this.options.walSegmentBytes }),
     })
@@ -338,7 +338,6 @@ class NodeEngine implements Engine {
     if (problem !== undefined) throw fail('InvalidBatch', problem)
     const wal = this.requireWal()
     if (op.batch.rowCount === 0) return { kind: 'IngestResult', rowCount: 0, lsn: wal.durableLsn }
-    this.options.checkIngest?.()
     const payload = encodeIngestPayload(this.codec, op.batch)
     if (payload.length > WAL_RECORD_BYTES_MAX) {
       throw fail('LimitExceeded', `batch of ${payload.length} bytes exceeds ${WAL_RECORD_BYTES_MAX}`)

@@ -8,7 +8,7 @@ import { startIlpHttpListener } from '../wire/ilp/http-listener.js'
 import { IlpParsePool } from '../wire/ilp/parse-pool.js'
 import { startIlpTcpListener } from '../wire/ilp/tcp-listener.js'
 import { startPgListener } from '../wire/pg/listener.js'
-import { startSync, SyncHooks, type RunningSync } from '../engine/sync/sync-node.js'
+import { startSync, SyncHooks } from '../engine/sync/sync-node.js'
 import { log } from './common/log.js'
 import type { ServerConfig } from './config.js'
 
@@ -57,28 +57,20 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
   await loadParser()
   let fatal: string | undefined
   let running: RunningServer | undefined
-  // Sync (issue 11): the engine's checkpoint and ingest consult these from its first checkpoint on.
+  // Sync (issue 11): the engine's checkpoints and WAL appends consult these from the start.
   const syncHooks = config.sync === null || config.sync === undefined ? undefined : new SyncHooks(config.sync.role)
   const engine: Engine = await openEngine({
     dataDir: config.dataDir, coreCount: config.coreCount, memtableMb: config.memtableMb, fsync: config.fsync,
     ...(config.diskReserveMb === null ? {} : { diskReserveMb: config.diskReserveMb }),
   }, {
     ...options.engineOptions,
-    ...(syncHooks === undefined ? {} : { walFloor: syncHooks.walFloor, checkIngest: syncHooks.checkIngest }),
+    ...(syncHooks === undefined ? {} : { walFloor: syncHooks.walFloor, walRefusal: syncHooks.walRefusal }),
     onFatal: (detail) => {
       fatal ??= detail
       if (running !== undefined) options.onFatal?.(detail, running)
     },
   })
-  let sync: RunningSync | undefined
-  if (config.sync !== null && config.sync !== undefined && syncHooks !== undefined) {
-    try {
-      sync = await startSync(engine, config.dataDir, config.sync, syncHooks)
-    } catch (error) {
-      await engine.close()
-      throw error
-    }
-  }
+  const sync = await startSync(engine, config.dataDir, config.sync, syncHooks)
   const sql = createSql(engine)
   // One parse pool for both ILP listeners; workers start with the first large payload and are unref'd when idle.
   const parsePool = new IlpParsePool()

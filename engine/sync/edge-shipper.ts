@@ -137,12 +137,13 @@ export class EdgeShipper {
   private async shipLoop(js: JetStreamClient, jsm: JetStreamManager): Promise<void> {
     let lastAckCheck = 0
     while (!this.stopped) {
-      const shipped = await this.shipSome(js)
+      // First: a full outbox only drains through the cloud's acknowledgements (and the purge that follows them).
       if (Date.now() - lastAckCheck >= SYNC_POLL_MS * 5) {
         lastAckCheck = Date.now()
         await this.refreshAcknowledged(jsm)
         if (!this.registered && this.nc !== undefined) this.registered = await registerEdge(this.nc, this.options.identity)
       }
+      const shipped = await this.shipSome(js)
       if (shipped === 0) await sleep(SYNC_POLL_MS)
     }
   }
@@ -182,8 +183,9 @@ export class EdgeShipper {
       if (table === undefined) continue
       const fingerprint = schemaFingerprint(table)
       if (this.shippedSchemas.get(table.id) !== fingerprint) {
-        messages.push(this.message('catalog', catalogSubject(this.options.identity.nodeId, table.id), encodeCatalogMessage(table),
-          record.lsn, prev, `cat${table.id}.${record.lsn}`))
+        // No Nats-Msg-Id: a schema shipped again after a resume must be stored again, not deduplicated away.
+        messages.push({ ...this.message('catalog', catalogSubject(this.options.identity.nodeId, table.id), encodeCatalogMessage(table),
+          record.lsn, prev, ''), msgId: '' })
         this.shippedSchemas.set(table.id, fingerprint)
       }
       messages.push(...this.walMessages(record.bytes, record.lsn, prev))
@@ -226,10 +228,13 @@ export class EdgeShipper {
       const h = headers()
       for (const [key, value] of Object.entries(message.headers)) h.set(key, value)
       const published = js.publish(message.subject, message.data, {
-        msgID: message.msgId, headers: h, expect: { lastSequence: this.expectSeq },
+        ...(message.msgId === '' ? {} : { msgID: message.msgId }), headers: h, expect: { lastSequence: this.expectSeq },
       })
       this.expectSeq += 1
-      window.push(published.then(() => undefined, (error: unknown) => { failure ??= error }))
+      window.push(published.then((ack) => {
+        // A duplicate is not stored, so the sequences expected after it are off: resume from the stream.
+        if (ack.duplicate) failure ??= new Error(`message ${message.msgId} was a duplicate; resuming`)
+      }, (error: unknown) => { failure ??= error }))
       if (window.length >= SYNC_PUBLISH_WINDOW_COUNT) await window.shift()
     }
     await Promise.all(window)

@@ -4,7 +4,7 @@
 import path from 'node:path'
 import { connect, type NatsConnection } from '@nats-io/transport-node'
 import { log } from '../../src/common/log.js'
-import type { Engine } from '../api.js'
+import type { Engine, EngineFailureError } from '../api.js'
 import { nodeFileSystem } from '../io/file-system.js'
 import { EdgeApplier, type EdgeApplyStatus } from './cloud-applier.js'
 import { CloudTables } from './cloud-tables.js'
@@ -34,11 +34,8 @@ export class SyncHooks {
   /** Lowest LSN the WAL must keep: before the shipper knows the cloud's acknowledgement, everything (1). */
   walFloor = (): number => (this.role === 'edge' ? this.shipper?.walFloor() ?? 1 : Number.POSITIVE_INFINITY)
 
-  /** Throws 'DiskFull' (53100, HTTP 507) while the shipper's backlog is over budget. */
-  checkIngest = (): void => {
-    const refusal = this.shipper?.refusal()
-    if (refusal !== undefined) throw refusal
-  }
+  /** 'DiskFull' (53100, HTTP 507) while the shipper's backlog is over budget: the WAL refuses appends. */
+  walRefusal = (): EngineFailureError | undefined => this.shipper?.refusal()
 }
 
 export interface RunningSync {
@@ -48,8 +45,22 @@ export interface RunningSync {
 
 const EDGE_LIST_INTERVAL_MS = 1000
 
-/** Starts the role's side. Never waits for NATS: an unreachable server is retried in the background. */
-export async function startSync(engine: Engine, dataDir: string, settings: SyncSettings, hooks: SyncHooks): Promise<RunningSync> {
+/**
+ * Starts the role's side (nothing without settings). Never waits for NATS: an unreachable server is retried in the
+ * background. On failure the engine is closed, so the caller only reports.
+ */
+export async function startSync(engine: Engine, dataDir: string, settings: SyncSettings | null | undefined,
+  hooks: SyncHooks | undefined): Promise<RunningSync | undefined> {
+  if (settings === null || settings === undefined || hooks === undefined) return undefined
+  try {
+    return await startRole(engine, dataDir, settings, hooks)
+  } catch (error) {
+    await engine.close()
+    throw error
+  }
+}
+
+async function startRole(engine: Engine, dataDir: string, settings: SyncSettings, hooks: SyncHooks): Promise<RunningSync> {
   if (settings.role === 'edge') {
     const identity = await loadSyncIdentity(nodeFileSystem, dataDir, settings.nodeId, Date.now())
     const shipper = new EdgeShipper({

@@ -35,6 +35,8 @@ export interface WalWriterOptions {
   readonly health?: DiskHealth
   /** Sync (issue 11): the lowest LSN the cloud still needs; checkpoints never delete a segment reaching it. */
   readonly floor?: (() => number) | undefined
+  /** Sync (issue 11): a refusal while the unshipped backlog is over budget; appends are refused as on a full disk. */
+  readonly refusal?: (() => EngineFailureError | undefined) | undefined
 }
 
 /**
@@ -101,7 +103,7 @@ export class WalWriter {
   append(kind: WalRecordKind, tableId: TableId, payload: Uint8Array): { lsn: Lsn; durable: Promise<void> } {
     const lsn = asLsn(this.nextLsnValue++)
     if (this.failure !== undefined) return { lsn, durable: Promise.reject(this.failure) }
-    const refusal = this.health.writeRefusal()
+    const refusal = this.health.writeRefusal() ?? this.options.refusal?.()
     if (refusal !== undefined) return { lsn, durable: Promise.reject(refusal) }
     const bytes = encodeWalRecord(lsn, kind, tableId, payload)
     const durable = new Promise<void>((resolve, reject) => this.pending.push({ lsn, bytes, resolve, reject }))

@@ -56,6 +56,13 @@ export class SyncCluster {
       args: ['--node-id', 'cloud-1', '--sync-role', 'cloud', '--sync-nats', `nats://127.0.0.1:${this.hubPort}`] })
   }
 
+  /** The tail of every process's output, for a failed test's report. */
+  logs(): string {
+    const tail = (name: string, text: string | undefined): string => `--- ${name}\n${(text ?? '').split('\n').slice(-40).join('\n')}`
+    return [tail('cloud', this.cloud?.output()), ...this.edges.map((edge) => tail(edge.nodeId, edge.server?.output())),
+      tail('hub', this.hub?.output().slice(-3000))].join('\n')
+  }
+
   async close(): Promise<void> {
     await this.cloud?.kill()
     for (const edge of this.edges) {

@@ -5,7 +5,8 @@
 // `nodedb sync nats-config` prints, real nodedb processes, pg and raw ILP clients. The oracle is the edge itself:
 // the cloud must hold exactly the edge's rows (count, distinct (series, time), sums per series).
 import assert from 'node:assert/strict'
-import { sendLineRange } from '../helpers/ilp.js'
+import { httpRequest, sendLineRange } from '../helpers/ilp.js'
+import { randomInt } from 'node:crypto'
 import { query, SyncCluster, until } from '../helpers/sync-cluster.js'
 
 const BASE_NS = 1_700_000_000_000_000_000n
@@ -24,14 +25,17 @@ async function summary(port: number, table: string, where = ''): Promise<string>
 }
 
 describe('issue 11: edge-to-cloud sync over NATS JetStream leaf nodes (real nats-server, real nodedb)', function () {
-  this.timeout(120_000)
+  this.timeout(90_000)
   let cluster: SyncCluster
 
   beforeEach(async () => {
     cluster = new SyncCluster()
     await cluster.init()
   })
-  afterEach(async () => { await cluster.close() })
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') process.stderr.write(`${cluster.logs()}\n`)
+    await cluster.close()
+  })
 
   it('ships rows written offline exactly once, with the _edge tag, once the hub comes up', async () => {
     const edge = await cluster.addEdge('edge-1')
@@ -49,5 +53,67 @@ describe('issue 11: edge-to-cloud sync over NATS JetStream leaf nodes (real nats
     assert.deepEqual(await query(cloudPg, 'SELECT count(*) AS n FROM (SELECT DISTINCT host, time FROM cpu) d'), [{ n: '20000' }])
     await until('the SQL rows to arrive', async () =>
       JSON.stringify(await query(cloudPg, 'SELECT host, v FROM readings ORDER BY ts')) === JSON.stringify(await query(edgePg, 'SELECT host, v FROM readings ORDER BY ts')))
+  })
+
+  it('loses and doubles nothing through kill -9 of the edge, its nats-server, the hub and the cloud mid-drain', async () => {
+    const edge = await cluster.addEdge('edge-1')
+    await cluster.startHub()
+    await cluster.startCloud()
+    const victims = ['edge', 'edge-nats', 'hub', 'cloud', 'edge', 'cloud'] as const
+    let next = 0
+    for (const victim of victims) {
+      const rows = 8000
+      await sendLineRange(edge.server!.ilpPort, { from: next, to: next + rows }, 1000, (a, b) => lineChunk('cpu', a, b))
+      next += rows
+      // ILP over TCP has no acknowledgement: the rows count once the edge shows them (durable, applied).
+      await until('the edge to show its rows', async () => Number((await query(edge.server!.pgPort, 'SELECT count(*) AS n FROM cpu'))[0]!.n) === next)
+      // A random point of the drain that follows the write.
+      await new Promise((resolve) => setTimeout(resolve, randomInt(0, 400)))
+      if (victim === 'edge') {
+        await edge.server!.kill()
+        await cluster.startEdge(edge)
+      } else if (victim === 'edge-nats') {
+        await edge.nats.kill()
+        await edge.nats.start()
+      } else if (victim === 'hub') {
+        await cluster.hub!.kill()
+        await cluster.startHub()
+      } else {
+        await cluster.cloud!.kill()
+        await cluster.startCloud()
+      }
+    }
+    const expected = await summary(edge.server!.pgPort, 'cpu')
+    assert.equal(JSON.parse(expected).reduce((n: number, row: { n: string }) => n + Number(row.n), 0), next)
+    await until('the cloud to hold exactly the edge\'s rows', async () => (await summary(cluster.cloud!.pgPort, 'cpu')) === expected)
+    assert.deepEqual(await query(cluster.cloud!.pgPort, 'SELECT count(*) AS n FROM (SELECT DISTINCT host, time FROM cpu) d'), [{ n: String(next) }])
+  })
+
+  it('refuses writes with 507 / 53100 when the outbox and the WAL budget are full, and accepts them once drained', async () => {
+    const edge = await cluster.addEdge('edge-1', ['--sync-outbox-bytes', '1MiB', '--sync-wal-bytes', '2MiB'])
+    await cluster.startCloud()
+    const body = (from: number): Buffer => lineChunk('cpu', from, from + 2000)
+    let sent = 0
+    let refused: { status: number; body: string } | undefined
+    for (let attempt = 0; attempt < 400 && refused === undefined; attempt++) {
+      const answer = await httpRequest(edge.server!.httpPort, { method: 'POST', path: '/write', body: body(sent) })
+      if (answer.status === 204) sent += 2000
+      else if (answer.status === 507) refused = answer
+      else assert.fail(`unexpected ${answer.status}: ${answer.body}`)
+      // The backlog is measured every 100 ms; give it a turn so the loop ends soon after the budget is passed.
+      if (attempt % 10 === 9) await new Promise((resolve) => setTimeout(resolve, 120))
+    }
+    assert.ok(refused !== undefined, 'the edge never refused')
+    assert.match(refused.body, /sync backlog/)
+    await assert.rejects(query(edge.server!.pgPort, `INSERT INTO cpu (time, host, v) VALUES (now(), 'x', 1)`), { code: '53100' })
+    await cluster.startHub()
+    const edgeSummary = await summary(edge.server!.pgPort, 'cpu')
+    await until('the cloud to drain the outbox', async () => (await summary(cluster.cloud!.pgPort, 'cpu')) === edgeSummary)
+    await until('the edge to accept writes again', async () =>
+      (await httpRequest(edge.server!.httpPort, { method: 'POST', path: '/write', body: body(sent) })).status === 204)
+    sent += 2000
+    const after = await summary(edge.server!.pgPort, 'cpu')
+    assert.equal(JSON.parse(after).reduce((n: number, row: { n: string }) => n + Number(row.n), 0), sent)
+    await until('the cloud to hold the later rows too', async () => (await summary(cluster.cloud!.pgPort, 'cpu')) === after)
   })
 })
