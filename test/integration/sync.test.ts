@@ -5,6 +5,7 @@
 // `nodedb sync nats-config` prints, real nodedb processes, pg and raw ILP clients. The oracle is the edge itself:
 // the cloud must hold exactly the edge's rows (count, distinct (series, time), sums per series).
 import assert from 'node:assert/strict'
+import fs from 'node:fs'
 import { httpRequest, sendLineRange } from '../helpers/ilp.js'
 import { randomInt } from 'node:crypto'
 import { query, SyncCluster, until } from '../helpers/sync-cluster.js'
@@ -59,10 +60,10 @@ describe('issue 11: edge-to-cloud sync over NATS JetStream leaf nodes (real nats
     const edge = await cluster.addEdge('edge-1')
     await cluster.startHub()
     await cluster.startCloud()
-    const victims = ['edge', 'edge-nats', 'hub', 'cloud', 'edge', 'cloud'] as const
+    const victims = ['edge', 'edge-nats', 'hub', 'cloud', 'edge'] as const
     let next = 0
     for (const victim of victims) {
-      const rows = 8000
+      const rows = 6000
       await sendLineRange(edge.server!.ilpPort, { from: next, to: next + rows }, 1000, (a, b) => lineChunk('cpu', a, b))
       next += rows
       // ILP over TCP has no acknowledgement: the rows count once the edge shows them (durable, applied).
@@ -115,5 +116,23 @@ describe('issue 11: edge-to-cloud sync over NATS JetStream leaf nodes (real nats
     const after = await summary(edge.server!.pgPort, 'cpu')
     assert.equal(JSON.parse(after).reduce((n: number, row: { n: string }) => n + Number(row.n), 0), sent)
     await until('the cloud to hold the later rows too', async () => (await summary(cluster.cloud!.pgPort, 'cpu')) === after)
+  })
+
+  it('keeps two edges apart by _edge, and a wiped edge is a new incarnation that duplicates nothing', async () => {
+    await cluster.startHub()
+    await cluster.startCloud()
+    const [one, two] = [await cluster.addEdge('edge-1'), await cluster.addEdge('edge-2')]
+    for (const edge of [one, two]) await sendLineRange(edge.server!.ilpPort, { from: 0, to: 3000 }, 1000, (a, b) => lineChunk('cpu', a, b))
+    const perEdge = `SELECT _edge, count(*) AS n, sum(v) AS s FROM cpu GROUP BY _edge ORDER BY _edge`
+    const one3000 = { n: '3000', s: String((2999 * 3000) / 2) }
+    await until('both edges in the cloud', async () => JSON.stringify(await query(cluster.cloud!.pgPort, perEdge)) ===
+      JSON.stringify([{ _edge: 'edge-1', ...one3000 }, { _edge: 'edge-2', ...one3000 }]))
+    await two.server!.kill()
+    fs.rmSync(two.dataDir, { recursive: true, force: true })
+    await cluster.startEdge(two)
+    await sendLineRange(two.server!.ilpPort, { from: 3000, to: 4000 }, 1000, (a, b) => lineChunk('cpu', a, b))
+    await until('the new incarnation\'s rows in the cloud', async () => JSON.stringify(await query(cluster.cloud!.pgPort, perEdge)) ===
+      JSON.stringify([{ _edge: 'edge-1', ...one3000 }, { _edge: 'edge-2', n: '4000', s: String((3999 * 4000) / 2) }]))
+    assert.deepEqual(await query(cluster.cloud!.pgPort, 'SELECT count(*) AS n FROM (SELECT DISTINCT _edge, host, time FROM cpu) d'), [{ n: '7000' }])
   })
 })
