@@ -52,6 +52,10 @@ describe('issue 11: edge-to-cloud sync over NATS JetStream leaf nodes (real nats
     await until('the cloud to hold the edge\'s rows', async () => (await summary(cloudPg, 'cpu')) === expected)
     assert.equal(await summary(cloudPg, 'cpu', "WHERE _edge = 'edge-1'"), expected)
     assert.deepEqual(await query(cloudPg, 'SELECT count(*) AS n FROM (SELECT DISTINCT host, time FROM cpu) d'), [{ n: '20000' }])
+    // DDL on the edge: a column ILP adds later reaches the cloud before the rows that need it.
+    await sendLineRange(edge.server!.ilpPort, { from: 0, to: 1 }, 1, () => Buffer.from(`cpu,host=new v=1i,extra=5i ${BASE_NS - 1000n}\n`))
+    await until('the new column and its row', async () =>
+      JSON.stringify(await query(cloudPg, 'SELECT host, extra, _edge FROM cpu WHERE extra IS NOT NULL')) === '[{"host":"new","extra":"5","_edge":"edge-1"}]')
     await until('the SQL rows to arrive', async () =>
       JSON.stringify(await query(cloudPg, 'SELECT host, v FROM readings ORDER BY ts')) === JSON.stringify(await query(edgePg, 'SELECT host, v FROM readings ORDER BY ts')))
   })
