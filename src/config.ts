@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util'
 import path from 'node:path'
 import type { FsyncMode } from '../engine/api.js'
 import type { SyncSettings } from '../engine/sync/sync-node.js'
+import { checkNodeId } from './sync/nats-config.js'
 import {
   CORES_MAX_COUNT, DISK_RESERVE_MB_DEFAULT, DISK_RESERVE_MB_MAX, DISK_RESERVE_PERCENT_DEFAULT, MEMTABLE_MB_DEFAULT, MEMTABLE_MB_MAX,
   MEMTABLE_MB_MIN,
@@ -79,8 +80,10 @@ function parseSync(raw: (flag: string) => string): SyncSettings | null {
   if (role === '') return null
   if (role !== 'edge' && role !== 'cloud') throw new ConfigError(`--sync-role must be edge or cloud, got "${role}"`)
   const nodeId = raw('node-id')
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(nodeId) || nodeId === 'hub') {
-    throw new ConfigError(`--node-id must be 1 to 64 letters, digits, '-' or '_' (not "hub") with --sync-role, got "${nodeId}"`)
+  try {
+    checkNodeId(nodeId)
+  } catch (error: unknown) {
+    throw new ConfigError(`${error instanceof Error ? error.message : String(error)} (required with --sync-role)`)
   }
   const sourceTag = raw('sync-source-tag')
   if (sourceTag === 'none') throw new ConfigError('--sync-source-tag none is not implemented: the tag keeps each edge\'s applied position')
@@ -160,6 +163,8 @@ export function helpText(version: string): string {
     `nodedb ${version}: a timeseries database that speaks PostgreSQL`,
     '',
     'usage: nodedb serve [options]',
+    '       nodedb sync nats-config --role hub|edge --node-id ID [--hub nats-leaf://HOST:PORT] [--client-port N]',
+    '                               [--leaf-port N] [--store-dir DIR]   (prints a nats-server config for sync)',
     '',
     'options (each also as an environment variable):',
   ]

@@ -82,11 +82,17 @@ export class EdgeApplier {
           const batch = await consumer.fetch({ max_messages: SYNC_FETCH_COUNT, expires: 1000 })
           let last: JsMsg | undefined
           let held = false
+          let ackedAt = Date.now()
           for await (const message of batch) {
             if (held) continue
             const outcome = await this.handle(jsm, message)
             if (outcome === 'held') held = true
             else if (outcome !== 'partial') last = message
+            // A long fetch acknowledges as it goes, so ack_wait never sends applied messages again.
+            if (last !== undefined && Date.now() - ackedAt > SYNC_ACK_WAIT_MS / 2) {
+              last.ack()
+              ackedAt = Date.now()
+            }
           }
           // AckAll: one ack covers every message up to it, each already durable in the cloud's WAL.
           if (last !== undefined) last.ack()

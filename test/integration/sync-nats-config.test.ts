@@ -53,4 +53,14 @@ describe('issue 11: nodedb sync nats-config (real nats-server hub and edge leaf)
       assert.match(result.output, /^nodedb: --(role|node-id|hub) /)
     }
   })
+
+  it('refuses bad sync flags of serve with exit code 2 before opening anything', async () => {
+    for (const args of [['--sync-role', 'spoke'], ['--sync-role', 'edge'], ['--sync-role', 'edge', '--node-id', 'a b'],
+      ['--sync-role', 'cloud', '--node-id', 'c', '--sync-source-tag', 'none'],
+      ['--sync-role', 'edge', '--node-id', 'e', '--sync-outbox-bytes', '10']]) {
+      const result = await runNodedb(['serve', '--data-dir', `${dir}/never`, ...args])
+      assert.equal(result.code, 2, result.output)
+      assert.match(result.output, /^nodedb: --(sync-role|node-id|sync-source-tag|sync-outbox-bytes) /)
+    }
+  })
 })
