@@ -14,7 +14,8 @@ import { decodeIngestPayload } from '../wal/ingest-payload.js'
 import { decodeWalRecord } from '../wal/record.js'
 import type { CloudTables } from './cloud-tables.js'
 import {
-  catalogSubject, decodeCatalogMessage, HEADER_KIND, HEADER_LSN, HEADER_PART, HEADER_PREV_LSN, HEADER_SOURCE, parseSource,
+  catalogSubject, decodeCatalogMessage, HEADER_KIND, HEADER_LSN, HEADER_PART, HEADER_PREV_LSN, HEADER_RESYNC, HEADER_SOURCE,
+  parseSource,
   SYNC_ACK_WAIT_MS, SYNC_CONSUMER, SYNC_FETCH_COUNT, SYNC_RETRY_MS, SYNC_STREAM,
 } from './protocol.js'
 
@@ -143,7 +144,7 @@ export class EdgeApplier {
       this.duplicatesSkipped += 1
       return 'skipped'
     }
-    if (prev !== mark) {
+    if (prev !== mark && header.get(HEADER_RESYNC) !== '1') {
       this.gapsHeld += 1
       this.lastError = `gap: record ${lsn} follows ${prev}, but ${mark} is the last applied`
       log.warn({ source: key, lsn, prev, mark }, 'sync: gap in the edge chain; held until the missing record comes back')

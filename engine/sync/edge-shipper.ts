@@ -12,7 +12,7 @@ import type { FileSystem } from '../io/file-system.js'
 import type { TableSchema } from '../ops.js'
 import type { SyncIdentity } from './identity.js'
 import {
-  catalogSubject, encodeCatalogMessage, HEADER_KIND, HEADER_LSN, HEADER_PART, HEADER_PREV_LSN, HEADER_SOURCE,
+  catalogSubject, encodeCatalogMessage, HEADER_KIND, HEADER_LSN, HEADER_PART, HEADER_PREV_LSN, HEADER_RESYNC, HEADER_SOURCE,
   schemaFingerprint, sourceOf, streamSubjects, SYNC_CONSUMER, SYNC_MESSAGE_BYTES_MAX, SYNC_POLL_MS, SYNC_PUBLISH_WINDOW_COUNT,
   SYNC_RETRY_MS, SYNC_STREAM, walSubject, type SyncMessageKind,
 } from './protocol.js'
@@ -66,6 +66,7 @@ export class EdgeShipper {
   private outboxFull = false
   private lastError: string | null = null
   private registered = false
+  private isResync = false
   private readonly shippedSchemas = new Map<number, string>()
 
   constructor(private readonly options: EdgeShipperOptions) {
@@ -164,6 +165,7 @@ export class EdgeShipper {
       if (last !== null && last.header.get(HEADER_SOURCE) === this.source) afterLsn = coveredLsn(last.header)
     }
     this.prevLsn = afterLsn
+    this.isResync = afterLsn === 0
     this.shippedLsnValue = afterLsn
     this.tail.seek(afterLsn)
     this.shippedSchemas.clear()
@@ -188,10 +190,15 @@ export class EdgeShipper {
           record.lsn, prev, ''), msgId: '' })
         this.shippedSchemas.set(table.id, fingerprint)
       }
-      messages.push(...this.walMessages(record.bytes, record.lsn, prev))
+      const walMessages = this.walMessages(record.bytes, record.lsn, prev)
+      if (this.isResync && messages.every((m) => m.headers[HEADER_KIND] !== 'wal')) {
+        for (const [i, message] of walMessages.entries()) walMessages[i] = { ...message, headers: { ...message.headers, [HEADER_RESYNC]: '1' } }
+      }
+      messages.push(...walMessages)
       prev = record.lsn
     }
     await this.publishAll(js, messages)
+    this.isResync = false
     this.prevLsn = prev
     this.shippedLsnValue = records[records.length - 1]!.lsn
     this.outboxFull = false

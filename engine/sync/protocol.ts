@@ -27,6 +27,12 @@ export const HEADER_PREV_LSN = 'Ndb-Prev-Lsn'
 export const HEADER_KIND = 'Ndb-Kind'
 /** `<nodeId>:<incarnation>`: the source whose LSN chain the message belongs to. */
 export const HEADER_SOURCE = 'Ndb-Source'
+/**
+ * '1' on the first record shipped when the stream holds nothing of this source (a new incarnation, or the edge's
+ * JetStream store was lost): its Ndb-Prev-Lsn may be unknown, and the WAL records before it were either acknowledged
+ * by the cloud (that is what let them be deleted) or are shipped before it, so the cloud applies it past its mark.
+ */
+export const HEADER_RESYNC = 'Ndb-Resync'
 /** `i/n` when a record ships in n parts (i from 1); absent for a whole record. */
 export const HEADER_PART = 'Ndb-Part'
 

@@ -122,7 +122,7 @@ describe('issue 11: edge-to-cloud sync over NATS JetStream leaf nodes (real nats
     await until('the cloud to hold the later rows too', async () => (await summary(cluster.cloud!.pgPort, 'cpu')) === after)
   })
 
-  it('keeps two edges apart by _edge, and a wiped edge is a new incarnation that duplicates nothing', async () => {
+  it('keeps two edges apart by _edge; a wiped edge is a new incarnation; a lost edge store; nothing doubles', async () => {
     await cluster.startHub()
     await cluster.startCloud()
     const [one, two] = [await cluster.addEdge('edge-1'), await cluster.addEdge('edge-2')]
@@ -137,6 +137,14 @@ describe('issue 11: edge-to-cloud sync over NATS JetStream leaf nodes (real nats
     await sendLineRange(two.server!.ilpPort, { from: 3000, to: 4000 }, 1000, (a, b) => lineChunk('cpu', a, b))
     await until('the new incarnation\'s rows in the cloud', async () => JSON.stringify(await query(cluster.cloud!.pgPort, perEdge)) ===
       JSON.stringify([{ _edge: 'edge-1', ...one3000 }, { _edge: 'edge-2', n: '4000', s: String((3999 * 4000) / 2) }]))
-    assert.deepEqual(await query(cluster.cloud!.pgPort, 'SELECT count(*) AS n FROM (SELECT DISTINCT _edge, host, time FROM cpu) d'), [{ n: '7000' }])
+    // The edge's JetStream store lost: the stream starts empty, the WAL is shipped again and deduplicated.
+    await one.nats.kill()
+    fs.rmSync(`${cluster.dir}/edge-1-store`, { recursive: true, force: true })
+    await one.nats.start()
+    await sendLineRange(one.server!.ilpPort, { from: 3000, to: 4000 }, 1000, (a, b) => lineChunk('cpu', a, b))
+    const both4000 = { n: '4000', s: String((3999 * 4000) / 2) }
+    await until('edge-1\'s later rows after its store was lost', async () => JSON.stringify(await query(cluster.cloud!.pgPort, perEdge)) ===
+      JSON.stringify([{ _edge: 'edge-1', ...both4000 }, { _edge: 'edge-2', ...both4000 }]))
+    assert.deepEqual(await query(cluster.cloud!.pgPort, 'SELECT count(*) AS n FROM (SELECT DISTINCT _edge, host, time FROM cpu) d'), [{ n: '8000' }])
   })
 })
