@@ -26,6 +26,10 @@ export interface OpenEngineOptions {
   readonly onFatal?: (detail: string) => void
   /** Tests: how often the disk probe (and statfs) runs; DISK_PROBE_INTERVAL_MS by default. */
   readonly diskProbeIntervalMs?: number
+  /** Sync (issue 11): the lowest LSN the WAL must keep for the cloud; checkpoints delete only below it too. */
+  readonly walFloor?: () => number
+  /** Sync (issue 11): 'DiskFull' while the backlog the cloud has not acknowledged is over budget (appends refused). */
+  readonly walRefusal?: () => EngineFailureError | undefined
 }
 
 /** The engine's file system behind the disk-full / failed-fsync guard, and the DiskHealth it reports to. */

@@ -218,8 +218,8 @@ class NodeEngine implements Engine {
     // Truncations too: a later record of the table at or below one would be skipped as truncated.
     for (const { lsn } of [...this.segments.flushedLsns(), ...this.segments.truncatedLsns()]) if (lsn >= nextLsn) nextLsn = asLsn(lsn + 1)
     this.wal = await WalWriter.open({
-      fs: this.fs, walDir, fsync: this.config.fsync, nextLsn, lastSegment: result.lastSegment,
-      closedSegments: result.closedSegments, health: this.health,
+      fs: this.fs, walDir, fsync: this.config.fsync, nextLsn, lastSegment: result.lastSegment, refusal: this.options.walRefusal,
+      closedSegments: result.closedSegments, health: this.health, floor: this.options.walFloor,
       ...(this.options.walSegmentBytes === undefined ? {} : { segmentBytes: this.options.walSegmentBytes }),
     })
     await this.health.checkNow()

@@ -5,6 +5,8 @@ import { parseArgs } from 'node:util'
 import path from 'node:path'
 import type { FsyncMode } from '../engine/api.js'
 import type { AuthMethod } from '../wire/pg/auth-exchange.js'
+import type { SyncSettings } from '../engine/sync/sync-node.js'
+import { checkNodeId } from './sync/nats-config.js'
 import {
   CORES_MAX_COUNT, DISK_RESERVE_MB_DEFAULT, DISK_RESERVE_MB_MAX, DISK_RESERVE_PERCENT_DEFAULT, MEMTABLE_MB_DEFAULT, MEMTABLE_MB_MAX,
   MEMTABLE_MB_MIN,
@@ -30,6 +32,8 @@ export interface ServerConfig {
   readonly tls?: { readonly certFile: string; readonly keyFile: string } | null
   /** ILP TCP public keys (QuestDB's auth db format); absent or null = no ILP TCP authentication. */
   readonly ilpAuthFile?: string | null
+  /** Edge-to-cloud sync over NATS JetStream (issue 11); null without --sync-role. */
+  readonly sync?: SyncSettings | null
 }
 
 export class ConfigError extends Error {
@@ -67,6 +71,12 @@ export const OPTION_SPECS: ReadonlyArray<OptionSpec> = [
   { flag: 'tls-cert', env: 'NODEDB_TLS_CERT', help: 'PEM certificate (chain) for pg TLS (SSLRequest)', fallback: () => '' },
   { flag: 'tls-key', env: 'NODEDB_TLS_KEY', help: 'PEM private key of --tls-cert', fallback: () => '' },
   { flag: 'ilp-auth-file', env: 'NODEDB_ILP_AUTH_FILE', help: 'ILP TCP clients\' public keys (QuestDB auth db); empty = none', fallback: () => '' },
+  { flag: 'node-id', env: 'NODEDB_NODE_ID', help: 'this node\'s id for sync (letters, digits, - and _)', fallback: () => '' },
+  { flag: 'sync-role', env: 'NODEDB_SYNC_ROLE', help: 'edge-to-cloud sync: edge | cloud (empty = off)', fallback: () => '' },
+  { flag: 'sync-nats', env: 'NODEDB_SYNC_NATS', help: 'the local nats-server for sync', fallback: () => 'nats://127.0.0.1:4222' },
+  { flag: 'sync-outbox-bytes', env: 'NODEDB_SYNC_OUTBOX_BYTES', help: 'edge: max bytes of the NDB_WAL stream', fallback: () => '8GiB' },
+  { flag: 'sync-wal-bytes', env: 'NODEDB_SYNC_WAL_BYTES', help: 'edge: refuse ingest past this much WAL the cloud has not acknowledged', fallback: () => '16GiB' },
+  { flag: 'sync-source-tag', env: 'NODEDB_SYNC_SOURCE_TAG', help: 'cloud: tag naming the edge in synced rows', fallback: () => '_edge' },
 ]
 
 const AUTH_METHODS: ReadonlyArray<AuthMethod> = ['trust', 'password', 'md5', 'scram-sha-256']
@@ -105,6 +115,35 @@ function resolveSecurity(raw: (flag: string) => string, host: string, httpToken:
   return { auth, usersFile, tls, ilpAuthFile }
 }
 
+
+const SIZE_UNITS: Readonly<Record<string, number>> = { '': 1, 'KiB': 1024, 'MiB': 1024 ** 2, 'GiB': 1024 ** 3, 'TiB': 1024 ** 4 }
+
+function parseBytes(name: string, text: string): number {
+  const match = /^(\d+)(|KiB|MiB|GiB|TiB)$/.exec(text.trim())
+  const value = match === null ? NaN : Number(match[1]) * SIZE_UNITS[match[2]!]!
+  if (!Number.isSafeInteger(value) || value < 1024 * 1024) throw new ConfigError(`--${name} must be a size of at least 1MiB (e.g. 8GiB), got "${text}"`)
+  return value
+}
+
+function parseSync(raw: (flag: string) => string): SyncSettings | null {
+  const role = raw('sync-role')
+  if (role === '') return null
+  if (role !== 'edge' && role !== 'cloud') throw new ConfigError(`--sync-role must be edge or cloud, got "${role}"`)
+  const nodeId = raw('node-id')
+  try {
+    checkNodeId(nodeId)
+  } catch (error: unknown) {
+    throw new ConfigError(`${error instanceof Error ? error.message : String(error)} (required with --sync-role)`)
+  }
+  const sourceTag = raw('sync-source-tag')
+  if (sourceTag === 'none') throw new ConfigError('--sync-source-tag none is not implemented: the tag keeps each edge\'s applied position')
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(sourceTag)) throw new ConfigError(`--sync-source-tag must be a column name, got "${sourceTag}"`)
+  return {
+    role, nodeId, natsUrl: raw('sync-nats'), sourceTag,
+    outboxBytes: parseBytes('sync-outbox-bytes', raw('sync-outbox-bytes')), walBudgetBytes: parseBytes('sync-wal-bytes', raw('sync-wal-bytes')),
+  }
+}
+
 function parseInteger(name: string, text: string, min: number, max: number): number {
   if (!/^\d+$/.test(text.trim())) throw new ConfigError(`--${name} must be a whole number, got "${text}"`)
   const value = Number(text)
@@ -139,6 +178,7 @@ export function resolveConfig(values: Readonly<Record<string, string | undefined
     memtableMb: parseInteger('memtable-mb', raw('memtable-mb'), MEMTABLE_MB_MIN, MEMTABLE_MB_MAX),
     fsync: parseFsync(raw('fsync')),
     diskReserveMb: raw('disk-reserve-mb') === '' ? null : parseInteger('disk-reserve-mb', raw('disk-reserve-mb'), 0, DISK_RESERVE_MB_MAX),
+    sync: parseSync(raw),
   }
 }
 
@@ -213,6 +253,8 @@ export function helpText(version: string): string {
     'usage: nodedb serve [options]',
     '       nodedb user set NAME --users-file PATH [--verifier scram-sha-256|md5]   (password: first line of stdin)',
     '       nodedb user remove NAME --users-file PATH',
+    '       nodedb sync nats-config --role hub|edge --node-id ID [--hub nats-leaf://HOST:PORT] [--client-port N]',
+    '                               [--leaf-port N] [--store-dir DIR]   (prints a nats-server config for sync)',
     '',
     'options (each also as an environment variable):',
   ]

@@ -7,6 +7,7 @@ import { NODEDB_VERSION } from './common/version.js'
 import { ConfigError, helpText, parseCommandLine, type UserCommand } from './config.js'
 import { removeUser, setUser, UsersFileError } from '../wire/pg/auth-users.js'
 import { ListenError, startServer, type RunningServer } from './server.js'
+import { runSyncCommand, SyncUsageError } from './sync/nats-config.js'
 
 const EXIT_FAILURE = 1
 const EXIT_USAGE = 2
@@ -83,6 +84,15 @@ async function runUserCommand(command: UserCommand): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  if (process.argv[2] === 'sync') {
+    try {
+      process.stdout.write(runSyncCommand(process.argv.slice(3)))
+    } catch (error: unknown) {
+      if (error instanceof SyncUsageError) fail(error.message, EXIT_USAGE)
+      throw error
+    }
+    return
+  }
   let command
   try {
     command = parseCommandLine(process.argv.slice(2), process.env)

@@ -12,6 +12,7 @@ import { startPgListener } from '../wire/pg/listener.js'
 import type { PgAuth } from '../wire/pg/auth-exchange.js'
 import { loadMockAuthKey, UsersFileError, UsersStore } from '../wire/pg/auth-users.js'
 import { loadTlsContext, TlsConfigError } from '../wire/pg/tls.js'
+import { startSync, SyncHooks } from '../engine/sync/sync-node.js'
 import { log } from './common/log.js'
 import { ConfigError, type ServerConfig } from './config.js'
 import type { SecureContext } from 'node:tls'
@@ -90,16 +91,20 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
   await loadParser()
   let fatal: string | undefined
   let running: RunningServer | undefined
+  // Sync (issue 11): the engine's checkpoints and WAL appends consult these from the start.
+  const syncHooks = config.sync === null || config.sync === undefined ? undefined : new SyncHooks(config.sync.role)
   const engine: Engine = await openEngine({
     dataDir: config.dataDir, coreCount: config.coreCount, memtableMb: config.memtableMb, fsync: config.fsync,
     ...(config.diskReserveMb === null ? {} : { diskReserveMb: config.diskReserveMb }),
   }, {
     ...options.engineOptions,
+    ...(syncHooks === undefined ? {} : { walFloor: syncHooks.walFloor, walRefusal: syncHooks.walRefusal }),
     onFatal: (detail) => {
       fatal ??= detail
       if (running !== undefined) options.onFatal?.(detail, running)
     },
   })
+  const sync = await startSync(engine, config.dataDir, config.sync, syncHooks)
   const sql = createSql(engine)
   // One parse pool for both ILP listeners; workers start with the first large payload and are unref'd when idle.
   const parsePool = new IlpParsePool()
@@ -137,6 +142,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
         await Promise.all([http.close(), ilp.close()])
         await parsePool.close()
         await pg.close()
+        await sync?.stop()
         await engine.close()
         log.info('shutdown complete')
       })()

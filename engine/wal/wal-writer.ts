@@ -33,6 +33,10 @@ export interface WalWriterOptions {
   readonly closedSegments?: ReadonlyArray<WalSegmentSpan>
   /** Shared with the engine (probe, reserve, fatal state); a private one, never started, when absent (unit tests). */
   readonly health?: DiskHealth
+  /** Sync (issue 11): the lowest LSN the cloud still needs; checkpoints never delete a segment reaching it. */
+  readonly floor?: (() => number) | undefined
+  /** Sync (issue 11): a refusal while the unshipped backlog is over budget; appends are refused as on a full disk. */
+  readonly refusal?: (() => EngineFailureError | undefined) | undefined
 }
 
 /**
@@ -99,7 +103,7 @@ export class WalWriter {
   append(kind: WalRecordKind, tableId: TableId, payload: Uint8Array): { lsn: Lsn; durable: Promise<void> } {
     const lsn = asLsn(this.nextLsnValue++)
     if (this.failure !== undefined) return { lsn, durable: Promise.reject(this.failure) }
-    const refusal = this.health.writeRefusal()
+    const refusal = this.health.writeRefusal() ?? this.options.refusal?.()
     if (refusal !== undefined) return { lsn, durable: Promise.reject(refusal) }
     const bytes = encodeWalRecord(lsn, kind, tableId, payload)
     const durable = new Promise<void>((resolve, reject) => this.pending.push({ lsn, bytes, resolve, reject }))
@@ -125,7 +129,8 @@ export class WalWriter {
     if (this.isCheckpointing) return 0
     this.isCheckpointing = true
     try {
-      const deleted = await deleteWalSegmentsBelow(this.options.fs, this.options.walDir, this.closedSegments, neededLsn)
+      const needed = Math.min(neededLsn, this.options.floor?.() ?? Number.POSITIVE_INFINITY)
+      const deleted = await deleteWalSegmentsBelow(this.options.fs, this.options.walDir, this.closedSegments, needed)
       this.closedSegments = this.closedSegments.filter((span) => !deleted.includes(span.sequence))
       return deleted.length
     } finally {
