@@ -7,6 +7,7 @@ import type { ParamValue, PreparedStatement, SessionContext, SqlFacade, Statemen
 import { typeOid } from './bind/types.js'
 import { executeAlterTableOptions } from './exec/alter-table.js'
 import { executeCreateTable } from './exec/create-table.js'
+import { bindDelete, executeDelete } from './exec/delete.js'
 import { explainQuery } from './exec/explain.js'
 import { bindInsert, executeInsert } from './exec/insert.js'
 import { decodeParams, initialParamTypes, settleParamTypes } from './exec/params.js'
@@ -51,6 +52,7 @@ async function describe(engine: Engine, statement: PreparedStatement, declared: 
     case 'SqlShow': executeShow(ast, session, engine); fields = showFields(ast.name); break
     case 'SqlCreateTable': case 'SqlSet': case 'SqlTransaction': case 'SqlDiscard': case 'SqlAlterTableOptions': case 'SqlCheckpoint': break
     case 'SqlDropTable': case 'SqlTruncate': case 'SqlAlterTableColumns': case 'SqlRename': break
+    case 'SqlDelete': bindDelete(engine, ast, types); break
     default: assertNever(ast)
   }
   return { paramTypeOids: settleParamTypes(parsed.paramCount, types).map(typeOid), fields }
@@ -82,6 +84,10 @@ async function execute(engine: Engine, statement: PreparedStatement, params: Rea
     case 'SqlTruncate': return executeTruncate(engine, ast)
     case 'SqlAlterTableColumns': return executeAlterTableColumns(engine, ast)
     case 'SqlRename': return executeRename(engine, ast)
+    case 'SqlDelete': {
+      const bound = bindDelete(engine, ast, types)
+      return executeDelete(engine, bound, decodeParams(params, settleParamTypes(parsed.paramCount, types)), session)
+    }
     case 'SqlCheckpoint': {
       await withEngineErrors(() => engine.flushAll())
       return { kind: 'CommandResult', commandTag: 'CHECKPOINT' }

@@ -277,9 +277,19 @@ export interface SqlRename {
   readonly newName: string
 }
 
+/** DELETE FROM [ONLY] t [[AS] alias] [WHERE …]: `where` null deletes every row; `wherePos` is the WHERE's position. */
+export interface SqlDelete {
+  readonly kind: 'SqlDelete'
+  readonly table: string
+  readonly tablePos: number
+  readonly alias: string | null
+  readonly where: SqlExpr | null
+  readonly wherePos: number
+}
+
 export type SqlStatement =
   | SqlCreateTable | SqlInsert | SqlQuery | SqlSet | SqlShow | SqlTransaction | SqlDiscard | SqlAlterTableOptions
-  | SqlCheckpoint | SqlExplain | SqlDropTable | SqlTruncate | SqlAlterTableColumns | SqlRename
+  | SqlCheckpoint | SqlExplain | SqlDropTable | SqlTruncate | SqlAlterTableColumns | SqlRename | SqlDelete
 
 /** What PreparedStatement.parsed holds. */
 export interface ParsedStatement {
