@@ -3,6 +3,7 @@
 // memtable deletes queued inside that swap, so a scan sees all of a DELETE or none of it. Replay and catch-up apply
 // DeleteRecords in LSN order with the ingests. Knows nothing of SQL or sockets.
 import type { Lsn, TableId } from '../src/common/ids.js'
+import { SEGMENT_READS_IN_FLIGHT_MAX_COUNT } from '../src/common/limits.js'
 import { log } from '../src/common/log.js'
 import { EngineFailureError, type DeleteRowsResult } from './api.js'
 import type { CoreClient } from './bridge/core-client.js'
@@ -134,7 +135,11 @@ export class RowDeleter {
       if (!isRewriting) return rewrite
       const touched = this.deps.segments.segments.filter((entry) => entry.tableId === table.id &&
         entry.maxUs >= predicate.timeRange.fromUs && entry.minUs < predicate.timeRange.toUs)
-      for (const entry of touched) await this.rewriteOne(entry, predicate, rewrite)
+      // Several at a time (bounded, as scans read segments): their reads, core work and fsyncs overlap.
+      for (let i = 0; i < touched.length; i += SEGMENT_READS_IN_FLIGHT_MAX_COUNT) {
+        const outcomes = await Promise.allSettled(touched.slice(i, i + SEGMENT_READS_IN_FLIGHT_MAX_COUNT).map((entry) => this.rewriteOne(entry, predicate, rewrite)))
+        for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason
+      }
       return rewrite
     } catch (error) {
       await this.abandon(rewrite)
@@ -142,7 +147,10 @@ export class RowDeleter {
     }
   }
 
-  /** A segment wholly inside the range with no filter is dropped unread; any other is rewritten on its core. */
+  /**
+   * A segment wholly inside the range with no filter is dropped unread; one whose chunk statistics rule out every
+   * row is left alone unread; any other is rewritten on its core.
+   */
   private async rewriteOne(entry: SegmentEntry, predicate: DeletePredicate, rewrite: Rewrite): Promise<void> {
     const { fromUs, toUs } = predicate.timeRange
     if (predicate.filters.length === 0 && entry.minUs >= fromUs && entry.maxUs < toUs) {
@@ -150,6 +158,7 @@ export class RowDeleter {
       rewrite.deletedCount += entry.rowCount
       return
     }
+    if (!(await this.deps.segments.mayPick(entry, predicate))) return
     const segment = await this.deps.segments.readWhole(entry)
     const span = { tableId: entry.tableId, vShard: entry.vShard, partitionStartUs: entry.partitionStartUs }
     const core = this.deps.cores[entry.vShard % this.deps.cores.length]!

@@ -357,6 +357,11 @@ export class SegmentStore {
     await this.deleteFiles(inputs)
   }
 
+  /** DELETE: whether chunk statistics leave a row group of `entry` that `scope` may pick (reads no chunk values). */
+  async mayPick(entry: SegmentEntry, scope: RowGroupScope): Promise<boolean> {
+    return (await this.readSlice(entry, scope, [], newPruneCounters())).rowGroups.length > 0
+  }
+
   /** DELETE: writes a rewritten segment, unlisted until commitDelete (else discardUnlisted or open() deletes it). */
   writeUnlisted = (segment: EncodedSegment): Promise<SegmentEntry> => this.writeSegment(this.nextIdReserved++, segment)
   discardUnlisted = (entries: ReadonlyArray<SegmentEntry>): Promise<void> => this.deleteFiles(entries)
