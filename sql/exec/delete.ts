@@ -14,7 +14,7 @@ import type { SqlDelete } from '../parse/ast.js'
 import { planFromItem } from '../plan/plan-from.js'
 import type { PlanNode } from '../plan/plan-node.js'
 import { Planner, refuse } from '../plan/planner.js'
-import { pushFilter } from '../plan/pushdown.js'
+import { conjuncts, pushFilter, type Folder } from '../plan/pushdown.js'
 import { newExecEnv } from './exec-env.js'
 import { folder, functionContext } from './query.js'
 
@@ -45,13 +45,33 @@ export function bindDelete(engine: Engine, statement: SqlDelete, paramTypes: Arr
   return { table, scan: from.plan, where, wherePos: statement.wherePos }
 }
 
+/**
+ * The WHERE's conjuncts once those reading no row are decided: null when one is never true (false, NULL, or a
+ * comparison with a NULL: no row passes, as in PostgreSQL), else the rest for the cores (true ones dropped).
+ */
+function undecidedConjuncts(where: Expr, fold: Folder): Expr[] | null {
+  const rest: Expr[] = []
+  for (const conjunct of conjuncts(where)) {
+    const isNullComparison = conjunct.kind === 'Compare' && [conjunct.left, conjunct.right].some((side) => fold(side)?.value === null)
+    const folded = fold(conjunct)
+    if (isNullComparison || (folded !== undefined && folded.value !== true)) return null
+    if (folded === undefined) rest.push(conjunct)
+  }
+  return rest
+}
+
+const DELETED_NOTHING: StatementResult = { kind: 'CommandResult', commandTag: 'DELETE 0' }
+
 /** Command tag `DELETE n`, n the rows deleted (PostgreSQL's count). */
 export async function executeDelete(engine: Engine, bound: BoundDelete, params: ReadonlyArray<SqlValue>,
   session: SessionContext): Promise<StatementResult> {
   let op = bound.scan.op
   if (bound.where !== null) {
-    const env = newExecEnv(engine, params, functionContext(session, engine), session)
-    const { scan, residual } = pushFilter(bound.table, bound.scan, bound.where, folder(env))
+    const fold = folder(newExecEnv(engine, params, functionContext(session, engine), session))
+    const rest = undecidedConjuncts(bound.where, fold)
+    if (rest === null) return DELETED_NOTHING
+    const predicate: Expr = rest.length === 1 ? rest[0]! : { kind: 'And', args: rest, type: bound.where.type }
+    const { scan, residual } = rest.length === 0 ? { scan: bound.scan, residual: null } : pushFilter(bound.table, bound.scan, predicate, fold)
     if (residual !== null) refuse(`a DELETE … WHERE condition other than ${PUSHABLE}`, bound.wherePos)
     op = scan.op
   }
