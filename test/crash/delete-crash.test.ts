@@ -3,11 +3,12 @@
 // does not pick are all there; rows of the same range inserted after the DELETE was acknowledged survive (replay
 // applies the DeleteRecord before them, not after); concurrent acknowledged batches are there exactly once.
 // Method: the real server as a child process (--memtable-mb 1 plus a CHECKPOINT mid-load, so `d` has rows in
-// segments and in memtables/WAL), killed with SIGKILL at a seeded random delay (0–400 ms) after the DELETE is sent —
-// before it arrives, inside it (both sides of its commit point) and after its acknowledgement, while a writer adds
-// rows the DELETE's predicate covers once it is acknowledged. Two DELETEs: whole day partitions (no tag predicate,
-// segments dropped unread) and a tag/integer predicate (segments rewritten). NODEDB_CRASH_ROUNDS rounds each (default
-// 3); the seed is printed in every assertion message (NODEDB_CRASH_SEED replays it).
+// segments and in memtables/WAL), killed with SIGKILL at a seeded random delay: in even rounds 0–400 ms after the
+// DELETE is sent (before it arrives, inside it on both sides of its commit point, or after it), in odd rounds 0–50 ms
+// after its acknowledgement, while a writer adds rows the DELETE's predicate covers once it is acknowledged. Two
+// DELETEs: whole day partitions (no tag predicate, segments dropped unread) and a tag/integer predicate (segments
+// rewritten). NODEDB_CRASH_ROUNDS rounds each (default 3); the seed is in every assertion message
+// (NODEDB_CRASH_SEED replays it); the rounds whose DELETE was acknowledged before the kill are printed.
 import assert from 'node:assert/strict'
 import pg from 'pg'
 import { countsByBatch, runBatchWriter } from '../helpers/crash-writers.js'
@@ -18,6 +19,8 @@ const ARGS = ['--memtable-mb', '1']
 const ROWS_PER_BATCH = 200
 /** The kill comes 0..this after the DELETE is sent: about twice its latency on a loaded 2-core machine. */
 const KILL_DELAY_MAX_MS = 400
+/** In odd rounds the kill comes 0..this after the DELETE's acknowledgement. */
+const KILL_AFTER_ACK_MAX_MS = 50
 const HOST_COUNT = 16
 /** Batches 0..39 on days 1 and 2 (inside both DELETEs' ranges), 100..119 on day 4 (outside). */
 const INSIDE_BATCHES = Array.from({ length: 40 }, (_, b) => b)
@@ -118,7 +121,10 @@ describe('crash: DELETE under kill -9', function () {
           done.value = true
           afterWriter = runBatchWriter({ port, first: AFTER_FIRST, step: 1, batchSql: (b) => batchSql(b, 1, 'h0'), acked: after, stop })
         }, () => undefined)
-        await new Promise((resolve) => setTimeout(resolve, next() * KILL_DELAY_MAX_MS))
+        // Even rounds: the kill comes at a random point after the send (mostly inside the DELETE); odd rounds: right
+        // after its acknowledgement, while the writer adds rows the DELETE covered.
+        if (round % 2 === 1) await sent
+        await new Promise((resolve) => setTimeout(resolve, next() * (round % 2 === 1 ? KILL_AFTER_ACK_MAX_MS : KILL_DELAY_MAX_MS)))
         await server.kill()
         stop.value = true
         await Promise.all([...writers, sent])
