@@ -3,7 +3,7 @@
 // memtable deletes queued inside that swap, so a scan sees all of a DELETE or none of it. Replay and catch-up apply
 // DeleteRecords in LSN order with the ingests. Knows nothing of SQL or sockets.
 import type { Lsn, TableId } from '../src/common/ids.js'
-import { SEGMENT_READS_IN_FLIGHT_MAX_COUNT } from '../src/common/limits.js'
+import { DELETE_REWRITE_BYTES_MAX, SEGMENT_READS_IN_FLIGHT_MAX_COUNT } from '../src/common/limits.js'
 import { log } from '../src/common/log.js'
 import { EngineFailureError, type DeleteRowsResult } from './api.js'
 import type { CoreClient } from './bridge/core-client.js'
@@ -45,6 +45,23 @@ function check(response: CoreResponse): CoreResponse {
 
 function fail(kind: 'NoSuchTable' | 'InvalidBatch' | 'Corrupt', detail: string): EngineFailureError {
   return new EngineFailureError({ kind, detail })
+}
+
+/** `entries` in groups of at most SEGMENT_READS_IN_FLIGHT_MAX_COUNT and DELETE_REWRITE_BYTES_MAX (one at least). */
+function rewriteGroups(entries: ReadonlyArray<SegmentEntry>): SegmentEntry[][] {
+  const groups: SegmentEntry[][] = []
+  let bytes = 0
+  for (const entry of entries) {
+    const last = groups[groups.length - 1]
+    if (last === undefined || last.length >= SEGMENT_READS_IN_FLIGHT_MAX_COUNT || bytes + entry.sizeBytes > DELETE_REWRITE_BYTES_MAX) {
+      groups.push([entry])
+      bytes = entry.sizeBytes
+    } else {
+      last.push(entry)
+      bytes += entry.sizeBytes
+    }
+  }
+  return groups
 }
 
 export class RowDeleter {
@@ -135,9 +152,9 @@ export class RowDeleter {
       if (!isRewriting) return rewrite
       const touched = this.deps.segments.segments.filter((entry) => entry.tableId === table.id &&
         entry.maxUs >= predicate.timeRange.fromUs && entry.minUs < predicate.timeRange.toUs)
-      // Several at a time (bounded, as scans read segments): their reads, core work and fsyncs overlap.
-      for (let i = 0; i < touched.length; i += SEGMENT_READS_IN_FLIGHT_MAX_COUNT) {
-        const outcomes = await Promise.allSettled(touched.slice(i, i + SEGMENT_READS_IN_FLIGHT_MAX_COUNT).map((entry) => this.rewriteOne(entry, predicate, rewrite)))
+      // Several at a time, bounded in count and bytes: their reads, core work and fsyncs overlap.
+      for (const group of rewriteGroups(touched)) {
+        const outcomes = await Promise.allSettled(group.map((entry) => this.rewriteOne(entry, predicate, rewrite)))
         for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason
       }
       return rewrite
