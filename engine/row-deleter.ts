@@ -36,7 +36,14 @@ export interface RowDeleterDeps {
 }
 
 /** Segments a DELETE drops or replaces, the rewritten ones (unlisted until the commit) and the rows they lose. */
-interface Rewrite { readonly removed: SegmentEntry[]; readonly added: SegmentEntry[]; deletedCount: number }
+interface Rewrite {
+  readonly removed: SegmentEntry[]
+  readonly added: SegmentEntry[]
+  deletedCount: number
+  /** The cores held (a restarted one is a new client) and the table's segments listed then. */
+  readonly held: ReadonlyArray<CoreClient>
+  readonly listed: Set<number>
+}
 
 function check(response: CoreResponse): CoreResponse {
   if (response.kind === 'FailureResponse') throw new EngineFailureError(response.failure)
@@ -100,6 +107,10 @@ export class RowDeleter {
       throw error
     }
     try {
+      await this.coverRestartedCores(table, predicate, rewrite).catch((error: unknown) => {
+        this.deps.health.fatal(`DELETE (wal lsn ${lsn}) could not finish after a core restart: ${String(error)}`)
+        throw error
+      })
       const memtableCount = await this.commit(table.id, lsn, rewrite, predicate, true)
       return { kind: 'DeleteRowsResult', rowCount: rewrite.deletedCount + memtableCount }
     } finally {
@@ -141,7 +152,7 @@ export class RowDeleter {
    * segment or a memtable the core will delete from; then (`isRewriting`) rewrites the table's segments it touches.
    */
   private async prepare(table: TableSchema, predicate: DeletePredicate, isRewriting: boolean): Promise<Rewrite> {
-    const rewrite: Rewrite = { removed: [], added: [], deletedCount: 0 }
+    const rewrite: Rewrite = { removed: [], added: [], deletedCount: 0, held: [...this.deps.cores], listed: new Set() }
     try {
       // Twice: an offer answered before the first hold may still be on its way into the coordinator's bookkeeping;
       // after a second round trip every answer before the hold has been taken, so settled() covers its flush.
@@ -150,8 +161,9 @@ export class RowDeleter {
         await this.deps.flushes.settled()
       }
       if (!isRewriting) return rewrite
-      const touched = this.deps.segments.segments.filter((entry) => entry.tableId === table.id &&
-        entry.maxUs >= predicate.timeRange.fromUs && entry.minUs < predicate.timeRange.toUs)
+      const listed = this.deps.segments.segments.filter((entry) => entry.tableId === table.id)
+      for (const entry of listed) rewrite.listed.add(entry.id)
+      const touched = listed.filter((entry) => entry.maxUs >= predicate.timeRange.fromUs && entry.minUs < predicate.timeRange.toUs)
       // Several at a time, bounded in count and bytes: their reads, core work and fsyncs overlap.
       for (const group of rewriteGroups(touched)) {
         const outcomes = await Promise.allSettled(group.map((entry) => this.rewriteOne(entry, predicate, rewrite)))
@@ -185,6 +197,22 @@ export class RowDeleter {
     rewrite.removed.push(entry)
     rewrite.deletedCount += response.deletedCount
     if (response.segment !== null) rewrite.added.push(await this.deps.segments.writeUnlisted(response.segment))
+  }
+
+  /**
+   * A core that crashed during the DELETE was rebuilt by catch-up, unheld: it applies the DeleteRecord to its memtables
+   * in order, but may have flushed older rows first. Once it is rebuilt it is held too, and the segments listed since
+   * prepare() are rewritten as well, so none keeps a picked row past the commit.
+   */
+  private async coverRestartedCores(table: TableSchema, predicate: DeletePredicate, rewrite: Rewrite): Promise<void> {
+    if (this.deps.cores.every((core, c) => core === rewrite.held[c])) return
+    await this.deps.coresReady()
+    await Promise.all(this.deps.cores.map(async (core) => check(await core.request({ kind: 'HoldFlushesRequest', isHeld: true }))))
+    await this.deps.flushes.settled()
+    const fresh = this.deps.segments.segments.filter((entry) => entry.tableId === table.id && !rewrite.listed.has(entry.id) &&
+      entry.maxUs >= predicate.timeRange.fromUs && entry.minUs < predicate.timeRange.toUs)
+    log.warn({ tableId: table.id, segments: fresh.length }, 'a core restarted during DELETE; rewriting the segments it flushed')
+    for (const entry of fresh) await this.rewriteOne(entry, predicate, rewrite)
   }
 
   /** Nothing committed: the rewritten files go and the cores may flush again. */

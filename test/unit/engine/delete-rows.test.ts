@@ -12,9 +12,42 @@ import type { Engine, EngineConfig } from '../../../engine/api.js'
 import { crashCoreForTest, openEngine, type OpenEngineOptions } from '../../../engine/engine.js'
 import type { ColumnFilter, TimeRange } from '../../../engine/ops.js'
 import type { TableId } from '../../../src/common/ids.js'
+import { nodeFileSystem, type FileSystem } from '../../../engine/io/file-system.js'
 import { FaultyFileSystem } from '../../helpers/faulty-fs.js'
 import { rowsOf, type Row } from './engine-oracle.js'
 import { BASE_US, byTsHost, createCpu, makeRows, scanOp, toBatch } from './engine-fixture.js'
+
+/** The Node file system, except that the next WAL fsync after pauseNextWalSync() waits until released. */
+function pausingFileSystem(): { fs: FileSystem; pauseNextWalSync: () => { reached: Promise<void>; release: () => void } } {
+  let armed: { reach: () => void; released: Promise<void> } | null = null
+  const fs: FileSystem = {
+    ...nodeFileSystem,
+    open: async (file, mode) => {
+      const handle = await nodeFileSystem.open(file, mode)
+      if (!file.endsWith('.wal')) return handle
+      return {
+        write: (bytes, position) => handle.write(bytes, position), read: (into, position) => handle.read(into, position),
+        size: () => handle.size(), truncate: (length) => handle.truncate(length), close: () => handle.close(),
+        datasync: async () => {
+          const pause = armed
+          armed = null
+          if (pause !== null) { pause.reach(); await pause.released }
+          return handle.datasync()
+        },
+      }
+    },
+  }
+  return {
+    fs,
+    pauseNextWalSync: () => {
+      let reach = () => undefined as void
+      let release = () => undefined as void
+      const reached = new Promise<void>((resolve) => { reach = resolve })
+      armed = { reach, released: new Promise<void>((resolve) => { release = resolve }) }
+      return { reached, release }
+    },
+  }
+}
 
 let dir = ''
 let config: EngineConfig
@@ -103,6 +136,60 @@ describe('engine DELETE (DeleteRowsOp, DeleteRecord)', () => {
     await crashCoreForTest(engine, 0)
     await crashCoreForTest(engine, 1)
     await expectRows(engine, tableId, expected, 'after both cores were rebuilt from the WAL')
+  })
+
+  it('a core crashing at any point of a DELETE leaves either every picked row or none, never a picked row counted', async () => {
+    for (const delayMs of [0, 2, 10, 30, 80]) {
+      const engine = await start({ memtableBytes: 48 * 1024 })
+      const tableId = await createCpu(engine)
+      const [a, b] = [makeRows(3000, 10 + delayMs), makeRows(3000, 20 + delayMs)]
+      await ingest(engine, tableId, a)
+      await engine.flushAll()
+      await ingest(engine, tableId, b)
+      const deleting = deleteRows(engine, tableId).then((count) => ({ count }), (error: unknown) => ({ error }))
+      await new Promise((resolve) => setTimeout(resolve, delayMs))
+      await crashCoreForTest(engine, delayMs % 2)
+      const outcome = await deleting
+      const all = [...a, ...b]
+      const raw = await engine.execute(scanOp(tableId, { projection: [0, 1, 2, 3, 4, 5] }))
+      const found = rowsOf(raw.partials).sort(byTsHost)
+      const context = `crash after ${delayMs} ms: ${JSON.stringify(outcome, (_k, v: unknown) => (v instanceof Error ? v.message : v))}`
+      const without = all.filter((r) => !picks(r)).sort(byTsHost)
+      if ('count' in outcome) {
+        assert.equal(outcome.count, all.filter(picks).length, context)
+        assert.deepStrictEqual(found, without, context)
+      } else {
+        assert.ok(found.length === without.length || found.length === all.length, `${context}: ${found.length} rows`)
+        assert.deepStrictEqual(found, found.length === all.length ? [...all].sort(byTsHost) : without, context)
+      }
+      await engine.close()
+      open.splice(open.indexOf(engine), 1)
+      fs.rmSync(config.dataDir, { recursive: true, force: true })
+    }
+  })
+
+  it('a core restarted between the DeleteRecord and the commit: exact count and rows, live and after replay', async () => {
+    const pausing = pausingFileSystem()
+    let engine = await start({ fs: pausing.fs, memtableBytes: 48 * 1024 })
+    const tableId = await createCpu(engine)
+    const [a, b] = [makeRows(3000, 31), makeRows(3000, 32)]
+    await ingest(engine, tableId, a)
+    await engine.flushAll()
+    await ingest(engine, tableId, b)
+    const flushesBefore = engine.stats().flushCount ?? 0
+    const paused = pausing.pauseNextWalSync()
+    const deleting = deleteRows(engine, tableId)
+    await paused.reached
+    // The record is written, not yet durable: the rebuilt core's catch-up stops below it, flushing b's rows as it goes.
+    await crashCoreForTest(engine, 0)
+    assert.ok((engine.stats().flushCount ?? 0) > flushesBefore, 'the rebuilt core flushed during its catch-up')
+    paused.release()
+    const all = [...a, ...b]
+    assert.equal(await deleting, all.filter(picks).length)
+    await expectRows(engine, tableId, all.filter((r) => !picks(r)), 'live')
+    await engine.close()
+    engine = await start()
+    await expectRows(engine, tableId, all.filter((r) => !picks(r)), 'after replay')
   })
 
   it('a failed manifest write behind a durable DeleteRecord stops the engine; the next open finishes the DELETE', async () => {
