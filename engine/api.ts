@@ -3,7 +3,7 @@
 import type { Lsn } from '../src/common/ids.js'
 import type { RowsPartial, ScanPartial } from './batch.js'
 import type {
-  AddColumnsOp, CreateTableOp, DropColumnOp, DropTableOp, IngestOp, RenameColumnOp, RenameTableOp, ScanOp, SetRetentionOp,
+  AddColumnsOp, CreateTableOp, DeleteRowsOp, DropColumnOp, DropTableOp, IngestOp, RenameColumnOp, RenameTableOp, ScanOp, SetRetentionOp,
   TableSchema, TimeseriesOp, TruncateTableOp,
 } from './ops.js'
 
@@ -54,18 +54,20 @@ export interface SetRetentionResult { readonly kind: 'SetRetentionResult'; reado
 export interface DropTableResult { readonly kind: 'DropTableResult' }
 /** TRUNCATE done: `table` is unchanged, its rows are gone. */
 export interface TruncateTableResult { readonly kind: 'TruncateTableResult'; readonly table: TableSchema }
+/** DELETE done: `rowCount` rows were deleted (exactly: segments rewritten or dropped plus memtable rows). */
+export interface DeleteRowsResult { readonly kind: 'DeleteRowsResult'; readonly rowCount: number }
 /** RenameTableOp, RenameColumnOp, DropColumnOp: `table` is the schema after the op. */
 export interface AlterTableResult { readonly kind: 'AlterTableResult'; readonly table: TableSchema }
 export type OpResult =
   | CreateTableResult | IngestResult | ScanResult | AddColumnsResult | SetRetentionResult | DropTableResult
-  | TruncateTableResult | AlterTableResult
+  | TruncateTableResult | AlterTableResult | DeleteRowsResult
 
 /** Maps each op kind to its result, so execute() is typed per op. */
 export type ResultOf<T extends TimeseriesOp> =
   T extends CreateTableOp ? CreateTableResult : T extends IngestOp ? IngestResult : T extends ScanOp ? ScanResult
     : T extends AddColumnsOp ? AddColumnsResult : T extends SetRetentionOp ? SetRetentionResult
       : T extends DropTableOp ? DropTableResult : T extends TruncateTableOp ? TruncateTableResult
-        : T extends RenameTableOp | RenameColumnOp | DropColumnOp ? AlterTableResult : never
+        : T extends RenameTableOp | RenameColumnOp | DropColumnOp ? AlterTableResult : T extends DeleteRowsOp ? DeleteRowsResult : never
 
 export interface EngineStats {
   readonly coreCount: number

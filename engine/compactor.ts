@@ -5,6 +5,7 @@ import { log } from '../src/common/log.js'
 import type { CoreClient } from './bridge/core-client.js'
 import type { DiskHealth } from './io/disk-health.js'
 import { RetryBackoff } from './io/retry-backoff.js'
+import { compactionCandidates } from './timeseries/compaction-candidates.js'
 import type { SegmentStore } from './timeseries/segment-store.js'
 
 export class Compactor {
@@ -49,7 +50,7 @@ export class Compactor {
 
   /** Merges the next candidates (chosen inside maintain(), so retention cannot have dropped them); false: none. */
   private async compactOne(): Promise<boolean> {
-    const inputs = this.segments.compactionCandidates()
+    const inputs = compactionCandidates(this.segments.segments)
     const first = inputs[0]
     if (first === undefined) return false
     const slices = []

@@ -102,7 +102,8 @@ class NodeEngine implements Engine {
     this.retention = new RetentionJob(catalog, segments, widthUs, options.nowMs ?? Date.now)
     this.ddl = new TableDdl({
       catalog, segments, cores, flushes: this.flushes, lastAssignedLsn: () => this.requireWal().lastAssignedLsn,
-      coresReady: async () => { await Promise.all(this.restarting) },
+      coresReady: async () => { await Promise.all(this.restarting) }, health,
+      appendWal: (tableId, payload) => this.requireWal().append('DeleteRecord', tableId, payload), route: (c, lsn) => this.catchUp.route(c, lsn),
     })
     cores.forEach((core, c) => { core.onUnexpectedExit = () => this.restartCore(c, budgetBytes) })
     const walDir = path.join(config.dataDir, 'wal')
@@ -149,7 +150,7 @@ class NodeEngine implements Engine {
 
   /** Catch-up's apply: the record's rows this core owns that no segment holds, straight to the core, awaited. */
   private async applyMissed(core: number, record: WalRecord): Promise<void> {
-    if (this.ddl.isDeadRecord(record)) return
+    if (this.ddl.isDeadRecord(record) || await this.ddl.appliedMissedDelete(core, record)) return
     const table = this.tableOf(record)
     const keep = (vShard: number) => vShard % this.cores.length === core && this.segments.flushedLsn(table.id, vShard) < record.lsn
     const part = splitBatchByCore(table, this.decodeRecord(record), this.cores.length, keep)[core]
@@ -193,7 +194,7 @@ class NodeEngine implements Engine {
     const window = new InFlightWindow(REPLAY_IN_FLIGHT_BYTES_MAX)
     const result = await replayWal(this.fs, walDir, async (record) => {
       if (replayFailure !== undefined) throw replayFailure
-      if (this.ddl.isDeadRecord(record)) return 0
+      if (this.ddl.isDeadRecord(record) || await this.ddl.replayedDelete(record, lastByCore)) return 0
       const table = this.tableOf(record)
       await window.whenOpen()
       await Promise.all(this.cores.map((core) => core.whenQueueHasRoom()))
@@ -216,7 +217,7 @@ class NodeEngine implements Engine {
     // A checkpoint may have deleted every record up to the flushed ones: LSNs never go back below the manifest's.
     let nextLsn = result.nextLsn
     // Truncations too: a later record of the table at or below one would be skipped as truncated.
-    for (const { lsn } of [...this.segments.flushedLsns(), ...this.segments.truncatedLsns()]) if (lsn >= nextLsn) nextLsn = asLsn(lsn + 1)
+    for (const { lsn } of [...this.segments.flushedLsns(), ...this.segments.truncatedLsns(), ...this.segments.deletedLsns()]) if (lsn >= nextLsn) nextLsn = asLsn(lsn + 1)
     this.wal = await WalWriter.open({
       fs: this.fs, walDir, fsync: this.config.fsync, nextLsn, lastSegment: result.lastSegment, refusal: this.options.walRefusal,
       closedSegments: result.closedSegments, health: this.health, floor: this.options.walFloor,
@@ -265,15 +266,13 @@ class NodeEngine implements Engine {
   async flushAll(): Promise<void> {
     if (this.isClosing) throw fail('ShuttingDown', 'the engine is shutting down')
     await Promise.all(this.restarting)
-    await this.flushes.flushAll()
+    await this.ddl.outsideDeletes(() => this.flushes.flushAll())
   }
 
   stats(): EngineStats {
     return {
-      coreCount: this.cores.length,
-      lsnDurable: this.requireWal().durableLsn,
-      replayedRecordCount: this.replayedRecordCount,
-      segmentCount: this.segments.segments.length,
+      coreCount: this.cores.length, lsnDurable: this.requireWal().durableLsn,
+      replayedRecordCount: this.replayedRecordCount, segmentCount: this.segments.segments.length,
       memtableBytes: this.flushes.memtableBytesTotal(),
       flushCount: this.segments.flushCount,
       walClosedSegmentCount: this.requireWal().closedSegmentCount,
@@ -316,6 +315,7 @@ class NodeEngine implements Engine {
       case 'SetRetentionOp': return this.retention.setRetention(op)
       case 'DropTableOp': return this.ddl.dropTable(op)
       case 'TruncateTableOp': return this.ddl.truncateTable(op)
+      case 'DeleteRowsOp': return this.ddl.deleteRows(op)
       case 'RenameTableOp': case 'RenameColumnOp': case 'DropColumnOp': return this.ddl.alterTable(op)
       default: return assertNever(op)
     }

@@ -170,15 +170,27 @@ export interface ScanOp {
   readonly limit: number | null
 }
 
+/**
+ * DELETE FROM t WHERE …: every row of the table in `timeRange` passing every filter (ANDed, as a ScanOp's) is gone.
+ * Its WAL record (DeleteRecord) is the commit point; replay and catch-up apply it in LSN order with the ingests.
+ */
+export interface DeleteRowsOp {
+  readonly kind: 'DeleteRowsOp'
+  readonly v: typeof OP_VERSION
+  readonly tableId: TableId
+  readonly timeRange: TimeRange
+  readonly filters: ReadonlyArray<ColumnFilter>
+}
+
 export type TimeseriesOp =
   | CreateTableOp | IngestOp | ScanOp | AddColumnsOp | SetRetentionOp | DropTableOp | TruncateTableOp | RenameTableOp
-  | RenameColumnOp | DropColumnOp
+  | RenameColumnOp | DropColumnOp | DeleteRowsOp
 export type TimeseriesOpKind = TimeseriesOp['kind']
 
 /** Wire codes of op kinds. Append-only; pinned by test/unit/engine/ops.test.ts. */
 export const OP_KIND_CODES: Readonly<Record<TimeseriesOpKind, number>> = {
   CreateTableOp: 1, IngestOp: 2, ScanOp: 3, AddColumnsOp: 4, SetRetentionOp: 5, DropTableOp: 6, TruncateTableOp: 7,
-  RenameTableOp: 8, RenameColumnOp: 9, DropColumnOp: 10,
+  RenameTableOp: 8, RenameColumnOp: 9, DropColumnOp: 10, DeleteRowsOp: 11,
 }
 
 /** The name a dropped column takes (PostgreSQL's own pattern), `attnum` 1-based: never a name a user can collide with. */

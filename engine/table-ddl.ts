@@ -4,15 +4,17 @@
 import { log } from '../src/common/log.js'
 import type { TableId } from '../src/common/ids.js'
 import {
-  EngineFailureError, type AddColumnsResult, type AlterTableResult, type CreateTableResult, type DropTableResult,
-  type TruncateTableResult,
+  EngineFailureError, type AddColumnsResult, type AlterTableResult, type CreateTableResult, type DeleteRowsResult,
+  type DropTableResult, type TruncateTableResult,
 } from './api.js'
 import type { CoreClient } from './bridge/core-client.js'
 import type { CoreResponse } from './bridge/messages.js'
 import type { CatalogStore } from './catalog/catalog-store.js'
 import type { FlushCoordinator } from './flush-coordinator.js'
+import type { DiskHealth } from './io/disk-health.js'
+import { RowDeleter, type RowDeleterDeps } from './row-deleter.js'
 import type {
-  AddColumnsOp, CreateTableOp, DropColumnOp, DropTableOp, RenameColumnOp, RenameTableOp, TableSchema, TruncateTableOp,
+  AddColumnsOp, CreateTableOp, DeleteRowsOp, DropColumnOp, DropTableOp, RenameColumnOp, RenameTableOp, TableSchema, TruncateTableOp,
 } from './ops.js'
 import { ScanGate } from './timeseries/scan-gate.js'
 import type { WalRecord } from './wal/record.js'
@@ -28,6 +30,10 @@ export interface TableDdlDeps {
   readonly lastAssignedLsn: () => number
   /** Resolves once no core is being restarted (a rebuild replays WAL records and must see the op wholly or not). */
   readonly coresReady: () => Promise<void>
+  /** DELETE (row-deleter.ts): where a manifest failure after its WAL record goes, and the WAL and catch-up. */
+  readonly health: DiskHealth
+  readonly appendWal: RowDeleterDeps['appendWal']
+  readonly route: RowDeleterDeps['route']
 }
 
 export type AlterTableOp = RenameTableOp | RenameColumnOp | DropColumnOp
@@ -46,8 +52,37 @@ export class TableDdl {
    */
   readonly ingestGate = new ScanGate()
 
+  private readonly deletes: RowDeleter
+
   constructor(private readonly deps: TableDdlDeps) {
     deps.segments.isTableLive = (tableId) => deps.catalog.table(tableId) !== undefined
+    this.deletes = new RowDeleter({ ...deps, ingestGate: this.ingestGate })
+  }
+
+  /** DELETE (DeleteRowsOp): see row-deleter.ts. */
+  deleteRows(op: DeleteRowsOp): Promise<DeleteRowsResult> {
+    return this.deletes.deleteRows(op)
+  }
+
+  /** Replay: true when `record` is a DeleteRecord, replayed once every earlier record (`applied`) is. */
+  async replayedDelete(record: WalRecord, applied: ReadonlyArray<Promise<unknown>>): Promise<boolean> {
+    if (record.kind !== 'DeleteRecord') return false
+    await Promise.all(applied)
+    await this.deletes.replay(record)
+    return true
+  }
+
+  /** Catch-up: true when `record` is a DeleteRecord, now applied to core `core`'s memtables. */
+  async appliedMissedDelete(core: number, record: WalRecord): Promise<boolean> {
+    if (record.kind !== 'DeleteRecord') return false
+    await this.deletes.applyMissed(core, record)
+    return true
+  }
+
+  /** CHECKPOINT: a DELETE holds the cores' flushes while it runs, so a forced flush waits until it is done. */
+  async outsideDeletes<T>(body: () => Promise<T>): Promise<T> {
+    const release = await this.ingestGate.read()
+    return body().finally(release)
   }
 
   /** At open, before replay: finishes a DROP TABLE cut short after its catalog commit (its segments leave now). */

@@ -9,6 +9,7 @@ import { catalogLookup } from './catalog/catalog-lookup.js'
 import { executeAlterTableOptions } from './exec/alter-table.js'
 import { executeCopy } from './exec/copy.js'
 import { executeCreateTable } from './exec/create-table.js'
+import { bindDelete, executeDelete } from './exec/delete.js'
 import { explainQuery } from './exec/explain.js'
 import { bindInsert, executeInsert } from './exec/insert.js'
 import { decodeParams, initialParamTypes, settleParamTypes } from './exec/params.js'
@@ -55,6 +56,7 @@ async function describe(engine: Engine, statement: PreparedStatement, declared: 
     case 'SqlCreateTable': case 'SqlSet': case 'SqlTransaction': case 'SqlDiscard': case 'SqlAlterTableOptions': case 'SqlCheckpoint': break
     case 'SqlDeallocate': break
     case 'SqlDropTable': case 'SqlTruncate': case 'SqlAlterTableColumns': case 'SqlRename': case 'SqlCopy': break
+    case 'SqlDelete': bindDelete(engine, ast, types); break
     default: assertNever(ast)
   }
   return { paramTypeOids: settleParamTypes(parsed.paramCount, types).map(typeOid), fields }
@@ -88,6 +90,10 @@ async function execute(engine: Engine, statement: PreparedStatement, params: Rea
     case 'SqlAlterTableColumns': return executeAlterTableColumns(engine, ast)
     case 'SqlRename': return executeRename(engine, ast)
     case 'SqlCopy': return executeCopy(engine, ast, session)
+    case 'SqlDelete': {
+      const bound = bindDelete(engine, ast, types)
+      return executeDelete(engine, bound, decodeParams(params, settleParamTypes(parsed.paramCount, types)), session)
+    }
     case 'SqlCheckpoint': {
       await withEngineErrors(() => engine.flushAll())
       return { kind: 'CommandResult', commandTag: 'CHECKPOINT' }

@@ -5,6 +5,7 @@ import type { Lsn, TableId } from '../../src/common/ids.js'
 import type { EngineFailure } from '../api.js'
 import type { ColumnBatch, RowsPartial, ScanPartial } from '../batch.js'
 import type { ScanOp, TableSchema } from '../ops.js'
+import type { DeletePredicate } from '../wal/delete-payload.js'
 
 /** Sent at startup and on CREATE TABLE, to every core. */
 export interface RegisterTableRequest { readonly kind: 'RegisterTableRequest'; readonly id: number; readonly table: TableSchema }
@@ -122,9 +123,37 @@ export interface ScanCreditRequest { readonly kind: 'ScanCreditRequest'; readonl
  */
 export interface ScanCancelRequest { readonly kind: 'ScanCancelRequest'; readonly id: number; readonly streamId: number }
 
+/**
+ * DELETE, first step: while held the core offers no flush (not even a forced one), so once the flushes in flight have
+ * committed no segment can appear that the DELETE's rewrite did not see. The DeleteRowsRequest releases it.
+ */
+export interface HoldFlushesRequest { readonly kind: 'HoldFlushesRequest'; readonly id: number; readonly isHeld: boolean }
+
+/**
+ * DELETE (DeleteRecord `lsn`): the rows of the table's active and frozen memtables that the predicate picks are gone,
+ * and the flush hold is released. Answered with an AppliedResponse carrying `deletedCount`.
+ */
+export interface DeleteRowsRequest {
+  readonly kind: 'DeleteRowsRequest'
+  readonly id: number
+  readonly tableId: TableId
+  readonly lsn: Lsn
+  readonly predicate: DeletePredicate
+}
+
+/** DELETE: one segment of this core's vShard — every row group, every column — rewritten without the picked rows. */
+export interface RewriteSegmentRequest {
+  readonly kind: 'RewriteSegmentRequest'
+  readonly id: number
+  readonly span: Pick<SegmentSpan, 'tableId' | 'vShard' | 'partitionStartUs'>
+  readonly segment: SegmentSlice
+  readonly predicate: DeletePredicate
+}
+
 export type CoreRequest =
   | RegisterTableRequest | ApplyIngestRequest | ApplyRawIngestRequest | ScanRequest | ShutdownRequest | CommitFlushRequest | FlushRequest
-  | CompactRequest | DropTableRowsRequest | StreamScanRequest | ScanCreditRequest | ScanCancelRequest
+  | CompactRequest | DropTableRowsRequest | StreamScanRequest | ScanCreditRequest | ScanCancelRequest | HoldFlushesRequest
+  | DeleteRowsRequest | RewriteSegmentRequest
 
 export interface DoneResponse { readonly kind: 'DoneResponse'; readonly id: number }
 export interface ScanResponse { readonly kind: 'ScanResponse'; readonly id: number; readonly partial: ScanPartial }
@@ -156,6 +185,16 @@ export interface AppliedResponse {
   readonly memtableBytes: number
   readonly lowWaterLsn: number
   readonly flush: FlushOutput | null
+  /** DeleteRowsRequest only: the memtable rows deleted. */
+  readonly deletedCount?: number
+}
+
+/** A RewriteSegmentRequest's result: rows deleted, and the rewritten segment (null: none left, or none deleted). */
+export interface RewriteResponse {
+  readonly kind: 'RewriteResponse'
+  readonly id: number
+  readonly deletedCount: number
+  readonly segment: EncodedSegment | null
 }
 
 /** The merged segment of a CompactRequest (CPU work on the core; the control thread writes it). */
@@ -165,12 +204,15 @@ export interface CompactResponse { readonly kind: 'CompactResponse'; readonly id
 export interface ScanBatchResponse { readonly kind: 'ScanBatchResponse'; readonly id: number; readonly partial: RowsPartial; readonly isLast: boolean }
 
 export type CoreResponse = DoneResponse | ScanResponse | FailureResponse | AppliedResponse | CompactResponse | ScanBatchResponse
+  | RewriteResponse
 
 // Kinds are append-only (a new kind goes at the end); the order is pinned by test/unit/engine/ops.test.ts.
 export const CORE_REQUEST_KINDS: ReadonlySet<string> = new Set<CoreRequest['kind']>([
   'RegisterTableRequest', 'ApplyIngestRequest', 'ApplyRawIngestRequest', 'ScanRequest', 'ShutdownRequest', 'CommitFlushRequest', 'FlushRequest', 'CompactRequest',
-  'DropTableRowsRequest', 'StreamScanRequest', 'ScanCreditRequest', 'ScanCancelRequest',
+  'DropTableRowsRequest', 'StreamScanRequest', 'ScanCreditRequest', 'ScanCancelRequest', 'HoldFlushesRequest',
+  'DeleteRowsRequest', 'RewriteSegmentRequest',
 ])
 export const CORE_RESPONSE_KINDS: ReadonlySet<string> = new Set<CoreResponse['kind']>([
   'DoneResponse', 'ScanResponse', 'FailureResponse', 'AppliedResponse', 'CompactResponse', 'ScanBatchResponse',
+  'RewriteResponse',
 ])

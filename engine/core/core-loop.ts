@@ -4,10 +4,13 @@ import { assert, assertNever } from '../../src/common/assert.js'
 import { isEngineFailureError, type EngineFailure } from '../api.js'
 import { FrameCodec } from '../bridge/frame-codec.js'
 import { validateBatch, vShardsOf } from '../bridge/dispatcher.js'
-import type { ApplyIngestRequest, ApplyRawIngestRequest, CompactRequest, CoreRequest, CoreResponse, ScanRequest } from '../bridge/messages.js'
+import type {
+  AppliedResponse, ApplyIngestRequest, ApplyRawIngestRequest, CompactRequest, CoreRequest, CoreResponse, RewriteSegmentRequest, ScanRequest,
+} from '../bridge/messages.js'
 import { RingConsumer, RingProducer, type RingBuffers } from '../bridge/spsc-ring.js'
 import { CORE_REQUESTS_PER_TICK_COUNT, VSHARD_COUNT } from '../../src/common/limits.js'
 import { decodeIngestPayload } from '../wal/ingest-payload.js'
+import { rewriteSegment } from '../timeseries/delete-rows.js'
 import { CoreStorage } from './core-storage.js'
 import { ScanStreams } from './scan-streams.js'
 
@@ -120,6 +123,14 @@ export class CoreLoop {
         this.streams.credit(request)
         return undefined
       case 'ScanCancelRequest': return this.streams.cancel(request)
+      case 'HoldFlushesRequest':
+        this.storage.holdFlushes(request.isHeld)
+        return { kind: 'DoneResponse', id: request.id }
+      case 'DeleteRowsRequest': {
+        const deletedCount = this.storage.deleteRows(request.tableId, request.predicate)
+        return { ...this.applied(request.id), deletedCount }
+      }
+      case 'RewriteSegmentRequest': return this.rewrite(request)
       default: return assertNever(request)
     }
   }
@@ -151,7 +162,7 @@ export class CoreLoop {
   }
 
   /** The core's memtable state, with a flush when the budget is reached (invariant 4). */
-  private applied(id: number, isForced = false): CoreResponse {
+  private applied(id: number, isForced = false): AppliedResponse {
     const flush = this.storage.maybeFlush(isForced)
     return {
       kind: 'AppliedResponse', id, memtableBytes: this.storage.memtableBytes(), lowWaterLsn: this.storage.lowWaterLsn(), flush,
@@ -161,6 +172,17 @@ export class CoreLoop {
   private compact(request: CompactRequest): CoreResponse {
     try {
       return { kind: 'CompactResponse', id: request.id, segment: this.storage.compact(request) }
+    } catch (error) {
+      if (isEngineFailureError(error)) return this.failure(request.id, error.failure)
+      throw error
+    }
+  }
+
+  private rewrite(request: RewriteSegmentRequest): CoreResponse {
+    const schema = this.storage.schemaOf(request.span.tableId)
+    if (schema === undefined) return this.failure(request.id, { kind: 'NoSuchTable', detail: `table ${request.span.tableId} is not registered` })
+    try {
+      return { kind: 'RewriteResponse', id: request.id, ...rewriteSegment(schema, request.segment, request.span, request.predicate) }
     } catch (error) {
       if (isEngineFailureError(error)) return this.failure(request.id, error.failure)
       throw error

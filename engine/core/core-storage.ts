@@ -16,13 +16,15 @@ import { sortMemtableByPartition } from '../timeseries/memtable-sort.js'
 import { scanMemtables } from '../timeseries/scan.js'
 import { ScanCursor, type ScanSource } from '../timeseries/scan-cursor.js'
 import { decodeRowGroup } from '../timeseries/segment-decode.js'
+import { memtableWithout } from '../timeseries/delete-rows.js'
+import type { DeletePredicate } from '../wal/delete-payload.js'
 import { encodeSegment } from '../timeseries/segment-writer.js'
 
 /** A memtable with the WAL range it holds: every row of (tableId, vShard) with LSN in [firstLsn, lastLsn]. */
 interface LiveMemtable {
   readonly tableId: TableId
   readonly vShard: number
-  readonly memtable: Memtable
+  memtable: Memtable
   readonly firstLsn: number
   lastLsn: number
   /** When its first row arrived (ms, the injected clock): a memtable older than MEMTABLE_FLUSH_AGE_MS is flushed. */
@@ -49,6 +51,8 @@ export class CoreStorage {
   private nextFlushId = 1
   /** A flush failed: offer none by itself until a FlushRequest (the control side's retry timer) asks (issue 12). */
   private isRetryHeld = false
+  /** A DELETE is between its HoldFlushesRequest and its DeleteRowsRequest: no flush is offered, not even a forced one. */
+  private isFlushHeld = false
 
   constructor(private readonly options: CoreStorageOptions) {}
 
@@ -73,6 +77,33 @@ export class CoreStorage {
     this.frozen = this.frozen.filter((live) => live.tableId !== tableId)
     this.tables.get(tableId)?.active.clear()
     if (isUnregistering) this.tables.delete(tableId)
+  }
+
+  holdFlushes(isHeld: boolean): void {
+    this.isFlushHeld = isHeld
+  }
+
+  /**
+   * DELETE: the picked rows leave the table's active and frozen memtables (a frozen one is not being flushed: the
+   * control thread held flushes and waited for the one in flight); an emptied active memtable goes, so it pins no WAL.
+   * Releases the flush hold. Returns the count of rows deleted.
+   */
+  deleteRows(tableId: TableId, predicate: DeletePredicate): number {
+    this.isFlushHeld = false
+    const table = this.tables.get(tableId)
+    if (table === undefined) return 0
+    let deletedCount = 0
+    const prune = (live: LiveMemtable): void => {
+      const result = memtableWithout(live.memtable, predicate)
+      live.memtable = result.memtable
+      deletedCount += result.deletedCount
+    }
+    for (const live of this.frozen) if (live.tableId === tableId) prune(live)
+    for (const [vShard, live] of table.active) {
+      prune(live)
+      if (live.memtable.rowCount === 0) table.active.delete(vShard)
+    }
+    return deletedCount
   }
 
   schemaOf(tableId: TableId): TableSchema | undefined {
@@ -134,8 +165,9 @@ export class CoreStorage {
    * `isForced` flushes whatever is held, budget or not (close, tests).
    */
   maybeFlush(isForced = false): FlushOutput | null {
-    if (this.flushInFlight !== undefined) return null
+    // A retry asked for while a DELETE holds flushes is not lost: the hold's release offers the flush when it is due.
     if (isForced) this.isRetryHeld = false
+    if (this.flushInFlight !== undefined || this.isFlushHeld) return null
     const isDue = this.memtableBytes() > this.options.memtableBudgetBytes || this.oldestCreatedMs() + MEMTABLE_FLUSH_AGE_MS <= this.nowMs()
     if (!isForced && (!isDue || this.isRetryHeld)) return null
     for (const table of this.tables.values()) {

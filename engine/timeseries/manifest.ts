@@ -4,6 +4,7 @@
 //   { "version": 1, "nextSegmentId": n, "segments": [SegmentEntry...], "flushedLsns": [{ tableId, vShard, lsn }...],
 //     "truncatedLsns": [{ tableId, lsn }...] }   ← optional, written only when non-empty (TRUNCATE; manifests written
 //   before it existed simply lack it), pinned by the same test file ("pins truncatedLsns").
+//     "deletedLsns": [{ tableId, lsn }...]     ← optional likewise (DELETE), pinned there too ("pins deletedLsns").
 import path from 'node:path'
 import { asTableId, type TableId } from '../../src/common/ids.js'
 import { VSHARD_COUNT } from '../../src/common/limits.js'
@@ -43,6 +44,19 @@ export interface ManifestData {
   readonly flushedLsns: ReadonlyArray<ManifestLsn>
   /** Absent or empty when no table was truncated. */
   readonly truncatedLsns?: ReadonlyArray<TruncatedLsn>
+  /**
+   * DELETE: the listed segments of `tableId` already lack the rows of every DeleteRecord with LSN ≤ lsn, so replay
+   * applies such a record to memtables only. Absent or empty when no DELETE reached segments.
+   */
+  readonly deletedLsns?: ReadonlyArray<TruncatedLsn>
+}
+
+/** A DELETE's change to one table's segments, committed with its WAL record's LSN (SegmentStore.commitDelete). */
+export interface SegmentDelete {
+  readonly tableId: TableId
+  readonly lsn: number
+  readonly removed: ReadonlyArray<SegmentEntry>
+  readonly added: ReadonlyArray<SegmentEntry>
 }
 
 export const EMPTY_MANIFEST: ManifestData = { nextSegmentId: 1, segments: [], flushedLsns: [] }
@@ -105,26 +119,35 @@ export async function loadManifest(fs: FileSystem, dataDir: string): Promise<Man
   if (badEntry >= 0) throw corrupt(file, `bad segment entry ${JSON.stringify(segments[badEntry])}`)
   const badLsn = lsns.findIndex((entry) => entry === undefined)
   if (badLsn >= 0) throw corrupt(file, `bad flushed lsn ${JSON.stringify(flushedLsns[badLsn])}`)
-  const truncatedValue: unknown = Reflect.get(value, 'truncatedLsns') ?? []
-  if (!Array.isArray(truncatedValue)) throw corrupt(file, 'bad shape')
-  const truncated = truncatedValue.map(parseTruncated)
-  const badTruncated = truncated.findIndex((entry) => entry === undefined)
-  if (badTruncated >= 0) throw corrupt(file, `bad truncated lsn ${JSON.stringify(truncatedValue[badTruncated])}`)
+  const truncated = tableLsns(file, value, 'truncatedLsns')
+  const deleted = tableLsns(file, value, 'deletedLsns')
   return {
     nextSegmentId,
     segments: entries.filter((entry): entry is SegmentEntry => entry !== undefined),
     flushedLsns: lsns.filter((entry): entry is ManifestLsn => entry !== undefined),
-    ...(truncated.length > 0 ? { truncatedLsns: truncated.filter((entry): entry is TruncatedLsn => entry !== undefined) } : {}),
+    ...(truncated.length > 0 ? { truncatedLsns: truncated } : {}),
+    ...(deleted.length > 0 ? { deletedLsns: deleted } : {}),
   }
+}
+
+/** An optional list of { tableId, lsn } (truncatedLsns, deletedLsns); [] when absent. */
+function tableLsns(file: string, manifest: object, key: string): TruncatedLsn[] {
+  const listed: unknown = Reflect.get(manifest, key) ?? []
+  if (!Array.isArray(listed)) throw corrupt(file, 'bad shape')
+  const parsed = listed.map(parseTruncated)
+  const bad = parsed.findIndex((entry) => entry === undefined)
+  if (bad >= 0) throw corrupt(file, `bad ${key} entry ${JSON.stringify(listed[bad])}`)
+  return parsed.filter((entry): entry is TruncatedLsn => entry !== undefined)
 }
 
 /** Replaces the manifest atomically: after this resolves, a crash at any point leaves the new one in place. */
 export async function saveManifest(fs: FileSystem, dataDir: string, data: ManifestData): Promise<void> {
   const file = path.join(dataDir, MANIFEST_FILE)
   const temp = `${file}.tmp`
-  const { truncatedLsns, ...rest } = data
+  const { truncatedLsns, deletedLsns, ...rest } = data
   const text = JSON.stringify({
     version: MANIFEST_FORMAT_VERSION, ...rest, ...(truncatedLsns !== undefined && truncatedLsns.length > 0 ? { truncatedLsns } : {}),
+    ...(deletedLsns !== undefined && deletedLsns.length > 0 ? { deletedLsns } : {}),
   })
   const handle = await fs.open(temp, 'create-truncate')
   try {

@@ -5,15 +5,14 @@ import path from 'node:path'
 import type { TableId } from '../../src/common/ids.js'
 import { log } from '../../src/common/log.js'
 import {
-  COLUMNS_PER_TABLE_MAX_COUNT, COMPACTION_ROWS_MAX_COUNT, COMPACTION_SEGMENTS_MAX_COUNT, COMPACTION_SEGMENTS_MIN_COUNT,
-  SEGMENT_FOOTER_BYTES_MAX, SEGMENT_READS_IN_FLIGHT_MAX_COUNT, VSHARD_COUNT,
+  COLUMNS_PER_TABLE_MAX_COUNT, SEGMENT_FOOTER_BYTES_MAX, SEGMENT_READS_IN_FLIGHT_MAX_COUNT, VSHARD_COUNT,
 } from '../../src/common/limits.js'
 import type { EncodedSegment, FlushOutput, SegmentSlice } from '../bridge/messages.js'
 import type { AggPartial } from '../batch.js'
 import type { FileHandleLike, FileSystem } from '../io/file-system.js'
 import type { ScanOp, TableSchema } from '../ops.js'
 import {
-  loadManifest, saveManifest, segmentFileName, type ManifestData, type ManifestLsn, type SegmentEntry, type TruncatedLsn,
+  loadManifest, saveManifest, segmentFileName, type ManifestData, type ManifestLsn, type SegmentDelete, type SegmentEntry, type TruncatedLsn,
 } from './manifest.js'
 import { ScanGate } from './scan-gate.js'
 import { StatsAnswer } from './stats-answer.js'
@@ -183,6 +182,7 @@ export class SegmentStore {
         segments: this.manifest.segments.filter((entry) => !isDropped(entry.tableId)),
         flushedLsns: this.manifest.flushedLsns.filter((entry) => !isDropped(entry.tableId)),
         truncatedLsns: (this.manifest.truncatedLsns ?? []).filter((entry) => !isDropped(entry.tableId)),
+        deletedLsns: (this.manifest.deletedLsns ?? []).filter((entry) => !isDropped(entry.tableId)),
       }
       const isChanged = gone.length > 0 || next.flushedLsns.length !== this.manifest.flushedLsns.length ||
         next.truncatedLsns?.length !== (this.manifest.truncatedLsns ?? []).length
@@ -302,29 +302,6 @@ export class SegmentStore {
   }
 
   /**
-   * Segments worth merging: the first (table, vShard, partition) with at least COMPACTION_SEGMENTS_MIN_COUNT of them,
-   * oldest first, within the count and row bounds. Empty when there is nothing to do.
-   */
-  compactionCandidates(): SegmentEntry[] {
-    const groups = new Map<string, SegmentEntry[]>()
-    for (const entry of this.manifest.segments) {
-      const key = `${entry.tableId}/${entry.vShard}/${entry.partitionStartUs}`
-      groups.set(key, [...(groups.get(key) ?? []), entry])
-    }
-    for (const entries of groups.values()) {
-      const chosen: SegmentEntry[] = []
-      let rows = 0
-      for (const entry of entries) {
-        if (chosen.length >= COMPACTION_SEGMENTS_MAX_COUNT || rows + entry.rowCount > COMPACTION_ROWS_MAX_COUNT) break
-        chosen.push(entry)
-        rows += entry.rowCount
-      }
-      if (chosen.length >= COMPACTION_SEGMENTS_MIN_COUNT) return chosen
-    }
-    return []
-  }
-
-  /**
    * Runs `body` alone among maintenance work (compaction rounds, retention passes). Segment files are deleted only
    * inside it, so a compaction reading its inputs never races a retention pass deleting them.
    */
@@ -379,6 +356,39 @@ export class SegmentStore {
     })
     await this.deleteFiles(inputs)
   }
+
+  /** DELETE: whether chunk statistics leave a row group of `entry` that `scope` may pick (reads no chunk values). */
+  async mayPick(entry: SegmentEntry, scope: RowGroupScope): Promise<boolean> {
+    return (await this.readSlice(entry, scope, [], newPruneCounters())).rowGroups.length > 0
+  }
+
+  /** DELETE: writes a rewritten segment, unlisted until commitDelete (else discardUnlisted or open() deletes it). */
+  writeUnlisted = (segment: EncodedSegment): Promise<SegmentEntry> => this.writeSegment(this.nextIdReserved++, segment)
+  discardUnlisted = (entries: ReadonlyArray<SegmentEntry>): Promise<void> => this.deleteFiles(entries)
+
+  /**
+   * DELETE's segment side: `removed` leave, `added` (from writeUnlisted) join and the table's deleted LSN becomes
+   * `lsn`, in one atomic swap under the scan gate; then the removed files are deleted. Call inside maintain().
+   * `onCommitted` runs right after the in-memory swap, before any scan (see commitFlush).
+   */
+  async commitDelete(change: SegmentDelete, onCommitted: () => void): Promise<void> {
+    if (change.added.length > 0) await this.fs.syncDir(this.segmentDir)
+    const removed = new Set(change.removed.map((entry) => entry.id))
+    await this.gate.write(async () => {
+      const others = (this.manifest.deletedLsns ?? []).filter((entry) => entry.tableId !== change.tableId)
+      await this.swap({
+        ...this.manifest, nextSegmentId: this.nextIdReserved, deletedLsns: [...others, { tableId: change.tableId, lsn: change.lsn }],
+        segments: [...this.manifest.segments.filter((entry) => !removed.has(entry.id)), ...change.added],
+      })
+      onCommitted()
+    })
+    await this.deleteFiles(change.removed)
+  }
+
+  /** The LSN of the table's last DELETE whose rows the listed segments already lack (0: none). */
+  deletedLsn = (tableId: TableId): number => this.deletedLsns().find((entry) => entry.tableId === tableId)?.lsn ?? 0
+  /** Delete LSNs as the manifest holds them (the next LSN after a restart must be above every one). */
+  deletedLsns = (): ReadonlyArray<TruncatedLsn> => this.manifest.deletedLsns ?? []
 
   /** Flushed LSNs as the manifest holds them (for tests and stats). */
   flushedLsns(): ReadonlyArray<ManifestLsn> {

@@ -10,9 +10,9 @@ export const WAL_RECORD_PREFIX_BYTES = 8
 export const WAL_RECORD_HEADER_BYTES = WAL_RECORD_PREFIX_BYTES + 8 + 1 + 4
 const BODY_FIXED_BYTES = WAL_RECORD_HEADER_BYTES - WAL_RECORD_PREFIX_BYTES
 
-export type WalRecordKind = 'IngestRecord'
+export type WalRecordKind = 'IngestRecord' | 'DeleteRecord'
 /** On-disk codes of record kinds. Append-only; pinned by wal.test.ts. */
-export const WAL_RECORD_KIND_CODES: Readonly<Record<WalRecordKind, number>> = { IngestRecord: 1 }
+export const WAL_RECORD_KIND_CODES: Readonly<Record<WalRecordKind, number>> = { IngestRecord: 1, DeleteRecord: 2 }
 
 export interface WalRecord {
   readonly lsn: Lsn
@@ -40,6 +40,7 @@ export type DecodeOutcome =
   | { readonly kind: 'bad'; readonly reason: string; readonly lsnField: number | undefined }
 
 function kindOfCode(code: number): WalRecordKind | undefined {
+  if (code === WAL_RECORD_KIND_CODES.DeleteRecord) return 'DeleteRecord'
   return code === WAL_RECORD_KIND_CODES.IngestRecord ? 'IngestRecord' : undefined
 }
 

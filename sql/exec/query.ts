@@ -45,7 +45,7 @@ function printRegColumns(columns: ReadonlyArray<PlanColumn>, rows: SqlValue[][],
 }
 
 /** Folds what reads no row and is not volatile (parameters, now(), constants) — only for pushdown into scans. */
-function folder(env: ExecEnv | null): Folder {
+export function folder(env: ExecEnv | null): Folder {
   return (expr: Expr) => {
     if (env === null) return expr.kind === 'Const' ? { value: expr.value } : undefined
     const readsRow = someExpr(expr, (n) => n.kind === 'Slot' || n.kind === 'Outer' || n.kind === 'Subquery' || n.kind === 'Aggregate' ||

@@ -4,6 +4,7 @@ import { syntaxError } from '../../src/common/errors.js'
 import type { SqlAlterTableColumns, SqlAlterTableOptions, SqlInsert, SqlStatement } from './ast.js'
 import { adaptCopy } from './adapt-copy.js'
 import { adaptAlterColumns, adaptDropTable, adaptRename, adaptTruncate } from './adapt-ddl.js'
+import { adaptDelete } from './adapt-delete.js'
 import { adaptExprList } from './adapt-expr.js'
 import { type AdaptContext, type Node, bool, firstPos, list, loc, nodeField, str, unsupported, unwrap, wrapped } from './adapt-node.js'
 import { adaptQuery } from './adapt-query.js'
@@ -100,6 +101,7 @@ const STATEMENT_HANDLERS: Readonly<Record<string, StatementHandler>> = {
   CheckPointStmt: (ctx, node) => (list(node, 'options').length === 0 ? { kind: 'SqlCheckpoint' } : unsupported('CHECKPOINT options', ctx.statementPos)),
   ExplainStmt: explain,
   CopyStmt: adaptCopy,
+  DeleteStmt: adaptDelete,
 }
 
 /** Every statement node type the adapter translates (the tests pin this list). */

@@ -313,9 +313,20 @@ export interface SqlCopy {
   readonly options: ReadonlyArray<SqlCopyOption>
 }
 
+/** DELETE FROM [ONLY] t [[AS] alias] [WHERE …]: `where` null deletes every row; `wherePos` is the WHERE's position. */
+export interface SqlDelete {
+  readonly kind: 'SqlDelete'
+  readonly table: string
+  readonly tablePos: number
+  readonly alias: string | null
+  readonly where: SqlExpr | null
+  readonly wherePos: number
+}
+
 export type SqlStatement =
   | SqlCreateTable | SqlInsert | SqlQuery | SqlSet | SqlShow | SqlTransaction | SqlDiscard | SqlAlterTableOptions
   | SqlCheckpoint | SqlExplain | SqlDropTable | SqlTruncate | SqlAlterTableColumns | SqlRename | SqlDeallocate | SqlCopy
+  | SqlDelete
 
 /** What PreparedStatement.parsed holds. */
 export interface ParsedStatement {

@@ -98,6 +98,9 @@ export const PARTITION_WIDTH_US_DEFAULT = 86_400_000_000
 export const SEGMENT_FOOTER_BYTES_MAX = 16 * 1024 * 1024
 // Segment files read at once on the control thread for one scan (bounded concurrency, no unbounded Promise.all).
 export const SEGMENT_READS_IN_FLIGHT_MAX_COUNT = 16
+// Segment file bytes a DELETE rewrites at once (at least one segment, at most SEGMENT_READS_IN_FLIGHT_MAX_COUNT):
+// each is held whole, decoded and re-encoded, so this bounds the DELETE's memory, not the table's size.
+export const DELETE_REWRITE_BYTES_MAX = 64 * 1024 * 1024
 // New ingests to a core wait while its memtables hold more than this many budgets (a flush is still being written).
 export const MEMTABLE_PAUSE_BUDGETS_COUNT = 2
 // Closed WAL segments kept before the cores still holding their rows are asked to flush early (bounds WAL disk use

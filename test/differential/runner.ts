@@ -27,7 +27,12 @@ export interface Outcome {
   readonly oids: ReadonlyArray<number>
   readonly fields: ReadonlyArray<string>
   readonly rows: ReadonlyArray<ReadonlyArray<string | null>>
+  /** The command tag as pg reports it ('DELETE 3'); compared for DELETE statements, whose count is their answer. */
+  readonly tag?: string
 }
+
+/** Statements whose command tag must equal PostgreSQL's (the row count is what they answer). */
+const TAGGED_STATEMENT = /^\s*DELETE\b/i
 
 /** The `.sqltest` files to run: all, or the comma-separated names in NODEDB_DIFF_ONLY. */
 export function sqlTestFiles(): string[] {
@@ -51,7 +56,7 @@ export async function runBlock(client: pg.Client, block: SqlTestBlock): Promise<
     const oids = (result.fields ?? []).map((f) => f.dataTypeID)
     let rows = (result.rows ?? []) as Array<Array<string | null>>
     if (block.kind === 'query' && block.rowsort) rows = [...rows].sort((a, b) => compareText(JSON.stringify(a), JSON.stringify(b)))
-    return { code: null, message: '', oids, fields, rows }
+    return { code: null, message: '', oids, fields, rows, tag: `${result.command} ${String(result.rowCount)}` }
   } catch (error: unknown) {
     const code = (error as { code?: unknown }).code
     const message = error instanceof Error ? error.message : String(error)
@@ -109,6 +114,8 @@ export function judge(block: SqlTestBlock, ours: Outcome, theirs: Outcome | null
   } else if (block.kind === 'query' && theirs !== null && ours.code === null) {
     const difference = resultDifference(ours, theirs)
     if (difference !== null) error = `result differs: ${difference}`
+  } else if (block.kind === 'statementOk' && theirs !== null && ours.tag !== theirs.tag && TAGGED_STATEMENT.test(block.sql)) {
+    error = `command tag ${ours.tag ?? '(none)'}, PostgreSQL ${theirs.tag ?? '(none)'}`
   }
   if (block.gap === null) return error === null ? { kind: 'matched' } : { kind: 'failed', error }
   if (error === null) return { kind: 'matched', note: `now matches PostgreSQL: the gap "${block.gap}" can be removed` }

@@ -50,6 +50,19 @@ describe('engine/timeseries/manifest', () => {
     await assert.rejects(loadManifest(nodeFileSystem, dir), (error: unknown) => isEngineFailureError(error) && error.failure.kind === 'Corrupt')
   })
 
+  it('pins deletedLsns: written only when non-empty, round-tripped, checked', async () => {
+    const deleted: ManifestData = { ...data, deletedLsns: [{ tableId: asTableId(1), lsn: 91 }] }
+    await saveManifest(nodeFileSystem, dir, deleted)
+    const json: unknown = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'))
+    assert.deepEqual(json, { version: 1, nextSegmentId: 3, segments: JSON.parse(JSON.stringify(data.segments)) as unknown,
+      flushedLsns: [{ tableId: 1, vShard: 5, lsn: 42 }], deletedLsns: [{ tableId: 1, lsn: 91 }] })
+    assert.deepEqual(await loadManifest(nodeFileSystem, dir), deleted)
+    await saveManifest(nodeFileSystem, dir, { ...data, deletedLsns: [] })
+    assert.ok(!('deletedLsns' in (JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as object)))
+    fs.writeFileSync(path.join(dir, 'manifest.json'), '{"version":1,"nextSegmentId":1,"segments":[],"flushedLsns":[],"deletedLsns":[{"tableId":0}]}')
+    await assert.rejects(loadManifest(nodeFileSystem, dir), (error: unknown) => isEngineFailureError(error) && error.failure.kind === 'Corrupt')
+  })
+
   it('reports a damaged manifest as Corrupt', async () => {
     for (const text of ['{', '{"version":2,"nextSegmentId":1,"segments":[],"flushedLsns":[]}',
       '{"version":1,"nextSegmentId":1,"segments":[{"id":5}],"flushedLsns":[]}']) {

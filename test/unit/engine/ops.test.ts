@@ -10,7 +10,7 @@ describe('engine/ops codes', () => {
   it('pins OP_KIND_CODES and OP_VERSION', () => {
     assert.deepStrictEqual({ ...OP_KIND_CODES }, {
       CreateTableOp: 1, IngestOp: 2, ScanOp: 3, AddColumnsOp: 4, SetRetentionOp: 5, DropTableOp: 6, TruncateTableOp: 7,
-      RenameTableOp: 8, RenameColumnOp: 9, DropColumnOp: 10,
+      RenameTableOp: 8, RenameColumnOp: 9, DropColumnOp: 10, DeleteRowsOp: 11,
     })
     assert.equal(OP_VERSION, 1)
   })
@@ -24,16 +24,17 @@ describe('engine/ops codes', () => {
   })
 
   it('pins WAL_RECORD_KIND_CODES', () => {
-    assert.deepStrictEqual({ ...WAL_RECORD_KIND_CODES }, { IngestRecord: 1 })
+    assert.deepStrictEqual({ ...WAL_RECORD_KIND_CODES }, { IngestRecord: 1, DeleteRecord: 2 })
   })
 
   it('pins the ring message kinds, in order (append-only)', () => {
     assert.deepStrictEqual([...CORE_REQUEST_KINDS], [
       'RegisterTableRequest', 'ApplyIngestRequest', 'ApplyRawIngestRequest', 'ScanRequest', 'ShutdownRequest', 'CommitFlushRequest',
       'FlushRequest', 'CompactRequest', 'DropTableRowsRequest', 'StreamScanRequest', 'ScanCreditRequest', 'ScanCancelRequest',
+      'HoldFlushesRequest', 'DeleteRowsRequest', 'RewriteSegmentRequest',
     ])
     assert.deepStrictEqual([...CORE_RESPONSE_KINDS], [
-      'DoneResponse', 'ScanResponse', 'FailureResponse', 'AppliedResponse', 'CompactResponse', 'ScanBatchResponse',
+      'DoneResponse', 'ScanResponse', 'FailureResponse', 'AppliedResponse', 'CompactResponse', 'ScanBatchResponse', 'RewriteResponse',
     ])
   })
 })

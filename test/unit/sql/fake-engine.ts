@@ -74,6 +74,7 @@ export class FakeEngine implements Engine {
         this.catalog.splice(this.indexOf(op.tableId), 1)
         this.batches.delete(op.tableId)
         return { kind: 'DropTableResult' }
+      case 'DeleteRowsOp': throw new EngineFailureError({ kind: 'InvalidBatch', detail: 'the fake engine has no DELETE' })
       case 'TruncateTableOp':
         this.batches.delete(op.tableId)
         return { kind: 'TruncateTableResult', table: this.catalog[this.indexOf(op.tableId)]! }

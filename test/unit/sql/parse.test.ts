@@ -309,7 +309,8 @@ describe('sql/parse: refusals', () => {
     const cases: Array<[string, string]> = [
       ['WITH RECURSIVE x AS (SELECT 1) SEARCH DEPTH FIRST BY a SET o SELECT * FROM x', 'x AS'], ['SELECT a FROM t GROUP BY GROUPING SETS ((a), ())', 'GROUPING'],
       ['SELECT ROW(1, 2)', 'ROW'], ['SELECT 1; DROP VIEW t', 'DROP'], ['INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING', 'ON CONFLICT'],
-      ['INSERT INTO t VALUES (1) RETURNING a', 't VALUES'], ['DELETE FROM t', 'DELETE'],
+      ['INSERT INTO t VALUES (1) RETURNING a', 't VALUES'], ['DELETE FROM t RETURNING *', 't RETURNING'], ['DELETE FROM t USING u', 'u'],
+      ['DELETE FROM t WHERE CURRENT OF c', 't WHERE'], ['WITH a AS (SELECT 1) DELETE FROM t', 'WITH'],
       ["SELECT B'101'", "B'"], ['SELECT CURRENT_TIMESTAMP(3)', 'CURRENT_TIMESTAMP'], ['SELECT a COLLATE "de_DE"', 'COLLATE'],
       ['SELECT a[1:2]', 'a['], ['SELECT (a).f', 'a)'], ['SELECT sum(a) OVER (ROWS CURRENT ROW EXCLUDE TIES)', '(ROWS'],
       ['SELECT f(VARIADIC a)', 'f('], ["SELECT interval '1' DAY", 'interval'], ['CREATE TABLE t (a int PRIMARY KEY)', 'PRIMARY'],
@@ -324,8 +325,8 @@ describe('sql/parse: refusals', () => {
   })
 
   it('lists every node type it translates, and refuses an unknown one (never drops it)', () => {
-    assert.deepEqual([...STATEMENT_NODE_TYPES].sort(), ['AlterTableStmt', 'CheckPointStmt', 'CopyStmt', 'CreateStmt', 'DeallocateStmt', 'DiscardStmt',
-      'DropStmt', 'ExplainStmt', 'InsertStmt', 'RenameStmt', 'SelectStmt', 'TransactionStmt', 'TruncateStmt', 'VariableSetStmt',
+    assert.deepEqual([...STATEMENT_NODE_TYPES].sort(), ['AlterTableStmt', 'CheckPointStmt', 'CopyStmt', 'CreateStmt', 'DeallocateStmt', 'DeleteStmt',
+      'DiscardStmt', 'DropStmt', 'ExplainStmt', 'InsertStmt', 'RenameStmt', 'SelectStmt', 'TransactionStmt', 'TruncateStmt', 'VariableSetStmt',
       'VariableShowStmt'])
     assert.deepEqual([...EXPR_NODE_TYPES].sort(), ['A_ArrayExpr', 'A_Const', 'A_Expr', 'A_Indirection', 'BoolExpr',
       'BooleanTest', 'CaseExpr', 'CoalesceExpr', 'CollateClause', 'ColumnRef', 'FuncCall', 'MinMaxExpr', 'NullTest',

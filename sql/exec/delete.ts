@@ -1,0 +1,82 @@
+// sql/exec/delete: DELETE FROM t [WHERE …] → the engine's DeleteRowsOp. The WHERE moves into the op whole, by the
+// pushdown SELECT uses (plan/pushdown.ts: what the cores evaluate exactly as PostgreSQL does), with this execution's
+// parameters and now() folded; a condition that would be left over is refused (0A000), never ignored or widened.
+// Like INSERT, a DELETE is durable on its own: inside BEGIN … ROLLBACK it is not undone (README).
+import type { Engine } from '../../engine/api.js'
+import { OP_VERSION, type TableSchema } from '../../engine/ops.js'
+import type { SessionContext, SqlValue, StatementResult } from '../api.js'
+import { bindExpr, toBool } from '../bind/bind-expr.js'
+import { someExpr, type Expr } from '../bind/expr.js'
+import { Scope } from '../bind/scope.js'
+import type { SqlType } from '../bind/types.js'
+import { withEngineErrors } from '../errors.js'
+import type { SqlDelete } from '../parse/ast.js'
+import { planFromItem } from '../plan/plan-from.js'
+import type { PlanNode } from '../plan/plan-node.js'
+import { Planner, refuse } from '../plan/planner.js'
+import { conjuncts, pushFilter, type Folder } from '../plan/pushdown.js'
+import { newExecEnv } from './exec-env.js'
+import { folder, functionContext } from './query.js'
+
+type ScanNode = Extract<PlanNode, { kind: 'ScanNode' }>
+
+export interface BoundDelete {
+  readonly table: TableSchema
+  readonly scan: ScanNode
+  readonly where: Expr | null
+  readonly wherePos: number
+}
+
+/** What the cores evaluate exactly; the refusal names it so a user knows what to rewrite. */
+const PUSHABLE = 'time ranges on the designated timestamp, tag =, <>, IN, NOT IN, IS [NOT] NULL, float8/integer comparisons with constants, ANDed'
+
+/** Names and types the statement (inferring $n types), as describe() and execute() both need. */
+export function bindDelete(engine: Engine, statement: SqlDelete, paramTypes: Array<SqlType | null>): BoundDelete {
+  const planner = new Planner(engine, paramTypes, () => undefined)
+  const item = { kind: 'FromTable' as const, schema: null, name: statement.table, alias: statement.alias, columnAliases: null, pos: statement.tablePos }
+  const from = planFromItem(planner, item, null)
+  if (from.plan.kind !== 'ScanNode') return refuse(`DELETE from "${statement.table}" (not a nodedb table)`, statement.tablePos)
+  const table = engine.tables().find((candidate) => candidate.id === (from.plan as ScanNode).op.tableId)
+  if (table === undefined) return refuse(`DELETE from "${statement.table}"`, statement.tablePos)
+  if (statement.where === null) return { table, scan: from.plan, where: null, wherePos: statement.wherePos }
+  const ctx = planner.bindContext(new Scope(from.columns, null), 'WHERE')
+  const where = toBool(ctx, bindExpr(ctx, statement.where), 'WHERE', statement.wherePos)
+  if (someExpr(where, (node) => node.kind === 'Subquery')) refuse('a subquery in DELETE … WHERE', statement.wherePos)
+  return { table, scan: from.plan, where, wherePos: statement.wherePos }
+}
+
+/**
+ * The WHERE's conjuncts once those reading no row are decided: null when one is never true (false, NULL, or a
+ * comparison with a NULL: no row passes, as in PostgreSQL), else the rest for the cores (true ones dropped).
+ */
+function undecidedConjuncts(where: Expr, fold: Folder): Expr[] | null {
+  const rest: Expr[] = []
+  for (const conjunct of conjuncts(where)) {
+    const isNullComparison = conjunct.kind === 'Compare' && [conjunct.left, conjunct.right].some((side) => fold(side)?.value === null)
+    const folded = fold(conjunct)
+    if (isNullComparison || (folded !== undefined && folded.value !== true)) return null
+    if (folded === undefined) rest.push(conjunct)
+  }
+  return rest
+}
+
+const DELETED_NOTHING: StatementResult = { kind: 'CommandResult', commandTag: 'DELETE 0' }
+
+/** Command tag `DELETE n`, n the rows deleted (PostgreSQL's count). */
+export async function executeDelete(engine: Engine, bound: BoundDelete, params: ReadonlyArray<SqlValue>,
+  session: SessionContext): Promise<StatementResult> {
+  let op = bound.scan.op
+  if (bound.where !== null) {
+    const fold = folder(newExecEnv(engine, params, functionContext(session, engine), session))
+    const rest = undecidedConjuncts(bound.where, fold)
+    if (rest === null) return DELETED_NOTHING
+    const predicate: Expr = rest.length === 1 ? rest[0]! : { kind: 'And', args: rest, type: bound.where.type }
+    const { scan, residual } = rest.length === 0 ? { scan: bound.scan, residual: null } : pushFilter(bound.table, bound.scan, predicate, fold)
+    if (residual !== null) refuse(`a DELETE … WHERE condition other than ${PUSHABLE}`, bound.wherePos)
+    op = scan.op
+  }
+  const result = await withEngineErrors(() => engine.execute({
+    kind: 'DeleteRowsOp', v: OP_VERSION, tableId: bound.table.id, timeRange: op.timeRange, filters: op.filters,
+  }))
+  return { kind: 'CommandResult', commandTag: `DELETE ${result.rowCount}` }
+}
