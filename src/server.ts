@@ -83,6 +83,18 @@ async function loadSecurity(config: ServerConfig): Promise<Security> {
   }
 }
 
+function openConfiguredEngine(config: ServerConfig, options: StartServerOptions, syncHooks: SyncHooks | undefined,
+  onFatal: (detail: string) => void): Promise<Engine> {
+  return openEngine({
+    dataDir: config.dataDir, coreCount: config.coreCount, memtableMb: config.memtableMb, fsync: config.fsync,
+    ...(config.diskReserveMb === null ? {} : { diskReserveMb: config.diskReserveMb }),
+  }, {
+    ...options.engineOptions,
+    ...(syncHooks === undefined ? {} : { walFloor: syncHooks.walFloor, walRefusal: syncHooks.walRefusal }),
+    onFatal,
+  })
+}
+
 export async function startServer(config: ServerConfig, options: StartServerOptions = {}): Promise<RunningServer> {
   const startedMs = Date.now()
   const security = await loadSecurity(config)
@@ -93,16 +105,9 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
   let running: RunningServer | undefined
   // Sync (issue 11): the engine's checkpoints and WAL appends consult these from the start.
   const syncHooks = config.sync === null || config.sync === undefined ? undefined : new SyncHooks(config.sync.role)
-  const engine: Engine = await openEngine({
-    dataDir: config.dataDir, coreCount: config.coreCount, memtableMb: config.memtableMb, fsync: config.fsync,
-    ...(config.diskReserveMb === null ? {} : { diskReserveMb: config.diskReserveMb }),
-  }, {
-    ...options.engineOptions,
-    ...(syncHooks === undefined ? {} : { walFloor: syncHooks.walFloor, walRefusal: syncHooks.walRefusal }),
-    onFatal: (detail) => {
-      fatal ??= detail
-      if (running !== undefined) options.onFatal?.(detail, running)
-    },
+  const engine = await openConfiguredEngine(config, options, syncHooks, (detail) => {
+    fatal ??= detail
+    if (running !== undefined) options.onFatal?.(detail, running)
   })
   const sync = await startSync(engine, config.dataDir, config.sync, syncHooks)
   const sql = createSql(engine)

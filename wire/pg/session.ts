@@ -4,11 +4,11 @@
 import { assertNever } from '../../src/common/assert.js'
 import {
   adminShutdown, DbError, fatalProtocolViolation, idleInTransactionTimeout, idleSessionTimeout,
-  inFailedTransaction, internalError, isDbError, queryCanceled, tooManyConnections, transactionWarning,
+  inFailedTransaction, internalError, isDbError, queryCanceled, transactionWarning,
 } from '../../src/common/errors.js'
 import { log } from '../../src/common/log.js'
 import {
-  beginSettingsTransaction, endSettingsTransaction, initSessionSettings, reportedSettings, settingMs,
+  beginSettingsTransaction, endSettingsTransaction, reportedSettings, settingMs,
   type ParamValue, type PreparedStatement, type SessionContext, type SqlFacade, type StatementDescription,
   type StatementResult,
 } from '../../sql/api.js'
@@ -20,8 +20,9 @@ import { ExtendedQuery, type ExtendedQueryHost } from './extended-query.js'
 import type { Frame } from './framer.js'
 import { decodeFrontend, decodeStartup, FrontendDecodeError, type FrontendMessage } from './frontend.js'
 import { ResultCursor, type RowSink } from './result-writer.js'
-import { answerStartup, type StartupAnswer } from './startup.js'
-import { AuthExchange, type PgAuth } from './auth-exchange.js'
+import type { StartupAnswer } from './startup.js'
+import type { PgAuth } from './auth-exchange.js'
+import { StartupPhase } from './session-startup.js'
 import { IdleTimer, StatementGuard } from './timeouts.js'
 
 export interface SessionHost {
@@ -43,10 +44,7 @@ export interface SessionOptions {
   readonly auth?: PgAuth
 }
 
-type Phase = 'Startup' | 'Authenticating' | 'Ready' | 'Closed'
-
-const NO_BYTE = 0x4e // 'N': SSLRequest / GSSENCRequest declined
-const YES_BYTE = 0x53 // 'S': SSLRequest accepted, the TLS handshake follows
+type Phase = 'Startup' | 'Ready' | 'Closed'
 
 export class Session implements ExtendedQueryHost {
   readonly sql: SqlFacade
@@ -64,15 +62,21 @@ export class Session implements ExtendedQueryHost {
   private readonly idleTimer = new IdleTimer()
   /** ParameterStatus values the client has: a reported setting that differs is sent before ReadyForQuery. */
   private readonly reported = new Map<string, string>()
-  private negotiated = new Set<string>()
-  private exchange: { readonly auth: AuthExchange; readonly answer: StartupAnswer } | null = null
+  private readonly startup: StartupPhase
 
   constructor(private readonly options: SessionOptions) {
+    this.startup = new StartupPhase({
+      cancelRegistry: options.cancelRegistry, isOverCapacity: options.isOverCapacity, auth: options.auth, startTls: options.host.startTls,
+      byte: (value) => this.writer.byte(value), bytes: (value) => this.writer.bytes(value), send: (message) => this.send(message),
+      terminate: (error) => this.terminate(error), toDbError: (thrown) => this.toDbError(thrown),
+      closeQuietly: () => { this.dispose(); options.host.close() }, started: (context, answer) => this.finishStartup(context, answer),
+    })
     this.sql = options.sql
   }
 
+  /** Past the StartupMessage (authenticating or Ready): frames from here on are typed. */
   get isStarted(): boolean {
-    return this.phase !== 'Startup'
+    return this.phase !== 'Startup' || this.startup.isAuthenticating
   }
 
   get isClosed(): boolean {
@@ -111,7 +115,7 @@ export class Session implements ExtendedQueryHost {
   /** Handles one frame; a promise while a statement runs (the caller must not pass the next frame before it settles). */
   handleFrame(frame: Frame): Promise<void> | undefined {
     if (this.phase === 'Closed') return undefined
-    if (this.phase === 'Authenticating') return this.authenticate(frame)
+    if (this.startup.isAuthenticating) return this.startup.authenticate(frame)
     this.idleTimer.disarm()
     if (frame.kind === 'FramingError') return this.terminate(frame.error)
     let message: FrontendMessage
@@ -120,7 +124,7 @@ export class Session implements ExtendedQueryHost {
     } catch (thrown) {
       return this.handleDecodeError(thrown)
     }
-    if (this.phase === 'Startup') return this.handleStartup(message)
+    if (this.phase === 'Startup') return this.startup.handle(message)
     // COPY FROM STDIN takes the frames that follow its CopyInResponse while its statement still runs.
     const isCopyMessage = message.kind === 'CopyData' || message.kind === 'CopyDone' || message.kind === 'CopyFail'
     if (isCopyMessage || (this.copy.isCopyingIn && message.kind !== 'Terminate')) return this.copy.receive(message)
@@ -138,6 +142,7 @@ export class Session implements ExtendedQueryHost {
   dispose(): void {
     if (this.phase === 'Ready') this.options.cancelRegistry.unregister(this.key.pid)
     this.phase = 'Closed'
+    this.startup.abandon()
     this.idleTimer.disarm()
     this.guard.cancel()
     this.guard.end()
@@ -164,73 +169,9 @@ export class Session implements ExtendedQueryHost {
     return undefined
   }
 
-  private handleStartup(message: FrontendMessage): Promise<void> | undefined {
-    switch (message.kind) {
-      case 'SSLRequest':
-      case 'GSSENCRequest':
-        // Each may be asked once; 'S' to SSLRequest when TLS is configured, else (and to GSSAPI) a single 'N' byte.
-        if (this.negotiated.has(message.kind)) return this.terminate(fatalProtocolViolation(`duplicate ${message.kind}`))
-        this.negotiated.add(message.kind)
-        if (message.kind === 'SSLRequest' && this.options.host.startTls !== undefined) {
-          this.writer.byte(YES_BYTE)
-          this.options.host.startTls()
-          return undefined
-        }
-        this.writer.byte(NO_BYTE)
-        return undefined
-      case 'CancelRequest':
-        this.options.cancelRegistry.cancel(message.pid, message.secret)
-        this.dispose()
-        this.options.host.close()
-        return undefined
-      case 'StartupMessage':
-        return this.start(message.protocolVersion, message.params)
-      default:
-        return this.terminate(fatalProtocolViolation(`expected startup message, got ${message.kind}`))
-    }
-  }
-
-  private start(protocolVersion: number, params: ReadonlyMap<string, string>): Promise<void> | undefined {
-    if (this.options.isOverCapacity) return this.terminate(tooManyConnections())
-    let answer
-    try {
-      answer = answerStartup(protocolVersion, params)
-    } catch (thrown) {
-      return this.terminate(this.toDbError(thrown))
-    }
-    this.context = answer.context
-    try {
-      initSessionSettings(this.context, params)
-    } catch (thrown) {
-      return this.terminate(this.toDbError(thrown))
-    }
-    for (const message of answer.negotiation) this.send(message)
-    const auth = this.options.auth
-    if (auth !== undefined && auth.method !== 'trust') {
-      this.phase = 'Authenticating'
-      this.exchange = { auth: new AuthExchange(auth.method, auth.users, answer.context.user), answer }
-      return this.authenticate(null)
-    }
-    return this.finishStartup(answer)
-  }
-
-  /** One step of the authentication exchange; AuthenticationOk and the rest of startup once it succeeds. */
-  private authenticate(frame: Frame | null): Promise<void> | undefined {
-    const exchange = this.exchange
-    if (exchange === null) return undefined
-    return exchange.auth.step(frame).then((step) => {
-      if (this.phase !== 'Authenticating') return
-      if (step.kind === 'Failed') this.terminate(step.error)
-      else if (step.kind === 'Closed') this.terminate(null)
-      else {
-        if (step.output !== null) this.writer.bytes(step.output)
-        if (step.kind === 'Authenticated') this.finishStartup(exchange.answer)
-      }
-    })
-  }
-
-  private finishStartup(answer: StartupAnswer): undefined {
-    this.exchange = null
+  /** Authenticated (or trust): the rest of startup, then Ready. */
+  private finishStartup(context: SessionContext, answer: StartupAnswer): void {
+    this.context = context
     // The reported values as the startup packet set them (TimeZone=Europe/Berlin, not the default), in PG's order.
     const current = new Map(reportedSettings(this.context))
     for (const message of answer.messages) {
@@ -242,7 +183,6 @@ export class Session implements ExtendedQueryHost {
     this.send({ kind: 'BackendKeyData', pid: this.key.pid, secret: this.key.secret })
     this.phase = 'Ready'
     this.sendReady()
-    return undefined
   }
 
   private handleMessage(message: FrontendMessage): Promise<void> | undefined {
