@@ -1,7 +1,8 @@
 // sql/plan/pushdown: what the cores can do next to the data. WHERE conjuncts that the engine evaluates exactly as
-// PostgreSQL would (designated-timestamp ranges, tag equality / IN / NULL tests) move into the ScanOp; a grouped
-// aggregate whose keys are columns or a months-free time_bucket of the designated timestamp and whose aggregates
-// the cores compute exactly becomes one AggScanNode. Everything else stays on the control side — never dropped.
+// PostgreSQL would (designated-timestamp ranges, tag equality / IN / NULL tests) move into the ScanOp, and the other
+// conjuncts whose every node has an exact kernel follow as one ScanExpr where that keeps PostgreSQL's evaluation
+// order (lower-expr.ts); a grouped aggregate whose keys are columns or a months-free time_bucket of the designated
+// timestamp and whose aggregates the cores compute exactly becomes one AggScanNode. Everything else stays on the control side — never dropped.
 import type { AggregateSpec, ColumnFilter, GroupKey, ScanOp, TableSchema, TimeRange } from '../../engine/ops.js'
 import type { SqlValue } from '../api.js'
 import type { AggCall, Expr } from '../bind/expr.js'
@@ -9,6 +10,8 @@ import type { SqlType } from '../bind/types.js'
 import type { AggregateOutput } from '../physical/merge.js'
 import type { PlanColumn, PlanNode } from './plan-node.js'
 import { parseUnit } from '../functions/time-fields.js'
+import { EXPR_VERSION, type ScanExpr } from '../../engine/ops.js'
+import { lowerConjuncts } from './lower-expr.js'
 
 /** Folds a row-independent expression to its value (parameters, now(), arithmetic on constants); undefined otherwise. */
 export type Folder = (expr: Expr) => { readonly value: SqlValue } | undefined
@@ -89,8 +92,13 @@ function pushConjunct(table: TableSchema, scan: ScanNode, expr: Expr, fold: Fold
 /** Splits `predicate` into what the scan takes and the residual (null when everything was pushed). */
 export function pushFilter(table: TableSchema, scan: ScanNode, predicate: Expr, fold: Folder): { readonly scan: ScanNode; readonly residual: Expr | null } {
   const pushed: Pushed = { range: scan.op.timeRange, filters: [...scan.op.filters] }
-  const rest = conjuncts(predicate).filter((conjunct) => !pushConjunct(table, scan, conjunct, fold, pushed))
-  const op: ScanOp = { ...scan.op, timeRange: pushed.range, filters: pushed.filters }
+  const all = conjuncts(predicate)
+  const simpleRest = all.filter((conjunct) => !pushConjunct(table, scan, conjunct, fold, pushed))
+  // The rest runs on the cores as one expression where that keeps PostgreSQL's evaluation order (lower-expr.ts).
+  const { where, residual: rest } = lowerConjuncts({ table, scan, fold }, all, simpleRest)
+  const previous = scan.op.where?.expr
+  const combined: ScanExpr | null = where === null ? previous ?? null : previous === undefined ? where : { k: 'and', args: [previous, where] }
+  const op: ScanOp = { ...scan.op, timeRange: pushed.range, filters: pushed.filters, ...(combined === null ? {} : { where: { v: EXPR_VERSION, expr: combined } }) }
   const residual = rest.length === 0 ? null : rest.length === 1 ? rest[0]! : { kind: 'And' as const, args: rest, type: predicate.type }
   return { scan: { ...scan, op }, residual }
 }
