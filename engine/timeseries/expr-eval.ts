@@ -135,26 +135,42 @@ function copyRows(type: ExprType, from: Vec, out: Vec, sel: Uint32Array, n: numb
   }
 }
 
+/**
+ * Runs `kernels` one after the other, each on the rows the earlier ones left undecided: `settles(r, i)` records
+ * argument result `r` at row i and says whether that decides the row (then later arguments never see it).
+ */
+function cascade(kernels: ReadonlyArray<Kernel>, buffers: ReadonlyArray<Uint32Array>, sel: Uint32Array, n: number,
+  settles: (r: Vec, i: number) => boolean): void {
+  let current = sel
+  let m = n
+  for (let a = 0; a < kernels.length && m > 0; a++) {
+    const r = kernels[a]!(current, m)
+    const next = buffers[a]!
+    let k = 0
+    for (let j = 0; j < m; j++) {
+      const i = current[j]!
+      if (!settles(r, i)) next[k++] = i
+    }
+    current = next
+    m = k
+  }
+}
+
 /** AND/OR: each argument sees the rows still undecided (AND: not yet false; OR: not yet true). */
 function logicKernel(kernels: ReadonlyArray<Kernel>, isOr: boolean): Kernel {
   const out = newVec('bool')
   const buffers = kernels.map(() => new Uint32Array(EXPR_CHUNK_ROWS))
   const decided = isOr ? 1 : 0
+  const settles = (r: Vec, i: number): boolean => {
+    if (r.nul[i] === 1) { out.nul[i] = 1; return false }
+    if (r.num[i] !== decided) return false
+    out.num[i] = decided
+    out.nul[i] = 0
+    return true
+  }
   return (sel, n) => {
     for (let j = 0; j < n; j++) { const i = sel[j]!; out.num[i] = 1 - decided; out.nul[i] = 0 }
-    let current = sel
-    let m = n
-    for (let a = 0; a < kernels.length && m > 0; a++) {
-      const r = kernels[a]!(current, m)
-      const next = buffers[a]!
-      let k = 0
-      for (let j = 0; j < m; j++) {
-        const i = current[j]!
-        if (r.nul[i] === 1) { out.nul[i] = 1; next[k++] = i } else if (r.num[i] === decided) { out.num[i] = decided; out.nul[i] = 0 } else next[k++] = i
-      }
-      current = next
-      m = k
-    }
+    cascade(kernels, buffers, sel, n, settles)
     return out
   }
 }
@@ -189,22 +205,16 @@ function caseKernel(type: ExprType, whens: ReadonlyArray<{ when: Kernel; then: K
 function coalesceKernel(type: ExprType, kernels: ReadonlyArray<Kernel>): Kernel {
   const out = newVec(type)
   const buffers = kernels.map(() => new Uint32Array(EXPR_CHUNK_ROWS))
+  const settles = (r: Vec, i: number): boolean => {
+    if (r.nul[i] === 1) return false
+    out.nul[i] = 0
+    if (type === 'int8') out.big[i] = r.big[i]!
+    else out.num[i] = r.num[i]!
+    return true
+  }
   return (sel, n) => {
     for (let j = 0; j < n; j++) out.nul[sel[j]!] = 1
-    let current = sel
-    let m = n
-    for (let a = 0; a < kernels.length && m > 0; a++) {
-      const r = kernels[a]!(current, m)
-      const next = buffers[a]!
-      let k = 0
-      for (let j = 0; j < m; j++) {
-        const i = current[j]!
-        if (r.nul[i] === 1) next[k++] = i
-        else { out.nul[i] = 0; if (type === 'int8') out.big[i] = r.big[i]!; else out.num[i] = r.num[i]! }
-      }
-      current = next
-      m = k
-    }
+    cascade(kernels, buffers, sel, n, settles)
     return out
   }
 }
