@@ -286,7 +286,13 @@ export function pgOrder(all: ReadonlyArray<Expr>): (a: Expr, b: Expr) => number 
 export function lowerConjuncts(ctx: LowerContext, all: ReadonlyArray<Expr>, rest: ReadonlyArray<Expr>): { readonly where: ScanExpr | null; readonly residual: Expr[] } {
   const order = pgOrder(all)
   const lowered = rest.map((c) => ({ c, e: lowerExpr(ctx, c) }))
-  const staying = lowered.filter((x) => x.e === null).map((x) => x.c)
+  const unlowered = lowered.filter((x) => x.e === null).map((x) => x.c)
+  const raising = lowered.filter((x) => x.e !== null && mayRaise(x.e))
+  const last = raising.length === 1 && unlowered.length === 0 && !hasOr(raising[0]!.c) ? raising[0]! : null
+  const lastCost = last === null ? Number.NaN : pgCost(last.c)
+  const lastMoves = last !== null && all.every((c) => c === last.c || pgCost(c) <= lastCost - 1)
+  // Whatever stays on the control side (raising ones included) must not lose a row it would have seen.
+  const staying = [...unlowered, ...raising.filter((x) => !(lastMoves && x === last)).map((x) => x.c)]
   const pushed = new Set<Expr>()
   const parts: ScanExpr[] = []
   for (const { c, e } of lowered) {
@@ -294,11 +300,7 @@ export function lowerConjuncts(ctx: LowerContext, all: ReadonlyArray<Expr>, rest
     pushed.add(c)
     parts.push(e)
   }
-  const raising = lowered.filter((x) => x.e !== null && !pushed.has(x.c))
-  const last = raising[0]
-  const lastCost = last === undefined ? Number.NaN : pgCost(last.c)
-  if (raising.length === 1 && staying.length === 0 && last !== undefined && !hasOr(last.c) &&
-    all.every((c) => c === last.c || pgCost(c) <= lastCost - 1)) {
+  if (lastMoves && last !== null) {
     pushed.add(last.c)
     parts.push(last.e!)
   }
