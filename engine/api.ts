@@ -117,6 +117,8 @@ export interface BackgroundFailure {
   /** Failures in a row since the last success. */
   readonly count: number
   readonly sinceMs: number
+  /** When the next attempt runs by itself (ms since the epoch); null when it waits for a later trigger. */
+  readonly nextRetryMs: number | null
 }
 
 /** Plain data for Engine.status() and SHOW nodedb_status. */

@@ -1,18 +1,17 @@
 // engine/compactor: background compaction — merges the small segments that flushes leave per (table, vShard,
 // partition) into one, on the owning core (decode, sort, encode: invariant 5), one compaction at a time. Queries go on
 // meanwhile: the manifest swap is atomic under the scan gate and scans hold their bytes. Knows nothing of SQL.
-import { COMPACTION_RETRY_MAX_MS, FLUSH_RETRY_MS } from '../src/common/limits.js'
 import { log } from '../src/common/log.js'
 import type { CoreClient } from './bridge/core-client.js'
 import type { DiskHealth } from './io/disk-health.js'
+import { RetryBackoff } from './io/retry-backoff.js'
 import type { SegmentStore } from './timeseries/segment-store.js'
 
 export class Compactor {
   private running: Promise<void> | undefined
   private compactionCountValue = 0
-  /** After failures in a row, no round starts before this (ms since the epoch); the pause doubles per failure. */
-  private retryAtMs = 0
-  private retryPauseMs = 0
+  /** After failures in a row, no round starts until its timer runs one (1 s, doubling to BACKGROUND_RETRY_MAX_MS). */
+  private readonly backoff = new RetryBackoff()
 
   constructor(private readonly segments: SegmentStore, private readonly cores: ReadonlyArray<CoreClient>,
     private readonly health?: DiskHealth) {}
@@ -21,25 +20,26 @@ export class Compactor {
     return this.compactionCountValue
   }
 
-  /** Starts a compaction round if none runs; it continues while candidates remain. */
+  /** Starts a compaction round if none runs and none is waiting out a backoff; it continues while candidates remain. */
   maybeStart(isStopping: () => boolean): void {
-    if (this.running !== undefined || Date.now() < this.retryAtMs) return
+    if (this.running !== undefined || this.backoff.isWaiting) return
     this.running = this.run(isStopping)
       .then(() => {
-        this.retryPauseMs = 0
+        this.backoff.succeeded()
         this.health?.backgroundSucceeded('compaction')
       })
       .catch((error: unknown) => {
-        // Issue 12: the inputs stay listed; a checkpoint after the backoff (1 s, doubling to a minute) tries again.
-        this.retryPauseMs = Math.min(COMPACTION_RETRY_MAX_MS, Math.max(FLUSH_RETRY_MS, this.retryPauseMs * 2))
-        this.retryAtMs = Date.now() + this.retryPauseMs
-        this.health?.backgroundFailed('compaction', error)
-        log.error({ err: error }, 'compaction failed; segments left as they are')
+        // Issue 12: the inputs stay listed; the backoff timer starts the next round, with no traffic needed.
+        const retryAtMs = this.backoff.failed(() => { if (!isStopping()) this.maybeStart(isStopping) })
+        this.health?.backgroundFailed('compaction', error, '', retryAtMs)
+        log.error({ err: error, retryAt: new Date(retryAtMs).toISOString() }, 'compaction failed; segments left as they are')
       })
       .finally(() => { this.running = undefined })
   }
 
+  /** Engine close: no more retries; resolves when no round runs. */
   async settled(): Promise<void> {
+    this.backoff.stop()
     await this.running
   }
 

@@ -299,7 +299,7 @@ class NodeEngine implements Engine {
     await Promise.all(this.restarting)
     await this.retention.stop()
     await this.health.stop()
-    await this.flushes.settled()
+    await this.flushes.close()
     await this.compactor.settled()
     await this.requireWal().close()
     await Promise.all(this.cores.map((core) => core.shutdown()))
@@ -344,7 +344,7 @@ class NodeEngine implements Engine {
     }
     // Backpressure: a full ring plus a full control-side queue makes new ingests wait here, before the WAL.
     await Promise.all(this.cores.map((core) => core.whenQueueHasRoom()))
-    await this.flushes.whenMemoryAllows()
+    await this.flushes.whenMemoryAllows(true)
     const { lsn, durable } = wal.append('IngestRecord', table.id, payload)
     await durable
     this.relieveWal()

@@ -1,13 +1,15 @@
 // engine/flush-coordinator: the control thread's bookkeeping between cores, segments and the WAL: takes each core's
 // AppliedResponse (memtable bytes, low-water LSN, a flush to write), writes and commits flushes through the
-// SegmentStore, tells the core, and deletes WAL segments no memtable needs (checkpoint). Knows nothing of SQL.
+// SegmentStore, tells the core, and deletes WAL segments no memtable needs (checkpoint). A failed flush is retried
+// by a per-core backoff timer (issue 12), with no traffic needed. Knows nothing of SQL.
 import { assert } from '../src/common/assert.js'
 import type { Lsn } from '../src/common/ids.js'
 import { FLUSH_ALL_ROUNDS_MAX_COUNT, MEMTABLE_PAUSE_BUDGETS_COUNT } from '../src/common/limits.js'
 import { log } from '../src/common/log.js'
-import { EngineFailureError } from './api.js'
+import { EngineFailureError, isEngineFailureError, type EngineFailure } from './api.js'
 import type { CoreClient } from './bridge/core-client.js'
 import type { DiskHealth } from './io/disk-health.js'
+import { RetryBackoff } from './io/retry-backoff.js'
 import type { CoreResponse, FlushOutput } from './bridge/messages.js'
 import type { SegmentStore } from './timeseries/segment-store.js'
 
@@ -19,6 +21,10 @@ export class FlushCoordinator {
   /** LSNs dispatched to cores whose applies have not all answered yet, with the count of answers missing. */
   private readonly pending = new Map<number, number>()
   private lastDispatchedLsn = 0
+  /** Per core: the backoff of its failing flush, the failure, and replay's waits for the next attempt. */
+  private readonly backoffs: RetryBackoff[]
+  private readonly lastFailures: Array<EngineFailure | undefined>
+  private readonly retryWaiters: Array<Array<() => void>>
 
   constructor(
     private readonly cores: ReadonlyArray<CoreClient>,
@@ -33,6 +39,9 @@ export class FlushCoordinator {
     this.lowWater = cores.map(() => 0)
     this.flushing = cores.map(() => undefined)
     this.forcing = cores.map(() => undefined)
+    this.backoffs = cores.map(() => new RetryBackoff())
+    this.lastFailures = cores.map(() => undefined)
+    this.retryWaiters = cores.map(() => [])
   }
 
   /**
@@ -43,6 +52,8 @@ export class FlushCoordinator {
     this.cores.forEach((client, core) => {
       const low = this.lowWater[core]!
       if (low === 0 || low > oldestLsn || this.forcing[core] !== undefined || this.flushing[core] !== undefined) return
+      // A failing flush is not forced at every ingest: its backoff timer retries it.
+      if (this.backoffs[core]!.isWaiting) return
       this.forcing[core] = client.request({ kind: 'FlushRequest' })
         .then((response) => { this.applied(core, response, undefined) })
         .catch((error: unknown) => log.error({ core, err: error }, 'forced flush not answered'))
@@ -92,14 +103,31 @@ export class FlushCoordinator {
 
   /**
    * Invariant 4: resolves once no core holds more than MEMTABLE_PAUSE_BUDGETS_COUNT budgets, waiting for the flushes
-   * in flight to commit. Ingest and replay both wait here before sending more rows.
+   * in flight to commit. Ingest and replay both wait here before sending more rows. A core over that whose flush is
+   * failing (waiting out its backoff) refuses ingest with the flush's failure (`isRefusing`: 53100, not a request
+   * left hanging until space returns); replay, which cannot refuse, waits for the next attempt.
    */
-  async whenMemoryAllows(): Promise<void> {
+  async whenMemoryAllows(isRefusing = false): Promise<void> {
     for (let core = 0; core < this.cores.length; core++) {
-      while (this.memtableBytes[core]! > this.budgetBytes * MEMTABLE_PAUSE_BUDGETS_COUNT && this.flushing[core] !== undefined) {
-        await this.flushing[core]
+      while (this.memtableBytes[core]! > this.budgetBytes * MEMTABLE_PAUSE_BUDGETS_COUNT) {
+        const running = this.flushing[core] ?? this.forcing[core]
+        if (running !== undefined) await running
+        else if (!this.backoffs[core]!.isWaiting) break
+        else if (isRefusing) throw this.memoryRefusal(core)
+        else await new Promise<void>((resolve) => this.retryWaiters[core]!.push(resolve))
       }
     }
+  }
+
+  /**
+   * 'DiskFull' whatever the flush's own failure (EIO on a write too): it is the retryable refusal every front door
+   * knows (53100, HTTP 507 with Retry-After, ILP TCP holding its lines), and it ends once a flush commits.
+   */
+  private memoryRefusal(core: number): EngineFailureError {
+    const failure = this.lastFailures[core]
+    const retryAt = new Date(this.backoffs[core]!.retryAtMs ?? Date.now()).toISOString()
+    const detail = `the memtables of core ${core} are full and their flush fails (${failure?.detail ?? 'unknown'}); next attempt at ${retryAt}`
+    return new EngineFailureError({ kind: 'DiskFull', detail })
   }
 
   /** Records that `lsn` goes to `coreCount` cores; call before the requests are sent. */
@@ -137,6 +165,13 @@ export class FlushCoordinator {
     this.lowWater[core] = 1
   }
 
+  /** Engine close: no more retries; resolves when no flush is being written. */
+  async close(): Promise<void> {
+    for (const backoff of this.backoffs) backoff.stop()
+    for (const waiters of this.retryWaiters) for (const resolve of waiters.splice(0)) resolve()
+    await this.settled()
+  }
+
   /** Resolves when no flush is being written. */
   async settled(): Promise<void> {
     for (;;) {
@@ -166,11 +201,13 @@ export class FlushCoordinator {
       this.cores[core]!.request({ kind: 'CommitFlushRequest', flushId: output.flushId, isCommitted })
     try {
       await this.segments.commitFlush(output, () => { commit = request(true) })
-      this.health?.backgroundSucceeded('flush', String(core))
+      this.flushSucceeded(core)
     } catch (error) {
-      // Issue 12: the memtable keeps its rows and the WAL is not checkpointed past them; the core retries later.
-      this.health?.backgroundFailed('flush', error, String(core))
-      log.error({ core, err: error }, 'flush failed; the core keeps its rows and offers them again')
+      // Issue 12: the memtable keeps its rows and the WAL is not checkpointed past them; the backoff timer retries.
+      this.lastFailures[core] = isEngineFailureError(error) ? error.failure : { kind: 'Io', detail: String(error) }
+      const retryAtMs = this.backoffs[core]!.failed(() => this.retryFlush(core))
+      this.health?.backgroundFailed('flush', error, String(core), retryAtMs)
+      log.error({ core, err: error, retryAt: new Date(retryAtMs).toISOString() }, 'flush failed; the core keeps its rows')
       commit ??= request(false)
     }
     try {
@@ -182,5 +219,29 @@ export class FlushCoordinator {
     } catch (error) {
       log.error({ core, err: error }, 'flush commit not answered')
     }
+  }
+
+  private flushSucceeded(core: number): void {
+    this.backoffs[core]!.succeeded()
+    this.lastFailures[core] = undefined
+    this.health?.backgroundSucceeded('flush', String(core))
+  }
+
+  /**
+   * The backoff timer of a core whose flush failed: asks the core for its rows again (it offers none by itself
+   * meanwhile). A flush already running decides instead; an answer with nothing to flush (the table was dropped)
+   * ends the failure.
+   */
+  private retryFlush(core: number): void {
+    if (this.flushing[core] === undefined && this.forcing[core] === undefined) {
+      this.forcing[core] = this.cores[core]!.request({ kind: 'FlushRequest' })
+        .then((response) => {
+          if (response.kind === 'AppliedResponse' && response.flush === null && response.lowWaterLsn === 0) this.flushSucceeded(core)
+          this.applied(core, response, undefined)
+        })
+        .catch((error: unknown) => log.error({ core, err: error }, 'flush retry not answered'))
+        .finally(() => { this.forcing[core] = undefined })
+    }
+    for (const resolve of this.retryWaiters[core]!.splice(0)) resolve()
   }
 }

@@ -2,11 +2,14 @@
 # The test suite's oracles: psql (Debian's postgresql-client) and PostgreSQL 15's server binaries (postgresql), which
 # the differential and psql tests run against. Installs them from Debian's packages when they are missing and this
 # user may (root, as on CI); otherwise says what to install and fails, so `npm test` never silently skips them.
+# As root it also installs python3-fusepy, which test/helpers/eio-fuse.py needs to give the server a real EIO on fsync
+# (test/integration/fsync-eio-fault.test.ts); that test needs root to mount anyway, so others are not asked for it.
 set -uo pipefail
 
 need=()
 command -v psql >/dev/null 2>&1 || need+=(postgresql-client)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+if [ "$(id -u)" = 0 ] && ! /usr/bin/python3 -c 'import fusepy' >/dev/null 2>&1; then need+=(python3-fusepy); fi
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then

@@ -106,6 +106,8 @@ export interface SessionContext {
   readonly settings: Map<string, string>
   readonly user: string
   readonly database: string
+  /** Aborted when the running statement is canceled; control-side operators stop at their next pause (57014). */
+  readonly signal?: AbortSignal
 }
 
 // --- Ingest (InfluxDB line protocol and friends): columnar batches in, rows written and per-line errors out.

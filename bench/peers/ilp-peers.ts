@@ -28,7 +28,10 @@ async function freePort(): Promise<number> {
 
 async function waitHttp(url: string, child: ChildProcess, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
+  let spawnError: Error | null = null
+  child.once('error', (error) => { spawnError = error })
   while (Date.now() < deadline) {
+    if (spawnError !== null) throw new Error(`${url}: ${(spawnError as Error).message}`)
     if (child.exitCode !== null) throw new Error(`${url}: process exited with ${child.exitCode}`)
     try {
       const response = await fetch(url)

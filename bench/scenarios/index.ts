@@ -7,6 +7,7 @@ import path from 'node:path'
 import { CREATE_CPU_SQL, FIELD_NAMES, TAG_NAMES, cpuRows, insertStatements } from '../tsbs.js'
 import { ilpHttpIngest, ilpTcpIngest } from './ilp-ingest.js'
 import { tsbsQueries } from './tsbs-queries.js'
+import { loopStall } from './loop-stall.js'
 
 export interface BenchOptions {
   readonly rows: number
@@ -170,6 +171,7 @@ export const SCENARIOS: ReadonlyArray<Scenario> = [
   queryScenario('count-all', () => 'SELECT count(*) FROM cpu'),
   queryScenario('avg-by-hour', (system) => system.hourlyAvgSql),
   queryScenario('max-one-host', () => "SELECT max(usage_user) FROM cpu WHERE hostname = 'host_7'"),
+  loopStall,
   diskBytes,
   replay,
 ]

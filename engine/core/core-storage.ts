@@ -3,7 +3,7 @@
 // worker; knows nothing of files (the control thread writes and reads them), rings or SQL.
 import { assert } from '../../src/common/assert.js'
 import type { TableId } from '../../src/common/ids.js'
-import { FLUSH_RETRY_MS, MEMTABLE_FLUSH_AGE_MS, VSHARD_COUNT } from '../../src/common/limits.js'
+import { MEMTABLE_FLUSH_AGE_MS, VSHARD_COUNT } from '../../src/common/limits.js'
 import type { ScanPartial } from '../batch.js'
 import type {
   ApplyIngestRequest, CompactRequest, EncodedSegment, FlushedLsn, FlushOutput, SegmentSlice,
@@ -38,7 +38,7 @@ export interface CoreStorageOptions {
   readonly coreId: number
   readonly memtableBudgetBytes: number
   readonly partitionWidthUs: number
-  /** Injected clock (ms) for the retry pause after a failed flush. */
+  /** Injected clock (ms) for the age of memtables. */
   readonly nowMs?: () => number
 }
 
@@ -47,7 +47,8 @@ export class CoreStorage {
   private frozen: LiveMemtable[] = []
   private flushInFlight: number | undefined
   private nextFlushId = 1
-  private retryAtMs = 0
+  /** A flush failed: offer none by itself until a FlushRequest (the control side's retry timer) asks (issue 12). */
+  private isRetryHeld = false
 
   constructor(private readonly options: CoreStorageOptions) {}
 
@@ -134,8 +135,9 @@ export class CoreStorage {
    */
   maybeFlush(isForced = false): FlushOutput | null {
     if (this.flushInFlight !== undefined) return null
+    if (isForced) this.isRetryHeld = false
     const isDue = this.memtableBytes() > this.options.memtableBudgetBytes || this.oldestCreatedMs() + MEMTABLE_FLUSH_AGE_MS <= this.nowMs()
-    if (!isForced && (!isDue || this.nowMs() < this.retryAtMs)) return null
+    if (!isForced && (!isDue || this.isRetryHeld)) return null
     for (const table of this.tables.values()) {
       for (const live of table.active.values()) if (live.memtable.rowCount > 0) this.frozen.push(live)
       table.active.clear()
@@ -146,12 +148,15 @@ export class CoreStorage {
     return { flushId, segments: this.frozen.flatMap((live) => this.encode(live)), flushedLsns: this.flushedLsns() }
   }
 
-  /** Committed: the manifest lists the segments, the frozen rows go. Not committed: offer them again later. */
+  /**
+   * Committed: the manifest lists the segments, the frozen rows go. Not committed: the rows stay, and are offered
+   * again when the control side's backoff timer sends a FlushRequest (not at every request meanwhile).
+   */
   commitFlush(flushId: number, isCommitted: boolean): void {
     assert(this.flushInFlight === flushId, `core ${this.options.coreId}: commit of flush ${flushId}, in flight ${this.flushInFlight}`)
     this.flushInFlight = undefined
     if (isCommitted) this.frozen = []
-    else this.retryAtMs = this.nowMs() + FLUSH_RETRY_MS
+    this.isRetryHeld = !isCommitted
   }
 
   /** Segments first (oldest data), then frozen, then active memtables: each row lives in exactly one of them. */

@@ -91,12 +91,15 @@ export class DiskHealth {
     this.fatalListeners.push(listener)
   }
 
-  /** `scope` tells apart writers of one task (a flush per core): one's success does not clear another's failure. */
-  backgroundFailed(task: BackgroundTask, error: unknown, scope = ''): void {
+  /**
+   * `scope` tells apart writers of one task (a flush per core): one's success does not clear another's failure.
+   * `nextRetryMs`: when the writer's backoff timer tries again, if it has one.
+   */
+  backgroundFailed(task: BackgroundTask, error: unknown, scope = '', nextRetryMs: number | null = null): void {
     const key = `${task}/${scope}`
     const previous = this.failures.get(key)
     const count = (previous?.count ?? 0) + 1
-    this.failures.set(key, { task, scope, detail: messageOf(error), count, sinceMs: previous?.sinceMs ?? this.nowMs() })
+    this.failures.set(key, { task, scope, detail: messageOf(error), count, sinceMs: previous?.sinceMs ?? this.nowMs(), nextRetryMs })
   }
 
   backgroundSucceeded(task: BackgroundTask, scope = ''): void {

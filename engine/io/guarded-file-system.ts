@@ -1,19 +1,21 @@
 // engine/io/guarded-file-system: wraps the engine's FileSystem so every caller classifies failures alike (issue 12):
-// no space (ENOSPC, EDQUOT) on open/write/rename/mkdir becomes EngineFailure 'DiskFull' (retryable: inputs are kept);
+// no space (ENOSPC, EDQUOT) on open/write/rename/mkdir becomes EngineFailure 'DiskFull' (retryable: inputs are kept),
+// EIO there becomes 'Io' (a coded error, 58030, not an internal one; the caller keeps its inputs as for no space);
 // ANY failed fsync (file or directory) becomes 'Io' and marks the disk health failed, since after a failed fsync the
 // page cache may have dropped the dirty pages and a retried fsync could report success for data that is gone.
 import { EngineFailureError, isEngineFailureError } from '../api.js'
 import type { DiskHealth } from './disk-health.js'
-import { isNoSpaceError, type FileHandleLike, type FileSystem } from './file-system.js'
+import { errnoCode, isNoSpaceError, type FileHandleLike, type FileSystem } from './file-system.js'
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
 
-/** Rethrows a no-space error as 'DiskFull' (an EngineFailureError passes as it is); anything else unchanged. */
+/** Rethrows no space as 'DiskFull' and EIO as 'Io' (an EngineFailureError passes as it is); anything else unchanged. */
 function rethrowNoSpace(what: string, file: string, error: unknown): never {
   if (isEngineFailureError(error)) throw error
   if (isNoSpaceError(error)) throw new EngineFailureError({ kind: 'DiskFull', detail: `${what} ${file}: ${messageOf(error)}` })
+  if (errnoCode(error) === 'EIO') throw new EngineFailureError({ kind: 'Io', detail: `${what} ${file}: ${messageOf(error)}` })
   throw error
 }
 

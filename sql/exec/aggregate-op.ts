@@ -6,7 +6,8 @@ import type { AggCall } from '../bind/expr.js'
 import type { PlanNode } from '../plan/plan-node.js'
 import { holdRows, type ExecEnv, type Row } from './exec-env.js'
 import { evaluateAll } from './run-plan.js'
-import { compareForSort, rowKey } from './value-ops.js'
+import { charge, pause } from './slice.js'
+import { keysComparator, rowKey } from './value-ops.js'
 
 interface AggSlot {
   state: unknown
@@ -44,14 +45,8 @@ function step(call: AggCall, slot: AggSlot, values: ReadonlyArray<SqlValue>, at:
 
 function finish(call: AggCall, slot: AggSlot): SqlValue {
   if (slot.buffered !== null) {
-    slot.buffered.sort((a, b) => {
-      for (let i = 0; i < call.orderBy.length; i++) {
-        const k = call.orderBy[i]!
-        const order = compareForSort(a.keys[i] ?? null, b.keys[i] ?? null, k.expr.type, k.descending, k.nullsFirst)
-        if (order !== 0) return order
-      }
-      return 0
-    })
+    const compare = keysComparator(call.orderBy)
+    slot.buffered.sort((a, b) => compare(a.keys, b.keys))
     for (const input of slot.buffered) slot.state = call.fn.step(slot.state, input.args)
   }
   return call.fn.finish(slot.state, call.argTypes)
@@ -82,5 +77,10 @@ export async function runAggregate(node: Extract<PlanNode, { kind: 'AggregateNod
     node.aggregates.forEach((call, i) => step(call, group!.slots[i]!, values, layouts[i]!))
   })
   if (groups.size === 0 && node.keys.length === 0) groups.set('', { keys: [], slots: newSlots(node.aggregates) })
-  return [...groups.values()].map((group) => [...group.keys, ...node.aggregates.map((call, i) => finish(call, group.slots[i]!))])
+  const rows: Row[] = []
+  for (const group of groups.values()) {
+    rows.push([...group.keys, ...node.aggregates.map((call, i) => finish(call, group.slots[i]!))])
+    if (charge(env, 1 + group.slots.reduce((n, slot) => n + (slot.buffered?.length ?? 0), 0))) await pause(env)
+  }
+  return rows
 }

@@ -6,10 +6,11 @@ import { QUERY_ROWS_HELD_MAX_COUNT } from '../../src/common/limits.js'
 import type { SessionContext, SqlValue } from '../api.js'
 import type { FunctionContext } from '../functions/function-def.js'
 import type { PlanNode } from '../plan/plan-node.js'
+import type { Sliced } from './slice.js'
 
 export type Row = SqlValue[]
 
-export interface ExecEnv {
+export interface ExecEnv extends Sliced {
   readonly engine: Engine
   readonly params: ReadonlyArray<SqlValue>
   readonly functions: FunctionContext
@@ -26,7 +27,10 @@ export interface ExecEnv {
 }
 
 export function newExecEnv(engine: Engine, params: ReadonlyArray<SqlValue>, functions: FunctionContext, session: SessionContext): ExecEnv {
-  return { engine, params, functions, session, cteRows: new Map(), subqueryRows: new Map(), likeCache: new Map(), rowsHeldBudget: QUERY_ROWS_HELD_MAX_COUNT }
+  return {
+    engine, params, functions, session, cteRows: new Map(), subqueryRows: new Map(), likeCache: new Map(),
+    rowsHeldBudget: QUERY_ROWS_HELD_MAX_COUNT, sliceWork: 0, signal: session.signal,
+  }
 }
 
 /** Charges rows an operator materializes against the statement's budget; 53200 names the operator when exceeded. */

@@ -14,6 +14,7 @@ function childrenOf(node: PlanNode): PlanNode[] {
   switch (node.kind) {
     case 'ScanNode': case 'AggScanNode': case 'ValuesNode': case 'CteScanNode': case 'FunctionScanNode': case 'VirtualScanNode': return []
     case 'JoinNode': case 'SetOpNode': return [node.left, node.right]
+    case 'RecursiveUnionNode': return [node.anchor, node.step]
     case 'WithNode': return [...node.ctes.map((c) => c.plan), node.input]
     default: return [node.input]
   }

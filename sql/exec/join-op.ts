@@ -5,6 +5,7 @@ import type { SqlValue } from '../api.js'
 import type { PlanNode } from '../plan/plan-node.js'
 import { evaluate } from './evaluate.js'
 import { holdRows, type ExecEnv, type Row } from './exec-env.js'
+import { charge, pause } from './slice.js'
 import { rowKey } from './value-ops.js'
 
 type JoinPlan = Extract<PlanNode, { kind: 'JoinNode' }>
@@ -14,19 +15,26 @@ function keysOf(exprs: JoinPlan['leftKeys'], row: Row, outer: ReadonlyArray<Row>
   return values.some((v) => v === null) ? null : values
 }
 
-export function runJoin(node: JoinPlan, left: ReadonlyArray<Row>, right: ReadonlyArray<Row>, env: ExecEnv, outer: ReadonlyArray<Row>): Row[] {
+/** The hash table of the build (right) side: key → row indexes; rows with a NULL key are never matched. */
+async function buildSide(node: JoinPlan, right: ReadonlyArray<Row>, env: ExecEnv, outer: ReadonlyArray<Row>): Promise<Map<string, number[]>> {
   const types = node.leftKeys.map((e) => e.type)
   const buckets = new Map<string, number[]>()
-  if (node.leftKeys.length > 0) {
-    right.forEach((row, index) => {
-      const values = keysOf(node.rightKeys, row, outer, env)
-      if (values === null) return
-      const k = rowKey(values, types)
-      const list = buckets.get(k)
-      if (list === undefined) buckets.set(k, [index])
-      else list.push(index)
-    })
+  if (node.leftKeys.length === 0) return buckets
+  for (let index = 0; index < right.length; index++) {
+    if (charge(env)) await pause(env)
+    const values = keysOf(node.rightKeys, right[index]!, outer, env)
+    if (values === null) continue
+    const k = rowKey(values, types)
+    const list = buckets.get(k)
+    if (list === undefined) buckets.set(k, [index])
+    else list.push(index)
   }
+  return buckets
+}
+
+export async function runJoin(node: JoinPlan, left: ReadonlyArray<Row>, right: ReadonlyArray<Row>, env: ExecEnv, outer: ReadonlyArray<Row>): Promise<Row[]> {
+  const types = node.leftKeys.map((e) => e.type)
+  const buckets = await buildSide(node, right, env, outer)
   const allRight = right.map((_, i) => i)
   const rightMatched = new Uint8Array(right.length)
   const leftWidth = node.left.columns.length
@@ -39,6 +47,7 @@ export function runJoin(node: JoinPlan, left: ReadonlyArray<Row>, right: Readonl
       candidates = values === null ? [] : buckets.get(rowKey(values, types)) ?? []
     }
     let matched = false
+    if (charge(env, 1 + candidates.length)) await pause(env)
     for (const index of candidates) {
       const r = right[index]!
       const joined = [...l, ...r]

@@ -9,14 +9,17 @@ import { featureNotSupported, invalidParameterValue, invalidRowCount } from '../
 import type { SqlValue } from '../api.js'
 import { someExpr, type Expr } from '../bind/expr.js'
 import { withEngineErrors } from '../errors.js'
-import { mergeAggregates, mergeRows } from '../physical/merge.js'
+import { appendRows, finishGroups, mergePartial, type Group } from '../physical/merge.js'
+import type { ScanPartial } from '../../engine/batch.js'
+import { assert } from '../../src/common/assert.js'
+import { charge, mapSliced, pause, SLICE_WORK_COUNT, sortSliced } from './slice.js'
 import type { PlanNode } from '../plan/plan-node.js'
 import { runAggregate } from './aggregate-op.js'
 import { evaluate } from './evaluate.js'
 import { holdRows, type ExecEnv, type Row } from './exec-env.js'
 import { runJoin } from './join-op.js'
 import { runSetOp } from './set-op.js'
-import { compareForSort, rowKey, valueKey } from './value-ops.js'
+import { keysComparator, rowKey, valueKey } from './value-ops.js'
 import { outerSlots } from '../plan/outer-refs.js'
 import { SUBQUERY_MEMO_ENTRIES_MAX_COUNT } from '../../src/common/limits.js'
 import { runWindow } from './window-op.js'
@@ -46,6 +49,7 @@ export async function evaluateAll(exprs: ReadonlyArray<Expr>, rows: ReadonlyArra
   for (const row of rows) {
     for (const sub of correlated) env.subqueryRows.set(sub.plan, await runCorrelated(sub, row, outer, env))
     each(exprs.map((expr) => evaluate(expr, row, outer, env)), row)
+    if (charge(env)) await pause(env)
   }
 }
 
@@ -63,11 +67,37 @@ async function runCorrelated(sub: { plan: PlanNode; slots: ReadonlyArray<number>
 }
 
 async function runScan(node: Extract<PlanNode, { kind: 'ScanNode' | 'AggScanNode' }>, env: ExecEnv): Promise<Row[]> {
-  if (node.op.timeRange.fromUs >= node.op.timeRange.toUs) return node.kind === 'ScanNode' ? [] : mergeAggregates([], node.keyTypes, node.outputs)
-  const result = await withEngineErrors(() => env.engine.execute(node.op))
-  const rows = node.kind === 'ScanNode' ? mergeRows(result.partials, node.columns.map((c) => c.type)) : mergeAggregates(result.partials, node.keyTypes, node.outputs)
+  const partials = node.op.timeRange.fromUs >= node.op.timeRange.toUs ? [] : (await withEngineErrors(() => env.engine.execute(node.op))).partials
+  const rows = node.kind === 'ScanNode' ? await mergeRowsSliced(partials, node, env) : await mergeAggregatesSliced(partials, node, env)
   holdRows(env, rows.length, `the scan of "${node.tableName}"`)
   return rows
+}
+
+/** The cores' raw partials as rows, a slice at a time (a big scan result is converted without holding the loop). */
+async function mergeRowsSliced(partials: ReadonlyArray<ScanPartial>, node: Extract<PlanNode, { kind: 'ScanNode' }>, env: ExecEnv): Promise<Row[]> {
+  const types = node.columns.map((c) => c.type)
+  const rows: Row[] = []
+  for (const partial of partials) {
+    assert(partial.kind === 'RowsPartial', `raw scan returned ${partial.kind}`)
+    for (let from = 0; from < partial.rowCount; from += SLICE_WORK_COUNT) {
+      appendRows(partial, types, rows, from, Math.min(partial.rowCount, from + SLICE_WORK_COUNT))
+      if (charge(env, SLICE_WORK_COUNT)) await pause(env)
+    }
+  }
+  return rows
+}
+
+/** The cores' AggPartials merged group by group, a slice at a time. */
+async function mergeAggregatesSliced(partials: ReadonlyArray<ScanPartial>, node: Extract<PlanNode, { kind: 'AggScanNode' }>, env: ExecEnv): Promise<Row[]> {
+  const groups = new Map<string, Group>()
+  for (const partial of partials) {
+    assert(partial.kind === 'AggPartial', `aggregate scan returned ${partial.kind}`)
+    for (let from = 0; from < partial.groupCount; from += SLICE_WORK_COUNT) {
+      mergePartial(partial, node.keyTypes, node.outputs, groups, from, Math.min(partial.groupCount, from + SLICE_WORK_COUNT))
+      if (charge(env, SLICE_WORK_COUNT)) await pause(env)
+    }
+  }
+  return finishGroups(groups, node.keyTypes, node.outputs)
 }
 
 async function countOf(expr: Expr | null, clause: 'LIMIT' | 'OFFSET', env: ExecEnv, outer: Outer): Promise<number | null> {
@@ -80,29 +110,24 @@ async function countOf(expr: Expr | null, clause: 'LIMIT' | 'OFFSET', env: ExecE
   return count
 }
 
-function sortRows(rows: Row[], node: Extract<PlanNode, { kind: 'SortNode' }>, env: ExecEnv, outer: Outer): Row[] {
-  const keyed = rows.map((row) => ({ row, keys: node.keys.map((k) => evaluate(k.expr, row, outer, env)) }))
-  keyed.sort((a, b) => {
-    for (let i = 0; i < node.keys.length; i++) {
-      const k = node.keys[i]!
-      const order = compareForSort(a.keys[i] ?? null, b.keys[i] ?? null, k.expr.type, k.descending, k.nullsFirst)
-      if (order !== 0) return order
-    }
-    return 0
-  })
-  return keyed.map((k) => k.row)
+async function sortRows(rows: Row[], node: Extract<PlanNode, { kind: 'SortNode' }>, env: ExecEnv, outer: Outer): Promise<Row[]> {
+  const keyed = await mapSliced(rows, env, (row) => ({ row, keys: node.keys.map((k) => evaluate(k.expr, row, outer, env)) }))
+  const compare = keysComparator(node.keys)
+  const sorted = await sortSliced(keyed, (a, b) => compare(a.keys, b.keys), env)
+  return mapSliced(sorted, env, (k) => k.row)
 }
 
-function distinctRows(rows: Row[], node: Extract<PlanNode, { kind: 'DistinctNode' }>, env: ExecEnv, outer: Outer): Row[] {
+async function distinctRows(rows: Row[], node: Extract<PlanNode, { kind: 'DistinctNode' }>, env: ExecEnv, outer: Outer): Promise<Row[]> {
   const seen = new Set<string>()
   const types = node.on === null ? node.columns.map((c) => c.type) : node.on.map((e) => e.type)
-  return rows.filter((row) => {
+  const kept: Row[] = []
+  for (const row of rows) {
     const values = node.on === null ? row : node.on.map((e) => evaluate(e, row, outer, env))
     const key = rowKey(values, types)
-    if (seen.has(key)) return false
-    seen.add(key)
-    return true
-  })
+    if (!seen.has(key)) { seen.add(key); kept.push(row) }
+    if (charge(env)) await pause(env)
+  }
+  return kept
 }
 
 function generateSeries(values: ReadonlyArray<SqlValue>): Row[] {
@@ -123,6 +148,35 @@ function generateSeries(values: ReadonlyArray<SqlValue>): Row[] {
 function unnestRows(array: SqlValue, type: SqlType): Row[] {
   if (array === null) return []
   return parseArrayText(String(array)).map((item) => [item === null ? null : castText(item, type)])
+}
+
+/**
+ * WITH RECURSIVE: the non-recursive term's rows, then the recursive term over the rows the previous round added
+ * (its CteScanNode reads them) until a round adds none. UNION keeps only rows not produced before (and none twice
+ * within the non-recursive term); every row kept is charged to the statement, so a recursion that never ends stops at
+ * the row budget (53200), or at a cancel or statement_timeout.
+ */
+async function runRecursiveUnion(node: Extract<PlanNode, { kind: 'RecursiveUnionNode' }>, env: ExecEnv, outer: Outer): Promise<Row[]> {
+  const types = node.columns.map((c) => c.type)
+  const seen = node.all ? null : new Set<string>()
+  const fresh = async (rows: ReadonlyArray<Row>): Promise<Row[]> => {
+    const kept: Row[] = []
+    for (const row of rows) {
+      const key = seen === null ? '' : rowKey(row, types)
+      if (seen === null || !seen.has(key)) { seen?.add(key); kept.push(row) }
+      if (charge(env)) await pause(env)
+    }
+    holdRows(env, kept.length, `the recursive query "${node.name}"`)
+    return kept
+  }
+  const result = await fresh(await runPlan(node.anchor, env, outer))
+  for (let working = [...result]; working.length > 0;) {
+    env.cteRows.set(node.cteId, working)
+    working = await fresh(await runPlan(node.step, env, outer))
+    for (const row of working) result.push(row)
+    await pause(env)
+  }
+  return result
 }
 
 /** Runs a plan node to its rows; with env.profile (EXPLAIN ANALYZE) each node's rows and time are recorded too. */
@@ -176,9 +230,10 @@ async function runNode(node: PlanNode, env: ExecEnv, outer: Outer): Promise<Row[
       return input.slice(offset, limit === null ? undefined : offset + limit)
     }
     case 'DistinctNode': return distinctRows(await runPlan(node.input, env, outer), node, env, outer)
-    case 'TrimNode': return (await runPlan(node.input, env, outer)).map((row) => row.slice(0, node.count))
+    case 'TrimNode': return mapSliced(await runPlan(node.input, env, outer), env, (row) => row.slice(0, node.count))
     case 'JoinNode': return runJoin(node, await runPlan(node.left, env, outer), await runPlan(node.right, env, outer), env, outer)
-    case 'SetOpNode': return runSetOp(node, await runPlan(node.left, env, outer), await runPlan(node.right, env, outer))
+    case 'SetOpNode': return runSetOp(node, await runPlan(node.left, env, outer), await runPlan(node.right, env, outer), env)
+    case 'RecursiveUnionNode': return runRecursiveUnion(node, env, outer)
     case 'WithNode': {
       for (const cte of node.ctes) {
         const rows = await runPlan(cte.plan, env, outer)

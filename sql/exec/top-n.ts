@@ -5,7 +5,7 @@ import type { PlanNode } from '../plan/plan-node.js'
 import { evaluate } from './evaluate.js'
 import type { ExecEnv, Row } from './exec-env.js'
 import { streamPlan, streamShapeOf } from './stream-plan.js'
-import { compareForSort } from './value-ops.js'
+import { keysComparator } from './value-ops.js'
 import type { SqlValue } from '../api.js'
 
 /** Rows a top-N keeps at most; past it the general sort (which charges the statement's row budget) is cheaper. */
@@ -14,15 +14,6 @@ const TOP_N_ROWS_MAX_COUNT = 10_000
 type SortPlan = Extract<PlanNode, { kind: 'SortNode' }>
 
 interface Ranked { readonly row: Row; readonly keys: ReadonlyArray<SqlValue> }
-
-function compareRanked(sort: SortPlan, a: Ranked, b: Ranked): number {
-  for (let i = 0; i < sort.keys.length; i++) {
-    const k = sort.keys[i]!
-    const order = compareForSort(a.keys[i] ?? null, b.keys[i] ?? null, k.expr.type, k.descending, k.nullsFirst)
-    if (order !== 0) return order
-  }
-  return 0
-}
 
 /**
  * The first `keep` rows of `sort` in its order, streaming its input; null when the input does not stream or `keep`
@@ -33,16 +24,18 @@ export async function runTopN(sort: SortPlan, keep: number, env: ExecEnv): Promi
   if (shape === null || keep > TOP_N_ROWS_MAX_COUNT) return null
   const best: Ranked[] = []
   if (keep === 0) return []
+  const compareKeys = keysComparator(sort.keys)
+  const compareRanked = (a: Ranked, b: Ranked): number => compareKeys(a.keys, b.keys)
   for await (const batch of streamPlan(shape, env)) {
     for (const row of batch) {
       const copy: Row = [...row]
       const ranked: Ranked = { row: copy, keys: sort.keys.map((k) => evaluate(k.expr, copy, [], env)) }
-      if (best.length === keep && compareRanked(sort, ranked, best[keep - 1]!) >= 0) continue
+      if (best.length === keep && compareRanked(ranked, best[keep - 1]!) >= 0) continue
       let lo = 0
       let hi = best.length
       while (lo < hi) {
         const mid = (lo + hi) >> 1
-        if (compareRanked(sort, best[mid]!, ranked) <= 0) lo = mid + 1
+        if (compareRanked(best[mid]!, ranked) <= 0) lo = mid + 1
         else hi = mid
       }
       best.splice(lo, 0, ranked)

@@ -2,7 +2,7 @@
 // real transactions yet: every write is durable on its own, so BEGIN/COMMIT only report the state change to wire.
 import { assertNever } from '../../src/common/assert.js'
 import { undefinedObject } from '../../src/common/errors.js'
-import type { DiskStatus, Engine } from '../../engine/api.js'
+import type { BackgroundFailure, DiskStatus, Engine } from '../../engine/api.js'
 import type { FieldDescription, SessionContext, StatementResult } from '../api.js'
 import { PG_TYPES } from '../bind/types.js'
 import { canonicalTimeZone } from '../expr/time-zone.js'
@@ -49,10 +49,14 @@ function statusRows(status: DiskStatus): string[][] {
     ['disk_total_bytes', String(status.totalBytes ?? '')], ['disk_reserve_bytes', String(status.reserveBytes)],
     ['writes_resumed_count', String(status.resumeCount)],
   ]
-  for (const failure of status.backgroundFailures) {
-    rows.push([`${failure.task}${failure.scope === '' ? '' : `_${failure.scope}`}_failing`, `${failure.count} times since ${new Date(failure.sinceMs).toISOString()}: ${failure.detail}`])
-  }
+  for (const failure of status.backgroundFailures) rows.push([`${failure.task}${failure.scope === '' ? '' : `_${failure.scope}`}_failing`, failingText(failure)])
   return rows
+}
+
+/** "3 failed attempts since …, next attempt at …: <last error>" (the next attempt runs by itself, no traffic needed). */
+function failingText(failure: BackgroundFailure): string {
+  const next = failure.nextRetryMs === null ? 'next attempt after the next committed flush' : `next attempt at ${new Date(failure.nextRetryMs).toISOString()}`
+  return `${failure.count} failed attempt${failure.count === 1 ? '' : 's'} since ${new Date(failure.sinceMs).toISOString()}, ${next}: ${failure.detail}`
 }
 
 export function executeSet(statement: SqlSet, session: SessionContext): StatementResult {

@@ -30,6 +30,51 @@ export function compareForSort(a: SqlValue, b: SqlValue, type: SqlType, descendi
   return descending ? -order : order
 }
 
+/** One ORDER BY key: its type, direction and NULL placement. */
+export interface SortKeySpec {
+  readonly expr: { readonly type: SqlType }
+  readonly descending: boolean
+  readonly nullsFirst: boolean
+}
+
+type Compare = (a: Exclude<SqlValue, null>, b: Exclude<SqlValue, null>) => number
+
+const compareFloats: Compare = (a, b) => {
+  const x = a as number
+  const y = b as number
+  if (x < y) return -1
+  if (x > y) return 1
+  if (x === y) return 0
+  return Number.isNaN(x) ? (Number.isNaN(y) ? 0 : 1) : -1
+}
+
+const compareStrings: Compare = (a, b) => (a < b ? -1 : a > b ? 1 : 0)
+
+/** compareTyped narrowed once per key by its type (a sort compares millions of times, its types never change). */
+function valueComparator(type: SqlType): Compare {
+  if (type.name === 'float8' || type.name === 'float4') return (a, b) => (typeof a === 'number' && typeof b === 'number' ? compareFloats(a, b) : compareTyped(a, b, type))
+  if (type.name === 'text' || type.name === 'varchar' || type.name === 'name') return (a, b) => (typeof a === 'string' && typeof b === 'string' ? compareStrings(a, b) : compareTyped(a, b, type))
+  return (a, b) => compareTyped(a, b, type)
+}
+
+/** The comparator of rows of precomputed ORDER BY key values: compareForSort per key, specialized once. */
+export function keysComparator(keys: ReadonlyArray<SortKeySpec>): (a: ReadonlyArray<SqlValue>, b: ReadonlyArray<SqlValue>) => number {
+  const parts = keys.map((k) => ({ compare: valueComparator(k.expr.type), sign: k.descending ? -1 : 1, nullOrder: k.nullsFirst ? -1 : 1 }))
+  return (a, b) => {
+    for (let i = 0; i < parts.length; i++) {
+      const x = a[i] ?? null
+      const y = b[i] ?? null
+      if (x === null || y === null) {
+        if (x === y) continue
+        return x === null ? parts[i]!.nullOrder : -parts[i]!.nullOrder
+      }
+      const order = parts[i]!.compare(x, y)
+      if (order !== 0) return parts[i]!.sign * order
+    }
+    return 0
+  }
+}
+
 /** A string equal for values PostgreSQL considers equal (1.0 = 1 in numeric, -0 = 0, NaN = NaN in floats). */
 export function valueKey(value: SqlValue, type: SqlType): string {
   if (value === null) return '\u0001N'

@@ -9,13 +9,16 @@ import { evaluate } from './evaluate.js'
 import { addInterval } from '../functions/time-arith.js'
 import { intervalNegate } from '../expr/interval.js'
 import { holdRows, type ExecEnv, type Row } from './exec-env.js'
-import { compareForSort, rowKey } from './value-ops.js'
+import { charge, pause, sortSliced } from './slice.js'
+import { compareForSort, keysComparator, rowKey } from './value-ops.js'
 
 interface Prepared { readonly row: Row; readonly index: number; readonly part: SqlValue[]; readonly order: SqlValue[]; readonly args: SqlValue[]; readonly filter: SqlValue }
 
-function prepare(call: WindowCall, rows: ReadonlyArray<Row>, env: ExecEnv, outer: ReadonlyArray<Row>): Prepared[][] {
+async function prepare(call: WindowCall, rows: ReadonlyArray<Row>, env: ExecEnv, outer: ReadonlyArray<Row>): Promise<Prepared[][]> {
   const partitions = new Map<string, Prepared[]>()
-  rows.forEach((row, index) => {
+  for (let index = 0; index < rows.length; index++) {
+    if (charge(env)) await pause(env)
+    const row = rows[index]!
     const ev = (e: Parameters<typeof evaluate>[0]): SqlValue => evaluate(e, row, outer, env)
     const p: Prepared = {
       row, index, part: call.partitionBy.map(ev), order: call.orderBy.map((k) => ev(k.expr)), args: call.args.map(ev),
@@ -25,16 +28,12 @@ function prepare(call: WindowCall, rows: ReadonlyArray<Row>, env: ExecEnv, outer
     const list = partitions.get(key)
     if (list === undefined) partitions.set(key, [p])
     else list.push(p)
-  })
-  const compare = (a: Prepared, b: Prepared): number => {
-    for (let i = 0; i < call.orderBy.length; i++) {
-      const k = call.orderBy[i]!
-      const order = compareForSort(a.order[i] ?? null, b.order[i] ?? null, k.expr.type, k.descending, k.nullsFirst)
-      if (order !== 0) return order
-    }
-    return a.index - b.index
   }
-  return [...partitions.values()].map((list) => list.sort(compare))
+  const compareOrder = keysComparator(call.orderBy)
+  const compare = (a: Prepared, b: Prepared): number => compareOrder(a.order, b.order) || a.index - b.index
+  const sorted: Prepared[][] = []
+  for (const list of partitions.values()) sorted.push(await sortSliced(list, compare, env))
+  return sorted
 }
 
 function isPeer(call: WindowCall, a: Prepared, b: Prepared): boolean {
@@ -56,14 +55,16 @@ function rangeBound(call: WindowCall, rows: ReadonlyArray<Prepared>, i: number, 
   if (offset === null || (typeof offset !== 'object' && Number(offset) < 0)) throw invalidParameterValue('invalid preceding or following size in window function')
   const limit = shifted(rows[i]!.order[0] ?? null, offset, toward, key.descending)
   const cmp = (j: number): number => compareForSort(rows[j]!.order[0] ?? null, limit, key.expr.type, key.descending, key.nullsFirst)
-  if (isStart) {
-    let j = 0
-    while (j < rows.length && cmp(j) < 0) j++
-    return j
+  // The partition is sorted by this key, so cmp is monotonic: binary search for the first row at or past the limit
+  // (start) or the last row at or before it (end).
+  let low = 0
+  let high = rows.length
+  while (low < high) {
+    const mid = (low + high) >>> 1
+    if (isStart ? cmp(mid) < 0 : cmp(mid) <= 0) low = mid + 1
+    else high = mid
   }
-  let j = rows.length - 1
-  while (j >= 0 && cmp(j) > 0) j--
-  return j
+  return isStart ? low : low - 1
 }
 
 /** [first, last] positions of the frame of row i (inclusive; first > last for an empty frame). */
@@ -143,25 +144,36 @@ function valueAt(call: WindowCall, rows: ReadonlyArray<Prepared>, i: number, fra
   }
 }
 
-function computeCall(call: WindowCall, rows: ReadonlyArray<Row>, env: ExecEnv, outer: ReadonlyArray<Row>): SqlValue[] {
+const RANKING = new Set(['row_number', 'rank', 'dense_rank', 'percent_rank', 'cume_dist', 'ntile'])
+
+async function computeCall(call: WindowCall, rows: ReadonlyArray<Row>, env: ExecEnv, outer: ReadonlyArray<Row>): Promise<SqlValue[]> {
   const out = new Array<SqlValue>(rows.length).fill(null)
-  for (const partition of prepare(call, rows, env, outer)) {
+  for (const partition of await prepare(call, rows, env, outer)) {
     const ranks = { rank: 1, dense: 1 }
-    partition.forEach((p, i) => {
+    for (let i = 0; i < partition.length; i++) {
+      const p = partition[i]!
       if (i > 0 && !isPeer(call, partition[i - 1]!, p)) { ranks.rank = i + 1; ranks.dense += 1 }
-      if (call.agg === null && ['row_number', 'rank', 'dense_rank', 'percent_rank', 'cume_dist', 'ntile'].includes(call.fn)) {
+      if (call.agg === null && RANKING.has(call.fn)) {
         out[p.index] = rankingValue(call, partition, i, ranks)
-        return
+      } else {
+        const frame = frameOf(call, partition, i, env, outer)
+        out[p.index] = call.agg === null ? valueAt(call, partition, i, frame) : aggregateOver(call, partition, frame[0], frame[1])
+        charge(env, Math.max(0, frame[1] - frame[0]))
       }
-      const frame = frameOf(call, partition, i, env, outer)
-      out[p.index] = call.agg === null ? valueAt(call, partition, i, frame) : aggregateOver(call, partition, frame[0], frame[1])
-    })
+      if (charge(env)) await pause(env)
+    }
   }
   return out
 }
 
-export function runWindow(node: Extract<PlanNode, { kind: 'WindowNode' }>, input: ReadonlyArray<Row>, env: ExecEnv, outer: ReadonlyArray<Row>): Row[] {
+export async function runWindow(node: Extract<PlanNode, { kind: 'WindowNode' }>, input: ReadonlyArray<Row>, env: ExecEnv, outer: ReadonlyArray<Row>): Promise<Row[]> {
   holdRows(env, input.length, 'a window function')
-  const columns = node.calls.map((call) => computeCall(call, input, env, outer))
-  return input.map((row, r) => [...row, ...columns.map((values) => values[r] ?? null)])
+  const columns: SqlValue[][] = []
+  for (const call of node.calls) columns.push(await computeCall(call, input, env, outer))
+  const rows: Row[] = []
+  for (let r = 0; r < input.length; r++) {
+    rows.push([...input[r]!, ...columns.map((values) => values[r] ?? null)])
+    if (charge(env)) await pause(env)
+  }
+  return rows
 }

@@ -150,14 +150,25 @@ const offsetCache = new Map<string, number>()
 const OFFSET_CACHE_MAX = 4096
 
 /** The zone's offset east of UTC at the instant `utcUs`. */
+/** The last whole hour answered from offsetCache: consecutive timestamps mostly share it (no key string built). */
+let lastHourZone: Zone | null = null
+let lastHour = Number.NaN
+let lastHourOffset = 0
+
 export function zoneOffsetAt(zone: Zone, utcUs: number): number {
   if (zone.kind === 'fixed') return zone.offsetUs
   // Transitions fall on whole seconds and, in practice, never twice within an hour: an hour whose first and last
   // second have the same offset is cached whole, so a scan over a day costs ~24 Intl lookups, not one per second.
   const hour = Math.floor(utcUs / 3_600_000_000)
+  if (zone === lastHourZone && hour === lastHour) return lastHourOffset
   const hourKey = `${zone.name}|h${hour}`
   const hourly = offsetCache.get(hourKey)
-  if (hourly !== undefined) return hourly
+  if (hourly !== undefined) {
+    lastHourZone = zone
+    lastHour = hour
+    lastHourOffset = hourly
+    return hourly
+  }
   const startOffset = ianaOffsetUs(zone.format, hour * 3_600_000_000)
   const endOffset = ianaOffsetUs(zone.format, hour * 3_600_000_000 + 3_599_000_000)
   if (offsetCache.size >= OFFSET_CACHE_MAX) offsetCache.clear()

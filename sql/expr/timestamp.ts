@@ -6,7 +6,7 @@ import {
   US_PER_DAY, US_PER_SECOND, checkTimestampRange, civilFromDays, civilFromUs, daysFromCivil, daysInMonth,
   formatClock, pad, rint,
 } from './calendar.js'
-import { formatOffset, localToUtcIn, requireSessionZone, requireZone, utcToLocalIn, zoneOffsetAt } from './time-zone.js'
+import { formatOffset, localToUtcIn, requireSessionZone, requireZone, utcToLocalIn, zoneOffsetAt, type Zone } from './time-zone.js'
 
 /** What parsing 'now', 'today' and zone-less timestamptz literals needs (FunctionContext satisfies it). */
 export interface TimeContext {
@@ -117,10 +117,42 @@ function datePart(year: number, month: number, day: number): { readonly text: st
   return { text: `${pad(bc ? 1 - year : year, 4)}-${pad(month, 2)}-${pad(day, 2)}`, bc }
 }
 
+/** The last day printed and its date part: result columns of timestamps mostly repeat the day row after row. */
+let lastDay = Number.NaN
+let lastDayPart = { text: '', bc: false }
+
 function formatWallClock(localUs: number, suffix: string): string {
   const t = civilFromUs(localUs)
-  const d = datePart(t.year, t.month, t.day)
+  const days = Math.floor(localUs / US_PER_DAY)
+  if (days !== lastDay) {
+    lastDayPart = datePart(t.year, t.month, t.day)
+    lastDay = days
+  }
+  const d = lastDayPart
   return `${d.text} ${formatClock(t.hour, t.minute, t.second, t.us)}${suffix}${d.bc ? ' BC' : ''}`
+}
+
+let lastOffset = Number.NaN
+let lastOffsetText = ''
+
+function formatOffsetMemo(offsetUs: number): string {
+  if (offsetUs !== lastOffset) {
+    lastOffsetText = formatOffset(offsetUs)
+    lastOffset = offsetUs
+  }
+  return lastOffsetText
+}
+
+/** The session zone of the last timestamptz printed: the setting's text is parsed once, not per value. */
+let lastZoneName = ''
+let lastZone: Zone | null = null
+
+function sessionZone(timeZone: string): Zone {
+  if (timeZone !== lastZoneName || lastZone === null) {
+    lastZone = requireSessionZone(timeZone)
+    lastZoneName = timeZone
+  }
+  return lastZone
 }
 
 /** timestamp output: '2024-01-02 03:04:05.678', '0001-01-01 00:00:00 BC'. */
@@ -132,9 +164,8 @@ export function formatTimestamp(us: number): string {
 /** timestamptz output in `timeZone`: '2024-01-02 03:04:05.678+01', '… +05:30', '… +00:53:28' (LMT). */
 export function formatTimestamptz(us: number, timeZone: string): string {
   if (!Number.isFinite(us)) return us > 0 ? 'infinity' : '-infinity'
-  const zone = requireSessionZone(timeZone)
-  const offset = zoneOffsetAt(zone, us)
-  return formatWallClock(us + offset, formatOffset(offset))
+  const offset = zoneOffsetAt(sessionZone(timeZone), us)
+  return formatWallClock(us + offset, formatOffsetMemo(offset))
 }
 
 /** date output: '2024-01-02', '0044-03-15 BC'. */

@@ -7,6 +7,7 @@ import type { SqlValue } from '../api.js'
 import type { PgTypeName } from '../bind/types.js'
 import type { ScalarFunction } from './function-def.js'
 import { REGEX_FUNCTIONS } from './regex-functions.js'
+import { SIMILAR_FUNCTIONS } from './similar-escape.js'
 import { anyToText, formatText, quoteIdent, quoteLiteral } from './text-format.js'
 import { chars, fn, int, str, type Evaluate } from './arg-values.js'
 
@@ -210,4 +211,5 @@ export const TEXT_FUNCTIONS: ReadonlyArray<ScalarFunction> = [
   ...concatFunctions(),
   ...codeFunctions(),
   ...REGEX_FUNCTIONS,
+  ...SIMILAR_FUNCTIONS,
 ]

@@ -1,6 +1,7 @@
 // sql/parse/adapt-operator: PostgreSQL's operator-shaped parse nodes (A_Expr in all its kinds, BoolExpr, SubLink)
 // → SqlExpr. The expression adapter is passed in, so this module does not import adapt-expr.ts back.
 import type { SqlExpr } from './ast.js'
+import { adaptRowComparison } from './adapt-row.js'
 import { type AdaptContext, type AdaptExpr, type Node, SUBQUERY_NESTING_WEIGHT, enterNesting, list, loc, plainCall, str, stringList, unsupported, wrapped } from './adapt-node.js'
 
 const LIKE_OPERATORS: Readonly<Record<string, { caseInsensitive: boolean; negated: boolean }>> = {
@@ -58,6 +59,8 @@ export function adaptAExpr(ctx: AdaptContext, node: Node, adaptExpr: AdaptExpr):
   const pos = loc(ctx, node, ctx.statementPos)
   const kind = str(node, 'kind')
   const op = operatorName(node, 'name', pos)
+  const row = adaptRowComparison(ctx, node, kind, op, pos, adaptExpr)
+  if (row !== null) return row
   switch (kind) {
     case 'AEXPR_OP': return operator(ctx, node, op, pos, adaptExpr)
     case 'AEXPR_OP_ANY':
@@ -73,7 +76,8 @@ export function adaptAExpr(ctx: AdaptContext, node: Node, adaptExpr: AdaptExpr):
       return { kind: 'ExprIn', expr: adaptExpr(ctx, node.lexpr), list: rightList(ctx, node, adaptExpr), negated: op === '<>', pos }
     case 'AEXPR_LIKE':
     case 'AEXPR_ILIKE': return like(ctx, node, op, pos, adaptExpr)
-    case 'AEXPR_SIMILAR': return unsupported('SIMILAR TO', pos)
+    // x SIMILAR TO p [ESCAPE e] arrives as x ~ pg_catalog.similar_to_escape(p[, e]) (or !~ for NOT SIMILAR TO).
+    case 'AEXPR_SIMILAR': return operator(ctx, node, op, pos, adaptExpr)
     case 'AEXPR_BETWEEN':
     case 'AEXPR_NOT_BETWEEN':
     case 'AEXPR_BETWEEN_SYM':

@@ -126,14 +126,15 @@ function values(ctx: AdaptContext, select: Node, pos: number): SqlValues {
 function commonTables(ctx: AdaptContext, select: Node): SqlCommonTable[] {
   const withClause = nodeField(select, 'withClause')
   if (withClause === null) return []
-  if (bool(withClause, 'recursive')) return unsupported('WITH RECURSIVE', loc(ctx, withClause, ctx.statementPos))
+  const recursive = bool(withClause, 'recursive')
   return list(withClause, 'ctes').map((value) => {
     const cte = wrapped(value, 'CommonTableExpr')
     const pos = cte === null ? ctx.statementPos : loc(ctx, cte, ctx.statementPos)
     const query = cte === null ? null : wrapped(cte.ctequery, 'SelectStmt')
     if (cte === null || query === null) return unsupported('a data-modifying statement in WITH', pos)
     const columns = cte.aliascolnames === undefined ? null : stringList(list(cte, 'aliascolnames'))
-    return { name: str(cte, 'ctename'), columns, query: adaptQuery(ctx, query, firstPos(ctx, query, pos)), pos }
+    if (cte.search_clause !== undefined || cte.cycle_clause !== undefined) return unsupported('SEARCH/CYCLE in WITH RECURSIVE', pos)
+    return { name: str(cte, 'ctename'), columns, query: adaptQuery(ctx, query, firstPos(ctx, query, pos)), recursive, pos }
   })
 }
 

@@ -180,13 +180,14 @@ export interface SqlCommonTable {
   readonly name: string
   readonly columns: ReadonlyArray<string> | null
   readonly query: SqlQuery
+  /** Defined under WITH RECURSIVE: it may read itself (non-recursive term UNION [ALL] recursive term). */
+  readonly recursive: boolean
   readonly pos: number
 }
 
 /** A whole query expression: WITH, a body, then ORDER BY / LIMIT / OFFSET applying to the body's result. */
 export interface SqlQuery {
   readonly kind: 'SqlQuery'
-  /** WITH RECURSIVE is refused by the adapter. */
   readonly with: ReadonlyArray<SqlCommonTable>
   readonly body: SqlSelectCore | SqlSetOperation | SqlValues
   readonly orderBy: ReadonlyArray<SqlOrderItem>

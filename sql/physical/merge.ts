@@ -19,9 +19,10 @@ export function mergeRows(partials: ReadonlyArray<ScanPartial>, types: ReadonlyA
   return rows
 }
 
-function appendRows(partial: RowsPartial, types: ReadonlyArray<SqlType>, rows: Row[]): void {
+/** Appends rows [from, to) of a raw partial (all of them by default) as rows of SQL values. */
+export function appendRows(partial: RowsPartial, types: ReadonlyArray<SqlType>, rows: Row[], from = 0, to = partial.rowCount): void {
   assert(partial.columns.length === types.length, 'RowsPartial has one column per projected column')
-  for (let row = 0; row < partial.rowCount; row += 1) {
+  for (let row = from; row < to; row += 1) {
     rows.push(partial.columns.map((vector, index) => vectorValue(vector, row, types[index] ?? { name: 'unknown', typmod: -1 })))
   }
 }
@@ -34,7 +35,7 @@ interface Accumulator {
   timestampUs: number
 }
 
-interface Group {
+export interface Group {
   readonly keys: Row
   readonly accumulators: Accumulator[]
 }
@@ -108,6 +109,11 @@ export function mergeAggregates(partials: ReadonlyArray<ScanPartial>, keyTypes: 
     assert(partial.kind === 'AggPartial', `aggregate scan returned ${partial.kind}`)
     mergePartial(partial, keyTypes, outputs, groups)
   }
+  return finishGroups(groups, keyTypes, outputs)
+}
+
+/** The merged groups as rows [keys…, aggregates…] (one row of empty aggregates when nothing was grouped by). */
+export function finishGroups(groups: Map<string, Group>, keyTypes: ReadonlyArray<SqlType>, outputs: ReadonlyArray<AggregateOutput>): Row[] {
   if (groups.size === 0 && keyTypes.length === 0) groups.set('', { keys: [], accumulators: outputs.map(newAccumulator) })
   return [...groups.values()].map((group) => [...group.keys, ...group.accumulators.map((acc, index) => {
     const output = outputs[index]
@@ -116,10 +122,11 @@ export function mergeAggregates(partials: ReadonlyArray<ScanPartial>, keyTypes: 
   })])
 }
 
-function mergePartial(partial: AggPartial, keyTypes: ReadonlyArray<SqlType>, outputs: ReadonlyArray<AggregateOutput>,
-  groups: Map<string, Group>): void {
+/** Merges groups [from, to) of one core's AggPartial (all of them by default) into `groups`. */
+export function mergePartial(partial: AggPartial, keyTypes: ReadonlyArray<SqlType>, outputs: ReadonlyArray<AggregateOutput>,
+  groups: Map<string, Group>, from = 0, to = partial.groupCount): void {
   assert(partial.keys.length === keyTypes.length && partial.states.length === outputs.length, 'AggPartial shape matches ScanOp')
-  for (let index = 0; index < partial.groupCount; index += 1) {
+  for (let index = from; index < to; index += 1) {
     const keys = partial.keys.map((vector, k) => vectorValue(vector, index, keyTypes[k] ?? { name: 'unknown', typmod: -1 }))
     const id = keyString(keys)
     let group = groups.get(id)

@@ -16,7 +16,7 @@ function exprsOf(node: PlanNode): Expr[] {
     case 'SortNode': return node.keys.map((k) => k.expr)
     case 'LimitNode': return [node.limit, node.offset].filter((e): e is Expr => e !== null)
     case 'DistinctNode': return [...(node.on ?? [])]
-    case 'TrimNode': case 'SetOpNode': case 'WithNode': return []
+    case 'TrimNode': case 'SetOpNode': case 'WithNode': case 'RecursiveUnionNode': return []
     case 'JoinNode': return [...node.leftKeys, ...node.rightKeys, ...(node.condition === null ? [] : [node.condition])]
   }
 }
@@ -24,6 +24,7 @@ function exprsOf(node: PlanNode): Expr[] {
 function childPlans(node: PlanNode): PlanNode[] {
   switch (node.kind) {
     case 'JoinNode': case 'SetOpNode': return [node.left, node.right]
+    case 'RecursiveUnionNode': return [node.anchor, node.step]
     case 'WithNode': return [...node.ctes.map((c) => c.plan), node.input]
     case 'ScanNode': case 'AggScanNode': case 'CteScanNode': case 'VirtualScanNode': case 'ValuesNode': case 'FunctionScanNode': return []
     default: return [node.input]

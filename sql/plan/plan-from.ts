@@ -50,7 +50,7 @@ function derived(plan: PlanNode, alias: string | null, columnAliases: ReadonlyAr
 function planTable(planner: Planner, item: Extract<SqlFromItem, { kind: 'FromTable' }>): FromResult {
   const alias = item.alias ?? item.name
   if (item.schema === null) {
-    const cte = planner.findCte(item.name)
+    const cte = planner.findCte(item.name, item.pos)
     if (cte !== null) {
       const plan: PlanNode = { kind: 'CteScanNode', cteId: cte.cteId, name: item.name, columns: cte.columns }
       return derived(plan, alias, item.columnAliases, item.pos)

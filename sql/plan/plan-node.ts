@@ -54,6 +54,11 @@ export type PlanNode =
    * over the row, carried forward (locf) or linearly interpolated (interpolate) into the gap rows.
    */
   | { readonly kind: 'GapFillNode'; readonly input: PlanNode; readonly timeKey: number; readonly otherKeys: ReadonlyArray<number>; readonly widthUs: number; readonly originUs: number; readonly startUs: number; readonly finishUs: number; readonly fills: ReadonlyArray<{ readonly mode: 'locf' | 'interpolate'; readonly expr: Expr }>; readonly columns: ReadonlyArray<PlanColumn> }
+  /**
+   * A WITH RECURSIVE query: `anchor` once, then `step` again and again over the rows the last round added (read by
+   * the step's CteScanNode of `cteId`) until a round adds none; UNION (all false) drops rows already produced.
+   */
+  | { readonly kind: 'RecursiveUnionNode'; readonly cteId: number; readonly name: string; readonly all: boolean; readonly anchor: PlanNode; readonly step: PlanNode; readonly columns: ReadonlyArray<PlanColumn> }
   /** Defines CTEs (materialized once, in order) for the plan below. */
   | { readonly kind: 'WithNode'; readonly ctes: ReadonlyArray<{ readonly cteId: number; readonly plan: PlanNode }>; readonly input: PlanNode; readonly columns: ReadonlyArray<PlanColumn> }
 

@@ -13,7 +13,7 @@ import { planColumn, type PlanColumn, type PlanNode } from './plan-node.js'
 import type { Planner } from './planner.js'
 import { planSelectCore } from './plan-select.js'
 
-function castColumns(plan: PlanNode, types: ReadonlyArray<PlanColumn>): PlanNode {
+export function castColumns(plan: PlanNode, types: ReadonlyArray<PlanColumn>): PlanNode {
   if (plan.columns.every((c, i) => c.type.name === types[i]!.type.name)) return plan
   const exprs: Expr[] = plan.columns.map((c, i) => {
     const slot: Expr = { kind: 'Slot', slot: i, type: c.type, name: c.name }

@@ -9,14 +9,23 @@ import type { SqlType } from '../bind/types.js'
 import type { SqlQuery } from '../parse/ast.js'
 import type { PlanColumn, PlanNode } from './plan-node.js'
 import { planQueryBody } from './plan-query.js'
+import { checkRecursiveReference, planRecursiveCte, type Recursion } from './plan-recursive.js'
 import type { Folder } from './pushdown.js'
 import type { Optimizer } from './optimizers.js'
 
-interface CteEntry { readonly name: string; readonly cteId: number; readonly columns: ReadonlyArray<PlanColumn> }
+/** A WITH query in scope. A recursive one is visible while its own terms are planned (recursion set meanwhile). */
+export interface CteEntry {
+  readonly name: string
+  readonly cteId: number
+  columns: ReadonlyArray<PlanColumn>
+  recursion: Recursion | null
+}
 
 export class Planner implements SubqueryPlanner {
   private readonly ctes: CteEntry[] = []
   private nextCteId = 0
+  /** Subquery expressions being planned around the current point (a recursive reference may not sit in one). */
+  private subqueryDepth = 0
 
   /**
    * `isDescribing`: planning only for the result's shape (Describe, or inferring $n types before the values are
@@ -35,15 +44,53 @@ export class Planner implements SubqueryPlanner {
     }
   }
 
-  findCte(name: string): CteEntry | null {
-    for (let i = this.ctes.length - 1; i >= 0; i--) if (this.ctes[i]!.name === name) return this.ctes[i]!
+  /** The WITH query `name` refers to at `pos`, if any (42P19 where a recursive query may not read itself). */
+  findCte(name: string, pos: number): CteEntry | null {
+    for (let i = this.ctes.length - 1; i >= 0; i--) {
+      const cte = this.ctes[i]!
+      if (cte.name !== name) continue
+      checkRecursiveReference(cte, this.subqueryDepth, pos)
+      return cte
+    }
     return null
   }
 
   planSubquery(query: SqlQuery, scope: Scope): { readonly plan: PlanNode; readonly correlated: boolean } {
     const inner = new Scope([], scope, true)
-    const { plan } = this.planQuery(query, inner)
-    return { plan, correlated: inner.usesOuter }
+    this.subqueryDepth += 1
+    try {
+      const { plan } = this.planQuery(query, inner)
+      return { plan, correlated: inner.usesOuter }
+    } finally {
+      this.subqueryDepth -= 1
+    }
+  }
+
+  private defineCte(cte: SqlQuery['with'][number], outer: Scope | null): { cteId: number; plan: PlanNode } {
+    if (cte.recursive) {
+      let entry: CteEntry | null = null
+      const register = (columns: ReadonlyArray<PlanColumn>): CteEntry => {
+        entry = { name: cte.name, cteId: this.nextCteId++, columns, recursion: null }
+        this.ctes.push(entry)
+        return entry
+      }
+      const mark = this.ctes.length
+      const recursive = planRecursiveCte(this, cte, outer, register, this.subqueryDepth)
+      const done = entry as CteEntry | null
+      if (recursive !== null && done !== null) {
+        done.recursion = null
+        return { cteId: done.cteId, plan: recursive }
+      }
+      this.ctes.length = mark // it does not read itself: planned again below as an ordinary WITH query
+    }
+    const { plan } = this.planQuery(cte.query, outer)
+    if (cte.columns !== null && cte.columns.length > plan.columns.length) {
+      throw syntaxError(`WITH query "${cte.name}" has ${plan.columns.length} columns available but ${cte.columns.length} columns specified`, cte.pos + 1)
+    }
+    const columns = plan.columns.map((c, i) => ({ ...c, name: cte.columns?.[i] ?? c.name }))
+    const cteId = this.nextCteId++
+    this.ctes.push({ name: cte.name, cteId, columns, recursion: null })
+    return { cteId, plan }
   }
 
   /**
@@ -54,16 +101,7 @@ export class Planner implements SubqueryPlanner {
     const defined: Array<{ cteId: number; plan: PlanNode }> = []
     const mark = this.ctes.length
     try {
-      for (const cte of query.with) {
-        const { plan } = this.planQuery(cte.query, outer)
-        if (cte.columns !== null && cte.columns.length > plan.columns.length) {
-          throw syntaxError(`WITH query "${cte.name}" has ${plan.columns.length} columns available but ${cte.columns.length} columns specified`, cte.pos + 1)
-        }
-        const columns = plan.columns.map((c, i) => ({ ...c, name: cte.columns?.[i] ?? c.name }))
-        const cteId = this.nextCteId++
-        this.ctes.push({ name: cte.name, cteId, columns })
-        defined.push({ cteId, plan })
-      }
+      for (const cte of query.with) defined.push(this.defineCte(cte, outer))
       const body = planQueryBody(this, query, outer)
       if (defined.length === 0) return { plan: body }
       return { plan: { kind: 'WithNode', ctes: defined, input: body, columns: body.columns } }

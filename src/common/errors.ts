@@ -121,6 +121,9 @@ export function groupingError(column: string, position?: number): DbError {
   const message = `column "${column}" must appear in the GROUP BY clause or be used in an aggregate function`
   return error(SqlState.groupingError, message, extra)
 }
+export function invalidRecursion(message: string, position?: number): DbError {
+  return error(SqlState.invalidRecursion, message, position === undefined ? {} : { position })
+}
 export function datatypeMismatch(message: string, position?: number): DbError {
   return error(SqlState.datatypeMismatch, message, position === undefined ? {} : { position })
 }
@@ -154,11 +157,14 @@ export function invalidRegularExpression(detail: string): DbError {
 export function substringError(message: string): DbError {
   return error(SqlState.substringError, message)
 }
-export function invalidEscapeSequence(message: string): DbError {
-  return error(SqlState.invalidEscapeSequence, message)
+export function invalidEscapeSequence(message: string, hint?: string): DbError {
+  return error(SqlState.invalidEscapeSequence, message, hint === undefined ? {} : { hint })
 }
 export function invalidEscapeCharacter(message: string): DbError {
   return error(SqlState.invalidEscapeCharacter, message)
+}
+export function invalidUseOfEscapeCharacter(message: string): DbError {
+  return error(SqlState.invalidUseOfEscapeCharacter, message)
 }
 export function nullValueNotAllowed(message: string): DbError {
   return error(SqlState.nullValueNotAllowed, message)

@@ -115,8 +115,12 @@ export const COMPACTION_ROWS_MAX_COUNT = 2_000_000
 // Core restarts after crashes per engine lifetime; beyond it a crashed core stays down and its requests fail 'Io'
 // (a worker that dies at start would otherwise restart forever).
 export const CORE_RESTARTS_MAX_COUNT = 16
-// After a failed segment write, the core may offer the same rows again after this pause (disk full, EIO).
+// After a failed segment flush or compaction (disk full), the first pause before it is tried again; each failure in
+// a row doubles it, up to BACKGROUND_RETRY_MAX_MS. A second is what operators expect after freeing space.
 export const FLUSH_RETRY_MS = 1000
+// Longest pause between attempts of a failing flush or compaction (issue 12): a volume that stays full is not
+// hammered with segments that cannot be written, and freed space is still used within half a minute.
+export const BACKGROUND_RETRY_MAX_MS = 30 * 1000
 // Disk full (issue 12): how often the background probe retries a small write + fsync in the WAL dir (and statfs)
 // while writes are refused; a second is what operators expect after freeing space, and costs one 4 KiB write.
 export const DISK_PROBE_INTERVAL_MS = 1000
@@ -131,9 +135,6 @@ export const DISK_RESERVE_MB_DEFAULT = 256
 export const DISK_RESERVE_PERCENT_DEFAULT = 5
 // Upper bound of --disk-reserve-mb (1 TiB): beyond it the flag is surely a typo.
 export const DISK_RESERVE_MB_MAX = 1024 * 1024
-// Longest pause between compaction attempts after failures in a row (the pause starts at FLUSH_RETRY_MS and doubles):
-// a volume that stays full is not hammered with merges that cannot be written (issue 12).
-export const COMPACTION_RETRY_MAX_MS = 60 * 1000
 // Forced flush rounds per core in one Engine.flushAll(): each round waits for the flush in flight, then asks for one;
 // rows keep arriving meanwhile, so a failing disk (or a flood) ends the call with 'Io' instead of looping forever.
 export const FLUSH_ALL_ROUNDS_MAX_COUNT = 16

@@ -1,6 +1,7 @@
 // Goal: issue 12 through every front door without root — a server in this process over test/helpers/faulty-fs.ts:
 // with the disk full, pg INSERT and CREATE TABLE get 53100, ILP HTTP gets 507 with InfluxDB's JSON body, an ILP TCP
-// writer is held back and its lines written exactly once when space returns (no restart); an EIO on the WAL's
+// writer is held back and its lines written exactly once when space returns (no restart); a table or column (ILP or
+// SQL) whose catalog write finds no space is refused and the catalog stays as it was; an EIO on the WAL's
 // fdatasync gets 58030 and reaches the server's onFatal. Method: startServer with engineOptions (the fs seam and a
 // 20 ms probe), real clients (pg, http, net).
 import assert from 'node:assert/strict'
@@ -93,6 +94,32 @@ describe('issue 12: disk full and failed fsync through pg, ILP HTTP and ILP TCP 
     assert.deepEqual([...(await countsByBatch(port.pgPort, 'tcp'))], [[7, 200]], 'every TCP line exactly once')
     assert.deepEqual([...(await countsByBatch(port.pgPort, 'ilp'))].sort(), [[0, 10], [2, 10]])
     assert.deepEqual([...(await countsByBatch(port.pgPort, 't'))].sort(), [[1, 1], [3, 1]])
+    assert.deepEqual(fatal, [])
+  })
+
+  it('issue 12: a table or column that cannot be persisted (catalog ENOSPC) is refused 53100 / 507, and the catalog stays as it was', async () => {
+    const sql = client!
+    const http = server!.httpPort
+    const catalogWrite = { op: 'write' as const, code: 'ENOSPC' as const, file: /^catalog\.json\.tmp$/ }
+    assert.equal((await httpRequest(http, { method: 'POST', path: '/write?precision=n', body: lines('ilp', 0, 3) })).status, 204)
+    const columnsOf = async () => (await sql.query("SELECT column_name FROM information_schema.columns WHERE table_name = 'ilp' ORDER BY ordinal_position"))
+      .rows.map((row: { column_name: string }) => row.column_name)
+    const before = await columnsOf()
+    faulty.failNext(catalogWrite)
+    const withNewField = `ilp,w=a b=1i,i=0i,extra=1.5 ${1_700_000_000_000_000_000n + 777_000n}\n`
+    const refused = await httpRequest(http, { method: 'POST', path: '/write?precision=n', body: withNewField })
+    assert.equal(refused.status, 507, refused.body)
+    assert.deepEqual(await columnsOf(), before, 'the ILP column was not added')
+    faulty.failNext(catalogWrite)
+    await assert.rejects(sql.query('ALTER TABLE ilp ADD COLUMN more DOUBLE PRECISION'), (error: { code?: string }) => error.code === '53100')
+    faulty.failNext(catalogWrite)
+    await assert.rejects(sql.query('CREATE TABLE other (ts TIMESTAMPTZ NOT NULL)'), (error: { code?: string }) => error.code === '53100')
+    assert.deepEqual(await columnsOf(), before)
+    assert.equal((await sql.query("SELECT count(*)::int AS n FROM pg_class WHERE relname = 'other'")).rows[0].n, 0)
+    // Nothing to wait for: the next attempt is written.
+    assert.equal((await httpRequest(http, { method: 'POST', path: '/write?precision=n', body: withNewField })).status, 204)
+    assert.deepEqual(await columnsOf(), [...before, 'extra'])
+    assert.deepEqual([...(await countsByBatch(server!.pgPort, 'ilp'))].sort(), [[0, 3], [1, 1]])
     assert.deepEqual(fatal, [])
   })
 

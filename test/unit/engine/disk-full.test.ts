@@ -1,8 +1,10 @@
 // Goal: issue 12 — out of disk, the engine refuses cleanly, loses nothing and resumes by itself; a failed fsync is
 // fatal. Method: openEngine over test/helpers/faulty-fs.ts, which fails ENOSPC/EDQUOT/EIO at the WAL append and
-// rotation, segment write and rename, manifest and catalog writes, fsyncs, and fakes statfs for the reserve. After
-// each fault: the coded failure, the status, resumption with no restart (the probe runs every 20 ms here), then a
-// reopen over the plain Node fs that must show every acknowledged batch exactly once and nothing half-written.
+// rotation, segment write and rename (flush and compaction), manifest and catalog writes, fsyncs, and fakes statfs
+// for the reserve. After each fault: the coded failure, the status, resumption with no restart and no request (the
+// probe runs every 20 ms here; failed flushes and compactions retry on their backoff timers), then a reopen over the
+// plain Node fs that must show every acknowledged batch exactly once and nothing half-written. The other cells of the
+// fault matrix are in disk-fault-matrix.test.ts.
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -11,6 +13,8 @@ import { isEngineFailureError, type Engine, type EngineConfig } from '../../../e
 import { openEngine, type OpenEngineOptions } from '../../../engine/engine.js'
 import { DiskHealth } from '../../../engine/io/disk-health.js'
 import { nodeFileSystem } from '../../../engine/io/file-system.js'
+import { RetryBackoff, retryPauseMs } from '../../../engine/io/retry-backoff.js'
+import { segmentFileName } from '../../../engine/timeseries/manifest.js'
 import { readWal } from '../../../engine/wal/wal-reader.js'
 import { WalWriter } from '../../../engine/wal/wal-writer.js'
 import type { TableId } from '../../../src/common/ids.js'
@@ -57,7 +61,7 @@ async function allRows(engine: Engine, tableId: TableId): Promise<Row[]> {
 }
 
 async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 500; i++) {
+  for (let i = 0; i < 1500; i++) {
     if (check()) return
     await new Promise((resolve) => setTimeout(resolve, 10))
   }
@@ -132,40 +136,72 @@ describe('issue 12: disk full and failed fsync (engine)', () => {
 
   for (const target of [/\.seg\.tmp$/, /^manifest\.json\.tmp$/] as const) {
     for (const op of ['write', 'rename'] as const) {
-      it(`issue 12: a flush whose ${op} of ${String(target)} hits ENOSPC keeps its rows, shows in the status, and retries`, async () => {
+      it(`issue 12: a flush whose ${op} of ${String(target)} hits ENOSPC keeps its rows and retries by itself (growing backoff, in the status) until it commits and the WAL checkpoints past it, with no request sent`, async () => {
         const faulty = new FaultyFileSystem()
         const engine = await start({ ...SMALL, fs: faulty.fs })
         const tableId = await createCpu(engine)
         // Renames go to the final name: match it without ".tmp".
         const file = op === 'rename' ? new RegExp(target.source.replace('\\.tmp', '')) : target
         faulty.failNext({ op, code: 'ENOSPC', file, sticky: true })
-        const rows = makeRows(6000, 6)
-        const { acked, refused } = await ingestSome(engine, tableId, rows)
-        assert.equal(refused.length, 0, 'ingest goes on while flushes fail: the WAL still has room')
+        const { acked, refused } = await ingestSome(engine, tableId, makeRows(6000, 6))
+        assert.ok(acked.length > 0, 'ingest goes on while flushes fail: the WAL still has room')
+        // Memtables over their pause budget whose flush fails push back: DiskFull, not a request left hanging.
+        for (const error of refused) await expectFailure(Promise.reject(error), 'DiskFull', /memtables of core \d+ are full/)
         const failing = () => engine.status?.().backgroundFailures.find((failure) => failure.task === 'flush')
-        await until(() => failing() !== undefined, 'the failed flush to show in the status')
-        assert.match(failing()!.detail, /ENOSPC/)
+        // From here on no request reaches the engine: the retries are the backoff timer's alone.
+        await until(() => (failing()?.count ?? 0) >= 2, 'a second attempt, by the timer')
+        const shown = failing()!
+        assert.match(shown.detail, /ENOSPC/)
+        assert.ok(shown.nextRetryMs !== null && shown.nextRetryMs > shown.sinceMs, 'the next attempt is scheduled')
         assert.equal(engine.stats().segmentCount, 0, 'nothing half-written is listed')
-        assert.deepStrictEqual(await allRows(engine, tableId), [...acked].sort(byTsHost), 'the memtables kept every row')
-        // Space returns: the core offers its rows again after FLUSH_RETRY_MS; a few ingests prompt it.
+        assert.ok((engine.stats().walClosedSegmentCount ?? 0) > 0, 'the WAL keeps what only memory holds')
         faulty.faults.splice(0)
-        for (let round = 0; round < 40 && failing() !== undefined; round++) {
-          await new Promise((resolve) => setTimeout(resolve, 100))
-          acked.push(...(await ingestSome(engine, tableId, shift(makeRows(250, 100 + round), 1 + round))).acked)
-        }
-        await engine.flushAll()
-        assert.equal(engine.status?.().backgroundFailures.length, 0, 'a committed flush clears the failure')
+        await until(() => engine.status?.().backgroundFailures.length === 0 && engine.stats().walClosedSegmentCount === 0,
+          'the retried flush to commit and the checkpoint after it')
         assert.ok((engine.stats().flushCount ?? 0) >= 1)
         // Failed attempts deleted what they wrote: the files on disk are the listed segments, no orphan left to open().
         const segmentDir = path.join(config.dataDir, 'segments')
         const onDisk = () => fs.readdirSync(segmentDir).filter((name) => name.includes('.seg'))
         await until(() => onDisk().length === engine.stats().segmentCount && onDisk().every((name) => name.endsWith('.seg')),
           'only listed segment files')
-        assert.deepStrictEqual(await allRows(engine, tableId), [...acked].sort(byTsHost))
+        assert.deepStrictEqual(await allRows(engine, tableId), [...acked].sort(byTsHost), 'every acknowledged row, once')
         await checkAfterReopen(tableId, acked)
       })
     }
   }
+
+  it('issue 12: a compaction that hits ENOSPC keeps its inputs, retries by itself (in the status), and completes once space returns, with no request sent', async () => {
+    config = { ...config, coreCount: 1 }
+    const faulty = new FaultyFileSystem()
+    const engine = await start({ fs: faulty.fs, partitionWidthUs: 86_400_000_000, memtableBytes: 64 * 1024 * 1024 })
+    const tableId = await createCpu(engine)
+    const acked: Row[] = []
+    const round = async (n: number) => {
+      acked.push(...(await ingestSome(engine, tableId, shift(makeRows(250, 20 + n), n))).acked)
+      await engine.flushAll()
+    }
+    for (let n = 0; n < 3; n++) await round(n)
+    // Flushes write one segment per vShard; the compaction after the 4th flush writes the next id: fail from there.
+    const perFlush = (engine.stats().segmentCount ?? 0) / 3
+    const manifest = JSON.parse(fs.readFileSync(path.join(config.dataDir, 'manifest.json'), 'utf8')) as { nextSegmentId: number }
+    const firstCompactionId = manifest.nextSegmentId + perFlush
+    const ids = Array.from({ length: 200 }, (_, i) => segmentFileName(firstCompactionId + i).replace('.seg', ''))
+    faulty.failNext({ op: 'write', code: 'ENOSPC', file: new RegExp(`^(${ids.join('|')})\\.seg\\.tmp$`), sticky: true })
+    await round(3)
+    assert.equal(acked.length, 1000)
+    const failing = () => engine.status?.().backgroundFailures.find((failure) => failure.task === 'compaction')
+    // No request from here on: the backoff timer alone retries.
+    await until(() => (failing()?.count ?? 0) >= 2, 'a second compaction attempt, by the timer')
+    assert.match(failing()!.detail, /ENOSPC/)
+    assert.ok(failing()!.nextRetryMs !== null)
+    assert.equal(engine.stats().segmentCount, 4 * perFlush, 'the inputs stay listed')
+    assert.equal(engine.stats().compactionCount, 0)
+    faulty.faults.splice(0)
+    await until(() => failing() === undefined && (engine.stats().compactionCount ?? 0) > 0, 'the compaction to complete by itself')
+    assert.ok((engine.stats().segmentCount ?? 0) < 4 * perFlush)
+    assert.deepStrictEqual(await allRows(engine, tableId), [...acked].sort(byTsHost))
+    await checkAfterReopen(tableId, acked)
+  })
 
   for (const op of ['write', 'rename', 'open'] as const) {
     it(`issue 12: CREATE TABLE and added columns whose catalog ${op} hits ENOSPC fail DiskFull and leave the catalog as it was`, async () => {
@@ -238,6 +274,24 @@ describe('issue 12: disk full and failed fsync (engine)', () => {
     await until(() => engine.status?.().state === 'Writable', 'the reserve to be free again')
     const { acked } = await ingestSome(engine, tableId, makeRows(10, 11))
     assert.equal(acked.length, 10)
+  })
+
+  it('issue 12: a failing writer waits 1 s, doubling per failure to 30 s, back to 1 s after a success; its timer runs the retry', async () => {
+    assert.deepEqual([1, 2, 3, 4, 5, 6, 7, 40].map(retryPauseMs), [1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000])
+    const nowMs = 5000
+    const backoff = new RetryBackoff(() => nowMs)
+    let retries = 0
+    assert.equal(backoff.failed(() => { retries += 1 }), nowMs + 1000)
+    assert.equal(backoff.failed(() => { retries += 1 }), nowMs + 2000, 'one timer, moved')
+    assert.equal(backoff.failureCount, 2)
+    backoff.succeeded()
+    assert.equal(backoff.isWaiting, false)
+    assert.equal(backoff.failed(() => { retries += 1 }), nowMs + 1000, 'a success resets the pause')
+    await until(() => retries === 1, 'the timer to run the retry')
+    assert.equal(backoff.isWaiting, false)
+    backoff.stop()
+    backoff.failed(() => { retries += 1 })
+    assert.equal(backoff.isWaiting, false, 'no retry after stop')
   })
 
   it('issue 12: the default reserve is min(256 MiB, 5% of the volume)', async () => {

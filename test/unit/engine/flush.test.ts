@@ -169,17 +169,27 @@ describe('engine flush, segments, scans over both, checkpoint (issue #4)', () =>
     }
     const engine = await start({ ...SMALL, fs: faulty })
     const tableId = await createCpu(engine)
-    const rows = makeRows(12_000, 16)
-    await ingestAll(engine, tableId, rows)
-    // The core waits FLUSH_RETRY_MS before offering the rows again; more ingests then trigger the retry.
-    await new Promise((resolve) => setTimeout(resolve, 1100))
+    // Memtables over their pause budget while their flush fails refuse ingest with DiskFull (issue 12): those batches
+    // were not acknowledged and must not appear.
+    const rows: Row[] = []
+    const all = makeRows(12_000, 16)
+    for (let at = 0; at < all.length; at += 250) {
+      const part = all.slice(at, at + 250)
+      const done = await engine.execute({ kind: 'IngestOp', v: 1, tableId, batch: toBatch(part) }).then(() => true, async (error: unknown) => {
+        await expectFailure(Promise.reject(error), 'DiskFull', /memtables of core \d+ are full/)
+        return false
+      })
+      if (done) rows.push(...part)
+    }
+    // The backoff timer would retry after 1 s, 2 s, 4 s; CHECKPOINT forces attempts until one commits.
+    await engine.flushAll()
+    assert.equal(failuresLeft, 0)
     const more = makeRows(2000, 17).map((row) => ({ ...row, ts: row.ts + 1 }))
     await ingestAll(engine, tableId, more)
     await settle(engine)
-    assert.equal(failuresLeft, 0)
     assert.ok((engine.stats().flushCount ?? 0) >= 1)
-    const all = await engine.execute(scanOp(tableId, { projection: [0, 1, 2, 3, 4, 5] }))
-    assert.deepStrictEqual(rowsOf(all.partials).sort(byTsHost), [...rows, ...more].sort(byTsHost))
+    const scanned = await engine.execute(scanOp(tableId, { projection: [0, 1, 2, 3, 4, 5] }))
+    assert.deepStrictEqual(rowsOf(scanned.partials).sort(byTsHost), [...rows, ...more].sort(byTsHost))
   })
 
   it('compacts small segments of one (table, vShard, partition) in the background while scans keep answering exactly', async () => {

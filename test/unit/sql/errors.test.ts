@@ -21,7 +21,10 @@ describe('sql/errors (issue 12)', () => {
     const engine = new FakeEngine()
     const status: DiskStatus = {
       state: 'DiskFull', detail: 'wal write failed: ENOSPC', freeBytes: 4096, totalBytes: 8 * 1024 * 1024, reserveBytes: 0,
-      resumeCount: 2, backgroundFailures: [{ task: 'flush', scope: '1', detail: 'ENOSPC', count: 3, sinceMs: 0 }],
+      resumeCount: 2, backgroundFailures: [
+        { task: 'flush', scope: '1', detail: 'ENOSPC', count: 3, sinceMs: 0, nextRetryMs: 4000 },
+        { task: 'checkpoint', scope: '', detail: 'EIO', count: 1, sinceMs: 0, nextRetryMs: null },
+      ],
     }
     Object.assign(engine, { status: () => status })
     const session: SessionContext = { settings: new Map(), user: 'u', database: 'd' }
@@ -32,6 +35,7 @@ describe('sql/errors (issue 12)', () => {
     assert.equal(rows.get('state'), 'DiskFull')
     assert.equal(rows.get('disk_free_bytes'), '4096')
     assert.equal(rows.get('writes_resumed_count'), '2')
-    assert.match(rows.get('flush_1_failing') ?? '', /^3 times since 1970-01-01T00:00:00.000Z: ENOSPC$/)
+    assert.equal(rows.get('flush_1_failing'), '3 failed attempts since 1970-01-01T00:00:00.000Z, next attempt at 1970-01-01T00:00:04.000Z: ENOSPC')
+    assert.equal(rows.get('checkpoint_failing'), '1 failed attempt since 1970-01-01T00:00:00.000Z, next attempt after the next committed flush: EIO')
   })
 })

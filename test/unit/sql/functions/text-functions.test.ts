@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict'
 import type pg from 'pg'
 import { likeToRegExp, TEXT_FUNCTIONS } from '../../../../sql/functions/text-functions.js'
+import { similarToEscape } from '../../../../sql/functions/similar-escape.js'
 import { isDbError } from '../../../../src/common/errors.js'
 import { divergences, findFunction, TEST_CONTEXT, type Call, useOracle } from './oracle.js'
 
@@ -86,6 +87,24 @@ const PATTERNS = [
   'a**', '(', '[a', '\\q', 'a{3,1}', 'a{256}', '[[:bogus:]]', '[[.a.]]', '\\t', 'b*?', '\\x41', '\\u00c9',
 ]
 
+/** SIMILAR TO patterns: wildcards, alternation, groups, classes, escapes and the substring separators. */
+const SIMILAR_PATTERNS = [
+  'abc', 'a%', '%b%', '_b_', 'a|b', '(a|b)%', '[a-c]%', '%[0-9]', 'a.c', 'a^b$', 'a\\%', '\\%%', 'a#"b#"c', 'a#"%#"',
+  'ab*', '(ab)+', 'a{2}', '%"%', '[%]%', '[\\]', 'x#"y#"z#"w', '日本%', '', '%', '_',
+]
+
+function similarCalls(): Call[] {
+  const calls: Call[] = []
+  for (const pattern of SIMILAR_PATTERNS) {
+    calls.push(['similar_to_escape', ['text'], [pattern]])
+    for (const escape of ['#', '', '\\', 'ab', '%']) calls.push(['similar_to_escape', ['text', 'text'], [pattern, escape]])
+  }
+  for (const subject of ['abc', 'a%', 'b', 'a.c', 'a^b$', 'abbb', 'ababab', 'aa', '日本語', '', '%x', 'x']) {
+    for (const pattern of SIMILAR_PATTERNS) calls.push(['~', ['text', 'text'], [subject, similarToEscape(pattern, null)]])
+  }
+  return calls
+}
+
 function regexCalls(): Call[] {
   const calls: Call[] = []
   for (const subject of SUBJECTS) {
@@ -154,6 +173,7 @@ describe('sql/functions/text-functions against PostgreSQL', function () {
     ['strpos, replace, trim, translate, split_part, chr, to_hex, quoting', searchCalls],
     ['concat, concat_ws, format', concatCalls],
     ['regex operators and regexp_replace', regexCalls],
+    ['similar_to_escape, and SIMILAR TO through ~', similarCalls],
   ]
   for (const [title, build] of groups) {
     it(title, async function () {

@@ -1,0 +1,89 @@
+// sql/exec/slice: keeps the event loop free while a control-side operator works through many rows (invariant 5).
+// Every operator loop charges its work (rows evaluated, keys compared, pairs joined) to the statement; past
+// SLICE_WORK_COUNT the operator awaits one macrotask turn, so other sessions, socket reads and ring replies run in
+// between. A long sort is split the same way: runs sorted one slice at a time, then merged pairwise with pauses.
+// A turn is also where a canceled statement (CancelRequest, statement_timeout) stops: env.signal aborted → 57014.
+import { queryCanceled } from '../../src/common/errors.js'
+
+/** Work units (rows, comparisons) an operator may do between two turns of the event loop (~1-5 ms of work). */
+export const SLICE_WORK_COUNT = 8192
+
+/** Rows sorted by one Array.prototype.sort call before the runs are merged with pauses in between. */
+const SORT_RUN_ROWS_COUNT = 8192
+
+export interface Sliced {
+  /** Work done since the event loop last had a turn. */
+  sliceWork: number
+  /** Aborted when the statement is canceled; checked at every pause. */
+  readonly signal?: AbortSignal
+}
+
+/** Charges `count` units of work; true when the caller should `await pause(env)` before going on. */
+export function charge(env: Sliced, count = 1): boolean {
+  env.sliceWork += count
+  return env.sliceWork >= SLICE_WORK_COUNT
+}
+
+const nextTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve))
+
+/** Gives the event loop a turn; rejects with 57014 when the statement was canceled meanwhile. */
+export async function pause(env: Sliced): Promise<void> {
+  env.sliceWork = 0
+  await nextTurn()
+  if (env.signal?.aborted === true) throw queryCanceled()
+}
+
+/** Array.prototype.map with pauses. */
+export async function mapSliced<T, U>(items: ReadonlyArray<T>, env: Sliced, fn: (item: T, index: number) => U): Promise<U[]> {
+  const out = new Array<U>(items.length)
+  for (let i = 0; i < items.length; i++) {
+    out[i] = fn(items[i]!, i)
+    if (charge(env)) await pause(env)
+  }
+  return out
+}
+
+/**
+ * A stable sort that never holds the event loop for more than one run: runs of SORT_RUN_ROWS_COUNT are sorted by
+ * Array.prototype.sort (stable), then merged pairwise (ties keep the earlier run first, so the result equals one
+ * stable sort of the whole array).
+ */
+export async function sortSliced<T>(items: T[], compare: (a: T, b: T) => number, env: Sliced): Promise<T[]> {
+  if (items.length <= SORT_RUN_ROWS_COUNT) {
+    charge(env, items.length)
+    return items.sort(compare)
+  }
+  let runs: T[][] = []
+  for (let from = 0; from < items.length; from += SORT_RUN_ROWS_COUNT) {
+    runs.push(items.slice(from, from + SORT_RUN_ROWS_COUNT).sort(compare))
+    await pause(env)
+  }
+  while (runs.length > 1) {
+    const merged: T[][] = []
+    for (let i = 0; i < runs.length; i += 2) merged.push(i + 1 < runs.length ? await mergeRuns(runs[i]!, runs[i + 1]!, compare, env) : runs[i]!)
+    runs = merged
+  }
+  return runs[0] ?? []
+}
+
+interface Merge<T> { readonly left: T[]; readonly right: T[]; readonly out: T[]; l: number; r: number; o: number }
+
+/** Merges up to `budget` items; true when both runs are used up. Synchronous, so V8 optimizes the hot loop. */
+function mergeSome<T>(m: Merge<T>, compare: (a: T, b: T) => number, budget: number): boolean {
+  const { left, right, out } = m
+  let { l, r, o } = m
+  const end = Math.min(out.length, o + budget)
+  while (o < end && l < left.length && r < right.length) out[o++] = compare(right[r]!, left[l]!) < 0 ? right[r++]! : left[l++]!
+  while (o < end && l < left.length) out[o++] = left[l++]!
+  while (o < end && r < right.length) out[o++] = right[r++]!
+  m.l = l
+  m.r = r
+  m.o = o
+  return o === out.length
+}
+
+async function mergeRuns<T>(left: T[], right: T[], compare: (a: T, b: T) => number, env: Sliced): Promise<T[]> {
+  const m: Merge<T> = { left, right, out: new Array<T>(left.length + right.length), l: 0, r: 0, o: 0 }
+  while (!mergeSome(m, compare, SLICE_WORK_COUNT)) await pause(env)
+  return m.out
+}
