@@ -23,6 +23,8 @@ export interface EngineConfig {
 export type EngineFailureKind =
   | 'DiskFull' | 'MemoryBudget' | 'Corrupt' | 'Cancelled' | 'ShuttingDown'
   | 'TableExists' | 'NoSuchTable' | 'InvalidBatch' | 'LimitExceeded' | 'Io'
+  // Data errors a scan expression raises on a core (engine/timeseries/expr-kernels.ts); detail is the message.
+  | 'DivisionByZero' | 'NumericOutOfRange'
 
 export interface EngineFailure {
   readonly kind: EngineFailureKind

@@ -2,6 +2,11 @@
 // Versioned; kinds are append-only (pinned by test/unit/engine/ops.test.ts). Knows nothing of SQL text or sockets.
 import type { TableId } from '../src/common/ids.js'
 import type { ColumnBatch, ColumnKind } from './batch.js'
+import type { ScanWhere } from './expr.js'
+
+// The expression form scans carry (engine/expr.ts), part of the plan contract sql builds.
+export { EXPR_VERSION, exprChildren, exprColumns, formatExpr } from './expr.js'
+export type { ExprArithOp, ExprCompareOp, ExprType, ExprValue, ScanExpr, ScanWhere } from './expr.js'
 
 /** Bumped when the shape of an op changes incompatibly. */
 export const OP_VERSION = 1
@@ -168,6 +173,8 @@ export interface ScanOp {
   readonly groupBy: ReadonlyArray<GroupKey>
   readonly aggregates: ReadonlyArray<AggregateSpec>
   readonly limit: number | null
+  /** A predicate (engine/expr.ts) ANDed after the time range and filters; absent or null: none. */
+  readonly where?: ScanWhere | null
 }
 
 /**

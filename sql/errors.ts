@@ -3,7 +3,7 @@
 import { isEngineFailureError, type EngineFailure, type EngineFailureKind } from '../engine/api.js'
 import {
   DbError, adminShutdown, dataCorrupted, diskFull, duplicateTable, invalidTextRepresentation, ioError, outOfMemory,
-  programLimitExceeded, queryCanceled, undefinedTable,
+  programLimitExceeded, queryCanceled, undefinedTable, divisionByZero, numericValueOutOfRange,
 } from '../src/common/errors.js'
 
 const FAILURE_TO_ERROR: Readonly<Record<EngineFailureKind, (failure: EngineFailure) => DbError>> = {
@@ -17,6 +17,8 @@ const FAILURE_TO_ERROR: Readonly<Record<EngineFailureKind, (failure: EngineFailu
   InvalidBatch: (failure) => invalidTextRepresentation('row batch', failure.detail),
   Cancelled: () => queryCanceled(),
   Io: (failure) => ioError(failure.detail),
+  DivisionByZero: () => divisionByZero(),
+  NumericOutOfRange: (failure) => numericValueOutOfRange(failure.detail),
 }
 
 /** EngineFailure → DbError. */

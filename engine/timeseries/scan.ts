@@ -5,6 +5,9 @@ import { EngineFailureError } from '../api.js'
 import type { RowsPartial, ScanPartial } from '../batch.js'
 import type { ColumnFilter, ScanOp, TableSchema } from '../ops.js'
 import { aggregateRows } from './aggregate.js'
+import { exprColumns } from '../expr.js'
+import { compileWhere } from './expr-eval.js'
+import { EXPR_CHUNK_ROWS } from './expr-kernels.js'
 import { compareStrings, floatOrder, gatherVector } from './gather.js'
 import { isMemNull, type MemColumn, type Memtable } from './memtable.js'
 
@@ -92,7 +95,7 @@ export function checkColumns(schema: TableSchema, op: ScanOp): void {
   const n = schema.columns.length
   const bad = (c: number | null) => c !== null && (!Number.isInteger(c) || c < 0 || c >= n)
   if (op.filters.some((f) => bad(f.column)) || op.projection.some(bad) || op.aggregates.some((a) => bad(a.column)) ||
-    op.groupBy.some((g) => bad(g.column))) {
+    op.groupBy.some((g) => bad(g.column)) || (op.where !== undefined && op.where !== null && exprColumns(op.where.expr).some(bad))) {
     throw invalidFilter(`scan of "${schema.name}" names a column outside 0..${n - 1}`)
   }
 }
@@ -110,18 +113,26 @@ export function selectRows(memtable: Memtable, op: ScanOp, limit: number): Selec
 export function selectRowRange(memtable: Memtable, op: ScanOp, range: { fromRow: number; toRow: number; limit: number }): { selection: Selection; nextRow: number } {
   const ts = memtable.columns[memtable.schema.timestampIndex]!
   const tests = op.filters.map((filter) => compileFilter(filter, memtable.columns[filter.column]!))
+  const where = op.where === undefined || op.where === null ? null : compileWhere(memtable.schema, op.where)
   const { toRow, limit } = range
   const rows = new Int32Array(Math.max(0, Math.min(toRow - range.fromRow, limit)))
   let count = 0
   const { fromUs, toUs } = op.timeRange
   if (ts.kind !== 'timestamp') throw invalidFilter('designated timestamp column is not a timestamp')
   let row = range.fromRow
-  for (; row < toRow && count < limit; row++) {
-    const t = ts.values[row]!
-    if (t < fromUs || t >= toUs) continue
-    let ok = true
-    for (let f = 0; f < tests.length && ok; f++) ok = tests[f]!(row)
-    if (ok) rows[count++] = row
+  // With an expression, rows are examined a window at a time and it runs on the window's candidates; candidates stop
+  // at the limit, so the expression never computes a row the scan would not have needed.
+  while (row < toRow && count < limit) {
+    const windowEnd = where === null ? toRow : Math.min(toRow, row + EXPR_CHUNK_ROWS)
+    const start = count
+    for (; row < windowEnd && count < limit; row++) {
+      const t = ts.values[row]!
+      if (t < fromUs || t >= toUs) continue
+      let ok = true
+      for (let f = 0; f < tests.length && ok; f++) ok = tests[f]!(row)
+      if (ok) rows[count++] = row
+    }
+    if (where !== null) count = start + where.filter(memtable.columns, rows, start, count - start)
   }
   return { selection: { memtable, rows, count }, nextRow: row }
 }

@@ -3,6 +3,7 @@
 // Knows nothing of files (the control thread read the chunks), rings or SQL.
 import type { ColumnVector } from '../batch.js'
 import type { RowGroupSlice, SegmentSlice } from '../bridge/messages.js'
+import { exprColumns } from '../expr.js'
 import type { ScanOp, TableSchema } from '../ops.js'
 import { Memtable } from './memtable.js'
 import { checkColumns, selectRows } from './scan.js'
@@ -27,6 +28,7 @@ export function decodeRowGroup(schema: TableSchema, segment: SegmentSlice, group
     checkColumns(schema, op)
     decode(schema.timestampIndex)
     for (const filter of op.filters) decode(filter.column)
+    if (op.where !== undefined && op.where !== null) for (const column of exprColumns(op.where.expr)) decode(column)
     // Columns not decoded are empty, as the columns a scan does not need always were: no row of them is read.
     const deciding = Memtable.fromVectors(schema, group.rowCount, vectors, nullColumns)
     if (selectRows(deciding, op, 1).count === 0) return deciding

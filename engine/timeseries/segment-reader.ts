@@ -3,6 +3,7 @@
 // file and byte offset; no value of a failed chunk is ever returned. Knows nothing of files' I/O, manifests or SQL.
 import { EngineFailureError } from '../api.js'
 import type { FileHandleLike } from '../io/file-system.js'
+import { exprColumns } from '../expr.js'
 import type { ScanOp, TableSchema } from '../ops.js'
 import type { ColumnKind, ColumnVector } from '../batch.js'
 import { crc32c } from '../wal/crc32c.js'
@@ -93,5 +94,6 @@ export function neededColumns(schema: TableSchema, op: ScanOp): number[] {
   const columns = new Set<number>([schema.timestampIndex, ...op.projection, ...op.filters.map((filter) => filter.column)])
   for (const spec of op.aggregates) if (spec.column !== null) columns.add(spec.column)
   for (const key of op.groupBy) columns.add(key.column)
+  if (op.where !== undefined && op.where !== null) for (const column of exprColumns(op.where.expr)) columns.add(column)
   return [...columns].sort((a, b) => a - b)
 }

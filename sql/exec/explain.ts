@@ -1,6 +1,7 @@
 // sql/exec/explain: EXPLAIN [ANALYZE] — the plan tree, one operator a line, with what runs on the cores (the
-// ScanOp's time range, pushed filters, group keys and aggregates); ANALYZE adds each operator's row count.
+// ScanOp's time range, pushed filters and expression, group keys and aggregates); ANALYZE adds each operator's row count.
 import type { Engine } from '../../engine/api.js'
+import { formatExpr } from '../../engine/ops.js'
 import type { SessionContext, StatementResult } from '../api.js'
 import type { SqlType } from '../bind/types.js'
 import type { SqlExplain } from '../parse/ast.js'
@@ -26,6 +27,7 @@ function describeNode(node: PlanNode): string {
       const parts = [`${node.kind === 'ScanNode' ? 'Scan' : 'Aggregate Scan'} on ${node.tableName} (on the cores)`]
       if (Number.isFinite(op.timeRange.fromUs) || Number.isFinite(op.timeRange.toUs)) parts.push(`time range [${op.timeRange.fromUs}, ${op.timeRange.toUs}) µs`)
       if (op.filters.length > 0) parts.push(`filters: ${op.filters.map((f) => `#${f.column} ${f.op} ${JSON.stringify(f.values)}`).join(' AND ')}`)
+      if (op.where !== undefined && op.where !== null) parts.push(`expression: ${formatExpr(op.where.expr)}`)
       if (op.groupBy.length > 0) parts.push(`group by: ${op.groupBy.map((g) => (g.kind === 'column' ? `#${g.column}` : `time_bucket(${g.widthUs} µs)`)).join(', ')}`)
       if (op.aggregates.length > 0) parts.push(`aggregates: ${op.aggregates.map((a) => `${a.fn}(${a.column === null ? '*' : `#${a.column}`})`).join(', ')}`)
       return parts.join('; ')

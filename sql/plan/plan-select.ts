@@ -12,7 +12,8 @@ import { outputName } from './output-name.js'
 import { planFrom } from './plan-from.js'
 import { planColumn, type PlanColumn, type PlanNode } from './plan-node.js'
 import type { Planner } from './planner.js'
-import { pushAggregate, pushFilter } from './pushdown.js'
+import { conjuncts, pushAggregate, pushFilter } from './pushdown.js'
+import { pgOrder } from './lower-expr.js'
 import { planGapfill } from './plan-gapfill.js'
 import { planLastpoint } from './plan-lastpoint.js'
 
@@ -201,7 +202,10 @@ export function planSelectCore(planner: Planner, core: SqlSelectCore, query: Sql
   return finishCore(plan, core, query, items, itemExprs, extra, orderTargets, distinctOn)
 }
 
-function applyFilter(planner: Planner, plan: PlanNode, predicate: Expr): PlanNode {
+function applyFilter(planner: Planner, plan: PlanNode, where: Expr): PlanNode {
+  // Conjuncts run in PostgreSQL's order (cost, then written order), so one that raises sees the same rows.
+  const all = conjuncts(where)
+  const predicate: Expr = all.length === 1 ? where : { kind: 'And', args: [...all].sort(pgOrder(all)), type: where.type }
   if (plan.kind === 'ScanNode' && !planner.disabled.has('filter_pushdown')) {
     const table = planner.engine.tables().find((t) => t.id === plan.op.tableId)
     if (table !== undefined) {

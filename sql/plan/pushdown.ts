@@ -1,7 +1,8 @@
 // sql/plan/pushdown: what the cores can do next to the data. WHERE conjuncts that the engine evaluates exactly as
-// PostgreSQL would (designated-timestamp ranges, tag equality / IN / NULL tests) move into the ScanOp; a grouped
-// aggregate whose keys are columns or a months-free time_bucket of the designated timestamp and whose aggregates
-// the cores compute exactly becomes one AggScanNode. Everything else stays on the control side — never dropped.
+// PostgreSQL would (designated-timestamp ranges, tag equality / IN / NULL tests) move into the ScanOp, and the other
+// conjuncts whose every node has an exact kernel follow as one ScanExpr where that keeps PostgreSQL's evaluation
+// order (lower-expr.ts); a grouped aggregate whose keys are columns or a months-free time_bucket of the designated
+// timestamp and whose aggregates the cores compute exactly becomes one AggScanNode. Everything else stays on the control side — never dropped.
 import type { AggregateSpec, ColumnFilter, GroupKey, ScanOp, TableSchema, TimeRange } from '../../engine/ops.js'
 import type { SqlValue } from '../api.js'
 import type { AggCall, Expr } from '../bind/expr.js'
@@ -9,6 +10,8 @@ import type { SqlType } from '../bind/types.js'
 import type { AggregateOutput } from '../physical/merge.js'
 import type { PlanColumn, PlanNode } from './plan-node.js'
 import { parseUnit } from '../functions/time-fields.js'
+import { EXPR_VERSION, type ScanExpr } from '../../engine/ops.js'
+import { lowerConjuncts, lowerExpr, mayRaise } from './lower-expr.js'
 
 /** Folds a row-independent expression to its value (parameters, now(), arithmetic on constants); undefined otherwise. */
 export type Folder = (expr: Expr) => { readonly value: SqlValue } | undefined
@@ -34,7 +37,12 @@ function narrow(range: TimeRange, op: string, us: number): TimeRange | null {
 const FLIP: Readonly<Record<string, string>> = { '=': '=', '<>': '<>', '<': '>', '<=': '>=', '>': '<', '>=': '<=' }
 const FILTER_OPS: Readonly<Record<string, ColumnFilter['op']>> = { '=': 'eq', '<>': 'neq', '<': 'lt', '<=': 'lte', '>': 'gt', '>=': 'gte' }
 
-interface Pushed { range: TimeRange; readonly filters: ColumnFilter[] }
+interface Pushed {
+  range: TimeRange
+  readonly filters: ColumnFilter[]
+  /** No conjunct can raise: moving an OR (costlier for PostgreSQL) ahead of the others changes nothing. */
+  readonly isQuiet: boolean
+}
 
 /** Tries to move one conjunct into the scan; false leaves it for the control side. */
 function pushConjunct(table: TableSchema, scan: ScanNode, expr: Expr, fold: Folder, pushed: Pushed): boolean {
@@ -75,6 +83,7 @@ function pushConjunct(table: TableSchema, scan: ScanNode, expr: Expr, fold: Fold
     }
     return false
   }
+  if (expr.kind === 'Or') return pushed.isQuiet && pushTagDisjunction(table, scan, expr, fold, pushed)
   if (expr.kind === 'InList') {
     const column = columnOf(expr.arg)
     if (column === null || table.columns[column]!.kind !== 'symbol') return false
@@ -86,11 +95,38 @@ function pushConjunct(table: TableSchema, scan: ScanNode, expr: Expr, fold: Fold
   return false
 }
 
+/**
+ * `tag = 'a' OR tag = 'b' …` (TSBS's host lists) over one tag column is `tag IN ('a', 'b', …)` exactly, NULLs
+ * included: pushed as an 'in' filter, it prunes row groups by their dictionaries.
+ */
+function pushTagDisjunction(table: TableSchema, scan: ScanNode, expr: Extract<Expr, { kind: 'And' | 'Or' }>, fold: Folder, pushed: Pushed): boolean {
+  const values: string[] = []
+  let column: number | null = null
+  for (const arg of expr.args) {
+    if (arg.kind !== 'Compare' || arg.op !== '=') return false
+    const [slot, other] = arg.left.kind === 'Slot' ? [arg.left, arg.right] : [arg.right, arg.left]
+    const at = slot.kind === 'Slot' ? scan.op.projection[slot.slot] ?? null : null
+    const value = at === null ? undefined : fold(other)?.value
+    if (at === null || table.columns[at]!.kind !== 'symbol' || typeof value !== 'string' || (column !== null && column !== at)) return false
+    column = at
+    values.push(value)
+  }
+  if (column === null) return false
+  pushed.filters.push({ column, op: 'in', values })
+  return true
+}
+
 /** Splits `predicate` into what the scan takes and the residual (null when everything was pushed). */
 export function pushFilter(table: TableSchema, scan: ScanNode, predicate: Expr, fold: Folder): { readonly scan: ScanNode; readonly residual: Expr | null } {
-  const pushed: Pushed = { range: scan.op.timeRange, filters: [...scan.op.filters] }
-  const rest = conjuncts(predicate).filter((conjunct) => !pushConjunct(table, scan, conjunct, fold, pushed))
-  const op: ScanOp = { ...scan.op, timeRange: pushed.range, filters: pushed.filters }
+  const all = conjuncts(predicate)
+  const isQuiet = all.every((conjunct) => { const lowered = lowerExpr({ table, scan, fold }, conjunct); return lowered !== null && !mayRaise(lowered) })
+  const pushed: Pushed = { range: scan.op.timeRange, filters: [...scan.op.filters], isQuiet }
+  const simpleRest = all.filter((conjunct) => !pushConjunct(table, scan, conjunct, fold, pushed))
+  // The rest runs on the cores as one expression where that keeps PostgreSQL's evaluation order (lower-expr.ts).
+  const { where, residual: rest } = lowerConjuncts({ table, scan, fold }, all, simpleRest)
+  const previous = scan.op.where?.expr
+  const combined: ScanExpr | null = where === null ? previous ?? null : previous === undefined ? where : { k: 'and', args: [previous, where] }
+  const op: ScanOp = { ...scan.op, timeRange: pushed.range, filters: pushed.filters, ...(combined === null ? {} : { where: { v: EXPR_VERSION, expr: combined } }) }
   const residual = rest.length === 0 ? null : rest.length === 1 ? rest[0]! : { kind: 'And' as const, args: rest, type: predicate.type }
   return { scan: { ...scan, op }, residual }
 }

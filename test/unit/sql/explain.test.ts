@@ -1,4 +1,4 @@
-// test/unit/sql/explain: goal — EXPLAIN shows what runs on the cores (the pushed time range, filters, group keys and
+// test/unit/sql/explain: goal — EXPLAIN shows what runs on the cores (the pushed time range, filters, expression, group keys and
 // aggregates) and EXPLAIN ANALYZE runs the plan once, reporting each operator's rows and loops and the segment
 // counters. Method: the facade over the FakeEngine; the rows EXPLAIN ANALYZE reports are checked against the query's own.
 import assert from 'node:assert/strict'
@@ -19,6 +19,15 @@ describe('sql EXPLAIN [ANALYZE]', () => {
     assert.match(scan, new RegExp(`time range \\[${US_2024}, Infinity\\)`))
     assert.match(scan, /filters: #1 eq \["a"\]/)
     assert.match(scan, /aggregates: count\(\*\), avg\(#2\)/)
+  })
+
+  it('names the expression pushed into the core scan (an OR tree and arithmetic)', async () => {
+    const h = await newHarness()
+    const plan = await lines(h, "EXPLAIN SELECT host FROM cpu WHERE host = 'a' AND (usage_user > 2 OR usage_user IS NULL) AND usage_user + 1 > 2")
+    const scan = plan.find((line) => line.includes('Scan on cpu'))
+    assert.ok(scan !== undefined, plan.join('\n'))
+    assert.ok(scan.endsWith('filters: #1 eq ["a"]; expression: (((#2 > 2) OR (#2 IS NULL)) AND ((#2 + 1) > 2))'), scan)
+    assert.ok(!plan.some((line) => line.includes('Filter')), plan.join('\n'))
   })
 
   it('EXPLAIN ANALYZE runs the plan once and reports the rows each operator produced', async () => {

@@ -1,11 +1,14 @@
 // test/unit/sql/fake-engine: a tiny in-memory Engine for sql's unit tests. It records every op, keeps the catalog,
-// stores ingested batches and answers raw scans (time range and eq/in filters only); aggregate scans are answered
-// by a hand-built `respond` hook so tests control exactly what each "core" returns. Not the real engine.
+// stores ingested batches and answers raw scans (time range, eq/in filters and the pushed expression, by the real
+// kernels); aggregate scans are answered by a hand-built `respond` hook so tests control exactly what each "core"
+// returns. Not the real engine.
 import type { ColumnBatch, ColumnVector, RowsPartial, ScanPartial } from '../../../engine/batch.js'
 import { isNullAt } from '../../../engine/batch.js'
 import { EngineFailureError, type Engine, type EngineStats, type ResultOf, type ScanStreamOptions } from '../../../engine/api.js'
 import { droppedColumnName, type ScanOp, type TableSchema, type TimeseriesOp } from '../../../engine/ops.js'
 import { asLsn, asTableId } from '../../../src/common/ids.js'
+import { compileWhere } from '../../../engine/timeseries/expr-eval.js'
+import { Memtable } from '../../../engine/timeseries/memtable.js'
 
 export class FakeEngine implements Engine {
   readonly ops: TimeseriesOp[] = []
@@ -69,7 +72,7 @@ export class FakeEngine implements Engine {
       }
       case 'ScanOp':
         if (this.respond !== null) return { kind: 'ScanResult', partials: this.respond(op) }
-        return { kind: 'ScanResult', partials: (this.batches.get(op.tableId) ?? []).map((batch) => scanBatch(batch, op)) }
+        return { kind: 'ScanResult', partials: (this.batches.get(op.tableId) ?? []).map((batch) => scanBatch(this.catalog[this.indexOf(op.tableId)]!, batch, op)) }
       case 'DropTableOp':
         this.catalog.splice(this.indexOf(op.tableId), 1)
         this.batches.delete(op.tableId)
@@ -130,7 +133,20 @@ function pick(vector: ColumnVector, rows: number[]): ColumnVector {
   }
 }
 
-function scanBatch(batch: ColumnBatch, op: ScanOp): ScanPartial {
+/** Rows of `rows` the op's pushed expression keeps, run by the engine's own kernels (engine/timeseries/expr-eval.ts). */
+function whereRows(schema: TableSchema, batch: ColumnBatch, op: ScanOp, rows: number[]): number[] {
+  if (op.where === undefined || op.where === null) return rows
+  const memtable = Memtable.fromVectors(schema, batch.rowCount, batch.columns, new Set())
+  const where = compileWhere(schema, op.where)
+  const kept: number[] = []
+  for (const row of rows) {
+    const one = Int32Array.of(row)
+    if (where.filter(memtable.columns, one, 0, 1) === 1) kept.push(row)
+  }
+  return kept
+}
+
+function scanBatch(schema: TableSchema, batch: ColumnBatch, op: ScanOp): ScanPartial {
   const rows: number[] = []
   const ts = batch.columns.find((vector) => vector.kind === 'timestamp')
   for (let row = 0; row < batch.rowCount; row += 1) {
@@ -145,6 +161,7 @@ function scanBatch(batch: ColumnBatch, op: ScanOp): ScanPartial {
     })
     if (passes) rows.push(row)
   }
-  const limited = op.limit === null ? rows : rows.slice(0, op.limit)
+  const kept = whereRows(schema, batch, op, rows)
+  const limited = op.limit === null ? kept : kept.slice(0, op.limit)
   return { kind: 'RowsPartial', rowCount: limited.length, columns: op.projection.map((c) => pick(batch.columns[c] as ColumnVector, limited)) }
 }

@@ -53,15 +53,27 @@ describe('sql plan: the issue query', () => {
     assert.deepEqual(scan.op.aggregates, [{ fn: 'max', column: 4 }])
   })
 
-  it('pushes tag IN and !=, integer and float8 comparisons, and leaves OR to the control side', async () => {
+  it('pushes tag IN and !=, integer and float8 comparisons, and the OR as a scan expression', async () => {
     const h = await newHarness()
     const scan = leaf(plan(h, "SELECT host FROM cpu WHERE host IN ('a', 'b') AND region != 'eu' AND cores > 2 AND usage_user >= 0.5 AND (up OR usage_user > 1)"))
     assert.deepEqual(scan.op.filters, [
       { column: 1, op: 'in', values: ['a', 'b'] }, { column: 6, op: 'neq', values: ['eu'] }, { column: 4, op: 'gt', values: [2n] },
       { column: 2, op: 'gte', values: [0.5] },
     ])
-    assert.ok(scan.above.includes('FilterNode'))
+    assert.ok(!scan.above.includes('FilterNode'))
+    assert.equal(scan.op.where?.expr.k, 'or')
     assert.deepEqual(scan.op.timeRange, { fromUs: -Infinity, toUs: Infinity })
+  })
+
+  it('pushes a conjunct that can raise only where PostgreSQL evaluates it last, after everything else pushed', async () => {
+    const h = await newHarness()
+    const pushed = leaf(plan(h, "SELECT host FROM cpu WHERE usage_user / usage_user > 1 AND host = 'a'"))
+    assert.equal(pushed.op.where?.expr.k, 'compare')
+    assert.ok(!pushed.above.includes('FilterNode'))
+    // lower(host) = 'a' stays on the control side, so the division must stay there too, in PostgreSQL's order.
+    const kept = leaf(plan(h, "SELECT host FROM cpu WHERE usage_user / usage_user > 1 AND lower(host) = 'a'"))
+    assert.equal(kept.op.where ?? null, null)
+    assert.ok(kept.above.includes('FilterNode'))
   })
 
   it('folds row-independent bounds such as now() - INTERVAL into the time range', async () => {
