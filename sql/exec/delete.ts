@@ -72,7 +72,9 @@ export async function executeDelete(engine: Engine, bound: BoundDelete, params: 
     if (rest === null) return DELETED_NOTHING
     const predicate: Expr = rest.length === 1 ? rest[0]! : { kind: 'And', args: rest, type: bound.where.type }
     const { scan, residual } = rest.length === 0 ? { scan: bound.scan, residual: null } : pushFilter(bound.table, bound.scan, predicate, fold)
-    if (residual !== null) refuse(`a DELETE … WHERE condition other than ${PUSHABLE}`, bound.wherePos)
+    // An expression the cores would evaluate in a scan (scan.op.where: OR trees, casts, arithmetic) is not part of a
+    // DeleteRowsOp: refused, never dropped (dropping it would widen the DELETE).
+    if (residual !== null || scan.op.where !== undefined) refuse(`a DELETE … WHERE condition other than ${PUSHABLE}`, bound.wherePos)
     op = scan.op
   }
   const result = await withEngineErrors(() => engine.execute({

@@ -74,10 +74,14 @@ const OTHER_ENCODINGS = new Set([
   'gb18030', 'uhc', 'johab', 'mule_internal', 'iso_8859_5', 'iso_8859_6', 'iso_8859_7', 'iso_8859_8', 'windows1252',
 ])
 
+/** PostgreSQL's clean_encoding_name: only letters and digits count, lower-cased ("'utf-8'", as asyncpg sends it, is utf8). */
+const encodingKey = (name: string): string => name.toLowerCase().replace(/[^a-z0-9]/g, '')
+const OTHER_ENCODING_KEYS = new Set([...OTHER_ENCODINGS].map(encodingKey))
+
 function clientEncoding(value: string): string {
-  const key = value.trim().toLowerCase().replace(/[-_]/g, '')
+  const key = encodingKey(value)
   if (key === 'utf8' || key === 'unicode') return 'UTF8'
-  if (OTHER_ENCODINGS.has(value.trim().toLowerCase()) || OTHER_ENCODINGS.has(key)) throw notHonoured('client_encoding', value.toUpperCase())
+  if (OTHER_ENCODING_KEYS.has(key)) throw notHonoured('client_encoding', value.toUpperCase())
   throw invalidSettingValue('client_encoding', value)
 }
 
