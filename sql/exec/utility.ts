@@ -78,6 +78,11 @@ export function executeDeallocate(statement: SqlDeallocate): StatementResult {
   return { kind: 'CommandResult', commandTag, sessionEffect: { kind: 'Deallocate', name: statement.name } }
 }
 
+/** CLOSE ALL: wire closes the session's portals (PostgreSQL's tag is CLOSE CURSOR ALL). */
+export function executeCloseAll(): StatementResult {
+  return { kind: 'CommandResult', commandTag: 'CLOSE CURSOR ALL', sessionEffect: { kind: 'ClosePortals' } }
+}
+
 /** For current_setting(): the session's value, else the default. */
 export function settingsWithDefaults(session: SessionContext): ReadonlyMap<string, string> {
   const merged = currentSettings(session)

@@ -102,6 +102,8 @@ const STATEMENT_HANDLERS: Readonly<Record<string, StatementHandler>> = {
   ExplainStmt: explain,
   CopyStmt: adaptCopy,
   DeleteStmt: adaptDelete,
+  ClosePortalStmt: (ctx, node) => (str(node, 'portalname') === '' ? { kind: 'SqlCloseAll' } : unsupported('CLOSE', ctx.statementPos)),
+  UnlistenStmt: () => ({ kind: 'SqlUnlisten' }),
 }
 
 /** Every statement node type the adapter translates (the tests pin this list). */

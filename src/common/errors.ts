@@ -216,7 +216,8 @@ export function fatalProtocolViolation(detail: string): DbError {
   return new DbError({ severity: 'FATAL', code: SqlState.protocolViolation, message: detail })
 }
 export function invalidStatementName(name: string): DbError {
-  return error(SqlState.invalidSqlStatementName, `prepared statement "${name}" does not exist`)
+  const message = name === '' ? 'unnamed prepared statement does not exist' : `prepared statement "${name}" does not exist`
+  return error(SqlState.invalidSqlStatementName, message)
 }
 export function duplicatePreparedStatement(name: string): DbError {
   return error(SqlState.duplicatePreparedStatement, `prepared statement "${name}" already exists`)
