@@ -74,10 +74,15 @@ const OTHER_ENCODINGS = new Set([
   'gb18030', 'uhc', 'johab', 'mule_internal', 'iso_8859_5', 'iso_8859_6', 'iso_8859_7', 'iso_8859_8', 'windows1252',
 ])
 
+/** PostgreSQL's clean_encoding_name: lower case, every character but letters and digits dropped (asyncpg sends 'utf-8' quoted). */
+function cleanEncodingName(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]/g, '')
+}
+
 function clientEncoding(value: string): string {
-  const key = value.trim().toLowerCase().replace(/[-_]/g, '')
+  const key = cleanEncodingName(value)
   if (key === 'utf8' || key === 'unicode') return 'UTF8'
-  if (OTHER_ENCODINGS.has(value.trim().toLowerCase()) || OTHER_ENCODINGS.has(key)) throw notHonoured('client_encoding', value.toUpperCase())
+  if ([...OTHER_ENCODINGS].some((name) => cleanEncodingName(name) === key)) throw notHonoured('client_encoding', value.toUpperCase())
   throw invalidSettingValue('client_encoding', value)
 }
 
