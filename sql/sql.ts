@@ -12,7 +12,7 @@ import { executeCreateTable } from './exec/create-table.js'
 import { bindDelete, executeDelete } from './exec/delete.js'
 import { explainQuery } from './exec/explain.js'
 import { bindInsert, executeInsert } from './exec/insert.js'
-import { decodeParams, initialParamTypes, settleParamTypes, typeOfOid } from './exec/params.js'
+import { checkBinaryParamSize, decodeParams, initialParamTypes, settleParamTypes, typeOfOid } from './exec/params.js'
 import { describeQuery, executeQuery } from './exec/query.js'
 import { executeAlterTableColumns, executeDropTable, executeRename, executeTruncate } from './exec/table-ddl.js'
 import { executeCloseAll, executeDeallocate, executeDiscard, executeSet, executeShow, executeTransaction, showFields } from './exec/utility.js'
@@ -110,7 +110,12 @@ export function createSql(engine: Engine): SqlFacade {
     parse,
     describe: (statement, declared, session) => describe(engine, statement, declared, session),
     checkParams: (oids, params) => {
-      decodeParams(params, oids.map((oid) => typeOfOid(oid) ?? sqlType('text')), catalogLookup(engine))
+      const catalog = catalogLookup(engine)
+      params.forEach((param, index) => {
+        const type = typeOfOid(oids[index] ?? 0) ?? sqlType('text')
+        if (param instanceof Uint8Array) checkBinaryParamSize(param, type, index)
+        decodeParams([param], [type], catalog)
+      })
     },
     execute: (statement, params, declared, session) => execute(engine, statement, params, declared, session),
     ingest: (batches, options) => ingestBatches(engine, batches, options),
