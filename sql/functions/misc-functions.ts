@@ -59,7 +59,7 @@ function nullCountFunctions(): ScalarFunction[] {
  * advisory locks, so a session never holds one and there is nothing to release; void, printed as '' as PostgreSQL does.
  */
 const ADVISORY_UNLOCK_ALL: ScalarFunction = {
-  name: 'pg_advisory_unlock_all', args: [], result: 'void', strict: false, volatility: 'volatile', evaluate: () => '',
+  name: 'pg_advisory_unlock_all', args: [], result: 'void', strict: true, volatility: 'volatile', evaluate: () => '',
 }
 
 export const MISC_FUNCTIONS: ReadonlyArray<ScalarFunction> = [...sessionFunctions(), ...nullCountFunctions(), ADVISORY_UNLOCK_ALL]
