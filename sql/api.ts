@@ -104,7 +104,7 @@ export type StatementResult =
       readonly transaction?: TransactionEffect
       /** WARNINGs to send as NoticeResponse before CommandComplete (e.g. SET LOCAL outside a transaction block). */
       readonly notices?: ReadonlyArray<DbError>
-      /** What wire must do to its own session state: DEALLOCATE a prepared statement (null: all), DISCARD ALL, CLOSE ALL. */
+      /** What wire must do to its own session state: DEALLOCATE a prepared statement (null: all), DISCARD ALL, CLOSE a portal (null: all). */
       readonly sessionEffect?: SessionEffect
     }
   | { readonly kind: 'CopyInResult'; readonly format: CopyFormatName; readonly columnCount: number; readonly sink: CopyInSink }
@@ -117,7 +117,8 @@ export type StatementResult =
     }
 
 export type SessionEffect =
-  | { readonly kind: 'Deallocate'; readonly name: string | null } | { readonly kind: 'DiscardAll' } | { readonly kind: 'ClosePortals' }
+  | { readonly kind: 'Deallocate'; readonly name: string | null } | { readonly kind: 'DiscardAll' }
+  | { readonly kind: 'ClosePortal'; readonly name: string | null }
 
 /** A parsed statement, opaque to wire (plain data; safe to cache per session by name). */
 export interface PreparedStatement {

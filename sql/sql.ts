@@ -15,7 +15,7 @@ import { bindInsert, executeInsert } from './exec/insert.js'
 import { checkBinaryParamSize, decodeParams, initialParamTypes, settleParamTypes, typeOfOid } from './exec/params.js'
 import { describeQuery, executeQuery } from './exec/query.js'
 import { executeAlterTableColumns, executeDropTable, executeRename, executeTruncate } from './exec/table-ddl.js'
-import { executeCloseAll, executeDeallocate, executeDiscard, executeSet, executeShow, executeTransaction, showFields } from './exec/utility.js'
+import { executeClose, executeDeallocate, executeDiscard, executeSet, executeShow, executeTransaction, showFields } from './exec/utility.js'
 import { withEngineErrors } from './errors.js'
 import { ingestBatches } from './ingest/ingest.js'
 import type { ParsedStatement } from './parse/ast.js'
@@ -55,7 +55,7 @@ async function describe(engine: Engine, statement: PreparedStatement, declared: 
     case 'SqlInsert': bindInsert(engine, ast, types); break
     case 'SqlShow': executeShow(ast, session, engine); fields = showFields(ast.name); break
     case 'SqlCreateTable': case 'SqlSet': case 'SqlTransaction': case 'SqlDiscard': case 'SqlAlterTableOptions': case 'SqlCheckpoint': break
-    case 'SqlDeallocate': case 'SqlCloseAll': case 'SqlUnlisten': break
+    case 'SqlDeallocate': case 'SqlClose': case 'SqlUnlisten': break
     case 'SqlDropTable': case 'SqlTruncate': case 'SqlAlterTableColumns': case 'SqlRename': case 'SqlCopy': break
     case 'SqlDelete': bindDelete(engine, ast, types); break
     default: assertNever(ast)
@@ -85,7 +85,7 @@ async function execute(engine: Engine, statement: PreparedStatement, params: Rea
     case 'SqlTransaction': return executeTransaction(ast)
     case 'SqlDiscard': return executeDiscard(ast, session)
     case 'SqlDeallocate': return executeDeallocate(ast)
-    case 'SqlCloseAll': return executeCloseAll()
+    case 'SqlClose': return executeClose(ast)
     case 'SqlUnlisten': return { kind: 'CommandResult', commandTag: 'UNLISTEN' }
     case 'SqlAlterTableOptions': return executeAlterTableOptions(engine, ast)
     case 'SqlDropTable': return executeDropTable(engine, ast)

@@ -102,7 +102,7 @@ const STATEMENT_HANDLERS: Readonly<Record<string, StatementHandler>> = {
   ExplainStmt: explain,
   CopyStmt: adaptCopy,
   DeleteStmt: adaptDelete,
-  ClosePortalStmt: (ctx, node) => (str(node, 'portalname') === '' ? { kind: 'SqlCloseAll' } : unsupported('CLOSE', ctx.statementPos)),
+  ClosePortalStmt: (_ctx, node) => ({ kind: 'SqlClose', name: str(node, 'portalname') === '' ? null : str(node, 'portalname') }),
   UnlistenStmt: () => ({ kind: 'SqlUnlisten' }),
 }
 

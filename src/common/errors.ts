@@ -225,6 +225,10 @@ export function duplicatePreparedStatement(name: string): DbError {
 export function invalidCursorName(name: string): DbError {
   return error(SqlState.invalidCursorName, `portal "${name}" does not exist`)
 }
+/** CLOSE of a name no portal has (PostgreSQL's PerformPortalClose wording). */
+export function undefinedCursor(name: string): DbError {
+  return error(SqlState.invalidCursorName, `cursor "${name}" does not exist`)
+}
 export function inFailedTransaction(): DbError {
   const message = 'current transaction is aborted, commands ignored until end of transaction block'
   return error(SqlState.inFailedSqlTransaction, message)

@@ -1,7 +1,7 @@
 // wire/pg/extended-query: Parse/Bind/Describe/Execute/Close for one session: prepared statements and portals by
 // name, bounded by PG_STATEMENTS_PER_SESSION_COUNT_MAX. Errors are thrown; the session sends them and skips to Sync.
 import {
-  duplicatePreparedStatement, invalidCursorName, invalidStatementName, programLimitExceeded, protocolViolation,
+  duplicatePreparedStatement, invalidCursorName, undefinedCursor, invalidStatementName, programLimitExceeded, protocolViolation,
   syntaxError,
 } from '../../src/common/errors.js'
 import { PG_STATEMENTS_PER_SESSION_COUNT_MAX } from '../../src/common/limits.js'
@@ -191,15 +191,29 @@ export class ExtendedQuery {
    * DISCARD ALL also closes every portal. The unnamed statement is not in PostgreSQL's table, so it stays.
    */
   applyEffect(effect: SessionEffect): void {
+    if (effect.kind === 'ClosePortal') {
+      this.closePortals(effect.name)
+      return
+    }
     if (effect.kind === 'Deallocate' && effect.name !== null) {
       if (!this.statements.has(effect.name)) throw invalidStatementName(effect.name)
       this.statements.delete(effect.name)
       return
     }
-    if (effect.kind !== 'ClosePortals') {
-      for (const name of [...this.statements.keys()]) if (name !== '') this.statements.delete(name)
+    for (const name of [...this.statements.keys()]) if (name !== '') this.statements.delete(name)
+    if (effect.kind === 'DiscardAll') this.dropPortals()
+  }
+
+  /** CLOSE name (34000 when there is no such portal, PostgreSQL's PerformPortalClose) or ALL (null). */
+  private closePortals(name: string | null): void {
+    if (name === null) {
+      this.dropPortals()
+      return
     }
-    if (effect.kind !== 'Deallocate') this.dropPortals()
+    const portal = this.portals.get(name)
+    if (portal === undefined) throw undefinedCursor(name)
+    portal.cursor?.close()
+    this.portals.delete(name)
   }
 
   private async descriptionOf(statement: Statement): Promise<StatementDescription> {
