@@ -104,7 +104,7 @@ export type StatementResult =
       readonly transaction?: TransactionEffect
       /** WARNINGs to send as NoticeResponse before CommandComplete (e.g. SET LOCAL outside a transaction block). */
       readonly notices?: ReadonlyArray<DbError>
-      /** What wire must do to its own session state: DEALLOCATE a prepared statement (null: all), DISCARD ALL. */
+      /** What wire must do to its own session state: DEALLOCATE a prepared statement (null: all), DISCARD ALL, CLOSE a portal (null: all). */
       readonly sessionEffect?: SessionEffect
     }
   | { readonly kind: 'CopyInResult'; readonly format: CopyFormatName; readonly columnCount: number; readonly sink: CopyInSink }
@@ -116,7 +116,9 @@ export type StatementResult =
       readonly rows: Extract<StatementResult, { kind: 'RowsResult' | 'RowStreamResult' }>
     }
 
-export type SessionEffect = { readonly kind: 'Deallocate'; readonly name: string | null } | { readonly kind: 'DiscardAll' }
+export type SessionEffect =
+  | { readonly kind: 'Deallocate'; readonly name: string | null } | { readonly kind: 'DiscardAll' }
+  | { readonly kind: 'ClosePortal'; readonly name: string | null }
 
 /** A parsed statement, opaque to wire (plain data; safe to cache per session by name). */
 export interface PreparedStatement {
@@ -132,6 +134,11 @@ export interface PreparedStatement {
   readonly transaction: TransactionEffect | null
   /** A query that changes nothing (SELECT, SHOW, EXPLAIN): a cancel may abandon its work and answer 57014 at once. */
   readonly isReadOnly?: boolean
+  /**
+   * A query PostgreSQL analyses at Parse (SELECT, INSERT, DELETE): wire describes it then, so an unknown table or
+   * column (42P01, 42703) answers the Parse itself. Utility statements are only looked at when they run.
+   */
+  readonly isAnalyzedAtParse?: boolean
   /** sql's own parsed form; wire must not look inside. */
   readonly parsed: unknown
 }
@@ -269,6 +276,11 @@ export interface SqlFacade {
   parse(text: string): ReadonlyArray<PreparedStatement>
   /** Parameter types and result shape without running the statement. `declaredParamOids` come from Parse (0 = infer). */
   describe(statement: PreparedStatement, declaredParamOids: ReadonlyArray<number>, session: SessionContext): Promise<StatementDescription>
+  /**
+   * Decodes Bind values as the described parameter types (PostgreSQL does it at Bind: 22P02, 22P03 answer the Bind,
+   * before BindComplete). Throws DbError; the values themselves are decoded again by execute. Optional for stubs.
+   */
+  checkParams?(paramTypeOids: ReadonlyArray<number>, params: ReadonlyArray<ParamValue>): void
   /** Runs one statement with its parameters (count must equal paramCount). Rejects with DbError. */
   execute(statement: PreparedStatement, params: ReadonlyArray<ParamValue>, declaredParamOids: ReadonlyArray<number>, session: SessionContext): Promise<StatementResult>
   /**

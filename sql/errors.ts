@@ -1,14 +1,16 @@
 // sql/errors: maps the engine's EngineFailure kinds to SQLSTATEs in one table (the error factories themselves live in
 // src/common/errors.ts).
 import { isEngineFailureError, type EngineFailure, type EngineFailureKind } from '../engine/api.js'
+import { TABLE_OID_BASE } from './bind/catalog.js'
+import { SqlState } from '../src/common/sqlstate.js'
 import {
   DbError, adminShutdown, dataCorrupted, diskFull, duplicateTable, invalidTextRepresentation, ioError, outOfMemory,
   programLimitExceeded, queryCanceled, undefinedTable, divisionByZero, numericValueOutOfRange,
 } from '../src/common/errors.js'
 
 const FAILURE_TO_ERROR: Readonly<Record<EngineFailureKind, (failure: EngineFailure) => DbError>> = {
-  TableExists: (failure) => duplicateTable(failure.detail),
-  NoSuchTable: (failure) => undefinedTable(failure.detail),
+  TableExists: (failure) => duplicateTable(relationNameIn(failure.detail)),
+  NoSuchTable: noSuchTable,
   DiskFull: (failure) => diskFull(failure.detail),
   MemoryBudget: (failure) => outOfMemory(failure.detail),
   Corrupt: (failure) => dataCorrupted(failure.detail),
@@ -19,6 +21,23 @@ const FAILURE_TO_ERROR: Readonly<Record<EngineFailureKind, (failure: EngineFailu
   Io: (failure) => ioError(failure.detail),
   DivisionByZero: () => divisionByZero(),
   NumericOutOfRange: (failure) => numericValueOutOfRange(failure.detail),
+}
+
+/** The name in the engine's `relation "x" already exists` / `… does not exist` (the whole detail when none is quoted). */
+function relationNameIn(detail: string): string {
+  const quoted = /^relation "(.*)" (?:already exists|does not exist)$/s.exec(detail)
+  return quoted?.[1] ?? detail
+}
+
+/**
+ * The engine names a vanished table by id (`table 7 does not exist`, a table dropped while a statement ran):
+ * PostgreSQL's wording for a relation known only by OID, with the OID sql gives that table (sql/bind/catalog.ts).
+ */
+function noSuchTable(failure: EngineFailure): DbError {
+  const byId = /^table (\d+) does not exist$/.exec(failure.detail)
+  if (byId === null) return undefinedTable(relationNameIn(failure.detail))
+  const oid = TABLE_OID_BASE + Number(byId[1]) - 1
+  return new DbError({ severity: 'ERROR', code: SqlState.undefinedTable, message: `relation with OID ${oid} does not exist` })
 }
 
 /** EngineFailure → DbError. */

@@ -4,7 +4,7 @@
 import type { Engine } from '../engine/api.js'
 import { assert, assertNever } from '../src/common/assert.js'
 import type { ParamValue, PreparedStatement, SessionContext, SqlFacade, StatementDescription, StatementResult } from './api.js'
-import { typeOid } from './bind/types.js'
+import { sqlType, typeOid } from './bind/types.js'
 import { catalogLookup } from './catalog/catalog-lookup.js'
 import { executeAlterTableOptions } from './exec/alter-table.js'
 import { executeCopy } from './exec/copy.js'
@@ -12,10 +12,10 @@ import { executeCreateTable } from './exec/create-table.js'
 import { bindDelete, executeDelete } from './exec/delete.js'
 import { explainQuery } from './exec/explain.js'
 import { bindInsert, executeInsert } from './exec/insert.js'
-import { decodeParams, initialParamTypes, settleParamTypes } from './exec/params.js'
+import { checkBinaryParamSize, decodeParams, initialParamTypes, settleParamTypes, typeOfOid } from './exec/params.js'
 import { describeQuery, executeQuery } from './exec/query.js'
 import { executeAlterTableColumns, executeDropTable, executeRename, executeTruncate } from './exec/table-ddl.js'
-import { executeDeallocate, executeDiscard, executeSet, executeShow, executeTransaction, showFields } from './exec/utility.js'
+import { executeClose, executeDeallocate, executeDiscard, executeSet, executeShow, executeTransaction, showFields } from './exec/utility.js'
 import { withEngineErrors } from './errors.js'
 import { ingestBatches } from './ingest/ingest.js'
 import type { ParsedStatement } from './parse/ast.js'
@@ -38,6 +38,7 @@ function parse(text: string): ReadonlyArray<PreparedStatement> {
     paramCount: slice.parsed.paramCount,
     transaction: slice.parsed.ast.kind === 'SqlTransaction' ? slice.parsed.ast.action : null,
     isReadOnly: slice.parsed.ast.kind === 'SqlQuery' || slice.parsed.ast.kind === 'SqlShow' || slice.parsed.ast.kind === 'SqlExplain',
+    isAnalyzedAtParse: slice.parsed.ast.kind === 'SqlQuery' || slice.parsed.ast.kind === 'SqlInsert' || slice.parsed.ast.kind === 'SqlDelete',
     parsed: slice.parsed,
   }))
 }
@@ -54,7 +55,7 @@ async function describe(engine: Engine, statement: PreparedStatement, declared: 
     case 'SqlInsert': bindInsert(engine, ast, types); break
     case 'SqlShow': executeShow(ast, session, engine); fields = showFields(ast.name); break
     case 'SqlCreateTable': case 'SqlSet': case 'SqlTransaction': case 'SqlDiscard': case 'SqlAlterTableOptions': case 'SqlCheckpoint': break
-    case 'SqlDeallocate': break
+    case 'SqlDeallocate': case 'SqlClose': case 'SqlUnlisten': break
     case 'SqlDropTable': case 'SqlTruncate': case 'SqlAlterTableColumns': case 'SqlRename': case 'SqlCopy': break
     case 'SqlDelete': bindDelete(engine, ast, types); break
     default: assertNever(ast)
@@ -84,6 +85,8 @@ async function execute(engine: Engine, statement: PreparedStatement, params: Rea
     case 'SqlTransaction': return executeTransaction(ast)
     case 'SqlDiscard': return executeDiscard(ast, session)
     case 'SqlDeallocate': return executeDeallocate(ast)
+    case 'SqlClose': return executeClose(ast)
+    case 'SqlUnlisten': return { kind: 'CommandResult', commandTag: 'UNLISTEN' }
     case 'SqlAlterTableOptions': return executeAlterTableOptions(engine, ast)
     case 'SqlDropTable': return executeDropTable(engine, ast)
     case 'SqlTruncate': return executeTruncate(engine, ast)
@@ -106,6 +109,14 @@ export function createSql(engine: Engine): SqlFacade {
   return {
     parse,
     describe: (statement, declared, session) => describe(engine, statement, declared, session),
+    checkParams: (oids, params) => {
+      const catalog = catalogLookup(engine)
+      params.forEach((param, index) => {
+        const type = typeOfOid(oids[index] ?? 0) ?? sqlType('text')
+        if (param instanceof Uint8Array) checkBinaryParamSize(param, type, index)
+        decodeParams([param], [type], catalog)
+      })
+    },
     execute: (statement, params, declared, session) => execute(engine, statement, params, declared, session),
     ingest: (batches, options) => ingestBatches(engine, batches, options),
   }

@@ -1,6 +1,6 @@
 // sql/exec/params: parameter types (declared in Parse, else inferred while binding, else text) and the decoding of
 // Bind values (text format: cast by type; binary: decoded per OID) into SqlValues.
-import { featureNotSupported, protocolViolation } from '../../src/common/errors.js'
+import { featureNotSupported, invalidBinaryRepresentation, protocolViolation } from '../../src/common/errors.js'
 import type { ParamValue, SqlValue } from '../api.js'
 import { PG_TYPES, PG_TYPE_NAMES, sqlType, type SqlType } from '../bind/types.js'
 import { isRegType, type CatalogLookup } from '../catalog/catalog-lookup.js'
@@ -32,6 +32,21 @@ export function settleParamTypes(paramCount: number, types: ReadonlyArray<SqlTyp
     const type = types[index]
     return type === null || type === undefined || type.name === 'unknown' ? sqlType('text') : type
   })
+}
+
+/** Binary values of these types have the type's fixed length (pg_type.typlen), as their receive functions read. */
+const FIXED_BINARY_SIZE = new Set<string>(['bool', 'int2', 'int4', 'int8', 'float4', 'float8', 'timestamp', 'timestamptz', 'date',
+  'interval', 'oid', 'regclass', 'regtype', 'regproc', 'regnamespace'])
+
+/**
+ * PostgreSQL's Bind checks of a binary value's length: too short is the receive function running out of message
+ * (08P01), too long is the bytes it left unread (22P03, naming the 1-based parameter).
+ */
+export function checkBinaryParamSize(bytes: Uint8Array, type: SqlType, index: number): void {
+  if (!FIXED_BINARY_SIZE.has(type.name)) return
+  const size = PG_TYPES[type.name].typlen
+  if (bytes.byteLength < size) throw protocolViolation('insufficient data left in message')
+  if (bytes.byteLength > size) throw invalidBinaryRepresentation(`incorrect binary data format in bind parameter ${index + 1}`)
 }
 
 /**

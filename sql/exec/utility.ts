@@ -6,7 +6,7 @@ import { activeSqlTransaction } from '../../src/common/errors.js'
 import type { BackgroundFailure, DiskStatus, Engine } from '../../engine/api.js'
 import type { FieldDescription, SessionContext, StatementResult } from '../api.js'
 import { PG_TYPES } from '../bind/types.js'
-import type { SqlDeallocate, SqlDiscard, SqlSet, SqlShow, SqlTransaction } from '../parse/ast.js'
+import type { SqlClose, SqlDeallocate, SqlDiscard, SqlSet, SqlShow, SqlTransaction } from '../parse/ast.js'
 import { applySet, currentSettings, resetAllSettings, showAllSettings, showSetting } from './session-settings.js'
 import { settingDef } from './settings.js'
 
@@ -76,6 +76,12 @@ export function executeDiscard(_statement: SqlDiscard, session: SessionContext):
 export function executeDeallocate(statement: SqlDeallocate): StatementResult {
   const commandTag = statement.name === null ? 'DEALLOCATE ALL' : 'DEALLOCATE'
   return { kind: 'CommandResult', commandTag, sessionEffect: { kind: 'Deallocate', name: statement.name } }
+}
+
+/** CLOSE name | ALL: portals live in wire, which checks the name (34000); PostgreSQL's tags CLOSE CURSOR [ALL]. */
+export function executeClose(statement: SqlClose): StatementResult {
+  const commandTag = statement.name === null ? 'CLOSE CURSOR ALL' : 'CLOSE CURSOR'
+  return { kind: 'CommandResult', commandTag, sessionEffect: { kind: 'ClosePortal', name: statement.name } }
 }
 
 /** For current_setting(): the session's value, else the default. */

@@ -1,5 +1,5 @@
 // sql/functions/misc-functions: session and system information functions (version, current_setting,
-// current_database, current_user, num_nulls). They read the FunctionContext, never globals. now() and the other
+// current_database, current_user, num_nulls, pg_advisory_unlock_all). They read the FunctionContext, never globals. now() and the other
 // clocks live in time-functions.ts.
 import { undefinedObject } from '../../src/common/errors.js'
 import { NODEDB_VERSION } from '../../src/common/version.js'
@@ -54,4 +54,12 @@ function nullCountFunctions(): ScalarFunction[] {
   return [count('num_nulls', true), count('num_nonnulls', false)]
 }
 
-export const MISC_FUNCTIONS: ReadonlyArray<ScalarFunction> = [...sessionFunctions(), ...nullCountFunctions()]
+/**
+ * pg_advisory_unlock_all(): releases the session's advisory locks (asyncpg's pool reset calls it). nodedb has no
+ * advisory locks, so a session never holds one and there is nothing to release; void, printed as '' as PostgreSQL does.
+ */
+const ADVISORY_UNLOCK_ALL: ScalarFunction = {
+  name: 'pg_advisory_unlock_all', args: [], result: 'void', strict: true, volatility: 'volatile', evaluate: () => '',
+}
+
+export const MISC_FUNCTIONS: ReadonlyArray<ScalarFunction> = [...sessionFunctions(), ...nullCountFunctions(), ADVISORY_UNLOCK_ALL]

@@ -102,6 +102,8 @@ const STATEMENT_HANDLERS: Readonly<Record<string, StatementHandler>> = {
   ExplainStmt: explain,
   CopyStmt: adaptCopy,
   DeleteStmt: adaptDelete,
+  ClosePortalStmt: (_ctx, node) => ({ kind: 'SqlClose', name: str(node, 'portalname') === '' ? null : str(node, 'portalname') }),
+  UnlistenStmt: () => ({ kind: 'SqlUnlisten' }),
 }
 
 /** Every statement node type the adapter translates (the tests pin this list). */

@@ -243,6 +243,10 @@ export interface SqlDeallocate { readonly kind: 'SqlDeallocate'; readonly name: 
 export interface SqlShow { readonly kind: 'SqlShow'; readonly name: string }
 export interface SqlTransaction { readonly kind: 'SqlTransaction'; readonly action: 'begin' | 'commit' | 'rollback' }
 export interface SqlDiscard { readonly kind: 'SqlDiscard' }
+/** CLOSE name | ALL (name null): closes portals (nodedb has no DECLAREd cursors; the protocol's portals close). */
+export interface SqlClose { readonly kind: 'SqlClose'; readonly name: string | null }
+/** UNLISTEN channel | *: nodedb has no LISTEN, so there is nothing to stop listening to (PostgreSQL's no-op). */
+export interface SqlUnlisten { readonly kind: 'SqlUnlisten' }
 /** CHECKPOINT: flushes every memtable into segments (PostgreSQL's statement of the same name forces a checkpoint). */
 export interface SqlCheckpoint { readonly kind: 'SqlCheckpoint' }
 /** EXPLAIN [ANALYZE] query. */
@@ -325,7 +329,7 @@ export interface SqlDelete {
 
 export type SqlStatement =
   | SqlCreateTable | SqlInsert | SqlQuery | SqlSet | SqlShow | SqlTransaction | SqlDiscard | SqlAlterTableOptions
-  | SqlCheckpoint | SqlExplain | SqlDropTable | SqlTruncate | SqlAlterTableColumns | SqlRename | SqlDeallocate | SqlCopy
+  | SqlCheckpoint | SqlExplain | SqlDropTable | SqlTruncate | SqlAlterTableColumns | SqlRename | SqlDeallocate | SqlCopy | SqlClose | SqlUnlisten
   | SqlDelete
 
 /** What PreparedStatement.parsed holds. */

@@ -216,13 +216,18 @@ export function fatalProtocolViolation(detail: string): DbError {
   return new DbError({ severity: 'FATAL', code: SqlState.protocolViolation, message: detail })
 }
 export function invalidStatementName(name: string): DbError {
-  return error(SqlState.invalidSqlStatementName, `prepared statement "${name}" does not exist`)
+  const message = name === '' ? 'unnamed prepared statement does not exist' : `prepared statement "${name}" does not exist`
+  return error(SqlState.invalidSqlStatementName, message)
 }
 export function duplicatePreparedStatement(name: string): DbError {
   return error(SqlState.duplicatePreparedStatement, `prepared statement "${name}" already exists`)
 }
 export function invalidCursorName(name: string): DbError {
   return error(SqlState.invalidCursorName, `portal "${name}" does not exist`)
+}
+/** CLOSE of a name no portal has (PostgreSQL's PerformPortalClose wording). */
+export function undefinedCursor(name: string): DbError {
+  return error(SqlState.invalidCursorName, `cursor "${name}" does not exist`)
 }
 export function inFailedTransaction(): DbError {
   const message = 'current transaction is aborted, commands ignored until end of transaction block'

@@ -18,8 +18,6 @@ PENDING = {
     'type_introspection': 'asyncpg\'s introspection query (for OIDs outside its codecs, e.g. name[] from '
                           'current_schemas) sends a binary oid[] parameter and reads "char" in binary (sessions); '
                           'its text runs in test/differential/catalog.sqltest',
-    'pool': 'a Pool resets released connections with pg_advisory_unlock_all() (void), CLOSE ALL, UNLISTEN *, '
-            'RESET ALL: session statements (sessions)',
     'copy': 'copy_records_to_table is COPY, another helper\'s work',
 }
 
@@ -57,6 +55,13 @@ async def scenario(port):
         out['error'] = error.sqlstate
     out['after_error'] = await conn.fetchval('select 1')
     await conn.close()
+    # A Pool resets each released connection: pg_advisory_unlock_all(), CLOSE ALL, UNLISTEN *, RESET ALL.
+    async with asyncpg.create_pool(host='127.0.0.1', port=port, user='postgres', database='postgres', min_size=1, max_size=1) as pool:
+        out['pool'] = []
+        for _ in range(2):
+            async with pool.acquire() as pooled:
+                await pooled.execute("set application_name = 'pooled'")
+                out['pool'].append(await pooled.fetchval("select current_setting('application_name')"))
     return out
 
 

@@ -94,10 +94,8 @@ describe('integration: pgx-style extended protocol with binary formats against P
     await assertSameAnswer(pair, (wire) => wire.cached(text, [int(41, 4)]))
   })
 
-  // Skipped because nodedb decodes Bind values when the portal executes, not at Bind: it answers BindComplete and
-  // RowDescription before the error, where PostgreSQL answers ErrorResponse to the Bind itself (clients.md §0.3:
-  // "a Bind input error gave 1 E Z"). Decoding at Bind is wire/pg's (the sessions work); enable this then.
-  it.skip('the Bind error comes where PostgreSQL sends it: skipped because wire/pg decodes Bind values at Execute', async function () {
+  // PostgreSQL answers ErrorResponse to the Bind itself (clients.md §0.3: "a Bind input error gave 1 E Z").
+  it('the Bind error comes where PostgreSQL sends it', async function () {
     await assertSameAnswer(pair, (wire) => wire.cached('SELECT $1::int4 - 1 AS y', ['x']), { errorCode: '22P02' })
   })
 })

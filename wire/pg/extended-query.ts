@@ -1,7 +1,7 @@
 // wire/pg/extended-query: Parse/Bind/Describe/Execute/Close for one session: prepared statements and portals by
 // name, bounded by PG_STATEMENTS_PER_SESSION_COUNT_MAX. Errors are thrown; the session sends them and skips to Sync.
 import {
-  duplicatePreparedStatement, invalidCursorName, invalidStatementName, programLimitExceeded, protocolViolation,
+  duplicatePreparedStatement, invalidCursorName, undefinedCursor, invalidStatementName, programLimitExceeded, protocolViolation,
   syntaxError,
 } from '../../src/common/errors.js'
 import { PG_STATEMENTS_PER_SESSION_COUNT_MAX } from '../../src/common/limits.js'
@@ -44,6 +44,8 @@ interface Portal {
   commandTag: string
   /** The rows still to send; a streamed scan keeps running (bounded by its credit) while the portal lives. */
   cursor: ResultCursor | null
+  /** An earlier Execute stopped at maxRows: the final tag then counts only the last Execute's rows. */
+  wasSuspended: boolean
 }
 
 const FORMAT_TEXT = 0
@@ -55,21 +57,32 @@ export class ExtendedQuery {
 
   constructor(private readonly host: ExtendedQueryHost) {}
 
-  /** Parse: the unnamed statement is replaced each time; a named one must not exist yet (42P05). */
-  parse(name: string, text: string, paramTypeOids: ReadonlyArray<number>): void {
+  /**
+   * Parse: the unnamed statement is replaced each time; a named one must not exist yet (42P05). A query is described
+   * here, as PostgreSQL analyses it at Parse: an unknown table or column answers the Parse (no ParseComplete), and
+   * Describe and Bind use the description kept.
+   */
+  async parse(name: string, text: string, paramTypeOids: ReadonlyArray<number>): Promise<void> {
     if (name !== '' && this.statements.has(name)) throw duplicatePreparedStatement(name)
     this.checkCapacity(this.statements, name)
+    // The unnamed statement is gone even when the new one fails (PostgreSQL drops it before parsing).
+    if (name === '') this.statements.delete(name)
     const parsed = this.host.sql.parse(text)
     if (parsed.length > 1) throw syntaxError('cannot insert multiple commands into a prepared statement')
     const prepared = parsed[0] ?? null
     if (prepared !== null) this.host.checkNotAborted(prepared)
     const paramCount = Math.max(prepared?.paramCount ?? 0, paramTypeOids.length)
-    this.statements.set(name, { prepared, declaredOids: paramTypeOids, paramCount, description: null })
+    const statement: Statement = { prepared, declaredOids: paramTypeOids, paramCount, description: null }
+    if (prepared?.isAnalyzedAtParse === true) await this.descriptionOf(statement)
+    this.statements.set(name, statement)
     this.host.send({ kind: 'ParseComplete' })
   }
 
-  /** Bind: the statement must exist (26000) and get exactly its parameter count (08P01); unnamed portal replaced. */
-  bind(message: Bind): void {
+  /**
+   * Bind: the statement must exist (26000) and get exactly its parameter count (08P01), each value decodable as its
+   * parameter's type (22P02, 22P03 answer the Bind, as PostgreSQL's); the unnamed portal is replaced.
+   */
+  async bind(message: Bind): Promise<void> {
     const statement = this.statements.get(message.statement)
     if (statement === undefined) throw invalidStatementName(message.statement)
     const supplied = message.paramValues.length
@@ -79,10 +92,13 @@ export class ExtendedQuery {
     const params = decodeParams(message)
     for (const format of message.resultFormats) checkFormatCode(format)
     if (statement.prepared !== null) this.host.checkNotAborted(statement.prepared)
+    if (params.some((value) => value !== null) && this.host.sql.checkParams !== undefined) {
+      this.host.sql.checkParams((await this.descriptionOf(statement)).paramTypeOids, params)
+    }
     this.checkCapacity(this.portals, message.portal)
     this.portals.get(message.portal)?.cursor?.close()
     this.portals.set(message.portal, {
-      statement, params, resultFormats: message.resultFormats, result: null, commandTag: '', cursor: null,
+      statement, params, resultFormats: message.resultFormats, result: null, commandTag: '', cursor: null, wasSuspended: false,
     })
     this.host.send({ kind: 'BindComplete' })
   }
@@ -141,7 +157,14 @@ export class ExtendedQuery {
     }
     // As PostgreSQL: a fetch that filled maxRows suspends, even if no row is left; the next one completes.
     const isSuspended = maxRows > 0 && sentCount === maxRows
-    this.host.send(isSuspended ? { kind: 'PortalSuspended' } : { kind: 'CommandComplete', tag: cursor.commandTag })
+    if (isSuspended) {
+      portal.wasSuspended = true
+      this.host.send({ kind: 'PortalSuspended' })
+      return
+    }
+    // After a suspension, PostgreSQL's tag counts the rows of this Execute only ('SELECT 0' when none were left).
+    const tag = portal.wasSuspended ? cursor.commandTag.replace(/\d+$/, String(sentCount)) : cursor.commandTag
+    this.host.send({ kind: 'CommandComplete', tag })
   }
 
   /** Close: CloseComplete whether or not the name exists (PostgreSQL's rule); a closed portal's scan is cancelled. */
@@ -168,6 +191,10 @@ export class ExtendedQuery {
    * DISCARD ALL also closes every portal. The unnamed statement is not in PostgreSQL's table, so it stays.
    */
   applyEffect(effect: SessionEffect): void {
+    if (effect.kind === 'ClosePortal') {
+      this.closePortals(effect.name)
+      return
+    }
     if (effect.kind === 'Deallocate' && effect.name !== null) {
       if (!this.statements.has(effect.name)) throw invalidStatementName(effect.name)
       this.statements.delete(effect.name)
@@ -175,6 +202,18 @@ export class ExtendedQuery {
     }
     for (const name of [...this.statements.keys()]) if (name !== '') this.statements.delete(name)
     if (effect.kind === 'DiscardAll') this.dropPortals()
+  }
+
+  /** CLOSE name (34000 when there is no such portal, PostgreSQL's PerformPortalClose) or ALL (null). */
+  private closePortals(name: string | null): void {
+    if (name === null) {
+      this.dropPortals()
+      return
+    }
+    const portal = this.portals.get(name)
+    if (portal === undefined) throw undefinedCursor(name)
+    portal.cursor?.close()
+    this.portals.delete(name)
   }
 
   private async descriptionOf(statement: Statement): Promise<StatementDescription> {

@@ -325,9 +325,9 @@ describe('sql/parse: refusals', () => {
   })
 
   it('lists every node type it translates, and refuses an unknown one (never drops it)', () => {
-    assert.deepEqual([...STATEMENT_NODE_TYPES].sort(), ['AlterTableStmt', 'CheckPointStmt', 'CopyStmt', 'CreateStmt', 'DeallocateStmt', 'DeleteStmt',
-      'DiscardStmt', 'DropStmt', 'ExplainStmt', 'InsertStmt', 'RenameStmt', 'SelectStmt', 'TransactionStmt', 'TruncateStmt', 'VariableSetStmt',
-      'VariableShowStmt'])
+    assert.deepEqual([...STATEMENT_NODE_TYPES].sort(), ['AlterTableStmt', 'CheckPointStmt', 'ClosePortalStmt', 'CopyStmt', 'CreateStmt', 'DeallocateStmt', 'DeleteStmt',
+      'DiscardStmt', 'DropStmt', 'ExplainStmt', 'InsertStmt', 'RenameStmt', 'SelectStmt', 'TransactionStmt', 'TruncateStmt', 'UnlistenStmt',
+      'VariableSetStmt', 'VariableShowStmt'])
     assert.deepEqual([...EXPR_NODE_TYPES].sort(), ['A_ArrayExpr', 'A_Const', 'A_Expr', 'A_Indirection', 'BoolExpr',
       'BooleanTest', 'CaseExpr', 'CoalesceExpr', 'CollateClause', 'ColumnRef', 'FuncCall', 'MinMaxExpr', 'NullTest',
       'ParamRef', 'SQLValueFunction', 'SubLink', 'TypeCast'])

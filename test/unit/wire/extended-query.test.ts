@@ -73,7 +73,7 @@ describe('wire/pg/extended-query: portals and formats', () => {
     assert.equal(names(await client.readUntil('readyForQuery')), 'parseComplete bindComplete noData emptyQuery readyForQuery')
   })
 
-  it('extended: maxRows yields PortalSuspended and the next Execute continues; CommandComplete has the total', async () => {
+  it('extended: maxRows yields PortalSuspended and the next Execute continues; CommandComplete counts that Execute (PostgreSQL\'s)', async () => {
     const client = await f.connected()
     client.write(Buffer.concat([
       serialize.parse({ text: 'SELECT * FROM five' }), serialize.bind({ portal: 'C_1' }),
@@ -85,7 +85,7 @@ describe('wire/pg/extended-query: portals and formats', () => {
     const rest = await client.readUntil('commandComplete')
     assert.equal(names(rest), 'dataRow dataRow dataRow commandComplete')
     assert.deepEqual(rest.map((m) => (m['fields'] as string[] | undefined)?.[0]), ['3', '4', '5', undefined])
-    assert.equal(rest[3]?.['text'], 'SELECT 5')
+    assert.equal(rest[3]?.['text'], 'SELECT 3')
     client.write(Buffer.concat([serialize.close({ type: 'P', name: 'C_1' }), serialize.sync()]))
     assert.equal(names(await client.readUntil('readyForQuery')), 'closeComplete readyForQuery')
     assert.deepEqual(f.sql.executed, ['SELECT * FROM five'])
