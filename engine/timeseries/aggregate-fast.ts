@@ -1,7 +1,7 @@
 // engine/timeseries/aggregate-fast: a fused kernel for the commonest aggregate scans — group keys of at most one time
-// bucket and one symbol (tag) column, with count(*) and count/sum/avg/min/max over float or timestamp columns. Rows
-// get small integer group numbers first (a bucket is looked up only when it changes; tags through per-memtable
-// dictionary caches), then each aggregate walks its typed array once. Groups are numbered in row order and each
+// bucket and one symbol (tag) column, with count(*), count/sum/avg/min/max over float or timestamp columns and
+// first/last over any column. Rows get small integer group numbers first (a bucket is looked up only when it changes;
+// tags through per-memtable dictionary caches), then each aggregate walks its typed array once. Groups are numbered in row order and each
 // group's additions and min/max choices happen in row order, as in aggregate.ts, whose finishPartial builds the
 // result from the same accumulators: results are identical. Anything else returns null (aggregate.ts's general loop).
 import type { GroupKey, ScanOp } from '../ops.js'
@@ -19,9 +19,12 @@ function fits(op: ScanOp, selections: ReadonlyArray<Selection>, tsIndex: number)
   for (const key of tags) {
     if (!selections.every((s) => s.memtable.columns[key.column]?.kind === 'symbol')) return false
   }
+  const handled = new Set(['count', 'sum', 'avg', 'min', 'max', 'first', 'last'])
   for (const spec of op.aggregates) {
-    if (spec.fn !== 'count' && spec.fn !== 'sum' && spec.fn !== 'avg' && spec.fn !== 'min' && spec.fn !== 'max') return false
+    if (!handled.has(spec.fn)) return false
     if (spec.column === null) { if (spec.fn !== 'count') return false; continue }
+    // first/last choose a row by its timestamp alone: any column kind (the cell is gathered at the end).
+    if (spec.fn === 'first' || spec.fn === 'last') continue
     for (const s of selections) {
       const kind = s.memtable.columns[spec.column]?.kind
       if (kind !== 'f64' && kind !== 'timestamp') return false
@@ -30,11 +33,25 @@ function fits(op: ScanOp, selections: ReadonlyArray<Selection>, tsIndex: number)
   return selections.every((s) => s.memtable.columns[tsIndex]?.kind === 'timestamp')
 }
 
+/** first/last: the row at the extreme timestamp, NULL or not; ties keep the row seen first (as aggregate.ts). */
+function chooseByTime(acc: Accumulator, selection: Selection, m: number, groupOf: Int32Array, times: Float64Array): void {
+  const { rows, count } = selection
+  const { timestamps, tables } = acc
+  const isFirst = acc.spec.fn === 'first'
+  for (let i = 0; i < count; i++) {
+    const row = rows[i]!
+    const g = groupOf[i]!
+    const t = times[row]!
+    if (isFirst ? t < timestamps[g]! : t > timestamps[g]!) { timestamps[g] = t; tables[g] = m; acc.rows[g] = row }
+  }
+}
+
 /** Adds the selected rows of memtable m (row i in group groupOf[i]) to one accumulator, in row order. */
-function addRows(acc: Accumulator, best: number[], selection: Selection, m: number, groupOf: Int32Array): void {
+function addRows(acc: Accumulator, best: number[], selection: Selection, m: number, groupOf: Int32Array, times: Float64Array): void {
   const { rows, count } = selection
   const fn = acc.spec.fn
   const counts = acc.counts
+  if (fn === 'first' || fn === 'last') { chooseByTime(acc, selection, m, groupOf, times); return }
   if (acc.spec.column === null) { for (let i = 0; i < count; i++) counts[groupOf[i]!]! += 1; return }
   const column = selection.memtable.columns[acc.spec.column]!
   if (column.kind !== 'f64' && column.kind !== 'timestamp') return
@@ -105,7 +122,7 @@ export function tryFastAggregate(op: ScanOp, selections: ReadonlyArray<Selection
       }
       groupOf[i] = g
     }
-    for (let a = 0; a < accs.length; a++) addRows(accs[a]!, bests[a]!, selection, m, groupOf)
+    for (let a = 0; a < accs.length; a++) addRows(accs[a]!, bests[a]!, selection, m, groupOf, ts.values)
   }
   return refs
 }
