@@ -25,8 +25,8 @@ function* lineBodies(rows: number, hosts: number): Generator<string> {
 }
 
 /** User+system CPU seconds of a process so far, from /proc (Linux). */
-function cpuMsOf(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+async function cpuMsOf(pid: number): Promise<number> {
+  const fields = (await fs.promises.readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ')
   return (Number(fields[11]) + Number(fields[12])) * 10
 }
 
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   const hosts = Number(values.hosts)
   const spanMs = Number(values.hours) * 3_600_000
   const rows = hosts * (spanMs / INTERVAL_MS)
-  const isLoaded = fs.existsSync(path.join(dir, 'manifest.json'))
+  const isLoaded = await fs.promises.access(path.join(dir, 'manifest.json')).then(() => true, () => false)
   await fs.promises.mkdir(dir, { recursive: true })
   const server = await startNodedbProcess(dir, ['--memtable-mb', '4096'], values.prof === '' ? null : values.prof)
   const engine = await nodedbEngine(server)
@@ -61,13 +61,13 @@ async function main(): Promise<void> {
       const sql = texts.map((t) => 'text' in t ? t.text : '')
       await engine.query(sql[0]!)
       const times: number[] = []
-      const cpuBefore = cpuMsOf(server.child.pid!)
+      const cpuBefore = await cpuMsOf(server.child.pid!)
       for (let i = 1; i <= runs; i++) {
         const started = performance.now()
         await engine.query(sql[i]!)
         times.push(performance.now() - started)
       }
-      const cpuMs = (cpuMsOf(server.child.pid!) - cpuBefore) / runs
+      const cpuMs = (await cpuMsOf(server.child.pid!) - cpuBefore) / runs
       times.sort((a, b) => a - b)
       process.stdout.write(`${query.name.padEnd(24)} median ${times[Math.floor(runs / 2)]!.toFixed(1).padStart(8)} ms  ` +
         `min ${times[0]!.toFixed(1).padStart(8)} ms  server cpu ${cpuMs.toFixed(1).padStart(8)} ms/query\n`)

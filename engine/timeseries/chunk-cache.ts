@@ -1,9 +1,9 @@
 // engine/timeseries/chunk-cache: a core's bounded LRU of decoded segment chunks. Segment files are immutable once
 // listed, so a chunk is identified by its file, offset, length and stored CRC32C (its last 4 bytes: a rewritten file
 // of the same name cannot match by accident); a hit skips the CRC check, decoding and allocation, and returns the same
-// vector, which scans only ever read. Bounded by DECODED_CHUNK_CACHE_BYTES_PER_CORE; knows nothing of rings or SQL.
+// vector, which scans only ever read. Bounded by CORE_DECODED_CHUNK_CACHE_BYTES; knows nothing of rings or SQL.
 import type { ColumnVector } from '../batch.js'
-import { DECODED_CHUNK_CACHE_BYTES_PER_CORE } from '../../src/common/limits.js'
+import { CORE_DECODED_CHUNK_CACHE_BYTES } from '../../src/common/limits.js'
 
 /** Approximate bytes a decoded vector holds (strings at two bytes a character plus a slot). */
 export function vectorBytes(vector: ColumnVector): number {
@@ -28,7 +28,7 @@ export class DecodedChunkCache {
   private readonly entries = new Map<string, { readonly vector: ColumnVector; readonly bytes: number }>()
   private heldBytes = 0
 
-  constructor(private readonly budgetBytes = DECODED_CHUNK_CACHE_BYTES_PER_CORE) {}
+  constructor(private readonly budgetBytes = CORE_DECODED_CHUNK_CACHE_BYTES) {}
 
   static keyOf(file: string, offset: number, bytes: Uint8Array): string {
     const n = bytes.length
