@@ -15,6 +15,7 @@ import { Memtable } from '../timeseries/memtable.js'
 import { sortMemtableByPartition } from '../timeseries/memtable-sort.js'
 import { scanMemtables } from '../timeseries/scan.js'
 import { ScanCursor, type ScanSource } from '../timeseries/scan-cursor.js'
+import { DecodedChunkCache } from '../timeseries/chunk-cache.js'
 import { decodeRowGroup } from '../timeseries/segment-decode.js'
 import { memtableWithout } from '../timeseries/delete-rows.js'
 import type { DeletePredicate } from '../wal/delete-payload.js'
@@ -53,6 +54,8 @@ export class CoreStorage {
   private isRetryHeld = false
   /** A DELETE is between its HoldFlushesRequest and its DeleteRowsRequest: no flush is offered, not even a forced one. */
   private isFlushHeld = false
+  /** Decoded segment chunks of earlier scans (segments are immutable), within its byte budget. */
+  private readonly chunkCache = new DecodedChunkCache()
 
   constructor(private readonly options: CoreStorageOptions) {}
 
@@ -197,7 +200,7 @@ export class CoreStorage {
     if (table === undefined) return undefined
     const memtables: Memtable[] = []
     for (const segment of segments) {
-      for (const group of segment.rowGroups) memtables.push(decodeRowGroup(table.schema, segment, group, op))
+      for (const group of segment.rowGroups) memtables.push(decodeRowGroup(table.schema, segment, group, op, this.chunkCache))
     }
     for (const live of this.frozen) if (live.tableId === op.tableId) memtables.push(live.memtable)
     const active = [...table.active.values()].sort((a, b) => a.vShard - b.vShard)
@@ -216,7 +219,7 @@ export class CoreStorage {
     const schema = table.schema
     const sources: ScanSource[] = []
     for (const segment of segments) {
-      for (const group of segment.rowGroups) sources.push({ rowCount: group.rowCount, open: () => decodeRowGroup(schema, segment, group, op) })
+      for (const group of segment.rowGroups) sources.push({ rowCount: group.rowCount, open: () => decodeRowGroup(schema, segment, group, op, this.chunkCache) })
     }
     const memtables = this.frozen.filter((live) => live.tableId === op.tableId)
     memtables.push(...[...table.active.values()].sort((a, b) => a.vShard - b.vShard))

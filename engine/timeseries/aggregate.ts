@@ -11,7 +11,7 @@ import { bucketStartOf, GroupIndex } from './group-index.js'
 import { tryFastAggregate } from './aggregate-fast.js'
 
 /** Per-group accumulators of one aggregate, in growable plain arrays (one slot per group, not per row). */
-interface Accumulator {
+export interface Accumulator {
   readonly spec: AggregateSpec
   readonly counts: number[]
   readonly sums: number[]
@@ -23,6 +23,13 @@ interface Accumulator {
 
 function newAccumulator(spec: AggregateSpec): Accumulator {
   return { spec, counts: [], sums: [], tables: [], rows: [], timestamps: [] }
+}
+
+/** Each group's first row (memtable -1 = none) and time bucket start, in group order. */
+export interface GroupRefs {
+  readonly keyTables: number[]
+  readonly keyRows: number[]
+  readonly bucketStarts: number[]
 }
 
 function addGroup(acc: Accumulator): void {
@@ -113,8 +120,10 @@ function finishState(acc: Accumulator, kind: (column: number) => MemColumn['kind
  */
 export function aggregateRows(schema: TableSchema, op: ScanOp, selections: ReadonlyArray<Selection>): AggPartial {
   checkSpecs(schema, op)
-  const fast = tryFastAggregate(op, selections, schema.timestampIndex)
-  if (fast !== null) return fast
+  const all = selections.map((s) => s.memtable.columns)
+  const fastAccs = op.aggregates.map(newAccumulator)
+  const fast = tryFastAggregate(op, selections, schema.timestampIndex, fastAccs, addGroup)
+  if (fast !== null) return finishPartial(schema, op, fastAccs, all, withOneGroup(op, fastAccs, fast))
   const accs = op.aggregates.map(newAccumulator)
   const tagColumns = new Set(schema.columns.flatMap((column, index) => (column.kind === 'symbol' ? [index] : [])))
   const groups = new GroupIndex(op.groupBy, tagColumns)
@@ -122,7 +131,6 @@ export function aggregateRows(schema: TableSchema, op: ScanOp, selections: Reado
   const keyRows: number[] = []
   const bucketStarts: number[] = []
   const tsIndex = schema.timestampIndex
-  const all = selections.map((s) => s.memtable.columns)
   const bucketKey = op.groupBy.find((k) => k.kind === 'timeBucket')
   for (let m = 0; m < selections.length; m++) {
     const { memtable, rows, count } = selections[m]!
@@ -143,15 +151,20 @@ export function aggregateRows(schema: TableSchema, op: ScanOp, selections: Reado
       for (const acc of accs) update(acc, g, all, m, row, t)
     }
   }
-  if (op.groupBy.length === 0 && keyTables.length === 0) {
-    keyTables.push(-1); keyRows.push(0); bucketStarts.push(0)
+  return finishPartial(schema, op, accs, all, withOneGroup(op, accs, { keyTables, keyRows, bucketStarts }))
+}
+
+/** Without group keys there is exactly one group, even over no rows (count(*) over nothing is 0). */
+function withOneGroup(op: ScanOp, accs: ReadonlyArray<Accumulator>, refs: GroupRefs): GroupRefs {
+  if (op.groupBy.length === 0 && refs.keyTables.length === 0) {
+    refs.keyTables.push(-1); refs.keyRows.push(0); refs.bucketStarts.push(0)
     for (const acc of accs) addGroup(acc)
   }
-  return finishPartial(schema, op, accs, all, { keyTables, keyRows, bucketStarts })
+  return refs
 }
 
 function finishPartial(schema: TableSchema, op: ScanOp, accs: ReadonlyArray<Accumulator>,
-  all: ReadonlyArray<ReadonlyArray<MemColumn>>, groups: { keyTables: number[]; keyRows: number[]; bucketStarts: number[] }): AggPartial {
+  all: ReadonlyArray<ReadonlyArray<MemColumn>>, groups: GroupRefs): AggPartial {
   const groupCount = groups.keyTables.length
   const columnsOf = (column: number) => all.map((columns) => columns[column]!)
   const kind = (column: number) => schema.columns[column]!.kind

@@ -12,7 +12,7 @@ export function bucketStartOf(key: TimeBucket, ts: number): number {
 }
 
 /** Tag ordinals: one number per distinct tag value (NULL included) across all memtables of the scan. */
-class TagOrdinals {
+export class TagOrdinals {
   private readonly byValue = new Map<string | null, number>()
   private cache = new Int32Array(0)
 

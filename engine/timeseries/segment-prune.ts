@@ -11,6 +11,7 @@ import { ChunkCorruptError } from './codecs/chunk-corrupt-error.js'
 import type { RowGroupIndex, SegmentFooter } from './segment-format.js'
 import type { StatsAnswer } from './stats-answer.js'
 import { corruptSegment } from './segment-reader.js'
+import { SEGMENT_READ_COALESCE_GAP_BYTES } from '../../src/common/limits.js'
 
 /** Reads `length` bytes at `offset` of the open segment file. */
 export type ReadBytes = (offset: number, length: number) => Promise<Uint8Array>
@@ -64,17 +65,40 @@ export async function readRowGroups(file: string, footer: SegmentFooter, op: Row
       counters.rowGroupsAnswered += 1
       continue
     }
-    const chunks: ChunkSlice[] = []
-    for (const column of needed) {
-      if (column >= footer.kinds.length) continue
-      const { offset, length } = group.chunks[column]!
-      chunks.push({ column, offset, bytes: prefetched.get(column) ?? await read(offset, length) })
-    }
+    const chunks = await readChunks(group, needed.filter((column) => column < footer.kinds.length), read, prefetched)
     counters.rowGroupsRead += 1
     counters.chunksRead += chunks.length
     rowGroups.push({ rowCount: group.rowCount, chunks })
   }
   return rowGroups
+}
+
+/**
+ * The chunks of `columns` of one row group, in `columns` order. Chunks not prefetched are read in runs: chunks whose
+ * gaps (unneeded chunks between them) are at most SEGMENT_READ_COALESCE_GAP_BYTES come from one read, so a scan of
+ * many columns costs one read per group rather than one per chunk. Each chunk is its exact byte range.
+ */
+async function readChunks(group: RowGroupIndex, columns: ReadonlyArray<number>, read: ReadBytes,
+  prefetched: ReadonlyMap<number, Uint8Array>): Promise<ChunkSlice[]> {
+  const bytesOf = new Map<number, Uint8Array>(prefetched)
+  const missing = columns.filter((column) => !bytesOf.has(column))
+    .sort((a, b) => group.chunks[a]!.offset - group.chunks[b]!.offset)
+  for (let i = 0; i < missing.length;) {
+    const start = group.chunks[missing[i]!]!.offset
+    let end = start + group.chunks[missing[i]!]!.length
+    let j = i + 1
+    while (j < missing.length && group.chunks[missing[j]!]!.offset >= end &&
+      group.chunks[missing[j]!]!.offset - end <= SEGMENT_READ_COALESCE_GAP_BYTES) {
+      end = group.chunks[missing[j]!]!.offset + group.chunks[missing[j]!]!.length
+      j++
+    }
+    const run = await read(start, end - start)
+    for (; i < j; i++) {
+      const { offset, length } = group.chunks[missing[i]!]!
+      bytesOf.set(missing[i]!, run.subarray(offset - start, offset - start + length))
+    }
+  }
+  return columns.map((column) => ({ column, offset: group.chunks[column]!.offset, bytes: bytesOf.get(column)! }))
 }
 
 /** Whether `test` holds for every filter, tested in order and stopping at the first that fails. */

@@ -75,6 +75,13 @@ export const SCAN_STREAM_BATCHES_AHEAD_COUNT = 4
 // Rows a streaming scan examines per core tick: a selective filter may not fill a batch for a long time, and the core
 // must still take ingests between steps (a step ends early with a partial batch).
 export const SCAN_STEP_ROWS_EXAMINED_MAX_COUNT = 16 * SCAN_BATCH_ROWS_COUNT
+// Bytes of decoded segment chunks a core keeps for later scans (engine/timeseries/chunk-cache.ts): segments are
+// immutable, so a repeated query over them skips CRC checks, decoding and allocating. 32 MiB per core holds a few
+// million float cells (a working set of recent segments' queried columns) and stays small beside the memtable budget.
+export const CORE_DECODED_CHUNK_CACHE_BYTES = 32 * 1024 * 1024
+// Unneeded chunk bytes a scan may read between two needed chunks of a row group to fetch both in one read: a
+// wasted read of a few KiB (tag chunks between the timestamp and a field) costs less than another syscall round trip.
+export const SEGMENT_READ_COALESCE_GAP_BYTES = 16 * 1024
 // How long a core sleeps in Atomics.wait when it has output waiting for room in its response ring.
 export const CORE_OUTBOX_RETRY_MS = 1
 // How long the control thread waits before retrying a push to a full request ring.

@@ -1,0 +1,64 @@
+// engine/timeseries/chunk-cache: a core's bounded LRU of decoded segment chunks. Segment files are immutable once
+// listed, so a chunk is identified by its file, offset, length and stored CRC32C (its last 4 bytes: a rewritten file
+// of the same name cannot match by accident); a hit skips the CRC check, decoding and allocation, and returns the same
+// vector, which scans only ever read. Bounded by CORE_DECODED_CHUNK_CACHE_BYTES; knows nothing of rings or SQL.
+import type { ColumnVector } from '../batch.js'
+import { CORE_DECODED_CHUNK_CACHE_BYTES } from '../../src/common/limits.js'
+
+/** Approximate bytes a decoded vector holds (strings at two bytes a character plus a slot). */
+export function vectorBytes(vector: ColumnVector): number {
+  switch (vector.kind) {
+    case 'symbol': return vector.ids.byteLength + vector.dict.reduce((sum, s) => sum + 16 + 2 * s.length, 0)
+    case 'text': return vector.values.reduce((sum, s) => sum + 8 + (s === null ? 0 : 16 + 2 * s.length), 0)
+    default: return vector.values.byteLength + (vector.nulls?.byteLength ?? 0)
+  }
+}
+
+/** Numeric vectors get an all-zero null map once here, so every scan that reuses the vector shares it. */
+function withNulls(vector: ColumnVector, rowCount: number): ColumnVector {
+  switch (vector.kind) {
+    case 'timestamp': case 'f64': case 'i64': case 'bool':
+      return vector.nulls !== undefined ? vector : { ...vector, nulls: new Uint8Array(rowCount) } as ColumnVector
+    default: return vector
+  }
+}
+
+export class DecodedChunkCache {
+  /** Map order is recency: a hit moves its entry to the end; eviction takes from the front. */
+  private readonly entries = new Map<string, { readonly vector: ColumnVector; readonly bytes: number }>()
+  private heldBytes = 0
+
+  constructor(private readonly budgetBytes = CORE_DECODED_CHUNK_CACHE_BYTES) {}
+
+  static keyOf(file: string, offset: number, bytes: Uint8Array): string {
+    const n = bytes.length
+    const crc = n < 4 ? 0 : (bytes[n - 4]! | (bytes[n - 3]! << 8) | (bytes[n - 2]! << 16) | (bytes[n - 1]! << 24)) >>> 0
+    return `${file}\u0000${offset}\u0000${n}\u0000${crc}`
+  }
+
+  /** The cached vector of the chunk, or the one `decode` returns (kept when it fits the budget). */
+  get(file: string, offset: number, bytes: Uint8Array, rowCount: number, decode: () => ColumnVector): ColumnVector {
+    const key = DecodedChunkCache.keyOf(file, offset, bytes)
+    const hit = this.entries.get(key)
+    if (hit !== undefined) {
+      this.entries.delete(key)
+      this.entries.set(key, hit)
+      return hit.vector
+    }
+    const vector = withNulls(decode(), rowCount)
+    const size = vectorBytes(vector) + key.length * 2 + 64
+    if (size > this.budgetBytes) return vector
+    for (const [oldKey, old] of this.entries) {
+      if (this.heldBytes + size <= this.budgetBytes) break
+      this.entries.delete(oldKey)
+      this.heldBytes -= old.bytes
+    }
+    this.entries.set(key, { vector, bytes: size })
+    this.heldBytes += size
+    return vector
+  }
+
+  get bytesHeld(): number {
+    return this.heldBytes
+  }
+}
