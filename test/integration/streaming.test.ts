@@ -114,7 +114,8 @@ describe('integration: streaming results (bounded memory, portals, cancel)', fun
     // v < 10 holds for 10 of every 1000 rows (v = i mod 1000 + 0.25).
     const expected = Math.floor(ROWS / 1000) * 10 + Math.min(10, ROWS % 1000)
     assert.equal(client.dataRowCount, expected)
-    assert.equal(tagOf(rest), `SELECT ${expected}`)
+    // As PostgreSQL: after a PortalSuspended, CommandComplete counts the rows of the last Execute only.
+    assert.equal(tagOf(rest), `SELECT ${expected - 1500}`)
     client.destroy()
   })
 
