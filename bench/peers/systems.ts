@@ -5,6 +5,13 @@ import { startPostgres } from '../../test/helpers/postgres.js'
 import { startInfluxdb, startVictoriaMetrics, type IlpPeer } from './ilp-peers.js'
 import { makeTempDir, removeDir, startServerProcess, type ServerProcess } from '../../test/helpers/server-process.js'
 
+/** A pg client connected to `system` (every system the bench starts answers the pg wire protocol). */
+export async function connectPg(system: RunningSystem): Promise<pg.Client> {
+  const client = new pg.Client({ host: '127.0.0.1', port: system.port, user: system.user, database: 'postgres' })
+  await client.connect()
+  return client
+}
+
 /** Where a system takes InfluxDB line protocol (nodedb and the ILP peers). */
 export interface IlpEndpoint {
   readonly httpPort: number

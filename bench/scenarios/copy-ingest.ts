@@ -2,8 +2,7 @@
 // TSBS-like cpu rows in COPY's text format, `writers` concurrent COPYs of rows / writers rows each, sent in 64 KiB
 // CopyData chunks through pg-copy-streams. Each COPY is acknowledged only once durable on both systems. Compare with
 // sql-insert-ingest and the ilp-* scenarios of the same run for nodedb's other ingest paths.
-import pg from 'pg'
-import type { RunningSystem } from '../peers/systems.js'
+import { connectPg } from '../peers/systems.js'
 import { copyIn } from '../../test/helpers/copy-client.js'
 import { CREATE_CPU_SQL, cpuRows, type CpuRow } from '../tsbs.js'
 import type { BenchContext, Scenario } from './index.js'
@@ -26,21 +25,15 @@ export function copyTextChunks(rows: Iterable<CpuRow>): Buffer[] {
   return chunks
 }
 
-async function connect(system: RunningSystem): Promise<pg.Client> {
-  const client = new pg.Client({ host: '127.0.0.1', port: system.port, user: system.user, database: 'postgres' })
-  await client.connect()
-  return client
-}
-
 export const copyIngest: Scenario = {
   name: 'copy-ingest', group: 'ingest', systems: ['nodedb', 'postgres'],
   async run({ system, options }: BenchContext) {
     const rows = [...cpuRows(options.rows, options.hosts)]
     const per = Math.ceil(rows.length / options.writers)
     const shares = Array.from({ length: options.writers }, (_, w) => copyTextChunks(rows.slice(w * per, (w + 1) * per)))
-    const setup = await connect(system)
+    const setup = await connectPg(system)
     await setup.query(CREATE_CPU_SQL.replace('CREATE TABLE cpu ', `CREATE TABLE ${TABLE} `))
-    const clients = await Promise.all(shares.map(() => connect(system)))
+    const clients = await Promise.all(shares.map(() => connectPg(system)))
     const started = performance.now()
     const counts = await Promise.all(shares.map((chunks, w) => copyIn(clients[w]!, `COPY ${TABLE} FROM STDIN`, chunks)))
     const seconds = (performance.now() - started) / 1000

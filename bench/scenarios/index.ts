@@ -1,7 +1,6 @@
 // bench/scenarios: the declarative list of what bench/run.ts measures, each on every system it names.
 import { execFileSync } from 'node:child_process'
-import pg from 'pg'
-import type { RunningSystem } from '../peers/systems.js'
+import { connectPg, type RunningSystem } from '../peers/systems.js'
 import fs from 'node:fs'
 import path from 'node:path'
 import { CREATE_CPU_SQL, FIELD_NAMES, TAG_NAMES, cpuRows, insertStatements } from '../tsbs.js'
@@ -63,19 +62,13 @@ export interface StandaloneScenario {
 
 const QUERY_REPEAT_COUNT = 5
 
-async function connect(system: RunningSystem): Promise<pg.Client> {
-  const client = new pg.Client({ host: '127.0.0.1', port: system.port, user: system.user, database: 'postgres' })
-  await client.connect()
-  return client
-}
-
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b)
   return sorted[Math.floor(sorted.length / 2)] ?? 0
 }
 
 async function timeQuery(system: RunningSystem, text: string): Promise<number> {
-  const client = await connect(system)
+  const client = await connectPg(system)
   try {
     await client.query(text) // warm-up
     const times: number[] = []
@@ -94,13 +87,13 @@ const ingest: Scenario = {
   name: 'sql-insert-ingest', group: 'ingest', systems: ['nodedb', 'postgres'],
   async run({ system, options }) {
     const statements = insertStatements(cpuRows(options.rows, options.hosts), options.batch)
-    const setup = await connect(system)
+    const setup = await connectPg(system)
     await setup.query(CREATE_CPU_SQL)
     await setup.end()
     let next = 0
     const started = performance.now()
     await Promise.all(Array.from({ length: options.writers }, async () => {
-      const client = await connect(system)
+      const client = await connectPg(system)
       for (let i = next++; i < statements.length; i = next++) await client.query(statements[i] ?? '')
       await client.end()
     }))
@@ -138,7 +131,7 @@ const diskBytes: Scenario = {
     if (system.dataDir !== null) {
       bytes = Number(execFileSync('du', ['-sb', system.dataDir], { encoding: 'utf8' }).split('\t')[0])
     } else {
-      const client = await connect(system)
+      const client = await connectPg(system)
       bytes = Number((await client.query("SELECT pg_total_relation_size('cpu') AS b")).rows[0].b)
       await client.end()
     }

@@ -3,23 +3,16 @@
 // back to back; the scenario reports the worst and the 99th-percentile SELECT 1 round trip during the sort. On
 // nodedb this is invariant 5 measured (control-side operators pause every slice of work); PostgreSQL, a process
 // per connection, is the yardstick.
-import pg from 'pg'
-import type { RunningSystem } from '../peers/systems.js'
+import { connectPg } from '../peers/systems.js'
 import type { Measurement, Scenario } from './index.js'
 
 const HEAVY_SQL = 'SELECT hostname, time, usage_user FROM cpu ORDER BY usage_user DESC, hostname, time'
 
-async function connect(system: RunningSystem): Promise<pg.Client> {
-  const client = new pg.Client({ host: '127.0.0.1', port: system.port, user: system.user, database: 'postgres' })
-  await client.connect()
-  return client
-}
-
 export const loopStall: Scenario = {
   name: 'select1-during-sort', group: 'query', systems: ['nodedb', 'postgres'],
   async run({ system }) {
-    const heavy = await connect(system)
-    const light = await connect(system)
+    const heavy = await connectPg(system)
+    const light = await connectPg(system)
     try {
       await heavy.query(HEAVY_SQL) // warm-up: the timed run below sees warm caches on both systems
       const latencies: number[] = []

@@ -3,7 +3,7 @@
 // statement cache sends it), on 1 and on 16 connections, in round trips per second. nodedb and PostgreSQL run in the
 // same bench run, so the table's ratio compares them on the same load.
 import pg from 'pg'
-import type { RunningSystem } from '../peers/systems.js'
+import { connectPg } from '../peers/systems.js'
 import type { BenchContext, Measurement, Scenario } from './index.js'
 
 const ROUND_TRIPS = 20_000
@@ -13,12 +13,6 @@ const CONNECTION_COUNTS = [1, 16] as const
 const PROTOCOLS = ['simple', 'extended'] as const
 
 type Protocol = (typeof PROTOCOLS)[number]
-
-async function connect(system: RunningSystem): Promise<pg.Client> {
-  const client = new pg.Client({ host: '127.0.0.1', port: system.port, user: system.user, database: 'postgres' })
-  await client.connect()
-  return client
-}
 
 function selectOne(client: pg.Client, protocol: Protocol): Promise<unknown> {
   // pg sends the extended protocol for `queryMode: 'extended'` (not in its type declarations).
@@ -39,7 +33,7 @@ export const pgRoundTrip: Scenario = {
   name: 'pg-roundtrip', group: 'query', systems: ['nodedb', 'postgres'],
   async run({ system, options }: BenchContext) {
     const total = options.smoke ? SMOKE_ROUND_TRIPS : ROUND_TRIPS
-    const clients = await Promise.all(Array.from({ length: Math.max(...CONNECTION_COUNTS) }, () => connect(system)))
+    const clients = await Promise.all(Array.from({ length: Math.max(...CONNECTION_COUNTS) }, () => connectPg(system)))
     const results: Measurement[] = []
     try {
       for (const protocol of PROTOCOLS) {
