@@ -3,7 +3,7 @@
 // columns with domains over name, int4 and varchar; clients see those base types (19, 23, 1043), as here.
 import type { TableSchema } from '../../engine/ops.js'
 import { columnType, visibleColumns } from '../bind/catalog.js'
-import type { SqlType } from '../bind/types.js'
+import { isArrayType, type SqlType } from '../bind/types.js'
 import { NAMESPACES, VIRTUAL_RELATIONS } from './catalog-ids.js'
 import { defineTable, type CatalogRow } from './define-table.js'
 import type { VirtualTable } from './virtual-table.js'
@@ -27,8 +27,8 @@ function dataType(type: SqlType): string {
   switch (type.name) {
     case 'bpchar': return 'character'
     case 'char': return '"char"'
-    case '_text': case '_oid': case '_int2': case '_char': case '_name': return 'ARRAY'
-    default: return PG_TYPES_FORMAT[type.name] ?? type.name
+    default: if (isArrayType(type.name)) return 'ARRAY'
+      return PG_TYPES_FORMAT[type.name] ?? type.name
   }
 }
 

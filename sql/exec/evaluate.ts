@@ -1,8 +1,7 @@
 // sql/exec/evaluate: evaluates a bound Expr over one row (with the enclosing queries' rows for correlated
 // references). SQL three-valued logic throughout; functions and operators run their registry definitions, so each
 // one's semantics exist once. Subquery values come from ExecEnv, filled by prepareSubqueries before evaluation.
-import { formatArrayText } from '../functions/array-text.js'
-import { sqlType } from '../bind/types.js'
+import { formatArrayValues } from '../expr/cast-value.js'
 import { assertNever, AssertionError } from '../../src/common/assert.js'
 import { cardinalityViolation } from '../../src/common/errors.js'
 import type { SqlValue } from '../api.js'
@@ -94,10 +93,7 @@ function evalSubquery(expr: Extract<Expr, { kind: 'Subquery' }>, row: Row, outer
       const result: SqlValue = (expr.mode === 'any' ? verdict : !verdict) ? verdict : sawNull ? null : verdict
       return result === null ? null : expr.negated ? !result : result
     }
-    case 'array': return formatArrayText(rows.map((r) => {
-      const value = r[0] ?? null
-      return value === null ? null : castTyped(value, expr.plan.columns[0]!.type, sqlType('text'), env.functions) as string
-    }))
+    case 'array': return formatArrayValues(rows.map((r) => r[0] ?? null), expr.plan.columns[0]!.type.name, env.functions)
     default: return assertNever(expr.mode)
   }
 }
