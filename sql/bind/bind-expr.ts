@@ -1,6 +1,7 @@
 // sql/bind/bind-expr: SqlExpr → Expr against a Scope. Resolves names, types every node by PostgreSQL's rules
 // (unknown literals take their context's type, implicit casts, operator overloads from the function registry),
 // infers $n types, and plans subqueries through the planner it is given. Refuses what it cannot bind (0A000).
+import { bindGrouping } from './bind-grouping.js'
 import { assertNever } from '../../src/common/assert.js'
 import { datatypeMismatch, featureNotSupported, undefinedOperator } from '../../src/common/errors.js'
 import type { SqlExpr, SqlQuery, SqlWindowSpec } from '../parse/ast.js'
@@ -224,6 +225,7 @@ export function bindExpr(ctx: BindContext, expr: SqlExpr): Expr {
     case 'ExprQuantified': return expr.query === null ? bindQuantifiedArray(ctx, expr) : bindSubqueryExpr(ctx, expr)
     case 'ExprArray': return bindArrayConstructor(ctx, expr, bindExpr)
     case 'ExprSubscript': return bindSubscript(ctx, expr, bindExpr)
+    case 'ExprGrouping': return bindGrouping(ctx, expr, bindExpr)
     default: return assertNever(expr)
   }
 }

@@ -107,6 +107,8 @@ export type SqlExpr =
   | { readonly kind: 'ExprArray'; readonly elements: ReadonlyArray<SqlExpr>; readonly pos: number }
   /** x[i] (1-based, as PostgreSQL). Slices are refused by the adapter. */
   | { readonly kind: 'ExprSubscript'; readonly expr: SqlExpr; readonly index: SqlExpr; readonly pos: number }
+  /** GROUPING(a, …): bit i set when argument i is not grouped in the row's grouping set. */
+  | { readonly kind: 'ExprGrouping'; readonly args: ReadonlyArray<SqlExpr>; readonly pos: number }
 
 export type SqlExprKind = SqlExpr['kind']
 export type SqlCallExpr = Extract<SqlExpr, { kind: 'ExprCall' }>
@@ -154,6 +156,8 @@ export interface SqlSelectCore {
   readonly from: ReadonlyArray<SqlFromItem>
   readonly where: SqlExpr | null
   readonly groupBy: ReadonlyArray<SqlExpr>
+  /** GROUPING SETS / ROLLUP / CUBE expanded (sql/parse/adapt-grouping.ts): indices into groupBy; null for plain GROUP BY. */
+  readonly groupingSets: ReadonlyArray<ReadonlyArray<number>> | null
   readonly having: SqlExpr | null
   /** WINDOW w AS (…). */
   readonly windows: ReadonlyArray<{ readonly name: string; readonly spec: SqlWindowSpec }>
