@@ -100,7 +100,8 @@ export type SqlExpr =
   | { readonly kind: 'ExprSubquery'; readonly query: SqlQuery; readonly pos: number; readonly asArray?: boolean }
   | { readonly kind: 'ExprExists'; readonly query: SqlQuery; readonly pos: number }
   /** x [NOT] IN (SELECT …). */
-  | { readonly kind: 'ExprInSubquery'; readonly expr: SqlExpr; readonly query: SqlQuery; readonly negated: boolean; readonly pos: number }
+  /** `row`: (a, b) [NOT] IN (SELECT x, y …), compared pairwise as PostgreSQL's row comparison (then `expr` is a). */
+  | { readonly kind: 'ExprInSubquery'; readonly expr: SqlExpr; readonly query: SqlQuery; readonly negated: boolean; readonly pos: number; readonly row?: ReadonlyArray<SqlExpr> }
   /** x op ANY|ALL (SELECT …) or x op ANY|ALL (array expression). */
   | { readonly kind: 'ExprQuantified'; readonly op: SqlBinaryOp; readonly expr: SqlExpr; readonly quantifier: 'any' | 'all'; readonly query: SqlQuery | null; readonly array: SqlExpr | null; readonly pos: number }
   /** ARRAY[a, b, …]. */
