@@ -123,6 +123,7 @@ export function runMeasurements(runs: ReadonlyArray<QueryRun>, queries: Readonly
   const invalid = new Set(verdicts(runs, queries).filter((v) => v.mismatches.length > 0).map((v) => v.query))
   return runs.map((r) => ({
     scenario: `tsbs/${r.query}`, system: r.system, value: r.error === null ? r.medianMs : 0, unit: 'ms', higherIsBetter: false,
-    p95: r.p95Ms, runs: r.runs, note: r.error ?? (invalid.has(r.query) ? 'answers differ: ratio invalid' : undefined),
+    p95: r.p95Ms, runs: r.runs,
+    note: r.unsupported ? `n/a (language): ${r.error ?? ''}` : r.error ?? (invalid.has(r.query) ? 'answers differ: ratio invalid' : undefined),
   }))
 }
