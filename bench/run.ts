@@ -20,6 +20,7 @@ import { markdownTable } from './report/table.js'
 import { isFullRun, machineNow, machineLine, writeRun, type RunDocument } from './report/write.js'
 
 const REPO_ROOT = path.join(__dirname, '..', '..')
+const SHARED_LOADER = 'sql-insert-ingest'
 
 function peersOf(text: string): PeerName[] {
   const names = text.split(',').map((name) => name.trim()).filter((name) => name !== '')
@@ -52,6 +53,14 @@ function options(): { opts: BenchContext['options']; resultsDir: string | null }
   }
 }
 
+/** The shared scenarios `--only` selects; the query and storage ones read the cpu table sql-insert-ingest fills. */
+function sharedScenarios(only: ReadonlyArray<string> | null): Scenario[] {
+  const chosen = SCENARIOS.filter((scenario) => selects(only, scenario.name, scenario.group))
+  const loader = SCENARIOS.find((scenario) => scenario.name === SHARED_LOADER)
+  const needsData = chosen.some((scenario) => scenario.group !== 'ingest' && scenario.name !== 'pg-roundtrip')
+  return loader !== undefined && needsData && !chosen.includes(loader) ? [loader, ...chosen] : chosen
+}
+
 /** Installs missing peers (root only; never fails the bench: a peer still missing is reported as skipped). */
 function ensurePeers(): void {
   const script = path.join(REPO_ROOT, 'scripts', 'ensure-bench-peers.sh')
@@ -69,7 +78,7 @@ async function main(): Promise<void> {
   const machine = machineNow()
   process.stdout.write(`machine: ${machineLine(machine)}\noptions: ${JSON.stringify(opts)}\n`)
   const results: Measurement[] = []
-  const shared = SCENARIOS.filter((scenario) => selects(opts.only, scenario.name, scenario.group))
+  const shared = sharedScenarios(opts.only)
   if (shared.length > 0) results.push(...await runShared(shared, opts))
   const reports: string[] = []
   for (const scenario of STANDALONE_SCENARIOS.filter((s) => selects(opts.only, s.name, s.group) || selects(opts.only, s.name, 'ingest'))) {
@@ -80,7 +89,7 @@ async function main(): Promise<void> {
   }
   machine.loadAverageEnd = os.loadavg()
   process.stdout.write(`\n${JSON.stringify({ machine, options: opts, results }, null, 1)}\n`)
-  const doc: RunDocument = { startedAt, machine, options: opts, command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(), results, reports }
+  const doc: RunDocument = { startedAt, machine, options: opts, command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '), results, reports }
   process.stdout.write(`\nmachine: ${machineLine(machine)}\n\n${markdownTable(results)}\n`)
   for (const report of reports) process.stdout.write(`\n${report}`)
   await writeResults(doc, resultsDir)

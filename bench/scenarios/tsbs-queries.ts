@@ -1,7 +1,8 @@
 // bench/scenarios/tsbs-queries: TSBS's devops query set on the cpu table (hosts × hours, one row per host per 10 s),
 // nodedb beside PostgreSQL, InfluxDB, VictoriaMetrics, DuckDB and ClickHouse, each started here on its own data and run one after another so
 // they do not share the cores. nodedb runs the set twice: right after ingest (memtables) and after CHECKPOINT
-// (segments). Answers for one fixed parameter set are cross-checked against nodedb's; medians and p95 in ms.
+// (segments). Answers for one fixed parameter set are cross-checked against nodedb's, those of the varied runs by
+// row count and column sums; medians and p95 in ms.
 // NODEDB_BENCH_PROFILE=1 re-runs each query where nodedb is slower than the fastest peer on a server under
 // `node --cpu-prof` (profiles in /tmp/prof/<query>) and prints its top self-time functions.
 import { execFileSync } from 'node:child_process'
@@ -19,7 +20,7 @@ import { formatSelfTimes, summarizeProfiles } from '../profile-summary.js'
 import { CREATE_CPU_SQL, FIELD_NAMES, INTERVAL_MS, START_MS, TAG_NAMES, cpuRows } from '../tsbs.js'
 import { selects, type BenchOptions, type Measurement, type StandaloneScenario } from './index.js'
 import { TSBS_QUERIES, paramSets, render, type Dialect, type TsbsQuery } from './tsbs-query-set.js'
-import { formatQueryTable, runMeasurements, verdicts, type QueryRun } from './tsbs-report.js'
+import { fingerprint, formatQueryTable, runMeasurements, verdicts, type Fingerprint, type QueryRun } from './tsbs-report.js'
 
 const SEED = 42
 /** Past this much time on one query, fewer runs (at least 3): a slow system must not stall the whole bench. */
@@ -84,14 +85,15 @@ function errorText(error: unknown): string {
 }
 
 /**
- * Warm-up on the fixed parameter set (its answer is the one cross-checked), then up to `runs` varied runs. A query
+ * Warm-up on the fixed parameter set (its whole answer is cross-checked), then up to `runs` varied runs (their
+ * answers' fingerprints are cross-checked: row counts and column sums, by parameter set). A query
  * the system's language cannot express is returned as such (error set, `unsupported`), never timed.
  */
 async function timeQuery(engine: QueryEngine, system: string, dialect: Dialect, query: TsbsQuery, index: number,
   data: DataSet, runs: number): Promise<QueryRun> {
   const params = paramSets(query, runs + 1, SEED + index, data)
   const failed = (error: unknown, unsupported = false): QueryRun =>
-    ({ system, query: query.name, medianMs: 0, p95Ms: 0, runs: 0, error: errorText(error), answer: null, unsupported })
+    ({ system, query: query.name, medianMs: 0, p95Ms: 0, runs: 0, error: errorText(error), answer: null, fingerprints: new Map(), unsupported })
   const texts = params.map((p) => render(query, dialect, p))
   const first = texts[0]!
   if ('unsupported' in first) return failed(first.unsupported, true)
@@ -106,17 +108,20 @@ async function timeQuery(engine: QueryEngine, system: string, dialect: Dialect, 
   const warmMs = performance.now() - warmStarted
   const count = Math.max(3, Math.min(runs, Math.floor(QUERY_BUDGET_MS / Math.max(warmMs, 1))))
   const times: number[] = []
+  const fingerprints = new Map<number, Fingerprint>()
   try {
     for (let i = 1; i <= count; i++) {
+      const paramSet = 1 + ((i - 1) % runs)
       const started = performance.now()
-      await engine.query(text(1 + ((i - 1) % runs)), query.columns)
+      const rows = await engine.query(text(paramSet), query.columns)
       times.push(performance.now() - started)
+      if (!fingerprints.has(paramSet)) fingerprints.set(paramSet, fingerprint(rows))
     }
   } catch (error: unknown) {
     return failed(error)
   }
   times.sort((a, b) => a - b)
-  return { system, query: query.name, medianMs: percentile(times, 0.5), p95Ms: percentile(times, 0.95), runs: count, error: null, answer, unsupported: false }
+  return { system, query: query.name, medianMs: percentile(times, 0.5), p95Ms: percentile(times, 0.95), runs: count, error: null, answer, fingerprints, unsupported: false }
 }
 
 async function runQuerySet(engine: QueryEngine, system: string, dialect: Dialect, data: DataSet, runs: number): Promise<QueryRun[]> {

@@ -12,7 +12,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { markdownTable } from '../../bench/report/table.js'
-import { runMeasurements, type QueryRun } from '../../bench/scenarios/tsbs-report.js'
+import { fingerprint, runMeasurements, type QueryRun } from '../../bench/scenarios/tsbs-report.js'
+import type { Cell } from '../../bench/peers/query-engines.js'
 
 const RUN_JS = path.resolve(__dirname, '../../bench/run.js')
 const BENCHMARKS_MD = path.resolve(__dirname, '../../../BENCHMARKS.md')
@@ -58,19 +59,21 @@ describe('bench: --smoke', function () {
     assert.equal(readOrNull(BENCHMARKS_MD), benchmarksBefore, '--smoke rewrote BENCHMARKS.md')
   })
 
-  it('marks a query INVALID, with no ratio, when a system answers other rows than nodedb', () => {
-    const run = (system: string, query: string, medianMs: number, answer: Array<Array<number | string>>): QueryRun =>
-      ({ system, query, medianMs, p95Ms: medianMs, runs: 3, error: null, answer, unsupported: false })
-    const queries = ['agrees', 'differs']
+  it('marks a query INVALID, with no ratio, when a system answers other rows than nodedb (fixed or varied parameters)', () => {
+    const run = (system: string, query: string, medianMs: number, answer: Cell[][], varied: Cell[][] = answer): QueryRun =>
+      ({ system, query, medianMs, p95Ms: medianMs, runs: 3, error: null, answer, fingerprints: new Map([[1, fingerprint(varied)]]), unsupported: false })
+    const queries = ['agrees', 'differs', 'differs-varied']
     const runs = [
-      run('nodedb', 'agrees', 10, [[1, 'a']]), run('duckdb', 'agrees', 5, [[1, 'a']]),
+      run('nodedb', 'agrees', 10, [[1, 'a'], [2, 'b']]), run('duckdb', 'agrees', 5, [[2, 'b'], [1, 'a']]),
       run('nodedb', 'differs', 10, [[1, 'a']]), run('duckdb', 'differs', 1, [[2, 'a']]),
+      run('nodedb', 'differs-varied', 10, [[1, 'a']], [[1, 'a'], [3, 'c']]), run('duckdb', 'differs-varied', 1, [[1, 'a']], [[1, 'a']]),
     ]
     const rows = markdownTable(runMeasurements(runs, queries)).split('\n')
-    const agrees = rows.find((line) => line.startsWith('| tsbs/agrees |')) ?? ''
-    const differs = rows.find((line) => line.startsWith('| tsbs/differs |')) ?? ''
-    assert.match(agrees, /vs duckdb/)
-    assert.match(differs, /INVALID/)
-    assert.doesNotMatch(differs, /×/)
+    const row = (query: string): string => rows.find((line) => line.startsWith(`| tsbs/${query} |`)) ?? ''
+    assert.match(row('agrees'), /vs duckdb/)
+    for (const query of ['differs', 'differs-varied']) {
+      assert.match(row(query), /INVALID/)
+      assert.doesNotMatch(row(query), /×/)
+    }
   })
 })
