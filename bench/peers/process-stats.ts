@@ -26,6 +26,11 @@ async function procStat(pid: number): Promise<ProcStat | null> {
   return { ppid: at(4), ticks: at(14) + at(15) + at(16) + at(17) }
 }
 
+/** The parent of `pid` (PostgreSQL's postmaster, from one of its backends), or undefined when it is gone. */
+export async function parentPid(pid: number): Promise<number | undefined> {
+  return (await procStat(pid))?.ppid
+}
+
 /** CPU seconds used so far by `root` and every live descendant, or null when `root` is unknown or gone. */
 export async function treeCpuSeconds(root: number | undefined): Promise<number | null> {
   if (root === undefined) return null

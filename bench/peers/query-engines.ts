@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import pg from 'pg'
 import { startPostgres } from '../../test/helpers/postgres.js'
+import { parentPid } from './process-stats.js'
 import { MAIN_JS } from '../../test/helpers/server-process.js'
 
 export type Cell = string | number | null
@@ -41,11 +42,6 @@ export async function rssOf(pid: number | undefined): Promise<number | null> {
   const status = await fs.promises.readFile(`/proc/${pid}/status`, 'utf8').catch(() => '')
   const match = /VmRSS:\s+(\d+) kB/.exec(status)
   return match === null ? null : Number(match[1]) * 1024
-}
-
-async function parentOf(pid: number): Promise<number | undefined> {
-  const stat = await fs.promises.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null)
-  return stat === null ? undefined : Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
 }
 
 const TIMESTAMP_OIDS = new Set([1114, 1184])
@@ -146,7 +142,7 @@ export async function postgresEngine(csvPath: string, createSql: string, loadSta
   let [backendPid, postmaster, dataDir]: [number, number | undefined, string | null] = [0, undefined, null]
   try {
     backendPid = Number((await pgQuery(client, 'SELECT pg_backend_pid()'))[0]?.[0])
-    postmaster = await parentOf(backendPid)
+    postmaster = await parentPid(backendPid)
     dataDir = String((await pgQuery(client, 'SHOW data_directory'))[0]?.[0])
     await loadStarted(postmaster)
     await pgQuery(client, createSql)

@@ -1,9 +1,9 @@
 // bench/peers/systems: starts nodedb (the built server, as a user runs it) and each available peer on loopback with
 // a fresh data dir; each answers the pg wire protocol. A peer that cannot start is returned as skipped, with why.
-import fs from 'node:fs'
 import pg from 'pg'
 import { startPostgres } from '../../test/helpers/postgres.js'
 import { startInfluxdb, startVictoriaMetrics, type IlpPeer } from './ilp-peers.js'
+import { parentPid } from './process-stats.js'
 import { makeTempDir, removeDir, startServerProcess, type ServerProcess } from '../../test/helpers/server-process.js'
 
 /** A pg client connected to `system` (every system the bench starts answers the pg wire protocol). */
@@ -87,8 +87,7 @@ async function postmasterPid(system: RunningSystem): Promise<number | undefined>
   const client = await connectPg(system)
   try {
     const backend = Number((await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid)
-    const stat = await fs.promises.readFile(`/proc/${backend}/stat`, 'utf8').catch(() => null)
-    return stat === null ? undefined : Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+    return await parentPid(backend)
   } finally {
     await client.end()
   }
