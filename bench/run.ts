@@ -14,7 +14,7 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { SCENARIOS, STANDALONE_SCENARIOS, selects, type BenchContext, type Measurement, type Scenario } from './scenarios/index.js'
 import { PEER_NAMES, startSystems, type PeerName, type RunningSystem } from './peers/systems.js'
-import { cpuSecondsOf } from './peers/process-stats.js'
+import { cpuSecondsOf, terminateDescendants } from './peers/process-stats.js'
 import { rssOf } from './peers/query-engines.js'
 import { markdownTable } from './report/table.js'
 import { isFullRun, machineNow, machineLine, writeRun, type RunDocument } from './report/write.js'
@@ -142,6 +142,15 @@ async function runShared(scenarios: ReadonlyArray<Scenario>, opts: BenchContext[
     for (const system of systems) await system.stop()
   }
   return results
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void terminateDescendants().then((count) => {
+      process.stderr.write(`bench interrupted by ${signal}: stopped ${count} server processes it had started\n`)
+      process.exit(130)
+    })
+  })
 }
 
 main().catch((error: unknown) => {

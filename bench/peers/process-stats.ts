@@ -31,25 +31,48 @@ export async function parentPid(pid: number): Promise<number | undefined> {
   return (await procStat(pid))?.ppid
 }
 
-/** CPU seconds used so far by `root` and every live descendant, or null when `root` is unknown or gone. */
-export async function treeCpuSeconds(root: number | undefined): Promise<number | null> {
-  if (root === undefined) return null
+/** `root` and its live descendants with their /proc stats (empty when `root` is gone). */
+async function processTree(root: number): Promise<Map<number, ProcStat>> {
   const pids = (await fs.promises.readdir('/proc')).filter((name) => /^\d+$/.test(name)).map(Number)
   const stats = new Map<number, ProcStat>()
   for (const pid of pids) {
     const stat = await procStat(pid)
     if (stat !== null) stats.set(pid, stat)
   }
-  if (!stats.has(root)) return null
   const children = new Map<number, number[]>()
   for (const [pid, stat] of stats) children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), pid])
-  let ticks = 0
-  const queue = [root]
+  const tree = new Map<number, ProcStat>()
+  const queue = stats.has(root) ? [root] : []
   for (let pid = queue.pop(); pid !== undefined; pid = queue.pop()) {
-    ticks += stats.get(pid)?.ticks ?? 0
+    tree.set(pid, stats.get(pid)!)
     queue.push(...(children.get(pid) ?? []))
   }
-  return ticks / TICKS_PER_SECOND
+  return tree
+}
+
+/** CPU seconds used so far by `root` and every live descendant, or null when `root` is unknown or gone. */
+export async function treeCpuSeconds(root: number | undefined): Promise<number | null> {
+  if (root === undefined) return null
+  const tree = await processTree(root)
+  if (tree.size === 0) return null
+  return [...tree.values()].reduce((sum, stat) => sum + stat.ticks, 0) / TICKS_PER_SECOND
+}
+
+/**
+ * SIGTERM to every live descendant of this process (the servers the bench started), for a bench that is itself
+ * interrupted: its own `finally` blocks do not run then. A daemonized PostgreSQL (pg_ctl) is no descendant.
+ */
+export async function terminateDescendants(): Promise<number> {
+  const tree = await processTree(process.pid)
+  tree.delete(process.pid)
+  for (const pid of tree.keys()) {
+    try {
+      process.kill(pid, 'SIGTERM')
+    } catch {
+      // gone already
+    }
+  }
+  return tree.size
 }
 
 /** Bytes of the files under `dir` (du's apparent size, as the bench's other disk figures), or null when unreadable. */
