@@ -68,6 +68,18 @@ async function emit(rows: Row[], value: SqlValue, env: ExecEnv): Promise<void> {
   if (charge(env)) await pause(env)
 }
 
+/** pg_options_to_table: each 'name=value' element split at its first '=' (a value-less option gives NULL). */
+export function optionRows(array: SqlValue, env: ExecEnv): Row[] {
+  if (array === null) return []
+  const rows = parseArrayText(String(array)).flatMap((item): Row[] => {
+    if (item === null) return []
+    const at = item.indexOf('=')
+    return [at < 0 ? [item, null] : [item.slice(0, at), item.slice(at + 1)]]
+  })
+  holdRows(env, rows.length, 'pg_options_to_table')
+  return rows
+}
+
 /** unnest(array text): one row per element, each read back as the element type. */
 export function unnestRows(array: SqlValue, type: SqlType, env: ExecEnv): Row[] {
   if (array === null) return []

@@ -20,7 +20,7 @@ import { keysComparator, rowKey, valueKey } from './value-ops.js'
 import { outerSlots } from '../plan/outer-refs.js'
 import { SUBQUERY_MEMO_ENTRIES_MAX_COUNT } from '../../src/common/limits.js'
 import { runWindow } from './window-op.js'
-import { generateSeries, unnestRows } from './function-scan.js'
+import { generateSeries, optionRows, unnestRows } from './function-scan.js'
 import { runGapFill } from './gapfill-op.js'
 import { runTopN } from './top-n.js'
 import { disabledOptimizers } from '../plan/optimizers.js'
@@ -176,11 +176,15 @@ async function runNode(node: PlanNode, env: ExecEnv, outer: Outer): Promise<Row[
       return rows
     }
     case 'CteScanNode': return env.cteRows.get(node.cteId) ?? []
-    case 'VirtualScanNode': return node.table.rows({ engine: env.engine, session: env.session }).map((row) => [...row])
+    case 'VirtualScanNode': {
+      const withTableoid = node.columns.length > node.table.columns.length
+      return node.table.rows({ engine: env.engine, session: env.session }).map((row) => (withTableoid ? [...row, node.table.oid] : [...row]))
+    }
     case 'FunctionScanNode': {
       let args: ReadonlyArray<SqlValue> = []
       await evaluateAll(node.args, [[]], outer, env, (values) => { args = values })
       const type = node.columns[0]!.type
+      if (node.fn === 'pg_options_to_table') return optionRows(args[0] ?? null, env)
       return node.fn === 'unnest' ? unnestRows(args[0] ?? null, type, env) : generateSeries(args, type, env)
     }
     case 'FilterNode': {

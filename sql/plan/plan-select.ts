@@ -60,7 +60,7 @@ function expandItems(ctx: BindContext, core: SqlSelectCore): SelectItemBound[] {
         throw featureNotSupported(`missing FROM-clause entry for table "${qualifier}"`, item.expr.pos + 1)
       }
       for (const column of ctx.scope.columns) {
-        if (column.hidden === true || (qualifier !== null && column.qualifier !== qualifier)) continue
+        if (column.hidden === true || column.system === true || (qualifier !== null && column.qualifier !== qualifier)) continue
         out.push({ name: column.name, expr: { kind: 'Slot', slot: column.slot, type: column.type, name: column.name }, origin: column })
       }
       continue
