@@ -29,14 +29,14 @@ function constant(expr: ScanExpr): number | null | undefined {
 /**
  * An integer operation whose result never leaves the type's range: x / c for c ∉ {0, −1} (|x / c| ≤ |x|; −1 overflows
  * on the minimum), x % c for c ≠ 0 (never overflows: int4mod/int8mod special-case −1, the kernel's % cannot overflow),
- * x ± 0, and x * 0 or x * 1.
+ * x ± 0, −1 − x, and x * 0 or x * 1.
  */
 function isQuietInteger(expr: Arith, left: number | null | undefined, right: number | null | undefined): boolean {
   switch (expr.op) {
     case '/': return right !== undefined && right !== 0 && right !== -1
     case '%': return right !== undefined && right !== 0
     case '+': return left === 0 || right === 0
-    case '-': return right === 0
+    case '-': return right === 0 || left === -1 // −1 − x is ~x: always in range
     case '*': return [left, right].some((c) => c === 0 || c === 1)
   }
 }
@@ -44,7 +44,8 @@ function isQuietInteger(expr: Arith, left: number | null | undefined, right: num
 /**
  * A float8 operation check_float8_val can never reject: x ± c with c infinite, NaN or below FLOAT_ADDEND_SAFE; x * c
  * with c ∈ {0, ±1} or not finite (an infinite input lets an infinite result through, a zero input a zero one); x / c
- * with c ∈ {±1}, infinite (the result is 0 from an infinite divisor) or NaN (never 0, so never division by zero).
+ * with c ∈ {±1}, infinite (the result is 0 from an infinite divisor) or NaN (never 0, so never division by zero),
+ * and NaN / x (float8div lets NaN / 0 through).
  */
 function isQuietFloat(expr: Arith, left: number | null | undefined, right: number | null | undefined): boolean {
   const isAddendSafe = (c: number | null | undefined): boolean => c !== undefined && (c === null || !(Math.abs(c) >= FLOAT_ADDEND_SAFE) || !Number.isFinite(c))
@@ -53,7 +54,7 @@ function isQuietFloat(expr: Arith, left: number | null | undefined, right: numbe
     case '+': return isAddendSafe(left) || isAddendSafe(right)
     case '-': return isAddendSafe(left) || isAddendSafe(right)
     case '*': return isFactorSafe(left) || isFactorSafe(right)
-    case '/': return right !== undefined && (right === null || Math.abs(right) === 1 || !Number.isFinite(right))
+    case '/': return (right !== undefined && (right === null || Math.abs(right) === 1 || !Number.isFinite(right))) || Number.isNaN(left)
     case '%': return false // float8 has no %: the kernel always raises
   }
 }
