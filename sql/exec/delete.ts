@@ -1,6 +1,7 @@
 // sql/exec/delete: DELETE FROM t [WHERE …] → the engine's DeleteRowsOp. The WHERE moves into the op whole, by the
 // pushdown SELECT uses (plan/pushdown.ts: what the cores evaluate exactly as PostgreSQL does), with this execution's
-// parameters and now() folded; a condition that would be left over is refused (0A000), never ignored or widened.
+// parameters, now() and uncorrelated subqueries (delete-subqueries.ts) folded; a condition the cores cannot evaluate
+// exactly, or one that may raise on some row, is refused (0A000), never ignored, widened or left to fail half-way.
 // Like INSERT, a DELETE is durable on its own: inside BEGIN … ROLLBACK it is not undone (README).
 import type { Engine } from '../../engine/api.js'
 import { EXPR_VERSION, OP_VERSION, raisingNode, type ScanExpr, type TableSchema } from '../../engine/ops.js'
@@ -16,6 +17,7 @@ import type { PlanNode } from '../plan/plan-node.js'
 import { Planner, refuse } from '../plan/planner.js'
 import { lowerExpr } from '../plan/lower-expr.js'
 import { conjuncts, pushFilter, type Folder } from '../plan/pushdown.js'
+import { inlineSubqueries } from './delete-subqueries.js'
 import { newExecEnv } from './exec-env.js'
 import { folder, functionContext } from './query.js'
 
@@ -43,7 +45,7 @@ export function bindDelete(engine: Engine, statement: SqlDelete, paramTypes: Arr
   if (statement.where === null) return { table, scan: from.plan, where: null, wherePos: statement.wherePos }
   const ctx = planner.bindContext(new Scope(from.columns, null), 'WHERE')
   const where = toBool(ctx, bindExpr(ctx, statement.where), 'WHERE', statement.wherePos)
-  if (someExpr(where, (node) => node.kind === 'Subquery')) refuse('a subquery in DELETE … WHERE', statement.wherePos)
+  if (someExpr(where, (node) => node.kind === 'Subquery' && node.correlated)) refuse('a correlated subquery in DELETE … WHERE', statement.wherePos)
   return { table, scan: from.plan, where, wherePos: statement.wherePos }
 }
 
@@ -97,8 +99,9 @@ export async function executeDelete(engine: Engine, bound: BoundDelete, params: 
   session: SessionContext): Promise<StatementResult> {
   let op = bound.scan.op
   if (bound.where !== null) {
-    const fold = folder(newExecEnv(engine, params, functionContext(session, engine), session))
-    const rest = undecidedConjuncts(bound.where, fold)
+    const env = newExecEnv(engine, params, functionContext(session, engine), session)
+    const fold = folder(env)
+    const rest = undecidedConjuncts(await inlineSubqueries(bound.where, env, bound.wherePos), fold)
     if (rest === null) return DELETED_NOTHING
     const predicate: Expr = rest.length === 1 ? rest[0]! : { kind: 'And', args: rest, type: bound.where.type }
     op = rest.length === 0 ? op : deleteScan(bound, predicate, fold)
