@@ -14,11 +14,12 @@ import { withEngineErrors } from '../errors.js'
 import type { SqlDelete } from '../parse/ast.js'
 import { planFromItem } from '../plan/plan-from.js'
 import type { PlanNode } from '../plan/plan-node.js'
+import { disabledOptimizers, type Optimizer } from '../plan/optimizers.js'
 import { Planner, refuse } from '../plan/planner.js'
 import { lowerExpr } from '../plan/lower-expr.js'
 import { conjuncts, pushFilter, type Folder } from '../plan/pushdown.js'
 import { inlineSubqueries } from './delete-subqueries.js'
-import { newExecEnv } from './exec-env.js'
+import { newExecEnv, type ExecEnv } from './exec-env.js'
 import { folder, functionContext } from './query.js'
 
 type ScanNode = Extract<PlanNode, { kind: 'ScanNode' }>
@@ -34,9 +35,13 @@ export interface BoundDelete {
 const PUSHABLE = 'comparisons, AND/OR/NOT, IN lists, IS [NOT] NULL, IS [NOT] DISTINCT FROM, CASE, COALESCE and numeric casts ' +
   'over bool, integer, float8, timestamp columns and text tags (= and <> with constants)'
 
-/** Names and types the statement (inferring $n types), as describe() and execute() both need. */
-export function bindDelete(engine: Engine, statement: SqlDelete, paramTypes: Array<SqlType | null>): BoundDelete {
-  const planner = new Planner(engine, paramTypes, () => undefined)
+/**
+ * Names and types the statement (inferring $n types), as describe() and execute() both need. With `env` (execute),
+ * subqueries are planned as a SELECT's are, with this execution's parameters folded into their scans.
+ */
+export function bindDelete(engine: Engine, statement: SqlDelete, paramTypes: Array<SqlType | null>, env: ExecEnv | null = null): BoundDelete {
+  const disabled = env === null ? new Set<Optimizer>() : disabledOptimizers(env.functions.settings)
+  const planner = new Planner(engine, paramTypes, folder(env), env === null, env?.functions.timeZone ?? null, disabled)
   const item = { kind: 'FromTable' as const, schema: null, name: statement.table, alias: statement.alias, columnAliases: null, pos: statement.tablePos }
   const from = planFromItem(planner, item, null)
   if (from.plan.kind !== 'ScanNode') return refuse(`DELETE from "${statement.table}" (not a nodedb table)`, statement.tablePos)
@@ -95,11 +100,12 @@ const RAISING: Readonly<Record<string, string>> = {
 const DELETED_NOTHING: StatementResult = { kind: 'CommandResult', commandTag: 'DELETE 0' }
 
 /** Command tag `DELETE n`, n the rows deleted (PostgreSQL's count). */
-export async function executeDelete(engine: Engine, bound: BoundDelete, params: ReadonlyArray<SqlValue>,
+export async function executeDelete(engine: Engine, statement: SqlDelete, paramTypes: Array<SqlType | null>, params: ReadonlyArray<SqlValue>,
   session: SessionContext): Promise<StatementResult> {
+  const env = newExecEnv(engine, params, functionContext(session, engine), session)
+  const bound = bindDelete(engine, statement, paramTypes, env)
   let op = bound.scan.op
   if (bound.where !== null) {
-    const env = newExecEnv(engine, params, functionContext(session, engine), session)
     const fold = folder(env)
     const rest = undecidedConjuncts(await inlineSubqueries(bound.where, env, bound.wherePos), fold)
     if (rest === null) return DELETED_NOTHING
