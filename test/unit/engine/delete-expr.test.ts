@@ -117,6 +117,26 @@ describe('engine DELETE with a WHERE expression (DeleteRecord version 2)', () =>
     await expectRows(engine, tableId, rows.filter((r) => !isPicked(r)), 'reqs % 7 = 0 deleted')
   })
 
+  it('an IN list longer than a kernel chunk (1024) keeps every value: float8 and int8', async () => {
+    const engine = await start()
+    const tableId = await createCpu(engine)
+    const rows = makeRows(3000, 45)
+    await ingest(engine, tableId, rows)
+    await engine.flushAll()
+    await ingest(engine, tableId, makeRows(1000, 46).map((r) => ({ ...r, ts: r.ts + 60_000_000 })))
+    const filler = Array.from({ length: 1100 }, (_, i) => -1 - i)
+    const usages = [10, 20.25, 55.5, 99.75]
+    const inUsage: ScanExpr = { k: 'in', arg: col(2, 'float8'), values: [...filler, ...usages], negated: false }
+    const inReqs: ScanExpr = { k: 'in', arg: col(3, 'int8'), values: [...filler.map((v) => BigInt(v - 10_000)), 7n, 300n, 899n], negated: false }
+    const all = [...rows, ...makeRows(1000, 46).map((r) => ({ ...r, ts: r.ts + 60_000_000 }))]
+    const byUsage = (r: Row): boolean => r.usage !== null && usages.includes(r.usage)
+    const byReqs = (r: Row): boolean => r.reqs !== null && [7n, 300n, 899n].includes(r.reqs)
+    assert.equal(await deleteWhere(engine, tableId, inUsage), all.filter(byUsage).length)
+    assert.equal(await deleteWhere(engine, tableId, inReqs), all.filter((r) => !byUsage(r) && byReqs(r)).length)
+    assert.ok(all.filter(byUsage).length > 0 && all.filter(byReqs).length > 0)
+    await expectRows(engine, tableId, all.filter((r) => !byUsage(r) && !byReqs(r)), 'both lists applied whole')
+  })
+
   it('payload: version 1 records still decode; version 2 round-trips its WHERE; a malformed WHERE is no payload', () => {
     const codec = new FrameCodec()
     const timeRange = { fromUs: 1, toUs: 2 }
