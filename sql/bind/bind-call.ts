@@ -9,6 +9,7 @@ import type { AggCall, Expr, ExprSortKey, WindowCall, WindowFrameBound } from '.
 import { commonType, formatName } from './type-rules.js'
 import { PG_TYPES, sqlType, type SqlType } from './types.js'
 import type { ScalarFunction } from '../functions/function-def.js'
+import { bindSetReturningCall, isSetReturningName } from './bind-srf.js'
 
 type BindFn = (ctx: BindContext, expr: SqlExpr) => Expr
 
@@ -27,7 +28,8 @@ export function bindSortKeys(ctx: BindContext, items: ReadonlyArray<SqlOrderItem
   }))
 }
 
-function bindVariadicSame(ctx: BindContext, call: SqlCallExpr, bind: BindFn, kind: 'Coalesce' | 'Greatest' | 'Least'): Expr {
+function bindVariadicSame(outerCtx: BindContext, call: SqlCallExpr, bind: BindFn, kind: 'Coalesce' | 'Greatest' | 'Least'): Expr {
+  const ctx: BindContext = { ...outerCtx, allowSetReturning: false }
   const args = call.args.map((arg) => bind(ctx, arg))
   const type = commonType(args.map((arg) => arg.type), kind.toUpperCase(), call.pos)
   return { kind, args: args.map((arg) => coerce(ctx, arg, type)), type }
@@ -66,7 +68,7 @@ function refuseClauses(call: SqlCallExpr, what: string): void {
 
 /** `argsMayAggregate`: an aggregate used as a window function may take the grouped query's aggregates as arguments. */
 export function bindAggCall(ctx: BindContext, call: SqlCallExpr, bind: BindFn, argsMayAggregate = false): AggCall {
-  const inner: BindContext = { ...ctx, allowAggregates: argsMayAggregate, allowWindows: false, clause: 'aggregate function calls' }
+  const inner: BindContext = { ...ctx, allowAggregates: argsMayAggregate, allowWindows: false, allowSetReturning: false, clause: 'aggregate function calls' }
   const direct = call.withinGroup ? call.args.map((arg) => bind(inner, arg)) : []
   const ordered = call.withinGroup ? call.orderBy.map((item) => bind(inner, item.expr)) : call.args.map((arg) => bind(inner, arg))
   const args = [...direct, ...ordered]
@@ -109,7 +111,7 @@ function resolveNamedWindow(ctx: BindContext, spec: SqlWindowSpec): SqlWindowSpe
 function bindWindow(ctx: BindContext, call: SqlCallExpr, spec: SqlWindowSpec, bind: BindFn): Expr {
   if (!ctx.allowWindows) throw windowingError(`window functions are not allowed in ${ctx.clause}`, call.pos + 1)
   spec = resolveNamedWindow(ctx, spec)
-  const inner: BindContext = { ...ctx, allowWindows: false, clause: 'window functions' }
+  const inner: BindContext = { ...ctx, allowWindows: false, allowSetReturning: false, clause: 'window functions' }
   const partitionBy = spec.partitionBy.map((expr) => bind(inner, expr))
   const orderBy = bindSortKeys(inner, spec.orderBy, bind)
   const frame = spec.frame === null
@@ -172,6 +174,10 @@ export function bindCall(ctx: BindContext, call: SqlCallExpr, bind: BindFn): Exp
   if (call.star) throw undefinedFunction(`${call.name}(*)`, call.pos + 1)
   const special = bindSpecial(ctx, call, bind)
   if (special !== null) return special
+  if (isSetReturningName(call.name)) {
+    const inner: BindContext = { ...ctx, allowSetReturning: false, clause: `arguments of ${call.name}` }
+    return bindSetReturningCall(ctx, call.name, call.args.map((arg) => bind(inner, arg)), call.pos)
+  }
   const args = call.args.map((arg) => bind(ctx, arg))
   return resolveFunction(ctx, RENAMED[call.name] ?? call.name, args, call.pos)
 }

@@ -27,6 +27,8 @@ export interface BindContext {
   /** Where aggregates may appear (select list, HAVING, ORDER BY of a grouped query); else their use is 42803. */
   readonly allowAggregates: boolean
   readonly allowWindows: boolean
+  /** Only the select list may call generate_series/unnest outside FROM (sql/bind/bind-srf.ts). */
+  readonly allowSetReturning?: boolean
   /** Words the error for an aggregate or window function in the wrong place: 'WHERE', 'GROUP BY', 'JOIN conditions'. */
   readonly clause: string
   /** The query's WINDOW clause, for OVER w. */
@@ -117,7 +119,8 @@ function bindBetween(ctx: BindContext, expr: Extract<SqlExpr, { kind: 'ExprBetwe
   return expr.negated ? { kind: 'Not', arg: test, type: BOOL } : test
 }
 
-function bindCase(ctx: BindContext, expr: Extract<SqlExpr, { kind: 'ExprCase' }>): Expr {
+function bindCase(outerCtx: BindContext, expr: Extract<SqlExpr, { kind: 'ExprCase' }>): Expr {
+  const ctx: BindContext = { ...outerCtx, allowSetReturning: false }
   const operand = expr.operand === null ? null : bindExpr(ctx, expr.operand)
   const conditions = expr.whens.map((w) => {
     const when = bindExpr(ctx, w.when)

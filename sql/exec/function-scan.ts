@@ -13,6 +13,8 @@ import { requireSessionZone } from '../expr/time-zone.js'
 import { invalidParameterValue } from '../../src/common/errors.js'
 import { holdRows, type ExecEnv, type Row } from './exec-env.js'
 import { charge, pause } from './slice.js'
+import type { PlanNode } from '../plan/plan-node.js'
+import { evaluateAll } from './run-plan.js'
 
 const INT4_MAX = 2 ** 31 - 1
 const INT4_MIN = -(2 ** 31)
@@ -66,6 +68,32 @@ async function emit(rows: Row[], value: SqlValue, env: ExecEnv): Promise<void> {
   rows.push([value])
   holdRows(env, 1, 'generate_series')
   if (charge(env)) await pause(env)
+}
+
+/**
+ * ProjectSet: each input row followed by one value of every set-returning call, as many rows as the longest call
+ * returns (shorter ones padded with NULL, a row whose calls all return nothing dropped), as PostgreSQL 10+.
+ */
+export async function runProjectSet(node: Extract<PlanNode, { kind: 'ProjectSetNode' }>, input: ReadonlyArray<Row>, env: ExecEnv, outer: ReadonlyArray<Row>): Promise<Row[]> {
+  const argsPerCall: SqlValue[][][] = []
+  for (const call of node.calls) {
+    const perRow: SqlValue[][] = []
+    await evaluateAll(call.args, input, outer, env, (values) => { perRow.push(values) })
+    argsPerCall.push(perRow)
+  }
+  const out: Row[] = []
+  for (let r = 0; r < input.length; r++) {
+    const lists: Row[][] = []
+    for (let c = 0; c < node.calls.length; c++) {
+      const call = node.calls[c]!
+      const args = argsPerCall[c]![r]!
+      lists.push(call.fn === 'unnest' ? unnestRows(args[0] ?? null, call.type, env) : await generateSeries(args, call.type, env))
+    }
+    const count = Math.max(...lists.map((list) => list.length))
+    for (let i = 0; i < count; i++) out.push([...input[r]!, ...lists.map((list) => list[i]?.[0] ?? null)])
+    if (charge(env, 1 + count)) await pause(env)
+  }
+  return out
 }
 
 /** pg_options_to_table: each 'name=value' element split at its first '=' (a value-less option gives NULL). */

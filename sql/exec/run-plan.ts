@@ -20,7 +20,7 @@ import { keysComparator, rowKey, valueKey } from './value-ops.js'
 import { outerSlots } from '../plan/outer-refs.js'
 import { SUBQUERY_MEMO_ENTRIES_MAX_COUNT } from '../../src/common/limits.js'
 import { runWindow } from './window-op.js'
-import { generateSeries, optionRows, unnestRows } from './function-scan.js'
+import { generateSeries, optionRows, runProjectSet, unnestRows } from './function-scan.js'
 import { runGapFill } from './gapfill-op.js'
 import { runTopN } from './top-n.js'
 import { disabledOptimizers } from '../plan/optimizers.js'
@@ -201,6 +201,7 @@ async function runNode(node: PlanNode, env: ExecEnv, outer: Outer): Promise<Row[
     }
     case 'AggregateNode': return runAggregate(node, await runPlan(node.input, env, outer), env, outer)
     case 'WindowNode': return runWindow(node, await runPlan(node.input, env, outer), env, outer)
+    case 'ProjectSetNode': return runProjectSet(node, await runPlan(node.input, env, outer), env, outer)
     case 'GapFillNode': return runGapFill(node, await runPlan(node.input, env, outer), env, outer)
     case 'SortNode': return sortRows(await runPlan(node.input, env, outer), node, env, outer)
     case 'LimitNode': {

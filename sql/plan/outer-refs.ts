@@ -11,6 +11,7 @@ function exprsOf(node: PlanNode): Expr[] {
     case 'FilterNode': return [node.predicate]
     case 'GapFillNode': return node.fills.map((f) => f.expr)
     case 'ProjectNode': return [...node.exprs]
+    case 'ProjectSetNode': return node.calls.flatMap((c) => c.args)
     case 'AggregateNode': return [...node.keys, ...node.aggregates.flatMap((a) => [...a.args, ...(a.filter === null ? [] : [a.filter]), ...a.orderBy.map((k) => k.expr)])]
     case 'WindowNode': return node.calls.flatMap((c) => [...c.args, ...c.partitionBy, ...c.orderBy.map((k) => k.expr), ...(c.filter === null ? [] : [c.filter])])
     case 'SortNode': return node.keys.map((k) => k.expr)

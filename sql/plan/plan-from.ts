@@ -8,7 +8,8 @@ import { columnType, tableOid, visibleColumns } from '../bind/catalog.js'
 import { coerce } from '../bind/coerce.js'
 import type { Expr } from '../bind/expr.js'
 import { Scope, type ScopeColumn } from '../bind/scope.js'
-import { ELEMENT_OF, sqlType } from '../bind/types.js'
+import { sqlType } from '../bind/types.js'
+import { bindSetReturning } from '../bind/bind-srf.js'
 import type { SqlFromItem } from '../parse/ast.js'
 import { findVirtualTable, isVirtualSchema } from '../catalog/virtual-tables.js'
 import { conjuncts } from './pushdown.js'
@@ -157,15 +158,9 @@ function planFunction(planner: Planner, item: Extract<SqlFromItem, { kind: 'From
   if (item.call.name === 'pg_options_to_table') return planOptionsToTable(planner, item, outer)
   if (item.call.name !== 'generate_series') return planScalarFunction(planner, item, outer)
   const ctx = planner.bindContext(new Scope([], outer), 'functions in FROM')
-  const args = item.call.args.map((arg) => bindExpr(ctx, arg))
-  const isTime = args.some((a) => a.type.name === 'timestamptz' || a.type.name === 'timestamp' || a.type.name === 'interval')
-  const isBig = args.some((a) => a.type.name === 'int8')
-  const type = isTime ? sqlType(args.some((a) => a.type.name === 'timestamp') ? 'timestamp' : 'timestamptz') : sqlType(isBig ? 'int8' : args.some((a) => a.type.name === 'numeric') ? 'numeric' : 'int4')
-  if (args.length < 2 || args.length > 3) throw featureNotSupported('generate_series with this many arguments', item.pos + 1)
-  const coerced = args.map((a, i) => coerce(ctx, a, i === 2 && isTime ? sqlType('interval') : type))
-  if (type.name === 'numeric') throw featureNotSupported('generate_series over numeric', item.pos + 1)
+  const { args, type } = bindSetReturning(ctx, 'generate_series', item.call.args.map((arg) => bindExpr(ctx, arg)), item.pos)
   const name = item.columnAliases?.[0] ?? item.alias ?? 'generate_series'
-  const plan: PlanNode = { kind: 'FunctionScanNode', fn: 'generate_series', args: coerced, columns: [{ name, type, tableOid: 0, columnAttr: 0 }] }
+  const plan: PlanNode = { kind: 'FunctionScanNode', fn: 'generate_series', args, columns: [{ name, type, tableOid: 0, columnAttr: 0 }] }
   return { plan, columns: [{ qualifier: item.alias ?? 'generate_series', name, type, slot: 0, tableOid: 0, columnAttr: 0 }] }
 }
 
@@ -179,17 +174,12 @@ function planScalarFunction(planner: Planner, item: Extract<SqlFromItem, { kind:
   return { plan, columns: [{ qualifier: item.alias ?? item.call.name, name, type: value.type, slot: 0, tableOid: 0, columnAttr: 0 }] }
 }
 
-/** unnest(array) over a one-dimensional catalog array (text form): one row per element. */
+/** unnest(array) over a one-dimensional array (text form): one row per element. */
 function planUnnest(planner: Planner, item: Extract<SqlFromItem, { kind: 'FromFunction' }>, outer: Scope | null): FromResult {
   const ctx = planner.bindContext(new Scope([], outer), 'functions in FROM')
-  if (item.call.args.length !== 1) throw featureNotSupported('unnest with other than one argument', item.pos + 1)
-  const arg = bindExpr(ctx, item.call.args[0]!)
-  const arrayType = arg.type.name === 'unknown' ? sqlType('_text') : arg.type
-  const element = ELEMENT_OF[arrayType.name]
-  if (element === undefined) throw undefinedFunction(`unnest(${arg.type.name})`, item.pos + 1)
-  const type = sqlType(element)
+  const { args, type } = bindSetReturning(ctx, 'unnest', item.call.args.map((arg) => bindExpr(ctx, arg)), item.pos)
   const name = item.columnAliases?.[0] ?? item.alias ?? 'unnest'
-  const plan: PlanNode = { kind: 'FunctionScanNode', fn: 'unnest', args: [coerce(ctx, arg, arrayType)], columns: [{ name, type, tableOid: 0, columnAttr: 0 }] }
+  const plan: PlanNode = { kind: 'FunctionScanNode', fn: 'unnest', args, columns: [{ name, type, tableOid: 0, columnAttr: 0 }] }
   return { plan, columns: [{ qualifier: item.alias ?? 'unnest', name, type, slot: 0, tableOid: 0, columnAttr: 0 }] }
 }
 

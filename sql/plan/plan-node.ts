@@ -7,6 +7,7 @@ import type { AggCall, Expr, ExprSortKey, WindowCall } from '../bind/expr.js'
 import type { SqlType } from '../bind/types.js'
 import type { AggregateOutput } from '../physical/merge.js'
 import type { VirtualTable } from '../catalog/virtual-table.js'
+import type { SetReturningCall } from './plan-srf.js'
 
 export interface PlanColumn {
   readonly name: string
@@ -35,6 +36,8 @@ export type PlanNode =
   /** Hash aggregate: rows [keys…, aggregates…]; with no keys exactly one row, even over no input. */
   | { readonly kind: 'AggregateNode'; readonly input: PlanNode; readonly keys: ReadonlyArray<Expr>; readonly aggregates: ReadonlyArray<AggCall>; readonly columns: ReadonlyArray<PlanColumn> }
   /** Appends one column per window call to each input row. */
+  /** Set-returning functions of the select list (sql/plan/plan-srf.ts): each input row expanded, one column per call. */
+  | { readonly kind: 'ProjectSetNode'; readonly input: PlanNode; readonly calls: ReadonlyArray<SetReturningCall>; readonly columns: ReadonlyArray<PlanColumn> }
   | { readonly kind: 'WindowNode'; readonly input: PlanNode; readonly calls: ReadonlyArray<WindowCall>; readonly columns: ReadonlyArray<PlanColumn> }
   | { readonly kind: 'SortNode'; readonly input: PlanNode; readonly keys: ReadonlyArray<ExprSortKey>; readonly columns: ReadonlyArray<PlanColumn> }
   | { readonly kind: 'LimitNode'; readonly input: PlanNode; readonly limit: Expr | null; readonly offset: Expr | null; readonly columns: ReadonlyArray<PlanColumn> }

@@ -17,6 +17,7 @@ import { pgOrder } from './lower-expr.js'
 import { planGapfill } from './plan-gapfill.js'
 import { planLastpoint } from './plan-lastpoint.js'
 import { planGroupingSets } from './plan-grouping-sets.js'
+import { planSetReturning } from './plan-srf.js'
 import { distinctKeys, GROUPING_SET_KEY, resolveGrouping } from '../bind/bind-grouping.js'
 
 export interface CorePlan {
@@ -161,7 +162,7 @@ export function planSelectCore(planner: Planner, core: SqlSelectCore, query: Sql
   const isGrouped = core.groupBy.length > 0 || core.groupingSets !== null || core.having !== null || core.items.some((i) => hasAggregate(i.expr)) ||
     query.orderBy.some((o) => hasAggregate(o.expr))
   const namedWindows = new Map(core.windows.map((w) => [w.name, w.spec]))
-  const ctx = { ...planner.bindContext(scope, 'the select list', { allowAggregates: isGrouped, allowWindows: true }), windows: namedWindows }
+  const ctx = { ...planner.bindContext(scope, 'the select list', { allowAggregates: isGrouped, allowWindows: true }), windows: namedWindows, allowSetReturning: true }
   const items = expandItems(ctx, core)
   const orderTargets = query.orderBy.map((o) => orderTarget(o, core, items))
   const orderExprs = query.orderBy.map((o, i) => (orderTargets[i] === null ? bindExpr(ctx, o.expr) : null))
@@ -171,7 +172,7 @@ export function planSelectCore(planner: Planner, core: SqlSelectCore, query: Sql
   if (isGrouped) {
     const groupCtx = planner.bindContext(scope, 'GROUP BY')
     const { keys, sets } = distinctKeys(core.groupBy.map((k) => bindExpr(groupCtx, groupExpr(groupCtx, k, core))), core.groupingSets)
-    const havingCtx = { ...ctx, allowWindows: false, clause: 'HAVING' }
+    const havingCtx = { ...ctx, allowWindows: false, allowSetReturning: false, clause: 'HAVING' }
     const boundHaving = core.having === null ? null : toBool(havingCtx, bindExpr(havingCtx, core.having), 'HAVING', core.pos)
     const rewriter = new AggregateRewriter(sets === null ? keys : [...keys, GROUPING_SET_KEY], (e) => resolveGrouping(e, sets, keys.length))
     const rewrite = (e: Expr): Expr => rewriter.rewrite(e)
@@ -201,7 +202,9 @@ export function planSelectCore(planner: Planner, core: SqlSelectCore, query: Sql
     itemExprs = itemExprs.map(windows.rewrite)
     extra = extra.map(windows.rewrite)
   }
-  if (!isGrouped && windows.calls.length === 0 && core.distinct !== null && core.distinct.on.length > 0 && extra.length === 0 &&
+  const lifted = planSetReturning(plan, [itemExprs, extra, distinctOn])
+  if (lifted !== null) [plan, itemExprs, extra, distinctOn] = [lifted.plan, lifted.exprs[0]!, lifted.exprs[1]!, lifted.exprs[2]!]
+  if (!isGrouped && windows.calls.length === 0 && lifted === null && core.distinct !== null && core.distinct.on.length > 0 && extra.length === 0 &&
     !planner.disabled.has('lastpoint')) {
     const visible = items.map((item, i) => ({ name: item.name, type: itemExprs[i]!.type, ...item.origin }))
     const lastpoint = planLastpoint(planner, plan, query, itemExprs, orderTargets, distinctOn, visible)
