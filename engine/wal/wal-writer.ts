@@ -9,12 +9,14 @@ import { WAL_BATCH_FSYNC_INTERVAL_MS, WAL_GROUP_COMMIT_RECORDS_MAX_COUNT, WAL_SE
 import { DiskHealth } from '../io/disk-health.js'
 import { isNoSpaceError, type FileHandleLike, type FileSystem } from '../io/file-system.js'
 import { deleteWalSegmentsBelow } from './checkpoint.js'
-import { encodeWalRecord, walSegmentName, type WalRecordKind } from './record.js'
+import { encodeWalRecordHeader, walSegmentName, type WalRecordKind } from './record.js'
 import type { WalSegmentSpan } from './wal-reader.js'
 
 interface PendingAppend {
   readonly lsn: Lsn
-  readonly bytes: Uint8Array
+  /** The record is `header` then `payload` (kept apart: the payload is written without a copy of its own). */
+  readonly header: Uint8Array
+  readonly payload: Uint8Array
   readonly resolve: () => void
   readonly reject: (error: Error) => void
 }
@@ -106,8 +108,8 @@ export class WalWriter {
     if (this.failure !== undefined) return { lsn, durable: Promise.reject(this.failure) }
     const refusal = this.health.writeRefusal() ?? this.options.refusal?.()
     if (refusal !== undefined) return { lsn, durable: Promise.reject(refusal) }
-    const bytes = encodeWalRecord(lsn, kind, tableId, payload)
-    const durable = new Promise<void>((resolve, reject) => this.pending.push({ lsn, bytes, resolve, reject }))
+    const header = encodeWalRecordHeader(lsn, kind, tableId, payload)
+    const durable = new Promise<void>((resolve, reject) => this.pending.push({ lsn, header, payload, resolve, reject }))
     if (!this.isCommitting) this.startCommit()
     return { lsn, durable }
   }
@@ -198,7 +200,7 @@ export class WalWriter {
       if (this.sizeBytes > 0 && group.length === 0) await this.rotate()
     }
     if (group.length > 0) {
-      const bytes = Buffer.concat(group.map((append) => append.bytes))
+      const bytes = Buffer.concat(group.flatMap((append) => [append.header, append.payload]))
       const segmentBytes = this.options.segmentBytes ?? WAL_SEGMENT_BYTES
       if (this.sizeBytes > 0 && this.sizeBytes + bytes.length > segmentBytes) await this.rotate()
       try {
