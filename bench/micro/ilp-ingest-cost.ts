@@ -26,9 +26,27 @@ interface Target {
   stop(): Promise<void>
 }
 
-async function cpuSecondsOf(pid: number): Promise<number> {
-  const fields = (await fs.promises.readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ')
+async function cpuSecondsOf(pid: number, tid?: string): Promise<number> {
+  const file = tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`
+  const fields = (await fs.promises.readFile(file, 'utf8')).split(') ')[1]!.split(' ')
   return (Number(fields[11]) + Number(fields[12])) / 100
+}
+
+/** CPU seconds so far per thread (/proc/PID/task/TID): the main thread, worker threads by id, V8's and libuv's by name. */
+async function cpuByThread(pid: number): Promise<Map<string, number>> {
+  const byName = new Map<string, number>()
+  for (const tid of await fs.promises.readdir(`/proc/${pid}/task`).catch(() => [])) {
+    const comm = (await fs.promises.readFile(`/proc/${pid}/task/${tid}/comm`, 'utf8').catch(() => '?')).trim()
+    const seconds = await cpuSecondsOf(pid, tid).catch(() => 0)
+    const name = tid === String(pid) ? 'main' : comm === 'node' ? `thread ${tid}` : comm
+    byName.set(name, (byName.get(name) ?? 0) + seconds)
+  }
+  return byName
+}
+
+function threadShares(before: Map<string, number>, after: Map<string, number>, rows: number): string {
+  return [...after].map(([name, s]): [string, number] => [name, (s - (before.get(name) ?? 0)) / (rows / 1e6)])
+    .filter(([, s]) => s >= 0.05).sort((a, b) => b[1] - a[1]).map(([name, s]) => `${name} ${s.toFixed(2)}`).join(', ')
 }
 
 function duBytes(dir: string): number {
@@ -37,7 +55,7 @@ function duBytes(dir: string): number {
 
 async function nodedbTarget(prof: string | null): Promise<Target> {
   const dataDir = makeTempDir('ingest-cost')
-  const server = await startNodedbProcess(dataDir, ['--memtable-mb', '64', '--cores', '2'], prof)
+  const server = await startNodedbProcess(dataDir, ['--memtable-mb', process.env.MEMTABLE_MB ?? '64', '--cores', '2'], prof)
   const engine = await nodedbEngine(server)
   return {
     name: 'nodedb', pid: server.child.pid!, dataDir, httpPort: server.httpPort,
@@ -67,6 +85,7 @@ function peerTarget(peer: IlpPeer): Target {
 async function measure(target: Target, bodies: Buffer[], transport: string, writers: number, rows: number): Promise<string> {
   const measurement = 'cpu'
   const cpuBefore = await cpuSecondsOf(target.pid)
+  const threadsBefore = await cpuByThread(target.pid)
   const started = performance.now()
   if (transport === 'tcp') {
     if (target.tcpPort === null) return `${target.name}: no ILP TCP`
@@ -77,6 +96,7 @@ async function measure(target: Target, bodies: Buffer[], transport: string, writ
   while (await target.countRows(measurement) < rows) await new Promise((resolve) => setTimeout(resolve, 50))
   const seconds = (performance.now() - started) / 1000
   const cpu = await cpuSecondsOf(target.pid) - cpuBefore
+  const threads = threadShares(threadsBefore, await cpuByThread(target.pid), rows)
   const rss = (await rssOf(target.pid))! / 2 ** 20
   const diskAfter = duBytes(target.dataDir) / 2 ** 20
   await target.settle()
@@ -84,7 +104,7 @@ async function measure(target: Target, bodies: Buffer[], transport: string, writ
   const rssSettled = (await rssOf(target.pid))! / 2 ** 20
   return `${target.name.padEnd(16)} ${transport} ${(rows / seconds).toFixed(0).padStart(8)} rows/s  ` +
     `cpu ${(cpu / (rows / 1e6)).toFixed(2).padStart(6)} s/Mrow  rss ${rss.toFixed(0).padStart(5)} MiB ` +
-    `(settled ${rssSettled.toFixed(0)})  disk ${diskAfter.toFixed(1)} MiB, settled ${diskSettled.toFixed(1)} MiB`
+    `(settled ${rssSettled.toFixed(0)})  disk ${diskAfter.toFixed(1)} MiB, settled ${diskSettled.toFixed(1)} MiB\n    threads (s/Mrow): ${threads}`
 }
 
 async function main(): Promise<void> {
