@@ -66,8 +66,8 @@ async function nodedbTarget(prof: string | null): Promise<Target> {
   }
 }
 
-function peerTarget(peer: IlpPeer): Target {
-  const cmdline = fs.readFileSync(`/proc/${peer.pid!}/cmdline`, 'utf8').split('\0')
+async function peerTarget(peer: IlpPeer): Promise<Target> {
+  const cmdline = (await fs.promises.readFile(`/proc/${peer.pid!}/cmdline`, 'utf8')).split('\0')
   const storage = cmdline.find((arg) => arg.startsWith('-storageDataPath='))?.slice('-storageDataPath='.length)
   const config = cmdline[cmdline.indexOf('-config') + 1] ?? ''
   const dataDir = storage ?? config.replace(/\/influxdb\.conf$/, '')
@@ -120,7 +120,7 @@ async function main(): Promise<void> {
   const bodies = ilpBodies('cpu', rows, Number(values.hosts), Number(values.batch))
   for (const name of values.systems.split(',')) {
     const target = name === 'nodedb' ? await nodedbTarget(values.prof === '' ? null : values.prof)
-      : peerTarget(name === 'influxdb' ? await startInfluxdb() : await startVictoriaMetrics())
+      : await peerTarget(name === 'influxdb' ? await startInfluxdb() : await startVictoriaMetrics())
     try {
       process.stdout.write(`${await measure(target, bodies, values.transport, Number(values.writers), rows)}\n`)
     } finally {
