@@ -94,7 +94,7 @@ class NodeEngine implements Engine {
     private readonly options: OpenEngineOptions,
     private readonly health: DiskHealth,
   ) {
-    this.flushes = new FlushCoordinator(cores, segments, budgetBytes, () => this.checkpoint(), health)
+    this.flushes = new FlushCoordinator(cores, segments, budgetBytes, () => this.checkpoint(), health, options.idleFlushMs)
     this.restarting = cores.map(() => undefined)
     this.scans = new ScanRunner({ cores, catalog, segments, restarts: () => Promise.all(this.restarting) })
     this.compactor = new Compactor(segments, cores, health)

@@ -1,5 +1,5 @@
 // Goal: a checkpoint that finds every row flushed retires the active WAL segment too (rotation, then deletion), so a
-// CHECKPOINT leaves no WAL bytes on disk — yet LSNs never go back: a restart takes the next LSN from the manifest,
+// CHECKPOINT (or the idle flush of cores that stopped receiving rows) leaves no WAL bytes — yet LSNs never go back: a restart takes the next LSN from the manifest,
 // every row is there exactly once, and when the manifest cannot prove the last LSN (the last records were a dropped
 // table's) the segment stays. Method: a real engine on a temp dir; WAL bytes read from the directory; scans compared
 // with the rows written (engine-fixture's oracle answers).
@@ -59,6 +59,18 @@ describe('engine: CHECKPOINT retires the active WAL segment once everything is f
     await engine.close()
     engine = await start()
     await checkAnswers(engine, tableId, [...rows, ...more])
+  })
+
+  it('flushes the memtables of cores that stopped receiving ingests, and retires the WAL, with no CHECKPOINT', async () => {
+    const engine = await openEngine(config, { ...OPTIONS, idleFlushMs: 300 })
+    open.push(engine)
+    const tableId = await createCpu(engine)
+    const rows = makeRows(1000, 36)
+    await engine.execute({ kind: 'IngestOp', v: 1, tableId, batch: toBatch(rows) })
+    // Nothing but the idle timer flushes here (the budget is far above the rows); waited for, not timed.
+    while ((engine.stats().memtableBytes ?? 0) > 0 || walBytes() > 0) await new Promise((resolve) => setTimeout(resolve, 50))
+    assert.ok((engine.stats().segmentCount ?? 0) > 0, 'the rows went to segments')
+    await checkAnswers(engine, tableId, rows)
   })
 
   it('keeps the segment when its last records belong to a dropped table (the manifest does not record their LSNs)', async () => {
