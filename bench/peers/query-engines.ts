@@ -80,6 +80,7 @@ export async function pgQuery(client: pg.Client, sql: string): Promise<Cell[][]>
 export interface NodedbProcess {
   readonly child: ChildProcess
   readonly pgPort: number
+  readonly ilpPort: number
   readonly httpPort: number
   readonly dataDir: string
   /** SIGTERM and wait: a clean exit is also when `--cpu-prof` writes its profiles. */
@@ -108,7 +109,7 @@ export function startNodedbProcess(dataDir: string, args: ReadonlyArray<string>,
       child.off('exit', onExit)
       output = ''
       resolve({
-        child, pgPort: Number(match[1]), httpPort: Number(match[3]), dataDir,
+        child, pgPort: Number(match[1]), ilpPort: Number(match[2]), httpPort: Number(match[3]), dataDir,
         stop: async () => {
           if (child.exitCode !== null || child.signalCode !== null) return
           const exited = new Promise((done) => child.once('exit', done))
