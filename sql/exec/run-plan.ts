@@ -14,7 +14,7 @@ import type { PlanNode } from '../plan/plan-node.js'
 import { runAggregate } from './aggregate-op.js'
 import { evaluate } from './evaluate.js'
 import { holdRows, type ExecEnv, type Row } from './exec-env.js'
-import { runJoin } from './join-op.js'
+import { runJoin, runLateralJoin } from './join-op.js'
 import { runSetOp } from './set-op.js'
 import { keysComparator, rowKey, valueKey } from './value-ops.js'
 import { outerSlots } from '../plan/outer-refs.js'
@@ -55,7 +55,7 @@ export async function evaluateAll(exprs: ReadonlyArray<Expr>, rows: ReadonlyArra
  * A correlated subquery's rows for one outer row. Results are memoized by the outer values the subquery reads
  * (at most SUBQUERY_MEMO_ENTRIES_MAX_COUNT of them), so it runs once per distinct correlation key, not per row.
  */
-async function runCorrelated(sub: { plan: PlanNode; slots: ReadonlyArray<number>; memo: Map<string, Row[]> }, row: Row, outer: Outer, env: ExecEnv): Promise<Row[]> {
+export async function runCorrelated(sub: { plan: PlanNode; slots: ReadonlyArray<number>; memo: Map<string, Row[]> }, row: Row, outer: Outer, env: ExecEnv): Promise<Row[]> {
   const key = sub.slots.map((slot) => valueKey(row[slot] ?? null, { name: 'text', typmod: -1 })).join('\u0000')
   const cached = sub.memo.get(key)
   if (cached !== undefined) return cached
@@ -201,6 +201,7 @@ async function runNode(node: PlanNode, env: ExecEnv, outer: Outer): Promise<Row[
     }
     case 'AggregateNode': return runAggregate(node, await runPlan(node.input, env, outer), env, outer)
     case 'WindowNode': return runWindow(node, await runPlan(node.input, env, outer), env, outer)
+    case 'LateralJoinNode': return runLateralJoin(node, await runPlan(node.left, env, outer), env, outer)
     case 'ProjectSetNode': return runProjectSet(node, await runPlan(node.input, env, outer), env, outer)
     case 'GapFillNode': return runGapFill(node, await runPlan(node.input, env, outer), env, outer)
     case 'SortNode': return sortRows(await runPlan(node.input, env, outer), node, env, outer)

@@ -19,12 +19,13 @@ function exprsOf(node: PlanNode): Expr[] {
     case 'DistinctNode': return [...(node.on ?? [])]
     case 'TrimNode': case 'SetOpNode': case 'WithNode': case 'RecursiveUnionNode': return []
     case 'JoinNode': return [...node.leftKeys, ...node.rightKeys, ...(node.condition === null ? [] : [node.condition])]
+    case 'LateralJoinNode': return node.condition === null ? [] : [node.condition]
   }
 }
 
 function childPlans(node: PlanNode): PlanNode[] {
   switch (node.kind) {
-    case 'JoinNode': case 'SetOpNode': return [node.left, node.right]
+    case 'JoinNode': case 'SetOpNode': case 'LateralJoinNode': return [node.left, node.right]
     case 'RecursiveUnionNode': return [node.anchor, node.step]
     case 'WithNode': return [...node.ctes.map((c) => c.plan), node.input]
     case 'ScanNode': case 'AggScanNode': case 'CteScanNode': case 'VirtualScanNode': case 'ValuesNode': case 'FunctionScanNode': return []

@@ -2,7 +2,7 @@
 // (every column; filters are pushed later), subqueries and CTE references plan recursively, joins become JoinNodes
 // (equi-join keys found in ON/USING feed the hash join; the rest of the condition stays as a residual).
 import { OP_VERSION, type ScanOp, type TableSchema } from '../../engine/ops.js'
-import { featureNotSupported, syntaxError, undefinedColumn, undefinedFunction, undefinedTable } from '../../src/common/errors.js'
+import { featureNotSupported, invalidColumnReference, syntaxError, undefinedColumn, undefinedFunction, undefinedTable } from '../../src/common/errors.js'
 import { bindComparison, bindExpr, toBool } from '../bind/bind-expr.js'
 import { columnType, tableOid, visibleColumns } from '../bind/catalog.js'
 import { coerce } from '../bind/coerce.js'
@@ -15,6 +15,7 @@ import { findVirtualTable, isVirtualSchema } from '../catalog/virtual-tables.js'
 import { conjuncts } from './pushdown.js'
 import type { JoinType, PlanColumn, PlanNode } from './plan-node.js'
 import type { Planner } from './planner.js'
+import { outerSlots } from './outer-refs.js'
 
 export interface FromResult {
   readonly plan: PlanNode
@@ -75,9 +76,30 @@ function planTable(planner: Planner, item: Extract<SqlFromItem, { kind: 'FromTab
   return scanOf(table, alias, item.columnAliases)
 }
 
+/** Function calls in FROM and LATERAL subqueries may read the columns of the FROM items before them. */
+function isLateral(item: SqlFromItem): boolean {
+  return (item.kind === 'FromSubquery' && item.lateral) || item.kind === 'FromFunction'
+}
+
+/** `item` planned able to read `left`'s columns (as Outer depth 1), or null when it reads none of them. */
+function planLateralItem(planner: Planner, item: SqlFromItem, left: FromResult, outer: Scope | null): FromResult | null {
+  if (!isLateral(item)) return null
+  const planned = planFromItem(planner, item, new Scope(left.columns, outer))
+  return outerSlots(planned.plan).length > 0 ? planned : null
+}
+
+/** A join whose right side is run once per left row with it as the outer row (memoized on the slots it reads). */
+function lateralJoin(type: JoinType, left: PlanNode, right: PlanNode, condition: Expr | null, pos: number): PlanNode {
+  if (type !== 'inner' && type !== 'left') {
+    throw invalidColumnReference('invalid reference to FROM-clause entry: the combining JOIN type must be INNER or LEFT for a LATERAL reference', pos + 1)
+  }
+  return { kind: 'LateralJoinNode', type, left, right, condition, columns: [...left.columns, ...right.columns] }
+}
+
 function planJoin(planner: Planner, item: Extract<SqlFromItem, { kind: 'FromJoin' }>, outer: Scope | null): FromResult {
   const left = planFromItem(planner, item.left, outer)
-  const right = planFromItem(planner, item.right, outer)
+  const lateral = planLateralItem(planner, item.right, left, outer)
+  const right = lateral ?? planFromItem(planner, item.right, outer)
   const shift = left.columns.length
   const rightColumns = right.columns.map((c) => ({ ...c, slot: c.slot + shift }))
   let columns: ScopeColumn[] = [...left.columns, ...rightColumns]
@@ -101,7 +123,7 @@ function planJoin(planner: Planner, item: Extract<SqlFromItem, { kind: 'FromJoin
     columns = columns.map((c) => (c.slot >= shift && using.includes(c.name) ? { ...c, hidden: true } : c))
   }
   const type: JoinType = item.type === 'cross' ? 'inner' : item.type
-  const plan = joinNode(type, left.plan, right.plan, condition, shift)
+  const plan = lateral !== null ? lateralJoin(type, left.plan, right.plan, condition, item.pos) : joinNode(type, left.plan, right.plan, condition, shift)
   return { plan, columns }
 }
 
@@ -143,7 +165,6 @@ export function planFromItem(planner: Planner, item: SqlFromItem, outer: Scope |
   switch (item.kind) {
     case 'FromTable': return planTable(planner, item)
     case 'FromSubquery': {
-      if (item.lateral) throw featureNotSupported('LATERAL', item.pos + 1)
       const { plan } = planner.planQuery(item.query, outer)
       return derived(plan, item.alias, item.columnAliases, item.pos)
     }
@@ -153,7 +174,6 @@ export function planFromItem(planner: Planner, item: SqlFromItem, outer: Scope |
 }
 
 function planFunction(planner: Planner, item: Extract<SqlFromItem, { kind: 'FromFunction' }>, outer: Scope | null): FromResult {
-  if (item.lateral) throw featureNotSupported('LATERAL', item.pos + 1)
   if (item.call.name === 'unnest') return planUnnest(planner, item, outer)
   if (item.call.name === 'pg_options_to_table') return planOptionsToTable(planner, item, outer)
   if (item.call.name !== 'generate_series') return planScalarFunction(planner, item, outer)
@@ -200,10 +220,12 @@ export function planFrom(planner: Planner, items: ReadonlyArray<SqlFromItem>, ou
   if (items.length === 0) return { plan: { kind: 'ValuesNode', rows: [[]], columns: [] }, columns: [] }
   let result = planFromItem(planner, items[0]!, outer)
   for (const item of items.slice(1)) {
-    const right = planFromItem(planner, item, outer)
+    const lateral = planLateralItem(planner, item, result, outer)
+    const right = lateral ?? planFromItem(planner, item, outer)
     const shift = result.columns.length
     const columns = [...result.columns, ...right.columns.map((c) => ({ ...c, slot: c.slot + shift }))]
-    result = { plan: joinNode('inner', result.plan, right.plan, null, shift), columns }
+    const plan = lateral !== null ? lateralJoin('inner', result.plan, right.plan, null, item.pos) : joinNode('inner', result.plan, right.plan, null, shift)
+    result = { plan, columns }
   }
   return result
 }

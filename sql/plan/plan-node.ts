@@ -49,6 +49,8 @@ export type PlanNode =
    * Joins: output = left columns then right columns (semi/anti: left columns only). `condition` reads the
    * concatenated row; `leftKeys`/`rightKeys` are equi-join keys for the hash join (empty: nested loop).
    */
+  /** LATERAL: the right side runs per left row (it reads the left row as Outer depth 1); INNER or LEFT only. */
+  | { readonly kind: 'LateralJoinNode'; readonly type: 'inner' | 'left'; readonly left: PlanNode; readonly right: PlanNode; readonly condition: Expr | null; readonly columns: ReadonlyArray<PlanColumn> }
   | { readonly kind: 'JoinNode'; readonly type: JoinType; readonly left: PlanNode; readonly right: PlanNode; readonly leftKeys: ReadonlyArray<Expr>; readonly rightKeys: ReadonlyArray<Expr>; readonly condition: Expr | null; readonly columns: ReadonlyArray<PlanColumn> }
   | { readonly kind: 'SetOpNode'; readonly op: 'union' | 'intersect' | 'except'; readonly all: boolean; readonly left: PlanNode; readonly right: PlanNode; readonly columns: ReadonlyArray<PlanColumn> }
   /**
