@@ -319,3 +319,7 @@ export function wrongParameterCount(name: string, expected: number, got: number)
 export function undefinedParameter(index: number, position?: number): DbError {
   return error(SqlState.undefinedParameter, `there is no parameter $${index}`, position === undefined ? {} : { position })
 }
+/** A database name that is not this server's one (nodedb has one database per server: the one connected to). */
+export function undefinedDatabase(name: string): DbError {
+  return error(SqlState.invalidCatalogName, `database "${name}" does not exist`)
+}

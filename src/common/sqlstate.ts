@@ -42,6 +42,7 @@ export const SqlState = {
   invalidPassword: '28P01',
   invalidCursorName: '34000',
   invalidSavepointSpecification: '3B001',
+  invalidCatalogName: '3D000',
   syntaxError: '42601',
   insufficientPrivilege: '42501',
   groupingError: '42803',
