@@ -8,6 +8,7 @@ import type { SqlValue } from '../api.js'
 import { PG_TYPES, type PgTypeName, type SqlType } from '../bind/types.js'
 import { PG_EPOCH_DAYS } from './calendar.js'
 import { formatInterval, isIntervalValue, parseInterval } from './interval.js'
+import { decodeArrayBinary } from './array-binary.js'
 import { decodeNumericBinary } from './numeric-binary.js'
 import {
   castDateToTimestamp, castDateToTimestamptz, castTimestampToDate, castTimestampToTimestamptz, castTimestamptzToDate,
@@ -139,7 +140,7 @@ const PG_EPOCH_US = 946_684_800_000_000n
 const INT64_MAX = 0x7fffffffffffffffn
 const INT64_MIN = -0x8000000000000000n
 
-/** Decodes a binary-format parameter of `type` (int2/4/8, float4/8, bool, timestamp(tz), text-like). */
+/** Decodes a binary-format parameter of `type` (int2/4/8, float4/8, bool, timestamp(tz), text-like, arrays). */
 export function decodeBinaryParam(bytes: Uint8Array, type: SqlType): SqlValue {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const need = (count: number): void => {
@@ -167,7 +168,7 @@ export function decodeBinaryParam(bytes: Uint8Array, type: SqlType): SqlValue {
     case 'interval': need(16); return { us: Number(view.getBigInt64(0)), days: view.getInt32(8), months: view.getInt32(12) }
     case 'text': case 'varchar': case 'bpchar': case 'unknown': case 'name': case 'char': return Buffer.from(bytes).toString('utf8')
     case 'oid': case 'regclass': case 'regtype': case 'regproc': case 'regnamespace': need(4); return view.getUint32(0)
-    case '_text': case '_oid': case '_int2': case '_char': case '_name': throw featureNotSupported(`binary format for ${type.name} parameters`)
+    case '_text': case '_oid': case '_int2': case '_char': case '_name': return decodeArrayBinary(bytes, type, decodeBinaryParam)
     case 'numeric': return decodeNumericBinary(bytes)
     case 'void': throw featureNotSupported(`binary format for ${type.name} parameters`)
     default: return assertNever(type.name)
