@@ -16,7 +16,7 @@ type Step = { readonly text: string; readonly values?: ReadonlyArray<unknown>; r
 async function answer(client: pg.Client, step: Step): Promise<unknown> {
   try {
     const result = await client.query({ text: step.text, values: step.values as unknown[] | undefined, name: step.name, rowMode: 'array', types: rawText })
-    return { tag: `${result.command} ${String(result.rowCount)}`, fields: result.fields.map((f) => [f.name, f.dataTypeID]), rows: result.rows }
+    return { tag: `${result.command} ${String(result.rowCount)}`, fields: result.fields.map((f) => [f.name, f.dataTypeID, f.format]), rows: result.rows }
   } catch (error) {
     return { code: (error as { code?: string }).code }
   }
@@ -51,6 +51,9 @@ const STEPS: ReadonlyArray<Step> = [
   { text: 'SELECT * FROM scx_nosuch' },
   { text: 'ROLLBACK TO SAVEPOINT scx_s' },
   { text: "EXECUTE scx_p('h0')" },
+  // A BINARY cursor answers a simple-Query FETCH in binary (node-postgres then hands out the raw bytes).
+  { text: "DECLARE scx_b BINARY CURSOR FOR SELECT 7::int4 AS i, 'x'::text AS t, 2.5::float8 AS f" },
+  { text: 'FETCH ALL scx_b' },
   { text: 'COMMIT' },
 ]
 
