@@ -9,10 +9,13 @@ export function fetchResult(cursor: ResultCursor, fetch: CursorFetch, isBinary: 
   return { kind: 'RowStreamResult', fields: cursor.fields, stream: fetchStream(cursor, fetch.count), command: 'FETCH', isBinary }
 }
 
-/** MOVE count rows (null: ALL) forward without sending them: 'MOVE n' counts the rows skipped. */
-export async function moveResult(cursor: ResultCursor, count: number | null): Promise<StatementResult> {
+/**
+ * MOVE count rows (null: ALL) forward without sending them: 'MOVE n' counts the rows skipped. The statement's signal
+ * (CancelRequest, statement_timeout) stops it between batches, so a cancelled MOVE ALL does not scan on unseen.
+ */
+export async function moveResult(cursor: ResultCursor, count: number | null, signal?: AbortSignal): Promise<StatementResult> {
   let movedCount = 0
-  for (;;) {
+  while (signal?.aborted !== true) {
     const rows = await cursor.take(count === null ? Number.POSITIVE_INFINITY : count - movedCount)
     if (rows === null) break
     movedCount += rows.length

@@ -241,10 +241,10 @@ export class ExtendedQuery implements PreparedStatementRegistry {
   }
 
   /** FETCH / MOVE from a cursor (34000 when there is none): a stream of its next rows, or the count skipped. */
-  fetch(fetch: CursorFetch): Promise<StatementResult> | StatementResult {
+  fetch(fetch: CursorFetch, signal?: AbortSignal): Promise<StatementResult> | StatementResult {
     const portal = this.cursorPortal(fetch.cursor)
-    if (portal.cursor === null) return fetch.isMove ? { kind: 'CommandResult', commandTag: 'MOVE 0' } : noRows(fetch)
-    return fetch.isMove ? moveResult(portal.cursor, fetch.count) : fetchResult(portal.cursor, fetch, portal.isBinary)
+    if (portal.cursor === null) return noRows(fetch)
+    return fetch.isMove ? moveResult(portal.cursor, fetch.count, signal) : fetchResult(portal.cursor, fetch, portal.isBinary)
   }
 
   /** Describe of a FETCH: the cursor's columns (MOVE returns no rows). */

@@ -332,8 +332,10 @@ export class Session implements ExtendedQueryHost {
     this.guard.throwIfCanceled()
     let result: StatementResult
     try {
+      // FETCH / MOVE read a cursor this session keeps (cursors.ts); everything else runs in sql.
       const fetch = statement.cursorFetch
-      const running = fetch === undefined ? this.sql.execute(statement, params, declaredOids, this.context) : Promise.resolve(this.extended.fetch(fetch))
+      const running = fetch === undefined
+        ? this.sql.execute(statement, params, declaredOids, this.context) : Promise.resolve(this.extended.fetch(fetch, this.context.signal))
       result = await (statement.isReadOnly === true ? this.guard.race(running) : running)
     } catch (thrown) {
       throw this.guard.error() ?? thrown
