@@ -117,8 +117,8 @@ async function executeParsed(engine: Engine, statement: PreparedStatement, decla
     case 'SqlRename': return executeRename(engine, ast)
     case 'SqlCopy': return executeCopy(engine, ast, session)
     case 'SqlDelete': {
-      const bound = bindDelete(engine, ast, types)
-      return executeDelete(engine, bound, valuesOf(types), session)
+      bindDelete(engine, ast, types) // infers the $n types the values are decoded as
+      return executeDelete(engine, ast, types, valuesOf(types), session)
     }
     case 'SqlCheckpoint': {
       await withEngineErrors(() => engine.flushAll())

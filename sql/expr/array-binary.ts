@@ -1,24 +1,27 @@
 // sql/expr/array-binary: binary-format array parameters (PostgreSQL's array_recv) for the one-dimensional arrays nodedb
-// has (text[], name[], oid[], int2[], "char"[]), decoded into the text form sql carries arrays in. Layout: int32 ndim,
+// has (of its scalar types and the catalog's), decoded into the text form sql carries arrays in. Layout: int32 ndim,
 // int32 has-nulls flag, uint32 element OID, then per dimension int32 length and int32 lower bound, then each element
 // as int32 length (-1 = NULL) and its binary form. array_recv's checks and SQLSTATEs are kept.
 import {
   datatypeMismatch, featureNotSupportedMessage, invalidBinaryRepresentation, programLimitExceeded,
 } from '../../src/common/errors.js'
 import type { SqlValue } from '../api.js'
-import { ELEMENT_OF, PG_TYPES, sqlType, type SqlType } from '../bind/types.js'
+import { ELEMENT_OF, PG_TYPES, sqlType, type PgTypeName, type SqlType } from '../bind/types.js'
 import { formatArrayText } from '../functions/array-text.js'
 
 /** PostgreSQL's MAXDIM. */
 const ARRAY_DIMENSIONS_MAX_COUNT = 6
 
 /** Elements whose binary form is their fixed typlen (name's is its text, whatever its typlen). */
-const FIXED_SIZE_ELEMENTS: ReadonlySet<string> = new Set(['int2', 'oid', 'char'])
+const FIXED_SIZE_ELEMENTS: ReadonlySet<string> = new Set(['bool', 'int2', 'int4', 'int8', 'float4', 'float8', 'oid', 'char', 'date',
+  'timestamp', 'timestamptz', 'interval'])
 
 type DecodeElement = (bytes: Uint8Array, type: SqlType) => SqlValue
+/** An element value → its array_out text (cast-value.ts's arrayElementText: UTC for timestamptz, so it reads back exactly). */
+type FormatElement = (value: SqlValue, element: PgTypeName) => string | null
 
 /** A binary array of `type` → its text form ('{a,NULL,"b c"}'); `decodeElement` reads one element's binary form. */
-export function decodeArrayBinary(bytes: Uint8Array, type: SqlType, decodeElement: DecodeElement): string {
+export function decodeArrayBinary(bytes: Uint8Array, type: SqlType, decodeElement: DecodeElement, formatElement: FormatElement): string {
   const elementName = ELEMENT_OF[type.name]
   if (elementName === undefined) throw featureNotSupportedMessage(`binary format for ${type.name} parameters`)
   const element = PG_TYPES[elementName]
@@ -58,7 +61,7 @@ export function decodeArrayBinary(bytes: Uint8Array, type: SqlType, decodeElemen
     const item = bytes.subarray(offset, offset + itemLength)
     offset += itemLength
     if (FIXED_SIZE_ELEMENTS.has(elementName) && itemLength !== element.typlen) throw invalidBinaryRepresentation(`improper binary format in array element ${index + 1}`)
-    elements.push(String(decodeElement(item, sqlType(elementName))))
+    elements.push(formatElement(decodeElement(item, sqlType(elementName)), elementName))
   }
   if (offset !== bytes.byteLength) throw invalidBinaryRepresentation('incorrect binary data format in bind parameter')
   return formatArrayText(elements)

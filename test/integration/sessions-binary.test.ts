@@ -30,12 +30,15 @@ const BINARY_CASES: ReadonlyArray<{ readonly expr: string; readonly type: string
 ]
 
 /**
- * Arrays: nodedb's arrays are the catalog's (text[], name[], oid[], int2[], "char"[]), in binary both ways. A
- * `'…'::"char"` cast is left out: nodedb resolves it to bpchar / text[] (a binder issue, not a codec one).
+ * Arrays, in binary both ways. A `'…'::"char"` cast is left out: nodedb resolves it to bpchar / text[] (a binder
+ * issue, not a codec one).
  */
 const ARRAY_CASES: ReadonlyArray<string> = [
   "ARRAY['a', 'b c']::text[]", "'{}'::text[]", "ARRAY[NULL, 'x']::text[]", "'{1,2}'::oid[]", "'{1,-2}'::int2[]",
-  "ARRAY['pg_class']::name[]",
+  "ARRAY['pg_class']::name[]", "ARRAY[1, NULL, -3]", "'{9223372036854775807}'::int8[]", "'{1.5, NaN, -Infinity}'::float8[]",
+  "'{2.25}'::float4[]", "'{t,f}'::bool[]", "'{1.50, -2}'::numeric[]", "ARRAY['x']::varchar[]",
+  "'{2024-03-29 12:00:00+00, infinity}'::timestamptz[]", "'{2024-03-29 12:00:00}'::timestamp[]", "'{2024-02-29}'::date[]",
+  "'{1 mon 2 days 03:04:05}'::interval[]",
 ]
 
 function summary(messages: ReadonlyArray<RawMessage>): string[] {
@@ -162,10 +165,13 @@ describe('integration: sessions — raw protocol against PostgreSQL 15 (Paramete
 
   it("binary array parameters: PostgreSQL's own array bytes sent back give PostgreSQL's answers", async function () {
     const [nodedb, pg] = await connectBoth()
-    const typeOf: ReadonlyArray<readonly [RegExp, string, number]> = [
-      [/text\[\]$/, 'text[]', 1009], [/oid\[\]$/, 'oid[]', 1028], [/int2\[\]$/, 'int2[]', 1005], [/name\[\]$/, 'name[]', 1003]]
+    const arrayTypes = new Map([[1009, 'text[]'], [1003, 'name[]'], [1028, 'oid[]'], [1005, 'int2[]'], [1007, 'int4[]'], [1016, 'int8[]'],
+      [1021, 'float4[]'], [1022, 'float8[]'], [1000, 'bool[]'], [1231, 'numeric[]'], [1015, 'varchar[]'], [1185, 'timestamptz[]'],
+      [1115, 'timestamp[]'], [1182, 'date[]'], [1187, 'interval[]']])
     for (const expr of ARRAY_CASES) {
-      const [, type, oid] = typeOf.find(([pattern]) => pattern.test(expr)) ?? ['', '', 0]
+      const oid = typeOids(await runExtended(pg, `SELECT ${expr}`))[0] ?? 0
+      const type = arrayTypes.get(oid)
+      assert.ok(type !== undefined, `${expr}: array OID ${oid}`)
       const original = (await runExtended(pg, `SELECT ${expr}`)).find((m) => m.name === 'dataRow')?.values?.[0] ?? null
       assert.ok(original !== null, expr)
       const text = `SELECT $1::${type} AS v, $1::${type}::text AS t, array_length($1::${type}, 1) AS n`
