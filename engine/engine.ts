@@ -3,7 +3,7 @@
 // Knows nothing of SQL or sockets.
 import path from 'node:path'
 import { assertNever } from '../src/common/assert.js'
-import { asLsn, type Lsn } from '../src/common/ids.js'
+import { asLsn, type Lsn, type TableId } from '../src/common/ids.js'
 import { CORE_RESTARTS_MAX_COUNT, PARTITION_WIDTH_US_DEFAULT, REPLAY_IN_FLIGHT_BYTES_MAX, WAL_CLOSED_SEGMENTS_MAX_COUNT,
   WAL_RECORD_BYTES_MAX } from '../src/common/limits.js'
 import { log } from '../src/common/log.js'
@@ -264,9 +264,9 @@ class NodeEngine implements Engine {
     return this.scans.stream(op, options)
   }
 
-  tables(): ReadonlyArray<TableSchema> {
-    return this.catalog.tables()
-  }
+  tables(): ReadonlyArray<TableSchema> { return this.catalog.tables() }
+
+  tableSegmentBytes(): ReadonlyMap<TableId, number> { return this.segments.segments.reduce((m, s) => m.set(s.tableId, (m.get(s.tableId) ?? 0) + s.sizeBytes), new Map<TableId, number>()) }
 
   /** Restarts first (a rebuilding core's rows come from its catch-up); each committed flush runs the checkpoint. */
   async flushAll(): Promise<void> {

@@ -9,6 +9,7 @@ import { ELEMENT_OF, isArrayType, PG_TYPE_NAMES, PG_TYPES, sqlType, type PgTypeN
 import { formatArrayText, parseArrayText } from '../functions/array-text.js'
 import { PG_EPOCH_DAYS } from './calendar.js'
 import { formatInterval, isIntervalValue, parseInterval } from './interval.js'
+import { decodeArrayBinary } from './array-binary.js'
 import { decodeNumericBinary } from './numeric-binary.js'
 import {
   castDateToTimestamp, castDateToTimestamptz, castTimestampToDate, castTimestampToTimestamptz, castTimestamptzToDate,
@@ -145,7 +146,7 @@ const PG_EPOCH_US = 946_684_800_000_000n
 const INT64_MAX = 0x7fffffffffffffffn
 const INT64_MIN = -0x8000000000000000n
 
-/** Decodes a binary-format parameter of `type` (int2/4/8, float4/8, bool, timestamp(tz), text-like). */
+/** Decodes a binary-format parameter of `type` (int2/4/8, float4/8, bool, timestamp(tz), text-like, arrays). */
 export function decodeBinaryParam(bytes: Uint8Array, type: SqlType): SqlValue {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const need = (count: number): void => {
@@ -175,7 +176,7 @@ export function decodeBinaryParam(bytes: Uint8Array, type: SqlType): SqlValue {
     case 'oid': case 'regclass': case 'regtype': case 'regproc': case 'regnamespace': need(4); return view.getUint32(0)
     case '_text': case '_oid': case '_int2': case '_char': case '_name': case '_bool': case '_int4': case '_int8': case '_float4':
     case '_float8': case '_numeric': case '_varchar': case '_bpchar': case '_timestamp': case '_timestamptz': case '_date':
-    case '_interval': throw featureNotSupported(`binary format for ${type.name} parameters`)
+    case '_interval': return decodeArrayBinary(bytes, type, decodeBinaryParam, arrayElementText)
     case 'numeric': return decodeNumericBinary(bytes)
     case 'void': throw featureNotSupported(`binary format for ${type.name} parameters`)
     default: return assertNever(type.name)

@@ -309,3 +309,27 @@ export function intervalFieldOverflow(message: string): DbError {
 export function notSupported(message: string): DbError {
   return error(SqlState.featureNotSupported, message)
 }
+/** DECLARE of a name a portal already has (PostgreSQL's PerformCursorOpen). */
+export function duplicateCursor(name: string): DbError {
+  return error(SqlState.duplicateCursor, `cursor "${name}" already exists`)
+}
+/** 25P01 as an error: a statement that only works inside a transaction block (DECLARE, SAVEPOINT, …). */
+export function noActiveSqlTransaction(statement: string): DbError {
+  return error(SqlState.noActiveSqlTransaction, `${statement} can only be used in transaction blocks`)
+}
+export function undefinedSavepoint(name: string): DbError {
+  return error(SqlState.invalidSavepointSpecification, `savepoint "${name}" does not exist`)
+}
+/** EXECUTE with too many or too few arguments (PostgreSQL's EvaluateParams). */
+export function wrongParameterCount(name: string, expected: number, got: number): DbError {
+  return error(SqlState.syntaxError, `wrong number of parameters for prepared statement "${name}"`,
+    { detail: `Expected ${expected} parameters but got ${got}.` })
+}
+/** $n where the statement has no such parameter (a utility statement such as EXECUTE has none). */
+export function undefinedParameter(index: number, position?: number): DbError {
+  return error(SqlState.undefinedParameter, `there is no parameter $${index}`, position === undefined ? {} : { position })
+}
+/** A database name that is not this server's one (nodedb has one database per server: the one connected to). */
+export function undefinedDatabase(name: string): DbError {
+  return error(SqlState.invalidCatalogName, `database "${name}" does not exist`)
+}
