@@ -15,7 +15,6 @@ from scenario_json import plain
 
 # Steps not run yet, each with why. They are printed, so the test shows them.
 PENDING = {
-    'copy': 'cursor.copy is COPY, another helper\'s work',
     'server_side_cursor': 'a named cursor sends DECLARE … CURSOR, a session statement (sessions)',
     'savepoint': 'conn.transaction() (TypeInfo.fetch uses it too) inside an open transaction sends SAVEPOINT; nodedb has no multi-statement '
                  'transactions yet (every write is durable on its own)',
@@ -41,6 +40,45 @@ def type_info(conn, name):
     except psycopg.errors.UndefinedObject as error:
         conn.rollback()
         return error.sqlstate
+
+
+def copy_steps(conn):
+    """cursor.copy: write_row in text and binary, write of raw CSV, a failing COPY, rows read back by COPY TO and SQL."""
+    out = {}
+    conn.execute('create table pcopy (time timestamptz not null, host text, v double precision, n bigint)')
+    conn.commit()
+    with conn.cursor() as cur:
+        with cur.copy('COPY pcopy FROM STDIN') as copy:
+            for k in range(500):
+                copy.write_row((T0 + datetime.timedelta(seconds=k), 'h%d' % (k % 3), k * 0.25 if k % 7 else None, k))
+        out['text_rowcount'] = cur.rowcount
+        with cur.copy('COPY pcopy (time, host, n) FROM STDIN (FORMAT csv)') as copy:
+            copy.write('2024-02-01 00:00:00+00,"a,b",1\n2024-02-01 00:00:01+00,,2\n')
+        out['csv_rowcount'] = cur.rowcount
+        with cur.copy('COPY pcopy (time, host, v, n) FROM STDIN (FORMAT binary)') as copy:
+            copy.set_types(['timestamptz', 'text', 'float8', 'int8'])
+            for k in range(3):
+                copy.write_row((T0 + datetime.timedelta(days=40, seconds=k), 'bin ✓', -1.5 * k, None))
+        out['binary_rowcount'] = cur.rowcount
+    conn.commit()
+    try:
+        with conn.cursor() as cur:
+            with cur.copy('COPY pcopy FROM STDIN') as copy:
+                copy.write('2024-03-01 00:00:00+00\tok\t1\t1\nnot a time\tbad\t1\t1\n')
+        out['bad_copy'] = None
+    except psycopg.Error as error:
+        out['bad_copy'] = [error.sqlstate, error.diag.context]
+        conn.rollback()
+    out['copied'] = fetched(conn.execute(
+        'select host, count(*), sum(v), sum(n), min(time), max(time) from pcopy group by host order by host'))
+    with conn.cursor() as cur:
+        with cur.copy('COPY (SELECT * FROM pcopy WHERE n < 5 OR n IS NULL ORDER BY time) TO STDOUT') as copy:
+            out['copy_to_text'] = b''.join(bytes(data) for data in copy).decode()
+        with cur.copy('COPY (SELECT time, host, v, n FROM pcopy WHERE n < 5 ORDER BY time) TO STDOUT (FORMAT binary)') as copy:
+            copy.set_types(['timestamptz', 'text', 'float8', 'int8'])
+            out['copy_to_binary_rows'] = plain(list(copy.rows()))
+    conn.commit()
+    return out
 
 
 def scenario(conn):
@@ -74,6 +112,7 @@ def scenario(conn):
         out['error'] = error.sqlstate
         conn.rollback()
     out['after_error'] = fetched(conn.execute('select 1 as one'))
+    out['copy'] = copy_steps(conn)
     # Last: once psycopg has prepared statements, a rollback sends DEALLOCATE ALL (PENDING['rollback_after_prepare']).
     out['prepared'] = [fetched(conn.execute('select host, count(*) from pcg where n >= %s group by host order by host', (n,), prepare=True))
                        for n in (0, 3, 4)]
