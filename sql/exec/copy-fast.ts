@@ -20,21 +20,30 @@ const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k)
 const EXACT_DIGITS_MAX = 15
 const REMEMBERED_BYTES_MAX = 64
 
-/** plainDecimal (copy-in.ts) over bytes: [-]digits[.digits] with at most 15 digits, else NaN (the string path). */
-function plainDecimalBytes(bytes: Uint8Array, start: number, end: number): number {
+/** Where a scan stopped: the offset of the byte that ended the field. */
+interface Scan { end: number }
+
+/**
+ * plainDecimal (copy-in.ts) over bytes: [-]digits[.digits] with at most 15 digits, from `start` up to `end` or the
+ * first `stop` byte (its offset goes to `scan.end`); NaN for anything else, which the string path then reads.
+ */
+function plainDecimalBytes(bytes: Uint8Array, start: number, end: number, stop: number, scan: Scan): number {
   const isNegative = bytes[start] === 45
   let mantissa = 0
   let digits = 0
   let fractionDigits = -1
-  for (let i = isNegative ? start + 1 : start; i < end; i++) {
+  let i = isNegative ? start + 1 : start
+  for (; i < end; i++) {
     const c = bytes[i]!
     if (c >= 48 && c <= 57) {
       mantissa = mantissa * 10 + (c - 48)
       digits++
       if (fractionDigits >= 0) fractionDigits++
     } else if (c === 46 && fractionDigits < 0) fractionDigits = 0
+    else if (c === stop) break
     else return NaN
   }
+  scan.end = i
   if (digits === 0 || digits > EXACT_DIGITS_MAX) return NaN
   const value = fractionDigits > 0 ? mantissa / POWERS_OF_TEN[fractionDigits]! : mantissa
   return isNegative ? -value : value
@@ -63,14 +72,32 @@ class FastColumn {
   private readonly idsByHash = new Map<number, number>()
   private readonly bytesById: Uint8Array[] = []
 
+  private readonly scan: Scan = { end: 0 }
+  /** F64 whose NULL string cannot read as a plain decimal: digits are parsed while the field's end is sought. */
+  readonly isPlainF64: boolean
+
   constructor(readonly builder: ColumnBuilder, readonly decode: Decode, readonly cast: TextCast,
-    readonly isNullable: boolean, readonly mayBeNull: boolean) {}
+    readonly isNullable: boolean, readonly mayBeNull: boolean, nullBytes: Buffer) {
+    const nullIsDecimal = !Number.isNaN(plainDecimalBytes(nullBytes, 0, nullBytes.length, -1, this.scan))
+    this.isPlainF64 = decode === Decode.F64 && !(mayBeNull && nullIsDecimal)
+  }
+
+  /**
+   * One pass over a plain-decimal field: stores it and returns the offset of its end (the delimiter or the line
+   * end), or -1 when the field is anything else (then nothing is stored and the general way takes it).
+   */
+  scanF64(bytes: Buffer, start: number, lineEnd: number, delimiter: number, row: number): number {
+    const value = plainDecimalBytes(bytes, start, lineEnd, delimiter, this.scan)
+    if (Number.isNaN(value)) return -1
+    this.builder.setF64(row, value)
+    return this.scan.end
+  }
 
   /** Writes the field into row `row`; returns the bytes it adds beyond the fixed width. Throws what the cast throws. */
   put(bytes: Buffer, start: number, end: number, row: number): number {
     switch (this.decode) {
       case Decode.F64: {
-        const value = plainDecimalBytes(bytes, start, end)
+        const value = plainDecimalBytes(bytes, start, end, -1, this.scan)
         if (value === value) {
           this.builder.setF64(row, value)
           return 0
@@ -154,7 +181,7 @@ export class CopyFastLines {
       else if (column.kind === 'timestamp') decode = Decode.Timestamp
       else if (column.kind === 'symbol' && type.name === 'text' && type.typmod < 0) decode = Decode.Symbol
       const mayBeNull = options.format !== 'csv' || forceNotNull[i] !== true
-      return new FastColumn(columns.builder(target), decode, casts[i]!, !column.notNull, mayBeNull)
+      return new FastColumn(columns.builder(target), decode, casts[i]!, !column.notNull, mayBeNull, Buffer.from(options.nullString))
     })
     return new CopyFastLines(columns, fields, options, untargeted.map((c) => columns.builder(c)))
   }
@@ -182,9 +209,16 @@ export class CopyFastLines {
       let pos = start
       for (let i = 0; i < fields.length; i++) {
         if (pos > lineEnd) return false
+        const field = fields[i]!
+        if (field.isPlainF64) {
+          const fieldEnd = field.scanF64(bytes, pos, lineEnd, delimiter, row)
+          if (fieldEnd >= 0) {
+            pos = fieldEnd + 1
+            continue
+          }
+        }
         let end = pos
         while (end < lineEnd && bytes[end] !== delimiter) end++
-        const field = fields[i]!
         if (field.mayBeNull && sameBytes(bytes, pos, end, this.nullBytes, this.nullBytes.length)) {
           if (!field.isNullable) return false
           field.builder.append(row, null)
