@@ -51,6 +51,13 @@ export class ColumnBuilder {
     else if (kind === 'symbol') this.ids = grown(this.ids, row)
   }
 
+  /** Rows the fixed-width array the fast path's setters write can hold (Infinity: this kind is never set directly). */
+  get settableRows(): number {
+    const kind = this.column.kind
+    if (kind === 'timestamp' || kind === 'f64') return this.f64.length
+    return kind === 'symbol' ? this.ids.length : Infinity
+  }
+
   /** Row `row` of a timestamp or f64 column, after ensureRow. */
   setF64(row: number, value: number): void {
     this.f64[row] = value
@@ -140,6 +147,8 @@ export class CopyColumns {
   private readonly fixedRowBytes: number
   private rowCountValue = 0
   private chargedBytes = 0
+  /** Rows every builder's settable array holds (startRow grows them when a row reaches it). */
+  private settableRows = 0
 
   constructor(columns: ReadonlyArray<ColumnSchema>) {
     this.builders = columns.map((column) => new ColumnBuilder(column))
@@ -167,7 +176,13 @@ export class CopyColumns {
   /** Fast path: room for row `rowCount` in every fixed-width array, before the builders' setters write it. */
   startRow(): number {
     const row = this.rowCountValue
-    for (let i = 0; i < this.builders.length; i++) this.builders[i]!.ensureRow(row)
+    if (row < this.settableRows) return row
+    let settable = Infinity
+    for (let i = 0; i < this.builders.length; i++) {
+      this.builders[i]!.ensureRow(row)
+      settable = Math.min(settable, this.builders[i]!.settableRows)
+    }
+    this.settableRows = settable
     return row
   }
 
