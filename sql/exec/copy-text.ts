@@ -83,8 +83,27 @@ export class CopyTextParser {
   /** Lines the fast path may take: \n endings known, nothing held, no byte that needs the string path's rules. */
   private isPlain(lines: Buffer): boolean {
     if (this.eol !== 'nl' || this.pending !== '' || this.isDone) return false
-    if (lines.indexOf(0x5c) >= 0 || lines.indexOf(0x0d) >= 0 || lines.indexOf(0) >= 0) return false
+    if (lines.indexOf(0x0d) >= 0 || lines.indexOf(0) >= 0 || !this.hasOnlyNullEscapes(lines)) return false
     return (!this.isCsv || lines.indexOf(this.options.quote) < 0) && isUtf8(lines)
+  }
+
+  /**
+   * No backslash, or (text format with the default NULL string) every backslash starts a whole `\N` field: those
+   * fields are the NULL string as raw bytes, and nothing needs un-escaping (a `\.`, `\\` or `\n` sends the lines to
+   * the string path).
+   */
+  private hasOnlyNullEscapes(lines: Buffer): boolean {
+    let at = lines.indexOf(0x5c)
+    if (at < 0) return true
+    if (this.isCsv || this.options.nullString !== '\\N') return false
+    const delimiter = this.options.delimiter.charCodeAt(0)
+    for (; at >= 0; at = lines.indexOf(0x5c, at + 3)) {
+      const before = at === 0 ? NEWLINE_BYTE : lines[at - 1]
+      const after = lines[at + 2]
+      if (lines[at + 1] !== 0x4e || (before !== NEWLINE_BYTE && before !== delimiter)) return false
+      if (after !== NEWLINE_BYTE && after !== delimiter) return false
+    }
+    return true
   }
 
   /** Invalid UTF-8 fails the line that holds it, after the lines before it were parsed (PostgreSQL's order). */

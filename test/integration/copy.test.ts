@@ -209,6 +209,8 @@ describe('integration: COPY against PostgreSQL 15', function () {
       ['COPY f FROM STDIN CSV', FIRST_CSV + text.replaceAll('\t', ',').replaceAll(',,', ',"",')],
       ["COPY f FROM STDIN (NULL 'none')", FIRST_TEXT + text.replaceAll('\t\t', '\tnone\t').replace('\t3\tt', '\tnone\tnone')],
       ['COPY f FROM STDIN (FORMAT csv, FORCE_NOT_NULL (host))', `${FIRST_CSV}2024-01-01 00:00:09+00,,,,1.5,,\n`],
+      ['COPY f FROM STDIN', FIRST_TEXT + text.replaceAll('\t\t', '\t\\N\t').replace('\t1.5\t', '\t\\N\t') + '2024-01-03 00:00:00+00\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n'],
+      ['COPY f FROM STDIN', `${FIRST_TEXT}2024-01-01 00:00:09+00\tx\\\\N\t\\Ny\t1\t2\t3\tt\n2024-01-01 00:00:10+00\t\\N\tb\\\\\t1\t2\t\\N\t\\N\n`],
       ["COPY f (v, time, host) FROM STDIN (DELIMITER '|')", '1|2024-01-01 00:00:00+00|a\n2.25|2024-01-01 00:00:01+00|b\n-3|2024-01-02 00:00:00+00|a\n'],
     ]
     for (const [sql, data] of loads) {
@@ -226,7 +228,8 @@ describe('integration: COPY against PostgreSQL 15', function () {
       '2024-01-01 00:00:02+00\th1\tdc1\tabc\t2\t3\tt', '2024-01-01 00:00:02+00\th1\tdc1\t1..5\t2\t3\tt',
       '2024-01-01 00:00:02+00\th1\tdc1\t1.5\t2\t3', '2024-01-01 00:00:02+00\th1\tdc1\t1.5\t2\t3\tt\textra',
       'yesterday-ish\th1\tdc1\t1.5\t2\t3\tt',
-      '2024-01-01 00:00:02+00\th1\tdc1\t1.5\t2\t3\tmaybe', '2024-01-01 00:00:02+00\th1\tdc1\t\t2\t3\tt', '',
+      '2024-01-01 00:00:02+00\th1\tdc1\t1.5\t2\t3\tmaybe', '2024-01-01 00:00:02+00\th1\tdc1\t\t2\t3\tt', '', '\\N\th1\tdc1\t1.5\t2\t3\tt',
+      '2024-01-01 00:00:02+00\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N',
     ]
     for (const line of bad) {
       await reset(CREATE_FAST, 'f')
