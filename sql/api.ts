@@ -298,6 +298,7 @@ export interface SqlFacade {
 export { formatDate, formatTimestamp, formatTimestamptz } from './expr/timestamp.js'
 export { formatInterval } from './expr/interval.js'
 export { parseArrayText } from './functions/array-text.js'
+export { arrayElementValues } from './expr/cast-value.js'
 export { encodeNumericBinary as encodeNumericBinaryText } from './expr/numeric-binary.js'
 export { requireSessionZone as validateTimeZone } from './expr/time-zone.js'
 // Session settings wire drives: startup validation, transaction boundaries, ParameterStatus, timeouts.

@@ -94,8 +94,8 @@ async function execute(engine: Engine, statement: PreparedStatement, params: Rea
     case 'SqlRename': return executeRename(engine, ast)
     case 'SqlCopy': return executeCopy(engine, ast, session)
     case 'SqlDelete': {
-      const bound = bindDelete(engine, ast, types)
-      return executeDelete(engine, bound, decodeParams(params, settleParamTypes(parsed.paramCount, types)), session)
+      bindDelete(engine, ast, types) // infers the $n types the values are decoded as
+      return executeDelete(engine, ast, types, decodeParams(params, settleParamTypes(parsed.paramCount, types)), session)
     }
     case 'SqlCheckpoint': {
       await withEngineErrors(() => engine.flushAll())

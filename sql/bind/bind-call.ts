@@ -7,7 +7,8 @@ import { toBool, type BindContext } from './bind-expr.js'
 import { coerce, coerceArgs, pickOverload, resolveFunction } from './coerce.js'
 import type { AggCall, Expr, ExprSortKey, WindowCall, WindowFrameBound } from './expr.js'
 import { commonType, formatName } from './type-rules.js'
-import { sqlType, type SqlType } from './types.js'
+import { PG_TYPES, sqlType, type SqlType } from './types.js'
+import type { ScalarFunction } from '../functions/function-def.js'
 
 type BindFn = (ctx: BindContext, expr: SqlExpr) => Expr
 
@@ -42,6 +43,14 @@ function bindSpecial(ctx: BindContext, call: SqlCallExpr, bind: BindFn): Expr | 
       if (a === undefined || b === undefined || call.args.length !== 2) throw undefinedFunction('nullif', call.pos + 1)
       const type = commonType([a.type, b.type], 'NULLIF', call.pos)
       return { kind: 'NullIf', left: coerce(ctx, a, type), right: coerce(ctx, b, type), type: a.type.name === 'unknown' ? type : a.type }
+    }
+    case 'pg_typeof': {
+      const [arg] = call.args.map((a) => bind(ctx, a))
+      if (arg === undefined || call.args.length !== 1) throw undefinedFunction('pg_typeof', call.pos + 1)
+      // The argument is evaluated (an error in it raises) and its type's OID returned, printed as a regtype name.
+      const oid = PG_TYPES[arg.type.name].oid
+      const fn: ScalarFunction = { name: 'pg_typeof', args: [arg.type.name], result: 'regtype', strict: false, volatility: 'stable', evaluate: () => oid }
+      return { kind: 'Call', fn, args: [arg], type: sqlType('regtype') }
     }
     case 'current_date': return { kind: 'Cast', expr: resolveFunction(ctx, 'now', [], call.pos), type: sqlType('date') }
     case 'localtimestamp': return { kind: 'Cast', expr: resolveFunction(ctx, 'now', [], call.pos), type: sqlType('timestamp') }

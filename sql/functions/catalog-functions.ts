@@ -62,7 +62,9 @@ function visibilityFunctions(): ScalarFunction[] {
   const hidden = new Set(VIRTUAL_RELATIONS.filter(([schema]) => schema === 'information_schema').map(([, , oid]) => oid))
   return [
     def('pg_table_is_visible', ['oid'], 'bool', ([oid]) => !hidden.has(Number(oid))),
-    ...['pg_type_is_visible', 'pg_function_is_visible', 'pg_collation_is_visible'].map((name) => def(name, ['oid'], 'bool', constantly(true))),
+    ...['pg_type_is_visible', 'pg_function_is_visible', 'pg_collation_is_visible', 'pg_conversion_is_visible', 'pg_operator_is_visible',
+      'pg_opclass_is_visible', 'pg_opfamily_is_visible', 'pg_ts_config_is_visible', 'pg_ts_dict_is_visible', 'pg_ts_parser_is_visible',
+      'pg_ts_template_is_visible', 'pg_statistics_obj_is_visible'].map((name) => def(name, ['oid'], 'bool', constantly(true))),
   ]
 }
 

@@ -100,13 +100,16 @@ export type SqlExpr =
   | { readonly kind: 'ExprSubquery'; readonly query: SqlQuery; readonly pos: number; readonly asArray?: boolean }
   | { readonly kind: 'ExprExists'; readonly query: SqlQuery; readonly pos: number }
   /** x [NOT] IN (SELECT …). */
-  | { readonly kind: 'ExprInSubquery'; readonly expr: SqlExpr; readonly query: SqlQuery; readonly negated: boolean; readonly pos: number }
+  /** `row`: (a, b) [NOT] IN (SELECT x, y …), compared pairwise as PostgreSQL's row comparison (then `expr` is a). */
+  | { readonly kind: 'ExprInSubquery'; readonly expr: SqlExpr; readonly query: SqlQuery; readonly negated: boolean; readonly pos: number; readonly row?: ReadonlyArray<SqlExpr> }
   /** x op ANY|ALL (SELECT …) or x op ANY|ALL (array expression). */
   | { readonly kind: 'ExprQuantified'; readonly op: SqlBinaryOp; readonly expr: SqlExpr; readonly quantifier: 'any' | 'all'; readonly query: SqlQuery | null; readonly array: SqlExpr | null; readonly pos: number }
   /** ARRAY[a, b, …]. */
   | { readonly kind: 'ExprArray'; readonly elements: ReadonlyArray<SqlExpr>; readonly pos: number }
   /** x[i] (1-based, as PostgreSQL). Slices are refused by the adapter. */
   | { readonly kind: 'ExprSubscript'; readonly expr: SqlExpr; readonly index: SqlExpr; readonly pos: number }
+  /** GROUPING(a, …): bit i set when argument i is not grouped in the row's grouping set. */
+  | { readonly kind: 'ExprGrouping'; readonly args: ReadonlyArray<SqlExpr>; readonly pos: number }
 
 export type SqlExprKind = SqlExpr['kind']
 export type SqlCallExpr = Extract<SqlExpr, { kind: 'ExprCall' }>
@@ -154,6 +157,8 @@ export interface SqlSelectCore {
   readonly from: ReadonlyArray<SqlFromItem>
   readonly where: SqlExpr | null
   readonly groupBy: ReadonlyArray<SqlExpr>
+  /** GROUPING SETS / ROLLUP / CUBE expanded (sql/parse/adapt-grouping.ts): indices into groupBy; null for plain GROUP BY. */
+  readonly groupingSets: ReadonlyArray<ReadonlyArray<number>> | null
   readonly having: SqlExpr | null
   /** WINDOW w AS (…). */
   readonly windows: ReadonlyArray<{ readonly name: string; readonly spec: SqlWindowSpec }>

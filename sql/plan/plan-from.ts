@@ -59,7 +59,11 @@ function planTable(planner: Planner, item: Extract<SqlFromItem, { kind: 'FromTab
   const virtual = findVirtualTable(item.schema, item.name)
   if (virtual !== undefined) {
     const columns = virtual.columns.map((c, i) => ({ name: c.name, type: c.type, tableOid: virtual.oid, columnAttr: i + 1 }))
-    return derived({ kind: 'VirtualScanNode', table: virtual, columns }, alias, item.columnAliases, item.pos)
+    const base = derived({ kind: 'VirtualScanNode', table: virtual, columns }, alias, item.columnAliases, item.pos)
+    // tableoid (attnum -6), as every PostgreSQL relation has: psql joins pg_description on it. The scan appends it.
+    const tableoid = { name: 'tableoid', type: sqlType('oid'), tableOid: virtual.oid, columnAttr: -6 }
+    const plan = { ...base.plan, columns: [...base.plan.columns, tableoid] } as PlanNode
+    return { plan, columns: [...base.columns, { ...tableoid, qualifier: alias, slot: columns.length, system: true }] }
   }
   if (item.schema !== null && isVirtualSchema(item.schema)) throw undefinedTable(`${item.schema}.${item.name}`, item.pos + 1)
   if (item.schema !== null && item.schema !== 'public') {
@@ -81,12 +85,12 @@ function planJoin(planner: Planner, item: Extract<SqlFromItem, { kind: 'FromJoin
   let condition: Expr | null = null
   if (item.on !== null) condition = toBool(ctx, bindExpr(ctx, item.on), 'JOIN/ON', item.pos)
   const using = item.natural
-    ? left.columns.filter((l) => !l.hidden && rightColumns.some((r) => r.name === l.name)).map((l) => l.name)
+    ? left.columns.filter((l) => !l.hidden && !l.system && rightColumns.some((r) => r.name === l.name)).map((l) => l.name)
     : item.using ?? []
   if (using.length > 0) {
     const tests = using.map((name) => {
-      const l = left.columns.find((c) => c.name === name && !c.hidden)
-      const r = rightColumns.find((c) => c.name === name && !c.hidden)
+      const l = left.columns.find((c) => c.name === name && !c.hidden && !c.system)
+      const r = rightColumns.find((c) => c.name === name && !c.hidden && !c.system)
       if (l === undefined || r === undefined) throw undefinedColumn(name, item.pos + 1)
       return bindComparison(ctx, '=', { kind: 'Slot', slot: l.slot, type: l.type, name }, { kind: 'Slot', slot: r.slot, type: r.type, name }, item.pos)
     })
@@ -150,6 +154,7 @@ export function planFromItem(planner: Planner, item: SqlFromItem, outer: Scope |
 function planFunction(planner: Planner, item: Extract<SqlFromItem, { kind: 'FromFunction' }>, outer: Scope | null): FromResult {
   if (item.lateral) throw featureNotSupported('LATERAL', item.pos + 1)
   if (item.call.name === 'unnest') return planUnnest(planner, item, outer)
+  if (item.call.name === 'pg_options_to_table') return planOptionsToTable(planner, item, outer)
   if (item.call.name !== 'generate_series') return planScalarFunction(planner, item, outer)
   const ctx = planner.bindContext(new Scope([], outer), 'functions in FROM')
   const args = item.call.args.map((arg) => bindExpr(ctx, arg))
@@ -186,6 +191,18 @@ function planUnnest(planner: Planner, item: Extract<SqlFromItem, { kind: 'FromFu
   const name = item.columnAliases?.[0] ?? item.alias ?? 'unnest'
   const plan: PlanNode = { kind: 'FunctionScanNode', fn: 'unnest', args: [coerce(ctx, arg, arrayType)], columns: [{ name, type, tableOid: 0, columnAttr: 0 }] }
   return { plan, columns: [{ qualifier: item.alias ?? 'unnest', name, type, slot: 0, tableOid: 0, columnAttr: 0 }] }
+}
+
+/** pg_options_to_table(text[]): the 'name=value' elements of an options array as (option_name, option_value) rows. */
+function planOptionsToTable(planner: Planner, item: Extract<SqlFromItem, { kind: 'FromFunction' }>, outer: Scope | null): FromResult {
+  const ctx = planner.bindContext(new Scope([], outer), 'functions in FROM')
+  if (item.call.args.length !== 1) throw undefinedFunction('pg_options_to_table', item.pos + 1)
+  const arg = coerce(ctx, bindExpr(ctx, item.call.args[0]!), sqlType('_text'))
+  const qualifier = item.alias ?? 'pg_options_to_table'
+  const names = ['option_name', 'option_value'].map((name, i) => item.columnAliases?.[i] ?? name)
+  const columns = names.map((name) => ({ name, type: sqlType('text'), tableOid: 0, columnAttr: 0 }))
+  const plan: PlanNode = { kind: 'FunctionScanNode', fn: 'pg_options_to_table', args: [arg], columns }
+  return { plan, columns: columns.map((column, slot) => ({ ...column, qualifier, slot })) }
 }
 
 /** The whole FROM list: comma-separated items are cross joins, left to right. */

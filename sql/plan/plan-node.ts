@@ -29,7 +29,7 @@ export type PlanNode =
   /** The rows of a WITH query, materialized once per statement. */
   | { readonly kind: 'CteScanNode'; readonly cteId: number; readonly name: string; readonly columns: ReadonlyArray<PlanColumn> }
   /** A set-returning function in FROM (generate_series). */
-  | { readonly kind: 'FunctionScanNode'; readonly fn: 'generate_series' | 'unnest'; readonly args: ReadonlyArray<Expr>; readonly columns: ReadonlyArray<PlanColumn> }
+  | { readonly kind: 'FunctionScanNode'; readonly fn: 'generate_series' | 'unnest' | 'pg_options_to_table'; readonly args: ReadonlyArray<Expr>; readonly columns: ReadonlyArray<PlanColumn> }
   | { readonly kind: 'FilterNode'; readonly input: PlanNode; readonly predicate: Expr; readonly columns: ReadonlyArray<PlanColumn> }
   | { readonly kind: 'ProjectNode'; readonly input: PlanNode; readonly exprs: ReadonlyArray<Expr>; readonly columns: ReadonlyArray<PlanColumn> }
   /** Hash aggregate: rows [keys…, aggregates…]; with no keys exactly one row, even over no input. */

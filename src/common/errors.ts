@@ -236,6 +236,16 @@ export function inFailedTransaction(): DbError {
 export function programLimitExceeded(message: string): DbError {
   return error(SqlState.programLimitExceeded, message)
 }
+/** 42803 with a message of its own (GROUPING in the wrong place or over a non-key). */
+export function groupingMisuse(message: string, position?: number): DbError {
+  return error(SqlState.groupingError, message, position === undefined ? {} : { position })
+}
+export function tooManyArguments(message: string, position?: number): DbError {
+  return error(SqlState.tooManyArguments, message, position === undefined ? {} : { position })
+}
+export function statementTooComplex(message: string): DbError {
+  return error(SqlState.statementTooComplex, message)
+}
 export function tooManyConnections(): DbError {
   return new DbError({ severity: 'FATAL', code: SqlState.tooManyConnections, message: 'sorry, too many clients already' })
 }

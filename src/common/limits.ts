@@ -108,6 +108,9 @@ export const SEGMENT_READS_IN_FLIGHT_MAX_COUNT = 16
 // Segment file bytes a DELETE rewrites at once (at least one segment, at most SEGMENT_READS_IN_FLIGHT_MAX_COUNT):
 // each is held whole, decoded and re-encoded, so this bounds the DELETE's memory, not the table's size.
 export const DELETE_REWRITE_BYTES_MAX = 64 * 1024 * 1024
+// Values a DELETE's `x IN (SELECT …)` may bring back: they become an IN list in its WAL record and every core tests
+// each candidate row against all of them (numeric lists are searched linearly), so a larger set is refused (0A000).
+export const DELETE_SUBQUERY_VALUES_MAX_COUNT = 1_000
 // New ingests to a core wait while its memtables hold more than this many budgets (a flush is still being written).
 export const MEMTABLE_PAUSE_BUDGETS_COUNT = 2
 // Closed WAL segments kept before the cores still holding their rows are asked to flush early (bounds WAL disk use

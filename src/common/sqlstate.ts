@@ -64,6 +64,8 @@ export const SqlState = {
   outOfMemory: '53200',
   tooManyConnections: '53300',
   programLimitExceeded: '54000',
+  statementTooComplex: '54001',
+  tooManyArguments: '54023',
   queryCanceled: '57014',
   adminShutdown: '57P01',
   cannotConnectNow: '57P03',

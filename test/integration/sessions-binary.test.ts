@@ -30,12 +30,15 @@ const BINARY_CASES: ReadonlyArray<{ readonly expr: string; readonly type: string
 ]
 
 /**
- * Arrays (output only: nodedb's arrays are the catalog's, and binary array parameters are 0A000). A `'…'::"char"`
- * cast is left out: nodedb resolves it to bpchar / text[] (a binder issue, not a codec one).
+ * Arrays (output only: binary array parameters are 0A000). A `'…'::"char"` cast is left out: nodedb resolves it to
+ * bpchar / text[] (a binder issue, not a codec one).
  */
 const ARRAY_CASES: ReadonlyArray<string> = [
   "ARRAY['a', 'b c']::text[]", "'{}'::text[]", "ARRAY[NULL, 'x']::text[]", "'{1,2}'::oid[]", "'{1,-2}'::int2[]",
-  "ARRAY['pg_class']::name[]",
+  "ARRAY['pg_class']::name[]", "ARRAY[1, NULL, -3]", "'{9223372036854775807}'::int8[]", "'{1.5, NaN, -Infinity}'::float8[]",
+  "'{2.25}'::float4[]", "'{t,f}'::bool[]", "'{1.50, -2}'::numeric[]", "ARRAY['x']::varchar[]",
+  "'{2024-03-29 12:00:00+00, infinity}'::timestamptz[]", "'{2024-03-29 12:00:00}'::timestamp[]", "'{2024-02-29}'::date[]",
+  "'{1 mon 2 days 03:04:05}'::interval[]",
 ]
 
 function summary(messages: ReadonlyArray<RawMessage>): string[] {
