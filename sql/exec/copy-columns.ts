@@ -116,6 +116,12 @@ export class ColumnBuilder {
     return addedBytes
   }
 
+  /** Forgets row `row` (the last, unfinished one): its NULL mark and (text kind) its value, to be written again. */
+  discard(row: number): void {
+    if (this.nulls !== null && row < this.nulls.length) this.nulls[row] = 0
+    if (this.texts.length > row) this.texts.length = row
+  }
+
   private markNull(row: number): void {
     if (this.nulls === null) this.nulls = new Uint8Array(Math.max(INITIAL_ROWS_COUNT, row + 1))
     this.nulls = grown(this.nulls, row)
@@ -188,8 +194,13 @@ export class CopyColumns {
 
   /** Fast path: row `rowCount` is written; `addedBytes` are its bytes beyond the fixed widths. Throws as appendRow. */
   finishRow(addedBytes: number): void {
-    this.rowCountValue++
     this.charge(this.fixedRowBytes + addedBytes)
+    this.rowCountValue++
+  }
+
+  /** Fast path: row `rowCount` was left half-written; undoes what would outlive a rewrite (NULL marks, texts). */
+  discardRow(row: number): void {
+    for (let i = 0; i < this.builders.length; i++) this.builders[i]!.discard(row)
   }
 
   private charge(bytes: number): void {

@@ -199,38 +199,48 @@ export class CopyFastLines {
     return { end: pos, lineCount }
   }
 
-  /** One line into the next row; false (the row left unfinished, to be rewritten) when the string path must take it. */
+  /**
+   * One line into the next row; false when the string path must take it. A row left half-written is discarded first
+   * (its NULL marks and text values undone), so the string path writes it from scratch whatever it decides.
+   */
   private line(bytes: Buffer, start: number, lineEnd: number): boolean {
+    const row = this.columns.startRow()
+    let isTaken = false
+    try {
+      isTaken = this.fill(bytes, start, lineEnd, row)
+    } catch {
+      isTaken = false
+    }
+    if (!isTaken) this.columns.discardRow(row)
+    return isTaken
+  }
+
+  private fill(bytes: Buffer, start: number, lineEnd: number, row: number): boolean {
     const fields = this.fields
     const delimiter = this.delimiter
-    try {
-      const row = this.columns.startRow()
-      let addedBytes = 0
-      let pos = start
-      for (let i = 0; i < fields.length; i++) {
-        if (pos > lineEnd) return false
-        const field = fields[i]!
-        if (field.isPlainF64) {
-          const fieldEnd = field.scanF64(bytes, pos, lineEnd, delimiter, row)
-          if (fieldEnd >= 0) {
-            pos = fieldEnd + 1
-            continue
-          }
+    let addedBytes = 0
+    let pos = start
+    for (let i = 0; i < fields.length; i++) {
+      if (pos > lineEnd) return false
+      const field = fields[i]!
+      if (field.isPlainF64) {
+        const fieldEnd = field.scanF64(bytes, pos, lineEnd, delimiter, row)
+        if (fieldEnd >= 0) {
+          pos = fieldEnd + 1
+          continue
         }
-        let end = pos
-        while (end < lineEnd && bytes[end] !== delimiter) end++
-        if (field.mayBeNull && sameBytes(bytes, pos, end, this.nullBytes, this.nullBytes.length)) {
-          if (!field.isNullable) return false
-          field.builder.append(row, null)
-        } else addedBytes += field.put(bytes, pos, end, row)
-        pos = end + 1
       }
-      if (pos <= lineEnd) return false
-      for (let i = 0; i < this.untargeted.length; i++) this.untargeted[i]!.append(row, null)
-      this.columns.finishRow(addedBytes)
-      return true
-    } catch {
-      return false
+      let end = pos
+      while (end < lineEnd && bytes[end] !== delimiter) end++
+      if (field.mayBeNull && sameBytes(bytes, pos, end, this.nullBytes, this.nullBytes.length)) {
+        if (!field.isNullable) return false
+        field.builder.append(row, null)
+      } else addedBytes += field.put(bytes, pos, end, row)
+      pos = end + 1
     }
+    if (pos <= lineEnd) return false
+    for (let i = 0; i < this.untargeted.length; i++) this.untargeted[i]!.append(row, null)
+    this.columns.finishRow(addedBytes)
+    return true
   }
 }
