@@ -24,7 +24,7 @@ function grown<T extends Numbers>(array: T, rowCount: number): T {
   return next
 }
 
-class ColumnBuilder {
+export class ColumnBuilder {
   private f64 = new Float64Array(0)
   private i64 = new BigInt64Array(0)
   private bytes = new Uint8Array(0)
@@ -42,6 +42,39 @@ class ColumnBuilder {
     if (kind === 'bool') this.bytes = new Uint8Array(INITIAL_ROWS_COUNT)
     if (kind === 'symbol') this.ids = new Int32Array(INITIAL_ROWS_COUNT)
     this.fixedBytes = kind === 'bool' ? 1 : kind === 'symbol' ? 4 : kind === 'text' ? 8 : 8
+  }
+
+  /** Room for row `row` in the fixed-width arrays (the fast path's setters write without checking). */
+  ensureRow(row: number): void {
+    const kind = this.column.kind
+    if (kind === 'timestamp' || kind === 'f64') this.f64 = grown(this.f64, row)
+    else if (kind === 'symbol') this.ids = grown(this.ids, row)
+  }
+
+  /** Rows the fixed-width array the fast path's setters write can hold (Infinity: this kind is never set directly). */
+  get settableRows(): number {
+    const kind = this.column.kind
+    if (kind === 'timestamp' || kind === 'f64') return this.f64.length
+    return kind === 'symbol' ? this.ids.length : Infinity
+  }
+
+  /** Row `row` of a timestamp or f64 column, after ensureRow. */
+  setF64(row: number, value: number): void {
+    this.f64[row] = value
+  }
+
+  /** Row `row` of a symbol column as an id of this builder's dictionary (from symbolId), after ensureRow. */
+  setSymbolId(row: number, id: number): void {
+    this.ids[row] = id
+  }
+
+  /** The dictionary id of `text` (added if new) and the bytes a new entry costs. */
+  symbolId(text: string): { readonly id: number; readonly addedBytes: number } {
+    const id = this.dictIndex.get(text)
+    if (id !== undefined) return { id, addedBytes: 0 }
+    this.dict.push(text)
+    this.dictIndex.set(text, this.dict.length - 1)
+    return { id: this.dict.length - 1, addedBytes: text.length + TEXT_OVERHEAD_BYTES }
   }
 
   /** Appends row `row`'s value; returns the bytes it adds beyond the fixed width (new dictionary or text bytes). */
@@ -78,17 +111,15 @@ class ColumnBuilder {
       this.ids[row] = -1
       return 0
     }
-    const text = String(value)
-    let id = this.dictIndex.get(text)
-    if (id !== undefined) {
-      this.ids[row] = id
-      return 0
-    }
-    id = this.dict.length
-    this.dict.push(text)
-    this.dictIndex.set(text, id)
+    const { id, addedBytes } = this.symbolId(String(value))
     this.ids[row] = id
-    return text.length + TEXT_OVERHEAD_BYTES
+    return addedBytes
+  }
+
+  /** Forgets row `row` (the last, unfinished one): its NULL mark and (text kind) its value, to be written again. */
+  discard(row: number): void {
+    if (this.nulls !== null && row < this.nulls.length) this.nulls[row] = 0
+    if (this.texts.length > row) this.texts.length = row
   }
 
   private markNull(row: number): void {
@@ -122,6 +153,8 @@ export class CopyColumns {
   private readonly fixedRowBytes: number
   private rowCountValue = 0
   private chargedBytes = 0
+  /** Rows every builder's settable array holds (startRow grows them when a row reaches it). */
+  private settableRows = 0
 
   constructor(columns: ReadonlyArray<ColumnSchema>) {
     this.builders = columns.map((column) => new ColumnBuilder(column))
@@ -139,6 +172,35 @@ export class CopyColumns {
     for (let i = 0; i < this.builders.length; i++) bytes += this.builders[i]!.append(row, values[i] ?? null)
     this.rowCountValue = row + 1
     this.charge(bytes)
+  }
+
+  /** The fast path (copy-fast.ts): the builder of table column `index`, which writes row `rowCount` directly. */
+  builder(index: number): ColumnBuilder {
+    return this.builders[index]!
+  }
+
+  /** Fast path: room for row `rowCount` in every fixed-width array, before the builders' setters write it. */
+  startRow(): number {
+    const row = this.rowCountValue
+    if (row < this.settableRows) return row
+    let settable = Infinity
+    for (let i = 0; i < this.builders.length; i++) {
+      this.builders[i]!.ensureRow(row)
+      settable = Math.min(settable, this.builders[i]!.settableRows)
+    }
+    this.settableRows = settable
+    return row
+  }
+
+  /** Fast path: row `rowCount` is written; `addedBytes` are its bytes beyond the fixed widths. Throws as appendRow. */
+  finishRow(addedBytes: number): void {
+    this.charge(this.fixedRowBytes + addedBytes)
+    this.rowCountValue++
+  }
+
+  /** Fast path: row `rowCount` was left half-written; undoes what would outlive a rewrite (NULL marks, texts). */
+  discardRow(row: number): void {
+    for (let i = 0; i < this.builders.length; i++) this.builders[i]!.discard(row)
   }
 
   private charge(bytes: number): void {

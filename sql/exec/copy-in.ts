@@ -14,8 +14,10 @@ import type { FunctionContext } from '../functions/function-def.js'
 import { withEngineErrors } from '../errors.js'
 import { CopyBinaryParser } from './copy-binary.js'
 import { CopyColumns } from './copy-columns.js'
+import { CopyFastLines } from './copy-fast.js'
 import type { CopyOptions } from './copy-options.js'
-import { CopyTextParser, decodeUtf8 } from './copy-text.js'
+import { decodeUtf8 } from './copy-decode.js'
+import { CopyTextParser } from './copy-text.js'
 import { castTyped } from './value-ops.js'
 
 export interface BoundCopyFrom {
@@ -119,8 +121,9 @@ class CopyFromSink implements CopyInSink {
       this.parser = new CopyBinaryParser(bound.targets.length, (fields, line) => this.binaryTuple(casts, fields, line))
     } else {
       const casts = bound.targetTypes.map((type) => textCast(type, functions))
+      const fast = CopyFastLines.create(this.columns, bound.table, bound.targets, bound.targetTypes, casts, bound.options, bound.forceNotNull)
       this.parser = new CopyTextParser(bound.options, bound.forceNotNull, bound.forceNull,
-        (fields, line, raw) => this.textRecord(casts, fields, line, raw))
+        (fields, line, raw) => this.textRecord(casts, fields, line, raw), fast)
     }
   }
 
@@ -185,14 +188,14 @@ class CopyFromSink implements CopyInSink {
         if (this.bound.options.header === 'match') this.matchHeader(fields)
         return
       }
-      const count = casts.length
-      if (fields.length > count) throw badCopyFileFormat('extra data after last expected column')
-      if (fields.length < count) throw badCopyFileFormat(`missing data for column "${this.names[fields.length]}"`)
+      if (fields.length > casts.length) throw badCopyFileFormat('extra data after last expected column')
     } catch (thrown) {
       throw this.lineError(thrown, line, raw)
     }
     const targets = this.bound.targets
+    // As NextCopyFrom: a missing field is found when its column's turn comes, after the fields before it were cast.
     for (let i = 0; i < casts.length; i++) {
+      if (i >= fields.length) throw this.lineError(badCopyFileFormat(`missing data for column "${this.names[i]}"`), line, raw)
       const text = fields[i]!
       if (text === null) {
         this.row[targets[i]!] = null

@@ -3,7 +3,10 @@
 // parsed at once, the incomplete tail waits for the next chunk. A field is a string, or null when it matched the NULL
 // string (text: the raw field before de-escaping; CSV: unquoted, unless FORCE_NOT_NULL / FORCE_NULL say otherwise).
 // Line endings are detected on the first line (\n or \r\n) and must not change; `\.` alone on a line ends the data.
-import { badCopyFileFormat, featureNotSupportedMessage, invalidUtf8 } from '../../src/common/errors.js'
+import { isUtf8 } from 'node:buffer'
+import { badCopyFileFormat, featureNotSupportedMessage } from '../../src/common/errors.js'
+import { decodeUtf8, firstInvalid, unescapeText } from './copy-decode.js'
+import type { CopyFastLines } from './copy-fast.js'
 import type { CopyOptions } from './copy-options.js'
 
 /** One record: its fields, its 1-based line number (records, as PostgreSQL counts them) and its raw text. */
@@ -11,102 +14,7 @@ export type RecordHandler = (fields: ReadonlyArray<string | null>, line: number,
 
 type Eol = 'unknown' | 'nl' | 'crnl'
 
-const UTF8 = new TextDecoder('utf-8', { fatal: true })
 const NEWLINE_BYTE = 0x0a
-
-/** Length of the UTF-8 sequence whose lead byte is `lead`, as pg_utf_mblen counts it. */
-function sequenceLength(lead: number): number {
-  if ((lead & 0xe0) === 0xc0) return 2
-  if ((lead & 0xf0) === 0xe0) return 3
-  if ((lead & 0xf8) === 0xf0) return 4
-  return 1
-}
-
-/** Offset of the first byte that does not start a valid UTF-8 sequence (pg_utf8_islegal's rules), or -1. */
-function firstInvalid(bytes: Uint8Array): number {
-  for (let i = 0; i < bytes.length;) {
-    const lead = bytes[i]!
-    if (lead < 0x80) {
-      if (lead === 0) return i
-      i++
-      continue
-    }
-    const length = lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0
-    if (length === 0 || i + length > bytes.length) return i
-    const second = bytes[i + 1]!
-    const low = lead === 0xe0 ? 0xa0 : lead === 0xf0 ? 0x90 : 0x80
-    const high = lead === 0xed ? 0x9f : lead === 0xf4 ? 0x8f : 0xbf
-    if (second < low || second > high) return i
-    for (let k = 2; k < length; k++) if (bytes[i + k]! < 0x80 || bytes[i + k]! > 0xbf) return i
-    i += length
-  }
-  return -1
-}
-
-/** UTF-8 → string; invalid bytes (and NUL, which PostgreSQL text cannot hold) are 22021 naming them as PostgreSQL does. */
-export function decodeUtf8(bytes: Uint8Array): string {
-  let text: string | null = null
-  try {
-    text = UTF8.decode(bytes)
-  } catch {
-    text = null
-  }
-  if (text !== null && !text.includes('\0')) return text
-  const at = firstInvalid(bytes)
-  const shown = bytes.subarray(at, Math.min(bytes.length, at + sequenceLength(bytes[at] ?? 0)))
-  throw invalidUtf8([...shown].map((byte) => `0x${byte.toString(16).padStart(2, '0')}`).join(' '))
-}
-
-const SIMPLE_ESCAPES: Readonly<Record<string, string>> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' }
-
-function isOctal(c: string | undefined): boolean {
-  return c !== undefined && c >= '0' && c <= '7'
-}
-
-function isHex(c: string | undefined): boolean {
-  return c !== undefined && /^[0-9a-fA-F]$/.test(c)
-}
-
-/** De-escapes one text-format field; escapes naming bytes (\ooo, \xhh) are collected as bytes and decoded as UTF-8. */
-export function unescapeText(raw: string): string {
-  if (!raw.includes('\\')) return raw
-  const bytes: number[] = []
-  let out = ''
-  let hasBytes = false
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw[i]!
-    if (c !== '\\' || i + 1 >= raw.length) {
-      if (hasBytes) bytes.push(...Buffer.from(c, 'utf8'))
-      else out += c
-      continue
-    }
-    const next = raw[++i]!
-    let code = -1
-    if (isOctal(next)) {
-      let digits = next
-      while (digits.length < 3 && isOctal(raw[i + 1])) digits += raw[++i]
-      code = parseInt(digits, 8) & 0xff
-    } else if (next === 'x' && isHex(raw[i + 1])) {
-      let digits = raw[++i]!
-      if (isHex(raw[i + 1])) digits += raw[++i]
-      code = parseInt(digits, 16)
-    }
-    const text = code >= 0 ? null : (SIMPLE_ESCAPES[next] ?? next)
-    if (!hasBytes && code < 0x80) {
-      out += text ?? String.fromCharCode(code)
-      continue
-    }
-    if (!hasBytes) {
-      bytes.push(...Buffer.from(out, 'utf8'))
-      hasBytes = true
-    }
-    if (text === null) bytes.push(code)
-    else bytes.push(...Buffer.from(text, 'utf8'))
-  }
-  const result = hasBytes ? decodeUtf8(Uint8Array.from(bytes)) : out
-  if (result.includes('\0')) throw invalidUtf8('0x00')
-  return result
-}
 
 /** The parser of one COPY FROM in text or CSV format. */
 export class CopyTextParser {
@@ -126,6 +34,8 @@ export class CopyTextParser {
     private readonly forceNotNull: ReadonlyArray<boolean>,
     private readonly forceNull: ReadonlyArray<boolean>,
     private readonly onRecord: RecordHandler,
+    /** Takes runs of plain lines (no escapes, quotes or \r) without making strings; see copy-fast.ts. */
+    private readonly fast: CopyFastLines | null = null,
   ) {
     this.isCsv = options.format === 'csv'
   }
@@ -160,7 +70,40 @@ export class CopyTextParser {
       return
     }
     this.tail = Buffer.from(bytes.subarray(lastNewline + 1))
-    this.decodeAndParse(bytes.subarray(0, lastNewline + 1), false)
+    let lines = bytes.subarray(0, lastNewline + 1)
+    if (this.fast !== null && this.isPlain(lines)) {
+      const { end, lineCount } = this.fast.parse(lines)
+      this.lineCount += lineCount
+      lines = lines.subarray(end)
+      if (lines.length === 0) return
+    }
+    this.decodeAndParse(lines, false)
+  }
+
+  /** Lines the fast path may take: \n endings known, nothing held, no byte that needs the string path's rules. */
+  private isPlain(lines: Buffer): boolean {
+    if (this.eol !== 'nl' || this.pending !== '' || this.isDone) return false
+    if (lines.indexOf(0x0d) >= 0 || lines.indexOf(0) >= 0 || !this.hasOnlyNullEscapes(lines)) return false
+    return (!this.isCsv || lines.indexOf(this.options.quote) < 0) && isUtf8(lines)
+  }
+
+  /**
+   * No backslash, or (text format with the default NULL string) every backslash starts a whole `\N` field: those
+   * fields are the NULL string as raw bytes, and nothing needs un-escaping (a `\.`, `\\` or `\n` sends the lines to
+   * the string path).
+   */
+  private hasOnlyNullEscapes(lines: Buffer): boolean {
+    let at = lines.indexOf(0x5c)
+    if (at < 0) return true
+    if (this.isCsv || this.options.nullString !== '\\N') return false
+    const delimiter = this.options.delimiter.charCodeAt(0)
+    for (; at >= 0; at = lines.indexOf(0x5c, at + 3)) {
+      const before = at === 0 ? NEWLINE_BYTE : lines[at - 1]
+      const after = lines[at + 2]
+      if (lines[at + 1] !== 0x4e || (before !== NEWLINE_BYTE && before !== delimiter)) return false
+      if (after !== NEWLINE_BYTE && after !== delimiter) return false
+    }
+    return true
   }
 
   /** Invalid UTF-8 fails the line that holds it, after the lines before it were parsed (PostgreSQL's order). */

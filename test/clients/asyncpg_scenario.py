@@ -14,11 +14,29 @@ from scenario_json import plain
 # Steps not run yet, each with why. They are printed, so the test shows them.
 PENDING = {
     'numeric': 'asyncpg sends and reads numeric in binary; the numeric binary codec is wire/pg/codecs\' (sessions)',
-    'copy': 'copy_records_to_table is COPY, another helper\'s work',
 }
 
 UTC = datetime.timezone.utc
 T0 = datetime.datetime(2024, 1, 1, tzinfo=UTC)
+
+
+async def copy_steps(conn):
+    """copy_records_to_table (binary COPY FROM), copy_from_query (text COPY TO), rows read back by SQL."""
+    out = {}
+    await conn.execute('create table acopy (time timestamptz not null, host text, v double precision, n bigint)')
+    records = [(T0 + datetime.timedelta(seconds=k), 'h%d' % (k % 3), k * 0.5 if k % 4 else None, k) for k in range(300)]
+    out['records'] = await conn.copy_records_to_table('acopy', records=records)
+    out['records_columns'] = await conn.copy_records_to_table(
+        'acopy', records=[(T0 + datetime.timedelta(days=1), 'only ✓')], columns=['time', 'host'])
+    out['copied'] = plain(await conn.fetch(
+        'select host, count(*) as c, sum(v) as v, sum(n) as n, max(time) as t from acopy group by host order by host'))
+    lines = []
+
+    async def sink(data):
+        lines.append(data)
+    out['copy_out'] = await conn.copy_from_query('select * from acopy where n < 5 or n is null order by time', output=sink)
+    out['copy_out_text'] = b''.join(bytes(line) for line in lines).decode()
+    return out
 
 
 async def scenario(port):
@@ -54,6 +72,7 @@ async def scenario(port):
     # first (a binary oid[] parameter, "char" columns read in binary).
     out['text_array'] = plain(await conn.fetch('select $1::text[] as a, array_length($1::text[], 1) as n', ['a', None, 'b c']))
     out['type_introspection'] = plain(await conn.fetchval('select current_schemas(false)'))
+    out['copy'] = await copy_steps(conn)
     await conn.close()
     # A Pool resets each released connection: pg_advisory_unlock_all(), CLOSE ALL, UNLISTEN *, RESET ALL.
     async with asyncpg.create_pool(host='127.0.0.1', port=port, user='postgres', database='postgres', min_size=1, max_size=1) as pool:

@@ -15,7 +15,6 @@ from scenario_json import plain
 
 # Steps not run yet, each with why. They are printed, so the test shows them.
 PENDING = {
-    'copy': 'cursor.copy is COPY, another helper\'s work',
     'savepoint_rollback_after_write': 'ROLLBACK TO a savepoint with a write since is refused (0A000): nodedb writes are '
                                       'durable at once; savepoints around reads and failed statements run below',
     'type_info_fetch': 'TypeInfo.fetch reads its query in binary; typdelim is "char", whose binary codec is '
@@ -77,6 +76,45 @@ def savepoints(conn, out):
     conn.commit()
 
 
+def copy_steps(conn):
+    """cursor.copy: write_row in text and binary, write of raw CSV, a failing COPY, rows read back by COPY TO and SQL."""
+    out = {}
+    conn.execute('create table pcopy (time timestamptz not null, host text, v double precision, n bigint)')
+    conn.commit()
+    with conn.cursor() as cur:
+        with cur.copy('COPY pcopy FROM STDIN') as copy:
+            for k in range(500):
+                copy.write_row((T0 + datetime.timedelta(seconds=k), 'h%d' % (k % 3), k * 0.25 if k % 7 else None, k))
+        out['text_rowcount'] = cur.rowcount
+        with cur.copy('COPY pcopy (time, host, n) FROM STDIN (FORMAT csv)') as copy:
+            copy.write('2024-02-01 00:00:00+00,"a,b",1\n2024-02-01 00:00:01+00,,2\n')
+        out['csv_rowcount'] = cur.rowcount
+        with cur.copy('COPY pcopy (time, host, v, n) FROM STDIN (FORMAT binary)') as copy:
+            copy.set_types(['timestamptz', 'text', 'float8', 'int8'])
+            for k in range(3):
+                copy.write_row((T0 + datetime.timedelta(days=40, seconds=k), 'bin ✓', -1.5 * k, None))
+        out['binary_rowcount'] = cur.rowcount
+    conn.commit()
+    try:
+        with conn.cursor() as cur:
+            with cur.copy('COPY pcopy FROM STDIN') as copy:
+                copy.write('2024-03-01 00:00:00+00\tok\t1\t1\nnot a time\tbad\t1\t1\n')
+        out['bad_copy'] = None
+    except psycopg.Error as error:
+        out['bad_copy'] = [error.sqlstate, error.diag.context]
+        conn.rollback()
+    out['copied'] = fetched(conn.execute(
+        'select host, count(*), sum(v), sum(n), min(time), max(time) from pcopy group by host order by host'))
+    with conn.cursor() as cur:
+        with cur.copy('COPY (SELECT * FROM pcopy WHERE n < 5 OR n IS NULL ORDER BY time) TO STDOUT') as copy:
+            out['copy_to_text'] = b''.join(bytes(data) for data in copy).decode()
+        with cur.copy('COPY (SELECT time, host, v, n FROM pcopy WHERE n < 5 ORDER BY time) TO STDOUT (FORMAT binary)') as copy:
+            copy.set_types(['timestamptz', 'text', 'float8', 'int8'])
+            out['copy_to_binary_rows'] = plain(list(copy.rows()))
+    conn.commit()
+    return out
+
+
 def scenario(conn):
     conn.prepare_threshold = None  # no automatic prepares: only the explicit prepare=True below (see PENDING)
     out = {'server_major': conn.info.server_version // 10000}
@@ -110,6 +148,9 @@ def scenario(conn):
     out['after_error'] = fetched(conn.execute('select 1 as one'))
     server_side_cursors(conn, out)
     savepoints(conn, out)
+
+
+    out['copy'] = copy_steps(conn)
     # Last: once psycopg has prepared statements, a rollback sends DEALLOCATE ALL (PENDING['rollback_after_prepare']).
     out['prepared'] = [fetched(conn.execute('select host, count(*) from pcg where n >= %s group by host order by host', (n,), prepare=True))
                        for n in (0, 3, 4)]

@@ -1,6 +1,8 @@
 // Goal: Python's asyncpg and psycopg 3 work unchanged against nodedb and get what PostgreSQL 15 gives them (issue 9):
 // connect, parameterised fetches (binary with asyncpg, text and a binary cursor with psycopg), executemany,
-// prepared statements, transactions, cursors, errors, and the catalog query psycopg's TypeInfo uses. Method: the
+// prepared statements, transactions, cursors, errors, the catalog query psycopg's TypeInfo uses, and psycopg's
+// cursor.copy (write_row in text and binary, raw CSV, a failing COPY, COPY TO read back as bytes and rows) and
+// asyncpg's copy_records_to_table (binary COPY FROM) and copy_from_query. Method: the
 // scenario scripts under test/clients/ run with Debian's /usr/bin/python3 (python3-asyncpg, python3-psycopg, which
 // scripts/ensure-test-oracles.sh installs) as child processes, once against nodedb and once against a real
 // PostgreSQL; the JSON they print — every value with the Python type the driver decoded it to — must be equal.

@@ -64,7 +64,7 @@ export class CopyOutSink implements RowSink {
     this.session.send({ kind: 'CopyOutResponse', format: this.copy.format === 'binary' ? 1 : 0, columnFormats: this.formats })
     if (this.isHeaderSent) return
     this.isHeaderSent = true
-    if (this.copy.format === 'binary') this.sendData(BINARY_HEADER)
+    if (this.copy.format === 'binary') this.pendingHeader = BINARY_HEADER
     else if (this.copy.text.header) this.sendText(this.copy.rows.fields.map((field) => field.name), true)
   }
 
@@ -91,8 +91,16 @@ export class CopyOutSink implements RowSink {
     return this.session.sessionTimeZone()
   }
 
+  /**
+   * The binary signature goes out in the same CopyData as the first tuple (or the trailer), as PostgreSQL's
+   * CopyToStart leaves it in the row buffer: psycopg's reader strips it from the first message and expects a tuple.
+   */
+  private pendingHeader: Uint8Array | null = null
+
   private sendData(data: Uint8Array): void {
-    this.session.send({ kind: 'CopyData', data })
+    const header = this.pendingHeader
+    this.pendingHeader = null
+    this.session.send({ kind: 'CopyData', data: header === null ? data : Buffer.concat([header, data]) })
   }
 
   /** One text or CSV line; FORCE_QUOTE does not apply to the header (PostgreSQL quotes its names only where needed). */
