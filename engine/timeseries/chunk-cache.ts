@@ -2,6 +2,9 @@
 // listed, so a chunk is identified by its file, offset, length and stored CRC32C (its last 4 bytes: a rewritten file
 // of the same name cannot match by accident); a hit skips the CRC check, decoding and allocation, and returns the same
 // vector, which scans only ever read. Bounded by CORE_DECODED_CHUNK_CACHE_BYTES; knows nothing of rings or SQL.
+// Scan-resistant: a scan never evicts a chunk it used itself (beginScan() starts a scan), so a scan over more chunks
+// than fit keeps the chunks it found cached and leaves the rest uncached, instead of evicting every chunk just
+// before the next scan needs it (plain LRU under a repeated scan larger than the budget hits nothing).
 import type { ColumnVector } from '../batch.js'
 import { CORE_DECODED_CHUNK_CACHE_BYTES } from '../../src/common/limits.js'
 
@@ -25,8 +28,9 @@ function withNulls(vector: ColumnVector, rowCount: number): ColumnVector {
 
 export class DecodedChunkCache {
   /** Map order is recency: a hit moves its entry to the end; eviction takes from the front. */
-  private readonly entries = new Map<string, { readonly vector: ColumnVector; readonly bytes: number }>()
+  private readonly entries = new Map<string, { readonly vector: ColumnVector; readonly bytes: number; scan: number }>()
   private heldBytes = 0
+  private scan = 0
 
   constructor(private readonly budgetBytes = CORE_DECODED_CHUNK_CACHE_BYTES) {}
 
@@ -36,24 +40,35 @@ export class DecodedChunkCache {
     return `${file}\u0000${offset}\u0000${n}\u0000${crc}`
   }
 
-  /** The cached vector of the chunk, or the one `decode` returns (kept when it fits the budget). */
+  /** Starts a scan: chunks used from here on are not evicted for chunks of the same scan. */
+  beginScan(): void {
+    this.scan += 1
+  }
+
+  /**
+   * The cached vector of the chunk, or the one `decode` returns, kept when it fits the budget after evicting the least
+   * recently used chunks that the current scan has not used.
+   */
   get(file: string, offset: number, bytes: Uint8Array, rowCount: number, decode: () => ColumnVector): ColumnVector {
     const key = DecodedChunkCache.keyOf(file, offset, bytes)
     const hit = this.entries.get(key)
     if (hit !== undefined) {
       this.entries.delete(key)
       this.entries.set(key, hit)
+      hit.scan = this.scan
       return hit.vector
     }
     const vector = withNulls(decode(), rowCount)
     const size = vectorBytes(vector) + key.length * 2 + 64
     if (size > this.budgetBytes) return vector
+    // Map order is recency, so once the oldest entry belongs to this scan every later one does too.
     for (const [oldKey, old] of this.entries) {
-      if (this.heldBytes + size <= this.budgetBytes) break
+      if (this.heldBytes + size <= this.budgetBytes || old.scan === this.scan) break
       this.entries.delete(oldKey)
       this.heldBytes -= old.bytes
     }
-    this.entries.set(key, { vector, bytes: size })
+    if (this.heldBytes + size > this.budgetBytes) return vector
+    this.entries.set(key, { vector, bytes: size, scan: this.scan })
     this.heldBytes += size
     return vector
   }
