@@ -16,6 +16,7 @@ function fits(op: ScanOp, selections: ReadonlyArray<Selection>, tsIndex: number)
   const buckets = op.groupBy.filter((key) => key.kind === 'timeBucket')
   const tags = op.groupBy.filter((key) => key.kind !== 'timeBucket')
   if (buckets.length > 1 || tags.length > 1) return false
+  if (op.aggregates.some((spec) => spec.filter !== undefined && spec.filter !== null)) return false
   for (const key of tags) {
     if (!selections.every((s) => s.memtable.columns[key.column]?.kind === 'symbol')) return false
   }

@@ -95,7 +95,8 @@ export function checkColumns(schema: TableSchema, op: ScanOp): void {
   const n = schema.columns.length
   const bad = (c: number | null) => c !== null && (!Number.isInteger(c) || c < 0 || c >= n)
   if (op.filters.some((f) => bad(f.column)) || op.projection.some(bad) || op.aggregates.some((a) => bad(a.column)) ||
-    op.groupBy.some((g) => bad(g.column)) || (op.where !== undefined && op.where !== null && exprColumns(op.where.expr).some(bad))) {
+    op.groupBy.some((g) => bad(g.column)) || (op.where !== undefined && op.where !== null && exprColumns(op.where.expr).some(bad)) ||
+    op.aggregates.some((a) => a.filter !== undefined && a.filter !== null && exprColumns(a.filter.expr).some(bad))) {
     throw invalidFilter(`scan of "${schema.name}" names a column outside 0..${n - 1}`)
   }
 }
