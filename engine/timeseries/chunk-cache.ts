@@ -6,7 +6,7 @@
 // than fit keeps the chunks it found cached and leaves the rest uncached, instead of evicting every chunk just
 // before the next scan needs it (plain LRU under a repeated scan larger than the budget hits nothing).
 import type { ColumnVector } from '../batch.js'
-import { CORE_DECODED_CHUNK_CACHE_BYTES } from '../../src/common/limits.js'
+import { CORE_DECODED_CHUNK_CACHE_BYTES, SEGMENT_ROW_GROUP_ROWS_COUNT } from '../../src/common/limits.js'
 
 /** Approximate bytes a decoded vector holds (strings at two bytes a character plus a slot). */
 export function vectorBytes(vector: ColumnVector): number {
@@ -17,11 +17,20 @@ export function vectorBytes(vector: ColumnVector): number {
   }
 }
 
-/** Numeric vectors get an all-zero null map once here, so every scan that reuses the vector shares it. */
+/** All zeros, never written: the null map of every cached chunk without NULLs is a view of it. */
+const NO_NULLS = new Uint8Array(SEGMENT_ROW_GROUP_ROWS_COUNT)
+
+/**
+ * Numeric vectors without NULLs get an all-zero null map here, a view of one shared buffer (scans only read vectors),
+ * so a cached float chunk costs its values alone.
+ */
 function withNulls(vector: ColumnVector, rowCount: number): ColumnVector {
   switch (vector.kind) {
-    case 'timestamp': case 'f64': case 'i64': case 'bool':
-      return vector.nulls !== undefined ? vector : { ...vector, nulls: new Uint8Array(rowCount) } as ColumnVector
+    case 'timestamp': case 'f64': case 'i64': case 'bool': {
+      if (vector.nulls !== undefined) return vector
+      const nulls = rowCount <= NO_NULLS.length ? NO_NULLS.subarray(0, rowCount) : new Uint8Array(rowCount)
+      return { ...vector, nulls } as ColumnVector
+    }
     default: return vector
   }
 }
@@ -58,8 +67,9 @@ export class DecodedChunkCache {
       hit.scan = this.scan
       return hit.vector
     }
-    const vector = withNulls(decode(), rowCount)
-    const size = vectorBytes(vector) + key.length * 2 + 64
+    const decoded = decode()
+    const vector = withNulls(decoded, rowCount)
+    const size = vectorBytes(decoded) + key.length * 2 + 64
     if (size > this.budgetBytes) return vector
     // Map order is recency, so once the oldest entry belongs to this scan every later one does too.
     for (const [oldKey, old] of this.entries) {
