@@ -156,6 +156,8 @@ function unfilteredSpec(table: TableSchema, scan: ScanNode, call: AggCall): Aggr
     case 'sum': case 'avg': return PUSHABLE_SUM.has(call.argTypes[0]?.name ?? '') ? { fn: name, column } : null
     case 'min': case 'max': return kind === 'f64' || kind === 'timestamp' || kind === 'i64' ? { fn: name, column } : null
     case 'first': case 'last': return columnOf(call.args[1]) === table.timestampIndex && kind !== 'text' ? { fn: name, column } : null
+    // Over bool, false < true and NULLs are skipped: bool_and/every is min, bool_or is max (NULL over no rows).
+    case 'bool_and': case 'every': case 'bool_or': return kind === 'bool' ? { fn: name === 'bool_or' ? 'max' : 'min', column } : null
     default: return null
   }
 }
