@@ -39,6 +39,12 @@ export function newPruneCounters(): PruneCounters {
  */
 export type KnownSummaries = Map<string, { readonly summary: ChunkSummary; readonly isVerified: boolean }>
 
+/**
+ * Tag dictionaries longer than this are not kept in KnownSummaries (a high-cardinality tag's dictionary is read again
+ * when needed), so what is kept per listed segment stays small.
+ */
+const KNOWN_DICT_ENTRIES_MAX_COUNT = 1024
+
 /** What of a scan selects row groups. */
 export type RowGroupScope = Pick<ScanOp, 'timeRange' | 'filters'>
 
@@ -58,7 +64,7 @@ export async function readRowGroups(file: string, footer: SegmentFooter, op: Row
       const had = known.get(key)
       if (had !== undefined && (had.isVerified || !isVerified)) return had.summary
       const summary = await summarize(file, footer.kinds, group, column, read, prefetched, isVerified)
-      known.set(key, { summary, isVerified: isVerified || footer.kinds[column] === 'symbol' })
+      if ((summary.dict?.length ?? 0) <= KNOWN_DICT_ENTRIES_MAX_COUNT) known.set(key, { summary, isVerified: isVerified || footer.kinds[column] === 'symbol' })
       return summary
     }
     if (!(await everyFilter(op.filters, async (filter) => mayPass(filter, await summaryOf(filter.column))))) {
