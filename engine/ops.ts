@@ -152,6 +152,8 @@ export type AggregateFn = 'count' | 'sum' | 'min' | 'max' | 'avg' | 'first' | 'l
 export interface AggregateSpec {
   readonly fn: AggregateFn
   readonly column: number | null
+  /** FILTER (WHERE …): only the rows it is true for are aggregated (groups still come from every row); absent: all. */
+  readonly filter?: ScanWhere | null
 }
 
 /** A group-by key: a plain column, or the time bucket of the designated timestamp. */

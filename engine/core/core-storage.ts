@@ -198,6 +198,7 @@ export class CoreStorage {
   scan(op: ScanOp, segments: ReadonlyArray<SegmentSlice>): ScanPartial | undefined {
     const table = this.tables.get(op.tableId)
     if (table === undefined) return undefined
+    this.chunkCache.beginScan()
     const memtables: Memtable[] = []
     for (const segment of segments) {
       for (const group of segment.rowGroups) memtables.push(decodeRowGroup(table.schema, segment, group, op, this.chunkCache))
@@ -217,6 +218,7 @@ export class CoreStorage {
     const table = this.tables.get(op.tableId)
     if (table === undefined) return undefined
     const schema = table.schema
+    this.chunkCache.beginScan()
     const sources: ScanSource[] = []
     for (const segment of segments) {
       for (const group of segment.rowGroups) sources.push({ rowCount: group.rowCount, open: () => decodeRowGroup(schema, segment, group, op, this.chunkCache) })

@@ -16,6 +16,7 @@ function fits(op: ScanOp, selections: ReadonlyArray<Selection>, tsIndex: number)
   const buckets = op.groupBy.filter((key) => key.kind === 'timeBucket')
   const tags = op.groupBy.filter((key) => key.kind !== 'timeBucket')
   if (buckets.length > 1 || tags.length > 1) return false
+  if (op.aggregates.some((spec) => spec.filter !== undefined && spec.filter !== null)) return false
   for (const key of tags) {
     if (!selections.every((s) => s.memtable.columns[key.column]?.kind === 'symbol')) return false
   }
@@ -90,6 +91,7 @@ export function tryFastAggregate(op: ScanOp, selections: ReadonlyArray<Selection
   const tags = tagKey === undefined ? null : new TagOrdinals(tagKey.column)
   const refs: GroupRefs = { keyTables: [], keyRows: [], bucketStarts: [] }
   const bests = accs.map((): number[] => [])
+  const leaders = leadersOf(accs)
   const bucketIndexOf = new Map<number, number>()
   /** Group number by tag ordinal (0 without a tag key), then bucket index (0 without a bucket). */
   const byTag: number[][] = []
@@ -122,7 +124,32 @@ export function tryFastAggregate(op: ScanOp, selections: ReadonlyArray<Selection
       }
       groupOf[i] = g
     }
-    for (let a = 0; a < accs.length; a++) addRows(accs[a]!, bests[a]!, selection, m, groupOf, ts.values)
+    for (let a = 0; a < accs.length; a++) if (leaders[a] === a) addRows(accs[a]!, bests[a]!, selection, m, groupOf, ts.values)
   }
+  shareChoices(accs, leaders)
   return refs
+}
+
+/**
+ * first/last choose a row by its timestamp alone, whatever their column, so every first (and every last) of one scan
+ * chooses the same row per group: only the first of each kind walks the rows (leaders[a] === a) and the others copy
+ * its choice (shareChoices) — TSBS lastpoint's twenty last() calls cost one walk.
+ */
+function leadersOf(accs: ReadonlyArray<Accumulator>): number[] {
+  return accs.map((acc, a) => {
+    const fn = acc.spec.fn
+    return fn === 'first' || fn === 'last' ? accs.findIndex((other) => other.spec.fn === fn) : a
+  })
+}
+
+function shareChoices(accs: ReadonlyArray<Accumulator>, leaders: ReadonlyArray<number>): void {
+  for (let a = 0; a < accs.length; a++) {
+    if (leaders[a] === a) continue
+    const [acc, leader] = [accs[a]!, accs[leaders[a]!]!]
+    for (let g = 0; g < leader.timestamps.length; g++) {
+      acc.timestamps[g] = leader.timestamps[g]!
+      acc.tables[g] = leader.tables[g]!
+      acc.rows[g] = leader.rows[g]!
+    }
+  }
 }

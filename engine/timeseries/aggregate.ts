@@ -1,5 +1,6 @@
 // engine/timeseries/aggregate: groups selected rows by the ScanOp's group keys and computes mergeable aggregate
-// states (engine/batch.ts AggregateState) per group. Knows nothing of rings or SQL; sql merges states across cores.
+// states (engine/batch.ts AggregateState) per group; an aggregate's FILTER skips the rows it is not true for
+// (aggregate-filter.ts). Knows nothing of rings or SQL; sql merges states across cores.
 import { assertNever } from '../../src/common/assert.js'
 import { EngineFailureError } from '../api.js'
 import type { AggPartial, AggregateState, ColumnVector } from '../batch.js'
@@ -9,6 +10,7 @@ import { isMemNull, type MemColumn } from './memtable.js'
 import type { Selection } from './scan.js'
 import { bucketStartOf, GroupIndex } from './group-index.js'
 import { tryFastAggregate } from './aggregate-fast.js'
+import { compileAggregateFilters, filterMask } from './aggregate-filter.js'
 
 /** Per-group accumulators of one aggregate, in growable plain arrays (one slot per group, not per row). */
 export interface Accumulator {
@@ -136,6 +138,8 @@ export function aggregateRows(schema: TableSchema, op: ScanOp, selections: Reado
     const { memtable, rows, count } = selections[m]!
     const columns = memtable.columns
     const ts = columns[tsIndex]!
+    // Compiled per memtable, as scan.ts compiles WHERE: a text comparison resolves its constant in one dictionary.
+    const masks = compileAggregateFilters(schema, op.aggregates).map((where) => (where === null ? null : filterMask(where, selections[m]!)))
     groups.beginMemtable(columns)
     for (let i = 0; i < count; i++) {
       const row = rows[i]!
@@ -148,7 +152,7 @@ export function aggregateRows(schema: TableSchema, op: ScanOp, selections: Reado
         bucketStarts.push(bucketKey?.kind === 'timeBucket' ? bucketStartOf(bucketKey, t) : 0)
         for (const acc of accs) addGroup(acc)
       }
-      for (const acc of accs) update(acc, g, all, m, row, t)
+      for (let a = 0; a < accs.length; a++) if (masks[a] === null || masks[a]![i] === 1) update(accs[a]!, g, all, m, row, t)
     }
   }
   return finishPartial(schema, op, accs, all, withOneGroup(op, accs, { keyTables, keyRows, bucketStarts }))

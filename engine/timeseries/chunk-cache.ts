@@ -2,8 +2,11 @@
 // listed, so a chunk is identified by its file, offset, length and stored CRC32C (its last 4 bytes: a rewritten file
 // of the same name cannot match by accident); a hit skips the CRC check, decoding and allocation, and returns the same
 // vector, which scans only ever read. Bounded by CORE_DECODED_CHUNK_CACHE_BYTES; knows nothing of rings or SQL.
+// Scan-resistant: a scan never evicts a chunk it used itself (beginScan() starts a scan), so a scan over more chunks
+// than fit keeps the chunks it found cached and leaves the rest uncached, instead of evicting every chunk just
+// before the next scan needs it (plain LRU under a repeated scan larger than the budget hits nothing).
 import type { ColumnVector } from '../batch.js'
-import { CORE_DECODED_CHUNK_CACHE_BYTES } from '../../src/common/limits.js'
+import { CORE_DECODED_CHUNK_CACHE_BYTES, SEGMENT_ROW_GROUP_ROWS_COUNT } from '../../src/common/limits.js'
 
 /** Approximate bytes a decoded vector holds (strings at two bytes a character plus a slot). */
 export function vectorBytes(vector: ColumnVector): number {
@@ -14,19 +17,29 @@ export function vectorBytes(vector: ColumnVector): number {
   }
 }
 
-/** Numeric vectors get an all-zero null map once here, so every scan that reuses the vector shares it. */
+/** All zeros, never written: the null map of every cached chunk without NULLs is a view of it. */
+const NO_NULLS = new Uint8Array(SEGMENT_ROW_GROUP_ROWS_COUNT)
+
+/**
+ * Numeric vectors without NULLs get an all-zero null map here, a view of one shared buffer (scans only read vectors),
+ * so a cached float chunk costs its values alone.
+ */
 function withNulls(vector: ColumnVector, rowCount: number): ColumnVector {
   switch (vector.kind) {
-    case 'timestamp': case 'f64': case 'i64': case 'bool':
-      return vector.nulls !== undefined ? vector : { ...vector, nulls: new Uint8Array(rowCount) } as ColumnVector
+    case 'timestamp': case 'f64': case 'i64': case 'bool': {
+      if (vector.nulls !== undefined) return vector
+      const nulls = rowCount <= NO_NULLS.length ? NO_NULLS.subarray(0, rowCount) : new Uint8Array(rowCount)
+      return { ...vector, nulls } as ColumnVector
+    }
     default: return vector
   }
 }
 
 export class DecodedChunkCache {
   /** Map order is recency: a hit moves its entry to the end; eviction takes from the front. */
-  private readonly entries = new Map<string, { readonly vector: ColumnVector; readonly bytes: number }>()
+  private readonly entries = new Map<string, { readonly vector: ColumnVector; readonly bytes: number; scan: number }>()
   private heldBytes = 0
+  private scan = 0
 
   constructor(private readonly budgetBytes = CORE_DECODED_CHUNK_CACHE_BYTES) {}
 
@@ -36,24 +49,36 @@ export class DecodedChunkCache {
     return `${file}\u0000${offset}\u0000${n}\u0000${crc}`
   }
 
-  /** The cached vector of the chunk, or the one `decode` returns (kept when it fits the budget). */
+  /** Starts a scan: chunks used from here on are not evicted for chunks of the same scan. */
+  beginScan(): void {
+    this.scan += 1
+  }
+
+  /**
+   * The cached vector of the chunk, or the one `decode` returns, kept when it fits the budget after evicting the least
+   * recently used chunks that the current scan has not used.
+   */
   get(file: string, offset: number, bytes: Uint8Array, rowCount: number, decode: () => ColumnVector): ColumnVector {
     const key = DecodedChunkCache.keyOf(file, offset, bytes)
     const hit = this.entries.get(key)
     if (hit !== undefined) {
       this.entries.delete(key)
       this.entries.set(key, hit)
+      hit.scan = this.scan
       return hit.vector
     }
-    const vector = withNulls(decode(), rowCount)
-    const size = vectorBytes(vector) + key.length * 2 + 64
+    const decoded = decode()
+    const vector = withNulls(decoded, rowCount)
+    const size = vectorBytes(decoded) + key.length * 2 + 64
     if (size > this.budgetBytes) return vector
+    // Map order is recency, so once the oldest entry belongs to this scan every later one does too.
     for (const [oldKey, old] of this.entries) {
-      if (this.heldBytes + size <= this.budgetBytes) break
+      if (this.heldBytes + size <= this.budgetBytes || old.scan === this.scan) break
       this.entries.delete(oldKey)
       this.heldBytes -= old.bytes
     }
-    this.entries.set(key, { vector, bytes: size })
+    if (this.heldBytes + size > this.budgetBytes) return vector
+    this.entries.set(key, { vector, bytes: size, scan: this.scan })
     this.heldBytes += size
     return vector
   }

@@ -20,6 +20,9 @@ export interface Selection {
 
 type RowTest = (row: number) => boolean
 
+/** Rows a scan examines per window without an expression (with one: EXPR_CHUNK_ROWS, the kernels' window). */
+const SELECT_WINDOW_ROWS = 4096
+
 function invalidFilter(detail: string): EngineFailureError {
   return new EngineFailureError({ kind: 'InvalidBatch', detail })
 }
@@ -91,11 +94,42 @@ function compileFilter(filter: ColumnFilter, column: MemColumn): RowTest {
   }
 }
 
+/** Keeps, in order from `from`, the rows of rows[from, from + count) that pass; returns how many stay. */
+type RowRefine = (rows: Int32Array, from: number, count: number) => number
+
+/**
+ * One filter as a pass over a window of candidate rows. The commonest filters (a float or timestamp against one
+ * constant, a tag by its dictionary verdicts) get their own loop; the rest run their row test.
+ */
+function compileRefine(filter: ColumnFilter, column: MemColumn): RowRefine {
+  const isOneValue = filter.op !== 'in' && filter.op !== 'notIn' && filter.op !== 'isNull' && filter.op !== 'isNotNull' && filter.values.length === 1
+  if (isOneValue && (column.kind === 'f64' || column.kind === 'timestamp')) {
+    const { values, nulls } = column
+    const target = asNumber(filter.values[0]!)
+    const op = filter.op
+    return (rows, from, count) => {
+      let kept = from
+      for (let i = from; i < from + count; i++) {
+        const row = rows[i]!
+        if (nulls[row] === 0 && holds(op, floatOrder(values[row]!, target))) rows[kept++] = row
+      }
+      return kept - from
+    }
+  }
+  const test = compileFilter(filter, column)
+  return (rows, from, count) => {
+    let kept = from
+    for (let i = from; i < from + count; i++) if (test(rows[i]!)) rows[kept++] = rows[i]!
+    return kept - from
+  }
+}
+
 export function checkColumns(schema: TableSchema, op: ScanOp): void {
   const n = schema.columns.length
   const bad = (c: number | null) => c !== null && (!Number.isInteger(c) || c < 0 || c >= n)
   if (op.filters.some((f) => bad(f.column)) || op.projection.some(bad) || op.aggregates.some((a) => bad(a.column)) ||
-    op.groupBy.some((g) => bad(g.column)) || (op.where !== undefined && op.where !== null && exprColumns(op.where.expr).some(bad))) {
+    op.groupBy.some((g) => bad(g.column)) || (op.where !== undefined && op.where !== null && exprColumns(op.where.expr).some(bad)) ||
+    op.aggregates.some((a) => a.filter !== undefined && a.filter !== null && exprColumns(a.filter.expr).some(bad))) {
     throw invalidFilter(`scan of "${schema.name}" names a column outside 0..${n - 1}`)
   }
 }
@@ -112,27 +146,33 @@ export function selectRows(memtable: Memtable, op: ScanOp, limit: number): Selec
  */
 export function selectRowRange(memtable: Memtable, op: ScanOp, range: { fromRow: number; toRow: number; limit: number }): { selection: Selection; nextRow: number } {
   const ts = memtable.columns[memtable.schema.timestampIndex]!
-  const tests = op.filters.map((filter) => compileFilter(filter, memtable.columns[filter.column]!))
+  const refines = op.filters.map((filter) => compileRefine(filter, memtable.columns[filter.column]!))
   const where = op.where === undefined || op.where === null ? null : compileWhere(memtable.schema, op.where)
   const { toRow, limit } = range
   const rows = new Int32Array(Math.max(0, Math.min(toRow - range.fromRow, limit)))
   let count = 0
   const { fromUs, toUs } = op.timeRange
   if (ts.kind !== 'timestamp') throw invalidFilter('designated timestamp column is not a timestamp')
+  // A window of rows at a time: the time range picks candidates, each filter refines them in one pass, and
+  // candidates stop at the limit, so the expression (on windows of at most EXPR_CHUNK_ROWS rows) never computes a
+  // row the scan would not have needed.
+  const windowRows = where === null ? SELECT_WINDOW_ROWS : EXPR_CHUNK_ROWS
+  const window = new Int32Array(Math.max(0, Math.min(windowRows, toRow - range.fromRow)))
   let row = range.fromRow
-  // With an expression, rows are examined a window at a time and it runs on the window's candidates; candidates stop
-  // at the limit, so the expression never computes a row the scan would not have needed.
   while (row < toRow && count < limit) {
-    const windowEnd = where === null ? toRow : Math.min(toRow, row + EXPR_CHUNK_ROWS)
-    const start = count
-    for (; row < windowEnd && count < limit; row++) {
-      const t = ts.values[row]!
-      if (t < fromUs || t >= toUs) continue
-      let ok = true
-      for (let f = 0; f < tests.length && ok; f++) ok = tests[f]!(row)
-      if (ok) rows[count++] = row
+    const windowEnd = Math.min(toRow, row + windowRows)
+    let n = 0
+    for (let r = row; r < windowEnd; r++) {
+      const t = ts.values[r]!
+      if (!(t < fromUs || t >= toUs)) window[n++] = r
     }
-    if (where !== null) count = start + where.filter(memtable.columns, rows, start, count - start)
+    for (let f = 0; f < refines.length && n > 0; f++) n = refines[f]!(window, 0, n)
+    const taken = Math.min(n, limit - count)
+    rows.set(window.subarray(0, taken), count)
+    row = taken < n ? window[taken - 1]! + 1 : windowEnd
+    const start = count
+    count += taken
+    if (where !== null && taken > 0) count = start + where.filter(memtable.columns, rows, start, taken)
   }
   return { selection: { memtable, rows, count }, nextRow: row }
 }

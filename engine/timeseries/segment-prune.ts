@@ -1,7 +1,8 @@
 // engine/timeseries/segment-prune: which row groups of a segment a scan reads, and their chunks. A group outside the
 // time range, or whose chunk statistics prove that no row passes one of the pushed filters (chunk-prune.ts), is
 // skipped before any of its chunks is read. Runs on the control thread with the segment's file open; decodes only
-// chunk headers and symbol dictionaries (small), never values. Knows nothing of rings or SQL.
+// chunk headers and symbol dictionaries (small), never values, and keeps what it learnt per segment (KnownSummaries),
+// so a later scan prunes the same row groups without reading the file. Knows nothing of rings or SQL.
 import type { ColumnKind } from '../batch.js'
 import type { ChunkSlice, RowGroupSlice } from '../bridge/messages.js'
 import type { ColumnFilter, ScanOp } from '../ops.js'
@@ -32,6 +33,18 @@ export function newPruneCounters(): PruneCounters {
   return { rowGroupsPruned: 0, rowGroupsAnswered: 0, rowGroupsRead: 0, chunksRead: 0 }
 }
 
+/**
+ * Chunk summaries of one segment already read, by `rowGroupIndex/column` (segment files are immutable, so they hold
+ * for the file's life). `isVerified`: taken from the whole chunk with its CRC checked (symbol chunks always are).
+ */
+export type KnownSummaries = Map<string, { readonly summary: ChunkSummary; readonly isVerified: boolean }>
+
+/**
+ * Tag dictionaries longer than this are not kept in KnownSummaries (a high-cardinality tag's dictionary is read again
+ * when needed), so what is kept per listed segment stays small.
+ */
+const KNOWN_DICT_ENTRIES_MAX_COUNT = 1024
+
 /** What of a scan selects row groups. */
 export type RowGroupScope = Pick<ScanOp, 'timeRange' | 'filters'>
 
@@ -40,19 +53,18 @@ export type RowGroupScope = Pick<ScanOp, 'timeRange' | 'filters'>
  * scan covers wholly is added to it instead when its statistics answer the aggregates (stats-answer.ts).
  */
 export async function readRowGroups(file: string, footer: SegmentFooter, op: RowGroupScope, needed: ReadonlyArray<number>,
-  read: ReadBytes, counters: PruneCounters, answer: StatsAnswer | null = null): Promise<RowGroupSlice[]> {
+  read: ReadBytes, counters: PruneCounters, answer: StatsAnswer | null = null, known: KnownSummaries = new Map()): Promise<RowGroupSlice[]> {
   const { fromUs, toUs } = op.timeRange
   const rowGroups: RowGroupSlice[] = []
-  for (const group of footer.rowGroups) {
+  for (const [index, group] of footer.rowGroups.entries()) {
     if (!(group.minUs < toUs && group.maxUs >= fromUs)) continue
     const prefetched = new Map<number, Uint8Array>()
-    const summaries = new Map<number, ChunkSummary>()
-    const summaryOf = async (column: number): Promise<ChunkSummary> => {
-      let summary = summaries.get(column)
-      if (summary === undefined) {
-        summary = await summarize(file, footer.kinds, group, column, read, prefetched)
-        summaries.set(column, summary)
-      }
+    const summaryOf = async (column: number, isVerified = false): Promise<ChunkSummary> => {
+      const key = `${index}/${column}`
+      const had = known.get(key)
+      if (had !== undefined && (had.isVerified || !isVerified)) return had.summary
+      const summary = await summarize(file, footer.kinds, group, column, read, prefetched, isVerified)
+      if ((summary.dict?.length ?? 0) <= KNOWN_DICT_ENTRIES_MAX_COUNT) known.set(key, { summary, isVerified: isVerified || footer.kinds[column] === 'symbol' })
       return summary
     }
     if (!(await everyFilter(op.filters, async (filter) => mayPass(filter, await summaryOf(filter.column))))) {
@@ -61,7 +73,7 @@ export async function readRowGroups(file: string, footer: SegmentFooter, op: Row
     }
     if (answer !== null && group.minUs >= fromUs && group.maxUs < toUs &&
       await everyFilter(op.filters, async (filter) => mustPass(filter, await summaryOf(filter.column))) &&
-      await tryAnswer(answer, op.filters, (column) => summarize(file, footer.kinds, group, column, read, prefetched, true))) {
+      await tryAnswer(answer, op.filters, (column) => summaryOf(column, true))) {
       counters.rowGroupsAnswered += 1
       continue
     }

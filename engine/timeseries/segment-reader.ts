@@ -92,7 +92,10 @@ export async function readExactly(handle: FileHandleLike, file: string, offset: 
 /** Columns a scan reads: projection, filters, aggregates, group keys and the designated timestamp. */
 export function neededColumns(schema: TableSchema, op: ScanOp): number[] {
   const columns = new Set<number>([schema.timestampIndex, ...op.projection, ...op.filters.map((filter) => filter.column)])
-  for (const spec of op.aggregates) if (spec.column !== null) columns.add(spec.column)
+  for (const spec of op.aggregates) {
+    if (spec.column !== null) columns.add(spec.column)
+    if (spec.filter !== undefined && spec.filter !== null) for (const column of exprColumns(spec.filter.expr)) columns.add(column)
+  }
   for (const key of op.groupBy) columns.add(key.column)
   if (op.where !== undefined && op.where !== null) for (const column of exprColumns(op.where.expr)) columns.add(column)
   return [...columns].sort((a, b) => a - b)

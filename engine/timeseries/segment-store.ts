@@ -1,25 +1,26 @@
 // engine/timeseries/segment-store: the control thread's side of segments — writes flushed segment files (temp, fsync,
-// rename, fsync dir), commits them to the manifest, and reads the footers and chunks a scan needs. All file I/O is
-// async here (cores never touch files); decoding chunks is the cores' job. Knows nothing of rings or SQL.
+// rename, fsync dir), commits them to the manifest, and reads the footers and chunks a scan needs (segment-slices.ts).
+// All file I/O is async here (cores never touch files); decoding chunks is the cores' job. Knows nothing of rings or
+// SQL.
 import path from 'node:path'
 import type { TableId } from '../../src/common/ids.js'
 import { log } from '../../src/common/log.js'
 import {
-  COLUMNS_PER_TABLE_MAX_COUNT, SEGMENT_FOOTER_BYTES_MAX, SEGMENT_READS_IN_FLIGHT_MAX_COUNT, VSHARD_COUNT,
+  COLUMNS_PER_TABLE_MAX_COUNT, SEGMENT_READS_IN_FLIGHT_MAX_COUNT, VSHARD_COUNT,
 } from '../../src/common/limits.js'
 import type { EncodedSegment, FlushOutput, SegmentSlice } from '../bridge/messages.js'
 import type { AggPartial } from '../batch.js'
-import type { FileHandleLike, FileSystem } from '../io/file-system.js'
+import type { FileSystem } from '../io/file-system.js'
 import type { ScanOp, TableSchema } from '../ops.js'
 import {
   loadManifest, saveManifest, segmentFileName, type ManifestData, type ManifestLsn, type SegmentDelete, type SegmentEntry, type TruncatedLsn,
 } from './manifest.js'
 import { ScanGate } from './scan-gate.js'
 import { StatsAnswer } from './stats-answer.js'
-import { newPruneCounters, readRowGroups, type PruneCounters, type RowGroupScope } from './segment-prune.js'
+import { newPruneCounters, type PruneCounters, type RowGroupScope } from './segment-prune.js'
 import { removeUnlisted } from './segment-cleanup.js'
-import { SEGMENT_HEADER_BYTES, SEGMENT_TRAILER_BYTES, type SegmentFooter } from './segment-format.js'
-import { corruptSegment, decodeSegmentFooter, decodeSegmentHeader, decodeSegmentTrailer, neededColumns, readExactly } from './segment-reader.js'
+import { SegmentSliceReader } from './segment-slices.js'
+import { neededColumns } from './segment-reader.js'
 
 /**
  * A scan's segment row groups per core (index = core), and the partial of the groups their statistics answered
@@ -37,7 +38,7 @@ const SEGMENT_COLUMNS_ALL_COUNT = COLUMNS_PER_TABLE_MAX_COUNT
 
 export class SegmentStore {
   private readonly gate = new ScanGate()
-  private readonly footers = new Map<number, SegmentFooter>()
+  private readonly slices: SegmentSliceReader
   private readonly flushed = new Map<string, number>()
   private readonly truncated = new Map<number, number>()
   /**
@@ -59,6 +60,7 @@ export class SegmentStore {
     for (const entry of manifest.flushedLsns) this.flushed.set(lsnKey(entry.tableId, entry.vShard), entry.lsn)
     for (const entry of manifest.truncatedLsns ?? []) this.truncated.set(entry.tableId, entry.lsn)
     this.nextIdReserved = manifest.nextSegmentId
+    this.slices = new SegmentSliceReader(fs)
   }
 
   get segmentDir(): string {
@@ -225,7 +227,7 @@ export class SegmentStore {
   /** Deletes files the manifest no longer lists. A crash midway leaves orphans, which open() deletes. */
   private async deleteFiles(entries: ReadonlyArray<SegmentEntry>): Promise<void> {
     for (const entry of entries) {
-      this.footers.delete(entry.id)
+      this.slices.forget(entry.id)
       await this.fs.unlink(path.join(this.segmentDir, entry.file))
     }
     if (entries.length > 0) await this.fs.syncDir(this.segmentDir)
@@ -272,33 +274,9 @@ export class SegmentStore {
     }
   }
 
-  private async readSlice(entry: SegmentEntry, scope: RowGroupScope, needed: ReadonlyArray<number>,
+  private readSlice(entry: SegmentEntry, scope: RowGroupScope, needed: ReadonlyArray<number>,
     counters: PruneCounters, answer: StatsAnswer | null = null): Promise<SegmentSlice> {
-    const file = path.join(this.segmentDir, entry.file)
-    const handle = await this.fs.open(file, 'read')
-    try {
-      const footer = await this.footerOf(entry, file, handle)
-      const read = (offset: number, length: number) => readExactly(handle, file, offset, length)
-      const rowGroups = await readRowGroups(file, footer, scope, needed, read, counters, answer)
-      return { file, columnCount: footer.kinds.length, rowGroups }
-    } finally {
-      await handle.close()
-    }
-  }
-
-  private async footerOf(entry: SegmentEntry, file: string, handle: FileHandleLike): Promise<SegmentFooter> {
-    const cached = this.footers.get(entry.id)
-    if (cached !== undefined) return cached
-    const sizeBytes = await handle.size()
-    if (sizeBytes !== entry.sizeBytes) throw corruptSegment(file, sizeBytes, `file has ${sizeBytes} bytes, manifest says ${entry.sizeBytes}`)
-    const header = decodeSegmentHeader(file, await readExactly(handle, file, 0, SEGMENT_HEADER_BYTES))
-    const trailer = await readExactly(handle, file, sizeBytes - SEGMENT_TRAILER_BYTES, SEGMENT_TRAILER_BYTES)
-    const { length, crc } = decodeSegmentTrailer(file, trailer, sizeBytes)
-    if (length > SEGMENT_FOOTER_BYTES_MAX) throw corruptSegment(file, sizeBytes - SEGMENT_TRAILER_BYTES, `footer of ${length} bytes`)
-    const footerBytes = await readExactly(handle, file, sizeBytes - SEGMENT_TRAILER_BYTES - length, length)
-    const footer = decodeSegmentFooter(file, footerBytes, crc, header.columnCount, sizeBytes)
-    this.footers.set(entry.id, footer)
-    return footer
+    return this.slices.read(entry, path.join(this.segmentDir, entry.file), scope, needed, counters, answer)
   }
 
   /**

@@ -26,6 +26,7 @@ export class StatsAnswer {
   static of(schema: TableSchema, op: ScanOp): StatsAnswer | null {
     // Statistics cannot prove a pushed expression true for every row of a group.
     if (op.groupBy.length > 0 || op.aggregates.length === 0 || (op.where !== undefined && op.where !== null)) return null
+    if (op.aggregates.some((spec) => spec.filter !== undefined && spec.filter !== null)) return null
     const kinds = op.aggregates.map((spec) => (spec.column === null ? null : schema.columns[spec.column]?.kind ?? null))
     const fits = op.aggregates.every((spec, a) => {
       if (spec.fn === 'count') return spec.column === null || kinds[a] !== null

@@ -29,7 +29,7 @@ function describeNode(node: PlanNode): string {
       if (op.filters.length > 0) parts.push(`filters: ${op.filters.map((f) => `#${f.column} ${f.op} ${JSON.stringify(f.values)}`).join(' AND ')}`)
       if (op.where !== undefined && op.where !== null) parts.push(`expression: ${formatExpr(op.where.expr)}`)
       if (op.groupBy.length > 0) parts.push(`group by: ${op.groupBy.map((g) => (g.kind === 'column' ? `#${g.column}` : `time_bucket(${g.widthUs} µs)`)).join(', ')}`)
-      if (op.aggregates.length > 0) parts.push(`aggregates: ${op.aggregates.map((a) => `${a.fn}(${a.column === null ? '*' : `#${a.column}`})`).join(', ')}`)
+      if (op.aggregates.length > 0) parts.push(`aggregates: ${op.aggregates.map((a) => `${a.fn}(${a.column === null ? '*' : `#${a.column}`})${a.filter ? ` FILTER (WHERE ${formatExpr(a.filter.expr)})` : ''}`).join(', ')}`)
       return parts.join('; ')
     }
     case 'JoinNode': return `${node.leftKeys.length > 0 ? 'Hash' : 'Nested Loop'} ${node.type} Join`

@@ -2,7 +2,8 @@
 // PostgreSQL would (designated-timestamp ranges, tag equality / IN / NULL tests) move into the ScanOp, and the other
 // conjuncts whose every node has an exact kernel follow as one ScanExpr where that keeps PostgreSQL's evaluation
 // order (lower-expr.ts); a grouped aggregate whose keys are columns or a months-free time_bucket of the designated
-// timestamp and whose aggregates the cores compute exactly becomes one AggScanNode. Everything else stays on the control side — never dropped.
+// timestamp and whose aggregates the cores compute exactly (FILTER included, where it lowers) becomes one AggScanNode.
+// Everything else stays on the control side — never dropped.
 import type { AggregateSpec, ColumnFilter, GroupKey, ScanOp, TableSchema, TimeRange } from '../../engine/ops.js'
 import type { SqlValue } from '../api.js'
 import type { AggCall, Expr } from '../bind/expr.js'
@@ -133,8 +134,17 @@ export function pushFilter(table: TableSchema, scan: ScanNode, predicate: Expr, 
 
 const PUSHABLE_SUM: ReadonlySet<string> = new Set(['float8', 'int2', 'int4'])
 
-function aggregateSpec(table: TableSchema, scan: ScanNode, call: AggCall): AggregateSpec | null {
-  if (call.distinct || call.filter !== null || call.orderBy.length > 0) return null
+function aggregateSpec(table: TableSchema, scan: ScanNode, call: AggCall, fold: Folder): AggregateSpec | null {
+  if (call.distinct || call.orderBy.length > 0) return null
+  const spec = unfilteredSpec(table, scan, call)
+  if (spec === null || call.filter === null) return spec
+  // FILTER (WHERE …) runs on the cores when it lowers exactly and cannot raise (then no row order can change which
+  // error PostgreSQL reports).
+  const filter = lowerExpr({ table, scan, fold }, call.filter)
+  return filter === null || mayRaise(filter) ? null : { ...spec, filter: { v: EXPR_VERSION, expr: filter } }
+}
+
+function unfilteredSpec(table: TableSchema, scan: ScanNode, call: AggCall): AggregateSpec | null {
   const name = call.fn.name
   const columnOf = (e: Expr | undefined): number | null => (e?.kind === 'Slot' ? scan.op.projection[e.slot] ?? null : null)
   if (name === 'count' && call.star) return { fn: 'count', column: null }
@@ -146,6 +156,8 @@ function aggregateSpec(table: TableSchema, scan: ScanNode, call: AggCall): Aggre
     case 'sum': case 'avg': return PUSHABLE_SUM.has(call.argTypes[0]?.name ?? '') ? { fn: name, column } : null
     case 'min': case 'max': return kind === 'f64' || kind === 'timestamp' || kind === 'i64' ? { fn: name, column } : null
     case 'first': case 'last': return columnOf(call.args[1]) === table.timestampIndex && kind !== 'text' ? { fn: name, column } : null
+    // Over bool, false < true and NULLs are skipped: bool_and/every is min, bool_or is max (NULL over no rows).
+    case 'bool_and': case 'every': case 'bool_or': return kind === 'bool' ? { fn: name === 'bool_or' ? 'max' : 'min', column } : null
     default: return null
   }
 }
@@ -204,7 +216,7 @@ export const TIME_BUCKET_ORIGIN_US = 946_857_600_000_000
 export function pushAggregate(table: TableSchema, scan: ScanNode, keys: ReadonlyArray<Expr>, aggregates: ReadonlyArray<AggCall>,
   columns: ReadonlyArray<PlanColumn>, fold: Folder, timeZone: string | null): PlanNode | null {
   const groupBy = keys.map((key) => groupKey(table, scan, key, fold, timeZone))
-  const specs = aggregates.map((call) => aggregateSpec(table, scan, call))
+  const specs = aggregates.map((call) => aggregateSpec(table, scan, call, fold))
   if (groupBy.some((k) => k === null) || specs.some((s) => s === null)) return null
   const keyTypes: SqlType[] = keys.map((key) => key.type)
   const outputs: AggregateOutput[] = aggregates.map((call, i) => ({ fn: specs[i]!.fn, type: call.type }))

@@ -1,6 +1,7 @@
 // Goal: pin the core's decoded-chunk cache (engine/timeseries/chunk-cache.ts): a repeated chunk is decoded once, a
 // chunk with other bytes (another stored CRC) at the same file and offset is decoded afresh, and the bytes held
-// never exceed the budget however many chunks pass (least recently used go first). Method: real encoded chunks
+// never exceed the budget however many chunks pass (least recently used go first), and a scan over more chunks than
+// fit keeps the ones it found cached rather than evicting them for its own later chunks (scan resistance). Method: real encoded chunks
 // decoded by the real segment reader; the decode callback counts calls.
 import assert from 'node:assert/strict'
 import { DecodedChunkCache } from '../../../engine/timeseries/chunk-cache.js'
@@ -45,6 +46,7 @@ describe('engine/timeseries/chunk-cache', () => {
     let decodes = 0
     const get = (offset: number) => cache.get('b.seg', offset, bytes, ROWS, () => { decodes++; return decodeSegmentChunk('b.seg', offset, bytes, 'f64', ROWS) })
     for (let offset = 0; offset < 20; offset++) {
+      cache.beginScan() // one scan per chunk: each may evict what earlier scans used
       get(offset)
       assert.ok(cache.bytesHeld <= budget, `${cache.bytesHeld} bytes held after chunk ${offset}`)
     }
@@ -54,5 +56,26 @@ describe('engine/timeseries/chunk-cache', () => {
     assert.equal(decodes, 0, 'the most recent chunk is still held')
     get(0)
     assert.equal(decodes, 1, 'the oldest chunk was evicted')
+  })
+
+  it('a repeated scan over more chunks than fit hits the chunks it kept instead of none', () => {
+    const budget = 40_000
+    const cache = new DecodedChunkCache(budget)
+    const bytes = chunkOf(4)
+    let decodes = 0
+    const scan = (): void => {
+      cache.beginScan()
+      for (let offset = 0; offset < 10; offset++) {
+        cache.get('c.seg', offset, bytes, ROWS, () => { decodes++; return decodeSegmentChunk('c.seg', offset, bytes, 'f64', ROWS) })
+        assert.ok(cache.bytesHeld <= budget, `${cache.bytesHeld} bytes held`)
+      }
+    }
+    scan()
+    assert.equal(decodes, 10)
+    decodes = 0
+    scan()
+    const held = Math.floor(budget / (ROWS * 9 + 100))
+    assert.ok(held >= 1 && decodes <= 10 - held + 1, `second scan decoded ${decodes} of 10 chunks`)
+    assert.ok(decodes < 10, 'the chunks the first scan kept were hit')
   })
 })

@@ -111,6 +111,11 @@ export async function checkAnswers(engine: Engine, tableId: TableId, rows: Reado
   assert.deepStrictEqual(mergeAggPartials(grouped.partials, ALL_AGGREGATES),
     aggregateRowsOf(rows, ALL_AGGREGATES, (r) => `${Math.floor((r.ts - origin) / width) * width + origin}|${r.host}`))
 
+  // Latest and earliest row per host (TSBS lastpoint): every first (and every last) shares one choice of row.
+  const latest: ScanOp['aggregates'] = [2, 3, 4, 5].flatMap((column) => [{ fn: 'last' as const, column }, { fn: 'first' as const, column }])
+  const perHost = await engine.execute(scanOp(tableId, { groupBy: [{ kind: 'column', column: 1 }], aggregates: latest }))
+  assert.deepStrictEqual(mergeAggPartials(perHost.partials, latest), aggregateRowsOf(rows, latest, (r) => String(r.host)))
+
   const total = await engine.execute(scanOp(tableId, { aggregates: ALL_AGGREGATES, filters: [{ column: 5, op: 'neq', values: ['n3'] }] }))
   assert.deepStrictEqual(mergeAggPartials(total.partials, ALL_AGGREGATES),
     aggregateRowsOf(rows.filter((r) => r.note !== null && r.note !== 'n3'), ALL_AGGREGATES, () => ''))

@@ -12,6 +12,7 @@ import fc from 'fast-check'
 import type { Engine } from '../../../engine/api.js'
 import type { AggregateState, ColumnBatch, ScanPartial } from '../../../engine/batch.js'
 import { openEngine } from '../../../engine/engine.js'
+import { nodeFileSystem, type FileSystem } from '../../../engine/io/file-system.js'
 import type { ColumnFilter, ColumnSchema, ScanOp } from '../../../engine/ops.js'
 import type { TableId } from '../../../src/common/ids.js'
 import { valueAt, type Value } from './engine-oracle.js'
@@ -153,12 +154,18 @@ describe('segment pruning and lazy decode answer as memtables do (issue #8)', fu
   let segments: Engine
   let memoryTable: TableId
   let segmentTable: TableId
+  /** Segment files the segments engine opened for reading. */
+  let segmentOpens = 0
+  const countingFs: FileSystem = {
+    ...nodeFileSystem,
+    open: (file, mode) => { if (mode === 'read' && file.endsWith('.seg')) segmentOpens += 1; return nodeFileSystem.open(file, mode) },
+  }
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodedb-prune-'))
     const config = (name: string) => ({ dataDir: path.join(dir, name), coreCount: 2, memtableMb: 64, fsync: 'off' as const })
     memory = await openEngine(config('memory'))
-    segments = await openEngine(config('segments'), { partitionWidthUs: 10_000_000 })
+    segments = await openEngine(config('segments'), { partitionWidthUs: 10_000_000, fs: countingFs })
     const create = async (engine: Engine): Promise<TableId> => {
       const result = await engine.execute({ kind: 'CreateTableOp', v: 1, name: 'cpu', columns: COLUMNS, timestampIndex: 0, ifNotExists: false })
       await engine.execute({ kind: 'IngestOp', v: 1, tableId: result.table.id, batch: makeBatch() })
@@ -196,6 +203,21 @@ describe('segment pruning and lazy decode answer as memtables do (issue #8)', fu
     const read = (after.rowGroupsReadCount ?? 0) - (before.rowGroupsReadCount ?? 0)
     assert.ok(read > 0 && pruned > 5 * read, `${pruned} row groups pruned, ${read} read`)
     assert.equal((after.chunksReadCount ?? 0) - (before.chunksReadCount ?? 0), 3 * read, 'ts, host and usage of each group read')
+  })
+
+  it('a repeated host scan opens only the files of row groups it reads: pruning knows the others from before', async () => {
+    const op = { aggregates: [{ fn: 'max' as const, column: 3 }], filters: [{ column: 1, op: 'eq' as const, values: ['host_3'] }] }
+    const expected = await memory.execute(scanOp(memoryTable, op))
+    await segments.execute(scanOp(segmentTable, op))
+    const [opensBefore, before] = [segmentOpens, segments.stats()]
+    const actual = await segments.execute(scanOp(segmentTable, op))
+    assert.deepStrictEqual(canonical(actual.partials), canonical(expected.partials))
+    const after = segments.stats()
+    const read = (after.rowGroupsReadCount ?? 0) - (before.rowGroupsReadCount ?? 0)
+    const pruned = (after.rowGroupsPrunedCount ?? 0) - (before.rowGroupsPrunedCount ?? 0)
+    assert.ok(read > 0 && pruned > 5 * read, `${pruned} row groups pruned, ${read} read`)
+    assert.ok(opensBefore > 50, `the first scans opened ${opensBefore} segment files`)
+    assert.ok(segmentOpens - opensBefore <= read, `${segmentOpens - opensBefore} segment files opened for ${read} row groups read`)
   })
 
   it('count(*), count, min, max of one host come from chunk statistics of the groups it wholly covers (EngineStats counters)', async () => {

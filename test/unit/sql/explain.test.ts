@@ -1,5 +1,5 @@
 // test/unit/sql/explain: goal — EXPLAIN shows what runs on the cores (the pushed time range, filters, expression, group keys and
-// aggregates) and EXPLAIN ANALYZE runs the plan once, reporting each operator's rows and loops and the segment
+// aggregates with their FILTER) and EXPLAIN ANALYZE runs the plan once, reporting each operator's rows and loops and the segment
 // counters. Method: the facade over the FakeEngine; the rows EXPLAIN ANALYZE reports are checked against the query's own.
 import assert from 'node:assert/strict'
 import { materialize, newHarness, US_2024 } from './helpers.js'
@@ -28,6 +28,18 @@ describe('sql EXPLAIN [ANALYZE]', () => {
     assert.ok(scan !== undefined, plan.join('\n'))
     assert.ok(scan.endsWith('filters: #1 eq ["a"]; expression: (((#2 > 2) OR (#2 IS NULL)) AND ((#2 + 1) > 2))'), scan)
     assert.ok(!plan.some((line) => line.includes('Filter')), plan.join('\n'))
+  })
+
+  it('names an aggregate FILTER and bool_and/bool_or pushed into the core scan, and keeps a FILTER that may raise on the control side', async () => {
+    const h = await newHarness()
+    const plan = await lines(h, 'EXPLAIN SELECT host, count(*) FILTER (WHERE usage_user > 2 OR usage_user IS NULL), avg(usage_user) FROM cpu GROUP BY host')
+    const scan = plan.find((line) => line.includes('Aggregate Scan on cpu'))
+    assert.ok(scan !== undefined, plan.join('\n'))
+    assert.match(scan, /aggregates: count\(\*\) FILTER \(WHERE \(\(#2 > 2\) OR \(#2 IS NULL\)\)\), avg\(#2\)/)
+    const bools = await lines(h, 'EXPLAIN SELECT bool_and(up), bool_or(up), every(up) FROM cpu')
+    assert.ok(bools.some((line) => line.includes('aggregates: min(#7), max(#7), min(#7)')), bools.join('\n'))
+    const raising = await lines(h, 'EXPLAIN SELECT count(*) FILTER (WHERE 10 / usage_user > 2) FROM cpu')
+    assert.ok(raising.some((line) => line.includes('Hash Aggregate')), raising.join('\n'))
   })
 
   it('EXPLAIN ANALYZE runs the plan once and reports the rows each operator produced', async () => {
