@@ -15,6 +15,8 @@ export interface EngineConfig {
   readonly coreCount: number
   /** Memtable byte budget per core, in MiB. */
   readonly memtableMb: number
+  /** Decoded segment-chunk cache per core, in MiB (`--cache-mb`); CORE_DECODED_CHUNK_CACHE_BYTES when absent. */
+  readonly chunkCacheMb?: number
   readonly fsync: FsyncMode
   /** Ingest is refused below this many free MiB on the data volume (issue 12); undefined = the default reserve. */
   readonly diskReserveMb?: number

@@ -1,6 +1,7 @@
 // engine/engine-setup: the checks and steps openEngine runs before any core starts — config bounds and the data-dir
 // lock — and the EngineFailureError shorthand. Knows nothing of cores, WAL or SQL.
-import { CORES_MAX_COUNT, MEMTABLE_MB_MAX, MEMTABLE_MB_MIN } from '../src/common/limits.js'
+import { CORES_MAX_COUNT, MEMTABLE_MB_MAX, MEMTABLE_MB_MIN, PARTITION_WIDTH_US_DEFAULT } from '../src/common/limits.js'
+import { CoreClient } from './bridge/core-client.js'
 import { EngineFailureError, isEngineFailureError, type EngineConfig } from './api.js'
 import { acquireDirLock, type DirLock } from './io/dir-lock.js'
 import path from 'node:path'
@@ -73,4 +74,11 @@ export async function lockDataDir(fs: FileSystem, dir: string): Promise<DirLock>
     const why = code === 'EACCES' || code === 'EROFS' || code === 'EPERM' ? 'is not writable' : 'cannot be used'
     throw fail('Io', `data directory ${dir} ${why}: ${messageOf(error)}`)
   }
+}
+
+/** A core worker with the engine's budgets (memtable, partition width, decoded-chunk cache). */
+export function newCoreClient(c: number, config: EngineConfig, options: OpenEngineOptions, budgetBytes: number): CoreClient {
+  const cacheBytes = config.chunkCacheMb === undefined ? undefined : config.chunkCacheMb * 1024 * 1024
+  const widthUs = options.partitionWidthUs ?? PARTITION_WIDTH_US_DEFAULT
+  return new CoreClient(c, path.join(__dirname, 'core', 'core-worker.js'), budgetBytes, widthUs, cacheBytes)
 }

@@ -22,7 +22,7 @@ import { FlushCoordinator } from './flush-coordinator.js'
 import type { DirLock } from './io/dir-lock.js'
 import type { DiskHealth } from './io/disk-health.js'
 import type { FileSystem } from './io/file-system.js'
-import { checkConfig, fail, guardedFileSystem, lockDataDir, type OpenEngineOptions } from './engine-setup.js'
+import { checkConfig, fail, guardedFileSystem, lockDataDir, newCoreClient, type OpenEngineOptions } from './engine-setup.js'
 import type { IngestOp, ScanOp, TableSchema, TimeseriesOp } from './ops.js'
 import { RetentionJob } from './retention.js'
 import { TableDdl } from './table-ddl.js'
@@ -47,10 +47,8 @@ export async function openEngine(config: EngineConfig, options: OpenEngineOption
   try {
     const catalog = await CatalogStore.open(fs, config.dataDir)
     const segments = await SegmentStore.open(fs, config.dataDir)
-    const workerPath = path.join(__dirname, 'core', 'core-worker.js')
     const budgetBytes = options.memtableBytes ?? config.memtableMb * 1024 * 1024
-    const widthUs = options.partitionWidthUs ?? PARTITION_WIDTH_US_DEFAULT
-    for (let c = 0; c < config.coreCount; c++) cores.push(new CoreClient(c, workerPath, budgetBytes, widthUs))
+    for (let c = 0; c < config.coreCount; c++) cores.push(newCoreClient(c, config, options, budgetBytes))
     const engine = new NodeEngine(fs, config, catalog, cores, lock, segments, budgetBytes, options, health)
     await engine.start()
     return engine
@@ -125,8 +123,7 @@ class NodeEngine implements Engine {
     const rebuild = async () => {
       // A flush of the dead core may still be committing: catch-up must see its flushed LSNs, or rows would double.
       await this.flushes.settled()
-      const client = new CoreClient(c, path.join(__dirname, 'core', 'core-worker.js'), budgetBytes,
-        this.options.partitionWidthUs ?? PARTITION_WIDTH_US_DEFAULT)
+      const client = newCoreClient(c, this.config, this.options, budgetBytes)
       client.onUnexpectedExit = () => this.restartCore(c, budgetBytes)
       this.cores[c] = client
       this.flushes.resetCore(c)

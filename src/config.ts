@@ -8,7 +8,7 @@ import type { AuthMethod } from '../wire/pg/auth-exchange.js'
 import type { SyncSettings } from '../engine/sync/sync-node.js'
 import { checkNodeId } from './sync/nats-config.js'
 import {
-  CORES_MAX_COUNT, DISK_RESERVE_MB_DEFAULT, DISK_RESERVE_MB_MAX, DISK_RESERVE_PERCENT_DEFAULT, MEMTABLE_MB_DEFAULT, MEMTABLE_MB_MAX,
+  CHUNK_CACHE_MB_DEFAULT, CHUNK_CACHE_MB_MAX, CORES_MAX_COUNT, DISK_RESERVE_MB_DEFAULT, DISK_RESERVE_MB_MAX, DISK_RESERVE_PERCENT_DEFAULT, MEMTABLE_MB_DEFAULT, MEMTABLE_MB_MAX,
   MEMTABLE_MB_MIN,
 } from './common/limits.js'
 
@@ -22,6 +22,7 @@ export interface ServerConfig {
   readonly httpToken: string | null
   readonly coreCount: number
   readonly memtableMb: number
+  readonly chunkCacheMb: number
   readonly fsync: FsyncMode
   /** Ingest is refused below this many free MiB on the data volume; null = the default (issue 12). */
   readonly diskReserveMb: number | null
@@ -60,6 +61,7 @@ export const OPTION_SPECS: ReadonlyArray<OptionSpec> = [
   { flag: 'http-token', env: 'NODEDB_HTTP_TOKEN', help: 'token HTTP writes must present (empty = no authentication)', fallback: () => '' },
   { flag: 'cores', env: 'NODEDB_CORES', help: 'worker cores (threads)', fallback: () => String(availableParallelism()) },
   { flag: 'memtable-mb', env: 'NODEDB_MEMTABLE_MB', help: 'memtable budget per core, MiB', fallback: () => String(MEMTABLE_MB_DEFAULT) },
+  { flag: 'cache-mb', env: 'NODEDB_CACHE_MB', help: 'decoded segment-chunk cache per core, MiB (repeated queries)', fallback: () => String(CHUNK_CACHE_MB_DEFAULT) },
   { flag: 'fsync', env: 'NODEDB_FSYNC', help: 'WAL fsync: always | batch | off', fallback: () => 'always' },
   {
     flag: 'disk-reserve-mb', env: 'NODEDB_DISK_RESERVE_MB',
@@ -176,6 +178,7 @@ export function resolveConfig(values: Readonly<Record<string, string | undefined
     httpToken,
     coreCount: parseInteger('cores', raw('cores'), 1, CORES_MAX_COUNT),
     memtableMb: parseInteger('memtable-mb', raw('memtable-mb'), MEMTABLE_MB_MIN, MEMTABLE_MB_MAX),
+    chunkCacheMb: parseInteger('cache-mb', raw('cache-mb'), 0, CHUNK_CACHE_MB_MAX),
     fsync: parseFsync(raw('fsync')),
     diskReserveMb: raw('disk-reserve-mb') === '' ? null : parseInteger('disk-reserve-mb', raw('disk-reserve-mb'), 0, DISK_RESERVE_MB_MAX),
     sync: parseSync(raw),

@@ -86,7 +86,7 @@ async function loadSecurity(config: ServerConfig): Promise<Security> {
 function openConfiguredEngine(config: ServerConfig, options: StartServerOptions, syncHooks: SyncHooks | undefined,
   onFatal: (detail: string) => void): Promise<Engine> {
   return openEngine({
-    dataDir: config.dataDir, coreCount: config.coreCount, memtableMb: config.memtableMb, fsync: config.fsync,
+    dataDir: config.dataDir, coreCount: config.coreCount, memtableMb: config.memtableMb, chunkCacheMb: config.chunkCacheMb, fsync: config.fsync,
     ...(config.diskReserveMb === null ? {} : { diskReserveMb: config.diskReserveMb }),
   }, {
     ...options.engineOptions,

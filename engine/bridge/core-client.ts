@@ -52,13 +52,13 @@ export class CoreClient {
 
   constructor(
     readonly coreId: number, workerPath: string, memtableBudgetBytes: number,
-    partitionWidthUs: number = PARTITION_WIDTH_US_DEFAULT,
+    partitionWidthUs: number = PARTITION_WIDTH_US_DEFAULT, chunkCacheBytes?: number,
   ) {
     const requestRing = createRingBuffers()
     const responseRing = createRingBuffers()
     this.producer = new RingProducer(requestRing)
     this.consumer = new RingConsumer(responseRing)
-    this.worker = new Worker(workerPath, { workerData: { coreId, requestRing, responseRing, memtableBudgetBytes, partitionWidthUs } })
+    this.worker = new Worker(workerPath, { workerData: { coreId, requestRing, responseRing, memtableBudgetBytes, partitionWidthUs, chunkCacheBytes } })
     this.exited = new Promise((resolve) => this.worker.once('exit', (code) => { this.onExit(code); resolve(code) }))
     this.worker.on('error', (error) => log.error({ core: coreId, err: error }, 'core worker failed'))
     this.listen()

@@ -20,6 +20,8 @@ export interface CoreLoopOptions {
   readonly responseRing: RingBuffers
   readonly memtableBudgetBytes: number
   readonly partitionWidthUs: number
+  /** Decoded-chunk cache budget (bytes); the default when absent. */
+  readonly chunkCacheBytes?: number
 }
 
 export type TickOutcome = 'idle' | 'busy' | 'blocked' | 'stopped'

@@ -41,6 +41,8 @@ export interface CoreStorageOptions {
   readonly coreId: number
   readonly memtableBudgetBytes: number
   readonly partitionWidthUs: number
+  /** Decoded-chunk cache budget (bytes, `--cache-mb`); CORE_DECODED_CHUNK_CACHE_BYTES when absent. */
+  readonly chunkCacheBytes?: number
   /** Injected clock (ms) for the age of memtables. */
   readonly nowMs?: () => number
 }
@@ -55,9 +57,11 @@ export class CoreStorage {
   /** A DELETE is between its HoldFlushesRequest and its DeleteRowsRequest: no flush is offered, not even a forced one. */
   private isFlushHeld = false
   /** Decoded segment chunks of earlier scans (segments are immutable), within its byte budget. */
-  private readonly chunkCache = new DecodedChunkCache()
+  private readonly chunkCache: DecodedChunkCache
 
-  constructor(private readonly options: CoreStorageOptions) {}
+  constructor(private readonly options: CoreStorageOptions) {
+    this.chunkCache = new DecodedChunkCache(options.chunkCacheBytes)
+  }
 
   registerTable(schema: TableSchema): void {
     const existing = this.tables.get(schema.id)

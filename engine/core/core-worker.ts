@@ -14,6 +14,7 @@ export interface CoreWorkerData {
   readonly responseRing: RingBuffers
   readonly memtableBudgetBytes: number
   readonly partitionWidthUs: number
+  readonly chunkCacheBytes?: number
 }
 
 function isRingBuffers(value: unknown): value is RingBuffers {
@@ -26,7 +27,8 @@ function isCoreWorkerData(value: unknown): value is CoreWorkerData {
   return typeof value === 'object' && value !== null && 'coreId' in value && typeof value.coreId === 'number' &&
     'requestRing' in value && isRingBuffers(value.requestRing) && 'responseRing' in value &&
     isRingBuffers(value.responseRing) && 'memtableBudgetBytes' in value && typeof value.memtableBudgetBytes === 'number' &&
-    'partitionWidthUs' in value && typeof value.partitionWidthUs === 'number'
+    'partitionWidthUs' in value && typeof value.partitionWidthUs === 'number' &&
+    (!('chunkCacheBytes' in value) || value.chunkCacheBytes === undefined || typeof value.chunkCacheBytes === 'number')
 }
 
 function run(data: CoreWorkerData): void {

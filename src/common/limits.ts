@@ -79,6 +79,12 @@ export const SCAN_STEP_ROWS_EXAMINED_MAX_COUNT = 16 * SCAN_BATCH_ROWS_COUNT
 // immutable, so a repeated query over them skips CRC checks, decoding and allocating. 32 MiB per core holds a few
 // million float cells (a working set of recent segments' queried columns) and stays small beside the memtable budget.
 export const CORE_DECODED_CHUNK_CACHE_BYTES = 32 * 1024 * 1024
+// The server's default for that budget (`--cache-mb`): 128 MiB per core holds a day of 100 hosts' ten float columns
+// decoded (the TSBS working set, about 95 MiB per core on 2 cores), so repeated dashboards over it decode nothing;
+// beside a 64 MiB memtable budget it keeps a core under ~200 MiB, a small share of a server's memory.
+export const CHUNK_CACHE_MB_DEFAULT = 128
+// The largest --cache-mb accepted: 64 GiB per core, beyond any machine nodedb is sized for; it only catches typos.
+export const CHUNK_CACHE_MB_MAX = 64 * 1024
 // Unneeded chunk bytes a scan may read between two needed chunks of a row group to fetch both in one read: a
 // wasted read of a few KiB (tag chunks between the timestamp and a field) costs less than another syscall round trip.
 export const SEGMENT_READ_COALESCE_GAP_BYTES = 16 * 1024

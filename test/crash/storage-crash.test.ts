@@ -36,6 +36,24 @@ async function setup(port: number): Promise<void> {
   await c.end()
 }
 
+function segmentFiles(dataDir: string): string[] {
+  const dir = path.join(dataDir, 'segments')
+  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((name) => name.endsWith('.seg')) : []
+}
+
+function segmentCount(dataDir: string): number {
+  return segmentFiles(dataDir).length
+}
+
+/** Waits until a segment file not in `before` appears: a flush ran (at most 40 s; the final check then tells). */
+async function untilFlushed(dataDir: string, before: ReadonlyArray<string>): Promise<void> {
+  const known = new Set(before)
+  for (let waited = 0; waited < 40_000; waited += 50) {
+    if (segmentFiles(dataDir).some((name) => !known.has(name))) return
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
 describe('crash: storage — flushes, torn WAL tail, corrupted segment (issue #4)', function () {
   this.timeout(60_000 * Math.max(1, ROUNDS))
   const seed = Number(process.env.NODEDB_CRASH_SEED ?? Date.now() % 1_000_000)
@@ -57,8 +75,12 @@ describe('crash: storage — flushes, torn WAL tail, corrupted segment (issue #4
     let first = 0
     for (let round = 0; round < ROUNDS; round++) {
       const stop = { value: false }
+      const segmentsBefore = segmentFiles(dataDir)
       const writers = Array.from({ length: 4 }, (_, w) => runBatchWriter({ port: server!.pgPort, first: first + w, step: 4, batchSql, acked, stop }))
-      await new Promise((resolve) => setTimeout(resolve, 800 + Math.floor(next() * 1200)))
+      // Each round writes until a flush has happened in it (a loaded machine writes slower), then a random while more,
+      // so the kill lands among flushes whatever the throughput.
+      await untilFlushed(dataDir, segmentsBefore)
+      await new Promise((resolve) => setTimeout(resolve, Math.floor(next() * 1200)))
       await server.kill()
       stop.value = true
       await Promise.all(writers)
@@ -68,8 +90,7 @@ describe('crash: storage — flushes, torn WAL tail, corrupted segment (issue #4
       for (const batch of acked) assert.equal(counts.get(batch), ROWS_PER_BATCH, `seed ${seed}: acked batch ${batch}`)
       for (const [batch, count] of counts) assert.equal(count, ROWS_PER_BATCH, `seed ${seed}: batch ${batch} is partial`)
     }
-    const segments = fs.readdirSync(path.join(dataDir, 'segments')).filter((name) => name.endsWith('.seg'))
-    assert.ok(segments.length > 0, 'flushes wrote segments during the rounds')
+    assert.ok(segmentCount(dataDir) > 0, 'flushes wrote segments during the rounds')
   })
 
   it('truncates a torn WAL tail written by hand and starts with every earlier row', async () => {

@@ -44,7 +44,7 @@ describe('issue 12: disk full and failed fsync through pg, ILP HTTP and ILP TCP 
     fatal.splice(0)
     const config: ServerConfig = {
       dataDir: path.join(dir, 'data'), host: '127.0.0.1', pgPort: 0, ilpPort: 0, httpPort: 0, httpToken: null,
-      coreCount: 2, memtableMb: 1, fsync: 'always', diskReserveMb: 0,
+      coreCount: 2, memtableMb: 1, chunkCacheMb: 32, fsync: 'always', diskReserveMb: 0,
     }
     server = await startServer(config, {
       engineOptions: { fs: faulty.fs, diskProbeIntervalMs: 20 }, onFatal: (detail) => { fatal.push(detail) },
