@@ -7,8 +7,8 @@ import { asLsn, type Lsn } from '../src/common/ids.js'
 import { CORE_RESTARTS_MAX_COUNT, PARTITION_WIDTH_US_DEFAULT, REPLAY_IN_FLIGHT_BYTES_MAX, WAL_CLOSED_SEGMENTS_MAX_COUNT,
   WAL_RECORD_BYTES_MAX } from '../src/common/limits.js'
 import { log } from '../src/common/log.js'
-import { EngineFailureError, type DiskStatus, type Engine, type EngineConfig, type EngineStats, type IngestResult, type ResultOf,
-  type OpResult, type ScanStreamOptions } from './api.js'
+import { EngineFailureError, NO_SYNC_STATUS, type DiskStatus, type SyncStatus, type Engine, type EngineConfig, type EngineStats,
+  type IngestResult, type ResultOf, type OpResult, type ScanStreamOptions } from './api.js'
 import type { ColumnBatch, RowsPartial } from './batch.js'
 import { CoreClient } from './bridge/core-client.js'
 import { splitBatchByCore, validateBatch } from './bridge/dispatcher.js'
@@ -246,7 +246,8 @@ class NodeEngine implements Engine {
   }
 
   execute<T extends TimeseriesOp>(op: T): Promise<ResultOf<T>> {
-    if (this.isClosing) return Promise.reject(fail('ShuttingDown', 'the engine is shutting down'))
+    const refusal = this.isClosing ? fail('ShuttingDown', 'the engine is shutting down') : this.options.opRefusal?.(op)
+    if (refusal !== undefined) return Promise.reject(refusal)
     const running = this.run(op)
     this.inFlight.add(running)
     void running.then(() => this.inFlight.delete(running), () => this.inFlight.delete(running))
@@ -258,9 +259,7 @@ class NodeEngine implements Engine {
     return this.scans.stream(op, options)
   }
 
-  tables(): ReadonlyArray<TableSchema> {
-    return this.catalog.tables()
-  }
+  tables(): ReadonlyArray<TableSchema> { return this.catalog.tables() }
 
   /** Restarts first (a rebuilding core's rows come from its catch-up); each committed flush runs the checkpoint. */
   async flushAll(): Promise<void> {
@@ -286,6 +285,7 @@ class NodeEngine implements Engine {
   }
 
   status(): DiskStatus { return this.health.status() }
+  syncStatus(): SyncStatus { return this.options.syncStatus?.() ?? NO_SYNC_STATUS }
 
   close(): Promise<void> {
     this.isClosing = true
