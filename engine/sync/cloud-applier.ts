@@ -59,6 +59,8 @@ export class EdgeApplier {
   /** Messages handled whose effect is not durable yet (in the pending group): acknowledged after its flush. */
   private unflushed: Array<{ readonly message: JsMsg; readonly key: string; readonly lsn: number }> = []
   private parts: Uint8Array[] = []
+  /** After an error or a held gap: the consumer is recreated to deliver again from its ack floor. */
+  private needsRewind = false
   private incarnation: number | null = null
   private state: SyncChainState = 'offline'
   private lagRecords: number | null = null
@@ -107,19 +109,26 @@ export class EdgeApplier {
     while (!this.stopped) {
       try {
         const jsm = await jetstreamManager(this.nc, { domain: this.nodeId, timeout: 2000 })
-        await this.ensureConsumer(jsm)
+        await this.ensureConsumer(jsm, this.needsRewind)
+        this.needsRewind = false
         const consumer = await jetstream(this.nc, { domain: this.nodeId, timeout: 5000 }).consumers.get(SYNC_STREAM, SYNC_CONSUMER)
         if (this.state === 'offline') this.state = 'connected'
         while (!this.stopped) {
           const held = await this.applyFetch(jsm, await consumer.fetch({ max_messages: SYNC_FETCH_COUNT, expires: 1000 }))
           if (Date.now() - this.lagReadAtMs >= LAG_REFRESH_MS) await this.readLag(jsm, consumer)
-          if (held) await sleep(SYNC_RETRY_MS)
+          if (!held) continue
+          // Delivery continues past a message that is not acknowledged: start again at the first one that is not.
+          this.needsRewind = true
+          await sleep(SYNC_RETRY_MS)
+          break
         }
       } catch (error) {
-        // Whatever was pending is not acknowledged: forget it and the marks, which are reloaded from the durable rows.
+        // Whatever was pending is not acknowledged: forget it and the marks, which are reloaded from the durable rows,
+        // and deliver again from the ack floor (waiting for redelivery alone left a lost fetch's message behind).
         this.group.clear()
         this.unflushed = []
         this.marks.clear()
+        this.needsRewind = true
         if (this.stopped) return
         this.noteError(error, isEngineFailureError(error) && error.failure.kind === 'InvalidBatch' ? 'held' : 'offline')
         log.warn({ nodeId: this.nodeId, err: this.lastError }, 'sync: applying paused; retrying')
@@ -187,13 +196,22 @@ export class EdgeApplier {
     this.lagSeconds = oldest === null ? null : Math.max(0, (Date.now() - oldest.time.getTime()) / 1000)
   }
 
-  private async ensureConsumer(jsm: JetStreamManager): Promise<void> {
+  /**
+   * Creates the durable consumer if missing. `isRewind`: recreates it to deliver from its ack floor + 1, in order
+   * (nats-server 2.9 has no consumer reset): what was applied but not acknowledged comes again as duplicates.
+   */
+  private async ensureConsumer(jsm: JetStreamManager, isRewind: boolean): Promise<void> {
     const existing = await jsm.consumers.info(SYNC_STREAM, SYNC_CONSUMER).catch(() => undefined)
-    if (existing !== undefined) return
-    await jsm.consumers.add(SYNC_STREAM, {
-      durable_name: SYNC_CONSUMER, ack_policy: AckPolicy.All, deliver_policy: DeliverPolicy.All,
-      max_ack_pending: SYNC_FETCH_COUNT, ack_wait: SYNC_ACK_WAIT_MS * 1_000_000,
-    })
+    if (existing !== undefined && !isRewind) return
+    const config = { durable_name: SYNC_CONSUMER, ack_policy: AckPolicy.All, max_ack_pending: SYNC_FETCH_COUNT, ack_wait: SYNC_ACK_WAIT_MS * 1_000_000 }
+    if (existing === undefined) {
+      await jsm.consumers.add(SYNC_STREAM, { ...config, deliver_policy: DeliverPolicy.All })
+      return
+    }
+    const startSeq = existing.ack_floor.stream_seq + 1
+    await jsm.consumers.delete(SYNC_STREAM, SYNC_CONSUMER)
+    await jsm.consumers.add(SYNC_STREAM, { ...config, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startSeq })
+    log.info({ nodeId: this.nodeId, startSeq }, 'sync: delivery restarts at the first message not acknowledged')
   }
 
   private async handle(jsm: JetStreamManager, message: JsMsg): Promise<Outcome> {
