@@ -61,6 +61,8 @@ export class EdgeApplier {
   private parts: Uint8Array[] = []
   /** After an error or a held gap: the consumer is recreated to deliver again from its ack floor. */
   private needsRewind = false
+  /** Stream sequence of the last message this applier acknowledged (AckAll covers every one before it). */
+  private ackedStreamSeq = 0
   private incarnation: number | null = null
   private state: SyncChainState = 'offline'
   private lagRecords: number | null = null
@@ -176,6 +178,7 @@ export class EdgeApplier {
       if (counters !== undefined) counters.appliedLsn = Math.max(counters.appliedLsn, lsn)
     }
     last.message.ack()
+    this.ackedStreamSeq = Math.max(this.ackedStreamSeq, last.message.seq)
     for (const { key, lsn } of this.unflushed) {
       const counters = this.counters.get(key)
       if (counters !== undefined) counters.ackedLsn = Math.max(counters.ackedLsn, lsn)
@@ -208,7 +211,8 @@ export class EdgeApplier {
       await jsm.consumers.add(SYNC_STREAM, { ...config, deliver_policy: DeliverPolicy.All })
       return
     }
-    const startSeq = existing.ack_floor.stream_seq + 1
+    // A consumer created by a rewind reports ack floor 0 until its first ack: what this applier acknowledged counts too.
+    const startSeq = Math.max(existing.ack_floor.stream_seq, this.ackedStreamSeq) + 1
     await jsm.consumers.delete(SYNC_STREAM, SYNC_CONSUMER)
     await jsm.consumers.add(SYNC_STREAM, { ...config, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startSeq })
     log.info({ nodeId: this.nodeId, startSeq }, 'sync: delivery restarts at the first message not acknowledged')

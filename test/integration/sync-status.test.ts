@@ -115,3 +115,51 @@ describe('issue 11: nodedb_sync and SHOW nodedb_status (real nats-server, real n
     assert.deepEqual(await query(cloudPg, 'SELECT count(*) AS n FROM cpu'), [{ n: '0' }])
   })
 })
+
+describe('issue 11: a stalled edge nats-server mid-drain (real nats-server, real nodedb)', function () {
+  this.timeout(120_000)
+  let cluster: SyncCluster
+
+  beforeEach(async () => {
+    cluster = new SyncCluster()
+    await cluster.init()
+  })
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') process.stderr.write(`${cluster.logs()}\n`)
+    for (const edge of cluster.edges) edge.nats.pause(false)
+    await cluster.close()
+  })
+
+  it('drains every small record exactly once after fetches fail mid-way (the applier rewinds to its ack floor)', async () => {
+    await cluster.startCloud()
+    const edge = await cluster.addEdge('edge-1')
+    const edgePg = edge.server!.pgPort
+    await query(edgePg, 'CREATE TABLE small (ts timestamptz NOT NULL, host text, v bigint)')
+    // Many small records (one per INSERT), written offline.
+    for (let writer = 0; writer < 4; writer++) {
+      const values = Array.from({ length: 300 }, (_, i) => `(to_timestamp(${1_700_000_000 + writer * 1000 + i}), 'h${i % 3}', ${i})`)
+      await Promise.all(Array.from({ length: 3 }, (_, part) => (async () => {
+        for (const value of values.slice(part * 100, part * 100 + 100)) await query(edgePg, `INSERT INTO small VALUES ${value}`)
+      })()))
+    }
+    await cluster.startHub()
+    await until('the drain to start', async () => Number((await query(cluster.cloud!.pgPort, 'SELECT count(*) AS n FROM small'))[0]!.n) > 0)
+    // Stall the edge's server a few times mid-drain: the cloud's fetches fail ("heartbeats missed") with records taken.
+    for (let round = 0; round < 3; round++) {
+      edge.nats.pause(true)
+      await new Promise((resolve) => setTimeout(resolve, 2500))
+      edge.nats.pause(false)
+      await new Promise((resolve) => setTimeout(resolve, 300))
+    }
+    const expected = JSON.stringify(await query(edgePg, 'SELECT host, count(*) AS n, sum(v) AS s FROM small GROUP BY host ORDER BY host'))
+    await until('the cloud to hold exactly the edge\'s rows', async () =>
+      JSON.stringify(await query(cluster.cloud!.pgPort, 'SELECT host, count(*) AS n, sum(v) AS s FROM small GROUP BY host ORDER BY host')) === expected)
+    assert.deepEqual(await query(cluster.cloud!.pgPort, 'SELECT count(*) AS n FROM (SELECT DISTINCT host, ts FROM small) d'), [{ n: '1200' }])
+    const [edgeRow] = await syncRows(edgePg)
+    await until('the cloud row to be caught up', async () => {
+      const [row] = await syncRows(cluster.cloud!.pgPort)
+      return row!.applied_lsn === edgeRow!.applied_lsn && row!.state === 'connected'
+    })
+    assert.match(cluster.cloud!.output(), /delivery restarts at the first message not acknowledged/, 'the stalls made fetches fail')
+  })
+})
