@@ -1,6 +1,6 @@
 // engine/api: the contract of the storage engine as sql sees it. Everything that crosses it is plain data.
 // The engine knows nothing of SQL text or sockets; failures are EngineFailure values that sql maps to SQLSTATEs.
-import type { Lsn } from '../src/common/ids.js'
+import type { Lsn, TableId } from '../src/common/ids.js'
 import type { RowsPartial, ScanPartial } from './batch.js'
 import type {
   AddColumnsOp, CreateTableOp, DeleteRowsOp, DropColumnOp, DropTableOp, IngestOp, RenameColumnOp, RenameTableOp, ScanOp, SetRetentionOp,
@@ -199,6 +199,11 @@ export interface Engine {
   scanStream(op: ScanOp, options?: ScanStreamOptions): AsyncIterable<RowsPartial>
   /** The catalog as persisted: every table, in creation order. */
   tables(): ReadonlyArray<TableSchema>
+  /**
+   * Bytes of each table's segment files, as the manifest lists them (read-only; pg_relation_size and friends). Rows
+   * not yet flushed are in the shared WAL and memtables and count once a flush writes them. Optional for test fakes.
+   */
+  tableSegmentBytes?(): ReadonlyMap<TableId, number>
   stats(): EngineStats
   /**
    * Whether writes are accepted, free space and the reserve, background writers failing (issue 12). Optional so

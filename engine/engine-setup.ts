@@ -17,6 +17,8 @@ export interface OpenEngineOptions {
   readonly memtableBytes?: number
   /** Width of a time partition (a segment never spans two); one day by default. */
   readonly partitionWidthUs?: number
+  /** Tests: how long a core's memtables go without ingest before they are flushed; MEMTABLE_IDLE_FLUSH_MS by default. */
+  readonly idleFlushMs?: number
   /** Tests: WAL segment rotation bound, so checkpoints have whole segments to delete. */
   readonly walSegmentBytes?: number
   /** Tests: drops the live dispatch of record `lsn` to `core` when it returns true, as a lost ring frame would. */

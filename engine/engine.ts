@@ -3,7 +3,7 @@
 // Knows nothing of SQL or sockets.
 import path from 'node:path'
 import { assertNever } from '../src/common/assert.js'
-import { asLsn, type Lsn } from '../src/common/ids.js'
+import { asLsn, type Lsn, type TableId } from '../src/common/ids.js'
 import { CORE_RESTARTS_MAX_COUNT, PARTITION_WIDTH_US_DEFAULT, REPLAY_IN_FLIGHT_BYTES_MAX, WAL_CLOSED_SEGMENTS_MAX_COUNT,
   WAL_RECORD_BYTES_MAX } from '../src/common/limits.js'
 import { log } from '../src/common/log.js'
@@ -94,7 +94,7 @@ class NodeEngine implements Engine {
     private readonly options: OpenEngineOptions,
     private readonly health: DiskHealth,
   ) {
-    this.flushes = new FlushCoordinator(cores, segments, budgetBytes, () => this.checkpoint(), health)
+    this.flushes = new FlushCoordinator(cores, segments, budgetBytes, () => this.checkpoint(), health, options.idleFlushMs)
     this.restarting = cores.map(() => undefined)
     this.scans = new ScanRunner({ cores, catalog, segments, restarts: () => Promise.all(this.restarting) })
     this.compactor = new Compactor(segments, cores, health)
@@ -215,9 +215,8 @@ class NodeEngine implements Engine {
     if (replayFailure !== undefined) throw replayFailure
     this.replayedRecordCount = result.recordCount
     // A checkpoint may have deleted every record up to the flushed ones: LSNs never go back below the manifest's.
-    let nextLsn = result.nextLsn
     // Truncations too: a later record of the table at or below one would be skipped as truncated.
-    for (const { lsn } of [...this.segments.flushedLsns(), ...this.segments.truncatedLsns(), ...this.segments.deletedLsns()]) if (lsn >= nextLsn) nextLsn = asLsn(lsn + 1)
+    const nextLsn = asLsn(Math.max(result.nextLsn, this.recordedLsn() + 1))
     this.wal = await WalWriter.open({
       fs: this.fs, walDir, fsync: this.config.fsync, nextLsn, lastSegment: result.lastSegment, refusal: this.options.walRefusal,
       closedSegments: result.closedSegments, health: this.health, floor: this.options.walFloor,
@@ -233,10 +232,17 @@ class NodeEngine implements Engine {
   private async checkpoint(): Promise<void> {
     if (this.wal === undefined || this.isClosing) return
     // A failure keeps the segments; the next committed flush checkpoints again (issue 12).
-    await this.wal.deleteSegmentsBelow(Math.min(this.flushes.neededLsn(), this.catchUp.neededLsn())).then(
+    await this.wal.deleteSegmentsBelow(Math.min(this.flushes.neededLsn(), this.catchUp.neededLsn()), this.recordedLsn()).then(
       () => this.health.backgroundSucceeded('checkpoint'), (error: unknown) => this.health.backgroundFailed('checkpoint', error))
     this.relieveWal()
     this.compactor.maybeStart(() => this.isClosing)
+  }
+
+  /** The highest LSN the manifest records: a restart's next LSN is above it even with no WAL file left. */
+  private recordedLsn(): number {
+    let recorded = 0
+    for (const { lsn } of [...this.segments.flushedLsns(), ...this.segments.truncatedLsns(), ...this.segments.deletedLsns()]) recorded = Math.max(recorded, lsn)
+    return recorded
   }
 
   /** Bounds the WAL on disk (and replay time): past WAL_CLOSED_SEGMENTS_MAX_COUNT, cores pinning it flush early. */
@@ -260,6 +266,8 @@ class NodeEngine implements Engine {
   }
 
   tables(): ReadonlyArray<TableSchema> { return this.catalog.tables() }
+
+  tableSegmentBytes(): ReadonlyMap<TableId, number> { return this.segments.segments.reduce((m, s) => m.set(s.tableId, (m.get(s.tableId) ?? 0) + s.sizeBytes), new Map<TableId, number>()) }
 
   /** Restarts first (a rebuilding core's rows come from its catch-up); each committed flush runs the checkpoint. */
   async flushAll(): Promise<void> {
@@ -286,7 +294,6 @@ class NodeEngine implements Engine {
 
   status(): DiskStatus { return this.health.status() }
   syncStatus(): SyncStatus { return this.options.syncStatus?.() ?? NO_SYNC_STATUS }
-
   close(): Promise<void> {
     this.isClosing = true
     this.closing ??= this.closeNow()
@@ -349,24 +356,18 @@ class NodeEngine implements Engine {
     await durable
     this.relieveWal()
     // No await between durability and dispatch: continuations run in LSN order, so rings receive LSN order.
-    await Promise.all(this.applyToCores(table, op.batch, lsn).map((part) => part.applied))
+    await Promise.all(this.applyToCores(table, payload, lsn))
     return { kind: 'IngestResult', rowCount: op.batch.rowCount, lsn }
   }
 
   /**
-   * Pushes each core its share of the rows, synchronously and in call order; one promise per core involved. Each
-   * answer goes through the flush coordinator (memtable bytes, flushes, low water).
+   * Pushes every core the record's payload, in call order, as replay does: each core decodes it and keeps its own rows,
+   * so the event loop neither hashes, splits nor re-encodes rows. Answers go through the flush coordinator.
    */
-  private applyToCores(table: TableSchema, batch: ColumnBatch, lsn: Lsn): Array<{ core: number; applied: Promise<unknown> }> {
-    const parts = splitBatchByCore(table, batch, this.cores.length)
-    this.flushes.dispatched(lsn, parts.filter((part) => part !== undefined).length)
-    const applies: Array<{ core: number; applied: Promise<unknown> }> = []
-    parts.forEach((part, core) => {
-      if (part === undefined) return
-      const request = { kind: 'ApplyIngestRequest' as const, tableId: table.id, lsn, batch: part.batch, vShards: part.vShards }
-      applies.push({ core, applied: this.sendPart(core, request, lsn) })
-    })
-    return applies
+  private applyToCores(table: TableSchema, payload: Uint8Array, lsn: Lsn): Array<Promise<unknown>> {
+    const request = { kind: 'ApplyRawIngestRequest' as const, tableId: table.id, lsn, coreCount: this.cores.length, payload, skipVShards: null }
+    this.flushes.dispatched(lsn, this.cores.length)
+    return this.cores.map((_, core) => this.sendPart(core, request, lsn))
   }
 
   private tableOf(record: WalRecord): TableSchema {

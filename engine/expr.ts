@@ -3,7 +3,10 @@
 // (timeseries/expr-eval.ts). Versioned; node kinds are append-only. The SQL layer lowers its bound expressions into
 // it (sql/plan/lower-expr.ts) only where every node has a kernel with PostgreSQL's exact semantics.
 
-/** Bumped when the shape of a node changes incompatibly; a core refuses a ScanWhere of another version. */
+/**
+ * Bumped when the shape of a node changes incompatibly; a core refuses a ScanWhere of another version. DeleteRecords
+ * in the WAL hold ScanWheres (wal/delete-payload.ts): a bump must keep reading the old version while the WAL may.
+ */
 export const EXPR_VERSION = 1
 
 /**

@@ -4,7 +4,9 @@
 // by a per-core backoff timer (issue 12), with no traffic needed. Knows nothing of SQL.
 import { assert } from '../src/common/assert.js'
 import type { Lsn } from '../src/common/ids.js'
-import { FLUSH_ALL_ROUNDS_MAX_COUNT, MEMTABLE_PAUSE_BUDGETS_COUNT } from '../src/common/limits.js'
+import {
+  FLUSH_ALL_ROUNDS_MAX_COUNT, MEMTABLE_FLUSH_AGE_MS, MEMTABLE_IDLE_CHECK_MS, MEMTABLE_IDLE_FLUSH_MS, MEMTABLE_PAUSE_BUDGETS_COUNT,
+} from '../src/common/limits.js'
 import { log } from '../src/common/log.js'
 import { EngineFailureError, isEngineFailureError, type EngineFailure } from './api.js'
 import type { CoreClient } from './bridge/core-client.js'
@@ -25,6 +27,10 @@ export class FlushCoordinator {
   private readonly backoffs: RetryBackoff[]
   private readonly lastFailures: Array<EngineFailure | undefined>
   private readonly retryWaiters: Array<Array<() => void>>
+  /** Per core: when it last applied an ingest, and since when its memtables hold rows (0 = empty). */
+  private readonly lastIngestMs: number[]
+  private readonly heldSinceMs: number[]
+  private readonly idleTimer: NodeJS.Timeout
 
   constructor(
     private readonly cores: ReadonlyArray<CoreClient>,
@@ -34,6 +40,8 @@ export class FlushCoordinator {
     private readonly flushCommitted: () => Promise<void>,
     /** Where failed flushes show (SHOW nodedb_status); absent in unit tests that build a coordinator alone. */
     private readonly health?: DiskHealth,
+    /** Tests: MEMTABLE_IDLE_FLUSH_MS by default. */
+    private readonly idleFlushMs = MEMTABLE_IDLE_FLUSH_MS,
   ) {
     this.memtableBytes = cores.map(() => 0)
     this.lowWater = cores.map(() => 0)
@@ -42,6 +50,22 @@ export class FlushCoordinator {
     this.backoffs = cores.map(() => new RetryBackoff())
     this.lastFailures = cores.map(() => undefined)
     this.retryWaiters = cores.map(() => [])
+    this.lastIngestMs = cores.map(() => Date.now())
+    this.heldSinceMs = cores.map(() => 0)
+    this.idleTimer = setInterval(() => this.flushIdle(), Math.min(MEMTABLE_IDLE_CHECK_MS, idleFlushMs)).unref()
+  }
+
+  /**
+   * The known limit of flushing only at a core's next request: a core that stopped receiving ingests (or holds rows
+   * older than MEMTABLE_FLUSH_AGE_MS) is asked to flush now, so its rows and the WAL do not wait for traffic.
+   */
+  private flushIdle(): void {
+    const now = Date.now()
+    this.cores.forEach((_, core) => {
+      if (this.memtableBytes[core] === 0) return
+      const held = this.heldSinceMs[core]!
+      if (now - this.lastIngestMs[core]! >= this.idleFlushMs || (held > 0 && now - held >= MEMTABLE_FLUSH_AGE_MS)) this.force(core)
+    })
   }
 
   /**
@@ -49,16 +73,20 @@ export class FlushCoordinator {
    * oldest closed segment's last LSN) to flush now, budget or not, so the next checkpoint can delete that segment.
    */
   relieveWal(oldestLsn: number): void {
-    this.cores.forEach((client, core) => {
+    this.cores.forEach((_, core) => {
       const low = this.lowWater[core]!
-      if (low === 0 || low > oldestLsn || this.forcing[core] !== undefined || this.flushing[core] !== undefined) return
-      // A failing flush is not forced at every ingest: its backoff timer retries it.
-      if (this.backoffs[core]!.isWaiting) return
-      this.forcing[core] = client.request({ kind: 'FlushRequest' })
-        .then((response) => { this.applied(core, response, undefined) })
-        .catch((error: unknown) => log.error({ core, err: error }, 'forced flush not answered'))
-        .finally(() => { this.forcing[core] = undefined })
+      if (low !== 0 && low <= oldestLsn) this.force(core)
     })
+  }
+
+  /** Asks `core` to flush whatever it holds, unless a flush runs or a failing one waits out its backoff. */
+  private force(core: number): void {
+    // A failing flush is not forced at every ingest: its backoff timer retries it.
+    if (this.forcing[core] !== undefined || this.flushing[core] !== undefined || this.backoffs[core]!.isWaiting) return
+    this.forcing[core] = this.cores[core]!.request({ kind: 'FlushRequest' })
+      .then((response) => { this.applied(core, response, undefined) })
+      .catch((error: unknown) => log.error({ core, err: error }, 'forced flush not answered'))
+      .finally(() => { this.forcing[core] = undefined })
   }
 
   /**
@@ -144,7 +172,10 @@ export class FlushCoordinator {
       if (left <= 0) this.pending.delete(lsn)
       else this.pending.set(lsn, left)
     }
+    if (lsn !== undefined) this.lastIngestMs[core] = Date.now()
     if (response.kind !== 'AppliedResponse') return response
+    if (response.memtableBytes === 0) this.heldSinceMs[core] = 0
+    else if (this.heldSinceMs[core] === 0) this.heldSinceMs[core] = Date.now()
     this.memtableBytes[core] = response.memtableBytes
     this.lowWater[core] = response.lowWaterLsn
     if (response.flush !== null) this.startFlush(core, response.flush)
@@ -167,6 +198,7 @@ export class FlushCoordinator {
 
   /** Engine close: no more retries; resolves when no flush is being written. */
   async close(): Promise<void> {
+    clearInterval(this.idleTimer)
     for (const backoff of this.backoffs) backoff.stop()
     for (const waiters of this.retryWaiters) for (const resolve of waiters.splice(0)) resolve()
     await this.settled()

@@ -6,6 +6,7 @@ import type { ScanWhere } from './expr.js'
 
 // The expression form scans carry (engine/expr.ts), part of the plan contract sql builds.
 export { EXPR_VERSION, exprChildren, exprColumns, formatExpr } from './expr.js'
+export { raisingNode } from './expr-raise.js'
 export type { ExprArithOp, ExprCompareOp, ExprType, ExprValue, ScanExpr, ScanWhere } from './expr.js'
 
 /** Bumped when the shape of an op changes incompatibly. */
@@ -178,8 +179,9 @@ export interface ScanOp {
 }
 
 /**
- * DELETE FROM t WHERE …: every row of the table in `timeRange` passing every filter (ANDed, as a ScanOp's) is gone.
- * Its WAL record (DeleteRecord) is the commit point; replay and catch-up apply it in LSN order with the ingests.
+ * DELETE FROM t WHERE …: every row of the table in `timeRange` passing every filter and `where` (ANDed, as a
+ * ScanOp's) is gone. Its WAL record (DeleteRecord) is the commit point; replay and catch-up apply it in LSN order with
+ * the ingests. `where` must not be able to raise on any row (engine/expr-raise.ts), else the op is refused unwritten.
  */
 export interface DeleteRowsOp {
   readonly kind: 'DeleteRowsOp'
@@ -187,6 +189,7 @@ export interface DeleteRowsOp {
   readonly tableId: TableId
   readonly timeRange: TimeRange
   readonly filters: ReadonlyArray<ColumnFilter>
+  readonly where?: ScanWhere | null
 }
 
 export type TimeseriesOp =

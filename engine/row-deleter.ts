@@ -6,6 +6,8 @@ import type { Lsn, TableId } from '../src/common/ids.js'
 import { DELETE_REWRITE_BYTES_MAX, SEGMENT_READS_IN_FLIGHT_MAX_COUNT } from '../src/common/limits.js'
 import { log } from '../src/common/log.js'
 import { EngineFailureError, type DeleteRowsResult } from './api.js'
+import { exprColumns, formatExpr } from './expr.js'
+import { raisingNode } from './expr-raise.js'
 import type { CoreClient } from './bridge/core-client.js'
 import { FrameCodec } from './bridge/frame-codec.js'
 import type { CoreResponse } from './bridge/messages.js'
@@ -15,8 +17,10 @@ import type { DiskHealth } from './io/disk-health.js'
 import type { DeleteRowsOp, TableSchema } from './ops.js'
 import type { SegmentEntry } from './timeseries/manifest.js'
 import type { ScanGate } from './timeseries/scan-gate.js'
+import { compileWhere } from './timeseries/expr-eval.js'
 import type { SegmentStore } from './timeseries/segment-store.js'
 import { decodeDeletePayload, encodeDeletePayload, type DeletePredicate } from './wal/delete-payload.js'
+import { checkedWhere } from './wal/expr-shape.js'
 import type { WalRecord } from './wal/record.js'
 
 export interface RowDeleterDeps {
@@ -71,6 +75,26 @@ function rewriteGroups(entries: ReadonlyArray<SegmentEntry>): SegmentEntry[][] {
   return groups
 }
 
+/**
+ * The op's predicate once it is known to apply to every row without failing: columns inside the table, a WHERE of the
+ * right shape that type-checks against the table and cannot raise on any row (its DeleteRecord is written before the
+ * memtables are filtered, and replay must never fail on it). Else InvalidBatch, with nothing written.
+ */
+function checkPredicate(table: TableSchema, op: DeleteRowsOp): DeletePredicate {
+  const n = table.columns.length
+  const bad = (column: number): boolean => !Number.isInteger(column) || column < 0 || column >= n
+  const where = op.where === undefined || op.where === null ? null : checkedWhere(op.where)
+  if (where === undefined) throw fail('InvalidBatch', `DELETE on "${table.name}": malformed WHERE expression`)
+  if (op.filters.some((f) => bad(f.column)) || (where !== null && exprColumns(where.expr).some(bad))) {
+    throw fail('InvalidBatch', `DELETE on "${table.name}" names a column outside 0..${n - 1}`)
+  }
+  if (where === null) return { timeRange: op.timeRange, filters: op.filters }
+  compileWhere(table, where)
+  const raising = raisingNode(where.expr)
+  if (raising !== null) throw fail('InvalidBatch', `DELETE on "${table.name}": ${formatExpr(raising)} may raise an error on some row`)
+  return { timeRange: op.timeRange, filters: op.filters, where }
+}
+
 export class RowDeleter {
   private readonly codec = new FrameCodec()
   /** Memtable rows catch-up deleted for the live DELETE of `liveLsn`, per core (that DELETE's count needs them). */
@@ -85,11 +109,7 @@ export class RowDeleter {
       await this.deps.coresReady()
       const table = this.deps.catalog.table(op.tableId)
       if (table === undefined) throw fail('NoSuchTable', `table ${op.tableId} does not exist`)
-      const predicate: DeletePredicate = { timeRange: op.timeRange, filters: op.filters }
-      const n = table.columns.length
-      if (predicate.filters.some((f) => !Number.isInteger(f.column) || f.column < 0 || f.column >= n)) {
-        throw fail('InvalidBatch', `DELETE on "${table.name}" names a column outside 0..${n - 1}`)
-      }
+      const predicate = checkPredicate(table, op)
       return this.deps.segments.maintain(() => this.deleteLive(table, predicate))
     })
   }
@@ -177,12 +197,13 @@ export class RowDeleter {
   }
 
   /**
-   * A segment wholly inside the range with no filter is dropped unread; one whose chunk statistics rule out every
+   * A segment wholly inside the range with no filter and no WHERE is dropped unread; one whose chunk statistics rule out every
    * row is left alone unread; any other is rewritten on its core.
    */
   private async rewriteOne(entry: SegmentEntry, predicate: DeletePredicate, rewrite: Rewrite): Promise<void> {
     const { fromUs, toUs } = predicate.timeRange
-    if (predicate.filters.length === 0 && entry.minUs >= fromUs && entry.maxUs < toUs) {
+    const isWhole = predicate.filters.length === 0 && (predicate.where === undefined || predicate.where === null)
+    if (isWhole && entry.minUs >= fromUs && entry.maxUs < toUs) {
       rewrite.removed.push(entry)
       rewrite.deletedCount += entry.rowCount
       return

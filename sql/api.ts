@@ -96,6 +96,10 @@ export type StatementResult =
       readonly kind: 'RowStreamResult'
       readonly fields: ReadonlyArray<FieldDescription>
       readonly stream: RowStream
+      /** The tag's verb: 'SELECT' when absent; 'FETCH' for the rows a cursor hands out. */
+      readonly command?: string
+      /** Rows of a BINARY cursor: binary in a simple Query too (the extended protocol's Bind formats still rule). */
+      readonly isBinary?: boolean
     }
   | {
       readonly kind: 'CommandResult'
@@ -106,6 +110,8 @@ export type StatementResult =
       readonly notices?: ReadonlyArray<DbError>
       /** What wire must do to its own session state: DEALLOCATE a prepared statement (null: all), DISCARD ALL, CLOSE a portal (null: all). */
       readonly sessionEffect?: SessionEffect
+      /** SAVEPOINT / RELEASE / ROLLBACK TO: wire keeps the savepoints with the transaction block (I/T/E). */
+      readonly savepoint?: SavepointEffect
     }
   | { readonly kind: 'CopyInResult'; readonly format: CopyFormatName; readonly columnCount: number; readonly sink: CopyInSink }
   | {
@@ -119,6 +125,19 @@ export type StatementResult =
 export type SessionEffect =
   | { readonly kind: 'Deallocate'; readonly name: string | null } | { readonly kind: 'DiscardAll' }
   | { readonly kind: 'ClosePortal'; readonly name: string | null }
+  | {
+      /** DECLARE: the query already runs (a stream is held open, not materialized); wire keeps it as a portal. */
+      readonly kind: 'DeclareCursor'
+      readonly name: string
+      readonly isBinary: boolean
+      readonly isHold: boolean
+      readonly rows: Extract<StatementResult, { kind: 'RowsResult' | 'RowStreamResult' }>
+    }
+
+export interface SavepointEffect { readonly action: 'savepoint' | 'release' | 'rollbackTo'; readonly name: string }
+
+/** FETCH / MOVE: wire reads the cursor (a portal it keeps); `count` null for ALL. */
+export interface CursorFetch { readonly cursor: string; readonly count: number | null; readonly isMove: boolean }
 
 /** A parsed statement, opaque to wire (plain data; safe to cache per session by name). */
 export interface PreparedStatement {
@@ -131,7 +150,9 @@ export interface PreparedStatement {
    * Set for BEGIN/COMMIT/ROLLBACK (and their synonyms), so wire can tell, before running it, which statements a
    * failed transaction still accepts (PostgreSQL runs only COMMIT/ROLLBACK there; the rest get 25P02).
    */
-  readonly transaction: TransactionEffect | null
+  readonly transaction: TransactionEffect | 'rollbackTo' | null
+  /** FETCH / MOVE: wire answers it from its portal (sql.execute never sees it). */
+  readonly cursorFetch?: CursorFetch
   /** A query that changes nothing (SELECT, SHOW, EXPLAIN): a cancel may abandon its work and answer 57014 at once. */
   readonly isReadOnly?: boolean
   /**
@@ -165,6 +186,20 @@ export interface SessionContext {
    * such as pg_sleep end on it, and control-side operators stop at their next pause (57014).
    */
   signal?: AbortSignal
+  /** The session's named prepared statements (wire's, shared with the protocol's): PREPARE adds, EXECUTE finds. */
+  preparedStatements?: PreparedStatementRegistry
+  /**
+   * Statements that wrote data (or may have) in this session, counted by sql: a ROLLBACK TO SAVEPOINT is exact only
+   * when none ran since the savepoint, because nodedb's writes are durable at once (no undo).
+   */
+  dataWriteCount?: number
+}
+
+export interface PreparedStatementRegistry {
+  /** PREPARE: 42P05 when the name is taken (by PREPARE or the protocol's Parse). */
+  add(name: string, statement: PreparedStatement, declaredOids: ReadonlyArray<number>): void
+  /** EXECUTE: null when there is no such statement. */
+  find(name: string): { readonly statement: PreparedStatement; readonly declaredOids: ReadonlyArray<number> } | null
 }
 
 // --- Ingest (InfluxDB line protocol and friends): columnar batches in, rows written and per-line errors out.
@@ -298,9 +333,11 @@ export interface SqlFacade {
 export { formatDate, formatTimestamp, formatTimestamptz } from './expr/timestamp.js'
 export { formatInterval } from './expr/interval.js'
 export { parseArrayText } from './functions/array-text.js'
+export { arrayElementValues } from './expr/cast-value.js'
 export { encodeNumericBinary as encodeNumericBinaryText } from './expr/numeric-binary.js'
 export { requireSessionZone as validateTimeZone } from './expr/time-zone.js'
 // Session settings wire drives: startup validation, transaction boundaries, ParameterStatus, timeouts.
 export {
   beginSettingsTransaction, endSettingsTransaction, initSessionSettings, reportedSettings, settingMs,
 } from './exec/session-settings.js'
+export { restoreSettings, snapshotSettings, type SettingsSnapshot } from './exec/savepoint-settings.js'

@@ -3,22 +3,25 @@
 // settings live in the session.
 import type { Engine } from '../engine/api.js'
 import { assert, assertNever } from '../src/common/assert.js'
-import type { ParamValue, PreparedStatement, SessionContext, SqlFacade, StatementDescription, StatementResult } from './api.js'
-import { sqlType, typeOid } from './bind/types.js'
+import type { ParamValue, PreparedStatement, SessionContext, SqlFacade, SqlValue, StatementDescription, StatementResult } from './api.js'
+import { sqlType, typeOid, type SqlType } from './bind/types.js'
 import { catalogLookup } from './catalog/catalog-lookup.js'
 import { executeAlterTableOptions } from './exec/alter-table.js'
 import { executeCopy } from './exec/copy.js'
 import { executeCreateTable } from './exec/create-table.js'
 import { bindDelete, executeDelete } from './exec/delete.js'
 import { explainQuery } from './exec/explain.js'
+import { describeExecute, executeDeclare, executeExecute, executePrepare, toPreparedStatement } from './exec/prepare.js'
 import { bindInsert, executeInsert } from './exec/insert.js'
 import { checkBinaryParamSize, decodeParams, initialParamTypes, settleParamTypes, typeOfOid } from './exec/params.js'
 import { describeQuery, executeQuery } from './exec/query.js'
 import { executeAlterTableColumns, executeDropTable, executeRename, executeTruncate } from './exec/table-ddl.js'
-import { executeClose, executeDeallocate, executeDiscard, executeSet, executeShow, executeTransaction, showFields } from './exec/utility.js'
+import {
+  executeClose, executeDeallocate, executeDiscard, executeSavepoint, executeSet, executeShow, executeTransaction, showFields,
+} from './exec/utility.js'
 import { withEngineErrors } from './errors.js'
 import { ingestBatches } from './ingest/ingest.js'
-import type { ParsedStatement } from './parse/ast.js'
+import type { ParsedStatement, SqlStatement } from './parse/ast.js'
 import { parseSql } from './parse/parse-sql.js'
 
 function isParsedStatement(value: unknown): value is ParsedStatement {
@@ -32,16 +35,16 @@ function parsedOf(statement: PreparedStatement): ParsedStatement {
 }
 
 function parse(text: string): ReadonlyArray<PreparedStatement> {
-  return parseSql(text).map((slice) => ({
-    kind: 'PreparedStatement',
-    text: slice.text,
-    paramCount: slice.parsed.paramCount,
-    transaction: slice.parsed.ast.kind === 'SqlTransaction' ? slice.parsed.ast.action : null,
-    isReadOnly: slice.parsed.ast.kind === 'SqlQuery' || slice.parsed.ast.kind === 'SqlShow' || slice.parsed.ast.kind === 'SqlExplain',
-    isAnalyzedAtParse: slice.parsed.ast.kind === 'SqlQuery' || slice.parsed.ast.kind === 'SqlInsert' || slice.parsed.ast.kind === 'SqlDelete',
-    parsed: slice.parsed,
-  }))
+  return parseSql(text).map((slice) => toPreparedStatement(slice.text, slice.parsed))
 }
+
+/** Statements that write (or may have written) data when they fail: counted before they run (SessionContext.dataWriteCount). */
+const MAY_WRITE: ReadonlySet<SqlStatement['kind']> = new Set([
+  'SqlCreateTable', 'SqlDropTable', 'SqlTruncate', 'SqlAlterTableColumns', 'SqlAlterTableOptions', 'SqlRename', 'SqlDelete', 'SqlCopy',
+])
+
+/** Values of a statement's parameters once their types are settled (Bind's values, or EXECUTE's evaluated arguments). */
+type ValuesOf = (types: ReadonlyArray<SqlType | null>) => ReadonlyArray<SqlValue>
 
 async function describe(engine: Engine, statement: PreparedStatement, declared: ReadonlyArray<number>,
   session: SessionContext): Promise<StatementDescription> {
@@ -55,7 +58,9 @@ async function describe(engine: Engine, statement: PreparedStatement, declared: 
     case 'SqlInsert': bindInsert(engine, ast, types); break
     case 'SqlShow': executeShow(ast, session, engine); fields = showFields(ast.name); break
     case 'SqlCreateTable': case 'SqlSet': case 'SqlTransaction': case 'SqlDiscard': case 'SqlAlterTableOptions': case 'SqlCheckpoint': break
-    case 'SqlDeallocate': case 'SqlClose': case 'SqlUnlisten': break
+    case 'SqlDeallocate': case 'SqlClose': case 'SqlUnlisten': case 'SqlPrepare': case 'SqlSavepoint': case 'SqlFetch': break
+    case 'SqlExecute': fields = await describeExecute(engine, ast, types, session, (inner, oids) => describe(engine, inner, oids, session)); break
+    case 'SqlDeclareCursor': describeQuery(engine, ast.query, types); break
     case 'SqlDropTable': case 'SqlTruncate': case 'SqlAlterTableColumns': case 'SqlRename': case 'SqlCopy': break
     case 'SqlDelete': bindDelete(engine, ast, types); break
     default: assertNever(ast)
@@ -65,6 +70,23 @@ async function describe(engine: Engine, statement: PreparedStatement, declared: 
 
 async function execute(engine: Engine, statement: PreparedStatement, params: ReadonlyArray<ParamValue>,
   declared: ReadonlyArray<number>, session: SessionContext): Promise<StatementResult> {
+  const paramCount = parsedOf(statement).paramCount
+  return executeCounted(engine, statement, declared, (types) => decodeParams(params, settleParamTypes(paramCount, types), catalogLookup(engine)), session)
+}
+
+/** Runs a statement, counting the writes ROLLBACK TO SAVEPOINT must know about (SessionContext.dataWriteCount). */
+async function executeCounted(engine: Engine, statement: PreparedStatement, declared: ReadonlyArray<number>, valuesOf: ValuesOf,
+  session: SessionContext): Promise<StatementResult> {
+  const kind = parsedOf(statement).ast.kind
+  if (MAY_WRITE.has(kind)) session.dataWriteCount = (session.dataWriteCount ?? 0) + 1
+  const result = await executeParsed(engine, statement, declared, valuesOf, session)
+  // An INSERT is one WAL record: when it fails nothing of it was written.
+  if (kind === 'SqlInsert') session.dataWriteCount = (session.dataWriteCount ?? 0) + 1
+  return result
+}
+
+async function executeParsed(engine: Engine, statement: PreparedStatement, declared: ReadonlyArray<number>, valuesOf: ValuesOf,
+  session: SessionContext): Promise<StatementResult> {
   const parsed = parsedOf(statement)
   const types = initialParamTypes(parsed.paramCount, declared)
   const ast = parsed.ast
@@ -72,17 +94,18 @@ async function execute(engine: Engine, statement: PreparedStatement, params: Rea
     case 'SqlQuery': {
       // $n types must be known before the values are decoded: only a statement with an undeclared one is planned twice.
       if (types.some((type) => type === null)) describeQuery(engine, ast, types)
-      return executeQuery(engine, ast, types, decodeParams(params, settleParamTypes(parsed.paramCount, types), catalogLookup(engine)), session)
+      return executeQuery(engine, ast, types, valuesOf(types), session)
     }
     case 'SqlExplain': return explainQuery(engine, ast, types, session)
     case 'SqlInsert': {
       const bound = bindInsert(engine, ast, types)
-      return executeInsert(engine, bound, decodeParams(params, settleParamTypes(parsed.paramCount, types), catalogLookup(engine)), session)
+      return executeInsert(engine, bound, valuesOf(types), session)
     }
     case 'SqlCreateTable': return executeCreateTable(engine, ast)
     case 'SqlSet': return executeSet(ast, session)
     case 'SqlShow': return executeShow(ast, session, engine)
     case 'SqlTransaction': return executeTransaction(ast)
+    case 'SqlSavepoint': return executeSavepoint(ast)
     case 'SqlDiscard': return executeDiscard(ast, session)
     case 'SqlDeallocate': return executeDeallocate(ast)
     case 'SqlClose': return executeClose(ast)
@@ -94,13 +117,23 @@ async function execute(engine: Engine, statement: PreparedStatement, params: Rea
     case 'SqlRename': return executeRename(engine, ast)
     case 'SqlCopy': return executeCopy(engine, ast, session)
     case 'SqlDelete': {
-      const bound = bindDelete(engine, ast, types)
-      return executeDelete(engine, bound, decodeParams(params, settleParamTypes(parsed.paramCount, types)), session)
+      bindDelete(engine, ast, types) // infers the $n types the values are decoded as
+      return executeDelete(engine, ast, types, valuesOf(types), session)
     }
     case 'SqlCheckpoint': {
       await withEngineErrors(() => engine.flushAll())
       return { kind: 'CommandResult', commandTag: 'CHECKPOINT' }
     }
+    case 'SqlPrepare': return executePrepare(ast, statement.text, session, (inner, oids) => describe(engine, inner, oids, session))
+    case 'SqlExecute': return executeExecute(engine, ast, types, valuesOf, session, {
+      describe: (inner, oids) => describe(engine, inner, oids, session),
+      run: (inner, oids, values) => executeCounted(engine, inner, oids, () => values, session),
+    })
+    case 'SqlDeclareCursor': {
+      if (types.some((type) => type === null)) describeQuery(engine, ast.query, types)
+      return executeDeclare(engine, ast, types, valuesOf(types), session)
+    }
+    case 'SqlFetch': throw new Error('FETCH and MOVE are answered by wire from its portal (PreparedStatement.cursorFetch)')
     default: return assertNever(ast)
   }
 }

@@ -6,7 +6,7 @@ import net from 'node:net'
 import path from 'node:path'
 import readline from 'node:readline'
 import { makeTempDir, removeDir } from '../../test/helpers/server-process.js'
-import { QueryError, rssOf, type Cell, type QueryEngine } from './query-engines.js'
+import { QueryError, rssOf, type Cell, type LoadStarted, type QueryEngine } from './query-engines.js'
 
 const CHILD_JS = path.join(__dirname, 'duckdb-child.js')
 
@@ -18,7 +18,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /** DuckDB with `createSql` run and the cpu table loaded from `csvPath` (time as TIMESTAMP, UTC by construction). */
-export async function duckdbEngine(csvPath: string, createSql: string): Promise<QueryEngine> {
+export async function duckdbEngine(csvPath: string, createSql: string, loadStarted: LoadStarted): Promise<QueryEngine> {
   const dir = makeTempDir('bench-duckdb')
   const child = spawn(process.execPath, [CHILD_JS, path.join(dir, 'bench.duckdb')], { stdio: ['pipe', 'pipe', 'pipe'] })
   let stderr = ''
@@ -51,13 +51,15 @@ export async function duckdbEngine(csvPath: string, createSql: string): Promise<
     removeDir(dir)
   }
   try {
+    await query('SELECT 1') // the child is up: the load is measured from here
+    await loadStarted(child.pid)
     await query(createSql)
     await query(`COPY cpu FROM '${csvPath}' (FORMAT csv, HEADER false)`)
   } catch (error: unknown) {
     await stop()
     throw error
   }
-  return { name: 'duckdb', query, rssBytes: () => rssOf(child.pid), stop }
+  return { name: 'duckdb', query, rssBytes: () => rssOf(child.pid), pid: child.pid, dataDir: dir, stop }
 }
 
 async function freePort(): Promise<number> {
@@ -101,7 +103,7 @@ function clickhouseRows(body: { meta: Array<{ type: string }>; data: Array<Array
 }
 
 /** ClickHouse (MergeTree ORDER BY (hostname, time)), loaded by posting `csvPath` as CSV over HTTP. */
-export async function clickhouseEngine(csvPath: string, createSql: string): Promise<QueryEngine> {
+export async function clickhouseEngine(csvPath: string, createSql: string, loadStarted: LoadStarted): Promise<QueryEngine> {
   const dir = makeTempDir('bench-clickhouse')
   const [httpPort, tcpPort] = [await freePort(), await freePort()]
   await fs.promises.writeFile(path.join(dir, 'config.xml'), clickhouseConfig(dir, httpPort, tcpPort))
@@ -122,6 +124,7 @@ export async function clickhouseEngine(csvPath: string, createSql: string): Prom
   }
   try {
     await waitClickhouse(url, child)
+    await loadStarted(child.pid)
     await post(createSql)
     await post('INSERT INTO cpu FORMAT CSV', fs.createReadStream(csvPath))
     await post('OPTIMIZE TABLE cpu FINAL') // one merged part, as a loaded TSBS database settles into
@@ -133,6 +136,8 @@ export async function clickhouseEngine(csvPath: string, createSql: string): Prom
     name: 'clickhouse',
     query: async (sql) => clickhouseRows(JSON.parse(await post(`${sql} FORMAT JSONCompact`)) as Parameters<typeof clickhouseRows>[0]),
     rssBytes: () => rssOf(child.pid),
+    pid: child.pid,
+    dataDir: path.join(dir, 'data'),
     stop,
   }
 }

@@ -15,8 +15,10 @@ export interface IlpPeer {
   readonly tcpPort: number | null
   /** Makes everything written so far queryable and returns the number of rows (points) of `measurement`. */
   countRows(measurement: string, field: string): Promise<number>
-  /** The server's process id (for its RSS). */
+  /** The server's process id (for its RSS and CPU time). */
   readonly pid: number | undefined
+  /** Its temp data dir (bytes on disk). */
+  readonly dataDir: string
   stop(): Promise<void>
 }
 
@@ -80,6 +82,7 @@ export async function startInfluxdb(): Promise<IlpPeer> {
       return body.results[0]?.series?.[0]?.values[0]?.[1] ?? 0
     },
     pid: child.pid,
+    dataDir: dir,
     stop: () => stopChild(child, dir),
   }
 }
@@ -103,6 +106,7 @@ export async function startVictoriaMetrics(): Promise<IlpPeer> {
       return Number(body.data.result[0]?.value[1] ?? 0)
     },
     pid: child.pid,
+    dataDir: dir,
     stop: () => stopChild(child, dir),
   }
 }

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import pg from 'pg'
 import { startPostgres } from '../../test/helpers/postgres.js'
+import { parentPid } from './process-stats.js'
 import { MAIN_JS } from '../../test/helpers/server-process.js'
 
 export type Cell = string | number | null
@@ -24,8 +25,15 @@ export interface QueryEngine {
   query(sql: string, columns?: ReadonlyArray<string>): Promise<Cell[][]>
   /** Resident set size of the server (and, for PostgreSQL, this session's backend), or null when unknown. */
   rssBytes(): Promise<number | null>
+  /** The server's root process (its tree's CPU time is the system's cost), when known. */
+  readonly pid: number | undefined
+  /** Where the system keeps its data (bytes on disk), when known. */
+  readonly dataDir: string | null
   stop(): Promise<void>
 }
+
+/** Called by a peer's start once its server is up, before its load: where the load's cost and time are measured from. */
+export type LoadStarted = (pid: number | undefined) => Promise<void>
 
 const QUERY_TIMEOUT_MS = 300_000
 
@@ -72,7 +80,9 @@ export async function pgQuery(client: pg.Client, sql: string): Promise<Cell[][]>
 export interface NodedbProcess {
   readonly child: ChildProcess
   readonly pgPort: number
+  readonly ilpPort: number
   readonly httpPort: number
+  readonly dataDir: string
   /** SIGTERM and wait: a clean exit is also when `--cpu-prof` writes its profiles. */
   stop(): Promise<void>
 }
@@ -99,7 +109,7 @@ export function startNodedbProcess(dataDir: string, args: ReadonlyArray<string>,
       child.off('exit', onExit)
       output = ''
       resolve({
-        child, pgPort: Number(match[1]), httpPort: Number(match[3]),
+        child, pgPort: Number(match[1]), ilpPort: Number(match[2]), httpPort: Number(match[3]), dataDir,
         stop: async () => {
           if (child.exitCode !== null || child.signalCode !== null) return
           const exited = new Promise((done) => child.once('exit', done))
@@ -117,6 +127,8 @@ export async function nodedbEngine(server: NodedbProcess): Promise<QueryEngine> 
     name: 'nodedb',
     query: (sql) => pgQuery(client, sql),
     rssBytes: () => rssOf(server.child.pid),
+    pid: server.child.pid,
+    dataDir: server.dataDir,
     stop: async () => {
       await client.end().catch(() => undefined)
       await server.stop()
@@ -125,10 +137,15 @@ export async function nodedbEngine(server: NodedbProcess): Promise<QueryEngine> 
 }
 
 /** PostgreSQL with the cpu table loaded by COPY from `csvPath` (server-side, so the file must be world-readable). */
-export async function postgresEngine(csvPath: string, createSql: string): Promise<QueryEngine> {
+export async function postgresEngine(csvPath: string, createSql: string, loadStarted: LoadStarted): Promise<QueryEngine> {
   const server = await startPostgres({ durable: true })
   const client = await pgClient(server.port, 'postgres')
+  let [backendPid, postmaster, dataDir]: [number, number | undefined, string | null] = [0, undefined, null]
   try {
+    backendPid = Number((await pgQuery(client, 'SELECT pg_backend_pid()'))[0]?.[0])
+    postmaster = await parentPid(backendPid)
+    dataDir = String((await pgQuery(client, 'SHOW data_directory'))[0]?.[0])
+    await loadStarted(postmaster)
     await pgQuery(client, createSql)
     await pgQuery(client, `COPY cpu FROM '${csvPath}' WITH (FORMAT csv)`)
     await pgQuery(client, 'CREATE INDEX cpu_hostname_time ON cpu (hostname, time DESC)')
@@ -140,16 +157,15 @@ export async function postgresEngine(csvPath: string, createSql: string): Promis
     server.stop()
     throw error
   }
-  const backendPid = Number((await pgQuery(client, 'SELECT pg_backend_pid()'))[0]?.[0])
   return {
     name: 'postgres',
     query: (sql) => pgQuery(client, sql),
     rssBytes: async () => {
-      const stat = await fs.promises.readFile(`/proc/${backendPid}/stat`, 'utf8').catch(() => '')
-      const postmaster = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
       const [main, backend] = [await rssOf(postmaster), await rssOf(backendPid)]
       return main === null || backend === null ? null : main + backend
     },
+    pid: postmaster,
+    dataDir,
     stop: async () => {
       await client.end().catch(() => undefined)
       server.stop()

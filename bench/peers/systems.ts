@@ -3,6 +3,7 @@
 import pg from 'pg'
 import { startPostgres } from '../../test/helpers/postgres.js'
 import { startInfluxdb, startVictoriaMetrics, type IlpPeer } from './ilp-peers.js'
+import { parentPid } from './process-stats.js'
 import { makeTempDir, removeDir, startServerProcess, type ServerProcess } from '../../test/helpers/server-process.js'
 
 /** A pg client connected to `system` (every system the bench starts answers the pg wire protocol). */
@@ -11,6 +12,10 @@ export async function connectPg(system: RunningSystem): Promise<pg.Client> {
   await client.connect()
   return client
 }
+
+/** The systems a user would pick instead of nodedb, as `--peers` names them. */
+export const PEER_NAMES = ['postgres', 'influxdb', 'victoriametrics', 'clickhouse', 'duckdb'] as const
+export type PeerName = (typeof PEER_NAMES)[number]
 
 /** Where a system takes InfluxDB line protocol (nodedb and the ILP peers). */
 export interface IlpEndpoint {
@@ -29,6 +34,8 @@ export interface RunningSystem {
   /** SQL for `avg(usage_user)` per 1-hour bucket over the whole table, in this system's dialect. */
   readonly hourlyAvgSql: string
   readonly dataDir: string | null
+  /** The server's root process: its tree's CPU time is what the system's work costs. */
+  readonly pid: number | undefined
   readonly ilp?: IlpEndpoint
   /** nodedb only: kill -9 and start again on the same data dir; resolves with ms until ready. */
   restart?(): Promise<number>
@@ -44,6 +51,7 @@ async function startNodedb(): Promise<RunningSystem> {
     user: 'bench',
     hourlyAvgSql: "SELECT time_bucket('1 hour', time) AS hour, avg(usage_user) FROM cpu GROUP BY hour ORDER BY hour",
     dataDir,
+    get pid() { return server.child.pid },
     ilp: {
       get httpPort() { return server.httpPort },
       httpWritePath: '/api/v2/write?org=bench&bucket=bench&precision=ns',
@@ -74,30 +82,41 @@ async function startNodedb(): Promise<RunningSystem> {
   return system
 }
 
-async function startPeerPostgres(): Promise<RunningSystem> {
-  const pg = await startPostgres({ durable: true })
-  return {
-    name: 'postgres', port: pg.port, user: 'postgres', dataDir: null,
-    hourlyAvgSql: "SELECT date_bin('1 hour', time, '2000-01-01') AS hour, avg(usage_user) FROM cpu GROUP BY hour ORDER BY hour",
-    stop: async () => pg.stop(),
+/** The postmaster's pid: the parent of a backend. */
+async function postmasterPid(system: RunningSystem): Promise<number | undefined> {
+  const client = await connectPg(system)
+  try {
+    const backend = Number((await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid)
+    return await parentPid(backend)
+  } finally {
+    await client.end()
   }
 }
 
-function ilpPeerSystem(peer: IlpPeer): RunningSystem {
-  return { name: peer.name, port: peer.httpPort, user: '', hourlyAvgSql: '', dataDir: null, ilp: peer, stop: () => peer.stop() }
+async function startPeerPostgres(): Promise<RunningSystem> {
+  const pg = await startPostgres({ durable: true })
+  const system: RunningSystem = {
+    name: 'postgres', port: pg.port, user: 'postgres', dataDir: null, pid: undefined,
+    hourlyAvgSql: "SELECT date_bin('1 hour', time, '2000-01-01') AS hour, avg(usage_user) FROM cpu GROUP BY hour ORDER BY hour",
+    stop: async () => pg.stop(),
+  }
+  return { ...system, pid: await postmasterPid(system) }
 }
 
-/** nodedb, and unless `peers` is false (a smoke run) every peer that starts; `skipped` says which did not and why. */
-export async function startSystems({ peers: withPeers }: { peers: boolean }): Promise<{ systems: RunningSystem[]; skipped: Array<[string, string]> }> {
+function ilpPeerSystem(peer: IlpPeer): RunningSystem {
+  return { name: peer.name, port: peer.httpPort, user: '', hourlyAvgSql: '', dataDir: null, pid: peer.pid, ilp: peer, stop: () => peer.stop() }
+}
+
+/** nodedb and each of `chosen` that starts (those that run shared scenarios); `skipped` says which did not and why. */
+export async function startSystems(chosen: ReadonlyArray<PeerName>): Promise<{ systems: RunningSystem[]; skipped: Array<[string, string]> }> {
   const systems: RunningSystem[] = [await startNodedb()]
   const skipped: Array<[string, string]> = []
-  if (!withPeers) return { systems, skipped }
-  const peers: Array<[string, () => Promise<RunningSystem>]> = [
+  const all: Array<[PeerName, () => Promise<RunningSystem>]> = [
     ['postgres', startPeerPostgres],
     ['influxdb', async () => ilpPeerSystem(await startInfluxdb())],
     ['victoriametrics', async () => ilpPeerSystem(await startVictoriaMetrics())],
   ]
-  for (const [name, start] of peers) {
+  for (const [name, start] of all.filter(([peer]) => chosen.includes(peer))) {
     try {
       systems.push(await start())
     } catch (error: unknown) {

@@ -5,7 +5,7 @@
 // of cpu_usage_user); the time column is the bucket start, as epoch ms.
 import { FIELD_NAMES } from '../tsbs.js'
 import { startInfluxdb, startVictoriaMetrics, type IlpPeer } from './ilp-peers.js'
-import { QueryError, rssOf, type Cell, type QueryEngine } from './query-engines.js'
+import { QueryError, rssOf, type Cell, type LoadStarted, type QueryEngine } from './query-engines.js'
 
 const TIME_COLUMNS = new Set(['time', 'minute', 'hour'])
 const VISIBLE_TIMEOUT_MS = 120_000
@@ -49,14 +49,15 @@ function influxRows(answer: InfluxAnswer, columns: ReadonlyArray<string>): Cell[
 }
 
 function started(peer: IlpPeer, query: QueryEngine['query']): QueryEngine {
-  return { name: peer.name, query, rssBytes: () => rssOf(peer.pid), stop: () => peer.stop() }
+  return { name: peer.name, query, rssBytes: () => rssOf(peer.pid), pid: peer.pid, dataDir: peer.dataDir, stop: () => peer.stop() }
 }
 
 /** InfluxDB 1.x with database `bench` loaded from `bodies`. */
-export async function influxEngine(bodies: Iterator<string>): Promise<QueryEngine> {
+export async function influxEngine(bodies: Iterator<string>, loadStarted: LoadStarted): Promise<QueryEngine> {
   const peer = await startInfluxdb()
   const base = `http://127.0.0.1:${peer.httpPort}`
   try {
+    await loadStarted(peer.pid)
     await postLines(`${base}${peer.httpWritePath}`, bodies)
   } catch (error: unknown) {
     await peer.stop()
@@ -105,11 +106,13 @@ function vmRows(answer: VmAnswer, columns: ReadonlyArray<string>): Cell[][] {
 }
 
 /** VictoriaMetrics loaded from `bodies` (cpu_<field> series), waiting until all `rows` samples are searchable. */
-export async function victoriaMetricsEngine(bodies: Iterator<string>, rows: number, endMs: number, spanMs: number): Promise<QueryEngine> {
+export async function victoriaMetricsEngine(bodies: Iterator<string>, rows: number, endMs: number, spanMs: number,
+  loadStarted: LoadStarted): Promise<QueryEngine> {
   const peer = await startVictoriaMetrics()
   const base = `http://127.0.0.1:${peer.httpPort}`
   const query = async (text: string, columns: ReadonlyArray<string> = []): Promise<Cell[][]> => vmRows(await getJson(`${base}${text}`) as VmAnswer, columns)
   try {
+    await loadStarted(peer.pid)
     await postLines(`${base}${peer.httpWritePath}`, bodies)
     const count = `/api/v1/query?${new URLSearchParams({ query: `sum(count_over_time(cpu_usage_user[${spanMs}ms]))`, time: String((endMs - 1) / 1000), nocache: '1' }).toString()}`
     const deadline = Date.now() + VISIBLE_TIMEOUT_MS

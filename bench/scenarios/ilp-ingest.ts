@@ -34,7 +34,7 @@ function endpointOf(system: RunningSystem): IlpEndpoint {
   return system.ilp
 }
 
-async function postAll(endpoint: IlpEndpoint, bodies: ReadonlyArray<Buffer>, writers: number): Promise<void> {
+export async function postAll(endpoint: Pick<IlpEndpoint, 'httpPort' | 'httpWritePath'>, bodies: ReadonlyArray<Buffer>, writers: number): Promise<void> {
   let next = 0
   await Promise.all(Array.from({ length: writers }, async () => {
     for (let i = next++; i < bodies.length; i = next++) {
@@ -44,7 +44,7 @@ async function postAll(endpoint: IlpEndpoint, bodies: ReadonlyArray<Buffer>, wri
   }))
 }
 
-function sendShare(port: number, bodies: ReadonlyArray<Buffer>): Promise<void> {
+export function sendShare(port: number, bodies: ReadonlyArray<Buffer>): Promise<void> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1')
     let next = 0

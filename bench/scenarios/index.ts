@@ -1,6 +1,6 @@
 // bench/scenarios: the declarative list of what bench/run.ts measures, each on every system it names.
 import { execFileSync } from 'node:child_process'
-import { connectPg, type RunningSystem } from '../peers/systems.js'
+import { connectPg, type PeerName, type RunningSystem } from '../peers/systems.js'
 import fs from 'node:fs'
 import path from 'node:path'
 import { CREATE_CPU_SQL, FIELD_NAMES, TAG_NAMES, cpuRows, insertStatements } from '../tsbs.js'
@@ -24,7 +24,18 @@ export interface BenchOptions {
   readonly dateTrunc: boolean
   /** Tiny sizes and nodedb only: that the scenarios still run, not how fast (for CI). */
   readonly smoke: boolean
+  /** Scenario names or groups (`--only`); null: all. */
   readonly only: ReadonlyArray<string> | null
+  /** The peers to start (`--peers`; default all, none for --smoke). */
+  readonly peers: ReadonlyArray<PeerName>
+}
+
+/** 'query' (the shared scenarios' group) and 'queries' (the TSBS set's, as the issue words it) name the same group. */
+const groupOf = (name: string): string => name === 'queries' ? 'query' : name
+
+/** Whether `--only` (null: everything) selects the scenario `name` of group `group`. */
+export function selects(only: ReadonlyArray<string> | null, name: string, group: string): boolean {
+  return only === null || only.includes(name) || only.some((wanted) => groupOf(wanted) === groupOf(group))
 }
 
 export interface BenchContext {
@@ -40,6 +51,8 @@ export interface Measurement {
   readonly higherIsBetter: boolean
   readonly p95?: number
   readonly runs?: number
+  /** Rows an ingest scenario loaded, when not `options.rows` (for CPU seconds per million rows). */
+  readonly rows?: number
   /** Why a value is missing or not comparable (an error with its SQLSTATE, answers that differ, a skipped peer). */
   readonly note?: string
 }

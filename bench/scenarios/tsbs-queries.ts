@@ -1,7 +1,8 @@
 // bench/scenarios/tsbs-queries: TSBS's devops query set on the cpu table (hosts × hours, one row per host per 10 s),
 // nodedb beside PostgreSQL, InfluxDB, VictoriaMetrics, DuckDB and ClickHouse, each started here on its own data and run one after another so
 // they do not share the cores. nodedb runs the set twice: right after ingest (memtables) and after CHECKPOINT
-// (segments). Answers for one fixed parameter set are cross-checked against nodedb's; medians and p95 in ms.
+// (segments). Answers for one fixed parameter set are cross-checked against nodedb's, those of the varied runs by
+// row count and column sums; medians and p95 in ms.
 // NODEDB_BENCH_PROFILE=1 re-runs each query where nodedb is slower than the fastest peer on a server under
 // `node --cpu-prof` (profiles in /tmp/prof/<query>) and prints its top self-time functions.
 import { execFileSync } from 'node:child_process'
@@ -11,13 +12,15 @@ import { makeTempDir, removeDir } from '../../test/helpers/server-process.js'
 import { clickhouseEngine, duckdbEngine } from '../peers/column-peers.js'
 import { influxEngine, postLines, victoriaMetricsEngine } from '../peers/tsdb-engines.js'
 import {
-  QueryError, nodedbEngine, postgresEngine, startNodedbProcess, type EngineName, type QueryEngine,
+  QueryError, nodedbEngine, postgresEngine, startNodedbProcess, type EngineName, type LoadStarted, type QueryEngine,
 } from '../peers/query-engines.js'
+import { diskBytes, treeCpuSeconds } from '../peers/process-stats.js'
+import type { PeerName } from '../peers/systems.js'
 import { formatSelfTimes, summarizeProfiles } from '../profile-summary.js'
 import { CREATE_CPU_SQL, FIELD_NAMES, INTERVAL_MS, START_MS, TAG_NAMES, cpuRows } from '../tsbs.js'
-import type { BenchOptions, Measurement, StandaloneScenario } from './index.js'
+import { selects, type BenchOptions, type Measurement, type StandaloneScenario } from './index.js'
 import { TSBS_QUERIES, paramSets, render, type Dialect, type TsbsQuery } from './tsbs-query-set.js'
-import { formatQueryTable, runMeasurements, verdicts, type QueryRun } from './tsbs-report.js'
+import { fingerprint, formatQueryTable, runMeasurements, verdicts, type Fingerprint, type QueryRun } from './tsbs-report.js'
 
 const SEED = 42
 /** Past this much time on one query, fewer runs (at least 3): a slow system must not stall the whole bench. */
@@ -69,6 +72,9 @@ async function loadNodedb(httpPort: number, data: DataSet): Promise<void> {
   await postLines(`http://127.0.0.1:${httpPort}/api/v2/write?org=bench&bucket=bench&precision=ns`, lineBodies(data))
 }
 
+/** The query set runs unless `--only` names ingest alone (the loads are this scenario's ingest measurements). */
+const wantsQueries = (options: BenchOptions): boolean => selects(options.only, 'tsbs-queries', 'queries')
+
 const nodedbDialect = (options: BenchOptions): Dialect => options.dateTrunc ? 'pg' : 'nodedb'
 
 const percentile = (sorted: ReadonlyArray<number>, p: number): number => sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] ?? 0
@@ -79,14 +85,15 @@ function errorText(error: unknown): string {
 }
 
 /**
- * Warm-up on the fixed parameter set (its answer is the one cross-checked), then up to `runs` varied runs. A query
+ * Warm-up on the fixed parameter set (its whole answer is cross-checked), then up to `runs` varied runs (their
+ * answers' fingerprints are cross-checked: row counts and column sums, by parameter set). A query
  * the system's language cannot express is returned as such (error set, `unsupported`), never timed.
  */
 async function timeQuery(engine: QueryEngine, system: string, dialect: Dialect, query: TsbsQuery, index: number,
   data: DataSet, runs: number): Promise<QueryRun> {
   const params = paramSets(query, runs + 1, SEED + index, data)
   const failed = (error: unknown, unsupported = false): QueryRun =>
-    ({ system, query: query.name, medianMs: 0, p95Ms: 0, runs: 0, error: errorText(error), answer: null, unsupported })
+    ({ system, query: query.name, medianMs: 0, p95Ms: 0, runs: 0, error: errorText(error), answer: null, fingerprints: new Map(), unsupported })
   const texts = params.map((p) => render(query, dialect, p))
   const first = texts[0]!
   if ('unsupported' in first) return failed(first.unsupported, true)
@@ -101,17 +108,20 @@ async function timeQuery(engine: QueryEngine, system: string, dialect: Dialect, 
   const warmMs = performance.now() - warmStarted
   const count = Math.max(3, Math.min(runs, Math.floor(QUERY_BUDGET_MS / Math.max(warmMs, 1))))
   const times: number[] = []
+  const fingerprints = new Map<number, Fingerprint>()
   try {
     for (let i = 1; i <= count; i++) {
+      const paramSet = 1 + ((i - 1) % runs)
       const started = performance.now()
-      await engine.query(text(1 + ((i - 1) % runs)), query.columns)
+      const rows = await engine.query(text(paramSet), query.columns)
       times.push(performance.now() - started)
+      if (!fingerprints.has(paramSet)) fingerprints.set(paramSet, fingerprint(rows))
     }
   } catch (error: unknown) {
     return failed(error)
   }
   times.sort((a, b) => a - b)
-  return { system, query: query.name, medianMs: percentile(times, 0.5), p95Ms: percentile(times, 0.95), runs: count, error: null, answer, unsupported: false }
+  return { system, query: query.name, medianMs: percentile(times, 0.5), p95Ms: percentile(times, 0.95), runs: count, error: null, answer, fingerprints, unsupported: false }
 }
 
 async function runQuerySet(engine: QueryEngine, system: string, dialect: Dialect, data: DataSet, runs: number): Promise<QueryRun[]> {
@@ -131,10 +141,33 @@ interface Collected {
   readonly skipped: Map<string, string>
 }
 
-function loadAndRss(system: string, rows: number, loadMs: number, rss: number | null): Measurement[] {
+/** Where a system's load is measured from: the time, and its process tree's CPU seconds so far. */
+interface LoadStart { readonly at: number; readonly pid: number | undefined; readonly cpuSeconds: number | null }
+
+async function loadStart(pid: number | undefined): Promise<LoadStart> {
+  return { at: performance.now(), pid, cpuSeconds: await treeCpuSeconds(pid) }
+}
+
+const MIB = 2 ** 20
+
+/** Rows/s, CPU seconds per million rows, RSS and bytes on disk right after `system`'s load that began at `start`. */
+async function loadMeasurements(system: string, rows: number, start: LoadStart, engine: QueryEngine): Promise<Measurement[]> {
+  const loadMs = performance.now() - start.at
+  const cpuAfter = await treeCpuSeconds(start.pid)
+  process.stdout.write(`  ${system} loaded ${rows} rows in ${(loadMs / 1000).toFixed(1)} s\n`)
   const out: Measurement[] = [{ scenario: 'tsbs/load', system, value: rows / (loadMs / 1000), unit: 'rows/s', higherIsBetter: true }]
-  if (rss !== null) out.push({ scenario: 'tsbs/rss-after-load', system, value: rss / 2 ** 20, unit: 'MiB', higherIsBetter: false })
+  if (start.cpuSeconds !== null && cpuAfter !== null) {
+    out.push({ scenario: 'tsbs/load-cpu', system, value: (cpuAfter - start.cpuSeconds) / (rows / 1e6), unit: 'CPU s/M rows', higherIsBetter: false })
+  }
+  const rss = await engine.rssBytes()
+  if (rss !== null) out.push({ scenario: 'tsbs/rss-after-load', system, value: rss / MIB, unit: 'MiB', higherIsBetter: false })
+  out.push(...diskMeasurement('tsbs/disk-after-load', system, engine))
   return out
+}
+
+function diskMeasurement(scenario: string, system: string, engine: QueryEngine): Measurement[] {
+  const bytes = diskBytes(engine.dataDir)
+  return bytes === null ? [] : [{ scenario, system, value: bytes / MIB, unit: 'MiB', higherIsBetter: false }]
 }
 
 async function segmentCount(dataDir: string): Promise<number> {
@@ -148,41 +181,42 @@ async function runNodedb(dataDir: string, data: DataSet, options: BenchOptions, 
   const server = await startNodedbProcess(dataDir, ['--memtable-mb', NODEDB_MEMTABLE_MB], null)
   const engine = await nodedbEngine(server)
   try {
-    const started = performance.now()
+    const start = await loadStart(server.child.pid)
     await loadNodedb(server.httpPort, data)
-    const loadMs = performance.now() - started
+    into.measurements.push(...await loadMeasurements('nodedb', data.rows, start, engine))
     const count = Number((await engine.query('SELECT count(*) FROM cpu'))[0]?.[0])
     if (count !== data.rows) throw new Error(`nodedb holds ${count} rows after ingest, expected ${data.rows}`)
-    into.measurements.push(...loadAndRss('nodedb', data.rows, loadMs, await engine.rssBytes()))
-    process.stdout.write(`  nodedb loaded ${data.rows} rows in ${(loadMs / 1000).toFixed(1)} s\n`)
-    into.runs.push(...await runQuerySet(engine, 'nodedb-memtable', nodedbDialect(options), data, options.runs))
+    if (wantsQueries(options)) into.runs.push(...await runQuerySet(engine, 'nodedb-memtable', nodedbDialect(options), data, options.runs))
     // Proof that the first pass read memtables: no segment may exist before CHECKPOINT (the flush age is 10 min).
     into.measurements.push({ scenario: 'tsbs/segments-before-checkpoint', system: 'nodedb', value: await segmentCount(dataDir), unit: 'segments', higherIsBetter: false })
     const checkpointStarted = performance.now()
     await engine.query('CHECKPOINT')
     into.measurements.push({ scenario: 'tsbs/checkpoint', system: 'nodedb', value: performance.now() - checkpointStarted, unit: 'ms', higherIsBetter: false })
-    into.runs.push(...await runQuerySet(engine, 'nodedb', nodedbDialect(options), data, options.runs))
+    into.measurements.push(...diskMeasurement('tsbs/disk-settled', 'nodedb', engine))
+    if (wantsQueries(options)) into.runs.push(...await runQuerySet(engine, 'nodedb', nodedbDialect(options), data, options.runs))
   } finally {
     await engine.stop()
   }
 }
 
-const PEERS: ReadonlyArray<{ name: EngineName; dialect: Dialect; start: (csv: string, data: DataSet) => Promise<QueryEngine> }> = [
-  { name: 'postgres', dialect: 'pg', start: (csv) => postgresEngine(csv, CREATE_CPU_SQL) },
-  { name: 'influxdb', dialect: 'influxql', start: (_csv, data) => influxEngine(lineBodies(data)) },
+type PeerStart = (csv: string, data: DataSet, loadStarted: LoadStarted) => Promise<QueryEngine>
+
+const PEERS: ReadonlyArray<{ name: PeerName; dialect: Dialect; start: PeerStart }> = [
+  { name: 'postgres', dialect: 'pg', start: (csv, _data, started) => postgresEngine(csv, CREATE_CPU_SQL, started) },
+  { name: 'influxdb', dialect: 'influxql', start: (_csv, data, started) => influxEngine(lineBodies(data), started) },
   {
     name: 'victoriametrics', dialect: 'metricsql',
-    start: (_csv, data) => victoriaMetricsEngine(lineBodies(data), data.rows, data.startMs + data.spanMs, data.spanMs),
+    start: (_csv, data, started) => victoriaMetricsEngine(lineBodies(data), data.rows, data.startMs + data.spanMs, data.spanMs, started),
   },
   {
     name: 'duckdb', dialect: 'duckdb',
-    start: (csv) => duckdbEngine(csv, `CREATE TABLE cpu (time TIMESTAMP NOT NULL, ${TAG_NAMES.map((t) => `${t} VARCHAR`).join(', ')}, ` +
-      `${FIELD_NAMES.map((f) => `${f} DOUBLE`).join(', ')})`),
+    start: (csv, _data, started) => duckdbEngine(csv, `CREATE TABLE cpu (time TIMESTAMP NOT NULL, ${TAG_NAMES.map((t) => `${t} VARCHAR`).join(', ')}, ` +
+      `${FIELD_NAMES.map((f) => `${f} DOUBLE`).join(', ')})`, started),
   },
   {
     name: 'clickhouse', dialect: 'clickhouse',
-    start: (csv) => clickhouseEngine(csv, `CREATE TABLE cpu (time DateTime, ${TAG_NAMES.map((t) => `${t} String`).join(', ')}, ` +
-      `${FIELD_NAMES.map((f) => `${f} Float64`).join(', ')}) ENGINE = MergeTree() ORDER BY (hostname, time)`),
+    start: (csv, _data, started) => clickhouseEngine(csv, `CREATE TABLE cpu (time DateTime, ${TAG_NAMES.map((t) => `${t} String`).join(', ')}, ` +
+      `${FIELD_NAMES.map((f) => `${f} Float64`).join(', ')}) ENGINE = MergeTree() ORDER BY (hostname, time)`, started),
   },
 ]
 
@@ -201,25 +235,25 @@ function binaryMissing(name: EngineName): string | null {
 
 async function runPeers(csv: string, data: DataSet, options: BenchOptions, into: Collected): Promise<void> {
   for (const peer of PEERS) {
+    if (!options.peers.includes(peer.name)) continue
     const missing = binaryMissing(peer.name)
     if (missing !== null) {
       into.skipped.set(peer.name, missing)
       continue
     }
     let engine: QueryEngine
-    const started = performance.now()
+    let start: LoadStart | null = null
     try {
-      engine = await peer.start(csv, data)
+      engine = await peer.start(csv, data, async (pid) => { start = await loadStart(pid) })
     } catch (error: unknown) {
       into.skipped.set(peer.name, `failed to start or load: ${errorText(error).slice(0, 300)}`)
       process.stdout.write(`  peer ${peer.name} skipped: ${errorText(error)}\n`)
       continue
     }
-    const loadMs = performance.now() - started
-    process.stdout.write(`  ${peer.name} loaded ${data.rows} rows in ${(loadMs / 1000).toFixed(1)} s\n`)
     try {
-      into.measurements.push(...loadAndRss(peer.name, data.rows, loadMs, await engine.rssBytes()))
-      into.runs.push(...await runQuerySet(engine, peer.name, peer.dialect, data, options.runs))
+      into.measurements.push(...await loadMeasurements(peer.name, data.rows, start ?? await loadStart(undefined), engine))
+      if (wantsQueries(options)) into.runs.push(...await runQuerySet(engine, peer.name, peer.dialect, data, options.runs))
+      into.measurements.push(...diskMeasurement('tsbs/disk-settled', peer.name, engine)) // after its merges had time
     } finally {
       await engine.stop()
     }

@@ -1,5 +1,6 @@
 // bench/scenarios/tsbs-report: cross-checking the TSBS answers of every system against nodedb's, and the per-query
-// table. A ratio only stands when every system answered the same rows: a fast wrong answer is no win.
+// table. A ratio only stands when every system answered the same rows — the whole answer for the fixed parameter
+// set, row counts and column sums for every varied one: a fast wrong answer is no win.
 import type { Cell } from '../peers/query-engines.js'
 import type { Measurement } from './index.js'
 
@@ -12,6 +13,8 @@ export interface QueryRun {
   readonly runs: number
   readonly error: string | null
   readonly answer: Cell[][] | null
+  /** The varied runs' answers in brief, by parameter set (1..runs); the same sets on every system. */
+  readonly fingerprints: ReadonlyMap<number, Fingerprint>
   /** The system's language cannot express the query (`error` says why): shown as n/a, not as a failure. */
   readonly unsupported: boolean
 }
@@ -58,6 +61,43 @@ export function answerDifference(want: Cell[][], got: Cell[][]): string | null {
   return null
 }
 
+/** An answer in brief, whatever its row order: its row count and the sum of each all-numeric column. */
+export interface Fingerprint { readonly rows: number; readonly sums: ReadonlyArray<number | null> }
+
+export function fingerprint(rows: ReadonlyArray<ReadonlyArray<Cell>>): Fingerprint {
+  const width = rows.reduce((most, row) => Math.max(most, row.length), 0)
+  const sums = Array.from({ length: width }, (_, c) => {
+    let sum = 0
+    for (const row of rows) {
+      const value = row[c] ?? null
+      if (typeof value === 'string') return null
+      sum += value ?? 0
+    }
+    return sum
+  })
+  return { rows: rows.length, sums }
+}
+
+/** Null when the two fingerprints agree (sums to 1e-6 relative), else why not. */
+function fingerprintDifference(want: Fingerprint, got: Fingerprint): string | null {
+  if (want.rows !== got.rows) return `${got.rows} rows, nodedb has ${want.rows}`
+  for (let c = 0; c < Math.max(want.sums.length, got.sums.length); c++) {
+    const [a, b] = [want.sums[c] ?? null, got.sums[c] ?? null]
+    if (a !== null && b !== null && !sameCell(a, b)) return `column ${c + 1} sums to ${b}, nodedb's to ${a}`
+  }
+  return null
+}
+
+/** The first varied parameter set on which `run`'s answer differs from `reference`'s, or null. */
+function variedDifference(reference: QueryRun, run: QueryRun): string | null {
+  for (const [paramSet, want] of reference.fingerprints) {
+    const got = run.fingerprints.get(paramSet)
+    const difference = got === undefined ? null : fingerprintDifference(want, got)
+    if (difference !== null) return `parameter set ${paramSet}: ${difference}`
+  }
+  return null
+}
+
 export interface QueryVerdict {
   readonly query: string
   /** `system: why` for each answer that differs from nodedb's (segments). */
@@ -73,7 +113,7 @@ export function verdicts(runs: ReadonlyArray<QueryRun>, queries: ReadonlyArray<s
     const mismatches: string[] = []
     for (const run of mine) {
       if (run === reference || run.answer === null || reference?.answer === null || reference === undefined) continue
-      const difference = answerDifference(reference.answer, run.answer)
+      const difference = answerDifference(reference.answer, run.answer) ?? variedDifference(reference, run)
       if (difference !== null) mismatches.push(`${run.system}: ${difference}`)
     }
     const peers = mine.filter((r) => !r.system.startsWith('nodedb') && r.error === null)
@@ -123,6 +163,7 @@ export function runMeasurements(runs: ReadonlyArray<QueryRun>, queries: Readonly
   const invalid = new Set(verdicts(runs, queries).filter((v) => v.mismatches.length > 0).map((v) => v.query))
   return runs.map((r) => ({
     scenario: `tsbs/${r.query}`, system: r.system, value: r.error === null ? r.medianMs : 0, unit: 'ms', higherIsBetter: false,
-    p95: r.p95Ms, runs: r.runs, note: r.error ?? (invalid.has(r.query) ? 'answers differ: ratio invalid' : undefined),
+    p95: r.p95Ms, runs: r.runs,
+    note: r.unsupported ? `n/a (language): ${r.error ?? ''}` : r.error ?? (invalid.has(r.query) ? 'answers differ: ratio invalid' : undefined),
   }))
 }

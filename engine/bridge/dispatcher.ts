@@ -110,6 +110,15 @@ function keptVShards(keep: (vShard: number) => boolean): Uint8Array {
   return kept
 }
 
+/** Every id is -1 (NULL) or indexes the dictionary. A plain loop: this runs over every cell of every tag column. */
+function idsInRange(ids: Int32Array, dictLength: number): boolean {
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]!
+    if (id < -1 || id >= dictLength) return false
+  }
+  return true
+}
+
 /** Checks a batch against its table; returns a failure detail, or undefined when it is valid. */
 export function validateBatch(schema: TableSchema, batch: ColumnBatch): string | undefined {
   if (!Number.isSafeInteger(batch.rowCount) || batch.rowCount < 0) return `bad row count ${batch.rowCount}`
@@ -126,7 +135,7 @@ export function validateBatch(schema: TableSchema, batch: ColumnBatch): string |
     if ('nulls' in vector && vector.nulls !== undefined && vector.nulls.length !== batch.rowCount) {
       return `column "${column.name}" null map has ${vector.nulls.length} rows`
     }
-    if (vector.kind === 'symbol' && vector.ids.some((id) => id < -1 || id >= vector.dict.length)) {
+    if (vector.kind === 'symbol' && !idsInRange(vector.ids, vector.dict.length)) {
       return `column "${column.name}" has a dictionary id out of range`
     }
   }

@@ -10,11 +10,11 @@ import { selectRows } from './scan.js'
 import { decodeRowGroup } from './segment-decode.js'
 import { encodeSegment } from './segment-writer.js'
 
-/** The predicate as a ScanOp over `schema`'s table (selectRows reads only the time range and filters). */
+/** The predicate as a ScanOp over `schema`'s table (selectRows reads only the time range, filters and where). */
 function predicateScan(schema: TableSchema, predicate: DeletePredicate): ScanOp {
   return {
     kind: 'ScanOp', v: OP_VERSION, tableId: schema.id, timeRange: predicate.timeRange, filters: predicate.filters,
-    projection: [], groupBy: [], aggregates: [], limit: null,
+    projection: [], groupBy: [], aggregates: [], limit: null, where: predicate.where ?? null,
   }
 }
 

@@ -57,6 +57,13 @@ function columnKernel(chunk: Chunk, schema: TableSchema, expr: Extract<ScanExpr,
   }
 }
 
+function putConst(out: Vec, i: number, value: ExprValue, type: ExprType): void {
+  out.nul[i] = value === null || value === undefined ? 1 : 0
+  if (out.nul[i] === 1) return
+  if (type === 'int8') out.big[i] = BigInt(value as bigint | number)
+  else out.num[i] = typeof value === 'boolean' ? (value ? 1 : 0) : Number(value)
+}
+
 function constVec(value: ExprValue, type: ExprType): Vec {
   const out = newVec(type)
   if (value === null || value === undefined) out.nul.fill(1)
@@ -252,8 +259,9 @@ function compileNode(chunk: Chunk, schema: TableSchema, expr: ScanExpr): Kernel 
     case 'in': {
       const out = newVec('bool')
       const type = typeOf(expr.arg)
-      const list = newVec(type)
-      expr.values.forEach((value, c) => copyRows(type, constVec(value, type), list, Uint32Array.of(c), 1))
+      // One slot per value (a list may be longer than a chunk), each written in place.
+      const list = newVec(type, expr.values.length)
+      expr.values.forEach((value, c) => putConst(list, c, value, type))
       const arg = sub(expr.arg)
       return (sel, n) => { inList(type, expr.negated, arg(sel, n), list, expr.values.length, out, sel, n); return out }
     }

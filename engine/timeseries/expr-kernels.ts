@@ -23,11 +23,12 @@ export interface Vec {
 const EMPTY_BIG = new BigInt64Array(0)
 const EMPTY_NUM = new Float64Array(0)
 
-export function newVec(type: ExprType): Vec {
+/** A vector of `length` slots (a chunk's by default). */
+export function newVec(type: ExprType, length = EXPR_CHUNK_ROWS): Vec {
   return {
-    num: type === 'int8' ? EMPTY_NUM : new Float64Array(EXPR_CHUNK_ROWS),
-    big: type === 'int8' ? new BigInt64Array(EXPR_CHUNK_ROWS) : EMPTY_BIG,
-    nul: new Uint8Array(EXPR_CHUNK_ROWS),
+    num: type === 'int8' ? EMPTY_NUM : new Float64Array(length),
+    big: type === 'int8' ? new BigInt64Array(length) : EMPTY_BIG,
+    nul: new Uint8Array(length),
   }
 }
 

@@ -1,18 +1,31 @@
-// engine/wal/delete-payload: the payload of a DeleteRecord — a DELETE's time range and filters, msgpackr-encoded —
-// and its shape check when read back from disk. Knows nothing of cores or SQL.
+// engine/wal/delete-payload: the payload of a DeleteRecord — a DELETE's time range, filters and WHERE expression,
+// msgpackr-encoded — and its shape check when read back from disk. Versioned: version 1 (no `v` key) is {timeRange,
+// filters}; version 2 adds `where`, a ScanWhere. A DELETE without an expression is still written as version 1, and
+// both versions are read. Knows nothing of cores or SQL.
 import type { FrameCodec } from '../bridge/frame-codec.js'
+import type { ScanWhere } from '../expr.js'
 import type { ColumnFilter, TimeRange } from '../ops.js'
+import { checkedWhere } from './expr-shape.js'
 
-/** What a DeleteRecord says: the rows of its table in `timeRange` passing every filter are gone. */
+/**
+ * What a DeleteRecord says: the rows of its table in `timeRange` passing every filter and for which `where` is true
+ * (absent or null: no expression) are gone.
+ */
 export interface DeletePredicate {
   readonly timeRange: TimeRange
   readonly filters: ReadonlyArray<ColumnFilter>
+  readonly where?: ScanWhere | null
 }
+
+/** The payload version that carries `where`. */
+const PAYLOAD_V2 = 2
 
 const FILTER_OPS: ReadonlySet<string> = new Set(['eq', 'neq', 'lt', 'lte', 'gt', 'gte', 'in', 'notIn', 'isNull', 'isNotNull'])
 
 export function encodeDeletePayload(codec: FrameCodec, predicate: DeletePredicate): Uint8Array {
-  return codec.encode({ timeRange: predicate.timeRange, filters: predicate.filters })
+  const { timeRange, filters, where } = predicate
+  if (where === undefined || where === null) return codec.encode({ timeRange, filters })
+  return codec.encode({ v: PAYLOAD_V2, timeRange, filters, where })
 }
 
 function isFilter(value: unknown): value is ColumnFilter {
@@ -38,5 +51,8 @@ export function decodeDeletePayload(codec: FrameCodec, bytes: Uint8Array): Delet
   const fromUs: unknown = Reflect.get(range, 'fromUs')
   const toUs: unknown = Reflect.get(range, 'toUs')
   if (typeof fromUs !== 'number' || typeof toUs !== 'number' || Number.isNaN(fromUs) || Number.isNaN(toUs)) return undefined
-  return { timeRange: { fromUs, toUs }, filters }
+  const version: unknown = Reflect.get(value, 'v')
+  if (version === undefined) return { timeRange: { fromUs, toUs }, filters }
+  const where = version === PAYLOAD_V2 ? checkedWhere(Reflect.get(value, 'where')) : undefined
+  return where === undefined ? undefined : { timeRange: { fromUs, toUs }, filters, where }
 }

@@ -24,14 +24,24 @@ export interface WalRecord {
 
 export function encodeWalRecord(lsn: Lsn, kind: WalRecordKind, tableId: TableId, payload: Uint8Array): Uint8Array {
   const bytes = new Uint8Array(WAL_RECORD_HEADER_BYTES + payload.length)
-  const view = new DataView(bytes.buffer)
+  bytes.set(encodeWalRecordHeader(lsn, kind, tableId, payload))
+  bytes.set(payload, WAL_RECORD_HEADER_BYTES)
+  return bytes
+}
+
+/**
+ * The record's header alone (what precedes `payload` on disk), its CRC continued over the payload in place: the
+ * writer writes header and payload side by side, so a large payload is never copied into a record of its own.
+ */
+export function encodeWalRecordHeader(lsn: Lsn, kind: WalRecordKind, tableId: TableId, payload: Uint8Array): Uint8Array {
+  const header = new Uint8Array(WAL_RECORD_HEADER_BYTES)
+  const view = new DataView(header.buffer)
   view.setUint32(0, BODY_FIXED_BYTES + payload.length, true)
   view.setFloat64(8, lsn, true)
   view.setUint8(16, WAL_RECORD_KIND_CODES[kind])
   view.setUint32(17, tableId, true)
-  bytes.set(payload, WAL_RECORD_HEADER_BYTES)
-  view.setUint32(4, crc32c(bytes, WAL_RECORD_PREFIX_BYTES), true)
-  return bytes
+  view.setUint32(4, crc32c(payload, 0, payload.length, crc32c(header, WAL_RECORD_PREFIX_BYTES)), true)
+  return header
 }
 
 export type DecodeOutcome =

@@ -9,12 +9,14 @@ import { WAL_BATCH_FSYNC_INTERVAL_MS, WAL_GROUP_COMMIT_RECORDS_MAX_COUNT, WAL_SE
 import { DiskHealth } from '../io/disk-health.js'
 import { isNoSpaceError, type FileHandleLike, type FileSystem } from '../io/file-system.js'
 import { deleteWalSegmentsBelow } from './checkpoint.js'
-import { encodeWalRecord, walSegmentName, type WalRecordKind } from './record.js'
+import { encodeWalRecordHeader, walSegmentName, type WalRecordKind } from './record.js'
 import type { WalSegmentSpan } from './wal-reader.js'
 
 interface PendingAppend {
   readonly lsn: Lsn
-  readonly bytes: Uint8Array
+  /** The record is `header` then `payload` (kept apart: the payload is written without a copy of its own). */
+  readonly header: Uint8Array
+  readonly payload: Uint8Array
   readonly resolve: () => void
   readonly reject: (error: Error) => void
 }
@@ -56,6 +58,7 @@ export class WalWriter {
   private pending: PendingAppend[] = []
   private isCommitting = false
   private isSyncDue = false
+  private isRetireDue = false
   private syncTimer: NodeJS.Timeout | undefined
   private failure: EngineFailureError | undefined
   private nextLsnValue: number
@@ -105,8 +108,8 @@ export class WalWriter {
     if (this.failure !== undefined) return { lsn, durable: Promise.reject(this.failure) }
     const refusal = this.health.writeRefusal() ?? this.options.refusal?.()
     if (refusal !== undefined) return { lsn, durable: Promise.reject(refusal) }
-    const bytes = encodeWalRecord(lsn, kind, tableId, payload)
-    const durable = new Promise<void>((resolve, reject) => this.pending.push({ lsn, bytes, resolve, reject }))
+    const header = encodeWalRecordHeader(lsn, kind, tableId, payload)
+    const durable = new Promise<void>((resolve, reject) => this.pending.push({ lsn, header, payload, resolve, reject }))
     if (!this.isCommitting) this.startCommit()
     return { lsn, durable }
   }
@@ -124,18 +127,34 @@ export class WalWriter {
   /**
    * Checkpoint: deletes closed segments whose every record has an LSN below `neededLsn` (the caller's low-water
    * mark: no memtable holds rows of a lower LSN). One checkpoint at a time; a concurrent call is a no-op.
+   * `recordedLsn` is the highest LSN the manifest records (flushed, truncated, deleted): when it reaches the last LSN
+   * assigned and every record is below the mark, the active segment is closed too (a rotation, in the commit loop) and
+   * deleted, so a fully flushed WAL leaves no file behind; a restart then takes its next LSN from the manifest, so
+   * LSNs still never go back. Without that proof (e.g. the last records were a dropped table's) the segment stays.
    */
-  async deleteSegmentsBelow(neededLsn: number): Promise<number> {
+  async deleteSegmentsBelow(neededLsn: number, recordedLsn = 0): Promise<number> {
     if (this.isCheckpointing) return 0
     this.isCheckpointing = true
     try {
       const needed = Math.min(neededLsn, this.options.floor?.() ?? Number.POSITIVE_INFINITY)
+      if (this.isActiveRetirable(needed, recordedLsn)) {
+        this.isRetireDue = true
+        this.startCommit()
+        await this.committing
+      }
       const deleted = await deleteWalSegmentsBelow(this.options.fs, this.options.walDir, this.closedSegments, needed)
       this.closedSegments = this.closedSegments.filter((span) => !deleted.includes(span.sequence))
       return deleted.length
     } finally {
       this.isCheckpointing = false
     }
+  }
+
+  /** Nothing in flight, every record durable, below `needed` and recorded by the manifest. */
+  private isActiveRetirable(needed: number, recordedLsn: number): boolean {
+    const last = this.lastAssignedLsn
+    return this.sizeBytes > 0 && !this.isCommitting && this.pending.length === 0 && this.failure === undefined &&
+      this.durableLsnValue === last && last < needed && last <= recordedLsn
   }
 
   /** Writes what is pending, fsyncs (unless 'off') and closes the segment. */
@@ -158,7 +177,7 @@ export class WalWriter {
    */
   private async commitLoop(): Promise<void> {
     try {
-      while (this.failure === undefined && (this.pending.length > 0 || this.isSyncDue)) {
+      while (this.failure === undefined && (this.pending.length > 0 || this.isSyncDue || this.isRetireDue)) {
         const group = this.pending.splice(0, WAL_GROUP_COMMIT_RECORDS_MAX_COUNT)
         try {
           await this.commitGroup(group)
@@ -175,8 +194,13 @@ export class WalWriter {
   }
 
   private async commitGroup(group: ReadonlyArray<PendingAppend>): Promise<void> {
+    if (this.isRetireDue) {
+      // A checkpoint retires the active segment; appends that came meanwhile simply go to the next one.
+      this.isRetireDue = false
+      if (this.sizeBytes > 0 && group.length === 0) await this.rotate()
+    }
     if (group.length > 0) {
-      const bytes = Buffer.concat(group.map((append) => append.bytes))
+      const bytes = Buffer.concat(group.flatMap((append) => [append.header, append.payload]))
       const segmentBytes = this.options.segmentBytes ?? WAL_SEGMENT_BYTES
       if (this.sizeBytes > 0 && this.sizeBytes + bytes.length > segmentBytes) await this.rotate()
       try {

@@ -3,8 +3,9 @@
 // Each binds to a Call of a definition made here, so the evaluator needs nothing new. Only one-dimensional arrays.
 import { datatypeMismatch, featureNotSupported } from '../../src/common/errors.js'
 import type { SqlValue } from '../api.js'
-import { castText } from '../expr/cast-value.js'
-import { formatArrayText, parseArrayText } from '../functions/array-text.js'
+import { castText, formatArrayValues } from '../expr/cast-value.js'
+import { compareTyped } from '../exec/value-ops.js'
+import { parseArrayText } from '../functions/array-text.js'
 import type { ScalarFunction } from '../functions/function-def.js'
 import type { SqlExpr } from '../parse/ast.js'
 import type { BindContext } from './bind-expr.js'
@@ -19,13 +20,7 @@ function call(fn: ScalarFunction, args: ReadonlyArray<Expr>, type: SqlType): Exp
   return { kind: 'Call', fn, args, type }
 }
 
-function elementText(value: SqlValue): string | null {
-  if (value === null) return null
-  if (typeof value === 'boolean') return value ? 't' : 'f'
-  return typeof value === 'object' ? null : String(value)
-}
-
-/** ARRAY[a, b, …]: the elements' common type must have an array type here (text, oid, int2, "char"). */
+/** ARRAY[a, b, …]: the elements' common type must have an array type (sql/bind/types.ts ARRAY_OF). */
 export function bindArrayConstructor(ctx: BindContext, expr: Extract<SqlExpr, { kind: 'ExprArray' }>, bind: BindExpr): Expr {
   const elements = expr.elements.map((e) => bind(ctx, e))
   const elementType = commonType(elements.map((e) => e.type), 'ARRAY', expr.pos)
@@ -33,7 +28,7 @@ export function bindArrayConstructor(ctx: BindContext, expr: Extract<SqlExpr, { 
   if (arrayName === undefined) throw featureNotSupported(`arrays of ${formatName(elementType)}`, expr.pos + 1)
   const fn: ScalarFunction = {
     name: 'array', args: [], variadic: 'any', result: arrayName, strict: false, volatility: 'immutable',
-    evaluate: (values) => formatArrayText(values.map(elementText)),
+    evaluate: (values, fnCtx) => formatArrayValues(values, elementType.name, fnCtx),
   }
   return call(fn, elements.map((e) => coerce(ctx, e, elementType)), sqlType(arrayName))
 }
@@ -58,28 +53,41 @@ export function bindSubscript(ctx: BindContext, expr: Extract<SqlExpr, { kind: '
   return call(fn, [array, coerce(ctx, bind(ctx, expr.index), sqlType('int4'))], element)
 }
 
-/** x = ANY (arr) / x <> ALL (arr) …: the comparison against each element, three-valued like PostgreSQL's. */
+/**
+ * x op ANY (arr) / x op ALL (arr): the comparison against each element, three-valued like PostgreSQL's. An array of
+ * unknown type (a literal '{…}' or an untyped parameter, as node-postgres sends `= ANY($1)`) takes the element type
+ * of the left side — PostgreSQL resolves it so — and each element is read as that type, never compared as text.
+ */
 export function bindQuantifiedOverArray(ctx: BindContext, expr: Extract<SqlExpr, { kind: 'ExprQuantified' }>, bind: BindExpr): Expr {
-  const array = bind(ctx, expr.array!)
-  const arrayType = array.type.name === 'unknown' ? sqlType('_text') : array.type
-  const element = sqlType(ELEMENT_OF[arrayType.name] ?? requireArray(array, expr.pos).name)
-  if (expr.op !== '=' && expr.op !== '<>') throw featureNotSupported(`operator ${expr.op} with ANY/ALL over an array`, expr.pos + 1)
-  const left = coerce(ctx, bind(ctx, expr.expr), element)
+  const boundLeft = bind(ctx, expr.expr)
+  const boundArray = bind(ctx, expr.array!)
+  const leftElement = boundLeft.type.name === 'unknown' ? 'text' : boundLeft.type.name
+  const inferred = boundArray.type.name === 'unknown' ? ARRAY_OF[leftElement] : undefined
+  if (boundArray.type.name === 'unknown' && inferred === undefined) throw featureNotSupported(`arrays of ${formatName(boundLeft.type)}`, expr.pos + 1)
+  const arrayType = inferred === undefined ? boundArray.type : sqlType(inferred)
+  const element = sqlType(ELEMENT_OF[arrayType.name] ?? requireArray(boundArray, expr.pos).name)
+  const op = expr.op
+  if (!COMPARISONS.has(op)) throw featureNotSupported(`operator ${op} with ANY/ALL over an array`, expr.pos + 1)
+  const left = coerce(ctx, boundLeft, element)
   if (left.type.name !== element.name) throw featureNotSupported(`comparing ${formatName(left.type)} with ${formatName(arrayType)} elements`, expr.pos + 1)
-  const wantEqual = expr.op === '='
   const isAny = expr.quantifier === 'any'
   const fn: ScalarFunction = {
     name: isAny ? 'any' : 'all', args: [element.name, arrayType.name], result: 'bool', strict: true, volatility: 'immutable',
-    evaluate: ([value, text]) => {
+    evaluate: ([value, text], fnCtx) => {
       let sawNull = false
       for (const item of parseArrayText(String(text))) {
         if (item === null) { sawNull = true; continue }
-        const holds = (castText(item, element) === value) === wantEqual
+        const holds = COMPARISONS.get(op)!(compareTyped(value!, castText(item, element, fnCtx) as Exclude<SqlValue, null>, element))
         if (isAny && holds) return true
         if (!isAny && !holds) return false
       }
       return sawNull ? null : !isAny
     },
   }
-  return call(fn, [left, coerce(ctx, array, arrayType)], sqlType('bool'))
+  return call(fn, [left, coerce(ctx, boundArray, arrayType)], sqlType('bool'))
 }
+
+const COMPARISONS: ReadonlyMap<string, (order: number) => boolean> = new Map([
+  ['=', (o: number) => o === 0], ['<>', (o: number) => o !== 0], ['<', (o: number) => o < 0],
+  ['<=', (o: number) => o <= 0], ['>', (o: number) => o > 0], ['>=', (o: number) => o >= 0],
+])

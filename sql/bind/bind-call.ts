@@ -7,7 +7,9 @@ import { toBool, type BindContext } from './bind-expr.js'
 import { coerce, coerceArgs, pickOverload, resolveFunction } from './coerce.js'
 import type { AggCall, Expr, ExprSortKey, WindowCall, WindowFrameBound } from './expr.js'
 import { commonType, formatName } from './type-rules.js'
-import { sqlType, type SqlType } from './types.js'
+import { PG_TYPES, sqlType, type SqlType } from './types.js'
+import type { ScalarFunction } from '../functions/function-def.js'
+import { bindSetReturningCall, isSetReturningName } from './bind-srf.js'
 
 type BindFn = (ctx: BindContext, expr: SqlExpr) => Expr
 
@@ -26,7 +28,8 @@ export function bindSortKeys(ctx: BindContext, items: ReadonlyArray<SqlOrderItem
   }))
 }
 
-function bindVariadicSame(ctx: BindContext, call: SqlCallExpr, bind: BindFn, kind: 'Coalesce' | 'Greatest' | 'Least'): Expr {
+function bindVariadicSame(outerCtx: BindContext, call: SqlCallExpr, bind: BindFn, kind: 'Coalesce' | 'Greatest' | 'Least'): Expr {
+  const ctx: BindContext = { ...outerCtx, allowSetReturning: false }
   const args = call.args.map((arg) => bind(ctx, arg))
   const type = commonType(args.map((arg) => arg.type), kind.toUpperCase(), call.pos)
   return { kind, args: args.map((arg) => coerce(ctx, arg, type)), type }
@@ -43,6 +46,14 @@ function bindSpecial(ctx: BindContext, call: SqlCallExpr, bind: BindFn): Expr | 
       const type = commonType([a.type, b.type], 'NULLIF', call.pos)
       return { kind: 'NullIf', left: coerce(ctx, a, type), right: coerce(ctx, b, type), type: a.type.name === 'unknown' ? type : a.type }
     }
+    case 'pg_typeof': {
+      const [arg] = call.args.map((a) => bind(ctx, a))
+      if (arg === undefined || call.args.length !== 1) throw undefinedFunction('pg_typeof', call.pos + 1)
+      // The argument is evaluated (an error in it raises) and its type's OID returned, printed as a regtype name.
+      const oid = PG_TYPES[arg.type.name].oid
+      const fn: ScalarFunction = { name: 'pg_typeof', args: [arg.type.name], result: 'regtype', strict: false, volatility: 'stable', evaluate: () => oid }
+      return { kind: 'Call', fn, args: [arg], type: sqlType('regtype') }
+    }
     case 'current_date': return { kind: 'Cast', expr: resolveFunction(ctx, 'now', [], call.pos), type: sqlType('date') }
     case 'localtimestamp': return { kind: 'Cast', expr: resolveFunction(ctx, 'now', [], call.pos), type: sqlType('timestamp') }
     default: return null
@@ -57,7 +68,7 @@ function refuseClauses(call: SqlCallExpr, what: string): void {
 
 /** `argsMayAggregate`: an aggregate used as a window function may take the grouped query's aggregates as arguments. */
 export function bindAggCall(ctx: BindContext, call: SqlCallExpr, bind: BindFn, argsMayAggregate = false): AggCall {
-  const inner: BindContext = { ...ctx, allowAggregates: argsMayAggregate, allowWindows: false, clause: 'aggregate function calls' }
+  const inner: BindContext = { ...ctx, allowAggregates: argsMayAggregate, allowWindows: false, allowSetReturning: false, clause: 'aggregate function calls' }
   const direct = call.withinGroup ? call.args.map((arg) => bind(inner, arg)) : []
   const ordered = call.withinGroup ? call.orderBy.map((item) => bind(inner, item.expr)) : call.args.map((arg) => bind(inner, arg))
   const args = [...direct, ...ordered]
@@ -100,7 +111,7 @@ function resolveNamedWindow(ctx: BindContext, spec: SqlWindowSpec): SqlWindowSpe
 function bindWindow(ctx: BindContext, call: SqlCallExpr, spec: SqlWindowSpec, bind: BindFn): Expr {
   if (!ctx.allowWindows) throw windowingError(`window functions are not allowed in ${ctx.clause}`, call.pos + 1)
   spec = resolveNamedWindow(ctx, spec)
-  const inner: BindContext = { ...ctx, allowWindows: false, clause: 'window functions' }
+  const inner: BindContext = { ...ctx, allowWindows: false, allowSetReturning: false, clause: 'window functions' }
   const partitionBy = spec.partitionBy.map((expr) => bind(inner, expr))
   const orderBy = bindSortKeys(inner, spec.orderBy, bind)
   const frame = spec.frame === null
@@ -163,6 +174,10 @@ export function bindCall(ctx: BindContext, call: SqlCallExpr, bind: BindFn): Exp
   if (call.star) throw undefinedFunction(`${call.name}(*)`, call.pos + 1)
   const special = bindSpecial(ctx, call, bind)
   if (special !== null) return special
+  if (isSetReturningName(call.name)) {
+    const inner: BindContext = { ...ctx, allowSetReturning: false, clause: `arguments of ${call.name}` }
+    return bindSetReturningCall(ctx, call.name, call.args.map((arg) => bind(inner, arg)), call.pos)
+  }
   const args = call.args.map((arg) => bind(ctx, arg))
   return resolveFunction(ctx, RENAMED[call.name] ?? call.name, args, call.pos)
 }

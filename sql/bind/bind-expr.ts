@@ -1,8 +1,9 @@
 // sql/bind/bind-expr: SqlExpr → Expr against a Scope. Resolves names, types every node by PostgreSQL's rules
 // (unknown literals take their context's type, implicit casts, operator overloads from the function registry),
 // infers $n types, and plans subqueries through the planner it is given. Refuses what it cannot bind (0A000).
+import { bindGrouping } from './bind-grouping.js'
 import { assertNever } from '../../src/common/assert.js'
-import { datatypeMismatch, featureNotSupported, undefinedOperator } from '../../src/common/errors.js'
+import { datatypeMismatch, featureNotSupported, syntaxError, undefinedOperator } from '../../src/common/errors.js'
 import type { SqlExpr, SqlQuery, SqlWindowSpec } from '../parse/ast.js'
 import type { PlanNode } from '../plan/plan-node.js'
 import { bindArrayConstructor, bindQuantifiedOverArray, bindSubscript } from './bind-array.js'
@@ -26,6 +27,8 @@ export interface BindContext {
   /** Where aggregates may appear (select list, HAVING, ORDER BY of a grouped query); else their use is 42803. */
   readonly allowAggregates: boolean
   readonly allowWindows: boolean
+  /** Only the select list may call generate_series/unnest outside FROM (sql/bind/bind-srf.ts). */
+  readonly allowSetReturning?: boolean
   /** Words the error for an aggregate or window function in the wrong place: 'WHERE', 'GROUP BY', 'JOIN conditions'. */
   readonly clause: string
   /** The query's WINDOW clause, for OVER w. */
@@ -116,7 +119,8 @@ function bindBetween(ctx: BindContext, expr: Extract<SqlExpr, { kind: 'ExprBetwe
   return expr.negated ? { kind: 'Not', arg: test, type: BOOL } : test
 }
 
-function bindCase(ctx: BindContext, expr: Extract<SqlExpr, { kind: 'ExprCase' }>): Expr {
+function bindCase(outerCtx: BindContext, expr: Extract<SqlExpr, { kind: 'ExprCase' }>): Expr {
+  const ctx: BindContext = { ...outerCtx, allowSetReturning: false }
   const operand = expr.operand === null ? null : bindExpr(ctx, expr.operand)
   const conditions = expr.whens.map((w) => {
     const when = bindExpr(ctx, w.when)
@@ -161,6 +165,7 @@ function bindQuantifiedArray(ctx: BindContext, expr: Extract<SqlExpr, { kind: 'E
 function bindSubqueryExpr(ctx: BindContext, expr: Extract<SqlExpr, { kind: 'ExprSubquery' | 'ExprExists' | 'ExprInSubquery' | 'ExprQuantified' }>): Expr {
   const { plan, correlated } = ctx.planner.planSubquery(expr.query ?? failArray(expr), ctx.scope)
   if (expr.kind === 'ExprExists') return { kind: 'Subquery', mode: 'exists', plan, correlated, left: null, op: null, negated: false, type: BOOL }
+  if (expr.kind === 'ExprInSubquery' && expr.row !== undefined) return bindRowInSubquery(ctx, expr, plan, correlated)
   if (plan.columns.length !== 1) {
     throw featureNotSupported('a subquery returning other than one column in this position', expr.pos + 1)
   }
@@ -179,6 +184,22 @@ function bindSubqueryExpr(ctx: BindContext, expr: Extract<SqlExpr, { kind: 'Expr
   const mode = expr.kind === 'ExprInSubquery' ? 'any' : expr.quantifier
   const negated = expr.kind === 'ExprInSubquery' && expr.negated
   return { kind: 'Subquery', mode, plan, correlated, left: coerce(ctx, left, type), op: op as CompareOp, negated, type: BOOL }
+}
+
+/** (a, b) [NOT] IN (SELECT x, y …): one column per row item, each pair compared at its common type. */
+function bindRowInSubquery(ctx: BindContext, expr: Extract<SqlExpr, { kind: 'ExprInSubquery' }>, plan: PlanNode, correlated: boolean): Expr {
+  const items = expr.row!
+  if (plan.columns.length !== items.length) {
+    throw syntaxError(`subquery has too ${plan.columns.length > items.length ? 'many' : 'few'} columns`, expr.pos + 1)
+  }
+  const row = items.map((item, i) => {
+    const left = bindExpr(ctx, item)
+    const column = plan.columns[i]!
+    const type = comparisonType(left.type, column.type, '=', expr.pos)
+    if (type.name !== column.type.name) throw featureNotSupported(`comparing ${formatName(left.type)} with a subquery of ${formatName(column.type)}`, expr.pos + 1)
+    return coerce(ctx, left, type)
+  })
+  return { kind: 'Subquery', mode: 'any', plan, correlated, left: null, row, op: '=', negated: expr.negated, type: BOOL }
 }
 
 function failArray(expr: SqlExpr): never {
@@ -224,6 +245,7 @@ export function bindExpr(ctx: BindContext, expr: SqlExpr): Expr {
     case 'ExprQuantified': return expr.query === null ? bindQuantifiedArray(ctx, expr) : bindSubqueryExpr(ctx, expr)
     case 'ExprArray': return bindArrayConstructor(ctx, expr, bindExpr)
     case 'ExprSubscript': return bindSubscript(ctx, expr, bindExpr)
+    case 'ExprGrouping': return bindGrouping(ctx, expr, bindExpr)
     default: return assertNever(expr)
   }
 }

@@ -71,7 +71,8 @@ export type Expr =
    * A subquery, run per evaluation (correlated) or once per statement (uncorrelated: `correlated` false, the result
    * is cached by the evaluator). For 'any'/'all', `test` compares `left` with the subquery's one column.
    */
-  | { readonly kind: 'Subquery'; readonly mode: SubqueryMode; readonly plan: PlanNode; readonly correlated: boolean; readonly left: Expr | null; readonly op: CompareOp | null; readonly negated: boolean; readonly type: SqlType }
+  /** `row`: a row IN (SELECT …) — the items compared pairwise with the subquery's columns (left is null then). */
+  | { readonly kind: 'Subquery'; readonly mode: SubqueryMode; readonly plan: PlanNode; readonly correlated: boolean; readonly left: Expr | null; readonly op: CompareOp | null; readonly negated: boolean; readonly type: SqlType; readonly row?: ReadonlyArray<Expr> }
   | { readonly kind: 'Aggregate'; readonly call: AggCall; readonly type: SqlType }
   | { readonly kind: 'Window'; readonly call: WindowCall; readonly type: SqlType }
 
@@ -89,7 +90,7 @@ export function children(expr: Expr): ReadonlyArray<Expr> {
     case 'InList': return [expr.arg, ...expr.list]
     case 'Like': return expr.escape === null ? [expr.arg, expr.pattern] : [expr.arg, expr.pattern, expr.escape]
     case 'Case': return [...expr.whens.flatMap((w) => [w.when, w.then]), expr.else]
-    case 'Subquery': return expr.left === null ? [] : [expr.left]
+    case 'Subquery': return [...(expr.left === null ? [] : [expr.left]), ...(expr.row ?? [])]
   }
 }
 
@@ -108,7 +109,7 @@ export function mapExpr(expr: Expr, replace: (node: Expr) => Expr | undefined): 
     case 'InList': return { ...expr, arg: map(expr.arg), list: expr.list.map(map) }
     case 'Like': return { ...expr, arg: map(expr.arg), pattern: map(expr.pattern), escape: expr.escape === null ? null : map(expr.escape) }
     case 'Case': return { ...expr, whens: expr.whens.map((w) => ({ when: map(w.when), then: map(w.then) })), else: map(expr.else) }
-    case 'Subquery': return { ...expr, left: expr.left === null ? null : map(expr.left) }
+    case 'Subquery': return { ...expr, left: expr.left === null ? null : map(expr.left), ...(expr.row === undefined ? {} : { row: expr.row.map(map) }) }
   }
 }
 

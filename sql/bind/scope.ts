@@ -14,6 +14,8 @@ export interface ScopeColumn {
   readonly columnAttr: number
   /** Hidden columns (the right side of JOIN USING's merged key) are reachable qualified only, not by * or bare name. */
   readonly hidden?: boolean
+  /** System columns (a catalog relation's tableoid): reachable by name, qualified or not, but not by * or NATURAL. */
+  readonly system?: boolean
 }
 
 export class Scope {

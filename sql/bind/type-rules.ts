@@ -2,7 +2,7 @@
 // categories (N numeric, S string, D datetime, T timespan, B boolean), which casts may be implicit, the preferred
 // type of each category, and the common type of UNION/CASE/COALESCE/IN branches (parse_coerce.c's select_common_type).
 import { datatypeMismatch } from '../../src/common/errors.js'
-import { sqlType, type PgTypeName, type SqlType } from './types.js'
+import { PG_TYPES, sqlType, type PgTypeName, type SqlType } from './types.js'
 
 export type TypeCategory = 'N' | 'S' | 'D' | 'T' | 'B' | 'U' | 'A' | 'P'
 
@@ -14,7 +14,9 @@ export function categoryOf(name: PgTypeName): TypeCategory {
     case 'int2': case 'int4': case 'int8': case 'float4': case 'float8': case 'numeric': return 'N'
     case 'text': case 'varchar': case 'bpchar': case 'name': case 'char': return 'S'
     case 'oid': case 'regclass': case 'regtype': case 'regproc': case 'regnamespace': return 'N'
-    case '_text': case '_oid': case '_int2': case '_char': case '_name': return 'A'
+    case '_text': case '_oid': case '_int2': case '_char': case '_name': case '_bool': case '_int4': case '_int8': case '_float4':
+    case '_float8': case '_numeric': case '_varchar': case '_bpchar': case '_timestamp': case '_timestamptz': case '_date':
+    case '_interval': return 'A'
     case 'timestamp': case 'timestamptz': case 'date': return 'D'
     case 'interval': return 'T'
     case 'bool': return 'B'
@@ -79,12 +81,5 @@ export function commonType(types: ReadonlyArray<SqlType>, context: string, pos?:
 }
 
 export function formatName(type: SqlType): string {
-  const names: Readonly<Record<PgTypeName, string>> = {
-    bool: 'boolean', int2: 'smallint', int4: 'integer', int8: 'bigint', float4: 'real', float8: 'double precision',
-    numeric: 'numeric', text: 'text', varchar: 'character varying', bpchar: 'character', timestamp: 'timestamp without time zone',
-    timestamptz: 'timestamp with time zone', date: 'date', interval: 'interval', unknown: 'unknown', void: 'void',
-    name: 'name', char: '"char"', oid: 'oid', regclass: 'regclass', regtype: 'regtype', regproc: 'regproc', regnamespace: 'regnamespace',
-    _text: 'text[]', _oid: 'oid[]', _int2: 'smallint[]', _char: '"char"[]', _name: 'name[]',
-  }
-  return names[type.name]
+  return PG_TYPES[type.name].formatName
 }

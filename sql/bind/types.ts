@@ -14,6 +14,9 @@ export type PgTypeName =
   // or strings (name, "char"); arrays are kept as their PostgreSQL text form ('{a,b}', see sql/functions/array-text.ts).
   | 'name' | 'char' | 'oid' | 'regclass' | 'regtype' | 'regproc' | 'regnamespace'
   | '_text' | '_oid' | '_int2' | '_char' | '_name'
+  // Arrays of the scalar types (ARRAY[…], array_agg, = ANY($1) parameters), in the same text form.
+  | '_bool' | '_int4' | '_int8' | '_float4' | '_float8' | '_numeric' | '_varchar' | '_bpchar'
+  | '_timestamp' | '_timestamptz' | '_date' | '_interval'
 
 export interface PgTypeInfo {
   readonly oid: number
@@ -54,13 +57,31 @@ export const PG_TYPES: Readonly<Record<PgTypeName, PgTypeInfo>> = {
   _int2: { oid: 1005, typlen: -1, columnKind: null, formatName: 'smallint[]' },
   _char: { oid: 1002, typlen: -1, columnKind: null, formatName: '"char"[]' },
   _name: { oid: 1003, typlen: -1, columnKind: null, formatName: 'name[]' },
+  _bool: { oid: 1000, typlen: -1, columnKind: null, formatName: 'boolean[]' },
+  _int4: { oid: 1007, typlen: -1, columnKind: null, formatName: 'integer[]' },
+  _int8: { oid: 1016, typlen: -1, columnKind: null, formatName: 'bigint[]' },
+  _float4: { oid: 1021, typlen: -1, columnKind: null, formatName: 'real[]' },
+  _float8: { oid: 1022, typlen: -1, columnKind: null, formatName: 'double precision[]' },
+  _numeric: { oid: 1231, typlen: -1, columnKind: null, formatName: 'numeric[]' },
+  _varchar: { oid: 1015, typlen: -1, columnKind: null, formatName: 'character varying[]' },
+  _bpchar: { oid: 1014, typlen: -1, columnKind: null, formatName: 'character[]' },
+  _timestamp: { oid: 1115, typlen: -1, columnKind: null, formatName: 'timestamp without time zone[]' },
+  _timestamptz: { oid: 1185, typlen: -1, columnKind: null, formatName: 'timestamp with time zone[]' },
+  _date: { oid: 1182, typlen: -1, columnKind: null, formatName: 'date[]' },
+  _interval: { oid: 1187, typlen: -1, columnKind: null, formatName: 'interval[]' },
 }
 
 /** The array type of each element type nodedb can put in an array (pg_type.typarray of the element). */
-export const ARRAY_OF: Readonly<Partial<Record<PgTypeName, PgTypeName>>> = { text: '_text', name: '_name', varchar: '_text', unknown: '_text', oid: '_oid', int2: '_int2', char: '_char' }
+export const ARRAY_OF: Readonly<Partial<Record<PgTypeName, PgTypeName>>> = {
+  text: '_text', name: '_name', varchar: '_varchar', bpchar: '_bpchar', unknown: '_text', oid: '_oid', int2: '_int2', char: '_char',
+  bool: '_bool', int4: '_int4', int8: '_int8', float4: '_float4', float8: '_float8', numeric: '_numeric',
+  timestamp: '_timestamp', timestamptz: '_timestamptz', date: '_date', interval: '_interval',
+}
 
 /** The element type of an array type. */
-export const ELEMENT_OF: Readonly<Partial<Record<PgTypeName, PgTypeName>>> = { _text: 'text', _oid: 'oid', _int2: 'int2', _char: 'char', _name: 'name' }
+export const ELEMENT_OF: Readonly<Partial<Record<PgTypeName, PgTypeName>>> = Object.fromEntries(
+  Object.entries(ARRAY_OF).filter(([element]) => element !== 'unknown').map(([element, array]) => [array, element]),
+)
 
 export function isArrayType(name: PgTypeName): boolean {
   return ELEMENT_OF[name] !== undefined
@@ -69,7 +90,8 @@ export function isArrayType(name: PgTypeName): boolean {
 export const PG_TYPE_NAMES: ReadonlyArray<PgTypeName> = [
   'bool', 'int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'text', 'varchar', 'bpchar', 'timestamp', 'timestamptz',
   'date', 'interval', 'unknown', 'void', 'name', 'char', 'oid', 'regclass', 'regtype', 'regproc', 'regnamespace',
-  '_text', '_oid', '_int2', '_char', '_name',
+  '_text', '_oid', '_int2', '_char', '_name', '_bool', '_int4', '_int8', '_float4', '_float8', '_numeric', '_varchar', '_bpchar',
+  '_timestamp', '_timestamptz', '_date', '_interval',
 ]
 
 /** A SQL type with its modifier (atttypmod; -1 when none; varchar(n) → n + 4 as PostgreSQL stores it). */
@@ -99,7 +121,7 @@ export function resolveTypeName(type: SqlTypeName): SqlType {
   const element = ALIASES[type.name]
   if (element === undefined) throw undefinedObject(`type "${type.name}" does not exist`)
   if (type.isArray) {
-    const array = ARRAY_OF[element === 'bpchar' && type.name === 'char' ? 'text' : element]
+    const array = ARRAY_OF[element]
     if (array === undefined) throw undefinedObject(`type "${type.name}[]" does not exist`)
     return sqlType(array)
   }

@@ -12,6 +12,10 @@ export interface CatalogLookup {
   readonly oidOf: (type: RegType, name: string) => number | null
   /** The name a reg* value prints as, or null when the OID names nothing (PostgreSQL then prints the number). */
   readonly nameOf: (type: RegType, oid: number) => string | null
+  /** Bytes on disk of the relation with this OID (a table's segments; 0 for a virtual one); null when there is none. */
+  readonly relationBytes?: (oid: number) => number | null
+  /** Bytes on disk of every table's segments (pg_database_size of the one database). */
+  readonly databaseBytes?: () => number
 }
 
 export type RegType = Extract<PgTypeName, 'regclass' | 'regtype' | 'regproc' | 'regnamespace'>
@@ -63,6 +67,12 @@ export function catalogLookup(engine: Engine): CatalogLookup {
     ...VIRTUAL_RELATIONS.map(([, name, oid]) => [oid, name] as const),
   ]
   return {
+    databaseBytes: () => [...(engine.tableSegmentBytes?.().values() ?? [])].reduce((sum, bytes) => sum + bytes, 0),
+    relationBytes: (oid) => {
+      const table = engine.tables().find((candidate) => tableOid(candidate) === oid)
+      if (table !== undefined) return engine.tableSegmentBytes?.().get(table.id) ?? 0
+      return VIRTUAL_RELATIONS.some(([, , relOid]) => relOid === oid) ? 0 : null
+    },
     oidOf: (type, name) => {
       switch (type) {
         case 'regclass': return relations().find(([, relname]) => relname === bareName(name))?.[0] ?? null

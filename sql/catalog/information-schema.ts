@@ -3,7 +3,7 @@
 // columns with domains over name, int4 and varchar; clients see those base types (19, 23, 1043), as here.
 import type { TableSchema } from '../../engine/ops.js'
 import { columnType, visibleColumns } from '../bind/catalog.js'
-import type { SqlType } from '../bind/types.js'
+import { isArrayType, type SqlType } from '../bind/types.js'
 import { NAMESPACES, VIRTUAL_RELATIONS } from './catalog-ids.js'
 import { defineTable, type CatalogRow } from './define-table.js'
 import type { VirtualTable } from './virtual-table.js'
@@ -27,8 +27,8 @@ function dataType(type: SqlType): string {
   switch (type.name) {
     case 'bpchar': return 'character'
     case 'char': return '"char"'
-    case '_text': case '_oid': case '_int2': case '_char': case '_name': return 'ARRAY'
-    default: return PG_TYPES_FORMAT[type.name] ?? type.name
+    default: if (isArrayType(type.name)) return 'ARRAY'
+      return PG_TYPES_FORMAT[type.name] ?? type.name
   }
 }
 
@@ -62,7 +62,9 @@ function columnRows(database: string, table: TableSchema): CatalogRow[] {
     const [numericPrecision, radix, scale, datetimePrecision] = precision(type)
     return [
       database, 'public', table.name, column.name, position + 1, null, column.notNull ? 'NO' : 'YES', dataType(type), length, octets,
-      numericPrecision, radix, scale, datetimePrecision, null, database, 'pg_catalog', type.name, String(position + 1), 'NO', 'NEVER', 'YES',
+      numericPrecision, radix, scale, datetimePrecision, null, null, null, null, null, null, null, null, null, null, null,
+      database, 'pg_catalog', type.name, null, null, null, null, String(position + 1), 'NO', 'NO', null, null, null, null, null, 'NO',
+      'NEVER', null, 'YES',
     ]
   })
 }
@@ -70,8 +72,12 @@ function columnRows(database: string, table: TableSchema): CatalogRow[] {
 export const INFORMATION_COLUMNS: VirtualTable = defineTable('information_schema', 'columns', 13295, `table_catalog:name table_schema:name
   table_name:name column_name:name ordinal_position:int4 column_default:varchar is_nullable:varchar data_type:varchar
   character_maximum_length:int4 character_octet_length:int4 numeric_precision:int4 numeric_precision_radix:int4 numeric_scale:int4
-  datetime_precision:int4 interval_type:varchar udt_catalog:name udt_schema:name udt_name:name dtd_identifier:name
-  is_identity:varchar is_generated:varchar is_updatable:varchar`,
+  datetime_precision:int4 interval_type:varchar interval_precision:int4 character_set_catalog:name character_set_schema:name
+  character_set_name:name collation_catalog:name collation_schema:name collation_name:name domain_catalog:name domain_schema:name
+  domain_name:name udt_catalog:name udt_schema:name udt_name:name scope_catalog:name scope_schema:name scope_name:name
+  maximum_cardinality:int4 dtd_identifier:name is_self_referencing:varchar is_identity:varchar identity_generation:varchar
+  identity_start:varchar identity_increment:varchar identity_maximum:varchar identity_minimum:varchar identity_cycle:varchar
+  is_generated:varchar generation_expression:varchar is_updatable:varchar`,
 (ctx) => ctx.engine.tables().flatMap((table) => columnRows(ctx.session.database, table)))
 
 export const INFORMATION_VIEWS: VirtualTable = defineTable('information_schema', 'views', 13483, `table_catalog:name table_schema:name

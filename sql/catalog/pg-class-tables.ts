@@ -19,7 +19,7 @@ const PG_CLASS_COLUMNS = `oid:oid relname:name relnamespace:oid reltype:oid relo
   reltablespace:oid relpages:int4 reltuples:float4 relallvisible:int4 reltoastrelid:oid relhasindex:bool relisshared:bool
   relpersistence:char relkind:char relnatts:int2 relchecks:int2 relhasrules:bool relhastriggers:bool relhassubclass:bool
   relrowsecurity:bool relforcerowsecurity:bool relispopulated:bool relreplident:char relispartition:bool relrewrite:oid
-  reloptions:_text relacl:_text relpartbound:text`
+  relfrozenxid:oid relminmxid:oid relacl:_text reloptions:_text relpartbound:text`
 
 interface RelationFacts { readonly oid: number; readonly name: string; readonly namespace: number; readonly kind: 'r' | 'v'; readonly natts: number }
 
@@ -28,7 +28,7 @@ function classRow(rel: RelationFacts): CatalogRow {
   // relpages 0 and reltuples -1: PostgreSQL 15's values for a table never vacuumed or analyzed.
   return [
     rel.oid, rel.name, rel.namespace, 0, 0, SUPERUSER_OID, am, rel.kind === 'r' ? rel.oid : 0, 0, 0, -1, 0, 0, false, false,
-    'p', rel.kind, rel.natts, 0, false, false, false, false, false, true, rel.kind === 'r' ? 'd' : 'n', false, 0, null, null, null,
+    'p', rel.kind, rel.natts, 0, false, false, false, false, false, true, rel.kind === 'r' ? 'd' : 'n', false, 0, 0, 0, null, null, null,
   ]
 }
 
@@ -54,7 +54,7 @@ export function pgClassTable(virtuals: VirtualTableList): VirtualTable {
 const PG_ATTRIBUTE_COLUMNS = `attrelid:oid attname:name atttypid:oid attstattarget:int4 attlen:int2 attnum:int2 attndims:int4
   attcacheoff:int4 atttypmod:int4 attbyval:bool attalign:char attstorage:char attcompression:char attnotnull:bool atthasdef:bool
   atthasmissing:bool attidentity:char attgenerated:char attisdropped:bool attislocal:bool attinhcount:int4 attcollation:oid
-  attacl:_text attoptions:_text`
+  attacl:_text attoptions:_text attfdwoptions:_text attmissingval:_text`
 
 /** The system columns every heap table has (psql filters them out with attnum > 0): name, type oid, attnum. */
 const SYSTEM_COLUMNS: ReadonlyArray<readonly [string, number, number]> = [
@@ -69,7 +69,7 @@ function attributeRows(table: TableSchema): CatalogRow[] {
   const relid = tableOid(table)
   const system: CatalogRow[] = SYSTEM_COLUMNS.map(([name, typeOid, attnum]) => [
     relid, name, typeOid, 0, typeOid === 27 ? 6 : 4, attnum, 0, -1, -1, typeOid !== 27, typeOid === 27 ? 's' : 'i', 'p', '',
-    true, false, false, '', '', false, true, 0, 0, null, null,
+    true, false, false, '', '', false, true, 0, 0, null, null, null, null,
   ])
   const user = table.columns.map((column, index): CatalogRow => {
     const type = columnType(table, index)
@@ -81,7 +81,7 @@ function attributeRows(table: TableSchema): CatalogRow[] {
     const collation = row?.[20] ?? 0 // the type's own collation: 100 (default) for text, 950 (C) for name
     return [
       relid, name, dropped ? 0 : info.oid, -1, info.typlen, index + 1, 0, -1, type.typmod, row?.[3] ?? false, row?.[18] ?? 'i',
-      row?.[19] ?? 'p', '', column.notNull, false, false, '', '', dropped, true, 0, collation, null, null,
+      row?.[19] ?? 'p', '', column.notNull, false, false, '', '', dropped, true, 0, collation, null, null, null, null,
     ]
   })
   return [...system, ...user]
@@ -95,7 +95,7 @@ function virtualAttributeRows(table: VirtualTable): CatalogRow[] {
     const collation = row?.[20] ?? 0 // the type's own collation: 100 (default) for text, 950 (C) for name
     return [
       table.oid, column.name, info.oid, -1, info.typlen, index + 1, 0, -1, -1, row?.[3] ?? false, row?.[18] ?? 'i', row?.[19] ?? 'p',
-      '', false, false, false, '', '', false, true, 0, collation, null, null,
+      '', false, false, false, '', '', false, true, 0, collation, null, null, null, null,
     ]
   })
 }

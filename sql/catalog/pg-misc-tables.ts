@@ -12,15 +12,16 @@ import { defineTable, emptyTable } from './define-table.js'
 import type { VirtualTable } from './virtual-table.js'
 
 export const PG_DATABASE: VirtualTable = defineTable('pg_catalog', 'pg_database', 1262, `oid:oid datname:name datdba:oid encoding:int4
-  datlocprovider:char datistemplate:bool datallowconn:bool datconnlimit:int4 dattablespace:oid datcollate:text datctype:text
+  datlocprovider:char datistemplate:bool datallowconn:bool datconnlimit:int4 datfrozenxid:oid datminmxid:oid dattablespace:oid datcollate:text datctype:text
   daticulocale:text datcollversion:text datacl:_text`,
-(ctx) => [[DATABASE_OID, ctx.session.database, SUPERUSER_OID, UTF8_ENCODING, 'c', false, true, -1, DEFAULT_TABLESPACE_OID, 'C', 'C', null, null, null]])
+(ctx) => [[DATABASE_OID, ctx.session.database, SUPERUSER_OID, UTF8_ENCODING, 'c', false, true, -1, 716, 1, DEFAULT_TABLESPACE_OID, 'C', 'C', null, null, null]])
 
 const ROLE_FLAGS = 'rolsuper:bool rolinherit:bool rolcreaterole:bool rolcreatedb:bool rolcanlogin:bool rolreplication:bool rolbypassrls:bool'
 
 export const PG_ROLES: VirtualTable = defineTable('pg_catalog', 'pg_roles', 12000,
-  `rolname:name ${ROLE_FLAGS} rolconnlimit:int4 rolpassword:text rolvaliduntil:timestamptz rolconfig:_text oid:oid`,
-  (ctx) => [[ctx.session.user, true, true, true, true, true, true, true, -1, '********', null, null, SUPERUSER_OID]])
+  `rolname:name rolsuper:bool rolinherit:bool rolcreaterole:bool rolcreatedb:bool rolcanlogin:bool rolreplication:bool
+  rolconnlimit:int4 rolpassword:text rolvaliduntil:timestamptz rolbypassrls:bool rolconfig:_text oid:oid`,
+  (ctx) => [[ctx.session.user, true, true, true, true, true, true, -1, '********', null, true, null, SUPERUSER_OID]])
 
 export const PG_AUTHID: VirtualTable = defineTable('pg_catalog', 'pg_authid', 1260,
   `oid:oid rolname:name ${ROLE_FLAGS} rolconnlimit:int4 rolpassword:text rolvaliduntil:timestamptz`,
@@ -53,27 +54,30 @@ export const PG_COLLATION: VirtualTable = defineTable('pg_catalog', 'pg_collatio
 export const FUNCTION_OID_BASE = 100000
 
 export const PG_PROC: VirtualTable = defineTable('pg_catalog', 'pg_proc', 1255, `oid:oid proname:name pronamespace:oid proowner:oid
-  prolang:oid procost:float4 prorows:float4 provariadic:oid prokind:char prosecdef:bool proleakproof:bool proisstrict:bool
+  prolang:oid procost:float4 prorows:float4 provariadic:oid prosupport:regproc prokind:char prosecdef:bool proleakproof:bool proisstrict:bool
   proretset:bool provolatile:char proparallel:char pronargs:int2 pronargdefaults:int2 prorettype:oid proargtypes:_oid
-  proargnames:_text prosrc:text proacl:_text`,
+  proallargtypes:_oid proargmodes:_char proargnames:_text proargdefaults:text protrftypes:_oid prosrc:text probin:text prosqlbody:text
+  proconfig:_text proacl:_text`,
 () => allScalarFunctions().filter((fn) => /^[a-z_][a-z0-9_]*$/.test(fn.name)).map((fn, index) => {
   const result = typeof fn.result === 'string' ? PG_TYPES[fn.result].oid : 0
   return [
-    FUNCTION_OID_BASE + index, fn.name, PG_CATALOG_NAMESPACE_OID, SUPERUSER_OID, 12, 1, 0, 0, 'f', false, false, fn.strict, false,
-    fn.volatility[0] ?? 'v', 's', fn.args.length, 0, result, `{${fn.args.map((a) => PG_TYPES[a].oid).join(',')}}`, null, fn.name, null,
+    FUNCTION_OID_BASE + index, fn.name, PG_CATALOG_NAMESPACE_OID, SUPERUSER_OID, 12, 1, 0, 0, 0, 'f', false, false, fn.strict, false,
+    fn.volatility[0] ?? 'v', 's', fn.args.length, 0, result, `{${fn.args.map((a) => PG_TYPES[a].oid).join(',')}}`, null, null, null, null,
+    null, fn.name, null, null, null, null,
   ]
 }))
 
 export const EMPTY_CATALOG_TABLES: ReadonlyArray<VirtualTable> = [
   emptyTable('pg_auth_members', 1261, 'roleid:oid member:oid grantor:oid admin_option:bool'),
   emptyTable('pg_attrdef', 2604, 'oid:oid adrelid:oid adnum:int2 adbin:text'),
-  emptyTable('pg_index', 2610, `indexrelid:oid indrelid:oid indnatts:int2 indnkeyatts:int2 indisunique:bool indisprimary:bool
+  emptyTable('pg_index', 2610, `indexrelid:oid indrelid:oid indnatts:int2 indnkeyatts:int2 indisunique:bool indnullsnotdistinct:bool indisprimary:bool
     indisexclusion:bool indimmediate:bool indisclustered:bool indisvalid:bool indcheckxmin:bool indisready:bool indislive:bool
     indisreplident:bool indkey:_int2 indcollation:_oid indclass:_oid indoption:_int2 indexprs:text indpred:text`),
   emptyTable('pg_description', 2609, 'objoid:oid classoid:oid objsubid:int4 description:text'),
   emptyTable('pg_constraint', 2606, `oid:oid conname:name connamespace:oid contype:char condeferrable:bool condeferred:bool
     convalidated:bool conrelid:oid contypid:oid conindid:oid conparentid:oid confrelid:oid confupdtype:char confdeltype:char
-    confmatchtype:char conislocal:bool coninhcount:int4 connoinherit:bool conkey:_int2 confkey:_int2 conbin:text`),
+    confmatchtype:char conislocal:bool coninhcount:int4 connoinherit:bool conkey:_int2 confkey:_int2 conpfeqop:_oid conppeqop:_oid
+    conffeqop:_oid confdelsetcols:_int2 conexclop:_oid conbin:text`),
   emptyTable('pg_inherits', 2611, 'inhrelid:oid inhparent:oid inhseqno:int4 inhdetachpending:bool'),
   emptyTable('pg_extension', 3079, `oid:oid extname:name extowner:oid extnamespace:oid extrelocatable:bool extversion:text
     extconfig:_oid extcondition:_text`),
@@ -87,7 +91,7 @@ export const EMPTY_CATALOG_TABLES: ReadonlyArray<VirtualTable> = [
   emptyTable('pg_publication_rel', 6106, 'oid:oid prpubid:oid prrelid:oid prqual:text prattrs:_int2'),
   emptyTable('pg_trigger', 2620, `oid:oid tgrelid:oid tgparentid:oid tgname:name tgfoid:oid tgtype:int2 tgenabled:char
     tgisinternal:bool tgconstrrelid:oid tgconstrindid:oid tgconstraint:oid tgdeferrable:bool tginitdeferred:bool tgnargs:int2
-    tgattr:_int2 tgargs:text tgqual:text`),
+    tgattr:_int2 tgargs:text tgqual:text tgoldtable:name tgnewtable:name`),
   emptyTable('pg_rewrite', 2618, 'oid:oid rulename:name ev_class:oid ev_type:char ev_enabled:char is_instead:bool ev_qual:text ev_action:text'),
   emptyTable('pg_foreign_table', 3118, 'ftrelid:oid ftserver:oid ftoptions:_text'),
   emptyTable('pg_partitioned_table', 3350, `partrelid:oid partstrat:char partnatts:int2 partdefid:oid partattrs:_int2

@@ -22,6 +22,20 @@ function regOid(type: RegType, text: string, catalog: CatalogLookup | undefined)
   throw undefinedObject(`${what} "${text.trim()}" does not exist`)
 }
 
+/** reg* columns print as names (regclassout and friends): their OIDs are replaced by text before rows leave sql. */
+export function printRegColumns(types: ReadonlyArray<SqlType>, rows: SqlValue[][], catalog: CatalogLookup | undefined): SqlValue[][] {
+  const regColumns = types.flatMap((type, index) => (isRegType(type.name) ? [[index, type.name] as const] : []))
+  if (regColumns.length === 0) return rows
+  return rows.map((row) => {
+    const printed = [...row]
+    for (const [index, type] of regColumns) {
+      const value = printed[index]
+      if (value !== null && value !== undefined && isRegType(type)) printed[index] = regText(type, Number(value), catalog)
+    }
+    return printed
+  })
+}
+
 /** The cast's result, or undefined when neither side is a reg* type that needs the catalog. */
 export function castRegValue(value: Exclude<SqlValue, null>, from: SqlType, to: SqlType, catalog: CatalogLookup | undefined): SqlValue | undefined {
   const textLike = isTextType(from.name) || from.name === 'name' || from.name === 'char'

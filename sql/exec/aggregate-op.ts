@@ -3,6 +3,7 @@
 // aggregate's registry definition. Without keys there is exactly one group, even over no rows.
 import type { SqlValue } from '../api.js'
 import type { AggCall } from '../bind/expr.js'
+import type { FunctionContext } from '../functions/function-def.js'
 import type { PlanNode } from '../plan/plan-node.js'
 import { holdRows, type ExecEnv, type Row } from './exec-env.js'
 import { evaluateAll } from './run-plan.js'
@@ -43,13 +44,13 @@ function step(call: AggCall, slot: AggSlot, values: ReadonlyArray<SqlValue>, at:
   slot.state = call.fn.step(slot.state, args)
 }
 
-function finish(call: AggCall, slot: AggSlot): SqlValue {
+function finish(call: AggCall, slot: AggSlot, ctx: FunctionContext): SqlValue {
   if (slot.buffered !== null) {
     const compare = keysComparator(call.orderBy)
     slot.buffered.sort((a, b) => compare(a.keys, b.keys))
     for (const input of slot.buffered) slot.state = call.fn.step(slot.state, input.args)
   }
-  return call.fn.finish(slot.state, call.argTypes)
+  return call.fn.finish(slot.state, call.argTypes, ctx)
 }
 
 export async function runAggregate(node: Extract<PlanNode, { kind: 'AggregateNode' }>, input: ReadonlyArray<Row>, env: ExecEnv,
@@ -79,7 +80,7 @@ export async function runAggregate(node: Extract<PlanNode, { kind: 'AggregateNod
   if (groups.size === 0 && node.keys.length === 0) groups.set('', { keys: [], slots: newSlots(node.aggregates) })
   const rows: Row[] = []
   for (const group of groups.values()) {
-    rows.push([...group.keys, ...node.aggregates.map((call, i) => finish(call, group.slots[i]!))])
+    rows.push([...group.keys, ...node.aggregates.map((call, i) => finish(call, group.slots[i]!, env.functions))])
     if (charge(env, 1 + group.slots.reduce((n, slot) => n + (slot.buffered?.length ?? 0), 0))) await pause(env)
   }
   return rows

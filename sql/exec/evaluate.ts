@@ -1,8 +1,7 @@
 // sql/exec/evaluate: evaluates a bound Expr over one row (with the enclosing queries' rows for correlated
 // references). SQL three-valued logic throughout; functions and operators run their registry definitions, so each
 // one's semantics exist once. Subquery values come from ExecEnv, filled by prepareSubqueries before evaluation.
-import { formatArrayText } from '../functions/array-text.js'
-import { sqlType } from '../bind/types.js'
+import { formatArrayValues } from '../expr/cast-value.js'
 import { assertNever, AssertionError } from '../../src/common/assert.js'
 import { cardinalityViolation } from '../../src/common/errors.js'
 import type { SqlValue } from '../api.js'
@@ -71,6 +70,29 @@ function extreme(expr: Extract<Expr, { kind: 'Coalesce' | 'Greatest' | 'Least' }
   return best
 }
 
+/**
+ * (a, b) IN (rows): true when some row is equal pair by pair, else NULL when some row's comparison is NULL (a pair
+ * with a NULL and no unequal pair), else false — PostgreSQL's row comparison OR-ed over the rows.
+ */
+function rowIn(items: ReadonlyArray<Expr>, rows: ReadonlyArray<Row>, row: Row, outer: ReadonlyArray<Row>, env: ExecEnv, negated: boolean): SqlValue {
+  const left = items.map((item) => evaluate(item, row, outer, env))
+  let sawNull = false
+  let found = false
+  for (const candidate of rows) {
+    let equal: boolean | null = true
+    for (let i = 0; i < left.length && equal !== false; i++) {
+      const a = left[i]!
+      const b = candidate[i] ?? null
+      if (a === null || b === null) equal = null
+      else if (compareTyped(a, b, items[i]!.type) !== 0) equal = false
+    }
+    if (equal === true) { found = true; break }
+    if (equal === null) sawNull = true
+  }
+  const result = found ? true : sawNull ? null : false
+  return result === null ? null : negated ? !result : result
+}
+
 function evalSubquery(expr: Extract<Expr, { kind: 'Subquery' }>, row: Row, outer: ReadonlyArray<Row>, env: ExecEnv): SqlValue {
   const rows = env.subqueryRows.get(expr.plan)
   if (rows === undefined) throw new AssertionError('subquery evaluated before prepareSubqueries ran it')
@@ -81,6 +103,7 @@ function evalSubquery(expr: Extract<Expr, { kind: 'Subquery' }>, row: Row, outer
       return rows[0]?.[0] ?? null
     case 'any': case 'all': {
       if (rows.length === 0) return expr.negated ? expr.mode === 'any' : expr.mode === 'all'
+      if (expr.row !== undefined) return rowIn(expr.row, rows, row, outer, env, expr.negated)
       const left = evaluate(expr.left!, row, outer, env)
       let sawNull = left === null
       let verdict = expr.mode === 'all'
@@ -94,10 +117,7 @@ function evalSubquery(expr: Extract<Expr, { kind: 'Subquery' }>, row: Row, outer
       const result: SqlValue = (expr.mode === 'any' ? verdict : !verdict) ? verdict : sawNull ? null : verdict
       return result === null ? null : expr.negated ? !result : result
     }
-    case 'array': return formatArrayText(rows.map((r) => {
-      const value = r[0] ?? null
-      return value === null ? null : castTyped(value, expr.plan.columns[0]!.type, sqlType('text'), env.functions) as string
-    }))
+    case 'array': return formatArrayValues(rows.map((r) => r[0] ?? null), expr.plan.columns[0]!.type.name, env.functions)
     default: return assertNever(expr.mode)
   }
 }

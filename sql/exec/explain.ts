@@ -13,7 +13,7 @@ import { runPlan } from './run-plan.js'
 function childrenOf(node: PlanNode): PlanNode[] {
   switch (node.kind) {
     case 'ScanNode': case 'AggScanNode': case 'ValuesNode': case 'CteScanNode': case 'FunctionScanNode': case 'VirtualScanNode': return []
-    case 'JoinNode': case 'SetOpNode': return [node.left, node.right]
+    case 'JoinNode': case 'SetOpNode': case 'LateralJoinNode': return [node.left, node.right]
     case 'RecursiveUnionNode': return [node.anchor, node.step]
     case 'WithNode': return [...node.ctes.map((c) => c.plan), node.input]
     default: return [node.input]

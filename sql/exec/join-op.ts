@@ -7,6 +7,8 @@ import { evaluate } from './evaluate.js'
 import { holdRows, type ExecEnv, type Row } from './exec-env.js'
 import { charge, pause } from './slice.js'
 import { rowKey } from './value-ops.js'
+import { outerSlots } from '../plan/outer-refs.js'
+import { runCorrelated } from './run-plan.js'
 
 type JoinPlan = Extract<PlanNode, { kind: 'JoinNode' }>
 
@@ -30,6 +32,27 @@ async function buildSide(node: JoinPlan, right: ReadonlyArray<Row>, env: ExecEnv
     else list.push(index)
   }
   return buckets
+}
+
+/** LATERAL: the right side run per left row with it as the outer row (memoized on the left slots it reads). */
+export async function runLateralJoin(node: Extract<PlanNode, { kind: 'LateralJoinNode' }>, left: ReadonlyArray<Row>, env: ExecEnv, outer: ReadonlyArray<Row>): Promise<Row[]> {
+  const sub = { plan: node.right, slots: outerSlots(node.right), memo: new Map<string, Row[]>() }
+  const rightWidth = node.right.columns.length
+  const out: Row[] = []
+  for (const l of left) {
+    const right = await runCorrelated(sub, l, outer, env)
+    let matched = false
+    for (const r of right) {
+      const joined = [...l, ...r]
+      if (node.condition !== null && evaluate(node.condition, joined, outer, env) !== true) continue
+      matched = true
+      out.push(joined)
+    }
+    if (!matched && node.type === 'left') out.push([...l, ...new Array<SqlValue>(rightWidth).fill(null)])
+    if (charge(env, 1 + right.length)) await pause(env)
+  }
+  holdRows(env, out.length, 'a LATERAL join')
+  return out
 }
 
 export async function runJoin(node: JoinPlan, left: ReadonlyArray<Row>, right: ReadonlyArray<Row>, env: ExecEnv, outer: ReadonlyArray<Row>): Promise<Row[]> {

@@ -16,8 +16,8 @@ import { runPlan } from './run-plan.js'
 import { streamPlan, streamShapeOf } from './stream-plan.js'
 import { settingsWithDefaults } from './utility.js'
 import { Sleeper } from '../functions/sleep-functions.js'
-import { catalogLookup, isRegType } from '../catalog/catalog-lookup.js'
-import { regText } from '../catalog/reg-cast.js'
+import { catalogLookup } from '../catalog/catalog-lookup.js'
+import { printRegColumns } from '../catalog/reg-cast.js'
 
 export function fieldOf(column: PlanColumn): FieldDescription {
   const info = PG_TYPES[column.type.name === 'unknown' ? 'text' : column.type.name]
@@ -28,20 +28,6 @@ export function functionContext(session: SessionContext, engine?: Engine): Funct
   const settings = settingsWithDefaults(session)
   const base = { timeZone: settings.get('timezone') ?? 'UTC', nowUs: Date.now() * 1000, settings, sleeper: new Sleeper() }
   return engine === undefined ? base : { ...base, catalog: catalogLookup(engine) }
-}
-
-/** reg* columns print as names (regclassout and friends): their OIDs are replaced by text before the rows leave sql. */
-function printRegColumns(columns: ReadonlyArray<PlanColumn>, rows: SqlValue[][], functions: FunctionContext): SqlValue[][] {
-  const regColumns = columns.flatMap((column, index) => (isRegType(column.type.name) ? [[index, column.type.name] as const] : []))
-  if (regColumns.length === 0) return rows
-  return rows.map((row) => {
-    const printed = [...row]
-    for (const [index, type] of regColumns) {
-      const value = printed[index]
-      if (value !== null && value !== undefined && isRegType(type)) printed[index] = regText(type, Number(value), functions.catalog)
-    }
-    return printed
-  })
 }
 
 /** Folds what reads no row and is not volatile (parameters, now(), constants) — only for pushdown into scans. */
@@ -69,9 +55,9 @@ export async function executeQuery(engine: Engine, query: SqlQuery, paramTypes: 
   const plan = planStatement(engine, query, paramTypes, env)
   // Plans that hold no rows (scan → filter → project → limit) stream from the cores; the rest are materialized.
   const shape = disabledOptimizers(env.functions.settings).has('streaming') ? null : streamShapeOf(plan)
-  if (shape !== null) return { kind: 'RowStreamResult', fields: plan.columns.map(fieldOf), stream: streamPlan(shape, env) }
+  if (shape !== null) return { kind: 'RowStreamResult', fields: plan.columns.map(fieldOf), stream: streamPlan(shape, env, plan.columns) }
   const planRows = await runPlan(plan, env, [])
   await env.functions.sleeper?.settle(session.signal)
-  const rows = printRegColumns(plan.columns, planRows, env.functions)
+  const rows = printRegColumns(plan.columns.map((c) => c.type), planRows, env.functions.catalog)
   return { kind: 'RowsResult', fields: plan.columns.map(fieldOf), rows, commandTag: `SELECT ${rows.length}` }
 }

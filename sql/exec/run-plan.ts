@@ -1,11 +1,8 @@
 // sql/exec/run-plan: runs a PlanNode to its rows. Leaves call the engine (the cores scan, filter and aggregate next
 // to the data); every other operator runs here over the rows of its inputs, charging what it holds to the
 // statement's row budget. Subqueries are run before the expressions that read them (once, or per row when correlated).
-import { parseArrayText } from '../functions/array-text.js'
-import { castText } from '../expr/cast-value.js'
-import type { SqlType } from '../bind/types.js'
 import { assertNever } from '../../src/common/assert.js'
-import { featureNotSupported, invalidParameterValue, invalidRowCount } from '../../src/common/errors.js'
+import { invalidRowCount } from '../../src/common/errors.js'
 import type { SqlValue } from '../api.js'
 import { someExpr, type Expr } from '../bind/expr.js'
 import { withEngineErrors } from '../errors.js'
@@ -17,12 +14,13 @@ import type { PlanNode } from '../plan/plan-node.js'
 import { runAggregate } from './aggregate-op.js'
 import { evaluate } from './evaluate.js'
 import { holdRows, type ExecEnv, type Row } from './exec-env.js'
-import { runJoin } from './join-op.js'
+import { runJoin, runLateralJoin } from './join-op.js'
 import { runSetOp } from './set-op.js'
 import { keysComparator, rowKey, valueKey } from './value-ops.js'
 import { outerSlots } from '../plan/outer-refs.js'
 import { SUBQUERY_MEMO_ENTRIES_MAX_COUNT } from '../../src/common/limits.js'
 import { runWindow } from './window-op.js'
+import { generateSeries, optionRows, runProjectSet, unnestRows } from './function-scan.js'
 import { runGapFill } from './gapfill-op.js'
 import { runTopN } from './top-n.js'
 import { disabledOptimizers } from '../plan/optimizers.js'
@@ -57,7 +55,7 @@ export async function evaluateAll(exprs: ReadonlyArray<Expr>, rows: ReadonlyArra
  * A correlated subquery's rows for one outer row. Results are memoized by the outer values the subquery reads
  * (at most SUBQUERY_MEMO_ENTRIES_MAX_COUNT of them), so it runs once per distinct correlation key, not per row.
  */
-async function runCorrelated(sub: { plan: PlanNode; slots: ReadonlyArray<number>; memo: Map<string, Row[]> }, row: Row, outer: Outer, env: ExecEnv): Promise<Row[]> {
+export async function runCorrelated(sub: { plan: PlanNode; slots: ReadonlyArray<number>; memo: Map<string, Row[]> }, row: Row, outer: Outer, env: ExecEnv): Promise<Row[]> {
   const key = sub.slots.map((slot) => valueKey(row[slot] ?? null, { name: 'text', typmod: -1 })).join('\u0000')
   const cached = sub.memo.get(key)
   if (cached !== undefined) return cached
@@ -130,26 +128,6 @@ async function distinctRows(rows: Row[], node: Extract<PlanNode, { kind: 'Distin
   return kept
 }
 
-function generateSeries(values: ReadonlyArray<SqlValue>): Row[] {
-  const [start, stop, step] = values
-  if (start === null || stop === null || step === null) return []
-  if (typeof start === 'object' || typeof stop === 'object') throw featureNotSupported('generate_series over timestamps')
-  const a = Number(start)
-  const b = Number(stop)
-  const s = step === undefined ? 1 : Number(step)
-  if (s === 0) throw invalidParameterValue('step size cannot equal zero')
-  const rows: Row[] = []
-  const asBig = typeof start === 'bigint'
-  for (let v = a; s > 0 ? v <= b : v >= b; v += s) rows.push([asBig ? BigInt(v) : v])
-  return rows
-}
-
-/** unnest(array text): one row per element, each read back as the element type. */
-function unnestRows(array: SqlValue, type: SqlType): Row[] {
-  if (array === null) return []
-  return parseArrayText(String(array)).map((item) => [item === null ? null : castText(item, type)])
-}
-
 /**
  * WITH RECURSIVE: the non-recursive term's rows, then the recursive term over the rows the previous round added
  * (its CteScanNode reads them) until a round adds none. UNION keeps only rows not produced before (and none twice
@@ -198,12 +176,16 @@ async function runNode(node: PlanNode, env: ExecEnv, outer: Outer): Promise<Row[
       return rows
     }
     case 'CteScanNode': return env.cteRows.get(node.cteId) ?? []
-    case 'VirtualScanNode': return node.table.rows({ engine: env.engine, session: env.session }).map((row) => [...row])
+    case 'VirtualScanNode': {
+      const withTableoid = node.columns.length > node.table.columns.length
+      return node.table.rows({ engine: env.engine, session: env.session }).map((row) => (withTableoid ? [...row, node.table.oid] : [...row]))
+    }
     case 'FunctionScanNode': {
-      let rows: Row[] = []
-      await evaluateAll(node.args, [[]], outer, env, (values) => { rows = node.fn === 'unnest' ? unnestRows(values[0] ?? null, node.columns[0]!.type) : generateSeries(values) })
-      holdRows(env, rows.length, node.fn)
-      return rows
+      let args: ReadonlyArray<SqlValue> = []
+      await evaluateAll(node.args, [[]], outer, env, (values) => { args = values })
+      const type = node.columns[0]!.type
+      if (node.fn === 'pg_options_to_table') return optionRows(args[0] ?? null, env)
+      return node.fn === 'unnest' ? unnestRows(args[0] ?? null, type, env) : generateSeries(args, type, env)
     }
     case 'FilterNode': {
       const input = await runPlan(node.input, env, outer)
@@ -219,6 +201,8 @@ async function runNode(node: PlanNode, env: ExecEnv, outer: Outer): Promise<Row[
     }
     case 'AggregateNode': return runAggregate(node, await runPlan(node.input, env, outer), env, outer)
     case 'WindowNode': return runWindow(node, await runPlan(node.input, env, outer), env, outer)
+    case 'LateralJoinNode': return runLateralJoin(node, await runPlan(node.left, env, outer), env, outer)
+    case 'ProjectSetNode': return runProjectSet(node, await runPlan(node.input, env, outer), env, outer)
     case 'GapFillNode': return runGapFill(node, await runPlan(node.input, env, outer), env, outer)
     case 'SortNode': return sortRows(await runPlan(node.input, env, outer), node, env, outer)
     case 'LimitNode': {

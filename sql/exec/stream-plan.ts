@@ -9,7 +9,8 @@ import { someExpr, type Expr } from '../bind/expr.js'
 import type { SqlType } from '../bind/types.js'
 import { withEngineErrors } from '../errors.js'
 import { mergeRows } from '../physical/merge.js'
-import type { PlanNode } from '../plan/plan-node.js'
+import type { PlanColumn, PlanNode } from '../plan/plan-node.js'
+import { printRegColumns } from '../catalog/reg-cast.js'
 import { evaluate } from './evaluate.js'
 import type { ExecEnv, Row } from './exec-env.js'
 
@@ -47,10 +48,11 @@ export function streamShapeOf(plan: PlanNode): StreamShape | null {
 }
 
 /** Streams a plan streamShapeOf accepted. LIMIT and OFFSET are evaluated now, so a negative one fails at once. */
-export function streamPlan(shape: StreamShape, env: ExecEnv): RowStream {
+/** `printed`: the result columns whose reg* values print as names here (none when the rows feed another operator). */
+export function streamPlan(shape: StreamShape, env: ExecEnv, printed: ReadonlyArray<PlanColumn> = []): RowStream {
   const offset = countOf(shape.limit?.offset ?? null, 'OFFSET', env) ?? 0
   const limit = countOf(shape.limit?.limit ?? null, 'LIMIT', env)
-  return new PlanRowStream(shape, env, { offset, limit })
+  return new PlanRowStream(shape, printed.map((column) => column.type), env, { offset, limit })
 }
 
 function countOf(expr: Expr | null, clause: 'LIMIT' | 'OFFSET', env: ExecEnv): number | null {
@@ -68,7 +70,7 @@ class PlanRowStream implements RowStream {
   private readonly controller = new AbortController()
   private readonly types: ReadonlyArray<SqlType>
 
-  constructor(private readonly shape: StreamShape, private readonly env: ExecEnv,
+  constructor(private readonly shape: StreamShape, private readonly outputTypes: ReadonlyArray<SqlType>, private readonly env: ExecEnv,
     private readonly bounds: { readonly offset: number; readonly limit: number | null }) {
     this.types = shape.scan.columns.map((column) => column.type)
   }
@@ -110,7 +112,7 @@ class PlanRowStream implements RowStream {
         leftCount -= rows.length
         if (rows.length === 0) continue
         this.rowCountValue += rows.length
-        yield rows
+        yield printRegColumns(this.outputTypes, rows, this.env.functions.catalog)
       }
     } finally {
       // Runs the engine stream's own finally, which cancels the cores' scans when it had not ended.

@@ -6,7 +6,7 @@ import { activeSqlTransaction } from '../../src/common/errors.js'
 import type { BackgroundFailure, DiskStatus, Engine, SyncStatus } from '../../engine/api.js'
 import type { FieldDescription, SessionContext, StatementResult } from '../api.js'
 import { PG_TYPES } from '../bind/types.js'
-import type { SqlClose, SqlDeallocate, SqlDiscard, SqlSet, SqlShow, SqlTransaction } from '../parse/ast.js'
+import type { SqlClose, SqlDeallocate, SqlDiscard, SqlSavepoint, SqlSet, SqlShow, SqlTransaction } from '../parse/ast.js'
 import { applySet, currentSettings, resetAllSettings, showAllSettings, showSetting } from './session-settings.js'
 import { settingDef } from './settings.js'
 
@@ -105,4 +105,10 @@ export function settingsWithDefaults(session: SessionContext): ReadonlyMap<strin
   merged.set('user', session.user)
   merged.set('database', session.database)
   return merged
+}
+
+/** SAVEPOINT / RELEASE / ROLLBACK TO: wire keeps the savepoints with the block's state and checks them (25P01, 3B001). */
+export function executeSavepoint(statement: SqlSavepoint): StatementResult {
+  const commandTag = statement.action === 'savepoint' ? 'SAVEPOINT' : statement.action === 'release' ? 'RELEASE' : 'ROLLBACK'
+  return { kind: 'CommandResult', commandTag, savepoint: { action: statement.action, name: statement.name } }
 }

@@ -8,6 +8,8 @@ import type { PlanNode } from '../plan/plan-node.js'
 import { evaluate } from './evaluate.js'
 import { addInterval } from '../functions/time-arith.js'
 import { intervalNegate } from '../expr/interval.js'
+import { requireSessionZone, type Zone } from '../expr/time-zone.js'
+import { intervalLength } from '../functions/aggregate-compare.js'
 import { holdRows, type ExecEnv, type Row } from './exec-env.js'
 import { charge, pause, sortSliced } from './slice.js'
 import { compareForSort, keysComparator, rowKey } from './value-ops.js'
@@ -41,19 +43,22 @@ function isPeer(call: WindowCall, a: Prepared, b: Prepared): boolean {
 }
 
 /** The ORDER BY value `offset` before (preceding) or after (following) `value`, in the key's own direction. */
-function shifted(value: SqlValue, offset: SqlValue, toward: 'preceding' | 'following', descending: boolean): SqlValue {
+function shifted(value: SqlValue, offset: SqlValue, toward: 'preceding' | 'following', descending: boolean, zone: Zone | null): SqlValue {
   if (value === null || offset === null) return value
   const sign = (toward === 'following') !== descending ? 1 : -1
-  if (typeof offset === 'object') return addInterval(Number(value), sign > 0 ? offset : intervalNegate(offset), null)
+  if (typeof offset === 'object') return addInterval(Number(value), sign > 0 ? offset : intervalNegate(offset), zone)
   if (typeof value === 'bigint') return value + BigInt(sign) * BigInt(offset as number | bigint)
   return Number(value) + sign * Number(offset)
 }
 
 /** RANGE n PRECEDING/FOLLOWING: the first (start) or last (end) row whose key lies within the offset of row i's. */
-function rangeBound(call: WindowCall, rows: ReadonlyArray<Prepared>, i: number, offset: SqlValue, toward: 'preceding' | 'following', isStart: boolean): number {
+function rangeBound(call: WindowCall, rows: ReadonlyArray<Prepared>, i: number, offset: SqlValue, toward: 'preceding' | 'following', isStart: boolean, env: ExecEnv): number {
   const key = call.orderBy[0]!
-  if (offset === null || (typeof offset !== 'object' && Number(offset) < 0)) throw invalidParameterValue('invalid preceding or following size in window function')
-  const limit = shifted(rows[i]!.order[0] ?? null, offset, toward, key.descending)
+  const isNegative = offset !== null && (typeof offset === 'object' ? intervalLength(offset) < 0n : Number(offset) < 0)
+  if (offset === null || isNegative) throw invalidParameterValue('invalid preceding or following size in window function')
+  // in_range for timestamptz adds the interval in the session's TimeZone (a day across a DST change is 23 or 25 h).
+  const zone = key.expr.type.name === 'timestamptz' ? requireSessionZone(env.functions.timeZone) : null
+  const limit = shifted(rows[i]!.order[0] ?? null, offset, toward, key.descending, zone)
   const cmp = (j: number): number => compareForSort(rows[j]!.order[0] ?? null, limit, key.expr.type, key.descending, key.nullsFirst)
   // The partition is sorted by this key, so cmp is monotonic: binary search for the first row at or past the limit
   // (start) or the last row at or before it (end).
@@ -81,7 +86,7 @@ function frameOf(call: WindowCall, rows: ReadonlyArray<Prepared>, i: number, env
       }
       case 'preceding': case 'following': {
         const offset = evaluate(b.offset, rows[i]!.row, outer, env)
-        if (call.frame.mode === 'range') return rangeBound(call, rows, i, offset, b.kind, isStart)
+        if (call.frame.mode === 'range') return rangeBound(call, rows, i, offset, b.kind, isStart, env)
         const n = Number(offset)
         if (!(n >= 0)) throw invalidParameterValue('frame starting offset must not be negative')
         return b.kind === 'preceding' ? i - n : i + n
@@ -91,7 +96,7 @@ function frameOf(call: WindowCall, rows: ReadonlyArray<Prepared>, i: number, env
   return [Math.max(0, bound(call.frame.start, true)), Math.min(rows.length - 1, bound(call.frame.end, false))]
 }
 
-function aggregateOver(call: WindowCall, rows: ReadonlyArray<Prepared>, from: number, to: number): SqlValue {
+function aggregateOver(call: WindowCall, rows: ReadonlyArray<Prepared>, from: number, to: number, env: ExecEnv): SqlValue {
   const fn = call.agg!
   let state = fn.create()
   for (let j = from; j <= to; j++) {
@@ -100,7 +105,7 @@ function aggregateOver(call: WindowCall, rows: ReadonlyArray<Prepared>, from: nu
     if (fn.skipsNulls && p.args.some((v) => v === null)) continue
     state = fn.step(state, p.args)
   }
-  return fn.finish(state, call.argTypes)
+  return fn.finish(state, call.argTypes, env.functions)
 }
 
 function rankingValue(call: WindowCall, rows: ReadonlyArray<Prepared>, i: number, ranks: { rank: number; dense: number }): SqlValue {
@@ -157,7 +162,7 @@ async function computeCall(call: WindowCall, rows: ReadonlyArray<Row>, env: Exec
         out[p.index] = rankingValue(call, partition, i, ranks)
       } else {
         const frame = frameOf(call, partition, i, env, outer)
-        out[p.index] = call.agg === null ? valueAt(call, partition, i, frame) : aggregateOver(call, partition, frame[0], frame[1])
+        out[p.index] = call.agg === null ? valueAt(call, partition, i, frame) : aggregateOver(call, partition, frame[0], frame[1], env)
         charge(env, Math.max(0, frame[1] - frame[0]))
       }
       if (charge(env)) await pause(env)

@@ -5,9 +5,11 @@ import { encodeFloat4Text, encodeFloat8Text } from '../../src/common/float-text.
 import { cannotCoerce, featureNotSupported, invalidTextRepresentation, numericValueOutOfRange } from '../../src/common/errors.js'
 import { assertNever } from '../../src/common/assert.js'
 import type { SqlValue } from '../api.js'
-import { PG_TYPES, type PgTypeName, type SqlType } from '../bind/types.js'
+import { ELEMENT_OF, isArrayType, PG_TYPE_NAMES, PG_TYPES, sqlType, type PgTypeName, type SqlType } from '../bind/types.js'
+import { formatArrayText, parseArrayText } from '../functions/array-text.js'
 import { PG_EPOCH_DAYS } from './calendar.js'
 import { formatInterval, isIntervalValue, parseInterval } from './interval.js'
+import { decodeArrayBinary } from './array-binary.js'
 import { decodeNumericBinary } from './numeric-binary.js'
 import {
   castDateToTimestamp, castDateToTimestamptz, castTimestampToDate, castTimestampToTimestamptz, castTimestamptzToDate,
@@ -66,7 +68,9 @@ export function castText(text: string, type: SqlType, ctx: TimeContext = default
     case 'name': return text.slice(0, 63)
     case 'char': return text.slice(0, 1)
     case 'oid': case 'regclass': case 'regtype': case 'regproc': case 'regnamespace': return parseOid(text, name)
-    case '_text': case '_oid': case '_int2': case '_char': case '_name': return text.trim()
+    case '_text': case '_oid': case '_int2': case '_char': case '_name': case '_bool': case '_int4': case '_int8': case '_float4':
+    case '_float8': case '_numeric': case '_varchar': case '_bpchar': case '_timestamp': case '_timestamptz': case '_date':
+    case '_interval': return normalizeArrayText(text, type, ctx)
     case 'void': throw cannotCoerce('text', 'void')
     default: return assertNever(name)
   }
@@ -116,6 +120,7 @@ function castTime(value: Exclude<SqlValue, null>, from: PgTypeName, to: 'timesta
 /** Converts a value of one type into another (numeric widening, text parsing, timestamp kinds). */
 export function castValue(value: SqlValue, from: PgTypeName, to: SqlType, ctx: TimeContext = defaultTimeContext()): SqlValue {
   if (value === null) return null
+  if (typeof value === 'string' && isArrayType(from) && isArrayType(to.name)) return castArray(value, from, to, ctx)
   if (typeof value === 'string' && from !== 'numeric') return castText(value, to, ctx)
   switch (to.name) {
     case 'int2': case 'int4': case 'int8': {
@@ -126,7 +131,9 @@ export function castValue(value: SqlValue, from: PgTypeName, to: SqlType, ctx: T
     case 'numeric': return String(value)
     case 'text': case 'varchar': case 'bpchar': case 'unknown': case 'name': case 'char': return formatValue(value, from, ctx)
     case 'oid': case 'regclass': case 'regtype': case 'regproc': case 'regnamespace': return Number(value)
-    case '_text': case '_oid': case '_int2': case '_char': case '_name': return formatValue(value, from, ctx)
+    case '_text': case '_oid': case '_int2': case '_char': case '_name': case '_bool': case '_int4': case '_int8': case '_float4':
+    case '_float8': case '_numeric': case '_varchar': case '_bpchar': case '_timestamp': case '_timestamptz': case '_date':
+    case '_interval': throw cannotCoerce(PG_TYPES[from].formatName, PG_TYPES[to.name].formatName)
     case 'bool': return typeof value === 'boolean' ? value : Number(value) !== 0
     case 'timestamp': case 'timestamptz': case 'date': case 'interval': return castTime(value, from, to.name, ctx)
     case 'void': throw cannotCoerce(PG_TYPES[from].formatName, 'void')
@@ -139,7 +146,7 @@ const PG_EPOCH_US = 946_684_800_000_000n
 const INT64_MAX = 0x7fffffffffffffffn
 const INT64_MIN = -0x8000000000000000n
 
-/** Decodes a binary-format parameter of `type` (int2/4/8, float4/8, bool, timestamp(tz), text-like). */
+/** Decodes a binary-format parameter of `type` (int2/4/8, float4/8, bool, timestamp(tz), text-like, arrays). */
 export function decodeBinaryParam(bytes: Uint8Array, type: SqlType): SqlValue {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const need = (count: number): void => {
@@ -167,9 +174,52 @@ export function decodeBinaryParam(bytes: Uint8Array, type: SqlType): SqlValue {
     case 'interval': need(16); return { us: Number(view.getBigInt64(0)), days: view.getInt32(8), months: view.getInt32(12) }
     case 'text': case 'varchar': case 'bpchar': case 'unknown': case 'name': case 'char': return Buffer.from(bytes).toString('utf8')
     case 'oid': case 'regclass': case 'regtype': case 'regproc': case 'regnamespace': need(4); return view.getUint32(0)
-    case '_text': case '_oid': case '_int2': case '_char': case '_name': throw featureNotSupported(`binary format for ${type.name} parameters`)
+    case '_text': case '_oid': case '_int2': case '_char': case '_name': case '_bool': case '_int4': case '_int8': case '_float4':
+    case '_float8': case '_numeric': case '_varchar': case '_bpchar': case '_timestamp': case '_timestamptz': case '_date':
+    case '_interval': return decodeArrayBinary(bytes, type, decodeBinaryParam, arrayElementText)
     case 'numeric': return decodeNumericBinary(bytes)
     case 'void': throw featureNotSupported(`binary format for ${type.name} parameters`)
     default: return assertNever(type.name)
   }
+}
+
+/** array_out's element text: the element type's output function (booleans as t/f, times in the session zone). */
+export function arrayElementText(value: SqlValue, element: PgTypeName, ctx: TimeContext = defaultTimeContext()): string | null {
+  if (typeof value === 'boolean') return value ? 't' : 'f'
+  return formatValue(value, element, ctx)
+}
+
+/** Values of one element type → the array's text form. */
+export function formatArrayValues(values: ReadonlyArray<SqlValue>, element: PgTypeName, ctx: TimeContext = defaultTimeContext()): string {
+  return formatArrayText(values.map((value) => arrayElementText(value, element, ctx)))
+}
+
+/**
+ * The elements of an array value (its text form) as values of the element type, with that type's OID; undefined when
+ * `arrayOid` is not an array type nodedb has. Wire's binary output (array_send) encodes each with the element codec.
+ */
+export function arrayElementValues(text: string, arrayOid: number): { readonly elementOid: number; readonly values: SqlValue[] } | undefined {
+  const arrayName = PG_TYPE_NAMES.find((name) => PG_TYPES[name].oid === arrayOid)
+  const element = arrayName === undefined ? undefined : ELEMENT_OF[arrayName]
+  if (element === undefined) return undefined
+  const type = sqlType(element)
+  return { elementOid: PG_TYPES[element].oid, values: parseArrayText(text).map((item) => (item === null ? null : castText(item, type))) }
+}
+
+/** array_in: each element read as the element type (22P02 on a bad one) and printed back canonically. */
+function normalizeArrayText(text: string, type: SqlType, ctx: TimeContext): string {
+  const element = ELEMENT_OF[type.name] ?? 'text'
+  if (element === 'text' || element === 'name' || element === 'char') return text.trim()
+  return formatArrayValues(parseArrayText(text).map((item) => (item === null ? null : castText(item, sqlType(element), ctx))), element, ctx)
+}
+
+/** An array cast to another array type: element by element, as array_map does with the element cast. */
+function castArray(text: string, from: PgTypeName, to: SqlType, ctx: TimeContext): string {
+  const fromElement = ELEMENT_OF[from] ?? 'text'
+  const toElement = ELEMENT_OF[to.name] ?? 'text'
+  const values = parseArrayText(text).map((item) => {
+    if (item === null) return null
+    return castValue(castText(item, sqlType(fromElement), ctx), fromElement, sqlType(toElement), ctx)
+  })
+  return formatArrayValues(values, toElement, ctx)
 }

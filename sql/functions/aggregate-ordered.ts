@@ -2,11 +2,10 @@
 // executor feeds rows in the call's ORDER BY) and the ordered-set aggregates percentile_cont, percentile_disc and
 // mode, which sort in finish. Their combine concatenates, partial a before partial b.
 import type { IntervalValue, SqlValue } from '../api.js'
-import { sqlType } from '../bind/types.js'
+import { ARRAY_OF, sqlType } from '../bind/types.js'
 import type { AggregateFunction } from './function-def.js'
 import { featureNotSupported, invalidParameterValue, numericValueOutOfRange } from '../../src/common/errors.js'
-import type { PgTypeName } from '../bind/types.js'
-import { formatArrayText } from './array-text.js'
+import { formatArrayValues } from '../expr/cast-value.js'
 import { comparatorOf } from './aggregate-compare.js'
 import { lerpInterval } from './aggregate-interval.js'
 import { erase } from './aggregate-sum-avg.js'
@@ -142,19 +141,12 @@ const mode = erase<ModeState>({
   },
 })
 
-/**
- * array_agg's result: the array type of exactly its input type. Only the catalog's array types exist (their values
- * are the text form, sql/functions/array-text.ts); any other input (int4, varchar, …) would need an array type
- * nodedb lacks, so it is refused rather than answered as a neighbouring type.
- */
-const ARRAY_AGG_RESULT: Readonly<Partial<Record<PgTypeName, PgTypeName>>> = { text: '_text', name: '_name', oid: '_oid', int2: '_int2', char: '_char' }
-
 /** array_agg(value): every value, NULLs included, in input order (the call's ORDER BY); NULL over no rows. */
 const arrayAgg = erase<ModeState>({
   name: 'array_agg', args: ['any'], skipsNulls: false,
   result: (args) => {
     const element = args[0]?.name ?? 'unknown'
-    const result = ARRAY_AGG_RESULT[element]
+    const result = ARRAY_OF[element]
     if (result === undefined) throw featureNotSupported(`array_agg over type ${element}`)
     return sqlType(result)
   },
@@ -164,7 +156,7 @@ const arrayAgg = erase<ModeState>({
     return s
   },
   combine: (a, b) => ({ values: a.values.concat(b.values) }),
-  finish: (s) => (s.values.length === 0 ? null : formatArrayText(s.values.map((v) => (v === null ? null : String(v))))),
+  finish: (s, argTypes, ctx) => (s.values.length === 0 ? null : formatArrayValues(s.values, argTypes[0]?.name ?? 'text', ctx)),
 })
 
 export const ORDERED_FUNCTIONS: ReadonlyArray<AggregateFunction> = [

@@ -1,11 +1,11 @@
 // sql/functions/catalog-functions: the system-information functions psql's, Grafana's and the drivers' catalog queries
 // call — visibility tests, format_type, pg_get_userbyid, the pg_get_*def family (NULL: nodedb has no defaults, indexes
-// or constraints), privilege checks (true: one superuser), descriptions (NULL), sizes (0: the engine does not report
-// relation sizes to sql), the to_reg* lookups and arrays in their text form (array_to_string, array_upper, ||).
-import { invalidParameterValue } from '../../src/common/errors.js'
+// or constraints), privilege checks (true: one superuser), descriptions (NULL), sizes (a table's segment bytes, engine.tableSegmentBytes),
+// the to_reg* lookups and arrays in their text form (array_to_string, array_upper, ||).
+import { invalidParameterValue, undefinedDatabase } from '../../src/common/errors.js'
 import type { SqlValue } from '../api.js'
 import type { PgTypeName } from '../bind/types.js'
-import { DATABASE_OWNER_ROLE_OID, SUPERUSER_OID, VIRTUAL_RELATIONS } from '../catalog/catalog-ids.js'
+import { DATABASE_OID, DATABASE_OWNER_ROLE_OID, SUPERUSER_OID, VIRTUAL_RELATIONS } from '../catalog/catalog-ids.js'
 import { typeDisplayName } from '../catalog/catalog-lookup.js'
 import { PG_TYPE_ROWS } from '../catalog/pg-type-data.js'
 import { formatArrayText, parseArrayText } from './array-text.js'
@@ -62,7 +62,9 @@ function visibilityFunctions(): ScalarFunction[] {
   const hidden = new Set(VIRTUAL_RELATIONS.filter(([schema]) => schema === 'information_schema').map(([, , oid]) => oid))
   return [
     def('pg_table_is_visible', ['oid'], 'bool', ([oid]) => !hidden.has(Number(oid))),
-    ...['pg_type_is_visible', 'pg_function_is_visible', 'pg_collation_is_visible'].map((name) => def(name, ['oid'], 'bool', constantly(true))),
+    ...['pg_type_is_visible', 'pg_function_is_visible', 'pg_collation_is_visible', 'pg_conversion_is_visible', 'pg_operator_is_visible',
+      'pg_opclass_is_visible', 'pg_opfamily_is_visible', 'pg_ts_config_is_visible', 'pg_ts_dict_is_visible', 'pg_ts_parser_is_visible',
+      'pg_ts_template_is_visible', 'pg_statistics_obj_is_visible'].map((name) => def(name, ['oid'], 'bool', constantly(true))),
   ]
 }
 
@@ -107,18 +109,28 @@ function privilegeFunctions(): ScalarFunction[] {
 const PROCESS_START_US = Math.round((Date.now() - process.uptime() * 1000) * 1000)
 
 function serverFunctions(): ScalarFunction[] {
-  // Sizes: the engine does not report per-relation bytes to sql, so every relation size is 0 (pg_size_pretty → '0 bytes').
-  const sizes = ['pg_total_relation_size', 'pg_relation_size', 'pg_table_size', 'pg_indexes_size']
-    .map((name) => def(name, ['regclass'], 'int8', constantly(0n)))
+  // Sizes: a table's segment files (no TOAST, free-space map or indexes, so relation = table = total); NULL for an
+  // OID that names no relation, as PostgreSQL answers. Indexes: none.
+  const relationBytes: Evaluate = ([oid], ctx) => {
+    const bytes = ctx.catalog?.relationBytes?.(Number(oid))
+    return bytes === undefined ? 0n : bytes === null ? null : BigInt(bytes)
+  }
+  const sizes = ['pg_total_relation_size', 'pg_relation_size', 'pg_table_size'].map((name) => def(name, ['regclass'], 'int8', relationBytes))
   return [
     ...sizes,
+    def('pg_indexes_size', ['regclass'], 'int8', constantly(0n)),
     def('pg_size_pretty', ['int8'], 'text', ([bytes]) => sizePretty(Number(bytes))),
     def('pg_size_pretty', ['numeric'], 'text', ([bytes]) => sizePretty(Number(bytes))),
     def('pg_backend_pid', [], 'int4', () => process.pid),
     def('pg_postmaster_start_time', [], 'timestamptz', () => PROCESS_START_US),
     def('current_schemas', ['bool'], '_name', ([implicit]) => (implicit === true ? '{pg_catalog,public}' : '{public}')),
     def('pg_is_in_recovery', [], 'bool', constantly(false)),
-    def('pg_database_size', ['name'], 'int8', constantly(0n)), def('pg_database_size', ['oid'], 'int8', constantly(0n)),
+    // name, and text for current_database() (text here; PostgreSQL's name, whose argument text casts to implicitly).
+    ...(['name', 'text'] as const).map((type) => def('pg_database_size', [type], 'int8', ([name], ctx) => {
+      if (name !== ctx.settings.get('database')) throw undefinedDatabase(String(name))
+      return BigInt(ctx.catalog?.databaseBytes?.() ?? 0)
+    })),
+    def('pg_database_size', ['oid'], 'int8', ([oid], ctx) => (Number(oid) === DATABASE_OID ? BigInt(ctx.catalog?.databaseBytes?.() ?? 0) : null)),
     def('pg_tablespace_location', ['oid'], 'text', constantly('')),
     def('getdatabaseencoding', [], 'name', constantly('UTF8')),
     def('pg_char_to_encoding', ['name'], 'int4', ([name]) => (String(name).toUpperCase() === 'UTF8' ? 6 : -1)),

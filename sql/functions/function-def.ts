@@ -61,5 +61,6 @@ export interface AggregateFunction<State = unknown> {
   readonly create: () => State
   readonly step: (state: State, args: ReadonlyArray<SqlValue>) => State
   readonly combine?: (a: State, b: State) => State
-  readonly finish: (state: State, argTypes: ReadonlyArray<SqlType>) => SqlValue
+  /** The result; ctx for what prints through the session (array_agg's timestamptz elements). */
+  readonly finish: (state: State, argTypes: ReadonlyArray<SqlType>, ctx: FunctionContext) => SqlValue
 }

@@ -149,7 +149,7 @@ function indirection(ctx: AdaptContext, node: Node): SqlExpr {
 
 /** Node types refused by name (clearer than the generic message); each is still 0A000 with its position. */
 const REFUSED: Readonly<Record<string, string>> = {
-  RowExpr: 'a ROW constructor', GroupingSet: 'GROUPING SETS/ROLLUP/CUBE', GroupingFunc: 'GROUPING()',
+  RowExpr: 'a ROW constructor', GroupingSet: 'GROUPING SETS/ROLLUP/CUBE in this place',
   SetToDefault: 'DEFAULT in this place', XmlExpr: 'XML', XmlSerialize: 'XML',
   MultiAssignRef: 'a multiple-column assignment', A_Star: '* in this place',
 }
@@ -163,6 +163,7 @@ const EXPR_HANDLERS: Readonly<Record<string, ExprHandler>> = {
   NullTest: nullTest, BooleanTest: booleanTest, TypeCast: typeCast, CaseExpr: caseExpr, CoalesceExpr: coalesceExpr,
   MinMaxExpr: minMaxExpr, SQLValueFunction: sqlValueFunction, CollateClause: collateClause, A_ArrayExpr: arrayExpr,
   A_Indirection: indirection,
+  GroupingFunc: (ctx, node) => ({ kind: 'ExprGrouping', args: adaptExprList(ctx, list(node, 'args')), pos: loc(ctx, node, ctx.statementPos) }),
 }
 
 /** Every expression node type the adapter translates (the tests pin this list). */

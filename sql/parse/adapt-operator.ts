@@ -117,9 +117,17 @@ export function adaptSubLink(ctx: AdaptContext, node: Node, adaptExpr: AdaptExpr
     case 'EXPR_SUBLINK': return { kind: 'ExprSubquery', query, pos }
     case 'ANY_SUBLINK':
     case 'ALL_SUBLINK': {
-      const expr = adaptExpr(ctx, node.testexpr)
       // x IN (SELECT …) has no operName; x = ANY (SELECT …) is the same thing.
       const op = list(node, 'operName').length === 0 ? '=' : operatorName(node, 'operName', pos)
+      const row = wrapped(node.testexpr, 'RowExpr')
+      if (row !== null) {
+        // (a, b) IN (SELECT …) and its negation (a, b) <> ALL (SELECT …), as NOT IN is parsed.
+        const items = list(row, 'args').map((item) => adaptExpr(ctx, item))
+        const isIn = type === 'ANY_SUBLINK' && op === '='
+        if (!isIn && !(type === 'ALL_SUBLINK' && op === '<>')) return unsupported(`a row compared with a subquery by ${op} ${type === 'ANY_SUBLINK' ? 'ANY' : 'ALL'}`, pos)
+        return { kind: 'ExprInSubquery', expr: items[0]!, row: items, query, negated: !isIn, pos }
+      }
+      const expr = adaptExpr(ctx, node.testexpr)
       if (type === 'ANY_SUBLINK' && op === '=') return { kind: 'ExprInSubquery', expr, query, negated: false, pos }
       return { kind: 'ExprQuantified', op, expr, quantifier: type === 'ANY_SUBLINK' ? 'any' : 'all', query, array: null, pos }
     }

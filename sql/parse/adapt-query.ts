@@ -3,6 +3,7 @@
 // subquery's parenthesis) or taken from the first located node inside.
 import type { SqlCommonTable, SqlExpr, SqlFromItem, SqlQuery, SqlSelectCore, SqlValues } from './ast.js'
 import { adaptWindowDef } from './adapt-call.js'
+import { adaptGroupClause } from './adapt-grouping.js'
 import { adaptExpr, adaptExprList, adaptSortBy } from './adapt-expr.js'
 import { type AdaptContext, type Node, SUBQUERY_NESTING_WEIGHT, bool, enterNesting, firstPos, isNode, list, loc, nodeField, str, stringList, unsupported, unwrap, wrapped } from './adapt-node.js'
 
@@ -107,7 +108,7 @@ function selectCore(ctx: AdaptContext, select: Node, pos: number): SqlSelectCore
     items,
     from: list(select, 'fromClause').map((value) => adaptFromItem(ctx, value)),
     where: select.whereClause === undefined ? null : adaptExpr(ctx, select.whereClause),
-    groupBy: adaptExprList(ctx, list(select, 'groupClause')),
+    ...adaptGroupClause(ctx, list(select, 'groupClause')),
     having: select.havingClause === undefined ? null : adaptExpr(ctx, select.havingClause),
     windows,
     pos,

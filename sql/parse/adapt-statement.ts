@@ -9,6 +9,7 @@ import { adaptExprList } from './adapt-expr.js'
 import { type AdaptContext, type Node, bool, firstPos, list, loc, nodeField, str, unsupported, unwrap, wrapped } from './adapt-node.js'
 import { adaptQuery } from './adapt-query.js'
 import { adaptCreateTable, definitionValue, tableName } from './adapt-table.js'
+import { adaptDeclareCursor, adaptExecute, adaptFetch, adaptPrepare } from './adapt-session.js'
 import { adaptSet, adaptShow, adaptTransaction } from './adapt-utility.js'
 
 type StatementHandler = (ctx: AdaptContext, node: Node) => SqlStatement
@@ -104,6 +105,10 @@ const STATEMENT_HANDLERS: Readonly<Record<string, StatementHandler>> = {
   DeleteStmt: adaptDelete,
   ClosePortalStmt: (_ctx, node) => ({ kind: 'SqlClose', name: str(node, 'portalname') === '' ? null : str(node, 'portalname') }),
   UnlistenStmt: () => ({ kind: 'SqlUnlisten' }),
+  PrepareStmt: (ctx, node) => adaptPrepare(ctx, node, adaptStatement),
+  ExecuteStmt: adaptExecute,
+  DeclareCursorStmt: adaptDeclareCursor,
+  FetchStmt: adaptFetch,
 }
 
 /** Every statement node type the adapter translates (the tests pin this list). */

@@ -1,7 +1,8 @@
 // sql/parse/adapt-utility: SET / RESET, SHOW and transaction control (VariableSetStmt, VariableShowStmt,
 // TransactionStmt) → SqlSet, SqlShow, SqlTransaction. RESET x and SET x TO DEFAULT are SqlSet with value null
 // (back to the default, sql/exec/session-settings.ts); RESET ALL is SqlSet { name: 'all', value: null }.
-import type { SqlSet, SqlShow, SqlTransaction } from './ast.js'
+import type { SqlSavepoint, SqlSet, SqlShow, SqlTransaction } from './ast.js'
+import { adaptSavepoint } from './adapt-session.js'
 import { type AdaptContext, type Node, bool, list, nodeField, num, str, unsupported, wrapped } from './adapt-node.js'
 
 /** The values of a SET, each constant as text (a list setting quotes them, sql/exec/setting-values.ts). */
@@ -40,13 +41,17 @@ export function adaptShow(_ctx: AdaptContext, node: Node): SqlShow {
 }
 
 const TRANSACTION_NAMES: Readonly<Record<string, string>> = {
-  TRANS_STMT_SAVEPOINT: 'SAVEPOINT', TRANS_STMT_RELEASE: 'RELEASE SAVEPOINT', TRANS_STMT_ROLLBACK_TO: 'ROLLBACK TO SAVEPOINT',
   TRANS_STMT_PREPARE: 'PREPARE TRANSACTION', TRANS_STMT_COMMIT_PREPARED: 'COMMIT PREPARED',
   TRANS_STMT_ROLLBACK_PREPARED: 'ROLLBACK PREPARED',
 }
 
-/** BEGIN / START TRANSACTION (isolation and access-mode options accepted and ignored), COMMIT / END, ROLLBACK / ABORT. */
-export function adaptTransaction(ctx: AdaptContext, node: Node): SqlTransaction {
+/**
+ * BEGIN / START TRANSACTION (isolation and access-mode options accepted and ignored), COMMIT / END, ROLLBACK / ABORT;
+ * SAVEPOINT, RELEASE and ROLLBACK TO (adapt-session.ts).
+ */
+export function adaptTransaction(ctx: AdaptContext, node: Node): SqlTransaction | SqlSavepoint {
+  const savepoint = adaptSavepoint(node)
+  if (savepoint !== null) return savepoint
   const kind = str(node, 'kind')
   if (bool(node, 'chain')) return unsupported(`${kind === 'TRANS_STMT_COMMIT' ? 'COMMIT' : 'ROLLBACK'} AND CHAIN`, ctx.statementPos)
   switch (kind) {

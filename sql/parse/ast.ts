@@ -100,13 +100,16 @@ export type SqlExpr =
   | { readonly kind: 'ExprSubquery'; readonly query: SqlQuery; readonly pos: number; readonly asArray?: boolean }
   | { readonly kind: 'ExprExists'; readonly query: SqlQuery; readonly pos: number }
   /** x [NOT] IN (SELECT …). */
-  | { readonly kind: 'ExprInSubquery'; readonly expr: SqlExpr; readonly query: SqlQuery; readonly negated: boolean; readonly pos: number }
+  /** `row`: (a, b) [NOT] IN (SELECT x, y …), compared pairwise as PostgreSQL's row comparison (then `expr` is a). */
+  | { readonly kind: 'ExprInSubquery'; readonly expr: SqlExpr; readonly query: SqlQuery; readonly negated: boolean; readonly pos: number; readonly row?: ReadonlyArray<SqlExpr> }
   /** x op ANY|ALL (SELECT …) or x op ANY|ALL (array expression). */
   | { readonly kind: 'ExprQuantified'; readonly op: SqlBinaryOp; readonly expr: SqlExpr; readonly quantifier: 'any' | 'all'; readonly query: SqlQuery | null; readonly array: SqlExpr | null; readonly pos: number }
   /** ARRAY[a, b, …]. */
   | { readonly kind: 'ExprArray'; readonly elements: ReadonlyArray<SqlExpr>; readonly pos: number }
   /** x[i] (1-based, as PostgreSQL). Slices are refused by the adapter. */
   | { readonly kind: 'ExprSubscript'; readonly expr: SqlExpr; readonly index: SqlExpr; readonly pos: number }
+  /** GROUPING(a, …): bit i set when argument i is not grouped in the row's grouping set. */
+  | { readonly kind: 'ExprGrouping'; readonly args: ReadonlyArray<SqlExpr>; readonly pos: number }
 
 export type SqlExprKind = SqlExpr['kind']
 export type SqlCallExpr = Extract<SqlExpr, { kind: 'ExprCall' }>
@@ -154,6 +157,8 @@ export interface SqlSelectCore {
   readonly from: ReadonlyArray<SqlFromItem>
   readonly where: SqlExpr | null
   readonly groupBy: ReadonlyArray<SqlExpr>
+  /** GROUPING SETS / ROLLUP / CUBE expanded (sql/parse/adapt-grouping.ts): indices into groupBy; null for plain GROUP BY. */
+  readonly groupingSets: ReadonlyArray<ReadonlyArray<number>> | null
   readonly having: SqlExpr | null
   /** WINDOW w AS (…). */
   readonly windows: ReadonlyArray<{ readonly name: string; readonly spec: SqlWindowSpec }>
@@ -243,7 +248,7 @@ export interface SqlDeallocate { readonly kind: 'SqlDeallocate'; readonly name: 
 export interface SqlShow { readonly kind: 'SqlShow'; readonly name: string }
 export interface SqlTransaction { readonly kind: 'SqlTransaction'; readonly action: 'begin' | 'commit' | 'rollback' }
 export interface SqlDiscard { readonly kind: 'SqlDiscard' }
-/** CLOSE name | ALL (name null): closes portals (nodedb has no DECLAREd cursors; the protocol's portals close). */
+/** CLOSE name | ALL (name null): closes portals (DECLAREd cursors and the protocol's named portals). */
 export interface SqlClose { readonly kind: 'SqlClose'; readonly name: string | null }
 /** UNLISTEN channel | *: nodedb has no LISTEN, so there is nothing to stop listening to (PostgreSQL's no-op). */
 export interface SqlUnlisten { readonly kind: 'SqlUnlisten' }
@@ -327,10 +332,44 @@ export interface SqlDelete {
   readonly wherePos: number
 }
 
+/** PREPARE name [(types)] AS statement: `statement` has its own $n (PREPARE itself takes no parameters). */
+export interface SqlPrepare {
+  readonly kind: 'SqlPrepare'
+  readonly name: string
+  readonly paramTypes: ReadonlyArray<SqlTypeName>
+  readonly statement: ParsedStatement
+  readonly pos: number
+}
+
+/** EXECUTE name [(args)]: constant expressions (no $n: PostgreSQL gives utility statements no parameters). */
+export interface SqlExecute {
+  readonly kind: 'SqlExecute'
+  readonly name: string
+  readonly args: ReadonlyArray<SqlExpr>
+  /** The highest $n among the arguments (0: none); any is 42P02 when EXECUTE runs. */
+  readonly argParamMax: number
+  readonly pos: number
+}
+
+/** DECLARE name [BINARY] [NO SCROLL] CURSOR [WITH | WITHOUT HOLD] FOR query (SCROLL is refused by the adapter). */
+export interface SqlDeclareCursor {
+  readonly kind: 'SqlDeclareCursor'
+  readonly name: string
+  readonly isBinary: boolean
+  readonly isHold: boolean
+  readonly query: SqlQuery
+}
+
+/** FETCH / MOVE [FORWARD] [n | ALL] [FROM | IN] cursor: `count` null for ALL (backward directions are refused). */
+export interface SqlFetch { readonly kind: 'SqlFetch'; readonly cursor: string; readonly count: number | null; readonly isMove: boolean }
+
+/** SAVEPOINT name, RELEASE [SAVEPOINT] name, ROLLBACK TO [SAVEPOINT] name. */
+export interface SqlSavepoint { readonly kind: 'SqlSavepoint'; readonly action: 'savepoint' | 'release' | 'rollbackTo'; readonly name: string }
+
 export type SqlStatement =
   | SqlCreateTable | SqlInsert | SqlQuery | SqlSet | SqlShow | SqlTransaction | SqlDiscard | SqlAlterTableOptions
   | SqlCheckpoint | SqlExplain | SqlDropTable | SqlTruncate | SqlAlterTableColumns | SqlRename | SqlDeallocate | SqlCopy | SqlClose | SqlUnlisten
-  | SqlDelete
+  | SqlDelete | SqlPrepare | SqlExecute | SqlDeclareCursor | SqlFetch | SqlSavepoint
 
 /** What PreparedStatement.parsed holds. */
 export interface ParsedStatement {

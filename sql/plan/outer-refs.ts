@@ -11,6 +11,7 @@ function exprsOf(node: PlanNode): Expr[] {
     case 'FilterNode': return [node.predicate]
     case 'GapFillNode': return node.fills.map((f) => f.expr)
     case 'ProjectNode': return [...node.exprs]
+    case 'ProjectSetNode': return node.calls.flatMap((c) => c.args)
     case 'AggregateNode': return [...node.keys, ...node.aggregates.flatMap((a) => [...a.args, ...(a.filter === null ? [] : [a.filter]), ...a.orderBy.map((k) => k.expr)])]
     case 'WindowNode': return node.calls.flatMap((c) => [...c.args, ...c.partitionBy, ...c.orderBy.map((k) => k.expr), ...(c.filter === null ? [] : [c.filter])])
     case 'SortNode': return node.keys.map((k) => k.expr)
@@ -18,12 +19,13 @@ function exprsOf(node: PlanNode): Expr[] {
     case 'DistinctNode': return [...(node.on ?? [])]
     case 'TrimNode': case 'SetOpNode': case 'WithNode': case 'RecursiveUnionNode': return []
     case 'JoinNode': return [...node.leftKeys, ...node.rightKeys, ...(node.condition === null ? [] : [node.condition])]
+    case 'LateralJoinNode': return node.condition === null ? [] : [node.condition]
   }
 }
 
 function childPlans(node: PlanNode): PlanNode[] {
   switch (node.kind) {
-    case 'JoinNode': case 'SetOpNode': return [node.left, node.right]
+    case 'JoinNode': case 'SetOpNode': case 'LateralJoinNode': return [node.left, node.right]
     case 'RecursiveUnionNode': return [node.anchor, node.step]
     case 'WithNode': return [...node.ctes.map((c) => c.plan), node.input]
     case 'ScanNode': case 'AggScanNode': case 'CteScanNode': case 'VirtualScanNode': case 'ValuesNode': case 'FunctionScanNode': return []

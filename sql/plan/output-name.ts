@@ -30,6 +30,7 @@ function figure(expr: SqlExpr): Figured | null {
       return first.alias !== null ? { name: first.alias, strength: 2 } : figure(first.expr)
     }
     case 'ExprSubscript': return figure(expr.expr)
+    case 'ExprGrouping': return { name: 'grouping', strength: 2 }
     default: return null
   }
 }

@@ -2,18 +2,20 @@
 // (every column; filters are pushed later), subqueries and CTE references plan recursively, joins become JoinNodes
 // (equi-join keys found in ON/USING feed the hash join; the rest of the condition stays as a residual).
 import { OP_VERSION, type ScanOp, type TableSchema } from '../../engine/ops.js'
-import { featureNotSupported, syntaxError, undefinedColumn, undefinedFunction, undefinedTable } from '../../src/common/errors.js'
+import { featureNotSupported, invalidColumnReference, syntaxError, undefinedColumn, undefinedFunction, undefinedTable } from '../../src/common/errors.js'
 import { bindComparison, bindExpr, toBool } from '../bind/bind-expr.js'
 import { columnType, tableOid, visibleColumns } from '../bind/catalog.js'
 import { coerce } from '../bind/coerce.js'
 import type { Expr } from '../bind/expr.js'
 import { Scope, type ScopeColumn } from '../bind/scope.js'
-import { ELEMENT_OF, sqlType } from '../bind/types.js'
+import { sqlType } from '../bind/types.js'
+import { bindSetReturning } from '../bind/bind-srf.js'
 import type { SqlFromItem } from '../parse/ast.js'
 import { findVirtualTable, isVirtualSchema } from '../catalog/virtual-tables.js'
 import { conjuncts } from './pushdown.js'
 import type { JoinType, PlanColumn, PlanNode } from './plan-node.js'
 import type { Planner } from './planner.js'
+import { outerSlots } from './outer-refs.js'
 
 export interface FromResult {
   readonly plan: PlanNode
@@ -59,7 +61,11 @@ function planTable(planner: Planner, item: Extract<SqlFromItem, { kind: 'FromTab
   const virtual = findVirtualTable(item.schema, item.name)
   if (virtual !== undefined) {
     const columns = virtual.columns.map((c, i) => ({ name: c.name, type: c.type, tableOid: virtual.oid, columnAttr: i + 1 }))
-    return derived({ kind: 'VirtualScanNode', table: virtual, columns }, alias, item.columnAliases, item.pos)
+    const base = derived({ kind: 'VirtualScanNode', table: virtual, columns }, alias, item.columnAliases, item.pos)
+    // tableoid (attnum -6), as every PostgreSQL relation has: psql joins pg_description on it. The scan appends it.
+    const tableoid = { name: 'tableoid', type: sqlType('oid'), tableOid: virtual.oid, columnAttr: -6 }
+    const plan = { ...base.plan, columns: [...base.plan.columns, tableoid] } as PlanNode
+    return { plan, columns: [...base.columns, { ...tableoid, qualifier: alias, slot: columns.length, system: true }] }
   }
   if (item.schema !== null && isVirtualSchema(item.schema)) throw undefinedTable(`${item.schema}.${item.name}`, item.pos + 1)
   if (item.schema !== null && item.schema !== 'public') {
@@ -70,9 +76,30 @@ function planTable(planner: Planner, item: Extract<SqlFromItem, { kind: 'FromTab
   return scanOf(table, alias, item.columnAliases)
 }
 
+/** Function calls in FROM and LATERAL subqueries may read the columns of the FROM items before them. */
+function isLateral(item: SqlFromItem): boolean {
+  return (item.kind === 'FromSubquery' && item.lateral) || item.kind === 'FromFunction'
+}
+
+/** `item` planned able to read `left`'s columns (as Outer depth 1), or null when it reads none of them. */
+function planLateralItem(planner: Planner, item: SqlFromItem, left: FromResult, outer: Scope | null): FromResult | null {
+  if (!isLateral(item)) return null
+  const planned = planFromItem(planner, item, new Scope(left.columns, outer))
+  return outerSlots(planned.plan).length > 0 ? planned : null
+}
+
+/** A join whose right side is run once per left row with it as the outer row (memoized on the slots it reads). */
+function lateralJoin(type: JoinType, left: PlanNode, right: PlanNode, condition: Expr | null, pos: number): PlanNode {
+  if (type !== 'inner' && type !== 'left') {
+    throw invalidColumnReference('invalid reference to FROM-clause entry: the combining JOIN type must be INNER or LEFT for a LATERAL reference', pos + 1)
+  }
+  return { kind: 'LateralJoinNode', type, left, right, condition, columns: [...left.columns, ...right.columns] }
+}
+
 function planJoin(planner: Planner, item: Extract<SqlFromItem, { kind: 'FromJoin' }>, outer: Scope | null): FromResult {
   const left = planFromItem(planner, item.left, outer)
-  const right = planFromItem(planner, item.right, outer)
+  const lateral = planLateralItem(planner, item.right, left, outer)
+  const right = lateral ?? planFromItem(planner, item.right, outer)
   const shift = left.columns.length
   const rightColumns = right.columns.map((c) => ({ ...c, slot: c.slot + shift }))
   let columns: ScopeColumn[] = [...left.columns, ...rightColumns]
@@ -81,12 +108,12 @@ function planJoin(planner: Planner, item: Extract<SqlFromItem, { kind: 'FromJoin
   let condition: Expr | null = null
   if (item.on !== null) condition = toBool(ctx, bindExpr(ctx, item.on), 'JOIN/ON', item.pos)
   const using = item.natural
-    ? left.columns.filter((l) => !l.hidden && rightColumns.some((r) => r.name === l.name)).map((l) => l.name)
+    ? left.columns.filter((l) => !l.hidden && !l.system && rightColumns.some((r) => r.name === l.name)).map((l) => l.name)
     : item.using ?? []
   if (using.length > 0) {
     const tests = using.map((name) => {
-      const l = left.columns.find((c) => c.name === name && !c.hidden)
-      const r = rightColumns.find((c) => c.name === name && !c.hidden)
+      const l = left.columns.find((c) => c.name === name && !c.hidden && !c.system)
+      const r = rightColumns.find((c) => c.name === name && !c.hidden && !c.system)
       if (l === undefined || r === undefined) throw undefinedColumn(name, item.pos + 1)
       return bindComparison(ctx, '=', { kind: 'Slot', slot: l.slot, type: l.type, name }, { kind: 'Slot', slot: r.slot, type: r.type, name }, item.pos)
     })
@@ -96,7 +123,7 @@ function planJoin(planner: Planner, item: Extract<SqlFromItem, { kind: 'FromJoin
     columns = columns.map((c) => (c.slot >= shift && using.includes(c.name) ? { ...c, hidden: true } : c))
   }
   const type: JoinType = item.type === 'cross' ? 'inner' : item.type
-  const plan = joinNode(type, left.plan, right.plan, condition, shift)
+  const plan = lateral !== null ? lateralJoin(type, left.plan, right.plan, condition, item.pos) : joinNode(type, left.plan, right.plan, condition, shift)
   return { plan, columns }
 }
 
@@ -138,7 +165,6 @@ export function planFromItem(planner: Planner, item: SqlFromItem, outer: Scope |
   switch (item.kind) {
     case 'FromTable': return planTable(planner, item)
     case 'FromSubquery': {
-      if (item.lateral) throw featureNotSupported('LATERAL', item.pos + 1)
       const { plan } = planner.planQuery(item.query, outer)
       return derived(plan, item.alias, item.columnAliases, item.pos)
     }
@@ -148,19 +174,13 @@ export function planFromItem(planner: Planner, item: SqlFromItem, outer: Scope |
 }
 
 function planFunction(planner: Planner, item: Extract<SqlFromItem, { kind: 'FromFunction' }>, outer: Scope | null): FromResult {
-  if (item.lateral) throw featureNotSupported('LATERAL', item.pos + 1)
   if (item.call.name === 'unnest') return planUnnest(planner, item, outer)
+  if (item.call.name === 'pg_options_to_table') return planOptionsToTable(planner, item, outer)
   if (item.call.name !== 'generate_series') return planScalarFunction(planner, item, outer)
   const ctx = planner.bindContext(new Scope([], outer), 'functions in FROM')
-  const args = item.call.args.map((arg) => bindExpr(ctx, arg))
-  const isTime = args.some((a) => a.type.name === 'timestamptz' || a.type.name === 'timestamp' || a.type.name === 'interval')
-  const isBig = args.some((a) => a.type.name === 'int8')
-  const type = isTime ? sqlType(args.some((a) => a.type.name === 'timestamp') ? 'timestamp' : 'timestamptz') : sqlType(isBig ? 'int8' : args.some((a) => a.type.name === 'numeric') ? 'numeric' : 'int4')
-  if (args.length < 2 || args.length > 3) throw featureNotSupported('generate_series with this many arguments', item.pos + 1)
-  const coerced = args.map((a, i) => coerce(ctx, a, i === 2 && isTime ? sqlType('interval') : type))
-  if (type.name === 'numeric') throw featureNotSupported('generate_series over numeric', item.pos + 1)
+  const { args, type } = bindSetReturning(ctx, 'generate_series', item.call.args.map((arg) => bindExpr(ctx, arg)), item.pos)
   const name = item.columnAliases?.[0] ?? item.alias ?? 'generate_series'
-  const plan: PlanNode = { kind: 'FunctionScanNode', fn: 'generate_series', args: coerced, columns: [{ name, type, tableOid: 0, columnAttr: 0 }] }
+  const plan: PlanNode = { kind: 'FunctionScanNode', fn: 'generate_series', args, columns: [{ name, type, tableOid: 0, columnAttr: 0 }] }
   return { plan, columns: [{ qualifier: item.alias ?? 'generate_series', name, type, slot: 0, tableOid: 0, columnAttr: 0 }] }
 }
 
@@ -174,18 +194,25 @@ function planScalarFunction(planner: Planner, item: Extract<SqlFromItem, { kind:
   return { plan, columns: [{ qualifier: item.alias ?? item.call.name, name, type: value.type, slot: 0, tableOid: 0, columnAttr: 0 }] }
 }
 
-/** unnest(array) over a one-dimensional catalog array (text form): one row per element. */
+/** unnest(array) over a one-dimensional array (text form): one row per element. */
 function planUnnest(planner: Planner, item: Extract<SqlFromItem, { kind: 'FromFunction' }>, outer: Scope | null): FromResult {
   const ctx = planner.bindContext(new Scope([], outer), 'functions in FROM')
-  if (item.call.args.length !== 1) throw featureNotSupported('unnest with other than one argument', item.pos + 1)
-  const arg = bindExpr(ctx, item.call.args[0]!)
-  const arrayType = arg.type.name === 'unknown' ? sqlType('_text') : arg.type
-  const element = ELEMENT_OF[arrayType.name]
-  if (element === undefined) throw undefinedFunction(`unnest(${arg.type.name})`, item.pos + 1)
-  const type = sqlType(element)
+  const { args, type } = bindSetReturning(ctx, 'unnest', item.call.args.map((arg) => bindExpr(ctx, arg)), item.pos)
   const name = item.columnAliases?.[0] ?? item.alias ?? 'unnest'
-  const plan: PlanNode = { kind: 'FunctionScanNode', fn: 'unnest', args: [coerce(ctx, arg, arrayType)], columns: [{ name, type, tableOid: 0, columnAttr: 0 }] }
+  const plan: PlanNode = { kind: 'FunctionScanNode', fn: 'unnest', args, columns: [{ name, type, tableOid: 0, columnAttr: 0 }] }
   return { plan, columns: [{ qualifier: item.alias ?? 'unnest', name, type, slot: 0, tableOid: 0, columnAttr: 0 }] }
+}
+
+/** pg_options_to_table(text[]): the 'name=value' elements of an options array as (option_name, option_value) rows. */
+function planOptionsToTable(planner: Planner, item: Extract<SqlFromItem, { kind: 'FromFunction' }>, outer: Scope | null): FromResult {
+  const ctx = planner.bindContext(new Scope([], outer), 'functions in FROM')
+  if (item.call.args.length !== 1) throw undefinedFunction('pg_options_to_table', item.pos + 1)
+  const arg = coerce(ctx, bindExpr(ctx, item.call.args[0]!), sqlType('_text'))
+  const qualifier = item.alias ?? 'pg_options_to_table'
+  const names = ['option_name', 'option_value'].map((name, i) => item.columnAliases?.[i] ?? name)
+  const columns = names.map((name) => ({ name, type: sqlType('text'), tableOid: 0, columnAttr: 0 }))
+  const plan: PlanNode = { kind: 'FunctionScanNode', fn: 'pg_options_to_table', args: [arg], columns }
+  return { plan, columns: columns.map((column, slot) => ({ ...column, qualifier, slot })) }
 }
 
 /** The whole FROM list: comma-separated items are cross joins, left to right. */
@@ -193,10 +220,12 @@ export function planFrom(planner: Planner, items: ReadonlyArray<SqlFromItem>, ou
   if (items.length === 0) return { plan: { kind: 'ValuesNode', rows: [[]], columns: [] }, columns: [] }
   let result = planFromItem(planner, items[0]!, outer)
   for (const item of items.slice(1)) {
-    const right = planFromItem(planner, item, outer)
+    const lateral = planLateralItem(planner, item, result, outer)
+    const right = lateral ?? planFromItem(planner, item, outer)
     const shift = result.columns.length
     const columns = [...result.columns, ...right.columns.map((c) => ({ ...c, slot: c.slot + shift }))]
-    result = { plan: joinNode('inner', result.plan, right.plan, null, shift), columns }
+    const plan = lateral !== null ? lateralJoin('inner', result.plan, right.plan, null, item.pos) : joinNode('inner', result.plan, right.plan, null, shift)
+    result = { plan, columns }
   }
   return result
 }

@@ -7,6 +7,7 @@ import type { AggCall, Expr, ExprSortKey, WindowCall } from '../bind/expr.js'
 import type { SqlType } from '../bind/types.js'
 import type { AggregateOutput } from '../physical/merge.js'
 import type { VirtualTable } from '../catalog/virtual-table.js'
+import type { SetReturningCall } from './plan-srf.js'
 
 export interface PlanColumn {
   readonly name: string
@@ -29,12 +30,14 @@ export type PlanNode =
   /** The rows of a WITH query, materialized once per statement. */
   | { readonly kind: 'CteScanNode'; readonly cteId: number; readonly name: string; readonly columns: ReadonlyArray<PlanColumn> }
   /** A set-returning function in FROM (generate_series). */
-  | { readonly kind: 'FunctionScanNode'; readonly fn: 'generate_series' | 'unnest'; readonly args: ReadonlyArray<Expr>; readonly columns: ReadonlyArray<PlanColumn> }
+  | { readonly kind: 'FunctionScanNode'; readonly fn: 'generate_series' | 'unnest' | 'pg_options_to_table'; readonly args: ReadonlyArray<Expr>; readonly columns: ReadonlyArray<PlanColumn> }
   | { readonly kind: 'FilterNode'; readonly input: PlanNode; readonly predicate: Expr; readonly columns: ReadonlyArray<PlanColumn> }
   | { readonly kind: 'ProjectNode'; readonly input: PlanNode; readonly exprs: ReadonlyArray<Expr>; readonly columns: ReadonlyArray<PlanColumn> }
   /** Hash aggregate: rows [keys…, aggregates…]; with no keys exactly one row, even over no input. */
   | { readonly kind: 'AggregateNode'; readonly input: PlanNode; readonly keys: ReadonlyArray<Expr>; readonly aggregates: ReadonlyArray<AggCall>; readonly columns: ReadonlyArray<PlanColumn> }
   /** Appends one column per window call to each input row. */
+  /** Set-returning functions of the select list (sql/plan/plan-srf.ts): each input row expanded, one column per call. */
+  | { readonly kind: 'ProjectSetNode'; readonly input: PlanNode; readonly calls: ReadonlyArray<SetReturningCall>; readonly columns: ReadonlyArray<PlanColumn> }
   | { readonly kind: 'WindowNode'; readonly input: PlanNode; readonly calls: ReadonlyArray<WindowCall>; readonly columns: ReadonlyArray<PlanColumn> }
   | { readonly kind: 'SortNode'; readonly input: PlanNode; readonly keys: ReadonlyArray<ExprSortKey>; readonly columns: ReadonlyArray<PlanColumn> }
   | { readonly kind: 'LimitNode'; readonly input: PlanNode; readonly limit: Expr | null; readonly offset: Expr | null; readonly columns: ReadonlyArray<PlanColumn> }
@@ -46,6 +49,8 @@ export type PlanNode =
    * Joins: output = left columns then right columns (semi/anti: left columns only). `condition` reads the
    * concatenated row; `leftKeys`/`rightKeys` are equi-join keys for the hash join (empty: nested loop).
    */
+  /** LATERAL: the right side runs per left row (it reads the left row as Outer depth 1); INNER or LEFT only. */
+  | { readonly kind: 'LateralJoinNode'; readonly type: 'inner' | 'left'; readonly left: PlanNode; readonly right: PlanNode; readonly condition: Expr | null; readonly columns: ReadonlyArray<PlanColumn> }
   | { readonly kind: 'JoinNode'; readonly type: JoinType; readonly left: PlanNode; readonly right: PlanNode; readonly leftKeys: ReadonlyArray<Expr>; readonly rightKeys: ReadonlyArray<Expr>; readonly condition: Expr | null; readonly columns: ReadonlyArray<PlanColumn> }
   | { readonly kind: 'SetOpNode'; readonly op: 'union' | 'intersect' | 'except'; readonly all: boolean; readonly left: PlanNode; readonly right: PlanNode; readonly columns: ReadonlyArray<PlanColumn> }
   /**

@@ -49,7 +49,7 @@ function checkStep(plan: PlanNode, cteId: number, name: string, pos: number): bo
       }
       return left || right
     }
-    case 'SetOpNode': return reads(plan.left) || reads(plan.right)
+    case 'SetOpNode': case 'LateralJoinNode': return reads(plan.left) || reads(plan.right)
     case 'WithNode': return plan.ctes.some((c) => reads(c.plan)) || reads(plan.input)
     case 'RecursiveUnionNode': return reads(plan.anchor) || reads(plan.step)
     case 'ScanNode': case 'AggScanNode': case 'ValuesNode': case 'VirtualScanNode': case 'FunctionScanNode': return false

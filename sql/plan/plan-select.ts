@@ -16,6 +16,9 @@ import { conjuncts, pushAggregate, pushFilter } from './pushdown.js'
 import { pgOrder } from './lower-expr.js'
 import { planGapfill } from './plan-gapfill.js'
 import { planLastpoint } from './plan-lastpoint.js'
+import { planGroupingSets } from './plan-grouping-sets.js'
+import { planSetReturning } from './plan-srf.js'
+import { distinctKeys, GROUPING_SET_KEY, resolveGrouping } from '../bind/bind-grouping.js'
 
 export interface CorePlan {
   readonly plan: PlanNode
@@ -42,6 +45,7 @@ function hasAggregate(expr: SqlExpr | null): boolean {
     case 'ExprCase': return hasAggregate(expr.operand) || hasAggregate(expr.else) || expr.whens.some((w) => hasAggregate(w.when) || hasAggregate(w.then))
     case 'ExprInSubquery': case 'ExprQuantified': return hasAggregate(expr.expr)
     case 'ExprArray': return expr.elements.some(hasAggregate)
+    case 'ExprGrouping': return true
     default: return false
   }
 }
@@ -57,7 +61,7 @@ function expandItems(ctx: BindContext, core: SqlSelectCore): SelectItemBound[] {
         throw featureNotSupported(`missing FROM-clause entry for table "${qualifier}"`, item.expr.pos + 1)
       }
       for (const column of ctx.scope.columns) {
-        if (column.hidden === true || (qualifier !== null && column.qualifier !== qualifier)) continue
+        if (column.hidden === true || column.system === true || (qualifier !== null && column.qualifier !== qualifier)) continue
         out.push({ name: column.name, expr: { kind: 'Slot', slot: column.slot, type: column.type, name: column.name }, origin: column })
       }
       continue
@@ -104,10 +108,11 @@ class AggregateRewriter {
   readonly calls: AggCall[] = []
   private readonly callKeys: string[] = []
   private readonly keyKeys: string[]
-  constructor(private readonly keys: ReadonlyArray<Expr>) { this.keyKeys = keys.map(exprKey) }
+  /** `finish` runs over each rewritten expression (window arguments included): GROUPING() resolution. */
+  constructor(private readonly keys: ReadonlyArray<Expr>, private readonly finish: (e: Expr) => Expr) { this.keyKeys = keys.map(exprKey) }
 
   rewrite(expr: Expr): Expr {
-    return mapExpr(expr, (node) => {
+    return this.finish(mapExpr(expr, (node) => {
       const k = this.keyKeys.indexOf(exprKey(node))
       if (k >= 0) return { kind: 'Slot', slot: k, type: node.type, name: '' }
       if (node.kind === 'Aggregate') {
@@ -120,7 +125,7 @@ class AggregateRewriter {
       if (node.kind === 'Slot') throw groupingError(node.name, node.pos === undefined ? undefined : node.pos + 1)
       if (node.kind === 'Subquery' && node.correlated) throw featureNotSupported('correlated subqueries in a grouped query')
       return undefined
-    })
+    }))
   }
 
   private rewriteWindow(call: WindowCall): WindowCall {
@@ -154,10 +159,10 @@ export function planSelectCore(planner: Planner, core: SqlSelectCore, query: Sql
     const predicate = toBool(whereCtx, bindExpr(whereCtx, core.where), 'WHERE', core.pos)
     plan = applyFilter(planner, plan, predicate)
   }
-  const isGrouped = core.groupBy.length > 0 || core.having !== null || core.items.some((i) => hasAggregate(i.expr)) ||
+  const isGrouped = core.groupBy.length > 0 || core.groupingSets !== null || core.having !== null || core.items.some((i) => hasAggregate(i.expr)) ||
     query.orderBy.some((o) => hasAggregate(o.expr))
   const namedWindows = new Map(core.windows.map((w) => [w.name, w.spec]))
-  const ctx = { ...planner.bindContext(scope, 'the select list', { allowAggregates: isGrouped, allowWindows: true }), windows: namedWindows }
+  const ctx = { ...planner.bindContext(scope, 'the select list', { allowAggregates: isGrouped, allowWindows: true }), windows: namedWindows, allowSetReturning: true }
   const items = expandItems(ctx, core)
   const orderTargets = query.orderBy.map((o) => orderTarget(o, core, items))
   const orderExprs = query.orderBy.map((o, i) => (orderTargets[i] === null ? bindExpr(ctx, o.expr) : null))
@@ -166,18 +171,22 @@ export function planSelectCore(planner: Planner, core: SqlSelectCore, query: Sql
   let distinctOn = core.distinct?.on.map((e) => bindExpr(ctx, groupExpr(ctx, e, core))) ?? []
   if (isGrouped) {
     const groupCtx = planner.bindContext(scope, 'GROUP BY')
-    const keys = core.groupBy.map((k) => bindExpr(groupCtx, groupExpr(groupCtx, k, core)))
-    const havingCtx = { ...ctx, allowWindows: false, clause: 'HAVING' }
+    const { keys, sets } = distinctKeys(core.groupBy.map((k) => bindExpr(groupCtx, groupExpr(groupCtx, k, core))), core.groupingSets)
+    const havingCtx = { ...ctx, allowWindows: false, allowSetReturning: false, clause: 'HAVING' }
     const boundHaving = core.having === null ? null : toBool(havingCtx, bindExpr(havingCtx, core.having), 'HAVING', core.pos)
-    const rewriter = new AggregateRewriter(keys)
-    itemExprs = itemExprs.map((e) => rewriter.rewrite(e))
-    extra = extra.map((e) => rewriter.rewrite(e))
-    distinctOn = distinctOn.map((e) => rewriter.rewrite(e))
-    const rewrittenHaving = boundHaving === null ? null : rewriter.rewrite(boundHaving)
+    const rewriter = new AggregateRewriter(sets === null ? keys : [...keys, GROUPING_SET_KEY], (e) => resolveGrouping(e, sets, keys.length))
+    const rewrite = (e: Expr): Expr => rewriter.rewrite(e)
+    itemExprs = itemExprs.map(rewrite)
+    extra = extra.map(rewrite)
+    distinctOn = distinctOn.map(rewrite)
+    const rewrittenHaving = boundHaving === null ? null : rewrite(boundHaving)
     const columns = [...keys.map((k, i) => planColumn(`key${i}`, k.type)), ...rewriter.calls.map((c) => planColumn(c.fn.name, c.type))]
-    plan = aggregateNode(planner, plan, keys, rewriter.calls, columns)
+    const aggregate = (input: PlanNode, setKeys: ReadonlyArray<Expr>, calls: ReadonlyArray<AggCall>, setColumns: ReadonlyArray<PlanColumn>): PlanNode =>
+      aggregateNode(planner, input, setKeys, calls, setColumns)
+    plan = sets === null ? aggregate(plan, keys, rewriter.calls, columns) : planGroupingSets(plan, keys, sets, rewriter.calls, aggregate)
     let having: Expr | null = rewrittenHaving
     const gapfilled = planGapfill(planner, plan, keys, [...itemExprs, ...extra, ...(having === null ? [] : [having])])
+    if (gapfilled !== null && sets !== null) throw featureNotSupported('time_bucket_gapfill with GROUPING SETS, ROLLUP or CUBE', core.pos + 1)
     if (gapfilled !== null) {
       plan = gapfilled.plan
       itemExprs = gapfilled.exprs.slice(0, itemExprs.length)
@@ -193,7 +202,9 @@ export function planSelectCore(planner: Planner, core: SqlSelectCore, query: Sql
     itemExprs = itemExprs.map(windows.rewrite)
     extra = extra.map(windows.rewrite)
   }
-  if (!isGrouped && windows.calls.length === 0 && core.distinct !== null && core.distinct.on.length > 0 && extra.length === 0 &&
+  const lifted = planSetReturning(plan, [itemExprs, extra, distinctOn])
+  if (lifted !== null) [plan, itemExprs, extra, distinctOn] = [lifted.plan, lifted.exprs[0]!, lifted.exprs[1]!, lifted.exprs[2]!]
+  if (!isGrouped && windows.calls.length === 0 && lifted === null && core.distinct !== null && core.distinct.on.length > 0 && extra.length === 0 &&
     !planner.disabled.has('lastpoint')) {
     const visible = items.map((item, i) => ({ name: item.name, type: itemExprs[i]!.type, ...item.origin }))
     const lastpoint = planLastpoint(planner, plan, query, itemExprs, orderTargets, distinctOn, visible)

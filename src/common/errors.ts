@@ -236,6 +236,16 @@ export function inFailedTransaction(): DbError {
 export function programLimitExceeded(message: string): DbError {
   return error(SqlState.programLimitExceeded, message)
 }
+/** 42803 with a message of its own (GROUPING in the wrong place or over a non-key). */
+export function groupingMisuse(message: string, position?: number): DbError {
+  return error(SqlState.groupingError, message, position === undefined ? {} : { position })
+}
+export function tooManyArguments(message: string, position?: number): DbError {
+  return error(SqlState.tooManyArguments, message, position === undefined ? {} : { position })
+}
+export function statementTooComplex(message: string): DbError {
+  return error(SqlState.statementTooComplex, message)
+}
 export function tooManyConnections(): DbError {
   return new DbError({ severity: 'FATAL', code: SqlState.tooManyConnections, message: 'sorry, too many clients already' })
 }
@@ -298,4 +308,28 @@ export function intervalFieldOverflow(message: string): DbError {
 /** 0A000 with PostgreSQL's own wording (featureNotSupported appends "is not supported"). */
 export function notSupported(message: string): DbError {
   return error(SqlState.featureNotSupported, message)
+}
+/** DECLARE of a name a portal already has (PostgreSQL's PerformCursorOpen). */
+export function duplicateCursor(name: string): DbError {
+  return error(SqlState.duplicateCursor, `cursor "${name}" already exists`)
+}
+/** 25P01 as an error: a statement that only works inside a transaction block (DECLARE, SAVEPOINT, …). */
+export function noActiveSqlTransaction(statement: string): DbError {
+  return error(SqlState.noActiveSqlTransaction, `${statement} can only be used in transaction blocks`)
+}
+export function undefinedSavepoint(name: string): DbError {
+  return error(SqlState.invalidSavepointSpecification, `savepoint "${name}" does not exist`)
+}
+/** EXECUTE with too many or too few arguments (PostgreSQL's EvaluateParams). */
+export function wrongParameterCount(name: string, expected: number, got: number): DbError {
+  return error(SqlState.syntaxError, `wrong number of parameters for prepared statement "${name}"`,
+    { detail: `Expected ${expected} parameters but got ${got}.` })
+}
+/** $n where the statement has no such parameter (a utility statement such as EXECUTE has none). */
+export function undefinedParameter(index: number, position?: number): DbError {
+  return error(SqlState.undefinedParameter, `there is no parameter $${index}`, position === undefined ? {} : { position })
+}
+/** A database name that is not this server's one (nodedb has one database per server: the one connected to). */
+export function undefinedDatabase(name: string): DbError {
+  return error(SqlState.invalidCatalogName, `database "${name}" does not exist`)
 }

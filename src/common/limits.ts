@@ -108,6 +108,9 @@ export const SEGMENT_READS_IN_FLIGHT_MAX_COUNT = 16
 // Segment file bytes a DELETE rewrites at once (at least one segment, at most SEGMENT_READS_IN_FLIGHT_MAX_COUNT):
 // each is held whole, decoded and re-encoded, so this bounds the DELETE's memory, not the table's size.
 export const DELETE_REWRITE_BYTES_MAX = 64 * 1024 * 1024
+// Values a DELETE's `x IN (SELECT …)` may bring back: they become an IN list in its WAL record and every core tests
+// each candidate row against all of them (numeric lists are searched linearly), so a larger set is refused (0A000).
+export const DELETE_SUBQUERY_VALUES_MAX_COUNT = 1_000
 // New ingests to a core wait while its memtables hold more than this many budgets (a flush is still being written).
 export const MEMTABLE_PAUSE_BUDGETS_COUNT = 2
 // Closed WAL segments kept before the cores still holding their rows are asked to flush early (bounds WAL disk use
@@ -119,6 +122,13 @@ export const REPLAY_IN_FLIGHT_BYTES_MAX = 4 * 1024 * 1024
 // A memtable whose first row is older than this is flushed at the core's next request even under budget, so a
 // slow table does not keep its rows in memory (and the WAL) indefinitely.
 export const MEMTABLE_FLUSH_AGE_MS = 10 * 60 * 1000
+// A core whose memtables got no ingest for this long is asked to flush them (a timer on the control thread, so no
+// traffic is needed): the rows of a stream that stopped reach segments, and the WAL is checkpointed, by themselves.
+// InfluxDB's cache-snapshot-write-cold-duration plays this part (10 min); a short one would cut a segment for every
+// write of a sender slower than it, so it stays well above common agent intervals (10–60 s).
+export const MEMTABLE_IDLE_FLUSH_MS = 2 * 60 * 1000
+// How often the control thread looks for idle and aged memtables.
+export const MEMTABLE_IDLE_CHECK_MS = 1000
 // How often the retention (TTL) job looks for expired partitions (also run at open and after ALTER TABLE ... SET
 // (ttl)); partitions are a day wide by default, so a minute's lateness is noise, and a pass is cheap when idle.
 export const RETENTION_CHECK_INTERVAL_MS = 60 * 1000

@@ -16,9 +16,8 @@ from scenario_json import plain
 # Steps not run yet, each with why. They are printed, so the test shows them.
 PENDING = {
     'copy': 'cursor.copy is COPY, another helper\'s work',
-    'server_side_cursor': 'a named cursor sends DECLARE … CURSOR, a session statement (sessions)',
-    'savepoint': 'conn.transaction() (TypeInfo.fetch uses it too) inside an open transaction sends SAVEPOINT; nodedb has no multi-statement '
-                 'transactions yet (every write is durable on its own)',
+    'savepoint_rollback_after_write': 'ROLLBACK TO a savepoint with a write since is refused (0A000): nodedb writes are '
+                                      'durable at once; savepoints around reads and failed statements run below',
     'type_info_fetch': 'TypeInfo.fetch reads its query in binary; typdelim is "char", whose binary codec is '
                        'wire/pg/codecs\' (sessions): its query runs here in a text cursor instead',
     'rollback_after_prepare': 'after prepare=True, psycopg answers a rollback with DEALLOCATE ALL, a session '
@@ -41,6 +40,41 @@ def type_info(conn, name):
     except psycopg.errors.UndefinedObject as error:
         conn.rollback()
         return error.sqlstate
+
+
+def server_side_cursors(conn, out):
+    """Named cursors: DECLARE (extended protocol, with parameters), Describe of the portal, FETCH FORWARD n, CLOSE."""
+    with conn.cursor('pcg_cursor') as cur:
+        cur.itersize = 2
+        cur.execute('select time, host, v, n from pcg where n >= %s order by time', (1,))
+        first = cur.fetchone()
+        some = cur.fetchmany(2)
+        rest = cur.fetchall()
+        out['server_side_cursor'] = [plain(first), [plain(row) for row in some], [plain(row) for row in rest],
+                                     [column.name for column in cur.description]]
+    with conn.cursor('pcg_binary', binary=True) as cur:
+        cur.execute('select time, host, v, n, i from pcg order by time')
+        out['server_side_binary'] = [plain(row) for row in cur]
+    with conn.cursor('pcg_hold', withhold=True) as cur:
+        cur.execute('select n from pcg where n < %s order by n', (4,))
+        conn.commit()
+        out['server_side_withhold'] = [plain(row) for row in cur.fetchall()]
+    conn.commit()
+
+
+def savepoints(conn, out):
+    """conn.transaction() inside a transaction sends SAVEPOINT; a failed inner block rolls back to it and the outer goes on."""
+    with conn.transaction():
+        try:
+            with conn.transaction():
+                conn.execute('select * from nosuch')
+        except psycopg.errors.UndefinedTable as error:
+            out['savepoint_error'] = error.sqlstate
+        out['savepoint_after'] = fetched(conn.execute('select count(*) from pcg'))
+        with conn.transaction():
+            conn.execute("insert into pcg values (%s, 'sp', 1.5, 1, 1)", (T0 + datetime.timedelta(hours=2),))
+    out['savepoint_released'] = fetched(conn.execute("select count(*) from pcg where host = 'sp'"))
+    conn.commit()
 
 
 def scenario(conn):
@@ -74,6 +108,8 @@ def scenario(conn):
         out['error'] = error.sqlstate
         conn.rollback()
     out['after_error'] = fetched(conn.execute('select 1 as one'))
+    server_side_cursors(conn, out)
+    savepoints(conn, out)
     # Last: once psycopg has prepared statements, a rollback sends DEALLOCATE ALL (PENDING['rollback_after_prepare']).
     out['prepared'] = [fetched(conn.execute('select host, count(*) from pcg where n >= %s group by host order by host', (n,), prepare=True))
                        for n in (0, 3, 4)]

@@ -5,9 +5,9 @@
 // Method: the real server as a child process (--memtable-mb 1 plus a CHECKPOINT mid-load, so `d` has rows in
 // segments and in memtables/WAL), killed with SIGKILL at a seeded random delay: in even rounds 0–400 ms after the
 // DELETE is sent (before it arrives, inside it on both sides of its commit point, or after it), in odd rounds 0–50 ms
-// after its acknowledgement, while a writer adds rows the DELETE's predicate covers once it is acknowledged. Two
-// DELETEs: whole day partitions (no tag predicate, segments dropped unread) and a tag/integer predicate (segments
-// rewritten). NODEDB_CRASH_ROUNDS rounds each (default 3); the seed is in every assertion message
+// after its acknowledgement, while a writer adds rows the DELETE's predicate covers once it is acknowledged. Three
+// DELETEs: whole day partitions (no tag predicate, segments dropped unread), a tag/integer predicate (segments
+// rewritten) and a WHERE expression evaluated on the cores (NOT, OR, a cast, quiet arithmetic). NODEDB_CRASH_ROUNDS rounds each (default 3); the seed is in every assertion message
 // (NODEDB_CRASH_SEED replays it); the rounds whose DELETE was acknowledged before the kill are printed.
 import assert from 'node:assert/strict'
 import pg from 'pg'
@@ -47,6 +47,8 @@ function batchSql(b: number, day: number, host?: string): string {
 const DELETES = [
   { name: 'whole days', sql: "DELETE FROM d WHERE ts >= '2024-01-01' AND ts < '2024-01-03'", picks: (host: string) => host !== '' },
   { name: 'tag and integer predicate', sql: "DELETE FROM d WHERE ts < '2024-01-03' AND host <> 'h15' AND b < 3000000", picks: (host: string) => host !== 'h15' },
+  // An expression (DeleteRecord version 2): NOT over an OR of a tag test and provably quiet arithmetic (b::float8 / 1).
+  { name: 'expression', sql: "DELETE FROM d WHERE ts < '2024-01-03' AND NOT (host IN ('h14', 'h15') OR b::float8 / 1 >= 3e6 OR v < 0)", picks: (host: string) => host !== 'h14' && host !== 'h15' },
 ] as const
 
 async function run(port: number, texts: ReadonlyArray<string>): Promise<void> {

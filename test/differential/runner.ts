@@ -27,12 +27,12 @@ export interface Outcome {
   readonly oids: ReadonlyArray<number>
   readonly fields: ReadonlyArray<string>
   readonly rows: ReadonlyArray<ReadonlyArray<string | null>>
-  /** The command tag as pg reports it ('DELETE 3'); compared for DELETE statements, whose count is their answer. */
+  /** The command tag as pg reports it ('DELETE 3'); compared for DELETE, MOVE and FETCH, whose count is their answer. */
   readonly tag?: string
 }
 
 /** Statements whose command tag must equal PostgreSQL's (the row count is what they answer). */
-const TAGGED_STATEMENT = /^\s*DELETE\b/i
+const TAGGED_STATEMENT = /^\s*(DELETE|MOVE|FETCH)\b/i
 
 /** The `.sqltest` files to run: all, or the comma-separated names in NODEDB_DIFF_ONLY. */
 export function sqlTestFiles(): string[] {

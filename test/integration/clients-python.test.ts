@@ -4,8 +4,9 @@
 // scenario scripts under test/clients/ run with Debian's /usr/bin/python3 (python3-asyncpg, python3-psycopg, which
 // scripts/ensure-test-oracles.sh installs) as child processes, once against nodedb and once against a real
 // PostgreSQL; the JSON they print — every value with the Python type the driver decoded it to — must be equal.
-// Steps a driver needs from work outside the catalog (binary numeric and array codecs, savepoints, DEALLOCATE,
-// DECLARE, COPY, WITH RECURSIVE) are listed with their reasons in each script's PENDING and not run.
+// psycopg's named (server-side) cursors — DECLARE with parameters, Describe of the portal, FETCH FORWARD n, WITH HOLD —
+// and its nested conn.transaction() (SAVEPOINT, ROLLBACK TO after an error, RELEASE) run too. Steps a driver needs
+// from work not done yet are listed with their reasons in each script's PENDING and not run.
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import path from 'node:path'

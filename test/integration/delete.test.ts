@@ -1,7 +1,8 @@
 // Goal: DELETE over the wire against the real server process answers as PostgreSQL 15 does — the same `DELETE n`
 // and the same rows afterwards — for rows in segments and memtables at once, with $n parameters (extended protocol);
 // a day wholly inside the range leaves as whole segments whose files are removed; a DELETE inside BEGIN … ROLLBACK
-// stays done, as an INSERT there does (nodedb has no multi-statement transactions); all of it holds across a restart.
+// stays done, as an INSERT there does (nodedb has no multi-statement transactions); a WHERE expression (OR, CASE,
+// COALESCE, casts) deletes the same rows and replays to them after kill -9; all of it holds across a restart.
 // Method: one nodedb child process and a throwaway PostgreSQL (the oracle) get the same statements; manifest.json
 // and the segments directory are read from disk.
 import assert from 'node:assert/strict'
@@ -34,9 +35,10 @@ describe('integration: DELETE over pg against PostgreSQL (issue #8)', function (
   }
 
   /** Runs on both; the command tags (DELETE n) must be equal. */
-  async function both(text: string, values: unknown[] = []): Promise<void> {
+  async function both(text: string, values: unknown[] = []): Promise<number> {
     const [a, b] = [await ours.query(text, values), await theirs.query(text, values)]
     assert.equal(`${a.command} ${a.rowCount}`, `${b.command} ${b.rowCount}`, text)
+    return a.rowCount ?? 0
   }
 
   /** Every row of cpu in a total order, as text, on both: equal. */
@@ -99,6 +101,26 @@ describe('integration: DELETE over pg against PostgreSQL (issue #8)', function (
     const again = await theirs.query("DELETE FROM cpu WHERE host = 'h0' AND ts < '2024-01-01T06:00:00Z'")
     assert.equal(deleted.rowCount, again.rowCount)
     await sameRows()
+  })
+
+  it('a WHERE expression (OR, CASE, COALESCE, casts, $n) deletes as PostgreSQL does, and again after kill -9 and replay', async function () {
+    await ours.query('CHECKPOINT')
+    await both(`INSERT INTO cpu SELECT '2024-01-01T00:00:00Z'::timestamptz + (g * interval '3 minutes') + interval '20 seconds',
+      'h' || (g % 5), CASE WHEN g % 9 = 0 THEN NULL ELSE (g % 100) * 1.5 END, g FROM generate_series(0, 2879) g`)
+    const counts = [
+      await both('DELETE FROM cpu WHERE (host = $1 OR n % 97 = 0) AND ts < $2', ['h4', '2024-01-03T00:00:00Z']),
+      await both('DELETE FROM cpu WHERE CASE WHEN host = $1 THEN COALESCE(usage, -1) < 0 ELSE n::float8 / 1 > $2 END', ['h1', 2850]),
+      await both('DELETE FROM cpu WHERE NOT (usage >= $1) OR usage IS NOT DISTINCT FROM NULL AND n IN (9, 18, NULL)', [3]),
+    ]
+    assert.ok(counts.every((count) => count > 0), `every DELETE picked rows: ${counts.join(', ')}`)
+    const rows = await sameRows()
+    // Every record above is in the WAL only (their rows in memtables): a SIGKILL leaves replay to redo them.
+    await ours.end()
+    await server!.kill()
+    server = await startServerProcess({ dataDir })
+    await connectOurs()
+    assert.equal(await sameRows(), rows, 'the same rows after replay')
+    await assert.rejects(ours.query('DELETE FROM cpu WHERE n * 2 > $1', [7]), (error: { code?: string }) => error.code === '0A000')
   })
 
   it('keeps every DELETE across a restart, and rows inserted after it', async function () {

@@ -61,7 +61,10 @@ describe('integration: psql catalog commands against PostgreSQL 15 (issue 9)', f
     removeDir(dataDir)
   })
 
-  for (const command of ['\\dt', '\\d', '\\d cpu', '\\d+ cpu', '\\dn', '\\df', '\\d nosuch*']) {
+  // The second group lists kinds of object nodedb has none of and a fresh PostgreSQL has no user ones of: both empty.
+  const EMPTY_KINDS = ['\\dc', '\\des+', '\\dew+', '\\deu+', '\\det', '\\dy', '\\drds', '\\dRs+', '\\do', '\\ddp', '\\lo_list',
+    '\\dd', '\\dP', '\\dX', '\\dRp+', '\\dD', '\\dT', '\\dE', '\\dm', '\\di', '\\ds', '\\dv', '\\db', '\\dp', '\\dg', '\\dO']
+  for (const command of ['\\dt', '\\d', '\\d cpu', '\\d+ cpu', '\\dn', '\\df', '\\d nosuch*', ...EMPTY_KINDS]) {
     it(`${command} prints what PostgreSQL prints`, async function () {
       const run = async (port: number): Promise<string> => {
         try {

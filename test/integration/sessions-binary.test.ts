@@ -30,12 +30,15 @@ const BINARY_CASES: ReadonlyArray<{ readonly expr: string; readonly type: string
 ]
 
 /**
- * Arrays (output only: nodedb's arrays are the catalog's, and binary array parameters are 0A000). A `'…'::"char"`
- * cast is left out: nodedb resolves it to bpchar / text[] (a binder issue, not a codec one).
+ * Arrays, in binary both ways. A `'…'::"char"` cast is left out: nodedb resolves it to bpchar / text[] (a binder
+ * issue, not a codec one).
  */
 const ARRAY_CASES: ReadonlyArray<string> = [
   "ARRAY['a', 'b c']::text[]", "'{}'::text[]", "ARRAY[NULL, 'x']::text[]", "'{1,2}'::oid[]", "'{1,-2}'::int2[]",
-  "ARRAY['pg_class']::name[]",
+  "ARRAY['pg_class']::name[]", "ARRAY[1, NULL, -3]", "'{9223372036854775807}'::int8[]", "'{1.5, NaN, -Infinity}'::float8[]",
+  "'{2.25}'::float4[]", "'{t,f}'::bool[]", "'{1.50, -2}'::numeric[]", "ARRAY['x']::varchar[]",
+  "'{2024-03-29 12:00:00+00, infinity}'::timestamptz[]", "'{2024-03-29 12:00:00}'::timestamp[]", "'{2024-02-29}'::date[]",
+  "'{1 mon 2 days 03:04:05}'::interval[]",
 ]
 
 function summary(messages: ReadonlyArray<RawMessage>): string[] {
@@ -157,6 +160,37 @@ describe('integration: sessions — raw protocol against PostgreSQL 15 (Paramete
         const expected = await runExtended(pg, text, [original], types)
         assert.equal(rowBytes(await runExtended(nodedb, text, [original], types)), rowBytes(expected), `${expr} as $1 declared ${types.join()}`)
       }
+    }
+  })
+
+  it("binary array parameters: PostgreSQL's own array bytes sent back give PostgreSQL's answers", async function () {
+    const [nodedb, pg] = await connectBoth()
+    const arrayTypes = new Map([[1009, 'text[]'], [1003, 'name[]'], [1028, 'oid[]'], [1005, 'int2[]'], [1007, 'int4[]'], [1016, 'int8[]'],
+      [1021, 'float4[]'], [1022, 'float8[]'], [1000, 'bool[]'], [1231, 'numeric[]'], [1015, 'varchar[]'], [1185, 'timestamptz[]'],
+      [1115, 'timestamp[]'], [1182, 'date[]'], [1187, 'interval[]']])
+    for (const expr of ARRAY_CASES) {
+      const oid = typeOids(await runExtended(pg, `SELECT ${expr}`))[0] ?? 0
+      const type = arrayTypes.get(oid)
+      assert.ok(type !== undefined, `${expr}: array OID ${oid}`)
+      const original = (await runExtended(pg, `SELECT ${expr}`)).find((m) => m.name === 'dataRow')?.values?.[0] ?? null
+      assert.ok(original !== null, expr)
+      const text = `SELECT $1::${type} AS v, $1::${type}::text AS t, array_length($1::${type}, 1) AS n`
+      for (const types of [[oid], []]) {
+        const expected = await runExtended(pg, text, [original], types)
+        assert.ok(!rowBytes(expected).startsWith('no row'), `${expr}: ${rowBytes(expected)}`)
+        assert.equal(rowBytes(await runExtended(nodedb, text, [original], types)), rowBytes(expected), `${expr} as $1 declared ${types.join()}`)
+      }
+    }
+    // Malformed arrays get PostgreSQL's SQLSTATEs: another element type (42804), bad flags or a short element (22P03).
+    const int2Array = (await runExtended(pg, "SELECT '{1,2}'::int2[]")).find((m) => m.name === 'dataRow')?.values?.[0] ?? Buffer.alloc(0)
+    const badFlags = Buffer.from(int2Array)
+    badFlags.writeInt32BE(7, 4)
+    for (const [bytes, type] of [[int2Array, 1009], [badFlags, 1005], [int2Array.subarray(0, int2Array.length - 1), 1005]] as const) {
+      const code = async (client: RawPgClient): Promise<string | undefined> =>
+        summary(await runExtended(client, 'SELECT $1 AS v', [Buffer.from(bytes)], [type])).find((line) => line.startsWith('error'))?.split(' ')[1]
+      const expected = await code(pg)
+      assert.ok(expected !== undefined, `${bytes.toString('hex')} as ${type} is an error on PostgreSQL`)
+      assert.equal(await code(nodedb), expected, `${bytes.toString('hex')} as ${type}`)
     }
   })
 

@@ -1,14 +1,16 @@
 // wire/pg/extended-query: Parse/Bind/Describe/Execute/Close for one session: prepared statements and portals by
 // name, bounded by PG_STATEMENTS_PER_SESSION_COUNT_MAX. Errors are thrown; the session sends them and skips to Sync.
 import {
-  duplicatePreparedStatement, invalidCursorName, undefinedCursor, invalidStatementName, programLimitExceeded, protocolViolation,
-  syntaxError,
+  duplicateCursor, duplicatePreparedStatement, invalidCursorName, undefinedCursor, invalidStatementName, programLimitExceeded,
+  protocolViolation, syntaxError,
 } from '../../src/common/errors.js'
 import { PG_STATEMENTS_PER_SESSION_COUNT_MAX } from '../../src/common/limits.js'
 import type {
-  FieldDescription, ParamValue, PreparedStatement, SessionEffect, SqlFacade, StatementDescription, StatementResult,
+  CursorFetch, FieldDescription, ParamValue, PreparedStatement, PreparedStatementRegistry, SessionEffect, SqlFacade, StatementDescription,
+  StatementResult,
 } from '../../sql/api.js'
 import { decodeUtf8 } from './buffer-reader.js'
+import { fetchResult, moveResult } from './cursors.js'
 import type { Bind } from './frontend.js'
 import { ResultCursor, resolveFormats, type RowSink } from './result-writer.js'
 
@@ -46,14 +48,24 @@ interface Portal {
   cursor: ResultCursor | null
   /** An earlier Execute stopped at maxRows: the final tag then counts only the last Execute's rows. */
   wasSuspended: boolean
+  /** DECLARE … BINARY: FETCH in a simple Query sends binary rows. */
+  readonly isBinary: boolean
+  /** WITH HOLD: 'pending' until its transaction commits, then 'held' (it outlives transactions until closed). */
+  hold: 'none' | 'pending' | 'held'
+  /** Creation order: ROLLBACK TO SAVEPOINT closes the portals made after the savepoint. */
+  readonly serial: number
 }
+
+/** How a transaction ended, for the portals it leaves (dropPortals). */
+export type PortalsEnd = 'all' | 'commit' | 'rollback'
 
 const FORMAT_TEXT = 0
 const FORMAT_BINARY = 1
 
-export class ExtendedQuery {
+export class ExtendedQuery implements PreparedStatementRegistry {
   private readonly statements = new Map<string, Statement>()
   private readonly portals = new Map<string, Portal>()
+  private portalSerial = 0
 
   constructor(private readonly host: ExtendedQueryHost) {}
 
@@ -96,9 +108,12 @@ export class ExtendedQuery {
       this.host.sql.checkParams((await this.descriptionOf(statement)).paramTypeOids, params)
     }
     this.checkCapacity(this.portals, message.portal)
+    // A named portal must not exist yet (42P03, as PostgreSQL's CreatePortal); the unnamed one is replaced.
+    if (message.portal !== '' && this.portals.has(message.portal)) throw duplicateCursor(message.portal)
     this.portals.get(message.portal)?.cursor?.close()
     this.portals.set(message.portal, {
       statement, params, resultFormats: message.resultFormats, result: null, commandTag: '', cursor: null, wasSuspended: false,
+      isBinary: false, hold: 'none', serial: ++this.portalSerial,
     })
     this.host.send({ kind: 'BindComplete' })
   }
@@ -129,12 +144,12 @@ export class ExtendedQuery {
   async execute(name: string, maxRows: number): Promise<void> {
     const portal = this.portals.get(name)
     if (portal === undefined) throw invalidCursorName(name)
-    const prepared = portal.statement.prepared
-    if (prepared === null) {
-      this.host.send({ kind: 'EmptyQueryResponse' })
-      return
-    }
     if (portal.result === null) {
+      const prepared = portal.statement.prepared
+      if (prepared === null) {
+        this.host.send({ kind: 'EmptyQueryResponse' })
+        return
+      }
       this.host.checkNotAborted(prepared)
       let result = await this.host.execute(prepared, portal.params, portal.statement.declaredOids)
       if (result.kind === 'CopyInResult' || result.kind === 'CopyOutResult') result = { kind: 'CommandResult', commandTag: await this.host.runCopy(result) }
@@ -179,11 +194,84 @@ export class ExtendedQuery {
 
   /**
    * Portals end with their transaction: at Sync outside a transaction block, at COMMIT/ROLLBACK, and when the
-   * connection goes. Their streams are cancelled, so the cores stop scanning for a client that will not read.
+   * connection goes ('all'). Their streams are cancelled, so the cores stop scanning for a client that will not read.
+   * WITH HOLD cursors outlive a commit (their stream stays open) and a rollback of a later transaction.
    */
-  dropPortals(): void {
-    for (const portal of this.portals.values()) portal.cursor?.close()
-    this.portals.clear()
+  dropPortals(end: PortalsEnd = 'all'): void {
+    for (const [name, portal] of this.portals) {
+      const isKept = end === 'commit' ? portal.hold !== 'none' : end === 'rollback' && portal.hold === 'held'
+      if (isKept) portal.hold = 'held'
+      else this.dropPortal(name, portal)
+    }
+  }
+
+  /** DECLARE … WITH HOLD outside a block: its implicit transaction has committed. */
+  holdPendingCursors(): void {
+    for (const portal of this.portals.values()) if (portal.hold === 'pending') portal.hold = 'held'
+  }
+
+  /** The creation serial of the newest portal: a savepoint remembers it (dropPortalsAfter). */
+  get lastPortalSerial(): number {
+    return this.portalSerial
+  }
+
+  /** ROLLBACK TO SAVEPOINT: the portals made since the savepoint go (PostgreSQL drops a subtransaction's portals). */
+  dropPortalsAfter(serial: number): void {
+    for (const [name, portal] of this.portals) if (portal.serial > serial && portal.hold !== 'held') this.dropPortal(name, portal)
+  }
+
+  private dropPortal(name: string, portal: Portal): void {
+    portal.cursor?.close()
+    this.portals.delete(name)
+  }
+
+  /** PREPARE (PreparedStatementRegistry): 42P05 when the name is taken, by PREPARE or by the protocol's Parse. */
+  add(name: string, prepared: PreparedStatement, declaredOids: ReadonlyArray<number>): void {
+    if (this.statements.has(name)) throw duplicatePreparedStatement(name)
+    this.checkCapacity(this.statements, name)
+    const paramCount = Math.max(prepared.paramCount, declaredOids.length)
+    this.statements.set(name, { prepared, declaredOids, paramCount, description: null })
+  }
+
+  /** EXECUTE (PreparedStatementRegistry): a named statement; the unnamed one is not in PostgreSQL's table. */
+  find(name: string): { readonly statement: PreparedStatement; readonly declaredOids: ReadonlyArray<number> } | null {
+    const statement = name === '' ? undefined : this.statements.get(name)
+    if (statement === undefined || statement.prepared === null) return null
+    return { statement: statement.prepared, declaredOids: statement.declaredOids }
+  }
+
+  /** FETCH / MOVE from a cursor (34000 when there is none): a stream of its next rows, or the count skipped. */
+  fetch(fetch: CursorFetch, signal?: AbortSignal): Promise<StatementResult> | StatementResult {
+    const portal = this.cursorPortal(fetch.cursor)
+    if (portal.cursor === null) return noRows(fetch)
+    return fetch.isMove ? moveResult(portal.cursor, fetch.count, signal) : fetchResult(portal.cursor, fetch, portal.isBinary)
+  }
+
+  /** Describe of a FETCH: the cursor's columns (MOVE returns no rows). */
+  describeFetch(fetch: CursorFetch): StatementDescription {
+    if (fetch.isMove) return { paramTypeOids: [], fields: null }
+    const cursor = this.cursorPortal(fetch.cursor).cursor
+    return { paramTypeOids: [], fields: cursor === null ? null : cursor.fields }
+  }
+
+  private cursorPortal(name: string): Portal {
+    const portal = this.portals.get(name)
+    if (portal === undefined) throw undefinedCursor(name)
+    return portal
+  }
+
+  /** DECLARE: the query's open result becomes a portal (42P03 when the name is taken; the result is then stopped). */
+  private declareCursor(effect: Extract<SessionEffect, { kind: 'DeclareCursor' }>): void {
+    const cursor = new ResultCursor(effect.rows)
+    if (this.portals.has(effect.name)) {
+      cursor.close()
+      throw duplicateCursor(effect.name)
+    }
+    const statement: Statement = { prepared: null, declaredOids: [], paramCount: 0, description: null }
+    this.portals.set(effect.name, {
+      statement, params: [], resultFormats: effect.isBinary ? [FORMAT_BINARY] : [], result: effect.rows, commandTag: '', cursor,
+      wasSuspended: false, isBinary: effect.isBinary, hold: effect.isHold ? 'pending' : 'none', serial: ++this.portalSerial,
+    })
   }
 
   /**
@@ -191,6 +279,10 @@ export class ExtendedQuery {
    * DISCARD ALL also closes every portal. The unnamed statement is not in PostgreSQL's table, so it stays.
    */
   applyEffect(effect: SessionEffect): void {
+    if (effect.kind === 'DeclareCursor') {
+      this.declareCursor(effect)
+      return
+    }
     if (effect.kind === 'ClosePortal') {
       this.closePortals(effect.name)
       return
@@ -235,6 +327,11 @@ export class ExtendedQuery {
       throw programLimitExceeded(`too many prepared statements and portals in this session (${PG_STATEMENTS_PER_SESSION_COUNT_MAX})`)
     }
   }
+}
+
+/** FETCH from a portal that answered no rows (e.g. a protocol portal of an INSERT): PostgreSQL's "FETCH 0". */
+function noRows(fetch: CursorFetch): StatementResult {
+  return { kind: 'CommandResult', commandTag: fetch.isMove ? 'MOVE 0' : 'FETCH 0' }
 }
 
 function checkFormatCode(format: number): void {

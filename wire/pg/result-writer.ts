@@ -53,7 +53,7 @@ export class ResultCursor {
 
   /** The tag of CommandComplete: a stream's true count is known once it is exhausted. */
   get commandTag(): string {
-    return this.result.kind === 'RowsResult' ? this.result.commandTag : `SELECT ${this.result.stream.rowCount}`
+    return this.result.kind === 'RowsResult' ? this.result.commandTag : `${this.result.command ?? 'SELECT'} ${this.result.stream.rowCount}`
   }
 
   get isClosedEarly(): boolean {
@@ -93,13 +93,30 @@ export class ResultCursor {
   }
 
   /**
+   * Up to maxRows of the rows left, without sending them (FETCH through a cursor reads a portal's cursor this way);
+   * null when none are left. The rows are a slice of the current batch: at most one batch is held.
+   */
+  async take(maxRows: number): Promise<RowBatch | null> {
+    while (!this.isClosed) {
+      if (this.batchIndex < this.batch.length) {
+        const end = Math.min(this.batch.length, this.batchIndex + maxRows)
+        const rows = this.batch.slice(this.batchIndex, end)
+        this.batchIndex = end
+        return rows
+      }
+      if (!(await this.pull(null))) return null
+    }
+    return null
+  }
+
+  /**
    * The next batch of a stream; false when there is none. What was written goes out before the wait, and the event
    * loop gets a turn: batches the cores already sent resolve as microtasks, so without it a fast scan to a fast
    * client would hold the loop until the send buffer filled (invariant 5: other sessions keep answering).
    */
-  private async pull(sink: RowSink): Promise<boolean> {
+  private async pull(sink: RowSink | null): Promise<boolean> {
     if (this.iterator === null || this.isExhausted) return false
-    await sink.flush()
+    await sink?.flush()
     await new Promise<void>((resolve) => setImmediate(resolve))
     if (this.isClosed) return false
     const next = await this.iterator.next()

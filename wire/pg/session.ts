@@ -3,16 +3,15 @@
 // the ONLY place where an unknown thrown value becomes XX000 (internalError), logged with its stack.
 import { assertNever } from '../../src/common/assert.js'
 import {
-  adminShutdown, DbError, fatalProtocolViolation, idleInTransactionTimeout, idleSessionTimeout,
-  inFailedTransaction, internalError, isDbError, queryCanceled, transactionWarning,
+  adminShutdown, DbError, fatalProtocolViolation, idleInTransactionTimeout, idleSessionTimeout, internalError, isDbError, queryCanceled,
 } from '../../src/common/errors.js'
 import { log } from '../../src/common/log.js'
 import {
-  beginSettingsTransaction, endSettingsTransaction, reportedSettings, settingMs,
+  reportedSettings, settingMs,
   type ParamValue, type PreparedStatement, type SessionContext, type SqlFacade, type StatementDescription,
   type StatementResult,
 } from '../../sql/api.js'
-import { type BackendMessage, type TransactionStatus, writeBackend } from './backend.js'
+import { type BackendMessage, writeBackend } from './backend.js'
 import { BufferWriter } from './buffer-writer.js'
 import type { CancelRegistry } from './cancel.js'
 import { CopyProtocol } from './copy-session.js'
@@ -24,6 +23,7 @@ import type { StartupAnswer } from './startup.js'
 import type { PgAuth } from './auth-exchange.js'
 import { StartupPhase } from './session-startup.js'
 import { IdleTimer, StatementGuard } from './timeouts.js'
+import { TransactionBlock } from './transaction-block.js'
 
 export interface SessionHost {
   /** Hands the session's output to the socket; a promise while the send buffer is over its bound. */
@@ -52,7 +52,7 @@ export class Session implements ExtendedQueryHost {
   private readonly extended = new ExtendedQuery(this)
   readonly copy = new CopyProtocol(this)
   private phase: Phase = 'Startup'
-  private status: TransactionStatus = 'I'
+  private readonly block = new TransactionBlock(this.extended)
   private context: SessionContext = { settings: new Map(), user: '', database: '' }
   private key = { pid: 0, secret: 0 }
   private isSkippingToSync = false
@@ -172,6 +172,7 @@ export class Session implements ExtendedQueryHost {
   /** Authenticated (or trust): the rest of startup, then Ready. */
   private finishStartup(context: SessionContext, answer: StartupAnswer): void {
     this.context = context
+    context.preparedStatements = this.extended
     // The reported values as the startup packet set them (TimeZone=Europe/Berlin, not the default), in PG's order.
     const current = new Map(reportedSettings(this.context))
     for (const message of answer.messages) {
@@ -220,7 +221,7 @@ export class Session implements ExtendedQueryHost {
   private sync(): undefined {
     this.endStatement()
     this.isSkippingToSync = false
-    if (this.status !== 'T') this.extended.dropPortals()
+    this.block.sync()
     this.sendReady()
     return undefined
   }
@@ -267,7 +268,7 @@ export class Session implements ExtendedQueryHost {
       this.send({ kind: 'CommandComplete', tag: await this.runCopy(result) })
       return
     }
-    const formats = result.fields.map(() => 0)
+    const formats = result.fields.map(() => (result.kind === 'RowStreamResult' && result.isBinary === true ? 1 : 0))
     this.send({ kind: 'RowDescription', fields: result.fields, formats })
     const cursor = new ResultCursor(result)
     try {
@@ -313,33 +314,15 @@ export class Session implements ExtendedQueryHost {
     return this.context.settings.get('timezone') ?? 'UTC'
   }
 
-  /** In a failed transaction (E) PostgreSQL runs only COMMIT/ROLLBACK; everything else gets 25P02. */
   checkNotAborted(statement: PreparedStatement): void {
-    const isExit = statement.transaction === 'commit' || statement.transaction === 'rollback'
-    if (this.status === 'E' && !isExit) throw inFailedTransaction()
+    this.block.checkNotAborted(statement)
   }
 
-  /**
-   * BEGIN → T; COMMIT/ROLLBACK → I (in E both are a rollback, tag ROLLBACK), settings kept or restored with them;
-   * DEALLOCATE / DISCARD ALL act on this session's statements; warnings go out as NoticeResponse.
-   */
+  /** Transaction and savepoint effects (transaction-block.ts); DEALLOCATE, DISCARD ALL, DECLARE and CLOSE act on this session's statements and portals. */
   applyCommandResult(result: StatementResult & { kind: 'CommandResult' }): string {
     if (result.sessionEffect !== undefined) this.extended.applyEffect(result.sessionEffect)
-    let tag = result.commandTag
     const notices = [...(result.notices ?? [])]
-    if (result.transaction === 'begin') {
-      if (this.status === 'I') beginSettingsTransaction(this.context)
-      else notices.push(transactionWarning('there is already a transaction in progress'))
-      if (this.status === 'I') this.status = 'T'
-    }
-    if (result.transaction === 'commit' || result.transaction === 'rollback') {
-      if (this.status === 'E') tag = 'ROLLBACK'
-      if (this.status === 'I') notices.push(transactionWarning('there is no transaction in progress'))
-      endSettingsTransaction(this.context, result.transaction === 'commit' && this.status === 'T')
-      this.status = 'I'
-      // Portals end with their transaction; their streams are cancelled.
-      this.extended.dropPortals()
-    }
+    const tag = this.block.apply(result, this.context, notices)
     for (const notice of notices) this.send({ kind: 'NoticeResponse', notice })
     return tag
   }
@@ -349,7 +332,10 @@ export class Session implements ExtendedQueryHost {
     this.guard.throwIfCanceled()
     let result: StatementResult
     try {
-      const running = this.sql.execute(statement, params, declaredOids, this.context)
+      // FETCH / MOVE read a cursor this session keeps (cursors.ts); everything else runs in sql.
+      const fetch = statement.cursorFetch
+      const running = fetch === undefined
+        ? this.sql.execute(statement, params, declaredOids, this.context) : Promise.resolve(this.extended.fetch(fetch, this.context.signal))
       result = await (statement.isReadOnly === true ? this.guard.race(running) : running)
     } catch (thrown) {
       throw this.guard.error() ?? thrown
@@ -361,6 +347,7 @@ export class Session implements ExtendedQueryHost {
   }
 
   async describe(statement: PreparedStatement, declaredOids: ReadonlyArray<number>): Promise<StatementDescription> {
+    if (statement.cursorFetch !== undefined) return this.extended.describeFetch(statement.cursorFetch)
     return this.sql.describe(statement, declaredOids, this.context)
   }
 
@@ -370,7 +357,7 @@ export class Session implements ExtendedQueryHost {
   }
 
   private sendError(error: DbError): void {
-    if (this.status === 'T') this.status = 'E'
+    this.block.fail()
     this.send({ kind: 'ErrorResponse', error })
   }
 
@@ -380,8 +367,8 @@ export class Session implements ExtendedQueryHost {
    */
   private sendReady(): void {
     for (const [name, value] of reportedSettings(this.context)) if (this.reported.get(name) !== value) this.reportSetting(name, value)
-    this.send({ kind: 'ReadyForQuery', status: this.status })
-    const isIdleInTransaction = this.status !== 'I'
+    this.send({ kind: 'ReadyForQuery', status: this.block.status })
+    const isIdleInTransaction = this.block.status !== 'I'
     const timeoutMs = settingMs(this.context, isIdleInTransaction ? 'idle_in_transaction_session_timeout' : 'idle_session_timeout')
     this.idleTimer.arm(timeoutMs, () => {
       if (this.phase === 'Ready') this.terminate(isIdleInTransaction ? idleInTransactionTimeout() : idleSessionTimeout())

@@ -35,6 +35,8 @@ const EXPR_SAMPLES = {
   ExprQuantified: 'cores = ANY (ARRAY[1, 2])',
   ExprArray: 'ARRAY[1, 2]',
   ExprSubscript: '(ARRAY[1, 2])[1]',
+  // GROUPING is only valid in a grouped query: the sample brings its own GROUP BY and comments out the FROM after it.
+  ExprGrouping: 'GROUPING(host) FROM cpu GROUP BY ROLLUP (host) --',
 } satisfies Record<SqlExprKind, string>
 
 const CLAUSES: ReadonlyArray<string> = [

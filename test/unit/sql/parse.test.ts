@@ -307,14 +307,15 @@ describe('sql/parse: expressions', () => {
 describe('sql/parse: refusals', () => {
   it('refuses what has no AST node with 0A000 and a 1-based position', () => {
     const cases: Array<[string, string]> = [
-      ['WITH RECURSIVE x AS (SELECT 1) SEARCH DEPTH FIRST BY a SET o SELECT * FROM x', 'x AS'], ['SELECT a FROM t GROUP BY GROUPING SETS ((a), ())', 'GROUPING'],
+      ['WITH RECURSIVE x AS (SELECT 1) SEARCH DEPTH FIRST BY a SET o SELECT * FROM x', 'x AS'],
       ['SELECT ROW(1, 2)', 'ROW'], ['SELECT 1; DROP VIEW t', 'DROP'], ['INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING', 'ON CONFLICT'],
       ['INSERT INTO t VALUES (1) RETURNING a', 't VALUES'], ['DELETE FROM t RETURNING *', 't RETURNING'], ['DELETE FROM t USING u', 'u'],
       ['DELETE FROM t WHERE CURRENT OF c', 't WHERE'], ['WITH a AS (SELECT 1) DELETE FROM t', 'WITH'],
       ["SELECT B'101'", "B'"], ['SELECT CURRENT_TIMESTAMP(3)', 'CURRENT_TIMESTAMP'], ['SELECT a COLLATE "de_DE"', 'COLLATE'],
       ['SELECT a[1:2]', 'a['], ['SELECT (a).f', 'a)'], ['SELECT sum(a) OVER (ROWS CURRENT ROW EXCLUDE TIES)', '(ROWS'],
       ['SELECT f(VARIADIC a)', 'f('], ["SELECT interval '1' DAY", 'interval'], ['CREATE TABLE t (a int PRIMARY KEY)', 'PRIMARY'],
-      ['CREATE TABLE t (a int, CHECK (a > 0))', 'CHECK'], ['SELECT s.f(1)', 's.f'], ['SAVEPOINT a', 'SAVEPOINT'],
+      ['CREATE TABLE t (a int, CHECK (a > 0))', 'CHECK'], ['SELECT s.f(1)', 's.f'], ['DECLARE c SCROLL CURSOR FOR SELECT 1', 'DECLARE'],
+      ['FETCH BACKWARD 2 FROM c', 'FETCH'], ['MOVE -1 c', 'MOVE'],
       ['ALTER TABLE t ALTER COLUMN x TYPE int', 't ALTER'], ['INSERT INTO t VALUES (DEFAULT)', 'DEFAULT)'], ['CREATE TABLE s.t (a int)', 's.t'],
     ]
     for (const [text, at] of cases) {
@@ -325,11 +326,11 @@ describe('sql/parse: refusals', () => {
   })
 
   it('lists every node type it translates, and refuses an unknown one (never drops it)', () => {
-    assert.deepEqual([...STATEMENT_NODE_TYPES].sort(), ['AlterTableStmt', 'CheckPointStmt', 'ClosePortalStmt', 'CopyStmt', 'CreateStmt', 'DeallocateStmt', 'DeleteStmt',
-      'DiscardStmt', 'DropStmt', 'ExplainStmt', 'InsertStmt', 'RenameStmt', 'SelectStmt', 'TransactionStmt', 'TruncateStmt', 'UnlistenStmt',
-      'VariableSetStmt', 'VariableShowStmt'])
+    assert.deepEqual([...STATEMENT_NODE_TYPES].sort(), ['AlterTableStmt', 'CheckPointStmt', 'ClosePortalStmt', 'CopyStmt', 'CreateStmt', 'DeallocateStmt',
+      'DeclareCursorStmt', 'DeleteStmt', 'DiscardStmt', 'DropStmt', 'ExecuteStmt', 'ExplainStmt', 'FetchStmt', 'InsertStmt', 'PrepareStmt',
+      'RenameStmt', 'SelectStmt', 'TransactionStmt', 'TruncateStmt', 'UnlistenStmt', 'VariableSetStmt', 'VariableShowStmt'])
     assert.deepEqual([...EXPR_NODE_TYPES].sort(), ['A_ArrayExpr', 'A_Const', 'A_Expr', 'A_Indirection', 'BoolExpr',
-      'BooleanTest', 'CaseExpr', 'CoalesceExpr', 'CollateClause', 'ColumnRef', 'FuncCall', 'MinMaxExpr', 'NullTest',
+      'BooleanTest', 'CaseExpr', 'CoalesceExpr', 'CollateClause', 'ColumnRef', 'FuncCall', 'GroupingFunc', 'MinMaxExpr', 'NullTest',
       'ParamRef', 'SQLValueFunction', 'SubLink', 'TypeCast'])
     const unknownExpr = { stmts: [{ stmt: { SelectStmt: { op: 'SETOP_NONE', targetList: [{ ResTarget: { val: { FancyExpr: { location: 7 } } } }] } } }] }
     const exprError = errorOf(() => adaptParseResult('SELECT fancy', unknownExpr))

@@ -61,6 +61,8 @@ export class FakeSql implements SqlFacade {
   private readonly recorded = new Map<string, Recorded>()
   /** Every stream 'SELECT * FROM stream' (10 batches of 100 rows) and 'SELECT * FROM failing' handed out. */
   readonly streams: FakeRowStream[] = []
+  /** The streams of 'DECLARE c CURSOR FOR SELECT * FROM stream' (the first is the one record() sampled). */
+  readonly cursorStreams: FakeRowStream[] = []
 
   constructor() {
     this.record('SELECT 1', () => rows([field('?column?', 23)], [[1]]))
@@ -77,6 +79,12 @@ export class FakeSql implements SqlFacade {
     }
     this.record('SELECT * FROM stream', () => streamOf(new FakeRowStream(10, 100)), [], streamFields)
     this.record('SELECT * FROM failing', () => streamOf(new FakeRowStream(10, 100, 3)), [], streamFields)
+    this.record('DECLARE c CURSOR FOR SELECT * FROM stream', () => {
+      const stream = new FakeRowStream(10, 100)
+      this.cursorStreams.push(stream)
+      const rows: StatementResult & { kind: 'RowStreamResult' } = { kind: 'RowStreamResult', fields: streamFields, stream }
+      return command('DECLARE CURSOR', { sessionEffect: { kind: 'DeclareCursor', name: 'c', isBinary: false, isHold: false, rows } })
+    })
     this.record('BEGIN', () => command('BEGIN', { transaction: 'begin' }))
     this.record('COMMIT', () => command('COMMIT', { transaction: 'commit' }))
     this.record('ROLLBACK', () => command('ROLLBACK', { transaction: 'rollback' }))
@@ -119,8 +127,12 @@ export class FakeSql implements SqlFacade {
       const keyword = /^(begin|commit|end|rollback|abort)\b/i.exec(piece)?.[1]?.toLowerCase()
       const transaction = keyword === undefined ? null
         : keyword === 'begin' ? 'begin' : keyword === 'commit' || keyword === 'end' ? 'commit' : 'rollback'
-      const isReadOnly = /^\s*(SELECT|SHOW)\b/i.test(piece)
-      return { kind: 'PreparedStatement', text: piece, paramCount: Math.max(0, ...numbers), transaction, isReadOnly, parsed: piece }
+      const isReadOnly = /^\s*(SELECT|SHOW|FETCH)\b/i.test(piece)
+      // FETCH n|ALL [FROM] c: wire answers it from the cursor (PreparedStatement.cursorFetch), as sql's parse marks it.
+      const fetch = /^(FETCH|MOVE) (\d+|ALL) (?:FROM )?(\w+)$/i.exec(piece)
+      const cursorFetch = fetch === null ? {}
+        : { cursorFetch: { cursor: fetch[3] ?? '', count: fetch[2] === 'ALL' ? null : Number(fetch[2]), isMove: fetch[1] === 'MOVE' } }
+      return { kind: 'PreparedStatement', text: piece, paramCount: Math.max(0, ...numbers), transaction, isReadOnly, ...cursorFetch, parsed: piece }
     })
   }
 

@@ -54,6 +54,25 @@ describe('wire/pg: streamed results', () => {
     assert.equal(f.sql.streams[1]?.isCancelled, true)
   })
 
+  it('a DECLAREd cursor holds its stream open: FETCH pulls only what it sends, MOVE skips, COMMIT cancels', async () => {
+    const client = await f.connected()
+    await client.query('BEGIN')
+    await client.query('DECLARE c CURSOR FOR SELECT * FROM stream')
+    const stream = f.sql.cursorStreams.at(-1)!
+    assert.equal(stream.pulledCount, 0, 'DECLARE starts the scan but reads no batch')
+    const first = await client.query('FETCH 150 FROM c')
+    assert.equal(first.filter((m) => m.name === 'dataRow').length, 150)
+    assert.equal(first.at(-2)?.['text'], 'FETCH 150')
+    assert.equal(stream.pulledCount, 2, 'a FETCH reads the batches its rows are in, not the whole result')
+    assert.equal((await client.query('MOVE 100 c')).at(-2)?.['text'], 'MOVE 100')
+    const second = await client.query('FETCH 2 c')
+    assert.deepEqual(second.filter((m) => m.name === 'dataRow').map((m) => m['fields']), [['250'], ['251']])
+    assert.equal(stream.pulledCount, 3)
+    assert.equal(stream.isCancelled, false)
+    await client.query('COMMIT')
+    assert.equal(stream.isCancelled, true)
+  })
+
   it('a socket closed with a suspended portal cancels its stream', async () => {
     const client = await f.connected()
     client.write(Buffer.concat([serialize.parse({ text: 'SELECT * FROM stream' }), serialize.bind({}),

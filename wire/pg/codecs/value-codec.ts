@@ -3,8 +3,8 @@
 // except the reg* types (printed as names by sql), which are 0A000 in binary.
 import { assert } from '../../../src/common/assert.js'
 import { featureNotSupported } from '../../../src/common/errors.js'
-import type { IntervalValue, SqlValue } from '../../../sql/api.js'
-import { ARRAY_ELEMENT_OIDS, encodeArrayBinary } from './array.js'
+import { arrayElementValues, type IntervalValue, type SqlValue } from '../../../sql/api.js'
+import { encodeArrayBinary } from './array.js'
 import { encodeBoolBinary, encodeBoolText } from './bool.js'
 import { encodeFloat4Text, encodeFloat8Text, encodeFloatBinary } from './float.js'
 import { encodeIntegerBinary, encodeIntegerText } from './integer.js'
@@ -109,8 +109,8 @@ export function encodeValueBinary(value: Exclude<SqlValue, null>, typeOid: numbe
     case TypeOid.Char: return Buffer.from(String(asScalar(value, typeOid)), 'latin1').subarray(0, 1)
     case TypeOid.Void: return new Uint8Array(0)
     default: {
-      const elementOid = ARRAY_ELEMENT_OIDS.get(typeOid)
-      if (elementOid !== undefined && typeof value === 'string') return encodeArrayBinary(value, elementOid)
+      const array = typeof value === 'string' ? arrayElementValues(value, typeOid) : undefined
+      if (array !== undefined) return encodeArrayBinary(array.values, array.elementOid, (element) => encodeValueBinary(element, array.elementOid))
       throw featureNotSupported(`binary output format for type ${typeOid}`)
     }
   }

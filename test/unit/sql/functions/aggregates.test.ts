@@ -142,7 +142,7 @@ function runOurs(
       state = state === null ? partial : (def.combine as (a: unknown, b: unknown) => unknown)(state, partial)
     }
     const resultType = typeof def.result === 'function' ? def.result(argTypes).name : def.result
-    return toText(def.finish(state, argTypes), resultType)
+    return toText(def.finish(state, argTypes, { timeZone: 'UTC', nowUs: 0, settings: new Map() }), resultType)
   } catch (error: unknown) {
     if (isDbError(error)) return `error ${error.code}`
     throw error
@@ -428,8 +428,12 @@ describe('aggregate functions against PostgreSQL', function () {
     assert.deepEqual(missing, [])
     assert.equal(isAggregateName('sum'), true)
     assert.equal(isAggregateName('lower'), false)
-    // array_agg exists for the catalog's element types only; other inputs are refused, not typed as a neighbour.
+    // array_agg's result is the array type of exactly its input (varchar[] for varchar, never text[]); an input
+    // without an array type here (void) is refused, not typed as a neighbour.
     const arrayAgg = findAggregate('array_agg')[0]
-    assert.ok(arrayAgg !== undefined && acceptsInput(arrayAgg, 'text') && !acceptsInput(arrayAgg, 'int4') && !acceptsInput(arrayAgg, 'varchar'))
+    assert.ok(arrayAgg !== undefined && typeof arrayAgg.result === 'function')
+    assert.equal(arrayAgg.result([sqlType('varchar')]).name, '_varchar')
+    assert.equal(arrayAgg.result([sqlType('int4')]).name, '_int4')
+    assert.ok(acceptsInput(arrayAgg, 'timestamptz') && !acceptsInput(arrayAgg, 'void'))
   })
 })

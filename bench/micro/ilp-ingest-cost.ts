@@ -1,0 +1,132 @@
+// bench/micro/ilp-ingest-cost: what ILP ingest costs each system, in figures that do not depend on the core count or on
+// the other load of a shared machine: server CPU seconds per million rows (user + system, every thread), RSS after
+// ingest, bytes on disk right after ingest and once flushed (nodedb: CHECKPOINT; VictoriaMetrics: force_flush).
+// Rows/s is printed too, but on a shared 2-core box only ratios within one run mean anything.
+// Run: npx tsc -p . && node dist/bench/micro/ilp-ingest-cost.js [--rows 400000] [--hosts 100] [--writers 2]
+//      [--batch 5000] [--transport tcp|http] [--systems nodedb,victoriametrics,influxdb] [--prof DIR]
+//      (--prof: nodedb under `node --cpu-prof`; summarize with dist/bench/profile-summary.js DIR)
+import { execFileSync } from 'node:child_process'
+import fs from 'node:fs'
+import { parseArgs } from 'node:util'
+import { makeTempDir, removeDir } from '../../test/helpers/server-process.js'
+import { startInfluxdb, startVictoriaMetrics, type IlpPeer } from '../peers/ilp-peers.js'
+import { nodedbEngine, rssOf, startNodedbProcess } from '../peers/query-engines.js'
+import { ilpBodies, postAll, sendShare } from '../scenarios/ilp-ingest.js'
+
+interface Target {
+  readonly name: string
+  readonly pid: number
+  readonly dataDir: string
+  readonly httpPort: number
+  readonly httpWritePath: string
+  readonly tcpPort: number | null
+  countRows(measurement: string): Promise<number>
+  /** Makes the system write what it holds in memory (a checkpoint), then resolves. */
+  settle(): Promise<void>
+  stop(): Promise<void>
+}
+
+async function cpuSecondsOf(pid: number, tid?: string): Promise<number> {
+  const file = tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`
+  const fields = (await fs.promises.readFile(file, 'utf8')).split(') ')[1]!.split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100
+}
+
+/** CPU seconds so far per thread (/proc/PID/task/TID): the main thread, worker threads by id, V8's and libuv's by name. */
+async function cpuByThread(pid: number): Promise<Map<string, number>> {
+  const byName = new Map<string, number>()
+  for (const tid of await fs.promises.readdir(`/proc/${pid}/task`).catch(() => [])) {
+    const comm = (await fs.promises.readFile(`/proc/${pid}/task/${tid}/comm`, 'utf8').catch(() => '?')).trim()
+    const seconds = await cpuSecondsOf(pid, tid).catch(() => 0)
+    const name = tid === String(pid) ? 'main' : comm === 'node' ? `thread ${tid}` : comm
+    byName.set(name, (byName.get(name) ?? 0) + seconds)
+  }
+  return byName
+}
+
+function threadShares(before: Map<string, number>, after: Map<string, number>, rows: number): string {
+  return [...after].map(([name, s]): [string, number] => [name, (s - (before.get(name) ?? 0)) / (rows / 1e6)])
+    .filter(([, s]) => s >= 0.05).sort((a, b) => b[1] - a[1]).map(([name, s]) => `${name} ${s.toFixed(2)}`).join(', ')
+}
+
+function duBytes(dir: string): number {
+  return Number(execFileSync('du', ['-sb', dir], { encoding: 'utf8' }).split('\t')[0])
+}
+
+async function nodedbTarget(prof: string | null): Promise<Target> {
+  const dataDir = makeTempDir('ingest-cost')
+  const server = await startNodedbProcess(dataDir, ['--memtable-mb', process.env.MEMTABLE_MB ?? '64', '--cores', '2'], prof)
+  const engine = await nodedbEngine(server)
+  return {
+    name: 'nodedb', pid: server.child.pid!, dataDir, httpPort: server.httpPort,
+    httpWritePath: '/api/v2/write?org=bench&bucket=bench&precision=ns', tcpPort: server.ilpPort,
+    countRows: async (m) => Number((await engine.query(`SELECT count(usage_user) FROM ${m}`).catch(() => [[0]]))[0]![0]),
+    settle: async () => { await engine.query('CHECKPOINT') },
+    stop: async () => { await engine.stop(); removeDir(dataDir) },
+  }
+}
+
+async function peerTarget(peer: IlpPeer): Promise<Target> {
+  const cmdline = (await fs.promises.readFile(`/proc/${peer.pid!}/cmdline`, 'utf8')).split('\0')
+  const storage = cmdline.find((arg) => arg.startsWith('-storageDataPath='))?.slice('-storageDataPath='.length)
+  const config = cmdline[cmdline.indexOf('-config') + 1] ?? ''
+  const dataDir = storage ?? config.replace(/\/influxdb\.conf$/, '')
+  return {
+    name: peer.name, pid: peer.pid!, dataDir, httpPort: peer.httpPort, httpWritePath: peer.httpWritePath, tcpPort: peer.tcpPort,
+    countRows: (m) => peer.countRows(m, 'usage_user'),
+    settle: async () => {
+      if (peer.name === 'victoriametrics') await fetch(`http://127.0.0.1:${peer.httpPort}/internal/force_flush`)
+      await new Promise((resolve) => setTimeout(resolve, 5000))
+    },
+    stop: () => peer.stop(),
+  }
+}
+
+async function measure(target: Target, bodies: Buffer[], transport: string, writers: number, rows: number): Promise<string> {
+  const measurement = 'cpu'
+  const cpuBefore = await cpuSecondsOf(target.pid)
+  const threadsBefore = await cpuByThread(target.pid)
+  const started = performance.now()
+  if (transport === 'tcp') {
+    if (target.tcpPort === null) return `${target.name}: no ILP TCP`
+    await Promise.all(Array.from({ length: writers }, (_, w) => sendShare(target.tcpPort!, bodies.filter((_, i) => i % writers === w))))
+  } else {
+    await postAll({ httpPort: target.httpPort, httpWritePath: target.httpWritePath }, bodies, writers)
+  }
+  while (await target.countRows(measurement) < rows) await new Promise((resolve) => setTimeout(resolve, 50))
+  const seconds = (performance.now() - started) / 1000
+  const cpu = await cpuSecondsOf(target.pid) - cpuBefore
+  const threads = threadShares(threadsBefore, await cpuByThread(target.pid), rows)
+  const rss = (await rssOf(target.pid))! / 2 ** 20
+  const diskAfter = duBytes(target.dataDir) / 2 ** 20
+  await target.settle()
+  const diskSettled = duBytes(target.dataDir) / 2 ** 20
+  const rssSettled = (await rssOf(target.pid))! / 2 ** 20
+  return `${target.name.padEnd(16)} ${transport} ${(rows / seconds).toFixed(0).padStart(8)} rows/s  ` +
+    `cpu ${(cpu / (rows / 1e6)).toFixed(2).padStart(6)} s/Mrow  rss ${rss.toFixed(0).padStart(5)} MiB ` +
+    `(settled ${rssSettled.toFixed(0)})  disk ${diskAfter.toFixed(1)} MiB, settled ${diskSettled.toFixed(1)} MiB\n    threads (s/Mrow): ${threads}`
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      rows: { type: 'string', default: '400000' }, hosts: { type: 'string', default: '100' },
+      writers: { type: 'string', default: '2' }, batch: { type: 'string', default: '5000' },
+      transport: { type: 'string', default: 'tcp' }, systems: { type: 'string', default: 'nodedb,victoriametrics' },
+      prof: { type: 'string', default: '' },
+    },
+  })
+  const rows = Number(values.rows)
+  const bodies = ilpBodies('cpu', rows, Number(values.hosts), Number(values.batch))
+  for (const name of values.systems.split(',')) {
+    const target = name === 'nodedb' ? await nodedbTarget(values.prof === '' ? null : values.prof)
+      : await peerTarget(name === 'influxdb' ? await startInfluxdb() : await startVictoriaMetrics())
+    try {
+      process.stdout.write(`${await measure(target, bodies, values.transport, Number(values.writers), rows)}\n`)
+    } finally {
+      await target.stop()
+    }
+  }
+}
+
+main().catch((error: unknown) => { process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`); process.exitCode = 1 })
