@@ -266,7 +266,6 @@ class NodeEngine implements Engine {
   }
 
   tables(): ReadonlyArray<TableSchema> { return this.catalog.tables() }
-
   tableSegmentBytes(): ReadonlyMap<TableId, number> { return this.segments.segments.reduce((m, s) => m.set(s.tableId, (m.get(s.tableId) ?? 0) + s.sizeBytes), new Map<TableId, number>()) }
 
   /** Restarts first (a rebuilding core's rows come from its catch-up); each committed flush runs the checkpoint. */
