@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process'
 import pg from 'pg'
 import { sendLineRange } from '../../test/helpers/ilp.js'
 import { makeTempDir, removeDir, startServerProcess, type ServerProcess } from '../../test/helpers/server-process.js'
-import { SyncCluster } from '../../test/helpers/sync-cluster.js'
+import { query, SyncCluster } from '../../test/helpers/sync-cluster.js'
 import { CREATE_CPU_SQL, FIELD_NAMES, TAG_NAMES, cpuRows, insertStatements, type CpuRow } from '../tsbs.js'
 import type { BenchOptions, Measurement, StandaloneScenario } from './index.js'
 
@@ -18,6 +18,8 @@ const POLL_MS = 50
 const SMALL_RECORD_ROWS = 10
 const SMALL_WRITER_COUNT = 4
 const SMALL_ROWS_MAX = 20_000
+/** A phase that has not finished after this long fails the scenario instead of hanging the bench. */
+const WAIT_MS_MAX = 600_000
 
 function isNatsInstalled(): boolean {
   try {
@@ -48,21 +50,21 @@ async function ingest(server: ServerProcess, lines: ReadonlyArray<string>, batch
  */
 async function waitForCount(port: number, rowCount: number, fromCount = 0, table = 'cpu',
   sinceMs = performance.now()): Promise<{ rate: number; waitMs: number }> {
-  const client = new pg.Client({ host: '127.0.0.1', port, user: 'bench', database: 'bench' })
-  await client.connect()
   let beforeMs = sinceMs
-  try {
-    for (;;) {
-      const polledMs = performance.now()
-      const rows = await client.query(`SELECT count(*) AS n FROM ${table}`).catch(() => ({ rows: [{ n: '0' }] }))
-      const count = Number(rows.rows[0].n)
-      if (count <= fromCount) beforeMs = polledMs
-      if (count >= rowCount) return { rate: (rowCount - fromCount) / ((performance.now() - beforeMs) / 1000), waitMs: beforeMs - sinceMs }
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS))
-    }
-  } finally {
-    await client.end()
+  // A fresh connection per poll (sync-cluster's query): a server going away fails that poll, not the bench process.
+  while (performance.now() - sinceMs < WAIT_MS_MAX) {
+    const polledMs = performance.now()
+    const rows = await query(port, `SELECT count(*) AS n FROM ${table}`).catch((error: unknown) => {
+      // 42P01 until the table's first rows arrive; anything else is worth seeing in the bench output.
+      if (!(error instanceof Error && 'code' in error && error.code === '42P01')) process.stdout.write(`sync-drain poll: ${String(error)}\n`)
+      return [{ n: '0' }]
+    })
+    const count = Number(rows[0]!.n)
+    if (count <= fromCount) beforeMs = polledMs
+    if (count >= rowCount) return { rate: (rowCount - fromCount) / ((performance.now() - beforeMs) / 1000), waitMs: beforeMs - sinceMs }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS))
   }
+  throw new Error(`${table} on port ${port} did not reach ${rowCount} rows within ${WAIT_MS_MAX} ms`)
 }
 
 async function ingestWithoutSync(lines: ReadonlyArray<string>, batch: number): Promise<number> {
@@ -135,6 +137,11 @@ async function withSync(lines: ReadonlyArray<string>, batch: number, smallRows: 
     const { rate: drainRate, waitMs } = await waitForCount(cluster.cloud!.pgPort, 2 * lines.length, lines.length, 'cpu', started)
     const smallDrainRate = await drainSmall(cluster, edge.server!, smallRows)
     return { liveRate, drainRate, backlogRows: later.length, reconnectMs: waitMs, smallDrainRate, smallRows }
+  } catch (error) {
+    // Which nodedb process is gone, if one is (the note then says more than a refused poll).
+    const servers: Array<[string, ServerProcess | undefined]> = [['cloud', cluster.cloud], ...cluster.edges.map((edge): [string, ServerProcess | undefined] => [edge.nodeId, edge.server])]
+    const exits = servers.map(([name, server]) => `${name}: exit ${String(server?.child.exitCode)} ${String(server?.child.signalCode)}`)
+    throw new Error(`${error instanceof Error ? error.message : String(error)} (${exits.join(', ')})`)
   } finally {
     await cluster.close()
   }
@@ -148,8 +155,16 @@ export const syncDrain: StandaloneScenario = {
       return { measurements: [{ scenario: NAME, system: 'nodedb', value: 0, unit: 'skipped', higherIsBetter: true, note }], report: `skipped: ${note}\n` }
     }
     const lines = [...cpuRows(options.rows, options.hosts)].map(lineOf)
-    const offRate = await ingestWithoutSync(lines, options.batch)
-    const run = await withSync(lines, options.batch, Math.min(SMALL_ROWS_MAX, Math.max(SMALL_RECORD_ROWS, Math.floor(options.rows / 5))))
+    let offRate: number
+    let run: SyncRun
+    try {
+      offRate = await ingestWithoutSync(lines, options.batch)
+      run = await withSync(lines, options.batch, Math.min(SMALL_ROWS_MAX, Math.max(SMALL_RECORD_ROWS, Math.floor(options.rows / 5))))
+    } catch (error) {
+      // Reported as a failed measurement (bench-smoke flags it), not a crash of the whole bench.
+      const note = `failed: ${error instanceof Error ? error.message : String(error)}`
+      return { measurements: [{ scenario: NAME, system: 'nodedb', value: 0, unit: 'rows/s', higherIsBetter: true, note }], report: `${note}\n` }
+    }
     const { liveRate, drainRate, backlogRows, reconnectMs } = run
     const measurements: Measurement[] = [
       { scenario: 'sync-edge-ingest-off', system: 'nodedb', value: offRate, unit: 'rows/s', higherIsBetter: true },
