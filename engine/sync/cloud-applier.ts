@@ -190,6 +190,11 @@ export class EdgeApplier {
   private async readLag(jsm: JetStreamManager, consumer: Consumer): Promise<void> {
     this.lagReadAtMs = Date.now()
     const info = await consumer.info()
+    if (info.delivered.stream_seq > info.ack_floor.stream_seq && info.num_ack_pending === 0) {
+      // Delivered, neither acknowledged nor pending: seen when the hub died with a fetch in flight (2.9 then never
+      // sends it again). Rewind to the ack floor instead of waiting forever.
+      throw new Error(`messages after stream sequence ${info.ack_floor.stream_seq} were delivered but are not pending; rewinding`)
+    }
     this.lagRecords = info.num_pending + info.num_ack_pending
     if (this.lagRecords === 0) {
       this.lagSeconds = 0
