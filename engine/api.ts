@@ -27,6 +27,8 @@ export type EngineFailureKind =
   | 'TableExists' | 'NoSuchTable' | 'InvalidBatch' | 'LimitExceeded' | 'Io'
   // Data errors a scan expression raises on a core (engine/timeseries/expr-kernels.ts); detail is the message.
   | 'DivisionByZero' | 'NumericOutOfRange'
+  // An op this node cannot run exactly (0A000), e.g. DDL a sync edge cannot propagate (issue 11); detail says why.
+  | 'NotSupported'
 
 export interface EngineFailure {
   readonly kind: EngineFailureKind
@@ -140,6 +142,45 @@ export interface DiskStatus {
   readonly backgroundFailures: ReadonlyArray<BackgroundFailure>
 }
 
+/** The state of one sync chain: 'held' = stopped on purpose (a gap, a type conflict, a full outbox) until resolved. */
+export type SyncChainState = 'connected' | 'offline' | 'held'
+
+/** One row of nodedb_sync (issue 11): the edge's WAL chain, or on the cloud one edge incarnation's chain. */
+export interface SyncChainStatus {
+  readonly role: 'edge' | 'cloud'
+  readonly nodeId: string
+  /** Null on the cloud until the edge's first message arrives. */
+  readonly incarnation: number | null
+  /** The chain's subject suffix: 'wal' (the node's whole WAL, one chain). */
+  readonly chain: string
+  /** Edge: the last LSN its outbox stream holds; cloud: the edge's last LSN the cloud has seen (null: unknown yet). */
+  readonly shippedLsn: number | null
+  /** Edge: its durable WAL LSN; cloud: the high-water mark applied (and durable in the cloud's WAL). */
+  readonly appliedLsn: number | null
+  /** The last LSN the cloud has acknowledged (the edge may forget up to it). */
+  readonly ackedLsn: number | null
+  /** Edge: LSNs durable but not acknowledged by the cloud; cloud: messages on the edge's stream not yet acknowledged. */
+  readonly lagRecords: number | null
+  /** Age of the oldest record not acknowledged (0 when caught up; null: unknown). */
+  readonly lagSeconds: number | null
+  readonly gapsHeld: number
+  readonly duplicatesSkipped: number
+  /** Edge: writes (WAL appends) refused because the sync backlog was over --sync-wal-bytes. */
+  readonly writesRefused: number
+  readonly state: SyncChainState
+  readonly lastError: string | null
+  readonly lastErrorAtMs: number | null
+}
+
+/** Engine.syncStatus(): role null and no chains without --sync-role; `refusal` while ingest is refused for sync. */
+export interface SyncStatus {
+  readonly role: 'edge' | 'cloud' | null
+  readonly chains: ReadonlyArray<SyncChainStatus>
+  readonly refusal: string | null
+}
+
+export const NO_SYNC_STATUS: SyncStatus = { role: null, chains: [], refusal: null }
+
 export interface ScanStreamOptions {
   /** Aborting stops every core's part of the scan (they drop their cursors) and ends the iteration. */
   readonly signal?: AbortSignal
@@ -171,6 +212,8 @@ export interface Engine {
    * that test fakes need not implement it; openEngine's engine always does.
    */
   status?(): DiskStatus
+  /** Edge-to-cloud sync (issue 11): plain data for nodedb_sync and SHOW nodedb_status; optional as status is. */
+  syncStatus?(): SyncStatus
   /**
    * CHECKPOINT: resolves once every row acknowledged before the call is in segments the manifest lists (memtables,
    * active and frozen, flushed whatever their size or age) and the WAL below them is checkpointed. Rejects with

@@ -2,13 +2,14 @@
 // lock — and the EngineFailureError shorthand. Knows nothing of cores, WAL or SQL.
 import { CORES_MAX_COUNT, MEMTABLE_MB_MAX, MEMTABLE_MB_MIN, PARTITION_WIDTH_US_DEFAULT } from '../src/common/limits.js'
 import { CoreClient } from './bridge/core-client.js'
-import { EngineFailureError, isEngineFailureError, type EngineConfig } from './api.js'
+import { EngineFailureError, isEngineFailureError, type EngineConfig, type SyncStatus } from './api.js'
 import { acquireDirLock, type DirLock } from './io/dir-lock.js'
 import path from 'node:path'
 import { DiskHealth } from './io/disk-health.js'
 import { errnoCode, nodeFileSystem, type FileSystem } from './io/file-system.js'
 import { guardFileSystem } from './io/guarded-file-system.js'
 import type { Lsn } from '../src/common/ids.js'
+import type { TimeseriesOp } from './ops.js'
 
 export interface OpenEngineOptions {
   /** Substituted by tests to inject faults; the Node implementation by default. */
@@ -33,6 +34,10 @@ export interface OpenEngineOptions {
   readonly walFloor?: () => number
   /** Sync (issue 11): 'DiskFull' while the backlog the cloud has not acknowledged is over budget (appends refused). */
   readonly walRefusal?: () => EngineFailureError | undefined
+  /** Sync (issue 11): what nodedb_sync and SHOW nodedb_status show (SyncHooks.status). */
+  readonly syncStatus?: () => SyncStatus
+  /** Sync (issue 11): refuses ops a sync edge cannot propagate exactly ('NotSupported', 0A000), before they run. */
+  readonly opRefusal?: (op: TimeseriesOp) => EngineFailureError | undefined
 }
 
 /** The engine's file system behind the disk-full / failed-fsync guard, and the DiskHealth it reports to. */

@@ -7,8 +7,8 @@ import { asLsn, type Lsn, type TableId } from '../src/common/ids.js'
 import { CORE_RESTARTS_MAX_COUNT, PARTITION_WIDTH_US_DEFAULT, REPLAY_IN_FLIGHT_BYTES_MAX, WAL_CLOSED_SEGMENTS_MAX_COUNT,
   WAL_RECORD_BYTES_MAX } from '../src/common/limits.js'
 import { log } from '../src/common/log.js'
-import { EngineFailureError, type DiskStatus, type Engine, type EngineConfig, type EngineStats, type IngestResult, type ResultOf,
-  type OpResult, type ScanStreamOptions } from './api.js'
+import { EngineFailureError, NO_SYNC_STATUS, type DiskStatus, type SyncStatus, type Engine, type EngineConfig, type EngineStats,
+  type IngestResult, type ResultOf, type OpResult, type ScanStreamOptions } from './api.js'
 import type { ColumnBatch, RowsPartial } from './batch.js'
 import { CoreClient } from './bridge/core-client.js'
 import { splitBatchByCore, validateBatch } from './bridge/dispatcher.js'
@@ -249,7 +249,8 @@ class NodeEngine implements Engine {
   }
 
   execute<T extends TimeseriesOp>(op: T): Promise<ResultOf<T>> {
-    if (this.isClosing) return Promise.reject(fail('ShuttingDown', 'the engine is shutting down'))
+    const refusal = this.isClosing ? fail('ShuttingDown', 'the engine is shutting down') : this.options.opRefusal?.(op)
+    if (refusal !== undefined) return Promise.reject(refusal)
     const running = this.run(op)
     this.inFlight.add(running)
     void running.then(() => this.inFlight.delete(running), () => this.inFlight.delete(running))
@@ -262,7 +263,6 @@ class NodeEngine implements Engine {
   }
 
   tables(): ReadonlyArray<TableSchema> { return this.catalog.tables() }
-
   tableSegmentBytes(): ReadonlyMap<TableId, number> { return this.segments.segments.reduce((m, s) => m.set(s.tableId, (m.get(s.tableId) ?? 0) + s.sizeBytes), new Map<TableId, number>()) }
 
   /** Restarts first (a rebuilding core's rows come from its catch-up); each committed flush runs the checkpoint. */
@@ -289,7 +289,7 @@ class NodeEngine implements Engine {
   }
 
   status(): DiskStatus { return this.health.status() }
-
+  syncStatus(): SyncStatus { return this.options.syncStatus?.() ?? NO_SYNC_STATUS }
   close(): Promise<void> {
     this.isClosing = true
     this.closing ??= this.closeNow()

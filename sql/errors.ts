@@ -5,7 +5,7 @@ import { TABLE_OID_BASE } from './bind/catalog.js'
 import { SqlState } from '../src/common/sqlstate.js'
 import {
   DbError, adminShutdown, dataCorrupted, diskFull, duplicateTable, invalidTextRepresentation, ioError, outOfMemory,
-  programLimitExceeded, queryCanceled, undefinedTable, divisionByZero, numericValueOutOfRange,
+  programLimitExceeded, queryCanceled, featureNotSupportedMessage, undefinedTable, divisionByZero, numericValueOutOfRange,
 } from '../src/common/errors.js'
 
 const FAILURE_TO_ERROR: Readonly<Record<EngineFailureKind, (failure: EngineFailure) => DbError>> = {
@@ -21,6 +21,7 @@ const FAILURE_TO_ERROR: Readonly<Record<EngineFailureKind, (failure: EngineFailu
   Io: (failure) => ioError(failure.detail),
   DivisionByZero: () => divisionByZero(),
   NumericOutOfRange: (failure) => numericValueOutOfRange(failure.detail),
+  NotSupported: (failure) => featureNotSupportedMessage(failure.detail),
 }
 
 /** The name in the engine's `relation "x" already exists` / `… does not exist` (the whole detail when none is quoted). */

@@ -90,7 +90,9 @@ function openConfiguredEngine(config: ServerConfig, options: StartServerOptions,
     ...(config.diskReserveMb === null ? {} : { diskReserveMb: config.diskReserveMb }),
   }, {
     ...options.engineOptions,
-    ...(syncHooks === undefined ? {} : { walFloor: syncHooks.walFloor, walRefusal: syncHooks.walRefusal }),
+    ...(syncHooks === undefined ? {} : {
+      walFloor: syncHooks.walFloor, walRefusal: syncHooks.walRefusal, syncStatus: syncHooks.status, opRefusal: syncHooks.opRefusal,
+    }),
     onFatal,
   })
 }

@@ -9,6 +9,7 @@ import { ilpHttpIngest, ilpTcpIngest } from './ilp-ingest.js'
 import { tsbsQueries } from './tsbs-queries.js'
 import { loopStall } from './loop-stall.js'
 import { pgRoundTrip } from './pg-roundtrip.js'
+import { syncDrain } from './sync-drain.js'
 
 export interface BenchOptions {
   readonly rows: number
@@ -69,7 +70,7 @@ export interface Scenario {
  */
 export interface StandaloneScenario {
   readonly name: string
-  readonly group: 'queries'
+  readonly group: 'queries' | 'sync'
   runAlone(options: BenchOptions): Promise<{ measurements: Measurement[]; report: string }>
 }
 
@@ -186,4 +187,4 @@ export const SCENARIOS: ReadonlyArray<Scenario> = [
   replay,
 ]
 
-export const STANDALONE_SCENARIOS: ReadonlyArray<StandaloneScenario> = [tsbsQueries]
+export const STANDALONE_SCENARIOS: ReadonlyArray<StandaloneScenario> = [tsbsQueries, syncDrain]

@@ -7,7 +7,7 @@ import { connect, headers, type NatsConnection } from '@nats-io/transport-node'
 import { DiscardPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType, type JetStreamClient,
   type JetStreamManager } from '@nats-io/jetstream'
 import { log } from '../../src/common/log.js'
-import { EngineFailureError } from '../api.js'
+import { EngineFailureError, type SyncChainStatus } from '../api.js'
 import type { FileSystem } from '../io/file-system.js'
 import type { TableSchema } from '../ops.js'
 import type { SyncIdentity } from './identity.js'
@@ -16,7 +16,8 @@ import {
   schemaFingerprint, sourceOf, streamSubjects, SYNC_CONSUMER, SYNC_MESSAGE_BYTES_MAX, SYNC_POLL_MS, SYNC_PUBLISH_WINDOW_COUNT,
   SYNC_RETRY_MS, SYNC_STREAM, walSubject, type SyncMessageKind,
 } from './protocol.js'
-import { registerEdge } from './registry.js'
+import { LagClock } from './lag-clock.js'
+import { HUB_DOMAIN, registerEdge } from './registry.js'
 import { WalTail } from './wal-tail.js'
 
 export interface EdgeShipperOptions {
@@ -34,15 +35,8 @@ export interface EdgeShipperOptions {
 
 interface OutMessage { readonly subject: string; readonly data: Uint8Array; readonly msgId: string; readonly headers: Record<string, string> }
 
-/** What the edge shows of its sync (the nodedb_sync view and /health read it). */
-export interface EdgeSyncStatus {
-  readonly shippedLsn: number
-  readonly acknowledgedLsn: number
-  readonly durableLsn: number
-  readonly unacknowledgedWalBytes: number
-  readonly outboxFull: boolean
-  readonly lastError: string | null
-}
+/** How often the shipper asks the hub whether it is reachable (nodedb_sync's state). */
+const HUB_PROBE_INTERVAL_MS = 1000
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -65,6 +59,14 @@ export class EdgeShipper {
   private unackedBytes = 0
   private outboxFull = false
   private lastError: string | null = null
+  private lastErrorAtMs: number | null = null
+  private isHubReachable = false
+  /** The local nats-server took the last publish or resume (false from an error until the next success). */
+  private isShipping = false
+  private writesRefused = 0
+  private duplicatesSkipped = 0
+  private readonly lagClock = new LagClock()
+  private probing: Promise<void> | undefined
   private registered = false
   private isResync = false
   private readonly shippedSchemas = new Map<number, string>()
@@ -79,35 +81,52 @@ export class EdgeShipper {
 
   /** 'DiskFull' (53100 / HTTP 507) while the unacknowledged WAL exceeds the budget: never silent loss. */
   refusal(): EngineFailureError | undefined {
-    if (this.unackedBytes <= this.options.walBudgetBytes) return undefined
-    return new EngineFailureError({
-      kind: 'DiskFull',
-      detail: `sync backlog: ${this.unackedBytes} bytes of WAL not yet acknowledged by the cloud exceed --sync-wal-bytes ` +
-        `${this.options.walBudgetBytes}${this.outboxFull ? ' (the outbox stream is full)' : ''}`,
-    })
+    const detail = this.refusalDetail()
+    if (detail === null) return undefined
+    this.writesRefused += 1
+    return new EngineFailureError({ kind: 'DiskFull', detail })
   }
 
-  status(): EdgeSyncStatus {
+  /** Why ingest is refused now (null while accepted): SHOW nodedb_status shows it. */
+  refusalDetail(): string | null {
+    if (this.unackedBytes <= this.options.walBudgetBytes) return null
+    return `sync backlog: ${this.unackedBytes} bytes of WAL not yet acknowledged by the cloud exceed --sync-wal-bytes ` +
+      `${this.options.walBudgetBytes}${this.outboxFull ? ' (the outbox stream is full)' : ''}`
+  }
+
+  /** The edge's row of nodedb_sync: its one chain (the whole WAL). */
+  status(): SyncChainStatus {
+    const durable = this.options.durableLsn()
+    // Records of dropped tables after the last shipped one are never shipped: acknowledged once all before them are.
+    const acked = this.ackedLsnValue >= this.prevLsn ? Math.max(this.ackedLsnValue, this.shippedLsnValue) : this.ackedLsnValue
+    const isHeld = this.outboxFull || this.refusalDetail() !== null
     return {
-      shippedLsn: this.shippedLsnValue, acknowledgedLsn: this.ackedLsnValue, durableLsn: this.options.durableLsn(),
-      unacknowledgedWalBytes: this.unackedBytes, outboxFull: this.outboxFull, lastError: this.lastError,
+      role: 'edge', nodeId: this.options.identity.nodeId, incarnation: this.options.identity.incarnation, chain: 'wal',
+      shippedLsn: this.shippedLsnValue, appliedLsn: durable, ackedLsn: this.ackedLsnValue,
+      lagRecords: Math.max(0, durable - acked), lagSeconds: durable <= acked ? 0 : this.lagClock.lagSeconds(acked, Date.now()),
+      gapsHeld: 0, duplicatesSkipped: this.duplicatesSkipped, writesRefused: this.writesRefused,
+      state: isHeld ? 'held' : this.isHubReachable && this.isShipping ? 'connected' : 'offline',
+      lastError: this.lastError, lastErrorAtMs: this.lastErrorAtMs,
     }
   }
 
   /** Starts shipping in the background; NATS being down is retried, never fatal. Measures the backlog first. */
   async start(): Promise<void> {
     await this.measure()
+    this.lagClock.note(this.options.durableLsn(), Date.now())
     this.measuring = this.measureLoop()
     this.running = this.runLoop()
+    this.probing = this.probeLoop()
   }
 
   async stop(): Promise<void> {
     this.stopped = true
     await this.nc?.close().catch(() => undefined)
-    await Promise.allSettled([this.running, this.measuring])
+    await Promise.allSettled([this.running, this.measuring, this.probing])
   }
 
   private async measure(): Promise<void> {
+    this.lagClock.note(this.options.durableLsn(), Date.now())
     this.unackedBytes = await this.tail.unacknowledgedBytes(this.ackedLsnValue, this.options.durableLsn())
   }
 
@@ -118,17 +137,37 @@ export class EdgeShipper {
     }
   }
 
+  /** Whether the hub answers through the leaf (a JetStream request in its domain): 'offline' in nodedb_sync if not. */
+  private async probeLoop(): Promise<void> {
+    while (!this.stopped) {
+      const nc = this.nc
+      const failure = nc === undefined || nc.isClosed() ? new Error('not connected to the local nats-server')
+        : await jetstreamManager(nc, { domain: HUB_DOMAIN, timeout: HUB_PROBE_INTERVAL_MS }).then(() => undefined, (error: unknown) => error)
+      // Noted when the hub goes away, so last_error_at says since when.
+      if (failure !== undefined && this.isHubReachable) this.noteError(new Error(`the hub is not reachable: ${messageOf(failure)}`))
+      this.isHubReachable = failure === undefined
+      await sleep(HUB_PROBE_INTERVAL_MS)
+    }
+  }
+
+  private noteError(error: unknown): void {
+    this.lastError = messageOf(error)
+    this.lastErrorAtMs = Date.now()
+  }
+
   private async runLoop(): Promise<void> {
     while (!this.stopped) {
       try {
         this.nc ??= await connect({ servers: this.options.natsUrl, maxReconnectAttempts: -1, reconnectTimeWait: 250 })
         const jsm = await jetstreamManager(this.nc, { timeout: 2000 })
         await this.resume(jsm)
+        this.isShipping = true
         await this.shipLoop(jetstream(this.nc, { timeout: 5000 }), jsm)
       } catch (error) {
         if (this.stopped) return
-        this.lastError = messageOf(error)
-        if (/maximum bytes|insufficient resources|resource limits/i.test(this.lastError)) this.outboxFull = true
+        this.isShipping = false
+        this.noteError(error)
+        if (/maximum bytes|insufficient resources|resource limits/i.test(messageOf(error))) this.outboxFull = true
         log.warn({ err: this.lastError, shippedLsn: this.shippedLsnValue }, 'sync: shipping paused; resuming from the stream')
         await sleep(SYNC_RETRY_MS)
       }
@@ -202,7 +241,6 @@ export class EdgeShipper {
     this.prevLsn = prev
     this.shippedLsnValue = records[records.length - 1]!.lsn
     this.outboxFull = false
-    this.lastError = null
     return records.length
   }
 
@@ -240,6 +278,7 @@ export class EdgeShipper {
       this.expectSeq += 1
       window.push(published.then((ack) => {
         // A duplicate is not stored, so the sequences expected after it are off: resume from the stream.
+        if (ack.duplicate) this.duplicatesSkipped += 1
         if (ack.duplicate) failure ??= new Error(`message ${message.msgId} was a duplicate; resuming`)
       }, (error: unknown) => { failure ??= error }))
       if (window.length >= SYNC_PUBLISH_WINDOW_COUNT) await window.shift()

@@ -4,11 +4,13 @@
 import path from 'node:path'
 import { connect, type NatsConnection } from '@nats-io/transport-node'
 import { log } from '../../src/common/log.js'
-import type { Engine, EngineFailureError } from '../api.js'
+import type { Engine, EngineFailureError, SyncChainStatus, SyncStatus } from '../api.js'
 import { nodeFileSystem } from '../io/file-system.js'
-import { EdgeApplier, type EdgeApplyStatus } from './cloud-applier.js'
+import type { TimeseriesOp } from '../ops.js'
+import { EdgeApplier } from './cloud-applier.js'
 import { CloudTables } from './cloud-tables.js'
-import { EdgeShipper, type EdgeSyncStatus } from './edge-shipper.js'
+import { edgeOpRefusal } from './edge-ddl.js'
+import { EdgeShipper } from './edge-shipper.js'
 import { loadSyncIdentity } from './identity.js'
 import { registeredEdges } from './registry.js'
 
@@ -27,19 +29,30 @@ export interface SyncSettings {
 /** Created before the engine opens (its checkpoint and ingest consult them); the shipper fills them in later. */
 export class SyncHooks {
   private shipper: EdgeShipper | undefined
+  private cloudChains: () => SyncChainStatus[] = () => []
   constructor(private readonly role: SyncSettings['role']) {}
 
   attach(shipper: EdgeShipper): void { this.shipper = shipper }
+  attachCloud(chains: () => SyncChainStatus[]): void { this.cloudChains = chains }
 
   /** Lowest LSN the WAL must keep: before the shipper knows the cloud's acknowledgement, everything (1). */
   walFloor = (): number => (this.role === 'edge' ? this.shipper?.walFloor() ?? 1 : Number.POSITIVE_INFINITY)
 
   /** 'DiskFull' (53100, HTTP 507) while the shipper's backlog is over budget: the WAL refuses appends. */
   walRefusal = (): EngineFailureError | undefined => this.shipper?.refusal()
+
+  /** nodedb_sync's rows and the ingest refusal (SHOW nodedb_status). */
+  status = (): SyncStatus => {
+    if (this.role === 'cloud') return { role: 'cloud', chains: this.cloudChains(), refusal: null }
+    const shipper = this.shipper
+    return { role: 'edge', chains: shipper === undefined ? [] : [shipper.status()], refusal: shipper?.refusalDetail() ?? null }
+  }
+
+  /** An edge refuses the DDL and DELETE the cloud could not follow exactly (edge-ddl.ts). */
+  opRefusal = (op: TimeseriesOp): EngineFailureError | undefined => (this.role === 'edge' ? edgeOpRefusal(op) : undefined)
 }
 
 export interface RunningSync {
-  status(): { readonly edge: EdgeSyncStatus | null; readonly cloud: ReadonlyArray<EdgeApplyStatus> }
   stop(): Promise<void>
 }
 
@@ -71,14 +84,15 @@ async function startRole(engine: Engine, dataDir: string, settings: SyncSettings
     hooks.attach(shipper)
     await shipper.start()
     log.info({ nodeId: identity.nodeId, incarnation: identity.incarnation, nats: settings.natsUrl }, 'sync: edge shipper started')
-    return { status: () => ({ edge: shipper.status(), cloud: [] }), stop: () => shipper.stop() }
+    return { stop: () => shipper.stop() }
   }
-  return startCloud(engine, settings)
+  return startCloud(engine, settings, hooks)
 }
 
-function startCloud(engine: Engine, settings: SyncSettings): RunningSync {
+function startCloud(engine: Engine, settings: SyncSettings, hooks: SyncHooks): RunningSync {
   const tables = new CloudTables(engine, settings.sourceTag)
   const appliers = new Map<string, EdgeApplier>()
+  hooks.attachCloud(() => [...appliers.values()].flatMap((applier) => applier.status()))
   let stopped = false
   let nc: NatsConnection | undefined
   const watch = async (): Promise<void> => {
@@ -101,7 +115,6 @@ function startCloud(engine: Engine, settings: SyncSettings): RunningSync {
   const watching = watch()
   log.info({ nodeId: settings.nodeId, nats: settings.natsUrl }, 'sync: cloud started')
   return {
-    status: () => ({ edge: null, cloud: [...appliers.values()].map((applier) => applier.status()) }),
     stop: async () => {
       stopped = true
       await Promise.all([...appliers.values()].map((applier) => applier.stop()))

@@ -52,4 +52,6 @@ export const VIRTUAL_RELATIONS: ReadonlyArray<readonly [schema: string, name: st
   ['pg_catalog', 'pg_user_mappings', 12327, 'v'],
   ['information_schema', 'columns', 13295, 'v'], ['information_schema', 'schemata', 13382, 'v'],
   ['information_schema', 'tables', 13425, 'v'], ['information_schema', 'views', 13483, 'v'],
+  // nodedb's own view (issue 11, sql/catalog/nodedb-sync-table.ts).
+  ['pg_catalog', 'nodedb_sync', 9990, 'v'],
 ]

@@ -9,11 +9,12 @@ import {
 } from './pg-misc-tables.js'
 import { MORE_EMPTY_CATALOG_TABLES } from './pg-empty-tables.js'
 import type { VirtualTable } from './virtual-table.js'
+import { NODEDB_SYNC } from './nodedb-sync-table.js'
 
 const TABLES: ReadonlyArray<VirtualTable> = [
   PG_NAMESPACE, pgClassTable(() => TABLES), pgAttributeTable(() => TABLES), PG_TYPE, PG_AM, PG_DATABASE, PG_ROLES, PG_AUTHID, PG_USER, PG_SETTINGS, PG_TABLESPACE,
   PG_COLLATION, PG_PROC, ...EMPTY_CATALOG_TABLES, ...MORE_EMPTY_CATALOG_TABLES,
-  INFORMATION_SCHEMATA, INFORMATION_TABLES, INFORMATION_COLUMNS, INFORMATION_VIEWS,
+  INFORMATION_SCHEMATA, INFORMATION_TABLES, INFORMATION_COLUMNS, INFORMATION_VIEWS, NODEDB_SYNC,
 ]
 
 const BY_NAME = new Map<string, VirtualTable>(TABLES.map((t) => [`${t.schema}.${t.name}`, t]))

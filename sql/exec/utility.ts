@@ -3,7 +3,7 @@
 // to wire (which also restores settings on ROLLBACK, session-settings.ts).
 import { assertNever } from '../../src/common/assert.js'
 import { activeSqlTransaction } from '../../src/common/errors.js'
-import type { BackgroundFailure, DiskStatus, Engine } from '../../engine/api.js'
+import type { BackgroundFailure, DiskStatus, Engine, SyncStatus } from '../../engine/api.js'
 import type { FieldDescription, SessionContext, StatementResult } from '../api.js'
 import { PG_TYPES } from '../bind/types.js'
 import type { SqlClose, SqlDeallocate, SqlDiscard, SqlSavepoint, SqlSet, SqlShow, SqlTransaction } from '../parse/ast.js'
@@ -21,6 +21,18 @@ export function showFields(name: string): ReadonlyArray<FieldDescription> {
   if (name === STATUS_SETTING) return [field('name'), field('value')]
   if (name === 'all') return [field('name'), field('setting'), field('description')]
   return [field(settingDef(name)?.name ?? name)]
+}
+
+/** Sync health (issue 11): the role, each chain's state and lag, and why ingest is refused for sync (if it is). */
+function syncRows(sync: SyncStatus | undefined): string[][] {
+  if (sync === undefined || sync.role === null) return [['sync_role', '']]
+  const rows = [['sync_role', sync.role], ['sync_writes', sync.refusal === null ? 'accepted' : `refused: ${sync.refusal}`]]
+  for (const chain of sync.chains) {
+    const lag = `${chain.lagRecords ?? 'unknown'} records, ${chain.lagSeconds === null ? 'unknown' : chain.lagSeconds.toFixed(1)} s behind`
+    const error = chain.lastError === null ? '' : `; last error: ${chain.lastError}`
+    rows.push([`sync_${chain.nodeId}${chain.incarnation === null ? '' : `_${chain.incarnation}`}`, `${chain.state}, ${lag}${error}`])
+  }
+  return rows
 }
 
 function statusRows(status: DiskStatus): string[][] {
@@ -47,7 +59,10 @@ export function executeSet(statement: SqlSet, session: SessionContext): Statemen
 
 export function executeShow(statement: SqlShow, session: SessionContext, engine?: Engine): StatementResult {
   const status = statement.name === STATUS_SETTING ? engine?.status?.() : undefined
-  if (status !== undefined) return { kind: 'RowsResult', fields: showFields(STATUS_SETTING), rows: statusRows(status), commandTag: 'SHOW' }
+  if (status !== undefined) {
+    const rows = [...statusRows(status), ...syncRows(engine?.syncStatus?.())]
+    return { kind: 'RowsResult', fields: showFields(STATUS_SETTING), rows, commandTag: 'SHOW' }
+  }
   if (statement.name === 'all') {
     const rows = showAllSettings(session)
     return { kind: 'RowsResult', fields: showFields('all'), rows, commandTag: 'SHOW' }

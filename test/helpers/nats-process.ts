@@ -14,6 +14,8 @@ export interface NatsProcess {
   start(): Promise<void>
   /** SIGKILL and wait for exit. */
   kill(): Promise<void>
+  /** SIGSTOP (true) or SIGCONT (false): the server stops answering without closing its connections. */
+  pause(isPaused: boolean): void
 }
 
 /** A port no listener holds right now (nats-server needs a number in its configuration, not 0). */
@@ -71,6 +73,7 @@ export async function startNats(configFile: string, clientPort: number): Promise
       started.stderr.on('data', (chunk: Buffer) => { log += chunk.toString() })
       await waitListening(clientPort, started, () => log)
     },
+    pause: (isPaused) => { child?.kill(isPaused ? 'SIGSTOP' : 'SIGCONT') },
     kill: async () => {
       const running = child
       if (running === undefined || running.exitCode !== null || running.signalCode !== null) return
