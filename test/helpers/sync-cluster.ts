@@ -93,3 +93,20 @@ export async function until(what: string, check: () => Promise<boolean>, attempt
   }
   throw new Error(`timed out waiting for ${what}`)
 }
+
+/**
+ * Mocha hooks for a suite of sync tests: a fresh SyncCluster per test (returned through the getter), its processes'
+ * logs printed when a test fails, everything stopped after each.
+ */
+export function useSyncCluster(): () => SyncCluster {
+  let cluster: SyncCluster | null = null
+  beforeEach(async () => {
+    cluster = new SyncCluster()
+    await cluster.init()
+  })
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') process.stderr.write(`${cluster?.logs() ?? ''}\n`)
+    await cluster?.close()
+  })
+  return () => cluster!
+}

@@ -4,22 +4,15 @@
 // them. Method: real nats-server 2.9 processes (hub + leaf) and real nodedb processes driven by pg; the oracle for the
 // cloud's rows is the edge itself.
 import assert from 'node:assert/strict'
-import { query, SyncCluster, until } from '../helpers/sync-cluster.js'
+import { query, SyncCluster, until, useSyncCluster } from '../helpers/sync-cluster.js'
 
 const ROWS = 'SELECT host, v, extra FROM readings ORDER BY ts'
 
 describe('issue 11: DDL on a sync edge (real nats-server, real nodedb)', function () {
   this.timeout(90_000)
+  const clusterOf = useSyncCluster()
   let cluster: SyncCluster
-
-  beforeEach(async () => {
-    cluster = new SyncCluster()
-    await cluster.init()
-  })
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') process.stderr.write(`${cluster.logs()}\n`)
-    await cluster.close()
-  })
+  beforeEach(() => { cluster = clusterOf() })
 
   it('ships CREATE TABLE and ADD COLUMN ahead of their rows and refuses what the cloud cannot follow with 0A000', async () => {
     await cluster.startHub()

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { sendLineRange } from '../helpers/ilp.js'
 import { makeTempDir, removeDir, startServerProcess } from '../helpers/server-process.js'
-import { query, SyncCluster, until } from '../helpers/sync-cluster.js'
+import { query, SyncCluster, until, useSyncCluster } from '../helpers/sync-cluster.js'
 
 const BASE_NS = 1_700_000_000_000_000_000n
 
@@ -28,16 +28,9 @@ async function statusOf(port: number): Promise<Map<string, string>> {
 
 describe('issue 11: nodedb_sync and SHOW nodedb_status (real nats-server, real nodedb)', function () {
   this.timeout(90_000)
+  const clusterOf = useSyncCluster()
   let cluster: SyncCluster
-
-  beforeEach(async () => {
-    cluster = new SyncCluster()
-    await cluster.init()
-  })
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') process.stderr.write(`${cluster.logs()}\n`)
-    await cluster.close()
-  })
+  beforeEach(() => { cluster = clusterOf() })
 
   it('exists and is empty without --sync-role', async () => {
     const dir = makeTempDir('nosync')

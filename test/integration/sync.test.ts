@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import { httpRequest, sendLineRange } from '../helpers/ilp.js'
 import { randomInt } from 'node:crypto'
-import { query, SyncCluster, until } from '../helpers/sync-cluster.js'
+import { query, SyncCluster, until, useSyncCluster } from '../helpers/sync-cluster.js'
 
 const BASE_NS = 1_700_000_000_000_000_000n
 
@@ -27,16 +27,9 @@ async function summary(port: number, table: string, where = ''): Promise<string>
 
 describe('issue 11: edge-to-cloud sync over NATS JetStream leaf nodes (real nats-server, real nodedb)', function () {
   this.timeout(90_000)
+  const clusterOf = useSyncCluster()
   let cluster: SyncCluster
-
-  beforeEach(async () => {
-    cluster = new SyncCluster()
-    await cluster.init()
-  })
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') process.stderr.write(`${cluster.logs()}\n`)
-    await cluster.close()
-  })
+  beforeEach(() => { cluster = clusterOf() })
 
   it('ships rows written offline exactly once, with the _edge tag, once the hub comes up', async () => {
     const edge = await cluster.addEdge('edge-1')
