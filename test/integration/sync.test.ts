@@ -25,6 +25,8 @@ async function summary(port: number, table: string, where = ''): Promise<string>
   return JSON.stringify(await query(port, SUMMARY(table, where)))
 }
 
+const OFFLINE_ROWS = 200_000
+
 describe('issue 11: edge-to-cloud sync over NATS JetStream leaf nodes (real nats-server, real nodedb)', function () {
   this.timeout(90_000)
   const clusterOf = useSyncCluster()
@@ -36,15 +38,16 @@ describe('issue 11: edge-to-cloud sync over NATS JetStream leaf nodes (real nats
     await cluster.startCloud()
     const edgePg = edge.server!.pgPort
     await query(edgePg, 'CREATE TABLE readings (ts timestamptz NOT NULL, host text, v bigint)')
-    await sendLineRange(edge.server!.ilpPort, { from: 0, to: 20_000 }, 1000, (a, b) => lineChunk('cpu', a, b))
+    // The issue's scale: 200,000 rows written while the hub is down.
+    await sendLineRange(edge.server!.ilpPort, { from: 0, to: OFFLINE_ROWS }, 5000, (a, b) => lineChunk('cpu', a, b))
     for (let i = 0; i < 20; i++) await query(edgePg, `INSERT INTO readings VALUES (to_timestamp(${1_700_000_000 + i}), 'r${i % 3}', ${i})`)
-    await until('the edge to hold every row', async () => Number((await query(edgePg, 'SELECT count(*) AS n FROM cpu'))[0]!.n) === 20_000)
+    await until('the edge to hold every row', async () => Number((await query(edgePg, 'SELECT count(*) AS n FROM cpu'))[0]!.n) === OFFLINE_ROWS)
     await cluster.startHub()
     const cloudPg = cluster.cloud!.pgPort
     const expected = await summary(edgePg, 'cpu')
     await until('the cloud to hold the edge\'s rows', async () => (await summary(cloudPg, 'cpu')) === expected)
     assert.equal(await summary(cloudPg, 'cpu', "WHERE _edge = 'edge-1'"), expected)
-    assert.deepEqual(await query(cloudPg, 'SELECT count(*) AS n FROM (SELECT DISTINCT host, time FROM cpu) d'), [{ n: '20000' }])
+    assert.deepEqual(await query(cloudPg, 'SELECT count(*) AS n FROM (SELECT DISTINCT host, time FROM cpu) d'), [{ n: String(OFFLINE_ROWS) }])
     // DDL on the edge: a column ILP adds later reaches the cloud before the rows that need it.
     await sendLineRange(edge.server!.ilpPort, { from: 0, to: 1 }, 1, () => Buffer.from(`cpu,host=new v=1i,extra=5i ${BASE_NS - 1000n}\n`))
     await until('the new column and its row', async () =>
