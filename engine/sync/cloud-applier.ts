@@ -190,17 +190,20 @@ export class EdgeApplier {
   private async readLag(jsm: JetStreamManager, consumer: Consumer): Promise<void> {
     this.lagReadAtMs = Date.now()
     const info = await consumer.info()
-    if (info.delivered.stream_seq > info.ack_floor.stream_seq && info.num_ack_pending === 0) {
+    // A consumer a rewind created reports ack floor 0 (and delivered = its start - 1) until its first ack: what this
+    // applier acknowledged counts as acknowledged too, or an idle rewound consumer would look stuck and rewind forever.
+    const floor = Math.max(info.ack_floor.stream_seq, this.ackedStreamSeq)
+    if (info.delivered.stream_seq > floor && info.num_ack_pending === 0) {
       // Delivered, neither acknowledged nor pending: seen when the hub died with a fetch in flight (2.9 then never
       // sends it again). Rewind to the ack floor instead of waiting forever.
-      throw new Error(`messages after stream sequence ${info.ack_floor.stream_seq} were delivered but are not pending; rewinding`)
+      throw new Error(`messages after stream sequence ${floor} were delivered but are not pending; rewinding`)
     }
     this.lagRecords = info.num_pending + info.num_ack_pending
     if (this.lagRecords === 0) {
       this.lagSeconds = 0
       return
     }
-    const oldest = await jsm.streams.getMessage(SYNC_STREAM, { seq: info.ack_floor.stream_seq + 1 }).catch(() => null)
+    const oldest = await jsm.streams.getMessage(SYNC_STREAM, { seq: floor + 1 }).catch(() => null)
     this.lagSeconds = oldest === null ? null : Math.max(0, (Date.now() - oldest.time.getTime()) / 1000)
   }
 
