@@ -194,13 +194,17 @@ export function formatArrayValues(values: ReadonlyArray<SqlValue>, element: PgTy
   return formatArrayText(values.map((value) => arrayElementText(value, element, ctx)))
 }
 
+/** Array type OID → its element type, for binary output of every array value (built once, not searched per value). */
+const ELEMENT_BY_ARRAY_OID: ReadonlyMap<number, PgTypeName> = new Map(
+  PG_TYPE_NAMES.flatMap((name) => (ELEMENT_OF[name] === undefined ? [] : [[PG_TYPES[name].oid, ELEMENT_OF[name]!] as const])),
+)
+
 /**
  * The elements of an array value (its text form) as values of the element type, with that type's OID; undefined when
  * `arrayOid` is not an array type nodedb has. Wire's binary output (array_send) encodes each with the element codec.
  */
 export function arrayElementValues(text: string, arrayOid: number): { readonly elementOid: number; readonly values: SqlValue[] } | undefined {
-  const arrayName = PG_TYPE_NAMES.find((name) => PG_TYPES[name].oid === arrayOid)
-  const element = arrayName === undefined ? undefined : ELEMENT_OF[arrayName]
+  const element = ELEMENT_BY_ARRAY_OID.get(arrayOid)
   if (element === undefined) return undefined
   const type = sqlType(element)
   return { elementOid: PG_TYPES[element].oid, values: parseArrayText(text).map((item) => (item === null ? null : castText(item, type))) }
