@@ -4,7 +4,8 @@
 import { datatypeMismatch } from '../../src/common/errors.js'
 import { PG_TYPES, sqlType, type PgTypeName, type SqlType } from './types.js'
 
-export type TypeCategory = 'N' | 'S' | 'D' | 'T' | 'B' | 'U' | 'A' | 'P'
+// 'V' is uuid's own category (PostgreSQL's 'U', a letter this module gives unknown): nothing casts to it implicitly.
+export type TypeCategory = 'N' | 'S' | 'D' | 'T' | 'B' | 'U' | 'A' | 'P' | 'V'
 
 /** oid and the reg* aliases of it: each casts implicitly to the others (pg_cast's binary-coercible 'i' entries). */
 export const OID_FAMILY: ReadonlySet<PgTypeName> = new Set(['oid', 'regclass', 'regtype', 'regproc', 'regnamespace'])
@@ -16,7 +17,8 @@ export function categoryOf(name: PgTypeName): TypeCategory {
     case 'oid': case 'regclass': case 'regtype': case 'regproc': case 'regnamespace': return 'N'
     case '_text': case '_oid': case '_int2': case '_char': case '_name': case '_bool': case '_int4': case '_int8': case '_float4':
     case '_float8': case '_numeric': case '_varchar': case '_bpchar': case '_timestamp': case '_timestamptz': case '_date':
-    case '_interval': return 'A'
+    case '_interval': case '_uuid': return 'A'
+    case 'uuid': return 'V'
     case 'timestamp': case 'timestamptz': case 'date': return 'D'
     case 'interval': return 'T'
     case 'bool': return 'B'
@@ -32,7 +34,7 @@ const NUMERIC_RANK: Readonly<Partial<Record<PgTypeName, number>>> = {
 const DATETIME_RANK: Readonly<Partial<Record<PgTypeName, number>>> = { date: 0, timestamp: 1, timestamptz: 2 }
 
 export const PREFERRED: Readonly<Record<TypeCategory, PgTypeName | null>> = {
-  N: 'float8', S: 'text', D: 'timestamptz', T: 'interval', B: 'bool', U: null, A: null, P: null,
+  N: 'float8', S: 'text', D: 'timestamptz', T: 'interval', B: 'bool', U: null, A: null, P: null, V: null,
 }
 
 /** Whether a value of `from` may be used where `to` is expected without an explicit cast. */

@@ -8,6 +8,8 @@ import type { SqlTypeName } from '../parse/ast.js'
 export type PgTypeName =
   | 'bool' | 'int2' | 'int4' | 'int8' | 'float4' | 'float8' | 'numeric' | 'text' | 'varchar' | 'bpchar'
   | 'timestamp' | 'timestamptz' | 'date' | 'interval' | 'unknown'
+  // Values are the canonical lowercase text form (8-4-4-4-12 hex digits): its string order is uuid_cmp's byte order.
+  | 'uuid'
   // pg_sleep's result: its one value prints as '' (void_out) and sends no bytes (void_send).
   | 'void'
   // Catalog types (pg_catalog and information_schema columns, regclass casts). Their values are numbers (oid, reg*)
@@ -16,7 +18,7 @@ export type PgTypeName =
   | '_text' | '_oid' | '_int2' | '_char' | '_name'
   // Arrays of the scalar types (ARRAY[…], array_agg, = ANY($1) parameters), in the same text form.
   | '_bool' | '_int4' | '_int8' | '_float4' | '_float8' | '_numeric' | '_varchar' | '_bpchar'
-  | '_timestamp' | '_timestamptz' | '_date' | '_interval'
+  | '_timestamp' | '_timestamptz' | '_date' | '_interval' | '_uuid'
 
 export interface PgTypeInfo {
   readonly oid: number
@@ -43,6 +45,7 @@ export const PG_TYPES: Readonly<Record<PgTypeName, PgTypeInfo>> = {
   timestamptz: { oid: 1184, typlen: 8, columnKind: 'timestamp', formatName: 'timestamp with time zone' },
   date: { oid: 1082, typlen: 4, columnKind: null, formatName: 'date' },
   interval: { oid: 1186, typlen: 16, columnKind: null, formatName: 'interval' },
+  uuid: { oid: 2950, typlen: 16, columnKind: 'text', formatName: 'uuid' },
   unknown: { oid: 705, typlen: -2, columnKind: null, formatName: 'unknown' },
   void: { oid: 2278, typlen: 4, columnKind: null, formatName: 'void' },
   name: { oid: 19, typlen: 64, columnKind: null, formatName: 'name' },
@@ -69,13 +72,14 @@ export const PG_TYPES: Readonly<Record<PgTypeName, PgTypeInfo>> = {
   _timestamptz: { oid: 1185, typlen: -1, columnKind: null, formatName: 'timestamp with time zone[]' },
   _date: { oid: 1182, typlen: -1, columnKind: null, formatName: 'date[]' },
   _interval: { oid: 1187, typlen: -1, columnKind: null, formatName: 'interval[]' },
+  _uuid: { oid: 2951, typlen: -1, columnKind: null, formatName: 'uuid[]' },
 }
 
 /** The array type of each element type nodedb can put in an array (pg_type.typarray of the element). */
 export const ARRAY_OF: Readonly<Partial<Record<PgTypeName, PgTypeName>>> = {
   text: '_text', name: '_name', varchar: '_varchar', bpchar: '_bpchar', unknown: '_text', oid: '_oid', int2: '_int2', char: '_char',
   bool: '_bool', int4: '_int4', int8: '_int8', float4: '_float4', float8: '_float8', numeric: '_numeric',
-  timestamp: '_timestamp', timestamptz: '_timestamptz', date: '_date', interval: '_interval',
+  timestamp: '_timestamp', timestamptz: '_timestamptz', date: '_date', interval: '_interval', uuid: '_uuid',
 }
 
 /** The element type of an array type. */
@@ -91,7 +95,7 @@ export const PG_TYPE_NAMES: ReadonlyArray<PgTypeName> = [
   'bool', 'int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'text', 'varchar', 'bpchar', 'timestamp', 'timestamptz',
   'date', 'interval', 'unknown', 'void', 'name', 'char', 'oid', 'regclass', 'regtype', 'regproc', 'regnamespace',
   '_text', '_oid', '_int2', '_char', '_name', '_bool', '_int4', '_int8', '_float4', '_float8', '_numeric', '_varchar', '_bpchar',
-  '_timestamp', '_timestamptz', '_date', '_interval',
+  '_timestamp', '_timestamptz', '_date', '_interval', 'uuid', '_uuid',
 ]
 
 /** A SQL type with its modifier (atttypmod; -1 when none; varchar(n) → n + 4 as PostgreSQL stores it). */
@@ -112,7 +116,7 @@ const ALIASES: Readonly<Record<string, PgTypeName>> = {
   numeric: 'numeric', decimal: 'numeric',
   text: 'text', varchar: 'varchar', 'character varying': 'varchar', char: 'bpchar', character: 'bpchar', bpchar: 'bpchar',
   timestamp: 'timestamp', 'timestamp without time zone': 'timestamp',
-  timestamptz: 'timestamptz', 'timestamp with time zone': 'timestamptz', date: 'date', interval: 'interval',
+  timestamptz: 'timestamptz', 'timestamp with time zone': 'timestamptz', date: 'date', interval: 'interval', uuid: 'uuid',
   name: 'name', '"char"': 'char', oid: 'oid', regclass: 'regclass', regtype: 'regtype', regproc: 'regproc', regnamespace: 'regnamespace',
 }
 
