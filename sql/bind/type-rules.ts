@@ -79,7 +79,12 @@ export function commonType(types: ReadonlyArray<SqlType>, context: string, pos?:
     if (canImplicitlyCast(result.name, type.name)) result = type
     else if (!canImplicitlyCast(type.name, result.name)) result = sqlType(PREFERRED[categoryOf(type.name)] ?? type.name)
   }
-  return result.name === 'varchar' || result.name === 'bpchar' ? (known.every((t) => t.name === result.name) ? result : sqlType('text')) : result
+  if (result.name === 'varchar' || result.name === 'bpchar') {
+    if (!known.every((t) => t.name === result.name)) return sqlType('text')
+  }
+  // select_common_typmod: a modifier survives only when every input (unknown literals included, which have none)
+  // has it.
+  return types.every((t) => t.typmod === result.typmod) ? result : sqlType(result.name)
 }
 
 export function formatName(type: SqlType): string {

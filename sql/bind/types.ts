@@ -2,7 +2,7 @@
 // ColumnKind. sql is the only layer that maps one type system onto the other.
 import type { ColumnKind } from '../../engine/batch.js'
 import { assertNever } from '../../src/common/assert.js'
-import { undefinedObject } from '../../src/common/errors.js'
+import { invalidParameterValue, undefinedObject } from '../../src/common/errors.js'
 import type { SqlTypeName } from '../parse/ast.js'
 
 export type PgTypeName =
@@ -114,10 +114,19 @@ const ALIASES: Readonly<Record<string, PgTypeName>> = {
   int2: 'int2', smallint: 'int2', int4: 'int4', int: 'int4', integer: 'int4', int8: 'int8', bigint: 'int8',
   float4: 'float4', real: 'float4', float8: 'float8', float: 'float8', 'double precision': 'float8', double: 'float8',
   numeric: 'numeric', decimal: 'numeric',
-  text: 'text', varchar: 'varchar', 'character varying': 'varchar', char: 'bpchar', character: 'bpchar', bpchar: 'bpchar',
+  // Unquoted char / character arrive from the grammar as bpchar with typmod 1; a written "char" is the one-byte type.
+  text: 'text', varchar: 'varchar', 'character varying': 'varchar', char: 'char', character: 'bpchar', bpchar: 'bpchar',
   timestamp: 'timestamp', 'timestamp without time zone': 'timestamp',
   timestamptz: 'timestamptz', 'timestamp with time zone': 'timestamptz', date: 'date', interval: 'interval', uuid: 'uuid',
-  name: 'name', '"char"': 'char', oid: 'oid', regclass: 'regclass', regtype: 'regtype', regproc: 'regproc', regnamespace: 'regnamespace',
+  name: 'name', oid: 'oid', regclass: 'regclass', regtype: 'regtype', regproc: 'regproc', regnamespace: 'regnamespace',
+}
+
+const INTERVAL_FULL_RANGE = 0x7fff
+const TIME_PRECISION_MAX = 6
+
+function checkPrecision(name: PgTypeName, precision: number): number {
+  if (precision < 0) throw invalidParameterValue(`${name === 'interval' ? 'INTERVAL' : 'TIMESTAMP'}(${precision})${name === 'timestamptz' ? ' WITH TIME ZONE' : ''} precision must not be negative`)
+  return Math.min(precision, TIME_PRECISION_MAX)
 }
 
 /** A written type name → SqlType; 42704 when unknown. */
@@ -132,7 +141,9 @@ export function resolveTypeName(type: SqlTypeName): SqlType {
   const name = element
   const length = type.args[0]
   if ((name === 'varchar' || name === 'bpchar') && length !== undefined) return sqlType(name, length + 4)
-  if (name === 'bpchar') return sqlType(name, 5)
+  // timestamp(p): typmod p (above 6 PostgreSQL warns and uses 6); interval(p): full range << 16 | p.
+  if ((name === 'timestamp' || name === 'timestamptz') && length !== undefined) return sqlType(name, checkPrecision(name, length))
+  if (name === 'interval' && length !== undefined) return sqlType(name, (INTERVAL_FULL_RANGE << 16) | checkPrecision(name, length))
   // numeric(p, s): PostgreSQL's typmod is ((p << 16) | s) + VARHDRSZ.
   if (name === 'numeric' && length !== undefined) return sqlType(name, ((length << 16) | (type.args[1] ?? 0)) + 4)
   return sqlType(name)
@@ -141,6 +152,7 @@ export function resolveTypeName(type: SqlTypeName): SqlType {
 /** The verbatim form kept in ColumnSchema.sqlType: 'varchar(20)', 'int4', 'timestamptz'. */
 export function formatStoredType(type: SqlType): string {
   if (type.typmod >= 4 && type.name === 'numeric') return `numeric(${(type.typmod - 4) >> 16},${(type.typmod - 4) & 0xffff})`
+  if (type.typmod >= 0 && (type.name === 'timestamp' || type.name === 'timestamptz')) return `${type.name}(${type.typmod})`
   return type.typmod >= 4 && (type.name === 'varchar' || type.name === 'bpchar') ? `${type.name}(${type.typmod - 4})` : type.name
 }
 
@@ -150,6 +162,7 @@ export function parseStoredType(stored: string, kind: ColumnKind): SqlType {
   const name = match === null ? undefined : ALIASES[match[1] ?? '']
   // numeric(p,s) keeps PostgreSQL's typmod ((p << 16) | s) + 4, so \d and format_type print numeric(10,2).
   if (name === 'numeric' && match?.[3] !== undefined) return sqlType(name, ((Number(match[2]) << 16) | Number(match[3])) + 4)
+  if ((name === 'timestamp' || name === 'timestamptz') && match?.[2] !== undefined) return sqlType(name, Number(match[2]))
   if (name !== undefined) return sqlType(name, match?.[2] === undefined ? -1 : Number(match[2]) + 4)
   return defaultTypeOfKind(kind)
 }
