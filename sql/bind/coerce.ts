@@ -141,7 +141,8 @@ export function resolveOperator(ctx: BindContext, op: string, operands: Readonly
   else if (args.length === 2 && args[1]!.type.name === 'unknown' && args[0]!.type.name !== 'unknown' && op !== '||') args[1] = coerce(ctx, args[1]!, operandType(args[0]!.type))
   const isArrayConcat = op === '||' && args.some((arg) => categoryOf(arg.type.name) === 'A')
   // character(n) concatenates as text (its blanks trimmed), as PostgreSQL's || (text, text) sees it.
-  if (op === '||' && !isArrayConcat) args = args.map((arg) => ((categoryOf(arg.type.name) === 'S' && arg.type.name !== 'bpchar') || arg.type.name === 'unknown' ? arg : { kind: 'Cast', expr: arg, type: sqlType('text') }))
+  const isByteaConcat = op === '||' && args.some((arg) => arg.type.name === 'bytea') && args.every((arg) => arg.type.name === 'bytea' || arg.type.name === 'unknown')
+  if (op === '||' && !isArrayConcat && !isByteaConcat) args = args.map((arg) => ((categoryOf(arg.type.name) === 'S' && arg.type.name !== 'bpchar') || arg.type.name === 'unknown' ? arg : { kind: 'Cast', expr: arg, type: sqlType('text') }))
   const picked = pickOverload(scalarOverloads(op), args.map((arg) => arg.type))
   if (picked === null) {
     const types = args.map((arg) => formatName(arg.type))

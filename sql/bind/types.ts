@@ -10,6 +10,8 @@ export type PgTypeName =
   | 'timestamp' | 'timestamptz' | 'date' | 'interval' | 'unknown'
   // Values are the canonical lowercase text form (8-4-4-4-12 hex digits): its string order is uuid_cmp's byte order.
   | 'uuid'
+  // Values are the hex output text ('\\x0aff'): lowercase digits, so string order is byteacmp's (sql/expr/bytea.ts).
+  | 'bytea'
   // pg_sleep's result: its one value prints as '' (void_out) and sends no bytes (void_send).
   | 'void'
   // Catalog types (pg_catalog and information_schema columns, regclass casts). Their values are numbers (oid, reg*)
@@ -18,7 +20,7 @@ export type PgTypeName =
   | '_text' | '_oid' | '_int2' | '_char' | '_name'
   // Arrays of the scalar types (ARRAY[…], array_agg, = ANY($1) parameters), in the same text form.
   | '_bool' | '_int4' | '_int8' | '_float4' | '_float8' | '_numeric' | '_varchar' | '_bpchar'
-  | '_timestamp' | '_timestamptz' | '_date' | '_interval' | '_uuid'
+  | '_timestamp' | '_timestamptz' | '_date' | '_interval' | '_uuid' | '_bytea'
 
 export interface PgTypeInfo {
   readonly oid: number
@@ -46,6 +48,7 @@ export const PG_TYPES: Readonly<Record<PgTypeName, PgTypeInfo>> = {
   date: { oid: 1082, typlen: 4, columnKind: null, formatName: 'date' },
   interval: { oid: 1186, typlen: 16, columnKind: null, formatName: 'interval' },
   uuid: { oid: 2950, typlen: 16, columnKind: 'text', formatName: 'uuid' },
+  bytea: { oid: 17, typlen: -1, columnKind: 'text', formatName: 'bytea' },
   unknown: { oid: 705, typlen: -2, columnKind: null, formatName: 'unknown' },
   void: { oid: 2278, typlen: 4, columnKind: null, formatName: 'void' },
   name: { oid: 19, typlen: 64, columnKind: null, formatName: 'name' },
@@ -73,13 +76,14 @@ export const PG_TYPES: Readonly<Record<PgTypeName, PgTypeInfo>> = {
   _date: { oid: 1182, typlen: -1, columnKind: null, formatName: 'date[]' },
   _interval: { oid: 1187, typlen: -1, columnKind: null, formatName: 'interval[]' },
   _uuid: { oid: 2951, typlen: -1, columnKind: null, formatName: 'uuid[]' },
+  _bytea: { oid: 1001, typlen: -1, columnKind: null, formatName: 'bytea[]' },
 }
 
 /** The array type of each element type nodedb can put in an array (pg_type.typarray of the element). */
 export const ARRAY_OF: Readonly<Partial<Record<PgTypeName, PgTypeName>>> = {
   text: '_text', name: '_name', varchar: '_varchar', bpchar: '_bpchar', unknown: '_text', oid: '_oid', int2: '_int2', char: '_char',
   bool: '_bool', int4: '_int4', int8: '_int8', float4: '_float4', float8: '_float8', numeric: '_numeric',
-  timestamp: '_timestamp', timestamptz: '_timestamptz', date: '_date', interval: '_interval', uuid: '_uuid',
+  timestamp: '_timestamp', timestamptz: '_timestamptz', date: '_date', interval: '_interval', uuid: '_uuid', bytea: '_bytea',
 }
 
 /** The element type of an array type. */
@@ -95,7 +99,7 @@ export const PG_TYPE_NAMES: ReadonlyArray<PgTypeName> = [
   'bool', 'int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'text', 'varchar', 'bpchar', 'timestamp', 'timestamptz',
   'date', 'interval', 'unknown', 'void', 'name', 'char', 'oid', 'regclass', 'regtype', 'regproc', 'regnamespace',
   '_text', '_oid', '_int2', '_char', '_name', '_bool', '_int4', '_int8', '_float4', '_float8', '_numeric', '_varchar', '_bpchar',
-  '_timestamp', '_timestamptz', '_date', '_interval', 'uuid', '_uuid',
+  '_timestamp', '_timestamptz', '_date', '_interval', 'uuid', '_uuid', 'bytea', '_bytea',
 ]
 
 /** A SQL type with its modifier (atttypmod; -1 when none; varchar(n) → n + 4 as PostgreSQL stores it). */
@@ -117,7 +121,7 @@ const ALIASES: Readonly<Record<string, PgTypeName>> = {
   // Unquoted char / character arrive from the grammar as bpchar with typmod 1; a written "char" is the one-byte type.
   text: 'text', varchar: 'varchar', 'character varying': 'varchar', char: 'char', character: 'bpchar', bpchar: 'bpchar',
   timestamp: 'timestamp', 'timestamp without time zone': 'timestamp',
-  timestamptz: 'timestamptz', 'timestamp with time zone': 'timestamptz', date: 'date', interval: 'interval', uuid: 'uuid',
+  timestamptz: 'timestamptz', 'timestamp with time zone': 'timestamptz', date: 'date', interval: 'interval', uuid: 'uuid', bytea: 'bytea',
   name: 'name', oid: 'oid', regclass: 'regclass', regtype: 'regtype', regproc: 'regproc', regnamespace: 'regnamespace',
 }
 

@@ -1,12 +1,14 @@
 // sql/ingest/ingest-typed-text: line-protocol strings and tags bound for varchar(n), character(n) or uuid columns
 // (tables created over SQL) go through the types' input rules as an INSERT's would: varchar(n) and character(n)
 // values longer than n are refused (22001's rule: only trailing blanks may be cut), character(n) values are
-// blank-padded, uuids are checked and written in their canonical form. A value that does not fit refuses its row.
+// blank-padded, uuids are checked and written in their canonical form, bytea
+// strings are read as byteain reads them. A value that does not fit refuses its row.
 import type { TableSchema } from '../../engine/ops.js'
 import { isDbError } from '../../src/common/errors.js'
 import { parseUuid } from '../../src/common/uuid.js'
 import type { IngestBatch, IngestColumn } from '../api.js'
 import { parseStoredType } from '../bind/types.js'
+import { parseBytea } from '../expr/bytea.js'
 import { fitCharType, hasCharLimit } from '../expr/char-types.js'
 import type { ColumnPlan } from './ingest-plan.js'
 import type { RowRefusals } from './ingest-rows.js'
@@ -18,6 +20,7 @@ function fitOf(table: TableSchema, index: number): Fit | null {
   const schema = table.columns[index]!
   const type = parseStoredType(schema.sqlType, schema.kind)
   if (type.name === 'uuid') return parseUuid
+  if (type.name === 'bytea') return parseBytea
   return hasCharLimit(type) ? (text) => fitCharType(text, type, false) : null
 }
 

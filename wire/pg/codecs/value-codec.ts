@@ -36,6 +36,7 @@ export const enum TypeOid {
   Varchar = 1043,
   Void = 2278,
   Uuid = 2950,
+  Bytea = 17,
 }
 
 export const enum FormatCode {
@@ -110,6 +111,10 @@ export function encodeValueBinary(value: Exclude<SqlValue, null>, typeOid: numbe
     // charsend: the one byte itself ("char" values are at most one ASCII character here).
     case TypeOid.Char: return Buffer.from(String(asScalar(value, typeOid)), 'latin1').subarray(0, 1)
     case TypeOid.Void: return new Uint8Array(0)
+    // byteasend: the bytes themselves (the value is byteaout's hex text, `\x` then two digits a byte).
+    case TypeOid.Bytea:
+      assert(typeof value === 'string', `type 17 value is ${typeof value}`)
+      return Buffer.from(value.slice(2), 'hex')
     case TypeOid.Uuid:
       assert(typeof value === 'string', `type 2950 value is ${typeof value}`)
       return encodeUuidBinary(value)
