@@ -46,6 +46,7 @@ export function hasCast(from: PgTypeName, to: PgTypeName): boolean {
   const a = categoryOf(from)
   const b = categoryOf(to)
   if (a === 'S' || b === 'S') return true // every type has text I/O casts
+  if ((a === 'J' && b === 'K') || (a === 'K' && b === 'J')) return true // json ↔ jsonb
   if (a === b) return true
   // int4 ↔ bool; int ↔ float ↔ numeric are within N.
   return (a === 'N' && b === 'B' && from === 'int4') || (a === 'B' && b === 'N' && to === 'int4')
@@ -137,12 +138,19 @@ function operandType(other: SqlType): SqlType {
 /** An operator application ('+', '||', '~', prefix '-') resolved against the registry; 42883 when none fits. */
 export function resolveOperator(ctx: BindContext, op: string, operands: ReadonlyArray<Expr>, pos: number): Expr {
   let args = [...operands]
-  if (args.length === 2 && op !== '||' && args[0]!.type.name === 'unknown' && args[1]!.type.name !== 'unknown') args[0] = coerce(ctx, args[0]!, operandType(args[1]!.type))
-  else if (args.length === 2 && args[1]!.type.name === 'unknown' && args[0]!.type.name !== 'unknown' && op !== '||') args[1] = coerce(ctx, args[1]!, operandType(args[0]!.type))
+  // An unknown operand takes the other's type when an operator of that type on both sides exists (PostgreSQL's
+  // first check); otherwise it is resolved with the candidates (jsonb -> 'key' takes text).
+  const hasSameTypeOperator = (type: SqlType): boolean =>
+    scalarOverloads(op).some((fn) => fn.args.length === 2 && fn.args[0] === operandType(type).name && fn.args[1] === operandType(type).name)
+  if (args.length === 2 && op !== '||' && args[0]!.type.name === 'unknown' && args[1]!.type.name !== 'unknown' && hasSameTypeOperator(args[1]!.type)) args[0] = coerce(ctx, args[0]!, operandType(args[1]!.type))
+  else if (args.length === 2 && args[1]!.type.name === 'unknown' && args[0]!.type.name !== 'unknown' && op !== '||' && hasSameTypeOperator(args[0]!.type)) args[1] = coerce(ctx, args[1]!, operandType(args[0]!.type))
   const isArrayConcat = op === '||' && args.some((arg) => categoryOf(arg.type.name) === 'A')
-  // character(n) concatenates as text (its blanks trimmed), as PostgreSQL's || (text, text) sees it.
-  const isByteaConcat = op === '||' && args.some((arg) => arg.type.name === 'bytea') && args.every((arg) => arg.type.name === 'bytea' || arg.type.name === 'unknown')
-  if (op === '||' && !isArrayConcat && !isByteaConcat) args = args.map((arg) => ((categoryOf(arg.type.name) === 'S' && arg.type.name !== 'bpchar') || arg.type.name === 'unknown' ? arg : { kind: 'Cast', expr: arg, type: sqlType('text') }))
+  // bytea || bytea and jsonb || jsonb keep their types (an unknown beside them takes it); everything else
+  // concatenates as text — character(n) too, its blanks trimmed, as PostgreSQL's || (text, text) sees it.
+  const typedConcat = op === '||' ? args.find((arg) => arg.type.name === 'bytea' || arg.type.name === 'jsonb')?.type : undefined
+  if (typedConcat !== undefined && args.every((arg) => arg.type.name === typedConcat.name || arg.type.name === 'unknown')) {
+    args = args.map((arg) => coerce(ctx, arg, typedConcat))
+  } else if (op === '||' && !isArrayConcat) args = args.map((arg) => ((categoryOf(arg.type.name) === 'S' && arg.type.name !== 'bpchar') || arg.type.name === 'unknown' ? arg : { kind: 'Cast', expr: arg, type: sqlType('text') }))
   const picked = pickOverload(scalarOverloads(op), args.map((arg) => arg.type))
   if (picked === null) {
     const types = args.map((arg) => formatName(arg.type))
@@ -160,6 +168,6 @@ const REGEX_OPS: ReadonlySet<string> = new Set(['~', '~*', '!~', '!~*'])
 export function resolveFunction(ctx: BindContext, name: string, args: ReadonlyArray<Expr>, pos: number): Expr {
   const picked = pickOverload(scalarOverloads(name), args.map((arg) => arg.type))
   if (picked === null) throw undefinedFunction(`${name}(${args.map((arg) => formatName(arg.type)).join(', ')})`, pos + 1)
-  const coerced = coerceArgs(ctx, args, picked.targets, name !== 'num_nulls' && name !== 'num_nonnulls')
+  const coerced = coerceArgs(ctx, args, picked.targets, name !== 'num_nulls' && name !== 'num_nonnulls' && picked.fn.evaluateTyped === undefined)
   return { kind: 'Call', fn: picked.fn, args: coerced, type: resultType(picked.fn, coerced.map((arg) => arg.type)) }
 }

@@ -12,6 +12,8 @@ export type PgTypeName =
   | 'uuid'
   // Values are the hex output text ('\\x0aff'): lowercase digits, so string order is byteacmp's (sql/expr/bytea.ts).
   | 'bytea'
+  // json: the input text as written (validated); jsonb: jsonb_out's text (sql/expr/json.ts).
+  | 'json' | 'jsonb'
   // pg_sleep's result: its one value prints as '' (void_out) and sends no bytes (void_send).
   | 'void'
   // Catalog types (pg_catalog and information_schema columns, regclass casts). Their values are numbers (oid, reg*)
@@ -20,7 +22,7 @@ export type PgTypeName =
   | '_text' | '_oid' | '_int2' | '_char' | '_name'
   // Arrays of the scalar types (ARRAY[…], array_agg, = ANY($1) parameters), in the same text form.
   | '_bool' | '_int4' | '_int8' | '_float4' | '_float8' | '_numeric' | '_varchar' | '_bpchar'
-  | '_timestamp' | '_timestamptz' | '_date' | '_interval' | '_uuid' | '_bytea'
+  | '_timestamp' | '_timestamptz' | '_date' | '_interval' | '_uuid' | '_bytea' | '_json' | '_jsonb'
 
 export interface PgTypeInfo {
   readonly oid: number
@@ -39,7 +41,8 @@ export const PG_TYPES: Readonly<Record<PgTypeName, PgTypeInfo>> = {
   int8: { oid: 20, typlen: 8, columnKind: 'i64', formatName: 'bigint' },
   float4: { oid: 700, typlen: 4, columnKind: 'f64', formatName: 'real' },
   float8: { oid: 701, typlen: 8, columnKind: 'f64', formatName: 'double precision' },
-  numeric: { oid: 1700, typlen: -1, columnKind: 'f64', formatName: 'numeric' },
+  // Stored as numeric_out's text (exact digits and scale; a double would lose both). Tables written before keep f64.
+  numeric: { oid: 1700, typlen: -1, columnKind: 'text', formatName: 'numeric' },
   text: { oid: 25, typlen: -1, columnKind: 'symbol', formatName: 'text' },
   varchar: { oid: 1043, typlen: -1, columnKind: 'symbol', formatName: 'character varying' },
   bpchar: { oid: 1042, typlen: -1, columnKind: 'symbol', formatName: 'character' },
@@ -49,6 +52,8 @@ export const PG_TYPES: Readonly<Record<PgTypeName, PgTypeInfo>> = {
   interval: { oid: 1186, typlen: 16, columnKind: null, formatName: 'interval' },
   uuid: { oid: 2950, typlen: 16, columnKind: 'text', formatName: 'uuid' },
   bytea: { oid: 17, typlen: -1, columnKind: 'text', formatName: 'bytea' },
+  json: { oid: 114, typlen: -1, columnKind: 'text', formatName: 'json' },
+  jsonb: { oid: 3802, typlen: -1, columnKind: 'text', formatName: 'jsonb' },
   unknown: { oid: 705, typlen: -2, columnKind: null, formatName: 'unknown' },
   void: { oid: 2278, typlen: 4, columnKind: null, formatName: 'void' },
   name: { oid: 19, typlen: 64, columnKind: null, formatName: 'name' },
@@ -77,13 +82,15 @@ export const PG_TYPES: Readonly<Record<PgTypeName, PgTypeInfo>> = {
   _interval: { oid: 1187, typlen: -1, columnKind: null, formatName: 'interval[]' },
   _uuid: { oid: 2951, typlen: -1, columnKind: null, formatName: 'uuid[]' },
   _bytea: { oid: 1001, typlen: -1, columnKind: null, formatName: 'bytea[]' },
+  _json: { oid: 199, typlen: -1, columnKind: null, formatName: 'json[]' },
+  _jsonb: { oid: 3807, typlen: -1, columnKind: null, formatName: 'jsonb[]' },
 }
 
 /** The array type of each element type nodedb can put in an array (pg_type.typarray of the element). */
 export const ARRAY_OF: Readonly<Partial<Record<PgTypeName, PgTypeName>>> = {
   text: '_text', name: '_name', varchar: '_varchar', bpchar: '_bpchar', unknown: '_text', oid: '_oid', int2: '_int2', char: '_char',
   bool: '_bool', int4: '_int4', int8: '_int8', float4: '_float4', float8: '_float8', numeric: '_numeric',
-  timestamp: '_timestamp', timestamptz: '_timestamptz', date: '_date', interval: '_interval', uuid: '_uuid', bytea: '_bytea',
+  timestamp: '_timestamp', timestamptz: '_timestamptz', date: '_date', interval: '_interval', uuid: '_uuid', bytea: '_bytea', json: '_json', jsonb: '_jsonb',
 }
 
 /** The element type of an array type. */
@@ -99,7 +106,7 @@ export const PG_TYPE_NAMES: ReadonlyArray<PgTypeName> = [
   'bool', 'int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'text', 'varchar', 'bpchar', 'timestamp', 'timestamptz',
   'date', 'interval', 'unknown', 'void', 'name', 'char', 'oid', 'regclass', 'regtype', 'regproc', 'regnamespace',
   '_text', '_oid', '_int2', '_char', '_name', '_bool', '_int4', '_int8', '_float4', '_float8', '_numeric', '_varchar', '_bpchar',
-  '_timestamp', '_timestamptz', '_date', '_interval', 'uuid', '_uuid', 'bytea', '_bytea',
+  '_timestamp', '_timestamptz', '_date', '_interval', 'uuid', '_uuid', 'bytea', '_bytea', 'json', '_json', 'jsonb', '_jsonb',
 ]
 
 /** A SQL type with its modifier (atttypmod; -1 when none; varchar(n) → n + 4 as PostgreSQL stores it). */
@@ -121,7 +128,7 @@ const ALIASES: Readonly<Record<string, PgTypeName>> = {
   // Unquoted char / character arrive from the grammar as bpchar with typmod 1; a written "char" is the one-byte type.
   text: 'text', varchar: 'varchar', 'character varying': 'varchar', char: 'char', character: 'bpchar', bpchar: 'bpchar',
   timestamp: 'timestamp', 'timestamp without time zone': 'timestamp',
-  timestamptz: 'timestamptz', 'timestamp with time zone': 'timestamptz', date: 'date', interval: 'interval', uuid: 'uuid', bytea: 'bytea',
+  timestamptz: 'timestamptz', 'timestamp with time zone': 'timestamptz', date: 'date', interval: 'interval', uuid: 'uuid', bytea: 'bytea', json: 'json', jsonb: 'jsonb',
   name: 'name', oid: 'oid', regclass: 'regclass', regtype: 'regtype', regproc: 'regproc', regnamespace: 'regnamespace',
 }
 

@@ -129,6 +129,7 @@ function evalCall(expr: Extract<Expr, { kind: 'Call' }>, row: Row, outer: Readon
     if (value === null && expr.fn.strict) return null
     args[i] = value
   }
+  if (expr.fn.evaluateTyped !== undefined) return expr.fn.evaluateTyped(args, expr.args.map((arg) => arg.type), env.functions)
   return expr.fn.evaluate(args, env.functions)
 }
 

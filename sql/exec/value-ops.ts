@@ -11,10 +11,12 @@ import { compareDecimal, decimalToInteger, floatToDecimal, formatNumeric, parseN
 import { numericValueOutOfRange } from '../../src/common/errors.js'
 import { bpcharTrim } from '../expr/char-types.js'
 import { applyTypmod } from '../expr/typmod.js'
+import { compareJsonb, jsonbKey, parseJson } from '../expr/json.js'
 
 /** Order of two non-null values of one type: numeric text compares by value, NaN sorts above every number. */
 export function compareTyped(a: Exclude<SqlValue, null>, b: Exclude<SqlValue, null>, type: SqlType): number {
   if (type.name === 'bpchar' && typeof a === 'string' && typeof b === 'string') return compareValues(bpcharTrim(a), bpcharTrim(b))
+  if (type.name === 'jsonb' && typeof a === 'string' && typeof b === 'string') return compareJsonb(parseJson(a, true), parseJson(b, true))
   if (type.name === 'numeric' && typeof a === 'string' && typeof b === 'string') return compareDecimal(parseNumeric(a), parseNumeric(b))
   if ((type.name === 'float8' || type.name === 'float4') && typeof a === 'number' && typeof b === 'number') {
     if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) ? (Number.isNaN(b) ? 0 : 1) : -1
@@ -85,6 +87,7 @@ export function valueKey(value: SqlValue, type: SqlType): string {
   if (type.name === 'numeric' && typeof value === 'string') return `n${normalizeDecimal(value)}`
   if (typeof value === 'number') return Object.is(value, -0) ? 'd0' : `d${value}`
   if (type.name === 'bpchar' && typeof value === 'string') return `string${bpcharTrim(value)}`
+  if (type.name === 'jsonb' && typeof value === 'string') return `j${jsonbKey(parseJson(value, true))}`
   return `${typeof value}${String(value)}`
 }
 

@@ -10,6 +10,7 @@ import type { IngestBatch, IngestColumn } from '../api.js'
 import { parseStoredType } from '../bind/types.js'
 import { parseBytea } from '../expr/bytea.js'
 import { fitCharType, hasCharLimit } from '../expr/char-types.js'
+import { canonicalJsonb, parseJson } from '../expr/json.js'
 import type { ColumnPlan } from './ingest-plan.js'
 import type { RowRefusals } from './ingest-rows.js'
 
@@ -21,6 +22,8 @@ function fitOf(table: TableSchema, index: number): Fit | null {
   const type = parseStoredType(schema.sqlType, schema.kind)
   if (type.name === 'uuid') return parseUuid
   if (type.name === 'bytea') return parseBytea
+  if (type.name === 'json') return (text) => { parseJson(text, false); return text }
+  if (type.name === 'jsonb') return canonicalJsonb
   return hasCharLimit(type) ? (text) => fitCharType(text, type, false) : null
 }
 

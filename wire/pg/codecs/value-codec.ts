@@ -37,6 +37,8 @@ export const enum TypeOid {
   Void = 2278,
   Uuid = 2950,
   Bytea = 17,
+  Json = 114,
+  Jsonb = 3802,
 }
 
 export const enum FormatCode {
@@ -115,6 +117,9 @@ export function encodeValueBinary(value: Exclude<SqlValue, null>, typeOid: numbe
     case TypeOid.Bytea:
       assert(typeof value === 'string', `type 17 value is ${typeof value}`)
       return Buffer.from(value.slice(2), 'hex')
+    case TypeOid.Json: return encodeTextBinary(asScalar(value, typeOid))
+    // jsonb_send: version 1, then the text.
+    case TypeOid.Jsonb: return Buffer.concat([Buffer.from([1]), Buffer.from(String(asScalar(value, typeOid)), 'utf8')])
     case TypeOid.Uuid:
       assert(typeof value === 'string', `type 2950 value is ${typeof value}`)
       return encodeUuidBinary(value)
