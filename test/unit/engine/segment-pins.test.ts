@@ -1,0 +1,78 @@
+// Goal: segment files a streaming scan sliced stay open while it runs, and no pin outlives the cores that held it
+// (engine/timeseries/segment-files.ts, issue #8): after a DROP TABLE unlinks them, a core crash (the stream's cores
+// die: ScanHost restarts) releases them, as cancelling the stream does, so the unlinked files are closed and nothing
+// leaks. Method: the engine in this process (2 cores, small memtables so rows are in segments); which unlinked
+// segment files the process still holds open is read from /proc/self/fd.
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import type { Engine } from '../../../engine/api.js'
+import { crashCoreForTest, openEngine } from '../../../engine/engine.js'
+import type { TableId } from '../../../src/common/ids.js'
+import { createCpu, makeRows, scanOp, toBatch } from './engine-fixture.js'
+
+let dir = ''
+let engine: Engine | undefined
+
+/** Unlinked segment files of this test's data dir the process still holds open. */
+function heldDeleted(): string[] {
+  const fdDir = '/proc/self/fd'
+  const held: string[] = []
+  for (const fd of fs.readdirSync(fdDir)) {
+    const target = (() => { try { return fs.readlinkSync(path.join(fdDir, fd)) } catch { return '' } })()
+    if (target.startsWith(path.join(dir, 'data', 'segments')) && target.endsWith(' (deleted)')) held.push(target)
+  }
+  return held
+}
+
+async function waitFor(check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
+
+/** A table whose 60,000 rows are mostly in segments, and a stream over it that has delivered one batch. */
+async function openStreamOverSegments(): Promise<{ tableId: TableId; stream: AsyncIterator<unknown> }> {
+  const tableId = await createCpu(engine!)
+  const rows = makeRows(60_000, 7)
+  for (let at = 0; at < rows.length; at += 2000) {
+    await engine!.execute({ kind: 'IngestOp', v: 1, tableId, batch: toBatch(rows.slice(at, at + 2000)) })
+  }
+  assert.ok((engine!.stats().segmentCount ?? 0) > 4, 'rows are in several segments')
+  const stream = engine!.scanStream(scanOp(tableId, { projection: [0, 1, 2, 3, 4, 5] }))[Symbol.asyncIterator]()
+  assert.equal((await stream.next()).done, false)
+  return { tableId, stream }
+}
+
+describe('engine: segment files pinned by streaming scans (issue #8)', () => {
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodedb-pins-'))
+    engine = await openEngine({ dataDir: path.join(dir, 'data'), coreCount: 2, memtableMb: 1, fsync: 'off' },
+      { memtableBytes: 256 * 1024, partitionWidthUs: 20_000_000 })
+  })
+  afterEach(async () => {
+    await engine?.close()
+    engine = undefined
+    fs.rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('a DROP during a stream leaves the files open until the stream is cancelled, then closes them', async () => {
+    const { tableId, stream } = await openStreamOverSegments()
+    await engine!.execute({ kind: 'DropTableOp', v: 1, tableId })
+    assert.ok(heldDeleted().length > 0, 'the stream holds the dropped segment files open')
+    await stream.return?.()
+    await waitFor(() => heldDeleted().length === 0, 'the dropped files to be closed once the stream is cancelled')
+  })
+
+  it('the cores of a stream crashing release its pins: the dropped files are closed, the stream fails', async () => {
+    const { tableId, stream } = await openStreamOverSegments()
+    await engine!.execute({ kind: 'DropTableOp', v: 1, tableId })
+    assert.ok(heldDeleted().length > 0, 'the stream holds the dropped segment files open')
+    await Promise.all([crashCoreForTest(engine!, 0), crashCoreForTest(engine!, 1)])
+    await waitFor(() => heldDeleted().length === 0, 'the dropped files to be closed after the cores died')
+    await assert.rejects(async () => { for (let item = await stream.next(); item.done !== true; item = await stream.next()); })
+  })
+})
