@@ -264,7 +264,7 @@ export class CoreStorage {
 
   private decodeSlice(schema: TableSchema, segment: SegmentSlice): Memtable[] {
     // One descriptor for every row group (compaction's slices carry none: the file is opened here).
-    return withSegmentFile(segment, (fd) => segment.rowGroups.map((group) => decodeRowGroup(schema, { ...segment, fd }, group)))
+    return withSegmentFile(segment, (fdOf) => segment.rowGroups.map((group) => decodeRowGroup(schema, { ...segment, fd: fdOf() }, group)))
   }
 
   private encode(live: LiveMemtable): EncodedSegment[] {

@@ -33,22 +33,26 @@ function readChunk(fd: number, file: string, offset: number, length: number): Ui
 }
 
 /**
- * Runs `body` with a descriptor of the slice's file: the pinned one it carries, or (null: compaction, DELETE) one
- * opened by name for the call and closed after.
+ * Runs `body` with a getter of a descriptor of the slice's file: the pinned one it carries, or (null: compaction,
+ * DELETE, a scan past the descriptor budget) one opened by name on the first call of the getter and closed after.
  */
-export function withSegmentFile<T>(segment: SegmentSlice, body: (fd: number) => T): T {
-  if (segment.fd !== null) return body(segment.fd)
-  let fd: number
-  try {
-    fd = fs.openSync(segment.file, 'r')
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error)
-    throw new EngineFailureError({ kind: 'Io', detail: `open of segment ${segment.file}: ${reason}` })
+export function withSegmentFile<T>(segment: SegmentSlice, body: (fdOf: () => number) => T): T {
+  const pinned = segment.fd
+  if (pinned !== null) return body(() => pinned)
+  let fd: number | undefined
+  const fdOf = (): number => {
+    if (fd !== undefined) return fd
+    try {
+      return (fd = fs.openSync(segment.file, 'r'))
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error)
+      throw new EngineFailureError({ kind: 'Io', detail: `open of segment ${segment.file}: ${reason}` })
+    }
   }
   try {
-    return body(fd)
+    return body(fdOf)
   } finally {
-    fs.closeSync(fd)
+    if (fd !== undefined) fs.closeSync(fd)
   }
 }
 
@@ -59,10 +63,10 @@ export function withSegmentFile<T>(segment: SegmentSlice, body: (fd: number) => 
  */
 export function decodeRowGroup(schema: TableSchema, segment: SegmentSlice, group: RowGroupSlice, op?: ScanOp,
   cache?: DecodedChunkCache): Memtable {
-  return withSegmentFile(segment, (fd) => decodeRowGroupFrom(fd, schema, segment, group, op, cache))
+  return withSegmentFile(segment, (fdOf) => decodeRowGroupFrom(fdOf, schema, segment, group, op, cache))
 }
 
-function decodeRowGroupFrom(fd: number, schema: TableSchema, segment: SegmentSlice, group: RowGroupSlice, op?: ScanOp,
+function decodeRowGroupFrom(fdOf: () => number, schema: TableSchema, segment: SegmentSlice, group: RowGroupSlice, op?: ScanOp,
   cache?: DecodedChunkCache): Memtable {
   const vectors = new Array<ColumnVector | undefined>(schema.columns.length)
   const decode = (column: number): void => {
@@ -70,7 +74,7 @@ function decodeRowGroupFrom(fd: number, schema: TableSchema, segment: SegmentSli
     if (chunk === undefined || vectors[column] !== undefined) return
     const kind = schema.columns[column]!.kind
     const { offset, length } = chunk
-    const decodeChunk = () => decodeSegmentChunk(segment.file, offset, readChunk(fd, segment.file, offset, length), kind, group.rowCount)
+    const decodeChunk = () => decodeSegmentChunk(segment.file, offset, readChunk(fdOf(), segment.file, offset, length), kind, group.rowCount)
     vectors[column] = cache === undefined ? decodeChunk() : cache.get(segment.file, offset, length, group.rowCount, decodeChunk)
   }
   const nullColumns = new Set<number>()

@@ -44,7 +44,7 @@ export class SegmentSliceReader {
       let failure: { reason: unknown } | null = null
       outcomes.forEach((outcome, k) => {
         if (outcome.status === 'rejected') failure ??= { reason: outcome.reason }
-        else if (outcome.value.fd !== null) {
+        else if (outcome.value.rowGroups.length > 0) {
           const core = group[k]!.vShard % coreCount
           perCore[core]!.push(outcome.value)
           into.pins[core]!.push(group[k]!.id)
@@ -64,7 +64,8 @@ export class SegmentSliceReader {
   /**
    * The row groups of the segment at `file` that `scope` needs, with where the chunks of the `needed` columns lie. The
    * file is opened on the first byte actually read (footer, chunk headers), and closed before this resolves. With
-   * `files` and some row group left, the slice carries the segment's descriptor, pinned (the caller unpins it).
+   * `files` and some row group left, the segment is pinned (the caller unpins it) and the slice carries its
+   * descriptor (null past the descriptor budget: the cores open the file by name).
    */
   async read(entry: SegmentEntry, file: string, scope: RowGroupScope, needed: ReadonlyArray<number>,
     counters: PruneCounters, answer: StatsAnswer | null = null, files: SegmentFiles | null = null): Promise<SegmentSlice> {

@@ -44,8 +44,8 @@ const SEGMENT_COLUMNS_ALL_COUNT = COLUMNS_PER_TABLE_MAX_COUNT
 export class SegmentStore {
   private readonly gate = new ScanGate()
   private readonly slices: SegmentSliceReader
-  /** Descriptors of listed segments the cores read chunks through, pinned per scan. */
-  readonly files = new SegmentFiles()
+  /** Segments pinned per scan, and the descriptors of listed segments the cores read chunks through. */
+  private readonly files: SegmentFiles
   private readonly flushed = new Map<string, number>()
   private readonly truncated = new Map<number, number>()
   /**
@@ -68,6 +68,7 @@ export class SegmentStore {
     for (const entry of manifest.truncatedLsns ?? []) this.truncated.set(entry.tableId, entry.lsn)
     this.nextIdReserved = manifest.nextSegmentId
     this.slices = new SegmentSliceReader(fs)
+    this.files = new SegmentFiles((file) => fs.unlink(file))
   }
 
   get segmentDir(): string {
@@ -235,8 +236,8 @@ export class SegmentStore {
   private async deleteFiles(entries: ReadonlyArray<SegmentEntry>): Promise<void> {
     for (const entry of entries) {
       this.slices.forget(entry.id)
-      this.files.retire(entry.id)
-      await this.fs.unlink(path.join(this.segmentDir, entry.file))
+      // A file a scan reads by name (no descriptor) is unlinked by SegmentFiles after that scan's last pin.
+      if (this.files.retire(entry.id)) await this.fs.unlink(path.join(this.segmentDir, entry.file))
     }
     if (entries.length > 0) await this.fs.syncDir(this.segmentDir)
   }
@@ -291,9 +292,9 @@ export class SegmentStore {
     return this.slices.read(entry, path.join(this.segmentDir, entry.file), scope, needed, counters)
   }
 
-  /** Engine close, after the cores stopped: closes every segment descriptor. */
-  closeFiles(): void {
-    this.files.closeAll()
+  /** Engine close, after the cores stopped: closes every segment descriptor and deletes files left to the last pin. */
+  async closeFiles(): Promise<void> {
+    for (const file of this.files.closeAll()) await this.fs.unlink(file).catch(() => undefined)
   }
 
   /**

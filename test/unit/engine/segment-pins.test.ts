@@ -1,7 +1,8 @@
 // Goal: segment files a streaming scan sliced stay open while it runs, and no pin outlives the cores that held it
 // (engine/timeseries/segment-files.ts, issue #8): after a DROP TABLE unlinks them, a core crash (the stream's cores
 // die: ScanHost restarts) releases them, as cancelling the stream does, so the unlinked files are closed and nothing
-// leaks. Method: the engine in this process (2 cores, small memtables so rows are in segments); which unlinked
+// leaks; past the descriptor budget, the cores read pinned segments by name and their unlink waits for the stream.
+// Method: the engine in this process (2 cores, small memtables so rows are in segments); which unlinked
 // segment files the process still holds open is read from /proc/self/fd.
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
@@ -10,7 +11,10 @@ import path from 'node:path'
 import type { Engine } from '../../../engine/api.js'
 import { crashCoreForTest, openEngine } from '../../../engine/engine.js'
 import type { TableId } from '../../../src/common/ids.js'
-import { createCpu, makeRows, scanOp, toBatch } from './engine-fixture.js'
+import type { RowsPartial } from '../../../engine/batch.js'
+import { SEGMENT_FILES_OPEN_MAX_COUNT } from '../../../src/common/limits.js'
+import { rowsOf } from './engine-oracle.js'
+import { BASE_US, byTsHost, createCpu, makeRows, scanOp, toBatch } from './engine-fixture.js'
 
 let dir = ''
 let engine: Engine | undefined
@@ -65,6 +69,27 @@ describe('engine: segment files pinned by streaming scans (issue #8)', () => {
     assert.ok(heldDeleted().length > 0, 'the stream holds the dropped segment files open')
     await stream.return?.()
     await waitFor(() => heldDeleted().length === 0, 'the dropped files to be closed once the stream is cancelled')
+  })
+
+  it('a stream over more segments than the descriptor budget: the rest are read by name, unlinked after it', async () => {
+    const tableId = await createCpu(engine!)
+    // 8 hosts over 50 partitions of 20 s: one segment per (vShard, partition), more than the budget, none compacted.
+    const rows = makeRows(8000, 11).map((row, i) => ({ ...row, ts: BASE_US + i * 125_000 }))
+    await engine!.execute({ kind: 'IngestOp', v: 1, tableId, batch: toBatch(rows) })
+    await engine!.flushAll()
+    const listed = fs.readdirSync(path.join(dir, 'data', 'segments')).length
+    assert.ok(listed > SEGMENT_FILES_OPEN_MAX_COUNT, `${listed} segments`)
+    const stream = engine!.scanStream(scanOp(tableId, { projection: [0, 1, 2, 3, 4, 5] }))[Symbol.asyncIterator]()
+    const batches: RowsPartial[] = []
+    const first = await stream.next()
+    if (first.done !== true) batches.push(first.value)
+    await engine!.execute({ kind: 'DropTableOp', v: 1, tableId })
+    assert.ok(heldDeleted().length > 0, 'files with a descriptor are unlinked and held open')
+    assert.ok(fs.readdirSync(path.join(dir, 'data', 'segments')).length > 0, 'files read by name wait for the stream')
+    for (let item = await stream.next(); item.done !== true; item = await stream.next()) batches.push(item.value)
+    assert.deepStrictEqual(rowsOf(batches).sort(byTsHost), [...rows].sort(byTsHost))
+    await waitFor(() => heldDeleted().length === 0 && fs.readdirSync(path.join(dir, 'data', 'segments')).length === 0,
+      'every dropped file closed and deleted once the stream ended')
   })
 
   it('the cores of a stream crashing release its pins: the dropped files are closed, the stream fails', async () => {
