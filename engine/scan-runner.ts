@@ -70,17 +70,25 @@ export class ScanRunner {
     const cores = [...this.host.cores]
     const merge = new BatchMerge(cores.length)
     const { perCore, release, unpin } = await this.host.segments.sliceForScan(table, op, cores.length)
-    let ids: number[]
+    const ids: number[] = []
+    // Cancels the streams opened so far; a core's pins go once it acknowledged (or is dead: the cancel rejects).
+    const cancelCores = (): void => cores.slice(0, ids.length).forEach((core, c) => void core.cancelStream(ids[c]!)
+      .catch((error: unknown) => log.debug({ err: error }, 'cancel of a stream on a dead core'))
+      .finally(() => unpin(c)))
     try {
-      // A core's last batch or failure (a dead core's too) ends its reads, so its pins go then (or at cancel below).
-      ids = cores.map((core, c) => core.openStream(
-        { kind: 'StreamScanRequest', op, segments: perCore[c]!, creditCount: SCAN_STREAM_BATCHES_AHEAD_COUNT },
-        (response) => {
-          if (response.kind === 'FailureResponse' || response.isLast) unpin(c)
-          merge.receive(c, response)
-        }))
+      // A core's last batch or failure (a dead core's too) ends its reads, so its pins go then (or at cancel).
+      for (const [c, core] of cores.entries()) {
+        ids.push(core.openStream(
+          { kind: 'StreamScanRequest', op, segments: perCore[c]!, creditCount: SCAN_STREAM_BATCHES_AHEAD_COUNT },
+          (response) => {
+            if (response.kind === 'FailureResponse' || response.isLast) unpin(c)
+            merge.receive(c, response)
+          }))
+      }
     } catch (error) {
-      cores.forEach((_, c) => unpin(c))
+      merge.stop()
+      cancelCores()
+      for (let c = ids.length; c < cores.length; c++) unpin(c)
       throw error
     } finally {
       release()
@@ -91,9 +99,7 @@ export class ScanRunner {
       merge.stop()
       this.cancelledCountValue += 1
       log.debug({ tableId: op.tableId, batches: merge.takenCount }, 'scan stream cancelled')
-      cores.forEach((core, c) => void core.cancelStream(ids[c]!)
-        .catch((error: unknown) => log.debug({ err: error }, 'cancel of a stream on a dead core'))
-        .finally(() => unpin(c)))
+      cancelCores()
     }
     options.signal?.addEventListener('abort', cancel)
     try {

@@ -73,8 +73,9 @@ describe('engine: segment files pinned by streaming scans (issue #8)', () => {
 
   it('a stream over more segments than the descriptor budget: the rest are read by name, unlinked after it', async () => {
     const tableId = await createCpu(engine!)
-    // 8 hosts over 50 partitions of 20 s: one segment per (vShard, partition), more than the budget, none compacted.
-    const rows = makeRows(8000, 11).map((row, i) => ({ ...row, ts: BASE_US + i * 125_000 }))
+    // 8 hosts over 50 partitions of 20 s: one segment per (vShard, partition), more than the budget, none compacted;
+    // 40,000 rows per core, more than the batches a core may send ahead, so the stream still holds its pins.
+    const rows = makeRows(80_000, 11).map((row, i) => ({ ...row, ts: BASE_US + i * 12_500 }))
     await engine!.execute({ kind: 'IngestOp', v: 1, tableId, batch: toBatch(rows) })
     await engine!.flushAll()
     const listed = fs.readdirSync(path.join(dir, 'data', 'segments')).length
@@ -96,7 +97,9 @@ describe('engine: segment files pinned by streaming scans (issue #8)', () => {
     const { tableId, stream } = await openStreamOverSegments()
     await engine!.execute({ kind: 'DropTableOp', v: 1, tableId })
     assert.ok(heldDeleted().length > 0, 'the stream holds the dropped segment files open')
-    await Promise.all([crashCoreForTest(engine!, 0), crashCoreForTest(engine!, 1)])
+    // One after the other, as core-restart.test.ts does: each is rebuilt before the next dies.
+    await crashCoreForTest(engine!, 0)
+    await crashCoreForTest(engine!, 1)
     await waitFor(() => heldDeleted().length === 0, 'the dropped files to be closed after the cores died')
     await assert.rejects(async () => { for (let item = await stream.next(); item.done !== true; item = await stream.next()); })
   })
