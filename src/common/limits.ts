@@ -85,9 +85,6 @@ export const CORE_DECODED_CHUNK_CACHE_BYTES = 32 * 1024 * 1024
 export const CHUNK_CACHE_MB_DEFAULT = 128
 // The largest --cache-mb accepted: 64 GiB per core, beyond any machine nodedb is sized for; it only catches typos.
 export const CHUNK_CACHE_MB_MAX = 64 * 1024
-// Unneeded chunk bytes a scan may read between two needed chunks of a row group to fetch both in one read: a
-// wasted read of a few KiB (tag chunks between the timestamp and a field) costs less than another syscall round trip.
-export const SEGMENT_READ_COALESCE_GAP_BYTES = 16 * 1024
 // How long a core sleeps in Atomics.wait when it has output waiting for room in its response ring.
 export const CORE_OUTBOX_RETRY_MS = 1
 // How long the control thread waits before retrying a push to a full request ring.
@@ -111,6 +108,9 @@ export const PARTITION_WIDTH_US_DEFAULT = 86_400_000_000
 export const SEGMENT_FOOTER_BYTES_MAX = 16 * 1024 * 1024
 // Segment files read at once on the control thread for one scan (bounded concurrency, no unbounded Promise.all).
 export const SEGMENT_READS_IN_FLIGHT_MAX_COUNT = 16
+// Unpinned segment file descriptors the control thread keeps open for later scans (cores read chunks through them);
+// pinned ones (a scan still reading) come on top. Far below the usual 1,024 soft limit on open files.
+export const SEGMENT_FILES_OPEN_MAX_COUNT = 256
 // Segment file bytes a DELETE rewrites at once (at least one segment, at most SEGMENT_READS_IN_FLIGHT_MAX_COUNT):
 // each is held whole, decoded and re-encoded, so this bounds the DELETE's memory, not the table's size.
 export const DELETE_REWRITE_BYTES_MAX = 64 * 1024 * 1024
