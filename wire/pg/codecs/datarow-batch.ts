@@ -5,7 +5,7 @@
 // value (test/integration/datarow-batch.test.ts compares both with PostgreSQL); a column it has no writer for makes
 // the caller send that batch's rows the value-by-value way.
 import { type ColumnRows, type ColumnVector, formatTimestamp, formatTimestamptz } from '../../../sql/api.js'
-import { encodeFloat4Text, encodeFloat8Text } from './float.js'
+import { encodeFloat4Text, encodeFloat8Text, writeShortFloat8Text } from './float.js'
 import { FormatCode, TypeOid } from './value-codec.js'
 
 const DATA_ROW_CODE = 0x44 // D
@@ -17,6 +17,8 @@ const PG_EPOCH_US = 946_684_800_000_000
 const TWO_POW_32 = 4_294_967_296
 const INT64_MAX = 0x7fffffffffffffffn
 const INT64_MIN = -0x8000000000000000n
+// writeShortFloat8Text's longest output: '-', 15 digits, '.', and leading zeros of 0.0001….
+const FLOAT8_TEXT_BYTES_MAX = 24
 
 /** Writes row `row` of one column (int32 length, then the bytes; -1 for NULL). */
 type ColumnWriter = (row: number) => void
@@ -106,10 +108,10 @@ export class DataRowBatchEncoder {
 
   private floatWriter(values: Float64Array, nulls: Uint8Array | undefined, typeOid: number, isBinary: boolean): ColumnWriter | null {
     if (typeOid !== TypeOid.Float8 && typeOid !== TypeOid.Float4) return null
-    if (!isBinary) {
-      const text = typeOid === TypeOid.Float8 ? encodeFloat8Text : encodeFloat4Text
-      return (row) => (nulls !== undefined && nulls[row] === 1 ? this.null() : this.ascii(text(values[row]!)))
+    if (!isBinary && typeOid === TypeOid.Float4) {
+      return (row) => (nulls !== undefined && nulls[row] === 1 ? this.null() : this.ascii(encodeFloat4Text(values[row]!)))
     }
+    if (!isBinary) return (row) => (nulls !== undefined && nulls[row] === 1 ? this.null() : this.float8Text(values[row]!))
     if (typeOid === TypeOid.Float4) {
       return (row) => {
         if (nulls !== undefined && nulls[row] === 1) return this.null()
@@ -193,6 +195,15 @@ export class DataRowBatchEncoder {
       this.view.setInt32(this.offset, byteCount)
       this.offset += 4 + byteCount
     }
+  }
+
+  /** float8out: a short exact decimal written digit by digit, any other value through its string. */
+  private float8Text(value: number): void {
+    this.room(4 + FLOAT8_TEXT_BYTES_MAX)
+    const byteCount = writeShortFloat8Text(this.buffer, this.offset + 4, value)
+    if (byteCount === 0) return this.ascii(encodeFloat8Text(value))
+    this.view.setInt32(this.offset, byteCount)
+    this.offset += 4 + byteCount
   }
 
   private null(): void {
