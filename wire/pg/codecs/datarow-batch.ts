@@ -127,8 +127,19 @@ export class DataRowBatchEncoder {
   private timestampWriter(values: Float64Array, nulls: Uint8Array | undefined, typeOid: number, isBinary: boolean, timeZone: string): ColumnWriter | null {
     if (typeOid !== TypeOid.Timestamptz && typeOid !== TypeOid.Timestamp) return null
     if (isBinary) return (row) => (nulls !== undefined && nulls[row] === 1 ? this.null() : this.timestampBinary(values[row]!))
-    if (typeOid === TypeOid.Timestamp) return (row) => (nulls !== undefined && nulls[row] === 1 ? this.null() : this.ascii(formatTimestamp(values[row]!)))
-    return (row) => (nulls !== undefined && nulls[row] === 1 ? this.null() : this.ascii(formatTimestamptz(values[row]!, timeZone)))
+    const format = typeOid === TypeOid.Timestamp ? formatTimestamp : (us: number): string => formatTimestamptz(us, timeZone)
+    // Rows of one instant often follow each other (every series sampled at the same time): printed once for them.
+    let lastUs = Number.NaN
+    let lastText = ''
+    return (row) => {
+      if (nulls !== undefined && nulls[row] === 1) return this.null()
+      const us = values[row]!
+      if (us !== lastUs) {
+        lastText = format(us)
+        lastUs = us
+      }
+      this.ascii(lastText)
+    }
   }
 
   /** timestamp_send: int64 µs since 2000-01-01, INT64_MAX/MIN for ±infinity (as codecs/timestamp.ts). */
@@ -172,15 +183,16 @@ export class DataRowBatchEncoder {
 
   /** A tag: each dictionary entry's UTF-8 bytes once per batch (textout and textsend are the same bytes). */
   private symbolWriter(ids: Int32Array, dict: ReadonlyArray<string>): ColumnWriter {
-    const encoded = new Map<number, Buffer>()
+    const encoded: Array<Buffer | undefined> = []
     return (row) => {
       const id = ids[row]!
-      let bytes = encoded.get(id)
+      if (id < 0) return this.null() // -1: NULL
+      let bytes = encoded[id]
       if (bytes === undefined) {
         const text = dict[id]
-        if (text === undefined) return this.null() // id -1: NULL
+        if (text === undefined) return this.null()
         bytes = Buffer.from(text, 'utf8')
-        encoded.set(id, bytes)
+        encoded[id] = bytes
       }
       this.bytes(bytes)
     }
