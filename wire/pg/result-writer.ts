@@ -96,20 +96,22 @@ export class ResultCursor {
       }
       let count = 1
       const batch = this.batch
-      if ('kind' in batch) {
-        // Column vectors: up to the next flush point encoded at once, or rows after all when no writer fits.
-        const room = Math.min(batch.rowCount - this.batchIndex, ROWS_PER_FLUSH_COUNT - unflushedCount, maxRows === 0 ? Infinity : maxRows - sentCount)
-        const range = { from: this.batchIndex, to: this.batchIndex + room }
-        this.encoder ??= new DataRowBatchEncoder()
-        const bytes = sink.needsRowMessages === true ? null : this.encoder.encode(batch, typeOids, formats, { timeZone }, range)
-        if (bytes === null) {
-          this.batch = batch.rows(this.batchIndex, batch.rowCount)
-          this.batchIndex = 0
-          continue
-        }
+      // Up to the next flush point encoded at once into one buffer (column vectors column by column); COPY's sink
+      // and columns with no batch writer get DataRow messages one by one.
+      const room = Math.min(this.batchLength - this.batchIndex, ROWS_PER_FLUSH_COUNT - unflushedCount, maxRows === 0 ? Infinity : maxRows - sentCount)
+      const range = { from: this.batchIndex, to: this.batchIndex + room }
+      this.encoder ??= new DataRowBatchEncoder()
+      const isColumns = 'kind' in batch
+      const bytes = sink.needsRowMessages === true ? null
+        : isColumns ? this.encoder.encode(batch, typeOids, formats, { timeZone }, range) : this.encoder.encodeRows(batch, typeOids, formats, { timeZone }, range)
+      if (bytes !== null) {
         sink.send({ kind: 'DataRows', bytes, rowCount: room })
         this.batchIndex += room
         count = room
+      } else if (isColumns) {
+        this.batch = batch.rows(this.batchIndex, batch.rowCount)
+        this.batchIndex = 0
+        continue
       } else {
         const row = batch[this.batchIndex++] ?? []
         const values = fields.map((field, column) => encodeValue(row[column] ?? null, field.typeOid, formats[column] ?? 0, timeZone))

@@ -3,10 +3,10 @@
 // kind, type OID and format code; a tag's dictionary entry is UTF-8-encoded once per batch, not once per row; text
 // known to be ASCII (numbers, timestamps) is copied code unit by code unit. Same bytes as value-codec.ts value by
 // value (test/integration/datarow-batch.test.ts compares both with PostgreSQL); a column it has no writer for makes
-// the caller send that batch's rows the value-by-value way.
-import { type ColumnRows, type ColumnVector, formatTimestamp, formatTimestamptz } from '../../../sql/api.js'
+// the caller send that batch's rows as rows, which encodeRows() writes value by value into the same kind of buffer.
+import { type ColumnRows, type ColumnVector, type RowBatch, type SqlValue, formatTimestamp, formatTimestamptz } from '../../../sql/api.js'
 import { encodeFloat4Text, encodeFloat8Text, writeShortFloat8Text } from './float.js'
-import { FormatCode, TypeOid } from './value-codec.js'
+import { encodeValueBinary, encodeValueText, FormatCode, TypeOid } from './value-codec.js'
 
 const DATA_ROW_CODE = 0x44 // D
 const INITIAL_BYTES = 64 * 1024
@@ -22,6 +22,13 @@ const FLOAT8_TEXT_BYTES_MAX = 24
 
 /** Writes row `row` of one column (int32 length, then the bytes; -1 for NULL). */
 type ColumnWriter = (row: number) => void
+/** Writes one value of a row (int32 length, then the bytes; -1 for NULL). */
+type ValueWriter = (value: SqlValue) => void
+
+/** The OIDs value-codec.ts has a binary form for by OID alone (arrays and reg* types are decided per value). */
+const BINARY_CODEC_OIDS: ReadonlySet<number> = new Set([TypeOid.Bool, TypeOid.Int2, TypeOid.Int4, TypeOid.Oid, TypeOid.Int8,
+  TypeOid.Float4, TypeOid.Float8, TypeOid.Timestamp, TypeOid.Timestamptz, TypeOid.Date, TypeOid.Interval, TypeOid.Numeric,
+  TypeOid.Name, TypeOid.Text, TypeOid.Bpchar, TypeOid.Varchar, TypeOid.Char, TypeOid.Void])
 
 /** The session settings the text forms depend on (DateStyle ISO and IntervalStyle postgres are the only ones nodedb takes). */
 export interface TextSettings {
@@ -60,6 +67,44 @@ export class DataRowBatchEncoder {
       this.view.setInt32(start + 1, this.offset - start - 1)
     }
     return this.buffer.subarray(0, this.offset)
+  }
+
+  /**
+   * DataRows for rows [from, to) of evaluated or materialized rows: each value through value-codec.ts (the bytes a
+   * DataRow message per row would carry), written into this one buffer; float8 text of short decimals as encode()
+   * writes it. Null when a column is binary with no binary codec (that 0A000 then comes from the row that has it).
+   */
+  encodeRows(rows: RowBatch, typeOids: ReadonlyArray<number>, formats: ReadonlyArray<number>, settings: TextSettings,
+    range: { readonly from: number; readonly to: number }): Uint8Array | null {
+    const writers: ValueWriter[] = []
+    for (const [index, typeOid] of typeOids.entries()) {
+      const writer = this.valueWriterOf(typeOid, formats[index] === FormatCode.Binary, settings.timeZone)
+      if (writer === null) return null
+      writers.push(writer)
+    }
+    this.offset = 0
+    for (let index = range.from; index < range.to; index += 1) {
+      const row = rows[index] ?? []
+      this.room(7)
+      const start = this.offset
+      this.buffer[start] = DATA_ROW_CODE
+      this.view.setInt16(start + 5, writers.length)
+      this.offset = start + 7
+      for (let column = 0; column < writers.length; column += 1) writers[column]!(row[column] ?? null)
+      this.view.setInt32(start + 1, this.offset - start - 1)
+    }
+    return this.buffer.subarray(0, this.offset)
+  }
+
+  private valueWriterOf(typeOid: number, isBinary: boolean, timeZone: string): ValueWriter | null {
+    if (isBinary) {
+      if (!BINARY_CODEC_OIDS.has(typeOid)) return null
+      return (value) => (value === null ? this.null() : this.bytes(encodeValueBinary(value, typeOid)))
+    }
+    if (typeOid === TypeOid.Float8) {
+      return (value) => (value === null ? this.null() : typeof value === 'number' ? this.float8Text(value) : this.text(encodeValueText(value, typeOid)))
+    }
+    return (value) => (value === null ? this.null() : this.text(encodeValueText(value, typeOid, timeZone)))
   }
 
   /** Forgets the last batch (its vectors) and a grown buffer: called when a result is done. */
@@ -202,11 +247,16 @@ export class DataRowBatchEncoder {
     return (row) => {
       const text = values[row]
       if (text === null || text === undefined) return this.null()
-      this.room(4 + text.length * 3)
-      const byteCount = this.buffer.write(text, this.offset + 4, 'utf8')
-      this.view.setInt32(this.offset, byteCount)
-      this.offset += 4 + byteCount
+      this.text(text)
     }
+  }
+
+  /** Any text as UTF-8 (at most 3 bytes per UTF-16 code unit). */
+  private text(text: string): void {
+    this.room(4 + text.length * 3)
+    const byteCount = this.buffer.write(text, this.offset + 4, 'utf8')
+    this.view.setInt32(this.offset, byteCount)
+    this.offset += 4 + byteCount
   }
 
   /** float8out: a short exact decimal written digit by digit, any other value through its string. */
