@@ -2,7 +2,8 @@
 // are byte for byte what PostgreSQL 15 sends for the same table: every column type a table holds (timestamptz,
 // text tags, varchar, float8, real, int8/int4/int2, bool; NULLs, NaN, ±Infinity, extremes, non-ASCII text), text
 // and binary and mixed result formats, several session TimeZones (DST edges, LMT offsets) and extra_float_digits,
-// projections, LIMIT/OFFSET and Execute with a row limit; data in memtables, then in segments. Method: the real
+// projections, LIMIT/OFFSET and Execute with a row limit; data in memtables, then in segments; and materialized rows
+// (encodeRows), large values past the encoder's byte bound and arrays included. Method: the real
 // server process and a real PostgreSQL (test/helpers/postgres.ts) given the same statements over raw sockets
 // (test/helpers/raw-pg.ts keeps DataRow bytes raw); rows compared as sorted byte strings (no ORDER BY: a sort would
 // not stream, so the row order is the cores' arrival order).
@@ -142,6 +143,20 @@ describe('integration: columnar DataRow encoding — streamed scans byte for byt
       const [ours, theirs] = await both(text)
       assert.equal(rowsOf(ours).length, rowsOf(theirs).length, text)
       for (const row of rowsOf(ours)) assert.ok(all.has(row), `${text}: ${row}`)
+    }
+  })
+
+  it('materialized rows (sorted, computed, large values past the encoder\'s byte bound, arrays): as PostgreSQL, in order', async function () {
+    const texts = [
+      'SELECT * FROM enc ORDER BY time', 'SELECT host, f8 * 2 AS twice, i2 + 1 AS next, time FROM enc ORDER BY time DESC',
+      "SELECT g, repeat('é', 70000) AS big FROM generate_series(1, 40) AS g",
+      "SELECT ARRAY[1, 2] AS a, 1.5::numeric AS n, interval '1 day 02:00' AS i, date '2024-02-29' AS d, NULL::text AS nothing",
+    ]
+    for (const text of texts) {
+      const [ours, theirs] = await both(text)
+      assert.deepEqual(rowsOf(ours), rowsOf(theirs), `text: ${text}`)
+      const [binaryOurs, binaryTheirs] = [await runExtended(nodedb, text, [1]), await runExtended(pg, text, [1])]
+      assert.deepEqual(rowsOf(binaryOurs), rowsOf(binaryTheirs), `binary: ${text}`)
     }
   })
 

@@ -95,6 +95,7 @@ export class ResultCursor {
         continue
       }
       let count = 1
+      let isCut = false
       const batch = this.batch
       // Up to the next flush point encoded at once into one buffer (column vectors column by column); COPY's sink
       // and columns with no batch writer get DataRow messages one by one.
@@ -102,12 +103,13 @@ export class ResultCursor {
       const range = { from: this.batchIndex, to: this.batchIndex + room }
       this.encoder ??= new DataRowBatchEncoder()
       const isColumns = 'kind' in batch
-      const bytes = sink.needsRowMessages === true ? null
+      const encoded = sink.needsRowMessages === true ? null
         : isColumns ? this.encoder.encode(batch, typeOids, formats, { timeZone }, range) : this.encoder.encodeRows(batch, typeOids, formats, { timeZone }, range)
-      if (bytes !== null) {
-        sink.send({ kind: 'DataRows', bytes, rowCount: room })
-        this.batchIndex += room
-        count = room
+      if (encoded !== null) {
+        sink.send({ kind: 'DataRows', bytes: encoded.bytes, rowCount: encoded.rowCount })
+        this.batchIndex += encoded.rowCount
+        count = encoded.rowCount
+        isCut = count < room
       } else if (isColumns) {
         this.batch = batch.rows(this.batchIndex, batch.rowCount)
         this.batchIndex = 0
@@ -120,7 +122,8 @@ export class ResultCursor {
       sentCount += count
       unflushedCount += count
       sinceTurnCount += count
-      if (unflushedCount >= ROWS_PER_FLUSH_COUNT) {
+      // Every 1,000 rows, and whenever the encoder stopped short of them at its byte bound (large values).
+      if (unflushedCount >= ROWS_PER_FLUSH_COUNT || isCut) {
         unflushedCount = 0
         await sink.flush()
       }

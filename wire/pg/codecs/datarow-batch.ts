@@ -12,6 +12,8 @@ const DATA_ROW_CODE = 0x44 // D
 const INITIAL_BYTES = 64 * 1024
 // After a large batch the buffer shrinks back, so an idle portal does not pin megabytes.
 const RETAINED_BYTES_MAX = 1024 * 1024
+// A call stops after the row that crosses this, so rows of large values are not gathered 1,000 at a time.
+const CHUNK_BYTES_MAX = 256 * 1024
 // PostgreSQL's epoch (2000-01-01) as seen from the Unix epoch, in µs: exact in a double.
 const PG_EPOCH_US = 946_684_800_000_000
 const TWO_POW_32 = 4_294_967_296
@@ -30,6 +32,12 @@ const BINARY_CODEC_OIDS: ReadonlySet<number> = new Set([TypeOid.Bool, TypeOid.In
   TypeOid.Float4, TypeOid.Float8, TypeOid.Timestamp, TypeOid.Timestamptz, TypeOid.Date, TypeOid.Interval, TypeOid.Numeric,
   TypeOid.Name, TypeOid.Text, TypeOid.Bpchar, TypeOid.Varchar, TypeOid.Char, TypeOid.Void])
 
+/** DataRow messages of `rowCount` rows, a view of the encoder's buffer. */
+export interface EncodedRows {
+  readonly bytes: Uint8Array
+  readonly rowCount: number
+}
+
 /** The session settings the text forms depend on (DateStyle ISO and IntervalStyle postgres are the only ones nodedb takes). */
 export interface TextSettings {
   readonly timeZone: string
@@ -44,11 +52,12 @@ export class DataRowBatchEncoder {
   private writers: ColumnWriter[] | null = null
 
   /**
-   * DataRows for rows [from, to) of `batch`, or null when some column has no columnar writer. The bytes are a view
-   * of this encoder's buffer, valid until the next call: the caller copies them out at once.
+   * DataRows for rows [from, to) of `batch` — fewer when CHUNK_BYTES_MAX is reached first (rowCount says how many) —
+   * or null when some column has no columnar writer. The bytes are a view of this encoder's buffer, valid until the
+   * next call: the caller copies them out at once.
    */
   encode(batch: ColumnRows, typeOids: ReadonlyArray<number>, formats: ReadonlyArray<number>, settings: TextSettings,
-    range: { readonly from: number; readonly to: number }): Uint8Array | null {
+    range: { readonly from: number; readonly to: number }): EncodedRows | null {
     if (batch !== this.preparedFor || settings.timeZone !== this.preparedSettings?.timeZone) {
       this.preparedFor = batch
       this.preparedSettings = settings
@@ -57,7 +66,8 @@ export class DataRowBatchEncoder {
     const writers = this.writers
     if (writers === null) return null
     this.offset = 0
-    for (let row = range.from; row < range.to; row += 1) {
+    let row = range.from
+    for (; row < range.to && this.offset < CHUNK_BYTES_MAX; row += 1) {
       this.room(7)
       const start = this.offset
       this.buffer[start] = DATA_ROW_CODE
@@ -66,7 +76,7 @@ export class DataRowBatchEncoder {
       for (let column = 0; column < writers.length; column += 1) writers[column]!(row)
       this.view.setInt32(start + 1, this.offset - start - 1)
     }
-    return this.buffer.subarray(0, this.offset)
+    return { bytes: this.buffer.subarray(0, this.offset), rowCount: row - range.from }
   }
 
   /**
@@ -75,7 +85,7 @@ export class DataRowBatchEncoder {
    * writes it. Null when a column is binary with no binary codec (that 0A000 then comes from the row that has it).
    */
   encodeRows(rows: RowBatch, typeOids: ReadonlyArray<number>, formats: ReadonlyArray<number>, settings: TextSettings,
-    range: { readonly from: number; readonly to: number }): Uint8Array | null {
+    range: { readonly from: number; readonly to: number }): EncodedRows | null {
     const writers: ValueWriter[] = []
     for (const [index, typeOid] of typeOids.entries()) {
       const writer = this.valueWriterOf(typeOid, formats[index] === FormatCode.Binary, settings.timeZone)
@@ -83,7 +93,8 @@ export class DataRowBatchEncoder {
       writers.push(writer)
     }
     this.offset = 0
-    for (let index = range.from; index < range.to; index += 1) {
+    let index = range.from
+    for (; index < range.to && this.offset < CHUNK_BYTES_MAX; index += 1) {
       const row = rows[index] ?? []
       this.room(7)
       const start = this.offset
@@ -93,7 +104,7 @@ export class DataRowBatchEncoder {
       for (let column = 0; column < writers.length; column += 1) writers[column]!(row[column] ?? null)
       this.view.setInt32(start + 1, this.offset - start - 1)
     }
-    return this.buffer.subarray(0, this.offset)
+    return { bytes: this.buffer.subarray(0, this.offset), rowCount: index - range.from }
   }
 
   private valueWriterOf(typeOid: number, isBinary: boolean, timeZone: string): ValueWriter | null {
