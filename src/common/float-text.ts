@@ -9,6 +9,7 @@ const FLOAT4_DIGITS_MAX = 9
 const SHORT_FRACTION_DIGITS_MAX = 8
 const SHORT_SCALED_END = 1e15
 const POWERS_OF_TEN: ReadonlyArray<number> = Array.from({ length: SHORT_FRACTION_DIGITS_MAX + 1 }, (_, k) => 10 ** k)
+const POWERS_OF_TEN_15: ReadonlyArray<number> = Array.from({ length: 15 }, (_, k) => 10 ** k)
 const ASCII_ZERO = 0x30
 const ASCII_POINT = 0x2e
 const ASCII_MINUS = 0x2d
@@ -97,16 +98,17 @@ export function writeShortFloat8Text(out: Uint8Array, at: number, value: number)
 /** `scaled` × 10^-fractionDigits in plain notation ('-'? digits, '.' and the fraction when it has one). */
 function writeFixedDigits(out: Uint8Array, at: number, isNegative: boolean, scaled: number, fractionDigits: number): number {
   let digitCount = 1
-  for (let rest = Math.floor(scaled / 10); rest > 0; rest = Math.floor(rest / 10)) digitCount++
+  while (digitCount < 15 && scaled >= POWERS_OF_TEN_15[digitCount]!) digitCount++
   digitCount = Math.max(digitCount, fractionDigits + 1) // 0.000d: the leading zeros are digits too
   const length = (isNegative ? 1 : 0) + digitCount + (fractionDigits > 0 ? 1 : 0)
   let position = at + length
   let rest = scaled
   for (let i = 0; i < digitCount; i++) {
     if (i === fractionDigits && i > 0) out[--position] = ASCII_POINT
-    const digit = rest % 10
-    out[--position] = ASCII_ZERO + digit
-    rest = (rest - digit) / 10
+    // Below 2^31 the quotient is an int32 division; above, exact double arithmetic (scaled < 10^15 < 2^53).
+    const quotient = rest <= 0x7fffffff ? ((rest | 0) / 10) | 0 : Math.floor(rest / 10)
+    out[--position] = ASCII_ZERO + (rest - quotient * 10)
+    rest = quotient
   }
   if (isNegative) out[--position] = ASCII_MINUS
   return length
