@@ -75,8 +75,9 @@ export function bindComparison(ctx: BindContext, op: CompareOp, leftExpr: Expr, 
 /** The type both sides of a comparison are cast to (PostgreSQL's cross-type comparison operators give the same answers). */
 export function comparisonType(left: SqlType, right: SqlType, op: string, pos: number): SqlType {
   if (left.name === 'unknown' && right.name === 'unknown') return sqlType('text')
-  if (left.name === 'unknown') return right
-  if (right.name === 'unknown') return left
+  // Operators take their argument types without modifiers: 'abcdef' compared with a char(4) is not cut to fit.
+  if (left.name === 'unknown') return sqlType(right.name)
+  if (right.name === 'unknown') return sqlType(left.name)
   if (categoryOf(left.name) !== categoryOf(right.name)) {
     throw undefinedOperator(`${formatName(left)} ${op} ${formatName(right)}`, pos + 1)
   }
@@ -144,7 +145,8 @@ function bindLike(ctx: BindContext, expr: Extract<SqlExpr, { kind: 'ExprLike' }>
     throw undefinedOperator(`${formatName(arg.type)} ${op} unknown`, expr.pos + 1)
   }
   return {
-    kind: 'Like', arg: coerce(ctx, arg, text), pattern: coerce(ctx, bindExpr(ctx, expr.pattern), text),
+    // character(n) is matched with its blanks (bpcharlike), every other string type as text.
+    kind: 'Like', arg: arg.type.name === 'bpchar' ? arg : coerce(ctx, arg, text), pattern: coerce(ctx, bindExpr(ctx, expr.pattern), text),
     escape: expr.escape === null ? null : coerce(ctx, bindExpr(ctx, expr.escape), text),
     caseInsensitive: expr.caseInsensitive, negated: expr.negated, type: BOOL,
   }

@@ -139,7 +139,7 @@ export function evaluate(expr: Expr, row: Row, outer: ReadonlyArray<Row>, env: E
     case 'Const': return expr.value
     case 'Param': return env.params[expr.index] ?? null
     case 'Call': return evalCall(expr, row, outer, env)
-    case 'Cast': return castTyped(evaluate(expr.expr, row, outer, env), expr.expr.type, expr.type, env.functions)
+    case 'Cast': return castTyped(evaluate(expr.expr, row, outer, env), expr.expr.type, expr.type, env.functions, expr.isExplicit === true)
     case 'Compare': {
       const left = evaluate(expr.left, row, outer, env)
       const right = left === null ? null : evaluate(expr.right, row, outer, env)

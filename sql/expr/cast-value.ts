@@ -4,6 +4,8 @@
 import { encodeFloat4Text, encodeFloat8Text } from '../../src/common/float-text.js'
 import { cannotCoerce, featureNotSupported, invalidTextRepresentation, numericValueOutOfRange } from '../../src/common/errors.js'
 import { assertNever } from '../../src/common/assert.js'
+import { decodeUuidBinary, parseUuid } from '../../src/common/uuid.js'
+import { formatBytea, parseBytea } from './bytea.js'
 import type { SqlValue } from '../api.js'
 import { ELEMENT_OF, isArrayType, PG_TYPE_NAMES, PG_TYPES, sqlType, type PgTypeName, type SqlType } from '../bind/types.js'
 import { formatArrayText, parseArrayText } from '../functions/array-text.js'
@@ -70,7 +72,9 @@ export function castText(text: string, type: SqlType, ctx: TimeContext = default
     case 'oid': case 'regclass': case 'regtype': case 'regproc': case 'regnamespace': return parseOid(text, name)
     case '_text': case '_oid': case '_int2': case '_char': case '_name': case '_bool': case '_int4': case '_int8': case '_float4':
     case '_float8': case '_numeric': case '_varchar': case '_bpchar': case '_timestamp': case '_timestamptz': case '_date':
-    case '_interval': return normalizeArrayText(text, type, ctx)
+    case '_interval': case '_uuid': case '_bytea': return normalizeArrayText(text, type, ctx)
+    case 'uuid': return parseUuid(text)
+    case 'bytea': return parseBytea(text)
     case 'void': throw cannotCoerce('text', 'void')
     default: return assertNever(name)
   }
@@ -133,7 +137,7 @@ export function castValue(value: SqlValue, from: PgTypeName, to: SqlType, ctx: T
     case 'oid': case 'regclass': case 'regtype': case 'regproc': case 'regnamespace': return Number(value)
     case '_text': case '_oid': case '_int2': case '_char': case '_name': case '_bool': case '_int4': case '_int8': case '_float4':
     case '_float8': case '_numeric': case '_varchar': case '_bpchar': case '_timestamp': case '_timestamptz': case '_date':
-    case '_interval': throw cannotCoerce(PG_TYPES[from].formatName, PG_TYPES[to.name].formatName)
+    case '_interval': case '_uuid': case '_bytea': case 'uuid': case 'bytea': throw cannotCoerce(PG_TYPES[from].formatName, PG_TYPES[to.name].formatName)
     case 'bool': return typeof value === 'boolean' ? value : Number(value) !== 0
     case 'timestamp': case 'timestamptz': case 'date': case 'interval': return castTime(value, from, to.name, ctx)
     case 'void': throw cannotCoerce(PG_TYPES[from].formatName, 'void')
@@ -176,7 +180,9 @@ export function decodeBinaryParam(bytes: Uint8Array, type: SqlType): SqlValue {
     case 'oid': case 'regclass': case 'regtype': case 'regproc': case 'regnamespace': need(4); return view.getUint32(0)
     case '_text': case '_oid': case '_int2': case '_char': case '_name': case '_bool': case '_int4': case '_int8': case '_float4':
     case '_float8': case '_numeric': case '_varchar': case '_bpchar': case '_timestamp': case '_timestamptz': case '_date':
-    case '_interval': return decodeArrayBinary(bytes, type, decodeBinaryParam, arrayElementText)
+    case '_interval': case '_uuid': case '_bytea': return decodeArrayBinary(bytes, type, decodeBinaryParam, arrayElementText)
+    case 'uuid': return decodeUuidBinary(bytes)
+    case 'bytea': return formatBytea(bytes)
     case 'numeric': return decodeNumericBinary(bytes)
     case 'void': throw featureNotSupported(`binary format for ${type.name} parameters`)
     default: return assertNever(type.name)

@@ -158,6 +158,12 @@ export function invalidDatetimeFormat(typeName: string, value: string): DbError 
 export function invalidParameterValue(message: string): DbError {
   return error(SqlState.invalidParameterValue, message)
 }
+export function arraySubscriptError(message: string): DbError {
+  return error(SqlState.arraySubscriptError, message)
+}
+export function stringDataRightTruncation(message: string): DbError {
+  return error(SqlState.stringDataRightTruncation, message)
+}
 export function numericValueOutOfRange(message: string): DbError {
   return error(SqlState.numericValueOutOfRange, message)
 }

@@ -11,6 +11,7 @@ export const SqlState = {
   invalidRowCountInResultOffsetClause: '2201X',
   windowingError: '42P20',
   stringDataRightTruncation: '22001',
+  arraySubscriptError: '2202E',
   numericValueOutOfRange: '22003',
   invalidDatetimeFormat: '22007',
   datetimeFieldOverflow: '22008',
