@@ -160,6 +160,19 @@ describe('integration: columnar DataRow encoding — streamed scans byte for byt
     }
   })
 
+  it('columns the encoder leaves to the value codecs (uuid, bytea, char(n)): as PostgreSQL, both formats', async function () {
+    await both('CREATE TABLE other (time timestamptz NOT NULL, u uuid, by bytea, c char(5), t text)')
+    await both(`INSERT INTO other VALUES ('2024-01-01 00:00:00+00', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '\\x00ff', 'ab', 'x'),
+      ('2024-01-01 00:00:01+00', NULL, NULL, NULL, NULL)`)
+    for (const text of ['SELECT * FROM other', 'SELECT t, u, c FROM other']) {
+      const [ours, theirs] = await both(text)
+      assert.equal(rowsOf(theirs).length, 2, text)
+      assert.deepEqual(rowsOf(ours).sort(), rowsOf(theirs).sort(), `text: ${text}`)
+      const [binaryOurs, binaryTheirs] = [await runExtended(nodedb, text, [1]), await runExtended(pg, text, [1])]
+      assert.deepEqual(rowsOf(binaryOurs).sort(), rowsOf(binaryTheirs).sort(), `binary: ${text}`)
+    }
+  })
+
   it('Execute with a row limit: the same PortalSuspended points and, in all, the same rows', async function () {
     for (const maxRows of [1, 5, 12, 13]) {
       const [ours, theirs] = [await runExtended(nodedb, 'SELECT * FROM enc', [1], maxRows), await runExtended(pg, 'SELECT * FROM enc', [1], maxRows)]

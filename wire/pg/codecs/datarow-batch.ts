@@ -30,7 +30,7 @@ type ValueWriter = (value: SqlValue) => void
 /** The OIDs value-codec.ts has a binary form for by OID alone (arrays and reg* types are decided per value). */
 const BINARY_CODEC_OIDS: ReadonlySet<number> = new Set([TypeOid.Bool, TypeOid.Int2, TypeOid.Int4, TypeOid.Oid, TypeOid.Int8,
   TypeOid.Float4, TypeOid.Float8, TypeOid.Timestamp, TypeOid.Timestamptz, TypeOid.Date, TypeOid.Interval, TypeOid.Numeric,
-  TypeOid.Name, TypeOid.Text, TypeOid.Bpchar, TypeOid.Varchar, TypeOid.Char, TypeOid.Void])
+  TypeOid.Name, TypeOid.Text, TypeOid.Bpchar, TypeOid.Varchar, TypeOid.Char, TypeOid.Void, TypeOid.Uuid, TypeOid.Bytea])
 
 /** DataRow messages of `rowCount` rows, a view of the encoder's buffer. */
 export interface EncodedRows {
