@@ -2,7 +2,10 @@
 // merging of partial results. Everything that crosses this boundary is plain data (no classes, no closures), so wire
 // can be tested against recorded results. Errors are DbError (src/common/errors.ts) with a SQLSTATE.
 
+import type { ColumnVector } from '../engine/batch.js'
 import type { DbError } from '../src/common/errors.js'
+
+export type { ColumnVector }
 
 /** A PostgreSQL RowDescription field. Type OIDs are PostgreSQL's built-in ones only (../shared/clients.md §4.1). */
 export interface FieldDescription {
@@ -54,6 +57,23 @@ export interface RowStream extends AsyncIterable<RowBatch> {
   readonly rowCount: number
   /** Stops the stream early (client gone, portal closed, CancelRequest); idempotent. */
   cancel(): void
+  /**
+   * Instead of iterating: the same batches, some of them as column vectors (a plain projection of scanned columns),
+   * for a consumer that encodes columns itself (wire's DataRow encoder). Absent on streams that have only rows.
+   */
+  columnBatches?(): AsyncIterator<RowBatch | ColumnRows>
+}
+
+/**
+ * Result rows as the cores' column vectors, one per result column, each of `rowCount` values (same meaning per
+ * field typeOid as SqlValue: i64 vectors hold int2/int4/int8, timestamp vectors µs). Valid until the next batch.
+ */
+export interface ColumnRows {
+  readonly kind: 'ColumnRows'
+  readonly rowCount: number
+  readonly columns: ReadonlyArray<ColumnVector>
+  /** Rows [from, to) as SQL values, for a consumer that needs rows after all (FETCH, COPY). */
+  rows(from: number, to: number): RowBatch
 }
 
 /**
