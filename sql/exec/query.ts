@@ -14,7 +14,7 @@ import { evaluate } from './evaluate.js'
 import { newExecEnv, type ExecEnv } from './exec-env.js'
 import { runPlan } from './run-plan.js'
 import { streamPlan, streamShapeOf } from './stream-plan.js'
-import { settingsWithDefaults } from './utility.js'
+import { mergedSettings } from './session-settings.js'
 import { Sleeper } from '../functions/sleep-functions.js'
 import { catalogLookup } from '../catalog/catalog-lookup.js'
 import { printRegColumns } from '../catalog/reg-cast.js'
@@ -25,7 +25,7 @@ export function fieldOf(column: PlanColumn): FieldDescription {
 }
 
 export function functionContext(session: SessionContext, engine?: Engine): FunctionContext {
-  const settings = settingsWithDefaults(session)
+  const settings = mergedSettings(session)
   const base = { timeZone: settings.get('timezone') ?? 'UTC', nowUs: Date.now() * 1000, settings, sleeper: new Sleeper() }
   return engine === undefined ? base : { ...base, catalog: catalogLookup(engine) }
 }

@@ -8,6 +8,9 @@ export const PG_STARTUP_BYTES_MAX = 10_000
 export const PG_MESSAGE_BYTES_MAX = 64 * 1024 * 1024
 // Messages handled per socket 'data' event before yielding to the event loop (run at our own pace).
 export const PG_MESSAGES_PER_TICK_COUNT = 256
+// Answers held back while pipelined frames wait behind a running statement, so a round trip is one socket write;
+// PostgreSQL's output buffer (PQ_SEND_BUFFER_SIZE) is 8 KiB, past it the answers go out as they come.
+export const PG_HELD_OUTPUT_BYTES_MAX = 8 * 1024
 // Concurrent pg connections; the next one gets 53300.
 export const PG_CONNECTIONS_MAX_COUNT = 1000
 // Socket bytes waiting to be sent before we stop reading from that client (backpressure).
