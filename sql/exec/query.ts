@@ -8,6 +8,7 @@ import type { FunctionContext } from '../functions/function-def.js'
 import type { SqlQuery } from '../parse/ast.js'
 import type { PlanColumn, PlanNode } from '../plan/plan-node.js'
 import { Planner } from '../plan/planner.js'
+import { cachedPlan } from '../plan/plan-cache.js'
 import { disabledOptimizers, type Optimizer } from '../plan/optimizers.js'
 import type { Folder } from '../plan/pushdown.js'
 import { evaluate } from './evaluate.js'
@@ -40,10 +41,15 @@ export function folder(env: ExecEnv | null): Folder {
   }
 }
 
+/** The statement's plan: the one kept with its parsed query when nothing it depends on changed (plan-cache.ts). */
 export function planStatement(engine: Engine, query: SqlQuery, paramTypes: Array<SqlType | null>, env: ExecEnv | null): PlanNode {
-  const disabled = env === null ? new Set<Optimizer>() : disabledOptimizers(env.functions.settings)
-  return new Planner(engine, paramTypes, folder(env), env === null, env?.functions.timeZone ?? null, disabled).planQuery(query, null).plan
+  const disabled = env === null ? NONE_DISABLED : disabledOptimizers(env.functions.settings)
+  const key = { query, paramTypes, settings: env === null ? null : env.functions.settings, tables: engine.tables() }
+  return cachedPlan(key, folder(env), (fold) =>
+    new Planner(engine, paramTypes, fold, env === null, env?.functions.timeZone ?? null, disabled).planQuery(query, null).plan)
 }
+
+const NONE_DISABLED: ReadonlySet<Optimizer> = new Set()
 
 export function describeQuery(engine: Engine, query: SqlQuery, paramTypes: Array<SqlType | null>): ReadonlyArray<FieldDescription> {
   return planStatement(engine, query, paramTypes, null).columns.map(fieldOf)

@@ -242,6 +242,9 @@ export const PARSE_CACHE_ENTRIES_MAX_COUNT = 1024
 // Longest Query text (UTF-16 code units) the parse cache keeps: repeated queries are short, while large INSERTs are
 // one-off and would pin megabytes per entry.
 export const PARSE_CACHE_TEXT_CHARS_MAX = 8 * 1024
+// Plans kept per cached statement (one per session settings state, parameter types and describe/execute), so a
+// statement sent again skips planning; at most PARSE_CACHE_ENTRIES_MAX_COUNT × this plans are held.
+export const PLAN_CACHE_PLANS_PER_STATEMENT_MAX_COUNT = 8
 // Highest $n a statement may use: Parse and Bind carry parameter counts as Int16, and statements size arrays by it.
 export const SQL_PARAMS_MAX_COUNT = 65_535
 // Nesting of expressions in one statement (1+1+…, NOT NOT …, subqueries): far past hand-written or generated SQL,
