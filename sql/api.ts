@@ -329,8 +329,11 @@ export interface SqlFacade {
    * Throws DbError (42601 with a position) when any statement fails to parse: nothing of the text runs then.
    */
   parse(text: string): ReadonlyArray<PreparedStatement>
-  /** Parameter types and result shape without running the statement. `declaredParamOids` come from Parse (0 = infer). */
-  describe(statement: PreparedStatement, declaredParamOids: ReadonlyArray<number>, session: SessionContext): Promise<StatementDescription>
+  /**
+   * Parameter types and result shape without running the statement. `declaredParamOids` come from Parse (0 = infer).
+   * Answered at once (no promise) unless it must wait (EXECUTE of a prepared statement), so Parse and Bind need no turn.
+   */
+  describe(statement: PreparedStatement, declaredParamOids: ReadonlyArray<number>, session: SessionContext): StatementDescription | Promise<StatementDescription>
   /**
    * Decodes Bind values as the described parameter types (PostgreSQL does it at Bind: 22P02, 22P03 answer the Bind,
    * before BindComplete). Throws DbError; the values themselves are decoded again by execute. Optional for stubs.

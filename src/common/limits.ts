@@ -8,6 +8,9 @@ export const PG_STARTUP_BYTES_MAX = 10_000
 export const PG_MESSAGE_BYTES_MAX = 64 * 1024 * 1024
 // Messages handled per socket 'data' event before yielding to the event loop (run at our own pace).
 export const PG_MESSAGES_PER_TICK_COUNT = 256
+// Answers held back while pipelined frames wait behind a running statement, so a round trip is one socket write;
+// PostgreSQL's output buffer (PQ_SEND_BUFFER_SIZE) is 8 KiB, past it the answers go out as they come.
+export const PG_HELD_OUTPUT_BYTES_MAX = 8 * 1024
 // Concurrent pg connections; the next one gets 53300.
 export const PG_CONNECTIONS_MAX_COUNT = 1000
 // Socket bytes waiting to be sent before we stop reading from that client (backpressure).
@@ -239,6 +242,9 @@ export const PARSE_CACHE_ENTRIES_MAX_COUNT = 1024
 // Longest Query text (UTF-16 code units) the parse cache keeps: repeated queries are short, while large INSERTs are
 // one-off and would pin megabytes per entry.
 export const PARSE_CACHE_TEXT_CHARS_MAX = 8 * 1024
+// Plans kept per cached statement (one per session settings state, parameter types and describe/execute), so a
+// statement sent again skips planning; at most PARSE_CACHE_ENTRIES_MAX_COUNT × this plans are held.
+export const PLAN_CACHE_PLANS_PER_STATEMENT_MAX_COUNT = 8
 // Highest $n a statement may use: Parse and Bind carry parameter counts as Int16, and statements size arrays by it.
 export const SQL_PARAMS_MAX_COUNT = 65_535
 // Nesting of expressions in one statement (1+1+…, NOT NOT …, subqueries): far past hand-written or generated SQL,
