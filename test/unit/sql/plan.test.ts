@@ -129,7 +129,7 @@ describe('sql CREATE TABLE', () => {
     assert.equal(op.ifNotExists, true)
     assert.deepEqual(op.columns.map((c) => [c.name, c.kind, c.sqlType]), [
       ['host', 'symbol', 'text'], ['ts', 'timestamp', 'timestamptz'], ['a', 'i64', 'int4'], ['b', 'i64', 'int8'],
-      ['c', 'i64', 'int2'], ['d', 'f64', 'float8'], ['e', 'f64', 'float4'], ['f', 'f64', 'numeric(10,2)'], ['g', 'symbol', 'varchar(20)'],
+      ['c', 'i64', 'int2'], ['d', 'f64', 'float8'], ['e', 'f64', 'float4'], ['f', 'text', 'numeric(10,2)'], ['g', 'symbol', 'varchar(20)'],
       ['h', 'bool', 'bool'], ['i', 'timestamp', 'timestamp'], ['j', 'i64', 'int8'], ['k', 'f64', 'float4'], ['l', 'symbol', 'bpchar(3)'],
     ])
   })
@@ -137,6 +137,6 @@ describe('sql CREATE TABLE', () => {
   it('rejects a table without a designated timestamp (42P16), duplicates (42701) and unknown types (42704)', async () => {
     assert.equal((await dbErrorOf(() => createOp('CREATE TABLE t (ts TIMESTAMPTZ, a INT)'))).code, '42P16')
     assert.equal((await dbErrorOf(() => createOp('CREATE TABLE t (ts TIMESTAMPTZ NOT NULL, a INT, a TEXT)'))).code, '42701')
-    assert.equal((await dbErrorOf(() => createOp('CREATE TABLE t (ts TIMESTAMPTZ NOT NULL, j JSON)'))).code, '42704')
+    assert.equal((await dbErrorOf(() => createOp('CREATE TABLE t (ts TIMESTAMPTZ NOT NULL, j XML)'))).code, '42704')
   })
 })
