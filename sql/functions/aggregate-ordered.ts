@@ -2,8 +2,9 @@
 // executor feeds rows in the call's ORDER BY) and the ordered-set aggregates percentile_cont, percentile_disc and
 // mode, which sort in finish. Their combine concatenates, partial a before partial b.
 import type { IntervalValue, SqlValue } from '../api.js'
-import { ARRAY_OF, sqlType } from '../bind/types.js'
-import type { AggregateFunction } from './function-def.js'
+import { ARRAY_OF, sqlType, type PgTypeName } from '../bind/types.js'
+import type { AggregateFunction, FunctionContext } from './function-def.js'
+import { parseArrayText } from './array-text.js'
 import { featureNotSupported, invalidParameterValue, numericValueOutOfRange } from '../../src/common/errors.js'
 import { formatArrayValues } from '../expr/cast-value.js'
 import { comparatorOf } from './aggregate-compare.js'
@@ -35,10 +36,10 @@ const stringAgg = erase<StringAggState>({
 })
 
 /** undefined until the first row brings the direct argument; null when that argument is NULL. */
-interface OrderedState { fraction: number | null | undefined; values: SqlValue[] }
+interface OrderedState { fraction: number | string | null | undefined; values: SqlValue[] }
 
 function takeFraction(s: OrderedState, fraction: SqlValue | undefined): void {
-  const f = (fraction ?? null) as number | null
+  const f = (fraction ?? null) as number | string | null
   if (s.fraction === undefined) s.fraction = f
   // PostgreSQL evaluates the direct argument once per group; a per-row value cannot be honoured.
   else if (s.fraction !== f && !(Number.isNaN(s.fraction) && Number.isNaN(f))) {
@@ -71,45 +72,67 @@ function orderedStep(s: OrderedState, [fraction, value]: ReadonlyArray<SqlValue>
   return s
 }
 
-/** percentile_cont: interpolates between the two rows around fraction·(n − 1) (float8_lerp or interval_lerp). */
-function percentileCont(type: 'float8' | 'interval'): AggregateFunction {
+/** percentile_cont at one fraction of sorted values: interpolates around fraction·(n − 1) (float8_lerp / interval_lerp). */
+function contAt(sorted: ReadonlyArray<SqlValue>, fraction: number, type: 'float8' | 'interval'): SqlValue {
+  checkFraction(fraction)
+  const position = fraction * (sorted.length - 1)
+  const first = Math.floor(position)
+  const second = Math.ceil(position)
+  const lo = sorted[first] ?? null
+  const hi = sorted[second] ?? null
+  if (first === second) return lo
+  if (type === 'interval') return lerpInterval(lo as IntervalValue, hi as IntervalValue, position - first)
+  return (lo as number) + ((hi as number) - (lo as number)) * (position - first)
+}
+
+/** percentile_disc at one fraction: the first value whose position reaches fraction·n. */
+function discAt(sorted: ReadonlyArray<SqlValue>, fraction: number): SqlValue {
+  checkFraction(fraction)
+  return sorted[Math.max(Math.ceil(fraction * sorted.length), 1) - 1] ?? null
+}
+
+/**
+ * The result for the group's direct argument: one fraction, or an array of them (each NULL element giving NULL),
+ * computed over the values sorted once.
+ */
+function percentiles(s: OrderedState, type: PgTypeName, at: (sorted: ReadonlyArray<SqlValue>, fraction: number) => SqlValue, ctx: FunctionContext): SqlValue {
+  if (s.fraction === undefined || s.fraction === null) return null
+  const fractions = typeof s.fraction === 'string' ? parseArrayText(s.fraction).map((item) => (item === null ? null : Number(item))) : null
+  fractions?.forEach((f) => { if (f !== null) checkFraction(f) })
+  if (s.values.length === 0) return null
+  const sorted = s.values.slice().sort(comparatorOf(type))
+  if (fractions === null) return at(sorted, s.fraction as number)
+  return formatArrayValues(fractions.map((f) => (f === null ? null : at(sorted, f))), type, ctx)
+}
+
+function percentileCont(type: 'float8' | 'interval', isArray: boolean): AggregateFunction {
   return erase<OrderedState>({
-    name: 'percentile_cont', args: ['float8', type], result: type, skipsNulls: false, orderedSet: true,
+    name: 'percentile_cont', args: [isArray ? '_float8' : 'float8', type], result: isArray ? ARRAY_OF[type]! : type,
+    skipsNulls: false, orderedSet: true,
     create: () => ({ fraction: undefined, values: [] }),
     step: orderedStep,
     combine: orderedCombine,
-    finish: (s) => {
-      if (s.fraction === undefined || s.fraction === null) return null
-      checkFraction(s.fraction)
-      if (s.values.length === 0) return null
-      const sorted = s.values.slice().sort(comparatorOf(type))
-      const position = s.fraction * (sorted.length - 1)
-      const first = Math.floor(position)
-      const second = Math.ceil(position)
-      const lo = sorted[first] ?? null
-      const hi = sorted[second] ?? null
-      if (first === second) return lo
-      if (type === 'interval') return lerpInterval(lo as IntervalValue, hi as IntervalValue, position - first)
-      return (lo as number) + ((hi as number) - (lo as number)) * (position - first)
-    },
+    finish: (s, _argTypes, ctx) => percentiles(s, type, (sorted, f) => contAt(sorted, f, type), ctx),
   })
 }
 
-const percentileDisc = erase<OrderedState>({
-  name: 'percentile_disc', args: ['float8', 'any'], result: (args) => sqlType(args[1]?.name ?? 'unknown'),
-  skipsNulls: false, orderedSet: true,
-  create: () => ({ fraction: undefined, values: [] }),
-  step: orderedStep,
-  combine: orderedCombine,
-  finish: (s, argTypes) => {
-    if (s.fraction === undefined || s.fraction === null) return null
-    checkFraction(s.fraction)
-    if (s.values.length === 0) return null
-    const sorted = s.values.slice().sort(comparatorOf(argTypes[1]?.name ?? 'float8'))
-    const row = Math.max(Math.ceil(s.fraction * sorted.length), 1)
-    return sorted[row - 1] ?? null
-  },
-})
+function percentileDisc(isArray: boolean): AggregateFunction {
+  return erase<OrderedState>({
+    name: 'percentile_disc', args: [isArray ? '_float8' : 'float8', 'any'],
+    result: (args) => {
+      const element = args[1]?.name ?? 'unknown'
+      if (!isArray) return sqlType(element)
+      const array = ARRAY_OF[element]
+      if (array === undefined) throw featureNotSupported(`percentile_disc over type ${element}`)
+      return sqlType(array)
+    },
+    skipsNulls: false, orderedSet: true,
+    create: () => ({ fraction: undefined, values: [] }),
+    step: orderedStep,
+    combine: orderedCombine,
+    finish: (s, argTypes, ctx) => percentiles(s, argTypes[1]?.name ?? 'float8', discAt, ctx),
+  })
+}
 
 interface ModeState { values: SqlValue[] }
 
@@ -160,5 +183,6 @@ const arrayAgg = erase<ModeState>({
 })
 
 export const ORDERED_FUNCTIONS: ReadonlyArray<AggregateFunction> = [
-  stringAgg, percentileCont('float8'), percentileCont('interval'), percentileDisc, mode, arrayAgg,
+  stringAgg, percentileCont('float8', false), percentileCont('interval', false), percentileDisc(false),
+  percentileCont('float8', true), percentileCont('interval', true), percentileDisc(true), mode, arrayAgg,
 ]

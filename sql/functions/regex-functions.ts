@@ -177,6 +177,8 @@ function matchFunctions(): ScalarFunction[] {
     fn('regexp_substr', ['text', 'text', 'int4', 'int4'], 'text', substr),
     fn('regexp_substr', ['text', 'text', 'int4', 'int4', 'text'], 'text', substr),
     fn('regexp_substr', ['text', 'text', 'int4', 'int4', 'text', 'int4'], 'text', substr),
+    // substring(text FROM pattern): the first parenthesized subexpression's match, or the whole match without one.
+    fn('substring', ['text', 'text'], 'text', ([s, p]) => regexpSubstr(str(s), str(p), { start: 1, n: 1, flags: '', subexpr: 1 })),
     regexOperator('~', false, false),
     regexOperator('~*', true, false),
     regexOperator('!~', false, true),

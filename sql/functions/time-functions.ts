@@ -17,7 +17,7 @@ import {
 } from './time-arith.js'
 import { dateBin, timeBucketDate, timeBucketLocal, timeBucketTz } from './time-bucket.js'
 import { type FieldValue, datePart, intervalPart, timestampPart, truncInterval, truncTimestamp } from './time-fields.js'
-import { toCharInterval, toCharTimestamp, toTimestampFromText } from './to-char.js'
+import { toCharInterval, toCharTimestamp, toTimestampFromText, toDateFromText } from './to-char.js'
 import { toCharNumber } from './number-format.js'
 
 type Evaluate = (args: ReadonlyArray<SqlValue>, ctx: FunctionContext) => SqlValue
@@ -108,6 +108,7 @@ const TIME_BUCKET: ReadonlyArray<ScalarFunction> = [
 const OTHER_FUNCTIONS: ReadonlyArray<ScalarFunction> = [
   def('to_timestamp', ['float8'], 'timestamptz', ([x]) => toTimestampFromSeconds(n(x))),
   def('to_timestamp', ['text', 'text'], 'timestamptz', ([t, f], ctx) => toTimestampFromText(s(t), s(f), session(ctx)), 'stable'),
+  def('to_date', ['text', 'text'], 'date', ([t, f]) => toDateFromText(s(t), s(f)), 'stable'),
   def('to_char', ['timestamptz', 'text'], 'text', ([t, f], ctx) => toCharTimestamp(n(t), s(f), session(ctx)), 'stable'),
   def('to_char', ['timestamp', 'text'], 'text', ([t, f]) => toCharTimestamp(n(t), s(f), null)),
   def('to_char', ['interval', 'text'], 'text', ([v, f]) => toCharInterval(iv(v), s(f))),

@@ -1,7 +1,7 @@
 // sql/functions/to-char: PostgreSQL's to_char for timestamp, timestamptz and interval, and to_timestamp(text, text),
 // for the common template patterns. Patterns PostgreSQL knows but nodedb does not implement are refused with 0A000
 // naming the pattern, never silently printed as literals; anything that is no pattern is copied as PostgreSQL does.
-import { invalidDatetimeFormat, notSupported } from '../../src/common/errors.js'
+import { datetimeFieldOverflow, invalidDatetimeFormat, notSupported } from '../../src/common/errors.js'
 import type { IntervalValue } from '../api.js'
 import {
   type CivilTime, US_PER_HOUR, US_PER_MINUTE, US_PER_SECOND, civilFromUs, daysFromCivil, daysInMonth,
@@ -187,14 +187,15 @@ function readName(input: string, pos: number, names: ReadonlyArray<string>, leng
 }
 
 /** Reads one pattern's value from `input` at `pos`; returns the new position. */
-function readPattern(name: string, input: string, pos: number, r: Reading, text: string): number {
+/** `isAbutted`: the next template node is a field too (no separator), so YYYY reads exactly four digits. */
+function readPattern(name: string, input: string, pos: number, r: Reading, text: string, isAbutted = false): number {
   const setNumber = (digits: number, apply: (n: number) => void): number => {
     const [n, next] = readNumber(input, pos, digits, text)
     apply(n)
     return next
   }
   switch (name) {
-    case 'YYYY': case 'IYYY': return setNumber(9, (n) => { r.year = n })
+    case 'YYYY': case 'IYYY': return setNumber(isAbutted ? 4 : 9, (n) => { r.year = n })
     case 'YYY': return setNumber(3, (n) => { r.year = n < 100 ? 2000 + n : 1000 + n })
     case 'YY': return setNumber(2, (n) => { r.year = n < 70 ? 2000 + n : 1900 + n })
     case 'Y': return setNumber(1, (n) => { r.year = 2000 + n })
@@ -222,11 +223,12 @@ function readPattern(name: string, input: string, pos: number, r: Reading, text:
   }
 }
 
-/** to_timestamp(text, text): reads the fields, then resolves them in the session zone (or the TZH/TZM given). */
-export function toTimestampFromText(text: string, format: string, sessionZone: Zone): number {
+/** The wall-clock µs a template reading names, and its written UTC offset if any (to_timestamp / to_date). */
+function readTemplate(text: string, format: string): { local: number; offsetUs: number | null } {
   const r: Reading = { year: null, month: 1, day: 1, hour: 0, minute: 0, second: 0, us: 0, pm: null, offsetUs: null }
   let pos = 0
-  for (const t of tokenize(format)) {
+  const tokens = tokenize(format)
+  for (const [i, t] of tokens.entries()) {
     if (t.kind === 'literal') {
       if (/^\s+$/.test(t.text)) { while (/\s/.test(text[pos] ?? '')) pos++; continue }
       pos += Math.min(t.text.length, Math.max(0, text.length - pos))
@@ -234,15 +236,26 @@ export function toTimestampFromText(text: string, format: string, sessionZone: Z
     }
     while (/\s/.test(text[pos] ?? '') && t.name !== 'TZH') pos++
     if (t.name === 'TZ' || t.name === 'OF') throw notSupported(`formatting field "${t.name}" is only supported in to_char`)
-    pos = readPattern(t.name, text, pos, r, text)
+    pos = readPattern(t.name, text, pos, r, text, tokens[i + 1]?.kind === 'pattern')
   }
   if (r.pm === true) r.hour = (r.hour % 12) + 12
-  const outOfRange = (): Error => invalidDatetimeFormat('timestamp', text)
+  const outOfRange = (): Error => datetimeFieldOverflow(`date/time field value out of range: "${text}"`)
   if (r.month < 1 || r.month > 12 || r.day < 1 || r.day > daysInMonth(r.year ?? 0, r.month) || r.hour > 24 || r.minute > 59 || r.second > 60) {
     throw outOfRange()
   }
   // No year in the template: PostgreSQL's default is year 1 BC (astronomical 0); a written year ≤ 0 is BC too.
   const year = r.year === null ? 0 : r.year <= 0 ? r.year + 1 : r.year
   const local = usFromCivil({ year, month: r.month, day: r.day, hour: r.hour, minute: r.minute, second: r.second, us: r.us })
-  return r.offsetUs === null ? localToUtcIn(sessionZone, local) : local - r.offsetUs
+  return { local, offsetUs: r.offsetUs }
+}
+
+/** to_timestamp(text, text): reads the fields, then resolves them in the session zone (or the TZH/TZM given). */
+export function toTimestampFromText(text: string, format: string, sessionZone: Zone): number {
+  const { local, offsetUs } = readTemplate(text, format)
+  return offsetUs === null ? localToUtcIn(sessionZone, local) : local - offsetUs
+}
+
+/** to_date(text, format): the date the template reads (its time fields are read and dropped), as days. */
+export function toDateFromText(text: string, format: string): number {
+  return Math.floor(readTemplate(text, format).local / 86_400_000_000)
 }

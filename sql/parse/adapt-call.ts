@@ -1,7 +1,8 @@
 // sql/parse/adapt-call: PostgreSQL's FuncCall and WindowDef nodes → ExprCall and SqlWindowSpec, including the
 // frameOptions bitmask. The expression adapter is passed in, so this module does not import adapt-expr.ts back.
 import type { SqlExpr, SqlFrameBound, SqlOrderItem, SqlWindowSpec } from './ast.js'
-import { type AdaptContext, type AdaptExpr, type Node, bool, list, loc, nodeField, num, str, stringList, unsupported } from './adapt-node.js'
+import { type AdaptContext, type AdaptExpr, type Node, bool, list, loc, nodeField, num, str, stringList, unsupported, wrapped } from './adapt-node.js'
+import { syntaxError, undefinedFunction } from '../../src/common/errors.js'
 
 export interface CallAdapters {
   readonly adaptExpr: AdaptExpr
@@ -60,6 +61,43 @@ export function adaptWindowDef(ctx: AdaptContext, def: Node, isOverClause: boole
   }
 }
 
+/**
+ * Parameter names of the built-in functions that have them (pg_proc.proargnames), with the defaults PostgreSQL
+ * gives (make_interval's are all 0): named notation (`make_interval(days => 2)`) is turned into positions here.
+ */
+const NAMED_PARAMETERS: Readonly<Record<string, { readonly names: ReadonlyArray<string>; readonly defaultsFrom: number }>> = {
+  make_interval: { names: ['years', 'months', 'weeks', 'days', 'hours', 'mins', 'secs'], defaultsFrom: 0 },
+  make_date: { names: ['year', 'month', 'day'], defaultsFrom: 3 },
+  make_timestamp: { names: ['year', 'month', 'mday', 'hour', 'min', 'sec'], defaultsFrom: 6 },
+  make_timestamptz: { names: ['year', 'month', 'mday', 'hour', 'min', 'sec', 'timezone'], defaultsFrom: 6 },
+}
+
+/** The call's arguments in positional order; named ones placed by the function's parameter names. */
+function adaptArgs(ctx: AdaptContext, fnName: string, args: ReadonlyArray<unknown>, adapters: CallAdapters, pos: number): SqlExpr[] {
+  const named = args.map((value) => wrapped(value, 'NamedArgExpr'))
+  if (named.every((n) => n === null)) return args.map((value) => adapters.adaptExpr(ctx, value))
+  const params = NAMED_PARAMETERS[fnName]
+  if (params === undefined) return unsupported(`named arguments (name => value) to ${fnName}`, pos)
+  const slots: Array<SqlExpr | undefined> = []
+  args.forEach((value, i) => {
+    const arg = named[i]
+    if (arg === null) { slots[i] = adapters.adaptExpr(ctx, value); return }
+    const name = str(arg, 'name')
+    const at = params.names.indexOf(name)
+    if (at < 0) throw undefinedFunction(`${fnName}(${name} => …)`, pos + 1)
+    if (slots[at] !== undefined) throw syntaxError(`argument name "${name}" used more than once`, pos + 1)
+    slots[at] = adapters.adaptExpr(ctx, nodeField(arg, 'arg'))
+  })
+  const filled: SqlExpr[] = []
+  for (let i = 0; i < slots.length; i++) {
+    const slot = slots[i]
+    if (slot !== undefined) filled.push(slot)
+    else if (i >= params.defaultsFrom) filled.push({ kind: 'ExprNumber', text: '0', pos })
+    else throw undefinedFunction(`${fnName} with no value for its parameter "${params.names[i] ?? ''}"`, pos + 1)
+  }
+  return filled
+}
+
 export function adaptFuncCall(ctx: AdaptContext, node: Node, adapters: CallAdapters): SqlExpr {
   const pos = loc(ctx, node, ctx.statementPos)
   const names = stringList(list(node, 'funcname'))
@@ -74,7 +112,7 @@ export function adaptFuncCall(ctx: AdaptContext, node: Node, adapters: CallAdapt
     kind: 'ExprCall',
     name: names[names.length - 1] ?? '',
     schema: names.length === 2 ? 'pg_catalog' : null,
-    args: list(node, 'args').map((value) => adapters.adaptExpr(ctx, value)),
+    args: adaptArgs(ctx, names[names.length - 1] ?? '', list(node, 'args'), adapters, pos),
     star: bool(node, 'agg_star'),
     distinct: bool(node, 'agg_distinct'),
     filter,
