@@ -39,6 +39,8 @@ function fits(op: ScanOp, selections: ReadonlyArray<Selection>, tsIndex: number)
 /** Scratch run boundaries, reused across row groups and scans on this core's thread (grown, never shrunk). */
 let runEnds = new Int32Array(1024)
 let runGroups = new Int32Array(1024)
+/** Bucket starts on either side of the first one that find their index by arithmetic (RunNumbering). */
+const BUCKET_SLOTS = 1 << 13
 
 /**
  * Numbers groups as rows come (a group's number is the order of its first row, as aggregate.ts numbers them) and
@@ -47,6 +49,9 @@ let runGroups = new Int32Array(1024)
  */
 class RunNumbering {
   private readonly bucketIndexOf = new Map<number, number>()
+  private slots: Int32Array | null = null
+  private anchor = Number.NaN
+  private bucketCount = 0
   /** Group number by tag ordinal (0 without a tag key), then bucket index (0 without a bucket). */
   private readonly byTag: number[][] = []
 
@@ -61,6 +66,12 @@ class RunNumbering {
     const ids = tag?.kind === 'symbol' ? tag.ids : null
     const bucket = this.bucket
     if (runEnds.length < count) { runEnds = new Int32Array(count); runGroups = new Int32Array(count) }
+    if (ids === null && bucket === undefined) {
+      // No group key: the whole selection is one run of the one group.
+      runEnds[0] = count
+      runGroups[0] = this.groupOf(columns, m, rows[0]!, 0)
+      return { count: 1, ends: runEnds, groups: runGroups }
+    }
     let runs = 0
     let previousId = -2
     let previousStart = Number.NaN
@@ -78,9 +89,29 @@ class RunNumbering {
     return { count: runs, ends: runEnds, groups: runGroups }
   }
 
+  /**
+   * A bucket start's index (its order of first appearance). Starts within BUCKET_SLOTS buckets of the first one seen
+   * find it in an array by arithmetic — a start is a slot's only when anchor + slot × width reproduces it exactly, so
+   * one start always takes one way — and the rest through a Map.
+   */
+  private bucketIndexOfStart(start: number): number {
+    const width = this.bucket?.widthUs ?? 1
+    if (this.anchor !== this.anchor) this.anchor = start
+    const slot = Math.round((start - this.anchor) / width)
+    const isSlotted = slot > -BUCKET_SLOTS && slot < BUCKET_SLOTS && this.anchor + slot * width === start
+    if (isSlotted) {
+      const slots = this.slots ??= new Int32Array(2 * BUCKET_SLOTS).fill(-1)
+      let index = slots[slot + BUCKET_SLOTS]!
+      if (index < 0) { index = this.bucketCount++; slots[slot + BUCKET_SLOTS] = index }
+      return index
+    }
+    let index = this.bucketIndexOf.get(start)
+    if (index === undefined) { index = this.bucketCount++; this.bucketIndexOf.set(start, index) }
+    return index
+  }
+
   private groupOf(columns: ReadonlyArray<MemColumn>, m: number, row: number, start: number): number {
-    let bucketIndex = this.bucketIndexOf.get(start)
-    if (bucketIndex === undefined) { bucketIndex = this.bucketIndexOf.size; this.bucketIndexOf.set(start, bucketIndex) }
+    const bucketIndex = this.bucketIndexOfStart(start)
     const ordinal = this.tags === null ? 0 : this.tags.ordinalOf(columns, row)
     const byBucket = this.byTag[ordinal] ?? (this.byTag[ordinal] = [])
     let g = byBucket[bucketIndex] ?? -1

@@ -5,7 +5,6 @@
 // the rows in row order, so every float sum is the same sequence of additions as a per-row loop: results are
 // identical. A column with no NULL in the selected span skips the per-row null test. Knows nothing of SQL.
 import type { Accumulator } from './aggregate.js'
-import { floatOrder } from './gather.js'
 import type { Selection } from './scan.js'
 
 /** Runs of a selection: run r covers selected positions [ends[r - 1] (0 for r = 0), ends[r]) and is in group groups[r]. */
@@ -19,7 +18,22 @@ export interface Runs {
 export function hasNullIn(nulls: Uint8Array, selection: Selection): boolean {
   const { rows, count } = selection
   if (count === 0) return false
-  return nulls.subarray(rows[0]!, rows[count - 1]! + 1).indexOf(1) !== -1
+  let from = rows[0]!
+  const to = rows[count - 1]! + 1
+  // Four bytes at a time where aligned: null maps hold only 0 and 1, so a word is 0 exactly when its bytes are.
+  for (; from < to && (nulls.byteOffset + from) % 4 !== 0; from++) if (nulls[from] !== 0) return true
+  const words = new Int32Array(nulls.buffer, nulls.byteOffset + from, (to - from) >> 2)
+  for (let w = 0; w < words.length; w++) if (words[w] !== 0) return true
+  for (let b = from + words.length * 4; b < to; b++) if (nulls[b] !== 0) return true
+  return false
+}
+
+/**
+ * The first row when the first `count` selected rows are consecutive (rows ascend, so first + count - 1 = last says
+ * so), else -1: such a selection is read by row number, without its row vector.
+ */
+export function denseBase(rows: Int32Array, count: number): number {
+  return count > 0 && rows[count - 1]! - rows[0]! === count - 1 ? rows[0]! : -1
 }
 
 /** Adds the selected rows of memtable m to one accumulator, run by run. `best` holds min/max's chosen values. */
@@ -65,13 +79,17 @@ function countNonNull(counts: number[], nulls: Uint8Array, rows: Int32Array, run
 
 function sumAll(counts: number[], sums: number[], values: Float64Array, rows: Int32Array, runs: Runs): void {
   const { ends, groups } = runs
+  const base = denseBase(rows, ends[runs.count - 1]!)
   let i = 0
   for (let r = 0; r < runs.count; r++) {
     const g = groups[r]!
     const end = ends[r]!
     counts[g]! += end - i
     let sum = sums[g]!
-    for (; i < end; i++) sum += values[rows[i]!]!
+    if (base >= 0) { for (let row = base + i; row < base + end; row++) sum += values[row]! } else {
+      for (let j = i; j < end; j++) sum += values[rows[j]!]!
+    }
+    i = end
     sums[g] = sum
   }
 }
@@ -94,26 +112,42 @@ function sumNonNull(counts: number[], sums: number[], values: Float64Array, null
   }
 }
 
-/** min/max as PostgreSQL orders float8 (floatOrder: NaN above all, -0 = 0); ties keep the row seen first. */
+/**
+ * min/max as PostgreSQL orders float8 (gather.ts floatOrder: NaN above every number, -0 = 0); ties keep the row seen
+ * first. A group's first value is taken as it comes, then a candidate replaces it only when strictly better.
+ */
 function chooseExtreme(acc: Accumulator, best: number[], values: Float64Array, nulls: Uint8Array | null,
   selection: Selection, m: number, runs: Runs, isMin: boolean): void {
   const { ends, groups } = runs
   const { rows } = selection
-  const sign = isMin ? -1 : 1
   let i = 0
   for (let r = 0; r < runs.count; r++) {
     const g = groups[r]!
     const end = ends[r]!
-    let isChosen = acc.tables[g] !== -1
-    let value = best[g]!
     let chosenRow = -1
     let n = 0
-    for (; i < end; i++) {
-      const row = rows[i]!
-      if (nulls !== null && nulls[row] === 1) continue
-      n++
-      const candidate = values[row]!
-      if (!isChosen || floatOrder(candidate, value) * sign > 0) { isChosen = true; value = candidate; chosenRow = row }
+    if (acc.tables[g] === -1) {
+      // The group's first value: the first non-NULL row of the run.
+      for (; i < end && chosenRow < 0; i++) if (nulls === null || nulls[rows[i]!] !== 1) chosenRow = rows[i]!
+      if (chosenRow >= 0) n = 1
+    }
+    let value = chosenRow >= 0 ? values[chosenRow]! : best[g]!
+    if (nulls === null) n += end - i
+    // One loop per direction, so no row tests which one it is.
+    if (isMin) {
+      for (; i < end; i++) {
+        const row = rows[i]!
+        if (nulls !== null) { if (nulls[row] === 1) continue; n++ }
+        const candidate = values[row]!
+        if (candidate < value || (value !== value && candidate === candidate)) { value = candidate; chosenRow = row }
+      }
+    } else {
+      for (; i < end; i++) {
+        const row = rows[i]!
+        if (nulls !== null) { if (nulls[row] === 1) continue; n++ }
+        const candidate = values[row]!
+        if (candidate > value || (candidate !== candidate && value === value)) { value = candidate; chosenRow = row }
+      }
     }
     acc.counts[g]! += n
     if (chosenRow >= 0) { acc.tables[g] = m; acc.rows[g] = chosenRow; best[g] = value }
