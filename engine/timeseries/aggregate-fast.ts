@@ -72,6 +72,7 @@ class RunNumbering {
       runGroups[0] = this.groupOf(columns, m, rows[0]!, 0)
       return { count: 1, ends: runEnds, groups: runGroups }
     }
+    if (bucket === undefined && ids !== null) return this.tagRuns(selection, m, ids)
     let runs = 0
     let previousId = -2
     let previousStart = Number.NaN
@@ -86,6 +87,22 @@ class RunNumbering {
       runGroups[runs++] = this.groupOf(columns, m, row, start)
     }
     if (runs > 0) runEnds[runs - 1] = count
+    return { count: runs, ends: runEnds, groups: runGroups }
+  }
+
+  /** runsOf for a tag key alone: a run is a stretch of one dictionary id. */
+  private tagRuns(selection: Selection, m: number, ids: Int32Array): Runs {
+    const { rows, count } = selection
+    let runs = 0
+    let previousId = -2
+    for (let i = 0; i < count; i++) {
+      const id = ids[rows[i]!]!
+      if (id === previousId) continue
+      if (runs > 0) runEnds[runs - 1] = i
+      previousId = id
+      runGroups[runs++] = this.groupOf(selection.memtable.columns, m, rows[i]!, 0)
+    }
+    runEnds[runs - 1] = count
     return { count: runs, ends: runEnds, groups: runGroups }
   }
 

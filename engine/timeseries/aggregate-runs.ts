@@ -22,6 +22,7 @@ export function hasNullIn(nulls: Uint8Array, selection: Selection): boolean {
   const to = rows[count - 1]! + 1
   // Four bytes at a time where aligned: null maps hold only 0 and 1, so a word is 0 exactly when its bytes are.
   for (; from < to && (nulls.byteOffset + from) % 4 !== 0; from++) if (nulls[from] !== 0) return true
+  if (from >= to) return false
   const words = new Int32Array(nulls.buffer, nulls.byteOffset + from, (to - from) >> 2)
   for (let w = 0; w < words.length; w++) if (words[w] !== 0) return true
   for (let b = from + words.length * 4; b < to; b++) if (nulls[b] !== 0) return true
@@ -29,11 +30,11 @@ export function hasNullIn(nulls: Uint8Array, selection: Selection): boolean {
 }
 
 /**
- * The first row when the first `count` selected rows are consecutive (rows ascend, so first + count - 1 = last says
- * so), else -1: such a selection is read by row number, without its row vector.
+ * Whether selected positions [from, end) are consecutive rows (rows ascend, so first + length - 1 = last says so): a
+ * run of them is read by row number, without its row vector.
  */
-export function denseBase(rows: Int32Array, count: number): number {
-  return count > 0 && rows[count - 1]! - rows[0]! === count - 1 ? rows[0]! : -1
+function isConsecutive(rows: Int32Array, from: number, end: number): boolean {
+  return rows[end - 1]! - rows[from]! === end - 1 - from
 }
 
 /** Adds the selected rows of memtable m to one accumulator, run by run. `best` holds min/max's chosen values. */
@@ -79,14 +80,15 @@ function countNonNull(counts: number[], nulls: Uint8Array, rows: Int32Array, run
 
 function sumAll(counts: number[], sums: number[], values: Float64Array, rows: Int32Array, runs: Runs): void {
   const { ends, groups } = runs
-  const base = denseBase(rows, ends[runs.count - 1]!)
   let i = 0
   for (let r = 0; r < runs.count; r++) {
     const g = groups[r]!
     const end = ends[r]!
     counts[g]! += end - i
     let sum = sums[g]!
-    if (base >= 0) { for (let row = base + i; row < base + end; row++) sum += values[row]! } else {
+    if (isConsecutive(rows, i, end)) {
+      for (let row = rows[i]!, last = rows[end - 1]!; row <= last; row++) sum += values[row]!
+    } else {
       for (let j = i; j < end; j++) sum += values[rows[j]!]!
     }
     i = end
@@ -166,7 +168,12 @@ function chooseByTime(acc: Accumulator, selection: Selection, m: number, runs: R
     const end = ends[r]!
     let time = timestamps[g]!
     let chosenRow = -1
-    if (isFirst) {
+    if (isConsecutive(rows, i, end)) {
+      const last = rows[end - 1]!
+      if (isFirst) { for (let row = rows[i]!; row <= last; row++) if (times[row]! < time) { time = times[row]!; chosenRow = row } }
+      else for (let row = rows[i]!; row <= last; row++) if (times[row]! > time) { time = times[row]!; chosenRow = row }
+      i = end
+    } else if (isFirst) {
       for (; i < end; i++) { const row = rows[i]!; const t = times[row]!; if (t < time) { time = t; chosenRow = row } }
     } else {
       for (; i < end; i++) { const row = rows[i]!; const t = times[row]!; if (t > time) { time = t; chosenRow = row } }
