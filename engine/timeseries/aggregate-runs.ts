@@ -5,6 +5,7 @@
 // the rows in row order, so every float sum is the same sequence of additions as a per-row loop: results are
 // identical. A column with no NULL in the selected span skips the per-row null test. Knows nothing of SQL.
 import type { Accumulator } from './aggregate.js'
+import { isSharedNoNulls } from './memtable.js'
 import type { Selection } from './scan.js'
 
 /** Runs of a selection: run r covers selected positions [ends[r - 1] (0 for r = 0), ends[r]) and is in group groups[r]. */
@@ -17,7 +18,7 @@ export interface Runs {
 /** Whether any selected row of `nulls` is NULL (selected rows ascend, so the span first..last row covers them all). */
 export function hasNullIn(nulls: Uint8Array, selection: Selection): boolean {
   const { rows, count } = selection
-  if (count === 0) return false
+  if (count === 0 || isSharedNoNulls(nulls)) return false
   let from = rows[0]!
   const to = rows[count - 1]! + 1
   // Four bytes at a time where aligned: null maps hold only 0 and 1, so a word is 0 exactly when its bytes are.

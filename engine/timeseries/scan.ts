@@ -149,6 +149,7 @@ export function selectRowRange(memtable: Memtable, op: ScanOp, range: { fromRow:
   if (op.filters.length === 0 && (op.where === undefined || op.where === null) && ts.kind === 'timestamp') {
     const dense = denseSelection(memtable, ts.values, op.timeRange, range)
     if (dense !== null) return dense
+    if (range.limit >= range.toRow - range.fromRow) return selectTimeRange(memtable, ts.values, op.timeRange, range)
   }
   const refines = op.filters.map((filter) => compileRefine(filter, memtable.columns[filter.column]!))
   const where = op.where === undefined || op.where === null ? null : compileWhere(memtable.schema, op.where)
@@ -215,6 +216,17 @@ function denseSelection(memtable: Memtable, times: Float64Array, timeRange: Scan
   }
   const count = end - fromRow
   return { selection: { memtable, rows: identityView(fromRow, count), count }, nextRow: end }
+}
+
+/** The time range alone, with no limit to stop at: the rows are written straight into the selection. */
+function selectTimeRange(memtable: Memtable, times: Float64Array, timeRange: ScanOp['timeRange'],
+  range: { fromRow: number; toRow: number }): { selection: Selection; nextRow: number } {
+  const { fromRow, toRow } = range
+  const { fromUs, toUs } = timeRange
+  const rows = new Int32Array(toRow - fromRow)
+  let count = 0
+  for (let r = fromRow; r < toRow; r++) { const t = times[r]!; if (!(t < fromUs || t >= toUs)) rows[count++] = r }
+  return { selection: { memtable, rows, count }, nextRow: toRow }
 }
 
 export function buildRows(schema: TableSchema, op: ScanOp, selections: ReadonlyArray<Selection>): RowsPartial {
