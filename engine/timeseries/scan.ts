@@ -23,6 +23,9 @@ type RowTest = (row: number) => boolean
 /** Rows a scan examines per window without an expression (with one: EXPR_CHUNK_ROWS, the kernels' window). */
 const SELECT_WINDOW_ROWS = 4096
 
+/** The window's candidate rows: scratch reused by every selectRowRange on this thread (nothing keeps it). */
+const selectWindow = new Int32Array(Math.max(SELECT_WINDOW_ROWS, EXPR_CHUNK_ROWS))
+
 function invalidFilter(detail: string): EngineFailureError {
   return new EngineFailureError({ kind: 'InvalidBatch', detail })
 }
@@ -162,7 +165,7 @@ export function selectRowRange(memtable: Memtable, op: ScanOp, range: { fromRow:
   // candidates stop at the limit, so the expression (on windows of at most EXPR_CHUNK_ROWS rows) never computes a
   // row the scan would not have needed.
   const windowRows = where === null ? SELECT_WINDOW_ROWS : EXPR_CHUNK_ROWS
-  const window = new Int32Array(Math.max(0, Math.min(windowRows, toRow - range.fromRow)))
+  const window = selectWindow
   let row = range.fromRow
   while (row < toRow && count < limit) {
     const windowEnd = Math.min(toRow, row + windowRows)
