@@ -305,6 +305,7 @@ class NodeEngine implements Engine {
     await this.compactor.settled()
     await this.requireWal().close()
     await Promise.all(this.cores.map((core) => core.shutdown()))
+    await this.segments.closeFiles()
     await this.lock.release()
     log.info({ dataDir: this.config.dataDir }, 'engine closed')
   }

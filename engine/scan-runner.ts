@@ -1,6 +1,8 @@
 // engine/scan-runner: runs ScanOps across the cores — whole (one partial per core) or streamed (batches pulled with
-// credit, cancellable). Segments are read under the scan gate and every core's request is queued before the gate is
-// released, so a flush commit orders cleanly against the scan (invariant 2). Knows nothing of SQL or sockets.
+// credit, cancellable). Segments are sliced under the scan gate and every core's request is queued before the gate
+// is released, so a flush commit orders cleanly against the scan (invariant 2). Each core's segment files stay pinned
+// until that core is done with them (answered, stream ended or cancel acknowledged, or the core died), so compaction,
+// retention or a DROP cannot take a file from under a core still reading it. Knows nothing of SQL or sockets.
 import { SCAN_STREAM_BATCHES_AHEAD_COUNT } from '../src/common/limits.js'
 import { log } from '../src/common/log.js'
 import { EngineFailureError, type ScanResult, type ScanStreamOptions } from './api.js'
@@ -39,8 +41,10 @@ export class ScanRunner {
   async scan(op: ScanOp): Promise<ScanResult> {
     const table = this.tableOf(op)
     await this.host.restarts()
-    const { perCore, release, answered } = await this.host.segments.sliceForScan(table, op, this.host.cores.length)
-    const requests = this.host.cores.map((core, c) => core.request({ kind: 'ScanRequest', op, segments: perCore[c]! }))
+    const { perCore, release, unpin, answered } = await this.host.segments.sliceForScan(table, op, this.host.cores.length)
+    // A core that died rejects its request: it reads nothing more either, so settling is when its pins may go.
+    const requests = this.host.cores.map((core, c) => core.request({ kind: 'ScanRequest', op, segments: perCore[c]! })
+      .finally(() => unpin(c)))
     release()
     const responses = await Promise.all(requests)
     const partials: ScanPartial[] = responses.map((response) => {
@@ -65,12 +69,27 @@ export class ScanRunner {
     if (options.signal?.aborted === true) return
     const cores = [...this.host.cores]
     const merge = new BatchMerge(cores.length)
-    const { perCore, release } = await this.host.segments.sliceForScan(table, op, cores.length)
-    let ids: number[]
+    const { perCore, release, unpin } = await this.host.segments.sliceForScan(table, op, cores.length)
+    const ids: number[] = []
+    // Cancels the streams opened so far; a core's pins go once it acknowledged (or is dead: the cancel rejects).
+    const cancelCores = (): void => cores.slice(0, ids.length).forEach((core, c) => void core.cancelStream(ids[c]!)
+      .catch((error: unknown) => log.debug({ err: error }, 'cancel of a stream on a dead core'))
+      .finally(() => unpin(c)))
     try {
-      ids = cores.map((core, c) => core.openStream(
-        { kind: 'StreamScanRequest', op, segments: perCore[c]!, creditCount: SCAN_STREAM_BATCHES_AHEAD_COUNT },
-        (response) => merge.receive(c, response)))
+      // A core's last batch or failure (a dead core's too) ends its reads, so its pins go then (or at cancel).
+      for (const [c, core] of cores.entries()) {
+        ids.push(core.openStream(
+          { kind: 'StreamScanRequest', op, segments: perCore[c]!, creditCount: SCAN_STREAM_BATCHES_AHEAD_COUNT },
+          (response) => {
+            if (response.kind === 'FailureResponse' || response.isLast) unpin(c)
+            merge.receive(c, response)
+          }))
+      }
+    } catch (error) {
+      merge.stop()
+      cancelCores()
+      for (let c = ids.length; c < cores.length; c++) unpin(c)
+      throw error
     } finally {
       release()
     }
@@ -80,7 +99,7 @@ export class ScanRunner {
       merge.stop()
       this.cancelledCountValue += 1
       log.debug({ tableId: op.tableId, batches: merge.takenCount }, 'scan stream cancelled')
-      cores.forEach((core, c) => void core.cancelStream(ids[c]!).catch((error: unknown) => log.debug({ err: error }, 'cancel of a stream on a dead core')))
+      cancelCores()
     }
     options.signal?.addEventListener('abort', cancel)
     try {

@@ -2,7 +2,10 @@
 // merging of partial results. Everything that crosses this boundary is plain data (no classes, no closures), so wire
 // can be tested against recorded results. Errors are DbError (src/common/errors.ts) with a SQLSTATE.
 
+import type { ColumnVector } from '../engine/batch.js'
 import type { DbError } from '../src/common/errors.js'
+
+export type { ColumnVector }
 
 /** A PostgreSQL RowDescription field. Type OIDs are PostgreSQL's built-in ones only (../shared/clients.md §4.1). */
 export interface FieldDescription {
@@ -54,6 +57,23 @@ export interface RowStream extends AsyncIterable<RowBatch> {
   readonly rowCount: number
   /** Stops the stream early (client gone, portal closed, CancelRequest); idempotent. */
   cancel(): void
+  /**
+   * Instead of iterating: the same batches, some of them as column vectors (a plain projection of scanned columns),
+   * for a consumer that encodes columns itself (wire's DataRow encoder). Absent on streams that have only rows.
+   */
+  columnBatches?(): AsyncIterator<RowBatch | ColumnRows>
+}
+
+/**
+ * Result rows as the cores' column vectors, one per result column, each of `rowCount` values (same meaning per
+ * field typeOid as SqlValue: i64 vectors hold int2/int4/int8, timestamp vectors µs). Valid until the next batch.
+ */
+export interface ColumnRows {
+  readonly kind: 'ColumnRows'
+  readonly rowCount: number
+  readonly columns: ReadonlyArray<ColumnVector>
+  /** Rows [from, to) as SQL values, for a consumer that needs rows after all (FETCH, COPY). */
+  rows(from: number, to: number): RowBatch
 }
 
 /**
@@ -309,8 +329,11 @@ export interface SqlFacade {
    * Throws DbError (42601 with a position) when any statement fails to parse: nothing of the text runs then.
    */
   parse(text: string): ReadonlyArray<PreparedStatement>
-  /** Parameter types and result shape without running the statement. `declaredParamOids` come from Parse (0 = infer). */
-  describe(statement: PreparedStatement, declaredParamOids: ReadonlyArray<number>, session: SessionContext): Promise<StatementDescription>
+  /**
+   * Parameter types and result shape without running the statement. `declaredParamOids` come from Parse (0 = infer).
+   * Answered at once (no promise) unless it must wait (EXECUTE of a prepared statement), so Parse and Bind need no turn.
+   */
+  describe(statement: PreparedStatement, declaredParamOids: ReadonlyArray<number>, session: SessionContext): StatementDescription | Promise<StatementDescription>
   /**
    * Decodes Bind values as the described parameter types (PostgreSQL does it at Bind: 22P02, 22P03 answer the Bind,
    * before BindComplete). Throws DbError; the values themselves are decoded again by execute. Optional for stubs.

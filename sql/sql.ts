@@ -22,7 +22,7 @@ import {
 import { withEngineErrors } from './errors.js'
 import { ingestBatches } from './ingest/ingest.js'
 import type { ParsedStatement, SqlStatement } from './parse/ast.js'
-import { parseSql } from './parse/parse-sql.js'
+import { parseSql, type ParsedSlice } from './parse/parse-sql.js'
 
 function isParsedStatement(value: unknown): value is ParsedStatement {
   return typeof value === 'object' && value !== null && 'kind' in value && value.kind === 'ParsedStatement'
@@ -34,8 +34,17 @@ function parsedOf(statement: PreparedStatement): ParsedStatement {
   return parsed
 }
 
+// A cached parse result is the same (immutable) array each time its text comes again, so are its PreparedStatements.
+const PREPARED_BY_SLICES = new WeakMap<ReadonlyArray<ParsedSlice>, ReadonlyArray<PreparedStatement>>()
+
 function parse(text: string): ReadonlyArray<PreparedStatement> {
-  return parseSql(text).map((slice) => toPreparedStatement(slice.text, slice.parsed))
+  const slices = parseSql(text)
+  let prepared = PREPARED_BY_SLICES.get(slices)
+  if (prepared === undefined) {
+    prepared = slices.map((slice) => toPreparedStatement(slice.text, slice.parsed))
+    PREPARED_BY_SLICES.set(slices, prepared)
+  }
+  return prepared
 }
 
 /** Statements that write (or may have written) data when they fail: counted before they run (SessionContext.dataWriteCount). */
@@ -46,11 +55,22 @@ const MAY_WRITE: ReadonlySet<SqlStatement['kind']> = new Set([
 /** Values of a statement's parameters once their types are settled (Bind's values, or EXECUTE's evaluated arguments). */
 type ValuesOf = (types: ReadonlyArray<SqlType | null>) => ReadonlyArray<SqlValue>
 
-async function describe(engine: Engine, statement: PreparedStatement, declared: ReadonlyArray<number>,
-  session: SessionContext): Promise<StatementDescription> {
+/** Describe: answered at once except for EXECUTE, which describes its prepared statement (that may wait). */
+function describe(engine: Engine, statement: PreparedStatement, declared: ReadonlyArray<number>,
+  session: SessionContext): StatementDescription | Promise<StatementDescription> {
   const parsed = parsedOf(statement)
   const types = initialParamTypes(parsed.paramCount, declared)
   const ast = parsed.ast
+  const settled = (fields: StatementDescription['fields']): StatementDescription =>
+    ({ paramTypeOids: settleParamTypes(parsed.paramCount, types).map(typeOid), fields })
+  if (ast.kind === 'SqlExecute') {
+    return describeExecute(engine, ast, types, session, (inner, oids) => describe(engine, inner, oids, session)).then(settled)
+  }
+  return settled(describeFields(engine, ast, types, session))
+}
+
+function describeFields(engine: Engine, ast: Exclude<SqlStatement, { kind: 'SqlExecute' }>, types: Array<SqlType | null>,
+  session: SessionContext): StatementDescription['fields'] {
   let fields: StatementDescription['fields'] = null
   switch (ast.kind) {
     case 'SqlQuery': fields = describeQuery(engine, ast, types); break
@@ -59,13 +79,12 @@ async function describe(engine: Engine, statement: PreparedStatement, declared: 
     case 'SqlShow': executeShow(ast, session, engine); fields = showFields(ast.name); break
     case 'SqlCreateTable': case 'SqlSet': case 'SqlTransaction': case 'SqlDiscard': case 'SqlAlterTableOptions': case 'SqlCheckpoint': break
     case 'SqlDeallocate': case 'SqlClose': case 'SqlUnlisten': case 'SqlPrepare': case 'SqlSavepoint': case 'SqlFetch': break
-    case 'SqlExecute': fields = await describeExecute(engine, ast, types, session, (inner, oids) => describe(engine, inner, oids, session)); break
     case 'SqlDeclareCursor': describeQuery(engine, ast.query, types); break
     case 'SqlDropTable': case 'SqlTruncate': case 'SqlAlterTableColumns': case 'SqlRename': case 'SqlCopy': break
     case 'SqlDelete': bindDelete(engine, ast, types); break
     default: assertNever(ast)
   }
-  return { paramTypeOids: settleParamTypes(parsed.paramCount, types).map(typeOid), fields }
+  return fields
 }
 
 async function execute(engine: Engine, statement: PreparedStatement, params: ReadonlyArray<ParamValue>,

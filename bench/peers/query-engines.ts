@@ -7,7 +7,7 @@ import fs from 'node:fs'
 import pg from 'pg'
 import { startPostgres } from '../../test/helpers/postgres.js'
 import { parentPid } from './process-stats.js'
-import { MAIN_JS } from '../../test/helpers/server-process.js'
+import { LAUNCHER, MAIN_JS } from '../../test/helpers/server-process.js'
 
 export type Cell = string | number | null
 export type EngineName = 'nodedb' | 'postgres' | 'duckdb' | 'clickhouse' | 'influxdb' | 'victoriametrics'
@@ -92,9 +92,11 @@ export interface NodedbProcess {
  * and NODE_OPTIONS refuses --cpu-prof), so a profile of the server covers its worker threads too.
  */
 export function startNodedbProcess(dataDir: string, args: ReadonlyArray<string>, profileDir: string | null): Promise<NodedbProcess> {
-  const nodeFlags = profileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]
-  const child = spawn(process.execPath, [...nodeFlags, MAIN_JS, 'serve', '--data-dir', dataDir, '--pg-port', '0',
-    '--ilp-port', '0', '--http-port', '0', ...args], { env: { ...process.env, NODEDB_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const serveArgs = ['serve', '--data-dir', dataDir, '--pg-port', '0', '--ilp-port', '0', '--http-port', '0', ...args]
+  // Unprofiled: bin/nodedb, as users start it (its allocator settings included); profiled: node with the flags.
+  const [command, argv] = profileDir === null ? [LAUNCHER, serveArgs]
+    : [process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, MAIN_JS, ...serveArgs]]
+  const child = spawn(command, argv, { env: { ...process.env, NODEDB_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   let ready = false
   return new Promise((resolve, reject) => {

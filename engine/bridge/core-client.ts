@@ -7,7 +7,7 @@ import { EngineFailureError } from '../api.js'
 import { CONTROL_OUTBOX_RETRY_MS, DISPATCH_QUEUE_FRAMES_MAX_COUNT, PARTITION_WIDTH_US_DEFAULT } from '../../src/common/limits.js'
 import { FrameCodec } from './frame-codec.js'
 import type { CoreRequest, CoreResponse, FailureResponse, ScanBatchResponse, StreamScanRequest } from './messages.js'
-import { RING_SIGNAL_INDEX, RingConsumer, RingProducer, createRingBuffers } from './spsc-ring.js'
+import { RING_SIGNAL_INDEX, RingConsumer, RingProducer, createRingBuffers, ringMessageLength, type RingMessage } from './spsc-ring.js'
 
 type WithoutId<T> = T extends CoreRequest ? Omit<T, 'id'> : never
 type WaitAsync = (array: Int32Array, index: number, value: number) => { async: boolean; value: unknown }
@@ -36,7 +36,7 @@ export class CoreClient {
   private readonly inFlight = new Map<number, InFlight>()
   // Streaming scans by stream id: every ScanBatchResponse (and a FailureResponse) of the stream goes to its handler.
   private readonly streams = new Map<number, (response: StreamResponse) => void>()
-  private readonly queue: Uint8Array[] = []
+  private readonly queue: RingMessage[] = []
   private queueOffset = 0
   private retryTimer: NodeJS.Timeout | undefined
   private readonly queueWaiters: Array<() => void> = []
@@ -137,7 +137,7 @@ export class CoreClient {
     while (this.queue.length > 0) {
       const frame = this.queue[0]!
       this.queueOffset = this.producer.pushSome(frame, this.queueOffset)
-      if (this.queueOffset < frame.length) break
+      if (this.queueOffset < ringMessageLength(frame)) break
       this.queue.shift()
       this.queueOffset = 0
     }

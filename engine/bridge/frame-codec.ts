@@ -1,9 +1,19 @@
 // engine/bridge/frame-codec: msgpackr encoding of ring messages and WAL payloads. Typed arrays (Float64Array,
 // BigInt64Array, Int32Array, Uint8Array, Uint16Array) round-trip as typed arrays ('moreTypes'), bigints as bigints.
 // The encoding is written to disk (WAL payloads): options here are append-only; pinned by frame-codec.test.ts.
+// A request carrying a large `payload` (a WAL record's bytes, sent to every core) is framed in two parts instead:
+// DETACHED_MARK, u32 LE length of the msgpack header (the request with payload null), the header, then the payload
+// bytes as they are — so the control thread neither copies the payload into a msgpack frame per core nor allocates
+// one, and the core reads it as a view of the frame. (0xc1 is the one byte msgpack never uses.)
 import { Packr, Unpackr } from 'msgpackr'
 import { assert } from '../../src/common/assert.js'
 import { CORE_REQUEST_KINDS, CORE_RESPONSE_KINDS, type CoreRequest, type CoreResponse } from './messages.js'
+import type { RingMessage } from './spsc-ring.js'
+
+const DETACHED_MARK = 0xc1
+const DETACHED_PREFIX_BYTES = 5
+/** Payloads below this are packed inline: a second part would cost more than the copy. */
+const DETACHED_PAYLOAD_BYTES_MIN = 16 * 1024
 
 // Records (structures) would make frames smaller but tie decoding to shared state; plain maps keep each frame
 // self-describing, which the WAL needs. int64AsType 'bigint' keeps i64 filter values and vectors exact.
@@ -26,15 +36,33 @@ export class FrameCodec {
     return this.unpackr.unpack(bytes)
   }
 
-  encodeRequest(request: CoreRequest): Uint8Array {
-    return this.encode(request)
+  /** One frame, or the parts of a two-part frame (see the module header) for the ring to write side by side. */
+  encodeRequest(request: CoreRequest): RingMessage {
+    if (!('payload' in request) || request.payload.length < DETACHED_PAYLOAD_BYTES_MIN) return this.encode(request)
+    const header = this.encode({ ...request, payload: null })
+    const prefix = new Uint8Array(DETACHED_PREFIX_BYTES)
+    prefix[0] = DETACHED_MARK
+    new DataView(prefix.buffer).setUint32(1, header.length, true)
+    return [prefix, header, request.payload]
   }
 
-  /** Frames come from our own encoder on the other end of the ring; a wrong kind is a bug, hence assert. */
+  /**
+   * Frames come from our own encoder on the other end of the ring; a wrong kind is a bug, hence assert. The payload
+   * of a two-part frame is a view of `bytes`.
+   */
   decodeRequest(bytes: Uint8Array): CoreRequest {
-    const value = this.decode(bytes)
-    assert(hasKind<CoreRequest>(value, CORE_REQUEST_KINDS), 'ring frame is not a CoreRequest')
-    return value
+    if (bytes[0] !== DETACHED_MARK) {
+      const value = this.decode(bytes)
+      assert(hasKind<CoreRequest>(value, CORE_REQUEST_KINDS), 'ring frame is not a CoreRequest')
+      return value
+    }
+    assert(bytes.length >= DETACHED_PREFIX_BYTES, 'two-part frame shorter than its prefix')
+    const headerEnd = DETACHED_PREFIX_BYTES + new DataView(bytes.buffer, bytes.byteOffset, bytes.length).getUint32(1, true)
+    assert(headerEnd <= bytes.length, 'two-part frame header overruns the frame')
+    const header = this.decode(bytes.subarray(DETACHED_PREFIX_BYTES, headerEnd))
+    assert(hasKind<CoreRequest>(header, CORE_REQUEST_KINDS) && 'payload' in header && header.payload === null,
+      'two-part frame header is not a CoreRequest with a detached payload')
+    return { ...header, payload: bytes.subarray(headerEnd) }
   }
 
   encodeResponse(response: CoreResponse): Uint8Array {

@@ -39,22 +39,28 @@ export interface ApplyRawIngestRequest {
   readonly skipVShards: Uint8Array | null
 }
 
-/** The bytes of one column chunk of a segment, read by the control thread; `offset` is its place in `file`. */
-export interface ChunkSlice { readonly column: number; readonly offset: number; readonly bytes: Uint8Array }
+/** Where one column chunk of a segment lies: `length` bytes at `offset` of the segment's file. */
+export interface ChunkSlice { readonly column: number; readonly offset: number; readonly length: number }
 
-/** One row group of a segment: the chunks of the columns a scan needs (the others were not read). */
+/** One row group of a segment: the chunks of the columns a scan needs. */
 export interface RowGroupSlice { readonly rowCount: number; readonly chunks: ReadonlyArray<ChunkSlice> }
 
-/** What a core needs of one segment for one scan: its row groups that survived time pruning. */
+/**
+ * What a core needs of one segment for one work item: its row groups that survived pruning, and where their chunks
+ * are. The core reads the chunks itself (those not in its decoded-chunk cache) through `fd`, a descriptor the
+ * control thread holds open and pinned until the core has answered (segment-files.ts); null: the core opens `file`
+ * by name for the request's duration (compaction and DELETE, which run inside maintain(): nothing is deleted then).
+ */
 export interface SegmentSlice {
   readonly file: string
+  readonly fd: number | null
   /** Columns the segment was written with; table columns past it (added later) read as NULL. */
   readonly columnCount: number
   readonly rowGroups: ReadonlyArray<RowGroupSlice>
 }
 
 /**
- * Scan the core's memtables plus `segments` (read by the control thread from the manifest's segments of this core's
+ * Scan the core's memtables plus `segments` (sliced by the control thread from the manifest's segments of this core's
  * vShards). A frozen memtable is scanned until its CommitFlushRequest, which the control thread sends before any scan
  * whose `segments` include the flushed rows, so no row is seen twice (design invariant 2).
  */

@@ -1,5 +1,7 @@
 // engine/bridge/spsc-ring: a single-producer single-consumer byte ring on SharedArrayBuffers, carrying
 // length-prefixed messages split into fragments. Knows nothing of what the bytes mean (see frame-codec.ts).
+// A message may be given as parts (a header and a large payload) that are copied into the ring side by side, so
+// the producer never concatenates them; the consumer reassembles a fragmented message with one copy.
 import { assert } from '../../src/common/assert.js'
 import { RING_BYTES, RING_FRAME_BYTES_MAX } from '../../src/common/limits.js'
 
@@ -9,9 +11,22 @@ const TAIL = 1
 /** Bumped by the producer after every push; the consumer sleeps on it (Atomics.wait / waitAsync). */
 export const RING_SIGNAL_INDEX = 2
 const HEADER_WORDS = 4
-// Fragment header: u32 byte length, u32 flags. Fragments are padded to 8 bytes so a header never wraps.
+// Fragment header: u32 byte length, u32 flags. Fragments are padded to 8 bytes so a header never wraps. Flags: bit 0
+// = more fragments follow; on the first fragment of a fragmented message, bits 1–31 hold the message's whole length
+// (so the consumer allocates it once).
 const FRAGMENT_HEADER_BYTES = 8
 const FLAG_MORE = 1
+const MESSAGE_BYTES_MAX = 0x7fffffff
+
+/** One message: its bytes, or its parts in order (sent as if concatenated, without concatenating them). */
+export type RingMessage = Uint8Array | ReadonlyArray<Uint8Array>
+
+export function ringMessageLength(message: RingMessage): number {
+  if (message instanceof Uint8Array) return message.length
+  let length = 0
+  for (const part of message) length += part.length
+  return length
+}
 
 /** The shared memory of one ring; plain data, passed to a worker through workerData. */
 export interface RingBuffers {
@@ -74,32 +89,36 @@ export class RingProducer {
   }
 
   /** Pushes the whole message (all its fragments) or nothing; false when the ring lacks room (retry later). */
-  tryPush(message: Uint8Array): boolean {
-    assert(message.length > 0, 'ring messages are never empty')
+  tryPush(message: RingMessage): boolean {
+    const messageLength = ringMessageLength(message)
+    assert(messageLength > 0, 'ring messages are never empty')
     const max = this.ring.fragmentBytesMax
-    const whole = Math.floor(message.length / max)
-    const rest = message.length - whole * max
+    const whole = Math.floor(messageLength / max)
+    const rest = messageLength - whole * max
     const needed = whole * (FRAGMENT_HEADER_BYTES + padded(max)) + (rest > 0 ? FRAGMENT_HEADER_BYTES + padded(rest) : 0)
     if (this.ring.capacity - this.ring.used() < needed) return false
     const end = this.pushSome(message, 0)
-    assert(end === message.length, 'a message that fit was pushed whole')
+    assert(end === messageLength, 'a message that fit was pushed whole')
     return true
   }
 
   /**
    * Streams a message of any size: pushes as many fragments from byte `offset` as fit, and returns the new offset
-   * (message.length when done). The consumer reassembles, so the same producer must finish one message before
+   * (its whole length when done). The consumer reassembles, so the same producer must finish one message before
    * starting the next.
    */
-  pushSome(message: Uint8Array, offset: number): number {
-    assert(offset >= 0 && offset < message.length, `push offset ${offset} of ${message.length}`)
+  pushSome(message: RingMessage, offset: number): number {
+    const parts = message instanceof Uint8Array ? [message] : message
+    const messageLength = ringMessageLength(parts)
+    assert(offset >= 0 && offset < messageLength && messageLength <= MESSAGE_BYTES_MAX, `push offset ${offset} of ${messageLength}`)
     let at = offset
     let pushed = false
-    while (at < message.length) {
-      const length = Math.min(this.ring.fragmentBytesMax, message.length - at)
+    while (at < messageLength) {
+      const length = Math.min(this.ring.fragmentBytesMax, messageLength - at)
       const frameBytes = FRAGMENT_HEADER_BYTES + padded(length)
       if (this.ring.capacity - this.ring.used() < frameBytes) break
-      this.writeFragment(message, at, length, at + length < message.length)
+      const hasMore = at + length < messageLength
+      this.writeFragment(parts, at, length, hasMore ? FLAG_MORE | (at === 0 ? messageLength << 1 : 0) : 0)
       at += length
       pushed = true
     }
@@ -110,16 +129,32 @@ export class RingProducer {
     return at
   }
 
-  private writeFragment(message: Uint8Array, from: number, length: number, hasMore: boolean): void {
+  private writeFragment(parts: ReadonlyArray<Uint8Array>, from: number, length: number, flags: number): void {
     const ring = this.ring
     const tail = Atomics.load(ring.header, TAIL) >>> 0
     const position = tail & ring.mask
     ring.view.setUint32(position, length, true)
-    ring.view.setUint32(position + 4, hasMore ? FLAG_MORE : 0, true)
-    const dataAt = (position + FRAGMENT_HEADER_BYTES) & ring.mask
-    const firstPart = Math.min(length, ring.capacity - dataAt)
-    ring.bytes.set(message.subarray(from, from + firstPart), dataAt)
-    if (firstPart < length) ring.bytes.set(message.subarray(from + firstPart, from + length), 0)
+    ring.view.setUint32(position + 4, flags >>> 0, true)
+    let dataAt = (position + FRAGMENT_HEADER_BYTES) & ring.mask
+    // Copy message bytes [from, from + length) part by part, wrapping at the ring's end.
+    let skip = from
+    let left = length
+    for (let p = 0; p < parts.length && left > 0; p++) {
+      const part = parts[p]!
+      if (skip >= part.length) {
+        skip -= part.length
+        continue
+      }
+      let slice = part.subarray(skip, Math.min(part.length, skip + left))
+      skip = 0
+      left -= slice.length
+      while (slice.length > 0) {
+        const room = Math.min(slice.length, ring.capacity - dataAt)
+        ring.bytes.set(room === slice.length ? slice : slice.subarray(0, room), dataAt)
+        slice = slice.subarray(room)
+        dataAt = (dataAt + room) & ring.mask
+      }
+    }
     const next = (tail + FRAGMENT_HEADER_BYTES + padded(length)) >>> 0
     // The store publishes the bytes written above (Atomics are sequentially consistent).
     Atomics.store(ring.header, TAIL, next | 0)
@@ -129,7 +164,8 @@ export class RingProducer {
 
 export class RingConsumer {
   private readonly ring: RingView
-  private partial: Uint8Array[] = []
+  // The fragmented message being reassembled (allocated whole at its first fragment) and how much of it arrived.
+  private partial: Uint8Array | null = null
   private partialBytes = 0
 
   constructor(buffers: RingBuffers) {
@@ -147,37 +183,44 @@ export class RingConsumer {
 
   /** The next complete message (a copy the caller owns), or null when none is complete yet. */
   pop(): Uint8Array | null {
-    while (this.ring.used() > 0) {
-      const fragment = this.readFragment()
-      if (fragment.hasMore || this.partial.length > 0) {
-        this.partial.push(fragment.bytes)
-        this.partialBytes += fragment.bytes.length
-        if (fragment.hasMore) continue
-        const message = Buffer.concat(this.partial, this.partialBytes)
-        this.partial = []
-        this.partialBytes = 0
-        return new Uint8Array(message.buffer, message.byteOffset, message.length)
+    const ring = this.ring
+    while (ring.used() > 0) {
+      const head = Atomics.load(ring.header, HEAD) >>> 0
+      const position = head & ring.mask
+      const length = ring.view.getUint32(position, true)
+      const flags = ring.view.getUint32(position + 4, true)
+      const frameBytes = FRAGMENT_HEADER_BYTES + padded(length)
+      assert(length > 0 && length <= ring.fragmentBytesMax && frameBytes <= ring.used(), `bad fragment length ${length}`)
+      const hasMore = (flags & FLAG_MORE) !== 0
+      let message = this.partial
+      if (message === null) {
+        const messageLength = hasMore ? flags >>> 1 : length
+        assert(messageLength >= length, `fragmented message of ${messageLength} bytes starts with ${length}`)
+        message = new Uint8Array(messageLength)
       }
-      return fragment.bytes
+      assert(this.partialBytes + length <= message.length, 'fragments overrun their message')
+      this.copyOut(position, length, message, this.partialBytes)
+      Atomics.store(ring.header, HEAD, ((head + frameBytes) >>> 0) | 0)
+      ring.used()
+      if (hasMore) {
+        this.partial = message
+        this.partialBytes += length
+        continue
+      }
+      assert(this.partialBytes + length === message.length, 'a message ends where its length said')
+      this.partial = null
+      this.partialBytes = 0
+      return message
     }
     return null
   }
 
-  private readFragment(): { bytes: Uint8Array; hasMore: boolean } {
+  /** Copies the fragment at ring `position` (its header there) into `target` at `at`, across the wrap. */
+  private copyOut(position: number, length: number, target: Uint8Array, at: number): void {
     const ring = this.ring
-    const head = Atomics.load(ring.header, HEAD) >>> 0
-    const position = head & ring.mask
-    const length = ring.view.getUint32(position, true)
-    const flags = ring.view.getUint32(position + 4, true)
-    const frameBytes = FRAGMENT_HEADER_BYTES + padded(length)
-    assert(length > 0 && length <= ring.fragmentBytesMax && frameBytes <= ring.used(), `bad fragment length ${length}`)
-    const bytes = new Uint8Array(length)
     const dataAt = (position + FRAGMENT_HEADER_BYTES) & ring.mask
     const firstPart = Math.min(length, ring.capacity - dataAt)
-    bytes.set(ring.bytes.subarray(dataAt, dataAt + firstPart), 0)
-    if (firstPart < length) bytes.set(ring.bytes.subarray(0, length - firstPart), firstPart)
-    Atomics.store(ring.header, HEAD, ((head + frameBytes) >>> 0) | 0)
-    ring.used()
-    return { bytes, hasMore: (flags & FLAG_MORE) !== 0 }
+    target.set(ring.bytes.subarray(dataAt, dataAt + firstPart), at)
+    if (firstPart < length) target.set(ring.bytes.subarray(0, length - firstPart), at + firstPart)
   }
 }

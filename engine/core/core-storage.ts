@@ -1,6 +1,7 @@
 // engine/core/core-storage: one core's data — active memtables per (table, vShard), frozen ones being flushed — and
-// the CPU side of flush (sort, encode) and of scans over memtables plus segment row groups read for it. Runs in a
-// worker; knows nothing of files (the control thread writes and reads them), rings or SQL.
+// the CPU side of flush (sort, encode) and of scans over memtables plus segment row groups sliced for it (their
+// chunks read here through the slices' descriptors: segment-decode.ts). Runs in a worker; knows nothing of manifests
+// (the control thread writes segment files and lists them), rings or SQL.
 import { assert } from '../../src/common/assert.js'
 import type { TableId } from '../../src/common/ids.js'
 import { MEMTABLE_FLUSH_AGE_MS, VSHARD_COUNT } from '../../src/common/limits.js'
@@ -16,7 +17,7 @@ import { sortMemtableByPartition } from '../timeseries/memtable-sort.js'
 import { scanMemtables } from '../timeseries/scan.js'
 import { ScanCursor, type ScanSource } from '../timeseries/scan-cursor.js'
 import { DecodedChunkCache } from '../timeseries/chunk-cache.js'
-import { decodeRowGroup } from '../timeseries/segment-decode.js'
+import { decodeRowGroup, withSegmentFile } from '../timeseries/segment-decode.js'
 import { memtableWithout } from '../timeseries/delete-rows.js'
 import type { DeletePredicate } from '../wal/delete-payload.js'
 import { encodeSegment } from '../timeseries/segment-writer.js'
@@ -262,7 +263,8 @@ export class CoreStorage {
   }
 
   private decodeSlice(schema: TableSchema, segment: SegmentSlice): Memtable[] {
-    return segment.rowGroups.map((group) => decodeRowGroup(schema, segment, group))
+    // One descriptor for every row group (compaction's slices carry none: the file is opened here).
+    return withSegmentFile(segment, (fdOf) => segment.rowGroups.map((group) => decodeRowGroup(schema, { ...segment, fd: fdOf() }, group)))
   }
 
   private encode(live: LiveMemtable): EncodedSegment[] {

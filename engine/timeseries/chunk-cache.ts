@@ -1,7 +1,8 @@
 // engine/timeseries/chunk-cache: a core's bounded LRU of decoded segment chunks. Segment files are immutable once
-// listed, so a chunk is identified by its file, offset, length and stored CRC32C (its last 4 bytes: a rewritten file
-// of the same name cannot match by accident); a hit skips the CRC check, decoding and allocation, and returns the same
-// vector, which scans only ever read. Bounded by CORE_DECODED_CHUNK_CACHE_BYTES; knows nothing of rings or SQL.
+// written and their names are never reused while the engine runs (segment ids only grow; a core's cache dies with
+// the engine or the core), so a chunk is identified by its file, offset and length; a hit skips the read, the CRC
+// check, decoding and allocation, and returns the same vector, which scans only ever read. Bounded by
+// CORE_DECODED_CHUNK_CACHE_BYTES; knows nothing of rings or SQL.
 // Scan-resistant: a scan never evicts a chunk it used itself (beginScan() starts a scan), so a scan over more chunks
 // than fit keeps the chunks it found cached and leaves the rest uncached, instead of evicting every chunk just
 // before the next scan needs it (plain LRU under a repeated scan larger than the budget hits nothing).
@@ -43,10 +44,8 @@ export class DecodedChunkCache {
 
   constructor(private readonly budgetBytes = CORE_DECODED_CHUNK_CACHE_BYTES) {}
 
-  static keyOf(file: string, offset: number, bytes: Uint8Array): string {
-    const n = bytes.length
-    const crc = n < 4 ? 0 : (bytes[n - 4]! | (bytes[n - 3]! << 8) | (bytes[n - 2]! << 16) | (bytes[n - 1]! << 24)) >>> 0
-    return `${file}\u0000${offset}\u0000${n}\u0000${crc}`
+  static keyOf(file: string, offset: number, length: number): string {
+    return `${file}\u0000${offset}\u0000${length}`
   }
 
   /** Starts a scan: chunks used from here on are not evicted for chunks of the same scan. */
@@ -58,8 +57,8 @@ export class DecodedChunkCache {
    * The cached vector of the chunk, or the one `decode` returns, kept when it fits the budget after evicting the least
    * recently used chunks that the current scan has not used.
    */
-  get(file: string, offset: number, bytes: Uint8Array, rowCount: number, decode: () => ColumnVector): ColumnVector {
-    const key = DecodedChunkCache.keyOf(file, offset, bytes)
+  get(file: string, offset: number, length: number, rowCount: number, decode: () => ColumnVector): ColumnVector {
+    const key = DecodedChunkCache.keyOf(file, offset, length)
     const hit = this.entries.get(key)
     if (hit !== undefined) {
       this.entries.delete(key)

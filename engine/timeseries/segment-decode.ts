@@ -1,7 +1,10 @@
-// engine/timeseries/segment-decode: one segment row group (as read for a scan) decoded into a memtable on a core.
-// For a scan, lazily: the timestamp and filter columns first, and the other columns only when some row passes.
-// With a DecodedChunkCache (scans on a core), a chunk decoded before is reused. Knows nothing of files (the control
-// thread read the chunks), rings or SQL.
+// engine/timeseries/segment-decode: one segment row group (as sliced for a scan) read and decoded into a memtable on
+// a core. For a scan, lazily: the timestamp and filter columns first, and the other columns only when some row
+// passes. With a DecodedChunkCache (scans on a core), a chunk decoded before is reused and not read at all; others
+// are read with positional synchronous reads through the slice's descriptor (it blocks this core only). Knows nothing
+// of manifests, rings or SQL.
+import fs from 'node:fs'
+import { EngineFailureError } from '../api.js'
 import type { ColumnVector } from '../batch.js'
 import type { RowGroupSlice, SegmentSlice } from '../bridge/messages.js'
 import { exprColumns } from '../expr.js'
@@ -9,7 +12,49 @@ import type { ScanOp, TableSchema } from '../ops.js'
 import type { DecodedChunkCache } from './chunk-cache.js'
 import { Memtable } from './memtable.js'
 import { checkColumns, selectRows } from './scan.js'
-import { decodeSegmentChunk } from './segment-reader.js'
+import { corruptSegment, decodeSegmentChunk } from './segment-reader.js'
+
+/** Reads exactly `length` bytes at `offset` of `fd` (the file `file`); a file that ends first is Corrupt naming it. */
+function readChunk(fd: number, file: string, offset: number, length: number): Uint8Array {
+  const bytes = new Uint8Array(length)
+  let done = 0
+  while (done < length) {
+    let read: number
+    try {
+      read = fs.readSync(fd, bytes, done, length - done, offset + done)
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error)
+      throw new EngineFailureError({ kind: 'Io', detail: `read of segment ${file} at byte ${offset + done}: ${reason}` })
+    }
+    if (read === 0) throw corruptSegment(file, offset + done, `file ends before byte ${offset + length}`)
+    done += read
+  }
+  return bytes
+}
+
+/**
+ * Runs `body` with a getter of a descriptor of the slice's file: the pinned one it carries, or (null: compaction,
+ * DELETE, a scan past the descriptor budget) one opened by name on the first call of the getter and closed after.
+ */
+export function withSegmentFile<T>(segment: SegmentSlice, body: (fdOf: () => number) => T): T {
+  const pinned = segment.fd
+  if (pinned !== null) return body(() => pinned)
+  let fd: number | undefined
+  const fdOf = (): number => {
+    if (fd !== undefined) return fd
+    try {
+      return (fd = fs.openSync(segment.file, 'r'))
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error)
+      throw new EngineFailureError({ kind: 'Io', detail: `open of segment ${segment.file}: ${reason}` })
+    }
+  }
+  try {
+    return body(fdOf)
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd)
+  }
+}
 
 /**
  * One row group of a segment slice as a memtable; table columns the segment predates read as NULL, columns not read
@@ -18,13 +63,19 @@ import { decodeSegmentChunk } from './segment-reader.js'
  */
 export function decodeRowGroup(schema: TableSchema, segment: SegmentSlice, group: RowGroupSlice, op?: ScanOp,
   cache?: DecodedChunkCache): Memtable {
+  return withSegmentFile(segment, (fdOf) => decodeRowGroupFrom(fdOf, schema, segment, group, op, cache))
+}
+
+function decodeRowGroupFrom(fdOf: () => number, schema: TableSchema, segment: SegmentSlice, group: RowGroupSlice, op?: ScanOp,
+  cache?: DecodedChunkCache): Memtable {
   const vectors = new Array<ColumnVector | undefined>(schema.columns.length)
   const decode = (column: number): void => {
     const chunk = group.chunks.find((candidate) => candidate.column === column)
     if (chunk === undefined || vectors[column] !== undefined) return
     const kind = schema.columns[column]!.kind
-    const decodeChunk = () => decodeSegmentChunk(segment.file, chunk.offset, chunk.bytes, kind, group.rowCount)
-    vectors[column] = cache === undefined ? decodeChunk() : cache.get(segment.file, chunk.offset, chunk.bytes, group.rowCount, decodeChunk)
+    const { offset, length } = chunk
+    const decodeChunk = () => decodeSegmentChunk(segment.file, offset, readChunk(fdOf(), segment.file, offset, length), kind, group.rowCount)
+    vectors[column] = cache === undefined ? decodeChunk() : cache.get(segment.file, offset, length, group.rowCount, decodeChunk)
   }
   const nullColumns = new Set<number>()
   for (let c = segment.columnCount; c < schema.columns.length; c++) nullColumns.add(c)

@@ -1,6 +1,6 @@
-// engine/timeseries/segment-prune: which row groups of a segment a scan reads, and their chunks. A group outside the
-// time range, or whose chunk statistics prove that no row passes one of the pushed filters (chunk-prune.ts), is
-// skipped before any of its chunks is read. Runs on the control thread with the segment's file open; decodes only
+// engine/timeseries/segment-prune: which row groups of a segment a scan reads, and where their chunks lie. A group
+// outside the time range, or whose chunk statistics prove that no row passes one of the pushed filters
+// (chunk-prune.ts), is skipped. Runs on the control thread with the segment's file open; reads and decodes only
 // chunk headers and symbol dictionaries (small), never values, and keeps what it learnt per segment (KnownSummaries),
 // so a later scan prunes the same row groups without reading the file. Knows nothing of rings or SQL.
 import type { ColumnKind } from '../batch.js'
@@ -12,7 +12,6 @@ import { ChunkCorruptError } from './codecs/chunk-corrupt-error.js'
 import type { RowGroupIndex, SegmentFooter } from './segment-format.js'
 import type { StatsAnswer } from './stats-answer.js'
 import { corruptSegment } from './segment-reader.js'
-import { SEGMENT_READ_COALESCE_GAP_BYTES } from '../../src/common/limits.js'
 
 /** Reads `length` bytes at `offset` of the open segment file. */
 export type ReadBytes = (offset: number, length: number) => Promise<Uint8Array>
@@ -23,9 +22,9 @@ export interface PruneCounters {
   rowGroupsPruned: number
   /** Row groups wholly inside a scan whose chunk stats answered its aggregates (nothing of them decoded). */
   rowGroupsAnswered: number
-  /** Row groups whose chunks were read and sent to a core. */
+  /** Row groups sent to a core (which reads their chunks unless its cache holds them). */
   rowGroupsRead: number
-  /** Chunks read and sent to cores. */
+  /** Chunks sent to cores. */
   chunksRead: number
 }
 
@@ -77,7 +76,7 @@ export async function readRowGroups(file: string, footer: SegmentFooter, op: Row
       counters.rowGroupsAnswered += 1
       continue
     }
-    const chunks = await readChunks(group, needed.filter((column) => column < footer.kinds.length), read, prefetched)
+    const chunks = chunkSlices(group, needed.filter((column) => column < footer.kinds.length))
     counters.rowGroupsRead += 1
     counters.chunksRead += chunks.length
     rowGroups.push({ rowCount: group.rowCount, chunks })
@@ -85,32 +84,9 @@ export async function readRowGroups(file: string, footer: SegmentFooter, op: Row
   return rowGroups
 }
 
-/**
- * The chunks of `columns` of one row group, in `columns` order. Chunks not prefetched are read in runs: chunks whose
- * gaps (unneeded chunks between them) are at most SEGMENT_READ_COALESCE_GAP_BYTES come from one read, so a scan of
- * many columns costs one read per group rather than one per chunk. Each chunk is its exact byte range.
- */
-async function readChunks(group: RowGroupIndex, columns: ReadonlyArray<number>, read: ReadBytes,
-  prefetched: ReadonlyMap<number, Uint8Array>): Promise<ChunkSlice[]> {
-  const bytesOf = new Map<number, Uint8Array>(prefetched)
-  const missing = columns.filter((column) => !bytesOf.has(column))
-    .sort((a, b) => group.chunks[a]!.offset - group.chunks[b]!.offset)
-  for (let i = 0; i < missing.length;) {
-    const start = group.chunks[missing[i]!]!.offset
-    let end = start + group.chunks[missing[i]!]!.length
-    let j = i + 1
-    while (j < missing.length && group.chunks[missing[j]!]!.offset >= end &&
-      group.chunks[missing[j]!]!.offset - end <= SEGMENT_READ_COALESCE_GAP_BYTES) {
-      end = group.chunks[missing[j]!]!.offset + group.chunks[missing[j]!]!.length
-      j++
-    }
-    const run = await read(start, end - start)
-    for (; i < j; i++) {
-      const { offset, length } = group.chunks[missing[i]!]!
-      bytesOf.set(missing[i]!, run.subarray(offset - start, offset - start + length))
-    }
-  }
-  return columns.map((column) => ({ column, offset: group.chunks[column]!.offset, bytes: bytesOf.get(column)! }))
+/** Where the chunks of `columns` of one row group lie, in `columns` order (the core reads them: segment-decode.ts). */
+function chunkSlices(group: RowGroupIndex, columns: ReadonlyArray<number>): ChunkSlice[] {
+  return columns.map((column) => ({ column, offset: group.chunks[column]!.offset, length: group.chunks[column]!.length }))
 }
 
 /** Whether `test` holds for every filter, tested in order and stopping at the first that fails. */
@@ -136,7 +112,7 @@ async function tryAnswer(answer: StatsAnswer, filters: ReadonlyArray<ColumnFilte
 
 /**
  * What pruning (and, `isVerified`, answering) knows of one chunk. Symbol chunks, and every chunk when `isVerified`,
- * are read whole and CRC-checked (a kept group needs them anyway: they go into `prefetched`); others by header only.
+ * are read whole and CRC-checked (kept in `prefetched`, so a group reads each at most once); others by header only.
  */
 async function summarize(file: string, kinds: ReadonlyArray<ColumnKind>, group: RowGroupIndex, column: number,
   read: ReadBytes, prefetched: Map<number, Uint8Array>, isVerified = false): Promise<ChunkSummary> {

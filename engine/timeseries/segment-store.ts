@@ -1,12 +1,13 @@
 // engine/timeseries/segment-store: the control thread's side of segments — writes flushed segment files (temp, fsync,
-// rename, fsync dir), commits them to the manifest, and reads the footers and chunks a scan needs (segment-slices.ts).
-// All file I/O is async here (cores never touch files); decoding chunks is the cores' job. Knows nothing of rings or
-// SQL.
+// rename, fsync dir), commits them to the manifest, and slices what a scan needs (segment-slices.ts): footers and
+// chunk headers are read here (async), chunks by the cores through descriptors pinned for the scan (segment-files.ts),
+// so a file removed from the manifest stays readable until every scan that sliced it is done. Knows nothing of
+// rings or SQL.
 import path from 'node:path'
 import type { TableId } from '../../src/common/ids.js'
 import { log } from '../../src/common/log.js'
 import {
-  COLUMNS_PER_TABLE_MAX_COUNT, SEGMENT_READS_IN_FLIGHT_MAX_COUNT, VSHARD_COUNT,
+  COLUMNS_PER_TABLE_MAX_COUNT, VSHARD_COUNT,
 } from '../../src/common/limits.js'
 import type { EncodedSegment, FlushOutput, SegmentSlice } from '../bridge/messages.js'
 import type { AggPartial } from '../batch.js'
@@ -19,6 +20,7 @@ import { ScanGate } from './scan-gate.js'
 import { StatsAnswer } from './stats-answer.js'
 import { newPruneCounters, type PruneCounters, type RowGroupScope } from './segment-prune.js'
 import { removeUnlisted } from './segment-cleanup.js'
+import { SegmentFiles, type SegmentPins } from './segment-files.js'
 import { SegmentSliceReader } from './segment-slices.js'
 import { neededColumns } from './segment-reader.js'
 
@@ -28,7 +30,10 @@ import { neededColumns } from './segment-reader.js'
  */
 export interface ScanSlices {
   readonly perCore: SegmentSlice[][]
+  /** Releases the scan gate: call once every core's request is queued. */
   readonly release: () => void
+  /** Unpins core `core`'s segments: call once that core is done with them (answered, stream ended, cancel acked). */
+  readonly unpin: (core: number) => void
   readonly answered: AggPartial | null
 }
 
@@ -39,6 +44,8 @@ const SEGMENT_COLUMNS_ALL_COUNT = COLUMNS_PER_TABLE_MAX_COUNT
 export class SegmentStore {
   private readonly gate = new ScanGate()
   private readonly slices: SegmentSliceReader
+  /** Segments pinned per scan, and the descriptors of listed segments the cores read chunks through. */
+  private readonly files: SegmentFiles
   private readonly flushed = new Map<string, number>()
   private readonly truncated = new Map<number, number>()
   /**
@@ -61,6 +68,7 @@ export class SegmentStore {
     for (const entry of manifest.truncatedLsns ?? []) this.truncated.set(entry.tableId, entry.lsn)
     this.nextIdReserved = manifest.nextSegmentId
     this.slices = new SegmentSliceReader(fs)
+    this.files = new SegmentFiles((file) => fs.unlink(file))
   }
 
   get segmentDir(): string {
@@ -228,7 +236,8 @@ export class SegmentStore {
   private async deleteFiles(entries: ReadonlyArray<SegmentEntry>): Promise<void> {
     for (const entry of entries) {
       this.slices.forget(entry.id)
-      await this.fs.unlink(path.join(this.segmentDir, entry.file))
+      // A file a scan reads by name (no descriptor) is unlinked by SegmentFiles after that scan's last pin.
+      if (this.files.retire(entry.id)) await this.fs.unlink(path.join(this.segmentDir, entry.file))
     }
     if (entries.length > 0) await this.fs.syncDir(this.segmentDir)
   }
@@ -250,33 +259,42 @@ export class SegmentStore {
   }
 
   /**
-   * The segment slices of `op` for each core (index = core), pruned by segment and row-group time range, holding the
-   * chunks of the needed columns only. Call `release` once every core's ScanRequest is queued.
+   * The segment slices of `op` for each core (index = core), pruned by segment and row-group time range, with where the
+   * chunks of the needed columns lie and a pinned descriptor of each file. Call `release` once every core's ScanRequest
+   * is queued, and `unpin(c)` once core c is done with its slices.
    */
   async sliceForScan(schema: TableSchema, op: ScanOp, coreCount: number): Promise<ScanSlices> {
     const release = await this.gate.read()
+    const pins: SegmentPins[] = Array.from({ length: coreCount }, () => [])
+    const unpin = (core: number): void => {
+      const held = pins[core]!
+      pins[core] = []
+      this.files.unpin(held)
+    }
     try {
       const { fromUs, toUs } = op.timeRange
       const chosen = this.manifest.segments.filter((entry) =>
         entry.tableId === op.tableId && entry.minUs < toUs && entry.maxUs >= fromUs)
       const needed = neededColumns(schema, op)
       const answer = StatsAnswer.of(schema, op)
-      const perCore: SegmentSlice[][] = Array.from({ length: coreCount }, () => [])
-      for (let i = 0; i < chosen.length; i += SEGMENT_READS_IN_FLIGHT_MAX_COUNT) {
-        const group = chosen.slice(i, i + SEGMENT_READS_IN_FLIGHT_MAX_COUNT)
-        const slices = await Promise.all(group.map((entry) => this.readSlice(entry, op, needed, this.pruneCounters, answer)))
-        slices.forEach((slice, k) => { if (slice.rowGroups.length > 0) perCore[group[k]!.vShard % coreCount]!.push(slice) })
-      }
-      return { perCore, release, answered: answer !== null && answer.groupCount > 0 ? answer.toPartial() : null }
+      const perCore = await this.slices.readForCores(chosen, (entry) => path.join(this.segmentDir, entry.file), op, needed,
+        { counters: this.pruneCounters, answer, files: this.files, pins })
+      return { perCore, release, unpin, answered: answer !== null && answer.groupCount > 0 ? answer.toPartial() : null }
     } catch (error) {
+      for (let core = 0; core < coreCount; core++) unpin(core)
       release()
       throw error
     }
   }
 
   private readSlice(entry: SegmentEntry, scope: RowGroupScope, needed: ReadonlyArray<number>,
-    counters: PruneCounters, answer: StatsAnswer | null = null): Promise<SegmentSlice> {
-    return this.slices.read(entry, path.join(this.segmentDir, entry.file), scope, needed, counters, answer)
+    counters: PruneCounters): Promise<SegmentSlice> {
+    return this.slices.read(entry, path.join(this.segmentDir, entry.file), scope, needed, counters)
+  }
+
+  /** Engine close, after the cores stopped: closes every segment descriptor and deletes files left to the last pin. */
+  async closeFiles(): Promise<void> {
+    for (const file of this.files.closeAll()) await this.fs.unlink(file).catch(() => undefined)
   }
 
   /**
@@ -305,7 +323,10 @@ export class SegmentStore {
     return dropped
   }
 
-  /** Every chunk of a segment, for compaction (inside maintain(): no file it reads is deleted meanwhile). */
+  /**
+   * Every chunk of a segment, for compaction and DELETE (inside maintain(): no file it reads is deleted meanwhile), with
+   * no descriptor: the core opens the file for the request.
+   */
   async readWhole(entry: SegmentEntry): Promise<SegmentSlice> {
     const columns = Array.from({ length: SEGMENT_COLUMNS_ALL_COUNT }, (_, c) => c)
     const everything = { timeRange: { fromUs: Number.NEGATIVE_INFINITY, toUs: Number.POSITIVE_INFINITY }, filters: [] }

@@ -13,6 +13,7 @@ import type { CompareOp, Expr } from './expr.js'
 import type { Scope } from './scope.js'
 import { categoryOf, commonType, formatName } from './type-rules.js'
 import { ARRAY_OF, resolveTypeName, sqlType, type SqlType } from './types.js'
+import { formatNumeric, parseNumeric } from '../functions/numeric-ops.js'
 
 export interface SubqueryPlanner {
   /** Plans a subquery whose names may refer to `scope` (correlation); returns its plan and output types. */
@@ -48,18 +49,9 @@ function bindNumber(text: string): Expr {
   return { kind: 'Const', value: normalizeNumeric(text), type: sqlType('numeric') }
 }
 
-/** A numeric literal's text as PostgreSQL's numeric keeps it: exponent forms expanded, the written scale kept. */
+/** A numeric literal's text as numeric_in keeps it: exponent forms expanded, leading zeros gone, the scale kept. */
 function normalizeNumeric(text: string): string {
-  const match = /^(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text)
-  if (match === null || match[3] === undefined) return text.startsWith('.') ? `0${text}` : text
-  const digits = `${match[1] ?? ''}${match[2] ?? ''}`
-  const point = (match[1] ?? '').length + Number(match[3])
-  const scale = Math.max(0, digits.length - point)
-  const padded = point > digits.length ? digits + '0'.repeat(point - digits.length) : digits
-  const at = Math.max(0, point)
-  const whole = (point < 0 ? '0' : padded.slice(0, at)).replace(/^0+(?=\d)/, '') || '0'
-  const fraction = point < 0 ? '0'.repeat(-point) + digits : padded.slice(at)
-  return scale === 0 ? whole : `${whole}.${fraction.padEnd(scale, '0')}`
+  return formatNumeric(parseNumeric(text))
 }
 
 function bindParam(ctx: BindContext, index: number): Expr {
@@ -74,9 +66,12 @@ export function bindComparison(ctx: BindContext, op: CompareOp, leftExpr: Expr, 
 
 /** The type both sides of a comparison are cast to (PostgreSQL's cross-type comparison operators give the same answers). */
 export function comparisonType(left: SqlType, right: SqlType, op: string, pos: number): SqlType {
+  // json has no comparison operators at all (jsonb has them all).
+  if (left.name === 'json' || right.name === 'json') throw undefinedOperator(`${formatName(left)} ${op} ${formatName(right)}`, pos + 1)
   if (left.name === 'unknown' && right.name === 'unknown') return sqlType('text')
-  if (left.name === 'unknown') return right
-  if (right.name === 'unknown') return left
+  // Operators take their argument types without modifiers: 'abcdef' compared with a char(4) is not cut to fit.
+  if (left.name === 'unknown') return sqlType(right.name)
+  if (right.name === 'unknown') return sqlType(left.name)
   if (categoryOf(left.name) !== categoryOf(right.name)) {
     throw undefinedOperator(`${formatName(left)} ${op} ${formatName(right)}`, pos + 1)
   }
@@ -144,7 +139,8 @@ function bindLike(ctx: BindContext, expr: Extract<SqlExpr, { kind: 'ExprLike' }>
     throw undefinedOperator(`${formatName(arg.type)} ${op} unknown`, expr.pos + 1)
   }
   return {
-    kind: 'Like', arg: coerce(ctx, arg, text), pattern: coerce(ctx, bindExpr(ctx, expr.pattern), text),
+    // character(n) is matched with its blanks (bpcharlike), every other string type as text.
+    kind: 'Like', arg: arg.type.name === 'bpchar' ? arg : coerce(ctx, arg, text), pattern: coerce(ctx, bindExpr(ctx, expr.pattern), text),
     escape: expr.escape === null ? null : coerce(ctx, bindExpr(ctx, expr.escape), text),
     caseInsensitive: expr.caseInsensitive, negated: expr.negated, type: BOOL,
   }

@@ -2,6 +2,7 @@
 // expected type, other expressions get implicit or explicit Cast nodes — and overload resolution of functions and
 // operators against the registry (func_select_candidate's rules, reduced to nodedb's types).
 import { cannotCoerce, undefinedFunction, undefinedOperator } from '../../src/common/errors.js'
+import { applyTypmod } from '../expr/typmod.js'
 import type { SqlValue } from '../api.js'
 import { castText } from '../expr/cast-value.js'
 import type { ScalarFunction } from '../functions/function-def.js'
@@ -22,13 +23,14 @@ export function constOf(value: SqlValue, type: SqlType): Expr {
 }
 
 /** Gives `expr` the type `target` (implicit context): unknowns are typed, other types get a Cast node. */
-export function coerce(ctx: BindContext, expr: Expr, target: SqlType): Expr {
+export function coerce(ctx: BindContext, expr: Expr, target: SqlType, isExplicit = false): Expr {
   if (target.name === 'unknown') return expr
   if (expr.type.name === target.name && (expr.type.typmod === target.typmod || target.typmod < 0)) return expr
   if (expr.type.name === 'unknown') {
     if (expr.kind === 'Const') {
       if (typeof expr.value === 'string' && SESSION_DEPENDENT.has(target.name)) return { kind: 'Cast', expr, type: target }
-      return constOf(typeof expr.value === 'string' ? castText(expr.value, target) : expr.value, target)
+      const value = typeof expr.value === 'string' ? castText(expr.value, target) : expr.value
+      return constOf(applyTypmod(value, target, isExplicit), target)
     }
     if (expr.kind === 'Param') {
       ctx.paramTypes[expr.index] = target
@@ -44,6 +46,7 @@ export function hasCast(from: PgTypeName, to: PgTypeName): boolean {
   const a = categoryOf(from)
   const b = categoryOf(to)
   if (a === 'S' || b === 'S') return true // every type has text I/O casts
+  if ((a === 'J' && b === 'K') || (a === 'K' && b === 'J')) return true // json ↔ jsonb
   if (a === b) return true
   // int4 ↔ bool; int ↔ float ↔ numeric are within N.
   return (a === 'N' && b === 'B' && from === 'int4') || (a === 'B' && b === 'N' && to === 'int4')
@@ -52,9 +55,9 @@ export function hasCast(from: PgTypeName, to: PgTypeName): boolean {
 /** An explicit cast (CAST, ::, typed literal): literals are converted now, so '2024-13-01'::date fails at bind (22008). */
 export function toType(ctx: BindContext, expr: Expr, target: SqlType, pos: number): Expr {
   if (!hasCast(expr.type.name, target.name)) throw cannotCoerce(formatName(expr.type), formatName(target), pos + 1)
-  if (expr.type.name === 'unknown') return coerce(ctx, expr, target)
+  if (expr.type.name === 'unknown') return coerce(ctx, expr, target, true)
   if (expr.type.name === target.name && expr.type.typmod === target.typmod) return expr
-  return { kind: 'Cast', expr, type: target }
+  return { kind: 'Cast', expr, type: target, isExplicit: true }
 }
 
 interface Candidate<F> { readonly fn: F; readonly targets: ReadonlyArray<PgTypeName | 'any'>; readonly exact: number; readonly cost: number; readonly preferred: number }
@@ -124,26 +127,47 @@ export function coerceArgs(ctx: BindContext, args: ReadonlyArray<Expr>, targets:
   })
 }
 
+/**
+ * The type an unknown operand beside `other` takes: other's type without modifier (operators have none), text beside
+ * a character(n) (its operators other than comparisons take text: a pattern keeps its trailing blanks).
+ */
+function operandType(other: SqlType): SqlType {
+  return sqlType(other.name === 'bpchar' ? 'text' : other.name)
+}
+
 /** An operator application ('+', '||', '~', prefix '-') resolved against the registry; 42883 when none fits. */
 export function resolveOperator(ctx: BindContext, op: string, operands: ReadonlyArray<Expr>, pos: number): Expr {
   let args = [...operands]
-  if (args.length === 2 && op !== '||' && args[0]!.type.name === 'unknown' && args[1]!.type.name !== 'unknown') args[0] = coerce(ctx, args[0]!, args[1]!.type)
-  else if (args.length === 2 && args[1]!.type.name === 'unknown' && args[0]!.type.name !== 'unknown' && op !== '||') args[1] = coerce(ctx, args[1]!, args[0]!.type)
+  // An unknown operand takes the other's type when an operator of that type on both sides exists (PostgreSQL's
+  // first check); otherwise it is resolved with the candidates (jsonb -> 'key' takes text).
+  const hasSameTypeOperator = (type: SqlType): boolean =>
+    scalarOverloads(op).some((fn) => fn.args.length === 2 && fn.args[0] === operandType(type).name && fn.args[1] === operandType(type).name)
+  if (args.length === 2 && op !== '||' && args[0]!.type.name === 'unknown' && args[1]!.type.name !== 'unknown' && hasSameTypeOperator(args[1]!.type)) args[0] = coerce(ctx, args[0]!, operandType(args[1]!.type))
+  else if (args.length === 2 && args[1]!.type.name === 'unknown' && args[0]!.type.name !== 'unknown' && op !== '||' && hasSameTypeOperator(args[0]!.type)) args[1] = coerce(ctx, args[1]!, operandType(args[0]!.type))
   const isArrayConcat = op === '||' && args.some((arg) => categoryOf(arg.type.name) === 'A')
-  if (op === '||' && !isArrayConcat) args = args.map((arg) => (categoryOf(arg.type.name) === 'S' || arg.type.name === 'unknown' ? arg : { kind: 'Cast', expr: arg, type: sqlType('text') }))
+  // bytea || bytea and jsonb || jsonb keep their types (an unknown beside them takes it); everything else
+  // concatenates as text — character(n) too, its blanks trimmed, as PostgreSQL's || (text, text) sees it.
+  const typedConcat = op === '||' ? args.find((arg) => arg.type.name === 'bytea' || arg.type.name === 'jsonb')?.type : undefined
+  if (typedConcat !== undefined && args.every((arg) => arg.type.name === typedConcat.name || arg.type.name === 'unknown')) {
+    args = args.map((arg) => coerce(ctx, arg, typedConcat))
+  } else if (op === '||' && !isArrayConcat) args = args.map((arg) => ((categoryOf(arg.type.name) === 'S' && arg.type.name !== 'bpchar') || arg.type.name === 'unknown' ? arg : { kind: 'Cast', expr: arg, type: sqlType('text') }))
   const picked = pickOverload(scalarOverloads(op), args.map((arg) => arg.type))
   if (picked === null) {
     const types = args.map((arg) => formatName(arg.type))
     throw undefinedOperator(args.length === 1 ? `${op} ${types[0]}` : `${types[0]} ${op} ${types[1]}`, pos + 1)
   }
   const coerced = coerceArgs(ctx, args, picked.targets)
+  // Regular expressions (and SIMILAR TO, which arrives as ~) match character(n) with its blanks (bpcharregexeq).
+  if (REGEX_OPS.has(op) && args[0]!.type.name === 'bpchar') coerced[0] = args[0]!
   return { kind: 'Call', fn: picked.fn, args: coerced, type: resultType(picked.fn, coerced.map((arg) => arg.type)) }
 }
+
+const REGEX_OPS: ReadonlySet<string> = new Set(['~', '~*', '!~', '!~*'])
 
 /** A scalar function call resolved against the registry; 42883 naming the signature when none fits. */
 export function resolveFunction(ctx: BindContext, name: string, args: ReadonlyArray<Expr>, pos: number): Expr {
   const picked = pickOverload(scalarOverloads(name), args.map((arg) => arg.type))
   if (picked === null) throw undefinedFunction(`${name}(${args.map((arg) => formatName(arg.type)).join(', ')})`, pos + 1)
-  const coerced = coerceArgs(ctx, args, picked.targets, name !== 'num_nulls' && name !== 'num_nonnulls')
+  const coerced = coerceArgs(ctx, args, picked.targets, name !== 'num_nulls' && name !== 'num_nonnulls' && picked.fn.evaluateTyped === undefined)
   return { kind: 'Call', fn: picked.fn, args: coerced, type: resultType(picked.fn, coerced.map((arg) => arg.type)) }
 }

@@ -55,7 +55,8 @@ export type Expr =
   /** index 0-based ($1 → 0). */
   | { readonly kind: 'Param'; readonly index: number; readonly type: SqlType }
   | { readonly kind: 'Call'; readonly fn: ScalarFunction; readonly args: ReadonlyArray<Expr>; readonly type: SqlType }
-  | { readonly kind: 'Cast'; readonly expr: Expr; readonly type: SqlType }
+  // isExplicit: CAST / :: (varchar(n) and character(n) then truncate instead of raising 22001 as assignments do).
+  | { readonly kind: 'Cast'; readonly expr: Expr; readonly type: SqlType; readonly isExplicit?: boolean }
   | { readonly kind: 'Compare'; readonly op: CompareOp; readonly left: Expr; readonly right: Expr; readonly type: SqlType }
   | { readonly kind: 'And' | 'Or'; readonly args: ReadonlyArray<Expr>; readonly type: SqlType }
   | { readonly kind: 'Not'; readonly arg: Expr; readonly type: SqlType }

@@ -4,7 +4,9 @@
 import { datatypeMismatch } from '../../src/common/errors.js'
 import { PG_TYPES, sqlType, type PgTypeName, type SqlType } from './types.js'
 
-export type TypeCategory = 'N' | 'S' | 'D' | 'T' | 'B' | 'U' | 'A' | 'P'
+// 'V' is uuid's own category, 'Y' bytea's, 'J' json's and 'K' jsonb's (all PostgreSQL's 'U', a letter this module
+// gives unknown): nothing casts to them implicitly.
+export type TypeCategory = 'N' | 'S' | 'D' | 'T' | 'B' | 'U' | 'A' | 'P' | 'V' | 'Y' | 'J' | 'K'
 
 /** oid and the reg* aliases of it: each casts implicitly to the others (pg_cast's binary-coercible 'i' entries). */
 export const OID_FAMILY: ReadonlySet<PgTypeName> = new Set(['oid', 'regclass', 'regtype', 'regproc', 'regnamespace'])
@@ -16,7 +18,11 @@ export function categoryOf(name: PgTypeName): TypeCategory {
     case 'oid': case 'regclass': case 'regtype': case 'regproc': case 'regnamespace': return 'N'
     case '_text': case '_oid': case '_int2': case '_char': case '_name': case '_bool': case '_int4': case '_int8': case '_float4':
     case '_float8': case '_numeric': case '_varchar': case '_bpchar': case '_timestamp': case '_timestamptz': case '_date':
-    case '_interval': return 'A'
+    case '_interval': case '_uuid': case '_bytea': case '_json': case '_jsonb': return 'A'
+    case 'uuid': return 'V'
+    case 'bytea': return 'Y'
+    case 'json': return 'J'
+    case 'jsonb': return 'K'
     case 'timestamp': case 'timestamptz': case 'date': return 'D'
     case 'interval': return 'T'
     case 'bool': return 'B'
@@ -32,7 +38,7 @@ const NUMERIC_RANK: Readonly<Partial<Record<PgTypeName, number>>> = {
 const DATETIME_RANK: Readonly<Partial<Record<PgTypeName, number>>> = { date: 0, timestamp: 1, timestamptz: 2 }
 
 export const PREFERRED: Readonly<Record<TypeCategory, PgTypeName | null>> = {
-  N: 'float8', S: 'text', D: 'timestamptz', T: 'interval', B: 'bool', U: null, A: null, P: null,
+  N: 'float8', S: 'text', D: 'timestamptz', T: 'interval', B: 'bool', U: null, A: null, P: null, V: null, Y: null, J: null, K: null,
 }
 
 /** Whether a value of `from` may be used where `to` is expected without an explicit cast. */
@@ -77,7 +83,12 @@ export function commonType(types: ReadonlyArray<SqlType>, context: string, pos?:
     if (canImplicitlyCast(result.name, type.name)) result = type
     else if (!canImplicitlyCast(type.name, result.name)) result = sqlType(PREFERRED[categoryOf(type.name)] ?? type.name)
   }
-  return result.name === 'varchar' || result.name === 'bpchar' ? (known.every((t) => t.name === result.name) ? result : sqlType('text')) : result
+  if (result.name === 'varchar' || result.name === 'bpchar') {
+    if (!known.every((t) => t.name === result.name)) return sqlType('text')
+  }
+  // select_common_typmod: a modifier survives only when every input (unknown literals included, which have none)
+  // has it.
+  return types.every((t) => t.typmod === result.typmod) ? result : sqlType(result.name)
 }
 
 export function formatName(type: SqlType): string {

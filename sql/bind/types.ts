@@ -2,12 +2,18 @@
 // ColumnKind. sql is the only layer that maps one type system onto the other.
 import type { ColumnKind } from '../../engine/batch.js'
 import { assertNever } from '../../src/common/assert.js'
-import { undefinedObject } from '../../src/common/errors.js'
+import { invalidParameterValue, undefinedObject } from '../../src/common/errors.js'
 import type { SqlTypeName } from '../parse/ast.js'
 
 export type PgTypeName =
   | 'bool' | 'int2' | 'int4' | 'int8' | 'float4' | 'float8' | 'numeric' | 'text' | 'varchar' | 'bpchar'
   | 'timestamp' | 'timestamptz' | 'date' | 'interval' | 'unknown'
+  // Values are the canonical lowercase text form (8-4-4-4-12 hex digits): its string order is uuid_cmp's byte order.
+  | 'uuid'
+  // Values are the hex output text ('\\x0aff'): lowercase digits, so string order is byteacmp's (sql/expr/bytea.ts).
+  | 'bytea'
+  // json: the input text as written (validated); jsonb: jsonb_out's text (sql/expr/json.ts).
+  | 'json' | 'jsonb'
   // pg_sleep's result: its one value prints as '' (void_out) and sends no bytes (void_send).
   | 'void'
   // Catalog types (pg_catalog and information_schema columns, regclass casts). Their values are numbers (oid, reg*)
@@ -16,7 +22,7 @@ export type PgTypeName =
   | '_text' | '_oid' | '_int2' | '_char' | '_name'
   // Arrays of the scalar types (ARRAY[…], array_agg, = ANY($1) parameters), in the same text form.
   | '_bool' | '_int4' | '_int8' | '_float4' | '_float8' | '_numeric' | '_varchar' | '_bpchar'
-  | '_timestamp' | '_timestamptz' | '_date' | '_interval'
+  | '_timestamp' | '_timestamptz' | '_date' | '_interval' | '_uuid' | '_bytea' | '_json' | '_jsonb'
 
 export interface PgTypeInfo {
   readonly oid: number
@@ -35,7 +41,8 @@ export const PG_TYPES: Readonly<Record<PgTypeName, PgTypeInfo>> = {
   int8: { oid: 20, typlen: 8, columnKind: 'i64', formatName: 'bigint' },
   float4: { oid: 700, typlen: 4, columnKind: 'f64', formatName: 'real' },
   float8: { oid: 701, typlen: 8, columnKind: 'f64', formatName: 'double precision' },
-  numeric: { oid: 1700, typlen: -1, columnKind: 'f64', formatName: 'numeric' },
+  // Stored as numeric_out's text (exact digits and scale; a double would lose both). Tables written before keep f64.
+  numeric: { oid: 1700, typlen: -1, columnKind: 'text', formatName: 'numeric' },
   text: { oid: 25, typlen: -1, columnKind: 'symbol', formatName: 'text' },
   varchar: { oid: 1043, typlen: -1, columnKind: 'symbol', formatName: 'character varying' },
   bpchar: { oid: 1042, typlen: -1, columnKind: 'symbol', formatName: 'character' },
@@ -43,6 +50,10 @@ export const PG_TYPES: Readonly<Record<PgTypeName, PgTypeInfo>> = {
   timestamptz: { oid: 1184, typlen: 8, columnKind: 'timestamp', formatName: 'timestamp with time zone' },
   date: { oid: 1082, typlen: 4, columnKind: null, formatName: 'date' },
   interval: { oid: 1186, typlen: 16, columnKind: null, formatName: 'interval' },
+  uuid: { oid: 2950, typlen: 16, columnKind: 'text', formatName: 'uuid' },
+  bytea: { oid: 17, typlen: -1, columnKind: 'text', formatName: 'bytea' },
+  json: { oid: 114, typlen: -1, columnKind: 'text', formatName: 'json' },
+  jsonb: { oid: 3802, typlen: -1, columnKind: 'text', formatName: 'jsonb' },
   unknown: { oid: 705, typlen: -2, columnKind: null, formatName: 'unknown' },
   void: { oid: 2278, typlen: 4, columnKind: null, formatName: 'void' },
   name: { oid: 19, typlen: 64, columnKind: null, formatName: 'name' },
@@ -69,13 +80,17 @@ export const PG_TYPES: Readonly<Record<PgTypeName, PgTypeInfo>> = {
   _timestamptz: { oid: 1185, typlen: -1, columnKind: null, formatName: 'timestamp with time zone[]' },
   _date: { oid: 1182, typlen: -1, columnKind: null, formatName: 'date[]' },
   _interval: { oid: 1187, typlen: -1, columnKind: null, formatName: 'interval[]' },
+  _uuid: { oid: 2951, typlen: -1, columnKind: null, formatName: 'uuid[]' },
+  _bytea: { oid: 1001, typlen: -1, columnKind: null, formatName: 'bytea[]' },
+  _json: { oid: 199, typlen: -1, columnKind: null, formatName: 'json[]' },
+  _jsonb: { oid: 3807, typlen: -1, columnKind: null, formatName: 'jsonb[]' },
 }
 
 /** The array type of each element type nodedb can put in an array (pg_type.typarray of the element). */
 export const ARRAY_OF: Readonly<Partial<Record<PgTypeName, PgTypeName>>> = {
   text: '_text', name: '_name', varchar: '_varchar', bpchar: '_bpchar', unknown: '_text', oid: '_oid', int2: '_int2', char: '_char',
   bool: '_bool', int4: '_int4', int8: '_int8', float4: '_float4', float8: '_float8', numeric: '_numeric',
-  timestamp: '_timestamp', timestamptz: '_timestamptz', date: '_date', interval: '_interval',
+  timestamp: '_timestamp', timestamptz: '_timestamptz', date: '_date', interval: '_interval', uuid: '_uuid', bytea: '_bytea', json: '_json', jsonb: '_jsonb',
 }
 
 /** The element type of an array type. */
@@ -91,7 +106,7 @@ export const PG_TYPE_NAMES: ReadonlyArray<PgTypeName> = [
   'bool', 'int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'text', 'varchar', 'bpchar', 'timestamp', 'timestamptz',
   'date', 'interval', 'unknown', 'void', 'name', 'char', 'oid', 'regclass', 'regtype', 'regproc', 'regnamespace',
   '_text', '_oid', '_int2', '_char', '_name', '_bool', '_int4', '_int8', '_float4', '_float8', '_numeric', '_varchar', '_bpchar',
-  '_timestamp', '_timestamptz', '_date', '_interval',
+  '_timestamp', '_timestamptz', '_date', '_interval', 'uuid', '_uuid', 'bytea', '_bytea', 'json', '_json', 'jsonb', '_jsonb',
 ]
 
 /** A SQL type with its modifier (atttypmod; -1 when none; varchar(n) → n + 4 as PostgreSQL stores it). */
@@ -110,10 +125,19 @@ const ALIASES: Readonly<Record<string, PgTypeName>> = {
   int2: 'int2', smallint: 'int2', int4: 'int4', int: 'int4', integer: 'int4', int8: 'int8', bigint: 'int8',
   float4: 'float4', real: 'float4', float8: 'float8', float: 'float8', 'double precision': 'float8', double: 'float8',
   numeric: 'numeric', decimal: 'numeric',
-  text: 'text', varchar: 'varchar', 'character varying': 'varchar', char: 'bpchar', character: 'bpchar', bpchar: 'bpchar',
+  // Unquoted char / character arrive from the grammar as bpchar with typmod 1; a written "char" is the one-byte type.
+  text: 'text', varchar: 'varchar', 'character varying': 'varchar', char: 'char', character: 'bpchar', bpchar: 'bpchar',
   timestamp: 'timestamp', 'timestamp without time zone': 'timestamp',
-  timestamptz: 'timestamptz', 'timestamp with time zone': 'timestamptz', date: 'date', interval: 'interval',
-  name: 'name', '"char"': 'char', oid: 'oid', regclass: 'regclass', regtype: 'regtype', regproc: 'regproc', regnamespace: 'regnamespace',
+  timestamptz: 'timestamptz', 'timestamp with time zone': 'timestamptz', date: 'date', interval: 'interval', uuid: 'uuid', bytea: 'bytea', json: 'json', jsonb: 'jsonb',
+  name: 'name', oid: 'oid', regclass: 'regclass', regtype: 'regtype', regproc: 'regproc', regnamespace: 'regnamespace',
+}
+
+const INTERVAL_FULL_RANGE = 0x7fff
+const TIME_PRECISION_MAX = 6
+
+function checkPrecision(name: PgTypeName, precision: number): number {
+  if (precision < 0) throw invalidParameterValue(`${name === 'interval' ? 'INTERVAL' : 'TIMESTAMP'}(${precision})${name === 'timestamptz' ? ' WITH TIME ZONE' : ''} precision must not be negative`)
+  return Math.min(precision, TIME_PRECISION_MAX)
 }
 
 /** A written type name → SqlType; 42704 when unknown. */
@@ -128,7 +152,9 @@ export function resolveTypeName(type: SqlTypeName): SqlType {
   const name = element
   const length = type.args[0]
   if ((name === 'varchar' || name === 'bpchar') && length !== undefined) return sqlType(name, length + 4)
-  if (name === 'bpchar') return sqlType(name, 5)
+  // timestamp(p): typmod p (above 6 PostgreSQL warns and uses 6); interval(p): full range << 16 | p.
+  if ((name === 'timestamp' || name === 'timestamptz') && length !== undefined) return sqlType(name, checkPrecision(name, length))
+  if (name === 'interval' && length !== undefined) return sqlType(name, (INTERVAL_FULL_RANGE << 16) | checkPrecision(name, length))
   // numeric(p, s): PostgreSQL's typmod is ((p << 16) | s) + VARHDRSZ.
   if (name === 'numeric' && length !== undefined) return sqlType(name, ((length << 16) | (type.args[1] ?? 0)) + 4)
   return sqlType(name)
@@ -137,6 +163,7 @@ export function resolveTypeName(type: SqlTypeName): SqlType {
 /** The verbatim form kept in ColumnSchema.sqlType: 'varchar(20)', 'int4', 'timestamptz'. */
 export function formatStoredType(type: SqlType): string {
   if (type.typmod >= 4 && type.name === 'numeric') return `numeric(${(type.typmod - 4) >> 16},${(type.typmod - 4) & 0xffff})`
+  if (type.typmod >= 0 && (type.name === 'timestamp' || type.name === 'timestamptz')) return `${type.name}(${type.typmod})`
   return type.typmod >= 4 && (type.name === 'varchar' || type.name === 'bpchar') ? `${type.name}(${type.typmod - 4})` : type.name
 }
 
@@ -146,6 +173,7 @@ export function parseStoredType(stored: string, kind: ColumnKind): SqlType {
   const name = match === null ? undefined : ALIASES[match[1] ?? '']
   // numeric(p,s) keeps PostgreSQL's typmod ((p << 16) | s) + 4, so \d and format_type print numeric(10,2).
   if (name === 'numeric' && match?.[3] !== undefined) return sqlType(name, ((Number(match[2]) << 16) | Number(match[3])) + 4)
+  if ((name === 'timestamp' || name === 'timestamptz') && match?.[2] !== undefined) return sqlType(name, Number(match[2]))
   if (name !== undefined) return sqlType(name, match?.[2] === undefined ? -1 : Number(match[2]) + 4)
   return defaultTypeOfKind(kind)
 }

@@ -129,6 +129,7 @@ function evalCall(expr: Extract<Expr, { kind: 'Call' }>, row: Row, outer: Readon
     if (value === null && expr.fn.strict) return null
     args[i] = value
   }
+  if (expr.fn.evaluateTyped !== undefined) return expr.fn.evaluateTyped(args, expr.args.map((arg) => arg.type), env.functions)
   return expr.fn.evaluate(args, env.functions)
 }
 
@@ -139,7 +140,7 @@ export function evaluate(expr: Expr, row: Row, outer: ReadonlyArray<Row>, env: E
     case 'Const': return expr.value
     case 'Param': return env.params[expr.index] ?? null
     case 'Call': return evalCall(expr, row, outer, env)
-    case 'Cast': return castTyped(evaluate(expr.expr, row, outer, env), expr.expr.type, expr.type, env.functions)
+    case 'Cast': return castTyped(evaluate(expr.expr, row, outer, env), expr.expr.type, expr.type, env.functions, expr.isExplicit === true)
     case 'Compare': {
       const left = evaluate(expr.left, row, outer, env)
       const right = left === null ? null : evaluate(expr.right, row, outer, env)

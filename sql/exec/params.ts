@@ -36,7 +36,7 @@ export function settleParamTypes(paramCount: number, types: ReadonlyArray<SqlTyp
 
 /** Binary values of these types have the type's fixed length (pg_type.typlen), as their receive functions read. */
 const FIXED_BINARY_SIZE = new Set<string>(['bool', 'int2', 'int4', 'int8', 'float4', 'float8', 'timestamp', 'timestamptz', 'date',
-  'interval', 'oid', 'regclass', 'regtype', 'regproc', 'regnamespace'])
+  'interval', 'oid', 'regclass', 'regtype', 'regproc', 'regnamespace', 'uuid'])
 
 /**
  * PostgreSQL's Bind checks of a binary value's length: too short is the receive function running out of message

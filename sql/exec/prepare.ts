@@ -19,7 +19,7 @@ import { executeQuery, functionContext } from './query.js'
 import { castTyped } from './value-ops.js'
 
 /** The parameter types a statement will run with, given its declared OIDs (sql.ts's describe). */
-export type DescribeParsed = (statement: PreparedStatement, declaredOids: ReadonlyArray<number>) => Promise<StatementDescription>
+export type DescribeParsed = (statement: PreparedStatement, declaredOids: ReadonlyArray<number>) => StatementDescription | Promise<StatementDescription>
 /** Runs a parsed statement with values already of its settled parameter types (sql.ts's dispatcher). */
 export type RunParsed = (statement: PreparedStatement, declaredOids: ReadonlyArray<number>, values: ReadonlyArray<SqlValue>) => Promise<StatementResult>
 

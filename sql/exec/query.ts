@@ -8,13 +8,14 @@ import type { FunctionContext } from '../functions/function-def.js'
 import type { SqlQuery } from '../parse/ast.js'
 import type { PlanColumn, PlanNode } from '../plan/plan-node.js'
 import { Planner } from '../plan/planner.js'
+import { cachedPlan } from '../plan/plan-cache.js'
 import { disabledOptimizers, type Optimizer } from '../plan/optimizers.js'
 import type { Folder } from '../plan/pushdown.js'
 import { evaluate } from './evaluate.js'
 import { newExecEnv, type ExecEnv } from './exec-env.js'
 import { runPlan } from './run-plan.js'
 import { streamPlan, streamShapeOf } from './stream-plan.js'
-import { settingsWithDefaults } from './utility.js'
+import { mergedSettings } from './session-settings.js'
 import { Sleeper } from '../functions/sleep-functions.js'
 import { catalogLookup } from '../catalog/catalog-lookup.js'
 import { printRegColumns } from '../catalog/reg-cast.js'
@@ -25,7 +26,7 @@ export function fieldOf(column: PlanColumn): FieldDescription {
 }
 
 export function functionContext(session: SessionContext, engine?: Engine): FunctionContext {
-  const settings = settingsWithDefaults(session)
+  const settings = mergedSettings(session)
   const base = { timeZone: settings.get('timezone') ?? 'UTC', nowUs: Date.now() * 1000, settings, sleeper: new Sleeper() }
   return engine === undefined ? base : { ...base, catalog: catalogLookup(engine) }
 }
@@ -40,10 +41,15 @@ export function folder(env: ExecEnv | null): Folder {
   }
 }
 
+/** The statement's plan: the one kept with its parsed query when nothing it depends on changed (plan-cache.ts). */
 export function planStatement(engine: Engine, query: SqlQuery, paramTypes: Array<SqlType | null>, env: ExecEnv | null): PlanNode {
-  const disabled = env === null ? new Set<Optimizer>() : disabledOptimizers(env.functions.settings)
-  return new Planner(engine, paramTypes, folder(env), env === null, env?.functions.timeZone ?? null, disabled).planQuery(query, null).plan
+  const disabled = env === null ? NONE_DISABLED : disabledOptimizers(env.functions.settings)
+  const key = { query, paramTypes, settings: env === null ? null : env.functions.settings, tables: engine.tables() }
+  return cachedPlan(key, folder(env), (fold) =>
+    new Planner(engine, paramTypes, fold, env === null, env?.functions.timeZone ?? null, disabled).planQuery(query, null).plan)
 }
+
+const NONE_DISABLED: ReadonlySet<Optimizer> = new Set()
 
 export function describeQuery(engine: Engine, query: SqlQuery, paramTypes: Array<SqlType | null>): ReadonlyArray<FieldDescription> {
   return planStatement(engine, query, paramTypes, null).columns.map(fieldOf)

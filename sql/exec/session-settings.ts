@@ -116,6 +116,41 @@ export function settingsCatalogRows(session: SessionContext): Array<Array<string
   })
 }
 
+interface MergedSettings {
+  /** The session's own values the merge was made from (a session holds a handful; every known setting is many more). */
+  readonly own: ReadonlyArray<readonly [string, string]>
+  readonly user: string
+  readonly database: string
+  readonly merged: ReadonlyMap<string, string>
+}
+
+// Every statement reads the merged settings (functionContext) and every ReadyForQuery the reported ones; they change
+// only on SET/RESET/ROLLBACK, so the last merge per session is kept while the session's own values are the same
+// (compared, not versioned: several places write session.settings).
+const MERGED_SETTINGS = new WeakMap<SessionContext, MergedSettings>()
+const REPORTED_BY_MERGED = new WeakMap<ReadonlyMap<string, string>, ReadonlyArray<readonly [string, string]>>()
+const REPORTED_DEFS = SETTINGS.filter((def) => def.isReported === true)
+
+function isSameSettings(cached: MergedSettings, session: SessionContext): boolean {
+  if (cached.own.length !== session.settings.size || cached.user !== session.user || cached.database !== session.database) return false
+  for (const [name, value] of cached.own) if (session.settings.get(name) !== value) return false
+  return true
+}
+
+/**
+ * Every known setting's value with `user` and `database` (current_setting()); the same map, never to be changed,
+ * while the session's settings are unchanged.
+ */
+export function mergedSettings(session: SessionContext): ReadonlyMap<string, string> {
+  const cached = MERGED_SETTINGS.get(session)
+  if (cached !== undefined && isSameSettings(cached, session)) return cached.merged
+  const merged = currentSettings(session)
+  merged.set('user', session.user)
+  merged.set('database', session.database)
+  MERGED_SETTINGS.set(session, { own: [...session.settings], user: session.user, database: session.database, merged })
+  return merged
+}
+
 /** Every known setting's current value (current_setting(), pg_settings): defaults under the session's values. */
 export function currentSettings(session: SessionContext): Map<string, string> {
   const merged = new Map<string, string>(SETTINGS.map((def) => [def.name.toLowerCase(), def.boot]))
@@ -148,8 +183,14 @@ function replaceAll(target: Map<string, string>, source: ReadonlyMap<string, str
 }
 
 /** The GUC_REPORT settings' current values, as ParameterStatus names and shows them. */
-export function reportedSettings(session: SessionContext): Array<readonly [string, string]> {
-  return SETTINGS.filter((def) => def.isReported === true).map((def) => [def.name, currentValue(session, def)])
+export function reportedSettings(session: SessionContext): ReadonlyArray<readonly [string, string]> {
+  const merged = mergedSettings(session)
+  let reported = REPORTED_BY_MERGED.get(merged)
+  if (reported === undefined) {
+    reported = REPORTED_DEFS.map((def) => [def.name, currentValue(session, def)] as const)
+    REPORTED_BY_MERGED.set(merged, reported)
+  }
+  return reported
 }
 
 /** A time setting in milliseconds (statement_timeout, idle_session_timeout, …); 0 when unset. */

@@ -4,17 +4,24 @@
 import { assert } from '../../src/common/assert.js'
 import { invalidRowCount } from '../../src/common/errors.js'
 import type { RowsPartial } from '../../engine/batch.js'
-import type { RowBatch, RowStream, SqlValue } from '../api.js'
+import type { ColumnRows, RowBatch, RowStream, SqlValue } from '../api.js'
 import { someExpr, type Expr } from '../bind/expr.js'
 import type { SqlType } from '../bind/types.js'
 import { withEngineErrors } from '../errors.js'
 import { mergeRows } from '../physical/merge.js'
 import type { PlanColumn, PlanNode } from '../plan/plan-node.js'
 import { printRegColumns } from '../catalog/reg-cast.js'
+import { columnRowsOf, plainSlotsOf } from './column-rows.js'
 import { evaluate } from './evaluate.js'
 import type { ExecEnv, Row } from './exec-env.js'
 
 type NodeOf<K extends PlanNode['kind']> = Extract<PlanNode, { kind: K }>
+
+/** A core batch as result rows of some form: how many, and rows [from, to) of them. */
+interface Cut<B> {
+  readonly count: number
+  slice(from: number, to: number): B
+}
 
 /** A plan of the shape TrimNode? → LimitNode? → ProjectNode? → FilterNode? → ScanNode, nothing reading a subquery. */
 export interface StreamShape {
@@ -69,10 +76,14 @@ class PlanRowStream implements RowStream {
   private isIterated = false
   private readonly controller = new AbortController()
   private readonly types: ReadonlyArray<SqlType>
+  /** The scan slots the result columns are when no row needs evaluating (no residual filter, columns only). */
+  private readonly plainSlots: number[] | null
 
   constructor(private readonly shape: StreamShape, private readonly outputTypes: ReadonlyArray<SqlType>, private readonly env: ExecEnv,
     private readonly bounds: { readonly offset: number; readonly limit: number | null }) {
     this.types = shape.scan.columns.map((column) => column.type)
+    const isPlain = shape.filter === null && outputTypes.length > 0
+    this.plainSlots = isPlain ? plainSlotsOf(shape.project?.exprs ?? null, this.types, shape.trim?.count ?? null) : null
   }
 
   get rowCount(): number {
@@ -86,11 +97,22 @@ class PlanRowStream implements RowStream {
   [Symbol.asyncIterator](): AsyncIterator<RowBatch> {
     assert(!this.isIterated, 'a RowStream is iterated once')
     this.isIterated = true
-    return this.batches()
+    return this.batches((partial) => this.rowCut(partial))
   }
 
-  /** Pulls core batches one at a time; leaving early (LIMIT met, return(), cancel) ends the engine's stream too. */
-  private async *batches(): AsyncGenerator<RowBatch, void, undefined> {
+  columnBatches(): AsyncIterator<RowBatch | ColumnRows> {
+    assert(!this.isIterated, 'a RowStream is iterated once')
+    this.isIterated = true
+    const slots = this.plainSlots
+    if (slots === null) return this.batches((partial) => this.rowCut(partial))
+    return this.batches((partial) => ({ count: partial.rowCount, slice: (from, to) => columnRowsOf(partial, slots, this.types, from, to) }))
+  }
+
+  /**
+   * Pulls core batches one at a time; leaving early (LIMIT met, return(), cancel) ends the engine's stream too.
+   * `cutOf` turns a core batch into result rows (evaluated rows, or column vectors), which OFFSET and LIMIT cut.
+   */
+  private async *batches<B>(cutOf: (partial: RowsPartial) => Cut<B>): AsyncGenerator<B, void, undefined> {
     const { op } = this.shape.scan
     if (op.timeRange.fromUs >= op.timeRange.toUs || this.bounds.limit === 0) return
     let skipCount = this.bounds.offset
@@ -100,24 +122,30 @@ class PlanRowStream implements RowStream {
       while (leftCount > 0) {
         const next = await withEngineErrors(() => source.next())
         if (next.done === true) return
-        let rows = this.rowsOf(next.value)
-        if (skipCount > 0) {
-          const skipped = Math.min(skipCount, rows.length)
-          rows = rows.slice(skipped)
-          skipCount -= skipped
-        }
+        const cut = cutOf(next.value)
+        const from = Math.min(skipCount, cut.count)
+        skipCount -= from
         // pg_sleep in the select list or filter: its delay is waited out before the batch goes.
         await this.env.functions.sleeper?.settle(this.env.session.signal)
-        if (rows.length > leftCount) rows = rows.slice(0, leftCount)
-        leftCount -= rows.length
-        if (rows.length === 0) continue
-        this.rowCountValue += rows.length
-        yield printRegColumns(this.outputTypes, rows, this.env.functions.catalog)
+        const to = Math.min(cut.count, from + leftCount)
+        leftCount -= to - from
+        if (to === from) continue
+        this.rowCountValue += to - from
+        yield cut.slice(from, to)
       }
     } finally {
       // Runs the engine stream's own finally, which cancels the cores' scans when it had not ended.
       await source.return?.()
     }
+  }
+
+  private rowCut(partial: RowsPartial): Cut<RowBatch> {
+    const rows = this.rowsOf(partial)
+    const slice = (from: number, to: number): RowBatch => {
+      const cut = from === 0 && to === rows.length ? rows : rows.slice(from, to)
+      return printRegColumns(this.outputTypes, cut, this.env.functions.catalog)
+    }
+    return { count: rows.length, slice }
   }
 
   /** One core batch as result rows: filter, project and trim applied per row, as run-plan.ts would. */

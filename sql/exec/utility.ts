@@ -7,7 +7,7 @@ import type { BackgroundFailure, DiskStatus, Engine, SyncStatus } from '../../en
 import type { FieldDescription, SessionContext, StatementResult } from '../api.js'
 import { PG_TYPES } from '../bind/types.js'
 import type { SqlClose, SqlDeallocate, SqlDiscard, SqlSavepoint, SqlSet, SqlShow, SqlTransaction } from '../parse/ast.js'
-import { applySet, currentSettings, resetAllSettings, showAllSettings, showSetting } from './session-settings.js'
+import { applySet, resetAllSettings, showAllSettings, showSetting } from './session-settings.js'
 import { settingDef } from './settings.js'
 
 /** SHOW nodedb_status (issue 12): the engine's write state, free space and failing background writers. */
@@ -97,14 +97,6 @@ export function executeDeallocate(statement: SqlDeallocate): StatementResult {
 export function executeClose(statement: SqlClose): StatementResult {
   const commandTag = statement.name === null ? 'CLOSE CURSOR ALL' : 'CLOSE CURSOR'
   return { kind: 'CommandResult', commandTag, sessionEffect: { kind: 'ClosePortal', name: statement.name } }
-}
-
-/** For current_setting(): the session's value, else the default. */
-export function settingsWithDefaults(session: SessionContext): ReadonlyMap<string, string> {
-  const merged = currentSettings(session)
-  merged.set('user', session.user)
-  merged.set('database', session.database)
-  return merged
 }
 
 /** SAVEPOINT / RELEASE / ROLLBACK TO: wire keeps the savepoints with the block's state and checks them (25P01, 3B001). */

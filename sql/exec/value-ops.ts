@@ -7,11 +7,16 @@ import { rint } from '../expr/calendar.js'
 import { castValue } from '../expr/cast-value.js'
 import { compareValues } from '../expr/compare-values.js'
 import type { FunctionContext } from '../functions/function-def.js'
-import { compareDecimal, decimalToInteger, floatToDecimal, formatNumeric, parseNumeric, roundDecimal } from '../functions/numeric-ops.js'
+import { compareDecimal, decimalToInteger, floatToDecimal, formatNumeric, parseNumeric } from '../functions/numeric-ops.js'
 import { numericValueOutOfRange } from '../../src/common/errors.js'
+import { bpcharTrim } from '../expr/char-types.js'
+import { applyTypmod } from '../expr/typmod.js'
+import { compareJsonb, jsonbKey, parseJson } from '../expr/json.js'
 
 /** Order of two non-null values of one type: numeric text compares by value, NaN sorts above every number. */
 export function compareTyped(a: Exclude<SqlValue, null>, b: Exclude<SqlValue, null>, type: SqlType): number {
+  if (type.name === 'bpchar' && typeof a === 'string' && typeof b === 'string') return compareValues(bpcharTrim(a), bpcharTrim(b))
+  if (type.name === 'jsonb' && typeof a === 'string' && typeof b === 'string') return compareJsonb(parseJson(a, true), parseJson(b, true))
   if (type.name === 'numeric' && typeof a === 'string' && typeof b === 'string') return compareDecimal(parseNumeric(a), parseNumeric(b))
   if ((type.name === 'float8' || type.name === 'float4') && typeof a === 'number' && typeof b === 'number') {
     if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) ? (Number.isNaN(b) ? 0 : 1) : -1
@@ -81,6 +86,8 @@ export function valueKey(value: SqlValue, type: SqlType): string {
   if (typeof value === 'object') return `i${value.months}:${value.days}:${value.us}`
   if (type.name === 'numeric' && typeof value === 'string') return `n${normalizeDecimal(value)}`
   if (typeof value === 'number') return Object.is(value, -0) ? 'd0' : `d${value}`
+  if (type.name === 'bpchar' && typeof value === 'string') return `string${bpcharTrim(value)}`
+  if (type.name === 'jsonb' && typeof value === 'string') return `j${jsonbKey(parseJson(value, true))}`
   return `${typeof value}${String(value)}`
 }
 
@@ -98,27 +105,19 @@ export function rowKey(row: ReadonlyArray<SqlValue>, types: ReadonlyArray<SqlTyp
 
 const INTEGER_TYPES: ReadonlySet<string> = new Set(['int2', 'int4', 'int8'])
 
-/** numeric(p, s): rounds to s places (half away from zero); more than p - s integer digits is 22003. */
-function applyNumericTypmod(text: string, typmod: number): string {
-  if (typmod < 4) return text
-  const precision = ((typmod - 4) >> 16) & 0xffff
-  const scale = (typmod - 4) & 0xffff
-  const rounded = roundDecimal(parseNumeric(text), scale)
-  const out = formatNumeric(rounded)
-  const integerDigits = out.replace(/^-/, '').split('.')[0]!.replace(/^0+/, '').length
-  if (integerDigits > precision - scale) {
-    throw numericValueOutOfRange(`numeric field overflow`)
-  }
-  return out
-}
-
 /**
  * Casts as PostgreSQL's cast functions do: float → integer rounds half to even (rint), numeric → integer half away
  * from zero, float → numeric keeps 15 significant digits (float8) or 6 (float4), numeric(p, s) rounds to its scale.
  */
-export function castTyped(value: SqlValue, from: SqlType, to: SqlType, ctx: FunctionContext): SqlValue {
+export function castTyped(value: SqlValue, from: SqlType, to: SqlType, ctx: FunctionContext, isExplicit = false): SqlValue {
   if (value === null) return null
   if (from.name === to.name && (to.typmod < 0 || from.typmod === to.typmod)) return value
+  // character(n) → any other type: its trailing blanks go first (rtrim1 in bpchar's casts and output to text).
+  if (from.name === 'bpchar' && typeof value === 'string') value = bpcharTrim(value)
+  return applyTypmod(castScalar(value, from, to, ctx), to, isExplicit)
+}
+
+function castScalar(value: Exclude<SqlValue, null>, from: SqlType, to: SqlType, ctx: FunctionContext): SqlValue {
   const reg = castRegValue(value, from, to, ctx.catalog)
   if (reg !== undefined) return reg
   if (INTEGER_TYPES.has(to.name) && typeof value === 'number' && (from.name === 'float8' || from.name === 'float4')) {
@@ -135,7 +134,7 @@ export function castTyped(value: SqlValue, from: SqlType, to: SqlType, ctx: Func
       const cast = castValue(value, from.name, to, ctx)
       text = typeof cast === 'string' ? cast : String(cast)
     }
-    return applyNumericTypmod(text, to.typmod)
+    return text
   }
   if (to.name === 'float4' && typeof value !== 'object') {
     const cast = castValue(value, from.name, to, ctx)

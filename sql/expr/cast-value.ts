@@ -2,11 +2,15 @@
 // representation (see SqlValue in sql/api.ts), and decodes binary-format parameters. Errors are 22P02/22007/22003.
 // Time types read and print through the session TimeZone when a TimeContext is given (UTC otherwise).
 import { encodeFloat4Text, encodeFloat8Text } from '../../src/common/float-text.js'
-import { cannotCoerce, featureNotSupported, invalidTextRepresentation, numericValueOutOfRange } from '../../src/common/errors.js'
+import { cannotCoerce, featureNotSupported, invalidBinaryRepresentation, invalidTextRepresentation, numericValueOutOfRange } from '../../src/common/errors.js'
 import { assertNever } from '../../src/common/assert.js'
+import { decodeUuidBinary, parseUuid } from '../../src/common/uuid.js'
+import { formatBytea, parseBytea } from './bytea.js'
+import { canonicalJsonb, parseJson } from './json.js'
 import type { SqlValue } from '../api.js'
 import { ELEMENT_OF, isArrayType, PG_TYPE_NAMES, PG_TYPES, sqlType, type PgTypeName, type SqlType } from '../bind/types.js'
 import { formatArrayText, parseArrayText } from '../functions/array-text.js'
+import { formatNumeric, parseNumeric } from '../functions/numeric-ops.js'
 import { PG_EPOCH_DAYS } from './calendar.js'
 import { formatInterval, isIntervalValue, parseInterval } from './interval.js'
 import { decodeArrayBinary } from './array-binary.js'
@@ -59,7 +63,8 @@ export function castText(text: string, type: SqlType, ctx: TimeContext = default
     case 'bool': return parseBool(text)
     case 'int2': case 'int4': case 'int8': return parseInteger(text, name)
     case 'float4': case 'float8': return parseFloatText(text, PG_TYPES[name].formatName)
-    case 'numeric': return String(parseFloatText(text, 'numeric')) === 'NaN' ? 'NaN' : text.trim()
+    // numeric_in's canonical form: '1e2' is 100, '007.10' is 7.10, '-0' is 0 (the written scale is kept).
+    case 'numeric': return formatNumeric(parseNumeric(text))
     case 'text': case 'varchar': case 'bpchar': case 'unknown': return text
     case 'timestamp': return parseTimestamp(text, ctx)
     case 'timestamptz': return parseTimestamptz(text, ctx)
@@ -70,7 +75,11 @@ export function castText(text: string, type: SqlType, ctx: TimeContext = default
     case 'oid': case 'regclass': case 'regtype': case 'regproc': case 'regnamespace': return parseOid(text, name)
     case '_text': case '_oid': case '_int2': case '_char': case '_name': case '_bool': case '_int4': case '_int8': case '_float4':
     case '_float8': case '_numeric': case '_varchar': case '_bpchar': case '_timestamp': case '_timestamptz': case '_date':
-    case '_interval': return normalizeArrayText(text, type, ctx)
+    case '_interval': case '_uuid': case '_bytea': case '_json': case '_jsonb': return normalizeArrayText(text, type, ctx)
+    case 'json': parseJson(text, false); return text
+    case 'jsonb': return canonicalJsonb(text)
+    case 'uuid': return parseUuid(text)
+    case 'bytea': return parseBytea(text)
     case 'void': throw cannotCoerce('text', 'void')
     default: return assertNever(name)
   }
@@ -133,7 +142,7 @@ export function castValue(value: SqlValue, from: PgTypeName, to: SqlType, ctx: T
     case 'oid': case 'regclass': case 'regtype': case 'regproc': case 'regnamespace': return Number(value)
     case '_text': case '_oid': case '_int2': case '_char': case '_name': case '_bool': case '_int4': case '_int8': case '_float4':
     case '_float8': case '_numeric': case '_varchar': case '_bpchar': case '_timestamp': case '_timestamptz': case '_date':
-    case '_interval': throw cannotCoerce(PG_TYPES[from].formatName, PG_TYPES[to.name].formatName)
+    case '_interval': case '_uuid': case '_bytea': case '_json': case '_jsonb': case 'uuid': case 'bytea': case 'json': case 'jsonb': throw cannotCoerce(PG_TYPES[from].formatName, PG_TYPES[to.name].formatName)
     case 'bool': return typeof value === 'boolean' ? value : Number(value) !== 0
     case 'timestamp': case 'timestamptz': case 'date': case 'interval': return castTime(value, from, to.name, ctx)
     case 'void': throw cannotCoerce(PG_TYPES[from].formatName, 'void')
@@ -176,11 +185,21 @@ export function decodeBinaryParam(bytes: Uint8Array, type: SqlType): SqlValue {
     case 'oid': case 'regclass': case 'regtype': case 'regproc': case 'regnamespace': need(4); return view.getUint32(0)
     case '_text': case '_oid': case '_int2': case '_char': case '_name': case '_bool': case '_int4': case '_int8': case '_float4':
     case '_float8': case '_numeric': case '_varchar': case '_bpchar': case '_timestamp': case '_timestamptz': case '_date':
-    case '_interval': return decodeArrayBinary(bytes, type, decodeBinaryParam, arrayElementText)
+    case '_interval': case '_uuid': case '_bytea': case '_json': case '_jsonb': return decodeArrayBinary(bytes, type, decodeBinaryParam, arrayElementText)
+    case 'uuid': return decodeUuidBinary(bytes)
+    case 'json': return castText(Buffer.from(bytes).toString('utf8'), type)
+    case 'jsonb': return decodeJsonbBinary(bytes)
+    case 'bytea': return formatBytea(bytes)
     case 'numeric': return decodeNumericBinary(bytes)
     case 'void': throw featureNotSupported(`binary format for ${type.name} parameters`)
     default: return assertNever(type.name)
   }
+}
+
+/** jsonb_recv: a version byte (1), then the text. */
+function decodeJsonbBinary(bytes: Uint8Array): string {
+  if (bytes[0] !== 1) throw invalidBinaryRepresentation(`unsupported jsonb version number ${bytes[0] ?? 0}`)
+  return canonicalJsonb(Buffer.from(bytes.subarray(1)).toString('utf8'))
 }
 
 /** array_out's element text: the element type's output function (booleans as t/f, times in the session zone). */

@@ -6,9 +6,10 @@ import { BASIC_FUNCTIONS } from './aggregate-basic.js'
 import { ORDERED_FUNCTIONS } from './aggregate-ordered.js'
 import { STATS_FUNCTIONS } from './aggregate-stats.js'
 import { SUM_AVG_FUNCTIONS } from './aggregate-sum-avg.js'
+import { JSON_AGGREGATES } from './json-functions.js'
 
 export const AGGREGATE_FUNCTIONS: ReadonlyArray<AggregateFunction> = [
-  ...BASIC_FUNCTIONS, ...SUM_AVG_FUNCTIONS, ...STATS_FUNCTIONS, ...ORDERED_FUNCTIONS,
+  ...BASIC_FUNCTIONS, ...SUM_AVG_FUNCTIONS, ...STATS_FUNCTIONS, ...ORDERED_FUNCTIONS, ...JSON_AGGREGATES,
 ]
 
 const BY_NAME: ReadonlyMap<string, ReadonlyArray<AggregateFunction>> = (() => {

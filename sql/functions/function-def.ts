@@ -41,6 +41,11 @@ export interface ScalarFunction {
    * Throws DbError with PostgreSQL's SQLSTATE (22012, 22003, 22023, 2201F, …) for data errors.
    */
   readonly evaluate: (args: ReadonlyArray<SqlValue>, ctx: FunctionContext) => SqlValue
+  /**
+   * Instead of evaluate, for functions whose 'any' arguments print by their own type (to_json, json_build_object):
+   * called with the arguments' types, and those arguments are not cast to text first.
+   */
+  readonly evaluateTyped?: (args: ReadonlyArray<SqlValue>, types: ReadonlyArray<SqlType>, ctx: FunctionContext) => SqlValue
 }
 
 /**

@@ -1,6 +1,7 @@
 // sql/functions/misc-functions: session and system information functions (version, current_setting,
-// current_database, current_user, num_nulls, pg_advisory_unlock_all). They read the FunctionContext, never globals. now() and the other
+// current_database, current_user, num_nulls, pg_advisory_unlock_all, gen_random_uuid). They read the FunctionContext, never globals. now() and the other
 // clocks live in time-functions.ts.
+import { randomUUID } from 'node:crypto'
 import { undefinedObject } from '../../src/common/errors.js'
 import { NODEDB_VERSION } from '../../src/common/version.js'
 import type { SqlValue } from '../api.js'
@@ -62,4 +63,9 @@ const ADVISORY_UNLOCK_ALL: ScalarFunction = {
   name: 'pg_advisory_unlock_all', args: [], result: 'void', strict: true, volatility: 'volatile', evaluate: () => '',
 }
 
-export const MISC_FUNCTIONS: ReadonlyArray<ScalarFunction> = [...sessionFunctions(), ...nullCountFunctions(), ADVISORY_UNLOCK_ALL]
+/** gen_random_uuid(): a version 4 (random) uuid, a new one per call, as PostgreSQL 13+. */
+const GEN_RANDOM_UUID: ScalarFunction = {
+  name: 'gen_random_uuid', args: [], result: 'uuid', strict: true, volatility: 'volatile', evaluate: () => randomUUID(),
+}
+
+export const MISC_FUNCTIONS: ReadonlyArray<ScalarFunction> = [...sessionFunctions(), ...nullCountFunctions(), ADVISORY_UNLOCK_ALL, GEN_RANDOM_UUID]

@@ -60,6 +60,16 @@ export class RowRefusals {
     }
   }
 
+  /**
+   * Refuses one row. Reasons are kept per distinct message (callers word them per column, not per value, so a
+   * batch keeps few of them).
+   */
+  refuseRow(row: number, code: IngestErrorCode, message: string): void {
+    let reason = this.reasons.findIndex((r) => r.code === code && r.message === message) + 1
+    if (reason === 0) reason = this.reason(code, message)
+    this.mark(this.rows(), row, reason)
+  }
+
   /** Refuses rows lacking a value for a NOT NULL column of the table (other than the designated timestamp). */
   refuseMissingNotNull(table: TableSchema, plans: ReadonlyArray<ColumnPlan>): void {
     table.columns.forEach((schema, index) => {

@@ -8,6 +8,7 @@ import type { IngestBatch, IngestLineError, IngestOptions, IngestOutcome } from 
 import { withEngineErrors } from '../errors.js'
 import { nameProblem, newTableColumns, planColumn, type ColumnPlan } from './ingest-plan.js'
 import { RowRefusals } from './ingest-rows.js'
+import { fitTypedText } from './ingest-typed-text.js'
 import { buildIngestColumns } from './ingest-vectors.js'
 
 interface TableOutcome {
@@ -78,8 +79,9 @@ async function ingestTable(engine: Engine, batch: IngestBatch, errorsKeptMax: nu
     }
   })
   refusals.refuseMissingNotNull(table, plans)
+  const fitted = fitTypedText(table, batch, plans, refusals)
   const rows = refusals.keptRows()
-  const batchOut = buildIngestColumns(table, batch, plans, rows)
+  const batchOut = buildIngestColumns(table, fitted, plans, rows)
   if (batchOut.rowCount === 0) return done(0)
   const result = await withEngineErrors(() => engine.execute({ kind: 'IngestOp', v: OP_VERSION, tableId: table.id, batch: batchOut }))
   return done(result.rowCount)

@@ -9,9 +9,20 @@ export type Optimizer = (typeof OPTIMIZERS)[number]
 
 export const SETTING_DISABLED_OPTIMIZERS = 'nodedb.disabled_optimizers'
 
+// The merged settings map is reused while a session's settings are unchanged (mergedSettings), so its answer is too.
+const DISABLED_BY_SETTINGS = new WeakMap<ReadonlyMap<string, string>, ReadonlySet<Optimizer>>()
+
 /** The optimizers a session switched off; 22023 for a name nodedb does not have. */
 export function disabledOptimizers(settings: ReadonlyMap<string, string>): ReadonlySet<Optimizer> {
-  const text = settings.get(SETTING_DISABLED_OPTIMIZERS) ?? ''
+  let disabled = DISABLED_BY_SETTINGS.get(settings)
+  if (disabled === undefined) {
+    disabled = parseDisabled(settings.get(SETTING_DISABLED_OPTIMIZERS) ?? '')
+    DISABLED_BY_SETTINGS.set(settings, disabled)
+  }
+  return disabled
+}
+
+function parseDisabled(text: string): ReadonlySet<Optimizer> {
   const names = text.split(',').map((name) => name.trim().toLowerCase()).filter((name) => name !== '')
   if (names.includes('all')) return new Set(OPTIMIZERS)
   for (const name of names) {

@@ -8,6 +8,7 @@ import { Scope } from '../bind/scope.js'
 import type { SqlType } from '../bind/types.js'
 import type { SqlQuery } from '../parse/ast.js'
 import type { PlanColumn, PlanNode } from './plan-node.js'
+import { checkJsonKeys } from './check-json-keys.js'
 import { planQueryBody } from './plan-query.js'
 import { checkRecursiveReference, planRecursiveCte, type Recursion } from './plan-recursive.js'
 import type { Folder } from './pushdown.js'
@@ -103,6 +104,7 @@ export class Planner implements SubqueryPlanner {
     try {
       for (const cte of query.with) defined.push(this.defineCte(cte, outer))
       const body = planQueryBody(this, query, outer)
+      checkJsonKeys(body)
       if (defined.length === 0) return { plan: body }
       return { plan: { kind: 'WithNode', ctes: defined, input: body, columns: body.columns } }
     } finally {

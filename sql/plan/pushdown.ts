@@ -67,7 +67,8 @@ function pushConjunct(table: TableSchema, scan: ScanNode, expr: Expr, fold: Fold
       pushed.range = range
       return true
     }
-    if (schema.kind === 'symbol' && typeof folded.value === 'string' && (op === '=' || op === '<>')) {
+    // character(n) compares without its trailing blanks: never pushed as a byte comparison of the stored value.
+    if (schema.kind === 'symbol' && side.type.name !== 'bpchar' && typeof folded.value === 'string' && (op === '=' || op === '<>')) {
       pushed.filters.push({ column, op: op === '=' ? 'eq' : 'neq', values: [folded.value] })
       return true
     }
@@ -87,7 +88,7 @@ function pushConjunct(table: TableSchema, scan: ScanNode, expr: Expr, fold: Fold
   if (expr.kind === 'Or') return pushed.isQuiet && pushTagDisjunction(table, scan, expr, fold, pushed)
   if (expr.kind === 'InList') {
     const column = columnOf(expr.arg)
-    if (column === null || table.columns[column]!.kind !== 'symbol') return false
+    if (column === null || table.columns[column]!.kind !== 'symbol' || expr.arg.type.name === 'bpchar') return false
     const values = expr.list.map(fold)
     if (values.some((v) => v === undefined || typeof v.value !== 'string')) return false
     pushed.filters.push({ column, op: expr.negated ? 'notIn' : 'in', values: values.map((v) => v!.value as string) })
@@ -108,7 +109,7 @@ function pushTagDisjunction(table: TableSchema, scan: ScanNode, expr: Extract<Ex
     const [slot, other] = arg.left.kind === 'Slot' ? [arg.left, arg.right] : [arg.right, arg.left]
     const at = slot.kind === 'Slot' ? scan.op.projection[slot.slot] ?? null : null
     const value = at === null ? undefined : fold(other)?.value
-    if (at === null || table.columns[at]!.kind !== 'symbol' || typeof value !== 'string' || (column !== null && column !== at)) return false
+    if (at === null || table.columns[at]!.kind !== 'symbol' || slot.type.name === 'bpchar' || typeof value !== 'string' || (column !== null && column !== at)) return false
     column = at
     values.push(value)
   }

@@ -132,6 +132,10 @@ export function undefinedFunction(signature: string, position?: number): DbError
   const hint = 'No function matches the given name and argument types. You might need to add explicit type casts.'
   return error(SqlState.undefinedFunction, `function ${signature} does not exist`, { ...extra, hint })
 }
+/** 42883 worded as a message of its own ("could not identify an equality operator for type json"). */
+export function undefinedFunctionMessage(message: string): DbError {
+  return error(SqlState.undefinedFunction, message)
+}
 export function undefinedObject(message: string): DbError {
   return error(SqlState.undefinedObject, message)
 }
@@ -157,6 +161,16 @@ export function invalidDatetimeFormat(typeName: string, value: string): DbError 
 }
 export function invalidParameterValue(message: string): DbError {
   return error(SqlState.invalidParameterValue, message)
+}
+/** 22P05: jsonb refusing \u0000, which text cannot hold. */
+export function unsupportedUnicodeEscape(): DbError {
+  return error(SqlState.untranslatableCharacter, 'unsupported Unicode escape sequence', { detail: '\\u0000 cannot be converted to text.' })
+}
+export function arraySubscriptError(message: string): DbError {
+  return error(SqlState.arraySubscriptError, message)
+}
+export function stringDataRightTruncation(message: string): DbError {
+  return error(SqlState.stringDataRightTruncation, message)
 }
 export function numericValueOutOfRange(message: string): DbError {
   return error(SqlState.numericValueOutOfRange, message)

@@ -5,6 +5,14 @@
 const FLOAT4_FIXED_EXPONENT_END = 6
 const FLOAT8_FIXED_EXPONENT_END = 15
 const FLOAT4_DIGITS_MAX = 9
+// The short exact form: at most this many digits after the point, and fewer than 10^15 as a whole (15 digits).
+const SHORT_FRACTION_DIGITS_MAX = 8
+const SHORT_SCALED_END = 1e15
+const POWERS_OF_TEN: ReadonlyArray<number> = Array.from({ length: SHORT_FRACTION_DIGITS_MAX + 1 }, (_, k) => 10 ** k)
+const POWERS_OF_TEN_15: ReadonlyArray<number> = Array.from({ length: 15 }, (_, k) => 10 ** k)
+const ASCII_ZERO = 0x30
+const ASCII_POINT = 0x2e
+const ASCII_MINUS = 0x2d
 
 export function encodeFloat8Text(value: number): string {
   // Fast path: for 1e-4 ≤ |x| < 1e15 both JavaScript and PostgreSQL print the shortest round-trip digits in fixed
@@ -65,4 +73,43 @@ export function layoutFixed(digits: string, exponent: number): string {
   if (exponent < 0) return `0.${'0'.repeat(-exponent - 1)}${digits}`
   if (digits.length <= exponent + 1) return digits + '0'.repeat(exponent + 1 - digits.length)
   return `${digits.slice(0, exponent + 1)}.${digits.slice(exponent + 1)}`
+}
+
+/**
+ * encodeFloat8Text's bytes written as ASCII into `out` at `at` without making a string, for values with a short
+ * exact decimal form (metrics with a few decimals); returns the byte count, or 0 for any other value (the caller then
+ * writes encodeFloat8Text's string). `out` needs room for 24 bytes. Why it is the same text: if m / 10^k === |value|
+ * for integers m < 10^15 and k ≤ 8, the decimal m·10^-k reads back as value (m and 10^k are exact doubles and
+ * division is correctly rounded), and since decimals of at most 15 significant digits map to distinct doubles
+ * (DBL_DIG), it is the shortest such decimal, digit for digit; the smallest k leaves no trailing zero.
+ */
+export function writeShortFloat8Text(out: Uint8Array, at: number, value: number): number {
+  const magnitude = Math.abs(value)
+  if (!(magnitude >= 1e-4 && magnitude < 1e15)) return 0
+  for (let k = 0; k <= SHORT_FRACTION_DIGITS_MAX; k++) {
+    const scale = POWERS_OF_TEN[k]!
+    const scaled = Math.round(magnitude * scale)
+    if (scaled >= SHORT_SCALED_END) return 0
+    if (scaled / scale === magnitude) return writeFixedDigits(out, at, value < 0, scaled, k)
+  }
+  return 0
+}
+
+/** `scaled` × 10^-fractionDigits in plain notation ('-'? digits, '.' and the fraction when it has one). */
+function writeFixedDigits(out: Uint8Array, at: number, isNegative: boolean, scaled: number, fractionDigits: number): number {
+  let digitCount = 1
+  while (digitCount < 15 && scaled >= POWERS_OF_TEN_15[digitCount]!) digitCount++
+  digitCount = Math.max(digitCount, fractionDigits + 1) // 0.000d: the leading zeros are digits too
+  const length = (isNegative ? 1 : 0) + digitCount + (fractionDigits > 0 ? 1 : 0)
+  let position = at + length
+  let rest = scaled
+  for (let i = 0; i < digitCount; i++) {
+    if (i === fractionDigits && i > 0) out[--position] = ASCII_POINT
+    // Below 2^31 the quotient is an int32 division; above, exact double arithmetic (scaled < 10^15 < 2^53).
+    const quotient = rest <= 0x7fffffff ? ((rest | 0) / 10) | 0 : Math.floor(rest / 10)
+    out[--position] = ASCII_ZERO + (rest - quotient * 10)
+    rest = quotient
+  }
+  if (isNegative) out[--position] = ASCII_MINUS
+  return length
 }

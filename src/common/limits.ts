@@ -8,6 +8,9 @@ export const PG_STARTUP_BYTES_MAX = 10_000
 export const PG_MESSAGE_BYTES_MAX = 64 * 1024 * 1024
 // Messages handled per socket 'data' event before yielding to the event loop (run at our own pace).
 export const PG_MESSAGES_PER_TICK_COUNT = 256
+// Answers held back while pipelined frames wait behind a running statement, so a round trip is one socket write;
+// PostgreSQL's output buffer (PQ_SEND_BUFFER_SIZE) is 8 KiB, past it the answers go out as they come.
+export const PG_HELD_OUTPUT_BYTES_MAX = 8 * 1024
 // Concurrent pg connections; the next one gets 53300.
 export const PG_CONNECTIONS_MAX_COUNT = 1000
 // Socket bytes waiting to be sent before we stop reading from that client (backpressure).
@@ -85,9 +88,6 @@ export const CORE_DECODED_CHUNK_CACHE_BYTES = 32 * 1024 * 1024
 export const CHUNK_CACHE_MB_DEFAULT = 128
 // The largest --cache-mb accepted: 64 GiB per core, beyond any machine nodedb is sized for; it only catches typos.
 export const CHUNK_CACHE_MB_MAX = 64 * 1024
-// Unneeded chunk bytes a scan may read between two needed chunks of a row group to fetch both in one read: a
-// wasted read of a few KiB (tag chunks between the timestamp and a field) costs less than another syscall round trip.
-export const SEGMENT_READ_COALESCE_GAP_BYTES = 16 * 1024
 // How long a core sleeps in Atomics.wait when it has output waiting for room in its response ring.
 export const CORE_OUTBOX_RETRY_MS = 1
 // How long the control thread waits before retrying a push to a full request ring.
@@ -111,6 +111,9 @@ export const PARTITION_WIDTH_US_DEFAULT = 86_400_000_000
 export const SEGMENT_FOOTER_BYTES_MAX = 16 * 1024 * 1024
 // Segment files read at once on the control thread for one scan (bounded concurrency, no unbounded Promise.all).
 export const SEGMENT_READS_IN_FLIGHT_MAX_COUNT = 16
+// Unpinned segment file descriptors the control thread keeps open for later scans (cores read chunks through them);
+// pinned ones (a scan still reading) come on top. Far below the usual 1,024 soft limit on open files.
+export const SEGMENT_FILES_OPEN_MAX_COUNT = 256
 // Segment file bytes a DELETE rewrites at once (at least one segment, at most SEGMENT_READS_IN_FLIGHT_MAX_COUNT):
 // each is held whole, decoded and re-encoded, so this bounds the DELETE's memory, not the table's size.
 export const DELETE_REWRITE_BYTES_MAX = 64 * 1024 * 1024
@@ -239,6 +242,9 @@ export const PARSE_CACHE_ENTRIES_MAX_COUNT = 1024
 // Longest Query text (UTF-16 code units) the parse cache keeps: repeated queries are short, while large INSERTs are
 // one-off and would pin megabytes per entry.
 export const PARSE_CACHE_TEXT_CHARS_MAX = 8 * 1024
+// Plans kept per cached statement (one per session settings state, parameter types and describe/execute), so a
+// statement sent again skips planning; at most PARSE_CACHE_ENTRIES_MAX_COUNT × this plans are held.
+export const PLAN_CACHE_PLANS_PER_STATEMENT_MAX_COUNT = 8
 // Highest $n a statement may use: Parse and Bind carry parameter counts as Int16, and statements size arrays by it.
 export const SQL_PARAMS_MAX_COUNT = 65_535
 // Nesting of expressions in one statement (1+1+…, NOT NOT …, subqueries): far past hand-written or generated SQL,

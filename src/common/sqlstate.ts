@@ -11,6 +11,8 @@ export const SqlState = {
   invalidRowCountInResultOffsetClause: '2201X',
   windowingError: '42P20',
   stringDataRightTruncation: '22001',
+  arraySubscriptError: '2202E',
+  untranslatableCharacter: '22P05',
   numericValueOutOfRange: '22003',
   invalidDatetimeFormat: '22007',
   datetimeFieldOverflow: '22008',

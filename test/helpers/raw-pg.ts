@@ -67,6 +67,16 @@ export class RawPgClient {
     return this.messages.splice(0, index + 1)
   }
 
+  /** Removes and returns every message up to and including the first of any of the named ones. */
+  async readUntilAny(names: ReadonlyArray<string>): Promise<RawMessage[]> {
+    while (!this.messages.some((m) => names.includes(m.name))) {
+      if (this.isClosed) throw new Error(`closed while waiting for ${names.join(' or ')}`)
+      await new Promise<void>((resolve) => { this.waiter = resolve })
+    }
+    const index = this.messages.findIndex((m) => names.includes(m.name))
+    return this.messages.splice(0, index + 1)
+  }
+
   /** Simple Query; its messages up to ReadyForQuery. */
   async query(text: string): Promise<RawMessage[]> {
     this.write(serialize.query(text))

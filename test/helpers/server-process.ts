@@ -1,5 +1,5 @@
-// test/helpers/server-process: runs the real built server (dist/src/main.js) as a child process, exactly as a user
-// would, and waits for its `ready` log line to learn the ports it bound (tests pass --pg-port 0 --ilp-port 0
+// test/helpers/server-process: runs the real built server as a child process, exactly as a user would (through
+// bin/nodedb, the launcher `npx nodedb` and `npm start` run, which execs node on dist/src/main.js), and waits for its `ready` log line to learn the ports it bound (tests pass --pg-port 0 --ilp-port 0
 // --http-port 0, so parallel runs never collide on 5432/9009/8086).
 import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
@@ -7,6 +7,8 @@ import os from 'node:os'
 import path from 'node:path'
 
 export const MAIN_JS = path.resolve(__dirname, '..', '..', 'src', 'main.js')
+/** bin/nodedb: sets the allocator's environment, then execs node on MAIN_JS (same PID: kill -9 reaches the server). */
+export const LAUNCHER = path.resolve(__dirname, '..', '..', '..', 'bin', 'nodedb')
 const READY_TIMEOUT_MS = 30_000
 
 export interface ServerProcess {
@@ -42,9 +44,9 @@ function waitExit(child: ChildProcess): Promise<{ code: number | null; signal: N
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
 }
 
-/** Runs `node dist/src/main.js ...args` to completion (for commands expected to exit by themselves). */
+/** Runs `bin/nodedb ...args` to completion (for commands expected to exit by themselves). */
 export async function runNodedb(args: ReadonlyArray<string>, env: NodeJS.ProcessEnv = {}): Promise<ExitResult> {
-  const child = spawn(process.execPath, [MAIN_JS, ...args], { env: { ...process.env, NODEDB_LOG_LEVEL: 'info', ...env } })
+  const child = spawn(LAUNCHER, args, { env: { ...process.env, NODEDB_LOG_LEVEL: 'info', ...env } })
   let output = ''
   child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
   child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
@@ -62,7 +64,7 @@ export function startServerProcess(options: StartOptions): Promise<ServerProcess
   const args = ['serve', '--data-dir', options.dataDir, '--pg-port', '0', '--ilp-port', '0', '--http-port', '0', '--cores', '2',
     ...(options.args ?? [])]
   const env = { ...process.env, NODEDB_LOG_LEVEL: 'info', ...(options.env ?? {}) }
-  const child = spawn(process.execPath, [MAIN_JS, ...args], { env })
+  const child = spawn(LAUNCHER, args, { env })
   let output = ''
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {

@@ -56,6 +56,37 @@ describe('integration: ILP escaping and types read back over SQL (issue 5)', fun
     })
   }
 
+  it('varchar(n), char(n), uuid and bytea columns of a SQL table take ILP values exactly as INSERT takes them', async function () {
+    await fixture.sql.rows('CREATE TABLE typed_a (time TIMESTAMPTZ NOT NULL, v VARCHAR(3), c CHAR(3), id UUID, tg VARCHAR(2), b BYTEA)')
+    await fixture.sql.rows('CREATE TABLE typed_b (time TIMESTAMPTZ NOT NULL, v VARCHAR(3), c CHAR(3), id UUID, tg VARCHAR(2), b BYTEA)')
+    const rows: ReadonlyArray<{ tg: string | null; v?: string; c?: string; id?: string; b?: string }> = [
+      { tg: 'ab', v: 'abc', c: 'x', id: 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11' }, { tg: 'abc', v: 'a' }, { tg: null, c: 'xyzw' },
+      { tg: null, id: 'nope' }, { tg: null, v: 'ab   ', c: 'q  ' }, { tg: 'x ', id: '{00000000-0000-0000-0000-00000000000F}' },
+      { tg: null, v: 'é€' }, { tg: null, v: 'abcd' }, { tg: null, b: 'abc' }, { tg: null, b: '\\x4' }, { tg: null, b: '\\x0aFF' },
+    ]
+    const lines = rows.map((row, i) => {
+      const fields = (['v', 'c', 'id', 'b'] as const).flatMap((name) => (row[name] === undefined ? [] : [`${name}="${row[name]!.replace(/\\/g, '\\\\')}"`]))
+      return `typed_a${row.tg === null ? '' : `,tg=${row.tg.replace(/ /g, '\\ ')}`} ${fields.join(',')} ${i + 1}`
+    })
+    const answer = await httpRequest(fixture.server.httpPort, {
+      method: 'POST', path: '/write?db=x&precision=s', body: Buffer.from(lines.join('\n'), 'utf8'),
+    })
+    assert.equal(answer.status, 400, answer.body)
+    let refusedCount = 0
+    for (const [i, row] of rows.entries()) {
+      const literal = (value: string | null | undefined): string => (value === undefined || value === null ? 'NULL' : `'${value}'`)
+      try {
+        await fixture.sql.rows(`INSERT INTO typed_b VALUES (to_timestamp(${i + 1}), ${literal(row.v)}, ${literal(row.c)}, ${literal(row.id)}, ${literal(row.tg)}, ${literal(row.b)})`)
+      } catch {
+        refusedCount++
+      }
+    }
+    assert.equal(refusedCount, 5)
+    assert.match(answer.body, new RegExp(`dropped=${refusedCount}`))
+    const read = (table: string) => fixture.sql.rows(`SELECT time, v, c, c || '|' AS cc, octet_length(c) AS n, id, tg, b FROM ${table} ORDER BY time`)
+    assert.deepStrictEqual(await read('typed_a'), await read('typed_b'))
+  })
+
   it('a line without timestamp gets the arrival time', async function () {
     const before = Date.now()
     const answer = await httpRequest(fixture.server.httpPort, { method: 'POST', path: '/write?db=x', body: 'now v=1' })

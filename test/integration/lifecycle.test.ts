@@ -1,7 +1,8 @@
 // Goal: the server process behaves like a database under operators' hands: acknowledged rows survive kill -9, SIGTERM
 // exits 0, a locked data dir / a busy port / a bad flag is a one-line error with a non-zero exit (never a stack), and
-// --help lists every option. Method: the built CLI as a child process, real pg clients, temp data dirs.
+// --help lists every option, and bin/nodedb starts node itself with its allocator setting. Method: the built CLI as a child process, real pg clients, temp data dirs.
 import assert from 'node:assert/strict'
+import fs from 'node:fs'
 import net from 'node:net'
 import pg from 'pg'
 import { OPTION_SPECS } from '../../src/config.js'
@@ -97,6 +98,23 @@ describe('integration: server lifecycle (issue 3)', function () {
     for (const spec of OPTION_SPECS) {
       assert.ok(help.output.includes(`--${spec.flag}`), spec.flag)
       assert.ok(help.output.includes(spec.env), spec.env)
+    }
+  })
+
+  it('starts the server through bin/nodedb as node itself (same PID) with MALLOC_ARENA_MAX=2 unless the user set one', async function () {
+    const environOf = (pid: number): string[] => fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')
+    const byDefault = await startServerProcess({ dataDir: tempDir('launcher') })
+    try {
+      assert.equal(fs.readlinkSync(`/proc/${byDefault.child.pid!}/exe`), fs.realpathSync(process.execPath))
+      assert.ok(environOf(byDefault.child.pid!).includes('MALLOC_ARENA_MAX=2'))
+    } finally {
+      await byDefault.stop()
+    }
+    const chosen = await startServerProcess({ dataDir: tempDir('launcher-env'), env: { MALLOC_ARENA_MAX: '4' } })
+    try {
+      assert.ok(environOf(chosen.child.pid!).includes('MALLOC_ARENA_MAX=4'))
+    } finally {
+      await chosen.stop()
     }
   })
 })

@@ -27,6 +27,8 @@ const BINARY_CASES: ReadonlyArray<{ readonly expr: string; readonly type: string
   ...["'2024-01-01 12:34:56.789+02'::timestamptz", "'infinity'::timestamptz"].map((expr) => ({ expr, type: 'timestamptz', oid: 1184 })),
   ...["'1 year 2 mons 3 days 04:05:06.5'::interval", "'-1 day +02:00'::interval"].map((expr) => ({ expr, type: 'interval', oid: 1186 })),
   { expr: '4294967295::oid', type: 'oid', oid: 26 },
+  ...["'\\x00ff41'::bytea", "''::bytea"].map((expr) => ({ expr, type: 'bytea', oid: 17 })),
+  ...["'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11'::uuid", "'00000000-0000-0000-0000-000000000000'::uuid"].map((expr) => ({ expr, type: 'uuid', oid: 2950 })),
 ]
 
 /**
@@ -38,7 +40,7 @@ const ARRAY_CASES: ReadonlyArray<string> = [
   "ARRAY['pg_class']::name[]", "ARRAY[1, NULL, -3]", "'{9223372036854775807}'::int8[]", "'{1.5, NaN, -Infinity}'::float8[]",
   "'{2.25}'::float4[]", "'{t,f}'::bool[]", "'{1.50, -2}'::numeric[]", "ARRAY['x']::varchar[]",
   "'{2024-03-29 12:00:00+00, infinity}'::timestamptz[]", "'{2024-03-29 12:00:00}'::timestamp[]", "'{2024-02-29}'::date[]",
-  "'{1 mon 2 days 03:04:05}'::interval[]",
+  "'{1 mon 2 days 03:04:05}'::interval[]", "'{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11, NULL}'::uuid[]", "ARRAY['\\x00ff'::bytea, NULL]",
 ]
 
 function summary(messages: ReadonlyArray<RawMessage>): string[] {
@@ -167,7 +169,7 @@ describe('integration: sessions — raw protocol against PostgreSQL 15 (Paramete
     const [nodedb, pg] = await connectBoth()
     const arrayTypes = new Map([[1009, 'text[]'], [1003, 'name[]'], [1028, 'oid[]'], [1005, 'int2[]'], [1007, 'int4[]'], [1016, 'int8[]'],
       [1021, 'float4[]'], [1022, 'float8[]'], [1000, 'bool[]'], [1231, 'numeric[]'], [1015, 'varchar[]'], [1185, 'timestamptz[]'],
-      [1115, 'timestamp[]'], [1182, 'date[]'], [1187, 'interval[]']])
+      [1115, 'timestamp[]'], [1182, 'date[]'], [1187, 'interval[]'], [2951, 'uuid[]'], [1001, 'bytea[]']])
     for (const expr of ARRAY_CASES) {
       const oid = typeOids(await runExtended(pg, `SELECT ${expr}`))[0] ?? 0
       const type = arrayTypes.get(oid)

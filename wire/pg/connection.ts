@@ -6,7 +6,7 @@ import type { Socket } from 'node:net'
 import type { SecureContext } from 'node:tls'
 import { log } from '../../src/common/log.js'
 import {
-  PG_AUTHENTICATION_TIMEOUT_MS, PG_MESSAGES_PER_TICK_COUNT, PG_UNAUTHENTICATED_BYTES_MAX, PG_RECEIVE_QUEUE_BYTES_MAX, PG_SEND_BUFFER_BYTES_MAX,
+  PG_AUTHENTICATION_TIMEOUT_MS, PG_HELD_OUTPUT_BYTES_MAX, PG_MESSAGES_PER_TICK_COUNT, PG_UNAUTHENTICATED_BYTES_MAX, PG_RECEIVE_QUEUE_BYTES_MAX, PG_SEND_BUFFER_BYTES_MAX,
 } from '../../src/common/limits.js'
 import type { SqlFacade } from '../../sql/api.js'
 import type { CancelRegistry } from './cancel.js'
@@ -180,7 +180,11 @@ export class Connection implements SessionHost {
       }
     }
     if (this.session.isAuthenticated) clearTimeout(this.authenticationTimer)
-    this.flush()
+    // A statement still running with pipelined frames queued behind it (Parse/Bind/Describe/Execute/Sync in one
+    // packet): their answers join this output and go out in one write when the input is used up, as PostgreSQL
+    // flushes at ReadyForQuery or a full buffer. A statement that waits for its client (COPY FROM) flushes itself.
+    const isHoldingOutput = this.isBusy && this.framer.bufferedByteCount > 0 && this.session.outputByteCount < PG_HELD_OUTPUT_BYTES_MAX
+    if (!isHoldingOutput) this.flush()
     this.updateReading()
   }
 

@@ -47,6 +47,8 @@ export function copyCsvValue(value: string, format: CopyTextFormat, isForced: bo
 
 /** Turns the cursor's DataRows into CopyData messages; everything else passes through to the session. */
 export class CopyOutSink implements RowSink {
+  /** Each DataRow becomes a COPY row here, so the cursor sends rows one by one, never pre-encoded DataRows. */
+  readonly needsRowMessages = true
   private readonly isSingleColumn: boolean
   private isHeaderSent = false
 

@@ -18,7 +18,8 @@ import { ResultCursor, resolveFormats, type RowSink } from './result-writer.js'
 export interface ExtendedQueryHost extends RowSink {
   readonly sql: SqlFacade
   execute(statement: PreparedStatement, params: ReadonlyArray<ParamValue>, declaredOids: ReadonlyArray<number>): Promise<StatementResult>
-  describe(statement: PreparedStatement, declaredOids: ReadonlyArray<number>): Promise<StatementDescription>
+  /** At once unless the statement must wait to be described (EXECUTE of a prepared statement). */
+  describe(statement: PreparedStatement, declaredOids: ReadonlyArray<number>): StatementDescription | Promise<StatementDescription>
   /** Throws 25P02 in a failed transaction unless the statement is COMMIT/ROLLBACK. */
   checkNotAborted(statement: PreparedStatement): void
   /** Applies a CommandResult's transaction effect and ParameterStatus; returns the tag to send. */
@@ -72,9 +73,10 @@ export class ExtendedQuery implements PreparedStatementRegistry {
   /**
    * Parse: the unnamed statement is replaced each time; a named one must not exist yet (42P05). A query is described
    * here, as PostgreSQL analyses it at Parse: an unknown table or column answers the Parse (no ParseComplete), and
-   * Describe and Bind use the description kept.
+   * Describe and Bind use the description kept. Parse, Bind and Describe answer without a promise (no turn of the
+   * event loop between pipelined messages) unless describing must wait.
    */
-  async parse(name: string, text: string, paramTypeOids: ReadonlyArray<number>): Promise<void> {
+  parse(name: string, text: string, paramTypeOids: ReadonlyArray<number>): Promise<void> | undefined {
     if (name !== '' && this.statements.has(name)) throw duplicatePreparedStatement(name)
     this.checkCapacity(this.statements, name)
     // The unnamed statement is gone even when the new one fails (PostgreSQL drops it before parsing).
@@ -85,16 +87,20 @@ export class ExtendedQuery implements PreparedStatementRegistry {
     if (prepared !== null) this.host.checkNotAborted(prepared)
     const paramCount = Math.max(prepared?.paramCount ?? 0, paramTypeOids.length)
     const statement: Statement = { prepared, declaredOids: paramTypeOids, paramCount, description: null }
-    if (prepared?.isAnalyzedAtParse === true) await this.descriptionOf(statement)
-    this.statements.set(name, statement)
-    this.host.send({ kind: 'ParseComplete' })
+    const described = prepared?.isAnalyzedAtParse === true ? this.descriptionOf(statement) : null
+    const complete = (): undefined => {
+      this.statements.set(name, statement)
+      this.host.send({ kind: 'ParseComplete' })
+      return undefined
+    }
+    return described instanceof Promise ? described.then(complete) : complete()
   }
 
   /**
    * Bind: the statement must exist (26000) and get exactly its parameter count (08P01), each value decodable as its
    * parameter's type (22P02, 22P03 answer the Bind, as PostgreSQL's); the unnamed portal is replaced.
    */
-  async bind(message: Bind): Promise<void> {
+  bind(message: Bind): Promise<void> | undefined {
     const statement = this.statements.get(message.statement)
     if (statement === undefined) throw invalidStatementName(message.statement)
     const supplied = message.paramValues.length
@@ -104,9 +110,17 @@ export class ExtendedQuery implements PreparedStatementRegistry {
     const params = decodeParams(message)
     for (const format of message.resultFormats) checkFormatCode(format)
     if (statement.prepared !== null) this.host.checkNotAborted(statement.prepared)
-    if (params.some((value) => value !== null) && this.host.sql.checkParams !== undefined) {
-      this.host.sql.checkParams((await this.descriptionOf(statement)).paramTypeOids, params)
+    const checkParams = this.host.sql.checkParams
+    if (checkParams === undefined || !params.some((value) => value !== null)) return this.openPortal(message, statement, params)
+    const described = this.descriptionOf(statement)
+    const checked = (description: StatementDescription): undefined => {
+      checkParams(description.paramTypeOids, params)
+      return this.openPortal(message, statement, params)
     }
+    return described instanceof Promise ? described.then(checked) : checked(described)
+  }
+
+  private openPortal(message: Bind, statement: Statement, params: ReadonlyArray<ParamValue>): undefined {
     this.checkCapacity(this.portals, message.portal)
     // A named portal must not exist yet (42P03, as PostgreSQL's CreatePortal); the unnamed one is replaced.
     if (message.portal !== '' && this.portals.has(message.portal)) throw duplicateCursor(message.portal)
@@ -116,25 +130,36 @@ export class ExtendedQuery implements PreparedStatementRegistry {
       isBinary: false, hold: 'none', serial: ++this.portalSerial,
     })
     this.host.send({ kind: 'BindComplete' })
+    return undefined
   }
 
   /** Describe S: ParameterDescription, then RowDescription (all text) or NoData. */
-  async describeStatement(name: string): Promise<void> {
+  describeStatement(name: string): Promise<void> | undefined {
     const statement = this.statements.get(name)
     if (statement === undefined) throw invalidStatementName(name)
-    const description = await this.descriptionOf(statement)
-    this.host.send({ kind: 'ParameterDescription', typeOids: description.paramTypeOids })
-    this.sendRowDescription(description.fields, [])
+    const described = this.descriptionOf(statement)
+    const send = (description: StatementDescription): undefined => {
+      this.host.send({ kind: 'ParameterDescription', typeOids: description.paramTypeOids })
+      this.sendRowDescription(description.fields, [])
+      return undefined
+    }
+    return described instanceof Promise ? described.then(send) : send(described)
   }
 
   /** Describe P: RowDescription in the portal's result formats, or NoData. */
-  async describePortal(name: string): Promise<void> {
+  describePortal(name: string): Promise<void> | undefined {
     const portal = this.portals.get(name)
     if (portal === undefined) throw invalidCursorName(name)
-    let fields: ReadonlyArray<FieldDescription> | null
-    if (portal.result !== null) fields = 'fields' in portal.result ? portal.result.fields : null
-    else fields = (await this.descriptionOf(portal.statement)).fields
-    this.sendRowDescription(fields, portal.resultFormats)
+    if (portal.result !== null) {
+      this.sendRowDescription('fields' in portal.result ? portal.result.fields : null, portal.resultFormats)
+      return undefined
+    }
+    const described = this.descriptionOf(portal.statement)
+    const send = (description: StatementDescription): undefined => {
+      this.sendRowDescription(description.fields, portal.resultFormats)
+      return undefined
+    }
+    return described instanceof Promise ? described.then(send) : send(described)
   }
 
   /**
@@ -308,12 +333,19 @@ export class ExtendedQuery implements PreparedStatementRegistry {
     this.portals.delete(name)
   }
 
-  private async descriptionOf(statement: Statement): Promise<StatementDescription> {
+  /** The statement's description, described once (at once, or a promise when describing must wait). */
+  private descriptionOf(statement: Statement): StatementDescription | Promise<StatementDescription> {
     if (statement.prepared === null) return { paramTypeOids: [], fields: null }
-    if (statement.description === null) {
-      statement.description = await this.host.describe(statement.prepared, statement.declaredOids)
+    if (statement.description !== null) return statement.description
+    const described = this.host.describe(statement.prepared, statement.declaredOids)
+    if (!(described instanceof Promise)) {
+      statement.description = described
+      return described
     }
-    return statement.description
+    return described.then((description) => {
+      statement.description = description
+      return description
+    })
   }
 
   private sendRowDescription(fields: ReadonlyArray<FieldDescription> | null, formats: ReadonlyArray<number>): void {

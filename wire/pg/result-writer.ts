@@ -4,8 +4,9 @@
 // while the send buffer is over PG_SEND_BUFFER_BYTES_MAX: a slow client slows the scan, not grows memory (invariant 4).
 import { protocolViolation } from '../../src/common/errors.js'
 import { log } from '../../src/common/log.js'
-import type { FieldDescription, RowBatch, StatementResult } from '../../sql/api.js'
+import type { ColumnRows, FieldDescription, RowBatch, StatementResult } from '../../sql/api.js'
 import type { BackendMessage } from './backend.js'
+import { DataRowBatchEncoder } from './codecs/datarow-batch.js'
 import { encodeValue } from './codecs/value-codec.js'
 
 const ROWS_PER_FLUSH_COUNT = 1000
@@ -17,6 +18,8 @@ export interface RowSink {
   flush(): Promise<void> | undefined
   /** The session's TimeZone setting, in which timestamptz values are printed as text. */
   sessionTimeZone(): string
+  /** True when the sink re-encodes each DataRow message itself (COPY TO): it is then sent rows one by one. */
+  readonly needsRowMessages?: boolean
 }
 
 /** Bind's result formats: none = all text, one = for every column, else one per column (PostgreSQL's rule). */
@@ -36,15 +39,21 @@ type RowsOf = Extract<StatementResult, { kind: 'RowsResult' | 'RowStreamResult' 
  * the next Execute). close() stops it: a streamed scan is cancelled on the cores and its memory released.
  */
 export class ResultCursor {
-  private batch: RowBatch
+  private batch: RowBatch | ColumnRows
   private batchIndex = 0
-  private readonly iterator: AsyncIterator<RowBatch> | null
+  private readonly iterator: AsyncIterator<RowBatch | ColumnRows> | null
   private isExhausted = false
   private isClosed = false
+  private encoder: DataRowBatchEncoder | null = null
 
   constructor(private readonly result: RowsOf) {
     this.batch = result.kind === 'RowsResult' ? result.rows : []
-    this.iterator = result.kind === 'RowStreamResult' ? result.stream[Symbol.asyncIterator]() : null
+    const { stream } = result.kind === 'RowStreamResult' ? result : { stream: null }
+    this.iterator = stream === null ? null : stream.columnBatches?.() ?? stream[Symbol.asyncIterator]()
+  }
+
+  private get batchLength(): number {
+    return 'kind' in this.batch ? this.batch.rowCount : this.batch.length
   }
 
   get fields(): ReadonlyArray<FieldDescription> {
@@ -65,6 +74,7 @@ export class ResultCursor {
     if (this.isClosed) return
     this.isClosed = true
     this.batch = []
+    this.encoder?.reset()
     if (this.result.kind !== 'RowStreamResult' || this.isExhausted) return
     this.result.stream.cancel()
     void this.iterator?.return?.()
@@ -75,19 +85,53 @@ export class ResultCursor {
   async send(sink: RowSink, formats: ReadonlyArray<number>, maxRows: number): Promise<number> {
     const timeZone = sink.sessionTimeZone()
     const fields = this.result.fields
+    const typeOids = fields.map((field) => field.typeOid)
     let sentCount = 0
+    let unflushedCount = 0
+    let sinceTurnCount = 0
     while ((maxRows === 0 || sentCount < maxRows) && !this.isClosed) {
-      if (this.batchIndex >= this.batch.length) {
+      if (this.batchIndex >= this.batchLength) {
         if (!(await this.pull(sink))) break
         continue
       }
-      const row = this.batch[this.batchIndex++] ?? []
-      const values = fields.map((field, column) => encodeValue(row[column] ?? null, field.typeOid, formats[column] ?? 0, timeZone))
-      sink.send({ kind: 'DataRow', values })
-      sentCount += 1
-      if (sentCount % ROWS_PER_FLUSH_COUNT === 0) await sink.flush()
+      let count = 1
+      let isCut = false
+      const batch = this.batch
+      // Up to the next flush point encoded at once into one buffer (column vectors column by column); COPY's sink
+      // and columns with no batch writer get DataRow messages one by one.
+      const room = Math.min(this.batchLength - this.batchIndex, ROWS_PER_FLUSH_COUNT - unflushedCount, maxRows === 0 ? Infinity : maxRows - sentCount)
+      const range = { from: this.batchIndex, to: this.batchIndex + room }
+      this.encoder ??= new DataRowBatchEncoder()
+      const isColumns = 'kind' in batch
+      const encoded = sink.needsRowMessages === true ? null
+        : isColumns ? this.encoder.encode(batch, typeOids, formats, { timeZone }, range) : this.encoder.encodeRows(batch, typeOids, formats, { timeZone }, range)
+      if (encoded !== null) {
+        sink.send({ kind: 'DataRows', bytes: encoded.bytes, rowCount: encoded.rowCount })
+        this.batchIndex += encoded.rowCount
+        count = encoded.rowCount
+        isCut = count < room
+      } else if (isColumns) {
+        this.batch = batch.rows(this.batchIndex, batch.rowCount)
+        this.batchIndex = 0
+        continue
+      } else {
+        const row = batch[this.batchIndex++] ?? []
+        const values = fields.map((field, column) => encodeValue(row[column] ?? null, field.typeOid, formats[column] ?? 0, timeZone))
+        sink.send({ kind: 'DataRow', values })
+      }
+      sentCount += count
+      unflushedCount += count
+      sinceTurnCount += count
+      // Every 1,000 rows, and whenever the encoder stopped short of them at its byte bound (large values).
+      if (unflushedCount >= ROWS_PER_FLUSH_COUNT || isCut) {
+        unflushedCount = 0
+        await sink.flush()
+      }
       // A materialized result of many rows to a fast client: the loop gets a turn between slices (invariant 5).
-      if (sentCount % ROWS_PER_TURN_COUNT === 0) await new Promise<void>((resolve) => setImmediate(resolve))
+      if (sinceTurnCount >= ROWS_PER_TURN_COUNT) {
+        sinceTurnCount = 0
+        await new Promise<void>((resolve) => setImmediate(resolve))
+      }
     }
     return sentCount
   }
@@ -98,9 +142,9 @@ export class ResultCursor {
    */
   async take(maxRows: number): Promise<RowBatch | null> {
     while (!this.isClosed) {
-      if (this.batchIndex < this.batch.length) {
-        const end = Math.min(this.batch.length, this.batchIndex + maxRows)
-        const rows = this.batch.slice(this.batchIndex, end)
+      if (this.batchIndex < this.batchLength) {
+        const end = Math.min(this.batchLength, this.batchIndex + maxRows)
+        const rows = 'kind' in this.batch ? this.batch.rows(this.batchIndex, end) : this.batch.slice(this.batchIndex, end)
         this.batchIndex = end
         return rows
       }

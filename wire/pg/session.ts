@@ -62,6 +62,8 @@ export class Session implements ExtendedQueryHost {
   private readonly idleTimer = new IdleTimer()
   /** ParameterStatus values the client has: a reported setting that differs is sent before ReadyForQuery. */
   private readonly reported = new Map<string, string>()
+  /** The reported settings last compared with `reported`. */
+  private lastReported: ReadonlyArray<readonly [string, string]> | null = null
   private readonly startup: StartupPhase
 
   constructor(private readonly options: SessionOptions) {
@@ -207,7 +209,7 @@ export class Session implements ExtendedQueryHost {
         return this.extendedStep(() => this.extended.execute(message.portal, message.maxRows).finally(() => this.endStatement()))
       case 'Close': return this.extendedStep(() => this.extended.close(message.target, message.name))
       case 'Sync': return this.sync()
-      case 'Flush': return undefined // the connection hands output to the socket after every batch anyway
+      case 'Flush': return this.options.host.flush() // output held behind pipelined frames goes out now (its backpressure waits)
       case 'PasswordMessage': return undefined // trust authentication: nothing was asked, so it is ignored
       case 'CopyData': case 'CopyDone': case 'CopyFail': return undefined // dropped after a failed COPY, as PostgreSQL does
       case 'StartupMessage': case 'SSLRequest': case 'GSSENCRequest': case 'CancelRequest':
@@ -346,7 +348,7 @@ export class Session implements ExtendedQueryHost {
     throw canceled
   }
 
-  async describe(statement: PreparedStatement, declaredOids: ReadonlyArray<number>): Promise<StatementDescription> {
+  describe(statement: PreparedStatement, declaredOids: ReadonlyArray<number>): StatementDescription | Promise<StatementDescription> {
     if (statement.cursorFetch !== undefined) return this.extended.describeFetch(statement.cursorFetch)
     return this.sql.describe(statement, declaredOids, this.context)
   }
@@ -366,7 +368,12 @@ export class Session implements ExtendedQueryHost {
    * of SET LOCAL), as PostgreSQL 15 reports them; then the idle timeout for the state the session is left in.
    */
   private sendReady(): void {
-    for (const [name, value] of reportedSettings(this.context)) if (this.reported.get(name) !== value) this.reportSetting(name, value)
+    // The same array while the session's settings are unchanged (sql/exec/session-settings.ts): nothing to compare.
+    const current = reportedSettings(this.context)
+    if (current !== this.lastReported) {
+      for (const [name, value] of current) if (this.reported.get(name) !== value) this.reportSetting(name, value)
+      this.lastReported = current
+    }
     this.send({ kind: 'ReadyForQuery', status: this.block.status })
     const isIdleInTransaction = this.block.status !== 'I'
     const timeoutMs = settingMs(this.context, isIdleInTransaction ? 'idle_in_transaction_session_timeout' : 'idle_session_timeout')

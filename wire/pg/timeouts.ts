@@ -12,6 +12,8 @@ export class StatementGuard {
   private controller: AbortController | null = null
   private timer: NodeJS.Timeout | null = null
   private reason: CancelReason | null = null
+  /** Rejects the statement's race (race()) with its 57014; null when none is waiting. */
+  private abortRace: ((error: DbError) => void) | null = null
 
   /** `onCancel` stops what can be stopped at once (the rows being sent, their scan). */
   constructor(private readonly onCancel: () => void) {}
@@ -35,6 +37,7 @@ export class StatementGuard {
     if (this.controller === null || this.reason !== null) return
     this.reason = reason
     this.controller.abort()
+    this.abortRace?.(this.error() ?? queryCanceled())
     this.onCancel()
   }
 
@@ -52,24 +55,26 @@ export class StatementGuard {
   /**
    * A read-only statement's work, given up at once when the statement is cancelled: the client gets its 57014
    * without waiting for an aggregate the cores cannot be told to stop. A result arriving later is released (a
-   * stream is cancelled). Writes are never raced: a cancelled INSERT must not commit after its 57014.
+   * stream is cancelled). Writes are never raced: a cancelled INSERT must not commit after its 57014. The cancel
+   * reaches the race through `abortRace` (no listener on the signal: one statement = one race at most).
    */
-  async race(work: Promise<StatementResult>): Promise<StatementResult> {
-    const signal = this.controller?.signal
-    if (signal === undefined) return work
-    let onAbort = (): void => undefined
-    const aborted = new Promise<never>((_resolve, reject) => {
-      onAbort = () => reject(this.error())
-      signal.addEventListener('abort', onAbort, { once: true })
+  race(work: Promise<StatementResult>): Promise<StatementResult> {
+    if (this.controller === null) return work
+    return new Promise<StatementResult>((resolve, reject) => {
+      const abort = (error: DbError): void => {
+        this.abortRace = null
+        work.then((late) => { if (late.kind === 'RowStreamResult') late.stream.cancel() }, () => undefined)
+        reject(error)
+      }
+      this.abortRace = abort
+      work.then((result) => {
+        if (this.abortRace === abort) this.abortRace = null
+        resolve(result)
+      }, (thrown: unknown) => {
+        if (this.abortRace === abort) this.abortRace = null
+        reject(thrown)
+      })
     })
-    try {
-      return await Promise.race([work, aborted])
-    } catch (thrown) {
-      if (signal.aborted) work.then((late) => { if (late.kind === 'RowStreamResult') late.stream.cancel() }, () => undefined)
-      throw thrown
-    } finally {
-      signal.removeEventListener('abort', onAbort)
-    }
   }
 
   end(): void {
@@ -77,6 +82,7 @@ export class StatementGuard {
     this.timer = null
     this.controller = null
     this.reason = null
+    this.abortRace = null
   }
 }
 

@@ -1,5 +1,5 @@
 // Goal: pin the core's decoded-chunk cache (engine/timeseries/chunk-cache.ts): a repeated chunk is decoded once, a
-// chunk with other bytes (another stored CRC) at the same file and offset is decoded afresh, and the bytes held
+// chunk of another file, or of another length at the same file and offset, is decoded afresh, and the bytes held
 // never exceed the budget however many chunks pass (least recently used go first), and a scan over more chunks than
 // fit keeps the ones it found cached rather than evicting them for its own later chunks (scan resistance). Method: real encoded chunks
 // decoded by the real segment reader; the decode callback counts calls.
@@ -20,23 +20,24 @@ describe('engine/timeseries/chunk-cache', () => {
     const bytes = chunkOf(1)
     let decodes = 0
     const decode = () => { decodes++; return decodeSegmentChunk('a.seg', 64, bytes, 'f64', ROWS) }
-    const first = cache.get('a.seg', 64, bytes, ROWS, decode)
-    const second = cache.get('a.seg', 64, Uint8Array.from(bytes), ROWS, decode)
+    const first = cache.get('a.seg', 64, bytes.length, ROWS, decode)
+    const second = cache.get('a.seg', 64, bytes.length, ROWS, decode)
     assert.equal(decodes, 1)
     assert.equal(second, first)
     assert.ok(first.kind === 'f64' && first.nulls !== undefined && first.nulls.every((n) => n === 0))
     assert.deepEqual(first.kind === 'f64' ? Array.from(first.values.subarray(0, 3)) : [], [1, 1.25, 1.5])
   })
 
-  it('decodes afresh when the bytes at the same file and offset differ', () => {
+  it('decodes afresh for another file, or another length at the same file and offset', () => {
     const cache = new DecodedChunkCache(1 << 20)
     let decodes = 0
-    for (const seed of [1, 2]) {
+    const cases = [{ seed: 1, file: 'a.seg', length: 100 }, { seed: 2, file: 'b.seg', length: 100 }, { seed: 3, file: 'a.seg', length: 101 }]
+    for (const { seed, file, length } of cases) {
       const bytes = chunkOf(seed)
-      const vector = cache.get('a.seg', 64, bytes, ROWS, () => { decodes++; return decodeSegmentChunk('a.seg', 64, bytes, 'f64', ROWS) })
+      const vector = cache.get(file, 64, length, ROWS, () => { decodes++; return decodeSegmentChunk(file, 64, bytes, 'f64', ROWS) })
       assert.equal(vector.kind === 'f64' ? vector.values[0] : null, seed)
     }
-    assert.equal(decodes, 2)
+    assert.equal(decodes, 3)
   })
 
   it('holds at most its budget, evicting the least recently used', () => {
@@ -44,7 +45,7 @@ describe('engine/timeseries/chunk-cache', () => {
     const cache = new DecodedChunkCache(budget)
     const bytes = chunkOf(3)
     let decodes = 0
-    const get = (offset: number) => cache.get('b.seg', offset, bytes, ROWS, () => { decodes++; return decodeSegmentChunk('b.seg', offset, bytes, 'f64', ROWS) })
+    const get = (offset: number) => cache.get('b.seg', offset, bytes.length, ROWS, () => { decodes++; return decodeSegmentChunk('b.seg', offset, bytes, 'f64', ROWS) })
     for (let offset = 0; offset < 20; offset++) {
       cache.beginScan() // one scan per chunk: each may evict what earlier scans used
       get(offset)
@@ -66,7 +67,7 @@ describe('engine/timeseries/chunk-cache', () => {
     const scan = (): void => {
       cache.beginScan()
       for (let offset = 0; offset < 10; offset++) {
-        cache.get('c.seg', offset, bytes, ROWS, () => { decodes++; return decodeSegmentChunk('c.seg', offset, bytes, 'f64', ROWS) })
+        cache.get('c.seg', offset, bytes.length, ROWS, () => { decodes++; return decodeSegmentChunk('c.seg', offset, bytes, 'f64', ROWS) })
         assert.ok(cache.bytesHeld <= budget, `${cache.bytesHeld} bytes held`)
       }
     }

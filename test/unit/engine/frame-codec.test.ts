@@ -5,6 +5,7 @@ import assert from 'node:assert/strict'
 import type { ColumnBatch, ColumnVector } from '../../../engine/batch.js'
 import { FrameCodec } from '../../../engine/bridge/frame-codec.js'
 import type { CoreRequest, CoreResponse } from '../../../engine/bridge/messages.js'
+import { RingConsumer, RingProducer, createRingBuffers, type RingMessage } from '../../../engine/bridge/spsc-ring.js'
 import { asLsn, asTableId } from '../../../src/common/ids.js'
 
 const vectors: ReadonlyArray<ColumnVector> = [
@@ -15,6 +16,11 @@ const vectors: ReadonlyArray<ColumnVector> = [
   { kind: 'symbol', ids: new Int32Array([0, -1, 1]), dict: ['a', 'b'] },
   { kind: 'text', values: ['x', null, ''] },
 ]
+
+/** The bytes a ring delivers for `message` (its parts side by side). */
+function frameBytes(message: RingMessage): Uint8Array {
+  return message instanceof Uint8Array ? message : Buffer.concat(message)
+}
 
 describe('engine/bridge/frame-codec', () => {
   const codec = new FrameCodec()
@@ -38,7 +44,7 @@ describe('engine/bridge/frame-codec', () => {
     const request: CoreRequest = {
       kind: 'ApplyIngestRequest', id: 7, tableId: asTableId(3), lsn: asLsn(42), batch, vShards: new Uint16Array([1, 2, 1023]),
     }
-    assert.deepStrictEqual(codec.decodeRequest(codec.encodeRequest(request)), request)
+    assert.deepStrictEqual(codec.decodeRequest(frameBytes(codec.encodeRequest(request))), request)
     const response: CoreResponse = {
       kind: 'ScanResponse', id: 8,
       partial: { kind: 'AggPartial', groupCount: 1, keys: [vectors[0]!], states: [{ kind: 'count', counts: new Float64Array([3]) }] },
@@ -56,11 +62,36 @@ describe('engine/bridge/frame-codec', () => {
       { kind: 'ScanCreditRequest', id: 10, streamId: 9, creditCount: 1 },
       { kind: 'ScanCancelRequest', id: 11, streamId: 9 },
     ]
-    for (const request of requests) assert.deepStrictEqual(codec.decodeRequest(codec.encodeRequest(request)), request)
+    for (const request of requests) assert.deepStrictEqual(codec.decodeRequest(frameBytes(codec.encodeRequest(request))), request)
     const response: CoreResponse = {
       kind: 'ScanBatchResponse', id: 9, isLast: false, partial: { kind: 'RowsPartial', rowCount: 3, columns: [vectors[0]!] },
     }
     assert.deepStrictEqual(codec.decodeResponse(codec.encodeResponse(response)), response)
+  })
+
+  it('frames a large raw ingest payload in two parts without copying it, and decodes it across a ring', () => {
+    const payload = codec.encode({ rowCount: 3, columns: vectors, pad: new Uint8Array(40_000).fill(7) })
+    const request: CoreRequest = {
+      kind: 'ApplyRawIngestRequest', id: 12, tableId: asTableId(3), lsn: asLsn(43), coreCount: 2, payload, skipVShards: null,
+    }
+    const message = codec.encodeRequest(request)
+    assert.ok(Array.isArray(message), 'a large payload is a separate part')
+    assert.equal(message[message.length - 1], payload, 'the payload part is the caller\'s bytes, not a copy')
+    const buffers = createRingBuffers(16 * 1024, 4 * 1024)
+    const producer = new RingProducer(buffers)
+    const consumer = new RingConsumer(buffers)
+    let offset = 0
+    let received: Uint8Array | null = null
+    while (received === null) {
+      if (offset < frameBytes(message).length) offset = producer.pushSome(message, offset)
+      received = consumer.pop()
+    }
+    const back = codec.decodeRequest(received)
+    assert.deepStrictEqual({ ...back, payload: Buffer.from(back.kind === 'ApplyRawIngestRequest' ? back.payload : []) },
+      { ...request, payload: Buffer.from(payload) })
+    const small = { ...request, payload: payload.subarray(0, 100) }
+    assert.ok(codec.encodeRequest(small) instanceof Uint8Array, 'a small payload stays inline')
+    assert.deepStrictEqual(codec.decodeRequest(frameBytes(codec.encodeRequest(small))), { ...small, payload: Buffer.from(small.payload) })
   })
 
   it('keeps ±Infinity time ranges and bigint filter values', () => {

@@ -71,6 +71,28 @@ describe('engine/bridge/spsc-ring', () => {
     assert.ok(rounds > 1, 'the message needed several rounds')
   })
 
+  it('sends a message given as parts as their concatenation, fragments spanning the parts, across wrap-around', () => {
+    const buffers = createRingBuffers(1024, 128)
+    const producer = new RingProducer(buffers)
+    const consumer = new RingConsumer(buffers)
+    const shapes = [[5], [1, 200], [3, 0, 125, 4], [128, 128], [7, 500, 9], [300, 1, 1, 300]]
+    let seed = 0
+    for (let round = 0; round < 20; round++) {
+      for (const shape of shapes) {
+        const parts = shape.map((length) => pattern(length, seed++))
+        const whole = Buffer.concat(parts)
+        let offset = 0
+        let received: Uint8Array | null = null
+        while (received === null) {
+          if (offset < whole.length) offset = producer.pushSome(parts, offset)
+          received = consumer.pop()
+        }
+        assert.deepEqual(Buffer.from(received), whole, `shape ${shape.join('+')} round ${round}`)
+      }
+    }
+    assert.equal(consumer.pop(), null)
+  })
+
   it('bumps the signal word on every push that wrote something', () => {
     const buffers = createRingBuffers(256, 64)
     const producer = new RingProducer(buffers)

@@ -3,6 +3,7 @@
 // except the reg* types (printed as names by sql), which are 0A000 in binary.
 import { assert } from '../../../src/common/assert.js'
 import { featureNotSupported } from '../../../src/common/errors.js'
+import { encodeUuidBinary } from '../../../src/common/uuid.js'
 import { arrayElementValues, type IntervalValue, type SqlValue } from '../../../sql/api.js'
 import { encodeArrayBinary } from './array.js'
 import { encodeBoolBinary, encodeBoolText } from './bool.js'
@@ -34,6 +35,10 @@ export const enum TypeOid {
   Bpchar = 1042,
   Varchar = 1043,
   Void = 2278,
+  Uuid = 2950,
+  Bytea = 17,
+  Json = 114,
+  Jsonb = 3802,
 }
 
 export const enum FormatCode {
@@ -108,6 +113,16 @@ export function encodeValueBinary(value: Exclude<SqlValue, null>, typeOid: numbe
     // charsend: the one byte itself ("char" values are at most one ASCII character here).
     case TypeOid.Char: return Buffer.from(String(asScalar(value, typeOid)), 'latin1').subarray(0, 1)
     case TypeOid.Void: return new Uint8Array(0)
+    // byteasend: the bytes themselves (the value is byteaout's hex text, `\x` then two digits a byte).
+    case TypeOid.Bytea:
+      assert(typeof value === 'string', `type 17 value is ${typeof value}`)
+      return Buffer.from(value.slice(2), 'hex')
+    case TypeOid.Json: return encodeTextBinary(asScalar(value, typeOid))
+    // jsonb_send: version 1, then the text.
+    case TypeOid.Jsonb: return Buffer.concat([Buffer.from([1]), Buffer.from(String(asScalar(value, typeOid)), 'utf8')])
+    case TypeOid.Uuid:
+      assert(typeof value === 'string', `type 2950 value is ${typeof value}`)
+      return encodeUuidBinary(value)
     default: {
       const array = typeof value === 'string' ? arrayElementValues(value, typeOid) : undefined
       if (array !== undefined) return encodeArrayBinary(array.values, array.elementOid, (element) => encodeValueBinary(element, array.elementOid))

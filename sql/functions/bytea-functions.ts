@@ -1,0 +1,90 @@
+// sql/functions/bytea-functions: PostgreSQL 15's binary-string functions and operators over bytea (length,
+// octet_length, ||, substring, get_byte, md5 and the sha2 family, encode / decode in hex, base64 and escape,
+// convert_to / convert_from in UTF8). Values arrive and leave in bytea's hex text form (sql/expr/bytea.ts).
+import { createHash } from 'node:crypto'
+import { arraySubscriptError, featureNotSupportedMessage, invalidParameterValue, invalidUtf8, substringError } from '../../src/common/errors.js'
+import { byteaBytes, decodeEscape, decodeHex, encodeEscape, formatBytea } from '../expr/bytea.js'
+import type { ScalarFunction } from './function-def.js'
+import { fn, int, str } from './arg-values.js'
+
+const BASE64_LINE_CHARS = 76
+
+const bytes = (value: unknown): Buffer => byteaBytes(str(value as string))
+
+function encode(data: Buffer, format: string): string {
+  switch (format.toLowerCase()) {
+    case 'hex': return data.toString('hex')
+    // PostgreSQL's base64 breaks lines every 76 characters.
+    case 'base64': return (data.toString('base64').match(new RegExp(`.{1,${BASE64_LINE_CHARS}}`, 'g')) ?? []).join('\n')
+    case 'escape': return encodeEscape(data)
+    default: throw invalidParameterValue(`unrecognized encoding: "${format}"`)
+  }
+}
+
+function decodeBase64(text: string): Buffer {
+  const compact = text.replace(/[ \t\n\r]/g, '')
+  const bad = /[^A-Za-z0-9+/=]/.exec(compact)
+  if (bad !== null) throw invalidParameterValue(`invalid symbol "${bad[0]}" found while decoding base64 sequence`)
+  if (!/^[A-Za-z0-9+/]*(?:==|=)?$/.test(compact) || compact.length % 4 !== 0) throw invalidParameterValue('invalid base64 end sequence')
+  return Buffer.from(compact, 'base64')
+}
+
+function decode(text: string, format: string): Buffer {
+  switch (format.toLowerCase()) {
+    case 'hex': return decodeHex(text)
+    case 'base64': return decodeBase64(text)
+    case 'escape': return decodeEscape(text)
+    default: throw invalidParameterValue(`unrecognized encoding: "${format}"`)
+  }
+}
+
+/** The encodings convert_to / convert_from take: UTF8 alone (nodedb's server and client encoding). */
+function checkUtf8(name: string, role: 'source' | 'destination'): void {
+  const normalized = name.toLowerCase().replace(/[^a-z0-9]/g, '')
+  if (normalized === 'utf8' || normalized === 'unicode') return
+  throw featureNotSupportedMessage(`conversion with ${role} encoding "${name}" is not supported (nodedb converts UTF8 only)`)
+}
+
+const FATAL_UTF8 = new TextDecoder('utf-8', { fatal: true })
+
+/** convert_from(…, 'UTF8'): 22021 naming the first bad byte, as pg_verify_mbstr reports it. */
+function utf8Text(data: Buffer): string {
+  try {
+    return FATAL_UTF8.decode(data)
+  } catch {
+    const at = data.findIndex((byte) => byte >= 0x80)
+    throw invalidUtf8(`0x${(data[at] ?? 0).toString(16).padStart(2, '0')}`)
+  }
+}
+
+/** substring over bytes (1-based start, optional count), as bytea_substr. */
+function substringBytes(data: Buffer, start: number, count?: number): Buffer {
+  if (count !== undefined && count < 0) throw substringError('negative substring length not allowed')
+  const from = Math.max(start, 1)
+  const to = count === undefined ? data.length + 1 : start + count
+  return to <= from ? Buffer.alloc(0) : data.subarray(from - 1, to - 1)
+}
+
+function getByte(data: Buffer, n: number): number {
+  if (n < 0 || n >= data.length) throw arraySubscriptError(`index ${n} out of valid range, 0..${data.length - 1}`)
+  return data[n]!
+}
+
+export const BYTEA_FUNCTIONS: ReadonlyArray<ScalarFunction> = [
+  fn('length', ['bytea'], 'int4', ([b]) => bytes(b).length),
+  fn('octet_length', ['bytea'], 'int4', ([b]) => bytes(b).length),
+  fn('bit_length', ['bytea'], 'int4', ([b]) => bytes(b).length * 8),
+  fn('||', ['bytea', 'bytea'], 'bytea', ([a, b]) => str(a) + str(b).slice(2)),
+  ...['substring', 'substr'].flatMap((name) => [
+    fn(name, ['bytea', 'int4'], 'bytea', ([b, start]) => formatBytea(substringBytes(bytes(b), int(start)))),
+    fn(name, ['bytea', 'int4', 'int4'], 'bytea', ([b, start, n]) => formatBytea(substringBytes(bytes(b), int(start), int(n)))),
+  ]),
+  fn('get_byte', ['bytea', 'int4'], 'int4', ([b, n]) => getByte(bytes(b), int(n))),
+  fn('md5', ['bytea'], 'text', ([b]) => createHash('md5').update(bytes(b)).digest('hex')),
+  ...['sha224', 'sha256', 'sha384', 'sha512'].map((name) =>
+    fn(name, ['bytea'], 'bytea', ([b]) => formatBytea(createHash(name).update(bytes(b)).digest()))),
+  fn('encode', ['bytea', 'text'], 'text', ([b, format]) => encode(bytes(b), str(format))),
+  fn('decode', ['text', 'text'], 'bytea', ([text, format]) => formatBytea(decode(str(text), str(format)))),
+  fn('convert_to', ['text', 'name'], 'bytea', ([text, name]) => { checkUtf8(str(name), 'destination'); return formatBytea(Buffer.from(str(text), 'utf8')) }),
+  fn('convert_from', ['bytea', 'name'], 'text', ([b, name]) => { checkUtf8(str(name), 'source'); return utf8Text(bytes(b)) }),
+]
