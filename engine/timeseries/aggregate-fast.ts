@@ -72,7 +72,7 @@ class RunNumbering {
       runGroups[0] = this.groupOf(columns, m, rows[0]!, 0)
       return { count: 1, ends: runEnds, groups: runGroups }
     }
-    if (bucket === undefined && ids !== null) return this.tagRuns(selection, m, ids)
+    if (bucket === undefined && ids !== null && tag?.kind === 'symbol') return this.tagRuns(selection, m, ids, tag.dict.length)
     let runs = 0
     let previousId = -2
     let previousStart = Number.NaN
@@ -91,8 +91,15 @@ class RunNumbering {
   }
 
   /** runsOf for a tag key alone: a run is a stretch of one dictionary id. */
-  private tagRuns(selection: Selection, m: number, ids: Int32Array): Runs {
+  private tagRuns(selection: Selection, m: number, ids: Int32Array, dictSize: number): Runs {
     const { rows, count } = selection
+    const [first, last] = [rows[0]!, rows[count - 1]!]
+    if (dictSize === 1 && last - first === count - 1 && ids.subarray(first, last + 1).indexOf(-1) === -1) {
+      // One tag value and no NULL over consecutive rows (a row group of one series): one run, found natively.
+      runEnds[0] = count
+      runGroups[0] = this.groupOf(selection.memtable.columns, m, first, 0)
+      return { count: 1, ends: runEnds, groups: runGroups }
+    }
     let runs = 0
     let previousId = -2
     for (let i = 0; i < count; i++) {

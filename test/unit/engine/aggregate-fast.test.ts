@@ -30,7 +30,9 @@ const SPECIALS = [Number.NaN, -0, 0, Number.POSITIVE_INFINITY, Number.NEGATIVE_I
 
 /** Rows of one memtable: f has NULLs and special values, g none; hosts include NULL; timestamps repeat. */
 function randomBatch(random: () => number, count: number, hasNullG: boolean): ColumnBatch {
-  const dict = ['h3', 'h1', 'h2', 'h0']
+  // Sometimes one host (a row group of one series), with or without NULL hosts.
+  const dict = random() < 0.3 ? ['h1'] : ['h3', 'h1', 'h2', 'h0']
+  const nullHosts = random() < 0.5 ? 0.1 : 0
   const value = () => (random() < 0.2 ? SPECIALS[Math.floor(random() * SPECIALS.length)]! : Math.round(random() * 2000 - 1000) / 7)
   const fNulls = Uint8Array.from({ length: count }, () => (random() < 0.25 ? 1 : 0))
   const gNulls = Uint8Array.from({ length: count }, () => (hasNullG && random() < 0.5 ? 1 : 0))
@@ -38,7 +40,7 @@ function randomBatch(random: () => number, count: number, hasNullG: boolean): Co
     rowCount: count,
     columns: [
       { kind: 'timestamp', values: Float64Array.from({ length: count }, () => 1_000_000 + Math.floor(random() * 40) * 250_000) },
-      { kind: 'symbol', ids: Int32Array.from({ length: count }, () => (random() < 0.1 ? -1 : Math.floor(random() * dict.length))), dict },
+      { kind: 'symbol', ids: Int32Array.from({ length: count }, () => (random() < nullHosts ? -1 : Math.floor(random() * dict.length))), dict },
       { kind: 'f64', values: Float64Array.from({ length: count }, value), nulls: fNulls },
       { kind: 'f64', values: Float64Array.from({ length: count }, value), nulls: gNulls },
     ],
