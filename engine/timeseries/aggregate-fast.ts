@@ -1,12 +1,14 @@
 // engine/timeseries/aggregate-fast: a fused kernel for the commonest aggregate scans — group keys of at most one time
 // bucket and one symbol (tag) column, with count(*), count/sum/avg/min/max over float or timestamp columns and
-// first/last over any column. Rows get small integer group numbers first (a bucket is looked up only when it changes;
-// tags through per-memtable dictionary caches), then each aggregate walks its typed array once. Groups are numbered in row order and each
-// group's additions and min/max choices happen in row order, as in aggregate.ts, whose finishPartial builds the
-// result from the same accumulators: results are identical. Anything else returns null (aggregate.ts's general loop).
+// first/last over any column. Each selection is cut into runs of consecutive rows of one group (the group is looked
+// up only where the tag id or bucket start changes), then each aggregate walks its typed array once, run by run
+// (aggregate-runs.ts). Groups are numbered in row order and each group's additions and min/max choices happen in row
+// order, as in aggregate.ts, whose finishPartial builds the result from the same accumulators: results are identical.
+// Anything else returns null (aggregate.ts's general loop).
 import type { GroupKey, ScanOp } from '../ops.js'
 import type { Selection } from './scan.js'
-import { floatOrder } from './gather.js'
+import type { MemColumn } from './memtable.js'
+import { addRuns, type Runs } from './aggregate-runs.js'
 import { bucketStartOf, TagOrdinals } from './group-index.js'
 import type { Accumulator, GroupRefs } from './aggregate.js'
 
@@ -34,48 +36,116 @@ function fits(op: ScanOp, selections: ReadonlyArray<Selection>, tsIndex: number)
   return selections.every((s) => s.memtable.columns[tsIndex]?.kind === 'timestamp')
 }
 
-/** first/last: the row at the extreme timestamp, NULL or not; ties keep the row seen first (as aggregate.ts). */
-function chooseByTime(acc: Accumulator, selection: Selection, m: number, groupOf: Int32Array, times: Float64Array): void {
-  const { rows, count } = selection
-  const { timestamps, tables } = acc
-  const isFirst = acc.spec.fn === 'first'
-  for (let i = 0; i < count; i++) {
-    const row = rows[i]!
-    const g = groupOf[i]!
-    const t = times[row]!
-    if (isFirst ? t < timestamps[g]! : t > timestamps[g]!) { timestamps[g] = t; tables[g] = m; acc.rows[g] = row }
-  }
-}
+/** Scratch run boundaries, reused across row groups and scans on this core's thread (grown, never shrunk). */
+let runEnds = new Int32Array(1024)
+let runGroups = new Int32Array(1024)
+/** Bucket starts on either side of the first one that find their index by arithmetic (RunNumbering). */
+const BUCKET_SLOTS = 1 << 13
 
-/** Adds the selected rows of memtable m (row i in group groupOf[i]) to one accumulator, in row order. */
-function addRows(acc: Accumulator, best: number[], selection: Selection, m: number, groupOf: Int32Array, times: Float64Array): void {
-  const { rows, count } = selection
-  const fn = acc.spec.fn
-  const counts = acc.counts
-  if (fn === 'first' || fn === 'last') { chooseByTime(acc, selection, m, groupOf, times); return }
-  if (acc.spec.column === null) { for (let i = 0; i < count; i++) counts[groupOf[i]!]! += 1; return }
-  const column = selection.memtable.columns[acc.spec.column]!
-  if (column.kind !== 'f64' && column.kind !== 'timestamp') return
-  const { values, nulls } = column
-  if (fn === 'count') {
-    for (let i = 0; i < count; i++) if (nulls[rows[i]!] !== 1) counts[groupOf[i]!]! += 1
-  } else if (fn === 'sum' || fn === 'avg') {
-    const sums = acc.sums
+/**
+ * Numbers groups as rows come (a group's number is the order of its first row, as aggregate.ts numbers them) and
+ * cuts each selection into runs of one group: a tag's dictionary id and the row's bucket start are compared with the
+ * previous row's, and only where one changes is the group looked up.
+ */
+class RunNumbering {
+  private readonly bucketIndexOf = new Map<number, number>()
+  private slots: Int32Array | null = null
+  private anchor = Number.NaN
+  private bucketCount = 0
+  /** Group number by tag ordinal (0 without a tag key), then bucket index (0 without a bucket). */
+  private readonly byTag: number[][] = []
+
+  constructor(private readonly bucket: TimeBucket | undefined, private readonly tags: TagOrdinals | null,
+    private readonly refs: GroupRefs, private readonly newGroup: () => void) {}
+
+  runsOf(selection: Selection, m: number, times: Float64Array): Runs {
+    const { rows, count } = selection
+    const columns = selection.memtable.columns
+    this.tags?.beginMemtable(columns)
+    const tag = this.tags === null ? undefined : columns[this.tags.column]
+    const ids = tag?.kind === 'symbol' ? tag.ids : null
+    const bucket = this.bucket
+    if (runEnds.length < count) { runEnds = new Int32Array(count); runGroups = new Int32Array(count) }
+    if (ids === null && bucket === undefined) {
+      // No group key: the whole selection is one run of the one group.
+      runEnds[0] = count
+      runGroups[0] = this.groupOf(columns, m, rows[0]!, 0)
+      return { count: 1, ends: runEnds, groups: runGroups }
+    }
+    if (bucket === undefined && ids !== null && tag?.kind === 'symbol') return this.tagRuns(selection, m, ids, tag.dict.length)
+    let runs = 0
+    let previousId = -2
+    let previousStart = Number.NaN
     for (let i = 0; i < count; i++) {
       const row = rows[i]!
-      if (nulls[row] !== 1) { const g = groupOf[i]!; counts[g]! += 1; sums[g]! += values[row]! }
+      const id = ids === null ? 0 : ids[row]!
+      const start = bucket === undefined ? 0 : bucketStartOf(bucket, times[row]!)
+      if (id === previousId && start === previousStart) continue
+      if (runs > 0) runEnds[runs - 1] = i
+      previousId = id
+      previousStart = start
+      runGroups[runs++] = this.groupOf(columns, m, row, start)
     }
-  } else {
-    const isMin = fn === 'min'
+    if (runs > 0) runEnds[runs - 1] = count
+    return { count: runs, ends: runEnds, groups: runGroups }
+  }
+
+  /** runsOf for a tag key alone: a run is a stretch of one dictionary id. */
+  private tagRuns(selection: Selection, m: number, ids: Int32Array, dictSize: number): Runs {
+    const { rows, count } = selection
+    const [first, last] = [rows[0]!, rows[count - 1]!]
+    if (dictSize === 1 && last - first === count - 1 && ids.subarray(first, last + 1).indexOf(-1) === -1) {
+      // One tag value and no NULL over consecutive rows (a row group of one series): one run, found natively.
+      runEnds[0] = count
+      runGroups[0] = this.groupOf(selection.memtable.columns, m, first, 0)
+      return { count: 1, ends: runEnds, groups: runGroups }
+    }
+    let runs = 0
+    let previousId = -2
     for (let i = 0; i < count; i++) {
-      const row = rows[i]!
-      if (nulls[row] === 1) continue
-      const g = groupOf[i]!
-      const value = values[row]!
-      counts[g]! += 1
-      const cmp = acc.tables[g] === -1 ? 0 : floatOrder(value, best[g]!)
-      if (acc.tables[g] === -1 || (isMin ? cmp < 0 : cmp > 0)) { acc.tables[g] = m; acc.rows[g] = row; best[g] = value }
+      const id = ids[rows[i]!]!
+      if (id === previousId) continue
+      if (runs > 0) runEnds[runs - 1] = i
+      previousId = id
+      runGroups[runs++] = this.groupOf(selection.memtable.columns, m, rows[i]!, 0)
     }
+    runEnds[runs - 1] = count
+    return { count: runs, ends: runEnds, groups: runGroups }
+  }
+
+  /**
+   * A bucket start's index (its order of first appearance). Starts within BUCKET_SLOTS buckets of the first one seen
+   * find it in an array by arithmetic — a start is a slot's only when anchor + slot × width reproduces it exactly, so
+   * one start always takes one way — and the rest through a Map.
+   */
+  private bucketIndexOfStart(start: number): number {
+    const width = this.bucket?.widthUs ?? 1
+    if (this.anchor !== this.anchor) this.anchor = start
+    const slot = Math.round((start - this.anchor) / width)
+    const isSlotted = slot > -BUCKET_SLOTS && slot < BUCKET_SLOTS && this.anchor + slot * width === start
+    if (isSlotted) {
+      const slots = this.slots ??= new Int32Array(2 * BUCKET_SLOTS).fill(-1)
+      let index = slots[slot + BUCKET_SLOTS]!
+      if (index < 0) { index = this.bucketCount++; slots[slot + BUCKET_SLOTS] = index }
+      return index
+    }
+    let index = this.bucketIndexOf.get(start)
+    if (index === undefined) { index = this.bucketCount++; this.bucketIndexOf.set(start, index) }
+    return index
+  }
+
+  private groupOf(columns: ReadonlyArray<MemColumn>, m: number, row: number, start: number): number {
+    const bucketIndex = this.bucketIndexOfStart(start)
+    const ordinal = this.tags === null ? 0 : this.tags.ordinalOf(columns, row)
+    const byBucket = this.byTag[ordinal] ?? (this.byTag[ordinal] = [])
+    let g = byBucket[bucketIndex] ?? -1
+    if (g < 0) {
+      g = this.refs.keyTables.length
+      byBucket[bucketIndex] = g
+      this.refs.keyTables.push(m); this.refs.keyRows.push(row); this.refs.bucketStarts.push(start)
+      this.newGroup()
+    }
+    return g
   }
 }
 
@@ -92,39 +162,16 @@ export function tryFastAggregate(op: ScanOp, selections: ReadonlyArray<Selection
   const refs: GroupRefs = { keyTables: [], keyRows: [], bucketStarts: [] }
   const bests = accs.map((): number[] => [])
   const leaders = leadersOf(accs)
-  const bucketIndexOf = new Map<number, number>()
-  /** Group number by tag ordinal (0 without a tag key), then bucket index (0 without a bucket). */
-  const byTag: number[][] = []
-  let runStart = Number.NaN
-  let runIndex = 0
+  const numbering = new RunNumbering(bucket, tags, refs, () => {
+    for (let a = 0; a < accs.length; a++) { addGroup(accs[a]!); bests[a]!.push(0) }
+  })
   for (let m = 0; m < selections.length; m++) {
     const selection = selections[m]!
-    const { rows, count } = selection
-    const columns = selection.memtable.columns
-    const ts = columns[tsIndex]!
+    const ts = selection.memtable.columns[tsIndex]!
     if (ts.kind !== 'timestamp') return null
-    tags?.beginMemtable(columns)
-    const groupOf = new Int32Array(count)
-    for (let i = 0; i < count; i++) {
-      const row = rows[i]!
-      const start = bucket === undefined ? 0 : bucketStartOf(bucket, ts.values[row]!)
-      if (start !== runStart) {
-        runStart = start
-        runIndex = bucketIndexOf.get(start) ?? bucketIndexOf.size
-        if (runIndex === bucketIndexOf.size) bucketIndexOf.set(start, runIndex)
-      }
-      const ordinal = tags === null ? 0 : tags.ordinalOf(columns, row)
-      const byBucket = byTag[ordinal] ?? (byTag[ordinal] = [])
-      let g = byBucket[runIndex] ?? -1
-      if (g < 0) {
-        g = refs.keyTables.length
-        byBucket[runIndex] = g
-        refs.keyTables.push(m); refs.keyRows.push(row); refs.bucketStarts.push(start)
-        for (let a = 0; a < accs.length; a++) { addGroup(accs[a]!); bests[a]!.push(0) }
-      }
-      groupOf[i] = g
-    }
-    for (let a = 0; a < accs.length; a++) if (leaders[a] === a) addRows(accs[a]!, bests[a]!, selection, m, groupOf, ts.values)
+    if (selection.count === 0) continue
+    const runs = numbering.runsOf(selection, m, ts.values)
+    for (let a = 0; a < accs.length; a++) if (leaders[a] === a) addRuns(accs[a]!, bests[a]!, selection, m, runs, ts.values)
   }
   shareChoices(accs, leaders)
   return refs

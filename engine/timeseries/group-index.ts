@@ -16,7 +16,7 @@ export class TagOrdinals {
   private readonly byValue = new Map<string | null, number>()
   private cache = new Int32Array(0)
 
-  constructor(private readonly column: number) {}
+  constructor(readonly column: number) {}
 
   beginMemtable(columns: ReadonlyArray<MemColumn>): void {
     const tag = columns[this.column]!

@@ -27,12 +27,29 @@ function newColumn(kind: MemColumn['kind'], capacity: number, isNull = false): M
   }
 }
 
+/**
+ * Zero bytes shared by every decoded column without NULLs (a view of its first rowCount bytes): no null map is
+ * allocated per column per row group and scan, and a kernel knows such a column has no NULL without reading it
+ * (isSharedNoNulls). Never written: a decoded memtable is read-only, and appending to one grows (copies) it first.
+ */
+let sharedNoNulls = new Uint8Array(0)
+
+function noNulls(rowCount: number): Uint8Array {
+  if (sharedNoNulls.length < rowCount) sharedNoNulls = new Uint8Array(Math.max(rowCount, 2 * sharedNoNulls.length))
+  return sharedNoNulls.subarray(0, rowCount)
+}
+
+/** The null map is (a view of) the shared all-zero one: the column has no NULL. */
+export function isSharedNoNulls(nulls: Uint8Array): boolean {
+  return nulls.buffer === sharedNoNulls.buffer
+}
+
 /** A decoded vector as a memtable column (shares the typed arrays; symbol lookups are not needed for reading). */
 function memColumnOf(vector: ColumnVector, rowCount: number): MemColumn {
   switch (vector.kind) {
-    case 'timestamp': case 'f64': return { kind: vector.kind, values: vector.values, nulls: vector.nulls ?? new Uint8Array(rowCount) }
-    case 'i64': return { kind: vector.kind, values: vector.values, nulls: vector.nulls ?? new Uint8Array(rowCount) }
-    case 'bool': return { kind: vector.kind, values: vector.values, nulls: vector.nulls ?? new Uint8Array(rowCount) }
+    case 'timestamp': case 'f64': return { kind: vector.kind, values: vector.values, nulls: vector.nulls ?? noNulls(rowCount) }
+    case 'i64': return { kind: vector.kind, values: vector.values, nulls: vector.nulls ?? noNulls(rowCount) }
+    case 'bool': return { kind: vector.kind, values: vector.values, nulls: vector.nulls ?? noNulls(rowCount) }
     case 'symbol': return { kind: vector.kind, ids: vector.ids, dict: [...vector.dict], lookup: new Map() }
     case 'text': return { kind: vector.kind, values: [...vector.values] }
     default: return assertNeverKind(vector)

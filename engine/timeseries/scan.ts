@@ -23,6 +23,9 @@ type RowTest = (row: number) => boolean
 /** Rows a scan examines per window without an expression (with one: EXPR_CHUNK_ROWS, the kernels' window). */
 const SELECT_WINDOW_ROWS = 4096
 
+/** The window's candidate rows: scratch reused by every selectRowRange on this thread (nothing keeps it). */
+const selectWindow = new Int32Array(Math.max(SELECT_WINDOW_ROWS, EXPR_CHUNK_ROWS))
+
 function invalidFilter(detail: string): EngineFailureError {
   return new EngineFailureError({ kind: 'InvalidBatch', detail })
 }
@@ -146,6 +149,11 @@ export function selectRows(memtable: Memtable, op: ScanOp, limit: number): Selec
  */
 export function selectRowRange(memtable: Memtable, op: ScanOp, range: { fromRow: number; toRow: number; limit: number }): { selection: Selection; nextRow: number } {
   const ts = memtable.columns[memtable.schema.timestampIndex]!
+  if (op.filters.length === 0 && (op.where === undefined || op.where === null) && ts.kind === 'timestamp') {
+    const dense = denseSelection(memtable, ts.values, op.timeRange, range)
+    if (dense !== null) return dense
+    if (range.limit >= range.toRow - range.fromRow) return selectTimeRange(memtable, ts.values, op.timeRange, range)
+  }
   const refines = op.filters.map((filter) => compileRefine(filter, memtable.columns[filter.column]!))
   const where = op.where === undefined || op.where === null ? null : compileWhere(memtable.schema, op.where)
   const { toRow, limit } = range
@@ -157,7 +165,7 @@ export function selectRowRange(memtable: Memtable, op: ScanOp, range: { fromRow:
   // candidates stop at the limit, so the expression (on windows of at most EXPR_CHUNK_ROWS rows) never computes a
   // row the scan would not have needed.
   const windowRows = where === null ? SELECT_WINDOW_ROWS : EXPR_CHUNK_ROWS
-  const window = new Int32Array(Math.max(0, Math.min(windowRows, toRow - range.fromRow)))
+  const window = selectWindow
   let row = range.fromRow
   while (row < toRow && count < limit) {
     const windowEnd = Math.min(toRow, row + windowRows)
@@ -175,6 +183,53 @@ export function selectRowRange(memtable: Memtable, op: ScanOp, range: { fromRow:
     if (where !== null && taken > 0) count = start + where.filter(memtable.columns, rows, start, taken)
   }
   return { selection: { memtable, rows, count }, nextRow: row }
+}
+
+/**
+ * Row numbers 0, 1, 2, … shared by every dense selection on this thread: `rows` of a selection that takes every row
+ * of a range is a view of it (readers never write a selection's rows), so such a selection allocates nothing.
+ * Grown to the largest range seen up to IDENTITY_ROWS_MAX; a longer range gets its own array.
+ */
+let identityRows = new Int32Array(0)
+const IDENTITY_ROWS_MAX = 1 << 20
+
+function identityView(fromRow: number, count: number): Int32Array {
+  const end = fromRow + count
+  if (end > IDENTITY_ROWS_MAX) return Int32Array.from({ length: count }, (_, i) => fromRow + i)
+  if (identityRows.length < end) {
+    identityRows = new Int32Array(Math.min(IDENTITY_ROWS_MAX, Math.max(end, identityRows.length * 2)))
+    for (let i = 0; i < identityRows.length; i++) identityRows[i] = i
+  }
+  return identityRows.subarray(fromRow, end)
+}
+
+/**
+ * Without filters, when every row of the range (up to the limit) lies in the time range — a row group or memtable
+ * wholly inside the query's time range, the commonest case — the selection is the range itself: one pass over the
+ * timestamps that writes nothing. Null when some row is outside (the general path then selects row by row).
+ */
+function denseSelection(memtable: Memtable, times: Float64Array, timeRange: ScanOp['timeRange'],
+  range: { fromRow: number; toRow: number; limit: number }): { selection: Selection; nextRow: number } | null {
+  const { fromRow } = range
+  const end = Math.max(fromRow, Math.min(range.toRow, fromRow + range.limit))
+  const { fromUs, toUs } = timeRange
+  if (fromUs !== Number.NEGATIVE_INFINITY || toUs !== Number.POSITIVE_INFINITY) {
+    // The general path's test, so a NaN timestamp is kept here exactly when it would be kept there.
+    for (let r = fromRow; r < end; r++) { const t = times[r]!; if (t < fromUs || t >= toUs) return null }
+  }
+  const count = end - fromRow
+  return { selection: { memtable, rows: identityView(fromRow, count), count }, nextRow: end }
+}
+
+/** The time range alone, with no limit to stop at: the rows are written straight into the selection. */
+function selectTimeRange(memtable: Memtable, times: Float64Array, timeRange: ScanOp['timeRange'],
+  range: { fromRow: number; toRow: number }): { selection: Selection; nextRow: number } {
+  const { fromRow, toRow } = range
+  const { fromUs, toUs } = timeRange
+  const rows = new Int32Array(toRow - fromRow)
+  let count = 0
+  for (let r = fromRow; r < toRow; r++) { const t = times[r]!; if (!(t < fromUs || t >= toUs)) rows[count++] = r }
+  return { selection: { memtable, rows, count }, nextRow: toRow }
 }
 
 export function buildRows(schema: TableSchema, op: ScanOp, selections: ReadonlyArray<Selection>): RowsPartial {
