@@ -13,27 +13,35 @@ import { erase } from './aggregate-sum-avg.js'
 
 interface StringAggState { text: string | null; firstDelimiter: string | null }
 
-/** string_agg(value, delimiter): NULL values are skipped; the delimiter before the first value is dropped. */
-const stringAgg = erase<StringAggState>({
-  name: 'string_agg', args: ['text', 'text'], result: 'text', skipsNulls: false,
-  create: () => ({ text: null, firstDelimiter: null }),
-  step: (s, [value, delimiter]) => {
-    if (value === null || value === undefined) return s
-    if (s.text === null) {
-      s.text = value as string
-      s.firstDelimiter = (delimiter ?? null) as string | null
-    } else {
-      s.text += ((delimiter ?? '') as string) + (value as string)
-    }
-    return s
-  },
-  combine: (a, b) => {
-    if (a.text === null) return b
-    if (b.text === null) return a
-    return { text: a.text + (b.firstDelimiter ?? '') + b.text, firstDelimiter: a.firstDelimiter }
-  },
-  finish: (s) => s.text,
-})
+/**
+ * string_agg(value, delimiter): NULL values are skipped; the delimiter before the first value is dropped. Over bytea
+ * the hex digits are joined (values and delimiters without their `\x`).
+ */
+function stringAgg(type: 'text' | 'bytea'): AggregateFunction {
+  const body = (value: SqlValue | undefined): string | null =>
+    value === null || value === undefined ? null : type === 'bytea' ? (value as string).slice(2) : (value as string)
+  return erase<StringAggState>({
+    name: 'string_agg', args: [type, type], result: type, skipsNulls: false,
+    create: () => ({ text: null, firstDelimiter: null }),
+    step: (s, [value, delimiter]) => {
+      const text = body(value)
+      if (text === null) return s
+      if (s.text === null) {
+        s.text = text
+        s.firstDelimiter = body(delimiter)
+      } else {
+        s.text += (body(delimiter) ?? '') + text
+      }
+      return s
+    },
+    combine: (a, b) => {
+      if (a.text === null) return b
+      if (b.text === null) return a
+      return { text: a.text + (b.firstDelimiter ?? '') + b.text, firstDelimiter: a.firstDelimiter }
+    },
+    finish: (s) => (s.text === null || type === 'text' ? s.text : `\\x${s.text}`),
+  })
+}
 
 /** undefined until the first row brings the direct argument; null when that argument is NULL. */
 interface OrderedState { fraction: number | string | null | undefined; values: SqlValue[] }
@@ -98,7 +106,8 @@ function discAt(sorted: ReadonlyArray<SqlValue>, fraction: number): SqlValue {
 function percentiles(s: OrderedState, type: PgTypeName, at: (sorted: ReadonlyArray<SqlValue>, fraction: number) => SqlValue, ctx: FunctionContext): SqlValue {
   if (s.fraction === undefined || s.fraction === null) return null
   const fractions = typeof s.fraction === 'string' ? parseArrayText(s.fraction).map((item) => (item === null ? null : Number(item))) : null
-  fractions?.forEach((f) => { if (f !== null) checkFraction(f) })
+  if (fractions === null) checkFraction(s.fraction as number)
+  else fractions.forEach((f) => { if (f !== null) checkFraction(f) })
   if (s.values.length === 0) return null
   const sorted = s.values.slice().sort(comparatorOf(type))
   if (fractions === null) return at(sorted, s.fraction as number)
@@ -183,6 +192,6 @@ const arrayAgg = erase<ModeState>({
 })
 
 export const ORDERED_FUNCTIONS: ReadonlyArray<AggregateFunction> = [
-  stringAgg, percentileCont('float8', false), percentileCont('interval', false), percentileDisc(false),
+  stringAgg('text'), stringAgg('bytea'), percentileCont('float8', false), percentileCont('interval', false), percentileDisc(false),
   percentileCont('float8', true), percentileCont('interval', true), percentileDisc(true), mode, arrayAgg,
 ]
