@@ -1,5 +1,6 @@
 // engine/api: the contract of the storage engine as sql sees it. Everything that crosses it is plain data.
 // The engine knows nothing of SQL text or sockets; failures are EngineFailure values that sql maps to SQLSTATEs.
+import type { DataRowEncoding } from '../src/common/datarow-encoder.js'
 import type { Lsn, TableId } from '../src/common/ids.js'
 import type { RowsPartial, ScanPartial } from './batch.js'
 import type {
@@ -184,6 +185,11 @@ export const NO_SYNC_STATUS: SyncStatus = { role: null, chains: [], refusal: nul
 export interface ScanStreamOptions {
   /** Aborting stops every core's part of the scan (they drop their cursors) and ends the iteration. */
   readonly signal?: AbortSignal
+  /**
+   * The cores send each batch as ready DataRow messages of these result columns (RowsPartial.encoded), or as vectors
+   * when a column has no columnar writer.
+   */
+  readonly encoding?: DataRowEncoding
 }
 
 export interface Engine {

@@ -1,5 +1,6 @@
 // engine/batch: the columnar data that crosses layer and thread boundaries: ingest batches and scan partials.
 // Plain data only (typed arrays, arrays of strings): msgpackr carries it across the rings unchanged.
+import type { EncodedDataRows } from '../src/common/datarow-encoder.js'
 
 /**
  * Engine-level column kinds. Append-only: numeric codes of these are written to disk (see COLUMN_KIND_CODES).
@@ -54,6 +55,8 @@ export interface RowsPartial {
   readonly kind: 'RowsPartial'
   readonly rowCount: number
   readonly columns: ReadonlyArray<ColumnVector>
+  /** A streamed scan asked for DataRows (StreamScanRequest.encoding): the rows as bytes, and `columns` is empty. */
+  readonly encoded?: EncodedDataRows
 }
 
 /**

@@ -79,7 +79,8 @@ export class ScanRunner {
       // A core's last batch or failure (a dead core's too) ends its reads, so its pins go then (or at cancel).
       for (const [c, core] of cores.entries()) {
         ids.push(core.openStream(
-          { kind: 'StreamScanRequest', op, segments: perCore[c]!, creditCount: SCAN_STREAM_BATCHES_AHEAD_COUNT },
+          { kind: 'StreamScanRequest', op, segments: perCore[c]!, creditCount: SCAN_STREAM_BATCHES_AHEAD_COUNT,
+            ...(options.encoding === undefined ? {} : { encoding: options.encoding }) },
           (response) => {
             if (response.kind === 'FailureResponse' || response.isLast) unpin(c)
             merge.receive(c, response)

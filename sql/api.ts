@@ -3,6 +3,7 @@
 // can be tested against recorded results. Errors are DbError (src/common/errors.ts) with a SQLSTATE.
 
 import type { ColumnVector } from '../engine/batch.js'
+import type { EncodedDataRows } from '../src/common/datarow-encoder.js'
 import type { DbError } from '../src/common/errors.js'
 
 export type { ColumnVector }
@@ -61,7 +62,28 @@ export interface RowStream extends AsyncIterable<RowBatch> {
    * Instead of iterating: the same batches, some of them as column vectors (a plain projection of scanned columns),
    * for a consumer that encodes columns itself (wire's DataRow encoder). Absent on streams that have only rows.
    */
-  columnBatches?(): AsyncIterator<RowBatch | ColumnRows>
+  columnBatches?(encoding?: RowEncoding): AsyncIterator<RowBatch | ColumnRows | EncodedRowsBatch>
+}
+
+/**
+ * How the consumer writes DataRows (per result column its type OID and format code; the session TimeZone): given to
+ * columnBatches(), the cores encode a plain projection's rows themselves and hand EncodedRowsBatches.
+ */
+export interface RowEncoding {
+  readonly typeOids: ReadonlyArray<number>
+  readonly formats: ReadonlyArray<number>
+  readonly timeZone: string
+}
+
+/**
+ * Result rows [from, from + rowCount) of a core's batch as ready DataRow messages (src/common/datarow-encoder.ts):
+ * row i is encoded.bytes [encoded.rowEnds[i - 1] ?? 0, encoded.rowEnds[i]).
+ */
+export interface EncodedRowsBatch {
+  readonly kind: 'EncodedRows'
+  readonly rowCount: number
+  readonly from: number
+  readonly encoded: EncodedDataRows
 }
 
 /**

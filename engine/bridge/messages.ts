@@ -1,6 +1,7 @@
 // engine/bridge/messages: what crosses a core's rings — requests (control → core) and responses (core → control).
 // Plain data only; each request carries an id that its response echoes. Knows nothing of SQL or sockets.
 import type { SegmentSpan } from '../timeseries/manifest.js'
+import type { DataRowEncoding } from '../../src/common/datarow-encoder.js'
 import type { Lsn, TableId } from '../../src/common/ids.js'
 import type { EngineFailure } from '../api.js'
 import type { ColumnBatch, RowsPartial, ScanPartial } from '../batch.js'
@@ -118,6 +119,8 @@ export interface StreamScanRequest {
   readonly op: ScanOp
   readonly segments: ReadonlyArray<SegmentSlice>
   readonly creditCount: number
+  /** Set: each batch's rows go as DataRow bytes (RowsPartial.encoded), encoded on the core (src/common/datarow-encoder.ts). */
+  readonly encoding?: DataRowEncoding
 }
 
 /** The consumer of stream `streamId` pulled batches: the core may send `creditCount` more. Not answered. */

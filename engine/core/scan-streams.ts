@@ -1,8 +1,10 @@
 // engine/core/scan-streams: one core's streaming raw scans — their cursors and credit. The core loop steps every
 // stream that has credit once per tick, between requests, so ingests keep flowing while a long scan answers.
 // Runs inside a worker; knows nothing of files or SQL.
+import { ColumnDataRowEncoder, type DataRowEncoding } from '../../src/common/datarow-encoder.js'
 import { log } from '../../src/common/log.js'
 import { isEngineFailureError } from '../api.js'
+import type { RowsPartial } from '../batch.js'
 import type { CoreResponse, ScanCancelRequest, ScanCreditRequest, StreamScanRequest } from '../bridge/messages.js'
 import type { ScanCursor } from '../timeseries/scan-cursor.js'
 import type { CoreStorage } from './core-storage.js'
@@ -11,11 +13,16 @@ interface OpenStream {
   readonly cursor: ScanCursor
   /** Batches the consumer will still accept (invariant 4: a slow consumer stops the scan, not grows a queue). */
   creditCount: number
+  /** Set: batches go as DataRow bytes of these result columns, encoded here (the two cores encode in parallel). */
+  readonly encoding: DataRowEncoding | undefined
+  /** A batch went as vectors (a column with no DataRow writer): logged once per stream. */
+  hasSentVectors: boolean
 }
 
 export class ScanStreams {
   // Insertion order: each tick steps the streams in the order they were opened (fair enough for a few streams).
   private readonly streams = new Map<number, OpenStream>()
+  private encoder: ColumnDataRowEncoder | null = null
 
   constructor(private readonly storage: CoreStorage, private readonly coreId: number) {}
 
@@ -37,7 +44,8 @@ export class ScanStreams {
       if (cursor === undefined) {
         return failure(request.id, 'NoSuchTable', `table ${request.op.tableId} is not registered`)
       }
-      this.streams.set(request.id, { cursor, creditCount: request.creditCount })
+      this.streams.set(request.id, { cursor, creditCount: request.creditCount, encoding: request.encoding, hasSentVectors: false })
+      if (request.encoding !== undefined) log.debug({ core: this.coreId, stream: request.id }, 'core encodes a scan stream\'s DataRows')
       return undefined
     } catch (error) {
       if (isEngineFailureError(error)) return failure(request.id, error.failure.kind, error.failure.detail)
@@ -73,7 +81,7 @@ export class ScanStreams {
         // An empty step (a selective filter) costs no credit and sends nothing, unless it ends the stream.
         if (partial.rowCount === 0 && !isLast) continue
         stream.creditCount -= 1
-        responses.push({ kind: 'ScanBatchResponse', id, partial, isLast })
+        responses.push({ kind: 'ScanBatchResponse', id, partial: this.encoded(partial, stream), isLast })
         if (isLast) this.streams.delete(id)
       } catch (error) {
         if (!isEngineFailureError(error)) throw error
@@ -82,6 +90,17 @@ export class ScanStreams {
       }
     }
     return responses
+  }
+
+  /** The batch as DataRow bytes when the stream asked for them and every column has a writer; else as it is. */
+  private encoded(partial: RowsPartial, stream: OpenStream): RowsPartial {
+    if (stream.encoding === undefined || partial.rowCount === 0) return partial
+    this.encoder ??= new ColumnDataRowEncoder()
+    const encoded = this.encoder.encodeBatch(partial.columns, partial.rowCount, stream.encoding)
+    if (encoded !== null) return { kind: 'RowsPartial', rowCount: partial.rowCount, columns: [], encoded }
+    if (!stream.hasSentVectors) log.debug({ core: this.coreId }, 'core sends a scan stream\'s batches as vectors: a column has no DataRow writer')
+    stream.hasSentVectors = true
+    return partial
   }
 }
 

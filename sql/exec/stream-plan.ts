@@ -2,9 +2,10 @@
 // trim — batch by batch as the cores answer, so SELECT * over any table runs in bounded memory (design invariant 4).
 // Same expression semantics as run-plan.ts (evaluate.ts per row); every other plan shape stays materialized there.
 import { assert } from '../../src/common/assert.js'
+import type { DataRowEncoding } from '../../src/common/datarow-encoder.js'
 import { invalidRowCount } from '../../src/common/errors.js'
 import type { RowsPartial } from '../../engine/batch.js'
-import type { ColumnRows, RowBatch, RowStream, SqlValue } from '../api.js'
+import type { ColumnRows, EncodedRowsBatch, RowBatch, RowEncoding, RowStream, SqlValue } from '../api.js'
 import { someExpr, type Expr } from '../bind/expr.js'
 import type { SqlType } from '../bind/types.js'
 import { withEngineErrors } from '../errors.js'
@@ -100,24 +101,34 @@ class PlanRowStream implements RowStream {
     return this.batches((partial) => this.rowCut(partial))
   }
 
-  columnBatches(): AsyncIterator<RowBatch | ColumnRows> {
+  columnBatches(encoding?: RowEncoding): AsyncIterator<RowBatch | ColumnRows | EncodedRowsBatch> {
     assert(!this.isIterated, 'a RowStream is iterated once')
     this.isIterated = true
     const slots = this.plainSlots
     if (slots === null) return this.batches((partial) => this.rowCut(partial))
-    return this.batches((partial) => ({ count: partial.rowCount, slice: (from, to) => columnRowsOf(partial, slots, this.types, from, to) }))
+    // The cores encode the DataRows themselves; a batch with a column they have no writer for comes as vectors.
+    const coreEncoding: DataRowEncoding | undefined = encoding === undefined ? undefined : {
+      columns: slots.map((slot, index) => ({ slot, typeOid: encoding.typeOids[index] ?? 0, format: encoding.formats[index] ?? 0 })),
+      timeZone: encoding.timeZone,
+    }
+    return this.batches((partial): Cut<ColumnRows | EncodedRowsBatch> => {
+      const { encoded } = partial
+      if (encoded !== undefined) return { count: partial.rowCount, slice: (from, to) => ({ kind: 'EncodedRows', rowCount: to - from, from, encoded }) }
+      return { count: partial.rowCount, slice: (from, to) => columnRowsOf(partial, slots, this.types, from, to) }
+    }, coreEncoding)
   }
 
   /**
    * Pulls core batches one at a time; leaving early (LIMIT met, return(), cancel) ends the engine's stream too.
    * `cutOf` turns a core batch into result rows (evaluated rows, or column vectors), which OFFSET and LIMIT cut.
    */
-  private async *batches<B>(cutOf: (partial: RowsPartial) => Cut<B>): AsyncGenerator<B, void, undefined> {
+  private async *batches<B>(cutOf: (partial: RowsPartial) => Cut<B>, encoding?: DataRowEncoding): AsyncGenerator<B, void, undefined> {
     const { op } = this.shape.scan
     if (op.timeRange.fromUs >= op.timeRange.toUs || this.bounds.limit === 0) return
     let skipCount = this.bounds.offset
     let leftCount = this.bounds.limit ?? Number.POSITIVE_INFINITY
-    const source = this.env.engine.scanStream(op, { signal: this.controller.signal })[Symbol.asyncIterator]()
+    const options = { signal: this.controller.signal, ...(encoding === undefined ? {} : { encoding }) }
+    const source = this.env.engine.scanStream(op, options)[Symbol.asyncIterator]()
     try {
       while (leftCount > 0) {
         const next = await withEngineErrors(() => source.next())

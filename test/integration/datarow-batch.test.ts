@@ -1,5 +1,5 @@
-// Goal: a streamed scan's DataRows, encoded column by column from the cores' vectors (wire/pg/codecs/datarow-batch.ts),
-// are byte for byte what PostgreSQL 15 sends for the same table: every column type a table holds (timestamptz,
+// Goal: a streamed scan's DataRows, encoded column by column on the cores (src/common/datarow-encoder.ts; wire runs
+// it too for batches sent as vectors), are byte for byte what PostgreSQL 15 sends for the same table: every column type a table holds (timestamptz,
 // text tags, varchar, float8, real, int8/int4/int2, bool; NULLs, NaN, ±Infinity, extremes, non-ASCII text), text
 // and binary and mixed result formats, several session TimeZones (DST edges, LMT offsets) and extra_float_digits,
 // projections, LIMIT/OFFSET and Execute with a row limit; data in memtables, then in segments; and materialized rows
@@ -90,7 +90,8 @@ describe('integration: columnar DataRow encoding — streamed scans byte for byt
 
   before(async function () {
     dataDir = makeTempDir('datarow-batch')
-    server = await startServerProcess({ dataDir })
+    // At debug the cores say when they encode a stream's DataRows themselves (the path these tests pin).
+    server = await startServerProcess({ dataDir, env: { NODEDB_LOG_LEVEL: 'debug' } })
     postgres = await startPostgres()
     nodedb = await RawPgClient.connect(server.pgPort)
     pg = await RawPgClient.connect(postgres.port)
@@ -124,8 +125,17 @@ describe('integration: columnar DataRow encoding — streamed scans byte for byt
     await both('RESET TimeZone')
   }
 
+  /** Lines of the server's output with `message` logged since `from` characters of it. */
+  function logCount(message: string, from: number): number {
+    return server.output().slice(from).split('\n').filter((line) => line.includes(message)).length
+  }
+
   it('text, binary and mixed formats in five time zones, rows in memtables', async function () {
+    const from = server.output().length
     await compareAll('memtable')
+    // Every plain query above streamed its DataRows encoded on the cores, none fell back to vectors.
+    assert.ok(logCount('core encodes a scan stream', from) >= ZONES.length * QUERIES.length * 3, server.output().slice(from, from + 2000))
+    assert.equal(logCount('batches as vectors', from), 0)
   })
 
   it('the same after a flush into segments, and with extra_float_digits = 3 (shortest digits, as 1)', async function () {
@@ -164,6 +174,7 @@ describe('integration: columnar DataRow encoding — streamed scans byte for byt
     await both('CREATE TABLE other (time timestamptz NOT NULL, u uuid, by bytea, c char(5), t text)')
     await both(`INSERT INTO other VALUES ('2024-01-01 00:00:00+00', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '\\x00ff', 'ab', 'x'),
       ('2024-01-01 00:00:01+00', NULL, NULL, NULL, NULL)`)
+    const from = server.output().length
     for (const text of ['SELECT * FROM other', 'SELECT t, u, c FROM other']) {
       const [ours, theirs] = await both(text)
       assert.equal(rowsOf(theirs).length, 2, text)
@@ -171,6 +182,7 @@ describe('integration: columnar DataRow encoding — streamed scans byte for byt
       const [binaryOurs, binaryTheirs] = [await runExtended(nodedb, text, [1]), await runExtended(pg, text, [1])]
       assert.deepEqual(rowsOf(binaryOurs).sort(), rowsOf(binaryTheirs).sort(), `binary: ${text}`)
     }
+    assert.ok(logCount('batches as vectors', from) > 0, 'the cores hand such batches to wire as vectors')
   })
 
   it('Execute with a row limit: the same PortalSuspended points and, in all, the same rows', async function () {

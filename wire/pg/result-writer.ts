@@ -2,9 +2,9 @@
 // Rows come materialized or as a stream from sql; either way they are written as they are pulled, and every
 // ROWS_PER_FLUSH_COUNT rows (and before waiting for the next batch) output goes to the socket, waiting for 'drain'
 // while the send buffer is over PG_SEND_BUFFER_BYTES_MAX: a slow client slows the scan, not grows memory (invariant 4).
-import { protocolViolation } from '../../src/common/errors.js'
+import { featureNotSupported, protocolViolation } from '../../src/common/errors.js'
 import { log } from '../../src/common/log.js'
-import type { ColumnRows, FieldDescription, RowBatch, StatementResult } from '../../sql/api.js'
+import type { ColumnRows, EncodedRowsBatch, FieldDescription, RowBatch, RowEncoding, RowStream, StatementResult } from '../../sql/api.js'
 import type { BackendMessage } from './backend.js'
 import { DataRowBatchEncoder } from './codecs/datarow-batch.js'
 import { encodeValue } from './codecs/value-codec.js'
@@ -33,23 +33,25 @@ export function resolveFormats(formats: ReadonlyArray<number>, fieldCount: numbe
 }
 
 type RowsOf = Extract<StatementResult, { kind: 'RowsResult' | 'RowStreamResult' }>
+type Batch = RowBatch | ColumnRows | EncodedRowsBatch
 
 /**
  * Where a result's rows are read from, resumable across Executes (a portal keeps it between PortalSuspended and
  * the next Execute). close() stops it: a streamed scan is cancelled on the cores and its memory released.
  */
 export class ResultCursor {
-  private batch: RowBatch | ColumnRows
+  private batch: Batch
   private batchIndex = 0
-  private readonly iterator: AsyncIterator<RowBatch | ColumnRows> | null
+  private readonly stream: RowStream | null
+  /** Opened at the first pull: Execute asks the cores for DataRow bytes, FETCH (take) for rows. */
+  private iterator: AsyncIterator<Batch> | null = null
   private isExhausted = false
   private isClosed = false
   private encoder: DataRowBatchEncoder | null = null
 
   constructor(private readonly result: RowsOf) {
     this.batch = result.kind === 'RowsResult' ? result.rows : []
-    const { stream } = result.kind === 'RowStreamResult' ? result : { stream: null }
-    this.iterator = stream === null ? null : stream.columnBatches?.() ?? stream[Symbol.asyncIterator]()
+    this.stream = result.kind === 'RowStreamResult' ? result.stream : null
   }
 
   private get batchLength(): number {
@@ -89,9 +91,11 @@ export class ResultCursor {
     let sentCount = 0
     let unflushedCount = 0
     let sinceTurnCount = 0
+    // COPY's sink re-encodes each DataRow message: it gets rows, not bytes encoded on the cores.
+    const encoding: RowEncoding | undefined = sink.needsRowMessages === true ? undefined : { typeOids, formats, timeZone }
     while ((maxRows === 0 || sentCount < maxRows) && !this.isClosed) {
       if (this.batchIndex >= this.batchLength) {
-        if (!(await this.pull(sink))) break
+        if (!(await this.pull(sink, encoding))) break
         continue
       }
       let count = 1
@@ -103,7 +107,8 @@ export class ResultCursor {
       const range = { from: this.batchIndex, to: this.batchIndex + room }
       this.encoder ??= new DataRowBatchEncoder()
       const isColumns = 'kind' in batch
-      const encoded = sink.needsRowMessages === true ? null
+      const encoded = isColumns && batch.kind === 'EncodedRows' ? encodedRange(batch, range)
+        : sink.needsRowMessages === true ? null
         : isColumns ? this.encoder.encode(batch, typeOids, formats, { timeZone }, range) : this.encoder.encodeRows(batch, typeOids, formats, { timeZone }, range)
       if (encoded !== null) {
         sink.send({ kind: 'DataRows', bytes: encoded.bytes, rowCount: encoded.rowCount })
@@ -111,7 +116,7 @@ export class ResultCursor {
         count = encoded.rowCount
         isCut = count < room
       } else if (isColumns) {
-        this.batch = batch.rows(this.batchIndex, batch.rowCount)
+        this.batch = rowsOf(batch, this.batchIndex, batch.rowCount)
         this.batchIndex = 0
         continue
       } else {
@@ -144,7 +149,7 @@ export class ResultCursor {
     while (!this.isClosed) {
       if (this.batchIndex < this.batchLength) {
         const end = Math.min(this.batchLength, this.batchIndex + maxRows)
-        const rows = 'kind' in this.batch ? this.batch.rows(this.batchIndex, end) : this.batch.slice(this.batchIndex, end)
+        const rows = !('kind' in this.batch) ? this.batch.slice(this.batchIndex, end) : rowsOf(this.batch, this.batchIndex, end)
         this.batchIndex = end
         return rows
       }
@@ -158,11 +163,12 @@ export class ResultCursor {
    * loop gets a turn: batches the cores already sent resolve as microtasks, so without it a fast scan to a fast
    * client would hold the loop until the send buffer filled (invariant 5: other sessions keep answering).
    */
-  private async pull(sink: RowSink | null): Promise<boolean> {
-    if (this.iterator === null || this.isExhausted) return false
+  private async pull(sink: RowSink | null, encoding?: RowEncoding): Promise<boolean> {
+    if (this.stream === null || this.isExhausted) return false
     await sink?.flush()
     await new Promise<void>((resolve) => setImmediate(resolve))
     if (this.isClosed) return false
+    this.iterator ??= this.stream.columnBatches?.(encoding) ?? this.stream[Symbol.asyncIterator]()
     const next = await this.iterator.next()
     if (next.done === true) {
       this.isExhausted = true
@@ -172,4 +178,18 @@ export class ResultCursor {
     this.batchIndex = 0
     return true
   }
+}
+
+/** DataRows [from, to) of a batch the cores encoded: a view of its bytes, cut at row boundaries. */
+function encodedRange(batch: EncodedRowsBatch, range: { readonly from: number; readonly to: number }): { bytes: Uint8Array; rowCount: number } {
+  const { bytes, rowEnds } = batch.encoded
+  const first = batch.from + range.from
+  const last = batch.from + range.to
+  return { bytes: bytes.subarray(first === 0 ? 0 : rowEnds[first - 1]!, rowEnds[last - 1]!), rowCount: range.to - range.from }
+}
+
+/** FETCH reads rows: a portal's stream that Execute opened for DataRow bytes has none to give. */
+function rowsOf(batch: ColumnRows | EncodedRowsBatch, from: number, to: number): RowBatch {
+  if (batch.kind === 'EncodedRows') throw featureNotSupported('FETCH from a portal that Execute has already read')
+  return batch.rows(from, to)
 }

@@ -1,0 +1,335 @@
+// src/common/datarow-encoder: result columns (the cores' vectors) → PostgreSQL DataRow messages written straight into
+// one reused Buffer, column by column. Each column's writer is chosen once per batch by its vector kind, type OID
+// and format code; a tag's dictionary entry is UTF-8-encoded once per batch, not once per row; text known to be
+// ASCII (numbers, timestamps) is copied code unit by code unit. In src/common because both sides run it: the cores
+// encode a streamed plain scan's rows themselves (StreamScanRequest.encoding), and wire encodes the vectors of a
+// batch the cores sent as columns (wire/pg/codecs/datarow-batch.ts adds the value-by-value path). Same bytes as
+// wire's value-codec.ts (test/integration/datarow-batch.test.ts compares both with PostgreSQL 15).
+import { encodeFloat4Text, encodeFloat8Text, writeShortFloat8Text } from './float-text.js'
+import { formatTimestamp, formatTimestamptz } from './timestamp-text.js'
+
+/** The PostgreSQL type OIDs this encoder has writers for (as wire's value-codec.ts TypeOid). */
+const Oid = {
+  Bool: 16, Name: 19, Int8: 20, Int2: 21, Int4: 23, Text: 25, Float4: 700, Float8: 701, Bpchar: 1042, Varchar: 1043,
+  Timestamp: 1114, Timestamptz: 1184,
+} as const
+const BINARY_FORMAT = 1
+
+/** One column of a batch, structurally the engine's ColumnVector (engine/batch.ts; src/common imports nothing above it). */
+export type EncodableVector =
+  | { readonly kind: 'timestamp'; readonly values: Float64Array; readonly nulls?: Uint8Array }
+  | { readonly kind: 'f64'; readonly values: Float64Array; readonly nulls?: Uint8Array }
+  | { readonly kind: 'i64'; readonly values: BigInt64Array; readonly nulls?: Uint8Array }
+  | { readonly kind: 'bool'; readonly values: Uint8Array; readonly nulls?: Uint8Array }
+  | { readonly kind: 'symbol'; readonly ids: Int32Array; readonly dict: ReadonlyArray<string> }
+  | { readonly kind: 'text'; readonly values: ReadonlyArray<string | null> }
+
+/** What a core needs to encode a streamed scan's rows: per result column its scan slot, type OID and format code. */
+export interface DataRowEncoding {
+  readonly columns: ReadonlyArray<{ readonly slot: number; readonly typeOid: number; readonly format: number }>
+  /** The session TimeZone timestamptz text is printed in (DateStyle ISO is the only one nodedb takes). */
+  readonly timeZone: string
+}
+
+/** A core batch as DataRow messages: row i is bytes [rowEnds[i - 1] ?? 0, rowEnds[i]). */
+export interface EncodedDataRows {
+  readonly bytes: Uint8Array
+  readonly rowEnds: Int32Array
+  readonly rowCount: number
+}
+
+const DATA_ROW_CODE = 0x44 // D
+const INITIAL_BYTES = 64 * 1024
+// After a large batch the buffer shrinks back, so an idle portal does not pin megabytes.
+const RETAINED_BYTES_MAX = 1024 * 1024
+// A call stops after the row that crosses this, so rows of large values are not gathered 1,000 at a time.
+export const CHUNK_BYTES_MAX = 256 * 1024
+// PostgreSQL's epoch (2000-01-01) as seen from the Unix epoch, in µs: exact in a double.
+const PG_EPOCH_US = 946_684_800_000_000
+const TWO_POW_32 = 4_294_967_296
+const INT64_MAX = 0x7fffffffffffffffn
+const INT64_MIN = -0x8000000000000000n
+// writeShortFloat8Text's longest output: '-', 15 digits, '.', and leading zeros of 0.0001….
+const FLOAT8_TEXT_BYTES_MAX = 24
+
+/** Writes row `row` of one column (int32 length, then the bytes; -1 for NULL). */
+export type ColumnWriter = (row: number) => void
+
+/** DataRow messages of `rowCount` rows, a view of the encoder's buffer. */
+export interface EncodedRows {
+  readonly bytes: Uint8Array
+  readonly rowCount: number
+}
+
+/** The session settings the text forms depend on (DateStyle ISO and IntervalStyle postgres are the only ones nodedb takes). */
+export interface TextSettings {
+  readonly timeZone: string
+}
+
+export class ColumnDataRowEncoder {
+  protected buffer = Buffer.allocUnsafe(INITIAL_BYTES)
+  protected view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength)
+  protected offset = 0
+  private preparedFor: { readonly columns: ReadonlyArray<EncodableVector> } | null = null
+  private preparedSettings: TextSettings | null = null
+  private writers: ColumnWriter[] | null = null
+
+  /**
+   * DataRows for rows [from, to) of `batch` — fewer when CHUNK_BYTES_MAX is reached first (rowCount says how many) —
+   * or null when some column has no columnar writer. The bytes are a view of this encoder's buffer, valid until the
+   * next call: the caller copies them out at once.
+   */
+  encode(batch: { readonly columns: ReadonlyArray<EncodableVector> }, typeOids: ReadonlyArray<number>, formats: ReadonlyArray<number>, settings: TextSettings,
+    range: { readonly from: number; readonly to: number }): EncodedRows | null {
+    if (batch !== this.preparedFor || settings.timeZone !== this.preparedSettings?.timeZone) {
+      this.preparedFor = batch
+      this.preparedSettings = settings
+      this.writers = this.writersOf(batch.columns, typeOids, formats, settings)
+    }
+    const writers = this.writers
+    if (writers === null) return null
+    this.offset = 0
+    const rowCount = this.writeRows(writers, range.from, range.to, CHUNK_BYTES_MAX, null)
+    return { bytes: this.buffer.subarray(0, this.offset), rowCount }
+  }
+
+  /**
+   * A core's whole batch as DataRows of the result columns `encoding` names (a copy, with each row's end), or null
+   * when some column has no columnar writer (the core then sends the vectors and wire takes its other ways).
+   */
+  encodeBatch(columns: ReadonlyArray<EncodableVector>, rowCount: number, encoding: DataRowEncoding): EncodedDataRows | null {
+    const settings = { timeZone: encoding.timeZone }
+    const writers: ColumnWriter[] = []
+    for (const { slot, typeOid, format } of encoding.columns) {
+      const vector = columns[slot]
+      const writer = vector === undefined ? null : this.writerOf(vector, typeOid, format === BINARY_FORMAT, settings)
+      if (writer === null) return null
+      writers.push(writer)
+    }
+    this.offset = 0
+    const rowEnds = new Int32Array(rowCount)
+    this.writeRows(writers, 0, rowCount, Number.POSITIVE_INFINITY, rowEnds)
+    const bytes = new Uint8Array(this.buffer.subarray(0, this.offset))
+    this.offset = 0
+    if (this.buffer.length > RETAINED_BYTES_MAX) this.allocate(INITIAL_BYTES)
+    return { bytes, rowEnds, rowCount }
+  }
+
+  /** Rows [from, to) through `writers`, stopping after the row that crosses byteLimit; how many were written. */
+  protected writeRows(writers: ReadonlyArray<ColumnWriter>, from: number, to: number, byteLimit: number, rowEnds: Int32Array | null): number {
+    let row = from
+    for (; row < to && this.offset < byteLimit; row += 1) {
+      this.room(7)
+      const start = this.offset
+      this.buffer[start] = DATA_ROW_CODE
+      this.view.setInt16(start + 5, writers.length)
+      this.offset = start + 7
+      for (let column = 0; column < writers.length; column += 1) writers[column]!(row)
+      this.view.setInt32(start + 1, this.offset - start - 1)
+      if (rowEnds !== null) rowEnds[row] = this.offset
+    }
+    return row - from
+  }
+
+  /** Forgets the last batch (its vectors) and a grown buffer: called when a result is done. */
+  reset(): void {
+    this.preparedFor = null
+    this.writers = null
+    if (this.buffer.length > RETAINED_BYTES_MAX) this.allocate(INITIAL_BYTES)
+  }
+
+  private allocate(byteCount: number): void {
+    const grown = Buffer.allocUnsafe(byteCount)
+    this.buffer.copy(grown, 0, 0, this.offset)
+    this.buffer = grown
+    this.view = new DataView(grown.buffer, grown.byteOffset, grown.byteLength)
+  }
+
+  protected room(byteCount: number): void {
+    if (this.offset + byteCount <= this.buffer.length) return
+    let size = this.buffer.length * 2
+    while (size < this.offset + byteCount) size *= 2
+    this.allocate(size)
+  }
+
+  private writersOf(columns: ReadonlyArray<EncodableVector>, typeOids: ReadonlyArray<number>, formats: ReadonlyArray<number>,
+    settings: TextSettings): ColumnWriter[] | null {
+    const writers: ColumnWriter[] = []
+    for (const [index, vector] of columns.entries()) {
+      const isBinary = formats[index] === BINARY_FORMAT
+      const writer = this.writerOf(vector, typeOids[index] ?? 0, isBinary, settings)
+      if (writer === null) return null
+      writers.push(writer)
+    }
+    return writers
+  }
+
+  private writerOf(vector: EncodableVector, typeOid: number, isBinary: boolean, settings: TextSettings): ColumnWriter | null {
+    switch (vector.kind) {
+      case 'f64': return this.floatWriter(vector.values, vector.nulls, typeOid, isBinary)
+      case 'timestamp': return this.timestampWriter(vector.values, vector.nulls, typeOid, isBinary, settings.timeZone)
+      case 'i64': return this.integerWriter(vector.values, vector.nulls, typeOid, isBinary)
+      case 'bool': return typeOid === Oid.Bool ? this.boolWriter(vector.values, vector.nulls, isBinary) : null
+      case 'symbol': return isTextOid(typeOid) ? this.symbolWriter(vector.ids, vector.dict) : null
+      case 'text': return isTextOid(typeOid) ? this.textWriter(vector.values) : null
+    }
+  }
+
+  private floatWriter(values: Float64Array, nulls: Uint8Array | undefined, typeOid: number, isBinary: boolean): ColumnWriter | null {
+    if (typeOid !== Oid.Float8 && typeOid !== Oid.Float4) return null
+    if (!isBinary && typeOid === Oid.Float4) {
+      return (row) => (nulls !== undefined && nulls[row] === 1 ? this.null() : this.ascii(encodeFloat4Text(values[row]!)))
+    }
+    if (!isBinary) return (row) => (nulls !== undefined && nulls[row] === 1 ? this.null() : this.float8Text(values[row]!))
+    if (typeOid === Oid.Float4) {
+      return (row) => {
+        if (nulls !== undefined && nulls[row] === 1) return this.null()
+        this.fixed(4).setFloat32(this.offset - 4, values[row]!)
+      }
+    }
+    return (row) => {
+      if (nulls !== undefined && nulls[row] === 1) return this.null()
+      this.fixed(8).setFloat64(this.offset - 8, values[row]!)
+    }
+  }
+
+  private timestampWriter(values: Float64Array, nulls: Uint8Array | undefined, typeOid: number, isBinary: boolean, timeZone: string): ColumnWriter | null {
+    if (typeOid !== Oid.Timestamptz && typeOid !== Oid.Timestamp) return null
+    if (isBinary) return (row) => (nulls !== undefined && nulls[row] === 1 ? this.null() : this.timestampBinary(values[row]!))
+    const format = typeOid === Oid.Timestamp ? formatTimestamp : (us: number): string => formatTimestamptz(us, timeZone)
+    // Rows of one instant often follow each other (every series sampled at the same time): printed once for them.
+    let lastUs = Number.NaN
+    let lastText = ''
+    return (row) => {
+      if (nulls !== undefined && nulls[row] === 1) return this.null()
+      const us = values[row]!
+      if (us !== lastUs) {
+        lastText = format(us)
+        lastUs = us
+      }
+      this.ascii(lastText)
+    }
+  }
+
+  /** timestamp_send: int64 µs since 2000-01-01, INT64_MAX/MIN for ±infinity (as codecs/timestamp.ts). */
+  private timestampBinary(epochUs: number): void {
+    const view = this.fixed(8)
+    const at = this.offset - 8
+    if (!Number.isFinite(epochUs)) {
+      view.setBigInt64(at, epochUs > 0 ? INT64_MAX : INT64_MIN)
+      return
+    }
+    // Exact as two int32 halves: |µs| < 2^53 for every timestamp PostgreSQL accepts.
+    const us = Math.round(epochUs) - PG_EPOCH_US
+    const high = Math.floor(us / TWO_POW_32)
+    view.setInt32(at, high)
+    view.setUint32(at + 4, us - high * TWO_POW_32)
+  }
+
+  private integerWriter(values: BigInt64Array, nulls: Uint8Array | undefined, typeOid: number, isBinary: boolean): ColumnWriter | null {
+    const width = typeOid === Oid.Int8 ? 8 : typeOid === Oid.Int4 ? 4 : typeOid === Oid.Int2 ? 2 : 0
+    if (width === 0) return null
+    if (!isBinary) return (row) => (nulls !== undefined && nulls[row] === 1 ? this.null() : this.ascii(values[row]!.toString()))
+    return (row) => {
+      if (nulls !== undefined && nulls[row] === 1) return this.null()
+      const view = this.fixed(width)
+      const at = this.offset - width
+      if (width === 8) view.setBigInt64(at, values[row]!)
+      else if (width === 4) view.setInt32(at, Number(values[row]!))
+      else view.setInt16(at, Number(values[row]!))
+    }
+  }
+
+  private boolWriter(values: Uint8Array, nulls: Uint8Array | undefined, isBinary: boolean): ColumnWriter {
+    const t = isBinary ? 1 : 0x74 // boolsend 1/0; boolout 't'/'f'
+    const f = isBinary ? 0 : 0x66
+    return (row) => {
+      if (nulls !== undefined && nulls[row] === 1) return this.null()
+      this.fixed(1)
+      this.buffer[this.offset - 1] = values[row] === 1 ? t : f
+    }
+  }
+
+  /** A tag: each dictionary entry's UTF-8 bytes once per batch (textout and textsend are the same bytes). */
+  private symbolWriter(ids: Int32Array, dict: ReadonlyArray<string>): ColumnWriter {
+    const encoded: Array<Buffer | undefined> = []
+    return (row) => {
+      const id = ids[row]!
+      if (id < 0) return this.null() // -1: NULL
+      let bytes = encoded[id]
+      if (bytes === undefined) {
+        const text = dict[id]
+        if (text === undefined) return this.null()
+        bytes = Buffer.from(text, 'utf8')
+        encoded[id] = bytes
+      }
+      this.bytes(bytes)
+    }
+  }
+
+  private textWriter(values: ReadonlyArray<string | null>): ColumnWriter {
+    return (row) => {
+      const text = values[row]
+      if (text === null || text === undefined) return this.null()
+      this.text(text)
+    }
+  }
+
+  /** Any text as UTF-8 (at most 3 bytes per UTF-16 code unit). */
+  protected text(text: string): void {
+    this.room(4 + text.length * 3)
+    const byteCount = this.buffer.write(text, this.offset + 4, 'utf8')
+    this.view.setInt32(this.offset, byteCount)
+    this.offset += 4 + byteCount
+  }
+
+  /** float8out: a short exact decimal written digit by digit, any other value through its string. */
+  protected float8Text(value: number): void {
+    this.room(4 + FLOAT8_TEXT_BYTES_MAX)
+    const byteCount = writeShortFloat8Text(this.buffer, this.offset + 4, value)
+    if (byteCount === 0) return this.ascii(encodeFloat8Text(value))
+    this.view.setInt32(this.offset, byteCount)
+    this.offset += 4 + byteCount
+  }
+
+  protected null(): void {
+    this.room(4)
+    this.view.setInt32(this.offset, -1)
+    this.offset += 4
+  }
+
+  /** Room for a value of `byteCount` bytes after its length, which it writes; the caller fills the value in. */
+  protected fixed(byteCount: number): DataView {
+    this.room(4 + byteCount)
+    this.view.setInt32(this.offset, byteCount)
+    this.offset += 4 + byteCount
+    return this.view
+  }
+
+  /** Text all of whose characters are ASCII (numbers, timestamps): one byte per UTF-16 code unit. */
+  protected ascii(text: string): void {
+    const length = text.length
+    this.room(4 + length)
+    const buffer = this.buffer
+    let at = this.offset
+    this.view.setInt32(at, length)
+    at += 4
+    for (let i = 0; i < length; i += 1) buffer[at + i] = text.charCodeAt(i)
+    this.offset = at + length
+  }
+
+  protected bytes(bytes: Uint8Array): void {
+    const length = bytes.length
+    this.room(4 + length)
+    this.view.setInt32(this.offset, length)
+    const at = this.offset + 4
+    if (length < 32) for (let i = 0; i < length; i += 1) this.buffer[at + i] = bytes[i]!
+    else this.buffer.set(bytes, at)
+    this.offset = at + length
+  }
+}
+
+/** Text-like types whose text and binary output are both the string's UTF-8 bytes (textout / textsend). */
+function isTextOid(typeOid: number): boolean {
+  return typeOid === Oid.Text || typeOid === Oid.Varchar || typeOid === Oid.Bpchar || typeOid === Oid.Name
+}
