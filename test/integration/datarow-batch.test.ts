@@ -193,4 +193,26 @@ describe('integration: columnar DataRow encoding — streamed scans byte for byt
       assert.deepEqual(rowsOf(ours).sort(), rowsOf(theirs).sort(), `max rows ${maxRows}`)
     }
   })
+
+  it('SET TimeZone between two Executes of a portal: PostgreSQL prints the rest in the new zone; nodedb refuses (0A000)', async function () {
+    // The cores printed the rest of the rows in the first Execute's zone already: refused rather than wrong.
+    async function run(client: RawPgClient): Promise<RawMessage[]> {
+      await client.query('BEGIN')
+      client.write(serialize.parse({ text: 'SELECT time FROM enc' }), serialize.bind({ portal: 'p' }),
+        serialize.execute({ portal: 'p', rows: 1 }), serialize.sync())
+      assert.equal(rowsOf(await client.readUntil('readyForQuery')).length, 1)
+      await client.query("SET TimeZone = 'Asia/Kolkata'")
+      client.write(serialize.execute({ portal: 'p', rows: 0 }), serialize.sync())
+      const rest = await client.readUntil('readyForQuery')
+      await client.query('ROLLBACK')
+      await client.query('RESET TimeZone')
+      return rest
+    }
+    const theirs = await run(pg)
+    assert.equal(rowsOf(theirs).length, ROWS.length - 1)
+    const ours = await run(nodedb)
+    const error = ours.find((m) => m.name === 'error')?.message as { code?: string; message?: string } | undefined
+    assert.equal(error?.code, '0A000', JSON.stringify(ours.map((m) => m.name)))
+    assert.match(error?.message ?? '', /TimeZone change between Executes/)
+  })
 })

@@ -7,7 +7,7 @@ import { log } from '../../src/common/log.js'
 import type { ColumnRows, EncodedRowsBatch, FieldDescription, RowBatch, RowEncoding, RowStream, StatementResult } from '../../sql/api.js'
 import type { BackendMessage } from './backend.js'
 import { DataRowBatchEncoder } from './codecs/datarow-batch.js'
-import { encodeValue } from './codecs/value-codec.js'
+import { encodeValue, TypeOid } from './codecs/value-codec.js'
 
 const ROWS_PER_FLUSH_COUNT = 1000
 const ROWS_PER_TURN_COUNT = 8 * ROWS_PER_FLUSH_COUNT
@@ -45,6 +45,9 @@ export class ResultCursor {
   private readonly stream: RowStream | null
   /** Opened at the first pull: Execute asks the cores for DataRow bytes, FETCH (take) for rows. */
   private iterator: AsyncIterator<Batch> | null = null
+  /** The TimeZone Execute opened the stream with, and once the cores sent DataRow bytes, the zone they print in. */
+  private openedZone: string | null = null
+  private encodedZone: string | null = null
   private isExhausted = false
   private isClosed = false
   private encoder: DataRowBatchEncoder | null = null
@@ -93,6 +96,10 @@ export class ResultCursor {
     let sinceTurnCount = 0
     // COPY's sink re-encodes each DataRow message: it gets rows, not bytes encoded on the cores.
     const encoding: RowEncoding | undefined = sink.needsRowMessages === true ? undefined : { typeOids, formats, timeZone }
+    if (this.encodedZone !== null && this.encodedZone !== timeZone && typeOids.some((oid, i) => oid === TypeOid.Timestamptz && formats[i] !== 1)) {
+      // The cores already print the rest of the rows in the zone of the first Execute; PostgreSQL would use the new one.
+      throw featureNotSupported('a TimeZone change between Executes of a portal that streams timestamptz text')
+    }
     while ((maxRows === 0 || sentCount < maxRows) && !this.isClosed) {
       if (this.batchIndex >= this.batchLength) {
         if (!(await this.pull(sink, encoding))) break
@@ -168,7 +175,10 @@ export class ResultCursor {
     await sink?.flush()
     await new Promise<void>((resolve) => setImmediate(resolve))
     if (this.isClosed) return false
-    this.iterator ??= this.stream.columnBatches?.(encoding) ?? this.stream[Symbol.asyncIterator]()
+    if (this.iterator === null) {
+      this.iterator = this.stream.columnBatches?.(encoding) ?? this.stream[Symbol.asyncIterator]()
+      this.openedZone = encoding?.timeZone ?? null
+    }
     const next = await this.iterator.next()
     if (next.done === true) {
       this.isExhausted = true
@@ -176,6 +186,7 @@ export class ResultCursor {
     }
     this.batch = next.value
     this.batchIndex = 0
+    if ('kind' in this.batch && this.batch.kind === 'EncodedRows') this.encodedZone = this.openedZone
     return true
   }
 }
