@@ -4,6 +4,7 @@
 // with TSBS's varied parameters and prints the median and the server's CPU time per query.
 // Run: npx tsc -p . && node dist/bench/micro/tsbs-nodedb.js DIR [--hosts 50] [--hours 6] [--runs 15]
 //      [--only q1,q2] [--prof PROFILE_DIR] (the server under `node --cpu-prof`; summarize with profile-summary.js)
+//      [--threads] (also each server thread's CPU ms per query, from /proc/PID/task)
 import fs from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
@@ -24,6 +25,25 @@ function* lineBodies(rows: number, hosts: number): Generator<string> {
   if (lines.length > 0) yield `${lines.join('\n')}\n`
 }
 
+/** User+system CPU ms of each thread of a process so far, by thread name and id, from /proc (Linux). */
+async function threadCpuMsOf(pid: number): Promise<Map<string, number>> {
+  const byThread = new Map<string, number>()
+  for (const tid of await fs.promises.readdir(`/proc/${pid}/task`)) {
+    const stat = await fs.promises.readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8').catch(() => null)
+    if (stat === null) continue
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+    const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ')
+    byThread.set(`${name}/${tid}`, (Number(fields[11]) + Number(fields[12])) * 10)
+  }
+  return byThread
+}
+
+/** The threads that used CPU between two threadCpuMsOf readings, busiest first, as "name:ms/query" (--threads). */
+function threadShares(before: Map<string, number>, after: Map<string, number>, runs: number): string {
+  const used = [...after].map(([key, ms]) => [key, (ms - (before.get(key) ?? 0)) / runs] as const)
+  return used.filter(([, ms]) => ms >= 0.05).sort((a, b) => b[1] - a[1]).map(([name, ms]) => `${name}:${ms.toFixed(2)}`).join(' ')
+}
+
 /** User+system CPU seconds of a process so far, from /proc (Linux). */
 async function cpuMsOf(pid: number): Promise<number> {
   const fields = (await fs.promises.readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ')
@@ -35,7 +55,7 @@ async function main(): Promise<void> {
     allowPositionals: true,
     options: {
       hosts: { type: 'string', default: '50' }, hours: { type: 'string', default: '6' }, runs: { type: 'string', default: '15' },
-      only: { type: 'string', default: '' }, prof: { type: 'string', default: '' },
+      only: { type: 'string', default: '' }, prof: { type: 'string', default: '' }, threads: { type: 'boolean', default: false },
     },
   })
   const dir = positionals[0]
@@ -62,15 +82,17 @@ async function main(): Promise<void> {
       await engine.query(sql[0]!)
       const times: number[] = []
       const cpuBefore = await cpuMsOf(server.child.pid!)
+      const threadsBefore = values.threads ? await threadCpuMsOf(server.child.pid!) : null
       for (let i = 1; i <= runs; i++) {
         const started = performance.now()
         await engine.query(sql[i]!)
         times.push(performance.now() - started)
       }
       const cpuMs = (await cpuMsOf(server.child.pid!) - cpuBefore) / runs
+      const threads = threadsBefore === null ? '' : `  threads ${threadShares(threadsBefore, await threadCpuMsOf(server.child.pid!), runs)}`
       times.sort((a, b) => a - b)
       process.stdout.write(`${query.name.padEnd(24)} median ${times[Math.floor(runs / 2)]!.toFixed(1).padStart(8)} ms  ` +
-        `min ${times[0]!.toFixed(1).padStart(8)} ms  server cpu ${cpuMs.toFixed(1).padStart(8)} ms/query\n`)
+        `min ${times[0]!.toFixed(1).padStart(8)} ms  server cpu ${cpuMs.toFixed(1).padStart(8)} ms/query${threads}\n`)
     }
   } finally {
     await engine.stop()

@@ -84,6 +84,29 @@ export async function readRowGroups(file: string, footer: SegmentFooter, op: Row
   return rowGroups
 }
 
+/**
+ * The number of row groups of a segment in `op`'s time range when what is already known of it (its footer, the
+ * chunk summaries in `known`) proves that every one of them is pruned — some filter's summary admits no row — and
+ * null when that is not proven (readRowGroups then decides, reading what it lacks). Synchronous and allocation-light:
+ * a one-series query over a table of many series proves most segments empty this way without a promise or a file.
+ */
+export function prunedByKnown(footer: SegmentFooter, op: RowGroupScope, known: KnownSummaries | undefined): number | null {
+  if (known === undefined || op.filters.length === 0) return null
+  const { fromUs, toUs } = op.timeRange
+  let prunedCount = 0
+  for (let index = 0; index < footer.rowGroups.length; index++) {
+    const group = footer.rowGroups[index]!
+    if (!(group.minUs < toUs && group.maxUs >= fromUs)) continue
+    const isPruned = op.filters.some((filter) => {
+      const had = known.get(`${index}/${filter.column}`)
+      return had !== undefined && !mayPass(filter, had.summary)
+    })
+    if (!isPruned) return null
+    prunedCount += 1
+  }
+  return prunedCount
+}
+
 /** Where the chunks of `columns` of one row group lie, in `columns` order (the core reads them: segment-decode.ts). */
 function chunkSlices(group: RowGroupIndex, columns: ReadonlyArray<number>): ChunkSlice[] {
   return columns.map((column) => ({ column, offset: group.chunks[column]!.offset, length: group.chunks[column]!.length }))

@@ -2,13 +2,13 @@
 // and where the chunks of the row groups that survive pruning lie (segment-prune.ts); the cores read those chunks
 // themselves (segment-decode.ts), through a descriptor pinned here (segment-files.ts). Segment files are immutable while
 // listed, so footers and chunk summaries are kept per segment until it leaves the manifest (forget()): a scan whose
-// filters prune every row group of a segment it has seen before does not open the file at all. Knows nothing of
-// rings or SQL.
+// filters prune every row group of a segment it has seen before does not open the file, nor wait on a promise, at
+// all (prunedByKnown). Knows nothing of rings or SQL.
 import type { SegmentSlice } from '../bridge/messages.js'
 import type { FileHandleLike, FileSystem } from '../io/file-system.js'
 import { SEGMENT_FOOTER_BYTES_MAX, SEGMENT_READS_IN_FLIGHT_MAX_COUNT } from '../../src/common/limits.js'
 import type { SegmentEntry } from './manifest.js'
-import { readRowGroups, type KnownSummaries, type PruneCounters, type RowGroupScope } from './segment-prune.js'
+import { prunedByKnown, readRowGroups, type KnownSummaries, type PruneCounters, type RowGroupScope } from './segment-prune.js'
 import type { SegmentFiles, SegmentPins } from './segment-files.js'
 import { SEGMENT_HEADER_BYTES, SEGMENT_TRAILER_BYTES, type SegmentFooter } from './segment-format.js'
 import { corruptSegment, decodeSegmentFooter, decodeSegmentHeader, decodeSegmentTrailer, readExactly } from './segment-reader.js'
@@ -37,8 +37,9 @@ export class SegmentSliceReader {
     needed: ReadonlyArray<number>, into: SliceTargets): Promise<SegmentSlice[][]> {
     const coreCount = into.pins.length
     const perCore: SegmentSlice[][] = Array.from({ length: coreCount }, () => [])
-    for (let i = 0; i < entries.length; i += SEGMENT_READS_IN_FLIGHT_MAX_COUNT) {
-      const group = entries.slice(i, i + SEGMENT_READS_IN_FLIGHT_MAX_COUNT)
+    const open = entries.filter((entry) => !this.isPrunedByKnown(entry, scope, into.counters))
+    for (let i = 0; i < open.length; i += SEGMENT_READS_IN_FLIGHT_MAX_COUNT) {
+      const group = open.slice(i, i + SEGMENT_READS_IN_FLIGHT_MAX_COUNT)
       const outcomes = await Promise.allSettled(group.map((entry) =>
         this.read(entry, fileOf(entry), scope, needed, into.counters, into.answer, into.files)))
       let failure: { reason: unknown } | null = null
@@ -53,6 +54,18 @@ export class SegmentSliceReader {
       if (failure !== null) throw (failure as { reason: unknown }).reason
     }
     return perCore
+  }
+
+  /**
+   * Whether what is kept of `entry` proves that `scope` reads none of its row groups (prunedByKnown), counting them
+   * as pruned: such a segment is neither opened nor pinned, and costs no promise.
+   */
+  private isPrunedByKnown(entry: SegmentEntry, scope: RowGroupScope, counters: PruneCounters): boolean {
+    const footer = this.footers.get(entry.id)
+    const prunedCount = footer === undefined ? null : prunedByKnown(footer, scope, this.summaries.get(entry.id))
+    if (prunedCount === null) return false
+    counters.rowGroupsPruned += prunedCount
+    return true
   }
 
   /** Drops what is kept of a segment leaving the manifest. */

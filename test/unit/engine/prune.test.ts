@@ -208,6 +208,7 @@ describe('segment pruning and lazy decode answer as memtables do (issue #8)', fu
   it('a repeated host scan opens only the files of row groups it reads: pruning knows the others from before', async () => {
     const op = { aggregates: [{ fn: 'max' as const, column: 3 }], filters: [{ column: 1, op: 'eq' as const, values: ['host_3'] }] }
     const expected = await memory.execute(scanOp(memoryTable, op))
+    const first = segments.stats()
     await segments.execute(scanOp(segmentTable, op))
     const [opensBefore, before] = [segmentOpens, segments.stats()]
     const actual = await segments.execute(scanOp(segmentTable, op))
@@ -218,6 +219,9 @@ describe('segment pruning and lazy decode answer as memtables do (issue #8)', fu
     assert.ok(read > 0 && pruned > 5 * read, `${pruned} row groups pruned, ${read} read`)
     assert.ok(opensBefore > 50, `the first scans opened ${opensBefore} segment files`)
     assert.ok(segmentOpens - opensBefore <= read, `${segmentOpens - opensBefore} segment files opened for ${read} row groups read`)
+    // The repeat decides most segments from what it knows (prunedByKnown), the first read them: the same counts.
+    assert.equal(pruned, (before.rowGroupsPrunedCount ?? 0) - (first.rowGroupsPrunedCount ?? 0), 'pruned as the first scan did')
+    assert.equal(read, (before.rowGroupsReadCount ?? 0) - (first.rowGroupsReadCount ?? 0), 'read as the first scan did')
   })
 
   it('count(*), count, min, max of one host come from chunk statistics of the groups it wholly covers (EngineStats counters)', async () => {
