@@ -3,7 +3,7 @@
 // date, timestamp and timestamptz ('2024-02-01', '02/01/2024' by DateStyle's field order, 'Feb 1 2024',
 // '1 Feb 2024', '20240201T101500', 'J2460342', 'allballs', zones written after the time). Errors as PostgreSQL:
 // 22007 syntax, 22008 out of range (with the DateStyle hint for a month or day out of range), and 0A000 for the
-// rare forms nodedb does not read (labelled ISO fields 'y2024m02d01', fractional Julian days, 'DST').
+// rare forms nodedb does not read (labelled ISO fields 'y2024m02d01', fractional Julian days, 'DST', hhmmss-zz).
 import { DbError, featureNotSupportedMessage, invalidDatetimeFormat } from '../../src/common/errors.js'
 import { SqlState } from '../../src/common/sqlstate.js'
 import { civilFromDays, daysFromCivil, daysInMonth, rint, US_PER_SECOND } from './calendar.js'
@@ -275,6 +275,9 @@ function decodeNumberToken(field: Field, st: State): number {
 
 function decodeDateToken(field: Field, st: State): number {
   if (st.ptype === 'julian') return decodeLabelled(field, st)
+  if (/^(?:y|m|d|h|mm|s)\d/.test(field.text)) {
+    throw featureNotSupportedMessage('labelled ISO 8601 fields (such as "y2024m02d01") in date/time input are not supported')
+  }
   if (st.ptype !== null || (st.fmask & (MONTH | DAY)) === (MONTH | DAY)) {
     if (/^[0-9]/.test(field.text) || st.ptype !== null) {
       throw featureNotSupportedMessage('a run-together time with a zone (hhmmss-zz) in date/time input is not supported')
