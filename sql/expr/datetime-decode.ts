@@ -6,7 +6,7 @@
 // rare forms nodedb does not read (labelled ISO fields 'y2024m02d01', fractional Julian days, 'DST', hhmmss-zz).
 import { DbError, featureNotSupportedMessage, invalidDatetimeFormat } from '../../src/common/errors.js'
 import { SqlState } from '../../src/common/sqlstate.js'
-import { civilFromDays, daysFromCivil, daysInMonth, rint, US_PER_SECOND } from './calendar.js'
+import { civilFromDays, daysFromCivil, daysInMonth, pad, rint, US_PER_SECOND } from './calendar.js'
 import { type Field, keyword, parseDateTimeFields } from './datetime-tokens.js'
 import { parseIsoOffset, resolveZone } from './time-zone.js'
 
@@ -239,8 +239,9 @@ function decodeWord(field: Field, fields: ReadonlyArray<Field>, i: number, st: S
 
 function decodeSpecial(value: string, st: State): number {
   const shift = value === 'today' ? 0 : value === 'tomorrow' ? 1 : value === 'yesterday' ? -1 : null
-  // Alone, 'now', 'epoch' and the infinities are answered before decoding; next to any other field they conflict.
-  if (shift === null) throw st.fail('format')
+  // Alone, 'now', 'epoch' and the infinities are answered before decoding. Next to other fields PostgreSQL answers
+  // some ('epoch 1999' is the epoch) and refuses others: nodedb reads none of them.
+  if (shift === null) throw featureNotSupportedMessage(`"${value}" next to other fields in date/time input is not supported`)
   st.relativeDay = shift
   return DATE_M
 }
@@ -291,12 +292,30 @@ function decodeDateToken(field: Field, st: State): number {
   return decodeDate(field.text, st.fmask, st)
 }
 
-/** DecodeTimezone: '-08', '+05:30', '+0530'; more than 15 hours is 22009 as in PostgreSQL. */
+/**
+ * DecodeTimezone: '-08', '+05:30', '+05:30:15', '+0530' (more than two digits run together are hhmm); range checked
+ * (22009) before trailing text (22007), as PostgreSQL. The zone is kept as a canonical '+hh:mm:ss' offset.
+ */
 function decodeOffset(field: Field, st: State): number {
-  if (parseIsoOffset(field.raw) === null) {
-    throw st.fail(/^[+-]\d{1,2}(?::?\d{2}){0,2}$/.test(field.raw) ? 'tzdisp' : 'format')
+  const text = field.text
+  const hourPart = strtoint(text.slice(1))
+  if (hourPart === null) throw st.fail('format')
+  let [hour, minute, second, rest] = [hourPart.value, 0, 0, hourPart.rest]
+  if (rest.startsWith(':')) {
+    const m = strtoint(rest.slice(1))
+    if (m === null) throw st.fail('format')
+    ;[minute, rest] = [m.value, m.rest]
+    if (rest.startsWith(':')) {
+      const sec = strtoint(rest.slice(1))
+      if (sec === null) throw st.fail('format')
+      ;[second, rest] = [sec.value, sec.rest]
+    }
+  } else if (rest === '' && text.length > 3) {
+    ;[hour, minute] = [Math.floor(hour / 100), hour % 100]
   }
-  st.zone = field.raw
+  if (hour < 0 || hour > 15 || minute < 0 || minute > 59 || second < 0 || second > 59) throw st.fail('tzdisp')
+  if (rest !== '') throw st.fail('format')
+  st.zone = `${text[0]}${pad(hour, 2)}:${pad(minute, 2)}:${pad(second, 2)}`
   return TZ
 }
 
