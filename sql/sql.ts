@@ -90,7 +90,12 @@ function describeFields(engine: Engine, ast: Exclude<SqlStatement, { kind: 'SqlE
 async function execute(engine: Engine, statement: PreparedStatement, params: ReadonlyArray<ParamValue>,
   declared: ReadonlyArray<number>, session: SessionContext): Promise<StatementResult> {
   const paramCount = parsedOf(statement).paramCount
-  return executeCounted(engine, statement, declared, (types) => decodeParams(params, settleParamTypes(paramCount, types), catalogLookup(engine), functionContext(session)), session)
+  return executeCounted(engine, statement, declared, (types) => {
+    const settled = settleParamTypes(paramCount, types)
+    // Text dates and timestamps read by the session's TimeZone and DateStyle; other types need no session.
+    const timeContext = settled.some((type) => SESSION_DEPENDENT_TEXT.has(type.name)) ? functionContext(session) : undefined
+    return decodeParams(params, settled, catalogLookup(engine), timeContext)
+  }, session)
 }
 
 /** Runs a statement, counting the writes ROLLBACK TO SAVEPOINT must know about (SessionContext.dataWriteCount). */

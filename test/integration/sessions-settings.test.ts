@@ -121,7 +121,7 @@ describe('integration: sessions — SET / SHOW / RESET / SHOW ALL against Postgr
     }
   })
 
-  it('DateStyle field orders read bound parameters as PostgreSQL and are reported with ParameterStatus', async function () {
+  it('DateStyle field orders (and TimeZone) read bound parameters as PostgreSQL; DateStyle is reported with ParameterStatus', async function () {
     const run = async (port: number): Promise<unknown[]> => {
       const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres', options: '-c DateStyle=YMD -c TimeZone=UTC' })
       const reported: string[] = []
@@ -140,6 +140,9 @@ describe('integration: sessions — SET / SHOW / RESET / SHOW ALL against Postgr
           out.push((thrown as { code?: string }).code)
         }
       }
+      // A text timestamptz parameter without a zone is read in the session's TimeZone, as timestamptz_in does.
+      await client.query("SET TimeZone = 'Europe/Berlin'")
+      out.push((await client.query({ text: 'SELECT $1::timestamptz::text', values: ['2024-07-01 12:00'], rowMode: 'array' })).rows)
       return [...out, reported]
     }
     assert.deepEqual(await run(server.pgPort), await run(postgres.port))
