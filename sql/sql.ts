@@ -13,8 +13,8 @@ import { bindDelete, executeDelete } from './exec/delete.js'
 import { explainQuery } from './exec/explain.js'
 import { describeExecute, executeDeclare, executeExecute, executePrepare, toPreparedStatement } from './exec/prepare.js'
 import { bindInsert, executeInsert } from './exec/insert.js'
-import { checkBinaryParamSize, decodeParams, initialParamTypes, settleParamTypes, typeOfOid } from './exec/params.js'
-import { describeQuery, executeQuery } from './exec/query.js'
+import { SESSION_DEPENDENT_TEXT, checkBinaryParamSize, decodeParams, initialParamTypes, settleParamTypes, typeOfOid } from './exec/params.js'
+import { describeQuery, executeQuery, functionContext } from './exec/query.js'
 import { executeAlterTableColumns, executeDropTable, executeRename, executeTruncate } from './exec/table-ddl.js'
 import {
   executeClose, executeDeallocate, executeDiscard, executeSavepoint, executeSet, executeShow, executeTransaction, showFields,
@@ -90,7 +90,12 @@ function describeFields(engine: Engine, ast: Exclude<SqlStatement, { kind: 'SqlE
 async function execute(engine: Engine, statement: PreparedStatement, params: ReadonlyArray<ParamValue>,
   declared: ReadonlyArray<number>, session: SessionContext): Promise<StatementResult> {
   const paramCount = parsedOf(statement).paramCount
-  return executeCounted(engine, statement, declared, (types) => decodeParams(params, settleParamTypes(paramCount, types), catalogLookup(engine)), session)
+  return executeCounted(engine, statement, declared, (types) => {
+    const settled = settleParamTypes(paramCount, types)
+    // Text dates and timestamps read by the session's TimeZone and DateStyle; other types need no session.
+    const timeContext = settled.some((type) => SESSION_DEPENDENT_TEXT.has(type.name)) ? functionContext(session) : undefined
+    return decodeParams(params, settled, catalogLookup(engine), timeContext)
+  }, session)
 }
 
 /** Runs a statement, counting the writes ROLLBACK TO SAVEPOINT must know about (SessionContext.dataWriteCount). */
@@ -166,6 +171,8 @@ export function createSql(engine: Engine): SqlFacade {
       params.forEach((param, index) => {
         const type = typeOfOid(oids[index] ?? 0) ?? sqlType('text')
         if (param instanceof Uint8Array) checkBinaryParamSize(param, type, index)
+        // Text dates and timestamps are read by the session's TimeZone and DateStyle: checked when executed.
+        if (typeof param === 'string' && SESSION_DEPENDENT_TEXT.has(type.name)) return
         decodeParams([param], [type], catalog)
       })
     },

@@ -7,6 +7,7 @@ import { isRegType, type CatalogLookup } from '../catalog/catalog-lookup.js'
 import { PG_TYPE_ROWS } from '../catalog/pg-type-data.js'
 import { castRegValue } from '../catalog/reg-cast.js'
 import { castText, decodeBinaryParam } from '../expr/cast-value.js'
+import type { TimeContext } from '../expr/timestamp.js'
 
 /**
  * The SqlType of a declared parameter OID; 0 and unknown (705) leave it to inference. A type nodedb does not have
@@ -34,6 +35,9 @@ export function settleParamTypes(paramCount: number, types: ReadonlyArray<SqlTyp
   })
 }
 
+/** Text values whose reading depends on the session (TimeZone, DateStyle): checked at Bind only where it is known. */
+export const SESSION_DEPENDENT_TEXT: ReadonlySet<string> = new Set(['timestamp', 'timestamptz', 'date'])
+
 /** Binary values of these types have the type's fixed length (pg_type.typlen), as their receive functions read. */
 const FIXED_BINARY_SIZE = new Set<string>(['bool', 'int2', 'int4', 'int8', 'float4', 'float8', 'timestamp', 'timestamptz', 'date',
   'interval', 'oid', 'regclass', 'regtype', 'regproc', 'regnamespace', 'uuid'])
@@ -51,9 +55,11 @@ export function checkBinaryParamSize(bytes: Uint8Array, type: SqlType, index: nu
 
 /**
  * Bind values as SqlValues of their types. A text value of a reg* type is a name resolved through the catalog, as
- * regtypein does ('int4' for psycopg's `%(name)s::regtype`), 42704 when nothing has that name.
+ * regtypein does ('int4' for psycopg's `%(name)s::regtype`), 42704 when nothing has that name. Text dates and
+ * timestamps are read in the session's TimeZone and DateStyle order (`timeContext`), as PostgreSQL's date_in does.
  */
-export function decodeParams(params: ReadonlyArray<ParamValue>, types: ReadonlyArray<SqlType>, catalog?: CatalogLookup): SqlValue[] {
+export function decodeParams(params: ReadonlyArray<ParamValue>, types: ReadonlyArray<SqlType>, catalog?: CatalogLookup,
+  timeContext?: TimeContext): SqlValue[] {
   if (params.length < types.length) {
     throw protocolViolation(`bind message supplies ${params.length} parameters, but prepared statement requires ${types.length}`)
   }
@@ -61,6 +67,6 @@ export function decodeParams(params: ReadonlyArray<ParamValue>, types: ReadonlyA
     const type = types[index] ?? sqlType('text')
     if (param === null) return null
     if (typeof param === 'string' && isRegType(type.name)) return castRegValue(param, sqlType('text'), type, catalog) ?? null
-    return typeof param === 'string' ? castText(param, type) : decodeBinaryParam(param, type)
+    return typeof param === 'string' ? castText(param, type, timeContext) : decodeBinaryParam(param, type)
   })
 }

@@ -1,6 +1,6 @@
 // sql/exec/settings: the settings (GUCs) nodedb knows, as PostgreSQL 15 names, describes, validates and displays
 // them, and which of them it reports with ParameterStatus. A value PostgreSQL accepts but nodedb cannot honour
-// (DateStyle German, IntervalStyle sql_standard, client_encoding LATIN1, …) is refused with 0A000, never stored and
+// (DateStyle SQL or German output, IntervalStyle sql_standard, client_encoding LATIN1, …) is refused with 0A000, never stored and
 // ignored. Session state (values, RESET targets, transaction snapshots) lives in session-settings.ts.
 import { cantChangeRuntimeParam, featureNotSupportedMessage } from '../../src/common/errors.js'
 import { canonicalTimeZone } from '../expr/time-zone.js'
@@ -87,7 +87,8 @@ function clientEncoding(value: string): string {
 
 function dateStyle(value: string, _name: string, current: string): string {
   const parsed = parseDateStyle(value, current)
-  if (parsed !== 'ISO, MDY') throw notHonoured('DateStyle', parsed)
+  // Input honours every field order; output styles other than ISO would change every printed date: refused.
+  if (!parsed.startsWith('ISO, ')) throw notHonoured('DateStyle', parsed)
   return parsed
 }
 

@@ -1,14 +1,18 @@
 // sql/expr/timestamp: text ↔ value for timestamp, timestamptz (µs since the Unix epoch, ±Infinity) and date (days
-// since the Unix epoch, ±Infinity), with PostgreSQL 15's ISO input forms and DateStyle=ISO output. Syntax errors are
-// 22007, values out of range 22008, unknown zones 22023 — as PostgreSQL.
-import { datetimeFieldOverflow, invalidDatetimeFormat } from '../../src/common/errors.js'
-import { US_PER_DAY, US_PER_SECOND, checkTimestampRange, daysFromCivil, daysInMonth, rint } from './calendar.js'
+// since the Unix epoch, ±Infinity), with PostgreSQL 15's input forms (decoded by datetime-decode, numeric dates in
+// DateStyle's field order) and DateStyle=ISO output. Syntax errors are 22007, values out of range 22008, unknown
+// zones 22023 — as PostgreSQL.
+import { datetimeFieldOverflow } from '../../src/common/errors.js'
+import { US_PER_DAY, US_PER_SECOND, checkTimestampRange, daysFromCivil } from './calendar.js'
+import { type DateOrder, decodeDateTime } from './datetime-decode.js'
 import { localToUtcIn, requireSessionZone, requireZone, utcToLocalIn } from './time-zone.js'
 
 /** What parsing 'now', 'today' and zone-less timestamptz literals needs (FunctionContext satisfies it). */
 export interface TimeContext {
   readonly timeZone: string
   readonly nowUs: number
+  /** Session settings, lower-cased names: DateStyle's field order decides '02/01/2024'. MDY when absent. */
+  readonly settings?: ReadonlyMap<string, string>
 }
 
 export type TimestampTypeName = 'timestamp without time zone' | 'timestamp with time zone' | 'date'
@@ -22,32 +26,17 @@ interface ParsedLiteral {
   readonly zone: string | null
 }
 
-const LITERAL = new RegExp(
-  '^(\\d{4,})-(\\d{1,2})-(\\d{1,2})' +
-    '(?:(?:t|\\s+)(\\d{1,2}):(\\d{2})(?::(\\d{2})(?:\\.(\\d*))?)?)?' +
-    '\\s*(z|[+-]\\d{1,2}(?::?\\d{2}){0,2}|[a-z][a-z0-9_/+-]*?)?' +
-    '(?:\\s+(bc|ad))?$',
-  'i',
-)
+/** DateStyle's field order ('ISO, DMY' → DMY); MDY, PostgreSQL's default, when the context has no settings. */
+function dateOrderOf(ctx: TimeContext): DateOrder {
+  const order = ctx.settings?.get('datestyle')?.split(', ')[1]
+  return order === 'DMY' || order === 'YMD' ? order : 'MDY'
+}
 
-function parseLiteral(text: string, typeName: TimestampTypeName): ParsedLiteral {
-  const m = LITERAL.exec(text.trim())
-  if (m === null) throw invalidDatetimeFormat(typeName, text)
-  const n = (i: number): number => Number(m[i] ?? '0')
-  let year = n(1)
-  const [month, day, hour, minute, second] = [n(2), n(3), n(4), n(5), n(6)]
-  // The lazy zone group may have taken a bare era ('… 00:00:00 BC').
-  const zoneIsEra = m[9] === undefined && /^(bc|ad)$/i.test(m[8] ?? '')
-  const isBc = ((zoneIsEra ? m[8] : m[9]) ?? '').toLowerCase() === 'bc'
-  const outOfRange = (): Error => datetimeFieldOverflow(`date/time field value out of range: "${text}"`)
-  if (year === 0 || month < 1 || month > 12) throw outOfRange()
-  if (isBc) year = 1 - year
-  if (day < 1 || day > daysInMonth(year, month) || minute > 59 || second > 60) throw outOfRange()
-  const fraction = m[7] === undefined || m[7] === '' ? 0 : rint(Number(`0.${m[7]}`) * US_PER_SECOND)
-  if (hour > 24 || (hour === 24 && (minute !== 0 || second !== 0 || fraction !== 0))) throw outOfRange()
-  const days = daysFromCivil(year, month, day)
-  const localUs = days * US_PER_DAY + ((hour * 60 + minute) * 60 + second) * US_PER_SECOND + fraction
-  return { localUs, days, zone: zoneIsEra ? null : (m[8] ?? null) }
+function parseLiteral(text: string, typeName: TimestampTypeName, ctx: TimeContext): ParsedLiteral {
+  const d = decodeDateTime(text, dateOrderOf(ctx), typeName)
+  const days = d.relativeDay === null ? daysFromCivil(d.year, d.month, d.day) : Math.floor(localMidnight(ctx, d.relativeDay) / US_PER_DAY)
+  const localUs = days * US_PER_DAY + ((d.hour * 60 + d.minute) * 60 + d.second) * US_PER_SECOND + d.us
+  return { localUs, days, zone: d.zone }
 }
 
 /** 'now', 'today', … → a wall clock in the session zone (or ±Infinity / epoch); undefined when not special. */
@@ -73,7 +62,7 @@ function localMidnight(ctx: TimeContext, dayShift: number): number {
 export function parseTimestamptz(text: string, ctx: TimeContext): number {
   const sp = special(text, ctx)
   if (sp !== undefined) return sp.local ? localToUtcIn(requireSessionZone(ctx.timeZone), sp.value) : sp.value
-  const lit = parseLiteral(text, 'timestamp with time zone')
+  const lit = parseLiteral(text, 'timestamp with time zone', ctx)
   const zone = lit.zone === null ? requireSessionZone(ctx.timeZone) : requireZone(lit.zone)
   return checkTimestampRange(localToUtcIn(zone, lit.localUs))
 }
@@ -85,7 +74,7 @@ export function parseTimestamp(text: string, ctx: TimeContext): number {
     if (sp.local || !Number.isFinite(sp.value) || sp.value === 0) return sp.value
     return utcToLocalIn(requireSessionZone(ctx.timeZone), sp.value)
   }
-  const lit = parseLiteral(text, 'timestamp without time zone')
+  const lit = parseLiteral(text, 'timestamp without time zone', ctx)
   if (lit.zone !== null) requireZone(lit.zone)
   return checkTimestampRange(lit.localUs)
 }
@@ -98,7 +87,7 @@ export function parseDate(text: string, ctx: TimeContext): number {
     const local = sp.local || sp.value === 0 ? sp.value : utcToLocalIn(requireSessionZone(ctx.timeZone), sp.value)
     return Math.floor(local / US_PER_DAY)
   }
-  const lit = parseLiteral(text, 'date')
+  const lit = parseLiteral(text, 'date', ctx)
   if (lit.zone !== null) requireZone(lit.zone)
   return checkDateRange(lit.days)
 }

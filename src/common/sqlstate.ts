@@ -16,6 +16,7 @@ export const SqlState = {
   numericValueOutOfRange: '22003',
   invalidDatetimeFormat: '22007',
   datetimeFieldOverflow: '22008',
+  invalidTimeZoneDisplacementValue: '22009',
   divisionByZero: '22012',
   intervalFieldOverflow: '22015',
   invalidParameterValue: '22023',

@@ -20,7 +20,12 @@ const SCRIPT: ReadonlyArray<string> = [
   'SHOW idle_in_transaction_session_timeout', 'SET lock_timeout = 0', 'SHOW lock_timeout', "SET work_mem = '64MB'", 'SHOW work_mem',
   'SET extra_float_digits = 5', "SET extra_float_digits = 'x'", 'SET extra_float_digits = 3', 'SHOW extra_float_digits',
   "SET DateStyle = 'iso'", 'SHOW DateStyle', "SET datestyle = 'mdy'", 'SHOW datestyle', "SET DateStyle = 'foo'",
-  "SET DateStyle = 'iso, german'", "SET IntervalStyle = 'foo'", "SET IntervalStyle = 'POSTGRES'", 'SHOW IntervalStyle',
+  "SET DateStyle = 'iso, german'", "SET DateStyle = 'ISO, DMY'", 'SHOW DateStyle',
+  "SELECT '02/01/2024'::date::text, '02/01/2024 10:00'::timestamp::text, '1/2/24 10:00 UTC'::timestamptz::text",
+  "SELECT '13/01/2024'::date::text", "SELECT '01/13/2024'::date::text", "SET DateStyle = 'ymd'", 'SHOW DateStyle',
+  "SELECT '24/02/01'::date::text, '2024/02/01'::date::text, '01-Feb-24'::date::text", "SET DateStyle = 'euro'",
+  'SHOW DateStyle', "SET DateStyle = 'us'", 'SHOW DateStyle', "SELECT '13/01/2024'::date::text", 'RESET DateStyle',
+  'SHOW DateStyle', "SET IntervalStyle = 'foo'", "SET IntervalStyle = 'POSTGRES'", 'SHOW IntervalStyle',
   "SET client_encoding = 'utf-8'", 'SHOW client_encoding', "SET client_encoding = 'nope'", "SET NAMES 'UTF8'",
   'SET standard_conforming_strings = maybe', 'SET standard_conforming_strings = yes', 'SHOW standard_conforming_strings',
   "SET server_version = '1'", 'SET integer_datetimes = on', 'SET block_size = 1', 'SET foo = 1', 'SHOW foo', 'RESET foo',
@@ -44,7 +49,8 @@ const SCRIPT: ReadonlyArray<string> = [
 
 /** Values nodedb deliberately refuses with 0A000 although PostgreSQL accepts them: it cannot honour them. */
 const NOT_HONOURED: ReadonlyArray<string> = [
-  "SET DateStyle = 'German'", "SET IntervalStyle = 'sql_standard'", "SET client_encoding = 'LATIN1'",
+  "SET DateStyle = 'German'", "SET DateStyle = 'SQL, DMY'", "SET DateStyle = 'Postgres'", "SET DateStyle = 'sql'",
+  "SET IntervalStyle = 'sql_standard'", "SET client_encoding = 'LATIN1'",
   'SET standard_conforming_strings = off', 'SET extra_float_digits = 0', 'SET default_transaction_read_only = on',
   "SET bytea_output = 'escape'", "SET lc_messages = 'POSIX'",
 ]
@@ -113,6 +119,33 @@ describe('integration: sessions — SET / SHOW / RESET / SHOW ALL against Postgr
       const again = await answer(client, notices, 'DEALLOCATE PREPARE p1')
       assert.deepEqual([again['code'], again['message']], ['26000', 'prepared statement "p1" does not exist'])
     }
+  })
+
+  it('DateStyle field orders (and TimeZone) read bound parameters as PostgreSQL; DateStyle is reported with ParameterStatus', async function () {
+    const run = async (port: number): Promise<unknown[]> => {
+      const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres', options: '-c DateStyle=YMD -c TimeZone=UTC' })
+      const reported: string[] = []
+      const connection = (client as unknown as { connection: { on(event: string, f: (m: { parameterName: string; parameterValue: string }) => void): void } }).connection
+      connection.on('parameterStatus', (m) => { if (m.parameterName === 'DateStyle') reported.push(m.parameterValue) })
+      await client.connect()
+      clients.push(client)
+      const out: unknown[] = []
+      const values = ['02/01/2024', '02/01/2024 10:00:00+02', '02/01/2024 10:00']
+      const text = 'SELECT $1::date::text, $2::timestamptz::text, $3::timestamp::text'
+      for (const style of ['ISO, DMY', 'mdy', 'ISO, YMD']) {
+        await client.query(`SET DateStyle = '${style}'`)
+        try {
+          out.push((await client.query({ text, values, rowMode: 'array' })).rows)
+        } catch (thrown) {
+          out.push((thrown as { code?: string }).code)
+        }
+      }
+      // A text timestamptz parameter without a zone is read in the session's TimeZone, as timestamptz_in does.
+      await client.query("SET TimeZone = 'Europe/Berlin'")
+      out.push((await client.query({ text: 'SELECT $1::timestamptz::text', values: ['2024-07-01 12:00'], rowMode: 'array' })).rows)
+      return [...out, reported]
+    }
+    assert.deepEqual(await run(server.pgPort), await run(postgres.port))
   })
 
   it('SHOW ALL lists what PostgreSQL lists for the same settings, in its order', async function () {
