@@ -11,14 +11,30 @@ import { coerce } from './coerce.js'
 import type { Expr } from './expr.js'
 import { ELEMENT_OF, sqlType, type SqlType } from './types.js'
 
-export type SetReturningName = 'generate_series' | 'unnest'
+export const JSON_SET_RETURNING = [
+  'json_array_elements', 'jsonb_array_elements', 'json_array_elements_text', 'jsonb_array_elements_text',
+  'json_object_keys', 'jsonb_object_keys', 'json_each', 'jsonb_each', 'json_each_text', 'jsonb_each_text',
+] as const
+export type JsonSetReturningName = typeof JSON_SET_RETURNING[number]
+
+export function isJsonSetReturning(name: string): name is JsonSetReturningName {
+  return (JSON_SET_RETURNING as ReadonlyArray<string>).includes(name)
+}
+
+/** json_each and its kin return (key, value) rows: a record, so only FROM can hold them. */
+export function isTwoColumnJsonSrf(name: JsonSetReturningName): boolean {
+  return name.endsWith('_each') || name.endsWith('_each_text')
+}
+
+export type SetReturningName = 'generate_series' | 'unnest' | JsonSetReturningName
 
 export function isSetReturningName(name: string): name is SetReturningName {
-  return name === 'generate_series' || name === 'unnest'
+  return name === 'generate_series' || name === 'unnest' || isJsonSetReturning(name)
 }
 
 /** The arguments cast as PostgreSQL resolves the call, and the type of the one column it returns. */
 export function bindSetReturning(ctx: BindContext, name: SetReturningName, bound: ReadonlyArray<Expr>, pos: number): { args: Expr[]; type: SqlType } {
+  if (isJsonSetReturning(name)) return bindJsonSetReturning(ctx, name, bound, pos)
   if (name === 'unnest') {
     if (bound.length !== 1) throw featureNotSupported('unnest with other than one argument', pos + 1)
     const arg = bound[0]!
@@ -36,10 +52,20 @@ export function bindSetReturning(ctx: BindContext, name: SetReturningName, bound
   return { args: bound.map((a, i) => coerce(ctx, a, i === 2 && isTime ? sqlType('interval') : type)), type }
 }
 
-const MARKERS: Readonly<Record<SetReturningName, ScalarFunction>> = {
-  generate_series: marker('generate_series'),
-  unnest: marker('unnest'),
+/** json(b)_array_elements(_text), json(b)_object_keys, json(b)_each(_text): one json or jsonb argument. */
+function bindJsonSetReturning(ctx: BindContext, name: JsonSetReturningName, bound: ReadonlyArray<Expr>, pos: number): { args: Expr[]; type: SqlType } {
+  const argType = sqlType(name.startsWith('jsonb') ? 'jsonb' : 'json')
+  const arg = bound[0]
+  if (bound.length !== 1 || arg === undefined || (arg.type.name !== argType.name && arg.type.name !== 'unknown')) {
+    throw undefinedFunction(`${name}(${bound.map((a) => a.type.name).join(', ')})`, pos + 1)
+  }
+  const type = name.endsWith('_text') || name.endsWith('object_keys') ? sqlType('text') : argType
+  return { args: [coerce(ctx, arg, argType)], type }
 }
+
+const MARKERS: Readonly<Record<SetReturningName, ScalarFunction>> = Object.fromEntries(
+  ['generate_series', 'unnest', ...JSON_SET_RETURNING].map((name) => [name, marker(name as SetReturningName)]),
+) as Record<SetReturningName, ScalarFunction>
 
 function marker(name: SetReturningName): ScalarFunction {
   return {
@@ -51,6 +77,7 @@ function marker(name: SetReturningName): ScalarFunction {
 /** A select-list call: the marker the planner lifts (sql/plan/plan-srf.ts); 0A000 where the clause allows none. */
 export function bindSetReturningCall(ctx: BindContext, name: SetReturningName, args: ReadonlyArray<Expr>, pos: number): Expr {
   if (ctx.allowSetReturning !== true) throw featureNotSupported(`set-returning functions in ${ctx.clause}`, pos + 1)
+  if (isJsonSetReturning(name) && isTwoColumnJsonSrf(name)) throw featureNotSupported(`${name}() in a select list (its rows are records): call it in FROM`, pos + 1)
   const bound = bindSetReturning(ctx, name, args, pos)
   return { kind: 'Call', fn: MARKERS[name], args: bound.args, type: bound.type }
 }
@@ -58,5 +85,6 @@ export function bindSetReturningCall(ctx: BindContext, name: SetReturningName, a
 /** The set-returning function of a lifted marker call, or null for any other expression. */
 export function setReturningOf(expr: Expr): SetReturningName | null {
   if (expr.kind !== 'Call') return null
-  return expr.fn === MARKERS.generate_series ? 'generate_series' : expr.fn === MARKERS.unnest ? 'unnest' : null
+  const name = expr.fn.name
+  return isSetReturningName(name) && MARKERS[name] === expr.fn ? name : null
 }

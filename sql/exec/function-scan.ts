@@ -1,5 +1,5 @@
 // sql/exec/function-scan.ts: the set-returning functions nodedb runs in FROM — generate_series over integers and
-// over timestamps with an interval step, and unnest of an array. Rows are produced a slice at a time and charged to
+// over timestamps with an interval step, unnest of an array, and the json ones (json-srf.ts). Rows are produced a slice at a time and charged to
 // the statement's row budget as they are made, so `generate_series(1, 1e12)` stops at the budget (53200) instead of
 // exhausting memory first.
 import type { IntervalValue, SqlValue } from '../api.js'
@@ -15,6 +15,8 @@ import { holdRows, type ExecEnv, type Row } from './exec-env.js'
 import { charge, pause } from './slice.js'
 import type { PlanNode } from '../plan/plan-node.js'
 import { evaluateAll } from './run-plan.js'
+import { isJsonSetReturning, type SetReturningName } from '../bind/bind-srf.js'
+import { jsonSetRows } from './json-srf.js'
 
 const INT4_MAX = 2 ** 31 - 1
 const INT4_MIN = -(2 ** 31)
@@ -87,13 +89,19 @@ export async function runProjectSet(node: Extract<PlanNode, { kind: 'ProjectSetN
     for (let c = 0; c < node.calls.length; c++) {
       const call = node.calls[c]!
       const args = argsPerCall[c]![r]!
-      lists.push(call.fn === 'unnest' ? unnestRows(args[0] ?? null, call.type, env) : await generateSeries(args, call.type, env))
+      lists.push(await setReturningRows(call.fn, args, call.type, env))
     }
     const count = Math.max(...lists.map((list) => list.length))
     for (let i = 0; i < count; i++) out.push([...input[r]!, ...lists.map((list) => list[i]?.[0] ?? null)])
     if (charge(env, 1 + count)) await pause(env)
   }
   return out
+}
+
+/** The rows of one set-returning call (one column; two for json(b)_each in FROM). */
+export async function setReturningRows(fn: SetReturningName, args: ReadonlyArray<SqlValue>, type: SqlType, env: ExecEnv): Promise<Row[]> {
+  if (isJsonSetReturning(fn)) return jsonSetRows(fn, args[0] ?? null, env)
+  return fn === 'unnest' ? unnestRows(args[0] ?? null, type, env) : generateSeries(args, type, env)
 }
 
 /** pg_options_to_table: each 'name=value' element split at its first '=' (a value-less option gives NULL). */

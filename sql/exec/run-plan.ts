@@ -20,7 +20,7 @@ import { keysComparator, rowKey, valueKey } from './value-ops.js'
 import { outerSlots } from '../plan/outer-refs.js'
 import { SUBQUERY_MEMO_ENTRIES_MAX_COUNT } from '../../src/common/limits.js'
 import { runWindow } from './window-op.js'
-import { generateSeries, optionRows, runProjectSet, unnestRows } from './function-scan.js'
+import { optionRows, runProjectSet, setReturningRows } from './function-scan.js'
 import { runGapFill } from './gapfill-op.js'
 import { runTopN } from './top-n.js'
 import { disabledOptimizers } from '../plan/optimizers.js'
@@ -185,7 +185,7 @@ async function runNode(node: PlanNode, env: ExecEnv, outer: Outer): Promise<Row[
       await evaluateAll(node.args, [[]], outer, env, (values) => { args = values })
       const type = node.columns[0]!.type
       if (node.fn === 'pg_options_to_table') return optionRows(args[0] ?? null, env)
-      return node.fn === 'unnest' ? unnestRows(args[0] ?? null, type, env) : generateSeries(args, type, env)
+      return setReturningRows(node.fn, args, type, env)
     }
     case 'FilterNode': {
       const input = await runPlan(node.input, env, outer)

@@ -9,7 +9,7 @@ import { coerce } from '../bind/coerce.js'
 import type { Expr } from '../bind/expr.js'
 import { Scope, type ScopeColumn } from '../bind/scope.js'
 import { sqlType } from '../bind/types.js'
-import { bindSetReturning } from '../bind/bind-srf.js'
+import { bindSetReturning, isJsonSetReturning, isTwoColumnJsonSrf, type SetReturningName } from '../bind/bind-srf.js'
 import type { SqlFromItem } from '../parse/ast.js'
 import { findVirtualTable, isVirtualSchema } from '../catalog/virtual-tables.js'
 import { conjuncts } from './pushdown.js'
@@ -174,7 +174,7 @@ export function planFromItem(planner: Planner, item: SqlFromItem, outer: Scope |
 }
 
 function planFunction(planner: Planner, item: Extract<SqlFromItem, { kind: 'FromFunction' }>, outer: Scope | null): FromResult {
-  if (item.call.name === 'unnest') return planUnnest(planner, item, outer)
+  if (item.call.name === 'unnest' || isJsonSetReturning(item.call.name)) return planUnnest(planner, item, outer)
   if (item.call.name === 'pg_options_to_table') return planOptionsToTable(planner, item, outer)
   if (item.call.name !== 'generate_series') return planScalarFunction(planner, item, outer)
   const ctx = planner.bindContext(new Scope([], outer), 'functions in FROM')
@@ -194,13 +194,21 @@ function planScalarFunction(planner: Planner, item: Extract<SqlFromItem, { kind:
   return { plan, columns: [{ qualifier: item.alias ?? item.call.name, name, type: value.type, slot: 0, tableOid: 0, columnAttr: 0 }] }
 }
 
-/** unnest(array) over a one-dimensional array (text form): one row per element. */
+/**
+ * unnest(array) over a one-dimensional array (text form): one row per element; the json set-returning functions
+ * likewise (json(b)_each and json(b)_each_text with two columns, key and value).
+ */
 function planUnnest(planner: Planner, item: Extract<SqlFromItem, { kind: 'FromFunction' }>, outer: Scope | null): FromResult {
   const ctx = planner.bindContext(new Scope([], outer), 'functions in FROM')
-  const { args, type } = bindSetReturning(ctx, 'unnest', item.call.args.map((arg) => bindExpr(ctx, arg)), item.pos)
-  const name = item.columnAliases?.[0] ?? item.alias ?? 'unnest'
-  const plan: PlanNode = { kind: 'FunctionScanNode', fn: 'unnest', args, columns: [{ name, type, tableOid: 0, columnAttr: 0 }] }
-  return { plan, columns: [{ qualifier: item.alias ?? 'unnest', name, type, slot: 0, tableOid: 0, columnAttr: 0 }] }
+  const fn = item.call.name as SetReturningName
+  const { args, type } = bindSetReturning(ctx, fn, item.call.args.map((arg) => bindExpr(ctx, arg)), item.pos)
+  const qualifier = item.alias ?? fn
+  const outputs = isJsonSetReturning(fn) && isTwoColumnJsonSrf(fn)
+    ? [{ name: item.columnAliases?.[0] ?? 'key', type: sqlType('text') }, { name: item.columnAliases?.[1] ?? 'value', type }]
+    : [{ name: item.columnAliases?.[0] ?? item.alias ?? fn, type }]
+  const columns = outputs.map(({ name, type: t }) => ({ name, type: t, tableOid: 0, columnAttr: 0 }))
+  const plan: PlanNode = { kind: 'FunctionScanNode', fn, args, columns }
+  return { plan, columns: columns.map((column, slot) => ({ ...column, qualifier, slot })) }
 }
 
 /** pg_options_to_table(text[]): the 'name=value' elements of an options array as (option_name, option_value) rows. */

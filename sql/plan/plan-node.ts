@@ -5,6 +5,7 @@
 import type { ScanOp } from '../../engine/ops.js'
 import type { AggCall, Expr, ExprSortKey, WindowCall } from '../bind/expr.js'
 import type { SqlType } from '../bind/types.js'
+import type { SetReturningName } from '../bind/bind-srf.js'
 import type { AggregateOutput } from '../physical/merge.js'
 import type { VirtualTable } from '../catalog/virtual-table.js'
 import type { SetReturningCall } from './plan-srf.js'
@@ -30,7 +31,7 @@ export type PlanNode =
   /** The rows of a WITH query, materialized once per statement. */
   | { readonly kind: 'CteScanNode'; readonly cteId: number; readonly name: string; readonly columns: ReadonlyArray<PlanColumn> }
   /** A set-returning function in FROM (generate_series). */
-  | { readonly kind: 'FunctionScanNode'; readonly fn: 'generate_series' | 'unnest' | 'pg_options_to_table'; readonly args: ReadonlyArray<Expr>; readonly columns: ReadonlyArray<PlanColumn> }
+  | { readonly kind: 'FunctionScanNode'; readonly fn: SetReturningName | 'pg_options_to_table'; readonly args: ReadonlyArray<Expr>; readonly columns: ReadonlyArray<PlanColumn> }
   | { readonly kind: 'FilterNode'; readonly input: PlanNode; readonly predicate: Expr; readonly columns: ReadonlyArray<PlanColumn> }
   | { readonly kind: 'ProjectNode'; readonly input: PlanNode; readonly exprs: ReadonlyArray<Expr>; readonly columns: ReadonlyArray<PlanColumn> }
   /** Hash aggregate: rows [keys…, aggregates…]; with no keys exactly one row, even over no input. */
