@@ -70,7 +70,8 @@ export class FakeSql implements SqlFacade {
     this.record('SELECT * FROM five', () => FIVE)
     this.record('SELECT 1/0', () => { throw divisionByZero() })
     this.record('SELECT crash()', () => { throw new TypeError('fake bug') })
-    const manyRows = Array.from({ length: 200_000 }, (_, i) => [i, 'x'.repeat(40)])
+    // ~44 MB of DataRows: far more than loopback socket buffers can absorb while the client does not read.
+    const manyRows = Array.from({ length: 100_000 }, (_, i) => [i, 'x'.repeat(400)])
     this.record('SELECT * FROM big', () => rows([field('i', 23), field('s', 25, -1)], manyRows))
     const streamFields = [field('i', 23)]
     const streamOf = (stream: FakeRowStream): StatementResult => {
