@@ -7,7 +7,8 @@
 // than fit keeps the chunks it found cached and leaves the rest uncached, instead of evicting every chunk just
 // before the next scan needs it (plain LRU under a repeated scan larger than the budget hits nothing).
 import type { ColumnVector } from '../batch.js'
-import { CORE_DECODED_CHUNK_CACHE_BYTES, SEGMENT_ROW_GROUP_ROWS_COUNT } from '../../src/common/limits.js'
+import { CORE_DECODED_CHUNK_CACHE_BYTES } from '../../src/common/limits.js'
+import { noNulls } from './memtable.js'
 
 /** Approximate bytes a decoded vector holds (strings at two bytes a character plus a slot). */
 export function vectorBytes(vector: ColumnVector): number {
@@ -18,9 +19,6 @@ export function vectorBytes(vector: ColumnVector): number {
   }
 }
 
-/** All zeros, never written: the null map of every cached chunk without NULLs is a view of it. */
-const NO_NULLS = new Uint8Array(SEGMENT_ROW_GROUP_ROWS_COUNT)
-
 /**
  * Numeric vectors without NULLs get an all-zero null map here, a view of one shared buffer (scans only read vectors),
  * so a cached float chunk costs its values alone.
@@ -29,8 +27,8 @@ function withNulls(vector: ColumnVector, rowCount: number): ColumnVector {
   switch (vector.kind) {
     case 'timestamp': case 'f64': case 'i64': case 'bool': {
       if (vector.nulls !== undefined) return vector
-      const nulls = rowCount <= NO_NULLS.length ? NO_NULLS.subarray(0, rowCount) : new Uint8Array(rowCount)
-      return { ...vector, nulls } as ColumnVector
+      // memtable.ts's shared zero map, which the scan kernels recognise as "no NULL" without reading it.
+      return { ...vector, nulls: noNulls(rowCount) } as ColumnVector
     }
     default: return vector
   }

@@ -3,7 +3,7 @@
 // Knows nothing of WAL, rings, files or SQL.
 import { assert } from '../../src/common/assert.js'
 import { vectorLength, type ColumnBatch, type ColumnVector } from '../batch.js'
-import { MEMTABLE_INITIAL_ROWS_COUNT } from '../../src/common/limits.js'
+import { MEMTABLE_INITIAL_ROWS_COUNT, SEGMENT_ROW_GROUP_ROWS_COUNT } from '../../src/common/limits.js'
 import type { TableSchema } from '../ops.js'
 
 /** One column's storage. Numeric kinds keep a null byte per row (1 = NULL); symbols keep a per-memtable dictionary. */
@@ -32,9 +32,11 @@ function newColumn(kind: MemColumn['kind'], capacity: number, isNull = false): M
  * allocated per column per row group and scan, and a kernel knows such a column has no NULL without reading it
  * (isSharedNoNulls). Never written: a decoded memtable is read-only, and appending to one grows (copies) it first.
  */
-let sharedNoNulls = new Uint8Array(0)
+// Sized for a whole segment row group from the start, so the views cached chunks keep (chunk-cache.ts) stay
+// recognisable; only a memtable larger than a row group grows it.
+let sharedNoNulls = new Uint8Array(SEGMENT_ROW_GROUP_ROWS_COUNT)
 
-function noNulls(rowCount: number): Uint8Array {
+export function noNulls(rowCount: number): Uint8Array {
   if (sharedNoNulls.length < rowCount) sharedNoNulls = new Uint8Array(Math.max(rowCount, 2 * sharedNoNulls.length))
   return sharedNoNulls.subarray(0, rowCount)
 }
