@@ -229,8 +229,13 @@ export class FlushCoordinator {
   /** Writes and commits a flush, then tells the core; the core's answer may carry the next flush. Never rejects. */
   private async runFlush(core: number, output: FlushOutput): Promise<void> {
     let commit: Promise<CoreResponse> | undefined
-    const request = (isCommitted: boolean) =>
-      this.cores[core]!.request({ kind: 'CommitFlushRequest', flushId: output.flushId, isCommitted })
+    const request = (isCommitted: boolean): Promise<CoreResponse> => {
+      const pending = this.cores[core]!.request({ kind: 'CommitFlushRequest', flushId: output.flushId, isCommitted })
+      // Awaited below, after commitFlush's remaining I/O: a core dying meanwhile must not surface as an unhandled
+      // rejection (the await still sees it and logs it).
+      pending.catch(() => undefined)
+      return pending
+    }
     try {
       await this.segments.commitFlush(output, () => { commit = request(true) })
       this.flushSucceeded(core)
