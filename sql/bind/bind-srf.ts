@@ -8,6 +8,7 @@ import { featureNotSupported, undefinedFunction } from '../../src/common/errors.
 import type { ScalarFunction } from '../functions/function-def.js'
 import type { BindContext } from './bind-expr.js'
 import { coerce } from './coerce.js'
+import { categoryOf } from './type-rules.js'
 import type { Expr } from './expr.js'
 import { ELEMENT_OF, sqlType, type SqlType } from './types.js'
 
@@ -26,15 +27,28 @@ export function isTwoColumnJsonSrf(name: JsonSetReturningName): boolean {
   return name.endsWith('_each') || name.endsWith('_each_text')
 }
 
-export type SetReturningName = 'generate_series' | 'unnest' | JsonSetReturningName
+/** regexp_matches (one text[] per match) and regexp_split_to_table (one text per piece). */
+export type RegexSetReturningName = 'regexp_matches' | 'regexp_split_to_table'
+
+export function isRegexSetReturning(name: string): name is RegexSetReturningName {
+  return name === 'regexp_matches' || name === 'regexp_split_to_table'
+}
+
+export type SetReturningName = 'generate_series' | 'unnest' | JsonSetReturningName | RegexSetReturningName
 
 export function isSetReturningName(name: string): name is SetReturningName {
-  return name === 'generate_series' || name === 'unnest' || isJsonSetReturning(name)
+  return name === 'generate_series' || name === 'unnest' || isJsonSetReturning(name) || isRegexSetReturning(name)
 }
 
 /** The arguments cast as PostgreSQL resolves the call, and the type of the one column it returns. */
 export function bindSetReturning(ctx: BindContext, name: SetReturningName, bound: ReadonlyArray<Expr>, pos: number): { args: Expr[]; type: SqlType } {
   if (isJsonSetReturning(name)) return bindJsonSetReturning(ctx, name, bound, pos)
+  if (isRegexSetReturning(name)) {
+    if (bound.length < 2 || bound.length > 3 || bound.some((a) => a.type.name !== 'unknown' && categoryOf(a.type.name) !== 'S')) {
+      throw undefinedFunction(`${name}(${bound.map((a) => a.type.name).join(', ')})`, pos + 1)
+    }
+    return { args: bound.map((a) => coerce(ctx, a, sqlType('text'))), type: sqlType(name === 'regexp_matches' ? '_text' : 'text') }
+  }
   if (name === 'unnest') {
     if (bound.length !== 1) throw featureNotSupported('unnest with other than one argument', pos + 1)
     const arg = bound[0]!
@@ -64,7 +78,7 @@ function bindJsonSetReturning(ctx: BindContext, name: JsonSetReturningName, boun
 }
 
 const MARKERS: Readonly<Record<SetReturningName, ScalarFunction>> = Object.fromEntries(
-  ['generate_series', 'unnest', ...JSON_SET_RETURNING].map((name) => [name, marker(name as SetReturningName)]),
+  ['generate_series', 'unnest', 'regexp_matches', 'regexp_split_to_table', ...JSON_SET_RETURNING].map((name) => [name, marker(name as SetReturningName)]),
 ) as Record<SetReturningName, ScalarFunction>
 
 function marker(name: SetReturningName): ScalarFunction {

@@ -15,7 +15,8 @@ import { holdRows, type ExecEnv, type Row } from './exec-env.js'
 import { charge, pause } from './slice.js'
 import type { PlanNode } from '../plan/plan-node.js'
 import { evaluateAll } from './run-plan.js'
-import { isJsonSetReturning, type SetReturningName } from '../bind/bind-srf.js'
+import { isJsonSetReturning, isRegexSetReturning, type RegexSetReturningName, type SetReturningName } from '../bind/bind-srf.js'
+import { regexpMatchRows, regexpSplit } from '../functions/regex-split.js'
 import { jsonSetRows } from './json-srf.js'
 
 const INT4_MAX = 2 ** 31 - 1
@@ -101,7 +102,17 @@ export async function runProjectSet(node: Extract<PlanNode, { kind: 'ProjectSetN
 /** The rows of one set-returning call (one column; two for json(b)_each in FROM). */
 export async function setReturningRows(fn: SetReturningName, args: ReadonlyArray<SqlValue>, type: SqlType, env: ExecEnv): Promise<Row[]> {
   if (isJsonSetReturning(fn)) return jsonSetRows(fn, args[0] ?? null, env)
+  if (isRegexSetReturning(fn)) return regexRows(fn, args, env)
   return fn === 'unnest' ? unnestRows(args[0] ?? null, type, env) : generateSeries(args, type, env)
+}
+
+/** regexp_matches / regexp_split_to_table (strict: a NULL argument gives no rows). */
+function regexRows(fn: RegexSetReturningName, args: ReadonlyArray<SqlValue>, env: ExecEnv): Row[] {
+  if (args.some((arg) => arg === null)) return []
+  const [text, pattern, flags] = [String(args[0]), String(args[1]), args[2] === undefined ? '' : String(args[2])]
+  const values = fn === 'regexp_matches' ? regexpMatchRows(text, pattern, flags) : regexpSplit(text, pattern, flags, fn)
+  holdRows(env, values.length, fn)
+  return values.map((value): Row => [value])
 }
 
 /** pg_options_to_table: each 'name=value' element split at its first '=' (a value-less option gives NULL). */

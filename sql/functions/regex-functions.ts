@@ -6,6 +6,8 @@ import type { SqlValue } from '../api.js'
 import type { ScalarFunction } from './function-def.js'
 import { compilePosixRegex, DEFAULT_REGEX_MODE, parseRegexFlags, type RegexMode } from './posix-regex.js'
 import { chars, fn, int, str } from './arg-values.js'
+import { formatArrayText } from './array-text.js'
+import { regexpSplit } from './regex-split.js'
 
 
 
@@ -70,7 +72,7 @@ function regexpReplace(text: string, pattern: string, replacement: string, optio
  * ^ does not match there), each PostgreSQL's longest at its leftmost start; after an empty match the search steps
  * over one character, as PostgreSQL does. `regex` must be global (compilePosixRegex(…, true)).
  */
-function* matches(text: string, regex: RegExp, start: number): Generator<RegExpExecArray> {
+export function* matches(text: string, regex: RegExp, start: number): Generator<RegExpExecArray> {
   const all = chars(text)
   if (start - 1 > all.length) return
   regex.lastIndex = all.slice(0, start - 1).join('').length
@@ -179,6 +181,8 @@ function matchFunctions(): ScalarFunction[] {
     fn('regexp_substr', ['text', 'text', 'int4', 'int4', 'text', 'int4'], 'text', substr),
     // substring(text FROM pattern): the first parenthesized subexpression's match, or the whole match without one.
     fn('substring', ['text', 'text'], 'text', ([s, p]) => regexpSubstr(str(s), str(p), { start: 1, n: 1, flags: '', subexpr: 1 })),
+    fn('regexp_split_to_array', ['text', 'text'], '_text', ([s, p]) => formatArrayText(regexpSplit(str(s), str(p), '', 'regexp_split_to_array'))),
+    fn('regexp_split_to_array', ['text', 'text', 'text'], '_text', ([s, p, f]) => formatArrayText(regexpSplit(str(s), str(p), str(f), 'regexp_split_to_array'))),
     regexOperator('~', false, false),
     regexOperator('~*', true, false),
     regexOperator('!~', false, true),

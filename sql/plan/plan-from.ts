@@ -9,7 +9,7 @@ import { coerce } from '../bind/coerce.js'
 import type { Expr } from '../bind/expr.js'
 import { Scope, type ScopeColumn } from '../bind/scope.js'
 import { sqlType } from '../bind/types.js'
-import { bindSetReturning, isJsonSetReturning, isTwoColumnJsonSrf, type SetReturningName } from '../bind/bind-srf.js'
+import { bindSetReturning, isJsonSetReturning, isRegexSetReturning, isTwoColumnJsonSrf, type SetReturningName } from '../bind/bind-srf.js'
 import type { SqlFromItem } from '../parse/ast.js'
 import { findVirtualTable, isVirtualSchema } from '../catalog/virtual-tables.js'
 import { conjuncts } from './pushdown.js'
@@ -174,7 +174,7 @@ export function planFromItem(planner: Planner, item: SqlFromItem, outer: Scope |
 }
 
 function planFunction(planner: Planner, item: Extract<SqlFromItem, { kind: 'FromFunction' }>, outer: Scope | null): FromResult {
-  if (item.call.name === 'unnest' || isJsonSetReturning(item.call.name)) return planUnnest(planner, item, outer)
+  if (item.call.name === 'unnest' || isJsonSetReturning(item.call.name) || isRegexSetReturning(item.call.name)) return planUnnest(planner, item, outer)
   if (item.call.name === 'pg_options_to_table') return planOptionsToTable(planner, item, outer)
   if (item.call.name !== 'generate_series') return planScalarFunction(planner, item, outer)
   const ctx = planner.bindContext(new Scope([], outer), 'functions in FROM')
