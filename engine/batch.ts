@@ -1,6 +1,9 @@
 // engine/batch: the columnar data that crosses layer and thread boundaries: ingest batches and scan partials.
 // Plain data only (typed arrays, arrays of strings): msgpackr carries it across the rings unchanged.
+import type { ColumnVector } from '../src/common/column-vector.js'
 import type { EncodedDataRows } from '../src/common/datarow-encoder.js'
+
+export type { ColumnVector }
 
 /**
  * Engine-level column kinds. Append-only: numeric codes of these are written to disk (see COLUMN_KIND_CODES).
@@ -14,19 +17,6 @@ export type ColumnKind = 'timestamp' | 'symbol' | 'f64' | 'i64' | 'bool' | 'text
 export const COLUMN_KIND_CODES: Readonly<Record<ColumnKind, number>> = {
   timestamp: 1, symbol: 2, f64: 3, i64: 4, bool: 5, text: 6,
 }
-
-/**
- * One column of a batch. `nulls`, when present, has one byte per row: 1 = NULL (the value slot is then ignored).
- * Every vector of one batch has the same row count.
- */
-export type ColumnVector =
-  | { readonly kind: 'timestamp'; readonly values: Float64Array; readonly nulls?: Uint8Array }
-  | { readonly kind: 'f64'; readonly values: Float64Array; readonly nulls?: Uint8Array }
-  | { readonly kind: 'i64'; readonly values: BigInt64Array; readonly nulls?: Uint8Array }
-  | { readonly kind: 'bool'; readonly values: Uint8Array; readonly nulls?: Uint8Array }
-  /** ids index into dict; -1 is NULL. */
-  | { readonly kind: 'symbol'; readonly ids: Int32Array; readonly dict: ReadonlyArray<string> }
-  | { readonly kind: 'text'; readonly values: ReadonlyArray<string | null> }
 
 /** A columnar batch of rows: `columns[i]` is the table's column i (in catalog order). */
 export interface ColumnBatch {

@@ -9,18 +9,12 @@ import { parseArgs } from 'node:util'
 import pg from 'pg'
 import { parentPid, treeCpuSeconds } from '../peers/process-stats.js'
 import { startNodedbProcess } from '../peers/query-engines.js'
+import { PROTOCOLS, roundTrips, selectOne } from '../scenarios/pg-roundtrip.js'
 import { startPostgres } from '../../test/helpers/postgres.js'
 import { makeTempDir, removeDir } from '../../test/helpers/server-process.js'
 
 const CONNECTION_COUNTS = [1, 16] as const
-const PROTOCOLS = ['simple', 'extended'] as const
 const WARM_UP_PER_CONNECTION = 200
-
-type Protocol = (typeof PROTOCOLS)[number]
-
-function selectOne(client: pg.Client, protocol: Protocol): Promise<unknown> {
-  return protocol === 'simple' ? client.query('SELECT 1') : client.query({ text: 'SELECT 1', queryMode: 'extended' } as pg.QueryConfig)
-}
 
 interface Target { readonly port: number; readonly user: string; pid?: number; stop(): Promise<void> }
 
@@ -45,15 +39,6 @@ async function serverCpuSeconds(pid: number | undefined): Promise<number> {
   const seconds = await treeCpuSeconds(pid)
   if (seconds === null) throw new Error(`cannot read the CPU time of process ${String(pid)}`)
   return seconds
-}
-
-async function roundTrips(clients: ReadonlyArray<pg.Client>, protocol: Protocol, total: number): Promise<number> {
-  let next = 0
-  const started = performance.now()
-  await Promise.all(clients.map(async (client) => {
-    while (next++ < total) await selectOne(client, protocol)
-  }))
-  return total / ((performance.now() - started) / 1000)
 }
 
 async function main(): Promise<void> {

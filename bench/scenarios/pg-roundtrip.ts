@@ -10,17 +10,17 @@ const ROUND_TRIPS = 20_000
 const SMOKE_ROUND_TRIPS = 200
 const WARM_UP_PER_CONNECTION = 50
 const CONNECTION_COUNTS = [1, 16] as const
-const PROTOCOLS = ['simple', 'extended'] as const
+export const PROTOCOLS = ['simple', 'extended'] as const
 
-type Protocol = (typeof PROTOCOLS)[number]
+export type Protocol = (typeof PROTOCOLS)[number]
 
-function selectOne(client: pg.Client, protocol: Protocol): Promise<unknown> {
+export function selectOne(client: pg.Client, protocol: Protocol): Promise<unknown> {
   // pg sends the extended protocol for `queryMode: 'extended'` (not in its type declarations).
   return protocol === 'simple' ? client.query('SELECT 1') : client.query({ text: 'SELECT 1', queryMode: 'extended' } as pg.QueryConfig)
 }
 
 /** `total` round trips shared by `clients`, each sending its next one when the previous answer is in. */
-async function roundTrips(clients: ReadonlyArray<pg.Client>, protocol: Protocol, total: number): Promise<number> {
+export async function roundTrips(clients: ReadonlyArray<pg.Client>, protocol: Protocol, total: number): Promise<number> {
   let next = 0
   const started = performance.now()
   await Promise.all(clients.map(async (client) => {

@@ -26,7 +26,7 @@ export function jsonSetRows(fn: JsonSetReturningName, arg: SqlValue, env: ExecEn
   const isText = fn.endsWith('_text')
   let rows: Row[]
   if (fn.includes('array_elements')) {
-    if (!isJsonArray(value)) throw invalidParameterValue(`cannot extract elements from ${kindName(value).replace('an array', 'an array')}`)
+    if (!isJsonArray(value)) throw invalidParameterValue(`cannot extract elements from ${kindName(value)}`)
     rows = value.map((item, i) => [printed(item, rawTextAt(value, i), isText)])
   } else if (fn.endsWith('object_keys')) {
     if (!isJsonObject(value)) throw invalidParameterValue(`cannot call ${fn} on ${kindName(value)}`)

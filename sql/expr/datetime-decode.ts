@@ -6,7 +6,7 @@
 // rare forms nodedb does not read (labelled ISO fields 'y2024m02d01', fractional Julian days, 'DST', hhmmss-zz).
 import { DbError, featureNotSupportedMessage, invalidDatetimeFormat } from '../../src/common/errors.js'
 import { SqlState } from '../../src/common/sqlstate.js'
-import { civilFromDays, daysFromCivil, daysInMonth, pad, rint, US_PER_SECOND } from './calendar.js'
+import { civilFromDays, daysFromCivil, daysInMonth, pad, rint, US_PER_SECOND, type CivilTime } from './calendar.js'
 import { type Field, keyword, parseDateTimeFields } from './datetime-tokens.js'
 import { parseIsoOffset, resolveZone } from './time-zone.js'
 
@@ -14,14 +14,7 @@ import { parseIsoOffset, resolveZone } from './time-zone.js'
 export type DateOrder = 'MDY' | 'DMY' | 'YMD'
 
 /** What the text says, before any zone is applied. `relativeDay` is set by 'today' (0), 'tomorrow', 'yesterday'. */
-export interface DecodedDateTime {
-  readonly year: number
-  readonly month: number
-  readonly day: number
-  readonly hour: number
-  readonly minute: number
-  readonly second: number
-  readonly us: number
+export interface DecodedDateTime extends CivilTime {
   readonly zone: string | null
   readonly relativeDay: number | null
 }

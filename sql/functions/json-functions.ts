@@ -8,7 +8,7 @@ import type { SqlValue } from '../api.js'
 import { ELEMENT_OF, isArrayType, type PgTypeName, type SqlType } from '../bind/types.js'
 import { formatValue } from '../expr/cast-value.js'
 import {
-  formatJsonb, formatJsonCompact, isJsonArray, isJsonNumber, isJsonObject, jsonTypeOf, normalizeJsonb, parseJson, quoteJsonString, rawTextAt,
+  compareJsonb, formatJsonb, formatJsonCompact, isJsonArray, isJsonObject, jsonTypeOf, normalizeJsonb, parseJson, quoteJsonString, rawTextAt,
   type JsonValue,
 } from '../expr/json.js'
 import { parseArrayText } from './array-text.js'
@@ -113,9 +113,9 @@ function contains(a: JsonValue, b: JsonValue, isTop = true): boolean {
   return equalScalar(a, b)
 }
 
+/** Scalars equal as jsonb's order has them (numbers by exact value: 1.0 = 1). */
 function equalScalar(a: JsonValue, b: JsonValue): boolean {
-  if (isJsonNumber(a) && isJsonNumber(b)) return formatJsonb(normalizeJsonb(a)).replace(/\.?0+$/, '') === formatJsonb(normalizeJsonb(b)).replace(/\.?0+$/, '') || Number(a.num) === Number(b.num) && a.num === b.num
-  return a === b
+  return compareJsonb(a, b, false) === 0
 }
 
 /** ? : a top-level key, or a string element of a top-level array (or the string scalar itself). */

@@ -5,6 +5,7 @@
 // encode a streamed plain scan's rows themselves (StreamScanRequest.encoding), and wire encodes the vectors of a
 // batch the cores sent as columns (wire/pg/codecs/datarow-batch.ts adds the value-by-value path). Same bytes as
 // wire's value-codec.ts (test/integration/datarow-batch.test.ts compares both with PostgreSQL 15).
+import type { ColumnVector } from './column-vector.js'
 import { encodeFloat4Text, encodeFloat8Text, writeShortFloat8Text } from './float-text.js'
 import { formatTimestamp, formatTimestamptz } from './timestamp-text.js'
 
@@ -14,15 +15,6 @@ const Oid = {
   Timestamp: 1114, Timestamptz: 1184,
 } as const
 const BINARY_FORMAT = 1
-
-/** One column of a batch, structurally the engine's ColumnVector (engine/batch.ts; src/common imports nothing above it). */
-export type EncodableVector =
-  | { readonly kind: 'timestamp'; readonly values: Float64Array; readonly nulls?: Uint8Array }
-  | { readonly kind: 'f64'; readonly values: Float64Array; readonly nulls?: Uint8Array }
-  | { readonly kind: 'i64'; readonly values: BigInt64Array; readonly nulls?: Uint8Array }
-  | { readonly kind: 'bool'; readonly values: Uint8Array; readonly nulls?: Uint8Array }
-  | { readonly kind: 'symbol'; readonly ids: Int32Array; readonly dict: ReadonlyArray<string> }
-  | { readonly kind: 'text'; readonly values: ReadonlyArray<string | null> }
 
 /** What a core needs to encode a streamed scan's rows: per result column its scan slot, type OID and format code. */
 export interface DataRowEncoding {
@@ -70,7 +62,7 @@ export class ColumnDataRowEncoder {
   protected buffer = Buffer.allocUnsafe(INITIAL_BYTES)
   protected view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength)
   protected offset = 0
-  private preparedFor: { readonly columns: ReadonlyArray<EncodableVector> } | null = null
+  private preparedFor: { readonly columns: ReadonlyArray<ColumnVector> } | null = null
   private preparedSettings: TextSettings | null = null
   private writers: ColumnWriter[] | null = null
 
@@ -79,7 +71,7 @@ export class ColumnDataRowEncoder {
    * or null when some column has no columnar writer. The bytes are a view of this encoder's buffer, valid until the
    * next call: the caller copies them out at once.
    */
-  encode(batch: { readonly columns: ReadonlyArray<EncodableVector> }, typeOids: ReadonlyArray<number>, formats: ReadonlyArray<number>, settings: TextSettings,
+  encode(batch: { readonly columns: ReadonlyArray<ColumnVector> }, typeOids: ReadonlyArray<number>, formats: ReadonlyArray<number>, settings: TextSettings,
     range: { readonly from: number; readonly to: number }): EncodedRows | null {
     if (batch !== this.preparedFor || settings.timeZone !== this.preparedSettings?.timeZone) {
       this.preparedFor = batch
@@ -97,7 +89,7 @@ export class ColumnDataRowEncoder {
    * A core's whole batch as DataRows of the result columns `encoding` names (a copy, with each row's end), or null
    * when some column has no columnar writer (the core then sends the vectors and wire takes its other ways).
    */
-  encodeBatch(columns: ReadonlyArray<EncodableVector>, rowCount: number, encoding: DataRowEncoding): EncodedDataRows | null {
+  encodeBatch(columns: ReadonlyArray<ColumnVector>, rowCount: number, encoding: DataRowEncoding): EncodedDataRows | null {
     const settings = { timeZone: encoding.timeZone }
     const writers: ColumnWriter[] = []
     for (const { slot, typeOid, format } of encoding.columns) {
@@ -152,7 +144,7 @@ export class ColumnDataRowEncoder {
     this.allocate(size)
   }
 
-  private writersOf(columns: ReadonlyArray<EncodableVector>, typeOids: ReadonlyArray<number>, formats: ReadonlyArray<number>,
+  private writersOf(columns: ReadonlyArray<ColumnVector>, typeOids: ReadonlyArray<number>, formats: ReadonlyArray<number>,
     settings: TextSettings): ColumnWriter[] | null {
     const writers: ColumnWriter[] = []
     for (const [index, vector] of columns.entries()) {
@@ -164,7 +156,7 @@ export class ColumnDataRowEncoder {
     return writers
   }
 
-  private writerOf(vector: EncodableVector, typeOid: number, isBinary: boolean, settings: TextSettings): ColumnWriter | null {
+  private writerOf(vector: ColumnVector, typeOid: number, isBinary: boolean, settings: TextSettings): ColumnWriter | null {
     switch (vector.kind) {
       case 'f64': return this.floatWriter(vector.values, vector.nulls, typeOid, isBinary)
       case 'timestamp': return this.timestampWriter(vector.values, vector.nulls, typeOid, isBinary, settings.timeZone)
