@@ -15,7 +15,8 @@ import { describeExecute, executeDeclare, executeExecute, executePrepare, toPrep
 import { bindInsert, executeInsert } from './exec/insert.js'
 import { SESSION_DEPENDENT_TEXT, checkBinaryParamSize, decodeParams, initialParamTypes, settleParamTypes, typeOfOid } from './exec/params.js'
 import { describeQuery, executeQuery, functionContext } from './exec/query.js'
-import { executeAlterTableColumns, executeDropTable, executeRename, executeTruncate } from './exec/table-ddl.js'
+import { executeAlterTableColumns, executeRename, executeTruncate } from './exec/table-ddl.js'
+import { executeCreateView, executeDrop } from './exec/view-ddl.js'
 import {
   executeClose, executeDeallocate, executeDiscard, executeSavepoint, executeSet, executeShow, executeTransaction, showFields,
 } from './exec/utility.js'
@@ -80,7 +81,7 @@ function describeFields(engine: Engine, ast: Exclude<SqlStatement, { kind: 'SqlE
     case 'SqlCreateTable': case 'SqlSet': case 'SqlTransaction': case 'SqlDiscard': case 'SqlAlterTableOptions': case 'SqlCheckpoint': break
     case 'SqlDeallocate': case 'SqlClose': case 'SqlUnlisten': case 'SqlPrepare': case 'SqlSavepoint': case 'SqlFetch': break
     case 'SqlDeclareCursor': describeQuery(engine, ast.query, types); break
-    case 'SqlDropTable': case 'SqlTruncate': case 'SqlAlterTableColumns': case 'SqlRename': case 'SqlCopy': break
+    case 'SqlDropTable': case 'SqlTruncate': case 'SqlAlterTableColumns': case 'SqlRename': case 'SqlCopy': case 'SqlCreateView': break
     case 'SqlDelete': bindDelete(engine, ast, types); break
     default: assertNever(ast)
   }
@@ -135,7 +136,8 @@ async function executeParsed(engine: Engine, statement: PreparedStatement, decla
     case 'SqlClose': return executeClose(ast)
     case 'SqlUnlisten': return { kind: 'CommandResult', commandTag: 'UNLISTEN' }
     case 'SqlAlterTableOptions': return executeAlterTableOptions(engine, ast)
-    case 'SqlDropTable': return executeDropTable(engine, ast)
+    case 'SqlDropTable': return executeDrop(engine, ast)
+    case 'SqlCreateView': return executeCreateView(engine, ast)
     case 'SqlTruncate': return executeTruncate(engine, ast)
     case 'SqlAlterTableColumns': return executeAlterTableColumns(engine, ast)
     case 'SqlRename': return executeRename(engine, ast)

@@ -8,6 +8,7 @@ import { adaptDelete } from './adapt-delete.js'
 import { adaptExprList } from './adapt-expr.js'
 import { type AdaptContext, type Node, bool, firstPos, list, loc, nodeField, str, unsupported, unwrap, wrapped } from './adapt-node.js'
 import { adaptQuery } from './adapt-query.js'
+import { adaptCreateView } from './adapt-view.js'
 import { adaptCreateTable, definitionValue, tableName } from './adapt-table.js'
 import { adaptDeclareCursor, adaptExecute, adaptFetch, adaptPrepare } from './adapt-session.js'
 import { adaptSet, adaptShow, adaptTransaction } from './adapt-utility.js'
@@ -109,6 +110,7 @@ const STATEMENT_HANDLERS: Readonly<Record<string, StatementHandler>> = {
   ExecuteStmt: adaptExecute,
   DeclareCursorStmt: adaptDeclareCursor,
   FetchStmt: adaptFetch,
+  ViewStmt: adaptCreateView,
 }
 
 /** Every statement node type the adapter translates (the tests pin this list). */
