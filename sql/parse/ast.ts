@@ -228,6 +228,8 @@ export interface SqlInsert {
   readonly rows: ReadonlyArray<ReadonlyArray<SqlExpr>>
   /** INSERT … SELECT (or any query other than plain VALUES): set instead of rows (rows is then []). */
   readonly query: SqlQuery | null
+  /** RETURNING's select list over the inserted rows; absent without one. */
+  readonly returning?: ReadonlyArray<SqlSelectItem>
 }
 
 /**

@@ -169,4 +169,17 @@ describe('integration: DROP TABLE, TRUNCATE, ALTER TABLE columns and renames ove
     await expectCode(c, 'SELECT * FROM w_all', '42P01')
     assert.deepEqual(await values(c, "SELECT count(*)::int FROM pg_class WHERE relkind = 'v' AND relnamespace = 'public'::regnamespace"), [[0]])
   })
+
+  it('INSERT … RETURNING over the extended protocol: parameters, RowDescription, the command tag; an error inserts nothing', async () => {
+    const c = await connect()
+    await c.query('CREATE TABLE ri (ts TIMESTAMPTZ NOT NULL, host VARCHAR(3), v FLOAT8)')
+    const at = new Date('2024-01-01T00:00:00Z')
+    const result = await c.query({ text: 'INSERT INTO ri VALUES ($1, $2, $3) RETURNING host, v * 2 AS twice, ts', values: [at, 'abc', 1.25] })
+    assert.equal(result.command, 'INSERT')
+    assert.equal(result.rowCount, 1)
+    assert.deepEqual(result.fields.map((f) => [f.name, f.dataTypeID]), [['host', 1043], ['twice', 701], ['ts', 1184]])
+    assert.deepEqual(result.rows, [{ host: 'abc', twice: 2.5, ts: at }])
+    await expectCode(c, 'INSERT INTO ri VALUES (now(), $$x$$, 0) RETURNING 1 / v', '22012')
+    assert.deepEqual(await values(c, 'SELECT count(*)::int FROM ri'), [[1]])
+  })
 })

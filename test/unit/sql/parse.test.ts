@@ -309,7 +309,7 @@ describe('sql/parse: refusals', () => {
     const cases: Array<[string, string]> = [
       ['WITH RECURSIVE x AS (SELECT 1) SEARCH DEPTH FIRST BY a SET o SELECT * FROM x', 'x AS'],
       ['SELECT ROW(1, 2)', 'ROW'], ['SELECT 1; DROP INDEX t', 'DROP'], ['INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING', 'ON CONFLICT'],
-      ['INSERT INTO t VALUES (1) RETURNING a', 't VALUES'], ['DELETE FROM t RETURNING *', 't RETURNING'], ['DELETE FROM t USING u', 'u'],
+      ['DELETE FROM t RETURNING *', 't RETURNING'], ['DELETE FROM t USING u', 'u'],
       ['DELETE FROM t WHERE CURRENT OF c', 't WHERE'], ['WITH a AS (SELECT 1) DELETE FROM t', 'WITH'],
       ["SELECT B'101'", "B'"], ['SELECT CURRENT_TIMESTAMP(3)', 'CURRENT_TIMESTAMP'], ['SELECT a COLLATE "de_DE"', 'COLLATE'],
       ['SELECT a[1:2]', 'a['], ['SELECT (a).f', 'a)'], ['SELECT sum(a) OVER (ROWS CURRENT ROW EXCLUDE TIES)', '(ROWS'],
