@@ -36,6 +36,18 @@ function fits(op: ScanOp, selections: ReadonlyArray<Selection>, tsIndex: number)
   return selections.every((s) => s.memtable.columns[tsIndex]?.kind === 'timestamp')
 }
 
+const doubleScratch = new Float64Array(1)
+const doubleBits = new BigInt64Array(doubleScratch.buffer)
+
+/** The largest double below x (x itself for NaN and -Infinity). */
+export function doubleBelow(x: number): number {
+  if (x !== x || x === Number.NEGATIVE_INFINITY) return x
+  if (x === 0) return -Number.MIN_VALUE
+  doubleScratch[0] = x
+  doubleBits[0] = doubleBits[0]! + (x > 0 ? -1n : 1n)
+  return doubleScratch[0]
+}
+
 /** Scratch run boundaries, reused across row groups and scans on this core's thread (grown, never shrunk). */
 let runEnds = new Int32Array(1024)
 let runGroups = new Int32Array(1024)
@@ -72,18 +84,40 @@ class RunNumbering {
       runGroups[0] = this.groupOf(columns, m, rows[0]!, 0)
       return { count: 1, ends: runEnds, groups: runGroups }
     }
-    if (bucket === undefined && ids !== null && tag?.kind === 'symbol') return this.tagRuns(selection, m, ids, tag.dict.length)
+    if (bucket !== undefined) return this.bucketRuns(selection, m, ids, bucket, times)
+    // A tag key alone (fits() made it a symbol column in every selection, so ids is set).
+    return this.tagRuns(selection, m, ids!, tag?.kind === 'symbol' ? tag.dict.length : 0)
+  }
+
+  /**
+   * runsOf with a time bucket (and maybe a tag): a row continues the run when its tag id is the run's and its time
+   * lies in the span of times known to share the run's bucket start (bucketSpanOf), so most rows cost two loads and
+   * three comparisons, not a division; any other row computes its bucket start and compares it as before.
+   */
+  private bucketRuns(selection: Selection, m: number, ids: Int32Array | null, bucket: TimeBucket, times: Float64Array): Runs {
+    const { rows, count } = selection
+    const columns = selection.memtable.columns
     let runs = 0
     let previousId = -2
     let previousStart = Number.NaN
+    let low = Number.POSITIVE_INFINITY
+    let high = Number.NEGATIVE_INFINITY
     for (let i = 0; i < count; i++) {
       const row = rows[i]!
       const id = ids === null ? 0 : ids[row]!
-      const start = bucket === undefined ? 0 : bucketStartOf(bucket, times[row]!)
+      const t = times[row]!
+      if (id === previousId && t >= low && t <= high) continue
+      const start = bucketStartOf(bucket, t)
       if (id === previousId && start === previousStart) continue
       if (runs > 0) runEnds[runs - 1] = i
       previousId = id
       previousStart = start
+      // The times [start, the double below start + width] share this start when both ends do (bucketStartOf never
+      // decreases as time grows); else only t is known to.
+      const last = doubleBelow(start + bucket.widthUs)
+      const isSpan = bucketStartOf(bucket, start) === start && bucketStartOf(bucket, last) === start
+      low = isSpan ? start : t
+      high = isSpan ? last : t
       runGroups[runs++] = this.groupOf(columns, m, row, start)
     }
     if (runs > 0) runEnds[runs - 1] = count
