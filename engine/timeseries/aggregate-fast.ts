@@ -5,7 +5,7 @@
 // (aggregate-runs.ts). Groups are numbered in row order and each group's additions and min/max choices happen in row
 // order, as in aggregate.ts, whose finishPartial builds the result from the same accumulators: results are identical.
 // Anything else returns null (aggregate.ts's general loop).
-import type { GroupKey, ScanOp } from '../ops.js'
+import { doubleBelow, type GroupKey, type ScanOp } from '../ops.js'
 import type { Selection } from './scan.js'
 import type { MemColumn } from './memtable.js'
 import { addRuns, type Runs } from './aggregate-runs.js'
@@ -34,18 +34,6 @@ function fits(op: ScanOp, selections: ReadonlyArray<Selection>, tsIndex: number)
     }
   }
   return selections.every((s) => s.memtable.columns[tsIndex]?.kind === 'timestamp')
-}
-
-const doubleScratch = new Float64Array(1)
-const doubleBits = new BigInt64Array(doubleScratch.buffer)
-
-/** The largest double below x (x itself for NaN and -Infinity). */
-export function doubleBelow(x: number): number {
-  if (x !== x || x === Number.NEGATIVE_INFINITY) return x
-  if (x === 0) return -Number.MIN_VALUE
-  doubleScratch[0] = x
-  doubleBits[0] = doubleBits[0]! + (x > 0 ? -1n : 1n)
-  return doubleScratch[0]
 }
 
 /** Scratch run boundaries, reused across row groups and scans on this core's thread (grown, never shrunk). */
