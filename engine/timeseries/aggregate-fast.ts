@@ -42,6 +42,29 @@ let runGroups = new Int32Array(1024)
 /** Bucket starts on either side of the first one that find their index by arithmetic (RunNumbering). */
 const BUCKET_SLOTS = 1 << 13
 
+/** Per tag slot (dictionary id + 1; 0 is NULL): the latest run's time span, bucket start and group (bucketRuns). */
+class TagSpans {
+  readonly lows: Float64Array
+  readonly highs: Float64Array
+  readonly starts: Float64Array
+  readonly groups: Int32Array
+
+  constructor(slots: number) {
+    // An empty span (low > high) until a run of the slot is seen: no time is inside it, NaN included.
+    this.lows = new Float64Array(slots).fill(Number.POSITIVE_INFINITY)
+    this.highs = new Float64Array(slots).fill(Number.NEGATIVE_INFINITY)
+    this.starts = new Float64Array(slots)
+    this.groups = new Int32Array(slots)
+  }
+
+  remember(slot: number, low: number, high: number, start: number, group: number): void {
+    this.lows[slot] = low
+    this.highs[slot] = high
+    this.starts[slot] = start
+    this.groups[slot] = group
+  }
+}
+
 /**
  * Numbers groups as rows come (a group's number is the order of its first row, as aggregate.ts numbers them) and
  * cuts each selection into runs of one group: a tag's dictionary id and the row's bucket start are compared with the
@@ -72,19 +95,23 @@ class RunNumbering {
       runGroups[0] = this.groupOf(columns, m, rows[0]!, 0)
       return { count: 1, ends: runEnds, groups: runGroups }
     }
-    if (bucket !== undefined) return this.bucketRuns(selection, m, ids, bucket, times)
+    if (bucket !== undefined) return this.bucketRuns(selection, m, ids, tag?.kind === 'symbol' ? tag.dict.length : 0, bucket, times)
     // A tag key alone (fits() made it a symbol column in every selection, so ids is set).
     return this.tagRuns(selection, m, ids!, tag?.kind === 'symbol' ? tag.dict.length : 0)
   }
 
   /**
    * runsOf with a time bucket (and maybe a tag): a row continues the run when its tag id is the run's and its time
-   * lies in the span of times known to share the run's bucket start (bucketSpanOf), so most rows cost two loads and
-   * three comparisons, not a division; any other row computes its bucket start and compares it as before.
+   * lies in the span of times known to share the run's bucket start, so most rows cost two loads and three
+   * comparisons, not a division. Each tag id also remembers its latest span and group (rows of many series
+   * interleaved, as a memtable holds them, switch runs at every row): a row inside it starts a run of that group
+   * without the arithmetic or the group lookup. Any other row computes its bucket start as before.
    */
-  private bucketRuns(selection: Selection, m: number, ids: Int32Array | null, bucket: TimeBucket, times: Float64Array): Runs {
+  private bucketRuns(selection: Selection, m: number, ids: Int32Array | null, dictSize: number, bucket: TimeBucket,
+    times: Float64Array): Runs {
     const { rows, count } = selection
     const columns = selection.memtable.columns
+    const spans = new TagSpans(ids === null ? 2 : dictSize + 1)
     let runs = 0
     let previousId = -2
     let previousStart = Number.NaN
@@ -95,18 +122,28 @@ class RunNumbering {
       const id = ids === null ? 0 : ids[row]!
       const t = times[row]!
       if (id === previousId && t >= low && t <= high) continue
-      const start = bucketStartOf(bucket, t)
+      const slot = id + 1
+      const isKnown = t >= spans.lows[slot]! && t <= spans.highs[slot]!
+      const start = isKnown ? spans.starts[slot]! : bucketStartOf(bucket, t)
       if (id === previousId && start === previousStart) continue
       if (runs > 0) runEnds[runs - 1] = i
       previousId = id
       previousStart = start
+      if (isKnown) {
+        low = spans.lows[slot]!
+        high = spans.highs[slot]!
+        runGroups[runs++] = spans.groups[slot]!
+        continue
+      }
       // The times [start, the double below start + width] share this start when both ends do (bucketStartOf never
       // decreases as time grows); else only t is known to.
       const last = doubleBelow(start + bucket.widthUs)
       const isSpan = bucketStartOf(bucket, start) === start && bucketStartOf(bucket, last) === start
       low = isSpan ? start : t
       high = isSpan ? last : t
-      runGroups[runs++] = this.groupOf(columns, m, row, start)
+      const group = this.groupOf(columns, m, row, start)
+      spans.remember(slot, low, high, start, group)
+      runGroups[runs++] = group
     }
     if (runs > 0) runEnds[runs - 1] = count
     return { count: runs, ends: runEnds, groups: runGroups }
