@@ -61,7 +61,11 @@ export class CopyProtocol {
     this.host.send({ kind: 'CopyInResponse', format, columnFormats: new Array<number>(result.columnCount).fill(format) })
     await this.host.flush()
     return new Promise<string>((resolve, reject) => {
-      this.input = { sink: result.sink, resolve, reject }
+      const input: CopyInput = { sink: result.sink, resolve, reject }
+      this.input = input
+      result.sink.onFailure?.((error) => {
+        if (this.input === input) void this.fail(input, error)
+      })
       this.endTurn()
     })
   }
