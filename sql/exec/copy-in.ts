@@ -15,6 +15,24 @@ import { CopyRows, type BoundCopyFrom } from './copy-rows.js'
 
 export type { BoundCopyFrom } from './copy-rows.js'
 
+/** Atomics.waitAsync (Node 20 has it; TypeScript's ES2022 library does not declare it). */
+const waitAsync = (Atomics as unknown as {
+  waitAsync(array: Int32Array, index: number, value: number): { async: false; value: string } | { async: true; value: Promise<string> }
+}).waitAsync
+
+/**
+ * Bytes whose buffer may be transferred to a worker: `data` itself when it is the whole of a buffer of its own (the
+ * framer copies a CopyData that spans socket reads into such a buffer, and nothing else keeps it), else a copy (a
+ * view into a socket read, or a slice of Node's shared pool).
+ */
+function ownedBytes(data: Uint8Array): Uint8Array {
+  const isWhole = data.buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength
+  if (isWhole && data.byteLength >= COPY_WORKER_FIRST_DATA_BYTES) return data
+  const bytes = new Uint8Array(data.byteLength)
+  bytes.set(data)
+  return bytes
+}
+
 /** Writes a COPY's rows as one IngestOp; resolves with the command tag. */
 async function ingest(engine: Engine, bound: BoundCopyFrom, batch: ColumnBatch): Promise<string> {
   if (batch.rowCount > 0) {
@@ -61,18 +79,19 @@ class InlineCopySink implements CopyInSink {
  */
 class WorkerCopySink implements CopyInSink {
   private readonly post: (request: CopyWorkerRequest, transfer?: ArrayBuffer[]) => void
-  private inFlight = 0
-  private readonly ackWaiters: Array<() => void> = []
+  /** CopyData chunks posted, and (shared with the worker) chunks it has parsed. */
+  private postedCount = 0
+  private readonly parsed = new Int32Array(new SharedArrayBuffer(4))
   private failure: Error | null = null
   private failureListener: ((error: Error) => void) | null = null
   private done: { resolve: (batch: ColumnBatch) => void; reject: (error: Error) => void } | null = null
   private isOver = false
   private isReleased = false
+  private wake: (() => void) | null = null
 
   constructor(private readonly engine: Engine, private readonly bound: BoundCopyFrom, functions: FunctionContext) {
     const context = { timeZone: functions.timeZone, nowUs: functions.nowUs, settings: functions.settings }
-    this.post = copyParsePool().open(bound, context, {
-      onAck: () => this.acked(),
+    this.post = copyParsePool().open(bound, context, this.parsed, {
       onError: (error) => this.failed(error),
       onDone: (batch) => this.done?.resolve(batch),
     })
@@ -85,12 +104,27 @@ class WorkerCopySink implements CopyInSink {
   write(data: Uint8Array): Promise<void> | undefined {
     if (this.failure !== null) throw this.failure
     if (this.isOver) return undefined
-    const bytes = new Uint8Array(data.byteLength)
-    bytes.set(data)
-    this.inFlight++
-    this.post({ kind: 'data', id: 0, bytes }, [bytes.buffer])
-    if (this.inFlight < COPY_WORKER_CHUNKS_IN_FLIGHT_COUNT) return undefined
-    return new Promise((resolve) => this.ackWaiters.push(resolve))
+    this.postedCount++
+    const bytes = ownedBytes(data)
+    this.post({ kind: 'data', id: 0, bytes }, [bytes.buffer as ArrayBuffer])
+    return this.whenRoom()
+  }
+
+  /** Resolves once fewer than COPY_WORKER_CHUNKS_IN_FLIGHT_COUNT chunks wait in the worker (or the COPY failed). */
+  private whenRoom(): Promise<void> | undefined {
+    const parsedCount = Atomics.load(this.parsed, 0)
+    if (this.postedCount - parsedCount < COPY_WORKER_CHUNKS_IN_FLIGHT_COUNT || this.failure !== null || this.isOver) return undefined
+    const wait = waitAsync(this.parsed, 0, parsedCount)
+    if (!wait.async) return this.whenRoom()
+    return new Promise((resolve) => {
+      this.wake = resolve
+      void wait.value.then(() => {
+        this.wake = null
+        const more = this.whenRoom()
+        if (more === undefined) resolve()
+        else void more.then(resolve)
+      })
+    })
   }
 
   async finish(): Promise<string> {
@@ -120,11 +154,6 @@ class WorkerCopySink implements CopyInSink {
     this.post({ kind: 'release', id: 0 })
   }
 
-  private acked(): void {
-    this.inFlight--
-    this.ackWaiters.shift()?.()
-  }
-
   private failed(error: Error): void {
     if (this.failure !== null) return
     this.failure = error
@@ -133,8 +162,13 @@ class WorkerCopySink implements CopyInSink {
     else if (!this.isOver) this.failureListener?.(error)
   }
 
+  /** A write waiting for room ends now (the COPY failed or was aborted; the worker parses nothing more of it). */
   private wakeWriters(): void {
-    for (const wake of this.ackWaiters.splice(0)) wake()
+    const wake = this.wake
+    this.wake = null
+    if (wake === null) return
+    Atomics.notify(this.parsed, 0) // ends the pending waitAsync, which then finds the COPY over
+    wake()
   }
 }
 

@@ -23,7 +23,11 @@ export interface CopyCastContext {
 }
 
 export type CopyWorkerRequest =
-  | { readonly kind: 'start'; readonly id: number; readonly bound: BoundCopyFrom; readonly context: CopyCastContext; readonly bufferShare: number }
+  | {
+      readonly kind: 'start'; readonly id: number; readonly bound: BoundCopyFrom; readonly context: CopyCastContext; readonly bufferShare: number
+      /** One Int32 the worker increments (Atomics) after each CopyData it parsed: acknowledgements without messages. */
+      readonly parsed: Int32Array
+    }
   | { readonly kind: 'data'; readonly id: number; readonly bytes: Uint8Array }
   | { readonly kind: 'end'; readonly id: number }
   /** The COPY is over (aborted, or its batch written): the worker forgets it and gives its bytes back. */
@@ -33,7 +37,6 @@ export type CopyWorkerRequest =
 export type CopyWorkerError = { readonly isDbError: true; readonly fields: DbErrorFields } | { readonly isDbError: false; readonly message: string }
 
 export type CopyWorkerReply =
-  | { readonly kind: 'ack'; readonly id: number }
   | { readonly kind: 'error'; readonly id: number; readonly error: CopyWorkerError }
   | { readonly kind: 'done'; readonly id: number; readonly batch: ColumnBatch }
 
@@ -64,7 +67,6 @@ export function batchTransferables(batch: ColumnBatch): ArrayBuffer[] {
 
 /** One COPY's side of the pool: what its worker answers goes to these. */
 export interface CopyChannel {
-  onAck(): void
   onError(error: Error): void
   onDone(batch: ColumnBatch): void
 }
@@ -91,12 +93,12 @@ export class CopyParsePool {
   }
 
   /** Starts a COPY on the least busy worker; returns the function that posts it messages. */
-  open(bound: BoundCopyFrom, context: CopyCastContext, channel: CopyChannel): (request: CopyWorkerRequest, transfer?: ArrayBuffer[]) => void {
+  open(bound: BoundCopyFrom, context: CopyCastContext, parsed: Int32Array, channel: CopyChannel): (request: CopyWorkerRequest, transfer?: ArrayBuffer[]) => void {
     const slot = this.pick()
     const id = this.nextId++
     slot.channels.set(id, channel)
     slot.worker.ref()
-    slot.worker.postMessage({ kind: 'start', id, bound, context, bufferShare: this.bufferShare } satisfies CopyWorkerRequest)
+    slot.worker.postMessage({ kind: 'start', id, bound, context, bufferShare: this.bufferShare, parsed } satisfies CopyWorkerRequest)
     return (request, transfer = []) => {
       if (slot.isDead) return
       if (request.kind === 'release') this.forget(slot, id)
@@ -121,8 +123,7 @@ export class CopyParsePool {
     slot.worker.on('message', (reply: CopyWorkerReply) => {
       const channel = slot.channels.get(reply.id)
       if (channel === undefined) return
-      if (reply.kind === 'ack') channel.onAck()
-      else if (reply.kind === 'error') channel.onError(fromWorkerError(reply.error))
+      if (reply.kind === 'error') channel.onError(fromWorkerError(reply.error))
       else channel.onDone(reply.batch)
     })
     slot.worker.on('error', (error) => this.onWorkerDied(slot, error.message))

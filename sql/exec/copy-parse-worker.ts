@@ -10,20 +10,21 @@ import { CopyRows } from './copy-rows.js'
 
 const port = parentPort
 assert(port !== null, 'copy-parse-worker runs as a worker thread')
-const copies = new Map<number, CopyRows>()
+/** Each COPY's rows and its parsed-chunks counter. */
+const copies = new Map<number, { readonly rows: CopyRows; readonly parsed: Int32Array }>()
 
 function reply(message: CopyWorkerReply, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(message, transfer)
 }
 
 /** Runs one step of COPY `id`; an error ends the COPY (its rows are dropped) and is answered. */
-function step(id: number, work: (rows: CopyRows) => void): void {
-  const rows = copies.get(id)
-  if (rows === undefined) return
+function step(id: number, work: (rows: CopyRows, parsed: Int32Array) => void): void {
+  const copy = copies.get(id)
+  if (copy === undefined) return
   try {
-    work(rows)
+    work(copy.rows, copy.parsed)
   } catch (thrown) {
-    rows.abort()
+    copy.rows.abort()
     copies.delete(id)
     reply({ kind: 'error', id, error: toWorkerError(thrown) })
   }
@@ -35,15 +36,16 @@ port.on('message', (request: CopyWorkerRequest) => {
       setCopyBufferedBytesShare(request.bufferShare)
       const { timeZone, nowUs, settings } = request.context
       try {
-        copies.set(request.id, new CopyRows(request.bound, { timeZone, nowUs, settings }))
+        copies.set(request.id, { rows: new CopyRows(request.bound, { timeZone, nowUs, settings }), parsed: request.parsed })
       } catch (thrown) {
         reply({ kind: 'error', id: request.id, error: toWorkerError(thrown) })
       }
       return
     }
-    case 'data': return step(request.id, (rows) => {
+    case 'data': return step(request.id, (rows, parsed) => {
       rows.push(request.bytes)
-      reply({ kind: 'ack', id: request.id })
+      Atomics.add(parsed, 0, 1)
+      Atomics.notify(parsed, 0)
     })
     case 'end': return step(request.id, (rows) => {
       rows.end()
@@ -51,7 +53,7 @@ port.on('message', (request: CopyWorkerRequest) => {
       reply({ kind: 'done', id: request.id, batch }, batchTransferables(batch))
     })
     case 'release': {
-      copies.get(request.id)?.abort()
+      copies.get(request.id)?.rows.abort()
       copies.delete(request.id)
       return
     }
