@@ -64,7 +64,7 @@ export class CopyProtocol {
       const input: CopyInput = { sink: result.sink, resolve, reject }
       this.input = input
       result.sink.onFailure?.((error) => {
-        if (this.input === input) void this.fail(input, error)
+        if (this.input === input) this.failWhileWaiting(input, error)
       })
       this.endTurn()
     })
@@ -94,7 +94,15 @@ export class CopyProtocol {
 
   /** CancelRequest, or the socket closed: a COPY waiting for input ends with `error`. */
   stop(error: DbError): void {
-    if (this.input !== null) void this.fail(this.input, error)
+    if (this.input !== null) this.failWhileWaiting(this.input, error)
+  }
+
+  /**
+   * Fails a COPY while the connection waits for the client (no frame's turn is running): once the statement has
+   * ended (its ErrorResponse and ReadyForQuery written), its output is flushed, since no frame will flush it.
+   */
+  private failWhileWaiting(input: CopyInput, error: unknown): void {
+    void this.fail(input, error).then(() => this.host.flush())
   }
 
   private data(input: CopyInput, data: Buffer): Promise<void> | undefined {
