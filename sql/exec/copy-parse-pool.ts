@@ -77,8 +77,13 @@ interface Slot {
   isDead: boolean
 }
 
+/**
+ * availableParallelism − 1 (at least 1, at most COPY_PARSE_WORKERS_MAX_COUNT), as the ILP parse pool: the event loop
+ * and the cores need the rest. On 2 CPUs one worker measured as cheap as parsing inline on a cold server, two cost
+ * ~+1 CPU s per M rows (a second isolate to start and to warm up).
+ */
 export function copyParseWorkersCount(): number {
-  return Math.max(1, Math.min(COPY_PARSE_WORKERS_MAX_COUNT, os.availableParallelism()))
+  return Math.max(1, Math.min(COPY_PARSE_WORKERS_MAX_COUNT, os.availableParallelism() - 1))
 }
 
 export class CopyParsePool {

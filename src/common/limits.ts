@@ -266,7 +266,7 @@ export const COPY_PARSE_YIELD_BYTES = 256 * 1024
 // COPY FROMs whose first CopyData has at least this many bytes are parsed in a COPY parse worker (copy-parse-pool.ts)
 // rather than on the event loop: bulk loaders send large CopyData; a few rows stay inline (no thread round trip).
 export const COPY_WORKER_FIRST_DATA_BYTES = 4096
-// COPY parse worker threads at most (fewer when the machine has fewer CPUs); each COPY stays on one of them.
+// COPY parse worker threads at most (availableParallelism − 1 when fewer); each COPY stays on one of them.
 export const COPY_PARSE_WORKERS_MAX_COUNT = 4
 // CopyData chunks one COPY may have posted to its worker and not yet parsed; the next one waits (backpressure: the
 // connection then stops reading past PG_RECEIVE_QUEUE_BYTES_MAX).
