@@ -110,6 +110,8 @@ export interface CopyInSink {
   finish(): Promise<string>
   /** CopyFail, a protocol error or the client gone: nothing of the COPY is written; idempotent. */
   abort(): void
+  /** An error found between writes (a COPY parsed off the event loop): the COPY is over and the session reports it. */
+  onFailure?(listener: (error: Error) => void): void
 }
 
 /** How COPY … TO STDOUT prints text and CSV rows (PostgreSQL's COPY options, checked by sql). */

@@ -12,6 +12,9 @@ import { deleteWalSegmentsBelow } from './checkpoint.js'
 import { encodeWalRecordHeader, walSegmentName, type WalRecordKind } from './record.js'
 import type { WalSegmentSpan } from './wal-reader.js'
 
+/** A payload at least this large is written by itself rather than copied into the group's buffer. */
+const WAL_DIRECT_WRITE_BYTES = 256 * 1024
+
 interface PendingAppend {
   readonly lsn: Lsn
   /** The record is `header` then `payload` (kept apart: the payload is written without a copy of its own). */
@@ -54,6 +57,27 @@ export interface WalWriterOptions {
  * ones: replay needs LSNs increasing, not dense). A failed fsync, or any other write failure, is fatal: 'Io' for
  * every append from then on, and never an fsync retried on that file.
  */
+/**
+ * The group's bytes as few writes: headers and small payloads joined, a payload of WAL_DIRECT_WRITE_BYTES or more
+ * written as it is (a large ingest's payload is not copied once more). Durability is the group's fsync either way; a
+ * crash between the writes leaves a torn last record, which replay drops as it drops any torn tail.
+ */
+function coalescedWrites(group: ReadonlyArray<PendingAppend>): Uint8Array[] {
+  const writes: Uint8Array[] = []
+  let small: Uint8Array[] = []
+  for (const append of group) {
+    small.push(append.header)
+    if (append.payload.length < WAL_DIRECT_WRITE_BYTES) {
+      small.push(append.payload)
+      continue
+    }
+    writes.push(Buffer.concat(small), append.payload)
+    small = []
+  }
+  if (small.length > 0) writes.push(Buffer.concat(small))
+  return writes
+}
+
 export class WalWriter {
   private pending: PendingAppend[] = []
   private isCommitting = false
@@ -200,15 +224,20 @@ export class WalWriter {
       if (this.sizeBytes > 0 && group.length === 0) await this.rotate()
     }
     if (group.length > 0) {
-      const bytes = Buffer.concat(group.flatMap((append) => [append.header, append.payload]))
+      const writes = coalescedWrites(group)
+      const byteCount = writes.reduce((sum, bytes) => sum + bytes.length, 0)
       const segmentBytes = this.options.segmentBytes ?? WAL_SEGMENT_BYTES
-      if (this.sizeBytes > 0 && this.sizeBytes + bytes.length > segmentBytes) await this.rotate()
+      if (this.sizeBytes > 0 && this.sizeBytes + byteCount > segmentBytes) await this.rotate()
       try {
-        await this.handle.write(bytes, this.sizeBytes)
+        let at = this.sizeBytes
+        for (const bytes of writes) {
+          await this.handle.write(bytes, at)
+          at += bytes.length
+        }
       } catch (error) {
         throw new WalWriteError(error)
       }
-      this.sizeBytes += bytes.length
+      this.sizeBytes += byteCount
     }
     const mode = this.options.fsync
     if (mode === 'always' || (mode === 'batch' && this.isSyncDue)) {

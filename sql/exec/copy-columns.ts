@@ -12,8 +12,15 @@ import type { SqlValue } from '../api.js'
 const INITIAL_ROWS_COUNT = 1024
 const TEXT_OVERHEAD_BYTES = 16
 
-/** Bytes charged by every COPY of this process that has not finished (its memory is freed then). */
+/** Bytes charged by every COPY of this thread that has not finished (its memory is freed then). */
 let bufferedBytesTotal = 0
+/** This thread's share of COPY_BUFFERED_BYTES_TOTAL_MAX (the event loop and each COPY parse worker hold one). */
+let bufferedBytesTotalMax = COPY_BUFFERED_BYTES_TOTAL_MAX
+
+/** Sets this thread's share of the COPY buffer budget (copy-parse-pool.ts splits it between the threads). */
+export function setCopyBufferedBytesShare(bytes: number): void {
+  bufferedBytesTotalMax = bytes
+}
 
 type Numbers = Float64Array | BigInt64Array | Uint8Array | Int32Array
 
@@ -210,8 +217,8 @@ export class CopyColumns {
       throw programLimitExceeded(`COPY FROM of more than ${COPY_BATCH_BYTES_MAX} bytes of rows is not supported: ` +
         'nodedb writes one COPY as one WAL record so that it is atomic; split the input into several COPY statements')
     }
-    if (bufferedBytesTotal > COPY_BUFFERED_BYTES_TOTAL_MAX) {
-      throw outOfMemory(`COPY FROM buffers of all sessions exceed ${COPY_BUFFERED_BYTES_TOTAL_MAX} bytes`)
+    if (bufferedBytesTotal > bufferedBytesTotalMax) {
+      throw outOfMemory(`COPY FROM buffers of all sessions exceed ${bufferedBytesTotalMax} bytes`)
     }
   }
 

@@ -1,139 +1,57 @@
-// sql/exec/copy-in: the CopyInSink of COPY t [(cols)] FROM STDIN. CopyData is parsed as it arrives (text, CSV or
-// binary), every field is cast to its column's type exactly as INSERT casts a quoted literal (castTyped from unknown;
-// binary fields as binary parameters), NOT NULL is checked per row, and the rows go into column builders. CopyDone
-// writes them as ONE IngestOp, so one WAL record: the COPY is atomic and acknowledged only once durable. Errors carry
-// PostgreSQL's CONTEXT ("COPY t, line 3, column v: "x""). The sink yields the event loop every COPY_PARSE_YIELD_BYTES.
+// sql/exec/copy-in: the CopyInSink of COPY t [(cols)] FROM STDIN. The rows are parsed by CopyRows (copy-rows.ts):
+// on the event loop for a COPY whose first CopyData is small (yielding every COPY_PARSE_YIELD_BYTES), in a COPY parse
+// worker (copy-parse-pool.ts) when it is at least COPY_WORKER_FIRST_DATA_BYTES — the same code and the same errors
+// either way. CopyDone writes the rows as ONE IngestOp, so one WAL record: the COPY is atomic and `COPY n` is
+// acknowledged only once durable.
 import type { Engine } from '../../engine/api.js'
-import { OP_VERSION, type TableSchema } from '../../engine/ops.js'
-import { badCopyFileFormat, isDbError, notNullViolation, programLimitExceeded, withContext } from '../../src/common/errors.js'
-import { COPY_BATCH_BYTES_MAX, COPY_PARSE_YIELD_BYTES } from '../../src/common/limits.js'
-import type { CopyInSink, SqlValue } from '../api.js'
-import { sqlType, type SqlType } from '../bind/types.js'
-import { decodeBinaryParam } from '../expr/cast-value.js'
+import type { ColumnBatch } from '../../engine/batch.js'
+import { OP_VERSION } from '../../engine/ops.js'
+import { COPY_PARSE_YIELD_BYTES, COPY_WORKER_CHUNKS_IN_FLIGHT_COUNT, COPY_WORKER_FIRST_DATA_BYTES } from '../../src/common/limits.js'
+import type { CopyInSink } from '../api.js'
 import type { FunctionContext } from '../functions/function-def.js'
 import { withEngineErrors } from '../errors.js'
-import { CopyBinaryParser } from './copy-binary.js'
-import { CopyColumns } from './copy-columns.js'
-import { CopyFastLines } from './copy-fast.js'
-import type { CopyOptions } from './copy-options.js'
-import { decodeUtf8 } from './copy-decode.js'
-import { CopyTextParser } from './copy-text.js'
-import { castTyped } from './value-ops.js'
+import { copyParsePool, type CopyWorkerRequest } from './copy-parse-pool.js'
+import { CopyRows, type BoundCopyFrom } from './copy-rows.js'
 
-export interface BoundCopyFrom {
-  readonly table: TableSchema
-  /** Table column index of each COPY column, in COPY order. */
-  readonly targets: ReadonlyArray<number>
-  readonly targetTypes: ReadonlyArray<SqlType>
-  readonly options: CopyOptions
-  readonly forceNotNull: ReadonlyArray<boolean>
-  readonly forceNull: ReadonlyArray<boolean>
-}
+export type { BoundCopyFrom } from './copy-rows.js'
 
-const UNKNOWN = sqlType('unknown')
-const DISPLAY_BYTES_MAX = 100
-const TEXT_LIKE = new Set(['text', 'varchar', 'bpchar', 'name', 'char'])
-
-/** limit_printout_length: at most 100 bytes of a value or line in a CONTEXT, then '...'. */
-function printable(text: string): string {
-  if (Buffer.byteLength(text) <= DISPLAY_BYTES_MAX) return text
-  let cut = ''
-  for (const c of text) {
-    if (Buffer.byteLength(cut + c) > DISPLAY_BYTES_MAX) break
-    cut += c
-  }
-  return `${cut}...`
-}
-
-const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k)
-const EXACT_DIGITS_MAX = 15
+/** Atomics.waitAsync (Node 20 has it; TypeScript's ES2022 library does not declare it). */
+const waitAsync = (Atomics as unknown as {
+  waitAsync(array: Int32Array, index: number, value: number): { async: false; value: string } | { async: true; value: Promise<string> }
+}).waitAsync
 
 /**
- * float8in for the plain decimals COPY data is made of ([-]digits[.digits]); undefined sends the text the general
- * way. With at most 15 digits the digits form an integer below 2^53 and 10^k (k ≤ 22) is exact, so one division is
- * correctly rounded: the same double strtod gives (Clinger's fast path), without building a number from the string.
+ * Bytes whose buffer may be transferred to a worker: `data` itself when it is the whole of a buffer of its own (the
+ * framer copies a CopyData that spans socket reads into such a buffer, and nothing else keeps it), else a copy (a
+ * view into a socket read, or a slice of Node's shared pool).
  */
-function plainDecimal(text: string): number | undefined {
-  const isNegative = text.charCodeAt(0) === 45
-  let mantissa = 0
-  let digits = 0
-  let fractionDigits = -1
-  for (let i = isNegative ? 1 : 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (c >= 48 && c <= 57) {
-      mantissa = mantissa * 10 + (c - 48)
-      digits++
-      if (fractionDigits >= 0) fractionDigits++
-    } else if (c === 46 && fractionDigits < 0) fractionDigits = 0
-    else return undefined
+function ownedBytes(data: Uint8Array): Uint8Array {
+  const isWhole = data.buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength
+  if (isWhole && data.byteLength >= COPY_WORKER_FIRST_DATA_BYTES) return data
+  const bytes = new Uint8Array(data.byteLength)
+  bytes.set(data)
+  return bytes
+}
+
+/** Writes a COPY's rows as one IngestOp; resolves with the command tag. */
+async function ingest(engine: Engine, bound: BoundCopyFrom, batch: ColumnBatch): Promise<string> {
+  if (batch.rowCount > 0) {
+    await withEngineErrors(() => engine.execute({ kind: 'IngestOp', v: OP_VERSION, tableId: bound.table.id, batch }))
   }
-  if (digits === 0) return undefined
-  if (digits > EXACT_DIGITS_MAX) return Number(text)
-  const value = fractionDigits > 0 ? mantissa / POWERS_OF_TEN[fractionDigits]! : mantissa
-  return isNegative ? -value : value
+  return `COPY ${batch.rowCount}`
 }
 
-/** A cast that remembers its last input: time-series rows repeat the same timestamp for every series. */
-function remembering(cast: (text: string) => SqlValue): (text: string) => SqlValue {
-  let lastText: string | null = null
-  let lastValue: SqlValue = null
-  return (text) => {
-    if (text === lastText) return lastValue
-    const value = cast(text)
-    lastText = text
-    lastValue = value
-    return value
-  }
-}
-
-type TextCast = (text: string) => SqlValue
-type BinaryCast = (bytes: Uint8Array) => SqlValue
-
-function textCast(type: SqlType, functions: FunctionContext): TextCast {
-  if (type.name === 'text' && type.typmod < 0) return (text) => text
-  if (type.name === 'float8') return (text) => plainDecimal(text) ?? castTyped(text, UNKNOWN, type, functions)
-  return remembering((text) => castTyped(text, UNKNOWN, type, functions))
-}
-
-function binaryCast(type: SqlType, functions: FunctionContext): BinaryCast {
-  const base = sqlType(type.name)
-  const isText = TEXT_LIKE.has(type.name)
-  return (bytes) => {
-    if (isText) decodeUtf8(bytes)
-    return castTyped(decodeBinaryParam(bytes, base), base, type, functions)
-  }
-}
-
-class CopyFromSink implements CopyInSink {
-  private readonly columns: CopyColumns
-  private readonly parser: CopyTextParser | CopyBinaryParser
-  private readonly row: SqlValue[]
-  private readonly names: ReadonlyArray<string>
+/** Parses on the event loop, yielding it every COPY_PARSE_YIELD_BYTES. */
+class InlineCopySink implements CopyInSink {
+  private readonly rows: CopyRows
   private bytesSinceYield = 0
-  private isOver = false
 
   constructor(private readonly engine: Engine, private readonly bound: BoundCopyFrom, functions: FunctionContext) {
-    this.columns = new CopyColumns(bound.table.columns)
-    this.row = new Array<SqlValue>(bound.table.columns.length).fill(null)
-    this.names = bound.targets.map((target) => bound.table.columns[target]!.name)
-    if (bound.options.format === 'binary') {
-      const casts = bound.targetTypes.map((type) => binaryCast(type, functions))
-      this.parser = new CopyBinaryParser(bound.targets.length, (fields, line) => this.binaryTuple(casts, fields, line))
-    } else {
-      const casts = bound.targetTypes.map((type) => textCast(type, functions))
-      const fast = CopyFastLines.create(this.columns, bound.table, bound.targets, bound.targetTypes, casts, bound.options, bound.forceNotNull)
-      this.parser = new CopyTextParser(bound.options, bound.forceNotNull, bound.forceNull,
-        (fields, line, raw) => this.textRecord(casts, fields, line, raw), fast)
-    }
+    this.rows = new CopyRows(bound, functions)
   }
 
   write(data: Uint8Array): Promise<void> | undefined {
-    if (this.isOver) return undefined
-    this.guard(() => this.parser.push(data))
-    if (this.parser.heldBytes > COPY_BATCH_BYTES_MAX) {
-      this.abort()
-      throw programLimitExceeded(`COPY FROM line longer than ${COPY_BATCH_BYTES_MAX} bytes is not supported`)
-    }
+    this.rows.push(data)
     this.bytesSinceYield += data.byteLength
     if (this.bytesSinceYield < COPY_PARSE_YIELD_BYTES) return undefined
     this.bytesSinceYield = 0
@@ -141,121 +59,153 @@ class CopyFromSink implements CopyInSink {
   }
 
   async finish(): Promise<string> {
-    if (this.isOver) throw new Error('COPY sink finished twice')
-    this.guard(() => this.parser.end())
-    this.isOver = true
-    const rowCount = this.columns.rowCount
+    this.rows.end()
     try {
-      if (rowCount > 0) {
-        const batch = this.columns.batch()
-        await withEngineErrors(() => this.engine.execute({ kind: 'IngestOp', v: OP_VERSION, tableId: this.bound.table.id, batch }))
-      }
+      return await ingest(this.engine, this.bound, this.rows.batch())
     } finally {
-      this.columns.release()
+      this.rows.release()
     }
-    return `COPY ${rowCount}`
+  }
+
+  abort(): void {
+    this.rows.abort()
+  }
+}
+
+/**
+ * Parses in a COPY parse worker. A write waits only when COPY_WORKER_CHUNKS_IN_FLIGHT_COUNT chunks are unparsed; an
+ * error the worker finds meanwhile is handed to the session at once (onFailure), as PostgreSQL reports a bad row
+ * while the client is still sending.
+ */
+class WorkerCopySink implements CopyInSink {
+  private readonly post: (request: CopyWorkerRequest, transfer?: ArrayBuffer[]) => void
+  /** CopyData chunks posted, and (shared with the worker) chunks it has parsed. */
+  private postedCount = 0
+  private readonly parsed = new Int32Array(new SharedArrayBuffer(4))
+  private failure: Error | null = null
+  private failureListener: ((error: Error) => void) | null = null
+  private done: { resolve: (batch: ColumnBatch) => void; reject: (error: Error) => void } | null = null
+  private isOver = false
+  private isReleased = false
+  private wake: (() => void) | null = null
+
+  constructor(private readonly engine: Engine, private readonly bound: BoundCopyFrom, functions: FunctionContext) {
+    const context = { timeZone: functions.timeZone, nowUs: functions.nowUs, settings: functions.settings }
+    this.post = copyParsePool().open(bound, context, this.parsed, {
+      onError: (error) => this.failed(error),
+      onDone: (batch) => this.done?.resolve(batch),
+    })
+  }
+
+  onFailure(listener: (error: Error) => void): void {
+    this.failureListener = listener
+  }
+
+  write(data: Uint8Array): Promise<void> | undefined {
+    if (this.failure !== null) throw this.failure
+    if (this.isOver) return undefined
+    this.postedCount++
+    const bytes = ownedBytes(data)
+    this.post({ kind: 'data', id: 0, bytes }, [bytes.buffer as ArrayBuffer])
+    return this.whenRoom()
+  }
+
+  /** Resolves once fewer than COPY_WORKER_CHUNKS_IN_FLIGHT_COUNT chunks wait in the worker (or the COPY failed). */
+  private whenRoom(): Promise<void> | undefined {
+    const parsedCount = Atomics.load(this.parsed, 0)
+    if (this.postedCount - parsedCount < COPY_WORKER_CHUNKS_IN_FLIGHT_COUNT || this.failure !== null || this.isOver) return undefined
+    const wait = waitAsync(this.parsed, 0, parsedCount)
+    if (!wait.async) return this.whenRoom()
+    return new Promise((resolve) => {
+      this.wake = resolve
+      void wait.value.then(() => {
+        this.wake = null
+        const more = this.whenRoom()
+        if (more === undefined) resolve()
+        else void more.then(resolve)
+      })
+    })
+  }
+
+  async finish(): Promise<string> {
+    try {
+      if (this.failure !== null) throw this.failure
+      this.isOver = true
+      const batch = await new Promise<ColumnBatch>((resolve, reject) => {
+        this.done = { resolve, reject }
+        this.post({ kind: 'end', id: 0 })
+      })
+      return await ingest(this.engine, this.bound, batch)
+    } finally {
+      this.release()
+    }
   }
 
   abort(): void {
     this.isOver = true
-    this.columns.release()
+    this.release()
+    this.wakeWriters()
   }
 
-  /** Runs a parse step; any error ends the COPY, and one without a CONTEXT gets the line as PostgreSQL names it. */
-  private guard(step: () => void): void {
-    try {
-      step()
-    } catch (thrown) {
-      this.abort()
-      if (!isDbError(thrown) || thrown.where !== undefined) throw thrown
-      if (this.parser instanceof CopyBinaryParser && !this.parser.isHeaderRead) throw thrown
-      const field = this.parser instanceof CopyBinaryParser ? this.parser.failedField : null
-      if (field !== null && field < this.names.length) throw withContext(thrown, `COPY ${this.bound.table.name}, line ${this.parser.line}, column ${this.names[field]}`)
-      const raw = this.parser instanceof CopyTextParser ? this.parser.failedRaw : null
-      if (raw !== null) throw this.lineError(thrown, this.parser.line, raw)
-      throw withContext(thrown, `COPY ${this.bound.table.name}, line ${this.parser.line}`)
-    }
+  /** The worker forgets the COPY and gives its bytes back; once. */
+  private release(): void {
+    if (this.isReleased) return
+    this.isReleased = true
+    this.post({ kind: 'release', id: 0 })
   }
 
-  private lineError(thrown: unknown, line: number, raw: string): unknown {
-    if (!isDbError(thrown) || thrown.where !== undefined) return thrown
-    return withContext(thrown, `COPY ${this.bound.table.name}, line ${line}: "${printable(raw)}"`)
+  private failed(error: Error): void {
+    if (this.failure !== null) return
+    this.failure = error
+    this.wakeWriters()
+    if (this.done !== null) this.done.reject(error)
+    else if (!this.isOver) this.failureListener?.(error)
   }
 
-  private textRecord(casts: ReadonlyArray<TextCast>, fields: ReadonlyArray<string | null>, line: number, raw: string): void {
-    try {
-      if (line === 1 && this.bound.options.header !== false) {
-        if (this.bound.options.header === 'match') this.matchHeader(fields)
-        return
-      }
-      if (fields.length > casts.length) throw badCopyFileFormat('extra data after last expected column')
-    } catch (thrown) {
-      throw this.lineError(thrown, line, raw)
-    }
-    const targets = this.bound.targets
-    // As NextCopyFrom: a missing field is found when its column's turn comes, after the fields before it were cast.
-    for (let i = 0; i < casts.length; i++) {
-      if (i >= fields.length) throw this.lineError(badCopyFileFormat(`missing data for column "${this.names[i]}"`), line, raw)
-      const text = fields[i]!
-      if (text === null) {
-        this.row[targets[i]!] = null
-        continue
-      }
-      try {
-        this.row[targets[i]!] = casts[i]!(text)
-      } catch (thrown) {
-        if (!isDbError(thrown)) throw thrown
-        throw withContext(thrown, `COPY ${this.bound.table.name}, line ${line}, column ${this.names[i]}: "${printable(text)}"`)
-      }
-    }
-    try {
-      this.appendRow()
-    } catch (thrown) {
-      throw this.lineError(thrown, line, raw)
-    }
+  /** A write waiting for room ends now (the COPY failed or was aborted; the worker parses nothing more of it). */
+  private wakeWriters(): void {
+    const wake = this.wake
+    this.wake = null
+    if (wake === null) return
+    Atomics.notify(this.parsed, 0) // ends the pending waitAsync, which then finds the COPY over
+    wake()
+  }
+}
+
+/** Chooses where the COPY parses from its first CopyData (a COPY ended before any data parses nothing either way). */
+class CopyFromSink implements CopyInSink {
+  private chosen: InlineCopySink | WorkerCopySink | null = null
+  private failureListener: ((error: Error) => void) | null = null
+
+  constructor(private readonly engine: Engine, private readonly bound: BoundCopyFrom, private readonly functions: FunctionContext) {}
+
+  onFailure(listener: (error: Error) => void): void {
+    this.failureListener = listener
   }
 
-  private binaryTuple(casts: ReadonlyArray<BinaryCast>, fields: ReadonlyArray<Uint8Array | null>, line: number): void {
-    const targets = this.bound.targets
-    for (let i = 0; i < casts.length; i++) {
-      const bytes = fields[i]!
-      try {
-        this.row[targets[i]!] = bytes === null ? null : casts[i]!(bytes)
-      } catch (thrown) {
-        if (!isDbError(thrown)) throw thrown
-        throw withContext(thrown, `COPY ${this.bound.table.name}, line ${line}, column ${this.names[i]}`)
-      }
-    }
-    try {
-      this.appendRow()
-    } catch (thrown) {
-      if (!isDbError(thrown)) throw thrown
-      throw withContext(thrown, `COPY ${this.bound.table.name}, line ${line}`)
-    }
+  write(data: Uint8Array): Promise<void> | undefined {
+    return this.sink(data.byteLength).write(data)
   }
 
-  private appendRow(): void {
-    const columns = this.bound.table.columns
-    for (let c = 0; c < columns.length; c++) {
-      if (columns[c]!.notNull && this.row[c] === null) throw notNullViolation(columns[c]!.name, this.bound.table.name)
-    }
-    this.columns.appendRow(this.row)
+  finish(): Promise<string> {
+    return this.sink(0).finish()
   }
 
-  /** HEADER MATCH: the header line must name the COPY's columns, in order. */
-  private matchHeader(fields: ReadonlyArray<string | null>): void {
-    if (fields.length !== this.names.length) {
-      throw badCopyFileFormat(`wrong number of fields in header line: got ${fields.length}, expected ${this.names.length}`)
-    }
-    fields.forEach((field, i) => {
-      const expected = this.names[i]!
-      if (field === null) throw badCopyFileFormat(`column name mismatch in header line field ${i + 1}: got null value ("${this.bound.options.nullString}"), expected "${expected}"`)
-      if (field !== expected) throw badCopyFileFormat(`column name mismatch in header line field ${i + 1}: got "${field}", expected "${expected}"`)
-    })
+  abort(): void {
+    this.chosen?.abort()
+  }
+
+  private sink(firstBytes: number): InlineCopySink | WorkerCopySink {
+    if (this.chosen !== null) return this.chosen
+    if (firstBytes >= COPY_WORKER_FIRST_DATA_BYTES && !this.bound.targetTypes.some((type) => type.name.startsWith('reg'))) {
+      const worker = new WorkerCopySink(this.engine, this.bound, this.functions)
+      if (this.failureListener !== null) worker.onFailure(this.failureListener)
+      this.chosen = worker
+    } else this.chosen = new InlineCopySink(this.engine, this.bound, this.functions)
+    return this.chosen
   }
 }
 
 export function copyFromSink(engine: Engine, bound: BoundCopyFrom, functions: FunctionContext): CopyInSink {
   return new CopyFromSink(engine, bound, functions)
 }
-

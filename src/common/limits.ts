@@ -263,6 +263,14 @@ export const COPY_BUFFERED_BYTES_TOTAL_MAX = 1024 * 1024 * 1024
 // CopyData bytes parsed before a COPY FROM yields the event loop (setImmediate), so other sessions keep answering
 // while a large COPY streams in (design invariant 5): about a millisecond of parsing.
 export const COPY_PARSE_YIELD_BYTES = 256 * 1024
+// COPY FROMs whose first CopyData has at least this many bytes are parsed in a COPY parse worker (copy-parse-pool.ts)
+// rather than on the event loop: bulk loaders send large CopyData; a few rows stay inline (no thread round trip).
+export const COPY_WORKER_FIRST_DATA_BYTES = 4096
+// COPY parse worker threads at most (availableParallelism − 1 when fewer); each COPY stays on one of them.
+export const COPY_PARSE_WORKERS_MAX_COUNT = 4
+// CopyData chunks one COPY may have posted to its worker and not yet parsed; the next one waits (backpressure: the
+// connection then stops reading past PG_RECEIVE_QUEUE_BYTES_MAX).
+export const COPY_WORKER_CHUNKS_IN_FLIGHT_COUNT = 4
 
 function check(condition: boolean, message: string): void {
   if (!condition) throw new Error(`limits: ${message}`)

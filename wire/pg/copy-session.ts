@@ -61,7 +61,11 @@ export class CopyProtocol {
     this.host.send({ kind: 'CopyInResponse', format, columnFormats: new Array<number>(result.columnCount).fill(format) })
     await this.host.flush()
     return new Promise<string>((resolve, reject) => {
-      this.input = { sink: result.sink, resolve, reject }
+      const input: CopyInput = { sink: result.sink, resolve, reject }
+      this.input = input
+      result.sink.onFailure?.((error) => {
+        if (this.input === input) this.failWhileWaiting(input, error)
+      })
       this.endTurn()
     })
   }
@@ -90,7 +94,15 @@ export class CopyProtocol {
 
   /** CancelRequest, or the socket closed: a COPY waiting for input ends with `error`. */
   stop(error: DbError): void {
-    if (this.input !== null) void this.fail(this.input, error)
+    if (this.input !== null) this.failWhileWaiting(this.input, error)
+  }
+
+  /**
+   * Fails a COPY while the connection waits for the client (no frame's turn is running): once the statement has
+   * ended (its ErrorResponse and ReadyForQuery written), its output is flushed, since no frame will flush it.
+   */
+  private failWhileWaiting(input: CopyInput, error: unknown): void {
+    void this.fail(input, error).then(() => this.host.flush())
   }
 
   private data(input: CopyInput, data: Buffer): Promise<void> | undefined {

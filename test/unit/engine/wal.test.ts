@@ -83,6 +83,16 @@ describe('engine/wal records and reader', () => {
     })
   })
 
+  it('round-trips large payloads (written by themselves) between small ones in the same group', async () => {
+    const big = (seed: number): Uint8Array => Uint8Array.from({ length: 300 * 1024 + seed }, (_, i) => (i * 31 + seed) & 0xff)
+    const payloads = [payload(1), big(1), big(2), payload(4), big(5), payload(6)]
+    const writer = await WalWriter.open({ fs: nodeFileSystem, walDir: dir, fsync: 'always', nextLsn: asLsn(1), lastSegment: undefined })
+    await Promise.all(payloads.map((bytes) => writer.append('IngestRecord', asTableId(1), bytes).durable))
+    await writer.close()
+    const { records } = await readAll(dir)
+    assert.deepEqual(records.map((record) => Buffer.from(record.payload)), payloads.map((bytes) => Buffer.from(bytes)))
+  })
+
   it('truncates a torn tail (half a record) of the last segment and appends after it', async () => {
     await writeRecords(dir, 10)
     const file = path.join(dir, walSegmentName(1))

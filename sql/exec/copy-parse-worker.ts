@@ -1,0 +1,61 @@
+// sql/exec/copy-parse-worker: the entry of one COPY parse worker thread (copy-parse-pool.ts). Holds the CopyRows of
+// the COPYs assigned to it, by id: parses each CopyData as it comes (acknowledging it, or answering the COPY's error),
+// and at the end hands back the ColumnBatch with its typed arrays transferred. A COPY's bytes stay charged to this
+// worker's share of the COPY buffer budget until the main thread releases it (after its WAL write, or on abort).
+import { parentPort } from 'node:worker_threads'
+import { assert } from '../../src/common/assert.js'
+import { batchTransferables, toWorkerError, type CopyWorkerReply, type CopyWorkerRequest } from './copy-parse-pool.js'
+import { setCopyBufferedBytesShare } from './copy-columns.js'
+import { CopyRows } from './copy-rows.js'
+
+const port = parentPort
+assert(port !== null, 'copy-parse-worker runs as a worker thread')
+/** Each COPY's rows and its parsed-chunks counter. */
+const copies = new Map<number, { readonly rows: CopyRows; readonly parsed: Int32Array }>()
+
+function reply(message: CopyWorkerReply, transfer: ArrayBuffer[] = []): void {
+  port!.postMessage(message, transfer)
+}
+
+/** Runs one step of COPY `id`; an error ends the COPY (its rows are dropped) and is answered. */
+function step(id: number, work: (rows: CopyRows, parsed: Int32Array) => void): void {
+  const copy = copies.get(id)
+  if (copy === undefined) return
+  try {
+    work(copy.rows, copy.parsed)
+  } catch (thrown) {
+    copy.rows.abort()
+    copies.delete(id)
+    reply({ kind: 'error', id, error: toWorkerError(thrown) })
+  }
+}
+
+port.on('message', (request: CopyWorkerRequest) => {
+  switch (request.kind) {
+    case 'start': {
+      setCopyBufferedBytesShare(request.bufferShare)
+      const { timeZone, nowUs, settings } = request.context
+      try {
+        copies.set(request.id, { rows: new CopyRows(request.bound, { timeZone, nowUs, settings }), parsed: request.parsed })
+      } catch (thrown) {
+        reply({ kind: 'error', id: request.id, error: toWorkerError(thrown) })
+      }
+      return
+    }
+    case 'data': return step(request.id, (rows, parsed) => {
+      rows.push(request.bytes)
+      Atomics.add(parsed, 0, 1)
+      Atomics.notify(parsed, 0)
+    })
+    case 'end': return step(request.id, (rows) => {
+      rows.end()
+      const batch = rows.batch()
+      reply({ kind: 'done', id: request.id, batch }, batchTransferables(batch))
+    })
+    case 'release': {
+      copies.get(request.id)?.rows.abort()
+      copies.delete(request.id)
+      return
+    }
+  }
+})
