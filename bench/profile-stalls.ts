@@ -25,7 +25,7 @@ interface CpuProfile {
   readonly timeDeltas: ReadonlyArray<number>
 }
 
-interface Window { readonly fromUs: number; readonly toUs: number }
+interface Window { readonly fromUs: number; readonly toUs: number; readonly cpuMs?: number }
 interface Stall extends Window { ms: number; onCpuMs: number; readonly self: Map<string, number>; readonly inclusive: Map<string, number> }
 
 /** The sampler ticks every ms (--cpu-prof-interval's default); a longer gap is time the thread did not run. */
@@ -64,7 +64,7 @@ function busyWindows(profile: CpuProfile, minMs: number): Window[] {
 /** The probe's stalls longer than minMs, as windows on the profile's clock. */
 async function probeWindows(file: string, minMs: number): Promise<Window[]> {
   const stalls = await readProbe(file)
-  return stalls.filter((s) => s.lateMs >= minMs).map((s) => ({ fromUs: s.endUs - (s.lateMs + 1) * 1000, toUs: s.endUs }))
+  return stalls.filter((s) => s.lateMs >= minMs).map((s) => ({ fromUs: s.endUs - (s.lateMs + 1) * 1000, toUs: s.endUs, cpuMs: s.cpuMs }))
 }
 
 /** Charges every sample inside a window to it: self time by function, inclusive time by nodedb frame. */
@@ -121,12 +121,13 @@ async function main(): Promise<void> {
     process.stdout.write(`${file}: ${stalls.length} stalls ≥ ${minMs} ms (${hasProbe ? 'from the loop probe' : 'busy runs, no probe'})\n`)
     for (const s of stalls) {
       const at = ((s.fromUs - profile.startTime) / 1e6).toFixed(3)
-      process.stdout.write(`  at ${at} s: ${s.ms.toFixed(1)} ms, on CPU ${s.onCpuMs.toFixed(1)} ms\n` +
+      process.stdout.write(`  at ${at} s: ${s.ms.toFixed(1)} ms, sampled on CPU ${s.onCpuMs.toFixed(1)} ms${s.cpuMs === undefined ? '' : `, thread CPU ${s.cpuMs.toFixed(1)} ms`}\n` +
         `    self:\n${top(s.self, Number(values.top))}\n    under:\n${top(s.inclusive, Number(values.top))}\n`)
     }
-    const longest = [...stalls].sort((a, b) => b.onCpuMs - a.onCpuMs).slice(0, 12)
+    const cpuOf = (s: Stall): number => s.cpuMs ?? s.onCpuMs
+    const longest = [...stalls].sort((a, b) => cpuOf(b) - cpuOf(a)).slice(0, 12)
     const at = (s: Stall): string => ((s.fromUs - profile.startTime) / 1e6).toFixed(1)
-    process.stdout.write(`longest on CPU (ms @ s): ${longest.map((s) => `${s.onCpuMs.toFixed(1)} @ ${at(s)}`).join(', ')}\n`)
+    process.stdout.write(`longest on CPU (ms @ s): ${longest.map((s) => `${cpuOf(s).toFixed(1)} @ ${at(s)}`).join(', ')}\n`)
   }
 }
 

@@ -23,6 +23,11 @@ export interface RowSink {
   sessionTimeZone(): string
   /** True when the sink re-encodes each DataRow message itself (COPY TO): it is then sent rows one by one. */
   readonly needsRowMessages?: boolean
+  /**
+   * The session's DataRow encoder, shared by its cursors (each call's bytes are copied out by send() before the
+   * next): a cursor of its own allocated a 64 KiB buffer per statement, most of a SELECT 1's garbage.
+   */
+  readonly dataRowEncoder?: DataRowBatchEncoder
 }
 
 /** Bind's result formats: none = all text, one = for every column, else one per column (PostgreSQL's rule). */
@@ -117,7 +122,7 @@ export class ResultCursor {
       const room = Math.min(this.batchLength - this.batchIndex, ROWS_PER_FLUSH_COUNT - unflushedCount, ROWS_PER_CLOCK_CHECK_COUNT - sinceClockCount,
         maxRows === 0 ? Infinity : maxRows - sentCount)
       const range = { from: this.batchIndex, to: this.batchIndex + room }
-      this.encoder ??= new DataRowBatchEncoder()
+      this.encoder ??= sink.dataRowEncoder ?? new DataRowBatchEncoder()
       const isColumns = 'kind' in batch
       const encoded = isColumns && batch.kind === 'EncodedRows' ? encodedRange(batch, range)
         : sink.needsRowMessages === true ? null
