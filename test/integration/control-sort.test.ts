@@ -4,7 +4,8 @@
 // rows (ties, NULLs, three key types; far more than one sort run); each ORDER BY (mixed ASC/DESC, NULLS FIRST/LAST,
 // a unique last key so the order is total on both) is compared row for row as the text PostgreSQL sends. While one
 // connection sorts, another sends SELECT 1 back to back: some are answered before the sort's rows (ordering, never
-// timing, is asserted).
+// timing, is asserted). A statement_timeout of 1 ms stops the sort (its scan is read as a stream of core batches)
+// with 57014, and the session then sorts again in full.
 import assert from 'node:assert/strict'
 import pg from 'pg'
 import { startPostgres, type Postgres } from '../helpers/postgres.js'
@@ -73,6 +74,14 @@ describe('integration: control-side sort', function () {
       assert.deepEqual(nodedb, expected)
     })
   }
+
+  it('statement_timeout stops the sort with 57014; the session and the cores go on', async function () {
+    const client = clients[0]!
+    await client.query('SET statement_timeout = 1')
+    await assert.rejects(rowsOf(client, QUERIES[0]!), (error: unknown) => (error as { code?: string }).code === '57014')
+    await client.query('RESET statement_timeout')
+    assert.equal((await rowsOf(client, QUERIES[0]!)).length, ROW_COUNT)
+  })
 
   it('invariant 5: another session is answered while the sort works', async function () {
     let isSorted = false
