@@ -124,24 +124,29 @@ async function countOf(expr: Expr | null, clause: 'LIMIT' | 'OFFSET', env: ExecE
 async function sortInput(node: Extract<PlanNode, { kind: 'SortNode' }>, env: ExecEnv, outer: Outer): Promise<Row[]> {
   const input = node.input
   if (env.profile !== undefined) return runPlan(input, env, outer)
-  if (input.kind === 'ScanNode') return streamedScanRows(input, env)
+  if (input.kind === 'ScanNode') return streamedScanRows(input, env, input.columns.map((_, slot) => slot))
   if (input.kind !== 'ProjectNode' || input.input.kind !== 'ScanNode') return runPlan(input, env, outer)
+  // A projection of plain columns picks them as the rows are built: one array per row, not a scan row and a copy.
+  const slots = input.exprs.every((e) => e.kind === 'Slot') ? input.exprs.map((e) => (e.kind === 'Slot' ? e.slot : -1)) : null
+  if (slots !== null) return streamedScanRows(input.input, env, slots)
   const rows: Row[] = []
-  await evaluateAll(input.exprs, await streamedScanRows(input.input, env), outer, env, (values) => rows.push(values))
+  const scanned = await streamedScanRows(input.input, env, input.input.columns.map((_, slot) => slot))
+  await evaluateAll(input.exprs, scanned, outer, env, (values) => rows.push(values))
   return rows
 }
 
-/** A raw scan's rows from the engine's batched stream, converted a chunk at a time. */
-async function streamedScanRows(scan: Extract<PlanNode, { kind: 'ScanNode' }>, env: ExecEnv): Promise<Row[]> {
+/** Columns `slots` of a raw scan's rows, from the engine's batched stream, converted a chunk at a time. */
+async function streamedScanRows(scan: Extract<PlanNode, { kind: 'ScanNode' }>, env: ExecEnv, slots: ReadonlyArray<number>): Promise<Row[]> {
   const rows: Row[] = []
   if (scan.op.timeRange.fromUs >= scan.op.timeRange.toUs) return rows
-  const types = scan.columns.map((c) => c.type)
+  const types = slots.map((slot) => scan.columns[slot]!.type)
   const batches = env.engine.scanStream(scan.op, env.signal === undefined ? {} : { signal: env.signal })[Symbol.asyncIterator]()
   try {
     for (let next = await withEngineErrors(() => batches.next()); next.done !== true; next = await withEngineErrors(() => batches.next())) {
       holdRows(env, next.value.rowCount, `the scan of "${scan.tableName}"`)
-      for (let from = 0; from < next.value.rowCount; from += SLICE_CHUNK_COUNT) {
-        appendRows(next.value, types, rows, from, Math.min(next.value.rowCount, from + SLICE_CHUNK_COUNT))
+      const batch = { ...next.value, columns: slots.map((slot) => next.value.columns[slot]!) }
+      for (let from = 0; from < batch.rowCount; from += SLICE_CHUNK_COUNT) {
+        appendRows(batch, types, rows, from, Math.min(batch.rowCount, from + SLICE_CHUNK_COUNT))
         if (charge(env, SLICE_CHUNK_COUNT)) await pause(env)
       }
     }
