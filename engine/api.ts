@@ -31,6 +31,14 @@ export type EngineFailureKind =
   // An op this node cannot run exactly (0A000), e.g. DDL a sync edge cannot propagate (issue 11); detail says why.
   | 'NotSupported'
 
+/** A view as the catalog keeps it: its id comes from the tables' sequence (never reused), so its OID is unique. */
+export interface ViewSchema {
+  readonly id: number
+  readonly name: string
+  /** sql's definition (JSON), stored and returned as it was given. */
+  readonly definition: unknown
+}
+
 export interface EngineFailure {
   readonly kind: EngineFailureKind
   readonly detail: string
@@ -207,6 +215,15 @@ export interface Engine {
   scanStream(op: ScanOp, options?: ScanStreamOptions): AsyncIterable<RowsPartial>
   /** The catalog as persisted: every table, in creation order. */
   tables(): ReadonlyArray<TableSchema>
+  /**
+   * Views (CREATE VIEW): names and ids in the tables' namespace, each with sql's own definition, persisted with the
+   * catalog and opaque to the engine. Optional so that test fakes need not implement them.
+   */
+  views?(): ReadonlyArray<ViewSchema>
+  /** Persists a view (replacing one of that name when `orReplace`); 'TableExists' when a table or view has the name. */
+  createView?(name: string, definition: unknown, orReplace: boolean): Promise<ViewSchema>
+  /** Removes a view from the catalog; 'NoSuchTable' when there is none of that name. */
+  dropView?(name: string): Promise<void>
   /**
    * Bytes of each table's segment files, as the manifest lists them (read-only; pg_relation_size and friends). Rows
    * not yet flushed are in the shared WAL and memtables and count once a flush writes them. Optional for test fakes.

@@ -7,7 +7,7 @@ import { asLsn, type Lsn, type TableId } from '../src/common/ids.js'
 import { CORE_RESTARTS_MAX_COUNT, PARTITION_WIDTH_US_DEFAULT, REPLAY_IN_FLIGHT_BYTES_MAX, WAL_CLOSED_SEGMENTS_MAX_COUNT,
   WAL_RECORD_BYTES_MAX } from '../src/common/limits.js'
 import { log } from '../src/common/log.js'
-import { EngineFailureError, NO_SYNC_STATUS, type DiskStatus, type SyncStatus, type Engine, type EngineConfig, type EngineStats,
+import { EngineFailureError, NO_SYNC_STATUS, type DiskStatus, type SyncStatus, type Engine, type EngineConfig, type EngineStats, type ViewSchema,
   type IngestResult, type ResultOf, type OpResult, type ScanStreamOptions } from './api.js'
 import type { ColumnBatch, RowsPartial } from './batch.js'
 import { CoreClient } from './bridge/core-client.js'
@@ -261,8 +261,10 @@ class NodeEngine implements Engine {
   scanStream(op: ScanOp, options: ScanStreamOptions = {}): AsyncIterable<RowsPartial> {
     return this.scans.stream(op, options)
   }
-
   tables(): ReadonlyArray<TableSchema> { return this.catalog.tables() }
+  views(): ReadonlyArray<ViewSchema> { return this.catalog.views() }
+  createView(name: string, definition: unknown, orReplace: boolean): Promise<ViewSchema> { return this.catalog.createView(name, definition, orReplace) }
+  dropView(name: string): Promise<void> { return this.catalog.dropView(name) }
   tableSegmentBytes(): ReadonlyMap<TableId, number> { return this.segments.segments.reduce((m, s) => m.set(s.tableId, (m.get(s.tableId) ?? 0) + s.sizeBytes), new Map<TableId, number>()) }
 
   /** Restarts first (a rebuilding core's rows come from its catch-up); each committed flush runs the checkpoint. */

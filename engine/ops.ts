@@ -161,6 +161,23 @@ export type GroupKey =
   | { readonly kind: 'column'; readonly column: number }
   | { readonly kind: 'timeBucket'; readonly column: number; readonly widthUs: number; readonly originUs: number }
 
+/** The start of the time bucket holding `ts` (as the cores group; it never decreases as `ts` grows). */
+export function bucketStartOf(key: Extract<GroupKey, { kind: 'timeBucket' }>, ts: number): number {
+  return Math.floor((ts - key.originUs) / key.widthUs) * key.widthUs + key.originUs
+}
+
+const doubleScratch = new Float64Array(1)
+const doubleBits = new BigInt64Array(doubleScratch.buffer)
+
+/** The largest double below x (x itself for NaN and -Infinity): with bucketStartOf, where a bucket's times end. */
+export function doubleBelow(x: number): number {
+  if (x !== x || x === Number.NEGATIVE_INFINITY) return x
+  if (x === 0) return -Number.MIN_VALUE
+  doubleScratch[0] = x
+  doubleBits[0] = doubleBits[0]! + (x > 0 ? -1n : 1n)
+  return doubleScratch[0]
+}
+
 /**
  * Scan one table. Without aggregates and group keys the cores return the projected columns (a RowsPartial);
  * otherwise each core returns one AggPartial per core with mergeable states (count, sum, min, max, first, last).

@@ -12,10 +12,11 @@ import { executeCreateTable } from './exec/create-table.js'
 import { bindDelete, executeDelete } from './exec/delete.js'
 import { explainQuery } from './exec/explain.js'
 import { describeExecute, executeDeclare, executeExecute, executePrepare, toPreparedStatement } from './exec/prepare.js'
-import { bindInsert, executeInsert } from './exec/insert.js'
+import { bindInsert, executeInsert, returningFields } from './exec/insert.js'
 import { SESSION_DEPENDENT_TEXT, checkBinaryParamSize, decodeParams, initialParamTypes, settleParamTypes, typeOfOid } from './exec/params.js'
 import { describeQuery, executeQuery, functionContext } from './exec/query.js'
-import { executeAlterTableColumns, executeDropTable, executeRename, executeTruncate } from './exec/table-ddl.js'
+import { executeAlterTableColumns, executeRename, executeTruncate } from './exec/table-ddl.js'
+import { executeCreateView, executeDrop } from './exec/view-ddl.js'
 import {
   executeClose, executeDeallocate, executeDiscard, executeSavepoint, executeSet, executeShow, executeTransaction, showFields,
 } from './exec/utility.js'
@@ -75,12 +76,12 @@ function describeFields(engine: Engine, ast: Exclude<SqlStatement, { kind: 'SqlE
   switch (ast.kind) {
     case 'SqlQuery': fields = describeQuery(engine, ast, types); break
     case 'SqlExplain': fields = [{ name: 'QUERY PLAN', tableOid: 0, columnAttr: 0, typeOid: 25, typeSize: -1, typeModifier: -1 }]; break
-    case 'SqlInsert': bindInsert(engine, ast, types); break
+    case 'SqlInsert': fields = returningFields(bindInsert(engine, ast, types)); break
     case 'SqlShow': executeShow(ast, session, engine); fields = showFields(ast.name); break
     case 'SqlCreateTable': case 'SqlSet': case 'SqlTransaction': case 'SqlDiscard': case 'SqlAlterTableOptions': case 'SqlCheckpoint': break
     case 'SqlDeallocate': case 'SqlClose': case 'SqlUnlisten': case 'SqlPrepare': case 'SqlSavepoint': case 'SqlFetch': break
     case 'SqlDeclareCursor': describeQuery(engine, ast.query, types); break
-    case 'SqlDropTable': case 'SqlTruncate': case 'SqlAlterTableColumns': case 'SqlRename': case 'SqlCopy': break
+    case 'SqlDropTable': case 'SqlTruncate': case 'SqlAlterTableColumns': case 'SqlRename': case 'SqlCopy': case 'SqlCreateView': break
     case 'SqlDelete': bindDelete(engine, ast, types); break
     default: assertNever(ast)
   }
@@ -135,7 +136,8 @@ async function executeParsed(engine: Engine, statement: PreparedStatement, decla
     case 'SqlClose': return executeClose(ast)
     case 'SqlUnlisten': return { kind: 'CommandResult', commandTag: 'UNLISTEN' }
     case 'SqlAlterTableOptions': return executeAlterTableOptions(engine, ast)
-    case 'SqlDropTable': return executeDropTable(engine, ast)
+    case 'SqlDropTable': return executeDrop(engine, ast)
+    case 'SqlCreateView': return executeCreateView(engine, ast)
     case 'SqlTruncate': return executeTruncate(engine, ast)
     case 'SqlAlterTableColumns': return executeAlterTableColumns(engine, ast)
     case 'SqlRename': return executeRename(engine, ast)

@@ -5,6 +5,8 @@
 // Run: npx tsc -p . && node dist/bench/micro/tsbs-nodedb.js DIR [--hosts 50] [--hours 6] [--runs 15]
 //      [--only q1,q2] [--prof PROFILE_DIR] (the server under `node --cpu-prof`; summarize with profile-summary.js)
 //      [--threads] (also each server thread's CPU ms per query, from /proc/PID/task)
+//      [--memtable] (a new DIR is loaded without CHECKPOINT: its rows stay in the WAL and are replayed into memtables
+//      at every start, so the queries run from memtables)
 import fs from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
@@ -56,6 +58,7 @@ async function main(): Promise<void> {
     options: {
       hosts: { type: 'string', default: '50' }, hours: { type: 'string', default: '6' }, runs: { type: 'string', default: '15' },
       only: { type: 'string', default: '' }, prof: { type: 'string', default: '' }, threads: { type: 'boolean', default: false },
+      memtable: { type: 'boolean', default: false },
     },
   })
   const dir = positionals[0]
@@ -63,14 +66,14 @@ async function main(): Promise<void> {
   const hosts = Number(values.hosts)
   const spanMs = Number(values.hours) * 3_600_000
   const rows = hosts * (spanMs / INTERVAL_MS)
-  const isLoaded = await fs.promises.access(path.join(dir, 'manifest.json')).then(() => true, () => false)
+  const isLoaded = await fs.promises.access(path.join(dir, values.memtable ? 'wal' : 'manifest.json')).then(() => true, () => false)
   await fs.promises.mkdir(dir, { recursive: true })
   const server = await startNodedbProcess(dir, ['--memtable-mb', '4096'], values.prof === '' ? null : values.prof)
   const engine = await nodedbEngine(server)
   try {
     if (!isLoaded) {
       await postLines(`http://127.0.0.1:${server.httpPort}/api/v2/write?org=bench&bucket=bench&precision=ns`, lineBodies(rows, hosts))
-      await engine.query('CHECKPOINT')
+      if (!values.memtable) await engine.query('CHECKPOINT')
     }
     const only = values.only === '' ? null : values.only.split(',')
     const runs = Number(values.runs)

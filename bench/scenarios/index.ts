@@ -18,8 +18,13 @@ export interface BenchOptions {
   readonly batch: number
   /** Hours of TSBS data per host for the query set (one row per host per 10 s). */
   readonly hours: number
-  /** Timed runs per query, after one warm-up. */
+  /** Timed runs per query, after one warm-up on the fixed parameters and `warmup` untimed runs on other ones. */
   readonly runs: number
+  /**
+   * Untimed runs per query and system, each with parameters none of the timed runs use, before the timed runs: what
+   * TSBS's thousands of queries amortize (JIT, caches) is out of the median, for every system alike.
+   */
+  readonly warmup: number
   /** nodedb runs TSBS's date_trunc text (as PostgreSQL does) rather than its time_bucket rendering. */
   readonly dateTrunc: boolean
   /** Tiny sizes and nodedb only: that the scenarios still run, not how fast (for CI). */

@@ -85,13 +85,14 @@ function errorText(error: unknown): string {
 }
 
 /**
- * Warm-up on the fixed parameter set (its whole answer is cross-checked), then up to `runs` varied runs (their
- * answers' fingerprints are cross-checked: row counts and column sums, by parameter set). A query
- * the system's language cannot express is returned as such (error set, `unsupported`), never timed.
+ * Warm-up on the fixed parameter set (its whole answer is cross-checked) and on `warmup` parameter sets of its own
+ * (untimed), then up to `runs` varied runs (their answers' fingerprints are cross-checked: row counts and column
+ * sums, by parameter set). A query the system's language cannot express is returned as such (error set,
+ * `unsupported`), never timed.
  */
 async function timeQuery(engine: QueryEngine, system: string, dialect: Dialect, query: TsbsQuery, index: number,
-  data: DataSet, runs: number): Promise<QueryRun> {
-  const params = paramSets(query, runs + 1, SEED + index, data)
+  data: DataSet, runs: number, warmup: number): Promise<QueryRun> {
+  const params = paramSets(query, runs + 1 + warmup, SEED + index, data)
   const failed = (error: unknown, unsupported = false): QueryRun =>
     ({ system, query: query.name, medianMs: 0, p95Ms: 0, runs: 0, error: errorText(error), answer: null, fingerprints: new Map(), unsupported })
   const texts = params.map((p) => render(query, dialect, p))
@@ -106,6 +107,11 @@ async function timeQuery(engine: QueryEngine, system: string, dialect: Dialect, 
     return failed(error)
   }
   const warmMs = performance.now() - warmStarted
+  try {
+    for (let i = 0; i < Math.min(warmup, Math.floor(QUERY_BUDGET_MS / Math.max(warmMs, 1))); i++) await engine.query(text(runs + 1 + i), query.columns)
+  } catch (error: unknown) {
+    return failed(error)
+  }
   const count = Math.max(3, Math.min(runs, Math.floor(QUERY_BUDGET_MS / Math.max(warmMs, 1))))
   const times: number[] = []
   const fingerprints = new Map<number, Fingerprint>()
@@ -124,10 +130,10 @@ async function timeQuery(engine: QueryEngine, system: string, dialect: Dialect, 
   return { system, query: query.name, medianMs: percentile(times, 0.5), p95Ms: percentile(times, 0.95), runs: count, error: null, answer, fingerprints, unsupported: false }
 }
 
-async function runQuerySet(engine: QueryEngine, system: string, dialect: Dialect, data: DataSet, runs: number): Promise<QueryRun[]> {
+async function runQuerySet(engine: QueryEngine, system: string, dialect: Dialect, data: DataSet, runs: number, warmup: number): Promise<QueryRun[]> {
   const results: QueryRun[] = []
   for (const [index, query] of TSBS_QUERIES.entries()) {
-    const result = await timeQuery(engine, system, dialect, query, index, data, runs)
+    const result = await timeQuery(engine, system, dialect, query, index, data, runs, warmup)
     const shown = result.error ?? `median ${result.medianMs.toFixed(1)} ms, p95 ${result.p95Ms.toFixed(1)} ms, ${result.runs} runs`
     process.stdout.write(`  ${system.padEnd(16)} ${query.name.padEnd(24)} ${shown}\n`)
     results.push(result)
@@ -186,14 +192,14 @@ async function runNodedb(dataDir: string, data: DataSet, options: BenchOptions, 
     into.measurements.push(...await loadMeasurements('nodedb', data.rows, start, engine))
     const count = Number((await engine.query('SELECT count(*) FROM cpu'))[0]?.[0])
     if (count !== data.rows) throw new Error(`nodedb holds ${count} rows after ingest, expected ${data.rows}`)
-    if (wantsQueries(options)) into.runs.push(...await runQuerySet(engine, 'nodedb-memtable', nodedbDialect(options), data, options.runs))
+    if (wantsQueries(options)) into.runs.push(...await runQuerySet(engine, 'nodedb-memtable', nodedbDialect(options), data, options.runs, options.warmup))
     // Proof that the first pass read memtables: no segment may exist before CHECKPOINT (the flush age is 10 min).
     into.measurements.push({ scenario: 'tsbs/segments-before-checkpoint', system: 'nodedb', value: await segmentCount(dataDir), unit: 'segments', higherIsBetter: false })
     const checkpointStarted = performance.now()
     await engine.query('CHECKPOINT')
     into.measurements.push({ scenario: 'tsbs/checkpoint', system: 'nodedb', value: performance.now() - checkpointStarted, unit: 'ms', higherIsBetter: false })
     into.measurements.push(...diskMeasurement('tsbs/disk-settled', 'nodedb', engine))
-    if (wantsQueries(options)) into.runs.push(...await runQuerySet(engine, 'nodedb', nodedbDialect(options), data, options.runs))
+    if (wantsQueries(options)) into.runs.push(...await runQuerySet(engine, 'nodedb', nodedbDialect(options), data, options.runs, options.warmup))
   } finally {
     await engine.stop()
   }
@@ -252,7 +258,7 @@ async function runPeers(csv: string, data: DataSet, options: BenchOptions, into:
     }
     try {
       into.measurements.push(...await loadMeasurements(peer.name, data.rows, start ?? await loadStart(undefined), engine))
-      if (wantsQueries(options)) into.runs.push(...await runQuerySet(engine, peer.name, peer.dialect, data, options.runs))
+      if (wantsQueries(options)) into.runs.push(...await runQuerySet(engine, peer.name, peer.dialect, data, options.runs, options.warmup))
       into.measurements.push(...diskMeasurement('tsbs/disk-settled', peer.name, engine)) // after its merges had time
     } finally {
       await engine.stop()
@@ -285,7 +291,7 @@ async function profileSlowQueries(dataDir: string, data: DataSet, options: Bench
     const index = TSBS_QUERIES.findIndex((q) => q.name === verdict.query)
     const query = TSBS_QUERIES[index]!
     const dir = path.join(PROFILE_ROOT, query.name)
-    const run = await profiled(dataDir, dir, (engine) => timeQuery(engine, 'nodedb', nodedbDialect(options), query, index, data, Math.max(options.runs, 10)))
+    const run = await profiled(dataDir, dir, (engine) => timeQuery(engine, 'nodedb', nodedbDialect(options), query, index, data, Math.max(options.runs, 10), options.warmup))
     sections.push(`profile of nodedb during ${query.name} × ${run.runs + 1} (${dir}; self time over all threads, ` +
       `less startup):\n${formatSelfTimes(await summarizeProfiles(dir, baseline))}`)
   }
@@ -296,7 +302,8 @@ export const tsbsQueries: StandaloneScenario = {
   name: 'tsbs-queries', group: 'queries',
   async runAlone(options) {
     const data = dataSetOf(options)
-    process.stdout.write(`tsbs-queries: ${data.hosts} hosts × ${options.hours} h = ${data.rows} rows, ${options.runs} runs per query, ` +
+    process.stdout.write(`tsbs-queries: ${data.hosts} hosts × ${options.hours} h = ${data.rows} rows, ${options.runs} runs per query ` +
+      `(after ${options.warmup + 1} untimed), ` +
       `nodedb buckets by ${options.dateTrunc ? 'date_trunc' : 'time_bucket'}\n`)
     const dir = makeTempDir('bench-tsbs')
     const into: Collected = { runs: [], measurements: [], skipped: new Map() }
@@ -312,7 +319,8 @@ export const tsbsQueries: StandaloneScenario = {
       }
       const names = TSBS_QUERIES.map((q) => q.name)
       let report = `${data.rows} rows (${data.hosts} hosts × ${options.hours} h); nodedb buckets by ` +
-        `${options.dateTrunc ? 'date_trunc' : 'time_bucket'}; median (p95) ms over up to ${options.runs} runs\n` +
+        `${options.dateTrunc ? 'date_trunc' : 'time_bucket'}; median (p95) ms over up to ${options.runs} runs, ` +
+        `each system after ${options.warmup + 1} untimed warm-up runs per query\n` +
         formatQueryTable(into.runs, names, into.skipped)
       if (process.env.NODEDB_BENCH_PROFILE === '1') report += `\n${await profileSlowQueries(path.join(dir, 'nodedb'), data, options, into.runs)}`
       const skips = [...into.skipped].map(([system, note]): Measurement => ({ scenario: 'tsbs/peer', system, value: 0, unit: 'skipped', higherIsBetter: false, note }))

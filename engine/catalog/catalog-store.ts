@@ -3,7 +3,7 @@
 import path from 'node:path'
 import { asTableId, type TableId } from '../../src/common/ids.js'
 import { COLUMNS_PER_TABLE_MAX_COUNT, TABLES_MAX_COUNT } from '../../src/common/limits.js'
-import { EngineFailureError } from '../api.js'
+import { EngineFailureError, type ViewSchema } from '../api.js'
 import { COLUMN_KIND_CODES, type ColumnKind } from '../batch.js'
 import {
   droppedColumnName, type AddColumnsOp, type ColumnSchema, type CreateTableOp, type DropColumnOp, type RenameColumnOp,
@@ -91,9 +91,22 @@ function liveColumn(table: TableSchema, index: number): ColumnSchema {
   return column
 }
 
+function parseView(value: unknown): ViewSchema | undefined {
+  if (typeof value !== 'object' || value === null || !('id' in value) || !('name' in value) || !('definition' in value)) return undefined
+  const { id, name, definition } = value
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 1 || typeof name !== 'string') return undefined
+  return { id, name, definition }
+}
+
+function relationExists(name: string): EngineFailureError {
+  return new EngineFailureError({ kind: 'TableExists', detail: `relation "${name}" already exists` })
+}
+
 export class CatalogStore {
   private readonly byName = new Map<string, TableSchema>()
   private readonly list: TableSchema[] = []
+  // Views share the tables' namespace and id sequence; their definitions are sql's, opaque here.
+  private viewList: ViewSchema[] = []
   // Ids are never reused: a dropped table's WAL records and segments carry its id, and must never reach a new table.
   private nextTableId = 1
   // Serializes creates so ids are assigned and persisted in order.
@@ -124,6 +137,15 @@ export class CatalogStore {
       store.byName.set(table.name, table)
       store.nextTableId = Math.max(store.nextTableId, table.id + 1)
     }
+    // Absent in catalogs written before CREATE VIEW existed.
+    const views = 'views' in value ? value.views : []
+    if (!Array.isArray(views)) throw corrupt(file, 'views is not an array')
+    for (const entry of views) {
+      const view = parseView(entry)
+      if (view === undefined) throw corrupt(file, `bad view entry ${JSON.stringify(entry)}`)
+      store.viewList.push(view)
+      store.nextTableId = Math.max(store.nextTableId, view.id + 1)
+    }
     // Absent in catalogs written before DROP TABLE existed (no id was ever freed then): one past the highest id.
     const nextTableId = 'nextTableId' in value ? value.nextTableId : store.nextTableId
     if (typeof nextTableId !== 'number' || !Number.isSafeInteger(nextTableId) || nextTableId < store.nextTableId) {
@@ -136,6 +158,35 @@ export class CatalogStore {
   /** Every table in creation order, from memory. */
   tables(): ReadonlyArray<TableSchema> {
     return this.list
+  }
+
+  views(): ReadonlyArray<ViewSchema> {
+    return this.viewList
+  }
+
+  /** Adds (or, with `orReplace`, replaces) a view, persisting before resolving; its name must be no table's. */
+  createView(name: string, definition: unknown, orReplace: boolean): Promise<ViewSchema> {
+    return this.serialized(async () => {
+      if (name.length === 0) throw invalid('view name is empty')
+      const existing = this.viewList.find((view) => view.name === name)
+      if (this.byName.has(name) || (existing !== undefined && !orReplace)) throw relationExists(name)
+      const view: ViewSchema = { id: existing?.id ?? this.nextTableId, name, definition }
+      const views = existing === undefined ? [...this.viewList, view] : this.viewList.map((v) => (v === existing ? view : v))
+      const nextTableId = existing === undefined ? this.nextTableId + 1 : this.nextTableId
+      await this.persist(this.list, nextTableId, views)
+      this.viewList = views
+      this.nextTableId = nextTableId
+      return view
+    })
+  }
+
+  dropView(name: string): Promise<void> {
+    return this.serialized(async () => {
+      const views = this.viewList.filter((view) => view.name !== name)
+      if (views.length === this.viewList.length) throw new EngineFailureError({ kind: 'NoSuchTable', detail: `view "${name}" does not exist` })
+      await this.persist(this.list, this.nextTableId, views)
+      this.viewList = views
+    })
   }
 
   table(id: TableId): TableSchema | undefined {
@@ -158,8 +209,9 @@ export class CatalogStore {
     const existing = this.byName.get(op.name)
     if (existing !== undefined) {
       if (op.ifNotExists) return { table: existing, created: false }
-      throw new EngineFailureError({ kind: 'TableExists', detail: `relation "${op.name}" already exists` })
+      throw relationExists(op.name)
     }
+    if (this.viewList.some((view) => view.name === op.name)) throw relationExists(op.name)
     const problem = validateCreateTable(op)
     if (problem !== undefined) throw invalid(problem)
     if (this.list.length >= TABLES_MAX_COUNT) {
@@ -248,9 +300,7 @@ export class CatalogStore {
     return this.alterTable(op.tableId, (existing) => {
       if (op.name.length === 0) throw invalid('table name is empty')
       const other = this.byName.get(op.name)
-      if (other !== undefined && other.id !== existing.id) {
-        throw new EngineFailureError({ kind: 'TableExists', detail: `relation "${op.name}" already exists` })
-      }
+      if ((other !== undefined && other.id !== existing.id) || this.viewList.some((view) => view.name === op.name)) throw relationExists(op.name)
       return { ...existing, name: op.name }
     })
   }
@@ -304,10 +354,10 @@ export class CatalogStore {
     return table
   }
 
-  private async persist(tables: ReadonlyArray<TableSchema>, nextTableId: number): Promise<void> {
+  private async persist(tables: ReadonlyArray<TableSchema>, nextTableId: number, views = this.viewList): Promise<void> {
     const file = path.join(this.dataDir, CATALOG_FILE)
     const temp = `${file}.tmp`
-    const text = JSON.stringify({ version: CATALOG_FORMAT_VERSION, nextTableId, tables }, null, 1)
+    const text = JSON.stringify({ version: CATALOG_FORMAT_VERSION, nextTableId, tables, views }, null, 1)
     const handle = await this.fs.open(temp, 'create-truncate')
     try {
       await handle.write(Buffer.from(text, 'utf8'), 0)

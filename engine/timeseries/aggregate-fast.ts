@@ -5,10 +5,11 @@
 // (aggregate-runs.ts). Groups are numbered in row order and each group's additions and min/max choices happen in row
 // order, as in aggregate.ts, whose finishPartial builds the result from the same accumulators: results are identical.
 // Anything else returns null (aggregate.ts's general loop).
-import type { GroupKey, ScanOp } from '../ops.js'
+import { doubleBelow, type GroupKey, type ScanOp } from '../ops.js'
 import type { Selection } from './scan.js'
 import type { MemColumn } from './memtable.js'
 import { addRuns, type Runs } from './aggregate-runs.js'
+import { addFourSums, plainSumValues } from './aggregate-sums.js'
 import { bucketStartOf, TagOrdinals } from './group-index.js'
 import type { Accumulator, GroupRefs } from './aggregate.js'
 
@@ -42,6 +43,29 @@ let runGroups = new Int32Array(1024)
 /** Bucket starts on either side of the first one that find their index by arithmetic (RunNumbering). */
 const BUCKET_SLOTS = 1 << 13
 
+/** Per tag slot (dictionary id + 1; 0 is NULL): the latest run's time span, bucket start and group (bucketRuns). */
+class TagSpans {
+  readonly lows: Float64Array
+  readonly highs: Float64Array
+  readonly starts: Float64Array
+  readonly groups: Int32Array
+
+  constructor(slots: number) {
+    // An empty span (low > high) until a run of the slot is seen: no time is inside it, NaN included.
+    this.lows = new Float64Array(slots).fill(Number.POSITIVE_INFINITY)
+    this.highs = new Float64Array(slots).fill(Number.NEGATIVE_INFINITY)
+    this.starts = new Float64Array(slots)
+    this.groups = new Int32Array(slots)
+  }
+
+  remember(slot: number, low: number, high: number, start: number, group: number): void {
+    this.lows[slot] = low
+    this.highs[slot] = high
+    this.starts[slot] = start
+    this.groups[slot] = group
+  }
+}
+
 /**
  * Numbers groups as rows come (a group's number is the order of its first row, as aggregate.ts numbers them) and
  * cuts each selection into runs of one group: a tag's dictionary id and the row's bucket start are compared with the
@@ -72,19 +96,55 @@ class RunNumbering {
       runGroups[0] = this.groupOf(columns, m, rows[0]!, 0)
       return { count: 1, ends: runEnds, groups: runGroups }
     }
-    if (bucket === undefined && ids !== null && tag?.kind === 'symbol') return this.tagRuns(selection, m, ids, tag.dict.length)
+    if (bucket !== undefined) return this.bucketRuns(selection, m, ids, tag?.kind === 'symbol' ? tag.dict.length : 0, bucket, times)
+    // A tag key alone (fits() made it a symbol column in every selection, so ids is set).
+    return this.tagRuns(selection, m, ids!, tag?.kind === 'symbol' ? tag.dict.length : 0)
+  }
+
+  /**
+   * runsOf with a time bucket (and maybe a tag): a row continues the run when its tag id is the run's and its time
+   * lies in the span of times known to share the run's bucket start, so most rows cost two loads and three
+   * comparisons, not a division. Each tag id also remembers its latest span and group (rows of many series
+   * interleaved, as a memtable holds them, switch runs at every row): a row inside it starts a run of that group
+   * without the arithmetic or the group lookup. Any other row computes its bucket start as before.
+   */
+  private bucketRuns(selection: Selection, m: number, ids: Int32Array | null, dictSize: number, bucket: TimeBucket,
+    times: Float64Array): Runs {
+    const { rows, count } = selection
+    const columns = selection.memtable.columns
+    const spans = new TagSpans(ids === null ? 2 : dictSize + 1)
     let runs = 0
     let previousId = -2
     let previousStart = Number.NaN
+    let low = Number.POSITIVE_INFINITY
+    let high = Number.NEGATIVE_INFINITY
     for (let i = 0; i < count; i++) {
       const row = rows[i]!
       const id = ids === null ? 0 : ids[row]!
-      const start = bucket === undefined ? 0 : bucketStartOf(bucket, times[row]!)
+      const t = times[row]!
+      if (id === previousId && t >= low && t <= high) continue
+      const slot = id + 1
+      const isKnown = t >= spans.lows[slot]! && t <= spans.highs[slot]!
+      const start = isKnown ? spans.starts[slot]! : bucketStartOf(bucket, t)
       if (id === previousId && start === previousStart) continue
       if (runs > 0) runEnds[runs - 1] = i
       previousId = id
       previousStart = start
-      runGroups[runs++] = this.groupOf(columns, m, row, start)
+      if (isKnown) {
+        low = spans.lows[slot]!
+        high = spans.highs[slot]!
+        runGroups[runs++] = spans.groups[slot]!
+        continue
+      }
+      // The times [start, the double below start + width] share this start when both ends do (bucketStartOf never
+      // decreases as time grows); else only t is known to.
+      const last = doubleBelow(start + bucket.widthUs)
+      const isSpan = bucketStartOf(bucket, start) === start && bucketStartOf(bucket, last) === start
+      low = isSpan ? start : t
+      high = isSpan ? last : t
+      const group = this.groupOf(columns, m, row, start)
+      spans.remember(slot, low, high, start, group)
+      runGroups[runs++] = group
     }
     if (runs > 0) runEnds[runs - 1] = count
     return { count: runs, ends: runEnds, groups: runGroups }
@@ -171,10 +231,29 @@ export function tryFastAggregate(op: ScanOp, selections: ReadonlyArray<Selection
     if (ts.kind !== 'timestamp') return null
     if (selection.count === 0) continue
     const runs = numbering.runsOf(selection, m, ts.values)
-    for (let a = 0; a < accs.length; a++) if (leaders[a] === a) addRuns(accs[a]!, bests[a]!, selection, m, runs, ts.values)
+    addSelection(accs, bests, leaders, selection, m, runs, ts.values)
   }
   shareChoices(accs, leaders)
   return refs
+}
+
+/** Every leading accumulator over one selection's runs: plain sums four at a time (aggregate-sums.ts), the rest one by one. */
+function addSelection(accs: ReadonlyArray<Accumulator>, bests: ReadonlyArray<number[]>, leaders: ReadonlyArray<number>,
+  selection: Selection, m: number, runs: Runs, times: Float64Array): void {
+  const sums: Accumulator[] = []
+  const sumValues: Float64Array[] = []
+  for (let a = 0; a < accs.length; a++) {
+    if (leaders[a] !== a) continue
+    const values = plainSumValues(accs[a]!, selection)
+    if (values === null) { addRuns(accs[a]!, bests[a]!, selection, m, runs, times); continue }
+    sums.push(accs[a]!)
+    sumValues.push(values)
+    if (sums.length < 4) continue
+    addFourSums(sums, sumValues, selection, runs)
+    sums.length = 0
+    sumValues.length = 0
+  }
+  for (const acc of sums) addRuns(acc, bests[accs.indexOf(acc)]!, selection, m, runs, times)
 }
 
 /**

@@ -34,7 +34,7 @@ export function hasNullIn(nulls: Uint8Array, selection: Selection): boolean {
  * Whether selected positions [from, end) are consecutive rows (rows ascend, so first + length - 1 = last says so): a
  * run of them is read by row number, without its row vector.
  */
-function isConsecutive(rows: Int32Array, from: number, end: number): boolean {
+export function isConsecutive(rows: Int32Array, from: number, end: number): boolean {
   return rows[end - 1]! - rows[from]! === end - 1 - from
 }
 

@@ -51,6 +51,11 @@ export class DecodedChunkCache {
     this.scan += 1
   }
 
+  /** Whether the chunk is cached (a lookup that does not touch its recency). */
+  has(file: string, offset: number, length: number): boolean {
+    return this.entries.has(DecodedChunkCache.keyOf(file, offset, length))
+  }
+
   /**
    * The cached vector of the chunk, or the one `decode` returns, kept when it fits the budget after evicting the least
    * recently used chunks that the current scan has not used.

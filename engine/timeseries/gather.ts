@@ -16,21 +16,7 @@ export function gatherVector(kind: ColumnKind, columns: ReadonlyArray<MemColumn>
   const n = refs.count
   switch (kind) {
     case 'timestamp': case 'f64': case 'i64': case 'bool': return gatherFixed(kind, columns, refs)
-    case 'symbol': {
-      const ids = new Int32Array(n)
-      const dict: string[] = []
-      const lookup = new Map<string, number>()
-      for (let i = 0; i < n; i++) {
-        const column = columns[refs.tables[i]!]
-        const local = column !== undefined && column.kind === 'symbol' ? column.ids[refs.rows[i]!]! : -1
-        if (column === undefined || column.kind !== 'symbol' || local === -1) { ids[i] = -1; continue }
-        const text = column.dict[local]!
-        let id = lookup.get(text)
-        if (id === undefined) { id = dict.length; dict.push(text); lookup.set(text, id) }
-        ids[i] = id
-      }
-      return { kind, ids, dict }
-    }
+    case 'symbol': return gatherSymbols(columns, refs)
     case 'text': {
       const values: (string | null)[] = new Array<string | null>(n)
       for (let i = 0; i < n; i++) {
@@ -43,11 +29,54 @@ export function gatherVector(kind: ColumnKind, columns: ReadonlyArray<MemColumn>
   }
 }
 
-function gatherFixed(kind: 'timestamp' | 'f64' | 'i64' | 'bool', columns: ReadonlyArray<MemColumn>, refs: CellRefs) {
+/**
+ * Symbol cells under one dictionary, ids numbered by first appearance. Each source column's dictionary ids are
+ * translated once (a per-source table of result ids), so a row costs two array reads, not a string hash lookup.
+ */
+function gatherSymbols(columns: ReadonlyArray<MemColumn>, refs: CellRefs): ColumnVector {
+  const n = refs.count
+  const ids = new Int32Array(n)
+  const dict: string[] = []
+  const lookup = new Map<string, number>()
+  const translations: Array<Int32Array | undefined> = []
+  for (let i = 0; i < n; i++) {
+    const table = refs.tables[i]!
+    const column = columns[table]
+    const local = column !== undefined && column.kind === 'symbol' ? column.ids[refs.rows[i]!]! : -1
+    if (column === undefined || column.kind !== 'symbol' || local === -1) { ids[i] = -1; continue }
+    const translation = translations[table] ??= new Int32Array(column.dict.length).fill(-1)
+    let id = translation[local]!
+    if (id < 0) {
+      const text = column.dict[local]!
+      id = lookup.get(text) ?? -1
+      if (id < 0) { id = dict.length; dict.push(text); lookup.set(text, id) }
+      translation[local] = id
+    }
+    ids[i] = id
+  }
+  return { kind: 'symbol', ids, dict }
+}
+
+function gatherFixed(kind: 'timestamp' | 'f64' | 'i64' | 'bool', columns: ReadonlyArray<MemColumn>, refs: CellRefs): ColumnVector {
   const n = refs.count
   const nulls = new Uint8Array(n)
-  const values = kind === 'i64' ? new BigInt64Array(n) : kind === 'bool' ? new Uint8Array(n) : new Float64Array(n)
   let hasNull = false
+  if (kind === 'timestamp' || kind === 'f64') {
+    // The common kinds in a loop of their own, so no row tests which array type it writes.
+    const values = new Float64Array(n)
+    for (let i = 0; i < n; i++) {
+      const column = columns[refs.tables[i]!]
+      const row = refs.rows[i]!
+      if (column === undefined || column.kind === 'symbol' || column.kind === 'text' || column.nulls[row] === 1) {
+        nulls[i] = 1
+        hasNull = true
+        continue
+      }
+      if (column.kind !== 'i64') values[i] = column.values[row]!
+    }
+    return hasNull ? { kind, values, nulls } : { kind, values }
+  }
+  const values = kind === 'i64' ? new BigInt64Array(n) : new Uint8Array(n)
   for (let i = 0; i < n; i++) {
     const column = columns[refs.tables[i]!]
     const row = refs.rows[i]!
@@ -61,9 +90,7 @@ function gatherFixed(kind: 'timestamp' | 'f64' | 'i64' | 'bool', columns: Readon
   }
   const withNulls = hasNull ? { nulls } : {}
   if (values instanceof BigInt64Array) return { kind: 'i64' as const, values, ...withNulls }
-  if (kind === 'bool' && values instanceof Uint8Array) return { kind, values, ...withNulls }
-  if (values instanceof Float64Array && kind !== 'bool' && kind !== 'i64') return { kind, values, ...withNulls }
-  throw new Error(`gather: inconsistent vector for ${kind}`)
+  return { kind: 'bool', values, ...withNulls }
 }
 
 /** Orders two non-null cells of the same kind: negative, zero or positive. */

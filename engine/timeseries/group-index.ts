@@ -2,14 +2,12 @@
 // ScanOp from the shape of its group keys (QuestDB's way: no per-row test of what kind of grouping this is):
 // no keys → one group; a time bucket → a number-keyed Map; a tag → per-memtable dictionary-id cache; bucket + tag →
 // both; anything else → a composite string key. Knows nothing of aggregates, rings or SQL.
-import type { GroupKey } from '../ops.js'
+import { bucketStartOf, type GroupKey } from '../ops.js'
 import { isMemNull, type MemColumn } from './memtable.js'
 
 type TimeBucket = Extract<GroupKey, { kind: 'timeBucket' }>
 
-export function bucketStartOf(key: TimeBucket, ts: number): number {
-  return Math.floor((ts - key.originUs) / key.widthUs) * key.widthUs + key.originUs
-}
+export { bucketStartOf }
 
 /** Tag ordinals: one number per distinct tag value (NULL included) across all memtables of the scan. */
 export class TagOrdinals {

@@ -79,8 +79,11 @@ function decodeRowGroupFrom(fdOf: () => number, schema: TableSchema, segment: Se
   }
   const nullColumns = new Set<number>()
   for (let c = segment.columnCount; c < schema.columns.length; c++) nullColumns.add(c)
-  if (op !== undefined) {
-    checkColumns(schema, op)
+  // Decoding the deciding columns first saves decoding the rest when no row passes; when every chunk is cached
+  // there is nothing to save, and the deciding memtable would only be built twice (its empty columns allocated twice).
+  const isAllCached = cache !== undefined && group.chunks.every((chunk) => cache.has(segment.file, chunk.offset, chunk.length))
+  if (op !== undefined) checkColumns(schema, op)
+  if (op !== undefined && !isAllCached) {
     decode(schema.timestampIndex)
     for (const filter of op.filters) decode(filter.column)
     if (op.where !== undefined && op.where !== null) for (const column of exprColumns(op.where.expr)) decode(column)

@@ -3,7 +3,7 @@
 import type { Engine } from '../../engine/api.js'
 import type { ColumnSchema, TableSchema } from '../../engine/ops.js'
 import { assert } from '../../src/common/assert.js'
-import { undefinedTable } from '../../src/common/errors.js'
+import { featureNotSupported, undefinedTable, type DbError } from '../../src/common/errors.js'
 import { parseStoredType, type SqlType } from './types.js'
 
 /** First OID PostgreSQL gives user objects (FirstNormalObjectId); pg_catalog views will reuse this mapping. */
@@ -17,11 +17,18 @@ export function findTable(engine: Engine, name: string): TableSchema | undefined
   return engine.tables().find((table) => table.name === name)
 }
 
-/** The table, or 42P01 positioned at `pos` (0-based). */
+/** The table, or 42P01 positioned at `pos` (0-based); 0A000 for a view (nodedb's views are read-only, for SELECT). */
 export function requireTable(engine: Engine, name: string, pos: number): TableSchema {
   const table = findTable(engine, name)
-  if (table === undefined) throw undefinedTable(name, pos + 1)
+  if (table === undefined) throw missingTable(engine, name, pos)
   return table
+}
+
+/** The error for a name that is no table: 0A000 when it names a view (only SELECT reads them), else 42P01. */
+export function missingTable(engine: Engine, name: string, pos: number | null): DbError {
+  const position = pos === null ? undefined : pos + 1
+  if (engine.views?.().some((view) => view.name === name) === true) return featureNotSupported(`this statement on view "${name}"`, position)
+  return undefinedTable(name, position)
 }
 
 export function columnType(table: TableSchema, column: number): SqlType {

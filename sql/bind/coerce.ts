@@ -40,6 +40,9 @@ export function coerce(ctx: BindContext, expr: Expr, target: SqlType, isExplicit
   return { kind: 'Cast', expr, type: target }
 }
 
+/** The types jsonb has casts to besides text and json (pg_cast). */
+const JSONB_CAST_TARGETS: ReadonlySet<PgTypeName> = new Set(['bool', 'numeric', 'int2', 'int4', 'int8', 'float4', 'float8'])
+
 /** Whether PostgreSQL has a cast (any context) from one type to the other. */
 export function hasCast(from: PgTypeName, to: PgTypeName): boolean {
   if (from === to || from === 'unknown') return true
@@ -47,6 +50,7 @@ export function hasCast(from: PgTypeName, to: PgTypeName): boolean {
   const b = categoryOf(to)
   if (a === 'S' || b === 'S') return true // every type has text I/O casts
   if ((a === 'J' && b === 'K') || (a === 'K' && b === 'J')) return true // json ↔ jsonb
+  if (from === 'jsonb' && JSONB_CAST_TARGETS.has(to)) return true // jsonb_bool, jsonb_numeric, jsonb_int4, …
   if (a === b) return true
   // int4 ↔ bool; int ↔ float ↔ numeric are within N.
   return (a === 'N' && b === 'B' && from === 'int4') || (a === 'B' && b === 'N' && to === 'int4')

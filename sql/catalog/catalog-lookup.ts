@@ -6,6 +6,8 @@ import { tableOid } from '../bind/catalog.js'
 import type { PgTypeName } from '../bind/types.js'
 import { NAMESPACES, VIRTUAL_RELATIONS } from './catalog-ids.js'
 import { PG_TYPE_ROWS } from './pg-type-data.js'
+import { viewDefinitionText } from './information-schema.js'
+import { viewOid, views } from './view-definition.js'
 
 export interface CatalogLookup {
   /** The OID of a name of the reg* type, or null when there is no such object. */
@@ -16,6 +18,8 @@ export interface CatalogLookup {
   readonly relationBytes?: (oid: number) => number | null
   /** Bytes on disk of every table's segments (pg_database_size of the one database). */
   readonly databaseBytes?: () => number
+  /** pg_get_viewdef: the definition of the view with this OID, or null when it is none. */
+  readonly viewDefinition?: (oid: number) => string | null
 }
 
 export type RegType = Extract<PgTypeName, 'regclass' | 'regtype' | 'regproc' | 'regnamespace'>
@@ -64,14 +68,21 @@ function procRows(): ReadonlyArray<readonly [number, string]> {
 export function catalogLookup(engine: Engine): CatalogLookup {
   const relations = (): ReadonlyArray<readonly [number, string]> => [
     ...engine.tables().map((table) => [tableOid(table), table.name] as const),
+    ...(engine.views?.() ?? []).map((view) => [viewOid(view), view.name] as const),
     ...VIRTUAL_RELATIONS.map(([, name, oid]) => [oid, name] as const),
   ]
   return {
+    viewDefinition: (oid) => {
+      const view = views(engine).find((candidate) => viewOid(candidate.schema) === oid)
+      return view === undefined ? null : viewDefinitionText(view)
+    },
     databaseBytes: () => [...(engine.tableSegmentBytes?.().values() ?? [])].reduce((sum, bytes) => sum + bytes, 0),
     relationBytes: (oid) => {
       const table = engine.tables().find((candidate) => tableOid(candidate) === oid)
       if (table !== undefined) return engine.tableSegmentBytes?.().get(table.id) ?? 0
-      return VIRTUAL_RELATIONS.some(([, , relOid]) => relOid === oid) ? 0 : null
+      // A view or a catalog relation has no storage of its own: 0 bytes, as PostgreSQL reports for a view.
+      const isView = (engine.views?.() ?? []).some((view) => viewOid(view) === oid)
+      return isView || VIRTUAL_RELATIONS.some(([, , relOid]) => relOid === oid) ? 0 : null
     },
     oidOf: (type, name) => {
       switch (type) {

@@ -1,10 +1,11 @@
 // sql/catalog/information-schema: the SQL-standard views Grafana's query builder and other tools read — schemata,
-// tables, columns (data_type spelled as PostgreSQL spells it), views (empty: nodedb has none). PostgreSQL types their
+// tables, columns (data_type spelled as PostgreSQL spells it), views (their definitions as written). PostgreSQL types their
 // columns with domains over name, int4 and varchar; clients see those base types (19, 23, 1043), as here.
 import type { TableSchema } from '../../engine/ops.js'
 import { columnType, visibleColumns } from '../bind/catalog.js'
 import { isArrayType, type SqlType } from '../bind/types.js'
 import { NAMESPACES, VIRTUAL_RELATIONS } from './catalog-ids.js'
+import { views, type View } from './view-definition.js'
 import { defineTable, type CatalogRow } from './define-table.js'
 import type { VirtualTable } from './virtual-table.js'
 
@@ -18,6 +19,7 @@ export const INFORMATION_TABLES: VirtualTable = defineTable('information_schema'
   user_defined_type_schema:name user_defined_type_name:name is_insertable_into:varchar is_typed:varchar commit_action:varchar`,
 (ctx) => [
   ...ctx.engine.tables().map((table) => [ctx.session.database, 'public', table.name, 'BASE TABLE', null, null, null, null, null, 'YES', 'NO', null]),
+  ...views(ctx.engine).map((view) => [ctx.session.database, 'public', view.schema.name, 'VIEW', null, null, null, null, null, 'NO', 'NO', null]),
   ...VIRTUAL_RELATIONS.map(([schema, name, , kind]) =>
     [ctx.session.database, schema, name, kind === 'r' ? 'BASE TABLE' : 'VIEW', null, null, null, null, null, kind === 'r' ? 'YES' : 'NO', 'NO', null]),
 ])
@@ -54,17 +56,23 @@ function precision(type: SqlType): readonly [number | null, number | null, numbe
   }
 }
 
-function columnRows(database: string, table: TableSchema): CatalogRow[] {
-  return visibleColumns(table).map(({ index, column }, position) => {
-    const type = columnType(table, index)
+interface ColumnFacts { readonly name: string; readonly type: SqlType; readonly notNull: boolean }
+
+function tableColumns(table: TableSchema): ColumnFacts[] {
+  return visibleColumns(table).map(({ index, column }) => ({ name: column.name, type: columnType(table, index), notNull: column.notNull }))
+}
+
+function columnRows(database: string, relation: string, columns: ReadonlyArray<ColumnFacts>, updatable: 'YES' | 'NO'): CatalogRow[] {
+  return columns.map((column, position) => {
+    const type = column.type
     const length = (type.name === 'varchar' || type.name === 'bpchar') && type.typmod >= 4 ? type.typmod - 4 : null
     const octets = type.name === 'text' || type.name === 'varchar' || type.name === 'bpchar' ? (length === null ? 1073741824 : length * 4) : null
     const [numericPrecision, radix, scale, datetimePrecision] = precision(type)
     return [
-      database, 'public', table.name, column.name, position + 1, null, column.notNull ? 'NO' : 'YES', dataType(type), length, octets,
+      database, 'public', relation, column.name, position + 1, null, column.notNull ? 'NO' : 'YES', dataType(type), length, octets,
       numericPrecision, radix, scale, datetimePrecision, null, null, null, null, null, null, null, null, null, null, null,
       database, 'pg_catalog', type.name, null, null, null, null, String(position + 1), 'NO', 'NO', null, null, null, null, null, 'NO',
-      'NEVER', null, 'YES',
+      'NEVER', null, updatable,
     ]
   })
 }
@@ -78,8 +86,17 @@ export const INFORMATION_COLUMNS: VirtualTable = defineTable('information_schema
   maximum_cardinality:int4 dtd_identifier:name is_self_referencing:varchar is_identity:varchar identity_generation:varchar
   identity_start:varchar identity_increment:varchar identity_maximum:varchar identity_minimum:varchar identity_cycle:varchar
   is_generated:varchar generation_expression:varchar is_updatable:varchar`,
-(ctx) => ctx.engine.tables().flatMap((table) => columnRows(ctx.session.database, table)))
+(ctx) => [
+  ...ctx.engine.tables().flatMap((table) => columnRows(ctx.session.database, table.name, tableColumns(table), 'YES')),
+  ...views(ctx.engine).flatMap((view) => columnRows(ctx.session.database, view.schema.name, view.definition.columns.map((c) => ({ ...c, notNull: false })), 'NO')),
+])
 
 export const INFORMATION_VIEWS: VirtualTable = defineTable('information_schema', 'views', 13483, `table_catalog:name table_schema:name
   table_name:name view_definition:varchar check_option:varchar is_updatable:varchar is_insertable_into:varchar
-  is_trigger_updatable:varchar is_trigger_deletable:varchar is_trigger_insertable_into:varchar`, () => [])
+  is_trigger_updatable:varchar is_trigger_deletable:varchar is_trigger_insertable_into:varchar`,
+(ctx) => views(ctx.engine).map((view) => [ctx.session.database, 'public', view.schema.name, viewDefinitionText(view), 'NONE', 'NO', 'NO', 'NO', 'NO', 'NO']))
+
+/** pg_get_viewdef's text for a view: nodedb keeps the query as written (PostgreSQL prints its own deparse). */
+export function viewDefinitionText(view: View): string {
+  return ` ${view.definition.query};`
+}

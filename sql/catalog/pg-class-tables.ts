@@ -10,7 +10,8 @@ import {
 } from './catalog-ids.js'
 import { defineTable, type CatalogRow } from './define-table.js'
 import { PG_TYPE_ROWS } from './pg-type-data.js'
-import type { VirtualTable } from './virtual-table.js'
+import { views, viewOid, type View } from './view-definition.js'
+import type { VirtualColumn, VirtualTable } from './virtual-table.js'
 
 export const PG_NAMESPACE: VirtualTable = defineTable('pg_catalog', 'pg_namespace', 2615, 'oid:oid nspname:name nspowner:oid nspacl:_text',
   () => NAMESPACES.map(([oid, name, owner]) => [oid, name, owner, null]))
@@ -21,19 +22,32 @@ const PG_CLASS_COLUMNS = `oid:oid relname:name relnamespace:oid reltype:oid relo
   relrowsecurity:bool relforcerowsecurity:bool relispopulated:bool relreplident:char relispartition:bool relrewrite:oid
   relfrozenxid:oid relminmxid:oid relacl:_text reloptions:_text relpartbound:text`
 
-interface RelationFacts { readonly oid: number; readonly name: string; readonly namespace: number; readonly kind: 'r' | 'v'; readonly natts: number }
+interface RelationFacts {
+  readonly oid: number
+  readonly name: string
+  readonly namespace: number
+  readonly kind: 'r' | 'v'
+  readonly natts: number
+  /** A user view: it has its _RETURN rule (relhasrules). */
+  readonly isUserView?: boolean
+}
 
 function classRow(rel: RelationFacts): CatalogRow {
   const am = rel.kind === 'r' ? HEAP_AM_OID : 0
   // relpages 0 and reltuples -1: PostgreSQL 15's values for a table never vacuumed or analyzed.
   return [
     rel.oid, rel.name, rel.namespace, 0, 0, SUPERUSER_OID, am, rel.kind === 'r' ? rel.oid : 0, 0, 0, -1, 0, 0, false, false,
-    'p', rel.kind, rel.natts, 0, false, false, false, false, false, true, rel.kind === 'r' ? 'd' : 'n', false, 0, 0, 0, null, null, null,
+    'p', rel.kind, rel.natts, 0, rel.isUserView === true, false, false, false, false, true, rel.kind === 'r' ? 'd' : 'n', false, 0, 0, 0, null, null, null,
   ]
 }
 
-export function userRelations(tables: ReadonlyArray<TableSchema>): RelationFacts[] {
-  return tables.map((table) => ({ oid: tableOid(table), name: table.name, namespace: PUBLIC_NAMESPACE_OID, kind: 'r' as const, natts: table.columns.length }))
+export function userRelations(tables: ReadonlyArray<TableSchema>, userViews: ReadonlyArray<View> = []): RelationFacts[] {
+  return [
+    ...tables.map((table) => ({ oid: tableOid(table), name: table.name, namespace: PUBLIC_NAMESPACE_OID, kind: 'r' as const, natts: table.columns.length })),
+    ...userViews.map((view) => ({
+      oid: viewOid(view.schema), name: view.schema.name, namespace: PUBLIC_NAMESPACE_OID, kind: 'v' as const, natts: view.definition.columns.length, isUserView: true,
+    })),
+  ]
 }
 
 /** The registry's tables, passed in by virtual-tables.ts (which imports this file) so no import cycle forms. */
@@ -48,7 +62,7 @@ function virtualRelations(virtuals: VirtualTableList): RelationFacts[] {
 
 export function pgClassTable(virtuals: VirtualTableList): VirtualTable {
   return defineTable('pg_catalog', 'pg_class', 1259, PG_CLASS_COLUMNS,
-    (ctx) => [...userRelations(ctx.engine.tables()), ...virtualRelations(virtuals)].map(classRow))
+    (ctx) => [...userRelations(ctx.engine.tables(), views(ctx.engine)), ...virtualRelations(virtuals)].map(classRow))
 }
 
 const PG_ATTRIBUTE_COLUMNS = `attrelid:oid attname:name atttypid:oid attstattarget:int4 attlen:int2 attnum:int2 attndims:int4
@@ -87,14 +101,17 @@ function attributeRows(table: TableSchema): CatalogRow[] {
   return [...system, ...user]
 }
 
-/** A catalog relation's own columns (\\d pg_class lists them), without system columns: they are not heap tables here. */
-function virtualAttributeRows(table: VirtualTable): CatalogRow[] {
+/**
+ * A catalog relation's or a view's own columns (\\d pg_class lists them), without system columns: views have none
+ * and catalog relations are not heap tables here.
+ */
+function virtualAttributeRows(table: { readonly oid: number; readonly columns: ReadonlyArray<VirtualColumn> }): CatalogRow[] {
   return table.columns.map((column, index): CatalogRow => {
     const info = PG_TYPES[column.type.name]
     const row = typeRow(info.oid)
     const collation = row?.[20] ?? 0 // the type's own collation: 100 (default) for text, 950 (C) for name
     return [
-      table.oid, column.name, info.oid, -1, info.typlen, index + 1, 0, -1, -1, row?.[3] ?? false, row?.[18] ?? 'i', row?.[19] ?? 'p',
+      table.oid, column.name, info.oid, -1, info.typlen, index + 1, 0, -1, column.type.typmod, row?.[3] ?? false, row?.[18] ?? 'i', row?.[19] ?? 'p',
       '', false, false, false, '', '', false, true, 0, collation, null, null, null, null,
     ]
   })
@@ -102,7 +119,11 @@ function virtualAttributeRows(table: VirtualTable): CatalogRow[] {
 
 export function pgAttributeTable(virtuals: VirtualTableList): VirtualTable {
   return defineTable('pg_catalog', 'pg_attribute', 1249, PG_ATTRIBUTE_COLUMNS,
-    (ctx) => [...ctx.engine.tables().flatMap(attributeRows), ...virtuals().flatMap(virtualAttributeRows)])
+    (ctx) => [
+      ...ctx.engine.tables().flatMap(attributeRows),
+      ...views(ctx.engine).flatMap((view) => virtualAttributeRows({ oid: viewOid(view.schema), columns: view.definition.columns })),
+      ...virtuals().flatMap(virtualAttributeRows),
+    ])
 }
 
 const PG_TYPE_COLUMNS = `oid:oid typname:name typnamespace:oid typowner:oid typlen:int2 typbyval:bool typtype:char typcategory:char

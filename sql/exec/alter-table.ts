@@ -3,9 +3,9 @@
 // answers an unknown reloption; a value that is not a positive interval of fixed length is 22023 as well.
 import type { Engine } from '../../engine/api.js'
 import { OP_VERSION, type SetRetentionOp } from '../../engine/ops.js'
-import { invalidParameterValue, isDbError, undefinedTable } from '../../src/common/errors.js'
+import { invalidParameterValue, isDbError } from '../../src/common/errors.js'
 import type { StatementResult } from '../api.js'
-import { findTable } from '../bind/catalog.js'
+import { findTable, missingTable } from '../bind/catalog.js'
 import { withEngineErrors } from '../errors.js'
 import { parseInterval, intervalSpanUs } from '../expr/interval.js'
 import type { SqlAlterTableOptions } from '../parse/ast.js'
@@ -31,7 +31,7 @@ export async function executeAlterTableOptions(engine: Engine, statement: SqlAlt
   const table = findTable(engine, statement.table)
   if (table === undefined) {
     if (statement.ifExists) return { kind: 'CommandResult', commandTag: 'ALTER TABLE' }
-    throw undefinedTable(statement.table)
+    throw missingTable(engine, statement.table, null)
   }
   let retentionUs: number | null | undefined
   for (const option of statement.options) {

@@ -1,25 +1,28 @@
 // sql/exec/insert: INSERT INTO t [(cols)] VALUES … | query → IngestOp. VALUES expressions are bound against the target
 // columns' types (which is how $n types are inferred); a query's rows are cast to them. NOT NULL is checked, and
-// the rows are packed into one ColumnBatch (one WAL record: the whole INSERT is atomic).
+// the rows are packed into one ColumnBatch (one WAL record: the whole INSERT is atomic). RETURNING is a select list
+// evaluated over each inserted row once it is durable.
 import type { Engine } from '../../engine/api.js'
 import type { TableSchema } from '../../engine/ops.js'
 import { OP_VERSION } from '../../engine/ops.js'
-import { notNullViolation, syntaxError, undefinedColumn } from '../../src/common/errors.js'
-import type { SessionContext, SqlValue, StatementResult } from '../api.js'
+import { featureNotSupported, notNullViolation, syntaxError, undefinedColumn } from '../../src/common/errors.js'
+import type { FieldDescription, SessionContext, SqlValue, StatementResult } from '../api.js'
 import { bindExpr } from '../bind/bind-expr.js'
-import { columnType, findColumn, requireTable, visibleColumns } from '../bind/catalog.js'
+import { columnType, findColumn, requireTable, tableOid, visibleColumns } from '../bind/catalog.js'
 import { coerce } from '../bind/coerce.js'
-import type { Expr } from '../bind/expr.js'
+import { someExpr, type Expr } from '../bind/expr.js'
 import { Scope } from '../bind/scope.js'
 import type { SqlType } from '../bind/types.js'
 import { withEngineErrors } from '../errors.js'
-import type { SqlInsert } from '../parse/ast.js'
+import type { SqlInsert, SqlSelectItem } from '../parse/ast.js'
 import type { PlanNode } from '../plan/plan-node.js'
 import { Planner } from '../plan/planner.js'
+import { expandItems, type SelectItemBound } from '../plan/plan-select.js'
 import { buildBatch } from './build-batch.js'
 import { evaluate } from './evaluate.js'
 import { newExecEnv } from './exec-env.js'
-import { functionContext } from './query.js'
+import { fieldOf, functionContext } from './query.js'
+import { printRegColumns } from '../catalog/reg-cast.js'
 import { runPlan } from './run-plan.js'
 import { castTyped } from './value-ops.js'
 
@@ -29,6 +32,25 @@ export interface BoundInsert {
   readonly targetTypes: ReadonlyArray<SqlType>
   readonly rows: ReadonlyArray<ReadonlyArray<Expr>>
   readonly query: PlanNode | null
+  /** RETURNING's items over a whole table row (slot = column index); null without RETURNING. */
+  readonly returning: ReadonlyArray<SelectItemBound> | null
+}
+
+/** RETURNING bound over the table's visible columns, as a select list over the inserted row (no aggregates). */
+function bindReturning(planner: Planner, table: TableSchema, items: ReadonlyArray<SqlSelectItem> | undefined): SelectItemBound[] | null {
+  if (items === undefined) return null
+  const oid = tableOid(table)
+  const scope = new Scope(visibleColumns(table).map(({ index, column }) => ({
+    qualifier: table.name, name: column.name, type: columnType(table, index), slot: index, tableOid: oid, columnAttr: index + 1,
+  })), null)
+  const bound = expandItems(planner.bindContext(scope, 'RETURNING'), items)
+  if (bound.some((item) => someExpr(item.expr, (e) => e.kind === 'Subquery'))) throw featureNotSupported('a subquery in RETURNING')
+  return bound
+}
+
+/** The RowDescription of INSERT … RETURNING (null without it). */
+export function returningFields(bound: BoundInsert): ReadonlyArray<FieldDescription> | null {
+  return bound.returning === null ? null : bound.returning.map((item) => fieldOf({ name: item.name, type: item.expr.type, ...item.origin }))
 }
 
 function targetColumns(table: TableSchema, statement: SqlInsert): number[] {
@@ -59,7 +81,7 @@ export function bindInsert(engine: Engine, statement: SqlInsert, paramTypes: Arr
     query = planner.planQuery(statement.query, null).plan
     if (query.columns.length > targets.length) throw syntaxError('INSERT has more expressions than target columns', statement.tablePos + 1)
   }
-  return { table, targets, targetTypes, rows, query }
+  return { table, targets, targetTypes, rows, query, returning: bindReturning(planner, table, statement.returning) }
 }
 
 function place(bound: BoundInsert, values: ReadonlyArray<SqlValue>): SqlValue[] {
@@ -79,9 +101,15 @@ export async function executeInsert(engine: Engine, bound: BoundInsert, params: 
   } else {
     rows = bound.rows.map((exprs) => place(bound, exprs.map((e, i) => castTyped(evaluate(e, [], [], env), e.type, bound.targetTypes[i]!, env.functions))))
   }
+  // RETURNING is evaluated before the write: an error there (22012, …) leaves nothing inserted, as PostgreSQL's rollback.
+  const items = bound.returning
+  const returned = items === null ? null : rows.map((row) => items.map((item) => evaluate(item.expr, row, [], env)))
   if (rows.length > 0) {
     const batch = buildBatch(bound.table.columns, rows)
     await withEngineErrors(() => engine.execute({ kind: 'IngestOp', v: OP_VERSION, tableId: bound.table.id, batch }))
   }
-  return { kind: 'CommandResult', commandTag: `INSERT 0 ${rows.length}` }
+  const commandTag = `INSERT 0 ${rows.length}`
+  if (items === null || returned === null) return { kind: 'CommandResult', commandTag }
+  const printed = printRegColumns(items.map((item) => item.expr.type), returned, env.functions.catalog)
+  return { kind: 'RowsResult', fields: returningFields(bound)!, rows: printed, commandTag }
 }

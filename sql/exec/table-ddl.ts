@@ -1,41 +1,26 @@
-// sql/exec/table-ddl: DROP TABLE, TRUNCATE, ALTER TABLE … RENAME and ALTER TABLE … ADD/DROP COLUMN → the engine's
+// sql/exec/table-ddl: TRUNCATE, ALTER TABLE … RENAME and ALTER TABLE … ADD/DROP COLUMN → the engine's
 // table ops. Names are checked against the catalog first, PostgreSQL's way (codes and wording), so a statement
 // naming a missing table or column changes nothing. A statement naming several tables or columns runs one op each:
 // each op is atomic and durable, the statement as a whole is not (nodedb has no transactions).
 import type { Engine } from '../../engine/api.js'
 import { OP_VERSION, type ColumnSchema, type TableSchema } from '../../engine/ops.js'
 import {
-  columnAlreadyExists, duplicateTable, featureNotSupported, programLimitExceeded, undefinedColumn, undefinedTable,
-  undefinedTableToDrop,
+  columnAlreadyExists, duplicateTable, featureNotSupported, programLimitExceeded, undefinedColumn,
 } from '../../src/common/errors.js'
 import { COLUMNS_PER_TABLE_MAX_COUNT } from '../../src/common/limits.js'
 import type { StatementResult } from '../api.js'
-import { findColumn, findTable, visibleColumns } from '../bind/catalog.js'
+import { findColumn, findTable, missingTable, visibleColumns } from '../bind/catalog.js'
 import { withEngineErrors } from '../errors.js'
-import type { SqlAlterColumnAction, SqlAlterTableColumns, SqlDropTable, SqlRename, SqlTruncate } from '../parse/ast.js'
+import type { SqlAlterColumnAction, SqlAlterTableColumns, SqlRename, SqlTruncate } from '../parse/ast.js'
 import { columnSchemaOf } from './create-table.js'
 
 const ALTER_TABLE: StatementResult = { kind: 'CommandResult', commandTag: 'ALTER TABLE' }
-
-/** Each named table once, in order; every name is checked before anything is dropped. */
-export async function executeDropTable(engine: Engine, statement: SqlDropTable): Promise<StatementResult> {
-  const tables = new Map<number, TableSchema>()
-  for (const ref of statement.tables) {
-    const table = findTable(engine, ref.name)
-    if (table === undefined && !statement.ifExists) throw undefinedTableToDrop(ref.name)
-    if (table !== undefined) tables.set(table.id, table)
-  }
-  for (const table of tables.values()) {
-    await withEngineErrors(() => engine.execute({ kind: 'DropTableOp', v: OP_VERSION, tableId: table.id }))
-  }
-  return { kind: 'CommandResult', commandTag: 'DROP TABLE' }
-}
 
 export async function executeTruncate(engine: Engine, statement: SqlTruncate): Promise<StatementResult> {
   const tables = new Map<number, TableSchema>()
   for (const ref of statement.tables) {
     const table = findTable(engine, ref.name)
-    if (table === undefined) throw undefinedTable(ref.name, ref.pos + 1)
+    if (table === undefined) throw missingTable(engine, ref.name, ref.pos)
     tables.set(table.id, table)
   }
   for (const table of tables.values()) {
@@ -48,7 +33,7 @@ export async function executeRename(engine: Engine, statement: SqlRename): Promi
   const table = findTable(engine, statement.table)
   if (table === undefined) {
     if (statement.ifExists) return ALTER_TABLE
-    throw undefinedTable(statement.table, statement.tablePos + 1)
+    throw missingTable(engine, statement.table, statement.tablePos)
   }
   if (statement.column === null) {
     if (findTable(engine, statement.newName) !== undefined) throw duplicateTable(statement.newName)
@@ -108,7 +93,7 @@ export async function executeAlterTableColumns(engine: Engine, statement: SqlAlt
   const table = findTable(engine, statement.table)
   if (table === undefined) {
     if (statement.ifExists) return ALTER_TABLE
-    throw undefinedTable(statement.table, statement.tablePos + 1)
+    throw missingTable(engine, statement.table, statement.tablePos)
   }
   for (const step of planAlter(table, statement.actions)) {
     if (step.kind === 'add') {

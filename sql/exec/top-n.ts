@@ -1,11 +1,13 @@
 // sql/exec/top-n: ORDER BY … LIMIT n over a streamable scan keeps only the best OFFSET + LIMIT rows while the cores'
 // batches stream past, instead of holding and sorting every row (design invariant 4: memory bounded by the query,
-// not the table). Larger limits fall back to the materialized sort.
+// not the table). Larger limits fall back to the materialized sort. Over an aggregate scan by one time bucket the
+// cores are asked for the deciding buckets only (top-groups.ts).
 import type { PlanNode } from '../plan/plan-node.js'
 import { evaluate } from './evaluate.js'
 import type { ExecEnv, Row } from './exec-env.js'
 import { streamPlan, streamShapeOf } from './stream-plan.js'
 import { keysComparator } from './value-ops.js'
+import { runTopGroups } from './top-groups.js'
 import type { SqlValue } from '../api.js'
 
 /** Rows a top-N keeps at most; past it the general sort (which charges the statement's row budget) is cheaper. */
@@ -21,7 +23,8 @@ interface Ranked { readonly row: Row; readonly keys: ReadonlyArray<SqlValue> }
  */
 export async function runTopN(sort: SortPlan, keep: number, env: ExecEnv): Promise<Row[] | null> {
   const shape = streamShapeOf(sort.input)
-  if (shape === null || keep > TOP_N_ROWS_MAX_COUNT) return null
+  if (shape === null) return runTopGroups(sort, keep, env)
+  if (keep > TOP_N_ROWS_MAX_COUNT) return null
   const best: Ranked[] = []
   if (keep === 0) return []
   const compareKeys = keysComparator(sort.keys)

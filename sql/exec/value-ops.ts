@@ -8,10 +8,29 @@ import { castValue } from '../expr/cast-value.js'
 import { compareValues } from '../expr/compare-values.js'
 import type { FunctionContext } from '../functions/function-def.js'
 import { compareDecimal, decimalToInteger, floatToDecimal, formatNumeric, parseNumeric } from '../functions/numeric-ops.js'
-import { numericValueOutOfRange } from '../../src/common/errors.js'
+import { invalidParameterValue, numericValueOutOfRange } from '../../src/common/errors.js'
 import { bpcharTrim } from '../expr/char-types.js'
 import { applyTypmod } from '../expr/typmod.js'
-import { compareJsonb, jsonbKey, parseJson } from '../expr/json.js'
+import { compareJsonb, isJsonNumber, jsonbKey, parseJson, type JsonNumber } from '../expr/json.js'
+
+/** The casts out of jsonb (jsonb_bool, jsonb_numeric, jsonb_int4, …) and the name each one's errors use. */
+const JSONB_SCALAR_TARGETS: Readonly<Partial<Record<SqlType['name'], string>>> = {
+  bool: 'boolean', numeric: 'numeric', int2: 'smallint', int4: 'integer', int8: 'bigint', float4: 'real', float8: 'double precision',
+}
+const NUMERIC_TYPE: SqlType = { name: 'numeric', typmod: -1 }
+
+/**
+ * A jsonb scalar for a cast to bool or a number (JsonbExtractScalar): a boolean for bool, a number's numeric text
+ * otherwise; anything else is cannotCastJsonbValue's 22023.
+ */
+function jsonbScalar(text: string, to: SqlType['name']): boolean | string {
+  const value = parseJson(text, true)
+  const wantsBool = to === 'bool'
+  if (wantsBool ? typeof value === 'boolean' : isJsonNumber(value)) return typeof value === 'boolean' ? value : formatNumeric(parseNumeric((value as JsonNumber).num))
+  const kind = value === null ? 'null' : typeof value === 'boolean' ? 'boolean' : typeof value === 'string' ? 'string'
+    : isJsonNumber(value) ? 'numeric' : Array.isArray(value) ? 'array' : 'object'
+  throw invalidParameterValue(`cannot cast jsonb ${kind} to type ${JSONB_SCALAR_TARGETS[to]!}`)
+}
 
 /** Order of two non-null values of one type: numeric text compares by value, NaN sorts above every number. */
 export function compareTyped(a: Exclude<SqlValue, null>, b: Exclude<SqlValue, null>, type: SqlType): number {
@@ -138,6 +157,10 @@ export function castTyped(value: SqlValue, from: SqlType, to: SqlType, ctx: Func
 function castScalar(value: Exclude<SqlValue, null>, from: SqlType, to: SqlType, ctx: FunctionContext): SqlValue {
   const reg = castRegValue(value, from, to, ctx.catalog)
   if (reg !== undefined) return reg
+  if (from.name === 'jsonb' && typeof value === 'string' && to.name !== 'jsonb' && JSONB_SCALAR_TARGETS[to.name] !== undefined) {
+    const scalar = jsonbScalar(value, to.name)
+    return typeof scalar === 'boolean' ? scalar : castScalar(scalar, NUMERIC_TYPE, to, ctx)
+  }
   if (INTEGER_TYPES.has(to.name) && typeof value === 'number' && (from.name === 'float8' || from.name === 'float4')) {
     if (!Number.isFinite(value)) throw numericValueOutOfRange(`${to.name === 'int8' ? 'bigint' : to.name === 'int4' ? 'integer' : 'smallint'} out of range`)
     return castValue(rint(value), 'float8', to, ctx)

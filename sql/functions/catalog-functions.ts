@@ -2,7 +2,7 @@
 // call — visibility tests, format_type, pg_get_userbyid, the pg_get_*def family (NULL: nodedb has no defaults, indexes
 // or constraints), privilege checks (true: one superuser), descriptions (NULL), sizes (a table's segment bytes, engine.tableSegmentBytes),
 // the to_reg* lookups and arrays in their text form (array_to_string, array_upper, ||).
-import { invalidParameterValue, undefinedDatabase } from '../../src/common/errors.js'
+import { invalidParameterValue, undefinedDatabase, undefinedTable } from '../../src/common/errors.js'
 import type { SqlValue } from '../api.js'
 import type { PgTypeName } from '../bind/types.js'
 import { DATABASE_OID, DATABASE_OWNER_ROLE_OID, SUPERUSER_OID, VIRTUAL_RELATIONS } from '../catalog/catalog-ids.js'
@@ -70,6 +70,13 @@ function visibilityFunctions(): ScalarFunction[] {
   ]
 }
 
+/** pg_get_viewdef(text): the name read as regclass (42P01 when nothing has it). */
+function viewdefByName(name: string, ctx: FunctionContext): string | null {
+  const oid = ctx.catalog?.oidOf('regclass', name) ?? null
+  if (oid === null) throw undefinedTable(name)
+  return ctx.catalog?.viewDefinition?.(oid) ?? null
+}
+
 function describeFunctions(): ScalarFunction[] {
   const nullText = (name: string, args: ReadonlyArray<PgTypeName>): ScalarFunction => def(name, args, 'text', constantly(null))
   return [
@@ -80,9 +87,14 @@ function describeFunctions(): ScalarFunction[] {
     def('pg_get_expr', ['text', 'oid', 'bool'], 'text', ([expr]) => expr),
     nullText('pg_get_indexdef', ['oid']), nullText('pg_get_indexdef', ['oid', 'int4', 'bool']),
     nullText('pg_get_constraintdef', ['oid']), nullText('pg_get_constraintdef', ['oid', 'bool']),
-    nullText('pg_get_statisticsobjdef_columns', ['oid']), nullText('pg_get_viewdef', ['oid']), nullText('pg_get_viewdef', ['oid', 'bool']),
+    nullText('pg_get_statisticsobjdef_columns', ['oid']),
+    // A view's query as written (PostgreSQL prints its own deparse); NULL for any other relation, as PostgreSQL.
+    def('pg_get_viewdef', ['oid'], 'text', ([oid], ctx) => ctx.catalog?.viewDefinition?.(Number(oid)) ?? null),
+    def('pg_get_viewdef', ['oid', 'bool'], 'text', ([oid], ctx) => ctx.catalog?.viewDefinition?.(Number(oid)) ?? null),
+    def('pg_get_viewdef', ['text'], 'text', ([name], ctx) => viewdefByName(String(name), ctx)),
+    def('pg_get_viewdef', ['text', 'bool'], 'text', ([name], ctx) => viewdefByName(String(name), ctx)),
     nullText('pg_get_function_result', ['oid']), nullText('pg_get_function_arguments', ['oid']),
-    nullText('pg_get_partkeydef', ['oid']),
+    nullText('pg_get_partkeydef', ['oid']), nullText('pg_get_ruledef', ['oid']), nullText('pg_get_ruledef', ['oid', 'bool']),
     nullText('obj_description', ['oid', 'name']), nullText('obj_description', ['oid']), nullText('shobj_description', ['oid', 'name']),
     nullText('col_description', ['oid', 'int4']),
     def('pg_encoding_to_char', ['int4'], 'name', ([encoding]) => (encoding === 6 ? 'UTF8' : '')),

@@ -10,6 +10,8 @@ import { SLEEP_FUNCTIONS } from './sleep-functions.js'
 import { TEXT_FUNCTIONS } from './text-functions.js'
 import { BYTEA_FUNCTIONS } from './bytea-functions.js'
 import { JSON_FUNCTIONS } from './json-functions.js'
+import { JSONB_MODIFY_FUNCTIONS } from './jsonb-modify.js'
+import { OVERLAPS_FUNCTIONS } from './overlaps.js'
 import { TIME_FUNCTIONS } from './time-functions.js'
 
 function byName<T extends { readonly name: string }>(definitions: ReadonlyArray<T>): ReadonlyMap<string, ReadonlyArray<T>> {
@@ -22,7 +24,7 @@ function byName<T extends { readonly name: string }>(definitions: ReadonlyArray<
   return map
 }
 
-const SCALARS = byName<ScalarFunction>([...MATH_FUNCTIONS, ...TEXT_FUNCTIONS, ...BYTEA_FUNCTIONS, ...JSON_FUNCTIONS, ...MISC_FUNCTIONS, ...TIME_FUNCTIONS, ...GAPFILL_FUNCTIONS, ...CATALOG_FUNCTIONS, ...SLEEP_FUNCTIONS])
+const SCALARS = byName<ScalarFunction>([...MATH_FUNCTIONS, ...TEXT_FUNCTIONS, ...BYTEA_FUNCTIONS, ...JSON_FUNCTIONS, ...JSONB_MODIFY_FUNCTIONS, ...MISC_FUNCTIONS, ...TIME_FUNCTIONS, ...OVERLAPS_FUNCTIONS, ...GAPFILL_FUNCTIONS, ...CATALOG_FUNCTIONS, ...SLEEP_FUNCTIONS])
 const AGGREGATES = byName<AggregateFunction>(AGGREGATE_FUNCTIONS as ReadonlyArray<AggregateFunction>)
 
 export function scalarOverloads(name: string): ReadonlyArray<ScalarFunction> {

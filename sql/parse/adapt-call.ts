@@ -61,15 +61,27 @@ export function adaptWindowDef(ctx: AdaptContext, def: Node, isOverClause: boole
   }
 }
 
+/** A defaulted parameter's value when a later one is named (pg_proc.proargdefaults). */
+type DefaultValue = number | boolean | string
+
 /**
  * Parameter names of the built-in functions that have them (pg_proc.proargnames), with the defaults PostgreSQL
- * gives (make_interval's are all 0): named notation (`make_interval(days => 2)`) is turned into positions here.
+ * gives the trailing ones (make_interval's are all 0): named notation (`make_interval(days => 2)`) is turned into
+ * positions here.
  */
-const NAMED_PARAMETERS: Readonly<Record<string, { readonly names: ReadonlyArray<string>; readonly defaultsFrom: number }>> = {
-  make_interval: { names: ['years', 'months', 'weeks', 'days', 'hours', 'mins', 'secs'], defaultsFrom: 0 },
-  make_date: { names: ['year', 'month', 'day'], defaultsFrom: 3 },
-  make_timestamp: { names: ['year', 'month', 'mday', 'hour', 'min', 'sec'], defaultsFrom: 6 },
-  make_timestamptz: { names: ['year', 'month', 'mday', 'hour', 'min', 'sec', 'timezone'], defaultsFrom: 6 },
+const NAMED_PARAMETERS: Readonly<Record<string, { readonly names: ReadonlyArray<string>; readonly defaults: ReadonlyArray<DefaultValue> }>> = {
+  make_interval: { names: ['years', 'months', 'weeks', 'days', 'hours', 'mins', 'secs'], defaults: [0, 0, 0, 0, 0, 0, 0] },
+  make_date: { names: ['year', 'month', 'day'], defaults: [] },
+  make_timestamp: { names: ['year', 'month', 'mday', 'hour', 'min', 'sec'], defaults: [] },
+  make_timestamptz: { names: ['year', 'month', 'mday', 'hour', 'min', 'sec', 'timezone'], defaults: [] },
+  jsonb_set: { names: ['target', 'path', 'new_value', 'create_if_missing'], defaults: [true] },
+  jsonb_insert: { names: ['target', 'path', 'new_value', 'insert_after'], defaults: [false] },
+  jsonb_set_lax: { names: ['target', 'path', 'new_value', 'create_if_missing', 'null_value_treatment'], defaults: [true, 'use_json_null'] },
+}
+
+function defaultExpr(value: DefaultValue, pos: number): SqlExpr {
+  if (typeof value === 'number') return { kind: 'ExprNumber', text: String(value), pos }
+  return typeof value === 'boolean' ? { kind: 'ExprBool', value, pos } : { kind: 'ExprString', value, pos }
 }
 
 /** The call's arguments in positional order; named ones placed by the function's parameter names. */
@@ -92,7 +104,7 @@ function adaptArgs(ctx: AdaptContext, fnName: string, args: ReadonlyArray<unknow
   for (let i = 0; i < slots.length; i++) {
     const slot = slots[i]
     if (slot !== undefined) filled.push(slot)
-    else if (i >= params.defaultsFrom) filled.push({ kind: 'ExprNumber', text: '0', pos })
+    else if (i >= params.names.length - params.defaults.length) filled.push(defaultExpr(params.defaults[i - params.names.length + params.defaults.length]!, pos))
     else throw undefinedFunction(`${fnName} with no value for its parameter "${params.names[i] ?? ''}"`, pos + 1)
   }
   return filled

@@ -15,10 +15,13 @@ function droppedName(ctx: AdaptContext, value: unknown): SqlTableRef {
 
 export function adaptDropTable(ctx: AdaptContext, node: Node): SqlDropTable {
   const removeType = str(node, 'removeType')
-  if (removeType !== 'OBJECT_TABLE') return unsupported(`DROP ${removeType.replace('OBJECT_', '').replace(/_/g, ' ')}`, ctx.statementPos)
+  if (removeType !== 'OBJECT_TABLE' && removeType !== 'OBJECT_VIEW') return unsupported(`DROP ${removeType.replace('OBJECT_', '').replace(/_/g, ' ')}`, ctx.statementPos)
   if (node.concurrent === true) return unsupported('DROP … CONCURRENTLY', ctx.statementPos)
   const tables = list(node, 'objects').map((value) => droppedName(ctx, value))
-  return { kind: 'SqlDropTable', tables, ifExists: bool(node, 'missing_ok') }
+  return {
+    kind: 'SqlDropTable', objectKind: removeType === 'OBJECT_VIEW' ? 'view' : 'table', tables, ifExists: bool(node, 'missing_ok'),
+    cascade: str(node, 'behavior') === 'DROP_CASCADE',
+  }
 }
 
 /** ONLY, RESTART/CONTINUE IDENTITY and CASCADE/RESTRICT change nothing: no inheritance, sequences or dependents. */

@@ -1,7 +1,7 @@
 // sql/parse/adapt-query: PostgreSQL's SelectStmt (with WITH, set operations, VALUES, ORDER BY, LIMIT) and its FROM
 // items → SqlQuery. SelectStmt has no location of its own: its position is given by the caller (statement start,
 // subquery's parenthesis) or taken from the first located node inside.
-import type { SqlCommonTable, SqlExpr, SqlFromItem, SqlQuery, SqlSelectCore, SqlValues } from './ast.js'
+import type { SqlCommonTable, SqlExpr, SqlFromItem, SqlQuery, SqlSelectCore, SqlSelectItem, SqlValues } from './ast.js'
 import { adaptWindowDef } from './adapt-call.js'
 import { adaptGroupClause } from './adapt-grouping.js'
 import { adaptExpr, adaptExprList, adaptSortBy } from './adapt-expr.js'
@@ -87,16 +87,21 @@ function distinct(ctx: AdaptContext, select: Node): SqlSelectCore['distinct'] {
   return { on: isPlain ? [] : adaptExprList(ctx, items) }
 }
 
-function selectCore(ctx: AdaptContext, select: Node, pos: number): SqlSelectCore {
-  if (bool(select, 'groupDistinct')) return unsupported('GROUP BY DISTINCT', pos)
-  if (nodeField(select, 'intoClause') !== null) return unsupported('SELECT INTO', pos)
-  const items = list(select, 'targetList').map((value) => {
+/** A select list (or RETURNING's): ResTargets with their aliases. */
+export function selectItems(ctx: AdaptContext, targets: ReadonlyArray<unknown>, pos: number): SqlSelectItem[] {
+  return targets.map((value) => {
     const target = wrapped(value, 'ResTarget')
     if (target === null) return unsupported('this select list item', pos)
     const expr = adaptExpr(ctx, target.val)
     const name = str(target, 'name')
     return { expr, alias: name === '' ? null : name, pos: loc(ctx, target, expr.pos) }
   })
+}
+
+function selectCore(ctx: AdaptContext, select: Node, pos: number): SqlSelectCore {
+  if (bool(select, 'groupDistinct')) return unsupported('GROUP BY DISTINCT', pos)
+  if (nodeField(select, 'intoClause') !== null) return unsupported('SELECT INTO', pos)
+  const items = selectItems(ctx, list(select, 'targetList'), pos)
   const windows = list(select, 'windowClause').map((value) => {
     const def = wrapped(value, 'WindowDef')
     if (def === null) return unsupported('this WINDOW clause', pos)

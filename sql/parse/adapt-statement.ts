@@ -7,7 +7,8 @@ import { adaptAlterColumns, adaptDropTable, adaptRename, adaptTruncate } from '.
 import { adaptDelete } from './adapt-delete.js'
 import { adaptExprList } from './adapt-expr.js'
 import { type AdaptContext, type Node, bool, firstPos, list, loc, nodeField, str, unsupported, unwrap, wrapped } from './adapt-node.js'
-import { adaptQuery } from './adapt-query.js'
+import { adaptQuery, selectItems } from './adapt-query.js'
+import { adaptCreateView } from './adapt-view.js'
 import { adaptCreateTable, definitionValue, tableName } from './adapt-table.js'
 import { adaptDeclareCursor, adaptExecute, adaptFetch, adaptPrepare } from './adapt-session.js'
 import { adaptSet, adaptShow, adaptTransaction } from './adapt-utility.js'
@@ -19,8 +20,11 @@ function insert(ctx: AdaptContext, node: Node): SqlInsert {
   const relation = nodeField(node, 'relation') ?? {}
   const { name: table, pos: tablePos } = tableName(ctx, relation)
   if (nodeField(node, 'onConflictClause') !== null) return unsupported('ON CONFLICT', firstPos(ctx, node.onConflictClause, tablePos))
-  if (nodeField(node, 'returningClause') !== null || list(node, 'returningList').length > 0) return unsupported('RETURNING', tablePos)
   if (nodeField(node, 'withClause') !== null) return unsupported('WITH on INSERT', ctx.statementPos)
+  const returningClause = nodeField(node, 'returningClause')
+  if (returningClause !== null && list(returningClause, 'options').length > 0) return unsupported('RETURNING WITH (OLD/NEW)', tablePos)
+  const returningList = returningClause === null ? list(node, 'returningList') : list(returningClause, 'exprs')
+  const returning = returningList.length === 0 ? {} : { returning: selectItems(ctx, returningList, tablePos) }
   const override = str(node, 'override')
   if (override !== '' && override !== 'OVERRIDING_NOT_SET') return unsupported('OVERRIDING', tablePos)
   const columns = node.cols === undefined ? null : list(node, 'cols').map((value) => {
@@ -33,9 +37,9 @@ function insert(ctx: AdaptContext, node: Node): SqlInsert {
   if (select === null) return unsupported('INSERT … DEFAULT VALUES', tablePos)
   const isPlainValues = select.valuesLists !== undefined && list(select, 'sortClause').length === 0 &&
     select.limitCount === undefined && select.limitOffset === undefined && select.withClause === undefined
-  if (!isPlainValues) return { kind: 'SqlInsert', table, tablePos, columns, rows: [], query: adaptQuery(ctx, select, firstPos(ctx, select, tablePos)) }
+  if (!isPlainValues) return { kind: 'SqlInsert', table, tablePos, columns, rows: [], query: adaptQuery(ctx, select, firstPos(ctx, select, tablePos)), ...returning }
   const rows = list(select, 'valuesLists').map((value) => adaptExprList(ctx, list(wrapped(value, 'List') ?? {}, 'items')))
-  return { kind: 'SqlInsert', table, tablePos, columns, rows, query: null }
+  return { kind: 'SqlInsert', table, tablePos, columns, rows, query: null, ...returning }
 }
 
 function explain(ctx: AdaptContext, node: Node): SqlStatement {
@@ -109,6 +113,7 @@ const STATEMENT_HANDLERS: Readonly<Record<string, StatementHandler>> = {
   ExecuteStmt: adaptExecute,
   DeclareCursorStmt: adaptDeclareCursor,
   FetchStmt: adaptFetch,
+  ViewStmt: adaptCreateView,
 }
 
 /** Every statement node type the adapter translates (the tests pin this list). */

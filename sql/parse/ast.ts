@@ -228,6 +228,8 @@ export interface SqlInsert {
   readonly rows: ReadonlyArray<ReadonlyArray<SqlExpr>>
   /** INSERT … SELECT (or any query other than plain VALUES): set instead of rows (rows is then []). */
   readonly query: SqlQuery | null
+  /** RETURNING's select list over the inserted rows; absent without one. */
+  readonly returning?: ReadonlyArray<SqlSelectItem>
 }
 
 /**
@@ -271,8 +273,25 @@ export interface SqlAlterTableOptions {
 /** A table named by DROP TABLE or TRUNCATE, with its 0-based position in the text. */
 export interface SqlTableRef { readonly name: string; readonly pos: number }
 
-/** DROP TABLE [IF EXISTS] t [, …] [CASCADE | RESTRICT]: nodedb has no dependent objects, so both behave alike. */
-export interface SqlDropTable { readonly kind: 'SqlDropTable'; readonly tables: ReadonlyArray<SqlTableRef>; readonly ifExists: boolean }
+/** DROP TABLE | VIEW [IF EXISTS] t [, …] [CASCADE | RESTRICT]: views are the only dependent objects. */
+export interface SqlDropTable {
+  readonly kind: 'SqlDropTable'
+  readonly objectKind: 'table' | 'view'
+  readonly tables: ReadonlyArray<SqlTableRef>
+  readonly ifExists: boolean
+  readonly cascade: boolean
+}
+
+/** CREATE [OR REPLACE] VIEW v [(names)] AS query: the query as parsed and as written (what the catalog keeps). */
+export interface SqlCreateView {
+  readonly kind: 'SqlCreateView'
+  readonly name: string
+  readonly pos: number
+  readonly columnNames: ReadonlyArray<string> | null
+  readonly query: SqlQuery
+  readonly queryText: string
+  readonly orReplace: boolean
+}
 
 /** TRUNCATE [TABLE] [ONLY] t [, …] [RESTART | CONTINUE IDENTITY] [CASCADE | RESTRICT]: no sequences, no dependents. */
 export interface SqlTruncate { readonly kind: 'SqlTruncate'; readonly tables: ReadonlyArray<SqlTableRef> }
@@ -369,7 +388,7 @@ export interface SqlSavepoint { readonly kind: 'SqlSavepoint'; readonly action: 
 export type SqlStatement =
   | SqlCreateTable | SqlInsert | SqlQuery | SqlSet | SqlShow | SqlTransaction | SqlDiscard | SqlAlterTableOptions
   | SqlCheckpoint | SqlExplain | SqlDropTable | SqlTruncate | SqlAlterTableColumns | SqlRename | SqlDeallocate | SqlCopy | SqlClose | SqlUnlisten
-  | SqlDelete | SqlPrepare | SqlExecute | SqlDeclareCursor | SqlFetch | SqlSavepoint
+  | SqlDelete | SqlPrepare | SqlExecute | SqlDeclareCursor | SqlFetch | SqlSavepoint | SqlCreateView
 
 /** What PreparedStatement.parsed holds. */
 export interface ParsedStatement {

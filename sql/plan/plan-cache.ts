@@ -4,7 +4,7 @@
 // TimeZone, DateStyle, search_path, disabled optimizers…; sessions of a pool with equal settings share plans), and
 // nothing folded into it that depends on this execution — a plan that folded a $n value or a stable or volatile
 // function (now(), current_setting()) into its scans is never kept. Plans are plain data that execution only reads.
-import type { TableSchema } from '../../engine/ops.js'
+import type { Engine } from '../../engine/api.js'
 import { PLAN_CACHE_PLANS_PER_STATEMENT_MAX_COUNT } from '../../src/common/limits.js'
 import { someExpr, type Expr } from '../bind/expr.js'
 import type { SqlType } from '../bind/types.js'
@@ -16,8 +16,8 @@ interface CachedPlan {
   /** The settings the plan was made under (settingsKeyOf); null for a describing plan (it folds constants only). */
   readonly settings: string | null
   readonly typesKey: string
-  /** engine.tables() as it was (the array is changed in place; its elements are replaced, never changed). */
-  readonly tables: ReadonlyArray<TableSchema>
+  /** engine.tables() and views as they were (arrays changed in place; their elements are replaced, never changed). */
+  readonly tables: ReadonlyArray<object>
   readonly plan: PlanNode
   /** The parameter types after planning ($n types the binder inferred are copied to the caller on a hit). */
   readonly paramTypes: ReadonlyArray<SqlType | null>
@@ -41,7 +41,14 @@ export interface PlanKey {
   readonly query: SqlQuery
   readonly paramTypes: Array<SqlType | null>
   readonly settings: ReadonlyMap<string, string> | null
-  readonly tables: ReadonlyArray<TableSchema>
+  /** The catalog's objects (catalogObjects): every table schema, then every view. */
+  readonly tables: ReadonlyArray<object>
+}
+
+/** What a plan depends on in the catalog: each table schema and view object (DDL replaces them, never changes them). */
+export function catalogObjects(engine: Engine): ReadonlyArray<object> {
+  const views = engine.views?.() ?? []
+  return views.length === 0 ? engine.tables() : [...engine.tables(), ...views]
 }
 
 function typesKeyOf(types: ReadonlyArray<SqlType | null>): string {
@@ -50,7 +57,7 @@ function typesKeyOf(types: ReadonlyArray<SqlType | null>): string {
   return key
 }
 
-function isSameTables(kept: ReadonlyArray<TableSchema>, now: ReadonlyArray<TableSchema>): boolean {
+function isSameTables(kept: ReadonlyArray<object>, now: ReadonlyArray<object>): boolean {
   if (kept.length !== now.length) return false
   for (let i = 0; i < kept.length; i++) if (kept[i] !== now[i]) return false
   return true

@@ -12,6 +12,8 @@ import { sqlType } from '../bind/types.js'
 import { bindSetReturning, isJsonSetReturning, isRegexSetReturning, isTwoColumnJsonSrf, type SetReturningName } from '../bind/bind-srf.js'
 import type { SqlFromItem } from '../parse/ast.js'
 import { findVirtualTable, isVirtualSchema } from '../catalog/virtual-tables.js'
+import { findView } from '../catalog/view-definition.js'
+import { planViewItem } from './plan-view.js'
 import { conjuncts } from './pushdown.js'
 import type { JoinType, PlanColumn, PlanNode } from './plan-node.js'
 import type { Planner } from './planner.js'
@@ -72,7 +74,13 @@ function planTable(planner: Planner, item: Extract<SqlFromItem, { kind: 'FromTab
     throw featureNotSupported(`relations in schema "${item.schema}"`, item.pos + 1)
   }
   const table = planner.engine.tables().find((t) => t.name === item.name)
-  if (table === undefined) throw undefinedTable(item.name, item.pos + 1)
+  if (table === undefined) {
+    const view = findView(planner.engine, item.name)
+    if (view === undefined) throw undefinedTable(item.name, item.pos + 1)
+    planner.noteRelation(item.name)
+    return planViewItem(planner, view, alias, item.columnAliases, item.pos)
+  }
+  planner.noteRelation(item.name)
   return scanOf(table, alias, item.columnAliases)
 }
 

@@ -7,7 +7,7 @@ import { exprKey, mapExpr, someExpr, type AggCall, type Expr, type ExprSortKey, 
 import type { Scope } from '../bind/scope.js'
 import { Scope as ScopeClass } from '../bind/scope.js'
 import { isAggregate } from '../functions/registry.js'
-import type { SqlExpr, SqlOrderItem, SqlQuery, SqlSelectCore } from '../parse/ast.js'
+import type { SqlExpr, SqlOrderItem, SqlQuery, SqlSelectCore, SqlSelectItem } from '../parse/ast.js'
 import { outputName } from './output-name.js'
 import { planFrom } from './plan-from.js'
 import { planColumn, type PlanColumn, type PlanNode } from './plan-node.js'
@@ -50,11 +50,12 @@ function hasAggregate(expr: SqlExpr | null): boolean {
   }
 }
 
-interface SelectItemBound { readonly name: string; readonly expr: Expr; readonly origin: { tableOid: number; columnAttr: number } }
+export interface SelectItemBound { readonly name: string; readonly expr: Expr; readonly origin: { tableOid: number; columnAttr: number } }
 
-function expandItems(ctx: BindContext, core: SqlSelectCore): SelectItemBound[] {
+/** A select list (or RETURNING's) bound in ctx's scope: stars expanded, names as PostgreSQL gives them. */
+export function expandItems(ctx: BindContext, items: ReadonlyArray<SqlSelectItem>): SelectItemBound[] {
   const out: SelectItemBound[] = []
-  for (const item of core.items) {
+  for (const item of items) {
     if (item.expr.kind === 'ExprStar') {
       const qualifier = item.expr.qualifier
       if (qualifier !== null && !ctx.scope.hasQualifier(qualifier)) {
@@ -163,7 +164,7 @@ export function planSelectCore(planner: Planner, core: SqlSelectCore, query: Sql
     query.orderBy.some((o) => hasAggregate(o.expr))
   const namedWindows = new Map(core.windows.map((w) => [w.name, w.spec]))
   const ctx = { ...planner.bindContext(scope, 'the select list', { allowAggregates: isGrouped, allowWindows: true }), windows: namedWindows, allowSetReturning: true }
-  const items = expandItems(ctx, core)
+  const items = expandItems(ctx, core.items)
   const orderTargets = query.orderBy.map((o) => orderTarget(o, core, items))
   const orderExprs = query.orderBy.map((o, i) => (orderTargets[i] === null ? bindExpr(ctx, o.expr) : null))
   let itemExprs = items.map((i) => i.expr)

@@ -2,7 +2,8 @@
 // pushdown, and the WITH queries in scope — and the entry point SqlQuery → PlanNode. Plans are built per execution
 // (parameter values are folded into the ScanOp), from the cached parse.
 import type { Engine } from '../../engine/api.js'
-import { featureNotSupported, syntaxError } from '../../src/common/errors.js'
+import { dbError, featureNotSupported, syntaxError } from '../../src/common/errors.js'
+import { SqlState } from '../../src/common/sqlstate.js'
 import type { BindContext, SubqueryPlanner } from '../bind/bind-expr.js'
 import { Scope } from '../bind/scope.js'
 import type { SqlType } from '../bind/types.js'
@@ -23,7 +24,11 @@ export interface CteEntry {
 }
 
 export class Planner implements SubqueryPlanner {
+  /** The tables and views the statement names itself, not through a view (CREATE VIEW's dependencies). */
+  readonly relations = new Set<string>()
   private readonly ctes: CteEntry[] = []
+  /** Views being expanded around the current point (a view reading itself is PostgreSQL's 42P17). */
+  private readonly viewStack: string[] = []
   private nextCteId = 0
   /** Subquery expressions being planned around the current point (a recursive reference may not sit in one). */
   private subqueryDepth = 0
@@ -65,6 +70,30 @@ export class Planner implements SubqueryPlanner {
     } finally {
       this.subqueryDepth -= 1
     }
+  }
+
+  /**
+   * A view's query, planned as a statement of its own: the CTEs and subqueries around the reference are not visible
+   * in it (its names meant what they meant at CREATE VIEW), and a view that reaches itself is refused.
+   */
+  planView(name: string, query: SqlQuery): PlanNode {
+    if (this.viewStack.includes(name)) throw dbError(SqlState.invalidObjectDefinition, `infinite recursion detected in rules for relation "${name}"`)
+    const ctes = this.ctes.splice(0)
+    const depth = this.subqueryDepth
+    this.subqueryDepth = 0
+    this.viewStack.push(name)
+    try {
+      return this.planQuery(query, null).plan
+    } finally {
+      this.viewStack.pop()
+      this.subqueryDepth = depth
+      this.ctes.push(...ctes)
+    }
+  }
+
+  /** A table or view named in FROM: recorded unless it is read through a view being expanded. */
+  noteRelation(name: string): void {
+    if (this.viewStack.length === 0) this.relations.add(name)
   }
 
   private defineCte(cte: SqlQuery['with'][number], outer: Scope | null): { cteId: number; plan: PlanNode } {

@@ -2,7 +2,7 @@
 // so callers test `code`, never message text. Messages follow PostgreSQL's style: lowercase, no final period.
 import { SqlState, type SqlStateCode } from './sqlstate.js'
 
-export type Severity = 'ERROR' | 'FATAL' | 'WARNING'
+export type Severity = 'ERROR' | 'FATAL' | 'WARNING' | 'NOTICE'
 
 export interface DbErrorFields {
   readonly code: SqlStateCode
@@ -104,6 +104,10 @@ export function featureNotSupportedMessage(message: string): DbError {
 export function undefinedTable(name: string, position?: number): DbError {
   const extra = position === undefined ? {} : { position }
   return error(SqlState.undefinedTable, `relation "${name}" does not exist`, { ...extra, table: name })
+}
+/** An error with PostgreSQL's code and words where no helper fits (views' 42P16 / 42P17 / 2BP01 / 42809). */
+export function dbError(code: SqlStateCode, message: string, extra: Partial<DbErrorFields> = {}): DbError {
+  return error(code, message, extra)
 }
 export function duplicateTable(name: string): DbError {
   return error(SqlState.duplicateTable, `relation "${name}" already exists`, { table: name })

@@ -64,6 +64,8 @@ export const SqlState = {
   ambiguousColumn: '42702',
   invalidColumnReference: '42P10',
   invalidTableDefinition: '42P16',
+  invalidObjectDefinition: '42P17',
+  dependentObjectsStillExist: '2BP01',
   cannotCoerce: '42846',
   insufficientResources: '53000',
   diskFull: '53100',

@@ -16,6 +16,8 @@ const execFileAsync = promisify(execFile)
 const CREATE_CPU = 'CREATE TABLE cpu (time TIMESTAMPTZ NOT NULL, host TEXT, region VARCHAR(20), usage_user DOUBLE PRECISION, ' +
   'usage_system REAL, n BIGINT, i INT, s SMALLINT, ok BOOLEAN, ts TIMESTAMP, price NUMERIC(10,2))'
 
+const CREATE_VIEW = 'CREATE VIEW cpu_busy AS SELECT host, avg(usage_user) AS avg_user, count(*) FROM cpu GROUP BY host'
+
 async function psql(port: number, args: ReadonlyArray<string>): Promise<string> {
   const env: NodeJS.ProcessEnv = { ...process.env, PGCONNECT_TIMEOUT: '10' }
   delete env.PGUSER
@@ -52,7 +54,7 @@ describe('integration: psql catalog commands against PostgreSQL 15 (issue 9)', f
     dataDir = makeTempDir('psql-catalog')
     server = await startServerProcess({ dataDir })
     postgres = await startPostgres()
-    for (const port of [server.pgPort, postgres.port]) await psql(port, ['-c', CREATE_CPU])
+    for (const port of [server.pgPort, postgres.port]) await psql(port, ['-c', CREATE_CPU, '-c', CREATE_VIEW])
   })
 
   after(async function () {
@@ -63,8 +65,8 @@ describe('integration: psql catalog commands against PostgreSQL 15 (issue 9)', f
 
   // The second group lists kinds of object nodedb has none of and a fresh PostgreSQL has no user ones of: both empty.
   const EMPTY_KINDS = ['\\dc', '\\des+', '\\dew+', '\\deu+', '\\det', '\\dy', '\\drds', '\\dRs+', '\\do', '\\ddp', '\\lo_list',
-    '\\dd', '\\dP', '\\dX', '\\dRp+', '\\dD', '\\dT', '\\dE', '\\dm', '\\di', '\\ds', '\\dv', '\\db', '\\dp', '\\dg', '\\dO']
-  for (const command of ['\\dt', '\\d', '\\d cpu', '\\d+ cpu', '\\dn', '\\df', '\\d nosuch*', ...EMPTY_KINDS]) {
+    '\\dd', '\\dP', '\\dX', '\\dRp+', '\\dD', '\\dT', '\\dE', '\\dm', '\\di', '\\ds', '\\db', '\\dp', '\\dg', '\\dO']
+  for (const command of ['\\dt', '\\d', '\\d cpu', '\\d+ cpu', '\\dv', '\\dv+', '\\d cpu_busy', '\\dn', '\\df', '\\d nosuch*', ...EMPTY_KINDS]) {
     it(`${command} prints what PostgreSQL prints`, async function () {
       const run = async (port: number): Promise<string> => {
         try {
@@ -108,6 +110,13 @@ describe('integration: psql catalog commands against PostgreSQL 15 (issue 9)', f
     assert.match(described, /Table "public\.mem"/)
     assert.match(described, /^ host +\| text +\|/m)
     assert.match(described, /^ used +\| double precision +\|/m)
+  })
+
+  it('\\d+ of a view matches PostgreSQL but for the definition, which nodedb prints as written', async function () {
+    const [ours, theirs] = await both(['-c', '\\d+ cpu_busy'])
+    const cut = (text: string): string => text.slice(0, text.indexOf('View definition:'))
+    assert.equal(cut(ours), cut(theirs))
+    assert.match(ours, /View definition:\n SELECT host, avg\(usage_user\) AS avg_user, count\(\*\) FROM cpu GROUP BY host;/)
   })
 
   it('a dropped table disappears from \\dt and \\d', async function () {

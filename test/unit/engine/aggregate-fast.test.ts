@@ -28,8 +28,12 @@ const SCHEMA: TableSchema = {
 const TRUE: ScanWhere = { v: EXPR_VERSION, expr: { k: 'const', value: true, type: 'bool' } }
 const SPECIALS = [Number.NaN, -0, 0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e308, -1e308, 0.1, 0.2]
 
+function defaultTime(random: () => number): number {
+  return 1_000_000 + Math.floor(random() * 40) * 250_000
+}
+
 /** Rows of one memtable: f has NULLs and special values, g none; hosts include NULL; timestamps repeat. */
-function randomBatch(random: () => number, count: number, hasNullG: boolean): ColumnBatch {
+function randomBatch(random: () => number, count: number, hasNullG: boolean, timeOf = defaultTime): ColumnBatch {
   // Sometimes one host (a row group of one series), with or without NULL hosts.
   const dict = random() < 0.3 ? ['h1'] : ['h3', 'h1', 'h2', 'h0']
   const nullHosts = random() < 0.5 ? 0.1 : 0
@@ -39,7 +43,7 @@ function randomBatch(random: () => number, count: number, hasNullG: boolean): Co
   return {
     rowCount: count,
     columns: [
-      { kind: 'timestamp', values: Float64Array.from({ length: count }, () => 1_000_000 + Math.floor(random() * 40) * 250_000) },
+      { kind: 'timestamp', values: Float64Array.from({ length: count }, () => timeOf(random)) },
       { kind: 'symbol', ids: Int32Array.from({ length: count }, () => (random() < nullHosts ? -1 : Math.floor(random() * dict.length))), dict },
       { kind: 'f64', values: Float64Array.from({ length: count }, value), nulls: fNulls },
       { kind: 'f64', values: Float64Array.from({ length: count }, value), nulls: gNulls },
@@ -48,13 +52,13 @@ function randomBatch(random: () => number, count: number, hasNullG: boolean): Co
 }
 
 /** A live memtable (rows in arrival order) and row groups sorted by (series, time), as a flush writes them. */
-function memtablesOf(seed: number): Memtable[] {
+function memtablesOf(seed: number, timeOf = defaultTime): Memtable[] {
   const random = seededRandom(seed)
   const result: Memtable[] = []
   for (let m = 0; m < 4; m++) {
     const count = [0, 1, 37, 300][Math.floor(random() * 4)]!
     const live = new Memtable(SCHEMA)
-    live.appendRows(randomBatch(random, count, m % 2 === 0), Int32Array.from({ length: count }, (_, i) => i), count)
+    live.appendRows(randomBatch(random, count, m % 2 === 0, timeOf), Int32Array.from({ length: count }, (_, i) => i), count)
     if (m % 2 === 1) { result.push(live); continue }
     for (const part of sortMemtableByPartition(live, 3_600_000_000)) {
       result.push(Memtable.fromVectors(SCHEMA, part.columns[0]!.kind === 'timestamp' ? part.columns[0]!.values.length : 0, part.columns))
@@ -158,6 +162,47 @@ describe('engine/timeseries aggregate and selection fast paths', () => {
       }
     })
   }
+
+  // Plain sums (no NULL in the selection: g in half the memtables, the timestamp always) go four columns per walk.
+  it('sums four columns in one walk as the general path sums each', () => {
+    const sums: AggregateSpec[] = [{ fn: 'sum', column: 3 }, { fn: 'avg', column: 3 }, { fn: 'sum', column: 0 }, { fn: 'count', column: null },
+      { fn: 'avg', column: 0 }, { fn: 'sum', column: 3 }, { fn: 'max', column: 3 }, { fn: 'avg', column: 3 }, { fn: 'sum', column: 0 }, { fn: 'sum', column: 2 }]
+    for (let seed = 1; seed <= 25; seed++) {
+      const memtables = memtablesOf(seed * 4243)
+      for (const grouping of GROUPINGS) {
+        for (const range of RANGES) {
+          const scan = op({ groupBy: grouping.groupBy, aggregates: sums, timeRange: range, filters: FILTERS[seed % FILTERS.length]! })
+          assert.deepEqual(canonical(scanMemtables(SCHEMA, memtables, scan)),
+            canonical(scanMemtables(SCHEMA, memtables, general(scan))), `seed ${seed} ${grouping.name} ${range.name}`)
+        }
+      }
+    }
+  })
+
+  // The fused kernel's bucket runs skip the bucket arithmetic for times inside a span known to share a start: times
+  // where the arithmetic rounds (near 2^53, fractional, negative, -0, infinite) and widths that do not divide them.
+  it('cuts bucket runs as the general path groups, at times where the bucket arithmetic rounds', () => {
+    const near = 2 ** 53 - 4096
+    const times = [-0, 0, 0.1, 0.30000000000000004, -7.5, -1e15, near, near + 2, near + 1023, near + 4094, 1e300, 1.5e15 + 0.25,
+      3_599_999_999, 3_600_000_000, 7_199_999_999.999999]
+    const timeOf = (random: () => number) => {
+      const base = times[Math.floor(random() * times.length)]!
+      return random() < 0.5 ? base : base + Math.floor(random() * 5) * 1024
+    }
+    const widths = [{ widthUs: 1, originUs: 0 }, { widthUs: 0.1, originUs: 0.05 }, { widthUs: 3, originUs: -1 },
+      { widthUs: 2048, originUs: 7 }, { widthUs: 3_600_000_000, originUs: 0 }, { widthUs: 1e20, originUs: 0 }]
+    for (let seed = 1; seed <= 25; seed++) {
+      const memtables = memtablesOf(seed * 6007, timeOf)
+      for (const width of widths) {
+        for (const tag of [[], [{ kind: 'column', column: 1 } as const]]) {
+          const groupBy: GroupKey[] = [{ kind: 'timeBucket', column: 0, ...width }, ...tag]
+          const scan = op({ groupBy, aggregates: AGGREGATES })
+          assert.deepEqual(canonical(scanMemtables(SCHEMA, memtables, scan)),
+            canonical(scanMemtables(SCHEMA, memtables, general(scan))), `seed ${seed} width ${width.widthUs}`)
+        }
+      }
+    }
+  })
 
   it('streams the same rows through ScanCursor steps with and without the dense selection', () => {
     for (let seed = 1; seed <= 10; seed++) {

@@ -61,4 +61,25 @@ describe('engine/catalog/catalog-store: ids, drops and renames', () => {
       ],
     }])
   })
+
+  it('keeps views in the tables\' namespace and id sequence, persisted; replaced in place, dropped for good', async () => {
+    let catalog = await CatalogStore.open(nodeFileSystem, dir)
+    const a = (await catalog.createTable(create('a'))).table
+    const view = await catalog.createView('v', { query: 'SELECT 1', n: [1] }, false)
+    assert.equal(view.id, a.id + 1)
+    const taken = (error: unknown): boolean => isEngineFailureError(error) && error.failure.kind === 'TableExists'
+    await assert.rejects(catalog.createView('a', {}, true), taken)
+    await assert.rejects(catalog.createView('v', {}, false), taken)
+    await assert.rejects(catalog.createTable(create('v')), taken)
+    await assert.rejects(catalog.renameTable({ kind: 'RenameTableOp', v: 1, tableId: a.id, name: 'v' }), taken)
+    const replaced = await catalog.createView('v', { query: 'SELECT 2' }, true)
+    assert.equal(replaced.id, view.id)
+    catalog = await CatalogStore.open(nodeFileSystem, dir)
+    assert.deepEqual(catalog.views(), [{ id: view.id, name: 'v', definition: { query: 'SELECT 2' } }])
+    await catalog.dropView('v')
+    await assert.rejects(catalog.dropView('v'), (error: unknown) => isEngineFailureError(error) && error.failure.kind === 'NoSuchTable')
+    catalog = await CatalogStore.open(nodeFileSystem, dir)
+    assert.deepEqual(catalog.views(), [])
+    assert.equal((await catalog.createTable(create('b'))).table.id, view.id + 1, 'a view\'s id is never reused')
+  })
 })

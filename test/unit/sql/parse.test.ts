@@ -97,7 +97,7 @@ describe('sql/parse: texts and statements', () => {
     assert.equal(second.ast.pos, text.indexOf('SELECT', 5))
     assert.deepEqual(second.ast.body.items.map((item) => item.expr.pos), [text.indexOf("'é"), text.indexOf('x FROM')])
     assert.equal(second.ast.body.from[0]?.pos, text.lastIndexOf('t'))
-    const error = errorOf(() => parseSql("SELECT 'é' FROM t; DROP VIEW t"))
+    const error = errorOf(() => parseSql("SELECT 'é' FROM t; DROP INDEX t"))
     assert.deepEqual([error.code, error.position], ['0A000', 20])
   })
 
@@ -308,8 +308,8 @@ describe('sql/parse: refusals', () => {
   it('refuses what has no AST node with 0A000 and a 1-based position', () => {
     const cases: Array<[string, string]> = [
       ['WITH RECURSIVE x AS (SELECT 1) SEARCH DEPTH FIRST BY a SET o SELECT * FROM x', 'x AS'],
-      ['SELECT ROW(1, 2)', 'ROW'], ['SELECT 1; DROP VIEW t', 'DROP'], ['INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING', 'ON CONFLICT'],
-      ['INSERT INTO t VALUES (1) RETURNING a', 't VALUES'], ['DELETE FROM t RETURNING *', 't RETURNING'], ['DELETE FROM t USING u', 'u'],
+      ['SELECT ROW(1, 2)', 'ROW'], ['SELECT 1; DROP INDEX t', 'DROP'], ['INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING', 'ON CONFLICT'],
+      ['DELETE FROM t RETURNING *', 't RETURNING'], ['DELETE FROM t USING u', 'u'],
       ['DELETE FROM t WHERE CURRENT OF c', 't WHERE'], ['WITH a AS (SELECT 1) DELETE FROM t', 'WITH'],
       ["SELECT B'101'", "B'"], ['SELECT CURRENT_TIMESTAMP(3)', 'CURRENT_TIMESTAMP'], ['SELECT a COLLATE "de_DE"', 'COLLATE'],
       ['SELECT a[1:2]', 'a['], ['SELECT (a).f', 'a)'], ['SELECT sum(a) OVER (ROWS CURRENT ROW EXCLUDE TIES)', '(ROWS'],
@@ -322,13 +322,29 @@ describe('sql/parse: refusals', () => {
       const error = errorOf(() => parseSql(text))
       assert.deepEqual([error.code, error.position], ['0A000', text.indexOf(at) + 1], `${text}: ${error.message}`)
     }
-    assert.equal(errorOf(() => parseSql('DROP VIEW t')).message, 'DROP VIEW is not supported')
+    assert.equal(errorOf(() => parseSql('DROP INDEX t')).message, 'DROP INDEX is not supported')
+    assert.equal(errorOf(() => parseSql('CREATE VIEW v WITH (security_barrier) AS SELECT 1')).message, 'CREATE VIEW … WITH (options) is not supported')
+    assert.equal(errorOf(() => parseSql('CREATE RECURSIVE VIEW v (n) AS SELECT 1')).message, 'CREATE RECURSIVE VIEW is not supported')
+    assert.equal(errorOf(() => parseSql('CREATE VIEW v AS SELECT 1 WITH CHECK OPTION')).message, 'WITH CHECK OPTION is not supported')
+  })
+
+  it('CREATE VIEW keeps the query as written, whatever precedes its AS', () => {
+    const views: ReadonlyArray<readonly [string, string]> = [
+      ['CREATE VIEW v AS SELECT 1', 'SELECT 1'],
+      ['create or replace view "as" (a, "as") as  select 1, (2) ;', 'select 1, (2)'],
+      ['CREATE VIEW v AS (SELECT 1 AS x) UNION SELECT 2; SELECT 3', '(SELECT 1 AS x) UNION SELECT 2'],
+      ['/* é */ CREATE VIEW vé AS WITH w AS (SELECT \'é\' AS e) SELECT * FROM w', "WITH w AS (SELECT 'é' AS e) SELECT * FROM w"],
+    ]
+    for (const [text, query] of views) {
+      const ast = parseSql(text)[0]?.parsed.ast
+      assert.equal(ast?.kind === 'SqlCreateView' ? ast.queryText : null, query, text)
+    }
   })
 
   it('lists every node type it translates, and refuses an unknown one (never drops it)', () => {
     assert.deepEqual([...STATEMENT_NODE_TYPES].sort(), ['AlterTableStmt', 'CheckPointStmt', 'ClosePortalStmt', 'CopyStmt', 'CreateStmt', 'DeallocateStmt',
       'DeclareCursorStmt', 'DeleteStmt', 'DiscardStmt', 'DropStmt', 'ExecuteStmt', 'ExplainStmt', 'FetchStmt', 'InsertStmt', 'PrepareStmt',
-      'RenameStmt', 'SelectStmt', 'TransactionStmt', 'TruncateStmt', 'UnlistenStmt', 'VariableSetStmt', 'VariableShowStmt'])
+      'RenameStmt', 'SelectStmt', 'TransactionStmt', 'TruncateStmt', 'UnlistenStmt', 'VariableSetStmt', 'VariableShowStmt', 'ViewStmt'])
     assert.deepEqual([...EXPR_NODE_TYPES].sort(), ['A_ArrayExpr', 'A_Const', 'A_Expr', 'A_Indirection', 'BoolExpr',
       'BooleanTest', 'CaseExpr', 'CoalesceExpr', 'CollateClause', 'ColumnRef', 'FuncCall', 'GroupingFunc', 'MinMaxExpr', 'NullTest',
       'ParamRef', 'SQLValueFunction', 'SubLink', 'TypeCast'])

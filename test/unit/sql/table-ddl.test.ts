@@ -26,7 +26,8 @@ async function codeOf(work: () => unknown): Promise<[string, string]> {
 describe('sql: DROP TABLE, TRUNCATE, ALTER TABLE columns and renames', () => {
   it('parses each form into its statement', async () => {
     assert.deepEqual(astOf('DROP TABLE IF EXISTS a, public.b CASCADE'),
-      { kind: 'SqlDropTable', ifExists: true, tables: [{ name: 'a', pos: 0 }, { name: 'b', pos: 0 }] })
+      { kind: 'SqlDropTable', objectKind: 'table', ifExists: true, cascade: true, tables: [{ name: 'a', pos: 0 }, { name: 'b', pos: 0 }] })
+    assert.deepEqual(astOf('DROP VIEW v'), { kind: 'SqlDropTable', objectKind: 'view', ifExists: false, cascade: false, tables: [{ name: 'v', pos: 0 }] })
     assert.deepEqual(astOf('TRUNCATE TABLE ONLY a RESTART IDENTITY'), { kind: 'SqlTruncate', tables: [{ name: 'a', pos: 20 }] })
     assert.deepEqual(astOf('ALTER TABLE t RENAME COLUMN a TO b'),
       { kind: 'SqlRename', table: 't', tablePos: 12, ifExists: false, column: 'a', newName: 'b' })
@@ -36,17 +37,20 @@ describe('sql: DROP TABLE, TRUNCATE, ALTER TABLE columns and renames', () => {
     assert.equal(alter.kind, 'SqlAlterTableColumns')
     assert.deepEqual(alter.kind === 'SqlAlterTableColumns' ? alter.actions.map((a) => [a.kind, a.kind === 'AddColumn' ? a.column.name : a.name]) : [],
       [['AddColumn', 'c'], ['DropColumn', 'd'], ['AddColumn', 'e']])
-    for (const text of ['DROP VIEW v', 'DROP INDEX i', 'ALTER TABLE t ADD a int, SET (ttl = 1)', 'ALTER VIEW v RENAME TO w', 'DROP TABLE other.t']) {
+    for (const text of ['DROP INDEX i', 'ALTER TABLE t ADD a int, SET (ttl = 1)', 'ALTER VIEW v RENAME TO w', 'DROP TABLE other.t']) {
       assert.equal((await dbErrorOf(() => parseSql(text))).code, '0A000', text)
     }
   })
 
-  it('DROP TABLE: 42P01 "table … does not exist" before dropping anything; IF EXISTS skips; CASCADE is a no-op', async () => {
+  it('DROP TABLE: 42P01 "table … does not exist" before dropping anything; IF EXISTS skips with a NOTICE; CASCADE without views', async () => {
     const h = await newHarness(DDL)
     await h.run('CREATE TABLE n (ts TIMESTAMPTZ NOT NULL)')
     assert.deepEqual(await codeOf(() => h.run('DROP TABLE m, nope')), ['42P01', 'table "nope" does not exist'])
     assert.equal(h.engine.tables().length, 2)
-    assert.deepEqual(await h.one('DROP TABLE IF EXISTS nope, m CASCADE'), TAG('DROP TABLE'))
+    const skipped = await h.one('DROP TABLE IF EXISTS nope, m CASCADE')
+    assert.ok(skipped.kind === 'CommandResult')
+    assert.deepEqual([skipped.commandTag, skipped.notices?.map((n) => [n.severity, n.message])],
+      ['DROP TABLE', [['NOTICE', 'table "nope" does not exist, skipping']]])
     assert.deepEqual(h.engine.tables().map((t) => t.name), ['n'])
     assert.deepEqual(await h.one('DROP TABLE n, n RESTRICT'), TAG('DROP TABLE'))
     assert.deepEqual(h.engine.ops.filter((op) => op.kind === 'DropTableOp').length, 2)
