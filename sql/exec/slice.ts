@@ -1,27 +1,46 @@
 // sql/exec/slice: keeps the event loop free while a control-side operator works through many rows (invariant 5).
-// Every operator loop charges its work (rows evaluated, keys compared, pairs joined) to the statement; past
-// SLICE_WORK_COUNT the operator awaits one macrotask turn, so other sessions, socket reads and ring replies run in
-// between. A long sort is split the same way: runs sorted one slice at a time, then merged pairwise with pauses.
-// A turn is also where a canceled statement (CancelRequest, statement_timeout) stops: env.signal aborted → 57014.
+// Every operator loop charges its work (rows evaluated, keys compared, pairs joined) to the statement; once a slice
+// has run EVENT_LOOP_SLICE_MS (or SLICE_WORK_COUNT units, whichever comes first) the operator awaits one macrotask turn,
+// so other sessions, socket reads and ring replies run in between. A time budget, not a count: the same count of
+// rows costs 10× more on a loaded machine or with wide keys (a count of 8,192 held the loop 15–70 ms in
+// bench/micro/loop-stall-cost.ts). A long sort is split the same way: short runs sorted one at a time, then merged
+// pairwise in chunks. A turn is also where a canceled statement (CancelRequest, statement_timeout) stops: env.signal
+// aborted → 57014.
 import { queryCanceled } from '../../src/common/errors.js'
+import { EVENT_LOOP_SLICE_MS } from '../../src/common/limits.js'
 
-/** Work units (rows, comparisons) an operator may do between two turns of the event loop (~1-5 ms of work). */
+/** Work units (rows, comparisons) an operator may do between two turns of the event loop, whatever the clock says. */
 export const SLICE_WORK_COUNT = 8192
 
-/** Rows sorted by one Array.prototype.sort call before the runs are merged with pauses in between. */
-const SORT_RUN_ROWS_COUNT = 8192
+/** Work units between two readings of the clock (~25–500 µs of work: a reading costs ~50 ns). */
+const CLOCK_CHECK_WORK_COUNT = 256
+
+/** Rows a chunked loop (rows appended from a scan, items merged) handles between two charges. */
+export const SLICE_CHUNK_COUNT = 256
+
+/** Rows sorted by one Array.prototype.sort call (~10k comparisons, well under a budget) before runs are merged. */
+const SORT_RUN_ROWS_COUNT = 1024
 
 export interface Sliced {
   /** Work done since the event loop last had a turn. */
   sliceWork: number
+  /** performance.now() when the slice began (set at the first pause; until then at the first clock reading). */
+  sliceStartedMs?: number
+  /** sliceWork at which charge next reads the clock. */
+  sliceClockAt?: number
   /** Aborted when the statement is canceled; checked at every pause. */
   readonly signal?: AbortSignal
 }
 
 /** Charges `count` units of work; true when the caller should `await pause(env)` before going on. */
 export function charge(env: Sliced, count = 1): boolean {
-  env.sliceWork += count
-  return env.sliceWork >= SLICE_WORK_COUNT
+  const work = (env.sliceWork += count)
+  if (work >= SLICE_WORK_COUNT) return true
+  if (work < (env.sliceClockAt ?? CLOCK_CHECK_WORK_COUNT)) return false
+  env.sliceClockAt = work + CLOCK_CHECK_WORK_COUNT
+  const now = performance.now()
+  env.sliceStartedMs ??= now
+  return now - env.sliceStartedMs >= EVENT_LOOP_SLICE_MS
 }
 
 const nextTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve))
@@ -29,7 +48,9 @@ const nextTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediat
 /** Gives the event loop a turn; rejects with 57014 when the statement was canceled meanwhile. */
 export async function pause(env: Sliced): Promise<void> {
   env.sliceWork = 0
+  env.sliceClockAt = CLOCK_CHECK_WORK_COUNT
   await nextTurn()
+  env.sliceStartedMs = performance.now()
   if (env.signal?.aborted === true) throw queryCanceled()
 }
 
@@ -44,9 +65,9 @@ export async function mapSliced<T, U>(items: ReadonlyArray<T>, env: Sliced, fn: 
 }
 
 /**
- * A stable sort that never holds the event loop for more than one run: runs of SORT_RUN_ROWS_COUNT are sorted by
+ * A stable sort that never holds the event loop for more than a slice: runs of SORT_RUN_ROWS_COUNT are sorted by
  * Array.prototype.sort (stable), then merged pairwise (ties keep the earlier run first, so the result equals one
- * stable sort of the whole array).
+ * stable sort of the whole array). Each run is charged n·log2(n) comparisons, each merge chunk its items.
  */
 export async function sortSliced<T>(items: T[], compare: (a: T, b: T) => number, env: Sliced): Promise<T[]> {
   if (items.length <= SORT_RUN_ROWS_COUNT) {
@@ -56,7 +77,7 @@ export async function sortSliced<T>(items: T[], compare: (a: T, b: T) => number,
   let runs: T[][] = []
   for (let from = 0; from < items.length; from += SORT_RUN_ROWS_COUNT) {
     runs.push(items.slice(from, from + SORT_RUN_ROWS_COUNT).sort(compare))
-    await pause(env)
+    if (charge(env, SORT_RUN_ROWS_COUNT * Math.log2(SORT_RUN_ROWS_COUNT))) await pause(env)
   }
   while (runs.length > 1) {
     const merged: T[][] = []
@@ -84,6 +105,8 @@ function mergeSome<T>(m: Merge<T>, compare: (a: T, b: T) => number, budget: numb
 
 async function mergeRuns<T>(left: T[], right: T[], compare: (a: T, b: T) => number, env: Sliced): Promise<T[]> {
   const m: Merge<T> = { left, right, out: new Array<T>(left.length + right.length), l: 0, r: 0, o: 0 }
-  while (!mergeSome(m, compare, SLICE_WORK_COUNT)) await pause(env)
+  while (!mergeSome(m, compare, SLICE_CHUNK_COUNT)) {
+    if (charge(env, SLICE_CHUNK_COUNT)) await pause(env)
+  }
   return m.out
 }

@@ -81,19 +81,37 @@ function valueComparator(type: SqlType): Compare {
   return (a, b) => compareTyped(a, b, type)
 }
 
+/** One ORDER BY key's order of two values: its type's comparison, DESC and NULLS FIRST/LAST applied. */
+function keyComparator(key: SortKeySpec): (x: SqlValue, y: SqlValue) => number {
+  const compare = valueComparator(key.expr.type)
+  const sign = key.descending ? -1 : 1
+  const nullOrder = key.nullsFirst ? -1 : 1
+  return (x, y) => {
+    if (x === null || y === null) return x === y ? 0 : x === null ? nullOrder : -nullOrder
+    return sign * compare(x, y)
+  }
+}
+
 /** The comparator of rows of precomputed ORDER BY key values: compareForSort per key, specialized once. */
 export function keysComparator(keys: ReadonlyArray<SortKeySpec>): (a: ReadonlyArray<SqlValue>, b: ReadonlyArray<SqlValue>) => number {
-  const parts = keys.map((k) => ({ compare: valueComparator(k.expr.type), sign: k.descending ? -1 : 1, nullOrder: k.nullsFirst ? -1 : 1 }))
+  const parts = keys.map(keyComparator)
   return (a, b) => {
     for (let i = 0; i < parts.length; i++) {
-      const x = a[i] ?? null
-      const y = b[i] ?? null
-      if (x === null || y === null) {
-        if (x === y) continue
-        return x === null ? parts[i]!.nullOrder : -parts[i]!.nullOrder
-      }
-      const order = parts[i]!.compare(x, y)
-      if (order !== 0) return parts[i]!.sign * order
+      const order = parts[i]!(a[i] ?? null, b[i] ?? null)
+      if (order !== 0) return order
+    }
+    return 0
+  }
+}
+
+/** The same order over key columns (columns[k][row]): compares two row indexes, so a sort needs no object per row. */
+export function columnsComparator(keys: ReadonlyArray<SortKeySpec>, columns: ReadonlyArray<ReadonlyArray<SqlValue>>): (a: number, b: number) => number {
+  const parts = keys.map(keyComparator)
+  return (a, b) => {
+    for (let k = 0; k < parts.length; k++) {
+      const column = columns[k]!
+      const order = parts[k]!(column[a] ?? null, column[b] ?? null)
+      if (order !== 0) return order
     }
     return 0
   }

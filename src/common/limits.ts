@@ -32,6 +32,9 @@ export const PG_SOCKETS_PER_CONNECTION_MAX_COUNT = 2
 export const PG_STATEMENTS_PER_SESSION_COUNT_MAX = 10_000
 // Rows one result may hold in memory before 54000 (streaming results come later).
 export const RESULT_ROWS_MAX_COUNT = 10_000_000
+// Longest one slice of a statement's main-thread work (an operator's rows, DataRows of a materialized result) holds
+// the event loop before it yields a turn (invariant 5): another session's SELECT 1 waits about this much behind it.
+export const EVENT_LOOP_SLICE_MS = 2
 // Rows the control-side operators of one statement may hold together (sort, hash aggregate, join build, window,
 // materialized CTEs) before 53200: about 2 GiB at ~200 bytes a row, well inside the 24 GiB machine.
 export const QUERY_ROWS_HELD_MAX_COUNT = 10_000_000

@@ -13,6 +13,14 @@ export function decodeUtf8(bytes: Uint8Array, what: string): string {
   }
 }
 
+/** Strings up to this long are checked for ASCII byte by byte (longer ones go to TextDecoder, which is native). */
+const SHORT_STRING_BYTES_MAX = 64
+
+function isAscii(bytes: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (bytes[i]! > 0x7f) return false
+  return true
+}
+
 export class BufferReader {
   private offset = 0
 
@@ -51,11 +59,14 @@ export class BufferReader {
 
   /** A NUL-terminated UTF-8 string; a missing terminator is 08P01 (PostgreSQL's "invalid string in message"). */
   cstring(): string {
-    const end = this.buffer.indexOf(0, this.offset)
+    const start = this.offset
+    const end = this.buffer.indexOf(0, start)
     if (end < 0) throw protocolViolation(`invalid string in ${this.messageName} message`)
-    const value = decodeUtf8(this.buffer.subarray(this.offset, end), `${this.messageName} message`)
     this.offset = end + 1
-    return value
+    // Names and short texts are mostly empty or ASCII (a driver's unnamed statement and portal, 'SELECT 1'): read
+    // without TextDecoder, ~60 ns a string less; anything else is validated as UTF-8.
+    if (end - start <= SHORT_STRING_BYTES_MAX && isAscii(this.buffer, start, end)) return this.buffer.toString('latin1', start, end)
+    return decodeUtf8(this.buffer.subarray(start, end), `${this.messageName} message`)
   }
 
   /** A view into the message body (no copy): whoever keeps it keeps the socket chunk alive. */

@@ -2,7 +2,9 @@
 // Rows come materialized or as a stream from sql; either way they are written as they are pulled, and every
 // ROWS_PER_FLUSH_COUNT rows (and before waiting for the next batch) output goes to the socket, waiting for 'drain'
 // while the send buffer is over PG_SEND_BUFFER_BYTES_MAX: a slow client slows the scan, not grows memory (invariant 4).
+// Encoding many rows to a fast client yields the event loop every EVENT_LOOP_SLICE_MS (invariant 5).
 import { featureNotSupported, protocolViolation } from '../../src/common/errors.js'
+import { EVENT_LOOP_SLICE_MS } from '../../src/common/limits.js'
 import { log } from '../../src/common/log.js'
 import type { ColumnRows, EncodedRowsBatch, FieldDescription, RowBatch, RowEncoding, RowStream, StatementResult } from '../../sql/api.js'
 import type { BackendMessage } from './backend.js'
@@ -10,7 +12,8 @@ import { DataRowBatchEncoder } from './codecs/datarow-batch.js'
 import { encodeValue, TypeOid } from './codecs/value-codec.js'
 
 const ROWS_PER_FLUSH_COUNT = 1000
-const ROWS_PER_TURN_COUNT = 8 * ROWS_PER_FLUSH_COUNT
+/** Rows encoded between two readings of the clock (a turn of the loop is due after EVENT_LOOP_SLICE_MS). */
+const ROWS_PER_CLOCK_CHECK_COUNT = 250
 
 export interface RowSink {
   send(message: BackendMessage): void
@@ -20,6 +23,11 @@ export interface RowSink {
   sessionTimeZone(): string
   /** True when the sink re-encodes each DataRow message itself (COPY TO): it is then sent rows one by one. */
   readonly needsRowMessages?: boolean
+  /**
+   * The session's DataRow encoder, shared by its cursors (each call's bytes are copied out by send() before the
+   * next): a cursor of its own allocated a 64 KiB buffer per statement, most of a SELECT 1's garbage.
+   */
+  readonly dataRowEncoder?: DataRowBatchEncoder
 }
 
 /** Bind's result formats: none = all text, one = for every column, else one per column (PostgreSQL's rule). */
@@ -93,7 +101,8 @@ export class ResultCursor {
     const typeOids = fields.map((field) => field.typeOid)
     let sentCount = 0
     let unflushedCount = 0
-    let sinceTurnCount = 0
+    let sinceClockCount = 0
+    let turnStartedMs = performance.now()
     // COPY's sink re-encodes each DataRow message: it gets rows, not bytes encoded on the cores.
     const encoding: RowEncoding | undefined = sink.needsRowMessages === true ? undefined : { typeOids, formats, timeZone }
     if (this.encodedZone !== null && this.encodedZone !== timeZone && typeOids.some((oid, i) => oid === TypeOid.Timestamptz && formats[i] !== 1)) {
@@ -110,9 +119,10 @@ export class ResultCursor {
       const batch = this.batch
       // Up to the next flush point encoded at once into one buffer (column vectors column by column); COPY's sink
       // and columns with no batch writer get DataRow messages one by one.
-      const room = Math.min(this.batchLength - this.batchIndex, ROWS_PER_FLUSH_COUNT - unflushedCount, maxRows === 0 ? Infinity : maxRows - sentCount)
+      const room = Math.min(this.batchLength - this.batchIndex, ROWS_PER_FLUSH_COUNT - unflushedCount, ROWS_PER_CLOCK_CHECK_COUNT - sinceClockCount,
+        maxRows === 0 ? Infinity : maxRows - sentCount)
       const range = { from: this.batchIndex, to: this.batchIndex + room }
-      this.encoder ??= new DataRowBatchEncoder()
+      this.encoder ??= sink.dataRowEncoder ?? new DataRowBatchEncoder()
       const isColumns = 'kind' in batch
       const encoded = isColumns && batch.kind === 'EncodedRows' ? encodedRange(batch, range)
         : sink.needsRowMessages === true ? null
@@ -133,16 +143,23 @@ export class ResultCursor {
       }
       sentCount += count
       unflushedCount += count
-      sinceTurnCount += count
+      sinceClockCount += count
       // Every 1,000 rows, and whenever the encoder stopped short of them at its byte bound (large values).
       if (unflushedCount >= ROWS_PER_FLUSH_COUNT || isCut) {
         unflushedCount = 0
         await sink.flush()
       }
       // A materialized result of many rows to a fast client: the loop gets a turn between slices (invariant 5).
-      if (sinceTurnCount >= ROWS_PER_TURN_COUNT) {
-        sinceTurnCount = 0
-        await new Promise<void>((resolve) => setImmediate(resolve))
+      if (sinceClockCount >= ROWS_PER_CLOCK_CHECK_COUNT) {
+        sinceClockCount = 0
+        if (performance.now() - turnStartedMs >= EVENT_LOOP_SLICE_MS) {
+          if (unflushedCount > 0) {
+            unflushedCount = 0
+            await sink.flush()
+          }
+          await new Promise<void>((resolve) => setImmediate(resolve))
+          turnStartedMs = performance.now()
+        }
       }
     }
     return sentCount

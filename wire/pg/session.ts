@@ -14,6 +14,7 @@ import {
 import { type BackendMessage, writeBackend } from './backend.js'
 import { BufferWriter } from './buffer-writer.js'
 import type { CancelRegistry } from './cancel.js'
+import { DataRowBatchEncoder } from './codecs/datarow-batch.js'
 import { CopyProtocol } from './copy-session.js'
 import { ExtendedQuery, type ExtendedQueryHost } from './extended-query.js'
 import type { Frame } from './framer.js'
@@ -58,6 +59,7 @@ export class Session implements ExtendedQueryHost {
   private isSkippingToSync = false
   /** The cursor whose rows are being sent now: a CancelRequest or a closed socket stops it (and its scan). */
   private sendingCursor: ResultCursor | null = null
+  private encoder: DataRowBatchEncoder | null = null
   private readonly guard = new StatementGuard(() => this.sendingCursor?.close())
   private readonly idleTimer = new IdleTimer()
   /** ParameterStatus values the client has: a reported setting that differs is sent before ReadyForQuery. */
@@ -102,6 +104,11 @@ export class Session implements ExtendedQueryHost {
 
   send(message: BackendMessage): void {
     writeBackend(this.writer, message)
+  }
+
+  /** One per session, made at its first result (RowSink.dataRowEncoder). */
+  get dataRowEncoder(): DataRowBatchEncoder {
+    return (this.encoder ??= new DataRowBatchEncoder())
   }
 
   flush(): Promise<void> | undefined {

@@ -1,10 +1,13 @@
 // test/unit/sql/slice: goal — control-side operators give the event loop turns while they work (invariant 5) without
 // changing their answers. Method: sortSliced against one stable Array.prototype.sort on random arrays with many ties
 // (fast-check), larger than one run so the merge is exercised; a chain of setImmediate ticks counted while a large
-// sort runs (it must advance: the loop got turns mid-sort); an aborted signal turns the next pause into 57014.
+// sort runs (it must advance: the loop got turns mid-sort); charge asks for a turn at its work cap and, past the time
+// budget, at its next clock reading (the slice's start is set, not timed, so the test has no timing in it); an
+// aborted signal turns the next pause into 57014.
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { isDbError } from '../../../src/common/errors.js'
+import { EVENT_LOOP_SLICE_MS } from '../../../src/common/limits.js'
 import { charge, pause, SLICE_WORK_COUNT, sortSliced, type Sliced } from '../../../sql/exec/slice.js'
 
 const byKey = (a: { key: number }, b: { key: number }): number => a.key - b.key
@@ -28,14 +31,21 @@ describe('sql/exec/slice', () => {
     const sorted = await sortSliced(items, byKey, { sliceWork: 0 })
     isRunning = false
     for (let i = 1; i < sorted.length; i++) assert.ok(sorted[i - 1]!.key <= sorted[i]!.key)
-    // 200,000 rows are 25 runs plus merge passes, each followed by a pause: the tick chain ran during them.
-    assert.ok(ticks >= 25, `the event loop got ${ticks} turns during the sort`)
+    // 200,000 rows are 196 runs plus merge passes, each run over the work cap, so a pause follows it.
+    assert.ok(ticks >= 196, `the event loop got ${ticks} turns during the sort`)
   })
 
   it('charge asks for a pause once a slice of work is done', () => {
-    const env: Sliced = { sliceWork: 0 }
+    const env: Sliced = { sliceWork: 0, sliceStartedMs: Infinity }
     for (let i = 1; i < SLICE_WORK_COUNT; i++) assert.equal(charge(env), false)
     assert.equal(charge(env), true)
+  })
+
+  it('charge asks for a pause at its next clock reading once the slice is over its time budget', () => {
+    const env: Sliced = { sliceWork: 0, sliceStartedMs: performance.now() - EVENT_LOOP_SLICE_MS }
+    let charges = 1
+    while (!charge(env)) charges += 1
+    assert.ok(charges <= 256, `asked for a pause after ${charges} units`)
   })
 
   it('a pause of a canceled statement rejects with 57014', async () => {

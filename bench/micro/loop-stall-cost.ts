@@ -1,0 +1,79 @@
+// bench/micro/loop-stall-cost: the select1-during-sort scenario on nodedb alone, repeated on one data dir, for
+// before/after work on invariant 5 without starting peers. Loads the bench's cpu rows into DIR over SQL INSERT (once;
+// a DIR holding a manifest is reused), then RUNS times: the full sort on one connection while another sends
+// `SELECT 1` back to back; prints the sort's time, the server's CPU for it, and SELECT 1's p50/p99/max.
+// With --prof the server runs under `node --cpu-prof`; profile-stalls.js lists what held the main thread. With
+// NODEDB_LOOP_PROBE_DIR=DIR NODE_OPTIONS="--require dist/bench/loop-probe.js" the server's own loop stalls during
+// each sort are printed too, with the main thread's CPU time in the longest (the figure the machine's load does
+// not inflate: a stall the scheduler caused has little CPU in it).
+// Run: npx tsc -p . && node dist/bench/micro/loop-stall-cost.js DIR [--rows 200000] [--hosts 100] [--runs 5]
+//      [--prof PROFILE_DIR]
+import fs from 'node:fs'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import { pgClient, startNodedbProcess } from '../peers/query-engines.js'
+import { treeCpuSeconds } from '../peers/process-stats.js'
+import { CREATE_CPU_SQL, cpuRows, insertStatements } from '../tsbs.js'
+import { HEAVY_SQL, HeavyQuery, quantile, select1LatenciesDuringSort } from '../scenarios/loop-stall.js'
+import { probeFile, readProbe } from '../loop-probe.js'
+
+const nowUs = (): number => Number(process.hrtime.bigint() / 1000n)
+
+/** Per run, the server's stalls the probe saw in it: how many, the longest, and the most CPU one held. */
+async function probeReport(runs: ReadonlyArray<{ fromUs: number; toUs: number }>, pid: number | undefined): Promise<string> {
+  const dir = process.env['NODEDB_LOOP_PROBE_DIR']
+  if (dir === undefined || pid === undefined) return ''
+  const stalls = await readProbe(probeFile(dir, pid))
+  return runs.map(({ fromUs, toUs }, run) => {
+    const inRun = stalls.filter((s) => s.endUs >= fromUs && s.endUs <= toUs)
+    const longest = Math.max(0, ...inRun.map((s) => s.lateMs))
+    const mostCpu = Math.max(0, ...inRun.map((s) => s.cpuMs))
+    return `run ${run + 1}: server loop stalls ≥ 5 ms: ${inRun.length}, longest ${longest.toFixed(1)} ms, most CPU in one ${mostCpu.toFixed(1)} ms\n`
+  }).join('')
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      rows: { type: 'string', default: '200000' }, hosts: { type: 'string', default: '100' },
+      runs: { type: 'string', default: '5' }, prof: { type: 'string', default: '' },
+    },
+  })
+  const dir = positionals[0]
+  if (dir === undefined) throw new Error('usage: loop-stall-cost DIR [options]')
+  const isLoaded = await fs.promises.access(path.join(dir, 'manifest.json')).then(() => true, () => false)
+  await fs.promises.mkdir(dir, { recursive: true })
+  const server = await startNodedbProcess(dir, [], values.prof === '' ? null : values.prof)
+  const light = await pgClient(server.pgPort, 'bench')
+  const runs: Array<{ fromUs: number; toUs: number }> = []
+  let heavy: HeavyQuery | null = null
+  try {
+    if (!isLoaded) {
+      await light.query(CREATE_CPU_SQL)
+      for (const statement of insertStatements(cpuRows(Number(values.rows), Number(values.hosts)), 1000)) await light.query(statement)
+      await light.query('CHECKPOINT')
+    }
+    heavy = await HeavyQuery.connect({ port: server.pgPort, user: 'bench' })
+    await heavy.run(HEAVY_SQL)
+    for (let run = 0; run < Number(values.runs); run++) {
+      const fromUs = nowUs()
+      const cpuBefore = await treeCpuSeconds(server.child.pid) ?? 0
+      const started = performance.now()
+      const latencies = await select1LatenciesDuringSort(heavy, light)
+      const elapsed = performance.now() - started
+      const cpuMs = ((await treeCpuSeconds(server.child.pid) ?? 0) - cpuBefore) * 1000
+      process.stdout.write(`sort ${elapsed.toFixed(0).padStart(6)} ms  server cpu ${cpuMs.toFixed(0).padStart(6)} ms  ` +
+        `SELECT 1 ×${String(latencies.length).padStart(5)}  p50 ${quantile(latencies, 0.5).toFixed(2)}  ` +
+        `p99 ${quantile(latencies, 0.99).toFixed(2)}  max ${(latencies[latencies.length - 1] ?? 0).toFixed(2)} ms\n`)
+      runs.push({ fromUs, toUs: nowUs() })
+    }
+  } finally {
+    await heavy?.end()
+    await light.end()
+    await server.stop()
+  }
+  process.stdout.write(await probeReport(runs, server.child.pid))
+}
+
+main().catch((error: unknown) => { process.stderr.write(`${String(error)}\n`); process.exitCode = 1 })
