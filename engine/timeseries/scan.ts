@@ -197,7 +197,9 @@ export function selectRowRange(memtable: Memtable, op: ScanOp, range: { fromRow:
     for (let f = 0; f < refines.length && n > 0; f++) n = refines[f]!(window, 0, n)
     const taken = Math.min(n, limit - count)
     rows.set(window.subarray(0, taken), count)
-    row = taken < n ? window[taken - 1]! + 1 : candidates.next
+    // Candidates past the limit are given again by the next window (the expression may drop some taken ones).
+    if (taken < n) candidates.rewind(window[taken - 1]! + 1)
+    row = candidates.next
     const start = count
     count += taken
     if (where !== null && taken > 0) count = start + where.filter(memtable.columns, rows, start, taken)
@@ -213,6 +215,8 @@ interface Candidates {
   readonly next: number
   /** Writes up to `max` next candidates into `window`; returns how many. */
   fill(window: Int32Array, max: number): number
+  /** Goes back to `row` (at or after the first candidate given): the candidates from it on are given again. */
+  rewind(row: number): void
 }
 
 /** Without a time index: every row's timestamp is tested, `max` rows per window. */
@@ -237,6 +241,10 @@ class LinearCandidates implements Candidates {
     }
     this.next = end
     return n
+  }
+
+  rewind(row: number): void {
+    this.next = row
   }
 }
 
@@ -267,6 +275,13 @@ class RangeCandidates implements Candidates {
       }
     }
     return n
+  }
+
+  rewind(row: number): void {
+    const ranges = this.ranges
+    this.pair = 0
+    while (this.pair < ranges.length && ranges[this.pair + 1]! <= row) this.pair += 2
+    this.next = this.pair < ranges.length ? Math.max(row, ranges[this.pair]!) : this.toRow
   }
 }
 

@@ -67,6 +67,11 @@ function passesFilter(row: Row, filter: ColumnFilter): boolean {
   throw new Error(`test oracle lacks ${filter.op}`)
 }
 
+/** WHERE usage > 50 (an expression: evaluated on windows of candidates after they are taken). */
+const USAGE_OVER_50: NonNullable<ScanOp['where']> = {
+  v: 1, expr: { k: 'compare', op: '>', left: { k: 'column', column: 2, type: 'float8' }, right: { k: 'const', value: 50, type: 'float8' } },
+}
+
 /** The rows of [fromRow, toRow) a row-by-row test picks, in row order. */
 function expectedRows(rows: ReadonlyArray<Row>, op: ScanOp, fromRow: number, toRow: number): number[] {
   const { fromUs, toUs } = op.timeRange
@@ -74,6 +79,7 @@ function expectedRows(rows: ReadonlyArray<Row>, op: ScanOp, fromRow: number, toR
   for (let r = fromRow; r < toRow; r++) {
     const row = rows[r]!
     if (row.ts < fromUs || row.ts >= toUs) continue
+    if (op.where === USAGE_OVER_50 && !(row.usage !== null && row.usage > 50)) continue
     if (op.filters.every((filter) => passesFilter(row, filter))) picked.push(r)
   }
   return picked
@@ -124,6 +130,7 @@ describe('engine/timeseries/time-runs (the memtable time index)', () => {
       for (const timeRange of timeRanges(rows.length)) {
         for (const filters of FILTERS) {
           checkRanges(memtable, rows, scanOp(SCHEMA.id, { timeRange, filters }), `${order} ${JSON.stringify(filters)}`)
+          checkRanges(memtable, rows, scanOp(SCHEMA.id, { timeRange, filters, where: USAGE_OVER_50 }), `${order} where ${JSON.stringify(filters)}`)
         }
       }
     })
