@@ -142,6 +142,11 @@ export class Memtable {
   timeRanges(range: { fromRow: number; toRow: number; fromUs: number; toUs: number }): RowRanges | null {
     const ts = this.columns[this.schema.timestampIndex]
     if (ts?.kind !== 'timestamp' || ts.values.length < this.rows) return null
+    // No time bound: every row passes the time test (NaN too), so no index is needed (a scan of decoded row groups
+    // builds none).
+    if (range.fromUs === Number.NEGATIVE_INFINITY && range.toUs === Number.POSITIVE_INFINITY) {
+      return range.fromRow < range.toRow ? [range.fromRow, range.toRow] : []
+    }
     this.timeRuns ??= new TimeRuns()
     if (!this.timeRuns.extend(ts.values, this.rows)) return null
     return this.timeRuns.ranges(ts.values, range)
