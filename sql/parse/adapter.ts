@@ -37,7 +37,7 @@ const WARM_UP_STATEMENTS: ReadonlyArray<string> = [
   "INSERT INTO t (ts, k, v) VALUES ('2020-01-01', 'a', $), (now(), 'b', -1.5e3)",
   "SET TimeZone = 'UTC'; SHOW server_version; BEGIN; COMMIT",
 ]
-const WARM_UP_ROUNDS_COUNT = 4
+const WARM_UP_ROUNDS_COUNT = 2
 
 /** Loads the WebAssembly module once; parseStatements is synchronous and needs it loaded (server start awaits this). */
 export function loadParser(): Promise<void> {
