@@ -101,8 +101,10 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
   const startedMs = Date.now()
   const security = await loadSecurity(config)
   log.info({ dataDir: config.dataDir, cores: config.coreCount, fsync: config.fsync, memtableMb: config.memtableMb }, 'starting')
-  // SQL parsing is synchronous on a WebAssembly module (libpg-query): load it before anything can take a query.
-  await loadParser()
+  // SQL parsing is synchronous on a WebAssembly module (libpg-query): loaded (and warmed up) while the engine opens,
+  // awaited before anything can take a query.
+  const parser = loadParser()
+  parser.catch(() => undefined)
   let fatal: string | undefined
   let running: RunningServer | undefined
   // Sync (issue 11): the engine's checkpoints and WAL appends consult these from the start.
@@ -112,6 +114,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     if (running !== undefined) options.onFatal?.(detail, running)
   })
   const sync = await startSync(engine, config.dataDir, config.sync, syncHooks)
+  await parser
   const sql = createSql(engine)
   // One parse pool for both ILP listeners; workers start with the first large payload and are unref'd when idle.
   const parsePool = new IlpParsePool()

@@ -1,12 +1,13 @@
-// bench/micro/tsbs-nodedb: the TSBS query set on nodedb alone, from segments, for before/after profiling of the
-// engine without starting peers. Loads TSBS-like rows over line protocol into DIR (once; a DIR that already holds a
-// manifest is reused, so two builds can be measured on the same data), CHECKPOINTs, then runs each query RUNS times
-// with TSBS's varied parameters and prints the median and the server's CPU time per query.
+// bench/micro/tsbs-nodedb: the TSBS query set on nodedb alone, from segments or memtables, for before/after profiling
+// of the engine without starting peers. Loads TSBS-like rows over line protocol into DIR (once; a DIR that already
+// holds a manifest is reused, so two builds can be measured on the same data), CHECKPOINTs, then runs each query RUNS
+// times with TSBS's varied parameters and prints the median and the server's CPU time per query.
 // Run: npx tsc -p . && node dist/bench/micro/tsbs-nodedb.js DIR [--hosts 50] [--hours 6] [--runs 15]
 //      [--only q1,q2] [--prof PROFILE_DIR] (the server under `node --cpu-prof`; summarize with profile-summary.js)
 //      [--threads] (also each server thread's CPU ms per query, from /proc/PID/task)
-//      [--memtable] (a new DIR is loaded without CHECKPOINT: its rows stay in the WAL and are replayed into memtables
-//      at every start, so the queries run from memtables)
+//      [--memtable] (DIR is emptied and loaded afresh, the same seeded rows, and the set runs on the memtables: no
+//      CHECKPOINT, and a row to a separate keep-alive table every few seconds so the idle flush never fires; the run
+//      fails if any segment exists at its end)
 import fs from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
@@ -52,6 +53,34 @@ async function cpuMsOf(pid: number): Promise<number> {
   return (Number(fields[11]) + Number(fields[12])) * 10
 }
 
+type Server = Awaited<ReturnType<typeof startNodedbProcess>>
+type Engine = Awaited<ReturnType<typeof nodedbEngine>>
+
+/** Segments the manifest lists (0 before the first flush). */
+async function segmentCount(dir: string): Promise<number> {
+  const text = await fs.promises.readFile(path.join(dir, 'manifest.json'), 'utf8').catch(() => null)
+  return text === null ? 0 : (JSON.parse(text) as { segments: unknown[] }).segments.length
+}
+
+/** One query RUNS times (after one unmeasured run), printed as median, min and server CPU per query. */
+async function runQuery(server: Server, engine: Engine, sql: string[], options: { name: string; runs: number; threads: boolean }): Promise<void> {
+  const { runs } = options
+  await engine.query(sql[0]!)
+  const times: number[] = []
+  const cpuBefore = await cpuMsOf(server.child.pid!)
+  const threadsBefore = options.threads ? await threadCpuMsOf(server.child.pid!) : null
+  for (let i = 1; i <= runs; i++) {
+    const started = performance.now()
+    await engine.query(sql[i]!)
+    times.push(performance.now() - started)
+  }
+  const cpuMs = (await cpuMsOf(server.child.pid!) - cpuBefore) / runs
+  const threads = threadsBefore === null ? '' : `  threads ${threadShares(threadsBefore, await threadCpuMsOf(server.child.pid!), runs)}`
+  times.sort((a, b) => a - b)
+  process.stdout.write(`${options.name.padEnd(24)} median ${times[Math.floor(runs / 2)]!.toFixed(1).padStart(8)} ms  ` +
+    `min ${times[0]!.toFixed(1).padStart(8)} ms  server cpu ${cpuMs.toFixed(1).padStart(8)} ms/query${threads}\n`)
+}
+
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
@@ -66,13 +95,18 @@ async function main(): Promise<void> {
   const hosts = Number(values.hosts)
   const spanMs = Number(values.hours) * 3_600_000
   const rows = hosts * (spanMs / INTERVAL_MS)
-  const isLoaded = await fs.promises.access(path.join(dir, values.memtable ? 'wal' : 'manifest.json')).then(() => true, () => false)
+  if (values.memtable) await fs.promises.rm(dir, { recursive: true, force: true })
+  const isLoaded = await fs.promises.access(path.join(dir, 'manifest.json')).then(() => true, () => false)
   await fs.promises.mkdir(dir, { recursive: true })
   const server = await startNodedbProcess(dir, ['--memtable-mb', '4096'], values.prof === '' ? null : values.prof)
   const engine = await nodedbEngine(server)
+  const writeUrl = `http://127.0.0.1:${server.httpPort}/api/v2/write?org=bench&bucket=bench&precision=ns`
+  // Memtable mode: a row to another table (both cores: two series) keeps the idle flush from firing mid-run.
+  const keepAlive = values.memtable ? setInterval(() => void postLines(writeUrl, [
+    `bench_keepalive,k=a v=1 ${Date.now()}000000\nbench_keepalive,k=b v=1 ${Date.now()}000000\n`][Symbol.iterator]()), 5000) : null
   try {
     if (!isLoaded) {
-      await postLines(`http://127.0.0.1:${server.httpPort}/api/v2/write?org=bench&bucket=bench&precision=ns`, lineBodies(rows, hosts))
+      await postLines(writeUrl, lineBodies(rows, hosts))
       if (!values.memtable) await engine.query('CHECKPOINT')
     }
     const only = values.only === '' ? null : values.only.split(',')
@@ -81,23 +115,11 @@ async function main(): Promise<void> {
     for (const [index, query] of TSBS_QUERIES.entries()) {
       if (only !== null && !only.includes(query.name)) continue
       const texts = paramSets(query, runs + 1, SEED + index, data).map((p) => render(query, 'nodedb', p))
-      const sql = texts.map((t) => 'text' in t ? t.text : '')
-      await engine.query(sql[0]!)
-      const times: number[] = []
-      const cpuBefore = await cpuMsOf(server.child.pid!)
-      const threadsBefore = values.threads ? await threadCpuMsOf(server.child.pid!) : null
-      for (let i = 1; i <= runs; i++) {
-        const started = performance.now()
-        await engine.query(sql[i]!)
-        times.push(performance.now() - started)
-      }
-      const cpuMs = (await cpuMsOf(server.child.pid!) - cpuBefore) / runs
-      const threads = threadsBefore === null ? '' : `  threads ${threadShares(threadsBefore, await threadCpuMsOf(server.child.pid!), runs)}`
-      times.sort((a, b) => a - b)
-      process.stdout.write(`${query.name.padEnd(24)} median ${times[Math.floor(runs / 2)]!.toFixed(1).padStart(8)} ms  ` +
-        `min ${times[0]!.toFixed(1).padStart(8)} ms  server cpu ${cpuMs.toFixed(1).padStart(8)} ms/query${threads}\n`)
+      await runQuery(server, engine, texts.map((t) => 'text' in t ? t.text : ''), { name: query.name, runs, threads: values.threads })
     }
+    if (values.memtable && await segmentCount(dir) > 0) throw new Error('a segment was written during the memtable run')
   } finally {
+    if (keepAlive !== null) clearInterval(keepAlive)
     await engine.stop()
   }
 }

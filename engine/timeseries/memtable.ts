@@ -5,6 +5,7 @@ import { assert } from '../../src/common/assert.js'
 import { vectorLength, type ColumnBatch, type ColumnVector } from '../batch.js'
 import { MEMTABLE_INITIAL_ROWS_COUNT, SEGMENT_ROW_GROUP_ROWS_COUNT } from '../../src/common/limits.js'
 import type { TableSchema } from '../ops.js'
+import { TimeRuns, type RowRanges } from './time-runs.js'
 
 /** One column's storage. Numeric kinds keep a null byte per row (1 = NULL); symbols keep a per-memtable dictionary. */
 export type MemColumn =
@@ -100,6 +101,8 @@ export class Memtable {
   private rows = 0
   private capacity = MEMTABLE_INITIAL_ROWS_COUNT
   private variableBytes = 0
+  /** The time index, built by the first scan that asks (appends do not pay for it). */
+  private timeRuns: TimeRuns | undefined
 
   constructor(public schema: TableSchema, decoded?: { columns: MemColumn[]; rowCount: number }) {
     if (decoded === undefined) {
@@ -129,6 +132,24 @@ export class Memtable {
 
   get rowCount(): number {
     return this.rows
+  }
+
+  /**
+   * The rows of [fromRow, toRow) whose timestamp passes the scan's time test, from the time index (folded in up to
+   * the current row count first); null when the index cannot answer (rows far out of order, or a decoded row group
+   * whose timestamps were not read) and every row must be tested.
+   */
+  timeRanges(range: { fromRow: number; toRow: number; fromUs: number; toUs: number }): RowRanges | null {
+    const ts = this.columns[this.schema.timestampIndex]
+    if (ts?.kind !== 'timestamp' || ts.values.length < this.rows) return null
+    // No time bound: every row passes the time test (NaN too), so no index is needed (a scan of decoded row groups
+    // builds none).
+    if (range.fromUs === Number.NEGATIVE_INFINITY && range.toUs === Number.POSITIVE_INFINITY) {
+      return range.fromRow < range.toRow ? [range.fromRow, range.toRow] : []
+    }
+    this.timeRuns ??= new TimeRuns()
+    if (!this.timeRuns.extend(ts.values, this.rows)) return null
+    return this.timeRuns.ranges(ts.values, range)
   }
 
   /**

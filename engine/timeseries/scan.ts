@@ -10,6 +10,7 @@ import { compileWhere } from './expr-eval.js'
 import { EXPR_CHUNK_ROWS } from './expr-kernels.js'
 import { compareStrings, floatOrder, gatherVector } from './gather.js'
 import { isMemNull, type MemColumn, type Memtable } from './memtable.js'
+import { rangesRowCount, type RowRanges } from './time-runs.js'
 
 /** Row indices of one memtable that passed the time range and filters. */
 export interface Selection {
@@ -66,6 +67,24 @@ export function compareBig(cell: bigint, value: string | number | bigint | boole
   return Number(cell) - number
 }
 
+/** One verdict per dictionary entry of a symbol column (1 = a row with that id passes a value filter). */
+function symbolVerdicts(filter: ColumnFilter, column: Extract<MemColumn, { kind: 'symbol' }>): Uint8Array {
+  const verdicts = new Uint8Array(column.dict.length)
+  for (let id = 0; id < column.dict.length; id++) {
+    verdicts[id] = passes(filter, (value) => compareStrings(column.dict[id]!, String(value))) ? 1 : 0
+  }
+  return verdicts
+}
+
+/**
+ * A value filter on a tag no dictionary entry of this memtable passes: no row can (NULL ids fail a value filter too),
+ * so the memtable is skipped without reading a row — a one-host query over one memtable per vShard reads one.
+ */
+function isSymbolFilterEmpty(filter: ColumnFilter, column: MemColumn): boolean {
+  if (column.kind !== 'symbol' || filter.op === 'isNull' || filter.op === 'isNotNull') return false
+  return symbolVerdicts(filter, column).indexOf(1) === -1
+}
+
 /** Builds a per-row test for one filter over one memtable column; symbol values are resolved once here. */
 function compileFilter(filter: ColumnFilter, column: MemColumn): RowTest {
   if (filter.op === 'isNull') return (row) => isMemNull(column, row)
@@ -73,10 +92,7 @@ function compileFilter(filter: ColumnFilter, column: MemColumn): RowTest {
   switch (column.kind) {
     case 'symbol': {
       // One verdict per dictionary entry; rows then compare ids only.
-      const verdicts = new Uint8Array(column.dict.length)
-      for (let id = 0; id < column.dict.length; id++) {
-        verdicts[id] = passes(filter, (value) => compareStrings(column.dict[id]!, String(value))) ? 1 : 0
-      }
+      const verdicts = symbolVerdicts(filter, column)
       return (row) => { const id = column.ids[row]!; return id !== -1 && verdicts[id] === 1 }
     }
     case 'text': return (row) => {
@@ -145,44 +161,152 @@ export function selectRows(memtable: Memtable, op: ScanOp, limit: number): Selec
 /**
  * Rows in [fromRow, toRow) of `memtable` passing the time range and filters, at most `limit` of them; `nextRow` is
  * where a later call resumes (toRow when the range was examined to its end). Streaming scans examine a bounded range
- * per step; filters are compiled per call because a live memtable's dictionary may have grown in between.
+ * per step; filters are compiled per call because a live memtable's dictionary may have grown in between. The
+ * memtable's time index (time-runs.ts) gives the rows in the time range without testing each; every path keeps
+ * rows in row order, so the selection is the same with or without it.
  */
 export function selectRowRange(memtable: Memtable, op: ScanOp, range: { fromRow: number; toRow: number; limit: number }): { selection: Selection; nextRow: number } {
   const ts = memtable.columns[memtable.schema.timestampIndex]!
+  const { fromRow, toRow, limit } = range
+  const { fromUs, toUs } = op.timeRange
+  const ranges = ts.kind === 'timestamp' ? memtable.timeRanges({ fromRow, toRow, fromUs, toUs }) : null
   if (op.filters.length === 0 && (op.where === undefined || op.where === null) && ts.kind === 'timestamp') {
+    if (ranges !== null) return selectRanges(memtable, ranges, range)
     const dense = denseSelection(memtable, ts.values, op.timeRange, range)
     if (dense !== null) return dense
-    if (range.limit >= range.toRow - range.fromRow) return selectTimeRange(memtable, ts.values, op.timeRange, range)
+    if (limit >= toRow - fromRow) return selectTimeRange(memtable, ts.values, op.timeRange, range)
+  }
+  if (op.filters.some((filter) => isSymbolFilterEmpty(filter, memtable.columns[filter.column]!))) {
+    return { selection: { memtable, rows: new Int32Array(0), count: 0 }, nextRow: Math.max(fromRow, toRow) }
   }
   const refines = op.filters.map((filter) => compileRefine(filter, memtable.columns[filter.column]!))
   const where = op.where === undefined || op.where === null ? null : compileWhere(memtable.schema, op.where)
-  const { toRow, limit } = range
-  const rows = new Int32Array(Math.max(0, Math.min(toRow - range.fromRow, limit)))
-  let count = 0
-  const { fromUs, toUs } = op.timeRange
   if (ts.kind !== 'timestamp') throw invalidFilter('designated timestamp column is not a timestamp')
-  // A window of rows at a time: the time range picks candidates, each filter refines them in one pass, and
+  const candidates = ranges === null ? new LinearCandidates(ts.values, op.timeRange, range) : new RangeCandidates(ranges, range)
+  const rows = new Int32Array(Math.max(0, Math.min(candidates.maxCount, limit)))
+  let count = 0
+  // A window of candidates at a time: the time range picks them, each filter refines them in one pass, and
   // candidates stop at the limit, so the expression (on windows of at most EXPR_CHUNK_ROWS rows) never computes a
   // row the scan would not have needed.
   const windowRows = where === null ? SELECT_WINDOW_ROWS : EXPR_CHUNK_ROWS
   const window = selectWindow
-  let row = range.fromRow
-  while (row < toRow && count < limit) {
-    const windowEnd = Math.min(toRow, row + windowRows)
-    let n = 0
-    for (let r = row; r < windowEnd; r++) {
-      const t = ts.values[r]!
-      if (!(t < fromUs || t >= toUs)) window[n++] = r
-    }
+  // Rows before the first candidate are not in the time range: a scan stopped at its limit resumes past them.
+  let row = candidates.next
+  while (candidates.next < toRow && count < limit) {
+    let n = candidates.fill(window, windowRows)
     for (let f = 0; f < refines.length && n > 0; f++) n = refines[f]!(window, 0, n)
     const taken = Math.min(n, limit - count)
     rows.set(window.subarray(0, taken), count)
-    row = taken < n ? window[taken - 1]! + 1 : windowEnd
+    // Candidates past the limit are given again by the next window (the expression may drop some taken ones).
+    if (taken < n) candidates.rewind(window[taken - 1]! + 1)
+    row = candidates.next
     const start = count
     count += taken
     if (where !== null && taken > 0) count = start + where.filter(memtable.columns, rows, start, taken)
   }
   return { selection: { memtable, rows, count }, nextRow: row }
+}
+
+/** Where a scan's candidate rows (those in its time range) come from, a window at a time, in row order. */
+interface Candidates {
+  /** At most this many candidates in all. */
+  readonly maxCount: number
+  /** The row a later fill resumes at (toRow once every candidate was given). */
+  readonly next: number
+  /** Writes up to `max` next candidates into `window`; returns how many. */
+  fill(window: Int32Array, max: number): number
+  /** Goes back to `row` (at or after the first candidate given): the candidates from it on are given again. */
+  rewind(row: number): void
+}
+
+/** Without a time index: every row's timestamp is tested, `max` rows per window. */
+class LinearCandidates implements Candidates {
+  next: number
+  readonly maxCount: number
+  private readonly toRow: number
+
+  constructor(private readonly times: Float64Array, private readonly timeRange: ScanOp['timeRange'], range: { fromRow: number; toRow: number }) {
+    this.next = range.fromRow
+    this.toRow = range.toRow
+    this.maxCount = range.toRow - range.fromRow
+  }
+
+  fill(window: Int32Array, max: number): number {
+    const { fromUs, toUs } = this.timeRange
+    const end = Math.min(this.toRow, this.next + max)
+    let n = 0
+    for (let r = this.next; r < end; r++) {
+      const t = this.times[r]!
+      if (!(t < fromUs || t >= toUs)) window[n++] = r
+    }
+    this.next = end
+    return n
+  }
+
+  rewind(row: number): void {
+    this.next = row
+  }
+}
+
+/** From the time index's row ranges: only rows in the time range are visited. */
+class RangeCandidates implements Candidates {
+  next: number
+  readonly maxCount: number
+  private pair = 0
+  private readonly toRow: number
+
+  constructor(private readonly ranges: RowRanges, range: { fromRow: number; toRow: number }) {
+    this.toRow = range.toRow
+    this.maxCount = rangesRowCount(ranges)
+    this.next = ranges.length === 0 ? Math.max(range.fromRow, range.toRow) : ranges[0]!
+  }
+
+  fill(window: Int32Array, max: number): number {
+    const ranges = this.ranges
+    let n = 0
+    while (this.pair < ranges.length && n < max) {
+      const from = Math.max(this.next, ranges[this.pair]!)
+      const taken = Math.min(ranges[this.pair + 1]! - from, max - n)
+      for (let i = 0; i < taken; i++) window[n++] = from + i
+      this.next = from + taken
+      if (this.next >= ranges[this.pair + 1]!) {
+        this.pair += 2
+        this.next = this.pair < ranges.length ? ranges[this.pair]! : this.toRow
+      }
+    }
+    return n
+  }
+
+  rewind(row: number): void {
+    const ranges = this.ranges
+    this.pair = 0
+    while (this.pair < ranges.length && ranges[this.pair + 1]! <= row) this.pair += 2
+    this.next = this.pair < ranges.length ? Math.max(row, ranges[this.pair]!) : this.toRow
+  }
+}
+
+/**
+ * No filter: the rows in the index's ranges, up to `limit`. When they are all of [fromRow, fromRow + limit) (a
+ * memtable or row group wholly inside the time range, the commonest case) the selection is a view of the shared row
+ * numbers and allocates nothing.
+ */
+function selectRanges(memtable: Memtable, ranges: RowRanges, range: { fromRow: number; toRow: number; limit: number }): { selection: Selection; nextRow: number } {
+  const { fromRow, toRow, limit } = range
+  const end = Math.max(fromRow, Math.min(toRow, fromRow + limit))
+  if (ranges.length === 0) return { selection: { memtable, rows: new Int32Array(0), count: 0 }, nextRow: limit > 0 ? Math.max(fromRow, toRow) : fromRow }
+  if (ranges[0] === fromRow && ranges[1]! >= end) {
+    return { selection: { memtable, rows: identityView(fromRow, end - fromRow), count: end - fromRow }, nextRow: end }
+  }
+  const rows = new Int32Array(Math.min(rangesRowCount(ranges), limit))
+  let count = 0
+  let nextRow = toRow
+  for (let pair = 0; pair < ranges.length; pair += 2) {
+    const from = ranges[pair]!
+    const taken = Math.min(ranges[pair + 1]! - from, rows.length - count)
+    for (let i = 0; i < taken; i++) rows[count++] = from + i
+    if (count === rows.length && from + taken < ranges[pair + 1]!) { nextRow = from + taken; break }
+  }
+  return { selection: { memtable, rows, count }, nextRow }
 }
 
 /**
@@ -259,7 +383,8 @@ export function scanMemtables(schema: TableSchema, memtables: ReadonlyArray<Memt
     if (remaining <= 0) break
     const selection = selectRows(memtable, op, remaining)
     remaining -= selection.count
-    selections.push(selection)
+    // An empty selection adds no row and no group: leaving it out spares the kernels a pass per memtable.
+    if (selection.count > 0) selections.push(selection)
   }
   return isRaw ? buildRows(schema, op, selections) : aggregateRows(schema, op, selections)
 }

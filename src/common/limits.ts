@@ -97,6 +97,9 @@ export const CORE_OUTBOX_RETRY_MS = 1
 export const CONTROL_OUTBOX_RETRY_MS = 1
 // Initial row capacity of a memtable column; it doubles as rows arrive.
 export const MEMTABLE_INITIAL_ROWS_COUNT = 1024
+// Runs of time-ordered rows a memtable's time index keeps (time-runs.ts): each costs a scan two binary searches, so
+// past this many (rows far out of order) testing every row is as cheap and the index is dropped.
+export const MEMTABLE_TIME_RUNS_MAX_COUNT = 1024
 
 // --- engine: segment column chunks
 // Values in one column chunk. Segments cut chunks far smaller (a few hundred thousand rows); a stored count above
