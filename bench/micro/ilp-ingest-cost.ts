@@ -78,12 +78,12 @@ async function measure(target: Target, bodies: Buffer[], transport: string, writ
   const cpu = await cpuSecondsOf(target.pid) - cpuBefore
   const threads = threadShares(threadsBefore, await cpuByThread(target.pid), rows)
   const rss = (await rssOf(target.pid))! / 2 ** 20
-  const memoryAfter = rssBreakdown(target.pid)
+  const memoryAfter = await rssBreakdown(target.pid)
   const diskAfter = duBytes(target.dataDir) / 2 ** 20
   await target.settle()
   const diskSettled = duBytes(target.dataDir) / 2 ** 20
   const rssSettled = (await rssOf(target.pid))! / 2 ** 20
-  const memorySettled = rssBreakdown(target.pid)
+  const memorySettled = await rssBreakdown(target.pid)
   return `${target.name.padEnd(16)} ${transport} ${(rows / seconds).toFixed(0).padStart(8)} rows/s  ` +
     `cpu ${(cpu / (rows / 1e6)).toFixed(2).padStart(6)} s/Mrow  rss ${rss.toFixed(0).padStart(5)} MiB ` +
     `(settled ${rssSettled.toFixed(0)})  disk ${diskAfter.toFixed(1)} MiB, settled ${diskSettled.toFixed(1)} MiB\n    threads (s/Mrow): ${threads}` +

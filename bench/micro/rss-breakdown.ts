@@ -15,9 +15,9 @@ interface Mapping {
 
 const ARENA_ALIGNMENT = 64n << 20n
 
-function mappingsOf(pid: number): Mapping[] {
+async function mappingsOf(pid: number): Promise<Mapping[]> {
   const mappings: Mapping[] = []
-  for (const line of fs.readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+  for (const line of (await fs.promises.readFile(`/proc/${pid}/smaps`, 'utf8')).split('\n')) {
     const header = /^([0-9a-f]+)-([0-9a-f]+) (\S+) \S+ \S+ \S+\s*(.*)$/.exec(line)
     if (header !== null) {
       mappings.push({ start: BigInt(`0x${header[1]!}`), end: BigInt(`0x${header[2]!}`), perms: header[3]!, name: header[4]!, rssKiB: 0 })
@@ -44,8 +44,8 @@ function kindOf(mappings: ReadonlyArray<Mapping>, i: number): string {
 }
 
 /** Resident MiB by kind of mapping, largest first, one line. */
-export function rssBreakdown(pid: number): string {
-  const mappings = mappingsOf(pid)
+export async function rssBreakdown(pid: number): Promise<string> {
+  const mappings = await mappingsOf(pid)
   const byKind = new Map<string, number>()
   for (let i = 0; i < mappings.length; i++) {
     const kind = kindOf(mappings, i)
