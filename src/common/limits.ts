@@ -57,8 +57,8 @@ export const WAL_RECORD_BYTES_MAX = 256 * 1024 * 1024
 // Young generation of each worker isolate (cores, ILP parse workers), MiB: V8 splits it into two semi-spaces and a
 // new large-object space, so 3 is a 1 MiB semi-space (V8's default cap is 16). These threads allocate few JS objects
 // but many short-lived ArrayBuffers, whose malloc'd stores are freed only when a GC finds their small JS objects
-// dead: frequent scavenges hand them back to malloc before more pile up. RSS after a bulk ILP load −10 to −45 MiB,
-// CPU per row and query CPU within noise (issue 10, ARCHITECTURE.md).
+// dead: frequent scavenges hand them back to malloc before more pile up. RSS after a bulk ILP load −17 (bench, HTTP)
+// to −40 MiB (fresh server, TCP); ingest CPU within noise (≤5% not ruled out), query CPU the same (issue 10).
 export const WORKER_YOUNG_GENERATION_MB = 3
 // Default memtable budget per core, in MiB (--memtable-mb).
 export const MEMTABLE_MB_DEFAULT = 64
