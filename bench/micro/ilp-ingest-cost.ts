@@ -5,6 +5,7 @@
 // Run: npx tsc -p . && node dist/bench/micro/ilp-ingest-cost.js [--rows 400000] [--hosts 100] [--writers 2]
 //      [--batch 5000] [--transport tcp|http] [--systems nodedb,victoriametrics,influxdb] [--prof DIR]
 //      (--prof: nodedb under `node --cpu-prof`; summarize with dist/bench/profile-summary.js DIR)
+// Each system's RSS right after ingest and once settled is also broken down by kind of mapping (rss-breakdown.ts).
 import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import { parseArgs } from 'node:util'
@@ -13,6 +14,7 @@ import { startInfluxdb, startVictoriaMetrics, type IlpPeer } from '../peers/ilp-
 import { nodedbEngine, rssOf, startNodedbProcess } from '../peers/query-engines.js'
 import { ilpBodies, postAll, sendShare } from '../scenarios/ilp-ingest.js'
 import { cpuByThread, cpuSecondsOf, threadShares } from './thread-cpu.js'
+import { rssBreakdown } from './rss-breakdown.js'
 
 interface Target {
   readonly name: string
@@ -76,13 +78,16 @@ async function measure(target: Target, bodies: Buffer[], transport: string, writ
   const cpu = await cpuSecondsOf(target.pid) - cpuBefore
   const threads = threadShares(threadsBefore, await cpuByThread(target.pid), rows)
   const rss = (await rssOf(target.pid))! / 2 ** 20
+  const memoryAfter = await rssBreakdown(target.pid)
   const diskAfter = duBytes(target.dataDir) / 2 ** 20
   await target.settle()
   const diskSettled = duBytes(target.dataDir) / 2 ** 20
   const rssSettled = (await rssOf(target.pid))! / 2 ** 20
+  const memorySettled = await rssBreakdown(target.pid)
   return `${target.name.padEnd(16)} ${transport} ${(rows / seconds).toFixed(0).padStart(8)} rows/s  ` +
     `cpu ${(cpu / (rows / 1e6)).toFixed(2).padStart(6)} s/Mrow  rss ${rss.toFixed(0).padStart(5)} MiB ` +
-    `(settled ${rssSettled.toFixed(0)})  disk ${diskAfter.toFixed(1)} MiB, settled ${diskSettled.toFixed(1)} MiB\n    threads (s/Mrow): ${threads}`
+    `(settled ${rssSettled.toFixed(0)})  disk ${diskAfter.toFixed(1)} MiB, settled ${diskSettled.toFixed(1)} MiB\n    threads (s/Mrow): ${threads}` +
+    `\n    RSS after ingest (MiB): ${memoryAfter}\n    RSS settled (MiB): ${memorySettled}`
 }
 
 async function main(): Promise<void> {

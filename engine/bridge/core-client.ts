@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads'
 import { assert } from '../../src/common/assert.js'
 import { log } from '../../src/common/log.js'
 import { EngineFailureError } from '../api.js'
-import { CONTROL_OUTBOX_RETRY_MS, DISPATCH_QUEUE_FRAMES_MAX_COUNT, PARTITION_WIDTH_US_DEFAULT } from '../../src/common/limits.js'
+import { CONTROL_OUTBOX_RETRY_MS, DISPATCH_QUEUE_FRAMES_MAX_COUNT, PARTITION_WIDTH_US_DEFAULT, WORKER_YOUNG_GENERATION_MB } from '../../src/common/limits.js'
 import { FrameCodec } from './frame-codec.js'
 import type { CoreRequest, CoreResponse, FailureResponse, ScanBatchResponse, StreamScanRequest } from './messages.js'
 import { RING_SIGNAL_INDEX, RingConsumer, RingProducer, createRingBuffers, ringMessageLength, type RingMessage } from './spsc-ring.js'
@@ -58,7 +58,8 @@ export class CoreClient {
     const responseRing = createRingBuffers()
     this.producer = new RingProducer(requestRing)
     this.consumer = new RingConsumer(responseRing)
-    this.worker = new Worker(workerPath, { workerData: { coreId, requestRing, responseRing, memtableBudgetBytes, partitionWidthUs, chunkCacheBytes } })
+    const workerData = { coreId, requestRing, responseRing, memtableBudgetBytes, partitionWidthUs, chunkCacheBytes }
+    this.worker = new Worker(workerPath, { workerData, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } })
     this.exited = new Promise((resolve) => this.worker.once('exit', (code) => { this.onExit(code); resolve(code) }))
     this.worker.on('error', (error) => log.error({ core: coreId, err: error }, 'core worker failed'))
     this.listen()

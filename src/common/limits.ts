@@ -45,12 +45,21 @@ export const SUBQUERY_MEMO_ENTRIES_MAX_COUNT = 10_000
 export const TABLES_MAX_COUNT = 10_000
 // Columns per table (PostgreSQL's MaxTupleAttributeNumber is 1664).
 export const COLUMNS_PER_TABLE_MAX_COUNT = 1600
-// Bytes of one SPSC ring (request or response); a power of two so indices mask cheaply.
+// Bytes of one SPSC ring (request or response); a power of two so indices mask cheaply. A request ring is wholly
+// resident once bulk ingest has wrapped it (16 MiB of RSS with two cores). 2 MiB rings saved 12-25 MiB but slowed
+// ILP TCP ingest (every core receives the whole WAL payload of each 4 MiB run): 54k against 96k rows/s and +0.7 CPU
+// s per M rows, bench means of three runs each. So 8 MiB (issue 10, ARCHITECTURE.md).
 export const RING_BYTES = 8 * 1024 * 1024
 // Largest single frame written to a ring in one piece; larger payloads are split into fragments.
 export const RING_FRAME_BYTES_MAX = RING_BYTES / 4
 // Largest WAL record; an INSERT or ILP request larger than this is rejected with 54000.
 export const WAL_RECORD_BYTES_MAX = 256 * 1024 * 1024
+// Young generation of each worker isolate (cores, ILP parse workers), MiB: V8 splits it into two semi-spaces and a
+// new large-object space, so 3 is a 1 MiB semi-space (V8's default cap is 16). These threads allocate few JS objects
+// but many short-lived ArrayBuffers, whose malloc'd stores are freed only when a GC finds their small JS objects
+// dead: frequent scavenges hand them back to malloc before more pile up. RSS after a bulk ILP load −17 (bench, HTTP)
+// to −40 MiB (fresh server, TCP); ingest CPU within noise (≤5% not ruled out), query CPU the same (issue 10).
+export const WORKER_YOUNG_GENERATION_MB = 3
 // Default memtable budget per core, in MiB (--memtable-mb).
 export const MEMTABLE_MB_DEFAULT = 64
 // Hard bounds on --memtable-mb.

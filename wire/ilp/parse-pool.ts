@@ -9,7 +9,7 @@ import path from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { assert } from '../../src/common/assert.js'
 import { log } from '../../src/common/log.js'
-import { ILP_PARSE_JOBS_PENDING_MAX_COUNT, ILP_PARSE_WORKERS_MAX_COUNT } from '../../src/common/limits.js'
+import { ILP_PARSE_JOBS_PENDING_MAX_COUNT, ILP_PARSE_WORKERS_MAX_COUNT, WORKER_YOUNG_GENERATION_MB } from '../../src/common/limits.js'
 import type { IlpParseOptions, IlpParseResult } from './ilp-parser.js'
 
 /** Posted to a worker: the payload (its buffer transferred) and how to parse it. */
@@ -158,7 +158,8 @@ export class IlpParsePool {
   }
 
   private startWorker(): Slot {
-    const slot: Slot = { worker: new Worker(this.workerPath), job: null, isDead: false }
+    const resourceLimits = { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB }
+    const slot: Slot = { worker: new Worker(this.workerPath, { resourceLimits }), job: null, isDead: false }
     slot.worker.unref()
     slot.worker.on('message', (reply: ParseResultMessage) => {
       const job = slot.job
