@@ -241,7 +241,12 @@ export class EdgeApplier {
     const lsn = Number(header.get(HEADER_LSN))
     const prev = Number(header.get(HEADER_PREV_LSN))
     counters.seenLsn = Math.max(counters.seenLsn, lsn)
-    if (header.get(HEADER_KIND) === 'catalog') {
+    const isResync = header.get(HEADER_RESYNC) === '1'
+    // A catalog message is chained too (it carries the Ndb-Prev-Lsn of the record it precedes): acknowledging it
+    // (AckAll) acknowledges everything before it, so a record lost from an earlier fetch must be a held gap here.
+    const isCatalog = header.get(HEADER_KIND) === 'catalog'
+    if ((isCatalog ? prev > mark : prev !== mark && lsn > mark) && !isResync) return this.holdGap(key, counters, lsn, prev, mark)
+    if (isCatalog) {
       const edge = decodeCatalogMessage(message.data)
       if (edge === undefined) throw holdError(`catalog message ${message.seq} of ${key} does not decode`)
       // The cloud table may change: the pending group was built against its columns before.
@@ -256,12 +261,6 @@ export class EdgeApplier {
       this.unflushed.push({ message, key, lsn })
       return 'skipped'
     }
-    if (prev !== mark && header.get(HEADER_RESYNC) !== '1') {
-      counters.gapsHeld += 1
-      this.noteError(new Error(`gap: record ${lsn} follows ${prev}, but ${mark} is the last applied`), 'held')
-      log.warn({ source: key, lsn, prev, mark }, 'sync: gap in the edge chain; held until the missing record comes back')
-      return 'held'
-    }
     const record = this.assemble(message, header.get(HEADER_PART))
     if (record === undefined) return 'partial'
     await this.addToGroup(jsm, source.nodeId, source.incarnation, record, lsn)
@@ -270,6 +269,13 @@ export class EdgeApplier {
     this.marks.set(key, lsn)
     this.unflushed.push({ message, key, lsn })
     return 'applied'
+  }
+
+  private holdGap(key: string, counters: SourceCounters, lsn: number, prev: number, mark: number): Outcome {
+    counters.gapsHeld += 1
+    this.noteError(new Error(`gap: record ${lsn} follows ${prev}, but ${mark} is the last applied`), 'held')
+    log.warn({ source: key, lsn, prev, mark }, 'sync: gap in the edge chain; held until the missing record comes back')
+    return 'held'
   }
 
   private async markOf(key: string, incarnation: number): Promise<number> {

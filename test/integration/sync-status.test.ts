@@ -7,6 +7,9 @@ import assert from 'node:assert/strict'
 import { sendLineRange } from '../helpers/ilp.js'
 import { makeTempDir, removeDir, startServerProcess } from '../helpers/server-process.js'
 import { query, SyncCluster, until, useSyncCluster } from '../helpers/sync-cluster.js'
+import { connect, headers } from '@nats-io/transport-node'
+import { jetstream, jetstreamManager } from '@nats-io/jetstream'
+import { catalogSubject, HEADER_KIND, HEADER_LSN, HEADER_PREV_LSN, HEADER_SOURCE, SYNC_STREAM } from '../../engine/sync/protocol.js'
 
 const BASE_NS = 1_700_000_000_000_000_000n
 
@@ -154,5 +157,39 @@ describe('issue 11: a stalled edge nats-server mid-drain (real nats-server, real
       return row!.applied_lsn === edgeRow!.applied_lsn && row!.state === 'connected'
     })
     assert.match(cluster.cloud!.output(), /delivery restarts at the first message not acknowledged/, 'the stalls made fetches fail')
+  })
+
+  it('a catalog message after a record the cloud never applied is a held gap: acknowledging it would acknowledge the lost record too', async () => {
+    await cluster.startHub()
+    await cluster.startCloud()
+    const edge = await cluster.addEdge('edge-1')
+    await sendLineRange(edge.server!.ilpPort, { from: 0, to: 100 }, 100, lineChunk)
+    const cloudPg = cluster.cloud!.pgPort
+    await until('the cloud to apply the edge\'s rows', async () => {
+      const rows = await syncRows(cloudPg)
+      return rows.length === 1 && rows[0]!.state === 'connected' && Number(rows[0]!.applied_lsn) > 0 && rows[0]!.lag_records === '0'
+    })
+    const [before] = await syncRows(cloudPg)
+    const applied = Number(before!.applied_lsn)
+    // What a fetch that lost record applied+1 would show next: the schema message the edge sends ahead of record
+    // applied+2 (chained after applied+1), then that record. Published on the edge's own stream as the edge does.
+    const nc = await connect({ servers: edge.nats.url })
+    try {
+      const jsm = await jetstreamManager(nc)
+      const schema = await jsm.streams.getMessage(SYNC_STREAM, { last_by_subj: catalogSubject('edge-1', 1) })
+      assert.ok(schema !== null, 'the edge shipped the schema of its first table')
+      const h = headers()
+      for (const name of [HEADER_SOURCE, HEADER_KIND]) h.set(name, schema.header.get(name))
+      h.set(HEADER_LSN, String(applied + 2))
+      h.set(HEADER_PREV_LSN, String(applied + 1))
+      await jetstream(nc).publish(catalogSubject('edge-1', 1), schema.data, { headers: h })
+    } finally {
+      await nc.close()
+    }
+    await until('the cloud to hold the gap', async () => {
+      const rows = await syncRows(cloudPg)
+      return rows.length === 1 && rows[0]!.state === 'held' && Number(rows[0]!.gaps_held) > 0
+    })
+    assert.equal((await syncRows(cloudPg))[0]!.applied_lsn, String(applied))
   })
 })
