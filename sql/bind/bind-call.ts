@@ -1,5 +1,6 @@
 // sql/bind/bind-call: function calls — the special forms (COALESCE, GREATEST/LEAST, NULLIF, SQL value functions),
 // aggregates (with DISTINCT, FILTER, ORDER BY, WITHIN GROUP), window functions, and scalar functions from the registry.
+import { rewriteWholeRow } from './bind-whole-row.js'
 import { featureNotSupported, groupingError, undefinedFunction, undefinedObject, windowingError } from '../../src/common/errors.js'
 import { aggregateOverloads, isAggregate } from '../functions/registry.js'
 import type { SqlCallExpr, SqlExpr, SqlOrderItem, SqlWindowSpec } from '../parse/ast.js'
@@ -161,6 +162,8 @@ export function bindCall(ctx: BindContext, call: SqlCallExpr, bind: BindFn): Exp
   if (call.schema !== null && call.schema !== 'pg_catalog' && call.schema !== 'public') {
     throw undefinedFunction(`${call.schema}.${call.name}`, call.pos + 1)
   }
+  const rewritten = rewriteWholeRow(ctx.scope, call)
+  if (rewritten !== call) return bind(ctx, rewritten)
   if (call.over !== null) return bindWindow(ctx, call, call.over, bind)
   if (RANKING.has(call.name) || VALUE_WINDOWS.has(call.name)) {
     throw windowingError(`window function ${call.name} requires an OVER clause`, call.pos + 1)

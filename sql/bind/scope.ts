@@ -1,6 +1,6 @@
 // sql/bind/scope: the names visible to an expression — the columns of the FROM clause (with their table qualifier)
 // as slots of the row the expression reads, and the enclosing queries' scopes for correlated references.
-import { ambiguousColumn, undefinedColumn } from '../../src/common/errors.js'
+import { ambiguousColumn, featureNotSupported, undefinedColumn } from '../../src/common/errors.js'
 import type { Expr } from './expr.js'
 import type { SqlType } from './types.js'
 
@@ -61,6 +61,8 @@ export class Scope {
       if (!scope.isTransparent) depth += 1
       scope = scope.parent
     }
+    // `t` naming a FROM item and no column is a whole-row reference: only the JSON functions take one (bind-whole-row.ts).
+    if (names.length === 1 && this.hasQualifier(names[0]!)) throw featureNotSupported(`a whole-row reference ("${names[0]!}") here`, pos + 1)
     throw undefinedColumn(names.join('.'), pos + 1)
   }
 }

@@ -229,7 +229,22 @@ function builders(): ScalarFunction[] {
     typed('jsonb_build_object', [], 'any', 'jsonb', false, (args, types, ctx) => asJsonb(`{${pairsOf(args, types, ctx).map(([k, v]) => `${quoteJsonString(k)}: ${v}`).join(', ')}}`)),
     typed('json_build_array', [], 'any', 'json', false, (args, types, ctx) => `[${list(args, types, ctx).join(', ')}]`),
     typed('jsonb_build_array', [], 'any', 'jsonb', false, (args, types, ctx) => asJsonb(`[${list(args, types, ctx).join(', ')}]`)),
+    // A whole-row reference (row_to_json(t), json_agg(t), …) is bound as one of these over (name, value) pairs of
+    // the row's columns (sql/bind/bind-whole-row.ts): composite_to_json's compact `{"a":1,"b":"x"}`.
+    typed(RECORD_TO_JSON, [], 'any', 'json', false, (args, types, ctx) => recordJson(args, types, ctx)),
+    typed(RECORD_TO_JSONB, [], 'any', 'jsonb', false, (args, types, ctx) => asJsonb(recordJson(args, types, ctx))),
   ]
+}
+
+export const RECORD_TO_JSON = 'nodedb_record_to_json'
+export const RECORD_JSON_AGG = 'nodedb_record_json_agg'
+export const RECORD_TO_JSONB = 'nodedb_record_to_jsonb'
+
+/** composite_to_json without line feeds: each column's name and its to_json text, no spaces. */
+function recordJson(args: ReadonlyArray<SqlValue>, types: ReadonlyArray<SqlType>, ctx: FunctionContext): string {
+  const fields: string[] = []
+  for (let i = 0; i + 1 < args.length; i += 2) fields.push(`${quoteJsonString(str(args[i]!))}:${toJsonText(args[i + 1]!, types[i + 1]!.name, ctx)}`)
+  return `{${fields.join(',')}}`
 }
 
 function oneArg(args: ReadonlyArray<SqlValue>, name: string, types: ReadonlyArray<SqlType>): SqlValue {
@@ -243,7 +258,16 @@ export const JSON_FUNCTIONS: ReadonlyArray<ScalarFunction> = [
 
 interface AggState { readonly items: string[] }
 
-function jsonAggregate(name: string, result: 'json' | 'jsonb', isObject: boolean): AggregateFunction {
+/**
+ * json_agg's element list as json_agg_transfn writes it: `, ` between elements, and a line feed and a space before
+ * each non-NULL element after the first when elements are arrays or rows (a row arrives as its composite_to_json).
+ */
+function aggregateElements(rows: ReadonlyArray<ReadonlyArray<SqlValue>>, type: PgTypeName, isRecord: boolean, ctx: TimeContextLike): string {
+  const isStructured = isRecord || isArrayType(type)
+  return rows.map(([v], i) => `${i === 0 ? '' : ', '}${i > 0 && isStructured && v !== null ? '\n ' : ''}${toJsonText(v ?? null, type, ctx)}`).join('')
+}
+
+function jsonAggregate(name: string, result: 'json' | 'jsonb', isObject: boolean, isRecord = false): AggregateFunction {
   return erase<AggState>({
     name, args: isObject ? ['any', 'any'] : ['any'], skipsNulls: false, result,
     create: () => ({ items: [] }),
@@ -254,7 +278,7 @@ function jsonAggregate(name: string, result: 'json' | 'jsonb', isObject: boolean
       const rows = s.items as unknown as SqlValue[][]
       const text = isObject
         ? `{ ${rows.map(([k, v]) => objectPair(k ?? null, v ?? null, argTypes, ctx)).join(', ')} }`
-        : `[${rows.map(([v]) => toJsonText(v ?? null, argTypes[0]!.name, ctx)).join(', ')}]`
+        : `[${aggregateElements(rows, argTypes[0]!.name, isRecord, ctx)}]`
       return result === 'jsonb' ? formatJsonb(normalizeJsonb(parseJson(text, true))) : text
     },
   })
@@ -268,4 +292,6 @@ function objectPair(key: SqlValue, value: SqlValue, types: ReadonlyArray<SqlType
 export const JSON_AGGREGATES: ReadonlyArray<AggregateFunction> = [
   jsonAggregate('json_agg', 'json', false), jsonAggregate('jsonb_agg', 'jsonb', false),
   jsonAggregate('json_object_agg', 'json', true), jsonAggregate('jsonb_object_agg', 'jsonb', true),
+  // json_agg over a whole row (sql/bind/bind-whole-row.ts): its elements are rows, laid out as PostgreSQL lays rows.
+  jsonAggregate(RECORD_JSON_AGG, 'json', false, true),
 ]

@@ -294,7 +294,8 @@ describe('aggregate functions against PostgreSQL', function () {
   })
 
   for (const def of AGGREGATE_FUNCTIONS) {
-    if (def.orderedSet === true || def.args.length > 1) continue
+    // nodedb_record_json_agg is json_agg over a whole row, reached only through json_agg(t): corpus-json checks it.
+    if (def.orderedSet === true || def.args.length > 1 || def.name.startsWith('nodedb_')) continue
     const types: PgTypeName[] = def.args[0] === 'any' || def.args.length === 0
       ? (Object.keys(DATA) as PgTypeName[]).filter((type) => acceptsInput(def, type))
       : [def.args[0] as PgTypeName]
@@ -406,7 +407,7 @@ describe('aggregate functions against PostgreSQL', function () {
   })
 
   it('the registry has PostgreSQL 15\'s overloads and result types for the types nodedb has', async function () {
-    const names = [...new Set(AGGREGATE_FUNCTIONS.map((d) => d.name))].filter((n) => n !== 'first' && n !== 'last')
+    const names = [...new Set(AGGREGATE_FUNCTIONS.map((d) => d.name))].filter((n) => n !== 'first' && n !== 'last' && !n.startsWith('nodedb_'))
     const catalog = await client.query({
       text: `SELECT p.proname, coalesce(array_to_string(array(SELECT t::regtype::text FROM unnest(p.proargtypes) t), ','), ''),
                p.prorettype::regtype::text
