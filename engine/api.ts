@@ -54,6 +54,12 @@ export class EngineFailureError extends Error {
   }
 }
 
+/**
+ * InvalidBatch's detail for ±infinity in the designated timestamp: PostgreSQL stores it, nodedb's partitions and
+ * time ranges cannot, so sql answers it as a missing feature (0A000) rather than a malformed batch.
+ */
+export const INFINITE_DESIGNATED_TIMESTAMP = 'an infinite value in the designated timestamp column'
+
 export function isEngineFailureError(value: unknown): value is EngineFailureError {
   return value instanceof EngineFailureError
 }

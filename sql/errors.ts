@@ -1,11 +1,11 @@
 // sql/errors: maps the engine's EngineFailure kinds to SQLSTATEs in one table (the error factories themselves live in
 // src/common/errors.ts).
-import { isEngineFailureError, type EngineFailure, type EngineFailureKind } from '../engine/api.js'
+import { INFINITE_DESIGNATED_TIMESTAMP, isEngineFailureError, type EngineFailure, type EngineFailureKind } from '../engine/api.js'
 import { TABLE_OID_BASE } from './bind/catalog.js'
 import { SqlState } from '../src/common/sqlstate.js'
 import {
   DbError, adminShutdown, dataCorrupted, diskFull, duplicateTable, invalidTextRepresentation, ioError, outOfMemory,
-  programLimitExceeded, queryCanceled, featureNotSupportedMessage, undefinedTable, divisionByZero, numericValueOutOfRange,
+  programLimitExceeded, queryCanceled, featureNotSupported, featureNotSupportedMessage, undefinedTable, divisionByZero, numericValueOutOfRange,
 } from '../src/common/errors.js'
 
 const FAILURE_TO_ERROR: Readonly<Record<EngineFailureKind, (failure: EngineFailure) => DbError>> = {
@@ -16,7 +16,8 @@ const FAILURE_TO_ERROR: Readonly<Record<EngineFailureKind, (failure: EngineFailu
   Corrupt: (failure) => dataCorrupted(failure.detail),
   ShuttingDown: () => adminShutdown(),
   LimitExceeded: (failure) => programLimitExceeded(failure.detail),
-  InvalidBatch: (failure) => invalidTextRepresentation('row batch', failure.detail),
+  InvalidBatch: (failure) => (failure.detail === INFINITE_DESIGNATED_TIMESTAMP ? featureNotSupported(failure.detail)
+    : invalidTextRepresentation('row batch', failure.detail)),
   Cancelled: () => queryCanceled(),
   Io: (failure) => ioError(failure.detail),
   DivisionByZero: () => divisionByZero(),

@@ -5,6 +5,7 @@ import type { TableId } from '../../src/common/ids.js'
 import { VSHARD_COUNT } from '../../src/common/limits.js'
 import { vectorLength, type ColumnBatch, type ColumnVector } from '../batch.js'
 import type { TableSchema } from '../ops.js'
+import { INFINITE_DESIGNATED_TIMESTAMP } from '../api.js'
 
 // FNV-1a, 32-bit. The vShard of a series is persisted implicitly (segments live per vShard from issue #4), so this
 // hash is a format: never change it; pinned by dispatcher.test.ts.
@@ -142,7 +143,8 @@ export function validateBatch(schema: TableSchema, batch: ColumnBatch): string |
   const ts = batch.columns[schema.timestampIndex]!
   if (ts.kind === 'timestamp') {
     for (let row = 0; row < batch.rowCount; row++) {
-      if (!Number.isFinite(ts.values[row]!) || ts.nulls?.[row] === 1) return `designated timestamp is null or not finite`
+      if (ts.nulls?.[row] === 1 || Number.isNaN(ts.values[row]!)) return 'designated timestamp is null'
+      if (!Number.isFinite(ts.values[row]!)) return INFINITE_DESIGNATED_TIMESTAMP
     }
   }
   return undefined

@@ -181,5 +181,9 @@ describe('integration: DROP TABLE, TRUNCATE, ALTER TABLE columns and renames ove
     assert.deepEqual(result.rows, [{ host: 'abc', twice: 2.5, ts: at }])
     await expectCode(c, 'INSERT INTO ri VALUES (now(), $$x$$, 0) RETURNING 1 / v', '22012')
     assert.deepEqual(await values(c, 'SELECT count(*)::int FROM ri'), [[1]])
+    // PostgreSQL stores ±infinity in any timestamptz; nodedb's designated timestamp cannot: 0A000, nothing written.
+    await expectCode(c, "INSERT INTO ri VALUES ('2024-01-02', 'a', 1), ('infinity', 'b', 2)", '0A000', 'an infinite value in the designated timestamp column is not supported')
+    await expectCode(c, "INSERT INTO ri VALUES ('-infinity', 'a', 1)", '0A000')
+    assert.deepEqual(await values(c, 'SELECT count(*)::int FROM ri'), [[1]])
   })
 })
