@@ -1,6 +1,7 @@
 // sql/bind/bind-call: function calls — the special forms (COALESCE, GREATEST/LEAST, NULLIF, SQL value functions),
 // aggregates (with DISTINCT, FILTER, ORDER BY, WITHIN GROUP), window functions, and scalar functions from the registry.
 import { rewriteWholeRow } from './bind-whole-row.js'
+import { bindArrayCall, isArrayFunctionName } from './bind-array-functions.js'
 import { featureNotSupported, groupingError, undefinedFunction, undefinedObject, windowingError } from '../../src/common/errors.js'
 import { aggregateOverloads, isAggregate } from '../functions/registry.js'
 import type { SqlCallExpr, SqlExpr, SqlOrderItem, SqlWindowSpec } from '../parse/ast.js'
@@ -37,6 +38,7 @@ function bindVariadicSame(outerCtx: BindContext, call: SqlCallExpr, bind: BindFn
 }
 
 function bindSpecial(ctx: BindContext, call: SqlCallExpr, bind: BindFn): Expr | null {
+  if (isArrayFunctionName(call.name)) return bindArrayCall(ctx, call, bind)
   switch (call.name) {
     case 'coalesce': return bindVariadicSame(ctx, call, bind, 'Coalesce')
     case 'greatest': return bindVariadicSame(ctx, call, bind, 'Greatest')

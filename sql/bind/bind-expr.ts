@@ -1,6 +1,7 @@
 // sql/bind/bind-expr: SqlExpr → Expr against a Scope. Resolves names, types every node by PostgreSQL's rules
 // (unknown literals take their context's type, implicit casts, operator overloads from the function registry),
 // infers $n types, and plans subqueries through the planner it is given. Refuses what it cannot bind (0A000).
+import { bindArrayFunction, isArrayFunctionName } from './bind-array-functions.js'
 import { bindGrouping } from './bind-grouping.js'
 import { assertNever } from '../../src/common/assert.js'
 import { datatypeMismatch, featureNotSupported, syntaxError, undefinedOperator } from '../../src/common/errors.js'
@@ -86,7 +87,8 @@ function bindBinary(ctx: BindContext, expr: Extract<SqlExpr, { kind: 'ExprBinary
     return { kind: expr.op === 'and' ? 'And' : 'Or', args, type: BOOL }
   }
   if (COMPARE_OPS.has(expr.op)) return bindComparison(ctx, expr.op as CompareOp, left, right, expr.pos)
-  return resolveOperator(ctx, expr.op, [left, right], expr.pos)
+  const overArrays = isArrayFunctionName(expr.op) ? bindArrayFunction(ctx, expr.op, [left, right], expr.pos) : null
+  return overArrays ?? resolveOperator(ctx, expr.op, [left, right], expr.pos)
 }
 
 export function toBool(ctx: BindContext, expr: Expr, clause: string, pos: number): Expr {
