@@ -1,6 +1,7 @@
 // sql/bind/coerce: giving expressions the types their context needs — unknown literals and parameters take the
 // expected type, other expressions get implicit or explicit Cast nodes — and overload resolution of functions and
 // operators against the registry (func_select_candidate's rules, reduced to nodedb's types).
+import { JSONB_SCALAR_TARGETS } from '../exec/value-ops.js'
 import { cannotCoerce, undefinedFunction, undefinedOperator } from '../../src/common/errors.js'
 import { applyTypmod } from '../expr/typmod.js'
 import type { SqlValue } from '../api.js'
@@ -40,9 +41,6 @@ export function coerce(ctx: BindContext, expr: Expr, target: SqlType, isExplicit
   return { kind: 'Cast', expr, type: target }
 }
 
-/** The types jsonb has casts to besides text and json (pg_cast). */
-const JSONB_CAST_TARGETS: ReadonlySet<PgTypeName> = new Set(['bool', 'numeric', 'int2', 'int4', 'int8', 'float4', 'float8'])
-
 /** Whether PostgreSQL has a cast (any context) from one type to the other. */
 export function hasCast(from: PgTypeName, to: PgTypeName): boolean {
   if (from === to || from === 'unknown') return true
@@ -50,7 +48,7 @@ export function hasCast(from: PgTypeName, to: PgTypeName): boolean {
   const b = categoryOf(to)
   if (a === 'S' || b === 'S') return true // every type has text I/O casts
   if ((a === 'J' && b === 'K') || (a === 'K' && b === 'J')) return true // json ↔ jsonb
-  if (from === 'jsonb' && JSONB_CAST_TARGETS.has(to)) return true // jsonb_bool, jsonb_numeric, jsonb_int4, …
+  if (from === 'jsonb' && JSONB_SCALAR_TARGETS[to] !== undefined) return true // jsonb_bool, jsonb_numeric, jsonb_int4, …
   if (a === b) return true
   // int4 ↔ bool; int ↔ float ↔ numeric are within N.
   return (a === 'N' && b === 'B' && from === 'int4') || (a === 'B' && b === 'N' && to === 'int4')

@@ -14,7 +14,7 @@ import { applyTypmod } from '../expr/typmod.js'
 import { compareJsonb, isJsonNumber, jsonbKey, parseJson, type JsonNumber } from '../expr/json.js'
 
 /** The casts out of jsonb (jsonb_bool, jsonb_numeric, jsonb_int4, …) and the name each one's errors use. */
-const JSONB_SCALAR_TARGETS: Readonly<Partial<Record<SqlType['name'], string>>> = {
+export const JSONB_SCALAR_TARGETS: Readonly<Partial<Record<SqlType['name'], string>>> = {
   bool: 'boolean', numeric: 'numeric', int2: 'smallint', int4: 'integer', int8: 'bigint', float4: 'real', float8: 'double precision',
 }
 const NUMERIC_TYPE: SqlType = { name: 'numeric', typmod: -1 }

@@ -3,17 +3,13 @@
 // integer (negative from the end); only the last step creates or inserts, intermediate steps never build containers;
 // a scalar met before the path ends is kept as it is. Errors as PostgreSQL raises them: 22023 for a scalar root or
 // an existing key under jsonb_insert, 22004 for a NULL path element, 22P02 for a non-integer array index.
-import { DbError } from '../../src/common/errors.js'
-import { SqlState, type SqlStateCode } from '../../src/common/sqlstate.js'
+import { dbError as fail } from '../../src/common/errors.js'
+import { SqlState } from '../../src/common/sqlstate.js'
 import type { SqlValue } from '../api.js'
 import { formatJsonb, isJsonArray, isJsonObject, normalizeJsonb, parseJson, type JsonValue } from '../expr/json.js'
 import { parseArrayText } from './array-text.js'
 import { fn, str } from './arg-values.js'
 import type { ScalarFunction } from './function-def.js'
-
-function fail(code: SqlStateCode, message: string, extra: { readonly detail?: string; readonly hint?: string } = {}): DbError {
-  return new DbError({ severity: 'ERROR', code, message, ...extra })
-}
 
 /** setPath's op_type: what happens at the path's last step. */
 type PathOp = 'create' | 'replace' | 'insert-before' | 'insert-after' | 'delete'

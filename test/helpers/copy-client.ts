@@ -2,7 +2,7 @@
 // an iterable of chunks) with COPY … FROM STDIN, read all of COPY … TO STDOUT, and capture errors as plain fields.
 import { Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import type pg from 'pg'
+import pg from 'pg'
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams'
 
 export interface ErrorFields { readonly code: string; readonly message: string; readonly where: string | undefined }
@@ -12,6 +12,22 @@ export function errorFields(thrown: unknown): ErrorFields {
   const error = thrown as { code?: string; message?: string; where?: string }
   if (typeof error.code !== 'string') throw thrown
   return { code: error.code, message: error.message ?? '', where: error.where }
+}
+
+/** A client of the server on `port` as user postgres, connected. */
+export async function connectPostgresUser(port: number): Promise<pg.Client> {
+  const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres' })
+  await client.connect()
+  return client
+}
+
+/** What `run` gives, as text, or its error's fields: two systems' outcomes compare with deepEqual. */
+export async function outcome(run: () => Promise<unknown>): Promise<ErrorFields | string> {
+  try {
+    return String(await run())
+  } catch (thrown) {
+    return errorFields(thrown)
+  }
 }
 
 /** COPY … FROM STDIN with `chunks` as CopyData; resolves with the row count of the command tag. */

@@ -11,7 +11,7 @@ import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
 import { serialize } from 'pg-protocol'
 import { COPY_WORKER_FIRST_DATA_BYTES } from '../../src/common/limits.js'
-import { copyIn, copyOut, errorFields, type ErrorFields } from '../helpers/copy-client.js'
+import { connectPostgresUser, copyIn, copyOut, outcome, type ErrorFields } from '../helpers/copy-client.js'
 import { startPostgres, type Postgres } from '../helpers/postgres.js'
 import { makeTempDir, removeDir, startServerProcess, type ServerProcess } from '../helpers/server-process.js'
 import { StreamClient } from '../helpers/stream-client.js'
@@ -24,20 +24,6 @@ function padding(separator = '\t'): string {
   return Array.from({ length: PAD_ROWS }, (_, i) =>
     [`2024-01-01 00:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}+00`,
       `h${i % 7}`, `dc${i % 3}`, `${i}.25`, String(i * 3), i % 2 === 0 ? 't' : 'f', `n${i}`].join(separator)).join('\n') + '\n'
-}
-
-async function connect(port: number): Promise<pg.Client> {
-  const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres' })
-  await client.connect()
-  return client
-}
-
-async function outcome(run: () => Promise<unknown>): Promise<ErrorFields | string> {
-  try {
-    return String(await run())
-  } catch (thrown) {
-    return errorFields(thrown)
-  }
 }
 
 describe('integration: COPY FROM in parse workers against PostgreSQL 15', function () {
@@ -68,8 +54,8 @@ describe('integration: COPY FROM in parse workers against PostgreSQL 15', functi
     postgres = await startPostgres()
     dataDir = makeTempDir('copy-worker')
     server = await startServerProcess({ dataDir })
-    ours = await connect(server.pgPort)
-    theirs = await connect(postgres.port)
+    ours = await connectPostgresUser(server.pgPort)
+    theirs = await connectPostgresUser(postgres.port)
   })
 
   after(async function () {
@@ -149,7 +135,7 @@ describe('integration: COPY FROM in parse workers against PostgreSQL 15', functi
     shares[3] += '2024-01-01 00:00:02+00\th1\tdc1\t1.5\t2\tt\n'
     const outcomes: Array<Array<ErrorFields | string>> = []
     for (const port of [postgres.port, server.pgPort]) {
-      const clients = await Promise.all(shares.map(() => connect(port)))
+      const clients = await Promise.all(shares.map(() => connectPostgresUser(port)))
       try {
         const second = Buffer.from(padding().replaceAll('2024-01-01', '2024-02-01'))
         outcomes.push(await Promise.all(shares.map((share, k) => outcome(() => copyIn(clients[k]!, 'COPY w FROM STDIN', [Buffer.from(share), second])))))
@@ -169,7 +155,7 @@ describe('integration: COPY FROM in parse workers against PostgreSQL 15', functi
       await ours.end().catch(() => undefined)
       await server.kill()
       server = await startServerProcess({ dataDir })
-      ours = await connect(server.pgPort)
+      ours = await connectPostgresUser(server.pgPort)
       return Number((await ours.query('SELECT count(*)::int AS n FROM k')).rows[0].n)
     }
     const midStream = ours.query(copyFrom('COPY k FROM STDIN'))

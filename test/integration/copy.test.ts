@@ -13,7 +13,7 @@ import { promisify } from 'node:util'
 import pg from 'pg'
 import { startPostgres, type Postgres } from '../helpers/postgres.js'
 import { makeTempDir, removeDir, startServerProcess, type ServerProcess } from '../helpers/server-process.js'
-import { copyIn, copyOut, errorFields, type ErrorFields } from '../helpers/copy-client.js'
+import { connectPostgresUser, copyIn, copyOut, outcome } from '../helpers/copy-client.js'
 
 const execFileAsync = promisify(execFile)
 const CREATE = 'CREATE TABLE m (time timestamptz NOT NULL, host text, v float8, n int8, ok bool, note text)'
@@ -48,20 +48,6 @@ function textLines(): string {
 
 const fastRows = (c: pg.Client): Promise<Buffer> => copyOut(c, 'COPY (SELECT * FROM f ORDER BY time, host, v, n) TO STDOUT')
 
-async function connect(port: number): Promise<pg.Client> {
-  const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres' })
-  await client.connect()
-  return client
-}
-
-async function outcome(run: () => Promise<unknown>): Promise<ErrorFields | string> {
-  try {
-    return String(await run())
-  } catch (thrown) {
-    return errorFields(thrown)
-  }
-}
-
 describe('integration: COPY against PostgreSQL 15', function () {
   this.timeout(120_000)
   let server: ServerProcess
@@ -88,8 +74,8 @@ describe('integration: COPY against PostgreSQL 15', function () {
     postgres = await startPostgres()
     dataDir = makeTempDir('copy')
     server = await startServerProcess({ dataDir })
-    ours = await connect(server.pgPort)
-    theirs = await connect(postgres.port)
+    ours = await connectPostgresUser(server.pgPort)
+    theirs = await connectPostgresUser(postgres.port)
   })
 
   after(async function () {
