@@ -20,7 +20,7 @@ import { columnsComparator, rowKey, valueKey } from './value-ops.js'
 import { outerSlots } from '../plan/outer-refs.js'
 import { SUBQUERY_MEMO_ENTRIES_MAX_COUNT } from '../../src/common/limits.js'
 import { runWindow } from './window-op.js'
-import { optionRows, runProjectSet, setReturningRows } from './function-scan.js'
+import { optionRows, runProjectSet, setReturningRows, zipRowsFrom } from './function-scan.js'
 import { runGapFill } from './gapfill-op.js'
 import { runTopN } from './top-n.js'
 import { disabledOptimizers } from '../plan/optimizers.js'
@@ -239,6 +239,11 @@ async function runNode(node: PlanNode, env: ExecEnv, outer: Outer): Promise<Row[
       const type = node.columns[0]!.type
       if (node.fn === 'pg_options_to_table') return optionRows(args[0] ?? null, env)
       return setReturningRows(node.fn, args, type, env)
+    }
+    case 'RowsFromNode': {
+      const partRows: Row[][] = []
+      for (const part of node.parts) partRows.push(await runPlan(part, env, outer))
+      return zipRowsFrom(node, partRows, env)
     }
     case 'FilterNode': {
       const input = await runPlan(node.input, env, outer)
