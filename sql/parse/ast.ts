@@ -296,7 +296,7 @@ export interface SqlTruncate { readonly kind: 'SqlTruncate'; readonly tables: Re
 /** One column action of ALTER TABLE, in the order written. */
 export type SqlAlterColumnAction =
   | { readonly kind: 'AddColumn'; readonly column: SqlColumnDef; readonly ifNotExists: boolean }
-  | { readonly kind: 'DropColumn'; readonly name: string; readonly ifExists: boolean }
+  | { readonly kind: 'DropColumn'; readonly name: string; readonly ifExists: boolean; readonly cascade: boolean }
 
 /** ALTER TABLE [IF EXISTS] t ADD [COLUMN] … / DROP [COLUMN] …, several separated by commas. */
 export interface SqlAlterTableColumns {
