@@ -240,10 +240,23 @@ export interface SessionContext {
 }
 
 export interface PreparedStatementRegistry {
-  /** PREPARE: 42P05 when the name is taken (by PREPARE or the protocol's Parse). */
-  add(name: string, statement: PreparedStatement, declaredOids: ReadonlyArray<number>): void
-  /** EXECUTE: null when there is no such statement. */
-  find(name: string): { readonly statement: PreparedStatement; readonly declaredOids: ReadonlyArray<number> } | null
+  /** PREPARE: 42P05 when the name is taken (by PREPARE or the protocol's Parse); `paramTypeOids` as described. */
+  add(name: string, statement: PreparedStatement, declaredOids: ReadonlyArray<number>, paramTypeOids: ReadonlyArray<number>): void
+  /** EXECUTE (`isExecution`: counted as a use of its plan) and its Describe: null when there is no such statement. */
+  find(name: string, isExecution?: boolean): { readonly statement: PreparedStatement; readonly declaredOids: ReadonlyArray<number> } | null
+  /** pg_prepared_statements: the named statements, by PREPARE and by the protocol's Parse. */
+  list(): ReadonlyArray<PreparedStatementInfo>
+}
+
+export interface PreparedStatementInfo {
+  readonly name: string
+  /** The text it was prepared from (PREPARE's own statement, or Parse's query). */
+  readonly text: string
+  readonly preparedAtUs: number
+  readonly paramTypeOids: ReadonlyArray<number>
+  readonly fromSql: boolean
+  /** Binds and EXECUTEs so far: each takes nodedb's one (generic) plan. */
+  readonly plans: number
 }
 
 // --- Ingest (InfluxDB line protocol and friends): columnar batches in, rows written and per-line errors out.

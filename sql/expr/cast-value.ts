@@ -81,6 +81,7 @@ export function castText(text: string, type: SqlType, ctx: TimeContext = default
     case 'uuid': return parseUuid(text)
     case 'bytea': return parseBytea(text)
     case 'void': throw cannotCoerce('text', 'void')
+    case '_regtype': throw featureNotSupported('input of regtype[]')
     default: return assertNever(name)
   }
 }
@@ -145,7 +146,7 @@ export function castValue(value: SqlValue, from: PgTypeName, to: SqlType, ctx: T
     case '_interval': case '_uuid': case '_bytea': case '_json': case '_jsonb': case 'uuid': case 'bytea': case 'json': case 'jsonb': throw cannotCoerce(PG_TYPES[from].formatName, PG_TYPES[to.name].formatName)
     case 'bool': return typeof value === 'boolean' ? value : Number(value) !== 0
     case 'timestamp': case 'timestamptz': case 'date': case 'interval': return castTime(value, from, to.name, ctx)
-    case 'void': throw cannotCoerce(PG_TYPES[from].formatName, 'void')
+    case 'void': case '_regtype': throw cannotCoerce(PG_TYPES[from].formatName, PG_TYPES[to.name].formatName)
     default: return assertNever(to.name)
   }
 }
@@ -191,7 +192,7 @@ export function decodeBinaryParam(bytes: Uint8Array, type: SqlType): SqlValue {
     case 'jsonb': return decodeJsonbBinary(bytes)
     case 'bytea': return formatBytea(bytes)
     case 'numeric': return decodeNumericBinary(bytes)
-    case 'void': throw featureNotSupported(`binary format for ${type.name} parameters`)
+    case 'void': case '_regtype': throw featureNotSupported(`binary format for ${type.name} parameters`)
     default: return assertNever(type.name)
   }
 }
