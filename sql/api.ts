@@ -230,6 +230,8 @@ export interface SessionContext {
    * such as pg_sleep end on it, and control-side operators stop at their next pause (57014).
    */
   signal?: AbortSignal
+  /** The pid of the session's BackendKeyData (pg_backend_pid(), CancelRequest's key), set by wire at startup. */
+  backendPid?: number
   /** The session's named prepared statements (wire's, shared with the protocol's): PREPARE adds, EXECUTE finds. */
   preparedStatements?: PreparedStatementRegistry
   /**
@@ -248,15 +250,10 @@ export interface PreparedStatementRegistry {
   list(): ReadonlyArray<PreparedStatementInfo>
 }
 
+/** A row of pg_prepared_statements: `text` as prepared (PREPARE's statement or Parse's query); `plans`: Binds and EXECUTEs. */
 export interface PreparedStatementInfo {
-  readonly name: string
-  /** The text it was prepared from (PREPARE's own statement, or Parse's query). */
-  readonly text: string
-  readonly preparedAtUs: number
-  readonly paramTypeOids: ReadonlyArray<number>
-  readonly fromSql: boolean
-  /** Binds and EXECUTEs so far: each takes nodedb's one (generic) plan. */
-  readonly plans: number
+  readonly name: string; readonly text: string; readonly preparedAtUs: number; readonly paramTypeOids: ReadonlyArray<number>
+  readonly fromSql: boolean; readonly plans: number
 }
 
 // --- Ingest (InfluxDB line protocol and friends): columnar batches in, rows written and per-line errors out.

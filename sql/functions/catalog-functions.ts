@@ -135,7 +135,8 @@ function serverFunctions(): ScalarFunction[] {
     def('pg_indexes_size', ['regclass'], 'int8', constantly(0n)),
     def('pg_size_pretty', ['int8'], 'text', ([bytes]) => sizePretty(Number(bytes))),
     def('pg_size_pretty', ['numeric'], 'text', ([bytes]) => sizePretty(Number(bytes))),
-    def('pg_backend_pid', [], 'int4', () => process.pid),
+    // The pid clients got in BackendKeyData (node-postgres' processID), as PostgreSQL's backend pid is both.
+    def('pg_backend_pid', [], 'int4', (_, ctx) => ctx.backendPid ?? process.pid),
     def('pg_postmaster_start_time', [], 'timestamptz', () => PROCESS_START_US),
     def('current_schemas', ['bool'], '_name', ([implicit]) => (implicit === true ? '{pg_catalog,public}' : '{public}')),
     def('pg_is_in_recovery', [], 'bool', constantly(false)),

@@ -18,6 +18,8 @@ export interface FunctionContext {
   readonly catalog?: CatalogLookup
   /** Where pg_sleep books its delay for the executor to await; absent outside a running query. */
   readonly sleeper?: Sleeper
+  /** The session's BackendKeyData pid (pg_backend_pid); absent outside a session. */
+  readonly backendPid?: number
 }
 
 /**

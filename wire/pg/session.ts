@@ -188,7 +188,7 @@ export class Session implements ExtendedQueryHost {
       if (message.kind !== 'ParameterStatus') this.send(message)
       else this.reportSetting(message.name, current.get(message.name) ?? message.value)
     }
-    this.key = this.options.cancelRegistry.allocateKey()
+    context.backendPid = (this.key = this.options.cancelRegistry.allocateKey()).pid
     this.options.cancelRegistry.register(this.key.pid, this.key.secret, this)
     this.send({ kind: 'BackendKeyData', pid: this.key.pid, secret: this.key.secret })
     this.phase = 'Ready'
