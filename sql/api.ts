@@ -230,8 +230,7 @@ export interface SessionContext {
    * such as pg_sleep end on it, and control-side operators stop at their next pause (57014).
    */
   signal?: AbortSignal
-  /** The pid of the session's BackendKeyData (pg_backend_pid(), CancelRequest's key), set by wire at startup. */
-  backendPid?: number
+  backendPid?: number // BackendKeyData's pid (pg_backend_pid(), CancelRequest's key), set by wire at startup
   /** The session's named prepared statements (wire's, shared with the protocol's): PREPARE adds, EXECUTE finds. */
   preparedStatements?: PreparedStatementRegistry
   /**
