@@ -38,6 +38,24 @@ export const PG_SETTINGS: VirtualTable = defineTable('pg_catalog', 'pg_settings'
 (ctx) => settingsCatalogRows(ctx.session).map(([name, setting, unit, description, context, vartype, boot, reset]) =>
   [name, setting, unit, 'Ungrouped', description, null, context, vartype, 'session', null, null, null, boot, reset, null, null, false]))
 
+/**
+ * Every started session (wire's BackendDirectory), as PostgreSQL lists its client backends: an idle one waits on
+ * Client/ClientRead; the transaction's xids are NULL (nodedb assigns none). client_addr (inet) is its text, backend_xid
+ * and backend_xmin (xid) are oid columns: nodedb has neither type. Background processes are not listed.
+ */
+export const PG_STAT_ACTIVITY: VirtualTable = defineTable('pg_catalog', 'pg_stat_activity', 12222, `datid:oid datname:name pid:int4
+  leader_pid:int4 usesysid:oid usename:name application_name:text client_addr:text client_hostname:text client_port:int4
+  backend_start:timestamptz xact_start:timestamptz query_start:timestamptz state_change:timestamptz wait_event_type:text
+  wait_event:text state:text backend_xid:oid backend_xmin:oid query_id:int8 query:text backend_type:text`,
+(ctx) => (ctx.session.backends?.list() ?? []).map((b) => {
+  const isIdle = b.state !== 'active'
+  return [
+    DATABASE_OID, b.database, b.pid, null, SUPERUSER_OID, b.user, b.applicationName, b.clientAddress, null, b.clientPort,
+    b.backendStartUs, b.xactStartUs, b.queryStartUs, b.stateChangeUs, isIdle ? 'Client' : null, isIdle ? 'ClientRead' : null,
+    b.state, null, null, null, b.query, 'client backend',
+  ]
+}))
+
 /** regtypeout: format_type's name of a type OID, the number when nodedb has no such type. */
 function regtypeText(oid: number): string {
   const name = PG_TYPE_NAMES.find((key) => PG_TYPES[key].oid === oid)

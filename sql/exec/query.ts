@@ -27,7 +27,7 @@ export function fieldOf(column: PlanColumn): FieldDescription {
 
 export function functionContext(session: SessionContext, engine?: Engine): FunctionContext {
   const settings = mergedSettings(session)
-  const base = { timeZone: settings.get('timezone') ?? 'UTC', nowUs: Date.now() * 1000, settings, sleeper: new Sleeper(), backendPid: session.backendPid }
+  const base = { timeZone: settings.get('timezone') ?? 'UTC', nowUs: Date.now() * 1000, settings, sleeper: new Sleeper(), backendPid: session.backendPid, backends: session.backends }
   return engine === undefined ? base : { ...base, catalog: catalogLookup(engine) }
 }
 

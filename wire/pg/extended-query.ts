@@ -11,7 +11,7 @@ import type {
 } from '../../sql/api.js'
 import { decodeUtf8 } from './buffer-reader.js'
 import { fetchResult, moveResult } from './cursors.js'
-import type { Bind } from './frontend.js'
+import type { Bind, FrontendMessage } from './frontend.js'
 import { listStatements, originOf, type Statement } from './prepared-statement.js'
 import { ResultCursor, resolveFormats, type RowSink } from './result-writer.js'
 
@@ -199,6 +199,15 @@ export class ExtendedQuery implements PreparedStatementRegistry {
     // After a suspension, PostgreSQL's tag counts the rows of this Execute only ('SELECT 0' when none were left).
     const tag = portal.wasSuspended ? cursor.commandTag.replace(/\d+$/, String(sentCount)) : cursor.commandTag
     this.host.send({ kind: 'CommandComplete', tag })
+  }
+
+  /** The text pg_stat_activity shows while this message runs: Parse's own, else its statement's or portal's ('' if none). */
+  sourceText(message: Extract<FrontendMessage, { kind: 'Parse' | 'Bind' | 'Describe' | 'Execute' }>): string {
+    if (message.kind === 'Parse') return message.text
+    const isPortal = message.kind === 'Execute' || (message.kind === 'Describe' && message.target === 'P')
+    const name = message.kind === 'Bind' ? message.statement : message.kind === 'Execute' ? message.portal : message.name
+    const statement = isPortal ? this.portals.get(name)?.statement : this.statements.get(name)
+    return statement?.origin.text ?? ''
   }
 
   /** Close: CloseComplete whether or not the name exists (PostgreSQL's rule); a closed portal's scan is cancelled. */
