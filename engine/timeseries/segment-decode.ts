@@ -13,6 +13,20 @@ import type { DecodedChunkCache } from './chunk-cache.js'
 import { Memtable } from './memtable.js'
 import { checkColumns, selectRows } from './scan.js'
 import { corruptSegment, decodeSegmentChunk } from './segment-reader.js'
+import { TimeRuns } from './time-runs.js'
+
+/**
+ * The time index of each cached timestamp chunk, by its values (a cached chunk is the same vector at every scan): a
+ * row group's runs are found once, not walked again by every time-bounded scan, and go when the chunk leaves the cache.
+ */
+const timeRunsOfChunk = new WeakMap<Float64Array, TimeRuns>()
+
+function cachedTimeRuns(vector: ColumnVector | undefined): TimeRuns | undefined {
+  if (vector?.kind !== 'timestamp') return undefined
+  let runs = timeRunsOfChunk.get(vector.values)
+  if (runs === undefined) timeRunsOfChunk.set(vector.values, runs = new TimeRuns())
+  return runs
+}
 
 /** Reads exactly `length` bytes at `offset` of `fd` (the file `file`); a file that ends first is Corrupt naming it. */
 function readChunk(fd: number, file: string, offset: number, length: number): Uint8Array {
@@ -77,6 +91,8 @@ function decodeRowGroupFrom(fdOf: () => number, schema: TableSchema, segment: Se
     const decodeChunk = () => decodeSegmentChunk(segment.file, offset, readChunk(fdOf(), segment.file, offset, length), kind, group.rowCount)
     vectors[column] = cache === undefined ? decodeChunk() : cache.get(segment.file, offset, length, group.rowCount, decodeChunk)
   }
+  // Only a cached chunk is seen again; a chunk decoded for this scan alone gets the memtable's own index.
+  const timeRunsOf = (): TimeRuns | undefined => cache === undefined ? undefined : cachedTimeRuns(vectors[schema.timestampIndex])
   const nullColumns = new Set<number>()
   for (let c = segment.columnCount; c < schema.columns.length; c++) nullColumns.add(c)
   // Decoding the deciding columns first saves decoding the rest when no row passes; when every chunk is cached
@@ -88,9 +104,9 @@ function decodeRowGroupFrom(fdOf: () => number, schema: TableSchema, segment: Se
     for (const filter of op.filters) decode(filter.column)
     if (op.where !== undefined && op.where !== null) for (const column of exprColumns(op.where.expr)) decode(column)
     // Columns not decoded are empty, as the columns a scan does not need always were: no row of them is read.
-    const deciding = Memtable.fromVectors(schema, group.rowCount, vectors, nullColumns)
+    const deciding = Memtable.fromVectors(schema, group.rowCount, vectors, nullColumns, timeRunsOf())
     if (selectRows(deciding, op, 1).count === 0) return deciding
   }
   for (const chunk of group.chunks) decode(chunk.column)
-  return Memtable.fromVectors(schema, group.rowCount, vectors, nullColumns)
+  return Memtable.fromVectors(schema, group.rowCount, vectors, nullColumns, timeRunsOf())
 }
