@@ -13,19 +13,15 @@ import type { DecodedChunkCache } from './chunk-cache.js'
 import { Memtable } from './memtable.js'
 import { checkColumns, selectRows } from './scan.js'
 import { corruptSegment, decodeSegmentChunk } from './segment-reader.js'
-import { TimeRuns } from './time-runs.js'
+import { cachedTimeRuns, registerCachedIds } from './sorted-spans.js'
+import type { TimeRuns } from './time-runs.js'
 
 /**
- * The time index of each cached timestamp chunk, by its values (a cached chunk is the same vector at every scan): a
- * row group's runs are found once, not walked again by every time-bounded scan, and go when the chunk leaves the cache.
+ * A cached chunk is the same vector at every scan: its timestamps' index (the row group's time runs) is found once and
+ * shared, and its tag ids may be indexed by run (sorted-spans.ts); both go when the chunk leaves the cache.
  */
-const timeRunsOfChunk = new WeakMap<Float64Array, TimeRuns>()
-
-function cachedTimeRuns(vector: ColumnVector | undefined): TimeRuns | undefined {
-  if (vector?.kind !== 'timestamp') return undefined
-  let runs = timeRunsOfChunk.get(vector.values)
-  if (runs === undefined) timeRunsOfChunk.set(vector.values, runs = new TimeRuns())
-  return runs
+function noteCached(vector: ColumnVector): void {
+  if (vector.kind === 'symbol') registerCachedIds(vector.ids)
 }
 
 /** Reads exactly `length` bytes at `offset` of `fd` (the file `file`); a file that ends first is Corrupt naming it. */
@@ -89,10 +85,15 @@ function decodeRowGroupFrom(fdOf: () => number, schema: TableSchema, segment: Se
     const kind = schema.columns[column]!.kind
     const { offset, length } = chunk
     const decodeChunk = () => decodeSegmentChunk(segment.file, offset, readChunk(fdOf(), segment.file, offset, length), kind, group.rowCount)
-    vectors[column] = cache === undefined ? decodeChunk() : cache.get(segment.file, offset, length, group.rowCount, decodeChunk)
+    if (cache === undefined) { vectors[column] = decodeChunk(); return }
+    const vector = vectors[column] = cache.get(segment.file, offset, length, group.rowCount, decodeChunk)
+    noteCached(vector)
   }
   // Only a cached chunk is seen again; a chunk decoded for this scan alone gets the memtable's own index.
-  const timeRunsOf = (): TimeRuns | undefined => cache === undefined ? undefined : cachedTimeRuns(vectors[schema.timestampIndex])
+  const timeRunsOf = (): TimeRuns | undefined => {
+    const ts = vectors[schema.timestampIndex]
+    return cache === undefined || ts?.kind !== 'timestamp' ? undefined : cachedTimeRuns(ts.values)
+  }
   const nullColumns = new Set<number>()
   for (let c = segment.columnCount; c < schema.columns.length; c++) nullColumns.add(c)
   // Decoding the deciding columns first saves decoding the rest when no row passes; when every chunk is cached
