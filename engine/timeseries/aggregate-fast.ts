@@ -191,6 +191,18 @@ class RunNumbering {
   private tagRuns(selection: Selection, m: number, ids: Int32Array, dictSize: number): Runs {
     const { rows, count } = selection
     const [first, last] = [rows[0]!, rows[count - 1]!]
+    const idRuns = last - first === count - 1 ? idRunsOf(ids) : null
+    if (idRuns !== null) {
+      // Consecutive rows of a cached row group whose id runs are indexed: one run per stretch of one id, no row read.
+      let runs = 0
+      for (let row = first; row <= last;) {
+        const end = Math.min(last + 1, idRuns.endAfter(row))
+        runGroups[runs] = this.groupOf(selection.memtable.columns, m, row, 0)
+        runEnds[runs++] = end - first
+        row = end
+      }
+      return { count: runs, ends: runEnds, groups: runGroups }
+    }
     if (dictSize === 1 && last - first === count - 1 && ids.subarray(first, last + 1).indexOf(-1) === -1) {
       // One tag value and no NULL over consecutive rows (a row group of one series): one run, found natively.
       runEnds[0] = count
