@@ -6,7 +6,7 @@ import { invalidRowCount } from '../../src/common/errors.js'
 import type { SqlValue } from '../api.js'
 import { someExpr, type Expr } from '../bind/expr.js'
 import { withEngineErrors } from '../errors.js'
-import { appendRows, finishGroups, mergePartial, type Group } from '../physical/merge.js'
+import { GroupTable, appendRows, finishGroups, mergePartial } from '../physical/merge.js'
 import type { ScanPartial } from '../../engine/batch.js'
 import { assert } from '../../src/common/assert.js'
 import { charge, mapSliced, pause, SLICE_CHUNK_COUNT, sortSliced } from './slice.js'
@@ -87,7 +87,7 @@ async function mergeRowsSliced(partials: ReadonlyArray<ScanPartial>, node: Extra
 
 /** The cores' AggPartials merged group by group, a slice at a time. */
 async function mergeAggregatesSliced(partials: ReadonlyArray<ScanPartial>, node: Extract<PlanNode, { kind: 'AggScanNode' }>, env: ExecEnv): Promise<Row[]> {
-  const groups = new Map<string, Group>()
+  const groups = new GroupTable()
   for (const partial of partials) {
     assert(partial.kind === 'AggPartial', `aggregate scan returned ${partial.kind}`)
     for (let from = 0; from < partial.groupCount; from += SLICE_CHUNK_COUNT) {
