@@ -171,7 +171,7 @@ function nullCompare(isNullA: boolean, isNullB: boolean, nullOrder: number): num
 }
 
 /** Rows order[from, to) of `vector`, in that order, as a vector of their own. */
-export function gatherVector(vector: ColumnVector, order: ReadonlyArray<number>, from: number, to: number): ColumnVector {
+export function gatherVector(vector: ColumnVector, order: Int32Array, from: number, to: number): ColumnVector {
   const count = to - from
   switch (vector.kind) {
     case 'timestamp': case 'f64': return { kind: vector.kind, ...gatherFixed(vector, new Float64Array(count), order, from) }
@@ -191,7 +191,7 @@ export function gatherVector(vector: ColumnVector, order: ReadonlyArray<number>,
   }
 }
 
-function gatherFixed<A extends Fixed>(vector: { readonly values: A; readonly nulls?: Uint8Array }, values: A, order: ReadonlyArray<number>, from: number): { values: A; nulls?: Uint8Array } {
+function gatherFixed<A extends Fixed>(vector: { readonly values: A; readonly nulls?: Uint8Array }, values: A, order: Int32Array, from: number): { values: A; nulls?: Uint8Array } {
   const source = vector.values
   for (let i = 0; i < values.length; i++) values[i] = source[order[from + i]!]!
   if (vector.nulls === undefined) return { values }

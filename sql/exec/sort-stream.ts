@@ -16,7 +16,7 @@ import type { PlanNode } from '../plan/plan-node.js'
 import { columnRowsOf } from './column-rows.js'
 import { concatVectors, gatherVector, keyColumnOf, rowComparator, type ColumnSortKey } from './column-sort.js'
 import { holdRows, type ExecEnv } from './exec-env.js'
-import { charge, pause, sortSliced } from './slice.js'
+import { charge, pause, sortIndexesSliced } from './slice.js'
 import { countOf } from './stream-plan.js'
 
 type NodeOf<K extends PlanNode['kind']> = Extract<PlanNode, { kind: K }>
@@ -107,15 +107,15 @@ export async function sortedStream(shape: SortShape, env: ExecEnv): Promise<RowS
   const { scan, sort } = shape
   const types = shape.outputSlots.map((slot) => scan.columns[slot]!.type)
   const { rowCount, columns } = await scanColumns(scan, [...new Set([...shape.keySlots, ...shape.outputSlots])], env)
-  if (rowCount === 0) return new SortedRowStream([], [], types, 0)
+  if (rowCount === 0) return new SortedRowStream(new Int32Array(0), [], types, 0)
   const keys: ColumnSortKey[] = []
   for (let k = 0; k < sort.keys.length; k++) {
     const { expr, descending, nullsFirst } = sort.keys[k]!
     keys.push({ column: await keyColumnOf(columns.get(shape.keySlots[k]!)!, expr.type, env), descending, nullsFirst })
   }
-  const order = new Array<number>(rowCount)
+  const order = new Int32Array(rowCount)
   for (let row = 0; row < rowCount; row++) order[row] = row
-  const sorted = await sortSliced(order, rowComparator(keys), env)
+  const sorted = await sortIndexesSliced(order, rowComparator(keys), env)
   return new SortedRowStream(sorted, shape.outputSlots.map((slot) => columns.get(slot)!), types, offset)
 }
 
@@ -128,7 +128,7 @@ class SortedRowStream implements RowStream {
   private isIterated = false
   private isCancelled = false
 
-  constructor(private order: ReadonlyArray<number>, private vectors: ReadonlyArray<ColumnVector>, private readonly types: ReadonlyArray<SqlType>,
+  constructor(private order: Int32Array, private vectors: ReadonlyArray<ColumnVector>, private readonly types: ReadonlyArray<SqlType>,
     private nextRow: number) {}
 
   get rowCount(): number {
@@ -168,7 +168,7 @@ class SortedRowStream implements RowStream {
 
   /** Drops the sorted columns: a stream closed early holds nothing. */
   private release(): void {
-    this.order = []
+    this.order = new Int32Array(0)
     this.vectors = []
   }
 }
