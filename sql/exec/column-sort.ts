@@ -4,7 +4,7 @@
 import { assert, assertNever } from '../../src/common/assert.js'
 import type { ColumnVector } from '../../engine/batch.js'
 import type { SqlType } from '../bind/types.js'
-import { charge, pause, sortSliced, type Sliced } from './slice.js'
+import { charge, forChunks, pause, sortSliced, type Sliced } from './slice.js'
 import { compareTyped } from './value-ops.js'
 
 /** Kinds of ColumnVector by their `kind`. */
@@ -58,19 +58,21 @@ async function concatSymbols(parts: ReadonlyArray<VectorOf<'symbol'>>, rowCount:
   for (const part of parts) {
     // The batch's own ids → the joined dictionary's, looked up once per entry the batch uses.
     const mapped = new Int32Array(part.dict.length).fill(-2)
-    for (let row = 0; row < part.ids.length; row++) {
-      const id = part.ids[row]!
-      if (id < 0) { ids[at++] = -1; continue }
-      let entry = mapped[id]!
-      if (entry === -2) {
-        const text = part.dict[id]!
-        entry = entryOf.get(text) ?? dict.push(text) - 1
-        entryOf.set(text, entry)
-        mapped[id] = entry
+    const base = at
+    await forChunks(part.ids.length, env, (from, to) => {
+      for (let row = from; row < to; row++) {
+        const id = part.ids[row]!
+        let entry = id < 0 ? -1 : mapped[id]!
+        if (entry === -2) {
+          const text = part.dict[id]!
+          entry = entryOf.get(text) ?? dict.push(text) - 1
+          entryOf.set(text, entry)
+          mapped[id] = entry
+        }
+        ids[base + row] = entry
       }
-      ids[at++] = entry
-    }
-    if (charge(env, part.ids.length)) await pause(env)
+    })
+    at += part.ids.length
   }
   assert(at === rowCount, 'the batches hold the rows counted')
   return { kind: 'symbol', ids, dict }
@@ -94,21 +96,32 @@ export async function keyColumnOf(vector: ColumnVector, type: SqlType, env: Slic
       return { values: vector.values, isNull: nulls === undefined ? () => false : (row) => nulls[row] === 1 }
     }
     case 'symbol': {
+      const { ids } = vector
       const ranks = await ranksOf(vector.dict, type, env)
-      const values = new Int32Array(vector.ids.length)
-      for (let row = 0; row < values.length; row++) values[row] = vector.ids[row]! < 0 ? -1 : ranks[vector.ids[row]!]!
+      const values = new Int32Array(ids.length)
+      await forChunks(ids.length, env, (from, to) => {
+        for (let row = from; row < to; row++) values[row] = ids[row]! < 0 ? -1 : ranks[ids[row]!]!
+      })
       return { values, isNull: (row) => values[row] === -1 }
     }
     case 'text': {
+      const texts = vector.values
       const entryOf = new Map<string, number>()
       const distinct: string[] = []
-      for (const value of vector.values) if (value !== null && !entryOf.has(value)) entryOf.set(value, distinct.push(value) - 1)
+      await forChunks(texts.length, env, (from, to) => {
+        for (let row = from; row < to; row++) {
+          const value = texts[row] ?? null
+          if (value !== null && !entryOf.has(value)) entryOf.set(value, distinct.push(value) - 1)
+        }
+      })
       const ranks = await ranksOf(distinct, type, env)
-      const values = new Int32Array(vector.values.length)
-      for (let row = 0; row < values.length; row++) {
-        const value = vector.values[row] ?? null
-        values[row] = value === null ? -1 : ranks[entryOf.get(value)!]!
-      }
+      const values = new Int32Array(texts.length)
+      await forChunks(texts.length, env, (from, to) => {
+        for (let row = from; row < to; row++) {
+          const value = texts[row] ?? null
+          values[row] = value === null ? -1 : ranks[entryOf.get(value)!]!
+        }
+      })
       return { values, isNull: (row) => values[row] === -1 }
     }
     default: return assertNever(vector)

@@ -54,6 +54,15 @@ export async function pause(env: Sliced): Promise<void> {
   if (env.signal?.aborted === true) throw queryCanceled()
 }
 
+/** Calls `each(from, to)` over [0, count) in chunks of SLICE_CHUNK_COUNT, pausing when a slice is used up. */
+export async function forChunks(count: number, env: Sliced, each: (from: number, to: number) => void): Promise<void> {
+  for (let from = 0; from < count; from += SLICE_CHUNK_COUNT) {
+    const to = Math.min(count, from + SLICE_CHUNK_COUNT)
+    each(from, to)
+    if (charge(env, to - from)) await pause(env)
+  }
+}
+
 /** Array.prototype.map with pauses. */
 export async function mapSliced<T, U>(items: ReadonlyArray<T>, env: Sliced, fn: (item: T, index: number) => U): Promise<U[]> {
   const out = new Array<U>(items.length)

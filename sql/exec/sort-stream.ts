@@ -16,7 +16,7 @@ import type { PlanNode } from '../plan/plan-node.js'
 import { columnRowsOf } from './column-rows.js'
 import { concatVectors, gatherVector, keyColumnOf, rowComparator, type ColumnSortKey } from './column-sort.js'
 import { holdRows, type ExecEnv } from './exec-env.js'
-import { charge, pause, sortIndexesSliced } from './slice.js'
+import { charge, forChunks, pause, sortIndexesSliced } from './slice.js'
 import { countOf } from './stream-plan.js'
 
 type NodeOf<K extends PlanNode['kind']> = Extract<PlanNode, { kind: K }>
@@ -114,7 +114,9 @@ export async function sortedStream(shape: SortShape, env: ExecEnv): Promise<RowS
     keys.push({ column: await keyColumnOf(columns.get(shape.keySlots[k]!)!, expr.type, env), descending, nullsFirst })
   }
   const order = new Int32Array(rowCount)
-  for (let row = 0; row < rowCount; row++) order[row] = row
+  await forChunks(rowCount, env, (from, to) => {
+    for (let row = from; row < to; row++) order[row] = row
+  })
   const sorted = await sortIndexesSliced(order, rowComparator(keys), env)
   return new SortedRowStream(sorted, shape.outputSlots.map((slot) => columns.get(slot)!), types, offset)
 }
