@@ -83,6 +83,15 @@ describe('integration: control-side sort', function () {
     })
   }
 
+  it('sorts a scan with pushed filters, an empty time range and LIMIT ALL as PostgreSQL does', async function () {
+    const queries = [
+      "SELECT v, host, n FROM s WHERE host IN ('alpha', 'é') AND v > 50 ORDER BY v DESC, n",
+      "SELECT n FROM s WHERE time < '2000-01-01' ORDER BY v, n",
+      'SELECT n, flag FROM s ORDER BY flag DESC NULLS LAST, n LIMIT ALL OFFSET 100',
+    ]
+    for (const sql of queries) assert.deepEqual(await rowsOf(clients[0]!, sql), await rowsOf(clients[2]!, sql), sql)
+  })
+
   it('a cursor FETCHes the sorted rows in order, as the rows the columnar sort streams', async function () {
     const client = clients[0]!
     const sql = QUERIES[3]!
