@@ -25,6 +25,8 @@ const QUERIES: ReadonlyArray<string> = [
   'SELECT time, v FROM s ORDER BY v NULLS FIRST, time DESC, n',
   'SELECT c, flag, v, n FROM s ORDER BY flag NULLS FIRST, c DESC, v, n',
   'SELECT n, v FROM s ORDER BY v DESC, n OFFSET 39990',
+  // Repeated keys, both directions: the later ones never decide, and must not change the order.
+  'SELECT time, n, v FROM s ORDER BY time, v DESC, n, time DESC, n DESC, v',
 ]
 
 function rowValues(i: number): string {
