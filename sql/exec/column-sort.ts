@@ -82,18 +82,18 @@ async function concatSymbols(parts: ReadonlyArray<VectorOf<'symbol'>>, rowCount:
  * One ORDER BY key as a column of numbers that order as the key's values do under `type` (compareTyped): floats
  * and timestamps as they are (NaN above every number), integers and bools as they are, strings (a tag's dictionary,
  * a text column's distinct values) as their rank among the distinct values, equal values (bpchar's trailing blanks,
- * 1.0 = 1 in numeric text) one rank. `isNull(row)` says where NULL stands in for a value.
+ * 1.0 = 1 in numeric text) one rank. `isNull(row)` says where NULL stands in for a value; null when no row is NULL.
  */
 export interface KeyColumn {
   readonly values: Float64Array | BigInt64Array | Uint8Array | Int32Array
-  readonly isNull: (row: number) => boolean
+  readonly isNull: ((row: number) => boolean) | null
 }
 
 export async function keyColumnOf(vector: ColumnVector, type: SqlType, env: Sliced): Promise<KeyColumn> {
   switch (vector.kind) {
     case 'timestamp': case 'f64': case 'i64': case 'bool': {
       const { nulls } = vector
-      return { values: vector.values, isNull: nulls === undefined ? () => false : (row) => nulls[row] === 1 }
+      return { values: vector.values, isNull: nulls === undefined || !nulls.includes(1) ? null : (row) => nulls[row] === 1 }
     }
     case 'symbol': {
       const { ids } = vector
@@ -102,7 +102,7 @@ export async function keyColumnOf(vector: ColumnVector, type: SqlType, env: Slic
       await forChunks(ids.length, env, (from, to) => {
         for (let row = from; row < to; row++) values[row] = ids[row]! < 0 ? -1 : ranks[ids[row]!]!
       })
-      return { values, isNull: (row) => values[row] === -1 }
+      return { values, isNull: values.includes(-1) ? (row) => values[row] === -1 : null }
     }
     case 'text': {
       const texts = vector.values
@@ -122,7 +122,7 @@ export async function keyColumnOf(vector: ColumnVector, type: SqlType, env: Slic
           values[row] = value === null ? -1 : ranks[entryOf.get(value)!]!
         }
       })
-      return { values, isNull: (row) => values[row] === -1 }
+      return { values, isNull: values.includes(-1) ? (row) => values[row] === -1 : null }
     }
     default: return assertNever(vector)
   }
@@ -157,6 +157,18 @@ export function rowComparator(keys: ReadonlyArray<ColumnSortKey>): (a: number, b
     const { values, isNull } = column
     const sign = descending ? -1 : 1
     const nullOrder = nullsFirst ? -1 : 1
+    if (isNull === null) {
+      // No NULL in the column: the values alone (NaN, floats only, above every number).
+      return (a: number, b: number): number => {
+        const x = values[a]!
+        const y = values[b]!
+        if (x < y) return -sign
+        if (x > y) return sign
+        if (x === y) return 0
+        const isNanX = Number.isNaN(x)
+        return isNanX === Number.isNaN(y) ? 0 : isNanX ? sign : -sign
+      }
+    }
     return (a: number, b: number): number => {
       const x = values[a]!
       const y = values[b]!
