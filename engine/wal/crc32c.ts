@@ -1,5 +1,5 @@
 // engine/wal/crc32c: CRC-32C (Castagnoli, reflected polynomial 0x82F63B78) for WAL records and segment chunks,
-// slicing-by-8: eight 256-entry tables let the loop consume 8 bytes per step (≈ 4× the byte-at-a-time loop, which
+// slicing-by-8: eight 256-entry tables let the loop consume 8 bytes per step, read as two aligned words (≈ 4× the byte-at-a-time loop, which
 // was ~6% of the event loop under ILP ingest). Pinned by crc32c("123456789") = 0xE3069283 and by a comparison with
 // the byte-at-a-time reference (test/unit/engine/crc32c.test.ts). Knows nothing of records.
 
@@ -26,10 +26,30 @@ function buildTables(): Uint32Array[] {
 const [T0, T1, T2, T3, T4, T5, T6, T7] = buildTables() as [Uint32Array, Uint32Array, Uint32Array, Uint32Array,
   Uint32Array, Uint32Array, Uint32Array, Uint32Array]
 
-/** CRC32C of bytes[from, to), continuing from `seed` (a previous result) when given. Unsigned 32-bit result. */
+/** Word loads read bytes in memory order as the low bits first only on a little-endian host (all Node targets). */
+const IS_LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1
+/** Below this many bytes the aligned word loop is not worth its setup (a view over the range). */
+const WORD_LOOP_BYTES_MIN = 64
+
+/**
+ * CRC32C of bytes[from, to), continuing from `seed` (a previous result) when given. Unsigned 32-bit result. Long
+ * ranges are read as aligned 32-bit words, two per slicing-by-8 step (issue 10: eight byte loads and shifts per step
+ * made the CRC 13% of the event loop at a COPY's commit; the word loads are ~2× faster).
+ */
 export function crc32c(bytes: Uint8Array, from = 0, to = bytes.length, seed = 0): number {
   let crc = (seed ^ 0xffffffff) >>> 0
   let i = from
+  if (IS_LITTLE_ENDIAN && to - from >= WORD_LOOP_BYTES_MIN) {
+    for (; ((bytes.byteOffset + i) & 3) !== 0; i++) crc = T0[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8)
+    const words = new Uint32Array(bytes.buffer, bytes.byteOffset + i, ((to - i) >>> 3) << 1)
+    for (let w = 0; w < words.length; w += 2) {
+      const low = (crc ^ words[w]!) >>> 0
+      const high = words[w + 1]!
+      crc = T7[low & 0xff]! ^ T6[(low >>> 8) & 0xff]! ^ T5[(low >>> 16) & 0xff]! ^ T4[low >>> 24]! ^
+        T3[high & 0xff]! ^ T2[(high >>> 8) & 0xff]! ^ T1[(high >>> 16) & 0xff]! ^ T0[high >>> 24]!
+    }
+    i += words.length * 4
+  }
   const end8 = to - 7
   for (; i < end8; i += 8) {
     const low = (crc ^ (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24))) >>> 0
