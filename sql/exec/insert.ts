@@ -160,12 +160,24 @@ function valuesColumns(bound: BoundInsert, env: ExecEnv): SqlValue[][] {
   const { table, targets, targetTypes, rows } = bound
   const columns: SqlValue[][] = table.columns.map(() => new Array<SqlValue>(rows.length).fill(null))
   const notNull = table.columns.flatMap((column, index) => (column.notNull ? [index] : []))
+  // A literal cast per statement (a timestamptz string) repeats row after row in bulk INSERTs: the same text in the
+  // same column casts to the same value within one statement, so the last one per column is remembered.
+  const lastTexts = new Array<string | undefined>(targets.length)
+  const lastValues = new Array<SqlValue>(targets.length)
   for (let r = 0; r < rows.length; r++) {
     const exprs = rows[r]!
     for (let p = 0; p < exprs.length; p++) {
       const expr = exprs[p]!
-      const value = expr.kind === 'Const' ? expr.value : evaluate(expr, [], [], env)
-      columns[targets[p]!]![r] = castTyped(value, expr.type, targetTypes[p]!, env.functions)
+      let value: SqlValue
+      if (expr.kind === 'Const') value = castTyped(expr.value, expr.type, targetTypes[p]!, env.functions)
+      else if (expr.kind === 'Cast' && expr.expr.kind === 'Const' && typeof expr.expr.value === 'string') {
+        if (lastTexts[p] !== expr.expr.value) {
+          lastValues[p] = castTyped(evaluate(expr, [], [], env), expr.type, targetTypes[p]!, env.functions)
+          lastTexts[p] = expr.expr.value
+        }
+        value = lastValues[p]!
+      } else value = castTyped(evaluate(expr, [], [], env), expr.type, targetTypes[p]!, env.functions)
+      columns[targets[p]!]![r] = value
     }
     for (const index of notNull) if (columns[index]![r] === null) throw notNullViolation(table.columns[index]!.name, table.name)
   }
