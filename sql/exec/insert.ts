@@ -24,6 +24,7 @@ import { newExecEnv, type ExecEnv } from './exec-env.js'
 import { fieldOf, functionContext } from './query.js'
 import { printRegColumns } from '../catalog/reg-cast.js'
 import { decimalToFloat8, parseNumeric } from '../functions/numeric-ops.js'
+import { plainDecimal } from './copy-rows.js'
 import { runPlan } from './run-plan.js'
 import { castTyped } from './value-ops.js'
 
@@ -64,12 +65,14 @@ const UNKNOWN = sqlType('unknown')
 function float8Literal(expr: SqlExpr): number | undefined {
   const isNegative = expr.kind === 'ExprUnary' && expr.op === '-'
   const inner = expr.kind === 'ExprUnary' && (expr.op === '-' || expr.op === '+') ? expr.expr : expr
-  if (inner.kind !== 'ExprNumber' || !isDecimalText(inner.text)) return undefined
-  const value = Number(inner.text)
+  if (inner.kind !== 'ExprNumber') return undefined
+  const value = plainDecimal(inner.text) ?? (isDecimalText(inner.text) ? Number(inner.text) : Number.NaN)
+  if (Number.isNaN(value)) return undefined
   // Beyond float8's range (overflow, or a nonzero literal that rounds to 0): 22003, as numeric → float8 raises it.
   if (!Number.isFinite(value) || (value === 0 && hasNonzeroDigit(inner.text))) return decimalToFloat8(parseNumeric(`${isNegative ? '-' : ''}${inner.text}`))
   // numeric has no negative zero: -0.0 is 0, and so is its float8.
-  return isNegative && value !== 0 ? -value : value
+  if (value === 0) return 0
+  return isNegative ? -value : value
 }
 
 /** A digit 1-9 before any exponent. */
