@@ -346,9 +346,7 @@ class NodeEngine implements Engine {
     const wal = this.requireWal()
     if (op.batch.rowCount === 0) return { kind: 'IngestResult', rowCount: 0, lsn: wal.durableLsn }
     const payload = encodeIngestPayload(op.batch, this.encodeBuffers) // (one too large for the WAL is never reused)
-    if (payload.length > WAL_RECORD_BYTES_MAX) {
-      throw fail('LimitExceeded', `batch of ${payload.length} bytes exceeds ${WAL_RECORD_BYTES_MAX}`)
-    }
+    if (payload.length > WAL_RECORD_BYTES_MAX) throw fail('LimitExceeded', `batch of ${payload.length} bytes exceeds ${WAL_RECORD_BYTES_MAX}`)
     // Backpressure: a full ring plus a full control-side queue makes new ingests wait here, before the WAL.
     await Promise.all(this.cores.map((core) => core.whenQueueHasRoom()))
     await this.flushes.whenMemoryAllows(true)
