@@ -53,7 +53,32 @@ function parseFloatText(text: string, typeName: string): number {
   if (/^[+-]?(infinity|inf)$/i.test(trimmed)) return trimmed.startsWith('-') ? -Infinity : Infinity
   if (/^nan$/i.test(trimmed)) return Number.NaN
   if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(trimmed)) throw invalidTextRepresentation(typeName, text)
-  return Number(trimmed)
+  return checkFloatRange(Number(trimmed), trimmed, typeName)
+}
+
+/**
+ * float8in / float4in: a finite decimal that overflows to ±Infinity, or a non-zero one that underflows to 0
+ * (subnormals are kept), is 22003 naming the text, as PostgreSQL answers — never Infinity or 0 in its place.
+ */
+function checkFloatRange(value: number, text: string, typeName: string): number {
+  const narrowed = typeName === 'real' ? Math.fround(value) : value
+  const mantissa = text.replace(/e.*$/i, '')
+  if (!Number.isFinite(narrowed) || (narrowed === 0 && /[1-9]/.test(mantissa))) {
+    throw numericValueOutOfRange(`"${text}" is out of range for type ${typeName}`)
+  }
+  return value
+}
+
+/** numeric / float8 → float4 or float8: numeric reads its text as float8in does; float8 → float4 checks as float8_to_float4. */
+function castToFloat(value: Exclude<SqlValue, null>, from: PgTypeName, to: 'float4' | 'float8'): number {
+  const number = Number(value)
+  const isSpecial = from === 'numeric' && /^(-?Infinity|NaN)$/.test(String(value))
+  if (from === 'numeric' && !isSpecial) return checkFloatRange(number, String(value), PG_TYPES[to].formatName)
+  if (from === 'numeric' || to === 'float8' || !Number.isFinite(number)) return number
+  const narrowed = Math.fround(number)
+  if (!Number.isFinite(narrowed)) throw numericValueOutOfRange('value out of range: overflow')
+  if (narrowed === 0 && number !== 0) throw numericValueOutOfRange('value out of range: underflow')
+  return number
 }
 
 /** Text → the value of `type`. */
@@ -137,7 +162,7 @@ export function castValue(value: SqlValue, from: PgTypeName, to: SqlType, ctx: T
       const rounded = typeof value === 'bigint' ? value : BigInt(Math.round(Number(value)))
       return castText(String(rounded), to)
     }
-    case 'float4': case 'float8': return typeof value === 'boolean' ? Number(value) : Number(value)
+    case 'float4': case 'float8': return typeof value === 'boolean' ? Number(value) : castToFloat(value, from, to.name)
     case 'numeric': return String(value)
     case 'text': case 'varchar': case 'bpchar': case 'unknown': case 'name': case 'char': return formatValue(value, from, ctx)
     case 'oid': case 'regclass': case 'regtype': case 'regproc': case 'regnamespace': return Number(value)
