@@ -255,6 +255,12 @@ export const ILP_TCP_RUNS_IN_FLIGHT_COUNT = 2
 // reads pause (--ilp-tcp-buffer-mb): one connection at full speed holds up to ~3 runs (the one filling and those in
 // flight), so this lets about five stream at full pipeline depth, while a thousand cannot hold 12 GiB.
 export const ILP_TCP_BUFFERED_BYTES_MAX = 64 * 1024 * 1024
+// Free input buffers each ILP listener keeps for reuse (wire/ilp/ingest-buffers.ts; a TCP run's is ~4 MiB): enough
+// for a few connections' runs in flight to cycle without allocating; a burst beyond them allocates and frees.
+export const ILP_INGEST_BUFFERS_KEPT_COUNT = 4
+// Size of the reusable HTTP body buffers, in bytes: Telegraf's and the client libraries' batches (≤ ~1 MiB) fit, so
+// they cycle through a few buffers; a larger body gets a buffer of its own for the request.
+export const ILP_HTTP_POOLED_BODY_BYTES = 1024 * 1024
 // Bounds of --ilp-tcp-buffer-mb. Any budget lets a connection progress (a paused one's lines still reach the pool
 // by its flush timer); below a run it only flushes by that timer.
 export const ILP_TCP_BUFFER_MB_MIN = 1

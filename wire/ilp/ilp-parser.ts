@@ -51,8 +51,13 @@ export class IlpParser {
   private errors: IlpError[] = []
   private errorCount = 0
 
-  constructor(options: IlpParseOptions) {
-    this.lineParser = new LineParser(options.precision)
+  /**
+   * `lineParser` (of the same precision) may be shared with other parsers of this thread, so its name and series
+   * caches stay warm from one request to the next; each line is parsed and consumed within one call.
+   */
+  constructor(options: IlpParseOptions, lineParser?: LineParser) {
+    assert(lineParser === undefined || lineParser.precision === options.precision, 'a shared line parser has the same precision')
+    this.lineParser = lineParser ?? new LineParser(options.precision)
     this.lineBytesMax = options.lineBytesMax ?? ILP_LINE_BYTES_MAX
     this.nowUs = options.nowUs
     this.lineNumber = options.lineNumberBase ?? 0
@@ -209,8 +214,8 @@ export class IlpParser {
 }
 
 /** Parses a whole request body in one call: the same result as one feed() and end(). */
-export function parseLines(input: Buffer, options: IlpParseOptions): IlpParseResult {
-  const parser = new IlpParser(options)
+export function parseLines(input: Buffer, options: IlpParseOptions, lineParser?: LineParser): IlpParseResult {
+  const parser = new IlpParser(options, lineParser)
   parser.feed(input)
   return parser.end()
 }

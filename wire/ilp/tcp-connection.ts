@@ -20,6 +20,8 @@ import {
 import type { IngestBatch, IngestOutcome, SqlFacade } from '../../sql/api.js'
 import { ilpErrorMessage } from './ilp-error.js'
 import { IlpParser, type IlpParseResult } from './ilp-parser.js'
+import { copyChunks, type IngestBufferPool } from './ingest-buffers.js'
+import { completeLineBytes, countLines } from './run-lines.js'
 import type { IlpParsePool } from './parse-pool.js'
 import type { IlpTcpBudget } from './tcp-budget.js'
 
@@ -42,36 +44,14 @@ export interface IlpTcpConnectionOptions {
   readonly parsePool?: IlpParsePool | null
   /** The bytes every connection of the listener holds, bounded together (shared by the listener's connections). */
   readonly budget: IlpTcpBudget
+  /** Where runs are copied for the parse pool, and given back once parsed (shared by the listener's connections). */
+  readonly runBuffers: IngestBufferPool
   readonly onClosed: (connection: IlpTcpConnection) => void
   /** Bytes read before this connection took the socket (after an ILP auth handshake, tcp-auth.ts): parsed first. */
   readonly firstBytes?: Buffer
 }
 
 const NEWLINE = 10
-
-/** Bytes of `chunks` up to and including their last '\n' (0 when there is none). */
-function completeLineBytes(chunks: ReadonlyArray<Buffer>): number {
-  let before = chunks.reduce((sum, chunk) => sum + chunk.length, 0)
-  for (let i = chunks.length - 1; i >= 0; i--) {
-    const chunk = chunks[i]!
-    before -= chunk.length
-    const newline = chunk.lastIndexOf(NEWLINE)
-    if (newline >= 0) return before + newline + 1
-  }
-  return 0
-}
-
-/** The '\n's in `buf`, or -1 when a line is longer than ILP_LINE_BYTES_MAX (that one must go inline: it closes). */
-function countLines(buf: Buffer): number {
-  let count = 0
-  let start = 0
-  for (let pos = buf.indexOf(NEWLINE); pos >= 0; pos = buf.indexOf(NEWLINE, start)) {
-    if (pos - start > ILP_LINE_BYTES_MAX) return -1
-    count++
-    start = pos + 1
-  }
-  return count
-}
 
 export class IlpTcpConnection {
   private readonly socket: Socket
@@ -202,9 +182,13 @@ export class IlpTcpConnection {
   private startRun(pool: IlpParsePool): void {
     const runBytes = completeLineBytes(this.raw)
     if (runBytes === 0) return void this.feedRawInline() // one line of more than ILP_LINE_BYTES_MAX: closes
-    const run = Buffer.concat(this.raw, runBytes) // a buffer of its own, so the pool transfers it without a copy
+    const run = this.options.runBuffers.take(runBytes) // transferred to the pool's worker without a copy, and back
+    copyChunks(this.raw, run)
     const lineCount = countLines(run)
-    if (lineCount < 0) return void this.feedRawInline() // as without a pool: the overlong line ends the connection
+    if (lineCount < 0) { // as without a pool: the overlong line ends the connection
+      this.options.runBuffers.give(run)
+      return void this.feedRawInline()
+    }
     let skip = runBytes
     const remainder: Buffer[] = []
     for (const chunk of this.raw) {
@@ -216,11 +200,13 @@ export class IlpTcpConnection {
     this.rawBytes -= runBytes
     this.committedBytes += runBytes
     const lineNumberBase = this.parser.skipLines(lineCount)
-    const parsed = pool.parse(run, { precision: 'n', nowUs: Date.now() * 1000, lineNumberBase }).then((pooled) => pooled.result,
-      (error: unknown) => {
-        log.error({ err: error, peer: this.peer, bytes: runBytes, firstLine: lineNumberBase + 1 }, 'ilp tcp: parsing a run of lines failed, dropping it')
-        return null
-      })
+    const parsed = pool.parse(run, { precision: 'n', nowUs: Date.now() * 1000, lineNumberBase }, true).then((pooled) => {
+      this.options.runBuffers.give(pooled.input) // the result holds copies: the run's bytes are not read again
+      return pooled.result
+    }, (error: unknown) => {
+      log.error({ err: error, peer: this.peer, bytes: runBytes, firstLine: lineNumberBase + 1 }, 'ilp tcp: parsing a run of lines failed, dropping it')
+      return null
+    })
     void this.startFlush(parsed, runBytes)
     if (this.rawBytes > ILP_LINE_BYTES_MAX) this.feedRawInline() // the partial line is already overlong: closes
   }

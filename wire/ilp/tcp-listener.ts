@@ -8,7 +8,11 @@ import { listenOn } from '../listen.js'
 import { createServer, type Server, type Socket } from 'node:net'
 import { assert } from '../../src/common/assert.js'
 import { log } from '../../src/common/log.js'
-import { ILP_SHUTDOWN_WAIT_MS, ILP_TCP_BUFFERED_BYTES_MAX, ILP_TCP_CONNECTIONS_MAX_COUNT } from '../../src/common/limits.js'
+import {
+  ILP_INGEST_BUFFERS_KEPT_COUNT, ILP_LINE_BYTES_MAX, ILP_SHUTDOWN_WAIT_MS, ILP_TCP_BUFFERED_BYTES_MAX, ILP_TCP_CONNECTIONS_MAX_COUNT,
+  ILP_TCP_POOL_RUN_BYTES,
+} from '../../src/common/limits.js'
+import { IngestBufferPool } from './ingest-buffers.js'
 import type { SqlFacade } from '../../sql/api.js'
 import type { IlpParsePool } from './parse-pool.js'
 import { IlpTcpBudget } from './tcp-budget.js'
@@ -47,12 +51,14 @@ export async function startIlpTcpListener(options: IlpTcpListenerOptions): Promi
   const counters: IlpTcpCounters = { rowsWritten: 0, linesRejected: 0, connectionsOverlong: 0, diskFullPauses: 0, diskFullLoggedAtMs: -Infinity }
   const handshakes = new Set<Socket>()
   const budget = new IlpTcpBudget(options.bufferedBytesMax ?? ILP_TCP_BUFFERED_BYTES_MAX)
+  // A run is ILP_TCP_POOL_RUN_BYTES plus the rest of the read that crossed it (at most a socket chunk, < a line).
+  const runBuffers = new IngestBufferPool(ILP_TCP_POOL_RUN_BYTES + ILP_LINE_BYTES_MAX, ILP_INGEST_BUFFERS_KEPT_COUNT)
   const accept = (socket: Socket, rest: Buffer | null): void => {
     // The handshake left the socket paused. Resuming first is safe (data events come on a later tick, after the
     // connection's listeners), and lets the connection pause it again if the first bytes fill a flush.
     if (rest !== null) socket.resume()
     const connection = new IlpTcpConnection({
-      socket, sql: options.sql, counters, budget, parsePool: options.parsePool ?? null, onClosed: (closed) => connections.delete(closed),
+      socket, sql: options.sql, counters, budget, runBuffers, parsePool: options.parsePool ?? null, onClosed: (closed) => connections.delete(closed),
       ...(options.flushRows === undefined ? {} : { flushRows: options.flushRows }), ...(rest === null ? {} : { firstBytes: rest }),
     })
     connections.add(connection)
