@@ -245,8 +245,13 @@ export class IlpTcpConnection {
     })()
   }
 
+  /**
+   * Also armed for bytes no flush took yet, even just part of a line: its flush then takes them off the budget, so
+   * connections holding slow senders' partial lines never keep the others paused for longer than the interval.
+   */
   private armTimer(): void {
-    if (this.timer !== null || (this.parser.pendingLineCount === 0 && this.rawBytes === 0)) return
+    const isHolding = this.parser.pendingLineCount > 0 || this.rawBytes > 0 || this.receivedBytes > this.committedBytes
+    if (this.timer !== null || !isHolding) return
     this.timer = setTimeout(() => {
       this.timer = null
       if (this.flushing === null && !this.isEnded) {
