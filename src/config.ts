@@ -9,7 +9,7 @@ import type { SyncSettings } from '../engine/sync/sync-node.js'
 import { checkNodeId } from './sync/nats-config.js'
 import {
   CHUNK_CACHE_MB_DEFAULT, CHUNK_CACHE_MB_MAX, CORES_MAX_COUNT, DISK_RESERVE_MB_DEFAULT, DISK_RESERVE_MB_MAX, DISK_RESERVE_PERCENT_DEFAULT, MEMTABLE_MB_DEFAULT, MEMTABLE_MB_MAX,
-  MEMTABLE_MB_MIN,
+  MEMTABLE_MB_MIN, ILP_TCP_BUFFERED_BYTES_MAX, ILP_TCP_BUFFER_MB_MAX, ILP_TCP_BUFFER_MB_MIN,
 } from './common/limits.js'
 
 export interface ServerConfig {
@@ -24,6 +24,8 @@ export interface ServerConfig {
   readonly memtableMb: number
   readonly chunkCacheMb: number
   readonly fsync: FsyncMode
+  /** Bytes all ILP TCP connections together buffer before their reads pause; absent = ILP_TCP_BUFFERED_BYTES_MAX. */
+  readonly ilpTcpBufferBytes?: number
   /** Ingest is refused below this many free MiB on the data volume; null = the default (issue 12). */
   readonly diskReserveMb: number | null
   /** pg authentication (absent = trust); anything but trust reads usersFile (wire/pg/auth-users.ts). */
@@ -63,6 +65,10 @@ export const OPTION_SPECS: ReadonlyArray<OptionSpec> = [
   { flag: 'memtable-mb', env: 'NODEDB_MEMTABLE_MB', help: 'memtable budget per core, MiB', fallback: () => String(MEMTABLE_MB_DEFAULT) },
   { flag: 'cache-mb', env: 'NODEDB_CACHE_MB', help: 'decoded segment-chunk cache per core, MiB (repeated queries)', fallback: () => String(CHUNK_CACHE_MB_DEFAULT) },
   { flag: 'fsync', env: 'NODEDB_FSYNC', help: 'WAL fsync: always | batch | off', fallback: () => 'always' },
+  {
+    flag: 'ilp-tcp-buffer-mb', env: 'NODEDB_ILP_TCP_BUFFER_MB', help: 'input all ILP TCP connections buffer before reads pause, MiB',
+    fallback: () => String(ILP_TCP_BUFFERED_BYTES_MAX / 2 ** 20),
+  },
   {
     flag: 'disk-reserve-mb', env: 'NODEDB_DISK_RESERVE_MB',
     help: `refuse writes below this many free MiB (empty = ${DISK_RESERVE_MB_DEFAULT}, at most ${DISK_RESERVE_PERCENT_DEFAULT}% of the volume)`,
@@ -180,6 +186,7 @@ export function resolveConfig(values: Readonly<Record<string, string | undefined
     memtableMb: parseInteger('memtable-mb', raw('memtable-mb'), MEMTABLE_MB_MIN, MEMTABLE_MB_MAX),
     chunkCacheMb: parseInteger('cache-mb', raw('cache-mb'), 0, CHUNK_CACHE_MB_MAX),
     fsync: parseFsync(raw('fsync')),
+    ilpTcpBufferBytes: parseInteger('ilp-tcp-buffer-mb', raw('ilp-tcp-buffer-mb'), ILP_TCP_BUFFER_MB_MIN, ILP_TCP_BUFFER_MB_MAX) * 2 ** 20,
     diskReserveMb: raw('disk-reserve-mb') === '' ? null : parseInteger('disk-reserve-mb', raw('disk-reserve-mb'), 0, DISK_RESERVE_MB_MAX),
     sync: parseSync(raw),
   }

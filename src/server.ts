@@ -138,6 +138,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
   }))
   const ilp = await start('ilp', config.ilpPort, () => startIlpTcpListener({
     host: config.host, port: config.ilpPort, sql, parsePool, publicKeys: security.ilpKeys,
+    ...(config.ilpTcpBufferBytes === undefined ? {} : { bufferedBytesMax: config.ilpTcpBufferBytes }),
   }))
   const http = await start('http', config.httpPort, () => startIlpHttpListener({ host: config.host, port: config.httpPort, sql, token: config.httpToken, parsePool }))
   let closing: Promise<void> | null = null

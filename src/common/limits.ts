@@ -256,6 +256,20 @@ export const ILP_PARSE_JOBS_PENDING_MAX_COUNT = 16
 export const ILP_TCP_POOL_RUN_BYTES = 4 * 1024 * 1024
 // Runs of one TCP connection parsed or written at once before its socket is paused (pipelines parse and ingest).
 export const ILP_TCP_RUNS_IN_FLIGHT_COUNT = 2
+// Bytes all ILP TCP connections together hold (raw input, runs being parsed, lines waiting for sql.ingest) before
+// reads pause (--ilp-tcp-buffer-mb): one connection at full speed holds up to ~3 runs (the one filling and those in
+// flight), so this lets about five stream at full pipeline depth, while a thousand cannot hold 12 GiB.
+export const ILP_TCP_BUFFERED_BYTES_MAX = 64 * 1024 * 1024
+// Free input buffers each ILP listener keeps for reuse (wire/ilp/ingest-buffers.ts; a TCP run's is ~4 MiB): enough
+// for a few connections' runs in flight to cycle without allocating; a burst beyond them allocates and frees.
+export const ILP_INGEST_BUFFERS_KEPT_COUNT = 4
+// Size of the reusable HTTP body buffers, in bytes: Telegraf's and the client libraries' batches (≤ ~1 MiB) fit, so
+// they cycle through a few buffers; a larger body gets a buffer of its own for the request.
+export const ILP_HTTP_POOLED_BODY_BYTES = 1024 * 1024
+// Bounds of --ilp-tcp-buffer-mb. Any budget lets a connection progress (a paused one's lines still reach the pool
+// by its flush timer); below a run it only flushes by that timer.
+export const ILP_TCP_BUFFER_MB_MIN = 1
+export const ILP_TCP_BUFFER_MB_MAX = 64 * 1024
 // Parsed Query texts kept for reuse (LRU): drivers and dashboards repeat a few hundred distinct texts, and a hit
 // skips libpg-query's WebAssembly call and JSON (tens of µs per small query).
 export const PARSE_CACHE_ENTRIES_MAX_COUNT = 1024
@@ -310,6 +324,8 @@ check(ILP_NAME_CACHE_KEY_BYTES_MAX < ILP_LINE_BYTES_MAX, 'a cached ILP name fits
 check((ILP_SERIES_KEY_SLOT_COUNT & (ILP_SERIES_KEY_SLOT_COUNT - 1)) === 0, 'ILP series key slots must be a power of two')
 check(ILP_LINE_BYTES_MAX < ILP_HTTP_BODY_BYTES_MAX, 'an ILP line fits in an HTTP body')
 check(ILP_TCP_POOL_RUN_BYTES > ILP_LINE_BYTES_MAX, 'a TCP run holds at least one whole line')
+check(ILP_TCP_BUFFERED_BYTES_MAX >= ILP_TCP_BUFFER_MB_MIN * 1024 * 1024 && ILP_TCP_BUFFERED_BYTES_MAX <= ILP_TCP_BUFFER_MB_MAX * 1024 * 1024,
+  'the default ILP TCP budget is inside the flag\'s bounds')
 check(ILP_HTTP_BODY_BYTES_MAX < WAL_RECORD_BYTES_MAX, 'an HTTP write body fits in one WAL record')
 check(COPY_BATCH_BYTES_MAX * 1.25 <= WAL_RECORD_BYTES_MAX, 'a full COPY batch fits in one WAL record with framing to spare')
 check(COPY_BATCH_BYTES_MAX <= COPY_BUFFERED_BYTES_TOTAL_MAX, 'one COPY fits in the total COPY budget')

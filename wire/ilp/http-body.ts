@@ -1,17 +1,28 @@
 // wire/ilp/http-body: reads an HTTP write body, inflating gzip with zlib and bounding both the bytes received and
 // the bytes inflated. The caller parses the chunks (inline, or in the parse pool when large) and quotes lines of them.
+// A plain body of known length is copied as it arrives into one buffer from the listener's IngestBufferPool (the
+// caller gives it back once answered), instead of being kept as chunks and concatenated.
 import type { IncomingMessage } from 'node:http'
 import { createGunzip, type Gunzip } from 'node:zlib'
 import { ILP_HTTP_QUOTED_LINE_CHARS_MAX } from '../../src/common/limits.js'
+import type { IngestBufferPool } from './ingest-buffers.js'
 
 export type BodyOutcome =
-  | { readonly kind: 'BodyRead'; readonly chunks: ReadonlyArray<Buffer>; readonly bytes: number }
+  /** `pooled`: the one chunk is a buffer taken from the pool passed to readBody, to be given back. */
+  | { readonly kind: 'BodyRead'; readonly chunks: ReadonlyArray<Buffer>; readonly bytes: number; readonly pooled: boolean }
   | { readonly kind: 'BodyTooLarge' }
   | { readonly kind: 'BodyBadGzip'; readonly detail: string }
   | { readonly kind: 'BodyAborted' }
 
-/** Reads the (inflated) body; `isGzip` when Content-Encoding is gzip (the caller refused other encodings). */
-export function readBody(request: IncomingMessage, isGzip: boolean, bytesMax: number): Promise<BodyOutcome> {
+/**
+ * Reads the (inflated) body; `isGzip` when Content-Encoding is gzip (the caller refused other encodings). With
+ * `buffers` and a declared length (at most bytesMax), a plain body goes straight into one pooled buffer.
+ */
+export function readBody(request: IncomingMessage, isGzip: boolean, bytesMax: number, buffers?: IngestBufferPool): Promise<BodyOutcome> {
+  const declared = Number(request.headers['content-length'] ?? -1)
+  if (buffers !== undefined && !isGzip && Number.isInteger(declared) && declared > 0 && declared <= bytesMax) {
+    return readBodyInto(request, buffers.take(declared), buffers)
+  }
   return new Promise((resolve) => {
     const chunks: Buffer[] = []
     let received = 0
@@ -42,13 +53,40 @@ export function readBody(request: IncomingMessage, isGzip: boolean, bytesMax: nu
     request.on('error', () => settle({ kind: 'BodyAborted' }))
     if (gunzip === null) {
       request.on('data', take)
-      request.on('end', () => settle({ kind: 'BodyRead', chunks, bytes: inflated }))
+      request.on('end', () => settle({ kind: 'BodyRead', chunks, bytes: inflated, pooled: false }))
       return
     }
     gunzip.on('data', take)
-    gunzip.on('end', () => settle({ kind: 'BodyRead', chunks, bytes: inflated }))
+    gunzip.on('end', () => settle({ kind: 'BodyRead', chunks, bytes: inflated, pooled: false }))
     gunzip.on('error', (error) => settle({ kind: 'BodyBadGzip', detail: error.message }))
     request.pipe(gunzip)
+  })
+}
+
+/** A plain body of `target.length` declared bytes (Node's HTTP parser delivers no more than declared), copied in. */
+function readBodyInto(request: IncomingMessage, target: Buffer, buffers: IngestBufferPool): Promise<BodyOutcome> {
+  return new Promise((resolve) => {
+    let received = 0
+    let isSettled = false
+    const fail = (): void => {
+      if (isSettled) return
+      isSettled = true
+      buffers.give(target)
+      request.resume()
+      resolve({ kind: 'BodyAborted' })
+    }
+    request.on('data', (chunk: Buffer) => {
+      if (isSettled) return
+      received += chunk.copy(target, received)
+    })
+    request.on('end', () => {
+      if (isSettled) return
+      if (received !== target.length) return fail()
+      isSettled = true
+      resolve({ kind: 'BodyRead', chunks: [target], bytes: received, pooled: true })
+    })
+    request.on('aborted', fail)
+    request.on('error', fail)
   })
 }
 

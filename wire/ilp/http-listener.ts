@@ -6,11 +6,15 @@ import { listenOn } from '../listen.js'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import { log } from '../../src/common/log.js'
-import { ILP_HTTP_CONNECTIONS_MAX_COUNT, ILP_SHUTDOWN_WAIT_MS } from '../../src/common/limits.js'
+import {
+  ILP_HTTP_CONNECTIONS_MAX_COUNT, ILP_HTTP_POOLED_BODY_BYTES, ILP_INGEST_BUFFERS_KEPT_COUNT, ILP_SHUTDOWN_WAIT_MS,
+} from '../../src/common/limits.js'
+import { IngestBufferPool } from './ingest-buffers.js'
 import { NODEDB_VERSION } from '../../src/common/version.js'
 import type { SqlFacade } from '../../sql/api.js'
 import { handleWrite, sendError, type WriteApi } from './http-write.js'
 import type { IlpParsePool } from './parse-pool.js'
+import { LineParsers } from './line-parser.js'
 
 export interface IlpHttpListenerOptions {
   readonly host: string
@@ -59,9 +63,11 @@ function settings(_request: IncomingMessage, response: ServerResponse): void {
 }
 
 function routesOf(options: IlpHttpListenerOptions): ReadonlyMap<string, Route> {
+  const lineParsers = new LineParsers()
+  const bodyBuffers = new IngestBufferPool(ILP_HTTP_POOLED_BODY_BYTES, ILP_INGEST_BUFFERS_KEPT_COUNT)
   const write = (api: WriteApi) => (request: IncomingMessage, response: ServerResponse, url: URL) =>
     handleWrite(request, response, url, api, {
-      sql: options.sql, token: options.token ?? null, parsePool: options.parsePool ?? null,
+      sql: options.sql, token: options.token ?? null, parsePool: options.parsePool ?? null, lineParsers, bodyBuffers,
       ...(options.bodyBytesMax === undefined ? {} : { bodyBytesMax: options.bodyBytesMax }),
     })
   return new Map<string, Route>([

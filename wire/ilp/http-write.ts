@@ -13,6 +13,8 @@ import { ilpErrorMessage, type IlpError } from './ilp-error.js'
 import { IlpParser, type IlpParseOptions, type IlpParseResult } from './ilp-parser.js'
 import { IlpParsePoolError, type IlpParsePool } from './parse-pool.js'
 import { isIlpPrecision, type IlpPrecision } from './ilp-precision.js'
+import type { LineParsers } from './line-parser.js'
+import type { IngestBufferPool } from './ingest-buffers.js'
 
 export type WriteApi = 'v1' | 'v2'
 
@@ -23,6 +25,10 @@ export interface HttpWriteOptions {
   readonly token: string | null
   /** Parses bodies of ILP_PARSE_POOL_BYTES_MIN or more off the event loop; null = parse every body inline. */
   readonly parsePool?: IlpParsePool | null
+  /** The listener's line parsers for bodies parsed inline (their caches stay warm across requests). */
+  readonly lineParsers?: LineParsers
+  /** The listener's reusable body buffers; absent = bodies are read as chunks. */
+  readonly bodyBuffers?: IngestBufferPool
 }
 
 /** InfluxDB's error codes (kit/platform/errors), as its JSON error bodies spell them. */
@@ -93,15 +99,16 @@ function sendEngineFailure(response: ServerResponse, error: unknown, api: WriteA
  * Parses the body: inline when small (or without a pool), else in the parse pool, off the event loop. Either way
  * the result is parseLines'; `chunks` are the body's bytes (the pool hands the transferred buffer back).
  */
-async function parseBody(chunks: ReadonlyArray<Buffer>, bytes: number, parseOptions: IlpParseOptions,
-  pool: IlpParsePool | null): Promise<{ parsed: IlpParseResult; chunks: ReadonlyArray<Buffer> } | Error> {
+async function parseBody(body: { chunks: ReadonlyArray<Buffer>; bytes: number; pooled: boolean }, parseOptions: IlpParseOptions,
+  pool: IlpParsePool | null, lineParsers: LineParsers | undefined): Promise<{ parsed: IlpParseResult; chunks: ReadonlyArray<Buffer> } | Error> {
+  const { chunks, bytes } = body
   if (pool === null || bytes < ILP_PARSE_POOL_BYTES_MIN) {
-    const parser = new IlpParser(parseOptions)
+    const parser = new IlpParser(parseOptions, lineParsers?.of(parseOptions.precision))
     for (const chunk of chunks) parser.feed(chunk)
     return { parsed: parser.end(), chunks }
   }
   try {
-    const pooled = await pool.parse(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes), parseOptions)
+    const pooled = await pool.parse(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes), parseOptions, body.pooled)
     return { parsed: pooled.result, chunks: [pooled.input] }
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error))
@@ -139,20 +146,30 @@ export async function handleWrite(request: IncomingMessage, response: ServerResp
   const tooLarge = `unable to read data: points batch is too large (over ${bytesMax} bytes)`
   if (declared > bytesMax) return sendError(response, 'request too large', tooLarge, { api, headers: { Connection: 'close' } })
   const nowUs = Date.now() * 1000
-  const body = await readBody(request, encoding === 'gzip', bytesMax)
+  const body = await readBody(request, encoding === 'gzip', bytesMax, options.bodyBuffers)
   switch (body.kind) {
     case 'BodyTooLarge': return sendError(response, 'request too large', tooLarge, { api, headers: { Connection: 'close' } })
     case 'BodyBadGzip': return sendError(response, 'invalid', `unable to read data: gzip: ${body.detail}`, { api })
     case 'BodyAborted': response.destroy(); return
     case 'BodyRead': break
   }
-  const parsedBody = await parseBody(body.chunks, body.bytes, { precision, nowUs }, options.parsePool ?? null)
+  const parsedBody = await parseBody(body, { precision, nowUs }, options.parsePool ?? null, options.lineParsers)
   if (parsedBody instanceof Error) return sendParseFailure(response, parsedBody, api)
   const { parsed, chunks } = parsedBody
+  try {
+    await ingestAndAnswer(response, api, options.sql, parsed, chunks)
+  } finally {
+    if (body.pooled) options.bodyBuffers?.give(chunks[0]!) // answered: nothing reads the body any more
+  }
+}
+
+/** Writes the parsed rows and answers: 204, or 400 naming the first failing line (quoted from `chunks`). */
+async function ingestAndAnswer(response: ServerResponse, api: WriteApi, sql: SqlFacade, parsed: IlpParseResult,
+  chunks: ReadonlyArray<Buffer>): Promise<void> {
   let outcome: IngestOutcome | null = null
   if (parsed.batches.length > 0) {
     try {
-      outcome = await options.sql.ingest(parsed.batches)
+      outcome = await sql.ingest(parsed.batches)
     } catch (error) {
       return sendEngineFailure(response, error, api)
     }

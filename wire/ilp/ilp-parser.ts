@@ -19,6 +19,11 @@ export interface IlpParseOptions {
   readonly lineBytesMax?: number
   /** Lines already read before this input (a TCP run parsed apart from its stream): the first line is this + 1. */
   readonly lineNumberBase?: number
+  /**
+   * Rows the input likely holds (its line count, when known): the first measurement's arrays start exactly that
+   * large, so a one-measurement payload fills them without growing and finish() hands them over without a copy.
+   */
+  readonly rowCountHint?: number
 }
 
 export interface IlpParseResult {
@@ -48,15 +53,22 @@ export class IlpParser {
   private isDiscarding = false
   private isEnded = false
   private builders = new Map<string, LineBatchBuilder>()
+  private rowCountHint: number
   private errors: IlpError[] = []
   private errorCount = 0
 
-  constructor(options: IlpParseOptions) {
-    this.lineParser = new LineParser(options.precision)
+  /**
+   * `lineParser` (of the same precision) may be shared with other parsers of this thread, so its name and series
+   * caches stay warm from one request to the next; each line is parsed and consumed within one call.
+   */
+  constructor(options: IlpParseOptions, lineParser?: LineParser) {
+    assert(lineParser === undefined || lineParser.precision === options.precision, 'a shared line parser has the same precision')
+    this.lineParser = lineParser ?? new LineParser(options.precision)
     this.lineBytesMax = options.lineBytesMax ?? ILP_LINE_BYTES_MAX
     this.nowUs = options.nowUs
     this.lineNumber = options.lineNumberBase ?? 0
     this.lineNumberAtDrain = this.lineNumber
+    this.rowCountHint = options.rowCountHint ?? 0
   }
 
   /** The timestamp given to later lines that carry none (a TCP stream moves it forward per read). */
@@ -194,7 +206,8 @@ export class IlpParser {
     const line = parser.line
     let builder = this.builders.get(line.measurement)
     if (builder === undefined) {
-      builder = new LineBatchBuilder(line.measurement)
+      builder = new LineBatchBuilder(line.measurement, this.rowCountHint)
+      this.rowCountHint = 0 // only the first measurement: others start small rather than each at the whole input's size
       this.builders.set(line.measurement, builder)
     }
     if (builder.append(line, lineNumber)) return
@@ -209,8 +222,8 @@ export class IlpParser {
 }
 
 /** Parses a whole request body in one call: the same result as one feed() and end(). */
-export function parseLines(input: Buffer, options: IlpParseOptions): IlpParseResult {
-  const parser = new IlpParser(options)
+export function parseLines(input: Buffer, options: IlpParseOptions, lineParser?: LineParser): IlpParseResult {
+  const parser = new IlpParser(options, lineParser)
   parser.feed(input)
   return parser.end()
 }

@@ -13,8 +13,8 @@ export class LineBatchBuilder {
   /** Set when append() refuses a line: the code and the 1-based byte column of the offending key. */
   errorCode: IlpErrorCode = 'TypeConflict'
   errorColumn = 0
-  private timestampsUs = new Float64Array(TIMESTAMP_CAPACITY_MIN)
-  private lineNumbers = new Uint32Array(TIMESTAMP_CAPACITY_MIN)
+  private timestampsUs: Float64Array
+  private lineNumbers: Uint32Array
   private readonly columns: LineColumnBuilder[] = []
   private readonly columnsByName = new Map<string, LineColumnBuilder>()
   // Per-line scratch: the column each tag and field of the current line resolved to (null = superseded duplicate).
@@ -24,7 +24,12 @@ export class LineBatchBuilder {
   private readonly pendingFieldIndexes: number[] = []
   private readonly pendingNames = new Set<string>()
 
-  constructor(readonly measurement: string) {}
+  /** `capacityHint`: rows expected (0 = unknown); the arrays start exactly that large (see IlpParseOptions). */
+  constructor(readonly measurement: string, private readonly capacityHint = 0) {
+    const capacity = Math.max(TIMESTAMP_CAPACITY_MIN, capacityHint)
+    this.timestampsUs = new Float64Array(capacity)
+    this.lineNumbers = new Uint32Array(capacity)
+  }
 
   /**
    * Appends `line` as the next row. `serial` must differ for every call: it is the stream's 1-based line number,
@@ -126,7 +131,7 @@ export class LineBatchBuilder {
   private columnFor(name: string, kind: LineColumnKind): LineColumnBuilder {
     let column = this.columnsByName.get(name)
     if (column === undefined) {
-      column = new LineColumnBuilder(name, kind, this.rowCount)
+      column = new LineColumnBuilder(name, kind, this.rowCount, this.capacityHint)
       this.columns.push(column)
       this.columnsByName.set(name, column)
     }
@@ -148,12 +153,14 @@ export class LineBatchBuilder {
     this.fieldTargets.length = 0
   }
 
+  /** The batch; its arrays may be this builder's own (when exactly full), so the builder is done after. */
   finish(): LineBatch {
+    const isFull = this.rowCount === this.timestampsUs.length
     return {
       measurement: this.measurement,
       rowCount: this.rowCount,
-      timestampsUs: this.timestampsUs.slice(0, this.rowCount),
-      lineNumbers: this.lineNumbers.slice(0, this.rowCount),
+      timestampsUs: isFull ? this.timestampsUs : this.timestampsUs.slice(0, this.rowCount),
+      lineNumbers: isFull ? this.lineNumbers : this.lineNumbers.slice(0, this.rowCount),
       columns: this.columns.map((column) => column.finish(this.rowCount)),
     }
   }

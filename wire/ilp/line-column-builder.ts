@@ -31,11 +31,11 @@ export class LineColumnBuilder {
   private lastTagValue: string | null = null
   private lastTagId = -1
 
-  /** A column first used at `rowIndex`: every earlier row is absent. */
-  constructor(readonly name: string, readonly kind: LineColumnKind, rowIndex: number) {
+  /** A column first used at `rowIndex`: every earlier row is absent. `capacityHint`: rows expected, allocated exactly. */
+  constructor(readonly name: string, readonly kind: LineColumnKind, rowIndex: number, capacityHint = 0) {
     this.filledRowCount = 0
     this.capacity = 0
-    this.ensureCapacity(rowIndex + 1)
+    this.ensureCapacity(rowIndex + 1, capacityHint > rowIndex ? capacityHint : undefined)
   }
 
   setTag(rowIndex: number, value: string): void {
@@ -91,9 +91,9 @@ export class LineColumnBuilder {
     else this.nulls.fill(1, from, to)
   }
 
-  private ensureCapacity(rowCount: number): void {
+  private ensureCapacity(rowCount: number, capacityExact?: number): void {
     if (rowCount <= this.capacity) return
-    let capacity = Math.max(CAPACITY_MIN, this.capacity * 2)
+    let capacity = capacityExact ?? Math.max(CAPACITY_MIN, this.capacity * 2)
     while (capacity < rowCount) capacity *= 2
     switch (this.kind) {
       case 'tag': {
@@ -128,7 +128,10 @@ export class LineColumnBuilder {
     this.capacity = capacity
   }
 
-  /** The finished column with exactly `rowCount` rows (copies, so the builder's spare capacity is not retained). */
+  /**
+   * The finished column with exactly `rowCount` rows: copies, so the builder's spare capacity is not retained, except
+   * when the arrays are exactly full, which are handed over as they are (the builder is done after).
+   */
   finish(rowCount: number): LineColumn {
     if (rowCount > this.filledRowCount) {
       this.ensureCapacity(rowCount)
@@ -136,14 +139,16 @@ export class LineColumnBuilder {
       this.filledRowCount = rowCount
     }
     const name = this.name
-    const nulls = this.nulls.slice(0, rowCount)
+    const exact = <T extends { slice(start: number, end: number): T; readonly length: number }>(array: T): T =>
+      array.length === rowCount ? array : array.slice(0, rowCount)
+    const nulls = exact(this.nulls)
     switch (this.kind) {
-      case 'tag': return { kind: 'tag', name, ids: this.ids.slice(0, rowCount), dict: this.dict }
-      case 'float': return { kind: 'float', name, values: this.numbers.slice(0, rowCount), nulls }
-      case 'integer': return { kind: 'integer', name, values: this.signed.slice(0, rowCount), nulls }
-      case 'unsigned': return { kind: 'unsigned', name, values: this.unsigned.slice(0, rowCount), nulls }
+      case 'tag': return { kind: 'tag', name, ids: exact(this.ids), dict: this.dict }
+      case 'float': return { kind: 'float', name, values: exact(this.numbers), nulls }
+      case 'integer': return { kind: 'integer', name, values: exact(this.signed), nulls }
+      case 'unsigned': return { kind: 'unsigned', name, values: exact(this.unsigned), nulls }
       case 'string': return { kind: 'string', name, values: this.strings.slice(0, rowCount) }
-      case 'boolean': return { kind: 'boolean', name, values: this.bytes.slice(0, rowCount), nulls }
+      case 'boolean': return { kind: 'boolean', name, values: exact(this.bytes), nulls }
       default: return assertNever(this.kind)
     }
   }

@@ -38,7 +38,7 @@ export class LineParser {
   private tokenHash = 0
   private nowUs = 0
 
-  constructor(precision: IlpPrecision) {
+  constructor(readonly precision: IlpPrecision) {
     this.unitUs = microsPerUnit(precision)
   }
 
@@ -232,3 +232,20 @@ export class LineParser {
 }
 
 const EMPTY = Buffer.alloc(0)
+
+/**
+ * One LineParser per precision, shared by every request parsed on one thread (a parse worker, the event loop's
+ * inline parses), so the name and series caches stay warm across requests instead of starting cold per request.
+ */
+export class LineParsers {
+  private readonly byPrecision = new Map<IlpPrecision, LineParser>()
+
+  of(precision: IlpPrecision): LineParser {
+    let parser = this.byPrecision.get(precision)
+    if (parser === undefined) {
+      parser = new LineParser(precision)
+      this.byPrecision.set(precision, parser)
+    }
+    return parser
+  }
+}

@@ -62,13 +62,16 @@ interface Slot {
   isDead: boolean
 }
 
-/** The buffers of `result`'s typed arrays (and of `input`) that may be transferred: each one whole and unshared. */
+/**
+ * The buffers of `result`'s typed arrays that may be transferred (each one whole and unshared), and `input`'s (the
+ * job's own, whole: parse() copied it otherwise, so a view of part of it is still transferred with all of it).
+ */
 export function transferablesOf(result: IlpParseResult, input: Uint8Array): ArrayBuffer[] {
   const buffers = new Set<ArrayBuffer>()
   const add = (view: ArrayBufferView): void => {
     if (view.buffer instanceof ArrayBuffer && view.byteOffset === 0 && view.byteLength === view.buffer.byteLength) buffers.add(view.buffer)
   }
-  add(input)
+  if (input.buffer instanceof ArrayBuffer) buffers.add(input.buffer)
   for (const batch of result.batches) {
     add(batch.timestampsUs)
     add(batch.lineNumbers)
@@ -107,14 +110,17 @@ export class IlpParsePool {
 
   /**
    * Parses `input` in a worker: the same result as parseLines(input, options). `input`'s memory is transferred
-   * when it is a whole buffer of its own (copied otherwise): do not use `input` after the call, use the result's.
-   * Waits while the queue is full. Rejects with IlpParsePoolError when the pool closes or the worker dies.
+   * when it is a whole buffer of its own, or when `isBufferOwned` says its whole ArrayBuffer is the caller's to give
+   * (an IngestBufferPool buffer); it is copied otherwise. Do not use `input` after the call: the result's `input` is
+   * the same view, handed back. Waits while the queue is full. Rejects with IlpParsePoolError when the pool closes or
+   * the worker dies.
    */
-  async parse(input: Buffer, options: IlpParseOptions): Promise<IlpParsePoolResult> {
+  async parse(input: Buffer, options: IlpParseOptions, isBufferOwned = false): Promise<IlpParsePoolResult> {
     while (!this.isClosed && this.queue.length >= this.pendingMax) await new Promise<void>((resolve) => this.waiters.push(resolve))
     if (this.isClosed) throw new IlpParsePoolError('the ILP parse pool is closed', true)
     let owned: Uint8Array = input
-    if (input.byteOffset !== 0 || input.byteLength !== input.buffer.byteLength || !(input.buffer instanceof ArrayBuffer)) {
+    const isWhole = input.byteOffset === 0 && input.byteLength === input.buffer.byteLength
+    if (!(input.buffer instanceof ArrayBuffer) || !(isWhole || isBufferOwned)) {
       owned = new Uint8Array(input.byteLength)
       owned.set(input)
     }

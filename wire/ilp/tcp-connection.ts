@@ -6,6 +6,8 @@
 // '\n') go to the pool as one run, off the event loop; what remains at the flush timer, at end or at shutdown is
 // parsed inline. Line numbers run on across runs (the inline parser skips a run's lines) and results reach sql.ingest
 // in arrival order (one promise chain per connection); up to ILP_TCP_RUNS_IN_FLIGHT_COUNT runs are in flight.
+// Every byte read is charged to the listener's IlpTcpBudget until the flush carrying it settles; while the budget is
+// spent the socket is paused, and the flush timer still hands the buffered lines on, so paused connections drain.
 // Disk full (issue 12, 53100): the refused table batches are kept and retried every DISK_PROBE_INTERVAL_MS while the
 // socket stays paused (backpressure: the client's sends block), logged once per DISK_FULL_LOG_INTERVAL_MS per listener.
 import type { Socket } from 'node:net'
@@ -13,12 +15,15 @@ import { isDbError } from '../../src/common/errors.js'
 import { log } from '../../src/common/log.js'
 import {
   DISK_FULL_LOG_INTERVAL_MS, DISK_PROBE_INTERVAL_MS, ILP_INGEST_TABLES_IN_FLIGHT_COUNT, ILP_LINE_BYTES_MAX, ILP_TCP_ERRORS_LOGGED_PER_FLUSH_COUNT, ILP_TCP_FLUSH_INTERVAL_MS, ILP_TCP_FLUSH_ROWS_COUNT,
-  ILP_TCP_POOL_RUN_BYTES, ILP_TCP_RUNS_IN_FLIGHT_COUNT,
+  ILP_PARSE_POOL_BYTES_MIN, ILP_TCP_POOL_RUN_BYTES, ILP_TCP_RUNS_IN_FLIGHT_COUNT,
 } from '../../src/common/limits.js'
 import type { IngestBatch, IngestOutcome, SqlFacade } from '../../sql/api.js'
 import { ilpErrorMessage } from './ilp-error.js'
 import { IlpParser, type IlpParseResult } from './ilp-parser.js'
+import { copyChunks, type IngestBufferPool } from './ingest-buffers.js'
+import { completeLineBytes, countLines } from './run-lines.js'
 import type { IlpParsePool } from './parse-pool.js'
+import type { IlpTcpBudget } from './tcp-budget.js'
 
 /** Counters shared by every connection of one listener (read by tests and, later, metrics). */
 export interface IlpTcpCounters {
@@ -37,36 +42,16 @@ export interface IlpTcpConnectionOptions {
   readonly flushRows?: number
   /** Parses runs of complete lines off the event loop; null = parse everything inline. */
   readonly parsePool?: IlpParsePool | null
+  /** The bytes every connection of the listener holds, bounded together (shared by the listener's connections). */
+  readonly budget: IlpTcpBudget
+  /** Where runs are copied for the parse pool, and given back once parsed (shared by the listener's connections). */
+  readonly runBuffers: IngestBufferPool
   readonly onClosed: (connection: IlpTcpConnection) => void
   /** Bytes read before this connection took the socket (after an ILP auth handshake, tcp-auth.ts): parsed first. */
   readonly firstBytes?: Buffer
 }
 
 const NEWLINE = 10
-
-/** Bytes of `chunks` up to and including their last '\n' (0 when there is none). */
-function completeLineBytes(chunks: ReadonlyArray<Buffer>): number {
-  let before = chunks.reduce((sum, chunk) => sum + chunk.length, 0)
-  for (let i = chunks.length - 1; i >= 0; i--) {
-    const chunk = chunks[i]!
-    before -= chunk.length
-    const newline = chunk.lastIndexOf(NEWLINE)
-    if (newline >= 0) return before + newline + 1
-  }
-  return 0
-}
-
-/** The '\n's in `buf`, or -1 when a line is longer than ILP_LINE_BYTES_MAX (that one must go inline: it closes). */
-function countLines(buf: Buffer): number {
-  let count = 0
-  let start = 0
-  for (let pos = buf.indexOf(NEWLINE); pos >= 0; pos = buf.indexOf(NEWLINE, start)) {
-    if (pos - start > ILP_LINE_BYTES_MAX) return -1
-    count++
-    start = pos + 1
-  }
-  return count
-}
 
 export class IlpTcpConnection {
   private readonly socket: Socket
@@ -86,6 +71,11 @@ export class IlpTcpConnection {
   private isClosed = false
   private isShuttingDown = false
   private retryWait: { timer: NodeJS.Timeout; wake: () => void } | null = null
+  // Budget accounting: bytes read, and bytes handed to a flush (released when it settles); the rest sit in `raw` or
+  // in the inline parser. Set while the socket waits for room in the budget.
+  private receivedBytes = 0
+  private committedBytes = 0
+  private budgetWait: (() => void) | null = null
 
   constructor(private readonly options: IlpTcpConnectionOptions) {
     this.socket = options.socket
@@ -122,6 +112,36 @@ export class IlpTcpConnection {
 
   private onData(chunk: Buffer): void {
     if (this.isEnded) return
+    this.receivedBytes += chunk.length
+    this.options.budget.charge(chunk.length)
+    this.consume(chunk)
+    if (this.options.budget.isSpent && !this.isEnded && !this.isClosed && this.holdsReleasable()) this.pauseForBudget()
+  }
+
+  /**
+   * Whether bytes this connection holds will leave the budget without reading more: a flush in flight, or complete
+   * lines buffered (the timer flushes them). A connection holding only part of one line must read on, or connections
+   * each waiting for the rest of a line could hold the whole budget: partial lines are bounded by ILP_LINE_BYTES_MAX
+   * per connection instead.
+   */
+  private holdsReleasable(): boolean {
+    return this.flushing !== null || this.parser.pendingLineCount > 0 || completeLineBytes(this.raw) > 0
+  }
+
+  /** The budget is spent: stop reading until releases make room (the flush timer keeps buffered lines moving). */
+  private pauseForBudget(): void {
+    if (this.budgetWait !== null) return
+    this.socket.pause()
+    const resume = (): void => {
+      this.budgetWait = null
+      if (!this.isEnded && !this.isClosed && !this.isShuttingDown && this.mayRead()) this.socket.resume()
+    }
+    this.budgetWait = resume
+    this.options.budget.waitForRoom(resume)
+    if (this.budgetWait !== null) this.armTimer()
+  }
+
+  private consume(chunk: Buffer): void {
     this.parser.setNowUs(Date.now() * 1000)
     if (this.pool !== null) return this.onDataPooled(chunk, this.pool)
     if (!this.feedInline(chunk)) return
@@ -162,25 +182,32 @@ export class IlpTcpConnection {
   private startRun(pool: IlpParsePool): void {
     const runBytes = completeLineBytes(this.raw)
     if (runBytes === 0) return void this.feedRawInline() // one line of more than ILP_LINE_BYTES_MAX: closes
-    const run = Buffer.concat(this.raw, runBytes) // a buffer of its own, so the pool transfers it without a copy
+    const run = this.options.runBuffers.take(runBytes) // transferred to the pool's worker without a copy, and back
+    copyChunks(this.raw, run)
     const lineCount = countLines(run)
-    if (lineCount < 0) return void this.feedRawInline() // as without a pool: the overlong line ends the connection
+    if (lineCount < 0) { // as without a pool: the overlong line ends the connection
+      this.options.runBuffers.give(run)
+      return void this.feedRawInline()
+    }
     let skip = runBytes
     const remainder: Buffer[] = []
     for (const chunk of this.raw) {
       if (skip < chunk.length) remainder.push(chunk.subarray(skip))
       skip = Math.max(0, skip - chunk.length)
     }
+    if (this.parser.pendingLineCount > 0) void this.startFlush(this.parser.drain()) // lines before the run go first
     this.raw = remainder
     this.rawBytes -= runBytes
-    if (this.parser.pendingLineCount > 0) void this.startFlush(this.parser.drain()) // lines before the run go first
+    this.committedBytes += runBytes
     const lineNumberBase = this.parser.skipLines(lineCount)
-    const parsed = pool.parse(run, { precision: 'n', nowUs: Date.now() * 1000, lineNumberBase }).then((pooled) => pooled.result,
-      (error: unknown) => {
-        log.error({ err: error, peer: this.peer, bytes: runBytes, firstLine: lineNumberBase + 1 }, 'ilp tcp: parsing a run of lines failed, dropping it')
-        return null
-      })
-    void this.startFlush(parsed, true)
+    const parsed = pool.parse(run, { precision: 'n', nowUs: Date.now() * 1000, lineNumberBase, rowCountHint: lineCount }, true).then((pooled) => {
+      this.options.runBuffers.give(pooled.input) // the result holds copies: the run's bytes are not read again
+      return pooled.result
+    }, (error: unknown) => {
+      log.error({ err: error, peer: this.peer, bytes: runBytes, firstLine: lineNumberBase + 1 }, 'ilp tcp: parsing a run of lines failed, dropping it')
+      return null
+    })
+    void this.startFlush(parsed, runBytes)
     if (this.rawBytes > ILP_LINE_BYTES_MAX) this.feedRawInline() // the partial line is already overlong: closes
   }
 
@@ -207,18 +234,31 @@ export class IlpTcpConnection {
   private onClose(): void {
     this.isClosed = true
     this.clearTimer()
+    if (this.budgetWait !== null) this.options.budget.cancel(this.budgetWait)
+    this.budgetWait = null
     void (async () => {
       while (this.flushing !== null) await this.flushing
+      // What no flush took (bytes of a connection that failed or was dropped) leaves the budget with the connection.
+      this.options.budget.release(this.receivedBytes - this.committedBytes)
+      this.committedBytes = this.receivedBytes
       this.options.onClosed(this)
     })()
   }
 
+  /**
+   * Also armed for bytes no flush took yet, even just part of a line: its flush then takes them off the budget, so
+   * connections holding slow senders' partial lines never keep the others paused for longer than the interval.
+   */
   private armTimer(): void {
-    if (this.timer !== null || (this.parser.pendingLineCount === 0 && this.rawBytes === 0)) return
+    const isHolding = this.parser.pendingLineCount > 0 || this.rawBytes > 0 || this.receivedBytes > this.committedBytes
+    if (this.timer !== null || !isHolding) return
     this.timer = setTimeout(() => {
       this.timer = null
       if (this.flushing === null && !this.isEnded) {
-        if (this.feedRawInline()) void this.startFlush(this.parser.drain())
+        // Enough complete lines for the pool go there (as a run would), so a quiet or paused sender's buffer is not
+        // parsed on the event loop; the rest (a partial line, a small tail) inline.
+        if (this.pool !== null && this.rawBytes >= ILP_PARSE_POOL_BYTES_MIN) this.startRun(this.pool)
+        if (!this.isEnded && this.feedRawInline()) void this.startFlush(this.parser.drain())
       } else this.armTimer()
     }, ILP_TCP_FLUSH_INTERVAL_MS)
   }
@@ -231,9 +271,14 @@ export class IlpTcpConnection {
   /**
    * Writes `result` after every flush before it. An inline flush pauses the socket until it is written; a run (being
    * parsed by the pool; null = failed and logged) pauses it only while ILP_TCP_RUNS_IN_FLIGHT_COUNT runs are queued.
+   * `runBytes` (a run's size, already taken from `raw`) is absent for an inline flush, which takes every byte the
+   * inline parser was fed; either way those bytes leave the budget once the flush settled.
    */
-  private startFlush(result: IlpParseResult | Promise<IlpParseResult | null>, isRun = false): Promise<void> {
+  private startFlush(result: IlpParseResult | Promise<IlpParseResult | null>, runBytes?: number): Promise<void> {
     this.clearTimer()
+    const isRun = runBytes !== undefined
+    const bytes = runBytes ?? this.receivedBytes - this.rawBytes - this.committedBytes
+    if (!isRun) this.committedBytes += bytes
     if (isRun) this.runsQueued++
     else this.inlineFlushesQueued++
     if (!this.mayRead()) this.socket.pause()
@@ -245,8 +290,10 @@ export class IlpTcpConnection {
       if (isRun) this.runsQueued--
       else this.inlineFlushesQueued--
       if (this.flushing === running) this.flushing = null
-      if (this.isEnded || this.isClosed || !this.mayRead()) return
-      this.socket.resume()
+      this.options.budget.release(bytes)
+      if (this.isEnded || this.isClosed) return
+      if (this.mayRead()) this.socket.resume()
+      // Paused for the budget or not, buffered lines must still reach a flush: the timer hands them on.
       if (this.flushing === null) this.armTimer()
     })
     this.flushing = running
@@ -254,7 +301,7 @@ export class IlpTcpConnection {
   }
 
   private mayRead(): boolean {
-    return this.inlineFlushesQueued === 0 && this.runsQueued < ILP_TCP_RUNS_IN_FLIGHT_COUNT
+    return this.inlineFlushesQueued === 0 && this.runsQueued < ILP_TCP_RUNS_IN_FLIGHT_COUNT && this.budgetWait === null
   }
 
   /**

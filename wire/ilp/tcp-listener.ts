@@ -1,14 +1,21 @@
 // wire/ilp/tcp-listener: the InfluxDB line protocol TCP listener (--ilp-port, QuestDB's and Telegraf's socket
 // writers). Accepts up to ILP_TCP_CONNECTIONS_MAX_COUNT sockets; shuts down in order: stop accepting, write what each
 // connection parsed, close (bounded by ILP_SHUTDOWN_WAIT_MS). Knows nothing of storage: rows go to sql.ingest.
+// Every connection's buffered input counts against one budget (tcp-budget.ts, --ilp-tcp-buffer-mb): past it sockets
+// pause until written bytes free room, so many fast senders cannot grow memory without bound (design invariant 4).
 // With public keys (--ilp-auth-file) a socket first passes QuestDB's challenge handshake (tcp-auth.ts).
 import { listenOn } from '../listen.js'
 import { createServer, type Server, type Socket } from 'node:net'
 import { assert } from '../../src/common/assert.js'
 import { log } from '../../src/common/log.js'
-import { ILP_SHUTDOWN_WAIT_MS, ILP_TCP_CONNECTIONS_MAX_COUNT } from '../../src/common/limits.js'
+import {
+  ILP_INGEST_BUFFERS_KEPT_COUNT, ILP_LINE_BYTES_MAX, ILP_SHUTDOWN_WAIT_MS, ILP_TCP_BUFFERED_BYTES_MAX, ILP_TCP_CONNECTIONS_MAX_COUNT,
+  ILP_TCP_POOL_RUN_BYTES,
+} from '../../src/common/limits.js'
+import { IngestBufferPool } from './ingest-buffers.js'
 import type { SqlFacade } from '../../sql/api.js'
 import type { IlpParsePool } from './parse-pool.js'
+import { IlpTcpBudget } from './tcp-budget.js'
 import { IlpTcpConnection, type IlpTcpCounters } from './tcp-connection.js'
 import { authenticateIlpTcp, type IlpPublicKeys } from './tcp-auth.js'
 
@@ -24,11 +31,15 @@ export interface IlpTcpListenerOptions {
   readonly parsePool?: IlpParsePool | null
   /** Clients must prove one of these keys before their lines are read (tcp-auth.ts); absent or null = no auth. */
   readonly publicKeys?: IlpPublicKeys | null
+  /** Bytes all connections together hold before reads pause (ILP_TCP_BUFFERED_BYTES_MAX by default). */
+  readonly bufferedBytesMax?: number
 }
 
 export interface IlpTcpListener {
   readonly port: number
   readonly counters: Readonly<IlpTcpCounters>
+  /** The connections' shared input budget: bytes held now, at most, and how often reads paused for it. */
+  readonly budget: Pick<IlpTcpBudget, 'bytes' | 'bytesPeak' | 'bytesMax' | 'pauseCount'>
   close(): Promise<void>
 }
 
@@ -39,12 +50,15 @@ export async function startIlpTcpListener(options: IlpTcpListenerOptions): Promi
   const connections = new Set<IlpTcpConnection>()
   const counters: IlpTcpCounters = { rowsWritten: 0, linesRejected: 0, connectionsOverlong: 0, diskFullPauses: 0, diskFullLoggedAtMs: -Infinity }
   const handshakes = new Set<Socket>()
+  const budget = new IlpTcpBudget(options.bufferedBytesMax ?? ILP_TCP_BUFFERED_BYTES_MAX)
+  // A run is ILP_TCP_POOL_RUN_BYTES plus the rest of the read that crossed it (at most a socket chunk, < a line).
+  const runBuffers = new IngestBufferPool(ILP_TCP_POOL_RUN_BYTES + ILP_LINE_BYTES_MAX, ILP_INGEST_BUFFERS_KEPT_COUNT)
   const accept = (socket: Socket, rest: Buffer | null): void => {
     // The handshake left the socket paused. Resuming first is safe (data events come on a later tick, after the
     // connection's listeners), and lets the connection pause it again if the first bytes fill a flush.
     if (rest !== null) socket.resume()
     const connection = new IlpTcpConnection({
-      socket, sql: options.sql, counters, parsePool: options.parsePool ?? null, onClosed: (closed) => connections.delete(closed),
+      socket, sql: options.sql, counters, budget, runBuffers, parsePool: options.parsePool ?? null, onClosed: (closed) => connections.delete(closed),
       ...(options.flushRows === undefined ? {} : { flushRows: options.flushRows }), ...(rest === null ? {} : { firstBytes: rest }),
     })
     connections.add(connection)
@@ -67,10 +81,10 @@ export async function startIlpTcpListener(options: IlpTcpListenerOptions): Promi
     })
   })
   const port = await listenOn(server, options.host, options.port, 'ilp tcp listener')
-  return { port, counters, close: () => closeListener(server, connections, handshakes) }
+  return { port, counters, budget, close: () => closeListener(server, connections, handshakes, budget) }
 }
 
-async function closeListener(server: Server, connections: Set<IlpTcpConnection>, handshakes: Set<Socket>): Promise<void> {
+async function closeListener(server: Server, connections: Set<IlpTcpConnection>, handshakes: Set<Socket>, budget: IlpTcpBudget): Promise<void> {
   for (const socket of handshakes) socket.destroy()
   const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()))
   const drained = Promise.allSettled([...connections].map((connection) => connection.shutdown()))
@@ -83,5 +97,5 @@ async function closeListener(server: Server, connections: Set<IlpTcpConnection>,
     for (const connection of connections) connection.destroy()
     await serverClosed
   }
-  log.info('ilp tcp listener closed')
+  log.info({ bufferedBytesPeak: budget.bytesPeak, budgetPauses: budget.pauseCount }, 'ilp tcp listener closed')
 }

@@ -61,6 +61,16 @@ describe('wire/ilp/ilp-parser', function () {
     }
   })
 
+  it('gives the same result with any row count hint (arrays sized up front, handed over when exactly full)', function () {
+    for (const rowCountHint of [0, 1, 3, 5, 12, 13, 1000]) {
+      assert.deepStrictEqual(parseLines(MIXED_INPUT, { ...OPTIONS, rowCountHint }), whole, `hint ${rowCountHint}`)
+    }
+    const exact = Buffer.from('m,t=a f=1,g=2i 1\nm,t=b f=2,s="x" 2\nm,t=a f=3 3\n')
+    const full = parseLines(exact, { ...OPTIONS, rowCountHint: 3 })
+    assert.deepStrictEqual(full, parseLines(exact, OPTIONS))
+    assert.equal(full.batches[0]!.timestampsUs.buffer.byteLength, 3 * 8, 'exactly full: no spare capacity retained')
+  })
+
   it('gives the same result fed one byte at a time', function () {
     const bytes = Array.from(MIXED_INPUT, (byte) => Buffer.from([byte]))
     assert.deepStrictEqual(feedChunks(bytes), whole)

@@ -1,0 +1,48 @@
+// Goal: the ILP input buffers are reused, not reallocated: a buffer given back is the next one taken (same memory,
+// also after a round trip through a worker's transfer), an oversized request gets a buffer of its own that is never
+// kept, at most freeMaxCount are kept. Method: the real pool, a real worker thread for the transfer.
+import assert from 'node:assert/strict'
+import { Worker } from 'node:worker_threads'
+import { copyChunks, IngestBufferPool } from '../../../../wire/ilp/ingest-buffers.js'
+
+/** Sends `view` to a worker that echoes it back, its buffer transferred both ways. */
+async function roundTrip(view: Uint8Array): Promise<Uint8Array> {
+  const worker = new Worker('const { parentPort } = require("node:worker_threads"); parentPort.on("message", (v) => parentPort.postMessage(v, [v.buffer]))', { eval: true })
+  try {
+    const back = new Promise<Uint8Array>((resolve) => worker.once('message', resolve))
+    worker.postMessage(view, [view.buffer as ArrayBuffer])
+    return await back
+  } finally {
+    await worker.terminate()
+  }
+}
+
+describe('wire/ilp/ingest-buffers', function () {
+  it('gives back the same memory, also after a transfer to a worker and back', async function () {
+    const pool = new IngestBufferPool(1024, 2)
+    const first = pool.take(100)
+    copyChunks([Buffer.from('a'.repeat(60)), Buffer.from('b'.repeat(60))], first)
+    assert.equal(first.toString('latin1'), 'a'.repeat(60) + 'b'.repeat(40))
+    const back = await roundTrip(first)
+    assert.equal(first.buffer.byteLength, 0, 'the transfer detached the sender\'s view')
+    assert.equal(back.byteLength, 100)
+    assert.equal(Buffer.from(back.buffer, back.byteOffset, back.byteLength).toString('latin1', 0, 3), 'aaa')
+    pool.give(back)
+    assert.equal(pool.takenCount, 0)
+    const second = pool.take(1024)
+    assert.equal(second.buffer, back.buffer)
+  })
+
+  it('never keeps an oversized buffer, and keeps at most freeMaxCount', function () {
+    const pool = new IngestBufferPool(64, 1)
+    const big = pool.take(65)
+    assert.equal(big.length, 65)
+    pool.give(big)
+    assert.notEqual(pool.take(64).buffer, big.buffer)
+    const [a, b] = [pool.take(10), pool.take(10)]
+    pool.give(a)
+    pool.give(b)
+    assert.equal(pool.take(10).buffer, a.buffer)
+    assert.notEqual(pool.take(10).buffer, b.buffer)
+  })
+})

@@ -1,0 +1,48 @@
+// wire/ilp/ingest-buffers: reusable input buffers for the ILP listeners (a TCP run of complete lines, an HTTP body)
+// on their way to the parse pool and back. Each buffer is an ArrayBuffer of one fixed size that is transferred to
+// a parse worker and handed back with the result, then returned here: reused instead of freed, so the allocator
+// never holds a trail of freed multi-MiB buffers and the event loop's isolate never waits for a GC to free them
+// (ARCHITECTURE.md, "ILP ingest cost, memory and disk"). A request larger than the size gets a buffer of its own,
+// which is simply dropped when given back. Knows nothing of lines or sockets.
+import { assert } from '../../src/common/assert.js'
+
+export class IngestBufferPool {
+  private readonly free: ArrayBuffer[] = []
+  /** Buffers taken and not yet given back (tests and metrics read it). */
+  takenCount = 0
+
+  constructor(readonly bufferBytes: number, readonly freeMaxCount: number) {
+    assert(Number.isInteger(bufferBytes) && bufferBytes > 0, `ingest buffer size out of range: ${bufferBytes}`)
+    assert(Number.isInteger(freeMaxCount) && freeMaxCount >= 0, `ingest buffers kept out of range: ${freeMaxCount}`)
+  }
+
+  /**
+   * A Buffer of `bytes` (contents undefined) over a whole ArrayBuffer that may be transferred; the caller gives it
+   * back (or drops it) once nothing reads it any more.
+   */
+  take(bytes: number): Buffer {
+    assert(bytes >= 0, `negative ingest buffer request ${bytes}`)
+    if (bytes > this.bufferBytes) return Buffer.allocUnsafeSlow(bytes)
+    this.takenCount++
+    const buffer = this.free.pop() ?? Buffer.allocUnsafeSlow(this.bufferBytes).buffer
+    return Buffer.from(buffer, 0, bytes)
+  }
+
+  /** Takes back a buffer from take() (any view of it; after a transfer, the view that came back). */
+  give(view: Uint8Array): void {
+    const buffer = view.buffer
+    if (!(buffer instanceof ArrayBuffer) || buffer.byteLength !== this.bufferBytes) return
+    this.takenCount--
+    if (this.free.length < this.freeMaxCount) this.free.push(buffer)
+  }
+}
+
+/** Copies `chunks` into `target` side by side, up to its length (Buffer.concat into a buffer the caller chose). */
+export function copyChunks(chunks: ReadonlyArray<Buffer>, target: Buffer): void {
+  let at = 0
+  for (const chunk of chunks) {
+    if (at >= target.length) break
+    at += chunk.copy(target, at, 0, Math.min(chunk.length, target.length - at))
+  }
+  assert(at === target.length, `copied ${at} of ${target.length} bytes`)
+}
