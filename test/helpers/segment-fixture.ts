@@ -2,7 +2,7 @@
 // build before segment format v2 (commit cfb03be: v1 segments, decimal floats as bit buckets) with the answers that
 // build gave. test/integration/segment-format-compat.test.ts opens a copy with the current build and expects the same
 // answers. To regenerate (only ever with a v1 build, e.g. a checkout of cfb03be built with this file copied in):
-//   node dist/test/helpers/segment-fixture.js OUT_DIR   (writes OUT_DIR/data and OUT_DIR/answers.json)
+//   node dist/test/helpers/segment-fixture.js OUT_DIR   (writes OUT_DIR/datadir and OUT_DIR/answers.json)
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -57,7 +57,7 @@ export function digestAnswers(answers: ReadonlyArray<ReadonlyArray<ReadonlyArray
 }
 
 async function generate(outDir: string): Promise<void> {
-  const dataDir = path.join(outDir, 'data')
+  const dataDir = path.join(outDir, 'datadir')
   fs.mkdirSync(dataDir, { recursive: true })
   const server = await startServerProcess({ dataDir })
   const client = new pg.Client({ host: '127.0.0.1', port: server.pgPort, user: 'postgres', database: 'postgres' })

@@ -36,7 +36,7 @@ describe('integration: segment format v1 data directories stay readable', functi
 
   before(async function () {
     dataDir = makeTempDir('segment-compat')
-    fs.cpSync(path.join(FIXTURE_DIR, 'data'), dataDir, { recursive: true })
+    fs.cpSync(path.join(FIXTURE_DIR, 'datadir'), dataDir, { recursive: true })
     server = await startServerProcess({ dataDir })
     client = new pg.Client({ host: '127.0.0.1', port: server.pgPort, user: 'postgres', database: 'postgres' })
     await client.connect()
