@@ -27,7 +27,7 @@ import type { IngestOp, ScanOp, TableSchema, TimeseriesOp } from './ops.js'
 import { RetentionJob } from './retention.js'
 import { TableDdl } from './table-ddl.js'
 import { ScanRunner } from './scan-runner.js'
-import { decodeIngestPayload, encodeIngestPayload, peekIngestRowCount } from './wal/ingest-payload.js'
+import { decodeIngestPayload, encodeIngestPayload, IngestEncodeBuffers, peekIngestRowCount } from './wal/ingest-payload.js'
 import type { WalRecord } from './wal/record.js'
 import { replayWal } from './wal/replay.js'
 import { SegmentStore } from './timeseries/segment-store.js'
@@ -67,6 +67,7 @@ function checkResponse(response: CoreResponse): CoreResponse {
 class NodeEngine implements Engine {
   private wal: WalWriter | undefined
   private readonly codec = new FrameCodec()
+  private readonly encodeBuffers = new IngestEncodeBuffers()
   private readonly inFlight = new Set<Promise<unknown>>()
   private isClosing = false
   private closing: Promise<void> | undefined
@@ -344,10 +345,8 @@ class NodeEngine implements Engine {
     if (problem !== undefined) throw fail('InvalidBatch', problem)
     const wal = this.requireWal()
     if (op.batch.rowCount === 0) return { kind: 'IngestResult', rowCount: 0, lsn: wal.durableLsn }
-    const payload = encodeIngestPayload(this.codec, op.batch)
-    if (payload.length > WAL_RECORD_BYTES_MAX) {
-      throw fail('LimitExceeded', `batch of ${payload.length} bytes exceeds ${WAL_RECORD_BYTES_MAX}`)
-    }
+    const payload = encodeIngestPayload(op.batch, this.encodeBuffers) // (one too large for the WAL is never reused)
+    if (payload.length > WAL_RECORD_BYTES_MAX) throw fail('LimitExceeded', `batch of ${payload.length} bytes exceeds ${WAL_RECORD_BYTES_MAX}`)
     // Backpressure: a full ring plus a full control-side queue makes new ingests wait here, before the WAL.
     await Promise.all(this.cores.map((core) => core.whenQueueHasRoom()))
     await this.flushes.whenMemoryAllows(true)
@@ -355,7 +354,7 @@ class NodeEngine implements Engine {
     await durable
     this.relieveWal()
     // No await between durability and dispatch: continuations run in LSN order, so rings receive LSN order.
-    await Promise.all(this.applyToCores(table, payload, lsn))
+    await Promise.all(this.applyToCores(table, payload, lsn)).then(() => this.encodeBuffers.give(payload)) // all pushed
     return { kind: 'IngestResult', rowCount: op.batch.rowCount, lsn }
   }
 

@@ -1,12 +1,13 @@
 // sql/api: the facade wire uses. Text in, typed rows out; sql owns parsing, binding, planning, the catalog views and
 // merging of partial results. Everything that crosses this boundary is plain data (no classes, no closures), so wire
 // can be tested against recorded results. Errors are DbError (src/common/errors.ts) with a SQLSTATE.
-
+import type { BackendDirectory } from './api-backends.js'
 import type { ColumnVector } from '../engine/batch.js'
 import type { EncodedDataRows } from '../src/common/datarow-encoder.js'
 import type { DbError } from '../src/common/errors.js'
 
 export type { ColumnVector }
+export type { BackendActivity, BackendDirectory } from './api-backends.js'
 
 /** A PostgreSQL RowDescription field. Type OIDs are PostgreSQL's built-in ones only (../shared/clients.md §4.1). */
 export interface FieldDescription {
@@ -230,20 +231,28 @@ export interface SessionContext {
    * such as pg_sleep end on it, and control-side operators stop at their next pause (57014).
    */
   signal?: AbortSignal
+  backendPid?: number // BackendKeyData's pid (pg_backend_pid(), CancelRequest's key), set by wire at startup
   /** The session's named prepared statements (wire's, shared with the protocol's): PREPARE adds, EXECUTE finds. */
   preparedStatements?: PreparedStatementRegistry
-  /**
-   * Statements that wrote data (or may have) in this session, counted by sql: a ROLLBACK TO SAVEPOINT is exact only
-   * when none ran since the savepoint, because nodedb's writes are durable at once (no undo).
-   */
+  /** Every session's activity and the signals between them (pg_stat_activity, pg_cancel/terminate_backend). */
+  backends?: BackendDirectory
+  /** Writes (or may-writes) counted by sql: ROLLBACK TO SAVEPOINT is exact only when none ran since (no undo). */
   dataWriteCount?: number
 }
 
 export interface PreparedStatementRegistry {
-  /** PREPARE: 42P05 when the name is taken (by PREPARE or the protocol's Parse). */
-  add(name: string, statement: PreparedStatement, declaredOids: ReadonlyArray<number>): void
-  /** EXECUTE: null when there is no such statement. */
-  find(name: string): { readonly statement: PreparedStatement; readonly declaredOids: ReadonlyArray<number> } | null
+  /** PREPARE: 42P05 when the name is taken (by PREPARE or the protocol's Parse); `paramTypeOids` as described. */
+  add(name: string, statement: PreparedStatement, declaredOids: ReadonlyArray<number>, paramTypeOids: ReadonlyArray<number>): void
+  /** EXECUTE (`isExecution`: counted as a use of its plan) and its Describe: null when there is no such statement. */
+  find(name: string, isExecution?: boolean): { readonly statement: PreparedStatement; readonly declaredOids: ReadonlyArray<number> } | null
+  /** pg_prepared_statements: the named statements, by PREPARE and by the protocol's Parse. */
+  list(): ReadonlyArray<PreparedStatementInfo>
+}
+
+/** A row of pg_prepared_statements: `text` as prepared (PREPARE's statement or Parse's query); `plans`: Binds and EXECUTEs. */
+export interface PreparedStatementInfo {
+  readonly name: string; readonly text: string; readonly preparedAtUs: number; readonly paramTypeOids: ReadonlyArray<number>
+  readonly fromSql: boolean; readonly plans: number
 }
 
 // --- Ingest (InfluxDB line protocol and friends): columnar batches in, rows written and per-line errors out.

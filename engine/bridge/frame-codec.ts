@@ -2,9 +2,11 @@
 // BigInt64Array, Int32Array, Uint8Array, Uint16Array) round-trip as typed arrays ('moreTypes'), bigints as bigints.
 // The encoding is written to disk (WAL payloads): options here are append-only; pinned by frame-codec.test.ts.
 // A request carrying a large `payload` (a WAL record's bytes, sent to every core) is framed in two parts instead:
-// DETACHED_MARK, u32 LE length of the msgpack header (the request with payload null), the header, then the payload
-// bytes as they are — so the control thread neither copies the payload into a msgpack frame per core nor allocates
-// one, and the core reads it as a view of the frame. (0xc1 is the one byte msgpack never uses.)
+// DETACHED_MARK, u32 LE length of the msgpack header (the request with payload null), the header, zeros up to a
+// multiple of 8 bytes, then the payload bytes as they are — so the control thread neither copies the payload into a
+// msgpack frame per core nor allocates one, and the core reads it as a view of the frame, 8-byte aligned (the ring
+// hands each message over in a buffer of its own), so a flat ingest payload decodes into views without a copy.
+// (0xc1 is the one byte msgpack never uses.)
 import { Packr, Unpackr } from 'msgpackr'
 import { assert } from '../../src/common/assert.js'
 import { CORE_REQUEST_KINDS, CORE_RESPONSE_KINDS, type CoreRequest, type CoreResponse } from './messages.js'
@@ -40,10 +42,12 @@ export class FrameCodec {
   encodeRequest(request: CoreRequest): RingMessage {
     if (!('payload' in request) || request.payload.length < DETACHED_PAYLOAD_BYTES_MIN) return this.encode(request)
     const header = this.encode({ ...request, payload: null })
+    const headerEnd = DETACHED_PREFIX_BYTES + header.length
     const prefix = new Uint8Array(DETACHED_PREFIX_BYTES)
     prefix[0] = DETACHED_MARK
     new DataView(prefix.buffer).setUint32(1, header.length, true)
-    return [prefix, header, request.payload]
+    const padding = alignedPayloadStart(headerEnd) - headerEnd
+    return padding === 0 ? [prefix, header, request.payload] : [prefix, header, new Uint8Array(padding), request.payload]
   }
 
   /**
@@ -58,11 +62,11 @@ export class FrameCodec {
     }
     assert(bytes.length >= DETACHED_PREFIX_BYTES, 'two-part frame shorter than its prefix')
     const headerEnd = DETACHED_PREFIX_BYTES + new DataView(bytes.buffer, bytes.byteOffset, bytes.length).getUint32(1, true)
-    assert(headerEnd <= bytes.length, 'two-part frame header overruns the frame')
+    assert(alignedPayloadStart(headerEnd) <= bytes.length, 'two-part frame header overruns the frame')
     const header = this.decode(bytes.subarray(DETACHED_PREFIX_BYTES, headerEnd))
     assert(hasKind<CoreRequest>(header, CORE_REQUEST_KINDS) && 'payload' in header && header.payload === null,
       'two-part frame header is not a CoreRequest with a detached payload')
-    return { ...header, payload: bytes.subarray(headerEnd) }
+    return { ...header, payload: bytes.subarray(alignedPayloadStart(headerEnd)) }
   }
 
   encodeResponse(response: CoreResponse): Uint8Array {
@@ -74,6 +78,11 @@ export class FrameCodec {
     assert(hasKind<CoreResponse>(value, CORE_RESPONSE_KINDS), 'ring frame is not a CoreResponse')
     return value
   }
+}
+
+/** Where a detached payload starts: the first multiple of 8 at or after the header's end. */
+function alignedPayloadStart(headerEnd: number): number {
+  return (headerEnd + 7) & ~7
 }
 
 function hasKind<T>(value: unknown, kinds: ReadonlySet<string>): value is T {

@@ -12,6 +12,7 @@ import { addRuns, type Runs } from './aggregate-runs.js'
 import { addFourSums, plainSumValues } from './aggregate-sums.js'
 import { bucketStartOf, TagOrdinals } from './group-index.js'
 import type { Accumulator, GroupRefs } from './aggregate.js'
+import { idRunsOf, sortedTimeRunsOf } from './sorted-spans.js'
 
 type TimeBucket = Extract<GroupKey, { kind: 'timeBucket' }>
 
@@ -96,7 +97,10 @@ class RunNumbering {
       runGroups[0] = this.groupOf(columns, m, rows[0]!, 0)
       return { count: 1, ends: runEnds, groups: runGroups }
     }
-    if (bucket !== undefined) return this.bucketRuns(selection, m, ids, tag?.kind === 'symbol' ? tag.dict.length : 0, bucket, times)
+    if (bucket !== undefined) {
+      return this.sortedBucketRuns(selection, m, ids, bucket, times) ??
+        this.bucketRuns(selection, m, ids, tag?.kind === 'symbol' ? tag.dict.length : 0, bucket, times)
+    }
     // A tag key alone (fits() made it a symbol column in every selection, so ids is set).
     return this.tagRuns(selection, m, ids!, tag?.kind === 'symbol' ? tag.dict.length : 0)
   }
@@ -150,10 +154,55 @@ class RunNumbering {
     return { count: runs, ends: runEnds, groups: runGroups }
   }
 
+  /**
+   * runsOf with a time bucket over consecutive rows of a cached segment row group whose time runs and tag id runs are
+   * indexed (sorted-spans.ts): within a stretch of one id and sorted times, each bucket's rows end at the first time
+   * past the bucket, found by binary search, so a bucket costs a search rather than a test per row. The runs cover the
+   * rows in order with the groups bucketRuns gives them (a run starts where (id, bucket start) changes, plus where a
+   * stretch ends), so groups are numbered and rows added in the same order. Null when the indexes do not apply.
+   */
+  private sortedBucketRuns(selection: Selection, m: number, ids: Int32Array | null, bucket: TimeBucket,
+    times: Float64Array): Runs | null {
+    const { rows, count } = selection
+    const first = rows[0]!
+    if (rows[count - 1]! - first !== count - 1) return null
+    const timeRuns = sortedTimeRunsOf(times)
+    const idRuns = ids === null ? null : idRunsOf(ids)
+    if (timeRuns === null || (ids !== null && idRuns === null)) return null
+    const columns = selection.memtable.columns
+    const end = first + count
+    let runs = 0
+    for (let row = first; row < end;) {
+      const stretchEnd = Math.min(end, timeRuns.runEnd(row), idRuns === null ? end : idRuns.endAfter(row))
+      while (row < stretchEnd) {
+        const start = bucketStartOf(bucket, times[row]!)
+        const last = doubleBelow(start + bucket.widthUs)
+        const isSpan = bucketStartOf(bucket, start) === start && bucketStartOf(bucket, last) === start
+        const runEnd = isSpan ? firstPast(times, row + 1, stretchEnd, last) : row + 1
+        runGroups[runs] = this.groupOf(columns, m, row, start)
+        runEnds[runs++] = runEnd - first
+        row = runEnd
+      }
+    }
+    return { count: runs, ends: runEnds, groups: runGroups }
+  }
+
   /** runsOf for a tag key alone: a run is a stretch of one dictionary id. */
   private tagRuns(selection: Selection, m: number, ids: Int32Array, dictSize: number): Runs {
     const { rows, count } = selection
     const [first, last] = [rows[0]!, rows[count - 1]!]
+    const idRuns = last - first === count - 1 ? idRunsOf(ids) : null
+    if (idRuns !== null) {
+      // Consecutive rows of a cached row group whose id runs are indexed: one run per stretch of one id, no row read.
+      let runs = 0
+      for (let row = first; row <= last;) {
+        const end = Math.min(last + 1, idRuns.endAfter(row))
+        runGroups[runs] = this.groupOf(selection.memtable.columns, m, row, 0)
+        runEnds[runs++] = end - first
+        row = end
+      }
+      return { count: runs, ends: runEnds, groups: runGroups }
+    }
     if (dictSize === 1 && last - first === count - 1 && ids.subarray(first, last + 1).indexOf(-1) === -1) {
       // One tag value and no NULL over consecutive rows (a row group of one series): one run, found natively.
       runEnds[0] = count
@@ -207,6 +256,18 @@ class RunNumbering {
     }
     return g
   }
+}
+
+/** The first row in [from, to) of sorted `times` above `last` (`to` when none). */
+function firstPast(times: Float64Array, from: number, to: number, last: number): number {
+  let lo = from
+  let hi = to
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (times[mid]! > last) hi = mid
+    else lo = mid + 1
+  }
+  return lo
 }
 
 /**

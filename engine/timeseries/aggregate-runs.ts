@@ -7,6 +7,8 @@
 import type { Accumulator } from './aggregate.js'
 import { isSharedNoNulls } from './memtable.js'
 import type { Selection } from './scan.js'
+import { sortedTimeRunsOf } from './sorted-spans.js'
+import type { TimeRuns } from './time-runs.js'
 
 /** Runs of a selection: run r covers selected positions [ends[r - 1] (0 for r = 0), ends[r]) and is in group groups[r]. */
 export interface Runs {
@@ -163,13 +165,18 @@ function chooseByTime(acc: Accumulator, selection: Selection, m: number, runs: R
   const { ends, groups } = runs
   const { rows } = selection
   const { timestamps } = acc
+  const sorted = sortedTimeRunsOf(times)
   let i = 0
   for (let r = 0; r < runs.count; r++) {
     const g = groups[r]!
     const end = ends[r]!
     let time = timestamps[g]!
     let chosenRow = -1
-    if (isConsecutive(rows, i, end)) {
+    if (sorted !== null && isConsecutive(rows, i, end)) {
+      chosenRow = chooseSorted(sorted, times, rows[i]!, rows[end - 1]! + 1, isFirst, time)
+      if (chosenRow >= 0) time = times[chosenRow]!
+      i = end
+    } else if (isConsecutive(rows, i, end)) {
       const last = rows[end - 1]!
       if (isFirst) { for (let row = rows[i]!; row <= last; row++) if (times[row]! < time) { time = times[row]!; chosenRow = row } }
       else for (let row = rows[i]!; row <= last; row++) if (times[row]! > time) { time = times[row]!; chosenRow = row }
@@ -181,4 +188,37 @@ function chooseByTime(acc: Accumulator, selection: Selection, m: number, runs: R
     }
     if (chosenRow >= 0) { timestamps[g] = time; acc.tables[g] = m; acc.rows[g] = chosenRow }
   }
+}
+
+/**
+ * chooseByTime over rows [from, to) of a row group whose time runs are indexed: per sorted stretch, the first row is
+ * its earliest and the first row holding its last time is its latest, so a stretch costs a binary search rather than
+ * a pass; stretches are taken in row order with the pass's rule (strictly earlier or later replaces), so the row
+ * chosen is the one the pass chooses. Returns the chosen row, or -1 when no row beats `time`.
+ */
+function chooseSorted(sorted: TimeRuns, times: Float64Array, from: number, to: number, isFirst: boolean, time: number): number {
+  let chosenRow = -1
+  for (let row = from; row < to;) {
+    const end = Math.min(to, sorted.runEnd(row))
+    if (isFirst) {
+      if (times[row]! < time) { time = times[row]!; chosenRow = row }
+    } else if (times[end - 1]! > time) {
+      time = times[end - 1]!
+      chosenRow = firstAtLeast(times, row, end - 1, time)
+    }
+    row = end
+  }
+  return chosenRow
+}
+
+/** The first row in [from, to] of sorted `times` at or above `time` (times[to] is). */
+function firstAtLeast(times: Float64Array, from: number, to: number, time: number): number {
+  let lo = from
+  let hi = to
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (times[mid]! >= time) hi = mid
+    else lo = mid + 1
+  }
+  return lo
 }

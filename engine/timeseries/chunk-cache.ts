@@ -34,26 +34,41 @@ function withNulls(vector: ColumnVector, rowCount: number): ColumnVector {
   }
 }
 
+interface CacheEntry {
+  readonly file: string
+  readonly offset: number
+  readonly length: number
+  readonly vector: ColumnVector
+  readonly bytes: number
+  scan: number
+}
+
+/** Bytes an entry costs besides its vector (the entry, its slots in both maps). */
+const ENTRY_OVERHEAD_BYTES = 160
+
 export class DecodedChunkCache {
-  /** Map order is recency: a hit moves its entry to the end; eviction takes from the front. */
-  private readonly entries = new Map<string, { readonly vector: ColumnVector; readonly bytes: number; scan: number }>()
+  /** Lookup by file, then by the chunk's offset (a chunk's offset is unique in its file; its length is checked). */
+  private readonly byFile = new Map<string, Map<number, CacheEntry>>()
+  /** Set order is recency: a hit moves its entry to the end; eviction takes from the front. */
+  private readonly recency = new Set<CacheEntry>()
   private heldBytes = 0
   private scan = 0
 
   constructor(private readonly budgetBytes = CORE_DECODED_CHUNK_CACHE_BYTES) {}
-
-  static keyOf(file: string, offset: number, length: number): string {
-    return `${file}\u0000${offset}\u0000${length}`
-  }
 
   /** Starts a scan: chunks used from here on are not evicted for chunks of the same scan. */
   beginScan(): void {
     this.scan += 1
   }
 
+  private entryOf(file: string, offset: number, length: number): CacheEntry | undefined {
+    const entry = this.byFile.get(file)?.get(offset)
+    return entry !== undefined && entry.length === length ? entry : undefined
+  }
+
   /** Whether the chunk is cached (a lookup that does not touch its recency). */
   has(file: string, offset: number, length: number): boolean {
-    return this.entries.has(DecodedChunkCache.keyOf(file, offset, length))
+    return this.entryOf(file, offset, length) !== undefined
   }
 
   /**
@@ -61,28 +76,40 @@ export class DecodedChunkCache {
    * recently used chunks that the current scan has not used.
    */
   get(file: string, offset: number, length: number, rowCount: number, decode: () => ColumnVector): ColumnVector {
-    const key = DecodedChunkCache.keyOf(file, offset, length)
-    const hit = this.entries.get(key)
+    const hit = this.entryOf(file, offset, length)
     if (hit !== undefined) {
-      this.entries.delete(key)
-      this.entries.set(key, hit)
+      this.recency.delete(hit)
+      this.recency.add(hit)
       hit.scan = this.scan
       return hit.vector
     }
     const decoded = decode()
     const vector = withNulls(decoded, rowCount)
-    const size = vectorBytes(decoded) + key.length * 2 + 64
+    const size = vectorBytes(decoded) + file.length * 2 + ENTRY_OVERHEAD_BYTES
     if (size > this.budgetBytes) return vector
-    // Map order is recency, so once the oldest entry belongs to this scan every later one does too.
-    for (const [oldKey, old] of this.entries) {
+    // Set order is recency, so once the oldest entry belongs to this scan every later one does too.
+    for (const old of this.recency) {
       if (this.heldBytes + size <= this.budgetBytes || old.scan === this.scan) break
-      this.entries.delete(oldKey)
-      this.heldBytes -= old.bytes
+      this.remove(old)
     }
     if (this.heldBytes + size > this.budgetBytes) return vector
-    this.entries.set(key, { vector, bytes: size, scan: this.scan })
+    const stale = this.byFile.get(file)?.get(offset)
+    if (stale !== undefined) this.remove(stale)
+    const entry: CacheEntry = { file, offset, length, vector, bytes: size, scan: this.scan }
+    let inFile = this.byFile.get(file)
+    if (inFile === undefined) this.byFile.set(file, inFile = new Map())
+    inFile.set(offset, entry)
+    this.recency.add(entry)
     this.heldBytes += size
     return vector
+  }
+
+  private remove(entry: CacheEntry): void {
+    this.recency.delete(entry)
+    const inFile = this.byFile.get(entry.file)!
+    inFile.delete(entry.offset)
+    if (inFile.size === 0) this.byFile.delete(entry.file)
+    this.heldBytes -= entry.bytes
   }
 
   get bytesHeld(): number {

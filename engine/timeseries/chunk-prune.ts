@@ -32,6 +32,10 @@ export function mayPass(filter: ColumnFilter, chunk: ChunkSummary): boolean {
   if (nonNullCount === 0) return false
   if (filter.op === 'isNotNull') return true
   if (chunk.dict !== undefined) {
+    // Equality is identity of the strings (compareStrings is 0 exactly then): a lookup per value, no comparator.
+    if (filter.op === 'in' || (filter.op === 'eq' && filter.values.length === 1)) {
+      return filter.values.some((value) => chunk.dict!.includes(String(value)))
+    }
     return chunk.dict.some((symbol) => passes(filter, (value) => compareStrings(symbol, String(value))))
   }
   const stats = chunk.stats

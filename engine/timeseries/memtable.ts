@@ -53,10 +53,26 @@ function memColumnOf(vector: ColumnVector, rowCount: number): MemColumn {
     case 'timestamp': case 'f64': return { kind: vector.kind, values: vector.values, nulls: vector.nulls ?? noNulls(rowCount) }
     case 'i64': return { kind: vector.kind, values: vector.values, nulls: vector.nulls ?? noNulls(rowCount) }
     case 'bool': return { kind: vector.kind, values: vector.values, nulls: vector.nulls ?? noNulls(rowCount) }
-    case 'symbol': return { kind: vector.kind, ids: vector.ids, dict: [...vector.dict], lookup: new Map() }
-    case 'text': return { kind: vector.kind, values: [...vector.values] }
+    // Read-only (nothing appends to a decoded memtable): the dictionary and strings are shared, not copied.
+    case 'symbol': return { kind: vector.kind, ids: vector.ids, dict: vector.dict as string[], lookup: noLookup }
+    case 'text': return { kind: vector.kind, values: vector.values as (string | null)[] }
     default: return assertNeverKind(vector)
   }
+}
+
+/** The lookup of every decoded symbol column (never used: lookups serve appends only). */
+const noLookup = new Map<string, number>()
+
+/**
+ * A column a scan does not read, one per kind, shared by every decoded row group: no row of it is ever looked at, so
+ * it is empty, and building a row group allocates nothing for the table's other columns.
+ */
+const unreadColumns = new Map<MemColumn['kind'], MemColumn>()
+
+function unreadColumn(kind: MemColumn['kind']): MemColumn {
+  let column = unreadColumns.get(kind)
+  if (column === undefined) unreadColumns.set(kind, column = newColumn(kind, 0))
+  return column
 }
 
 function assertNeverKind(kind: never): never {
@@ -104,7 +120,7 @@ export class Memtable {
   /** The time index, built by the first scan that asks (appends do not pay for it). */
   private timeRuns: TimeRuns | undefined
 
-  constructor(public schema: TableSchema, decoded?: { columns: MemColumn[]; rowCount: number }) {
+  constructor(public schema: TableSchema, decoded?: { columns: MemColumn[]; rowCount: number; timeRuns?: TimeRuns }) {
     if (decoded === undefined) {
       this.columns = schema.columns.map((column) => newColumn(column.kind, this.capacity))
       return
@@ -112,6 +128,7 @@ export class Memtable {
     this.columns = decoded.columns
     this.rows = decoded.rowCount
     this.capacity = decoded.rowCount
+    this.timeRuns = decoded.timeRuns
   }
 
   /**
@@ -120,14 +137,14 @@ export class Memtable {
    * predates (added to the table later) are passed as undefined too and read as NULL via `nullColumns`.
    */
   static fromVectors(schema: TableSchema, rowCount: number, vectors: ReadonlyArray<ColumnVector | undefined>,
-    nullColumns: ReadonlySet<number> = new Set()): Memtable {
+    nullColumns: ReadonlySet<number> = new Set(), timeRuns?: TimeRuns): Memtable {
     const columns = schema.columns.map((column, c) => {
       const vector = vectors[c]
-      if (vector === undefined) return newColumn(column.kind, nullColumns.has(c) ? rowCount : 0, nullColumns.has(c))
+      if (vector === undefined) return nullColumns.has(c) ? newColumn(column.kind, rowCount, true) : unreadColumn(column.kind)
       assert(vectorLength(vector) === rowCount, 'decoded vectors have the row group length')
       return memColumnOf(vector, rowCount)
     })
-    return new Memtable(schema, { columns, rowCount })
+    return new Memtable(schema, { columns, rowCount, timeRuns })
   }
 
   get rowCount(): number {

@@ -297,6 +297,13 @@ function selectRanges(memtable: Memtable, ranges: RowRanges, range: { fromRow: n
   if (ranges[0] === fromRow && ranges[1]! >= end) {
     return { selection: { memtable, rows: identityView(fromRow, end - fromRow), count: end - fromRow }, nextRow: end }
   }
+  if (ranges.length === 2) {
+    // One range (a sorted row group or memtable cut by the time range): a view too, as the loop below would fill it.
+    const from = ranges[0]!
+    const taken = Math.max(0, Math.min(ranges[1]! - from, limit))
+    const nextRow = taken < ranges[1]! - from ? from + taken : toRow
+    return { selection: { memtable, rows: identityView(from, taken), count: taken }, nextRow }
+  }
   const rows = new Int32Array(Math.min(rangesRowCount(ranges), limit))
   let count = 0
   let nextRow = toRow

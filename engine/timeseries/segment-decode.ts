@@ -13,6 +13,16 @@ import type { DecodedChunkCache } from './chunk-cache.js'
 import { Memtable } from './memtable.js'
 import { checkColumns, selectRows } from './scan.js'
 import { corruptSegment, decodeSegmentChunk } from './segment-reader.js'
+import { cachedTimeRuns, registerCachedIds } from './sorted-spans.js'
+import type { TimeRuns } from './time-runs.js'
+
+/**
+ * A cached chunk is the same vector at every scan: its timestamps' index (the row group's time runs) is found once and
+ * shared, and its tag ids may be indexed by run (sorted-spans.ts); both go when the chunk leaves the cache.
+ */
+function noteCached(vector: ColumnVector): void {
+  if (vector.kind === 'symbol') registerCachedIds(vector.ids)
+}
 
 /** Reads exactly `length` bytes at `offset` of `fd` (the file `file`); a file that ends first is Corrupt naming it. */
 function readChunk(fd: number, file: string, offset: number, length: number): Uint8Array {
@@ -75,7 +85,14 @@ function decodeRowGroupFrom(fdOf: () => number, schema: TableSchema, segment: Se
     const kind = schema.columns[column]!.kind
     const { offset, length } = chunk
     const decodeChunk = () => decodeSegmentChunk(segment.file, offset, readChunk(fdOf(), segment.file, offset, length), kind, group.rowCount)
-    vectors[column] = cache === undefined ? decodeChunk() : cache.get(segment.file, offset, length, group.rowCount, decodeChunk)
+    if (cache === undefined) { vectors[column] = decodeChunk(); return }
+    const vector = vectors[column] = cache.get(segment.file, offset, length, group.rowCount, decodeChunk)
+    noteCached(vector)
+  }
+  // Only a cached chunk is seen again; a chunk decoded for this scan alone gets the memtable's own index.
+  const timeRunsOf = (): TimeRuns | undefined => {
+    const ts = vectors[schema.timestampIndex]
+    return cache === undefined || ts?.kind !== 'timestamp' ? undefined : cachedTimeRuns(ts.values)
   }
   const nullColumns = new Set<number>()
   for (let c = segment.columnCount; c < schema.columns.length; c++) nullColumns.add(c)
@@ -88,9 +105,9 @@ function decodeRowGroupFrom(fdOf: () => number, schema: TableSchema, segment: Se
     for (const filter of op.filters) decode(filter.column)
     if (op.where !== undefined && op.where !== null) for (const column of exprColumns(op.where.expr)) decode(column)
     // Columns not decoded are empty, as the columns a scan does not need always were: no row of them is read.
-    const deciding = Memtable.fromVectors(schema, group.rowCount, vectors, nullColumns)
+    const deciding = Memtable.fromVectors(schema, group.rowCount, vectors, nullColumns, timeRunsOf())
     if (selectRows(deciding, op, 1).count === 0) return deciding
   }
   for (const chunk of group.chunks) decode(chunk.column)
-  return Memtable.fromVectors(schema, group.rowCount, vectors, nullColumns)
+  return Memtable.fromVectors(schema, group.rowCount, vectors, nullColumns, timeRunsOf())
 }

@@ -3,6 +3,8 @@
 // (chunk-prune.ts), is skipped. Runs on the control thread with the segment's file open; reads and decodes only
 // chunk headers and symbol dictionaries (small), never values, and keeps what it learnt per segment (KnownSummaries),
 // so a later scan prunes the same row groups without reading the file. Knows nothing of rings or SQL.
+import { assert } from '../../src/common/assert.js'
+import { COLUMNS_PER_TABLE_MAX_COUNT } from '../../src/common/limits.js'
 import type { ColumnKind } from '../batch.js'
 import type { ChunkSlice, RowGroupSlice } from '../bridge/messages.js'
 import type { ColumnFilter, ScanOp } from '../ops.js'
@@ -33,10 +35,19 @@ export function newPruneCounters(): PruneCounters {
 }
 
 /**
- * Chunk summaries of one segment already read, by `rowGroupIndex/column` (segment files are immutable, so they hold
- * for the file's life). `isVerified`: taken from the whole chunk with its CRC checked (symbol chunks always are).
+ * Chunk summaries of one segment already read, by knownKey(rowGroupIndex, column) (segment files are immutable, so they
+ * hold for the file's life). `isVerified`: taken from the whole chunk with its CRC checked (symbol chunks always are).
  */
-export type KnownSummaries = Map<string, { readonly summary: ChunkSummary; readonly isVerified: boolean }>
+export type KnownSummaries = Map<number, { readonly summary: ChunkSummary; readonly isVerified: boolean }>
+
+/** Columns per row group in a KnownSummaries key: more than a table may have. */
+const KNOWN_KEY_COLUMNS = 1 << 16
+assert(COLUMNS_PER_TABLE_MAX_COUNT <= KNOWN_KEY_COLUMNS, 'a column number fits a KnownSummaries key')
+
+/** A number, not a string: every scan looks summaries up per segment and row group, without building a key. */
+function knownKey(rowGroupIndex: number, column: number): number {
+  return rowGroupIndex * KNOWN_KEY_COLUMNS + column
+}
 
 /**
  * Tag dictionaries longer than this are not kept in KnownSummaries (a high-cardinality tag's dictionary is read again
@@ -59,7 +70,7 @@ export async function readRowGroups(file: string, footer: SegmentFooter, op: Row
     if (!(group.minUs < toUs && group.maxUs >= fromUs)) continue
     const prefetched = new Map<number, Uint8Array>()
     const summaryOf = async (column: number, isVerified = false): Promise<ChunkSummary> => {
-      const key = `${index}/${column}`
+      const key = knownKey(index, column)
       const had = known.get(key)
       if (had !== undefined && (had.isVerified || !isVerified)) return had.summary
       const summary = await summarize(file, footer.kinds, group, column, read, prefetched, isVerified)
@@ -97,10 +108,12 @@ export function prunedByKnown(footer: SegmentFooter, op: RowGroupScope, known: K
   for (let index = 0; index < footer.rowGroups.length; index++) {
     const group = footer.rowGroups[index]!
     if (!(group.minUs < toUs && group.maxUs >= fromUs)) continue
-    const isPruned = op.filters.some((filter) => {
-      const had = known.get(`${index}/${filter.column}`)
-      return had !== undefined && !mayPass(filter, had.summary)
-    })
+    let isPruned = false
+    for (let f = 0; f < op.filters.length && !isPruned; f++) {
+      const filter = op.filters[f]!
+      const had = known.get(knownKey(index, filter.column))
+      isPruned = had !== undefined && !mayPass(filter, had.summary)
+    }
     if (!isPruned) return null
     prunedCount += 1
   }

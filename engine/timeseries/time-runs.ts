@@ -42,6 +42,12 @@ export class TimeRuns {
     return true
   }
 
+  /** The end (exclusive) of the run holding `row`, a row folded in: rows [row, runEnd(row)) are sorted. */
+  runEnd(row: number): number {
+    const next = upperRun(this.starts, row) + 1
+    return next < this.starts.length ? this.starts[next]! : this.indexedRows
+  }
+
   /** Runs folded in so far (tests). */
   get runCount(): number {
     return this.starts.length

@@ -1,9 +1,20 @@
-// engine/wal/ingest-payload: the payload of an IngestRecord — the op's whole ColumnBatch, msgpackr-encoded — and
-// its shape check when read back from disk. Knows nothing of cores or SQL.
+// engine/wal/ingest-payload: the payload of an IngestRecord — the op's whole ColumnBatch — and its shape check when
+// read back. New records are written in the flat layout (ingest-flat.ts); records of WALs written before it hold the
+// batch msgpackr-encoded and still decode: the first byte tells them apart. Knows nothing of cores or SQL.
 import type { ColumnBatch, ColumnVector } from '../batch.js'
 import type { FrameCodec } from '../bridge/frame-codec.js'
+import { decodeFlatPayload, encodeFlatPayload, FLAT_PAYLOAD_MARK, flatPayloadBytes, type IngestEncodeBuffers } from './ingest-flat.js'
 
-export function encodeIngestPayload(codec: FrameCodec, batch: ColumnBatch): Uint8Array {
+export { IngestEncodeBuffers } from './ingest-flat.js'
+
+/** The flat payload of `batch`, in a buffer from `buffers` when given (give it back once nothing refers to it). */
+export function encodeIngestPayload(batch: ColumnBatch, buffers?: IngestEncodeBuffers): Uint8Array {
+  const byteLength = flatPayloadBytes(batch)
+  return encodeFlatPayload(batch, buffers === undefined ? new Uint8Array(byteLength) : buffers.take(byteLength))
+}
+
+/** The msgpack payload nodedb wrote before the flat layout: tests replay WALs of that format with it. */
+export function encodeMsgpackIngestPayload(codec: FrameCodec, batch: ColumnBatch): Uint8Array {
   return codec.encode({ rowCount: batch.rowCount, columns: batch.columns })
 }
 
@@ -27,6 +38,7 @@ function isColumnVector(value: unknown): value is ColumnVector {
 
 /** The batch of a record read from disk, or undefined when its shape is wrong (the caller reports corruption). */
 export function decodeIngestPayload(codec: FrameCodec, bytes: Uint8Array): ColumnBatch | undefined {
+  if (bytes[0] === FLAT_PAYLOAD_MARK) return decodeFlatPayload(bytes)
   let value: unknown
   try {
     value = codec.decode(bytes)
@@ -48,6 +60,7 @@ const ROW_COUNT_KEY = Uint8Array.from([0xa8, ...Array.from('rowCount', (ch) => c
  * decode and validate the payload). Undefined when the bytes do not start as encodeIngestPayload writes them.
  */
 export function peekIngestRowCount(bytes: Uint8Array): number | undefined {
+  if (bytes[0] === FLAT_PAYLOAD_MARK && bytes.length >= 8) return new DataView(bytes.buffer, bytes.byteOffset, 8).getUint32(4, true)
   const keyAt = bytes[0] === 0x82 ? 1 : bytes[0] === 0xde && bytes[1] === 0 && bytes[2] === 2 ? 3 : undefined
   if (keyAt === undefined || bytes.length < keyAt + ROW_COUNT_KEY.length + 5) return undefined
   if (ROW_COUNT_KEY.some((byte, i) => bytes[keyAt + i] !== byte)) return undefined

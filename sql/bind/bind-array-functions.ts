@@ -4,7 +4,7 @@
 // (an array argument fixes it; unknown literals take it), and elements compare by that type's equality
 // (compareTyped: 1.0 = 1, NaN = NaN), never as text. Position and removal match NULL as IS NOT DISTINCT FROM does;
 // containment and overlap never match a NULL element, as PostgreSQL's.
-import { featureNotSupported, undefinedFunction, undefinedOperator } from '../../src/common/errors.js'
+import { featureNotSupported, nullValueNotAllowed, undefinedFunction, undefinedOperator } from '../../src/common/errors.js'
 import type { SqlValue } from '../api.js'
 import { castText, formatArrayValues } from '../expr/cast-value.js'
 import { compareTyped } from '../exec/value-ops.js'
@@ -73,10 +73,14 @@ function evaluator(name: string, element: SqlType): (args: ReadonlyArray<SqlValu
     case 'array_append': return ([a, x], ctx) => out([...(a === null ? [] : items(a, ctx)), x ?? null], ctx)
     case 'array_prepend': return ([x, a], ctx) => out([x ?? null, ...(a === null ? [] : items(a, ctx))], ctx)
     case 'array_cat': return ([a, b], ctx) => (a === null && b === null ? null : out([...(a === null ? [] : items(a, ctx)), ...(b === null ? [] : items(b, ctx))], ctx))
-    case 'array_position': return ([a, x], ctx) => {
+    case 'array_position': return (args, ctx) => {
+      const [a, x, start] = args
       if (a === null) return null
-      const at = items(a, ctx).findIndex((item) => same(item, x ?? null, element))
-      return at < 0 ? null : at + 1
+      if (start === null) throw nullValueNotAllowed('initial position must not be null')
+      const from = Math.max(0, start === undefined ? 0 : Number(start) - 1)
+      const list = items(a, ctx)
+      for (let i = from; i < list.length; i++) if (same(list[i]!, x ?? null, element)) return i + 1
+      return null
     }
     case 'array_positions': return ([a, x], ctx) => (a === null ? null
       : formatArrayValues(items(a, ctx).flatMap((item, i) => (same(item, x ?? null, element) ? [i + 1] : [])), 'int4', ctx))
@@ -95,17 +99,19 @@ const RESULTS: Readonly<Record<string, 'array' | 'int4' | '_int4' | 'bool'>> = {
 
 /** One of the functions or operators above over bound arguments; null when no argument is an array (jsonb's @> …). */
 export function bindArrayFunction(ctx: BindContext, name: string, bound: ReadonlyArray<Expr>, pos: number): Expr | null {
-  const shape = SHAPES[name]!
+  // array_position(a, x, start): the start is a plain integer outside the element type's resolution.
+  const startAt = name === 'array_position' && bound.length === 3 ? bound[2]! : null
+  const shape: Shape = startAt === null ? SHAPES[name]! : [...SHAPES[name]!, 'e']
   const isOperator = !/^[a-z]/.test(name)
   if (isOperator && !bound.some((arg) => ELEMENT_OF[arg.type.name] !== undefined)) return null
   if (bound.length !== shape.length) throw undefinedFunction(`${name}(${bound.map((a) => formatName(a.type)).join(', ')})`, pos + 1)
   const signature = bound.map((a) => formatName(a.type)).join(', ')
-  const element = elementTypeOf(bound, shape, isOperator, pos)
+  const element = elementTypeOf(startAt === null ? bound : bound.slice(0, 2), SHAPES[name]!, isOperator, pos)
   if (element === null) throw isOperator ? undefinedOperator(`${formatName(bound[0]!.type)} ${name} ${formatName(bound[1]!.type)}`, pos + 1) : undefinedFunction(`${name}(${signature})`, pos + 1)
   const arrayName = ARRAY_OF[element]
   if (arrayName === undefined) throw featureNotSupported(`${name} over ${signature}`, pos + 1)
   const elementType = sqlType(element)
-  const targets = shape.map((kind) => (kind === 'a' ? sqlType(arrayName) : elementType))
+  const targets = shape.map((kind, i) => (i === 2 && startAt !== null ? sqlType('int4') : kind === 'a' ? sqlType(arrayName) : elementType))
   const args = bound.map((arg, i) => coerce(ctx, arg, targets[i]!))
   args.forEach((arg, i) => {
     if (arg.type.name !== targets[i]!.name) throw undefinedFunction(`${name}(${signature})`, pos + 1)

@@ -5,7 +5,7 @@ import { datatypeMismatch, featureNotSupported } from '../../src/common/errors.j
 import type { SqlValue } from '../api.js'
 import { castText, formatArrayValues } from '../expr/cast-value.js'
 import { compareTyped } from '../exec/value-ops.js'
-import { parseArrayText } from '../functions/array-text.js'
+import { formatArrayText, parseArrayText } from '../functions/array-text.js'
 import type { ScalarFunction } from '../functions/function-def.js'
 import type { SqlExpr } from '../parse/ast.js'
 import type { BindContext } from './bind-expr.js'
@@ -51,6 +51,28 @@ export function bindSubscript(ctx: BindContext, expr: Extract<SqlExpr, { kind: '
     },
   }
   return call(fn, [array, coerce(ctx, bind(ctx, expr.index), sqlType('int4'))], element)
+}
+
+/**
+ * a[lower:upper]: the elements between the bounds, clamped to the array's (an omitted bound is the array's own), as
+ * array_get_slice does for a one-dimensional array with lower bound 1: '{}' when nothing is left, NULL when the array or
+ * a given bound is NULL.
+ */
+export function bindSlice(ctx: BindContext, expr: Extract<SqlExpr, { kind: 'ExprSlice' }>, bind: BindExpr): Expr {
+  const array = bind(ctx, expr.expr)
+  requireArray(array, expr.pos)
+  const bounds = [expr.lower, expr.upper].map((b) => (b === null ? null : coerce(ctx, bind(ctx, b), sqlType('int4'))))
+  const [hasLower, hasUpper] = bounds.map((b) => b !== null)
+  const fn: ScalarFunction = {
+    name: 'array_slice', args: [array.type.name, 'int4', 'int4'], result: array.type.name, strict: true, volatility: 'immutable',
+    evaluate: (values) => {
+      const items = parseArrayText(String(values[0]))
+      const lower = hasLower ? Math.max(1, Number(values[1])) : 1
+      const upper = hasUpper ? Math.min(items.length, Number(values[hasLower ? 2 : 1])) : items.length
+      return formatArrayText(lower > upper ? [] : items.slice(lower - 1, upper))
+    },
+  }
+  return call(fn, [array, ...bounds.filter((b): b is Expr => b !== null)], array.type)
 }
 
 /**

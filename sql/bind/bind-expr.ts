@@ -7,7 +7,7 @@ import { assertNever } from '../../src/common/assert.js'
 import { datatypeMismatch, featureNotSupported, syntaxError, undefinedOperator } from '../../src/common/errors.js'
 import type { SqlExpr, SqlQuery, SqlWindowSpec } from '../parse/ast.js'
 import type { PlanNode } from '../plan/plan-node.js'
-import { bindArrayConstructor, bindQuantifiedOverArray, bindSubscript } from './bind-array.js'
+import { bindArrayConstructor, bindQuantifiedOverArray, bindSlice, bindSubscript } from './bind-array.js'
 import { bindCall } from './bind-call.js'
 import { coerce, constOf, resolveOperator, toType } from './coerce.js'
 import type { CompareOp, Expr } from './expr.js'
@@ -243,6 +243,7 @@ export function bindExpr(ctx: BindContext, expr: SqlExpr): Expr {
     case 'ExprQuantified': return expr.query === null ? bindQuantifiedArray(ctx, expr) : bindSubqueryExpr(ctx, expr)
     case 'ExprArray': return bindArrayConstructor(ctx, expr, bindExpr)
     case 'ExprSubscript': return bindSubscript(ctx, expr, bindExpr)
+    case 'ExprSlice': return bindSlice(ctx, expr, bindExpr)
     case 'ExprGrouping': return bindGrouping(ctx, expr, bindExpr)
     default: return assertNever(expr)
   }

@@ -8,7 +8,7 @@ import { featureNotSupported, undefinedFunction } from '../../src/common/errors.
 import type { ScalarFunction } from '../functions/function-def.js'
 import type { BindContext } from './bind-expr.js'
 import { coerce } from './coerce.js'
-import { categoryOf } from './type-rules.js'
+import { categoryOf, formatName } from './type-rules.js'
 import type { Expr } from './expr.js'
 import { ELEMENT_OF, sqlType, type SqlType } from './types.js'
 
@@ -50,7 +50,8 @@ export function bindSetReturning(ctx: BindContext, name: SetReturningName, bound
     return { args: bound.map((a) => coerce(ctx, a, sqlType('text'))), type: sqlType(name === 'regexp_matches' ? '_text' : 'text') }
   }
   if (name === 'unnest') {
-    if (bound.length !== 1) throw featureNotSupported('unnest with other than one argument', pos + 1)
+    // Several arrays are ROWS FROM's shorthand, planned in FROM (sql/plan/plan-from.ts); anywhere else no such function.
+    if (bound.length !== 1) throw undefinedFunction(`unnest(${bound.map((a) => formatName(a.type)).join(', ')})`, pos + 1)
     const arg = bound[0]!
     const arrayType = arg.type.name === 'unknown' ? sqlType('_text') : arg.type
     const element = ELEMENT_OF[arrayType.name]

@@ -16,7 +16,7 @@ export function categoryOf(name: PgTypeName): TypeCategory {
     case 'int2': case 'int4': case 'int8': case 'float4': case 'float8': case 'numeric': return 'N'
     case 'text': case 'varchar': case 'bpchar': case 'name': case 'char': return 'S'
     case 'oid': case 'regclass': case 'regtype': case 'regproc': case 'regnamespace': return 'N'
-    case '_text': case '_oid': case '_int2': case '_char': case '_name': case '_bool': case '_int4': case '_int8': case '_float4':
+    case '_text': case '_oid': case '_int2': case '_char': case '_name': case '_regtype': case '_bool': case '_int4': case '_int8': case '_float4':
     case '_float8': case '_numeric': case '_varchar': case '_bpchar': case '_timestamp': case '_timestamptz': case '_date':
     case '_interval': case '_uuid': case '_bytea': case '_json': case '_jsonb': return 'A'
     case 'uuid': return 'V'

@@ -19,7 +19,7 @@ export type PgTypeName =
   // Catalog types (pg_catalog and information_schema columns, regclass casts). Their values are numbers (oid, reg*)
   // or strings (name, "char"); arrays are kept as their PostgreSQL text form ('{a,b}', see sql/functions/array-text.ts).
   | 'name' | 'char' | 'oid' | 'regclass' | 'regtype' | 'regproc' | 'regnamespace'
-  | '_text' | '_oid' | '_int2' | '_char' | '_name'
+  | '_text' | '_oid' | '_int2' | '_char' | '_name' | '_regtype'
   // Arrays of the scalar types (ARRAY[…], array_agg, = ANY($1) parameters), in the same text form.
   | '_bool' | '_int4' | '_int8' | '_float4' | '_float8' | '_numeric' | '_varchar' | '_bpchar'
   | '_timestamp' | '_timestamptz' | '_date' | '_interval' | '_uuid' | '_bytea' | '_json' | '_jsonb'
@@ -68,6 +68,8 @@ export const PG_TYPES: Readonly<Record<PgTypeName, PgTypeInfo>> = {
   _int2: { oid: 1005, typlen: -1, columnKind: null, formatName: 'smallint[]' },
   _char: { oid: 1002, typlen: -1, columnKind: null, formatName: '"char"[]' },
   _name: { oid: 1003, typlen: -1, columnKind: null, formatName: 'name[]' },
+  // pg_prepared_statements.parameter_types: the value is regtype[]'s text, element names already printed.
+  _regtype: { oid: 2211, typlen: -1, columnKind: null, formatName: 'regtype[]' },
   _bool: { oid: 1000, typlen: -1, columnKind: null, formatName: 'boolean[]' },
   _int4: { oid: 1007, typlen: -1, columnKind: null, formatName: 'integer[]' },
   _int8: { oid: 1016, typlen: -1, columnKind: null, formatName: 'bigint[]' },
@@ -105,7 +107,7 @@ export function isArrayType(name: PgTypeName): boolean {
 export const PG_TYPE_NAMES: ReadonlyArray<PgTypeName> = [
   'bool', 'int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'text', 'varchar', 'bpchar', 'timestamp', 'timestamptz',
   'date', 'interval', 'unknown', 'void', 'name', 'char', 'oid', 'regclass', 'regtype', 'regproc', 'regnamespace',
-  '_text', '_oid', '_int2', '_char', '_name', '_bool', '_int4', '_int8', '_float4', '_float8', '_numeric', '_varchar', '_bpchar',
+  '_text', '_oid', '_int2', '_char', '_name', '_regtype', '_bool', '_int4', '_int8', '_float4', '_float8', '_numeric', '_varchar', '_bpchar',
   '_timestamp', '_timestamptz', '_date', '_interval', 'uuid', '_uuid', 'bytea', '_bytea', 'json', '_json', 'jsonb', '_jsonb',
 ]
 

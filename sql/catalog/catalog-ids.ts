@@ -49,7 +49,9 @@ export const VIRTUAL_RELATIONS: ReadonlyArray<readonly [schema: string, name: st
   ['pg_catalog', 'pg_db_role_setting', 2964, 'r'], ['pg_catalog', 'pg_subscription', 6100, 'r'], ['pg_catalog', 'pg_ts_config', 3602, 'r'],
   ['pg_catalog', 'pg_ts_dict', 3600, 'r'], ['pg_catalog', 'pg_ts_parser', 3601, 'r'], ['pg_catalog', 'pg_ts_template', 3764, 'r'],
   ['pg_catalog', 'pg_default_acl', 826, 'r'], ['pg_catalog', 'pg_largeobject_metadata', 2995, 'r'], ['pg_catalog', 'pg_transform', 3576, 'r'],
-  ['pg_catalog', 'pg_user_mappings', 12327, 'v'],
+  ['pg_catalog', 'pg_user_mappings', 12327, 'v'], ['pg_catalog', 'pg_views', 12028, 'v'], ['pg_catalog', 'pg_tables', 12033, 'v'],
+  ['pg_catalog', 'pg_matviews', 12038, 'v'], ['pg_catalog', 'pg_indexes', 12043, 'v'], ['pg_catalog', 'pg_sequences', 12048, 'v'],
+  ['pg_catalog', 'pg_prepared_statements', 12095, 'v'], ['pg_catalog', 'pg_stat_activity', 12222, 'v'],
   ['information_schema', 'columns', 13295, 'v'], ['information_schema', 'schemata', 13382, 'v'],
   ['information_schema', 'tables', 13425, 'v'], ['information_schema', 'views', 13483, 'v'],
   // nodedb's own view (issue 11, sql/catalog/nodedb-sync-table.ts).

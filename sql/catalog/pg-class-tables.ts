@@ -11,7 +11,7 @@ import {
 import { defineTable, type CatalogRow } from './define-table.js'
 import { PG_TYPE_ROWS } from './pg-type-data.js'
 import { views, viewOid, type View } from './view-definition.js'
-import type { VirtualColumn, VirtualTable } from './virtual-table.js'
+import type { VirtualColumn, VirtualContext, VirtualTable } from './virtual-table.js'
 
 export const PG_NAMESPACE: VirtualTable = defineTable('pg_catalog', 'pg_namespace', 2615, 'oid:oid nspname:name nspowner:oid nspacl:_text',
   () => NAMESPACES.map(([oid, name, owner]) => [oid, name, owner, null]))
@@ -22,7 +22,7 @@ const PG_CLASS_COLUMNS = `oid:oid relname:name relnamespace:oid reltype:oid relo
   relrowsecurity:bool relforcerowsecurity:bool relispopulated:bool relreplident:char relispartition:bool relrewrite:oid
   relfrozenxid:oid relminmxid:oid relacl:_text reloptions:_text relpartbound:text`
 
-interface RelationFacts {
+export interface RelationFacts {
   readonly oid: number
   readonly name: string
   readonly namespace: number
@@ -60,9 +60,13 @@ function virtualRelations(virtuals: VirtualTableList): RelationFacts[] {
   })
 }
 
+/** Every relation pg_class lists: the user's tables and views, then the catalog's own. */
+export function allRelations(ctx: VirtualContext, virtuals: VirtualTableList): RelationFacts[] {
+  return [...userRelations(ctx.engine.tables(), views(ctx.engine)), ...virtualRelations(virtuals)]
+}
+
 export function pgClassTable(virtuals: VirtualTableList): VirtualTable {
-  return defineTable('pg_catalog', 'pg_class', 1259, PG_CLASS_COLUMNS,
-    (ctx) => [...userRelations(ctx.engine.tables(), views(ctx.engine)), ...virtualRelations(virtuals)].map(classRow))
+  return defineTable('pg_catalog', 'pg_class', 1259, PG_CLASS_COLUMNS, (ctx) => allRelations(ctx, virtuals).map(classRow))
 }
 
 const PG_ATTRIBUTE_COLUMNS = `attrelid:oid attname:name atttypid:oid attstattarget:int4 attlen:int2 attnum:int2 attndims:int4

@@ -4,7 +4,8 @@
 // Grafana's queries run and find nothing. pg_extension in particular is empty: nodedb is not TimescaleDB.
 import { settingsCatalogRows } from '../exec/session-settings.js'
 import { allScalarFunctions } from '../functions/registry.js'
-import { PG_TYPES } from '../bind/types.js'
+import { PG_TYPE_NAMES, PG_TYPES } from '../bind/types.js'
+import { formatArrayText } from '../functions/array-text.js'
 import {
   DATABASE_OID, DEFAULT_COLLATION_OID, DEFAULT_TABLESPACE_OID, PG_CATALOG_NAMESPACE_OID, SUPERUSER_OID, UTF8_ENCODING,
 } from './catalog-ids.js'
@@ -36,6 +37,43 @@ export const PG_SETTINGS: VirtualTable = defineTable('pg_catalog', 'pg_settings'
   boot_val:text reset_val:text sourcefile:text sourceline:int4 pending_restart:bool`,
 (ctx) => settingsCatalogRows(ctx.session).map(([name, setting, unit, description, context, vartype, boot, reset]) =>
   [name, setting, unit, 'Ungrouped', description, null, context, vartype, 'session', null, null, null, boot, reset, null, null, false]))
+
+/**
+ * Every started session (wire's BackendDirectory), as PostgreSQL lists its client backends: an idle one waits on
+ * Client/ClientRead; the transaction's xids are NULL (nodedb assigns none). client_addr (inet) is its text, backend_xid
+ * and backend_xmin (xid) are oid columns: nodedb has neither type. Background processes are not listed.
+ */
+export const PG_STAT_ACTIVITY: VirtualTable = defineTable('pg_catalog', 'pg_stat_activity', 12222, `datid:oid datname:name pid:int4
+  leader_pid:int4 usesysid:oid usename:name application_name:text client_addr:text client_hostname:text client_port:int4
+  backend_start:timestamptz xact_start:timestamptz query_start:timestamptz state_change:timestamptz wait_event_type:text
+  wait_event:text state:text backend_xid:oid backend_xmin:oid query_id:int8 query:text backend_type:text`,
+(ctx) => (ctx.session.backends?.list() ?? []).map((b) => {
+  const isIdle = b.state !== 'active'
+  return [
+    DATABASE_OID, b.database, b.pid, null, SUPERUSER_OID, b.user, b.applicationName, b.clientAddress, null, b.clientPort,
+    b.backendStartUs, b.xactStartUs, b.queryStartUs, b.stateChangeUs, isIdle ? 'Client' : null, isIdle ? 'ClientRead' : null,
+    b.state, null, null, null, b.query, 'client backend',
+  ]
+}))
+
+/** regtypeout: format_type's name of a type OID, the number when nodedb has no such type. */
+function regtypeText(oid: number): string {
+  const name = PG_TYPE_NAMES.find((key) => PG_TYPES[key].oid === oid)
+  return name === undefined ? String(oid) : PG_TYPES[name].formatName
+}
+
+/**
+ * The session's named prepared statements (PREPARE and the protocol's Parse). parameter_types prints as regtype[]
+ * prints (format_type's names); generic_plans counts every Bind and EXECUTE, custom_plans is 0: nodedb plans a
+ * statement once with its parameters as parameters and reuses that plan, never one per set of values.
+ */
+export const PG_PREPARED_STATEMENTS: VirtualTable = defineTable('pg_catalog', 'pg_prepared_statements', 12095,
+  'name:text statement:text prepare_time:timestamptz parameter_types:_regtype from_sql:bool generic_plans:int8 custom_plans:int8',
+  (ctx) => (ctx.session.preparedStatements?.list() ?? []).map((info) => [
+    info.name, info.text, info.preparedAtUs,
+    formatArrayText(info.paramTypeOids.map(regtypeText)),
+    info.fromSql, BigInt(info.plans), 0n,
+  ]))
 
 export const PG_TABLESPACE: VirtualTable = defineTable('pg_catalog', 'pg_tablespace', 1213,
   'oid:oid spcname:name spcowner:oid spcacl:_text spcoptions:_text',

@@ -49,11 +49,14 @@ function fromWorkerError(error: CopyWorkerError): Error {
   return error.isDbError ? new DbError(error.fields) : new Error(`COPY parse worker: ${error.message}`)
 }
 
-/** The buffers of a batch's typed arrays, to transfer rather than copy. */
+/**
+ * The buffers of a batch's typed arrays, to transfer rather than copy: whole, also under a view of their first rows
+ * (copy-columns.ts trims by view; the receiver gets the same view of the transferred buffer).
+ */
 export function batchTransferables(batch: ColumnBatch): ArrayBuffer[] {
   const buffers = new Set<ArrayBuffer>()
   const add = (view: ArrayBufferView | undefined): void => {
-    if (view !== undefined && view.buffer instanceof ArrayBuffer && view.byteOffset === 0 && view.byteLength === view.buffer.byteLength) buffers.add(view.buffer)
+    if (view !== undefined && view.buffer instanceof ArrayBuffer) buffers.add(view.buffer)
   }
   for (const column of batch.columns) {
     if (column.kind === 'symbol') add(column.ids)

@@ -51,8 +51,9 @@ const EXACT_DIGITS_MAX = 15
  * float8in for the plain decimals COPY data is made of ([-]digits[.digits]); undefined sends the text the general
  * way. With at most 15 digits the digits form an integer below 2^53 and 10^k (k ≤ 22) is exact, so one division is
  * correctly rounded: the same double strtod gives (Clinger's fast path), without building a number from the string.
+ * INSERT's float8 literals use it too (insert.ts).
  */
-function plainDecimal(text: string): number | undefined {
+export function plainDecimal(text: string): number | undefined {
   const isNegative = text.charCodeAt(0) === 45
   let mantissa = 0
   let digits = 0

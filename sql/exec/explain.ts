@@ -5,20 +5,10 @@ import { formatExpr } from '../../engine/ops.js'
 import type { SessionContext, StatementResult } from '../api.js'
 import type { SqlType } from '../bind/types.js'
 import type { SqlExplain } from '../parse/ast.js'
-import type { PlanNode } from '../plan/plan-node.js'
+import { planChildren, type PlanNode } from '../plan/plan-node.js'
 import { planStatement, functionContext } from './query.js'
 import { newExecEnv } from './exec-env.js'
 import { runPlan } from './run-plan.js'
-
-function childrenOf(node: PlanNode): PlanNode[] {
-  switch (node.kind) {
-    case 'ScanNode': case 'AggScanNode': case 'ValuesNode': case 'CteScanNode': case 'FunctionScanNode': case 'VirtualScanNode': return []
-    case 'JoinNode': case 'SetOpNode': case 'LateralJoinNode': return [node.left, node.right]
-    case 'RecursiveUnionNode': return [node.anchor, node.step]
-    case 'WithNode': return [...node.ctes.map((c) => c.plan), node.input]
-    default: return [node.input]
-  }
-}
 
 function describeNode(node: PlanNode): string {
   switch (node.kind) {
@@ -67,7 +57,7 @@ export async function explainQuery(engine: Engine, statement: SqlExplain, paramT
         : ` (actual time=${profile.elapsedMs.toFixed(3)} ms rows=${profile.rowCount} loops=${profile.loopCount})`
     }
     lines.push(text)
-    for (const child of childrenOf(node)) walk(child, depth + 1, isStreamed || (node.kind === 'LimitNode' && child.kind === 'SortNode' && env.profile?.get(child) === undefined))
+    for (const child of planChildren(node)) walk(child, depth + 1, isStreamed || (node.kind === 'LimitNode' && child.kind === 'SortNode' && env.profile?.get(child) === undefined))
   }
   walk(plan, 0, false)
   lines.push(...footer)

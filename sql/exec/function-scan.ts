@@ -99,6 +99,23 @@ export async function runProjectSet(node: Extract<PlanNode, { kind: 'ProjectSetN
   return out
 }
 
+/** ROWS FROM: the parts' rows side by side, padded with NULL to the longest, then the row number when asked. */
+export function zipRowsFrom(node: Extract<PlanNode, { kind: 'RowsFromNode' }>, partRows: ReadonlyArray<ReadonlyArray<Row>>, env: ExecEnv): Row[] {
+  const count = Math.max(0, ...partRows.map((rows) => rows.length))
+  holdRows(env, count, 'ROWS FROM')
+  const out: Row[] = []
+  for (let i = 0; i < count; i++) {
+    const row: SqlValue[] = []
+    node.parts.forEach((part, p) => {
+      const values = partRows[p]![i]
+      for (let c = 0; c < part.columns.length; c++) row.push(values?.[c] ?? null)
+    })
+    if (node.ordinality) row.push(BigInt(i + 1))
+    out.push(row)
+  }
+  return out
+}
+
 /** The rows of one set-returning call (one column; two for json(b)_each in FROM). */
 export async function setReturningRows(fn: SetReturningName, args: ReadonlyArray<SqlValue>, type: SqlType, env: ExecEnv): Promise<Row[]> {
   if (isJsonSetReturning(fn)) return jsonSetRows(fn, args[0] ?? null, env)

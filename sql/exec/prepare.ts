@@ -54,8 +54,8 @@ export async function executePrepare(ast: SqlPrepare, text: string, session: Ses
   assert(registry !== undefined, 'wire sets SessionContext.preparedStatements')
   const declaredOids = ast.paramTypes.map((type) => typeOid(resolveTypeName(type)))
   const statement = toPreparedStatement(text, ast.statement)
-  if (statement.isAnalyzedAtParse === true) await describe(statement, declaredOids)
-  registry.add(ast.name, statement, declaredOids)
+  const described = statement.isAnalyzedAtParse === true ? await describe(statement, declaredOids) : null
+  registry.add(ast.name, statement, declaredOids, described?.paramTypeOids ?? declaredOids)
   return { kind: 'CommandResult', commandTag: 'PREPARE' }
 }
 
@@ -67,7 +67,7 @@ export async function executePrepare(ast: SqlPrepare, text: string, session: Ses
 export async function executeExecute(engine: Engine, ast: SqlExecute, outerTypes: Array<SqlType | null>,
   outerValues: (types: ReadonlyArray<SqlType | null>) => ReadonlyArray<SqlValue>, session: SessionContext,
   hooks: { readonly describe: DescribeParsed; readonly run: RunParsed }): Promise<StatementResult> {
-  const found = session.preparedStatements?.find(ast.name) ?? null
+  const found = session.preparedStatements?.find(ast.name, true) ?? null
   if (found === null) throw invalidStatementName(ast.name)
   if (ast.argParamMax > 0) throw undefinedParameter(ast.argParamMax)
   const { paramTypeOids } = await hooks.describe(found.statement, found.declaredOids)

@@ -15,6 +15,7 @@ import { evaluate } from './evaluate.js'
 import { newExecEnv, type ExecEnv } from './exec-env.js'
 import { runPlan } from './run-plan.js'
 import { streamPlan, streamShapeOf } from './stream-plan.js'
+import { sortedStream, sortShapeOf } from './sort-stream.js'
 import { mergedSettings } from './session-settings.js'
 import { Sleeper } from '../functions/sleep-functions.js'
 import { catalogLookup } from '../catalog/catalog-lookup.js'
@@ -27,7 +28,7 @@ export function fieldOf(column: PlanColumn): FieldDescription {
 
 export function functionContext(session: SessionContext, engine?: Engine): FunctionContext {
   const settings = mergedSettings(session)
-  const base = { timeZone: settings.get('timezone') ?? 'UTC', nowUs: Date.now() * 1000, settings, sleeper: new Sleeper() }
+  const base = { timeZone: settings.get('timezone') ?? 'UTC', nowUs: Date.now() * 1000, settings, sleeper: new Sleeper(), backendPid: session.backendPid, backends: session.backends }
   return engine === undefined ? base : { ...base, catalog: catalogLookup(engine) }
 }
 
@@ -60,8 +61,12 @@ export async function executeQuery(engine: Engine, query: SqlQuery, paramTypes: 
   const env = newExecEnv(engine, params, functionContext(session, engine), session)
   const plan = planStatement(engine, query, paramTypes, env)
   // Plans that hold no rows (scan → filter → project → limit) stream from the cores; the rest are materialized.
-  const shape = disabledOptimizers(env.functions.settings).has('streaming') ? null : streamShapeOf(plan)
+  const isStreaming = !disabledOptimizers(env.functions.settings).has('streaming')
+  const shape = isStreaming ? streamShapeOf(plan) : null
   if (shape !== null) return { kind: 'RowStreamResult', fields: plan.columns.map(fieldOf), stream: streamPlan(shape, env, plan.columns) }
+  // ORDER BY over a plain scan: sorted as columns, its rows built as wire writes them (sort-stream.ts).
+  const sortShape = isStreaming ? sortShapeOf(plan) : null
+  if (sortShape !== null) return { kind: 'RowStreamResult', fields: plan.columns.map(fieldOf), stream: await sortedStream(sortShape, env) }
   const planRows = await runPlan(plan, env, [])
   await env.functions.sleeper?.settle(session.signal)
   const rows = printRegColumns(plan.columns.map((c) => c.type), planRows, env.functions.catalog)

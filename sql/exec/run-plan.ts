@@ -6,7 +6,7 @@ import { invalidRowCount } from '../../src/common/errors.js'
 import type { SqlValue } from '../api.js'
 import { someExpr, type Expr } from '../bind/expr.js'
 import { withEngineErrors } from '../errors.js'
-import { appendRows, finishGroups, mergePartial, type Group } from '../physical/merge.js'
+import { GroupTable, appendRows, finishGroups, mergePartial } from '../physical/merge.js'
 import type { ScanPartial } from '../../engine/batch.js'
 import { assert } from '../../src/common/assert.js'
 import { charge, mapSliced, pause, SLICE_CHUNK_COUNT, sortSliced } from './slice.js'
@@ -20,7 +20,7 @@ import { columnsComparator, rowKey, valueKey } from './value-ops.js'
 import { outerSlots } from '../plan/outer-refs.js'
 import { SUBQUERY_MEMO_ENTRIES_MAX_COUNT } from '../../src/common/limits.js'
 import { runWindow } from './window-op.js'
-import { optionRows, runProjectSet, setReturningRows } from './function-scan.js'
+import { optionRows, runProjectSet, setReturningRows, zipRowsFrom } from './function-scan.js'
 import { runGapFill } from './gapfill-op.js'
 import { runTopN } from './top-n.js'
 import { disabledOptimizers } from '../plan/optimizers.js'
@@ -87,7 +87,7 @@ async function mergeRowsSliced(partials: ReadonlyArray<ScanPartial>, node: Extra
 
 /** The cores' AggPartials merged group by group, a slice at a time. */
 async function mergeAggregatesSliced(partials: ReadonlyArray<ScanPartial>, node: Extract<PlanNode, { kind: 'AggScanNode' }>, env: ExecEnv): Promise<Row[]> {
-  const groups = new Map<string, Group>()
+  const groups = new GroupTable()
   for (const partial of partials) {
     assert(partial.kind === 'AggPartial', `aggregate scan returned ${partial.kind}`)
     for (let from = 0; from < partial.groupCount; from += SLICE_CHUNK_COUNT) {
@@ -239,6 +239,11 @@ async function runNode(node: PlanNode, env: ExecEnv, outer: Outer): Promise<Row[
       const type = node.columns[0]!.type
       if (node.fn === 'pg_options_to_table') return optionRows(args[0] ?? null, env)
       return setReturningRows(node.fn, args, type, env)
+    }
+    case 'RowsFromNode': {
+      const partRows: Row[][] = []
+      for (const part of node.parts) partRows.push(await runPlan(part, env, outer))
+      return zipRowsFrom(node, partRows, env)
     }
     case 'FilterNode': {
       const input = await runPlan(node.input, env, outer)

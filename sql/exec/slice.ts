@@ -54,6 +54,15 @@ export async function pause(env: Sliced): Promise<void> {
   if (env.signal?.aborted === true) throw queryCanceled()
 }
 
+/** Calls `each(from, to)` over [0, count) in chunks of SLICE_CHUNK_COUNT, pausing when a slice is used up. */
+export async function forChunks(count: number, env: Sliced, each: (from: number, to: number) => void): Promise<void> {
+  for (let from = 0; from < count; from += SLICE_CHUNK_COUNT) {
+    const to = Math.min(count, from + SLICE_CHUNK_COUNT)
+    each(from, to)
+    if (charge(env, to - from)) await pause(env)
+  }
+}
+
 /** Array.prototype.map with pauses. */
 export async function mapSliced<T, U>(items: ReadonlyArray<T>, env: Sliced, fn: (item: T, index: number) => U): Promise<U[]> {
   const out = new Array<U>(items.length)
@@ -109,4 +118,47 @@ async function mergeRuns<T>(left: T[], right: T[], compare: (a: T, b: T) => numb
     if (charge(env, SLICE_CHUNK_COUNT)) await pause(env)
   }
   return m.out
+}
+
+/**
+ * sortSliced for a permutation of row indexes held in an Int32Array (columnar ORDER BY, sort-stream.ts): runs sorted
+ * in place, then merged bottom-up between two buffers in chunks. No array of boxed items and no array per run.
+ * `compare` must be total (break ties by the indexes) for the result to be the one stable sort gives.
+ */
+export async function sortIndexesSliced(order: Int32Array, compare: (a: number, b: number) => number, env: Sliced): Promise<Int32Array> {
+  const count = order.length
+  for (let from = 0; from < count; from += SORT_RUN_ROWS_COUNT) {
+    order.subarray(from, Math.min(count, from + SORT_RUN_ROWS_COUNT)).sort(compare)
+    if (charge(env, SORT_RUN_ROWS_COUNT * Math.log2(SORT_RUN_ROWS_COUNT))) await pause(env)
+  }
+  let source = order
+  let target: Int32Array = new Int32Array(count)
+  for (let width = SORT_RUN_ROWS_COUNT; width < count; width *= 2) {
+    for (let left = 0; left < count; left += 2 * width) {
+      const m: IndexMerge = { source, target, l: left, lEnd: Math.min(count, left + width), r: Math.min(count, left + width), rEnd: Math.min(count, left + 2 * width), o: left }
+      while (!mergeIndexes(m, compare, SLICE_CHUNK_COUNT)) {
+        if (charge(env, SLICE_CHUNK_COUNT)) await pause(env)
+      }
+    }
+    const used = source
+    source = target
+    target = used
+  }
+  return source
+}
+
+interface IndexMerge { readonly source: Int32Array; readonly target: Int32Array; l: number; readonly lEnd: number; r: number; readonly rEnd: number; o: number }
+
+/** Merges up to `budget` indexes of source [l, lEnd) and [r, rEnd) into target; true when both are used up. */
+function mergeIndexes(m: IndexMerge, compare: (a: number, b: number) => number, budget: number): boolean {
+  const { source, target, lEnd, rEnd } = m
+  let { l, r, o } = m
+  const end = Math.min(rEnd, o + budget)
+  while (o < end && l < lEnd && r < rEnd) target[o++] = compare(source[r]!, source[l]!) < 0 ? source[r++]! : source[l++]!
+  while (o < end && l < lEnd) target[o++] = source[l++]!
+  while (o < end && r < rEnd) target[o++] = source[r++]!
+  m.l = l
+  m.r = r
+  m.o = o
+  return o === rEnd
 }

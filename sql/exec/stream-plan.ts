@@ -63,7 +63,8 @@ export function streamPlan(shape: StreamShape, env: ExecEnv, printed: ReadonlyAr
   return new PlanRowStream(shape, printed.map((column) => column.type), env, { offset, limit })
 }
 
-function countOf(expr: Expr | null, clause: 'LIMIT' | 'OFFSET', env: ExecEnv): number | null {
+/** A LIMIT or OFFSET count, evaluated once before any row (it reads none); negative → 2201W / 2201X. */
+export function countOf(expr: Expr | null, clause: 'LIMIT' | 'OFFSET', env: ExecEnv): number | null {
   if (expr === null) return null
   const value = evaluate(expr, [], [], env)
   if (value === null) return null

@@ -3,16 +3,19 @@
 // naming a missing table or column changes nothing. A statement naming several tables or columns runs one op each:
 // each op is atomic and durable, the statement as a whole is not (nodedb has no transactions).
 import type { Engine } from '../../engine/api.js'
-import { OP_VERSION, type ColumnSchema, type TableSchema } from '../../engine/ops.js'
+import { OP_VERSION, droppedColumnName, type ColumnSchema, type TableSchema } from '../../engine/ops.js'
 import {
-  columnAlreadyExists, duplicateTable, featureNotSupported, programLimitExceeded, undefinedColumn,
+  columnAlreadyExists, duplicateTable, featureNotSupported, featureNotSupportedMessage, programLimitExceeded, undefinedColumn, type DbError,
 } from '../../src/common/errors.js'
 import { COLUMNS_PER_TABLE_MAX_COUNT } from '../../src/common/limits.js'
 import type { StatementResult } from '../api.js'
 import { findColumn, findTable, missingTable, visibleColumns } from '../bind/catalog.js'
 import { withEngineErrors } from '../errors.js'
 import type { SqlAlterColumnAction, SqlAlterTableColumns, SqlRename, SqlTruncate } from '../parse/ast.js'
+import type { View } from '../catalog/view-definition.js'
 import { columnSchemaOf } from './create-table.js'
+import { viewsBrokenBy, viewsReading } from './view-deps.js'
+import { dropDependentViews } from './view-ddl.js'
 
 const ALTER_TABLE: StatementResult = { kind: 'CommandResult', commandTag: 'ALTER TABLE' }
 
@@ -37,20 +40,34 @@ export async function executeRename(engine: Engine, statement: SqlRename): Promi
   }
   if (statement.column === null) {
     if (findTable(engine, statement.newName) !== undefined) throw duplicateTable(statement.newName)
+    refuseForViews(`renaming table "${table.name}"`, viewsReading(engine, table))
     await withEngineErrors(() => engine.execute({ kind: 'RenameTableOp', v: OP_VERSION, tableId: table.id, name: statement.newName }))
     return ALTER_TABLE
   }
   const column = findColumn(table, statement.column)
   if (column === undefined) throw undefinedColumn(statement.column)
   if (findColumn(table, statement.newName) !== undefined) throw columnAlreadyExists(statement.newName, table.name)
+  const renamed = table.columns.map((c, i) => (i === column ? { ...c, name: statement.newName } : c))
+  refuseForViews(`renaming column "${statement.column}" of table "${table.name}"`, viewsBrokenBy(engine, table, { ...table, columns: renamed }))
   await withEngineErrors(() => engine.execute({
     kind: 'RenameColumnOp', v: OP_VERSION, tableId: table.id, column, name: statement.newName,
   }))
   return ALTER_TABLE
 }
 
-/** One step of ALTER TABLE's plan: columns to add together, or one column to drop. */
-type AlterStep = { readonly kind: 'add'; readonly columns: ColumnSchema[] } | { readonly kind: 'drop'; readonly column: number }
+/**
+ * PostgreSQL renames under a view (its rule holds attnums); nodedb's view holds its query as written, which would no
+ * longer read: 0A000 naming the views, never a view that silently stops answering.
+ */
+function refuseForViews(what: string, readers: ReadonlyArray<View>): void {
+  if (readers.length === 0) return
+  const names = readers.map((view) => `"${view.schema.name}"`).join(', ')
+  const plural = readers.length > 1
+  throw featureNotSupportedMessage(`${what} is not supported while view${plural ? 's' : ''} ${names} read${plural ? '' : 's'} it: nodedb keeps a view's query as written (drop the view, alter the table, create the view again)`)
+}
+
+/** One step of ALTER TABLE's plan: columns to add together, or one column to drop (`cascade`: dependent views too). */
+type AlterStep = { readonly kind: 'add'; readonly columns: ColumnSchema[] } | { readonly kind: 'drop'; readonly column: number; readonly name: string; readonly cascade: boolean }
 
 /**
  * Checks every action in order against the columns as they will be (names added or dropped by earlier actions
@@ -83,7 +100,7 @@ function planAlter(table: TableSchema, actions: ReadonlyArray<SqlAlterColumnActi
     }
     if (index === table.timestampIndex) throw featureNotSupported(`dropping the designated timestamp column "${action.name}"`)
     if (index < 0) throw featureNotSupported(`dropping column "${action.name}" in the ALTER TABLE that adds it`)
-    steps.push({ kind: 'drop', column: index })
+    steps.push({ kind: 'drop', column: index, name: action.name, cascade: action.cascade })
     names.delete(action.name)
   }
   return steps
@@ -95,12 +112,17 @@ export async function executeAlterTableColumns(engine: Engine, statement: SqlAlt
     if (statement.ifExists) return ALTER_TABLE
     throw missingTable(engine, statement.table, statement.tablePos)
   }
+  const notices: DbError[] = []
   for (const step of planAlter(table, statement.actions)) {
     if (step.kind === 'add') {
       await withEngineErrors(() => engine.execute({ kind: 'AddColumnsOp', v: OP_VERSION, tableId: table.id, columns: step.columns }))
     } else {
+      const current = findTable(engine, table.name) ?? table
+      const dropped = current.columns.map((c, i) => (i === step.column ? { ...c, name: droppedColumnName(i + 1), isDropped: true } : c))
+      const broken = viewsBrokenBy(engine, current, { ...current, columns: dropped })
+      notices.push(...await dropDependentViews(engine, broken, `column ${step.name} of table ${table.name}`, step.cascade))
       await withEngineErrors(() => engine.execute({ kind: 'DropColumnOp', v: OP_VERSION, tableId: table.id, column: step.column }))
     }
   }
-  return ALTER_TABLE
+  return notices.length > 0 ? { kind: 'CommandResult', commandTag: 'ALTER TABLE', notices } : ALTER_TABLE
 }

@@ -69,21 +69,32 @@ export async function executeCreateView(engine: Engine, statement: SqlCreateView
 }
 
 /** A view reached from the dropped relations, and the relation it was reached through. */
-interface Dependent { readonly view: View; readonly on: string; readonly onKind: 'table' | 'view' }
+interface Dependent { readonly view: View; readonly on: string; readonly onKind: 'table' | 'view' | null }
 
-/** The views that read `names`, directly or through other views, in the order PostgreSQL reports them. */
+/** PostgreSQL's DETAIL line: `view v depends on table t`, or on `column c of table t` (`onKind` null: `on` says it all). */
+function dependsLine(d: Dependent): string {
+  return `view ${d.view.schema.name} depends on ${d.onKind === null ? '' : `${d.onKind} `}${d.on}`
+}
+
+/**
+ * The views that read `name`, each followed by the views that read it in turn — depth first, in creation order, as
+ * PostgreSQL's DETAIL lists them — skipping those already `reached`.
+ */
+function visitReaders(all: ReadonlyArray<View>, name: string, onKind: 'table' | 'view', reached: Set<string>, found: Dependent[]): void {
+  for (const view of all) {
+    if (reached.has(view.schema.name) || !view.definition.relations.includes(name)) continue
+    reached.add(view.schema.name)
+    found.push({ view, on: name, onKind })
+    visitReaders(all, view.schema.name, 'view', reached, found)
+  }
+}
+
+/** The views that read `names`, directly or through other views. */
 function dependentViews(engine: Engine, names: ReadonlySet<string>, kindOf: (name: string) => 'table' | 'view'): Dependent[] {
   const found: Dependent[] = []
   const reached = new Set(names)
-  for (let i = -1; i < found.length; i++) {
-    const from = i < 0 ? [...names] : [found[i]!.view.schema.name]
-    for (const view of views(engine)) {
-      const on = from.find((name) => view.definition.relations.includes(name))
-      if (reached.has(view.schema.name) || on === undefined) continue
-      found.push({ view, on, onKind: i < 0 ? kindOf(on) : 'view' })
-      reached.add(view.schema.name)
-    }
-  }
+  const all = views(engine)
+  for (const name of names) visitReaders(all, name, kindOf(name), reached, found)
   return found
 }
 
@@ -95,9 +106,31 @@ function cascadeNotice(dropped: ReadonlyArray<Dependent>): DbError {
 
 function dependentsError(kind: 'table' | 'view', name: string, dependents: ReadonlyArray<Dependent>): DbError {
   return dbError(SqlState.dependentObjectsStillExist, `cannot drop ${kind} ${name} because other objects depend on it`, {
-    detail: dependents.map((d) => `view ${d.view.schema.name} depends on ${d.onKind} ${d.on}`).join('\n'),
+    detail: dependents.map(dependsLine).join('\n'),
     hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
   })
+}
+
+/**
+ * ALTER TABLE … DROP COLUMN: the views that read the column (`direct`) and those reading them are refused (2BP01, as
+ * PostgreSQL words it) or, with CASCADE, dropped — dependents first — with PostgreSQL's NOTICE, which is returned.
+ */
+export async function dropDependentViews(engine: Engine, direct: ReadonlyArray<View>, what: string, cascade: boolean): Promise<DbError[]> {
+  if (direct.length === 0) return []
+  const all = views(engine)
+  const reached = new Set(direct.map((view) => view.schema.name))
+  const dependents: Dependent[] = []
+  for (const view of direct) {
+    dependents.push({ view, on: what, onKind: null })
+    visitReaders(all, view.schema.name, 'view', reached, dependents)
+  }
+  if (!cascade) {
+    throw dbError(SqlState.dependentObjectsStillExist, `cannot drop ${what} because other objects depend on it`, {
+      detail: dependents.map(dependsLine).join('\n'), hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
+    })
+  }
+  for (const view of dependents.map((d) => d.view).reverse()) await withEngineErrors(() => engine.dropView!(view.schema.name))
+  return [cascadeNotice(dependents)]
 }
 
 function skipping(kind: 'table' | 'view', name: string): DbError {

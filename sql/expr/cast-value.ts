@@ -53,7 +53,32 @@ function parseFloatText(text: string, typeName: string): number {
   if (/^[+-]?(infinity|inf)$/i.test(trimmed)) return trimmed.startsWith('-') ? -Infinity : Infinity
   if (/^nan$/i.test(trimmed)) return Number.NaN
   if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(trimmed)) throw invalidTextRepresentation(typeName, text)
-  return Number(trimmed)
+  return checkFloatRange(Number(trimmed), trimmed, typeName)
+}
+
+/**
+ * float8in / float4in: a finite decimal that overflows to ±Infinity, or a non-zero one that underflows to 0
+ * (subnormals are kept), is 22003 naming the text, as PostgreSQL answers — never Infinity or 0 in its place.
+ */
+function checkFloatRange(value: number, text: string, typeName: string): number {
+  const narrowed = typeName === 'real' ? Math.fround(value) : value
+  const mantissa = text.replace(/e.*$/i, '')
+  if (!Number.isFinite(narrowed) || (narrowed === 0 && /[1-9]/.test(mantissa))) {
+    throw numericValueOutOfRange(`"${text}" is out of range for type ${typeName}`)
+  }
+  return value
+}
+
+/** numeric / float8 → float4 or float8: numeric reads its text as float8in does; float8 → float4 checks as float8_to_float4. */
+function castToFloat(value: Exclude<SqlValue, null>, from: PgTypeName, to: 'float4' | 'float8'): number {
+  const number = Number(value)
+  const isSpecial = from === 'numeric' && /^(-?Infinity|NaN)$/.test(String(value))
+  if (from === 'numeric' && !isSpecial) return checkFloatRange(number, String(value), PG_TYPES[to].formatName)
+  if (from === 'numeric' || to === 'float8' || !Number.isFinite(number)) return number
+  const narrowed = Math.fround(number)
+  if (!Number.isFinite(narrowed)) throw numericValueOutOfRange('value out of range: overflow')
+  if (narrowed === 0 && number !== 0) throw numericValueOutOfRange('value out of range: underflow')
+  return number
 }
 
 /** Text → the value of `type`. */
@@ -81,6 +106,7 @@ export function castText(text: string, type: SqlType, ctx: TimeContext = default
     case 'uuid': return parseUuid(text)
     case 'bytea': return parseBytea(text)
     case 'void': throw cannotCoerce('text', 'void')
+    case '_regtype': throw featureNotSupported('input of regtype[]')
     default: return assertNever(name)
   }
 }
@@ -136,7 +162,7 @@ export function castValue(value: SqlValue, from: PgTypeName, to: SqlType, ctx: T
       const rounded = typeof value === 'bigint' ? value : BigInt(Math.round(Number(value)))
       return castText(String(rounded), to)
     }
-    case 'float4': case 'float8': return typeof value === 'boolean' ? Number(value) : Number(value)
+    case 'float4': case 'float8': return typeof value === 'boolean' ? Number(value) : castToFloat(value, from, to.name)
     case 'numeric': return String(value)
     case 'text': case 'varchar': case 'bpchar': case 'unknown': case 'name': case 'char': return formatValue(value, from, ctx)
     case 'oid': case 'regclass': case 'regtype': case 'regproc': case 'regnamespace': return Number(value)
@@ -145,7 +171,7 @@ export function castValue(value: SqlValue, from: PgTypeName, to: SqlType, ctx: T
     case '_interval': case '_uuid': case '_bytea': case '_json': case '_jsonb': case 'uuid': case 'bytea': case 'json': case 'jsonb': throw cannotCoerce(PG_TYPES[from].formatName, PG_TYPES[to.name].formatName)
     case 'bool': return typeof value === 'boolean' ? value : Number(value) !== 0
     case 'timestamp': case 'timestamptz': case 'date': case 'interval': return castTime(value, from, to.name, ctx)
-    case 'void': throw cannotCoerce(PG_TYPES[from].formatName, 'void')
+    case 'void': case '_regtype': throw cannotCoerce(PG_TYPES[from].formatName, PG_TYPES[to.name].formatName)
     default: return assertNever(to.name)
   }
 }
@@ -191,7 +217,7 @@ export function decodeBinaryParam(bytes: Uint8Array, type: SqlType): SqlValue {
     case 'jsonb': return decodeJsonbBinary(bytes)
     case 'bytea': return formatBytea(bytes)
     case 'numeric': return decodeNumericBinary(bytes)
-    case 'void': throw featureNotSupported(`binary format for ${type.name} parameters`)
+    case 'void': case '_regtype': throw featureNotSupported(`binary format for ${type.name} parameters`)
     default: return assertNever(type.name)
   }
 }

@@ -135,8 +135,15 @@ function serverFunctions(): ScalarFunction[] {
     def('pg_indexes_size', ['regclass'], 'int8', constantly(0n)),
     def('pg_size_pretty', ['int8'], 'text', ([bytes]) => sizePretty(Number(bytes))),
     def('pg_size_pretty', ['numeric'], 'text', ([bytes]) => sizePretty(Number(bytes))),
-    def('pg_backend_pid', [], 'int4', () => process.pid),
+    // The pid clients got in BackendKeyData (node-postgres' processID), as PostgreSQL's backend pid is both.
+    def('pg_backend_pid', [], 'int4', (_, ctx) => ctx.backendPid ?? process.pid),
     def('pg_postmaster_start_time', [], 'timestamptz', () => PROCESS_START_US),
+    // Signals to another session (volatile: never folded); false when no session has the pid, as PostgreSQL answers.
+    { ...def('pg_cancel_backend', ['int4'], 'bool', ([pid], ctx) => ctx.backends?.signal(Number(pid), 'cancel') ?? false), volatility: 'volatile' },
+    ...[['int4'], ['int4', 'int8']].map((args) => ({
+      ...def('pg_terminate_backend', args as PgTypeName[], 'bool', ([pid], ctx) => ctx.backends?.signal(Number(pid), 'terminate') ?? false),
+      volatility: 'volatile' as const,
+    })),
     def('current_schemas', ['bool'], '_name', ([implicit]) => (implicit === true ? '{pg_catalog,public}' : '{public}')),
     def('pg_is_in_recovery', [], 'bool', constantly(false)),
     // name, and text for current_database() (text here; PostgreSQL's name, whose argument text casts to implicitly).

@@ -1,7 +1,7 @@
 // sql/functions/function-def: the contract of every built-in function and operator nodedb knows, as PostgreSQL
 // names and types them. One registry (registry.ts) holds them all; the binder resolves overloads against it and the
 // evaluator calls `evaluate`. Each definition's semantics exist once, here, for every place that runs expressions.
-import type { SqlValue } from '../api.js'
+import type { BackendDirectory, SqlValue } from '../api.js'
 import type { PgTypeName, SqlType } from '../bind/types.js'
 import type { CatalogLookup } from '../catalog/catalog-lookup.js'
 import type { Sleeper } from './sleep-functions.js'
@@ -18,6 +18,10 @@ export interface FunctionContext {
   readonly catalog?: CatalogLookup
   /** Where pg_sleep books its delay for the executor to await; absent outside a running query. */
   readonly sleeper?: Sleeper
+  /** The session's BackendKeyData pid (pg_backend_pid); absent outside a session. */
+  readonly backendPid?: number
+  /** The other sessions, for pg_cancel_backend / pg_terminate_backend; absent outside a session. */
+  readonly backends?: BackendDirectory
 }
 
 /**

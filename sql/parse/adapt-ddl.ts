@@ -50,7 +50,7 @@ export function adaptAlterColumns(ctx: AdaptContext, node: Node, cmds: ReadonlyA
       if (def === null) return unsupported('this ADD COLUMN', tablePos)
       return { kind: 'AddColumn', column: columnDef(ctx, def), ifNotExists: bool(cmd, 'missing_ok') }
     }
-    return { kind: 'DropColumn', name: str(cmd, 'name'), ifExists: bool(cmd, 'missing_ok') }
+    return { kind: 'DropColumn', name: str(cmd, 'name'), ifExists: bool(cmd, 'missing_ok'), cascade: str(cmd, 'behavior') === 'DROP_CASCADE' }
   })
   return { kind: 'SqlAlterTableColumns', table, tablePos, ifExists: bool(node, 'missing_ok'), actions }
 }

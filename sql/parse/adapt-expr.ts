@@ -5,7 +5,7 @@ import { programLimitExceeded, syntaxError } from '../../src/common/errors.js'
 import { SQL_PARAMS_MAX_COUNT } from '../../src/common/limits.js'
 import type { SqlExpr, SqlOrderItem } from './ast.js'
 import { adaptFuncCall } from './adapt-call.js'
-import { type AdaptContext, type Node, bool, enterNesting, list, loc, nodeField, num, plainCall, str, stringList, unsupported, unwrap, wrapped } from './adapt-node.js'
+import { type AdaptContext, type Node, bool, enterNesting, isNode, list, loc, nodeField, num, plainCall, str, stringList, unsupported, unwrap, wrapped } from './adapt-node.js'
 import { adaptAExpr, adaptBoolExpr, adaptSubLink } from './adapt-operator.js'
 import { adaptTypeName } from './adapt-type.js'
 
@@ -143,7 +143,10 @@ function indirection(ctx: AdaptContext, node: Node): SqlExpr {
   const indices = wrapped(steps[0], 'A_Indices')
   if (indices === null) return unsupported('field selection', expr.pos)
   if (steps.length > 1) return unsupported('a multidimensional subscript', expr.pos)
-  if (bool(indices, 'is_slice')) return unsupported('an array slice', expr.pos)
+  if (bool(indices, 'is_slice')) {
+    const bound = (field: 'lidx' | 'uidx'): SqlExpr | null => (isNode(indices[field]) ? adaptExpr(ctx, indices[field]) : null)
+    return { kind: 'ExprSlice', expr, lower: bound('lidx'), upper: bound('uidx'), pos: expr.pos }
+  }
   return { kind: 'ExprSubscript', expr, index: adaptExpr(ctx, indices.uidx), pos: expr.pos }
 }
 

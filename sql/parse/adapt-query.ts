@@ -38,16 +38,22 @@ function rangeSubselect(ctx: AdaptContext, node: Node): SqlFromItem {
 
 function rangeFunction(ctx: AdaptContext, node: Node): SqlFromItem {
   const pos = firstPos(ctx, node.functions, ctx.statementPos)
-  if (bool(node, 'ordinality')) return unsupported('WITH ORDINALITY', pos)
-  if (bool(node, 'is_rowsfrom')) return unsupported('ROWS FROM', pos)
   if (list(node, 'coldeflist').length > 0) return unsupported('a column definition list', pos)
   const functions = list(node, 'functions')
-  const pair = wrapped(functions[0], 'List')
-  const [call, columnDefs] = pair === null ? [] : list(pair, 'items')
-  if (functions.length !== 1 || (isNode(columnDefs) && Object.keys(columnDefs).length > 0)) return unsupported('this function in FROM', pos)
-  const expr = adaptExpr(ctx, call)
-  if (expr.kind !== 'ExprCall') return unsupported('this function in FROM', expr.pos)
-  return { kind: 'FromFunction', call: expr, ...alias(node), lateral: bool(node, 'lateral'), pos: expr.pos }
+  const calls = functions.map((item) => {
+    const pair = wrapped(item, 'List')
+    const [call, columnDefs] = pair === null ? [] : list(pair, 'items')
+    if (isNode(columnDefs) && Object.keys(columnDefs).length > 0) return unsupported('a column definition list', pos)
+    const expr = adaptExpr(ctx, call)
+    return expr.kind === 'ExprCall' ? expr : unsupported('this function in FROM', expr.pos)
+  })
+  const rowsFrom = bool(node, 'is_rowsfrom')
+  const first = calls[0]
+  if (first === undefined || (!rowsFrom && calls.length !== 1)) return unsupported('this function in FROM', pos)
+  return {
+    kind: 'FromFunction', call: first, ...alias(node), lateral: bool(node, 'lateral'), pos: first.pos,
+    ...(rowsFrom ? { rowsFrom: calls } : {}), ...(bool(node, 'ordinality') ? { ordinality: true } : {}),
+  }
 }
 
 const JOIN_TYPES: Readonly<Record<string, 'inner' | 'left' | 'right' | 'full'>> = {

@@ -106,8 +106,10 @@ export type SqlExpr =
   | { readonly kind: 'ExprQuantified'; readonly op: SqlBinaryOp; readonly expr: SqlExpr; readonly quantifier: 'any' | 'all'; readonly query: SqlQuery | null; readonly array: SqlExpr | null; readonly pos: number }
   /** ARRAY[a, b, …]. */
   | { readonly kind: 'ExprArray'; readonly elements: ReadonlyArray<SqlExpr>; readonly pos: number }
-  /** x[i] (1-based, as PostgreSQL). Slices are refused by the adapter. */
+  /** x[i] (1-based, as PostgreSQL). */
   | { readonly kind: 'ExprSubscript'; readonly expr: SqlExpr; readonly index: SqlExpr; readonly pos: number }
+  /** x[lower:upper], either bound omitted (null). */
+  | { readonly kind: 'ExprSlice'; readonly expr: SqlExpr; readonly lower: SqlExpr | null; readonly upper: SqlExpr | null; readonly pos: number }
   /** GROUPING(a, …): bit i set when argument i is not grouped in the row's grouping set. */
   | { readonly kind: 'ExprGrouping'; readonly args: ReadonlyArray<SqlExpr>; readonly pos: number }
 
@@ -122,19 +124,14 @@ export interface SqlSelectItem {
 }
 
 export type SqlFromItem =
-  | {
-      readonly kind: 'FromTable'
-      /** 'public', 'pg_catalog', 'information_schema' or another schema as written; null when unqualified. */
-      readonly schema: string | null
-      readonly name: string
-      readonly alias: string | null
-      /** t AS x(a, b): renames the first columns. */
-      readonly columnAliases: ReadonlyArray<string> | null
-      readonly pos: number
-    }
+  /** `schema` as written ('public', 'pg_catalog', …), null when unqualified; `columnAliases` (t AS x(a, b)) rename the first columns. */
+  | { readonly kind: 'FromTable'; readonly schema: string | null; readonly name: string; readonly alias: string | null; readonly columnAliases: ReadonlyArray<string> | null; readonly pos: number }
   | { readonly kind: 'FromSubquery'; readonly query: SqlQuery; readonly alias: string | null; readonly columnAliases: ReadonlyArray<string> | null; readonly lateral: boolean; readonly pos: number }
-  /** A set-returning function in FROM: generate_series(…), unnest(…). */
-  | { readonly kind: 'FromFunction'; readonly call: SqlCallExpr; readonly alias: string | null; readonly columnAliases: ReadonlyArray<string> | null; readonly lateral: boolean; readonly pos: number }
+  /** A function in FROM; `rowsFrom`: every call of ROWS FROM (f(…), g(…)) (`call` is the first); `ordinality`: WITH ORDINALITY. */
+  | {
+      readonly kind: 'FromFunction'; readonly call: SqlCallExpr; readonly alias: string | null; readonly columnAliases: ReadonlyArray<string> | null
+      readonly lateral: boolean; readonly pos: number; readonly rowsFrom?: ReadonlyArray<SqlCallExpr>; readonly ordinality?: boolean
+    }
   | {
       readonly kind: 'FromJoin'
       readonly type: 'inner' | 'left' | 'right' | 'full' | 'cross'
@@ -299,7 +296,7 @@ export interface SqlTruncate { readonly kind: 'SqlTruncate'; readonly tables: Re
 /** One column action of ALTER TABLE, in the order written. */
 export type SqlAlterColumnAction =
   | { readonly kind: 'AddColumn'; readonly column: SqlColumnDef; readonly ifNotExists: boolean }
-  | { readonly kind: 'DropColumn'; readonly name: string; readonly ifExists: boolean }
+  | { readonly kind: 'DropColumn'; readonly name: string; readonly ifExists: boolean; readonly cascade: boolean }
 
 /** ALTER TABLE [IF EXISTS] t ADD [COLUMN] … / DROP [COLUMN] …, several separated by commas. */
 export interface SqlAlterTableColumns {

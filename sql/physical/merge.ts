@@ -46,8 +46,32 @@ export interface AggregateOutput {
   readonly type: SqlType
 }
 
-function keyString(keys: Row): string {
-  return keys.map((key) => (key === null ? 'N' : `${typeof key}:${String(key)}`)).join('\u0000')
+/**
+ * The merged groups, found by their key values through one Map per key column (nested), in order of first
+ * appearance. Map keys compare as SameValueZero, which groups exactly as the key text did: values of one column are
+ * of one JavaScript type, NULL is its own key, -0 meets 0 and NaN meets NaN — and no key string is built per group.
+ */
+export class GroupTable {
+  private readonly root = new Map<SqlValue, unknown>()
+  readonly groups: Group[] = []
+
+  /** The group of `keys`, created (with `accumulatorCount` fresh accumulators) when new. */
+  groupOf(keys: Row, accumulatorCount: number): Group {
+    let level = this.root
+    for (let k = 0; k < keys.length - 1; k++) {
+      let next = level.get(keys[k]!) as Map<SqlValue, unknown> | undefined
+      if (next === undefined) level.set(keys[k]!, next = new Map())
+      level = next
+    }
+    const last: SqlValue = keys.length === 0 ? null : keys[keys.length - 1]!
+    let group = level.get(last) as Group | undefined
+    if (group === undefined) {
+      group = { keys, accumulators: Array.from({ length: accumulatorCount }, newAccumulator) }
+      level.set(last, group)
+      this.groups.push(group)
+    }
+    return group
+  }
 }
 
 function newAccumulator(): Accumulator {
@@ -104,7 +128,7 @@ function finish(acc: Accumulator, output: AggregateOutput): SqlValue {
  */
 export function mergeAggregates(partials: ReadonlyArray<ScanPartial>, keyTypes: ReadonlyArray<SqlType>,
   outputs: ReadonlyArray<AggregateOutput>): Row[] {
-  const groups = new Map<string, Group>()
+  const groups = new GroupTable()
   for (const partial of partials) {
     assert(partial.kind === 'AggPartial', `aggregate scan returned ${partial.kind}`)
     mergePartial(partial, keyTypes, outputs, groups)
@@ -113,31 +137,26 @@ export function mergeAggregates(partials: ReadonlyArray<ScanPartial>, keyTypes: 
 }
 
 /** The merged groups as rows [keys…, aggregates…] (one row of empty aggregates when nothing was grouped by). */
-export function finishGroups(groups: Map<string, Group>, keyTypes: ReadonlyArray<SqlType>, outputs: ReadonlyArray<AggregateOutput>): Row[] {
-  if (groups.size === 0 && keyTypes.length === 0) groups.set('', { keys: [], accumulators: outputs.map(newAccumulator) })
-  return [...groups.values()].map((group) => [...group.keys, ...group.accumulators.map((acc, index) => {
-    const output = outputs[index]
-    assert(output !== undefined, 'one output per accumulator')
-    return finish(acc, output)
-  })])
+export function finishGroups(groups: GroupTable, keyTypes: ReadonlyArray<SqlType>, outputs: ReadonlyArray<AggregateOutput>): Row[] {
+  if (groups.groups.length === 0 && keyTypes.length === 0) groups.groupOf([], outputs.length)
+  return groups.groups.map((group) => {
+    const row: Row = [...group.keys]
+    for (let a = 0; a < outputs.length; a++) row.push(finish(group.accumulators[a]!, outputs[a]!))
+    return row
+  })
 }
+
+const UNKNOWN_TYPE: SqlType = { name: 'unknown', typmod: -1 }
 
 /** Merges groups [from, to) of one core's AggPartial (all of them by default) into `groups`. */
 export function mergePartial(partial: AggPartial, keyTypes: ReadonlyArray<SqlType>, outputs: ReadonlyArray<AggregateOutput>,
-  groups: Map<string, Group>, from = 0, to = partial.groupCount): void {
+  groups: GroupTable, from = 0, to = partial.groupCount): void {
   assert(partial.keys.length === keyTypes.length && partial.states.length === outputs.length, 'AggPartial shape matches ScanOp')
+  const { keys: keyVectors, states } = partial
   for (let index = from; index < to; index += 1) {
-    const keys = partial.keys.map((vector, k) => vectorValue(vector, index, keyTypes[k] ?? { name: 'unknown', typmod: -1 }))
-    const id = keyString(keys)
-    let group = groups.get(id)
-    if (group === undefined) {
-      group = { keys, accumulators: outputs.map(newAccumulator) }
-      groups.set(id, group)
-    }
-    partial.states.forEach((state, a) => {
-      const acc = group?.accumulators[a]
-      const output = outputs[a]
-      if (acc !== undefined && output !== undefined) combine(acc, state, index, output.type)
-    })
+    const keys: Row = new Array<SqlValue>(keyVectors.length)
+    for (let k = 0; k < keyVectors.length; k++) keys[k] = vectorValue(keyVectors[k]!, index, keyTypes[k] ?? UNKNOWN_TYPE)
+    const group = groups.groupOf(keys, outputs.length)
+    for (let a = 0; a < states.length; a++) combine(group.accumulators[a]!, states[a]!, index, outputs[a]!.type)
   }
 }

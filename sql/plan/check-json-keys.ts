@@ -4,7 +4,7 @@
 import { undefinedFunctionMessage } from '../../src/common/errors.js'
 import type { ExprSortKey } from '../bind/expr.js'
 import type { SqlType } from '../bind/types.js'
-import type { PlanNode } from './plan-node.js'
+import { planChildren, type PlanNode } from './plan-node.js'
 
 function needEquality(types: ReadonlyArray<SqlType>): void {
   if (types.some((type) => type.name === 'json')) throw undefinedFunctionMessage('could not identify an equality operator for type json')
@@ -12,15 +12,6 @@ function needEquality(types: ReadonlyArray<SqlType>): void {
 
 function needOrdering(keys: ReadonlyArray<ExprSortKey>): void {
   if (keys.some((key) => key.expr.type.name === 'json')) throw undefinedFunctionMessage('could not identify an ordering operator for type json')
-}
-
-function children(node: PlanNode): PlanNode[] {
-  const out: PlanNode[] = []
-  if ('input' in node) out.push(node.input)
-  if ('left' in node) out.push(node.left, node.right)
-  if (node.kind === 'RecursiveUnionNode') out.push(node.anchor, node.step)
-  if (node.kind === 'WithNode') out.push(...node.ctes.map((cte) => cte.plan))
-  return out
 }
 
 /** Throws 42883 where the plan needs json equality or ordering; otherwise returns. */
@@ -46,5 +37,5 @@ export function checkJsonKeys(node: PlanNode): void {
       break
     default: break
   }
-  for (const child of children(node)) checkJsonKeys(child)
+  for (const child of planChildren(node)) checkJsonKeys(child)
 }

@@ -1,7 +1,7 @@
 // sql/plan/outer-refs: which slots of the enclosing row a correlated subquery reads. The executor keys its cache of
 // subquery results on those values only, so a subquery correlated on a tag runs once per tag value, not per row.
 import { children, type Expr } from '../bind/expr.js'
-import type { PlanNode } from './plan-node.js'
+import { planChildren, type PlanNode } from './plan-node.js'
 
 function exprsOf(node: PlanNode): Expr[] {
   switch (node.kind) {
@@ -17,19 +17,9 @@ function exprsOf(node: PlanNode): Expr[] {
     case 'SortNode': return node.keys.map((k) => k.expr)
     case 'LimitNode': return [node.limit, node.offset].filter((e): e is Expr => e !== null)
     case 'DistinctNode': return [...(node.on ?? [])]
-    case 'TrimNode': case 'SetOpNode': case 'WithNode': case 'RecursiveUnionNode': return []
+    case 'TrimNode': case 'SetOpNode': case 'WithNode': case 'RecursiveUnionNode': case 'RowsFromNode': return []
     case 'JoinNode': return [...node.leftKeys, ...node.rightKeys, ...(node.condition === null ? [] : [node.condition])]
     case 'LateralJoinNode': return node.condition === null ? [] : [node.condition]
-  }
-}
-
-function childPlans(node: PlanNode): PlanNode[] {
-  switch (node.kind) {
-    case 'JoinNode': case 'SetOpNode': case 'LateralJoinNode': return [node.left, node.right]
-    case 'RecursiveUnionNode': return [node.anchor, node.step]
-    case 'WithNode': return [...node.ctes.map((c) => c.plan), node.input]
-    case 'ScanNode': case 'AggScanNode': case 'CteScanNode': case 'VirtualScanNode': case 'ValuesNode': case 'FunctionScanNode': return []
-    default: return [node.input]
   }
 }
 
@@ -43,7 +33,7 @@ export function outerSlots(plan: PlanNode): number[] {
   }
   const visitPlan = (node: PlanNode, level: number): void => {
     for (const expr of exprsOf(node)) visitExpr(expr, level)
-    for (const child of childPlans(node)) visitPlan(child, level)
+    for (const child of planChildren(node)) visitPlan(child, level)
   }
   visitPlan(plan, 1)
   return [...slots].sort((a, b) => a - b)

@@ -29,7 +29,7 @@ function figure(expr: SqlExpr): Figured | null {
       if (first === undefined) return null
       return first.alias !== null ? { name: first.alias, strength: 2 } : figure(first.expr)
     }
-    case 'ExprSubscript': return figure(expr.expr)
+    case 'ExprSubscript': case 'ExprSlice': return figure(expr.expr)
     case 'ExprGrouping': return { name: 'grouping', strength: 2 }
     default: return null
   }

@@ -2,7 +2,7 @@
 // (every column; filters are pushed later), subqueries and CTE references plan recursively, joins become JoinNodes
 // (equi-join keys found in ON/USING feed the hash join; the rest of the condition stays as a residual).
 import { OP_VERSION, type ScanOp, type TableSchema } from '../../engine/ops.js'
-import { featureNotSupported, invalidColumnReference, syntaxError, undefinedColumn, undefinedFunction, undefinedTable } from '../../src/common/errors.js'
+import { featureNotSupported, invalidColumnReference, undefinedColumn, undefinedFunction, undefinedTable } from '../../src/common/errors.js'
 import { bindComparison, bindExpr, toBool } from '../bind/bind-expr.js'
 import { columnType, tableOid, visibleColumns } from '../bind/catalog.js'
 import { coerce } from '../bind/coerce.js'
@@ -10,7 +10,7 @@ import type { Expr } from '../bind/expr.js'
 import { Scope, type ScopeColumn } from '../bind/scope.js'
 import { sqlType } from '../bind/types.js'
 import { bindSetReturning, isJsonSetReturning, isRegexSetReturning, isTwoColumnJsonSrf, type SetReturningName } from '../bind/bind-srf.js'
-import type { SqlFromItem } from '../parse/ast.js'
+import type { SqlCallExpr, SqlFromItem } from '../parse/ast.js'
 import { findVirtualTable, isVirtualSchema } from '../catalog/virtual-tables.js'
 import { findView } from '../catalog/view-definition.js'
 import { planViewItem } from './plan-view.js'
@@ -45,7 +45,7 @@ function scanOf(table: TableSchema, alias: string, columnAliases: ReadonlyArray<
 
 function derived(plan: PlanNode, alias: string | null, columnAliases: ReadonlyArray<string> | null, pos: number): FromResult {
   if (columnAliases !== null && columnAliases.length > plan.columns.length) {
-    throw syntaxError(`table "${alias ?? ''}" has ${plan.columns.length} columns available but ${columnAliases.length} columns specified`, pos + 1)
+    throw invalidColumnReference(`table "${alias ?? ''}" has ${plan.columns.length} columns available but ${columnAliases.length} columns specified`, pos + 1)
   }
   const columns = plan.columns.map((c, slot) => ({ qualifier: alias, name: columnAliases?.[slot] ?? c.name, type: c.type, slot, tableOid: 0, columnAttr: 0 }))
   return { plan: { ...plan, columns: plan.columns.map((c, i) => ({ ...c, name: columns[i]!.name })) } as PlanNode, columns }
@@ -181,7 +181,34 @@ export function planFromItem(planner: Planner, item: SqlFromItem, outer: Scope |
   }
 }
 
-function planFunction(planner: Planner, item: Extract<SqlFromItem, { kind: 'FromFunction' }>, outer: Scope | null): FromResult {
+type FunctionItem = Extract<SqlFromItem, { kind: 'FromFunction' }>
+
+/** The calls of ROWS FROM (…), WITH ORDINALITY or unnest(a, b, …) — PostgreSQL's shorthand for ROWS FROM (unnest(a), unnest(b), …) — else null. */
+function rowsFromCalls(item: FunctionItem): ReadonlyArray<SqlCallExpr> | null {
+  const calls = (item.rowsFrom ?? [item.call]).flatMap((call) => (call.name === 'unnest' && call.args.length > 1 ? call.args.map((arg) => ({ ...call, args: [arg] })) : [call]))
+  return calls.length > 1 || item.rowsFrom !== undefined || item.ordinality === true ? calls : null
+}
+
+/**
+ * Each call planned alone, side by side. Columns are named as PostgreSQL's chooseScalarFunctionAlias names them: a
+ * lone function's one column takes the alias, otherwise each column its function's; then `ordinality`; the column
+ * aliases rename them in order.
+ */
+function planRowsFrom(planner: Planner, item: FunctionItem, calls: ReadonlyArray<SqlCallExpr>, outer: Scope | null): FromResult {
+  const parts = calls.map((call) => planFunction(planner, { ...item, call, rowsFrom: undefined, ordinality: undefined, alias: null, columnAliases: null, pos: call.pos }, outer).plan)
+  const lone = parts.length === 1 && parts[0]!.columns.length === 1 && item.alias !== null
+  const columns = parts.flatMap((part) => part.columns.map((c) => ({ ...c, name: lone ? item.alias! : c.name, tableOid: 0, columnAttr: 0 })))
+  if (item.ordinality === true) columns.push({ name: 'ordinality', type: sqlType('int8'), tableOid: 0, columnAttr: 0 })
+  const plan: PlanNode = { kind: 'RowsFromNode', parts, ordinality: item.ordinality === true, columns }
+  return derived(plan, item.alias ?? calls[0]!.name, item.columnAliases, item.pos)
+}
+
+function planFunction(planner: Planner, item: FunctionItem, outer: Scope | null): FromResult {
+  const calls = rowsFromCalls(item)
+  if (calls !== null) return planRowsFrom(planner, item, calls, outer)
+  if (item.columnAliases !== null && item.columnAliases.length > 1 && item.call.name !== 'pg_options_to_table' && !(isJsonSetReturning(item.call.name) && isTwoColumnJsonSrf(item.call.name))) {
+    throw invalidColumnReference(`table "${item.alias ?? item.call.name}" has 1 columns available but ${item.columnAliases.length} columns specified`, item.pos + 1)
+  }
   if (item.call.name === 'unnest' || isJsonSetReturning(item.call.name) || isRegexSetReturning(item.call.name)) return planUnnest(planner, item, outer)
   if (item.call.name === 'pg_options_to_table') return planOptionsToTable(planner, item, outer)
   if (item.call.name !== 'generate_series') return planScalarFunction(planner, item, outer)

@@ -32,6 +32,11 @@ export type PlanNode =
   | { readonly kind: 'CteScanNode'; readonly cteId: number; readonly name: string; readonly columns: ReadonlyArray<PlanColumn> }
   /** A set-returning function in FROM (generate_series). */
   | { readonly kind: 'FunctionScanNode'; readonly fn: SetReturningName | 'pg_options_to_table'; readonly args: ReadonlyArray<Expr>; readonly columns: ReadonlyArray<PlanColumn> }
+  /**
+   * ROWS FROM (f(…), g(…)) [WITH ORDINALITY], and unnest(a, b, …) in FROM: each part's rows side by side, as many rows
+   * as the longest part returns (the shorter padded with NULL), then the 1-based row number (int8) when `ordinality`.
+   */
+  | { readonly kind: 'RowsFromNode'; readonly parts: ReadonlyArray<PlanNode>; readonly ordinality: boolean; readonly columns: ReadonlyArray<PlanColumn> }
   | { readonly kind: 'FilterNode'; readonly input: PlanNode; readonly predicate: Expr; readonly columns: ReadonlyArray<PlanColumn> }
   | { readonly kind: 'ProjectNode'; readonly input: PlanNode; readonly exprs: ReadonlyArray<Expr>; readonly columns: ReadonlyArray<PlanColumn> }
   /** Hash aggregate: rows [keys…, aggregates…]; with no keys exactly one row, even over no input. */
@@ -72,4 +77,16 @@ export type PlanNodeKind = PlanNode['kind']
 
 export function planColumn(name: string, type: SqlType): PlanColumn {
   return { name, type, tableOid: 0, columnAttr: 0 }
+}
+
+/** The plans a node runs below it (its inputs), in order. */
+export function planChildren(node: PlanNode): PlanNode[] {
+  switch (node.kind) {
+    case 'ScanNode': case 'AggScanNode': case 'ValuesNode': case 'CteScanNode': case 'FunctionScanNode': case 'VirtualScanNode': return []
+    case 'RowsFromNode': return [...node.parts]
+    case 'JoinNode': case 'SetOpNode': case 'LateralJoinNode': return [node.left, node.right]
+    case 'RecursiveUnionNode': return [node.anchor, node.step]
+    case 'WithNode': return [...node.ctes.map((c) => c.plan), node.input]
+    default: return [node.input]
+  }
 }

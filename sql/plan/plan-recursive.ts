@@ -5,7 +5,7 @@
 // an aggregate or window (42P19); ORDER BY / LIMIT / OFFSET on the whole UNION is 0A000, as in PostgreSQL (inside
 // the recursive term's own parenthesized SELECT they run each round, as there). A query
 // under WITH RECURSIVE that does not read itself is planned as an ordinary WITH query.
-import { datatypeMismatch, featureNotSupported, invalidRecursion, syntaxError } from '../../src/common/errors.js'
+import { datatypeMismatch, featureNotSupported, invalidColumnReference, invalidRecursion, syntaxError } from '../../src/common/errors.js'
 import { commonType, formatName } from '../bind/type-rules.js'
 import type { Scope } from '../bind/scope.js'
 import type { SqlCommonTable, SqlQuery } from '../parse/ast.js'
@@ -53,6 +53,7 @@ function checkStep(plan: PlanNode, cteId: number, name: string, pos: number): bo
     case 'WithNode': return plan.ctes.some((c) => reads(c.plan)) || reads(plan.input)
     case 'RecursiveUnionNode': return reads(plan.anchor) || reads(plan.step)
     case 'ScanNode': case 'AggScanNode': case 'ValuesNode': case 'VirtualScanNode': case 'FunctionScanNode': return false
+    case 'RowsFromNode': return plan.parts.some(reads)
     default: return reads(plan.input)
   }
 }
@@ -90,7 +91,7 @@ export function planRecursiveCte(planner: Planner, cte: SqlCommonTable, outer: S
   }
   const anchor = planner.planQuery(body.left, outer).plan
   if (cte.columns !== null && cte.columns.length > anchor.columns.length) {
-    throw syntaxError(`WITH query "${cte.name}" has ${anchor.columns.length} columns available but ${cte.columns.length} columns specified`, cte.pos + 1)
+    throw invalidColumnReference(`WITH query "${cte.name}" has ${anchor.columns.length} columns available but ${cte.columns.length} columns specified`, cte.pos + 1)
   }
   const columns = anchor.columns.map((c, i) => ({ ...c, name: cte.columns?.[i] ?? c.name }))
   entry.columns = columns

@@ -37,7 +37,9 @@ function hasAggregate(expr: SqlExpr | null): boolean {
       if (expr.over === null && isAggregate(expr.name)) return true
       return expr.args.some(hasAggregate)
     case 'ExprBinary': return hasAggregate(expr.left) || hasAggregate(expr.right)
-    case 'ExprUnary': case 'ExprCast': case 'ExprIsNull': case 'ExprIsBool': case 'ExprSubscript': return hasAggregate(expr.expr)
+    case 'ExprUnary': case 'ExprCast': case 'ExprIsNull': case 'ExprIsBool': return hasAggregate(expr.expr)
+    case 'ExprSubscript': return hasAggregate(expr.expr) || hasAggregate(expr.index)
+    case 'ExprSlice': return hasAggregate(expr.expr) || hasAggregate(expr.lower) || hasAggregate(expr.upper)
     case 'ExprIn': return hasAggregate(expr.expr) || expr.list.some(hasAggregate)
     case 'ExprBetween': return hasAggregate(expr.expr) || hasAggregate(expr.low) || hasAggregate(expr.high)
     case 'ExprIsDistinct': return hasAggregate(expr.left) || hasAggregate(expr.right)

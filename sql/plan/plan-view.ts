@@ -2,7 +2,7 @@
 // the columns CREATE VIEW recorded, and exposed under the view's column names with the view's OID and attnums as
 // their origin (PostgreSQL's RowDescription names the view, not its base tables). Parsed queries are cached per
 // stored definition.
-import { featureNotSupported, syntaxError } from '../../src/common/errors.js'
+import { featureNotSupported, invalidColumnReference } from '../../src/common/errors.js'
 import type { ScopeColumn } from '../bind/scope.js'
 import { viewOid, type View, type ViewDefinition } from '../catalog/view-definition.js'
 import type { SqlQuery } from '../parse/ast.js'
@@ -43,7 +43,7 @@ export function planViewItem(planner: Planner, view: View, alias: string, column
   pos: number): { readonly plan: PlanNode; readonly columns: ReadonlyArray<ScopeColumn> } {
   const recorded = view.definition.columns
   if (columnAliases !== null && columnAliases.length > recorded.length) {
-    throw syntaxError(`table "${alias}" has ${recorded.length} columns available but ${columnAliases.length} columns specified`, pos + 1)
+    throw invalidColumnReference(`table "${alias}" has ${recorded.length} columns available but ${columnAliases.length} columns specified`, pos + 1)
   }
   const plan = checkShape(view, planner.planView(view.schema.name, queryOf(view)))
   const oid = viewOid(view.schema)

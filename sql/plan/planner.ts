@@ -2,7 +2,7 @@
 // pushdown, and the WITH queries in scope — and the entry point SqlQuery → PlanNode. Plans are built per execution
 // (parameter values are folded into the ScanOp), from the cached parse.
 import type { Engine } from '../../engine/api.js'
-import { dbError, featureNotSupported, syntaxError } from '../../src/common/errors.js'
+import { dbError, featureNotSupported, invalidColumnReference } from '../../src/common/errors.js'
 import { SqlState } from '../../src/common/sqlstate.js'
 import type { BindContext, SubqueryPlanner } from '../bind/bind-expr.js'
 import { Scope } from '../bind/scope.js'
@@ -115,7 +115,7 @@ export class Planner implements SubqueryPlanner {
     }
     const { plan } = this.planQuery(cte.query, outer)
     if (cte.columns !== null && cte.columns.length > plan.columns.length) {
-      throw syntaxError(`WITH query "${cte.name}" has ${plan.columns.length} columns available but ${cte.columns.length} columns specified`, cte.pos + 1)
+      throw invalidColumnReference(`WITH query "${cte.name}" has ${plan.columns.length} columns available but ${cte.columns.length} columns specified`, cte.pos + 1)
     }
     const columns = plan.columns.map((c, i) => ({ ...c, name: cte.columns?.[i] ?? c.name }))
     const cteId = this.nextCteId++

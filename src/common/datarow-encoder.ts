@@ -7,7 +7,7 @@
 // wire's value-codec.ts (test/integration/datarow-batch.test.ts compares both with PostgreSQL 15).
 import type { ColumnVector } from './column-vector.js'
 import { encodeFloat4Text, encodeFloat8Text, writeShortFloat8Text } from './float-text.js'
-import { formatTimestamp, formatTimestamptz } from './timestamp-text.js'
+import { formatTimestamp, formatTimestamptz, TIMESTAMP_TEXT_BYTES_MAX, writeTimestampText } from './timestamp-text.js'
 
 /** The PostgreSQL type OIDs this encoder has writers for (as wire's value-codec.ts TypeOid). */
 const Oid = {
@@ -188,19 +188,17 @@ export class ColumnDataRowEncoder {
   private timestampWriter(values: Float64Array, nulls: Uint8Array | undefined, typeOid: number, isBinary: boolean, timeZone: string): ColumnWriter | null {
     if (typeOid !== Oid.Timestamptz && typeOid !== Oid.Timestamp) return null
     if (isBinary) return (row) => (nulls !== undefined && nulls[row] === 1 ? this.null() : this.timestampBinary(values[row]!))
-    const format = typeOid === Oid.Timestamp ? formatTimestamp : (us: number): string => formatTimestamptz(us, timeZone)
-    // Rows of one instant often follow each other (every series sampled at the same time): printed once for them.
-    let lastUs = Number.NaN
-    let lastText = ''
-    return (row) => {
-      if (nulls !== undefined && nulls[row] === 1) return this.null()
-      const us = values[row]!
-      if (us !== lastUs) {
-        lastText = format(us)
-        lastUs = us
-      }
-      this.ascii(lastText)
-    }
+    const zone = typeOid === Oid.Timestamp ? null : timeZone
+    return (row) => (nulls !== undefined && nulls[row] === 1 ? this.null() : this.timestampText(values[row]!, zone))
+  }
+
+  /** timestamp(tz)out written digit by digit (writeTimestampText); a value it declines through its string. */
+  private timestampText(us: number, timeZone: string | null): void {
+    this.room(4 + TIMESTAMP_TEXT_BYTES_MAX)
+    const byteCount = writeTimestampText(this.buffer, this.offset + 4, us, timeZone)
+    if (byteCount === 0) return this.ascii(timeZone === null ? formatTimestamp(us) : formatTimestamptz(us, timeZone))
+    this.view.setInt32(this.offset, byteCount)
+    this.offset += 4 + byteCount
   }
 
   /** timestamp_send: int64 µs since 2000-01-01, INT64_MAX/MIN for ±infinity (as codecs/timestamp.ts). */

@@ -86,7 +86,25 @@ export function layoutFixed(digits: string, exponent: number): string {
 export function writeShortFloat8Text(out: Uint8Array, at: number, value: number): number {
   const magnitude = Math.abs(value)
   if (!(magnitude >= 1e-4 && magnitude < 1e15)) return 0
-  for (let k = 0; k <= SHORT_FRACTION_DIGITS_MAX; k++) {
+  // Two decimals tried first (what metrics mostly carry): one division instead of three. If m / 100 === |value| for
+  // m < 10^15, m is the smallest-k form's digits followed by (2 - k) zeros — that form read back at k = 2 is the same
+  // rational, and m·100 is within 0.25 of it — and those digits end in no zero (else k - 1 would have matched), so
+  // stripping m's trailing zeros (at most two) gives exactly the loop's answer. No match: nor do k = 0 and 1.
+  const scaled2 = Math.round(magnitude * 100)
+  let k = 0
+  if (scaled2 < SHORT_SCALED_END) {
+    if (scaled2 / 100 === magnitude) {
+      let scaled = scaled2
+      let fractionDigits = 2
+      while (fractionDigits > 0 && scaled % 10 === 0) {
+        scaled /= 10
+        fractionDigits--
+      }
+      return writeFixedDigits(out, at, value < 0, scaled, fractionDigits)
+    }
+    k = 3
+  }
+  for (; k <= SHORT_FRACTION_DIGITS_MAX; k++) {
     const scale = POWERS_OF_TEN[k]!
     const scaled = Math.round(magnitude * scale)
     if (scaled >= SHORT_SCALED_END) return 0

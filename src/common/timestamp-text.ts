@@ -1,7 +1,7 @@
 // src/common/timestamp-text: timestamp, timestamptz (in a session TimeZone) and date output as PostgreSQL 15 prints
 // them with DateStyle=ISO. Moved here from sql/expr/timestamp.ts (which re-exports it) so the cores can print
 // timestamps into DataRows themselves; sql's parsing side stays in sql/expr/timestamp.ts.
-import { US_PER_DAY, civilFromDays, civilFromUs, formatClock, pad } from './calendar.js'
+import { US_PER_DAY, US_PER_HOUR, US_PER_MINUTE, US_PER_SECOND, civilFromDays, civilFromUs, formatClock, pad } from './calendar.js'
 import { formatOffset, requireSessionZone, zoneOffsetAt, type Zone } from './time-zone.js'
 
 function datePart(year: number, month: number, day: number): { readonly text: string; readonly bc: boolean } {
@@ -58,6 +58,74 @@ export function formatTimestamptz(us: number, timeZone: string): string {
   if (!Number.isFinite(us)) return us > 0 ? 'infinity' : '-infinity'
   const offset = zoneOffsetAt(sessionZone(timeZone), us)
   return formatWallClock(us + offset, formatOffsetMemo(offset))
+}
+
+/** writeTimestampText's longest output: a 6-digit year, '.ffffff', a '+hh:mm:ss' offset and ' BC'. */
+export const TIMESTAMP_TEXT_BYTES_MAX = 48
+
+const ASCII_ZERO = 0x30
+
+function writeAscii(out: Uint8Array, at: number, text: string): number {
+  for (let i = 0; i < text.length; i++) out[at + i] = text.charCodeAt(i)
+  return at + text.length
+}
+
+function writeTwoDigits(out: Uint8Array, at: number, value: number): number {
+  out[at] = ASCII_ZERO + Math.floor(value / 10)
+  out[at + 1] = ASCII_ZERO + (value % 10)
+  return at + 2
+}
+
+/**
+ * formatTimestamptz(us, timeZone) — formatTimestamp(us) when timeZone is null — written as ASCII into `out` at `at`
+ * (room for TIMESTAMP_TEXT_BYTES_MAX) with no string per value: the date part and the offset come from the same
+ * memos, the clock's digits are written one by one. Returns the byte count; 0 for a value that is not a whole µs or
+ * lies where µs arithmetic is inexact (the caller then writes the string).
+ */
+export function writeTimestampText(out: Uint8Array, at: number, us: number, timeZone: string | null): number {
+  if (!Number.isFinite(us)) return writeAscii(out, at, us > 0 ? 'infinity' : '-infinity') - at
+  if (!Number.isInteger(us)) return 0
+  const offset = timeZone === null ? 0 : zoneOffsetAt(sessionZone(timeZone), us)
+  const local = us + offset
+  const days = Math.floor(local / US_PER_DAY)
+  if (days !== lastDay) {
+    const date = civilFromDays(days)
+    lastDayPart = datePart(date.year, date.month, date.day)
+    lastDay = days
+  }
+  let rest = local - days * US_PER_DAY
+  const hour = Math.floor(rest / US_PER_HOUR)
+  rest -= hour * US_PER_HOUR
+  const minute = Math.floor(rest / US_PER_MINUTE)
+  rest -= minute * US_PER_MINUTE
+  const second = Math.floor(rest / US_PER_SECOND)
+  let fraction = rest - second * US_PER_SECOND
+  // Beyond ±2^53 µs the arithmetic above is inexact: such a value (years past 2255) takes the string's way.
+  if (!(hour < 24 && minute < 60 && second < 60 && fraction >= 0 && fraction < US_PER_SECOND)) return 0
+  let p = writeAscii(out, at, lastDayPart.text)
+  out[p++] = 0x20 // ' '
+  p = writeTwoDigits(out, p, hour)
+  out[p++] = 0x3a // ':'
+  p = writeTwoDigits(out, p, minute)
+  out[p++] = 0x3a
+  p = writeTwoDigits(out, p, second)
+  if (fraction !== 0) {
+    // '.ffffff' with its trailing zeros trimmed (formatClock).
+    let digitCount = 6
+    while (fraction % 10 === 0) {
+      fraction /= 10
+      digitCount--
+    }
+    out[p++] = 0x2e // '.'
+    for (let i = digitCount - 1; i >= 0; i--) {
+      out[p + i] = ASCII_ZERO + (fraction % 10)
+      fraction = Math.floor(fraction / 10)
+    }
+    p += digitCount
+  }
+  if (timeZone !== null) p = writeAscii(out, p, formatOffsetMemo(offset))
+  if (lastDayPart.bc) p = writeAscii(out, p, ' BC')
+  return p - at
 }
 
 /** date output: '2024-01-02', '0044-03-15 BC'. */

@@ -18,6 +18,7 @@ const SUBSTITUTES: ReadonlyMap<number, number> = new Map([
   [30, 1028], // oidvector → oid[]
   [1033, 25], // aclitem → text
   [28, 26], // xid → oid (both unsigned 32-bit)
+  [869, 25], // inet (pg_stat_activity.client_addr) → text
   [3361, 25], [3402, 25], [5017, 25], // pg_ndistinct, pg_dependencies, pg_mcv_list → text
   [2277, 1009], // anyarray (attmissingval) → text[]
   [17, 25], // bytea (tgargs) → text

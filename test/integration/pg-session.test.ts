@@ -78,6 +78,15 @@ describe('integration: pg session (issue 3)', function () {
     assert.equal(result.rows[0].n, '6')
   })
 
+  it('pg_backend_pid() is the pid BackendKeyData gave the session (node-postgres\' processID), one per session', async function () {
+    const [a, b] = [await connect(), await connect()]
+    const pidOf = async (client: pg.Client): Promise<number> => (await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number
+    const keyOf = (client: pg.Client): number => (client as unknown as { processID: number }).processID
+    assert.equal(await pidOf(a), keyOf(a))
+    assert.equal(await pidOf(b), keyOf(b))
+    assert.notEqual(keyOf(a), keyOf(b))
+  })
+
   it('answers an empty or comment-only query with EmptyQueryResponse', async function () {
     const client = await connect()
     const result = await client.query('-- ping')

@@ -119,6 +119,26 @@ describe('integration: psql catalog commands against PostgreSQL 15 (issue 9)', f
     assert.match(ours, /View definition:\n SELECT host, avg\(usage_user\) AS avg_user, count\(\*\) FROM cpu GROUP BY host;/)
   })
 
+  it('DROP COLUMN under views: PostgreSQL\'s error, DETAIL and HINT, then CASCADE\'s NOTICE, in its order', async function () {
+    const setup = ['CREATE TABLE dep (ts TIMESTAMPTZ NOT NULL, a INT, b INT)', 'CREATE VIEW dep1 AS SELECT ts, a FROM dep',
+      'CREATE VIEW dep2 AS SELECT * FROM dep', 'CREATE VIEW dep3 AS SELECT a FROM dep1', 'CREATE VIEW dep4 AS SELECT * FROM dep2']
+    const run = async (port: number, sql: string): Promise<string> => {
+      const argv = ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-X', '-c', sql]
+      const { stdout, stderr } = await execFileAsync('psql', argv).catch((error: { stdout: string; stderr: string }) => error)
+      return `${stdout}${stderr}`
+    }
+    for (const port of [server.pgPort, postgres.port]) await psql(port, setup.flatMap((sql) => ['-c', sql]))
+    const refused = await run(server.pgPort, 'ALTER TABLE dep DROP COLUMN a')
+    assert.match(refused, /DETAIL: {2}view dep1 depends on column a of table dep\nview dep3 depends on view dep1\nview dep2 depends on/)
+    assert.equal(refused, await run(postgres.port, 'ALTER TABLE dep DROP COLUMN a'))
+    const cascaded = await run(server.pgPort, 'ALTER TABLE dep DROP COLUMN a CASCADE')
+    assert.match(cascaded, /NOTICE: {2}drop cascades to 4 other objects/)
+    assert.equal(cascaded, await run(postgres.port, 'ALTER TABLE dep DROP COLUMN a CASCADE'))
+    const [ours, theirs] = await both(['-c', '\\dv'])
+    assert.doesNotMatch(ours, /dep\d/)
+    assert.equal(ours, theirs)
+  })
+
   it('a dropped table disappears from \\dt and \\d', async function () {
     await psql(server.pgPort, ['-c', 'CREATE TABLE gone (ts TIMESTAMPTZ NOT NULL, v INT)'])
     assert.match(await psql(server.pgPort, ['-c', '\\dt']), /^ public \| gone +\|/m)

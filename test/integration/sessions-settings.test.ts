@@ -121,6 +121,25 @@ describe('integration: sessions — SET / SHOW / RESET / SHOW ALL against Postgr
     }
   })
 
+  it('pg_prepared_statements lists PREPARE\'s and Parse\'s named statements as PostgreSQL: text, types, origin, plans', async function () {
+    const run = async (port: number): Promise<unknown> => {
+      const { client } = await connect(port)
+      await client.query('PREPARE p_sql (int, text) AS SELECT $1, $2')
+      await client.query('PREPARE p_inferred AS SELECT $1::float8 + 1')
+      for (const values of [[1, 2], [3, 4]]) await client.query({ name: 'p_proto', text: 'SELECT $1::int + $2::int8', values })
+      await client.query("EXECUTE p_sql (1, 'a')")
+      const { rows } = await client.query({
+        text: `SELECT name, statement, parameter_types::text, from_sql, generic_plans + custom_plans, prepare_time <= now(),
+          pg_typeof(parameter_types)::text FROM pg_prepared_statements ORDER BY name`, rowMode: 'array',
+      })
+      await client.query('DEALLOCATE ALL')
+      return [rows, (await client.query('SELECT count(*)::int AS n FROM pg_prepared_statements')).rows]
+    }
+    const ours = await run(server.pgPort)
+    assert.equal((ours as unknown[][])[0]!.length, 3)
+    assert.deepEqual(ours, await run(postgres.port))
+  })
+
   it('DateStyle field orders (and TimeZone) read bound parameters as PostgreSQL; DateStyle is reported with ParameterStatus', async function () {
     const run = async (port: number): Promise<unknown[]> => {
       const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres', options: '-c DateStyle=YMD -c TimeZone=UTC' })

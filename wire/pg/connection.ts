@@ -132,6 +132,11 @@ export class Connection implements SessionHost {
     })
   }
 
+  /** SessionHost.peer: the client's address and port (pg_stat_activity). */
+  peer(): { readonly address: string | undefined; readonly port: number | undefined } {
+    return { address: this.socket.remoteAddress, port: this.socket.remotePort }
+  }
+
   close(): void {
     if (this.isEnded) return
     const output = this.session.takeOutput()

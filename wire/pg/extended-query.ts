@@ -6,12 +6,13 @@ import {
 } from '../../src/common/errors.js'
 import { PG_STATEMENTS_PER_SESSION_COUNT_MAX } from '../../src/common/limits.js'
 import type {
-  CursorFetch, FieldDescription, ParamValue, PreparedStatement, PreparedStatementRegistry, SessionEffect, SqlFacade, StatementDescription,
+  CursorFetch, FieldDescription, ParamValue, PreparedStatement, PreparedStatementInfo, PreparedStatementRegistry, SessionEffect, SqlFacade, StatementDescription,
   StatementResult,
 } from '../../sql/api.js'
 import { decodeUtf8 } from './buffer-reader.js'
 import { fetchResult, moveResult } from './cursors.js'
-import type { Bind } from './frontend.js'
+import type { Bind, FrontendMessage } from './frontend.js'
+import { listStatements, originOf, type Statement } from './prepared-statement.js'
 import { ResultCursor, resolveFormats, type RowSink } from './result-writer.js'
 
 /** What the session lends the extended protocol: output, the statement boundary and transaction rules. */
@@ -28,14 +29,6 @@ export interface ExtendedQueryHost extends RowSink {
   sendCursorRows(cursor: ResultCursor, formats: ReadonlyArray<number>, maxRows: number): Promise<number>
   /** Runs COPY's sub-protocol (wire/pg/copy-session.ts); resolves with the tag 'COPY n'. */
   runCopy(result: StatementResult & { kind: 'CopyInResult' | 'CopyOutResult' }): Promise<string>
-}
-
-interface Statement {
-  /** null for an empty query string (Execute answers EmptyQueryResponse). */
-  readonly prepared: PreparedStatement | null
-  readonly declaredOids: ReadonlyArray<number>
-  readonly paramCount: number
-  description: StatementDescription | null
 }
 
 interface Portal {
@@ -86,7 +79,7 @@ export class ExtendedQuery implements PreparedStatementRegistry {
     const prepared = parsed[0] ?? null
     if (prepared !== null) this.host.checkNotAborted(prepared)
     const paramCount = Math.max(prepared?.paramCount ?? 0, paramTypeOids.length)
-    const statement: Statement = { prepared, declaredOids: paramTypeOids, paramCount, description: null }
+    const statement: Statement = { prepared, declaredOids: paramTypeOids, paramCount, description: null, origin: originOf(text, false), plans: 0 }
     const described = prepared?.isAnalyzedAtParse === true ? this.descriptionOf(statement) : null
     const complete = (): undefined => {
       this.statements.set(name, statement)
@@ -107,6 +100,7 @@ export class ExtendedQuery implements PreparedStatementRegistry {
     if (supplied !== statement.paramCount) {
       throw protocolViolation(`bind message supplies ${supplied} parameters, but prepared statement "${message.statement}" requires ${statement.paramCount}`)
     }
+    statement.plans += 1
     const params = decodeParams(message)
     for (const format of message.resultFormats) checkFormatCode(format)
     if (statement.prepared !== null) this.host.checkNotAborted(statement.prepared)
@@ -207,6 +201,15 @@ export class ExtendedQuery implements PreparedStatementRegistry {
     this.host.send({ kind: 'CommandComplete', tag })
   }
 
+  /** The text pg_stat_activity shows while this message runs: Parse's own, else its statement's or portal's ('' if none). */
+  sourceText(message: Extract<FrontendMessage, { kind: 'Parse' | 'Bind' | 'Describe' | 'Execute' }>): string {
+    if (message.kind === 'Parse') return message.text
+    const isPortal = message.kind === 'Execute' || (message.kind === 'Describe' && message.target === 'P')
+    const name = message.kind === 'Bind' ? message.statement : message.kind === 'Execute' ? message.portal : message.name
+    const statement = isPortal ? this.portals.get(name)?.statement : this.statements.get(name)
+    return statement?.origin.text ?? ''
+  }
+
   /** Close: CloseComplete whether or not the name exists (PostgreSQL's rule); a closed portal's scan is cancelled. */
   close(target: 'S' | 'P', name: string): void {
     if (target === 'S') this.statements.delete(name)
@@ -251,18 +254,26 @@ export class ExtendedQuery implements PreparedStatementRegistry {
   }
 
   /** PREPARE (PreparedStatementRegistry): 42P05 when the name is taken, by PREPARE or by the protocol's Parse. */
-  add(name: string, prepared: PreparedStatement, declaredOids: ReadonlyArray<number>): void {
+  add(name: string, prepared: PreparedStatement, declaredOids: ReadonlyArray<number>, paramTypeOids: ReadonlyArray<number>): void {
     if (this.statements.has(name)) throw duplicatePreparedStatement(name)
     this.checkCapacity(this.statements, name)
     const paramCount = Math.max(prepared.paramCount, declaredOids.length)
-    this.statements.set(name, { prepared, declaredOids, paramCount, description: null })
+    this.statements.set(name, {
+      prepared, declaredOids, paramCount, description: null, origin: originOf(prepared.text, true), plans: 0, describedOids: paramTypeOids,
+    })
   }
 
   /** EXECUTE (PreparedStatementRegistry): a named statement; the unnamed one is not in PostgreSQL's table. */
-  find(name: string): { readonly statement: PreparedStatement; readonly declaredOids: ReadonlyArray<number> } | null {
+  find(name: string, isExecution = false): { readonly statement: PreparedStatement; readonly declaredOids: ReadonlyArray<number> } | null {
     const statement = name === '' ? undefined : this.statements.get(name)
     if (statement === undefined || statement.prepared === null) return null
+    if (isExecution) statement.plans += 1
     return { statement: statement.prepared, declaredOids: statement.declaredOids }
+  }
+
+  /** pg_prepared_statements (PreparedStatementRegistry): every named statement. */
+  list(): PreparedStatementInfo[] {
+    return listStatements(this.statements)
   }
 
   /** FETCH / MOVE from a cursor (34000 when there is none): a stream of its next rows, or the count skipped. */
@@ -292,7 +303,7 @@ export class ExtendedQuery implements PreparedStatementRegistry {
       cursor.close()
       throw duplicateCursor(effect.name)
     }
-    const statement: Statement = { prepared: null, declaredOids: [], paramCount: 0, description: null }
+    const statement: Statement = { prepared: null, declaredOids: [], paramCount: 0, description: null, origin: originOf('', false), plans: 0 }
     this.portals.set(effect.name, {
       statement, params: [], resultFormats: effect.isBinary ? [FORMAT_BINARY] : [], result: effect.rows, commandTag: '', cursor,
       wasSuspended: false, isBinary: effect.isBinary, hold: effect.isHold ? 'pending' : 'none', serial: ++this.portalSerial,

@@ -8,7 +8,7 @@ import {
 import { log } from '../../src/common/log.js'
 import {
   reportedSettings, settingMs,
-  type ParamValue, type PreparedStatement, type SessionContext, type SqlFacade, type StatementDescription,
+  type BackendActivity, type ParamValue, type PreparedStatement, type SessionContext, type SqlFacade, type StatementDescription,
   type StatementResult,
 } from '../../sql/api.js'
 import { type BackendMessage, writeBackend } from './backend.js'
@@ -24,6 +24,7 @@ import type { StartupAnswer } from './startup.js'
 import type { PgAuth } from './auth-exchange.js'
 import { StartupPhase } from './session-startup.js'
 import { IdleTimer, StatementGuard } from './timeouts.js'
+import { activityRow, SessionActivity } from './activity.js'
 import { TransactionBlock } from './transaction-block.js'
 
 export interface SessionHost {
@@ -31,6 +32,8 @@ export interface SessionHost {
   flush(): Promise<void> | undefined
   /** Sends what is buffered, then ends the connection. */
   close(): void
+  /** The client's address and port (pg_stat_activity). */
+  peer?(): { readonly address: string | undefined; readonly port: number | undefined }
   /** Present when TLS is configured: sends what is buffered (the 'S'), then upgrades the socket (wire/pg/tls.ts). */
   readonly startTls?: () => void
 }
@@ -62,6 +65,7 @@ export class Session implements ExtendedQueryHost {
   private encoder: DataRowBatchEncoder | null = null
   private readonly guard = new StatementGuard(() => this.sendingCursor?.close())
   private readonly idleTimer = new IdleTimer()
+  private readonly tracker = new SessionActivity()
   /** ParameterStatus values the client has: a reported setting that differs is sent before ReadyForQuery. */
   private readonly reported = new Map<string, string>()
   /** The reported settings last compared with `reported`. */
@@ -83,37 +87,30 @@ export class Session implements ExtendedQueryHost {
     return this.phase !== 'Startup' || this.startup.isAuthenticating
   }
 
-  get isClosed(): boolean {
-    return this.phase === 'Closed'
-  }
+  get isClosed(): boolean { return this.phase === 'Closed' }
 
   /** Past startup and authentication (the connection's authentication timeout stops here). */
-  get isAuthenticated(): boolean {
-    return this.phase === 'Ready'
-  }
+  get isAuthenticated(): boolean { return this.phase === 'Ready' }
 
   /** Bytes written but not yet taken by the connection. */
-  get outputByteCount(): number {
-    return this.writer.byteCount
-  }
+  get outputByteCount(): number { return this.writer.byteCount }
 
   /** Output written since the last call (whole messages). */
   takeOutput(): Buffer | null {
     return this.writer.byteCount === 0 ? null : this.writer.take()
   }
 
-  send(message: BackendMessage): void {
-    writeBackend(this.writer, message)
-  }
+  send(message: BackendMessage): void { writeBackend(this.writer, message) }
 
   /** One per session, made at its first result (RowSink.dataRowEncoder). */
   get dataRowEncoder(): DataRowBatchEncoder {
     return (this.encoder ??= new DataRowBatchEncoder())
   }
 
-  flush(): Promise<void> | undefined {
-    return this.options.host.flush()
-  }
+  flush(): Promise<void> | undefined { return this.options.host.flush() }
+
+  /** pg_stat_activity's row (Cancelable): the tracker's state with who and where the session is. */
+  activity(pid: number): BackendActivity { return activityRow(pid, this.context, this.tracker.snapshot(), this.options.host.peer?.()) }
 
   /** CancelRequest: the running statement answers 57014; rows being streamed stop and their scan is cancelled. */
   cancelRunningStatement(): void {
@@ -182,13 +179,14 @@ export class Session implements ExtendedQueryHost {
   private finishStartup(context: SessionContext, answer: StartupAnswer): void {
     this.context = context
     context.preparedStatements = this.extended
+    context.backends = this.options.cancelRegistry
     // The reported values as the startup packet set them (TimeZone=Europe/Berlin, not the default), in PG's order.
     const current = new Map(reportedSettings(this.context))
     for (const message of answer.messages) {
       if (message.kind !== 'ParameterStatus') this.send(message)
       else this.reportSetting(message.name, current.get(message.name) ?? message.value)
     }
-    this.key = this.options.cancelRegistry.allocateKey()
+    context.backendPid = (this.key = this.options.cancelRegistry.allocateKey()).pid
     this.options.cancelRegistry.register(this.key.pid, this.key.secret, this)
     this.send({ kind: 'BackendKeyData', pid: this.key.pid, secret: this.key.secret })
     this.phase = 'Ready'
@@ -204,7 +202,7 @@ export class Session implements ExtendedQueryHost {
     // After an error in extended query mode, every message up to Sync is discarded (PostgreSQL's ignore_till_sync).
     if (this.isSkippingToSync && message.kind !== 'Sync') return undefined
     // Extended query is timed from its first query message to the Execute's completion or Sync (PostgreSQL 15).
-    if (message.kind === 'Parse' || message.kind === 'Bind' || message.kind === 'Describe' || message.kind === 'Execute') this.beginStatement()
+    if (message.kind === 'Parse' || message.kind === 'Bind' || message.kind === 'Describe' || message.kind === 'Execute') this.beginStatement(this.extended.sourceText(message))
     switch (message.kind) {
       case 'Query': return this.simpleQuery(message.text)
       case 'Parse': return this.extendedStep(() => this.extended.parse(message.name, message.text, message.paramTypeOids))
@@ -257,7 +255,7 @@ export class Session implements ExtendedQueryHost {
       if (statements.length === 0) this.send({ kind: 'EmptyQueryResponse' })
       for (const statement of statements) {
         // Each statement is timed on its own (PostgreSQL ≥ 13 applies statement_timeout per statement).
-        this.beginStatement()
+        this.beginStatement(text)
         await this.runSimpleStatement(statement).finally(() => this.endStatement())
       }
     } catch (thrown) {
@@ -309,7 +307,8 @@ export class Session implements ExtendedQueryHost {
   }
 
   /** Starts the statement clock (statement_timeout as set now); waits such as pg_sleep listen to its signal. */
-  private beginStatement(): void {
+  private beginStatement(text: string): void {
+    this.tracker.running(text)
     if (!this.guard.isActive) this.context.signal = this.guard.begin(settingMs(this.context, 'statement_timeout'))
   }
 
@@ -382,6 +381,7 @@ export class Session implements ExtendedQueryHost {
       this.lastReported = current
     }
     this.send({ kind: 'ReadyForQuery', status: this.block.status })
+    this.tracker.ready(this.block.status)
     const isIdleInTransaction = this.block.status !== 'I'
     const timeoutMs = settingMs(this.context, isIdleInTransaction ? 'idle_in_transaction_session_timeout' : 'idle_session_timeout')
     this.idleTimer.arm(timeoutMs, () => {

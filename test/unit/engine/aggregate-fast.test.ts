@@ -1,9 +1,10 @@
 // Goal: the scan's fast paths answer exactly as its general paths do — the fused run-by-run aggregate
 // (aggregate-fast.ts, aggregate-runs.ts) against aggregate.ts's per-row loop, and the dense selection of a range wholly
 // in the time range against the row-by-row selection — bit for bit (NaN, -0 and float sums included), on random rows
-// with NULLs, NaN, ±0, ±Infinity and tied timestamps, in row groups sorted as segments are and in memtables filled out
-// of order, over full, covering, partial and empty time ranges and limits. Method: each op runs twice over the same
-// memtables, once as is and once with `WHERE true` and every aggregate `FILTER (WHERE true)`, which sends it down the
+// with NULLs, NaN, ±0, ±Infinity and tied timestamps, in row groups sorted as segments are (some with their time and
+// tag id runs indexed, as cached chunks are: bucket runs found by binary search) and in memtables filled out of order,
+// over full, covering, partial and empty time ranges and limits. Method: each op runs twice over the same memtables,
+// once as is and once with `WHERE true` and every aggregate `FILTER (WHERE true)`, which sends it down the
 // general paths (same rows, same groups) — the general path is the oracle.
 import assert from 'node:assert/strict'
 import type { AggPartial, ColumnBatch, ColumnVector, ScanPartial } from '../../../engine/batch.js'
@@ -13,6 +14,7 @@ import { Memtable } from '../../../engine/timeseries/memtable.js'
 import { scanMemtables } from '../../../engine/timeseries/scan.js'
 import { ScanCursor } from '../../../engine/timeseries/scan-cursor.js'
 import { sortMemtableByPartition } from '../../../engine/timeseries/memtable-sort.js'
+import { cachedTimeRuns, registerCachedIds } from '../../../engine/timeseries/sorted-spans.js'
 import { asTableId } from '../../../src/common/ids.js'
 import { seededRandom } from '../../helpers/random.js'
 
@@ -61,7 +63,11 @@ function memtablesOf(seed: number, timeOf = defaultTime): Memtable[] {
     live.appendRows(randomBatch(random, count, m % 2 === 0, timeOf), Int32Array.from({ length: count }, (_, i) => i), count)
     if (m % 2 === 1) { result.push(live); continue }
     for (const part of sortMemtableByPartition(live, 3_600_000_000)) {
-      result.push(Memtable.fromVectors(SCHEMA, part.columns[0]!.kind === 'timestamp' ? part.columns[0]!.values.length : 0, part.columns))
+      const [ts, host] = part.columns
+      if (ts?.kind !== 'timestamp' || host?.kind !== 'symbol') throw new Error('a sorted part keeps the schema')
+      // The first sorted memtable stands for cached chunks: its time and tag id runs are indexed (sorted-spans.ts).
+      if (m === 0) { cachedTimeRuns(ts.values); registerCachedIds(host.ids) }
+      result.push(Memtable.fromVectors(SCHEMA, ts.values.length, part.columns))
     }
   }
   return result

@@ -35,4 +35,14 @@ describe('engine/wal/crc32c', () => {
       assert.equal(crc32c(bytes, from, to, seed), crc32cReference(bytes, from, to, seed))
     }), { numRuns: 500 })
   })
+
+  it('the aligned word loop equals the reference from any byte offset of the underlying buffer, long ranges too', () => {
+    fc.assert(fc.property(fc.uint8Array({ minLength: 64, maxLength: 2000 }), fc.nat({ max: 7 }), fc.nat(), fc.nat({ max: 0xffffffff }), (data, shift, a, seed) => {
+      const buffer = new Uint8Array(data.length + shift)
+      buffer.set(data, shift)
+      const bytes = buffer.subarray(shift)
+      const from = a % 9
+      assert.equal(crc32c(bytes, from, bytes.length, seed), crc32cReference(bytes, from, bytes.length, seed))
+    }), { numRuns: 500 })
+  })
 })

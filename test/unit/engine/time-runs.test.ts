@@ -3,15 +3,26 @@
 // rows, duplicates, NaN-free random, more runs than the index keeps), with NULLs, rows appended between scans (the
 // index is folded in lazily), after a DELETE and across a flush taken while a cursor is open. Method: memtables and
 // CoreStorage driven directly (no workers); every expected row list comes from a plain predicate over the input rows.
+// Decoded segment row groups too: their index is kept with the cached timestamp chunk and shared by later scans, so a
+// segment written as the flush writes it (sorted by series, then time; small row groups, the last one partial, some
+// cut by each time range) is scanned repeatedly through one chunk cache and checked the same way.
 import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import type { ApplyIngestRequest } from '../../../engine/bridge/messages.js'
 import { vShardsOf } from '../../../engine/bridge/dispatcher.js'
 import { CoreStorage } from '../../../engine/core/core-storage.js'
 import type { ColumnFilter, ScanOp, TableSchema } from '../../../engine/ops.js'
+import { DecodedChunkCache } from '../../../engine/timeseries/chunk-cache.js'
 import { memtableWithout } from '../../../engine/timeseries/delete-rows.js'
 import { Memtable } from '../../../engine/timeseries/memtable.js'
 import { ScanCursor } from '../../../engine/timeseries/scan-cursor.js'
 import { selectRowRange } from '../../../engine/timeseries/scan.js'
+import { decodeRowGroup } from '../../../engine/timeseries/segment-decode.js'
+import { SEGMENT_TRAILER_BYTES } from '../../../engine/timeseries/segment-format.js'
+import { decodeSegmentFooter, decodeSegmentTrailer } from '../../../engine/timeseries/segment-reader.js'
+import { encodeSegment } from '../../../engine/timeseries/segment-writer.js'
 import { asLsn, asTableId } from '../../../src/common/ids.js'
 import { MEMTABLE_TIME_RUNS_MAX_COUNT } from '../../../src/common/limits.js'
 import { BASE_US, COLUMNS, HOSTS, scanOp, toBatch } from './engine-fixture.js'
@@ -213,5 +224,41 @@ describe('engine/timeseries/time-runs (the memtable time index)', () => {
     }
     const expected = expectedRows(rows.slice(0, 1500), op, 0, 1500).map((r) => rows[r]!.ts)
     assert.deepEqual(got.sort((a, b) => a - b), expected.sort((a, b) => a - b))
+  })
+
+  it('decoded row groups share their cached index across scans and answer as the row-by-row test', () => {
+    // Sorted as the flush sorts (series, then time; ties kept): each row group holds a few sorted runs.
+    const rows = rowsIn('late rows', 1000, 21).map((row, i) => ({ row, i }))
+      .sort((a, b) => a.row.host.localeCompare(b.row.host) || a.row.ts - b.row.ts || a.i - b.i).map(({ row }) => row)
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodedb-timeruns-'))
+    try {
+      const file = path.join(dir, 'a.seg')
+      const batch = toBatch(rows)
+      const { bytes } = encodeSegment({ tableId: SCHEMA.id, vShard: 0, partitionStartUs: 0, timestampIndex: 0, columns: batch.columns, rowGroupRows: 97 })
+      fs.writeFileSync(file, bytes)
+      const { length, crc } = decodeSegmentTrailer(file, bytes.subarray(bytes.length - SEGMENT_TRAILER_BYTES), bytes.length)
+      const footerAt = bytes.length - SEGMENT_TRAILER_BYTES - length
+      const footer = decodeSegmentFooter(file, bytes.subarray(footerAt, footerAt + length), crc, COLUMNS.length, bytes.length)
+      const groups = footer.rowGroups.map((group) => ({ rowCount: group.rowCount, chunks: group.chunks.map((chunk, column) => ({ column, ...chunk })) }))
+      const slice = { file, fd: null, columnCount: COLUMNS.length, rowGroups: groups }
+      const cache = new DecodedChunkCache(64 << 20)
+      // Every range twice through one cache: the second pass (and every range after the first) reuses the index.
+      for (const pass of [1, 2]) {
+        for (const timeRange of timeRanges(rows.length)) {
+          for (const filters of FILTERS) {
+            const op = scanOp(SCHEMA.id, { timeRange, filters, projection: [0, 2] })
+            cache.beginScan()
+            let first = 0
+            for (const group of groups) {
+              const memtable = decodeRowGroup(SCHEMA, slice, group, op, cache)
+              checkRanges(memtable, rows.slice(first, first + group.rowCount), op, `pass ${pass} group at ${first} ${JSON.stringify(filters)}`)
+              first += group.rowCount
+            }
+          }
+        }
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

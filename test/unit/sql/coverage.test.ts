@@ -35,6 +35,7 @@ const EXPR_SAMPLES = {
   ExprQuantified: 'cores = ANY (ARRAY[1, 2])',
   ExprArray: 'ARRAY[1, 2]',
   ExprSubscript: '(ARRAY[1, 2])[1]',
+  ExprSlice: '(ARRAY[1, 2])[1:]',
   // GROUPING is only valid in a grouped query: the sample brings its own GROUP BY and comments out the FROM after it.
   ExprGrouping: 'GROUPING(host) FROM cpu GROUP BY ROLLUP (host) --',
 } satisfies Record<SqlExprKind, string>
@@ -55,7 +56,8 @@ const CLAUSES: ReadonlyArray<string> = [
   'SELECT * FROM cpu a JOIN cpu b USING (ts)', 'SELECT * FROM cpu a LEFT JOIN cpu b ON a.ts = b.ts',
   'SELECT * FROM cpu a FULL JOIN cpu b ON a.ts = b.ts', 'SELECT * FROM cpu a CROSS JOIN (SELECT 1) b',
   'SELECT * FROM cpu a, LATERAL (SELECT a.cores) b', 'SELECT * FROM generate_series(1, 3)',
-  'SELECT * FROM unnest(ARRAY[1, 2])', 'SELECT * FROM cpu NATURAL JOIN cpu c',
+  'SELECT * FROM unnest(ARRAY[1, 2])', 'SELECT * FROM unnest(ARRAY[1], ARRAY[2]) WITH ORDINALITY',
+  'SELECT * FROM ROWS FROM (unnest(ARRAY[1]), generate_series(1, 2))', 'SELECT * FROM cpu NATURAL JOIN cpu c',
   'SELECT host FROM cpu ORDER BY ts DESC NULLS LAST LIMIT 1 OFFSET 1',
   'SELECT host FROM cpu FETCH FIRST 2 ROWS ONLY',
   'SELECT host FROM cpu FOR UPDATE',

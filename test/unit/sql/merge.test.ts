@@ -1,6 +1,8 @@
 // test/unit/sql/merge: goal — partials from several cores merge into one row per group with correctly combined
 // states. Method: hand-built AggPartials of two "cores" whose groups overlap (same bucket + host on both), compared
-// with the values worked out by hand; plus raw RowsPartials and the empty no-group aggregate.
+// with the values worked out by hand; plus raw RowsPartials and the empty no-group aggregate. Group lookup (nested
+// Maps by key value) is compared on random partials with a reference that groups by a key text per group (NULL,
+// -0 and 0, NaN, ±Infinity, ties across cores, three key columns).
 import assert from 'node:assert/strict'
 import type { AggPartial, RowsPartial } from '../../../engine/batch.js'
 import { sqlType } from '../../../sql/bind/types.js'
@@ -75,5 +77,41 @@ describe('sql/physical merge', () => {
     })
     const rows = mergeRows([part(1), part(2)], [sqlType('int4'), sqlType('int8'), sqlType('float8'), sqlType('bool')])
     assert.deepEqual(rows, [[1, 1n, null, true], [2, 2n, null, true]])
+  })
+
+  it('groups random partials exactly as grouping by key text does (NULL, -0, NaN, ±Infinity, three keys)', () => {
+    const floats = [0, -0, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1.5]
+    let state = 7
+    const next = (n: number): number => { state = (Math.imul(state, 1103515245) + 12345) >>> 0; return Math.floor((state / 2 ** 32) * n) }
+    const partialOf = (count: number): AggPartial => ({
+      kind: 'AggPartial', groupCount: count,
+      keys: [
+        { kind: 'f64', values: Float64Array.from({ length: count }, () => floats[next(floats.length)]!), nulls: Uint8Array.from({ length: count }, () => (next(5) === 0 ? 1 : 0)) },
+        { kind: 'symbol', ids: Int32Array.from({ length: count }, () => next(3) - 1), dict: ['1', 'b'] },
+        { kind: 'i64', values: BigInt64Array.from({ length: count }, () => BigInt(next(2))) },
+      ],
+      states: [{ kind: 'count', counts: Float64Array.from({ length: count }, () => 1 + next(4)) }],
+    })
+    const partials = [partialOf(300), partialOf(200), partialOf(0)]
+    const keyTypes = [sqlType('float8'), sqlType('text'), sqlType('int8')]
+    const rows = mergeAggregates(partials, keyTypes, [{ fn: 'count', type: sqlType('int8') }])
+    // Reference: the key text of each group (typeof and String, so -0 meets 0 and NaN meets NaN), in first-seen order.
+    const text = (v: unknown): string => (v === null ? 'N' : `${typeof v}:${String(v)}`)
+    const expected = new Map<string, { keys: unknown[]; count: bigint }>()
+    for (const partial of partials) {
+      for (let g = 0; g < partial.groupCount; g++) {
+        const f = partial.keys[0]!
+        const s = partial.keys[1]!
+        const i = partial.keys[2]!
+        if (f.kind !== 'f64' || s.kind !== 'symbol' || i.kind !== 'i64' || partial.states[0]!.kind !== 'count') throw new Error('shape')
+        const keys = [f.nulls![g] === 1 ? null : f.values[g]!, s.ids[g] === -1 ? null : s.dict[s.ids[g]!]!, i.values[g]!]
+        const key = keys.map(text).join('\u0000')
+        const entry = expected.get(key) ?? { keys, count: 0n }
+        entry.count += BigInt(partial.states[0]!.counts[g]!)
+        expected.set(key, entry)
+      }
+    }
+    assert.deepEqual(rows, [...expected.values()].map((entry) => [...entry.keys, entry.count]))
+    assert.ok(rows.length > 20 && rows.length < 500, `${rows.length} groups: keys repeat across and within cores`)
   })
 })

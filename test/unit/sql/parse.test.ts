@@ -312,7 +312,7 @@ describe('sql/parse: refusals', () => {
       ['DELETE FROM t RETURNING *', 't RETURNING'], ['DELETE FROM t USING u', 'u'],
       ['DELETE FROM t WHERE CURRENT OF c', 't WHERE'], ['WITH a AS (SELECT 1) DELETE FROM t', 'WITH'],
       ["SELECT B'101'", "B'"], ['SELECT CURRENT_TIMESTAMP(3)', 'CURRENT_TIMESTAMP'], ['SELECT a COLLATE "de_DE"', 'COLLATE'],
-      ['SELECT a[1:2]', 'a['], ['SELECT (a).f', 'a)'], ['SELECT sum(a) OVER (ROWS CURRENT ROW EXCLUDE TIES)', '(ROWS'],
+      ['SELECT a[1][2]', 'a['], ['SELECT (a).f', 'a)'], ['SELECT sum(a) OVER (ROWS CURRENT ROW EXCLUDE TIES)', '(ROWS'],
       ['SELECT f(VARIADIC a)', 'f('], ["SELECT interval '1' DAY", 'interval'], ['CREATE TABLE t (a int PRIMARY KEY)', 'PRIMARY'],
       ['CREATE TABLE t (a int, CHECK (a > 0))', 'CHECK'], ['SELECT s.f(1)', 's.f'], ['DECLARE c SCROLL CURSOR FOR SELECT 1', 'DECLARE'],
       ['FETCH BACKWARD 2 FROM c', 'FETCH'], ['MOVE -1 c', 'MOVE'],

@@ -1,6 +1,6 @@
 // test/unit/sql/slice: goal — control-side operators give the event loop turns while they work (invariant 5) without
-// changing their answers. Method: sortSliced against one stable Array.prototype.sort on random arrays with many ties
-// (fast-check), larger than one run so the merge is exercised; a chain of setImmediate ticks counted while a large
+// changing their answers. Method: sortSliced (and sortIndexesSliced, the columnar sort's) against one stable
+// Array.prototype.sort on random arrays with many ties (fast-check), larger than one run so the merge is exercised; a chain of setImmediate ticks counted while a large
 // sort runs (it must advance: the loop got turns mid-sort); charge asks for a turn at its work cap and, past the time
 // budget, at its next clock reading (the slice's start is set, not timed, so the test has no timing in it); an
 // aborted signal turns the next pause into 57014.
@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { isDbError } from '../../../src/common/errors.js'
 import { EVENT_LOOP_SLICE_MS } from '../../../src/common/limits.js'
-import { charge, pause, SLICE_WORK_COUNT, sortSliced, type Sliced } from '../../../sql/exec/slice.js'
+import { charge, forChunks, pause, SLICE_WORK_COUNT, sortIndexesSliced, sortSliced, type Sliced } from '../../../sql/exec/slice.js'
 
 const byKey = (a: { key: number }, b: { key: number }): number => a.key - b.key
 
@@ -20,6 +20,21 @@ describe('sql/exec/slice', () => {
       const actual = await sortSliced([...items], byKey, { sliceWork: 0 })
       assert.deepEqual(actual, expected)
     }), { numRuns: 12 })
+  })
+
+  it('sortIndexesSliced equals one stable sort of the indexes by their keys, across runs and merge passes', async () => {
+    await fc.assert(fc.asyncProperty(fc.array(fc.integer({ min: 0, max: 50 }), { minLength: 0, maxLength: 40_000 }), async (keys) => {
+      const compare = (a: number, b: number): number => keys[a]! - keys[b]! || a - b
+      const expected = keys.map((_, index) => index).sort((a, b) => keys[a]! - keys[b]!)
+      const order = Int32Array.from(keys, (_, index) => index)
+      assert.deepEqual([...await sortIndexesSliced(order, compare, { sliceWork: 0 })], expected)
+    }), { numRuns: 12 })
+  })
+
+  it('forChunks covers [0, count) once, in order, in chunks', async () => {
+    const seen: number[] = []
+    await forChunks(1000, { sliceWork: 0 }, (from, to) => { for (let i = from; i < to; i++) seen.push(i) })
+    assert.deepEqual(seen, Array.from({ length: 1000 }, (_, i) => i))
   })
 
   it('a large sort lets the event loop run between its slices', async () => {

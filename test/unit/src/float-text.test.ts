@@ -42,6 +42,26 @@ describe('src/common/float-text: writeShortFloat8Text', function () {
     assert.ok(answeredCount > values.length / 4, `answered ${answeredCount} of ${values.length}`)
   })
 
+  it('answers exactly when, and as, the plain search over k = 0…8 does (its two-decimals-first shortcut changes nothing; seed 11)', function () {
+    // The reference: the smallest k ≤ 8 with round(|v|·10^k) / 10^k === |v| and round(|v|·10^k) < 10^15.
+    const reference = (value: number): string | null => {
+      const magnitude = Math.abs(value)
+      if (!(magnitude >= 1e-4 && magnitude < 1e15)) return null
+      for (let k = 0; k <= 8; k++) {
+        const scaled = Math.round(magnitude * 10 ** k)
+        if (scaled >= 1e15) return null
+        if (scaled / 10 ** k === magnitude) return encodeFloat8Text(value)
+      }
+      return null
+    }
+    const random = seeded(11)
+    for (let i = 0; i < 300_000; i++) {
+      const digits = Math.floor(random() * 10)
+      const value = Math.round(random() * 10 ** Math.floor(random() * 18 - 4) * 10 ** digits) / 10 ** digits * (random() < 0.5 ? -1 : 1)
+      assert.equal(shortText(value), reference(value), String(value))
+    }
+  })
+
   it('answers for values with up to 8 decimals, declines NaN, infinities, zero and magnitudes out of fixed notation', function () {
     for (const value of [58.03, -0.07, 100, 0.0001, 12345.678, 0.12345678]) assert.equal(shortText(value), encodeFloat8Text(value), String(value))
     for (const value of [Number.NaN, Infinity, -Infinity, 0, -0, 1e15, 0.00009, 1 / 3, 1e-9]) assert.equal(shortText(value), null, String(value))
