@@ -84,11 +84,21 @@ function planFor(histogram: IntHistogram, literalBits: number): HuffmanPlan {
 
 /** The literal width that makes the values smallest, and the bits writeHuffmanInts then spends. */
 export function planHuffmanInts(histogram: IntHistogram): HuffmanPlan {
-  // Wider literals save escape bits and cost table nibbles; values past 2^12 are escapes whatever m is.
+  // Wider literals save escape bits and cost table nibbles; values past 2^12 are escapes whatever m is. Widths
+  // below the median value's bit length would make most values escapes: they are not tried (each try builds a code).
   let maxLength = 0
-  for (let length = 0; length <= VALUE_BITS_MAX; length++) if (histogram.bitLengthCounts[length] !== 0) maxLength = length
+  let medianLength = -1
+  let seen = 0
+  let total = 0
+  for (let length = 0; length <= VALUE_BITS_MAX; length++) total += histogram.bitLengthCounts[length]!
+  for (let length = 0; length <= VALUE_BITS_MAX; length++) {
+    const count = histogram.bitLengthCounts[length]!
+    if (count !== 0) maxLength = length
+    seen += count
+    if (medianLength < 0 && seen * 2 >= total) medianLength = length
+  }
   let best = planFor(histogram, 0)
-  for (let m = 1; m <= Math.min(LITERAL_BITS_MAX, maxLength); m++) {
+  for (let m = Math.max(1, medianLength); m <= Math.min(LITERAL_BITS_MAX, maxLength); m++) {
     const plan = planFor(histogram, m)
     if (plan.bits < best.bits) best = plan
   }

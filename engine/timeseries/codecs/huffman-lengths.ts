@@ -11,7 +11,7 @@ export function huffmanLengths(frequencies: Uint32Array, lengthMax: number): Uin
   const lengths = new Uint8Array(frequencies.length)
   const symbols: number[] = []
   for (let s = 0; s < frequencies.length; s++) if (frequencies[s] !== 0) symbols.push(s)
-  assert(symbols.length <= 2 ** lengthMax, `${symbols.length} symbols fit codes of ${lengthMax} bits`)
+  assert(symbols.length <= 2 ** lengthMax && symbols.length < LEAF_INDEX_SPAN, `${symbols.length} symbols fit codes of ${lengthMax} bits`)
   if (symbols.length === 0) return lengths
   if (symbols.length === 1) {
     lengths[symbols[0]!] = 1
@@ -31,10 +31,17 @@ export function huffmanLengths(frequencies: Uint32Array, lengthMax: number): Uin
   }
 }
 
+const LEAF_INDEX_SPAN = 2 ** 16
+
 /** Depth of each leaf of a Huffman tree over `weights` (at least two), by the two-queue method. */
 function treeDepths(weights: ReadonlyArray<number>): Uint16Array {
   const leafCount = weights.length
-  const order = Array.from({ length: leafCount }, (_, i) => i).sort((a, b) => weights[a]! - weights[b]! || a - b)
+  // Sorted by (weight, index) as one number: weight · 2^16 + index stays below 2^53 (weights ≤ 2^32, < 2^16 leaves),
+  // and a typed array sorts numbers without a comparator call per pair.
+  const keys = new Float64Array(leafCount)
+  for (let i = 0; i < leafCount; i++) keys[i] = weights[i]! * LEAF_INDEX_SPAN + i
+  keys.sort()
+  const order = Array.from(keys, (key) => key % LEAF_INDEX_SPAN)
   // Nodes 0..leafCount-1 are leaves (in `order`), then internal nodes in the order they are made.
   const nodeWeights = new Float64Array(2 * leafCount - 1)
   const parents = new Int32Array(2 * leafCount - 1)
