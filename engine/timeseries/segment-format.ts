@@ -1,6 +1,9 @@
 // engine/timeseries/segment-format: the byte layout of an immutable segment file — header, trailer and footer index —
 // shared by segment-writer.ts (on a core) and segment-reader.ts. Knows nothing of files, scans or manifests.
-// ON-DISK FORMAT v1, append-only; pinned by test/unit/engine/segment.test.ts ("pins the v1 layout"). Little-endian:
+// ON-DISK FORMAT v2, append-only; pinned by test/unit/engine/segment.test.ts ("pins the layout"). Little-endian. v2 has
+// v1's layout; its chunks may use codec modes v1 readers lack (gorilla mode 2, delta-of-delta mode 3), so an older
+// build refuses the file by its version instead of failing on a chunk. v1 files are read as before
+// (test/integration/segment-format-compat.test.ts opens a data directory a v1 build wrote).
 //   header  [8 bytes magic "NDBSEG\0\x01"][u32 version][u32 tableId][u32 vShard][u32 columnCount][f64 partitionStartUs]
 //           [u32 crc32c of the 32 bytes before it]                                                    (36 bytes)
 //   chunks  row group 0: one codecs/chunk.ts chunk per column (catalog order), then row group 1, ...
@@ -12,8 +15,10 @@ import { COLUMN_KIND_CODES, type ColumnKind } from '../batch.js'
 import type { ByteReader } from './codecs/byte-reader.js'
 import type { ByteWriter } from './codecs/byte-writer.js'
 
-/** Bumped when the layout changes incompatibly; readers refuse other versions. Pinned by segment.test.ts. */
-export const SEGMENT_FORMAT_VERSION = 1
+/** Written in new files; bumped whenever a file may hold what older readers cannot read. Pinned by segment.test.ts. */
+export const SEGMENT_FORMAT_VERSION = 2
+/** Versions this build reads; anything else is refused as Corrupt. */
+export const SEGMENT_FORMAT_VERSIONS_READ: ReadonlySet<number> = new Set([1, 2])
 export const SEGMENT_MAGIC = Uint8Array.from([0x4e, 0x44, 0x42, 0x53, 0x45, 0x47, 0x00, 0x01])
 export const SEGMENT_HEADER_BYTES = 36
 export const SEGMENT_TRAILER_BYTES = 16

@@ -11,7 +11,7 @@ import { ByteReader } from './codecs/byte-reader.js'
 import { decodeChunk } from './codecs/chunk.js'
 import { ChunkCorruptError } from './codecs/chunk-corrupt-error.js'
 import {
-  SEGMENT_FORMAT_VERSION, SEGMENT_HEADER_BYTES, SEGMENT_TRAILER_BYTES, hasMagic, readFooter, type SegmentFooter,
+  SEGMENT_FORMAT_VERSIONS_READ, SEGMENT_HEADER_BYTES, SEGMENT_TRAILER_BYTES, hasMagic, readFooter, type SegmentFooter,
   type SegmentHeader,
 } from './segment-format.js'
 
@@ -39,7 +39,7 @@ export function decodeSegmentHeader(file: string, bytes: Uint8Array): SegmentHea
       version: input.readU32(), tableId: input.readU32(), vShard: input.readU32(), columnCount: input.readU32(),
       partitionStartUs: input.readF64(),
     }
-    if (header.version !== SEGMENT_FORMAT_VERSION) input.failAt(8, `unknown segment version ${header.version}`)
+    if (!SEGMENT_FORMAT_VERSIONS_READ.has(header.version)) input.failAt(8, `unknown segment version ${header.version}`)
     return header
   })
 }

@@ -1,13 +1,17 @@
 // engine/timeseries/codecs/decimal-floats: gorilla.ts's decimal mode. Metrics such as TSBS cpu carry a few decimal
 // digits, whose doubles XOR badly (~50 meaningful bits); as k / 10^d the integers k take a few bits per delta.
-// ON-DISK FORMAT (after gorilla's [u8 mode = 1][varuint count]), append-only; pinned by gorilla.test.ts:
+// An exception's slot repeats the previous k (delta 0). The deltas are stored as bit buckets or, when smaller (TSBS:
+// 7.7 against 11.1 bits per value), Huffman-coded (huffman-ints.ts).
+// ON-DISK FORMAT (after gorilla's [u8 mode 1 or 2][varuint count]), append-only; pinned by gorilla.test.ts:
 //   [u8 d][varuint exception count][per exception: varuint gap to the previous one, u32 low word, u32 high word]
-//   [bit buckets (int-buckets.ts) of the deltas of k; an exception's slot repeats the previous k]
+//   mode 1: [bit buckets (int-buckets.ts) of the deltas of k]; mode 2: [huffman-ints.ts of zigzag(delta of k)]
 import { BitReader } from './bit-reader.js'
 import { BitWriter } from './bit-writer.js'
 import type { ByteReader } from './byte-reader.js'
 import type { ByteWriter } from './byte-writer.js'
-import { readBucketed, writeBucketed } from './int-buckets.js'
+import { readHuffmanInts } from './huffman-decode.js'
+import { intHistogram, planHuffmanInts, writeHuffmanInts, type IntHistogram } from './huffman-ints.js'
+import { bucketedBits, readBucketed, unzigzag, writeBucketed, zigzag } from './int-buckets.js'
 import { wordView } from './word-view.js'
 
 // Digits after the point worth scaling by: 10^d stays exact, and past ~10 digits XOR does as well.
@@ -41,11 +45,34 @@ function pickDecimals(values: Float64Array): number {
   return sampled === 0 || misses * EXCEPTION_RATIO > sampled ? -1 : decimals
 }
 
+/** Bits the bucket body takes for values with this histogram (a zigzag of bit length b is 2^(b-1) or more). */
+function bucketBitsOf(histogram: IntHistogram): number {
+  let bits = 0
+  histogram.bitLengthCounts.forEach((count, length) => {
+    bits += count * (length === 0 ? 1 : bucketedBits(unzigzag(2 ** (length - 1))))
+  })
+  return bits
+}
+
+/** Zigzagged deltas of the scaled values; an exception's slot repeats the previous k (delta 0). */
+function zigzagDeltas(scaled: Float64Array): Float64Array {
+  const deltas = new Float64Array(scaled.length)
+  let previous = 0
+  for (let i = 0; i < scaled.length; i++) {
+    const k = scaled[i]!
+    if (Number.isNaN(k)) continue
+    deltas[i] = zigzag(k - previous)
+    previous = k
+  }
+  return deltas
+}
+
 /**
- * Writes the decimal mode body, or returns false when the values are not short decimals (the caller then rewinds
- * `out` and writes XOR). A value that is not k / 10^d is stored raw as an exception, bit-exact.
+ * Writes [mode][varuint count] and a decimal mode body (bit buckets or Huffman codes, whichever is smaller), or
+ * returns false having written nothing when the values are not short decimals (the caller then writes XOR). A value
+ * that is not k / 10^d is stored raw as an exception, bit-exact.
  */
-export function tryWriteDecimalFloats(out: ByteWriter, values: Float64Array): boolean {
+export function tryWriteDecimalFloats(out: ByteWriter, values: Float64Array, modes: DecimalModes): boolean {
   const decimals = pickDecimals(values)
   if (decimals < 0) return false
   const power = POWERS_OF_TEN[decimals]!
@@ -57,20 +84,21 @@ export function tryWriteDecimalFloats(out: ByteWriter, values: Float64Array): bo
     if (Number.isNaN(k)) exceptions++
   }
   if (exceptions * EXCEPTION_RATIO > values.length) return false
+  const deltas = zigzagDeltas(scaled)
+  const histogram = intHistogram(deltas)
+  const plan = planHuffmanInts(histogram)
+  const isHuffman = plan.bits < bucketBitsOf(histogram)
+  out.writeU8(isHuffman ? modes.huffman : modes.buckets)
+  out.writeVarUint(values.length)
   out.writeU8(decimals)
   out.writeVarUint(exceptions)
   writeExceptions(out, values, scaled)
-  const bits = new BitWriter(out)
-  let previous = 0
-  for (let i = 0; i < scaled.length; i++) {
-    const k = scaled[i]!
-    if (Number.isNaN(k)) {
-      bits.writeBit(0)
-      continue
-    }
-    writeBucketed(bits, k - previous)
-    previous = k
+  if (isHuffman) {
+    writeHuffmanInts(out, deltas, plan)
+    return true
   }
+  const bits = new BitWriter(out)
+  for (let i = 0; i < deltas.length; i++) writeBucketed(bits, unzigzag(deltas[i]!))
   bits.flush()
   return true
 }
@@ -87,14 +115,19 @@ function writeExceptions(out: ByteWriter, values: Float64Array, scaled: Float64A
   }
 }
 
-/** Reads the body written by tryWriteDecimalFloats, for `count` values (already bounded by the caller). */
-export function readDecimalFloats(input: ByteReader, count: number): Float64Array {
+/** The two mode bytes a decimal body is written under (gorilla.ts owns their values). */
+export interface DecimalModes { readonly buckets: number; readonly huffman: number }
+
+/** Reads the decimals and exceptions of a decimal body: the values array with exceptions filled in, and their map. */
+function readDecimalHead(input: ByteReader, count: number, bitsPerValueMin: number): {
+  decimals: number; values: Float64Array; isException: Uint8Array
+} {
   const decimalsAt = input.pos
   const decimals = input.readU8()
   if (decimals > DECIMALS_MAX) input.failAt(decimalsAt, `decimals ${decimals} above ${DECIMALS_MAX}`)
   const exceptions = input.readVarUintAtMost(count, 'exception count')
-  // Every exception takes at least 9 bytes and every value at least one bit: bounds the allocation below.
-  if (exceptions * 9 + Math.ceil(count / 8) > input.remaining) input.fail(`count ${count} beyond the bytes left`)
+  // Every exception takes at least 9 bytes: bounds the allocation below (with the values' own bits).
+  if (exceptions * 9 + Math.ceil((count * bitsPerValueMin) / 8) > input.remaining) input.fail(`count ${count} beyond the bytes left`)
   const values = new Float64Array(count)
   const words = wordView(values)
   const isException = new Uint8Array(count)
@@ -106,6 +139,12 @@ export function readDecimalFloats(input: ByteReader, count: number): Float64Arra
     isException[position] = 1
     next = position + 1
   }
+  return { decimals, values, isException }
+}
+
+/** Reads a bucket body (mode 1) written by tryWriteDecimalFloats, for `count` values (bounded by the caller). */
+export function readDecimalFloats(input: ByteReader, count: number): Float64Array {
+  const { decimals, values, isException } = readDecimalHead(input, count, 1)
   const power = POWERS_OF_TEN[decimals]!
   const bits = new BitReader(input)
   let k = 0
@@ -115,5 +154,23 @@ export function readDecimalFloats(input: ByteReader, count: number): Float64Arra
   }
   bits.finish()
   if (!Number.isSafeInteger(k)) input.fail('scaled value beyond 2^53')
+  return values
+}
+
+/** Reads a Huffman body (mode 2) written by tryWriteDecimalFloats, for `count` values (bounded by the caller). */
+export function readDecimalHuffmanFloats(input: ByteReader, count: number): Float64Array {
+  const { decimals, values, isException } = readDecimalHead(input, count, 0)
+  const power = POWERS_OF_TEN[decimals]!
+  const deltas = readHuffmanInts(input, count)
+  let k = 0
+  let isInRange = true
+  for (let i = 0; i < count; i++) {
+    const zz = deltas[i]!
+    // zz & 1 is zz's low bit for any safe integer (ToInt32 keeps the low 32 bits); % 2 on a double costs more.
+    k += (zz & 1) === 0 ? zz / 2 : -(zz + 1) / 2
+    isInRange &&= k <= SCALED_MAX && k >= -SCALED_MAX
+    if (isException[i] === 0) values[i] = k / power
+  }
+  if (!isInRange) input.fail('scaled value beyond 2^50')
   return values
 }

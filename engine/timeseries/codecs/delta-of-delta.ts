@@ -3,7 +3,8 @@
 // Knows nothing of segments or files: bytes in, values out.
 // ON-DISK FORMAT, append-only; pinned by test/unit/engine/codecs/delta-of-delta.test.ts:
 //   [u8 mode][varuint count] then mode 0: [f64 first][bit buckets (int-buckets.ts) of count-1 deltas-of-deltas];
-//   mode 1: [count × f64]; mode 2: [f64 first][varuint zigzag(delta-of-delta) × (count-1)]
+//   mode 1: [count × f64]; mode 2: [f64 first][varuint zigzag(delta-of-delta) × (count-1)];
+//   mode 3: [f64 first][varuint runs][per run: varuint zigzag(delta-of-delta), varuint length ≥ 1] over count-1
 import { BitReader } from './bit-reader.js'
 import { BitWriter } from './bit-writer.js'
 import { ByteReader } from './byte-reader.js'
@@ -20,14 +21,13 @@ export const DELTA_OF_DELTA_MODES = {
   raw: 1,
   /** Same domain as buckets; smaller when heavy jitter pushes most values into wide buckets. */
   varint: 2,
+  /** Same domain as buckets; smaller when the delta-of-delta repeats in runs (a fixed step: ~0 bits per value). */
+  runs: 3,
 } as const
 
 /** Appends the encoding of `values` to `out`. Unsorted and repeated timestamps are fine (they just cost bits). */
 export function writeDeltaOfDelta(out: ByteWriter, values: Float64Array): void {
-  const bucketBits = measureBucketBits(values)
-  const varintBytes = bucketBits < 0 ? -1 : measureVarintBytes(values)
-  const mode = bucketBits < 0 ? DELTA_OF_DELTA_MODES.raw
-    : varintBytes * 8 < bucketBits ? DELTA_OF_DELTA_MODES.varint : DELTA_OF_DELTA_MODES.buckets
+  const mode = pickMode(values)
   out.writeU8(mode)
   out.writeVarUint(values.length)
   if (mode === DELTA_OF_DELTA_MODES.raw) {
@@ -40,9 +40,65 @@ export function writeDeltaOfDelta(out: ByteWriter, values: Float64Array): void {
     forEachDeltaOfDelta(values, (deltaOfDelta) => out.writeVarUint(zigzag(deltaOfDelta)))
     return
   }
+  if (mode === DELTA_OF_DELTA_MODES.runs) {
+    writeRuns(out, values)
+    return
+  }
   const bits = new BitWriter(out)
   forEachDeltaOfDelta(values, (deltaOfDelta) => writeBucketed(bits, deltaOfDelta))
   bits.flush()
+}
+
+/** The smallest mode for `values` (ties go to the older, simpler mode). */
+function pickMode(values: Float64Array): number {
+  const bucketBits = measureBucketBits(values)
+  if (bucketBits < 0) return DELTA_OF_DELTA_MODES.raw
+  const varintBytes = measureVarintBytes(values)
+  const runBytes = measureRuns(values).bytes
+  if (runBytes * 8 < bucketBits && runBytes < varintBytes) return DELTA_OF_DELTA_MODES.runs
+  return varintBytes * 8 < bucketBits ? DELTA_OF_DELTA_MODES.varint : DELTA_OF_DELTA_MODES.buckets
+}
+
+/** Runs of equal deltas-of-delta and the bytes mode 3 spends on them (after the first value). */
+function measureRuns(values: Float64Array): { runs: number; bytes: number } {
+  let runs = 0
+  let bytes = 0
+  let current = 0
+  let length = 0
+  forEachDeltaOfDelta(values, (deltaOfDelta) => {
+    if (length > 0 && deltaOfDelta === current) {
+      length++
+      return
+    }
+    if (length > 0) bytes += varUintBytes(zigzag(current)) + varUintBytes(length)
+    runs++
+    current = deltaOfDelta
+    length = 1
+  })
+  if (length > 0) bytes += varUintBytes(zigzag(current)) + varUintBytes(length)
+  return { runs, bytes: bytes + varUintBytes(runs) }
+}
+
+function writeRuns(out: ByteWriter, values: Float64Array): void {
+  out.writeVarUint(measureRuns(values).runs)
+  let current = 0
+  let length = 0
+  forEachDeltaOfDelta(values, (deltaOfDelta) => {
+    if (length > 0 && deltaOfDelta === current) {
+      length++
+      return
+    }
+    if (length > 0) {
+      out.writeVarUint(zigzag(current))
+      out.writeVarUint(length)
+    }
+    current = deltaOfDelta
+    length = 1
+  })
+  if (length > 0) {
+    out.writeVarUint(zigzag(current))
+    out.writeVarUint(length)
+  }
 }
 
 /** Bits of the bucket body, or -1 when a value falls outside the integer modes' domain (raw mode then). */
@@ -102,6 +158,7 @@ export function readDeltaOfDelta(input: ByteReader): Float64Array {
   switch (mode) {
     case DELTA_OF_DELTA_MODES.buckets: return readIntegers(input, count, 1 / 8, readBucketsInto)
     case DELTA_OF_DELTA_MODES.varint: return readIntegers(input, count, 1, readVarintsInto)
+    case DELTA_OF_DELTA_MODES.runs: return readIntegers(input, count, 0, readRunsInto)
     case DELTA_OF_DELTA_MODES.raw: {
       input.need(count * 8)
       const values = new Float64Array(count)
@@ -147,6 +204,24 @@ function readVarintsInto(input: ByteReader, values: Float64Array): void {
     previous += delta
     values[i] = previous
   }
+}
+
+function readRunsInto(input: ByteReader, values: Float64Array): void {
+  const runs = input.readVarUintAtMost(values.length - 1, 'run count')
+  let previous = values[0]!
+  let delta = 0
+  let i = 1
+  for (let r = 0; r < runs; r++) {
+    const deltaOfDelta = unzigzag(input.readVarUint())
+    const length = input.readVarUintAtMost(values.length - i, 'run length')
+    if (length === 0) input.fail('empty run')
+    for (const end = i + length; i < end; i++) {
+      delta += deltaOfDelta
+      previous += delta
+      values[i] = previous
+    }
+  }
+  if (i !== values.length) input.fail(`runs cover ${i - 1} of ${values.length - 1} deltas-of-delta`)
 }
 
 /** Decodes bytes produced by encodeDeltaOfDelta; throws ChunkCorruptError on anything else (including trailing bytes). */

@@ -2,13 +2,14 @@
 // §4.1.2) or, when the values are short decimals, as scaled integers (decimal-floats.ts). Knows nothing of files.
 // ON-DISK FORMAT, append-only; pinned by test/unit/engine/codecs/gorilla.test.ts:
 //   [u8 mode][varuint count] then mode 0: [64 bits first][per value: '0' same | '10' window reuse + meaningful bits |
-//   '11' + 5 bits leading zeros + 6 bits meaningful length (64 → 0) + meaningful bits]; mode 1: see decimal-floats.ts
+//   '11' + 5 bits leading zeros + 6 bits meaningful length (64 → 0) + meaningful bits]; modes 1 and 2: see
+//   decimal-floats.ts
 import { BitReader } from './bit-reader.js'
 import { BitWriter } from './bit-writer.js'
 import { ByteReader } from './byte-reader.js'
 import { ByteWriter } from './byte-writer.js'
 import { CHUNK_VALUES_MAX_COUNT } from '../../../src/common/limits.js'
-import { readDecimalFloats, tryWriteDecimalFloats } from './decimal-floats.js'
+import { readDecimalFloats, readDecimalHuffmanFloats, tryWriteDecimalFloats } from './decimal-floats.js'
 import { wordView } from './word-view.js'
 
 /** Payload modes. Append-only: written to disk, pinned by gorilla.test.ts. */
@@ -17,15 +18,15 @@ export const GORILLA_MODES = {
   xor: 0,
   /** Values k / 10^d for one small d per chunk (TSBS-like metrics), with raw exceptions. */
   decimal: 1,
+  /** As decimal, with the deltas Huffman-coded (huffman-ints.ts) when that is smaller than bit buckets. */
+  decimalHuffman: 2,
 } as const
+
+const DECIMAL_MODES = { buckets: GORILLA_MODES.decimal, huffman: GORILLA_MODES.decimalHuffman }
 
 /** Appends the encoding of `values` to `out`, choosing decimal mode when it applies. */
 export function writeGorilla(out: ByteWriter, values: Float64Array): void {
-  const start = out.length
-  out.writeU8(GORILLA_MODES.decimal)
-  out.writeVarUint(values.length)
-  if (tryWriteDecimalFloats(out, values)) return
-  out.length = start
+  if (tryWriteDecimalFloats(out, values, DECIMAL_MODES)) return
   out.writeU8(GORILLA_MODES.xor)
   out.writeVarUint(values.length)
   writeXor(out, wordView(values), values.length)
@@ -112,6 +113,7 @@ export function readGorilla(input: ByteReader): Float64Array {
   switch (mode) {
     case GORILLA_MODES.xor: return readXor(input, count)
     case GORILLA_MODES.decimal: return readDecimalFloats(input, count)
+    case GORILLA_MODES.decimalHuffman: return readDecimalHuffmanFloats(input, count)
     default: return input.failAt(modeAt, `unknown gorilla mode ${mode}`)
   }
 }

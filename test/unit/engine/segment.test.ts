@@ -1,4 +1,4 @@
-// Goal: the segment file format v1 (engine/timeseries/segment-format.ts) — round trip through writer and reader, the
+// Goal: the segment file format v2 (engine/timeseries/segment-format.ts) — round trip through writer and reader, the
 // pinned header/trailer layout, corruption reported as 'Corrupt' naming file and byte offset, and the flush sort
 // order (partition, series, time). Method: seeded vectors with NULLs in every kind; the reader's answers are compared
 // with the input vectors; one byte of a chunk is flipped to check that no value is returned from it.
@@ -7,7 +7,9 @@ import { isEngineFailureError } from '../../../engine/api.js'
 import type { ColumnVector } from '../../../engine/batch.js'
 import { Memtable } from '../../../engine/timeseries/memtable.js'
 import { sortMemtableByPartition } from '../../../engine/timeseries/memtable-sort.js'
-import { SEGMENT_HEADER_BYTES, SEGMENT_MAGIC, SEGMENT_TRAILER_BYTES } from '../../../engine/timeseries/segment-format.js'
+import { SEGMENT_HEADER_BYTES, SEGMENT_MAGIC, SEGMENT_TRAILER_BYTES, writeHeader } from '../../../engine/timeseries/segment-format.js'
+import { ByteWriter } from '../../../engine/timeseries/codecs/byte-writer.js'
+import { crc32c } from '../../../engine/wal/crc32c.js'
 import {
   decodeSegmentChunk, decodeSegmentFooter, decodeSegmentHeader, decodeSegmentTrailer,
 } from '../../../engine/timeseries/segment-reader.js'
@@ -31,14 +33,14 @@ function cells(vector: ColumnVector): unknown[] {
   return Array.from({ length: n }, (_, i) => valueAt(vector, i))
 }
 
-describe('engine/timeseries/segment format v1', () => {
+describe('engine/timeseries/segment format v2', () => {
   const batch = toBatch(makeRows(1000, 5))
 
   it('round-trips every column kind through row groups, with time min/max per group in the footer', () => {
     const encoded = encodeSegment({ tableId: 3, vShard: 17, partitionStartUs: BASE_US, timestampIndex: 0, columns: batch.columns, rowGroupRows: 300 })
     assert.equal(encoded.rowCount, 1000)
     const { header, footer } = decodeAll('x.seg', encoded.bytes)
-    assert.deepEqual(header, { version: 1, tableId: 3, vShard: 17, columnCount: 6, partitionStartUs: BASE_US })
+    assert.deepEqual(header, { version: 2, tableId: 3, vShard: 17, columnCount: 6, partitionStartUs: BASE_US })
     assert.deepEqual(footer.kinds, COLUMNS.map((c) => c.kind))
     assert.deepEqual(footer.rowGroups.map((g) => g.rowCount), [300, 300, 300, 100])
     COLUMNS.forEach((column, c) => {
@@ -56,14 +58,27 @@ describe('engine/timeseries/segment format v1', () => {
     })
   })
 
-  it('pins the v1 layout: magic, version and ids in the 36-byte header; footer length, crc and magic in the trailer', () => {
+  it('pins the layout: magic, version and ids in the 36-byte header; footer length, crc and magic in the trailer', () => {
     const { bytes } = encodeSegment({ tableId: 3, vShard: 17, partitionStartUs: 0, timestampIndex: 0, columns: batch.columns })
     assert.deepEqual([...bytes.subarray(0, 8)], [0x4e, 0x44, 0x42, 0x53, 0x45, 0x47, 0x00, 0x01])
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length)
-    assert.deepEqual([view.getUint32(8, true), view.getUint32(12, true), view.getUint32(16, true), view.getUint32(20, true)], [1, 3, 17, 6])
+    assert.deepEqual([view.getUint32(8, true), view.getUint32(12, true), view.getUint32(16, true), view.getUint32(20, true)], [2, 3, 17, 6])
     assert.equal(view.getFloat64(24, true), 0)
     assert.deepEqual([...bytes.subarray(bytes.length - 8)], [...SEGMENT_MAGIC])
     assert.equal(bytes[SEGMENT_HEADER_BYTES], 1, 'first chunk: the timestamp column, codec id 1 (delta-of-delta)')
+  })
+
+  it('reads v1 headers (files older builds wrote) and refuses versions it does not know as Corrupt', () => {
+    for (const version of [1, 2, 3]) {
+      const out = new ByteWriter()
+      writeHeader(out, { version, tableId: 3, vShard: 17, columnCount: 6, partitionStartUs: BASE_US }, crc32c)
+      const decode = () => decodeSegmentHeader('x.seg', out.toBytes())
+      if (version === 3) {
+        assert.throws(decode, (error: unknown) => isEngineFailureError(error) && /unknown segment version 3/.test(error.failure.detail))
+      } else {
+        assert.equal(decode().version, version)
+      }
+    }
   })
 
   it('reports a flipped byte in a chunk as Corrupt with the file and the chunk offset, returning no value', () => {

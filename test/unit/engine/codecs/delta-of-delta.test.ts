@@ -1,5 +1,6 @@
 // Goal: timestamp chunks round-trip bit-exactly for any input (sorted or not, repeated, extremes, and even values
-// that are not timestamps via the raw mode), and regular intervals cost at most 0.2 bytes per value.
+// that are not timestamps via the raw mode), and regular intervals cost a few bytes per chunk (runs of equal
+// deltas-of-delta).
 // Method: fast-check round trips; sizes asserted on fixed seeded inputs (never times); a naive zigzag-varint of the
 // delta-of-delta is measured beside it, which is why the bit buckets were chosen.
 import assert from 'node:assert/strict'
@@ -72,14 +73,33 @@ describe('engine/timeseries/codecs delta-of-delta', () => {
     assert.equal(roundTrip(Float64Array.of(START_US)).length, 10)
   })
 
-  it('regular 10 s intervals cost at most 0.2 bytes per value (100,000 values)', () => {
+  it('regular 10 s intervals cost a few bytes per chunk in the runs mode (100,000 values)', () => {
     const values = regular(100_000, 10_000_000)
     const bytes = roundTrip(values)
-    const perValue = bytesPerValue(bytes, values.length)
-    assert.ok(perValue <= 0.2, `${perValue} bytes/value`)
-    assert.equal(bytes[0], DELTA_OF_DELTA_MODES.buckets)
+    // mode, count, first value, run count, (step, 1), (0, 99,999): 22 bytes for the whole chunk.
+    assert.ok(bytes.length <= 24, `${bytes.length} bytes`)
+    assert.equal(bytes[0], DELTA_OF_DELTA_MODES.runs)
     // The varint alternative spends a whole byte per zero delta-of-delta: five times the budget.
     assert.ok(naiveVarintBytes(values) / values.length >= 1)
+  })
+
+  it('series sorted one after another (the order a flush writes) cost a few bytes per series in the runs mode', () => {
+    // 100 series of 90 rows at 10 s: per series a jump back and a return to the step, then 88 zero deltas-of-delta.
+    const values = Float64Array.from({ length: 9000 }, (_, i) => START_US + (i % 90) * 10_000_000 + Math.floor(i / 90))
+    const bytes = roundTrip(values)
+    assert.equal(bytes[0], DELTA_OF_DELTA_MODES.runs)
+    // Per series two runs of one wide delta-of-delta (~6 bytes each) and a run of zeros (2 bytes): 14 bytes, where
+    // the buckets spend 88 bits on the zeros alone.
+    assert.ok(bytes.length <= 100 * 16, `${bytes.length} bytes`)
+  })
+
+  it('pins the runs layout: mode 3, count, first value, run count, then zigzag(delta-of-delta) and length per run', () => {
+    const values = regular(200, 10)
+    // deltas-of-delta 10 once, then 0 198 times: 2 runs, zigzag 20 × 1 and 0 × 198 (LEB128 0xc6 0x01): 6 bytes
+    // after the first value where the buckets take 26.
+    const first = [...new Uint8Array(Float64Array.of(START_US).buffer)]
+    assert.deepEqual([...encodeDeltaOfDelta(values)], [3, 0xc8, 0x01, ...first, 2, 20, 1, 0, 0xc6, 0x01])
+    assertSameBits(decodeDeltaOfDelta(encodeDeltaOfDelta(values)), values)
   })
 
   it('jittered and out-of-order timestamps stay far below 8 bytes per value (seeded)', () => {
@@ -134,5 +154,10 @@ describe('engine/timeseries/codecs delta-of-delta', () => {
     assert.throws(() => decodeDeltaOfDelta(Uint8Array.from([...bytes, 0])), ChunkCorruptError)
     assert.throws(() => decodeDeltaOfDelta(Uint8Array.from([7, ...bytes.subarray(1)])), ChunkCorruptError)
     assert.throws(() => decodeDeltaOfDelta(Uint8Array.of(0, 0xff, 0xff, 0xff, 0x7f)), ChunkCorruptError)
+    // runs mode: a run past the count, an empty run, runs that cover too few values
+    const first = [...new Uint8Array(Float64Array.of(START_US).buffer)]
+    assert.throws(() => decodeDeltaOfDelta(Uint8Array.of(3, 3, ...first, 1, 0, 5)), ChunkCorruptError)
+    assert.throws(() => decodeDeltaOfDelta(Uint8Array.of(3, 3, ...first, 2, 0, 0, 0, 2)), ChunkCorruptError)
+    assert.throws(() => decodeDeltaOfDelta(Uint8Array.of(3, 3, ...first, 1, 0, 1)), ChunkCorruptError)
   })
 })

@@ -1,11 +1,14 @@
-// Goal: f64 chunks round-trip bit for bit (NaN payloads, -0, ±Infinity, subnormals) in both modes, and TSBS-like
-// metrics (random walks with 1-2 decimal digits) cost at most 4 bytes per value.
+// Goal: f64 chunks round-trip bit for bit (NaN payloads, -0, ±Infinity, subnormals) in every mode, and TSBS-like
+// metrics (random walks with 1-2 decimal digits) cost no more than their deltas' entropy plus 0.1 bit per value
+// (decimal mode with Huffman-coded deltas).
 // Method: fast-check round trips over raw bit patterns and decimal mixes; a naive Gorilla XOR size reference;
 // sizes asserted on fixed seeded inputs (never times).
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { ChunkCorruptError } from '../../../../engine/timeseries/codecs/chunk-corrupt-error.js'
 import { GORILLA_MODES, decodeGorilla, encodeGorilla } from '../../../../engine/timeseries/codecs/gorilla.js'
+import { ByteWriter } from '../../../../engine/timeseries/codecs/byte-writer.js'
+import { intHistogram, planHuffmanInts, writeHuffmanInts } from '../../../../engine/timeseries/codecs/huffman-ints.js'
 import { anyBitsFloat64Array, assertSameBits, bytesPerValue, floatArrays, seededRandom } from './codec-test-kit.js'
 
 function roundTrip(values: Float64Array): Uint8Array {
@@ -25,6 +28,20 @@ function tsbsLike(count: number, decimals: number, seed: number): Float64Array {
     values[i] = k / scale
   }
   return values
+}
+
+/** Order-0 entropy in bits of the deltas of k = value * 10^decimals: what a per-value code of them can reach. */
+function deltaEntropyBits(values: Float64Array, decimals: number): number {
+  const counts = new Map<number, number>()
+  let previous = 0
+  for (const value of values) {
+    const k = Math.round(value * 10 ** decimals)
+    counts.set(k - previous, (counts.get(k - previous) ?? 0) + 1)
+    previous = k
+  }
+  let bits = 0
+  for (const count of counts.values()) bits -= count * Math.log2(count / values.length)
+  return bits
 }
 
 /** Naive Gorilla XOR size in bits (paper §4.1.2, no 5-bit leading cap subtleties beyond it): the XOR-mode reference. */
@@ -79,7 +96,17 @@ describe('engine/timeseries/codecs gorilla', () => {
     const mixed = tsbsLike(1000, 2, 7)
     mixed[10] = -0
     new Uint32Array(mixed.buffer)[2 * 20 + 1] = 0x7ff00001
-    assert.equal(roundTrip(mixed)[0], GORILLA_MODES.decimal)
+    assert.equal(roundTrip(mixed)[0], GORILLA_MODES.decimalHuffman)
+  })
+
+  it('decimal chunks with exceptions among them round-trip in the Huffman mode (NaN, -0, ±Infinity, subnormals)', () => {
+    const specials = fc.constantFrom(NaN, -0, Infinity, -Infinity, Number.MIN_VALUE, Number.MAX_VALUE, Math.PI)
+    fc.assert(fc.property(fc.integer({ min: 1, max: 1000 }), fc.array(fc.tuple(fc.nat(1999), specials), { maxLength: 100 }),
+      (seed, replaced) => {
+        const values = tsbsLike(2000, 2, seed)
+        for (const [at, value] of replaced) values[at] = value
+        assert.equal(roundTrip(values)[0], GORILLA_MODES.decimalHuffman)
+      }), { numRuns: 50 })
   })
 
   it('handles empty, single-value and constant chunks', () => {
@@ -91,13 +118,13 @@ describe('engine/timeseries/codecs gorilla', () => {
     assert.ok(bytesPerValue(roundTrip(constantDecimal), constantDecimal.length) <= 0.13)
   })
 
-  it('TSBS-like random walks with 1-2 decimals cost at most 4 bytes per value (100,000 values, seeded)', () => {
+  it('TSBS-like random walks with 1-2 decimals cost the entropy of their deltas + 0.1 bit per value (100,000 values, seeded)', () => {
     for (const decimals of [1, 2]) {
       const values = tsbsLike(100_000, decimals, 1234 + decimals)
       const bytes = roundTrip(values)
-      const perValue = bytesPerValue(bytes, values.length)
-      assert.equal(bytes[0], GORILLA_MODES.decimal)
-      assert.ok(perValue <= 4, `${decimals} decimals: ${perValue} bytes/value`)
+      assert.equal(bytes[0], GORILLA_MODES.decimalHuffman)
+      const bound = (deltaEntropyBits(values, decimals) + 0.1 * values.length) / 8 + 300
+      assert.ok(bytes.length <= bound, `${decimals} decimals: ${bytes.length} bytes, bound ${bound.toFixed(0)}`)
       // Plain XOR is what the decimal mode saves us from: near 50 meaningful bits per value.
       assert.ok(naiveXorBits(values) / 8 / values.length > 4)
     }
@@ -116,6 +143,15 @@ describe('engine/timeseries/codecs gorilla', () => {
   it('pins the XOR layout: mode, count, 64 first bits, then 0 per repeat', () => {
     const bytes = encodeGorilla(Float64Array.of(Math.PI, Math.PI, Math.PI))
     assert.deepEqual([...bytes], [0, 3, 0x40, 0x09, 0x21, 0xfb, 0x54, 0x44, 0x2d, 0x18, 0b00000000])
+  })
+
+  it('pins the decimal Huffman layout: mode 2, count, decimals, exceptions, then huffman-ints of zigzag deltas of k', () => {
+    // 64 values 0.5, 0.6, 0.5, ...: k = 5, 6, 5, ... at d = 1; zigzag deltas 10, 2, 1, 2, 1, ...
+    const values = Float64Array.from({ length: 64 }, (_, i) => (i % 2 === 0 ? 0.5 : 0.6))
+    const deltas = Float64Array.from({ length: 64 }, (_, i) => (i === 0 ? 10 : i % 2 === 1 ? 2 : 1))
+    const huffman = new ByteWriter()
+    writeHuffmanInts(huffman, deltas, planHuffmanInts(intHistogram(deltas)))
+    assert.deepEqual([...encodeGorilla(values)], [2, 64, 1, 0, ...huffman.toBytes()])
   })
 
   it('pins the decimal layout: mode, count, decimals, exceptions, bucketed deltas of k', () => {
