@@ -1,7 +1,7 @@
 // Goal: sql/exec/stream-plan.ts streams exactly the plans that hold no rows (scan → filter → project → limit →
 // trim, no subquery) with run-plan.ts's answers, and leaves every other shape materialized; LIMIT stops pulling.
 // Method: the FakeEngine harness; each query runs raw through the facade (to see the result kind) and its rows are
-// compared with the same query forced through the materialized path by an ORDER BY that does not reorder.
+// compared with the same query forced through the materialized path by an ORDER BY that does not reorder, streaming off.
 import assert from 'node:assert/strict'
 import type { StatementResult } from '../../../sql/api.js'
 import { dbErrorOf, materialize, newHarness, rowsOf, type Harness } from './helpers.js'
@@ -32,8 +32,12 @@ describe('sql/exec/stream-plan', () => {
       const result = await raw(h, text)
       assert.equal(result.kind, 'RowStreamResult', text)
       const streamed = rowsOf(await materialize(result))
+      // The same rows through the materialized path: an ORDER BY that does not reorder, with streaming switched off
+      // (a plain-column sort streams too, sql/exec/sort-stream.ts).
       const ordered = text.includes('LIMIT') ? text.replace(' LIMIT', ' ORDER BY ts LIMIT') : `${text} ORDER BY ts`
+      await h.one("SET nodedb.disabled_optimizers = 'streaming'")
       const whole = await raw(h, ordered)
+      await h.one('RESET nodedb.disabled_optimizers')
       assert.equal(whole.kind, 'RowsResult', ordered)
       assert.deepEqual(streamed, rowsOf(whole), text)
       assert.equal(result.kind === 'RowStreamResult' ? result.stream.rowCount : -1, streamed.length)
