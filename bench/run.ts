@@ -111,6 +111,7 @@ async function writeResults(doc: RunDocument, resultsDir: string | null): Promis
  * a measurement says `rows`).
  */
 async function runIngest(scenario: Scenario, context: BenchContext): Promise<Measurement[]> {
+  await scenario.warmUp?.(context)
   const { result, cpuSeconds } = await cpuSecondsOf(context.system.pid, () => scenario.run(context))
   const rates = result.filter((m) => m.unit === 'rows/s' && m.note === undefined)
   if (rates.length !== 1) return result

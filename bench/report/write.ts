@@ -50,6 +50,7 @@ const READING = 'Each peer cell is its figure · **nodedb\'s ratio to it**, turn
   'varied parameters. `tsbs/load*` is each system loading the TSBS rows its own native way (nodedb: ILP over HTTP); ' +
   '`tsbs/disk-settled` is nodedb after CHECKPOINT and each peer after its query set (its merges had time); CPU is ' +
   'the server\'s whole process tree (/proc utime + stime), per million rows, which does not depend on the core count. ' +
+  'The ILP ingest scenarios first load a tenth of the rows untimed (every system alike), so none pays a cold start. ' +
   '`*-ingest/rss-after` is the server\'s root process (PostgreSQL: the postmaster, its backends have exited); ' +
   '`tsbs/rss-after-load` is nodedb with a 4096 MiB memtable budget (the query set first reads memtables), PostgreSQL ' +
   'postmaster + one backend. n/a (language): the peer\'s query language cannot express the query (as TSBS says).'

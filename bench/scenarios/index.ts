@@ -66,6 +66,11 @@ export interface Scenario {
   readonly name: string
   readonly group: 'ingest' | 'query' | 'storage'
   readonly systems: ReadonlyArray<RunningSystem['name']>
+  /**
+   * Untimed and outside the CPU count, the same for every system: a long-running server is warm (JIT, caches), so
+   * the measured run should not pay for a first start that one scenario meets and the next does not.
+   */
+  warmUp?(context: BenchContext): Promise<void>
   run(context: BenchContext): Promise<Measurement[]>
 }
 
