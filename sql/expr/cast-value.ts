@@ -35,17 +35,20 @@ function parseBool(text: string): boolean {
   throw invalidTextRepresentation('boolean', text)
 }
 
-function parseInteger(text: string, name: 'int2' | 'int4' | 'int8'): number | bigint {
+/**
+ * int2in / int4in / int8in (`isInput`: the text names the value, `value "…" is out of range for type integer`), or
+ * the integer a cast from numeric or float rounded to (`integer out of range`, as PostgreSQL's casts word it).
+ */
+function parseInteger(text: string, name: 'int2' | 'int4' | 'int8', isInput = true): number | bigint {
   const trimmed = text.trim()
   if (!/^[+-]?\d+$/.test(trimmed)) throw invalidTextRepresentation(PG_TYPES[name].formatName, text)
   const value = BigInt(trimmed)
-  if (name === 'int8') {
-    if (value > 9223372036854775807n || value < -9223372036854775808n) throw numericValueOutOfRange('bigint out of range')
-    return value
+  const bound = name === 'int8' ? 9223372036854775807n : BigInt(INT_BOUNDS[name])
+  if (value > bound || value < -bound - 1n) {
+    const typeName = PG_TYPES[name].formatName
+    throw numericValueOutOfRange(isInput ? `value "${text}" is out of range for type ${typeName}` : `${typeName} out of range`)
   }
-  const bound = INT_BOUNDS[name]
-  if (value > BigInt(bound) || value < BigInt(-bound - 1)) throw numericValueOutOfRange(`${PG_TYPES[name].formatName} out of range`)
-  return Number(value)
+  return name === 'int8' ? value : Number(value)
 }
 
 function parseFloatText(text: string, typeName: string): number {
@@ -160,7 +163,7 @@ export function castValue(value: SqlValue, from: PgTypeName, to: SqlType, ctx: T
   switch (to.name) {
     case 'int2': case 'int4': case 'int8': {
       const rounded = typeof value === 'bigint' ? value : BigInt(Math.round(Number(value)))
-      return castText(String(rounded), to)
+      return parseInteger(String(rounded), to.name, false)
     }
     case 'float4': case 'float8': return typeof value === 'boolean' ? Number(value) : castToFloat(value, from, to.name)
     case 'numeric': return String(value)
