@@ -2,7 +2,7 @@
 // call — visibility tests, format_type, pg_get_userbyid, the pg_get_*def family (NULL: nodedb has no defaults, indexes
 // or constraints), privilege checks (true: one superuser), descriptions (NULL), sizes (a table's segment bytes, engine.tableSegmentBytes),
 // the to_reg* lookups and arrays in their text form (array_to_string, array_upper, ||).
-import { invalidParameterValue, undefinedDatabase, undefinedTable } from '../../src/common/errors.js'
+import { invalidParameterValue, numericValueOutOfRange, undefinedDatabase, undefinedTable } from '../../src/common/errors.js'
 import type { SqlValue } from '../api.js'
 import type { PgTypeName } from '../bind/types.js'
 import { DATABASE_OID, DATABASE_OWNER_ROLE_OID, SUPERUSER_OID, VIRTUAL_RELATIONS } from '../catalog/catalog-ids.js'
@@ -141,7 +141,10 @@ function serverFunctions(): ScalarFunction[] {
     // Signals to another session (volatile: never folded); false when no session has the pid, as PostgreSQL answers.
     { ...def('pg_cancel_backend', ['int4'], 'bool', ([pid], ctx) => ctx.backends?.signal(Number(pid), 'cancel') ?? false), volatility: 'volatile' },
     ...[['int4'], ['int4', 'int8']].map((args) => ({
-      ...def('pg_terminate_backend', args as PgTypeName[], 'bool', ([pid], ctx) => ctx.backends?.signal(Number(pid), 'terminate') ?? false),
+      ...def('pg_terminate_backend', args as PgTypeName[], 'bool', ([pid, timeout], ctx) => {
+        if (timeout !== undefined && Number(timeout) < 0) throw numericValueOutOfRange('"timeout" must not be negative')
+        return ctx.backends?.signal(Number(pid), 'terminate') ?? false
+      }),
       volatility: 'volatile' as const,
     })),
     def('current_schemas', ['bool'], '_name', ([implicit]) => (implicit === true ? '{pg_catalog,public}' : '{public}')),
