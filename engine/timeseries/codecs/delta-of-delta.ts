@@ -59,45 +59,41 @@ function pickMode(values: Float64Array): number {
   return varintBytes * 8 < bucketBits ? DELTA_OF_DELTA_MODES.varint : DELTA_OF_DELTA_MODES.buckets
 }
 
+/** Each run of equal deltas-of-delta (after the first value), in order: its value and its length. */
+function forEachRun(values: Float64Array, visit: (deltaOfDelta: number, length: number) => void): void {
+  let current = 0
+  let length = 0
+  forEachDeltaOfDelta(values, (deltaOfDelta) => {
+    if (length > 0 && deltaOfDelta === current) {
+      length++
+      return
+    }
+    if (length > 0) visit(current, length)
+    current = deltaOfDelta
+    length = 1
+  })
+  if (length > 0) visit(current, length)
+}
+
 /** Runs of equal deltas-of-delta and the bytes mode 3 spends on them (after the first value). */
 function measureRuns(values: Float64Array): { runs: number; bytes: number } {
   let runs = 0
   let bytes = 0
-  let current = 0
-  let length = 0
-  forEachDeltaOfDelta(values, (deltaOfDelta) => {
-    if (length > 0 && deltaOfDelta === current) {
-      length++
-      return
-    }
-    if (length > 0) bytes += varUintBytes(zigzag(current)) + varUintBytes(length)
+  forEachRun(values, (deltaOfDelta, length) => {
     runs++
-    current = deltaOfDelta
-    length = 1
+    bytes += varUintBytes(zigzag(deltaOfDelta)) + varUintBytes(length)
   })
-  if (length > 0) bytes += varUintBytes(zigzag(current)) + varUintBytes(length)
   return { runs, bytes: bytes + varUintBytes(runs) }
 }
 
+/** Mode 3's body: the run count, then each run's zigzagged delta-of-delta and length (one pass: mode 3 has few runs). */
 function writeRuns(out: ByteWriter, values: Float64Array): void {
-  out.writeVarUint(measureRuns(values).runs)
-  let current = 0
-  let length = 0
-  forEachDeltaOfDelta(values, (deltaOfDelta) => {
-    if (length > 0 && deltaOfDelta === current) {
-      length++
-      return
-    }
-    if (length > 0) {
-      out.writeVarUint(zigzag(current))
-      out.writeVarUint(length)
-    }
-    current = deltaOfDelta
-    length = 1
-  })
-  if (length > 0) {
-    out.writeVarUint(zigzag(current))
-    out.writeVarUint(length)
+  const runs: number[] = []
+  forEachRun(values, (deltaOfDelta, length) => { runs.push(deltaOfDelta, length) })
+  out.writeVarUint(runs.length / 2)
+  for (let i = 0; i < runs.length; i += 2) {
+    out.writeVarUint(zigzag(runs[i]!))
+    out.writeVarUint(runs[i + 1]!)
   }
 }
 
