@@ -188,7 +188,7 @@ function arrayFunctions(): ScalarFunction[] {
 }
 
 /** string_to_array's split: a NULL delimiter splits into characters, an empty one keeps the string whole. */
-function splitText(text: string, delimiter: SqlValue): Array<string | null> {
+export function splitText(text: string, delimiter: SqlValue): Array<string | null> {
   if (delimiter === null) return [...text]
   if (text === '') return []
   return String(delimiter) === '' ? [text] : text.split(String(delimiter))
