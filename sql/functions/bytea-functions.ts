@@ -1,6 +1,6 @@
 // sql/functions/bytea-functions: PostgreSQL 15's binary-string functions and operators over bytea (length,
-// octet_length, ||, substring, get_byte, md5 and the sha2 family, encode / decode in hex, base64 and escape,
-// convert_to / convert_from in UTF8). Values arrive and leave in bytea's hex text form (sql/expr/bytea.ts).
+// octet_length, ||, substring, overlay, btrim/ltrim/rtrim, get_byte/set_byte, get_bit/set_bit, md5 and the sha2
+// family, encode / decode in hex, base64 and escape, convert_to / convert_from in UTF8). Values arrive and leave in bytea's hex text form (sql/expr/bytea.ts).
 import { createHash } from 'node:crypto'
 import { arraySubscriptError, featureNotSupportedMessage, invalidParameterValue, invalidUtf8, substringError } from '../../src/common/errors.js'
 import { byteaBytes, decodeEscape, decodeHex, encodeEscape, formatBytea } from '../expr/bytea.js'
@@ -98,6 +98,15 @@ function setByte(data: Buffer, n: number, value: number): Buffer {
   return copy
 }
 
+/** btrim / ltrim / rtrim over bytes: drop the bytes found in `set` from the chosen ends (byteatrim). */
+function trimBytes(data: Buffer, set: Buffer, left: boolean, right: boolean): Buffer {
+  let start = 0
+  let end = data.length
+  while (left && start < end && set.includes(data[start]!)) start++
+  while (right && end > start && set.includes(data[end - 1]!)) end--
+  return data.subarray(start, end)
+}
+
 export const BYTEA_FUNCTIONS: ReadonlyArray<ScalarFunction> = [
   fn('length', ['bytea'], 'int4', ([b]) => bytes(b).length),
   fn('octet_length', ['bytea'], 'int4', ([b]) => bytes(b).length),
@@ -107,6 +116,8 @@ export const BYTEA_FUNCTIONS: ReadonlyArray<ScalarFunction> = [
     fn(name, ['bytea', 'int4'], 'bytea', ([b, start]) => formatBytea(substringBytes(bytes(b), int(start)))),
     fn(name, ['bytea', 'int4', 'int4'], 'bytea', ([b, start, n]) => formatBytea(substringBytes(bytes(b), int(start), int(n)))),
   ]),
+  ...([['btrim', true, true], ['ltrim', true, false], ['rtrim', false, true]] as const).map(([name, left, right]) =>
+    fn(name, ['bytea', 'bytea'], 'bytea', ([b, set]) => formatBytea(trimBytes(bytes(b), bytes(set), left, right)))),
   fn('get_byte', ['bytea', 'int4'], 'int4', ([b, n]) => getByte(bytes(b), int(n))),
   fn('set_byte', ['bytea', 'int4', 'int4'], 'bytea', ([b, n, v]) => formatBytea(setByte(bytes(b), int(n), int(v)))),
   fn('get_bit', ['bytea', 'int8'], 'int4', ([b, n]) => {
