@@ -27,4 +27,6 @@ export interface BackendDirectory {
    * FATAL 57P01. False when no session has that pid.
    */
   signal(pid: number, how: 'cancel' | 'terminate'): boolean
+  /** Whether a session with this pid is still connected (advisory locks die with their session). */
+  isAlive?(pid: number): boolean
 }

@@ -52,6 +52,7 @@ export const VIRTUAL_RELATIONS: ReadonlyArray<readonly [schema: string, name: st
   ['pg_catalog', 'pg_user_mappings', 12327, 'v'], ['pg_catalog', 'pg_views', 12028, 'v'], ['pg_catalog', 'pg_tables', 12033, 'v'],
   ['pg_catalog', 'pg_matviews', 12038, 'v'], ['pg_catalog', 'pg_indexes', 12043, 'v'], ['pg_catalog', 'pg_sequences', 12048, 'v'],
   ['pg_catalog', 'pg_prepared_statements', 12095, 'v'], ['pg_catalog', 'pg_stat_activity', 12222, 'v'],
+  ['pg_catalog', 'pg_locks', 12073, 'v'],
   ['information_schema', 'columns', 13295, 'v'], ['information_schema', 'schemata', 13382, 'v'],
   ['information_schema', 'tables', 13425, 'v'], ['information_schema', 'views', 13483, 'v'],
   // nodedb's own view (issue 11, sql/catalog/nodedb-sync-table.ts).

@@ -9,6 +9,7 @@ import {
   DATABASE_OID, DEFAULT_COLLATION_OID, DEFAULT_TABLESPACE_OID, PG_CATALOG_NAMESPACE_OID, SUPERUSER_OID, UTF8_ENCODING,
 } from './catalog-ids.js'
 import { defineTable, emptyTable } from './define-table.js'
+import { advisoryLocks } from '../exec/advisory-locks.js'
 import type { VirtualTable } from './virtual-table.js'
 
 export const PG_DATABASE: VirtualTable = defineTable('pg_catalog', 'pg_database', 1262, `oid:oid datname:name datdba:oid encoding:int4
@@ -54,6 +55,25 @@ export const PG_STAT_ACTIVITY: VirtualTable = defineTable('pg_catalog', 'pg_stat
     b.state, null, null, null, b.query, 'client backend',
   ]
 }))
+
+/** An advisory lock key's classid / objid / objsubid, as pg_locks shows it (an int8 split in halves; two int4 as is). */
+function advisoryKeyColumns(key: string): [number, number, number] {
+  const parts = key.split(':')
+  if (parts[0] === '1') {
+    const value = BigInt.asUintN(64, BigInt(parts[1]!))
+    return [Number(value >> 32n), Number(value & 0xffffffffn), 1]
+  }
+  return [Number(parts[1]) >>> 0, Number(parts[2]) >>> 0, 2]
+}
+
+/** pg_locks: the advisory locks (nodedb takes no other locks a client could see), held and awaited. */
+export const PG_LOCKS: VirtualTable = defineTable('pg_catalog', 'pg_locks', 12073, `locktype:text database:oid relation:oid page:int4
+  tuple:int2 virtualxid:text transactionid:oid classid:oid objid:oid objsubid:int2 virtualtransaction:text pid:int4 mode:text
+  granted:bool fastpath:bool waitstart:timestamptz`,
+(ctx) => (ctx.session.backends === undefined ? [] : advisoryLocks(ctx.session.backends).list()).map((lock) => [
+  'advisory', DATABASE_OID, null, null, null, null, null, ...advisoryKeyColumns(lock.key), `${lock.pid}/1`, lock.pid,
+  lock.mode === 'exclusive' ? 'ExclusiveLock' : 'ShareLock', lock.granted, false, null,
+]))
 
 /** regtypeout: format_type's name of a type OID, the number when nodedb has no such type. */
 function regtypeText(oid: number): string {

@@ -1,5 +1,5 @@
 // sql/functions/misc-functions: session and system information functions (version, current_setting,
-// set_config, current_database, current_user, num_nulls, pg_advisory_unlock_all, gen_random_uuid). They read the FunctionContext, never globals. now() and the other
+// set_config, current_database, current_user, num_nulls, gen_random_uuid). They read the FunctionContext, never globals. now() and the other
 // clocks live in time-functions.ts.
 import { randomUUID } from 'node:crypto'
 import { featureNotSupportedMessage, nullValueNotAllowed, undefinedObject } from '../../src/common/errors.js'
@@ -56,14 +56,6 @@ function nullCountFunctions(): ScalarFunction[] {
 }
 
 /**
- * pg_advisory_unlock_all(): releases the session's advisory locks (asyncpg's pool reset calls it). nodedb has no
- * advisory locks, so a session never holds one and there is nothing to release; void, printed as '' as PostgreSQL does.
- */
-const ADVISORY_UNLOCK_ALL: ScalarFunction = {
-  name: 'pg_advisory_unlock_all', args: [], result: 'void', strict: true, volatility: 'volatile', evaluate: () => '',
-}
-
-/**
  * set_config(name, value, is_local): not strict, as PostgreSQL's (a NULL value resets the setting, a NULL is_local is
  * false); volatile, so never folded. 0A000 where no session is at hand.
  */
@@ -81,4 +73,4 @@ const GEN_RANDOM_UUID: ScalarFunction = {
   name: 'gen_random_uuid', args: [], result: 'uuid', strict: true, volatility: 'volatile', evaluate: () => randomUUID(),
 }
 
-export const MISC_FUNCTIONS: ReadonlyArray<ScalarFunction> = [...sessionFunctions(), ...nullCountFunctions(), ADVISORY_UNLOCK_ALL, GEN_RANDOM_UUID, SET_CONFIG]
+export const MISC_FUNCTIONS: ReadonlyArray<ScalarFunction> = [...sessionFunctions(), ...nullCountFunctions(), GEN_RANDOM_UUID, SET_CONFIG]

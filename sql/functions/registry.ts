@@ -1,5 +1,6 @@
 // sql/functions/registry: every built-in function, operator and aggregate by name, from the definition files. The
 // binder's only source of what exists: a name that is not here is 42883.
+import { ADVISORY_FUNCTIONS } from './advisory-functions.js'
 import { AGGREGATE_FUNCTIONS } from './aggregate-functions.js'
 import { CATALOG_FUNCTIONS } from './catalog-functions.js'
 import { GAPFILL_FUNCTIONS } from './gapfill-functions.js'
@@ -24,7 +25,7 @@ function byName<T extends { readonly name: string }>(definitions: ReadonlyArray<
   return map
 }
 
-const SCALARS = byName<ScalarFunction>([...MATH_FUNCTIONS, ...TEXT_FUNCTIONS, ...BYTEA_FUNCTIONS, ...JSON_FUNCTIONS, ...JSONB_MODIFY_FUNCTIONS, ...MISC_FUNCTIONS, ...TIME_FUNCTIONS, ...OVERLAPS_FUNCTIONS, ...GAPFILL_FUNCTIONS, ...CATALOG_FUNCTIONS, ...SLEEP_FUNCTIONS])
+const SCALARS = byName<ScalarFunction>([...MATH_FUNCTIONS, ...TEXT_FUNCTIONS, ...BYTEA_FUNCTIONS, ...JSON_FUNCTIONS, ...JSONB_MODIFY_FUNCTIONS, ...MISC_FUNCTIONS, ...TIME_FUNCTIONS, ...OVERLAPS_FUNCTIONS, ...GAPFILL_FUNCTIONS, ...CATALOG_FUNCTIONS, ...SLEEP_FUNCTIONS, ...ADVISORY_FUNCTIONS])
 const AGGREGATES = byName<AggregateFunction>(AGGREGATE_FUNCTIONS as ReadonlyArray<AggregateFunction>)
 
 export function scalarOverloads(name: string): ReadonlyArray<ScalarFunction> {

@@ -16,13 +16,20 @@ const TIMER_DELAY_MAX_MS = 2 ** 31 - 1
 /** The delays one statement's pg_sleep calls booked, awaited by the executor after each batch it evaluates. */
 export class Sleeper {
   private pendingMs = 0
+  private readonly waits: Array<(signal: AbortSignal | undefined) => Promise<void>> = []
 
   book(seconds: number): void {
     if (seconds > 0) this.pendingMs += seconds * 1000
   }
 
+  /** Another wait for the executor to await in the same place (pg_advisory_lock's wait for its lock). */
+  bookWait(wait: (signal: AbortSignal | undefined) => Promise<void>): void {
+    this.waits.push(wait)
+  }
+
   /** Waits out what was booked; rejects with 57014 when `signal` aborts (the session names the reason). */
   async settle(signal: AbortSignal | undefined): Promise<void> {
+    while (this.waits.length > 0) await this.waits.shift()!(signal)
     while (this.pendingMs > 0) {
       const chunkMs = Math.min(this.pendingMs, TIMER_DELAY_MAX_MS)
       this.pendingMs -= chunkMs
@@ -37,8 +44,8 @@ export class Sleeper {
   }
 }
 
-function sleeperOf(ctx: FunctionContext): Sleeper {
-  if (ctx.sleeper === undefined) throw featureNotSupported('pg_sleep outside a query')
+export function sleeperOf(ctx: FunctionContext, what = 'pg_sleep'): Sleeper {
+  if (ctx.sleeper === undefined) throw featureNotSupported(`${what} outside a query`)
   return ctx.sleeper
 }
 

@@ -271,6 +271,10 @@ export function statementTooComplex(message: string): DbError {
 export function tooManyConnections(): DbError {
   return new DbError({ severity: 'FATAL', code: SqlState.tooManyConnections, message: 'sorry, too many clients already' })
 }
+/** 40P01: a lock wait that would close a cycle of sessions waiting on each other. */
+export function deadlockDetected(detail: string): DbError {
+  return error(SqlState.deadlockDetected, 'deadlock detected', { detail })
+}
 export function queryCanceled(): DbError {
   return error(SqlState.queryCanceled, 'canceling statement due to user request')
 }

@@ -76,6 +76,7 @@ export const SqlState = {
   statementTooComplex: '54001',
   tooManyArguments: '54023',
   queryCanceled: '57014',
+  deadlockDetected: '40P01',
   adminShutdown: '57P01',
   cannotConnectNow: '57P03',
   idleSessionTimeout: '57P05',

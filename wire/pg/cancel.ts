@@ -46,6 +46,10 @@ export class CancelRegistry implements BackendDirectory {
     return [...this.sessions].sort(([a], [b]) => a - b).map(([pid, entry]) => entry.session.activity(pid))
   }
 
+  isAlive(pid: number): boolean {
+    return this.sessions.has(pid)
+  }
+
   signal(pid: number, how: 'cancel' | 'terminate'): boolean {
     const session = this.sessions.get(pid)?.session
     if (session === undefined) return false

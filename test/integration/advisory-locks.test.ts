@@ -1,0 +1,122 @@
+// Goal: session-level advisory locks behave as PostgreSQL 15's — what migration tools (golang-migrate, Prisma,
+// Flyway) rely on: a lock held by one session makes another's pg_try_advisory_lock false and its pg_advisory_lock
+// wait until the holder unlocks (or disconnects); holds count; shared holds coexist; the int8 and (int4, int4) key
+// spaces are distinct; pg_locks lists holds and waits; a waiting pg_advisory_lock is canceled with 57014. Method: each
+// scenario runs on the real server process and on a real PostgreSQL (test/helpers/postgres.ts) with node-postgres,
+// and the answers must be equal. Waits are detected through pg_locks (granted = false), never by timing. nodedb-only:
+// a wait that closes a cycle is 40P01 at once (PostgreSQL picks a victim after deadlock_timeout, either side), and the
+// transaction-level variants are 0A000.
+import assert from 'node:assert/strict'
+import pg from 'pg'
+import { startPostgres, type Postgres } from '../helpers/postgres.js'
+import { makeTempDir, removeDir, startServerProcess, type ServerProcess } from '../helpers/server-process.js'
+
+describe('integration: advisory locks against PostgreSQL 15', function () {
+  this.timeout(60_000)
+  let server: ServerProcess
+  let dataDir: string
+  let postgres: Postgres
+  const clients: pg.Client[] = []
+
+  async function connect(port: number): Promise<pg.Client> {
+    const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres' })
+    client.on('error', () => undefined)
+    await client.connect()
+    clients.push(client)
+    return client
+  }
+
+  const value = async (client: pg.Client, sql: string, params: unknown[] = []): Promise<unknown> => {
+    try {
+      return (await client.query(sql, params)).rows
+    } catch (error: unknown) {
+      return `error ${(error as { code?: string }).code}`
+    }
+  }
+
+  async function waitUntilWaiting(observer: pg.Client, pid: number): Promise<void> {
+    for (;;) {
+      const rows = (await observer.query("SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND pid = $1 AND NOT granted", [pid])).rows
+      if (rows[0].n === 1) return
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+  }
+
+  const pidOf = (client: pg.Client): number => (client as unknown as { processID: number }).processID
+
+  before(async function () {
+    dataDir = makeTempDir('nodedb-advisory-')
+    server = await startServerProcess({ dataDir })
+    postgres = await startPostgres()
+  })
+
+  after(async function () {
+    await Promise.all(clients.map((client) => client.end().catch(() => undefined)))
+    postgres.stop()
+    assert.equal(await server.stop(), 0, server.output())
+    removeDir(dataDir)
+  })
+
+  it('try, count, share, key spaces and pg_locks as PostgreSQL', async function () {
+    const run = async (port: number): Promise<unknown[]> => {
+      const [a, b] = [await connect(port), await connect(port)]
+      const seen: unknown[] = []
+      seen.push(await value(a, 'SELECT pg_advisory_lock(42), pg_try_advisory_lock(42) AS again'))
+      seen.push(await value(b, 'SELECT pg_try_advisory_lock(42) AS x, pg_try_advisory_lock_shared(42) AS s, pg_try_advisory_lock(0, 42) AS pair'))
+      seen.push(await value(a, `SELECT locktype, classid, objid, objsubid, mode, granted, pid = $1 AS mine FROM pg_locks
+        WHERE locktype = 'advisory' ORDER BY objsubid, mode`, [pidOf(a)]))
+      seen.push(await value(a, 'SELECT pg_advisory_unlock(42) AS u1, pg_advisory_unlock(42) AS u2'))
+      seen.push(await value(b, 'SELECT pg_try_advisory_lock_shared(42) AS s1'))
+      seen.push(await value(a, 'SELECT pg_try_advisory_lock_shared(42) AS s2, pg_try_advisory_lock(42) AS x'))
+      seen.push(await value(b, 'SELECT pg_advisory_unlock_shared(42) AS u, pg_advisory_unlock(0, 42) AS pair'))
+      seen.push(await value(a, 'SELECT pg_advisory_unlock_shared(42) AS u, pg_try_advisory_lock(-1::int8) AS neg'))
+      seen.push(await value(a, "SELECT classid, objid, objsubid FROM pg_locks WHERE locktype = 'advisory' ORDER BY objid"))
+      seen.push(await value(a, 'SELECT pg_advisory_unlock_all()'))
+      seen.push(await value(b, 'SELECT pg_try_advisory_lock(-1::int8) AS after_unlock_all'))
+      seen.push(await value(b, 'SELECT pg_advisory_lock(NULL::int8) IS NULL AS strict'))
+      await a.end()
+      await b.end()
+      return seen
+    }
+    const ours = await run(server.pgPort)
+    assert.deepEqual((ours[1] as Array<Record<string, unknown>>)[0], { x: false, s: false, pair: true })
+    assert.deepEqual(ours, await run(postgres.port))
+  })
+
+  it('pg_advisory_lock waits for the holder to unlock, to disconnect, or for a cancel (57014)', async function () {
+    const run = async (port: number): Promise<unknown[]> => {
+      const [a, b, observer] = [await connect(port), await connect(port), await connect(port)]
+      await a.query('SELECT pg_advisory_lock(7)')
+      const waiting = value(b, 'SELECT pg_advisory_lock(7), 1 AS got')
+      await waitUntilWaiting(observer, pidOf(b))
+      const whileWaiting = await value(observer, "SELECT mode, granted FROM pg_locks WHERE locktype = 'advisory' ORDER BY granted DESC")
+      await a.query('SELECT pg_advisory_unlock(7)')
+      const granted = await waiting
+      const canceled = value(a, 'SELECT pg_advisory_lock(7)')
+      await waitUntilWaiting(observer, pidOf(a))
+      await observer.query('SELECT pg_cancel_backend($1)', [pidOf(a)])
+      const afterCancel = await canceled
+      const stillFree = await value(observer, 'SELECT pg_try_advisory_lock(8) AS free8')
+      const inherited = value(a, 'SELECT pg_advisory_lock(7), 2 AS got')
+      await waitUntilWaiting(observer, pidOf(a))
+      await b.end() // the holder disconnects: its locks go with it
+      return [whileWaiting, granted, afterCancel, stillFree, await inherited]
+    }
+    const ours = await run(server.pgPort)
+    assert.equal(ours[2], 'error 57014')
+    assert.deepEqual(ours, await run(postgres.port))
+  })
+
+  it('nodedb: a wait that closes a cycle is 40P01 at once; transaction-level locks are 0A000', async function () {
+    const [a, b, observer] = [await connect(server.pgPort), await connect(server.pgPort), await connect(server.pgPort)]
+    await a.query('SELECT pg_advisory_lock(1)')
+    await b.query('SELECT pg_advisory_lock(2)')
+    const bWaits = value(b, 'SELECT pg_advisory_lock(1), 1 AS got')
+    await waitUntilWaiting(observer, pidOf(b))
+    assert.equal(await value(a, 'SELECT pg_advisory_lock(2)'), 'error 40P01')
+    await a.query('SELECT pg_advisory_unlock(1)')
+    assert.deepEqual(await bWaits, [{ pg_advisory_lock: '', got: 1 }])
+    assert.equal(await value(a, 'SELECT pg_advisory_xact_lock(3)'), 'error 0A000')
+    assert.equal(await value(a, 'SELECT pg_try_advisory_xact_lock(3, 4)'), 'error 0A000')
+  })
+})
