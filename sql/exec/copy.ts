@@ -9,6 +9,7 @@ import type { SessionContext, StatementResult } from '../api.js'
 import { columnType, findColumn, requireTable, visibleColumns } from '../bind/catalog.js'
 import type { SqlCopy, SqlQuery } from '../parse/ast.js'
 import { parseSql } from '../parse/parse-sql.js'
+import { copyDefaults } from './column-default.js'
 import { copyFromSink } from './copy-in.js'
 import { chosenColumns, readCopyOptions } from './copy-options.js'
 import { executeQuery, functionContext } from './query.js'
@@ -36,6 +37,7 @@ function copyFrom(engine: Engine, statement: SqlCopy, session: SessionContext): 
     targetTypes: targets.map((target) => columnType(table, target)),
     forceNotNull: chosenColumns(options.forceNotNull, 'FORCE_NOT_NULL', names, table.name, visibleNames(table)),
     forceNull: chosenColumns(options.forceNull, 'FORCE_NULL', names, table.name, visibleNames(table)),
+    defaults: copyDefaults(engine, session, table, targets),
   }
   const sink = copyFromSink(engine, bound, functionContext(session, engine))
   return { kind: 'CopyInResult', format: options.format, columnCount: targets.length, sink }

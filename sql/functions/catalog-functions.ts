@@ -7,6 +7,7 @@ import type { SqlValue } from '../api.js'
 import type { PgTypeName } from '../bind/types.js'
 import { DATABASE_OID, DATABASE_OWNER_ROLE_OID, SUPERUSER_OID, VIRTUAL_RELATIONS } from '../catalog/catalog-ids.js'
 import { typeDisplayName } from '../catalog/catalog-lookup.js'
+import { printAdbin } from '../catalog/pg-attrdef.js'
 import { PG_TYPE_ROWS } from '../catalog/pg-type-data.js'
 import { formatArrayText, parseArrayText } from './array-text.js'
 import type { FunctionContext, ScalarFunction } from './function-def.js'
@@ -82,9 +83,9 @@ function describeFunctions(): ScalarFunction[] {
   return [
     def('format_type', ['oid', 'int4'], 'text', ([oid, typmod]) => (oid === null ? null : formatType(Number(oid), typmod === null ? null : Number(typmod))), false),
     def('pg_get_userbyid', ['oid'], 'name', ([oid], ctx) => userName(Number(oid), ctx)),
-    // nodedb stores no expressions (defaults, partition bounds, policies): the node text passes through unchanged.
-    def('pg_get_expr', ['text', 'oid'], 'text', ([expr]) => expr),
-    def('pg_get_expr', ['text', 'oid', 'bool'], 'text', ([expr]) => expr),
+    // Column defaults print their deparsed text (sql/catalog/pg-attrdef.ts); any other text passes through unchanged.
+    def('pg_get_expr', ['text', 'oid'], 'text', ([expr]) => printAdbin(String(expr), false)),
+    def('pg_get_expr', ['text', 'oid', 'bool'], 'text', ([expr, , pretty]) => printAdbin(String(expr), pretty === true)),
     nullText('pg_get_indexdef', ['oid']), nullText('pg_get_indexdef', ['oid', 'int4', 'bool']),
     nullText('pg_get_constraintdef', ['oid']), nullText('pg_get_constraintdef', ['oid', 'bool']),
     nullText('pg_get_statisticsobjdef_columns', ['oid']),
