@@ -128,20 +128,20 @@ export function isStableDefault(expr: Expr): boolean {
 
 /**
  * COPY t (cols) FROM: the values of the defaults of the columns the COPY leaves out (undefined for the others),
- * evaluated once for the whole COPY as PostgreSQL's now() is per transaction. A volatile default (random()) would be
- * one value per row there; COPY cannot evaluate per row on its parse workers, so it is refused (0A000).
+ * evaluated once for the whole COPY as PostgreSQL's now() is per transaction, and the columns whose default is
+ * volatile (random()): those get one value per row after parsing (ingest-defaults.ts's fillDefaults), their value
+ * here only stands in for the NOT NULL check of the parse.
  */
-export function copyDefaults(engine: Engine, session: SessionContext, table: TableSchema, targets: ReadonlyArray<number>): Array<SqlValue | undefined> {
+export function copyDefaults(engine: Engine, session: SessionContext, table: TableSchema, targets: ReadonlyArray<number>): { values: Array<SqlValue | undefined>; volatile: number[] } {
   const named = new Set(targets)
   const values = new Array<SqlValue | undefined>(table.columns.length).fill(undefined)
-  if (table.columns.every((column, index) => named.has(index) || columnDefault(column) === null)) return values
+  const volatile: number[] = []
+  if (table.columns.every((column, index) => named.has(index) || columnDefault(column) === null)) return { values, volatile }
   const env = newExecEnv(engine, [], functionContext(session, engine), session)
   boundDefaults(engine, table).forEach((expr, index) => {
     if (expr === null || named.has(index)) return
-    if (!isStableDefault(expr)) {
-      throw featureNotSupportedMessage(`COPY that leaves out column "${table.columns[index]!.name}" is not supported: its default is volatile (one value per row), and COPY evaluates defaults once; name the column in the COPY`)
-    }
+    if (!isStableDefault(expr)) volatile.push(index)
     values[index] = castTyped(evaluate(expr, [], [], env), expr.type, columnType(table, index), env.functions)
   })
-  return values
+  return { values, volatile }
 }

@@ -29,6 +29,8 @@ export interface BoundCopyFrom {
   readonly forceNull: ReadonlyArray<boolean>
   /** Per table column, the value a column the COPY leaves out gets (its default, column-default.ts); undefined: NULL. */
   readonly defaults?: ReadonlyArray<SqlValue | undefined>
+  /** Of those, the columns whose default is volatile: evaluated per row once the rows are parsed (copy-in.ts). */
+  readonly volatileDefaults?: ReadonlyArray<number>
 }
 
 const UNKNOWN = sqlType('unknown')
