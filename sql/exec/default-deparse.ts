@@ -2,7 +2,7 @@
 // (psql's \d asks for pretty). PostgreSQL prints its analysed tree; nodedb builds the same text from the expression as
 // written plus the types the binder gives each part: constants as get_const_expr labels them ('a'::text, '-1'::integer,
 // 0), explicit casts as (x)::type, operators in parentheses, SQL value functions by keyword (CURRENT_TIMESTAMP), and
-// implicit casts hidden. Only these shapes are deparsed; any other DEFAULT is refused (0A000) at CREATE, never printed
+// implicit casts shown on arguments ((100)::double precision) but not on the whole default. Only these shapes are deparsed; any other DEFAULT is refused (0A000) at CREATE, never printed
 // differently from PostgreSQL.
 import { featureNotSupported } from '../../src/common/errors.js'
 import type { FunctionContext } from '../functions/function-def.js'
@@ -19,7 +19,8 @@ type Deparsed =
   | { readonly kind: 'atom'; readonly text: string }
   | { readonly kind: 'op'; readonly op: string; readonly left: Deparsed | null; readonly right: Deparsed }
   | { readonly kind: 'call'; readonly name: string; readonly args: ReadonlyArray<Deparsed> }
-  | { readonly kind: 'cast'; readonly arg: Deparsed; readonly type: string }
+  /** `bare`: a constant of the cast's own type (a typmod cast of a literal), printed without parentheses. */
+  | { readonly kind: 'cast'; readonly arg: Deparsed; readonly type: string; readonly bare?: boolean }
   | { readonly kind: 'implicit'; readonly arg: Deparsed }
 
 /** SQL value functions: printed by keyword (ruleutils' SQLValueFunction), an optional precision in parentheses. */
@@ -42,7 +43,7 @@ export interface DeparsedDefault {
 }
 
 export function deparseDefault(ctx: BindContext, functions: FunctionContext, expr: SqlExpr, column: SqlType): DeparsedDefault {
-  const node = deparse(ctx, functions, expr, column)
+  const node = deparse(ctx, functions, expr, { type: column, show: false })
   return { plain: plain(node), pretty: pretty(node, null) }
 }
 
@@ -82,10 +83,17 @@ function literal(ctx: BindContext, functions: FunctionContext, text: string, pos
   return { node: constant(functions, value, type, pos), type }
 }
 
-/** Wraps `node` in a hidden implicit cast when the context coerces it to another type (ruleutils keeps its parentheses). */
-function implicitTo(node: Deparsed, from: SqlType, to: SqlType | null): Deparsed {
-  if (to === null || (from.name === to.name && (to.typmod < 0 || from.typmod === to.typmod))) return node
-  return { kind: 'implicit', arg: node }
+/**
+ * The type the context coerces an expression to, and whether ruleutils shows that implicit cast: it does for the
+ * arguments of operators and functions (showimplicit), not for the coercion of the whole default to the column type.
+ */
+interface Expected { readonly type: SqlType; readonly show: boolean }
+
+/** `node` under the context's implicit cast to another type: shown as (x)::type, or hidden (keeping its parentheses). */
+function implicitTo(node: Deparsed, from: SqlType, expected: Expected | null): Deparsed {
+  const to = expected?.type
+  if (to === undefined || (from.name === to.name && (to.typmod < 0 || from.typmod === to.typmod))) return node
+  return expected!.show ? { kind: 'cast', arg: node, type: typeText(to) } : { kind: 'implicit', arg: node }
 }
 
 function unsupportedShape(expr: SqlExpr): never {
@@ -93,7 +101,7 @@ function unsupportedShape(expr: SqlExpr): never {
 }
 
 /** `expected`: the type the enclosing context coerces this expression to (null: none). */
-function deparse(ctx: BindContext, functions: FunctionContext, expr: SqlExpr, expected: SqlType | null): Deparsed {
+function deparse(ctx: BindContext, functions: FunctionContext, expr: SqlExpr, expected: Expected | null): Deparsed {
   switch (expr.kind) {
     case 'ExprNumber': {
       const { node, type } = literal(ctx, functions, expr.text, expr.pos)
@@ -110,7 +118,7 @@ function deparse(ctx: BindContext, functions: FunctionContext, expr: SqlExpr, ex
     case 'ExprString': case 'ExprNull': {
       // An unknown literal becomes a constant of the context's type read without its modifier (coerce_type); the
       // length coercion above it is an implicit cast, hidden.
-      const type = expected ?? sqlType('text')
+      const type = expected?.type ?? sqlType('text')
       const bound = coerce(ctx, bindExpr(ctx, expr), type)
       return constant(functions, bound.kind === 'Const' ? bound.value : expr.kind === 'ExprString' ? expr.value : null, sqlType(type.name), expr.pos)
     }
@@ -122,7 +130,7 @@ function deparse(ctx: BindContext, functions: FunctionContext, expr: SqlExpr, ex
   }
 }
 
-function cast(ctx: BindContext, functions: FunctionContext, expr: Extract<SqlExpr, { kind: 'ExprCast' }>, expected: SqlType | null): Deparsed {
+function cast(ctx: BindContext, functions: FunctionContext, expr: Extract<SqlExpr, { kind: 'ExprCast' }>, expected: Expected | null): Deparsed {
   const type = resolveTypeName(expr.type)
   const inner = expr.expr
   if (inner.kind === 'ExprString' || inner.kind === 'ExprNull') {
@@ -132,11 +140,13 @@ function cast(ctx: BindContext, functions: FunctionContext, expr: Extract<SqlExp
   const innerType = bindExpr(ctx, inner).type
   const arg = deparse(ctx, functions, inner, null)
   // A cast to the type the expression already has is no node at all in PostgreSQL's tree.
-  const node: Deparsed = innerType.name === type.name && (type.typmod < 0 || innerType.typmod === type.typmod) ? arg : { kind: 'cast', arg, type: typeText(type) }
+  const isSame = innerType.name === type.name
+  const node: Deparsed = isSame && (type.typmod < 0 || innerType.typmod === type.typmod) ? arg
+    : { kind: 'cast', arg, type: typeText(type), bare: isSame && inner.kind === 'ExprNumber' }
   return implicitTo(node, type, expected)
 }
 
-function call(ctx: BindContext, functions: FunctionContext, expr: Extract<SqlExpr, { kind: 'ExprCall' }>, expected: SqlType | null): Deparsed {
+function call(ctx: BindContext, functions: FunctionContext, expr: Extract<SqlExpr, { kind: 'ExprCall' }>, expected: Expected | null): Deparsed {
   const bound = bindExpr(ctx, expr)
   const keyword = expr.schema === null ? VALUE_FUNCTIONS[expr.name] : undefined
   if (keyword !== undefined) {
@@ -145,22 +155,27 @@ function call(ctx: BindContext, functions: FunctionContext, expr: Extract<SqlExp
     return implicitTo({ kind: 'atom', text: precision === undefined ? keyword : `${keyword}(${precision.text})` }, bound.type, expected)
   }
   if (bound.kind !== 'Call' || expr.star || expr.distinct || expr.filter !== null || expr.orderBy.length > 0 || expr.over !== null) return unsupportedShape(expr)
-  const args = expr.args.map((arg, i) => deparse(ctx, functions, arg, argType(bound, i)))
+  const args = expr.args.map((arg, i) => deparse(ctx, functions, arg, argType(bound, i, true)))
   return implicitTo({ kind: 'call', name: expr.name, args }, bound.type, expected)
 }
 
-/** The type a bound call or operator passes its argument `i` as (after the binder's coercions). */
-function argType(bound: Expr, i: number): SqlType | null {
-  return bound.kind === 'Call' ? bound.args[i]?.type ?? null : null
+/**
+ * The type a bound call or operator passes its argument `i` as (after the binder's coercions), its cast shown unless
+ * `show` is false: || takes any type as PostgreSQL's anytextcat does, with no cast where nodedb binds one to text.
+ */
+function argType(bound: Expr, i: number, show: boolean): Expected | null {
+  const type = bound.kind === 'Call' ? bound.args[i]?.type : undefined
+  return type === undefined ? null : { type, show }
 }
 
-function operator(ctx: BindContext, functions: FunctionContext, expr: SqlExpr, left: SqlExpr | null, right: SqlExpr, expected: SqlType | null): Deparsed {
+function operator(ctx: BindContext, functions: FunctionContext, expr: SqlExpr, left: SqlExpr | null, right: SqlExpr, expected: Expected | null): Deparsed {
   const bound = bindExpr(ctx, expr)
   if (bound.kind !== 'Call') return unsupportedShape(expr)
   const op = expr.kind === 'ExprBinary' ? expr.op : '-'
+  const show = op !== '||'
   const node: Deparsed = left === null
-    ? { kind: 'op', op, left: null, right: deparse(ctx, functions, right, argType(bound, 0)) }
-    : { kind: 'op', op, left: deparse(ctx, functions, left, argType(bound, 0)), right: deparse(ctx, functions, right, argType(bound, 1)) }
+    ? { kind: 'op', op, left: null, right: deparse(ctx, functions, right, argType(bound, 0, show)) }
+    : { kind: 'op', op, left: deparse(ctx, functions, left, argType(bound, 0, show)), right: deparse(ctx, functions, right, argType(bound, 1, show)) }
   return implicitTo(node, bound.type, expected)
 }
 
@@ -169,7 +184,7 @@ function plain(node: Deparsed): string {
     case 'atom': return node.text
     case 'op': return node.left === null ? `(${node.op} ${plain(node.right)})` : `(${plain(node.left)} ${node.op} ${plain(node.right)})`
     case 'call': return `${node.name}(${node.args.map(plain).join(', ')})`
-    case 'cast': return `(${plain(node.arg)})::${node.type}`
+    case 'cast': return node.bare === true ? `${plain(node.arg)}::${node.type}` : `(${plain(node.arg)})::${node.type}`
     case 'implicit': return plain(node.arg)
   }
 }
