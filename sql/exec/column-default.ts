@@ -88,7 +88,15 @@ export function cookDefault(engine: Engine, session: SessionContext, column: { r
   const coerced = coerce(ctx, bound, type)
   if (coerced.kind === 'Const' && coerced.value === null) return null
   const { plain, pretty } = deparseDefault(ctx, functionContext(session, engine), expr, type)
-  return { v: COLUMN_DEFAULT_VERSION, expr: plain, pretty }
+  const stored: ColumnDefault = { v: COLUMN_DEFAULT_VERSION, expr: plain, pretty }
+  // Every INSERT reads the stored text back: one that would not is refused now, not found out at the next INSERT.
+  try {
+    coerce(ctx, bindExpr(ctx, parsedDefault(stored)), type)
+  } catch (thrown) {
+    if (!(thrown instanceof DbError)) throw thrown
+    throw featureNotSupportedMessage(`DEFAULT ${plain} is not supported: nodedb cannot read its stored text back (${thrown.message})`)
+  }
+  return stored
 }
 
 /** The stored text parsed back into an expression (`SELECT <text>`'s one item; the parse is cached by text). */

@@ -9,6 +9,7 @@ import type { FunctionContext } from '../functions/function-def.js'
 import { formatType } from '../functions/catalog-functions.js'
 import { bindExpr, type BindContext } from '../bind/bind-expr.js'
 import type { Expr } from '../bind/expr.js'
+import { formatName } from '../bind/type-rules.js'
 import { resolveTypeName, sqlType, typeOid, type SqlType } from '../bind/types.js'
 import { coerce } from '../bind/coerce.js'
 import type { SqlExpr } from '../parse/ast.js'
@@ -31,6 +32,11 @@ const VALUE_FUNCTIONS: Readonly<Record<string, string>> = {
 }
 
 const OPERATORS: ReadonlySet<string> = new Set(['+', '-', '*', '/', '%', '||'])
+const COMPARISONS: ReadonlySet<string> = new Set(['=', '<>', '<', '<=', '>', '>='])
+/** Calls the binder turns into their own nodes, printed by keyword as ruleutils prints CoalesceExpr and MinMaxExpr. */
+const KEYWORD_CALLS: Readonly<Record<string, { readonly kind: Expr['kind']; readonly keyword: string }>> = {
+  coalesce: { kind: 'Coalesce', keyword: 'COALESCE' }, greatest: { kind: 'Greatest', keyword: 'GREATEST' }, least: { kind: 'Least', keyword: 'LEAST' },
+}
 
 /** Types whose constants print differently per session (TimeZone, DateStyle, IntervalStyle): not stored as text. */
 const SESSION_PRINTED: ReadonlySet<string> = new Set(['timestamptz', 'timestamp', 'date', 'interval'])
@@ -97,7 +103,8 @@ function implicitTo(node: Deparsed, from: SqlType, expected: Expected | null): D
 }
 
 function unsupportedShape(expr: SqlExpr): never {
-  throw featureNotSupported(`this DEFAULT expression (${expr.kind.replace(/^Expr/, '').toLowerCase()}): nodedb stores constants, casts, arithmetic and function calls as defaults`, expr.pos + 1)
+  const what = expr.kind === 'ExprCall' ? `${expr.name}()` : expr.kind === 'ExprBinary' ? `operator ${expr.op}` : expr.kind.replace(/^Expr/, '').toUpperCase()
+  throw featureNotSupported(`${what} in a DEFAULT expression (nodedb stores constants, casts, arithmetic, comparisons and function calls as defaults)`, expr.pos + 1)
 }
 
 /** `expected`: the type the enclosing context coerces this expression to (null: none). */
@@ -125,7 +132,9 @@ function deparse(ctx: BindContext, functions: FunctionContext, expr: SqlExpr, ex
     case 'ExprBool': return implicitTo({ kind: 'atom', text: expr.value ? 'true' : 'false' }, sqlType('bool'), expected)
     case 'ExprCast': return cast(ctx, functions, expr, expected)
     case 'ExprCall': return call(ctx, functions, expr, expected)
-    case 'ExprBinary': return OPERATORS.has(expr.op) ? operator(ctx, functions, expr, expr.left, expr.right, expected) : unsupportedShape(expr)
+    case 'ExprBinary':
+      if (COMPARISONS.has(expr.op)) return comparison(ctx, functions, expr, expected)
+      return OPERATORS.has(expr.op) ? operator(ctx, functions, expr, expr.left, expr.right, expected) : unsupportedShape(expr)
     default: return unsupportedShape(expr)
   }
 }
@@ -154,8 +163,19 @@ function call(ctx: BindContext, functions: FunctionContext, expr: Extract<SqlExp
     if (precision !== undefined && precision.kind !== 'ExprNumber') return unsupportedShape(expr)
     return implicitTo({ kind: 'atom', text: precision === undefined ? keyword : `${keyword}(${precision.text})` }, bound.type, expected)
   }
+  const special = expr.schema === null ? KEYWORD_CALLS[expr.name] : undefined
+  if (special !== undefined && bound.kind === special.kind && 'args' in bound) {
+    const args = expr.args.map((arg, i) => deparse(ctx, functions, arg, { type: bound.args[i]!.type, show: true }))
+    return implicitTo({ kind: 'call', name: special.keyword, args }, bound.type, expected)
+  }
   if (bound.kind !== 'Call' || expr.star || expr.distinct || expr.filter !== null || expr.orderBy.length > 0 || expr.over !== null) return unsupportedShape(expr)
-  const args = expr.args.map((arg, i) => deparse(ctx, functions, arg, argType(bound, i, true)))
+  const args = expr.args.map((arg, i) => {
+    const node = deparse(ctx, functions, arg, argType(bound, i, true))
+    // PostgreSQL would print the cast its own overload needs (to_char(integer, text) takes 1 as it is, nodedb's
+    // to_char casts it to float8): an argument that needs one is refused rather than printed as the other server's.
+    if (node.kind === 'cast' && arg.kind !== 'ExprCast') throw featureNotSupported(`${expr.name}() with an argument of type ${formatName(bindExpr(ctx, arg).type)} in a DEFAULT expression (cast it to the parameter's type)`, arg.pos + 1)
+    return node
+  })
   return implicitTo({ kind: 'call', name: expr.name, args }, bound.type, expected)
 }
 
@@ -177,6 +197,14 @@ function operator(ctx: BindContext, functions: FunctionContext, expr: SqlExpr, l
     ? { kind: 'op', op, left: null, right: deparse(ctx, functions, right, argType(bound, 0, show)) }
     : { kind: 'op', op, left: deparse(ctx, functions, left, argType(bound, 0, show)), right: deparse(ctx, functions, right, argType(bound, 1, show)) }
   return implicitTo(node, bound.type, expected)
+}
+
+function comparison(ctx: BindContext, functions: FunctionContext, expr: Extract<SqlExpr, { kind: 'ExprBinary' }>, expected: Expected | null): Deparsed {
+  const bound = bindExpr(ctx, expr)
+  if (bound.kind !== 'Compare') return unsupportedShape(expr)
+  const left = deparse(ctx, functions, expr.left, { type: bound.left.type, show: true })
+  const right = deparse(ctx, functions, expr.right, { type: bound.right.type, show: true })
+  return implicitTo({ kind: 'op', op: expr.op, left, right }, bound.type, expected)
 }
 
 function plain(node: Deparsed): string {
