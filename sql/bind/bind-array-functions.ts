@@ -1,10 +1,10 @@
 // sql/bind/bind-array-functions: PostgreSQL's polymorphic array functions and operators over nodedb's one-dimensional
 // arrays (text form, sql/functions/array-text.ts): array_append, array_prepend, array_cat, array_position(s),
-// array_remove, array_replace, and the operators @> <@ &&. The element type is resolved as anycompatible resolves it
+// array_remove, array_replace, trim_array, and the operators @> <@ &&. The element type is resolved as anycompatible resolves it
 // (an array argument fixes it; unknown literals take it), and elements compare by that type's equality
 // (compareTyped: 1.0 = 1, NaN = NaN), never as text. Position and removal match NULL as IS NOT DISTINCT FROM does;
 // containment and overlap never match a NULL element, as PostgreSQL's.
-import { featureNotSupported, nullValueNotAllowed, undefinedFunction, undefinedOperator } from '../../src/common/errors.js'
+import { arraySubscriptError, featureNotSupported, nullValueNotAllowed, undefinedFunction, undefinedOperator } from '../../src/common/errors.js'
 import type { SqlValue } from '../api.js'
 import { castText, formatArrayValues } from '../expr/cast-value.js'
 import { compareTyped } from '../exec/value-ops.js'
@@ -18,12 +18,12 @@ import { commonType, formatName } from './type-rules.js'
 import { ARRAY_OF, ELEMENT_OF, sqlType, type PgTypeName, type SqlType } from './types.js'
 
 type BindExpr = (ctx: BindContext, expr: SqlExpr) => Expr
-/** Which arguments are arrays ('a') and which elements ('e'). */
-type Shape = ReadonlyArray<'a' | 'e'>
+/** Which arguments are arrays ('a'), which elements ('e') and which plain integers ('i'). */
+type Shape = ReadonlyArray<'a' | 'e' | 'i'>
 
 const SHAPES: Readonly<Record<string, Shape>> = {
   array_append: ['a', 'e'], array_prepend: ['e', 'a'], array_cat: ['a', 'a'], array_position: ['a', 'e'],
-  array_positions: ['a', 'e'], array_remove: ['a', 'e'], array_replace: ['a', 'e', 'e'],
+  array_positions: ['a', 'e'], array_remove: ['a', 'e'], array_replace: ['a', 'e', 'e'], trim_array: ['a', 'i'],
   '@>': ['a', 'a'], '<@': ['a', 'a'], '&&': ['a', 'a'],
 }
 
@@ -39,7 +39,7 @@ function elementTypeOf(args: ReadonlyArray<Expr>, shape: Shape, isOperator: bool
   const known: SqlType[] = []
   for (let i = 0; i < args.length; i++) {
     const type = args[i]!.type
-    if (type.name === 'unknown') continue
+    if (type.name === 'unknown' || shape[i] === 'i') continue
     const element = shape[i] === 'a' ? ELEMENT_OF[type.name] : type.name
     if (element === undefined) return null
     known.push(sqlType(element))
@@ -84,6 +84,13 @@ function evaluator(name: string, element: SqlType): (args: ReadonlyArray<SqlValu
     }
     case 'array_positions': return ([a, x], ctx) => (a === null ? null
       : formatArrayValues(items(a, ctx).flatMap((item, i) => (same(item, x ?? null, element) ? [i + 1] : [])), 'int4', ctx))
+    case 'trim_array': return ([a, n], ctx) => {
+      if (a === null || n === null) return null
+      const list = items(a, ctx)
+      const count = Number(n)
+      if (count < 0 || count > list.length) throw arraySubscriptError(`number of elements to trim must be between 0 and ${list.length}`)
+      return out(list.slice(0, list.length - count), ctx)
+    }
     case 'array_remove': return ([a, x], ctx) => (a === null ? null : out(items(a, ctx).filter((item) => !same(item, x ?? null, element)), ctx))
     case 'array_replace': return ([a, x, y], ctx) => (a === null ? null : out(items(a, ctx).map((item) => (same(item, x ?? null, element) ? y ?? null : item)), ctx))
     case '@>': return ([a, b], ctx) => { const left = items(a!, ctx); return items(b!, ctx).every((item) => has(left, item)) }
@@ -94,24 +101,24 @@ function evaluator(name: string, element: SqlType): (args: ReadonlyArray<SqlValu
 
 const RESULTS: Readonly<Record<string, 'array' | 'int4' | '_int4' | 'bool'>> = {
   array_append: 'array', array_prepend: 'array', array_cat: 'array', array_position: 'int4', array_positions: '_int4',
-  array_remove: 'array', array_replace: 'array', '@>': 'bool', '<@': 'bool', '&&': 'bool',
+  array_remove: 'array', array_replace: 'array', trim_array: 'array', '@>': 'bool', '<@': 'bool', '&&': 'bool',
 }
 
 /** One of the functions or operators above over bound arguments; null when no argument is an array (jsonb's @> …). */
 export function bindArrayFunction(ctx: BindContext, name: string, bound: ReadonlyArray<Expr>, pos: number): Expr | null {
   // array_position(a, x, start): the start is a plain integer outside the element type's resolution.
-  const startAt = name === 'array_position' && bound.length === 3 ? bound[2]! : null
-  const shape: Shape = startAt === null ? SHAPES[name]! : [...SHAPES[name]!, 'e']
+  const hasStart = name === 'array_position' && bound.length === 3
+  const shape: Shape = hasStart ? [...SHAPES[name]!, 'i'] : SHAPES[name]!
   const isOperator = !/^[a-z]/.test(name)
   if (isOperator && !bound.some((arg) => ELEMENT_OF[arg.type.name] !== undefined)) return null
   if (bound.length !== shape.length) throw undefinedFunction(`${name}(${bound.map((a) => formatName(a.type)).join(', ')})`, pos + 1)
   const signature = bound.map((a) => formatName(a.type)).join(', ')
-  const element = elementTypeOf(startAt === null ? bound : bound.slice(0, 2), SHAPES[name]!, isOperator, pos)
+  const element = elementTypeOf(bound, shape, isOperator, pos)
   if (element === null) throw isOperator ? undefinedOperator(`${formatName(bound[0]!.type)} ${name} ${formatName(bound[1]!.type)}`, pos + 1) : undefinedFunction(`${name}(${signature})`, pos + 1)
   const arrayName = ARRAY_OF[element]
   if (arrayName === undefined) throw featureNotSupported(`${name} over ${signature}`, pos + 1)
   const elementType = sqlType(element)
-  const targets = shape.map((kind, i) => (i === 2 && startAt !== null ? sqlType('int4') : kind === 'a' ? sqlType(arrayName) : elementType))
+  const targets = shape.map((kind) => (kind === 'i' ? sqlType('int4') : kind === 'a' ? sqlType(arrayName) : elementType))
   const args = bound.map((arg, i) => coerce(ctx, arg, targets[i]!))
   args.forEach((arg, i) => {
     if (arg.type.name !== targets[i]!.name) throw undefinedFunction(`${name}(${signature})`, pos + 1)

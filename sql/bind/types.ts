@@ -2,7 +2,7 @@
 // ColumnKind. sql is the only layer that maps one type system onto the other.
 import type { ColumnKind } from '../../engine/batch.js'
 import { assertNever } from '../../src/common/assert.js'
-import { invalidParameterValue, undefinedObject } from '../../src/common/errors.js'
+import { featureNotSupportedMessage, invalidParameterValue, undefinedObject } from '../../src/common/errors.js'
 import type { SqlTypeName } from '../parse/ast.js'
 
 export type PgTypeName =
@@ -142,9 +142,22 @@ function checkPrecision(name: PgTypeName, precision: number): number {
   return Math.min(precision, TIME_PRECISION_MAX)
 }
 
-/** A written type name → SqlType; 42704 when unknown. */
+/** PostgreSQL's built-in types nodedb does not have: naming one is 0A000, not 42704 ("does not exist" would be false). */
+const POSTGRES_ONLY_TYPES: ReadonlySet<string> = new Set([
+  'time', 'time without time zone', 'timetz', 'time with time zone', 'money', 'inet', 'cidr', 'macaddr', 'macaddr8',
+  'point', 'line', 'lseg', 'box', 'path', 'polygon', 'circle', 'bit', 'varbit', 'bit varying', 'xml', 'tsvector',
+  'tsquery', 'jsonpath', 'int4range', 'int8range', 'numrange', 'tsrange', 'tstzrange', 'daterange', 'int4multirange',
+  'int8multirange', 'nummultirange', 'tsmultirange', 'tstzmultirange', 'datemultirange', 'pg_lsn', 'pg_snapshot',
+  'txid_snapshot', 'xid', 'xid8', 'cid', 'tid', 'regoper', 'regoperator', 'regprocedure', 'regrole', 'regcollation',
+  'regconfig', 'regdictionary', 'aclitem', 'int2vector', 'oidvector', 'record', 'cstring', 'refcursor',
+])
+
+/** A written type name → SqlType; 42704 when unknown, 0A000 for a PostgreSQL type nodedb lacks. */
 export function resolveTypeName(type: SqlTypeName): SqlType {
   const element = ALIASES[type.name]
+  if (element === undefined && POSTGRES_ONLY_TYPES.has(type.name)) {
+    throw featureNotSupportedMessage(`type ${type.name}${type.isArray ? '[]' : ''} is not supported by nodedb`)
+  }
   if (element === undefined) throw undefinedObject(`type "${type.name}" does not exist`)
   if (type.isArray) {
     const array = ARRAY_OF[element]

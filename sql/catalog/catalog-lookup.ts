@@ -6,6 +6,9 @@ import { tableOid } from '../bind/catalog.js'
 import type { PgTypeName } from '../bind/types.js'
 import { NAMESPACES, VIRTUAL_RELATIONS } from './catalog-ids.js'
 import { PG_TYPE_ROWS } from './pg-type-data.js'
+import { typeDisplayName, typeOidOf } from './type-names.js'
+import { functionArguments, procEntries, procEntry } from './pg-proc.js'
+import { formatType } from '../functions/catalog-functions.js'
 import { viewDefinitionText } from './information-schema.js'
 import { viewOid, views } from './view-definition.js'
 
@@ -20,6 +23,8 @@ export interface CatalogLookup {
   readonly databaseBytes?: () => number
   /** pg_get_viewdef: the definition of the view with this OID, or null when it is none. */
   readonly viewDefinition?: (oid: number) => string | null
+  /** pg_get_function_arguments / _result of the pg_proc row with this OID; null when there is none. */
+  readonly functionSignature?: (oid: number) => { readonly arguments: string; readonly result: string } | null
 }
 
 export type RegType = Extract<PgTypeName, 'regclass' | 'regtype' | 'regproc' | 'regnamespace'>
@@ -34,35 +39,17 @@ function bareName(name: string): string {
   return last.startsWith('"') && last.endsWith('"') && last.length >= 2 ? last.slice(1, -1).replaceAll('""', '"') : last.toLowerCase()
 }
 
-/** format_type spellings that name a type (regtype input accepts them): 'integer', 'double precision', 'text[]'. */
-const TYPE_SPELLINGS: Readonly<Record<string, string>> = {
-  boolean: 'bool', smallint: 'int2', integer: 'int4', int: 'int4', bigint: 'int8', real: 'float4', 'double precision': 'float8',
-  'character varying': 'varchar', character: 'bpchar', 'timestamp without time zone': 'timestamp',
-  'timestamp with time zone': 'timestamptz', 'time without time zone': 'time', '"char"': 'char', decimal: 'numeric',
-}
-
-/** regtypein's reading of a type name: schema-qualified or not, "quoted" (exact) or folded, [] for its array type. */
-function typeOidOf(name: string): number | null {
-  const trimmed = name.trim().replace(/^(pg_catalog|"pg_catalog")\s*\.\s*/i, '')
-  const isArray = trimmed.endsWith('[]')
-  const written = (isArray ? trimmed.slice(0, -2) : trimmed).trim()
-  const quoted = written.length >= 2 && written.startsWith('"') && written.endsWith('"')
-  const base = quoted ? written.slice(1, -1).replaceAll('""', '"') : written.toLowerCase().replace(/\s+/g, ' ')
-  const typname = (isArray ? '_' : '') + (quoted ? base : TYPE_SPELLINGS[base] ?? base)
-  return PG_TYPE_ROWS.find((row) => row[1] === typname)?.[0] ?? null
-}
-
-/** A type's name as regtype prints it: format_type's spelling. */
-export function typeDisplayName(oid: number): string | null {
-  const row = PG_TYPE_ROWS.find((r) => r[0] === oid)
-  if (row === undefined) return null
-  const element = row[1].startsWith('_') ? PG_TYPE_ROWS.find((r) => r[0] === row[8]) : undefined
-  const spell = (typname: string): string => Object.entries(TYPE_SPELLINGS).find(([spelling, t]) => t === typname && spelling !== 'int' && spelling !== 'decimal')?.[0] ?? typname
-  return element === undefined ? spell(row[1]) : `${spell(element[1])}[]`
-}
-
+/** regproc's names: pg_type's I/O functions and nodedb's pg_proc rows (the first overload of a name). */
 function procRows(): ReadonlyArray<readonly [number, string]> {
-  return PG_TYPE_ROWS.flatMap((row) => [[row[10], row[11]], [row[12], row[13]], [row[14], row[15]], [row[16], row[17]]] as const)
+  return [
+    ...PG_TYPE_ROWS.flatMap((row) => [[row[10], row[11]], [row[12], row[13]], [row[14], row[15]], [row[16], row[17]]] as const),
+    ...procEntries().map((entry) => [entry.oid, entry.name] as const),
+  ]
+}
+
+function functionSignature(oid: number): { arguments: string; result: string } | null {
+  const entry = procEntry(oid)
+  return entry === undefined ? null : { arguments: functionArguments(entry), result: formatType(entry.resultOid, null) }
 }
 
 export function catalogLookup(engine: Engine): CatalogLookup {
@@ -72,6 +59,7 @@ export function catalogLookup(engine: Engine): CatalogLookup {
     ...VIRTUAL_RELATIONS.map(([, name, oid]) => [oid, name] as const),
   ]
   return {
+    functionSignature,
     viewDefinition: (oid) => {
       const view = views(engine).find((candidate) => viewOid(candidate.schema) === oid)
       return view === undefined ? null : viewDefinitionText(view)

@@ -3,7 +3,6 @@
 // such thing for (indexes, constraints, policies, publications, extensions…), present and empty so that psql's and
 // Grafana's queries run and find nothing. pg_extension in particular is empty: nodedb is not TimescaleDB.
 import { settingsCatalogRows } from '../exec/session-settings.js'
-import { allScalarFunctions } from '../functions/registry.js'
 import { PG_TYPE_NAMES, PG_TYPES } from '../bind/types.js'
 import { formatArrayText } from '../functions/array-text.js'
 import {
@@ -87,23 +86,6 @@ export const PG_COLLATION: VirtualTable = defineTable('pg_catalog', 'pg_collatio
   [950, 'C', PG_CATALOG_NAMESPACE_OID, SUPERUSER_OID, 'c', true, -1, 'C', 'C', null, null],
   [951, 'POSIX', PG_CATALOG_NAMESPACE_OID, SUPERUSER_OID, 'c', true, -1, 'POSIX', 'POSIX', null, null],
 ])
-
-/** nodedb's functions have no PostgreSQL OIDs of their own: they are numbered from here in registry order. */
-export const FUNCTION_OID_BASE = 100000
-
-export const PG_PROC: VirtualTable = defineTable('pg_catalog', 'pg_proc', 1255, `oid:oid proname:name pronamespace:oid proowner:oid
-  prolang:oid procost:float4 prorows:float4 provariadic:oid prosupport:regproc prokind:char prosecdef:bool proleakproof:bool proisstrict:bool
-  proretset:bool provolatile:char proparallel:char pronargs:int2 pronargdefaults:int2 prorettype:oid proargtypes:_oid
-  proallargtypes:_oid proargmodes:_char proargnames:_text proargdefaults:text protrftypes:_oid prosrc:text probin:text prosqlbody:text
-  proconfig:_text proacl:_text`,
-() => allScalarFunctions().filter((fn) => /^[a-z_][a-z0-9_]*$/.test(fn.name)).map((fn, index) => {
-  const result = typeof fn.result === 'string' ? PG_TYPES[fn.result].oid : 0
-  return [
-    FUNCTION_OID_BASE + index, fn.name, PG_CATALOG_NAMESPACE_OID, SUPERUSER_OID, 12, 1, 0, 0, 0, 'f', false, false, fn.strict, false,
-    fn.volatility[0] ?? 'v', 's', fn.args.length, 0, result, `{${fn.args.map((a) => PG_TYPES[a].oid).join(',')}}`, null, null, null, null,
-    null, fn.name, null, null, null, null,
-  ]
-}))
 
 export const EMPTY_CATALOG_TABLES: ReadonlyArray<VirtualTable> = [
   emptyTable('pg_auth_members', 1261, 'roleid:oid member:oid grantor:oid admin_option:bool'),

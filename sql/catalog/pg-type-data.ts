@@ -60,7 +60,12 @@ export const PG_TYPE_ROWS: ReadonlyArray<PgTypeRow> = [
   [2206, 'regtype', 4, true, 'b', 'N', false, ',', 0, 2211, 2220, 'regtypein', 2221, 'regtypeout', 2454, 'regtyperecv', 2455, 'regtypesend', 'i', 'p', 0],
   [2210, '_regclass', -1, false, 'b', 'A', false, ',', 2205, 0, 750, 'array_in', 751, 'array_out', 2400, 'array_recv', 2401, 'array_send', 'i', 'x', 0],
   [2211, '_regtype', -1, false, 'b', 'A', false, ',', 2206, 0, 750, 'array_in', 751, 'array_out', 2400, 'array_recv', 2401, 'array_send', 'i', 'x', 0],
+  // The pseudo-types pg_proc's polymorphic rows name (format_type prints them: "any", anyarray, anyelement).
+  [2276, 'any', 4, true, 'p', 'P', false, ',', 0, 0, 2294, 'any_in', 2295, 'any_out', 0, '-', 0, '-', 'i', 'p', 0],
+  [2277, 'anyarray', -1, false, 'p', 'P', false, ',', 0, 0, 2296, 'anyarray_in', 2297, 'anyarray_out', 2502, 'anyarray_recv', 2503, 'anyarray_send', 'd', 'x', 0],
   [2278, 'void', 4, true, 'p', 'P', false, ',', 0, 0, 2298, 'void_in', 2299, 'void_out', 3120, 'void_recv', 3121, 'void_send', 'i', 'p', 0],
+  [5077, 'anycompatible', 4, true, 'p', 'P', false, ',', 0, 0, 5086, 'anycompatible_in', 5087, 'anycompatible_out', 0, '-', 0, '-', 'i', 'p', 0],
+  [2283, 'anyelement', 4, true, 'p', 'P', false, ',', 0, 0, 2312, 'anyelement_in', 2313, 'anyelement_out', 0, '-', 0, '-', 'i', 'p', 0],
   [2950, 'uuid', 16, false, 'b', 'U', false, ',', 0, 2951, 2952, 'uuid_in', 2953, 'uuid_out', 2961, 'uuid_recv', 2962, 'uuid_send', 'c', 'p', 0],
   [2951, '_uuid', -1, false, 'b', 'A', false, ',', 2950, 0, 750, 'array_in', 751, 'array_out', 2400, 'array_recv', 2401, 'array_send', 'i', 'x', 0],
   [3802, 'jsonb', -1, false, 'b', 'U', false, ',', 0, 3807, 3806, 'jsonb_in', 3804, 'jsonb_out', 3805, 'jsonb_recv', 3803, 'jsonb_send', 'i', 'x', 0],

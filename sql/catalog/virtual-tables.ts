@@ -5,10 +5,11 @@ import { VIRTUAL_RELATIONS } from './catalog-ids.js'
 import { INFORMATION_COLUMNS, INFORMATION_SCHEMATA, INFORMATION_TABLES, INFORMATION_VIEWS } from './information-schema.js'
 import { PG_AM, PG_NAMESPACE, PG_TYPE, pgAttributeTable, pgClassTable } from './pg-class-tables.js'
 import {
-  EMPTY_CATALOG_TABLES, PG_AUTHID, PG_COLLATION, PG_DATABASE, PG_PREPARED_STATEMENTS, PG_PROC, PG_ROLES, PG_SETTINGS, PG_STAT_ACTIVITY, PG_TABLESPACE, PG_USER,
+  EMPTY_CATALOG_TABLES, PG_AUTHID, PG_COLLATION, PG_DATABASE, PG_PREPARED_STATEMENTS, PG_ROLES, PG_SETTINGS, PG_STAT_ACTIVITY, PG_TABLESPACE, PG_USER,
 } from './pg-misc-tables.js'
 import { MORE_EMPTY_CATALOG_TABLES } from './pg-empty-tables.js'
 import { PG_ATTRDEF } from './pg-attrdef.js'
+import { PG_PROC } from './pg-proc.js'
 import type { VirtualTable } from './virtual-table.js'
 import { NODEDB_SYNC } from './nodedb-sync-table.js'
 import { EMPTY_SYSTEM_VIEWS, pgTablesView, pgViewsView } from './pg-system-views.js'

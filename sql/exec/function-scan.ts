@@ -15,8 +15,9 @@ import { holdRows, type ExecEnv, type Row } from './exec-env.js'
 import { charge, pause } from './slice.js'
 import type { PlanNode } from '../plan/plan-node.js'
 import { evaluateAll } from './run-plan.js'
-import { isJsonSetReturning, isRegexSetReturning, type RegexSetReturningName, type SetReturningName } from '../bind/bind-srf.js'
+import { isJsonSetReturning, isTextSetReturning, type TextSetReturningName, type SetReturningName } from '../bind/bind-srf.js'
 import { regexpMatchRows, regexpSplit } from '../functions/regex-split.js'
+import { splitText } from '../functions/catalog-functions.js'
 import { jsonSetRows } from './json-srf.js'
 
 const INT4_MAX = 2 ** 31 - 1
@@ -119,15 +120,26 @@ export function zipRowsFrom(node: Extract<PlanNode, { kind: 'RowsFromNode' }>, p
 /** The rows of one set-returning call (one column; two for json(b)_each in FROM). */
 export async function setReturningRows(fn: SetReturningName, args: ReadonlyArray<SqlValue>, type: SqlType, env: ExecEnv): Promise<Row[]> {
   if (isJsonSetReturning(fn)) return jsonSetRows(fn, args[0] ?? null, env)
-  if (isRegexSetReturning(fn)) return regexRows(fn, args, env)
+  if (isTextSetReturning(fn)) return textRows(fn, args, env)
   return fn === 'unnest' ? unnestRows(args[0] ?? null, type, env) : generateSeries(args, type, env)
 }
 
-/** regexp_matches / regexp_split_to_table (strict: a NULL argument gives no rows). */
-function regexRows(fn: RegexSetReturningName, args: ReadonlyArray<SqlValue>, env: ExecEnv): Row[] {
+/**
+ * regexp_matches / regexp_split_to_table (strict: a NULL argument gives no rows); string_to_table as string_to_array
+ * splits (not strict: a NULL delimiter splits into characters, a NULL null-string matches nothing).
+ */
+function textRows(fn: TextSetReturningName, args: ReadonlyArray<SqlValue>, env: ExecEnv): Row[] {
+  if (fn === 'string_to_table') {
+    if (args[0] === null) return []
+    const nullText = args[2] ?? null
+    return holdValues(env, fn, splitText(String(args[0]), args[1] ?? null).map((e) => (e === nullText ? null : e)))
+  }
   if (args.some((arg) => arg === null)) return []
   const [text, pattern, flags] = [String(args[0]), String(args[1]), args[2] === undefined ? '' : String(args[2])]
-  const values = fn === 'regexp_matches' ? regexpMatchRows(text, pattern, flags) : regexpSplit(text, pattern, flags, fn)
+  return holdValues(env, fn, fn === 'regexp_matches' ? regexpMatchRows(text, pattern, flags) : regexpSplit(text, pattern, flags, fn))
+}
+
+function holdValues(env: ExecEnv, fn: string, values: ReadonlyArray<SqlValue>): Row[] {
   holdRows(env, values.length, fn)
   return values.map((value): Row => [value])
 }

@@ -16,7 +16,7 @@ import { newExecEnv, type ExecEnv } from './exec-env.js'
 import { runPlan } from './run-plan.js'
 import { streamPlan, streamShapeOf } from './stream-plan.js'
 import { sortedStream, sortShapeOf } from './sort-stream.js'
-import { mergedSettings } from './session-settings.js'
+import { mergedSettings, setConfig } from './session-settings.js'
 import { Sleeper } from '../functions/sleep-functions.js'
 import { catalogLookup } from '../catalog/catalog-lookup.js'
 import { printRegColumns } from '../catalog/reg-cast.js'
@@ -28,8 +28,18 @@ export function fieldOf(column: PlanColumn): FieldDescription {
 
 export function functionContext(session: SessionContext, engine?: Engine): FunctionContext {
   const settings = mergedSettings(session)
-  const base = { timeZone: settings.get('timezone') ?? 'UTC', nowUs: Date.now() * 1000, settings, sleeper: new Sleeper(), backendPid: session.backendPid, backends: session.backends }
-  return engine === undefined ? base : { ...base, catalog: catalogLookup(engine) }
+  const context: { -readonly [K in keyof FunctionContext]: FunctionContext[K] } = {
+    timeZone: settings.get('timezone') ?? 'UTC', nowUs: Date.now() * 1000, settings, sleeper: new Sleeper(), backendPid: session.backendPid,
+    backends: session.backends,
+    // set_config(): what the statement reads after it (current_setting) sees the new value, as in PostgreSQL.
+    setSetting: (name, value, isLocal) => {
+      const shown = setConfig(session, name, value, isLocal)
+      context.settings = new Map(mergedSettings(session)).set(name.toLowerCase(), shown) // is_local outside a block too
+      return shown
+    },
+  }
+  if (engine !== undefined) context.catalog = catalogLookup(engine)
+  return context
 }
 
 /** Folds what reads no row and is not volatile (parameters, now(), constants) — only for pushdown into scans. */

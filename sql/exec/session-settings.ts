@@ -62,8 +62,11 @@ function resetValue(session: SessionContext, def: SettingDef): string {
   return session.resetValues?.get(def.name.toLowerCase()) ?? def.boot
 }
 
-/** SET / SET LOCAL / RESET / RESET ALL. Returns the notices to send (SET LOCAL outside a block: WARNING 25P01). */
-export function applySet(statement: SqlSet, session: SessionContext): DbError[] {
+/**
+ * SET / SET LOCAL / RESET / RESET ALL. Returns the notices to send (SET LOCAL outside a block: WARNING 25P01).
+ * `isRawValue`: the value is the setting's text as set_config passes it (a list is not one quoted item).
+ */
+export function applySet(statement: SqlSet, session: SessionContext, isRawValue = false): DbError[] {
   if (statement.isLocal && session.transaction === undefined) return [setLocalOutsideTransaction()]
   const store = (key: string, value: string): void => {
     session.settings.set(key, value)
@@ -88,9 +91,28 @@ export function applySet(statement: SqlSet, session: SessionContext): DbError[] 
   if (statement.items.length > 1 && def.isList !== true && def.name !== 'DateStyle') {
     throw invalidParameterValue(`SET ${name} takes only one argument`)
   }
-  const text = def.isList === true ? flattenListSetting(statement.items) : statement.value
+  const text = def.isList === true && !isRawValue ? flattenListSetting(statement.items) : statement.value
   store(name, parseSetting(def, text, name, currentValue(session, def)))
   return []
+}
+
+/**
+ * set_config(name, value, is_local): SET (or SET LOCAL in a transaction block) with the raw value, a NULL value
+ * resetting; the value as SHOW prints it. is_local outside a block lasts as long as PostgreSQL's implicit
+ * transaction — the statement — so the setting is restored at once.
+ */
+export function setConfig(session: SessionContext, name: string, value: string | null, isLocal: boolean): string {
+  const key = name.toLowerCase()
+  if (key === 'all') throw unrecognized(name)
+  const isStatementOnly = isLocal && session.transaction === undefined
+  const before = session.settings.get(key)
+  applySet({ kind: 'SqlSet', name, value, items: value === null ? [] : [value], isLocal: isLocal && !isStatementOnly, isReset: value === null }, session, true)
+  const shown = showSetting(session, key)[1]
+  if (isStatementOnly) {
+    if (before === undefined) session.settings.delete(key)
+    else session.settings.set(key, before)
+  }
+  return shown
 }
 
 /** SHOW name: [column name, value]; 42704 for a setting nodedb does not know. */

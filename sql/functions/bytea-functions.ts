@@ -1,11 +1,12 @@
 // sql/functions/bytea-functions: PostgreSQL 15's binary-string functions and operators over bytea (length,
-// octet_length, ||, substring, get_byte, md5 and the sha2 family, encode / decode in hex, base64 and escape,
-// convert_to / convert_from in UTF8). Values arrive and leave in bytea's hex text form (sql/expr/bytea.ts).
+// octet_length, ||, substring, overlay, btrim/ltrim/rtrim, get_byte/set_byte, get_bit/set_bit, md5 and the sha2
+// family, encode / decode in hex, base64 and escape, convert_to / convert_from in UTF8). Values arrive and leave in bytea's hex text form (sql/expr/bytea.ts).
 import { createHash } from 'node:crypto'
 import { arraySubscriptError, featureNotSupportedMessage, invalidParameterValue, invalidUtf8, substringError } from '../../src/common/errors.js'
 import { byteaBytes, decodeEscape, decodeHex, encodeEscape, formatBytea } from '../expr/bytea.js'
 import type { ScalarFunction } from './function-def.js'
 import { fn, int, str } from './arg-values.js'
+import { overlayEnd } from './text-functions.js'
 
 const BASE64_LINE_CHARS = 76
 
@@ -70,6 +71,42 @@ function getByte(data: Buffer, n: number): number {
   return data[n]!
 }
 
+/** overlay over bytes, as bytea_overlay. */
+function overlayBytes(data: Buffer, placing: Buffer, start: number, count = placing.length): Buffer {
+  if (start <= 0) throw substringError('negative substring length not allowed')
+  return Buffer.concat([substringBytes(data, 1, start - 1), placing, substringBytes(data, overlayEnd(start, count))])
+}
+
+/** get_bit / set_bit index the bits of each byte from its least significant one (byteaGetBit). */
+function bitIndex(data: Buffer, n: number): [number, number] {
+  if (n < 0 || n >= data.length * 8) throw arraySubscriptError(`index ${n} out of valid range, 0..${data.length * 8 - 1}`)
+  return [Math.floor(n / 8), n % 8]
+}
+
+function setBit(data: Buffer, n: number, bit: number): Buffer {
+  const [byte, shift] = bitIndex(data, n)
+  if (bit !== 0 && bit !== 1) throw invalidParameterValue('new bit must be 0 or 1')
+  const copy = Buffer.from(data)
+  copy[byte] = (copy[byte]! & ~(1 << shift)) | (bit << shift)
+  return copy
+}
+
+function setByte(data: Buffer, n: number, value: number): Buffer {
+  getByte(data, n)
+  const copy = Buffer.from(data)
+  copy[n] = value & 0xff // the int4 stored into an unsigned char, as byteaSetByte does
+  return copy
+}
+
+/** btrim / ltrim / rtrim over bytes: drop the bytes found in `set` from the chosen ends (byteatrim). */
+function trimBytes(data: Buffer, set: Buffer, left: boolean, right: boolean): Buffer {
+  let start = 0
+  let end = data.length
+  while (left && start < end && set.includes(data[start]!)) start++
+  while (right && end > start && set.includes(data[end - 1]!)) end--
+  return data.subarray(start, end)
+}
+
 export const BYTEA_FUNCTIONS: ReadonlyArray<ScalarFunction> = [
   fn('length', ['bytea'], 'int4', ([b]) => bytes(b).length),
   fn('octet_length', ['bytea'], 'int4', ([b]) => bytes(b).length),
@@ -79,7 +116,18 @@ export const BYTEA_FUNCTIONS: ReadonlyArray<ScalarFunction> = [
     fn(name, ['bytea', 'int4'], 'bytea', ([b, start]) => formatBytea(substringBytes(bytes(b), int(start)))),
     fn(name, ['bytea', 'int4', 'int4'], 'bytea', ([b, start, n]) => formatBytea(substringBytes(bytes(b), int(start), int(n)))),
   ]),
+  ...([['btrim', true, true], ['ltrim', true, false], ['rtrim', false, true]] as const).map(([name, left, right]) =>
+    fn(name, ['bytea', 'bytea'], 'bytea', ([b, set]) => formatBytea(trimBytes(bytes(b), bytes(set), left, right)))),
   fn('get_byte', ['bytea', 'int4'], 'int4', ([b, n]) => getByte(bytes(b), int(n))),
+  fn('set_byte', ['bytea', 'int4', 'int4'], 'bytea', ([b, n, v]) => formatBytea(setByte(bytes(b), int(n), int(v)))),
+  fn('get_bit', ['bytea', 'int8'], 'int4', ([b, n]) => {
+    const data = bytes(b)
+    const [byte, shift] = bitIndex(data, int(n))
+    return (data[byte]! >> shift) & 1
+  }),
+  fn('set_bit', ['bytea', 'int8', 'int4'], 'bytea', ([b, n, v]) => formatBytea(setBit(bytes(b), int(n), int(v)))),
+  fn('overlay', ['bytea', 'bytea', 'int4', 'int4'], 'bytea', ([b, p, start, n]) => formatBytea(overlayBytes(bytes(b), bytes(p), int(start), int(n)))),
+  fn('overlay', ['bytea', 'bytea', 'int4'], 'bytea', ([b, p, start]) => formatBytea(overlayBytes(bytes(b), bytes(p), int(start)))),
   fn('md5', ['bytea'], 'text', ([b]) => createHash('md5').update(bytes(b)).digest('hex')),
   ...['sha224', 'sha256', 'sha384', 'sha512'].map((name) =>
     fn(name, ['bytea'], 'bytea', ([b]) => formatBytea(createHash(name).update(bytes(b)).digest()))),

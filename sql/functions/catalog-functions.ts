@@ -6,8 +6,8 @@ import { invalidParameterValue, numericValueOutOfRange, undefinedDatabase, undef
 import type { SqlValue } from '../api.js'
 import type { PgTypeName } from '../bind/types.js'
 import { DATABASE_OID, DATABASE_OWNER_ROLE_OID, SUPERUSER_OID, VIRTUAL_RELATIONS } from '../catalog/catalog-ids.js'
-import { typeDisplayName } from '../catalog/catalog-lookup.js'
 import { printAdbin } from '../catalog/pg-attrdef.js'
+import { typeDisplayName } from '../catalog/type-names.js'
 import { PG_TYPE_ROWS } from '../catalog/pg-type-data.js'
 import { formatArrayText, parseArrayText } from './array-text.js'
 import type { FunctionContext, ScalarFunction } from './function-def.js'
@@ -94,7 +94,11 @@ function describeFunctions(): ScalarFunction[] {
     def('pg_get_viewdef', ['oid', 'bool'], 'text', ([oid], ctx) => ctx.catalog?.viewDefinition?.(Number(oid)) ?? null),
     def('pg_get_viewdef', ['text'], 'text', ([name], ctx) => viewdefByName(String(name), ctx)),
     def('pg_get_viewdef', ['text', 'bool'], 'text', ([name], ctx) => viewdefByName(String(name), ctx)),
-    nullText('pg_get_function_result', ['oid']), nullText('pg_get_function_arguments', ['oid']),
+    def('pg_get_function_result', ['oid'], 'text', ([oid], ctx) => ctx.catalog?.functionSignature?.(Number(oid))?.result ?? null),
+    ...['pg_get_function_arguments', 'pg_get_function_identity_arguments'].map((name) =>
+      def(name, ['oid'], 'text', ([oid], ctx) => ctx.catalog?.functionSignature?.(Number(oid))?.arguments ?? null)),
+    // nodedb's functions are built in: no SQL body, no argument defaults (PostgreSQL's NULL for such functions).
+    nullText('pg_get_function_sqlbody', ['oid']), nullText('pg_get_function_arg_default', ['oid', 'int4']),
     nullText('pg_get_partkeydef', ['oid']), nullText('pg_get_ruledef', ['oid']), nullText('pg_get_ruledef', ['oid', 'bool']),
     nullText('obj_description', ['oid', 'name']), nullText('obj_description', ['oid']), nullText('shobj_description', ['oid', 'name']),
     nullText('col_description', ['oid', 'int4']),
@@ -189,7 +193,7 @@ function arrayFunctions(): ScalarFunction[] {
 }
 
 /** string_to_array's split: a NULL delimiter splits into characters, an empty one keeps the string whole. */
-function splitText(text: string, delimiter: SqlValue): Array<string | null> {
+export function splitText(text: string, delimiter: SqlValue): Array<string | null> {
   if (delimiter === null) return [...text]
   if (text === '') return []
   return String(delimiter) === '' ? [text] : text.split(String(delimiter))

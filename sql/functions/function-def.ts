@@ -22,6 +22,11 @@ export interface FunctionContext {
   readonly backendPid?: number
   /** The other sessions, for pg_cancel_backend / pg_terminate_backend; absent outside a session. */
   readonly backends?: BackendDirectory
+  /**
+   * set_config(name, value, is_local): SET (SET LOCAL) in the session, returning the value as SHOW prints it; a NULL
+   * value resets. Absent outside a session.
+   */
+  readonly setSetting?: (name: string, value: string | null, isLocal: boolean) => string
 }
 
 /**

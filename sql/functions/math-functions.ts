@@ -42,6 +42,7 @@ import {
 } from './numeric-ops.js'
 import { expDecimal, lnDecimal, logDecimal, powerDecimal } from './numeric-transcendental.js'
 import { rint } from '../expr/calendar.js'
+import { TRIG_FUNCTIONS } from './trig-functions.js'
 
 type Evaluate = (args: ReadonlyArray<SqlValue>) => SqlValue
 
@@ -165,37 +166,6 @@ function modFunctions(): ScalarFunction[] {
   ]
 }
 
-/** pi/180 as float.c's RADIANS_PER_DEGREE. */
-const RADIANS_PER_DEGREE = 0.0174532925199432957692
-
-/** sin/cos/tan reject infinite input with 22003, asin/acos anything outside [-1, 1]. */
-function trig(compute: (x: number) => number, domain: 'finite' | 'unit' | 'any'): (x: number) => number {
-  return (x) => {
-    if (Number.isNaN(x)) return x
-    if ((domain === 'finite' && isInfinite(x)) || (domain === 'unit' && (x < -1 || x > 1))) {
-      throw numericValueOutOfRange('input is out of range')
-    }
-    const result = compute(x)
-    if (isInfinite(result)) throw numericValueOutOfRange('value out of range: overflow')
-    return result
-  }
-}
-
-function trigFunctions(): ScalarFunction[] {
-  return [
-    fn('pi', [], 'float8', () => Math.PI),
-    float8Fn('degrees', (x) => checkFloat(x / RADIANS_PER_DEGREE, isInfinite(x), x === 0)),
-    float8Fn('radians', (x) => checkFloat(x * RADIANS_PER_DEGREE, isInfinite(x), x === 0)),
-    float8Fn('sin', trig(Math.sin, 'finite')),
-    float8Fn('cos', trig(Math.cos, 'finite')),
-    float8Fn('tan', trig(Math.tan, 'finite')),
-    float8Fn('asin', trig(Math.asin, 'unit')),
-    float8Fn('acos', trig(Math.acos, 'unit')),
-    float8Fn('atan', trig(Math.atan, 'any')),
-    fn('atan2', ['float8', 'float8'], 'float8', ([a, b]) => Math.atan2(toNumber(a ?? null), toNumber(b ?? null))),
-  ]
-}
-
 /**
  * width_bucket_float8 of PostgreSQL 15 (float.c). Its double result is converted to int32 by C, which on x86-64 gives
  * INT_MIN for NaN and out-of-range values (e.g. when bound2 - bound1 overflows); mirrored here.
@@ -259,6 +229,46 @@ function gcdFunctions(): ScalarFunction[] {
   return out
 }
 
+/** Trailing zero digits of a finite value's fraction (min_scale = scale - this). */
+function trailingFractionZeros(value: Decimal & { kind: 'finite' }): number {
+  let zeros = 0
+  let digits = value.digits
+  while (zeros < value.scale && digits !== 0n && digits % 10n === 0n) {
+    digits /= 10n
+    zeros++
+  }
+  return digits === 0n ? value.scale : zeros
+}
+
+/** numeric_fac: the largest argument whose factorial fits numeric's 131,072 digits before the point. */
+const FACTORIAL_MAX = 32177n
+
+function factorial(n: bigint): Decimal {
+  if (n < 0n) throw numericValueOutOfRange('factorial of a negative number is undefined')
+  if (n > FACTORIAL_MAX) throw numericValueOutOfRange('value overflows numeric format')
+  let product = 1n
+  for (let i = 2n; i <= n; i++) product *= i
+  return { kind: 'finite', digits: product, scale: 0 }
+}
+
+/** scale, min_scale, trim_scale (NULL / unchanged for NaN and infinities) and factorial. */
+function scaleFunctions(): ScalarFunction[] {
+  return [
+    fn('scale', ['numeric'], 'int4', ([a]) => { const x = toDecimal(a ?? null); return x.kind === 'finite' ? x.scale : null }),
+    fn('min_scale', ['numeric'], 'int4', ([a]) => {
+      const x = toDecimal(a ?? null)
+      return x.kind === 'finite' ? x.scale - trailingFractionZeros(x) : null
+    }),
+    fn('trim_scale', ['numeric'], 'numeric', ([a]) => {
+      const x = toDecimal(a ?? null)
+      if (x.kind !== 'finite') return formatNumeric(x)
+      const zeros = trailingFractionZeros(x)
+      return formatNumeric({ kind: 'finite', digits: x.digits / 10n ** BigInt(zeros), scale: x.scale - zeros })
+    }),
+    fn('factorial', ['int8'], 'numeric', ([a]) => formatNumeric(factorial(toBigInt(a ?? null)))),
+  ]
+}
+
 function miscFunctions(): ScalarFunction[] {
   return [
     { name: 'random', args: [], result: 'float8', strict: true, volatility: 'volatile', evaluate: () => Math.random() },
@@ -277,7 +287,8 @@ export const MATH_FUNCTIONS: ReadonlyArray<ScalarFunction> = [
   ...roundingFunctions(),
   ...powerFunctions(),
   ...modFunctions(),
-  ...trigFunctions(),
+  ...TRIG_FUNCTIONS,
   ...gcdFunctions(),
+  ...scaleFunctions(),
   ...miscFunctions(),
 ]

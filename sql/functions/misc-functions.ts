@@ -1,8 +1,8 @@
 // sql/functions/misc-functions: session and system information functions (version, current_setting,
-// current_database, current_user, num_nulls, pg_advisory_unlock_all, gen_random_uuid). They read the FunctionContext, never globals. now() and the other
+// set_config, current_database, current_user, num_nulls, pg_advisory_unlock_all, gen_random_uuid). They read the FunctionContext, never globals. now() and the other
 // clocks live in time-functions.ts.
 import { randomUUID } from 'node:crypto'
-import { undefinedObject } from '../../src/common/errors.js'
+import { featureNotSupportedMessage, nullValueNotAllowed, undefinedObject } from '../../src/common/errors.js'
 import { NODEDB_VERSION } from '../../src/common/version.js'
 import type { SqlValue } from '../api.js'
 import type { PgTypeName } from '../bind/types.js'
@@ -63,9 +63,22 @@ const ADVISORY_UNLOCK_ALL: ScalarFunction = {
   name: 'pg_advisory_unlock_all', args: [], result: 'void', strict: true, volatility: 'volatile', evaluate: () => '',
 }
 
+/**
+ * set_config(name, value, is_local): not strict, as PostgreSQL's (a NULL value resets the setting, a NULL is_local is
+ * false); volatile, so never folded. 0A000 where no session is at hand.
+ */
+const SET_CONFIG: ScalarFunction = {
+  name: 'set_config', args: ['text', 'text', 'bool'], result: 'text', strict: false, volatility: 'volatile',
+  evaluate: ([name, value, isLocal], ctx) => {
+    if (name === null || name === undefined) throw nullValueNotAllowed('SET requires parameter name')
+    if (ctx.setSetting === undefined) throw featureNotSupportedMessage('set_config() outside a session is not supported')
+    return ctx.setSetting(String(name), value === null || value === undefined ? null : String(value), isLocal === true)
+  },
+}
+
 /** gen_random_uuid(): a version 4 (random) uuid, a new one per call, as PostgreSQL 13+. */
 const GEN_RANDOM_UUID: ScalarFunction = {
   name: 'gen_random_uuid', args: [], result: 'uuid', strict: true, volatility: 'volatile', evaluate: () => randomUUID(),
 }
 
-export const MISC_FUNCTIONS: ReadonlyArray<ScalarFunction> = [...sessionFunctions(), ...nullCountFunctions(), ADVISORY_UNLOCK_ALL, GEN_RANDOM_UUID]
+export const MISC_FUNCTIONS: ReadonlyArray<ScalarFunction> = [...sessionFunctions(), ...nullCountFunctions(), ADVISORY_UNLOCK_ALL, GEN_RANDOM_UUID, SET_CONFIG]

@@ -2,7 +2,7 @@
 // split_part, regexp_replace, ~ …) over text, counting characters as code points. nodedb behaves as the "C"
 // collation: case mapping and regex classes are ASCII-only, as PostgreSQL's under C.
 import { createHash } from 'node:crypto'
-import { programLimitExceeded, invalidParameterValue, substringError } from '../../src/common/errors.js'
+import { programLimitExceeded, invalidParameterValue, numericValueOutOfRange, substringError } from '../../src/common/errors.js'
 import type { SqlValue } from '../api.js'
 import type { PgTypeName } from '../bind/types.js'
 import type { ScalarFunction } from './function-def.js'
@@ -46,6 +46,19 @@ export function substring(text: string, start: number, count?: number): string {
   const end = count === undefined ? all.length + 1 : start + count
   if (end <= first) return ''
   return all.slice(first - 1, end - 1).join('')
+}
+
+/** The int4 sum PostgreSQL checks with pg_add_s32_overflow (overlay's start + count): 22003 beyond int4. */
+export function overlayEnd(start: number, count: number): number {
+  const end = start + count
+  if (end > 2147483647 || end < -2147483648) throw numericValueOutOfRange('integer out of range')
+  return end
+}
+
+/** overlay(t placing p from start [for count]), as text_overlay: 22011 for a start below 1. */
+function overlay(text: string, placing: string, start: number, count = chars(placing).length): string {
+  if (start <= 0) throw substringError('negative substring length not allowed')
+  return substring(text, 1, start - 1) + placing + substring(text, overlayEnd(start, count))
 }
 
 /** strpos/position: 1-based character index of the first occurrence; 1 for an empty needle; 0 when absent. */
@@ -150,6 +163,8 @@ function caseAndSearchFunctions(): ScalarFunction[] {
       fn(name, ['text', 'int4'], 'text', ([s, start]) => substring(str(s), int(start))),
       fn(name, ['text', 'int4', 'int4'], 'text', ([s, start, n]) => substring(str(s), int(start), int(n))),
     ]),
+    fn('overlay', ['text', 'text', 'int4', 'int4'], 'text', ([s, p, start, n]) => overlay(str(s), str(p), int(start), int(n))),
+    fn('overlay', ['text', 'text', 'int4'], 'text', ([s, p, start]) => overlay(str(s), str(p), int(start))),
     fn('position', ['text', 'text'], 'int4', ([s, needle]) => strpos(str(s), str(needle))),
     fn('strpos', ['text', 'text'], 'int4', ([s, needle]) => strpos(str(s), str(needle))),
     fn('starts_with', ['text', 'text'], 'bool', ([s, prefix]) => str(s).startsWith(str(prefix))),

@@ -142,8 +142,15 @@ const OTHER_FUNCTIONS: ReadonlyArray<ScalarFunction> = [
   def('now', [], 'timestamptz', (_args, ctx) => ctx.nowUs, 'stable'),
   def('transaction_timestamp', [], 'timestamptz', (_args, ctx) => ctx.nowUs, 'stable'),
   def('statement_timestamp', [], 'timestamptz', (_args, ctx) => ctx.nowUs, 'stable'),
-  def('clock_timestamp', [], 'timestamptz', () => Date.now() * 1000, 'volatile'),
+  def('clock_timestamp', [], 'timestamptz', () => clockUs(), 'volatile'),
+  // timeofday(): the clock as text, pg_strftime's '%a %b %d %H:%M:%S.%%06d %Y %Z' in the session's zone.
+  def('timeofday', [], 'text', (_args, ctx) => toCharTimestamp(clockUs(), 'Dy Mon DD HH24:MI:SS.US YYYY TZ', session(ctx)), 'volatile'),
 ]
+
+/** The wall clock in µs (clock_timestamp, timeofday): microsecond resolution, as PostgreSQL's GetCurrentTimestamp. */
+function clockUs(): number {
+  return Math.floor((performance.timeOrigin + performance.now()) * 1000)
+}
 
 /** Midnight of the session's current date, as a wall clock (age(timestamp)'s implicit first argument). */
 function todayLocal(ctx: FunctionContext): number {

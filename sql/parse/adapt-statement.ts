@@ -140,6 +140,8 @@ const STATEMENT_NAMES: Readonly<Record<string, string>> = {
 /** The statement as a reader would name it: 'DROP TABLE', 'DELETE', 'CREATE INDEX'. */
 function statementName(type: string, node: Node): string {
   if (type === 'DropStmt') return `DROP ${str(node, 'removeType').replace('OBJECT_', '').replace(/_/g, ' ')}`
+  if (type === 'VacuumStmt' && node['is_vacuumcmd'] !== true) return 'ANALYZE'
+  if (type === 'CreateTableAsStmt' && str(node, 'objtype') === 'OBJECT_MATVIEW') return 'CREATE MATERIALIZED VIEW'
   return STATEMENT_NAMES[type] ?? words(type.replace(/Stmt$/, ''))
 }
 

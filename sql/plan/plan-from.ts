@@ -2,14 +2,14 @@
 // (every column; filters are pushed later), subqueries and CTE references plan recursively, joins become JoinNodes
 // (equi-join keys found in ON/USING feed the hash join; the rest of the condition stays as a residual).
 import { OP_VERSION, type ScanOp, type TableSchema } from '../../engine/ops.js'
-import { featureNotSupported, invalidColumnReference, undefinedColumn, undefinedFunction, undefinedTable } from '../../src/common/errors.js'
+import { duplicateAlias, featureNotSupported, invalidColumnReference, undefinedColumn, undefinedFunction, undefinedTable } from '../../src/common/errors.js'
 import { bindComparison, bindExpr, toBool } from '../bind/bind-expr.js'
 import { columnType, tableOid, visibleColumns } from '../bind/catalog.js'
 import { coerce } from '../bind/coerce.js'
 import type { Expr } from '../bind/expr.js'
 import { Scope, type ScopeColumn } from '../bind/scope.js'
 import { sqlType } from '../bind/types.js'
-import { bindSetReturning, isJsonSetReturning, isRegexSetReturning, isTwoColumnJsonSrf, type SetReturningName } from '../bind/bind-srf.js'
+import { bindSetReturning, isJsonSetReturning, isTextSetReturning, isTwoColumnJsonSrf, type SetReturningName } from '../bind/bind-srf.js'
 import type { SqlCallExpr, SqlFromItem } from '../parse/ast.js'
 import { findVirtualTable, isVirtualSchema } from '../catalog/virtual-tables.js'
 import { findView } from '../catalog/view-definition.js'
@@ -108,6 +108,7 @@ function planJoin(planner: Planner, item: Extract<SqlFromItem, { kind: 'FromJoin
   const left = planFromItem(planner, item.left, outer)
   const lateral = planLateralItem(planner, item.right, left, outer)
   const right = lateral ?? planFromItem(planner, item.right, outer)
+  checkDistinctNames(left.columns, right.columns)
   const shift = left.columns.length
   const rightColumns = right.columns.map((c) => ({ ...c, slot: c.slot + shift }))
   let columns: ScopeColumn[] = [...left.columns, ...rightColumns]
@@ -209,7 +210,7 @@ function planFunction(planner: Planner, item: FunctionItem, outer: Scope | null)
   if (item.columnAliases !== null && item.columnAliases.length > 1 && item.call.name !== 'pg_options_to_table' && !(isJsonSetReturning(item.call.name) && isTwoColumnJsonSrf(item.call.name))) {
     throw invalidColumnReference(`table "${item.alias ?? item.call.name}" has 1 columns available but ${item.columnAliases.length} columns specified`, item.pos + 1)
   }
-  if (item.call.name === 'unnest' || isJsonSetReturning(item.call.name) || isRegexSetReturning(item.call.name)) return planUnnest(planner, item, outer)
+  if (item.call.name === 'unnest' || isJsonSetReturning(item.call.name) || isTextSetReturning(item.call.name)) return planUnnest(planner, item, outer)
   if (item.call.name === 'pg_options_to_table') return planOptionsToTable(planner, item, outer)
   if (item.call.name !== 'generate_series') return planScalarFunction(planner, item, outer)
   const ctx = planner.bindContext(new Scope([], outer), 'functions in FROM')
@@ -258,6 +259,13 @@ function planOptionsToTable(planner: Planner, item: Extract<SqlFromItem, { kind:
   return { plan, columns: columns.map((column, slot) => ({ ...column, qualifier, slot })) }
 }
 
+/** 42712 when the two sides of a join (or of the FROM list's comma) both hold an item of one name, as PostgreSQL. */
+function checkDistinctNames(left: ReadonlyArray<ScopeColumn>, right: ReadonlyArray<ScopeColumn>): void {
+  const names = new Set(left.map((c) => c.qualifier))
+  const clash = right.find((c) => c.qualifier !== null && names.has(c.qualifier))
+  if (clash !== undefined) throw duplicateAlias(clash.qualifier!) // PostgreSQL gives no position
+}
+
 /** The whole FROM list: comma-separated items are cross joins, left to right. */
 export function planFrom(planner: Planner, items: ReadonlyArray<SqlFromItem>, outer: Scope | null): FromResult {
   if (items.length === 0) return { plan: { kind: 'ValuesNode', rows: [[]], columns: [] }, columns: [] }
@@ -265,6 +273,7 @@ export function planFrom(planner: Planner, items: ReadonlyArray<SqlFromItem>, ou
   for (const item of items.slice(1)) {
     const lateral = planLateralItem(planner, item, result, outer)
     const right = lateral ?? planFromItem(planner, item, outer)
+    checkDistinctNames(result.columns, right.columns)
     const shift = result.columns.length
     const columns = [...result.columns, ...right.columns.map((c) => ({ ...c, slot: c.slot + shift }))]
     const plan = lateral !== null ? lateralJoin('inner', result.plan, right.plan, null, item.pos) : joinNode('inner', result.plan, right.plan, null, shift)

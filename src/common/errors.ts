@@ -101,6 +101,10 @@ export function featureNotSupported(what: string, position?: number): DbError {
 export function featureNotSupportedMessage(message: string): DbError {
   return error(SqlState.featureNotSupported, message)
 }
+/** 42712: two FROM items of one query level under the same name (checkNameSpaceConflicts). */
+export function duplicateAlias(name: string): DbError {
+  return error(SqlState.duplicateAlias, `table name "${name}" specified more than once`)
+}
 export function undefinedTable(name: string, position?: number): DbError {
   const extra = position === undefined ? {} : { position }
   return error(SqlState.undefinedTable, `relation "${name}" does not exist`, { ...extra, table: name })

@@ -58,6 +58,7 @@ export const SqlState = {
   undefinedParameter: '42P02',
   undefinedObject: '42704',
   duplicateColumn: '42701',
+  duplicateAlias: '42712',
   duplicatePreparedStatement: '42P05',
   duplicateCursor: '42P03',
   duplicateTable: '42P07',

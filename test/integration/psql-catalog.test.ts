@@ -63,10 +63,12 @@ describe('integration: psql catalog commands against PostgreSQL 15 (issue 9)', f
     removeDir(dataDir)
   })
 
+  // Functions, aggregates and window functions PostgreSQL has with exactly nodedb's overloads (pg_proc per overload).
+  const FUNCTION_LISTS = ['\\df concat*', '\\df row_number', '\\df ntile', '\\df sind', '\\df *trim', '\\da']
   // The second group lists kinds of object nodedb has none of and a fresh PostgreSQL has no user ones of: both empty.
   const EMPTY_KINDS = ['\\dc', '\\des+', '\\dew+', '\\deu+', '\\det', '\\dy', '\\drds', '\\dRs+', '\\do', '\\ddp', '\\lo_list',
     '\\dd', '\\dP', '\\dX', '\\dRp+', '\\dD', '\\dT', '\\dE', '\\dm', '\\di', '\\ds', '\\db', '\\dp', '\\dg', '\\dO']
-  for (const command of ['\\dt', '\\d', '\\d cpu', '\\d+ cpu', '\\dv', '\\dv+', '\\d cpu_busy', '\\dn', '\\df', '\\d nosuch*', ...EMPTY_KINDS]) {
+  for (const command of ['\\dt', '\\d', '\\d cpu', '\\d+ cpu', '\\dv', '\\dv+', '\\d cpu_busy', '\\dn', '\\df', '\\d nosuch*', ...FUNCTION_LISTS, ...EMPTY_KINDS]) {
     it(`${command} prints what PostgreSQL prints`, async function () {
       const run = async (port: number): Promise<string> => {
         try {
@@ -83,6 +85,12 @@ describe('integration: psql catalog commands against PostgreSQL 15 (issue 9)', f
     const [ours, theirs] = await both(['-c', '\\x', '-c', '\\d cpu'])
     assert.match(ours, /Expanded display is on/)
     assert.equal(ours, theirs)
+  })
+
+  it('\\df+ lists each overload with its volatility (descriptions and C symbol names are PostgreSQL\'s own)', async function () {
+    const rows = (await psql(server.pgPort, ['-A', '-t', '-c', '\\df+ btrim'])).trim().split('\n').map((line) => line.split('|').slice(0, 7).join('|'))
+    const theirs = (await psql(postgres.port, ['-A', '-t', '-c', '\\df+ btrim'])).trim().split('\n').map((line) => line.split('|').slice(0, 7).join('|'))
+    assert.deepEqual(rows, theirs)
   })
 
   it('\\l lists the one database as PostgreSQL lists postgres', async function () {
