@@ -15,7 +15,7 @@ import { coerce } from '../bind/coerce.js'
 import type { Expr } from '../bind/expr.js'
 import { Scope } from '../bind/scope.js'
 import { canImplicitlyCast, categoryOf, formatName } from '../bind/type-rules.js'
-import type { SqlType } from '../bind/types.js'
+import { sqlType, type SqlType } from '../bind/types.js'
 import type { SqlExpr } from '../parse/ast.js'
 import { parseSql } from '../parse/parse-sql.js'
 import { Planner } from '../plan/planner.js'
@@ -85,7 +85,8 @@ export function cookDefault(engine: Engine, session: SessionContext, column: { r
       hint: 'You will need to rewrite or cast the expression.',
     })
   }
-  const coerced = coerce(ctx, bound, type)
+  // A literal is read without the column's modifier, as coerce_type does ('abcdef' for varchar(3) fails at INSERT).
+  const coerced = coerce(ctx, bound, sqlType(type.name))
   if (coerced.kind === 'Const' && coerced.value === null) return null
   const { plain, pretty } = deparseDefault(ctx, functionContext(session, engine), expr, type)
   const stored: ColumnDefault = { v: COLUMN_DEFAULT_VERSION, expr: plain, pretty }

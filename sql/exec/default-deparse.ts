@@ -123,11 +123,11 @@ function deparse(ctx: BindContext, functions: FunctionContext, expr: SqlExpr, ex
       return operator(ctx, functions, expr, null, expr.expr, expected)
     }
     case 'ExprString': case 'ExprNull': {
-      // An unknown literal becomes a constant of the context's type read without its modifier (coerce_type); the
-      // length coercion above it is an implicit cast, hidden.
-      const type = expected?.type ?? sqlType('text')
+      // An unknown literal becomes a constant of the context's type read without its modifier (coerce_type: '0' into
+      // numeric(12,4) is '0'::numeric); the length coercion above it is an implicit cast, applied at INSERT.
+      const type = sqlType(expected?.type.name ?? 'text')
       const bound = coerce(ctx, bindExpr(ctx, expr), type)
-      return constant(functions, bound.kind === 'Const' ? bound.value : expr.kind === 'ExprString' ? expr.value : null, sqlType(type.name), expr.pos)
+      return constant(functions, bound.kind === 'Const' ? bound.value : expr.kind === 'ExprString' ? expr.value : null, type, expr.pos)
     }
     case 'ExprBool': return implicitTo({ kind: 'atom', text: expr.value ? 'true' : 'false' }, sqlType('bool'), expected)
     case 'ExprCast': return cast(ctx, functions, expr, expected)
