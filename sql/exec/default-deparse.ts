@@ -5,6 +5,7 @@
 // implicit casts shown on arguments ((100)::double precision) but not on the whole default. Only these shapes are deparsed; any other DEFAULT is refused (0A000) at CREATE, never printed
 // differently from PostgreSQL.
 import { featureNotSupported } from '../../src/common/errors.js'
+import type { SqlValue } from '../api.js'
 import type { FunctionContext } from '../functions/function-def.js'
 import { formatType } from '../functions/catalog-functions.js'
 import { bindExpr, type BindContext } from '../bind/bind-expr.js'
@@ -38,8 +39,11 @@ const KEYWORD_CALLS: Readonly<Record<string, { readonly kind: Expr['kind']; read
   coalesce: { kind: 'Coalesce', keyword: 'COALESCE' }, greatest: { kind: 'Greatest', keyword: 'GREATEST' }, least: { kind: 'Least', keyword: 'LEAST' },
 }
 
-/** Types whose constants print differently per session (TimeZone, DateStyle, IntervalStyle): not stored as text. */
-const SESSION_PRINTED: ReadonlySet<string> = new Set(['timestamptz', 'timestamp', 'date', 'interval'])
+/**
+ * Types whose constants print differently per session (TimeZone, IntervalStyle): not stored as text. timestamp and
+ * date print alike in every session nodedb allows (DateStyle output is ISO only).
+ */
+const SESSION_PRINTED: ReadonlySet<string> = new Set(['timestamptz', 'interval'])
 
 export interface DeparsedDefault {
   /** pg_get_expr(adbin, adrelid): what information_schema.columns.column_default shows too. */
@@ -70,6 +74,16 @@ function constant(functions: FunctionContext, value: unknown, type: SqlType, pos
   if (type.name === 'int4' && !text.startsWith('-')) return { kind: 'atom', text }
   if (type.name === 'numeric' && /^\d/.test(text) && /[eE.]/.test(text) && type.typmod < 0) return { kind: 'atom', text }
   return { kind: 'atom', text: `${quote(text)}::${typeText(type)}` }
+}
+
+/**
+ * A literal's value in `type`: the binder's constant, or — for the types whose literals it leaves to the statement
+ * ('now', 'today' for timestamp) — converted now, as PostgreSQL's CREATE does (a 'now' default is frozen there too).
+ */
+function literalValue(functions: FunctionContext, bound: Expr, type: SqlType): SqlValue {
+  if (bound.kind === 'Const') return bound.value
+  if (bound.kind === 'Cast' && bound.expr.kind === 'Const') return castTyped(bound.expr.value, sqlType('text'), type, functions)
+  return null
 }
 
 /** The type of an integer or decimal literal as PostgreSQL's make_const gives it (the sign folded in). */
@@ -127,7 +141,7 @@ function deparse(ctx: BindContext, functions: FunctionContext, expr: SqlExpr, ex
       // numeric(12,4) is '0'::numeric); the length coercion above it is an implicit cast, applied at INSERT.
       const type = sqlType(expected?.type.name ?? 'text')
       const bound = coerce(ctx, bindExpr(ctx, expr), type)
-      return constant(functions, bound.kind === 'Const' ? bound.value : expr.kind === 'ExprString' ? expr.value : null, type, expr.pos)
+      return constant(functions, literalValue(functions, bound, type), type, expr.pos)
     }
     case 'ExprBool': return implicitTo({ kind: 'atom', text: expr.value ? 'true' : 'false' }, sqlType('bool'), expected)
     case 'ExprCast': return cast(ctx, functions, expr, expected)
@@ -144,7 +158,7 @@ function cast(ctx: BindContext, functions: FunctionContext, expr: Extract<SqlExp
   const inner = expr.expr
   if (inner.kind === 'ExprString' || inner.kind === 'ExprNull') {
     const bound = bindExpr(ctx, expr)
-    return implicitTo(constant(functions, bound.kind === 'Const' ? bound.value : inner.kind === 'ExprString' ? inner.value : null, type, expr.pos), bound.type, expected)
+    return implicitTo(constant(functions, literalValue(functions, bound, type), type, expr.pos), bound.type, expected)
   }
   const innerType = bindExpr(ctx, inner).type
   const arg = deparse(ctx, functions, inner, null)
