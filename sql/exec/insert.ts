@@ -184,13 +184,13 @@ class LazyDefaults {
 export interface OmittedDefault { readonly column: number; readonly expr: Expr; readonly isStable: boolean }
 
 /** The omitted columns' default values, per row: stable ones evaluated once per statement. */
-function defaultFiller(bound: BoundInsert, env: ExecEnv): (row: number, put: (column: number, value: SqlValue) => void) => void {
+function defaultFiller(bound: BoundInsert, env: ExecEnv): (put: (column: number, value: SqlValue) => void) => void {
   if (bound.defaults.length === 0) return () => undefined
   const types = bound.table.columns.map((_, index) => columnType(bound.table, index))
   const once = new Map<number, SqlValue>()
   const valueOf = (item: OmittedDefault): SqlValue => castTyped(evaluate(item.expr, [], [], env), item.expr.type, types[item.column]!, env.functions)
   for (const item of bound.defaults) if (item.isStable) once.set(item.column, valueOf(item))
-  return (_row, put) => {
+  return (put) => {
     for (const item of bound.defaults) put(item.column, item.isStable ? once.get(item.column)! : valueOf(item))
   }
 }
@@ -199,7 +199,7 @@ function place(bound: BoundInsert, values: ReadonlyArray<SqlValue>, fill: Return
   const columns = bound.table.columns
   const row: SqlValue[] = new Array<SqlValue>(columns.length).fill(null)
   values.forEach((value, position) => { row[bound.targets[position]!] = value })
-  fill(0, (column, value) => { row[column] = value })
+  fill((column, value) => { row[column] = value })
   columns.forEach((column, index) => { if (column.notNull && row[index] === null) throw notNullViolation(column.name, bound.table.name) })
   return row
 }
@@ -232,7 +232,7 @@ function valuesColumns(bound: BoundInsert, env: ExecEnv): SqlValue[][] {
       } else value = castTyped(evaluate(expr, [], [], env), expr.type, targetTypes[p]!, env.functions)
       columns[targets[p]!]![r] = value
     }
-    fill(r, (column, value) => { columns[column]![r] = value })
+    fill((column, value) => { columns[column]![r] = value })
     for (const index of notNull) if (columns[index]![r] === null) throw notNullViolation(table.columns[index]!.name, table.name)
   }
   return columns
