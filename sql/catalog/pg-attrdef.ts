@@ -4,6 +4,7 @@
 // text (PostgreSQL's adbin is a pg_node_tree no client reads as such) that pg_get_expr(adbin, adrelid[, pretty]) prints.
 import type { ColumnSchema, TableSchema } from '../../engine/ops.js'
 import { dataCorrupted } from '../../src/common/errors.js'
+import { formatTimestamptz } from '../../src/common/timestamp-text.js'
 import { tableOid } from '../bind/catalog.js'
 import { defineTable, type CatalogRow } from './define-table.js'
 import type { VirtualTable } from './virtual-table.js'
@@ -37,6 +38,21 @@ export function columnDefault(column: ColumnSchema): ColumnDefault | null {
   return value
 }
 
+/**
+ * A timestamptz constant's place in a stored text: its µs between two U+0001 marks, printed in the reader's TimeZone
+ * (PostgreSQL prints the constant with timestamptz_out at pg_get_expr time, so its text follows the session).
+ */
+const ZONED = /\u0001([^\u0001]*)\u0001/g
+
+export function zonedConstantText(us: number): string {
+  return `\u0001${us}\u0001`
+}
+
+/** A stored default's text with its timestamptz constants printed in `timeZone`. */
+export function defaultTextIn(text: string, timeZone: string): string {
+  return text.includes('\u0001') ? text.replace(ZONED, (_, us: string) => formatTimestamptz(Number(us), timeZone)) : text
+}
+
 const ADBIN_PREFIX = '{NODEDB_DEFAULT :text '
 
 function adbinOf(stored: ColumnDefault): string {
@@ -44,11 +60,11 @@ function adbinOf(stored: ColumnDefault): string {
 }
 
 /** pg_get_expr: a default's adbin → its text (pretty for psql's \d); any other text passes through unchanged. */
-export function printAdbin(adbin: string, pretty: boolean): string {
+export function printAdbin(adbin: string, pretty: boolean, timeZone: string): string {
   if (!adbin.startsWith(ADBIN_PREFIX) || !adbin.endsWith('}')) return adbin
   try {
     const texts: unknown = JSON.parse(adbin.slice(ADBIN_PREFIX.length, -1))
-    if (Array.isArray(texts) && typeof texts[0] === 'string' && typeof texts[1] === 'string') return pretty ? texts[1] : texts[0]
+    if (Array.isArray(texts) && typeof texts[0] === 'string' && typeof texts[1] === 'string') return defaultTextIn(pretty ? texts[1] : texts[0], timeZone)
   } catch {
     // Not one of ours after all: printed as given, as any other text.
   }

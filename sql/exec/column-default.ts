@@ -7,7 +7,7 @@
 import type { Engine } from '../../engine/api.js'
 import type { TableSchema } from '../../engine/ops.js'
 import { DbError, dataCorrupted, datatypeMismatch, featureNotSupportedMessage, undefinedParameter } from '../../src/common/errors.js'
-import { COLUMN_DEFAULT_VERSION, columnDefault, type ColumnDefault } from '../catalog/pg-attrdef.js'
+import { COLUMN_DEFAULT_VERSION, columnDefault, defaultTextIn, type ColumnDefault } from '../catalog/pg-attrdef.js'
 import type { SessionContext, SqlValue } from '../api.js'
 import { bindExpr, type BindContext } from '../bind/bind-expr.js'
 import { columnType } from '../bind/catalog.js'
@@ -95,14 +95,14 @@ export function cookDefault(engine: Engine, session: SessionContext, column: { r
     coerce(ctx, bindExpr(ctx, parsedDefault(stored)), type)
   } catch (thrown) {
     if (!(thrown instanceof DbError)) throw thrown
-    throw featureNotSupportedMessage(`DEFAULT ${plain} is not supported: nodedb cannot read its stored text back (${thrown.message})`)
+    throw featureNotSupportedMessage(`DEFAULT ${defaultTextIn(plain, 'UTC')} is not supported: nodedb cannot read its stored text back (${thrown.message})`)
   }
   return stored
 }
 
 /** The stored text parsed back into an expression (`SELECT <text>`'s one item; the parse is cached by text). */
 function parsedDefault(stored: ColumnDefault): SqlExpr {
-  const ast = parseSql(`SELECT ${stored.expr}`)[0]?.parsed.ast
+  const ast = parseSql(`SELECT ${defaultTextIn(stored.expr, 'UTC')}`)[0]?.parsed.ast
   const body = ast?.kind === 'SqlQuery' ? ast.body : undefined
   const item = body?.kind === 'SqlSelectCore' && body.items.length === 1 ? body.items[0] : undefined
   if (item === undefined) throw dataCorrupted(`the catalog's default "${stored.expr}" does not parse as one expression`)

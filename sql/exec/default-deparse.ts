@@ -15,6 +15,7 @@ import { resolveTypeName, sqlType, typeOid, type SqlType } from '../bind/types.j
 import { coerce } from '../bind/coerce.js'
 import type { SqlExpr } from '../parse/ast.js'
 import { castTyped } from './value-ops.js'
+import { zonedConstantText } from '../catalog/pg-attrdef.js'
 
 /** A deparsed node: just enough of PostgreSQL's tree to place its parentheses as ruleutils does. */
 type Deparsed =
@@ -40,10 +41,11 @@ const KEYWORD_CALLS: Readonly<Record<string, { readonly kind: Expr['kind']; read
 }
 
 /**
- * Types whose constants print differently per session (TimeZone, IntervalStyle): not stored as text. timestamp and
- * date print alike in every session nodedb allows (DateStyle output is ISO only).
+ * Types whose constants print differently per session (IntervalStyle): not stored as text. timestamp and date print
+ * alike in every session nodedb allows (DateStyle output is ISO only); timestamptz constants are stored as their µs
+ * and printed in the reader's TimeZone.
  */
-const SESSION_PRINTED: ReadonlySet<string> = new Set(['timestamptz', 'interval'])
+const SESSION_PRINTED: ReadonlySet<string> = new Set(['interval'])
 
 export interface DeparsedDefault {
   /** pg_get_expr(adbin, adrelid): what information_schema.columns.column_default shows too. */
@@ -69,6 +71,8 @@ function quote(text: string): string {
 function constant(functions: FunctionContext, value: unknown, type: SqlType, pos: number): Deparsed {
   if (SESSION_PRINTED.has(type.name)) throw featureNotSupported(`a ${typeText(type)} constant in a DEFAULT expression (its text depends on the session's settings); write now() or a cast of an expression`, pos + 1)
   if (value === null) return { kind: 'atom', text: `NULL::${typeText(type)}` }
+  // Printed in the reader's TimeZone when the text is read (pg-attrdef.ts), as timestamptz_out would.
+  if (type.name === 'timestamptz') return { kind: 'atom', text: `'${zonedConstantText(Number(value))}'::${typeText(type)}` }
   if (type.name === 'bool') return { kind: 'atom', text: value === true ? 'true' : 'false' }
   const text = String(castTyped(value as never, type, sqlType('text'), functions))
   if (type.name === 'int4' && !text.startsWith('-')) return { kind: 'atom', text }
