@@ -35,6 +35,14 @@ const VALUE_FUNCTIONS: Readonly<Record<string, string>> = {
 
 const OPERATORS: ReadonlySet<string> = new Set(['+', '-', '*', '/', '%', '||'])
 const COMPARISONS: ReadonlySet<string> = new Set(['=', '<>', '<', '<=', '>', '>='])
+/**
+ * Calls PostgreSQL prints in a form nodedb's AST no longer tells apart: SQL-syntax functions (EXTRACT(f FROM x),
+ * SUBSTRING(x FROM a), POSITION(a IN b), TRIM(BOTH FROM x), x AT TIME ZONE z arrive as plain calls) and functions
+ * named by keywords, which ruleutils quotes ("left"(x, 2)). Refused rather than printed differently.
+ */
+const AMBIGUOUS_CALLS: ReadonlySet<string> = new Set(['extract', 'substring', 'position', 'overlay', 'btrim', 'ltrim', 'rtrim',
+  'timezone', 'left', 'right', 'normalize', 'is_normalized', 'trim'])
+
 /** Calls the binder turns into their own nodes, printed by keyword as ruleutils prints CoalesceExpr and MinMaxExpr. */
 const KEYWORD_CALLS: Readonly<Record<string, { readonly kind: Expr['kind']; readonly keyword: string }>> = {
   coalesce: { kind: 'Coalesce', keyword: 'COALESCE' }, greatest: { kind: 'Greatest', keyword: 'GREATEST' }, least: { kind: 'Least', keyword: 'LEAST' },
@@ -186,6 +194,7 @@ function call(ctx: BindContext, functions: FunctionContext, expr: Extract<SqlExp
     const args = expr.args.map((arg, i) => deparse(ctx, functions, arg, { type: bound.args[i]!.type, show: true }))
     return implicitTo({ kind: 'call', name: special.keyword, args }, bound.type, expected)
   }
+  if (AMBIGUOUS_CALLS.has(expr.name)) return unsupportedShape(expr)
   if (bound.kind !== 'Call' || expr.star || expr.distinct || expr.filter !== null || expr.orderBy.length > 0 || expr.over !== null) return unsupportedShape(expr)
   const args = expr.args.map((arg, i) => {
     const node = deparse(ctx, functions, arg, argType(bound, i, true))
