@@ -4,7 +4,7 @@ import type { DataRowEncoding } from '../src/common/datarow-encoder.js'
 import type { Lsn, TableId } from '../src/common/ids.js'
 import type { RowsPartial, ScanPartial } from './batch.js'
 import type {
-  AddColumnsOp, CreateTableOp, DeleteRowsOp, DropColumnOp, DropTableOp, IngestOp, RenameColumnOp, RenameTableOp, ScanOp, SetRetentionOp,
+  AddColumnsOp, CreateTableOp, DeleteRowsOp, DropColumnOp, DropTableOp, IngestOp, RenameColumnOp, RenameTableOp, ScanOp, SetColumnDefaultOp, SetRetentionOp,
   TableSchema, TimeseriesOp, TruncateTableOp,
 } from './ops.js'
 
@@ -77,7 +77,7 @@ export interface DropTableResult { readonly kind: 'DropTableResult' }
 export interface TruncateTableResult { readonly kind: 'TruncateTableResult'; readonly table: TableSchema }
 /** DELETE done: `rowCount` rows were deleted (exactly: segments rewritten or dropped plus memtable rows). */
 export interface DeleteRowsResult { readonly kind: 'DeleteRowsResult'; readonly rowCount: number }
-/** RenameTableOp, RenameColumnOp, DropColumnOp: `table` is the schema after the op. */
+/** RenameTableOp, RenameColumnOp, DropColumnOp, SetColumnDefaultOp: `table` is the schema after the op. */
 export interface AlterTableResult { readonly kind: 'AlterTableResult'; readonly table: TableSchema }
 export type OpResult =
   | CreateTableResult | IngestResult | ScanResult | AddColumnsResult | SetRetentionResult | DropTableResult
@@ -88,7 +88,7 @@ export type ResultOf<T extends TimeseriesOp> =
   T extends CreateTableOp ? CreateTableResult : T extends IngestOp ? IngestResult : T extends ScanOp ? ScanResult
     : T extends AddColumnsOp ? AddColumnsResult : T extends SetRetentionOp ? SetRetentionResult
       : T extends DropTableOp ? DropTableResult : T extends TruncateTableOp ? TruncateTableResult
-        : T extends RenameTableOp | RenameColumnOp | DropColumnOp ? AlterTableResult : T extends DeleteRowsOp ? DeleteRowsResult : never
+        : T extends RenameTableOp | RenameColumnOp | DropColumnOp | SetColumnDefaultOp ? AlterTableResult : T extends DeleteRowsOp ? DeleteRowsResult : never
 
 export interface EngineStats {
   readonly coreCount: number

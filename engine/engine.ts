@@ -323,7 +323,7 @@ class NodeEngine implements Engine {
       case 'DropTableOp': return this.ddl.dropTable(op)
       case 'TruncateTableOp': return this.ddl.truncateTable(op)
       case 'DeleteRowsOp': return this.ddl.deleteRows(op)
-      case 'RenameTableOp': case 'RenameColumnOp': case 'DropColumnOp': return this.ddl.alterTable(op)
+      case 'RenameTableOp': case 'RenameColumnOp': case 'DropColumnOp': case 'SetColumnDefaultOp': return this.ddl.alterTable(op)
       default: return assertNever(op)
     }
   }

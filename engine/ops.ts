@@ -26,6 +26,11 @@ export interface ColumnSchema {
    * WAL records written before stay readable, and is renamed so its old name is free again. Absent = false.
    */
   readonly isDropped?: boolean
+  /**
+   * The column's DEFAULT: sql's value (JSON), stored and returned as it was given, never interpreted here (as a view's
+   * definition). Absent (catalogs written before defaults existed) or null: no default.
+   */
+  readonly default?: unknown
 }
 
 export interface TableSchema {
@@ -121,6 +126,15 @@ export interface RenameColumnOp {
   readonly name: string
 }
 
+/** ALTER TABLE … ALTER COLUMN … SET DEFAULT (`default` sql's value) / DROP DEFAULT (null): catalog only. */
+export interface SetColumnDefaultOp {
+  readonly kind: 'SetColumnDefaultOp'
+  readonly v: typeof OP_VERSION
+  readonly tableId: TableId
+  readonly column: number
+  readonly default: unknown
+}
+
 /** ALTER TABLE … DROP COLUMN: hides the column (ColumnSchema.isDropped); never the designated timestamp. */
 export interface DropColumnOp {
   readonly kind: 'DropColumnOp'
@@ -213,13 +227,13 @@ export interface DeleteRowsOp {
 
 export type TimeseriesOp =
   | CreateTableOp | IngestOp | ScanOp | AddColumnsOp | SetRetentionOp | DropTableOp | TruncateTableOp | RenameTableOp
-  | RenameColumnOp | DropColumnOp | DeleteRowsOp
+  | RenameColumnOp | DropColumnOp | DeleteRowsOp | SetColumnDefaultOp
 export type TimeseriesOpKind = TimeseriesOp['kind']
 
 /** Wire codes of op kinds. Append-only; pinned by test/unit/engine/ops.test.ts. */
 export const OP_KIND_CODES: Readonly<Record<TimeseriesOpKind, number>> = {
   CreateTableOp: 1, IngestOp: 2, ScanOp: 3, AddColumnsOp: 4, SetRetentionOp: 5, DropTableOp: 6, TruncateTableOp: 7,
-  RenameTableOp: 8, RenameColumnOp: 9, DropColumnOp: 10, DeleteRowsOp: 11,
+  RenameTableOp: 8, RenameColumnOp: 9, DropColumnOp: 10, DeleteRowsOp: 11, SetColumnDefaultOp: 12,
 }
 
 /** The name a dropped column takes (PostgreSQL's own pattern), `attnum` 1-based: never a name a user can collide with. */

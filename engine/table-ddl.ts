@@ -14,7 +14,8 @@ import type { FlushCoordinator } from './flush-coordinator.js'
 import type { DiskHealth } from './io/disk-health.js'
 import { RowDeleter, type RowDeleterDeps } from './row-deleter.js'
 import type {
-  AddColumnsOp, CreateTableOp, DeleteRowsOp, DropColumnOp, DropTableOp, RenameColumnOp, RenameTableOp, TableSchema, TruncateTableOp,
+  AddColumnsOp, CreateTableOp, DeleteRowsOp, DropColumnOp, DropTableOp, RenameColumnOp, RenameTableOp, SetColumnDefaultOp, TableSchema,
+  TruncateTableOp,
 } from './ops.js'
 import { ScanGate } from './timeseries/scan-gate.js'
 import type { WalRecord } from './wal/record.js'
@@ -36,7 +37,7 @@ export interface TableDdlDeps {
   readonly route: RowDeleterDeps['route']
 }
 
-export type AlterTableOp = RenameTableOp | RenameColumnOp | DropColumnOp
+export type AlterTableOp = RenameTableOp | RenameColumnOp | DropColumnOp | SetColumnDefaultOp
 
 function checkResponse(response: CoreResponse): CoreResponse {
   if (response.kind === 'FailureResponse') throw new EngineFailureError(response.failure)
@@ -115,7 +116,7 @@ export class TableDdl {
     return { kind: 'AddColumnsResult', table, addedCount }
   }
 
-  /** Names and the dropped flag live only in the catalog: persist, then let every core see the new schema. */
+  /** Names, the dropped flag and defaults live only in the catalog: persist, then let every core see the new schema. */
   async alterTable(op: AlterTableOp): Promise<AlterTableResult> {
     const { catalog } = this.deps
     let table: TableSchema
@@ -123,6 +124,7 @@ export class TableDdl {
       case 'RenameTableOp': table = await catalog.renameTable(op); break
       case 'RenameColumnOp': table = await catalog.renameColumn(op); break
       case 'DropColumnOp': table = await catalog.dropColumn(op); break
+      case 'SetColumnDefaultOp': table = await catalog.setColumnDefault(op); break
     }
     await this.registerTable(table)
     return { kind: 'AlterTableResult', table }

@@ -126,7 +126,7 @@ async function executeParsed(engine: Engine, statement: PreparedStatement, decla
       const bound = bindInsert(engine, ast, types)
       return executeInsert(engine, bound, valuesOf(types), session)
     }
-    case 'SqlCreateTable': return executeCreateTable(engine, ast)
+    case 'SqlCreateTable': return executeCreateTable(engine, ast, session)
     case 'SqlSet': return executeSet(ast, session)
     case 'SqlShow': return executeShow(ast, session, engine)
     case 'SqlTransaction': return executeTransaction(ast)
@@ -139,7 +139,7 @@ async function executeParsed(engine: Engine, statement: PreparedStatement, decla
     case 'SqlDropTable': return executeDrop(engine, ast)
     case 'SqlCreateView': return executeCreateView(engine, ast)
     case 'SqlTruncate': return executeTruncate(engine, ast)
-    case 'SqlAlterTableColumns': return executeAlterTableColumns(engine, ast)
+    case 'SqlAlterTableColumns': return executeAlterTableColumns(engine, ast, session)
     case 'SqlRename': return executeRename(engine, ast)
     case 'SqlCopy': return executeCopy(engine, ast, session)
     case 'SqlDelete': {

@@ -7,7 +7,7 @@ import { EngineFailureError, type ViewSchema } from '../api.js'
 import { COLUMN_KIND_CODES, type ColumnKind } from '../batch.js'
 import {
   droppedColumnName, type AddColumnsOp, type ColumnSchema, type CreateTableOp, type DropColumnOp, type RenameColumnOp,
-  type RenameTableOp, type SetRetentionOp, type TableSchema,
+  type RenameTableOp, type SetColumnDefaultOp, type SetRetentionOp, type TableSchema,
 } from '../ops.js'
 import type { FileSystem } from '../io/file-system.js'
 
@@ -37,7 +37,9 @@ function parseColumn(value: unknown): ColumnSchema | undefined {
   // Absent in catalogs written before DROP COLUMN existed.
   const isDropped = 'isDropped' in value ? value.isDropped : false
   if (typeof isDropped !== 'boolean') return undefined
-  return { name, kind, sqlType, notNull, ...(isDropped ? { isDropped } : {}) }
+  // Absent in catalogs written before column defaults existed; sql's value, kept as it is.
+  const columnDefault = 'default' in value ? value.default : null
+  return { name, kind, sqlType, notNull, ...(isDropped ? { isDropped } : {}), ...(columnDefault === null ? {} : { default: columnDefault }) }
 }
 
 function parseTable(value: unknown): TableSchema | undefined {
@@ -223,7 +225,9 @@ export class CatalogStore {
     const table: TableSchema = {
       id: asTableId(this.nextTableId),
       name: op.name,
-      columns: op.columns.map((c) => ({ name: c.name, kind: c.kind, sqlType: c.sqlType, notNull: c.notNull })),
+      columns: op.columns.map((c) => ({
+        name: c.name, kind: c.kind, sqlType: c.sqlType, notNull: c.notNull, ...(c.default === undefined || c.default === null ? {} : { default: c.default }),
+      })),
       timestampIndex: op.timestampIndex,
       ...(isRetentionUs(op.retentionUs) ? { retentionUs: op.retentionUs } : {}),
     }
@@ -316,12 +320,23 @@ export class CatalogStore {
     })
   }
 
+  /** Sets (sql's value) or removes (null) a live column's default. */
+  setColumnDefault(op: SetColumnDefaultOp): Promise<TableSchema> {
+    return this.alterTable(op.tableId, (existing) => {
+      const column = liveColumn(existing, op.column)
+      const { default: _previous, ...rest } = column
+      const changed: ColumnSchema = op.default === null || op.default === undefined ? rest : { ...rest, default: op.default }
+      return { ...existing, columns: existing.columns.map((c, i) => (i === op.column ? changed : c)) }
+    })
+  }
+
   /** Hides the column: renamed out of the way, nullable (later rows carry NULL there), its index kept. */
   dropColumn(op: DropColumnOp): Promise<TableSchema> {
     return this.alterTable(op.tableId, (existing) => {
       const column = liveColumn(existing, op.column)
       if (op.column === existing.timestampIndex) throw invalid(`cannot drop the designated timestamp "${column.name}"`)
-      const dropped: ColumnSchema = { ...column, name: droppedColumnName(op.column + 1), notNull: false, isDropped: true }
+      const { default: _default, ...rest } = column
+      const dropped: ColumnSchema = { ...rest, name: droppedColumnName(op.column + 1), notNull: false, isDropped: true }
       return { ...existing, columns: existing.columns.map((c, i) => (i === op.column ? dropped : c)) }
     })
   }

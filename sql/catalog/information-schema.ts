@@ -7,6 +7,7 @@ import { isArrayType, type SqlType } from '../bind/types.js'
 import { NAMESPACES, VIRTUAL_RELATIONS } from './catalog-ids.js'
 import { views, type View } from './view-definition.js'
 import { defineTable, type CatalogRow } from './define-table.js'
+import { columnDefault, defaultTextIn } from './pg-attrdef.js'
 import type { VirtualTable } from './virtual-table.js'
 
 export const INFORMATION_SCHEMATA: VirtualTable = defineTable('information_schema', 'schemata', 13382, `catalog_name:name
@@ -56,10 +57,13 @@ function precision(type: SqlType): readonly [number | null, number | null, numbe
   }
 }
 
-interface ColumnFacts { readonly name: string; readonly type: SqlType; readonly notNull: boolean }
+interface ColumnFacts { readonly name: string; readonly type: SqlType; readonly notNull: boolean; readonly default?: string | null }
 
-function tableColumns(table: TableSchema): ColumnFacts[] {
-  return visibleColumns(table).map(({ index, column }) => ({ name: column.name, type: columnType(table, index), notNull: column.notNull }))
+function tableColumns(table: TableSchema, timeZone: string): ColumnFacts[] {
+  return visibleColumns(table).map(({ index, column }) => {
+    const stored = columnDefault(column)
+    return { name: column.name, type: columnType(table, index), notNull: column.notNull, default: stored === null ? null : defaultTextIn(stored.expr, timeZone) }
+  })
 }
 
 function columnRows(database: string, relation: string, columns: ReadonlyArray<ColumnFacts>, updatable: 'YES' | 'NO'): CatalogRow[] {
@@ -69,7 +73,7 @@ function columnRows(database: string, relation: string, columns: ReadonlyArray<C
     const octets = type.name === 'text' || type.name === 'varchar' || type.name === 'bpchar' ? (length === null ? 1073741824 : length * 4) : null
     const [numericPrecision, radix, scale, datetimePrecision] = precision(type)
     return [
-      database, 'public', relation, column.name, position + 1, null, column.notNull ? 'NO' : 'YES', dataType(type), length, octets,
+      database, 'public', relation, column.name, position + 1, column.default ?? null, column.notNull ? 'NO' : 'YES', dataType(type), length, octets,
       numericPrecision, radix, scale, datetimePrecision, null, null, null, null, null, null, null, null, null, null, null,
       database, 'pg_catalog', type.name, null, null, null, null, String(position + 1), 'NO', 'NO', null, null, null, null, null, 'NO',
       'NEVER', null, updatable,
@@ -87,7 +91,7 @@ export const INFORMATION_COLUMNS: VirtualTable = defineTable('information_schema
   identity_start:varchar identity_increment:varchar identity_maximum:varchar identity_minimum:varchar identity_cycle:varchar
   is_generated:varchar generation_expression:varchar is_updatable:varchar`,
 (ctx) => [
-  ...ctx.engine.tables().flatMap((table) => columnRows(ctx.session.database, table.name, tableColumns(table), 'YES')),
+  ...ctx.engine.tables().flatMap((table) => columnRows(ctx.session.database, table.name, tableColumns(table, ctx.session.settings.get('timezone') ?? 'UTC'), 'YES')),
   ...views(ctx.engine).flatMap((view) => columnRows(ctx.session.database, view.schema.name, view.definition.columns.map((c) => ({ ...c, notNull: false })), 'NO')),
 ])
 

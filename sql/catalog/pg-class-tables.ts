@@ -8,6 +8,7 @@ import { PG_TYPES } from '../bind/types.js'
 import {
   HEAP_AM_OID, NAMESPACES, namespaceOidOf, PUBLIC_NAMESPACE_OID, SUPERUSER_OID, VIRTUAL_RELATIONS,
 } from './catalog-ids.js'
+import { columnDefault } from './pg-attrdef.js'
 import { defineTable, type CatalogRow } from './define-table.js'
 import { PG_TYPE_ROWS } from './pg-type-data.js'
 import { views, viewOid, type View } from './view-definition.js'
@@ -99,7 +100,7 @@ function attributeRows(table: TableSchema): CatalogRow[] {
     const collation = row?.[20] ?? 0 // the type's own collation: 100 (default) for text, 950 (C) for name
     return [
       relid, name, dropped ? 0 : info.oid, -1, info.typlen, index + 1, 0, -1, type.typmod, row?.[3] ?? false, row?.[18] ?? 'i',
-      row?.[19] ?? 'p', '', column.notNull, false, false, '', '', dropped, true, 0, collation, null, null, null, null,
+      row?.[19] ?? 'p', '', column.notNull, columnDefault(column) !== null, false, '', '', dropped, true, 0, collation, null, null, null, null,
     ]
   })
   return [...system, ...user]

@@ -109,7 +109,6 @@ export const PG_COLLATION: VirtualTable = defineTable('pg_catalog', 'pg_collatio
 
 export const EMPTY_CATALOG_TABLES: ReadonlyArray<VirtualTable> = [
   emptyTable('pg_auth_members', 1261, 'roleid:oid member:oid grantor:oid admin_option:bool'),
-  emptyTable('pg_attrdef', 2604, 'oid:oid adrelid:oid adnum:int2 adbin:text'),
   emptyTable('pg_index', 2610, `indexrelid:oid indrelid:oid indnatts:int2 indnkeyatts:int2 indisunique:bool indnullsnotdistinct:bool indisprimary:bool
     indisexclusion:bool indimmediate:bool indisclustered:bool indisvalid:bool indcheckxmin:bool indisready:bool indislive:bool
     indisreplident:bool indkey:_int2 indcollation:_oid indclass:_oid indoption:_int2 indexprs:text indpred:text`),

@@ -8,6 +8,7 @@ import {
   EMPTY_CATALOG_TABLES, PG_AUTHID, PG_COLLATION, PG_DATABASE, PG_LOCKS, PG_PREPARED_STATEMENTS, PG_ROLES, PG_SETTINGS, PG_STAT_ACTIVITY, PG_TABLESPACE, PG_USER,
 } from './pg-misc-tables.js'
 import { MORE_EMPTY_CATALOG_TABLES } from './pg-empty-tables.js'
+import { PG_ATTRDEF } from './pg-attrdef.js'
 import { PG_PROC } from './pg-proc.js'
 import type { VirtualTable } from './virtual-table.js'
 import { NODEDB_SYNC } from './nodedb-sync-table.js'
@@ -15,7 +16,7 @@ import { EMPTY_SYSTEM_VIEWS, pgTablesView, pgViewsView } from './pg-system-views
 
 const TABLES: ReadonlyArray<VirtualTable> = [
   PG_NAMESPACE, pgClassTable(() => TABLES), pgAttributeTable(() => TABLES), PG_TYPE, PG_AM, PG_DATABASE, PG_ROLES, PG_AUTHID, PG_USER, PG_SETTINGS, PG_TABLESPACE,
-  PG_COLLATION, PG_PROC, ...EMPTY_CATALOG_TABLES, ...MORE_EMPTY_CATALOG_TABLES,
+  PG_COLLATION, PG_PROC, PG_ATTRDEF, ...EMPTY_CATALOG_TABLES, ...MORE_EMPTY_CATALOG_TABLES,
   INFORMATION_SCHEMATA, INFORMATION_TABLES, INFORMATION_COLUMNS, INFORMATION_VIEWS, NODEDB_SYNC,
   pgTablesView(() => TABLES), pgViewsView(() => TABLES), ...EMPTY_SYSTEM_VIEWS, PG_PREPARED_STATEMENTS, PG_STAT_ACTIVITY, PG_LOCKS,
 ]

@@ -12,6 +12,7 @@ import type { FunctionContext } from '../functions/function-def.js'
 import { withEngineErrors } from '../errors.js'
 import { copyParsePool, type CopyWorkerRequest } from './copy-parse-pool.js'
 import { CopyRows, type BoundCopyFrom } from './copy-rows.js'
+import { fillDefaults } from '../ingest/ingest-defaults.js'
 
 export type { BoundCopyFrom } from './copy-rows.js'
 
@@ -34,7 +35,10 @@ function ownedBytes(data: Uint8Array): Uint8Array {
 }
 
 /** Writes a COPY's rows as one IngestOp; resolves with the command tag. */
-async function ingest(engine: Engine, bound: BoundCopyFrom, batch: ColumnBatch): Promise<string> {
+async function ingest(engine: Engine, bound: BoundCopyFrom, parsed: ColumnBatch, functions: FunctionContext): Promise<string> {
+  // Volatile defaults of the columns the COPY leaves out: one value per row, here on the control thread.
+  const volatile = bound.volatileDefaults
+  const batch = volatile === undefined || parsed.rowCount === 0 ? parsed : fillDefaults(engine, bound.table, parsed, new Set(volatile), functions)
   if (batch.rowCount > 0) {
     await withEngineErrors(() => engine.execute({ kind: 'IngestOp', v: OP_VERSION, tableId: bound.table.id, batch }))
   }
@@ -46,7 +50,7 @@ class InlineCopySink implements CopyInSink {
   private readonly rows: CopyRows
   private bytesSinceYield = 0
 
-  constructor(private readonly engine: Engine, private readonly bound: BoundCopyFrom, functions: FunctionContext) {
+  constructor(private readonly engine: Engine, private readonly bound: BoundCopyFrom, private readonly functions: FunctionContext) {
     this.rows = new CopyRows(bound, functions)
   }
 
@@ -61,7 +65,7 @@ class InlineCopySink implements CopyInSink {
   async finish(): Promise<string> {
     this.rows.end()
     try {
-      return await ingest(this.engine, this.bound, this.rows.batch())
+      return await ingest(this.engine, this.bound, this.rows.batch(), this.functions)
     } finally {
       this.rows.release()
     }
@@ -89,7 +93,7 @@ class WorkerCopySink implements CopyInSink {
   private isReleased = false
   private wake: (() => void) | null = null
 
-  constructor(private readonly engine: Engine, private readonly bound: BoundCopyFrom, functions: FunctionContext) {
+  constructor(private readonly engine: Engine, private readonly bound: BoundCopyFrom, private readonly functions: FunctionContext) {
     const context = { timeZone: functions.timeZone, nowUs: functions.nowUs, settings: functions.settings }
     this.post = copyParsePool().open(bound, context, this.parsed, {
       onError: (error) => this.failed(error),
@@ -135,7 +139,7 @@ class WorkerCopySink implements CopyInSink {
         this.done = { resolve, reject }
         this.post({ kind: 'end', id: 0 })
       })
-      return await ingest(this.engine, this.bound, batch)
+      return await ingest(this.engine, this.bound, batch, this.functions)
     } finally {
       this.release()
     }

@@ -27,6 +27,10 @@ export interface BoundCopyFrom {
   readonly options: CopyOptions
   readonly forceNotNull: ReadonlyArray<boolean>
   readonly forceNull: ReadonlyArray<boolean>
+  /** Per table column, the value a column the COPY leaves out gets (its default, column-default.ts); undefined: NULL. */
+  readonly defaults?: ReadonlyArray<SqlValue | undefined>
+  /** Of those, the columns whose default is volatile: evaluated per row once the rows are parsed (copy-in.ts). */
+  readonly volatileDefaults?: ReadonlyArray<number>
 }
 
 const UNKNOWN = sqlType('unknown')
@@ -114,14 +118,17 @@ export class CopyRows {
 
   constructor(private readonly bound: BoundCopyFrom, functions: FunctionContext) {
     this.columns = new CopyColumns(bound.table.columns)
-    this.row = new Array<SqlValue>(bound.table.columns.length).fill(null)
+    // Only targets are written per row: the other columns keep their default (or NULL) in every row.
+    this.row = bound.table.columns.map((_column, c) => bound.defaults?.[c] ?? null)
     this.names = bound.targets.map((target) => bound.table.columns[target]!.name)
     if (bound.options.format === 'binary') {
       const casts = bound.targetTypes.map((type) => binaryCast(type, functions))
       this.parser = new CopyBinaryParser(bound.targets.length, (fields, line) => this.binaryTuple(casts, fields, line))
     } else {
       const casts = bound.targetTypes.map((type) => textCast(type, functions))
-      const fast = CopyFastLines.create(this.columns, bound.table, bound.targets, bound.targetTypes, casts, bound.options, bound.forceNotNull)
+      const hasDefaults = bound.defaults?.some((value) => value !== undefined) === true
+      // The fast path writes NULL into the columns a COPY leaves out: with defaults to fill, the general path runs.
+      const fast = hasDefaults ? null : CopyFastLines.create(this.columns, bound.table, bound.targets, bound.targetTypes, casts, bound.options, bound.forceNotNull)
       this.parser = new CopyTextParser(bound.options, bound.forceNotNull, bound.forceNull,
         (fields, line, raw) => this.textRecord(casts, fields, line, raw), fast)
     }

@@ -9,7 +9,8 @@ import type { SessionContext, StatementResult } from '../api.js'
 import { columnType, findColumn, requireTable, visibleColumns } from '../bind/catalog.js'
 import type { SqlCopy, SqlQuery } from '../parse/ast.js'
 import { parseSql } from '../parse/parse-sql.js'
-import { copyFromSink } from './copy-in.js'
+import { copyDefaults } from './column-default.js'
+import { copyFromSink, type BoundCopyFrom } from './copy-in.js'
 import { chosenColumns, readCopyOptions } from './copy-options.js'
 import { executeQuery, functionContext } from './query.js'
 
@@ -36,9 +37,14 @@ function copyFrom(engine: Engine, statement: SqlCopy, session: SessionContext): 
     targetTypes: targets.map((target) => columnType(table, target)),
     forceNotNull: chosenColumns(options.forceNotNull, 'FORCE_NOT_NULL', names, table.name, visibleNames(table)),
     forceNull: chosenColumns(options.forceNull, 'FORCE_NULL', names, table.name, visibleNames(table)),
+    ...defaultsOf(copyDefaults(engine, session, table, targets)),
   }
   const sink = copyFromSink(engine, bound, functionContext(session, engine))
   return { kind: 'CopyInResult', format: options.format, columnCount: targets.length, sink }
+}
+
+function defaultsOf(defaults: ReturnType<typeof copyDefaults>): Pick<BoundCopyFrom, 'defaults' | 'volatileDefaults'> {
+  return { defaults: defaults.values, ...(defaults.volatile.length === 0 ? {} : { volatileDefaults: defaults.volatile }) }
 }
 
 function visibleNames(table: TableSchema): string[] {

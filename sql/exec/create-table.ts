@@ -1,6 +1,6 @@
 // sql/exec/create-table: CREATE TABLE → CreateTableOp. Picks the designated timestamp (first TIMESTAMP/TIMESTAMPTZ
 // NOT NULL column), maps each SQL type to its engine kind and keeps the exact SQL type in ColumnSchema.sqlType.
-// WITH (ttl = '…', partition_by = 'day') as storage parameters; any other is 22023 as PostgreSQL answers.
+// Column DEFAULTs are cooked by column-default.ts. WITH (ttl = '…', partition_by = 'day') as storage parameters; any other is 22023 as PostgreSQL answers.
 import type { Engine } from '../../engine/api.js'
 import type { ColumnSchema, CreateTableOp } from '../../engine/ops.js'
 import { OP_VERSION } from '../../engine/ops.js'
@@ -9,11 +9,12 @@ import {
   programLimitExceeded,
 } from '../../src/common/errors.js'
 import { COLUMNS_PER_TABLE_MAX_COUNT } from '../../src/common/limits.js'
-import type { StatementResult } from '../api.js'
-import { PG_TYPES, formatStoredType, isTimestampType, resolveTypeName } from '../bind/types.js'
+import type { SessionContext, StatementResult } from '../api.js'
+import { PG_TYPES, formatStoredType, isTimestampType, parseStoredType, resolveTypeName } from '../bind/types.js'
 import { withEngineErrors } from '../errors.js'
-import type { SqlColumnDef, SqlCreateTable } from '../parse/ast.js'
+import type { SqlColumnDef, SqlCreateTable, SqlExpr } from '../parse/ast.js'
 import { parseTtlUs } from './alter-table.js'
+import { cookDefault } from './column-default.js'
 
 /** The partition widths partition_by names; only 'day' is built (the segment store's width is one per engine). */
 const PARTITION_BY_VALUES: ReadonlySet<string> = new Set(['hour', 'day', 'month'])
@@ -42,7 +43,15 @@ function retentionOf(statement: SqlCreateTable): number | undefined {
   }
   return retentionUs
 }
-export function buildCreateTableOp(statement: SqlCreateTable): CreateTableOp {
+/** Cooks a column's DEFAULT into its stored form (null: none); buildCreateTableOp's callers without one pass none. */
+export type DefaultCooker = (expr: SqlExpr, schema: ColumnSchema) => unknown
+
+/** A column's schema with its cooked default (CREATE TABLE, and ALTER TABLE … SET DEFAULT's check of it). */
+export function cookedColumnDefault(engine: Engine, session: SessionContext): DefaultCooker {
+  return (expr, schema) => cookDefault(engine, session, schema, parseStoredType(schema.sqlType, schema.kind), expr)
+}
+
+export function buildCreateTableOp(statement: SqlCreateTable, cook: DefaultCooker | null = null): CreateTableOp {
   if (statement.columns.length > COLUMNS_PER_TABLE_MAX_COUNT) {
     throw programLimitExceeded(`tables can have at most ${COLUMNS_PER_TABLE_MAX_COUNT} columns`)
   }
@@ -50,7 +59,9 @@ export function buildCreateTableOp(statement: SqlCreateTable): CreateTableOp {
   const columns: ColumnSchema[] = statement.columns.map((column) => {
     if (seen.has(column.name)) throw duplicateColumn(column.name)
     seen.add(column.name)
-    return columnSchemaOf(column)
+    const schema = columnSchemaOf(column)
+    const cooked = column.default === undefined ? null : cook === null ? refuseDefault(column) : cook(column.default, schema)
+    return cooked === null ? schema : { ...schema, default: cooked }
   })
   const timestampIndex = statement.columns.findIndex(
     (column) => column.notNull && isTimestampType(resolveTypeName(column.type).name))
@@ -65,8 +76,12 @@ export function buildCreateTableOp(statement: SqlCreateTable): CreateTableOp {
   }
 }
 
-export async function executeCreateTable(engine: Engine, statement: SqlCreateTable): Promise<StatementResult> {
-  const op = buildCreateTableOp(statement)
+function refuseDefault(column: SqlColumnDef): never {
+  throw featureNotSupported('DEFAULT here', column.pos + 1)
+}
+
+export async function executeCreateTable(engine: Engine, statement: SqlCreateTable, session: SessionContext): Promise<StatementResult> {
+  const op = buildCreateTableOp(statement, cookedColumnDefault(engine, session))
   await withEngineErrors(() => engine.execute(op))
   return { kind: 'CommandResult', commandTag: 'CREATE TABLE' }
 }

@@ -1,5 +1,6 @@
 // sql/exec/insert: INSERT INTO t [(cols)] VALUES … | query → IngestOp. VALUES expressions are bound against the target
-// columns' types (which is how $n types are inferred); a query's rows are cast to them. NOT NULL is checked, and
+// columns' types (which is how $n types are inferred); a query's rows are cast to them. Columns left out (and DEFAULT
+// in a VALUES row) take their DEFAULT (column-default.ts), else NULL. NOT NULL is checked, and
 // the rows are packed into one ColumnBatch (one WAL record: the whole INSERT is atomic). RETURNING is a select list
 // evaluated over each inserted row once it is durable.
 import type { Engine } from '../../engine/api.js'
@@ -27,6 +28,7 @@ import { decimalToFloat8, parseNumeric } from '../functions/numeric-ops.js'
 import { plainDecimal } from './copy-rows.js'
 import { runPlan } from './run-plan.js'
 import { castTyped } from './value-ops.js'
+import { boundDefaults, isStableDefault } from './column-default.js'
 
 export interface BoundInsert {
   readonly table: TableSchema
@@ -34,6 +36,8 @@ export interface BoundInsert {
   readonly targetTypes: ReadonlyArray<SqlType>
   readonly rows: ReadonlyArray<ReadonlyArray<Expr>>
   readonly query: PlanNode | null
+  /** The columns no target names that have a DEFAULT, each with its bound default (column-default.ts). */
+  readonly defaults: ReadonlyArray<OmittedDefault>
   /** RETURNING's items over a whole table row (slot = column index); null without RETURNING. */
   readonly returning: ReadonlyArray<SelectItemBound> | null
 }
@@ -128,29 +132,74 @@ function targetColumns(table: TableSchema, statement: SqlInsert): number[] {
 
 export function bindInsert(engine: Engine, statement: SqlInsert, paramTypes: Array<SqlType | null>): BoundInsert {
   const table = requireTable(engine, statement.table, statement.tablePos)
-  const targets = targetColumns(table, statement)
-  const targetTypes = targets.map((target) => columnType(table, target))
+  let targets = targetColumns(table, statement)
   const planner = new Planner(engine, paramTypes, () => undefined)
   const ctx = planner.bindContext(new Scope([], null), 'VALUES')
-  const rows = statement.rows.map((row) => {
-    if (row.length > targets.length) throw syntaxError('INSERT has more expressions than target columns', (row[targets.length]?.pos ?? 0) + 1)
-    if (row.length < targets.length && statement.columns !== null) {
-      throw syntaxError('INSERT has more target columns than expressions', (statement.columns[row.length]?.pos ?? 0) + 1)
-    }
-    return row.map((expr, i) => bindValue(ctx, expr, targetTypes[i]!))
-  })
   let query: PlanNode | null = null
   if (statement.query !== null) {
     query = planner.planQuery(statement.query, null).plan
     if (query.columns.length > targets.length) throw syntaxError('INSERT has more expressions than target columns', statement.tablePos + 1)
   }
-  return { table, targets, targetTypes, rows, query, returning: bindReturning(planner, table, statement.returning) }
+  // Without a column list, a shorter VALUES row or query names the leading columns only; the others take defaults.
+  const width = query?.columns.length ?? statement.rows[0]?.length ?? targets.length
+  if (statement.columns === null && width < targets.length) targets = targets.slice(0, width)
+  const targetTypes = targets.map((target) => columnType(table, target))
+  const defaults = new LazyDefaults(engine, table)
+  const rows = statement.rows.map((row) => {
+    if (row.length > targets.length) throw syntaxError('INSERT has more expressions than target columns', (row[targets.length]?.pos ?? 0) + 1)
+    if (row.length < targets.length) {
+      if (statement.columns !== null) throw syntaxError('INSERT has more target columns than expressions', (statement.columns[row.length]?.pos ?? 0) + 1)
+      throw syntaxError('VALUES lists must all be the same length', (row[0]?.pos ?? statement.tablePos) + 1)
+    }
+    return row.map((expr, i) => (expr.kind === 'InsertDefault' ? defaults.at(targets[i]!) : bindValue(ctx, expr, targetTypes[i]!)))
+  })
+  return { table, targets, targetTypes, rows, query, defaults: defaults.omitted(targets), returning: bindReturning(planner, table, statement.returning) }
 }
 
-function place(bound: BoundInsert, values: ReadonlyArray<SqlValue>): SqlValue[] {
+/** The table's defaults, bound only when a statement needs one (an omitted column or DEFAULT). */
+class LazyDefaults {
+  private bound: Array<Expr | null> | null = null
+
+  constructor(private readonly engine: Engine, private readonly table: TableSchema) {}
+
+  /** DEFAULT in a VALUES row: the column's default, else a NULL of its type. */
+  at(column: number): Expr {
+    return this.all()[column] ?? { kind: 'Const', value: null, type: columnType(this.table, column) }
+  }
+
+  /** The defaults of the columns `targets` leaves out. */
+  omitted(targets: ReadonlyArray<number>): OmittedDefault[] {
+    const named = new Set(targets)
+    if (this.table.columns.every((column, index) => named.has(index) || column.default === undefined || column.default === null)) return []
+    return this.all().flatMap((expr, column) => (expr === null || named.has(column) ? [] : [{ column, expr, isStable: isStableDefault(expr) }]))
+  }
+
+  private all(): Array<Expr | null> {
+    this.bound ??= boundDefaults(this.engine, this.table)
+    return this.bound
+  }
+}
+
+/** An omitted column's default; `isStable`: no volatile function, so one value serves every row of the statement. */
+export interface OmittedDefault { readonly column: number; readonly expr: Expr; readonly isStable: boolean }
+
+/** The omitted columns' default values, per row: stable ones evaluated once per statement. */
+function defaultFiller(bound: BoundInsert, env: ExecEnv): (put: (column: number, value: SqlValue) => void) => void {
+  if (bound.defaults.length === 0) return () => undefined
+  const types = bound.table.columns.map((_, index) => columnType(bound.table, index))
+  const once = new Map<number, SqlValue>()
+  const valueOf = (item: OmittedDefault): SqlValue => castTyped(evaluate(item.expr, [], [], env), item.expr.type, types[item.column]!, env.functions)
+  for (const item of bound.defaults) if (item.isStable) once.set(item.column, valueOf(item))
+  return (put) => {
+    for (const item of bound.defaults) put(item.column, item.isStable ? once.get(item.column)! : valueOf(item))
+  }
+}
+
+function place(bound: BoundInsert, values: ReadonlyArray<SqlValue>, fill: ReturnType<typeof defaultFiller>): SqlValue[] {
   const columns = bound.table.columns
   const row: SqlValue[] = new Array<SqlValue>(columns.length).fill(null)
   values.forEach((value, position) => { row[bound.targets[position]!] = value })
+  fill((column, value) => { row[column] = value })
   columns.forEach((column, index) => { if (column.notNull && row[index] === null) throw notNullViolation(column.name, bound.table.name) })
   return row
 }
@@ -161,6 +210,7 @@ function place(bound: BoundInsert, values: ReadonlyArray<SqlValue>): SqlValue[] 
  */
 function valuesColumns(bound: BoundInsert, env: ExecEnv): SqlValue[][] {
   const { table, targets, targetTypes, rows } = bound
+  const fill = defaultFiller(bound, env)
   const columns: SqlValue[][] = table.columns.map(() => new Array<SqlValue>(rows.length).fill(null))
   const notNull = table.columns.flatMap((column, index) => (column.notNull ? [index] : []))
   // A literal cast per statement (a timestamptz string) repeats row after row in bulk INSERTs: the same text in the
@@ -182,6 +232,7 @@ function valuesColumns(bound: BoundInsert, env: ExecEnv): SqlValue[][] {
       } else value = castTyped(evaluate(expr, [], [], env), expr.type, targetTypes[p]!, env.functions)
       columns[targets[p]!]![r] = value
     }
+    fill((column, value) => { columns[column]![r] = value })
     for (const index of notNull) if (columns[index]![r] === null) throw notNullViolation(table.columns[index]!.name, table.name)
   }
   return columns
@@ -194,10 +245,12 @@ export async function executeInsert(engine: Engine, bound: BoundInsert, params: 
   let columns: SqlValue[][]
   if (bound.query !== null) {
     const types = bound.query.columns.map((c) => c.type)
-    rows = (await runPlan(bound.query, env, [])).map((r) => place(bound, r.map((v, i) => castTyped(v, types[i]!, bound.targetTypes[i]!, env.functions))))
+    const fill = defaultFiller(bound, env)
+    rows = (await runPlan(bound.query, env, [])).map((r) => place(bound, r.map((v, i) => castTyped(v, types[i]!, bound.targetTypes[i]!, env.functions)), fill))
     columns = columnsOfRows(columnCount, rows)
   } else if (bound.returning !== null) {
-    rows = bound.rows.map((exprs) => place(bound, exprs.map((e, i) => castTyped(evaluate(e, [], [], env), e.type, bound.targetTypes[i]!, env.functions))))
+    const fill = defaultFiller(bound, env)
+    rows = bound.rows.map((exprs) => place(bound, exprs.map((e, i) => castTyped(evaluate(e, [], [], env), e.type, bound.targetTypes[i]!, env.functions)), fill))
     columns = columnsOfRows(columnCount, rows)
   } else {
     columns = valuesColumns(bound, env)

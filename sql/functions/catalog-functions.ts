@@ -6,6 +6,7 @@ import { invalidParameterValue, numericValueOutOfRange, undefinedDatabase, undef
 import type { SqlValue } from '../api.js'
 import type { PgTypeName } from '../bind/types.js'
 import { DATABASE_OID, DATABASE_OWNER_ROLE_OID, SUPERUSER_OID, VIRTUAL_RELATIONS } from '../catalog/catalog-ids.js'
+import { printAdbin } from '../catalog/pg-attrdef.js'
 import { typeDisplayName } from '../catalog/type-names.js'
 import { PG_TYPE_ROWS } from '../catalog/pg-type-data.js'
 import { formatArrayText, parseArrayText } from './array-text.js'
@@ -82,9 +83,9 @@ function describeFunctions(): ScalarFunction[] {
   return [
     def('format_type', ['oid', 'int4'], 'text', ([oid, typmod]) => (oid === null ? null : formatType(Number(oid), typmod === null ? null : Number(typmod))), false),
     def('pg_get_userbyid', ['oid'], 'name', ([oid], ctx) => userName(Number(oid), ctx)),
-    // nodedb stores no expressions (defaults, partition bounds, policies): the node text passes through unchanged.
-    def('pg_get_expr', ['text', 'oid'], 'text', ([expr]) => expr),
-    def('pg_get_expr', ['text', 'oid', 'bool'], 'text', ([expr]) => expr),
+    // Column defaults print their deparsed text (sql/catalog/pg-attrdef.ts); any other text passes through unchanged.
+    def('pg_get_expr', ['text', 'oid'], 'text', ([expr], ctx) => printAdbin(String(expr), false, ctx.timeZone)),
+    def('pg_get_expr', ['text', 'oid', 'bool'], 'text', ([expr, , pretty], ctx) => printAdbin(String(expr), pretty === true, ctx.timeZone)),
     nullText('pg_get_indexdef', ['oid']), nullText('pg_get_indexdef', ['oid', 'int4', 'bool']),
     nullText('pg_get_constraintdef', ['oid']), nullText('pg_get_constraintdef', ['oid', 'bool']),
     nullText('pg_get_statisticsobjdef_columns', ['oid']),

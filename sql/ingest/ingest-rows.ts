@@ -2,6 +2,7 @@
 // missing NOT NULL columns — kept as one reason index per row, so errors come out in line order. Pure.
 import type { TableSchema } from '../../engine/ops.js'
 import type { IngestBatch, IngestColumn, IngestErrorCode, IngestLineError } from '../api.js'
+import { columnDefault } from '../catalog/pg-attrdef.js'
 import type { ColumnPlan } from './ingest-plan.js'
 
 const INT64_MAX = (1n << 63n) - 1n
@@ -73,7 +74,8 @@ export class RowRefusals {
   /** Refuses rows lacking a value for a NOT NULL column of the table (other than the designated timestamp). */
   refuseMissingNotNull(table: TableSchema, plans: ReadonlyArray<ColumnPlan>): void {
     table.columns.forEach((schema, index) => {
-      if (!schema.notNull || index === table.timestampIndex) return
+      // A column with a DEFAULT gets it where a line leaves the field out (ingest-defaults.ts).
+      if (!schema.notNull || index === table.timestampIndex || columnDefault(schema) !== null) return
       const source = plans.findIndex((plan) => plan.kind === 'map' && plan.column === index)
       const column = this.batch.columns[source]
       const message = `null value in column "${schema.name}" of relation "${table.name}" violates not-null constraint`

@@ -10,6 +10,7 @@ import { nameProblem, newTableColumns, planColumn, type ColumnPlan } from './ing
 import { RowRefusals } from './ingest-rows.js'
 import { fitTypedText } from './ingest-typed-text.js'
 import { buildIngestColumns } from './ingest-vectors.js'
+import { fillIngestDefaults, hasIngestDefaults } from './ingest-defaults.js'
 
 interface TableOutcome {
   readonly rowCount: number
@@ -81,8 +82,10 @@ async function ingestTable(engine: Engine, batch: IngestBatch, errorsKeptMax: nu
   refusals.refuseMissingNotNull(table, plans)
   const fitted = fitTypedText(table, batch, plans, refusals)
   const rows = refusals.keptRows()
-  const batchOut = buildIngestColumns(table, fitted, plans, rows)
-  if (batchOut.rowCount === 0) return done(0)
+  const built = buildIngestColumns(table, fitted, plans, rows)
+  if (built.rowCount === 0) return done(0)
+  // A field a line leaves out takes its column's DEFAULT, as an INSERT that omits the column (ingest-defaults.ts).
+  const batchOut = hasIngestDefaults(table) ? fillIngestDefaults(engine, table, built) : built
   const result = await withEngineErrors(() => engine.execute({ kind: 'IngestOp', v: OP_VERSION, tableId: table.id, batch: batchOut }))
   return done(result.rowCount)
 }

@@ -1,7 +1,8 @@
 // sql/parse/adapt-ddl: DROP TABLE (DropStmt), TRUNCATE (TruncateStmt), ALTER TABLE … RENAME (RenameStmt) and the
-// column commands of ALTER TABLE (ADD/DROP COLUMN) → nodedb's statements. Other object kinds are 0A000 by name.
+// column commands of ALTER TABLE (ADD/DROP COLUMN, ALTER COLUMN SET/DROP DEFAULT) → nodedb's statements. Other object kinds are 0A000 by name.
 import type { SqlAlterColumnAction, SqlAlterTableColumns, SqlDropTable, SqlRename, SqlTableRef, SqlTruncate } from './ast.js'
 import { type AdaptContext, type Node, bool, list, nodeField, str, stringList, unsupported, wrapped } from './adapt-node.js'
+import { adaptExpr } from './adapt-expr.js'
 import { columnDef, tableName } from './adapt-table.js'
 
 /** DROP TABLE's names arrive as lists of strings without a location: [name], [schema, name] or [db, schema, name]. */
@@ -41,14 +42,21 @@ export function adaptRename(ctx: AdaptContext, node: Node): SqlRename {
   }
 }
 
-/** ALTER TABLE's ADD COLUMN / DROP COLUMN commands, given as AlterTableCmd nodes (the caller checked their subtypes). */
+/**
+ * ALTER TABLE's ADD COLUMN / DROP COLUMN / ALTER COLUMN SET|DROP DEFAULT commands, given as AlterTableCmd nodes (the
+ * caller checked their subtypes).
+ */
 export function adaptAlterColumns(ctx: AdaptContext, node: Node, cmds: ReadonlyArray<Node>): SqlAlterTableColumns {
   const { name: table, pos: tablePos } = tableName(ctx, nodeField(node, 'relation') ?? {})
   const actions = cmds.map((cmd): SqlAlterColumnAction => {
     if (str(cmd, 'subtype') === 'AT_AddColumn') {
       const def = wrapped(cmd.def, 'ColumnDef')
       if (def === null) return unsupported('this ADD COLUMN', tablePos)
-      return { kind: 'AddColumn', column: columnDef(ctx, def), ifNotExists: bool(cmd, 'missing_ok') }
+      return { kind: 'AddColumn', column: columnDef(ctx, def, table), ifNotExists: bool(cmd, 'missing_ok') }
+    }
+    if (str(cmd, 'subtype') === 'AT_ColumnDefault') {
+      const expr = cmd.def === undefined ? null : adaptExpr(ctx, cmd.def)
+      return { kind: 'SetDefault', name: str(cmd, 'name'), default: expr, pos: expr?.pos ?? tablePos }
     }
     return { kind: 'DropColumn', name: str(cmd, 'name'), ifExists: bool(cmd, 'missing_ok'), cascade: str(cmd, 'behavior') === 'DROP_CASCADE' }
   })

@@ -5,7 +5,7 @@ import type { SqlAlterTableColumns, SqlAlterTableOptions, SqlInsert, SqlStatemen
 import { adaptCopy } from './adapt-copy.js'
 import { adaptAlterColumns, adaptDropTable, adaptRename, adaptTruncate } from './adapt-ddl.js'
 import { adaptDelete } from './adapt-delete.js'
-import { adaptExprList } from './adapt-expr.js'
+import { adaptExpr } from './adapt-expr.js'
 import { type AdaptContext, type Node, bool, firstPos, list, loc, nodeField, str, unsupported, unwrap, wrapped } from './adapt-node.js'
 import { adaptQuery, selectItems } from './adapt-query.js'
 import { adaptCreateView } from './adapt-view.js'
@@ -33,12 +33,17 @@ function insert(ctx: AdaptContext, node: Node): SqlInsert {
     if (target === null || list(target, 'indirection').length > 0) return unsupported('a subscript or field in an INSERT column', pos)
     return { name: str(target, 'name'), pos }
   })
+  // INSERT … DEFAULT VALUES has no selectStmt: one row, every column its default.
+  if (node.selectStmt === undefined) return { kind: 'SqlInsert', table, tablePos, columns: [], rows: [[]], query: null, ...returning }
   const select = wrapped(node.selectStmt, 'SelectStmt')
-  if (select === null) return unsupported('INSERT … DEFAULT VALUES', tablePos)
+  if (select === null) return unsupported('this INSERT', tablePos)
   const isPlainValues = select.valuesLists !== undefined && list(select, 'sortClause').length === 0 &&
     select.limitCount === undefined && select.limitOffset === undefined && select.withClause === undefined
   if (!isPlainValues) return { kind: 'SqlInsert', table, tablePos, columns, rows: [], query: adaptQuery(ctx, select, firstPos(ctx, select, tablePos)), ...returning }
-  const rows = list(select, 'valuesLists').map((value) => adaptExprList(ctx, list(wrapped(value, 'List') ?? {}, 'items')))
+  const rows = list(select, 'valuesLists').map((value) => list(wrapped(value, 'List') ?? {}, 'items').map((item) => {
+    const marker = wrapped(item, 'SetToDefault')
+    return marker === null ? adaptExpr(ctx, item) : { kind: 'InsertDefault' as const, pos: loc(ctx, marker, tablePos) }
+  }))
   return { kind: 'SqlInsert', table, tablePos, columns, rows, query: null, ...returning }
 }
 
@@ -56,10 +61,10 @@ function explain(ctx: AdaptContext, node: Node): SqlStatement {
 }
 
 const OPTION_SUBTYPES: ReadonlySet<string> = new Set(['AT_SetRelOptions', 'AT_ResetRelOptions'])
-const COLUMN_SUBTYPES: ReadonlySet<string> = new Set(['AT_AddColumn', 'AT_DropColumn'])
+const COLUMN_SUBTYPES: ReadonlySet<string> = new Set(['AT_AddColumn', 'AT_DropColumn', 'AT_ColumnDefault'])
 
 /**
- * ALTER TABLE t SET (…) / RESET (…), or ADD COLUMN / DROP COLUMN, several commands of one family in order; any other
+ * ALTER TABLE t SET (…) / RESET (…), or ADD COLUMN / DROP COLUMN / ALTER COLUMN SET|DROP DEFAULT, several commands of one family in order; any other
  * command, or a mix of the two families, is refused.
  */
 function alterTable(ctx: AdaptContext, node: Node): SqlAlterTableOptions | SqlAlterTableColumns {

@@ -1,6 +1,8 @@
 // sql/parse/adapt-table: CREATE TABLE (CreateStmt) → SqlCreateTable, plus what ALTER TABLE and INSERT share with it:
 // table names (unqualified or public.) and storage-parameter values (WITH (ttl = '30 days')).
-import type { SqlColumnDef, SqlCreateTable } from './ast.js'
+import { syntaxError } from '../../src/common/errors.js'
+import type { SqlColumnDef, SqlCreateTable, SqlExpr } from './ast.js'
+import { adaptExpr } from './adapt-expr.js'
 import { type AdaptContext, type Node, list, loc, nodeField, num, str, stringList, unsupported, unwrap, wrapped } from './adapt-node.js'
 import { adaptTypeName } from './adapt-type.js'
 
@@ -40,7 +42,7 @@ export function definitionValue(ctx: AdaptContext, def: Node): string | null {
 }
 
 const CONSTRAINT_NAMES: Readonly<Record<string, string>> = {
-  CONSTR_DEFAULT: 'DEFAULT', CONSTR_CHECK: 'a CHECK constraint', CONSTR_PRIMARY: 'PRIMARY KEY', CONSTR_UNIQUE: 'UNIQUE',
+  CONSTR_CHECK: 'a CHECK constraint', CONSTR_PRIMARY: 'PRIMARY KEY', CONSTR_UNIQUE: 'UNIQUE',
   CONSTR_FOREIGN: 'FOREIGN KEY', CONSTR_EXCLUSION: 'an EXCLUDE constraint', CONSTR_IDENTITY: 'an identity column',
   CONSTR_GENERATED: 'a generated column',
 }
@@ -49,21 +51,31 @@ function constraintName(contype: string): string {
   return CONSTRAINT_NAMES[contype] ?? `constraint ${contype.replace('CONSTR_', '').replace(/_/g, ' ')}`
 }
 
-/** A column definition as CREATE TABLE and ALTER TABLE … ADD COLUMN write it. */
-export function columnDef(ctx: AdaptContext, node: Node): SqlColumnDef {
+/** PostgreSQL's serial pseudo-types: a sequence and a nextval() default, which nodedb does not have. */
+const SERIAL_TYPES: ReadonlySet<string> = new Set(['serial', 'bigserial', 'smallserial', 'serial2', 'serial4', 'serial8'])
+
+/** A column definition as CREATE TABLE and ALTER TABLE … ADD COLUMN write it (`table` names it in errors). */
+export function columnDef(ctx: AdaptContext, node: Node, table: string): SqlColumnDef {
   const pos = loc(ctx, node, ctx.statementPos)
   const typeName = nodeField(node, 'typeName')
   if (typeName === null) return unsupported('a column without a type', pos)
   if (nodeField(node, 'collClause') !== null) return unsupported('COLLATE on a column', pos)
   if (str(node, 'compression') !== '' || str(node, 'storage_name') !== '') return unsupported('column STORAGE/COMPRESSION', pos)
   let notNull = false
+  let defaultExpr: SqlExpr | undefined
+  const name = str(node, 'colname')
   for (const value of list(node, 'constraints')) {
     const constraint = wrapped(value, 'Constraint') ?? {}
     const contype = str(constraint, 'contype')
     if (contype === 'CONSTR_NOTNULL') notNull = true
-    else if (contype !== 'CONSTR_NULL') return unsupported(constraintName(contype), loc(ctx, constraint, pos))
+    else if (contype === 'CONSTR_DEFAULT') {
+      if (defaultExpr !== undefined) throw syntaxError(`multiple default values specified for column "${name}" of table "${table}"`, loc(ctx, constraint, pos) + 1)
+      defaultExpr = adaptExpr(ctx, constraint.raw_expr)
+    } else if (contype !== 'CONSTR_NULL') return unsupported(constraintName(contype), loc(ctx, constraint, pos))
   }
-  return { name: str(node, 'colname'), type: adaptTypeName(ctx, typeName, pos), notNull, pos }
+  const type = adaptTypeName(ctx, typeName, pos)
+  if (SERIAL_TYPES.has(type.name) && !type.isArray) return unsupported(`${type.name} columns (nodedb has no sequences)`, loc(ctx, typeName, pos))
+  return { name, type, notNull, pos, ...(defaultExpr === undefined ? {} : { default: defaultExpr }) }
 }
 
 const PERSISTENCE_NAMES: Readonly<Record<string, string>> = { t: 'CREATE TEMPORARY TABLE', u: 'CREATE UNLOGGED TABLE' }
@@ -86,7 +98,7 @@ export function adaptCreateTable(ctx: AdaptContext, node: Node): SqlCreateTable 
   refuseClauses(node, pos)
   const columns = list(node, 'tableElts').map((value) => {
     const element = unwrap(value)
-    if (element?.type === 'ColumnDef') return columnDef(ctx, element.node)
+    if (element?.type === 'ColumnDef') return columnDef(ctx, element.node, name)
     const elementPos = element === null ? pos : loc(ctx, element.node, pos)
     if (element?.type === 'Constraint') return unsupported(constraintName(str(element.node, 'contype')), elementPos)
     return unsupported(element?.type === 'TableLikeClause' ? 'LIKE in CREATE TABLE' : 'this table element', elementPos)

@@ -204,7 +204,10 @@ export interface SqlColumnDef {
   readonly type: SqlTypeName
   readonly notNull: boolean
   readonly pos: number
+  /** DEFAULT expr (absent without one): bound and stored by sql/exec/column-default.ts. */
+  readonly default?: SqlExpr
 }
+/** DEFAULT in a VALUES row. */ export interface SqlInsertDefault { readonly kind: 'InsertDefault'; readonly pos: number }
 
 /** CREATE TABLE; `options` from WITH (name = value, …): value text with quotes removed, lower-cased name. */
 export interface SqlCreateTable {
@@ -221,8 +224,8 @@ export interface SqlInsert {
   readonly tablePos: number
   /** null when the statement lists no columns (all, in catalog order). */
   readonly columns: ReadonlyArray<{ readonly name: string; readonly pos: number }> | null
-  /** INSERT … VALUES: the rows as expressions (the fast path's literal-only rows arrive here too). */
-  readonly rows: ReadonlyArray<ReadonlyArray<SqlExpr>>
+  /** VALUES rows (the fast path's too), DEFAULT as InsertDefault; DEFAULT VALUES is one empty row with `columns` []. */
+  readonly rows: ReadonlyArray<ReadonlyArray<SqlExpr | SqlInsertDefault>>
   /** INSERT … SELECT (or any query other than plain VALUES): set instead of rows (rows is then []). */
   readonly query: SqlQuery | null
   /** RETURNING's select list over the inserted rows; absent without one. */
@@ -297,6 +300,7 @@ export interface SqlTruncate { readonly kind: 'SqlTruncate'; readonly tables: Re
 export type SqlAlterColumnAction =
   | { readonly kind: 'AddColumn'; readonly column: SqlColumnDef; readonly ifNotExists: boolean }
   | { readonly kind: 'DropColumn'; readonly name: string; readonly ifExists: boolean; readonly cascade: boolean }
+  | /** ALTER COLUMN c SET DEFAULT e / DROP DEFAULT (null). */ { readonly kind: 'SetDefault'; readonly name: string; readonly default: SqlExpr | null; readonly pos: number }
 
 /** ALTER TABLE [IF EXISTS] t ADD [COLUMN] … / DROP [COLUMN] …, several separated by commas. */
 export interface SqlAlterTableColumns {

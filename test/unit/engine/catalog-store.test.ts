@@ -1,6 +1,7 @@
 // Goal: catalog.json keeps table ids unique forever (nextTableId survives DROP TABLE and restarts; catalogs written
 // before it existed load with one past the highest id), the dropped-column flag round-trips, renames and drops are
-// persisted atomically, and a damaged nextTableId is 'Corrupt'. Method: CatalogStore over a temp dir, reopened.
+// persisted atomically, column defaults round-trip (absent in old catalogs), and a damaged nextTableId is 'Corrupt'.
+// Method: CatalogStore over a temp dir, reopened.
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -60,6 +61,24 @@ describe('engine/catalog/catalog-store: ids, drops and renames', () => {
         { name: 'w', kind: 'i64', sqlType: 'int8', notNull: false },
       ],
     }])
+  })
+
+  it('persists column defaults as given (sql\'s value), sets and clears them, drops them with their column; an old catalog loads unchanged', async () => {
+    const old = { id: 1, name: 'old', timestampIndex: 0, columns: [{ name: 'ts', kind: 'timestamp', sqlType: 'timestamptz', notNull: true }] }
+    fs.writeFileSync(file(), JSON.stringify({ version: 1, nextTableId: 2, tables: [old] }))
+    let catalog = await CatalogStore.open(nodeFileSystem, dir)
+    assert.deepEqual(catalog.tables(), [old])
+    const stored = { v: 1, expr: 'now()', pretty: 'now()' }
+    const op = create('d')
+    const { table } = await catalog.createTable({ ...op, columns: op.columns.map((c, i) => (i === 0 ? { ...c, default: stored } : c)) })
+    await catalog.setColumnDefault({ kind: 'SetColumnDefaultOp', v: 1, tableId: table.id, column: 1, default: { ...stored, expr: '(1 + 2)' } })
+    catalog = await CatalogStore.open(nodeFileSystem, dir)
+    assert.deepEqual(catalog.tables()[1]?.columns.map((c) => c.default), [stored, { ...stored, expr: '(1 + 2)' }])
+    await catalog.setColumnDefault({ kind: 'SetColumnDefaultOp', v: 1, tableId: table.id, column: 0, default: null })
+    await catalog.dropColumn({ kind: 'DropColumnOp', v: 1, tableId: table.id, column: 1 })
+    catalog = await CatalogStore.open(nodeFileSystem, dir)
+    assert.deepEqual(catalog.tables()[1]?.columns.map((c) => 'default' in c), [false, false])
+    assert.deepEqual(catalog.tables()[0], old)
   })
 
   it('keeps views in the tables\' namespace and id sequence, persisted; replaced in place, dropped for good', async () => {

@@ -10,7 +10,7 @@ describe('engine/ops codes', () => {
   it('pins OP_KIND_CODES and OP_VERSION', () => {
     assert.deepStrictEqual({ ...OP_KIND_CODES }, {
       CreateTableOp: 1, IngestOp: 2, ScanOp: 3, AddColumnsOp: 4, SetRetentionOp: 5, DropTableOp: 6, TruncateTableOp: 7,
-      RenameTableOp: 8, RenameColumnOp: 9, DropColumnOp: 10, DeleteRowsOp: 11,
+      RenameTableOp: 8, RenameColumnOp: 9, DropColumnOp: 10, DeleteRowsOp: 11, SetColumnDefaultOp: 12,
     })
     assert.equal(OP_VERSION, 1)
   })

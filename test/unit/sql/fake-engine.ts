@@ -88,6 +88,8 @@ export class FakeEngine implements Engine {
         return this.alter(op.tableId, (table) => ({
           ...table, columns: table.columns.map((c, i) => (i === op.column ? { ...c, name: droppedColumnName(i + 1), notNull: false, isDropped: true } : c)),
         }))
+      case 'SetColumnDefaultOp':
+        return this.alter(op.tableId, (table) => ({ ...table, columns: table.columns.map((c, i) => (i === op.column ? { ...c, default: op.default } : c)) }))
     }
   }
 
