@@ -9,7 +9,8 @@ import { readCopyOptions } from '../../sql/exec/copy-options.js'
 import { copyTextChunks } from '../scenarios/copy-ingest.js'
 import { FIELD_NAMES, TAG_NAMES, cpuRows } from '../tsbs.js'
 
-function tsbsBound(): BoundCopyFrom {
+/** The bench's cpu table as a COPY FROM STDIN of all its columns binds it. */
+export function tsbsBound(): BoundCopyFrom {
   const columns = [
     { name: 'time', kind: 'timestamp' as const, sqlType: 'timestamptz', notNull: true },
     ...TAG_NAMES.map((name) => ({ name, kind: 'symbol' as const, sqlType: 'text', notNull: false })),
@@ -40,4 +41,4 @@ function main(): void {
   }
 }
 
-main()
+if (process.argv[1]?.endsWith('copy-parse.js') === true) main()
