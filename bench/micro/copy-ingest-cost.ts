@@ -9,6 +9,7 @@ import { copyIn } from '../../test/helpers/copy-client.js'
 import { pgClient, rssOf, startNodedbProcess } from '../peers/query-engines.js'
 import { copyTextChunks } from '../scenarios/copy-ingest.js'
 import { CREATE_CPU_SQL, cpuRows } from '../tsbs.js'
+import { rssBreakdown } from './rss-breakdown.js'
 import { cpuByThread, cpuSecondsOf, threadShares } from './thread-cpu.js'
 
 async function main(): Promise<void> {
@@ -43,7 +44,7 @@ async function main(): Promise<void> {
       await setup.end()
       const rss = (await rssOf(pid))! / 2 ** 20
       process.stdout.write(`run ${run}: ${(rows.length / seconds).toFixed(0)} rows/s  cpu ${(cpu / (rows.length / 1e6)).toFixed(2)} s/Mrow  ` +
-        `rss ${rss.toFixed(0)} MiB  visible ${visible}\n    threads (s/Mrow): ${threads}\n`)
+        `rss ${rss.toFixed(0)} MiB  visible ${visible}\n    threads (s/Mrow): ${threads}\n    RSS (MiB): ${await rssBreakdown(pid)}\n`)
     }
   } finally {
     await server.stop()

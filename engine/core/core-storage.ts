@@ -135,6 +135,8 @@ export class CoreStorage {
     const order = new Int32Array(starts[VSHARD_COUNT]!)
     const fill = starts.slice(0, VSHARD_COUNT)
     for (let row = 0; row < batch.rowCount; row++) if (owned === undefined || owned[vShards[row]!] === 1) order[fill[vShards[row]!]!++] = row
+    const targets: Array<{ readonly memtable: Memtable; readonly rows: Int32Array }> = []
+    let columnCount = 0
     for (let v = 0; v < VSHARD_COUNT; v++) {
       const count = starts[v + 1]! - starts[v]!
       if (count === 0) continue
@@ -146,9 +148,18 @@ export class CoreStorage {
         }
         table.active.set(v, live)
       }
-      live.memtable.appendRows(batch, order.subarray(starts[v]!, starts[v + 1]!), count)
+      live.memtable.reserveRows(batch, count)
       live.lastLsn = request.lsn
+      targets.push({ memtable: live.memtable, rows: order.subarray(starts[v]!, starts[v + 1]!) })
+      columnCount = Math.max(columnCount, live.memtable.columnCount)
     }
+    // Column by column across the memtables (issue 10): a batch's rows of one vShard are scattered through it, so
+    // gathering memtable by memtable re-read every source column from memory for each vShard (~250 ns per TSBS row);
+    // one column at a time stays in cache (~90 ns).
+    for (let c = 0; c < columnCount; c++) {
+      for (const { memtable, rows } of targets) if (c < memtable.columnCount) memtable.appendColumnRows(c, batch, rows, rows.length)
+    }
+    for (const { memtable, rows } of targets) memtable.commitRows(rows.length)
   }
 
   /** Bytes held by active and frozen memtables (the budget of invariant 4). */

@@ -185,13 +185,33 @@ export class Memtable {
    * of them (a batch built before AddColumnsOp): the columns it lacks get NULL.
    */
   appendRows(batch: ColumnBatch, rows: Int32Array, count: number): void {
+    this.reserveRows(batch, count)
+    for (let c = 0; c < this.columns.length; c++) this.appendColumnRows(c, batch, rows, count)
+    this.commitRows(count)
+  }
+
+  /**
+   * appendRows in three steps, so a caller filling many memtables from one batch can go column by column across them
+   * (core-storage.ts: each source column is then read while it is in cache): reserveRows, appendColumnRows for every
+   * column index below `columnCount`, commitRows. Nothing reads the rows before commitRows.
+   */
+  reserveRows(batch: ColumnBatch, count: number): void {
     assert(batch.columns.length <= this.columns.length, 'batch columns are a prefix of the memtable schema')
     this.ensureCapacity(this.rows + count)
-    for (let c = 0; c < this.columns.length; c++) {
-      const vector = batch.columns[c]
-      if (vector === undefined) this.appendNulls(this.columns[c]!, count)
-      else this.appendColumn(this.columns[c]!, vector, rows, count)
-    }
+  }
+
+  get columnCount(): number {
+    return this.columns.length
+  }
+
+  /** Column `c` of rows `rows[0..count)` of `batch` (NULL where the batch lacks the column), after reserveRows. */
+  appendColumnRows(c: number, batch: ColumnBatch, rows: Int32Array, count: number): void {
+    const vector = batch.columns[c]
+    if (vector === undefined) this.appendNulls(this.columns[c]!, count)
+    else this.appendColumn(this.columns[c]!, vector, rows, count)
+  }
+
+  commitRows(count: number): void {
     this.rows += count
   }
 
@@ -237,7 +257,7 @@ export class Memtable {
   }
 
   private appendColumn(column: MemColumn, vector: ColumnVector, rows: Int32Array, count: number): void {
-    assert(column.kind === vector.kind, `column kind ${column.kind} receives ${vector.kind}`)
+    if (column.kind !== vector.kind) assert(false, `column kind ${column.kind} receives ${vector.kind}`)
     const at = this.rows
     if (column.kind === 'symbol' && vector.kind === 'symbol') {
       this.appendSymbols(column, vector, rows, count)

@@ -9,6 +9,7 @@ import type { TableSchema } from '../../engine/ops.js'
 import type { SqlValue } from '../api.js'
 import type { SqlType } from '../bind/types.js'
 import type { ColumnBuilder, CopyColumns } from './copy-columns.js'
+import { SymbolSpanCache, type SpanField } from './copy-fast-span.js'
 import type { CopyOptions } from './copy-options.js'
 
 type TextCast = (text: string) => SqlValue
@@ -63,7 +64,7 @@ function hashBytes(bytes: Uint8Array, start: number, end: number): number {
 }
 
 /** One COPY column on the fast path: where it goes, how it is decoded, and its caches. */
-class FastColumn {
+class FastColumn implements SpanField {
   /** Timestamp: the previous field's bytes and value. */
   private readonly lastBytes = new Uint8Array(REMEMBERED_BYTES_MAX)
   private lastLength = -1
@@ -71,6 +72,9 @@ class FastColumn {
   /** Symbol: dictionary id by hash of the bytes, and each id's bytes to confirm a hit (a collision takes the string). */
   private readonly idsByHash = new Map<number, number>()
   private readonly bytesById: Uint8Array[] = []
+  /** Symbol: the id putSymbol wrote last and its row, for the span cache of a run of tags (copy-fast-span.ts). */
+  lastId = -1
+  lastRow = -1
 
   private readonly scan: Scan = { end: 0 }
   /** F64 whose NULL string cannot read as a plain decimal: digits are parsed while the field's end is sought. */
@@ -130,7 +134,7 @@ class FastColumn {
     if (known !== undefined) {
       const knownBytes = this.bytesById[known]!
       if (sameBytes(bytes, start, end, knownBytes, knownBytes.length)) {
-        this.builder.setSymbolId(row, known)
+        this.setId(row, known)
         return 0
       }
     }
@@ -139,8 +143,14 @@ class FastColumn {
       this.idsByHash.set(hash, id)
       this.bytesById[id] = Uint8Array.prototype.slice.call(bytes, start, end)
     }
-    this.builder.setSymbolId(row, id)
+    this.setId(row, id)
     return addedBytes
+  }
+
+  setId(row: number, id: number): void {
+    this.builder.setSymbolId(row, id)
+    this.lastId = id
+    this.lastRow = row
   }
 }
 
@@ -156,11 +166,27 @@ export class CopyFastLines {
   private readonly nullBytes: Buffer
   private readonly untargeted: ReadonlyArray<ColumnBuilder>
 
+  /** Per field: the span cache of the run of tags it starts (`spanAt`) or ends (`learnAt`), else null. */
+  private readonly spanAt: Array<SymbolSpanCache | null>
+  private readonly learnAt: Array<SymbolSpanCache | null>
+
   private constructor(private readonly columns: CopyColumns, private readonly fields: ReadonlyArray<FastColumn>,
     options: CopyOptions, untargeted: ReadonlyArray<ColumnBuilder>) {
     this.delimiter = options.delimiter.charCodeAt(0)
     this.nullBytes = Buffer.from(options.nullString)
     this.untargeted = untargeted
+    this.spanAt = fields.map(() => null)
+    this.learnAt = fields.map(() => null)
+    for (let first = 0; first < fields.length;) {
+      let next = first
+      while (next < fields.length && fields[next]!.decode === Decode.Symbol) next++
+      if (next - first >= 2) {
+        const cache = new SymbolSpanCache(fields.slice(first, next))
+        this.spanAt[first] = cache
+        this.learnAt[next - 1] = cache
+      }
+      first = Math.max(next, first + 1)
+    }
   }
 
   /**
@@ -222,6 +248,15 @@ export class CopyFastLines {
     let pos = start
     for (let i = 0; i < fields.length; i++) {
       if (pos > lineEnd) return false
+      const span = this.spanAt[i]!
+      if (span !== null) {
+        const spanEnd = span.take(bytes, pos, lineEnd, delimiter, row)
+        if (spanEnd >= 0) {
+          pos = spanEnd + 1
+          i += span.fieldCount - 1
+          continue
+        }
+      }
       const field = fields[i]!
       if (field.isPlainF64) {
         const fieldEnd = field.scanF64(bytes, pos, lineEnd, delimiter, row)
@@ -237,6 +272,7 @@ export class CopyFastLines {
         field.builder.append(row, null)
       } else addedBytes += field.put(bytes, pos, end, row)
       pos = end + 1
+      this.learnAt[i]?.learn(bytes, row)
     }
     if (pos <= lineEnd) return false
     for (let i = 0; i < this.untargeted.length; i++) this.untargeted[i]!.append(row, null)

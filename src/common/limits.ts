@@ -305,6 +305,9 @@ export const COPY_PARSE_WORKERS_MAX_COUNT = 4
 // CopyData chunks one COPY may have posted to its worker and not yet parsed; the next one waits (backpressure: the
 // connection then stops reading past PG_RECEIVE_QUEUE_BYTES_MAX).
 export const COPY_WORKER_CHUNKS_IN_FLIGHT_COUNT = 4
+// Distinct runs of tag values (series) one COPY's fast path remembers by their bytes (copy-fast-span.ts); past it new
+// series take the per-field way. ~100 bytes each: at most a few MiB per COPY.
+export const COPY_FAST_SPANS_MAX_COUNT = 16384
 
 function check(condition: boolean, message: string): void {
   if (!condition) throw new Error(`limits: ${message}`)

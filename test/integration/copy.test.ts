@@ -46,6 +46,20 @@ function textLines(): string {
   return `${lines.join('\n')}\n`
 }
 
+/**
+ * Lines whose run of adjacent tags (host, dc) repeats, differs in one field, is empty or holds a NULL: the fast path's
+ * span cache (copy-fast-span.ts) must write what the per-field way writes.
+ */
+function spanLines(): string {
+  const spans = [['h1', 'dc1'], ['h1', 'dc10'], ['h11', 'dc1'], ['h1', ''], ['', 'dc1'], ['h1', '\\N'], ['\\N', 'dc1'], ['', ''], ['h1', 'dc1 ✓']]
+  const lines: string[] = []
+  for (let i = 0; i < 45; i++) {
+    const [host, dc] = spans[(i * 7) % spans.length]!
+    lines.push(`2024-01-02 00:00:${String(i).padStart(2, '0')}+00\t${host}\t${dc}\t${i}\t${i / 4}\t${i}\tt`)
+  }
+  return `${lines.join('\n')}\n`
+}
+
 const fastRows = (c: pg.Client): Promise<Buffer> => copyOut(c, 'COPY (SELECT * FROM f ORDER BY time, host, v, n) TO STDOUT')
 
 describe('integration: COPY against PostgreSQL 15', function () {
@@ -196,6 +210,7 @@ describe('integration: COPY against PostgreSQL 15', function () {
       ['COPY f FROM STDIN (FORMAT csv, FORCE_NOT_NULL (host))', `${FIRST_CSV}2024-01-01 00:00:09+00,,,,1.5,,\n`],
       ['COPY f FROM STDIN', FIRST_TEXT + text.replaceAll('\t\t', '\t\\N\t').replace('\t1.5\t', '\t\\N\t') + '2024-01-03 00:00:00+00\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n'],
       ['COPY f FROM STDIN', `${FIRST_TEXT}2024-01-01 00:00:09+00\tx\\\\N\t\\Ny\t1\t2\t3\tt\n2024-01-01 00:00:10+00\t\\N\tb\\\\\t1\t2\t\\N\t\\N\n`],
+      ['COPY f FROM STDIN', FIRST_TEXT + spanLines() + spanLines().replaceAll('2024-01-02', '2024-01-03')],
       ["COPY f (v, time, host) FROM STDIN (DELIMITER '|')", '1|2024-01-01 00:00:00+00|a\n2.25|2024-01-01 00:00:01+00|b\n-3|2024-01-02 00:00:00+00|a\n'],
     ]
     for (const [sql, data] of loads) {
@@ -215,6 +230,8 @@ describe('integration: COPY against PostgreSQL 15', function () {
       'yesterday-ish\th1\tdc1\t1.5\t2\t3\tt',
       '2024-01-01 00:00:02+00\th1\tdc1\t1.5\t2\t3\tmaybe', '2024-01-01 00:00:02+00\th1\tdc1\t\t2\t3\tt', '', '\\N\th1\tdc1\t1.5\t2\t3\tt',
       '2024-01-01 00:00:02+00\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N',
+      // Cut short inside, and right after, a run of tags the span cache knows (h1, dc1).
+      '2024-01-01 00:00:02+00\th1', '2024-01-01 00:00:02+00\th1\tdc1',
     ]
     for (const line of bad) {
       await reset(CREATE_FAST, 'f')
