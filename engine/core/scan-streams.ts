@@ -50,7 +50,8 @@ export class ScanStreams {
       }
       const sort = request.sort === undefined ? {} : { sort: new CoreSort(cursor, request.sort, request.encoding!) }
       this.streams.set(request.id, { cursor, creditCount: request.creditCount, encoding: request.encoding, hasSentVectors: false, ...sort })
-      if (request.encoding !== undefined) log.debug({ core: this.coreId, stream: request.id }, 'core encodes a scan stream\'s DataRows')
+      if (request.sort !== undefined) log.debug({ core: this.coreId, stream: request.id }, 'core sorts a scan stream')
+      else if (request.encoding !== undefined) log.debug({ core: this.coreId, stream: request.id }, 'core encodes a scan stream\'s DataRows')
       return undefined
     } catch (error) {
       if (isEngineFailureError(error)) return failure(request.id, error.failure.kind, error.failure.detail)
