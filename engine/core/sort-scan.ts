@@ -1,10 +1,11 @@
 // engine/core/sort-scan: ORDER BY on a core (StreamScanRequest.sort). The core reads its whole share of the scan,
-// joins each needed column into one vector, sorts a permutation of its rows by typed key columns (IndexSorter, a
-// step at a time: at most CORE_SORT_STEP_MS per tick, so cancels and ingests still get through), then hands out
-// batches of sorted rows as DataRow bytes with their key columns, which the control side merges across cores
-// (engine/sorted-merge.ts). The main thread never holds, sorts or encodes the rows (invariant 5). Memory: the rows
-// held are bounded by the statement's row budget and CORE_SORT_BYTES_MAX (MemoryBudget past either; no spill).
-// Runs inside a worker; knows nothing of files or SQL.
+// joins each needed column into one vector, ranks string keys' distinct values and sorts a permutation of its rows
+// by typed key columns (IndexSorter, a step at a time: at most CORE_SORT_STEP_MS per tick, so cancels and ingests
+// still get through; the join is one pass over the rows held), then hands out batches of sorted rows as DataRow
+// bytes with their key columns, which the control side merges across cores (engine/sorted-merge.ts). The main thread
+// never holds, sorts or encodes the rows (invariant 5). Memory: the rows held are bounded by the statement's row
+// budget and CORE_SORT_BYTES_MAX (MemoryBudget past either; no spill). Runs inside a worker; knows nothing of files
+// or SQL.
 import { concatVectorsNow, gatherVector, rowComparator, type ColumnSortKey, type KeyColumn } from '../../src/common/column-order.js'
 import type { ColumnDataRowEncoder, DataRowEncoding } from '../../src/common/datarow-encoder.js'
 import { IndexSorter } from '../../src/common/index-sort.js'
@@ -22,6 +23,7 @@ export class CoreSort {
   private heldBytes = 0
   private rowCount = 0
   private columns = new Map<number, ColumnVector>()
+  private keys: PendingKey[] | null = null
   private sorter: IndexSorter | null = null
   private order: Int32Array | null = null
   private nextRow = 0
@@ -41,11 +43,21 @@ export class CoreSort {
     return this.order !== null && this.nextRow >= this.order.length
   }
 
-  /** Reads, then sorts, until `deadlineMs` (performance.now()). Throws EngineFailureError (MemoryBudget, a scan's). */
+  /** Reads, then ranks string keys, then sorts, until `deadlineMs` (performance.now()). Throws EngineFailureError. */
   work(deadlineMs: number): void {
     while (!this.cursor.isDone && performance.now() < deadlineMs) this.collect(this.cursor.step())
     if (!this.cursor.isDone) return
-    this.sorter ??= this.sorterOf()
+    if (this.keys === null) this.join()
+    const keys = this.keys!
+    // A string key's distinct values are ranked by a stepped sort of their own (a tag may have very many).
+    for (const key of keys) {
+      if (key.ranking === null) continue
+      while (!key.ranking.isDone && performance.now() < deadlineMs) key.ranking.step(SORT_STEP_WORK_COUNT)
+      if (!key.ranking.isDone) return
+      key.column = rankedColumn(key.ranking.sorted, key.strings!, key.ids!)
+      key.ranking = null
+    }
+    this.sorter ??= this.sorterOf(keys)
     while (!this.sorter.isDone && performance.now() < deadlineMs) this.sorter.step(SORT_STEP_WORK_COUNT)
     if (this.sorter.isDone) this.order = this.sorter.sorted
   }
@@ -62,7 +74,7 @@ export class CoreSort {
     for (const { slot } of this.encoding.columns) gatheredOf(slot)
     const encoded = encoder.encodeBatch(gathered, to - from, this.encoding)
     if (encoded === null) throw new EngineFailureError({ kind: 'NotSupported', detail: 'a sorted scan\'s column has no DataRow writer' })
-    const sortKeys = this.sort.keys.map((key) => gatheredOf(key.column))
+    const sortKeys = this.sort.keys.map((key) => compactSymbols(gatheredOf(key.column)))
     if (this.isDone) this.release()
     return { kind: 'RowsPartial', rowCount: to - from, columns: [], encoded, sortKeys }
   }
@@ -72,6 +84,7 @@ export class CoreSort {
     this.cursor.close()
     this.parts.clear()
     this.columns.clear()
+    this.keys = null
     this.sorter = null
     if (this.order !== null) this.order = this.order.subarray(this.order.length)
   }
@@ -93,18 +106,31 @@ export class CoreSort {
     }
   }
 
-  /** Joins the batches and builds the comparator; the first sort step follows. */
-  private sorterOf(): IndexSorter {
+  /** Joins each needed column's batches into one vector, and starts each key's typed column (strings: their ranking). */
+  private join(): void {
     for (const [slot, parts] of this.parts) {
       if (this.rowCount > 0) this.columns.set(slot, concatVectorsNow(parts, this.rowCount))
     }
     this.parts.clear()
+    this.keys = this.rowCount === 0 ? [] : this.sort.keys.map((key) => pendingKeyOf(this.columns.get(key.column)!))
+  }
+
+  private sorterOf(keys: ReadonlyArray<PendingKey>): IndexSorter {
     const order = new Int32Array(this.rowCount)
     for (let row = 0; row < order.length; row++) order[row] = row
     if (this.rowCount === 0) return new IndexSorter(order, (a, b) => a - b)
-    const keys: ColumnSortKey[] = this.sort.keys.map(({ column, descending, nullsFirst }) => ({ column: keyColumnOf(this.columns.get(column)!), descending, nullsFirst }))
-    return new IndexSorter(order, rowComparator(keys))
+    const sortKeys: ColumnSortKey[] = this.sort.keys.map(({ descending, nullsFirst }, k) => ({ column: keys[k]!.column!, descending, nullsFirst }))
+    return new IndexSorter(order, rowComparator(sortKeys))
   }
+}
+
+/** A key's typed column, or for strings the stepped sort of their distinct values that gives their ranks. */
+interface PendingKey {
+  column: KeyColumn | null
+  ranking: IndexSorter | null
+  readonly strings: ReadonlyArray<string> | null
+  /** Per row, its string's index in `strings` (-1: NULL). */
+  readonly ids: Int32Array | null
 }
 
 function memoryBudget(detail: string): EngineFailureError {
@@ -120,10 +146,10 @@ function vectorBytes(vector: ColumnVector): number {
   }
 }
 
-/** A key as numbers that order as its values: fixed-width kinds as they are, strings as their rank (UTF-16 order). */
-function keyColumnOf(vector: ColumnVector): KeyColumn {
+/** A key as numbers that order as its values: fixed-width kinds as they are, strings ranked (UTF-16 order) later. */
+function pendingKeyOf(vector: ColumnVector): PendingKey {
   switch (vector.kind) {
-    case 'symbol': return rankedKey(vector.ids, vector.dict)
+    case 'symbol': return rankingOf(vector.ids, vector.dict)
     case 'text': {
       const entryOf = new Map<string, number>()
       const distinct: string[] = []
@@ -133,20 +159,31 @@ function keyColumnOf(vector: ColumnVector): KeyColumn {
         if (value === null) ids[row] = -1
         else ids[row] = entryOf.get(value) ?? entryOf.set(value, distinct.push(value) - 1).get(value)!
       }
-      return rankedKey(ids, distinct)
+      return rankingOf(ids, distinct)
     }
     default: {
       const { nulls } = vector
-      return { values: vector.values, isNull: nulls === undefined || !nulls.includes(1) ? null : (row) => nulls[row] === 1 }
+      const column: KeyColumn = { values: vector.values, isNull: nulls === undefined || !nulls.includes(1) ? null : (row) => nulls[row] === 1 }
+      return { column, ranking: null, strings: null, ids: null }
     }
   }
 }
 
-/** ids (-1 NULL) into `strings` as each string's rank among them. */
-function rankedKey(ids: Int32Array, strings: ReadonlyArray<string>): KeyColumn {
-  const byText = strings.map((_, index) => index).sort((a, b) => (strings[a]! < strings[b]! ? -1 : strings[a]! > strings[b]! ? 1 : 0))
+function rankingOf(ids: Int32Array, strings: ReadonlyArray<string>): PendingKey {
+  const entries = new Int32Array(strings.length)
+  for (let entry = 0; entry < entries.length; entry++) entries[entry] = entry
+  const compare = (a: number, b: number): number => (strings[a]! < strings[b]! ? -1 : strings[a]! > strings[b]! ? 1 : a - b)
+  return { column: null, ranking: new IndexSorter(entries, compare), strings, ids }
+}
+
+/** ids (-1 NULL) as the rank of their string: `byText` lists the strings' indexes in order; equal strings share a rank. */
+function rankedColumn(byText: Int32Array, strings: ReadonlyArray<string>, ids: Int32Array): KeyColumn {
   const ranks = new Int32Array(strings.length)
-  byText.forEach((entry, rank) => { ranks[entry] = rank })
+  let rank = 0
+  for (let i = 0; i < byText.length; i++) {
+    if (i > 0 && strings[byText[i - 1]!] !== strings[byText[i]!]) rank++
+    ranks[byText[i]!] = rank
+  }
   const values = new Int32Array(ids.length)
   let hasNull = false
   for (let row = 0; row < ids.length; row++) {
@@ -155,4 +192,17 @@ function rankedKey(ids: Int32Array, strings: ReadonlyArray<string>): KeyColumn {
     values[row] = id < 0 ? -1 : ranks[id]!
   }
   return { values, isNull: hasNull ? (row) => values[row] === -1 : null }
+}
+
+/** A tag's rows with a dictionary of only the entries they use (the column's own may be far larger than a batch). */
+function compactSymbols(vector: ColumnVector): ColumnVector {
+  if (vector.kind !== 'symbol' || vector.dict.length <= vector.ids.length) return vector
+  const entryOf = new Map<number, number>()
+  const dict: string[] = []
+  const ids = new Int32Array(vector.ids.length)
+  for (let row = 0; row < ids.length; row++) {
+    const id = vector.ids[row]!
+    ids[row] = id < 0 ? -1 : entryOf.get(id) ?? entryOf.set(id, dict.push(vector.dict[id]!) - 1).get(id)!
+  }
+  return { kind: 'symbol', ids, dict }
 }
