@@ -1,9 +1,10 @@
 // Goal: ORDER BY on the cores (ScanStreamOptions.sort: engine/core/sort-scan.ts, engine/sorted-merge.ts) hands out
 // every row once, as DataRows, in the keys' order across both cores — NULLS FIRST/LAST per key, NaN above +Infinity,
-// tags by their strings — over segments and memtables; a sort over more rows than its budget fails with MemoryBudget;
-// an abort mid-stream stops the cores' sorts. Method: 40,000 seeded rows (some NaN and ±Infinity) in segments and
-// memtables; the DataRows are decoded (text and binary columns) and compared with the same rows sorted by a plain
-// comparator written from the keys' definition (the last key, the timestamp, is unique, so the order is total).
+// tags by their strings (also a tag with more distinct values than a batch has rows) — over segments and memtables;
+// a sort over more rows than its budget fails with MemoryBudget; an abort mid-stream stops the cores' sorts.
+// Method: 40,000 seeded rows (some NaN and ±Infinity) in segments and memtables; the DataRows are decoded (text and
+// binary columns) and compared with the same rows sorted by a plain comparator written from the keys' definition
+// (the last key, the timestamp, is unique, so the order is total).
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -105,6 +106,17 @@ describe('engine sorted scan streams (ORDER BY on the cores)', () => {
     assert.equal(got.length, rows.length)
     assert.deepStrictEqual(got, expectedOrder(rows))
     assert.equal(engine!.stats().scanStreamOpenCount, 0)
+  })
+
+  it('a tag key with more distinct values than a batch has rows sorts by its strings', async () => {
+    const tableId = await createCpu(engine!)
+    // 'h10' < 'h9': the strings' order, not the numbers'; many more distinct hosts than rows per batch.
+    // (Each core's tag dictionary then outgrows its batches, whose key vectors carry only the entries they use.)
+    const rows = makeRows(12_000, 13).map((row, i) => ({ ...row, host: `h${(i * 7919) % 10_000}` }))
+    await ingestAll(tableId, rows)
+    const got: Cells[] = []
+    for await (const batch of engine!.scanStream(scanOp(tableId, { projection: [0, 1, 2, 3, 4, 5] }), { encoding: ENCODING, sort: SORT })) got.push(...decode(batch))
+    assert.deepStrictEqual(got, expectedOrder(rows))
   })
 
   it('a pushed filter and an empty answer sort too', async () => {
