@@ -59,9 +59,9 @@ export class ScanRunner {
   }
 
   /**
-   * A raw scan as batches, in arrival order across cores (with `options.sort`: sorted on the cores, merged here). Each core runs ahead of the consumer by at most
-   * SCAN_STREAM_BATCHES_AHEAD_COUNT batches (credit is returned as batches are taken), so memory stays bounded
-   * whatever the table size (invariant 4). Leaving the loop early, or `signal` aborting, cancels every core's scan.
+   * A raw scan as batches, in arrival order across cores (with `options.sort`: sorted on the cores and merged in
+   * order, sorted-merge.ts). Each core runs ahead of the consumer by at most SCAN_STREAM_BATCHES_AHEAD_COUNT batches
+   * (credit is returned as batches are taken), so memory stays bounded whatever the table size (invariant 4). Leaving the loop early, or `signal` aborting, cancels every core's scan.
    */
   async *stream(op: ScanOp, options: ScanStreamOptions): AsyncGenerator<RowsPartial, void, undefined> {
     if (op.groupBy.length > 0 || op.aggregates.length > 0) throw fail('InvalidBatch', 'a streaming scan is a raw scan')
