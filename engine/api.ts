@@ -204,6 +204,31 @@ export interface ScanStreamOptions {
    * when a column has no columnar writer.
    */
   readonly encoding?: DataRowEncoding
+  /**
+   * Set (with `encoding`): each core sorts its rows by these keys before it sends any (engine/core/sort-scan.ts) and
+   * the batches come out merged across cores in that order (engine/sorted-merge.ts), as DataRow bytes.
+   */
+  readonly sort?: ScanSort
+}
+
+/**
+ * ORDER BY on the cores. `column` indexes the scan's projected columns; a key column's kind orders as: floats and
+ * timestamps by value with NaN above every number, integers, bools (false < true), tags by their strings' UTF-16 code
+ * units (the C collation's order for text, varchar and name, which is all sql sends here). NULLs go first or last as
+ * each key says. Ties come in no promised order.
+ */
+export interface ScanSortKey {
+  readonly column: number
+  readonly descending: boolean
+  readonly nullsFirst: boolean
+}
+
+export interface ScanSort {
+  readonly keys: ReadonlyArray<ScanSortKey>
+  /** A core holding more rows than this fails the stream with MemoryBudget (the statement's row budget). */
+  readonly rowsMax: number
+  /** Shown in a MemoryBudget failure's detail ("the sort of \"cpu\""). */
+  readonly what: string
 }
 
 export interface Engine {

@@ -47,6 +47,8 @@ export interface RowsPartial {
   readonly columns: ReadonlyArray<ColumnVector>
   /** A streamed scan asked for DataRows (StreamScanRequest.encoding): the rows as bytes, and `columns` is empty. */
   readonly encoded?: EncodedDataRows
+  /** A sorted stream's batch (StreamScanRequest.sort): its rows' ORDER BY key columns, in key order, for the merge. */
+  readonly sortKeys?: ReadonlyArray<ColumnVector>
 }
 
 /**

@@ -11,6 +11,7 @@ import type { CoreClient, StreamResponse } from './bridge/core-client.js'
 import type { CatalogStore } from './catalog/catalog-store.js'
 import { fail } from './engine-setup.js'
 import type { ScanOp, TableSchema } from './ops.js'
+import { SortedMerge } from './sorted-merge.js'
 import type { SegmentStore } from './timeseries/segment-store.js'
 
 export interface ScanHost {
@@ -58,9 +59,9 @@ export class ScanRunner {
   }
 
   /**
-   * A raw scan as batches, in arrival order across cores. Each core runs ahead of the consumer by at most
-   * SCAN_STREAM_BATCHES_AHEAD_COUNT batches (credit is returned as batches are taken), so memory stays bounded
-   * whatever the table size (invariant 4). Leaving the loop early, or `signal` aborting, cancels every core's scan.
+   * A raw scan as batches, in arrival order across cores (with `options.sort`: sorted on the cores and merged in
+   * order, sorted-merge.ts). Each core runs ahead of the consumer by at most SCAN_STREAM_BATCHES_AHEAD_COUNT batches
+   * (credit is returned as batches are taken), so memory stays bounded whatever the table size (invariant 4). Leaving the loop early, or `signal` aborting, cancels every core's scan.
    */
   async *stream(op: ScanOp, options: ScanStreamOptions): AsyncGenerator<RowsPartial, void, undefined> {
     if (op.groupBy.length > 0 || op.aggregates.length > 0) throw fail('InvalidBatch', 'a streaming scan is a raw scan')
@@ -68,9 +69,11 @@ export class ScanRunner {
     await this.host.restarts()
     if (options.signal?.aborted === true) return
     const cores = [...this.host.cores]
-    const merge = new BatchMerge(cores.length)
-    const { perCore, release, unpin } = await this.host.segments.sliceForScan(table, op, cores.length)
+    if (options.sort !== undefined && options.encoding === undefined) throw fail('InvalidBatch', 'a sorted scan stream sends DataRows')
     const ids: number[] = []
+    const credit = (core: number): void => cores[core]!.creditStream(ids[core]!, 1)
+    const merge = options.sort === undefined ? new BatchMerge(cores.length, credit) : new SortedMerge(cores.length, options.sort.keys, credit)
+    const { perCore, release, unpin } = await this.host.segments.sliceForScan(table, op, cores.length)
     // Cancels the streams opened so far; a core's pins go once it acknowledged (or is dead: the cancel rejects).
     const cancelCores = (): void => cores.slice(0, ids.length).forEach((core, c) => void core.cancelStream(ids[c]!)
       .catch((error: unknown) => log.debug({ err: error }, 'cancel of a stream on a dead core'))
@@ -80,7 +83,7 @@ export class ScanRunner {
       for (const [c, core] of cores.entries()) {
         ids.push(core.openStream(
           { kind: 'StreamScanRequest', op, segments: perCore[c]!, creditCount: SCAN_STREAM_BATCHES_AHEAD_COUNT,
-            ...(options.encoding === undefined ? {} : { encoding: options.encoding }) },
+            ...(options.encoding === undefined ? {} : { encoding: options.encoding }), ...(options.sort === undefined ? {} : { sort: options.sort }) },
           (response) => {
             if (response.kind === 'FailureResponse' || response.isLast) unpin(c)
             merge.receive(c, response)
@@ -104,10 +107,7 @@ export class ScanRunner {
     }
     options.signal?.addEventListener('abort', cancel)
     try {
-      for (let item = await merge.next(); item !== null; item = await merge.next()) {
-        cores[item.core]!.creditStream(ids[item.core]!, 1)
-        yield item.partial
-      }
+      for (let partial = await merge.next(); partial !== null; partial = await merge.next()) yield partial
     } finally {
       options.signal?.removeEventListener('abort', cancel)
       cancel()
@@ -134,7 +134,8 @@ class BatchMerge {
   private waiter: (() => void) | undefined
   takenCount = 0
 
-  constructor(coreCount: number) {
+  /** `credit(core)`: a batch of the core was taken, so it may send one more. */
+  constructor(coreCount: number, private readonly credit: (core: number) => void) {
     this.liveCount = coreCount
   }
 
@@ -160,14 +161,15 @@ class BatchMerge {
   }
 
   /** The next batch; null once every core finished or the stream was stopped. Rejects with a core's failure. */
-  async next(): Promise<{ readonly core: number; readonly partial: RowsPartial } | null> {
+  async next(): Promise<RowsPartial | null> {
     for (;;) {
       if (this.failure !== undefined) throw this.failure
       if (this.isStopped) return null
       const item = this.ready.shift()
       if (item !== undefined) {
         this.takenCount += 1
-        return item
+        this.credit(item.core)
+        return item.partial
       }
       if (this.liveCount === 0) return null
       await new Promise<void>((resolve) => { this.waiter = resolve })

@@ -3,7 +3,7 @@
 import type { SegmentSpan } from '../timeseries/manifest.js'
 import type { DataRowEncoding } from '../../src/common/datarow-encoder.js'
 import type { Lsn, TableId } from '../../src/common/ids.js'
-import type { EngineFailure } from '../api.js'
+import type { EngineFailure, ScanSort } from '../api.js'
 import type { ColumnBatch, RowsPartial, ScanPartial } from '../batch.js'
 import type { ScanOp, TableSchema } from '../ops.js'
 import type { DeletePredicate } from '../wal/delete-payload.js'
@@ -121,6 +121,8 @@ export interface StreamScanRequest {
   readonly creditCount: number
   /** Set: each batch's rows go as DataRow bytes (RowsPartial.encoded), encoded on the core (src/common/datarow-encoder.ts). */
   readonly encoding?: DataRowEncoding
+  /** Set (with `encoding`): the core sorts its rows first and each batch carries its rows' keys (RowsPartial.sortKeys). */
+  readonly sort?: ScanSort
 }
 
 /** The consumer of stream `streamId` pulled batches: the core may send `creditCount` more. Not answered. */

@@ -2,12 +2,14 @@
 // stream that has credit once per tick, between requests, so ingests keep flowing while a long scan answers.
 // Runs inside a worker; knows nothing of files or SQL.
 import { ColumnDataRowEncoder, type DataRowEncoding } from '../../src/common/datarow-encoder.js'
+import { CORE_SORT_STEP_MS } from '../../src/common/limits.js'
 import { log } from '../../src/common/log.js'
 import { isEngineFailureError } from '../api.js'
 import type { RowsPartial } from '../batch.js'
 import type { CoreResponse, ScanCancelRequest, ScanCreditRequest, StreamScanRequest } from '../bridge/messages.js'
 import type { ScanCursor } from '../timeseries/scan-cursor.js'
 import type { CoreStorage } from './core-storage.js'
+import { CoreSort } from './sort-scan.js'
 
 interface OpenStream {
   readonly cursor: ScanCursor
@@ -17,6 +19,8 @@ interface OpenStream {
   readonly encoding: DataRowEncoding | undefined
   /** A batch went as vectors (a column with no DataRow writer): logged once per stream. */
   hasSentVectors: boolean
+  /** Set: an ORDER BY on this core (sort-scan.ts); it reads and sorts with or without credit, then sends with it. */
+  readonly sort?: CoreSort
 }
 
 export class ScanStreams {
@@ -28,7 +32,7 @@ export class ScanStreams {
 
   /** Some stream may send a batch now: the core must not sleep. */
   get hasWork(): boolean {
-    for (const stream of this.streams.values()) if (stream.creditCount > 0) return true
+    for (const stream of this.streams.values()) if (stream.creditCount > 0 || stream.sort?.isSorted === false) return true
     return false
   }
 
@@ -44,8 +48,10 @@ export class ScanStreams {
       if (cursor === undefined) {
         return failure(request.id, 'NoSuchTable', `table ${request.op.tableId} is not registered`)
       }
-      this.streams.set(request.id, { cursor, creditCount: request.creditCount, encoding: request.encoding, hasSentVectors: false })
-      if (request.encoding !== undefined) log.debug({ core: this.coreId, stream: request.id }, 'core encodes a scan stream\'s DataRows')
+      const sort = request.sort === undefined ? {} : { sort: new CoreSort(cursor, request.sort, request.encoding!) }
+      this.streams.set(request.id, { cursor, creditCount: request.creditCount, encoding: request.encoding, hasSentVectors: false, ...sort })
+      if (request.sort !== undefined) log.debug({ core: this.coreId, stream: request.id }, 'core sorts a scan stream')
+      else if (request.encoding !== undefined) log.debug({ core: this.coreId, stream: request.id }, 'core encodes a scan stream\'s DataRows')
       return undefined
     } catch (error) {
       if (isEngineFailureError(error)) return failure(request.id, error.failure.kind, error.failure.detail)
@@ -64,6 +70,7 @@ export class ScanStreams {
     const stream = this.streams.get(request.streamId)
     if (stream !== undefined) {
       stream.cursor.close()
+      stream.sort?.release()
       this.streams.delete(request.streamId)
       log.debug({ core: this.coreId, stream: request.streamId }, 'core stopped a cancelled scan stream')
     }
@@ -74,8 +81,13 @@ export class ScanStreams {
   step(): CoreResponse[] {
     const responses: CoreResponse[] = []
     for (const [id, stream] of this.streams) {
-      if (stream.creditCount <= 0) continue
+      if (stream.creditCount <= 0 && stream.sort?.isSorted !== false) continue
       try {
+        if (stream.sort !== undefined) {
+          const response = this.stepSorted(id, stream, stream.sort)
+          if (response !== undefined) responses.push(response)
+          continue
+        }
         const partial = stream.cursor.step()
         const isLast = stream.cursor.isDone
         // An empty step (a selective filter) costs no credit and sends nothing, unless it ends the stream.
@@ -90,6 +102,16 @@ export class ScanStreams {
       }
     }
     return responses
+  }
+
+  /** A sort's next CORE_SORT_STEP_MS of reading and sorting, or once sorted (and with credit) its next batch. */
+  private stepSorted(id: number, stream: OpenStream, sort: CoreSort): CoreResponse | undefined {
+    if (!sort.isSorted) sort.work(performance.now() + CORE_SORT_STEP_MS)
+    if (!sort.isSorted || stream.creditCount <= 0) return undefined
+    stream.creditCount -= 1
+    const partial = sort.take(this.encoder ??= new ColumnDataRowEncoder())
+    if (sort.isDone) this.streams.delete(id)
+    return { kind: 'ScanBatchResponse', id, partial, isLast: sort.isDone }
   }
 
   /** The batch as DataRow bytes when the stream asked for them and every column has a writer; else as it is. */

@@ -1,14 +1,16 @@
 // sql/exec/column-sort: the column side of a columnar ORDER BY (sort-stream.ts): the cores' batches of one column
-// joined into one vector, each key turned into a typed column that compares as the key's SQL type orders (value-ops.ts),
-// and rows picked by a permutation. Typed arrays and one dictionary per tag column: no object per row (invariant 5).
+// joined into one vector, each key turned into a typed column that compares as the key's SQL type orders (value-ops.ts)
+// (src/common/column-order.ts has the parts the cores' sort shares: the comparator, concatenation, gathering).
+// Typed arrays and one dictionary per tag column: no object per row (invariant 5).
 import { assert, assertNever } from '../../src/common/assert.js'
 import type { ColumnVector } from '../../engine/batch.js'
 import type { SqlType } from '../bind/types.js'
+import { appendSymbols, concatFixed, type KeyColumn, type VectorOf } from '../../src/common/column-order.js'
 import { charge, forChunks, pause, sortSliced, type Sliced } from './slice.js'
 import { compareTyped } from './value-ops.js'
 
-/** Kinds of ColumnVector by their `kind`. */
-type VectorOf<K extends ColumnVector['kind']> = Extract<ColumnVector, { kind: K }>
+export { gatherVector, rowComparator, type ColumnSortKey } from '../../src/common/column-order.js'
+
 
 /**
  * The batches' vectors of one column as one vector (every part of one kind: a column's kind is its catalog kind).
@@ -35,58 +37,18 @@ export async function concatVectors(parts: ReadonlyArray<ColumnVector>, rowCount
   }
 }
 
-type Fixed = Float64Array | BigInt64Array | Uint8Array
-
-function concatFixed<A extends Fixed>(parts: ReadonlyArray<{ readonly values: A; readonly nulls?: Uint8Array }>, values: A): { values: A; nulls?: Uint8Array } {
-  const hasNulls = parts.some((part) => part.nulls !== undefined)
-  const nulls = hasNulls ? new Uint8Array(values.length) : undefined
-  let at = 0
-  for (const part of parts) {
-    values.set(part.values as never, at)
-    if (part.nulls !== undefined) nulls!.set(part.nulls, at)
-    at += part.values.length
-  }
-  assert(at === values.length, 'the batches hold the rows counted')
-  return nulls === undefined ? { values } : { values, nulls }
-}
-
 async function concatSymbols(parts: ReadonlyArray<VectorOf<'symbol'>>, rowCount: number, env: Sliced): Promise<VectorOf<'symbol'>> {
   const dict: string[] = []
   const entryOf = new Map<string, number>()
   const ids = new Int32Array(rowCount)
   let at = 0
   for (const part of parts) {
-    // The batch's own ids → the joined dictionary's, looked up once per entry the batch uses.
-    const mapped = new Int32Array(part.dict.length).fill(-2)
-    const base = at
-    await forChunks(part.ids.length, env, (from, to) => {
-      for (let row = from; row < to; row++) {
-        const id = part.ids[row]!
-        let entry = id < 0 ? -1 : mapped[id]!
-        if (entry === -2) {
-          const text = part.dict[id]!
-          entry = entryOf.get(text) ?? dict.push(text) - 1
-          entryOf.set(text, entry)
-          mapped[id] = entry
-        }
-        ids[base + row] = entry
-      }
-    })
+    appendSymbols(part, ids, at, dict, entryOf)
     at += part.ids.length
+    if (charge(env, part.ids.length)) await pause(env)
   }
   assert(at === rowCount, 'the batches hold the rows counted')
   return { kind: 'symbol', ids, dict }
-}
-
-/**
- * One ORDER BY key as a column of numbers that order as the key's values do under `type` (compareTyped): floats
- * and timestamps as they are (NaN above every number), integers and bools as they are, strings (a tag's dictionary,
- * a text column's distinct values) as their rank among the distinct values, equal values (bpchar's trailing blanks,
- * 1.0 = 1 in numeric text) one rank. `isNull(row)` says where NULL stands in for a value; null when no row is NULL.
- */
-export interface KeyColumn {
-  readonly values: Float64Array | BigInt64Array | Uint8Array | Int32Array
-  readonly isNull: ((row: number) => boolean) | null
 }
 
 export async function keyColumnOf(vector: ColumnVector, type: SqlType, env: Sliced): Promise<KeyColumn> {
@@ -141,86 +103,3 @@ async function ranksOf(strings: ReadonlyArray<string>, type: SqlType, env: Slice
   return ranks
 }
 
-/** An ORDER BY key over a KeyColumn: its direction and where NULLs go. */
-export interface ColumnSortKey {
-  readonly column: KeyColumn
-  readonly descending: boolean
-  readonly nullsFirst: boolean
-}
-
-/**
- * Compares two row indexes by the keys (compareForSort per key: NaN above numbers, NULLS FIRST/LAST independent of
- * the direction), then by the indexes themselves: any sort is then stable, the order run-plan's row sort gives.
- */
-export function rowComparator(keys: ReadonlyArray<ColumnSortKey>): (a: number, b: number) => number {
-  const parts = keys.map(({ column, descending, nullsFirst }) => {
-    const { values, isNull } = column
-    const sign = descending ? -1 : 1
-    const nullOrder = nullsFirst ? -1 : 1
-    if (isNull === null) {
-      // No NULL in the column: the values alone (NaN, floats only, above every number).
-      return (a: number, b: number): number => {
-        const x = values[a]!
-        const y = values[b]!
-        if (x < y) return -sign
-        if (x > y) return sign
-        if (x === y) return 0
-        const isNanX = Number.isNaN(x)
-        return isNanX === Number.isNaN(y) ? 0 : isNanX ? sign : -sign
-      }
-    }
-    return (a: number, b: number): number => {
-      const x = values[a]!
-      const y = values[b]!
-      if (x < y) return isNull(a) || isNull(b) ? nullCompare(isNull(a), isNull(b), nullOrder) : -sign
-      if (x > y) return isNull(a) || isNull(b) ? nullCompare(isNull(a), isNull(b), nullOrder) : sign
-      if (x === y) return isNull(a) === isNull(b) ? 0 : nullCompare(isNull(a), isNull(b), nullOrder)
-      // NaN on one side at least (floats only; a NULL's slot may hold one too).
-      if (isNull(a) || isNull(b)) return nullCompare(isNull(a), isNull(b), nullOrder)
-      const isNanX = Number.isNaN(x)
-      return isNanX === Number.isNaN(y) ? 0 : isNanX ? sign : -sign
-    }
-  })
-  return (a, b) => {
-    for (let k = 0; k < parts.length; k++) {
-      const order = parts[k]!(a, b)
-      if (order !== 0) return order
-    }
-    return a - b
-  }
-}
-
-function nullCompare(isNullA: boolean, isNullB: boolean, nullOrder: number): number {
-  if (isNullA === isNullB) return 0
-  return isNullA ? nullOrder : -nullOrder
-}
-
-/** Rows order[from, to) of `vector`, in that order, as a vector of their own. */
-export function gatherVector(vector: ColumnVector, order: Int32Array, from: number, to: number): ColumnVector {
-  const count = to - from
-  switch (vector.kind) {
-    case 'timestamp': case 'f64': return { kind: vector.kind, ...gatherFixed(vector, new Float64Array(count), order, from) }
-    case 'i64': return { kind: 'i64', ...gatherFixed(vector, new BigInt64Array(count), order, from) }
-    case 'bool': return { kind: 'bool', ...gatherFixed(vector, new Uint8Array(count), order, from) }
-    case 'symbol': {
-      const ids = new Int32Array(count)
-      for (let i = 0; i < count; i++) ids[i] = vector.ids[order[from + i]!]!
-      return { kind: 'symbol', ids, dict: vector.dict }
-    }
-    case 'text': {
-      const values = new Array<string | null>(count)
-      for (let i = 0; i < count; i++) values[i] = vector.values[order[from + i]!] ?? null
-      return { kind: 'text', values }
-    }
-    default: return assertNever(vector)
-  }
-}
-
-function gatherFixed<A extends Fixed>(vector: { readonly values: A; readonly nulls?: Uint8Array }, values: A, order: Int32Array, from: number): { values: A; nulls?: Uint8Array } {
-  const source = vector.values
-  for (let i = 0; i < values.length; i++) values[i] = source[order[from + i]!]!
-  if (vector.nulls === undefined) return { values }
-  const nulls = new Uint8Array(values.length)
-  for (let i = 0; i < values.length; i++) nulls[i] = vector.nulls[order[from + i]!]!
-  return { values, nulls }
-}

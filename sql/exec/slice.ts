@@ -7,6 +7,7 @@
 // pairwise in chunks. A turn is also where a canceled statement (CancelRequest, statement_timeout) stops: env.signal
 // aborted → 57014.
 import { queryCanceled } from '../../src/common/errors.js'
+import { IndexSorter, SORT_RUN_ROWS_COUNT, SORT_RUN_WORK_COUNT } from '../../src/common/index-sort.js'
 import { EVENT_LOOP_SLICE_MS } from '../../src/common/limits.js'
 
 /** Work units (rows, comparisons) an operator may do between two turns of the event loop, whatever the clock says. */
@@ -18,8 +19,6 @@ const CLOCK_CHECK_WORK_COUNT = 256
 /** Rows a chunked loop (rows appended from a scan, items merged) handles between two charges. */
 export const SLICE_CHUNK_COUNT = 256
 
-/** Rows sorted by one Array.prototype.sort call (~10k comparisons, well under a budget) before runs are merged. */
-const SORT_RUN_ROWS_COUNT = 1024
 
 export interface Sliced {
   /** Work done since the event loop last had a turn. */
@@ -86,7 +85,7 @@ export async function sortSliced<T>(items: T[], compare: (a: T, b: T) => number,
   let runs: T[][] = []
   for (let from = 0; from < items.length; from += SORT_RUN_ROWS_COUNT) {
     runs.push(items.slice(from, from + SORT_RUN_ROWS_COUNT).sort(compare))
-    if (charge(env, SORT_RUN_ROWS_COUNT * Math.log2(SORT_RUN_ROWS_COUNT))) await pause(env)
+    if (charge(env, SORT_RUN_WORK_COUNT)) await pause(env)
   }
   while (runs.length > 1) {
     const merged: T[][] = []
@@ -121,44 +120,15 @@ async function mergeRuns<T>(left: T[], right: T[], compare: (a: T, b: T) => numb
 }
 
 /**
- * sortSliced for a permutation of row indexes held in an Int32Array (columnar ORDER BY, sort-stream.ts): runs sorted
- * in place, then merged bottom-up between two buffers in chunks. No array of boxed items and no array per run.
- * `compare` must be total (break ties by the indexes) for the result to be the one stable sort gives.
+ * sortSliced for a permutation of row indexes held in an Int32Array (columnar ORDER BY, sort-stream.ts): the shared
+ * IndexSorter (runs sorted in place, then merged bottom-up between two buffers), stepped SLICE_CHUNK_COUNT units at a
+ * time. No array of boxed items and no array per run. `compare` must be total (break ties by the indexes) for the
+ * result to be the one stable sort gives.
  */
 export async function sortIndexesSliced(order: Int32Array, compare: (a: number, b: number) => number, env: Sliced): Promise<Int32Array> {
-  const count = order.length
-  for (let from = 0; from < count; from += SORT_RUN_ROWS_COUNT) {
-    order.subarray(from, Math.min(count, from + SORT_RUN_ROWS_COUNT)).sort(compare)
-    if (charge(env, SORT_RUN_ROWS_COUNT * Math.log2(SORT_RUN_ROWS_COUNT))) await pause(env)
+  const sorter = new IndexSorter(order, compare)
+  while (!sorter.isDone) {
+    if (charge(env, sorter.step(SLICE_CHUNK_COUNT))) await pause(env)
   }
-  let source = order
-  let target: Int32Array = new Int32Array(count)
-  for (let width = SORT_RUN_ROWS_COUNT; width < count; width *= 2) {
-    for (let left = 0; left < count; left += 2 * width) {
-      const m: IndexMerge = { source, target, l: left, lEnd: Math.min(count, left + width), r: Math.min(count, left + width), rEnd: Math.min(count, left + 2 * width), o: left }
-      while (!mergeIndexes(m, compare, SLICE_CHUNK_COUNT)) {
-        if (charge(env, SLICE_CHUNK_COUNT)) await pause(env)
-      }
-    }
-    const used = source
-    source = target
-    target = used
-  }
-  return source
-}
-
-interface IndexMerge { readonly source: Int32Array; readonly target: Int32Array; l: number; readonly lEnd: number; r: number; readonly rEnd: number; o: number }
-
-/** Merges up to `budget` indexes of source [l, lEnd) and [r, rEnd) into target; true when both are used up. */
-function mergeIndexes(m: IndexMerge, compare: (a: number, b: number) => number, budget: number): boolean {
-  const { source, target, lEnd, rEnd } = m
-  let { l, r, o } = m
-  const end = Math.min(rEnd, o + budget)
-  while (o < end && l < lEnd && r < rEnd) target[o++] = compare(source[r]!, source[l]!) < 0 ? source[r++]! : source[l++]!
-  while (o < end && l < lEnd) target[o++] = source[l++]!
-  while (o < end && r < rEnd) target[o++] = source[r++]!
-  m.l = l
-  m.r = r
-  m.o = o
-  return o === rEnd
+  return sorter.sorted
 }

@@ -15,7 +15,9 @@ import { withEngineErrors } from '../errors.js'
 import type { PlanNode } from '../plan/plan-node.js'
 import { columnRowsOf } from './column-rows.js'
 import { concatVectors, gatherVector, keyColumnOf, rowComparator, type ColumnSortKey } from './column-sort.js'
+import { disabledOptimizers } from '../plan/optimizers.js'
 import { holdRows, type ExecEnv } from './exec-env.js'
+import { coreSortKeysOf, CoreSortedRowStream, scanKindsOf } from './sort-core.js'
 import { charge, forChunks, pause, sortIndexesSliced } from './slice.js'
 import { countOf } from './stream-plan.js'
 
@@ -101,8 +103,20 @@ async function scanColumns(scan: NodeOf<'ScanNode'>, slots: ReadonlyArray<number
   return { rowCount, columns }
 }
 
-/** Scans and sorts now (errors, cancels and the row budget belong to the statement); the rows stream afterwards. */
+/**
+ * The sorted rows: on the cores when every key orders there as PostgreSQL orders it (sort-core.ts, which falls back
+ * to sortColumnsNow when wire wants rows), else sorted here now.
+ */
 export async function sortedStream(shape: SortShape, env: ExecEnv): Promise<RowStream> {
+  const kinds = scanKindsOf(shape, env)
+  const keys = disabledOptimizers(env.functions.settings).has('core_sort') ? null : coreSortKeysOf(shape, kinds)
+  if (keys === null) return sortColumnsNow(shape, env)
+  const offset = countOf(shape.offset, 'OFFSET', env) ?? 0
+  return new CoreSortedRowStream(shape, env, keys, kinds, offset, () => sortColumnsNow(shape, env))
+}
+
+/** Scans and sorts now (errors, cancels and the row budget belong to the statement); the rows stream afterwards. */
+async function sortColumnsNow(shape: SortShape, env: ExecEnv): Promise<RowStream> {
   const offset = countOf(shape.offset, 'OFFSET', env) ?? 0
   const { scan, sort } = shape
   const types = shape.outputSlots.map((slot) => scan.columns[slot]!.type)

@@ -34,6 +34,9 @@ const DATA_ROW_CODE = 0x44 // D
 const INITIAL_BYTES = 64 * 1024
 // After a large batch the buffer shrinks back, so an idle portal does not pin megabytes.
 const RETAINED_BYTES_MAX = 1024 * 1024
+// A core's encoder (one per core) keeps what a whole batch of wide rows needs (4,096 TSBS rows are ~1.2 MB), rather
+// than growing from INITIAL_BYTES again for every batch.
+const BATCH_RETAINED_BYTES_MAX = 4 * 1024 * 1024
 // A call stops after the row that crosses this, so rows of large values are not gathered 1,000 at a time.
 export const CHUNK_BYTES_MAX = 256 * 1024
 // PostgreSQL's epoch (2000-01-01) as seen from the Unix epoch, in µs: exact in a double.
@@ -65,6 +68,8 @@ export class ColumnDataRowEncoder {
   private preparedFor: { readonly columns: ReadonlyArray<ColumnVector> } | null = null
   private preparedSettings: TextSettings | null = null
   private writers: ColumnWriter[] | null = null
+  // Counts writeRows calls: a tag run's memo of the previous row holds only within one call (offsets restart).
+  private writeCallCount = 0
 
   /**
    * DataRows for rows [from, to) of `batch` — fewer when CHUNK_BYTES_MAX is reached first (rowCount says how many) —
@@ -76,12 +81,13 @@ export class ColumnDataRowEncoder {
     if (batch !== this.preparedFor || settings.timeZone !== this.preparedSettings?.timeZone) {
       this.preparedFor = batch
       this.preparedSettings = settings
-      this.writers = this.writersOf(batch.columns, typeOids, formats, settings)
+      const writers = this.writersOf(batch.columns, typeOids, formats, settings)
+      this.writers = writers === null ? null : this.withTagRuns(batch.columns, writers)
     }
     const writers = this.writers
     if (writers === null) return null
     this.offset = 0
-    const rowCount = this.writeRows(writers, range.from, range.to, CHUNK_BYTES_MAX, null)
+    const rowCount = this.writeRows(writers, range.from, range.to, CHUNK_BYTES_MAX, null, batch.columns.length)
     return { bytes: this.buffer.subarray(0, this.offset), rowCount }
   }
 
@@ -92,29 +98,36 @@ export class ColumnDataRowEncoder {
   encodeBatch(columns: ReadonlyArray<ColumnVector>, rowCount: number, encoding: DataRowEncoding): EncodedDataRows | null {
     const settings = { timeZone: encoding.timeZone }
     const writers: ColumnWriter[] = []
+    const vectors: ColumnVector[] = []
     for (const { slot, typeOid, format } of encoding.columns) {
       const vector = columns[slot]
       const writer = vector === undefined ? null : this.writerOf(vector, typeOid, format === BINARY_FORMAT, settings)
       if (writer === null) return null
       writers.push(writer)
+      vectors.push(vector!)
     }
     this.offset = 0
     const rowEnds = new Int32Array(rowCount)
-    this.writeRows(writers, 0, rowCount, Number.POSITIVE_INFINITY, rowEnds)
+    this.writeRows(this.withTagRuns(vectors, writers), 0, rowCount, Number.POSITIVE_INFINITY, rowEnds, writers.length)
     const bytes = new Uint8Array(this.buffer.subarray(0, this.offset))
     this.offset = 0
-    if (this.buffer.length > RETAINED_BYTES_MAX) this.allocate(INITIAL_BYTES)
+    if (this.buffer.length > BATCH_RETAINED_BYTES_MAX) this.allocate(INITIAL_BYTES)
     return { bytes, rowEnds, rowCount }
   }
 
-  /** Rows [from, to) through `writers`, stopping after the row that crosses byteLimit; how many were written. */
-  protected writeRows(writers: ReadonlyArray<ColumnWriter>, from: number, to: number, byteLimit: number, rowEnds: Int32Array | null): number {
+  /**
+   * Rows [from, to) through `writers` (a writer may write several of the `columnCount` columns), stopping after the
+   * row that crosses byteLimit; how many were written.
+   */
+  protected writeRows(writers: ReadonlyArray<ColumnWriter>, from: number, to: number, byteLimit: number, rowEnds: Int32Array | null,
+    columnCount = writers.length): number {
+    this.writeCallCount += 1
     let row = from
     for (; row < to && this.offset < byteLimit; row += 1) {
       this.room(7)
       const start = this.offset
       this.buffer[start] = DATA_ROW_CODE
-      this.view.setInt16(start + 5, writers.length)
+      this.view.setInt16(start + 5, columnCount)
       this.offset = start + 7
       for (let column = 0; column < writers.length; column += 1) writers[column]!(row)
       this.view.setInt32(start + 1, this.offset - start - 1)
@@ -142,6 +155,44 @@ export class ColumnDataRowEncoder {
     let size = this.buffer.length * 2
     while (size < this.offset + byteCount) size *= 2
     this.allocate(size)
+  }
+
+  /**
+   * Two or more tag columns side by side (TSBS's ten tags of a host) written as one: a row whose tags have the ids
+   * of the row before copies that row's bytes of them in one go (a segment's rows come grouped by series).
+   */
+  private withTagRuns(vectors: ReadonlyArray<ColumnVector>, writers: ReadonlyArray<ColumnWriter>): ColumnWriter[] {
+    const grouped: ColumnWriter[] = []
+    for (let at = 0; at < writers.length;) {
+      let end = at
+      while (end < writers.length && vectors[end]!.kind === 'symbol') end += 1
+      if (end - at >= 2) {
+        grouped.push(this.tagRunWriter(vectors.slice(at, end).map((vector) => (vector as Extract<ColumnVector, { kind: 'symbol' }>).ids), writers.slice(at, end)))
+        at = end
+      } else grouped.push(writers[at++]!)
+    }
+    return grouped
+  }
+
+  private tagRunWriter(ids: ReadonlyArray<Int32Array>, writers: ReadonlyArray<ColumnWriter>): ColumnWriter {
+    let lastRow = -1
+    let lastCall = -1
+    let lastStart = 0
+    let lastEnd = 0
+    return (row) => {
+      let isRepeat = lastRow === row - 1 && lastCall === this.writeCallCount
+      for (let k = 0; isRepeat && k < ids.length; k++) isRepeat = ids[k]![row] === ids[k]![lastRow]
+      const start = this.offset
+      if (isRepeat) {
+        this.room(lastEnd - lastStart) // a grown buffer keeps the bytes before offset where they were
+        this.buffer.copyWithin(start, lastStart, lastEnd)
+        this.offset = start + lastEnd - lastStart
+      } else for (let k = 0; k < writers.length; k++) writers[k]!(row)
+      lastRow = row
+      lastCall = this.writeCallCount
+      lastStart = start
+      lastEnd = this.offset
+    }
   }
 
   private writersOf(columns: ReadonlyArray<ColumnVector>, typeOids: ReadonlyArray<number>, formats: ReadonlyArray<number>,

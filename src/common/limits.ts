@@ -92,6 +92,12 @@ export const SCAN_BATCH_ROWS_COUNT = 4096
 // Batches a core may send ahead of what the consumer of a streaming scan has pulled (credit): enough to keep the core
 // busy while the control side encodes, few enough that a slow client holds at most this many batches per core.
 export const SCAN_STREAM_BATCHES_AHEAD_COUNT = 4
+// Longest one tick of a core spends collecting or sorting an ORDER BY's rows (engine/core/sort-scan.ts) before it
+// takes its requests again: a cancel, an ingest or another scan waits about this much behind a sort.
+export const CORE_SORT_STEP_MS = 2
+// Bytes of rows one ORDER BY may hold on one core while it sorts them (its columns, joined, plus the permutation and
+// the keys); more fails the statement with 53200 rather than growing the worker (invariant 4). Nothing spills.
+export const CORE_SORT_BYTES_MAX = 512 * 1024 * 1024
 // Rows a streaming scan examines per core tick: a selective filter may not fill a batch for a long time, and the core
 // must still take ingests between steps (a step ends early with a partial batch).
 export const SCAN_STEP_ROWS_EXAMINED_MAX_COUNT = 16 * SCAN_BATCH_ROWS_COUNT

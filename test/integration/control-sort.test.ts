@@ -1,13 +1,15 @@
-// Goal: a control-side ORDER BY of many rows answers as PostgreSQL 15 does, and lets other sessions run while it
-// works (invariant 5): both ways of sorting — a plain scan sorted as typed columns (sql/exec/sort-stream.ts,
-// column-sort.ts) and run-plan.ts sortRows (streaming off: keys in columns, row indexes sorted in runs and merged in
-// slices, sql/exec/slice.ts). Method: the real server and a real PostgreSQL (test/helpers/postgres.ts) get the same
-// 40,000 rows (ties, NULLs, NaN and -Infinity, text, char(3), bool, float and bigint keys; far more than one sort
-// run); each ORDER BY (mixed ASC/DESC, NULLS FIRST/LAST, a unique last key so the order is total on both; an OFFSET
-// with no LIMIT) is compared row for row as the text PostgreSQL sends, through a cursor's FETCHes too, and with
-// streaming off. While one connection sorts, another sends SELECT 1 back to back: some are answered before the
-// sort's rows (ordering, never timing, is asserted). A statement_timeout of 1 ms stops the sort (its scan is read as
-// a stream of core batches) with 57014, and the session then sorts again in full.
+// Goal: an ORDER BY of many rows answers as PostgreSQL 15 does, and lets other sessions run while it works
+// (invariant 5): every way of sorting — on the cores and merged on the main thread (sql/exec/sort-core.ts,
+// engine/core/sort-scan.ts, engine/sorted-merge.ts), a plain scan sorted as typed columns on the main thread
+// (sql/exec/sort-stream.ts, column-sort.ts: core_sort off, and for FETCH) and run-plan.ts sortRows (streaming off:
+// keys in columns, row indexes sorted in runs and merged in slices, sql/exec/slice.ts). Method: the real server and a
+// real PostgreSQL (test/helpers/postgres.ts) get the same 40,000 rows (ties, NULLs, NaN and -Infinity, text,
+// char(3), bool, float and bigint keys; far more than one sort run); each ORDER BY (mixed ASC/DESC, NULLS
+// FIRST/LAST, a unique last key so the order is total on both; an OFFSET with no LIMIT) is compared row for row as
+// the text PostgreSQL sends, through a cursor's FETCHes too, with streaming off and with core_sort off (the server's
+// debug log shows when the cores sorted). While one connection sorts, another sends SELECT 1 back to back: some are
+// answered before the sort's rows (ordering, never timing, is asserted). A statement_timeout of 1 ms stops the sort
+// (its scan is read as a stream of core batches) with 57014, and the session then sorts again in full.
 import assert from 'node:assert/strict'
 import pg from 'pg'
 import { startPostgres, type Postgres } from '../helpers/postgres.js'
@@ -59,7 +61,7 @@ describe('integration: control-side sort', function () {
   before(async function () {
     postgres = await startPostgres()
     dataDir = makeTempDir('control-sort')
-    server = await startServerProcess({ dataDir })
+    server = await startServerProcess({ dataDir, env: { NODEDB_LOG_LEVEL: 'debug' } })
     clients.push(await connect(server.pgPort, 'u'), await connect(server.pgPort, 'u'), await connect(postgres.port, 'postgres'))
     for (const client of [clients[0]!, clients[2]!]) {
       await client.query(TABLE)
@@ -110,6 +112,23 @@ describe('integration: control-side sort', function () {
     await client.query("SET nodedb.disabled_optimizers = 'streaming'")
     try {
       for (const sql of QUERIES) assert.deepEqual(await rowsOf(client, sql), await rowsOf(clients[0]!, sql), sql)
+    } finally {
+      await client.query('RESET nodedb.disabled_optimizers')
+    }
+  })
+
+  it('the sort on the cores and the columnar sort on the main thread (core_sort off) give the same rows', async function () {
+    const client = clients[1]!
+    const sortedOnCores = (): number => (server!.output().match(/core sorts a scan stream/g) ?? []).length
+    const before = sortedOnCores()
+    const onCores = await rowsOf(client, QUERIES[0]!)
+    assert.ok(sortedOnCores() > before, 'the cores sorted the scan')
+    await client.query("SET nodedb.disabled_optimizers = 'core_sort'")
+    try {
+      for (const sql of QUERIES) assert.deepEqual(await rowsOf(client, sql), await rowsOf(clients[0]!, sql), sql)
+      const after = sortedOnCores()
+      assert.deepEqual(await rowsOf(client, QUERIES[0]!), onCores)
+      assert.equal(sortedOnCores(), after, 'core_sort off: the main thread sorted')
     } finally {
       await client.query('RESET nodedb.disabled_optimizers')
     }
