@@ -266,6 +266,15 @@ export const ILP_INGEST_BUFFERS_KEPT_COUNT = 4
 // Size of the reusable HTTP body buffers, in bytes: Telegraf's and the client libraries' batches (≤ ~1 MiB) fit, so
 // they cycle through a few buffers; a larger body gets a buffer of its own for the request.
 export const ILP_HTTP_POOLED_BODY_BYTES = 1024 * 1024
+// HTTP write requests whose sql.ingest runs at once (wire/ilp/http-coalescer.ts); requests arriving meanwhile are
+// joined into the next call. Two: one call's WAL fsync overlaps the next one's parse-side work.
+export const ILP_HTTP_INGESTS_IN_FLIGHT_COUNT = 1
+// Body bytes of the requests one joined sql.ingest call carries at most: a TCP run's size, so a joined record travels
+// the rings as a run's does.
+export const ILP_HTTP_COALESCE_BYTES_MAX = ILP_TCP_POOL_RUN_BYTES
+// Bytes all HTTP write requests of a listener together hold (bodies read, parsed rows waiting for their answer) before
+// further requests wait to be read (--ilp-http-buffer-mb); as ILP_TCP_BUFFERED_BYTES_MAX for TCP.
+export const ILP_HTTP_BUFFERED_BYTES_MAX = 64 * 1024 * 1024
 // Bounds of --ilp-tcp-buffer-mb. Any budget lets a connection progress (a paused one's lines still reach the pool
 // by its flush timer); below a run it only flushes by that timer.
 export const ILP_TCP_BUFFER_MB_MIN = 1

@@ -1,0 +1,95 @@
+// Goal: ILP HTTP writes sent all at once are answered exactly as the same writes sent one by one, while the server
+// parses and writes them together (http-parse-coalescer.ts, http-coalescer.ts) and holds no more request bytes than
+// --ilp-http-buffer-mb (design invariant 4: senders wait unread, not in unbounded buffers). Method: two real servers
+// with a 1 MiB budget; on one, 60 requests at once (valid bodies, bodies with a malformed line, with lines sql refuses
+// for their type, without a final newline, at another precision, with two measurements); on the other, the same
+// requests one at a time (nothing to join: the oracle). Each answer (status and body) and each table's rows must be
+// the same; the first server's log says how many sql.ingest calls carried the requests and how many bytes it held.
+import assert from 'node:assert/strict'
+import { httpRequest, SqlReader, type HttpAnswer } from '../helpers/ilp.js'
+import { makeTempDir, removeDir, startServerProcess, type ServerProcess } from '../helpers/server-process.js'
+
+const BUDGET_MB = 1
+const REQUEST_COUNT = 60
+const LINES_PER_REQUEST = 1500
+
+interface WriteRequest {
+  readonly path: string
+  readonly body: string
+}
+
+function linesOf(request: number, precisionDivisor = 1n): string[] {
+  const lines: string[] = []
+  for (let i = 0; i < LINES_PER_REQUEST; i++) {
+    const ts = (1_700_000_000_000_000_000n + BigInt(request * LINES_PER_REQUEST + i) * 1000n) / precisionDivisor
+    lines.push(`cpu,host=host_${i % 50},rack=r${request % 7} v=${request}.${i},n=${i}i${i % 3 === 0 ? ',s="t"' : ''} ${ts}`)
+  }
+  return lines
+}
+
+/** Request r's body: mostly valid lines, some requests spoiled in one of several ways. */
+function requestOf(r: number): WriteRequest {
+  const lines = linesOf(r)
+  switch (r % 10) {
+    case 3: lines[17] = 'cpu,host=broken v=' // a parse error
+      break
+    case 5: lines[40] = `cpu,host=host_x v=${r}i ${1_600_000_000_000_000_000 + r}` // v is float8: sql refuses it
+      break
+    case 7: return { path: '/write', body: lines.join('\n') } // no final newline
+    case 8: return { path: '/write?precision=ms', body: `${linesOf(r, 1_000_000n).join('\n')}\n` }
+    case 9: lines.push(`mem,host=h${r} used=${r}i 1700000000000000000`) // two measurements
+      break
+  }
+  return { path: r % 2 === 0 ? '/api/v2/write?bucket=b&org=o' : '/write', body: `${lines.join('\n')}\n` }
+}
+
+function post(port: number, request: WriteRequest): Promise<HttpAnswer> {
+  return httpRequest(port, { method: 'POST', path: request.path, body: request.body })
+}
+
+async function tableRows(server: ServerProcess, table: string): Promise<unknown[]> {
+  const sql = new SqlReader(server.pgPort)
+  await sql.connect()
+  try {
+    return await sql.rows(`SELECT * FROM ${table} ORDER BY time, host`)
+  } finally {
+    await sql.end()
+  }
+}
+
+describe('integration: ILP HTTP requests written together (issue 10)', function () {
+  this.timeout(180_000)
+  const dirs = [makeTempDir('ilp-http-coalesce-a'), makeTempDir('ilp-http-coalesce-b')]
+  after(() => dirs.forEach(removeDir))
+
+  it(`${REQUEST_COUNT} requests at once are answered as one by one; request bytes held within the budget`, async function () {
+    const args = ['--ilp-http-buffer-mb', String(BUDGET_MB), '--fsync', 'always']
+    const [together, alone] = await Promise.all(dirs.map((dataDir) => startServerProcess({ dataDir, args })))
+    const requests = Array.from({ length: REQUEST_COUNT }, (_, r) => requestOf(r))
+    try {
+      // The table first, on both: later type refusals then do not depend on which request created a column.
+      for (const server of [together!, alone!]) assert.equal((await post(server.httpPort, requestOf(0))).status, 204)
+      const answersTogether = await Promise.all(requests.map((request) => post(together!.httpPort, request)))
+      const answersAlone: HttpAnswer[] = []
+      for (const request of requests) answersAlone.push(await post(alone!.httpPort, request))
+      answersTogether.forEach((answer, r) => {
+        assert.equal(answer.status, answersAlone[r]!.status, `request ${r}: ${answer.body} against ${answersAlone[r]!.body}`)
+        assert.equal(answer.body, answersAlone[r]!.body, `request ${r}`)
+      })
+      assert.ok(answersAlone.some((answer) => answer.status === 400) && answersAlone.some((answer) => answer.status === 204))
+      for (const table of ['cpu', 'mem']) assert.deepEqual(await tableRows(together!, table), await tableRows(alone!, table), table)
+    } finally {
+      assert.equal(await alone!.stop(), 0, alone!.output())
+      assert.equal(await together!.stop(), 0, together!.output())
+    }
+    const closed = together!.output().split('\n').find((line) => line.includes('buffer budget and coalescing'))
+    assert.ok(closed !== undefined, 'the listener logs its budget and calls when it closes')
+    const stats = JSON.parse(closed) as { bufferedBytesPeak: number; budgetWaits: number; ingestCalls: number; ingestRequests: number }
+    const largest = Math.max(...requests.map((request) => Buffer.byteLength(request.body)))
+    assert.ok(stats.bufferedBytesPeak <= Math.max(BUDGET_MB * 2 ** 20, largest), `held ${stats.bufferedBytesPeak} bytes at most`)
+    assert.ok(stats.budgetWaits > 0, `${REQUEST_COUNT} bodies of ~${largest} bytes at once outran a ${BUDGET_MB} MiB budget`)
+    assert.ok(stats.ingestCalls < stats.ingestRequests, 'requests waiting together were written together')
+    process.stdout.write(`      (${stats.ingestRequests} requests in ${stats.ingestCalls} sql.ingest calls; held at most ` +
+      `${(stats.bufferedBytesPeak / 2 ** 20).toFixed(2)} MiB, ${stats.budgetWaits} waited)\n`)
+  })
+})
