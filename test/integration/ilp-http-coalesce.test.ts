@@ -5,6 +5,8 @@
 // for their type, without a final newline, at another precision, with two measurements); on the other, the same
 // requests one at a time (nothing to join: the oracle). Each answer (status and body) and each table's rows must be
 // the same; the first server's log says how many sql.ingest calls carried the requests and how many bytes it held.
+// Then acknowledged means durable with requests joined (invariant 1): kill -9 while 60 requests are in flight, and
+// after restart every acknowledged request's rows are there, and every request's rows are there wholly or not at all.
 import assert from 'node:assert/strict'
 import { httpRequest, SqlReader, type HttpAnswer } from '../helpers/ilp.js'
 import { makeTempDir, removeDir, startServerProcess, type ServerProcess } from '../helpers/server-process.js'
@@ -91,5 +93,39 @@ describe('integration: ILP HTTP requests written together (issue 10)', function 
     assert.ok(stats.ingestCalls < stats.ingestRequests, 'requests waiting together were written together')
     process.stdout.write(`      (${stats.ingestRequests} requests in ${stats.ingestCalls} sql.ingest calls; held at most ` +
       `${(stats.bufferedBytesPeak / 2 ** 20).toFixed(2)} MiB, ${stats.budgetWaits} waited)\n`)
+  })
+
+  it('kill -9 amid requests written together: every acknowledged request is there, each request wholly or not at all', async function () {
+    const dataDir = makeTempDir('ilp-http-coalesce-crash')
+    try {
+      let server = await startServerProcess({ dataDir, args: ['--fsync', 'always'] })
+      const body = (r: number): string => linesOf(r).map((line) => line.replace('cpu,', `crash,req=r${r},`)).join('\n') + '\n'
+      const acknowledged = new Set<number>()
+      let killed: Promise<void> | null = null
+      const answers = Array.from({ length: REQUEST_COUNT }, async (_, r) => {
+        const answer = await post(server.httpPort, { path: '/write', body: body(r) }).catch(() => null)
+        if (answer?.status === 204 && killed === null) acknowledged.add(r)
+        if (acknowledged.size >= REQUEST_COUNT / 4 && killed === null) killed = server.kill()
+      })
+      await Promise.all(answers)
+      await (killed ?? server.kill())
+      server = await startServerProcess({ dataDir, args: ['--fsync', 'always'] })
+      const sql = new SqlReader(server.pgPort)
+      await sql.connect()
+      try {
+        const counts = new Map((await sql.rows('SELECT req, count(*) AS n FROM crash GROUP BY req')).map((row) => [String(row['req']), Number(row['n'])]))
+        for (let r = 0; r < REQUEST_COUNT; r++) {
+          const n = counts.get(`r${r}`) ?? 0
+          if (acknowledged.has(r)) assert.equal(n, LINES_PER_REQUEST, `acknowledged request ${r}`)
+          else assert.ok(n === 0 || n === LINES_PER_REQUEST, `request ${r} has ${n} rows: wholly or not at all`)
+        }
+        process.stdout.write(`      (${acknowledged.size} acknowledged before the kill, ${counts.size} requests' rows after restart)\n`)
+      } finally {
+        await sql.end()
+        assert.equal(await server.stop(), 0, server.output())
+      }
+    } finally {
+      removeDir(dataDir)
+    }
   })
 })
