@@ -8,6 +8,7 @@
 // Then acknowledged means durable with requests joined (invariant 1): kill -9 while 60 requests are in flight, and
 // after restart every acknowledged request's rows are there, and every request's rows are there wholly or not at all.
 import assert from 'node:assert/strict'
+import net from 'node:net'
 import { httpRequest, SqlReader, type HttpAnswer } from '../helpers/ilp.js'
 import { makeTempDir, removeDir, startServerProcess, type ServerProcess } from '../helpers/server-process.js'
 
@@ -127,5 +128,34 @@ describe('integration: ILP HTTP requests written together (issue 10)', function 
     } finally {
       removeDir(dataDir)
     }
+  })
+
+  it('a request whose client leaves while it waits for the budget gives its place back', async function () {
+    const dataDir = makeTempDir('ilp-http-coalesce-leave')
+    const server = await startServerProcess({ dataDir, args: ['--ilp-http-buffer-mb', String(BUDGET_MB)] })
+    try {
+      // Each body ~0.7 MiB: two do not fit in the budget together.
+      const body = Buffer.from(Array.from({ length: 8 }, (_, r) => `${linesOf(r).join('\n')}\n`).join(''))
+      assert.ok(body.length > 0.6 * 2 ** 20 && body.length < 2 ** 20)
+      const head = `POST /write HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: ${body.length}\r\n\r\n`
+      const open = (): Promise<net.Socket> => new Promise((resolve) => { const s = net.connect(server.httpPort, '127.0.0.1', () => resolve(s)) })
+      const holder = await open()
+      const answered = new Promise<string>((resolve) => { let text = ''; holder.on('data', (d: Buffer) => { text += d.toString() }); holder.on('end', () => resolve(text)) })
+      holder.write(head)
+      holder.write(body.subarray(0, 1000)) // admitted, charged its whole declared length, and left half-sent
+      const leaver = await open()
+      leaver.write(head) // does not fit: waits unread
+      await new Promise((resolve) => setTimeout(resolve, 500)) // lets the server read both heads (checked below, not timed)
+      leaver.destroy()
+      holder.write(body.subarray(1000))
+      assert.match(await answered, /^HTTP\/1\.1 204/)
+      // Had the leaver kept its charge, this one would wait for ever.
+      assert.equal((await post(server.httpPort, { path: '/write', body: body.toString() })).status, 204)
+    } finally {
+      assert.equal(await server.stop(), 0, server.output())
+      removeDir(dataDir)
+    }
+    const closed = server.output().split('\n').find((line) => line.includes('buffer budget and coalescing'))
+    assert.ok(closed !== undefined && (JSON.parse(closed) as { budgetWaits: number }).budgetWaits >= 1, 'the second request waited')
   })
 })
