@@ -137,9 +137,18 @@ function sliceColumn(column: LineColumn, from: number, to: number): LineColumn {
   }
 }
 
+/** True when some row of the (sliced) column has a value. */
+function isUsed(column: LineColumn): boolean {
+  switch (column.kind) {
+    case 'tag': return column.ids.some((id) => id >= 0)
+    case 'string': return column.values.some((value) => value !== null)
+    default: return column.nulls.includes(0)
+  }
+}
+
 /**
  * The rows of `batch` from lines (lineFrom, lineTo], renumbered from lineFrom (rows are in line order); null when it
- * has none. Columns no such row uses stay (all absent): sql.ingest reads them as NULL, as it reads a missing column.
+ * has none. Columns none of those rows uses are left out, as parsing those lines alone would.
  */
 export function sliceBatch(batch: LineBatch, lineFrom: number, lineTo: number): LineBatch | null {
   let from = 0
@@ -151,6 +160,6 @@ export function sliceBatch(batch: LineBatch, lineFrom: number, lineTo: number): 
   for (let row = 0; row < lineNumbers.length; row++) lineNumbers[row]! -= lineFrom
   return {
     measurement: batch.measurement, rowCount: to - from, timestampsUs: batch.timestampsUs.slice(from, to), lineNumbers,
-    columns: batch.columns.map((column) => sliceColumn(column, from, to)),
+    columns: batch.columns.map((column) => sliceColumn(column, from, to)).filter(isUsed),
   }
 }
