@@ -9,7 +9,7 @@ import type { SyncSettings } from '../engine/sync/sync-node.js'
 import { checkNodeId } from './sync/nats-config.js'
 import {
   CHUNK_CACHE_MB_DEFAULT, CHUNK_CACHE_MB_MAX, CORES_MAX_COUNT, DISK_RESERVE_MB_DEFAULT, DISK_RESERVE_MB_MAX, DISK_RESERVE_PERCENT_DEFAULT, MEMTABLE_MB_DEFAULT, MEMTABLE_MB_MAX,
-  MEMTABLE_MB_MIN, ILP_TCP_BUFFERED_BYTES_MAX, ILP_TCP_BUFFER_MB_MAX, ILP_TCP_BUFFER_MB_MIN,
+  MEMTABLE_MB_MIN, ILP_TCP_BUFFERED_BYTES_MAX, ILP_TCP_BUFFER_MB_MAX, ILP_HTTP_BUFFERED_BYTES_MAX, ILP_TCP_BUFFER_MB_MIN,
 } from './common/limits.js'
 
 export interface ServerConfig {
@@ -26,6 +26,8 @@ export interface ServerConfig {
   readonly fsync: FsyncMode
   /** Bytes all ILP TCP connections together buffer before their reads pause; absent = ILP_TCP_BUFFERED_BYTES_MAX. */
   readonly ilpTcpBufferBytes?: number
+  /** Bytes all ILP HTTP write requests together hold before further ones wait unread; absent = ILP_HTTP_BUFFERED_BYTES_MAX. */
+  readonly ilpHttpBufferBytes?: number
   /** Ingest is refused below this many free MiB on the data volume; null = the default (issue 12). */
   readonly diskReserveMb: number | null
   /** pg authentication (absent = trust); anything but trust reads usersFile (wire/pg/auth-users.ts). */
@@ -68,6 +70,10 @@ export const OPTION_SPECS: ReadonlyArray<OptionSpec> = [
   {
     flag: 'ilp-tcp-buffer-mb', env: 'NODEDB_ILP_TCP_BUFFER_MB', help: 'input all ILP TCP connections buffer before reads pause, MiB',
     fallback: () => String(ILP_TCP_BUFFERED_BYTES_MAX / 2 ** 20),
+  },
+  {
+    flag: 'ilp-http-buffer-mb', env: 'NODEDB_ILP_HTTP_BUFFER_MB', help: 'bytes all ILP HTTP write requests hold before more wait unread, MiB',
+    fallback: () => String(ILP_HTTP_BUFFERED_BYTES_MAX / 2 ** 20),
   },
   {
     flag: 'disk-reserve-mb', env: 'NODEDB_DISK_RESERVE_MB',
@@ -187,6 +193,7 @@ export function resolveConfig(values: Readonly<Record<string, string | undefined
     chunkCacheMb: parseInteger('cache-mb', raw('cache-mb'), 0, CHUNK_CACHE_MB_MAX),
     fsync: parseFsync(raw('fsync')),
     ilpTcpBufferBytes: parseInteger('ilp-tcp-buffer-mb', raw('ilp-tcp-buffer-mb'), ILP_TCP_BUFFER_MB_MIN, ILP_TCP_BUFFER_MB_MAX) * 2 ** 20,
+    ilpHttpBufferBytes: parseInteger('ilp-http-buffer-mb', raw('ilp-http-buffer-mb'), ILP_TCP_BUFFER_MB_MIN, ILP_TCP_BUFFER_MB_MAX) * 2 ** 20,
     diskReserveMb: raw('disk-reserve-mb') === '' ? null : parseInteger('disk-reserve-mb', raw('disk-reserve-mb'), 0, DISK_RESERVE_MB_MAX),
     sync: parseSync(raw),
   }

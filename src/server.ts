@@ -137,10 +137,11 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     host: config.host, port: config.pgPort, sql, auth: security.auth, tlsContext: security.tlsContext,
   }))
   const ilp = await start('ilp', config.ilpPort, () => startIlpTcpListener({
-    host: config.host, port: config.ilpPort, sql, parsePool, publicKeys: security.ilpKeys,
-    ...(config.ilpTcpBufferBytes === undefined ? {} : { bufferedBytesMax: config.ilpTcpBufferBytes }),
+    host: config.host, port: config.ilpPort, sql, parsePool, publicKeys: security.ilpKeys, bufferedBytesMax: config.ilpTcpBufferBytes,
   }))
-  const http = await start('http', config.httpPort, () => startIlpHttpListener({ host: config.host, port: config.httpPort, sql, token: config.httpToken, parsePool }))
+  const http = await start('http', config.httpPort, () => startIlpHttpListener({
+    host: config.host, port: config.httpPort, sql, token: config.httpToken, parsePool, bufferedBytesMax: config.ilpHttpBufferBytes,
+  }))
   let closing: Promise<void> | null = null
   running = {
     pgPort: pg.port,

@@ -256,6 +256,9 @@ export const ILP_PARSE_POOL_BYTES_MIN = 256 * 1024
 export const ILP_PARSE_WORKERS_MAX_COUNT = 4
 // Parse jobs queued per pool beyond those running: further callers wait for room (backpressure, invariant 4).
 export const ILP_PARSE_JOBS_PENDING_MAX_COUNT = 16
+// Milliseconds an ILP parse worker stays idle before it exits (its isolate's heap and the buffers it last held go
+// with it; the next large payload starts one again, ~50 ms): steady ingest never waits that long between jobs.
+export const ILP_PARSE_WORKER_IDLE_EXIT_MS = 10_000
 // Complete lines a TCP connection buffers, in bytes, before it hands them to the parse pool as one run: large enough
 // to amortise the round trip and keep WAL records big (~16k TSBS rows; 1 MiB runs measured 35% slower), and no more
 // than the ~50k parsed rows (ILP_TCP_FLUSH_ROWS_COUNT) a connection held before, so memory per connection stays put.
@@ -272,6 +275,16 @@ export const ILP_INGEST_BUFFERS_KEPT_COUNT = 4
 // Size of the reusable HTTP body buffers, in bytes: Telegraf's and the client libraries' batches (≤ ~1 MiB) fit, so
 // they cycle through a few buffers; a larger body gets a buffer of its own for the request.
 export const ILP_HTTP_POOLED_BODY_BYTES = 1024 * 1024
+// HTTP write requests whose sql.ingest runs at once (wire/ilp/http-coalescer.ts); requests arriving meanwhile are
+// joined into the next call. One: with two, requests rarely waited, so few were joined (measured: 220 requests made
+// 205 calls with two, 128-168 with one, 4 writers)
+export const ILP_HTTP_INGESTS_IN_FLIGHT_COUNT = 1
+// Body bytes of the requests one joined sql.ingest call carries at most: a TCP run's size, so a joined record travels
+// the rings as a run's does.
+export const ILP_HTTP_COALESCE_BYTES_MAX = ILP_TCP_POOL_RUN_BYTES
+// Bytes all HTTP write requests of a listener together hold (bodies read, parsed rows waiting for their answer) before
+// further requests wait to be read (--ilp-http-buffer-mb); as ILP_TCP_BUFFERED_BYTES_MAX for TCP.
+export const ILP_HTTP_BUFFERED_BYTES_MAX = 64 * 1024 * 1024
 // Bounds of --ilp-tcp-buffer-mb. Any budget lets a connection progress (a paused one's lines still reach the pool
 // by its flush timer); below a run it only flushes by that timer.
 export const ILP_TCP_BUFFER_MB_MIN = 1

@@ -19,6 +19,8 @@ export type BodyOutcome =
  * `buffers` and a declared length (at most bytesMax), a plain body goes straight into one pooled buffer.
  */
 export function readBody(request: IncomingMessage, isGzip: boolean, bytesMax: number, buffers?: IngestBufferPool): Promise<BodyOutcome> {
+  // A request that waited for the listener's budget may have lost its client meanwhile: no event would come any more.
+  if (request.destroyed) return Promise.resolve({ kind: 'BodyAborted' })
   const declared = Number(request.headers['content-length'] ?? -1)
   if (buffers !== undefined && !isGzip && Number.isInteger(declared) && declared > 0 && declared <= bytesMax) {
     return readBodyInto(request, buffers.take(declared), buffers)

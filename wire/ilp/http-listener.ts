@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net'
 import { log } from '../../src/common/log.js'
 import {
-  ILP_HTTP_CONNECTIONS_MAX_COUNT, ILP_HTTP_POOLED_BODY_BYTES, ILP_INGEST_BUFFERS_KEPT_COUNT, ILP_SHUTDOWN_WAIT_MS,
+  ILP_HTTP_BUFFERED_BYTES_MAX, ILP_HTTP_CONNECTIONS_MAX_COUNT, ILP_HTTP_POOLED_BODY_BYTES, ILP_INGEST_BUFFERS_KEPT_COUNT, ILP_SHUTDOWN_WAIT_MS,
 } from '../../src/common/limits.js'
 import { IngestBufferPool } from './ingest-buffers.js'
 import { NODEDB_VERSION } from '../../src/common/version.js'
@@ -15,6 +15,9 @@ import type { SqlFacade } from '../../sql/api.js'
 import { handleWrite, sendError, type WriteApi } from './http-write.js'
 import type { IlpParsePool } from './parse-pool.js'
 import { LineParsers } from './line-parser.js'
+import { IlpHttpBudget } from './http-budget.js'
+import { IngestCoalescer } from './http-coalescer.js'
+import { ParseCoalescer } from './http-parse-coalescer.js'
 
 export interface IlpHttpListenerOptions {
   readonly host: string
@@ -26,6 +29,10 @@ export interface IlpHttpListenerOptions {
   readonly token?: string | null
   /** Parses large bodies off the event loop (parse-pool.ts); owned by the caller, who closes it after this listener. */
   readonly parsePool?: IlpParsePool | null
+  /** Bytes all write requests together hold before further ones wait unread; ILP_HTTP_BUFFERED_BYTES_MAX by default. */
+  readonly bufferedBytesMax?: number | undefined
+  /** Joins concurrent requests' rows into fewer sql.ingest calls (http-coalescer.ts); true by default. */
+  readonly coalesce?: boolean
 }
 
 export interface IlpHttpListener {
@@ -62,12 +69,14 @@ function settings(_request: IncomingMessage, response: ServerResponse): void {
   sendJson(response, 200, { 'config': { 'line.proto.support.versions': [1] }, 'release.type': 'OSS', 'release.version': NODEDB_VERSION })
 }
 
-function routesOf(options: IlpHttpListenerOptions): ReadonlyMap<string, Route> {
+function routesOf(options: IlpHttpListenerOptions, budget: IlpHttpBudget, coalescer: IngestCoalescer | undefined): ReadonlyMap<string, Route> {
   const lineParsers = new LineParsers()
   const bodyBuffers = new IngestBufferPool(ILP_HTTP_POOLED_BODY_BYTES, ILP_INGEST_BUFFERS_KEPT_COUNT)
+  const parseCoalescer = new ParseCoalescer(options.parsePool ?? null, lineParsers)
   const write = (api: WriteApi) => (request: IncomingMessage, response: ServerResponse, url: URL) =>
     handleWrite(request, response, url, api, {
-      sql: options.sql, token: options.token ?? null, parsePool: options.parsePool ?? null, lineParsers, bodyBuffers,
+      sql: options.sql, token: options.token ?? null, parsePool: options.parsePool ?? null, lineParsers, bodyBuffers, budget,
+      ...(coalescer === undefined ? {} : { coalescer, parseCoalescer }),
       ...(options.bodyBytesMax === undefined ? {} : { bodyBytesMax: options.bodyBytesMax }),
     })
   return new Map<string, Route>([
@@ -97,7 +106,9 @@ async function dispatch(routes: ReadonlyMap<string, Route>, request: IncomingMes
 
 /** Resolves once listening; rejects with Node's own error (EADDRINUSE, EACCES, …) so the caller can report it. */
 export async function startIlpHttpListener(options: IlpHttpListenerOptions): Promise<IlpHttpListener> {
-  const routes = routesOf(options)
+  const budget = new IlpHttpBudget(options.bufferedBytesMax ?? ILP_HTTP_BUFFERED_BYTES_MAX)
+  const coalescer = options.coalesce === false ? undefined : new IngestCoalescer(options.sql)
+  const routes = routesOf(options, budget, coalescer)
   const inFlight = new Set<Promise<void>>()
   const server = createServer((request, response) => {
     const running = dispatch(routes, request, response).catch((error: unknown) => {
@@ -115,7 +126,16 @@ export async function startIlpHttpListener(options: IlpHttpListenerOptions): Pro
     socket.once('close', () => sockets.delete(socket))
   })
   const port = await listenOn(server, options.host, options.port, 'ilp http listener')
-  return { port, close: () => closeListener(server, inFlight, sockets) }
+  return {
+    port,
+    close: async () => {
+      await closeListener(server, inFlight, sockets)
+      log.info({
+        bufferedBytesPeak: budget.bytesPeak, budgetWaits: budget.waitCount,
+        ingestCalls: coalescer?.callCount ?? null, ingestRequests: coalescer?.requestCount ?? null,
+      }, 'ilp http listener: buffer budget and coalescing')
+    },
+  }
 }
 
 async function closeListener(server: Server, inFlight: Set<Promise<void>>, sockets: Set<Socket>): Promise<void> {

@@ -15,6 +15,9 @@ import { IlpParsePoolError, type IlpParsePool } from './parse-pool.js'
 import { isIlpPrecision, type IlpPrecision } from './ilp-precision.js'
 import type { LineParsers } from './line-parser.js'
 import type { IngestBufferPool } from './ingest-buffers.js'
+import type { IlpHttpBudget } from './http-budget.js'
+import type { IngestCoalescer } from './http-coalescer.js'
+import type { ParseCoalescer } from './http-parse-coalescer.js'
 
 export type WriteApi = 'v1' | 'v2'
 
@@ -29,6 +32,12 @@ export interface HttpWriteOptions {
   readonly lineParsers?: LineParsers
   /** The listener's reusable body buffers; absent = bodies are read as chunks. */
   readonly bodyBuffers?: IngestBufferPool
+  /** The listener's bound on bytes held by write requests; absent = unbounded (tests). */
+  readonly budget?: IlpHttpBudget
+  /** Joins concurrent requests' rows into fewer sql.ingest calls; absent = one call per request. */
+  readonly coalescer?: IngestCoalescer
+  /** Parses concurrent requests' bodies together (http-parse-coalescer.ts); absent = each alone. */
+  readonly parseCoalescer?: ParseCoalescer
 }
 
 /** InfluxDB's error codes (kit/platform/errors), as its JSON error bodies spell them. */
@@ -100,8 +109,18 @@ function sendEngineFailure(response: ServerResponse, error: unknown, api: WriteA
  * the result is parseLines'; `chunks` are the body's bytes (the pool hands the transferred buffer back).
  */
 async function parseBody(body: { chunks: ReadonlyArray<Buffer>; bytes: number; pooled: boolean }, parseOptions: IlpParseOptions,
-  pool: IlpParsePool | null, lineParsers: LineParsers | undefined): Promise<{ parsed: IlpParseResult; chunks: ReadonlyArray<Buffer> } | Error> {
+  options: HttpWriteOptions): Promise<{ parsed: IlpParseResult; chunks: ReadonlyArray<Buffer> } | Error> {
   const { chunks, bytes } = body
+  const pool = options.parsePool ?? null
+  const lineParsers = options.lineParsers
+  if (options.parseCoalescer !== undefined) {
+    try {
+      const coalesced = await options.parseCoalescer.parse(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes), parseOptions, body.pooled)
+      return { parsed: coalesced.parsed, chunks: [coalesced.body] }
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error))
+    }
+  }
   if (pool === null || bytes < ILP_PARSE_POOL_BYTES_MIN) {
     const parser = new IlpParser(parseOptions, lineParsers?.of(parseOptions.precision))
     for (const chunk of chunks) parser.feed(chunk)
@@ -120,6 +139,10 @@ function sendParseFailure(response: ServerResponse, error: Error, api: WriteApi)
   if (error instanceof IlpParsePoolError && error.isClosed) return sendError(response, 'unavailable', 'the server is shutting down', { api })
   log.error({ err: error }, 'ilp http: parsing the body failed')
   sendError(response, 'internal error', `unable to parse points: ${error.message}`, { api })
+}
+
+function tooLargeMessage(bytesMax: number): string {
+  return `unable to read data: points batch is too large (over ${bytesMax} bytes)`
 }
 
 /** Handles one POST to a write endpoint; resolves once the response is sent. */
@@ -143,33 +166,56 @@ export async function handleWrite(request: IncomingMessage, response: ServerResp
     return sendError(response, 'unsupported media type', `Content-Encoding ${encoding} is not supported: use gzip or identity`, { api })
   }
   const declared = Number(request.headers['content-length'] ?? 0)
-  const tooLarge = `unable to read data: points batch is too large (over ${bytesMax} bytes)`
+  const tooLarge = tooLargeMessage(bytesMax)
   if (declared > bytesMax) return sendError(response, 'request too large', tooLarge, { api, headers: { Connection: 'close' } })
+  const budget = options.budget
+  const isKnownLength = Number.isInteger(declared) && declared > 0 && request.headers['content-length'] !== undefined
+  let held = isKnownLength ? declared : 0
+  await budget?.admit(held)
+  try {
+    await readParseAnswer(request, response, api, precision, encoding === 'gzip', options, (bytes) => {
+      // A body of unknown length (or inflated past its declared length) is charged what it really holds.
+      if (bytes > held) budget?.charge(bytes - held)
+      held = Math.max(held, bytes)
+    })
+  } finally {
+    budget?.release(held)
+  }
+}
+
+/** Reads, parses and writes the body, then answers; `onBodyBytes` learns the body's size once read. */
+async function readParseAnswer(request: IncomingMessage, response: ServerResponse, api: WriteApi, precision: IlpPrecision,
+  isGzip: boolean, options: HttpWriteOptions, onBodyBytes: (bytes: number) => void): Promise<void> {
+  const bytesMax = options.bodyBytesMax ?? ILP_HTTP_BODY_BYTES_MAX
+  const tooLarge = tooLargeMessage(bytesMax)
   const nowUs = Date.now() * 1000
-  const body = await readBody(request, encoding === 'gzip', bytesMax, options.bodyBuffers)
+  const body = await readBody(request, isGzip, bytesMax, options.bodyBuffers)
   switch (body.kind) {
     case 'BodyTooLarge': return sendError(response, 'request too large', tooLarge, { api, headers: { Connection: 'close' } })
     case 'BodyBadGzip': return sendError(response, 'invalid', `unable to read data: gzip: ${body.detail}`, { api })
     case 'BodyAborted': response.destroy(); return
     case 'BodyRead': break
   }
-  const parsedBody = await parseBody(body, { precision, nowUs }, options.parsePool ?? null, options.lineParsers)
+  onBodyBytes(body.bytes)
+  const parsedBody = await parseBody(body, { precision, nowUs }, options)
   if (parsedBody instanceof Error) return sendParseFailure(response, parsedBody, api)
   const { parsed, chunks } = parsedBody
   try {
-    await ingestAndAnswer(response, api, options.sql, parsed, chunks)
+    await ingestAndAnswer(response, api, options, parsed, chunks, body.bytes)
   } finally {
     if (body.pooled) options.bodyBuffers?.give(chunks[0]!) // answered: nothing reads the body any more
   }
 }
 
 /** Writes the parsed rows and answers: 204, or 400 naming the first failing line (quoted from `chunks`). */
-async function ingestAndAnswer(response: ServerResponse, api: WriteApi, sql: SqlFacade, parsed: IlpParseResult,
-  chunks: ReadonlyArray<Buffer>): Promise<void> {
+async function ingestAndAnswer(response: ServerResponse, api: WriteApi, options: HttpWriteOptions, parsed: IlpParseResult,
+  chunks: ReadonlyArray<Buffer>, bytes: number): Promise<void> {
   let outcome: IngestOutcome | null = null
   if (parsed.batches.length > 0) {
     try {
-      outcome = await sql.ingest(parsed.batches)
+      const coalescer = options.coalescer
+      outcome = coalescer === undefined ? await options.sql.ingest(parsed.batches)
+        : await coalescer.ingest({ batches: parsed.batches, lineCount: parsed.lineCount, bytes })
     } catch (error) {
       return sendEngineFailure(response, error, api)
     }

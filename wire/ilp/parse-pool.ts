@@ -3,13 +3,16 @@
 // the result is exactly parseLines' (same batches, errors, line numbers, counts). Bounded: at most
 // ILP_PARSE_JOBS_PENDING_MAX_COUNT jobs wait for a worker, and further callers wait for room (backpressure). A worker
 // that dies fails the job it held and is replaced when the next job needs it; close() terminates them all. Idle
-// workers are unref'd, so the pool never keeps the process alive on its own.
+// workers are unref'd, so the pool never keeps the process alive on its own, and exit after idleExitMs (their isolates'
+// memory goes with them; the next job starts a worker again).
 import os from 'node:os'
 import path from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { assert } from '../../src/common/assert.js'
 import { log } from '../../src/common/log.js'
-import { ILP_PARSE_JOBS_PENDING_MAX_COUNT, ILP_PARSE_WORKERS_MAX_COUNT, WORKER_YOUNG_GENERATION_MB } from '../../src/common/limits.js'
+import {
+  ILP_PARSE_JOBS_PENDING_MAX_COUNT, ILP_PARSE_WORKER_IDLE_EXIT_MS, ILP_PARSE_WORKERS_MAX_COUNT, WORKER_YOUNG_GENERATION_MB,
+} from '../../src/common/limits.js'
 import type { IlpParseOptions, IlpParseResult } from './ilp-parser.js'
 
 /** Posted to a worker: the payload (its buffer transferred) and how to parse it. */
@@ -46,6 +49,8 @@ export interface IlpParsePoolOptions {
   readonly pendingMax?: number
   /** The worker's entry file (tests substitute a misbehaving one); defaults to parse-worker.js beside this file. */
   readonly workerPath?: string
+  /** How long a worker stays idle before it exits; ILP_PARSE_WORKER_IDLE_EXIT_MS by default. */
+  readonly idleExitMs?: number
 }
 
 interface Job {
@@ -60,6 +65,7 @@ interface Slot {
   readonly worker: Worker
   job: Job | null
   isDead: boolean
+  idleTimer: NodeJS.Timeout | null
 }
 
 /**
@@ -94,6 +100,10 @@ export class IlpParsePool {
   private readonly size: number
   private readonly pendingMax: number
   private readonly workerPath: string
+  private readonly idleExitMs: number
+  /** Workers started, and those that exited idle (tests and logs). */
+  startedCount = 0
+  idleExitCount = 0
   private readonly slots: Slot[] = []
   private readonly queue: Job[] = []
   private readonly waiters: Array<() => void> = []
@@ -104,6 +114,7 @@ export class IlpParsePool {
     this.size = options.size ?? defaultParsePoolSize()
     this.pendingMax = options.pendingMax ?? ILP_PARSE_JOBS_PENDING_MAX_COUNT
     this.workerPath = options.workerPath ?? path.join(__dirname, 'parse-worker.js')
+    this.idleExitMs = options.idleExitMs ?? ILP_PARSE_WORKER_IDLE_EXIT_MS
     assert(Number.isInteger(this.size) && this.size > 0, `parse pool size out of range: ${this.size}`)
     assert(Number.isInteger(this.pendingMax) && this.pendingMax > 0, `parse pool pendingMax out of range: ${this.pendingMax}`)
   }
@@ -139,6 +150,7 @@ export class IlpParsePool {
     for (const wake of this.waiters.splice(0)) wake()
     const slots = this.slots.splice(0)
     await Promise.all(slots.map(async (slot) => {
+      if (slot.idleTimer !== null) clearTimeout(slot.idleTimer)
       slot.isDead = true
       slot.job?.reject(closed)
       slot.job = null
@@ -156,6 +168,8 @@ export class IlpParsePool {
       }
       const job = this.queue.shift()!
       this.waiters.shift()?.()
+      if (slot.idleTimer !== null) clearTimeout(slot.idleTimer)
+      slot.idleTimer = null
       slot.job = job
       slot.worker.ref()
       const message: ParseJobMessage = { id: job.id, input: job.input, options: job.options }
@@ -165,7 +179,8 @@ export class IlpParsePool {
 
   private startWorker(): Slot {
     const resourceLimits = { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB }
-    const slot: Slot = { worker: new Worker(this.workerPath, { resourceLimits }), job: null, isDead: false }
+    const slot: Slot = { worker: new Worker(this.workerPath, { resourceLimits }), job: null, isDead: false, idleTimer: null }
+    this.startedCount++
     slot.worker.unref()
     slot.worker.on('message', (reply: ParseResultMessage) => {
       const job = slot.job
@@ -175,11 +190,25 @@ export class IlpParsePool {
       const input = Buffer.from(reply.input.buffer, reply.input.byteOffset, reply.input.byteLength)
       job.resolve({ result: reply.result, input })
       this.pump()
+      if (slot.job === null) this.exitWhenIdle(slot)
     })
     slot.worker.on('error', (error) => this.onWorkerDied(slot, error.message))
     slot.worker.on('exit', (code) => this.onWorkerDied(slot, `exited with code ${code}`))
     this.slots.push(slot)
     return slot
+  }
+
+  /** Terminates `slot`'s worker if it is still idle after idleExitMs (the timer does not keep the process alive). */
+  private exitWhenIdle(slot: Slot): void {
+    slot.idleTimer = setTimeout(() => {
+      slot.idleTimer = null
+      if (slot.job !== null || slot.isDead) return
+      slot.isDead = true
+      this.idleExitCount++
+      this.slots.splice(this.slots.indexOf(slot), 1)
+      void slot.worker.terminate()
+    }, this.idleExitMs)
+    slot.idleTimer.unref()
   }
 
   private onWorkerDied(slot: Slot, reason: string): void {

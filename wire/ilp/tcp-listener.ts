@@ -32,7 +32,7 @@ export interface IlpTcpListenerOptions {
   /** Clients must prove one of these keys before their lines are read (tcp-auth.ts); absent or null = no auth. */
   readonly publicKeys?: IlpPublicKeys | null
   /** Bytes all connections together hold before reads pause (ILP_TCP_BUFFERED_BYTES_MAX by default). */
-  readonly bufferedBytesMax?: number
+  readonly bufferedBytesMax?: number | undefined
 }
 
 export interface IlpTcpListener {

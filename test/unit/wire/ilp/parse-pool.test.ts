@@ -48,6 +48,20 @@ describe('wire/ilp/parse-pool', function () {
     }
   })
 
+  it('lets an idle worker exit and starts another for the next job', async function () {
+    const quick = new IlpParsePool({ size: 1, idleExitMs: 20 })
+    try {
+      const text = sampleText(50)
+      const expected = parseLines(Buffer.from(text), OPTIONS)
+      assert.deepStrictEqual((await quick.parse(Buffer.from(text), OPTIONS)).result, expected)
+      while (quick.idleExitCount === 0) await new Promise((resolve) => setTimeout(resolve, 10))
+      assert.deepStrictEqual((await quick.parse(Buffer.from(text), OPTIONS)).result, expected)
+      assert.equal(quick.startedCount, 2)
+    } finally {
+      await quick.close()
+    }
+  })
+
   it('numbers a run cut out of a stream as the stream would', async function () {
     const text = `${sampleText(700)}\n`
     const whole = parseLines(Buffer.from(text), OPTIONS)
