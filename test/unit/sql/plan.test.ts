@@ -134,9 +134,10 @@ describe('sql CREATE TABLE', () => {
     ])
   })
 
-  it('rejects a table without a designated timestamp (42P16), duplicates (42701) and unknown types (42704)', async () => {
+  it('rejects a table without a designated timestamp (42P16), duplicates (42701), unknown types (42704) and PostgreSQL types nodedb lacks (0A000)', async () => {
     assert.equal((await dbErrorOf(() => createOp('CREATE TABLE t (ts TIMESTAMPTZ, a INT)'))).code, '42P16')
     assert.equal((await dbErrorOf(() => createOp('CREATE TABLE t (ts TIMESTAMPTZ NOT NULL, a INT, a TEXT)'))).code, '42701')
-    assert.equal((await dbErrorOf(() => createOp('CREATE TABLE t (ts TIMESTAMPTZ NOT NULL, j XML)'))).code, '42704')
+    assert.equal((await dbErrorOf(() => createOp('CREATE TABLE t (ts TIMESTAMPTZ NOT NULL, j NOSUCHTYPE)'))).code, '42704')
+    assert.equal((await dbErrorOf(() => createOp('CREATE TABLE t (ts TIMESTAMPTZ NOT NULL, j XML)'))).code, '0A000')
   })
 })
