@@ -160,7 +160,7 @@ const diskBytes: Scenario = {
       await client.end()
       return [{ scenario: this.name, system: system.name, value: bytes / options.rows, unit: 'bytes/row', higherIsBetter: false }]
     }
-    const disk = nodedbTableDisk(system.dataDir, 'cpu')
+    const disk = await nodedbTableDisk(system.dataDir, 'cpu')
     if (disk === undefined) return [{ scenario: this.name, system: system.name, value: NaN, unit: 'bytes/row', higherIsBetter: false, note: 'no table cpu' }]
     const results: Measurement[] = [
       { scenario: this.name, system: system.name, value: (disk.segmentBytes + disk.walBytes) / options.rows, unit: 'bytes/row', higherIsBetter: false },

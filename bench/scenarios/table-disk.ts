@@ -12,16 +12,16 @@ export interface TableDisk {
   readonly walBytes: number
 }
 
-function tableIdOf(dataDir: string, name: string): number | undefined {
-  const catalog = JSON.parse(fs.readFileSync(path.join(dataDir, 'catalog.json'), 'utf8')) as { tables: Array<{ id: number; name: string }> }
+async function tableIdOf(dataDir: string, name: string): Promise<number | undefined> {
+  const catalog = JSON.parse(await fs.promises.readFile(path.join(dataDir, 'catalog.json'), 'utf8')) as { tables: Array<{ id: number; name: string }> }
   return catalog.tables.find((table) => table.name === name)?.id
 }
 
 /** The WAL bytes of `tableId`'s records; a record still being written (a live server) ends the segment's walk. */
-function walBytesOf(walDir: string, tableId: number): number {
+async function walBytesOf(walDir: string, tableId: number): Promise<number> {
   let bytes = 0
-  for (const name of fs.readdirSync(walDir).filter((file) => parseWalSegmentName(file) !== undefined).sort()) {
-    const segment = fs.readFileSync(path.join(walDir, name))
+  for (const name of (await fs.promises.readdir(walDir)).filter((file) => parseWalSegmentName(file) !== undefined).sort()) {
+    const segment = await fs.promises.readFile(path.join(walDir, name))
     for (let offset = 0; offset < segment.length;) {
       const outcome = decodeWalRecord(segment, offset)
       if (outcome.kind === 'bad') break
@@ -33,18 +33,17 @@ function walBytesOf(walDir: string, tableId: number): number {
 }
 
 /** Table `name`'s bytes in nodedb's `dataDir`, or undefined when the catalog has no such table. */
-export function nodedbTableDisk(dataDir: string, name: string): TableDisk | undefined {
-  const tableId = tableIdOf(dataDir, name)
+export async function nodedbTableDisk(dataDir: string, name: string): Promise<TableDisk | undefined> {
+  const tableId = await tableIdOf(dataDir, name)
   if (tableId === undefined) return undefined
   const manifestPath = path.join(dataDir, 'manifest.json')
-  const manifest = fs.existsSync(manifestPath)
-    ? JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as { segments: Array<{ tableId: number; rowCount: number; sizeBytes: number }> }
-    : { segments: [] }
+  const text = await fs.promises.readFile(manifestPath, 'utf8').catch(() => null) // none before the first flush
+  const manifest = text === null ? { segments: [] } : JSON.parse(text) as { segments: Array<{ tableId: number; rowCount: number; sizeBytes: number }> }
   const segments = manifest.segments.filter((segment) => segment.tableId === tableId)
   return {
     tableId,
     segmentBytes: segments.reduce((sum, segment) => sum + segment.sizeBytes, 0),
     segmentRows: segments.reduce((sum, segment) => sum + segment.rowCount, 0),
-    walBytes: walBytesOf(path.join(dataDir, 'wal'), tableId),
+    walBytes: await walBytesOf(path.join(dataDir, 'wal'), tableId),
   }
 }
