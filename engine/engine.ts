@@ -346,19 +346,14 @@ class NodeEngine implements Engine {
     const wal = this.requireWal()
     if (op.batch.rowCount === 0) return { kind: 'IngestResult', rowCount: 0, lsn: wal.durableLsn }
     const payload = encodeIngestPayload(op.batch, this.encodeBuffers) // (one too large for the WAL is never reused)
-    if (payload.length > WAL_RECORD_BYTES_MAX) throw fail('LimitExceeded', `batch of ${payload.length} bytes exceeds ${WAL_RECORD_BYTES_MAX}`)
-    // The WAL stores the compact layout (~8× smaller on TSBS rows); the rings carry the flat one (views, no decode).
-    const walPayload = encodeWalIngestPayload(op.batch, this.encodeBuffers)
-    if (walPayload.length > WAL_RECORD_BYTES_MAX) throw fail('LimitExceeded', `batch of ${walPayload.length} bytes exceeds ${WAL_RECORD_BYTES_MAX}`)
+    const walPayload = encodeWalIngestPayload(op.batch, this.encodeBuffers) // compact: ~8× smaller on TSBS rows
+    if (Math.max(payload.length, walPayload.length) > WAL_RECORD_BYTES_MAX) throw fail('LimitExceeded', `batch of ${payload.length} bytes exceeds ${WAL_RECORD_BYTES_MAX}`)
     // Backpressure: a full ring plus a full control-side queue makes new ingests wait here, before the WAL.
     await Promise.all(this.cores.map((core) => core.whenQueueHasRoom()))
     await this.flushes.whenMemoryAllows(true)
     const { lsn, durable } = wal.append('IngestRecord', table.id, walPayload)
-    try {
-      await durable
-    } finally {
-      this.encodeBuffers.give(walPayload) // written: the writer holds no view of it any more
-    }
+    await durable
+    this.encodeBuffers.give(walPayload) // written: the writer holds no view of it any more
     this.relieveWal()
     // No await between durability and dispatch: continuations run in LSN order, so rings receive LSN order.
     await Promise.all(this.applyToCores(table, payload, lsn)).then(() => this.encodeBuffers.give(payload)) // all pushed
