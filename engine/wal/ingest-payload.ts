@@ -25,6 +25,14 @@ export function encodeWalIngestPayload(batch: ColumnBatch, buffers?: IngestEncod
   return encodeCompactPayload(batch, buffers === undefined ? new Uint8Array(byteLength) : buffers.take(byteLength))
 }
 
+/**
+ * A live ingest's two payloads, each in a buffer from `buffers` (give each back once nothing refers to it): the flat
+ * one for the cores' rings (decoded into views), the compact one for the WAL (~8× smaller on TSBS rows).
+ */
+export function encodeIngestPayloads(batch: ColumnBatch, buffers: IngestEncodeBuffers): { ring: Uint8Array; wal: Uint8Array } {
+  return { ring: encodeIngestPayload(batch, buffers), wal: encodeWalIngestPayload(batch, buffers) }
+}
+
 /** The msgpack payload nodedb wrote before the flat layout: tests replay WALs of that format with it. */
 export function encodeMsgpackIngestPayload(codec: FrameCodec, batch: ColumnBatch): Uint8Array {
   return codec.encode({ rowCount: batch.rowCount, columns: batch.columns })
