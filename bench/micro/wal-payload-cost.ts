@@ -2,7 +2,7 @@
 // batches as ILP builds them (10 symbol columns, 10 f64 columns with all-zero null maps, a µs timestamp): the flat
 // layout (ring frames; the WAL's before issue 10's compact layout) and the compact one (the WAL's), encode and decode,
 // median of 7 passes over every batch; and each column's share of the compact bytes (the payload without it).
-// Usage: node dist/bench/micro/wal-payload-cost.js [--rows 200000] [--hosts 100] [--batch 5000]
+// Usage: node dist/bench/micro/wal-payload-cost.js [--rows 200000] [--hosts 100] [--batch 5000] [--columns]
 import { parseArgs } from 'node:util'
 import type { ColumnBatch, ColumnVector } from '../../engine/batch.js'
 import { decodeCompactPayload } from '../../engine/wal/ingest-compact-decode.js'
@@ -48,7 +48,7 @@ function nsPerRow(rowCount: number, work: () => void): number {
 }
 
 function main(): void {
-  const { values } = parseArgs({ options: { rows: { type: 'string', default: '200000' }, hosts: { type: 'string', default: '100' }, batch: { type: 'string', default: '5000' } } })
+  const { values } = parseArgs({ options: { rows: { type: 'string', default: '200000' }, hosts: { type: 'string', default: '100' }, batch: { type: 'string', default: '5000' }, columns: { type: 'boolean', default: false } } })
   const rowCount = Number(values.rows)
   const batchRows = Number(values.batch)
   const all = [...cpuRows(rowCount, Number(values.hosts))]
@@ -61,12 +61,14 @@ function main(): void {
   const report = (name: string, bytes: number, encode: number, decode: number): void => {
     process.stdout.write(`${name.padEnd(8)} ${bytes.toFixed(2).padStart(7)} bytes/row  encode ${encode.toFixed(0).padStart(4)} ns/row  decode ${decode.toFixed(0).padStart(4)} ns/row\n`)
   }
-  report('flat', bytesOf(flat), nsPerRow(rowCount, () => { for (const b of batches) encodeFlatPayload(b, new Uint8Array(flatPayloadBytes(b))) }),
+  const flatScratch = new Uint8Array(Math.max(...batches.map(flatPayloadBytes))) // reused, as the engine's encode buffers are
+  report('flat', bytesOf(flat), nsPerRow(rowCount, () => { for (const b of batches) encodeFlatPayload(b, flatScratch.subarray(0, flatPayloadBytes(b))) }),
     nsPerRow(rowCount, () => { for (const p of flat) decodeFlatPayload(p) }))
   report('compact', bytesOf(compact), nsPerRow(rowCount, () => { for (const b of batches) encodeCompactPayload(b, scratch) }),
     nsPerRow(rowCount, () => { for (const p of compact) decodeCompactPayload(p) }))
   const names = ['time', ...TAG_NAMES, ...FIELD_NAMES]
   const total = bytesOf(compact)
+  if (values.columns !== true) return
   names.forEach((name, c) => {
     const without = batches.map((batch) => encodeCompactPayload({ rowCount: batch.rowCount, columns: batch.columns.filter((_, i) => i !== c) }, scratch).slice())
     process.stdout.write(`  ${name.padEnd(20)} ${(total - bytesOf(without)).toFixed(2).padStart(6)} bytes/row\n`)

@@ -181,12 +181,20 @@ function putDecimal(bytes: Uint8Array, at: number, values: Float64Array, series:
   return next
 }
 
+// Each series' previous k, reused (zeroed per column; decoding uses it too): a fresh small Float64Array per column is an external
+// ArrayBuffer, whose allocations cost more than the column's deltas and drive the event loop's GCs.
+let previousScratch = new Float64Array(256)
+export function previousOf(length: number): Float64Array {
+  if (previousScratch.length < length) previousScratch = new Float64Array(length * 2)
+  return previousScratch.fill(0, 0, length)
+}
+
 /** Decimals 0..DECIMALS_MAX for the f64 column, starting over with more when a value needs them; false if none do. */
 function tryDecimal(out: CompactWriter, values: Float64Array, series: Int32Array, seriesCount: number): boolean {
   let decimals = 0
   while (decimals <= DECIMALS_MAX) {
     out.bytes[out.at] = decimals
-    const end = putDecimal(out.bytes, out.at + 1, values, series, new Float64Array(seriesCount + 1), POWERS_OF_TEN[decimals]!)
+    const end = putDecimal(out.bytes, out.at + 1, values, series, previousOf(seriesCount + 1), POWERS_OF_TEN[decimals]!)
     if (end >= 0) {
       out.at = end
       return true
