@@ -25,7 +25,7 @@ import { COLUMN_KIND_CODES, type ColumnBatch, type ColumnVector } from '../batch
 import { putVarUint } from '../timeseries/codecs/byte-writer.js'
 import { DECIMALS_MAX, POWERS_OF_TEN, scaledOf } from '../timeseries/codecs/decimal-floats.js'
 import { zigzag } from '../timeseries/codecs/int-buckets.js'
-import { FLAT_PAYLOAD_MARK } from './ingest-flat.js'
+import { FLAT_PAYLOAD_MARK, PayloadCursor } from './ingest-flat.js'
 
 export const COMPACT_PAYLOAD_VERSION = 2
 /** Column encodings. Append-only: written to disk. */
@@ -53,16 +53,7 @@ export function compactPayloadBytesMax(batch: ColumnBatch): number {
   return bytes
 }
 
-class CompactWriter {
-  at = 0
-  readonly view: DataView
-  readonly buffer: Buffer
-
-  constructor(readonly bytes: Uint8Array) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-    this.buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  }
-
+class CompactWriter extends PayloadCursor {
   u8(value: number): void {
     this.bytes[this.at++] = value
   }

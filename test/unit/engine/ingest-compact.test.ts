@@ -12,20 +12,11 @@ import { compactPayloadBytesMax, encodeCompactPayload } from '../../../engine/wa
 import { flatPayloadBytes } from '../../../engine/wal/ingest-flat.js'
 import { decodeIngestPayload, encodeWalIngestPayload, peekIngestRowCount } from '../../../engine/wal/ingest-payload.js'
 import { seededRandom } from '../../helpers/random.js'
+import { EVERY_KIND_BATCH } from './engine-fixture.js'
 
 const encode = (batch: ColumnBatch): Uint8Array => encodeCompactPayload(batch, new Uint8Array(compactPayloadBytesMax(batch)))
 
-const everyKind: ColumnBatch = {
-  rowCount: 3,
-  columns: [
-    { kind: 'timestamp', values: new Float64Array([1_700_000_000_000_000, -5, 0]) },
-    { kind: 'f64', values: new Float64Array([1.5, Number.NaN, -0]), nulls: new Uint8Array([0, 1, 0]) },
-    { kind: 'i64', values: new BigInt64Array([1n, -(2n ** 63n), 2n ** 63n - 1n]) },
-    { kind: 'bool', values: new Uint8Array([1, 0, 1]), nulls: new Uint8Array([0, 0, 1]) },
-    { kind: 'symbol', ids: new Int32Array([0, -1, 1]), dict: ['a', 'béta'] },
-    { kind: 'text', values: ['x', null, ''] },
-  ],
-}
+const everyKind = EVERY_KIND_BATCH
 
 function randomBatch(random: () => number): ColumnBatch {
   const rowCount = Math.floor(random() * 40)

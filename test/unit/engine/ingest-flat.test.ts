@@ -15,19 +15,9 @@ import { decodeFlatPayload, encodeFlatPayload, flatPayloadBytes, IngestEncodeBuf
 import { decodeIngestPayload, encodeIngestPayload, encodeMsgpackIngestPayload, peekIngestRowCount } from '../../../engine/wal/ingest-payload.js'
 import { encodeWalRecord } from '../../../engine/wal/record.js'
 import { asLsn } from '../../../src/common/ids.js'
-import { checkAnswers, createCpu, makeRows, toBatch } from './engine-fixture.js'
+import { checkAnswers, createCpu, EVERY_KIND_BATCH, makeRows, toBatch } from './engine-fixture.js'
 
-const batch: ColumnBatch = {
-  rowCount: 3,
-  columns: [
-    { kind: 'timestamp', values: new Float64Array([1_700_000_000_000_000, -5, 0]) },
-    { kind: 'f64', values: new Float64Array([1.5, Number.NaN, -0]), nulls: new Uint8Array([0, 1, 0]) },
-    { kind: 'i64', values: new BigInt64Array([1n, -(2n ** 63n), 2n ** 63n - 1n]) },
-    { kind: 'bool', values: new Uint8Array([1, 0, 1]), nulls: new Uint8Array([0, 0, 1]) },
-    { kind: 'symbol', ids: new Int32Array([0, -1, 1]), dict: ['a', 'béta'] },
-    { kind: 'text', values: ['x', null, ''] },
-  ],
-}
+const batch = EVERY_KIND_BATCH
 
 describe('engine/wal/ingest-flat', () => {
   it('round-trips every vector kind, nulls, NaN, -0, extreme bigints and UTF-8 strings', () => {
