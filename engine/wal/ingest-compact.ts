@@ -41,10 +41,14 @@ const VARUINT_BYTES_MAX = 8
 export function compactPayloadBytesMax(batch: ColumnBatch): number {
   let bytes = HEADER_BYTES + VARUINT_BYTES_MAX
   const rows = batch.rowCount
+  let entriesMax = 0
+  for (const vector of batch.columns) if (vector.kind === 'symbol') entriesMax = Math.max(entriesMax, vector.dict.length)
   for (const vector of batch.columns) {
-    bytes += 3 + 8 + VARUINT_BYTES_MAX + rows * VARUINT_BYTES_MAX + Math.ceil(rows / 8) // descriptor, mode byte, values, nulls
+    // Descriptor, a first value or decimals byte, a varint (≤ 8 bytes) or raw value per row, the null bitmap.
+    bytes += 3 + 8 + 1 + rows * VARUINT_BYTES_MAX + Math.ceil(rows / 8)
     if (vector.kind === 'symbol') {
-      bytes += (rows + 2) * VARUINT_BYTES_MAX // the keyed map's entries are at most the key's dictionary + 1 ≤ rows + 1
+      // Dictionary and map lengths, a keyed map (the key's entries + 1, ids ≤ 2^31: 5 bytes each), the strings.
+      bytes += 2 * VARUINT_BYTES_MAX + (entriesMax + 1) * 5
       for (const entry of vector.dict) bytes += VARUINT_BYTES_MAX + entry.length * 3
     } else if (vector.kind === 'text') {
       for (const value of vector.values) bytes += value === null ? 0 : value.length * 3

@@ -105,6 +105,16 @@ describe('engine/wal/ingest-compact', () => {
     check({ kind: 'timestamp', values: new Float64Array([2 ** 53 - 1, 2 ** 53 - 1, 2 ** 52]) }, 1)
   })
 
+  it('sizes its buffer for a keyed map longer than the batch (a dictionary of more entries than rows)', () => {
+    const dict = Array.from({ length: 1000 }, (_, i) => `host_${i}`)
+    const batch: ColumnBatch = { rowCount: 2, columns: [
+      { kind: 'symbol', ids: new Int32Array([999, 998]), dict },
+      { kind: 'symbol', ids: new Int32Array([0, 1]), dict: ['x', 'y'] },
+    ] }
+    const bytes = encodeCompactPayload(batch, new Uint8Array(compactPayloadBytesMax(batch)))
+    assert.deepStrictEqual(decodeCompactPayload(bytes), batch)
+  })
+
   it('round-trips 500 seeded random batches (keyed and independent tags, fallbacks, NULLs everywhere)', () => {
     const random = seededRandom(10)
     for (let i = 0; i < 500; i++) {
