@@ -15,6 +15,7 @@ import { decodeFlatPayload, encodeFlatPayload, flatPayloadBytes, IngestEncodeBuf
 import { decodeIngestPayload, encodeIngestPayload, encodeMsgpackIngestPayload, peekIngestRowCount } from '../../../engine/wal/ingest-payload.js'
 import { encodeWalRecord } from '../../../engine/wal/record.js'
 import { asLsn } from '../../../src/common/ids.js'
+import { INGEST_ENCODE_BUFFERS_MAX_COUNT } from '../../../src/common/limits.js'
 import { checkAnswers, createCpu, EVERY_KIND_BATCH, makeRows, toBatch } from './engine-fixture.js'
 
 const batch = EVERY_KIND_BATCH
@@ -76,10 +77,11 @@ describe('engine/wal/ingest-flat', () => {
     const second = buffers.take(flatPayloadBytes(batch))
     assert.equal(second.buffer, first.buffer)
     assert.deepStrictEqual(decodeFlatPayload(encodeFlatPayload(batch, second)), batch)
-    const many = Array.from({ length: 10 }, () => buffers.take(100))
+    const count = INGEST_ENCODE_BUFFERS_MAX_COUNT + 6
+    const many = Array.from({ length: count }, () => buffers.take(100))
     for (const bytes of many) buffers.give(bytes)
-    const taken = new Set(Array.from({ length: 10 }, () => buffers.take(100).buffer))
-    assert.equal(many.filter((bytes) => taken.has(bytes.buffer)).length, 4)
+    const taken = new Set(Array.from({ length: count }, () => buffers.take(100).buffer))
+    assert.equal(many.filter((bytes) => taken.has(bytes.buffer)).length, INGEST_ENCODE_BUFFERS_MAX_COUNT)
   })
 
   it('replays a WAL whose records hold msgpack payloads (written before the flat layout) with every row', async function () {
