@@ -27,7 +27,7 @@ import type { IngestOp, ScanOp, TableSchema, TimeseriesOp } from './ops.js'
 import { RetentionJob } from './retention.js'
 import { TableDdl } from './table-ddl.js'
 import { ScanRunner } from './scan-runner.js'
-import { decodeIngestPayload, encodeIngestPayload, IngestEncodeBuffers, peekIngestRowCount } from './wal/ingest-payload.js'
+import { decodeIngestPayload, encodeIngestPayloads, IngestEncodeBuffers, peekIngestRowCount } from './wal/ingest-payload.js'
 import type { WalRecord } from './wal/record.js'
 import { replayWal } from './wal/replay.js'
 import { SegmentStore } from './timeseries/segment-store.js'
@@ -345,13 +345,14 @@ class NodeEngine implements Engine {
     if (problem !== undefined) throw fail('InvalidBatch', problem)
     const wal = this.requireWal()
     if (op.batch.rowCount === 0) return { kind: 'IngestResult', rowCount: 0, lsn: wal.durableLsn }
-    const payload = encodeIngestPayload(op.batch, this.encodeBuffers) // (one too large for the WAL is never reused)
-    if (payload.length > WAL_RECORD_BYTES_MAX) throw fail('LimitExceeded', `batch of ${payload.length} bytes exceeds ${WAL_RECORD_BYTES_MAX}`)
+    const { ring: payload, wal: walPayload } = encodeIngestPayloads(op.batch, this.encodeBuffers) // (too large: never reused)
+    if (Math.max(payload.length, walPayload.length) > WAL_RECORD_BYTES_MAX) throw fail('LimitExceeded', `batch of ${payload.length} bytes exceeds ${WAL_RECORD_BYTES_MAX}`)
     // Backpressure: a full ring plus a full control-side queue makes new ingests wait here, before the WAL.
     await Promise.all(this.cores.map((core) => core.whenQueueHasRoom()))
     await this.flushes.whenMemoryAllows(true)
-    const { lsn, durable } = wal.append('IngestRecord', table.id, payload)
+    const { lsn, durable } = wal.append('IngestRecord', table.id, walPayload)
     await durable
+    this.encodeBuffers.give(walPayload) // written: the writer holds no view of it any more
     this.relieveWal()
     // No await between durability and dispatch: continuations run in LSN order, so rings receive LSN order.
     await Promise.all(this.applyToCores(table, payload, lsn)).then(() => this.encodeBuffers.give(payload)) // all pushed

@@ -1,8 +1,5 @@
 // bench/scenarios: the declarative list of what bench/run.ts measures, each on every system it names.
-import { execFileSync } from 'node:child_process'
 import { connectPg, type PeerName, type RunningSystem } from '../peers/systems.js'
-import fs from 'node:fs'
-import path from 'node:path'
 import { CREATE_CPU_SQL, FIELD_NAMES, TAG_NAMES, cpuRows, insertStatements } from '../tsbs.js'
 import { copyIngest } from './copy-ingest.js'
 import { ilpHttpIngest, ilpTcpIngest } from './ilp-ingest.js'
@@ -10,6 +7,7 @@ import { tsbsQueries } from './tsbs-queries.js'
 import { loopStall } from './loop-stall.js'
 import { pgRoundTrip } from './pg-roundtrip.js'
 import { syncDrain } from './sync-drain.js'
+import { nodedbTableDisk } from './table-disk.js'
 
 export interface BenchOptions {
   readonly rows: number
@@ -148,39 +146,36 @@ const replay: Scenario = {
   },
 }
 
+/**
+ * Bytes per row of table `cpu` alone (the rows sql-insert-ingest loaded): PostgreSQL's pg_total_relation_size (heap,
+ * index, TOAST), nodedb's segments of cpu plus cpu's WAL records. The whole data directory would count the rows every
+ * other scenario loaded into tables of their own (cpu_copy, the ILP measurements: ~4× the rows).
+ */
 const diskBytes: Scenario = {
   name: 'disk-bytes-per-row', group: 'storage', systems: ['nodedb', 'postgres'],
   async run({ system, options }) {
-    let bytes: number
-    if (system.dataDir !== null) {
-      bytes = Number(execFileSync('du', ['-sb', system.dataDir], { encoding: 'utf8' }).split('\t')[0])
-    } else {
+    if (system.dataDir === null) {
       const client = await connectPg(system)
-      bytes = Number((await client.query("SELECT pg_total_relation_size('cpu') AS b")).rows[0].b)
+      const bytes = Number((await client.query("SELECT pg_total_relation_size('cpu') AS b")).rows[0].b)
       await client.end()
+      return [{ scenario: this.name, system: system.name, value: bytes / options.rows, unit: 'bytes/row', higherIsBetter: false }]
     }
-    const results: Measurement[] = [{ scenario: this.name, system: system.name, value: bytes / options.rows, unit: 'bytes/row', higherIsBetter: false }]
-    if (system.dataDir !== null) results.push(...await segmentDensity(system.dataDir))
+    const disk = await nodedbTableDisk(system.dataDir, 'cpu')
+    if (disk === undefined) return [{ scenario: this.name, system: system.name, value: NaN, unit: 'bytes/row', higherIsBetter: false, note: 'no table cpu' }]
+    const results: Measurement[] = [
+      { scenario: this.name, system: system.name, value: (disk.segmentBytes + disk.walBytes) / options.rows, unit: 'bytes/row', higherIsBetter: false },
+    ]
+    if (disk.segmentRows > 0) {
+      const perRow = disk.segmentBytes / disk.segmentRows
+      const valuesPerRow = 1 + TAG_NAMES.length + FIELD_NAMES.length
+      results.push(
+        { scenario: 'segment-bytes-per-row', system: 'nodedb', value: perRow, unit: 'bytes/row', higherIsBetter: false },
+        { scenario: 'segment-bytes-per-value', system: 'nodedb', value: perRow / valuesPerRow, unit: 'bytes/value', higherIsBetter: false },
+        { scenario: 'segment-rows', system: 'nodedb', value: disk.segmentRows, unit: 'rows', higherIsBetter: true },
+      )
+    }
     return results
   },
-}
-
-/** nodedb's compressed segments alone (the WAL holds what is not flushed yet): bytes per row and per value. */
-async function segmentDensity(dataDir: string): Promise<Measurement[]> {
-  const manifestPath = path.join(dataDir, 'manifest.json')
-  const text = await fs.promises.readFile(manifestPath, 'utf8').catch(() => null)
-  if (text === null) return []
-  const manifest = JSON.parse(text) as { segments: Array<{ tableId: number; rowCount: number; sizeBytes: number }> }
-  const cpu = manifest.segments.filter((segment) => segment.tableId === 1)
-  const rows = cpu.reduce((sum, segment) => sum + segment.rowCount, 0)
-  const bytes = cpu.reduce((sum, segment) => sum + segment.sizeBytes, 0)
-  if (rows === 0) return []
-  const valuesPerRow = 1 + TAG_NAMES.length + FIELD_NAMES.length
-  return [
-    { scenario: 'segment-bytes-per-row', system: 'nodedb', value: bytes / rows, unit: 'bytes/row', higherIsBetter: false },
-    { scenario: 'segment-bytes-per-value', system: 'nodedb', value: bytes / rows / valuesPerRow, unit: 'bytes/value', higherIsBetter: false },
-    { scenario: 'segment-rows', system: 'nodedb', value: rows, unit: 'rows', higherIsBetter: true },
-  ]
 }
 
 export const SCENARIOS: ReadonlyArray<Scenario> = [

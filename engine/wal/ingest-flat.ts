@@ -52,7 +52,8 @@ export function flatPayloadBytes(batch: ColumnBatch): number {
   return bytes
 }
 
-class FlatWriter {
+/** A cursor over a payload's bytes with the DataView and Buffer views its readers and writers use. */
+export class PayloadCursor {
   at = 0
   readonly view: DataView
   readonly buffer: Buffer
@@ -61,6 +62,9 @@ class FlatWriter {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
     this.buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   }
+}
+
+class FlatWriter extends PayloadCursor {
 
   /** The bytes of a typed array, then zeros to the next multiple of 8. */
   array(values: Float64Array | BigInt64Array | Int32Array | Uint8Array): void {
@@ -122,15 +126,8 @@ export function encodeFlatPayload(batch: ColumnBatch, into: Uint8Array): Uint8Ar
 /** Thrown inside decode for a payload that does not hold together; decodeFlatPayload answers undefined. */
 class BadPayload extends Error {}
 
-class FlatReader {
-  at = HEADER_BYTES
-  readonly view: DataView
-  readonly buffer: Buffer
-
-  constructor(readonly bytes: Uint8Array) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-    this.buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  }
+class FlatReader extends PayloadCursor {
+  override at = HEADER_BYTES
 
   /** `count` elements of `size` bytes at the cursor, as a view; the cursor moves past their padding. */
   take(count: number, size: number): number {

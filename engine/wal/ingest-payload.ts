@@ -1,8 +1,11 @@
 // engine/wal/ingest-payload: the payload of an IngestRecord — the op's whole ColumnBatch — and its shape check when
-// read back. New records are written in the flat layout (ingest-flat.ts); records of WALs written before it hold the
-// batch msgpackr-encoded and still decode: the first byte tells them apart. Knows nothing of cores or SQL.
+// read back. The WAL stores new records in the compact layout (ingest-compact.ts); the cores' rings carry the flat
+// one (ingest-flat.ts: decoded into views, no copy). Records of WALs written before hold the flat layout or, before
+// that, the batch msgpackr-encoded, and still decode: the first two bytes tell them apart. Knows nothing of cores or SQL.
 import type { ColumnBatch, ColumnVector } from '../batch.js'
 import type { FrameCodec } from '../bridge/frame-codec.js'
+import { COMPACT_PAYLOAD_VERSION, compactPayloadBytesMax, encodeCompactPayload } from './ingest-compact.js'
+import { decodeCompactPayload } from './ingest-compact-decode.js'
 import { decodeFlatPayload, encodeFlatPayload, FLAT_PAYLOAD_MARK, flatPayloadBytes, type IngestEncodeBuffers } from './ingest-flat.js'
 
 export { IngestEncodeBuffers } from './ingest-flat.js'
@@ -11,6 +14,23 @@ export { IngestEncodeBuffers } from './ingest-flat.js'
 export function encodeIngestPayload(batch: ColumnBatch, buffers?: IngestEncodeBuffers): Uint8Array {
   const byteLength = flatPayloadBytes(batch)
   return encodeFlatPayload(batch, buffers === undefined ? new Uint8Array(byteLength) : buffers.take(byteLength))
+}
+
+/**
+ * The compact payload of `batch`, as the WAL stores it: a view of a buffer from `buffers` when given (give the view
+ * back once the record is durable).
+ */
+export function encodeWalIngestPayload(batch: ColumnBatch, buffers?: IngestEncodeBuffers): Uint8Array {
+  const byteLength = compactPayloadBytesMax(batch)
+  return encodeCompactPayload(batch, buffers === undefined ? new Uint8Array(byteLength) : buffers.take(byteLength))
+}
+
+/**
+ * A live ingest's two payloads, each in a buffer from `buffers` (give each back once nothing refers to it): the flat
+ * one for the cores' rings (decoded into views), the compact one for the WAL (~8× smaller on TSBS rows).
+ */
+export function encodeIngestPayloads(batch: ColumnBatch, buffers: IngestEncodeBuffers): { ring: Uint8Array; wal: Uint8Array } {
+  return { ring: encodeIngestPayload(batch, buffers), wal: encodeWalIngestPayload(batch, buffers) }
 }
 
 /** The msgpack payload nodedb wrote before the flat layout: tests replay WALs of that format with it. */
@@ -38,7 +58,7 @@ function isColumnVector(value: unknown): value is ColumnVector {
 
 /** The batch of a record read from disk, or undefined when its shape is wrong (the caller reports corruption). */
 export function decodeIngestPayload(codec: FrameCodec, bytes: Uint8Array): ColumnBatch | undefined {
-  if (bytes[0] === FLAT_PAYLOAD_MARK) return decodeFlatPayload(bytes)
+  if (bytes[0] === FLAT_PAYLOAD_MARK) return bytes[1] === COMPACT_PAYLOAD_VERSION ? decodeCompactPayload(bytes) : decodeFlatPayload(bytes)
   let value: unknown
   try {
     value = codec.decode(bytes)

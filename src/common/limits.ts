@@ -55,8 +55,9 @@ export const RING_FRAME_BYTES_MAX = RING_BYTES / 4
 // Largest WAL record; an INSERT or ILP request larger than this is rejected with 54000.
 export const WAL_RECORD_BYTES_MAX = 256 * 1024 * 1024
 // Ingest payloads are encoded into reused buffers (engine/wal/ingest-flat.ts): this many are kept between ingests,
-// one per concurrent writer (the bench's 4 COPYs or INSERT connections), so the steady state allocates none.
-export const INGEST_ENCODE_BUFFERS_MAX_COUNT = 4
+// two per concurrent writer (the rings' flat payload and the WAL's compact one; the bench's 4 COPYs or INSERT
+// connections), so the steady state allocates none.
+export const INGEST_ENCODE_BUFFERS_MAX_COUNT = 8
 // A buffer above this is not kept: a rare huge COPY should not pin its payload's memory after it is done.
 export const INGEST_ENCODE_BUFFER_BYTES_MAX = 16 * 1024 * 1024
 // Young generation of each worker isolate (cores, ILP parse workers), MiB: V8 splits it into two semi-spaces and a

@@ -71,16 +71,7 @@ export class ByteWriter {
   writeVarUint(value: number): void {
     assert(Number.isSafeInteger(value) && value >= 0, `varuint ${value}`)
     this.ensure(8)
-    let rest = value
-    while (rest >= 0x80000000) {
-      this.bytes[this.length++] = (rest % 128) | 0x80
-      rest = Math.floor(rest / 128)
-    }
-    while (rest >= 0x80) {
-      this.bytes[this.length++] = (rest & 0x7f) | 0x80
-      rest >>>= 7
-    }
-    this.bytes[this.length++] = rest
+    this.length = putVarUint(this.bytes, this.length, value)
   }
 
   writeBytes(source: Uint8Array): void {
@@ -112,6 +103,25 @@ export class ByteWriter {
   toBytes(): Uint8Array {
     return this.bytes.slice(0, this.length)
   }
+}
+
+/**
+ * Writes unsigned LEB128 of `value` (a non-negative safe integer, unchecked) at `at` of `bytes`, which must have 8
+ * bytes of room; answers the offset after it. For hot loops that size their buffer once (the WAL payload encoder).
+ */
+export function putVarUint(bytes: Uint8Array, at: number, value: number): number {
+  let rest = value
+  let next = at
+  while (rest >= 0x80000000) {
+    bytes[next++] = (rest % 128) | 0x80
+    rest = Math.floor(rest / 128)
+  }
+  while (rest >= 0x80) {
+    bytes[next++] = (rest & 0x7f) | 0x80
+    rest >>>= 7
+  }
+  bytes[next++] = rest
+  return next
 }
 
 /** Bytes writeVarUint(value) takes. */

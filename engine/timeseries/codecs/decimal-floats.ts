@@ -15,16 +15,16 @@ import { bucketedBits, readBucketed, unzigzag, writeBucketed, zigzag } from './i
 import { wordView } from './word-view.js'
 
 // Digits after the point worth scaling by: 10^d stays exact, and past ~10 digits XOR does as well.
-const DECIMALS_MAX = 10
+export const DECIMALS_MAX = 10
 // |k| stays below 2^50 so every delta of two k's fits a bit bucket (|delta| < 2^52) exactly.
 const SCALED_MAX = 2 ** 50
-const POWERS_OF_TEN = Array.from({ length: DECIMALS_MAX + 1 }, (_, d) => 10 ** d)
+export const POWERS_OF_TEN = Array.from({ length: DECIMALS_MAX + 1 }, (_, d) => 10 ** d)
 // Values sampled to pick d, and the share of exceptions (1 / EXCEPTION_RATIO) above which XOR is used instead.
 const SAMPLE_COUNT = 256
 const EXCEPTION_RATIO = 16
 
 /** k for `value` at scale `power` when k / power reproduces `value` bit for bit, else NaN. */
-function scaledOf(value: number, power: number): number {
+export function scaledOf(value: number, power: number): number {
   const scaled = Math.round(value * power)
   // -0 would come back as +0 (k = 0), so it is an exception; NaN and ±Infinity fail the bound or the equality.
   if (scaled / power !== value || Math.abs(scaled) > SCALED_MAX || (value === 0 && 1 / value < 0)) return NaN

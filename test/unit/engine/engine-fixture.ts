@@ -18,6 +18,19 @@ export const COLUMNS: ReadonlyArray<ColumnSchema> = [
 export const HOSTS = ['h0', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'h7']
 export const BASE_US = 1_700_000_000_000_000
 
+/** One batch of every vector kind with NULLs, NaN, -0, extreme bigints and UTF-8: the WAL payload layouts' round trip. */
+export const EVERY_KIND_BATCH: ColumnBatch = {
+  rowCount: 3,
+  columns: [
+    { kind: 'timestamp', values: new Float64Array([1_700_000_000_000_000, -5, 0]) },
+    { kind: 'f64', values: new Float64Array([1.5, Number.NaN, -0]), nulls: new Uint8Array([0, 1, 0]) },
+    { kind: 'i64', values: new BigInt64Array([1n, -(2n ** 63n), 2n ** 63n - 1n]) },
+    { kind: 'bool', values: new Uint8Array([1, 0, 1]), nulls: new Uint8Array([0, 0, 1]) },
+    { kind: 'symbol', ids: new Int32Array([0, -1, 1]), dict: ['a', 'béta'] },
+    { kind: 'text', values: ['x', null, ''] },
+  ],
+}
+
 /** Seeded rows, timestamps out of order, unique per row (so first/last have one answer), some NULL fields. */
 export function makeRows(count: number, seed: number): Row[] {
   let state = seed

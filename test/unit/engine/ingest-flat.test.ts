@@ -15,19 +15,10 @@ import { decodeFlatPayload, encodeFlatPayload, flatPayloadBytes, IngestEncodeBuf
 import { decodeIngestPayload, encodeIngestPayload, encodeMsgpackIngestPayload, peekIngestRowCount } from '../../../engine/wal/ingest-payload.js'
 import { encodeWalRecord } from '../../../engine/wal/record.js'
 import { asLsn } from '../../../src/common/ids.js'
-import { checkAnswers, createCpu, makeRows, toBatch } from './engine-fixture.js'
+import { INGEST_ENCODE_BUFFERS_MAX_COUNT } from '../../../src/common/limits.js'
+import { checkAnswers, createCpu, EVERY_KIND_BATCH, makeRows, toBatch } from './engine-fixture.js'
 
-const batch: ColumnBatch = {
-  rowCount: 3,
-  columns: [
-    { kind: 'timestamp', values: new Float64Array([1_700_000_000_000_000, -5, 0]) },
-    { kind: 'f64', values: new Float64Array([1.5, Number.NaN, -0]), nulls: new Uint8Array([0, 1, 0]) },
-    { kind: 'i64', values: new BigInt64Array([1n, -(2n ** 63n), 2n ** 63n - 1n]) },
-    { kind: 'bool', values: new Uint8Array([1, 0, 1]), nulls: new Uint8Array([0, 0, 1]) },
-    { kind: 'symbol', ids: new Int32Array([0, -1, 1]), dict: ['a', 'béta'] },
-    { kind: 'text', values: ['x', null, ''] },
-  ],
-}
+const batch = EVERY_KIND_BATCH
 
 describe('engine/wal/ingest-flat', () => {
   it('round-trips every vector kind, nulls, NaN, -0, extreme bigints and UTF-8 strings', () => {
@@ -86,10 +77,11 @@ describe('engine/wal/ingest-flat', () => {
     const second = buffers.take(flatPayloadBytes(batch))
     assert.equal(second.buffer, first.buffer)
     assert.deepStrictEqual(decodeFlatPayload(encodeFlatPayload(batch, second)), batch)
-    const many = Array.from({ length: 10 }, () => buffers.take(100))
+    const count = INGEST_ENCODE_BUFFERS_MAX_COUNT + 6
+    const many = Array.from({ length: count }, () => buffers.take(100))
     for (const bytes of many) buffers.give(bytes)
-    const taken = new Set(Array.from({ length: 10 }, () => buffers.take(100).buffer))
-    assert.equal(many.filter((bytes) => taken.has(bytes.buffer)).length, 4)
+    const taken = new Set(Array.from({ length: count }, () => buffers.take(100).buffer))
+    assert.equal(many.filter((bytes) => taken.has(bytes.buffer)).length, INGEST_ENCODE_BUFFERS_MAX_COUNT)
   })
 
   it('replays a WAL whose records hold msgpack payloads (written before the flat layout) with every row', async function () {
