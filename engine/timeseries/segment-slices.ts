@@ -41,37 +41,39 @@ export class SegmentSliceReader {
   constructor(private readonly fs: FileSystem) {}
 
   /**
-   * Slices of `entries` per core (index = vShard mod core count). A segment whose kept footer and summaries decide
-   * every row group in range, and whose descriptor is open, is sliced synchronously (knownRowGroups); the others are
-   * read, at most SEGMENT_READS_IN_FLIGHT_MAX_COUNT files at once. Each slice with a row group left is pinned, its id
-   * added to its core's `pins` (also on failure, so the caller can unpin all).
+   * Slices of `entries` per core (index = vShard mod core count), in `entries` order (a core scans its segments in that
+   * order, so rows, float sums and first/last ties do not depend on which segments were known). A segment whose kept
+   * footer and summaries decide every row group in range, and whose descriptor is open, is sliced synchronously
+   * (knownRowGroups); the others are read, at most SEGMENT_READS_IN_FLIGHT_MAX_COUNT files at once. Each slice with a
+   * row group left is pinned, its id added to its core's `pins` (also on failure, so the caller can unpin all).
    */
   async readForCores(entries: ReadonlyArray<SegmentEntry>, fileOf: (entry: SegmentEntry) => string, scope: RowGroupScope,
     needed: ReadonlyArray<number>, into: SliceTargets): Promise<SegmentSlice[][]> {
     const coreCount = into.pins.length
-    const perCore: SegmentSlice[][] = Array.from({ length: coreCount }, () => [])
-    const add = (entry: SegmentEntry, slice: SegmentSlice): void => {
-      const core = entry.vShard % coreCount
-      perCore[core]!.push(slice)
-      into.pins[core]!.push(entry.id)
+    const slices = new Array<SegmentSlice | null>(entries.length).fill(null)
+    const keep = (index: number, slice: SegmentSlice): void => {
+      slices[index] = slice
+      into.pins[entries[index]!.vShard % coreCount]!.push(entries[index]!.id)
     }
-    const open: SegmentEntry[] = []
-    for (const entry of entries) {
-      const known = this.sliceKnown(entry, fileOf, scope, needed, into)
-      if (known === null) open.push(entry)
-      else if (known !== NOTHING) add(entry, known)
+    const open: number[] = []
+    for (let index = 0; index < entries.length; index++) {
+      const known = this.sliceKnown(entries[index]!, fileOf, scope, needed, into)
+      if (known === null) open.push(index)
+      else if (known !== NOTHING) keep(index, known)
     }
     for (let i = 0; i < open.length; i += SEGMENT_READS_IN_FLIGHT_MAX_COUNT) {
       const group = open.slice(i, i + SEGMENT_READS_IN_FLIGHT_MAX_COUNT)
-      const outcomes = await Promise.allSettled(group.map((entry) =>
-        this.read(entry, this.pathOf(entry, fileOf), scope, needed, into.counters, into.answer, into.files)))
+      const outcomes = await Promise.allSettled(group.map((index) =>
+        this.read(entries[index]!, this.pathOf(entries[index]!, fileOf), scope, needed, into.counters, into.answer, into.files)))
       let failure: { reason: unknown } | null = null
       outcomes.forEach((outcome, k) => {
         if (outcome.status === 'rejected') failure ??= { reason: outcome.reason }
-        else if (outcome.value.rowGroupCount > 0) add(group[k]!, outcome.value)
+        else if (outcome.value.rowGroupCount > 0) keep(group[k]!, outcome.value)
       })
       if (failure !== null) throw (failure as { reason: unknown }).reason
     }
+    const perCore: SegmentSlice[][] = Array.from({ length: coreCount }, () => [])
+    slices.forEach((slice, index) => { if (slice !== null) perCore[entries[index]!.vShard % coreCount]!.push(slice) })
     return perCore
   }
 
