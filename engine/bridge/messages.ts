@@ -43,7 +43,7 @@ export interface ApplyRawIngestRequest {
 /** Where one column chunk of a segment lies: `length` bytes at `offset` of the segment's file. */
 export interface ChunkSlice { readonly column: number; readonly offset: number; readonly length: number }
 
-/** One row group of a segment: the chunks of the columns a scan needs. */
+/** One row group of a segment: the chunks of the columns a scan needs (the core's view of SegmentSlice.layout). */
 export interface RowGroupSlice { readonly rowCount: number; readonly chunks: ReadonlyArray<ChunkSlice> }
 
 /**
@@ -57,7 +57,15 @@ export interface SegmentSlice {
   readonly fd: number | null
   /** Columns the segment was written with; table columns past it (added later) read as NULL. */
   readonly columnCount: number
-  readonly rowGroups: ReadonlyArray<RowGroupSlice>
+  /** The columns whose chunks every row group of `layout` lists, in that order. */
+  readonly columns: ReadonlyArray<number>
+  readonly rowGroupCount: number
+  /**
+   * The row groups, flat (one typed array crosses the ring as its bytes, not as an object per chunk): per row group
+   * its row count, then the offset and length of each of `columns`' chunks — 1 + 2 × columns.length numbers a group
+   * (segment-slice-layout.ts reads and writes it).
+   */
+  readonly layout: Float64Array
 }
 
 /**

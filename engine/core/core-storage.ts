@@ -18,6 +18,7 @@ import { scanMemtables } from '../timeseries/scan.js'
 import { ScanCursor, type ScanSource } from '../timeseries/scan-cursor.js'
 import { DecodedChunkCache } from '../timeseries/chunk-cache.js'
 import { decodeRowGroup, withSegmentFile } from '../timeseries/segment-decode.js'
+import { rowGroupsOf } from '../timeseries/segment-slice-layout.js'
 import { memtableWithout } from '../timeseries/delete-rows.js'
 import type { DeletePredicate } from '../wal/delete-payload.js'
 import { encodeSegment } from '../timeseries/segment-writer.js'
@@ -217,7 +218,7 @@ export class CoreStorage {
     this.chunkCache.beginScan()
     const memtables: Memtable[] = []
     for (const segment of segments) {
-      for (const group of segment.rowGroups) memtables.push(decodeRowGroup(table.schema, segment, group, op, this.chunkCache))
+      for (const group of rowGroupsOf(segment)) memtables.push(decodeRowGroup(table.schema, segment, group, op, this.chunkCache))
     }
     for (const live of this.frozen) if (live.tableId === op.tableId) memtables.push(live.memtable)
     const active = [...table.active.values()].sort((a, b) => a.vShard - b.vShard)
@@ -237,7 +238,7 @@ export class CoreStorage {
     this.chunkCache.beginScan()
     const sources: ScanSource[] = []
     for (const segment of segments) {
-      for (const group of segment.rowGroups) sources.push({ rowCount: group.rowCount, open: () => decodeRowGroup(schema, segment, group, op, this.chunkCache) })
+      for (const group of rowGroupsOf(segment)) sources.push({ rowCount: group.rowCount, open: () => decodeRowGroup(schema, segment, group, op, this.chunkCache) })
     }
     const memtables = this.frozen.filter((live) => live.tableId === op.tableId)
     memtables.push(...[...table.active.values()].sort((a, b) => a.vShard - b.vShard))
@@ -275,7 +276,7 @@ export class CoreStorage {
 
   private decodeSlice(schema: TableSchema, segment: SegmentSlice): Memtable[] {
     // One descriptor for every row group (compaction's slices carry none: the file is opened here).
-    return withSegmentFile(segment, (fdOf) => segment.rowGroups.map((group) => decodeRowGroup(schema, { ...segment, fd: fdOf() }, group)))
+    return withSegmentFile(segment, (fdOf) => rowGroupsOf(segment).map((group) => decodeRowGroup(schema, { ...segment, fd: fdOf() }, group)))
   }
 
   private encode(live: LiveMemtable): EncodedSegment[] {

@@ -8,6 +8,7 @@ import { gatherVector } from './gather.js'
 import { Memtable } from './memtable.js'
 import { selectRows } from './scan.js'
 import { decodeRowGroup } from './segment-decode.js'
+import { rowGroupsOf } from './segment-slice-layout.js'
 import { encodeSegment } from './segment-writer.js'
 
 /** The predicate as a ScanOp over `schema`'s table (selectRows reads only the time range, filters and where). */
@@ -61,7 +62,7 @@ export function rewriteSegment(schema: TableSchema, slice: SegmentSlice, span: P
   predicate: DeletePredicate): SegmentRewrite {
   const kept = new Memtable(schema)
   let deletedCount = 0
-  for (const group of slice.rowGroups) {
+  for (const group of rowGroupsOf(slice)) {
     const decoded = decodeRowGroup(schema, slice, group)
     const { rows, deletedCount: picked } = keptRows(decoded, predicate)
     deletedCount += picked

@@ -68,6 +68,20 @@ export class SegmentFiles {
     }
   }
 
+  /** The descriptor of segment `id` when it is open already (not opening, not retired); undefined otherwise. */
+  openFd(id: number): number | undefined {
+    const entry = this.segments.get(id)
+    return entry === undefined || entry.isRetired || typeof entry.resolved !== 'number' ? undefined : entry.resolved
+  }
+
+  /** pin() of a segment whose descriptor openFd() just returned, without a promise (call under the scan gate). */
+  pinOpen(id: number): void {
+    const entry = this.segments.get(id)!
+    this.segments.delete(id)
+    this.segments.set(id, entry)
+    entry.pinCount += 1
+  }
+
   /** Drops one pin of each segment in `pins` (taken by pin() and resolved); closes what is retired or over the cap. */
   unpin(pins: SegmentPins): void {
     for (const id of pins) {

@@ -6,7 +6,6 @@
 import { assert } from '../../src/common/assert.js'
 import { COLUMNS_PER_TABLE_MAX_COUNT } from '../../src/common/limits.js'
 import type { ColumnKind } from '../batch.js'
-import type { ChunkSlice, RowGroupSlice } from '../bridge/messages.js'
 import type { ColumnFilter, ScanOp } from '../ops.js'
 import { allNullSummary, mayPass, mustPass, type ChunkSummary } from './chunk-prune.js'
 import { CHUNK_HEADER_BYTES, CODEC_OF_KIND, peekChunkDictionary, peekChunkHeader, readChunkHeader } from './codecs/chunk.js'
@@ -59,91 +58,126 @@ const KNOWN_DICT_ENTRIES_MAX_COUNT = 1024
 export type RowGroupScope = Pick<ScanOp, 'timeRange' | 'filters'>
 
 /**
- * The row groups of one segment `op` needs, with the chunks of the `needed` columns. With `answer`, a group the
- * scan covers wholly is added to it instead when its statistics answer the aggregates (stats-answer.ts).
+ * What a scan does with one row group in its time range: skip it (its statistics prove no row passes), add it to the
+ * statistics answer (when `StatsAnswer.tryAdd` takes it; else read it), or send it to a core.
  */
-export async function readRowGroups(file: string, footer: SegmentFooter, op: RowGroupScope, needed: ReadonlyArray<number>,
-  read: ReadBytes, counters: PruneCounters, answer: StatsAnswer | null = null, known: KnownSummaries = new Map()): Promise<RowGroupSlice[]> {
-  const { fromUs, toUs } = op.timeRange
-  const rowGroups: RowGroupSlice[] = []
-  for (const [index, group] of footer.rowGroups.entries()) {
-    if (!(group.minUs < toUs && group.maxUs >= fromUs)) continue
-    const prefetched = new Map<number, Uint8Array>()
-    const summaryOf = async (column: number, isVerified = false): Promise<ChunkSummary> => {
-      const key = knownKey(index, column)
-      const had = known.get(key)
-      if (had !== undefined && (had.isVerified || !isVerified)) return had.summary
-      const summary = await summarize(file, footer.kinds, group, column, read, prefetched, isVerified)
-      if ((summary.dict?.length ?? 0) <= KNOWN_DICT_ENTRIES_MAX_COUNT) known.set(key, { summary, isVerified: isVerified || footer.kinds[column] === 'symbol' })
-      return summary
-    }
-    if (!(await everyFilter(op.filters, async (filter) => mayPass(filter, await summaryOf(filter.column))))) {
-      counters.rowGroupsPruned += 1
-      continue
-    }
-    if (answer !== null && group.minUs >= fromUs && group.maxUs < toUs &&
-      await everyFilter(op.filters, async (filter) => mustPass(filter, await summaryOf(filter.column))) &&
-      await tryAnswer(answer, op.filters, (column) => summaryOf(column, true))) {
-      counters.rowGroupsAnswered += 1
-      continue
-    }
-    const chunks = chunkSlices(group, needed.filter((column) => column < footer.kinds.length))
-    counters.rowGroupsRead += 1
-    counters.chunksRead += chunks.length
-    rowGroups.push({ rowCount: group.rowCount, chunks })
-  }
-  return rowGroups
-}
+type Verdict = 'pruned' | 'answer' | 'read'
+
+/** A chunk summary the decision needs and does not have yet: the caller reads it (summarize) and decides again. */
+interface Lack { readonly column: number; readonly isVerified: boolean }
+
+/** The summary of a row group's chunk if known (verified when asked: taken from the whole chunk, CRC checked). */
+type SummaryOf = (column: number, isVerified: boolean) => ChunkSummary | undefined
 
 /**
- * The number of row groups of a segment in `op`'s time range when what is already known of it (its footer, the
- * chunk summaries in `known`) proves that every one of them is pruned — some filter's summary admits no row — and
- * null when that is not proven (readRowGroups then decides, reading what it lacks). Synchronous and allocation-light:
- * a one-series query over a table of many series proves most segments empty this way without a promise or a file.
+ * The verdict on one row group in the time range from the summaries `summaryOf` has, or the first one it lacks, in the
+ * order the filters are tested (so a group reads no more summaries than its verdict needs). Changes nothing.
  */
-export function prunedByKnown(footer: SegmentFooter, op: RowGroupScope, known: KnownSummaries | undefined): number | null {
-  if (known === undefined || op.filters.length === 0) return null
-  const { fromUs, toUs } = op.timeRange
-  let prunedCount = 0
-  for (let index = 0; index < footer.rowGroups.length; index++) {
-    const group = footer.rowGroups[index]!
-    if (!(group.minUs < toUs && group.maxUs >= fromUs)) continue
-    let isPruned = false
-    for (let f = 0; f < op.filters.length && !isPruned; f++) {
-      const filter = op.filters[f]!
-      const had = known.get(knownKey(index, filter.column))
-      isPruned = had !== undefined && !mayPass(filter, had.summary)
-    }
-    if (!isPruned) return null
-    prunedCount += 1
+function decideGroup(group: RowGroupIndex, op: RowGroupScope, answer: StatsAnswer | null, summaryOf: SummaryOf): Verdict | Lack {
+  const filters = op.filters
+  for (let f = 0; f < filters.length; f++) {
+    const summary = summaryOf(filters[f]!.column, false)
+    if (summary === undefined) return { column: filters[f]!.column, isVerified: false }
+    if (!mayPass(filters[f]!, summary)) return 'pruned'
   }
-  return prunedCount
+  const { fromUs, toUs } = op.timeRange
+  if (answer === null || !(group.minUs >= fromUs && group.maxUs < toUs)) return 'read'
+  // A group wholly inside: answered when its summaries prove every filter (an answer is data, so from verified ones).
+  for (const filter of filters) if (!mustPass(filter, summaryOf(filter.column, false)!)) return 'read'
+  for (const column of answerColumns(answer, filters)) if (summaryOf(column, true) === undefined) return { column, isVerified: true }
+  return filters.every((filter) => mustPass(filter, summaryOf(filter.column, true)!)) ? 'answer' : 'read'
 }
 
-/** Where the chunks of `columns` of one row group lie, in `columns` order (the core reads them: segment-decode.ts). */
-function chunkSlices(group: RowGroupIndex, columns: ReadonlyArray<number>): ChunkSlice[] {
-  return columns.map((column) => ({ column, offset: group.chunks[column]!.offset, length: group.chunks[column]!.length }))
+/** The columns whose verified summaries an answer needs: the timestamp (row count), the filters' and the aggregates'. */
+function answerColumns(answer: StatsAnswer, filters: ReadonlyArray<ColumnFilter>): Set<number> {
+  return new Set([answer.timestampIndex, ...filters.map((filter) => filter.column), ...answer.columns])
 }
 
-/** Whether `test` holds for every filter, tested in order and stopping at the first that fails. */
-async function everyFilter(filters: ReadonlyArray<ColumnFilter>, test: (filter: ColumnFilter) => Promise<boolean>): Promise<boolean> {
-  for (const filter of filters) if (!(await test(filter))) return false
+/** Applies a verdict: counts it, and adds an answerable group to `answer`. Returns whether the group is read. */
+function applyVerdict(verdict: Verdict, summaryOf: SummaryOf, columnCount: number, counters: PruneCounters,
+  answer: StatsAnswer | null): boolean {
+  if (verdict === 'pruned') {
+    counters.rowGroupsPruned += 1
+    return false
+  }
+  if (verdict === 'answer' && answer!.tryAdd((column) => summaryOf(column, true)!)) {
+    counters.rowGroupsAnswered += 1
+    return false
+  }
+  counters.rowGroupsRead += 1
+  counters.chunksRead += columnCount
   return true
 }
 
-/**
- * Adds a group the scan covers wholly to `answer` when its statistics give the aggregates. An answer is data, so it is
- * taken from CRC-checked chunks only (the filters are proven again on them), and the timestamp chunk is checked too:
- * a corrupted group is reported as a scan that decodes it would report it, not answered around.
- */
-async function tryAnswer(answer: StatsAnswer, filters: ReadonlyArray<ColumnFilter>,
-  verified: (column: number) => Promise<ChunkSummary>): Promise<boolean> {
-  const summaries = new Map<number, ChunkSummary>()
-  for (const column of new Set([answer.timestampIndex, ...filters.map((filter) => filter.column), ...answer.columns])) {
-    summaries.set(column, await verified(column))
+/** Summaries of `known` for row group `index`. */
+function knownOf(known: KnownSummaries, index: number): SummaryOf {
+  return (column, isVerified) => {
+    const had = known.get(knownKey(index, column))
+    return had !== undefined && (had.isVerified || !isVerified) ? had.summary : undefined
   }
-  return filters.every((filter) => mustPass(filter, summaries.get(filter.column)!)) &&
-    answer.tryAdd((column) => summaries.get(column)!)
+}
+
+/**
+ * The row groups of one segment `op` needs; `columnCount` needed columns are counted as read per group. With `answer`, a
+ * group the scan covers wholly is added to it instead when its statistics answer the aggregates (stats-answer.ts).
+ * Summaries not in `known` are read (and kept there when small).
+ */
+export async function readRowGroups(file: string, footer: SegmentFooter, op: RowGroupScope, columnCount: number,
+  read: ReadBytes, counters: PruneCounters, answer: StatsAnswer | null = null, known: KnownSummaries = new Map()): Promise<RowGroupIndex[]> {
+  const { fromUs, toUs } = op.timeRange
+  const kept: RowGroupIndex[] = []
+  for (const [index, group] of footer.rowGroups.entries()) {
+    if (!(group.minUs < toUs && group.maxUs >= fromUs)) continue
+    const prefetched = new Map<number, Uint8Array>()
+    // Summaries read for this group, kept or not (a large dictionary is not kept in `known`).
+    const local: KnownSummaries = new Map()
+    const inKnown = knownOf(known, index)
+    const summaryOf: SummaryOf = (column, isVerified) => {
+      const had = local.get(column)
+      return had !== undefined && (had.isVerified || !isVerified) ? had.summary : inKnown(column, isVerified)
+    }
+    let verdict = decideGroup(group, op, answer, summaryOf)
+    while (typeof verdict === 'object') {
+      const { column, isVerified } = verdict
+      const summary = await summarize(file, footer.kinds, group, column, read, prefetched, isVerified)
+      const entry = { summary, isVerified: isVerified || footer.kinds[column] === 'symbol' }
+      local.set(column, entry)
+      if ((summary.dict?.length ?? 0) <= KNOWN_DICT_ENTRIES_MAX_COUNT) known.set(knownKey(index, column), entry)
+      verdict = decideGroup(group, op, answer, summaryOf)
+    }
+    if (applyVerdict(verdict, summaryOf, columnCount, counters, answer)) kept.push(group)
+  }
+  return kept
+}
+
+/**
+ * The row groups of a segment `op` needs when what is already known of it (its footer, the chunk summaries in `known`)
+ * decides every group in the time range, applied as readRowGroups applies them; null (and nothing counted or answered)
+ * when some summary is missing, for readRowGroups to read, or when a group is left and not `canRead`. Synchronous: a repeated query decides the segments it has
+ * seen without a promise or a file, and a one-series query over many series prunes most segments this way.
+ */
+export function knownRowGroups(footer: SegmentFooter, op: RowGroupScope, columnCount: number, counters: PruneCounters,
+  answer: StatsAnswer | null, known: KnownSummaries | undefined, canRead: boolean): RowGroupIndex[] | null {
+  if (known === undefined) return null
+  const { fromUs, toUs } = op.timeRange
+  const groups = footer.rowGroups
+  // First decide every group without changing anything, then apply: an answer is added once, or not at all. Without
+  // `canRead` (no descriptor at hand) only a segment whose every group is pruned is decided here.
+  for (let index = 0; index < groups.length; index++) {
+    const group = groups[index]!
+    if (!(group.minUs < toUs && group.maxUs >= fromUs)) continue
+    const verdict = decideGroup(group, op, answer, knownOf(known, index))
+    if (typeof verdict === 'object' || (verdict !== 'pruned' && !canRead)) return null
+  }
+  const kept: RowGroupIndex[] = []
+  for (let index = 0; index < groups.length; index++) {
+    const group = groups[index]!
+    if (!(group.minUs < toUs && group.maxUs >= fromUs)) continue
+    const summaryOf = knownOf(known, index)
+    const verdict = decideGroup(group, op, answer, summaryOf) as Verdict
+    if (applyVerdict(verdict, summaryOf, columnCount, counters, answer)) kept.push(group)
+  }
+  return kept
 }
 
 /**

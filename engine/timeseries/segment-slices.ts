@@ -1,18 +1,28 @@
 // engine/timeseries/segment-slices: what a scan needs of one segment file, found on the control thread — its footer
 // and where the chunks of the row groups that survive pruning lie (segment-prune.ts); the cores read those chunks
 // themselves (segment-decode.ts), through a descriptor pinned here (segment-files.ts). Segment files are immutable while
-// listed, so footers and chunk summaries are kept per segment until it leaves the manifest (forget()): a scan whose
-// filters prune every row group of a segment it has seen before does not open the file, nor wait on a promise, at
-// all (prunedByKnown). Knows nothing of rings or SQL.
+// listed, so footers and chunk summaries are kept per segment until it leaves the manifest (forget()): a scan of a
+// segment it has seen before, whose descriptor is open, is sliced without opening the file or waiting on a promise
+// (knownRowGroups). Knows nothing of rings or SQL.
 import type { SegmentSlice } from '../bridge/messages.js'
 import type { FileHandleLike, FileSystem } from '../io/file-system.js'
 import { SEGMENT_FOOTER_BYTES_MAX, SEGMENT_READS_IN_FLIGHT_MAX_COUNT } from '../../src/common/limits.js'
 import type { SegmentEntry } from './manifest.js'
-import { prunedByKnown, readRowGroups, type KnownSummaries, type PruneCounters, type RowGroupScope } from './segment-prune.js'
+import { knownRowGroups, readRowGroups, type KnownSummaries, type PruneCounters, type RowGroupScope } from './segment-prune.js'
+import { segmentSlice } from './segment-slice-layout.js'
 import type { SegmentFiles, SegmentPins } from './segment-files.js'
 import { SEGMENT_HEADER_BYTES, SEGMENT_TRAILER_BYTES, type SegmentFooter } from './segment-format.js'
 import { corruptSegment, decodeSegmentFooter, decodeSegmentHeader, decodeSegmentTrailer, readExactly } from './segment-reader.js'
 import type { StatsAnswer } from './stats-answer.js'
+
+/** sliceKnown's answer for a segment whose every row group in range is pruned or answered: no slice, no pin. */
+const NOTHING = Symbol('nothing')
+
+/** The `needed` columns the segment has (columns added to the table later read as NULL); `needed` itself when all. */
+function columnsIn(footer: SegmentFooter, needed: ReadonlyArray<number>): ReadonlyArray<number> {
+  const count = footer.kinds.length
+  return needed.every((column) => column < count) ? needed : needed.filter((column) => column < count)
+}
 
 /** Where readForCores counts, answers from statistics, and pins (one list per core). */
 export interface SliceTargets {
@@ -25,53 +35,77 @@ export interface SliceTargets {
 export class SegmentSliceReader {
   private readonly footers = new Map<number, SegmentFooter>()
   private readonly summaries = new Map<number, KnownSummaries>()
+  /** Each listed segment's file path (a path.join per segment per scan was measurable in one-host queries). */
+  private readonly paths = new Map<number, string>()
 
   constructor(private readonly fs: FileSystem) {}
 
   /**
-   * Slices of `entries` per core (index = vShard mod core count), at most SEGMENT_READS_IN_FLIGHT_MAX_COUNT files read
-   * at once; each slice with a row group left is pinned, its id added to its core's `pins` (also on failure, so the
-   * caller can unpin all).
+   * Slices of `entries` per core (index = vShard mod core count), in `entries` order (a core scans its segments in that
+   * order, so rows, float sums and first/last ties do not depend on which segments were known). A segment whose kept
+   * footer and summaries decide every row group in range, and whose descriptor is open, is sliced synchronously
+   * (knownRowGroups); the others are read, at most SEGMENT_READS_IN_FLIGHT_MAX_COUNT files at once. Each slice with a
+   * row group left is pinned, its id added to its core's `pins` (also on failure, so the caller can unpin all).
    */
   async readForCores(entries: ReadonlyArray<SegmentEntry>, fileOf: (entry: SegmentEntry) => string, scope: RowGroupScope,
     needed: ReadonlyArray<number>, into: SliceTargets): Promise<SegmentSlice[][]> {
     const coreCount = into.pins.length
-    const perCore: SegmentSlice[][] = Array.from({ length: coreCount }, () => [])
-    const open = entries.filter((entry) => !this.isPrunedByKnown(entry, scope, into.counters))
+    const slices = new Array<SegmentSlice | null>(entries.length).fill(null)
+    const keep = (index: number, slice: SegmentSlice): void => {
+      slices[index] = slice
+      into.pins[entries[index]!.vShard % coreCount]!.push(entries[index]!.id)
+    }
+    const open: number[] = []
+    for (let index = 0; index < entries.length; index++) {
+      const known = this.sliceKnown(entries[index]!, fileOf, scope, needed, into)
+      if (known === null) open.push(index)
+      else if (known !== NOTHING) keep(index, known)
+    }
     for (let i = 0; i < open.length; i += SEGMENT_READS_IN_FLIGHT_MAX_COUNT) {
       const group = open.slice(i, i + SEGMENT_READS_IN_FLIGHT_MAX_COUNT)
-      const outcomes = await Promise.allSettled(group.map((entry) =>
-        this.read(entry, fileOf(entry), scope, needed, into.counters, into.answer, into.files)))
+      const outcomes = await Promise.allSettled(group.map((index) =>
+        this.read(entries[index]!, this.pathOf(entries[index]!, fileOf), scope, needed, into.counters, into.answer, into.files)))
       let failure: { reason: unknown } | null = null
       outcomes.forEach((outcome, k) => {
         if (outcome.status === 'rejected') failure ??= { reason: outcome.reason }
-        else if (outcome.value.rowGroups.length > 0) {
-          const core = group[k]!.vShard % coreCount
-          perCore[core]!.push(outcome.value)
-          into.pins[core]!.push(group[k]!.id)
-        }
+        else if (outcome.value.rowGroupCount > 0) keep(group[k]!, outcome.value)
       })
       if (failure !== null) throw (failure as { reason: unknown }).reason
     }
+    const perCore: SegmentSlice[][] = Array.from({ length: coreCount }, () => [])
+    slices.forEach((slice, index) => { if (slice !== null) perCore[entries[index]!.vShard % coreCount]!.push(slice) })
     return perCore
   }
 
   /**
-   * Whether what is kept of `entry` proves that `scope` reads none of its row groups (prunedByKnown), counting them
-   * as pruned: such a segment is neither opened nor pinned, and costs no promise.
+   * The slice of `entry` decided from what is kept of it (knownRowGroups), pinned through its open descriptor;
+   * NOTHING when no row group is left (nothing pinned); null when that takes a read or a descriptor being opened.
    */
-  private isPrunedByKnown(entry: SegmentEntry, scope: RowGroupScope, counters: PruneCounters): boolean {
+  private sliceKnown(entry: SegmentEntry, fileOf: (entry: SegmentEntry) => string, scope: RowGroupScope,
+    needed: ReadonlyArray<number>, into: SliceTargets): SegmentSlice | typeof NOTHING | null {
     const footer = this.footers.get(entry.id)
-    const prunedCount = footer === undefined ? null : prunedByKnown(footer, scope, this.summaries.get(entry.id))
-    if (prunedCount === null) return false
-    counters.rowGroupsPruned += prunedCount
-    return true
+    if (footer === undefined) return null
+    const columns = columnsIn(footer, needed)
+    // A row group left needs the descriptor at hand (open, not opening): otherwise read() pins it, opening the file.
+    const fd = into.files.openFd(entry.id)
+    const groups = knownRowGroups(footer, scope, columns.length, into.counters, into.answer, this.summaries.get(entry.id), fd !== undefined)
+    if (groups === null) return null
+    if (groups.length === 0) return NOTHING
+    into.files.pinOpen(entry.id)
+    return segmentSlice(this.pathOf(entry, fileOf), fd!, footer.kinds.length, columns, groups)
+  }
+
+  private pathOf(entry: SegmentEntry, fileOf: (entry: SegmentEntry) => string): string {
+    let file = this.paths.get(entry.id)
+    if (file === undefined) this.paths.set(entry.id, file = fileOf(entry))
+    return file
   }
 
   /** Drops what is kept of a segment leaving the manifest. */
   forget(segmentId: number): void {
     this.footers.delete(segmentId)
     this.summaries.delete(segmentId)
+    this.paths.delete(segmentId)
   }
 
   /**
@@ -89,9 +123,10 @@ export class SegmentSliceReader {
       let known = this.summaries.get(entry.id)
       if (known === undefined) this.summaries.set(entry.id, known = new Map())
       const read = async (offset: number, length: number) => readExactly(await handle(), file, offset, length)
-      const rowGroups = await readRowGroups(file, footer, scope, needed, read, counters, answer, known)
-      const fd = files === null || rowGroups.length === 0 ? null : await files.pin(entry.id, file)
-      return { file, fd, columnCount: footer.kinds.length, rowGroups }
+      const columns = columnsIn(footer, needed)
+      const groups = await readRowGroups(file, footer, scope, columns.length, read, counters, answer, known)
+      const fd = files === null || groups.length === 0 ? null : await files.pin(entry.id, file)
+      return segmentSlice(file, fd, footer.kinds.length, columns, groups)
     } finally {
       if (opening !== undefined) await (await opening.catch(() => null))?.close()
     }

@@ -358,7 +358,7 @@ export class SegmentStore {
 
   /** DELETE: whether chunk statistics leave a row group of `entry` that `scope` may pick (reads no chunk values). */
   async mayPick(entry: SegmentEntry, scope: RowGroupScope): Promise<boolean> {
-    return (await this.readSlice(entry, scope, [], newPruneCounters())).rowGroups.length > 0
+    return (await this.readSlice(entry, scope, [], newPruneCounters())).rowGroupCount > 0
   }
 
   /** DELETE: writes a rewritten segment, unlisted until commitDelete (else discardUnlisted or open() deletes it). */

@@ -21,6 +21,7 @@ import { ScanCursor } from '../../../engine/timeseries/scan-cursor.js'
 import { selectRowRange } from '../../../engine/timeseries/scan.js'
 import { decodeRowGroup } from '../../../engine/timeseries/segment-decode.js'
 import { SEGMENT_TRAILER_BYTES } from '../../../engine/timeseries/segment-format.js'
+import { rowGroupsOf, segmentSlice } from '../../../engine/timeseries/segment-slice-layout.js'
 import { decodeSegmentFooter, decodeSegmentTrailer } from '../../../engine/timeseries/segment-reader.js'
 import { encodeSegment } from '../../../engine/timeseries/segment-writer.js'
 import { asLsn, asTableId } from '../../../src/common/ids.js'
@@ -239,8 +240,8 @@ describe('engine/timeseries/time-runs (the memtable time index)', () => {
       const { length, crc } = decodeSegmentTrailer(file, bytes.subarray(bytes.length - SEGMENT_TRAILER_BYTES), bytes.length)
       const footerAt = bytes.length - SEGMENT_TRAILER_BYTES - length
       const footer = decodeSegmentFooter(file, bytes.subarray(footerAt, footerAt + length), crc, COLUMNS.length, bytes.length)
-      const groups = footer.rowGroups.map((group) => ({ rowCount: group.rowCount, chunks: group.chunks.map((chunk, column) => ({ column, ...chunk })) }))
-      const slice = { file, fd: null, columnCount: COLUMNS.length, rowGroups: groups }
+      const slice = segmentSlice(file, null, COLUMNS.length, COLUMNS.map((_, column) => column), footer.rowGroups)
+      const groups = rowGroupsOf(slice)
       const cache = new DecodedChunkCache(64 << 20)
       // Every range twice through one cache: the second pass (and every range after the first) reuses the index.
       for (const pass of [1, 2]) {
