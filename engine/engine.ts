@@ -87,8 +87,7 @@ class NodeEngine implements Engine {
     private readonly catalog: CatalogStore,
     /** Mutable in place: a crashed core's slot gets its restarted client (the flush coordinator shares the array). */
     private readonly cores: CoreClient[],
-    private readonly lock: DirLock,
-    private readonly segments: SegmentStore,
+    private readonly lock: DirLock, private readonly segments: SegmentStore,
     budgetBytes: number,
     private readonly options: OpenEngineOptions,
     private readonly health: DiskHealth,
@@ -347,7 +346,8 @@ class NodeEngine implements Engine {
     if (op.batch.rowCount === 0) return { kind: 'IngestResult', rowCount: 0, lsn: wal.durableLsn }
     const { ring: payload, wal: walPayload } = encodeIngestPayloads(op.batch, this.encodeBuffers) // (too large: never reused)
     if (Math.max(payload.length, walPayload.length) > WAL_RECORD_BYTES_MAX) throw fail('LimitExceeded', `batch of ${payload.length} bytes exceeds ${WAL_RECORD_BYTES_MAX}`)
-    // Backpressure: a full ring plus a full control-side queue makes new ingests wait here, before the WAL.
+    // Backpressure (a full ring plus a full control-side queue waits here, before the WAL); after a fatal fault Io first.
+    if (this.health.state === 'Failed') throw this.health.writeRefusal()!
     await Promise.all(this.cores.map((core) => core.whenQueueHasRoom()))
     await this.flushes.whenMemoryAllows(true)
     const { lsn, durable } = wal.append('IngestRecord', table.id, walPayload)

@@ -27,7 +27,9 @@ let dir = ''
 let config: EngineConfig
 const open: Engine[] = []
 const PROBE_MS = 20
-const SMALL: OpenEngineOptions = { memtableBytes: 96 * 1024, partitionWidthUs: 10_000_000, walSegmentBytes: 32 * 1024 }
+// WAL segments small enough that a few thousand rows in the compact WAL layout (~16 bytes a row) close several of
+// them (so the WAL's own bound forces flushes, as these scenarios need), and large enough that 500 rows fit the first.
+const SMALL: OpenEngineOptions = { memtableBytes: 96 * 1024, partitionWidthUs: 10_000_000, walSegmentBytes: 16 * 1024 }
 
 async function start(options: OpenEngineOptions): Promise<Engine> {
   const engine = await openEngine(config, { diskProbeIntervalMs: PROBE_MS, ...options })
