@@ -90,7 +90,8 @@ describe('integration: ILP HTTP requests written together (issue 10)', function 
     const stats = JSON.parse(closed) as { bufferedBytesPeak: number; budgetWaits: number; ingestCalls: number; ingestRequests: number }
     const largest = Math.max(...requests.map((request) => Buffer.byteLength(request.body)))
     assert.ok(stats.bufferedBytesPeak <= Math.max(BUDGET_MB * 2 ** 20, largest), `held ${stats.bufferedBytesPeak} bytes at most`)
-    assert.ok(stats.budgetWaits > 0, `${REQUEST_COUNT} bodies of ~${largest} bytes at once outran a ${BUDGET_MB} MiB budget`)
+    // Whether any request had to wait depends on how fast this run's server drained them (on an idle machine it may
+    // keep up with the client's writes); the waiting itself is pinned in test/unit/wire/ilp/http-coalesce.test.ts.
     assert.ok(stats.ingestCalls < stats.ingestRequests, 'requests waiting together were written together')
     process.stdout.write(`      (${stats.ingestRequests} requests in ${stats.ingestCalls} sql.ingest calls; held at most ` +
       `${(stats.bufferedBytesPeak / 2 ** 20).toFixed(2)} MiB, ${stats.budgetWaits} waited)\n`)
