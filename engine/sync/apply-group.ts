@@ -5,47 +5,18 @@
 import { assert } from '../../src/common/assert.js'
 import { asTableId } from '../../src/common/ids.js'
 import type { Engine } from '../api.js'
-import type { ColumnBatch, ColumnVector } from '../batch.js'
+import type { ColumnBatch } from '../batch.js'
+import { concatVectorsNow } from '../../src/common/column-order.js'
 import { OP_VERSION } from '../ops.js'
 
 /** Edge record bytes one group holds at most (memory bound; far below WAL_RECORD_BYTES_MAX with the cloud's columns). */
 export const SYNC_APPLY_GROUP_BYTES_MAX = 16 * 1024 * 1024
 
-/** Concatenates vectors of one kind; symbol dictionaries are merged (id -1, NULL, stays -1). */
-function concatVectors(parts: ReadonlyArray<ColumnVector>, rowCount: number): ColumnVector {
-  const first = parts[0]!
-  if (first.kind === 'symbol') {
-    const ids = new Int32Array(rowCount)
-    const dict: string[] = []
-    const idOf = new Map<string, number>()
-    let at = 0
-    for (const part of parts) {
-      assert(part.kind === 'symbol', 'apply group: column kinds differ between parts')
-      const remap = part.dict.map((value) => idOf.get(value) ?? (idOf.set(value, dict.length), dict.push(value) - 1))
-      for (let i = 0; i < part.ids.length; i++) ids[at++] = part.ids[i]! < 0 ? -1 : remap[part.ids[i]!]!
-    }
-    return { kind: 'symbol', ids, dict }
-  }
-  if (first.kind === 'text') return { kind: 'text', values: parts.flatMap((part) => (part.kind === 'text' ? part.values : [])) }
-  const values = first.kind === 'i64' ? new BigInt64Array(rowCount) : first.kind === 'bool' ? new Uint8Array(rowCount) : new Float64Array(rowCount)
-  const hasNulls = parts.some((part) => 'nulls' in part && part.nulls !== undefined)
-  const nulls = hasNulls ? new Uint8Array(rowCount) : undefined
-  let at = 0
-  for (const part of parts) {
-    assert(part.kind === first.kind, 'apply group: column kinds differ between parts')
-    values.set(part.values as never, at)
-    if (nulls !== undefined && part.nulls !== undefined) nulls.set(part.nulls, at)
-    at += part.values.length
-  }
-  assert(at === rowCount, 'apply group: row counts differ between columns')
-  return { kind: first.kind, values, ...(nulls === undefined ? {} : { nulls }) } as ColumnVector
-}
-
 export function concatBatches(batches: ReadonlyArray<ColumnBatch>): ColumnBatch {
   assert(batches.length > 0, 'apply group: nothing to concatenate')
   if (batches.length === 1) return batches[0]!
   const rowCount = batches.reduce((n, batch) => n + batch.rowCount, 0)
-  const columns = batches[0]!.columns.map((_, c) => concatVectors(batches.map((batch) => batch.columns[c]!), rowCount))
+  const columns = batches[0]!.columns.map((_, c) => concatVectorsNow(batches.map((batch) => batch.columns[c]!), rowCount))
   return { rowCount, columns }
 }
 

@@ -2,53 +2,24 @@
 // joined into one vector, each key turned into a typed column that compares as the key's SQL type orders (value-ops.ts)
 // (src/common/column-order.ts has the parts the cores' sort shares: the comparator, concatenation, gathering).
 // Typed arrays and one dictionary per tag column: no object per row (invariant 5).
-import { assert, assertNever } from '../../src/common/assert.js'
+import { assertNever } from '../../src/common/assert.js'
 import type { ColumnVector } from '../../engine/batch.js'
 import type { SqlType } from '../bind/types.js'
-import { appendSymbols, concatFixed, type KeyColumn, type VectorOf } from '../../src/common/column-order.js'
+import { concatVectorSteps, type KeyColumn } from '../../src/common/column-order.js'
 import { charge, forChunks, pause, sortSliced, type Sliced } from './slice.js'
 import { compareTyped } from './value-ops.js'
 
 export { gatherVector, rowComparator, type ColumnSortKey } from '../../src/common/column-order.js'
 
 
-/**
- * The batches' vectors of one column as one vector (every part of one kind: a column's kind is its catalog kind).
- * Tags get one dictionary: each batch's ids are mapped to the entry of their string in it.
- */
+/** concatVectorSteps (src/common/column-order.ts) on the event loop: a pause between parts once the slice is spent. */
 export async function concatVectors(parts: ReadonlyArray<ColumnVector>, rowCount: number, env: Sliced): Promise<ColumnVector> {
-  const first = parts[0]
-  assert(first !== undefined, 'a column of a sorted scan has at least one batch')
-  for (const part of parts) assert(part.kind === first.kind, `a scan column changed kind between batches: ${first.kind}, ${part.kind}`)
-  switch (first.kind) {
-    case 'timestamp': case 'f64': return { kind: first.kind, ...concatFixed(parts as Array<VectorOf<'f64'>>, new Float64Array(rowCount)) }
-    case 'i64': return { kind: 'i64', ...concatFixed(parts as Array<VectorOf<'i64'>>, new BigInt64Array(rowCount)) }
-    case 'bool': return { kind: 'bool', ...concatFixed(parts as Array<VectorOf<'bool'>>, new Uint8Array(rowCount)) }
-    case 'symbol': return concatSymbols(parts as Array<VectorOf<'symbol'>>, rowCount, env)
-    case 'text': {
-      const values: Array<string | null> = []
-      for (const part of parts as Array<VectorOf<'text'>>) {
-        for (const value of part.values) values.push(value)
-        if (charge(env, part.values.length)) await pause(env)
-      }
-      return { kind: 'text', values }
-    }
-    default: return assertNever(first)
+  const steps = concatVectorSteps(parts, rowCount)
+  for (;;) {
+    const step = steps.next()
+    if (step.done === true) return step.value
+    if (charge(env, step.value)) await pause(env)
   }
-}
-
-async function concatSymbols(parts: ReadonlyArray<VectorOf<'symbol'>>, rowCount: number, env: Sliced): Promise<VectorOf<'symbol'>> {
-  const dict: string[] = []
-  const entryOf = new Map<string, number>()
-  const ids = new Int32Array(rowCount)
-  let at = 0
-  for (const part of parts) {
-    appendSymbols(part, ids, at, dict, entryOf)
-    at += part.ids.length
-    if (charge(env, part.ids.length)) await pause(env)
-  }
-  assert(at === rowCount, 'the batches hold the rows counted')
-  return { kind: 'symbol', ids, dict }
 }
 
 export async function keyColumnOf(vector: ColumnVector, type: SqlType, env: Sliced): Promise<KeyColumn> {

@@ -9,7 +9,6 @@ import {
   numericValueOutOfRange,
 } from '../../src/common/errors.js'
 import type { SqlValue } from '../api.js'
-import type { PgTypeName } from '../bind/types.js'
 import type { ScalarFunction } from './function-def.js'
 import {
   checkFloat,
@@ -42,21 +41,11 @@ import {
 } from './numeric-ops.js'
 import { expDecimal, lnDecimal, logDecimal, powerDecimal } from './numeric-transcendental.js'
 import { rint } from '../expr/calendar.js'
-import { TRIG_FUNCTIONS } from './trig-functions.js'
+import { fn } from './arg-values.js'
+import { float8Fn, isInfinite, TRIG_FUNCTIONS } from './trig-functions.js'
 
-type Evaluate = (args: ReadonlyArray<SqlValue>) => SqlValue
-
-function fn(name: string, args: ReadonlyArray<PgTypeName>, result: PgTypeName, evaluate: Evaluate): ScalarFunction {
-  return { name, args, result, strict: true, volatility: 'immutable', evaluate }
-}
-function float8Fn(name: string, compute: (x: number) => number): ScalarFunction {
-  return fn(name, ['float8'], 'float8', ([a]) => compute(toNumber(a ?? null)))
-}
 function numericFn(name: string, compute: (x: Decimal) => Decimal): ScalarFunction {
   return fn(name, ['numeric'], 'numeric', ([a]) => formatNumeric(compute(toDecimal(a ?? null))))
-}
-function isInfinite(x: number): boolean {
-  return x === Infinity || x === -Infinity
 }
 
 

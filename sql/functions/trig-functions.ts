@@ -10,7 +10,7 @@ import { checkFloat, floatOverflow, toNumber } from './math-operators.js'
 /** pi/180 as float.c's RADIANS_PER_DEGREE. */
 const RADIANS_PER_DEGREE = 0.0174532925199432957692
 
-const isInfinite = (x: number): boolean => x === Infinity || x === -Infinity
+export const isInfinite = (x: number): boolean => x === Infinity || x === -Infinity
 const outOfRange = (): Error => numericValueOutOfRange('input is out of range')
 
 /** sin/cos/tan reject infinite input with 22003, asin/acos anything outside [-1, 1]. */
@@ -97,7 +97,8 @@ function degreeFunctions(): ScalarFunction[] {
   ]
 }
 
-function float8Fn(name: string, compute: (x: number) => number): ScalarFunction {
+/** A float8 → float8 function (math-functions.ts's too). */
+export function float8Fn(name: string, compute: (x: number) => number): ScalarFunction {
   return fn(name, ['float8'], 'float8', ([a]) => compute(toNumber(a ?? null)))
 }
 

@@ -76,10 +76,11 @@ type Fixed = Float64Array | BigInt64Array | Uint8Array
 export type VectorOf<K extends ColumnVector['kind']> = Extract<ColumnVector, { kind: K }>
 
 /**
- * The batches' vectors of one column as one vector, in one go (every part of one kind: a column's kind is its catalog
- * kind). Tags get one dictionary. The cores' version; sql's (column-sort.ts) pauses between parts.
+ * The batches' vectors of one column as one vector (every part of one kind: a column's kind is its catalog kind).
+ * Tags get one dictionary (a NULL id stays -1). A generator that yields the rows of each part it joined where the work
+ * grows with the rows (tags, text), so a caller on the event loop can pause between parts (sql's `concatVectors`).
  */
-export function concatVectorsNow(parts: ReadonlyArray<ColumnVector>, rowCount: number): ColumnVector {
+export function* concatVectorSteps(parts: ReadonlyArray<ColumnVector>, rowCount: number): Generator<number, ColumnVector, void> {
   const first = parts[0]
   assert(first !== undefined, 'a column of a sorted scan has at least one batch')
   for (const part of parts) assert(part.kind === first.kind, `a scan column changed kind between batches: ${first.kind}, ${part.kind}`)
@@ -95,12 +96,29 @@ export function concatVectorsNow(parts: ReadonlyArray<ColumnVector>, rowCount: n
       for (const part of parts as Array<VectorOf<'symbol'>>) {
         appendSymbols(part, ids, at, dict, entryOf)
         at += part.ids.length
+        yield part.ids.length
       }
       assert(at === rowCount, 'the batches hold the rows counted')
       return { kind: 'symbol', ids, dict }
     }
-    case 'text': return { kind: 'text', values: (parts as Array<VectorOf<'text'>>).flatMap((part) => part.values) }
+    case 'text': {
+      const values: Array<string | null> = []
+      for (const part of parts as Array<VectorOf<'text'>>) {
+        for (const value of part.values) values.push(value)
+        yield part.values.length
+      }
+      return { kind: 'text', values }
+    }
     default: return assertNever(first)
+  }
+}
+
+/** concatVectorSteps in one go (the cores, the sync applier). */
+export function concatVectorsNow(parts: ReadonlyArray<ColumnVector>, rowCount: number): ColumnVector {
+  const steps = concatVectorSteps(parts, rowCount)
+  for (;;) {
+    const step = steps.next()
+    if (step.done === true) return step.value
   }
 }
 
