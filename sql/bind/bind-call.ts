@@ -2,11 +2,12 @@
 // aggregates (with DISTINCT, FILTER, ORDER BY, WITHIN GROUP), window functions, and scalar functions from the registry.
 import { rewriteWholeRow } from './bind-whole-row.js'
 import { bindArrayCall, isArrayFunctionName } from './bind-array-functions.js'
-import { featureNotSupported, groupingError, undefinedFunction, undefinedObject, windowingError } from '../../src/common/errors.js'
+import { ambiguousFunctionCall, featureNotSupported, groupingError, undefinedFunction, undefinedObject, windowingError } from '../../src/common/errors.js'
 import { aggregateOverloads, isAggregate } from '../functions/registry.js'
 import type { SqlCallExpr, SqlExpr, SqlOrderItem, SqlWindowSpec } from '../parse/ast.js'
 import { toBool, type BindContext } from './bind-expr.js'
-import { coerce, coerceArgs, pickOverload, resolveFunction } from './coerce.js'
+import { coerce, coerceArgs, resolveFunction } from './coerce.js'
+import { chooseOverload } from './overload.js'
 import type { AggCall, Expr, ExprSortKey, WindowCall, WindowFrameBound } from './expr.js'
 import { commonType, formatName } from './type-rules.js'
 import { PG_TYPES, sqlType, type SqlType } from './types.js'
@@ -77,10 +78,11 @@ export function bindAggCall(ctx: BindContext, call: SqlCallExpr, bind: BindFn, a
   const args = [...direct, ...ordered]
   const overloads = aggregateOverloads(call.name).filter((fn) => (fn.orderedSet === true) === call.withinGroup)
   const picked = call.star ? (overloads.find((fn) => fn.args.length === 0) === undefined ? null : { fn: overloads.find((fn) => fn.args.length === 0)!, targets: [] })
-    : pickOverload(overloads.filter((fn) => fn.args.length > 0), args.map((arg) => arg.type))
-  if (picked === null) {
-    const signature = call.star ? '*' : args.map((arg) => formatName(arg.type)).join(', ')
-    throw undefinedFunction(`${call.name}(${signature})`, call.pos + 1)
+    : chooseOverload(overloads.filter((fn) => fn.args.length > 0), args.map((arg) => arg.type), call.name)
+  if (picked === null || picked === 'ambiguous' || 'unsupported' in picked) {
+    const signature = `${call.name}(${call.star ? '*' : args.map((arg) => formatName(arg.type)).join(', ')})`
+    if (picked !== null && picked !== 'ambiguous') throw featureNotSupported(`function ${picked.unsupported}`, call.pos + 1)
+    throw picked === null ? undefinedFunction(signature, call.pos + 1) : ambiguousFunctionCall(signature, call.pos + 1)
   }
   const coerced = coerceArgs(inner, args, picked.targets)
   const argTypes = coerced.map((arg) => arg.type)

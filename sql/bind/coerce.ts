@@ -1,8 +1,8 @@
 // sql/bind/coerce: giving expressions the types their context needs — unknown literals and parameters take the
 // expected type, other expressions get implicit or explicit Cast nodes — and overload resolution of functions and
-// operators against the registry (func_select_candidate's rules, reduced to nodedb's types).
+// operators against the registry (sql/bind/overload.ts: func_select_candidate's rules).
 import { JSONB_SCALAR_TARGETS } from '../exec/value-ops.js'
-import { cannotCoerce, undefinedFunction, undefinedOperator } from '../../src/common/errors.js'
+import { ambiguousFunctionCall, ambiguousOperator, cannotCoerce, featureNotSupported, undefinedFunction, undefinedOperator } from '../../src/common/errors.js'
 import { applyTypmod } from '../expr/typmod.js'
 import type { SqlValue } from '../api.js'
 import { castText } from '../expr/cast-value.js'
@@ -10,7 +10,8 @@ import type { ScalarFunction } from '../functions/function-def.js'
 import { scalarOverloads } from '../functions/registry.js'
 import type { BindContext } from './bind-expr.js'
 import type { Expr } from './expr.js'
-import { canImplicitlyCast, castCost, categoryOf, formatName, PREFERRED } from './type-rules.js'
+import { chooseOverload } from './overload.js'
+import { categoryOf, formatName } from './type-rules.js'
 import { sqlType, type PgTypeName, type SqlType } from './types.js'
 
 /**
@@ -62,54 +63,6 @@ export function toType(ctx: BindContext, expr: Expr, target: SqlType, pos: numbe
   return { kind: 'Cast', expr, type: target, isExplicit: true }
 }
 
-interface Candidate<F> { readonly fn: F; readonly targets: ReadonlyArray<PgTypeName | 'any'>; readonly exact: number; readonly cost: number; readonly preferred: number }
-
-/**
- * Picks the overload the arguments fit best (func_select_candidate): every argument must be implicitly castable;
- * then the most exact matches win, then the most positions taking their category's preferred type (float8, text,
- * timestamptz), then — nodedb's tiebreak where PostgreSQL would call the call ambiguous — the cheapest casts.
- */
-export function pickOverload<F extends { readonly args: ReadonlyArray<PgTypeName | 'any'>; readonly variadic?: PgTypeName | 'any' }>(
-  candidates: ReadonlyArray<F>, argTypes: ReadonlyArray<SqlType>): { readonly fn: F; readonly targets: ReadonlyArray<PgTypeName | 'any'> } | null {
-  let best: Candidate<F> | null = null
-  for (const fn of candidates) {
-    const targets = targetsOf(fn, argTypes.length)
-    if (targets === null) continue
-    let exact = 0
-    let cost = 0
-    let preferred = 0
-    let fits = true
-    argTypes.forEach((type, i) => {
-      const target = targets[i]!
-      if (target === 'any' || target === type.name) { exact += target === type.name ? 1 : 0; return }
-      if (type.name === 'unknown') {
-        if (PREFERRED[categoryOf(target)] === target || target === 'text') preferred += 1
-        cost += 1
-        return
-      }
-      if (!canImplicitlyCast(type.name, target)) { fits = false; return }
-      cost += castCost(type.name, target)
-      if (PREFERRED[categoryOf(target)] === target) preferred += 1
-    })
-    if (!fits) continue
-    const candidate = { fn, targets, exact, cost, preferred }
-    if (best === null || isBetter(candidate, best)) best = candidate
-  }
-  return best === null ? null : { fn: best.fn, targets: best.targets }
-}
-
-function isBetter<F>(a: Candidate<F>, b: Candidate<F>): boolean {
-  if (a.exact !== b.exact) return a.exact > b.exact
-  if (a.preferred !== b.preferred) return a.preferred > b.preferred
-  return a.cost < b.cost
-}
-
-function targetsOf(fn: { readonly args: ReadonlyArray<PgTypeName | 'any'>; readonly variadic?: PgTypeName | 'any' }, count: number): ReadonlyArray<PgTypeName | 'any'> | null {
-  if (fn.variadic === undefined) return fn.args.length === count ? fn.args : null
-  if (count < fn.args.length) return null
-  return [...fn.args, ...Array.from({ length: count - fn.args.length }, () => fn.variadic!)]
-}
-
 /** Result type of a resolved scalar function. */
 export function resultType(fn: ScalarFunction, args: ReadonlyArray<SqlType>): SqlType {
   return typeof fn.result === 'function' ? fn.result(args) : sqlType(fn.result)
@@ -153,10 +106,11 @@ export function resolveOperator(ctx: BindContext, op: string, operands: Readonly
   if (typedConcat !== undefined && args.every((arg) => arg.type.name === typedConcat.name || arg.type.name === 'unknown')) {
     args = args.map((arg) => coerce(ctx, arg, typedConcat))
   } else if (op === '||' && !isArrayConcat) args = args.map((arg) => ((categoryOf(arg.type.name) === 'S' && arg.type.name !== 'bpchar') || arg.type.name === 'unknown' ? arg : { kind: 'Cast', expr: arg, type: sqlType('text') }))
-  const picked = pickOverload(scalarOverloads(op), args.map((arg) => arg.type))
-  if (picked === null) {
+  const picked = chooseOverload(scalarOverloads(op), args.map((arg) => arg.type))
+  if (picked === null || picked === 'ambiguous' || 'unsupported' in picked) {
     const types = args.map((arg) => formatName(arg.type))
-    throw undefinedOperator(args.length === 1 ? `${op} ${types[0]}` : `${types[0]} ${op} ${types[1]}`, pos + 1)
+    const signature = args.length === 1 ? `${op} ${types[0]}` : `${types[0]} ${op} ${types[1]}`
+    throw picked === null ? undefinedOperator(signature, pos + 1) : ambiguousOperator(signature, pos + 1)
   }
   const coerced = coerceArgs(ctx, args, picked.targets)
   // Regular expressions (and SIMILAR TO, which arrives as ~) match character(n) with its blanks (bpcharregexeq).
@@ -168,8 +122,11 @@ const REGEX_OPS: ReadonlySet<string> = new Set(['~', '~*', '!~', '!~*'])
 
 /** A scalar function call resolved against the registry; 42883 naming the signature when none fits. */
 export function resolveFunction(ctx: BindContext, name: string, args: ReadonlyArray<Expr>, pos: number): Expr {
-  const picked = pickOverload(scalarOverloads(name), args.map((arg) => arg.type))
-  if (picked === null) throw undefinedFunction(`${name}(${args.map((arg) => formatName(arg.type)).join(', ')})`, pos + 1)
+  const picked = chooseOverload(scalarOverloads(name), args.map((arg) => arg.type), name)
+  const signature = (): string => `${name}(${args.map((arg) => formatName(arg.type)).join(', ')})`
+  if (picked === null) throw undefinedFunction(signature(), pos + 1)
+  if (picked === 'ambiguous') throw ambiguousFunctionCall(signature(), pos + 1)
+  if ('unsupported' in picked) throw featureNotSupported(`function ${picked.unsupported}`, pos + 1)
   const coerced = coerceArgs(ctx, args, picked.targets, name !== 'num_nulls' && name !== 'num_nonnulls' && picked.fn.evaluateTyped === undefined)
   return { kind: 'Call', fn: picked.fn, args: coerced, type: resultType(picked.fn, coerced.map((arg) => arg.type)) }
 }

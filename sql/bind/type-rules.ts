@@ -54,16 +54,6 @@ export function canImplicitlyCast(from: PgTypeName, to: PgTypeName): boolean {
   return false
 }
 
-/** Cost of an implicit cast (0 = same type); used to rank overload candidates. */
-export function castCost(from: PgTypeName, to: PgTypeName): number {
-  if (from === to) return 0
-  if (from === 'unknown') return 1
-  const category = categoryOf(from)
-  if (category === 'N') return (NUMERIC_RANK[to] ?? 0) - (NUMERIC_RANK[from] ?? 0)
-  if (category === 'D') return (DATETIME_RANK[to] ?? 0) - (DATETIME_RANK[from] ?? 0)
-  return 1
-}
-
 /**
  * The common type of several branches (UNION, CASE, COALESCE, IN lists, VALUES columns). Unknown branches take the
  * others' type (text when all are unknown); branches of different categories are 42804, as PostgreSQL words it.

@@ -2,6 +2,7 @@
 // typinput = 'array_in'::regproc), over nodedb's tables, the virtual relations, pg_type and namespaces. Built per
 // statement from engine.tables(), so a table created or dropped a moment ago resolves (or not) at once.
 import type { Engine } from '../../engine/api.js'
+import { ambiguousFunction } from '../../src/common/errors.js'
 import { tableOid } from '../bind/catalog.js'
 import type { PgTypeName } from '../bind/types.js'
 import { NAMESPACES, VIRTUAL_RELATIONS } from './catalog-ids.js'
@@ -47,6 +48,13 @@ function procRows(): ReadonlyArray<readonly [number, string]> {
   ]
 }
 
+/** regprocin: the one function of that name; 42725 when overloads share it (PostgreSQL asks for regprocedure then). */
+function procOidOf(name: string): number | null {
+  const oids = new Set(procRows().filter(([, proname]) => proname === bareName(name)).map(([oid]) => oid))
+  if (oids.size > 1) throw ambiguousFunction(`more than one function named "${name.trim()}"`)
+  return oids.size === 1 ? [...oids][0]! : null
+}
+
 function functionSignature(oid: number): { arguments: string; result: string } | null {
   const entry = procEntry(oid)
   return entry === undefined ? null : { arguments: functionArguments(entry), result: formatType(entry.resultOid, null) }
@@ -76,7 +84,7 @@ export function catalogLookup(engine: Engine): CatalogLookup {
       switch (type) {
         case 'regclass': return relations().find(([, relname]) => relname === bareName(name))?.[0] ?? null
         case 'regtype': return typeOidOf(name)
-        case 'regproc': return procRows().find(([, proname]) => proname === bareName(name))?.[0] ?? null
+        case 'regproc': return procOidOf(name)
         case 'regnamespace': return NAMESPACES.find(([, nspname]) => nspname === bareName(name))?.[0] ?? null
       }
     },

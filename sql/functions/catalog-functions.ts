@@ -2,7 +2,9 @@
 // call — visibility tests, format_type, pg_get_userbyid, the pg_get_*def family (NULL: nodedb has no defaults, indexes
 // or constraints), privilege checks (true: one superuser), descriptions (NULL), sizes (a table's segment bytes, engine.tableSegmentBytes),
 // the to_reg* lookups and arrays in their text form (array_to_string, array_upper, ||).
-import { invalidParameterValue, numericValueOutOfRange, undefinedDatabase, undefinedTable } from '../../src/common/errors.js'
+import { DbError, invalidParameterValue, numericValueOutOfRange, undefinedDatabase, undefinedTable } from '../../src/common/errors.js'
+import { SqlState } from '../../src/common/sqlstate.js'
+import type { CatalogLookup, RegType } from '../catalog/catalog-lookup.js'
 import type { SqlValue } from '../api.js'
 import type { PgTypeName } from '../bind/types.js'
 import { DATABASE_OID, DATABASE_OWNER_ROLE_OID, SUPERUSER_OID, VIRTUAL_RELATIONS } from '../catalog/catalog-ids.js'
@@ -107,10 +109,18 @@ function describeFunctions(): ScalarFunction[] {
   ]
 }
 
-/** to_regclass / to_regtype / to_regproc / to_regnamespace: the name's OID, or NULL where the cast would fail. */
+/** to_regclass / to_regtype / to_regproc / to_regnamespace: the name's OID, or NULL where the cast would fail (an ambiguous name too). */
 function lookupFunctions(): ScalarFunction[] {
+  const oidOrNull = (type: RegType, name: string, catalog: CatalogLookup | undefined): number | null => {
+    try {
+      return catalog?.oidOf(type, name) ?? null
+    } catch (error) {
+      if (error instanceof DbError && error.code === SqlState.ambiguousFunction) return null
+      throw error
+    }
+  }
   return (['regclass', 'regtype', 'regproc', 'regnamespace'] as const).map((type) =>
-    def(`to_${type}`, ['text'], type, ([name], ctx) => ctx.catalog?.oidOf(type, String(name)) ?? null))
+    def(`to_${type}`, ['text'], type, ([name], ctx) => oidOrNull(type, String(name), ctx.catalog)))
 }
 
 function privilegeFunctions(): ScalarFunction[] {

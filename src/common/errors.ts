@@ -135,6 +135,18 @@ export function ambiguousColumn(name: string, position?: number): DbError {
   const extra = position === undefined ? {} : { position }
   return error(SqlState.ambiguousColumn, `column reference "${name}" is ambiguous`, extra)
 }
+export function ambiguousFunction(message: string): DbError {
+  return error(SqlState.ambiguousFunction, message)
+}
+/** 42725 for a call more than one overload fits equally well (func_select_candidate found no single best). */
+export function ambiguousFunctionCall(signature: string, position?: number): DbError {
+  const hint = 'Could not choose a best candidate function. You might need to add explicit type casts.'
+  return error(SqlState.ambiguousFunction, `function ${signature} is not unique`, { position, hint })
+}
+export function ambiguousOperator(signature: string, position?: number): DbError {
+  const hint = 'Could not choose a best candidate operator. You might need to add explicit type casts.'
+  return error(SqlState.ambiguousFunction, `operator is not unique: ${signature}`, { position, hint })
+}
 export function undefinedFunction(signature: string, position?: number): DbError {
   const extra = position === undefined ? {} : { position }
   const hint = 'No function matches the given name and argument types. You might need to add explicit type casts.'

@@ -63,6 +63,7 @@ export const SqlState = {
   duplicateCursor: '42P03',
   duplicateTable: '42P07',
   ambiguousColumn: '42702',
+  ambiguousFunction: '42725',
   invalidColumnReference: '42P10',
   invalidTableDefinition: '42P16',
   invalidObjectDefinition: '42P17',

@@ -23,7 +23,7 @@ function time(ms: number): string {
 function queries(): Array<{ text: string; hasOracle: boolean }> {
   const random = seededRandom(11)
   const keys = ["date_trunc('minute', ts)", "date_trunc('hour', ts)", "time_bucket('7 minutes', ts)",
-    "time_bucket('10 seconds', ts)", "time_bucket('1 hour', ts, '2024-01-01 00:30:00+00')"]
+    "time_bucket('10 seconds', ts)", "time_bucket('1 hour', ts, timestamptz '2024-01-01 00:30:00+00')"]
   return Array.from({ length: 60 }, (_, q) => {
     const key = keys[q % keys.length]!
     const bound = START_MS + Math.floor(random() * 48 * 60) * MINUTE_MS + (random() < 0.5 ? 0 : Math.floor(random() * 59) * 1000)

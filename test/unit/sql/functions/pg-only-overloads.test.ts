@@ -1,0 +1,50 @@
+// test/unit/sql/functions/pg-only-overloads: PG_ONLY_OVERLOADS is exactly what a real PostgreSQL's pg_proc holds for
+// nodedb's function names over argument types nodedb lacks (polymorphic pseudo-types aside: nodedb's 'any' covers
+// them), so overload resolution sees PostgreSQL's candidates and a registry or type change cannot leave it stale.
+import assert from 'node:assert/strict'
+import pg from 'pg'
+import { startPostgres, type Postgres } from '../../../helpers/postgres.js'
+import { PG_TYPE_NAMES } from '../../../../sql/bind/types.js'
+import { AGGREGATE_FUNCTIONS } from '../../../../sql/functions/aggregate-functions.js'
+import { PG_ONLY_OVERLOADS } from '../../../../sql/functions/pg-only-overloads.js'
+import { allScalarFunctions } from '../../../../sql/functions/registry.js'
+
+const PROC_ARGUMENTS = `
+  SELECT p.proname AS name,
+    (SELECT string_agg(t.typname::text || ':' || t.typcategory::text || CASE WHEN t.typispreferred THEN ':p' ELSE '' END, ' ' ORDER BY a.ord)
+       FROM unnest(p.proargtypes) WITH ORDINALITY a(type, ord) JOIN pg_type t ON t.oid = a.type) AS args,
+    (SELECT bool_or(t.typcategory = 'P') FROM unnest(p.proargtypes) a(type) JOIN pg_type t ON t.oid = a.type) AS polymorphic,
+    (SELECT array_agg(t.typname::text) FROM unnest(p.proargtypes) a(type) JOIN pg_type t ON t.oid = a.type) AS types
+  FROM pg_proc p WHERE p.pronamespace = 'pg_catalog'::regnamespace AND p.proname = ANY($1) ORDER BY p.proname, p.oid`
+
+describe('PostgreSQL-only overloads of nodedb functions', function () {
+  this.timeout(120_000)
+  let oracle: Postgres | undefined
+  let client: pg.Client | undefined
+
+  before(async function () {
+    oracle = await startPostgres()
+    client = new pg.Client({ host: '127.0.0.1', port: oracle.port, user: 'postgres', database: 'postgres' })
+    await client.connect()
+  })
+
+  after(async function () {
+    await client?.end()
+    oracle?.stop()
+  })
+
+  it('lists every pg_proc overload whose argument types nodedb lacks, and nothing else', async function () {
+    const names = [...new Set([...allScalarFunctions(), ...AGGREGATE_FUNCTIONS].map((fn) => fn.name))]
+    const nodedbTypes = new Set<string>([...PG_TYPE_NAMES])
+    const result = await client!.query<{ name: string; args: string | null; polymorphic: boolean | null; types: string[] | null }>(PROC_ARGUMENTS, [names])
+    const expected: Record<string, string[]> = {}
+    for (const row of result.rows) {
+      if (row.args === null || row.polymorphic === true || row.types!.every((type) => nodedbTypes.has(type))) continue
+      ;(expected[row.name] ??= []).push(row.args)
+    }
+    const sorted = (table: Readonly<Record<string, ReadonlyArray<string>>>): Record<string, string[]> =>
+      Object.fromEntries(Object.entries(table).map(([name, specs]) => [name, [...specs].sort()]).sort(([a], [b]) => (a! < b! ? -1 : 1)))
+    assert.deepEqual(sorted(PG_ONLY_OVERLOADS), sorted(expected))
+    assert.ok(Object.keys(expected).length > 0, 'PostgreSQL has overloads over types nodedb lacks (trunc(macaddr) at least)')
+  })
+})
