@@ -386,7 +386,7 @@ export interface SqlFacade {
 
 // Value formatting wire needs for its text codecs: sql owns the semantics of time types (session TimeZone, BC years,
 // IntervalStyle), so wire prints through these rather than keeping a second copy.
-export { formatDate, formatTimestamp, formatTimestamptz } from './expr/timestamp.js'
+export { formatDate, formatTime, formatTimestamp, formatTimestamptz } from './expr/timestamp.js'
 export { formatInterval } from './expr/interval.js'
 export { parseArrayText } from './functions/array-text.js'
 export { arrayElementValues } from './expr/cast-value.js'

@@ -73,7 +73,11 @@ export function comparisonType(left: SqlType, right: SqlType, op: string, pos: n
   // Operators take their argument types without modifiers: 'abcdef' compared with a char(4) is not cut to fit.
   if (left.name === 'unknown') return sqlType(right.name)
   if (right.name === 'unknown') return sqlType(left.name)
-  if (categoryOf(left.name) !== categoryOf(right.name)) {
+  // time compares only with time (and interval, which it casts to implicitly).
+  const timeApart = (left.name === 'time') !== (right.name === 'time') && left.name !== 'interval' && right.name !== 'interval'
+  if (categoryOf(left.name) !== categoryOf(right.name) || timeApart) {
+    if (left.name === 'time' && right.name === 'interval') return right
+    if (right.name === 'time' && left.name === 'interval') return left
     throw undefinedOperator(`${formatName(left)} ${op} ${formatName(right)}`, pos + 1)
   }
   return commonType([left, right], 'operator', pos)

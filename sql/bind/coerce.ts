@@ -18,7 +18,7 @@ import { sqlType, type PgTypeName, type SqlType } from './types.js'
  * Types whose literal text reads differently per session or statement ('2024-01-01 12:00' in the session TimeZone,
  * 'now', 'today'): their unknown literals become Cast nodes evaluated with the statement's context, not at bind time.
  */
-const SESSION_DEPENDENT: ReadonlySet<string> = new Set(['timestamptz', 'timestamp', 'date', 'regclass', 'regtype', 'regproc', 'regnamespace'])
+const SESSION_DEPENDENT: ReadonlySet<string> = new Set(['timestamptz', 'timestamp', 'date', 'time', 'regclass', 'regtype', 'regproc', 'regnamespace'])
 
 export function constOf(value: SqlValue, type: SqlType): Expr {
   return { kind: 'Const', value, type }
@@ -45,6 +45,9 @@ export function coerce(ctx: BindContext, expr: Expr, target: SqlType, isExplicit
 /** Whether PostgreSQL has a cast (any context) from one type to the other. */
 export function hasCast(from: PgTypeName, to: PgTypeName): boolean {
   if (from === to || from === 'unknown') return true
+  // time casts to and from interval, from timestamp and timestamptz; to no other datetime type.
+  if (from === 'time' && to !== 'time') return to === 'interval' || categoryOf(to) === 'S'
+  if (to === 'time') return from === 'interval' || from === 'timestamp' || from === 'timestamptz' || categoryOf(from) === 'S'
   const a = categoryOf(from)
   const b = categoryOf(to)
   if (a === 'S' || b === 'S') return true // every type has text I/O casts

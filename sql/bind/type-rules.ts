@@ -1,7 +1,7 @@
 // sql/bind/type-rules: PostgreSQL's implicit-cast and type-resolution rules, reduced to the types nodedb has:
 // categories (N numeric, S string, D datetime, T timespan, B boolean), which casts may be implicit, the preferred
 // type of each category, and the common type of UNION/CASE/COALESCE/IN branches (parse_coerce.c's select_common_type).
-import { datatypeMismatch } from '../../src/common/errors.js'
+import { cannotCoerce, datatypeMismatch } from '../../src/common/errors.js'
 import { PG_TYPES, sqlType, type PgTypeName, type SqlType } from './types.js'
 
 // 'V' is uuid's own category, 'Y' bytea's, 'J' json's and 'K' jsonb's (all PostgreSQL's 'U', a letter this module
@@ -23,7 +23,7 @@ export function categoryOf(name: PgTypeName): TypeCategory {
     case 'bytea': return 'Y'
     case 'json': return 'J'
     case 'jsonb': return 'K'
-    case 'timestamp': case 'timestamptz': case 'date': return 'D'
+    case 'timestamp': case 'timestamptz': case 'date': case 'time': return 'D'
     case 'interval': return 'T'
     case 'bool': return 'B'
     case 'unknown': return 'U'
@@ -45,6 +45,8 @@ export const PREFERRED: Readonly<Record<TypeCategory, PgTypeName | null>> = {
 export function canImplicitlyCast(from: PgTypeName, to: PgTypeName): boolean {
   if (from === to || from === 'unknown') return true
   if (OID_FAMILY.has(from) && OID_FAMILY.has(to)) return true
+  // time → interval is implicit (pg_cast 'i'); no other datetime type casts to or from time implicitly.
+  if (from === 'time' || to === 'time') return from === 'time' && to === 'interval'
   const fromCategory = categoryOf(from)
   if (fromCategory !== categoryOf(to)) return false
   if (fromCategory === 'N') return (NUMERIC_RANK[from] ?? 0) < (NUMERIC_RANK[to] ?? 0)
@@ -69,6 +71,9 @@ export function commonType(types: ReadonlyArray<SqlType>, context: string, pos?:
     }
     if (categoryOf(type.name) !== categoryOf(result.name)) {
       throw datatypeMismatch(`${context} types ${formatName(result)} and ${formatName(type)} cannot be matched`, pos === undefined ? undefined : pos + 1)
+    }
+    if (result.name === 'time' || type.name === 'time') {
+      throw cannotCoerce(formatName(result.name === 'time' ? result : type), formatName(result.name === 'time' ? type : result), pos === undefined ? undefined : pos + 1)
     }
     if (canImplicitlyCast(result.name, type.name)) result = type
     else if (!canImplicitlyCast(type.name, result.name)) result = sqlType(PREFERRED[categoryOf(type.name)] ?? type.name)

@@ -8,6 +8,8 @@ import type { SqlTypeName } from '../parse/ast.js'
 export type PgTypeName =
   | 'bool' | 'int2' | 'int4' | 'int8' | 'float4' | 'float8' | 'numeric' | 'text' | 'varchar' | 'bpchar'
   | 'timestamp' | 'timestamptz' | 'date' | 'interval' | 'unknown'
+  // time of day without zone: µs since midnight, 0 … 86,400,000,000 (24:00:00 is a value of its own).
+  | 'time'
   // Values are the canonical lowercase text form (8-4-4-4-12 hex digits): its string order is uuid_cmp's byte order.
   | 'uuid'
   // Values are the hex output text ('\\x0aff'): lowercase digits, so string order is byteacmp's (sql/expr/bytea.ts).
@@ -49,6 +51,7 @@ export const PG_TYPES: Readonly<Record<PgTypeName, PgTypeInfo>> = {
   timestamp: { oid: 1114, typlen: 8, columnKind: 'timestamp', formatName: 'timestamp without time zone' },
   timestamptz: { oid: 1184, typlen: 8, columnKind: 'timestamp', formatName: 'timestamp with time zone' },
   date: { oid: 1082, typlen: 4, columnKind: null, formatName: 'date' },
+  time: { oid: 1083, typlen: 8, columnKind: null, formatName: 'time without time zone' },
   interval: { oid: 1186, typlen: 16, columnKind: null, formatName: 'interval' },
   uuid: { oid: 2950, typlen: 16, columnKind: 'text', formatName: 'uuid' },
   bytea: { oid: 17, typlen: -1, columnKind: 'text', formatName: 'bytea' },
@@ -106,7 +109,7 @@ export function isArrayType(name: PgTypeName): boolean {
 
 export const PG_TYPE_NAMES: ReadonlyArray<PgTypeName> = [
   'bool', 'int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'text', 'varchar', 'bpchar', 'timestamp', 'timestamptz',
-  'date', 'interval', 'unknown', 'void', 'name', 'char', 'oid', 'regclass', 'regtype', 'regproc', 'regnamespace',
+  'date', 'time', 'interval', 'unknown', 'void', 'name', 'char', 'oid', 'regclass', 'regtype', 'regproc', 'regnamespace',
   '_text', '_oid', '_int2', '_char', '_name', '_regtype', '_bool', '_int4', '_int8', '_float4', '_float8', '_numeric', '_varchar', '_bpchar',
   '_timestamp', '_timestamptz', '_date', '_interval', 'uuid', '_uuid', 'bytea', '_bytea', 'json', '_json', 'jsonb', '_jsonb',
 ]
@@ -130,7 +133,7 @@ const ALIASES: Readonly<Record<string, PgTypeName>> = {
   // Unquoted char / character arrive from the grammar as bpchar with typmod 1; a written "char" is the one-byte type.
   text: 'text', varchar: 'varchar', 'character varying': 'varchar', char: 'char', character: 'bpchar', bpchar: 'bpchar',
   timestamp: 'timestamp', 'timestamp without time zone': 'timestamp',
-  timestamptz: 'timestamptz', 'timestamp with time zone': 'timestamptz', date: 'date', interval: 'interval', uuid: 'uuid', bytea: 'bytea', json: 'json', jsonb: 'jsonb',
+  timestamptz: 'timestamptz', 'timestamp with time zone': 'timestamptz', date: 'date', time: 'time', 'time without time zone': 'time', interval: 'interval', uuid: 'uuid', bytea: 'bytea', json: 'json', jsonb: 'jsonb',
   name: 'name', oid: 'oid', regclass: 'regclass', regtype: 'regtype', regproc: 'regproc', regnamespace: 'regnamespace',
 }
 
@@ -138,13 +141,13 @@ const INTERVAL_FULL_RANGE = 0x7fff
 const TIME_PRECISION_MAX = 6
 
 function checkPrecision(name: PgTypeName, precision: number): number {
-  if (precision < 0) throw invalidParameterValue(`${name === 'interval' ? 'INTERVAL' : 'TIMESTAMP'}(${precision})${name === 'timestamptz' ? ' WITH TIME ZONE' : ''} precision must not be negative`)
+  if (precision < 0) throw invalidParameterValue(`${name === 'interval' ? 'INTERVAL' : name === 'time' ? 'TIME' : 'TIMESTAMP'}(${precision})${name === 'timestamptz' ? ' WITH TIME ZONE' : ''} precision must not be negative`)
   return Math.min(precision, TIME_PRECISION_MAX)
 }
 
 /** PostgreSQL's built-in types nodedb does not have: naming one is 0A000, not 42704 ("does not exist" would be false). */
 const POSTGRES_ONLY_TYPES: ReadonlySet<string> = new Set([
-  'time', 'time without time zone', 'timetz', 'time with time zone', 'money', 'inet', 'cidr', 'macaddr', 'macaddr8',
+  'timetz', 'time with time zone', 'money', 'inet', 'cidr', 'macaddr', 'macaddr8',
   'point', 'line', 'lseg', 'box', 'path', 'polygon', 'circle', 'bit', 'varbit', 'bit varying', 'xml', 'tsvector',
   'tsquery', 'jsonpath', 'int4range', 'int8range', 'numrange', 'tsrange', 'tstzrange', 'daterange', 'int4multirange',
   'int8multirange', 'nummultirange', 'tsmultirange', 'tstzmultirange', 'datemultirange', 'pg_lsn', 'pg_snapshot',
@@ -168,7 +171,7 @@ export function resolveTypeName(type: SqlTypeName): SqlType {
   const length = type.args[0]
   if ((name === 'varchar' || name === 'bpchar') && length !== undefined) return sqlType(name, length + 4)
   // timestamp(p): typmod p (above 6 PostgreSQL warns and uses 6); interval(p): full range << 16 | p.
-  if ((name === 'timestamp' || name === 'timestamptz') && length !== undefined) return sqlType(name, checkPrecision(name, length))
+  if ((name === 'timestamp' || name === 'timestamptz' || name === 'time') && length !== undefined) return sqlType(name, checkPrecision(name, length))
   if (name === 'interval' && length !== undefined) return sqlType(name, (INTERVAL_FULL_RANGE << 16) | checkPrecision(name, length))
   // numeric(p, s): PostgreSQL's typmod is ((p << 16) | s) + VARHDRSZ.
   if (name === 'numeric' && length !== undefined) return sqlType(name, ((length << 16) | (type.args[1] ?? 0)) + 4)

@@ -48,6 +48,7 @@ export const PG_TYPE_ROWS: ReadonlyArray<PgTypeRow> = [
   [1083, 'time', 8, true, 'b', 'D', false, ',', 0, 1183, 1143, 'time_in', 1144, 'time_out', 2470, 'time_recv', 2471, 'time_send', 'd', 'p', 0],
   [1114, 'timestamp', 8, true, 'b', 'D', false, ',', 0, 1115, 1312, 'timestamp_in', 1313, 'timestamp_out', 2474, 'timestamp_recv', 2475, 'timestamp_send', 'd', 'p', 0],
   [1115, '_timestamp', -1, false, 'b', 'A', false, ',', 1114, 0, 750, 'array_in', 751, 'array_out', 2400, 'array_recv', 2401, 'array_send', 'd', 'x', 0],
+  [1083, 'time', 8, true, 'b', 'D', false, ',', 0, 1183, 1143, 'time_in', 1144, 'time_out', 2470, 'time_recv', 2471, 'time_send', 'd', 'p', 0],
   [1182, '_date', -1, false, 'b', 'A', false, ',', 1082, 0, 750, 'array_in', 751, 'array_out', 2400, 'array_recv', 2401, 'array_send', 'i', 'x', 0],
   [1183, '_time', -1, false, 'b', 'A', false, ',', 1083, 0, 750, 'array_in', 751, 'array_out', 2400, 'array_recv', 2401, 'array_send', 'd', 'x', 0],
   [1184, 'timestamptz', 8, true, 'b', 'D', true, ',', 0, 1185, 1150, 'timestamptz_in', 1151, 'timestamptz_out', 2476, 'timestamptz_recv', 2477, 'timestamptz_send', 'd', 'p', 0],

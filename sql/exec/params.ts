@@ -36,10 +36,10 @@ export function settleParamTypes(paramCount: number, types: ReadonlyArray<SqlTyp
 }
 
 /** Text values whose reading depends on the session (TimeZone, DateStyle): checked at Bind only where it is known. */
-export const SESSION_DEPENDENT_TEXT: ReadonlySet<string> = new Set(['timestamp', 'timestamptz', 'date'])
+export const SESSION_DEPENDENT_TEXT: ReadonlySet<string> = new Set(['timestamp', 'timestamptz', 'date', 'time'])
 
 /** Binary values of these types have the type's fixed length (pg_type.typlen), as their receive functions read. */
-const FIXED_BINARY_SIZE = new Set<string>(['bool', 'int2', 'int4', 'int8', 'float4', 'float8', 'timestamp', 'timestamptz', 'date',
+const FIXED_BINARY_SIZE = new Set<string>(['bool', 'int2', 'int4', 'int8', 'float4', 'float8', 'timestamp', 'timestamptz', 'date', 'time',
   'interval', 'oid', 'regclass', 'regtype', 'regproc', 'regnamespace', 'uuid'])
 
 /**

@@ -19,7 +19,9 @@ import {
   castDateToTimestamp, castDateToTimestamptz, castTimestampToDate, castTimestampToTimestamptz, castTimestamptzToDate,
   castTimestamptzToTimestamp,
 } from './time-casts.js'
-import { type TimeContext, formatDate, formatTimestamp, formatTimestamptz, parseDate, parseTimestamp, parseTimestamptz } from './timestamp.js'
+import { type TimeContext, formatDate, formatTime, formatTimestamp, formatTimestamptz, parseDate, parseTimestamp, parseTimestamptz } from './timestamp.js'
+import { intervalOfTime, parseTime, timeOfInterval, timeOfTimestamp, timeOfTimestamptz } from './time-of-day.js'
+import { applyTypmod } from './typmod.js'
 
 /** Used when a caller has no session at hand (plan-time folding of literals without zone dependence). */
 function defaultTimeContext(): TimeContext {
@@ -97,6 +99,7 @@ export function castText(text: string, type: SqlType, ctx: TimeContext = default
     case 'timestamp': return parseTimestamp(text, ctx)
     case 'timestamptz': return parseTimestamptz(text, ctx)
     case 'date': return parseDate(text, ctx)
+    case 'time': return applyTypmod(parseTime(text, ctx), type, false)
     case 'interval': return parseInterval(text)
     case 'name': return text.slice(0, 63)
     case 'char': return text.slice(0, 1)
@@ -131,6 +134,7 @@ export function formatValue(value: SqlValue, type: PgTypeName, ctx: TimeContext 
   if (type === 'timestamptz') return formatTimestamptz(Number(value), ctx.timeZone)
   if (type === 'timestamp') return formatTimestamp(Number(value))
   if (type === 'date') return formatDate(Number(value))
+  if (type === 'time') return formatTime(Number(value))
   if (type === 'float8' && typeof value === 'number') return encodeFloat8Text(value)
   if (type === 'float4' && typeof value === 'number') return encodeFloat4Text(value)
   return String(value)
@@ -140,6 +144,7 @@ export function formatValue(value: SqlValue, type: PgTypeName, ctx: TimeContext 
 function castTime(value: Exclude<SqlValue, null>, from: PgTypeName, to: 'timestamp' | 'timestamptz' | 'date' | 'interval', ctx: TimeContext): SqlValue {
   if (to === 'interval') {
     if (isIntervalValue(value)) return value
+    if (from === 'time') return intervalOfTime(Number(value))
     throw featureNotSupported(`cast from ${from} to interval`)
   }
   const n = Number(value)
@@ -152,6 +157,17 @@ function castTime(value: Exclude<SqlValue, null>, from: PgTypeName, to: 'timesta
     case 'date>timestamp': return castDateToTimestamp(n)
     case 'date>timestamptz': return castDateToTimestamptz(n, ctx)
     default: throw featureNotSupported(`cast from ${from} to ${to}`)
+  }
+}
+
+/** Casts to time: from timestamp (its wall clock), timestamptz (in the session zone), interval; NULL for ±infinity. */
+function castToTime(value: Exclude<SqlValue, null>, from: PgTypeName, ctx: TimeContext): SqlValue {
+  if (isIntervalValue(value)) return timeOfInterval(value)
+  switch (from) {
+    case 'time': return value
+    case 'timestamp': return timeOfTimestamp(Number(value))
+    case 'timestamptz': return timeOfTimestamptz(Number(value), ctx)
+    default: throw cannotCoerce(PG_TYPES[from].formatName, 'time without time zone')
   }
 }
 
@@ -174,6 +190,7 @@ export function castValue(value: SqlValue, from: PgTypeName, to: SqlType, ctx: T
     case '_interval': case '_uuid': case '_bytea': case '_json': case '_jsonb': case 'uuid': case 'bytea': case 'json': case 'jsonb': throw cannotCoerce(PG_TYPES[from].formatName, PG_TYPES[to.name].formatName)
     case 'bool': return typeof value === 'boolean' ? value : Number(value) !== 0
     case 'timestamp': case 'timestamptz': case 'date': case 'interval': return castTime(value, from, to.name, ctx)
+    case 'time': return applyTypmod(castToTime(value, from, ctx), to, true)
     case 'void': case '_regtype': throw cannotCoerce(PG_TYPES[from].formatName, PG_TYPES[to.name].formatName)
     default: return assertNever(to.name)
   }
@@ -210,6 +227,7 @@ export function decodeBinaryParam(bytes: Uint8Array, type: SqlType): SqlValue {
       return raw + PG_EPOCH_DAYS
     }
     case 'interval': need(16); return { us: Number(view.getBigInt64(0)), days: view.getInt32(8), months: view.getInt32(12) }
+    case 'time': need(8); return Number(view.getBigInt64(0))
     case 'text': case 'varchar': case 'bpchar': case 'unknown': case 'name': case 'char': return Buffer.from(bytes).toString('utf8')
     case 'oid': case 'regclass': case 'regtype': case 'regproc': case 'regnamespace': need(4); return view.getUint32(0)
     case '_text': case '_oid': case '_int2': case '_char': case '_name': case '_bool': case '_int4': case '_int8': case '_float4':

@@ -98,7 +98,7 @@ export function checkDateRange(days: number): number {
   return days
 }
 
-export { formatDate, formatTimestamp, formatTimestamptz } from '../../src/common/timestamp-text.js'
+export { formatDate, formatTime, formatTimestamp, formatTimestamptz } from '../../src/common/timestamp-text.js'
 
 /** timestamptz → the wall clock in the session zone (timestamp), infinities kept. */
 export function timestamptzToLocal(us: number, timeZone: string): number {

@@ -1,6 +1,6 @@
 // sql/expr/typmod: a type modifier applied to a value, as PostgreSQL's length-coercion functions do on casts and
 // assignments — varchar(n) / character(n) (char-types.ts), numeric(p, s) (rounded to s places, 22003 past p
-// digits), timestamp(p) / timestamptz(p) and interval(p) (fractional seconds rounded to p digits, halves away from
+// digits), timestamp(p) / timestamptz(p), time(p) and interval(p) (fractional seconds rounded to p digits, halves away from
 // zero as AdjustTimestampForTypmod / AdjustIntervalForTypmod round them, in PostgreSQL's own epoch).
 import { numericValueOutOfRange } from '../../src/common/errors.js'
 import type { SqlValue } from '../api.js'
@@ -42,6 +42,8 @@ export function applyTypmod(value: SqlValue, type: SqlType, isExplicit: boolean)
     case 'numeric': return typeof value === 'string' ? applyNumericTypmod(value, type.typmod) : value
     case 'timestamp': case 'timestamptz':
       return typeof value === 'number' ? roundMicros(value - PG_EPOCH_US, type.typmod) + PG_EPOCH_US : value
+    // AdjustTimeForTypmod: a time is never negative, so halves round up.
+    case 'time': return typeof value === 'number' ? roundMicros(value, type.typmod) : value
     case 'interval': {
       const precision = type.typmod & INTERVAL_PRECISION_MASK
       if (!isIntervalValue(value) || precision === INTERVAL_PRECISION_MASK) return value

@@ -37,14 +37,27 @@ function roundDecimal(text: string, scale: number): [boolean, string, string] {
   return [negative && units !== 0n, intPart, scale === 0 ? '' : digits.slice(-scale)]
 }
 
-/** to_char(numeric | float8, text). `value` is numeric's decimal text or a float8. */
-export function toCharNumber(value: string | number, format: string): string {
-  const { items, fm } = parseTemplate(format)
+/**
+ * to_char(numeric | integer | float, text). `value` is numeric's (or an integer's) decimal text, or a float8/float4
+ * value printed as float8_to_char / float4_to_char do: `%.*f` with the fraction cut so that at most `floatDigits`
+ * (DBL_DIG 15, FLT_DIG 6) digits are significant — fraction positions past that print nothing, and no point when
+ * none is left — rounded as C's printf rounds the exact binary value (halves to even); -0.0 keeps its sign.
+ */
+export function toCharNumber(value: string | number, format: string, floatDigits = 15): string {
+  const parsed = parseTemplate(format)
+  const fm = parsed.fm
+  let items = parsed.items
+  let text: string
+  if (typeof value === 'number' && Number.isFinite(value)) {
+    const post = floatPost(value, fractionDigits(items), floatDigits)
+    text = printfFixed(value, post)
+    items = keepFractionDigits(items, post, printfFixed(Math.abs(value), 0).length > integerPositions(items))
+  } else text = typeof value === 'number' ? String(value) : value
   const pointAt = items.findIndex((it) => it.kind === 'point')
-  const digitsBefore = items.filter((it, i) => it.kind === 'digit' && (pointAt < 0 || i < pointAt)).length
-  const digitsAfter = items.filter((it, i) => it.kind === 'digit' && pointAt >= 0 && i > pointAt).length
-  const text = typeof value === 'number' ? floatText(value, digitsAfter) : value
-  const [negative, rawInt, fracDigits] = roundDecimal(text, digitsAfter)
+  const digitsBefore = integerPositions(items)
+  const digitsAfter = fractionDigits(items)
+  const [rounded, rawInt, fracDigits] = roundDecimal(text, digitsAfter)
+  const negative = rounded || (typeof value === 'number' && text.startsWith('-'))
   // A zero integer part prints its '0' only when the template has no fraction (to_char(0, '9999') = '    0').
   const intDigits = rawInt === '' && digitsAfter === 0 ? '0' : rawInt
   const overflow = intDigits.length > digitsBefore || !/^[-+\d.]*$/.test(text)
@@ -78,14 +91,58 @@ export function toCharNumber(value: string | number, format: string): string {
   return out
 }
 
-/** float8 → decimal text already rounded half-to-even at `scale`, as C's printf does for to_char(float8). */
-function floatText(value: number, scale: number): string {
-  if (!Number.isFinite(value)) return String(value)
-  const scaled = value * 10 ** scale
-  const floor = Math.floor(scaled)
-  const diff = scaled - floor
-  const rounded = diff > 0.5 || (diff === 0.5 && floor % 2 !== 0) ? floor + 1 : floor
-  return (rounded / 10 ** scale).toFixed(Math.min(100, scale))
+const integerPositions = (items: ReadonlyArray<Item>): number => {
+  const pointAt = items.findIndex((it) => it.kind === 'point')
+  return items.filter((it, i) => it.kind === 'digit' && (pointAt < 0 || i < pointAt)).length
+}
+
+const fractionDigits = (items: ReadonlyArray<Item>): number => {
+  const pointAt = items.findIndex((it) => it.kind === 'point')
+  return pointAt < 0 ? 0 : items.filter((it, i) => it.kind === 'digit' && i > pointAt).length
+}
+
+/** The fraction digits float8_to_char prints: all the template's, unless the integer part leaves fewer significant. */
+function floatPost(value: number, post: number, floatDigits: number): number {
+  const pre = printfFixed(Math.abs(value), 0).length
+  if (pre >= floatDigits) return 0
+  return pre + post > floatDigits ? floatDigits - pre : post
+}
+
+/** The template with only `post` fraction digit positions (the point too goes when none is left, unless it overflows). */
+function keepFractionDigits(items: ReadonlyArray<Item>, post: number, overflows: boolean): ReadonlyArray<Item> {
+  const pointAt = items.findIndex((it) => it.kind === 'point')
+  if (pointAt < 0) return items
+  let kept = 0
+  return items.filter((it, i) => {
+    if (i === pointAt) return post > 0 || overflows
+    if (i < pointAt || it.kind !== 'digit') return true
+    kept++
+    return kept <= post
+  })
+}
+
+/** C's printf("%.*f", digits, value): the exact binary value rounded half to even at `digits` places. */
+export function printfFixed(value: number, digits: number): string {
+  const view = new DataView(new ArrayBuffer(8))
+  view.setFloat64(0, value)
+  const bits = view.getBigUint64(0)
+  const sign = bits >> 63n === 1n ? '-' : ''
+  const exponent = Number((bits >> 52n) & 0x7ffn)
+  const fraction = bits & 0xfffffffffffffn
+  const mantissa = exponent === 0 ? fraction : fraction | (1n << 52n)
+  const shift = (exponent === 0 ? 1 : exponent) - 1075
+  const scaled = mantissa * 10n ** BigInt(digits)
+  let units: bigint
+  if (shift >= 0) units = scaled << BigInt(shift)
+  else {
+    const down = BigInt(-shift)
+    units = scaled >> down
+    const rest = scaled - (units << down)
+    const half = 1n << (down - 1n)
+    if (rest > half || (rest === half && (units & 1n) === 1n)) units += 1n
+  }
+  const text = units.toString().padStart(digits + 1, '0')
+  return digits === 0 ? `${sign}${text}` : `${sign}${text.slice(0, -digits)}.${text.slice(-digits)}`
 }
 
 /** FM drops trailing fraction zeros printed at '9' positions (not at '0' positions): FM9.99 of 1 → '1.'. */

@@ -1,5 +1,5 @@
 // sql/functions/time-fields: PostgreSQL 15's field units — extract (numeric), date_part (float8) and date_trunc for
-// timestamp, timestamptz (fields in the session zone or a given one), date and interval. The numeric scales follow
+// timestamp, timestamptz (fields in the session zone or a given one), date, time and interval. The numeric scales follow
 // timestamp_part_common / interval_part_common: seconds scale 6, milliseconds 3, epoch 6, julian by numeric division.
 import { invalidParameterValue, notSupported } from '../../src/common/errors.js'
 import type { IntervalValue } from '../api.js'
@@ -27,7 +27,7 @@ const UNIT_SPELLINGS: ReadonlyArray<readonly [Unit, string]> = [
 ]
 const UNITS = new Map<string, Unit>(UNIT_SPELLINGS.flatMap(([unit, words]) => words.split(' ').map((w) => [w, unit] as const)))
 
-export type TimeTypeLabel = 'timestamp without time zone' | 'timestamp with time zone' | 'date' | 'interval'
+export type TimeTypeLabel = 'timestamp without time zone' | 'timestamp with time zone' | 'date' | 'time without time zone' | 'interval'
 
 /** The unit, or 22023 'unit "x" not recognized for type …' as PostgreSQL. */
 export function parseUnit(text: string, type: TimeTypeLabel): Unit {
@@ -164,6 +164,21 @@ export function datePart(unitText: string, days: number): FieldValue | null {
   const field = calendarField(unit, civilFromUs(days * US_PER_DAY))
   if (field === undefined) throw unsupported(unitText, 'date')
   return field
+}
+
+/** extract/date_part of a time (time_part_common): hour, minute, second units and epoch; calendar units are 0A000. */
+export function timePart(unitText: string, time: number): FieldValue {
+  const unit = parseUnit(unitText, 'time without time zone')
+  const secondsUs = time % US_PER_MINUTE
+  switch (unit) {
+    case 'microseconds': return whole(secondsUs)
+    case 'milliseconds': return { numeric: fixed(secondsUs, 3), float: secondsUs / 1000 }
+    case 'second': return { numeric: fixed(secondsUs, 6), float: secondsUs / 1e6 }
+    case 'minute': return whole(Math.floor(time / US_PER_MINUTE) % 60)
+    case 'hour': return whole(Math.floor(time / US_PER_HOUR))
+    case 'epoch': return { numeric: fixed(time, 6), float: time / 1e6 }
+    default: throw unsupported(unitText, 'time without time zone')
+  }
 }
 
 /** extract/date_part of an interval (interval_part_common): C truncating division throughout. */

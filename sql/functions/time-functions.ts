@@ -9,14 +9,15 @@ import {
   justifyInterval,
 } from '../expr/interval.js'
 import { castDateToTimestamp } from '../expr/time-casts.js'
-import { type Zone, requireSessionZone, requireZone } from '../expr/time-zone.js'
+import { type Zone, localToUtcIn, requireSessionZone, requireZone } from '../expr/time-zone.js'
 import type { FunctionContext, ScalarFunction } from './function-def.js'
 import {
   addInterval, age, atZoneFromLocal, atZoneFromTz, dateAddDays, dateDiff, intervalZone, makeDate, makeInterval, makeTimestamp,
   subInterval, timestampDiff, toTimestampFromSeconds,
 } from './time-arith.js'
 import { dateBin, timeBucketDate, timeBucketLocal, timeBucketTz } from './time-bucket.js'
-import { type FieldValue, datePart, intervalPart, timestampPart, truncInterval, truncTimestamp } from './time-fields.js'
+import { type FieldValue, datePart, intervalPart, timePart, timestampPart, truncInterval, truncTimestamp } from './time-fields.js'
+import { addTimeInterval, dateWithTime, makeTime, timeDiff } from '../expr/time-of-day.js'
 import { toCharInterval, toCharTimestamp, toTimestampFromText, toDateFromText } from './to-char.js'
 import { toCharNumber } from './number-format.js'
 
@@ -70,6 +71,12 @@ const OPERATORS: ReadonlyArray<ScalarFunction> = [
   def('*', ['interval', 'float8'], 'interval', ([a, b]) => intervalMul(iv(a), n(b))),
   def('*', ['float8', 'interval'], 'interval', ([a, b]) => intervalMul(iv(b), n(a))),
   def('/', ['interval', 'float8'], 'interval', ([a, b]) => intervalDiv(iv(a), n(b))),
+  def('+', ['time', 'interval'], 'time', ([a, b]) => addTimeInterval(n(a), iv(b), 1)),
+  def('+', ['interval', 'time'], 'time', ([a, b]) => addTimeInterval(n(b), iv(a), 1)),
+  def('-', ['time', 'interval'], 'time', ([a, b]) => addTimeInterval(n(a), iv(b), -1)),
+  def('-', ['time', 'time'], 'interval', ([a, b]) => timeDiff(n(a), n(b))),
+  def('+', ['date', 'time'], 'timestamp', ([a, b]) => dateWithTime(n(a), n(b))),
+  def('+', ['time', 'date'], 'timestamp', ([a, b]) => dateWithTime(n(b), n(a))),
 ]
 
 const FIELD_FUNCTIONS: ReadonlyArray<ScalarFunction> = [
@@ -81,6 +88,8 @@ const FIELD_FUNCTIONS: ReadonlyArray<ScalarFunction> = [
   def('extract', ['text', 'timestamp'], 'numeric', ([u, t]) => numeric(timestampPart(s(u), n(t), null))),
   def('extract', ['text', 'date'], 'numeric', ([u, d]) => numeric(datePart(s(u), n(d)))),
   def('extract', ['text', 'interval'], 'numeric', ([u, v]) => intervalPart(s(u), iv(v)).numeric),
+  def('extract', ['text', 'time'], 'numeric', ([u, t]) => timePart(s(u), n(t)).numeric),
+  def('date_part', ['text', 'time'], 'float8', ([u, t]) => timePart(s(u), n(t)).float),
   def('date_part', ['text', 'timestamptz'], 'float8', ([u, t], ctx) => float(timestampPart(s(u), n(t), session(ctx))), 'stable'),
   def('date_part', ['text', 'timestamp'], 'float8', ([u, t]) => float(timestampPart(s(u), n(t), null))),
   def('date_part', ['text', 'interval'], 'float8', ([u, v]) => intervalPart(s(u), iv(v)).float),
@@ -114,7 +123,12 @@ const OTHER_FUNCTIONS: ReadonlyArray<ScalarFunction> = [
   def('to_char', ['interval', 'text'], 'text', ([v, f]) => toCharInterval(iv(v), s(f))),
   def('to_char', ['numeric', 'text'], 'text', ([v, f]) => toCharNumber(typeof v === 'number' ? String(v) : s(v), s(f))),
   def('to_char', ['float8', 'text'], 'text', ([v, f]) => toCharNumber(n(v), s(f))),
+  // float4_to_char: FLT_DIG (6) significant digits; integers print exactly (an int8 past 2^53 too).
+  def('to_char', ['float4', 'text'], 'text', ([v, f]) => toCharNumber(n(v), s(f), 6)),
+  def('to_char', ['int4', 'text'], 'text', ([v, f]) => toCharNumber(String(v), s(f))),
+  def('to_char', ['int8', 'text'], 'text', ([v, f]) => toCharNumber(String(v), s(f))),
   def('make_date', ['int4', 'int4', 'int4'], 'date', ([y, m, d]) => makeDate(n(y), n(m), n(d))),
+  def('make_time', ['int4', 'int4', 'float8'], 'time', ([h, m, sec]) => makeTime(n(h), n(m), n(sec))),
   def('make_timestamp', ['int4', 'int4', 'int4', 'int4', 'int4', 'float8'], 'timestamp',
     ([y, mo, d, h, mi, sec]) => makeTimestamp(n(y), n(mo), n(d), n(h), n(mi), n(sec))),
   def('make_timestamptz', ['int4', 'int4', 'int4', 'int4', 'int4', 'float8'], 'timestamptz',
@@ -128,6 +142,8 @@ const OTHER_FUNCTIONS: ReadonlyArray<ScalarFunction> = [
   def('age', ['timestamptz', 'timestamptz'], 'interval', ([a, b], ctx) => age(n(a), n(b), session(ctx)), 'stable'),
   def('age', ['timestamp', 'timestamp'], 'interval', ([a, b]) => age(n(a), n(b), null)),
   def('age', ['timestamp'], 'interval', ([a], ctx) => age(todayLocal(ctx), n(a), null), 'stable'),
+  // age(timestamptz): from current_date's midnight in the session zone, fields in that zone.
+  def('age', ['timestamptz'], 'interval', ([a], ctx) => age(localToUtcIn(session(ctx), todayLocal(ctx)), n(a), session(ctx)), 'stable'),
   def('timezone', ['text', 'timestamptz'], 'timestamp', ([z, t]) => atZoneFromTz(n(t), requireZone(s(z), true))),
   def('timezone', ['text', 'timestamp'], 'timestamptz', ([z, t]) => atZoneFromLocal(n(t), requireZone(s(z), true))),
   def('timezone', ['interval', 'timestamptz'], 'timestamp', ([z, t]) => atZoneFromTz(n(t), intervalZone(iv(z), formatInterval(iv(z))))),

@@ -111,13 +111,24 @@ function minMaxExpr(ctx: AdaptContext, node: Node): SqlExpr {
   return plainCall(op === 'IS_GREATEST' ? 'greatest' : 'least', adaptExprList(ctx, list(node, 'args')), pos)
 }
 
-/** CURRENT_TIMESTAMP and friends: zero-argument calls named after the keyword (ast.ts); a precision is refused. */
+/** The type a precision is applied to: CURRENT_TIMESTAMP(p) is timestamptz(p), LOCALTIME(p) time(p). */
+const VALUE_FUNCTION_TYPES: Readonly<Record<string, string>> = { CURRENT_TIMESTAMP: 'timestamptz', LOCALTIMESTAMP: 'timestamp', LOCALTIME: 'time' }
+
+/**
+ * CURRENT_TIMESTAMP and friends: zero-argument calls named after the keyword (ast.ts); with a precision, that call
+ * cast to its type with the precision. CURRENT_TIME is time with time zone, a type nodedb does not have.
+ */
 function sqlValueFunction(ctx: AdaptContext, node: Node): SqlExpr {
   const pos = loc(ctx, node, ctx.statementPos)
   const op = str(node, 'op')
   if (!op.startsWith('SVFOP_')) return unsupported('this SQL value function', pos)
-  if (op.endsWith('_N')) return unsupported(`${op.slice(6, -2)} with a precision`, pos)
-  return plainCall(op.slice(6).toLowerCase(), [], pos)
+  const name = op.endsWith('_N') ? op.slice(6, -2) : op.slice(6)
+  if (name === 'CURRENT_TIME') return unsupported('CURRENT_TIME (type time with time zone)', pos)
+  const call = plainCall(name.toLowerCase(), [], pos)
+  if (!op.endsWith('_N')) return call
+  const type = VALUE_FUNCTION_TYPES[name]
+  if (type === undefined) return unsupported(`${name} with a precision`, pos)
+  return { kind: 'ExprCast', expr: call, type: { name: type, args: [num(node, 'typmod')], isArray: false }, pos }
 }
 
 /** Collations that order text by bytes, as nodedb's text always does: COLLATE with them changes nothing. */

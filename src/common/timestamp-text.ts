@@ -136,3 +136,9 @@ export function formatDate(days: number): string {
   return d.bc ? `${d.text} BC` : d.text
 }
 
+
+/** time output: '03:04:05.678' — µs since midnight, 24:00:00 a value of its own (time_out, DateStyle=ISO). */
+export function formatTime(us: number): string {
+  const seconds = Math.floor(us / US_PER_SECOND)
+  return formatClock(Math.floor(seconds / 3600), Math.floor(seconds / 60) % 60, seconds % 60, us - seconds * US_PER_SECOND)
+}

@@ -13,6 +13,7 @@ import { encodeIntervalBinary, encodeIntervalText } from './interval.js'
 import { encodeNumericBinary, encodeNumericText } from './numeric.js'
 import { encodeTextBinary, encodeTextText } from './text.js'
 import { encodeDateBinary, encodeDateText } from './date.js'
+import { encodeTimeBinary, encodeTimeText } from './time.js'
 import { encodeTimestampBinary, encodeTimestampText } from './timestamp.js'
 
 /** PostgreSQL built-in type OIDs that have their own codec. */
@@ -25,6 +26,7 @@ export const enum TypeOid {
   Float4 = 700,
   Float8 = 701,
   Date = 1082,
+  Time = 1083,
   Timestamp = 1114,
   Timestamptz = 1184,
   Interval = 1186,
@@ -86,6 +88,7 @@ export function encodeValueText(value: Exclude<SqlValue, null>, typeOid: number,
     case TypeOid.Timestamp: return encodeTimestampText(asNumber(value, typeOid), false)
     case TypeOid.Timestamptz: return encodeTimestampText(asNumber(value, typeOid), true, timeZone)
     case TypeOid.Date: return encodeDateText(asNumber(value, typeOid))
+    case TypeOid.Time: return encodeTimeText(asNumber(value, typeOid))
     case TypeOid.Interval: return encodeIntervalText(asInterval(value))
     default: return encodeTextText(asScalar(value, typeOid))
   }
@@ -105,6 +108,7 @@ export function encodeValueBinary(value: Exclude<SqlValue, null>, typeOid: numbe
     case TypeOid.Float8: return encodeFloatBinary(asNumber(value, typeOid), 8)
     case TypeOid.Timestamp: case TypeOid.Timestamptz: return encodeTimestampBinary(asNumber(value, typeOid))
     case TypeOid.Date: return encodeDateBinary(asNumber(value, typeOid))
+    case TypeOid.Time: return encodeTimeBinary(asNumber(value, typeOid))
     case TypeOid.Interval: return encodeIntervalBinary(asInterval(value))
     case TypeOid.Numeric:
       assert(typeof value === 'string' || typeof value === 'number', `type 1700 value is ${typeof value}`)
