@@ -2,7 +2,8 @@
 // system, from /proc) for the bench's copy-ingest load (TSBS cpu rows in COPY text, `writers` concurrent COPYs of
 // 64 KiB CopyData), RSS after, and rows/s (only meaningful as a ratio within one run on a shared box).
 // Run: npx tsc -p . && node dist/bench/micro/copy-ingest-cost.js [--rows 200000] [--hosts 100] [--writers 4]
-//      [--runs 1] [--prof DIR] (--prof: the server under `node --cpu-prof`; summarize with dist/bench/profile-summary.js)
+//      [--runs 1] [--prof DIR] [--idle-s 0] (--prof: the server under `node --cpu-prof`; summarize with
+//      dist/bench/profile-summary.js; --idle-s: RSS again after that many idle seconds, past the parse worker's idle exit)
 import { parseArgs } from 'node:util'
 import { makeTempDir, removeDir } from '../../test/helpers/server-process.js'
 import { copyIn } from '../../test/helpers/copy-client.js'
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
     options: {
       rows: { type: 'string', default: '200000' }, hosts: { type: 'string', default: '100' },
       writers: { type: 'string', default: '4' }, runs: { type: 'string', default: '1' }, prof: { type: 'string', default: '' },
+      'idle-s': { type: 'string', default: '0' },
     },
   })
   const rows = [...cpuRows(Number(values.rows), Number(values.hosts))]
@@ -45,6 +47,12 @@ async function main(): Promise<void> {
       const rss = (await rssOf(pid))! / 2 ** 20
       process.stdout.write(`run ${run}: ${(rows.length / seconds).toFixed(0)} rows/s  cpu ${(cpu / (rows.length / 1e6)).toFixed(2)} s/Mrow  ` +
         `rss ${rss.toFixed(0)} MiB  visible ${visible}\n    threads (s/Mrow): ${threads}\n    RSS (MiB): ${await rssBreakdown(pid)}\n`)
+    }
+    const idleSeconds = Number(values['idle-s'])
+    if (idleSeconds > 0) {
+      await new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000))
+      const rss = (await rssOf(pid))! / 2 ** 20
+      process.stdout.write(`after ${idleSeconds} s idle: rss ${rss.toFixed(0)} MiB\n    RSS (MiB): ${await rssBreakdown(pid)}\n`)
     }
   } finally {
     await server.stop()

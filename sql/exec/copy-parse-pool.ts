@@ -4,14 +4,15 @@
 // worker, which runs the same CopyRows as the inline path (copy-rows.ts) and hands back the ColumnBatch at CopyDone
 // (typed arrays transferred). At most COPY_WORKER_CHUNKS_IN_FLIGHT_COUNT chunks of a COPY wait in its worker; the next
 // write waits for one (backpressure). A worker that dies fails the COPYs it held and is replaced on the next COPY.
-// Idle workers are unref'd, so the pool never keeps the process alive on its own.
+// Idle workers are unref'd, so the pool never keeps the process alive on its own, and exit after idleExitMs (their
+// isolate's heap and the buffers it had not collected yet go with them; the next COPY starts another, ~50 ms).
 import os from 'node:os'
 import path from 'node:path'
 import { Worker } from 'node:worker_threads'
 import type { ColumnBatch } from '../../engine/batch.js'
 import { DbError, type DbErrorFields } from '../../src/common/errors.js'
 import { log } from '../../src/common/log.js'
-import { COPY_BUFFERED_BYTES_TOTAL_MAX, COPY_PARSE_WORKERS_MAX_COUNT } from '../../src/common/limits.js'
+import { COPY_BUFFERED_BYTES_TOTAL_MAX, COPY_PARSE_WORKER_IDLE_EXIT_MS, COPY_PARSE_WORKERS_MAX_COUNT } from '../../src/common/limits.js'
 import { setCopyBufferedBytesShare } from './copy-columns.js'
 import type { BoundCopyFrom } from './copy-rows.js'
 
@@ -78,6 +79,8 @@ interface Slot {
   readonly worker: Worker
   readonly channels: Map<number, CopyChannel>
   isDead: boolean
+  /** Set while the worker holds no COPY: ends it after idleExitMs. */
+  idleTimer: NodeJS.Timeout | null
 }
 
 /**
@@ -93,8 +96,12 @@ export class CopyParsePool {
   private readonly slots: Slot[] = []
   private nextId = 1
   private readonly bufferShare: number
+  /** Workers started, and those that exited idle (tests and logs). */
+  startedCount = 0
+  idleExitCount = 0
 
-  constructor(private readonly size = copyParseWorkersCount(), private readonly workerPath = path.join(__dirname, 'copy-parse-worker.js')) {
+  constructor(private readonly size = copyParseWorkersCount(), private readonly workerPath = path.join(__dirname, 'copy-parse-worker.js'),
+    private readonly idleExitMs = COPY_PARSE_WORKER_IDLE_EXIT_MS) {
     // The event loop (inline COPYs) and every worker each hold an equal share of the COPY buffer budget.
     this.bufferShare = Math.floor(COPY_BUFFERED_BYTES_TOTAL_MAX / (size + 1))
     setCopyBufferedBytesShare(this.bufferShare)
@@ -105,6 +112,8 @@ export class CopyParsePool {
     const slot = this.pick()
     const id = this.nextId++
     slot.channels.set(id, channel)
+    if (slot.idleTimer !== null) clearTimeout(slot.idleTimer)
+    slot.idleTimer = null
     slot.worker.ref()
     slot.worker.postMessage({ kind: 'start', id, bound, context, bufferShare: this.bufferShare, parsed } satisfies CopyWorkerRequest)
     return (request, transfer = []) => {
@@ -122,11 +131,25 @@ export class CopyParsePool {
 
   private forget(slot: Slot, id: number): void {
     slot.channels.delete(id)
-    if (slot.channels.size === 0) slot.worker.unref()
+    if (slot.channels.size > 0 || slot.idleTimer !== null) return
+    slot.worker.unref()
+    slot.idleTimer = setTimeout(() => this.exitIdle(slot), this.idleExitMs)
+    slot.idleTimer.unref() // the timer does not keep the process alive either
+  }
+
+  /** Ends `slot`'s worker, still idle after idleExitMs: the next COPY starts another. */
+  private exitIdle(slot: Slot): void {
+    slot.idleTimer = null
+    if (slot.channels.size > 0 || slot.isDead) return
+    slot.isDead = true
+    this.idleExitCount++
+    this.slots.splice(this.slots.indexOf(slot), 1)
+    void slot.worker.terminate()
   }
 
   private startWorker(): Slot {
-    const slot: Slot = { worker: new Worker(this.workerPath), channels: new Map(), isDead: false }
+    const slot: Slot = { worker: new Worker(this.workerPath), channels: new Map(), isDead: false, idleTimer: null }
+    this.startedCount++
     slot.worker.unref()
     slot.worker.on('message', (reply: CopyWorkerReply) => {
       const channel = slot.channels.get(reply.id)
@@ -143,6 +166,7 @@ export class CopyParsePool {
   private onWorkerDied(slot: Slot, reason: string): void {
     if (slot.isDead) return
     slot.isDead = true
+    if (slot.idleTimer !== null) clearTimeout(slot.idleTimer)
     this.slots.splice(this.slots.indexOf(slot), 1)
     void slot.worker.terminate()
     log.error({ reason }, 'copy parse pool: a worker died, failing its COPYs')

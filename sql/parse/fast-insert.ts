@@ -102,12 +102,13 @@ function number(cur: Cursor, pos: number): SqlExpr | null {
   if (sign === Char.Minus || sign === Char.Plus) cur.i++
   const start = cur.i
   while (isDigit(cur.text.charCodeAt(cur.i))) cur.i++
+  let isExact = true
   if (cur.text.charCodeAt(cur.i) === Char.Dot) {
+    isExact = false
     cur.i++
     while (isDigit(cur.text.charCodeAt(cur.i))) cur.i++
   }
   if (cur.i === start || (cur.i === start + 1 && cur.text.charCodeAt(start) === Char.Dot)) return null
-  let isExact = !cur.text.slice(start, cur.i).includes('.')
   const e = cur.text.charCodeAt(cur.i)
   if (e === Char.UpperE || e === Char.LowerE) {
     isExact = false
@@ -118,7 +119,9 @@ function number(cur: Cursor, pos: number): SqlExpr | null {
   }
   if (isIdentPart(cur.text.charCodeAt(cur.i))) return null
   const written = cur.text.slice(start, cur.i)
-  const text = isExact && Number(written) <= INT4_MAX ? String(Number(written)) : written
+  // An int4 is given in canonical decimal: as written unless it has leading zeros (no second string per value).
+  const isCanonical = cur.text.charCodeAt(start) !== Char.Zero || written.length === 1
+  const text = isExact && Number(written) <= INT4_MAX && !isCanonical ? String(Number(written)) : written
   // -0 is the integer 0 to PostgreSQL (nothing left to negate): a bare number at the sign, as the general path has it.
   if (sign === Char.Minus && text === '0') return { kind: 'ExprNumber', text, pos }
   const literal: SqlExpr = { kind: 'ExprNumber', text, pos: cur.offset + start }

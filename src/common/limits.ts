@@ -322,6 +322,9 @@ export const COPY_PARSE_YIELD_BYTES = 256 * 1024
 export const COPY_WORKER_FIRST_DATA_BYTES = 4096
 // COPY parse worker threads at most (availableParallelism − 1 when fewer); each COPY stays on one of them.
 export const COPY_PARSE_WORKERS_MAX_COUNT = 4
+// How long a COPY parse worker holding no COPY lives on: then it exits (its isolate's heap pages and the dead buffers it
+// had not collected yet are freed), and the next COPY starts another (~50 ms). As ILP_PARSE_WORKER_IDLE_EXIT_MS.
+export const COPY_PARSE_WORKER_IDLE_EXIT_MS = 10_000
 // CopyData chunks one COPY may have posted to its worker and not yet parsed; the next one waits (backpressure: the
 // connection then stops reading past PG_RECEIVE_QUEUE_BYTES_MAX).
 export const COPY_WORKER_CHUNKS_IN_FLIGHT_COUNT = 4

@@ -2,8 +2,10 @@
 // Method: the real server; node-postgres + pg-copy-streams and a raw pg-protocol client (test/helpers/stream-client.ts)
 // for what no driver sends. Checked: CopyFail → 57014 and nothing loaded; malformed CopyData and a Query during
 // copy-in fail only that COPY (the session and other sessions go on); COPY in and out over the extended protocol;
-// a 1,000,000-row COPY in and out streamed with the server's RSS growth bounded (NODEDB_COPY_ROWS scales it); and
-// kill -9 right after `COPY n` was acknowledged leaves all n rows after a restart (invariant 1).
+// a 1,000,000-row COPY in and out streamed with the server's RSS growth bounded (NODEDB_COPY_ROWS scales it);
+// kill -9 right after `COPY n` was acknowledged leaves all n rows after a restart (invariant 1); and a client that
+// would stream 1 GB into one COPY is refused with 54000 at COPY_BATCH_BYTES_MAX of rows, the server's RSS growth
+// bounded by that budget (not by the input), nothing of it visible and the session going on (invariant 4).
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import { Readable } from 'node:stream'
@@ -11,6 +13,7 @@ import { pipeline } from 'node:stream/promises'
 import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
 import { serialize } from 'pg-protocol'
+import { COPY_BATCH_BYTES_MAX } from '../../src/common/limits.js'
 import { copyIn, copyOutByteCount, errorFields } from '../helpers/copy-client.js'
 import { makeTempDir, removeDir, startServerProcess, type ServerProcess } from '../helpers/server-process.js'
 import { StreamClient } from '../helpers/stream-client.js'
@@ -32,6 +35,19 @@ function* rowChunks(count: number, rowsPerChunk = 5000): Generator<Buffer> {
     let text = ''
     for (let i = start; i < Math.min(count, start + rowsPerChunk); i++) text += `${new Date(BASE_MS + i * 1000).toISOString()}\th${i % 100}\t${i % 1000}.5\n`
     yield Buffer.from(text)
+  }
+}
+
+/** Wide rows (a timestamp and WIDE_FLOATS float8s, charged 8 bytes each) as CopyData, up to `bytesMax` bytes in all. */
+const WIDE_FLOATS = 32
+function* wideChunks(bytesMax: number, sent: { bytes: number }, rowsPerChunk = 5000): Generator<Buffer> {
+  const fields = '\t1.5'.repeat(WIDE_FLOATS)
+  for (let row = 0; sent.bytes < bytesMax; row += rowsPerChunk) {
+    let text = ''
+    for (let i = row; i < row + rowsPerChunk; i++) text += `${new Date(BASE_MS + i * 1000).toISOString()}${fields}\n`
+    const chunk = Buffer.from(text)
+    sent.bytes += chunk.length
+    yield chunk
   }
 }
 
@@ -143,5 +159,32 @@ describe('integration: COPY protocol, atomicity, memory and durability', functio
     server = await startServerProcess({ dataDir })
     client = await connect(server.pgPort)
     assert.equal(await count(client, 'durable'), loaded)
+  })
+  it('refuses a COPY past COPY_BATCH_BYTES_MAX of rows with 54000 while 1 GB streams in, RSS bounded by the budget', async function () {
+    const columns = Array.from({ length: WIDE_FLOATS }, (_, i) => `f${i} float8`).join(', ')
+    await client.query(`CREATE TABLE wide (time timestamptz NOT NULL, ${columns})`)
+    const baseline = rssBytes(server.child.pid!)
+    let peak = baseline
+    const sampler = setInterval(() => { peak = Math.max(peak, rssBytes(server.child.pid!)) }, 50)
+    const sent = { bytes: 0 }
+    const input = 2 ** 30
+    let refusal: unknown = null
+    try {
+      await copyIn(client, 'COPY wide FROM STDIN', wideChunks(input, sent))
+    } catch (thrown) {
+      refusal = thrown
+    } finally {
+      clearInterval(sampler)
+    }
+    const { code, message } = errorFields(refusal)
+    assert.equal(code, '54000')
+    assert.match(message, new RegExp(`more than ${COPY_BATCH_BYTES_MAX} bytes of rows`))
+    // Each float8 is charged 8 bytes against its 4 characters of text: the budget is reached long before the input ends.
+    assert.ok(sent.bytes < input / 2, `${sent.bytes} bytes sent before the refusal`)
+    // Columns grow by doubling: at most twice the budget held, beside the socket's queue and the rest of the server.
+    const bound = 2 * COPY_BATCH_BYTES_MAX + 128 * 2 ** 20
+    assert.ok(peak - baseline < bound, `RSS grew by ${Math.round((peak - baseline) / 2 ** 20)} MiB`)
+    assert.equal(await count(client, 'wide'), 0)
+    assert.equal(await copyIn(client, 'COPY wide FROM STDIN', wideChunks(1, { bytes: 0 })), 5000, 'the session goes on')
   })
 })

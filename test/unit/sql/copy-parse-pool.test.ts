@@ -1,6 +1,7 @@
 // Goal: a COPY parsed by the COPY parse pool (sql/exec/copy-parse-pool.ts) gives exactly what CopyRows gives inline —
 // the same ColumnBatch, the same error with the same CONTEXT — acknowledges each CopyData through its shared
-// counter, and a worker that dies fails its COPY with a clear error while the next COPY gets a fresh worker.
+// counter, and a worker that dies fails its COPY with a clear error while the next COPY gets a fresh worker; an idle
+// worker exits and the next COPY starts another, with the same result.
 // Oracle: CopyRows run inline on the same chunks (the worker runs that code; PostgreSQL itself is compared in
 // test/integration/copy-worker.test.ts).
 import assert from 'node:assert/strict'
@@ -92,6 +93,17 @@ describe('sql/exec/copy-parse-pool: COPY FROM parsed in a worker', function () {
       assert.ok(result instanceof DbError, String(result))
       assert.deepEqual(plain(result), plain(expected), bad)
     }
+  })
+
+  it('ends a worker idle for idleExitMs, and parses the next COPY in a new one', async function () {
+    const idle = new CopyParsePool(1, undefined, 20)
+    const parts = chunks(null)
+    const first = await pooled(idle, parts)
+    while (idle.idleExitCount === 0) await new Promise((resolve) => setTimeout(resolve, 10)) // bounded by the test's timeout
+    const second = await pooled(idle, parts)
+    assert.deepEqual([idle.startedCount, idle.idleExitCount], [2, 1])
+    assert.deepEqual(plain(second.result), plain(inline(parts)))
+    assert.deepEqual(plain(first.result), plain(second.result))
   })
 
   it('fails the COPY of a worker that dies, and gives the next COPY a new worker', async function () {

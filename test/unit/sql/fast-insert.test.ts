@@ -23,6 +23,7 @@ describe('sql/parse/fast-insert', function () {
       'insert into "Cpu" ("Ts", host) values ($1, $2), ($3, NULL);',
       "INSERT INTO t (a, b, c) VALUES (-1.5e-3, TRUE, 'it''s'), (+2, false, '')",
       "INSERT INTO t VALUES (007, -0, 2147483647, -2147483648, 2147483648, 99999999999, 1.50, .5, 5., 1E3)",
+      'INSERT INTO t VALUES (0, 00, -00, +007, 0007.5, 02147483647, 0002147483648, 10, -10, 1000000000)',
       "insert into t values ('é😀', 'a\\b', $1) ;  ",
       'INSERT INTO t VALUES (1)',
       "INSERT  INTO\tt\nVALUES\n( 1 ,'x' )",
