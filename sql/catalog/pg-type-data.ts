@@ -45,7 +45,6 @@ export const PG_TYPE_ROWS: ReadonlyArray<PgTypeRow> = [
   [1042, 'bpchar', -1, false, 'b', 'S', false, ',', 0, 1014, 1044, 'bpcharin', 1045, 'bpcharout', 2430, 'bpcharrecv', 2431, 'bpcharsend', 'i', 'x', 100],
   [1043, 'varchar', -1, false, 'b', 'S', false, ',', 0, 1015, 1046, 'varcharin', 1047, 'varcharout', 2432, 'varcharrecv', 2433, 'varcharsend', 'i', 'x', 100],
   [1082, 'date', 4, true, 'b', 'D', false, ',', 0, 1182, 1084, 'date_in', 1085, 'date_out', 2468, 'date_recv', 2469, 'date_send', 'i', 'p', 0],
-  [1083, 'time', 8, true, 'b', 'D', false, ',', 0, 1183, 1143, 'time_in', 1144, 'time_out', 2470, 'time_recv', 2471, 'time_send', 'd', 'p', 0],
   [1114, 'timestamp', 8, true, 'b', 'D', false, ',', 0, 1115, 1312, 'timestamp_in', 1313, 'timestamp_out', 2474, 'timestamp_recv', 2475, 'timestamp_send', 'd', 'p', 0],
   [1115, '_timestamp', -1, false, 'b', 'A', false, ',', 1114, 0, 750, 'array_in', 751, 'array_out', 2400, 'array_recv', 2401, 'array_send', 'd', 'x', 0],
   [1083, 'time', 8, true, 'b', 'D', false, ',', 0, 1183, 1143, 'time_in', 1144, 'time_out', 2470, 'time_recv', 2471, 'time_send', 'd', 'p', 0],
