@@ -91,6 +91,13 @@ function bindBinary(ctx: BindContext, expr: Extract<SqlExpr, { kind: 'ExprBinary
     return { kind: expr.op === 'and' ? 'And' : 'Or', args, type: BOOL }
   }
   if (COMPARE_OPS.has(expr.op)) return bindComparison(ctx, expr.op as CompareOp, left, right, expr.pos)
+  // array || element and element || array are array_append / array_prepend (anycompatible), as pg_operator has them.
+  const isArray = (e: Expr): boolean => categoryOf(e.type.name) === 'A'
+  const isElement = (e: Expr): boolean => !isArray(e) && e.type.name !== 'unknown'
+  if (expr.op === '||' && isArray(left) && isElement(right)) return bindArrayFunction(ctx, 'array_append', [left, right], expr.pos)!
+  if (expr.op === '||' && isElement(left) && isArray(right)) return bindArrayFunction(ctx, 'array_prepend', [left, right], expr.pos)!
+  if (expr.op === '||' && isArray(left) && right.type.name === 'unknown') return bindArrayFunction(ctx, 'array_cat', [left, coerce(ctx, right, left.type)], expr.pos)!
+  if (expr.op === '||' && left.type.name === 'unknown' && isArray(right)) return bindArrayFunction(ctx, 'array_cat', [coerce(ctx, left, right.type), right], expr.pos)!
   const overArrays = isArrayFunctionName(expr.op) ? bindArrayFunction(ctx, expr.op, [left, right], expr.pos) : null
   return overArrays ?? resolveOperator(ctx, expr.op, [left, right], expr.pos)
 }

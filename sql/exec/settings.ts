@@ -114,6 +114,9 @@ export const SETTINGS: ReadonlyArray<SettingDef> = [
   { name: 'IntervalStyle', description: 'Sets the display format for interval values.', boot: 'postgres', isReported: true, ...oneOf(['postgres', 'postgres_verbose', 'sql_standard', 'iso_8601'], ['postgres']) },
   { name: 'is_superuser', description: 'Shows whether the current user is a superuser.', boot: 'on', isReported: true, isFixed: true, isHidden: true, vartype: 'bool' },
   { name: 'jit', description: 'Allow JIT compilation.', boot: 'off', ...bool() },
+  // The database's collation and character classification: C (byte order; lower/upper change ASCII letters only).
+  { name: 'lc_collate', description: 'Shows the collation order locale.', boot: 'C', isFixed: true },
+  { name: 'lc_ctype', description: 'Shows the character classification and case conversion locale.', boot: 'C', isFixed: true },
   { name: 'lc_messages', description: 'Sets the language in which messages are displayed.', boot: 'C', ...LOCALE_ONLY_C },
   { name: 'lc_monetary', description: 'Sets the locale for formatting monetary amounts.', boot: 'C', ...LOCALE_ONLY_C },
   { name: 'lc_numeric', description: 'Sets the locale for formatting numbers.', boot: 'C', ...LOCALE_ONLY_C },
