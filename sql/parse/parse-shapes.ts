@@ -15,6 +15,7 @@ type ShapeEntry = 'seen' | 'untemplatable' | LiteralTemplate
 // One per thread that loads this module; templates are immutable once made.
 const SHAPES = new LruMap<string, ShapeEntry>(PARSE_SHAPES_ENTRIES_MAX_COUNT)
 let hitCount = 0
+const SELECT_START = /^[\s(]*(?:select|with|values|table)\b/i
 
 /** Texts parsed from a template so far in this thread (tests check that the path they mean to cover was taken). */
 export function shapeHitCount(): number {
@@ -23,6 +24,8 @@ export function shapeHitCount(): number {
 
 /** `text`'s statements: from its shape's template, else `parse(text)` (templating the shape on its second sighting). */
 export function parseByShape(text: string, parse: (text: string) => ReadonlyArray<ParsedSlice>): ReadonlyArray<ParsedSlice> {
+  // Only queries are templated: INSERTs (the fast path's bulk texts among them) are not scanned for nothing.
+  if (!SELECT_START.test(text)) return parse(text)
   const scanned = scanLiterals(text)
   if (scanned === null || scanned.literals.length === 0) return parse(text)
   const entry = SHAPES.get(scanned.shape)
