@@ -19,8 +19,15 @@ export type Folder = (expr: Expr) => { readonly value: SqlValue } | undefined
 
 type ScanNode = Extract<PlanNode, { kind: 'ScanNode' }>
 
+/** The ANDed parts of `expr`, nested ANDs flattened, in written order (a loop: flatMap was ~5% of planning). */
 export function conjuncts(expr: Expr): Expr[] {
-  return expr.kind === 'And' ? expr.args.flatMap(conjuncts) : [expr]
+  const parts: Expr[] = []
+  const collect = (part: Expr): void => {
+    if (part.kind !== 'And') { parts.push(part); return }
+    for (const arg of part.args) collect(arg)
+  }
+  collect(expr)
+  return parts
 }
 
 function narrow(range: TimeRange, op: string, us: number): TimeRange | null {
