@@ -31,10 +31,18 @@ export function missingTable(engine: Engine, name: string, pos: number | null): 
   return undefinedTable(name, position)
 }
 
+// A column's type, read once per ColumnSchema object (DDL replaces schemas, never changes them; the stored text and
+// kind are compared anyway): planning reads every column of each table it scans, per statement.
+const COLUMN_TYPES = new WeakMap<object, { readonly stored: string; readonly kind: string; readonly type: SqlType }>()
+
 export function columnType(table: TableSchema, column: number): SqlType {
   const schema = table.columns[column]
   assert(schema !== undefined, `column ${column} out of range for ${table.name}`)
-  return parseStoredType(schema.sqlType, schema.kind)
+  const kept = COLUMN_TYPES.get(schema)
+  if (kept !== undefined && kept.stored === schema.sqlType && kept.kind === schema.kind) return kept.type
+  const type = parseStoredType(schema.sqlType, schema.kind)
+  COLUMN_TYPES.set(schema, { stored: schema.sqlType, kind: schema.kind, type })
+  return type
 }
 
 /** A column a query can see, with its index in table.columns: the index ScanOp, attnum (index + 1) and batches use. */

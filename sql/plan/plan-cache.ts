@@ -5,6 +5,7 @@
 // nothing folded into it that depends on this execution — a plan that folded a $n value or a stable or volatile
 // function (now(), current_setting()) into its scans is never kept. Plans are plain data that execution only reads.
 import type { Engine } from '../../engine/api.js'
+import type { SqlValue } from '../api.js'
 import { PLAN_CACHE_PLANS_PER_STATEMENT_MAX_COUNT } from '../../src/common/limits.js'
 import { someExpr, type Expr } from '../bind/expr.js'
 import type { SqlType } from '../bind/types.js'
@@ -83,9 +84,16 @@ export function cachedPlan(key: PlanKey, fold: Folder, plan: (fold: Folder) => P
   }
   const tables = [...key.tables]
   let isReusable = true
+  // Planning folds some expressions more than once (pushdown lowers a conjunct, then pushes it): one planning's fold
+  // of a bound node is always the same value (volatile calls are never folded), so it is computed once.
+  const folded = new Map<Expr, { readonly value: SqlValue }>()
   const node = plan((expr) => {
+    const kept = folded.get(expr)
+    if (kept !== undefined) return kept
     if (isReusable && readsExecution(expr)) isReusable = false
-    return fold(expr)
+    const value = fold(expr)
+    if (value !== undefined) folded.set(expr, value)
+    return value
   })
   if (!isReusable) return node
   const entries = kept ?? []

@@ -296,6 +296,9 @@ export const PARSE_CACHE_ENTRIES_MAX_COUNT = 1024
 // Longest Query text (UTF-16 code units) the parse cache keeps: repeated queries are short, while large INSERTs are
 // one-off and would pin megabytes per entry.
 export const PARSE_CACHE_TEXT_CHARS_MAX = 8 * 1024
+// Query shapes (texts with their literals taken out) kept with the parse they share (sql/parse/parse-shapes.ts): TSBS
+// and dashboards send a few dozen shapes with new literals each time; a hit skips libpg-query for a new text.
+export const PARSE_SHAPES_ENTRIES_MAX_COUNT = 1024
 // Plans kept per cached statement (one per session settings state, parameter types and describe/execute), so a
 // statement sent again skips planning; at most PARSE_CACHE_ENTRIES_MAX_COUNT × this plans are held.
 export const PLAN_CACHE_PLANS_PER_STATEMENT_MAX_COUNT = 8
