@@ -18,7 +18,7 @@ import { sqlType, type PgTypeName, type SqlType } from './types.js'
  * Types whose literal text reads differently per session or statement ('2024-01-01 12:00' in the session TimeZone,
  * 'now', 'today'): their unknown literals become Cast nodes evaluated with the statement's context, not at bind time.
  */
-const SESSION_DEPENDENT: ReadonlySet<string> = new Set(['timestamptz', 'timestamp', 'date', 'time', 'regclass', 'regtype', 'regproc', 'regnamespace'])
+const SESSION_DEPENDENT: ReadonlySet<string> = new Set(['timestamptz', 'timestamp', 'date', 'time', 'regclass', 'regtype', 'regproc', 'regprocedure', 'regnamespace'])
 
 export function constOf(value: SqlValue, type: SqlType): Expr {
   return { kind: 'Const', value, type }

@@ -9,13 +9,13 @@ import { PG_TYPES, sqlType, type PgTypeName, type SqlType } from './types.js'
 export type TypeCategory = 'N' | 'S' | 'D' | 'T' | 'B' | 'U' | 'A' | 'P' | 'V' | 'Y' | 'J' | 'K'
 
 /** oid and the reg* aliases of it: each casts implicitly to the others (pg_cast's binary-coercible 'i' entries). */
-export const OID_FAMILY: ReadonlySet<PgTypeName> = new Set(['oid', 'regclass', 'regtype', 'regproc', 'regnamespace'])
+export const OID_FAMILY: ReadonlySet<PgTypeName> = new Set(['oid', 'regclass', 'regtype', 'regproc', 'regprocedure', 'regnamespace'])
 
 export function categoryOf(name: PgTypeName): TypeCategory {
   switch (name) {
     case 'int2': case 'int4': case 'int8': case 'float4': case 'float8': case 'numeric': return 'N'
     case 'text': case 'varchar': case 'bpchar': case 'name': case 'char': return 'S'
-    case 'oid': case 'regclass': case 'regtype': case 'regproc': case 'regnamespace': return 'N'
+    case 'oid': case 'regclass': case 'regtype': case 'regproc': case 'regprocedure': case 'regnamespace': return 'N'
     case '_text': case '_oid': case '_int2': case '_char': case '_name': case '_regtype': case '_bool': case '_int4': case '_int8': case '_float4':
     case '_float8': case '_numeric': case '_varchar': case '_bpchar': case '_timestamp': case '_timestamptz': case '_date':
     case '_interval': case '_uuid': case '_bytea': case '_json': case '_jsonb': return 'A'
@@ -33,7 +33,7 @@ export function categoryOf(name: PgTypeName): TypeCategory {
 
 /** Numeric widening order: each may be cast implicitly to every later one (pg_cast's 'i' entries). */
 const NUMERIC_RANK: Readonly<Partial<Record<PgTypeName, number>>> = {
-  int2: 0, int4: 1, int8: 2, oid: 2.5, regclass: 2.5, regtype: 2.5, regproc: 2.5, regnamespace: 2.5, numeric: 3, float4: 4, float8: 5,
+  int2: 0, int4: 1, int8: 2, oid: 2.5, regclass: 2.5, regtype: 2.5, regproc: 2.5, regprocedure: 2.5, regnamespace: 2.5, numeric: 3, float4: 4, float8: 5,
 }
 const DATETIME_RANK: Readonly<Partial<Record<PgTypeName, number>>> = { date: 0, timestamp: 1, timestamptz: 2 }
 

@@ -20,7 +20,7 @@ export type PgTypeName =
   | 'void'
   // Catalog types (pg_catalog and information_schema columns, regclass casts). Their values are numbers (oid, reg*)
   // or strings (name, "char"); arrays are kept as their PostgreSQL text form ('{a,b}', see sql/functions/array-text.ts).
-  | 'name' | 'char' | 'oid' | 'regclass' | 'regtype' | 'regproc' | 'regnamespace'
+  | 'name' | 'char' | 'oid' | 'regclass' | 'regtype' | 'regproc' | 'regprocedure' | 'regnamespace'
   | '_text' | '_oid' | '_int2' | '_char' | '_name' | '_regtype'
   // Arrays of the scalar types (ARRAY[…], array_agg, = ANY($1) parameters), in the same text form.
   | '_bool' | '_int4' | '_int8' | '_float4' | '_float8' | '_numeric' | '_varchar' | '_bpchar'
@@ -65,6 +65,7 @@ export const PG_TYPES: Readonly<Record<PgTypeName, PgTypeInfo>> = {
   regclass: { oid: 2205, typlen: 4, columnKind: null, formatName: 'regclass' },
   regtype: { oid: 2206, typlen: 4, columnKind: null, formatName: 'regtype' },
   regproc: { oid: 24, typlen: 4, columnKind: null, formatName: 'regproc' },
+  regprocedure: { oid: 2202, typlen: 4, columnKind: null, formatName: 'regprocedure' },
   regnamespace: { oid: 4089, typlen: 4, columnKind: null, formatName: 'regnamespace' },
   _text: { oid: 1009, typlen: -1, columnKind: null, formatName: 'text[]' },
   _oid: { oid: 1028, typlen: -1, columnKind: null, formatName: 'oid[]' },
@@ -109,7 +110,7 @@ export function isArrayType(name: PgTypeName): boolean {
 
 export const PG_TYPE_NAMES: ReadonlyArray<PgTypeName> = [
   'bool', 'int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'text', 'varchar', 'bpchar', 'timestamp', 'timestamptz',
-  'date', 'time', 'interval', 'unknown', 'void', 'name', 'char', 'oid', 'regclass', 'regtype', 'regproc', 'regnamespace',
+  'date', 'time', 'interval', 'unknown', 'void', 'name', 'char', 'oid', 'regclass', 'regtype', 'regproc', 'regprocedure', 'regnamespace',
   '_text', '_oid', '_int2', '_char', '_name', '_regtype', '_bool', '_int4', '_int8', '_float4', '_float8', '_numeric', '_varchar', '_bpchar',
   '_timestamp', '_timestamptz', '_date', '_interval', 'uuid', '_uuid', 'bytea', '_bytea', 'json', '_json', 'jsonb', '_jsonb',
 ]
@@ -134,7 +135,7 @@ const ALIASES: Readonly<Record<string, PgTypeName>> = {
   text: 'text', varchar: 'varchar', 'character varying': 'varchar', char: 'char', character: 'bpchar', bpchar: 'bpchar',
   timestamp: 'timestamp', 'timestamp without time zone': 'timestamp',
   timestamptz: 'timestamptz', 'timestamp with time zone': 'timestamptz', date: 'date', time: 'time', 'time without time zone': 'time', interval: 'interval', uuid: 'uuid', bytea: 'bytea', json: 'json', jsonb: 'jsonb',
-  name: 'name', oid: 'oid', regclass: 'regclass', regtype: 'regtype', regproc: 'regproc', regnamespace: 'regnamespace',
+  name: 'name', oid: 'oid', regclass: 'regclass', regtype: 'regtype', regproc: 'regproc', regprocedure: 'regprocedure', regnamespace: 'regnamespace',
 }
 
 const INTERVAL_FULL_RANGE = 0x7fff
@@ -151,7 +152,7 @@ const POSTGRES_ONLY_TYPES: ReadonlySet<string> = new Set([
   'point', 'line', 'lseg', 'box', 'path', 'polygon', 'circle', 'bit', 'varbit', 'bit varying', 'xml', 'tsvector',
   'tsquery', 'jsonpath', 'int4range', 'int8range', 'numrange', 'tsrange', 'tstzrange', 'daterange', 'int4multirange',
   'int8multirange', 'nummultirange', 'tsmultirange', 'tstzmultirange', 'datemultirange', 'pg_lsn', 'pg_snapshot',
-  'txid_snapshot', 'xid', 'xid8', 'cid', 'tid', 'regoper', 'regoperator', 'regprocedure', 'regrole', 'regcollation',
+  'txid_snapshot', 'xid', 'xid8', 'cid', 'tid', 'regoper', 'regoperator', 'regrole', 'regcollation',
   'regconfig', 'regdictionary', 'aclitem', 'int2vector', 'oidvector', 'record', 'cstring', 'refcursor',
 ])
 

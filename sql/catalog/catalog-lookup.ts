@@ -2,13 +2,13 @@
 // typinput = 'array_in'::regproc), over nodedb's tables, the virtual relations, pg_type and namespaces. Built per
 // statement from engine.tables(), so a table created or dropped a moment ago resolves (or not) at once.
 import type { Engine } from '../../engine/api.js'
-import { ambiguousFunction } from '../../src/common/errors.js'
+import { ambiguousFunction, featureNotSupportedMessage, invalidTextRepresentationMessage, undefinedObject } from '../../src/common/errors.js'
 import { tableOid } from '../bind/catalog.js'
 import type { PgTypeName } from '../bind/types.js'
 import { NAMESPACES, VIRTUAL_RELATIONS } from './catalog-ids.js'
 import { PG_TYPE_ROWS } from './pg-type-data.js'
 import { typeDisplayName, typeOidOf } from './type-names.js'
-import { functionArguments, procEntries, procEntry } from './pg-proc.js'
+import { functionArguments, procEntries, procEntry, type ProcEntry } from './pg-proc.js'
 import { formatType } from '../functions/catalog-functions.js'
 import { viewDefinitionText } from './information-schema.js'
 import { viewOid, views } from './view-definition.js'
@@ -28,10 +28,10 @@ export interface CatalogLookup {
   readonly functionSignature?: (oid: number) => { readonly arguments: string; readonly result: string } | null
 }
 
-export type RegType = Extract<PgTypeName, 'regclass' | 'regtype' | 'regproc' | 'regnamespace'>
+export type RegType = Extract<PgTypeName, 'regclass' | 'regtype' | 'regproc' | 'regprocedure' | 'regnamespace'>
 
 export function isRegType(name: PgTypeName): name is RegType {
-  return name === 'regclass' || name === 'regtype' || name === 'regproc' || name === 'regnamespace'
+  return name === 'regclass' || name === 'regtype' || name === 'regproc' || name === 'regprocedure' || name === 'regnamespace'
 }
 
 /** A written object name without its optional schema qualifier and quotes ('pg_catalog.pg_class', '"cpu"'). */
@@ -53,6 +53,45 @@ function procOidOf(name: string): number | null {
   const oids = new Set(procRows().filter(([, proname]) => proname === bareName(name)).map(([oid]) => oid))
   if (oids.size > 1) throw ambiguousFunction(`more than one function named "${name.trim()}"`)
   return oids.size === 1 ? [...oids][0]! : null
+}
+
+/** regprocedurein: 'name(type, …)' — the one function of that name with exactly those argument types. */
+function procedureOidOf(text: string): number | null {
+  const match = /^\s*([^(]+?)\s*\((.*)\)\s*$/s.exec(text)
+  if (match === null) throw invalidTextRepresentationMessage('expected a left parenthesis')
+  const written = match[2]!.trim()
+  const argOids = written === '' ? [] : splitTypeList(written).map((type) => {
+    const oid = typeOidOf(type.replace(/\(\s*\d+(\s*,\s*\d+)?\s*\)/, ''))
+    if (oid === null) throw undefinedObject(`type "${type.trim()}" does not exist`)
+    return oid
+  })
+  const name = bareName(match[1]!)
+  const found = procEntries().find((entry) => entry.name === name && sameOids(proargtypes(entry), argOids))
+  return found?.oid ?? null
+}
+
+/** Top-level commas only: 'numeric(10,2), text' is two types. */
+function splitTypeList(text: string): string[] {
+  const parts: string[] = []
+  let depth = 0
+  let start = 0
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '(') depth++
+    else if (text[i] === ')') depth--
+    else if (text[i] === ',' && depth === 0) { parts.push(text.slice(start, i)); start = i + 1 }
+  }
+  return [...parts, text.slice(start)]
+}
+
+const proargtypes = (entry: ProcEntry): ReadonlyArray<number> => (entry.variadicOid === 0 ? entry.argOids : [...entry.argOids, entry.variadicOid])
+const sameOids = (a: ReadonlyArray<number>, b: ReadonlyArray<number>): boolean => a.length === b.length && a.every((oid, i) => oid === b[i])
+
+/** regprocedureout: 'name(type,type)' in format_type's spelling; a type I/O function (no argument types here) is 0A000. */
+function procedureText(oid: number): string | null {
+  const entry = procEntry(oid)
+  if (entry !== undefined) return `${entry.name}(${proargtypes(entry).map((arg) => formatType(arg, null)).join(',')})`
+  if (procRows().some(([procOid]) => procOid === oid)) throw featureNotSupportedMessage('regprocedure of a type input/output function is not supported')
+  return null
 }
 
 function functionSignature(oid: number): { arguments: string; result: string } | null {
@@ -85,6 +124,7 @@ export function catalogLookup(engine: Engine): CatalogLookup {
         case 'regclass': return relations().find(([, relname]) => relname === bareName(name))?.[0] ?? null
         case 'regtype': return typeOidOf(name)
         case 'regproc': return procOidOf(name)
+        case 'regprocedure': return procedureOidOf(name)
         case 'regnamespace': return NAMESPACES.find(([, nspname]) => nspname === bareName(name))?.[0] ?? null
       }
     },
@@ -93,6 +133,7 @@ export function catalogLookup(engine: Engine): CatalogLookup {
         case 'regclass': return relations().find(([relOid]) => relOid === oid)?.[1] ?? null
         case 'regtype': return typeDisplayName(oid)
         case 'regproc': return procRows().find(([procOid]) => procOid === oid)?.[1] ?? null
+        case 'regprocedure': return procedureText(oid)
         case 'regnamespace': return NAMESPACES.find(([nspOid]) => nspOid === oid)?.[1] ?? null
       }
     },

@@ -70,6 +70,7 @@ export const PG_TYPE_ROWS: ReadonlyArray<PgTypeRow> = [
   [2951, '_uuid', -1, false, 'b', 'A', false, ',', 2950, 0, 750, 'array_in', 751, 'array_out', 2400, 'array_recv', 2401, 'array_send', 'i', 'x', 0],
   [3802, 'jsonb', -1, false, 'b', 'U', false, ',', 0, 3807, 3806, 'jsonb_in', 3804, 'jsonb_out', 3805, 'jsonb_recv', 3803, 'jsonb_send', 'i', 'x', 0],
   [3807, '_jsonb', -1, false, 'b', 'A', false, ',', 3802, 0, 750, 'array_in', 751, 'array_out', 2400, 'array_recv', 2401, 'array_send', 'i', 'x', 0],
+  [2202, 'regprocedure', 4, true, 'b', 'N', false, ',', 0, 2207, 2212, 'regprocedurein', 2213, 'regprocedureout', 2446, 'regprocedurerecv', 2447, 'regproceduresend', 'i', 'p', 0],
   [4089, 'regnamespace', 4, true, 'b', 'N', false, ',', 0, 4090, 4084, 'regnamespacein', 4085, 'regnamespaceout', 4087, 'regnamespacerecv', 4088, 'regnamespacesend', 'i', 'p', 0],
   [4090, '_regnamespace', -1, false, 'b', 'A', false, ',', 4089, 0, 750, 'array_in', 751, 'array_out', 2400, 'array_recv', 2401, 'array_send', 'i', 'x', 0],
 ]

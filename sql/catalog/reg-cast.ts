@@ -1,7 +1,7 @@
 // sql/catalog/reg-cast: casts into and out of the reg* types, which need the catalog: 'cpu'::regclass is the table's
 // OID (42P01 when there is none), an OID cast to regclass and then to text is the table's name ('-' for 0, the number
 // when nothing has that OID), as PostgreSQL's regclassin/regclassout do. Other casts are not handled here.
-import { undefinedObject, undefinedTable } from '../../src/common/errors.js'
+import { undefinedFunctionMessage, undefinedObject, undefinedTable } from '../../src/common/errors.js'
 import type { SqlValue } from '../api.js'
 import { isTextType, type SqlType } from '../bind/types.js'
 import { isRegType, type CatalogLookup, type RegType } from './catalog-lookup.js'
@@ -18,8 +18,9 @@ function regOid(type: RegType, text: string, catalog: CatalogLookup | undefined)
   const oid = catalog?.oidOf(type, text) ?? null
   if (oid !== null) return oid
   if (type === 'regclass') throw undefinedTable(text.trim())
-  const what = type === 'regtype' ? 'type' : type === 'regproc' ? 'function' : 'schema'
-  throw undefinedObject(`${what} "${text.trim()}" does not exist`)
+  // regprocin / regprocedurein: 42883, as a function that does not exist is elsewhere.
+  if (type === 'regproc' || type === 'regprocedure') throw undefinedFunctionMessage(`function "${text.trim()}" does not exist`)
+  throw undefinedObject(`${type === 'regtype' ? 'type' : 'schema'} "${text.trim()}" does not exist`)
 }
 
 /** reg* columns print as names (regclassout and friends): their OIDs are replaced by text before rows leave sql. */

@@ -40,7 +40,7 @@ export const SESSION_DEPENDENT_TEXT: ReadonlySet<string> = new Set(['timestamp',
 
 /** Binary values of these types have the type's fixed length (pg_type.typlen), as their receive functions read. */
 const FIXED_BINARY_SIZE = new Set<string>(['bool', 'int2', 'int4', 'int8', 'float4', 'float8', 'timestamp', 'timestamptz', 'date', 'time',
-  'interval', 'oid', 'regclass', 'regtype', 'regproc', 'regnamespace', 'uuid'])
+  'interval', 'oid', 'regclass', 'regtype', 'regproc', 'regprocedure', 'regnamespace', 'uuid'])
 
 /**
  * PostgreSQL's Bind checks of a binary value's length: too short is the receive function running out of message

@@ -103,7 +103,7 @@ export function castText(text: string, type: SqlType, ctx: TimeContext = default
     case 'interval': return parseInterval(text)
     case 'name': return text.slice(0, 63)
     case 'char': return text.slice(0, 1)
-    case 'oid': case 'regclass': case 'regtype': case 'regproc': case 'regnamespace': return parseOid(text, name)
+    case 'oid': case 'regclass': case 'regtype': case 'regproc': case 'regprocedure': case 'regnamespace': return parseOid(text, name)
     case '_text': case '_oid': case '_int2': case '_char': case '_name': case '_bool': case '_int4': case '_int8': case '_float4':
     case '_float8': case '_numeric': case '_varchar': case '_bpchar': case '_timestamp': case '_timestamptz': case '_date':
     case '_interval': case '_uuid': case '_bytea': case '_json': case '_jsonb': return normalizeArrayText(text, type, ctx)
@@ -184,7 +184,7 @@ export function castValue(value: SqlValue, from: PgTypeName, to: SqlType, ctx: T
     case 'float4': case 'float8': return typeof value === 'boolean' ? Number(value) : castToFloat(value, from, to.name)
     case 'numeric': return String(value)
     case 'text': case 'varchar': case 'bpchar': case 'unknown': case 'name': case 'char': return formatValue(value, from, ctx)
-    case 'oid': case 'regclass': case 'regtype': case 'regproc': case 'regnamespace': return Number(value)
+    case 'oid': case 'regclass': case 'regtype': case 'regproc': case 'regprocedure': case 'regnamespace': return Number(value)
     case '_text': case '_oid': case '_int2': case '_char': case '_name': case '_bool': case '_int4': case '_int8': case '_float4':
     case '_float8': case '_numeric': case '_varchar': case '_bpchar': case '_timestamp': case '_timestamptz': case '_date':
     case '_interval': case '_uuid': case '_bytea': case '_json': case '_jsonb': case 'uuid': case 'bytea': case 'json': case 'jsonb': throw cannotCoerce(PG_TYPES[from].formatName, PG_TYPES[to.name].formatName)
@@ -229,7 +229,7 @@ export function decodeBinaryParam(bytes: Uint8Array, type: SqlType): SqlValue {
     case 'interval': need(16); return { us: Number(view.getBigInt64(0)), days: view.getInt32(8), months: view.getInt32(12) }
     case 'time': need(8); return Number(view.getBigInt64(0))
     case 'text': case 'varchar': case 'bpchar': case 'unknown': case 'name': case 'char': return Buffer.from(bytes).toString('utf8')
-    case 'oid': case 'regclass': case 'regtype': case 'regproc': case 'regnamespace': need(4); return view.getUint32(0)
+    case 'oid': case 'regclass': case 'regtype': case 'regproc': case 'regprocedure': case 'regnamespace': need(4); return view.getUint32(0)
     case '_text': case '_oid': case '_int2': case '_char': case '_name': case '_bool': case '_int4': case '_int8': case '_float4':
     case '_float8': case '_numeric': case '_varchar': case '_bpchar': case '_timestamp': case '_timestamptz': case '_date':
     case '_interval': case '_uuid': case '_bytea': case '_json': case '_jsonb': return decodeArrayBinary(bytes, type, decodeBinaryParam, arrayElementText)

@@ -120,7 +120,7 @@ function lookupFunctions(): ScalarFunction[] {
       throw error
     }
   }
-  return (['regclass', 'regtype', 'regproc', 'regnamespace'] as const).map((type) =>
+  return (['regclass', 'regtype', 'regproc', 'regprocedure', 'regnamespace'] as const).map((type) =>
     def(`to_${type}`, ['text'], type, ([name], ctx) => oidOrNull(type, String(name), ctx.catalog)))
 }
 

@@ -173,6 +173,10 @@ export function datatypeMismatch(message: string, position?: number): DbError {
 export function invalidTextRepresentation(typeName: string, value: string): DbError {
   return error(SqlState.invalidTextRepresentation, `invalid input syntax for type ${typeName}: "${value}"`)
 }
+/** 22P02 worded as a message of its own ("expected a left parenthesis"). */
+export function invalidTextRepresentationMessage(message: string): DbError {
+  return error(SqlState.invalidTextRepresentation, message)
+}
 export function invalidBinaryRepresentation(message: string): DbError {
   return error(SqlState.invalidBinaryRepresentation, message)
 }
