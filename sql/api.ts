@@ -236,8 +236,8 @@ export interface SessionContext {
   preparedStatements?: PreparedStatementRegistry
   /** Every session's activity and the signals between them (pg_stat_activity, pg_cancel/terminate_backend). */
   backends?: BackendDirectory
-  /** Writes (or may-writes) counted by sql: ROLLBACK TO SAVEPOINT is exact only when none ran since (no undo). */
-  dataWriteCount?: number
+  /** The session's transaction (sql/exec/pending-writes.ts): writes held for COMMIT, undos for ROLLBACK; wire drives it. */
+  writes?: import('./exec/pending-writes.js').SessionWrites
 }
 
 export interface PreparedStatementRegistry {
@@ -397,3 +397,4 @@ export {
   beginSettingsTransaction, endSettingsTransaction, initSessionSettings, reportedSettings, settingMs,
 } from './exec/session-settings.js'
 export { restoreSettings, snapshotSettings, type SettingsSnapshot } from './exec/savepoint-settings.js'
+export { SessionWrites } from './exec/pending-writes.js'
