@@ -107,7 +107,7 @@ async function executeCounted(engine: Engine, statement: PreparedStatement, decl
   // A read with no uncommitted rows about (every extended-protocol SELECT outside a block) needs no view either.
   const isPlain = writes === undefined || !writes.isInTransaction || (writes.isEmpty && statement.isReadOnly === true)
   if (isPlain) return executeParsed(engine, statement, declared, valuesOf, session, budget)
-  return executeInTransaction(engine, parsedOf(statement).ast, writes, budget,
+  return executeInTransaction(engine, parsedOf(statement).ast, session, budget,
     (view) => executeParsed(view, statement, declared, valuesOf, session, budget))
 }
 

@@ -33,7 +33,8 @@ export function batchByteCount(batch: ColumnBatch): number {
   return bytes
 }
 
-function nullVector(kind: ColumnVector['kind'], rowCount: number): ColumnVector {
+/** A vector of `rowCount` NULLs (a column a batch built before ADD COLUMN lacks). */
+export function nullVector(kind: ColumnVector['kind'], rowCount: number): ColumnVector {
   switch (kind) {
     case 'symbol': return { kind, ids: new Int32Array(rowCount).fill(-1), dict: [] }
     case 'text': return { kind, values: new Array<null>(rowCount).fill(null) }
@@ -80,6 +81,14 @@ export class SessionWrites {
 
   /** Whether this transaction has rows for the table that are not applied (a read of it must not miss them). */
   hasPendingRows(tableId: TableId): boolean { return (this.tableIngests.get(tableId) ?? 0) > 0 }
+
+  /** Whether any table has rows not applied yet. */
+  get hasAnyPendingRows(): boolean { return this.tableIngests.size > 0 }
+
+  /** The table's uncommitted batches, in statement order (read-your-writes: transaction-statement.ts). */
+  pendingBatches(tableId: TableId): ColumnBatch[] {
+    return this.entries.flatMap((entry) => (entry.kind === 'ingest' && entry.tableId === tableId ? [entry.batch] : []))
+  }
 
   /** Keeps an INSERT's or COPY's batch for COMMIT; 53400 past the session's or the server's budget. */
   buffer(engine: Engine, budget: TransactionBudget, tableId: TableId, batch: ColumnBatch): void {
