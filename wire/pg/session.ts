@@ -265,7 +265,8 @@ export class Session implements ExtendedQueryHost {
     } catch (thrown) {
       this.sendError(this.toDbError(thrown))
     }
-    await this.endImplicit()
+    const ending = this.endImplicit()
+    if (ending !== undefined) await ending
     this.sendReady()
   }
 
