@@ -14,7 +14,9 @@ import { concatVectors } from './column-sort.js'
 interface PendingIngest { readonly kind: 'ingest'; readonly tableId: TableId; readonly batch: ColumnBatch; readonly byteCount: number }
 /** Undoes a statement that ran at once (CREATE TABLE → DROP TABLE), run in reverse order at ROLLBACK. */
 interface PendingUndo { readonly kind: 'undo'; readonly undo: (engine: Engine) => Promise<unknown> }
-type PendingEntry = PendingIngest | PendingUndo
+/** Ends something the transaction holds (an xact advisory lock) at COMMIT and at ROLLBACK alike. */
+interface PendingRelease { readonly kind: 'release'; readonly release: () => void }
+type PendingEntry = PendingIngest | PendingUndo | PendingRelease
 
 /** The pending-bytes bounds: per session (--transaction-buffer-mb) and over every session of the server. */
 export class TransactionBudget {
@@ -114,12 +116,27 @@ export class SessionWrites {
     this.entries.push({ kind: 'undo', undo })
   }
 
-  /** ROLLBACK TO SAVEPOINT: drops the rows written after `mark` and runs the undos after it, newest first. */
+  /** Runs `release` when the transaction ends, or at a ROLLBACK TO a savepoint made before this call. */
+  holdUntilEnd(release: () => void): void {
+    this.entries.push({ kind: 'release', release })
+  }
+
+  /** An error failed the block: what it holds since `mark` (the innermost savepoint) is released now, as PostgreSQL's abort does. */
+  releaseAfter(mark: number): void {
+    const later = this.entries.splice(mark)
+    for (const entry of [...later].reverse()) if (entry.kind === 'release') entry.release()
+    this.entries.push(...later.filter((entry) => entry.kind !== 'release'))
+  }
+
+  /** ROLLBACK TO SAVEPOINT: drops the rows written after `mark` and runs the undos and releases after it, newest first. */
   async rollbackTo(mark: number): Promise<void> {
     const dropped = this.entries.splice(mark)
     this.release(dropped)
     const engine = this.engine
-    for (const entry of dropped.reverse()) if (entry.kind === 'undo' && engine !== null) await withEngineErrors(() => entry.undo(engine))
+    for (const entry of dropped.reverse()) {
+      if (entry.kind === 'release') entry.release()
+      else if (entry.kind === 'undo' && engine !== null) await withEngineErrors(() => entry.undo(engine))
+    }
     if (this.entries.length === 0) this.irreversible = []
   }
 
@@ -156,7 +173,10 @@ export class SessionWrites {
       await this.rollback()
       throw error
     } finally {
-      if (!isRolledBack) this.release(entries)
+      if (!isRolledBack) {
+        this.release(entries)
+        for (const entry of entries) if (entry.kind === 'release') entry.release()
+      }
     }
   }
 

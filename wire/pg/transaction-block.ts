@@ -57,7 +57,10 @@ export class TransactionBlock {
    * undoes (DELETE, DROP, …) already ran, its detail says they stay done.
    */
   fail(error: DbError): DbError {
-    if (this.current === 'T') this.current = 'E'
+    if (this.current === 'T') {
+      this.current = 'E'
+      this.writes.releaseAfter(this.savepoints.at(-1)?.mark ?? 0) // the aborted (sub)transaction's xact advisory locks
+    }
     if (this.current !== 'I' || !this.isImplicit) return error
     this.isImplicitFailed = true
     const kept = this.writes.irreversible
@@ -73,11 +76,12 @@ export class TransactionBlock {
   }
 
   /**
-   * The end of the implicit transaction (the Query's last statement, Sync): commit, or roll back after an error.
-   * Inside a block (a BEGIN made it explicit) nothing ends. Undefined when there is nothing to do.
+   * The end of the implicit transaction (the Query's last statement, Sync; an autocommit statement is one too):
+   * commit, or roll back after an error. Inside a block (a BEGIN made it explicit) nothing ends. Undefined when there
+   * is nothing to do (no write, no undo, no xact advisory lock held): the autocommit path pays nothing more.
    */
   endImplicit(): Promise<void> | undefined {
-    if (!this.isImplicit || this.current !== 'I') return undefined
+    if (this.current !== 'I') return undefined // an autocommit statement ends here too (its xact advisory locks)
     const isFailed = this.isImplicitFailed
     this.isImplicit = false
     this.isImplicitFailed = false
