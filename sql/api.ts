@@ -236,8 +236,7 @@ export interface SessionContext {
   preparedStatements?: PreparedStatementRegistry
   /** Every session's activity and the signals between them (pg_stat_activity, pg_cancel/terminate_backend). */
   backends?: BackendDirectory
-  /** The session's transaction (sql/exec/pending-writes.ts): writes held for COMMIT, undos for ROLLBACK; wire drives it. */
-  writes?: import('./exec/pending-writes.js').SessionWrites
+  writes?: import('./exec/pending-writes.js').SessionWrites // the transaction's held writes and undos; wire drives it
 }
 
 export interface PreparedStatementRegistry {
