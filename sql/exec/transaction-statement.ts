@@ -1,7 +1,8 @@
 // sql/exec/transaction-statement: one statement run inside a transaction (SessionContext.writes). It sees the engine
-// through a view that keeps IngestOps for COMMIT and refuses (0A000) any op on a table with uncommitted rows of this
-// transaction, so no read, DELETE or DDL answers without them. Statements nothing can undo are refused inside a BEGIN
-// block; CREATE TABLE and CREATE VIEW run at once and leave their undo.
+// through a view that keeps IngestOps for COMMIT, adds the uncommitted rows to plain scans of their table (read-your-
+// writes; the statement is planned with optimizers off for that) and refuses (0A000) any other op on such a table, so
+// nothing answers without them. Statements nothing can undo are refused inside a BEGIN block; CREATE TABLE and CREATE
+// VIEW run at once and leave their undo.
 import { INFINITE_DESIGNATED_TIMESTAMP, type Engine, type ScanStreamOptions, type ViewSchema } from '../../engine/api.js'
 import type { RowsPartial } from '../../engine/batch.js'
 import { OP_VERSION, type IngestOp, type ScanOp, type TimeseriesOp } from '../../engine/ops.js'
