@@ -4,7 +4,8 @@
 // statement, DELETE in an implicit transaction after an INSERT of the same table is refused (0A000, nothing written)
 // and a failure after a statement nothing can undo says so. Method: the real server process and a throwaway real
 // PostgreSQL get the same raw frames (test/helpers/raw-pg.ts) or node-postgres / pg-copy-streams calls; the answers
-// and the rows left must be the same (the budget and the refusals are nodedb's own and are asserted by code).
+// and the rows left must be the same (the budget, the refusals and a COMMIT that cannot apply are nodedb's own and
+// are asserted by code).
 import assert from 'node:assert/strict'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -205,5 +206,26 @@ describe('integration: transactions — implicit ones, COPY, visibility and the 
       await client.query('BEGIN')
     }
     await client.query('ROLLBACK')
+  })
+
+  it('a COMMIT that cannot apply is an ErrorResponse that ends the block; tables applied before it are named', async function () {
+    const [client, other] = [await connect(server.pgPort), await connect(server.pgPort)]
+    clients.push(client, other)
+    for (const name of ['gone1', 'gone2']) await other.query(`CREATE TABLE ${name} (time timestamptz NOT NULL, v float8)`)
+    await client.query('BEGIN')
+    await client.query("INSERT INTO gone1 VALUES ('2024-04-01T00:00:00Z', 1)")
+    await other.query('DROP TABLE gone1')
+    const only = await client.query('COMMIT').catch((thrown: unknown) => thrown as { code?: string; detail?: string })
+    assert.equal((only as { code?: string }).code, '42P01')
+    // The block is over (ReadyForQuery I): the next statement runs, no 25P02.
+    assert.deepEqual(await rows(client, 'SELECT 1'), [[1]])
+    await client.query('BEGIN')
+    await client.query("INSERT INTO tt VALUES ('2024-04-01T00:00:00Z', 'before-gone', 1)")
+    await client.query("INSERT INTO gone2 VALUES ('2024-04-01T00:00:00Z', 1)")
+    await other.query('DROP TABLE gone2')
+    const partial = await client.query('COMMIT').catch((thrown: unknown) => thrown as { code?: string; detail?: string })
+    assert.equal((partial as { code?: string }).code, '42P01')
+    assert.match(String((partial as { detail?: string }).detail), /COMMIT applied the rows of "tt" before this failure/)
+    assert.deepEqual(await rows(other, "SELECT count(*) FROM tt WHERE host = 'before-gone'"), [['1']])
   })
 })
