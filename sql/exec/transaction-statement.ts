@@ -42,9 +42,9 @@ function pendingPartials(engine: Engine, writes: SessionWrites, op: ScanOp): Row
   }))
 }
 
-async function* withPending(rows: AsyncIterable<RowsPartial>, pending: () => RowsPartial[]): AsyncGenerator<RowsPartial> {
+async function* withPending(rows: AsyncIterable<RowsPartial>, pending: ReadonlyArray<RowsPartial>): AsyncGenerator<RowsPartial> {
   yield* rows
-  yield* pending()
+  yield* pending
 }
 
 /** The designated timestamp checks the engine makes when it writes, made when the rows are buffered: the same errors, at the INSERT. */
@@ -85,7 +85,8 @@ function transactionEngine(engine: Engine, writes: SessionWrites, budget: Transa
   const scanStream = (op: ScanOp, options?: ScanStreamOptions): AsyncIterable<RowsPartial> => {
     if (!writes.hasPendingRows(op.tableId)) return engine.scanStream(op, options)
     if (!isPlainScan(op) || options?.encoding !== undefined || options?.sort !== undefined) return refuse(op.tableId)
-    return withPending(engine.scanStream(op, options), () => pendingPartials(engine, writes, op))
+    // The rows pending now: a cursor declared now does not see rows its transaction writes later (PostgreSQL's snapshot).
+    return withPending(engine.scanStream(op, options), pendingPartials(engine, writes, op))
   }
   const view = new Proxy(engine, {
     get(target, property) {
