@@ -228,4 +228,19 @@ describe('integration: transactions — implicit ones, COPY, visibility and the 
     assert.match(String((partial as { detail?: string }).detail), /COMMIT applied the rows of "tt" before this failure/)
     assert.deepEqual(await rows(other, "SELECT count(*) FROM tt WHERE host = 'before-gone'"), [['1']])
   })
+
+  it('a column ILP adds while the transaction is open: its rows before read NULL there, before and after COMMIT', async function () {
+    const [client] = [await connect(server.pgPort)]
+    clients.push(client)
+    await client.query('CREATE TABLE grow (time timestamptz NOT NULL, host text, v float8)')
+    await client.query('BEGIN')
+    await client.query("INSERT INTO grow VALUES ('2024-05-01T00:00:00Z', 'a', 1)")
+    const response = await fetch(`http://127.0.0.1:${server.httpPort}/write?precision=s`, { method: 'POST', body: 'grow,host=z v=9,extra=5i 1714521700\n' })
+    assert.equal(response.status, 204)
+    await client.query("INSERT INTO grow (time, host, v, extra) VALUES ('2024-05-01T00:00:01Z', 'b', 2, 7)")
+    const expected = [['a', 1, null], ['b', 2, '7'], ['z', 9, '5']]
+    assert.deepEqual(await rows(client, 'SELECT host, v, extra FROM grow ORDER BY time'), expected)
+    await client.query('COMMIT')
+    assert.deepEqual(await rows(client, 'SELECT host, v, extra FROM grow ORDER BY time'), expected)
+  })
 })
