@@ -6,19 +6,14 @@
 // SIGKILL; a seeded random delay (0–30 ms) after COMMIT is sent spans before, inside and after its commit point.
 // Rounds: NODEDB_CRASH_ROUNDS (default 3); the seed is printed on failure (NODEDB_CRASH_SEED replays it).
 import assert from 'node:assert/strict'
-import pg from 'pg'
+import type pg from 'pg'
+import { client } from '../helpers/crash-writers.js'
 import { makeTempDir, removeDir, startServerProcess, type ServerProcess } from '../helpers/server-process.js'
 
 const ROUNDS = Number(process.env.NODEDB_CRASH_ROUNDS ?? '3')
 const ARGS = ['--memtable-mb', '1']
 const ROWS_PER_STATEMENT = 500
 const STATEMENT_COUNT = 6
-
-function client(port: number): pg.Client {
-  const c = new pg.Client({ host: '127.0.0.1', port, user: 'u', database: 'd' })
-  c.on('error', () => undefined)
-  return c
-}
 
 /** One INSERT of ROWS_PER_STATEMENT rows into `table`, tagged with the round and statement. */
 function insertSql(table: string, round: number, statement: number): string {
