@@ -236,8 +236,7 @@ export interface SessionContext {
   preparedStatements?: PreparedStatementRegistry
   /** Every session's activity and the signals between them (pg_stat_activity, pg_cancel/terminate_backend). */
   backends?: BackendDirectory
-  /** Writes (or may-writes) counted by sql: ROLLBACK TO SAVEPOINT is exact only when none ran since (no undo). */
-  dataWriteCount?: number
+  writes?: import('./exec/pending-writes.js').SessionWrites // the transaction's held writes and undos; wire drives it
 }
 
 export interface PreparedStatementRegistry {
@@ -397,3 +396,4 @@ export {
   beginSettingsTransaction, endSettingsTransaction, initSessionSettings, reportedSettings, settingMs,
 } from './exec/session-settings.js'
 export { restoreSettings, snapshotSettings, type SettingsSnapshot } from './exec/savepoint-settings.js'
+export { SessionWrites } from './exec/pending-writes.js'

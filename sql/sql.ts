@@ -21,6 +21,9 @@ import {
   executeClose, executeDeallocate, executeDiscard, executeSavepoint, executeSet, executeShow, executeTransaction, showFields,
 } from './exec/utility.js'
 import { withEngineErrors } from './errors.js'
+import { TransactionBudget } from './exec/pending-writes.js'
+import { executeInTransaction } from './exec/transaction-statement.js'
+import { TRANSACTION_BUFFER_BYTES_TOTAL_MAX, TRANSACTION_BUFFER_MB_DEFAULT } from '../src/common/limits.js'
 import { ingestBatches } from './ingest/ingest.js'
 import type { ParsedStatement, SqlStatement } from './parse/ast.js'
 import { parseSql, type ParsedSlice } from './parse/parse-sql.js'
@@ -47,11 +50,6 @@ function parse(text: string): ReadonlyArray<PreparedStatement> {
   }
   return prepared
 }
-
-/** Statements that write (or may have written) data when they fail: counted before they run (SessionContext.dataWriteCount). */
-const MAY_WRITE: ReadonlySet<SqlStatement['kind']> = new Set([
-  'SqlCreateTable', 'SqlDropTable', 'SqlTruncate', 'SqlAlterTableColumns', 'SqlAlterTableOptions', 'SqlRename', 'SqlDelete', 'SqlCopy',
-])
 
 /** Values of a statement's parameters once their types are settled (Bind's values, or EXECUTE's evaluated arguments). */
 type ValuesOf = (types: ReadonlyArray<SqlType | null>) => ReadonlyArray<SqlValue>
@@ -89,29 +87,32 @@ function describeFields(engine: Engine, ast: Exclude<SqlStatement, { kind: 'SqlE
 }
 
 async function execute(engine: Engine, statement: PreparedStatement, params: ReadonlyArray<ParamValue>,
-  declared: ReadonlyArray<number>, session: SessionContext): Promise<StatementResult> {
+  declared: ReadonlyArray<number>, session: SessionContext, budget: TransactionBudget): Promise<StatementResult> {
   const paramCount = parsedOf(statement).paramCount
   return executeCounted(engine, statement, declared, (types) => {
     const settled = settleParamTypes(paramCount, types)
     // Text dates and timestamps read by the session's TimeZone and DateStyle; other types need no session.
     const timeContext = settled.some((type) => SESSION_DEPENDENT_TEXT.has(type.name)) ? functionContext(session) : undefined
     return decodeParams(params, settled, catalogLookup(engine), timeContext)
-  }, session)
+  }, session, budget)
 }
 
-/** Runs a statement, counting the writes ROLLBACK TO SAVEPOINT must know about (SessionContext.dataWriteCount). */
+/**
+ * Runs a statement: in autocommit straight on the engine; inside a transaction (SessionContext.writes, set by wire) on
+ * its view, where writes wait for COMMIT and statements follow the transaction's rules (transaction-statement.ts).
+ */
 async function executeCounted(engine: Engine, statement: PreparedStatement, declared: ReadonlyArray<number>, valuesOf: ValuesOf,
-  session: SessionContext): Promise<StatementResult> {
-  const kind = parsedOf(statement).ast.kind
-  if (MAY_WRITE.has(kind)) session.dataWriteCount = (session.dataWriteCount ?? 0) + 1
-  const result = await executeParsed(engine, statement, declared, valuesOf, session)
-  // An INSERT is one WAL record: when it fails nothing of it was written.
-  if (kind === 'SqlInsert') session.dataWriteCount = (session.dataWriteCount ?? 0) + 1
-  return result
+  session: SessionContext, budget: TransactionBudget): Promise<StatementResult> {
+  const writes = session.writes
+  // A read with no uncommitted rows about (every extended-protocol SELECT outside a block) needs no view either.
+  const isPlain = writes === undefined || !writes.isInTransaction || (writes.isEmpty && statement.isReadOnly === true)
+  if (isPlain) return executeParsed(engine, statement, declared, valuesOf, session, budget)
+  return executeInTransaction(engine, parsedOf(statement).ast, session, budget,
+    (view) => executeParsed(view, statement, declared, valuesOf, session, budget))
 }
 
 async function executeParsed(engine: Engine, statement: PreparedStatement, declared: ReadonlyArray<number>, valuesOf: ValuesOf,
-  session: SessionContext): Promise<StatementResult> {
+  session: SessionContext, budget: TransactionBudget): Promise<StatementResult> {
   const parsed = parsedOf(statement)
   const types = initialParamTypes(parsed.paramCount, declared)
   const ast = parsed.ast
@@ -153,7 +154,7 @@ async function executeParsed(engine: Engine, statement: PreparedStatement, decla
     case 'SqlPrepare': return executePrepare(ast, statement.text, session, (inner, oids) => describe(engine, inner, oids, session))
     case 'SqlExecute': return executeExecute(engine, ast, types, valuesOf, session, {
       describe: (inner, oids) => describe(engine, inner, oids, session),
-      run: (inner, oids, values) => executeCounted(engine, inner, oids, () => values, session),
+      run: (inner, oids, values) => executeCounted(engine, inner, oids, () => values, session, budget),
     })
     case 'SqlDeclareCursor': {
       if (types.some((type) => type === null)) describeQuery(engine, ast.query, types)
@@ -164,7 +165,13 @@ async function executeParsed(engine: Engine, statement: PreparedStatement, decla
   }
 }
 
-export function createSql(engine: Engine): SqlFacade {
+export interface SqlOptions {
+  /** --transaction-buffer-mb: uncommitted rows one session may hold, bytes (TRANSACTION_BUFFER_MB_DEFAULT). */
+  readonly transactionBufferBytes?: number
+}
+
+export function createSql(engine: Engine, options: SqlOptions = {}): SqlFacade {
+  const budget = new TransactionBudget(options.transactionBufferBytes ?? TRANSACTION_BUFFER_MB_DEFAULT * 2 ** 20, TRANSACTION_BUFFER_BYTES_TOTAL_MAX)
   return {
     parse,
     describe: (statement, declared, session) => describe(engine, statement, declared, session),
@@ -178,7 +185,7 @@ export function createSql(engine: Engine): SqlFacade {
         decodeParams([param], [type], catalog)
       })
     },
-    execute: (statement, params, declared, session) => execute(engine, statement, params, declared, session),
+    execute: (statement, params, declared, session) => execute(engine, statement, params, declared, session, budget),
     ingest: (batches, options) => ingestBatches(engine, batches, options),
   }
 }

@@ -10,6 +10,7 @@ import { checkNodeId } from './sync/nats-config.js'
 import {
   CHUNK_CACHE_MB_DEFAULT, CHUNK_CACHE_MB_MAX, CORES_MAX_COUNT, DISK_RESERVE_MB_DEFAULT, DISK_RESERVE_MB_MAX, DISK_RESERVE_PERCENT_DEFAULT, MEMTABLE_MB_DEFAULT, MEMTABLE_MB_MAX,
   MEMTABLE_MB_MIN, ILP_TCP_BUFFERED_BYTES_MAX, ILP_TCP_BUFFER_MB_MAX, ILP_HTTP_BUFFERED_BYTES_MAX, ILP_TCP_BUFFER_MB_MIN,
+  TRANSACTION_BUFFER_MB_DEFAULT, TRANSACTION_BUFFER_MB_MIN, TRANSACTION_BUFFER_MB_MAX,
 } from './common/limits.js'
 
 export interface ServerConfig {
@@ -28,6 +29,8 @@ export interface ServerConfig {
   readonly ilpTcpBufferBytes?: number
   /** Bytes all ILP HTTP write requests together hold before further ones wait unread; absent = ILP_HTTP_BUFFERED_BYTES_MAX. */
   readonly ilpHttpBufferBytes?: number
+  /** Uncommitted rows one session's transaction may hold, bytes (--transaction-buffer-mb); absent = the default. */
+  readonly transactionBufferBytes?: number
   /** Ingest is refused below this many free MiB on the data volume; null = the default (issue 12). */
   readonly diskReserveMb: number | null
   /** pg authentication (absent = trust); anything but trust reads usersFile (wire/pg/auth-users.ts). */
@@ -70,6 +73,10 @@ export const OPTION_SPECS: ReadonlyArray<OptionSpec> = [
   {
     flag: 'ilp-tcp-buffer-mb', env: 'NODEDB_ILP_TCP_BUFFER_MB', help: 'input all ILP TCP connections buffer before reads pause, MiB',
     fallback: () => String(ILP_TCP_BUFFERED_BYTES_MAX / 2 ** 20),
+  },
+  {
+    flag: 'transaction-buffer-mb', env: 'NODEDB_TRANSACTION_BUFFER_MB', help: 'uncommitted rows one session\'s transaction holds until COMMIT, MiB',
+    fallback: () => String(TRANSACTION_BUFFER_MB_DEFAULT),
   },
   {
     flag: 'ilp-http-buffer-mb', env: 'NODEDB_ILP_HTTP_BUFFER_MB', help: 'bytes all ILP HTTP write requests hold before more wait unread, MiB',
@@ -194,6 +201,7 @@ export function resolveConfig(values: Readonly<Record<string, string | undefined
     fsync: parseFsync(raw('fsync')),
     ilpTcpBufferBytes: parseInteger('ilp-tcp-buffer-mb', raw('ilp-tcp-buffer-mb'), ILP_TCP_BUFFER_MB_MIN, ILP_TCP_BUFFER_MB_MAX) * 2 ** 20,
     ilpHttpBufferBytes: parseInteger('ilp-http-buffer-mb', raw('ilp-http-buffer-mb'), ILP_TCP_BUFFER_MB_MIN, ILP_TCP_BUFFER_MB_MAX) * 2 ** 20,
+    transactionBufferBytes: parseInteger('transaction-buffer-mb', raw('transaction-buffer-mb'), TRANSACTION_BUFFER_MB_MIN, TRANSACTION_BUFFER_MB_MAX) * 2 ** 20,
     diskReserveMb: raw('disk-reserve-mb') === '' ? null : parseInteger('disk-reserve-mb', raw('disk-reserve-mb'), 0, DISK_RESERVE_MB_MAX),
     sync: parseSync(raw),
   }

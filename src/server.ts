@@ -115,7 +115,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
   })
   const sync = await startSync(engine, config.dataDir, config.sync, syncHooks)
   await parser
-  const sql = createSql(engine)
+  const sql = createSql(engine, config.transactionBufferBytes === undefined ? {} : { transactionBufferBytes: config.transactionBufferBytes })
   // One parse pool for both ILP listeners; workers start with the first large payload and are unref'd when idle.
   const parsePool = new IlpParsePool()
   const listeners: Array<{ readonly port: number; close(): Promise<void> }> = []

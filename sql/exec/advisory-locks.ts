@@ -1,4 +1,5 @@
-// sql/exec/advisory-locks: PostgreSQL's session-level advisory locks (pg_advisory_lock and friends) — the locks
+// sql/exec/advisory-locks: PostgreSQL's advisory locks (pg_advisory_lock and friends; the _xact_ ones end with their
+// transaction, sql/functions/advisory-functions.ts) — the locks
 // migration tools (golang-migrate, Prisma, Flyway) take so that one instance migrates at a time. One table per
 // server, keyed as PostgreSQL keys them (an int8, or a pair of int4 in a space of its own); a session never blocks
 // itself, holds count (a lock taken twice is released twice), shared holds coexist and exclude an exclusive one. A
@@ -17,7 +18,8 @@ const LOCK_SWEEP_AT = 1024
 /** How often a waiting request looks again for holders that disconnected (a grant by unlock wakes it at once). */
 export const LOCK_RECHECK_MS = 100
 
-interface Holds { exclusive: number; shared: number }
+/** A session's holds of one key: session-level ones (released by unlock) and transaction-level ones (by the transaction's end). */
+interface Holds { exclusive: number; shared: number; xactExclusive: number; xactShared: number }
 interface Waiter { readonly pid: number; readonly mode: LockMode; readonly wake: () => void }
 interface LockState { readonly holders: Map<number, Holds>; readonly waiters: Waiter[] }
 
@@ -35,17 +37,20 @@ export class AdvisoryLocks {
 
   constructor(private readonly isAlive: (pid: number) => boolean) {}
 
-  /** Grants now when nothing conflicts (no other holder, no earlier conflicting waiter): true; else false. */
-  tryAcquire(key: string, pid: number, mode: LockMode): boolean {
+  /**
+   * Grants now when nothing conflicts (no other holder, no earlier conflicting waiter): true; else false. `isXact`:
+   * a transaction-level hold (pg_advisory_xact_lock), which only releaseXact ends.
+   */
+  tryAcquire(key: string, pid: number, mode: LockMode, isXact = false): boolean {
     const state = this.state(key)
     if (!this.isGrantable(state, pid, mode, state.waiters.length)) return false
-    this.hold(state, pid, mode)
+    this.hold(state, pid, mode, isXact)
     return true
   }
 
   /** Waits until granted; 40P01 when the wait closes a cycle, 57014 when `signal` aborts (the wait is withdrawn). */
-  async acquire(key: string, pid: number, mode: LockMode, signal: AbortSignal | undefined): Promise<void> {
-    if (this.tryAcquire(key, pid, mode)) return
+  async acquire(key: string, pid: number, mode: LockMode, signal: AbortSignal | undefined, isXact = false): Promise<void> {
+    if (this.tryAcquire(key, pid, mode, isXact)) return
     this.checkDeadlock(key, pid, mode)
     const state = this.state(key)
     let wake = (): void => {}
@@ -60,7 +65,7 @@ export class AdvisoryLocks {
         this.dropGone(state)
         const position = state.waiters.indexOf(waiter)
         if (this.isGrantable(state, pid, mode, position)) {
-          this.hold(state, pid, mode)
+          this.hold(state, pid, mode, isXact)
           return
         }
         await new Promise<void>((resolve) => {
@@ -82,15 +87,35 @@ export class AdvisoryLocks {
     const holds = state?.holders.get(pid)
     if (state === undefined || holds === undefined || holds[mode] === 0) return false
     holds[mode]--
-    if (holds.exclusive === 0 && holds.shared === 0) state.holders.delete(pid)
+    this.dropIfEmpty(state, pid, holds)
     this.settle(key, state)
     return true
   }
 
-  /** pg_advisory_unlock_all: every hold of the session. */
+  /** The end of a transaction: one transaction-level hold of the key (taken by that transaction) ends. */
+  releaseXact(key: string, pid: number, mode: LockMode): void {
+    const state = this.locks.get(key)
+    const holds = state?.holders.get(pid)
+    const field = mode === 'exclusive' ? 'xactExclusive' : 'xactShared'
+    if (state === undefined || holds === undefined || holds[field] === 0) return
+    holds[field]--
+    this.dropIfEmpty(state, pid, holds)
+    this.settle(key, state)
+  }
+
+  private dropIfEmpty(state: LockState, pid: number, holds: Holds): void {
+    if (holds.exclusive + holds.shared + holds.xactExclusive + holds.xactShared === 0) state.holders.delete(pid)
+  }
+
+  /** pg_advisory_unlock_all: every session-level hold of the session (transaction-level ones stay, as PostgreSQL's). */
   releaseAll(pid: number): void {
     for (const [key, state] of this.locks) {
-      if (state.holders.delete(pid)) this.settle(key, state)
+      const holds = state.holders.get(pid)
+      if (holds === undefined) continue
+      holds.exclusive = 0
+      holds.shared = 0
+      this.dropIfEmpty(state, pid, holds)
+      this.settle(key, state)
     }
   }
 
@@ -100,8 +125,8 @@ export class AdvisoryLocks {
     for (const [key, state] of this.locks) {
       this.dropGone(state)
       for (const [pid, holds] of state.holders) {
-        if (holds.exclusive > 0) out.push({ key, pid, mode: 'exclusive', granted: true })
-        if (holds.shared > 0) out.push({ key, pid, mode: 'shared', granted: true })
+        if (holds.exclusive + holds.xactExclusive > 0) out.push({ key, pid, mode: 'exclusive', granted: true })
+        if (holds.shared + holds.xactShared > 0) out.push({ key, pid, mode: 'shared', granted: true })
       }
       for (const waiter of state.waiters) out.push({ key, pid: waiter.pid, mode: waiter.mode, granted: false })
     }
@@ -134,7 +159,7 @@ export class AdvisoryLocks {
   /** Compatible with every other session's holds and with the conflicting waiters queued before `position`. */
   private isGrantable(state: LockState, pid: number, mode: LockMode, position: number): boolean {
     for (const [holder, holds] of state.holders) {
-      if (holder !== pid && (holds.exclusive > 0 || (mode === 'exclusive' && holds.shared > 0))) return false
+      if (holder !== pid && conflicts(holds, mode)) return false
     }
     for (let i = 0; i < position; i++) {
       const waiter = state.waiters[i]!
@@ -143,9 +168,9 @@ export class AdvisoryLocks {
     return true
   }
 
-  private hold(state: LockState, pid: number, mode: LockMode): void {
-    const holds = state.holders.get(pid) ?? { exclusive: 0, shared: 0 }
-    holds[mode]++
+  private hold(state: LockState, pid: number, mode: LockMode, isXact: boolean): void {
+    const holds = state.holders.get(pid) ?? { exclusive: 0, shared: 0, xactExclusive: 0, xactShared: 0 }
+    holds[isXact ? (mode === 'exclusive' ? 'xactExclusive' : 'xactShared') : mode]++
     state.holders.set(pid, holds)
   }
 
@@ -163,7 +188,7 @@ export class AdvisoryLocks {
     const blockers = (k: string, who: number, m: LockMode): number[] => {
       const state = this.locks.get(k)
       if (state === undefined) return []
-      return [...state.holders].filter(([holder, holds]) => holder !== who && (holds.exclusive > 0 || (m === 'exclusive' && holds.shared > 0)))
+      return [...state.holders].filter(([holder, holds]) => holder !== who && conflicts(holds, m))
         .map(([holder]) => holder)
     }
     const seen = new Set<number>()
@@ -179,6 +204,11 @@ export class AdvisoryLocks {
       stack.push(...blockers(waitsFor, other, waiter?.mode ?? 'exclusive'))
     }
   }
+}
+
+/** Whether another session's holds keep a request in `mode` waiting. */
+function conflicts(holds: Holds, mode: LockMode): boolean {
+  return holds.exclusive + holds.xactExclusive > 0 || (mode === 'exclusive' && holds.shared + holds.xactShared > 0)
 }
 
 let table: AdvisoryLocks | undefined

@@ -31,6 +31,7 @@ export function functionContext(session: SessionContext, engine?: Engine): Funct
   const context: { -readonly [K in keyof FunctionContext]: FunctionContext[K] } = {
     timeZone: settings.get('timezone') ?? 'UTC', nowUs: Date.now() * 1000, settings, sleeper: new Sleeper(), backendPid: session.backendPid,
     backends: session.backends,
+    atTransactionEnd: session.writes === undefined ? undefined : (release) => session.writes!.holdUntilEnd(release),
     // set_config(): what the statement reads after it (current_setting) sees the new value, as in PostgreSQL.
     setSetting: (name, value, isLocal) => {
       const shown = setConfig(session, name, value, isLocal)

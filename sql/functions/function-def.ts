@@ -22,6 +22,8 @@ export interface FunctionContext {
   readonly backendPid?: number
   /** The other sessions, for pg_cancel_backend / pg_terminate_backend; absent outside a session. */
   readonly backends?: BackendDirectory
+  /** Runs `release` when the session's transaction ends (pg_advisory_xact_lock's hold); absent outside a session. */
+  readonly atTransactionEnd?: (release: () => void) => void
   /**
    * set_config(name, value, is_local): SET (SET LOCAL) in the session, returning the value as SHOW prints it; a NULL
    * value resets. Absent outside a session.

@@ -328,6 +328,10 @@ export function adminShutdown(): DbError {
 export function diskFull(detail: string): DbError {
   return error(SqlState.diskFull, 'could not write to file: no space left on device', { detail })
 }
+/** 53400: a configured limit reached (the transaction buffer); the hint names the setting. */
+export function configurationLimitExceeded(message: string, hint: string): DbError {
+  return error(SqlState.configurationLimitExceeded, message, { hint })
+}
 export function outOfMemory(detail: string): DbError {
   return error(SqlState.outOfMemory, 'out of memory', { detail })
 }

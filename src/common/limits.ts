@@ -317,6 +317,15 @@ export const COPY_BATCH_BYTES_MAX = 192 * 1024 * 1024
 // Estimated bytes all sessions' COPY FROMs may buffer together before the next one is refused with 53200: the rows
 // of an unfinished COPY live only in memory until CopyDone.
 export const COPY_BUFFERED_BYTES_TOTAL_MAX = 1024 * 1024 * 1024
+// Default of --transaction-buffer-mb: uncommitted rows (estimated as COPY_BATCH_BYTES_MAX counts them) one session's
+// transaction holds in memory until COMMIT. As large as one COPY may be, so a COPY inside BEGIN works as in autocommit.
+export const TRANSACTION_BUFFER_MB_DEFAULT = 192
+// Hard bounds on --transaction-buffer-mb; the upper one is one WAL record's worth: COMMIT writes one table's rows as
+// ONE record (WAL_RECORD_BYTES_MAX, with framing).
+export const TRANSACTION_BUFFER_MB_MIN = 1
+export const TRANSACTION_BUFFER_MB_MAX = 192
+// Uncommitted rows all sessions' transactions may hold together (a few GiB of this machine's 24 GiB are free for it).
+export const TRANSACTION_BUFFER_BYTES_TOTAL_MAX = 2 * 1024 * 1024 * 1024
 // CopyData bytes parsed before a COPY FROM yields the event loop (setImmediate), so other sessions keep answering
 // while a large COPY streams in (design invariant 5): about a millisecond of parsing.
 export const COPY_PARSE_YIELD_BYTES = 256 * 1024
@@ -358,3 +367,4 @@ check(ILP_TCP_BUFFERED_BYTES_MAX >= ILP_TCP_BUFFER_MB_MIN * 1024 * 1024 && ILP_T
 check(ILP_HTTP_BODY_BYTES_MAX < WAL_RECORD_BYTES_MAX, 'an HTTP write body fits in one WAL record')
 check(COPY_BATCH_BYTES_MAX * 1.25 <= WAL_RECORD_BYTES_MAX, 'a full COPY batch fits in one WAL record with framing to spare')
 check(COPY_BATCH_BYTES_MAX <= COPY_BUFFERED_BYTES_TOTAL_MAX, 'one COPY fits in the total COPY budget')
+check(TRANSACTION_BUFFER_MB_MAX * 2 ** 20 <= COPY_BATCH_BYTES_MAX, 'a full transaction buffer fits one WAL record as a full COPY does')

@@ -73,6 +73,7 @@ export const SqlState = {
   diskFull: '53100',
   outOfMemory: '53200',
   tooManyConnections: '53300',
+  configurationLimitExceeded: '53400',
   programLimitExceeded: '54000',
   statementTooComplex: '54001',
   tooManyArguments: '54023',

@@ -15,8 +15,6 @@ from scenario_json import plain
 
 # Steps not run yet, each with why. They are printed, so the test shows them.
 PENDING = {
-    'savepoint_rollback_after_write': 'ROLLBACK TO a savepoint with a write since is refused (0A000): nodedb writes are '
-                                      'durable at once; savepoints around reads and failed statements run below',
     'type_info_fetch': 'TypeInfo.fetch reads its query in binary; typdelim is "char", whose binary codec is '
                        'wire/pg/codecs\' (sessions): its query runs here in a text cursor instead',
     'rollback_after_prepare': 'after prepare=True, psycopg answers a rollback with DEALLOCATE ALL, a session '
@@ -73,6 +71,26 @@ def savepoints(conn, out):
         with conn.transaction():
             conn.execute("insert into pcg values (%s, 'sp', 1.5, 1, 1)", (T0 + datetime.timedelta(hours=2),))
     out['savepoint_released'] = fetched(conn.execute("select count(*) from pcg where host = 'sp'"))
+    conn.commit()
+
+
+def autocommit_off_writes(conn, out):
+    """Autocommit off (psycopg's default): an insert is read back in its transaction, rollback() drops it, and a failed
+    inner conn.transaction() rolls back to its savepoint, dropping only the insert made inside it."""
+    conn.execute("insert into pcg values (%s, 'ac', 1.0, 100, 1)", (T0 + datetime.timedelta(hours=3),))
+    out['autocommit_off_read_own'] = fetched(conn.execute("select count(*) from pcg where host = 'ac'"))
+    conn.rollback()
+    out['autocommit_off_rolled_back'] = fetched(conn.execute("select count(*) from pcg where host = 'ac'"))
+    conn.execute("insert into pcg values (%s, 'ac', 2.0, 101, 1)", (T0 + datetime.timedelta(hours=3),))
+    with conn.transaction():
+        try:
+            with conn.transaction():
+                conn.execute("insert into pcg values (%s, 'ac', 3.0, 102, 1)", (T0 + datetime.timedelta(hours=3, seconds=1),))
+                raise RuntimeError('undo the inner block')
+        except RuntimeError:
+            pass
+    conn.commit()
+    out['savepoint_rollback_after_write'] = fetched(conn.execute("select v from pcg where host = 'ac' order by v"))
     conn.commit()
 
 
@@ -148,6 +166,7 @@ def scenario(conn):
     out['after_error'] = fetched(conn.execute('select 1 as one'))
     server_side_cursors(conn, out)
     savepoints(conn, out)
+    autocommit_off_writes(conn, out)
 
 
     out['copy'] = copy_steps(conn)

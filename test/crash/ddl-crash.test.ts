@@ -7,20 +7,13 @@
 // before the statement arrives, inside it (both sides of its commit point) and after its acknowledgement.
 // Rounds: NODEDB_CRASH_ROUNDS (default 3) per statement; the seed is printed on failure (NODEDB_CRASH_SEED replays it).
 import assert from 'node:assert/strict'
-import pg from 'pg'
-import { countsByBatch, runBatchWriter } from '../helpers/crash-writers.js'
+import { client, countsByBatch, runBatchWriter } from '../helpers/crash-writers.js'
 import { makeTempDir, removeDir, startServerProcess, type ServerProcess } from '../helpers/server-process.js'
 
 const ROUNDS = Number(process.env.NODEDB_CRASH_ROUNDS ?? '3')
 const ARGS = ['--memtable-mb', '1']
 const ROWS_PER_BATCH = 200
 const D_BATCH_COUNT = 40
-
-function client(port: number): pg.Client {
-  const c = new pg.Client({ host: '127.0.0.1', port, user: 'u', database: 'd' })
-  c.on('error', () => undefined)
-  return c
-}
 
 function batchSql(table: string, batchId: number): string {
   const rows: string[] = []

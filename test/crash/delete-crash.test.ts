@@ -10,8 +10,7 @@
 // rewritten) and a WHERE expression evaluated on the cores (NOT, OR, a cast, quiet arithmetic). NODEDB_CRASH_ROUNDS rounds each (default 3); the seed is in every assertion message
 // (NODEDB_CRASH_SEED replays it); the rounds whose DELETE was acknowledged before the kill are printed.
 import assert from 'node:assert/strict'
-import pg from 'pg'
-import { countsByBatch, runBatchWriter } from '../helpers/crash-writers.js'
+import { client, countsByBatch, runBatchWriter } from '../helpers/crash-writers.js'
 import { makeTempDir, removeDir, startServerProcess, type ServerProcess } from '../helpers/server-process.js'
 
 const ROUNDS = Number(process.env.NODEDB_CRASH_ROUNDS ?? '3')
@@ -27,12 +26,6 @@ const INSIDE_BATCHES = Array.from({ length: 40 }, (_, b) => b)
 const OUTSIDE_BATCHES = Array.from({ length: 20 }, (_, j) => 100 + j)
 const CONCURRENT_FIRST = 1_000_000
 const AFTER_FIRST = 2_000_000
-
-function client(port: number): pg.Client {
-  const c = new pg.Client({ host: '127.0.0.1', port, user: 'u', database: 'd' })
-  c.on('error', () => undefined)
-  return c
-}
 
 /** Batch `b`: ROWS_PER_BATCH rows on `day` (1-based, January 2024), hosts spread over h0..h15 unless one is given. */
 function batchSql(b: number, day: number, host?: string): string {

@@ -3,7 +3,8 @@
 // was acknowledged goes into `acked`, so the test can demand exactly those after restart.
 import pg from 'pg'
 
-function client(port: number): pg.Client {
+/** A client of the server under test whose connection may be cut by the kill (its 'error' event is expected). */
+export function client(port: number): pg.Client {
   const c = new pg.Client({ host: '127.0.0.1', port, user: 'u', database: 'd' })
   c.on('error', () => undefined)
   return c

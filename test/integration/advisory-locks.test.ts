@@ -4,8 +4,9 @@
 // spaces are distinct; pg_locks lists holds and waits; a waiting pg_advisory_lock is canceled with 57014. Method: each
 // scenario runs on the real server process and on a real PostgreSQL (test/helpers/postgres.ts) with node-postgres,
 // and the answers must be equal. Waits are detected through pg_locks (granted = false), never by timing. nodedb-only:
-// a wait that closes a cycle is 40P01 at once (PostgreSQL picks a victim after deadlock_timeout, either side), and the
-// transaction-level variants are 0A000.
+// a wait that closes a cycle is 40P01 at once (PostgreSQL picks a victim after deadlock_timeout, either side). The
+// transaction-level variants hold until COMMIT, ROLLBACK, a ROLLBACK TO before them, an error (a failed block holds
+// none) or the end of the autocommit statement, as PostgreSQL's (another session probes with pg_try_advisory_xact_lock, which ends with its statement).
 import assert from 'node:assert/strict'
 import pg from 'pg'
 import { startPostgres, type Postgres } from '../helpers/postgres.js'
@@ -107,7 +108,7 @@ describe('integration: advisory locks against PostgreSQL 15', function () {
     assert.deepEqual(ours, await run(postgres.port))
   })
 
-  it('nodedb: a wait that closes a cycle is 40P01 at once; transaction-level locks are 0A000', async function () {
+  it('nodedb: a wait that closes a cycle is 40P01 at once', async function () {
     const [a, b, observer] = [await connect(server.pgPort), await connect(server.pgPort), await connect(server.pgPort)]
     await a.query('SELECT pg_advisory_lock(1)')
     await b.query('SELECT pg_advisory_lock(2)')
@@ -116,7 +117,34 @@ describe('integration: advisory locks against PostgreSQL 15', function () {
     assert.equal(await value(a, 'SELECT pg_advisory_lock(2)'), 'error 40P01')
     await a.query('SELECT pg_advisory_unlock(1)')
     assert.deepEqual(await bWaits, [{ pg_advisory_lock: '', got: 1 }])
-    assert.equal(await value(a, 'SELECT pg_advisory_xact_lock(3)'), 'error 0A000')
-    assert.equal(await value(a, 'SELECT pg_try_advisory_xact_lock(3, 4)'), 'error 0A000')
+  })
+
+  it('transaction-level locks end with their transaction (block, savepoint, failed block, autocommit) as PostgreSQL', async function () {
+    const run = async (port: number): Promise<unknown[]> => {
+      const [a, b] = [await connect(port), await connect(port)]
+      const seen: unknown[] = []
+      const probe = async (key: number): Promise<void> => {
+        seen.push(await value(b, `SELECT pg_try_advisory_xact_lock(${key}) AS x, pg_try_advisory_xact_lock_shared(${key}) AS s`))
+      }
+      const steps: Array<string | number> = [
+        'SELECT pg_advisory_xact_lock(105)', 105,
+        'BEGIN', 'SELECT pg_advisory_xact_lock(105)', 105, 'SELECT pg_advisory_unlock(105) AS session_unlock', 'SELECT pg_advisory_unlock_all()', 105,
+        "SELECT count(*)::int AS held FROM pg_locks WHERE locktype = 'advisory' AND objid = 105", 'COMMIT', 105,
+        'BEGIN', 'SAVEPOINT s', 'SELECT pg_try_advisory_xact_lock(105) AS got', 'SELECT pg_advisory_xact_lock(0, 109)', 'ROLLBACK TO s', 105,
+        'SELECT pg_advisory_xact_lock_shared(106)', 106, 'SELECT 1/0', 106, 'ROLLBACK', 106,
+        'SELECT pg_advisory_xact_lock(107), pg_try_advisory_xact_lock(107) AS again; SELECT pg_try_advisory_xact_lock_shared(107) AS mixed', 107,
+        "SELECT pg_advisory_xact_lock($1), 'param' AS p", 108,
+        'BEGIN', 'SELECT pg_advisory_xact_lock(110)', 'SAVEPOINT s', 'SELECT pg_advisory_xact_lock(111)', 'SELECT 1/0', 111, 110,
+        'ROLLBACK TO s', 110, 'COMMIT', 110,
+      ]
+      for (const step of steps) {
+        if (typeof step === 'number') await probe(step)
+        else seen.push(await value(a, step, step.includes('$1') ? [108] : []))
+      }
+      await a.end()
+      await b.end()
+      return seen
+    }
+    assert.deepEqual(await run(server.pgPort), await run(postgres.port))
   })
 })

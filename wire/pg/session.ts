@@ -19,7 +19,8 @@ import { CopyProtocol } from './copy-session.js'
 import { ExtendedQuery, type ExtendedQueryHost } from './extended-query.js'
 import type { Frame } from './framer.js'
 import { decodeFrontend, decodeStartup, FrontendDecodeError, type FrontendMessage } from './frontend.js'
-import { ResultCursor, type RowSink } from './result-writer.js'
+import type { ResultCursor, RowSink } from './result-writer.js'
+import { runSimpleStatement } from './simple-query.js'
 import type { StartupAnswer } from './startup.js'
 import type { PgAuth } from './auth-exchange.js'
 import { StartupPhase } from './session-startup.js'
@@ -155,6 +156,7 @@ export class Session implements ExtendedQueryHost {
     this.sendingCursor?.close()
     this.extended.dropPortals()
     this.copy.stop(queryCanceled())
+    this.block.abandon()
   }
 
   private terminate(error: DbError | null): undefined {
@@ -179,6 +181,7 @@ export class Session implements ExtendedQueryHost {
   private finishStartup(context: SessionContext, answer: StartupAnswer): void {
     this.context = context
     context.preparedStatements = this.extended
+    context.writes = this.block.writes
     context.backends = this.options.cancelRegistry
     // The reported values as the startup packet set them (TimeZone=Europe/Berlin, not the default), in PG's order.
     const current = new Map(reportedSettings(this.context))
@@ -211,6 +214,7 @@ export class Session implements ExtendedQueryHost {
         return this.extendedStep(() => message.target === 'S'
           ? this.extended.describeStatement(message.name) : this.extended.describePortal(message.name))
       case 'Execute':
+        this.block.enterImplicit() // the Executes up to Sync are one implicit transaction (committed at Sync)
         return this.extendedStep(() => this.extended.execute(message.portal, message.maxRows).finally(() => this.endStatement()))
       case 'Close': return this.extendedStep(() => this.extended.close(message.target, message.name))
       case 'Sync': return this.sync()
@@ -223,14 +227,13 @@ export class Session implements ExtendedQueryHost {
     }
   }
 
-  /** Sync: ends skip-to-Sync, the implicit transaction and the statement clock; ReadyForQuery. Portals are dropped
-   *  (streams cancelled) outside a block, and in a failed block, where PostgreSQL has already marked them unusable. */
-  private sync(): undefined {
+  /** Sync: ends skip-to-Sync, the implicit transaction (its writes durable first) and the statement clock; ReadyForQuery.
+   *  Portals are dropped (streams cancelled) outside a block, and in a failed block, where PostgreSQL has already marked them unusable. */
+  private sync(): Promise<void> | undefined {
     this.endStatement()
     this.isSkippingToSync = false
-    this.block.sync()
-    this.sendReady()
-    return undefined
+    const ready = (): undefined => { this.block.sync(); this.sendReady(); return undefined }
+    return this.endImplicit()?.then(ready) ?? ready()
   }
 
   /** Runs one extended-query message; any error: ErrorResponse, then discard until Sync. */
@@ -253,38 +256,23 @@ export class Session implements ExtendedQueryHost {
     try {
       const statements = this.sql.parse(text)
       if (statements.length === 0) this.send({ kind: 'EmptyQueryResponse' })
+      if (statements.length > 1) this.block.enterImplicit() // one implicit transaction; a lone statement autocommits
       for (const statement of statements) {
         // Each statement is timed on its own (PostgreSQL ≥ 13 applies statement_timeout per statement).
         this.beginStatement(text)
-        await this.runSimpleStatement(statement).finally(() => this.endStatement())
+        await runSimpleStatement(this, statement).finally(() => this.endStatement())
       }
     } catch (thrown) {
       this.sendError(this.toDbError(thrown))
     }
+    const ending = this.endImplicit()
+    if (ending !== undefined) await ending
     this.sendReady()
   }
 
-  private async runSimpleStatement(statement: PreparedStatement): Promise<void> {
-    this.checkNotAborted(statement)
-    const result = await this.execute(statement, [], [])
-    if (result.kind === 'CommandResult') {
-      this.send({ kind: 'CommandComplete', tag: this.applyCommandResult(result) })
-      return
-    }
-    if (result.kind === 'CopyInResult' || result.kind === 'CopyOutResult') {
-      this.send({ kind: 'CommandComplete', tag: await this.runCopy(result) })
-      return
-    }
-    const formats = result.fields.map(() => (result.kind === 'RowStreamResult' && result.isBinary === true ? 1 : 0))
-    this.send({ kind: 'RowDescription', fields: result.fields, formats })
-    const cursor = new ResultCursor(result)
-    try {
-      await this.sendCursorRows(cursor, formats, 0)
-    } finally {
-      // On an error mid-stream the scan still runs on the cores: stop it (a no-op once exhausted).
-      cursor.close()
-    }
-    this.send({ kind: 'CommandComplete', tag: cursor.commandTag })
+  /** Commits (or, after an error, rolls back) the implicit transaction; a failing COMMIT is an ErrorResponse. */
+  private endImplicit(): Promise<void> | undefined {
+    return this.block.endImplicit()?.catch((thrown: unknown) => this.sendError(this.toDbError(thrown)))
   }
 
   /** Sends rows as the running statement: a CancelRequest meanwhile stops the cursor, and the statement is 57014. */
@@ -349,7 +337,11 @@ export class Session implements ExtendedQueryHost {
       throw this.guard.error() ?? thrown
     }
     const canceled = statement.isReadOnly === true ? this.guard.error() : null
-    if (canceled === null) return result
+    if (canceled === null) {
+      const settling = this.block.settle(result, this.context) // COMMIT: durable before its CommandComplete
+      if (settling !== undefined) await settling
+      return result
+    }
     if (result.kind === 'RowStreamResult') result.stream.cancel()
     throw canceled
   }
@@ -365,8 +357,7 @@ export class Session implements ExtendedQueryHost {
   }
 
   private sendError(error: DbError): void {
-    this.block.fail()
-    this.send({ kind: 'ErrorResponse', error })
+    this.send({ kind: 'ErrorResponse', error: this.block.fail(error) })
   }
 
   /**

@@ -1,12 +1,14 @@
 // wire/pg/transaction-block: the session's transaction status (I/T/E as ReadyForQuery reports it), its savepoints,
-// and what each boundary does to settings and portals. nodedb's writes are durable at once (no undo), so a
-// ROLLBACK TO SAVEPOINT is done only when no write ran since the savepoint — then it is exact, as PostgreSQL's —
-// and refused with 0A000 otherwise. Savepoints, cursors and settings roll back; data never needs to.
+// and what each boundary does to settings, portals and data. Writes inside a transaction wait in the session's
+// SessionWrites (sql/exec/pending-writes.ts): COMMIT applies them, ROLLBACK drops them, ROLLBACK TO SAVEPOINT drops
+// those after the savepoint — all exact. Outside a block, a multi-statement Query and the Executes before a Sync are
+// one implicit transaction (PostgreSQL's): committed at its end, rolled back when a statement of it failed.
 import {
-  featureNotSupportedMessage, inFailedTransaction, noActiveSqlTransaction, transactionWarning, undefinedSavepoint, type DbError,
+  DbError, inFailedTransaction, noActiveSqlTransaction, transactionWarning, undefinedSavepoint,
 } from '../../src/common/errors.js'
+import { log } from '../../src/common/log.js'
 import {
-  beginSettingsTransaction, endSettingsTransaction, restoreSettings, snapshotSettings,
+  beginSettingsTransaction, endSettingsTransaction, restoreSettings, SessionWrites, snapshotSettings,
   type PreparedStatement, type SavepointEffect, type SessionContext, type SettingsSnapshot, type StatementResult,
 } from '../../sql/api.js'
 import type { TransactionStatus } from './backend.js'
@@ -23,8 +25,8 @@ export interface PortalLifetimes {
 
 interface Savepoint {
   readonly name: string
-  /** SessionContext.dataWriteCount when it was made: a larger count now means a write ROLLBACK TO cannot undo. */
-  readonly writeCount: number
+  /** SessionWrites.mark when it was made: ROLLBACK TO undoes the writes after it. */
+  readonly mark: number
   readonly settings: SettingsSnapshot
   readonly portalSerial: number
 }
@@ -36,6 +38,12 @@ const SAVEPOINT_STATEMENTS: Readonly<Record<SavepointEffect['action'], string>> 
 export class TransactionBlock {
   private current: TransactionStatus = 'I'
   private savepoints: Savepoint[] = []
+  /** The session's transaction writes (SessionContext.writes). */
+  readonly writes = new SessionWrites()
+  /** Statements run in an implicit transaction (a multi-statement Query, Executes before Sync) not yet ended. */
+  private isImplicit = false
+  /** A statement of the implicit transaction failed: its end rolls back. */
+  private isImplicitFailed = false
 
   constructor(private readonly portals: PortalLifetimes) {}
 
@@ -43,9 +51,70 @@ export class TransactionBlock {
     return this.current
   }
 
-  /** An error inside a block fails it (E) until ROLLBACK, or ROLLBACK TO a savepoint. */
-  fail(): void {
-    if (this.current === 'T') this.current = 'E'
+  /**
+   * An error inside a block fails it (E) until ROLLBACK, or ROLLBACK TO a savepoint; one in an implicit transaction
+   * rolls it back at its end. Returns the error to send: when statements of the implicit transaction that nothing
+   * undoes (DELETE, DROP, …) already ran, its detail says they stay done.
+   */
+  fail(error: DbError): DbError {
+    if (this.current === 'T') {
+      this.current = 'E'
+      this.writes.releaseAfter(this.savepoints.at(-1)?.mark ?? 0) // the aborted (sub)transaction's xact advisory locks
+    }
+    if (this.current !== 'I' || !this.isImplicit) return error
+    this.isImplicitFailed = true
+    const kept = this.writes.irreversible
+    if (kept.length === 0) return error
+    const detail = `${[...new Set(kept)].join(', ')} earlier in this implicit transaction ran at once and is not rolled back`
+    return new DbError({ ...error, message: error.message, detail: error.detail === undefined ? detail : `${error.detail}\n${detail}` })
+  }
+
+  /** A statement of an implicit transaction follows: its writes wait for the transaction's end. */
+  enterImplicit(): void {
+    this.isImplicit = true
+    this.writes.isInTransaction = true
+  }
+
+  /**
+   * The end of the implicit transaction (the Query's last statement, Sync; an autocommit statement is one too):
+   * commit, or roll back after an error. Inside a block (a BEGIN made it explicit) nothing ends. Undefined when there
+   * is nothing to do (no write, no undo, no xact advisory lock held): the autocommit path pays nothing more.
+   */
+  endImplicit(): Promise<void> | undefined {
+    if (this.current !== 'I') return undefined // an autocommit statement ends here too (its xact advisory locks)
+    const isFailed = this.isImplicitFailed
+    this.isImplicit = false
+    this.isImplicitFailed = false
+    this.writes.isInTransaction = false
+    this.writes.irreversible = []
+    if (this.writes.isEmpty) return undefined
+    return isFailed ? this.writes.rollback() : this.writes.commit()
+  }
+
+  /** The connection is gone: what the transaction holds is dropped (its undos run). */
+  abandon(): void {
+    this.writes.isInTransaction = false
+    this.writes.isInBlock = false
+    if (!this.writes.isEmpty) this.writes.rollback().catch((error: unknown) => log.error({ err: error }, 'rollback of a closed session failed'))
+  }
+
+  /**
+   * The data side of COMMIT, ROLLBACK and ROLLBACK TO, before their CommandComplete: COMMIT resolves once every row is
+   * durable; when it fails, the transaction is over (rolled back; settings and portals too) and the error is COMMIT's.
+   */
+  settle(result: StatementResult, context: SessionContext): Promise<void> | undefined {
+    if (result.kind !== 'CommandResult' || this.writes.isEmpty) return undefined
+    if (result.savepoint?.action === 'rollbackTo') {
+      const savepoint = this.savepoints[this.savepointIndex(result.savepoint.name)]
+      return savepoint === undefined ? undefined : this.writes.rollbackTo(savepoint.mark)
+    }
+    if (result.transaction === 'rollback' || (result.transaction === 'commit' && this.current === 'E')) return this.writes.rollback()
+    if (result.transaction !== 'commit') return undefined
+    return this.writes.commit().catch((error: unknown) => {
+      if (this.current !== 'I') endSettingsTransaction(context, false)
+      this.end('rollback')
+      throw error
+    })
   }
 
   /** In a failed block (E) PostgreSQL runs only COMMIT, ROLLBACK and ROLLBACK TO; everything else gets 25P02. */
@@ -71,38 +140,45 @@ export class TransactionBlock {
       if (this.current === 'I') beginSettingsTransaction(context)
       else notices.push(transactionWarning('there is already a transaction in progress'))
       if (this.current === 'I') this.current = 'T'
+      this.writes.isInTransaction = true
+      this.writes.isInBlock = true
     }
     if (result.transaction === 'commit' || result.transaction === 'rollback') {
       const isCommit = result.transaction === 'commit' && this.current === 'T'
       if (this.current === 'E') tag = 'ROLLBACK'
       if (this.current === 'I') notices.push(transactionWarning('there is no transaction in progress'))
       endSettingsTransaction(context, isCommit)
-      this.current = 'I'
-      this.savepoints = []
-      // Portals end with their transaction (their streams are cancelled); WITH HOLD cursors outlive a commit.
-      this.portals.dropPortals(isCommit ? 'commit' : 'rollback')
+      this.end(isCommit ? 'commit' : 'rollback')
     }
     return tag
+  }
+
+  /** The block is over: status I; portals end with their transaction (streams cancelled; WITH HOLD cursors outlive a commit). */
+  private end(how: 'commit' | 'rollback'): void {
+    this.current = 'I'
+    this.savepoints = []
+    this.writes.isInBlock = false
+    this.writes.isInTransaction = this.isImplicit
+    this.portals.dropPortals(how)
+  }
+
+  /** The newest savepoint of that name (names may repeat; PostgreSQL finds the innermost); -1 when none. */
+  private savepointIndex(name: string): number {
+    return this.savepoints.map((savepoint) => savepoint.name).lastIndexOf(name)
   }
 
   private applySavepoint(effect: SavepointEffect, context: SessionContext, tag: string): string {
     if (this.current === 'I') throw noActiveSqlTransaction(SAVEPOINT_STATEMENTS[effect.action])
     if (effect.action === 'savepoint') {
-      const writeCount = context.dataWriteCount ?? 0
-      this.savepoints.push({ name: effect.name, writeCount, settings: snapshotSettings(context), portalSerial: this.portals.lastPortalSerial })
+      this.savepoints.push({ name: effect.name, mark: this.writes.mark, settings: snapshotSettings(context), portalSerial: this.portals.lastPortalSerial })
       return tag
     }
-    // The newest savepoint of that name (names may repeat; PostgreSQL finds the innermost).
-    const index = this.savepoints.map((savepoint) => savepoint.name).lastIndexOf(effect.name)
+    const index = this.savepointIndex(effect.name)
     const savepoint = this.savepoints[index]
     if (savepoint === undefined) throw undefinedSavepoint(effect.name)
     if (effect.action === 'release') {
       this.savepoints = this.savepoints.slice(0, index)
       return tag
-    }
-    if ((context.dataWriteCount ?? 0) > savepoint.writeCount) {
-      throw featureNotSupportedMessage(`ROLLBACK TO SAVEPOINT cannot undo the writes made since savepoint "${effect.name}": ` +
-        'nodedb writes are durable at once, not transactional (ROLLBACK ends the block and keeps them)')
     }
     this.savepoints = this.savepoints.slice(0, index + 1)
     restoreSettings(context, savepoint.settings)
