@@ -24,7 +24,17 @@ export interface Accumulator {
 }
 
 function newAccumulator(spec: AggregateSpec): Accumulator {
-  return { spec, counts: [], sums: [], tables: [], rows: [], timestamps: [] }
+  return { spec, counts: [], sums: emptyDoubles(), tables: [], rows: [], timestamps: [] }
+}
+
+/**
+ * An empty array whose elements are doubles from the start: sums begin as 0 (a small integer), and the first
+ * fractional sum stored would otherwise convert the whole array (a copy of every group's slot) in each query.
+ */
+function emptyDoubles(): number[] {
+  const values = [0.5]
+  values.pop()
+  return values
 }
 
 /** Each group's first row (memtable -1 = none) and time bucket start, in group order. */
