@@ -9,7 +9,8 @@
 //   trailing zeros gives the shortest form (a shorter one, padded with zeros, would be that same decimal).
 // - 16 digits: x · 10^j exactly as hi + lo (Dekker's two-product), the integer nearest it, and the same exact check.
 //   The interval is symmetric about x unless x is a power of two, so if any 16-digit decimal reads back as x the
-//   nearest one does; a power of two whose nearest one does not declines, as do ties and digits ≥ 2^53.
+//   nearest one does; a power of two whose nearest one does not declines, as do ties. From 2^53 up the decimal is
+//   no exact double: its distance to x · 10^j is compared with half an ulp scaled alike instead (write16Wide).
 // - 17 digits: the interval's half-widths exceed 0.55 of a 17th-digit unit, so the nearest 17-digit decimal always
 //   reads back as x; it is hi + round(lo), whose digits come out as two exact halves (hi ≥ 10^16 is an integer).
 // test/unit/src/float8-digits.test.ts compares it with encodeFloat8Text over millions of values and every edge.
@@ -22,6 +23,8 @@ const LOW_SCALE = 1e8
 const TWO_POW_53 = 9_007_199_254_740_992
 // Veltkamp's splitter for doubles: 2^27 + 1.
 const SPLITTER = 134_217_729
+// write16Wide's answer when no 16-digit decimal reads back as the value (go on to 17 digits).
+const NONE_READS_BACK = -1
 // A distance to a half closer than this is treated as a tie (|lo| ≤ 1 here, so the sum errs by < 2^-52).
 const TIE_MARGIN = 1e-6
 // Every power of ten up to 10^22 is an exact double.
@@ -56,7 +59,7 @@ function twoProduct(a: number, b: number): number {
 
 /**
  * float8out's text of `value` written at `at` (room for 24 bytes), as its byte count, or 0 when this path does not
- * decide it (NaN, ±Infinity, ±0, magnitudes outside [1e-4, 1e15), ties, a power of two, 16 digits from 2^53 up).
+ * decide it (NaN, ±Infinity, ±0, magnitudes outside [1e-4, 1e15), ties, a power of two with no 16-digit form).
  */
 export function writeFloat8Digits(out: Uint8Array, at: number, value: number): number {
   const magnitude = Math.abs(value)
@@ -68,11 +71,43 @@ export function writeFloat8Digits(out: Uint8Array, at: number, value: number): n
   if (scaled15 < 1e14 || scaled15 >= 1e15) return 0
   if (scaled15 / POWERS_OF_TEN[scale15]! === magnitude) return writeStripped(out, at, isNegative, scaled15, scale15, exponent)
   const scale16 = scale15 + 1
-  const nearest16 = nearestInteger(twoProduct(magnitude, POWERS_OF_TEN[scale16]!), productLow[0]!)
-  if (Number.isNaN(nearest16) || nearest16 < 1e15 || nearest16 >= TWO_POW_53) return 0
-  if (nearest16 / POWERS_OF_TEN[scale16]! === magnitude) return writeStripped(out, at, isNegative, nearest16, scale16, exponent)
+  const high16 = twoProduct(magnitude, POWERS_OF_TEN[scale16]!)
+  if (high16 >= TWO_POW_53) {
+    const written = write16Wide(out, at, isNegative, magnitude, high16, productLow[0]!, exponent)
+    if (written !== NONE_READS_BACK) return written
+  } else {
+    const nearest16 = nearestInteger(high16, productLow[0]!)
+    if (Number.isNaN(nearest16) || nearest16 < 1e15 || nearest16 >= TWO_POW_53) return 0
+    if (nearest16 / POWERS_OF_TEN[scale16]! === magnitude) return writeStripped(out, at, isNegative, nearest16, scale16, exponent)
+  }
   if (isPowerOfTwo(magnitude)) return 0
   return write17(out, at, isNegative, magnitude, exponent)
+}
+
+/**
+ * 16 digits from 2^53 up (leading digits 9007…9999), where the decimal is no exact double to divide: high + lo is
+ * x · 10^(15 - exponent) exactly and high an integer, so the nearest integer is high + round(lo), at distance
+ * |lo - round(lo)| (exact: both small), and it reads back as x exactly when that distance is within half an ulp of
+ * x scaled the same way (2^k · 10^j, exact) — at the bound only with x's last bit even, as rounding ties go. The
+ * byte count; NONE_READS_BACK when no 16-digit decimal reads back (x is no power of two: the interval is symmetric,
+ * so the nearest would); 0 to decline (a tie, a wrong exponent).
+ */
+function write16Wide(out: Uint8Array, at: number, isNegative: boolean, magnitude: number, high: number, low: number,
+  exponent: number): number {
+  if (high >= 1e16) return 0
+  const roundedLow = Math.round(low)
+  const distance = Math.abs(low - roundedLow)
+  if (distance === 0.5) return 0
+  bitsView.setFloat64(0, magnitude)
+  const isEven = (bitsView.getUint32(4) & 1) === 0
+  // Half an ulp of x, 2^(E - 1076) for biased exponent E: the double with exponent field E - 53 and no fraction.
+  bitsView.setUint32(0, ((bitsView.getUint32(0) >>> 20) - 53) << 20)
+  bitsView.setUint32(4, 0)
+  const halfWidth = bitsView.getFloat64(0) * POWERS_OF_TEN[15 - exponent]!
+  if (distance > halfWidth || (distance === halfWidth && !isEven)) return NONE_READS_BACK
+  const [upper, lower] = splitInteger(high, roundedLow)
+  if (upper < 1e7 || upper >= 1e8 || lower % 10 === 0) return 0
+  return writeDigits(out, at, isNegative, upper, lower, 16, exponent)
 }
 
 /** floor(log10(magnitude)) for 1e-4 ≤ magnitude < 1e15 (by binary search over DECIMAL_BOUNDS). */
@@ -114,9 +149,19 @@ function write17(out: Uint8Array, at: number, isNegative: boolean, magnitude: nu
   const low = productLow[0]!
   const roundedLow = Math.round(low)
   if (Math.abs(low - roundedLow) === 0.5) return 0
-  // high = upper · 10^8 + lower exactly: upper · 10^8 is exact (upper · 5^8 < 2^53), and so is the difference.
+  const [upper, lower] = splitInteger(high, roundedLow)
+  // A trailing zero would mean a 16-digit form reads back (excluded above); out of range means a wrong exponent.
+  if (upper < 1e8 || upper >= 1e9 || lower % 10 === 0) return 0
+  return writeDigits(out, at, isNegative, upper, lower, 17, exponent)
+}
+
+/**
+ * The integer high + add (high an integer below 10^17, add small) as [upper, lower] with lower < 10^8, both int32:
+ * upper · 10^8 is exact (upper · 5^8 < 2^53), and so is high minus it.
+ */
+function splitInteger(high: number, add: number): [number, number] {
   let upper = Math.floor(high / LOW_SCALE)
-  let lower = high - upper * LOW_SCALE + roundedLow
+  let lower = high - upper * LOW_SCALE + add
   while (lower < 0) {
     upper -= 1
     lower += LOW_SCALE
@@ -125,9 +170,7 @@ function write17(out: Uint8Array, at: number, isNegative: boolean, magnitude: nu
     upper += 1
     lower -= LOW_SCALE
   }
-  // A trailing zero would mean a 16-digit form reads back (excluded above); out of range means a wrong exponent.
-  if (upper < 1e8 || upper >= 1e9 || (lower | 0) % 10 === 0) return 0
-  return writeDigits(out, at, isNegative, upper, lower, 17, exponent)
+  return [upper, lower | 0]
 }
 
 /** `scaled` × 10^-scale without its trailing fraction zeros, as float8out lays it out. */

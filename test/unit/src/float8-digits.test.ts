@@ -3,8 +3,8 @@
 // (encodeFloat8Text is Number#toString's shortest round-trip digits, pinned to PostgreSQL 15 by test/differential and
 // test/integration/datarow-batch.test.ts), and answers for nearly every value it is for (averages of metrics).
 // Method: seeded sweeps of random bit patterns across the fixed-notation range, averages, sums of decimals, ratios,
-// and every edge the proof leans on — powers of two and ten and their neighbouring doubles, the 2^53 boundary of 16
-// digits, 1e-4 and 1e15, negatives, NaN, ±Infinity, ±0 — each compared with the string path.
+// and every edge the proof leans on — powers of two and ten and their neighbouring doubles, 16 digits at and past
+// 2^53, 1e-4 and 1e15, negatives, NaN, ±Infinity, ±0 — each compared with the string path.
 import assert from 'node:assert/strict'
 import { encodeFloat8Text, writeFloat8Text } from '../../../src/common/float-text.js'
 import { writeFloat8Digits } from '../../../src/common/float8-digits.js'
@@ -85,6 +85,18 @@ describe('src/common/float8-digits: float8 text of any digit count, without a st
       let sum = 0
       for (let k = 0; k < 1 + (i % 7); k++) sum += Math.round(random() * 10_000) / 100
       values.push(sum, sum * 36 / count, sum / count, -sum / count, i / 3, 1 / (1 + (i % 9_000)), (i + 1) * 0.1)
+    }
+    const { answered, total } = compareAll(values)
+    assert.ok(answered > total * 0.95, `answered ${answered} of ${total}`)
+  })
+
+  it('writes exactly encodeFloat8Text whose 16 digits lie past 2^53 (leading 9007…9999), and answers them (seed 9)', function () {
+    const random = seeded(9)
+    const values: number[] = []
+    for (let i = 0; i < 200_000; i++) {
+      const exponent = Math.floor(random() * 19) - 4
+      const lead = 9.007199254740992 + random() * 0.992800745259008
+      values.push(lead * 10 ** exponent, -lead * 10 ** exponent, Math.round(lead * 1e6) / 1e6 * 10 ** exponent)
     }
     const { answered, total } = compareAll(values)
     assert.ok(answered > total * 0.95, `answered ${answered} of ${total}`)
