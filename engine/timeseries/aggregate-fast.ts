@@ -281,10 +281,13 @@ export function tryFastAggregate(op: ScanOp, selections: ReadonlyArray<Selection
   const tagKey = op.groupBy.find((key) => key.kind !== 'timeBucket')
   const tags = tagKey === undefined ? null : new TagOrdinals(tagKey.column)
   const refs: GroupRefs = { keyTables: [], keyRows: [], bucketStarts: [] }
+  // min/max's chosen value per group (the other kernels leave theirs empty).
   const bests = accs.map((): number[] => [])
+  const extremes = accs.flatMap((acc, a) => (acc.spec.fn === 'min' || acc.spec.fn === 'max' ? [a] : []))
   const leaders = leadersOf(accs)
   const numbering = new RunNumbering(bucket, tags, refs, () => {
-    for (let a = 0; a < accs.length; a++) { addGroup(accs[a]!); bests[a]!.push(0) }
+    for (let a = 0; a < accs.length; a++) addGroup(accs[a]!)
+    for (let e = 0; e < extremes.length; e++) bests[extremes[e]!]!.push(0)
   })
   for (let m = 0; m < selections.length; m++) {
     const selection = selections[m]!

@@ -20,8 +20,15 @@ export function plainSumValues(acc: Accumulator, selection: Selection): Float64A
 /** Adds the selected rows to four plain sums (plainSumValues gave their values), run by run. */
 export function addFourSums(accs: ReadonlyArray<Accumulator>, values: ReadonlyArray<Float64Array>, selection: Selection,
   runs: Runs): void {
-  const [a, b, c, d] = [accs[0]!, accs[1]!, accs[2]!, accs[3]!]
-  const [va, vb, vc, vd] = [values[0]!, values[1]!, values[2]!, values[3]!]
+  // Plain locals, no destructuring of array literals: those may allocate per call and per run.
+  const a = accs[0]!
+  const b = accs[1]!
+  const c = accs[2]!
+  const d = accs[3]!
+  const va = values[0]!
+  const vb = values[1]!
+  const vc = values[2]!
+  const vd = values[3]!
   const { ends, groups } = runs
   const { rows } = selection
   let i = 0
@@ -30,7 +37,10 @@ export function addFourSums(accs: ReadonlyArray<Accumulator>, values: ReadonlyAr
     const end = ends[r]!
     const n = end - i
     a.counts[g]! += n; b.counts[g]! += n; c.counts[g]! += n; d.counts[g]! += n
-    let [sa, sb, sc, sd] = [a.sums[g]!, b.sums[g]!, c.sums[g]!, d.sums[g]!]
+    let sa = a.sums[g]!
+    let sb = b.sums[g]!
+    let sc = c.sums[g]!
+    let sd = d.sums[g]!
     if (isConsecutive(rows, i, end)) {
       for (let row = rows[i]!, last = rows[end - 1]!; row <= last; row++) {
         sa += va[row]!; sb += vb[row]!; sc += vc[row]!; sd += vd[row]!

@@ -5,7 +5,7 @@
 // strict), and only selected rows are computed, so a row a filter removed never raises. Knows nothing of SQL.
 import { EngineFailureError } from '../api.js'
 import type { ExprArithOp, ExprCompareOp, ExprType } from '../expr.js'
-import { floatOrder } from './gather.js'
+import { floatOrder, orderPasses } from './gather.js'
 
 /** Rows a kernel computes per call: chunk-relative indexes in a selection vector are below it. */
 export const EXPR_CHUNK_ROWS = 1024
@@ -187,11 +187,13 @@ export function orderAt(type: ExprType, l: Vec, i: number, r: Vec, j: number): n
 
 /** out[i] = (l[i] op r[i]) as a bool vector, NULL when either side is. */
 export function compare(op: ExprCompareOp, type: ExprType, l: Vec, r: Vec, out: Vec, sel: Uint32Array, n: number): void {
+  // The op's verdict per order, decided once (gather.ts orderPasses says why).
+  const [less, equal, greater] = [holds(op, -1), holds(op, 0), holds(op, 1)]
   for (let j = 0; j < n; j++) {
     const i = sel[j]!
     if (l.nul[i] === 1 || r.nul[i] === 1) { out.nul[i] = 1; continue }
     out.nul[i] = 0
-    out.num[i] = holds(op, orderAt(type, l, i, r, i)) ? 1 : 0
+    out.num[i] = orderPasses(orderAt(type, l, i, r, i), less, equal, greater) ? 1 : 0
   }
 }
 

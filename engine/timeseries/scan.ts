@@ -8,7 +8,7 @@ import { aggregateRows } from './aggregate.js'
 import { exprColumns } from '../expr.js'
 import { compileWhere } from './expr-eval.js'
 import { EXPR_CHUNK_ROWS } from './expr-kernels.js'
-import { compareStrings, floatOrder, gatherVector } from './gather.js'
+import { compareStrings, floatOrder, gatherVector, orderPasses } from './gather.js'
 import { isMemNull, type MemColumn, type Memtable } from './memtable.js'
 import { rangesRowCount, type RowRanges } from './time-runs.js'
 
@@ -104,8 +104,8 @@ function compileFilter(filter: ColumnFilter, column: MemColumn): RowTest {
       const values = column.values
       if (filter.op !== 'in' && filter.op !== 'notIn' && filter.values.length === 1) {
         const target = asNumber(filter.values[0]!)
-        const op = filter.op
-        return (row) => column.nulls[row] === 0 && holds(op, floatOrder(values[row]!, target))
+        const [less, equal, greater] = [holds(filter.op, -1), holds(filter.op, 0), holds(filter.op, 1)] // orderPasses
+        return (row) => column.nulls[row] === 0 && orderPasses(floatOrder(values[row]!, target), less, equal, greater)
       }
       return (row) => column.nulls[row] === 0 && passes(filter, (value) => floatOrder(values[row]!, asNumber(value)))
     }
@@ -125,12 +125,12 @@ function compileRefine(filter: ColumnFilter, column: MemColumn): RowRefine {
   if (isOneValue && (column.kind === 'f64' || column.kind === 'timestamp')) {
     const { values, nulls } = column
     const target = asNumber(filter.values[0]!)
-    const op = filter.op
+    const [less, equal, greater] = [holds(filter.op, -1), holds(filter.op, 0), holds(filter.op, 1)] // orderPasses
     return (rows, from, count) => {
       let kept = from
       for (let i = from; i < from + count; i++) {
         const row = rows[i]!
-        if (nulls[row] === 0 && holds(op, floatOrder(values[row]!, target))) rows[kept++] = row
+        if (nulls[row] === 0 && orderPasses(floatOrder(values[row]!, target), less, equal, greater)) rows[kept++] = row
       }
       return kept - from
     }

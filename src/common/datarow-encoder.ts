@@ -6,7 +6,7 @@
 // batch the cores sent as columns (wire/pg/codecs/datarow-batch.ts adds the value-by-value path). Same bytes as
 // wire's value-codec.ts (test/integration/datarow-batch.test.ts compares both with PostgreSQL 15).
 import type { ColumnVector } from './column-vector.js'
-import { encodeFloat4Text, encodeFloat8Text, writeShortFloat8Text } from './float-text.js'
+import { encodeFloat4Text, encodeFloat8Text, writeFloat8Text } from './float-text.js'
 import { formatTimestamp, formatTimestamptz, TIMESTAMP_TEXT_BYTES_MAX, writeTimestampText } from './timestamp-text.js'
 
 /** The PostgreSQL type OIDs this encoder has writers for (as wire's value-codec.ts TypeOid). */
@@ -44,7 +44,7 @@ const PG_EPOCH_US = 946_684_800_000_000
 const TWO_POW_32 = 4_294_967_296
 const INT64_MAX = 0x7fffffffffffffffn
 const INT64_MIN = -0x8000000000000000n
-// writeShortFloat8Text's longest output: '-', 15 digits, '.', and leading zeros of 0.0001….
+// writeFloat8Text's longest output: '-', '0.000' and 17 digits (23 bytes).
 const FLOAT8_TEXT_BYTES_MAX = 24
 
 /** Writes row `row` of one column (int32 length, then the bytes; -1 for NULL). */
@@ -324,10 +324,10 @@ export class ColumnDataRowEncoder {
     this.offset += 4 + byteCount
   }
 
-  /** float8out: a short exact decimal written digit by digit, any other value through its string. */
+  /** float8out: written digit by digit (float-text.ts writeFloat8Text), what that declines through its string. */
   protected float8Text(value: number): void {
     this.room(4 + FLOAT8_TEXT_BYTES_MAX)
-    const byteCount = writeShortFloat8Text(this.buffer, this.offset + 4, value)
+    const byteCount = writeFloat8Text(this.buffer, this.offset + 4, value)
     if (byteCount === 0) return this.ascii(encodeFloat8Text(value))
     this.view.setInt32(this.offset, byteCount)
     this.offset += 4 + byteCount

@@ -1,6 +1,7 @@
 // src/common/float-text: float4/float8 text as PostgreSQL 15 prints it with extra_float_digits >= 1 (Ryu):
 // shortest round-trip digits; fixed notation for decimal exponents -4 ≤ e < 6 (float4) or < 15 (float8), else
 // d.ddde±XX with at least two exponent digits; 'NaN', 'Infinity', '-Infinity', and '-0'.
+import { writeFloat8Digits } from './float8-digits.js'
 
 const FLOAT4_FIXED_EXPONENT_END = 6
 const FLOAT8_FIXED_EXPONENT_END = 15
@@ -93,15 +94,7 @@ export function writeShortFloat8Text(out: Uint8Array, at: number, value: number)
   const scaled2 = Math.round(magnitude * 100)
   let k = 0
   if (scaled2 < SHORT_SCALED_END) {
-    if (scaled2 / 100 === magnitude) {
-      let scaled = scaled2
-      let fractionDigits = 2
-      while (fractionDigits > 0 && scaled % 10 === 0) {
-        scaled /= 10
-        fractionDigits--
-      }
-      return writeFixedDigits(out, at, value < 0, scaled, fractionDigits)
-    }
+    if (scaled2 / 100 === magnitude) return writeHundredths(out, at, value < 0, scaled2)
     k = 3
   }
   for (; k <= SHORT_FRACTION_DIGITS_MAX; k++) {
@@ -111,6 +104,30 @@ export function writeShortFloat8Text(out: Uint8Array, at: number, value: number)
     if (scaled / scale === magnitude) return writeFixedDigits(out, at, value < 0, scaled, k)
   }
   return 0
+}
+
+/**
+ * float8out's text of `value` as ASCII bytes at `at` (room for 24 bytes), or 0 when the caller must write
+ * encodeFloat8Text's string: the two-decimal shortcut of writeShortFloat8Text (metrics), then any digit count up to
+ * 17 (averages; float8-digits.ts), both exact.
+ */
+export function writeFloat8Text(out: Uint8Array, at: number, value: number): number {
+  const magnitude = Math.abs(value)
+  if (!(magnitude >= 1e-4 && magnitude < 1e15)) return 0
+  const scaled2 = Math.round(magnitude * 100)
+  if (scaled2 < SHORT_SCALED_END && scaled2 / 100 === magnitude) return writeHundredths(out, at, value < 0, scaled2)
+  return writeFloat8Digits(out, at, value)
+}
+
+/** `scaled` hundredths (the shortest form's digits followed by up to two zeros), its trailing zeros dropped. */
+function writeHundredths(out: Uint8Array, at: number, isNegative: boolean, scaled2: number): number {
+  let scaled = scaled2
+  let fractionDigits = 2
+  while (fractionDigits > 0 && scaled % 10 === 0) {
+    scaled /= 10
+    fractionDigits--
+  }
+  return writeFixedDigits(out, at, isNegative, scaled, fractionDigits)
 }
 
 /** `scaled` × 10^-fractionDigits in plain notation ('-'? digits, '.' and the fraction when it has one). */
