@@ -72,5 +72,6 @@ export const PG_TYPE_ROWS: ReadonlyArray<PgTypeRow> = [
   [3807, '_jsonb', -1, false, 'b', 'A', false, ',', 3802, 0, 750, 'array_in', 751, 'array_out', 2400, 'array_recv', 2401, 'array_send', 'i', 'x', 0],
   [2202, 'regprocedure', 4, true, 'b', 'N', false, ',', 0, 2207, 2212, 'regprocedurein', 2213, 'regprocedureout', 2446, 'regprocedurerecv', 2447, 'regproceduresend', 'i', 'p', 0],
   [4089, 'regnamespace', 4, true, 'b', 'N', false, ',', 0, 4090, 4084, 'regnamespacein', 4085, 'regnamespaceout', 4087, 'regnamespacerecv', 4088, 'regnamespacesend', 'i', 'p', 0],
+  [2207, '_regprocedure', -1, false, 'b', 'A', false, ',', 2202, 0, 750, 'array_in', 751, 'array_out', 2400, 'array_recv', 2401, 'array_send', 'i', 'x', 0],
   [4090, '_regnamespace', -1, false, 'b', 'A', false, ',', 4089, 0, 750, 'array_in', 751, 'array_out', 2400, 'array_recv', 2401, 'array_send', 'i', 'x', 0],
 ]
