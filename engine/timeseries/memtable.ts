@@ -23,7 +23,7 @@ export type MemColumn =
 
 /** An appendable column of `capacity` rows, all NULL when `isNull`; else its null map or ids are shared zeros. */
 function newColumn(kind: MemColumn['kind'], capacity: number, isNull = false): MemColumn {
-  const nulls = () => isNull ? new Uint8Array(capacity).fill(1) : noNulls(capacity)
+  const nulls = () => isNull ? new Uint8Array(capacity).fill(1) : zeroNulls(capacity)
   const isNullsShared = !isNull
   switch (kind) {
     case 'timestamp': case 'f64':
@@ -37,6 +37,18 @@ function newColumn(kind: MemColumn['kind'], capacity: number, isNull = false): M
     case 'text': return { kind, values: isNull ? new Array<string | null>(capacity).fill(null) : [] }
     default: return assertNeverKind(kind)
   }
+}
+
+/**
+ * Zero bytes shared by the null maps of appendable columns without a NULL (see MemColumn); never written. Not
+ * sharedNoNulls: a memtable may outgrow a row group, and growing that one would leave the views the chunk cache
+ * keeps unrecognised (isSharedNoNulls knows both).
+ */
+let sharedZeroNulls = new Uint8Array(MEMTABLE_INITIAL_ROWS_COUNT)
+
+function zeroNulls(rowCount: number): Uint8Array {
+  if (sharedZeroNulls.length < rowCount) sharedZeroNulls = new Uint8Array(Math.max(rowCount, 2 * sharedZeroNulls.length))
+  return sharedZeroNulls.subarray(0, rowCount)
 }
 
 /** Zero ids shared by every appendable symbol column whose rows all hold id 0 (see MemColumn); never written. */
@@ -63,7 +75,7 @@ export function noNulls(rowCount: number): Uint8Array {
 
 /** The null map is (a view of) the shared all-zero one: the column has no NULL. */
 export function isSharedNoNulls(nulls: Uint8Array): boolean {
-  return nulls.buffer === sharedNoNulls.buffer
+  return nulls.buffer === sharedNoNulls.buffer || nulls.buffer === sharedZeroNulls.buffer
 }
 
 /** A decoded vector as a memtable column (shares the typed arrays; symbol lookups are not needed for reading). */
@@ -294,7 +306,7 @@ export class Memtable {
       switch (column.kind) {
         case 'timestamp': case 'f64': case 'i64': case 'bool':
           column.values = grown(column.values, capacity)
-          column.nulls = column.isNullsShared === true ? noNulls(capacity) : grown(column.nulls, capacity)
+          column.nulls = column.isNullsShared === true ? zeroNulls(capacity) : grown(column.nulls, capacity)
           break
         case 'symbol': column.ids = column.isIdsShared === true ? zeroIds(capacity) : grown(column.ids, capacity); break
         case 'text': break
