@@ -23,6 +23,8 @@ export function previousOf(length: number): Float64Array {
 // A column's zigzags, and how many have each bit length, reused like previousScratch.
 let zigzagScratch = new Float64Array(1024)
 const bitLengthCounts = new Float64Array(BIT_LENGTHS_COUNT)
+const allOnesCounts = new Float64Array(BIT_LENGTHS_COUNT)
+const WIDE_BYTES = new Float64Array(1)
 
 /** The bytes putVarUint takes for `value`. */
 export function varUintBytes(value: number): number {
@@ -33,53 +35,57 @@ export function varUintBytes(value: number): number {
 
 /**
  * Zigzags of the decimal-scaled deltas per series into `zigzags` (`previous` holds each series' last k, zeros at
- * first), their bit lengths tallied in bitLengthCounts; answers the bytes DECIMAL's varints take, or -1 - i when value
- * i is not k / `power` for an integer k. Hot loops take and answer plain numbers and typed arrays (see putDeltaOfDelta).
+ * first), tallied by bit length in bitLengthCounts (and allOnesCounts: those of all ones, 2^L - 1), with the varint
+ * bytes of those of 2^32 or more in WIDE_BYTES; answers the bytes DECIMAL's varints take, or -1 - i when value i is
+ * not k / `power` for an integer k. Hot loops take and answer plain numbers and typed arrays (see putDeltaOfDelta).
  */
 function zigzagDecimal(values: Float64Array, series: Int32Array, previous: Float64Array, power: number, zigzags: Float64Array): number {
   bitLengthCounts.fill(0)
+  allOnesCounts.fill(0)
   let varintBytes = 0
+  let wideBytes = 0
   for (let i = 0; i < values.length; i++) {
     const k = scaledOf(values[i]!, power)
     if (Number.isNaN(k)) return -1 - i
     const s = series[i]! + 1
     const zigzagged = zigzag(k - previous[s]!)
     zigzags[i] = zigzagged
-    if (zigzagged < 0x80) {
-      varintBytes++
-      bitLengthCounts[32 - Math.clz32(zigzagged)]++
-    } else {
-      varintBytes += varUintBytes(zigzagged)
-      bitLengthCounts[zigzagged < 2 ** 32 ? 32 - Math.clz32(zigzagged) : BIT_LENGTHS_COUNT - 1]++
-    }
     previous[s] = k
+    if (zigzagged < 4294967296) {
+      const length = 32 - Math.clz32(zigzagged)
+      bitLengthCounts[length]++
+      varintBytes += length <= 7 ? 1 : ((length + 6) / 7) | 0 // LEB128: 7 bits a byte
+      if ((zigzagged & (zigzagged + 1)) === 0) allOnesCounts[length]++ // bit patterns: exact up to 2^32 - 1
+    } else {
+      const bytes = varUintBytes(zigzagged)
+      bitLengthCounts[BIT_LENGTHS_COUNT - 1]++
+      varintBytes += bytes
+      wideBytes += bytes
+    }
   }
+  WIDE_BYTES[0] = wideBytes
   return varintBytes
 }
 
-/** The width (1..PACKED_WIDTH_MAX) whose packed bits and escapes' varints take the fewest bytes, by bit lengths. */
+/** The escapes' varint bytes at `width` (every zigzag of 2^width - 1 or more), from zigzagDecimal's tallies. */
+function escapeBytesAt(width: number): number {
+  let bytes = WIDE_BYTES[0]! + allOnesCounts[width]! * (((width + 6) / 7) | 0)
+  for (let length = width + 1; length < BIT_LENGTHS_COUNT - 1; length++) bytes += bitLengthCounts[length]! * (((length + 6) / 7) | 0)
+  return bytes
+}
+
+/** The width (1..PACKED_WIDTH_MAX) whose packed bits and escapes' varints take the fewest bytes. */
 function bestWidth(rowCount: number): number {
   let best = 1
   let bestBytes = Number.POSITIVE_INFINITY
   for (let width = 1; width <= PACKED_WIDTH_MAX; width++) {
-    // Rows wider than `width` escape (a row of exactly 2^width - 1 does too; rare, so not counted here).
-    let escapeBytes = 0
-    for (let length = width + 1; length < BIT_LENGTHS_COUNT; length++) escapeBytes += bitLengthCounts[length]! * Math.ceil(length / 7)
-    const bytes = Math.ceil(rowCount * width / 8) + escapeBytes
+    const bytes = Math.ceil(rowCount * width / 8) + escapeBytesAt(width)
     if (bytes < bestBytes) {
       best = width
       bestBytes = bytes
     }
   }
   return best
-}
-
-/** The bytes of the escapes' varints at `width` (every zigzag of 2^width - 1 or more), exactly. */
-function escapeBytesOf(zigzags: Float64Array, count: number, width: number): number {
-  const escape = 2 ** width - 1
-  let bytes = 0
-  for (let i = 0; i < count; i++) if (zigzags[i]! >= escape) bytes += varUintBytes(zigzags[i]!)
-  return bytes
 }
 
 function putVarUints(bytes: Uint8Array, at: number, zigzags: Float64Array, count: number): number {
@@ -133,7 +139,7 @@ export function putDecimalColumn(bytes: Uint8Array, at: number, values: Float64A
     if (varintBytes >= 0) {
       bytes[at] = decimals
       const width = bestWidth(rows)
-      const escapeBytes = escapeBytesOf(zigzagScratch, rows, width)
+      const escapeBytes = escapeBytesAt(width)
       const packedBytes = 1 + varUintBytes(escapeBytes) + escapeBytes + Math.ceil(rows * width / 8)
       if (packedBytes < varintBytes) {
         return { end: putPacked(bytes, at + 1, zigzagScratch, rows, width, escapeBytes), encoding: encodings.decimalPacked }
