@@ -17,7 +17,7 @@ import {
 import { makeTempDir, removeDir, startServerProcess, type ServerProcess } from '../helpers/server-process.js'
 
 const FIXTURE_DIR = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'wal-flat-v1')
-// The same rows written by main at 9aef561, in compact payloads before DECIMAL_PACKED (f64 deltas only as varints).
+// The same rows written by main at 49c4a06, in compact payloads before DECIMAL_PACKED (f64 deltas only as varints).
 const COMPACT_V2_FIXTURE_DIR = path.resolve(FIXTURE_DIR, '..', 'wal-compact-v2')
 
 /** The payload layout (its version byte) of every IngestRecord of `tableId` in the WAL of `dataDir`. */
