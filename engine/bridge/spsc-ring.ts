@@ -181,8 +181,11 @@ export class RingConsumer {
     return this.ring.header
   }
 
-  /** The next complete message (a copy the caller owns), or null when none is complete yet. */
-  pop(): Uint8Array | null {
+  /**
+   * The next complete message (a copy the caller owns, in the array `allocate` gives for its length when given), or
+   * null when none is complete yet.
+   */
+  pop(allocate?: (length: number) => Uint8Array): Uint8Array | null {
     const ring = this.ring
     while (ring.used() > 0) {
       const head = Atomics.load(ring.header, HEAD) >>> 0
@@ -196,7 +199,7 @@ export class RingConsumer {
       if (message === null) {
         const messageLength = hasMore ? flags >>> 1 : length
         assert(messageLength >= length, `fragmented message of ${messageLength} bytes starts with ${length}`)
-        message = new Uint8Array(messageLength)
+        message = allocate === undefined ? new Uint8Array(messageLength) : allocate(messageLength)
       }
       assert(this.partialBytes + length <= message.length, 'fragments overrun their message')
       this.copyOut(position, length, message, this.partialBytes)

@@ -8,7 +8,9 @@ import type {
   AppliedResponse, ApplyIngestRequest, ApplyRawIngestRequest, CompactRequest, CoreRequest, CoreResponse, RewriteSegmentRequest, ScanRequest,
 } from '../bridge/messages.js'
 import { RingConsumer, RingProducer, type RingBuffers } from '../bridge/spsc-ring.js'
-import { CORE_REQUESTS_PER_TICK_COUNT, VSHARD_COUNT } from '../../src/common/limits.js'
+import {
+  CORE_RECEIVE_BUFFER_BYTES_MAX, CORE_RECEIVE_BUFFER_BYTES_MIN, CORE_REQUESTS_PER_TICK_COUNT, VSHARD_COUNT,
+} from '../../src/common/limits.js'
 import { decodeIngestPayload } from '../wal/ingest-payload.js'
 import { rewriteSegment } from '../timeseries/delete-rows.js'
 import { CoreStorage } from './core-storage.js'
@@ -28,6 +30,8 @@ export type TickOutcome = 'idle' | 'busy' | 'blocked' | 'stopped'
 
 export class CoreLoop {
   private readonly requests: RingConsumer
+  /** Where ingest payloads are received (receiveInto), reused from one to the next. */
+  private receiveBuffer = new Uint8Array(0)
   private readonly responses: RingProducer
   private readonly codec = new FrameCodec()
   private readonly storage: CoreStorage
@@ -64,10 +68,10 @@ export class CoreLoop {
     if (this.isStopped) return 'stopped'
     let handled = 0
     while (handled < CORE_REQUESTS_PER_TICK_COUNT && !this.isStopped) {
-      const bytes = this.requests.pop()
+      const bytes = this.requests.pop(this.receiveInto)
       if (bytes === null) break
       handled += 1
-      this.respond(this.handle(this.codec.decodeRequest(bytes)))
+      this.respond(this.handle(this.decodeRequest(bytes)))
       if (!this.pumpOutbox()) return 'blocked'
     }
     if (this.isStopped) return 'stopped'
@@ -77,6 +81,29 @@ export class CoreLoop {
       return 'busy'
     }
     return handled > 0 ? 'busy' : 'idle'
+  }
+
+  /**
+   * The array a request of `length` bytes is received into: the kept receive buffer for an ingest-sized one (see
+   * CORE_RECEIVE_BUFFER_BYTES_MIN), else a fresh one.
+   */
+  private readonly receiveInto = (length: number): Uint8Array => {
+    if (length < CORE_RECEIVE_BUFFER_BYTES_MIN || length > CORE_RECEIVE_BUFFER_BYTES_MAX) return new Uint8Array(length)
+    if (this.receiveBuffer.length < length) {
+      this.receiveBuffer = new Uint8Array(Math.min(CORE_RECEIVE_BUFFER_BYTES_MAX, Math.max(length, 2 * this.receiveBuffer.length)))
+    }
+    return this.receiveBuffer.subarray(0, length)
+  }
+
+  /**
+   * The request in `bytes`. Only an ingest may stay in the receive buffer: applying it copies every value into the
+   * memtables, so nothing refers to the buffer once it is handled and the next request may overwrite it. Any other
+   * request there (a large scan) is decoded from a copy of its own, since a request may be kept (an open stream).
+   */
+  private decodeRequest(bytes: Uint8Array): CoreRequest {
+    const request = this.codec.decodeRequest(bytes)
+    if (bytes.buffer !== this.receiveBuffer.buffer || request.kind === 'ApplyRawIngestRequest') return request
+    return this.codec.decodeRequest(bytes.slice())
   }
 
   /** Streaming scans open on this core (tests). */

@@ -7,25 +7,56 @@ import { MEMTABLE_INITIAL_ROWS_COUNT, SEGMENT_ROW_GROUP_ROWS_COUNT } from '../..
 import type { TableSchema } from '../ops.js'
 import { TimeRuns, type RowRanges } from './time-runs.js'
 
-/** One column's storage. Numeric kinds keep a null byte per row (1 = NULL); symbols keep a per-memtable dictionary. */
+/**
+ * One column's storage. Numeric kinds keep a null byte per row (1 = NULL); symbols keep a per-memtable dictionary.
+ * Appended columns start with views of shared zeros instead of arrays of their own (issue 10: bytes per row held):
+ * a null map until a row is NULL (`isNullsShared`), a symbol's ids until a row holds another id than 0 (`isIdsShared`:
+ * a TSBS memtable holds one series, so each tag one value). Readers see ordinary arrays; nothing but the memtable's
+ * append writes them, and it gives a column an array of its own before its first write that is not a zero.
+ */
 export type MemColumn =
-  | { readonly kind: 'timestamp' | 'f64'; values: Float64Array; nulls: Uint8Array }
-  | { readonly kind: 'i64'; values: BigInt64Array; nulls: Uint8Array }
-  | { readonly kind: 'bool'; values: Uint8Array; nulls: Uint8Array }
-  | { readonly kind: 'symbol'; ids: Int32Array; readonly dict: string[]; readonly lookup: Map<string, number> }
+  | { readonly kind: 'timestamp' | 'f64'; values: Float64Array; nulls: Uint8Array; isNullsShared?: boolean }
+  | { readonly kind: 'i64'; values: BigInt64Array; nulls: Uint8Array; isNullsShared?: boolean }
+  | { readonly kind: 'bool'; values: Uint8Array; nulls: Uint8Array; isNullsShared?: boolean }
+  | { readonly kind: 'symbol'; ids: Int32Array; readonly dict: string[]; readonly lookup: Map<string, number>; isIdsShared?: boolean }
   | { readonly kind: 'text'; readonly values: (string | null)[] }
 
+/** An appendable column of `capacity` rows, all NULL when `isNull`; else its null map or ids are shared zeros. */
 function newColumn(kind: MemColumn['kind'], capacity: number, isNull = false): MemColumn {
-  const nulls = () => new Uint8Array(capacity).fill(isNull ? 1 : 0)
+  const nulls = () => isNull ? new Uint8Array(capacity).fill(1) : zeroNulls(capacity)
+  const isNullsShared = !isNull
   switch (kind) {
     case 'timestamp': case 'f64':
-      return { kind, values: new Float64Array(capacity), nulls: nulls() }
-    case 'i64': return { kind, values: new BigInt64Array(capacity), nulls: nulls() }
-    case 'bool': return { kind, values: new Uint8Array(capacity), nulls: nulls() }
-    case 'symbol': return { kind, ids: new Int32Array(capacity).fill(isNull ? -1 : 0), dict: [], lookup: new Map() }
+      return { kind, values: new Float64Array(capacity), nulls: nulls(), isNullsShared }
+    case 'i64': return { kind, values: new BigInt64Array(capacity), nulls: nulls(), isNullsShared }
+    case 'bool': return { kind, values: new Uint8Array(capacity), nulls: nulls(), isNullsShared }
+    case 'symbol':
+      return isNull
+        ? { kind, ids: new Int32Array(capacity).fill(-1), dict: [], lookup: new Map() }
+        : { kind, ids: zeroIds(capacity), dict: [], lookup: new Map(), isIdsShared: true }
     case 'text': return { kind, values: isNull ? new Array<string | null>(capacity).fill(null) : [] }
     default: return assertNeverKind(kind)
   }
+}
+
+/**
+ * Zero bytes shared by the null maps of appendable columns without a NULL (see MemColumn); never written. Not
+ * sharedNoNulls: a memtable may outgrow a row group, and growing that one would leave the views the chunk cache
+ * keeps unrecognised (isSharedNoNulls knows both).
+ */
+let sharedZeroNulls = new Uint8Array(MEMTABLE_INITIAL_ROWS_COUNT)
+
+function zeroNulls(rowCount: number): Uint8Array {
+  if (sharedZeroNulls.length < rowCount) sharedZeroNulls = new Uint8Array(Math.max(rowCount, 2 * sharedZeroNulls.length))
+  return sharedZeroNulls.subarray(0, rowCount)
+}
+
+/** Zero ids shared by every appendable symbol column whose rows all hold id 0 (see MemColumn); never written. */
+let sharedZeroIds = new Int32Array(MEMTABLE_INITIAL_ROWS_COUNT)
+
+function zeroIds(rowCount: number): Int32Array {
+  if (sharedZeroIds.length < rowCount) sharedZeroIds = new Int32Array(Math.max(rowCount, 2 * sharedZeroIds.length))
+  return sharedZeroIds.subarray(0, rowCount)
 }
 
 /**
@@ -44,7 +75,7 @@ export function noNulls(rowCount: number): Uint8Array {
 
 /** The null map is (a view of) the shared all-zero one: the column has no NULL. */
 export function isSharedNoNulls(nulls: Uint8Array): boolean {
-  return nulls.buffer === sharedNoNulls.buffer
+  return nulls.buffer === sharedNoNulls.buffer || nulls.buffer === sharedZeroNulls.buffer
 }
 
 /** A decoded vector as a memtable column (shares the typed arrays; symbol lookups are not needed for reading). */
@@ -85,14 +116,17 @@ function grown<T extends Float64Array | BigInt64Array | Uint8Array | Int32Array>
   return next
 }
 
-/** Bytes one row costs in a column, for the memtable budget (text counts 2 bytes per UTF-16 unit plus a slot). */
-function fixedRowBytes(kind: MemColumn['kind']): number {
-  switch (kind) {
-    case 'timestamp': case 'f64': case 'i64': return 9
-    case 'bool': return 2
-    case 'symbol': return 4
+/**
+ * Bytes one row costs in a column, for the memtable budget (text counts 2 bytes per UTF-16 unit plus a slot; shared
+ * null maps and ids cost nothing per row).
+ */
+function rowBytesOf(column: MemColumn): number {
+  switch (column.kind) {
+    case 'timestamp': case 'f64': case 'i64': return column.isNullsShared === true ? 8 : 9
+    case 'bool': return column.isNullsShared === true ? 1 : 2
+    case 'symbol': return column.isIdsShared === true ? 0 : 4
     case 'text': return 8
-    default: return assertNeverKind(kind)
+    default: return assertNeverKind(column)
   }
 }
 
@@ -104,6 +138,32 @@ function gatherF64(into: Float64Array, from: Float64Array, rows: Int32Array, cou
 
 function gatherI64(into: BigInt64Array, from: BigInt64Array, rows: Int32Array, count: number, at: number): void {
   for (let i = 0; i < count; i++) into[at + i] = from[rows[i]!]!
+}
+
+/** True when a row of `rows[0..count)` is NULL in `nulls`. */
+function anyNull(nulls: Uint8Array, rows: Int32Array, count: number): boolean {
+  for (let i = 0; i < count; i++) if (nulls[rows[i]!] === 1) return true
+  return false
+}
+
+type NullsColumn = { nulls: Uint8Array; isNullsShared?: boolean }
+
+/** A column's null map of its own (zeros), of `capacity` rows, before its first NULL is written. */
+function ownNulls(column: NullsColumn, capacity: number): Uint8Array {
+  if (column.isNullsShared === true) {
+    column.nulls = new Uint8Array(capacity)
+    column.isNullsShared = false
+  }
+  return column.nulls
+}
+
+/** A symbol column's ids of its own (zeros), of `capacity` rows, before its first id other than 0 is written. */
+function ownIds(column: { ids: Int32Array; isIdsShared?: boolean }, capacity: number): Int32Array {
+  if (column.isIdsShared === true) {
+    column.ids = new Int32Array(capacity)
+    column.isIdsShared = false
+  }
+  return column.ids
 }
 
 /** Bytes (bool values, null maps); an absent source map means no NULLs. */
@@ -176,7 +236,7 @@ export class Memtable {
    */
   get sizeBytes(): number {
     let perRow = 0
-    for (const column of this.columns) perRow += fixedRowBytes(column.kind)
+    for (const column of this.columns) perRow += rowBytesOf(column)
     return perRow * this.rows + this.variableBytes
   }
 
@@ -232,9 +292,9 @@ export class Memtable {
   private appendNulls(column: MemColumn, count: number): void {
     const at = this.rows
     switch (column.kind) {
-      case 'symbol': column.ids.fill(-1, at, at + count); break
+      case 'symbol': ownIds(column, this.capacity).fill(-1, at, at + count); break
       case 'text': for (let i = 0; i < count; i++) column.values.push(null); break
-      default: column.nulls.fill(1, at, at + count)
+      default: ownNulls(column, this.capacity).fill(1, at, at + count)
     }
   }
 
@@ -246,9 +306,9 @@ export class Memtable {
       switch (column.kind) {
         case 'timestamp': case 'f64': case 'i64': case 'bool':
           column.values = grown(column.values, capacity)
-          column.nulls = grown(column.nulls, capacity)
+          column.nulls = column.isNullsShared === true ? zeroNulls(capacity) : grown(column.nulls, capacity)
           break
-        case 'symbol': column.ids = grown(column.ids, capacity); break
+        case 'symbol': column.ids = column.isIdsShared === true ? zeroIds(capacity) : grown(column.ids, capacity); break
         case 'text': break
         default: assertNeverKind(column)
       }
@@ -269,14 +329,20 @@ export class Memtable {
       }
     } else if ((column.kind === 'timestamp' || column.kind === 'f64') && (vector.kind === 'timestamp' || vector.kind === 'f64')) {
       gatherF64(column.values, vector.values, rows, count, at)
-      gatherNulls(column.nulls, vector.nulls, rows, count, at)
+      this.appendNullMap(column, vector.nulls, rows, count)
     } else if (column.kind === 'i64' && vector.kind === 'i64') {
       gatherI64(column.values, vector.values, rows, count, at)
-      gatherNulls(column.nulls, vector.nulls, rows, count, at)
+      this.appendNullMap(column, vector.nulls, rows, count)
     } else if (column.kind === 'bool' && vector.kind === 'bool') {
       gatherNulls(column.values, vector.values, rows, count, at)
-      gatherNulls(column.nulls, vector.nulls, rows, count, at)
+      this.appendNullMap(column, vector.nulls, rows, count)
     }
+  }
+
+  /** The rows' null flags; a shared map stays shared while none of them is NULL (its zeros already say so). */
+  private appendNullMap(column: NullsColumn, from: Uint8Array | undefined, rows: Int32Array, count: number): void {
+    if (column.isNullsShared === true && (from === undefined || !anyNull(from, rows, count))) return
+    gatherNulls(ownNulls(column, this.capacity), from, rows, count, this.rows)
   }
 
   private appendSymbols(
@@ -289,7 +355,7 @@ export class Memtable {
     for (let i = 0; i < count; i++) {
       const id = vector.ids[rows[i]!]!
       if (id === -1) {
-        column.ids[at + i] = -1
+        ownIds(column, this.capacity)[at + i] = -1
         continue
       }
       let local = remap[id]!
@@ -304,7 +370,7 @@ export class Memtable {
         }
         remap[id] = local
       }
-      column.ids[at + i] = local
+      if (local !== 0 || column.isIdsShared !== true) ownIds(column, this.capacity)[at + i] = local
     }
   }
 }

@@ -7,7 +7,8 @@ import { ByteReader } from '../timeseries/codecs/byte-reader.js'
 import { ChunkCorruptError } from '../timeseries/codecs/chunk-corrupt-error.js'
 import { DECIMALS_MAX, POWERS_OF_TEN } from '../timeseries/codecs/decimal-floats.js'
 import { unzigzag } from '../timeseries/codecs/int-buckets.js'
-import { COMPACT_ENCODINGS, COMPACT_NULLS, COMPACT_PAYLOAD_VERSION, DOD_STEP_MAX, previousOf } from './ingest-compact.js'
+import { COMPACT_ENCODINGS, COMPACT_NULLS, COMPACT_PAYLOAD_VERSION, DOD_STEP_MAX } from './ingest-compact.js'
+import { PACKED_WIDTH_MAX, previousOf } from './ingest-compact-decimal.js'
 import { FLAT_PAYLOAD_MARK } from './ingest-flat.js'
 
 const HEADER_BYTES = 8
@@ -109,6 +110,40 @@ function getDecimal(bytes: Uint8Array, at: number, end: number, values: Float64A
   return next
 }
 
+/**
+ * Fills `values` from DECIMAL_PACKED's `width`-bit fields from `fieldsAt` (the caller checked that they end by `end`),
+ * an escape's zigzag from the varints at `escapeAt` (before `fieldsAt`). Answers the offset after the fields, or -1
+ * for bad bytes (the escapes not used up exactly, a k that is no safe integer).
+ */
+function getDecimalPacked(bytes: Uint8Array, escapeAt: number, fieldsAt: number, values: Float64Array, series: Int32Array,
+  previous: Float64Array, power: number, width: number): number {
+  let nextEscape = escapeAt
+  let next = fieldsAt
+  let pending = 0
+  let bits = 0
+  const escape = (1 << width) - 1
+  for (let r = 0; r < values.length; r++) {
+    while (pending < width) {
+      bits |= bytes[next++]! << pending
+      pending += 8
+    }
+    let zigzagged = bits & escape
+    bits >>>= width
+    pending -= width
+    if (zigzagged === escape) {
+      if ((nextEscape = getVarUint(bytes, nextEscape, fieldsAt)) < 0) return -1
+      zigzagged = VARUINT[0]!
+      if (zigzagged < escape) return -1
+    }
+    const s = series[r]! + 1
+    const k = previous[s]! + unzigzag(zigzagged)
+    if (!Number.isSafeInteger(k)) return -1
+    values[r] = k / power
+    previous[s] = k
+  }
+  return nextEscape === fieldsAt ? fieldsAt + Math.ceil(values.length * width / 8) : -1
+}
+
 function readDeltaOfDelta(input: ByteReader, values: Float64Array): Float64Array {
   const first = input.readF64()
   if (!Number.isSafeInteger(first)) input.fail(`first value ${first}`)
@@ -118,13 +153,25 @@ function readDeltaOfDelta(input: ByteReader, values: Float64Array): Float64Array
   return values
 }
 
-function readDecimal(input: ByteReader, values: Float64Array, key: Key): Float64Array {
+function readDecimal(input: ByteReader, values: Float64Array, key: Key, isPacked: boolean): Float64Array {
   const decimals = input.readU8()
   if (decimals > DECIMALS_MAX) input.fail(`decimals ${decimals}`)
-  const end = getDecimal(input.bytes, input.pos, input.end, values, key.ids, previousOf(key.entries + 1), POWERS_OF_TEN[decimals]!)
+  const previous = previousOf(key.entries + 1)
+  const end = isPacked
+    ? readPacked(input, values, key, previous, POWERS_OF_TEN[decimals]!)
+    : getDecimal(input.bytes, input.pos, input.end, values, key.ids, previous, POWERS_OF_TEN[decimals]!)
   if (end < 0) input.fail('decimal values')
   input.pos = end
   return values
+}
+
+/** DECIMAL_PACKED after d (see readDecimal); answers the offset after it, or -1 for bad bytes. */
+function readPacked(input: ByteReader, values: Float64Array, key: Key, previous: Float64Array, power: number): number {
+  const width = input.readU8()
+  if (width < 1 || width > PACKED_WIDTH_MAX) input.fail(`packed width ${width}`)
+  const escapeBytes = input.readVarUintAtMost(input.remaining, 'escape bytes')
+  if (Math.ceil(values.length * width / 8) > input.remaining - escapeBytes) input.fail('packed decimal values')
+  return getDecimalPacked(input.bytes, input.pos, input.pos + escapeBytes, values, key.ids, previous, power, width)
 }
 
 /** UTF-8 as Buffer decodes it (as the flat layout's decoder does): a TextDecoder call per short string costs ~10×. */
@@ -183,7 +230,8 @@ function readNulls(input: ByteReader, mode: number, arena: Arena, rows: number):
 function readFloats(input: ByteReader, encoding: number, values: Float64Array, key: Key): Float64Array {
   if (encoding === COMPACT_ENCODINGS.raw) return readRaw(input, values)
   if (encoding === COMPACT_ENCODINGS.deltaOfDelta) return readDeltaOfDelta(input, values)
-  if (encoding === COMPACT_ENCODINGS.decimal) return readDecimal(input, values, key)
+  if (encoding === COMPACT_ENCODINGS.decimal) return readDecimal(input, values, key, false)
+  if (encoding === COMPACT_ENCODINGS.decimalPacked) return readDecimal(input, values, key, true)
   return input.fail(`float encoding ${encoding}`)
 }
 

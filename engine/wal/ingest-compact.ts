@@ -16,6 +16,11 @@
 //       value starting as the first, the previous delta as 0 (every value a safe integer)
 //     DECIMAL (f64): u8 d, per row varuint zigzag(k - previous k of the row's series), value = k / 10^d; a row's
 //       series is its key column id (+1; 0 for NULL), every series starting at 0; one series when there is no key
+//     DECIMAL_PACKED (f64): DECIMAL's zigzags as fixed-width fields with escapes: u8 d, u8 width w (1..24), varuint
+//       E, then E bytes: the varuint zigzag of every row whose zigzag is 2^w - 1 or more (an escape), in row order;
+//       then every row's field of w bits in ceil(rows * w / 8) bytes, least significant bit first (row r's bit i is
+//       bit (r * w + i) % 8 of byte (r * w + i) / 8): its zigzag, or 2^w - 1 for an escape. Written when smaller
+//       than DECIMAL (ingest-compact-decimal.ts)
 //     SYMBOL_IDS: varuint dictionary entries, each a varuint byte length + UTF-8, then per row varuint (id + 1)
 //     SYMBOL_KEYED: the dictionary as SYMBOL_IDS, then varuint m (key dictionary entries + 1), then m varuints:
 //       entry j is (id + 1) of every row whose key id + 1 is j
@@ -23,13 +28,13 @@
 import { assert, assertNever } from '../../src/common/assert.js'
 import { COLUMN_KIND_CODES, type ColumnBatch, type ColumnVector } from '../batch.js'
 import { putVarUint } from '../timeseries/codecs/byte-writer.js'
-import { DECIMALS_MAX, POWERS_OF_TEN, scaledOf } from '../timeseries/codecs/decimal-floats.js'
 import { zigzag } from '../timeseries/codecs/int-buckets.js'
+import { putDecimalColumn } from './ingest-compact-decimal.js'
 import { FLAT_PAYLOAD_MARK, PayloadCursor } from './ingest-flat.js'
 
 export const COMPACT_PAYLOAD_VERSION = 2
 /** Column encodings. Append-only: written to disk. */
-export const COMPACT_ENCODINGS = { raw: 0, deltaOfDelta: 1, decimal: 2, symbolIds: 3, symbolKeyed: 4, text: 5 } as const
+export const COMPACT_ENCODINGS = { raw: 0, deltaOfDelta: 1, decimal: 2, symbolIds: 3, symbolKeyed: 4, text: 5, decimalPacked: 6 } as const
 /** Null map modes. Append-only: written to disk. */
 export const COMPACT_NULLS = { none: 0, zeros: 1, bitmap: 2 } as const
 /** A delta-of-delta column's deltas and deltas of deltas stay below this, so every sum and zigzag is exact. */
@@ -44,8 +49,8 @@ export function compactPayloadBytesMax(batch: ColumnBatch): number {
   let entriesMax = 0
   for (const vector of batch.columns) if (vector.kind === 'symbol') entriesMax = Math.max(entriesMax, vector.dict.length)
   for (const vector of batch.columns) {
-    // Descriptor, a first value or decimals byte, a varint (≤ 8 bytes) or raw value per row, the null bitmap.
-    bytes += 3 + 8 + 1 + rows * VARUINT_BYTES_MAX + Math.ceil(rows / 8)
+    // Descriptor, a first value or decimals and width bytes, a varint (≤ 8 bytes) or raw value per row, the null bitmap.
+    bytes += 3 + 8 + 2 + rows * VARUINT_BYTES_MAX + Math.ceil(rows / 8)
     if (vector.kind === 'symbol') {
       // Dictionary and map lengths, a keyed map (the key's entries + 1, ids ≤ 2^31: 5 bytes each), the strings.
       bytes += 2 * VARUINT_BYTES_MAX + (entriesMax + 1) * 5
@@ -158,49 +163,6 @@ function putDeltaOfDelta(bytes: Uint8Array, at: number, values: Float64Array): n
   return next
 }
 
-/**
- * Decimal-scaled deltas per series (`previous` holds each series' last k, zeros at first); answers the offset after
- * them, or -1 - i when value i is not k / `power` for an integer k.
- */
-function putDecimal(bytes: Uint8Array, at: number, values: Float64Array, series: Int32Array, previous: Float64Array, power: number): number {
-  let next = at
-  for (let i = 0; i < values.length; i++) {
-    const k = scaledOf(values[i]!, power)
-    if (Number.isNaN(k)) return -1 - i
-    const s = series[i]! + 1
-    const zigzagged = zigzag(k - previous[s]!)
-    if (zigzagged < 0x80) bytes[next++] = zigzagged // one byte inline; longer in putVarUint
-    else next = putVarUint(bytes, next, zigzagged)
-    previous[s] = k
-  }
-  return next
-}
-
-// Each series' previous k, reused (zeroed per column; decoding uses it too): a fresh small Float64Array per column is an external
-// ArrayBuffer, whose allocations cost more than the column's deltas and drive the event loop's GCs.
-let previousScratch = new Float64Array(256)
-export function previousOf(length: number): Float64Array {
-  if (previousScratch.length < length) previousScratch = new Float64Array(length * 2)
-  return previousScratch.fill(0, 0, length)
-}
-
-/** Decimals 0..DECIMALS_MAX for the f64 column, starting over with more when a value needs them; false if none do. */
-function tryDecimal(out: CompactWriter, values: Float64Array, series: Int32Array, seriesCount: number): boolean {
-  let decimals = 0
-  while (decimals <= DECIMALS_MAX) {
-    out.bytes[out.at] = decimals
-    const end = putDecimal(out.bytes, out.at + 1, values, series, previousOf(seriesCount + 1), POWERS_OF_TEN[decimals]!)
-    if (end >= 0) {
-      out.at = end
-      return true
-    }
-    const value = values[-1 - end]!
-    decimals++
-    while (decimals <= DECIMALS_MAX && Number.isNaN(scaledOf(value, POWERS_OF_TEN[decimals]!))) decimals++
-  }
-  return false
-}
-
 function writeFloats(out: CompactWriter, vector: ColumnVector & { kind: 'timestamp' | 'f64' }, series: Int32Array, seriesCount: number): void {
   const encodingAt = out.at
   out.u8(COMPACT_ENCODINGS.raw)
@@ -214,9 +176,13 @@ function writeFloats(out: CompactWriter, vector: ColumnVector & { kind: 'timesta
       out.at = end
       return
     }
-  } else if (tryDecimal(out, values, series, seriesCount)) {
-    out.bytes[encodingAt] = COMPACT_ENCODINGS.decimal
-    return
+  } else {
+    const written = putDecimalColumn(out.bytes, out.at, values, series, seriesCount, COMPACT_ENCODINGS)
+    if (written !== null) {
+      out.bytes[encodingAt] = written.encoding
+      out.at = written.end
+      return
+    }
   }
   out.raw(values)
 }

@@ -87,6 +87,11 @@ export const DISPATCH_QUEUE_FRAMES_MAX_COUNT = 1024
 export const REPLAY_PROGRESS_INTERVAL_MS = 1000
 // Requests a core handles per tick before it drains its response outbox again (runs at its own pace).
 export const CORE_REQUESTS_PER_TICK_COUNT = 64
+// A core receives ingest payloads of at least CORE_RECEIVE_BUFFER_BYTES_MIN and at most CORE_RECEIVE_BUFFER_BYTES_MAX
+// into one buffer it keeps and reuses (issue 10: a fresh one per ingest, ~2 MiB per TCP run on each core, was churn
+// that glibc keeps as RSS); smaller messages and larger ones get buffers of their own.
+export const CORE_RECEIVE_BUFFER_BYTES_MIN = 64 * 1024
+export const CORE_RECEIVE_BUFFER_BYTES_MAX = RING_BYTES
 // Rows in one batch of a streaming raw scan (a core's RowsPartial): ~100 KiB of narrow rows per ring frame, and
 // small enough that converting one batch to SQL values on the control thread stays well under a millisecond.
 export const SCAN_BATCH_ROWS_COUNT = 4096

@@ -118,7 +118,9 @@ describe('crash: storage — flushes, torn WAL tail, corrupted segment (issue #4
     await setup(server.pgPort)
     const c = client(server.pgPort)
     await c.connect()
-    for (let batch = 0; batch < 120; batch++) await c.query(batchSql(batch))
+    // Enough rows to pass the 1 MiB budget on each core (~37 budget bytes per row: columns without NULLs cost no
+    // null map), so segments are flushed while writing.
+    for (let batch = 0; batch < 160; batch++) await c.query(batchSql(batch))
     await c.end()
     await server.stop()
     server = null

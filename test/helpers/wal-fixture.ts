@@ -5,6 +5,7 @@
 // before the compact layout, e.g. main at cf743de; the fixture's WAL payloads must start 0xc1 0x01):
 //   node dist/test/helpers/wal-fixture.js OUT_DIR   (writes OUT_DIR/datadir and OUT_DIR/answers.json)
 // The server is killed (SIGKILL) after answering, so nothing is flushed or checkpointed: the WAL holds every row.
+// test/fixtures/wal-compact-v2 was made the same way by main at 49c4a06: compact payloads from before DECIMAL_PACKED.
 import fs from 'node:fs'
 import path from 'node:path'
 import pg from 'pg'

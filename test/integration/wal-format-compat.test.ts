@@ -17,6 +17,8 @@ import {
 import { makeTempDir, removeDir, startServerProcess, type ServerProcess } from '../helpers/server-process.js'
 
 const FIXTURE_DIR = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'wal-flat-v1')
+// The same rows written by main at 49c4a06, in compact payloads before DECIMAL_PACKED (f64 deltas only as varints).
+const COMPACT_V2_FIXTURE_DIR = path.resolve(FIXTURE_DIR, '..', 'wal-compact-v2')
 
 /** The payload layout (its version byte) of every IngestRecord of `tableId` in the WAL of `dataDir`. */
 function payloadVersions(dataDir: string, tableId: number): number[] {
@@ -83,5 +85,26 @@ describe('integration: WALs of flat IngestRecord payloads still replay; compact 
     assert.deepEqual(await fixtureAnswers(client, 'fx2'), await fixtureAnswers(client, 'fx'))
     assert.deepEqual(digestAnswers(await fixtureAnswers(client, 'fx')), recorded)
     assert.deepEqual(digestAnswers(await fixtureAnswers(client, 'fx2')), recorded)
+  })
+})
+
+describe('integration: WALs of compact payloads written before DECIMAL_PACKED still replay', function () {
+  this.timeout(120000)
+
+  it('replays the fixture into exactly the answers of the build that wrote it', async function () {
+    const dataDir = makeTempDir('wal-compat-v2')
+    fs.cpSync(path.join(COMPACT_V2_FIXTURE_DIR, 'datadir'), dataDir, { recursive: true })
+    assert.deepEqual(new Set(payloadVersions(dataDir, 1)), new Set([COMPACT_PAYLOAD_VERSION]), 'the fixture holds compact payloads')
+    const recorded = JSON.parse(fs.readFileSync(path.join(COMPACT_V2_FIXTURE_DIR, 'answers.json'), 'utf8')) as AnswerDigest[]
+    const server = await startServerProcess({ dataDir, args: ['--memtable-mb', '256'] })
+    const client = new pg.Client({ host: '127.0.0.1', port: server.pgPort, user: 'postgres', database: 'postgres' })
+    try {
+      await client.connect()
+      assert.deepEqual(digestAnswers(await fixtureAnswers(client, 'fx')), recorded)
+    } finally {
+      await client.end()
+      assert.equal(await server.stop(), 0, server.output())
+      removeDir(dataDir)
+    }
   })
 })

@@ -85,6 +85,51 @@ describe('engine/wal/ingest-compact', () => {
     assert.deepStrictEqual(decodeCompactPayload(encode(small)), small)
   })
 
+  it('pins DECIMAL_PACKED: fixed-width fields least significant bit first, escapes as varints before them', () => {
+    const batch: ColumnBatch = { rowCount: 10, columns: [{ kind: 'f64', values: new Float64Array([5, 6, 7, 6, 7, 8, 7, 8, 9, 8]) }] }
+    const expected = [
+      0xc1, 2, 1, 0, 10, 0, 0, 0, 0, // mark, version, columnCount, rowCount, no key column (one series)
+      3, 6, 0, 0, 2, // f64 DECIMAL_PACKED, no null map, d = 0, width 2 (escape 3)
+      1, 10, // the escapes: 1 byte, zigzag(+5) of row 0
+      0b01_10_10_11, 0b10_01_10_10, 0b01_10, // fields (row 0 lowest): escape, then +1 +1 -1, +1 +1 -1 +1, +1 -1
+    ]
+    assert.deepStrictEqual([...encode(batch)], expected)
+    assert.deepStrictEqual(decodeCompactPayload(encode(batch)), batch)
+    // Every delta zero: width 1, no escapes.
+    const flat: ColumnBatch = { rowCount: 12, columns: [{ kind: 'f64', values: new Float64Array(12) }] }
+    assert.deepStrictEqual([...encode(flat)].slice(9), [3, 6, 0, 0, 1, 0, 0, 0])
+    assert.deepStrictEqual(decodeCompactPayload(encode(flat)), flat)
+    // Refused: width 0 or above 24, an escape whose zigzag fits the field, escapes not used up.
+    for (const [at, value] of [[13, 0], [13, 25], [15, 2], [14, 2]] as const) {
+      const bad = encode(batch)
+      bad[at] = value
+      assert.equal(decodeCompactPayload(bad), undefined, `byte ${at} = ${value}`)
+    }
+  })
+
+  it('packs walks of every width up to 24 bits and falls back to varints beyond, bit for bit', () => {
+    const random = seededRandom(7)
+    for (let bits = 1; bits <= 30; bits++) {
+      for (const rowCount of [1, 7, 8, 9, 333]) {
+        const hosts = 5
+        const ids = Int32Array.from({ length: rowCount }, (_, r) => r % hosts)
+        const walk = new Float64Array(hosts)
+        const values = Float64Array.from(ids, (h) => (walk[h] = walk[h]! + Math.floor((random() - 0.5) * 2 ** bits)) / 100)
+        const nulls = Uint8Array.from({ length: rowCount }, () => (random() < 0.1 ? 1 : 0))
+        const batch: ColumnBatch = { rowCount, columns: [
+          { kind: 'symbol', ids, dict: ['a', 'b', 'c', 'd', 'e'] }, { kind: 'f64', values, nulls },
+        ] }
+        const bytes = encode(batch)
+        assert.deepStrictEqual(decodeCompactPayload(bytes), batch, `${bits} bits, ${rowCount} rows`)
+        // Header and key varint, the key column (descriptor, 5 one-letter entries, an id byte per row), f64's kind.
+        const encoding = bytes[9 + 3 + 1 + 5 * 2 + rowCount + 1]
+        if (bits <= 20 && rowCount === 333) assert.equal(encoding, 6, `${bits} bits packed`)
+        if (bits >= 26) assert.equal(encoding, 2, `${bits} bits as varints`)
+        for (let length = 0; length < bytes.length; length += 7) assert.equal(decodeCompactPayload(bytes.slice(0, length)), undefined)
+      }
+    }
+  })
+
   it('falls back to raw bytes where an encoding does not represent the values exactly', () => {
     const raw = 0
     const check = (vector: ColumnVector, encoding: number): void => {
@@ -158,5 +203,8 @@ describe('engine/wal/ingest-compact', () => {
     const bytes = encode(batch)
     assert.deepStrictEqual(decodeCompactPayload(bytes), batch)
     assert.ok(bytes.length * 5 < flatPayloadBytes(batch), `${bytes.length} compact bytes against ${flatPayloadBytes(batch)} flat`)
+    // The walk's deltas (±100 hundredths) zigzag below 2^8: one byte each packed, ~1.37 as varints.
+    const values = bytes.length - encode({ rowCount, columns: batch.columns.slice(0, 3) }).length
+    assert.ok(values < rowCount * 1.05, `${values} bytes for ${rowCount} values`)
   })
 })
