@@ -2,8 +2,7 @@
 // nodedb's function names over argument types nodedb lacks (polymorphic pseudo-types aside: nodedb's 'any' covers
 // them), so overload resolution sees PostgreSQL's candidates and a registry or type change cannot leave it stale.
 import assert from 'node:assert/strict'
-import pg from 'pg'
-import { startPostgres, type Postgres } from '../../../helpers/postgres.js'
+import { useOracle } from './oracle.js'
 import { PG_TYPE_NAMES } from '../../../../sql/bind/types.js'
 import { AGGREGATE_FUNCTIONS } from '../../../../sql/functions/aggregate-functions.js'
 import { PG_ONLY_OVERLOADS } from '../../../../sql/functions/pg-only-overloads.js'
@@ -19,24 +18,12 @@ const PROC_ARGUMENTS = `
 
 describe('PostgreSQL-only overloads of nodedb functions', function () {
   this.timeout(120_000)
-  let oracle: Postgres | undefined
-  let client: pg.Client | undefined
-
-  before(async function () {
-    oracle = await startPostgres()
-    client = new pg.Client({ host: '127.0.0.1', port: oracle.port, user: 'postgres', database: 'postgres' })
-    await client.connect()
-  })
-
-  after(async function () {
-    await client?.end()
-    oracle?.stop()
-  })
+  const oracle = useOracle()
 
   it('lists every pg_proc overload whose argument types nodedb lacks, and nothing else', async function () {
     const names = [...new Set([...allScalarFunctions(), ...AGGREGATE_FUNCTIONS].map((fn) => fn.name))]
     const nodedbTypes = new Set<string>([...PG_TYPE_NAMES])
-    const result = await client!.query<{ name: string; args: string | null; polymorphic: boolean | null; types: string[] | null }>(PROC_ARGUMENTS, [names])
+    const result = await oracle.client.query<{ name: string; args: string | null; polymorphic: boolean | null; types: string[] | null }>(PROC_ARGUMENTS, [names])
     const expected: Record<string, string[]> = {}
     for (const row of result.rows) {
       if (row.args === null || row.polymorphic === true || row.types!.every((type) => nodedbTypes.has(type))) continue
