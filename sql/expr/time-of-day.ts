@@ -9,13 +9,7 @@ import { US_PER_DAY, US_PER_HOUR, US_PER_MINUTE, US_PER_SECOND } from './calenda
 import { decodeDateTime } from './datetime-decode.js'
 import { interval } from './interval.js'
 import { requireSessionZone, requireZone, utcToLocalIn } from './time-zone.js'
-import type { TimeContext } from './timestamp.js'
-
-/** DateStyle's field order for a date written before the time ('ISO, DMY' → DMY), MDY by default. */
-function dateOrder(ctx: TimeContext): 'MDY' | 'DMY' | 'YMD' {
-  const order = ctx.settings?.get('datestyle')?.split(', ')[1]
-  return order === 'DMY' || order === 'YMD' ? order : 'MDY'
-}
+import { dateOrderOf, type TimeContext } from './timestamp.js'
 
 /** The wall-clock time of day of a µs instant read as local time. */
 function timeOfDay(localUs: number): number {
@@ -25,7 +19,7 @@ function timeOfDay(localUs: number): number {
 /** time_in. */
 export function parseTime(text: string, ctx: TimeContext): number {
   if (text.trim().toLowerCase() === 'now') return timeOfDay(utcToLocalIn(requireSessionZone(ctx.timeZone), ctx.nowUs))
-  const d = decodeDateTime(text, dateOrder(ctx), 'time', true)
+  const d = decodeDateTime(text, dateOrderOf(ctx), 'time', true)
   if (d.zone !== null) requireZone(d.zone)
   const us = ((d.hour * 60 + d.minute) * 60 + d.second) * US_PER_SECOND + d.us
   if (us < 0 || us > US_PER_DAY) throw datetimeFieldOverflow(`date/time field value out of range: "${text}"`)

@@ -27,7 +27,7 @@ interface ParsedLiteral {
 }
 
 /** DateStyle's field order ('ISO, DMY' → DMY); MDY, PostgreSQL's default, when the context has no settings. */
-function dateOrderOf(ctx: TimeContext): DateOrder {
+export function dateOrderOf(ctx: TimeContext): DateOrder {
   const order = ctx.settings?.get('datestyle')?.split(', ')[1]
   return order === 'DMY' || order === 'YMD' ? order : 'MDY'
 }

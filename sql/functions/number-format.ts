@@ -49,9 +49,10 @@ export function toCharNumber(value: string | number, format: string, floatDigits
   let items = parsed.items
   let text: string
   if (typeof value === 'number' && Number.isFinite(value)) {
-    const post = floatPost(value, fractionDigits(items), floatDigits)
+    const pre = printfFixed(Math.abs(value), 0).length
+    const post = floatPost(pre, fractionDigits(items), floatDigits)
     text = printfFixed(value, post)
-    items = keepFractionDigits(items, post, printfFixed(Math.abs(value), 0).length > integerPositions(items))
+    items = keepFractionDigits(items, post, pre > integerPositions(items))
   } else text = typeof value === 'number' ? String(value) : value
   const pointAt = items.findIndex((it) => it.kind === 'point')
   const digitsBefore = integerPositions(items)
@@ -101,9 +102,8 @@ const fractionDigits = (items: ReadonlyArray<Item>): number => {
   return pointAt < 0 ? 0 : items.filter((it, i) => it.kind === 'digit' && i > pointAt).length
 }
 
-/** The fraction digits float8_to_char prints: all the template's, unless the integer part leaves fewer significant. */
-function floatPost(value: number, post: number, floatDigits: number): number {
-  const pre = printfFixed(Math.abs(value), 0).length
+/** The fraction digits float8_to_char prints: all the template's, unless the `pre` integer digits leave fewer significant. */
+function floatPost(pre: number, post: number, floatDigits: number): number {
   if (pre >= floatDigits) return 0
   return pre + post > floatDigits ? floatDigits - pre : post
 }

@@ -1,7 +1,11 @@
 // test/unit/engine/engine-fixture: shared by the engine tests — the `cpu` table, seeded rows, their batches, scan ops
 // and checkAnswers(), which compares raw, filtered and grouped scans against engine-oracle.ts's plain-row answers.
 import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { isEngineFailureError, type Engine } from '../../../engine/api.js'
+import { openEngine } from '../../../engine/engine.js'
 import type { ColumnBatch } from '../../../engine/batch.js'
 import type { ColumnSchema, ScanOp } from '../../../engine/ops.js'
 import type { TableId } from '../../../src/common/ids.js'
@@ -132,4 +136,25 @@ export async function checkAnswers(engine: Engine, tableId: TableId, rows: Reado
   const total = await engine.execute(scanOp(tableId, { aggregates: ALL_AGGREGATES, filters: [{ column: 5, op: 'neq', values: ['n3'] }] }))
   assert.deepStrictEqual(mergeAggPartials(total.partials, ALL_AGGREGATES),
     aggregateRowsOf(rows.filter((r) => r.note !== null && r.note !== 'n3'), ALL_AGGREGATES, () => ''))
+}
+
+/**
+ * Before each test, a 2-core engine with small memtables (rows reach segments) in a fresh temp dir; closed and
+ * removed after. `set` receives the engine and its dir (undefined and the dir once closed).
+ */
+export function useSmallEngine(prefix: string, set: (engine: Engine | undefined, dir: string) => void): void {
+  let dir = ''
+  let engine: Engine | undefined
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix))
+    engine = await openEngine({ dataDir: path.join(dir, 'data'), coreCount: 2, memtableMb: 1, fsync: 'off' },
+      { memtableBytes: 256 * 1024, partitionWidthUs: 20_000_000 })
+    set(engine, dir)
+  })
+  afterEach(async () => {
+    await engine?.close()
+    engine = undefined
+    set(undefined, dir)
+    fs.rmSync(dir, { recursive: true, force: true })
+  })
 }

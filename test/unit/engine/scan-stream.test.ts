@@ -3,18 +3,13 @@
 // and stops the cores' work on abort or early exit (invariant 4). Method: a tiny memtable budget forces flushes so
 // rows live in segments and memtables; answers are compared with engine-oracle.ts; stats count cancelled streams.
 import assert from 'node:assert/strict'
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import type { Engine } from '../../../engine/api.js'
 import type { RowsPartial } from '../../../engine/batch.js'
-import { openEngine } from '../../../engine/engine.js'
 import type { TableId } from '../../../src/common/ids.js'
 import { SCAN_BATCH_ROWS_COUNT } from '../../../src/common/limits.js'
 import { rowsOf, type Row } from './engine-oracle.js'
-import { BASE_US, byTsHost, createCpu, makeRows, scanOp, toBatch } from './engine-fixture.js'
+import { BASE_US, byTsHost, createCpu, makeRows, scanOp, toBatch , useSmallEngine } from './engine-fixture.js'
 
-let dir = ''
 let engine: Engine | undefined
 
 async function ingestAll(tableId: TableId, rows: ReadonlyArray<Row>, batchRows = 2000): Promise<void> {
@@ -30,16 +25,7 @@ async function collect(stream: AsyncIterable<RowsPartial>): Promise<RowsPartial[
 }
 
 describe('engine scanStream (streaming raw scans)', () => {
-  beforeEach(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodedb-stream-'))
-    engine = await openEngine({ dataDir: path.join(dir, 'data'), coreCount: 2, memtableMb: 1, fsync: 'off' },
-      { memtableBytes: 256 * 1024, partitionWidthUs: 20_000_000 })
-  })
-  afterEach(async () => {
-    await engine?.close()
-    engine = undefined
-    fs.rmSync(dir, { recursive: true, force: true })
-  })
+  useSmallEngine('nodedb-stream-', (opened) => { engine = opened })
 
   it('streams every row once in batches of at most SCAN_BATCH_ROWS_COUNT, across segments and memtables', async () => {
     const tableId = await createCpu(engine!)

@@ -6,15 +6,14 @@
 // segment files the process still holds open is read from /proc/self/fd.
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import type { Engine } from '../../../engine/api.js'
-import { crashCoreForTest, openEngine } from '../../../engine/engine.js'
+import { crashCoreForTest } from '../../../engine/engine.js'
 import type { TableId } from '../../../src/common/ids.js'
 import type { RowsPartial } from '../../../engine/batch.js'
 import { SEGMENT_FILES_OPEN_MAX_COUNT } from '../../../src/common/limits.js'
 import { rowsOf } from './engine-oracle.js'
-import { BASE_US, byTsHost, createCpu, makeRows, scanOp, toBatch } from './engine-fixture.js'
+import { BASE_US, byTsHost, createCpu, makeRows, scanOp, toBatch , useSmallEngine } from './engine-fixture.js'
 
 let dir = ''
 let engine: Engine | undefined
@@ -52,16 +51,7 @@ async function openStreamOverSegments(): Promise<{ tableId: TableId; stream: Asy
 }
 
 describe('engine: segment files pinned by streaming scans (issue #8)', () => {
-  beforeEach(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodedb-pins-'))
-    engine = await openEngine({ dataDir: path.join(dir, 'data'), coreCount: 2, memtableMb: 1, fsync: 'off' },
-      { memtableBytes: 256 * 1024, partitionWidthUs: 20_000_000 })
-  })
-  afterEach(async () => {
-    await engine?.close()
-    engine = undefined
-    fs.rmSync(dir, { recursive: true, force: true })
-  })
+  useSmallEngine('nodedb-pins-', (opened, at) => { engine = opened; dir = at })
 
   it('a DROP during a stream leaves the files open until the stream is cancelled, then closes them', async () => {
     const { tableId, stream } = await openStreamOverSegments()

@@ -6,19 +6,14 @@
 // binary columns) and compared with the same rows sorted by a plain comparator written from the keys' definition
 // (the last key, the timestamp, is unique, so the order is total).
 import assert from 'node:assert/strict'
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import type { Engine, ScanSort } from '../../../engine/api.js'
 import type { RowsPartial } from '../../../engine/batch.js'
-import { openEngine } from '../../../engine/engine.js'
 import type { DataRowEncoding } from '../../../src/common/datarow-encoder.js'
 import type { TableId } from '../../../src/common/ids.js'
 import { SCAN_BATCH_ROWS_COUNT } from '../../../src/common/limits.js'
 import type { Row } from './engine-oracle.js'
-import { BASE_US, createCpu, expectFailure, makeRows, scanOp, toBatch } from './engine-fixture.js'
+import { BASE_US, createCpu, expectFailure, makeRows, scanOp, toBatch , useSmallEngine } from './engine-fixture.js'
 
-let dir = ''
 let engine: Engine | undefined
 
 // host as text, reqs as int8 text, ts as timestamptz binary (µs since 2000), usage as float8 binary.
@@ -82,16 +77,7 @@ async function ingestAll(tableId: TableId, rows: ReadonlyArray<Row>): Promise<vo
 }
 
 describe('engine sorted scan streams (ORDER BY on the cores)', () => {
-  beforeEach(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodedb-sort-'))
-    engine = await openEngine({ dataDir: path.join(dir, 'data'), coreCount: 2, memtableMb: 1, fsync: 'off' },
-      { memtableBytes: 256 * 1024, partitionWidthUs: 20_000_000 })
-  })
-  afterEach(async () => {
-    await engine?.close()
-    engine = undefined
-    fs.rmSync(dir, { recursive: true, force: true })
-  })
+  useSmallEngine('nodedb-sort-', (opened) => { engine = opened })
 
   it('merges both cores\' sorted rows into the keys\' order, every row once, as DataRows', async () => {
     const tableId = await createCpu(engine!)
