@@ -19,6 +19,7 @@ import { dateBin, timeBucketDate, timeBucketLocal, timeBucketTz } from './time-b
 import { type FieldValue, datePart, intervalPart, timePart, timestampPart, truncInterval, truncTimestamp } from './time-fields.js'
 import { addTimeInterval, dateWithTime, makeTime, timeDiff } from '../expr/time-of-day.js'
 import { toCharInterval, toCharTimestamp, toTimestampFromText, toDateFromText } from './to-char.js'
+import { toNumber } from './to-number.js'
 import { toCharNumber } from './number-format.js'
 
 type Evaluate = (args: ReadonlyArray<SqlValue>, ctx: FunctionContext) => SqlValue
@@ -127,6 +128,7 @@ const OTHER_FUNCTIONS: ReadonlyArray<ScalarFunction> = [
   def('to_char', ['float4', 'text'], 'text', ([v, f]) => toCharNumber(n(v), s(f), 6)),
   def('to_char', ['int4', 'text'], 'text', ([v, f]) => toCharNumber(String(v), s(f))),
   def('to_char', ['int8', 'text'], 'text', ([v, f]) => toCharNumber(String(v), s(f))),
+  def('to_number', ['text', 'text'], 'numeric', ([v, f]) => toNumber(s(v), s(f)), 'stable'),
   def('make_date', ['int4', 'int4', 'int4'], 'date', ([y, m, d]) => makeDate(n(y), n(m), n(d))),
   def('make_time', ['int4', 'int4', 'float8'], 'time', ([h, m, sec]) => makeTime(n(h), n(m), n(sec))),
   def('make_timestamp', ['int4', 'int4', 'int4', 'int4', 'int4', 'float8'], 'timestamp',
