@@ -233,8 +233,7 @@ export function bindExpr(ctx: BindContext, expr: SqlExpr): Expr {
     case 'ExprUnary': {
       const inner = bindExpr(ctx, expr.expr)
       if (expr.op === 'not') return { kind: 'Not', arg: toBool(ctx, inner, 'NOT', expr.pos), type: BOOL }
-      if (expr.op === '+') return inner
-      return resolveOperator(ctx, '-', [inner], expr.pos)
+      return resolveOperator(ctx, expr.op, [inner], expr.pos)
     }
     case 'ExprCall': return bindCall(ctx, expr, bindExpr)
     case 'ExprCast': return bindCast(ctx, expr)

@@ -10,7 +10,7 @@ import type { ScalarFunction } from '../functions/function-def.js'
 import { scalarOverloads } from '../functions/registry.js'
 import type { BindContext } from './bind-expr.js'
 import type { Expr } from './expr.js'
-import { chooseOverload } from './overload.js'
+import { chooseOverload, pgOnlyOverloads } from './overload.js'
 import { categoryOf, formatName } from './type-rules.js'
 import { sqlType, type PgTypeName, type SqlType } from './types.js'
 
@@ -109,11 +109,12 @@ export function resolveOperator(ctx: BindContext, op: string, operands: Readonly
   if (typedConcat !== undefined && args.every((arg) => arg.type.name === typedConcat.name || arg.type.name === 'unknown')) {
     args = args.map((arg) => coerce(ctx, arg, typedConcat))
   } else if (op === '||' && !isArrayConcat) args = args.map((arg) => ((categoryOf(arg.type.name) === 'S' && arg.type.name !== 'bpchar') || arg.type.name === 'unknown' ? arg : { kind: 'Cast', expr: arg, type: sqlType('text') }))
-  const picked = chooseOverload(scalarOverloads(op), args.map((arg) => arg.type))
-  if (picked === null || picked === 'ambiguous' || 'unsupported' in picked) {
+  const picked = chooseOverload(scalarOverloads(op), args.map((arg) => arg.type), pgOnlyOverloads(op, 'operator'))
+  const signature = (types: ReadonlyArray<string>): string => (types.length === 1 ? `${op} ${types[0]}` : `${types[0]} ${op} ${types[1]}`)
+  if (picked !== null && picked !== 'ambiguous' && 'unsupported' in picked) throw featureNotSupported(`operator ${signature(picked.unsupported)}`, pos + 1)
+  if (picked === null || picked === 'ambiguous') {
     const types = args.map((arg) => formatName(arg.type))
-    const signature = args.length === 1 ? `${op} ${types[0]}` : `${types[0]} ${op} ${types[1]}`
-    throw picked === null ? undefinedOperator(signature, pos + 1) : ambiguousOperator(signature, pos + 1)
+    throw picked === null ? undefinedOperator(signature(types), pos + 1, types.length === 1) : ambiguousOperator(signature(types), pos + 1)
   }
   const coerced = coerceArgs(ctx, args, picked.targets)
   // Regular expressions (and SIMILAR TO, which arrives as ~) match character(n) with its blanks (bpcharregexeq).
@@ -125,11 +126,11 @@ const REGEX_OPS: ReadonlySet<string> = new Set(['~', '~*', '!~', '!~*'])
 
 /** A scalar function call resolved against the registry; 42883 naming the signature when none fits. */
 export function resolveFunction(ctx: BindContext, name: string, args: ReadonlyArray<Expr>, pos: number): Expr {
-  const picked = chooseOverload(scalarOverloads(name), args.map((arg) => arg.type), name)
+  const picked = chooseOverload(scalarOverloads(name), args.map((arg) => arg.type), pgOnlyOverloads(name, 'function'))
   const signature = (): string => `${name}(${args.map((arg) => formatName(arg.type)).join(', ')})`
   if (picked === null) throw undefinedFunction(signature(), pos + 1)
   if (picked === 'ambiguous') throw ambiguousFunctionCall(signature(), pos + 1)
-  if ('unsupported' in picked) throw featureNotSupported(`function ${picked.unsupported}`, pos + 1)
+  if ('unsupported' in picked) throw featureNotSupported(`function ${name}(${picked.unsupported.join(', ')})`, pos + 1)
   const coerced = coerceArgs(ctx, args, picked.targets, name !== 'num_nulls' && name !== 'num_nonnulls' && picked.fn.evaluateTyped === undefined)
   return { kind: 'Call', fn: picked.fn, args: coerced, type: resultType(picked.fn, coerced.map((arg) => arg.type)) }
 }

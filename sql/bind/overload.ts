@@ -5,7 +5,7 @@
 // if any candidate takes it), then unknowns take the type of the known arguments when they all share one. More than
 // one left is PostgreSQL's 42725 "is not unique" — never a silent pick. PostgreSQL's overloads over types nodedb
 // lacks (sql/functions/pg-only-overloads.ts) compete too, so ambiguity is PostgreSQL's; one of them chosen is 0A000.
-import { PG_ONLY_OVERLOADS } from '../functions/pg-only-overloads.js'
+import { PG_ONLY_OPERATORS, PG_ONLY_OVERLOADS } from '../functions/pg-only-overloads.js'
 import { canImplicitlyCast, categoryOf, PREFERRED } from './type-rules.js'
 import { PG_TYPES, type PgTypeName, type SqlType } from './types.js'
 
@@ -23,9 +23,9 @@ export interface Picked<F> {
 
 /**
  * The candidate chosen; null when none fits (42883); 'ambiguous' when more than one fits equally well (42725);
- * `unsupported` when PostgreSQL would take an overload over a type nodedb lacks (its signature, for 0A000).
+ * `unsupported` when PostgreSQL would take an overload over a type nodedb lacks (its argument types, for 0A000).
  */
-export type OverloadChoice<F> = Picked<F> | null | 'ambiguous' | { readonly unsupported: string }
+export type OverloadChoice<F> = Picked<F> | null | 'ambiguous' | { readonly unsupported: ReadonlyArray<string> }
 
 /** An argument type as resolution sees it: PostgreSQL's name, category letter and preferred flag. */
 interface Slot {
@@ -77,40 +77,46 @@ function keepBest<F>(candidates: ReadonlyArray<Candidate<F>>, score: (candidate:
   return kept
 }
 
-function fittingCandidates<F extends Overloaded>(candidates: ReadonlyArray<F>, inputs: ReadonlyArray<PgTypeName>, name: string | undefined): Array<Candidate<F>> {
+function fittingCandidates<F extends Overloaded>(candidates: ReadonlyArray<F>, inputs: ReadonlyArray<PgTypeName>, pgOnly: ReadonlyArray<string>): Array<Candidate<F>> {
   const fitting: Array<Candidate<F>> = []
   for (const fn of candidates) {
     const targets = targetsOf(fn, inputs.length)
     const slots = targets?.map(slotOf)
     if (targets !== null && slots!.every((slot, i) => canCast(inputs[i]!, slot))) fitting.push({ fn, targets, slots: slots! })
   }
-  for (const spec of name === undefined ? [] : PG_ONLY_OVERLOADS[name] ?? []) {
+  for (const spec of pgOnly) {
     const slots = spec.split(' ').map(foreignSlot)
     if (slots.length === inputs.length && slots.every((slot, i) => canCast(inputs[i]!, slot))) fitting.push({ fn: null, targets: [], slots })
   }
   return fitting
 }
 
-/** `name`: the function's name, whose PostgreSQL-only overloads compete (none for operators). */
-export function chooseOverload<F extends Overloaded>(candidates: ReadonlyArray<F>, argTypes: ReadonlyArray<SqlType>, name?: string): OverloadChoice<F> {
+/** PostgreSQL's overloads of a function or operator over types nodedb lacks. */
+export function pgOnlyOverloads(name: string, kind: 'function' | 'operator'): ReadonlyArray<string> {
+  const table = kind === 'function' ? PG_ONLY_OVERLOADS : PG_ONLY_OPERATORS
+  return Object.hasOwn(table, name) ? table[name]! : []
+}
+
+/** `pgOnly`: PostgreSQL's overloads over types nodedb lacks (pgOnlyOverloads), which compete as PostgreSQL's do. */
+export function chooseOverload<F extends Overloaded>(candidates: ReadonlyArray<F>, argTypes: ReadonlyArray<SqlType>, pgOnly: ReadonlyArray<string> = []): OverloadChoice<F> {
   const inputs = argTypes.map((type) => type.name)
-  const fitting = fittingCandidates(candidates, inputs, name)
-  if (fitting.length <= 1) return fitting.length === 0 ? null : chosen(fitting[0]!, name)
+  const fitting = fittingCandidates(candidates, inputs, pgOnly)
+  if (fitting.length <= 1) return fitting.length === 0 ? null : chosen(fitting[0]!)
   const known = (i: number): boolean => inputs[i] !== 'unknown'
   let kept = keepBest(fitting, (c) => c.slots.filter((slot, i) => known(i) && slot.name === inputs[i]).length)
-  if (kept.length === 1) return chosen(kept[0]!, name)
+  if (kept.length === 1) return chosen(kept[0]!)
   kept = keepBest(kept, (c) => c.slots.filter((slot, i) => known(i) && (slot.name === inputs[i] || PREFERRED[categoryOf(inputs[i]!)] === slot.name)).length)
-  if (kept.length === 1) return chosen(kept[0]!, name)
+  if (kept.length === 1) return chosen(kept[0]!)
   const unknowns = inputs.flatMap((input, i) => (input === 'unknown' ? [i] : []))
   if (unknowns.length === 0) return 'ambiguous'
   kept = byUnknownCategories(kept, unknowns)
-  if (kept.length === 1) return chosen(kept[0]!, name)
+  if (kept.length === 1) return chosen(kept[0]!)
   const single = byKnownType(kept, inputs)
-  return single === null ? 'ambiguous' : chosen(single, name)
+  return single === null ? 'ambiguous' : chosen(single)
 }
 
-function chosen<F>(candidate: Candidate<F>, name: string | undefined): OverloadChoice<F> {
-  if (candidate.fn === null) return { unsupported: `${name}(${candidate.slots.map((slot) => slot.name).join(', ')})` }
+function chosen<F>(candidate: Candidate<F>): OverloadChoice<F> {
+  if (candidate.fn === null) return { unsupported: candidate.slots.map((slot) => slot.name) }
   return { fn: candidate.fn, targets: candidate.targets }
 }
 

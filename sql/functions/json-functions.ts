@@ -138,6 +138,12 @@ function remove(value: JsonValue, key: string): JsonValue {
   throw invalidParameterValue('cannot delete from scalar')
 }
 
+/** jsonb - text[] (jsonb_delete_array): every key named, NULL elements skipped; a scalar is refused even with none. */
+function removeKeys(value: JsonValue, keys: ReadonlyArray<string | null>): JsonValue {
+  if (!isJsonObject(value) && !isJsonArray(value)) throw invalidParameterValue('cannot delete from scalar')
+  return keys.reduce<JsonValue>((left, key) => (key === null ? left : remove(left, key)), value)
+}
+
 function removeAt(value: JsonValue, index: number): JsonValue {
   if (isJsonObject(value)) throw invalidParameterValue('cannot delete from object using integer index')
   if (!isJsonArray(value)) throw invalidParameterValue('cannot delete from scalar')
@@ -157,6 +163,7 @@ function jsonbOperators(): ScalarFunction[] {
     fn('||', ['jsonb', 'jsonb'], 'jsonb', ([a, b]) => formatJsonb(concat(j(a), j(b)))),
     fn('-', ['jsonb', 'text'], 'jsonb', ([a, k]) => formatJsonb(remove(j(a), str(k)))),
     fn('-', ['jsonb', 'int4'], 'jsonb', ([a, i]) => formatJsonb(removeAt(j(a), int(i)))),
+    fn('-', ['jsonb', '_text'], 'jsonb', ([a, k]) => formatJsonb(removeKeys(j(a), pathOf(k)))),
     fn('jsonb_pretty', ['jsonb'], 'text', ([a]) => pretty(j(a), '')),
   ]
 }

@@ -9,6 +9,7 @@ import { MATH_FUNCTIONS } from './math-functions.js'
 import { MISC_FUNCTIONS } from './misc-functions.js'
 import { SLEEP_FUNCTIONS } from './sleep-functions.js'
 import { TEXT_FUNCTIONS } from './text-functions.js'
+import { BIT_OPERATORS, operatorAliases } from './bit-operators.js'
 import { BYTEA_FUNCTIONS } from './bytea-functions.js'
 import { JSON_FUNCTIONS } from './json-functions.js'
 import { JSONB_MODIFY_FUNCTIONS } from './jsonb-modify.js'
@@ -25,7 +26,8 @@ function byName<T extends { readonly name: string }>(definitions: ReadonlyArray<
   return map
 }
 
-const SCALARS = byName<ScalarFunction>([...MATH_FUNCTIONS, ...TEXT_FUNCTIONS, ...BYTEA_FUNCTIONS, ...JSON_FUNCTIONS, ...JSONB_MODIFY_FUNCTIONS, ...MISC_FUNCTIONS, ...TIME_FUNCTIONS, ...OVERLAPS_FUNCTIONS, ...GAPFILL_FUNCTIONS, ...CATALOG_FUNCTIONS, ...SLEEP_FUNCTIONS, ...ADVISORY_FUNCTIONS])
+const FUNCTIONS: ReadonlyArray<ScalarFunction> = [...MATH_FUNCTIONS, ...TEXT_FUNCTIONS, ...BYTEA_FUNCTIONS, ...JSON_FUNCTIONS, ...JSONB_MODIFY_FUNCTIONS, ...MISC_FUNCTIONS, ...TIME_FUNCTIONS, ...OVERLAPS_FUNCTIONS, ...GAPFILL_FUNCTIONS, ...CATALOG_FUNCTIONS, ...SLEEP_FUNCTIONS, ...ADVISORY_FUNCTIONS, ...BIT_OPERATORS]
+const SCALARS = byName<ScalarFunction>([...FUNCTIONS, ...operatorAliases(FUNCTIONS)])
 const AGGREGATES = byName<AggregateFunction>(AGGREGATE_FUNCTIONS as ReadonlyArray<AggregateFunction>)
 
 export function scalarOverloads(name: string): ReadonlyArray<ScalarFunction> {

@@ -9,6 +9,7 @@ import type { ScalarFunction } from './function-def.js'
 import { REGEX_FUNCTIONS } from './regex-functions.js'
 import { SIMILAR_FUNCTIONS } from './similar-escape.js'
 import { anyToText, formatText, quoteIdent, quoteLiteral } from './text-format.js'
+import { compareText } from './aggregate-compare.js'
 import { chars, fn, int, str, type Evaluate } from './arg-values.js'
 
 export { likeToRegExp } from './posix-regex.js'
@@ -219,7 +220,23 @@ function codeFunctions(): ScalarFunction[] {
   ]
 }
 
+/**
+ * text_pattern_lt & co. (~<~ ~<=~ ~>=~ ~>~): byte order whatever the collation — nodedb's only collation is C, so
+ * the order of compareText; character(n) compares without its trailing blanks (bpchar_pattern_lt's bcTruelen).
+ */
+function patternOperators(): ScalarFunction[] {
+  const tests: ReadonlyArray<readonly [string, (order: number) => boolean]> = [
+    ['~<~', (o) => o < 0], ['~<=~', (o) => o <= 0], ['~>=~', (o) => o >= 0], ['~>~', (o) => o > 0],
+  ]
+  const trimmed = (value: SqlValue | undefined): string => str(value).replace(/ +$/, '')
+  return tests.flatMap(([name, test]) => [
+    fn(name, ['text', 'text'], 'bool', ([a, b]) => test(compareText(str(a), str(b)))),
+    fn(name, ['bpchar', 'bpchar'], 'bool', ([a, b]) => test(compareText(trimmed(a), trimmed(b)))),
+  ])
+}
+
 export const TEXT_FUNCTIONS: ReadonlyArray<ScalarFunction> = [
+  ...patternOperators(),
   ...lengthFunctions(),
   ...caseAndSearchFunctions(),
   ...trimAndPadFunctions(),

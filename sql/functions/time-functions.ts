@@ -68,7 +68,6 @@ const OPERATORS: ReadonlyArray<ScalarFunction> = [
   def('+', ['interval', 'interval'], 'interval', ([a, b]) => intervalAdd(iv(a), iv(b))),
   def('-', ['interval', 'interval'], 'interval', ([a, b]) => intervalSub(iv(a), iv(b))),
   def('-', ['interval'], 'interval', ([a]) => intervalNegate(iv(a))),
-  def('+', ['interval'], 'interval', ([a]) => iv(a)),
   def('*', ['interval', 'float8'], 'interval', ([a, b]) => intervalMul(iv(a), n(b))),
   def('*', ['float8', 'interval'], 'interval', ([a, b]) => intervalMul(iv(b), n(a))),
   def('/', ['interval', 'float8'], 'interval', ([a, b]) => intervalDiv(iv(a), n(b))),

@@ -45,12 +45,9 @@ function between(ctx: AdaptContext, node: Node, kind: string, pos: number, adapt
   return { kind: 'ExprBetween', expr, low, high, negated: kind.startsWith('AEXPR_NOT_'), symmetric: kind.endsWith('_SYM'), pos }
 }
 
-/** A plain operator: binary, or prefix '-' / '+'. Operators spelled like LIKE ('~~') become ExprLike. */
+/** A plain operator: binary or prefix. Operators spelled like LIKE ('~~') become ExprLike. */
 function operator(ctx: AdaptContext, node: Node, op: string, pos: number, adaptExpr: AdaptExpr): SqlExpr {
-  if (node.lexpr === undefined) {
-    if (op !== '-' && op !== '+') return unsupported(`prefix operator ${op}`, pos)
-    return { kind: 'ExprUnary', op, expr: adaptExpr(ctx, node.rexpr), pos }
-  }
+  if (node.lexpr === undefined) return { kind: 'ExprUnary', op, expr: adaptExpr(ctx, node.rexpr), pos }
   if (LIKE_OPERATORS[op] !== undefined) return like(ctx, node, op, pos, adaptExpr)
   return { kind: 'ExprBinary', op, left: adaptExpr(ctx, node.lexpr), right: adaptExpr(ctx, node.rexpr), pos }
 }

@@ -58,7 +58,7 @@ export type SqlExpr =
   /** $n, n ≥ 1. */
   | { readonly kind: 'ExprParam'; readonly index: number; readonly pos: number }
   | { readonly kind: 'ExprBinary'; readonly op: SqlBinaryOp; readonly left: SqlExpr; readonly right: SqlExpr; readonly pos: number }
-  | { readonly kind: 'ExprUnary'; readonly op: '-' | '+' | 'not'; readonly expr: SqlExpr; readonly pos: number }
+  | { readonly kind: 'ExprUnary'; readonly op: string; readonly expr: SqlExpr; readonly pos: number }
   /**
    * A function call, aggregate or window function; lower-cased name, `schema` 'pg_catalog' or null. SQL-syntax
    * functions arrive under PostgreSQL's own names: extract(f FROM x) → extract('f', x); substring(x FROM a FOR b)

@@ -69,8 +69,10 @@ export function invalidUtf8(bytes: string): DbError {
 }
 
 /** 42883 for an operator: `operator does not exist: integer = text`. */
-export function undefinedOperator(signature: string, position?: number): DbError {
-  const hint = 'No operator matches the given name and argument types. You might need to add explicit type casts.'
+export function undefinedOperator(signature: string, position?: number, isPrefix = false): DbError {
+  const hint = isPrefix
+    ? 'No operator matches the given name and argument type. You might need to add an explicit type cast.'
+    : 'No operator matches the given name and argument types. You might need to add explicit type casts.'
   return error(SqlState.undefinedFunction, `operator does not exist: ${signature}`, { position, hint })
 }
 /** 42846: no cast between two types. */
