@@ -39,6 +39,12 @@ export class CoreClient {
   private readonly queue: RingMessage[] = []
   private queueOffset = 0
   private retryTimer: NodeJS.Timeout | undefined
+  /** A wake of the core is queued (a microtask): requests pushed in one synchronous run wake it once, after all of them. */
+  private isWakeQueued = false
+  private readonly wakeCore = (): void => {
+    this.isWakeQueued = false
+    this.producer.wake()
+  }
   private readonly queueWaiters: Array<() => void> = []
   private nextId = 1
   private exitFailure: EngineFailureError | undefined
@@ -134,13 +140,24 @@ export class CoreClient {
     await this.exited
   }
 
+  /**
+   * Pushes what fits; the core is woken once the synchronous run that queued the frames ends (a scan's requests to
+   * every core are all in their rings before the first core wakes and competes for the CPU with the rest of it).
+   */
   private pump(): void {
+    const offsetBefore = this.queueOffset
+    const countBefore = this.queue.length
     while (this.queue.length > 0) {
       const frame = this.queue[0]!
-      this.queueOffset = this.producer.pushSome(frame, this.queueOffset)
+      this.queueOffset = this.producer.pushSome(frame, this.queueOffset, false)
       if (this.queueOffset < ringMessageLength(frame)) break
       this.queue.shift()
       this.queueOffset = 0
+    }
+    const isPushed = this.queue.length !== countBefore || this.queueOffset !== offsetBefore
+    if (isPushed && !this.isWakeQueued) {
+      this.isWakeQueued = true
+      queueMicrotask(this.wakeCore)
     }
     while (this.queueWaiters.length > 0 && this.queue.length < DISPATCH_QUEUE_FRAMES_MAX_COUNT) this.queueWaiters.shift()!()
     if (this.queue.length > 0 && this.retryTimer === undefined && this.exitFailure === undefined) {

@@ -104,10 +104,10 @@ export class RingProducer {
 
   /**
    * Streams a message of any size: pushes as many fragments from byte `offset` as fit, and returns the new offset
-   * (its whole length when done). The consumer reassembles, so the same producer must finish one message before
-   * starting the next.
+   * (its whole length when done); wakes the consumer unless `isWaking` is false. The consumer reassembles, so the
+   * same producer must finish one message before starting the next.
    */
-  pushSome(message: RingMessage, offset: number): number {
+  pushSome(message: RingMessage, offset: number, isWaking = true): number {
     const parts = message instanceof Uint8Array ? [message] : message
     const messageLength = ringMessageLength(parts)
     assert(offset >= 0 && offset < messageLength && messageLength <= MESSAGE_BYTES_MAX, `push offset ${offset} of ${messageLength}`)
@@ -124,9 +124,17 @@ export class RingProducer {
     }
     if (pushed) {
       Atomics.add(this.ring.header, RING_SIGNAL_INDEX, 1)
-      Atomics.notify(this.ring.header, RING_SIGNAL_INDEX)
+      if (isWaking) this.wake()
     }
     return at
+  }
+
+  /**
+   * Wakes a consumer sleeping on the signal word. pushSome(…, false) bumps the word but leaves the wake to the
+   * caller (a consumer that has not started waiting yet sees the bump and does not sleep): several pushes, one wake.
+   */
+  wake(): void {
+    Atomics.notify(this.ring.header, RING_SIGNAL_INDEX)
   }
 
   private writeFragment(parts: ReadonlyArray<Uint8Array>, from: number, length: number, flags: number): void {

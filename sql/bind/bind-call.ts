@@ -7,7 +7,8 @@ import { aggregateOverloads, isAggregate } from '../functions/registry.js'
 import type { SqlCallExpr, SqlExpr, SqlOrderItem, SqlWindowSpec } from '../parse/ast.js'
 import { toBool, type BindContext } from './bind-expr.js'
 import { coerce, coerceArgs, resolveFunction } from './coerce.js'
-import { chooseOverload, pgOnlyOverloads } from './overload.js'
+import { chooseOverloadCached } from './overload-cache.js'
+import { pgOnlyOverloads } from './overload.js'
 import type { AggCall, Expr, ExprSortKey, WindowCall, WindowFrameBound } from './expr.js'
 import { commonType, formatName } from './type-rules.js'
 import { PG_TYPES, sqlType, type SqlType } from './types.js'
@@ -77,9 +78,10 @@ export function bindAggCall(ctx: BindContext, call: SqlCallExpr, bind: BindFn, a
   const direct = call.withinGroup ? call.args.map((arg) => bind(inner, arg)) : []
   const ordered = call.withinGroup ? call.orderBy.map((item) => bind(inner, item.expr)) : call.args.map((arg) => bind(inner, arg))
   const args = [...direct, ...ordered]
-  const overloads = aggregateOverloads(call.name).filter((fn) => (fn.orderedSet === true) === call.withinGroup)
+  const registered = aggregateOverloads(call.name)
+  const overloads = registered.filter((fn) => (fn.orderedSet === true) === call.withinGroup)
   const picked = call.star ? (overloads.find((fn) => fn.args.length === 0) === undefined ? null : { fn: overloads.find((fn) => fn.args.length === 0)!, targets: [] })
-    : chooseOverload(overloads.filter((fn) => fn.args.length > 0), args.map((arg) => arg.type), pgOnlyOverloads(call.name, 'function'))
+    : chooseOverloadCached(registered, call.withinGroup ? 'within group' : 'agg', () => overloads.filter((fn) => fn.args.length > 0), args.map((arg) => arg.type), () => pgOnlyOverloads(call.name, 'function'))
   if (picked === null || picked === 'ambiguous' || 'unsupported' in picked) {
     const signature = `${call.name}(${call.star ? '*' : args.map((arg) => formatName(arg.type)).join(', ')})`
     if (picked !== null && picked !== 'ambiguous') throw featureNotSupported(`function ${call.name}(${picked.unsupported.join(', ')})`, call.pos + 1)

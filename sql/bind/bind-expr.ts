@@ -50,6 +50,13 @@ function bindNumber(text: string): Expr {
   return { kind: 'Const', value: normalizeNumeric(text), type: sqlType('numeric') }
 }
 
+/** -digits as PostgreSQL types the folded constant: int4 or int8 when the negative value fits; null otherwise. */
+function bindNegativeInteger(digits: string): Expr | null {
+  const value = -BigInt(digits)
+  if (value >= -2147483648n) return value === 0n ? null : { kind: 'Const', value: Number(value), type: sqlType('int4') }
+  return value >= -9223372036854775808n ? { kind: 'Const', value, type: sqlType('int8') } : null
+}
+
 /** A numeric literal's text as numeric_in keeps it: exponent forms expanded, leading zeros gone, the scale kept. */
 function normalizeNumeric(text: string): string {
   return formatNumeric(parseNumeric(text))
@@ -233,6 +240,8 @@ export function bindExpr(ctx: BindContext, expr: SqlExpr): Expr {
     case 'ExprUnary': {
       const inner = bindExpr(ctx, expr.expr)
       if (expr.op === 'not') return { kind: 'Not', arg: toBool(ctx, inner, 'NOT', expr.pos), type: BOOL }
+      // The grammar folds a minus into the number it precedes: -2147483648 is an int4 constant (make_const).
+      if (expr.op === '-' && expr.expr.kind === 'ExprNumber' && /^\d+$/.test(expr.expr.text)) return bindNegativeInteger(expr.expr.text) ?? resolveOperator(ctx, '-', [inner], expr.pos)
       return resolveOperator(ctx, expr.op, [inner], expr.pos)
     }
     case 'ExprCall': return bindCall(ctx, expr, bindExpr)

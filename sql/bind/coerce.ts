@@ -10,7 +10,8 @@ import type { ScalarFunction } from '../functions/function-def.js'
 import { scalarOverloads } from '../functions/registry.js'
 import type { BindContext } from './bind-expr.js'
 import type { Expr } from './expr.js'
-import { chooseOverload, pgOnlyOverloads } from './overload.js'
+import { chooseOverloadCached } from './overload-cache.js'
+import { pgOnlyOverloads } from './overload.js'
 import { categoryOf, formatName } from './type-rules.js'
 import { sqlType, type PgTypeName, type SqlType } from './types.js'
 
@@ -109,7 +110,8 @@ export function resolveOperator(ctx: BindContext, op: string, operands: Readonly
   if (typedConcat !== undefined && args.every((arg) => arg.type.name === typedConcat.name || arg.type.name === 'unknown')) {
     args = args.map((arg) => coerce(ctx, arg, typedConcat))
   } else if (op === '||' && !isArrayConcat) args = args.map((arg) => ((categoryOf(arg.type.name) === 'S' && arg.type.name !== 'bpchar') || arg.type.name === 'unknown' ? arg : { kind: 'Cast', expr: arg, type: sqlType('text') }))
-  const picked = chooseOverload(scalarOverloads(op), args.map((arg) => arg.type), pgOnlyOverloads(op, 'operator'))
+  const overloads = scalarOverloads(op)
+  const picked = chooseOverloadCached(overloads, 'op', () => overloads, args.map((arg) => arg.type), () => pgOnlyOverloads(op, 'operator'))
   const signature = (types: ReadonlyArray<string>): string => (types.length === 1 ? `${op} ${types[0]}` : `${types[0]} ${op} ${types[1]}`)
   if (picked !== null && picked !== 'ambiguous' && 'unsupported' in picked) throw featureNotSupported(`operator ${signature(picked.unsupported)}`, pos + 1)
   if (picked === null || picked === 'ambiguous') {
@@ -126,7 +128,8 @@ const REGEX_OPS: ReadonlySet<string> = new Set(['~', '~*', '!~', '!~*'])
 
 /** A scalar function call resolved against the registry; 42883 naming the signature when none fits. */
 export function resolveFunction(ctx: BindContext, name: string, args: ReadonlyArray<Expr>, pos: number): Expr {
-  const picked = chooseOverload(scalarOverloads(name), args.map((arg) => arg.type), pgOnlyOverloads(name, 'function'))
+  const overloads = scalarOverloads(name)
+  const picked = chooseOverloadCached(overloads, 'fn', () => overloads, args.map((arg) => arg.type), () => pgOnlyOverloads(name, 'function'))
   const signature = (): string => `${name}(${args.map((arg) => formatName(arg.type)).join(', ')})`
   if (picked === null) throw undefinedFunction(signature(), pos + 1)
   if (picked === 'ambiguous') throw ambiguousFunctionCall(signature(), pos + 1)

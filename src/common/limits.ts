@@ -307,6 +307,9 @@ export const PARSE_SHAPES_ENTRIES_MAX_COUNT = 1024
 // Plans kept per cached statement (one per session settings state, parameter types and describe/execute), so a
 // statement sent again skips planning; at most PARSE_CACHE_ENTRIES_MAX_COUNT × this plans are held.
 export const PLAN_CACHE_PLANS_PER_STATEMENT_MAX_COUNT = 8
+// Overload choices kept per function or operator name (sql/bind/overload-cache.ts), by argument types: queries use a
+// handful per name; past this, new argument type lists are resolved each time rather than kept (memory stays bounded).
+export const OVERLOAD_CHOICES_PER_NAME_MAX_COUNT = 256
 // Highest $n a statement may use: Parse and Bind carry parameter counts as Int16, and statements size arrays by it.
 export const SQL_PARAMS_MAX_COUNT = 65_535
 // Nesting of expressions in one statement (1+1+…, NOT NOT …, subqueries): far past hand-written or generated SQL,
