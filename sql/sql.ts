@@ -10,7 +10,7 @@ import { executeAlterTableOptions } from './exec/alter-table.js'
 import { executeCopy } from './exec/copy.js'
 import { executeCreateTable } from './exec/create-table.js'
 import { bindDelete, executeDelete } from './exec/delete.js'
-import { explainQuery } from './exec/explain.js'
+import { explainField, explainQuery } from './exec/explain.js'
 import { describeExecute, executeDeclare, executeExecute, executePrepare, toPreparedStatement } from './exec/prepare.js'
 import { bindInsert, executeInsert, returningFields } from './exec/insert.js'
 import { SESSION_DEPENDENT_TEXT, checkBinaryParamSize, decodeParams, initialParamTypes, settleParamTypes, typeOfOid } from './exec/params.js'
@@ -73,7 +73,7 @@ function describeFields(engine: Engine, ast: Exclude<SqlStatement, { kind: 'SqlE
   let fields: StatementDescription['fields'] = null
   switch (ast.kind) {
     case 'SqlQuery': fields = describeQuery(engine, ast, types); break
-    case 'SqlExplain': fields = [{ name: 'QUERY PLAN', tableOid: 0, columnAttr: 0, typeOid: 25, typeSize: -1, typeModifier: -1 }]; break
+    case 'SqlExplain': fields = [explainField(ast.options)]; break
     case 'SqlInsert': fields = returningFields(bindInsert(engine, ast, types)); break
     case 'SqlShow': executeShow(ast, session, engine); fields = showFields(ast.name); break
     case 'SqlCreateTable': case 'SqlSet': case 'SqlTransaction': case 'SqlDiscard': case 'SqlAlterTableOptions': case 'SqlCheckpoint': break

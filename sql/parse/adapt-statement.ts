@@ -6,6 +6,7 @@ import { adaptCopy } from './adapt-copy.js'
 import { adaptAlterColumns, adaptDropTable, adaptRename, adaptTruncate } from './adapt-ddl.js'
 import { adaptDelete } from './adapt-delete.js'
 import { adaptExpr } from './adapt-expr.js'
+import { explainOptions } from './adapt-explain.js'
 import { type AdaptContext, type Node, bool, firstPos, list, loc, nodeField, str, unsupported, unwrap, wrapped } from './adapt-node.js'
 import { adaptQuery, selectItems } from './adapt-query.js'
 import { adaptCreateView } from './adapt-view.js'
@@ -48,16 +49,10 @@ function insert(ctx: AdaptContext, node: Node): SqlInsert {
 }
 
 function explain(ctx: AdaptContext, node: Node): SqlStatement {
-  let analyze = false
-  for (const value of list(node, 'options')) {
-    const option = wrapped(value, 'DefElem') ?? {}
-    const name = str(option, 'defname')
-    if (name !== 'analyze') return unsupported(`EXPLAIN option ${name.toUpperCase()}`, loc(ctx, option, ctx.statementPos))
-    analyze = !['false', 'off', '0', 'no'].includes(definitionValue(ctx, option) ?? 'false')
-  }
+  const options = explainOptions(ctx, node)
   const query = wrapped(node.query, 'SelectStmt')
   if (query === null) return unsupported(`EXPLAIN of ${statementName(unwrap(node.query)?.type ?? '', {})}`, ctx.statementPos)
-  return { kind: 'SqlExplain', analyze, query: adaptQuery(ctx, query, firstPos(ctx, query, ctx.statementPos)) }
+  return { kind: 'SqlExplain', options, query: adaptQuery(ctx, query, firstPos(ctx, query, ctx.statementPos)) }
 }
 
 const OPTION_SUBTYPES: ReadonlySet<string> = new Set(['AT_SetRelOptions', 'AT_ResetRelOptions'])

@@ -53,4 +53,26 @@ describe('sql EXPLAIN [ANALYZE]', () => {
     assert.ok(plan.some((line) => line.startsWith('Segments: row groups read=')), plan.join('\n'))
     assert.ok(plan.some((line) => line.startsWith('Execution Time: ')), plan.join('\n'))
   })
+
+  it('honours TIMING OFF and SUMMARY, and gives FORMAT JSON the same plan as a json document', async () => {
+    const h = await newHarness()
+    await h.run("INSERT INTO cpu (ts, host, usage_user) VALUES ('2024-01-01', 'a', 1), ('2024-01-01 00:00:01', 'b', 2), ('2024-01-01 00:00:02', 'a', 3)")
+    const query = "SELECT host, usage_user FROM cpu WHERE host = 'a' ORDER BY ts"
+    const answer = await materialize(await h.one(query))
+    assert.ok(answer.kind === 'RowsResult')
+    const untimed = await lines(h, `EXPLAIN (ANALYZE, TIMING OFF, SUMMARY OFF, COSTS OFF, BUFFERS) ${query}`)
+    assert.match(untimed[0]!, new RegExp(` \\(actual rows=${answer.rows.length} loops=1\\)$`), untimed.join('\n'))
+    assert.ok(!untimed.some((line) => line.includes('actual time') || line.includes('Time:')), untimed.join('\n'))
+    const summary = await lines(h, `EXPLAIN (SUMMARY) ${query}`)
+    assert.match(summary[summary.length - 1]!, /^Planning Time: \d+\.\d{3} ms$/)
+    const json = await materialize(await h.one(`EXPLAIN (ANALYZE, FORMAT JSON) ${query}`))
+    assert.ok(json.kind === 'RowsResult' && json.fields[0]?.typeOid === 114 && json.rows.length === 1)
+    type JsonNode = { 'Node Type': string; 'Relation Name'?: string; 'Actual Rows': number; Plans?: JsonNode[] }
+    const [document] = JSON.parse(String(json.rows[0]![0])) as Array<{ Plan: JsonNode; 'Execution Time': number }>
+    assert.equal(document!.Plan['Node Type'], untimed[0]!.split(' (')[0])
+    assert.equal(document!.Plan['Actual Rows'], answer.rows.length)
+    const leaf = (node: JsonNode): JsonNode => (node.Plans === undefined ? node : leaf(node.Plans[0]!))
+    assert.deepEqual([leaf(document!.Plan)['Node Type'], leaf(document!.Plan)['Relation Name']], ['Scan', 'cpu'])
+    assert.equal(typeof document!['Execution Time'], 'number')
+  })
 })

@@ -161,8 +161,11 @@ describe('sql/parse: statements', () => {
 
   it('reads EXPLAIN [ANALYZE] and ALTER TABLE SET/RESET options', () => {
     const explain = astOf('EXPLAIN (ANALYZE) SELECT 1')
-    assert.ok(explain.kind === 'SqlExplain' && explain.analyze && explain.query.kind === 'SqlQuery')
-    assert.ok(astOf('EXPLAIN SELECT 1').kind === 'SqlExplain')
+    assert.ok(explain.kind === 'SqlExplain' && explain.options.analyze && explain.options.timing && explain.query.kind === 'SqlQuery')
+    const plain = astOf('EXPLAIN SELECT 1')
+    assert.ok(plain.kind === 'SqlExplain' && !plain.options.analyze && !plain.options.summary && plain.options.format === 'text')
+    const json = astOf('EXPLAIN (ANALYZE, TIMING off, SUMMARY false, COSTS 0, FORMAT JSON) SELECT 1')
+    assert.ok(json.kind === 'SqlExplain' && json.options.analyze && !json.options.timing && !json.options.summary && !json.options.costs && json.options.format === 'json')
     assert.deepEqual(astOf("ALTER TABLE IF EXISTS ONLY public.t SET (ttl = '7 days', a, b = 5, c = NULL, d = 'null'), RESET (e)"), {
       kind: 'SqlAlterTableOptions', table: 't', ifExists: true,
       options: [{ name: 'ttl', value: '7 days' }, { name: 'a', value: 'true' }, { name: 'b', value: '5' },
