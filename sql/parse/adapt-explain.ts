@@ -4,10 +4,20 @@
 // option 42601, and WAL or an explicit TIMING without ANALYZE 22023. TIMING and SUMMARY default to ANALYZE's value.
 import { DbError } from '../../src/common/errors.js'
 import { SqlState } from '../../src/common/sqlstate.js'
-import type { ExplainOptions } from './ast.js'
 import { type AdaptContext, type Node, list, loc, str, unsupported, wrapped } from './adapt-node.js'
 import { definitionValue } from './adapt-table.js'
 
+/** EXPLAIN's options; COSTS, VERBOSE, SETTINGS, BUFFERS and WAL print nothing of their own in nodedb. */
+export interface ExplainOptions {
+  readonly analyze: boolean
+  readonly verbose: boolean
+  readonly costs: boolean
+  /** Per-operator times under ANALYZE (rows and loops are printed either way). */
+  readonly timing: boolean
+  /** Planning Time (and Execution Time under ANALYZE). */
+  readonly summary: boolean
+  readonly format: 'text' | 'json'
+}
 const BOOLEAN_OPTIONS = ['analyze', 'verbose', 'costs', 'settings', 'buffers', 'wal', 'timing', 'summary'] as const
 type BooleanOption = (typeof BOOLEAN_OPTIONS)[number]
 

@@ -257,18 +257,7 @@ export interface SqlUnlisten { readonly kind: 'SqlUnlisten' }
 /** CHECKPOINT: flushes every memtable into segments (PostgreSQL's statement of the same name forces a checkpoint). */
 export interface SqlCheckpoint { readonly kind: 'SqlCheckpoint' }
 /** EXPLAIN [ANALYZE] query. */
-/** EXPLAIN's options (adapt-explain.ts); COSTS, VERBOSE, SETTINGS, BUFFERS and WAL print nothing of their own in nodedb. */
-export interface ExplainOptions {
-  readonly analyze: boolean
-  readonly verbose: boolean
-  readonly costs: boolean
-  /** Per-operator times under ANALYZE (rows and loops are printed either way). */
-  readonly timing: boolean
-  /** Planning Time (and Execution Time under ANALYZE). */
-  readonly summary: boolean
-  readonly format: 'text' | 'json'
-}
-export interface SqlExplain { readonly kind: 'SqlExplain'; readonly options: ExplainOptions; readonly query: SqlQuery }
+export interface SqlExplain { readonly kind: 'SqlExplain'; readonly options: import('./adapt-explain.js').ExplainOptions; readonly query: SqlQuery }
 
 /**
  * ALTER TABLE [IF EXISTS] t SET (name = value, ...) | RESET (name, ...). `value` is the option's text (quotes
