@@ -1,7 +1,8 @@
 // Goal: the WAL's multi-record commit (engine/wal/commit-record.ts). Its layout is pinned; a read hands on a commit's
 // parts as IngestRecords at its reserved LSNs and drops parts with no commit; checkpoints keep a part's segment while
 // its transaction is open or its commit needed; the engine's multi-table commit survives restarts all or nothing,
-// its parts are caught up when a dispatch is lost, and the sync tail ships them as IngestRecords.
+// its parts are caught up when a dispatch is lost, parts of one table replay exactly across flushes between them, and
+// the sync tail ships them as IngestRecords.
 // Method: WalWriter/readWal over a temp dir, and openEngine with real cores (its dropDispatch hook loses dispatches);
 // expected rows come from the seeded batches written, compared as rows.
 import assert from 'node:assert/strict'
@@ -170,6 +171,22 @@ describe('engine/wal multi-record commit', () => {
         await engine.execute({ kind: 'IngestOp', v: 1, tableId: tb!, batch: toBatch(later) })
         expectedB.push(...later)
         await closeLast()
+      }
+    })
+
+    it('two parts of one table with flushes between them replay exactly (each part has an LSN of its own)', async () => {
+      // 64 KiB memtables: the first part's apply flushes before the second part arrives, recording only its LSN.
+      let engine = await start({ memtableBytes: 64 * 1024 })
+      const [ta] = await createTables(engine)
+      const parts = [makeRows(3000, 6), makeRows(3000, 7), makeRows(500, 8)]
+      await engine.ingestAtomic!(parts.map((rows) => ({ tableId: ta!, batch: toBatch(rows) })))
+      const expected = parts.flat().sort(byTsHost)
+      assert.deepStrictEqual(await rowsIn(engine, ta!), expected)
+      for (let restart = 0; restart < 2; restart++) {
+        await closeLast()
+        engine = await start({ memtableBytes: 64 * 1024 })
+        assert.ok((engine.stats().segmentCount ?? 0) > 0, 'some parts were flushed before the close')
+        assert.deepStrictEqual(await rowsIn(engine, ta!), expected, `restart ${restart}`)
       }
     })
 
