@@ -61,8 +61,8 @@ export function decodeCommit(record: WalRecord): { txn: number; partCount: numbe
  * Turns a WAL read in LSN order into what it commits: IngestRecords and DeleteRecords as they are, parts held per
  * transaction until their commit, then handed on as IngestRecords at the commit's reserved LSNs. Parts with no commit
  * when the read ends (a crash before it, a COPY that failed) are dropped by `end`. A commit whose parts the read never
- * met is one whose parts a checkpoint deleted — only ever done once every vShard flushed the commit (the writer's
- * pins) — when its transaction precedes the first record read; anywhere else it is corruption.
+ * met (all or some) is one whose parts a checkpoint deleted — only ever done once every vShard flushed the commit (the
+ * writer's pins) — when its transaction precedes the first record read; anywhere else it is corruption.
  */
 export class CommitResolver {
   private readonly open = new Map<number, WalRecord[]>()
@@ -87,7 +87,8 @@ export class CommitResolver {
     const parts = this.open.get(txn)
     this.open.delete(txn)
     this.commits.push({ txn, commitLsn: record.lsn })
-    if (parts === undefined && txn < this.firstLsn) return
+    // Its first part (and maybe more) went with a checkpoint, so every row of it is in segments.
+    if (txn < this.firstLsn) return
     if (parts?.length !== partCount || parts[0]!.lsn !== txn) throw corrupt(record, `${parts?.length ?? 0} of ${partCount} parts found`)
     for (let i = 0; i < partCount; i++) {
       const part = parts[i]!

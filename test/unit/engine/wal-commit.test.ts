@@ -9,7 +9,7 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import type { Engine, EngineConfig } from '../../../engine/api.js'
+import { isEngineFailureError, type Engine, type EngineConfig } from '../../../engine/api.js'
 import { openEngine, type OpenEngineOptions } from '../../../engine/engine.js'
 import { nodeFileSystem } from '../../../engine/io/file-system.js'
 import { WalTail } from '../../../engine/sync/wal-tail.js'
@@ -109,6 +109,30 @@ describe('engine/wal multi-record commit', () => {
     assert.ok(!fs.existsSync(path.join(dir, walSegmentName(1))), 'once the commit is flushed everywhere the part goes')
     await writer.close()
     assert.deepEqual((await readAll(dir)).records.filter((r) => r.tableId === 1), [])
+  })
+
+  it('a commit whose first parts a checkpoint deleted is skipped; one missing a part it should have is Corrupt', async () => {
+    const writer = await openWriter(dir, 1024 * 1024)
+    const first = writer.appendPart(undefined, asTableId(1), bytes('first'))
+    await first.durable
+    await writer.append('IngestRecord', asTableId(2), new Uint8Array(900 * 1024)).durable
+    await writer.append('IngestRecord', asTableId(2), new Uint8Array(900 * 1024)).durable
+    const second = writer.appendPart(first.txn, asTableId(1), bytes('second'))
+    const commit = writer.appendCommit(first.txn, 2, asTableId(1))
+    await Promise.all([second.durable, commit.durable])
+    await writer.close()
+    assert.ok(fs.existsSync(path.join(dir, walSegmentName(2))))
+    // As a checkpoint past the commit would: the first segment, with the first part, is gone.
+    fs.rmSync(path.join(dir, walSegmentName(1)))
+    const { records } = await readAll(dir)
+    assert.deepEqual(records.map((r) => r.tableId), [2])
+    // A commit whose transaction starts inside the WAL read but lacks a part is corruption, not a silent skip.
+    const other = fs.mkdtempSync(path.join(dir, 'other-'))
+    const broken = await openWriter(other)
+    const part = broken.appendPart(undefined, asTableId(1), bytes('only'))
+    await Promise.all([part.durable, broken.appendCommit(part.txn, 2, asTableId(1)).durable])
+    await broken.close()
+    await assert.rejects(readAll(other), (error: unknown) => isEngineFailureError(error) && error.failure.kind === 'Corrupt')
   })
 
   it('the sync tail ships committed parts as IngestRecords at the commit\'s LSNs, and never parts without a commit', async () => {
