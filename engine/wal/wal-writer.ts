@@ -173,7 +173,9 @@ export class WalWriter {
     if (refusal !== undefined) return { lsn, durable: Promise.reject(refusal) }
     const header = encodeWalRecordHeader(lsn, kind, tableId, payload, prefix)
     const durable = new Promise<void>((resolve, reject) => this.pending.push({ lsn, header, payload, resolve, reject }))
-    if (!this.isCommitting) this.startCommit()
+    // A part starts no round by itself: its commit, appended in the same tick, does, so both share one write and fsync.
+    if (kind === 'PartRecord') queueMicrotask(() => { if (!this.isCommitting && this.pending.length > 0) this.startCommit() })
+    else if (!this.isCommitting) this.startCommit()
     return { lsn, durable }
   }
 

@@ -11,13 +11,13 @@ import os from 'node:os'
 import path from 'node:path'
 import { isEngineFailureError, type Engine, type EngineConfig } from '../../../engine/api.js'
 import { openEngine, type OpenEngineOptions } from '../../../engine/engine.js'
-import { nodeFileSystem } from '../../../engine/io/file-system.js'
+import { nodeFileSystem, type FileSystem } from '../../../engine/io/file-system.js'
 import { WalTail } from '../../../engine/sync/wal-tail.js'
 import { encodeIngestPayloads, IngestEncodeBuffers } from '../../../engine/wal/ingest-payload.js'
 import { decodeWalRecord, WAL_RECORD_KIND_CODES, walSegmentName, type WalRecord } from '../../../engine/wal/record.js'
 import { readWal } from '../../../engine/wal/wal-reader.js'
 import { WalWriter } from '../../../engine/wal/wal-writer.js'
-import { asTableId, type TableId } from '../../../src/common/ids.js'
+import { asLsn, asTableId, type TableId } from '../../../src/common/ids.js'
 import { rowsOf, type Row } from './engine-oracle.js'
 import { byTsHost, COLUMNS, makeRows, scanOp, toBatch } from './engine-fixture.js'
 
@@ -64,6 +64,25 @@ describe('engine/wal multi-record commit', () => {
     const second = decodeWalRecord(file, first.nextOffset)
     assert.ok(second.kind === 'record' && second.record.kind === 'CommitRecord' && second.record.lsn === 4)
     assert.deepEqual([...second.record.payload], [1, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f, 3, 0, 0, 0])
+  })
+
+  it('parts and their commit appended in one tick share one write round and one fdatasync', async () => {
+    let syncs = 0
+    const counting: FileSystem = {
+      ...nodeFileSystem,
+      open: async (file, mode) => {
+        const handle = await nodeFileSystem.open(file, mode)
+        return { ...handle, write: (b, p) => handle.write(b, p), read: (b, p) => handle.read(b, p), size: () => handle.size(),
+          truncate: (n) => handle.truncate(n), close: () => handle.close(), datasync: async () => { syncs += 1; await handle.datasync() } }
+      },
+    }
+    const writer = await WalWriter.open({ fs: counting, walDir: dir, fsync: 'always', nextLsn: asLsn(1), lastSegment: undefined })
+    const a = writer.appendPart(undefined, asTableId(1), bytes('a'))
+    const b = writer.appendPart(a.txn, asTableId(2), bytes('b'))
+    const c = writer.appendPart(a.txn, asTableId(3), bytes('c'))
+    await Promise.all([a.durable, b.durable, c.durable, writer.appendCommit(a.txn, 3, asTableId(1)).durable])
+    assert.equal(syncs, 1)
+    await writer.close()
   })
 
   it('reads a commit\'s parts as IngestRecords at its reserved LSNs, after the records before it; drops parts without one', async () => {
