@@ -59,7 +59,7 @@ export function decodeCommit(record: WalRecord): { txn: number; partCount: numbe
 
 /**
  * Turns a WAL read in LSN order into what it commits: IngestRecords and DeleteRecords as they are, parts held per
- * transaction until their commit, then handed on as IngestRecords at the commit's reserved LSNs. Parts with no commit
+ * transaction (views of the segment's bytes; copied when the segment is done) until their commit, then handed on as IngestRecords at the commit's reserved LSNs. Parts with no commit
  * when the read ends (a crash before it, a COPY that failed) are dropped by `end`. A commit whose parts the read never
  * met (all or some) is one whose parts a checkpoint deleted — only ever done once every vShard flushed the commit (the
  * writer's pins) — when its transaction precedes the first record read; anywhere else it is corruption.
@@ -67,6 +67,8 @@ export function decodeCommit(record: WalRecord): { txn: number; partCount: numbe
 export class CommitResolver {
   private readonly open = new Map<number, WalRecord[]>()
   private firstLsn = 0
+  /** Parts taken from the segment being read (transaction, index): views of its buffer. */
+  private readonly inSegment: Array<[number, number]> = []
   /** Commits met, for the writer's pins after a replay. */
   readonly commits: CommitSpan[] = []
 
@@ -81,6 +83,7 @@ export class CommitResolver {
       if (parts === undefined && txn !== record.lsn && txn >= this.firstLsn) throw corrupt(record, `transaction ${txn} has no first part`)
       if (parts === undefined) this.open.set(txn, [record])
       else parts.push(record)
+      this.inSegment.push([txn, (parts?.length ?? 1) - 1])
       return
     }
     const { txn, partCount } = decodeCommit(record)
@@ -95,6 +98,15 @@ export class CommitResolver {
       const lsn: Lsn = asLsn(record.lsn - partCount + 1 + i)
       await this.emit({ lsn, kind: 'IngestRecord', tableId: part.tableId, payload: part.payload.subarray(PART_PREFIX_BYTES) })
     }
+  }
+
+  /** The segment read is done: parts still open are copied out of its buffer, so that buffer is not kept alive. */
+  segmentEnd(): void {
+    for (const [txn, index] of this.inSegment) {
+      const parts = this.open.get(txn)
+      if (parts !== undefined) parts[index] = { ...parts[index]!, payload: parts[index]!.payload.slice() }
+    }
+    this.inSegment.length = 0
   }
 
   /**

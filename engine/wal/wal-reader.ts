@@ -88,6 +88,7 @@ export async function readWal(
       offset = outcome.nextOffset
     }
     lastSegment = { sequence, sizeBytes: offset }
+    resolver.segmentEnd()
     if (s < sequences.length - 1) closedSegments.push({ sequence, lastLsn })
   }
   const droppedPartCount = resolver.end()
