@@ -2,7 +2,7 @@
 // The engine knows nothing of SQL text or sockets; failures are EngineFailure values that sql maps to SQLSTATEs.
 import type { DataRowEncoding } from '../src/common/datarow-encoder.js'
 import type { Lsn, TableId } from '../src/common/ids.js'
-import type { RowsPartial, ScanPartial } from './batch.js'
+import type { ColumnBatch, RowsPartial, ScanPartial } from './batch.js'
 import type {
   AddColumnsOp, CreateTableOp, DeleteRowsOp, DropColumnOp, DropTableOp, IngestOp, RenameColumnOp, RenameTableOp, ScanOp, SetColumnDefaultOp, SetRetentionOp,
   TableSchema, TimeseriesOp, TruncateTableOp,
@@ -268,6 +268,11 @@ export interface Engine {
   status?(): DiskStatus
   /** Edge-to-cloud sync (issue 11): plain data for nodedb_sync and SHOW nodedb_status; optional as status is. */
   syncStatus?(): SyncStatus
+  /**
+   * Several tables' rows as one commit (a transaction's COMMIT): after a crash all of them or none (the WAL's
+   * multi-record commit), all visible once it resolves. Rejects as execute(IngestOp) does. Optional for fakes.
+   */
+  ingestAtomic?(parts: ReadonlyArray<{ readonly tableId: TableId; readonly batch: ColumnBatch }>): Promise<IngestResult>
   /**
    * CHECKPOINT: resolves once every row acknowledged before the call is in segments the manifest lists (memtables,
    * active and frozen, flushed whatever their size or age) and the WAL below them is checkpointed. Rejects with

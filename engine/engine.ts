@@ -9,7 +9,8 @@ import { CORE_RESTARTS_MAX_COUNT, PARTITION_WIDTH_US_DEFAULT, REPLAY_IN_FLIGHT_B
 import { log } from '../src/common/log.js'
 import { EngineFailureError, NO_SYNC_STATUS, type DiskStatus, type SyncStatus, type Engine, type EngineConfig, type EngineStats, type ViewSchema,
   type IngestResult, type ResultOf, type OpResult, type ScanStreamOptions } from './api.js'
-import type { ColumnBatch, RowsPartial } from './batch.js'
+import { AtomicIngest, type IngestPart } from './atomic-ingest.js'
+import type { RowsPartial } from './batch.js'
 import { CoreClient } from './bridge/core-client.js'
 import { splitBatchByCore, validateBatch } from './bridge/dispatcher.js'
 import { FrameCodec } from './bridge/frame-codec.js'
@@ -23,11 +24,12 @@ import type { DirLock } from './io/dir-lock.js'
 import type { DiskHealth } from './io/disk-health.js'
 import type { FileSystem } from './io/file-system.js'
 import { checkConfig, fail, guardedFileSystem, lockDataDir, newCoreClient, type OpenEngineOptions } from './engine-setup.js'
-import type { IngestOp, ScanOp, TableSchema, TimeseriesOp } from './ops.js'
+import { OP_VERSION, type IngestOp, type ScanOp, type TableSchema, type TimeseriesOp } from './ops.js'
 import { RetentionJob } from './retention.js'
 import { TableDdl } from './table-ddl.js'
 import { ScanRunner } from './scan-runner.js'
-import { decodeIngestPayload, encodeIngestPayloads, IngestEncodeBuffers, peekIngestRowCount } from './wal/ingest-payload.js'
+import { encodeIngestPayloads, IngestEncodeBuffers, peekIngestRowCount } from './wal/ingest-payload.js'
+import { batchOfRecord, tableOfRecord } from './record-batch.js'
 import type { WalRecord } from './wal/record.js'
 import { replayWal } from './wal/replay.js'
 import { SegmentStore } from './timeseries/segment-store.js'
@@ -78,6 +80,7 @@ class NodeEngine implements Engine {
   private readonly retention: RetentionJob
   private readonly ddl: TableDdl
   private readonly scans: ScanRunner
+  private readonly atomic: AtomicIngest
   private readonly restarting: Array<Promise<void> | undefined>
   private restartCountValue = 0
 
@@ -104,6 +107,8 @@ class NodeEngine implements Engine {
       appendWal: (tableId, payload) => this.requireWal().append('DeleteRecord', tableId, payload), route: (c, lsn) => this.catchUp.route(c, lsn),
     })
     cores.forEach((core, c) => { core.onUnexpectedExit = () => this.restartCore(c, budgetBytes) })
+    this.atomic = new AtomicIngest({ catalog, cores, flushes: this.flushes, health, encodeBuffers: this.encodeBuffers, wal: () => this.requireWal(),
+      gate: () => this.ddl.ingestGate.read(), applyToCores: (t, p, lsn) => this.applyToCores(t, p, lsn), relieveWal: () => this.relieveWal() })
     const walDir = path.join(config.dataDir, 'wal')
     this.catchUp = new CatchUp(cores.length, {
       durableLsn: () => this.requireWal().durableLsn,
@@ -148,9 +153,9 @@ class NodeEngine implements Engine {
   /** Catch-up's apply: the record's rows this core owns that no segment holds, straight to the core, awaited. */
   private async applyMissed(core: number, record: WalRecord): Promise<void> {
     if (this.ddl.isDeadRecord(record) || await this.ddl.appliedMissedDelete(core, record)) return
-    const table = this.tableOf(record)
+    const table = tableOfRecord(this.catalog, record)
     const keep = (vShard: number) => vShard % this.cores.length === core && this.segments.flushedLsn(table.id, vShard) < record.lsn
-    const part = splitBatchByCore(table, this.decodeRecord(record), this.cores.length, keep)[core]
+    const part = splitBatchByCore(table, batchOfRecord(this.catalog, this.codec, record), this.cores.length, keep)[core]
     if (part === undefined) return
     const request = { kind: 'ApplyIngestRequest' as const, tableId: table.id, lsn: record.lsn, batch: part.batch, vShards: part.vShards }
     checkResponse(this.flushes.applied(core, await this.cores[core]!.request(request), undefined))
@@ -192,7 +197,7 @@ class NodeEngine implements Engine {
     const result = await replayWal(this.fs, walDir, async (record) => {
       if (replayFailure !== undefined) throw replayFailure
       if (this.ddl.isDeadRecord(record) || await this.ddl.replayedDelete(record, lastByCore)) return 0
-      const table = this.tableOf(record)
+      const table = tableOfRecord(this.catalog, record)
       await window.whenOpen()
       await Promise.all(this.cores.map((core) => core.whenQueueHasRoom()))
       await this.flushes.whenMemoryAllows()
@@ -216,7 +221,7 @@ class NodeEngine implements Engine {
     const nextLsn = asLsn(Math.max(result.nextLsn, this.recordedLsn() + 1))
     this.wal = await WalWriter.open({
       fs: this.fs, walDir, fsync: this.config.fsync, nextLsn, lastSegment: result.lastSegment, refusal: this.options.walRefusal,
-      closedSegments: result.closedSegments, health: this.health, floor: this.options.walFloor,
+      closedSegments: result.closedSegments, commits: result.commits, health: this.health, floor: this.options.walFloor,
       ...(this.options.walSegmentBytes === undefined ? {} : { segmentBytes: this.options.walSegmentBytes }),
     })
     await this.health.checkNow()
@@ -250,19 +255,27 @@ class NodeEngine implements Engine {
 
   execute<T extends TimeseriesOp>(op: T): Promise<ResultOf<T>> {
     const refusal = this.isClosing ? fail('ShuttingDown', 'the engine is shutting down') : this.options.opRefusal?.(op)
-    if (refusal !== undefined) return Promise.reject(refusal)
-    const running = this.run(op)
+    // The conditional type cannot be narrowed through the switch in run(); run() returns the matching result.
+    return (refusal !== undefined ? Promise.reject(refusal) : this.tracked(this.run(op))) as Promise<ResultOf<T>>
+  }
+
+  /** Several tables' rows, all or nothing (atomic-ingest.ts); opRefusal (sync's edge) judges each as an IngestOp. */
+  ingestAtomic(parts: ReadonlyArray<IngestPart>): Promise<IngestResult> {
+    const refusal = this.isClosing ? fail('ShuttingDown', 'the engine is shutting down')
+      : parts.map((p) => this.options.opRefusal?.({ kind: 'IngestOp', v: OP_VERSION, ...p })).find((r) => r !== undefined)
+    return refusal !== undefined ? Promise.reject(refusal) : this.tracked(this.atomic.ingest(parts))
+  }
+
+  private tracked<T>(running: Promise<T>): Promise<T> {
     this.inFlight.add(running)
     void running.then(() => this.inFlight.delete(running), () => this.inFlight.delete(running))
-    // The conditional type cannot be narrowed through the switch in run(); run() returns the matching result.
-    return running as Promise<ResultOf<T>>
+    return running
   }
 
   scanStream(op: ScanOp, options: ScanStreamOptions = {}): AsyncIterable<RowsPartial> {
     return this.scans.stream(op, options)
   }
-  tables(): ReadonlyArray<TableSchema> { return this.catalog.tables() }
-  views(): ReadonlyArray<ViewSchema> { return this.catalog.views() }
+  tables(): ReadonlyArray<TableSchema> { return this.catalog.tables() }; views(): ReadonlyArray<ViewSchema> { return this.catalog.views() }
   createView(name: string, definition: unknown, orReplace: boolean): Promise<ViewSchema> { return this.catalog.createView(name, definition, orReplace) }
   dropView(name: string): Promise<void> { return this.catalog.dropView(name) }
   tableSegmentBytes(): ReadonlyMap<TableId, number> { return this.segments.segments.reduce((m, s) => m.set(s.tableId, (m.get(s.tableId) ?? 0) + s.sizeBytes), new Map<TableId, number>()) }
@@ -278,10 +291,8 @@ class NodeEngine implements Engine {
     return {
       coreCount: this.cores.length, lsnDurable: this.requireWal().durableLsn,
       replayedRecordCount: this.replayedRecordCount, segmentCount: this.segments.segments.length,
-      memtableBytes: this.flushes.memtableBytesTotal(),
-      flushCount: this.segments.flushCount,
-      walClosedSegmentCount: this.requireWal().closedSegmentCount,
-      catchUpRecordCount: this.catchUp.recordsApplied,
+      memtableBytes: this.flushes.memtableBytesTotal(), flushCount: this.segments.flushCount,
+      walClosedSegmentCount: this.requireWal().closedSegmentCount, catchUpRecordCount: this.catchUp.recordsApplied,
       coreRestartCount: this.restartCountValue,
       compactionCount: this.compactor.compactionCount, retentionDropCount: this.retention.droppedCount,
       scanStreamCancelledCount: this.scans.cancelledCount, scanStreamOpenCount: this.scans.openCount,
@@ -367,19 +378,6 @@ class NodeEngine implements Engine {
     const request = { kind: 'ApplyRawIngestRequest' as const, tableId: table.id, lsn, coreCount: this.cores.length, payload, skipVShards: null }
     this.flushes.dispatched(lsn, this.cores.length)
     return this.cores.map((_, core) => this.sendPart(core, request, lsn))
-  }
-
-  private tableOf(record: WalRecord): TableSchema {
-    const table = this.catalog.table(record.tableId)
-    if (table === undefined) throw fail('Corrupt', `wal record lsn ${record.lsn} names unknown table ${record.tableId}`)
-    return table
-  }
-
-  private decodeRecord(record: WalRecord): ColumnBatch {
-    const batch = decodeIngestPayload(this.codec, record.payload)
-    const problem = batch === undefined ? 'undecodable payload' : validateBatch(this.tableOf(record), batch)
-    if (batch === undefined || problem !== undefined) throw fail('Corrupt', `wal record lsn ${record.lsn}: ${problem ?? 'bad payload'}`)
-    return batch
   }
 
   private requireWal(): WalWriter {

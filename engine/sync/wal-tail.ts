@@ -1,11 +1,12 @@
 // engine/sync/wal-tail: reads the WAL as it grows, record by record, never past the durable LSN (issue 11's shipper
 // ships only what an fsync covered). Returns each record's bytes exactly as written (length, CRC32C, LSN, kind, table,
-// payload). Also measures the WAL bytes the cloud has not acknowledged (the --sync-wal-bytes budget). Read-only.
+// payload); a multi-record commit's parts are shipped as IngestRecords at its commit (tail-commits.ts). Also measures the WAL bytes the cloud has not acknowledged (the --sync-wal-bytes budget). Read-only.
 import path from 'node:path'
 import { log } from '../../src/common/log.js'
 import type { FileSystem } from '../io/file-system.js'
 import { decodeWalRecord, walSegmentName, WAL_RECORD_HEADER_BYTES } from '../wal/record.js'
 import { listWalSegments } from '../wal/wal-reader.js'
+import { TailCommits } from './tail-commits.js'
 
 /** One WAL record as written: `bytes` is the whole record, CRC included. */
 export interface TailedRecord {
@@ -22,6 +23,7 @@ export class WalTail {
   private offset = 0
   private skipToLsn = 0
   private readonly firstLsns = new Map<number, number>()
+  private readonly commits = new TailCommits()
 
   constructor(private readonly fs: FileSystem, private readonly walDir: string) {}
 
@@ -30,6 +32,7 @@ export class WalTail {
     this.sequence = 0
     this.offset = 0
     this.skipToLsn = afterLsn
+    this.commits.clear()
   }
 
   /** The next durable records (at least one if any, about `maxBytes` in all), in LSN order. */
@@ -39,6 +42,7 @@ export class WalTail {
     if (this.sequence === 0 || !sequences.includes(this.sequence)) {
       if (this.sequence !== 0) log.error({ segment: this.sequence }, 'sync: the wal segment being shipped was deleted; resuming at the oldest')
       this.sequence = sequences[0]!
+      this.commits.clear()
       this.offset = 0
     }
     const out: TailedRecord[] = []
@@ -67,7 +71,11 @@ export class WalTail {
       if (outcome.kind === 'bad') return { consumed: at, stop: false }
       const { record } = outcome
       if (record.lsn > durableLsn) return { consumed: at, stop: true }
-      if (record.lsn > this.skipToLsn) {
+      if (record.kind === 'PartRecord' || record.kind === 'CommitRecord') {
+        const parts = this.commits.take(record, this.skipToLsn)
+        out.push(...parts)
+        if (parts.length > 0) this.skipToLsn = parts[parts.length - 1]!.lsn
+      } else if (record.lsn > this.skipToLsn) {
         out.push({ lsn: record.lsn, tableId: record.tableId, bytes: Uint8Array.from(chunk.subarray(at, outcome.nextOffset)) })
         this.skipToLsn = record.lsn
       }

@@ -2,6 +2,7 @@
 // ON-DISK FORMAT, append-only; pinned by test/unit/engine/wal.test.ts:
 //   [u32 length][u32 crc32c][f64 lsn][u8 kind][u32 tableId][payload]   (little-endian)
 // `length` counts the bytes after the crc (lsn + kind + tableId + payload); the crc covers exactly those bytes.
+// Kinds 3 and 4 (the multi-record commit, commit-record.ts) came later: a WAL without them reads as before.
 import { assert } from '../../src/common/assert.js'
 import { asLsn, asTableId, type Lsn, type TableId } from '../../src/common/ids.js'
 import { crc32c } from './crc32c.js'
@@ -10,9 +11,10 @@ export const WAL_RECORD_PREFIX_BYTES = 8
 export const WAL_RECORD_HEADER_BYTES = WAL_RECORD_PREFIX_BYTES + 8 + 1 + 4
 const BODY_FIXED_BYTES = WAL_RECORD_HEADER_BYTES - WAL_RECORD_PREFIX_BYTES
 
-export type WalRecordKind = 'IngestRecord' | 'DeleteRecord'
+export type WalRecordKind = 'IngestRecord' | 'DeleteRecord' | 'PartRecord' | 'CommitRecord'
 /** On-disk codes of record kinds. Append-only; pinned by wal.test.ts. */
-export const WAL_RECORD_KIND_CODES: Readonly<Record<WalRecordKind, number>> = { IngestRecord: 1, DeleteRecord: 2 }
+export const WAL_RECORD_KIND_CODES: Readonly<Record<WalRecordKind, number>> = { IngestRecord: 1, DeleteRecord: 2, PartRecord: 3, CommitRecord: 4 }
+const KINDS_BY_CODE: ReadonlyArray<WalRecordKind | undefined> = [undefined, 'IngestRecord', 'DeleteRecord', 'PartRecord', 'CommitRecord']
 
 export interface WalRecord {
   readonly lsn: Lsn
@@ -33,10 +35,15 @@ export function encodeWalRecord(lsn: Lsn, kind: WalRecordKind, tableId: TableId,
  * The record's header alone (what precedes `payload` on disk), its CRC continued over the payload in place: the
  * writer writes header and payload side by side, so a large payload is never copied into a record of its own.
  */
-export function encodeWalRecordHeader(lsn: Lsn, kind: WalRecordKind, tableId: TableId, payload: Uint8Array): Uint8Array {
-  const header = new Uint8Array(WAL_RECORD_HEADER_BYTES)
+export function encodeWalRecordHeader(
+  lsn: Lsn, kind: WalRecordKind, tableId: TableId, payload: Uint8Array, payloadPrefix?: Uint8Array,
+): Uint8Array {
+  // A prefix (a part's transaction id) is the payload's first bytes, returned with the header so the rest is not copied.
+  const prefixBytes = payloadPrefix?.length ?? 0
+  const header = new Uint8Array(WAL_RECORD_HEADER_BYTES + prefixBytes)
+  if (payloadPrefix !== undefined) header.set(payloadPrefix, WAL_RECORD_HEADER_BYTES)
   const view = new DataView(header.buffer)
-  view.setUint32(0, BODY_FIXED_BYTES + payload.length, true)
+  view.setUint32(0, BODY_FIXED_BYTES + prefixBytes + payload.length, true)
   view.setFloat64(8, lsn, true)
   view.setUint8(16, WAL_RECORD_KIND_CODES[kind])
   view.setUint32(17, tableId, true)
@@ -50,8 +57,7 @@ export type DecodeOutcome =
   | { readonly kind: 'bad'; readonly reason: string; readonly lsnField: number | undefined }
 
 function kindOfCode(code: number): WalRecordKind | undefined {
-  if (code === WAL_RECORD_KIND_CODES.DeleteRecord) return 'DeleteRecord'
-  return code === WAL_RECORD_KIND_CODES.IngestRecord ? 'IngestRecord' : undefined
+  return KINDS_BY_CODE[code]
 }
 
 /** Decodes the record at `offset` of `bytes`, verifying its length and CRC32C. */

@@ -29,6 +29,7 @@ export async function replayWal(
     }
   })
   const elapsedMs = Date.now() - started
+  if (result.droppedPartCount > 0) log.warn({ parts: result.droppedPartCount }, 'wal replay: parts with no commit record dropped')
   log.info({ records: result.recordCount, rows: rowCount, ms: elapsedMs },
     `wal replay done: ${result.recordCount} records, ${rowCount} rows in ${elapsedMs} ms`)
   return { ...result, rowCount, elapsedMs }

@@ -5,6 +5,7 @@ import { asLsn, type Lsn } from '../../src/common/ids.js'
 import { log } from '../../src/common/log.js'
 import { EngineFailureError } from '../api.js'
 import type { FileSystem } from '../io/file-system.js'
+import { CommitResolver, type CommitSpan } from './commit-record.js'
 import { decodeWalRecord, parseWalSegmentName, type WalRecord } from './record.js'
 
 export interface WalReadResult {
@@ -15,6 +16,9 @@ export interface WalReadResult {
   readonly lastSegment: { readonly sequence: number; readonly sizeBytes: number } | undefined
   /** Every segment but the last, with the highest LSN it holds (0 if none): what checkpoints may delete. */
   readonly closedSegments: ReadonlyArray<WalSegmentSpan>
+  /** Commit records read (the writer pins their parts), and parts dropped for want of one. */
+  readonly commits: ReadonlyArray<CommitSpan>
+  readonly droppedPartCount: number
 }
 
 /**
@@ -38,7 +42,9 @@ export async function listWalSegments(fs: FileSystem, walDir: string): Promise<n
 }
 
 /**
- * Calls `onRecord` for every good record in LSN order (awaiting it, so the caller can apply backpressure). A bad
+ * Calls `onRecord` for every committed record in LSN order (awaiting it, so the caller can apply backpressure): parts
+ * of a multi-record commit come as IngestRecords at their commit's LSNs, those without a commit not at all
+ * (commit-record.ts); the LSN checks and `untilLsn` are the records' own. A bad
  * record in the last segment is a torn tail from a crash mid-write: the file is truncated there (nothing after it
  * was ever acknowledged under fsync=always). A bad record in an earlier segment is corruption: EngineFailureError
  * 'Corrupt' naming the file and LSN. Each segment is read whole; segments are bounded by WAL_SEGMENT_BYTES.
@@ -51,6 +57,7 @@ export async function readWal(
   let recordCount = 0
   let lastSegment: WalReadResult['lastSegment']
   const closedSegments: WalSegmentSpan[] = []
+  const resolver = new CommitResolver(onRecord)
   for (let s = 0; s < sequences.length; s++) {
     const sequence = sequences[s]!
     const file = path.join(walDir, `${String(sequence).padStart(12, '0')}.wal`)
@@ -77,13 +84,15 @@ export async function readWal(
       }
       lastLsn = record.lsn
       recordCount += 1
-      await onRecord(record)
+      await resolver.take(record)
       offset = outcome.nextOffset
     }
     lastSegment = { sequence, sizeBytes: offset }
+    resolver.segmentEnd()
     if (s < sequences.length - 1) closedSegments.push({ sequence, lastLsn })
   }
-  return { nextLsn: asLsn(lastLsn + 1), recordCount, lastSegment, closedSegments }
+  const droppedPartCount = resolver.end()
+  return { nextLsn: asLsn(lastLsn + 1), recordCount, lastSegment, closedSegments, commits: resolver.commits, droppedPartCount }
 }
 
 async function truncateTail(fs: FileSystem, file: string, offset: number, droppedBytes: number, reason: string) {

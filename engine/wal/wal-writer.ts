@@ -9,6 +9,8 @@ import { WAL_BATCH_FSYNC_INTERVAL_MS, WAL_GROUP_COMMIT_RECORDS_MAX_COUNT, WAL_SE
 import { DiskHealth } from '../io/disk-health.js'
 import { isNoSpaceError, type FileHandleLike, type FileSystem } from '../io/file-system.js'
 import { deleteWalSegmentsBelow } from './checkpoint.js'
+import { CommitPins } from './commit-pins.js'
+import { encodeCommitPayload, encodePartPrefix, type CommitSpan } from './commit-record.js'
 import { encodeWalRecordHeader, walSegmentName, type WalRecordKind } from './record.js'
 import type { WalSegmentSpan } from './wal-reader.js'
 
@@ -36,6 +38,8 @@ export interface WalWriterOptions {
   readonly segmentBytes?: number
   /** Closed segments found on open (every one but the last), for checkpoints. */
   readonly closedSegments?: ReadonlyArray<WalSegmentSpan>
+  /** Commit records replay met: their parts stay while the commits are needed (commit-pins.ts). */
+  readonly commits?: ReadonlyArray<CommitSpan>
   /** Shared with the engine (probe, reserve, fatal state); a private one, never started, when absent (unit tests). */
   readonly health?: DiskHealth
   /** Sync (issue 11): the lowest LSN the cloud still needs; checkpoints never delete a segment reaching it. */
@@ -90,6 +94,7 @@ export class WalWriter {
   private committing: Promise<void> = Promise.resolve()
   private closedSegments: WalSegmentSpan[]
   private isCheckpointing = false
+  private readonly pins: CommitPins
   readonly health: DiskHealth
 
   private constructor(
@@ -102,6 +107,7 @@ export class WalWriter {
     this.durableLsnValue = options.nextLsn - 1
     this.closedSegments = [...(options.closedSegments ?? [])]
     this.health = options.health ?? new DiskHealth({ fs: options.fs, walDir: options.walDir })
+    this.pins = new CommitPins(options.commits)
   }
 
   static async open(options: WalWriterOptions): Promise<WalWriter> {
@@ -128,13 +134,48 @@ export class WalWriter {
    * the record is written; retry later), 'Io' once an fsync failed (refused until a restart).
    */
   append(kind: WalRecordKind, tableId: TableId, payload: Uint8Array): { lsn: Lsn; durable: Promise<void> } {
-    const lsn = asLsn(this.nextLsnValue++)
+    return this.appendRecord(kind, tableId, payload, 1, undefined)
+  }
+
+  /**
+   * A part of transaction `txn` (commit-record.ts); undefined starts one, whose id is this part's LSN. Applied to
+   * nothing until appendCommit; appends as `append` does (a refused part refuses the transaction: never commit it).
+   */
+  appendPart(txn: number | undefined, tableId: TableId, payload: Uint8Array): { lsn: Lsn; txn: number; durable: Promise<void> } {
+    const id = txn ?? this.nextLsnValue
+    if (txn === undefined) this.pins.opened(id)
+    return { ...this.appendRecord('PartRecord', tableId, payload, 1, encodePartPrefix(id)), txn: id }
+  }
+
+  /**
+   * The commit of `partCount` parts of `txn`, all appended before: reserves `partCount` LSNs and resolves to the last
+   * (the commit record's own); part i is applied at lsn - partCount + 1 + i. Appended in the same tick as the parts,
+   * it shares their fate (a group that fails rejects every append after it).
+   */
+  appendCommit(txn: number, partCount: number, tableId: TableId): { lsn: Lsn; durable: Promise<void> } {
+    const appended = this.appendRecord('CommitRecord', tableId, encodeCommitPayload(txn, partCount), partCount, undefined)
+    this.pins.committed(txn, appended.lsn)
+    return appended
+  }
+
+  /** Transaction `txn` ends without a commit: its parts no longer pin the WAL (replay drops them). */
+  abandon(txn: number): void {
+    this.pins.abandoned(txn)
+  }
+
+  private appendRecord(
+    kind: WalRecordKind, tableId: TableId, payload: Uint8Array, lsnCount: number, prefix: Uint8Array | undefined,
+  ): { lsn: Lsn; durable: Promise<void> } {
+    this.nextLsnValue += lsnCount
+    const lsn = asLsn(this.nextLsnValue - 1)
     if (this.failure !== undefined) return { lsn, durable: Promise.reject(this.failure) }
     const refusal = this.health.writeRefusal() ?? this.options.refusal?.()
     if (refusal !== undefined) return { lsn, durable: Promise.reject(refusal) }
-    const header = encodeWalRecordHeader(lsn, kind, tableId, payload)
+    const header = encodeWalRecordHeader(lsn, kind, tableId, payload, prefix)
     const durable = new Promise<void>((resolve, reject) => this.pending.push({ lsn, header, payload, resolve, reject }))
-    if (!this.isCommitting) this.startCommit()
+    // A part starts no round by itself: its commit, appended in the same tick, does, so both share one write and fsync.
+    if (kind === 'PartRecord') queueMicrotask(() => { if (!this.isCommitting && this.pending.length > 0) this.startCommit() })
+    else if (!this.isCommitting) this.startCommit()
     return { lsn, durable }
   }
 
@@ -160,7 +201,7 @@ export class WalWriter {
     if (this.isCheckpointing) return 0
     this.isCheckpointing = true
     try {
-      const needed = Math.min(neededLsn, this.options.floor?.() ?? Number.POSITIVE_INFINITY)
+      const needed = this.pins.keptFrom(Math.min(neededLsn, this.options.floor?.() ?? Number.POSITIVE_INFINITY))
       if (this.isActiveRetirable(needed, recordedLsn)) {
         this.isRetireDue = true
         this.startCommit()

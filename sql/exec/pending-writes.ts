@@ -1,7 +1,8 @@
 // sql/exec/pending-writes: a session's transaction (SessionContext.writes). While wire says the session is in one (a
 // BEGIN block, a multi-statement Query, the Executes before a Sync), INSERT's and COPY's built ColumnBatches wait here
-// instead of reaching the engine, and CREATE TABLE / CREATE VIEW leave an undo. COMMIT applies the rows, one IngestOp
-// (one WAL record) per table; ROLLBACK runs the undos and drops the rows; ROLLBACK TO SAVEPOINT does both past a mark.
+// instead of reaching the engine, and CREATE TABLE / CREATE VIEW leave an undo. COMMIT applies the rows of every table
+// as one engine commit (all or nothing, also across a crash); ROLLBACK runs the undos and drops the rows; ROLLBACK TO
+// SAVEPOINT does both past a mark.
 // Knows nothing of the protocol: wire drives the boundaries (wire/pg/transaction-block.ts).
 import type { Engine } from '../../engine/api.js'
 import type { ColumnBatch, ColumnVector } from '../../engine/batch.js'
@@ -147,9 +148,10 @@ export class SessionWrites {
   }
 
   /**
-   * COMMIT: each table's rows as one IngestOp, in the order tables were first written; resolves once all are durable.
-   * A failure before any table was applied rolls everything back (exact); after one was, the error's detail names the
-   * tables already committed (their rows stay) and the rest is dropped.
+   * COMMIT: every table's rows as one engine commit (Engine.ingestAtomic: one WAL part per table, one commit record),
+   * in the order tables were first written; resolves once it is durable and applied. A failure rolls everything back
+   * (exact). An engine without ingestAtomic (test fakes) gets one IngestOp per table: a failure after one was applied
+   * names the tables already committed in its detail (their rows stay) and the rest is dropped.
    */
   async commit(): Promise<void> {
     const entries = this.entries
@@ -161,6 +163,12 @@ export class SessionWrites {
     const committed: string[] = []
     let isRolledBack = false
     try {
+      if (byTable.size > 1 && engine!.ingestAtomic !== undefined) {
+        const parts: Array<{ tableId: TableId; batch: ColumnBatch }> = []
+        for (const [tableId, batches] of byTable) parts.push({ tableId, batch: await joinBatches(batches) })
+        await withEngineErrors(() => engine!.ingestAtomic!(parts))
+        byTable.clear()
+      }
       for (const [tableId, batches] of byTable) {
         const batch = await joinBatches(batches)
         await withEngineErrors(() => engine!.execute({ kind: 'IngestOp', v: OP_VERSION, tableId, batch }))

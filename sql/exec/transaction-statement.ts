@@ -92,6 +92,8 @@ function transactionEngine(engine: Engine, writes: SessionWrites, budget: Transa
     get(target, property) {
       if (property === 'execute') return execute
       if (property === 'scanStream') return scanStream
+      // A commit of its own would bypass this transaction's buffer: COMMIT calls it on the engine itself.
+      if (property === 'ingestAtomic') return undefined
       const value: unknown = Reflect.get(target, property, target)
       return typeof value === 'function' ? value.bind(target) : value
     },

@@ -41,6 +41,9 @@ describe('issue 11: edge-to-cloud sync over NATS JetStream leaf nodes (real nats
     // The issue's scale: 200,000 rows written while the hub is down.
     await sendLineRange(edge.server!.ilpPort, { from: 0, to: OFFLINE_ROWS }, 5000, (a, b) => lineChunk('cpu', a, b))
     for (let i = 0; i < 20; i++) await query(edgePg, `INSERT INTO readings VALUES (to_timestamp(${1_700_000_000 + i}), 'r${i % 3}', ${i})`)
+    // A transaction over two tables: WAL parts and a commit record, shipped as one IngestRecord per table.
+    await query(edgePg, 'CREATE TABLE events (ts timestamptz NOT NULL, kind text)')
+    await query(edgePg, "INSERT INTO readings VALUES (to_timestamp(1700000100), 'tx', 100); INSERT INTO events VALUES (to_timestamp(1700000100), 'tx')")
     await until('the edge to hold every row', async () => Number((await query(edgePg, 'SELECT count(*) AS n FROM cpu'))[0]!.n) === OFFLINE_ROWS)
     await cluster.startHub()
     const cloudPg = cluster.cloud!.pgPort
@@ -54,6 +57,8 @@ describe('issue 11: edge-to-cloud sync over NATS JetStream leaf nodes (real nats
       JSON.stringify(await query(cloudPg, 'SELECT host, extra, _edge FROM cpu WHERE extra IS NOT NULL')) === '[{"host":"new","extra":"5","_edge":"edge-1"}]')
     await until('the SQL rows to arrive', async () =>
       JSON.stringify(await query(cloudPg, 'SELECT host, v FROM readings ORDER BY ts')) === JSON.stringify(await query(edgePg, 'SELECT host, v FROM readings ORDER BY ts')))
+    await until('the transaction\'s second table', async () =>
+      JSON.stringify(await query(cloudPg, 'SELECT kind, _edge FROM events')) === '[{"kind":"tx","_edge":"edge-1"}]')
   })
 
   it('loses and doubles nothing through kill -9 of the edge, its nats-server, the hub and the cloud mid-drain', async () => {

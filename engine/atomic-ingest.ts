@@ -1,0 +1,94 @@
+// engine/atomic-ingest: rows of several tables made durable and visible all or nothing (a transaction's COMMIT,
+// issue 10): one PartRecord per table, then one CommitRecord, appended in one tick so they share one group commit
+// and fsync; only then are the parts dispatched to the cores, at the commit's reserved LSNs (commit-record.ts), in
+// order. A crash before the commit record is on disk leaves parts that replay drops. Knows nothing of SQL.
+import { asLsn, type Lsn, type TableId } from '../src/common/ids.js'
+import { WAL_RECORD_BYTES_MAX } from '../src/common/limits.js'
+import type { IngestResult } from './api.js'
+import type { ColumnBatch } from './batch.js'
+import type { CoreClient } from './bridge/core-client.js'
+import { validateBatch } from './bridge/dispatcher.js'
+import type { CatalogStore } from './catalog/catalog-store.js'
+import { fail } from './engine-setup.js'
+import type { FlushCoordinator } from './flush-coordinator.js'
+import type { DiskHealth } from './io/disk-health.js'
+import type { TableSchema } from './ops.js'
+import { encodeIngestPayloads, type IngestEncodeBuffers } from './wal/ingest-payload.js'
+import type { WalWriter } from './wal/wal-writer.js'
+
+/** One table's rows of an atomic ingest. */
+export interface IngestPart { readonly tableId: TableId; readonly batch: ColumnBatch }
+
+export interface AtomicIngestDeps {
+  readonly catalog: CatalogStore
+  readonly cores: ReadonlyArray<CoreClient>
+  readonly flushes: FlushCoordinator
+  readonly health: DiskHealth
+  readonly encodeBuffers: IngestEncodeBuffers
+  readonly wal: () => WalWriter
+  /** Held from before the WAL until every core applied (DROP TABLE and TRUNCATE wait for it). */
+  readonly gate: () => Promise<() => void>
+  /** The engine's dispatch of one record's payload to every core at `lsn` (LSN order is call order). */
+  readonly applyToCores: (table: TableSchema, payload: Uint8Array, lsn: Lsn) => Array<Promise<unknown>>
+  readonly relieveWal: () => void
+}
+
+interface EncodedPart { readonly table: TableSchema; readonly ring: Uint8Array; readonly wal: Uint8Array; readonly rowCount: number }
+
+export class AtomicIngest {
+  constructor(private readonly deps: AtomicIngestDeps) {}
+
+  /** Resolves once the commit is durable and every core applied every part; the result's LSN is the commit's. */
+  async ingest(parts: ReadonlyArray<IngestPart>): Promise<IngestResult> {
+    const release = await this.deps.gate()
+    try {
+      return await this.ingestLeased(parts)
+    } finally {
+      release()
+    }
+  }
+
+  private encode(parts: ReadonlyArray<IngestPart>): EncodedPart[] {
+    const encoded: EncodedPart[] = []
+    for (const { tableId, batch } of parts) {
+      const table = this.deps.catalog.table(tableId)
+      if (table === undefined) throw fail('NoSuchTable', `table ${tableId} does not exist`)
+      const problem = validateBatch(table, batch)
+      if (problem !== undefined) throw fail('InvalidBatch', problem)
+      if (batch.rowCount === 0) continue
+      const { ring, wal } = encodeIngestPayloads(batch, this.deps.encodeBuffers)
+      if (Math.max(ring.length, wal.length) > WAL_RECORD_BYTES_MAX) throw fail('LimitExceeded', `batch of ${ring.length} bytes exceeds ${WAL_RECORD_BYTES_MAX}`)
+      encoded.push({ table, ring, wal, rowCount: batch.rowCount })
+    }
+    return encoded
+  }
+
+  private async ingestLeased(parts: ReadonlyArray<IngestPart>): Promise<IngestResult> {
+    const encoded = this.encode(parts)
+    const rowCount = encoded.reduce((sum, part) => sum + part.rowCount, 0)
+    if (encoded.length === 0) return { kind: 'IngestResult', rowCount: 0, lsn: this.deps.wal().durableLsn }
+    if (this.deps.health.state === 'Failed') throw this.deps.health.writeRefusal()!
+    await Promise.all(this.deps.cores.map((core) => core.whenQueueHasRoom()))
+    await this.deps.flushes.whenMemoryAllows(true)
+    // One tick: the parts and their commit enter the writer's queue together, in LSN order.
+    const wal = this.deps.wal()
+    let txn: number | undefined
+    const durables: Array<Promise<void>> = []
+    for (const part of encoded) {
+      const appended = wal.appendPart(txn, part.table.id, part.wal)
+      txn = appended.txn
+      durables.push(appended.durable)
+    }
+    const commit = wal.appendCommit(txn!, encoded.length, encoded[0]!.table.id)
+    durables.push(commit.durable)
+    await Promise.all(durables)
+    for (const part of encoded) this.deps.encodeBuffers.give(part.wal)
+    this.deps.relieveWal()
+    // No await between durability and dispatch: the parts reach the rings in LSN order.
+    const first = commit.lsn - encoded.length + 1
+    const applies = encoded.flatMap((part, i) => this.deps.applyToCores(part.table, part.ring, asLsn(first + i)))
+    await Promise.all(applies)
+    for (const part of encoded) this.deps.encodeBuffers.give(part.ring)
+    return { kind: 'IngestResult', rowCount, lsn: commit.lsn }
+  }
+}
