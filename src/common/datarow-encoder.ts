@@ -230,10 +230,7 @@ export class ColumnDataRowEncoder {
         this.fixed(4).setFloat32(this.offset - 4, values[row]!)
       }
     }
-    return (row) => {
-      if (nulls !== undefined && nulls[row] === 1) return this.null()
-      this.fixed(8).setFloat64(this.offset - 8, values[row]!)
-    }
+    return (row) => (nulls !== undefined && nulls[row] === 1 ? this.null() : this.float8Binary(values[row]!))
   }
 
   private timestampWriter(values: Float64Array, nulls: Uint8Array | undefined, typeOid: number, isBinary: boolean, timeZone: string): ColumnWriter | null {
@@ -244,7 +241,7 @@ export class ColumnDataRowEncoder {
   }
 
   /** timestamp(tz)out written digit by digit (writeTimestampText); a value it declines through its string. */
-  private timestampText(us: number, timeZone: string | null): void {
+  protected timestampText(us: number, timeZone: string | null): void {
     this.room(4 + TIMESTAMP_TEXT_BYTES_MAX)
     const byteCount = writeTimestampText(this.buffer, this.offset + 4, us, timeZone)
     if (byteCount === 0) return this.ascii(timeZone === null ? formatTimestamp(us) : formatTimestamptz(us, timeZone))
@@ -253,7 +250,7 @@ export class ColumnDataRowEncoder {
   }
 
   /** timestamp_send: int64 µs since 2000-01-01, INT64_MAX/MIN for ±infinity (as codecs/timestamp.ts). */
-  private timestampBinary(epochUs: number): void {
+  protected timestampBinary(epochUs: number): void {
     const view = this.fixed(8)
     const at = this.offset - 8
     if (!Number.isFinite(epochUs)) {
@@ -331,6 +328,16 @@ export class ColumnDataRowEncoder {
     if (byteCount === 0) return this.ascii(encodeFloat8Text(value))
     this.view.setInt32(this.offset, byteCount)
     this.offset += 4 + byteCount
+  }
+
+  /** float8send: the IEEE 754 bits, big-endian (as codecs/float.ts). */
+  protected float8Binary(value: number): void {
+    this.fixed(8).setFloat64(this.offset - 8, value)
+  }
+
+  /** int8send: big-endian two's complement (as codecs/integer.ts). */
+  protected int8Binary(value: bigint): void {
+    this.fixed(8).setBigInt64(this.offset - 8, value)
   }
 
   protected null(): void {
