@@ -147,6 +147,25 @@ describe('integration: columnar DataRow encoding — streamed scans byte for byt
     await both('RESET extra_float_digits')
   })
 
+  it('batches of many rows (their DataRow bytes cross the ring as a part of their own): as PostgreSQL, memtables and segments', async function () {
+    const create = 'CREATE TABLE wide (time timestamptz NOT NULL, host text, f8 float8, i8 bigint)'
+    const fill = "INSERT INTO wide SELECT timestamptz '2024-01-01 00:00:00+00' + g * interval '1 second', 'host_' || (g % 7), " +
+      'g / 7.0::float8, g::bigint * 1000003 FROM generate_series(1, 6000) AS g'
+    await both(create)
+    await both(fill)
+    for (const where of ['memtable', 'segments']) {
+      if (where === 'segments') await nodedb.query('CHECKPOINT')
+      for (const text of ['SELECT * FROM wide', 'SELECT f8, host, time FROM wide WHERE f8 > 100']) {
+        const [ours, theirs] = await both(text)
+        assert.ok(rowsOf(theirs).length > 1000, text)
+        assert.deepEqual(rowsOf(ours).sort(), rowsOf(theirs).sort(), `${where}: ${text}`)
+        const [binaryOurs, binaryTheirs] = [await runExtended(nodedb, text, [1]), await runExtended(pg, text, [1])]
+        assert.deepEqual(rowsOf(binaryOurs).sort(), rowsOf(binaryTheirs).sort(), `${where}, binary: ${text}`)
+      }
+    }
+    await both('DROP TABLE wide')
+  })
+
   it('LIMIT and OFFSET cut whole rows: as many as PostgreSQL, each one of its rows', async function () {
     const all = new Set(rowsOf((await both('SELECT * FROM enc'))[1]))
     for (const text of ['SELECT * FROM enc LIMIT 5', 'SELECT * FROM enc LIMIT 4 OFFSET 3', 'SELECT * FROM enc OFFSET 10', 'SELECT * FROM enc LIMIT 0']) {
