@@ -6,7 +6,9 @@
 // multiple of 8 bytes, then the payload bytes as they are — so the control thread neither copies the payload into a
 // msgpack frame per core nor allocates one, and the core reads it as a view of the frame, 8-byte aligned (the ring
 // hands each message over in a buffer of its own), so a flat ingest payload decodes into views without a copy.
-// (0xc1 is the one byte msgpack never uses.)
+// (0xc1 is the one byte msgpack never uses.) A streamed scan batch's DataRow bytes (RowsPartial.encoded.bytes, ~1 MB
+// for 4,096 wide rows) go back the same way: the core's bytes are written into the ring as they are, not copied into
+// a msgpack frame first, and the control thread reads them as a view of the frame it reassembled, not a copy of it.
 import { Packr, Unpackr } from 'msgpackr'
 import { assert } from '../../src/common/assert.js'
 import { CORE_REQUEST_KINDS, CORE_RESPONSE_KINDS, type CoreRequest, type CoreResponse } from './messages.js'
@@ -41,13 +43,7 @@ export class FrameCodec {
   /** One frame, or the parts of a two-part frame (see the module header) for the ring to write side by side. */
   encodeRequest(request: CoreRequest): RingMessage {
     if (!('payload' in request) || request.payload.length < DETACHED_PAYLOAD_BYTES_MIN) return this.encode(request)
-    const header = this.encode({ ...request, payload: null })
-    const headerEnd = DETACHED_PREFIX_BYTES + header.length
-    const prefix = new Uint8Array(DETACHED_PREFIX_BYTES)
-    prefix[0] = DETACHED_MARK
-    new DataView(prefix.buffer).setUint32(1, header.length, true)
-    const padding = alignedPayloadStart(headerEnd) - headerEnd
-    return padding === 0 ? [prefix, header, request.payload] : [prefix, header, new Uint8Array(padding), request.payload]
+    return this.twoPartFrame({ ...request, payload: null }, request.payload)
   }
 
   /**
@@ -60,23 +56,51 @@ export class FrameCodec {
       assert(hasKind<CoreRequest>(value, CORE_REQUEST_KINDS), 'ring frame is not a CoreRequest')
       return value
     }
+    const { header, payload } = this.twoPartsOf(bytes)
+    assert(hasKind<CoreRequest>(header, CORE_REQUEST_KINDS) && 'payload' in header && header.payload === null,
+      'two-part frame header is not a CoreRequest with a detached payload')
+    return { ...header, payload }
+  }
+
+  /** One frame, or for a scan batch of many DataRow bytes the two parts (those bytes are not copied). */
+  encodeResponse(response: CoreResponse): RingMessage {
+    if (response.kind !== 'ScanBatchResponse') return this.encode(response)
+    const encoded = response.partial.encoded
+    if (encoded === undefined || encoded.bytes.length < DETACHED_PAYLOAD_BYTES_MIN) return this.encode(response)
+    return this.twoPartFrame({ ...response, partial: { ...response.partial, encoded: { ...encoded, bytes: null } } }, encoded.bytes)
+  }
+
+  /** The response; a two-part scan batch's DataRow bytes are a view of `bytes`. */
+  decodeResponse(bytes: Uint8Array): CoreResponse {
+    if (bytes[0] !== DETACHED_MARK) {
+      const value = this.decode(bytes)
+      assert(hasKind<CoreResponse>(value, CORE_RESPONSE_KINDS), 'ring frame is not a CoreResponse')
+      return value
+    }
+    const { header, payload } = this.twoPartsOf(bytes)
+    assert(hasKind<CoreResponse>(header, CORE_RESPONSE_KINDS) && header.kind === 'ScanBatchResponse' &&
+      header.partial.encoded !== undefined && (header.partial.encoded.bytes as Uint8Array | null) === null,
+    'two-part frame header is not a ScanBatchResponse with detached DataRow bytes')
+    return { ...header, partial: { ...header.partial, encoded: { ...header.partial.encoded, bytes: payload } } }
+  }
+
+  /** DETACHED_MARK, the header's length, the header (msgpack), zeros to a multiple of 8, the payload as it is. */
+  private twoPartFrame(header: unknown, payload: Uint8Array): RingMessage {
+    const headerBytes = this.encode(header)
+    const headerEnd = DETACHED_PREFIX_BYTES + headerBytes.length
+    const prefix = new Uint8Array(DETACHED_PREFIX_BYTES)
+    prefix[0] = DETACHED_MARK
+    new DataView(prefix.buffer).setUint32(1, headerBytes.length, true)
+    const padding = alignedPayloadStart(headerEnd) - headerEnd
+    return padding === 0 ? [prefix, headerBytes, payload] : [prefix, headerBytes, new Uint8Array(padding), payload]
+  }
+
+  /** A two-part frame's decoded header and its payload (a view of `bytes`). */
+  private twoPartsOf(bytes: Uint8Array): { header: unknown; payload: Uint8Array } {
     assert(bytes.length >= DETACHED_PREFIX_BYTES, 'two-part frame shorter than its prefix')
     const headerEnd = DETACHED_PREFIX_BYTES + new DataView(bytes.buffer, bytes.byteOffset, bytes.length).getUint32(1, true)
     assert(alignedPayloadStart(headerEnd) <= bytes.length, 'two-part frame header overruns the frame')
-    const header = this.decode(bytes.subarray(DETACHED_PREFIX_BYTES, headerEnd))
-    assert(hasKind<CoreRequest>(header, CORE_REQUEST_KINDS) && 'payload' in header && header.payload === null,
-      'two-part frame header is not a CoreRequest with a detached payload')
-    return { ...header, payload: bytes.subarray(alignedPayloadStart(headerEnd)) }
-  }
-
-  encodeResponse(response: CoreResponse): Uint8Array {
-    return this.encode(response)
-  }
-
-  decodeResponse(bytes: Uint8Array): CoreResponse {
-    const value = this.decode(bytes)
-    assert(hasKind<CoreResponse>(value, CORE_RESPONSE_KINDS), 'ring frame is not a CoreResponse')
-    return value
+    return { header: this.decode(bytes.subarray(DETACHED_PREFIX_BYTES, headerEnd)), payload: bytes.subarray(alignedPayloadStart(headerEnd)) }
   }
 }
 

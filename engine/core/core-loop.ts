@@ -7,7 +7,7 @@ import { validateBatch, vShardsOf } from '../bridge/dispatcher.js'
 import type {
   AppliedResponse, ApplyIngestRequest, ApplyRawIngestRequest, CompactRequest, CoreRequest, CoreResponse, RewriteSegmentRequest, ScanRequest,
 } from '../bridge/messages.js'
-import { RingConsumer, RingProducer, type RingBuffers } from '../bridge/spsc-ring.js'
+import { RingConsumer, RingProducer, ringMessageLength, type RingBuffers, type RingMessage } from '../bridge/spsc-ring.js'
 import {
   CORE_RECEIVE_BUFFER_BYTES_MAX, CORE_RECEIVE_BUFFER_BYTES_MIN, CORE_REQUESTS_PER_TICK_COUNT, VSHARD_COUNT,
 } from '../../src/common/limits.js'
@@ -37,7 +37,7 @@ export class CoreLoop {
   private readonly storage: CoreStorage
   private readonly streams: ScanStreams
   // Encoded responses waiting for room in the response ring, in order; the first may be partly pushed.
-  private readonly outbox: Uint8Array[] = []
+  private readonly outbox: RingMessage[] = []
   private outboxOffset = 0
   private isStopped = false
   private lastAppliedLsn = 0
@@ -120,7 +120,7 @@ export class CoreLoop {
     while (this.outbox.length > 0) {
       const frame = this.outbox[0]!
       this.outboxOffset = this.responses.pushSome(frame, this.outboxOffset)
-      if (this.outboxOffset < frame.length) return false
+      if (this.outboxOffset < ringMessageLength(frame)) return false
       this.outbox.shift()
       this.outboxOffset = 0
     }

@@ -71,6 +71,16 @@ async function runScan(node: Extract<PlanNode, { kind: 'ScanNode' | 'AggScanNode
   return rows
 }
 
+/** The slots `exprs` read when each is a plain column of the input row (evaluate()'s Slot), else null. */
+function slotsOf(exprs: ReadonlyArray<Expr>): number[] | null {
+  const slots: number[] = []
+  for (const expr of exprs) {
+    if (expr.kind !== 'Slot') return null
+    slots.push(expr.slot)
+  }
+  return slots
+}
+
 /** The cores' raw partials as rows, a slice at a time (a big scan result is converted without holding the loop). */
 async function mergeRowsSliced(partials: ReadonlyArray<ScanPartial>, node: Extract<PlanNode, { kind: 'ScanNode' }>, env: ExecEnv): Promise<Row[]> {
   const types = node.columns.map((c) => c.type)
@@ -127,7 +137,7 @@ async function sortInput(node: Extract<PlanNode, { kind: 'SortNode' }>, env: Exe
   if (input.kind === 'ScanNode') return streamedScanRows(input, env, input.columns.map((_, slot) => slot))
   if (input.kind !== 'ProjectNode' || input.input.kind !== 'ScanNode') return runPlan(input, env, outer)
   // A projection of plain columns picks them as the rows are built: one array per row, not a scan row and a copy.
-  const slots = input.exprs.every((e) => e.kind === 'Slot') ? input.exprs.map((e) => (e.kind === 'Slot' ? e.slot : -1)) : null
+  const slots = slotsOf(input.exprs)
   if (slots !== null) return streamedScanRows(input.input, env, slots)
   const rows: Row[] = []
   const scanned = await streamedScanRows(input.input, env, input.input.columns.map((_, slot) => slot))
@@ -159,8 +169,11 @@ async function streamedScanRows(scan: Extract<PlanNode, { kind: 'ScanNode' }>, e
 async function sortRows(rows: Row[], node: Extract<PlanNode, { kind: 'SortNode' }>, env: ExecEnv, outer: Outer): Promise<Row[]> {
   const columns = node.keys.map(() => new Array<SqlValue>(rows.length))
   const order = new Array<number>(rows.length)
+  const slots = slotsOf(node.keys.map((key) => key.expr))
   for (let i = 0; i < rows.length; i++) {
-    for (let k = 0; k < columns.length; k++) columns[k]![i] = evaluate(node.keys[k]!.expr, rows[i]!, outer, env)
+    const row = rows[i]!
+    if (slots !== null) for (let k = 0; k < columns.length; k++) columns[k]![i] = row[slots[k]!] ?? null
+    else for (let k = 0; k < columns.length; k++) columns[k]![i] = evaluate(node.keys[k]!.expr, row, outer, env)
     order[i] = i
     if (charge(env)) await pause(env)
   }
@@ -253,6 +266,9 @@ async function runNode(node: PlanNode, env: ExecEnv, outer: Outer): Promise<Row[
     }
     case 'ProjectNode': {
       const input = await runPlan(node.input, env, outer)
+      const slots = slotsOf(node.exprs)
+      // Plain columns (a CTE's or subquery's output, re-ordered or trimmed): picked, no evaluate() per value.
+      if (slots !== null) return mapSliced(input, env, (row) => slots.map((slot) => row[slot] ?? null))
       const rows: Row[] = []
       await evaluateAll(node.exprs, input, outer, env, (values) => rows.push(values))
       return rows

@@ -74,9 +74,12 @@ const compareFloats: Compare = (a, b) => {
 
 const compareStrings: Compare = (a, b) => (a < b ? -1 : a > b ? 1 : 0)
 
+const NUMBER_COMPARED_TYPES: ReadonlySet<string> = new Set(['float8', 'float4', 'timestamptz', 'timestamp', 'date', 'int4', 'int2'])
+
 /** compareTyped narrowed once per key by its type (a sort compares millions of times, its types never change). */
 function valueComparator(type: SqlType): Compare {
-  if (type.name === 'float8' || type.name === 'float4') return (a, b) => (typeof a === 'number' && typeof b === 'number' ? compareFloats(a, b) : compareTyped(a, b, type))
+  // Two numbers of these types compare as compareValues does (NaN last): timestamps, dates and int4/int2 are numbers.
+  if (NUMBER_COMPARED_TYPES.has(type.name)) return (a, b) => (typeof a === 'number' && typeof b === 'number' ? compareFloats(a, b) : compareTyped(a, b, type))
   if (type.name === 'text' || type.name === 'varchar' || type.name === 'name') return (a, b) => (typeof a === 'string' && typeof b === 'string' ? compareStrings(a, b) : compareTyped(a, b, type))
   return (a, b) => compareTyped(a, b, type)
 }

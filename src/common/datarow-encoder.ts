@@ -37,6 +37,8 @@ const RETAINED_BYTES_MAX = 1024 * 1024
 // A core's encoder (one per core) keeps what a whole batch of wide rows needs (4,096 TSBS rows are ~1.2 MB), rather
 // than growing from INITIAL_BYTES again for every batch.
 const BATCH_RETAINED_BYTES_MAX = 4 * 1024 * 1024
+// A core's batch of at least this many bytes is handed over in the buffer it was written in (encodeBatch).
+const HANDED_OVER_BYTES_MIN = 16 * 1024
 // A call stops after the row that crosses this, so rows of large values are not gathered 1,000 at a time.
 export const CHUNK_BYTES_MAX = 256 * 1024
 // PostgreSQL's epoch (2000-01-01) as seen from the Unix epoch, in µs: exact in a double.
@@ -109,9 +111,14 @@ export class ColumnDataRowEncoder {
     this.offset = 0
     const rowEnds = new Int32Array(rowCount)
     this.writeRows(this.withTagRuns(vectors, writers), 0, rowCount, Number.POSITIVE_INFINITY, rowEnds, writers.length)
-    const bytes = new Uint8Array(this.buffer.subarray(0, this.offset))
+    // A large batch keeps the buffer it was written in (the ring copies it once: FrameCodec.encodeResponse frames it
+    // as a part of its own) and the next batch gets a fresh one of the same size — no copy of ~1 MB, no regrowth
+    // from INITIAL_BYTES; a small one is copied out (msgpack copies it into the frame anyway).
+    const isHandedOver = this.offset >= HANDED_OVER_BYTES_MIN
+    const bytes = isHandedOver ? this.buffer.subarray(0, this.offset) : new Uint8Array(this.buffer.subarray(0, this.offset))
     this.offset = 0
-    if (this.buffer.length > BATCH_RETAINED_BYTES_MAX) this.allocate(INITIAL_BYTES)
+    if (isHandedOver) this.replace(this.buffer.length > BATCH_RETAINED_BYTES_MAX ? INITIAL_BYTES : this.buffer.length)
+    else if (this.buffer.length > BATCH_RETAINED_BYTES_MAX) this.allocate(INITIAL_BYTES)
     return { bytes, rowEnds, rowCount }
   }
 
@@ -141,6 +148,12 @@ export class ColumnDataRowEncoder {
     this.preparedFor = null
     this.writers = null
     if (this.buffer.length > RETAINED_BYTES_MAX) this.allocate(INITIAL_BYTES)
+  }
+
+  /** A fresh buffer of `byteCount` bytes, the old one left to whoever holds views of it. */
+  private replace(byteCount: number): void {
+    this.buffer = Buffer.allocUnsafeSlow(byteCount)
+    this.view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength)
   }
 
   private allocate(byteCount: number): void {
@@ -230,10 +243,7 @@ export class ColumnDataRowEncoder {
         this.fixed(4).setFloat32(this.offset - 4, values[row]!)
       }
     }
-    return (row) => {
-      if (nulls !== undefined && nulls[row] === 1) return this.null()
-      this.fixed(8).setFloat64(this.offset - 8, values[row]!)
-    }
+    return (row) => (nulls !== undefined && nulls[row] === 1 ? this.null() : this.float8Binary(values[row]!))
   }
 
   private timestampWriter(values: Float64Array, nulls: Uint8Array | undefined, typeOid: number, isBinary: boolean, timeZone: string): ColumnWriter | null {
@@ -244,7 +254,7 @@ export class ColumnDataRowEncoder {
   }
 
   /** timestamp(tz)out written digit by digit (writeTimestampText); a value it declines through its string. */
-  private timestampText(us: number, timeZone: string | null): void {
+  protected timestampText(us: number, timeZone: string | null): void {
     this.room(4 + TIMESTAMP_TEXT_BYTES_MAX)
     const byteCount = writeTimestampText(this.buffer, this.offset + 4, us, timeZone)
     if (byteCount === 0) return this.ascii(timeZone === null ? formatTimestamp(us) : formatTimestamptz(us, timeZone))
@@ -253,7 +263,7 @@ export class ColumnDataRowEncoder {
   }
 
   /** timestamp_send: int64 µs since 2000-01-01, INT64_MAX/MIN for ±infinity (as codecs/timestamp.ts). */
-  private timestampBinary(epochUs: number): void {
+  protected timestampBinary(epochUs: number): void {
     const view = this.fixed(8)
     const at = this.offset - 8
     if (!Number.isFinite(epochUs)) {
@@ -331,6 +341,16 @@ export class ColumnDataRowEncoder {
     if (byteCount === 0) return this.ascii(encodeFloat8Text(value))
     this.view.setInt32(this.offset, byteCount)
     this.offset += 4 + byteCount
+  }
+
+  /** float8send: the IEEE 754 bits, big-endian (as codecs/float.ts). */
+  protected float8Binary(value: number): void {
+    this.fixed(8).setFloat64(this.offset - 8, value)
+  }
+
+  /** int8send: big-endian two's complement (as codecs/integer.ts). */
+  protected int8Binary(value: bigint): void {
+    this.fixed(8).setBigInt64(this.offset - 8, value)
   }
 
   protected null(): void {

@@ -147,6 +147,25 @@ describe('integration: columnar DataRow encoding — streamed scans byte for byt
     await both('RESET extra_float_digits')
   })
 
+  it('batches of many rows (their DataRow bytes cross the ring as a part of their own): as PostgreSQL, memtables and segments', async function () {
+    const create = 'CREATE TABLE wide (time timestamptz NOT NULL, host text, f8 float8, i8 bigint)'
+    const fill = "INSERT INTO wide SELECT timestamptz '2024-01-01 00:00:00+00' + g * interval '1 second', 'host_' || (g % 7), " +
+      'g / 7.0::float8, g::bigint * 1000003 FROM generate_series(1, 6000) AS g'
+    await both(create)
+    await both(fill)
+    for (const where of ['memtable', 'segments']) {
+      if (where === 'segments') await nodedb.query('CHECKPOINT')
+      for (const text of ['SELECT * FROM wide', 'SELECT f8, host, time FROM wide WHERE f8 > 100']) {
+        const [ours, theirs] = await both(text)
+        assert.ok(rowsOf(theirs).length > 1000, text)
+        assert.deepEqual(rowsOf(ours).sort(), rowsOf(theirs).sort(), `${where}: ${text}`)
+        const [binaryOurs, binaryTheirs] = [await runExtended(nodedb, text, [1]), await runExtended(pg, text, [1])]
+        assert.deepEqual(rowsOf(binaryOurs).sort(), rowsOf(binaryTheirs).sort(), `${where}, binary: ${text}`)
+      }
+    }
+    await both('DROP TABLE wide')
+  })
+
   it('LIMIT and OFFSET cut whole rows: as many as PostgreSQL, each one of its rows', async function () {
     const all = new Set(rowsOf((await both('SELECT * FROM enc'))[1]))
     for (const text of ['SELECT * FROM enc LIMIT 5', 'SELECT * FROM enc LIMIT 4 OFFSET 3', 'SELECT * FROM enc OFFSET 10', 'SELECT * FROM enc LIMIT 0']) {
@@ -168,6 +187,26 @@ describe('integration: columnar DataRow encoding — streamed scans byte for byt
       const [binaryOurs, binaryTheirs] = [await runExtended(nodedb, text, [1]), await runExtended(pg, text, [1])]
       assert.deepEqual(rowsOf(binaryOurs), rowsOf(binaryTheirs), `binary: ${text}`)
     }
+  })
+
+  it('materialized rows of the common result types (grouped, computed) in five time zones, text and binary: as PostgreSQL', async function () {
+    // Values written straight into the buffer (float8, timestamp(tz), int8 by their JavaScript type): NaN, ±Infinity,
+    // -0, the int8 bounds, timestamps before 1970 and 1900, fractions of a second.
+    const texts = [
+      "SELECT date_trunc('hour', time) AS h, count(*) AS n, avg(f8) AS a, max(i8) AS m, min(time) AS first FROM enc GROUP BY h ORDER BY h",
+      'SELECT time, time::timestamp AS local, f8 * -1 AS neg, -0.0::float8 * f8 AS z, i8, i8 - 1 AS less FROM enc WHERE i8 > -9223372036854775808 ORDER BY time',
+    ]
+    for (const zone of ZONES) {
+      await both(`SET TimeZone = '${zone}'`)
+      for (const text of texts) {
+        const [ours, theirs] = await both(text)
+        assert.ok(rowsOf(theirs).length > 0, text)
+        assert.deepEqual(rowsOf(ours), rowsOf(theirs), `${zone}, text: ${text}`)
+        const [binaryOurs, binaryTheirs] = [await runExtended(nodedb, text, [1]), await runExtended(pg, text, [1])]
+        assert.deepEqual(rowsOf(binaryOurs), rowsOf(binaryTheirs), `${zone}, binary: ${text}`)
+      }
+    }
+    await both('RESET TimeZone')
   })
 
   it('float8 of every digit count (15, 16, 17; 0.000…, negatives, 2^53 digits), written without a string: as PostgreSQL', async function () {

@@ -49,7 +49,7 @@ describe('engine/bridge/frame-codec', () => {
       kind: 'ScanResponse', id: 8,
       partial: { kind: 'AggPartial', groupCount: 1, keys: [vectors[0]!], states: [{ kind: 'count', counts: new Float64Array([3]) }] },
     }
-    assert.deepStrictEqual(codec.decodeResponse(codec.encodeResponse(response)), response)
+    assert.deepStrictEqual(codec.decodeResponse(frameBytes(codec.encodeResponse(response))), response)
   })
 
   it('round-trips the streaming scan messages', () => {
@@ -66,7 +66,7 @@ describe('engine/bridge/frame-codec', () => {
     const response: CoreResponse = {
       kind: 'ScanBatchResponse', id: 9, isLast: false, partial: { kind: 'RowsPartial', rowCount: 3, columns: [vectors[0]!] },
     }
-    assert.deepStrictEqual(codec.decodeResponse(codec.encodeResponse(response)), response)
+    assert.deepStrictEqual(codec.decodeResponse(frameBytes(codec.encodeResponse(response))), response)
   })
 
   it('frames a large raw ingest payload in two parts without copying it, and decodes it across a ring', () => {
@@ -92,6 +92,35 @@ describe('engine/bridge/frame-codec', () => {
     const small = { ...request, payload: payload.subarray(0, 100) }
     assert.ok(codec.encodeRequest(small) instanceof Uint8Array, 'a small payload stays inline')
     assert.deepStrictEqual(codec.decodeRequest(frameBytes(codec.encodeRequest(small))), { ...small, payload: Buffer.from(small.payload) })
+  })
+
+  it('sends a scan batch\'s many DataRow bytes as a second part, uncopied, and decodes them as a view of the frame', () => {
+    const bytes = new Uint8Array(50_000).map((_, i) => (i * 7) & 0xff)
+    const rowEnds = Int32Array.from({ length: 100 }, (_, i) => (i + 1) * 500)
+    const response: CoreResponse = {
+      kind: 'ScanBatchResponse', id: 13, isLast: true,
+      partial: { kind: 'RowsPartial', rowCount: 100, columns: [], encoded: { bytes, rowEnds, rowCount: 100 } },
+    }
+    const message = codec.encodeResponse(response)
+    assert.ok(Array.isArray(message), 'the DataRow bytes are a separate part')
+    assert.equal(message[message.length - 1], bytes, 'the part is the core\'s bytes, not a copy')
+    const buffers = createRingBuffers(16 * 1024, 4 * 1024)
+    const producer = new RingProducer(buffers)
+    const consumer = new RingConsumer(buffers)
+    let offset = 0
+    let received: Uint8Array | null = null
+    while (received === null) {
+      if (offset < frameBytes(message).length) offset = producer.pushSome(message, offset)
+      received = consumer.pop()
+    }
+    const back = codec.decodeResponse(received)
+    assert.ok(back.kind === 'ScanBatchResponse' && back.partial.encoded !== undefined)
+    assert.equal(back.partial.encoded.bytes.buffer, received.buffer, 'a view of the received frame')
+    assert.deepStrictEqual({ ...back, partial: { ...back.partial, encoded: { ...back.partial.encoded, bytes: Buffer.from(back.partial.encoded.bytes) } } },
+      { ...response, partial: { ...response.partial, encoded: { bytes: Buffer.from(bytes), rowEnds, rowCount: 100 } } })
+    const small: CoreResponse = { ...response, partial: { ...response.partial, encoded: { bytes: bytes.subarray(0, 500), rowEnds: rowEnds.subarray(0, 1), rowCount: 1 } } }
+    assert.ok(codec.encodeResponse(small) instanceof Uint8Array, 'a small batch stays inline')
+    assert.deepStrictEqual(codec.decodeResponse(frameBytes(codec.encodeResponse(small))), small)
   })
 
   it('keeps ±Infinity time ranges and bigint filter values', () => {

@@ -12,6 +12,9 @@ export type { EncodedRows, TextSettings } from '../../../src/common/datarow-enco
 /** Writes one value of a row (int32 length, then the bytes; -1 for NULL). */
 type ValueWriter = (value: SqlValue) => void
 
+/** A writer for values of one JavaScript type (`typeof`), straight into the buffer. */
+interface DirectWriter { readonly type: 'number' | 'bigint'; readonly write: (value: Exclude<SqlValue, null>) => void }
+
 /** The OIDs value-codec.ts has a binary form for by OID alone (arrays and reg* types are decided per value). */
 const BINARY_CODEC_OIDS: ReadonlySet<number> = new Set([TypeOid.Bool, TypeOid.Int2, TypeOid.Int4, TypeOid.Oid, TypeOid.Int8,
   TypeOid.Float4, TypeOid.Float8, TypeOid.Timestamp, TypeOid.Timestamptz, TypeOid.Date, TypeOid.Interval, TypeOid.Numeric,
@@ -39,13 +42,32 @@ export class DataRowBatchEncoder extends ColumnDataRowEncoder {
   }
 
   private valueWriterOf(typeOid: number, isBinary: boolean, timeZone: string): ValueWriter | null {
+    const direct = this.directWriterOf(typeOid, isBinary, timeZone)
     if (isBinary) {
       if (!BINARY_CODEC_OIDS.has(typeOid)) return null
-      return (value) => (value === null ? this.null() : this.bytes(encodeValueBinary(value, typeOid)))
+      const viaCodec = (value: Exclude<SqlValue, null>): void => this.bytes(encodeValueBinary(value, typeOid))
+      return (value) => (value === null ? this.null() : direct !== null && typeof value === direct.type ? direct.write(value) : viaCodec(value))
     }
-    if (typeOid === TypeOid.Float8) {
-      return (value) => (value === null ? this.null() : typeof value === 'number' ? this.float8Text(value) : this.text(encodeValueText(value, typeOid)))
+    const viaCodec = (value: Exclude<SqlValue, null>): void => this.text(encodeValueText(value, typeOid, timeZone))
+    return (value) => (value === null ? this.null() : direct !== null && typeof value === direct.type ? direct.write(value) : viaCodec(value))
+  }
+
+  /**
+   * The columnar encoder's writers for the common result types, taken when the value has the JavaScript type the OID
+   * carries (a number for floats and timestamps, a bigint for int8): the same bytes as value-codec.ts without a
+   * string or Buffer per value (timestamps digit by digit, as a streamed scan's). Any other value goes the codec way.
+   */
+  private directWriterOf(typeOid: number, isBinary: boolean, timeZone: string): DirectWriter | null {
+    switch (typeOid) {
+      case TypeOid.Float8:
+        return { type: 'number', write: isBinary ? (v) => this.float8Binary(v as number) : (v) => this.float8Text(v as number) }
+      case TypeOid.Timestamp: case TypeOid.Timestamptz: {
+        const zone = typeOid === TypeOid.Timestamp ? null : timeZone
+        return { type: 'number', write: isBinary ? (v) => this.timestampBinary(v as number) : (v) => this.timestampText(v as number, zone) }
+      }
+      case TypeOid.Int8:
+        return { type: 'bigint', write: isBinary ? (v) => this.int8Binary(v as bigint) : (v) => this.ascii((v as bigint).toString()) }
+      default: return null
     }
-    return (value) => (value === null ? this.null() : this.text(encodeValueText(value, typeOid, timeZone)))
   }
 }
