@@ -217,6 +217,27 @@ describe('engine/wal multi-record commit', () => {
       }
     })
 
+    it('commits and single-table ingests sharing a group commit reach the cores in LSN order', async () => {
+      // A group already fsyncing lets the next appends pile up: a commit and the ingests after it then share one
+      // group, resolved in LSN order; each must dispatch in that order too (the flush coordinator asserts it).
+      const engine = await start()
+      const [ta, tb] = await createTables(engine)
+      const expectedA: Row[] = []
+      const expectedB: Row[] = []
+      for (let round = 0; round < 20; round++) {
+        const [first, a, b, later] = [makeRows(5, 100 + round), makeRows(7, 200 + round), makeRows(9, 300 + round), makeRows(4, 400 + round)]
+        await Promise.all([
+          engine.execute({ kind: 'IngestOp', v: 1, tableId: ta!, batch: toBatch(first) }),
+          engine.ingestAtomic!([{ tableId: ta!, batch: toBatch(a) }, { tableId: tb!, batch: toBatch(b) }]),
+          engine.execute({ kind: 'IngestOp', v: 1, tableId: tb!, batch: toBatch(later) }),
+        ])
+        expectedA.push(...first, ...a)
+        expectedB.push(...b, ...later)
+      }
+      assert.deepStrictEqual(await rowsIn(engine, ta!), expectedA.sort(byTsHost))
+      assert.deepStrictEqual(await rowsIn(engine, tb!), expectedB.sort(byTsHost))
+    })
+
     it('two parts of one table with flushes between them replay exactly (each part has an LSN of its own)', async () => {
       // 64 KiB memtables: the first part's apply flushes before the second part arrives, recording only its LSN.
       let engine = await start({ memtableBytes: 64 * 1024 })
