@@ -10,7 +10,10 @@ const SYMBOL_SPAN = 2 ** 16
 
 /** Per-width sizes over one histogram (literal counts, counts per bit length); reuses its scratch arrays. */
 export class HuffmanCosts {
+  // The used literals sorted by (frequency, symbol): as keys (for merging), and split (for reading).
   private readonly literalKeys: Float64Array
+  private readonly literalWeights: Float64Array
+  private readonly literalSymbols: Uint16Array
   private readonly bitLengthCounts: Uint32Array
   private readonly valueBitsMax: number
   private readonly codeBitsMax: number
@@ -19,15 +22,24 @@ export class HuffmanCosts {
   private readonly nodeWeights: Float64Array
   private readonly heights: Uint16Array
 
-  constructor(literalCounts: Uint32Array, bitLengthCounts: Uint32Array, valueBitsMax: number, codeBitsMax: number) {
+  /** `literalEnd`: no literal at or above it is counted (2^(widest value's bit length) serves). */
+  constructor(literalCounts: Uint32Array, literalEnd: number, bitLengthCounts: Uint32Array, valueBitsMax: number, codeBitsMax: number) {
+    const end = Math.min(literalEnd, literalCounts.length)
     let used = 0
-    for (let s = 0; s < literalCounts.length; s++) if (literalCounts[s] !== 0) used++
+    for (let s = 0; s < end; s++) if (literalCounts[s] !== 0) used++
     this.literalKeys = new Float64Array(used)
     used = 0
-    for (let s = 0; s < literalCounts.length; s++) {
+    for (let s = 0; s < end; s++) {
       if (literalCounts[s] !== 0) this.literalKeys[used++] = literalCounts[s]! * SYMBOL_SPAN + s
     }
     this.literalKeys.sort()
+    this.literalWeights = new Float64Array(used)
+    this.literalSymbols = new Uint16Array(used)
+    for (let i = 0; i < used; i++) {
+      const weight = Math.floor(this.literalKeys[i]! / SYMBOL_SPAN)
+      this.literalWeights[i] = weight
+      this.literalSymbols[i] = this.literalKeys[i]! - weight * SYMBOL_SPAN
+    }
     this.bitLengthCounts = bitLengthCounts
     this.valueBitsMax = valueBitsMax
     this.codeBitsMax = codeBitsMax
@@ -69,10 +81,10 @@ export class HuffmanCosts {
     let count = 0
     let e = 0
     for (let i = 0; i < this.literalKeys.length; i++) {
+      if (this.literalSymbols[i]! >= literals) continue
       const key = this.literalKeys[i]!
-      if (key % SYMBOL_SPAN >= literals) continue
       while (e < escapes.length && escapes[e]! < key) this.leafWeights[count++] = Math.floor(escapes[e++]! / SYMBOL_SPAN)
-      this.leafWeights[count++] = Math.floor(key / SYMBOL_SPAN)
+      this.leafWeights[count++] = this.literalWeights[i]!
     }
     while (e < escapes.length) this.leafWeights[count++] = Math.floor(escapes[e++]! / SYMBOL_SPAN)
     return count
@@ -80,8 +92,8 @@ export class HuffmanCosts {
 
   private lastLiteralBelow(literals: number): number {
     let last = -1
-    for (let i = 0; i < this.literalKeys.length; i++) {
-      const symbol = this.literalKeys[i]! % SYMBOL_SPAN
+    for (let i = 0; i < this.literalSymbols.length; i++) {
+      const symbol = this.literalSymbols[i]!
       if (symbol < literals && symbol > last) last = symbol
     }
     return last

@@ -98,7 +98,7 @@ export function planHuffmanInts(histogram: IntHistogram): HuffmanPlan {
     seen += count
     if (medianLength < 0 && seen * 2 >= total) medianLength = length
   }
-  const costs = new HuffmanCosts(histogram.literalCounts, histogram.bitLengthCounts, VALUE_BITS_MAX, CODE_BITS_MAX)
+  const costs = new HuffmanCosts(histogram.literalCounts, 2 ** maxLength, histogram.bitLengthCounts, VALUE_BITS_MAX, CODE_BITS_MAX)
   const bitsFor = (literalBits: number): number => costs.bitsFor(literalBits) ?? planFor(histogram, literalBits).bits
   let bestBits = bitsFor(0)
   let bestLiteralBits = 0
