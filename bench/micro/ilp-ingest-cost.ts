@@ -30,8 +30,15 @@ interface Target {
   stop(): Promise<void>
 }
 
+/** Bytes under `dir`; a file a flush renames away while du walks makes du exit 1 after printing the total anyway. */
 function duBytes(dir: string): number {
-  return Number(execFileSync('du', ['-sb', dir], { encoding: 'utf8' }).split('\t')[0])
+  let out: string
+  try {
+    out = execFileSync('du', ['-sb', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+  } catch (error: unknown) {
+    out = String((error as { stdout?: unknown }).stdout ?? '')
+  }
+  return Number(out.split('\t')[0])
 }
 
 async function nodedbTarget(prof: string | null): Promise<Target> {
