@@ -1,6 +1,7 @@
 // bench/micro/ilp-ingest-cost: what ILP ingest costs each system, in figures that do not depend on the core count or on
 // the other load of a shared machine: server CPU seconds per million rows (user + system, every thread), RSS after
-// ingest, bytes on disk right after ingest and once flushed (nodedb: CHECKPOINT; VictoriaMetrics: force_flush).
+// ingest, bytes on disk right after ingest and once flushed (nodedb: CHECKPOINT; VictoriaMetrics: force_flush), and the
+// CPU that flush took (nodedb: encoding the memtables into segments; VictoriaMetrics' includes a fixed 5 s wait).
 // Rows/s is printed too, but on a shared 2-core box only ratios within one run mean anything.
 // Run: npx tsc -p . && node dist/bench/micro/ilp-ingest-cost.js [--rows 400000] [--hosts 100] [--writers 2]
 //      [--batch 5000] [--transport tcp|http] [--systems nodedb,victoriametrics,influxdb] [--prof DIR]
@@ -29,8 +30,15 @@ interface Target {
   stop(): Promise<void>
 }
 
+/** Bytes under `dir`; a file a flush renames away while du walks makes du exit 1 after printing the total anyway. */
 function duBytes(dir: string): number {
-  return Number(execFileSync('du', ['-sb', dir], { encoding: 'utf8' }).split('\t')[0])
+  let out: string
+  try {
+    out = execFileSync('du', ['-sb', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+  } catch (error: unknown) {
+    out = String((error as { stdout?: unknown }).stdout ?? '')
+  }
+  return Number(out.split('\t')[0])
 }
 
 async function nodedbTarget(prof: string | null): Promise<Target> {
@@ -80,13 +88,15 @@ async function measure(target: Target, bodies: Buffer[], transport: string, writ
   const rss = (await rssOf(target.pid))! / 2 ** 20
   const memoryAfter = await rssBreakdown(target.pid)
   const diskAfter = duBytes(target.dataDir) / 2 ** 20
+  const cpuBeforeSettle = await cpuSecondsOf(target.pid)
   await target.settle()
+  const settleCpu = await cpuSecondsOf(target.pid) - cpuBeforeSettle
   const diskSettled = duBytes(target.dataDir) / 2 ** 20
   const rssSettled = (await rssOf(target.pid))! / 2 ** 20
   const memorySettled = await rssBreakdown(target.pid)
   return `${target.name.padEnd(16)} ${transport} ${(rows / seconds).toFixed(0).padStart(8)} rows/s  ` +
     `cpu ${(cpu / (rows / 1e6)).toFixed(2).padStart(6)} s/Mrow  rss ${rss.toFixed(0).padStart(5)} MiB ` +
-    `(settled ${rssSettled.toFixed(0)})  disk ${diskAfter.toFixed(1)} MiB, settled ${diskSettled.toFixed(1)} MiB\n    threads (s/Mrow): ${threads}` +
+    `(settled ${rssSettled.toFixed(0)})  settle cpu ${(settleCpu / (rows / 1e6)).toFixed(2)} s/Mrow  disk ${diskAfter.toFixed(1)} MiB, settled ${diskSettled.toFixed(1)} MiB\n    threads (s/Mrow): ${threads}` +
     `\n    RSS after ingest (MiB): ${memoryAfter}\n    RSS settled (MiB): ${memorySettled}`
 }
 

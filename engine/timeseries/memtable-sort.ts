@@ -23,6 +23,25 @@ function ranksOf(column: Extract<MemColumn, { kind: 'symbol' }>): Int32Array {
   return ranks
 }
 
+/**
+ * Each row's series as one number ordered as its symbol ranks in catalog order (NULL first): a mixed-radix number,
+ * digit c the rank + 1 of column c (radix its dictionary size + 1). Null when the radices' product passes 2^53.
+ */
+function seriesKeysOf(symbols: ReadonlyArray<{ ids: Int32Array; ranks: Int32Array }>, n: number): Float64Array | null {
+  let span = 1
+  for (const { ranks } of symbols) span *= ranks.length + 1
+  if (span > Number.MAX_SAFE_INTEGER) return null
+  const keys = new Float64Array(n)
+  for (const { ids, ranks } of symbols) {
+    const radix = ranks.length + 1
+    for (let row = 0; row < n; row++) {
+      const id = ids[row]!
+      keys[row] = keys[row]! * radix + (id === -1 ? 0 : ranks[id]! + 1)
+    }
+  }
+  return keys
+}
+
 /** Row indices sorted by (partition, series = symbol columns in catalog order, time, arrival). */
 export function sortedRowOrder(memtable: Memtable, widthUs: number): { order: Int32Array; partitions: Float64Array } {
   const n = memtable.rowCount
@@ -33,18 +52,25 @@ export function sortedRowOrder(memtable: Memtable, widthUs: number): { order: In
   const symbols = memtable.columns.flatMap((column) => column.kind === 'symbol' ? [{ ids: column.ids, ranks: ranksOf(column) }] : [])
   const order = new Int32Array(n)
   for (let row = 0; row < n; row++) order[row] = row
-  order.sort((a, b) => {
-    const byPartition = partitions[a]! - partitions[b]!
-    if (byPartition !== 0) return byPartition
-    for (const { ids, ranks } of symbols) {
-      const idA = ids[a]!
-      const idB = ids[b]!
-      const rankA = idA === -1 ? -1 : ranks[idA]!
-      const rankB = idB === -1 ? -1 : ranks[idB]!
-      if (rankA !== rankB) return rankA - rankB
+  const keys = seriesKeysOf(symbols, n)
+  const compare = keys !== null
+    ? (a: number, b: number): number => partitions[a]! - partitions[b]! || keys[a]! - keys[b]! || ts.values[a]! - ts.values[b]! || a - b
+    : (a: number, b: number): number => {
+      const byPartition = partitions[a]! - partitions[b]!
+      if (byPartition !== 0) return byPartition
+      for (const { ids, ranks } of symbols) {
+        const idA = ids[a]!
+        const idB = ids[b]!
+        const rankA = idA === -1 ? -1 : ranks[idA]!
+        const rankB = idB === -1 ? -1 : ranks[idB]!
+        if (rankA !== rankB) return rankA - rankB
+      }
+      return ts.values[a]! - ts.values[b]! || a - b
     }
-    return ts.values[a]! - ts.values[b]! || a - b
-  })
+  // Rows often arrive in order (one series per vShard, in time): then arrival order is the answer, without a sort.
+  let sorted = true
+  for (let row = 1; row < n && sorted; row++) sorted = compare(row - 1, row) < 0
+  if (!sorted) order.sort(compare)
   return { order, partitions }
 }
 

@@ -7,8 +7,8 @@
 //   [u8 m][varuint symbol count S (2^m literals + escape classes)][ceil(S / 2) bytes: a 4-bit code length per symbol,
 //   high nibble first, 0 = unused][MSB-first bits: per value its code (canonical: shorter codes first, then by
 //   symbol), then for an escape its raw low bits]. When exactly one symbol is used its code is empty (0 bits).
-import { BitWriter } from './bit-writer.js'
 import type { ByteWriter } from './byte-writer.js'
+import { HuffmanCosts } from './huffman-cost.js'
 import { huffmanLengths } from './huffman-lengths.js'
 
 /** Longest code: fits the 4-bit length field. */
@@ -85,7 +85,8 @@ function planFor(histogram: IntHistogram, literalBits: number): HuffmanPlan {
 /** The literal width that makes the values smallest, and the bits writeHuffmanInts then spends. */
 export function planHuffmanInts(histogram: IntHistogram): HuffmanPlan {
   // Wider literals save escape bits and cost table nibbles; values past 2^12 are escapes whatever m is. Widths
-  // below the median value's bit length would make most values escapes: they are not tried (each try builds a code).
+  // below the median value's bit length would make most values escapes: they are not tried. Each width's size comes
+  // from huffman-cost.ts (one sort of the literals for all widths, no tree kept); only the winner's lengths are built.
   let maxLength = 0
   let medianLength = -1
   let seen = 0
@@ -97,12 +98,18 @@ export function planHuffmanInts(histogram: IntHistogram): HuffmanPlan {
     seen += count
     if (medianLength < 0 && seen * 2 >= total) medianLength = length
   }
-  let best = planFor(histogram, 0)
+  const costs = new HuffmanCosts(histogram.literalCounts, 2 ** maxLength, histogram.bitLengthCounts, VALUE_BITS_MAX, CODE_BITS_MAX)
+  const bitsFor = (literalBits: number): number => costs.bitsFor(literalBits) ?? planFor(histogram, literalBits).bits
+  let bestBits = bitsFor(0)
+  let bestLiteralBits = 0
   for (let m = Math.max(1, medianLength); m <= Math.min(LITERAL_BITS_MAX, maxLength); m++) {
-    const plan = planFor(histogram, m)
-    if (plan.bits < best.bits) best = plan
+    const bits = bitsFor(m)
+    if (bits < bestBits) {
+      bestBits = bits
+      bestLiteralBits = m
+    }
   }
-  return best
+  return planFor(histogram, bestLiteralBits)
 }
 
 /** Canonical codes for `lengths`: shorter codes first, equal lengths by symbol (as DEFLATE, RFC 1951 §3.2.2). */
@@ -131,18 +138,69 @@ export function writeHuffmanInts(out: ByteWriter, values: Float64Array, plan: Hu
   const codes = canonicalCodes(lengths)
   // An empty code for the only symbol: its length counts as 0 in the stream.
   const codeLengths = used > 1 ? lengths : new Uint8Array(lengths.length)
+  writeCodes(out, values, literalBits, codes, codeLengths)
+}
+
+// Raw bits written as one piece: with fewer than 8 bits pending, 7 + 23 fits the 31 bits of a shift.
+const RAW_PIECE_BITS = 23
+const SMALL_ESCAPE_END = 2 ** (RAW_PIECE_BITS + 1)
+// Bytes one value can add: a code of at most 15 bits and at most 52 raw bits, with fewer than 8 bits pending.
+const VALUE_BYTES_MAX = 9
+
+/**
+ * The bit stream of writeHuffmanInts: each value's code, then an escape's raw low bits, MSB first, padded to a byte.
+ * Packs into `out.bytes` directly (room for a value is made before it), as BitWriter would, a byte at a time.
+ */
+function writeCodes(out: ByteWriter, values: Float64Array, literalBits: number, codes: Uint32Array, codeLengths: Uint8Array): void {
   const literals = 2 ** literalBits
-  const bits = new BitWriter(out)
+  let bytes = out.bytes
+  let at = out.length
+  // Pending bits, right-aligned, fewer than 8 between values, so a code (≤ 15 bits) or a raw piece (≤ 16) fits in 31.
+  let pending = 0
+  let pendingBits = 0
   for (let i = 0; i < values.length; i++) {
-    const value = values[i]!
-    if (value < literals) {
-      bits.writeBits(codes[value]!, codeLengths[value]!)
-      continue
+    if (at + VALUE_BYTES_MAX > bytes.length) {
+      out.length = at
+      out.ensure(VALUE_BYTES_MAX + (values.length - i))
+      bytes = out.bytes
     }
-    const extra = bitLength(value) - 1
-    const symbol = literals + extra - literalBits
-    bits.writeBits(codes[symbol]!, codeLengths[symbol]!)
-    bits.writeWide(value - 2 ** extra, extra)
+    const value = values[i]!
+    let symbol = value
+    let extra = 0
+    let raw = 0
+    if (value >= literals) {
+      // An escape: its class, then its low bits (in integers below 2^(RAW_PIECE_BITS + 1), the common case).
+      extra = value < SMALL_ESCAPE_END ? 31 - Math.clz32(value) : bitLength(value) - 1
+      raw = value < SMALL_ESCAPE_END ? value - (1 << extra) : value - 2 ** extra
+      symbol = literals + extra - literalBits
+    }
+    const codeLength = codeLengths[symbol]!
+    pending = (pending << codeLength) | codes[symbol]!
+    pendingBits += codeLength
+    while (pendingBits >= 8) {
+      pendingBits -= 8
+      bytes[at++] = pending >>> pendingBits
+    }
+    pending &= (1 << pendingBits) - 1
+    for (let left = extra; left > 0;) {
+      // Raw bits in one piece of at most RAW_PIECE_BITS, wider ones 16 bits at a time from the top.
+      const take = left > RAW_PIECE_BITS ? 16 : left
+      left -= take
+      let piece = raw
+      if (left !== 0) {
+        const scale = 2 ** left
+        piece = Math.floor(raw / scale)
+        raw -= piece * scale
+      }
+      pending = (pending << take) | piece
+      pendingBits += take
+      while (pendingBits >= 8) {
+        pendingBits -= 8
+        bytes[at++] = pending >>> pendingBits
+      }
+      pending &= (1 << pendingBits) - 1
+    }
   }
-  bits.flush()
+  if (pendingBits > 0) bytes[at++] = pending << (8 - pendingBits)
+  out.length = at
 }

@@ -19,6 +19,32 @@ function encode(values: Float64Array): Uint8Array {
   return out.toBytes()
 }
 
+/**
+ * The plan by brute force, from the format's definition: for every literal width m (0 and the median bit length up to
+ * 12 and the widest value, narrower on ties) the symbol frequencies, a code built by huffmanLengths, and the stream's
+ * bits: header, table nibbles up to the last used symbol, each value's code (none when one symbol is used) and raw bits.
+ */
+function referencePlan(values: Float64Array): { literalBits: number; bits: number; lengths: Uint8Array } {
+  const lengthOf = (value: number): number => (value === 0 ? 0 : value.toString(2).length)
+  const sorted = [...values].map(lengthOf).sort((a, b) => a - b)
+  const median = sorted[Math.ceil(values.length / 2) - 1] ?? 0
+  const widest = sorted[sorted.length - 1] ?? 0
+  let best: { literalBits: number; bits: number; lengths: Uint8Array } | null = null
+  for (const m of [0, ...Array.from({ length: 12 }, (_, i) => i + 1).filter((m) => m >= median && m <= widest)]) {
+    const symbolOf = (value: number): number => (value < 2 ** m ? value : 2 ** m + lengthOf(value) - m - 1)
+    const frequencies = new Uint32Array(2 ** m + 53 - m)
+    for (const value of values) frequencies[symbolOf(value)]!++
+    const lengths = huffmanLengths(frequencies, CODE_BITS_MAX)
+    const used = frequencies.filter((f) => f !== 0).length
+    let lastUsed = -1
+    lengths.forEach((length, s) => { if (length !== 0) lastUsed = s })
+    let bits = 24 + 4 * (lastUsed + 1)
+    for (const value of values) bits += (used === 1 ? 0 : lengths[symbolOf(value)]!) + (value < 2 ** m ? 0 : lengthOf(value) - 1)
+    if (best === null || bits < best.bits) best = { literalBits: m, bits, lengths }
+  }
+  return best!
+}
+
 function decode(bytes: Uint8Array, count: number): Float64Array {
   const input = new ByteReader(bytes)
   const values = readHuffmanInts(input, count)
@@ -52,7 +78,7 @@ const safeInts = fc.oneof(
   fc.integer({ min: 0, max: 300 }),
   fc.integer({ min: 0, max: 5000 }),
   fc.maxSafeNat(),
-  fc.constantFrom(0, 1, 2 ** 12 - 1, 2 ** 12, 2 ** 32 - 1, 2 ** 32, 2 ** 52, 2 ** 53 - 1),
+  fc.constantFrom(0, 1, 2 ** 12 - 1, 2 ** 12, 2 ** 23, 2 ** 24 - 1, 2 ** 24, 2 ** 24 + 1, 2 ** 32 - 1, 2 ** 32, 2 ** 52, 2 ** 53 - 1),
 )
 
 describe('engine/timeseries/codecs huffman-ints', () => {
@@ -113,6 +139,22 @@ describe('engine/timeseries/codecs huffman-ints', () => {
     // Values 5, 300 at m = 0 are escapes: class 3 (symbol 3; 5 = 0b101, raw bits 01) and class 9 (symbol 9; 300,
     // raw bits 00101100); ten 4-bit lengths, codes '0' and '1' → 0 01 1 00101100 → 0011 0010 1100(0000).
     assert.deepEqual([...encode(Float64Array.of(5, 300))], [0, 10, 0x00, 0x01, 0x00, 0x00, 0x01, 0x32, 0xc0])
+  })
+
+  it('plans the width a code built at every width would pick, with that code\'s exact size (the reference builds them all)', () => {
+    fc.assert(fc.property(fc.array(safeInts, { minLength: 1, maxLength: 600 }), fc.integer({ min: 1, max: 40 }), (list, repeat) => {
+      const values = Float64Array.from(list.flatMap((value, i) => Array<number>(1 + (i * repeat) % 7).fill(value)))
+      const plan = planHuffmanInts(intHistogram(values))
+      const reference = referencePlan(values)
+      assert.deepEqual([plan.literalBits, plan.bits, [...plan.lengths]], [reference.literalBits, reference.bits, [...reference.lengths]])
+    }), { numRuns: 300 })
+    // Fibonacci frequencies over 22 symbols: a Huffman tree 21 deep, so the capped code decides the size.
+    const fibonacci = [1, 1]
+    while (fibonacci.length < 22) fibonacci.push(fibonacci[fibonacci.length - 1]! + fibonacci[fibonacci.length - 2]!)
+    const deep = Float64Array.from(fibonacci.flatMap((count, symbol) => Array<number>(count).fill(symbol)))
+    const reference = referencePlan(deep)
+    const plan = planHuffmanInts(intHistogram(deep))
+    assert.deepEqual([plan.literalBits, plan.bits], [reference.literalBits, reference.bits])
   })
 
   it('refuses corrupt tables, short streams and counts beyond the bits left', () => {
