@@ -24,7 +24,7 @@ describe('engine/ops codes', () => {
   })
 
   it('pins WAL_RECORD_KIND_CODES', () => {
-    assert.deepStrictEqual({ ...WAL_RECORD_KIND_CODES }, { IngestRecord: 1, DeleteRecord: 2 })
+    assert.deepStrictEqual({ ...WAL_RECORD_KIND_CODES }, { IngestRecord: 1, DeleteRecord: 2, PartRecord: 3, CommitRecord: 4 })
   })
 
   it('pins the ring message kinds, in order (append-only)', () => {

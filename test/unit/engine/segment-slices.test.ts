@@ -77,6 +77,9 @@ describe('engine/timeseries/segment-slices: slices decided from what is kept equ
     return { slices, pins: pins.map((held) => [...held].sort((a, b) => a - b)), counters, answer: answer === null || answer.groupCount === 0 ? null : answer.toPartial() }
   }
 
+  // A fixed seed: a draw answered from statistics is rare (8–76 row groups of ~7,000 over 200 draws), so an unseeded
+  // run now and then drew none and failed its own coverage check.
+  const SEED = 20261207
   it('for drawn scopes, the known (synchronous) path slices, pins, counts and answers as the read path', async () => {
     const warmFiles = new SegmentFiles(async () => undefined)
     let opens = 0
@@ -107,7 +110,7 @@ describe('engine/timeseries/segment-slices: slices decided from what is kept equ
         await slice(half, halfFiles, op, entries.filter((entry) => entry.id % 3 === 0))
         assert.deepStrictEqual(await slice(half, halfFiles, op), fresh)
         halfFiles.closeAll()
-      }), { numRuns: 200 })
+      }), { numRuns: 200, seed: SEED })
     assert.ok(seen.rowGroupsPruned > 0 && seen.rowGroupsAnswered > 0 && seen.rowGroupsRead > 0, `the draws pruned, answered and read: ${JSON.stringify(seen)}`)
     warmFiles.closeAll()
   })
