@@ -154,6 +154,17 @@ function bindCase(outerCtx: BindContext, expr: Extract<SqlExpr, { kind: 'ExprCas
 function bindLike(ctx: BindContext, expr: Extract<SqlExpr, { kind: 'ExprLike' }>): Expr {
   const text = sqlType('text')
   const arg = bindExpr(ctx, expr.expr)
+  // bytea LIKE is bytealike (~~ over bytea, no ILIKE). With ESCAPE the pattern is like_escape(pattern, escape): text
+  // unless both are bytea (then like_escape(bytea, bytea), not built: 0A000), and bytea ~~ text does not exist.
+  if (arg.type.name === 'bytea' && !expr.caseInsensitive) {
+    const pattern = bindExpr(ctx, expr.pattern)
+    if (expr.escape !== null) {
+      const isBytea = pattern.type.name === 'bytea' && bindExpr(ctx, expr.escape).type.name === 'bytea'
+      if (isBytea) throw featureNotSupported('like_escape(bytea, bytea)', expr.pos + 1)
+      throw undefinedOperator(`bytea ${expr.negated ? '!~~' : '~~'} text`, expr.pos + 1)
+    }
+    return resolveOperator(ctx, expr.negated ? '!~~' : '~~', [arg, pattern], expr.pos)
+  }
   if (arg.type.name !== 'unknown' && categoryOf(arg.type.name) !== 'S') {
     const op = expr.caseInsensitive ? '~~*' : '~~'
     throw undefinedOperator(`${formatName(arg.type)} ${op} unknown`, expr.pos + 1)

@@ -2,7 +2,7 @@
 // escape format: `\\`, `\ooo` octal, other characters as their UTF-8 bytes) and byteaout in the hex format
 // (bytea_output = 'hex', the only setting nodedb accepts). A bytea value is kept as that output text — lowercase
 // hex, so its string order is byteacmp's byte order — and turned into bytes only where bytes are needed.
-import { invalidParameterValue, invalidTextRepresentation } from '../../src/common/errors.js'
+import { invalidParameterValue, invalidTextRepresentationMessage } from '../../src/common/errors.js'
 
 const HEX_PREFIX = '\\x'
 
@@ -35,7 +35,7 @@ export function decodeEscape(text: string): Buffer {
     if (byte !== 0x5c) { bytes.push(byte); continue }
     if (utf8[i + 1] === 0x5c) { bytes.push(0x5c); i++; continue }
     const octal = utf8.subarray(i + 1, i + 4).toString('latin1')
-    if (!/^[0-3][0-7][0-7]$/.test(octal)) throw invalidTextRepresentation('bytea', text)
+    if (!/^[0-3][0-7][0-7]$/.test(octal)) throw invalidTextRepresentationMessage('invalid input syntax for type bytea')
     bytes.push(parseInt(octal, 8))
     i += 3
   }

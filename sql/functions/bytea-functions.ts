@@ -6,6 +6,7 @@ import { arraySubscriptError, featureNotSupportedMessage, invalidParameterValue,
 import { byteaBytes, decodeEscape, decodeHex, encodeEscape, formatBytea } from '../expr/bytea.js'
 import type { ScalarFunction } from './function-def.js'
 import { fn, int, str } from './arg-values.js'
+import { likeToRegExp } from './posix-regex.js'
 import { overlayEnd } from './text-functions.js'
 
 const BASE64_LINE_CHARS = 76
@@ -107,7 +108,12 @@ function trimBytes(data: Buffer, set: Buffer, left: boolean, right: boolean): Bu
   return data.subarray(start, end)
 }
 
+/** bytealike: LIKE over bytes ('%' and '_' match bytes, '\\' escapes), each byte read as one latin1 character. */
+const byteaLike = (value: unknown, pattern: unknown): boolean => likeToRegExp(bytes(pattern).toString('latin1')).test(bytes(value).toString('latin1'))
+
 export const BYTEA_FUNCTIONS: ReadonlyArray<ScalarFunction> = [
+  fn('~~', ['bytea', 'bytea'], 'bool', ([b, p]) => byteaLike(b, p)),
+  fn('!~~', ['bytea', 'bytea'], 'bool', ([b, p]) => !byteaLike(b, p)),
   fn('length', ['bytea'], 'int4', ([b]) => bytes(b).length),
   fn('octet_length', ['bytea'], 'int4', ([b]) => bytes(b).length),
   fn('bit_length', ['bytea'], 'int4', ([b]) => bytes(b).length * 8),
