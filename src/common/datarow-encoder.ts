@@ -7,6 +7,8 @@
 // wire's value-codec.ts (test/integration/datarow-batch.test.ts compares both with PostgreSQL 15).
 import type { ColumnVector } from './column-vector.js'
 import { encodeFloat4Text, encodeFloat8Text, writeFloat8Text } from './float-text.js'
+import { isIsoDateStyle } from './date-style-text.js'
+import { isDbError } from './errors.js'
 import { formatTimestamp, formatTimestamptz, TIMESTAMP_TEXT_BYTES_MAX, writeTimestampText } from './timestamp-text.js'
 
 /** The PostgreSQL type OIDs this encoder has writers for (as wire's value-codec.ts TypeOid). */
@@ -17,10 +19,8 @@ const Oid = {
 const BINARY_FORMAT = 1
 
 /** What a core needs to encode a streamed scan's rows: per result column its scan slot, type OID and format code. */
-export interface DataRowEncoding {
+export interface DataRowEncoding extends TextSettings {
   readonly columns: ReadonlyArray<{ readonly slot: number; readonly typeOid: number; readonly format: number }>
-  /** The session TimeZone timestamptz text is printed in (DateStyle ISO is the only one nodedb takes). */
-  readonly timeZone: string
 }
 
 /** A core batch as DataRow messages: row i is bytes [rowEnds[i - 1] ?? 0, rowEnds[i]). */
@@ -56,9 +56,26 @@ export interface EncodedRows {
   readonly rowCount: number
 }
 
-/** The session settings the text forms depend on (DateStyle ISO and IntervalStyle postgres are the only ones nodedb takes). */
+/** The session settings the text forms depend on, as SHOW prints them. */
 export interface TextSettings {
+  /** The TimeZone timestamptz text is printed in. */
   readonly timeZone: string
+  /** DateStyle: 'ISO, MDY', 'SQL, DMY', 'German, DMY', 'Postgres, MDY', … */
+  readonly dateStyle: string
+  /** IntervalStyle: postgres, postgres_verbose, sql_standard or iso_8601. */
+  readonly intervalStyle: string
+}
+
+/** PostgreSQL's defaults. */
+export const DEFAULT_TEXT_SETTINGS: TextSettings = { timeZone: 'UTC', dateStyle: 'ISO, MDY', intervalStyle: 'postgres' }
+
+/** The settings' identity: a portal's cores print with those of its first Execute. */
+export function textSettingsKey(settings: TextSettings): string {
+  return `${settings.timeZone}|${settings.dateStyle}|${settings.intervalStyle}`
+}
+
+function sameTextSettings(a: TextSettings, b: TextSettings | null): boolean {
+  return b !== null && a.timeZone === b.timeZone && a.dateStyle === b.dateStyle && a.intervalStyle === b.intervalStyle
 }
 
 export class ColumnDataRowEncoder {
@@ -78,7 +95,7 @@ export class ColumnDataRowEncoder {
    */
   encode(batch: { readonly columns: ReadonlyArray<ColumnVector> }, typeOids: ReadonlyArray<number>, formats: ReadonlyArray<number>, settings: TextSettings,
     range: { readonly from: number; readonly to: number }): EncodedRows | null {
-    if (batch !== this.preparedFor || settings.timeZone !== this.preparedSettings?.timeZone) {
+    if (batch !== this.preparedFor || !sameTextSettings(settings, this.preparedSettings)) {
       this.preparedFor = batch
       this.preparedSettings = settings
       const writers = this.writersOf(batch.columns, typeOids, formats, settings)
@@ -96,7 +113,7 @@ export class ColumnDataRowEncoder {
    * when some column has no columnar writer (the core then sends the vectors and wire takes its other ways).
    */
   encodeBatch(columns: ReadonlyArray<ColumnVector>, rowCount: number, encoding: DataRowEncoding): EncodedDataRows | null {
-    const settings = { timeZone: encoding.timeZone }
+    const settings = encoding
     const writers: ColumnWriter[] = []
     const vectors: ColumnVector[] = []
     for (const { slot, typeOid, format } of encoding.columns) {
@@ -108,7 +125,15 @@ export class ColumnDataRowEncoder {
     }
     this.offset = 0
     const rowEnds = new Int32Array(rowCount)
-    this.writeRows(this.withTagRuns(vectors, writers), 0, rowCount, Number.POSITIVE_INFINITY, rowEnds, writers.length)
+    try {
+      this.writeRows(this.withTagRuns(vectors, writers), 0, rowCount, Number.POSITIVE_INFINITY, rowEnds, writers.length)
+    } catch (error: unknown) {
+      // A value nodedb cannot print exactly (a zone abbreviation it does not know): the vectors go to the session,
+      // whose own encoding answers the client with that error.
+      if (!isDbError(error)) throw error
+      this.offset = 0
+      return null
+    }
     const bytes = new Uint8Array(this.buffer.subarray(0, this.offset))
     this.offset = 0
     if (this.buffer.length > BATCH_RETAINED_BYTES_MAX) this.allocate(INITIAL_BYTES)
@@ -210,7 +235,7 @@ export class ColumnDataRowEncoder {
   private writerOf(vector: ColumnVector, typeOid: number, isBinary: boolean, settings: TextSettings): ColumnWriter | null {
     switch (vector.kind) {
       case 'f64': return this.floatWriter(vector.values, vector.nulls, typeOid, isBinary)
-      case 'timestamp': return this.timestampWriter(vector.values, vector.nulls, typeOid, isBinary, settings.timeZone)
+      case 'timestamp': return this.timestampWriter(vector.values, vector.nulls, typeOid, isBinary, settings)
       case 'i64': return this.integerWriter(vector.values, vector.nulls, typeOid, isBinary)
       case 'bool': return typeOid === Oid.Bool ? this.boolWriter(vector.values, vector.nulls, isBinary) : null
       case 'symbol': return isTextOid(typeOid) ? this.symbolWriter(vector.ids, vector.dict) : null
@@ -236,10 +261,17 @@ export class ColumnDataRowEncoder {
     }
   }
 
-  private timestampWriter(values: Float64Array, nulls: Uint8Array | undefined, typeOid: number, isBinary: boolean, timeZone: string): ColumnWriter | null {
+  private timestampWriter(values: Float64Array, nulls: Uint8Array | undefined, typeOid: number, isBinary: boolean,
+    settings: TextSettings): ColumnWriter | null {
     if (typeOid !== Oid.Timestamptz && typeOid !== Oid.Timestamp) return null
     if (isBinary) return (row) => (nulls !== undefined && nulls[row] === 1 ? this.null() : this.timestampBinary(values[row]!))
-    const zone = typeOid === Oid.Timestamp ? null : timeZone
+    const zone = typeOid === Oid.Timestamp ? null : settings.timeZone
+    const { dateStyle } = settings
+    if (!isIsoDateStyle(dateStyle)) {
+      // SQL, German, Postgres: through the string (formatTimestamptz's abbreviation is 0A000 where not exact).
+      const format = zone === null ? (us: number): string => formatTimestamp(us, dateStyle) : (us: number): string => formatTimestamptz(us, zone, dateStyle)
+      return (row) => (nulls !== undefined && nulls[row] === 1 ? this.null() : this.ascii(format(values[row]!)))
+    }
     return (row) => (nulls !== undefined && nulls[row] === 1 ? this.null() : this.timestampText(values[row]!, zone))
   }
 

@@ -27,7 +27,7 @@ export class DataRowBatchEncoder extends ColumnDataRowEncoder {
     range: { readonly from: number; readonly to: number }): EncodedRows | null {
     const writers: ValueWriter[] = []
     for (const [index, typeOid] of typeOids.entries()) {
-      const writer = this.valueWriterOf(typeOid, formats[index] === FormatCode.Binary, settings.timeZone)
+      const writer = this.valueWriterOf(typeOid, formats[index] === FormatCode.Binary, settings)
       if (writer === null) return null
       writers.push(writer)
     }
@@ -38,7 +38,7 @@ export class DataRowBatchEncoder extends ColumnDataRowEncoder {
     return { bytes: this.buffer.subarray(0, this.offset), rowCount }
   }
 
-  private valueWriterOf(typeOid: number, isBinary: boolean, timeZone: string): ValueWriter | null {
+  private valueWriterOf(typeOid: number, isBinary: boolean, settings: TextSettings): ValueWriter | null {
     if (isBinary) {
       if (!BINARY_CODEC_OIDS.has(typeOid)) return null
       return (value) => (value === null ? this.null() : this.bytes(encodeValueBinary(value, typeOid)))
@@ -46,6 +46,6 @@ export class DataRowBatchEncoder extends ColumnDataRowEncoder {
     if (typeOid === TypeOid.Float8) {
       return (value) => (value === null ? this.null() : typeof value === 'number' ? this.float8Text(value) : this.text(encodeValueText(value, typeOid)))
     }
-    return (value) => (value === null ? this.null() : this.text(encodeValueText(value, typeOid, timeZone)))
+    return (value) => (value === null ? this.null() : this.text(encodeValueText(value, typeOid, settings)))
   }
 }
