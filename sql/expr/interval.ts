@@ -40,7 +40,7 @@ const UNIT_BY_WORD = new Map<string, UnitKind>(UNIT_WORDS.flatMap(([kind, words]
 const SUB_DAY_US: Partial<Record<UnitKind, number>> = { us: 1, ms: 1000, second: US_PER_SECOND, minute: US_PER_MINUTE, hour: US_PER_HOUR }
 const YEAR_SCALE: Partial<Record<UnitKind, number>> = { year: 1, decade: 10, century: 100, millennium: 1000 }
 
-/** Mutable accumulator while parsing: pg_itm_in's fields (years apart from months: sql_standard's sign rule sees them apart). */
+/** Mutable accumulator while parsing: pg_itm_in's fields. */
 interface Fields { years: number; months: number; days: number; us: number }
 
 /** AdjustFractMicroseconds: truncate, then round only the leftover fraction (so 1.5 µs → 1, as PostgreSQL). */
@@ -107,22 +107,29 @@ function clockUs(token: string): number | null {
 /**
  * DecodeInterval's sql_standard rule: a leading '-' on the first field, with no other field signed, makes every
  * field negative ('-1 2:03:04' is −1 day −2:03:04); in IntervalStyle postgres only the first field is negative.
+ * A leading '@' is no field.
  */
-function applyLeadingSign(f: Fields, signs: ReadonlyArray<boolean>): void {
-  if (signs[0] !== true || signs.slice(1).some((signed) => signed)) return
-  if (f.us > 0) f.us = -f.us
-  if (f.days > 0) f.days = -f.days
-  if (f.months > 0) f.months = -f.months
-  if (f.years > 0) f.years = -f.years
+function isForcedNegative(body: string): boolean {
+  const signs: boolean[] = []
+  for (let pos = 0; pos < body.length;) {
+    TOKEN.lastIndex = pos
+    const m = TOKEN.exec(body)
+    if (m === null) return false
+    pos = TOKEN.lastIndex
+    const field = m[1] ?? m[2] ?? m[3]
+    if (field !== undefined) signs.push(signs.length === 0 ? field.startsWith('-') : /^[+-]/.test(field))
+  }
+  return signs[0] === true && !signs.slice(1).some((signed) => signed)
 }
 
 /** Decodes PostgreSQL's postgres-style interval input: '1 year 2 mons', '-1 day +02:00', '@ 1 hour ago', '1-2'. */
 function parseVerbose(text: string, lower: string, intervalStyle: string): IntervalValue {
   const syntax = (): Error => invalidDatetimeFormat('interval', text)
-  const body = lower.replace(/^@\s*/, '')
+  // ParseDateTime: a sign soaks up the whitespace after it ('- 1 day' is '-1 day').
+  const body = lower.replace(/^@\s*/, '').replace(/([+-])\s+/g, '$1')
   const f: Fields = { years: 0, months: 0, days: 0, us: 0 }
-  // Per field, whether it starts with a sign ('-' for the first, '+' or '-' after): sql_standard's rule reads them.
-  const signs: boolean[] = []
+  const isNegative = intervalStyle === 'sql_standard' && isForcedNegative(body)
+  const signed = (value: number): number => (isNegative && value > 0 ? -value : value)
   const seen = new Set<string>()
   const mark = (kind: string): void => {
     if (seen.has(kind)) throw syntax()
@@ -138,27 +145,25 @@ function parseVerbose(text: string, lower: string, intervalStyle: string): Inter
     if (m === null) throw syntax()
     pos = TOKEN.lastIndex
     const [, clock, yearMonth, number, word] = m
-    const field = clock ?? yearMonth ?? number
-    if (field !== undefined) signs.push(signs.length === 0 && body === lower ? field.startsWith('-') : /^[+-]/.test(field))
     // 'ago' ends the input (PostgreSQL accepts it repeated, negating once).
     if (ago && word !== 'ago') throw syntax()
     if (clock !== undefined) {
       if (pending !== null) {
         if (pending.includes('.')) throw syntax()
         mark('day')
-        f.days += Number(pending)
+        f.days += signed(Number(pending))
         pending = null
       }
       const us = clockUs(clock)
       if (us === null) throw intervalFieldOverflow(`interval field value out of range: "${text}"`)
       mark('clock')
-      f.us += us
+      f.us += signed(us)
     } else if (yearMonth !== undefined) {
       if (pending !== null) throw syntax()
       const [y = '0', mo = '0'] = yearMonth.replace(/^[+-]/, '').split('-')
       const months = Number(y) * 12 + Number(mo)
       mark('year')
-      f.months += yearMonth.startsWith('-') ? -months : months
+      f.months += signed(yearMonth.startsWith('-') ? -months : months)
     } else if (number !== undefined) {
       if (pending !== null) throw syntax()
       pending = number
@@ -167,16 +172,15 @@ function parseVerbose(text: string, lower: string, intervalStyle: string): Inter
       const unit = UNIT_BY_WORD.get(word)
       if (unit === undefined || pending === null) throw syntax()
       mark(unit)
-      addUnit(f, unit, Number(pending))
+      addUnit(f, unit, signed(Number(pending)))
       pending = null
     }
   }
   if (pending !== null) {
     mark('second')
-    addUnit(f, 'second', Number(pending))
+    addUnit(f, 'second', signed(Number(pending)))
   }
   if (seen.size === 0) throw syntax()
-  if (intervalStyle === 'sql_standard') applyLeadingSign(f, signs)
   if (ago) { f.years = -f.years; f.months = -f.months; f.days = -f.days; f.us = -f.us }
   return checkFields(f, text)
 }
