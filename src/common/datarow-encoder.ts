@@ -9,7 +9,10 @@ import type { ColumnVector } from './column-vector.js'
 import { encodeFloat4Text, encodeFloat8Text, writeFloat8Text } from './float-text.js'
 import { isIsoDateStyle } from './date-style-text.js'
 import { isDbError } from './errors.js'
+import { sameTextSettings, type TextSettings } from './text-settings.js'
 import { formatTimestamp, formatTimestamptz, TIMESTAMP_TEXT_BYTES_MAX, writeTimestampText } from './timestamp-text.js'
+
+export { DEFAULT_TEXT_SETTINGS, textSettingsKey, type TextSettings } from './text-settings.js'
 
 /** The PostgreSQL type OIDs this encoder has writers for (as wire's value-codec.ts TypeOid). */
 const Oid = {
@@ -54,28 +57,6 @@ export type ColumnWriter = (row: number) => void
 export interface EncodedRows {
   readonly bytes: Uint8Array
   readonly rowCount: number
-}
-
-/** The session settings the text forms depend on, as SHOW prints them. */
-export interface TextSettings {
-  /** The TimeZone timestamptz text is printed in. */
-  readonly timeZone: string
-  /** DateStyle: 'ISO, MDY', 'SQL, DMY', 'German, DMY', 'Postgres, MDY', … */
-  readonly dateStyle: string
-  /** IntervalStyle: postgres, postgres_verbose, sql_standard or iso_8601. */
-  readonly intervalStyle: string
-}
-
-/** PostgreSQL's defaults. */
-export const DEFAULT_TEXT_SETTINGS: TextSettings = { timeZone: 'UTC', dateStyle: 'ISO, MDY', intervalStyle: 'postgres' }
-
-/** The settings' identity: a portal's cores print with those of its first Execute. */
-export function textSettingsKey(settings: TextSettings): string {
-  return `${settings.timeZone}|${settings.dateStyle}|${settings.intervalStyle}`
-}
-
-function sameTextSettings(a: TextSettings, b: TextSettings | null): boolean {
-  return b !== null && a.timeZone === b.timeZone && a.dateStyle === b.dateStyle && a.intervalStyle === b.intervalStyle
 }
 
 export class ColumnDataRowEncoder {

@@ -3,6 +3,7 @@
 // PostgreSQL reads (the system's /usr/share/zoneinfo, which Debian's PostgreSQL uses). Node's Intl has no exact
 // abbreviations (en-US names Berlin 'GMT+1', not 'CET'), so nodedb takes them from TZif and answers only where the
 // file's offset at that instant equals the offset nodedb prints with (Intl's): anything else is 0A000, never a guess.
+// A zone's file (a few KiB) is read once per process, synchronously, the first time a non-ISO style prints in it.
 import fs from 'node:fs'
 import path from 'node:path'
 import { featureNotSupportedMessage } from './errors.js'
@@ -69,6 +70,7 @@ function parsePosixNames(tz: string): Array<{ offsetSeconds: number; abbreviatio
 function findZoneFile(name: string): string | null {
   const parts = name.split('/')
   if (parts.some((part) => part === '' || part === '.' || part === '..' || !/^[A-Za-z0-9_+-]+$/.test(part))) return null
+  if (fs.existsSync(path.join(ZONEINFO, ...parts))) return path.join(ZONEINFO, ...parts)
   let dir = ZONEINFO
   for (const part of parts) {
     let entries: string[]
