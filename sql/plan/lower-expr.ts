@@ -16,7 +16,8 @@ type ScanNode = Extract<PlanNode, { kind: 'ScanNode' }>
 
 const TYPES: Readonly<Record<string, ExprType>> = {
   bool: 'bool', int2: 'int2', int4: 'int4', int8: 'int8', float8: 'float8', timestamptz: 'timestamp', timestamp: 'timestamp',
-  text: 'text', varchar: 'text',
+  // time: µs since midnight in a timestamp column; only compared (time arithmetic yields interval or wraps: not lowered).
+  time: 'timestamp', text: 'text', varchar: 'text',
 }
 const NUMERIC: ReadonlySet<ExprType> = new Set(['int2', 'int4', 'int8', 'float8'])
 const INTEGER: ReadonlySet<ExprType> = new Set(['int2', 'int4', 'int8'])

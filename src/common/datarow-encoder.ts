@@ -10,14 +10,14 @@ import { encodeFloat4Text, encodeFloat8Text, writeFloat8Text } from './float-tex
 import { isIsoDateStyle } from './date-style-text.js'
 import { isDbError } from './errors.js'
 import { sameTextSettings, type TextSettings } from './text-settings.js'
-import { formatTimestamp, formatTimestamptz, TIMESTAMP_TEXT_BYTES_MAX, writeTimestampText } from './timestamp-text.js'
+import { formatTime, formatTimestamp, formatTimestamptz, TIMESTAMP_TEXT_BYTES_MAX, writeTimestampText } from './timestamp-text.js'
 
 export { DEFAULT_TEXT_SETTINGS, textSettingsKey, type TextSettings } from './text-settings.js'
 
 /** The PostgreSQL type OIDs this encoder has writers for (as wire's value-codec.ts TypeOid). */
 const Oid = {
   Bool: 16, Name: 19, Int8: 20, Int2: 21, Int4: 23, Text: 25, Float4: 700, Float8: 701, Bpchar: 1042, Varchar: 1043,
-  Timestamp: 1114, Timestamptz: 1184,
+  Time: 1083, Timestamp: 1114, Timestamptz: 1184,
 } as const
 const BINARY_FORMAT = 1
 
@@ -244,6 +244,7 @@ export class ColumnDataRowEncoder {
 
   private timestampWriter(values: Float64Array, nulls: Uint8Array | undefined, typeOid: number, isBinary: boolean,
     settings: TextSettings): ColumnWriter | null {
+    if (typeOid === Oid.Time) return this.timeWriter(values, nulls, isBinary)
     if (typeOid !== Oid.Timestamptz && typeOid !== Oid.Timestamp) return null
     if (isBinary) return (row) => (nulls !== undefined && nulls[row] === 1 ? this.null() : this.timestampBinary(values[row]!))
     const zone = typeOid === Oid.Timestamp ? null : settings.timeZone
@@ -254,6 +255,12 @@ export class ColumnDataRowEncoder {
       return (row) => (nulls !== undefined && nulls[row] === 1 ? this.null() : this.ascii(format(values[row]!)))
     }
     return (row) => (nulls !== undefined && nulls[row] === 1 ? this.null() : this.timestampText(values[row]!, zone))
+  }
+
+  /** A time column (µs since midnight in a timestamp vector): time_out's text, time_send's int64 µs. */
+  private timeWriter(values: Float64Array, nulls: Uint8Array | undefined, isBinary: boolean): ColumnWriter {
+    if (!isBinary) return (row) => (nulls !== undefined && nulls[row] === 1 ? this.null() : this.ascii(formatTime(values[row]!)))
+    return (row) => (nulls !== undefined && nulls[row] === 1 ? this.null() : this.fixed(8).setBigInt64(this.offset - 8, BigInt(values[row]!)))
   }
 
   /** timestamp(tz)out written digit by digit (writeTimestampText); a value it declines through its string. */

@@ -14,7 +14,7 @@ type ValueWriter = (value: SqlValue) => void
 
 /** The OIDs value-codec.ts has a binary form for by OID alone (arrays and reg* types are decided per value). */
 const BINARY_CODEC_OIDS: ReadonlySet<number> = new Set([TypeOid.Bool, TypeOid.Int2, TypeOid.Int4, TypeOid.Oid, TypeOid.Int8,
-  TypeOid.Float4, TypeOid.Float8, TypeOid.Timestamp, TypeOid.Timestamptz, TypeOid.Date, TypeOid.Interval, TypeOid.Numeric,
+  TypeOid.Float4, TypeOid.Float8, TypeOid.Timestamp, TypeOid.Timestamptz, TypeOid.Date, TypeOid.Time, TypeOid.Interval, TypeOid.Numeric,
   TypeOid.Name, TypeOid.Text, TypeOid.Bpchar, TypeOid.Varchar, TypeOid.Char, TypeOid.Void, TypeOid.Uuid, TypeOid.Bytea])
 
 export class DataRowBatchEncoder extends ColumnDataRowEncoder {
