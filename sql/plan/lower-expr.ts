@@ -168,7 +168,9 @@ export function lowerExpr(ctx: LowerContext, expr: Expr): ScanExpr | null {
       const arg = lowerExpr(ctx, expr.expr)
       if (arg === null) return null
       const from = typeOf(arg)
-      if (from === type && expr.type.typmod < 0) return arg
+      // A cast within one kernel type is free, except among the SQL types sharing 'timestamp' (timestamptz → timestamp
+      // and → time convert through the session zone and the day): those stay on the control side.
+      if (from === type && expr.type.typmod < 0 && (type !== 'timestamp' || expr.expr.type.name === expr.type.name)) return arg
       return NUMERIC.has(from) && NUMERIC.has(type) ? { k: 'cast', arg, type } : null
     }
     case 'Compare': case 'IsDistinct': {
