@@ -111,7 +111,7 @@ export class ResultCursor {
     const encoding: RowEncoding | undefined = sink.needsRowMessages === true ? undefined : { typeOids, formats, ...settings }
     if (this.encodedZone !== null && this.encodedZone !== textSettingsKey(settings) && typeOids.some((oid, i) => DATE_TIME_OIDS.has(oid) && formats[i] !== 1)) {
       // The cores already print the rest of the rows in the settings of the first Execute; PostgreSQL would use the new ones.
-      throw featureNotSupported('a TimeZone or DateStyle change between Executes of a portal that streams timestamp text')
+      throw featureNotSupported('a TimeZone change between Executes of a portal that streams timestamp text (or a DateStyle change there)')
     }
     while ((maxRows === 0 || sentCount < maxRows) && !this.isClosed) {
       if (this.batchIndex >= this.batchLength) {
