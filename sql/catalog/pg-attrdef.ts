@@ -69,12 +69,14 @@ function adbinOf(stored: ColumnDefault): string {
 /** pg_get_expr: a default's adbin → its text (pretty for psql's \d); any other text passes through unchanged. */
 export function printAdbin(adbin: string, pretty: boolean, timeZone: string, dateStyle = DEFAULT_DATE_STYLE): string {
   if (!adbin.startsWith(ADBIN_PREFIX) || !adbin.endsWith('}')) return adbin
+  let texts: unknown
   try {
-    const texts: unknown = JSON.parse(adbin.slice(ADBIN_PREFIX.length, -1))
-    if (Array.isArray(texts) && typeof texts[0] === 'string' && typeof texts[1] === 'string') return defaultTextIn(pretty ? texts[1] : texts[0], timeZone, dateStyle)
+    texts = JSON.parse(adbin.slice(ADBIN_PREFIX.length, -1))
   } catch {
-    // Not one of ours after all: printed as given, as any other text.
+    return adbin // not one of ours after all: printed as given, as any other text
   }
+  // Outside the try: defaultTextIn's 0A000 (a constant it cannot print in this DateStyle) reaches the client.
+  if (Array.isArray(texts) && typeof texts[0] === 'string' && typeof texts[1] === 'string') return defaultTextIn(pretty ? texts[1] : texts[0], timeZone, dateStyle)
   return adbin
 }
 
