@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test suite's oracles: psql (Debian's postgresql-client) and PostgreSQL 15's server binaries (postgresql), which
-# the differential and psql tests run against, openssl, which the TLS tests make their certificates with, the Python
-# drivers the client tests run with /usr/bin/python3 (python3-asyncpg, python3-psycopg), and nats-server 2.9, which
+# the differential and psql tests run against, tzdata (the zone files nodedb and PostgreSQL read), openssl, which the
+# TLS tests make their certificates with, the Python drivers the client tests run with /usr/bin/python3
+# (python3-asyncpg, python3-psycopg), and nats-server 2.9, which
 # the sync tests (issue 11) run. Installs them from Debian's packages when they are missing and this user may (root,
 # as on CI); otherwise says what to install and fails, so `npm test` never silently skips them.
 # As root it also installs python3-fusepy, which test/helpers/eio-fuse.py needs to give the server a real EIO on fsync
@@ -12,6 +13,8 @@ need=()
 command -v psql >/dev/null 2>&1 || need+=(postgresql-client)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+# The IANA zone files (tzdata) nodedb reads the zone abbreviations of the SQL/Postgres/German DateStyles from.
+[ -f /usr/share/zoneinfo/Europe/Berlin ] || need+=(tzdata)
 /usr/bin/python3 -c 'import asyncpg' >/dev/null 2>&1 || need+=(python3-asyncpg)
 /usr/bin/python3 -c 'import psycopg' >/dev/null 2>&1 || need+=(python3-psycopg)
 command -v nats-server >/dev/null 2>&1 || need+=(nats-server)

@@ -3,7 +3,7 @@
 // can be tested against recorded results. Errors are DbError (src/common/errors.ts) with a SQLSTATE.
 import type { BackendDirectory } from './api-backends.js'
 import type { ColumnVector } from '../engine/batch.js'
-import type { EncodedDataRows } from '../src/common/datarow-encoder.js'
+import type { EncodedDataRows, TextSettings } from '../src/common/datarow-encoder.js'
 import type { DbError } from '../src/common/errors.js'
 
 export type { ColumnVector }
@@ -67,13 +67,12 @@ export interface RowStream extends AsyncIterable<RowBatch> {
 }
 
 /**
- * How the consumer writes DataRows (per result column its type OID and format code; the session TimeZone): given to
+ * How the consumer writes DataRows (per result column its type OID and format code; the session TimeZone, DateStyle, IntervalStyle): given to
  * columnBatches(), the cores encode a plain projection's rows themselves and hand EncodedRowsBatches.
  */
-export interface RowEncoding {
+export interface RowEncoding extends TextSettings {
   readonly typeOids: ReadonlyArray<number>
   readonly formats: ReadonlyArray<number>
-  readonly timeZone: string
 }
 
 /**

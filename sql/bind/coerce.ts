@@ -6,6 +6,7 @@ import { ambiguousFunctionCall, ambiguousOperator, cannotCoerce, featureNotSuppo
 import { applyTypmod } from '../expr/typmod.js'
 import type { SqlValue } from '../api.js'
 import { castText } from '../expr/cast-value.js'
+import { isIntervalStyleDependent } from '../expr/interval.js'
 import type { ScalarFunction } from '../functions/function-def.js'
 import { scalarOverloads } from '../functions/registry.js'
 import type { BindContext } from './bind-expr.js'
@@ -17,7 +18,8 @@ import { sqlType, type PgTypeName, type SqlType } from './types.js'
 
 /**
  * Types whose literal text reads differently per session or statement ('2024-01-01 12:00' in the session TimeZone,
- * 'now', 'today'): their unknown literals become Cast nodes evaluated with the statement's context, not at bind time.
+ * 'now', 'today'; an interval such as '-1 2:00:00' in IntervalStyle sql_standard): their unknown literals become Cast
+ * nodes evaluated with the statement's context, not at bind time.
  */
 const SESSION_DEPENDENT: ReadonlySet<string> = new Set(['timestamptz', 'timestamp', 'date', 'time', 'regclass', 'regtype', 'regproc', 'regprocedure', 'regnamespace'])
 
@@ -31,7 +33,9 @@ export function coerce(ctx: BindContext, expr: Expr, target: SqlType, isExplicit
   if (expr.type.name === target.name && (expr.type.typmod === target.typmod || target.typmod < 0)) return expr
   if (expr.type.name === 'unknown') {
     if (expr.kind === 'Const') {
-      if (typeof expr.value === 'string' && SESSION_DEPENDENT.has(target.name)) return { kind: 'Cast', expr, type: target }
+      if (typeof expr.value === 'string' && (SESSION_DEPENDENT.has(target.name) || (target.name === 'interval' && isIntervalStyleDependent(expr.value)))) {
+        return { kind: 'Cast', expr, type: target }
+      }
       const value = typeof expr.value === 'string' ? castText(expr.value, target) : expr.value
       return constOf(applyTypmod(value, target, isExplicit), target)
     }

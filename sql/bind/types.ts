@@ -51,7 +51,8 @@ export const PG_TYPES: Readonly<Record<PgTypeName, PgTypeInfo>> = {
   timestamp: { oid: 1114, typlen: 8, columnKind: 'timestamp', formatName: 'timestamp without time zone' },
   timestamptz: { oid: 1184, typlen: 8, columnKind: 'timestamp', formatName: 'timestamp with time zone' },
   date: { oid: 1082, typlen: 4, columnKind: null, formatName: 'date' },
-  time: { oid: 1083, typlen: 8, columnKind: null, formatName: 'time without time zone' },
+  // µs since midnight, stored as a timestamp column's µs are (an f64 vector: exact to 2^53, compared as numbers).
+  time: { oid: 1083, typlen: 8, columnKind: 'timestamp', formatName: 'time without time zone' },
   interval: { oid: 1186, typlen: 16, columnKind: null, formatName: 'interval' },
   uuid: { oid: 2950, typlen: 16, columnKind: 'text', formatName: 'uuid' },
   bytea: { oid: 17, typlen: -1, columnKind: 'text', formatName: 'bytea' },
@@ -182,7 +183,7 @@ export function resolveTypeName(type: SqlTypeName): SqlType {
 /** The verbatim form kept in ColumnSchema.sqlType: 'varchar(20)', 'int4', 'timestamptz'. */
 export function formatStoredType(type: SqlType): string {
   if (type.typmod >= 4 && type.name === 'numeric') return `numeric(${(type.typmod - 4) >> 16},${(type.typmod - 4) & 0xffff})`
-  if (type.typmod >= 0 && (type.name === 'timestamp' || type.name === 'timestamptz')) return `${type.name}(${type.typmod})`
+  if (type.typmod >= 0 && (type.name === 'timestamp' || type.name === 'timestamptz' || type.name === 'time')) return `${type.name}(${type.typmod})`
   return type.typmod >= 4 && (type.name === 'varchar' || type.name === 'bpchar') ? `${type.name}(${type.typmod - 4})` : type.name
 }
 
@@ -192,7 +193,7 @@ export function parseStoredType(stored: string, kind: ColumnKind): SqlType {
   const name = match === null ? undefined : ALIASES[match[1] ?? '']
   // numeric(p,s) keeps PostgreSQL's typmod ((p << 16) | s) + 4, so \d and format_type print numeric(10,2).
   if (name === 'numeric' && match?.[3] !== undefined) return sqlType(name, ((Number(match[2]) << 16) | Number(match[3])) + 4)
-  if ((name === 'timestamp' || name === 'timestamptz') && match?.[2] !== undefined) return sqlType(name, Number(match[2]))
+  if ((name === 'timestamp' || name === 'timestamptz' || name === 'time') && match?.[2] !== undefined) return sqlType(name, Number(match[2]))
   if (name !== undefined) return sqlType(name, match?.[2] === undefined ? -1 : Number(match[2]) + 4)
   return defaultTypeOfKind(kind)
 }

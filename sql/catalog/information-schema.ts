@@ -59,10 +59,10 @@ function precision(type: SqlType): readonly [number | null, number | null, numbe
 
 interface ColumnFacts { readonly name: string; readonly type: SqlType; readonly notNull: boolean; readonly default?: string | null }
 
-function tableColumns(table: TableSchema, timeZone: string): ColumnFacts[] {
+function tableColumns(table: TableSchema, timeZone: string, dateStyle?: string): ColumnFacts[] {
   return visibleColumns(table).map(({ index, column }) => {
     const stored = columnDefault(column)
-    return { name: column.name, type: columnType(table, index), notNull: column.notNull, default: stored === null ? null : defaultTextIn(stored.expr, timeZone) }
+    return { name: column.name, type: columnType(table, index), notNull: column.notNull, default: stored === null ? null : defaultTextIn(stored.expr, timeZone, dateStyle) }
   })
 }
 
@@ -91,7 +91,7 @@ export const INFORMATION_COLUMNS: VirtualTable = defineTable('information_schema
   identity_start:varchar identity_increment:varchar identity_maximum:varchar identity_minimum:varchar identity_cycle:varchar
   is_generated:varchar generation_expression:varchar is_updatable:varchar`,
 (ctx) => [
-  ...ctx.engine.tables().flatMap((table) => columnRows(ctx.session.database, table.name, tableColumns(table, ctx.session.settings.get('timezone') ?? 'UTC'), 'YES')),
+  ...ctx.engine.tables().flatMap((table) => columnRows(ctx.session.database, table.name, tableColumns(table, ctx.session.settings.get('timezone') ?? 'UTC', ctx.session.settings.get('datestyle')), 'YES')),
   ...views(ctx.engine).flatMap((view) => columnRows(ctx.session.database, view.schema.name, view.definition.columns.map((c) => ({ ...c, notNull: false })), 'NO')),
 ])
 

@@ -3,8 +3,9 @@
 // PostgreSQL's deparsed text (sql/exec/column-default.ts cooks it), plain and pretty; adbin carries both in a node-like
 // text (PostgreSQL's adbin is a pg_node_tree no client reads as such) that pg_get_expr(adbin, adrelid[, pretty]) prints.
 import type { ColumnSchema, TableSchema } from '../../engine/ops.js'
-import { dataCorrupted } from '../../src/common/errors.js'
-import { formatTimestamptz } from '../../src/common/timestamp-text.js'
+import { dataCorrupted, featureNotSupportedMessage } from '../../src/common/errors.js'
+import { isIsoDateStyle } from '../../src/common/date-style-text.js'
+import { DEFAULT_DATE_STYLE, formatTimestamptz } from '../../src/common/timestamp-text.js'
 import { tableOid } from '../bind/catalog.js'
 import { defineTable, type CatalogRow } from './define-table.js'
 import type { VirtualTable } from './virtual-table.js'
@@ -48,9 +49,15 @@ export function zonedConstantText(us: number): string {
   return `\u0001${us}\u0001`
 }
 
-/** A stored default's text with its timestamptz constants printed in `timeZone`. */
-export function defaultTextIn(text: string, timeZone: string): string {
-  return text.includes('\u0001') ? text.replace(ZONED, (_, us: string) => formatTimestamptz(Number(us), timeZone)) : text
+/**
+ * A stored default's text with its timestamptz constants printed in `timeZone` and `dateStyle`. date and timestamp
+ * constants are stored as ISO text: in another DateStyle PostgreSQL would print them otherwise, so that is 0A000.
+ */
+export function defaultTextIn(text: string, timeZone: string, dateStyle = DEFAULT_DATE_STYLE): string {
+  if (!isIsoDateStyle(dateStyle) && /'::(?:date|timestamp without time zone)\b/.test(text)) {
+    throw featureNotSupportedMessage(`printing a DEFAULT's date or timestamp constant in DateStyle '${dateStyle}'`)
+  }
+  return text.includes('\u0001') ? text.replace(ZONED, (_, us: string) => formatTimestamptz(Number(us), timeZone, dateStyle)) : text
 }
 
 const ADBIN_PREFIX = '{NODEDB_DEFAULT :text '
@@ -60,14 +67,16 @@ function adbinOf(stored: ColumnDefault): string {
 }
 
 /** pg_get_expr: a default's adbin → its text (pretty for psql's \d); any other text passes through unchanged. */
-export function printAdbin(adbin: string, pretty: boolean, timeZone: string): string {
+export function printAdbin(adbin: string, pretty: boolean, timeZone: string, dateStyle = DEFAULT_DATE_STYLE): string {
   if (!adbin.startsWith(ADBIN_PREFIX) || !adbin.endsWith('}')) return adbin
+  let texts: unknown
   try {
-    const texts: unknown = JSON.parse(adbin.slice(ADBIN_PREFIX.length, -1))
-    if (Array.isArray(texts) && typeof texts[0] === 'string' && typeof texts[1] === 'string') return defaultTextIn(pretty ? texts[1] : texts[0], timeZone)
+    texts = JSON.parse(adbin.slice(ADBIN_PREFIX.length, -1))
   } catch {
-    // Not one of ours after all: printed as given, as any other text.
+    return adbin // not one of ours after all: printed as given, as any other text
   }
+  // Outside the try: defaultTextIn's 0A000 (a constant it cannot print in this DateStyle) reaches the client.
+  if (Array.isArray(texts) && typeof texts[0] === 'string' && typeof texts[1] === 'string') return defaultTextIn(pretty ? texts[1] : texts[0], timeZone, dateStyle)
   return adbin
 }
 

@@ -5,6 +5,7 @@
 // implicit casts shown on arguments ((100)::double precision) but not on the whole default. Only these shapes are deparsed; any other DEFAULT is refused (0A000) at CREATE, never printed
 // differently from PostgreSQL.
 import { featureNotSupported } from '../../src/common/errors.js'
+import { formatDate, formatTimestamp } from '../../src/common/timestamp-text.js'
 import type { SqlValue } from '../api.js'
 import type { FunctionContext } from '../functions/function-def.js'
 import { formatType } from '../functions/catalog-functions.js'
@@ -50,7 +51,7 @@ const KEYWORD_CALLS: Readonly<Record<string, { readonly kind: Expr['kind']; read
 
 /**
  * Types whose constants print differently per session (IntervalStyle): not stored as text. timestamp and date print
- * alike in every session nodedb allows (DateStyle output is ISO only); timestamptz constants are stored as their µs
+ * as ISO text (pg-attrdef.ts refuses to print them in another DateStyle); timestamptz constants are stored as their µs
  * and printed in the reader's TimeZone.
  */
 const SESSION_PRINTED: ReadonlySet<string> = new Set(['interval'])
@@ -82,7 +83,9 @@ function constant(functions: FunctionContext, value: unknown, type: SqlType, pos
   // Printed in the reader's TimeZone when the text is read (pg-attrdef.ts), as timestamptz_out would.
   if (type.name === 'timestamptz') return { kind: 'atom', text: `'${zonedConstantText(Number(value))}'::${typeText(type)}` }
   if (type.name === 'bool') return { kind: 'atom', text: value === true ? 'true' : 'false' }
-  const text = String(castTyped(value as never, type, sqlType('text'), functions))
+  // date and timestamp constants are stored ISO whatever the creating session's DateStyle (pg-attrdef.ts).
+  const text = type.name === 'date' ? formatDate(Number(value)) : type.name === 'timestamp' ? formatTimestamp(Number(value))
+    : String(castTyped(value as never, type, sqlType('text'), functions))
   if (type.name === 'int4' && !text.startsWith('-')) return { kind: 'atom', text }
   if (type.name === 'numeric' && /^\d/.test(text) && /[eE.]/.test(text) && type.typmod < 0) return { kind: 'atom', text }
   return { kind: 'atom', text: `${quote(text)}::${typeText(type)}` }

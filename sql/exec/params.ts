@@ -35,8 +35,8 @@ export function settleParamTypes(paramCount: number, types: ReadonlyArray<SqlTyp
   })
 }
 
-/** Text values whose reading depends on the session (TimeZone, DateStyle): checked at Bind only where it is known. */
-export const SESSION_DEPENDENT_TEXT: ReadonlySet<string> = new Set(['timestamp', 'timestamptz', 'date', 'time'])
+/** Text values whose reading depends on the session (TimeZone, DateStyle, IntervalStyle): checked at Bind only where it is known. */
+export const SESSION_DEPENDENT_TEXT: ReadonlySet<string> = new Set(['timestamp', 'timestamptz', 'date', 'time', 'interval'])
 
 /** Binary values of these types have the type's fixed length (pg_type.typlen), as their receive functions read. */
 const FIXED_BINARY_SIZE = new Set<string>(['bool', 'int2', 'int4', 'int8', 'float4', 'float8', 'timestamp', 'timestamptz', 'date', 'time',

@@ -1,7 +1,6 @@
 // sql/exec/settings: the settings (GUCs) nodedb knows, as PostgreSQL 15 names, describes, validates and displays
 // them, and which of them it reports with ParameterStatus. A value PostgreSQL accepts but nodedb cannot honour
-// (DateStyle SQL or German output, IntervalStyle sql_standard, client_encoding LATIN1, …) is refused with 0A000, never stored and
-// ignored. Session state (values, RESET targets, transaction snapshots) lives in session-settings.ts.
+// (client_encoding LATIN1, bytea_output escape, …) is refused with 0A000, never stored and ignored. Session state (values, RESET targets, transaction snapshots) lives in session-settings.ts.
 import { cantChangeRuntimeParam, featureNotSupportedMessage } from '../../src/common/errors.js'
 import { canonicalTimeZone } from '../expr/time-zone.js'
 import {
@@ -85,12 +84,6 @@ function clientEncoding(value: string): string {
   throw invalidSettingValue('client_encoding', value)
 }
 
-function dateStyle(value: string, _name: string, current: string): string {
-  const parsed = parseDateStyle(value, current)
-  // Input honours every field order; output styles other than ISO would change every printed date: refused.
-  if (!parsed.startsWith('ISO, ')) throw notHonoured('DateStyle', parsed)
-  return parsed
-}
 
 const ISOLATION_LEVELS = ['serializable', 'repeatable read', 'read committed', 'read uncommitted']
 const MESSAGE_LEVELS = ['debug5', 'debug4', 'debug3', 'debug2', 'debug1', 'log', 'notice', 'warning', 'error']
@@ -103,7 +96,7 @@ export const SETTINGS: ReadonlyArray<SettingDef> = [
   { name: 'bytea_output', description: 'Sets the output format for bytea.', boot: 'hex', ...oneOf(['escape', 'hex'], ['hex']) },
   { name: 'client_encoding', description: "Sets the client's character set encoding.", boot: 'UTF8', isReported: true, parse: clientEncoding },
   { name: 'client_min_messages', description: 'Sets the message levels that are sent to the client.', boot: 'notice', ...oneOf(MESSAGE_LEVELS) },
-  { name: 'DateStyle', description: 'Sets the display format for date and time values.', boot: 'ISO, MDY', isReported: true, parse: dateStyle },
+  { name: 'DateStyle', description: 'Sets the display format for date and time values.', boot: 'ISO, MDY', isReported: true, parse: (value, _name, current) => parseDateStyle(value, current) },
   { name: 'default_transaction_isolation', description: 'Sets the transaction isolation level of each new transaction.', boot: 'read committed', ...oneOf(ISOLATION_LEVELS) },
   { name: 'default_transaction_read_only', description: 'Sets the default read-only status of new transactions.', boot: 'off', isReported: true, ...bool('on') },
   { name: 'extra_float_digits', description: 'Sets the number of digits displayed for floating-point values.', boot: '1', ...int(-15, 3, undefined, 1) },
@@ -111,7 +104,7 @@ export const SETTINGS: ReadonlyArray<SettingDef> = [
   { name: 'idle_session_timeout', description: 'Sets the maximum allowed idle time between queries, when not in a transaction.', boot: '0', ...int(0, INT_MAX, 'ms') },
   { name: 'in_hot_standby', description: 'Shows whether hot standby is currently active.', boot: 'off', isReported: true, isFixed: true, vartype: 'bool' },
   { name: 'integer_datetimes', description: 'Shows whether datetimes are integer based.', boot: 'on', isReported: true, isFixed: true, vartype: 'bool' },
-  { name: 'IntervalStyle', description: 'Sets the display format for interval values.', boot: 'postgres', isReported: true, ...oneOf(['postgres', 'postgres_verbose', 'sql_standard', 'iso_8601'], ['postgres']) },
+  { name: 'IntervalStyle', description: 'Sets the display format for interval values.', boot: 'postgres', isReported: true, ...oneOf(['postgres', 'postgres_verbose', 'sql_standard', 'iso_8601']) },
   { name: 'is_superuser', description: 'Shows whether the current user is a superuser.', boot: 'on', isReported: true, isFixed: true, isHidden: true, vartype: 'bool' },
   { name: 'jit', description: 'Allow JIT compilation.', boot: 'off', ...bool() },
   // The database's collation and character classification: C (byte order; lower/upper change ASCII letters only).

@@ -94,7 +94,7 @@ export class CoreSortedRowStream implements RowStream {
     const { outputSlots } = this.shape
     const coreEncoding: DataRowEncoding = {
       columns: outputSlots.map((slot, index) => ({ slot, typeOid: encoding.typeOids[index] ?? 0, format: encoding.formats[index] ?? 0 })),
-      timeZone: encoding.timeZone,
+      timeZone: encoding.timeZone, dateStyle: encoding.dateStyle, intervalStyle: encoding.intervalStyle,
     }
     const vectors: ColumnVector[] = []
     for (const slot of outputSlots) {

@@ -110,7 +110,7 @@ class PlanRowStream implements RowStream {
     // The cores encode the DataRows themselves; a batch with a column they have no writer for comes as vectors.
     const coreEncoding: DataRowEncoding | undefined = encoding === undefined ? undefined : {
       columns: slots.map((slot, index) => ({ slot, typeOid: encoding.typeOids[index] ?? 0, format: encoding.formats[index] ?? 0 })),
-      timeZone: encoding.timeZone,
+      timeZone: encoding.timeZone, dateStyle: encoding.dateStyle, intervalStyle: encoding.intervalStyle,
     }
     return this.batches((partial): Cut<ColumnRows | EncodedRowsBatch> => {
       const { encoded } = partial

@@ -19,7 +19,10 @@ import {
   castDateToTimestamp, castDateToTimestamptz, castTimestampToDate, castTimestampToTimestamptz, castTimestamptzToDate,
   castTimestamptzToTimestamp,
 } from './time-casts.js'
-import { type TimeContext, formatDate, formatTime, formatTimestamp, formatTimestamptz, parseDate, parseTimestamp, parseTimestamptz } from './timestamp.js'
+import {
+  type TimeContext, dateStyleOf, formatDate, formatTime, formatTimestamp, formatTimestamptz, intervalStyleOf, parseDate, parseTimestamp,
+  parseTimestamptz,
+} from './timestamp.js'
 import { intervalOfTime, parseTime, timeOfInterval, timeOfTimestamp, timeOfTimestamptz } from './time-of-day.js'
 import { applyTypmod } from './typmod.js'
 
@@ -100,7 +103,7 @@ export function castText(text: string, type: SqlType, ctx: TimeContext = default
     case 'timestamptz': return parseTimestamptz(text, ctx)
     case 'date': return parseDate(text, ctx)
     case 'time': return applyTypmod(parseTime(text, ctx), type, false)
-    case 'interval': return parseInterval(text)
+    case 'interval': return parseInterval(text, intervalStyleOf(ctx))
     case 'name': return text.slice(0, 63)
     case 'char': return text.slice(0, 1)
     case 'oid': case 'regclass': case 'regtype': case 'regproc': case 'regprocedure': case 'regnamespace': return parseOid(text, name)
@@ -126,14 +129,17 @@ function parseOid(text: string, name: PgTypeName): number {
   return value
 }
 
-/** The text form of a value, as PostgreSQL would print it (used for casts to text and SHOW). */
-export function formatValue(value: SqlValue, type: PgTypeName, ctx: TimeContext = defaultTimeContext()): string | null {
+/**
+ * The text form of a value, as PostgreSQL would print it (used for casts to text and SHOW): dates and timestamps in
+ * the session's DateStyle (`dateStyle` overrides it: JSON prints them ISO), intervals in its IntervalStyle.
+ */
+export function formatValue(value: SqlValue, type: PgTypeName, ctx: TimeContext = defaultTimeContext(), dateStyle = dateStyleOf(ctx)): string | null {
   if (value === null) return null
   if (typeof value === 'boolean') return value ? 'true' : 'false'
-  if (isIntervalValue(value)) return formatInterval(value)
-  if (type === 'timestamptz') return formatTimestamptz(Number(value), ctx.timeZone)
-  if (type === 'timestamp') return formatTimestamp(Number(value))
-  if (type === 'date') return formatDate(Number(value))
+  if (isIntervalValue(value)) return formatInterval(value, intervalStyleOf(ctx))
+  if (type === 'timestamptz') return formatTimestamptz(Number(value), ctx.timeZone, dateStyle)
+  if (type === 'timestamp') return formatTimestamp(Number(value), dateStyle)
+  if (type === 'date') return formatDate(Number(value), dateStyle)
   if (type === 'time') return formatTime(Number(value))
   if (type === 'float8' && typeof value === 'number') return encodeFloat8Text(value)
   if (type === 'float4' && typeof value === 'number') return encodeFloat4Text(value)

@@ -1,10 +1,12 @@
 // sql/expr/interval: PostgreSQL 15's interval — {months, days, µs}, each signed and independent — its text input
-// (DecodeInterval / DecodeISO8601Interval), its IntervalStyle=postgres output (EncodeInterval) and its arithmetic
+// (DecodeInterval / DecodeISO8601Interval, with sql_standard's leading-sign rule), its output (EncodeInterval: postgres
+// here, the other IntervalStyles in interval-style.ts) and its arithmetic
 // (interval_pl/mi/um/mul/div, interval_cmp, justify_*). µs are a JavaScript number: exact up to 2^53 µs (285 years of
 // time part), which covers every interval whose time part a timestamp difference can produce inside that window.
 import { datetimeFieldOverflow, divisionByZero, intervalFieldOverflow, invalidDatetimeFormat } from '../../src/common/errors.js'
 import type { IntervalValue } from '../api.js'
 import { US_PER_DAY, US_PER_HOUR, US_PER_MINUTE, US_PER_SECOND, formatClock, rint } from './calendar.js'
+import { formatIntervalStyled } from './interval-style.js'
 
 const INT32_MAX = 2_147_483_647
 const INT32_MIN = -2_147_483_648
@@ -38,8 +40,8 @@ const UNIT_BY_WORD = new Map<string, UnitKind>(UNIT_WORDS.flatMap(([kind, words]
 const SUB_DAY_US: Partial<Record<UnitKind, number>> = { us: 1, ms: 1000, second: US_PER_SECOND, minute: US_PER_MINUTE, hour: US_PER_HOUR }
 const YEAR_SCALE: Partial<Record<UnitKind, number>> = { year: 1, decade: 10, century: 100, millennium: 1000 }
 
-/** Mutable accumulator while parsing. */
-interface Fields { months: number; days: number; us: number }
+/** Mutable accumulator while parsing: pg_itm_in's fields. */
+interface Fields { years: number; months: number; days: number; us: number }
 
 /** AdjustFractMicroseconds: truncate, then round only the leftover fraction (so 1.5 µs → 1, as PostgreSQL). */
 function fractUs(frac: number, scale: number): number {
@@ -59,7 +61,8 @@ function addUnit(f: Fields, unit: UnitKind, value: number): void {
   }
   const yearScale = YEAR_SCALE[unit]
   if (yearScale !== undefined) {
-    f.months += whole * 12 * yearScale + rint(frac * yearScale * 12)
+    f.years += whole * yearScale
+    f.months += rint(frac * yearScale * 12)
     return
   }
   if (unit === 'day') {
@@ -78,10 +81,11 @@ function addUnit(f: Fields, unit: UnitKind, value: number): void {
 
 function checkFields(f: Fields, text: string): IntervalValue {
   const bad = (n: number, lo: number, hi: number): boolean => !Number.isFinite(n) || n < lo || n > hi
-  if (bad(f.months, INT32_MIN, INT32_MAX) || bad(f.days, INT32_MIN, INT32_MAX) || bad(f.us, -INT64_LIMIT, INT64_LIMIT)) {
+  const months = f.years * 12 + f.months
+  if (bad(months, INT32_MIN, INT32_MAX) || bad(f.days, INT32_MIN, INT32_MAX) || bad(f.us, -INT64_LIMIT, INT64_LIMIT)) {
     throw intervalFieldOverflow(`interval field value out of range: "${text}"`)
   }
-  return interval(f.months, f.days, f.us)
+  return interval(months, f.days, f.us)
 }
 
 const TOKEN = /\s*(?:([+-]?\d+:\d+(?::\d+)?(?:\.\d*)?)|([+-]?\d+-\d+)|([+-]?(?:\d+\.?\d*|\.\d+))|([a-z]+))/y
@@ -100,11 +104,32 @@ function clockUs(token: string): number | null {
   return negative ? -us : us
 }
 
+/**
+ * DecodeInterval's sql_standard rule: a leading '-' on the first field, with no other field signed, makes every
+ * field negative ('-1 2:03:04' is −1 day −2:03:04); in IntervalStyle postgres only the first field is negative.
+ * A leading '@' is no field.
+ */
+function isForcedNegative(body: string): boolean {
+  const signs: boolean[] = []
+  for (let pos = 0; pos < body.length;) {
+    TOKEN.lastIndex = pos
+    const m = TOKEN.exec(body)
+    if (m === null) return false
+    pos = TOKEN.lastIndex
+    const field = m[1] ?? m[2] ?? m[3]
+    if (field !== undefined) signs.push(signs.length === 0 ? field.startsWith('-') : /^[+-]/.test(field))
+  }
+  return signs[0] === true && !signs.slice(1).some((signed) => signed)
+}
+
 /** Decodes PostgreSQL's postgres-style interval input: '1 year 2 mons', '-1 day +02:00', '@ 1 hour ago', '1-2'. */
-function parseVerbose(text: string, lower: string): IntervalValue {
+function parseVerbose(text: string, lower: string, intervalStyle: string): IntervalValue {
   const syntax = (): Error => invalidDatetimeFormat('interval', text)
-  const body = lower.replace(/^@\s*/, '')
-  const f: Fields = { months: 0, days: 0, us: 0 }
+  // ParseDateTime: a sign soaks up the whitespace after it ('- 1 day' is '-1 day').
+  const body = lower.replace(/^@\s*/, '').replace(/([+-])\s+/g, '$1')
+  const f: Fields = { years: 0, months: 0, days: 0, us: 0 }
+  const isNegative = intervalStyle === 'sql_standard' && isForcedNegative(body)
+  const signed = (value: number): number => (isNegative && value > 0 ? -value : value)
   const seen = new Set<string>()
   const mark = (kind: string): void => {
     if (seen.has(kind)) throw syntax()
@@ -126,19 +151,19 @@ function parseVerbose(text: string, lower: string): IntervalValue {
       if (pending !== null) {
         if (pending.includes('.')) throw syntax()
         mark('day')
-        f.days += Number(pending)
+        f.days += signed(Number(pending))
         pending = null
       }
       const us = clockUs(clock)
       if (us === null) throw intervalFieldOverflow(`interval field value out of range: "${text}"`)
       mark('clock')
-      f.us += us
+      f.us += signed(us)
     } else if (yearMonth !== undefined) {
       if (pending !== null) throw syntax()
       const [y = '0', mo = '0'] = yearMonth.replace(/^[+-]/, '').split('-')
       const months = Number(y) * 12 + Number(mo)
       mark('year')
-      f.months += yearMonth.startsWith('-') ? -months : months
+      f.months += signed(yearMonth.startsWith('-') ? -months : months)
     } else if (number !== undefined) {
       if (pending !== null) throw syntax()
       pending = number
@@ -147,16 +172,16 @@ function parseVerbose(text: string, lower: string): IntervalValue {
       const unit = UNIT_BY_WORD.get(word)
       if (unit === undefined || pending === null) throw syntax()
       mark(unit)
-      addUnit(f, unit, Number(pending))
+      addUnit(f, unit, signed(Number(pending)))
       pending = null
     }
   }
   if (pending !== null) {
     mark('second')
-    addUnit(f, 'second', Number(pending))
+    addUnit(f, 'second', signed(Number(pending)))
   }
   if (seen.size === 0) throw syntax()
-  if (ago) { f.months = -f.months; f.days = -f.days; f.us = -f.us }
+  if (ago) { f.years = -f.years; f.months = -f.months; f.days = -f.days; f.us = -f.us }
   return checkFields(f, text)
 }
 
@@ -166,7 +191,7 @@ const ISO_DESIGNATORS = /([+-]?(?:\d+\.?\d*|\.\d+))([ymwdhs])/y
 function parseIso(text: string, lower: string): IntervalValue {
   const syntax = (): Error => invalidDatetimeFormat('interval', text)
   const alt = /^p(\d+)-(\d+)-(\d+)(?:t(\d+):(\d+):(\d+(?:\.\d*)?))?$/.exec(lower)
-  const f: Fields = { months: 0, days: 0, us: 0 }
+  const f: Fields = { years: 0, months: 0, days: 0, us: 0 }
   if (alt !== null) {
     const n = (i: number): number => Number(alt[i] ?? '0')
     addUnit(f, 'year', n(1)); addUnit(f, 'month', n(2)); addUnit(f, 'day', n(3))
@@ -191,15 +216,27 @@ function parseIso(text: string, lower: string): IntervalValue {
   return checkFields(f, text)
 }
 
-/** PostgreSQL's interval_in (IntervalStyle postgres): 22007 for bad syntax, 22015 for a field out of range. */
-export function parseInterval(text: string): IntervalValue {
+/** PostgreSQL's interval_in in `intervalStyle`: 22007 for bad syntax, 22015 for a field out of range. */
+export function parseInterval(text: string, intervalStyle = 'postgres'): IntervalValue {
   const lower = text.trim().toLowerCase()
   if (lower === '') throw invalidDatetimeFormat('interval', text)
-  return lower.startsWith('p') ? parseIso(text, lower) : parseVerbose(text, lower)
+  return lower.startsWith('p') ? parseIso(text, lower) : parseVerbose(text, lower, intervalStyle)
 }
 
-/** PostgreSQL's EncodeInterval with IntervalStyle=postgres: '1 year 2 mons 3 days 04:05:06', '-1 days +02:00:00'. */
-export function formatInterval(v: IntervalValue): string {
+/** Whether `text` reads differently in IntervalStyle sql_standard (the binder then leaves it to the session). */
+export function isIntervalStyleDependent(text: string): boolean {
+  try {
+    const a = parseInterval(text)
+    const b = parseInterval(text, 'sql_standard')
+    return a.months !== b.months || a.days !== b.days || a.us !== b.us
+  } catch {
+    return false
+  }
+}
+
+/** PostgreSQL's EncodeInterval: IntervalStyle postgres '1 year 2 mons 3 days 04:05:06', '-1 days +02:00:00'. */
+export function formatInterval(v: IntervalValue, intervalStyle = 'postgres'): string {
+  if (intervalStyle !== 'postgres') return formatIntervalStyled(v, intervalStyle)
   const parts: string[] = []
   let previousNegative = false
   const add = (value: number, unit: string): void => {

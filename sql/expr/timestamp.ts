@@ -1,6 +1,6 @@
 // sql/expr/timestamp: text ↔ value for timestamp, timestamptz (µs since the Unix epoch, ±Infinity) and date (days
 // since the Unix epoch, ±Infinity), with PostgreSQL 15's input forms (decoded by datetime-decode, numeric dates in
-// DateStyle's field order) and DateStyle=ISO output. Syntax errors are 22007, values out of range 22008, unknown
+// DateStyle's field order) and output in every DateStyle (src/common/timestamp-text.ts). Syntax errors are 22007, values out of range 22008, unknown
 // zones 22023 — as PostgreSQL.
 import { datetimeFieldOverflow } from '../../src/common/errors.js'
 import { US_PER_DAY, US_PER_SECOND, checkTimestampRange, daysFromCivil } from './calendar.js'
@@ -24,6 +24,16 @@ interface ParsedLiteral {
   readonly days: number
   /** The zone written in the text, if any (a name or an offset). */
   readonly zone: string | null
+}
+
+/** The DateStyle output is printed in ('SQL, DMY'); 'ISO, MDY' when the context has no settings. */
+export function dateStyleOf(ctx: TimeContext): string {
+  return ctx.settings?.get('datestyle') ?? 'ISO, MDY'
+}
+
+/** The IntervalStyle intervals are printed and read in; postgres when the context has no settings. */
+export function intervalStyleOf(ctx: TimeContext): string {
+  return ctx.settings?.get('intervalstyle') ?? 'postgres'
 }
 
 /** DateStyle's field order ('ISO, DMY' → DMY); MDY, PostgreSQL's default, when the context has no settings. */

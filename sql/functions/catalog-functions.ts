@@ -87,8 +87,8 @@ function describeFunctions(): ScalarFunction[] {
     def('format_type', ['oid', 'int4'], 'text', ([oid, typmod]) => (oid === null ? null : formatType(Number(oid), typmod === null ? null : Number(typmod))), false),
     def('pg_get_userbyid', ['oid'], 'name', ([oid], ctx) => userName(Number(oid), ctx)),
     // Column defaults print their deparsed text (sql/catalog/pg-attrdef.ts); any other text passes through unchanged.
-    def('pg_get_expr', ['text', 'oid'], 'text', ([expr], ctx) => printAdbin(String(expr), false, ctx.timeZone)),
-    def('pg_get_expr', ['text', 'oid', 'bool'], 'text', ([expr, , pretty], ctx) => printAdbin(String(expr), pretty === true, ctx.timeZone)),
+    def('pg_get_expr', ['text', 'oid'], 'text', ([expr], ctx) => printAdbin(String(expr), false, ctx.timeZone, ctx.settings?.get('datestyle'))),
+    def('pg_get_expr', ['text', 'oid', 'bool'], 'text', ([expr, , pretty], ctx) => printAdbin(String(expr), pretty === true, ctx.timeZone, ctx.settings?.get('datestyle'))),
     nullText('pg_get_indexdef', ['oid']), nullText('pg_get_indexdef', ['oid', 'int4', 'bool']),
     nullText('pg_get_constraintdef', ['oid']), nullText('pg_get_constraintdef', ['oid', 'bool']),
     nullText('pg_get_statisticsobjdef_columns', ['oid']),

@@ -200,7 +200,8 @@ export function toJsonText(value: SqlValue, type: PgTypeName, ctx: TimeContextLi
     const element = ELEMENT_OF[type] ?? 'text'
     return `[${parseArrayText(str(value)).map((item) => (item === null ? 'null' : toJsonText(castElement(item, element), element, ctx))).join(',')}]`
   }
-  const text = formatValue(value, type, ctx) ?? ''
+  // datum_to_json prints dates and timestamps ISO (XSD) whatever the DateStyle.
+  const text = formatValue(value, type, ctx, 'ISO, MDY') ?? ''
   if (['int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'oid'].includes(type)) return /^-?\d/.test(text) && !/[a-z]/i.test(text.replace(/e[+-]?\d+$/i, '')) ? text : quoteJsonString(text)
   if (type === 'timestamp' || type === 'timestamptz') return quoteJsonString(xsdTimestamp(text))
   return quoteJsonString(text)

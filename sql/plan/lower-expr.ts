@@ -16,7 +16,8 @@ type ScanNode = Extract<PlanNode, { kind: 'ScanNode' }>
 
 const TYPES: Readonly<Record<string, ExprType>> = {
   bool: 'bool', int2: 'int2', int4: 'int4', int8: 'int8', float8: 'float8', timestamptz: 'timestamp', timestamp: 'timestamp',
-  text: 'text', varchar: 'text',
+  // time: µs since midnight in a timestamp column; only compared (time arithmetic yields interval or wraps: not lowered).
+  time: 'timestamp', text: 'text', varchar: 'text',
 }
 const NUMERIC: ReadonlySet<ExprType> = new Set(['int2', 'int4', 'int8', 'float8'])
 const INTEGER: ReadonlySet<ExprType> = new Set(['int2', 'int4', 'int8'])
@@ -167,7 +168,9 @@ export function lowerExpr(ctx: LowerContext, expr: Expr): ScanExpr | null {
       const arg = lowerExpr(ctx, expr.expr)
       if (arg === null) return null
       const from = typeOf(arg)
-      if (from === type && expr.type.typmod < 0) return arg
+      // A cast within one kernel type is free, except among the SQL types sharing 'timestamp' (timestamptz → timestamp
+      // and → time convert through the session zone and the day): those stay on the control side.
+      if (from === type && expr.type.typmod < 0 && (type !== 'timestamp' || expr.expr.type.name === expr.type.name)) return arg
       return NUMERIC.has(from) && NUMERIC.has(type) ? { k: 'cast', arg, type } : null
     }
     case 'Compare': case 'IsDistinct': {

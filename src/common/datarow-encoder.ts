@@ -7,20 +7,23 @@
 // wire's value-codec.ts (test/integration/datarow-batch.test.ts compares both with PostgreSQL 15).
 import type { ColumnVector } from './column-vector.js'
 import { encodeFloat4Text, encodeFloat8Text, writeFloat8Text } from './float-text.js'
-import { formatTimestamp, formatTimestamptz, TIMESTAMP_TEXT_BYTES_MAX, writeTimestampText } from './timestamp-text.js'
+import { isIsoDateStyle } from './date-style-text.js'
+import { isDbError } from './errors.js'
+import { sameTextSettings, type TextSettings } from './text-settings.js'
+import { formatTime, formatTimestamp, formatTimestamptz, TIMESTAMP_TEXT_BYTES_MAX, writeTimestampText } from './timestamp-text.js'
+
+export { DEFAULT_TEXT_SETTINGS, textSettingsKey, type TextSettings } from './text-settings.js'
 
 /** The PostgreSQL type OIDs this encoder has writers for (as wire's value-codec.ts TypeOid). */
 const Oid = {
   Bool: 16, Name: 19, Int8: 20, Int2: 21, Int4: 23, Text: 25, Float4: 700, Float8: 701, Bpchar: 1042, Varchar: 1043,
-  Timestamp: 1114, Timestamptz: 1184,
+  Time: 1083, Timestamp: 1114, Timestamptz: 1184,
 } as const
 const BINARY_FORMAT = 1
 
 /** What a core needs to encode a streamed scan's rows: per result column its scan slot, type OID and format code. */
-export interface DataRowEncoding {
+export interface DataRowEncoding extends TextSettings {
   readonly columns: ReadonlyArray<{ readonly slot: number; readonly typeOid: number; readonly format: number }>
-  /** The session TimeZone timestamptz text is printed in (DateStyle ISO is the only one nodedb takes). */
-  readonly timeZone: string
 }
 
 /** A core batch as DataRow messages: row i is bytes [rowEnds[i - 1] ?? 0, rowEnds[i]). */
@@ -58,11 +61,6 @@ export interface EncodedRows {
   readonly rowCount: number
 }
 
-/** The session settings the text forms depend on (DateStyle ISO and IntervalStyle postgres are the only ones nodedb takes). */
-export interface TextSettings {
-  readonly timeZone: string
-}
-
 export class ColumnDataRowEncoder {
   protected buffer = Buffer.allocUnsafe(INITIAL_BYTES)
   protected view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength)
@@ -80,7 +78,7 @@ export class ColumnDataRowEncoder {
    */
   encode(batch: { readonly columns: ReadonlyArray<ColumnVector> }, typeOids: ReadonlyArray<number>, formats: ReadonlyArray<number>, settings: TextSettings,
     range: { readonly from: number; readonly to: number }): EncodedRows | null {
-    if (batch !== this.preparedFor || settings.timeZone !== this.preparedSettings?.timeZone) {
+    if (batch !== this.preparedFor || !sameTextSettings(settings, this.preparedSettings)) {
       this.preparedFor = batch
       this.preparedSettings = settings
       const writers = this.writersOf(batch.columns, typeOids, formats, settings)
@@ -98,7 +96,7 @@ export class ColumnDataRowEncoder {
    * when some column has no columnar writer (the core then sends the vectors and wire takes its other ways).
    */
   encodeBatch(columns: ReadonlyArray<ColumnVector>, rowCount: number, encoding: DataRowEncoding): EncodedDataRows | null {
-    const settings = { timeZone: encoding.timeZone }
+    const settings = encoding
     const writers: ColumnWriter[] = []
     const vectors: ColumnVector[] = []
     for (const { slot, typeOid, format } of encoding.columns) {
@@ -110,7 +108,15 @@ export class ColumnDataRowEncoder {
     }
     this.offset = 0
     const rowEnds = new Int32Array(rowCount)
-    this.writeRows(this.withTagRuns(vectors, writers), 0, rowCount, Number.POSITIVE_INFINITY, rowEnds, writers.length)
+    try {
+      this.writeRows(this.withTagRuns(vectors, writers), 0, rowCount, Number.POSITIVE_INFINITY, rowEnds, writers.length)
+    } catch (error: unknown) {
+      // A value nodedb cannot print exactly (a zone abbreviation it does not know): the vectors go to the session,
+      // whose own encoding answers the client with that error.
+      if (!isDbError(error)) throw error
+      this.offset = 0
+      return null
+    }
     // A large batch keeps the buffer it was written in (the ring copies it once: FrameCodec.encodeResponse frames it
     // as a part of its own) and the next batch gets a fresh one of the same size — no copy of ~1 MB, no regrowth
     // from INITIAL_BYTES; a small one is copied out (msgpack copies it into the frame anyway).
@@ -223,7 +229,7 @@ export class ColumnDataRowEncoder {
   private writerOf(vector: ColumnVector, typeOid: number, isBinary: boolean, settings: TextSettings): ColumnWriter | null {
     switch (vector.kind) {
       case 'f64': return this.floatWriter(vector.values, vector.nulls, typeOid, isBinary)
-      case 'timestamp': return this.timestampWriter(vector.values, vector.nulls, typeOid, isBinary, settings.timeZone)
+      case 'timestamp': return this.timestampWriter(vector.values, vector.nulls, typeOid, isBinary, settings)
       case 'i64': return this.integerWriter(vector.values, vector.nulls, typeOid, isBinary)
       case 'bool': return typeOid === Oid.Bool ? this.boolWriter(vector.values, vector.nulls, isBinary) : null
       case 'symbol': return isTextOid(typeOid) ? this.symbolWriter(vector.ids, vector.dict) : null
@@ -246,11 +252,25 @@ export class ColumnDataRowEncoder {
     return (row) => (nulls !== undefined && nulls[row] === 1 ? this.null() : this.float8Binary(values[row]!))
   }
 
-  private timestampWriter(values: Float64Array, nulls: Uint8Array | undefined, typeOid: number, isBinary: boolean, timeZone: string): ColumnWriter | null {
+  private timestampWriter(values: Float64Array, nulls: Uint8Array | undefined, typeOid: number, isBinary: boolean,
+    settings: TextSettings): ColumnWriter | null {
+    if (typeOid === Oid.Time) return this.timeWriter(values, nulls, isBinary)
     if (typeOid !== Oid.Timestamptz && typeOid !== Oid.Timestamp) return null
     if (isBinary) return (row) => (nulls !== undefined && nulls[row] === 1 ? this.null() : this.timestampBinary(values[row]!))
-    const zone = typeOid === Oid.Timestamp ? null : timeZone
+    const zone = typeOid === Oid.Timestamp ? null : settings.timeZone
+    const { dateStyle } = settings
+    if (!isIsoDateStyle(dateStyle)) {
+      // SQL, German, Postgres: through the string (formatTimestamptz's abbreviation is 0A000 where not exact).
+      const format = zone === null ? (us: number): string => formatTimestamp(us, dateStyle) : (us: number): string => formatTimestamptz(us, zone, dateStyle)
+      return (row) => (nulls !== undefined && nulls[row] === 1 ? this.null() : this.ascii(format(values[row]!)))
+    }
     return (row) => (nulls !== undefined && nulls[row] === 1 ? this.null() : this.timestampText(values[row]!, zone))
+  }
+
+  /** A time column (µs since midnight in a timestamp vector): time_out's text, time_send's int64 µs. */
+  private timeWriter(values: Float64Array, nulls: Uint8Array | undefined, isBinary: boolean): ColumnWriter {
+    if (!isBinary) return (row) => (nulls !== undefined && nulls[row] === 1 ? this.null() : this.ascii(formatTime(values[row]!)))
+    return (row) => (nulls !== undefined && nulls[row] === 1 ? this.null() : this.fixed(8).setBigInt64(this.offset - 8, BigInt(values[row]!)))
   }
 
   /** timestamp(tz)out written digit by digit (writeTimestampText); a value it declines through its string. */

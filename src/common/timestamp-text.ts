@@ -1,8 +1,15 @@
 // src/common/timestamp-text: timestamp, timestamptz (in a session TimeZone) and date output as PostgreSQL 15 prints
-// them with DateStyle=ISO. Moved here from sql/expr/timestamp.ts (which re-exports it) so the cores can print
-// timestamps into DataRows themselves; sql's parsing side stays in sql/expr/timestamp.ts.
+// them in each DateStyle (ISO, SQL, Postgres, German; DMY or MDY order: datetime.c's EncodeDateOnly and
+// EncodeDateTime). Moved here from sql/expr/timestamp.ts (which re-exports it) so the cores can print timestamps into
+// DataRows themselves; sql's parsing side stays in sql/expr/timestamp.ts. ISO has a string-free writer for the cores'
+// hot path (writeTimestampText); the other styles go through strings (date-style-text.ts).
 import { US_PER_DAY, US_PER_HOUR, US_PER_MINUTE, US_PER_SECOND, civilFromDays, civilFromUs, formatClock, pad } from './calendar.js'
+import { formatDateStyled, formatDateTimeStyled, isIsoDateStyle } from './date-style-text.js'
 import { formatOffset, requireSessionZone, zoneOffsetAt, type Zone } from './time-zone.js'
+import { zoneAbbreviationAt } from './zone-abbreviation.js'
+
+/** The DateStyle setting as SHOW prints it ('ISO, MDY', 'SQL, DMY', …): the default, PostgreSQL's. */
+export const DEFAULT_DATE_STYLE = 'ISO, MDY'
 
 function datePart(year: number, month: number, day: number): { readonly text: string; readonly bc: boolean } {
   const bc = year <= 0
@@ -47,16 +54,21 @@ function sessionZone(timeZone: string): Zone {
   return lastZone
 }
 
-/** timestamp output: '2024-01-02 03:04:05.678', '0001-01-01 00:00:00 BC'. */
-export function formatTimestamp(us: number): string {
+/** timestamp output: '2024-01-02 03:04:05.678', '0001-01-01 00:00:00 BC'; 'Tue Jan 02 03:04:05.678 2024' (Postgres). */
+export function formatTimestamp(us: number, dateStyle = DEFAULT_DATE_STYLE): string {
   if (!Number.isFinite(us)) return us > 0 ? 'infinity' : '-infinity'
+  if (!isIsoDateStyle(dateStyle)) return formatDateTimeStyled(us, dateStyle, null)
   return formatWallClock(us, '')
 }
 
-/** timestamptz output in `timeZone`: '2024-01-02 03:04:05.678+01', '… +05:30', '… +00:53:28' (LMT). */
-export function formatTimestamptz(us: number, timeZone: string): string {
+/**
+ * timestamptz output in `timeZone`: '2024-01-02 03:04:05.678+01', '… +05:30', '… +00:53:28' (LMT); in the other
+ * styles with the zone's abbreviation ('01/02/2024 03:04:05 CET'), 0A000 where that is not known exactly.
+ */
+export function formatTimestamptz(us: number, timeZone: string, dateStyle = DEFAULT_DATE_STYLE): string {
   if (!Number.isFinite(us)) return us > 0 ? 'infinity' : '-infinity'
   const offset = zoneOffsetAt(sessionZone(timeZone), us)
+  if (!isIsoDateStyle(dateStyle)) return formatDateTimeStyled(us + offset, dateStyle, zoneAbbreviationAt(timeZone, us, offset))
   return formatWallClock(us + offset, formatOffsetMemo(offset))
 }
 
@@ -128,16 +140,16 @@ export function writeTimestampText(out: Uint8Array, at: number, us: number, time
   return p - at
 }
 
-/** date output: '2024-01-02', '0044-03-15 BC'. */
-export function formatDate(days: number): string {
+/** date output: '2024-01-02', '0044-03-15 BC'; '01/02/2024' (SQL), '02.01.2024' (German), '01-02-2024' (Postgres). */
+export function formatDate(days: number, dateStyle = DEFAULT_DATE_STYLE): string {
   if (!Number.isFinite(days)) return days > 0 ? 'infinity' : '-infinity'
   const c = civilFromDays(days)
+  if (!isIsoDateStyle(dateStyle)) return formatDateStyled(c, dateStyle)
   const d = datePart(c.year, c.month, c.day)
   return d.bc ? `${d.text} BC` : d.text
 }
 
-
-/** time output: '03:04:05.678' — µs since midnight, 24:00:00 a value of its own (time_out, DateStyle=ISO). */
+/** time output: '03:04:05.678' — µs since midnight, 24:00:00 a value of its own (time_out: the same in every DateStyle). */
 export function formatTime(us: number): string {
   const seconds = Math.floor(us / US_PER_SECOND)
   return formatClock(Math.floor(seconds / 3600), Math.floor(seconds / 60) % 60, seconds % 60, us - seconds * US_PER_SECOND)

@@ -5,6 +5,7 @@
 import type { CopyTextFormat, StatementResult } from '../../sql/api.js'
 import type { BackendMessage } from './backend.js'
 import type { RowSink } from './result-writer.js'
+import type { TextSettings } from '../../src/common/datarow-encoder.js'
 
 type CopyOut = Extract<StatementResult, { kind: 'CopyOutResult' }>
 
@@ -89,8 +90,8 @@ export class CopyOutSink implements RowSink {
     return this.session.flush()
   }
 
-  sessionTimeZone(): string {
-    return this.session.sessionTimeZone()
+  textSettings(): TextSettings {
+    return this.session.textSettings()
   }
 
   /**

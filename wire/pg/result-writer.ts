@@ -3,6 +3,7 @@
 // ROWS_PER_FLUSH_COUNT rows (and before waiting for the next batch) output goes to the socket, waiting for 'drain'
 // while the send buffer is over PG_SEND_BUFFER_BYTES_MAX: a slow client slows the scan, not grows memory (invariant 4).
 // Encoding many rows to a fast client yields the event loop every EVENT_LOOP_SLICE_MS (invariant 5).
+import { textSettingsKey, type TextSettings } from '../../src/common/datarow-encoder.js'
 import { featureNotSupported, protocolViolation } from '../../src/common/errors.js'
 import { EVENT_LOOP_SLICE_MS } from '../../src/common/limits.js'
 import { log } from '../../src/common/log.js'
@@ -12,6 +13,9 @@ import { DataRowBatchEncoder } from './codecs/datarow-batch.js'
 import { encodeValue, TypeOid } from './codecs/value-codec.js'
 
 const ROWS_PER_FLUSH_COUNT = 1000
+/** Text the cores print by the session's TimeZone and DateStyle. */
+const DATE_TIME_OIDS: ReadonlySet<number> = new Set([TypeOid.Timestamptz, TypeOid.Timestamp, TypeOid.Date])
+
 /** Rows encoded between two readings of the clock (a turn of the loop is due after EVENT_LOOP_SLICE_MS). */
 const ROWS_PER_CLOCK_CHECK_COUNT = 250
 
@@ -19,8 +23,8 @@ export interface RowSink {
   send(message: BackendMessage): void
   /** Hands buffered output to the socket; a promise when the send buffer is over PG_SEND_BUFFER_BYTES_MAX. */
   flush(): Promise<void> | undefined
-  /** The session's TimeZone setting, in which timestamptz values are printed as text. */
-  sessionTimeZone(): string
+  /** The session's TimeZone, DateStyle and IntervalStyle, in which date/time values are printed as text. */
+  textSettings(): TextSettings
   /** True when the sink re-encodes each DataRow message itself (COPY TO): it is then sent rows one by one. */
   readonly needsRowMessages?: boolean
   /**
@@ -96,7 +100,7 @@ export class ResultCursor {
 
   /** Sends DataRows: up to maxRows of them (0 = all that are left). Returns the number sent. Rejects with DbError. */
   async send(sink: RowSink, formats: ReadonlyArray<number>, maxRows: number): Promise<number> {
-    const timeZone = sink.sessionTimeZone()
+    const settings = sink.textSettings()
     const fields = this.result.fields
     const typeOids = fields.map((field) => field.typeOid)
     let sentCount = 0
@@ -104,10 +108,10 @@ export class ResultCursor {
     let sinceClockCount = 0
     let turnStartedMs = performance.now()
     // COPY's sink re-encodes each DataRow message: it gets rows, not bytes encoded on the cores.
-    const encoding: RowEncoding | undefined = sink.needsRowMessages === true ? undefined : { typeOids, formats, timeZone }
-    if (this.encodedZone !== null && this.encodedZone !== timeZone && typeOids.some((oid, i) => oid === TypeOid.Timestamptz && formats[i] !== 1)) {
-      // The cores already print the rest of the rows in the zone of the first Execute; PostgreSQL would use the new one.
-      throw featureNotSupported('a TimeZone change between Executes of a portal that streams timestamptz text')
+    const encoding: RowEncoding | undefined = sink.needsRowMessages === true ? undefined : { typeOids, formats, ...settings }
+    if (this.encodedZone !== null && this.encodedZone !== textSettingsKey(settings) && typeOids.some((oid, i) => DATE_TIME_OIDS.has(oid) && formats[i] !== 1)) {
+      // The cores already print the rest of the rows in the settings of the first Execute; PostgreSQL would use the new ones.
+      throw featureNotSupported('a TimeZone change between Executes of a portal that streams timestamp text (or a DateStyle change there)')
     }
     while ((maxRows === 0 || sentCount < maxRows) && !this.isClosed) {
       if (this.batchIndex >= this.batchLength) {
@@ -126,7 +130,7 @@ export class ResultCursor {
       const isColumns = 'kind' in batch
       const encoded = isColumns && batch.kind === 'EncodedRows' ? encodedRange(batch, range)
         : sink.needsRowMessages === true ? null
-        : isColumns ? this.encoder.encode(batch, typeOids, formats, { timeZone }, range) : this.encoder.encodeRows(batch, typeOids, formats, { timeZone }, range)
+        : isColumns ? this.encoder.encode(batch, typeOids, formats, settings, range) : this.encoder.encodeRows(batch, typeOids, formats, settings, range)
       if (encoded !== null) {
         sink.send({ kind: 'DataRows', bytes: encoded.bytes, rowCount: encoded.rowCount })
         this.batchIndex += encoded.rowCount
@@ -138,7 +142,7 @@ export class ResultCursor {
         continue
       } else {
         const row = batch[this.batchIndex++] ?? []
-        const values = fields.map((field, column) => encodeValue(row[column] ?? null, field.typeOid, formats[column] ?? 0, timeZone))
+        const values = fields.map((field, column) => encodeValue(row[column] ?? null, field.typeOid, formats[column] ?? 0, settings))
         sink.send({ kind: 'DataRow', values })
       }
       sentCount += count
@@ -194,7 +198,7 @@ export class ResultCursor {
     if (this.isClosed) return false
     if (this.iterator === null) {
       this.iterator = this.stream.columnBatches?.(encoding) ?? this.stream[Symbol.asyncIterator]()
-      this.openedZone = encoding?.timeZone ?? null
+      this.openedZone = encoding === undefined ? null : textSettingsKey(encoding)
     }
     const next = await this.iterator.next()
     if (next.done === true) {

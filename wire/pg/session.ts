@@ -6,6 +6,7 @@ import {
   adminShutdown, DbError, fatalProtocolViolation, idleInTransactionTimeout, idleSessionTimeout, internalError, isDbError, queryCanceled,
 } from '../../src/common/errors.js'
 import { log } from '../../src/common/log.js'
+import { DEFAULT_TEXT_SETTINGS, type TextSettings } from '../../src/common/datarow-encoder.js'
 import {
   reportedSettings, settingMs,
   type BackendActivity, type ParamValue, type PreparedStatement, type SessionContext, type SqlFacade, type StatementDescription,
@@ -305,9 +306,14 @@ export class Session implements ExtendedQueryHost {
     this.context.signal = undefined
   }
 
-  /** The TimeZone setting timestamptz text is printed in (startup or SET; 'UTC' when neither gave one). */
-  sessionTimeZone(): string {
-    return this.context.settings.get('timezone') ?? 'UTC'
+  /** The TimeZone, DateStyle and IntervalStyle date/time text is printed in (startup or SET; PostgreSQL's defaults). */
+  textSettings(): TextSettings {
+    const { settings } = this.context
+    return {
+      timeZone: settings.get('timezone') ?? DEFAULT_TEXT_SETTINGS.timeZone,
+      dateStyle: settings.get('datestyle') ?? DEFAULT_TEXT_SETTINGS.dateStyle,
+      intervalStyle: settings.get('intervalstyle') ?? DEFAULT_TEXT_SETTINGS.intervalStyle,
+    }
   }
 
   checkNotAborted(statement: PreparedStatement): void {

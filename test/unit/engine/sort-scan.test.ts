@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict'
 import type { Engine, ScanSort } from '../../../engine/api.js'
 import type { RowsPartial } from '../../../engine/batch.js'
-import type { DataRowEncoding } from '../../../src/common/datarow-encoder.js'
+import { DEFAULT_TEXT_SETTINGS, type DataRowEncoding } from '../../../src/common/datarow-encoder.js'
 import type { TableId } from '../../../src/common/ids.js'
 import { SCAN_BATCH_ROWS_COUNT } from '../../../src/common/limits.js'
 import type { Row } from './engine-oracle.js'
@@ -19,7 +19,7 @@ let engine: Engine | undefined
 // host as text, reqs as int8 text, ts as timestamptz binary (µs since 2000), usage as float8 binary.
 const ENCODING: DataRowEncoding = {
   columns: [{ slot: 1, typeOid: 25, format: 0 }, { slot: 3, typeOid: 20, format: 0 }, { slot: 0, typeOid: 1184, format: 1 }, { slot: 2, typeOid: 701, format: 1 }],
-  timeZone: 'UTC',
+  ...DEFAULT_TEXT_SETTINGS,
 }
 // usage DESC NULLS LAST, host, reqs NULLS FIRST, ts DESC.
 const SORT: ScanSort = {

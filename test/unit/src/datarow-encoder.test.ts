@@ -6,7 +6,7 @@
 // by OFFSET-like ranges; encodeBatch (the cores' whole batch) and encode (wire's ranges) against encodeRows.
 import assert from 'node:assert/strict'
 import type { SqlValue } from '../../../sql/api.js'
-import { ColumnDataRowEncoder, type DataRowEncoding } from '../../../src/common/datarow-encoder.js'
+import { ColumnDataRowEncoder, DEFAULT_TEXT_SETTINGS, type DataRowEncoding } from '../../../src/common/datarow-encoder.js'
 import type { ColumnVector } from '../../../src/common/column-vector.js'
 import { DataRowBatchEncoder } from '../../../wire/pg/codecs/datarow-batch.js'
 
@@ -47,9 +47,9 @@ describe('src/common/datarow-encoder tag runs', () => {
     for (let seed = 1; seed <= 20; seed++) {
       const { columns, rows } = batchOf(seed, 700)
       for (const format of [0, 1]) {
-        const encoding: DataRowEncoding = { columns: TYPE_OIDS.map((typeOid, slot) => ({ slot, typeOid, format })), timeZone: 'UTC' }
+        const encoding: DataRowEncoding = { columns: TYPE_OIDS.map((typeOid, slot) => ({ slot, typeOid, format })), ...DEFAULT_TEXT_SETTINGS }
         const got = new ColumnDataRowEncoder().encodeBatch(columns, rows.length, encoding)!
-        const expected = new DataRowBatchEncoder().encodeRows(rows, TYPE_OIDS, TYPE_OIDS.map(() => format), { timeZone: 'UTC' }, { from: 0, to: rows.length })!
+        const expected = new DataRowBatchEncoder().encodeRows(rows, TYPE_OIDS, TYPE_OIDS.map(() => format), DEFAULT_TEXT_SETTINGS, { from: 0, to: rows.length })!
         assert.equal(expected.rowCount, rows.length)
         assert.deepEqual(Buffer.from(got.bytes), Buffer.from(expected.bytes), `seed ${seed}, format ${format}`)
         assert.equal(got.rowEnds[rows.length - 1], got.bytes.length)
@@ -63,9 +63,9 @@ describe('src/common/datarow-encoder tag runs', () => {
     const oracle = new DataRowBatchEncoder()
     const formats = TYPE_OIDS.map(() => 0)
     for (const [from, to] of [[0, 1000], [1, 3], [3, 400], [399, 1000], [500, 501]] as const) {
-      const got = encoder.encode({ columns }, TYPE_OIDS, formats, { timeZone: 'UTC' }, { from, to })!
+      const got = encoder.encode({ columns }, TYPE_OIDS, formats, DEFAULT_TEXT_SETTINGS, { from, to })!
       const gotBytes = Buffer.from(got.bytes)
-      const expected = oracle.encodeRows(rows, TYPE_OIDS, formats, { timeZone: 'UTC' }, { from, to })!
+      const expected = oracle.encodeRows(rows, TYPE_OIDS, formats, DEFAULT_TEXT_SETTINGS, { from, to })!
       assert.equal(got.rowCount, to - from)
       assert.deepEqual(gotBytes, Buffer.from(expected.bytes), `rows ${from}–${to}`)
     }

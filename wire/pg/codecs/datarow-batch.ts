@@ -5,6 +5,7 @@
 // PostgreSQL 15.
 import { CHUNK_BYTES_MAX, ColumnDataRowEncoder, type EncodedRows, type TextSettings } from '../../../src/common/datarow-encoder.js'
 import type { RowBatch, SqlValue } from '../../../sql/api.js'
+import { isIsoDateStyle } from '../../../src/common/date-style-text.js'
 import { encodeValueBinary, encodeValueText, FormatCode, TypeOid } from './value-codec.js'
 
 export type { EncodedRows, TextSettings } from '../../../src/common/datarow-encoder.js'
@@ -17,7 +18,7 @@ interface DirectWriter { readonly type: 'number' | 'bigint'; readonly write: (va
 
 /** The OIDs value-codec.ts has a binary form for by OID alone (arrays and reg* types are decided per value). */
 const BINARY_CODEC_OIDS: ReadonlySet<number> = new Set([TypeOid.Bool, TypeOid.Int2, TypeOid.Int4, TypeOid.Oid, TypeOid.Int8,
-  TypeOid.Float4, TypeOid.Float8, TypeOid.Timestamp, TypeOid.Timestamptz, TypeOid.Date, TypeOid.Interval, TypeOid.Numeric,
+  TypeOid.Float4, TypeOid.Float8, TypeOid.Timestamp, TypeOid.Timestamptz, TypeOid.Date, TypeOid.Time, TypeOid.Interval, TypeOid.Numeric,
   TypeOid.Name, TypeOid.Text, TypeOid.Bpchar, TypeOid.Varchar, TypeOid.Char, TypeOid.Void, TypeOid.Uuid, TypeOid.Bytea])
 
 export class DataRowBatchEncoder extends ColumnDataRowEncoder {
@@ -30,7 +31,7 @@ export class DataRowBatchEncoder extends ColumnDataRowEncoder {
     range: { readonly from: number; readonly to: number }): EncodedRows | null {
     const writers: ValueWriter[] = []
     for (const [index, typeOid] of typeOids.entries()) {
-      const writer = this.valueWriterOf(typeOid, formats[index] === FormatCode.Binary, settings.timeZone)
+      const writer = this.valueWriterOf(typeOid, formats[index] === FormatCode.Binary, settings)
       if (writer === null) return null
       writers.push(writer)
     }
@@ -41,14 +42,14 @@ export class DataRowBatchEncoder extends ColumnDataRowEncoder {
     return { bytes: this.buffer.subarray(0, this.offset), rowCount }
   }
 
-  private valueWriterOf(typeOid: number, isBinary: boolean, timeZone: string): ValueWriter | null {
-    const direct = this.directWriterOf(typeOid, isBinary, timeZone)
+  private valueWriterOf(typeOid: number, isBinary: boolean, settings: TextSettings): ValueWriter | null {
+    const direct = this.directWriterOf(typeOid, isBinary, settings)
     if (isBinary) {
       if (!BINARY_CODEC_OIDS.has(typeOid)) return null
       const viaCodec = (value: Exclude<SqlValue, null>): void => this.bytes(encodeValueBinary(value, typeOid))
       return (value) => (value === null ? this.null() : direct !== null && typeof value === direct.type ? direct.write(value) : viaCodec(value))
     }
-    const viaCodec = (value: Exclude<SqlValue, null>): void => this.text(encodeValueText(value, typeOid, timeZone))
+    const viaCodec = (value: Exclude<SqlValue, null>): void => this.text(encodeValueText(value, typeOid, settings))
     return (value) => (value === null ? this.null() : direct !== null && typeof value === direct.type ? direct.write(value) : viaCodec(value))
   }
 
@@ -57,12 +58,14 @@ export class DataRowBatchEncoder extends ColumnDataRowEncoder {
    * carries (a number for floats and timestamps, a bigint for int8): the same bytes as value-codec.ts without a
    * string or Buffer per value (timestamps digit by digit, as a streamed scan's). Any other value goes the codec way.
    */
-  private directWriterOf(typeOid: number, isBinary: boolean, timeZone: string): DirectWriter | null {
+  private directWriterOf(typeOid: number, isBinary: boolean, settings: TextSettings): DirectWriter | null {
     switch (typeOid) {
       case TypeOid.Float8:
         return { type: 'number', write: isBinary ? (v) => this.float8Binary(v as number) : (v) => this.float8Text(v as number) }
       case TypeOid.Timestamp: case TypeOid.Timestamptz: {
-        const zone = typeOid === TypeOid.Timestamp ? null : timeZone
+        // Digit by digit is DateStyle ISO's text; the other styles go the codec way.
+        if (!isBinary && !isIsoDateStyle(settings.dateStyle)) return null
+        const zone = typeOid === TypeOid.Timestamp ? null : settings.timeZone
         return { type: 'number', write: isBinary ? (v) => this.timestampBinary(v as number) : (v) => this.timestampText(v as number, zone) }
       }
       case TypeOid.Int8:

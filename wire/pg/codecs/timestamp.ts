@@ -1,5 +1,5 @@
-// wire/pg/codecs/timestamp: timestamp (1114) and timestamptz (1184) output with DateStyle=ISO; timestamptz text is
-// printed in the session's TimeZone. Values are µs since the Unix epoch (±Infinity for infinity); binary is int64 µs
+// wire/pg/codecs/timestamp: timestamp (1114) and timestamptz (1184) output in the session's DateStyle; timestamptz
+// text is printed in the session's TimeZone. Values are µs since the Unix epoch (±Infinity for infinity); binary is int64 µs
 // since 2000-01-01 with INT64_MAX/MIN for ±infinity, as PostgreSQL's timestamp_send.
 import { formatTimestamp, formatTimestamptz } from '../../../sql/api.js'
 
@@ -9,8 +9,8 @@ const INT64_MAX = 0x7fffffffffffffffn
 const INT64_MIN = -0x8000000000000000n
 
 /** `2024-01-01 00:00:00.5+01`: the fraction only when nonzero, trailing zeros trimmed; the zone's offset with one. */
-export function encodeTimestampText(epochUs: number, hasZone: boolean, timeZone = 'UTC'): string {
-  return hasZone ? formatTimestamptz(epochUs, timeZone) : formatTimestamp(epochUs)
+export function encodeTimestampText(epochUs: number, hasZone: boolean, timeZone = 'UTC', dateStyle?: string): string {
+  return hasZone ? formatTimestamptz(epochUs, timeZone, dateStyle) : formatTimestamp(epochUs, dateStyle)
 }
 
 export function encodeTimestampBinary(epochUs: number): Uint8Array {

@@ -3,6 +3,7 @@
 // except the reg* types (printed as names by sql), which are 0A000 in binary.
 import { assert } from '../../../src/common/assert.js'
 import { featureNotSupported } from '../../../src/common/errors.js'
+import { DEFAULT_TEXT_SETTINGS, type TextSettings } from '../../../src/common/datarow-encoder.js'
 import { encodeUuidBinary } from '../../../src/common/uuid.js'
 import { arrayElementValues, type IntervalValue, type SqlValue } from '../../../sql/api.js'
 import { encodeArrayBinary } from './array.js'
@@ -71,9 +72,9 @@ function asInteger(value: Exclude<SqlValue, null>, typeOid: number): number | bi
 
 /**
  * Text output (format 0). A value of the wrong JavaScript type for its OID is a bug in sql: an assertion fails.
- * `timeZone` is the session's TimeZone setting: timestamptz text is printed in it.
+ * `settings` are the session's TimeZone, DateStyle and IntervalStyle the date/time types are printed in.
  */
-export function encodeValueText(value: Exclude<SqlValue, null>, typeOid: number, timeZone = 'UTC'): string {
+export function encodeValueText(value: Exclude<SqlValue, null>, typeOid: number, settings: TextSettings = DEFAULT_TEXT_SETTINGS): string {
   switch (typeOid) {
     case TypeOid.Bool:
       assert(typeof value === 'boolean', `type 16 value is ${typeof value}`)
@@ -85,11 +86,11 @@ export function encodeValueText(value: Exclude<SqlValue, null>, typeOid: number,
     case TypeOid.Numeric:
       assert(typeof value === 'string' || typeof value === 'number', `type 1700 value is ${typeof value}`)
       return encodeNumericText(value)
-    case TypeOid.Timestamp: return encodeTimestampText(asNumber(value, typeOid), false)
-    case TypeOid.Timestamptz: return encodeTimestampText(asNumber(value, typeOid), true, timeZone)
-    case TypeOid.Date: return encodeDateText(asNumber(value, typeOid))
+    case TypeOid.Timestamp: return encodeTimestampText(asNumber(value, typeOid), false, settings.timeZone, settings.dateStyle)
+    case TypeOid.Timestamptz: return encodeTimestampText(asNumber(value, typeOid), true, settings.timeZone, settings.dateStyle)
+    case TypeOid.Date: return encodeDateText(asNumber(value, typeOid), settings.dateStyle)
     case TypeOid.Time: return encodeTimeText(asNumber(value, typeOid))
-    case TypeOid.Interval: return encodeIntervalText(asInterval(value))
+    case TypeOid.Interval: return encodeIntervalText(asInterval(value), settings.intervalStyle)
     default: return encodeTextText(asScalar(value, typeOid))
   }
 }
@@ -135,7 +136,7 @@ export function encodeValueBinary(value: Exclude<SqlValue, null>, typeOid: numbe
   }
 }
 
-export function encodeValue(value: SqlValue, typeOid: number, format: number, timeZone = 'UTC'): string | Uint8Array | null {
+export function encodeValue(value: SqlValue, typeOid: number, format: number, settings: TextSettings = DEFAULT_TEXT_SETTINGS): string | Uint8Array | null {
   if (value === null) return null
-  return format === FormatCode.Binary ? encodeValueBinary(value, typeOid) : encodeValueText(value, typeOid, timeZone)
+  return format === FormatCode.Binary ? encodeValueBinary(value, typeOid) : encodeValueText(value, typeOid, settings)
 }
