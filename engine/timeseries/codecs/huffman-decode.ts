@@ -3,9 +3,11 @@
 // a complete code (Kraft equality, as every Huffman tree does), so every bit pattern decodes and a corrupt table is
 // refused before any value is read. Knows nothing of what the integers mean.
 // Speed (TSBS floats: ~1 byte a value, nearly all escapes of literal width 0): each symbol's value base, raw-bit mask
-// and raw-bit count are tabled, so a literal and an escape below 2^25 take the same branch-free step — one lookup,
-// code and raw bits consumed together — from a bit buffer refilled with whole bytes by shifts, not a loop; codes past
-// the table, wider escapes, and the stream's last bytes take readOne's general path.
+// and raw-bit count are tabled, and a table entry holds its code's and raw bits' total, so a literal and an escape
+// below 2^25 take the same step in int32 arithmetic — one lookup, code and raw bits consumed together, no branch on
+// which it is; codes past the table, wider escapes and the stream's last 4 bytes take readOne's general path.
+// (Refilling by shifts without a loop was tried: slower, it put the refill on the serial chain from one value's bit
+// position to the next, which a predicted loop branch keeps off it.)
 import type { ByteReader } from './byte-reader.js'
 import { CODE_BITS_MAX, LITERAL_BITS_MAX, VALUE_BITS_MAX, canonicalCodes } from './huffman-ints.js'
 
@@ -19,7 +21,7 @@ interface Code {
   readonly used: number
   readonly lengthMax: number
   readonly tableBits: number
-  /** Indexed by the next tableBits bits: (symbol << 4) | length, or 0 when the code is longer than tableBits. */
+  /** Indexed by the next tableBits bits: tableEntry(symbol, ...), or 0 when the code is longer than tableBits. */
   readonly table: Int32Array
   readonly codes: Uint32Array
   /** Per symbol: its value (a literal) or its class's least value (an escape below 2^25); raw bits and their mask. */
@@ -129,9 +131,9 @@ export function readHuffmanIntsInto(input: ByteReader, values: Float64Array): vo
 interface BitState { buffer: number; held: number; pos: number }
 
 /**
- * The bit buffer: `buffer` holds `held` unread bits right-aligned (higher bits are stale). The fast step tops it up
- * to 24..31 bits with the whole bytes that fit (0 to 3, by shifts: no loop, no branch) while 3 bytes remain before
- * `end`; a value whose code and raw bits fit what is held is consumed in one piece, any other goes to readOne.
+ * The bit buffer: `buffer` holds `held` unread bits right-aligned (higher bits are stale). While 4 bytes remain before
+ * `end` the fast step refills it a byte at a time to more than 24 bits without bounds tests; a value whose code and
+ * raw bits fit what is held is consumed in one piece, any other goes to readOne.
  */
 function readCoded(bytes: Uint8Array, start: number, end: number, code: Code, values: Float64Array): number {
   const { table, tableBits, baseOf, maskOf } = code
