@@ -9,7 +9,7 @@ import { BitReader } from './bit-reader.js'
 import { BitWriter } from './bit-writer.js'
 import type { ByteReader } from './byte-reader.js'
 import type { ByteWriter } from './byte-writer.js'
-import { readHuffmanInts } from './huffman-decode.js'
+import { readHuffmanIntsInto } from './huffman-decode.js'
 import { intHistogram, planHuffmanInts, writeHuffmanInts, type IntHistogram } from './huffman-ints.js'
 import { bucketedBits, readBucketed, unzigzag, writeBucketed, zigzag } from './int-buckets.js'
 import { wordView } from './word-view.js'
@@ -118,59 +118,84 @@ function writeExceptions(out: ByteWriter, values: Float64Array, scaled: Float64A
 /** The two mode bytes a decimal body is written under (gorilla.ts owns their values). */
 export interface DecimalModes { readonly buckets: number; readonly huffman: number }
 
-/** Reads the decimals and exceptions of a decimal body: the values array with exceptions filled in, and their map. */
-function readDecimalHead(input: ByteReader, count: number, bitsPerValueMin: number): {
-  decimals: number; values: Float64Array; isException: Uint8Array
-} {
+/** A decimal body's exceptions: positions ascending, and each one's raw low and high words. */
+interface Exceptions { readonly positions: Uint32Array; readonly words: Uint32Array }
+
+/** Reads the decimals and exceptions of a decimal body (bounding `count` by the bytes left). */
+function readDecimalHead(input: ByteReader, count: number, bitsPerValueMin: number): { decimals: number; exceptions: Exceptions } {
   const decimalsAt = input.pos
   const decimals = input.readU8()
   if (decimals > DECIMALS_MAX) input.failAt(decimalsAt, `decimals ${decimals} above ${DECIMALS_MAX}`)
-  const exceptions = input.readVarUintAtMost(count, 'exception count')
+  const exceptionCount = input.readVarUintAtMost(count, 'exception count')
   // Every exception takes at least 9 bytes: bounds the allocation below (with the values' own bits).
-  if (exceptions * 9 + Math.ceil((count * bitsPerValueMin) / 8) > input.remaining) input.fail(`count ${count} beyond the bytes left`)
-  const values = new Float64Array(count)
-  const words = wordView(values)
-  const isException = new Uint8Array(count)
+  if (exceptionCount * 9 + Math.ceil((count * bitsPerValueMin) / 8) > input.remaining) input.fail(`count ${count} beyond the bytes left`)
+  const positions = new Uint32Array(exceptionCount)
+  const words = new Uint32Array(2 * exceptionCount)
   let next = 0
-  for (let e = 0; e < exceptions; e++) {
+  for (let e = 0; e < exceptionCount; e++) {
     const position = next + input.readVarUintAtMost(count - 1 - next, 'exception gap')
-    words[2 * position] = input.readU32()
-    words[2 * position + 1] = input.readU32()
-    isException[position] = 1
+    positions[e] = position
+    words[2 * e] = input.readU32()
+    words[2 * e + 1] = input.readU32()
     next = position + 1
   }
-  return { decimals, values, isException }
+  return { decimals, exceptions: { positions, words } }
+}
+
+/** Puts each exception's raw bits in its slot (which the decoding loop filled with the previous k's value). */
+function placeExceptions(values: Float64Array, exceptions: Exceptions): void {
+  const words = wordView(values)
+  const { positions } = exceptions
+  for (let e = 0; e < positions.length; e++) {
+    words[2 * positions[e]!] = exceptions.words[2 * e]!
+    words[2 * positions[e]! + 1] = exceptions.words[2 * e + 1]!
+  }
 }
 
 /** Reads a bucket body (mode 1) written by tryWriteDecimalFloats, for `count` values (bounded by the caller). */
 export function readDecimalFloats(input: ByteReader, count: number): Float64Array {
-  const { decimals, values, isException } = readDecimalHead(input, count, 1)
+  const { decimals, exceptions } = readDecimalHead(input, count, 1)
+  const values = new Float64Array(count)
   const power = POWERS_OF_TEN[decimals]!
   const bits = new BitReader(input)
   let k = 0
   for (let i = 0; i < count; i++) {
     k += readBucketed(bits)
-    if (isException[i] === 0) values[i] = k / power
+    values[i] = k / power
   }
   bits.finish()
   if (!Number.isSafeInteger(k)) input.fail('scaled value beyond 2^53')
+  placeExceptions(values, exceptions)
   return values
 }
 
 /** Reads a Huffman body (mode 2) written by tryWriteDecimalFloats, for `count` values (bounded by the caller). */
 export function readDecimalHuffmanFloats(input: ByteReader, count: number): Float64Array {
-  const { decimals, values, isException } = readDecimalHead(input, count, 0)
-  const power = POWERS_OF_TEN[decimals]!
-  const deltas = readHuffmanInts(input, count)
-  let k = 0
-  let isInRange = true
-  for (let i = 0; i < count; i++) {
-    const zz = deltas[i]!
-    // zz & 1 is zz's low bit for any safe integer (ToInt32 keeps the low 32 bits); % 2 on a double costs more.
-    k += (zz & 1) === 0 ? zz / 2 : -(zz + 1) / 2
-    isInRange &&= k <= SCALED_MAX && k >= -SCALED_MAX
-    if (isException[i] === 0) values[i] = k / power
-  }
-  if (!isInRange) input.fail('scaled value beyond 2^50')
+  const { decimals, exceptions } = readDecimalHead(input, count, 0)
+  // The zigzagged deltas of k, replaced in place by the values.
+  const values = new Float64Array(count)
+  readHuffmanIntsInto(input, values)
+  if (deltasToValues(values, POWERS_OF_TEN[decimals]!) > SCALED_MAX) input.fail('scaled value beyond 2^50')
+  placeExceptions(values, exceptions)
   return values
+}
+
+/**
+ * Replaces zigzagged deltas of k by k / power; returns the largest |k| seen. Nothing follows the loop: V8 compiles a
+ * long first loop on the stack (OSR) before code after it has run, and a comparison there without type feedback
+ * deoptimized nearly every call (seen with --trace-deopt).
+ */
+function deltasToValues(values: Float64Array, power: number): number {
+  let k = 0
+  let magnitudeMax = 0
+  for (let i = 0; i < values.length; i++) {
+    const zz = values[i]!
+    // unzigzag without a branch on the sign (half the deltas are negative: a branch mispredicts half the time):
+    // odd = zz & 1 (the low bit for any safe integer); even zz → zz / 2, odd zz → -(zz + 1) / 2, each step exact.
+    const odd = zz & 1
+    k += (zz * (1 - 2 * odd) - odd) * 0.5
+    magnitudeMax = Math.max(magnitudeMax, Math.abs(k))
+    values[i] = k / power
+  }
+  return magnitudeMax
 }
