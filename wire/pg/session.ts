@@ -27,6 +27,7 @@ import { StartupPhase } from './session-startup.js'
 import { IdleTimer, StatementGuard } from './timeouts.js'
 import { activityRow, SessionActivity } from './activity.js'
 import { TransactionBlock } from './transaction-block.js'
+import { NotificationDelivery } from './notification-delivery.js'
 
 export interface SessionHost {
   /** Hands the session's output to the socket; a promise while the send buffer is over its bound. */
@@ -58,6 +59,7 @@ export class Session implements ExtendedQueryHost {
   readonly copy = new CopyProtocol(this)
   private phase: Phase = 'Startup'
   private readonly block = new TransactionBlock(this.extended)
+  private readonly notifications = new NotificationDelivery(this)
   private context: SessionContext = { settings: new Map(), user: '', database: '' }
   private key = { pid: 0, secret: 0 }
   private isSkippingToSync = false
@@ -124,6 +126,7 @@ export class Session implements ExtendedQueryHost {
     if (this.phase === 'Closed') return undefined
     if (this.startup.isAuthenticating) return this.startup.authenticate(frame)
     this.idleTimer.disarm()
+    this.notifications.busy()
     if (frame.kind === 'FramingError') return this.terminate(frame.error)
     let message: FrontendMessage
     try {
@@ -157,6 +160,7 @@ export class Session implements ExtendedQueryHost {
     this.extended.dropPortals()
     this.copy.stop(queryCanceled())
     this.block.abandon()
+    this.notifications.stop()
   }
 
   private terminate(error: DbError | null): undefined {
@@ -191,6 +195,7 @@ export class Session implements ExtendedQueryHost {
     }
     context.backendPid = (this.key = this.options.cancelRegistry.allocateKey()).pid
     this.options.cancelRegistry.register(this.key.pid, this.key.secret, this)
+    this.notifications.start(this.options.cancelRegistry, this.key.pid, context.database)
     this.send({ kind: 'BackendKeyData', pid: this.key.pid, secret: this.key.secret })
     this.phase = 'Ready'
     this.sendReady()
@@ -371,6 +376,7 @@ export class Session implements ExtendedQueryHost {
       for (const [name, value] of current) if (this.reported.get(name) !== value) this.reportSetting(name, value)
       this.lastReported = current
     }
+    this.notifications.beforeReady(this.block.status) // LISTEN's notifications, outside a transaction block
     this.send({ kind: 'ReadyForQuery', status: this.block.status })
     this.tracker.ready(this.block.status)
     const isIdleInTransaction = this.block.status !== 'I'
