@@ -33,8 +33,8 @@ async function openPair(port: number): Promise<Pair> {
 /** A statement's outcome as a client sees it: its rows (as text), or its SQLSTATE and message. */
 async function outcome(client: pg.Client, text: string): Promise<string> {
   try {
-    const result = await client.query(text)
-    return `${result.command} ${JSON.stringify(result.rows)}`
+    const results: pg.QueryResult[] = [await client.query(text)].flat() // a multi-statement Query gives one result each
+    return results.map((result) => `${result.command} ${JSON.stringify(result.rows)}`).join('; ')
   } catch (error) {
     const { code, message } = error as { code?: string; message: string }
     return `error ${code ?? '?'} ${message}`
@@ -43,7 +43,9 @@ async function outcome(client: pg.Client, text: string): Promise<string> {
 
 /** [session, statement]: run in order; the listener's statements also mark the log when they end. */
 const SCENARIO: ReadonlyArray<readonly ['listener' | 'notifier', string]> = [
-  ['listener', 'LISTEN Foo'], ['listener', 'LISTEN "Bar"'], ['listener', 'LISTEN foo'],
+  ['listener', 'SELECT pg_listening_channels()'],
+  ['listener', 'LISTEN Foo'], ['listener', 'LISTEN "Bar"'], ['listener', 'LISTEN foo'], ['listener', 'SELECT pg_listening_channels()'],
+  ['listener', 'SELECT c, length(c) FROM pg_listening_channels() c ORDER BY c'],
   ['notifier', 'NOTIFY foo'], ['notifier', "NOTIFY FOO, 'folded'"], ['notifier', `NOTIFY "Bar", 'quoted'`], ['notifier', "NOTIFY bar, 'not listened'"],
   ['notifier', "SELECT pg_notify('Bar', 'by function')"], ['notifier', "SELECT pg_notify('FOO', 'not folded')"], ['notifier', "SELECT pg_notify('foo', NULL)"],
   ['notifier', "NOTIFY foo, ''"], ['notifier', "NOTIFY foo, 'ünïcödé'"],
@@ -58,13 +60,15 @@ const SCENARIO: ReadonlyArray<readonly ['listener' | 'notifier', string]> = [
   ['notifier', "NOTIFY foo, 'second while in a block'"], ['listener', 'COMMIT'],
   ['listener', 'BEGIN'], ['notifier', "NOTIFY foo, 'in an aborted block'"], ['listener', 'SELECT 1/0'], ['listener', 'SELECT 1'], ['listener', 'ROLLBACK'],
   ['listener', 'BEGIN'], ['listener', "NOTIFY foo, 'own, in a block'"], ['listener', 'SELECT 2'], ['listener', 'COMMIT'],
-  ['listener', 'BEGIN'], ['listener', 'LISTEN later'], ['listener', "NOTIFY later, 'listen and notify in one transaction'"], ['listener', 'COMMIT'],
+  ['listener', 'BEGIN'], ['listener', 'LISTEN later'], ['listener', "NOTIFY later, 'listen and notify in one transaction'"],
+  ['listener', 'SELECT pg_listening_channels() AS in_block'], ['listener', 'COMMIT'], ['listener', 'SELECT pg_listening_channels() AS after_commit'],
   ['listener', 'BEGIN'], ['listener', "NOTIFY late, 'notify before listen'"], ['listener', 'LISTEN late'], ['listener', 'COMMIT'],
   ['listener', 'BEGIN'], ['listener', 'LISTEN never'], ['listener', 'ROLLBACK'], ['notifier', "NOTIFY never, 'rolled back LISTEN'"],
   ['listener', 'BEGIN'], ['listener', 'UNLISTEN foo'], ['notifier', "NOTIFY foo, 'unlisten not committed yet'"], ['listener', 'COMMIT'],
   ['notifier', "NOTIFY foo, 'after UNLISTEN foo'"], ['notifier', "NOTIFY \"Bar\", 'Bar still listened'"],
-  ['listener', 'UNLISTEN nothing'], ['listener', 'UNLISTEN *'], ['notifier', "NOTIFY \"Bar\", 'after UNLISTEN *'"],
+  ['listener', 'UNLISTEN nothing'], ['listener', 'UNLISTEN *'], ['listener', 'SELECT pg_listening_channels()'], ['notifier', "NOTIFY \"Bar\", 'after UNLISTEN *'"],
   ['listener', 'LISTEN again'], ['notifier', "NOTIFY again, 'before DISCARD ALL'"], ['listener', 'DISCARD ALL'], ['notifier', "NOTIFY again, 'after DISCARD ALL'"],
+  ['listener', 'SELECT pg_listening_channels()'], ['notifier', 'SELECT pg_listening_channels()'], ['notifier', "SELECT pg_listening_channels('x')"],
   ['notifier', "SELECT pg_notify('', 'x')"], ['notifier', "SELECT pg_notify(NULL, 'x')"], ['notifier', `SELECT pg_notify(repeat('c', 64), 'x')`],
   ['notifier', `SELECT pg_notify(repeat('c', 63), 'x')`], ['notifier', `SELECT pg_notify('foo', repeat('p', 8000))`],
   ['notifier', `SELECT pg_notify('foo', repeat('é', 4000))`], ['notifier', `SELECT pg_notify('foo', repeat('p', 7999))`],
