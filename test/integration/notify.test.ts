@@ -55,6 +55,8 @@ const SCENARIO: ReadonlyArray<readonly ['listener' | 'notifier', string]> = [
   ['notifier', 'BEGIN'], ['notifier', "NOTIFY foo, 'rolled back'"], ['notifier', 'ROLLBACK'],
   ['notifier', 'BEGIN'], ['notifier', "NOTIFY foo, 'failed block'"], ['notifier', 'SELECT 1/0'], ['notifier', 'COMMIT'],
   ['notifier', "NOTIFY foo, 'multi 1'; NOTIFY foo, 'multi 2'; NOTIFY foo, 'multi 1'"],
+  ['notifier', "SELECT pg_notify('foo', 'failed statement ' || i), 1 / (i - 2) FROM generate_series(1, 3) i"],
+  ['notifier', "NOTIFY foo, 'multi 3'; SELECT 1/0; NOTIFY foo, 'multi 4'"], ['notifier', "NOTIFY foo, 'after failures'"],
   ['listener', "NOTIFY foo, 'to myself'"], ['listener', "SELECT pg_notify('foo', 'to myself by function'), 1 AS one"],
   ['listener', 'BEGIN'], ['notifier', "NOTIFY foo, 'while the listener is in a block'"], ['listener', 'SELECT 1'],
   ['notifier', "NOTIFY foo, 'second while in a block'"], ['listener', 'COMMIT'],
