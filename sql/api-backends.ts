@@ -32,4 +32,4 @@ export interface BackendDirectory {
 }
 
 /** The server's LISTEN/NOTIFY hub, one per BackendDirectory: wire sends each session its queued notifications. */
-export { notificationHub, type NotificationHub, type Notification } from './exec/notifications.js'
+export { notificationHub, type NotificationHub } from './exec/notifications.js'
