@@ -370,13 +370,13 @@ export class Session implements ExtendedQueryHost {
    * of SET LOCAL), as PostgreSQL 15 reports them; then the idle timeout for the state the session is left in.
    */
   private sendReady(): void {
+    this.notifications.beforeReady(this.block.status) // LISTEN's notifications outside a block, before ParameterStatus as PostgreSQL 15
     // The same array while the session's settings are unchanged (sql/exec/session-settings.ts): nothing to compare.
     const current = reportedSettings(this.context)
     if (current !== this.lastReported) {
       for (const [name, value] of current) if (this.reported.get(name) !== value) this.reportSetting(name, value)
       this.lastReported = current
     }
-    this.notifications.beforeReady(this.block.status) // LISTEN's notifications, outside a transaction block
     this.send({ kind: 'ReadyForQuery', status: this.block.status })
     this.tracker.ready(this.block.status)
     const isIdleInTransaction = this.block.status !== 'I'
