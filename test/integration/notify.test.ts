@@ -152,6 +152,7 @@ describe('integration: LISTEN / NOTIFY, against PostgreSQL 15', function () {
       await run(self, serialize.parse({ text: 'SELECT pg_notify($1, $2)' }), serialize.bind({ values: ['c', 'bound'] }), serialize.execute({}),
         serialize.parse({ text: "NOTIFY c, 'second execute'" }), serialize.bind({}), serialize.execute({}), serialize.sync())
       await run(self, serialize.query("SET application_name = 'notified'; NOTIFY c, 'with a ParameterStatus'"))
+      self.write(serialize.flush()) // a Flush while idle leaves the session idle (PostgreSQL waits for input again)
       await run(other, serialize.query("NOTIFY c, 'from the other session'"))
       // The other session's notification reaches the idle listener without a query of its own.
       const idle = await self.readUntil('notification')

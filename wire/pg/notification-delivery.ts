@@ -6,7 +6,10 @@
 // hub, whose bound (NOTIFY_QUEUE_BYTES_MAX) makes NOTIFY fail rather than the server grow.
 import { notificationHub, type BackendDirectory, type NotificationHub } from '../../sql/api.js'
 import type { BackendMessage, TransactionStatus } from './backend.js'
+import type { Frame } from './framer.js'
 
+/** The frontend's Flush ('H'). */
+const FLUSH_CODE = 0x48
 /** Notifications written per turn before the send buffer is looked at again. */
 const NOTIFICATIONS_PER_TURN_COUNT = 256
 
@@ -32,8 +35,10 @@ export class NotificationDelivery {
     this.hub.attach(pid, database, () => { if (this.isIdle) queueMicrotask(() => this.sendIdle()) })
   }
 
-  /** A frame arrived: the session is busy until its next ReadyForQuery. */
-  busy(): void { this.isIdle = false }
+  /** A frame arrived: the session is busy until its next ReadyForQuery — but for a Flush, after which PostgreSQL waits idle again. */
+  received(frame: Frame): void {
+    if (frame.kind !== 'TypedFrame' || frame.code !== FLUSH_CODE) this.isIdle = false
+  }
 
   /** Just before ReadyForQuery: outside a block, what is queued goes first; then the session is idle. */
   beforeReady(status: TransactionStatus): void {

@@ -126,7 +126,7 @@ export class Session implements ExtendedQueryHost {
     if (this.phase === 'Closed') return undefined
     if (this.startup.isAuthenticating) return this.startup.authenticate(frame)
     this.idleTimer.disarm()
-    this.notifications.busy()
+    this.notifications.received(frame)
     if (frame.kind === 'FramingError') return this.terminate(frame.error)
     let message: FrontendMessage
     try {
