@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import pg from 'pg'
+import postgresJs from 'postgres'
 import { serialize } from 'pg-protocol'
 import { startPostgres, type Postgres } from '../helpers/postgres.js'
 import { RawPgClient, type RawMessage } from '../helpers/raw-pg.js'
@@ -165,6 +166,34 @@ describe('integration: LISTEN / NOTIFY, against PostgreSQL 15', function () {
     const [ours, theirs] = frames.map((frame) => Buffer.concat([frame.subarray(0, 5), frame.subarray(9)]))
     assert.deepEqual(ours, theirs)
     assert.equal(frames[0]![0], 0x41)
+  })
+
+  it('postgres.js: sql.listen / sql.notify / unlisten and notifications from sql.begin get what PostgreSQL gives', async function () {
+    const runs: string[][] = []
+    for (const port of [server.pgPort, postgres.port]) {
+      const sql = postgresJs({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres', max: 1, onnotice: () => undefined })
+      closers.push(() => sql.end())
+      const received: string[] = []
+      let finish = (): void => {}
+      const finished = new Promise<void>((resolve) => { finish = resolve })
+      const jobs = await sql.listen('Jobs', (payload: string) => received.push(`Jobs ${payload}`))
+      await sql.listen('done', () => finish())
+      await sql.notify('Jobs', 'by sql.notify')
+      await sql`SELECT pg_notify(${'Jobs'}, ${'by a parameterised pg_notify'})`
+      await sql`NOTIFY jobs, 'folded: not listened'`
+      await sql.begin(async (tx: postgresJs.TransactionSql) => { await tx`SELECT pg_notify('Jobs', 'in a committed transaction')`; await tx`SELECT 1` })
+      await sql.begin(async (tx: postgresJs.TransactionSql) => {
+        await tx`NOTIFY "Jobs", 'in a rolled back transaction'`
+        throw new Error('roll back')
+      }).catch(() => undefined)
+      await jobs.unlisten()
+      await sql.notify('Jobs', 'after unlisten')
+      await sql.notify('done', '')
+      await finished
+      runs.push(received)
+    }
+    assert.deepEqual(runs[0], runs[1])
+    assert.equal(runs[0]!.length, 3)
   })
 
   it("psql prints PostgreSQL's line for a notification, the pid being the notifying session's", async function () {
