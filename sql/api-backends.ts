@@ -30,3 +30,6 @@ export interface BackendDirectory {
   /** Whether a session with this pid is still connected (advisory locks die with their session). */
   isAlive?(pid: number): boolean
 }
+
+/** The server's LISTEN/NOTIFY hub, one per BackendDirectory: wire sends each session its queued notifications. */
+export { notificationHub, type NotificationHub } from './exec/notifications.js'

@@ -7,7 +7,7 @@ import type { EncodedDataRows, TextSettings } from '../src/common/datarow-encode
 import type { DbError } from '../src/common/errors.js'
 
 export type { ColumnVector }
-export type { BackendActivity, BackendDirectory } from './api-backends.js'
+export { notificationHub, type BackendActivity, type BackendDirectory, type NotificationHub } from './api-backends.js'
 
 /** A PostgreSQL RowDescription field. Type OIDs are PostgreSQL's built-in ones only (../shared/clients.md §4.1). */
 export interface FieldDescription {

@@ -20,6 +20,7 @@ import { executeCreateView, executeDrop } from './exec/view-ddl.js'
 import {
   executeClose, executeDeallocate, executeDiscard, executeSavepoint, executeSet, executeShow, executeTransaction, showFields,
 } from './exec/utility.js'
+import { executeNotification } from './exec/notifications.js'
 import { withEngineErrors } from './errors.js'
 import { TransactionBudget } from './exec/pending-writes.js'
 import { executeInTransaction } from './exec/transaction-statement.js'
@@ -77,7 +78,7 @@ function describeFields(engine: Engine, ast: Exclude<SqlStatement, { kind: 'SqlE
     case 'SqlInsert': fields = returningFields(bindInsert(engine, ast, types)); break
     case 'SqlShow': executeShow(ast, session, engine); fields = showFields(ast.name); break
     case 'SqlCreateTable': case 'SqlSet': case 'SqlTransaction': case 'SqlDiscard': case 'SqlAlterTableOptions': case 'SqlCheckpoint': break
-    case 'SqlDeallocate': case 'SqlClose': case 'SqlUnlisten': case 'SqlPrepare': case 'SqlSavepoint': case 'SqlFetch': break
+    case 'SqlDeallocate': case 'SqlClose': case 'SqlNotification': case 'SqlPrepare': case 'SqlSavepoint': case 'SqlFetch': break
     case 'SqlDeclareCursor': describeQuery(engine, ast.query, types); break
     case 'SqlDropTable': case 'SqlTruncate': case 'SqlAlterTableColumns': case 'SqlRename': case 'SqlCopy': case 'SqlCreateView': break
     case 'SqlDelete': bindDelete(engine, ast, types); break
@@ -135,7 +136,7 @@ async function executeParsed(engine: Engine, statement: PreparedStatement, decla
     case 'SqlDiscard': return executeDiscard(ast, session)
     case 'SqlDeallocate': return executeDeallocate(ast)
     case 'SqlClose': return executeClose(ast)
-    case 'SqlUnlisten': return { kind: 'CommandResult', commandTag: 'UNLISTEN' }
+    case 'SqlNotification': return executeNotification(ast, session)
     case 'SqlAlterTableOptions': return executeAlterTableOptions(engine, ast)
     case 'SqlDropTable': return executeDrop(engine, ast)
     case 'SqlCreateView': return executeCreateView(engine, ast)

@@ -27,11 +27,11 @@ export function isTwoColumnJsonSrf(name: JsonSetReturningName): boolean {
   return name.endsWith('_each') || name.endsWith('_each_text')
 }
 
-/** regexp_matches (one text[] per match), regexp_split_to_table and string_to_table (one text per piece). */
-export type TextSetReturningName = 'regexp_matches' | 'regexp_split_to_table' | 'string_to_table'
+/** regexp_matches (one text[] per match), regexp_split_to_table and string_to_table (one text per piece); pg_listening_channels(). */
+export type TextSetReturningName = 'regexp_matches' | 'regexp_split_to_table' | 'string_to_table' | 'pg_listening_channels'
 
 export function isTextSetReturning(name: string): name is TextSetReturningName {
-  return name === 'regexp_matches' || name === 'regexp_split_to_table' || name === 'string_to_table'
+  return name === 'regexp_matches' || name === 'regexp_split_to_table' || name === 'string_to_table' || name === 'pg_listening_channels'
 }
 
 export type SetReturningName = 'generate_series' | 'unnest' | JsonSetReturningName | TextSetReturningName
@@ -43,6 +43,10 @@ export function isSetReturningName(name: string): name is SetReturningName {
 /** The arguments cast as PostgreSQL resolves the call, and the type of the one column it returns. */
 export function bindSetReturning(ctx: BindContext, name: SetReturningName, bound: ReadonlyArray<Expr>, pos: number): { args: Expr[]; type: SqlType } {
   if (isJsonSetReturning(name)) return bindJsonSetReturning(ctx, name, bound, pos)
+  if (name === 'pg_listening_channels') {
+    if (bound.length > 0) throw undefinedFunction(`${name}(${bound.map((a) => a.type.name).join(', ')})`, pos + 1)
+    return { args: [], type: sqlType('text') }
+  }
   if (isTextSetReturning(name)) {
     if (bound.length < 2 || bound.length > 3 || bound.some((a) => a.type.name !== 'unknown' && categoryOf(a.type.name) !== 'S')) {
       throw undefinedFunction(`${name}(${bound.map((a) => a.type.name).join(', ')})`, pos + 1)
@@ -79,7 +83,7 @@ function bindJsonSetReturning(ctx: BindContext, name: JsonSetReturningName, boun
 }
 
 const MARKERS: Readonly<Record<SetReturningName, ScalarFunction>> = Object.fromEntries(
-  ['generate_series', 'unnest', 'regexp_matches', 'regexp_split_to_table', 'string_to_table', ...JSON_SET_RETURNING].map((name) => [name, marker(name as SetReturningName)]),
+  ['generate_series', 'unnest', 'regexp_matches', 'regexp_split_to_table', 'string_to_table', 'pg_listening_channels', ...JSON_SET_RETURNING].map((name) => [name, marker(name as SetReturningName)]),
 ) as Record<SetReturningName, ScalarFunction>
 
 function marker(name: SetReturningName): ScalarFunction {

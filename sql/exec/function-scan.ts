@@ -129,6 +129,7 @@ export async function setReturningRows(fn: SetReturningName, args: ReadonlyArray
  * splits (not strict: a NULL delimiter splits into characters, a NULL null-string matches nothing).
  */
 function textRows(fn: TextSetReturningName, args: ReadonlyArray<SqlValue>, env: ExecEnv): Row[] {
+  if (fn === 'pg_listening_channels') return holdValues(env, fn, env.functions.notifications?.channels() ?? []) // sql/exec/notifications.ts
   if (fn === 'string_to_table') {
     if (args[0] === null) return []
     const nullText = args[2] ?? null

@@ -17,7 +17,9 @@ interface PendingIngest { readonly kind: 'ingest'; readonly tableId: TableId; re
 interface PendingUndo { readonly kind: 'undo'; readonly undo: (engine: Engine) => Promise<unknown> }
 /** Ends something the transaction holds (an xact advisory lock) at COMMIT and at ROLLBACK alike. */
 interface PendingRelease { readonly kind: 'release'; readonly release: () => void }
-type PendingEntry = PendingIngest | PendingUndo | PendingRelease
+/** Takes effect at COMMIT only (LISTEN, NOTIFY): dropped at ROLLBACK or ROLLBACK TO a savepoint before it. Stage 0 runs before stage 1. */
+interface PendingCommit { readonly kind: 'commit'; readonly stage: 0 | 1; readonly commit: () => void; readonly drop: () => void }
+type PendingEntry = PendingIngest | PendingUndo | PendingRelease | PendingCommit
 
 /** The pending-bytes bounds: per session (--transaction-buffer-mb) and over every session of the server. */
 export class TransactionBudget {
@@ -122,6 +124,11 @@ export class SessionWrites {
     this.entries.push({ kind: 'release', release })
   }
 
+  /** Runs `commit` at COMMIT (every stage 0 one before any stage 1 one), `drop` when a rollback undoes it instead. */
+  atCommit(stage: 0 | 1, commit: () => void, drop: () => void): void {
+    this.entries.push({ kind: 'commit', stage, commit, drop })
+  }
+
   /** An error failed the block: what it holds since `mark` (the innermost savepoint) is released now, as PostgreSQL's abort does. */
   releaseAfter(mark: number): void {
     const later = this.entries.splice(mark)
@@ -136,6 +143,7 @@ export class SessionWrites {
     const engine = this.engine
     for (const entry of dropped.reverse()) {
       if (entry.kind === 'release') entry.release()
+      else if (entry.kind === 'commit') entry.drop()
       else if (entry.kind === 'undo' && engine !== null) await withEngineErrors(() => entry.undo(engine))
     }
     if (this.entries.length === 0) this.irreversible = []
@@ -184,6 +192,7 @@ export class SessionWrites {
       if (!isRolledBack) {
         this.release(entries)
         for (const entry of entries) if (entry.kind === 'release') entry.release()
+        for (const stage of [0, 1]) for (const entry of entries) if (entry.kind === 'commit' && entry.stage === stage) entry.commit()
       }
     }
   }

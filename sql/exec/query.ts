@@ -18,6 +18,7 @@ import { streamPlan, streamShapeOf } from './stream-plan.js'
 import { sortedStream, sortShapeOf } from './sort-stream.js'
 import { mergedSettings, setConfig } from './session-settings.js'
 import { Sleeper } from '../functions/sleep-functions.js'
+import { listeningChannels, notify } from './notifications.js'
 import { catalogLookup } from '../catalog/catalog-lookup.js'
 import { printRegColumns } from '../catalog/reg-cast.js'
 
@@ -32,6 +33,7 @@ export function functionContext(session: SessionContext, engine?: Engine): Funct
     timeZone: settings.get('timezone') ?? 'UTC', nowUs: Date.now() * 1000, settings, sleeper: new Sleeper(), backendPid: session.backendPid,
     backends: session.backends,
     atTransactionEnd: session.writes === undefined ? undefined : (release) => session.writes!.holdUntilEnd(release),
+    notifications: { notify: (channel, payload) => notify(session, channel, payload), channels: () => listeningChannels(session) },
     // set_config(): what the statement reads after it (current_setting) sees the new value, as in PostgreSQL.
     setSetting: (name, value, isLocal) => {
       const shown = setConfig(session, name, value, isLocal)

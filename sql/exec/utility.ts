@@ -9,6 +9,7 @@ import { PG_TYPES } from '../bind/types.js'
 import type { SqlClose, SqlDeallocate, SqlDiscard, SqlSavepoint, SqlSet, SqlShow, SqlTransaction } from '../parse/ast.js'
 import { applySet, resetAllSettings, showAllSettings, showSetting } from './session-settings.js'
 import { settingDef } from './settings.js'
+import { listen } from './notifications.js'
 
 /** SHOW nodedb_status (issue 12): the engine's write state, free space and failing background writers. */
 const STATUS_SETTING = 'nodedb_status'
@@ -80,10 +81,11 @@ export function executeTransaction(statement: SqlTransaction): StatementResult {
   }
 }
 
-/** DISCARD ALL: RESET ALL here; wire deallocates statements and closes portals (sessionEffect). 25001 in a block. */
+/** DISCARD ALL: RESET ALL and UNLISTEN * here; wire deallocates statements and closes portals (sessionEffect). 25001 in a block. */
 export function executeDiscard(_statement: SqlDiscard, session: SessionContext): StatementResult {
   if (session.transaction !== undefined) throw activeSqlTransaction('DISCARD ALL cannot run inside a transaction block')
   resetAllSettings(session)
+  listen(session, null, false)
   return { kind: 'CommandResult', commandTag: 'DISCARD ALL', sessionEffect: { kind: 'DiscardAll' } }
 }
 

@@ -24,6 +24,8 @@ export interface FunctionContext {
   readonly backends?: BackendDirectory
   /** Runs `release` when the session's transaction ends (pg_advisory_xact_lock's hold); absent outside a session. */
   readonly atTransactionEnd?: (release: () => void) => void
+  /** pg_notify (sent at the transaction's COMMIT) and pg_listening_channels (sql/exec/notifications.ts); absent outside a session. */
+  readonly notifications?: { notify(channel: string, payload: string): void; channels(): string[] }
   /**
    * set_config(name, value, is_local): SET (SET LOCAL) in the session, returning the value as SHOW prints it; a NULL
    * value resets. Absent outside a session.

@@ -7,6 +7,7 @@ import { GAPFILL_FUNCTIONS } from './gapfill-functions.js'
 import type { AggregateFunction, ScalarFunction } from './function-def.js'
 import { MATH_FUNCTIONS } from './math-functions.js'
 import { MISC_FUNCTIONS } from './misc-functions.js'
+import { NOTIFY_FUNCTIONS } from './notify-functions.js'
 import { SLEEP_FUNCTIONS } from './sleep-functions.js'
 import { TEXT_FUNCTIONS } from './text-functions.js'
 import { BIT_OPERATORS, operatorAliases } from './bit-operators.js'
@@ -26,7 +27,7 @@ function byName<T extends { readonly name: string }>(definitions: ReadonlyArray<
   return map
 }
 
-const FUNCTIONS: ReadonlyArray<ScalarFunction> = [...MATH_FUNCTIONS, ...TEXT_FUNCTIONS, ...BYTEA_FUNCTIONS, ...JSON_FUNCTIONS, ...JSONB_MODIFY_FUNCTIONS, ...MISC_FUNCTIONS, ...TIME_FUNCTIONS, ...OVERLAPS_FUNCTIONS, ...GAPFILL_FUNCTIONS, ...CATALOG_FUNCTIONS, ...SLEEP_FUNCTIONS, ...ADVISORY_FUNCTIONS, ...BIT_OPERATORS]
+const FUNCTIONS: ReadonlyArray<ScalarFunction> = [...MATH_FUNCTIONS, ...TEXT_FUNCTIONS, ...BYTEA_FUNCTIONS, ...JSON_FUNCTIONS, ...JSONB_MODIFY_FUNCTIONS, ...MISC_FUNCTIONS, ...TIME_FUNCTIONS, ...OVERLAPS_FUNCTIONS, ...GAPFILL_FUNCTIONS, ...CATALOG_FUNCTIONS, ...SLEEP_FUNCTIONS, ...ADVISORY_FUNCTIONS, ...NOTIFY_FUNCTIONS, ...BIT_OPERATORS]
 const SCALARS = byName<ScalarFunction>([...FUNCTIONS, ...operatorAliases(FUNCTIONS)])
 const AGGREGATES = byName<AggregateFunction>(AGGREGATE_FUNCTIONS as ReadonlyArray<AggregateFunction>)
 

@@ -252,8 +252,8 @@ export interface SqlTransaction { readonly kind: 'SqlTransaction'; readonly acti
 export interface SqlDiscard { readonly kind: 'SqlDiscard' }
 /** CLOSE name | ALL (name null): closes portals (DECLAREd cursors and the protocol's named portals). */
 export interface SqlClose { readonly kind: 'SqlClose'; readonly name: string | null }
-/** UNLISTEN channel | *: nodedb has no LISTEN, so there is nothing to stop listening to (PostgreSQL's no-op). */
-export interface SqlUnlisten { readonly kind: 'SqlUnlisten' }
+/** LISTEN channel, NOTIFY channel [, 'payload'], UNLISTEN channel | * (channel null): sql/exec/notifications.ts. */
+export interface SqlNotification { readonly kind: 'SqlNotification'; readonly action: 'LISTEN' | 'NOTIFY' | 'UNLISTEN'; readonly channel: string | null; readonly payload: string }
 /** CHECKPOINT: flushes every memtable into segments (PostgreSQL's statement of the same name forces a checkpoint). */
 export interface SqlCheckpoint { readonly kind: 'SqlCheckpoint' }
 /** EXPLAIN [ANALYZE] query. */
@@ -388,7 +388,7 @@ export interface SqlSavepoint { readonly kind: 'SqlSavepoint'; readonly action: 
 
 export type SqlStatement =
   | SqlCreateTable | SqlInsert | SqlQuery | SqlSet | SqlShow | SqlTransaction | SqlDiscard | SqlAlterTableOptions
-  | SqlCheckpoint | SqlExplain | SqlDropTable | SqlTruncate | SqlAlterTableColumns | SqlRename | SqlDeallocate | SqlCopy | SqlClose | SqlUnlisten
+  | SqlCheckpoint | SqlExplain | SqlDropTable | SqlTruncate | SqlAlterTableColumns | SqlRename | SqlDeallocate | SqlCopy | SqlClose | SqlNotification
   | SqlDelete | SqlPrepare | SqlExecute | SqlDeclareCursor | SqlFetch | SqlSavepoint | SqlCreateView
 
 /** What PreparedStatement.parsed holds. */

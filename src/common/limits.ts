@@ -28,6 +28,11 @@ export const PG_UNAUTHENTICATED_BYTES_MAX = 65_535
 // Open sockets per connection slot: past (connections max × this) a socket is dropped at once instead of being
 // told 53300, so a connection flood cannot grow memory.
 export const PG_SOCKETS_PER_CONNECTION_MAX_COUNT = 2
+// Bytes of NOTIFY notifications held at once over the whole server (sql/exec/notifications.ts): those notified by
+// open transactions and those queued for listeners that have not received them (each counted once, channel + payload
+// + 32). PostgreSQL's queue is 8 GB on disk; past this bound NOTIFY fails with its 54000 "too many notifications in
+// the NOTIFY queue", so a listener that never reads cannot grow the server without bound.
+export const NOTIFY_QUEUE_BYTES_MAX = 64 * 1024 * 1024
 // Prepared statements and portals a session may hold; more is 54000 rather than unbounded growth.
 export const PG_STATEMENTS_PER_SESSION_COUNT_MAX = 10_000
 // Rows one result may hold in memory before 54000 (streaming results come later).

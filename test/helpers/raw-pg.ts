@@ -12,6 +12,8 @@ export interface RawMessage {
   readonly message: BackendMessage
   /** DataRow only: each value's bytes (null for NULL). */
   readonly values?: ReadonlyArray<Buffer | null>
+  /** The whole frame as received (type byte, length, body). */
+  readonly frame: Buffer
 }
 
 const DATA_ROW = 0x44 // 'D'
@@ -102,7 +104,8 @@ export class RawPgClient {
       const frame = this.buffer.subarray(0, 1 + length)
       this.buffer = this.buffer.subarray(1 + length)
       new Parser().parse(frame, (message) => {
-        this.messages.push(frame[0] === DATA_ROW ? { name: message.name, message, values: dataRowValues(frame) } : { name: message.name, message })
+        const copy = Buffer.from(frame)
+        this.messages.push(frame[0] === DATA_ROW ? { name: message.name, message, values: dataRowValues(frame), frame: copy } : { name: message.name, message, frame: copy })
       })
     }
     this.wake()

@@ -150,14 +150,6 @@ describe('integration: sessions — where the extended protocol answers, against
     await assertSameFlow(pair, [serialize.query('ROLLBACK')], 'ROLLBACK')
   })
 
-  it('LISTEN and NOTIFY stay refused (0A000): nodedb has no notifications', async function () {
-    const [nodedb] = await connectBoth()
-    for (const text of ['LISTEN chan', "NOTIFY chan, 'x'"]) {
-      const flow = summary(await nodedb.query(text)).join(' | ')
-      assert.match(flow, /^error 0A000 /, `${text}: ${flow}`)
-    }
-  })
-
   it("42P07 and 42P01 in PostgreSQL's words: relation \"x\" already exists / does not exist", async function () {
     const pair = await connectBoth()
     for (const text of ['CREATE TABLE m (time timestamptz NOT NULL, v int4)', 'SELECT * FROM gone', 'INSERT INTO gone VALUES (1)', 'DROP TABLE gone']) {

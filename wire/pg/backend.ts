@@ -28,6 +28,7 @@ export const enum BackendCode {
   CopyOutResponse = 0x48, // H
   CopyData = 0x64, // d
   CopyDone = 0x63, // c
+  NotificationResponse = 0x41, // A
 }
 
 export type TransactionStatus = 'I' | 'T' | 'E'
@@ -56,6 +57,8 @@ export type BackendMessage =
   | { readonly kind: 'CopyInResponse' | 'CopyOutResponse'; readonly format: number; readonly columnFormats: ReadonlyArray<number> }
   | { readonly kind: 'CopyData'; readonly data: Uint8Array }
   | { readonly kind: 'CopyDone' }
+  /** LISTEN/NOTIFY: the notifying session's pid, the channel, the payload ('' when none). */
+  | { readonly kind: 'NotificationResponse'; readonly pid: number; readonly channel: string; readonly payload: string }
 
 /** Column values already encoded by codecs/: string = text format, Uint8Array = binary format, null = NULL. */
 export interface DataRow {
@@ -110,6 +113,9 @@ export function writeBackend(writer: BufferWriter, message: BackendMessage): voi
     case 'CopyInResponse': case 'CopyOutResponse': writeCopyResponse(writer, message.kind, message.format, message.columnFormats); return
     case 'CopyData': writer.start(BackendCode.CopyData).bytes(message.data).end(); return
     case 'CopyDone': writer.bytes(COPY_DONE); return
+    case 'NotificationResponse':
+      writer.start(BackendCode.NotificationResponse).int32(message.pid).cstring(message.channel).cstring(message.payload).end()
+      return
     default: assertNever(message)
   }
 }

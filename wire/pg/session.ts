@@ -28,6 +28,7 @@ import { StartupPhase } from './session-startup.js'
 import { IdleTimer, StatementGuard } from './timeouts.js'
 import { activityRow, SessionActivity } from './activity.js'
 import { TransactionBlock } from './transaction-block.js'
+import { NotificationDelivery } from './notification-delivery.js'
 
 export interface SessionHost {
   /** Hands the session's output to the socket; a promise while the send buffer is over its bound. */
@@ -59,6 +60,7 @@ export class Session implements ExtendedQueryHost {
   readonly copy = new CopyProtocol(this)
   private phase: Phase = 'Startup'
   private readonly block = new TransactionBlock(this.extended)
+  private readonly notifications = new NotificationDelivery(this)
   private context: SessionContext = { settings: new Map(), user: '', database: '' }
   private key = { pid: 0, secret: 0 }
   private isSkippingToSync = false
@@ -125,6 +127,7 @@ export class Session implements ExtendedQueryHost {
     if (this.phase === 'Closed') return undefined
     if (this.startup.isAuthenticating) return this.startup.authenticate(frame)
     this.idleTimer.disarm()
+    this.notifications.received(frame)
     if (frame.kind === 'FramingError') return this.terminate(frame.error)
     let message: FrontendMessage
     try {
@@ -158,6 +161,7 @@ export class Session implements ExtendedQueryHost {
     this.extended.dropPortals()
     this.copy.stop(queryCanceled())
     this.block.abandon()
+    this.notifications.stop()
   }
 
   private terminate(error: DbError | null): undefined {
@@ -192,6 +196,7 @@ export class Session implements ExtendedQueryHost {
     }
     context.backendPid = (this.key = this.options.cancelRegistry.allocateKey()).pid
     this.options.cancelRegistry.register(this.key.pid, this.key.secret, this)
+    this.notifications.start(this.options.cancelRegistry, this.key.pid, context.database)
     this.send({ kind: 'BackendKeyData', pid: this.key.pid, secret: this.key.secret })
     this.phase = 'Ready'
     this.sendReady()
@@ -371,6 +376,7 @@ export class Session implements ExtendedQueryHost {
    * of SET LOCAL), as PostgreSQL 15 reports them; then the idle timeout for the state the session is left in.
    */
   private sendReady(): void {
+    this.notifications.beforeReady(this.block.status) // LISTEN's notifications outside a block, before ParameterStatus as PostgreSQL 15
     // The same array while the session's settings are unchanged (sql/exec/session-settings.ts): nothing to compare.
     const current = reportedSettings(this.context)
     if (current !== this.lastReported) {

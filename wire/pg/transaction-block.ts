@@ -61,6 +61,10 @@ export class TransactionBlock {
       this.current = 'E'
       this.writes.releaseAfter(this.savepoints.at(-1)?.mark ?? 0) // the aborted (sub)transaction's xact advisory locks
     }
+    if (this.current === 'I' && !this.isImplicit && !this.writes.isEmpty) {
+      // A failed autocommit statement: what it left for its commit (NOTIFY) is dropped, its xact locks released.
+      this.writes.rollback().catch((thrown: unknown) => log.error({ err: thrown }, 'rollback of a failed statement failed'))
+    }
     if (this.current !== 'I' || !this.isImplicit) return error
     this.isImplicitFailed = true
     const kept = this.writes.irreversible

@@ -346,7 +346,7 @@ describe('sql/parse: refusals', () => {
 
   it('lists every node type it translates, and refuses an unknown one (never drops it)', () => {
     assert.deepEqual([...STATEMENT_NODE_TYPES].sort(), ['AlterTableStmt', 'CheckPointStmt', 'ClosePortalStmt', 'CopyStmt', 'CreateStmt', 'DeallocateStmt',
-      'DeclareCursorStmt', 'DeleteStmt', 'DiscardStmt', 'DropStmt', 'ExecuteStmt', 'ExplainStmt', 'FetchStmt', 'InsertStmt', 'PrepareStmt',
+      'DeclareCursorStmt', 'DeleteStmt', 'DiscardStmt', 'DropStmt', 'ExecuteStmt', 'ExplainStmt', 'FetchStmt', 'InsertStmt', 'ListenStmt', 'NotifyStmt', 'PrepareStmt',
       'RenameStmt', 'SelectStmt', 'TransactionStmt', 'TruncateStmt', 'UnlistenStmt', 'VariableSetStmt', 'VariableShowStmt', 'ViewStmt'])
     assert.deepEqual([...EXPR_NODE_TYPES].sort(), ['A_ArrayExpr', 'A_Const', 'A_Expr', 'A_Indirection', 'BoolExpr',
       'BooleanTest', 'CaseExpr', 'CoalesceExpr', 'CollateClause', 'ColumnRef', 'FuncCall', 'GroupingFunc', 'MinMaxExpr', 'NullTest',
