@@ -6,11 +6,12 @@
 // batch the cores sent as columns (wire/pg/codecs/datarow-batch.ts adds the value-by-value path). Same bytes as
 // wire's value-codec.ts (test/integration/datarow-batch.test.ts compares both with PostgreSQL 15).
 import type { ColumnVector } from './column-vector.js'
-import { encodeFloat4Text, encodeFloat8Text, writeFloat8Text } from './float-text.js'
+import { encodeFloat4Text } from './float-text.js'
 import { isIsoDateStyle } from './date-style-text.js'
+import { DataRowBuffer, INITIAL_BYTES } from './datarow-buffer.js'
 import { isDbError } from './errors.js'
 import { sameTextSettings, type TextSettings } from './text-settings.js'
-import { formatTime, formatTimestamp, formatTimestamptz, TIMESTAMP_TEXT_BYTES_MAX, writeTimestampText } from './timestamp-text.js'
+import { formatTime, formatTimestamp, formatTimestamptz } from './timestamp-text.js'
 
 export { DEFAULT_TEXT_SETTINGS, textSettingsKey, type TextSettings } from './text-settings.js'
 
@@ -34,7 +35,6 @@ export interface EncodedDataRows {
 }
 
 const DATA_ROW_CODE = 0x44 // D
-const INITIAL_BYTES = 64 * 1024
 // After a large batch the buffer shrinks back, so an idle portal does not pin megabytes.
 const RETAINED_BYTES_MAX = 1024 * 1024
 // A core's encoder (one per core) keeps what a whole batch of wide rows needs (4,096 TSBS rows are ~1.2 MB), rather
@@ -44,13 +44,6 @@ const BATCH_RETAINED_BYTES_MAX = 4 * 1024 * 1024
 const HANDED_OVER_BYTES_MIN = 16 * 1024
 // A call stops after the row that crosses this, so rows of large values are not gathered 1,000 at a time.
 export const CHUNK_BYTES_MAX = 256 * 1024
-// PostgreSQL's epoch (2000-01-01) as seen from the Unix epoch, in µs: exact in a double.
-const PG_EPOCH_US = 946_684_800_000_000
-const TWO_POW_32 = 4_294_967_296
-const INT64_MAX = 0x7fffffffffffffffn
-const INT64_MIN = -0x8000000000000000n
-// writeFloat8Text's longest output: '-', '0.000' and 17 digits (23 bytes).
-const FLOAT8_TEXT_BYTES_MAX = 24
 
 /** Writes row `row` of one column (int32 length, then the bytes; -1 for NULL). */
 export type ColumnWriter = (row: number) => void
@@ -61,10 +54,7 @@ export interface EncodedRows {
   readonly rowCount: number
 }
 
-export class ColumnDataRowEncoder {
-  protected buffer = Buffer.allocUnsafe(INITIAL_BYTES)
-  protected view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength)
-  protected offset = 0
+export class ColumnDataRowEncoder extends DataRowBuffer {
   private preparedFor: { readonly columns: ReadonlyArray<ColumnVector> } | null = null
   private preparedSettings: TextSettings | null = null
   private writers: ColumnWriter[] | null = null
@@ -154,26 +144,6 @@ export class ColumnDataRowEncoder {
     this.preparedFor = null
     this.writers = null
     if (this.buffer.length > RETAINED_BYTES_MAX) this.allocate(INITIAL_BYTES)
-  }
-
-  /** A fresh buffer of `byteCount` bytes, the old one left to whoever holds views of it. */
-  private replace(byteCount: number): void {
-    this.buffer = Buffer.allocUnsafeSlow(byteCount)
-    this.view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength)
-  }
-
-  private allocate(byteCount: number): void {
-    const grown = Buffer.allocUnsafe(byteCount)
-    this.buffer.copy(grown, 0, 0, this.offset)
-    this.buffer = grown
-    this.view = new DataView(grown.buffer, grown.byteOffset, grown.byteLength)
-  }
-
-  protected room(byteCount: number): void {
-    if (this.offset + byteCount <= this.buffer.length) return
-    let size = this.buffer.length * 2
-    while (size < this.offset + byteCount) size *= 2
-    this.allocate(size)
   }
 
   /**
@@ -273,30 +243,6 @@ export class ColumnDataRowEncoder {
     return (row) => (nulls !== undefined && nulls[row] === 1 ? this.null() : this.fixed(8).setBigInt64(this.offset - 8, BigInt(values[row]!)))
   }
 
-  /** timestamp(tz)out written digit by digit (writeTimestampText); a value it declines through its string. */
-  protected timestampText(us: number, timeZone: string | null): void {
-    this.room(4 + TIMESTAMP_TEXT_BYTES_MAX)
-    const byteCount = writeTimestampText(this.buffer, this.offset + 4, us, timeZone)
-    if (byteCount === 0) return this.ascii(timeZone === null ? formatTimestamp(us) : formatTimestamptz(us, timeZone))
-    this.view.setInt32(this.offset, byteCount)
-    this.offset += 4 + byteCount
-  }
-
-  /** timestamp_send: int64 µs since 2000-01-01, INT64_MAX/MIN for ±infinity (as codecs/timestamp.ts). */
-  protected timestampBinary(epochUs: number): void {
-    const view = this.fixed(8)
-    const at = this.offset - 8
-    if (!Number.isFinite(epochUs)) {
-      view.setBigInt64(at, epochUs > 0 ? INT64_MAX : INT64_MIN)
-      return
-    }
-    // Exact as two int32 halves: |µs| < 2^53 for every timestamp PostgreSQL accepts.
-    const us = Math.round(epochUs) - PG_EPOCH_US
-    const high = Math.floor(us / TWO_POW_32)
-    view.setInt32(at, high)
-    view.setUint32(at + 4, us - high * TWO_POW_32)
-  }
-
   private integerWriter(values: BigInt64Array, nulls: Uint8Array | undefined, typeOid: number, isBinary: boolean): ColumnWriter | null {
     const width = typeOid === Oid.Int8 ? 8 : typeOid === Oid.Int4 ? 4 : typeOid === Oid.Int2 ? 2 : 0
     if (width === 0) return null
@@ -346,58 +292,6 @@ export class ColumnDataRowEncoder {
     }
   }
 
-  /** Any text as UTF-8 (at most 3 bytes per UTF-16 code unit). */
-  protected text(text: string): void {
-    this.room(4 + text.length * 3)
-    const byteCount = this.buffer.write(text, this.offset + 4, 'utf8')
-    this.view.setInt32(this.offset, byteCount)
-    this.offset += 4 + byteCount
-  }
-
-  /** float8out: written digit by digit (float-text.ts writeFloat8Text), what that declines through its string. */
-  protected float8Text(value: number): void {
-    this.room(4 + FLOAT8_TEXT_BYTES_MAX)
-    const byteCount = writeFloat8Text(this.buffer, this.offset + 4, value)
-    if (byteCount === 0) return this.ascii(encodeFloat8Text(value))
-    this.view.setInt32(this.offset, byteCount)
-    this.offset += 4 + byteCount
-  }
-
-  /** float8send: the IEEE 754 bits, big-endian (as codecs/float.ts). */
-  protected float8Binary(value: number): void {
-    this.fixed(8).setFloat64(this.offset - 8, value)
-  }
-
-  /** int8send: big-endian two's complement (as codecs/integer.ts). */
-  protected int8Binary(value: bigint): void {
-    this.fixed(8).setBigInt64(this.offset - 8, value)
-  }
-
-  protected null(): void {
-    this.room(4)
-    this.view.setInt32(this.offset, -1)
-    this.offset += 4
-  }
-
-  /** Room for a value of `byteCount` bytes after its length, which it writes; the caller fills the value in. */
-  protected fixed(byteCount: number): DataView {
-    this.room(4 + byteCount)
-    this.view.setInt32(this.offset, byteCount)
-    this.offset += 4 + byteCount
-    return this.view
-  }
-
-  /** Text all of whose characters are ASCII (numbers, timestamps): one byte per UTF-16 code unit. */
-  protected ascii(text: string): void {
-    const length = text.length
-    this.room(4 + length)
-    const buffer = this.buffer
-    let at = this.offset
-    this.view.setInt32(at, length)
-    at += 4
-    for (let i = 0; i < length; i += 1) buffer[at + i] = text.charCodeAt(i)
-    this.offset = at + length
-  }
 
   protected bytes(bytes: Uint8Array): void {
     const length = bytes.length

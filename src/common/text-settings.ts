@@ -14,6 +14,15 @@ export interface TextSettings {
 /** PostgreSQL's defaults. */
 export const DEFAULT_TEXT_SETTINGS: TextSettings = { timeZone: 'UTC', dateStyle: 'ISO, MDY', intervalStyle: 'postgres' }
 
+/** The text settings of a session's settings map (lower-case names, as SET stores them), defaults where unset. */
+export function textSettingsOf(settings: ReadonlyMap<string, string>): TextSettings {
+  return {
+    timeZone: settings.get('timezone') ?? DEFAULT_TEXT_SETTINGS.timeZone,
+    dateStyle: settings.get('datestyle') ?? DEFAULT_TEXT_SETTINGS.dateStyle,
+    intervalStyle: settings.get('intervalstyle') ?? DEFAULT_TEXT_SETTINGS.intervalStyle,
+  }
+}
+
 /** The settings' identity: a portal's cores print with those of its first Execute. */
 export function textSettingsKey(settings: TextSettings): string {
   return `${settings.timeZone}|${settings.dateStyle}|${settings.intervalStyle}`

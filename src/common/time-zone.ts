@@ -3,11 +3,17 @@
 // Offsets are µs east of UTC (Berlin in winter: +3_600_000_000).
 import { invalidParameterValue } from './errors.js'
 import { US_PER_DAY, US_PER_HOUR, US_PER_MINUTE, US_PER_SECOND, daysFromCivil, pad } from './calendar.js'
+import { hasZoneFile, zoneFileTypeAt } from './zone-abbreviation.js'
 
-/** A resolved zone: a fixed offset, or an IANA zone read through a cached Intl formatter. */
+/**
+ * A resolved zone: a fixed offset, an IANA zone read through a cached Intl formatter, or one of the legacy zone
+ * files (CET, EST5EDT, …) read from the system's TZif file, as PostgreSQL reads it, with the Intl zone of the same
+ * name answering past the file's last transition (the same rules today: Europe/Brussels for CET, …).
+ */
 export type Zone =
   | { readonly kind: 'fixed'; readonly offsetUs: number; readonly abbreviation?: string }
   | { readonly kind: 'iana'; readonly name: string; readonly format: Intl.DateTimeFormat }
+  | { readonly kind: 'file'; readonly name: string; readonly after: Zone }
 
 const ZONE_CACHE_MAX = 256
 const zoneCache = new Map<string, Zone | null>()
@@ -19,7 +25,26 @@ const ABBREVIATIONS: ReadonlyMap<string, number> = new Map([
   ['mst', -7 * US_PER_HOUR], ['mdt', -6 * US_PER_HOUR], ['pst', -8 * US_PER_HOUR], ['pdt', -7 * US_PER_HOUR],
   ['cet', US_PER_HOUR], ['cest', 2 * US_PER_HOUR], ['eet', 2 * US_PER_HOUR], ['eest', 3 * US_PER_HOUR],
   ['bst', US_PER_HOUR], ['jst', 9 * US_PER_HOUR], ['ist', 2 * US_PER_HOUR],
+  // Also IANA link names, whose Intl zones (Lisbon, Brussels, Honolulu) are not PostgreSQL's fixed abbreviations.
+  ['wet', 0], ['met', US_PER_HOUR], ['hst', -10 * US_PER_HOUR],
 ])
+
+/**
+ * tzdata's legacy zones, which Intl links to a city with another history (CET → Europe/Brussels, HST →
+ * Pacific/Honolulu, EST5EDT → America/New_York) while the system's zone files, which PostgreSQL reads, keep their
+ * own rules; as a TimeZone setting they are read from those files.
+ */
+const LEGACY_ZONE_FILES: ReadonlySet<string> = new Set(['cet', 'met', 'eet', 'wet', 'est', 'mst', 'hst', 'est5edt', 'cst6cdt', 'mst7mdt', 'pst8pdt'])
+/** Abbreviations that are also zone files PostgreSQL accepts as a TimeZone setting (the others are 22023 there). */
+const SESSION_ABBREVIATIONS: ReadonlySet<string> = new Set(['utc', 'gmt', 'zulu', ...LEGACY_ZONE_FILES])
+
+/** A legacy zone from its file, canonically named as the file is ('cet' → 'CET'); null when the system has none. */
+function legacyFileZone(name: string): Zone | null {
+  const canonical = name.toUpperCase()
+  if (!hasZoneFile(canonical)) return null
+  const after = ianaZone(canonical)
+  return after === null ? null : { kind: 'file', name: canonical, after }
+}
 
 /** '+05', '-08:00', '+0530', '+05:30:15' → µs, with the written (ISO) sign; null if not an offset. */
 export function parseIsoOffset(text: string): number | null {
@@ -51,10 +76,13 @@ function ianaZone(name: string): Zone | null {
  * 5 h WEST, as in AT TIME ZONE '+05' and 'UTC+5'; in literals and in SET TimeZone '+05' means east (ISO).
  */
 export function resolveZone(name: string, posixSigns = false): Zone | null {
-  const key = `${posixSigns ? 'p' : 'i'}${name}`
+  return cachedZone(`${posixSigns ? 'p' : 'i'}${name}`, () => lookupZone(name.trim(), posixSigns))
+}
+
+function cachedZone(key: string, lookup: () => Zone | null): Zone | null {
   const cached = zoneCache.get(key)
   if (cached !== undefined) return cached
-  const zone = lookupZone(name.trim(), posixSigns)
+  const zone = lookup()
   if (zoneCache.size >= ZONE_CACHE_MAX) zoneCache.clear()
   zoneCache.set(key, zone)
   return zone
@@ -90,6 +118,11 @@ export function requireSessionZone(name: string): Zone {
   // zone whose sign counts west ('-03:30' is 3½ h east).
   const hours = /^\s*[+-]?\d+(?:\.\d+)?\s*$/.test(name) ? Number(name) : null
   if (hours !== null && Math.abs(hours) < 168) return { kind: 'fixed', offsetUs: Math.round(hours * 3600) * 1_000_000 }
+  // check_timezone reads zone files only: an abbreviation without one ('PST', 'CEST', 'Z') is not a TimeZone.
+  const lower = name.trim().toLowerCase()
+  if (ABBREVIATIONS.has(lower) && !SESSION_ABBREVIATIONS.has(lower)) throw invalidParameterValue(`invalid value for parameter "TimeZone": "${name}"`)
+  const legacy = LEGACY_ZONE_FILES.has(lower) ? cachedZone(`s${lower}`, () => legacyFileZone(lower)) : null
+  if (legacy !== null) return legacy
   const zone = resolveZone(name, true)
   if (zone === null) throw invalidParameterValue(`invalid value for parameter "TimeZone": "${name}"`)
   return zone
@@ -102,6 +135,7 @@ export function requireSessionZone(name: string): Zone {
 export function canonicalTimeZone(name: string): string {
   const zone = requireSessionZone(name)
   const trimmed = name.trim()
+  if (zone.kind === 'file') return zone.name
   if (zone.kind === 'iana') {
     return zone.name.toLowerCase() === trimmed.toLowerCase() ? zone.name : canonicalCase(trimmed)
   }
@@ -158,6 +192,7 @@ let lastHourOffset = 0
 
 export function zoneOffsetAt(zone: Zone, utcUs: number): number {
   if (zone.kind === 'fixed') return zone.offsetUs
+  if (zone.kind === 'file') return zoneFileTypeAt(zone.name, utcUs)?.offsetUs ?? zoneOffsetAt(zone.after, utcUs)
   // Transitions fall on whole seconds and, in practice, never twice within an hour: an hour whose first and last
   // second have the same offset is cached whole, so a scan over a day costs ~24 Intl lookups, not one per second.
   const hour = Math.floor(utcUs / 3_600_000_000)
@@ -229,6 +264,7 @@ export function formatOffset(offsetUs: number): string {
 /** The zone's abbreviation at an instant (to_char's TZ): Intl's short name, or PostgreSQL's '+05' style for offsets. */
 export function zoneAbbreviation(zone: Zone, utcUs: number): string {
   if (zone.kind === 'fixed' && zone.abbreviation !== undefined) return zone.abbreviation
+  if (zone.kind === 'file') return zoneFileTypeAt(zone.name, utcUs)?.abbreviation ?? zoneAbbreviation(zone.after, utcUs)
   if (zone.kind === 'iana') {
     const ms = Math.min(MS_MAX, Math.max(MS_MIN, Math.floor(utcUs / 1000)))
     const parts = new Intl.DateTimeFormat('en-US', { timeZone: zone.name, timeZoneName: 'short' }).formatToParts(ms)

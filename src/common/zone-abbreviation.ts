@@ -120,6 +120,36 @@ function fileAbbreviation(file: ZoneFile, seconds: number, offsetSeconds: number
   return type !== undefined && type.offsetSeconds === offsetSeconds ? type.abbreviation : null
 }
 
+/** The local time type in force at `seconds` from the file's transitions; null after the last one (the footer's rule). */
+function typeAt(file: ZoneFile, seconds: number): { readonly offsetSeconds: number; readonly abbreviation: string } | null {
+  const { transitions } = file
+  if (transitions.length === 0 || seconds < transitions[0]!) return file.types[0] ?? null
+  if (seconds >= transitions[transitions.length - 1]!) return file.footer.length === 1 ? file.footer[0]! : null
+  let low = 0
+  let high = transitions.length - 1
+  while (low < high) {
+    const mid = (low + high + 1) >> 1
+    if (transitions[mid]! <= seconds) low = mid
+    else high = mid - 1
+  }
+  return file.types[file.typeOfTransition[low]!] ?? null
+}
+
+/** Whether the system has a zone file of this name (matched as PostgreSQL matches a TimeZone setting). */
+export function hasZoneFile(name: string): boolean {
+  return zoneFile(name) !== null
+}
+
+/**
+ * The zone file's offset (µs east) and abbreviation at `utcUs`, or null where the file alone does not say: no file,
+ * or an instant after its last transition under a footer rule with daylight time (the file lists transitions to 2037).
+ */
+export function zoneFileTypeAt(name: string, utcUs: number): { readonly offsetUs: number; readonly abbreviation: string } | null {
+  const file = zoneFile(name)
+  const type = file === null ? null : typeAt(file, Math.floor(utcUs / 1_000_000))
+  return type === null ? null : { offsetUs: type.offsetSeconds * 1_000_000, abbreviation: type.abbreviation }
+}
+
 /**
  * The abbreviation PostgreSQL prints for the instant `utcUs` in the session zone `timeZone` (the setting's text),
  * where nodedb prints the offset `offsetUs`; 0A000 where nodedb cannot know it exactly.

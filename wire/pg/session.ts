@@ -6,7 +6,7 @@ import {
   adminShutdown, DbError, fatalProtocolViolation, idleInTransactionTimeout, idleSessionTimeout, internalError, isDbError, queryCanceled,
 } from '../../src/common/errors.js'
 import { log } from '../../src/common/log.js'
-import { DEFAULT_TEXT_SETTINGS, type TextSettings } from '../../src/common/datarow-encoder.js'
+import { textSettingsOf, type TextSettings } from '../../src/common/text-settings.js'
 import {
   reportedSettings, settingMs,
   type BackendActivity, type ParamValue, type PreparedStatement, type SessionContext, type SqlFacade, type StatementDescription,
@@ -313,12 +313,7 @@ export class Session implements ExtendedQueryHost {
 
   /** The TimeZone, DateStyle and IntervalStyle date/time text is printed in (startup or SET; PostgreSQL's defaults). */
   textSettings(): TextSettings {
-    const { settings } = this.context
-    return {
-      timeZone: settings.get('timezone') ?? DEFAULT_TEXT_SETTINGS.timeZone,
-      dateStyle: settings.get('datestyle') ?? DEFAULT_TEXT_SETTINGS.dateStyle,
-      intervalStyle: settings.get('intervalstyle') ?? DEFAULT_TEXT_SETTINGS.intervalStyle,
-    }
+    return textSettingsOf(this.context.settings)
   }
 
   checkNotAborted(statement: PreparedStatement): void {
