@@ -100,31 +100,21 @@ function zoneFile(name: string): ZoneFile | null {
   return file
 }
 
-/** The abbreviation and offset the zone file gives for an instant (Unix seconds), or null without one. */
+/** The abbreviation the zone file gives for an instant (Unix seconds) at that offset, or null without one. */
 function fileAbbreviation(file: ZoneFile, seconds: number, offsetSeconds: number): string | null {
-  const { transitions } = file
-  let type: { readonly offsetSeconds: number; readonly abbreviation: string } | undefined
-  if (transitions.length === 0 || seconds < transitions[0]!) type = file.types[0]
-  else if (seconds >= transitions[transitions.length - 1]! && file.footer.length > 0) {
-    type = file.footer.find((t) => t.offsetSeconds === offsetSeconds)
-  } else {
-    let low = 0
-    let high = transitions.length - 1
-    while (low < high) {
-      const mid = (low + high + 1) >> 1
-      if (transitions[mid]! <= seconds) low = mid
-      else high = mid - 1
-    }
-    type = file.types[file.typeOfTransition[low]!]
-  }
-  return type !== undefined && type.offsetSeconds === offsetSeconds ? type.abbreviation : null
+  const last = file.transitions[file.transitions.length - 1]
+  // Past the last transition the footer's rule decides std or dst: the one with nodedb's offset.
+  const type = last !== undefined && seconds >= last && file.footer.length > 0
+    ? file.footer.find((t) => t.offsetSeconds === offsetSeconds)
+    : typeAt(file, seconds)
+  return type !== undefined && type !== null && type.offsetSeconds === offsetSeconds ? type.abbreviation : null
 }
 
 /** The local time type in force at `seconds` from the file's transitions; null after the last one (the footer's rule). */
 function typeAt(file: ZoneFile, seconds: number): { readonly offsetSeconds: number; readonly abbreviation: string } | null {
   const { transitions } = file
   if (transitions.length === 0 || seconds < transitions[0]!) return file.types[0] ?? null
-  if (seconds >= transitions[transitions.length - 1]!) return file.footer.length === 1 ? file.footer[0]! : null
+  if (seconds >= transitions[transitions.length - 1]! && file.footer.length > 0) return file.footer.length === 1 ? file.footer[0]! : null
   let low = 0
   let high = transitions.length - 1
   while (low < high) {
