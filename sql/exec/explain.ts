@@ -12,23 +12,36 @@ import { planStatement, functionContext } from './query.js'
 import { newExecEnv, type ExecEnv } from './exec-env.js'
 import { runPlan } from './run-plan.js'
 
-function describeNode(node: PlanNode): string {
+/** An operator as EXPLAIN names it: what it is, the table a core scan reads, and what the cores were given. */
+interface NodeDescription {
+  readonly name: string
+  readonly relation?: string
+  readonly details: ReadonlyArray<string>
+}
+
+function describeNode(node: PlanNode): NodeDescription {
   switch (node.kind) {
     case 'ScanNode': case 'AggScanNode': {
       const op = node.op
-      const parts = [`${node.kind === 'ScanNode' ? 'Scan' : 'Aggregate Scan'} on ${node.tableName} (on the cores)`]
-      if (Number.isFinite(op.timeRange.fromUs) || Number.isFinite(op.timeRange.toUs)) parts.push(`time range [${op.timeRange.fromUs}, ${op.timeRange.toUs}) µs`)
-      if (op.filters.length > 0) parts.push(`filters: ${op.filters.map((f) => `#${f.column} ${f.op} ${JSON.stringify(f.values)}`).join(' AND ')}`)
-      if (op.where !== undefined && op.where !== null) parts.push(`expression: ${formatExpr(op.where.expr)}`)
-      if (op.groupBy.length > 0) parts.push(`group by: ${op.groupBy.map((g) => (g.kind === 'column' ? `#${g.column}` : `time_bucket(${g.widthUs} µs)`)).join(', ')}`)
-      if (op.aggregates.length > 0) parts.push(`aggregates: ${op.aggregates.map((a) => `${a.fn}(${a.column === null ? '*' : `#${a.column}`})${a.filter ? ` FILTER (WHERE ${formatExpr(a.filter.expr)})` : ''}`).join(', ')}`)
-      return parts.join('; ')
+      const details: string[] = []
+      if (Number.isFinite(op.timeRange.fromUs) || Number.isFinite(op.timeRange.toUs)) details.push(`time range [${op.timeRange.fromUs}, ${op.timeRange.toUs}) µs`)
+      if (op.filters.length > 0) details.push(`filters: ${op.filters.map((f) => `#${f.column} ${f.op} ${JSON.stringify(f.values)}`).join(' AND ')}`)
+      if (op.where !== undefined && op.where !== null) details.push(`expression: ${formatExpr(op.where.expr)}`)
+      if (op.groupBy.length > 0) details.push(`group by: ${op.groupBy.map((g) => (g.kind === 'column' ? `#${g.column}` : `time_bucket(${g.widthUs} µs)`)).join(', ')}`)
+      if (op.aggregates.length > 0) details.push(`aggregates: ${op.aggregates.map((a) => `${a.fn}(${a.column === null ? '*' : `#${a.column}`})${a.filter ? ` FILTER (WHERE ${formatExpr(a.filter.expr)})` : ''}`).join(', ')}`)
+      return { name: node.kind === 'ScanNode' ? 'Scan' : 'Aggregate Scan', relation: node.tableName, details }
     }
-    case 'JoinNode': return `${node.leftKeys.length > 0 ? 'Hash' : 'Nested Loop'} ${node.type} Join`
-    case 'SetOpNode': return `${node.op.toUpperCase()}${node.all ? ' ALL' : ''}`
-    case 'AggregateNode': return `Hash Aggregate (${node.keys.length} keys, ${node.aggregates.map((a) => a.fn.name).join(', ')})`
-    default: return node.kind.replace(/Node$/, '')
+    case 'JoinNode': return { name: `${node.leftKeys.length > 0 ? 'Hash' : 'Nested Loop'} ${node.type} Join`, details: [] }
+    case 'SetOpNode': return { name: `${node.op.toUpperCase()}${node.all ? ' ALL' : ''}`, details: [] }
+    case 'AggregateNode': return { name: `Hash Aggregate (${node.keys.length} keys, ${node.aggregates.map((a) => a.fn.name).join(', ')})`, details: [] }
+    default: return { name: node.kind.replace(/Node$/, ''), details: [] }
   }
+}
+
+/** The text line of an operator: 'Scan on cpu (on the cores); filters: …'. */
+function describedText(described: NodeDescription): string {
+  const head = described.relation === undefined ? described.name : `${described.name} on ${described.relation} (on the cores)`
+  return [head, ...described.details].join('; ')
 }
 
 /** The one column EXPLAIN returns: text, or json for FORMAT JSON. */
@@ -38,7 +51,7 @@ export function explainField(options: ExplainOptions): FieldDescription {
 
 /** One operator as printed: its description, what ANALYZE measured of it, and its inputs. */
 interface ExplainedNode {
-  readonly text: string
+  readonly described: NodeDescription
   readonly run: 'ran' | 'streamed' | 'never' | null
   readonly profile: { readonly elapsedMs: number; readonly rowCount: number; readonly loopCount: number } | undefined
   readonly children: ReadonlyArray<ExplainedNode>
@@ -51,7 +64,7 @@ function explainTree(plan: PlanNode, env: ExecEnv, analyze: boolean): ExplainedN
     const isStreamed = analyze && profile === undefined && isParentStreaming
     const run = !analyze ? null : isStreamed ? 'streamed' : profile === undefined ? 'never' : 'ran'
     const children = planChildren(node).map((child) => walk(child, isStreamed || (node.kind === 'LimitNode' && child.kind === 'SortNode' && env.profile?.get(child) === undefined)))
-    return { text: describeNode(node), run, profile, children }
+    return { described: describeNode(node), run, profile, children }
   }
   return walk(plan, false)
 }
@@ -59,7 +72,7 @@ function explainTree(plan: PlanNode, env: ExecEnv, analyze: boolean): ExplainedN
 function textLines(root: ExplainedNode, options: ExplainOptions): string[] {
   const lines: string[] = []
   const walk = (node: ExplainedNode, depth: number): void => {
-    let text = `${depth === 0 ? '' : `${' '.repeat(depth * 2)}->  `}${node.text}`
+    let text = `${depth === 0 ? '' : `${' '.repeat(depth * 2)}->  `}${describedText(node.described)}`
     if (node.run === 'streamed') text += ' (streamed into the operator above)'
     else if (node.run === 'never') text += ' (never executed)'
     else if (node.run === 'ran' && node.profile !== undefined) {
@@ -75,11 +88,10 @@ function textLines(root: ExplainedNode, options: ExplainOptions): string[] {
 
 /** FORMAT JSON: PostgreSQL's keys where they mean the same ("Node Type", "Relation Name", "Actual Rows", "Plans"). */
 function jsonPlan(node: ExplainedNode, options: ExplainOptions): Record<string, unknown> {
-  const [head = '', ...rest] = node.text.split('; ')
-  const scan = / on (\S+) \(on the cores\)$/.exec(head)
-  const out: Record<string, unknown> = { 'Node Type': scan === null ? head : head.slice(0, scan.index) }
-  if (scan !== null) Object.assign(out, { 'Relation Name': scan[1], 'On The Cores': true })
-  if (rest.length > 0) out['Detail'] = rest.join('; ')
+  const { name, relation, details } = node.described
+  const out: Record<string, unknown> = { 'Node Type': name }
+  if (relation !== undefined) Object.assign(out, { 'Relation Name': relation, 'On The Cores': true })
+  if (details.length > 0) out['Detail'] = details.join('; ')
   if (node.run === 'streamed') out['Streamed Into Parent'] = true
   if (node.run === 'never') out['Never Executed'] = true
   if (node.run === 'ran' && node.profile !== undefined) {

@@ -12,16 +12,18 @@ import pg from 'pg'
 import { FIXTURE_TABLE_SQL, digestAnswers, fixtureAnswers, fixtureInsertSql } from './segment-fixture.js'
 import { startServerProcess } from './server-process.js'
 
-async function generate(outDir: string): Promise<void> {
+/**
+ * A WAL fixture: a server on OUT_DIR/datadir, `fill` run on it (its statements, then the text of answers.json it
+ * returns), and the server killed (SIGKILL: nothing flushed or checkpointed, the WAL holds every row).
+ */
+export async function generateWalFixture(outDir: string, fill: (client: pg.Client) => Promise<string>): Promise<void> {
   const dataDir = path.join(outDir, 'datadir')
   fs.mkdirSync(dataDir, { recursive: true })
   const server = await startServerProcess({ dataDir, args: ['--memtable-mb', '256'] })
   const client = new pg.Client({ host: '127.0.0.1', port: server.pgPort, user: 'postgres', database: 'postgres' })
   try {
     await client.connect()
-    await client.query(FIXTURE_TABLE_SQL)
-    for (const sql of fixtureInsertSql('fx')) await client.query(sql)
-    fs.writeFileSync(path.join(outDir, 'answers.json'), `${JSON.stringify(digestAnswers(await fixtureAnswers(client, 'fx')), null, 1)}\n`)
+    fs.writeFileSync(path.join(outDir, 'answers.json'), await fill(client))
   } finally {
     await client.end()
     await server.kill()
@@ -29,8 +31,16 @@ async function generate(outDir: string): Promise<void> {
   fs.rmSync(path.join(dataDir, 'LOCK'), { force: true })
 }
 
-if (require.main === module) {
+/** A fixture generator's command line (`node dist/test/helpers/NAME.js OUT_DIR`), when `caller` is the main module. */
+export function runWalFixtureCli(caller: NodeModule, name: string, fill: (client: pg.Client) => Promise<string>): void {
+  if (require.main !== caller) return
   const outDir = process.argv[2]
-  if (outDir === undefined) throw new Error('usage: wal-fixture OUT_DIR')
-  generate(outDir).catch((error: unknown) => { process.stderr.write(`${String(error)}\n`); process.exitCode = 1 })
+  if (outDir === undefined) throw new Error(`usage: ${name} OUT_DIR`)
+  generateWalFixture(outDir, fill).catch((error: unknown) => { process.stderr.write(`${String(error)}\n`); process.exitCode = 1 })
 }
+
+runWalFixtureCli(module, 'wal-fixture', async (client) => {
+  await client.query(FIXTURE_TABLE_SQL)
+  for (const sql of fixtureInsertSql('fx')) await client.query(sql)
+  return `${JSON.stringify(digestAnswers(await fixtureAnswers(client, 'fx')), null, 1)}\n`
+})

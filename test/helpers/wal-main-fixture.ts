@@ -3,12 +3,10 @@
 // a multi-table COMMIT as one IngestRecord per table, autocommit INSERTs, a DELETE's DeleteRecord — with that build's
 // answers to FIXTURE_QUERIES. test/integration/wal-format-compat.test.ts replays a copy with the current build and
 // expects the same answers. To regenerate (only with a build of main at 57ead0b; this file's compiled JS copied into
-// that build's dist/test/helpers/): node dist/test/helpers/wal-main-fixture.js OUT_DIR
+// that build's dist/test/helpers/ together with wal-fixture.js, whose generator it shares): node dist/test/helpers/wal-main-fixture.js OUT_DIR
 // The server is killed (SIGKILL) after answering, so nothing is flushed or checkpointed: the WAL holds every row.
-import fs from 'node:fs'
-import path from 'node:path'
 import pg from 'pg'
-import { startServerProcess } from './server-process.js'
+import { runWalFixtureCli } from './wal-fixture.js'
 
 const TABLE_COLUMNS = '(ts timestamptz NOT NULL, host text, v float8, n int8)'
 
@@ -42,24 +40,7 @@ export async function fixtureQueryAnswers(client: pg.Client): Promise<unknown[][
   return answers
 }
 
-async function generate(outDir: string): Promise<void> {
-  const dataDir = path.join(outDir, 'datadir')
-  fs.mkdirSync(dataDir, { recursive: true })
-  const server = await startServerProcess({ dataDir, args: ['--memtable-mb', '256'] })
-  const client = new pg.Client({ host: '127.0.0.1', port: server.pgPort, user: 'postgres', database: 'postgres' })
-  try {
-    await client.connect()
-    for (const sql of FIXTURE_STATEMENTS) await client.query(sql)
-    fs.writeFileSync(path.join(outDir, 'answers.json'), `${JSON.stringify(await fixtureQueryAnswers(client))}\n`)
-  } finally {
-    await client.end()
-    await server.kill()
-  }
-  fs.rmSync(path.join(dataDir, 'LOCK'), { force: true })
-}
-
-if (require.main === module) {
-  const outDir = process.argv[2]
-  if (outDir === undefined) throw new Error('usage: wal-main-fixture OUT_DIR')
-  generate(outDir).catch((error: unknown) => { process.stderr.write(`${String(error)}\n`); process.exitCode = 1 })
-}
+runWalFixtureCli(module, 'wal-main-fixture', async (client) => {
+  for (const sql of FIXTURE_STATEMENTS) await client.query(sql)
+  return `${JSON.stringify(await fixtureQueryAnswers(client))}\n`
+})

@@ -22,6 +22,20 @@ function frameBytes(message: RingMessage): Uint8Array {
   return message instanceof Uint8Array ? message : Buffer.concat(message)
 }
 
+/** A message pushed fragment by fragment through a small real ring, as the consumer reassembles it. */
+function acrossRing(message: RingMessage): Uint8Array {
+  const buffers = createRingBuffers(16 * 1024, 4 * 1024)
+  const producer = new RingProducer(buffers)
+  const consumer = new RingConsumer(buffers)
+  let offset = 0
+  let received: Uint8Array | null = null
+  while (received === null) {
+    if (offset < frameBytes(message).length) offset = producer.pushSome(message, offset)
+    received = consumer.pop()
+  }
+  return received
+}
+
 describe('engine/bridge/frame-codec', () => {
   const codec = new FrameCodec()
 
@@ -77,15 +91,7 @@ describe('engine/bridge/frame-codec', () => {
     const message = codec.encodeRequest(request)
     assert.ok(Array.isArray(message), 'a large payload is a separate part')
     assert.equal(message[message.length - 1], payload, 'the payload part is the caller\'s bytes, not a copy')
-    const buffers = createRingBuffers(16 * 1024, 4 * 1024)
-    const producer = new RingProducer(buffers)
-    const consumer = new RingConsumer(buffers)
-    let offset = 0
-    let received: Uint8Array | null = null
-    while (received === null) {
-      if (offset < frameBytes(message).length) offset = producer.pushSome(message, offset)
-      received = consumer.pop()
-    }
+    const received = acrossRing(message)
     const back = codec.decodeRequest(received)
     assert.deepStrictEqual({ ...back, payload: Buffer.from(back.kind === 'ApplyRawIngestRequest' ? back.payload : []) },
       { ...request, payload: Buffer.from(payload) })
@@ -104,15 +110,7 @@ describe('engine/bridge/frame-codec', () => {
     const message = codec.encodeResponse(response)
     assert.ok(Array.isArray(message), 'the DataRow bytes are a separate part')
     assert.equal(message[message.length - 1], bytes, 'the part is the core\'s bytes, not a copy')
-    const buffers = createRingBuffers(16 * 1024, 4 * 1024)
-    const producer = new RingProducer(buffers)
-    const consumer = new RingConsumer(buffers)
-    let offset = 0
-    let received: Uint8Array | null = null
-    while (received === null) {
-      if (offset < frameBytes(message).length) offset = producer.pushSome(message, offset)
-      received = consumer.pop()
-    }
+    const received = acrossRing(message)
     const back = codec.decodeResponse(received)
     assert.ok(back.kind === 'ScanBatchResponse' && back.partial.encoded !== undefined)
     assert.equal(back.partial.encoded.bytes.buffer, received.buffer, 'a view of the received frame')
