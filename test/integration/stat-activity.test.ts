@@ -95,7 +95,14 @@ describe('integration: pg_stat_activity, pg_cancel_backend and pg_terminate_back
       const terminated = (await observer.query('SELECT pg_terminate_backend($1) AS ok', [pidOf(other)])).rows
       const gone = await other.query('SELECT 3').then(() => 'answered', (e: { code?: string; message?: string }) => e.code ?? e.message)
       const none = (await observer.query('SELECT pg_cancel_backend(2147483000) AS ok')).rows
-      const listed = (await observer.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1', [pidOf(other)])).rows
+      // A terminated PostgreSQL backend leaves pg_stat_activity when its process has exited, a moment after the
+      // FATAL: ask again for a while before taking the answer.
+      let listed: unknown[] = []
+      for (let attempt = 0; attempt < 50; attempt++) {
+        listed = (await observer.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1', [pidOf(other)])).rows
+        if ((listed[0] as { n: number }).n === 0) break
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
       // The client learns of the FATAL either on its next query or before it (then it is no longer queryable).
       const closedWays = ['57P01', 'Connection terminated unexpectedly', 'Client has encountered a connection error and is not queryable']
       return [afterCancel, survivor, terminated, closedWays.includes(String(gone)) ? 'closed' : gone, none, listed]
