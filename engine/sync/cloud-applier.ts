@@ -208,7 +208,7 @@ export class EdgeApplier {
   }
 
   /**
-   * Creates the durable consumer if missing. `isRewind`: recreates it to deliver from its ack floor + 1, in order
+   * Creates the durable consumer if missing. `isRewind`: recreates it to deliver from its ack floor, in order
    * (nats-server 2.9 has no consumer reset): what was applied but not acknowledged comes again as duplicates.
    */
   private async ensureConsumer(jsm: JetStreamManager, isRewind: boolean): Promise<void> {
@@ -220,10 +220,14 @@ export class EdgeApplier {
       return
     }
     // A consumer created by a rewind reports ack floor 0 until its first ack: what this applier acknowledged counts too.
-    const startSeq = Math.max(existing.ack_floor.stream_seq, this.ackedStreamSeq) + 1
+    // Delivery restarts AT the floor, not after it: the last acknowledged message comes again as a duplicate and is
+    // acknowledged again, so the new consumer reports the floor even when nothing follows it. Started after it, a
+    // consumer with nothing left to deliver kept floor 0, and an edge that had not read the floor before (restarted,
+    // its acknowledged LSN back at 0) counted its whole WAL as backlog and refused writes forever.
+    const startSeq = Math.max(existing.ack_floor.stream_seq, this.ackedStreamSeq, 1)
     await jsm.consumers.delete(SYNC_STREAM, SYNC_CONSUMER)
     await jsm.consumers.add(SYNC_STREAM, { ...config, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startSeq })
-    log.info({ nodeId: this.nodeId, startSeq }, 'sync: delivery restarts at the first message not acknowledged')
+    log.info({ nodeId: this.nodeId, startSeq }, 'sync: delivery restarts at the last message acknowledged')
   }
 
   private async handle(jsm: JetStreamManager, message: JsMsg): Promise<Outcome> {
