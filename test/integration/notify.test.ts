@@ -178,6 +178,12 @@ describe('integration: LISTEN / NOTIFY, against PostgreSQL 15', function () {
       const finished = new Promise<void>((resolve) => { finish = resolve })
       const jobs = await sql.listen('Jobs', (payload: string) => received.push(`Jobs ${payload}`))
       await sql.listen('done', () => finish())
+      // PostgreSQL's listener backend sends a notification when it next runs, after the notifier's COMMIT returned;
+      // postgres.js drops one that arrives after unlisten() was called. A notification on 'caught up', sent last and
+      // delivered in commit order, says every earlier one has arrived.
+      let caughtUp = (): void => {}
+      const isCaughtUp = new Promise<void>((resolve) => { caughtUp = resolve })
+      await sql.listen('caught up', () => caughtUp())
       await sql.notify('Jobs', 'by sql.notify')
       await sql`SELECT pg_notify(${'Jobs'}, ${'by a parameterised pg_notify'})`
       await sql`NOTIFY jobs, 'folded: not listened'`
@@ -186,6 +192,8 @@ describe('integration: LISTEN / NOTIFY, against PostgreSQL 15', function () {
         await tx`NOTIFY "Jobs", 'in a rolled back transaction'`
         throw new Error('roll back')
       }).catch(() => undefined)
+      await sql.notify('caught up', '')
+      await isCaughtUp
       await jobs.unlisten()
       await sql.notify('Jobs', 'after unlisten')
       await sql.notify('done', '')
