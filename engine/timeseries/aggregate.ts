@@ -4,7 +4,7 @@
 import { assertNever } from '../../src/common/assert.js'
 import { EngineFailureError } from '../api.js'
 import type { AggPartial, AggregateState, ColumnVector } from '../batch.js'
-import type { AggregateSpec, ScanOp, TableSchema } from '../ops.js'
+import type { AggregateSpec, GroupKey, ScanOp, TableSchema } from '../ops.js'
 import { compareCells, gatherVector, numberAt } from './gather.js'
 import { isMemNull, type MemColumn } from './memtable.js'
 import type { Selection } from './scan.js'
@@ -177,6 +177,17 @@ export function aggregateRows(schema: TableSchema, op: ScanOp, selections: Reado
   return finishPartial(schema, op, accs, all, withOneGroup(op, accs, { keyTables, keyRows, bucketStarts }))
 }
 
+/** Each group's start in `bucket`, from the group's first row's timestamp. */
+function bucketStartsOfRows(bucket: Extract<GroupKey, { kind: 'timeBucket' }>, all: ReadonlyArray<ReadonlyArray<MemColumn>>,
+  tsIndex: number, refs: { readonly count: number; readonly tables: Int32Array; readonly rows: Int32Array }): Float64Array {
+  const starts = new Float64Array(refs.count)
+  for (let g = 0; g < refs.count; g++) {
+    const ts = all[refs.tables[g]!]![tsIndex]!
+    starts[g] = ts.kind === 'timestamp' ? bucketStartOf(bucket, ts.values[refs.rows[g]!]!) : 0
+  }
+  return starts
+}
+
 /** Without group keys there is exactly one group, even over no rows (count(*) over nothing is 0). */
 function withOneGroup(op: ScanOp, accs: ReadonlyArray<Accumulator>, refs: GroupRefs): GroupRefs {
   if (op.groupBy.length === 0 && refs.keyTables.length === 0) {
@@ -192,9 +203,14 @@ function finishPartial(schema: TableSchema, op: ScanOp, accs: ReadonlyArray<Accu
   const columnsOf = (column: number) => all.map((columns) => columns[column]!)
   const kind = (column: number) => schema.columns[column]!.kind
   const keyRefs = { count: groupCount, tables: Int32Array.from(groups.keyTables), rows: Int32Array.from(groups.keyRows) }
-  const keys: ColumnVector[] = op.groupBy.map((key) => key.kind === 'timeBucket'
-    ? { kind: 'timestamp', values: Float64Array.from(groups.bucketStarts) }
-    : gatherVector(kind(key.column), columnsOf(key.column), keyRefs))
+  // groups.bucketStarts holds the first time-bucket key's starts (the fused kernel numbers groups by it). Another
+  // bucket key (GROUP BY date_trunc('hour', t), date_trunc('day', t)) is computed from each group's first row: every
+  // row of a group has the same start for every bucket key. (It once repeated the first key's starts.)
+  const firstBucket = op.groupBy.find((key) => key.kind === 'timeBucket')
+  const keys: ColumnVector[] = op.groupBy.map((key) => key.kind !== 'timeBucket'
+    ? gatherVector(kind(key.column), columnsOf(key.column), keyRefs)
+    : key === firstBucket ? { kind: 'timestamp', values: Float64Array.from(groups.bucketStarts) }
+      : { kind: 'timestamp', values: bucketStartsOfRows(key, all, schema.timestampIndex, keyRefs) })
   const refsOf = (acc: Accumulator) => ({ count: groupCount, tables: Int32Array.from(acc.tables), rows: Int32Array.from(acc.rows) })
   const states = accs.map((acc) => finishState(acc, kind, refsOf, columnsOf))
   return { kind: 'AggPartial', groupCount, keys, states }

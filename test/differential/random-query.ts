@@ -1,0 +1,150 @@
+// test/differential/random-query: a seeded generator of SELECTs over the corpus's `cpu` table (corpus-data.ts) whose
+// answer PostgreSQL fixes exactly — random WHERE trees (AND/OR/NOT over comparisons, ranges, IN, LIKE, IS [NOT]
+// NULL/TRUE/DISTINCT FROM, arithmetic, CASE, COALESCE, extract), grouped and global aggregates (with FILTER, HAVING,
+// DISTINCT), top-N and DISTINCT ON — the shapes the planner pushes into the scans, prunes segments for and answers
+// from chunk statistics. Every ORDER BY that a LIMIT or the comparison depends on is total (group keys, or
+// (time, hostname), which is unique in the corpus), so a difference is a wrong answer, never an ambiguity.
+
+export interface RandomQuery {
+  readonly sql: string
+  /** Rows are compared as sorted sets: the query has no total ORDER BY. */
+  readonly rowsort: boolean
+}
+
+const FIELDS = ['usage_user', 'usage_system', 'usage_idle', 'usage_nice', 'usage_iowait', 'usage_steal']
+const TAG_VALUES: ReadonlyArray<readonly [string, ReadonlyArray<string>]> = [
+  ['hostname', ['host_0', 'host_1', 'host_3', 'host_6', 'host_7', 'host_9']],
+  ['region', ['us-east-1', 'us-west-2', 'eu-central-1', 'sa-east-1']],
+  ['rack', ['1', '7', '42', '99']],
+  ['os', ['Ubuntu16.10', 'Ubuntu15.10', 'Ubuntu16.04LTS']],
+  ['team', ['SF', 'NYC', 'LON', 'CHI']],
+]
+const GROUP_KEYS = ['hostname', 'region', 'rack', 'healthy', "time_bucket('1 hour', time)", "time_bucket('6 hours', time)",
+  "date_trunc('day', time)", 'team', 'extract(hour from time)']
+/** The corpus spans 2024-03-29 12:00 UTC + 3 days; bounds reach an hour past both ends. */
+const START_MS = Date.UTC(2024, 2, 29, 11, 0, 0)
+const SPAN_MINUTES = (3 * 24 + 2) * 60
+
+class Draw {
+  constructor(private readonly random: () => number) {}
+
+  int(low: number, high: number): number { return low + Math.floor(this.random() * (high - low + 1)) }
+  chance(p: number): boolean { return this.random() < p }
+  pick<T>(items: ReadonlyArray<T>): T { return items[this.int(0, items.length - 1)]! }
+  some<T>(items: ReadonlyArray<T>, low: number, high: number): T[] {
+    const pool = [...items]
+    const count = Math.min(pool.length, this.int(low, high))
+    return Array.from({ length: count }, () => pool.splice(this.int(0, pool.length - 1), 1)[0]!)
+  }
+
+  /** A float constant near the data (values have 2 decimals; some constants hit them exactly). */
+  number(scale: number): string {
+    return this.chance(0.3) ? String(this.int(-1, scale + 1)) : (this.int(-100, (scale + 1) * 100) / 100).toFixed(2)
+  }
+
+  /** A timestamptz literal on the minute, sometimes on the data's 5-minute grid, in one of two spellings. */
+  time(): string {
+    const minute = this.chance(0.5) ? this.int(0, SPAN_MINUTES) : this.int(0, SPAN_MINUTES / 5) * 5
+    const iso = new Date(START_MS + minute * 60_000).toISOString()
+    return this.chance(0.5) ? `'${iso.slice(0, 19).replace('T', ' ')}+00'` : `'${iso}'`
+  }
+}
+
+const COMPARISONS = ['<', '<=', '>', '>=', '=', '<>']
+
+function atom(d: Draw): string {
+  const field = d.pick(FIELDS)
+  const scale = field === 'usage_idle' ? 100 : 50
+  switch (d.int(0, 15)) {
+    case 0: case 1: return `${field} ${d.pick(COMPARISONS)} ${d.number(scale)}`
+    case 2: return `${field} IS ${d.chance(0.5) ? 'NOT ' : ''}NULL`
+    case 3: return `${field} ${d.chance(0.2) ? 'NOT ' : ''}BETWEEN ${d.number(scale / 2)} AND ${d.number(scale)}`
+    case 4: case 5: return `time ${d.pick(['<', '<=', '>', '>='])} ${d.time()}`
+    case 6: return `time >= ${d.time()} AND time < ${d.time()}`
+    case 7: {
+      const [tag, values] = d.pick(TAG_VALUES)
+      return d.chance(0.5) ? `${tag} ${d.pick(['=', '<>'])} '${d.pick(values)}'` : `${tag} ${d.chance(0.2) ? 'NOT ' : ''}IN (${d.some(values, 1, 3).map((v) => `'${v}'`).join(', ')})`
+    }
+    case 8: return d.pick(["region LIKE 'us-%'", "hostname LIKE 'host\\_1%'", "os ILIKE '%16%'", 'rack IS NULL', 'team IS NOT NULL', "datacenter NOT LIKE '%a'"])
+    case 9: return `reading ${d.pick(COMPARISONS)} ${d.int(-250, 1850)}`
+    case 10: return d.pick([`reading % ${d.int(2, 9)} = ${d.int(0, 1)}`, `abs(reading) > ${d.int(0, 1500)}`, 'reading IS NULL'])
+    case 11: return d.pick(['healthy', 'NOT healthy', 'healthy IS NOT TRUE', 'healthy IS DISTINCT FROM true', 'healthy IS NULL', 'healthy = false'])
+    case 12: return `${field} + ${d.pick(FIELDS)} ${d.pick(['<', '>'])} ${d.number(scale * 2)}`
+    case 13: return `coalesce(${field}, ${d.int(0, 60)}) ${d.pick(['<', '>='])} ${d.number(scale)}`
+    case 14: return `CASE WHEN healthy THEN ${field} ELSE ${d.pick(FIELDS)} END > ${d.number(scale)}`
+    default: return `extract(hour from time) BETWEEN ${d.int(0, 12)} AND ${d.int(10, 23)}`
+  }
+}
+
+function predicate(d: Draw, depth: number): string {
+  if (depth === 0 || d.chance(0.35)) return atom(d)
+  switch (d.int(0, 4)) {
+    case 0: case 1: return `${predicate(d, depth - 1)} AND ${predicate(d, depth - 1)}`
+    case 2: case 3: return `(${predicate(d, depth - 1)} OR ${predicate(d, depth - 1)})`
+    default: return `NOT (${predicate(d, depth - 1)})`
+  }
+}
+
+function where(d: Draw): string {
+  if (d.chance(0.1)) return ''
+  // TSBS's shape most of the time: a time range ANDed with the rest.
+  const range = d.chance(0.6) ? `time >= ${d.time()} AND time < ${d.time()} AND ` : ''
+  return ` WHERE ${range}${predicate(d, d.int(0, 3))}`
+}
+
+function aggregate(d: Draw, byHost: boolean): string {
+  const field = d.pick(FIELDS)
+  const filter = d.chance(0.15) ? ` FILTER (WHERE ${atom(d)})` : ''
+  const call = d.pick([
+    'count(*)', `count(${field})`, `sum(${field})`, `avg(${field})`, `min(${field})`, `max(${field})`, 'sum(reading)',
+    'min(reading)', 'max(reading)', 'min(time)', 'max(time)', 'bool_and(healthy)', 'bool_or(healthy)', 'count(DISTINCT hostname)',
+    `max(${field} - ${d.pick(FIELDS)})`, 'count(reading)', 'avg(reading)',
+    ...(byHost ? [`first(${field}, time)`, `last(${field}, time)`] : []),
+  ])
+  return `${call}${filter}`
+}
+
+function groupedQuery(d: Draw): RandomQuery {
+  const keys = d.some(GROUP_KEYS, 1, 2)
+  const aggregates = Array.from({ length: d.int(1, 4) }, () => aggregate(d, keys.includes('hostname')))
+  const having = d.chance(0.2) ? ` HAVING count(*) > ${d.int(0, 40)}` : ''
+  const positions = keys.map((_, i) => `${i + 1}${d.chance(0.3) ? ' DESC' : ''}${d.chance(0.2) ? ' NULLS FIRST' : ''}`)
+  const ordered = d.chance(0.7)
+  const limit = ordered && d.chance(0.4) ? ` LIMIT ${d.int(1, 20)}` : ''
+  const sql = `SELECT ${[...keys, ...aggregates].join(', ')} FROM cpu${where(d)} GROUP BY ${keys.join(', ')}${having}` +
+    `${ordered ? ` ORDER BY ${positions.join(', ')}` : ''}${limit}`
+  return { sql, rowsort: !ordered }
+}
+
+function scanQuery(d: Draw): RandomQuery {
+  const columns = ['time', 'hostname', ...d.some(FIELDS, 1, 3), ...(d.chance(0.3) ? ['reading', 'healthy'] : [])]
+  if (d.chance(0.2)) columns.push(`${d.pick(FIELDS)} * 2 - ${d.pick(FIELDS)} AS computed`)
+  const direction = d.chance(0.5) ? ' DESC' : ''
+  const byValue = d.chance(0.4) ? `${d.pick(FIELDS)}${d.chance(0.5) ? ' DESC' : ''} NULLS ${d.pick(['FIRST', 'LAST'])}, ` : ''
+  const sql = `SELECT ${columns.join(', ')} FROM cpu${where(d)} ORDER BY ${byValue}time${direction}, hostname LIMIT ${d.int(1, 60)}` +
+    `${d.chance(0.2) ? ` OFFSET ${d.int(1, 30)}` : ''}`
+  return { sql, rowsort: false }
+}
+
+function globalQuery(d: Draw): RandomQuery {
+  const aggregates = Array.from({ length: d.int(1, 5) }, () => aggregate(d, false))
+  return { sql: `SELECT ${aggregates.join(', ')} FROM cpu${where(d)}`, rowsort: false }
+}
+
+function lastpointQuery(d: Draw): RandomQuery {
+  const tag = d.pick(['hostname', 'region', 'rack'])
+  const field = d.pick(FIELDS)
+  return { sql: `SELECT DISTINCT ON (${tag}) ${tag}, time, ${field} FROM cpu${where(d)} ORDER BY ${tag}, time DESC, hostname`, rowsort: false }
+}
+
+/** `count` queries drawn from `random`: grouped, top-N scans, global aggregates and DISTINCT ON, mixed. */
+export function randomQueries(random: () => number, count: number): RandomQuery[] {
+  const d = new Draw(random)
+  return Array.from({ length: count }, () => {
+    const kind = d.int(0, 9)
+    if (kind < 4) return groupedQuery(d)
+    if (kind < 7) return scanQuery(d)
+    if (kind < 9) return globalQuery(d)
+    return lastpointQuery(d)
+  })
+}
