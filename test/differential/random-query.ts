@@ -9,6 +9,8 @@ export interface RandomQuery {
   readonly sql: string
   /** Rows are compared as sorted sets: the query has no total ORDER BY. */
   readonly rowsort: boolean
+  /** Text parameters for $1…: the query then goes over the extended protocol, its parameter types inferred. */
+  readonly values?: ReadonlyArray<string>
 }
 
 const FIELDS = ['usage_user', 'usage_system', 'usage_idle', 'usage_nice', 'usage_iowait', 'usage_steal']
@@ -104,9 +106,17 @@ function aggregate(d: Draw, byHost: boolean): string {
   return `${call}${filter}`
 }
 
+/** An expression over aggregates, as dashboards write them. */
+function aggregateExpression(d: Draw, byHost: boolean): string {
+  const field = d.pick(FIELDS)
+  return d.pick([aggregate(d, byHost), aggregate(d, byHost), `max(${field}) - min(${field})`, `count(*) * 2 + 1`,
+    `round(avg(${field})::numeric, 2)`, `sum(${field}) / nullif(count(${field}), 0)`, `coalesce(max(reading), -1)`,
+    `CASE WHEN count(*) > 10 THEN 'many' ELSE 'few' END`, `avg(${field}) > 25`])
+}
+
 function groupedQuery(d: Draw): RandomQuery {
   const keys = d.some(GROUP_KEYS, 1, 2)
-  const aggregates = Array.from({ length: d.int(1, 4) }, () => aggregate(d, keys.includes('hostname')))
+  const aggregates = Array.from({ length: d.int(1, 4) }, () => aggregateExpression(d, keys.includes('hostname')))
   const having = d.chance(0.2) ? ` HAVING count(*) > ${d.int(0, 40)}` : ''
   const positions = keys.map((_, i) => `${i + 1}${d.chance(0.3) ? ' DESC' : ''}${d.chance(0.2) ? ' NULLS FIRST' : ''}`)
   const ordered = d.chance(0.7)
@@ -137,14 +147,46 @@ function lastpointQuery(d: Draw): RandomQuery {
   return { sql: `SELECT DISTINCT ON (${tag}) ${tag}, time, ${field} FROM cpu${where(d)} ORDER BY ${tag}, time DESC, hostname`, rowsort: false }
 }
 
+function joinQuery(d: Draw): RandomQuery {
+  const join = d.pick(['JOIN', 'LEFT JOIN'])
+  const key = d.pick(['h.owner', 'h.cores', 'c.hostname'])
+  const sql = `SELECT ${key}, count(*), max(c.${d.pick(FIELDS)}) FROM cpu c ${join} hosts h ON h.hostname = c.hostname` +
+    `${where(d).replace(/\b(time|hostname)\b/g, 'c.$1')} GROUP BY ${key} ORDER BY 1 NULLS FIRST`
+  return { sql, rowsort: false }
+}
+
+function subqueryQuery(d: Draw): RandomQuery {
+  const inner = d.pick([`SELECT hostname FROM hosts WHERE cores > ${d.int(1, 40)}`, "SELECT hostname FROM hosts WHERE owner IS NULL",
+    `SELECT hostname FROM cpu WHERE ${atom(d)} GROUP BY hostname HAVING count(*) > ${d.int(1, 200)}`])
+  const membership = d.pick(['IN', 'NOT IN'])
+  const sql = `SELECT hostname, count(*), min(time) FROM cpu WHERE hostname ${membership} (${inner})${where(d).replace(' WHERE ', ' AND ')} ` +
+    'GROUP BY hostname ORDER BY hostname'
+  return { sql, rowsort: false }
+}
+
+function windowQuery(d: Draw): RandomQuery {
+  const field = d.pick(FIELDS)
+  const call = d.pick([`lag(${field}) OVER w`, `lead(${field}, 2) OVER w`, 'row_number() OVER w', `sum(${field}) OVER w`,
+    `avg(${field}) OVER (PARTITION BY hostname ORDER BY time ROWS BETWEEN 2 PRECEDING AND CURRENT ROW)`, `first_value(${field}) OVER w`])
+  const sql = `SELECT hostname, time, ${field}, ${call} FROM cpu${where(d)} WINDOW w AS (PARTITION BY hostname ORDER BY time) ` +
+    `ORDER BY hostname, time LIMIT ${d.int(5, 80)}`
+  return { sql, rowsort: false }
+}
+
+/** The query with its first timestamptz literal sent as $1 (over the extended protocol), when it has one. */
+function parameterized(query: RandomQuery): RandomQuery {
+  const literal = /'(2024-[^']*)'/.exec(query.sql)
+  if (literal === null) return query
+  return { ...query, sql: query.sql.replace(literal[0], '$1'), values: [literal[1]!] }
+}
+
 /** `count` queries drawn from `random`: grouped, top-N scans, global aggregates and DISTINCT ON, mixed. */
 export function randomQueries(random: () => number, count: number): RandomQuery[] {
   const d = new Draw(random)
   return Array.from({ length: count }, () => {
-    const kind = d.int(0, 9)
-    if (kind < 4) return groupedQuery(d)
-    if (kind < 7) return scanQuery(d)
-    if (kind < 9) return globalQuery(d)
-    return lastpointQuery(d)
+    const kind = d.int(0, 13)
+    const query = kind < 4 ? groupedQuery(d) : kind < 7 ? scanQuery(d) : kind < 9 ? globalQuery(d) : kind < 10 ? lastpointQuery(d)
+      : kind < 11 ? joinQuery(d) : kind < 12 ? subqueryQuery(d) : windowQuery(d)
+    return d.chance(0.2) ? parameterized(query) : query
   })
 }

@@ -49,9 +49,10 @@ export function isSetupStatement(block: SqlTestBlock): boolean {
   return block.kind === 'statementOk' && SETUP_STATEMENT.test(block.sql)
 }
 
-export async function runBlock(client: pg.Client, block: SqlTestBlock): Promise<Outcome> {
+/** Runs one block; with `values`, over the extended protocol with those text parameters (their types inferred). */
+export async function runBlock(client: pg.Client, block: SqlTestBlock, values?: ReadonlyArray<string>): Promise<Outcome> {
   try {
-    const result = await client.query({ text: block.sql, rowMode: 'array', types: rawText })
+    const result = await client.query({ text: block.sql, rowMode: 'array', types: rawText, ...(values === undefined ? {} : { values: [...values] }) })
     const fields = (result.fields ?? []).map((f) => f.name)
     const oids = (result.fields ?? []).map((f) => f.dataTypeID)
     let rows = (result.rows ?? []) as Array<Array<string | null>>
