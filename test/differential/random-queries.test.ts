@@ -3,15 +3,15 @@
 // shapes nobody wrote by hand. Method: random-query.ts draws seeded SELECTs over the differential corpus's data
 // (corpus-data.ts) loaded into a nodedb server process and a real PostgreSQL 15; each is judged as a corpus block
 // (runner.ts: column names, type OIDs, text values, floats to 1e-9 relative), with the data in memtables, then after
-// CHECKPOINT in segments, in UTC and in Europe/Berlin. NODEDB_RANDOM_SEED replays or varies a run (the seed is in
-// every failure's text).
+// CHECKPOINT in segments, in UTC and in Europe/Berlin, and with newer rows in memtables beside the segments.
+// NODEDB_RANDOM_SEED replays or varies a run (the seed is in every failure's text).
 import assert from 'node:assert/strict'
 import pg from 'pg'
 import { seededRandom } from '../helpers/random.js'
 import { startPostgres, type Postgres } from '../helpers/postgres.js'
 import { makeTempDir, removeDir, startServerProcess, type ServerProcess } from '../helpers/server-process.js'
 import { CORPUS_TABLES, corpusInserts, POSTGRES_PREAMBLE } from './corpus-data.js'
-import { randomQueries } from './random-query.js'
+import { extraRowInserts, randomQueries } from './random-query.js'
 import { judge, runBlock } from './runner.js'
 
 const SEED = Number(process.env.NODEDB_RANDOM_SEED ?? 20261207)
@@ -98,5 +98,18 @@ describe(`differential: random queries against PostgreSQL (seed ${SEED})`, funct
   // The corpus crosses Europe/Berlin's switch to summer time: day buckets and extract(hour) in a zone with a DST gap.
   it('data in segments, TimeZone Europe/Berlin: every query answers as PostgreSQL does', async function () {
     await runAll('segments, Europe/Berlin', 'Europe/Berlin')
+  })
+
+  it('segments plus newer rows in memtables over the same time range: every query answers as PostgreSQL does', async function () {
+    const [nodedb, postgres] = [await connect('nodedb'), await connect('postgres')]
+    try {
+      for (const sql of extraRowInserts(seededRandom(SEED + 1), 400)) {
+        await postgres.query(sql)
+        await nodedb.query(sql)
+      }
+    } finally {
+      await Promise.all([nodedb.end(), postgres.end()])
+    }
+    await runAll('segments + memtables')
   })
 })

@@ -180,6 +180,30 @@ function parameterized(query: RandomQuery): RandomQuery {
   return { ...query, sql: query.sql.replace(literal[0], '$1'), values: [literal[1]!] }
 }
 
+/**
+ * INSERTs of `count` more cpu rows spread over the corpus's span, off its 5-minute grid (minute ≡ 1..4 mod 5, each
+ * host's minutes distinct), so (time, hostname) stays unique: written after a CHECKPOINT, they sit in memtables
+ * overlapping the segments' time ranges.
+ */
+export function extraRowInserts(random: () => number, count: number): string[] {
+  const d = new Draw(random)
+  const used = new Set<string>()
+  const rows: string[] = []
+  while (rows.length < count) {
+    const host = d.int(0, 7)
+    const minute = d.int(60, SPAN_MINUTES - 60)
+    if (minute % 5 === 0 || used.has(`${host}/${minute}`)) continue
+    used.add(`${host}/${minute}`)
+    const time = new Date(START_MS + minute * 60_000).toISOString()
+    const value = (scale: number): string => (d.chance(0.05) ? 'NULL' : (d.int(0, scale * 100) / 100).toFixed(2))
+    const fields = FIELDS.map((field) => value(field === 'usage_idle' ? 100 : 50))
+    const region = d.pick(TAG_VALUES[1]![1])
+    rows.push(`('${time}', 'host_${host}', '${region}', ${fields.join(', ')}, ${d.chance(0.05) ? 'NULL' : d.int(-200, 1800)}, ${d.pick(['true', 'false', 'NULL'])})`)
+  }
+  const columns = `time, hostname, region, ${FIELDS.join(', ')}, reading, healthy`
+  return [0, 1].map((half) => `INSERT INTO cpu (${columns}) VALUES ${rows.filter((_, i) => i % 2 === half).join(', ')}`)
+}
+
 /** `count` queries drawn from `random`: grouped, top-N scans, global aggregates and DISTINCT ON, mixed. */
 export function randomQueries(random: () => number, count: number): RandomQuery[] {
   const d = new Draw(random)
