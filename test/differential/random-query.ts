@@ -28,7 +28,9 @@ const START_MS = Date.UTC(2024, 2, 29, 11, 0, 0)
 const SPAN_MINUTES = (3 * 24 + 2) * 60
 
 class Draw {
-  constructor(private readonly random: () => number) {}
+  constructor(private readonly random: () => number, readonly fields: ReadonlyArray<string> = FIELDS) {}
+
+  field(): string { return this.pick(this.fields) }
 
   int(low: number, high: number): number { return low + Math.floor(this.random() * (high - low + 1)) }
   chance(p: number): boolean { return this.random() < p }
@@ -55,7 +57,7 @@ class Draw {
 const COMPARISONS = ['<', '<=', '>', '>=', '=', '<>']
 
 function atom(d: Draw): string {
-  const field = d.pick(FIELDS)
+  const field = d.field()
   const scale = field === 'usage_idle' ? 100 : 50
   switch (d.int(0, 15)) {
     case 0: case 1: return `${field} ${d.pick(COMPARISONS)} ${d.number(scale)}`
@@ -71,9 +73,9 @@ function atom(d: Draw): string {
     case 9: return `reading ${d.pick(COMPARISONS)} ${d.int(-250, 1850)}`
     case 10: return d.pick([`reading % ${d.int(2, 9)} = ${d.int(0, 1)}`, `abs(reading) > ${d.int(0, 1500)}`, 'reading IS NULL'])
     case 11: return d.pick(['healthy', 'NOT healthy', 'healthy IS NOT TRUE', 'healthy IS DISTINCT FROM true', 'healthy IS NULL', 'healthy = false'])
-    case 12: return `${field} + ${d.pick(FIELDS)} ${d.pick(['<', '>'])} ${d.number(scale * 2)}`
+    case 12: return `${field} + ${d.field()} ${d.pick(['<', '>'])} ${d.number(scale * 2)}`
     case 13: return `coalesce(${field}, ${d.int(0, 60)}) ${d.pick(['<', '>='])} ${d.number(scale)}`
-    case 14: return `CASE WHEN healthy THEN ${field} ELSE ${d.pick(FIELDS)} END > ${d.number(scale)}`
+    case 14: return `CASE WHEN healthy THEN ${field} ELSE ${d.field()} END > ${d.number(scale)}`
     default: return `extract(hour from time) BETWEEN ${d.int(0, 12)} AND ${d.int(10, 23)}`
   }
 }
@@ -95,12 +97,12 @@ function where(d: Draw): string {
 }
 
 function aggregate(d: Draw, byHost: boolean): string {
-  const field = d.pick(FIELDS)
+  const field = d.field()
   const filter = d.chance(0.15) ? ` FILTER (WHERE ${atom(d)})` : ''
   const call = d.pick([
     'count(*)', `count(${field})`, `sum(${field})`, `avg(${field})`, `min(${field})`, `max(${field})`, 'sum(reading)',
     'min(reading)', 'max(reading)', 'min(time)', 'max(time)', 'bool_and(healthy)', 'bool_or(healthy)', 'count(DISTINCT hostname)',
-    `max(${field} - ${d.pick(FIELDS)})`, 'count(reading)', 'avg(reading)',
+    `max(${field} - ${d.field()})`, 'count(reading)', 'avg(reading)',
     ...(byHost ? [`first(${field}, time)`, `last(${field}, time)`] : []),
   ])
   return `${call}${filter}`
@@ -108,7 +110,7 @@ function aggregate(d: Draw, byHost: boolean): string {
 
 /** An expression over aggregates, as dashboards write them. */
 function aggregateExpression(d: Draw, byHost: boolean): string {
-  const field = d.pick(FIELDS)
+  const field = d.field()
   return d.pick([aggregate(d, byHost), aggregate(d, byHost), `max(${field}) - min(${field})`, `count(*) * 2 + 1`,
     `round(avg(${field})::numeric, 2)`, `sum(${field}) / nullif(count(${field}), 0)`, `coalesce(max(reading), -1)`,
     `CASE WHEN count(*) > 10 THEN 'many' ELSE 'few' END`, `avg(${field}) > 25`])
@@ -127,10 +129,10 @@ function groupedQuery(d: Draw): RandomQuery {
 }
 
 function scanQuery(d: Draw): RandomQuery {
-  const columns = ['time', 'hostname', ...d.some(FIELDS, 1, 3), ...(d.chance(0.3) ? ['reading', 'healthy'] : [])]
-  if (d.chance(0.2)) columns.push(`${d.pick(FIELDS)} * 2 - ${d.pick(FIELDS)} AS computed`)
+  const columns = ['time', 'hostname', ...d.some(d.fields, 1, 3), ...(d.chance(0.3) ? ['reading', 'healthy'] : [])]
+  if (d.chance(0.2)) columns.push(`${d.field()} * 2 - ${d.field()} AS computed`)
   const direction = d.chance(0.5) ? ' DESC' : ''
-  const byValue = d.chance(0.4) ? `${d.pick(FIELDS)}${d.chance(0.5) ? ' DESC' : ''} NULLS ${d.pick(['FIRST', 'LAST'])}, ` : ''
+  const byValue = d.chance(0.4) ? `${d.field()}${d.chance(0.5) ? ' DESC' : ''} NULLS ${d.pick(['FIRST', 'LAST'])}, ` : ''
   const sql = `SELECT ${columns.join(', ')} FROM cpu${where(d)} ORDER BY ${byValue}time${direction}, hostname LIMIT ${d.int(1, 60)}` +
     `${d.chance(0.2) ? ` OFFSET ${d.int(1, 30)}` : ''}`
   return { sql, rowsort: false }
@@ -143,14 +145,14 @@ function globalQuery(d: Draw): RandomQuery {
 
 function lastpointQuery(d: Draw): RandomQuery {
   const tag = d.pick(['hostname', 'region', 'rack'])
-  const field = d.pick(FIELDS)
+  const field = d.field()
   return { sql: `SELECT DISTINCT ON (${tag}) ${tag}, time, ${field} FROM cpu${where(d)} ORDER BY ${tag}, time DESC, hostname`, rowsort: false }
 }
 
 function joinQuery(d: Draw): RandomQuery {
   const join = d.pick(['JOIN', 'LEFT JOIN'])
   const key = d.pick(['h.owner', 'h.cores', 'c.hostname'])
-  const sql = `SELECT ${key}, count(*), max(c.${d.pick(FIELDS)}) FROM cpu c ${join} hosts h ON h.hostname = c.hostname` +
+  const sql = `SELECT ${key}, count(*), max(c.${d.field()}) FROM cpu c ${join} hosts h ON h.hostname = c.hostname` +
     `${where(d).replace(/\b(time|hostname)\b/g, 'c.$1')} GROUP BY ${key} ORDER BY 1 NULLS FIRST`
   return { sql, rowsort: false }
 }
@@ -165,7 +167,7 @@ function subqueryQuery(d: Draw): RandomQuery {
 }
 
 function windowQuery(d: Draw): RandomQuery {
-  const field = d.pick(FIELDS)
+  const field = d.field()
   const call = d.pick([`lag(${field}) OVER w`, `lead(${field}, 2) OVER w`, 'row_number() OVER w', `sum(${field}) OVER w`,
     `avg(${field}) OVER (PARTITION BY hostname ORDER BY time ROWS BETWEEN 2 PRECEDING AND CURRENT ROW)`, `first_value(${field}) OVER w`])
   const sql = `SELECT hostname, time, ${field}, ${call} FROM cpu${where(d)} WINDOW w AS (PARTITION BY hostname ORDER BY time) ` +
@@ -185,7 +187,7 @@ function parameterized(query: RandomQuery): RandomQuery {
  * host's minutes distinct), so (time, hostname) stays unique: written after a CHECKPOINT, they sit in memtables
  * overlapping the segments' time ranges.
  */
-export function extraRowInserts(random: () => number, count: number): string[] {
+export function extraRowInserts(random: () => number, count: number, extraField?: string): string[] {
   const d = new Draw(random)
   const used = new Set<string>()
   const rows: string[] = []
@@ -196,17 +198,20 @@ export function extraRowInserts(random: () => number, count: number): string[] {
     used.add(`${host}/${minute}`)
     const time = new Date(START_MS + minute * 60_000).toISOString()
     const value = (scale: number): string => (d.chance(0.05) ? 'NULL' : (d.int(0, scale * 100) / 100).toFixed(2))
-    const fields = FIELDS.map((field) => value(field === 'usage_idle' ? 100 : 50))
+    const fields = [...FIELDS, ...(extraField === undefined ? [] : [extraField])].map((field) => value(field === 'usage_idle' ? 100 : 50))
     const region = d.pick(TAG_VALUES[1]![1])
     rows.push(`('${time}', 'host_${host}', '${region}', ${fields.join(', ')}, ${d.chance(0.05) ? 'NULL' : d.int(-200, 1800)}, ${d.pick(['true', 'false', 'NULL'])})`)
   }
-  const columns = `time, hostname, region, ${FIELDS.join(', ')}, reading, healthy`
+  const columns = `time, hostname, region, ${[...FIELDS, ...(extraField === undefined ? [] : [extraField])].join(', ')}, reading, healthy`
   return [0, 1].map((half) => `INSERT INTO cpu (${columns}) VALUES ${rows.filter((_, i) => i % 2 === half).join(', ')}`)
 }
 
-/** `count` queries drawn from `random`: grouped, top-N scans, global aggregates and DISTINCT ON, mixed. */
-export function randomQueries(random: () => number, count: number): RandomQuery[] {
-  const d = new Draw(random)
+/**
+ * `count` queries drawn from `random`: grouped, top-N scans, global aggregates, DISTINCT ON, joins, subqueries and
+ * windows, mixed; `extraField` (a float8 column added later) joins the fields they use.
+ */
+export function randomQueries(random: () => number, count: number, extraField?: string): RandomQuery[] {
+  const d = new Draw(random, extraField === undefined ? FIELDS : [...FIELDS, extraField, extraField])
   return Array.from({ length: count }, () => {
     const kind = d.int(0, 13)
     const query = kind < 4 ? groupedQuery(d) : kind < 7 ? scanQuery(d) : kind < 9 ? globalQuery(d) : kind < 10 ? lastpointQuery(d)
