@@ -7,9 +7,10 @@
 // each sort are printed too, with the main thread's CPU time in the longest (the figure the machine's load does
 // not inflate: a stall the scheduler caused has little CPU in it).
 // --heavy picks the other connection's work: sort (the scenario's ORDER BY), aggregate (20 × TSBS double-groupby-all over
-// the whole table) or ilp (--rows new rows over ILP/TCP into a table of their own, one connection, per run).
+// the whole table), ilp (--rows new rows over ILP/TCP into a table of their own, one connection, per run) or none
+// (2 s of nothing: what the machine's other load alone does to SELECT 1 and the main thread's wait).
 // Run: npx tsc -p . && node dist/bench/micro/loop-stall-cost.js DIR [--rows 200000] [--hosts 100] [--runs 5]
-//      [--heavy sort|aggregate|ilp] [--prof PROFILE_DIR]
+//      [--heavy sort|aggregate|ilp|none] [--prof PROFILE_DIR]
 import fs from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
@@ -28,8 +29,9 @@ const AGGREGATE_SQL = `WITH cpu_avg AS (SELECT date_trunc('hour', time) AS hour,
 /** The heavy work of run `run`: a statement on `heavy`, or a bulk ILP load of `rows` rows (each run's own hours). */
 function heavyWork(kind: string, heavy: HeavyQuery, server: { readonly ilpPort: number }, rows: number, hosts: number, run: number): () => Promise<unknown> {
   if (kind === 'sort') return () => heavy.run(HEAVY_SQL)
+  if (kind === 'none') return () => new Promise((resolve) => setTimeout(resolve, 2000))
   if (kind === 'aggregate') return async () => { for (let i = 0; i < 20; i++) await heavy.run(AGGREGATE_SQL) }
-  if (kind !== 'ilp') throw new Error(`--heavy ${kind}: sort, aggregate or ilp`)
+  if (kind !== 'ilp') throw new Error(`--heavy ${kind}: sort, aggregate, ilp or none`)
   const startMs = Date.UTC(2030, 0, 1) + run * 366 * 24 * 3600_000
   const bodies = lineChunks(cpuRows(rows, hosts, run + 2, startMs), 1000, 'cpu_ilp').map((chunk) => Buffer.from(chunk))
   return () => sendShare(server.ilpPort, bodies)
