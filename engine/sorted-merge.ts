@@ -12,7 +12,7 @@ import type { ColumnVector, RowsPartial } from './batch.js'
 import type { StreamResponse } from './bridge/core-client.js'
 import type { EncodedDataRows } from '../src/common/datarow-encoder.js'
 
-/** The merge reads the clock once every this many rows plus one (~50 ns a reading; 256 rows are ~15 µs warm). */
+/** The merge reads the clock once every this many rows plus one: every 256 (~50 ns a reading; 256 rows ~15 µs warm). */
 const MERGE_CLOCK_ROWS_MASK = 255
 
 /** One core's batch being merged and the next row of it. */
@@ -108,7 +108,7 @@ export class SortedMerge {
     let rowCount = 0
     const deadlineMs = performance.now() + CONTROL_MERGE_SLICE_MS
     while (rowCount < SCAN_BATCH_ROWS_COUNT) {
-      if ((rowCount & MERGE_CLOCK_ROWS_MASK) === MERGE_CLOCK_ROWS_MASK && performance.now() > deadlineMs) break
+      if (rowCount > 0 && (rowCount & MERGE_CLOCK_ROWS_MASK) === 0 && performance.now() > deadlineMs) break
       const core = this.smallestHead()
       if (core < 0) break
       const head = this.heads[core]!
