@@ -18,6 +18,8 @@ export interface EngineConfig {
   readonly memtableMb: number
   /** Decoded segment-chunk cache per core, in MiB (`--cache-mb`); CORE_DECODED_CHUNK_CACHE_BYTES when absent. */
   readonly chunkCacheMb?: number
+  /** Nice increment each core thread takes at startup (`--core-nice`); 0 or absent: the process's priority. */
+  readonly coreNice?: number
   readonly fsync: FsyncMode
   /** Ingest is refused below this many free MiB on the data volume (issue 12); undefined = the default reserve. */
   readonly diskReserveMb?: number

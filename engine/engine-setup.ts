@@ -81,9 +81,9 @@ export async function lockDataDir(fs: FileSystem, dir: string): Promise<DirLock>
   }
 }
 
-/** A core worker with the engine's budgets (memtable, partition width, decoded-chunk cache). */
+/** A core worker with the engine's budgets (memtable, partition width, decoded-chunk cache) and priority. */
 export function newCoreClient(c: number, config: EngineConfig, options: OpenEngineOptions, budgetBytes: number): CoreClient {
   const cacheBytes = config.chunkCacheMb === undefined ? undefined : config.chunkCacheMb * 1024 * 1024
   const widthUs = options.partitionWidthUs ?? PARTITION_WIDTH_US_DEFAULT
-  return new CoreClient(c, path.join(__dirname, 'core', 'core-worker.js'), budgetBytes, widthUs, cacheBytes)
+  return new CoreClient(c, path.join(__dirname, 'core', 'core-worker.js'), budgetBytes, widthUs, cacheBytes, config.coreNice ?? 0)
 }

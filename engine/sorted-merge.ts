@@ -2,14 +2,18 @@
 // sorted, as DataRow bytes with their key columns (engine/core/sort-scan.ts); this k-way merge picks the smallest
 // head row across the cores' current batches and copies its bytes into the next output batch, a run of rows from
 // one batch at a time. It compares keys only: no row is decoded or encoded here. One output batch is at most
-// SCAN_BATCH_ROWS_COUNT rows (well under a millisecond), and the consumer takes one batch per turn (sql charges its
-// slice), so the event loop stays free (invariant 5). Memory: at most SCAN_STREAM_BATCHES_AHEAD_COUNT batches per
+// SCAN_BATCH_ROWS_COUNT rows and CONTROL_MERGE_SLICE_MS (~0.2 ms warm; the cap is for the first batches, before
+// V8 optimizes the merge: up to ~3 ms), and the consumer takes one batch per turn (sql charges its slice), so the
+// event loop stays free (invariant 5). Memory: at most SCAN_STREAM_BATCHES_AHEAD_COUNT batches per
 // core wait here (credit goes back only for a batch used up). Knows nothing of SQL or sockets.
-import { SCAN_BATCH_ROWS_COUNT } from '../src/common/limits.js'
+import { CONTROL_MERGE_SLICE_MS, SCAN_BATCH_ROWS_COUNT } from '../src/common/limits.js'
 import { EngineFailureError, type ScanSortKey } from './api.js'
 import type { ColumnVector, RowsPartial } from './batch.js'
 import type { StreamResponse } from './bridge/core-client.js'
 import type { EncodedDataRows } from '../src/common/datarow-encoder.js'
+
+/** The merge reads the clock once every this many rows plus one: every 256 (~50 ns a reading; 256 rows ~15 µs warm). */
+const MERGE_CLOCK_ROWS_MASK = 255
 
 /** One core's batch being merged and the next row of it. */
 interface Head {
@@ -94,14 +98,17 @@ export class SortedMerge {
   }
 
   /**
-   * Up to SCAN_BATCH_ROWS_COUNT rows, smallest head first (ties: the lower core), until the batch is full or some
-   * core's batch is used up while that core may still send (its next batch is waited for by the next call).
+   * Up to SCAN_BATCH_ROWS_COUNT rows, smallest head first (ties: the lower core), until the batch is full, its time
+   * is up (CONTROL_MERGE_SLICE_MS; at least 256 rows), or some core's batch is used up while that core may still send
+   * (its next batch is waited for by the next call).
    */
   private merge(): RowsPartial {
     const runs: Array<{ readonly encoded: EncodedDataRows; readonly from: number; to: number }> = []
     let last: Head | null = null
     let rowCount = 0
+    const deadlineMs = performance.now() + CONTROL_MERGE_SLICE_MS
     while (rowCount < SCAN_BATCH_ROWS_COUNT) {
+      if (rowCount > 0 && (rowCount & MERGE_CLOCK_ROWS_MASK) === 0 && performance.now() > deadlineMs) break
       const core = this.smallestHead()
       if (core < 0) break
       const head = this.heads[core]!

@@ -24,6 +24,8 @@ export interface ServerConfig {
   readonly coreCount: number
   readonly memtableMb: number
   readonly chunkCacheMb: number
+  /** Nice increment of the core threads (`--core-nice`, 0..19): the event loop then runs ahead of them. */
+  readonly coreNice?: number
   readonly fsync: FsyncMode
   /** Bytes all ILP TCP connections together buffer before their reads pause; absent = ILP_TCP_BUFFERED_BYTES_MAX. */
   readonly ilpTcpBufferBytes?: number
@@ -69,6 +71,7 @@ export const OPTION_SPECS: ReadonlyArray<OptionSpec> = [
   { flag: 'cores', env: 'NODEDB_CORES', help: 'worker cores (threads)', fallback: () => String(availableParallelism()) },
   { flag: 'memtable-mb', env: 'NODEDB_MEMTABLE_MB', help: 'memtable budget per core, MiB', fallback: () => String(MEMTABLE_MB_DEFAULT) },
   { flag: 'cache-mb', env: 'NODEDB_CACHE_MB', help: 'decoded segment-chunk cache per core, MiB (repeated queries)', fallback: () => String(CHUNK_CACHE_MB_DEFAULT) },
+  { flag: 'core-nice', env: 'NODEDB_CORE_NICE', help: 'lower the core threads\' CPU priority by this nice increment, 0..19 (see ARCHITECTURE.md: a machine of its own)', fallback: () => '0' },
   { flag: 'fsync', env: 'NODEDB_FSYNC', help: 'WAL fsync: always | batch | off', fallback: () => 'always' },
   {
     flag: 'ilp-tcp-buffer-mb', env: 'NODEDB_ILP_TCP_BUFFER_MB', help: 'input all ILP TCP connections buffer before reads pause, MiB',
@@ -198,6 +201,7 @@ export function resolveConfig(values: Readonly<Record<string, string | undefined
     coreCount: parseInteger('cores', raw('cores'), 1, CORES_MAX_COUNT),
     memtableMb: parseInteger('memtable-mb', raw('memtable-mb'), MEMTABLE_MB_MIN, MEMTABLE_MB_MAX),
     chunkCacheMb: parseInteger('cache-mb', raw('cache-mb'), 0, CHUNK_CACHE_MB_MAX),
+    coreNice: parseInteger('core-nice', raw('core-nice'), 0, 19),
     fsync: parseFsync(raw('fsync')),
     ilpTcpBufferBytes: parseInteger('ilp-tcp-buffer-mb', raw('ilp-tcp-buffer-mb'), ILP_TCP_BUFFER_MB_MIN, ILP_TCP_BUFFER_MB_MAX) * 2 ** 20,
     ilpHttpBufferBytes: parseInteger('ilp-http-buffer-mb', raw('ilp-http-buffer-mb'), ILP_TCP_BUFFER_MB_MIN, ILP_TCP_BUFFER_MB_MAX) * 2 ** 20,

@@ -87,6 +87,7 @@ function openConfiguredEngine(config: ServerConfig, options: StartServerOptions,
   onFatal: (detail: string) => void): Promise<Engine> {
   return openEngine({
     dataDir: config.dataDir, coreCount: config.coreCount, memtableMb: config.memtableMb, chunkCacheMb: config.chunkCacheMb, fsync: config.fsync,
+    coreNice: config.coreNice ?? 0,
     ...(config.diskReserveMb === null ? {} : { diskReserveMb: config.diskReserveMb }),
   }, {
     ...options.engineOptions,

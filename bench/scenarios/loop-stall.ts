@@ -52,16 +52,21 @@ export class HeavyQuery {
 }
 
 /** `SELECT 1` round trips (ms, ascending) on `light` while `heavy` runs HEAVY_SQL once. */
-export async function select1LatenciesDuringSort(heavy: HeavyQuery, light: pg.Client): Promise<number[]> {
+export function select1LatenciesDuringSort(heavy: HeavyQuery, light: pg.Client): Promise<number[]> {
+  return select1LatenciesDuring(() => heavy.run(HEAVY_SQL), light)
+}
+
+/** `SELECT 1` round trips (ms, ascending) on `light` while `work` runs. */
+export async function select1LatenciesDuring(work: () => Promise<unknown>, light: pg.Client): Promise<number[]> {
   const latencies: number[] = []
   let isDone = false
-  const sorting = heavy.run(HEAVY_SQL).finally(() => { isDone = true })
+  const working = work().finally(() => { isDone = true })
   while (!isDone) {
     const started = performance.now()
     await light.query('SELECT 1')
     latencies.push(performance.now() - started)
   }
-  await sorting
+  await working
   return latencies.sort((a, b) => a - b)
 }
 

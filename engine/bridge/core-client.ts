@@ -58,13 +58,13 @@ export class CoreClient {
 
   constructor(
     readonly coreId: number, workerPath: string, memtableBudgetBytes: number,
-    partitionWidthUs: number = PARTITION_WIDTH_US_DEFAULT, chunkCacheBytes?: number,
+    partitionWidthUs: number = PARTITION_WIDTH_US_DEFAULT, chunkCacheBytes?: number, coreNice = 0,
   ) {
     const requestRing = createRingBuffers()
     const responseRing = createRingBuffers()
     this.producer = new RingProducer(requestRing)
     this.consumer = new RingConsumer(responseRing)
-    const workerData = { coreId, requestRing, responseRing, memtableBudgetBytes, partitionWidthUs, chunkCacheBytes }
+    const workerData = { coreId, requestRing, responseRing, memtableBudgetBytes, partitionWidthUs, chunkCacheBytes, coreNice }
     this.worker = new Worker(workerPath, { workerData, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } })
     this.exited = new Promise((resolve) => this.worker.once('exit', (code) => { this.onExit(code); resolve(code) }))
     this.worker.on('error', (error) => log.error({ core: coreId, err: error }, 'core worker failed'))

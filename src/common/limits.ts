@@ -122,6 +122,10 @@ export const CORE_DECODED_CHUNK_CACHE_BYTES = 32 * 1024 * 1024
 export const CHUNK_CACHE_MB_DEFAULT = 128
 // The largest --cache-mb accepted: 64 GiB per core, beyond any machine nodedb is sized for; it only catches typos.
 export const CHUNK_CACHE_MB_MAX = 64 * 1024
+// Longest one call of the control thread's k-way merge of the cores' sorted batches (engine/sorted-merge.ts) runs
+// before it hands out what it has: one turn of the event loop, not a whole 4,096-row batch while V8 is still
+// interpreting the merge (up to ~3 ms then, ~0.2 ms once optimized).
+export const CONTROL_MERGE_SLICE_MS = 1
 // How long a core sleeps in Atomics.wait when it has output waiting for room in its response ring.
 export const CORE_OUTBOX_RETRY_MS = 1
 // How long the control thread waits before retrying a push to a full request ring.
