@@ -126,8 +126,9 @@ export const CHUNK_CACHE_MB_MAX = 64 * 1024
 export const CORE_OUTBOX_RETRY_MS = 1
 // How long the control thread waits before retrying a push to a full request ring.
 export const CONTROL_OUTBOX_RETRY_MS = 1
-// Initial row capacity of a memtable column; it doubles as rows arrive.
-export const MEMTABLE_INITIAL_ROWS_COUNT = 1024
+// Rows of the shared zero null maps and symbol ids memtable columns start on (memtable.ts); they grow with the
+// largest memtable, so this only spares a few early regrowths.
+export const MEMTABLE_SHARED_ZEROS_ROWS_COUNT = 1024
 // Runs of time-ordered rows a memtable's time index keeps (time-runs.ts): each costs a scan two binary searches, so
 // past this many (rows far out of order) testing every row is as cheap and the index is dropped.
 export const MEMTABLE_TIME_RUNS_MAX_COUNT = 1024
