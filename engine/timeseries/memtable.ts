@@ -3,7 +3,7 @@
 // Knows nothing of WAL, rings, files or SQL.
 import { assert } from '../../src/common/assert.js'
 import { vectorLength, type ColumnBatch, type ColumnVector } from '../batch.js'
-import { MEMTABLE_INITIAL_ROWS_COUNT, SEGMENT_ROW_GROUP_ROWS_COUNT } from '../../src/common/limits.js'
+import { MEMTABLE_SHARED_ZEROS_ROWS_COUNT, SEGMENT_ROW_GROUP_ROWS_COUNT } from '../../src/common/limits.js'
 import type { TableSchema } from '../ops.js'
 import { TimeRuns, type RowRanges } from './time-runs.js'
 
@@ -44,7 +44,7 @@ function newColumn(kind: MemColumn['kind'], capacity: number, isNull = false): M
  * sharedNoNulls: a memtable may outgrow a row group, and growing that one would leave the views the chunk cache
  * keeps unrecognised (isSharedNoNulls knows both).
  */
-let sharedZeroNulls = new Uint8Array(MEMTABLE_INITIAL_ROWS_COUNT)
+let sharedZeroNulls = new Uint8Array(MEMTABLE_SHARED_ZEROS_ROWS_COUNT)
 
 function zeroNulls(rowCount: number): Uint8Array {
   if (sharedZeroNulls.length < rowCount) sharedZeroNulls = new Uint8Array(Math.max(rowCount, 2 * sharedZeroNulls.length))
@@ -52,7 +52,7 @@ function zeroNulls(rowCount: number): Uint8Array {
 }
 
 /** Zero ids shared by every appendable symbol column whose rows all hold id 0 (see MemColumn); never written. */
-let sharedZeroIds = new Int32Array(MEMTABLE_INITIAL_ROWS_COUNT)
+let sharedZeroIds = new Int32Array(MEMTABLE_SHARED_ZEROS_ROWS_COUNT)
 
 function zeroIds(rowCount: number): Int32Array {
   if (sharedZeroIds.length < rowCount) sharedZeroIds = new Int32Array(Math.max(rowCount, 2 * sharedZeroIds.length))
@@ -109,6 +109,13 @@ function unreadColumn(kind: MemColumn['kind']): MemColumn {
 function assertNeverKind(kind: never): never {
   throw new Error(`unexpected column kind ${String(kind)}`)
 }
+
+/**
+ * How much a memtable's arrays grow when an append does not fit (at least to the rows it needs). Doubling left up to
+ * half of every array empty, and a memtable per (table, vShard) means hundreds of them per core (issue 10: RSS); at
+ * 1.5 an array is at least two thirds full, and the copies growth costs stay about twice the rows held (memcpy).
+ */
+const MEMTABLE_GROWTH_FACTOR = 1.5
 
 function grown<T extends Float64Array | BigInt64Array | Uint8Array | Int32Array>(array: T, capacity: number): T {
   const next = new (array.constructor as new (length: number) => T)(capacity)
@@ -175,7 +182,8 @@ function gatherNulls(into: Uint8Array, from: Uint8Array | undefined, rows: Int32
 export class Memtable {
   readonly columns: MemColumn[]
   private rows = 0
-  private capacity = MEMTABLE_INITIAL_ROWS_COUNT
+  /** Rows the columns' arrays hold room for: none until the first append, which sizes them to its rows. */
+  private capacity = 0
   private variableBytes = 0
   /** The time index, built by the first scan that asks (appends do not pay for it). */
   private timeRuns: TimeRuns | undefined
@@ -230,9 +238,9 @@ export class Memtable {
   }
 
   /**
-   * Approximate bytes of the rows held (plus strings), for the per-core budget. Counting rows rather than allocated
-   * capacity keeps hundreds of small per-vShard memtables from tripping a small budget with empty slots; the memory
-   * really held is at most twice this plus MEMTABLE_INITIAL_ROWS_COUNT rows per memtable (capacity doubles).
+   * Approximate bytes of the rows held (plus strings), for the per-core budget. The arrays hold at most
+   * MEMTABLE_GROWTH_FACTOR times this (the first append sizes them exactly, each growth takes at most that factor),
+   * so the budget bounds the memory really held too (issue 10).
    */
   get sizeBytes(): number {
     let perRow = 0
@@ -300,8 +308,7 @@ export class Memtable {
 
   private ensureCapacity(needed: number): void {
     if (needed <= this.capacity) return
-    let capacity = this.capacity
-    while (capacity < needed) capacity *= 2
+    const capacity = Math.max(needed, Math.ceil(this.capacity * MEMTABLE_GROWTH_FACTOR))
     for (const column of this.columns) {
       switch (column.kind) {
         case 'timestamp': case 'f64': case 'i64': case 'bool':

@@ -50,8 +50,9 @@ export const SUBQUERY_MEMO_ENTRIES_MAX_COUNT = 10_000
 export const TABLES_MAX_COUNT = 10_000
 // Columns per table (PostgreSQL's MaxTupleAttributeNumber is 1664).
 export const COLUMNS_PER_TABLE_MAX_COUNT = 1600
-// Bytes of one SPSC ring (request or response); a power of two so indices mask cheaply. A request ring is wholly
-// resident once bulk ingest has wrapped it (16 MiB of RSS with two cores). 2 MiB rings saved 12-25 MiB but slowed
+// Bytes of one SPSC ring (request or response); a power of two so indices mask cheaply. A ring's pages stay resident
+// once written; a producer that finds its ring empty starts again at position 0 (spsc-ring.ts), so only the deepest
+// backlog is resident (~3 of 8 MiB per request ring after the bench's ILP loads; before, wholly). 2 MiB rings saved 12-25 MiB but slowed
 // ILP TCP ingest (every core receives the whole WAL payload of each 4 MiB run): 54k against 96k rows/s and +0.7 CPU
 // s per M rows, bench means of three runs each. So 8 MiB (issue 10, ARCHITECTURE.md).
 export const RING_BYTES = 8 * 1024 * 1024
@@ -130,8 +131,9 @@ export const CONTROL_MERGE_SLICE_MS = 1
 export const CORE_OUTBOX_RETRY_MS = 1
 // How long the control thread waits before retrying a push to a full request ring.
 export const CONTROL_OUTBOX_RETRY_MS = 1
-// Initial row capacity of a memtable column; it doubles as rows arrive.
-export const MEMTABLE_INITIAL_ROWS_COUNT = 1024
+// Rows of the shared zero null maps and symbol ids memtable columns start on (memtable.ts); they grow with the
+// largest memtable, so this only spares a few early regrowths.
+export const MEMTABLE_SHARED_ZEROS_ROWS_COUNT = 1024
 // Runs of time-ordered rows a memtable's time index keeps (time-runs.ts): each costs a scan two binary searches, so
 // past this many (rows far out of order) testing every row is as cheap and the index is dropped.
 export const MEMTABLE_TIME_RUNS_MAX_COUNT = 1024

@@ -101,12 +101,14 @@ describe('integration: server lifecycle (issue 3)', function () {
     }
   })
 
-  it('starts the server through bin/nodedb as node itself (same PID) with MALLOC_ARENA_MAX=2 unless the user set one', async function () {
+  it('starts the server through bin/nodedb as node itself (same PID) with MALLOC_ARENA_MAX=2 unless the user set one, and a small young generation', async function () {
     const environOf = (pid: number): string[] => fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')
     const byDefault = await startServerProcess({ dataDir: tempDir('launcher') })
     try {
       assert.equal(fs.readlinkSync(`/proc/${byDefault.child.pid!}/exe`), fs.realpathSync(process.execPath))
       assert.ok(environOf(byDefault.child.pid!).includes('MALLOC_ARENA_MAX=2'))
+      // The event loop's young generation is capped too (issue 10: RSS), which V8 takes only from node's command line.
+      assert.ok(fs.readFileSync(`/proc/${byDefault.child.pid!}/cmdline`, 'utf8').split('\0').includes('--max-semi-space-size=2'))
     } finally {
       await byDefault.stop()
     }

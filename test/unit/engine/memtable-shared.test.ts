@@ -114,4 +114,28 @@ describe('engine/timeseries/memtable shared zeros', () => {
     assert.equal(memCell(usage, 5000), null)
     assert.equal(memtable.sizeBytes, 5002 * (8 + 4 + 9 + 8 + 1) + textBytes + 2 * (8 + 2) + 'h2'.length * 2 + 32)
   })
+
+  // Issue 10: the budget counts rows held (sizeBytes); the arrays must not hold much more than that, or the budget
+  // stops bounding the memory. The first append sizes the arrays exactly, each growth takes at most 1.5×.
+  it('holds arrays of at most 1.5 times the rows it counts (plus a row), the first append sized exactly', () => {
+    const random = seededRandom(11)
+    const ownedBytes = (memtable: Memtable): number => memtable.columns.reduce((sum, column) => {
+      switch (column.kind) {
+        case 'text': return sum
+        case 'symbol': return sum + (column.isIdsShared === true ? 0 : column.ids.byteLength)
+        default: return sum + column.values.byteLength + (column.isNullsShared === true ? 0 : column.nulls.byteLength)
+      }
+    }, 0)
+    for (let round = 0; round < 20; round++) {
+      const memtable = new Memtable(SCHEMA)
+      const nullShare = round % 2 === 0 ? 0 : 0.1
+      for (let step = 0; step < 30; step++) {
+        const rowCount = 1 + Math.floor(random() * (random() < 0.5 ? 20 : 2000))
+        append(memtable, randomBatch(random, rowCount, round % 3 === 0 ? 3 : 1, nullShare), Array.from({ length: rowCount }, (_, r) => r))
+        const rowBytes = memtable.sizeBytes / memtable.rowCount
+        if (step === 0) assert.equal(memtable.columns[0]!.kind === 'timestamp' && memtable.columns[0]!.values.length, rowCount)
+        assert.ok(ownedBytes(memtable) <= 1.5 * memtable.sizeBytes + rowBytes, `round ${round} step ${step}: ${ownedBytes(memtable)} bytes held for ${memtable.sizeBytes} counted`)
+      }
+    }
+  })
 })
