@@ -117,7 +117,9 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
   await parser
   const sql = createSql(engine, config.transactionBufferBytes === undefined ? {} : { transactionBufferBytes: config.transactionBufferBytes })
   // One parse pool for both ILP listeners; workers start with the first large payload and are unref'd when idle.
-  const parsePool = new IlpParsePool()
+  // Its workers encode records' payloads ahead against the catalog's tables of recent measurements.
+  const tablesNamed = (names: ReadonlyArray<string>) => engine.tables().filter((table) => names.includes(table.name))
+  const parsePool = new IlpParsePool({ tablesNamed })
   const listeners: Array<{ readonly port: number; close(): Promise<void> }> = []
   const start = async <T extends { readonly port: number; close(): Promise<void> }>(
     what: string, port: number, run: () => Promise<T>): Promise<T> => {

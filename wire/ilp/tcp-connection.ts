@@ -318,7 +318,10 @@ export class IlpTcpConnection {
         const group = batches.slice(start, start + ILP_INGEST_TABLES_IN_FLIGHT_COUNT)
         const settled = await Promise.allSettled(group.map((batch) => this.options.sql.ingest([batch])))
         for (const [i, outcome] of settled.entries()) {
-          if (outcome.status === 'fulfilled') this.countOutcome(outcome.value)
+          if (outcome.status === 'fulfilled') {
+            this.countOutcome(outcome.value)
+            this.pool?.recycle(group[i]!)
+          }
           else if (isDbError(outcome.reason) && outcome.reason.code === '53100') refused.push(group[i]!)
           else return this.writeFailed(outcome.reason)
         }
