@@ -2,9 +2,8 @@
 // merging of partial results. Everything that crosses this boundary is plain data (no classes, no closures), so wire
 // can be tested against recorded results. Errors are DbError (src/common/errors.ts) with a SQLSTATE.
 import type { BackendDirectory } from './api-backends.js'
-import type { EncodedIngest } from '../engine/api.js'
 import type { ColumnVector } from '../engine/batch.js'
-import type { TableSchema } from '../engine/ops.js'
+import type { IngestAhead } from './ingest/ingest-ahead.js'
 import type { EncodedDataRows, TextSettings } from '../src/common/datarow-encoder.js'
 import type { DbError } from '../src/common/errors.js'
 
@@ -319,8 +318,7 @@ export interface IngestBatch {
   readonly timestampsUs: Float64Array
   readonly lineNumbers: Uint32Array
   readonly columns: ReadonlyArray<IngestColumn>
-  /** The record payloads a parse worker encoded for `table` (ingest-ahead.ts); sql.ingest uses them when it still holds. */
-  readonly encoded?: { readonly table: TableSchema; readonly payloads: EncodedIngest }
+  readonly encoded?: IngestAhead // the record's payloads, encoded by a parse worker (ingest-ahead.ts)
 }
 
 /**
@@ -395,13 +393,7 @@ export { arrayElementValues } from './expr/cast-value.js'
 export { encodeNumericBinary as encodeNumericBinaryText } from './expr/numeric-binary.js'
 export { requireSessionZone as validateTimeZone } from './expr/time-zone.js'
 // Session settings wire drives: startup validation, transaction boundaries, ParameterStatus, timeouts.
-export {
-  beginSettingsTransaction, endSettingsTransaction, initSessionSettings, reportedSettings, settingMs,
-} from './exec/session-settings.js'
+export { beginSettingsTransaction, endSettingsTransaction, initSessionSettings, reportedSettings, settingMs } from './exec/session-settings.js'
 export { restoreSettings, snapshotSettings, type SettingsSnapshot } from './exec/savepoint-settings.js'
 export { SessionWrites } from './exec/pending-writes.js'
-
-/** ILP parse workers encode record payloads ahead against these tables (ingest-ahead.ts). */
-export { encodeBatchesAhead } from './ingest/ingest-ahead.js'
-export { encodedTransferables, IngestEncodeBuffers } from '../engine/api.js'
-export type { TableSchema as IngestTableSchema } from '../engine/ops.js'
+export { encodeBatchesAhead, encodedTransferables, IngestEncodeBuffers, type IngestTableSchema } from './ingest/ingest-ahead.js'

@@ -116,10 +116,9 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
   const sync = await startSync(engine, config.dataDir, config.sync, syncHooks)
   await parser
   const sql = createSql(engine, config.transactionBufferBytes === undefined ? {} : { transactionBufferBytes: config.transactionBufferBytes })
-  // One parse pool for both ILP listeners; workers start with the first large payload and are unref'd when idle.
-  // Its workers encode records' payloads ahead against the catalog's tables of recent measurements.
-  const tablesNamed = (names: ReadonlyArray<string>) => engine.tables().filter((table) => names.includes(table.name))
-  const parsePool = new IlpParsePool({ tablesNamed })
+  // One parse pool for both ILP listeners (workers start with the first large payload, unref'd when idle; they encode
+  // records' payloads ahead against the catalog's tables of the measurements met lately).
+  const parsePool = new IlpParsePool({ tablesNamed: (names) => engine.tables().filter((table) => names.includes(table.name)) })
   const listeners: Array<{ readonly port: number; close(): Promise<void> }> = []
   const start = async <T extends { readonly port: number; close(): Promise<void> }>(
     what: string, port: number, run: () => Promise<T>): Promise<T> => {

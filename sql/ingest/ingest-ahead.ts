@@ -12,6 +12,12 @@ import { planColumn, type ColumnPlan } from './ingest-plan.js'
 import { buildIngestColumns } from './ingest-vectors.js'
 
 /** The SQL types ILP writes without fitting or range checks (those of the columns it creates). */
+export { encodedTransferables, IngestEncodeBuffers } from '../../engine/api.js'
+export type { TableSchema as IngestTableSchema } from '../../engine/ops.js'
+
+/** A batch's record payloads encoded ahead, and the table as the worker lowered the batch onto it. */
+export interface IngestAhead { readonly table: TableSchema; readonly payloads: EncodedIngest }
+
 const AS_IS_TYPES = new Set(['timestamptz', 'text', 'float8', 'int8', 'bool'])
 const INT64_MAX = (1n << 63n) - 1n
 
