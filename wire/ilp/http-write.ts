@@ -216,7 +216,6 @@ async function ingestAndAnswer(response: ServerResponse, api: WriteApi, options:
       const coalescer = options.coalescer
       outcome = coalescer === undefined ? await options.sql.ingest(parsed.batches)
         : await coalescer.ingest({ batches: parsed.batches, lineCount: parsed.lineCount, bytes })
-      for (const batch of parsed.batches) options.parsePool?.recycle(batch) // written: its payload buffers are free
     } catch (error) {
       return sendEngineFailure(response, error, api)
     }

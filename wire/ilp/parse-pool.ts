@@ -65,6 +65,7 @@ interface Job {
   readonly id: number
   readonly input: Uint8Array
   readonly options: IlpParseOptions
+  readonly encodeAhead: boolean
   readonly resolve: (result: IlpParsePoolResult) => void
   readonly reject: (error: Error) => void
 }
@@ -139,9 +140,10 @@ export class IlpParsePool {
    * when it is a whole buffer of its own, or when `isBufferOwned` says its whole ArrayBuffer is the caller's to give
    * (an IngestBufferPool buffer); it is copied otherwise. Do not use `input` after the call: the result's `input` is
    * the same view, handed back. Waits while the queue is full. Rejects with IlpParsePoolError when the pool closes or
-   * the worker dies.
+   * the worker dies. With `encodeAhead`, the worker also encodes the records' payloads of batches of recent tables
+   * (ingest-ahead.ts): for payloads whose batches are written as they are (TCP runs; HTTP requests get sliced and joined).
    */
-  async parse(input: Buffer, options: IlpParseOptions, isBufferOwned = false): Promise<IlpParsePoolResult> {
+  async parse(input: Buffer, options: IlpParseOptions, isBufferOwned = false, encodeAhead = false): Promise<IlpParsePoolResult> {
     while (!this.isClosed && this.queue.length >= this.pendingMax) await new Promise<void>((resolve) => this.waiters.push(resolve))
     if (this.isClosed) throw new IlpParsePoolError('the ILP parse pool is closed', true)
     let owned: Uint8Array = input
@@ -151,7 +153,7 @@ export class IlpParsePool {
       owned.set(input)
     }
     return new Promise<IlpParsePoolResult>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, input: owned, options, resolve, reject })
+      this.queue.push({ id: this.nextId++, input: owned, options, encodeAhead, resolve, reject })
       this.pump()
     })
   }
@@ -188,7 +190,7 @@ export class IlpParsePool {
       slot.job = job
       slot.worker.ref()
       // The catalog as it stands when the job starts: a change after it makes sql.ingest encode on the event loop.
-      const tables = this.recentMeasurements.length === 0 ? [] : this.tablesNamed(this.recentMeasurements)
+      const tables = !job.encodeAhead || this.recentMeasurements.length === 0 ? [] : this.tablesNamed(this.recentMeasurements)
       const spare = this.spare
       this.spare = []
       const message: ParseJobMessage = { id: job.id, input: job.input, options: job.options, tables, spare }

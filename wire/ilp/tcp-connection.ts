@@ -200,7 +200,7 @@ export class IlpTcpConnection {
     this.rawBytes -= runBytes
     this.committedBytes += runBytes
     const lineNumberBase = this.parser.skipLines(lineCount)
-    const parsed = pool.parse(run, { precision: 'n', nowUs: Date.now() * 1000, lineNumberBase, rowCountHint: lineCount }, true).then((pooled) => {
+    const parsed = pool.parse(run, { precision: 'n', nowUs: Date.now() * 1000, lineNumberBase, rowCountHint: lineCount }, true, true).then((pooled) => {
       this.options.runBuffers.give(pooled.input) // the result holds copies: the run's bytes are not read again
       return pooled.result
     }, (error: unknown) => {
