@@ -8,6 +8,10 @@ import type {
   TableSchema, TimeseriesOp, TruncateTableOp,
 } from './ops.js'
 
+/** Record payloads encoded where the rows were parsed (a worker): IngestOp.encoded. */
+export { encodeIngestAhead, encodedTransferables, type EncodedIngest } from './encoded-ingest.js'
+export { IngestEncodeBuffers } from './wal/ingest-payload.js'
+
 export type FsyncMode = 'always' | 'batch' | 'off'
 
 export interface EngineConfig {

@@ -3,21 +3,21 @@
 // and fsync; only then are the parts dispatched to the cores, at the commit's reserved LSNs (commit-record.ts), in
 // order. A crash before the commit record is on disk leaves parts that replay drops. Knows nothing of SQL.
 import { asLsn, type Lsn, type TableId } from '../src/common/ids.js'
-import { WAL_RECORD_BYTES_MAX } from '../src/common/limits.js'
 import type { IngestResult } from './api.js'
 import type { ColumnBatch } from './batch.js'
 import type { CoreClient } from './bridge/core-client.js'
-import { validateBatch } from './bridge/dispatcher.js'
 import type { CatalogStore } from './catalog/catalog-store.js'
 import { fail } from './engine-setup.js'
 import type { FlushCoordinator } from './flush-coordinator.js'
 import type { DiskHealth } from './io/disk-health.js'
 import type { TableSchema } from './ops.js'
-import { encodeIngestPayloads, type IngestEncodeBuffers } from './wal/ingest-payload.js'
+import type { EncodedIngest } from './encoded-ingest.js'
+import { recordPayloads, type RecordPayloads } from './record-payloads.js'
+import type { IngestEncodeBuffers } from './wal/ingest-payload.js'
 import type { WalWriter } from './wal/wal-writer.js'
 
 /** One table's rows of an atomic ingest. */
-export interface IngestPart { readonly tableId: TableId; readonly batch: ColumnBatch }
+export interface IngestPart { readonly tableId: TableId; readonly batch: ColumnBatch; readonly encoded?: EncodedIngest }
 
 export interface AtomicIngestDeps {
   readonly catalog: CatalogStore
@@ -33,7 +33,7 @@ export interface AtomicIngestDeps {
   readonly relieveWal: () => void
 }
 
-interface EncodedPart { readonly table: TableSchema; readonly ring: Uint8Array; readonly wal: Uint8Array; readonly rowCount: number }
+interface EncodedPart extends RecordPayloads { readonly table: TableSchema; readonly rowCount: number }
 
 export class AtomicIngest {
   constructor(private readonly deps: AtomicIngestDeps) {}
@@ -50,15 +50,11 @@ export class AtomicIngest {
 
   private encode(parts: ReadonlyArray<IngestPart>): EncodedPart[] {
     const encoded: EncodedPart[] = []
-    for (const { tableId, batch } of parts) {
+    for (const { tableId, batch, encoded: ahead } of parts) {
       const table = this.deps.catalog.table(tableId)
       if (table === undefined) throw fail('NoSuchTable', `table ${tableId} does not exist`)
-      const problem = validateBatch(table, batch)
-      if (problem !== undefined) throw fail('InvalidBatch', problem)
-      if (batch.rowCount === 0) continue
-      const { ring, wal } = encodeIngestPayloads(batch, this.deps.encodeBuffers)
-      if (Math.max(ring.length, wal.length) > WAL_RECORD_BYTES_MAX) throw fail('LimitExceeded', `batch of ${ring.length} bytes exceeds ${WAL_RECORD_BYTES_MAX}`)
-      encoded.push({ table, ring, wal, rowCount: batch.rowCount })
+      const payloads = recordPayloads(table, batch, ahead, this.deps.encodeBuffers)
+      if (payloads !== undefined) encoded.push({ table, ...payloads, rowCount: batch.rowCount })
     }
     return encoded
   }
@@ -84,13 +80,13 @@ export class AtomicIngest {
     // ONE await, as every ingest: continuations of durable records run in LSN order, so the rings receive LSN order
     // (awaiting Promise.all of the parts would add a hop and let a later record of the same group dispatch first).
     await commit.durable
-    for (const part of encoded) this.deps.encodeBuffers.give(part.wal)
+    for (const part of encoded) if (part.isPooled) this.deps.encodeBuffers.give(part.wal)
     this.deps.relieveWal()
     // No await between durability and dispatch: the parts reach the rings in LSN order.
     const first = commit.lsn - encoded.length + 1
     const applies = encoded.flatMap((part, i) => this.deps.applyToCores(part.table, part.ring, asLsn(first + i)))
     await Promise.all(applies)
-    for (const part of encoded) this.deps.encodeBuffers.give(part.ring)
+    for (const part of encoded) if (part.isPooled) this.deps.encodeBuffers.give(part.ring)
     return { kind: 'IngestResult', rowCount, lsn: commit.lsn }
   }
 }

@@ -4,15 +4,14 @@
 import path from 'node:path'
 import { assertNever } from '../src/common/assert.js'
 import { asLsn, type Lsn, type TableId } from '../src/common/ids.js'
-import { CORE_RESTARTS_MAX_COUNT, PARTITION_WIDTH_US_DEFAULT, REPLAY_IN_FLIGHT_BYTES_MAX, WAL_CLOSED_SEGMENTS_MAX_COUNT,
-  WAL_RECORD_BYTES_MAX } from '../src/common/limits.js'
+import { CORE_RESTARTS_MAX_COUNT, PARTITION_WIDTH_US_DEFAULT, REPLAY_IN_FLIGHT_BYTES_MAX, WAL_CLOSED_SEGMENTS_MAX_COUNT } from '../src/common/limits.js'
 import { log } from '../src/common/log.js'
 import { EngineFailureError, NO_SYNC_STATUS, type DiskStatus, type SyncStatus, type Engine, type EngineConfig, type EngineStats, type ViewSchema,
   type IngestResult, type ResultOf, type OpResult, type ScanStreamOptions } from './api.js'
 import { AtomicIngest, type IngestPart } from './atomic-ingest.js'
 import type { RowsPartial } from './batch.js'
 import { CoreClient } from './bridge/core-client.js'
-import { splitBatchByCore, validateBatch } from './bridge/dispatcher.js'
+import { splitBatchByCore } from './bridge/dispatcher.js'
 import { FrameCodec } from './bridge/frame-codec.js'
 import { InFlightWindow } from './bridge/in-flight-window.js'
 import type { ApplyIngestRequest, ApplyRawIngestRequest, CoreResponse } from './bridge/messages.js'
@@ -28,7 +27,8 @@ import { OP_VERSION, type IngestOp, type ScanOp, type TableSchema, type Timeseri
 import { RetentionJob } from './retention.js'
 import { TableDdl } from './table-ddl.js'
 import { ScanRunner } from './scan-runner.js'
-import { encodeIngestPayloads, IngestEncodeBuffers, peekIngestRowCount } from './wal/ingest-payload.js'
+import { IngestEncodeBuffers, peekIngestRowCount } from './wal/ingest-payload.js'
+import { recordPayloads } from './record-payloads.js'
 import { batchOfRecord, tableOfRecord } from './record-batch.js'
 import type { WalRecord } from './wal/record.js'
 import { replayWal } from './wal/replay.js'
@@ -351,22 +351,20 @@ class NodeEngine implements Engine {
   private async ingestLeased(op: IngestOp): Promise<IngestResult> {
     const table = this.catalog.table(op.tableId)
     if (table === undefined) throw fail('NoSuchTable', `table ${op.tableId} does not exist`)
-    const problem = validateBatch(table, op.batch)
-    if (problem !== undefined) throw fail('InvalidBatch', problem)
     const wal = this.requireWal()
-    if (op.batch.rowCount === 0) return { kind: 'IngestResult', rowCount: 0, lsn: wal.durableLsn }
-    const { ring: payload, wal: walPayload } = encodeIngestPayloads(op.batch, this.encodeBuffers) // (too large: never reused)
-    if (Math.max(payload.length, walPayload.length) > WAL_RECORD_BYTES_MAX) throw fail('LimitExceeded', `batch of ${payload.length} bytes exceeds ${WAL_RECORD_BYTES_MAX}`)
+    const payloads = recordPayloads(table, op.batch, op.encoded, this.encodeBuffers)
+    if (payloads === undefined) return { kind: 'IngestResult', rowCount: 0, lsn: wal.durableLsn }
+    const { ring: payload, wal: walPayload, isPooled } = payloads
     // Backpressure (a full ring plus a full control-side queue waits here, before the WAL); after a fatal fault Io first.
     if (this.health.state === 'Failed') throw this.health.writeRefusal()!
     await Promise.all(this.cores.map((core) => core.whenQueueHasRoom()))
     await this.flushes.whenMemoryAllows(true)
     const { lsn, durable } = wal.append('IngestRecord', table.id, walPayload)
     await durable
-    this.encodeBuffers.give(walPayload) // written: the writer holds no view of it any more
+    if (isPooled) this.encodeBuffers.give(walPayload) // written: the writer holds no view of it any more
     this.relieveWal()
     // No await between durability and dispatch: continuations run in LSN order, so rings receive LSN order.
-    await Promise.all(this.applyToCores(table, payload, lsn)).then(() => this.encodeBuffers.give(payload)) // all pushed
+    await Promise.all(this.applyToCores(table, payload, lsn)).then(() => { if (isPooled) this.encodeBuffers.give(payload) }) // all pushed
     return { kind: 'IngestResult', rowCount: op.batch.rowCount, lsn }
   }
 

@@ -2,6 +2,7 @@
 // Versioned; kinds are append-only (pinned by test/unit/engine/ops.test.ts). Knows nothing of SQL text or sockets.
 import type { TableId } from '../src/common/ids.js'
 import type { ColumnBatch, ColumnKind } from './batch.js'
+import type { EncodedIngest } from './encoded-ingest.js'
 import type { ScanWhere } from './expr.js'
 
 // The expression form scans carry (engine/expr.ts), part of the plan contract sql builds.
@@ -64,6 +65,8 @@ export interface IngestOp {
   readonly v: typeof OP_VERSION
   readonly tableId: TableId
   readonly batch: ColumnBatch
+  /** `batch` already encoded where it was parsed (encoded-ingest.ts); used when it agrees with the catalog. */
+  readonly encoded?: EncodedIngest
 }
 
 /**

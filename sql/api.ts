@@ -3,6 +3,7 @@
 // can be tested against recorded results. Errors are DbError (src/common/errors.ts) with a SQLSTATE.
 import type { BackendDirectory } from './api-backends.js'
 import type { ColumnVector } from '../engine/batch.js'
+import type { IngestAhead } from './ingest/ingest-ahead.js'
 import type { EncodedDataRows, TextSettings } from '../src/common/datarow-encoder.js'
 import type { DbError } from '../src/common/errors.js'
 
@@ -317,6 +318,7 @@ export interface IngestBatch {
   readonly timestampsUs: Float64Array
   readonly lineNumbers: Uint32Array
   readonly columns: ReadonlyArray<IngestColumn>
+  readonly encoded?: IngestAhead // the record's payloads, encoded by a parse worker (ingest-ahead.ts)
 }
 
 /**
@@ -391,8 +393,7 @@ export { arrayElementValues } from './expr/cast-value.js'
 export { encodeNumericBinary as encodeNumericBinaryText } from './expr/numeric-binary.js'
 export { requireSessionZone as validateTimeZone } from './expr/time-zone.js'
 // Session settings wire drives: startup validation, transaction boundaries, ParameterStatus, timeouts.
-export {
-  beginSettingsTransaction, endSettingsTransaction, initSessionSettings, reportedSettings, settingMs,
-} from './exec/session-settings.js'
+export { beginSettingsTransaction, endSettingsTransaction, initSessionSettings, reportedSettings, settingMs } from './exec/session-settings.js'
 export { restoreSettings, snapshotSettings, type SettingsSnapshot } from './exec/savepoint-settings.js'
 export { SessionWrites } from './exec/pending-writes.js'
+export { encodeBatchesAhead, encodedTransferables, IngestEncodeBuffers, type IngestTableSchema } from './ingest/ingest-ahead.js'

@@ -117,8 +117,8 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
   const sync = await startSync(engine, config.dataDir, config.sync, syncHooks)
   await parser
   const sql = createSql(engine, config.transactionBufferBytes === undefined ? {} : { transactionBufferBytes: config.transactionBufferBytes })
-  // One parse pool for both ILP listeners; workers start with the first large payload and are unref'd when idle.
-  const parsePool = new IlpParsePool()
+  // One parse pool for both ILP listeners; its workers encode records ahead against the tables named (parse-pool.ts).
+  const parsePool = new IlpParsePool({ tablesNamed: (names) => engine.tables().filter((table) => names.includes(table.name)) })
   const listeners: Array<{ readonly port: number; close(): Promise<void> }> = []
   const start = async <T extends { readonly port: number; close(): Promise<void> }>(
     what: string, port: number, run: () => Promise<T>): Promise<T> => {

@@ -29,7 +29,7 @@ export function encodeWalIngestPayload(batch: ColumnBatch, buffers?: IngestEncod
  * A live ingest's two payloads, each in a buffer from `buffers` (give each back once nothing refers to it): the flat
  * one for the cores' rings (decoded into views), the compact one for the WAL (~8× smaller on TSBS rows).
  */
-export function encodeIngestPayloads(batch: ColumnBatch, buffers: IngestEncodeBuffers): { ring: Uint8Array; wal: Uint8Array } {
+export function encodeIngestPayloads(batch: ColumnBatch, buffers?: IngestEncodeBuffers): { ring: Uint8Array; wal: Uint8Array } {
   return { ring: encodeIngestPayload(batch, buffers), wal: encodeWalIngestPayload(batch, buffers) }
 }
 

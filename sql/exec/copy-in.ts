@@ -2,10 +2,11 @@
 // on the event loop for a COPY whose first CopyData is small (yielding every COPY_PARSE_YIELD_BYTES), in a COPY parse
 // worker (copy-parse-pool.ts) when it is at least COPY_WORKER_FIRST_DATA_BYTES — the same code and the same errors
 // either way. CopyDone writes the rows as ONE IngestOp, so one WAL record: the COPY is atomic and `COPY n` is
-// acknowledged only once durable.
-import type { Engine } from '../../engine/api.js'
+// acknowledged only once durable. A worker also encodes the record's payloads (IngestOp.encoded), so the event loop
+// only writes them; their buffers go back to the worker once written.
+import { encodedTransferables, type EncodedIngest, type Engine } from '../../engine/api.js'
 import type { ColumnBatch } from '../../engine/batch.js'
-import { OP_VERSION } from '../../engine/ops.js'
+import { OP_VERSION, type IngestOp } from '../../engine/ops.js'
 import { COPY_PARSE_YIELD_BYTES, COPY_WORKER_CHUNKS_IN_FLIGHT_COUNT, COPY_WORKER_FIRST_DATA_BYTES } from '../../src/common/limits.js'
 import type { CopyInSink } from '../api.js'
 import type { FunctionContext } from '../functions/function-def.js'
@@ -35,15 +36,20 @@ function ownedBytes(data: Uint8Array): Uint8Array {
 }
 
 /** Writes a COPY's rows as one IngestOp; resolves with the command tag. */
-async function ingest(engine: Engine, bound: BoundCopyFrom, parsed: ColumnBatch, functions: FunctionContext): Promise<string> {
-  // Volatile defaults of the columns the COPY leaves out: one value per row, here on the control thread.
+async function ingest(engine: Engine, bound: BoundCopyFrom, parsed: ColumnBatch, functions: FunctionContext, encoded?: EncodedIngest): Promise<string> {
+  // Volatile defaults of the columns the COPY leaves out: one value per row, here on the control thread (the parse
+  // worker encoded no payloads then).
   const volatile = bound.volatileDefaults
   const batch = volatile === undefined || parsed.rowCount === 0 ? parsed : fillDefaults(engine, bound.table, parsed, new Set(volatile), functions)
   if (batch.rowCount > 0) {
-    await withEngineErrors(() => engine.execute({ kind: 'IngestOp', v: OP_VERSION, tableId: bound.table.id, batch }))
+    const op: IngestOp = { kind: 'IngestOp', v: OP_VERSION, tableId: bound.table.id, batch, ...(encoded === undefined ? {} : { encoded }) }
+    await withEngineErrors(() => engine.execute(op))
   }
   return `COPY ${batch.rowCount}`
 }
+
+/** What a COPY parse worker hands back at CopyDone. */
+interface ParsedCopy { readonly batch: ColumnBatch; readonly encoded: EncodedIngest | undefined }
 
 /** Parses on the event loop, yielding it every COPY_PARSE_YIELD_BYTES. */
 class InlineCopySink implements CopyInSink {
@@ -88,7 +94,9 @@ class WorkerCopySink implements CopyInSink {
   private readonly parsed = new Int32Array(new SharedArrayBuffer(4))
   private failure: Error | null = null
   private failureListener: ((error: Error) => void) | null = null
-  private done: { resolve: (batch: ColumnBatch) => void; reject: (error: Error) => void } | null = null
+  private done: { resolve: (parsed: ParsedCopy) => void; reject: (error: Error) => void } | null = null
+  /** The record payloads the worker encoded, once written: their buffers go back to it for the next COPY. */
+  private writtenPayloads: EncodedIngest | undefined
   private isOver = false
   private isReleased = false
   private wake: (() => void) | null = null
@@ -97,7 +105,7 @@ class WorkerCopySink implements CopyInSink {
     const context = { timeZone: functions.timeZone, nowUs: functions.nowUs, settings: functions.settings }
     this.post = copyParsePool().open(bound, context, this.parsed, {
       onError: (error) => this.failed(error),
-      onDone: (batch) => this.done?.resolve(batch),
+      onDone: (batch, encoded) => this.done?.resolve({ batch, encoded }),
     })
   }
 
@@ -135,11 +143,13 @@ class WorkerCopySink implements CopyInSink {
     try {
       if (this.failure !== null) throw this.failure
       this.isOver = true
-      const batch = await new Promise<ColumnBatch>((resolve, reject) => {
+      const { batch, encoded } = await new Promise<ParsedCopy>((resolve, reject) => {
         this.done = { resolve, reject }
         this.post({ kind: 'end', id: 0 })
       })
-      return await ingest(this.engine, this.bound, batch, this.functions)
+      const tag = await ingest(this.engine, this.bound, batch, this.functions, encoded)
+      this.writtenPayloads = encoded
+      return tag
     } finally {
       this.release()
     }
@@ -155,7 +165,12 @@ class WorkerCopySink implements CopyInSink {
   private release(): void {
     if (this.isReleased) return
     this.isReleased = true
-    this.post({ kind: 'release', id: 0 })
+    const written = this.writtenPayloads
+    if (written === undefined) this.post({ kind: 'release', id: 0 })
+    else {
+      const payloads = encodedTransferables(written)
+      this.post({ kind: 'release', id: 0, payloads }, payloads)
+    }
   }
 
   private failed(error: Error): void {

@@ -10,6 +10,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { Worker } from 'node:worker_threads'
 import type { ColumnBatch } from '../../engine/batch.js'
+import type { EncodedIngest } from '../../engine/api.js'
 import { DbError, type DbErrorFields } from '../../src/common/errors.js'
 import { log } from '../../src/common/log.js'
 import { COPY_BUFFERED_BYTES_TOTAL_MAX, COPY_PARSE_WORKER_IDLE_EXIT_MS, COPY_PARSE_WORKERS_MAX_COUNT } from '../../src/common/limits.js'
@@ -31,15 +32,18 @@ export type CopyWorkerRequest =
     }
   | { readonly kind: 'data'; readonly id: number; readonly bytes: Uint8Array }
   | { readonly kind: 'end'; readonly id: number }
-  /** The COPY is over (aborted, or its batch written): the worker forgets it and gives its bytes back. */
-  | { readonly kind: 'release'; readonly id: number }
+  /**
+   * The COPY is over (aborted, or its batch written): the worker forgets it and gives its bytes back; `payloads`, the
+   * buffers of its record payloads once written (transferred), are reused for the next COPY's.
+   */
+  | { readonly kind: 'release'; readonly id: number; readonly payloads?: ReadonlyArray<ArrayBuffer> }
 
 /** An error as it crosses the thread boundary: a DbError's fields, or the message of anything else (a bug). */
 export type CopyWorkerError = { readonly isDbError: true; readonly fields: DbErrorFields } | { readonly isDbError: false; readonly message: string }
 
 export type CopyWorkerReply =
   | { readonly kind: 'error'; readonly id: number; readonly error: CopyWorkerError }
-  | { readonly kind: 'done'; readonly id: number; readonly batch: ColumnBatch }
+  | { readonly kind: 'done'; readonly id: number; readonly batch: ColumnBatch; readonly encoded: EncodedIngest | undefined }
 
 export function toWorkerError(thrown: unknown): CopyWorkerError {
   if (thrown instanceof DbError) return { isDbError: true, fields: { ...thrown, message: thrown.message } }
@@ -72,7 +76,7 @@ export function batchTransferables(batch: ColumnBatch): ArrayBuffer[] {
 /** One COPY's side of the pool: what its worker answers goes to these. */
 export interface CopyChannel {
   onError(error: Error): void
-  onDone(batch: ColumnBatch): void
+  onDone(batch: ColumnBatch, encoded: EncodedIngest | undefined): void
 }
 
 interface Slot {
@@ -155,7 +159,7 @@ export class CopyParsePool {
       const channel = slot.channels.get(reply.id)
       if (channel === undefined) return
       if (reply.kind === 'error') channel.onError(fromWorkerError(reply.error))
-      else channel.onDone(reply.batch)
+      else channel.onDone(reply.batch, reply.encoded)
     })
     slot.worker.on('error', (error) => this.onWorkerDied(slot, error.message))
     slot.worker.on('exit', (code) => this.onWorkerDied(slot, `exited with code ${code}`))

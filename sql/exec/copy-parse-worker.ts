@@ -1,28 +1,32 @@
 // sql/exec/copy-parse-worker: the entry of one COPY parse worker thread (copy-parse-pool.ts). Holds the CopyRows of
 // the COPYs assigned to it, by id: parses each CopyData as it comes (acknowledging it, or answering the COPY's error),
-// and at the end hands back the ColumnBatch with its typed arrays transferred. A COPY's bytes stay charged to this
+// and at the end hands back the ColumnBatch with its typed arrays transferred, and its record payloads encoded here
+// (encoded-ingest.ts) so the event loop only writes them; their buffers come back with 'release' for the next COPY. A COPY's bytes stay charged to this
 // worker's share of the COPY buffer budget until the main thread releases it (after its WAL write, or on abort).
 import { parentPort } from 'node:worker_threads'
 import { assert } from '../../src/common/assert.js'
 import { batchTransferables, toWorkerError, type CopyWorkerReply, type CopyWorkerRequest } from './copy-parse-pool.js'
 import { setCopyBufferedBytesShare } from './copy-columns.js'
-import { CopyRows } from './copy-rows.js'
+import { CopyRows, type BoundCopyFrom } from './copy-rows.js'
+import { encodeIngestAhead, encodedTransferables, IngestEncodeBuffers } from '../../engine/api.js'
 
 const port = parentPort
 assert(port !== null, 'copy-parse-worker runs as a worker thread')
 /** Each COPY's rows and its parsed-chunks counter. */
-const copies = new Map<number, { readonly rows: CopyRows; readonly parsed: Int32Array }>()
+const copies = new Map<number, { readonly rows: CopyRows; readonly parsed: Int32Array; readonly bound: BoundCopyFrom }>()
+/** Record payload buffers, back from the event loop once written: the next COPY's payloads reuse them. */
+const encodeBuffers = new IngestEncodeBuffers()
 
 function reply(message: CopyWorkerReply, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(message, transfer)
 }
 
 /** Runs one step of COPY `id`; an error ends the COPY (its rows are dropped) and is answered. */
-function step(id: number, work: (rows: CopyRows, parsed: Int32Array) => void): void {
+function step(id: number, work: (rows: CopyRows, parsed: Int32Array, bound: BoundCopyFrom) => void): void {
   const copy = copies.get(id)
   if (copy === undefined) return
   try {
-    work(copy.rows, copy.parsed)
+    work(copy.rows, copy.parsed, copy.bound)
   } catch (thrown) {
     copy.rows.abort()
     copies.delete(id)
@@ -36,7 +40,7 @@ port.on('message', (request: CopyWorkerRequest) => {
       setCopyBufferedBytesShare(request.bufferShare)
       const { timeZone, nowUs, settings } = request.context
       try {
-        copies.set(request.id, { rows: new CopyRows(request.bound, { timeZone, nowUs, settings }), parsed: request.parsed })
+        copies.set(request.id, { rows: new CopyRows(request.bound, { timeZone, nowUs, settings }), parsed: request.parsed, bound: request.bound })
       } catch (thrown) {
         reply({ kind: 'error', id: request.id, error: toWorkerError(thrown) })
       }
@@ -47,14 +51,17 @@ port.on('message', (request: CopyWorkerRequest) => {
       Atomics.add(parsed, 0, 1)
       Atomics.notify(parsed, 0)
     })
-    case 'end': return step(request.id, (rows) => {
+    case 'end': return step(request.id, (rows, _parsed, bound) => {
       rows.end()
       const batch = rows.batch()
-      reply({ kind: 'done', id: request.id, batch }, batchTransferables(batch))
+      // Volatile defaults are filled in on the event loop, which changes the batch: it encodes that one itself.
+      const encoded = bound.volatileDefaults === undefined ? encodeIngestAhead(bound.table, batch, encodeBuffers) : undefined
+      reply({ kind: 'done', id: request.id, batch, encoded }, [...batchTransferables(batch), ...(encoded === undefined ? [] : encodedTransferables(encoded))])
     })
     case 'release': {
       copies.get(request.id)?.rows.abort()
       copies.delete(request.id)
+      for (const buffer of request.payloads ?? []) encodeBuffers.give(new Uint8Array(buffer))
       return
     }
   }

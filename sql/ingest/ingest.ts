@@ -2,7 +2,7 @@
 // appear (AddColumnsOp), rows that do not fit refused line by line, the rest lowered to one IngestOp per table.
 // Knows nothing of sockets or of the line protocol's bytes; the engine knows nothing of this.
 import { isEngineFailureError, type Engine } from '../../engine/api.js'
-import { OP_VERSION, type TableSchema } from '../../engine/ops.js'
+import { OP_VERSION, type IngestOp, type TableSchema } from '../../engine/ops.js'
 import { ILP_ERRORS_KEPT_MAX_COUNT, ILP_INGEST_TABLES_IN_FLIGHT_COUNT } from '../../src/common/limits.js'
 import type { IngestBatch, IngestLineError, IngestOptions, IngestOutcome } from '../api.js'
 import { withEngineErrors } from '../errors.js'
@@ -11,6 +11,7 @@ import { RowRefusals } from './ingest-rows.js'
 import { fitTypedText } from './ingest-typed-text.js'
 import { buildIngestColumns } from './ingest-vectors.js'
 import { fillIngestDefaults, hasIngestDefaults } from './ingest-defaults.js'
+import { aheadPayloadsFor } from './ingest-ahead.js'
 
 interface TableOutcome {
   readonly rowCount: number
@@ -85,8 +86,12 @@ async function ingestTable(engine: Engine, batch: IngestBatch, errorsKeptMax: nu
   const built = buildIngestColumns(table, fitted, plans, rows)
   if (built.rowCount === 0) return done(0)
   // A field a line leaves out takes its column's DEFAULT, as an INSERT that omits the column (ingest-defaults.ts).
-  const batchOut = hasIngestDefaults(table) ? fillIngestDefaults(engine, table, built) : built
-  const result = await withEngineErrors(() => engine.execute({ kind: 'IngestOp', v: OP_VERSION, tableId: table.id, batch: batchOut }))
+  const hasDefaults = hasIngestDefaults(table)
+  const batchOut = hasDefaults ? fillIngestDefaults(engine, table, built) : built
+  // The worker's payloads hold exactly `built` when it lowered the same rows (all kept, none fitted) onto this table.
+  const encoded = rows === null && fitted === batch && !hasDefaults ? aheadPayloadsFor(batch, table) : undefined
+  const op: IngestOp = { kind: 'IngestOp', v: OP_VERSION, tableId: table.id, batch: batchOut, ...(encoded === undefined ? {} : { encoded }) }
+  const result = await withEngineErrors(() => engine.execute(op))
   return done(result.rowCount)
 }
 

@@ -271,6 +271,9 @@ export const ILP_PARSE_POOL_BYTES_MIN = 256 * 1024
 // Upper bound on ILP parse worker threads (the pool uses availableParallelism - 1, at least 1): the engine's cores
 // and the event loop need the rest of the machine.
 export const ILP_PARSE_WORKERS_MAX_COUNT = 4
+// Measurements whose tables go with each ILP parse job (the latest met), so the worker encodes their records' payloads
+// ahead: each job carries their schemas, so a few; a client writing more tables gets the rest encoded on the event loop.
+export const ILP_PARSE_TABLES_AHEAD_MAX_COUNT = 16
 // Parse jobs queued per pool beyond those running: further callers wait for room (backpressure, invariant 4).
 export const ILP_PARSE_JOBS_PENDING_MAX_COUNT = 16
 // Milliseconds an ILP parse worker stays idle before it exits (its isolate's heap and the buffers it last held go

@@ -11,8 +11,10 @@ import { Worker } from 'node:worker_threads'
 import { assert } from '../../src/common/assert.js'
 import { log } from '../../src/common/log.js'
 import {
-  ILP_PARSE_JOBS_PENDING_MAX_COUNT, ILP_PARSE_WORKER_IDLE_EXIT_MS, ILP_PARSE_WORKERS_MAX_COUNT, WORKER_YOUNG_GENERATION_MB,
+  ILP_PARSE_JOBS_PENDING_MAX_COUNT, ILP_PARSE_TABLES_AHEAD_MAX_COUNT, ILP_PARSE_WORKER_IDLE_EXIT_MS, INGEST_ENCODE_BUFFER_BYTES_MAX,
+  INGEST_ENCODE_BUFFERS_MAX_COUNT, ILP_PARSE_WORKERS_MAX_COUNT, WORKER_YOUNG_GENERATION_MB,
 } from '../../src/common/limits.js'
+import { encodedTransferables, type IngestBatch, type IngestTableSchema } from '../../sql/api.js'
 import type { IlpParseOptions, IlpParseResult } from './ilp-parser.js'
 
 /** Posted to a worker: the payload (its buffer transferred) and how to parse it. */
@@ -20,6 +22,10 @@ export interface ParseJobMessage {
   readonly id: number
   readonly input: Uint8Array
   readonly options: IlpParseOptions
+  /** Tables of measurements the pool met lately: the worker encodes their batches' record payloads ahead. */
+  readonly tables: ReadonlyArray<IngestTableSchema>
+  /** Payload buffers of earlier results, written and free again (transferred): the worker encodes into them. */
+  readonly spare: ReadonlyArray<ArrayBuffer>
 }
 
 /** Posted back: parseLines' result and the payload, both transferred. */
@@ -51,12 +57,15 @@ export interface IlpParsePoolOptions {
   readonly workerPath?: string
   /** How long a worker stays idle before it exits; ILP_PARSE_WORKER_IDLE_EXIT_MS by default. */
   readonly idleExitMs?: number
+  /** The tables named so, as the catalog holds them now (absent: no payloads are encoded ahead). */
+  readonly tablesNamed?: (names: ReadonlyArray<string>) => ReadonlyArray<IngestTableSchema>
 }
 
 interface Job {
   readonly id: number
   readonly input: Uint8Array
   readonly options: IlpParseOptions
+  readonly encodeAhead: boolean
   readonly resolve: (result: IlpParsePoolResult) => void
   readonly reject: (error: Error) => void
 }
@@ -79,6 +88,7 @@ export function transferablesOf(result: IlpParseResult, input: Uint8Array): Arra
   }
   if (input.buffer instanceof ArrayBuffer) buffers.add(input.buffer)
   for (const batch of result.batches) {
+    if (batch.encoded !== undefined) for (const buffer of encodedTransferables(batch.encoded.payloads)) buffers.add(buffer)
     add(batch.timestampsUs)
     add(batch.lineNumbers)
     for (const column of batch.columns) {
@@ -109,12 +119,18 @@ export class IlpParsePool {
   private readonly waiters: Array<() => void> = []
   private nextId = 1
   private isClosed = false
+  /** Measurements of recent results, latest first (at most ILP_PARSE_TABLES_AHEAD_MAX_COUNT): their tables go with each job. */
+  private readonly recentMeasurements: string[] = []
+  private readonly tablesNamed: (names: ReadonlyArray<string>) => ReadonlyArray<IngestTableSchema>
+  /** Payload buffers handed back by recycle(), at most INGEST_ENCODE_BUFFERS_MAX_COUNT, for the next job. */
+  private spare: ArrayBuffer[] = []
 
   constructor(options: IlpParsePoolOptions = {}) {
     this.size = options.size ?? defaultParsePoolSize()
     this.pendingMax = options.pendingMax ?? ILP_PARSE_JOBS_PENDING_MAX_COUNT
     this.workerPath = options.workerPath ?? path.join(__dirname, 'parse-worker.js')
     this.idleExitMs = options.idleExitMs ?? ILP_PARSE_WORKER_IDLE_EXIT_MS
+    this.tablesNamed = options.tablesNamed ?? (() => [])
     assert(Number.isInteger(this.size) && this.size > 0, `parse pool size out of range: ${this.size}`)
     assert(Number.isInteger(this.pendingMax) && this.pendingMax > 0, `parse pool pendingMax out of range: ${this.pendingMax}`)
   }
@@ -124,9 +140,10 @@ export class IlpParsePool {
    * when it is a whole buffer of its own, or when `isBufferOwned` says its whole ArrayBuffer is the caller's to give
    * (an IngestBufferPool buffer); it is copied otherwise. Do not use `input` after the call: the result's `input` is
    * the same view, handed back. Waits while the queue is full. Rejects with IlpParsePoolError when the pool closes or
-   * the worker dies.
+   * the worker dies. With `encodeAhead`, the worker also encodes the records' payloads of batches of recent tables
+   * (ingest-ahead.ts): for payloads whose batches are written as they are (TCP runs; HTTP requests get sliced and joined).
    */
-  async parse(input: Buffer, options: IlpParseOptions, isBufferOwned = false): Promise<IlpParsePoolResult> {
+  async parse(input: Buffer, options: IlpParseOptions, isBufferOwned = false, encodeAhead = false): Promise<IlpParsePoolResult> {
     while (!this.isClosed && this.queue.length >= this.pendingMax) await new Promise<void>((resolve) => this.waiters.push(resolve))
     if (this.isClosed) throw new IlpParsePoolError('the ILP parse pool is closed', true)
     let owned: Uint8Array = input
@@ -136,7 +153,7 @@ export class IlpParsePool {
       owned.set(input)
     }
     return new Promise<IlpParsePoolResult>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, input: owned, options, resolve, reject })
+      this.queue.push({ id: this.nextId++, input: owned, options, encodeAhead, resolve, reject })
       this.pump()
     })
   }
@@ -172,8 +189,12 @@ export class IlpParsePool {
       slot.idleTimer = null
       slot.job = job
       slot.worker.ref()
-      const message: ParseJobMessage = { id: job.id, input: job.input, options: job.options }
-      slot.worker.postMessage(message, job.input.buffer instanceof ArrayBuffer ? [job.input.buffer] : [])
+      // The catalog as it stands when the job starts: a change after it makes sql.ingest encode on the event loop.
+      const tables = !job.encodeAhead || this.recentMeasurements.length === 0 ? [] : this.tablesNamed(this.recentMeasurements)
+      const spare = this.spare
+      this.spare = []
+      const message: ParseJobMessage = { id: job.id, input: job.input, options: job.options, tables, spare }
+      slot.worker.postMessage(message, job.input.buffer instanceof ArrayBuffer ? [job.input.buffer, ...spare] : spare)
     }
   }
 
@@ -188,6 +209,7 @@ export class IlpParsePool {
       slot.job = null
       slot.worker.unref()
       const input = Buffer.from(reply.input.buffer, reply.input.byteOffset, reply.input.byteLength)
+      for (const batch of reply.result.batches) this.noteMeasurement(batch.measurement)
       job.resolve({ result: reply.result, input })
       this.pump()
       if (slot.job === null) this.exitWhenIdle(slot)
@@ -196,6 +218,28 @@ export class IlpParsePool {
     slot.worker.on('exit', (code) => this.onWorkerDied(slot, `exited with code ${code}`))
     this.slots.push(slot)
     return slot
+  }
+
+  /**
+   * `batch` was written (sql.ingest resolved: its record is durable and every core applied it) or given up: the
+   * buffers of the payloads its worker encoded go to the next job, so steady ingest allocates none (issue 10).
+   */
+  recycle(batch: IngestBatch): void {
+    if (batch.encoded === undefined) return
+    for (const buffer of encodedTransferables(batch.encoded.payloads)) {
+      if (this.spare.length >= INGEST_ENCODE_BUFFERS_MAX_COUNT || buffer.byteLength > INGEST_ENCODE_BUFFER_BYTES_MAX) return
+      if (buffer.byteLength > 0 && !this.spare.includes(buffer)) this.spare.push(buffer)
+    }
+  }
+
+  /** Keeps `name` among the recent measurements, latest first. */
+  private noteMeasurement(name: string): void {
+    const recent = this.recentMeasurements
+    if (recent[0] === name) return
+    const at = recent.indexOf(name)
+    if (at >= 0) recent.splice(at, 1)
+    recent.unshift(name)
+    if (recent.length > ILP_PARSE_TABLES_AHEAD_MAX_COUNT) recent.pop()
   }
 
   /** Terminates `slot`'s worker if it is still idle after idleExitMs (the timer does not keep the process alive). */

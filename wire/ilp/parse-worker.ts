@@ -1,9 +1,11 @@
 // wire/ilp/parse-worker: the entry of one ILP parse pool thread (parse-pool.ts). Takes a payload of line protocol,
 // parses it exactly as parseLines does inline, and hands back the LineBatches (typed arrays transferred, not copied)
-// together with the payload's own buffer, so the caller can still quote its lines. Holds no other state than its
+// together with the payload's own buffer, so the caller can still quote its lines, and the batches' record payloads
+// encoded ahead for the tables the pool sent (sql/ingest/ingest-ahead.ts). Holds no other state than its
 // line parsers' name and series caches, kept from one job to the next.
 import { parentPort } from 'node:worker_threads'
 import { assert } from '../../src/common/assert.js'
+import { encodeBatchesAhead, IngestEncodeBuffers } from '../../sql/api.js'
 import { parseLines } from './ilp-parser.js'
 import { LineParsers } from './line-parser.js'
 import { transferablesOf, type ParseJobMessage, type ParseResultMessage } from './parse-pool.js'
@@ -11,6 +13,8 @@ import { transferablesOf, type ParseJobMessage, type ParseResultMessage } from '
 const port = parentPort
 assert(port !== null, 'parse-worker runs as a worker thread')
 const lineParsers = new LineParsers()
+/** Payload buffers the pool handed back with jobs (recycle): encoded into again. */
+const encodeBuffers = new IngestEncodeBuffers()
 
 /** Lines in `input`: its '\n's, plus a last line without one. */
 function lineCountOf(input: Buffer): number {
@@ -22,7 +26,10 @@ port.on('message', (job: ParseJobMessage) => {
   const input = Buffer.from(job.input.buffer, job.input.byteOffset, job.input.byteLength)
   // A body's line count sizes its first measurement's arrays (a scan at memchr speed, against parsing every byte).
   const options = job.options.rowCountHint === undefined ? { ...job.options, rowCountHint: lineCountOf(input) } : job.options
-  const result = parseLines(input, options, lineParsers.of(job.options.precision))
+  const parsed = parseLines(input, options, lineParsers.of(job.options.precision))
+  // The records' payloads too, for the tables the pool named (sql.ingest checks they still hold).
+  for (const buffer of job.spare) encodeBuffers.give(new Uint8Array(buffer))
+  const result = job.tables.length === 0 ? parsed : { ...parsed, batches: encodeBatchesAhead(parsed.batches, job.tables, encodeBuffers) }
   const reply: ParseResultMessage = { id: job.id, result, input: job.input }
   port.postMessage(reply, transferablesOf(result, job.input))
 })

@@ -200,7 +200,7 @@ export class IlpTcpConnection {
     this.rawBytes -= runBytes
     this.committedBytes += runBytes
     const lineNumberBase = this.parser.skipLines(lineCount)
-    const parsed = pool.parse(run, { precision: 'n', nowUs: Date.now() * 1000, lineNumberBase, rowCountHint: lineCount }, true).then((pooled) => {
+    const parsed = pool.parse(run, { precision: 'n', nowUs: Date.now() * 1000, lineNumberBase, rowCountHint: lineCount }, true, true).then((pooled) => {
       this.options.runBuffers.give(pooled.input) // the result holds copies: the run's bytes are not read again
       return pooled.result
     }, (error: unknown) => {
@@ -318,7 +318,10 @@ export class IlpTcpConnection {
         const group = batches.slice(start, start + ILP_INGEST_TABLES_IN_FLIGHT_COUNT)
         const settled = await Promise.allSettled(group.map((batch) => this.options.sql.ingest([batch])))
         for (const [i, outcome] of settled.entries()) {
-          if (outcome.status === 'fulfilled') this.countOutcome(outcome.value)
+          if (outcome.status === 'fulfilled') {
+            this.countOutcome(outcome.value)
+            this.pool?.recycle(group[i]!)
+          }
           else if (isDbError(outcome.reason) && outcome.reason.code === '53100') refused.push(group[i]!)
           else return this.writeFailed(outcome.reason)
         }
