@@ -3,7 +3,7 @@
 // EncodeDateTime). Moved here from sql/expr/timestamp.ts (which re-exports it) so the cores can print timestamps into
 // DataRows themselves; sql's parsing side stays in sql/expr/timestamp.ts. ISO has a string-free writer for the cores'
 // hot path (writeTimestampText); the other styles go through strings (date-style-text.ts).
-import { US_PER_DAY, US_PER_HOUR, US_PER_MINUTE, US_PER_SECOND, civilFromDays, civilFromUs, formatClock, pad } from './calendar.js'
+import { US_PER_DAY, US_PER_SECOND, civilFromDays, civilFromUs, formatClock, pad } from './calendar.js'
 import { formatDateStyled, formatDateTimeStyled, isIsoDateStyle } from './date-style-text.js'
 import { formatOffset, requireSessionZone, zoneOffsetAt, type Zone } from './time-zone.js'
 import { zoneAbbreviationAt } from './zone-abbreviation.js'
@@ -83,8 +83,9 @@ function writeAscii(out: Uint8Array, at: number, text: string): number {
 }
 
 function writeTwoDigits(out: Uint8Array, at: number, value: number): number {
-  out[at] = ASCII_ZERO + Math.floor(value / 10)
-  out[at + 1] = ASCII_ZERO + (value % 10)
+  const tens = (value / 10) | 0
+  out[at] = ASCII_ZERO + tens
+  out[at + 1] = ASCII_ZERO + (value - tens * 10)
   return at + 2
 }
 
@@ -99,28 +100,27 @@ export function writeTimestampText(out: Uint8Array, at: number, us: number, time
   if (!Number.isInteger(us)) return 0
   const offset = timeZone === null ? 0 : zoneOffsetAt(sessionZone(timeZone), us)
   const local = us + offset
-  const days = Math.floor(local / US_PER_DAY)
-  if (days !== lastDay) {
-    const date = civilFromDays(days)
-    lastDayPart = datePart(date.year, date.month, date.day)
-    lastDay = days
+  let rest = local - writtenDayStart
+  if (!(rest >= 0 && rest < US_PER_DAY)) {
+    rememberWrittenDay(local)
+    rest = local - writtenDayStart
   }
-  let rest = local - days * US_PER_DAY
-  const hour = Math.floor(rest / US_PER_HOUR)
-  rest -= hour * US_PER_HOUR
-  const minute = Math.floor(rest / US_PER_MINUTE)
-  rest -= minute * US_PER_MINUTE
-  const second = Math.floor(rest / US_PER_SECOND)
-  let fraction = rest - second * US_PER_SECOND
+  const secondOfDay = Math.floor(rest / US_PER_SECOND)
+  let fraction = rest - secondOfDay * US_PER_SECOND
   // Beyond ±2^53 µs the arithmetic above is inexact: such a value (years past 2255) takes the string's way.
-  if (!(hour < 24 && minute < 60 && second < 60 && fraction >= 0 && fraction < US_PER_SECOND)) return 0
-  let p = writeAscii(out, at, lastDayPart.text)
+  if (!(secondOfDay >= 0 && secondOfDay < SECONDS_PER_DAY && fraction >= 0 && fraction < US_PER_SECOND)) return 0
+  // The clock's fields as int32s (a double's % is a call to fmod).
+  const hour = (secondOfDay / 3600) | 0
+  const secondOfHour = secondOfDay - hour * 3600
+  const minute = (secondOfHour / 60) | 0
+  for (let i = 0; i < writtenDayLength; i++) out[at + i] = writtenDayBytes[i]!
+  let p = at + writtenDayLength
   out[p++] = 0x20 // ' '
   p = writeTwoDigits(out, p, hour)
   out[p++] = 0x3a // ':'
   p = writeTwoDigits(out, p, minute)
   out[p++] = 0x3a
-  p = writeTwoDigits(out, p, second)
+  p = writeTwoDigits(out, p, secondOfHour - minute * 60)
   if (fraction !== 0) {
     // '.ffffff' with its trailing zeros trimmed (formatClock).
     let digitCount = 6
@@ -136,8 +136,27 @@ export function writeTimestampText(out: Uint8Array, at: number, us: number, time
     p += digitCount
   }
   if (timeZone !== null) p = writeAscii(out, p, formatOffsetMemo(offset))
-  if (lastDayPart.bc) p = writeAscii(out, p, ' BC')
+  if (isWrittenDayBc) p = writeAscii(out, p, ' BC')
   return p - at
+}
+
+const SECONDS_PER_DAY = 86_400
+// writeTimestampText's day: its first local µs and its date part as bytes. Rows of a result mostly share their day,
+// so a value costs one division for its clock, not a division per field and a string's characters for its date.
+let writtenDayStart = Number.NaN
+let isWrittenDayBc = false
+let writtenDayLength = 0
+const writtenDayBytes = new Uint8Array(16)
+
+/** Makes the local day of `local` µs writeTimestampText's day. */
+function rememberWrittenDay(local: number): void {
+  const days = Math.floor(local / US_PER_DAY)
+  const date = civilFromDays(days)
+  const part = datePart(date.year, date.month, date.day)
+  // A year past 6 digits does not fit: no day is remembered, and every value of it takes the string's way.
+  writtenDayStart = part.text.length <= writtenDayBytes.length ? days * US_PER_DAY : Number.NaN
+  writtenDayLength = writeAscii(writtenDayBytes, 0, part.text.slice(0, writtenDayBytes.length))
+  isWrittenDayBc = part.bc
 }
 
 /** date output: '2024-01-02', '0044-03-15 BC'; '01/02/2024' (SQL), '02.01.2024' (German), '01-02-2024' (Postgres). */

@@ -67,6 +67,35 @@ describe('sql/physical merge', () => {
     assert.deepEqual(rows, [[null, 2n], ['null', 4n]])
   })
 
+  it('merges every state kind over more groups than the table first holds (its columns grow)', () => {
+    // 300 buckets on core A, the odd ones again on core B: each group's states worked out from both by hand.
+    const buckets = Array.from({ length: 300 }, (_, i) => T0 + i * 60e6)
+    const numbersOf = (shift: number, count: number) => ({
+      counts: Array.from({ length: count }, (_, i) => 1 + ((i + shift) % 3)), sums: Array.from({ length: count }, (_, i) => i + shift),
+      mins: Array.from({ length: count }, (_, i) => i - shift), maxs: Array.from({ length: count }, (_, i) => i + shift),
+      firsts: Array.from({ length: count }, (_, i) => i * 10 + shift), firstTs: Array.from({ length: count }, () => T0 + shift),
+      lasts: Array.from({ length: count }, (_, i) => i * 10 + shift), lastTs: Array.from({ length: count }, () => T0 + shift),
+    })
+    const odd = buckets.filter((_, i) => i % 2 === 1)
+    const coreA = core(buckets, buckets.map(() => 0), ['h'], numbersOf(0, 300))
+    const coreB = core(odd, odd.map(() => 0), ['h'], numbersOf(5, 150))
+    const rows = mergeAggregates([coreA, coreB], [sqlType('timestamptz'), sqlType('text')], OUTPUTS)
+    assert.equal(rows.length, 300)
+    for (const [i, row] of rows.entries()) {
+      assert.equal(row[0], buckets[i])
+      const a = { count: 1 + (i % 3), sum: i }
+      if (i % 2 === 0) {
+        assert.deepEqual(row.slice(2), [BigInt(a.count), a.sum / a.count, BigInt(a.sum), i, i, i * 10, i * 10])
+        continue
+      }
+      const j = (i - 1) / 2 // core B's group of the same bucket
+      const b = { count: 1 + ((j + 5) % 3), sum: j + 5 }
+      const count = a.count + b.count
+      // B's first and last are 5 µs later than A's: A keeps first, B wins last.
+      assert.deepEqual(row.slice(2), [BigInt(count), (a.sum + b.sum) / count, BigInt(a.sum + b.sum), Math.min(i, j - 5), Math.max(i, j + 5), i * 10, j * 10 + 5])
+    }
+  })
+
   it('concatenates raw partials and reads values by SQL type', () => {
     const part = (n: number): RowsPartial => ({
       kind: 'RowsPartial', rowCount: 1,

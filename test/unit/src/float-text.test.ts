@@ -42,6 +42,17 @@ describe('src/common/float-text: writeShortFloat8Text', function () {
     assert.ok(answeredCount > values.length / 4, `answered ${answeredCount} of ${values.length}`)
   })
 
+  it('writes every hundredth in ±1000 and around the int32 boundary of its digit loop as encodeFloat8Text does', function () {
+    // Two decimals take an int32 path up to 2^31 − 1 hundredths and the double one above: both sides of it here.
+    const values: number[] = []
+    for (let scaled = -100_000; scaled <= 100_000; scaled++) values.push(scaled / 100)
+    for (let scaled = 2 ** 31 - 300; scaled <= 2 ** 31 + 300; scaled++) values.push(scaled / 100, -scaled / 100)
+    for (const value of values) {
+      if (value === 0) continue
+      assert.equal(shortText(value), encodeFloat8Text(value), String(value))
+    }
+  })
+
   it('answers exactly when, and as, the plain search over k = 0…8 does (its two-decimals-first shortcut changes nothing; seed 11)', function () {
     // The reference: the smallest k ≤ 8 with round(|v|·10^k) / 10^k === |v| and round(|v|·10^k) < 10^15.
     const reference = (value: number): string | null => {

@@ -44,6 +44,19 @@ describe('src/common/timestamp-text: writeTimestampText', function () {
     }
   })
 
+  it('writes neighbours across local midnights exactly, the zone changing from one value to the next (seed 9)', function () {
+    // The writer remembers one local day: values on both sides of a midnight, in alternating zones, hit and miss it.
+    const random = seeded(9)
+    for (let i = 0; i < 3_000; i++) {
+      const midnight = Math.floor((MIN_US + random() * (MAX_EXACT_US - MIN_US)) / 86_400_000_000) * 86_400_000_000
+      for (const step of [-3_600_000_001, -1, 0, 1, 999_999, 1_000_000, 43_200_000_000]) {
+        const zone = ZONES[Math.floor(random() * ZONES.length)]!
+        const us = midnight + step
+        assert.equal(text(us, zone), zone === null ? formatTimestamp(us) : formatTimestamptz(us, zone), `${us} in ${zone ?? 'timestamp'}`)
+      }
+    }
+  })
+
   it('declines what is not a whole µs, so the caller writes the string', function () {
     assert.equal(text(0.5, 'UTC'), null)
     assert.equal(text(1_700_000_000_000.25, null), null)
