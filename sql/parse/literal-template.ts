@@ -190,8 +190,9 @@ function withValues(node: unknown, trie: PathTrie | number, values: ReadonlyArra
   return copy
 }
 
-/** `text`'s parse from `template` (same shape), or null when a fixed literal is spelled differently. */
-export function instantiate(template: LiteralTemplate, text: string, scanned: ScannedText): ReadonlyArray<ParsedSlice> | null {
+/** `text`'s parse from `template` (same shape) and its slots' values, or null when a fixed literal is spelled differently. */
+export function instantiate(template: LiteralTemplate, text: string, scanned: ScannedText):
+  { readonly slices: ReadonlyArray<ParsedSlice>; readonly values: ReadonlyArray<string | null> } | null {
   const { fixedTexts } = template
   const values: Array<string | null> = []
   for (const [i, token] of scanned.literals.entries()) {
@@ -201,5 +202,5 @@ export function instantiate(template: LiteralTemplate, text: string, scanned: Sc
     values.push(fixed === null ? literalValue(text, token) : null)
   }
   const parsed = { ...template.slice.parsed, ast: withValues(template.slice.parsed.ast, template.trie, values) as typeof template.slice.parsed.ast }
-  return [{ text: text.slice(template.textStart, template.textEnd), parsed }]
+  return { slices: [{ text: text.slice(template.textStart, template.textEnd), parsed }], values }
 }
