@@ -41,7 +41,7 @@ const PLANS = new WeakMap<SqlQuery, CachedPlan[]>()
 interface ShapeEntry extends Keyed {
   state: { readonly first: PlanSample; readonly failures: number } | ShapePlan | 'never'
 }
-const SHAPE_PAIRS_MAX_COUNT = 4
+const SHAPE_PAIRS_MAX_COUNT = 3
 /** By literal template (LiteralInstance.template): kept as long as parse-shapes keeps the template. */
 const SHAPES = new WeakMap<object, ShapeEntry[]>()
 let shapeHits = 0
@@ -169,5 +169,9 @@ function sampleShape(shape: LiteralInstance, entry: ShapeEntry | undefined, samp
   if (state.first.values.every((value, i) => value === sample.values[i])) return
   const made = makeShapePlan(state.first, sample, shape.isString, fold)
   const failures = state.failures + 1
-  entry.state = made ?? (failures < SHAPE_PAIRS_MAX_COUNT ? { first: sample, failures } : 'never')
+  // A plan that pins a string literal (the same in both texts) serves only texts with that value: another pair is
+  // tried first, in case that value was the same by chance.
+  const isPinning = made !== null && made.varied.some((isVaried, i) => !isVaried && shape.isString[i])
+  if (made !== null && (!isPinning || failures >= SHAPE_PAIRS_MAX_COUNT)) entry.state = made
+  else entry.state = failures < SHAPE_PAIRS_MAX_COUNT ? { first: sample, failures } : 'never'
 }

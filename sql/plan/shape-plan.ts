@@ -15,6 +15,7 @@
 // Number literals never vary (an integer in ORDER BY is a column position). Paranoid runs plan every hit afresh too.
 import type { SqlValue } from '../api.js'
 import type { Expr } from '../bind/expr.js'
+import { nodesWhere, valueAt, type TreePath } from '../parse/tree-paths.js'
 import type { PlanNode } from './plan-node.js'
 import type { Folder } from './pushdown.js'
 
@@ -26,7 +27,7 @@ export interface LiteralInstance {
   readonly isString: ReadonlyArray<boolean>
 }
 
-type Path = ReadonlyArray<string | number>
+type Path = TreePath
 
 /** How one leaf is made from a text's values: a literal's own text, or the fold of a recorded expression. */
 type Derivation =
@@ -80,12 +81,6 @@ export function diffLeaves(a: unknown, b: unknown, path: Array<string | number> 
   return out
 }
 
-function valueAt(root: unknown, path: Path): unknown {
-  let value = root
-  for (const key of path) value = (value as Record<string | number, unknown>)[key]
-  return value
-}
-
 /** `root` with the value at `path` replaced, copied along the path (the rest shared). */
 function replaced(root: unknown, path: Path, value: unknown, depth = 0): unknown {
   if (depth === path.length) return value
@@ -101,37 +96,30 @@ function isStringConst(node: unknown): node is { readonly kind: 'Const'; readonl
   return typeof value === 'string' && (type.name === 'unknown' || type.name === 'text')
 }
 
-/** The one varied string literal whose value `value` is in both samples' values, or -1 (none, or not one). */
-function slotOf(value: string, values: ReadonlyArray<string | null>, varied: ReadonlyArray<boolean>): number {
+/**
+ * The literal a Const holding `value` came from: its index when exactly one literal has that value and it varied;
+ * -1 when none that varied has it (the Const stays as it is); null when several have it (which one is unknown).
+ */
+function slotOf(value: string, values: ReadonlyArray<string | null>, varied: ReadonlyArray<boolean>): number | null {
   let found = -1
+  let count = 0
   for (let i = 0; i < values.length; i++) {
-    if (!varied[i] || values[i] !== value) continue
-    if (found >= 0) return -1
-    found = i
+    if (values[i] !== value) continue
+    count++
+    if (varied[i]) found = i
   }
-  return found
+  return found >= 0 && count > 1 ? null : found
 }
 
 /** The string Consts of varied literals in `expr` (null when one's value is ambiguous between literals). */
 function constSlots(expr: Expr, values: ReadonlyArray<string | null>, varied: ReadonlyArray<boolean>): ConstSlot[] | null {
   const found: ConstSlot[] = []
-  let isAmbiguous = false
-  const visit = (node: unknown, path: Array<string | number>): void => {
-    if (typeof node !== 'object' || node === null) return
-    if (isStringConst(node) && values.includes(node.value)) {
-      const slot = slotOf(node.value, values, varied)
-      if (slot < 0) isAmbiguous = true
-      else found.push({ path: [...path], slot })
-      return
-    }
-    for (const [key, inner] of Object.entries(node)) {
-      path.push(Array.isArray(node) ? Number(key) : key)
-      visit(inner, path)
-      path.pop()
-    }
+  for (const { path, node } of nodesWhere(expr, isStringConst)) {
+    const slot = slotOf(node.value, values, varied)
+    if (slot === null) return null
+    if (slot >= 0) found.push({ path, slot })
   }
-  visit(expr, [])
-  return isAmbiguous ? null : found
+  return found
 }
 
 /** The leaf `derive` makes from `values` (undefined when its fold gives nothing; throws what the fold throws). */
@@ -148,7 +136,7 @@ function derivationOf(diff: DiffLeaf, first: PlanSample, second: PlanSample, var
   const parent = valueAt(first.plan, diff.path.slice(0, -1))
   if (diff.path.at(-1) === 'value' && isStringConst(parent)) {
     const slot = slotOf(parent.value, first.values, varied)
-    return slot >= 0 && second.values[slot] === diff.b ? { kind: 'literal', slot } : null
+    return slot !== null && slot >= 0 && second.values[slot] === diff.b ? { kind: 'literal', slot } : null
   }
   for (const [expr, consts] of dependent) {
     if (!Object.is(first.folds.get(expr)!.value, diff.a)) continue

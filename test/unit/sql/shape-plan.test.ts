@@ -59,6 +59,11 @@ const SHAPES: ReadonlyArray<Shape> = [
     values: (next) => [hostText(next), hostText(next), timestampText(next), hostText(next)], isBindable: true,
   },
   {
+    // '-x' is a literal of the shape that never varies: its Const stays as the first plan has it.
+    text: "SELECT ts, host || '-x' AS h, upper('{0}') AS u FROM cpu WHERE ts >= '{1}' AND host <> '{2}' ORDER BY ts LIMIT 5",
+    values: (next) => [hostText(next), timestampText(next), hostText(next)], isBindable: true,
+  },
+  {
     // upper('host_3') is folded while lowering but the plan keeps the call: a fold that made no leaf may have steered
     // a choice, so the shape keeps planning afresh.
     text: "SELECT ts, host FROM cpu WHERE ts >= '{0}' AND upper(host) = upper('{1}') ORDER BY ts LIMIT 7",
