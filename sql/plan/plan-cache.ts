@@ -2,8 +2,9 @@
 // binding and planning. A plan is reused only when it cannot differ from a fresh one: the same parameter types, the
 // same catalog (every table schema the same object: DDL replaces them), the same session settings (every value:
 // TimeZone, DateStyle, search_path, disabled optimizers…; sessions of a pool with equal settings share plans), and
-// nothing folded into it that depends on this execution — a plan that folded a $n value or a stable or volatile
-// function (now(), current_setting()) into its scans is never kept. Plans are plain data that execution only reads.
+// nothing folded into it that depends on this execution — a plan that folded a $n value, a stable or volatile
+// function (now(), current_setting()) or a literal that reads the clock ('now'::timestamptz) into its scans is never
+// kept. Plans are plain data that execution only reads.
 // A parse made from a literal template also finds its shape's plan, its literals' values bound in (shape-plan.ts).
 import type { Engine } from '../../engine/api.js'
 import type { SqlValue } from '../api.js'
@@ -91,9 +92,22 @@ function isSameTables(kept: ReadonlyArray<object>, now: ReadonlyArray<object>): 
   return true
 }
 
-/** True when folding `expr` reads this execution's parameters or a function whose answer is not fixed by its arguments. */
+// Date and time input words that read the clock ('now', 'today'…): a literal holding one, cast to a date or time
+// type, folds to this execution's instant. Any text holding such a word counts (a miss only plans afresh).
+const CLOCK_WORDS = /now|today|tomorrow|yesterday/i
+const CLOCK_TYPES: ReadonlySet<string> = new Set(['timestamptz', 'timestamp', 'date', 'time'])
+
+function readsClock(node: Expr): boolean {
+  return node.kind === 'Cast' && CLOCK_TYPES.has(node.type.name) && node.expr.kind === 'Const' && typeof node.expr.value === 'string' &&
+    CLOCK_WORDS.test(node.expr.value)
+}
+
+/**
+ * True when folding `expr` reads this execution: its parameters, a function whose answer is not fixed by its
+ * arguments, or the clock through a date/time literal ('now').
+ */
 function readsExecution(expr: Expr): boolean {
-  return someExpr(expr, (node) => node.kind === 'Param' || (node.kind === 'Call' && node.fn.volatility !== 'immutable'))
+  return someExpr(expr, (node) => node.kind === 'Param' || (node.kind === 'Call' && node.fn.volatility !== 'immutable') || readsClock(node))
 }
 
 function findKeyed<T extends Keyed>(entries: ReadonlyArray<T> | undefined, settings: string | null, typesKey: string, tables: ReadonlyArray<object>): T | undefined {
