@@ -142,7 +142,10 @@ export function cachedPlan(key: PlanKey, fold: Folder, plan: (fold: Folder) => P
     const bound = boundShapePlan(state, shape.values, fold)
     if (bound !== null) {
       paranoid(() => diffLeaves(bound, plan(fold))?.length === 0, 'a shape plan with its values bound in is the fresh plan')
-      keep(PLANS, key.query, { settings, typesKey, tables: [...key.tables], plan: bound, paramTypes: [...key.paramTypes] })
+      // Bound afresh each time, the folds read this execution's clock for 'now'; kept, they would not.
+      if (!shape.values.some((value) => value !== null && CLOCK_WORDS.test(value))) {
+        keep(PLANS, key.query, { settings, typesKey, tables: [...key.tables], plan: bound, paramTypes: [...key.paramTypes] })
+      }
       shapeHits++
       return bound
     }
