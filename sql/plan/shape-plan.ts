@@ -1,8 +1,8 @@
 // sql/plan/shape-plan: one plan per literal shape (parse-shapes.ts), its literals' values re-bound into it instead of
 // binding and planning every text again (TSBS and dashboards send a new text per query: hosts and time bounds vary).
 // A plan is plain data; what in it depends on a literal's value is found the way literal-template.ts finds a parse's:
-// - the shape is planned for two texts whose string literals differ (the first two of its template's hits), and the
-//   two plans must be equal but for primitive leaves: no value decided the plan's form;
+// - the shape is planned for two texts whose string literals differ (its template's first hits; plan-cache.ts tries
+//   a few pairs), and the two plans must be equal but for primitive leaves: no value decided the plan's form;
 // - each differing leaf must be made from the values in one of two checked ways: a string literal's bound Const
 //   (unknown or text: its value is the literal's text), or a fold the planner asked for (a scan's time bound, a pushed
 //   tag value) of an expression whose only varying parts are such Consts — re-folded with the new text, which is
