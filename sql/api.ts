@@ -368,10 +368,11 @@ export interface SqlFacade {
    */
   describe(statement: PreparedStatement, declaredParamOids: ReadonlyArray<number>, session: SessionContext): StatementDescription | Promise<StatementDescription>
   /**
-   * Decodes Bind values as the described parameter types (PostgreSQL does it at Bind: 22P02, 22P03 answer the Bind,
-   * before BindComplete). Throws DbError; the values themselves are decoded again by execute. Optional for stubs.
+   * Decodes Bind values as the described parameter types, in order (PostgreSQL does it at Bind: 22P02, 22P03 answer
+   * the Bind, before BindComplete); text dates, times and intervals by `session`'s settings (without one the check
+   * stops at the first of them). Throws DbError; the values are decoded again by execute. Optional for stubs.
    */
-  checkParams?(paramTypeOids: ReadonlyArray<number>, params: ReadonlyArray<ParamValue>): void
+  checkParams?(paramTypeOids: ReadonlyArray<number>, params: ReadonlyArray<ParamValue>, session?: SessionContext): void
   /** Runs one statement with its parameters (count must equal paramCount). Rejects with DbError. */
   execute(statement: PreparedStatement, params: ReadonlyArray<ParamValue>, declaredParamOids: ReadonlyArray<number>, session: SessionContext): Promise<StatementResult>
   /**

@@ -176,15 +176,19 @@ export function createSql(engine: Engine, options: SqlOptions = {}): SqlFacade {
   return {
     parse,
     describe: (statement, declared, session) => describe(engine, statement, declared, session),
-    checkParams: (oids, params) => {
+    checkParams: (oids, params, session) => {
       const catalog = catalogLookup(engine)
-      params.forEach((param, index) => {
+      let timeContext: ReturnType<typeof functionContext> | undefined
+      for (const [index, param] of params.entries()) {
         const type = typeOfOid(oids[index] ?? 0) ?? sqlType('text')
         if (param instanceof Uint8Array) checkBinaryParamSize(param, type, index)
-        // Text dates and timestamps are read by the session's TimeZone and DateStyle: checked when executed.
-        if (typeof param === 'string' && SESSION_DEPENDENT_TEXT.has(type.name)) return
-        decodeParams([param], [type], catalog)
-      })
+        // Text dates, timestamps and intervals are read by the session's settings; without them the rest is left to
+        // execute, so the first bad value in order is the one reported, as PostgreSQL reports it.
+        const isSessionText = typeof param === 'string' && SESSION_DEPENDENT_TEXT.has(type.name)
+        if (isSessionText && session === undefined) return
+        if (isSessionText) timeContext ??= functionContext(session!)
+        decodeParams([param], [type], catalog, isSessionText ? timeContext : undefined)
+      }
     },
     execute: (statement, params, declared, session) => execute(engine, statement, params, declared, session, budget),
     ingest: (batches, options) => ingestBatches(engine, batches, options),

@@ -9,6 +9,7 @@ import type { SqlQuery } from '../parse/ast.js'
 import type { PlanColumn, PlanNode } from '../plan/plan-node.js'
 import { Planner } from '../plan/planner.js'
 import { cachedPlan, catalogObjects } from '../plan/plan-cache.js'
+import { literalInstanceOf } from '../parse/parse-shapes.js'
 import { disabledOptimizers, type Optimizer } from '../plan/optimizers.js'
 import type { Folder } from '../plan/pushdown.js'
 import { evaluate } from './evaluate.js'
@@ -58,7 +59,7 @@ export function folder(env: ExecEnv | null): Folder {
 /** The statement's plan: the one kept with its parsed query when nothing it depends on changed (plan-cache.ts). */
 export function planStatement(engine: Engine, query: SqlQuery, paramTypes: Array<SqlType | null>, env: ExecEnv | null): PlanNode {
   const disabled = env === null ? NONE_DISABLED : disabledOptimizers(env.functions.settings)
-  const key = { query, paramTypes, settings: env === null ? null : env.functions.settings, tables: catalogObjects(engine) }
+  const key = { query, paramTypes, settings: env === null ? null : env.functions.settings, tables: catalogObjects(engine), shape: literalInstanceOf(query) }
   return cachedPlan(key, folder(env), (fold) =>
     new Planner(engine, paramTypes, fold, env === null, env?.functions.timeZone ?? null, disabled).planQuery(query, null).plan)
 }

@@ -16,6 +16,7 @@
 // costs one more parse), so one-off texts pay nothing.
 import type { ParsedSlice } from './parse-sql.js'
 import { numberKind, type LiteralToken, type ScannedText } from './literal-scan.js'
+import { nodesWhere, valueAt } from './tree-paths.js'
 
 type Path = ReadonlyArray<string | number>
 
@@ -47,21 +48,11 @@ function isLiteralNode(value: object): value is { readonly kind: 'ExprString' | 
 /** Every ExprString / ExprNumber node under `root`, by position. */
 function literalNodes(root: unknown): Map<number, FoundNode[]> {
   const found = new Map<number, FoundNode[]>()
-  const visit = (value: unknown, path: Array<string | number>): void => {
-    if (typeof value !== 'object' || value === null) return
-    if (isLiteralNode(value)) {
-      const list = found.get(value.pos) ?? []
-      list.push({ path: [...path], node: value })
-      found.set(value.pos, list)
-      return
-    }
-    for (const [key, inner] of Object.entries(value)) {
-      path.push(Array.isArray(value) ? Number(key) : key)
-      visit(inner, path)
-      path.pop()
-    }
+  for (const { path, node } of nodesWhere(root, isLiteralNode)) {
+    const list = found.get(node.pos) ?? []
+    list.push({ path, node })
+    found.set(node.pos, list)
   }
-  visit(root, [])
   return found
 }
 
@@ -97,12 +88,6 @@ function spliced(text: string, literals: ReadonlyArray<LiteralToken>, slots: Rea
     copiedTo = token.end
   })
   return out + text.slice(copiedTo)
-}
-
-function valueAt(root: unknown, path: Path): unknown {
-  let value = root
-  for (const key of path) value = (value as Record<string | number, unknown>)[key]
-  return value
 }
 
 /** True when `a` and `b` are equal plain data except at `skip` (the slot nodes of `a`, compared by the caller). */
@@ -190,8 +175,9 @@ function withValues(node: unknown, trie: PathTrie | number, values: ReadonlyArra
   return copy
 }
 
-/** `text`'s parse from `template` (same shape), or null when a fixed literal is spelled differently. */
-export function instantiate(template: LiteralTemplate, text: string, scanned: ScannedText): ReadonlyArray<ParsedSlice> | null {
+/** `text`'s parse from `template` (same shape) and its slots' values, or null when a fixed literal is spelled differently. */
+export function instantiate(template: LiteralTemplate, text: string, scanned: ScannedText):
+  { readonly slices: ReadonlyArray<ParsedSlice>; readonly values: ReadonlyArray<string | null> } | null {
   const { fixedTexts } = template
   const values: Array<string | null> = []
   for (const [i, token] of scanned.literals.entries()) {
@@ -201,5 +187,5 @@ export function instantiate(template: LiteralTemplate, text: string, scanned: Sc
     values.push(fixed === null ? literalValue(text, token) : null)
   }
   const parsed = { ...template.slice.parsed, ast: withValues(template.slice.parsed.ast, template.trie, values) as typeof template.slice.parsed.ast }
-  return [{ text: text.slice(template.textStart, template.textEnd), parsed }]
+  return { slices: [{ text: text.slice(template.textStart, template.textEnd), parsed }], values }
 }

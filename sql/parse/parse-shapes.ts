@@ -7,6 +7,7 @@ import { PARSE_SHAPES_ENTRIES_MAX_COUNT } from '../../src/common/limits.js'
 import { scanLiterals } from './literal-scan.js'
 import { instantiate, isSameTree, makeTemplate, type LiteralTemplate } from './literal-template.js'
 import { LruMap } from './lru-map.js'
+import type { LiteralInstance } from '../plan/shape-plan.js'
 import type { ParsedSlice } from './parse-sql.js'
 
 /** A shape seen once (no template yet), one that makes none, or its template. */
@@ -15,11 +16,18 @@ type ShapeEntry = 'seen' | 'untemplatable' | LiteralTemplate
 // One per thread that loads this module; templates are immutable once made.
 const SHAPES = new LruMap<string, ShapeEntry>(PARSE_SHAPES_ENTRIES_MAX_COUNT)
 let hitCount = 0
+// The parses made from a template, with their literals' values: the planner finds the shape's plan by them.
+const INSTANCES = new WeakMap<object, LiteralInstance>()
 const SELECT_START = /^[\s(]*(?:select|with|values|table)\b/i
 
 /** Texts parsed from a template so far in this thread (tests check that the path they mean to cover was taken). */
 export function shapeHitCount(): number {
   return hitCount
+}
+
+/** The template and values `ast` was made from, when it was (shape-plan.ts binds them into the shape's plan). */
+export function literalInstanceOf(ast: object): LiteralInstance | null {
+  return INSTANCES.get(ast) ?? null
 }
 
 /** `text`'s statements: from its shape's template, else `parse(text)` (templating the shape on its second sighting). */
@@ -30,10 +38,12 @@ export function parseByShape(text: string, parse: (text: string) => ReadonlyArra
   if (scanned === null || scanned.literals.length === 0) return parse(text)
   const entry = SHAPES.get(scanned.shape)
   if (typeof entry === 'object') {
-    const slices = instantiate(entry, text, scanned)
-    if (slices !== null) {
+    const made = instantiate(entry, text, scanned)
+    if (made !== null) {
+      const { slices, values } = made
       paranoid(() => isSameTree(slices, parse(text), new Set()), `a templated parse is the text's own parse: ${text}`)
       hitCount++
+      INSTANCES.set(slices[0]!.parsed.ast, { template: entry, values, isString: scanned.literals.map((token) => token.kind === 'string') })
       return slices
     }
   }

@@ -2,12 +2,13 @@
 // that inline values) is answered exactly as PostgreSQL 15 answers it, for every value its literals take — whatever
 // the server reuses for it (the shape's parse template, kept plans, kept overload choices, the ISO timestamp fast
 // path) — and as its parameterized form answers with the same values as Bind parameters.
-// Method: seeded random values, edge cases among them (empty and inverted time ranges, 'infinity', 'epoch', zones
-// written in every ISO spelling or none, out-of-range and invalid timestamps, intervals of other units, hosts that
-// do not exist, negative numbers written with a unary minus, integers at int4's edge), each text sent twice (the
-// second time from the caches) over the simple protocol and once with $n parameters over the extended one, in the
-// UTC and the America/New_York session zones, to the nodedb server process and to a real PostgreSQL (with
-// TimescaleDB's time_bucket defined); answers (tag, columns, type OIDs, text values, SQLSTATEs) must be equal.
+// Method: seeded random values (of one length for one shape, so its texts are planned from the shape's plan), edge
+// cases among them (empty and inverted time ranges, 'infinity', 'epoch', zones written in every ISO spelling or
+// none, out-of-range and invalid timestamps, intervals of other units, hosts that do not exist, negative numbers
+// written with a unary minus, integers at int4's edge), each text sent twice (the second time from the caches) over
+// the simple protocol and once with $n parameters over the extended one, in the UTC and the America/New_York session
+// zones, to the nodedb server process and to a real PostgreSQL (with TimescaleDB's time_bucket defined); answers
+// (tag, columns, type OIDs, text values, SQLSTATEs) must be equal.
 import assert from 'node:assert/strict'
 import pg from 'pg'
 import { startOraclePair, type OraclePair } from '../clients/oracle-pair.js'
@@ -58,6 +59,16 @@ function quoted(text: string): string {
 
 const hostText = (next: () => number): string => quoted(pick(next, ['host_0', 'host_1', 'host_3', 'host_5', 'host_6', 'host_7', 'host_9', '', 'HOST_1']))
 
+/** A whole-minute timestamp near the rows, always 25 characters (+0000 or another zone), so texts share one shape. */
+function fixedLengthTime(next: () => number, fromMs?: number): string {
+  const ms = fromMs ?? Date.UTC(2024, 2, 29, 6) + Math.floor(next() * 84 * 60) * 60_000
+  const zone = pick(next, ['+0000', '+0000', '+0000', '-0530', '+0200'])
+  return quoted(`${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} ${zone}`)
+}
+
+/** One of the hosts with a one-digit number (one length), or 'host_x' (no such host). */
+const shortHostText = (next: () => number): string => quoted(pick(next, ['host_0', 'host_1', 'host_3', 'host_5', 'host_7', 'host_9', 'host_x']))
+
 const SHAPES: ReadonlyArray<Shape> = [
   {
     // TSBS single-groupby as TSBS writes it, width and host varied as well as the range.
@@ -81,6 +92,16 @@ const SHAPES: ReadonlyArray<Shape> = [
     text: 'SELECT {0} + {1} AS s, {0} * 2 AS d, date_trunc({2}, {3}::timestamptz) AS t',
     values: (next) => [pick(next, ['2147483647', '1', '-2147483648', '0', '46341', '7', '100', '-3']), pick(next, ['1', '-1', '0', '2147483647', '2', '5']),
       quoted(pick(next, ['hour', 'day', 'month', 'week', 'quarter', 'fortnight'])), pick(next, [quoted(timestampText(next)), 'NULL'])],
+  },
+  {
+    // TSBS single-groupby with values of one length each: the texts share one shape, so after its first texts they
+    // are planned from the shape's plan with their values bound in (sql/plan/shape-plan.ts). Last, so the shapes
+    // above keep their seeded values.
+    text: "SELECT time_bucket('1 minute', time) AS minute, max(usage_user) AS m, count(*) AS n FROM cpu WHERE (hostname = {0} OR hostname = {1}) AND time >= {2} AND time < {3} GROUP BY minute ORDER BY minute ASC",
+    values: (next) => {
+      const fromMs = Date.UTC(2024, 2, 29, 6) + Math.floor(next() * 84) * 3_600_000
+      return [shortHostText(next), shortHostText(next), fixedLengthTime(next, fromMs), fixedLengthTime(next, fromMs + Math.floor(next() * 12) * 3_600_000)]
+    },
   },
 ]
 

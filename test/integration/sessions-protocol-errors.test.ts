@@ -80,7 +80,7 @@ describe('integration: sessions — where the extended protocol answers, against
     }
   })
 
-  it('a Bind value that does not decode is answered to the Bind: no BindComplete (22P02, 22P03, 08P01)', async function () {
+  it('a Bind value that does not decode is answered to the Bind: no BindComplete (22P02, 22P03, 08P01, 22007, 22008), the first bad value in order', async function () {
     const pair = await connectBoth()
     const cases: ReadonlyArray<readonly [string, Array<string | Buffer | null>, number[]]> = [
       ['SELECT $1::int4 - 1 AS y', ['abc'], []],
@@ -92,11 +92,14 @@ describe('integration: sessions — where the extended protocol answers, against
       ['SELECT $1::text AS t, $2::timestamptz AS long', ['ok', Buffer.alloc(9)], []],
       ['SELECT $1::int4 AS first_bad, $2::int8 AS short', ['x', Buffer.alloc(2)], []],
       ['INSERT INTO m VALUES ($1, $2)', ['2024-01-02T00:00:00Z', '1.5'], []],
+      // An interval (read by the session's settings) before an int4 that overflows: the first bad value is reported.
+      ['SELECT $1::interval AS i, $2::int4 AS n', ['bogus', '2147483648'], []],
+      ['SELECT $1::timestamptz AS t, $2::int4 AS n', ['2024-02-30 00:00:00', '1'], []],
     ]
     for (const [text, values, types] of cases) {
       const flow = await assertSameFlow(pair, [serialize.parse({ text, types }), serialize.bind({ values }),
         serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()], text)
-      assert.match(flow.join(' | '), /^parseComplete \| error (22P0[23]|08P01) /, text)
+      assert.match(flow.join(' | '), /^parseComplete \| error (22P0[23]|08P01|2200[378]) /, text)
     }
     await assertSameFlow(pair, [serialize.parse({ text: 'SELECT $1::int4 - 1 AS y' }), serialize.bind({ values: ['41'] }),
       serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()], 'a good value after the bad ones')

@@ -6,8 +6,8 @@ import {
 } from '../../src/common/errors.js'
 import { PG_STATEMENTS_PER_SESSION_COUNT_MAX } from '../../src/common/limits.js'
 import type {
-  CursorFetch, FieldDescription, ParamValue, PreparedStatement, PreparedStatementInfo, PreparedStatementRegistry, SessionEffect, SqlFacade, StatementDescription,
-  StatementResult,
+  CursorFetch, FieldDescription, ParamValue, PreparedStatement, PreparedStatementInfo, PreparedStatementRegistry, SessionContext, SessionEffect, SqlFacade,
+  StatementDescription, StatementResult,
 } from '../../sql/api.js'
 import { decodeUtf8 } from './buffer-reader.js'
 import { fetchResult, moveResult } from './cursors.js'
@@ -18,6 +18,8 @@ import { ResultCursor, resolveFormats, type RowSink } from './result-writer.js'
 /** What the session lends the extended protocol: output, the statement boundary and transaction rules. */
 export interface ExtendedQueryHost extends RowSink {
   readonly sql: SqlFacade
+  /** The session's context: Bind reads text dates and times by its settings. */
+  readonly sessionContext?: SessionContext
   execute(statement: PreparedStatement, params: ReadonlyArray<ParamValue>, declaredOids: ReadonlyArray<number>): Promise<StatementResult>
   /** At once unless the statement must wait to be described (EXECUTE of a prepared statement). */
   describe(statement: PreparedStatement, declaredOids: ReadonlyArray<number>): StatementDescription | Promise<StatementDescription>
@@ -108,7 +110,7 @@ export class ExtendedQuery implements PreparedStatementRegistry {
     if (checkParams === undefined || !params.some((value) => value !== null)) return this.openPortal(message, statement, params)
     const described = this.descriptionOf(statement)
     const checked = (description: StatementDescription): undefined => {
-      checkParams(description.paramTypeOids, params)
+      checkParams(description.paramTypeOids, params, this.host.sessionContext)
       return this.openPortal(message, statement, params)
     }
     return described instanceof Promise ? described.then(checked) : checked(described)

@@ -352,6 +352,7 @@ export class Session implements ExtendedQueryHost {
     throw canceled
   }
 
+  get sessionContext(): SessionContext { return this.context }
   describe(statement: PreparedStatement, declaredOids: ReadonlyArray<number>): StatementDescription | Promise<StatementDescription> {
     if (statement.cursorFetch !== undefined) return this.extended.describeFetch(statement.cursorFetch)
     return this.sql.describe(statement, declaredOids, this.context)
