@@ -385,8 +385,7 @@ export interface SqlFacade {
   ingest(batches: ReadonlyArray<IngestBatch>, options?: IngestOptions): Promise<IngestOutcome>
 }
 
-// Value formatting wire needs for its text codecs: sql owns the semantics of time types (session TimeZone, BC years,
-// IntervalStyle), so wire prints through these rather than keeping a second copy.
+// Value formatting for wire's text codecs: sql owns the time types' semantics (TimeZone, BC years, IntervalStyle).
 export { formatDate, formatTime, formatTimestamp, formatTimestamptz } from './expr/timestamp.js'
 export { formatInterval } from './expr/interval.js'
 export { parseArrayText } from './functions/array-text.js'
