@@ -103,7 +103,7 @@ describe(`differential: random queries against PostgreSQL (seed ${SEED})`, funct
   it('segments plus newer rows in memtables over the same time range: every query answers as PostgreSQL does', async function () {
     const [nodedb, postgres] = [await connect('nodedb'), await connect('postgres')]
     try {
-      for (const sql of extraRowInserts(seededRandom(SEED + 1), 400)) {
+      for (const sql of extraRowInserts(seededRandom(SEED + 1), 400, 1)) {
         await postgres.query(sql)
         await nodedb.query(sql)
       }
@@ -117,7 +117,7 @@ describe(`differential: random queries against PostgreSQL (seed ${SEED})`, funct
   it('after ALTER TABLE ADD COLUMN, with rows that have it in memtables and in segments: every query answers as PostgreSQL does', async function () {
     const [nodedb, postgres] = [await connect('nodedb'), await connect('postgres')]
     try {
-      const statements = ['ALTER TABLE cpu ADD COLUMN usage_added DOUBLE PRECISION', ...extraRowInserts(seededRandom(SEED + 2), 300, 'usage_added')]
+      const statements = ['ALTER TABLE cpu ADD COLUMN usage_added DOUBLE PRECISION', ...extraRowInserts(seededRandom(SEED + 2), 300, 3, 'usage_added')]
       for (const [i, sql] of statements.entries()) {
         await postgres.query(sql)
         await nodedb.query(sql)

@@ -183,18 +183,18 @@ function parameterized(query: RandomQuery): RandomQuery {
 }
 
 /**
- * INSERTs of `count` more cpu rows spread over the corpus's span, off its 5-minute grid (minute ≡ 1..4 mod 5, each
- * host's minutes distinct), so (time, hostname) stays unique: written after a CHECKPOINT, they sit in memtables
- * overlapping the segments' time ranges.
+ * INSERTs of `count` more cpu rows spread over the corpus's span, off its 5-minute grid (minute ≡ `lane` or
+ * `lane` + 1 mod 5 — lanes 1 and 3 never meet — each host's minutes distinct), so (time, hostname) stays unique:
+ * written after a CHECKPOINT, they sit in memtables overlapping the segments' time ranges.
  */
-export function extraRowInserts(random: () => number, count: number, extraField?: string): string[] {
+export function extraRowInserts(random: () => number, count: number, lane: 1 | 3, extraField?: string): string[] {
   const d = new Draw(random)
   const used = new Set<string>()
   const rows: string[] = []
   while (rows.length < count) {
     const host = d.int(0, 7)
     const minute = d.int(60, SPAN_MINUTES - 60)
-    if (minute % 5 === 0 || used.has(`${host}/${minute}`)) continue
+    if ((minute % 5 !== lane && minute % 5 !== lane + 1) || used.has(`${host}/${minute}`)) continue
     used.add(`${host}/${minute}`)
     const time = new Date(START_MS + minute * 60_000).toISOString()
     const value = (scale: number): string => (d.chance(0.05) ? 'NULL' : (d.int(0, scale * 100) / 100).toFixed(2))
