@@ -385,6 +385,7 @@ export interface SqlFacade {
 // Value formatting wire needs for its text codecs: sql owns the semantics of time types (session TimeZone, BC years,
 // IntervalStyle), so wire prints through these rather than keeping a second copy.
 export { formatDate, formatTime, formatTimestamp, formatTimestamptz } from './expr/timestamp.js'
+export { formatTimetz, timetzParts } from './expr/timetz.js'
 export { formatInterval } from './expr/interval.js'
 export { parseArrayText } from './functions/array-text.js'
 export { arrayElementValues } from './expr/cast-value.js'

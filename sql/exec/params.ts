@@ -36,11 +36,11 @@ export function settleParamTypes(paramCount: number, types: ReadonlyArray<SqlTyp
 }
 
 /** Text values whose reading depends on the session (TimeZone, DateStyle, IntervalStyle): checked at Bind only where it is known. */
-export const SESSION_DEPENDENT_TEXT: ReadonlySet<string> = new Set(['timestamp', 'timestamptz', 'date', 'time', 'interval'])
+export const SESSION_DEPENDENT_TEXT: ReadonlySet<string> = new Set(['timestamp', 'timestamptz', 'date', 'time', 'timetz', 'interval'])
 
 /** Binary values of these types have the type's fixed length (pg_type.typlen), as their receive functions read. */
 const FIXED_BINARY_SIZE = new Set<string>(['bool', 'int2', 'int4', 'int8', 'float4', 'float8', 'timestamp', 'timestamptz', 'date', 'time',
-  'interval', 'oid', 'regclass', 'regtype', 'regproc', 'regprocedure', 'regnamespace', 'uuid'])
+  'timetz', 'interval', 'oid', 'regclass', 'regtype', 'regproc', 'regprocedure', 'regnamespace', 'uuid'])
 
 /**
  * PostgreSQL's Bind checks of a binary value's length: too short is the receive function running out of message

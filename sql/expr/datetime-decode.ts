@@ -17,6 +17,8 @@ export type DateOrder = 'MDY' | 'DMY' | 'YMD'
 /** What the text says, before any zone is applied. `relativeDay` is set by 'today' (0), 'tomorrow', 'yesterday'. */
 export interface DecodedDateTime extends CivilTime {
   readonly zone: string | null
+  /** Whether the text wrote a full date (time input reads a zone's offset at it, DecodeTimeOnly's DTK_DATE_M). */
+  readonly hasDate: boolean
   readonly relativeDay: number | null
 }
 
@@ -294,6 +296,30 @@ function decodeDateToken(field: Field, st: State): number {
   return decodeDate(field.text, st.fmask, st)
 }
 
+/** DecodeTimeOnly reads a date-like field as a date only first, before a time or with another date-like field last. */
+function isTimeOnlyDate(fields: ReadonlyArray<Field>, i: number): boolean {
+  return i === 0 && fields.length >= 2 && (fields[fields.length - 1]!.type === 'date' || fields[1]!.type === 'time')
+}
+
+/**
+ * DecodeTimeOnly's other date-like fields: a zone name ('Etc/GMT+5'), or digits run together with a zone
+ * ('101112-01': the zone from the '-', the rest a concatenated time).
+ */
+function decodeTimeOnlyZone(field: Field, st: State): number {
+  if (!/^[0-9]/.test(field.text)) {
+    if (st.zone !== null) throw st.fail('format')
+    if (resolveZone(field.raw) === null) {
+      throw new DbError({ severity: 'ERROR', code: SqlState.invalidParameterValue, message: `time zone "${field.text}" not recognized` })
+    }
+    st.zone = field.raw
+    return TZ
+  }
+  const dash = field.text.indexOf('-')
+  if ((st.fmask & TIME_M) === TIME_M || dash < 0) throw st.fail('format')
+  decodeOffset({ type: 'tz', text: field.text.slice(dash), raw: field.raw.slice(dash) }, st)
+  return decodeNumberField(field.text.slice(0, dash), st.fmask | DATE_M, st) | TZ
+}
+
 /**
  * DecodeTimezone: '-08', '+05:30', '+05:30:15', '+0530' (more than two digits run together are hhmm); range checked
  * (22009) before trailing text (22007), as PostgreSQL. The zone is kept as a canonical '+hh:mm:ss' offset.
@@ -324,7 +350,7 @@ function decodeOffset(field: Field, st: State): number {
 function decodeField(fields: ReadonlyArray<Field>, i: number, st: State): number {
   const field = fields[i]!
   switch (field.type) {
-    case 'date': return decodeDateToken(field, st)
+    case 'date': return st.timeOnly && !isTimeOnlyDate(fields, i) ? decodeTimeOnlyZone(field, st) : decodeDateToken(field, st)
     case 'time':
       if (st.ptype !== null && st.ptype !== 'isotime') throw st.fail('format')
       st.ptype = null
@@ -380,6 +406,6 @@ export function decodeDateTime(text: string, order: DateOrder, typeName: string,
   validate(st, timeOnly)
   return {
     year: st.year, month: st.month, day: st.day, hour: st.hour, minute: st.minute, second: st.second, us: st.us,
-    zone: st.zone, relativeDay: st.relativeDay,
+    zone: st.zone, hasDate: (st.fmask & DATE_M) === DATE_M, relativeDay: st.relativeDay,
   }
 }
