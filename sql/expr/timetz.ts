@@ -148,9 +148,15 @@ export function dateWithTimetz(days: number, value: string): number {
   return us
 }
 
+/** timetz_recv's first check, on the int64 time it reads before the zone (22008). */
+export function checkTimetzTime(time: number): number {
+  if (time < 0 || time > US_PER_DAY) throw datetimeFieldOverflow('time out of range')
+  return time
+}
+
 /** timetz_recv: the int64 time and the int32 displacement, each range-checked (22008, 22009). */
 export function timetzFromBinary(time: number, zone: number): string {
-  if (time < 0 || time > US_PER_DAY) throw datetimeFieldOverflow('time out of range')
+  checkTimetzTime(time)
   if (Math.abs(zone) >= TZDISP_LIMIT_SECONDS) throw displacementOutOfRange()
   return timetzValue(time, zone)
 }
