@@ -4,10 +4,11 @@
 // '1 Feb 2024', '20240201T101500', 'J2460342', 'allballs', zones written after the time). Errors as PostgreSQL:
 // 22007 syntax, 22008 out of range (with the DateStyle hint for a month or day out of range), and 0A000 for the
 // rare forms nodedb does not read (labelled ISO fields 'y2024m02d01', fractional Julian days, 'DST', hhmmss-zz).
-import { DbError, featureNotSupportedMessage, invalidDatetimeFormat } from '../../src/common/errors.js'
+import { DbError, featureNotSupportedMessage } from '../../src/common/errors.js'
 import { SqlState } from '../../src/common/sqlstate.js'
 import { civilFromDays, daysFromCivil, daysInMonth, pad, rint, US_PER_SECOND, type CivilTime } from './calendar.js'
 import { type Field, keyword, parseDateTimeFields } from './datetime-tokens.js'
+import { type Failure, failure } from './datetime-errors.js'
 import { decodeIsoFast } from './datetime-iso.js'
 import { resolveZone } from './time-zone.js'
 
@@ -53,21 +54,6 @@ class State {
   relativeDay: number | null = null
   ptype: 'julian' | 'isotime' | null = null
   constructor(readonly order: DateOrder, readonly fail: (kind: Failure) => DbError, readonly timeOnly: boolean) {}
-}
-
-type Failure = 'format' | 'range' | 'mdrange' | 'tzdisp'
-
-function failure(text: string, typeName: string): (kind: Failure) => DbError {
-  return (kind) => {
-    if (kind === 'format') return invalidDatetimeFormat(typeName, text)
-    if (kind === 'tzdisp') {
-      return new DbError({ severity: 'ERROR', code: SqlState.invalidTimeZoneDisplacementValue, message: `time zone displacement out of range: "${text}"` })
-    }
-    return new DbError({
-      severity: 'ERROR', code: SqlState.datetimeFieldOverflow, message: `date/time field value out of range: "${text}"`,
-      ...(kind === 'mdrange' ? { hint: 'Perhaps you need a different "datestyle" setting.' } : {}),
-    })
-  }
 }
 
 function strtoint(s: string): { value: number; rest: string } | null {
@@ -287,13 +273,18 @@ function decodeDateToken(field: Field, st: State): number {
     if (/^[0-9]/.test(field.text) || st.ptype !== null) {
       throw featureNotSupportedMessage('a run-together time with a zone (hhmmss-zz) in date/time input is not supported')
     }
-    if (resolveZone(field.raw) === null) {
-      throw new DbError({ severity: 'ERROR', code: SqlState.invalidParameterValue, message: `time zone "${field.text}" not recognized` })
-    }
-    st.zone = field.raw
-    return TZ
+    return namedZone(field, st)
   }
   return decodeDate(field.text, st.fmask, st)
+}
+
+/** A zone name in a date-like field ('America/New_York'): 22023 when unknown, as DecodeDateTime's pg_tzset check. */
+function namedZone(field: Field, st: State): number {
+  if (resolveZone(field.raw) === null) {
+    throw new DbError({ severity: 'ERROR', code: SqlState.invalidParameterValue, message: `time zone "${field.text}" not recognized` })
+  }
+  st.zone = field.raw
+  return TZ
 }
 
 /** DecodeTimeOnly reads a date-like field as a date only first, before a time or with another date-like field last. */
@@ -306,14 +297,7 @@ function isTimeOnlyDate(fields: ReadonlyArray<Field>, i: number): boolean {
  * ('101112-01': the zone from the '-', the rest a concatenated time).
  */
 function decodeTimeOnlyZone(field: Field, st: State): number {
-  if (!/^[0-9]/.test(field.text)) {
-    if (st.zone !== null) throw st.fail('format')
-    if (resolveZone(field.raw) === null) {
-      throw new DbError({ severity: 'ERROR', code: SqlState.invalidParameterValue, message: `time zone "${field.text}" not recognized` })
-    }
-    st.zone = field.raw
-    return TZ
-  }
+  if (!/^[0-9]/.test(field.text)) return namedZone(field, st)
   const dash = field.text.indexOf('-')
   if ((st.fmask & TIME_M) === TIME_M || dash < 0) throw st.fail('format')
   decodeOffset({ type: 'tz', text: field.text.slice(dash), raw: field.raw.slice(dash) }, st)

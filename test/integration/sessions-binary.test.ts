@@ -25,6 +25,7 @@ const BINARY_CASES: ReadonlyArray<{ readonly expr: string; readonly type: string
   ...["'2024-02-29'::date", "'1999-12-31'::date", "'infinity'::date"].map((expr) => ({ expr, type: 'date', oid: 1082 })),
   ...["'2024-01-01 12:34:56.789'::timestamp", "'1900-01-01'::timestamp"].map((expr) => ({ expr, type: 'timestamp', oid: 1114 })),
   ...["'2024-01-01 12:34:56.789+02'::timestamptz", "'infinity'::timestamptz"].map((expr) => ({ expr, type: 'timestamptz', oid: 1184 })),
+  ...["'10:00+02'::timetz", "'23:59:59.999999-15:59:59'::timetz", "'24:00:00+00'::timetz", "'01:02:03.5-00:00:30'::timetz"].map((expr) => ({ expr, type: 'timetz', oid: 1266 })),
   ...["'1 year 2 mons 3 days 04:05:06.5'::interval", "'-1 day +02:00'::interval"].map((expr) => ({ expr, type: 'interval', oid: 1186 })),
   { expr: '4294967295::oid', type: 'oid', oid: 26 },
   ...["'\\x00ff41'::bytea", "''::bytea"].map((expr) => ({ expr, type: 'bytea', oid: 17 })),
