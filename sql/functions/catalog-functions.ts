@@ -137,7 +137,7 @@ function privilegeFunctions(): ScalarFunction[] {
   ]
 }
 
-const PROCESS_START_US = Math.round((Date.now() - process.uptime() * 1000) * 1000)
+export const PROCESS_START_US = Math.round((Date.now() - process.uptime() * 1000) * 1000)
 
 function serverFunctions(): ScalarFunction[] {
   // Sizes: a table's segment files (no TOAST, free-space map or indexes, so relation = table = total); NULL for an
