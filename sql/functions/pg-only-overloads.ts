@@ -15,7 +15,6 @@ export const PG_ONLY_OVERLOADS: Readonly<Record<string, ReadonlyArray<string>>> 
   max: ['inet:I:p', 'money:N', 'tid:U', 'pg_lsn:U', 'xid8:U'],
   min: ['money:N', 'tid:U', 'inet:I:p', 'pg_lsn:U', 'xid8:U'],
   octet_length: ['bit:V'],
-  overlaps: ['timetz:D timetz:D timetz:D timetz:D'],
   overlay: ['bit:V bit:V int4:N int4:N', 'bit:V bit:V int4:N'],
   pg_get_expr: ['pg_node_tree:Z oid:N:p', 'pg_node_tree:Z oid:N:p bool:B:p'],
   position: ['bit:V bit:V'],

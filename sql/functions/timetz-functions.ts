@@ -5,6 +5,7 @@ import type { SqlValue } from '../api.js'
 import type { PgTypeName } from '../bind/types.js'
 import { addTimetzInterval, dateWithTimetz, timetzAtInterval, timetzAtZone, timetzParts } from '../expr/timetz.js'
 import type { FunctionContext, ScalarFunction } from './function-def.js'
+import { overlaps } from './overlaps.js'
 import { timePart } from './time-fields.js'
 import { iv, n, s } from './time-functions.js'
 
@@ -19,6 +20,10 @@ function field(unit: SqlValue, value: SqlValue): ReturnType<typeof timePart> {
   return timePart(s(unit), time, zone)
 }
 
+function end(value: SqlValue | undefined): string | null {
+  return value === null || value === undefined ? null : s(value)
+}
+
 export const TIMETZ_FUNCTIONS: ReadonlyArray<ScalarFunction> = [
   def('+', ['timetz', 'interval'], 'timetz', ([a, b]) => addTimetzInterval(s(a), iv(b), 1)),
   def('+', ['interval', 'timetz'], 'timetz', ([a, b]) => addTimetzInterval(s(b), iv(a), 1)),
@@ -30,4 +35,6 @@ export const TIMETZ_FUNCTIONS: ReadonlyArray<ScalarFunction> = [
   // timetz_zone reads the zone's offset at the statement's timestamp: stable, as in pg_proc.
   def('timezone', ['text', 'timetz'], 'timetz', ([z, t], ctx) => timetzAtZone(s(t), s(z), ctx), 'stable'),
   def('timezone', ['interval', 'timetz'], 'timetz', ([z, t]) => timetzAtInterval(s(t), iv(z))),
+  // overlaps_timetz: not strict (a NULL end is the instant at the other end).
+  { ...def('overlaps', ['timetz', 'timetz', 'timetz', 'timetz'], 'bool', ([a, b, c, d]) => overlaps(end(a), end(b), end(c), end(d))), strict: false },
 ]
