@@ -205,6 +205,30 @@ describe('integration: sessions — raw protocol against PostgreSQL 15 (Paramete
     assert.equal(rowBytes(await runExtended(nodedb, 'SELECT 1::int4')), '00000001')
   })
 
+  it("binary timetz parameters are read as timetz_recv reads them: values, typmod, range and length errors in its order", async function () {
+    const [nodedb, pg] = await connectBoth()
+    const timetz = (us: bigint, zone: number, size = 12): Buffer => {
+      const out = Buffer.alloc(12)
+      out.writeBigInt64BE(us)
+      out.writeInt32BE(zone, 8)
+      return size <= 12 ? out.subarray(0, size) : Buffer.concat([out, Buffer.alloc(size - 12)])
+    }
+    const cases = [
+      timetz(36_000_000_000n, -7200), timetz(86_400_000_000n, 0), timetz(1n, 57_599), timetz(45_296_500_000n, 19_800),
+      timetz(86_400_000_001n, 0), timetz(-1n, 0), timetz(0n, 57_600), timetz(0n, -57_600),
+      timetz(-5n, 0, 10), timetz(5n, 0, 10), timetz(5n, 0, 8), timetz(5n, 0, 16),
+    ]
+    const outcome = (messages: ReadonlyArray<RawMessage>): string => {
+      const error = messages.find((m) => m.name === 'error')
+      return error === undefined ? rowBytes(messages) : summary([error]).join()
+    }
+    for (const bytes of cases) {
+      const text = 'SELECT $1::timetz AS t, $1::timetz::text AS s, $1::timetz(0) AS t0'
+      const expected = outcome(await runExtended(pg, text, [bytes], [1266]))
+      assert.equal(outcome(await runExtended(nodedb, text, [bytes], [1266])), expected, bytes.toString('hex'))
+    }
+  })
+
   it('a type with no binary codec in nodedb is 0A000 in binary and still answers in text', async function () {
     const [nodedb] = await connectBoth()
     for (const text of ["SELECT 'pg_class'::regclass AS r", "SELECT 'int4'::regtype AS t"]) {
