@@ -64,15 +64,20 @@ function todayLocalUs(ctx: TimeContext): number {
 }
 
 /**
- * A zone written in timetz input: a fixed offset or abbreviation is its own displacement; a zone with rules needs
- * the written date (22007 without one, as pg_get_timezone_offset fails for any zone with transitions).
+ * A zone written in time or timetz input: a zone with rules needs the written date (22007 without one, as
+ * pg_get_timezone_offset fails for any zone with transitions); fixed offsets, abbreviations and Etc/ zones do not.
  */
-function writtenZone(text: string, name: string, dateUs: number | null, time: number): number {
+export function zoneOfTimeInput(text: string, typeName: string, name: string, hasDate: boolean): Zone {
   const zone = requireZone(name)
+  const isFixed = zone.kind === 'fixed' || (zone.kind === 'iana' && /^etc\//i.test(zone.name))
+  if (!hasDate && !isFixed) throw invalidDatetimeFormat(typeName, text)
+  return zone
+}
+
+/** The displacement (seconds west) of a zone written in timetz input, at the written date (any date for a fixed one). */
+function writtenZone(text: string, name: string, dateUs: number | null, time: number): number {
+  const zone = zoneOfTimeInput(text, TYPE_NAME, name, dateUs !== null)
   if (zone.kind === 'fixed') return -Math.round(zone.offsetUs / US_PER_SECOND)
-  const fixedIana = zone.kind === 'iana' && /^etc\//i.test(zone.name)
-  if (dateUs === null && !fixedIana) throw invalidDatetimeFormat(TYPE_NAME, text)
-  // An Etc/ zone has one offset at every instant: any date reads it.
   return zoneAtLocal(zone, (dateUs ?? 0) + time)
 }
 
