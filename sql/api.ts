@@ -24,11 +24,10 @@ export interface FieldDescription {
 }
 
 /**
- * One value of a result row, its meaning given by the field's typeOid: bool 16 → boolean; int2/int4/oid 21/23/26 →
- * number; int8 20 → bigint; float4/float8 700/701 → number; numeric 1700 → string (decimal text) or number; text-like
- * 19/25/1042/1043 → string; timestamp/timestamptz 1114/1184 → µs since the Unix epoch (UTC; ±Infinity for 'infinity');
- * date 1082 → days since the Unix epoch; time 1083 → µs since midnight; timetz 1266 → string, the ordered 18-digit
- * form of sql/expr/timetz.ts (formatTimetz prints it); interval 1186 → IntervalValue. NULL is null.
+ * One value of a result row, by the field's typeOid: bool 16 → boolean; int2/int4/oid/float4/float8 → number; int8 →
+ * bigint; numeric → string (decimal text) or number; text-like 19/25/1042/1043 → string; timestamp/timestamptz → µs
+ * since the Unix epoch (UTC; ±Infinity for 'infinity'), date → days since it, time → µs since midnight; timetz →
+ * string (sql/expr/timetz.ts); interval → IntervalValue. NULL is null.
  */
 export type SqlValue = null | boolean | number | bigint | string | IntervalValue
 
