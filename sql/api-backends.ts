@@ -17,6 +17,8 @@ export interface BackendActivity {
   readonly state: 'active' | 'idle' | 'idle in transaction' | 'idle in transaction (aborted)'
   /** The running statement's text, or the last one's when idle. */
   readonly query: string
+  /** Over TLS (pg_stat_ssl): the protocol version, OpenSSL's cipher name and its bits; absent or null in the clear. */
+  readonly tls?: { readonly version: string; readonly cipher: string; readonly bits: number } | null
 }
 
 export interface BackendDirectory {

@@ -25,11 +25,10 @@ export interface FieldDescription {
 }
 
 /**
- * One value of a result row, its meaning given by the field's typeOid:
- * bool 16 → boolean; int2/int4/oid 21/23/26 → number; int8 20 → bigint; float4/float8 700/701 → number;
- * numeric 1700 → string (decimal text) or number; text-like 19/25/1042/1043 → string;
- * timestamp/timestamptz 1114/1184 → number of µs since the Unix epoch (UTC; ±Infinity for 'infinity');
- * date 1082 → number of days since the Unix epoch; interval 1186 → IntervalValue. NULL is null.
+ * One value of a result row, by the field's typeOid: bool 16 → boolean; int2/int4/oid/float4/float8 → number; int8 →
+ * bigint; numeric → string (decimal text) or number; text-like 19/25/1042/1043 → string; timestamp/timestamptz → µs
+ * since the Unix epoch (UTC; ±Infinity for 'infinity'), date → days since it, time → µs since midnight; timetz →
+ * string (sql/expr/timetz.ts); interval → IntervalValue. NULL is null.
  */
 export type SqlValue = null | boolean | number | bigint | string | IntervalValue
 
@@ -387,6 +386,7 @@ export interface SqlFacade {
 
 // Value formatting for wire's text codecs: sql owns the time types' semantics (TimeZone, BC years, IntervalStyle).
 export { formatDate, formatTime, formatTimestamp, formatTimestamptz } from './expr/timestamp.js'
+export { formatTimetz, timetzParts } from './expr/timetz.js'
 export { formatInterval } from './expr/interval.js'
 export { parseArrayText } from './functions/array-text.js'
 export { arrayElementValues } from './expr/cast-value.js'

@@ -62,6 +62,7 @@ function bindSpecial(ctx: BindContext, call: SqlCallExpr, bind: BindFn): Expr | 
     case 'current_date': return { kind: 'Cast', expr: resolveFunction(ctx, 'now', [], call.pos), type: sqlType('date') }
     case 'localtimestamp': return { kind: 'Cast', expr: resolveFunction(ctx, 'now', [], call.pos), type: sqlType('timestamp') }
     case 'localtime': return { kind: 'Cast', expr: resolveFunction(ctx, 'now', [], call.pos), type: sqlType('time') }
+    case 'current_time': return { kind: 'Cast', expr: resolveFunction(ctx, 'now', [], call.pos), type: sqlType('timetz') }
     default: return null
   }
 }

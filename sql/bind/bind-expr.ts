@@ -12,7 +12,7 @@ import { bindCall } from './bind-call.js'
 import { coerce, constOf, resolveOperator, toType } from './coerce.js'
 import type { CompareOp, Expr } from './expr.js'
 import type { Scope } from './scope.js'
-import { categoryOf, commonType, formatName } from './type-rules.js'
+import { categoryOf, commonType, formatName, isTimeOfDay } from './type-rules.js'
 import { ARRAY_OF, resolveTypeName, sqlType, type SqlType } from './types.js'
 import { formatNumeric, parseNumeric } from '../functions/numeric-ops.js'
 
@@ -80,8 +80,8 @@ export function comparisonType(left: SqlType, right: SqlType, op: string, pos: n
   // Operators take their argument types without modifiers: 'abcdef' compared with a char(4) is not cut to fit.
   if (left.name === 'unknown') return sqlType(right.name)
   if (right.name === 'unknown') return sqlType(left.name)
-  // time compares only with time (and interval, which it casts to implicitly).
-  const timeApart = (left.name === 'time') !== (right.name === 'time') && left.name !== 'interval' && right.name !== 'interval'
+  // time and timetz compare only with each other (time casts to timetz implicitly), and time with interval.
+  const timeApart = isTimeOfDay(left.name) !== isTimeOfDay(right.name) && left.name !== 'interval' && right.name !== 'interval'
   if (categoryOf(left.name) !== categoryOf(right.name) || timeApart) {
     if (left.name === 'time' && right.name === 'interval') return right
     if (right.name === 'time' && left.name === 'interval') return left

@@ -21,7 +21,7 @@ import { sqlType, type PgTypeName, type SqlType } from './types.js'
  * 'now', 'today'; an interval such as '-1 2:00:00' in IntervalStyle sql_standard): their unknown literals become Cast
  * nodes evaluated with the statement's context, not at bind time.
  */
-const SESSION_DEPENDENT: ReadonlySet<string> = new Set(['timestamptz', 'timestamp', 'date', 'time', 'regclass', 'regtype', 'regproc', 'regprocedure', 'regnamespace'])
+const SESSION_DEPENDENT: ReadonlySet<string> = new Set(['timestamptz', 'timestamp', 'date', 'time', 'timetz', 'regclass', 'regtype', 'regproc', 'regprocedure', 'regnamespace'])
 
 export function constOf(value: SqlValue, type: SqlType): Expr {
   return { kind: 'Const', value, type }
@@ -50,12 +50,15 @@ export function coerce(ctx: BindContext, expr: Expr, target: SqlType, isExplicit
 /** Whether PostgreSQL has a cast (any context) from one type to the other. */
 export function hasCast(from: PgTypeName, to: PgTypeName): boolean {
   if (from === to || from === 'unknown') return true
-  // time casts to and from interval, from timestamp and timestamptz; to no other datetime type.
-  if (from === 'time' && to !== 'time') return to === 'interval' || categoryOf(to) === 'S'
-  if (to === 'time') return from === 'interval' || from === 'timestamp' || from === 'timestamptz' || categoryOf(from) === 'S'
+  // time casts to interval and timetz, and from interval, timestamp, timestamptz and timetz; timetz casts to time, and
+  // from time and timestamptz (pg_cast); neither meets another datetime type.
   const a = categoryOf(from)
   const b = categoryOf(to)
   if (a === 'S' || b === 'S') return true // every type has text I/O casts
+  if (from === 'time') return to === 'interval' || to === 'timetz'
+  if (to === 'time') return from === 'interval' || from === 'timestamp' || from === 'timestamptz' || from === 'timetz'
+  if (from === 'timetz') return false // to time was answered just above
+  if (to === 'timetz') return from === 'timestamptz'
   if ((a === 'J' && b === 'K') || (a === 'K' && b === 'J')) return true // json ↔ jsonb
   if (from === 'jsonb' && JSONB_SCALAR_TARGETS[to] !== undefined) return true // jsonb_bool, jsonb_numeric, jsonb_int4, …
   if (a === b) return true

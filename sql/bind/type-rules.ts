@@ -23,7 +23,7 @@ export function categoryOf(name: PgTypeName): TypeCategory {
     case 'bytea': return 'Y'
     case 'json': return 'J'
     case 'jsonb': return 'K'
-    case 'timestamp': case 'timestamptz': case 'date': case 'time': return 'D'
+    case 'timestamp': case 'timestamptz': case 'date': case 'time': case 'timetz': return 'D'
     case 'interval': return 'T'
     case 'bool': return 'B'
     case 'unknown': return 'U'
@@ -41,12 +41,18 @@ export const PREFERRED: Readonly<Record<TypeCategory, PgTypeName | null>> = {
   N: 'float8', S: 'text', D: 'timestamptz', T: 'interval', B: 'bool', U: null, A: null, P: null, V: null, Y: null, J: null, K: null,
 }
 
+/** time and timetz: datetime types that meet the others (date, timestamp, timestamptz) only through explicit casts. */
+export function isTimeOfDay(name: PgTypeName): boolean {
+  return name === 'time' || name === 'timetz'
+}
+
 /** Whether a value of `from` may be used where `to` is expected without an explicit cast. */
 export function canImplicitlyCast(from: PgTypeName, to: PgTypeName): boolean {
   if (from === to || from === 'unknown') return true
   if (OID_FAMILY.has(from) && OID_FAMILY.has(to)) return true
-  // time → interval is implicit (pg_cast 'i'); no other datetime type casts to or from time implicitly.
-  if (from === 'time' || to === 'time') return from === 'time' && to === 'interval'
+  // time → interval and time → timetz are implicit (pg_cast 'i'); no other datetime type casts to or from the times
+  // implicitly.
+  if (isTimeOfDay(from) || isTimeOfDay(to)) return from === 'time' && (to === 'interval' || to === 'timetz')
   const fromCategory = categoryOf(from)
   if (fromCategory !== categoryOf(to)) return false
   if (fromCategory === 'N') return (NUMERIC_RANK[from] ?? 0) < (NUMERIC_RANK[to] ?? 0)
@@ -72,8 +78,9 @@ export function commonType(types: ReadonlyArray<SqlType>, context: string, pos?:
     if (categoryOf(type.name) !== categoryOf(result.name)) {
       throw datatypeMismatch(`${context} types ${formatName(result)} and ${formatName(type)} cannot be matched`, pos === undefined ? undefined : pos + 1)
     }
-    if (result.name === 'time' || type.name === 'time') {
-      throw cannotCoerce(formatName(result.name === 'time' ? result : type), formatName(result.name === 'time' ? type : result), pos === undefined ? undefined : pos + 1)
+    if (isTimeOfDay(result.name) !== isTimeOfDay(type.name)) {
+      const [time, other] = isTimeOfDay(result.name) ? [result, type] : [type, result]
+      throw cannotCoerce(formatName(time), formatName(other), pos === undefined ? undefined : pos + 1)
     }
     if (canImplicitlyCast(result.name, type.name)) result = type
     else if (!canImplicitlyCast(type.name, result.name)) result = sqlType(PREFERRED[categoryOf(type.name)] ?? type.name)

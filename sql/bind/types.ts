@@ -10,6 +10,8 @@ export type PgTypeName =
   | 'timestamp' | 'timestamptz' | 'date' | 'interval' | 'unknown'
   // time of day without zone: µs since midnight, 0 … 86,400,000,000 (24:00:00 is a value of its own).
   | 'time'
+  // time of day with a zone displacement: an ordered 18-digit string of (UTC-normalised time, zone) (sql/expr/timetz.ts).
+  | 'timetz'
   // Values are the canonical lowercase text form (8-4-4-4-12 hex digits): its string order is uuid_cmp's byte order.
   | 'uuid'
   // Values are the hex output text ('\\x0aff'): lowercase digits, so string order is byteacmp's (sql/expr/bytea.ts).
@@ -53,6 +55,8 @@ export const PG_TYPES: Readonly<Record<PgTypeName, PgTypeInfo>> = {
   date: { oid: 1082, typlen: 4, columnKind: null, formatName: 'date' },
   // µs since midnight, stored as a timestamp column's µs are (an f64 vector: exact to 2^53, compared as numbers).
   time: { oid: 1083, typlen: 8, columnKind: 'timestamp', formatName: 'time without time zone' },
+  // No column kind: the engine has no 12-byte value, and a text column would print the ordered value string.
+  timetz: { oid: 1266, typlen: 12, columnKind: null, formatName: 'time with time zone' },
   interval: { oid: 1186, typlen: 16, columnKind: null, formatName: 'interval' },
   uuid: { oid: 2950, typlen: 16, columnKind: 'text', formatName: 'uuid' },
   bytea: { oid: 17, typlen: -1, columnKind: 'text', formatName: 'bytea' },
@@ -111,7 +115,7 @@ export function isArrayType(name: PgTypeName): boolean {
 
 export const PG_TYPE_NAMES: ReadonlyArray<PgTypeName> = [
   'bool', 'int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'text', 'varchar', 'bpchar', 'timestamp', 'timestamptz',
-  'date', 'time', 'interval', 'unknown', 'void', 'name', 'char', 'oid', 'regclass', 'regtype', 'regproc', 'regprocedure', 'regnamespace',
+  'date', 'time', 'timetz', 'interval', 'unknown', 'void', 'name', 'char', 'oid', 'regclass', 'regtype', 'regproc', 'regprocedure', 'regnamespace',
   '_text', '_oid', '_int2', '_char', '_name', '_regtype', '_bool', '_int4', '_int8', '_float4', '_float8', '_numeric', '_varchar', '_bpchar',
   '_timestamp', '_timestamptz', '_date', '_interval', 'uuid', '_uuid', 'bytea', '_bytea', 'json', '_json', 'jsonb', '_jsonb',
 ]
@@ -135,7 +139,7 @@ const ALIASES: Readonly<Record<string, PgTypeName>> = {
   // Unquoted char / character arrive from the grammar as bpchar with typmod 1; a written "char" is the one-byte type.
   text: 'text', varchar: 'varchar', 'character varying': 'varchar', char: 'char', character: 'bpchar', bpchar: 'bpchar',
   timestamp: 'timestamp', 'timestamp without time zone': 'timestamp',
-  timestamptz: 'timestamptz', 'timestamp with time zone': 'timestamptz', date: 'date', time: 'time', 'time without time zone': 'time', interval: 'interval', uuid: 'uuid', bytea: 'bytea', json: 'json', jsonb: 'jsonb',
+  timestamptz: 'timestamptz', 'timestamp with time zone': 'timestamptz', date: 'date', time: 'time', 'time without time zone': 'time', timetz: 'timetz', 'time with time zone': 'timetz', interval: 'interval', uuid: 'uuid', bytea: 'bytea', json: 'json', jsonb: 'jsonb',
   name: 'name', oid: 'oid', regclass: 'regclass', regtype: 'regtype', regproc: 'regproc', regprocedure: 'regprocedure', regnamespace: 'regnamespace',
 }
 
@@ -143,13 +147,13 @@ const INTERVAL_FULL_RANGE = 0x7fff
 const TIME_PRECISION_MAX = 6
 
 function checkPrecision(name: PgTypeName, precision: number): number {
-  if (precision < 0) throw invalidParameterValue(`${name === 'interval' ? 'INTERVAL' : name === 'time' ? 'TIME' : 'TIMESTAMP'}(${precision})${name === 'timestamptz' ? ' WITH TIME ZONE' : ''} precision must not be negative`)
+  if (precision < 0) throw invalidParameterValue(`${name === 'interval' ? 'INTERVAL' : name === 'time' || name === 'timetz' ? 'TIME' : 'TIMESTAMP'}(${precision})${name === 'timestamptz' || name === 'timetz' ? ' WITH TIME ZONE' : ''} precision must not be negative`)
   return Math.min(precision, TIME_PRECISION_MAX)
 }
 
 /** PostgreSQL's built-in types nodedb does not have: naming one is 0A000, not 42704 ("does not exist" would be false). */
 const POSTGRES_ONLY_TYPES: ReadonlySet<string> = new Set([
-  'timetz', 'time with time zone', 'money', 'inet', 'cidr', 'macaddr', 'macaddr8',
+  'money', 'inet', 'cidr', 'macaddr', 'macaddr8',
   'point', 'line', 'lseg', 'box', 'path', 'polygon', 'circle', 'bit', 'varbit', 'bit varying', 'xml', 'tsvector',
   'tsquery', 'jsonpath', 'int4range', 'int8range', 'numrange', 'tsrange', 'tstzrange', 'daterange', 'int4multirange',
   'int8multirange', 'nummultirange', 'tsmultirange', 'tstzmultirange', 'datemultirange', 'pg_lsn', 'pg_snapshot',
@@ -173,7 +177,7 @@ export function resolveTypeName(type: SqlTypeName): SqlType {
   const length = type.args[0]
   if ((name === 'varchar' || name === 'bpchar') && length !== undefined) return sqlType(name, length + 4)
   // timestamp(p): typmod p (above 6 PostgreSQL warns and uses 6); interval(p): full range << 16 | p.
-  if ((name === 'timestamp' || name === 'timestamptz' || name === 'time') && length !== undefined) return sqlType(name, checkPrecision(name, length))
+  if ((name === 'timestamp' || name === 'timestamptz' || name === 'time' || name === 'timetz') && length !== undefined) return sqlType(name, checkPrecision(name, length))
   if (name === 'interval' && length !== undefined) return sqlType(name, (INTERVAL_FULL_RANGE << 16) | checkPrecision(name, length))
   // numeric(p, s): PostgreSQL's typmod is ((p << 16) | s) + VARHDRSZ.
   if (name === 'numeric' && length !== undefined) return sqlType(name, ((length << 16) | (type.args[1] ?? 0)) + 4)
@@ -183,7 +187,7 @@ export function resolveTypeName(type: SqlTypeName): SqlType {
 /** The verbatim form kept in ColumnSchema.sqlType: 'varchar(20)', 'int4', 'timestamptz'. */
 export function formatStoredType(type: SqlType): string {
   if (type.typmod >= 4 && type.name === 'numeric') return `numeric(${(type.typmod - 4) >> 16},${(type.typmod - 4) & 0xffff})`
-  if (type.typmod >= 0 && (type.name === 'timestamp' || type.name === 'timestamptz' || type.name === 'time')) return `${type.name}(${type.typmod})`
+  if (type.typmod >= 0 && (type.name === 'timestamp' || type.name === 'timestamptz' || type.name === 'time' || type.name === 'timetz')) return `${type.name}(${type.typmod})`
   return type.typmod >= 4 && (type.name === 'varchar' || type.name === 'bpchar') ? `${type.name}(${type.typmod - 4})` : type.name
 }
 
@@ -193,7 +197,7 @@ export function parseStoredType(stored: string, kind: ColumnKind): SqlType {
   const name = match === null ? undefined : ALIASES[match[1] ?? '']
   // numeric(p,s) keeps PostgreSQL's typmod ((p << 16) | s) + 4, so \d and format_type print numeric(10,2).
   if (name === 'numeric' && match?.[3] !== undefined) return sqlType(name, ((Number(match[2]) << 16) | Number(match[3])) + 4)
-  if ((name === 'timestamp' || name === 'timestamptz' || name === 'time') && match?.[2] !== undefined) return sqlType(name, Number(match[2]))
+  if ((name === 'timestamp' || name === 'timestamptz' || name === 'time' || name === 'timetz') && match?.[2] !== undefined) return sqlType(name, Number(match[2]))
   if (name !== undefined) return sqlType(name, match?.[2] === undefined ? -1 : Number(match[2]) + 4)
   return defaultTypeOfKind(kind)
 }

@@ -53,6 +53,13 @@ export const VIRTUAL_RELATIONS: ReadonlyArray<readonly [schema: string, name: st
   ['pg_catalog', 'pg_matviews', 12038, 'v'], ['pg_catalog', 'pg_indexes', 12043, 'v'], ['pg_catalog', 'pg_sequences', 12048, 'v'],
   ['pg_catalog', 'pg_prepared_statements', 12095, 'v'], ['pg_catalog', 'pg_stat_activity', 12222, 'v'],
   ['pg_catalog', 'pg_locks', 12073, 'v'],
+  ['pg_catalog', 'pg_stat_database', 12266, 'v'], ['pg_catalog', 'pg_stat_database_conflicts', 12271, 'v'],
+  ['pg_catalog', 'pg_stat_bgwriter', 12289, 'v'], ['pg_catalog', 'pg_stat_archiver', 12285, 'v'], ['pg_catalog', 'pg_stat_ssl', 12249, 'v'],
+  ['pg_catalog', 'pg_stat_gssapi', 12253, 'v'], ['pg_catalog', 'pg_stat_all_tables', 12142, 'v'], ['pg_catalog', 'pg_stat_sys_tables', 12152, 'v'],
+  ['pg_catalog', 'pg_stat_user_tables', 12161, 'v'], ['pg_catalog', 'pg_statio_all_tables', 12170, 'v'],
+  ['pg_catalog', 'pg_statio_user_tables', 12179, 'v'], ['pg_catalog', 'pg_stat_all_indexes', 12183, 'v'],
+  ['pg_catalog', 'pg_stat_user_indexes', 12192, 'v'], ['pg_catalog', 'pg_statio_user_indexes', 12205, 'v'],
+  ['pg_catalog', 'pg_stat_user_functions', 12275, 'v'], ['pg_catalog', 'pg_stat_replication', 12227, 'v'],
   ['information_schema', 'columns', 13295, 'v'], ['information_schema', 'schemata', 13382, 'v'],
   ['information_schema', 'tables', 13425, 'v'], ['information_schema', 'views', 13483, 'v'],
   // nodedb's own view (issue 11, sql/catalog/nodedb-sync-table.ts).

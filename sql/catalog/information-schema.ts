@@ -38,7 +38,7 @@ function dataType(type: SqlType): string {
 const PG_TYPES_FORMAT: Readonly<Record<string, string>> = {
   bool: 'boolean', int2: 'smallint', int4: 'integer', int8: 'bigint', float4: 'real', float8: 'double precision', numeric: 'numeric',
   text: 'text', varchar: 'character varying', timestamp: 'timestamp without time zone', timestamptz: 'timestamp with time zone',
-  date: 'date', time: 'time without time zone', interval: 'interval',
+  date: 'date', time: 'time without time zone', timetz: 'time with time zone', interval: 'interval',
 }
 
 /** numeric_precision / radix / scale and datetime_precision as PostgreSQL's information_schema computes them. */
@@ -50,7 +50,7 @@ function precision(type: SqlType): readonly [number | null, number | null, numbe
     case 'float4': return [24, 2, null, null]
     case 'float8': return [53, 2, null, null]
     case 'numeric': return type.typmod >= 4 ? [(type.typmod - 4) >> 16, 10, (type.typmod - 4) & 0xffff, null] : [null, 10, null, null]
-    case 'timestamp': case 'timestamptz': case 'time': return [null, null, null, type.typmod >= 0 ? type.typmod : 6]
+    case 'timestamp': case 'timestamptz': case 'time': case 'timetz': return [null, null, null, type.typmod >= 0 ? type.typmod : 6]
     case 'date': return [null, null, null, 0]
     case 'interval': return [null, null, null, 6]
     default: return [null, null, null, null]

@@ -11,7 +11,7 @@ import { allRelations, type VirtualTableList } from './pg-class-tables.js'
 import { findView } from './view-definition.js'
 import type { VirtualTable } from './virtual-table.js'
 
-function schemaName(namespace: number): string {
+export function schemaName(namespace: number): string {
   return NAMESPACES.find(([oid]) => oid === namespace)?.[1] ?? 'public'
 }
 

@@ -54,6 +54,8 @@ export const PG_TYPE_ROWS: ReadonlyArray<PgTypeRow> = [
   [1185, '_timestamptz', -1, false, 'b', 'A', false, ',', 1184, 0, 750, 'array_in', 751, 'array_out', 2400, 'array_recv', 2401, 'array_send', 'd', 'x', 0],
   [1186, 'interval', 16, false, 'b', 'T', true, ',', 0, 1187, 1160, 'interval_in', 1161, 'interval_out', 2478, 'interval_recv', 2479, 'interval_send', 'd', 'p', 0],
   [1187, '_interval', -1, false, 'b', 'A', false, ',', 1186, 0, 750, 'array_in', 751, 'array_out', 2400, 'array_recv', 2401, 'array_send', 'd', 'x', 0],
+  [1266, 'timetz', 12, false, 'b', 'D', false, ',', 0, 1270, 1350, 'timetz_in', 1351, 'timetz_out', 2472, 'timetz_recv', 2473, 'timetz_send', 'd', 'p', 0],
+  [1270, '_timetz', -1, false, 'b', 'A', false, ',', 1266, 0, 750, 'array_in', 751, 'array_out', 2400, 'array_recv', 2401, 'array_send', 'd', 'x', 0],
   [1231, '_numeric', -1, false, 'b', 'A', false, ',', 1700, 0, 750, 'array_in', 751, 'array_out', 2400, 'array_recv', 2401, 'array_send', 'i', 'x', 0],
   [1700, 'numeric', -1, false, 'b', 'N', false, ',', 0, 1231, 1701, 'numeric_in', 1702, 'numeric_out', 2460, 'numeric_recv', 2461, 'numeric_send', 'i', 'm', 0],
   [2205, 'regclass', 4, true, 'b', 'N', false, ',', 0, 2210, 2218, 'regclassin', 2219, 'regclassout', 2452, 'regclassrecv', 2453, 'regclasssend', 'i', 'p', 0],

@@ -7,7 +7,7 @@ import { PG_TYPE_ROWS } from './pg-type-data.js'
 const TYPE_SPELLINGS: Readonly<Record<string, string>> = {
   boolean: 'bool', smallint: 'int2', integer: 'int4', int: 'int4', bigint: 'int8', real: 'float4', 'double precision': 'float8',
   'character varying': 'varchar', character: 'bpchar', 'timestamp without time zone': 'timestamp',
-  'timestamp with time zone': 'timestamptz', 'time without time zone': 'time', '"char"': 'char', decimal: 'numeric',
+  'timestamp with time zone': 'timestamptz', 'time without time zone': 'time', 'time with time zone': 'timetz', '"char"': 'char', decimal: 'numeric',
   '"any"': 'any', // a reserved word: format_type quotes it
 }
 

@@ -13,12 +13,14 @@ import { PG_PROC } from './pg-proc.js'
 import type { VirtualTable } from './virtual-table.js'
 import { NODEDB_SYNC } from './nodedb-sync-table.js'
 import { EMPTY_SYSTEM_VIEWS, pgTablesView, pgViewsView } from './pg-system-views.js'
+import { statViews } from './pg-stat-views.js'
 
 const TABLES: ReadonlyArray<VirtualTable> = [
   PG_NAMESPACE, pgClassTable(() => TABLES), pgAttributeTable(() => TABLES), PG_TYPE, PG_AM, PG_DATABASE, PG_ROLES, PG_AUTHID, PG_USER, PG_SETTINGS, PG_TABLESPACE,
   PG_COLLATION, PG_PROC, PG_ATTRDEF, ...EMPTY_CATALOG_TABLES, ...MORE_EMPTY_CATALOG_TABLES,
   INFORMATION_SCHEMATA, INFORMATION_TABLES, INFORMATION_COLUMNS, INFORMATION_VIEWS, NODEDB_SYNC,
   pgTablesView(() => TABLES), pgViewsView(() => TABLES), ...EMPTY_SYSTEM_VIEWS, PG_PREPARED_STATEMENTS, PG_STAT_ACTIVITY, PG_LOCKS,
+  ...statViews(() => TABLES),
 ]
 
 const BY_NAME = new Map<string, VirtualTable>(TABLES.map((t) => [`${t.schema}.${t.name}`, t]))

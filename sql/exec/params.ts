@@ -7,6 +7,7 @@ import { isRegType, type CatalogLookup } from '../catalog/catalog-lookup.js'
 import { PG_TYPE_ROWS } from '../catalog/pg-type-data.js'
 import { castRegValue } from '../catalog/reg-cast.js'
 import { castText, decodeBinaryParam } from '../expr/cast-value.js'
+import { checkTimetzTime } from '../expr/timetz.js'
 import type { TimeContext } from '../expr/timestamp.js'
 
 /**
@@ -36,11 +37,11 @@ export function settleParamTypes(paramCount: number, types: ReadonlyArray<SqlTyp
 }
 
 /** Text values whose reading depends on the session (TimeZone, DateStyle, IntervalStyle): checked at Bind only where it is known. */
-export const SESSION_DEPENDENT_TEXT: ReadonlySet<string> = new Set(['timestamp', 'timestamptz', 'date', 'time', 'interval'])
+export const SESSION_DEPENDENT_TEXT: ReadonlySet<string> = new Set(['timestamp', 'timestamptz', 'date', 'time', 'timetz', 'interval'])
 
 /** Binary values of these types have the type's fixed length (pg_type.typlen), as their receive functions read. */
 const FIXED_BINARY_SIZE = new Set<string>(['bool', 'int2', 'int4', 'int8', 'float4', 'float8', 'timestamp', 'timestamptz', 'date', 'time',
-  'interval', 'oid', 'regclass', 'regtype', 'regproc', 'regprocedure', 'regnamespace', 'uuid'])
+  'timetz', 'interval', 'oid', 'regclass', 'regtype', 'regproc', 'regprocedure', 'regnamespace', 'uuid'])
 
 /**
  * PostgreSQL's Bind checks of a binary value's length: too short is the receive function running out of message
@@ -49,6 +50,9 @@ const FIXED_BINARY_SIZE = new Set<string>(['bool', 'int2', 'int4', 'int8', 'floa
 export function checkBinaryParamSize(bytes: Uint8Array, type: SqlType, index: number): void {
   if (!FIXED_BINARY_SIZE.has(type.name)) return
   const size = PG_TYPES[type.name].typlen
+  // timetz_recv range-checks the time before it reads the zone: a value too short for the zone but with a time out
+  // of range is 22008 there, not 08P01.
+  if (type.name === 'timetz' && bytes.byteLength >= 8) checkTimetzTime(Number(Buffer.from(bytes.buffer, bytes.byteOffset, 8).readBigInt64BE(0)))
   if (bytes.byteLength < size) throw protocolViolation('insufficient data left in message')
   if (bytes.byteLength > size) throw invalidBinaryRepresentation(`incorrect binary data format in bind parameter ${index + 1}`)
 }

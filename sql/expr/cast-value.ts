@@ -24,6 +24,7 @@ import {
   parseTimestamptz,
 } from './timestamp.js'
 import { intervalOfTime, parseTime, timeOfInterval, timeOfTimestamp, timeOfTimestamptz } from './time-of-day.js'
+import { formatTimetz, parseTimetz, timeOfTimetz, timetzFromBinary, timetzOfTime, timetzOfTimestamptz } from './timetz.js'
 import { applyTypmod } from './typmod.js'
 
 /** Used when a caller has no session at hand (plan-time folding of literals without zone dependence). */
@@ -103,6 +104,7 @@ export function castText(text: string, type: SqlType, ctx: TimeContext = default
     case 'timestamptz': return parseTimestamptz(text, ctx)
     case 'date': return parseDate(text, ctx)
     case 'time': return applyTypmod(parseTime(text, ctx), type, false)
+    case 'timetz': return applyTypmod(parseTimetz(text, ctx), type, false)
     case 'interval': return parseInterval(text, intervalStyleOf(ctx))
     case 'name': return text.slice(0, 63)
     case 'char': return text.slice(0, 1)
@@ -141,6 +143,7 @@ export function formatValue(value: SqlValue, type: PgTypeName, ctx: TimeContext 
   if (type === 'timestamp') return formatTimestamp(Number(value), dateStyle)
   if (type === 'date') return formatDate(Number(value), dateStyle)
   if (type === 'time') return formatTime(Number(value))
+  if (type === 'timetz' && typeof value === 'string') return formatTimetz(value)
   if (type === 'float8' && typeof value === 'number') return encodeFloat8Text(value)
   if (type === 'float4' && typeof value === 'number') return encodeFloat4Text(value)
   return String(value)
@@ -171,9 +174,20 @@ function castToTime(value: Exclude<SqlValue, null>, from: PgTypeName, ctx: TimeC
   if (isIntervalValue(value)) return timeOfInterval(value)
   switch (from) {
     case 'time': return value
+    case 'timetz': return timeOfTimetz(String(value))
     case 'timestamp': return timeOfTimestamp(Number(value))
     case 'timestamptz': return timeOfTimestamptz(Number(value), ctx)
     default: throw cannotCoerce(PG_TYPES[from].formatName, 'time without time zone')
+  }
+}
+
+/** Casts to timetz: from time (the session zone's offset today), timestamptz (in the session zone); NULL for ±infinity. */
+function castToTimetz(value: Exclude<SqlValue, null>, from: PgTypeName, ctx: TimeContext): SqlValue {
+  switch (from) {
+    case 'timetz': return value
+    case 'time': return timetzOfTime(Number(value), ctx)
+    case 'timestamptz': return timetzOfTimestamptz(Number(value), ctx)
+    default: throw cannotCoerce(PG_TYPES[from].formatName, 'time with time zone')
   }
 }
 
@@ -181,7 +195,8 @@ function castToTime(value: Exclude<SqlValue, null>, from: PgTypeName, ctx: TimeC
 export function castValue(value: SqlValue, from: PgTypeName, to: SqlType, ctx: TimeContext = defaultTimeContext()): SqlValue {
   if (value === null) return null
   if (typeof value === 'string' && isArrayType(from) && isArrayType(to.name)) return castArray(value, from, to, ctx)
-  if (typeof value === 'string' && from !== 'numeric') return castText(value, to, ctx)
+  // A timetz value is an ordered string, not its text (sql/expr/timetz.ts).
+  if (typeof value === 'string' && from !== 'numeric' && from !== 'timetz') return castText(value, to, ctx)
   switch (to.name) {
     case 'int2': case 'int4': case 'int8': {
       const rounded = typeof value === 'bigint' ? value : BigInt(Math.round(Number(value)))
@@ -197,6 +212,7 @@ export function castValue(value: SqlValue, from: PgTypeName, to: SqlType, ctx: T
     case 'bool': return typeof value === 'boolean' ? value : Number(value) !== 0
     case 'timestamp': case 'timestamptz': case 'date': case 'interval': return castTime(value, from, to.name, ctx)
     case 'time': return applyTypmod(castToTime(value, from, ctx), to, true)
+    case 'timetz': return applyTypmod(castToTimetz(value, from, ctx), to, true)
     case 'void': case '_regtype': throw cannotCoerce(PG_TYPES[from].formatName, PG_TYPES[to.name].formatName)
     default: return assertNever(to.name)
   }
@@ -234,6 +250,7 @@ export function decodeBinaryParam(bytes: Uint8Array, type: SqlType): SqlValue {
     }
     case 'interval': need(16); return { us: Number(view.getBigInt64(0)), days: view.getInt32(8), months: view.getInt32(12) }
     case 'time': need(8); return Number(view.getBigInt64(0))
+    case 'timetz': need(12); return applyTypmod(timetzFromBinary(Number(view.getBigInt64(0)), view.getInt32(8)), type, false)
     case 'text': case 'varchar': case 'bpchar': case 'unknown': case 'name': case 'char': return Buffer.from(bytes).toString('utf8')
     case 'oid': case 'regclass': case 'regtype': case 'regproc': case 'regprocedure': case 'regnamespace': need(4); return view.getUint32(0)
     case '_text': case '_oid': case '_int2': case '_char': case '_name': case '_bool': case '_int4': case '_int8': case '_float4':

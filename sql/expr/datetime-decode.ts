@@ -4,10 +4,11 @@
 // '1 Feb 2024', '20240201T101500', 'J2460342', 'allballs', zones written after the time). Errors as PostgreSQL:
 // 22007 syntax, 22008 out of range (with the DateStyle hint for a month or day out of range), and 0A000 for the
 // rare forms nodedb does not read (labelled ISO fields 'y2024m02d01', fractional Julian days, 'DST', hhmmss-zz).
-import { DbError, featureNotSupportedMessage, invalidDatetimeFormat } from '../../src/common/errors.js'
+import { DbError, featureNotSupportedMessage } from '../../src/common/errors.js'
 import { SqlState } from '../../src/common/sqlstate.js'
 import { civilFromDays, daysFromCivil, daysInMonth, pad, rint, US_PER_SECOND, type CivilTime } from './calendar.js'
 import { type Field, keyword, parseDateTimeFields } from './datetime-tokens.js'
+import { type Failure, failure } from './datetime-errors.js'
 import { decodeIsoFast } from './datetime-iso.js'
 import { resolveZone } from './time-zone.js'
 
@@ -17,6 +18,8 @@ export type DateOrder = 'MDY' | 'DMY' | 'YMD'
 /** What the text says, before any zone is applied. `relativeDay` is set by 'today' (0), 'tomorrow', 'yesterday'. */
 export interface DecodedDateTime extends CivilTime {
   readonly zone: string | null
+  /** Whether the text wrote a full date (time input reads a zone's offset at it, DecodeTimeOnly's DTK_DATE_M). */
+  readonly hasDate: boolean
   readonly relativeDay: number | null
 }
 
@@ -51,21 +54,6 @@ class State {
   relativeDay: number | null = null
   ptype: 'julian' | 'isotime' | null = null
   constructor(readonly order: DateOrder, readonly fail: (kind: Failure) => DbError, readonly timeOnly: boolean) {}
-}
-
-type Failure = 'format' | 'range' | 'mdrange' | 'tzdisp'
-
-function failure(text: string, typeName: string): (kind: Failure) => DbError {
-  return (kind) => {
-    if (kind === 'format') return invalidDatetimeFormat(typeName, text)
-    if (kind === 'tzdisp') {
-      return new DbError({ severity: 'ERROR', code: SqlState.invalidTimeZoneDisplacementValue, message: `time zone displacement out of range: "${text}"` })
-    }
-    return new DbError({
-      severity: 'ERROR', code: SqlState.datetimeFieldOverflow, message: `date/time field value out of range: "${text}"`,
-      ...(kind === 'mdrange' ? { hint: 'Perhaps you need a different "datestyle" setting.' } : {}),
-    })
-  }
 }
 
 function strtoint(s: string): { value: number; rest: string } | null {
@@ -285,13 +273,35 @@ function decodeDateToken(field: Field, st: State): number {
     if (/^[0-9]/.test(field.text) || st.ptype !== null) {
       throw featureNotSupportedMessage('a run-together time with a zone (hhmmss-zz) in date/time input is not supported')
     }
-    if (resolveZone(field.raw) === null) {
-      throw new DbError({ severity: 'ERROR', code: SqlState.invalidParameterValue, message: `time zone "${field.text}" not recognized` })
-    }
-    st.zone = field.raw
-    return TZ
+    return namedZone(field, st)
   }
   return decodeDate(field.text, st.fmask, st)
+}
+
+/** A zone name in a date-like field ('America/New_York'): 22023 when unknown, as DecodeDateTime's pg_tzset check. */
+function namedZone(field: Field, st: State): number {
+  if (resolveZone(field.raw) === null) {
+    throw new DbError({ severity: 'ERROR', code: SqlState.invalidParameterValue, message: `time zone "${field.text}" not recognized` })
+  }
+  st.zone = field.raw
+  return TZ
+}
+
+/** DecodeTimeOnly reads a date-like field as a date only first, before a time or with another date-like field last. */
+function isTimeOnlyDate(fields: ReadonlyArray<Field>, i: number): boolean {
+  return i === 0 && fields.length >= 2 && (fields[fields.length - 1]!.type === 'date' || fields[1]!.type === 'time')
+}
+
+/**
+ * DecodeTimeOnly's other date-like fields: a zone name ('Etc/GMT+5'), or digits run together with a zone
+ * ('101112-01': the zone from the '-', the rest a concatenated time).
+ */
+function decodeTimeOnlyZone(field: Field, st: State): number {
+  if (!/^[0-9]/.test(field.text)) return namedZone(field, st)
+  const dash = field.text.indexOf('-')
+  if ((st.fmask & TIME_M) === TIME_M || dash < 0) throw st.fail('format')
+  decodeOffset({ type: 'tz', text: field.text.slice(dash), raw: field.raw.slice(dash) }, st)
+  return decodeNumberField(field.text.slice(0, dash), st.fmask | DATE_M, st) | TZ
 }
 
 /**
@@ -324,7 +334,7 @@ function decodeOffset(field: Field, st: State): number {
 function decodeField(fields: ReadonlyArray<Field>, i: number, st: State): number {
   const field = fields[i]!
   switch (field.type) {
-    case 'date': return decodeDateToken(field, st)
+    case 'date': return st.timeOnly && !isTimeOnlyDate(fields, i) ? decodeTimeOnlyZone(field, st) : decodeDateToken(field, st)
     case 'time':
       if (st.ptype !== null && st.ptype !== 'isotime') throw st.fail('format')
       st.ptype = null
@@ -380,6 +390,6 @@ export function decodeDateTime(text: string, order: DateOrder, typeName: string,
   validate(st, timeOnly)
   return {
     year: st.year, month: st.month, day: st.day, hour: st.hour, minute: st.minute, second: st.second, us: st.us,
-    zone: st.zone, relativeDay: st.relativeDay,
+    zone: st.zone, hasDate: (st.fmask & DATE_M) === DATE_M, relativeDay: st.relativeDay,
   }
 }

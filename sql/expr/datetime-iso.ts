@@ -25,5 +25,5 @@ export function decodeIsoFast(text: string): DecodedDateTime | null {
   const zone = m[8] === undefined ? null : m[8] === 'z' || m[8] === 'Z' ? 'Z' : m[8]
   if (zone !== null && zone !== 'Z' && parseIsoOffset(zone) === null) return null
   const us = m[7] === undefined ? 0 : rint(Number(`0.${m[7]}`) * US_PER_SECOND)
-  return { year, month, day, hour, minute, second, us, zone, relativeDay: null }
+  return { year, month, day, hour, minute, second, us, zone, hasDate: true, relativeDay: null }
 }

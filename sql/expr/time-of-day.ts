@@ -8,7 +8,8 @@ import type { IntervalValue } from '../api.js'
 import { US_PER_DAY, US_PER_HOUR, US_PER_MINUTE, US_PER_SECOND } from './calendar.js'
 import { decodeDateTime } from './datetime-decode.js'
 import { interval } from './interval.js'
-import { requireSessionZone, requireZone, utcToLocalIn } from './time-zone.js'
+import { requireSessionZone, utcToLocalIn } from './time-zone.js'
+import { zoneOfTimeInput } from './timetz.js'
 import { dateOrderOf, type TimeContext } from './timestamp.js'
 
 /** The wall-clock time of day of a µs instant read as local time. */
@@ -20,7 +21,7 @@ function timeOfDay(localUs: number): number {
 export function parseTime(text: string, ctx: TimeContext): number {
   if (text.trim().toLowerCase() === 'now') return timeOfDay(utcToLocalIn(requireSessionZone(ctx.timeZone), ctx.nowUs))
   const d = decodeDateTime(text, dateOrderOf(ctx), 'time', true)
-  if (d.zone !== null) requireZone(d.zone)
+  if (d.zone !== null) zoneOfTimeInput(text, 'time', d.zone, d.hasDate)
   const us = ((d.hour * 60 + d.minute) * 60 + d.second) * US_PER_SECOND + d.us
   if (us < 0 || us > US_PER_DAY) throw datetimeFieldOverflow(`date/time field value out of range: "${text}"`)
   return us

@@ -8,6 +8,7 @@ import type { SqlType } from '../bind/types.js'
 import { formatNumeric, parseNumeric, roundDecimal } from '../functions/numeric-ops.js'
 import { fitCharType } from './char-types.js'
 import { isIntervalValue } from './interval.js'
+import { timetzParts, timetzValue } from './timetz.js'
 
 /** µs between the Unix epoch and PostgreSQL's (2000-01-01): a multiple of every rounding scale, so only ties move. */
 const PG_EPOCH_US = 946_684_800_000_000
@@ -44,6 +45,11 @@ export function applyTypmod(value: SqlValue, type: SqlType, isExplicit: boolean)
       return typeof value === 'number' ? roundMicros(value - PG_EPOCH_US, type.typmod) + PG_EPOCH_US : value
     // AdjustTimeForTypmod: a time is never negative, so halves round up.
     case 'time': return typeof value === 'number' ? roundMicros(value, type.typmod) : value
+    case 'timetz': {
+      if (typeof value !== 'string') return value
+      const parts = timetzParts(value)
+      return timetzValue(roundMicros(parts.time, type.typmod), parts.zone)
+    }
     case 'interval': {
       const precision = type.typmod & INTERVAL_PRECISION_MASK
       if (!isIntervalValue(value) || precision === INTERVAL_PRECISION_MASK) return value

@@ -28,7 +28,7 @@ interface Extreme { v: SqlValue }
 /** Types with a min/max in PostgreSQL 15 that nodedb has (no bool: PostgreSQL has no min(boolean)). */
 const ORDERABLE: ReadonlyArray<PgTypeName> = [
   'int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'text', 'bpchar', 'oid',
-  'timestamp', 'timestamptz', 'date', 'time', 'interval',
+  'timestamp', 'timestamptz', 'date', 'time', 'timetz', 'interval',
 ]
 
 function extreme(name: 'min' | 'max', type: PgTypeName): AggregateFunction {

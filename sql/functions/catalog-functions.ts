@@ -33,6 +33,7 @@ export function formatType(oid: number, typmod: number | null): string {
     case 1114: return mod >= 0 ? `timestamp(${mod}) without time zone` : 'timestamp without time zone'
     case 1184: return mod >= 0 ? `timestamp(${mod}) with time zone` : 'timestamp with time zone'
     case 1083: return mod >= 0 ? `time(${mod}) without time zone` : 'time without time zone'
+    case 1266: return mod >= 0 ? `time(${mod}) with time zone` : 'time with time zone'
     // intervaltypmodout for the full range (the only one nodedb accepts): a precision, if any, in parentheses.
     case 1186: return mod >= 0 && (mod & 0xffff) !== 0xffff ? `interval(${mod & 0xffff})` : 'interval'
     default: return typeDisplayName(oid) ?? row[1]
@@ -136,7 +137,7 @@ function privilegeFunctions(): ScalarFunction[] {
   ]
 }
 
-const PROCESS_START_US = Math.round((Date.now() - process.uptime() * 1000) * 1000)
+export const PROCESS_START_US = Math.round((Date.now() - process.uptime() * 1000) * 1000)
 
 function serverFunctions(): ScalarFunction[] {
   // Sizes: a table's segment files (no TOAST, free-space map or indexes, so relation = table = total); NULL for an

@@ -8,10 +8,13 @@ import type { FunctionContext, ScalarFunction } from './function-def.js'
 import { addInterval } from './time-arith.js'
 import { iv, n, session } from './time-functions.js'
 
-type End = number | null
+type End<T> = T | null
 
-/** overlaps_timestamp over µs instants (timestamp and timestamptz compare alike). */
-export function overlaps(s1: End, e1: End, s2: End, e2: End): boolean | null {
+/**
+ * overlaps_timestamp over µs instants (timestamp and timestamptz compare alike); overlaps_timetz is the same over
+ * timetz values, whose strings order as timetz_cmp does (sql/expr/timetz.ts).
+ */
+export function overlaps<T extends number | string>(s1: End<T>, e1: End<T>, s2: End<T>, e2: End<T>): boolean | null {
   const first = ordered(s1, e1)
   const second = ordered(s2, e2)
   if (first === null || second === null) return null
@@ -31,7 +34,7 @@ export function overlaps(s1: End, e1: End, s2: End, e2: End): boolean | null {
 }
 
 /** One interval's ends in order; a NULL start takes the end's place; null when both are NULL. */
-function ordered(start: End, end: End): readonly [number, End] | null {
+function ordered<T extends number | string>(start: End<T>, end: End<T>): readonly [T, End<T>] | null {
   if (start === null) return end === null ? null : [end, null]
   if (end === null) return [start, null]
   return start > end ? [end, start] : [start, end]
@@ -41,7 +44,7 @@ type Second = 'ts' | 'interval'
 
 /** One overload: each interval given as (start, end) or (start, length); lengths are added in the session zone. */
 function overload(type: 'timestamp' | 'timestamptz', second1: Second, second2: Second): ScalarFunction {
-  const endOf = (start: SqlValue, second: SqlValue, kind: Second, ctx: FunctionContext): End => {
+  const endOf = (start: SqlValue, second: SqlValue, kind: Second, ctx: FunctionContext): End<number> => {
     if (kind === 'ts') return second === null ? null : n(second)
     return start === null || second === null ? null : addInterval(n(start), iv(second), type === 'timestamptz' ? session(ctx) : null)
   }

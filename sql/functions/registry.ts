@@ -16,6 +16,7 @@ import { JSON_FUNCTIONS } from './json-functions.js'
 import { JSONB_MODIFY_FUNCTIONS } from './jsonb-modify.js'
 import { OVERLAPS_FUNCTIONS } from './overlaps.js'
 import { TIME_FUNCTIONS } from './time-functions.js'
+import { TIMETZ_FUNCTIONS } from './timetz-functions.js'
 
 function byName<T extends { readonly name: string }>(definitions: ReadonlyArray<T>): ReadonlyMap<string, ReadonlyArray<T>> {
   const map = new Map<string, T[]>()
@@ -27,7 +28,7 @@ function byName<T extends { readonly name: string }>(definitions: ReadonlyArray<
   return map
 }
 
-const FUNCTIONS: ReadonlyArray<ScalarFunction> = [...MATH_FUNCTIONS, ...TEXT_FUNCTIONS, ...BYTEA_FUNCTIONS, ...JSON_FUNCTIONS, ...JSONB_MODIFY_FUNCTIONS, ...MISC_FUNCTIONS, ...TIME_FUNCTIONS, ...OVERLAPS_FUNCTIONS, ...GAPFILL_FUNCTIONS, ...CATALOG_FUNCTIONS, ...SLEEP_FUNCTIONS, ...ADVISORY_FUNCTIONS, ...NOTIFY_FUNCTIONS, ...BIT_OPERATORS]
+const FUNCTIONS: ReadonlyArray<ScalarFunction> = [...MATH_FUNCTIONS, ...TEXT_FUNCTIONS, ...BYTEA_FUNCTIONS, ...JSON_FUNCTIONS, ...JSONB_MODIFY_FUNCTIONS, ...MISC_FUNCTIONS, ...TIME_FUNCTIONS, ...TIMETZ_FUNCTIONS, ...OVERLAPS_FUNCTIONS, ...GAPFILL_FUNCTIONS, ...CATALOG_FUNCTIONS, ...SLEEP_FUNCTIONS, ...ADVISORY_FUNCTIONS, ...NOTIFY_FUNCTIONS, ...BIT_OPERATORS]
 const SCALARS = byName<ScalarFunction>([...FUNCTIONS, ...operatorAliases(FUNCTIONS)])
 const AGGREGATES = byName<AggregateFunction>(AGGREGATE_FUNCTIONS as ReadonlyArray<AggregateFunction>)
 

@@ -27,7 +27,8 @@ const UNIT_SPELLINGS: ReadonlyArray<readonly [Unit, string]> = [
 ]
 const UNITS = new Map<string, Unit>(UNIT_SPELLINGS.flatMap(([unit, words]) => words.split(' ').map((w) => [w, unit] as const)))
 
-export type TimeTypeLabel = 'timestamp without time zone' | 'timestamp with time zone' | 'date' | 'time without time zone' | 'interval'
+export type TimeTypeLabel = 'timestamp without time zone' | 'timestamp with time zone' | 'date' | 'time without time zone'
+  | 'time with time zone' | 'interval'
 
 /** The unit, or 22023 'unit "x" not recognized for type …' as PostgreSQL. */
 export function parseUnit(text: string, type: TimeTypeLabel): Unit {
@@ -167,8 +168,9 @@ export function datePart(unitText: string, days: number): FieldValue | null {
 }
 
 /** extract/date_part of a time (time_part_common): hour, minute, second units and epoch; calendar units are 0A000. */
-export function timePart(unitText: string, time: number): FieldValue {
-  const unit = parseUnit(unitText, 'time without time zone')
+export function timePart(unitText: string, time: number, zone: number | null = null): FieldValue {
+  const type = zone === null ? 'time without time zone' : 'time with time zone'
+  const unit = parseUnit(unitText, type)
   const secondsUs = time % US_PER_MINUTE
   switch (unit) {
     case 'microseconds': return whole(secondsUs)
@@ -176,8 +178,15 @@ export function timePart(unitText: string, time: number): FieldValue {
     case 'second': return { numeric: fixed(secondsUs, 6), float: secondsUs / 1e6 }
     case 'minute': return whole(Math.floor(time / US_PER_MINUTE) % 60)
     case 'hour': return whole(Math.floor(time / US_PER_HOUR))
-    case 'epoch': return { numeric: fixed(time, 6), float: time / 1e6 }
-    default: throw unsupported(unitText, 'time without time zone')
+    // timetz's epoch counts from UTC midnight: the zone's seconds west are added.
+    case 'epoch': return { numeric: fixed(time + (zone ?? 0) * US_PER_SECOND, 6), float: time / 1e6 + (zone ?? 0) }
+    case 'timezone': case 'timezone_hour': case 'timezone_minute': {
+      if (zone === null) throw unsupported(unitText, type)
+      // timetz_part_common: -tz, -tz / 3600 and (-tz / 60) % 60 in C's truncating division.
+      const east = -zone
+      return whole(unit === 'timezone' ? east : unit === 'timezone_hour' ? Math.trunc(east / 3600) : Math.trunc(east / 60) % 60)
+    }
+    default: throw unsupported(unitText, type)
   }
 }
 

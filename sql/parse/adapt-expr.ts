@@ -111,19 +111,20 @@ function minMaxExpr(ctx: AdaptContext, node: Node): SqlExpr {
   return plainCall(op === 'IS_GREATEST' ? 'greatest' : 'least', adaptExprList(ctx, list(node, 'args')), pos)
 }
 
-/** The type a precision is applied to: CURRENT_TIMESTAMP(p) is timestamptz(p), LOCALTIME(p) time(p). */
-const VALUE_FUNCTION_TYPES: Readonly<Record<string, string>> = { CURRENT_TIMESTAMP: 'timestamptz', LOCALTIMESTAMP: 'timestamp', LOCALTIME: 'time' }
+/** The type a precision is applied to: CURRENT_TIMESTAMP(p) is timestamptz(p), LOCALTIME(p) time(p), CURRENT_TIME(p) timetz(p). */
+const VALUE_FUNCTION_TYPES: Readonly<Record<string, string>> = {
+  CURRENT_TIMESTAMP: 'timestamptz', LOCALTIMESTAMP: 'timestamp', LOCALTIME: 'time', CURRENT_TIME: 'timetz',
+}
 
 /**
  * CURRENT_TIMESTAMP and friends: zero-argument calls named after the keyword (ast.ts); with a precision, that call
- * cast to its type with the precision. CURRENT_TIME is time with time zone, a type nodedb does not have.
+ * cast to its type with the precision.
  */
 function sqlValueFunction(ctx: AdaptContext, node: Node): SqlExpr {
   const pos = loc(ctx, node, ctx.statementPos)
   const op = str(node, 'op')
   if (!op.startsWith('SVFOP_')) return unsupported('this SQL value function', pos)
   const name = op.endsWith('_N') ? op.slice(6, -2) : op.slice(6)
-  if (name === 'CURRENT_TIME') return unsupported('CURRENT_TIME (type time with time zone)', pos)
   const call = plainCall(name.toLowerCase(), [], pos)
   if (!op.endsWith('_N')) return call
   const type = VALUE_FUNCTION_TYPES[name]

@@ -25,6 +25,7 @@ const BINARY_CASES: ReadonlyArray<{ readonly expr: string; readonly type: string
   ...["'2024-02-29'::date", "'1999-12-31'::date", "'infinity'::date"].map((expr) => ({ expr, type: 'date', oid: 1082 })),
   ...["'2024-01-01 12:34:56.789'::timestamp", "'1900-01-01'::timestamp"].map((expr) => ({ expr, type: 'timestamp', oid: 1114 })),
   ...["'2024-01-01 12:34:56.789+02'::timestamptz", "'infinity'::timestamptz"].map((expr) => ({ expr, type: 'timestamptz', oid: 1184 })),
+  ...["'10:00+02'::timetz", "'23:59:59.999999-15:59:59'::timetz", "'24:00:00+00'::timetz", "'01:02:03.5-00:00:30'::timetz"].map((expr) => ({ expr, type: 'timetz', oid: 1266 })),
   ...["'1 year 2 mons 3 days 04:05:06.5'::interval", "'-1 day +02:00'::interval"].map((expr) => ({ expr, type: 'interval', oid: 1186 })),
   { expr: '4294967295::oid', type: 'oid', oid: 26 },
   ...["'\\x00ff41'::bytea", "''::bytea"].map((expr) => ({ expr, type: 'bytea', oid: 17 })),
@@ -202,6 +203,30 @@ describe('integration: sessions — raw protocol against PostgreSQL 15 (Paramete
     const messages = await runExtended(nodedb, 'SELECT $1::numeric', [bad], [1700])
     assert.match(summary(messages).join(' | '), /error 22P03 invalid digit in external "numeric" value/)
     assert.equal(rowBytes(await runExtended(nodedb, 'SELECT 1::int4')), '00000001')
+  })
+
+  it("binary timetz parameters are read as timetz_recv reads them: values, typmod, range and length errors in its order", async function () {
+    const [nodedb, pg] = await connectBoth()
+    const timetz = (us: bigint, zone: number, size = 12): Buffer => {
+      const out = Buffer.alloc(12)
+      out.writeBigInt64BE(us)
+      out.writeInt32BE(zone, 8)
+      return size <= 12 ? out.subarray(0, size) : Buffer.concat([out, Buffer.alloc(size - 12)])
+    }
+    const cases = [
+      timetz(36_000_000_000n, -7200), timetz(86_400_000_000n, 0), timetz(1n, 57_599), timetz(45_296_500_000n, 19_800),
+      timetz(86_400_000_001n, 0), timetz(-1n, 0), timetz(0n, 57_600), timetz(0n, -57_600),
+      timetz(-5n, 0, 10), timetz(5n, 0, 10), timetz(5n, 0, 8), timetz(5n, 0, 16),
+    ]
+    const outcome = (messages: ReadonlyArray<RawMessage>): string => {
+      const error = messages.find((m) => m.name === 'error')
+      return error === undefined ? rowBytes(messages) : summary([error]).join()
+    }
+    for (const bytes of cases) {
+      const text = 'SELECT $1::timetz AS t, $1::timetz::text AS s, $1::timetz(0) AS t0'
+      const expected = outcome(await runExtended(pg, text, [bytes], [1266]))
+      assert.equal(outcome(await runExtended(nodedb, text, [bytes], [1266])), expected, bytes.toString('hex'))
+    }
   })
 
   it('a type with no binary codec in nodedb is 0A000 in binary and still answers in text', async function () {

@@ -100,6 +100,23 @@ describe('integration: pg TLS (issue 9)', function () {
     assert.doesNotMatch(plain.stdout, /SSL connection/)
   })
 
+  it("pg_stat_ssl shows the session's TLS as libpq sees it (psql's \\conninfo: protocol, cipher), and ssl false in the clear", function () {
+    const query = 'SELECT ssl, version, cipher, bits, client_dn FROM pg_stat_ssl WHERE pid = pg_backend_pid()'
+    const run = (sslmode: string): string => {
+      const result = spawnSync('psql', ['-w', `host=127.0.0.1 port=${port()} user=tls dbname=db sslmode=${sslmode}`, '-X', '-A', '-t',
+        '-c', '\\conninfo', '-c', query], { encoding: 'utf8' })
+      assert.equal(result.status, 0, result.stderr)
+      return result.stdout
+    }
+    const secure = run('require')
+    const seen = /protocol: (\S+), cipher: (\S+)[,)]/.exec(secure)
+    assert.ok(seen !== null, secure)
+    // psql 15 prints no bits: OpenSSL's are the cipher's key size (TLS_AES_256_GCM_SHA384: 256).
+    const bits = /AES_256|CHACHA20/.test(seen[2]!) ? 256 : 128
+    assert.match(secure, new RegExp(`^t\\|${seen[1]}\\|${seen[2]}\\|${bits}\\|$`, 'm'))
+    assert.match(run('disable'), /^f\|\|\|\|$/m)
+  })
+
   it('GSSENCRequest is still answered N, and an SSLRequest after it S', async function () {
     const socket = net.connect(port(), '127.0.0.1')
     const answers: string[] = []

@@ -2,6 +2,8 @@
 // in transaction, idle in transaction (aborted) at ReadyForQuery), the current or last query's text and start, the
 // transaction's start and when the state last changed — as PostgreSQL's backend reports it (pgstat_report_activity
 // at Query, Parse, Bind and Execute; idle at ReadyForQuery). An idle session waits on Client/ClientRead, as there.
+import type { Socket } from 'node:net'
+import { TLSSocket } from 'node:tls'
 import type { BackendActivity, SessionContext } from '../../sql/api.js'
 
 type State = BackendActivity['state']
@@ -53,11 +55,31 @@ export function clientAddress(address: string | undefined): string | null {
   return address.startsWith('::ffff:') && address.includes('.') ? address.slice('::ffff:'.length) : address
 }
 
+/** Where a session's client is: its address and port, and its TLS session (null in the clear). */
+export interface Peer {
+  readonly address: string | undefined
+  readonly port: number | undefined
+  readonly tls?: BackendActivity['tls']
+}
+
+/**
+ * pg_stat_ssl's facts of a TLS socket: the protocol ('TLSv1.3'), OpenSSL's cipher name and its key bits, which Node
+ * does not give (SSL_get_cipher_bits): read from the name, 256 for AES-256 and ChaCha20, 128 for AES-128.
+ */
+export function tlsFacts(socket: Socket): BackendActivity['tls'] {
+  if (!(socket instanceof TLSSocket)) return null
+  const cipher = socket.getCipher()
+  const version = socket.getProtocol()
+  if (version === null) return null
+  const bits = /AES_?256|CHACHA20/i.test(cipher.name) ? 256 : /AES_?128/i.test(cipher.name) ? 128 : 0
+  return { version, cipher: cipher.name, bits }
+}
+
 /** The session's pg_stat_activity row: who (user, database, application_name), from where, and the tracker's state. */
 export function activityRow(pid: number, context: SessionContext, state: ReturnType<SessionActivity['snapshot']>,
-  peer: { readonly address: string | undefined; readonly port: number | undefined } | undefined): BackendActivity {
+  peer: Peer | undefined): BackendActivity {
   return {
     pid, user: context.user, database: context.database, applicationName: context.settings.get('application_name') ?? '',
-    clientAddress: clientAddress(peer?.address), clientPort: peer?.port ?? null, ...state,
+    clientAddress: clientAddress(peer?.address), clientPort: peer?.port ?? null, ...state, tls: peer?.tls ?? null,
   }
 }

@@ -14,6 +14,7 @@ import { Framer } from './framer.js'
 import { Session, type SessionHost } from './session.js'
 import type { PgAuth } from './auth-exchange.js'
 import { startServerTls } from './tls.js'
+import { type Peer, tlsFacts } from './activity.js'
 
 
 export interface ConnectionOptions {
@@ -132,9 +133,9 @@ export class Connection implements SessionHost {
     })
   }
 
-  /** SessionHost.peer: the client's address and port (pg_stat_activity). */
-  peer(): { readonly address: string | undefined; readonly port: number | undefined } {
-    return { address: this.socket.remoteAddress, port: this.socket.remotePort }
+  /** SessionHost.peer: the client's address and port (pg_stat_activity), and its TLS session if any (pg_stat_ssl). */
+  peer(): Peer {
+    return { address: this.socket.remoteAddress, port: this.socket.remotePort, tls: tlsFacts(this.socket) }
   }
 
   close(): void {

@@ -26,7 +26,7 @@ import type { StartupAnswer } from './startup.js'
 import type { PgAuth } from './auth-exchange.js'
 import { StartupPhase } from './session-startup.js'
 import { IdleTimer, StatementGuard } from './timeouts.js'
-import { activityRow, SessionActivity } from './activity.js'
+import { activityRow, type Peer, SessionActivity } from './activity.js'
 import { TransactionBlock } from './transaction-block.js'
 import { NotificationDelivery } from './notification-delivery.js'
 
@@ -35,8 +35,8 @@ export interface SessionHost {
   flush(): Promise<void> | undefined
   /** Sends what is buffered, then ends the connection. */
   close(): void
-  /** The client's address and port (pg_stat_activity). */
-  peer?(): { readonly address: string | undefined; readonly port: number | undefined }
+  /** The client's address and port (pg_stat_activity), and its TLS session (pg_stat_ssl). */
+  peer?(): Peer
   /** Present when TLS is configured: sends what is buffered (the 'S'), then upgrades the socket (wire/pg/tls.ts). */
   readonly startTls?: () => void
 }

@@ -14,7 +14,7 @@ import { encodeIntervalBinary, encodeIntervalText } from './interval.js'
 import { encodeNumericBinary, encodeNumericText } from './numeric.js'
 import { encodeTextBinary, encodeTextText } from './text.js'
 import { encodeDateBinary, encodeDateText } from './date.js'
-import { encodeTimeBinary, encodeTimeText } from './time.js'
+import { encodeTimeBinary, encodeTimeText, encodeTimetzBinary, encodeTimetzText } from './time.js'
 import { encodeTimestampBinary, encodeTimestampText } from './timestamp.js'
 
 /** PostgreSQL built-in type OIDs that have their own codec. */
@@ -28,6 +28,7 @@ export const enum TypeOid {
   Float8 = 701,
   Date = 1082,
   Time = 1083,
+  Timetz = 1266,
   Timestamp = 1114,
   Timestamptz = 1184,
   Interval = 1186,
@@ -65,6 +66,11 @@ function asScalar(value: Exclude<SqlValue, null>, typeOid: number): Exclude<SqlV
   return value
 }
 
+function asTimetz(value: Exclude<SqlValue, null>): string {
+  assert(typeof value === 'string', `type 1266 value is ${typeof value}`)
+  return value
+}
+
 function asInteger(value: Exclude<SqlValue, null>, typeOid: number): number | bigint {
   assert(typeof value === 'number' || typeof value === 'bigint', `type ${typeOid} value is ${typeof value}`)
   return value
@@ -90,6 +96,7 @@ export function encodeValueText(value: Exclude<SqlValue, null>, typeOid: number,
     case TypeOid.Timestamptz: return encodeTimestampText(asNumber(value, typeOid), true, settings.timeZone, settings.dateStyle)
     case TypeOid.Date: return encodeDateText(asNumber(value, typeOid), settings.dateStyle)
     case TypeOid.Time: return encodeTimeText(asNumber(value, typeOid))
+    case TypeOid.Timetz: return encodeTimetzText(asTimetz(value))
     case TypeOid.Interval: return encodeIntervalText(asInterval(value), settings.intervalStyle)
     default: return encodeTextText(asScalar(value, typeOid))
   }
@@ -110,6 +117,7 @@ export function encodeValueBinary(value: Exclude<SqlValue, null>, typeOid: numbe
     case TypeOid.Timestamp: case TypeOid.Timestamptz: return encodeTimestampBinary(asNumber(value, typeOid))
     case TypeOid.Date: return encodeDateBinary(asNumber(value, typeOid))
     case TypeOid.Time: return encodeTimeBinary(asNumber(value, typeOid))
+    case TypeOid.Timetz: return encodeTimetzBinary(asTimetz(value))
     case TypeOid.Interval: return encodeIntervalBinary(asInterval(value))
     case TypeOid.Numeric:
       assert(typeof value === 'string' || typeof value === 'number', `type 1700 value is ${typeof value}`)
