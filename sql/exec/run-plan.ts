@@ -190,6 +190,18 @@ async function sortRows(rows: Row[], node: Extract<PlanNode, { kind: 'SortNode' 
   return mapSliced(sorted, env, (i) => rows[i]!)
 }
 
+async function runProject(node: Extract<PlanNode, { kind: 'ProjectNode' }>, env: ExecEnv, outer: Outer): Promise<Row[]> {
+  const input = await runPlan(node.input, env, outer)
+  const slots = slotsOf(node.exprs)
+  // Every column in its place (a CTE's columns selected as they are): the input rows themselves, not a copy.
+  if (slots !== null && slots.length === node.input.columns.length && slots.every((slot, i) => slot === i)) return input
+  // Plain columns (a CTE's or subquery's output, re-ordered or trimmed): picked, no evaluate() per value.
+  if (slots !== null) return mapSliced(input, env, (row) => slots.map((slot) => row[slot] ?? null))
+  const rows: Row[] = []
+  await evaluateAll(node.exprs, input, outer, env, (values) => rows.push(values))
+  return rows
+}
+
 async function distinctRows(rows: Row[], node: Extract<PlanNode, { kind: 'DistinctNode' }>, env: ExecEnv, outer: Outer): Promise<Row[]> {
   const seen = new Set<string>()
   const types = node.on === null ? node.columns.map((c) => c.type) : node.on.map((e) => e.type)
@@ -273,17 +285,7 @@ async function runNode(node: PlanNode, env: ExecEnv, outer: Outer): Promise<Row[
       await evaluateAll([node.predicate], input, outer, env, (values, row) => { if (values[0] === true) kept.push(row) })
       return kept
     }
-    case 'ProjectNode': {
-      const input = await runPlan(node.input, env, outer)
-      const slots = slotsOf(node.exprs)
-      // Plain columns (a CTE's or subquery's output, re-ordered or trimmed): picked, no evaluate() per value.
-      // Every column in its place (a CTE's columns selected as they are): the input rows themselves.
-      if (slots !== null && slots.length === node.input.columns.length && slots.every((slot, i) => slot === i)) return input
-      if (slots !== null) return mapSliced(input, env, (row) => slots.map((slot) => row[slot] ?? null))
-      const rows: Row[] = []
-      await evaluateAll(node.exprs, input, outer, env, (values) => rows.push(values))
-      return rows
-    }
+    case 'ProjectNode': return runProject(node, env, outer)
     case 'AggregateNode': return runAggregate(node, await runPlan(node.input, env, outer), env, outer)
     case 'WindowNode': return runWindow(node, await runPlan(node.input, env, outer), env, outer)
     case 'LateralJoinNode': return runLateralJoin(node, await runPlan(node.left, env, outer), env, outer)

@@ -38,6 +38,24 @@ function core(buckets: number[], hosts: number[], dict: string[], numbers: {
   }
 }
 
+/**
+ * Random AggPartials (a seeded LCG): a float8 key from `floats` (one in five NULL), a symbol key from `dict` (NULL
+ * too), with `withInt8` an int8 key of 0 or 1; counts 1–4.
+ */
+function randomPartials(seed: number, floats: number[], dict: string[], withInt8: boolean): (count: number) => AggPartial {
+  let state = seed
+  const next = (n: number): number => { state = (Math.imul(state, 1103515245) + 12345) >>> 0; return Math.floor((state / 2 ** 32) * n) }
+  return (count) => ({
+    kind: 'AggPartial', groupCount: count,
+    keys: [
+      { kind: 'f64', values: Float64Array.from({ length: count }, () => floats[next(floats.length)]!), nulls: Uint8Array.from({ length: count }, () => (next(5) === 0 ? 1 : 0)) },
+      { kind: 'symbol', ids: Int32Array.from({ length: count }, () => next(dict.length + 1) - 1), dict },
+      ...(withInt8 ? [{ kind: 'i64' as const, values: BigInt64Array.from({ length: count }, () => BigInt(next(2))) }] : []),
+    ],
+    states: [{ kind: 'count', counts: Float64Array.from({ length: count }, () => 1 + next(4)) }],
+  })
+}
+
 describe('sql/physical merge', () => {
   it('merges overlapping groups from two cores', () => {
     // Core A: (T0, a) 2 rows sum 10, (T1, b) 1 row sum 5. Core B (other dictionary order): (T0, a) 3 rows sum 20.
@@ -111,18 +129,7 @@ describe('sql/physical merge', () => {
   })
 
   it('groups random partials exactly as grouping by key text does (NULL, -0, NaN, ±Infinity, three keys)', () => {
-    const floats = [0, -0, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1.5]
-    let state = 7
-    const next = (n: number): number => { state = (Math.imul(state, 1103515245) + 12345) >>> 0; return Math.floor((state / 2 ** 32) * n) }
-    const partialOf = (count: number): AggPartial => ({
-      kind: 'AggPartial', groupCount: count,
-      keys: [
-        { kind: 'f64', values: Float64Array.from({ length: count }, () => floats[next(floats.length)]!), nulls: Uint8Array.from({ length: count }, () => (next(5) === 0 ? 1 : 0)) },
-        { kind: 'symbol', ids: Int32Array.from({ length: count }, () => next(3) - 1), dict: ['1', 'b'] },
-        { kind: 'i64', values: BigInt64Array.from({ length: count }, () => BigInt(next(2))) },
-      ],
-      states: [{ kind: 'count', counts: Float64Array.from({ length: count }, () => 1 + next(4)) }],
-    })
+    const partialOf = randomPartials(7, [0, -0, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1.5], ['1', 'b'], true)
     const partials = [partialOf(300), partialOf(200), partialOf(0)]
     const keyTypes = [sqlType('float8'), sqlType('text'), sqlType('int8')]
     const rows = mergeAggregates(partials, keyTypes, [{ fn: 'count', type: sqlType('int8') }])
@@ -147,18 +154,8 @@ describe('sql/physical merge', () => {
   })
 
   it('emits groups in ORDER BY key order (NULLs last, NaN above numbers, text by code unit) when asked', () => {
-    const floats = [0, -0, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1.5, -2]
     const dict = ['b', 'B', 'a', 'ä', 'z', '\u{1F600}', '\uFFFD', 'host_10', 'host_9', '']
-    let state = 11
-    const next = (n: number): number => { state = (Math.imul(state, 1103515245) + 12345) >>> 0; return Math.floor((state / 2 ** 32) * n) }
-    const partialOf = (count: number): AggPartial => ({
-      kind: 'AggPartial', groupCount: count,
-      keys: [
-        { kind: 'f64', values: Float64Array.from({ length: count }, () => floats[next(floats.length)]!), nulls: Uint8Array.from({ length: count }, () => (next(6) === 0 ? 1 : 0)) },
-        { kind: 'symbol', ids: Int32Array.from({ length: count }, () => next(dict.length + 1) - 1), dict },
-      ],
-      states: [{ kind: 'count', counts: Float64Array.from({ length: count }, () => 1 + next(4)) }],
-    })
+    const partialOf = randomPartials(11, [0, -0, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1.5, -2], dict, false)
     const keyTypes = [sqlType('float8'), sqlType('text')]
     const outputs: AggregateOutput[] = [{ fn: 'count', type: sqlType('int8') }]
     const groups = new GroupTable()
