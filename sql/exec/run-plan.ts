@@ -16,13 +16,15 @@ import { evaluate } from './evaluate.js'
 import { holdRows, type ExecEnv, type Row } from './exec-env.js'
 import { runJoin, runLateralJoin } from './join-op.js'
 import { runSetOp } from './set-op.js'
-import { columnsComparator, rowKey, valueKey } from './value-ops.js'
+import { columnsComparator, keyOrderOf, rowKey, valueKey } from './value-ops.js'
+import { markKeyOrder, wantsKeyOrder } from './group-order.js'
 import { outerSlots } from '../plan/outer-refs.js'
 import { SUBQUERY_MEMO_ENTRIES_MAX_COUNT } from '../../src/common/limits.js'
 import { runWindow } from './window-op.js'
 import { optionRows, runProjectSet, setReturningRows, zipRowsFrom } from './function-scan.js'
 import { runGapFill } from './gapfill-op.js'
 import { runTopN } from './top-n.js'
+import { SORT_RUN_ROWS_COUNT } from '../../src/common/index-sort.js'
 import { disabledOptimizers } from '../plan/optimizers.js'
 
 type Outer = ReadonlyArray<Row>
@@ -105,7 +107,8 @@ async function mergeAggregatesSliced(partials: ReadonlyArray<ScanPartial>, node:
       if (charge(env, SLICE_CHUNK_COUNT)) await pause(env)
     }
   }
-  return finishGroups(groups, node.keyTypes, node.outputs)
+  const order = wantsKeyOrder(node, env) ? groups.orderedGroups(node.keyTypes.map(keyOrderOf)) : null
+  return finishGroups(groups, node.keyTypes, node.outputs, order)
 }
 
 async function countOf(expr: Expr | null, clause: 'LIMIT' | 'OFFSET', env: ExecEnv, outer: Outer): Promise<number | null> {
@@ -177,8 +180,26 @@ async function sortRows(rows: Row[], node: Extract<PlanNode, { kind: 'SortNode' 
     order[i] = i
     if (charge(env)) await pause(env)
   }
-  const sorted = await sortSliced(order, columnsComparator(node.keys, columns), env)
+  const compare = columnsComparator(node.keys, columns)
+  // Rows already in order (a merge that emitted its groups in key order, group-order.ts) are the stable sort's answer;
+  // checked up to one run's size, which sortSliced sorts in one turn too.
+  let ordered = rows.length <= SORT_RUN_ROWS_COUNT ? 1 : rows.length
+  while (ordered < rows.length && compare(ordered - 1, ordered) <= 0) ordered++
+  if (ordered === rows.length && rows.length <= SORT_RUN_ROWS_COUNT) return rows
+  const sorted = await sortSliced(order, compare, env)
   return mapSliced(sorted, env, (i) => rows[i]!)
+}
+
+async function runProject(node: Extract<PlanNode, { kind: 'ProjectNode' }>, env: ExecEnv, outer: Outer): Promise<Row[]> {
+  const input = await runPlan(node.input, env, outer)
+  const slots = slotsOf(node.exprs)
+  // Every column in its place (a CTE's columns selected as they are): the input rows themselves, not a copy.
+  if (slots !== null && slots.length === node.input.columns.length && slots.every((slot, i) => slot === i)) return input
+  // Plain columns (a CTE's or subquery's output, re-ordered or trimmed): picked, no evaluate() per value.
+  if (slots !== null) return mapSliced(input, env, (row) => slots.map((slot) => row[slot] ?? null))
+  const rows: Row[] = []
+  await evaluateAll(node.exprs, input, outer, env, (values) => rows.push(values))
+  return rows
 }
 
 async function distinctRows(rows: Row[], node: Extract<PlanNode, { kind: 'DistinctNode' }>, env: ExecEnv, outer: Outer): Promise<Row[]> {
@@ -264,21 +285,13 @@ async function runNode(node: PlanNode, env: ExecEnv, outer: Outer): Promise<Row[
       await evaluateAll([node.predicate], input, outer, env, (values, row) => { if (values[0] === true) kept.push(row) })
       return kept
     }
-    case 'ProjectNode': {
-      const input = await runPlan(node.input, env, outer)
-      const slots = slotsOf(node.exprs)
-      // Plain columns (a CTE's or subquery's output, re-ordered or trimmed): picked, no evaluate() per value.
-      if (slots !== null) return mapSliced(input, env, (row) => slots.map((slot) => row[slot] ?? null))
-      const rows: Row[] = []
-      await evaluateAll(node.exprs, input, outer, env, (values) => rows.push(values))
-      return rows
-    }
+    case 'ProjectNode': return runProject(node, env, outer)
     case 'AggregateNode': return runAggregate(node, await runPlan(node.input, env, outer), env, outer)
     case 'WindowNode': return runWindow(node, await runPlan(node.input, env, outer), env, outer)
     case 'LateralJoinNode': return runLateralJoin(node, await runPlan(node.left, env, outer), env, outer)
     case 'ProjectSetNode': return runProjectSet(node, await runPlan(node.input, env, outer), env, outer)
     case 'GapFillNode': return runGapFill(node, await runPlan(node.input, env, outer), env, outer)
-    case 'SortNode': return sortRows(await sortInput(node, env, outer), node, env, outer)
+    case 'SortNode': markKeyOrder(node, []); return sortRows(await sortInput(node, env, outer), node, env, outer)
     case 'LimitNode': {
       const offset = (await countOf(node.offset, 'OFFSET', env, outer)) ?? 0
       const limit = await countOf(node.limit, 'LIMIT', env, outer)
@@ -293,6 +306,7 @@ async function runNode(node: PlanNode, env: ExecEnv, outer: Outer): Promise<Row[
     case 'SetOpNode': return runSetOp(node, await runPlan(node.left, env, outer), await runPlan(node.right, env, outer), env)
     case 'RecursiveUnionNode': return runRecursiveUnion(node, env, outer)
     case 'WithNode': {
+      markKeyOrder(node.input, node.ctes)
       for (const cte of node.ctes) {
         const rows = await runPlan(cte.plan, env, outer)
         holdRows(env, rows.length, 'a WITH query')

@@ -76,11 +76,18 @@ const compareStrings: Compare = (a, b) => (a < b ? -1 : a > b ? 1 : 0)
 
 const NUMBER_COMPARED_TYPES: ReadonlySet<string> = new Set(['float8', 'float4', 'timestamptz', 'timestamp', 'date', 'int4', 'int2'])
 
+const STRING_COMPARED_TYPES: ReadonlySet<string> = new Set(['text', 'varchar', 'name'])
+
+/** How valueComparator orders two non-null values of `type` when they are of one JavaScript type, or null. */
+export function keyOrderOf(type: SqlType): 'number' | 'string' | null {
+  return NUMBER_COMPARED_TYPES.has(type.name) ? 'number' : STRING_COMPARED_TYPES.has(type.name) ? 'string' : null
+}
+
 /** compareTyped narrowed once per key by its type (a sort compares millions of times, its types never change). */
 function valueComparator(type: SqlType): Compare {
   // Two numbers of these types compare as compareValues does (NaN last): timestamps, dates and int4/int2 are numbers.
   if (NUMBER_COMPARED_TYPES.has(type.name)) return (a, b) => (typeof a === 'number' && typeof b === 'number' ? compareFloats(a, b) : compareTyped(a, b, type))
-  if (type.name === 'text' || type.name === 'varchar' || type.name === 'name') return (a, b) => (typeof a === 'string' && typeof b === 'string' ? compareStrings(a, b) : compareTyped(a, b, type))
+  if (STRING_COMPARED_TYPES.has(type.name)) return (a, b) => (typeof a === 'string' && typeof b === 'string' ? compareStrings(a, b) : compareTyped(a, b, type))
   return (a, b) => compareTyped(a, b, type)
 }
 

@@ -95,6 +95,25 @@ export class GroupTable {
     return group
   }
 
+  /**
+   * The groups in ascending key order, NULLs last (ORDER BY's default over the keys), each level of the nested maps
+   * sorted on its own: `kinds[k]` says how key k compares ('number': as doubles, NaN last; 'string': by UTF-16 code
+   * unit, as the sort compares text). Null when a key has no such order here. Only a hint: the sort above checks it.
+   */
+  orderedGroups(kinds: ReadonlyArray<KeyOrder | null>): Int32Array | null {
+    if (kinds.length === 0 || kinds.length !== this.keyColumns.length || kinds.includes(null)) return null
+    const order = new Int32Array(this.groupCount)
+    let at = 0
+    const walk = (level: Map<SqlValue, unknown>, depth: number): void => {
+      for (const key of sortedKeys(level, kinds[depth]!)) {
+        if (depth === kinds.length - 1) order[at++] = level.get(key) as number
+        else walk(level.get(key) as Map<SqlValue, unknown>, depth + 1)
+      }
+    }
+    walk(this.root, 0)
+    return order
+  }
+
   /** Group `group`'s key values followed by each aggregate's finished value. */
   rowOf(group: number, outputs: ReadonlyArray<AggregateOutput>): Row {
     const keyCount = this.keyColumns.length
@@ -130,6 +149,22 @@ export class GroupTable {
     this.keyColumns = Array.from({ length: keyCount }, () => [])
     this.states = Array.from({ length: accumulatorCount }, () => new StateColumns())
   }
+}
+
+export type KeyOrder = 'number' | 'string'
+
+/**
+ * One level's keys in ascending order, NULL last. The native comparator-free sorts order as the sort's comparators
+ * do: a Float64Array numerically with NaN last, an array of strings by UTF-16 code unit. A key of another JavaScript
+ * type leaves the level in first-appearance order (the sort above then sorts).
+ */
+function sortedKeys(level: Map<SqlValue, unknown>, kind: KeyOrder): SqlValue[] {
+  const keys = [...level.keys()]
+  const present = keys.filter((key) => key !== null)
+  if (!present.every((key) => typeof key === kind)) return keys
+  const sorted: SqlValue[] = kind === 'number' ? Array.from(Float64Array.from(present as number[]).sort()) : (present as string[]).sort()
+  if (present.length < keys.length) sorted.push(null)
+  return sorted
 }
 
 function combineExtreme(into: StateColumns, group: number, kind: 'min' | 'max', value: SqlValue): void {
@@ -187,10 +222,11 @@ export function mergeAggregates(partials: ReadonlyArray<ScanPartial>, keyTypes: 
 }
 
 /** The merged groups as rows [keys…, aggregates…] (one row of empty aggregates when nothing was grouped by). */
-export function finishGroups(groups: GroupTable, keyTypes: ReadonlyArray<SqlType>, outputs: ReadonlyArray<AggregateOutput>): Row[] {
+export function finishGroups(groups: GroupTable, keyTypes: ReadonlyArray<SqlType>, outputs: ReadonlyArray<AggregateOutput>,
+  order: Int32Array | null = null): Row[] {
   if (groups.groupCount === 0 && keyTypes.length === 0) groups.groupOf([], outputs.length)
   const rows: Row[] = new Array<Row>(groups.groupCount)
-  for (let group = 0; group < groups.groupCount; group++) rows[group] = groups.rowOf(group, outputs)
+  for (let at = 0; at < groups.groupCount; at++) rows[at] = groups.rowOf(order === null ? at : order[at]!, outputs)
   return rows
 }
 

@@ -4,7 +4,7 @@
 // disabled_optimizers).
 import { invalidParameterValue } from '../../src/common/errors.js'
 
-export const OPTIMIZERS = ['filter_pushdown', 'aggregate_pushdown', 'lastpoint', 'top_n', 'streaming', 'core_sort'] as const
+export const OPTIMIZERS = ['filter_pushdown', 'aggregate_pushdown', 'lastpoint', 'top_n', 'streaming', 'core_sort', 'group_order'] as const
 export type Optimizer = (typeof OPTIMIZERS)[number]
 
 export const SETTING_DISABLED_OPTIMIZERS = 'nodedb.disabled_optimizers'

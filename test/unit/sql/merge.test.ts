@@ -2,11 +2,13 @@
 // states. Method: hand-built AggPartials of two "cores" whose groups overlap (same bucket + host on both), compared
 // with the values worked out by hand; plus raw RowsPartials and the empty no-group aggregate. Group lookup (nested
 // Maps by key value) is compared on random partials with a reference that groups by a key text per group (NULL,
-// -0 and 0, NaN, ±Infinity, ties across cores, three key columns).
+// -0 and 0, NaN, ±Infinity, ties across cores, three key columns). Groups emitted in key order (orderedGroups) are
+// compared with the same rows sorted by ORDER BY's own comparator.
 import assert from 'node:assert/strict'
 import type { AggPartial, RowsPartial } from '../../../engine/batch.js'
 import { sqlType } from '../../../sql/bind/types.js'
-import { mergeAggregates, mergeRows, type AggregateOutput } from '../../../sql/physical/merge.js'
+import { keyOrderOf, keysComparator } from '../../../sql/exec/value-ops.js'
+import { GroupTable, finishGroups, mergeAggregates, mergePartial, mergeRows, type AggregateOutput } from '../../../sql/physical/merge.js'
 
 const T0 = Date.UTC(2024, 0, 1) * 1000
 const T1 = T0 + 60e6
@@ -34,6 +36,24 @@ function core(buckets: number[], hosts: number[], dict: string[], numbers: {
       { kind: 'last', values: { kind: 'f64', values: Float64Array.from(numbers.lasts) }, timestampsUs: Float64Array.from(numbers.lastTs) },
     ],
   }
+}
+
+/**
+ * Random AggPartials (a seeded LCG): a float8 key from `floats` (one in five NULL), a symbol key from `dict` (NULL
+ * too), with `withInt8` an int8 key of 0 or 1; counts 1–4.
+ */
+function randomPartials(seed: number, floats: number[], dict: string[], withInt8: boolean): (count: number) => AggPartial {
+  let state = seed
+  const next = (n: number): number => { state = (Math.imul(state, 1103515245) + 12345) >>> 0; return Math.floor((state / 2 ** 32) * n) }
+  return (count) => ({
+    kind: 'AggPartial', groupCount: count,
+    keys: [
+      { kind: 'f64', values: Float64Array.from({ length: count }, () => floats[next(floats.length)]!), nulls: Uint8Array.from({ length: count }, () => (next(5) === 0 ? 1 : 0)) },
+      { kind: 'symbol', ids: Int32Array.from({ length: count }, () => next(dict.length + 1) - 1), dict },
+      ...(withInt8 ? [{ kind: 'i64' as const, values: BigInt64Array.from({ length: count }, () => BigInt(next(2))) }] : []),
+    ],
+    states: [{ kind: 'count', counts: Float64Array.from({ length: count }, () => 1 + next(4)) }],
+  })
 }
 
 describe('sql/physical merge', () => {
@@ -109,18 +129,7 @@ describe('sql/physical merge', () => {
   })
 
   it('groups random partials exactly as grouping by key text does (NULL, -0, NaN, ±Infinity, three keys)', () => {
-    const floats = [0, -0, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1.5]
-    let state = 7
-    const next = (n: number): number => { state = (Math.imul(state, 1103515245) + 12345) >>> 0; return Math.floor((state / 2 ** 32) * n) }
-    const partialOf = (count: number): AggPartial => ({
-      kind: 'AggPartial', groupCount: count,
-      keys: [
-        { kind: 'f64', values: Float64Array.from({ length: count }, () => floats[next(floats.length)]!), nulls: Uint8Array.from({ length: count }, () => (next(5) === 0 ? 1 : 0)) },
-        { kind: 'symbol', ids: Int32Array.from({ length: count }, () => next(3) - 1), dict: ['1', 'b'] },
-        { kind: 'i64', values: BigInt64Array.from({ length: count }, () => BigInt(next(2))) },
-      ],
-      states: [{ kind: 'count', counts: Float64Array.from({ length: count }, () => 1 + next(4)) }],
-    })
+    const partialOf = randomPartials(7, [0, -0, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1.5], ['1', 'b'], true)
     const partials = [partialOf(300), partialOf(200), partialOf(0)]
     const keyTypes = [sqlType('float8'), sqlType('text'), sqlType('int8')]
     const rows = mergeAggregates(partials, keyTypes, [{ fn: 'count', type: sqlType('int8') }])
@@ -142,5 +151,21 @@ describe('sql/physical merge', () => {
     }
     assert.deepEqual(rows, [...expected.values()].map((entry) => [...entry.keys, entry.count]))
     assert.ok(rows.length > 20 && rows.length < 500, `${rows.length} groups: keys repeat across and within cores`)
+  })
+
+  it('emits groups in ORDER BY key order (NULLs last, NaN above numbers, text by code unit) when asked', () => {
+    const dict = ['b', 'B', 'a', 'ä', 'z', '\u{1F600}', '\uFFFD', 'host_10', 'host_9', '']
+    const partialOf = randomPartials(11, [0, -0, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1.5, -2], dict, false)
+    const keyTypes = [sqlType('float8'), sqlType('text')]
+    const outputs: AggregateOutput[] = [{ fn: 'count', type: sqlType('int8') }]
+    const groups = new GroupTable()
+    for (const partial of [partialOf(300), partialOf(150)]) mergePartial(partial, keyTypes, outputs, groups)
+    const unordered = finishGroups(groups, keyTypes, outputs)
+    const ordered = finishGroups(groups, keyTypes, outputs, groups.orderedGroups(keyTypes.map(keyOrderOf)))
+    const slot = (i: number) => ({ kind: 'Slot', slot: i, type: keyTypes[i]!, name: '' }) as const
+    const compare = keysComparator([0, 1].map((i) => ({ expr: slot(i), descending: false, nullsFirst: false })))
+    assert.deepEqual(ordered, [...unordered].sort((a, b) => compare(a, b)))
+    assert.notDeepEqual(ordered, unordered, 'first-appearance order is not already sorted')
+    assert.equal(groups.orderedGroups([keyOrderOf(sqlType('float8')), keyOrderOf(sqlType('int8'))]), null, 'int8 keys are bigints: no order here')
   })
 })
