@@ -155,6 +155,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`)
+  // fetch's "fetch failed" says nothing by itself: the reason (reset, closed, refused) is its cause.
+  const cause = error instanceof Error && error.cause !== undefined ? `\ncaused by: ${error.cause instanceof Error ? error.cause.stack : String(error.cause)}` : ''
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}${cause}\n`)
   process.exit(1)
 })

@@ -44,6 +44,13 @@ export interface IlpHttpListener {
 // reports a 2.x version too).
 const INFLUX_API_VERSION = 'v2.7.4'
 
+// How long an idle kept-alive connection stays open (Node's default is 5 s), as InfluxDB 2's http-idle-timeout: a
+// client may reuse a socket the server has just closed, and its POST then fails with a dropped connection ("fetch
+// failed: other side closed"; undici retries no POST). Undici drops its socket 2 s before the advertised timeout, but
+// only if its event loop is free then: the bench's client, busy building its bodies for 2-6 s between warm-up and run,
+// reused sockets nodedb had closed at 5 s (issue 10). Idle sockets are bounded by ILP_HTTP_CONNECTIONS_MAX_COUNT.
+const KEEP_ALIVE_TIMEOUT_MS = 180_000
+
 type Route = { readonly methods: ReadonlyArray<string>; readonly handle: (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<void> | void }
 
 function ping(_request: IncomingMessage, response: ServerResponse): void {
@@ -120,6 +127,7 @@ export async function startIlpHttpListener(options: IlpHttpListenerOptions): Pro
     void running.finally(() => inFlight.delete(running))
   })
   server.maxConnections = ILP_HTTP_CONNECTIONS_MAX_COUNT
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS
   const sockets = new Set<Socket>()
   server.on('connection', (socket: Socket) => {
     sockets.add(socket)
