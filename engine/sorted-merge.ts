@@ -11,6 +11,7 @@ import { EngineFailureError, type ScanSortKey } from './api.js'
 import type { ColumnVector, RowsPartial } from './batch.js'
 import type { StreamResponse } from './bridge/core-client.js'
 import type { EncodedDataRows } from '../src/common/datarow-encoder.js'
+import { compareCodePoints } from '../src/common/text-order.js'
 
 /** The merge reads the clock once every this many rows plus one: every 256 (~50 ns a reading; 256 rows ~15 µs warm). */
 const MERGE_CLOCK_ROWS_MASK = 255
@@ -168,15 +169,13 @@ function keyComparator(kind: ColumnVector['kind'], key: ScanSortKey): KeyCompare
       const a = (x as SymbolVector).ids[i]!
       const b = (y as SymbolVector).ids[j]!
       if (a < 0 || b < 0) return a < 0 === b < 0 ? 0 : a < 0 ? nullOrder : -nullOrder
-      const s = (x as SymbolVector).dict[a]!
-      const t = (y as SymbolVector).dict[b]!
-      return s < t ? -sign : s > t ? sign : 0
+      return sign * compareCodePoints((x as SymbolVector).dict[a]!, (y as SymbolVector).dict[b]!)
     }
     case 'text': return (x, i, y, j) => {
       const s = (x as TextVector).values[i] ?? null
       const t = (y as TextVector).values[j] ?? null
       if (s === null || t === null) return s === t ? 0 : s === null ? nullOrder : -nullOrder
-      return s < t ? -sign : s > t ? sign : 0
+      return sign * compareCodePoints(s, t)
     }
     default: return (x, i, y, j) => {
       const xs = x as FixedVector

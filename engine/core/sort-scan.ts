@@ -13,6 +13,7 @@ import { CORE_SORT_BYTES_MAX, QUERY_ROWS_HELD_MAX_COUNT, SCAN_BATCH_ROWS_COUNT }
 import { EngineFailureError, type ScanSort } from '../api.js'
 import type { ColumnVector, RowsPartial } from '../batch.js'
 import type { ScanCursor } from '../timeseries/scan-cursor.js'
+import { compareCodePoints } from '../../src/common/text-order.js'
 
 /** Index units one IndexSorter.step is given between two readings of the clock. */
 const SORT_STEP_WORK_COUNT = 4096
@@ -172,7 +173,7 @@ function pendingKeyOf(vector: ColumnVector): PendingKey {
 function rankingOf(ids: Int32Array, strings: ReadonlyArray<string>): PendingKey {
   const entries = new Int32Array(strings.length)
   for (let entry = 0; entry < entries.length; entry++) entries[entry] = entry
-  const compare = (a: number, b: number): number => (strings[a]! < strings[b]! ? -1 : strings[a]! > strings[b]! ? 1 : a - b)
+  const compare = (a: number, b: number): number => compareCodePoints(strings[a]!, strings[b]!) || a - b
   return { column: null, ranking: new IndexSorter(entries, compare), strings, ids }
 }
 

@@ -3,6 +3,7 @@
 import { assertNever } from '../../src/common/assert.js'
 import type { ColumnKind, ColumnVector } from '../batch.js'
 import { isMemNull, type MemColumn } from './memtable.js'
+import { compareCodePoints } from '../../src/common/text-order.js'
 
 /** Cell addresses: memtable index and row; memtable -1 means NULL (e.g. a group with no value). */
 export interface CellRefs {
@@ -130,7 +131,7 @@ export function compareCells(a: MemColumn, rowA: number, b: MemColumn, rowB: num
 }
 
 export function compareStrings(x: string, y: string): number {
-  return x < y ? -1 : x > y ? 1 : 0
+  return compareCodePoints(x, y)
 }
 
 /** The cell as a number (f64, timestamp, i64, bool); NaN for NULL and non-numeric kinds. */

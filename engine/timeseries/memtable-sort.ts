@@ -4,6 +4,7 @@ import type { ColumnVector } from '../batch.js'
 import { gatherVector } from './gather.js'
 import type { MemColumn, Memtable } from './memtable.js'
 import { partitionStartOf } from './partition.js'
+import { compareCodePoints } from '../../src/common/text-order.js'
 
 export interface PartitionRows {
   readonly partitionStartUs: number
@@ -13,11 +14,7 @@ export interface PartitionRows {
 
 /** Rank of each dictionary entry in string order, so rows compare by rank; NULL (-1) sorts first. */
 function ranksOf(column: Extract<MemColumn, { kind: 'symbol' }>): Int32Array {
-  const order = column.dict.map((_, id) => id).sort((a, b) => {
-    const x = column.dict[a]!
-    const y = column.dict[b]!
-    return x < y ? -1 : x > y ? 1 : 0
-  })
+  const order = column.dict.map((_, id) => id).sort((a, b) => compareCodePoints(column.dict[a]!, column.dict[b]!))
   const ranks = new Int32Array(column.dict.length)
   order.forEach((id, rank) => { ranks[id] = rank })
   return ranks

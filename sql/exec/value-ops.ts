@@ -12,6 +12,7 @@ import { invalidParameterValue, numericValueOutOfRange } from '../../src/common/
 import { bpcharTrim } from '../expr/char-types.js'
 import { applyTypmod } from '../expr/typmod.js'
 import { compareJsonb, isJsonNumber, jsonbKey, parseJson, type JsonNumber } from '../expr/json.js'
+import { compareCodePoints } from '../../src/common/text-order.js'
 
 /** The casts out of jsonb (jsonb_bool, jsonb_numeric, jsonb_int4, …) and the name each one's errors use. */
 export const JSONB_SCALAR_TARGETS: Readonly<Partial<Record<SqlType['name'], string>>> = {
@@ -72,7 +73,7 @@ const compareFloats: Compare = (a, b) => {
   return Number.isNaN(x) ? (Number.isNaN(y) ? 0 : 1) : -1
 }
 
-const compareStrings: Compare = (a, b) => (a < b ? -1 : a > b ? 1 : 0)
+const compareStrings: Compare = (a, b) => compareCodePoints(a as string, b as string)
 
 const NUMBER_COMPARED_TYPES: ReadonlySet<string> = new Set(['float8', 'float4', 'timestamptz', 'timestamp', 'date', 'int4', 'int2'])
 

@@ -1,6 +1,7 @@
 // sql/expr/compare-values: the one ordering of non-null SqlValues used by comparisons, IN, ORDER BY and merge keys.
 import type { SqlValue } from '../api.js'
 import { compareIntervals, isIntervalValue } from './interval.js'
+import { compareCodePoints } from '../../src/common/text-order.js'
 
 /**
  * Negative, zero or positive as a < b, a = b, a > b. Numbers and bigints compare numerically; NaN sorts last.
@@ -13,7 +14,7 @@ export function compareValues(a: Exclude<SqlValue, null>, b: Exclude<SqlValue, n
     return isIntervalValue(a) ? 1 : -1
   }
   if (typeof a === 'string' && typeof b === 'string') {
-    return a < b ? -1 : a > b ? 1 : 0
+    return compareCodePoints(a, b)
   }
   if (typeof a === 'boolean' || typeof b === 'boolean') return Number(a) - Number(b)
   if (typeof a === 'bigint' && typeof b === 'bigint') return a < b ? -1 : a > b ? 1 : 0

@@ -5,6 +5,7 @@
 import type { IntervalValue, SqlValue } from '../api.js'
 import type { PgTypeName } from '../bind/types.js'
 import { compareDecimal, parseDecimal } from './aggregate-decimal.js'
+import { compareCodePoints } from '../../src/common/text-order.js'
 
 export type Comparator = (a: SqlValue, b: SqlValue) => number
 
@@ -28,20 +29,7 @@ function compareBigints(a: SqlValue, b: SqlValue): number {
 
 /** Code point order, i.e. UTF-8 byte order (C collation). */
 export function compareText(a: SqlValue, b: SqlValue): number {
-  const x = a as string
-  const y = b as string
-  const length = Math.min(x.length, y.length)
-  for (let i = 0; i < length; i++) {
-    const cx = x.charCodeAt(i)
-    const cy = y.charCodeAt(i)
-    if (cx === cy) continue
-    // A surrogate (U+D800–DFFF, half of a code point ≥ U+10000) outranks every BMP unit in code point order.
-    const surrogateX = cx >= 0xd800 && cx <= 0xdfff
-    const surrogateY = cy >= 0xd800 && cy <= 0xdfff
-    if (surrogateX !== surrogateY) return surrogateX ? 1 : -1
-    return cx - cy
-  }
-  return x.length - y.length
+  return compareCodePoints(a as string, b as string)
 }
 
 /** bpchar ignores trailing spaces when comparing. */

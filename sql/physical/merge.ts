@@ -7,6 +7,7 @@ import type { SqlValue } from '../api.js'
 import type { SqlType } from '../bind/types.js'
 import { compareValues } from '../expr/compare-values.js'
 import { vectorValue } from './vector-value.js'
+import { compareCodePoints } from '../../src/common/text-order.js'
 
 type Row = SqlValue[]
 
@@ -154,15 +155,15 @@ export class GroupTable {
 export type KeyOrder = 'number' | 'string'
 
 /**
- * One level's keys in ascending order, NULL last. The native comparator-free sorts order as the sort's comparators
- * do: a Float64Array numerically with NaN last, an array of strings by UTF-16 code unit. A key of another JavaScript
+ * One level's keys in ascending order, NULL last, as the sort's comparators order them: a Float64Array's native sort
+ * numerically with NaN last, strings in code point order (compareCodePoints; not the native sort's UTF-16 units). A key of another JavaScript
  * type leaves the level in first-appearance order (the sort above then sorts).
  */
 function sortedKeys(level: Map<SqlValue, unknown>, kind: KeyOrder): SqlValue[] {
   const keys = [...level.keys()]
   const present = keys.filter((key) => key !== null)
   if (!present.every((key) => typeof key === kind)) return keys
-  const sorted: SqlValue[] = kind === 'number' ? Array.from(Float64Array.from(present as number[]).sort()) : (present as string[]).sort()
+  const sorted: SqlValue[] = kind === 'number' ? Array.from(Float64Array.from(present as number[]).sort()) : (present as string[]).sort(compareCodePoints)
   if (present.length < keys.length) sorted.push(null)
   return sorted
 }
