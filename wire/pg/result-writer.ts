@@ -128,11 +128,13 @@ export class ResultCursor {
       const range = { from: this.batchIndex, to: this.batchIndex + room }
       this.encoder ??= sink.dataRowEncoder ?? new DataRowBatchEncoder()
       const isColumns = 'kind' in batch
+      // The cores' bytes (a view of the ring frame) are never written again: the socket may send them as they are.
+      const isImmutable = isColumns && batch.kind === 'EncodedRows'
       const encoded = isColumns && batch.kind === 'EncodedRows' ? encodedRange(batch, range)
         : sink.needsRowMessages === true ? null
         : isColumns ? this.encoder.encode(batch, typeOids, formats, settings, range) : this.encoder.encodeRows(batch, typeOids, formats, settings, range)
       if (encoded !== null) {
-        sink.send({ kind: 'DataRows', bytes: encoded.bytes, rowCount: encoded.rowCount })
+        sink.send({ kind: 'DataRows', bytes: encoded.bytes, rowCount: encoded.rowCount, isImmutable })
         this.batchIndex += encoded.rowCount
         count = encoded.rowCount
         isCut = count < room
