@@ -42,7 +42,8 @@ export type BackendMessage =
   | { readonly kind: 'RowDescription'; readonly fields: ReadonlyArray<FieldDescription>; readonly formats: ReadonlyArray<number> }
   | DataRow
   /** DataRow messages already encoded whole (codecs/datarow-batch.ts): copied into the output as they are. */
-  | { readonly kind: 'DataRows'; readonly bytes: Uint8Array; readonly rowCount: number }
+  /** isImmutable: the bytes are never written again (the cores' DataRows), so they may go to the socket uncopied. */
+  | { readonly kind: 'DataRows'; readonly bytes: Uint8Array; readonly rowCount: number; readonly isImmutable?: boolean }
   | { readonly kind: 'CommandComplete'; readonly tag: string }
   | { readonly kind: 'EmptyQueryResponse' }
   | { readonly kind: 'ErrorResponse'; readonly error: DbError }
@@ -105,7 +106,10 @@ export function writeBackend(writer: BufferWriter, message: BackendMessage): voi
     case 'NegotiateProtocolVersion': writeNegotiate(writer, message.minorVersion, message.options); return
     case 'CommandComplete': writer.start(BackendCode.CommandComplete).cstring(message.tag).end(); return
     case 'DataRow': writeDataRow(writer, message.values); return
-    case 'DataRows': writer.bytes(message.bytes); return
+    case 'DataRows':
+      if (message.isImmutable === true) writer.attach(message.bytes)
+      else writer.bytes(message.bytes)
+      return
     case 'RowDescription': writeRowDescription(writer, message.fields, message.formats); return
     case 'ParameterDescription': writeParameterDescription(writer, message.typeOids); return
     case 'ErrorResponse': writeErrorFields(writer, BackendCode.ErrorResponse, message.error); return

@@ -1,19 +1,26 @@
 // wire/pg/buffer-writer: accumulates backend messages in one growing buffer (pg-protocol's Writer, server side).
 // start(code) reserves the 5-byte header and end() fills in the length, so no caller computes a length by hand.
+// Large bytes nobody will change (DataRows the cores encoded, a view of the ring frame) are attached, not copied: the
+// output is then a list of chunks, the writer's own bytes copied out between them, and the socket writes the views.
 import { assert } from '../../src/common/assert.js'
 
 const HEADER_BYTES = 5
 const INITIAL_BYTES = 16 * 1024
 // After a large result the buffer shrinks back, so an idle session does not pin megabytes.
 const RETAINED_BYTES_MAX = 1024 * 1024
+/** Below this an attached view is copied: a chunk of its own would cost the socket more than the copy. */
+const ATTACHED_BYTES_MIN = 16 * 1024
 
 export class BufferWriter {
   private buffer = Buffer.allocUnsafe(INITIAL_BYTES)
   private offset = 0
   private messageStart = -1
+  /** Complete output before `buffer`'s bytes: copies of earlier bytes of the writer and attached views, in order. */
+  private chunks: Buffer[] = []
+  private chunkByteCount = 0
 
   get byteCount(): number {
-    return this.offset
+    return this.chunkByteCount + this.offset
   }
 
   private ensure(byteCount: number): void {
@@ -89,9 +96,40 @@ export class BufferWriter {
     return this
   }
 
+  /**
+   * Whole messages whose bytes stay unchanged until written (the caller's promise): a large view goes out as it is,
+   * after the bytes written before it, with no copy.
+   */
+  attach(value: Uint8Array): this {
+    assert(this.messageStart < 0, 'BufferWriter.attach inside a message')
+    if (value.length < ATTACHED_BYTES_MIN) return this.bytes(value)
+    if (this.offset > 0) this.pushChunk(this.copyOut())
+    this.pushChunk(Buffer.from(value.buffer, value.byteOffset, value.length))
+    return this
+  }
+
   /** Returns every complete message written so far (a copy) and empties the writer. */
   take(): Buffer {
+    const chunks = this.takeChunks()
+    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)
+  }
+
+  /** Every complete message written so far, in order (attached views as they are, the rest copied); empties the writer. */
+  takeChunks(): Buffer[] {
     assert(this.messageStart < 0, 'BufferWriter.take inside a message')
+    const chunks = this.chunks
+    if (this.offset > 0 || chunks.length === 0) chunks.push(this.copyOut())
+    this.chunks = []
+    this.chunkByteCount = 0
+    return chunks
+  }
+
+  private pushChunk(chunk: Buffer): void {
+    this.chunks.push(chunk)
+    this.chunkByteCount += chunk.length
+  }
+
+  private copyOut(): Buffer {
     const out = Buffer.from(this.buffer.subarray(0, this.offset))
     this.offset = 0
     if (this.buffer.length > RETAINED_BYTES_MAX) this.buffer = Buffer.allocUnsafe(INITIAL_BYTES)

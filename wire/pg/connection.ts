@@ -90,8 +90,7 @@ export class Connection implements SessionHost {
       plain.destroy()
       return
     }
-    const output = this.session.takeOutput()
-    if (output !== null) plain.write(output)
+    writeChunks(plain, this.session.takeOutput())
     plain.off('data', this.onData)
     plain.off('drain', this.onDrain)
     plain.off('close', this.onClose)
@@ -120,7 +119,7 @@ export class Connection implements SessionHost {
 
   flush(): Promise<void> | undefined {
     const output = this.session.takeOutput()
-    if (output !== null && !this.isEnded && this.socket.writable) this.socket.write(output)
+    if (!this.isEnded && this.socket.writable) writeChunks(this.socket, output)
     if (this.socket.writableLength <= PG_SEND_BUFFER_BYTES_MAX || this.isEnded) return undefined
     return new Promise((resolve) => {
       const done = (): void => {
@@ -142,8 +141,8 @@ export class Connection implements SessionHost {
     if (this.isEnded) return
     const output = this.session.takeOutput()
     this.isEnded = true
-    if (output === null) this.socket.end()
-    else this.socket.end(output)
+    writeChunks(this.socket, output)
+    this.socket.end()
   }
 
   private receive(chunk: Buffer): void {
@@ -218,4 +217,16 @@ export class Connection implements SessionHost {
       this.socket.resume()
     }
   }
+}
+
+/** The chunks in one writev when there are several (attached DataRow views between the session's own bytes). */
+function writeChunks(socket: Socket, chunks: ReadonlyArray<Buffer>): void {
+  if (chunks.length === 1) {
+    socket.write(chunks[0]!)
+    return
+  }
+  if (chunks.length === 0) return
+  socket.cork()
+  for (const chunk of chunks) socket.write(chunk)
+  socket.uncork()
 }

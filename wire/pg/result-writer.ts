@@ -122,7 +122,8 @@ export class ResultCursor {
       let isCut = false
       const batch = this.batch
       // Up to the next flush point encoded at once into one buffer (column vectors column by column); COPY's sink
-      // and columns with no batch writer get DataRow messages one by one.
+      // and columns with no batch writer get DataRow messages one by one. The cores' bytes (views of the ring frame)
+      // are never written again, so the socket sends them as they are; the encoder reuses its buffer (copied).
       const room = Math.min(this.batchLength - this.batchIndex, ROWS_PER_FLUSH_COUNT - unflushedCount, ROWS_PER_CLOCK_CHECK_COUNT - sinceClockCount,
         maxRows === 0 ? Infinity : maxRows - sentCount)
       const range = { from: this.batchIndex, to: this.batchIndex + room }
@@ -132,7 +133,7 @@ export class ResultCursor {
         : sink.needsRowMessages === true ? null
         : isColumns ? this.encoder.encode(batch, typeOids, formats, settings, range) : this.encoder.encodeRows(batch, typeOids, formats, settings, range)
       if (encoded !== null) {
-        sink.send({ kind: 'DataRows', bytes: encoded.bytes, rowCount: encoded.rowCount })
+        sink.send({ kind: 'DataRows', bytes: encoded.bytes, rowCount: encoded.rowCount, isImmutable: isColumns && batch.kind === 'EncodedRows' })
         this.batchIndex += encoded.rowCount
         count = encoded.rowCount
         isCut = count < room

@@ -99,9 +99,9 @@ export class Session implements ExtendedQueryHost {
   /** Bytes written but not yet taken by the connection. */
   get outputByteCount(): number { return this.writer.byteCount }
 
-  /** Output written since the last call (whole messages). */
-  takeOutput(): Buffer | null {
-    return this.writer.byteCount === 0 ? null : this.writer.take()
+  /** Output written since the last call (whole messages), in order; empty when there is none. */
+  takeOutput(): Buffer[] {
+    return this.writer.byteCount === 0 ? [] : this.writer.takeChunks()
   }
 
   send(message: BackendMessage): void { writeBackend(this.writer, message) }

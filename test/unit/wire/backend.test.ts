@@ -82,4 +82,26 @@ describe('wire/pg/backend', () => {
       assert.equal(JSON.stringify(parse([bytes.subarray(0, offset), bytes.subarray(offset)])), expected, `split at ${offset}`)
     }
   })
+
+  it('large immutable DataRows go out as views of their bytes, in order between copies of the rest', () => {
+    const dataRows = (count: number): Uint8Array => encode(Array.from({ length: count }, (_, i) => ({ kind: 'DataRow', values: [String(i), 'x'.repeat(100)] })))
+    const large = dataRows(300)
+    const small = dataRows(3)
+    const messages: BackendMessage[] = [
+      MESSAGES[4]!, { kind: 'DataRows', bytes: large, rowCount: 300, isImmutable: true },
+      { kind: 'DataRows', bytes: small, rowCount: 3, isImmutable: true }, MESSAGES[6]!,
+      { kind: 'DataRows', bytes: large, rowCount: 300 }, MESSAGES[3]!,
+    ]
+    const writer = new BufferWriter()
+    for (const message of messages) writeBackend(writer, message)
+    const byteCount = writer.byteCount
+    const chunks = writer.takeChunks()
+    assert.equal(byteCount, chunks.reduce((sum, chunk) => sum + chunk.length, 0))
+    const copied = messages.map((message) => message.kind === 'DataRows' ? { ...message, isImmutable: false } : message)
+    assert.deepEqual(chunks.map((chunk) => chunk.length), [encode(messages.slice(0, 1)).length, large.length, encode(messages.slice(2)).length])
+    assert.ok(chunks[1]!.buffer === large.buffer && chunks[1]!.byteOffset === large.byteOffset, 'the large run is not copied')
+    assert.ok(chunks[2]!.buffer !== large.buffer, 'a run that is not immutable is copied')
+    assert.equal(JSON.stringify(parse(chunks)), JSON.stringify(parse([encode(copied)])))
+    assert.equal(writer.byteCount, 0)
+  })
 })
