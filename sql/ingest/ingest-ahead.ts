@@ -6,9 +6,9 @@
 // against equals the one the worker encoded for (ingest.ts), and the engine checks them against the catalog at the write.
 import { isDeepStrictEqual } from 'node:util'
 import { encodeIngestAhead, isEngineFailureError, type EncodedIngest, type Engine, type IngestEncodeBuffers } from '../../engine/api.js'
-import type { ColumnKind, ColumnVector } from '../../engine/batch.js'
 import { OP_VERSION, type TableSchema } from '../../engine/ops.js'
 import { assert } from '../../src/common/assert.js'
+import { emptyVector } from '../../src/common/column-vector.js'
 import type { IngestBatch } from '../api.js'
 import { planColumn, type ColumnPlan } from './ingest-plan.js'
 import { buildIngestColumns } from './ingest-vectors.js'
@@ -77,17 +77,6 @@ export function leanAhead(batch: IngestBatch): IngestBatch {
 export function aheadPayloadsFor(batch: IngestBatch, table: TableSchema): EncodedIngest | undefined {
   const encoded = batch.encoded
   return encoded !== undefined && isDeepStrictEqual(encoded.table, table) ? encoded.payloads : undefined
-}
-
-/** A vector of no rows of `kind`: a lean write's batch carries only its shape (the payloads hold the rows). */
-function emptyVector(kind: ColumnKind): ColumnVector {
-  switch (kind) {
-    case 'timestamp': case 'f64': return { kind, values: new Float64Array(0) }
-    case 'i64': return { kind, values: new BigInt64Array(0) }
-    case 'bool': return { kind, values: new Uint8Array(0) }
-    case 'symbol': return { kind, ids: new Int32Array(0), dict: [] }
-    case 'text': return { kind, values: [] }
-  }
 }
 
 /**
