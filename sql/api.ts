@@ -318,7 +318,7 @@ export interface IngestBatch {
   readonly timestampsUs: Float64Array
   readonly lineNumbers: Uint32Array
   readonly columns: ReadonlyArray<IngestColumn>
-  readonly encoded?: IngestAhead // the record's payloads, encoded by a parse worker (ingest-ahead.ts)
+  readonly encoded?: IngestAhead // payloads a parse worker encoded (ingest-ahead.ts); isLean: no rows here, only the count
 }
 
 /**
