@@ -317,7 +317,7 @@ export interface IngestBatch {
   readonly timestampsUs: Float64Array
   readonly lineNumbers: Uint32Array
   readonly columns: ReadonlyArray<IngestColumn>
-  readonly encoded?: IngestAhead // the record's payloads, encoded by a parse worker (ingest-ahead.ts)
+  readonly encoded?: IngestAhead // payloads a parse worker encoded (ingest-ahead.ts); isLean: no rows here, only the count
 }
 
 /**
@@ -396,4 +396,4 @@ export { requireSessionZone as validateTimeZone } from './expr/time-zone.js'
 export { beginSettingsTransaction, endSettingsTransaction, initSessionSettings, reportedSettings, settingMs } from './exec/session-settings.js'
 export { restoreSettings, snapshotSettings, type SettingsSnapshot } from './exec/savepoint-settings.js'
 export { SessionWrites } from './exec/pending-writes.js'
-export { encodeBatchesAhead, encodedTransferables, IngestEncodeBuffers, type IngestTableSchema } from './ingest/ingest-ahead.js'
+export { encodeBatchesAhead, encodedTransferables, IngestEncodeBuffers, leanAhead, type IngestTableSchema } from './ingest/ingest-ahead.js'

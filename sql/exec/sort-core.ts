@@ -8,8 +8,8 @@
 import type { ScanSort, ScanSortKey } from '../../engine/api.js'
 import type { ColumnKind } from '../../engine/batch.js'
 import { ColumnDataRowEncoder, type DataRowEncoding } from '../../src/common/datarow-encoder.js'
-import type { ColumnVector } from '../../src/common/column-vector.js'
-import { assert, assertNever } from '../../src/common/assert.js'
+import { emptyVector, type ColumnVector } from '../../src/common/column-vector.js'
+import { assert } from '../../src/common/assert.js'
 import type { ColumnRows, EncodedRowsBatch, RowBatch, RowEncoding, RowStream } from '../api.js'
 import { withEngineErrors } from '../errors.js'
 import type { ExecEnv } from './exec-env.js'
@@ -42,18 +42,6 @@ export function coreSortKeysOf(shape: SortShape, kinds: ReadonlyArray<ColumnKind
 export function scanKindsOf(shape: SortShape, env: ExecEnv): Array<ColumnKind | undefined> {
   const table = env.engine.tables().find((candidate) => candidate.id === shape.scan.op.tableId)
   return shape.scan.op.projection.map((column) => table?.columns[column]?.kind)
-}
-
-/** A vector of no rows of `kind`, to ask the encoder whether it has a writer. */
-function emptyVector(kind: ColumnKind): ColumnVector {
-  switch (kind) {
-    case 'timestamp': case 'f64': return { kind, values: new Float64Array(0) }
-    case 'i64': return { kind, values: new BigInt64Array(0) }
-    case 'bool': return { kind, values: new Uint8Array(0) }
-    case 'symbol': return { kind, ids: new Int32Array(0), dict: [] }
-    case 'text': return { kind, values: [] }
-    default: return assertNever(kind)
-  }
 }
 
 /**

@@ -11,7 +11,7 @@ import { RowRefusals } from './ingest-rows.js'
 import { fitTypedText } from './ingest-typed-text.js'
 import { buildIngestColumns } from './ingest-vectors.js'
 import { fillIngestDefaults, hasIngestDefaults } from './ingest-defaults.js'
-import { aheadPayloadsFor } from './ingest-ahead.js'
+import { aheadPayloadsFor, reparsed, writeLeanAhead } from './ingest-ahead.js'
 
 interface TableOutcome {
   readonly rowCount: number
@@ -60,6 +60,10 @@ async function planColumns(engine: Engine, table: TableSchema, batch: IngestBatc
 }
 
 async function ingestTable(engine: Engine, batch: IngestBatch, errorsKeptMax: number): Promise<TableOutcome> {
+  if (batch.encoded?.isLean === true) { // only the payloads came from the worker (ingest-ahead.ts leanAhead)
+    const written = await writeLeanAhead(engine, batch)
+    return written !== undefined ? { rowCount: written, errors: [], errorCount: 0 } : ingestTable(engine, reparsed(batch), errorsKeptMax)
+  }
   const refusals = new RowRefusals(batch)
   const done = (rowCount: number): TableOutcome => ({ rowCount, errors: refusals.errors(errorsKeptMax), errorCount: refusals.count })
   const problem = nameProblem(batch.measurement)

@@ -5,7 +5,7 @@
 // line parsers' name and series caches, kept from one job to the next.
 import { parentPort } from 'node:worker_threads'
 import { assert } from '../../src/common/assert.js'
-import { encodeBatchesAhead, IngestEncodeBuffers } from '../../sql/api.js'
+import { encodeBatchesAhead, IngestEncodeBuffers, leanAhead } from '../../sql/api.js'
 import { parseLines } from './ilp-parser.js'
 import { LineParsers } from './line-parser.js'
 import { transferablesOf, type ParseJobMessage, type ParseResultMessage } from './parse-pool.js'
@@ -29,7 +29,8 @@ port.on('message', (job: ParseJobMessage) => {
   const parsed = parseLines(input, options, lineParsers.of(job.options.precision))
   // The records' payloads too, for the tables the pool named (sql.ingest checks they still hold).
   for (const buffer of job.spare) encodeBuffers.give(new Uint8Array(buffer))
-  const result = job.tables.length === 0 ? parsed : { ...parsed, batches: encodeBatchesAhead(parsed.batches, job.tables, encodeBuffers) }
+  // Encoded batches go without their rows (leanAhead): the caller parses the input again if it needs them.
+  const result = job.tables.length === 0 ? parsed : { ...parsed, batches: encodeBatchesAhead(parsed.batches, job.tables, encodeBuffers).map(leanAhead) }
   const reply: ParseResultMessage = { id: job.id, result, input: job.input }
   port.postMessage(reply, transferablesOf(result, job.input))
 })

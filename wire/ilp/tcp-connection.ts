@@ -22,6 +22,7 @@ import { ilpErrorMessage } from './ilp-error.js'
 import { IlpParser, type IlpParseResult } from './ilp-parser.js'
 import { copyChunks, type IngestBufferPool } from './ingest-buffers.js'
 import { completeLineBytes, countLines } from './run-lines.js'
+import { needsInput, withReparse } from './run-reparse.js'
 import type { IlpParsePool } from './parse-pool.js'
 import type { IlpTcpBudget } from './tcp-budget.js'
 
@@ -200,14 +201,18 @@ export class IlpTcpConnection {
     this.rawBytes -= runBytes
     this.committedBytes += runBytes
     const lineNumberBase = this.parser.skipLines(lineCount)
-    const parsed = pool.parse(run, { precision: 'n', nowUs: Date.now() * 1000, lineNumberBase, rowCountHint: lineCount }, true, true).then((pooled) => {
-      this.options.runBuffers.give(pooled.input) // the result holds copies: the run's bytes are not read again
-      return pooled.result
+    const options = { precision: 'n', nowUs: Date.now() * 1000, lineNumberBase, rowCountHint: lineCount } as const
+    let kept: Buffer | null = null // the run, while batches sent without their rows may need it parsed again
+    const parsed = pool.parse(run, options, true, true).then((pooled) => {
+      if (needsInput(pooled.result)) kept = pooled.input
+      else this.options.runBuffers.give(pooled.input) // the result holds copies: the run's bytes are not read again
+      return withReparse(pooled.result, pooled.input, options)
     }, (error: unknown) => {
       log.error({ err: error, peer: this.peer, bytes: runBytes, firstLine: lineNumberBase + 1 }, 'ilp tcp: parsing a run of lines failed, dropping it')
       return null
     })
-    void this.startFlush(parsed, runBytes)
+    const giveKept = (): void => { if (kept !== null) this.options.runBuffers.give(kept) }
+    void this.startFlush(parsed, runBytes).then(giveKept, giveKept)
     if (this.rawBytes > ILP_LINE_BYTES_MAX) this.feedRawInline() // the partial line is already overlong: closes
   }
 
