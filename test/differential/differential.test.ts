@@ -7,11 +7,11 @@
 // NODEDB_DIFF_ONLY=a.sqltest,b.sqltest runs only those files. A summary lists every failing block per pass.
 import assert from 'node:assert/strict'
 import path from 'node:path'
-import pg from 'pg'
+import type pg from 'pg'
 import { startPostgres, type Postgres } from '../helpers/postgres.js'
 import { makeTempDir, removeDir, startServerProcess, type ServerProcess } from '../helpers/server-process.js'
 import { CORPUS_TABLES, corpusInserts, POSTGRES_PREAMBLE } from './corpus-data.js'
-import { isSetupStatement, judge, PassTally, runBlock, resultDifference, sqlTestFiles, SOURCE_DIR, type Outcome } from './runner.js'
+import { connectTo, isSetupStatement, judge, PassTally, runBlock, resultDifference, sqlTestFiles, SOURCE_DIR, type Outcome } from './runner.js'
 import { parseSqlTest } from './sqltest.js'
 
 const files = sqlTestFiles()
@@ -27,13 +27,7 @@ describe('differential: nodedb against PostgreSQL', function () {
   const tallies = PASSES.map((name) => new PassTally(name))
   /** nodedb's answers of the first pass, to check the second returns the same rows in the same order. */
   const firstAnswers = new Map<string, Outcome>()
-  const connect = async (which: 'nodedb' | 'postgres'): Promise<pg.Client> => {
-    const client = which === 'nodedb'
-      ? new pg.Client({ host: '127.0.0.1', port: server.pgPort, user: 'u', database: 'd' })
-      : new pg.Client({ host: '127.0.0.1', port: oracle.port, user: 'postgres', database: 'postgres' })
-    await client.connect()
-    return client
-  }
+  const connect = (which: 'nodedb' | 'postgres'): Promise<pg.Client> => connectTo(which, which === 'nodedb' ? server.pgPort : oracle.port)
 
   before(async function () {
     oracle = await startPostgres()

@@ -6,13 +6,13 @@
 // CHECKPOINT in segments, in UTC and in Europe/Berlin, and with newer rows in memtables beside the segments.
 // NODEDB_RANDOM_SEED replays or varies a run (the seed is in every failure's text).
 import assert from 'node:assert/strict'
-import pg from 'pg'
+import type pg from 'pg'
 import { seededRandom } from '../helpers/random.js'
 import { startPostgres, type Postgres } from '../helpers/postgres.js'
 import { makeTempDir, removeDir, startServerProcess, type ServerProcess } from '../helpers/server-process.js'
 import { CORPUS_TABLES, corpusInserts, POSTGRES_PREAMBLE } from './corpus-data.js'
 import { extraRowInserts, randomQueries, type RandomQuery } from './random-query.js'
-import { judge, runBlock } from './runner.js'
+import { connectTo, judge, runBlock } from './runner.js'
 
 const SEED = Number(process.env.NODEDB_RANDOM_SEED ?? 20261207)
 const QUERY_COUNT = 400
@@ -24,10 +24,7 @@ describe(`differential: random queries against PostgreSQL (seed ${SEED})`, funct
   let dataDir: string
   const queries = randomQueries(seededRandom(SEED), QUERY_COUNT)
   const connect = async (which: 'nodedb' | 'postgres', zone = 'UTC'): Promise<pg.Client> => {
-    const client = which === 'nodedb'
-      ? new pg.Client({ host: '127.0.0.1', port: server.pgPort, user: 'u', database: 'd' })
-      : new pg.Client({ host: '127.0.0.1', port: oracle.port, user: 'postgres', database: 'postgres' })
-    await client.connect()
+    const client = await connectTo(which, which === 'nodedb' ? server.pgPort : oracle.port)
     await client.query(`SET TimeZone = '${zone}'`)
     return client
   }
@@ -35,11 +32,11 @@ describe(`differential: random queries against PostgreSQL (seed ${SEED})`, funct
   before(async function () {
     oracle = await startPostgres()
     dataDir = makeTempDir('random-queries')
-    // Reversed: rows arrive in another order than the corpus's own run, so memtables sort differently too.
     server = await startServerProcess({ dataDir })
     const [nodedb, postgres] = [await connect('nodedb'), await connect('postgres')]
     try {
       for (const sql of POSTGRES_PREAMBLE) await postgres.query(sql)
+      // Reversed: rows arrive in another order than in the corpus's own run, so memtables sort differently too.
       for (const sql of [...CORPUS_TABLES, ...corpusInserts(true)]) {
         await postgres.query(sql)
         await nodedb.query(sql)

@@ -3,7 +3,7 @@
 // keeps the per-pass counts (matched, refused as a known gap, failed) the summary prints.
 import fs from 'node:fs'
 import path from 'node:path'
-import type pg from 'pg'
+import pg from 'pg'
 import type { SqlTestBlock } from './sqltest.js'
 
 export const SOURCE_DIR = path.resolve(__dirname, '..', '..', '..', 'test', 'differential')
@@ -43,6 +43,15 @@ export function sqlTestFiles(): string[] {
   const unknown = [...wanted].filter((name) => !all.includes(name))
   if (unknown.length > 0) throw new Error(`NODEDB_DIFF_ONLY names unknown files: ${unknown.join(', ')}`)
   return all.filter((f) => wanted.has(f))
+}
+
+/** A connected client of nodedb (any user and database reach its one database) or of the PostgreSQL oracle. */
+export async function connectTo(which: 'nodedb' | 'postgres', port: number): Promise<pg.Client> {
+  const client = which === 'nodedb'
+    ? new pg.Client({ host: '127.0.0.1', port, user: 'u', database: 'd' })
+    : new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres' })
+  await client.connect()
+  return client
 }
 
 export function isSetupStatement(block: SqlTestBlock): boolean {
