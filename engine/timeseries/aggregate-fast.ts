@@ -251,7 +251,7 @@ class RunNumbering {
     if (g < 0) {
       g = this.refs.keyTables.length
       byBucket[bucketIndex] = g
-      this.refs.keyTables.push(m); this.refs.keyRows.push(row); this.refs.bucketStarts.push(start)
+      this.refs.keyTables.push(m); this.refs.keyRows.push(row)
       this.newGroup()
     }
     return g
@@ -280,7 +280,7 @@ export function tryFastAggregate(op: ScanOp, selections: ReadonlyArray<Selection
   const bucket = op.groupBy.find((key) => key.kind === 'timeBucket') as TimeBucket | undefined
   const tagKey = op.groupBy.find((key) => key.kind !== 'timeBucket')
   const tags = tagKey === undefined ? null : new TagOrdinals(tagKey.column)
-  const refs: GroupRefs = { keyTables: [], keyRows: [], bucketStarts: [] }
+  const refs: GroupRefs = { keyTables: [], keyRows: [] }
   // min/max's chosen value per group (the other kernels leave theirs empty).
   const bests = accs.map((): number[] => [])
   const extremes = accs.flatMap((acc, a) => (acc.spec.fn === 'min' || acc.spec.fn === 'max' ? [a] : []))

@@ -37,11 +37,10 @@ function emptyDoubles(): number[] {
   return values
 }
 
-/** Each group's first row (memtable -1 = none) and time bucket start, in group order. */
+/** Each group's first row (memtable -1 = none), in group order: its key values, time buckets included, are that row's. */
 export interface GroupRefs {
   readonly keyTables: number[]
   readonly keyRows: number[]
-  readonly bucketStarts: number[]
 }
 
 /**
@@ -150,9 +149,7 @@ export function aggregateRows(schema: TableSchema, op: ScanOp, selections: Reado
   const groups = new GroupIndex(op.groupBy, tagColumns)
   const keyTables: number[] = []
   const keyRows: number[] = []
-  const bucketStarts: number[] = []
   const tsIndex = schema.timestampIndex
-  const bucketKey = op.groupBy.find((k) => k.kind === 'timeBucket')
   for (let m = 0; m < selections.length; m++) {
     const { memtable, rows, count } = selections[m]!
     const columns = memtable.columns
@@ -168,13 +165,12 @@ export function aggregateRows(schema: TableSchema, op: ScanOp, selections: Reado
         g = keyTables.length
         groups.insert(g)
         keyTables.push(m); keyRows.push(row)
-        bucketStarts.push(bucketKey?.kind === 'timeBucket' ? bucketStartOf(bucketKey, t) : 0)
         for (const acc of accs) addGroup(acc)
       }
       for (let a = 0; a < accs.length; a++) if (masks[a] === null || masks[a]![i] === 1) update(accs[a]!, g, all, m, row, t)
     }
   }
-  return finishPartial(schema, op, accs, all, withOneGroup(op, accs, { keyTables, keyRows, bucketStarts }))
+  return finishPartial(schema, op, accs, all, withOneGroup(op, accs, { keyTables, keyRows }))
 }
 
 /** Each group's start in `bucket`, from the group's first row's timestamp. */
@@ -191,7 +187,7 @@ function bucketStartsOfRows(bucket: Extract<GroupKey, { kind: 'timeBucket' }>, a
 /** Without group keys there is exactly one group, even over no rows (count(*) over nothing is 0). */
 function withOneGroup(op: ScanOp, accs: ReadonlyArray<Accumulator>, refs: GroupRefs): GroupRefs {
   if (op.groupBy.length === 0 && refs.keyTables.length === 0) {
-    refs.keyTables.push(-1); refs.keyRows.push(0); refs.bucketStarts.push(0)
+    refs.keyTables.push(-1); refs.keyRows.push(0)
     for (const acc of accs) addGroup(acc)
   }
   return refs
@@ -203,14 +199,11 @@ function finishPartial(schema: TableSchema, op: ScanOp, accs: ReadonlyArray<Accu
   const columnsOf = (column: number) => all.map((columns) => columns[column]!)
   const kind = (column: number) => schema.columns[column]!.kind
   const keyRefs = { count: groupCount, tables: Int32Array.from(groups.keyTables), rows: Int32Array.from(groups.keyRows) }
-  // groups.bucketStarts holds the first time-bucket key's starts (the fused kernel numbers groups by it). Another
-  // bucket key (GROUP BY date_trunc('hour', t), date_trunc('day', t)) is computed from each group's first row: every
-  // row of a group has the same start for every bucket key. (It once repeated the first key's starts.)
-  const firstBucket = op.groupBy.find((key) => key.kind === 'timeBucket')
+  // Every key from the group's first row, time buckets too: each bucket key (GROUP BY date_trunc('hour', t),
+  // date_trunc('day', t)) its own start. (A start kept per group for one bucket was once output for every bucket key.)
   const keys: ColumnVector[] = op.groupBy.map((key) => key.kind !== 'timeBucket'
     ? gatherVector(kind(key.column), columnsOf(key.column), keyRefs)
-    : key === firstBucket ? { kind: 'timestamp', values: Float64Array.from(groups.bucketStarts) }
-      : { kind: 'timestamp', values: bucketStartsOfRows(key, all, schema.timestampIndex, keyRefs) })
+    : { kind: 'timestamp', values: bucketStartsOfRows(key, all, schema.timestampIndex, keyRefs) })
   const refsOf = (acc: Accumulator) => ({ count: groupCount, tables: Int32Array.from(acc.tables), rows: Int32Array.from(acc.rows) })
   const states = accs.map((acc) => finishState(acc, kind, refsOf, columnsOf))
   return { kind: 'AggPartial', groupCount, keys, states }
