@@ -13,7 +13,6 @@ import type { IngestBatch } from '../api.js'
 import { planColumn, type ColumnPlan } from './ingest-plan.js'
 import { buildIngestColumns } from './ingest-vectors.js'
 
-/** The SQL types ILP writes without fitting or range checks (those of the columns it creates). */
 export { encodedTransferables, IngestEncodeBuffers } from '../../engine/api.js'
 export type { TableSchema as IngestTableSchema } from '../../engine/ops.js'
 
@@ -29,6 +28,7 @@ export interface IngestAhead {
   readonly reparse?: () => IngestBatch
 }
 
+/** The SQL types ILP writes without fitting or range checks (those of the columns it creates). */
 const AS_IS_TYPES = new Set(['timestamptz', 'text', 'float8', 'int8', 'bool'])
 const INT64_MAX = (1n << 63n) - 1n
 
