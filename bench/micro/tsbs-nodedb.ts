@@ -3,6 +3,7 @@
 // holds a manifest is reused, so two builds can be measured on the same data), CHECKPOINTs, then runs each query RUNS
 // times with TSBS's varied parameters and prints the median and the server's CPU time per query.
 // Run: npx tsc -p . && node dist/bench/micro/tsbs-nodedb.js DIR [--hosts 50] [--hours 6] [--runs 15]
+//      [--warmup N] (N more untimed runs first, with parameter sets of their own: steady state, not warm-up)
 //      [--only q1,q2] [--prof PROFILE_DIR] (the server under `node --cpu-prof`; summarize with profile-summary.js)
 //      [--threads] (also each server thread's CPU ms per query, from /proc/PID/task)
 //      [--memtable] (DIR is emptied and loaded afresh, the same seeded rows, and the set runs on the memtables: no
@@ -37,10 +38,12 @@ async function threadCpuMsOf(pid: number): Promise<Map<string, number>> {
   for (const tid of await fs.promises.readdir(`/proc/${pid}/task`)) {
     const stat = await fs.promises.readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8').catch(() => null)
     if (stat === null) continue
-    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+    // The cores name themselves; the other "node" threads besides the main one are V8's (and libuv's) pools.
+    const name = tid === String(pid) ? 'main' : comm === 'node' ? `v8/${tid}` : comm
     const schedstat = await fs.promises.readFile(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').catch(() => null)
     const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ')
-    byThread.set(`${name}/${tid}`, schedstat === null ? (Number(fields[11]) + Number(fields[12])) * 10 : Number(schedstat.split(' ')[0]) / 1e6)
+    byThread.set(name, schedstat === null ? (Number(fields[11]) + Number(fields[12])) * 10 : Number(schedstat.split(' ')[0]) / 1e6)
   }
   return byThread
 }
@@ -69,6 +72,7 @@ async function segmentCount(dir: string): Promise<number> {
 /** One query RUNS times (after one unmeasured run), printed as median, min and server CPU per query. */
 async function runQuery(server: Server, engine: Engine, sql: string[], options: { name: string; runs: number; threads: boolean }): Promise<void> {
   const { runs } = options
+  for (let i = runs + 1; i < sql.length; i++) await engine.query(sql[i]!)
   await engine.query(sql[0]!)
   const times: number[] = []
   const cpuBefore = await cpuMsOf(server.child.pid!)
@@ -91,7 +95,7 @@ async function main(): Promise<void> {
     options: {
       hosts: { type: 'string', default: '50' }, hours: { type: 'string', default: '6' }, runs: { type: 'string', default: '15' },
       only: { type: 'string', default: '' }, prof: { type: 'string', default: '' }, threads: { type: 'boolean', default: false },
-      memtable: { type: 'boolean', default: false },
+      memtable: { type: 'boolean', default: false }, warmup: { type: 'string', default: '0' },
     },
   })
   const dir = positionals[0]
@@ -115,10 +119,11 @@ async function main(): Promise<void> {
     }
     const only = values.only === '' ? null : values.only.split(',')
     const runs = Number(values.runs)
+    const warmup = Number(values.warmup)
     const data = { startMs: START_MS, spanMs, hosts }
     for (const [index, query] of TSBS_QUERIES.entries()) {
       if (only !== null && !only.includes(query.name)) continue
-      const texts = paramSets(query, runs + 1, SEED + index, data).map((p) => render(query, 'nodedb', p))
+      const texts = paramSets(query, runs + 1 + warmup, SEED + index, data).map((p) => render(query, 'nodedb', p))
       await runQuery(server, engine, texts.map((t) => 'text' in t ? t.text : ''), { name: query.name, runs, threads: values.threads })
     }
     if (values.memtable && await segmentCount(dir) > 0) throw new Error('a segment was written during the memtable run')

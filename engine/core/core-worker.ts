@@ -8,7 +8,7 @@ import { log } from '../../src/common/log.js'
 import { RING_SIGNAL_INDEX, type RingBuffers } from '../bridge/spsc-ring.js'
 import { CORE_OUTBOX_RETRY_MS } from '../../src/common/limits.js'
 import { CoreLoop } from './core-loop.js'
-import { lowerThreadPriority } from '../../src/common/thread-priority.js'
+import { lowerThreadPriority, nameThread } from '../../src/common/thread-priority.js'
 
 /** What the control thread passes in workerData (plain data; SharedArrayBuffers are shared, not copied). */
 export interface CoreWorkerData {
@@ -38,6 +38,7 @@ function isCoreWorkerData(value: unknown): value is CoreWorkerData {
 }
 
 function run(data: CoreWorkerData): void {
+  nameThread(`nodedb-core-${data.coreId}`)
   if ((data.coreNice ?? 0) > 0) lowerThreadPriority(data.coreNice!, `core ${data.coreId}`)
   const loop = new CoreLoop(data)
   log.info({ core: data.coreId }, 'core started')

@@ -38,3 +38,15 @@ export function lowerThreadPriority(niceDelta: number, what: string): void {
     log.debug({ what, error: String(error) }, 'thread priority left as is')
   }
 }
+
+/**
+ * Names the calling thread (Linux: /proc/thread-self/comm, at most 15 bytes) so that `top -H`, perf and the benches'
+ * per-thread CPU tell the cores from V8's and libuv's threads, which all start as "node". Best effort.
+ */
+export function nameThread(name: string): void {
+  try {
+    fs.writeFileSync('/proc/thread-self/comm', name.slice(0, 15))
+  } catch {
+    // no /proc/thread-self here: the thread keeps its name
+  }
+}
