@@ -8,7 +8,7 @@ import type { SegmentSlice } from '../bridge/messages.js'
 import type { FileHandleLike, FileSystem } from '../io/file-system.js'
 import { SEGMENT_FOOTER_BYTES_MAX, SEGMENT_READS_IN_FLIGHT_MAX_COUNT } from '../../src/common/limits.js'
 import type { SegmentEntry } from './manifest.js'
-import { knownRowGroups, readRowGroups, type KnownSummaries, type PruneCounters, type RowGroupScope } from './segment-prune.js'
+import { groupsPrunedByTags, knownRowGroups, readRowGroups, segmentTagValues, type KnownSummaries, type PruneCounters, type RowGroupScope } from './segment-prune.js'
 import { segmentSlice } from './segment-slice-layout.js'
 import type { SegmentFiles, SegmentPins } from './segment-files.js'
 import { SEGMENT_HEADER_BYTES, SEGMENT_TRAILER_BYTES, type SegmentFooter } from './segment-format.js'
@@ -37,6 +37,11 @@ export class SegmentSliceReader {
   private readonly summaries = new Map<number, KnownSummaries>()
   /** Each listed segment's file path (a path.join per segment per scan was measurable in one-host queries). */
   private readonly paths = new Map<number, string>()
+  /**
+   * Per segment, each tag column's values over all its row groups (segmentTagValues), with the count of summaries
+   * known when it was taken: an incomplete one (null) is taken again only once more summaries are known.
+   */
+  private readonly tagValues = new Map<number, Map<number, { readonly knownCount: number; readonly values: ReadonlySet<string> | null }>>()
 
   constructor(private readonly fs: FileSystem) {}
 
@@ -85,14 +90,30 @@ export class SegmentSliceReader {
     needed: ReadonlyArray<number>, into: SliceTargets): SegmentSlice | typeof NOTHING | null {
     const footer = this.footers.get(entry.id)
     if (footer === undefined) return null
+    const known = this.summaries.get(entry.id)
+    const pruned = known === undefined ? -1 : groupsPrunedByTags(footer, scope, (column) => this.tagValuesOf(entry.id, footer, known, column))
+    if (pruned >= 0) {
+      into.counters.rowGroupsPruned += pruned
+      return NOTHING
+    }
     const columns = columnsIn(footer, needed)
     // A row group left needs the descriptor at hand (open, not opening): otherwise read() pins it, opening the file.
     const fd = into.files.openFd(entry.id)
-    const groups = knownRowGroups(footer, scope, columns.length, into.counters, into.answer, this.summaries.get(entry.id), fd !== undefined)
+    const groups = knownRowGroups(footer, scope, columns.length, into.counters, into.answer, known, fd !== undefined)
     if (groups === null) return null
     if (groups.length === 0) return NOTHING
     into.files.pinOpen(entry.id)
     return segmentSlice(this.pathOf(entry, fileOf), fd!, footer.kinds.length, columns, groups)
+  }
+
+  private tagValuesOf(segmentId: number, footer: SegmentFooter, known: KnownSummaries, column: number): ReadonlySet<string> | null {
+    let byColumn = this.tagValues.get(segmentId)
+    if (byColumn === undefined) this.tagValues.set(segmentId, byColumn = new Map())
+    const had = byColumn.get(column)
+    if (had !== undefined && (had.values !== null || had.knownCount === known.size)) return had.values
+    const values = segmentTagValues(known, footer.rowGroups.length, column)
+    byColumn.set(column, { knownCount: known.size, values })
+    return values
   }
 
   private pathOf(entry: SegmentEntry, fileOf: (entry: SegmentEntry) => string): string {
@@ -106,6 +127,7 @@ export class SegmentSliceReader {
     this.footers.delete(segmentId)
     this.summaries.delete(segmentId)
     this.paths.delete(segmentId)
+    this.tagValues.delete(segmentId)
   }
 
   /**

@@ -4,7 +4,9 @@
 // as a flush sorts them, NULLs, a column added after some segments were written) on disk; fast-check draws scopes
 // (time ranges across row-group edges, 0..2 filters, count/min/max or avg aggregates); a fresh reader (every segment
 // read) and a reader that saw each segment before (every segment decided from what it kept) must give the same
-// slices (file, layout, columns), pins, counters and statistics answer.
+// slices (file, layout, columns), pins, counters and statistics answer. Twice: every host in every segment, and each
+// segment holding two hosts only (as a vShard does), where a host filter passes most segments on their tag values
+// over all row groups (groupsPrunedByTags) once those are known.
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -31,9 +33,12 @@ const SCHEMA: TableSchema = {
 const SEGMENT_COUNT = 6
 const CORE_COUNT = 2
 
-function writeSegments(dir: string): SegmentEntry[] {
+/** `hostsOf(s)`: the hosts segment s holds (each row's host mapped into them), or every host when null. */
+function writeSegments(dir: string, hostsOf: ((s: number) => ReadonlyArray<string>) | null): SegmentEntry[] {
   return Array.from({ length: SEGMENT_COUNT }, (_, s) => {
-    const rows = makeRows(400, 11 + s).sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : a.ts - b.ts))
+    const drawn = makeRows(400, 11 + s)
+    const mapped = hostsOf === null ? drawn : drawn.map((row) => ({ ...row, host: hostsOf(s)[HOSTS.indexOf(row.host) % hostsOf(s).length]! }))
+    const rows = mapped.sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : a.ts - b.ts))
     const batch = toBatch(rows)
     const columns = s < 2 ? batch.columns : [...batch.columns, { kind: 'f64' as const, values: Float64Array.from(rows, (r) => r.ts % 7) }]
     const { bytes, rowCount, minUs, maxUs } = encodeSegment({ tableId: TABLE_ID, vShard: s, partitionStartUs: 0, timestampIndex: 0, columns, rowGroupRows: 60 })
@@ -45,6 +50,7 @@ function writeSegments(dir: string): SegmentEntry[] {
 
 const filterArb: fc.Arbitrary<ColumnFilter> = fc.oneof(
   fc.constantFrom(...HOSTS).map((host) => ({ column: 1, op: 'eq', values: [host] }) as ColumnFilter),
+  fc.subarray([...HOSTS], { minLength: 1, maxLength: 3 }).map((hosts) => ({ column: 1, op: 'in', values: hosts }) as ColumnFilter),
   fc.integer({ min: -100, max: 110 }).map((v) => ({ column: 2, op: 'gt', values: [v] }) as ColumnFilter),
   fc.integer({ min: -100, max: 900 }).map((v) => ({ column: 3, op: 'lte', values: [BigInt(v)] }) as ColumnFilter),
   fc.constant({ column: 6, op: 'isNull', values: [] } as ColumnFilter),
@@ -55,13 +61,18 @@ const aggregatesArb = fc.constantFrom<ScanOp['aggregates']>(
   [],
 )
 
-describe('engine/timeseries/segment-slices: slices decided from what is kept equal slices read', function () {
+const FIXTURES: ReadonlyArray<{ readonly name: string; readonly hostsOf: ((s: number) => ReadonlyArray<string>) | null }> = [
+  { name: 'every host in every segment', hostsOf: null },
+  { name: 'two hosts a segment', hostsOf: (s) => [HOSTS[s % HOSTS.length]!, HOSTS[(s + 3) % HOSTS.length]!] },
+]
+
+for (const fixture of FIXTURES) describe(`engine/timeseries/segment-slices: slices decided from what is kept equal slices read (${fixture.name})`, function () {
   this.timeout(60_000)
   let dir: string
   let entries: SegmentEntry[]
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodedb-slices-'))
-    entries = writeSegments(dir)
+    entries = writeSegments(dir, fixture.hostsOf)
   })
   after(() => fs.rmSync(dir, { recursive: true, force: true }))
 
@@ -90,8 +101,10 @@ describe('engine/timeseries/segment-slices: slices decided from what is kept equ
     const pin = warmFiles.pin.bind(warmFiles)
     warmFiles.pin = (id, file) => { pinCalls += 1; return pin(id, file) }
     const seen = newPruneCounters()
-    // Every segment seen once with every filter column's summaries and verified summaries kept.
+    // Every segment seen once with every filter column's summaries and verified summaries kept (the host filter reads
+    // every row group's dictionary, so the tag values of whole segments are known from the first draw on).
     await slice(known, warmFiles, scanOp(TABLE_ID, { filters: [] }))
+    await slice(known, warmFiles, scanOp(TABLE_ID, { filters: [{ column: 1, op: 'eq', values: ['h0'] }] }))
     await fc.assert(fc.asyncProperty(fc.integer({ min: -5, max: 65 }), fc.integer({ min: 1, max: 70 }),
       fc.array(filterArb, { maxLength: 2 }), aggregatesArb, async (from, width, filters, aggregates) => {
         const timeRange = { fromUs: BASE_US + from * 1_000_000, toUs: BASE_US + (from + width) * 1_000_000 }
