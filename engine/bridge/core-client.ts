@@ -185,7 +185,7 @@ export class CoreClient {
       return
     }
     const entry = this.inFlight.get(response.id)
-    assert(entry !== undefined, `core ${this.coreId}: response to unknown request ${response.id}`)
+    if (entry === undefined) assert(false, `core ${this.coreId}: response to unknown request ${response.id}`)
     this.inFlight.delete(response.id)
     entry.resolve(response)
   }

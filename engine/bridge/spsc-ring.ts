@@ -80,7 +80,7 @@ class RingView {
     const head = Atomics.load(this.header, HEAD) >>> 0
     const tail = Atomics.load(this.header, TAIL) >>> 0
     const used = (tail - head) >>> 0
-    assert(used <= this.capacity, `ring indices broken: head ${head} tail ${tail} capacity ${this.capacity}`)
+    if (used > this.capacity) assert(false, `ring indices broken: head ${head} tail ${tail} capacity ${this.capacity}`)
     return used
   }
 
@@ -114,7 +114,7 @@ export class RingProducer {
   pushSome(message: RingMessage, offset: number, isWaking = true): number {
     const parts = message instanceof Uint8Array ? [message] : message
     const messageLength = ringMessageLength(parts)
-    assert(offset >= 0 && offset < messageLength && messageLength <= MESSAGE_BYTES_MAX, `push offset ${offset} of ${messageLength}`)
+    if (!(offset >= 0 && offset < messageLength && messageLength <= MESSAGE_BYTES_MAX)) assert(false, `push offset ${offset} of ${messageLength}`)
     let at = offset
     let pushed = this.rewind(framedBytes(messageLength - at, this.ring.fragmentBytesMax))
     while (at < messageLength) {
@@ -229,12 +229,12 @@ export class RingConsumer {
       }
       const flags = ring.view.getUint32(position + 4, true)
       const frameBytes = FRAGMENT_HEADER_BYTES + padded(length)
-      assert(length > 0 && length <= ring.fragmentBytesMax && frameBytes <= ring.used(), `bad fragment length ${length}`)
+      if (!(length > 0 && length <= ring.fragmentBytesMax && frameBytes <= ring.used())) assert(false, `bad fragment length ${length}`)
       const hasMore = (flags & FLAG_MORE) !== 0
       let message = this.partial
       if (message === null) {
         const messageLength = hasMore ? flags >>> 1 : length
-        assert(messageLength >= length, `fragmented message of ${messageLength} bytes starts with ${length}`)
+        if (messageLength < length) assert(false, `fragmented message of ${messageLength} bytes starts with ${length}`)
         message = allocate === undefined ? new Uint8Array(messageLength) : allocate(messageLength)
       }
       assert(this.partialBytes + length <= message.length, 'fragments overrun their message')

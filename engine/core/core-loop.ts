@@ -166,7 +166,7 @@ export class CoreLoop {
 
   private applyIngest(request: ApplyIngestRequest): CoreResponse {
     // Design invariant 2: one ring per core carries every record in LSN order, so per vShard too.
-    assert(request.lsn > this.lastAppliedLsn, `core ${this.options.coreId}: lsn ${request.lsn} after ${this.lastAppliedLsn}`)
+    if (request.lsn <= this.lastAppliedLsn) assert(false, `core ${this.options.coreId}: lsn ${request.lsn} after ${this.lastAppliedLsn}`)
     this.lastAppliedLsn = request.lsn
     this.storage.apply(request)
     return this.applied(request.id)
@@ -174,10 +174,10 @@ export class CoreLoop {
 
   /** Replay: decodes and validates the record here, then applies the rows this core owns (see the request). */
   private applyRawIngest(request: ApplyRawIngestRequest): CoreResponse {
-    assert(request.lsn > this.lastAppliedLsn, `core ${this.options.coreId}: lsn ${request.lsn} after ${this.lastAppliedLsn}`)
+    if (request.lsn <= this.lastAppliedLsn) assert(false, `core ${this.options.coreId}: lsn ${request.lsn} after ${this.lastAppliedLsn}`)
     this.lastAppliedLsn = request.lsn
     const schema = this.storage.schemaOf(request.tableId)
-    assert(schema !== undefined, `core ${this.options.coreId}: ingest into unregistered table ${request.tableId}`)
+    if (schema === undefined) assert(false, `core ${this.options.coreId}: ingest into unregistered table ${request.tableId}`)
     const batch = decodeIngestPayload(this.codec, request.payload)
     const problem = batch === undefined ? 'undecodable payload' : validateBatch(schema, batch)
     if (batch === undefined || problem !== undefined) {

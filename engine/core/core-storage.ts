@@ -125,7 +125,7 @@ export class CoreStorage {
    */
   apply(request: Pick<ApplyIngestRequest, 'tableId' | 'lsn' | 'batch' | 'vShards'>, owned?: Uint8Array): void {
     const table = this.tables.get(request.tableId)
-    assert(table !== undefined, `core ${this.options.coreId}: ingest into unregistered table ${request.tableId}`)
+    if (table === undefined) assert(false, `core ${this.options.coreId}: ingest into unregistered table ${request.tableId}`)
     const { batch, vShards } = request
     assert(vShards.length === batch.rowCount, 'one vShard per row')
     // Counting sort of row indices by vShard, so each memtable receives its rows in one append.

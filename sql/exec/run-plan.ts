@@ -88,7 +88,7 @@ async function mergeRowsSliced(partials: ReadonlyArray<ScanPartial>, node: Extra
   const types = node.columns.map((c) => c.type)
   const rows: Row[] = []
   for (const partial of partials) {
-    assert(partial.kind === 'RowsPartial', `raw scan returned ${partial.kind}`)
+    if (partial.kind !== 'RowsPartial') assert(false, `raw scan returned ${partial.kind}`)
     for (let from = 0; from < partial.rowCount; from += SLICE_CHUNK_COUNT) {
       appendRows(partial, types, rows, from, Math.min(partial.rowCount, from + SLICE_CHUNK_COUNT))
       if (charge(env, SLICE_CHUNK_COUNT)) await pause(env)
@@ -101,7 +101,7 @@ async function mergeRowsSliced(partials: ReadonlyArray<ScanPartial>, node: Extra
 async function mergeAggregatesSliced(partials: ReadonlyArray<ScanPartial>, node: Extract<PlanNode, { kind: 'AggScanNode' }>, env: ExecEnv): Promise<Row[]> {
   const groups = new GroupTable()
   for (const partial of partials) {
-    assert(partial.kind === 'AggPartial', `aggregate scan returned ${partial.kind}`)
+    if (partial.kind !== 'AggPartial') assert(false, `aggregate scan returned ${partial.kind}`)
     for (let from = 0; from < partial.groupCount; from += SLICE_CHUNK_COUNT) {
       mergePartial(partial, node.keyTypes, node.outputs, groups, from, Math.min(partial.groupCount, from + SLICE_CHUNK_COUNT))
       if (charge(env, SLICE_CHUNK_COUNT)) await pause(env)

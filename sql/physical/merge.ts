@@ -14,7 +14,7 @@ type Row = SqlValue[]
 export function mergeRows(partials: ReadonlyArray<ScanPartial>, types: ReadonlyArray<SqlType>): Row[] {
   const rows: Row[] = []
   for (const partial of partials) {
-    assert(partial.kind === 'RowsPartial', `raw scan returned ${partial.kind}`)
+    if (partial.kind !== 'RowsPartial') assert(false, `raw scan returned ${partial.kind}`)
     appendRows(partial, types, rows)
   }
   return rows
@@ -216,7 +216,7 @@ export function mergeAggregates(partials: ReadonlyArray<ScanPartial>, keyTypes: 
   outputs: ReadonlyArray<AggregateOutput>): Row[] {
   const groups = new GroupTable()
   for (const partial of partials) {
-    assert(partial.kind === 'AggPartial', `aggregate scan returned ${partial.kind}`)
+    if (partial.kind !== 'AggPartial') assert(false, `aggregate scan returned ${partial.kind}`)
     mergePartial(partial, keyTypes, outputs, groups)
   }
   return finishGroups(groups, keyTypes, outputs)

@@ -8,7 +8,12 @@ export class AssertionError extends Error {
   }
 }
 
-/** Always on. A failure is a bug in nodedb, never a user error. */
+/**
+ * Always on. A failure is a bug in nodedb, never a user error. The message is an argument, so it is built on every call,
+ * the check passing or not: a template with numbers in it costs a number-to-string conversion and a string each time
+ * (the rings built three per used(), issue 8). Where it runs per message, row or value, test the condition first and
+ * call `assert(false, message)` only when it fails.
+ */
 export function assert(condition: unknown, message: string): asserts condition {
   if (!condition) throw new AssertionError(message)
 }
