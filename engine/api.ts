@@ -118,6 +118,8 @@ export interface EngineStats {
   readonly retentionDropCount?: number
   /** Streaming scans stopped before their end (consumer gone, LIMIT reached, abort) since open. */
   readonly scanStreamCancelledCount?: number
+  /** Cores a whole (not streamed) scan left out: no segment slice for them and empty memtables. */
+  readonly scanCoreSkippedCount?: number
   /** Streaming scans running now (not finished, not cancelled). */
   readonly scanStreamOpenCount?: number
   /** Segment row groups inside a scan's time range skipped because their chunk stats proved no row passes. */

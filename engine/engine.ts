@@ -296,6 +296,7 @@ class NodeEngine implements Engine {
       coreRestartCount: this.restartCountValue,
       compactionCount: this.compactor.compactionCount, retentionDropCount: this.retention.droppedCount,
       scanStreamCancelledCount: this.scans.cancelledCount, scanStreamOpenCount: this.scans.openCount,
+      scanCoreSkippedCount: this.scans.skippedCoreCount,
       rowGroupsPrunedCount: this.segments.pruneCounters.rowGroupsPruned, chunksReadCount: this.segments.pruneCounters.chunksRead,
       rowGroupsAnsweredCount: this.segments.pruneCounters.rowGroupsAnswered, rowGroupsReadCount: this.segments.pruneCounters.rowGroupsRead,
     }

@@ -8,6 +8,7 @@ import { log } from '../src/common/log.js'
 import { EngineFailureError, type ScanResult, type ScanStreamOptions } from './api.js'
 import type { RowsPartial, ScanPartial } from './batch.js'
 import type { CoreClient, StreamResponse } from './bridge/core-client.js'
+import type { CoreResponse } from './bridge/messages.js'
 import type { CatalogStore } from './catalog/catalog-store.js'
 import { fail } from './engine-setup.js'
 import type { ScanOp, TableSchema } from './ops.js'
@@ -25,6 +26,7 @@ export interface ScanHost {
 
 export class ScanRunner {
   private cancelledCountValue = 0
+  private skippedCoreCountValue = 0
   private openCountValue = 0
 
   constructor(private readonly host: ScanHost) {}
@@ -32,6 +34,11 @@ export class ScanRunner {
   /** Streams stopped before their end (consumer gone, LIMIT reached, abort) since open. */
   get cancelledCount(): number {
     return this.cancelledCountValue
+  }
+
+  /** Cores left out of a scan since open: no segment slice for them and nothing in their memtables (holdsNoRows). */
+  get skippedCoreCount(): number {
+    return this.skippedCoreCountValue
   }
 
   /** Streams not yet finished or cancelled. */
@@ -43,9 +50,17 @@ export class ScanRunner {
     const table = this.tableOf(op)
     await this.host.restarts()
     const { perCore, release, unpin, answered } = await this.host.segments.sliceForScan(table, op, this.host.cores.length)
-    // A core that died rejects its request: it reads nothing more either, so settling is when its pins may go.
-    const requests = this.host.cores.map((core, c) => core.request({ kind: 'ScanRequest', op, segments: perCore[c]! })
-      .finally(() => unpin(c)))
+    // A core that died rejects its request: it reads nothing more either, so settling is when its pins may go. A core
+    // with no slice and empty memtables would answer an empty partial (no group, even without group keys: the merge
+    // makes the one group of a global aggregate, as for an empty time range), so it is not asked: a one-series query
+    // over segments then wakes one core, not all (issue 8).
+    const requests: Array<Promise<CoreResponse>> = []
+    this.host.cores.forEach((core, c) => {
+      if (perCore[c]!.length === 0 && core.holdsNoRows) {
+        this.skippedCoreCountValue += 1
+        unpin(c)
+      } else requests.push(core.request({ kind: 'ScanRequest', op, segments: perCore[c]! }).finally(() => unpin(c)))
+    })
     release()
     const responses = await Promise.all(requests)
     const partials: ScanPartial[] = responses.map((response) => {

@@ -47,6 +47,10 @@ export class CoreClient {
   }
   private readonly queueWaiters: Array<() => void> = []
   private nextId = 1
+  /** The id of the last request that may add rows to the core's memtables (an ingest); 0 before any. */
+  private lastIngestId = 0
+  /** See holdsNoRows. A new worker starts with empty memtables. */
+  private isMemtableEmpty = true
   private exitFailure: EngineFailureError | undefined
   private isShuttingDown = false
   readonly exited: Promise<number>
@@ -69,6 +73,16 @@ export class CoreClient {
     this.exited = new Promise((resolve) => this.worker.once('exit', (code) => { this.onExit(code); resolve(code) }))
     this.worker.on('error', (error) => log.error({ core: coreId, err: error }, 'core worker failed'))
     this.listen()
+  }
+
+  /**
+   * The core's memtables hold no row, as an AppliedResponse answered after every ingest sent so far said
+   * (memtableBytes 0: a row always counts its timestamp's bytes). Requests are answered in order, so no ingest sent
+   * since can have added rows; an ingest sent clears it at once (enqueue), before any later scan is routed. A scan with
+   * no segment slices for this core may then leave it out (ScanRunner.scan): the core would answer an empty partial.
+   */
+  get holdsNoRows(): boolean {
+    return this.isMemtableEmpty && this.exitFailure === undefined
   }
 
   /** Frames waiting on the control side for room in the request ring. */
@@ -125,6 +139,10 @@ export class CoreClient {
 
   private enqueue(request: WithoutId<CoreRequest>): number {
     const id = this.nextId++
+    if (request.kind === 'ApplyIngestRequest' || request.kind === 'ApplyRawIngestRequest') {
+      this.lastIngestId = id
+      this.isMemtableEmpty = false
+    }
     this.queue.push(this.codec.encodeRequest({ ...request, id }))
     this.pump()
     return id
@@ -184,6 +202,7 @@ export class CoreClient {
       stream(response)
       return
     }
+    if (response.kind === 'AppliedResponse' && response.id >= this.lastIngestId) this.isMemtableEmpty = response.memtableBytes === 0
     const entry = this.inFlight.get(response.id)
     if (entry === undefined) assert(false, `core ${this.coreId}: response to unknown request ${response.id}`)
     this.inFlight.delete(response.id)

@@ -82,6 +82,43 @@ describe('engine/engine ingest, scan and replay', () => {
 
 })
 
+describe('engine/engine scans leave out idle cores', () => {
+  useTempEngines()
+
+  // Issue 8: a core with no segment slice for a scan and nothing in its memtables is not asked (its partial would be
+  // empty); an ingest sent to it makes it asked again at once, before its answer says what it holds.
+  it('asks only cores with a slice or memtable rows, and sees an ingest right after its acknowledgement', async () => {
+    const engine = await start()
+    const tableId = await createCpu(engine)
+    const count: ScanOp['aggregates'] = [{ fn: 'count', column: null }]
+    // Grouped by host, so no row group is answered from its statistics (that would be one more partial).
+    const countOf = async (filters: ScanOp['filters']) => {
+      const result = await engine.execute(scanOp(tableId, { aggregates: count, filters, groupBy: [{ kind: 'column', column: 1 }] }))
+      const perHost = [...mergeAggPartials(result.partials, count).values()].map((values) => Number(values[0]))
+      return { partials: result.partials.length, count: perHost.reduce((sum, n) => sum + n, 0) }
+    }
+    assert.deepStrictEqual(await countOf([]), { partials: 0, count: 0 })
+    assert.equal(engine.stats().scanCoreSkippedCount, 2)
+    const rows = makeRows(400, 5)
+    // Not awaited before the scan is routed: the ingest is queued to both cores first, so both are asked.
+    const ingest = engine.execute({ kind: 'IngestOp', v: 1, tableId, batch: toBatch(rows) })
+    await ingest
+    assert.deepStrictEqual(await countOf([]), { partials: 2, count: rows.length })
+    await engine.flushAll()
+    const h0 = rows.filter((row) => row.host === 'h0').length
+    const skipped = engine.stats().scanCoreSkippedCount!
+    // In segments now: h0's series lives on one core, whose segment is the only slice.
+    assert.deepStrictEqual(await countOf([{ column: 1, op: 'eq', values: ['h0'] }]), { partials: 1, count: h0 })
+    assert.equal(engine.stats().scanCoreSkippedCount, skipped + 1)
+    for (let i = 0; i < 4; i++) {
+      const one = makeRows(8, 50 + i)
+      await engine.execute({ kind: 'IngestOp', v: 1, tableId, batch: toBatch(one) })
+      const seen = await countOf([])
+      assert.equal(seen.count, rows.length + 8 * (i + 1))
+    }
+  })
+})
+
 describe('engine/engine catalog, data dir and configurations', () => {
   useTempEngines()
 
