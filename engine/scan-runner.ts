@@ -51,15 +51,19 @@ export class ScanRunner {
     await this.host.restarts()
     const { perCore, release, unpin, answered } = await this.host.segments.sliceForScan(table, op, this.host.cores.length)
     // A core that died rejects its request: it reads nothing more either, so settling is when its pins may go. A core
-    // with no slice and empty memtables would answer an empty partial (no group, even without group keys: the merge
-    // makes the one group of a global aggregate, as for an empty time range), so it is not asked: a one-series query
-    // over segments then wakes one core, not all (issue 8).
+    // with no slice and empty memtables would answer an empty partial, so it is not asked (a one-series query over
+    // segments wakes one core, not all: issue 8) — unless no partial would be left, as a global aggregate's one group
+    // over no rows comes from a core's partial (the engine's contract, scan-level merges rely on it).
+    const isIdle = this.host.cores.map((core, c) => perCore[c]!.length === 0 && core.holdsNoRows)
+    if (answered === null && isIdle.every(Boolean)) isIdle[0] = false
     const requests: Array<Promise<CoreResponse>> = []
     this.host.cores.forEach((core, c) => {
-      if (perCore[c]!.length === 0 && core.holdsNoRows) {
+      if (isIdle[c]!) {
         this.skippedCoreCountValue += 1
         unpin(c)
-      } else requests.push(core.request({ kind: 'ScanRequest', op, segments: perCore[c]! }).finally(() => unpin(c)))
+      } else {
+        requests.push(core.request({ kind: 'ScanRequest', op, segments: perCore[c]! }).finally(() => unpin(c)))
+      }
     })
     release()
     const responses = await Promise.all(requests)

@@ -97,8 +97,9 @@ describe('engine/engine scans leave out idle cores', () => {
       const perHost = [...mergeAggPartials(result.partials, count).values()].map((values) => Number(values[0]))
       return { partials: result.partials.length, count: perHost.reduce((sum, n) => sum + n, 0) }
     }
-    assert.deepStrictEqual(await countOf([]), { partials: 0, count: 0 })
-    assert.equal(engine.stats().scanCoreSkippedCount, 2)
+    // Every core idle: one is asked all the same (a global aggregate's one group over no rows comes from a partial).
+    assert.deepStrictEqual(await countOf([]), { partials: 1, count: 0 })
+    assert.equal(engine.stats().scanCoreSkippedCount, 1)
     const rows = makeRows(400, 5)
     // Not awaited before the scan is routed: the ingest is queued to both cores first, so both are asked.
     const ingest = engine.execute({ kind: 'IngestOp', v: 1, tableId, batch: toBatch(rows) })
