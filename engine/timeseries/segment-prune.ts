@@ -228,25 +228,40 @@ export function segmentTagValues(known: KnownSummaries, rowGroupCount: number, c
   return values
 }
 
+/** Where groupsPrunedByTags finds a segment's tag values (segmentTagValues, kept per segment by its owner). */
+export interface TagValuesSource {
+  tagValuesOf(segmentId: number, footer: SegmentFooter, known: KnownSummaries, column: number): ReadonlySet<string> | null
+}
+
 /**
- * The number of row groups in `scope`'s time range when a tag `=`/`IN` filter names no value of the whole segment
- * (`valuesOf(column)`: segmentTagValues), else -1. Each of those groups would be pruned one by one (mayPass finds none
- * of the filter's values in its dictionary), so the caller counts them pruned and skips the segment in one lookup:
- * a one-host query over a table of many hosts passes most segments this way, where deciding their groups allocated
- * ~0.5 KB a segment (closures, arrays) and took ~40% of the control thread's scan setup (ARCHITECTURE.md, issue 8).
+ * The number of row groups in `scope`'s time range when a tag `=`/`IN` filter names no value of the whole segment,
+ * else -1. Each of those groups would be pruned one by one (mayPass finds none of the filter's values in its
+ * dictionary), so the caller counts them pruned and skips the segment in one lookup: a one-host query over a table of
+ * many hosts passes most segments this way, where deciding their groups allocated ~0.5 KB a segment (closures,
+ * arrays) and was the largest part of the control thread's scan setup (ARCHITECTURE.md, issue 8). Plain loops and no
+ * closure: it runs for every segment in the time range of every scan.
  */
-export function groupsPrunedByTags(footer: SegmentFooter, scope: RowGroupScope,
-  valuesOf: (column: number) => ReadonlySet<string> | null): number {
-  for (let f = 0; f < scope.filters.length; f++) {
-    const filter = scope.filters[f]!
+export function groupsPrunedByTags(footer: SegmentFooter, scope: RowGroupScope, source: TagValuesSource, segmentId: number,
+  known: KnownSummaries): number {
+  const filters = scope.filters
+  for (let f = 0; f < filters.length; f++) {
+    const filter = filters[f]!
     if (filter.op !== 'in' && !(filter.op === 'eq' && filter.values.length === 1)) continue
     if (footer.kinds[filter.column] !== 'symbol') continue
-    const values = valuesOf(filter.column)
-    if (values === null || filter.values.some((value) => values.has(String(value)))) continue
-    const { fromUs, toUs } = scope.timeRange
+    const values = source.tagValuesOf(segmentId, footer, known, filter.column)
+    if (values === null || namesAny(filter.values, values)) continue
     let inRange = 0
-    for (const group of footer.rowGroups) if (group.minUs < toUs && group.maxUs >= fromUs) inRange += 1
+    for (let g = 0; g < footer.rowGroups.length; g++) {
+      const group = footer.rowGroups[g]!
+      if (group.minUs < scope.timeRange.toUs && group.maxUs >= scope.timeRange.fromUs) inRange += 1
+    }
     return inRange
   }
   return -1
+}
+
+/** Whether one of a filter's values is in `values` (compared as mayPass compares them with a dictionary). */
+function namesAny(filterValues: ColumnFilter['values'], values: ReadonlySet<string>): boolean {
+  for (let v = 0; v < filterValues.length; v++) if (values.has(String(filterValues[v]))) return true
+  return false
 }

@@ -8,7 +8,8 @@ import type { SegmentSlice } from '../bridge/messages.js'
 import type { FileHandleLike, FileSystem } from '../io/file-system.js'
 import { SEGMENT_FOOTER_BYTES_MAX, SEGMENT_READS_IN_FLIGHT_MAX_COUNT } from '../../src/common/limits.js'
 import type { SegmentEntry } from './manifest.js'
-import { groupsPrunedByTags, knownRowGroups, readRowGroups, segmentTagValues, type KnownSummaries, type PruneCounters, type RowGroupScope } from './segment-prune.js'
+import { groupsPrunedByTags, knownRowGroups, readRowGroups, segmentTagValues, type KnownSummaries, type PruneCounters, type RowGroupScope,
+  type TagValuesSource } from './segment-prune.js'
 import { segmentSlice } from './segment-slice-layout.js'
 import type { SegmentFiles, SegmentPins } from './segment-files.js'
 import { SEGMENT_HEADER_BYTES, SEGMENT_TRAILER_BYTES, type SegmentFooter } from './segment-format.js'
@@ -32,7 +33,7 @@ export interface SliceTargets {
   readonly pins: SegmentPins[]
 }
 
-export class SegmentSliceReader {
+export class SegmentSliceReader implements TagValuesSource {
   private readonly footers = new Map<number, SegmentFooter>()
   private readonly summaries = new Map<number, KnownSummaries>()
   /** Each listed segment's file path (a path.join per segment per scan was measurable in one-host queries). */
@@ -91,7 +92,7 @@ export class SegmentSliceReader {
     const footer = this.footers.get(entry.id)
     if (footer === undefined) return null
     const known = this.summaries.get(entry.id)
-    const pruned = known === undefined ? -1 : groupsPrunedByTags(footer, scope, (column) => this.tagValuesOf(entry.id, footer, known, column))
+    const pruned = known === undefined ? -1 : groupsPrunedByTags(footer, scope, this, entry.id, known)
     if (pruned >= 0) {
       into.counters.rowGroupsPruned += pruned
       return NOTHING
@@ -106,7 +107,7 @@ export class SegmentSliceReader {
     return segmentSlice(this.pathOf(entry, fileOf), fd!, footer.kinds.length, columns, groups)
   }
 
-  private tagValuesOf(segmentId: number, footer: SegmentFooter, known: KnownSummaries, column: number): ReadonlySet<string> | null {
+  tagValuesOf(segmentId: number, footer: SegmentFooter, known: KnownSummaries, column: number): ReadonlySet<string> | null {
     let byColumn = this.tagValues.get(segmentId)
     if (byColumn === undefined) this.tagValues.set(segmentId, byColumn = new Map())
     const had = byColumn.get(column)
