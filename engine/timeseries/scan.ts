@@ -78,10 +78,14 @@ function symbolVerdicts(filter: ColumnFilter, column: Extract<MemColumn, { kind:
 
 /**
  * A value filter on a tag no dictionary entry of this memtable passes: no row can (NULL ids fail a value filter too),
- * so the memtable is skipped without reading a row — a one-host query over one memtable per vShard reads one.
+ * so the memtable is skipped without reading a row — a one-host query over one memtable per vShard reads one. A live
+ * memtable's lookup holds its whole dictionary (a decoded one's is empty): = and IN are a lookup per value then.
  */
 function isSymbolFilterEmpty(filter: ColumnFilter, column: MemColumn): boolean {
   if (column.kind !== 'symbol' || filter.op === 'isNull' || filter.op === 'isNotNull') return false
+  if ((filter.op === 'in' || (filter.op === 'eq' && filter.values.length === 1)) && column.lookup.size === column.dict.length) {
+    return !filter.values.some((value) => column.lookup.has(String(value)))
+  }
   return symbolVerdicts(filter, column).indexOf(1) === -1
 }
 
@@ -168,16 +172,14 @@ export function selectRows(memtable: Memtable, op: ScanOp, limit: number): Selec
 export function selectRowRange(memtable: Memtable, op: ScanOp, range: { fromRow: number; toRow: number; limit: number }): { selection: Selection; nextRow: number } {
   const ts = memtable.columns[memtable.schema.timestampIndex]!
   const { fromRow, toRow, limit } = range
-  const { fromUs, toUs } = op.timeRange
+  const { fromUs, toUs } = op.timeRange // a memtable of other series is passed before its time index is looked up
+  if (op.filters.some((filter) => isSymbolFilterEmpty(filter, memtable.columns[filter.column]!))) return { selection: { memtable, rows: new Int32Array(0), count: 0 }, nextRow: Math.max(fromRow, toRow) }
   const ranges = ts.kind === 'timestamp' ? memtable.timeRanges({ fromRow, toRow, fromUs, toUs }) : null
   if (op.filters.length === 0 && (op.where === undefined || op.where === null) && ts.kind === 'timestamp') {
     if (ranges !== null) return selectRanges(memtable, ranges, range)
     const dense = denseSelection(memtable, ts.values, op.timeRange, range)
     if (dense !== null) return dense
     if (limit >= toRow - fromRow) return selectTimeRange(memtable, ts.values, op.timeRange, range)
-  }
-  if (op.filters.some((filter) => isSymbolFilterEmpty(filter, memtable.columns[filter.column]!))) {
-    return { selection: { memtable, rows: new Int32Array(0), count: 0 }, nextRow: Math.max(fromRow, toRow) }
   }
   const refines = op.filters.map((filter) => compileRefine(filter, memtable.columns[filter.column]!))
   const where = op.where === undefined || op.where === null ? null : compileWhere(memtable.schema, op.where)
