@@ -9,11 +9,12 @@ import { batchTransferables, toWorkerError, type CopyWorkerReply, type CopyWorke
 import { setCopyBufferedBytesShare } from './copy-columns.js'
 import { CopyRows, type BoundCopyFrom } from './copy-rows.js'
 import { encodeIngestAhead, encodedTransferables, IngestEncodeBuffers } from '../../engine/api.js'
+import type { ColumnBatch } from '../../engine/batch.js'
 
 const port = parentPort
 assert(port !== null, 'copy-parse-worker runs as a worker thread')
-/** Each COPY's rows and its parsed-chunks counter. */
-const copies = new Map<number, { readonly rows: CopyRows; readonly parsed: Int32Array; readonly bound: BoundCopyFrom }>()
+/** Each COPY's rows and its parsed-chunks counter; `kept`, a lean COPY's batch, held here until 'rows' or 'release'. */
+const copies = new Map<number, { readonly rows: CopyRows; readonly parsed: Int32Array; readonly bound: BoundCopyFrom; kept?: ColumnBatch }>()
 /** Record payload buffers, back from the event loop once written: the next COPY's payloads reuse them. */
 const encodeBuffers = new IngestEncodeBuffers()
 
@@ -22,11 +23,11 @@ function reply(message: CopyWorkerReply, transfer: ArrayBuffer[] = []): void {
 }
 
 /** Runs one step of COPY `id`; an error ends the COPY (its rows are dropped) and is answered. */
-function step(id: number, work: (rows: CopyRows, parsed: Int32Array, bound: BoundCopyFrom) => void): void {
+function step(id: number, work: (rows: CopyRows, parsed: Int32Array, bound: BoundCopyFrom, copy: { kept?: ColumnBatch }) => void): void {
   const copy = copies.get(id)
   if (copy === undefined) return
   try {
-    work(copy.rows, copy.parsed, copy.bound)
+    work(copy.rows, copy.parsed, copy.bound, copy)
   } catch (thrown) {
     copy.rows.abort()
     copies.delete(id)
@@ -51,12 +52,23 @@ port.on('message', (request: CopyWorkerRequest) => {
       Atomics.add(parsed, 0, 1)
       Atomics.notify(parsed, 0)
     })
-    case 'end': return step(request.id, (rows, _parsed, bound) => {
+    case 'end': return step(request.id, (rows, _parsed, bound, copy) => {
       rows.end()
       const batch = rows.batch()
       // Volatile defaults are filled in on the event loop, which changes the batch: it encodes that one itself.
       const encoded = bound.volatileDefaults === undefined ? encodeIngestAhead(bound.table, batch, encodeBuffers) : undefined
-      reply({ kind: 'done', id: request.id, batch, encoded }, [...batchTransferables(batch), ...(encoded === undefined ? [] : encodedTransferables(encoded))])
+      const payloads = encoded === undefined ? [] : encodedTransferables(encoded)
+      if (request.isLean && encoded !== undefined) {
+        // The columns stay here: the event loop's GC no longer meets them as external memory (issue 9).
+        copy.kept = batch
+        reply({ kind: 'done', id: request.id, batch: null, encoded }, payloads)
+      } else reply({ kind: 'done', id: request.id, batch, encoded }, [...batchTransferables(batch), ...payloads])
+    })
+    case 'rows': return step(request.id, (_rows, _parsed, _bound, copy) => {
+      const batch = copy.kept
+      assert(batch !== undefined, 'rows are asked of a lean COPY')
+      copy.kept = undefined
+      reply({ kind: 'rows', id: request.id, batch }, batchTransferables(batch))
     })
     case 'release': {
       copies.get(request.id)?.rows.abort()
