@@ -6,7 +6,8 @@
 import { parentPort } from 'node:worker_threads'
 import { assert } from '../../src/common/assert.js'
 import { batchTransferables, toWorkerError, type CopyWorkerReply, type CopyWorkerRequest } from './copy-parse-pool.js'
-import { setCopyBufferedBytesShare } from './copy-columns.js'
+import { ColumnArrayPool, setCopyBufferedBytesShare } from './copy-columns.js'
+import { COPY_COLUMN_ARRAYS_KEPT_BYTES_MAX } from '../../src/common/limits.js'
 import { CopyRows, type BoundCopyFrom } from './copy-rows.js'
 import { encodeIngestAhead, encodedTransferables, IngestEncodeBuffers } from '../../engine/api.js'
 import type { ColumnBatch } from '../../engine/batch.js'
@@ -17,6 +18,8 @@ assert(port !== null, 'copy-parse-worker runs as a worker thread')
 const copies = new Map<number, { readonly rows: CopyRows; readonly parsed: Int32Array; readonly bound: BoundCopyFrom; kept?: ColumnBatch }>()
 /** Record payload buffers, back from the event loop once written: the next COPY's payloads reuse them. */
 const encodeBuffers = new IngestEncodeBuffers()
+/** Column arrays of lean COPYs (their rows never left this thread), for the next COPYs' columns. */
+const columnArrays = new ColumnArrayPool(COPY_COLUMN_ARRAYS_KEPT_BYTES_MAX)
 
 function reply(message: CopyWorkerReply, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(message, transfer)
@@ -41,7 +44,7 @@ port.on('message', (request: CopyWorkerRequest) => {
       setCopyBufferedBytesShare(request.bufferShare)
       const { timeZone, nowUs, settings } = request.context
       try {
-        copies.set(request.id, { rows: new CopyRows(request.bound, { timeZone, nowUs, settings }), parsed: request.parsed, bound: request.bound })
+        copies.set(request.id, { rows: new CopyRows(request.bound, { timeZone, nowUs, settings }, columnArrays), parsed: request.parsed, bound: request.bound })
       } catch (thrown) {
         reply({ kind: 'error', id: request.id, error: toWorkerError(thrown) })
       }
@@ -71,7 +74,10 @@ port.on('message', (request: CopyWorkerRequest) => {
       reply({ kind: 'rows', id: request.id, batch }, batchTransferables(batch))
     })
     case 'release': {
-      copies.get(request.id)?.rows.abort()
+      const copy = copies.get(request.id)
+      // A lean COPY's rows never left: its arrays serve the next COPYs. Any other's went with its batch (or are garbage).
+      if (copy?.kept !== undefined) copy.rows.recycle()
+      else copy?.rows.abort()
       copies.delete(request.id)
       for (const buffer of request.payloads ?? []) encodeBuffers.give(new Uint8Array(buffer))
       return

@@ -359,6 +359,9 @@ export const COPY_PARSE_WORKERS_MAX_COUNT = 4
 // How long a COPY parse worker holding no COPY lives on: then it exits (its isolate's heap pages and the dead buffers it
 // had not collected yet are freed), and the next COPY starts another (~50 ms). As ILP_PARSE_WORKER_IDLE_EXIT_MS.
 export const COPY_PARSE_WORKER_IDLE_EXIT_MS = 10_000
+// Column arrays a COPY parse worker keeps from lean COPYs (their rows never left it) for the next COPYs' columns, bytes:
+// four concurrent 50 k-row TSBS COPYs hold ~32 MiB; past this the rest is dropped. Freed with the worker at its idle exit.
+export const COPY_COLUMN_ARRAYS_KEPT_BYTES_MAX = 64 * 2 ** 20
 // CopyData chunks one COPY may have posted to its worker and not yet parsed; the next one waits (backpressure: the
 // connection then stops reading past PG_RECEIVE_QUEUE_BYTES_MAX).
 export const COPY_WORKER_CHUNKS_IN_FLIGHT_COUNT = 4

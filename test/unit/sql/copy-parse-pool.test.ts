@@ -56,10 +56,10 @@ function inline(parts: Buffer[]): ColumnBatch | DbError {
  * Runs the chunks through `pool`; resolves with the batch or the error, the parsed-chunks counter, and whether the
  * batch came lean (payloads only, its rows then asked for with 'rows', as the sink does when they are stale).
  */
-function pooled(pool: CopyParsePool, parts: Buffer[], isLean = false): Promise<{ result: ColumnBatch | Error; parsed: number; wasLean: boolean }> {
+function pooled(pool: CopyParsePool, parts: Buffer[], isLean = false, asksRows = true): Promise<{ result: ColumnBatch | Error | null; parsed: number; wasLean: boolean }> {
   const parsed = new Int32Array(new SharedArrayBuffer(4))
   return new Promise((resolve) => {
-    const finish = (result: ColumnBatch | Error, wasLean: boolean): void => {
+    const finish = (result: ColumnBatch | Error | null, wasLean: boolean): void => {
       post({ kind: 'release', id: 0 }) // as the sink does: the worker is unref'd once it holds no COPY
       resolve({ result, parsed: Atomics.load(parsed, 0), wasLean })
     }
@@ -68,7 +68,9 @@ function pooled(pool: CopyParsePool, parts: Buffer[], isLean = false): Promise<{
       onDone: (batch, encoded) => {
         if (batch !== null) return finish(batch, false)
         assert.ok(encoded !== undefined, 'a lean COPY comes with its payloads')
-        post({ kind: 'rows', id: 0 })
+        if (asksRows) post({ kind: 'rows', id: 0 })
+        else finish(null, true) // released with its rows in the worker: their arrays go to its pool
+
       },
       onRows: (batch) => finish(batch, true),
     })
@@ -77,7 +79,7 @@ function pooled(pool: CopyParsePool, parts: Buffer[], isLean = false): Promise<{
   })
 }
 
-const plain = (value: ColumnBatch | Error): unknown => (value instanceof Error ? { ...value, message: value.message } : value)
+const plain = (value: ColumnBatch | Error | null): unknown => (value instanceof Error ? { ...value, message: value.message } : value)
 
 describe('sql/exec/copy-parse-pool: COPY FROM parsed in a worker', function () {
   this.timeout(30_000)
@@ -94,6 +96,16 @@ describe('sql/exec/copy-parse-pool: COPY FROM parsed in a worker', function () {
     const parts = chunks(null)
     const { result, wasLean } = await pooled(pool, parts, true)
     assert.ok(wasLean)
+    assert.deepEqual(plain(result), plain(inline(parts)))
+  })
+
+  it('gives a COPY whose arrays a lean COPY left in the worker the batch CopyRows gives inline (NULLs read 0, as in fresh arrays)', async function () {
+    const lean = new CopyParsePool(1)
+    assert.equal((await pooled(lean, chunks(null), true, false)).result, null)
+    // Fewer rows, NULLs in every kind the pool keeps arrays of (f64, i64, and the symbol), over the first COPY's values.
+    const lines = Array.from({ length: 600 }, (_, i) => `2024-01-02 00:00:${String(i % 60).padStart(2, '0')}+00\t${i % 2 === 0 ? '\\N' : `h${i}`}\t\\N\t\\N\tx`)
+    const parts = [Buffer.from(`${lines.join('\n')}\n`)]
+    const { result } = await pooled(lean, parts, true)
     assert.deepEqual(plain(result), plain(inline(parts)))
   })
 
