@@ -3,7 +3,9 @@
 // worker (copy-parse-pool.ts) when it is at least COPY_WORKER_FIRST_DATA_BYTES — the same code and the same errors
 // either way. CopyDone writes the rows as ONE IngestOp, so one WAL record: the COPY is atomic and `COPY n` is
 // acknowledged only once durable. A worker also encodes the record's payloads (IngestOp.encoded), so the event loop
-// only writes them; their buffers go back to the worker once written.
+// only writes them; their buffers go back to the worker once written. Outside a transaction the rows stay in the
+// worker (lean): the IngestOp carries the payloads and only the batch's shape, and the rows cross only when the
+// engine finds the payloads stale (writeEncoded).
 import { encodedTransferables, type EncodedIngest, type Engine } from '../../engine/api.js'
 import type { ColumnBatch } from '../../engine/batch.js'
 import { OP_VERSION, type IngestOp } from '../../engine/ops.js'

@@ -1,8 +1,9 @@
 // sql/exec/copy-parse-pool: COPY FROM parsed in worker threads (design invariant 5), so that several COPYs parse in
 // parallel and the event loop keeps reading sockets, writing the WAL and feeding the cores meanwhile. Each COPY stays
 // on one worker (the one with the fewest COPYs) for its life: its CopyData is copied into a buffer transferred to the
-// worker, which runs the same CopyRows as the inline path (copy-rows.ts) and hands back the ColumnBatch at CopyDone
-// (typed arrays transferred). At most COPY_WORKER_CHUNKS_IN_FLIGHT_COUNT chunks of a COPY wait in its worker; the next
+// worker, which runs the same CopyRows as the inline path (copy-rows.ts) and hands back at CopyDone the record payloads
+// it encoded — with the ColumnBatch (typed arrays transferred) inside a transaction, without it (lean: the worker keeps
+// the rows until the COPY is released, and hands them over only if the payloads were stale) outside one. At most COPY_WORKER_CHUNKS_IN_FLIGHT_COUNT chunks of a COPY wait in its worker; the next
 // write waits for one (backpressure). A worker that dies fails the COPYs it held and is replaced on the next COPY.
 // Idle workers are unref'd, so the pool never keeps the process alive on its own, and exit after idleExitMs (their
 // isolate's heap and the buffers it had not collected yet go with them; the next COPY starts another, ~50 ms).

@@ -1,8 +1,10 @@
 // sql/exec/copy-parse-worker: the entry of one COPY parse worker thread (copy-parse-pool.ts). Holds the CopyRows of
 // the COPYs assigned to it, by id: parses each CopyData as it comes (acknowledging it, or answering the COPY's error),
-// and at the end hands back the ColumnBatch with its typed arrays transferred, and its record payloads encoded here
-// (encoded-ingest.ts) so the event loop only writes them; their buffers come back with 'release' for the next COPY. A COPY's bytes stay charged to this
-// worker's share of the COPY buffer budget until the main thread releases it (after its WAL write, or on abort).
+// and at the end hands back its record payloads encoded here (encoded-ingest.ts) so the event loop only writes them
+// (their buffers come back with 'release' for the next COPY), with the ColumnBatch's typed arrays transferred, or for a
+// lean COPY without them: its rows stay here until 'rows' asks for them or 'release' gives their arrays to the next
+// COPYs (ColumnArrayPool). A COPY's bytes stay charged to this worker's share of the COPY buffer budget until the main
+// thread releases it (after its WAL write, or on abort).
 import { parentPort } from 'node:worker_threads'
 import { assert } from '../../src/common/assert.js'
 import { batchTransferables, toWorkerError, type CopyWorkerReply, type CopyWorkerRequest } from './copy-parse-pool.js'
