@@ -4,8 +4,10 @@
 // text of the answer still depends on the session's settings (extra_float_digits, DateStyle, TimeZone…), so an
 // answer is kept with the settings map it was made under (sql's mergedSettings: one object while they are unchanged)
 // and the result formats asked for. The bytes are those the normal path wrote, copied as they were written.
+import { isDeepStrictEqual } from 'node:util'
+import { paranoid } from '../../src/common/assert.js'
 import { PG_CONSTANT_ANSWER_BYTES_MAX, PG_CONSTANT_ANSWERS_PER_SESSION_COUNT_MAX } from '../../src/common/limits.js'
-import type { PreparedStatement, StatementResult } from '../../sql/api.js'
+import type { PreparedStatement, StatementDescription, StatementResult } from '../../sql/api.js'
 import type { BufferWriter } from './buffer-writer.js'
 
 export type RowsResult = Extract<StatementResult, { kind: 'RowsResult' }>
@@ -20,6 +22,8 @@ interface Answer {
   readonly bytes: Buffer
   /** The result with its rows sent: what a portal holds after its Execute. */
   readonly spent: RowsResult
+  /** What Parse and Describe answer for it: no parameters, the answer's columns. */
+  readonly description: StatementDescription
 }
 
 function isSameFormats(kept: ReadonlyArray<number> | null, asked: ReadonlyArray<number> | null): boolean {
@@ -57,8 +61,20 @@ export class ConstantAnswers {
     return () => {
       const bytes = this.writer.copySince(mark)
       if (bytes === null || bytes.length > PG_CONSTANT_ANSWER_BYTES_MAX) return
-      this.keep(statement, { settings, formats, bytes, spent: { ...result, rows: [] } })
+      this.keep(statement, { settings, formats, bytes, spent: { ...result, rows: [] }, description: { paramTypeOids: [], fields: result.fields } })
     }
+  }
+
+  /**
+   * A kept statement's description, else `describe()`'s: a driver that parses the unnamed statement before each
+   * Execute (node-postgres without a name) has it described again each time.
+   */
+  describe(statement: PreparedStatement, declaredOids: ReadonlyArray<number>,
+    describe: () => StatementDescription | Promise<StatementDescription>): StatementDescription | Promise<StatementDescription> {
+    const kept = declaredOids.length === 0 ? this.answers.get(statement)?.[0]?.description : undefined
+    if (kept === undefined) return describe()
+    paranoid(() => isDeepStrictEqual(describe(), kept), 'a kept answer is described as sql describes its statement')
+    return kept
   }
 
   private keep(statement: PreparedStatement, answer: Answer): void {

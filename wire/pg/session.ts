@@ -365,7 +365,7 @@ export class Session implements ExtendedQueryHost {
   get sessionContext(): SessionContext { return this.context }
   describe(statement: PreparedStatement, declaredOids: ReadonlyArray<number>): StatementDescription | Promise<StatementDescription> {
     if (statement.cursorFetch !== undefined) return this.extended.describeFetch(statement.cursorFetch)
-    return this.sql.describe(statement, declaredOids, this.context)
+    return this.answers.describe(statement, declaredOids, () => this.sql.describe(statement, declaredOids, this.context))
   }
 
   private sendError(error: DbError): void {
