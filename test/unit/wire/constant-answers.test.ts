@@ -75,6 +75,14 @@ describe('wire/pg/constant-answers: kept answers of constant statements', () => 
       assert.equal(executeCount - before, ROUND_TRIPS)
     })
 
+    it(`${queryMode}: EXECUTE of a prepared constant statement runs every time (the name may be prepared anew)`, async () => {
+      await client.query('PREPARE p AS SELECT 1')
+      assert.deepEqual(await answers('EXECUTE p', queryMode), { values: ['1'], runs: ROUND_TRIPS })
+      await client.query('DEALLOCATE p')
+      await client.query('PREPARE p AS SELECT 2')
+      assert.deepEqual((await answers('EXECUTE p', queryMode)).values, ['2'])
+    })
+
     it(`${queryMode}: a kept answer still gets 25P02 in a failed transaction block`, async () => {
       await answers('SELECT 1', queryMode)
       await client.query('BEGIN')
