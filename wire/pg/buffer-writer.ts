@@ -116,9 +116,9 @@ export class BufferWriter {
     return { epoch: this.epoch, offset: this.offset }
   }
 
-  /** A copy of the bytes written since `mark`; null when some of them already left the buffer (taken or attached). */
-  copySince(mark: { readonly epoch: number; readonly offset: number }): Buffer | null {
-    if (mark.epoch !== this.epoch || this.messageStart >= 0) return null
+  /** A copy of the bytes written since `mark`; null when some of them already left the buffer (taken or attached), or past `byteCountMax`. */
+  copySince(mark: { readonly epoch: number; readonly offset: number }, byteCountMax: number): Buffer | null {
+    if (mark.epoch !== this.epoch || this.messageStart >= 0 || this.offset - mark.offset > byteCountMax) return null
     return Buffer.from(this.buffer.subarray(mark.offset, this.offset))
   }
 

@@ -59,8 +59,8 @@ export class ConstantAnswers {
     result: RowsResult): () => void {
     const mark = this.writer.mark()
     return () => {
-      const bytes = this.writer.copySince(mark)
-      if (bytes === null || bytes.length > PG_CONSTANT_ANSWER_BYTES_MAX) return
+      const bytes = this.writer.copySince(mark, PG_CONSTANT_ANSWER_BYTES_MAX)
+      if (bytes === null) return
       this.keep(statement, { settings, formats, bytes, spent: { ...result, rows: [] }, description: { paramTypeOids: [], fields: result.fields } })
     }
   }

@@ -66,8 +66,9 @@ describe('wire/pg/constant-answers: kept answers of constant statements', () => 
       assert.deepEqual((await answers(text, queryMode)).values, ['02.01.2020', '02.01.2020 12:04:05 JST', '1 2:03:04'])
     })
 
-    it(`${queryMode}: what reads the clock, the catalog or a parameter runs every time`, async () => {
-      for (const text of ["SELECT 'now'::timestamptz < '2000-01-01'", 'SELECT now() IS NULL', "SELECT 'pg_class'::regclass", 'SELECT random() < 2']) {
+    it(`${queryMode}: what reads the clock, the catalog or a parameter runs every time, and so does a large answer`, async () => {
+      for (const text of ["SELECT 'now'::timestamptz < '2000-01-01'", 'SELECT now() IS NULL', "SELECT 'pg_class'::regclass", 'SELECT random() < 2',
+        "SELECT repeat('x', 1000)" /* past PG_CONSTANT_ANSWER_BYTES_MAX: not kept */]) {
         assert.equal((await answers(text, queryMode)).runs, ROUND_TRIPS, text)
       }
       const before = executeCount
