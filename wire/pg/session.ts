@@ -70,8 +70,8 @@ export class Session implements ExtendedQueryHost {
   private isSkippingToSync = false
   private encoder: DataRowBatchEncoder | null = null
   private readonly run = new StatementRun({
-    execute: (statement, params, oids, context) => this.sql.execute(statement, params, oids, context), context: () => this.context, fetch: (fetch, signal) => this.extended.fetch(fetch, signal),
-    settle: (result, context) => this.block.settle(result, context),
+    execute: (statement, params, oids, context) => this.sql.execute(statement, params, oids, context), context: () => this.context,
+    fetch: (fetch, signal) => this.extended.fetch(fetch, signal), settle: (result, context) => this.block.settle(result, context),
   })
   private readonly idleTimer = new IdleTimer()
   private readonly tracker = new SessionActivity()
