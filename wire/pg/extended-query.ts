@@ -197,7 +197,9 @@ export class ExtendedQuery implements PreparedStatementRegistry {
       portal.commandTag = result.kind === 'CommandResult' ? this.host.applyCommandResult(result) : ''
       portal.result = result
       if (result.kind !== 'CommandResult') portal.cursor = new ResultCursor(result)
-      if (result.kind === 'RowsResult' && result.isConstant === true && maxRows === 0) recorded = this.host.recordConstantAnswer(prepared, portal.resultFormats, result)
+      if (result.kind === 'RowsResult' && result.isConstant === true && maxRows === 0) {
+        recorded = this.host.recordConstantAnswer(prepared, portal.resultFormats, result)
+      }
     }
     const cursor = portal.cursor
     if (cursor === null) {

@@ -2,7 +2,9 @@
 // CancelRequest or statement_timeout ends it with 57014), the rows being sent, and the statement's execution: in sql,
 // or FETCH / MOVE from a cursor the session keeps; a read is given up at once on a cancel, a COMMIT is durable before
 // its answer.
-import { settingMs, type CursorFetch, type ParamValue, type PreparedStatement, type SessionContext, type SqlFacade, type StatementResult } from '../../sql/api.js'
+import {
+  settingMs, type CursorFetch, type ParamValue, type PreparedStatement, type SessionContext, type SqlFacade, type StatementResult,
+} from '../../sql/api.js'
 import type { ResultCursor, RowSink } from './result-writer.js'
 import { StatementGuard } from './timeouts.js'
 
