@@ -11,6 +11,10 @@ export const PG_MESSAGES_PER_TICK_COUNT = 256
 // Answers held back while pipelined frames wait behind a running statement, so a round trip is one socket write;
 // PostgreSQL's output buffer (PQ_SEND_BUFFER_SIZE) is 8 KiB, past it the answers go out as they come.
 export const PG_HELD_OUTPUT_BYTES_MAX = 8 * 1024
+// Constant statements (SELECT 1, a pool's validation query) whose answer bytes a session keeps (wire/pg/constant-answers.ts).
+export const PG_CONSTANT_ANSWERS_PER_SESSION_COUNT_MAX = 32
+// The largest answer kept (SELECT 1's is 58 bytes): at most 32 × 2 × 512 B = 32 KiB a session.
+export const PG_CONSTANT_ANSWER_BYTES_MAX = 512
 // Concurrent pg connections; the next one gets 53300.
 export const PG_CONNECTIONS_MAX_COUNT = 1000
 // Socket bytes waiting to be sent before we stop reading from that client (backpressure).
