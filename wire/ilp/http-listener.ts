@@ -79,7 +79,7 @@ function settings(_request: IncomingMessage, response: ServerResponse): void {
 function routesOf(options: IlpHttpListenerOptions, budget: IlpHttpBudget, coalescer: IngestCoalescer | undefined): ReadonlyMap<string, Route> {
   const lineParsers = new LineParsers()
   const bodyBuffers = new IngestBufferPool(ILP_HTTP_POOLED_BODY_BYTES, ILP_INGEST_BUFFERS_KEPT_COUNT)
-  const parseCoalescer = new ParseCoalescer(options.parsePool ?? null, lineParsers)
+  const parseCoalescer = new ParseCoalescer(options.sql, options.parsePool ?? null, lineParsers)
   const write = (api: WriteApi) => (request: IncomingMessage, response: ServerResponse, url: URL) =>
     handleWrite(request, response, url, api, {
       sql: options.sql, token: options.token ?? null, parsePool: options.parsePool ?? null, lineParsers, bodyBuffers, budget,
