@@ -46,6 +46,9 @@ export class ParseCoalescer {
   private readonly queue: Waiting[] = []
   private inFlight = 0
   private readonly inFlightMax: number
+  /** sql.ingest calls of groups parsed in the pool, and requests they carried (tests and logs). */
+  callCount = 0
+  requestCount = 0
 
   constructor(private readonly sql: SqlFacade, private readonly pool: IlpParsePool | null, private readonly lineParsers?: LineParsers,
     private readonly bytesMax = ILP_HTTP_COALESCE_BYTES_MAX) {
@@ -143,12 +146,19 @@ export class ParseCoalescer {
     const { result, parts } = pooled
     if (!isAlone && result.errorCount > 0) {
       for (const batch of result.batches) pool.recycle(batch)
-      await Promise.all(group.map((write) => this.runPooled(pool, [write])))
+      // The bodies before the first failing line's parse side by side as they did here (without an error); that
+      // body and the ones after it each alone, where no other body's lines can bear on theirs.
+      let failing = 0
+      for (let lineTo = parts!.lineCounts[0]!; lineTo < result.errors[0]!.line; lineTo += parts!.lineCounts[++failing]!);
+      const rest = group.slice(failing).map((write) => this.runPooled(pool, [write]))
+      await Promise.all(failing > 0 ? [this.runPooled(pool, group.slice(0, failing)), ...rest] : rest)
       return
     }
     // Batches sent lean are parsed again from the input, kept until written, should a schema change race the write.
     const batches = withReparse(result, pooled.input, options).batches
     const write = new GroupWrite(this.sql, batches, parts!, (batch) => pool.recycle(batch))
+    this.callCount += batches.length
+    this.requestCount += group.length
     group.forEach((waiting, i) => {
       const errors = isAlone ? { errors: result.errors, errorCount: result.errorCount } : { errors: [], errorCount: 0 }
       const parsed: IlpParseResult = { batches: [], ...errors, lineCount: parts!.lineCounts[i]! }
