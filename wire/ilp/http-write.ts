@@ -36,7 +36,7 @@ export interface HttpWriteOptions {
   readonly budget?: IlpHttpBudget
   /** Joins concurrent requests' rows into fewer sql.ingest calls; absent = one call per request. */
   readonly coalescer?: IngestCoalescer
-  /** Parses concurrent requests' bodies together (http-parse-coalescer.ts); absent = each alone. */
+  /** Parses concurrent requests' bodies together, and writes those parsed in the pool (http-parse-coalescer.ts); absent = each alone. */
   readonly parseCoalescer?: ParseCoalescer
 }
 
