@@ -34,16 +34,30 @@ export function partLineCounts(input: Buffer, partBytes: ReadonlyArray<number>):
 
 /** Each batch's rows per body, from the bodies' line counts (rows are in line order within a batch). */
 export function requestParts(lineCounts: ReadonlyArray<number>, batches: ReadonlyArray<LineBatch>): RequestParts {
+  // By binary search for each body's last line: O(bodies · log rows) per batch, not a walk over every row.
   const rows = batches.map((batch) => {
-    const counts = new Array<number>(lineCounts.length).fill(0)
-    let part = 0
-    let lastLine = lineCounts[0] ?? 0
-    for (let row = 0; row < batch.rowCount; row++) {
-      const line = batch.lineNumbers[row]!
-      while (line > lastLine && part + 1 < lineCounts.length) lastLine += lineCounts[++part]!
-      counts[part]!++
+    const counts: number[] = []
+    let lineTo = 0
+    let rowFrom = 0
+    for (const lineCount of lineCounts) {
+      lineTo += lineCount
+      const rowTo = rowsThrough(batch.lineNumbers, batch.rowCount, lineTo)
+      counts.push(rowTo - rowFrom)
+      rowFrom = rowTo
     }
     return counts
   })
   return { lineCounts, rows }
+}
+
+/** How many of the first `rowCount` (ascending) line numbers are at most `line`. */
+function rowsThrough(lineNumbers: Uint32Array, rowCount: number, line: number): number {
+  let low = 0
+  let high = rowCount
+  while (low < high) {
+    const middle = (low + high) >>> 1
+    if (lineNumbers[middle]! <= line) low = middle + 1
+    else high = middle
+  }
+  return low
 }
