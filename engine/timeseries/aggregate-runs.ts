@@ -95,7 +95,9 @@ function sumAll(acc: Accumulator, values: Float64Array, rows: Int32Array, runs: 
     const base = sums.open(g)
     const lanes = sums.lanes
     if (isConsecutive(rows, i, end)) {
-      const [first, last] = [rows[i]!, rows[end - 1]!]
+      // Plain locals, no destructuring of an array literal (it may allocate per run).
+      const first = rows[i]!
+      const last = rows[end - 1]!
       // A whole cached row group (the run's lanes start at zero: no other run of this source is in its group).
       const whole = first === 0 && last === values.length - 1 ? wholeChunkLanes(values) : null
       if (whole === null) addConsecutive(lanes, base, values, first, last)
