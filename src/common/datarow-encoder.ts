@@ -149,16 +149,20 @@ export class ColumnDataRowEncoder extends DataRowBuffer {
     endAt: number, columnCount: number): void {
     this.writeCallCount += 1
     for (let i = 0; i < count; i += 1) {
-      const row = rows === null ? i : rows[i]!
-      this.room(7)
-      const start = this.offset
-      this.buffer[start] = DATA_ROW_CODE
-      this.view.setInt16(start + 5, columnCount)
-      this.offset = start + 7
-      for (let column = 0; column < writers.length; column += 1) writers[column]!(row)
-      this.view.setInt32(start + 1, this.offset - start - 1)
+      this.writeRow(writers, rows === null ? i : rows[i]!, columnCount)
       rowEnds[endAt + i] = this.offset
     }
+  }
+
+  /** One DataRow message: row `row` through `writers` (`columnCount` columns in all). */
+  private writeRow(writers: ReadonlyArray<ColumnWriter>, row: number, columnCount: number): void {
+    this.room(7)
+    const start = this.offset
+    this.buffer[start] = DATA_ROW_CODE
+    this.view.setInt16(start + 5, columnCount)
+    this.offset = start + 7
+    for (let column = 0; column < writers.length; column += 1) writers[column]!(row)
+    this.view.setInt32(start + 1, this.offset - start - 1)
   }
 
   /**
@@ -170,13 +174,7 @@ export class ColumnDataRowEncoder extends DataRowBuffer {
     this.writeCallCount += 1
     let row = from
     for (; row < to && this.offset < byteLimit; row += 1) {
-      this.room(7)
-      const start = this.offset
-      this.buffer[start] = DATA_ROW_CODE
-      this.view.setInt16(start + 5, columnCount)
-      this.offset = start + 7
-      for (let column = 0; column < writers.length; column += 1) writers[column]!(row)
-      this.view.setInt32(start + 1, this.offset - start - 1)
+      this.writeRow(writers, row, columnCount)
       if (rowEnds !== null) rowEnds[row] = this.offset
     }
     return row - from
