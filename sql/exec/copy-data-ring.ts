@@ -4,7 +4,13 @@
 // sweep. Now each CopyData is copied into a SharedArrayBuffer the worker parses in place (a view, no allocation), and
 // its region is free again once the worker's parsed counter passes it. Chunks are parsed in order, so the free space
 // is what lies between the newest chunk's end and the oldest unparsed chunk's start (wrapping once).
-import { COPY_DATA_RING_BYTES, COPY_DATA_RINGS_KEPT_COUNT } from '../../src/common/limits.js'
+
+/** Bytes of a COPY's ring: bulk loaders send 8–64 KiB CopyData; a write waits for room (backpressure). */
+export const COPY_DATA_RING_BYTES = 1024 * 1024
+/** CopyData larger than this skip the ring (a buffer of their own, transferred, as before): the ring fits four. */
+export const COPY_DATA_RING_CHUNK_BYTES_MAX = COPY_DATA_RING_BYTES / 4
+/** Rings of finished COPYs kept for the next COPYs (MiB-sized SharedArrayBuffers that stay allocated). */
+const COPY_DATA_RINGS_KEPT_COUNT = 4
 
 /** Rings of COPYs that ended cleanly (their worker read all of them), for the next COPYs. */
 const kept: SharedArrayBuffer[] = []

@@ -365,17 +365,7 @@ export const COPY_COLUMN_ARRAYS_KEPT_BYTES_MAX = 64 * 2 ** 20
 // CopyData chunks one COPY may have posted to its worker and not yet parsed; the next one waits (backpressure: the
 // connection then stops reading past PG_RECEIVE_QUEUE_BYTES_MAX).
 export const COPY_WORKER_CHUNKS_IN_FLIGHT_COUNT = 4
-// Each COPY parsed in a worker copies its CopyData into a SharedArrayBuffer ring of this many bytes that the worker
-// parses in place (copy-data-ring.ts): no buffer per CopyData for either thread's GC to meet as external memory (issue 9).
-// A write waits for room (backpressure, as the in-flight count). Bulk loaders send 8–64 KiB CopyData.
-export const COPY_DATA_RING_BYTES = 1024 * 1024
-// CopyData larger than this skip the ring (one buffer of their own, transferred, as before): a ring fits four of them.
-export const COPY_DATA_RING_CHUNK_BYTES_MAX = 256 * 1024
-// Rings of finished COPYs kept for the next COPYs (at most this many MiB-sized SharedArrayBuffers stay allocated).
-export const COPY_DATA_RINGS_KEPT_COUNT = 4
-// A CopyData that spans socket reads is joined in its connection's framer into a buffer reused for the next one (valid
-// until the next frame is read) when at most this many bytes; a larger one gets a buffer of its own. Freed when the
-// connection has no input buffered, so an idle connection holds none.
+// A CopyData spanning socket reads up to this size is joined in a buffer the framer reuses (framer.ts; issue 9).
 export const PG_COPY_DATA_JOIN_BYTES_MAX = 256 * 1024
 // Distinct runs of tag values (series) one COPY's fast path remembers by their bytes (copy-fast-span.ts); past it new
 // series take the per-field way. ~100 bytes each: at most a few MiB per COPY.
@@ -388,7 +378,6 @@ check((RING_BYTES & (RING_BYTES - 1)) === 0, 'RING_BYTES must be a power of two'
 check(RING_FRAME_BYTES_MAX <= RING_BYTES / 2, 'a frame must fit twice in its ring')
 check((VSHARD_COUNT & (VSHARD_COUNT - 1)) === 0, 'VSHARD_COUNT must be a power of two')
 check(PG_STARTUP_BYTES_MAX < PG_MESSAGE_BYTES_MAX, 'startup packet bound is below the message bound')
-check(COPY_DATA_RING_CHUNK_BYTES_MAX * 4 <= COPY_DATA_RING_BYTES, 'a COPY data ring holds four of its largest chunks')
 check(PG_SOCKETS_PER_CONNECTION_MAX_COUNT >= 1, 'every connection slot may have a socket')
 check(MEMTABLE_MB_MIN <= MEMTABLE_MB_DEFAULT && MEMTABLE_MB_DEFAULT <= MEMTABLE_MB_MAX, 'memtable default in bounds')
 check(WAL_SEGMENT_BYTES >= 1024 * 1024, 'a WAL segment holds at least 1 MiB')
