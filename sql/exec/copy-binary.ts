@@ -3,7 +3,6 @@
 // an int32 length (-1 = NULL) and the bytes; a field count of -1 is the trailer, and nothing may follow it.
 // Input arrives in arbitrary chunks; an incomplete tuple waits (copied) for the next one.
 import { badCopyFileFormat } from '../../src/common/errors.js'
-import { ChunkJoin } from './copy-decode.js'
 
 /** One tuple: its fields' bytes (views valid only during the call) and its 1-based tuple number. */
 export type TupleHandler = (fields: ReadonlyArray<Uint8Array | null>, line: number) => void
@@ -13,7 +12,6 @@ const OIDS_FLAG = 1 << 16
 
 export class CopyBinaryParser {
   private held: Buffer = Buffer.alloc(0)
-  private readonly joiner = new ChunkJoin()
   /** The header is read before PostgreSQL's error context is set up: its errors carry no CONTEXT. */
   isHeaderRead = false
   private isTrailerSeen = false
@@ -32,7 +30,7 @@ export class CopyBinaryParser {
   push(chunk: Uint8Array): void {
     if (chunk.byteLength === 0) return
     if (this.isTrailerSeen) throw badCopyFileFormat('received copy data after EOF marker')
-    const bytes = this.held.length === 0 ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength) : this.joiner.join(this.held, chunk)
+    const bytes = this.held.length === 0 ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength) : Buffer.concat([this.held, chunk])
     let pos = 0
     if (!this.isHeaderRead) {
       const end = this.readHeader(bytes)
@@ -48,7 +46,7 @@ export class CopyBinaryParser {
       pos = next
       if (this.isTrailerSeen && pos < bytes.length) throw badCopyFileFormat('received copy data after EOF marker')
     }
-    this.held = Buffer.from(bytes.subarray(pos)) // a copy: the bytes are a view of the chunk or of the joiner's buffer
+    this.held = Buffer.from(bytes.subarray(pos)) // a copy: the chunk may be a view into a socket buffer
   }
 
   /** CopyDone: a partial header or tuple left over is an unexpected end of data. */

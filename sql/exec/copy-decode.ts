@@ -98,25 +98,3 @@ export function unescapeText(raw: string): string {
   if (result.includes('\0')) throw invalidUtf8('0x00')
   return result
 }
-
-/** Joins past this many bytes (a line spanning many CopyData) get a buffer of their own: the reused one stays small. */
-const JOIN_REUSED_BYTES_MAX = 1024 * 1024
-
-/**
- * A parser's held bytes then the next chunk, in one buffer reused by the next join (the parser copies out what it
- * keeps before then): a fresh buffer per CopyData was garbage for the parse worker's GC to sweep (issue 9).
- */
-export class ChunkJoin {
-  private buffer: Buffer | null = null
-
-  join(held: Buffer, chunk: Uint8Array): Buffer {
-    const size = held.length + chunk.byteLength
-    if (size > JOIN_REUSED_BYTES_MAX) return Buffer.concat([held, chunk])
-    if (this.buffer === null || this.buffer.length < size) {
-      this.buffer = Buffer.allocUnsafeSlow(Math.min(JOIN_REUSED_BYTES_MAX, Math.max(size, (this.buffer?.length ?? 0) * 2)))
-    }
-    this.buffer.set(held, 0)
-    this.buffer.set(chunk, held.length)
-    return this.buffer.subarray(0, size)
-  }
-}

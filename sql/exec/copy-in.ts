@@ -10,7 +10,6 @@ import { encodedTransferables, type EncodedIngest, type Engine } from '../../eng
 import type { ColumnBatch } from '../../engine/batch.js'
 import { OP_VERSION, type IngestOp } from '../../engine/ops.js'
 import { COPY_PARSE_YIELD_BYTES, COPY_WORKER_CHUNKS_IN_FLIGHT_COUNT, COPY_WORKER_FIRST_DATA_BYTES } from '../../src/common/limits.js'
-import { COPY_DATA_RING_CHUNK_BYTES_MAX, CopyDataRing } from './copy-data-ring.js'
 import type { CopyInSink } from '../api.js'
 import type { FunctionContext } from '../functions/function-def.js'
 import { withEngineErrors } from '../errors.js'
@@ -26,8 +25,14 @@ const waitAsync = (Atomics as unknown as {
   waitAsync(array: Int32Array, index: number, value: number): { async: false; value: string } | { async: true; value: Promise<string> }
 }).waitAsync
 
-/** A CopyData too large for the ring, in a buffer of its own to transfer (the bytes are a view of the caller's). */
+/**
+ * Bytes whose buffer may be transferred to a worker: `data` itself when it is the whole of a buffer of its own (the
+ * framer copies a CopyData that spans socket reads into such a buffer, and nothing else keeps it), else a copy (a
+ * view into a socket read, or a slice of Node's shared pool).
+ */
 function ownedBytes(data: Uint8Array): Uint8Array {
+  const isWhole = data.buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength
+  if (isWhole && data.byteLength >= COPY_WORKER_FIRST_DATA_BYTES) return data
   const bytes = new Uint8Array(data.byteLength)
   bytes.set(data)
   return bytes
@@ -90,7 +95,6 @@ class WorkerCopySink implements CopyInSink {
   /** CopyData chunks posted, and (shared with the worker) chunks it has parsed. */
   private postedCount = 0
   private readonly parsed = new Int32Array(new SharedArrayBuffer(4))
-  private readonly ring = new CopyDataRing()
   private failure: Error | null = null
   private failureListener: ((error: Error) => void) | null = null
   private done: { resolve: (parsed: ParsedCopy) => void; reject: (error: Error) => void } | null = null
@@ -104,7 +108,7 @@ class WorkerCopySink implements CopyInSink {
   constructor(private readonly engine: Engine, private readonly bound: BoundCopyFrom, private readonly functions: FunctionContext,
     private readonly isLean: boolean) {
     const context = { timeZone: functions.timeZone, nowUs: functions.nowUs, settings: functions.settings }
-    this.post = copyParsePool().open(bound, context, this.parsed, this.ring.buffer, {
+    this.post = copyParsePool().open(bound, context, this.parsed, {
       onError: (error) => this.failed(error),
       onDone: (batch, encoded) => this.done?.resolve({ batch, encoded }),
       onRows: (batch) => this.rows?.resolve(batch),
@@ -117,43 +121,24 @@ class WorkerCopySink implements CopyInSink {
 
   write(data: Uint8Array): Promise<void> | undefined {
     if (this.failure !== null) throw this.failure
-    if (this.isOver || data.byteLength === 0) return undefined
-    if (data.byteLength > COPY_DATA_RING_CHUNK_BYTES_MAX) {
-      this.postedCount++
-      const bytes = ownedBytes(data)
-      this.post({ kind: 'data', id: 0, bytes }, [bytes.buffer as ArrayBuffer])
-      return this.whenRoom()
-    }
-    // The bytes stay valid until this write's promise settles (the connection reads no further frame meanwhile).
-    const isPosted = (): boolean => this.failure !== null || this.isOver || this.putInRing(data)
-    if (isPosted()) return this.whenRoom()
-    return this.waitUntil(isPosted)?.then(() => this.whenRoom())
-  }
-
-  private putInRing(data: Uint8Array): boolean {
-    const at = this.ring.put(data, this.postedCount + 1, Atomics.load(this.parsed, 0))
-    if (at < 0) return false
+    if (this.isOver) return undefined
     this.postedCount++
-    this.post({ kind: 'ring', id: 0, at, length: data.byteLength })
-    return true
+    const bytes = ownedBytes(data)
+    this.post({ kind: 'data', id: 0, bytes }, [bytes.buffer as ArrayBuffer])
+    return this.whenRoom()
   }
 
   /** Resolves once fewer than COPY_WORKER_CHUNKS_IN_FLIGHT_COUNT chunks wait in the worker (or the COPY failed). */
   private whenRoom(): Promise<void> | undefined {
-    return this.waitUntil(() => this.postedCount - Atomics.load(this.parsed, 0) < COPY_WORKER_CHUNKS_IN_FLIGHT_COUNT)
-  }
-
-  /** Resolves once `isReady` (checked again each time the worker parses a chunk), or the COPY failed or ended. */
-  private waitUntil(isReady: () => boolean): Promise<void> | undefined {
     const parsedCount = Atomics.load(this.parsed, 0)
-    if (this.failure !== null || this.isOver || isReady()) return undefined
+    if (this.postedCount - parsedCount < COPY_WORKER_CHUNKS_IN_FLIGHT_COUNT || this.failure !== null || this.isOver) return undefined
     const wait = waitAsync(this.parsed, 0, parsedCount)
-    if (!wait.async) return this.waitUntil(isReady)
+    if (!wait.async) return this.whenRoom()
     return new Promise((resolve) => {
       this.wake = resolve
       void wait.value.then(() => {
         this.wake = null
-        const more = this.waitUntil(isReady)
+        const more = this.whenRoom()
         if (more === undefined) resolve()
         else void more.then(resolve)
       })
@@ -168,7 +153,6 @@ class WorkerCopySink implements CopyInSink {
         this.done = { resolve, reject }
         this.post({ kind: 'end', id: 0, isLean: this.isLean })
       })
-      this.ring.recycle() // the worker parsed every chunk before it answered
       if (batch === null) {
         // Lean: the payloads alone; stale at the write (a schema change raced in), the rows themselves, as before.
         const written = encoded === undefined ? undefined : await withEngineErrors(() => writeEncoded(this.engine, this.bound.table.id, encoded))

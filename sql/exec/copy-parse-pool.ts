@@ -1,7 +1,7 @@
 // sql/exec/copy-parse-pool: COPY FROM parsed in worker threads (design invariant 5), so that several COPYs parse in
 // parallel and the event loop keeps reading sockets, writing the WAL and feeding the cores meanwhile. Each COPY stays
-// on one worker (the one with the fewest COPYs) for its life: its CopyData is copied into a SharedArrayBuffer ring the
-// worker parses in place (copy-data-ring.ts; one too large for it into a buffer transferred to the worker), which runs the same CopyRows as the inline path (copy-rows.ts) and hands back at CopyDone the record payloads
+// on one worker (the one with the fewest COPYs) for its life: its CopyData is copied into a buffer transferred to the
+// worker, which runs the same CopyRows as the inline path (copy-rows.ts) and hands back at CopyDone the record payloads
 // it encoded — with the ColumnBatch (typed arrays transferred) inside a transaction, without it (lean: the worker keeps
 // the rows until the COPY is released, and hands them over only if the payloads were stale) outside one. At most COPY_WORKER_CHUNKS_IN_FLIGHT_COUNT chunks of a COPY wait in its worker; the next
 // write waits for one (backpressure). A worker that dies fails the COPYs it held and is replaced on the next COPY.
@@ -30,13 +30,8 @@ export type CopyWorkerRequest =
       readonly kind: 'start'; readonly id: number; readonly bound: BoundCopyFrom; readonly context: CopyCastContext; readonly bufferShare: number
       /** One Int32 the worker increments (Atomics) after each CopyData it parsed: acknowledgements without messages. */
       readonly parsed: Int32Array
-      /** The COPY's CopyData ring (copy-data-ring.ts): 'ring' requests name regions of it. */
-      readonly ring: SharedArrayBuffer
     }
-  /** A CopyData too large for the ring, in a buffer of its own (transferred). */
   | { readonly kind: 'data'; readonly id: number; readonly bytes: Uint8Array }
-  /** A CopyData at `at` in the COPY's ring; the region is the event loop's again once the parsed counter passes it. */
-  | { readonly kind: 'ring'; readonly id: number; readonly at: number; readonly length: number }
   /**
    * CopyDone. `isLean`: the rows need not come back with payloads encoded here (the COPY writes outside a transaction,
    * whose view buffers rows): the worker keeps them, and their arrays for the next COPY, unless 'rows' asks for them.
@@ -127,14 +122,14 @@ export class CopyParsePool {
   }
 
   /** Starts a COPY on the least busy worker; returns the function that posts it messages. */
-  open(bound: BoundCopyFrom, context: CopyCastContext, parsed: Int32Array, ring: SharedArrayBuffer, channel: CopyChannel): (request: CopyWorkerRequest, transfer?: ArrayBuffer[]) => void {
+  open(bound: BoundCopyFrom, context: CopyCastContext, parsed: Int32Array, channel: CopyChannel): (request: CopyWorkerRequest, transfer?: ArrayBuffer[]) => void {
     const slot = this.pick()
     const id = this.nextId++
     slot.channels.set(id, channel)
     if (slot.idleTimer !== null) clearTimeout(slot.idleTimer)
     slot.idleTimer = null
     slot.worker.ref()
-    slot.worker.postMessage({ kind: 'start', id, bound, context, bufferShare: this.bufferShare, parsed, ring } satisfies CopyWorkerRequest)
+    slot.worker.postMessage({ kind: 'start', id, bound, context, bufferShare: this.bufferShare, parsed } satisfies CopyWorkerRequest)
     return (request, transfer = []) => {
       if (slot.isDead) return
       if (request.kind === 'release') this.forget(slot, id)

@@ -17,8 +17,7 @@ import type { ColumnBatch } from '../../engine/batch.js'
 const port = parentPort
 assert(port !== null, 'copy-parse-worker runs as a worker thread')
 /** Each COPY's rows and its parsed-chunks counter; `kept`, a lean COPY's batch, held here until 'rows' or 'release'. */
-interface CopyEntry { readonly rows: CopyRows; readonly parsed: Int32Array; readonly ring: SharedArrayBuffer; readonly bound: BoundCopyFrom; kept?: ColumnBatch }
-const copies = new Map<number, CopyEntry>()
+const copies = new Map<number, { readonly rows: CopyRows; readonly parsed: Int32Array; readonly bound: BoundCopyFrom; kept?: ColumnBatch }>()
 /** Record payload buffers, back from the event loop once written: the next COPY's payloads reuse them. */
 const encodeBuffers = new IngestEncodeBuffers()
 /** Column arrays of lean COPYs (their rows never left this thread), for the next COPYs' columns. */
@@ -29,7 +28,7 @@ function reply(message: CopyWorkerReply, transfer: ArrayBuffer[] = []): void {
 }
 
 /** Runs one step of COPY `id`; an error ends the COPY (its rows are dropped) and is answered. */
-function step(id: number, work: (rows: CopyRows, parsed: Int32Array, bound: BoundCopyFrom, copy: CopyEntry) => void): void {
+function step(id: number, work: (rows: CopyRows, parsed: Int32Array, bound: BoundCopyFrom, copy: { kept?: ColumnBatch }) => void): void {
   const copy = copies.get(id)
   if (copy === undefined) return
   try {
@@ -41,28 +40,23 @@ function step(id: number, work: (rows: CopyRows, parsed: Int32Array, bound: Boun
   }
 }
 
-/** Parses one CopyData and counts it parsed (its ring region, if any, is the event loop's again). */
-function parsedChunk(rows: CopyRows, parsed: Int32Array, bytes: Uint8Array): void {
-  rows.push(bytes)
-  Atomics.add(parsed, 0, 1)
-  Atomics.notify(parsed, 0)
-}
-
 port.on('message', (request: CopyWorkerRequest) => {
   switch (request.kind) {
     case 'start': {
       setCopyBufferedBytesShare(request.bufferShare)
       const { timeZone, nowUs, settings } = request.context
       try {
-        copies.set(request.id, { rows: new CopyRows(request.bound, { timeZone, nowUs, settings }, columnArrays), parsed: request.parsed, ring: request.ring, bound: request.bound })
+        copies.set(request.id, { rows: new CopyRows(request.bound, { timeZone, nowUs, settings }, columnArrays), parsed: request.parsed, bound: request.bound })
       } catch (thrown) {
         reply({ kind: 'error', id: request.id, error: toWorkerError(thrown) })
       }
       return
     }
-    case 'data': return step(request.id, (rows, parsed) => parsedChunk(rows, parsed, request.bytes))
-    // A view of the ring, valid until the counter passes this chunk (CopyRows copies what it keeps between chunks).
-    case 'ring': return step(request.id, (rows, parsed, _bound, copy) => parsedChunk(rows, parsed, new Uint8Array(copy.ring, request.at, request.length)))
+    case 'data': return step(request.id, (rows, parsed) => {
+      rows.push(request.bytes)
+      Atomics.add(parsed, 0, 1)
+      Atomics.notify(parsed, 0)
+    })
     case 'end': return step(request.id, (rows, _parsed, bound, copy) => {
       rows.end()
       const batch = rows.batch()

@@ -5,7 +5,7 @@
 // Line endings are detected on the first line (\n or \r\n) and must not change; `\.` alone on a line ends the data.
 import { isUtf8 } from 'node:buffer'
 import { badCopyFileFormat, featureNotSupportedMessage } from '../../src/common/errors.js'
-import { ChunkJoin, decodeUtf8, firstInvalid, unescapeText } from './copy-decode.js'
+import { decodeUtf8, firstInvalid, unescapeText } from './copy-decode.js'
 import type { CopyFastLines } from './copy-fast.js'
 import type { CopyOptions } from './copy-options.js'
 
@@ -20,7 +20,6 @@ const NEWLINE_BYTE = 0x0a
 export class CopyTextParser {
   private pending = ''
   private tail: Buffer = Buffer.alloc(0)
-  private readonly joiner = new ChunkJoin()
   private eol: Eol = 'unknown'
   private lineCount = 0
   private isDone = false
@@ -64,7 +63,7 @@ export class CopyTextParser {
 
   push(chunk: Uint8Array): void {
     if (this.isDone) return
-    const bytes = this.tail.length === 0 ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength) : this.joiner.join(this.tail, chunk)
+    const bytes = this.tail.length === 0 ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength) : Buffer.concat([this.tail, chunk])
     const lastNewline = bytes.lastIndexOf(NEWLINE_BYTE)
     if (lastNewline < 0) {
       this.tail = Buffer.from(bytes) // a copy: the chunk may be a view into a socket buffer

@@ -365,8 +365,6 @@ export const COPY_COLUMN_ARRAYS_KEPT_BYTES_MAX = 64 * 2 ** 20
 // CopyData chunks one COPY may have posted to its worker and not yet parsed; the next one waits (backpressure: the
 // connection then stops reading past PG_RECEIVE_QUEUE_BYTES_MAX).
 export const COPY_WORKER_CHUNKS_IN_FLIGHT_COUNT = 4
-// A CopyData spanning socket reads up to this size is joined in a buffer the framer reuses (framer.ts; issue 9).
-export const PG_COPY_DATA_JOIN_BYTES_MAX = 256 * 1024
 // Distinct runs of tag values (series) one COPY's fast path remembers by their bytes (copy-fast-span.ts); past it new
 // series take the per-field way. ~100 bytes each: at most a few MiB per COPY.
 export const COPY_FAST_SPANS_MAX_COUNT = 16384

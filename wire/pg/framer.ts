@@ -2,11 +2,10 @@
 // Startup frames are int32 length + body; later frames are type byte + int32 length + body. Lengths are checked
 // against PG_STARTUP_BYTES_MAX / PG_MESSAGE_BYTES_MAX before anything is buffered for them (unlike mergeBuffer).
 import { type DbError, fatalProtocolViolation } from '../../src/common/errors.js'
-import { PG_COPY_DATA_JOIN_BYTES_MAX, PG_MESSAGE_BYTES_MAX, PG_STARTUP_BYTES_MAX } from '../../src/common/limits.js'
+import { PG_MESSAGE_BYTES_MAX, PG_STARTUP_BYTES_MAX } from '../../src/common/limits.js'
 
 const LENGTH_BYTES = 4
 const CODE_BYTES = 1
-const COPY_DATA_CODE = 0x64 // d
 
 export type Frame =
   | { readonly kind: 'StartupFrame'; readonly body: Buffer }
@@ -15,9 +14,6 @@ export type Frame =
 
 /**
  * Feed chunks with push(), pull frames with next(). Frame bodies may be views into pushed chunks (no copy).
- * A CopyData body that spans chunks is joined into a buffer reused for the next one, so it is valid only until the
- * next call of next() (its sinks copy what they keep; the connection reads no frame while one runs): a bulk COPY
- * otherwise made a fresh buffer per message for the GC (issue 9). Any other body stays valid.
  * After a FramingError the stream has lost sync: next() keeps returning that error and push() drops input.
  */
 export class Framer {
@@ -26,8 +22,6 @@ export class Framer {
   private buffered = 0
   private isStartupPhase = true
   private failure: DbError | null = null
-  /** Where spanning CopyData bodies are joined (at most PG_COPY_DATA_JOIN_BYTES_MAX); dropped when nothing is buffered. */
-  private joined: Buffer | null = null
 
   /** Bytes received but not yet returned as frames. */
   get bufferedByteCount(): number {
@@ -47,7 +41,6 @@ export class Framer {
 
   next(): Frame | null {
     if (this.failure !== null) return { kind: 'FramingError', error: this.failure }
-    if (this.buffered === 0) this.joined = null // an idle connection holds no join buffer
     return this.isStartupPhase ? this.nextStartup() : this.nextTyped()
   }
 
@@ -73,9 +66,7 @@ export class Framer {
     }
     if (this.buffered < CODE_BYTES + length) return null
     this.consume(CODE_BYTES + LENGTH_BYTES)
-    const bodyBytes = length - LENGTH_BYTES
-    const into = code === COPY_DATA_CODE && bodyBytes <= PG_COPY_DATA_JOIN_BYTES_MAX ? this.joinBuffer(bodyBytes) : undefined
-    return { kind: 'TypedFrame', code, body: this.consume(bodyBytes, into) }
+    return { kind: 'TypedFrame', code, body: this.consume(length - LENGTH_BYTES) }
   }
 
   private fail(detail: string): Frame {
@@ -103,18 +94,8 @@ export class Framer {
     return ((b0 << 24) | (b1 << 16) | (b2 << 8) | b3) | 0
   }
 
-  /** The reused CopyData join buffer, grown to at least byteCount (doubling, up to PG_COPY_DATA_JOIN_BYTES_MAX). */
-  private joinBuffer(byteCount: number): () => Buffer {
-    return () => {
-      if (this.joined === null || this.joined.length < byteCount) {
-        this.joined = Buffer.allocUnsafeSlow(Math.min(PG_COPY_DATA_JOIN_BYTES_MAX, Math.max(byteCount, (this.joined?.length ?? 0) * 2)))
-      }
-      return this.joined.subarray(0, byteCount)
-    }
-  }
-
-  /** Removes byteCount bytes from the front; a view when they lie in one chunk, else one copy (into `into()` if given). */
-  private consume(byteCount: number, into?: () => Buffer): Buffer {
+  /** Removes byteCount bytes from the front; a view when they lie in one chunk, else one copy. */
+  private consume(byteCount: number): Buffer {
     const head = this.chunks[0]
     this.buffered -= byteCount
     if (head !== undefined && head.length - this.headOffset >= byteCount) {
@@ -122,7 +103,7 @@ export class Framer {
       this.advance(byteCount)
       return out
     }
-    const out = into === undefined ? Buffer.allocUnsafe(byteCount) : into()
+    const out = Buffer.allocUnsafe(byteCount)
     let written = 0
     while (written < byteCount) {
       const chunk = this.chunks[0]

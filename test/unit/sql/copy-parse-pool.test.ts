@@ -11,7 +11,6 @@ import type { TableSchema } from '../../../engine/ops.js'
 import { columnType } from '../../../sql/bind/catalog.js'
 import { readCopyOptions } from '../../../sql/exec/copy-options.js'
 import { CopyParsePool } from '../../../sql/exec/copy-parse-pool.js'
-import { CopyDataRing } from '../../../sql/exec/copy-data-ring.js'
 import { CopyRows, type BoundCopyFrom } from '../../../sql/exec/copy-rows.js'
 import { DbError } from '../../../src/common/errors.js'
 import { asTableId } from '../../../src/common/ids.js'
@@ -64,8 +63,7 @@ function pooled(pool: CopyParsePool, parts: Buffer[], isLean = false, asksRows =
       post({ kind: 'release', id: 0 }) // as the sink does: the worker is unref'd once it holds no COPY
       resolve({ result, parsed: Atomics.load(parsed, 0), wasLean })
     }
-    const ring = new CopyDataRing()
-    const post = pool.open(BOUND, CONTEXT, parsed, ring.buffer, {
+    const post = pool.open(BOUND, CONTEXT, parsed, {
       onError: (error) => finish(error, false),
       onDone: (batch, encoded) => {
         if (batch !== null) return finish(batch, false)
@@ -76,12 +74,7 @@ function pooled(pool: CopyParsePool, parts: Buffer[], isLean = false, asksRows =
       },
       onRows: (batch) => finish(batch, true),
     })
-    // Both ways a CopyData reaches a worker, alternating: in its ring (small parts always find room) or transferred.
-    parts.forEach((part, p) => {
-      const at = p % 2 === 0 ? ring.put(part, p + 1, Atomics.load(parsed, 0)) : -1
-      if (at >= 0) post({ kind: 'ring', id: 0, at, length: part.length })
-      else post({ kind: 'data', id: 0, bytes: Uint8Array.from(part) })
-    })
+    for (const part of parts) post({ kind: 'data', id: 0, bytes: Uint8Array.from(part) })
     post({ kind: 'end', id: 0, isLean })
   })
 }
