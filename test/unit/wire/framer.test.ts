@@ -16,6 +16,8 @@ const TYPED: ReadonlyArray<readonly [string, Buffer]> = [
   ['Flush', serialize.flush()],
   ['Terminate', serialize.end()],
   ['CopyFail', serialize.copyFail('stop')],
+  ['CopyData', serialize.copyData(Buffer.from('1\tx\n2\ty\n'))],
+  ['CopyDone', serialize.copyDone()],
 ]
 
 function drain(framer: Framer): Frame[] {
