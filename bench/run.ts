@@ -1,5 +1,5 @@
 // bench/run: nodedb beside real peers in one run, on the same TSBS-like rows; prints JSON and a table of ratios.
-// Usage: npm run bench -- [--rows N] [--hosts N] [--hours N] [--runs N] [--warmup N] [--writers N] [--batch N]
+// Usage: npm run bench -- [--rows N] [--hosts N] [--hours N] [--runs N] [--warmup N] [--warmup-ms MS] [--writers N] [--batch N]
 //                        [--only scenario-or-group,...] [--peers postgres,influxdb,...] [--results-dir DIR]
 //                        [--smoke] [--date-trunc]
 // Peers are installed first from Debian's packages (scripts/ensure-bench-peers.sh, not for --smoke) and started here
@@ -35,6 +35,7 @@ function options(): { opts: BenchContext['options']; resultsDir: string | null }
       rows: { type: 'string', default: '200000' }, hosts: { type: 'string', default: '100' },
       writers: { type: 'string', default: '4' }, batch: { type: 'string', default: '1000' },
       hours: { type: 'string', default: '24' }, runs: { type: 'string', default: '10' }, warmup: { type: 'string', default: '5' },
+      'warmup-ms': { type: 'string', default: '1500' },
       only: { type: 'string', default: '' }, peers: { type: 'string', default: PEER_NAMES.join(',') },
       'results-dir': { type: 'string', default: '' }, smoke: { type: 'boolean', default: false },
       'date-trunc': { type: 'boolean', default: false },
@@ -43,11 +44,11 @@ function options(): { opts: BenchContext['options']; resultsDir: string | null }
   const only = values.only === '' ? null : values.only.split(',')
   const resultsDir = values['results-dir'] === '' ? null : values['results-dir']
   const dateTrunc = values['date-trunc']
-  if (values.smoke) return { opts: { rows: 2000, hosts: 5, hours: 1, runs: 2, warmup: 0, writers: 2, batch: 500, dateTrunc, smoke: true, only, peers: [] }, resultsDir }
+  if (values.smoke) return { opts: { rows: 2000, hosts: 5, hours: 1, runs: 2, warmup: 0, warmupMs: 0, writers: 2, batch: 500, dateTrunc, smoke: true, only, peers: [] }, resultsDir }
   return {
     opts: {
       rows: Number(values.rows), hosts: Number(values.hosts), writers: Number(values.writers), batch: Number(values.batch),
-      hours: Number(values.hours), runs: Number(values.runs), warmup: Number(values.warmup), dateTrunc, smoke: false, only, peers: peersOf(values.peers),
+      hours: Number(values.hours), runs: Number(values.runs), warmup: Number(values.warmup), warmupMs: Number(values['warmup-ms']), dateTrunc, smoke: false, only, peers: peersOf(values.peers),
     },
     resultsDir,
   }

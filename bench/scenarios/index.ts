@@ -23,6 +23,12 @@ export interface BenchOptions {
    * TSBS's thousands of queries amortize (JIT, caches) is out of the median, for every system alike.
    */
   readonly warmup: number
+  /**
+   * And the untimed runs go on until this much time has passed (at most WARM_UP_RUNS_MAX runs): a JIT-compiled server
+   * reaches its steady state only after hundreds of queries, a C/C++/Go server after none, so a count alone measures
+   * warm-up for one and steady state for the others. The same time for every system.
+   */
+  readonly warmupMs: number
   /** nodedb runs TSBS's date_trunc text (as PostgreSQL does) rather than its time_bucket rendering. */
   readonly dateTrunc: boolean
   /** Tiny sizes and nodedb only: that the scenarios still run, not how fast (for CI). */

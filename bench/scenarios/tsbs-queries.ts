@@ -25,6 +25,9 @@ import { fingerprint, formatQueryTable, runMeasurements, verdicts, type Fingerpr
 const SEED = 42
 /** Past this much time on one query, fewer runs (at least 3): a slow system must not stall the whole bench. */
 const QUERY_BUDGET_MS = 30_000
+/** Warm-up runs cycle through this many parameter sets of their own; and stop here even if time remains. */
+const WARM_UP_SETS = 50
+const WARM_UP_RUNS_MAX = 3000
 /** Large enough that every row stays in memtables until CHECKPOINT, so the first pass really measures memtables. */
 const NODEDB_MEMTABLE_MB = '4096'
 const ILP_BATCH_ROWS = 5000
@@ -84,15 +87,19 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
 
+/** Untimed runs, each system alike: at least `runs` and until `ms` have passed, within the query's budget. */
+interface Warmup { readonly runs: number; readonly ms: number }
+
 /**
- * Warm-up on the fixed parameter set (its whole answer is cross-checked) and on `warmup` parameter sets of its own
- * (untimed), then up to `runs` varied runs (their answers' fingerprints are cross-checked: row counts and column
+ * Warm-up on the fixed parameter set (its whole answer is cross-checked) and on parameter sets of its own
+ * (untimed, `warmup`), then up to `runs` varied runs (their answers' fingerprints are cross-checked: row counts and column
  * sums, by parameter set). A query the system's language cannot express is returned as such (error set,
  * `unsupported`), never timed.
  */
 async function timeQuery(engine: QueryEngine, system: string, dialect: Dialect, query: TsbsQuery, index: number,
-  data: DataSet, runs: number, warmup: number): Promise<QueryRun> {
-  const params = paramSets(query, runs + 1 + warmup, SEED + index, data)
+  data: DataSet, runs: number, warmup: Warmup): Promise<QueryRun> {
+  const params = paramSets(query, runs + 1 + Math.max(warmup.runs, warmup.ms > 0 ? WARM_UP_SETS : 0), SEED + index, data)
+  const warmSets = params.length - runs - 1
   const failed = (error: unknown, unsupported = false): QueryRun =>
     ({ system, query: query.name, medianMs: 0, p95Ms: 0, runs: 0, error: errorText(error), answer: null, fingerprints: new Map(), unsupported })
   const texts = params.map((p) => render(query, dialect, p))
@@ -108,7 +115,11 @@ async function timeQuery(engine: QueryEngine, system: string, dialect: Dialect, 
   }
   const warmMs = performance.now() - warmStarted
   try {
-    for (let i = 0; i < Math.min(warmup, Math.floor(QUERY_BUDGET_MS / Math.max(warmMs, 1))); i++) await engine.query(text(runs + 1 + i), query.columns)
+    const maxRuns = Math.min(WARM_UP_RUNS_MAX, Math.floor(QUERY_BUDGET_MS / Math.max(warmMs, 1)))
+    const until = performance.now() + warmup.ms
+    for (let i = 0; i < maxRuns && (i < warmup.runs || performance.now() < until); i++) {
+      await engine.query(text(runs + 1 + (i % warmSets)), query.columns)
+    }
   } catch (error: unknown) {
     return failed(error)
   }
@@ -130,7 +141,11 @@ async function timeQuery(engine: QueryEngine, system: string, dialect: Dialect, 
   return { system, query: query.name, medianMs: percentile(times, 0.5), p95Ms: percentile(times, 0.95), runs: count, error: null, answer, fingerprints, unsupported: false }
 }
 
-async function runQuerySet(engine: QueryEngine, system: string, dialect: Dialect, data: DataSet, runs: number, warmup: number): Promise<QueryRun[]> {
+const warmupOf = (options: BenchOptions): Warmup => ({ runs: options.warmup, ms: options.warmupMs })
+const warmupText = (options: BenchOptions): string =>
+  `${options.warmup + 1} untimed warm-up runs${options.warmupMs > 0 ? ` and more until ${options.warmupMs} ms had passed` : ''}`
+
+async function runQuerySet(engine: QueryEngine, system: string, dialect: Dialect, data: DataSet, runs: number, warmup: Warmup): Promise<QueryRun[]> {
   const results: QueryRun[] = []
   for (const [index, query] of TSBS_QUERIES.entries()) {
     const result = await timeQuery(engine, system, dialect, query, index, data, runs, warmup)
@@ -192,14 +207,14 @@ async function runNodedb(dataDir: string, data: DataSet, options: BenchOptions, 
     into.measurements.push(...await loadMeasurements('nodedb', data.rows, start, engine))
     const count = Number((await engine.query('SELECT count(*) FROM cpu'))[0]?.[0])
     if (count !== data.rows) throw new Error(`nodedb holds ${count} rows after ingest, expected ${data.rows}`)
-    if (wantsQueries(options)) into.runs.push(...await runQuerySet(engine, 'nodedb-memtable', nodedbDialect(options), data, options.runs, options.warmup))
+    if (wantsQueries(options)) into.runs.push(...await runQuerySet(engine, 'nodedb-memtable', nodedbDialect(options), data, options.runs, warmupOf(options)))
     // Proof that the first pass read memtables: no segment may exist before CHECKPOINT (the flush age is 10 min).
     into.measurements.push({ scenario: 'tsbs/segments-before-checkpoint', system: 'nodedb', value: await segmentCount(dataDir), unit: 'segments', higherIsBetter: false })
     const checkpointStarted = performance.now()
     await engine.query('CHECKPOINT')
     into.measurements.push({ scenario: 'tsbs/checkpoint', system: 'nodedb', value: performance.now() - checkpointStarted, unit: 'ms', higherIsBetter: false })
     into.measurements.push(...diskMeasurement('tsbs/disk-settled', 'nodedb', engine))
-    if (wantsQueries(options)) into.runs.push(...await runQuerySet(engine, 'nodedb', nodedbDialect(options), data, options.runs, options.warmup))
+    if (wantsQueries(options)) into.runs.push(...await runQuerySet(engine, 'nodedb', nodedbDialect(options), data, options.runs, warmupOf(options)))
   } finally {
     await engine.stop()
   }
@@ -258,7 +273,7 @@ async function runPeers(csv: string, data: DataSet, options: BenchOptions, into:
     }
     try {
       into.measurements.push(...await loadMeasurements(peer.name, data.rows, start ?? await loadStart(undefined), engine))
-      if (wantsQueries(options)) into.runs.push(...await runQuerySet(engine, peer.name, peer.dialect, data, options.runs, options.warmup))
+      if (wantsQueries(options)) into.runs.push(...await runQuerySet(engine, peer.name, peer.dialect, data, options.runs, warmupOf(options)))
       into.measurements.push(...diskMeasurement('tsbs/disk-settled', peer.name, engine)) // after its merges had time
     } finally {
       await engine.stop()
@@ -291,7 +306,7 @@ async function profileSlowQueries(dataDir: string, data: DataSet, options: Bench
     const index = TSBS_QUERIES.findIndex((q) => q.name === verdict.query)
     const query = TSBS_QUERIES[index]!
     const dir = path.join(PROFILE_ROOT, query.name)
-    const run = await profiled(dataDir, dir, (engine) => timeQuery(engine, 'nodedb', nodedbDialect(options), query, index, data, Math.max(options.runs, 10), options.warmup))
+    const run = await profiled(dataDir, dir, (engine) => timeQuery(engine, 'nodedb', nodedbDialect(options), query, index, data, Math.max(options.runs, 10), warmupOf(options)))
     sections.push(`profile of nodedb during ${query.name} × ${run.runs + 1} (${dir}; self time over all threads, ` +
       `less startup):\n${formatSelfTimes(await summarizeProfiles(dir, baseline))}`)
   }
@@ -303,7 +318,7 @@ export const tsbsQueries: StandaloneScenario = {
   async runAlone(options) {
     const data = dataSetOf(options)
     process.stdout.write(`tsbs-queries: ${data.hosts} hosts × ${options.hours} h = ${data.rows} rows, ${options.runs} runs per query ` +
-      `(after ${options.warmup + 1} untimed), ` +
+      `(after ${warmupText(options)}), ` +
       `nodedb buckets by ${options.dateTrunc ? 'date_trunc' : 'time_bucket'}\n`)
     const dir = makeTempDir('bench-tsbs')
     const into: Collected = { runs: [], measurements: [], skipped: new Map() }
@@ -320,7 +335,7 @@ export const tsbsQueries: StandaloneScenario = {
       const names = TSBS_QUERIES.map((q) => q.name)
       let report = `${data.rows} rows (${data.hosts} hosts × ${options.hours} h); nodedb buckets by ` +
         `${options.dateTrunc ? 'date_trunc' : 'time_bucket'}; median (p95) ms over up to ${options.runs} runs, ` +
-        `each system after ${options.warmup + 1} untimed warm-up runs per query\n` +
+        `each system after ${warmupText(options)} per query\n` +
         formatQueryTable(into.runs, names, into.skipped)
       if (process.env.NODEDB_BENCH_PROFILE === '1') report += `\n${await profileSlowQueries(path.join(dir, 'nodedb'), data, options, into.runs)}`
       const skips = [...into.skipped].map(([system, note]): Measurement => ({ scenario: 'tsbs/peer', system, value: 0, unit: 'skipped', higherIsBetter: false, note }))
