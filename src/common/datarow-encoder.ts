@@ -84,8 +84,9 @@ export class ColumnDataRowEncoder extends DataRowBuffer {
   /**
    * A core's whole batch as DataRows of the result columns `encoding` names (a copy, with each row's end), or null
    * when some column has no columnar writer (the core then sends the vectors and wire takes its other ways).
+   * `throwsValueErrors`: a value that cannot be printed throws its DbError instead (a sorted scan has no other way).
    */
-  encodeBatch(columns: ReadonlyArray<ColumnVector>, rowCount: number, encoding: DataRowEncoding): EncodedDataRows | null {
+  encodeBatch(columns: ReadonlyArray<ColumnVector>, rowCount: number, encoding: DataRowEncoding, throwsValueErrors = false): EncodedDataRows | null {
     const settings = encoding
     const writers: ColumnWriter[] = []
     const vectors: ColumnVector[] = []
@@ -103,8 +104,8 @@ export class ColumnDataRowEncoder extends DataRowBuffer {
     } catch (error: unknown) {
       // A value nodedb cannot print exactly (a zone abbreviation it does not know): the vectors go to the session,
       // whose own encoding answers the client with that error.
-      if (!isDbError(error)) throw error
       this.offset = 0
+      if (!isDbError(error) || throwsValueErrors) throw error
       return null
     }
     // A large batch keeps the buffer it was written in (the ring copies it once: FrameCodec.encodeResponse frames it

@@ -3,7 +3,7 @@
 // Offsets are µs east of UTC (Berlin in winter: +3_600_000_000).
 import { invalidParameterValue } from './errors.js'
 import { US_PER_DAY, US_PER_HOUR, US_PER_MINUTE, US_PER_SECOND, daysFromCivil, pad } from './calendar.js'
-import { hasZoneFile, zoneFileTypeAt } from './zone-abbreviation.js'
+import { hasZoneFile, zoneFileName, zoneFileTypeAt } from './zone-abbreviation.js'
 
 /**
  * A resolved zone: a fixed offset, an IANA zone read through a cached Intl formatter, or one of the legacy zone
@@ -139,7 +139,12 @@ export function canonicalTimeZone(name: string): string {
   if (zone.kind === 'iana') {
     return zone.name.toLowerCase() === trimmed.toLowerCase() ? zone.name : canonicalCase(trimmed)
   }
-  if (!/^[+-]?\d+(?:\.\d+)?$/.test(trimmed)) return ABBREVIATIONS.has(trimmed.toLowerCase()) ? trimmed.toUpperCase() : trimmed
+  if (!/^[+-]?\d+(?:\.\d+)?$/.test(trimmed)) {
+    // A fixed zone with a file ('zulu' → 'Zulu'); a POSIX zone's text upper-cased, as pg_tzset parses it ('utc+3').
+    const file = zoneFileName(trimmed)
+    if (file !== null) return file
+    return ABBREVIATIONS.has(trimmed.toLowerCase()) || /^(?:<[^>]*>|[A-Za-z]{3,})[+-]?\d/.test(trimmed) ? trimmed.toUpperCase() : trimmed
+  }
   const east = zone.offsetUs
   // PostgreSQL's POSIX spelling: '<+05>-05' (5 h east), '<-05:30>+05:30', '<+00>-00'.
   const west = east === 0 ? '-00' : formatOffset(-east)
