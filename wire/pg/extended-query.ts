@@ -9,7 +9,7 @@ import type {
   CursorFetch, FieldDescription, ParamValue, PreparedStatement, PreparedStatementInfo, PreparedStatementRegistry, SessionContext, SessionEffect, SqlFacade,
   StatementDescription, StatementResult,
 } from '../../sql/api.js'
-import { decodeUtf8 } from './buffer-reader.js'
+import { checkFormatCode, decodeParams, FORMAT_BINARY } from './bind-params.js'
 import { fetchResult, moveResult } from './cursors.js'
 import type { Bind, FrontendMessage } from './frontend.js'
 import { listStatements, originOf, type Statement } from './prepared-statement.js'
@@ -54,9 +54,6 @@ interface Portal {
 
 /** How a transaction ended, for the portals it leaves (dropPortals). */
 export type PortalsEnd = 'all' | 'commit' | 'rollback'
-
-const FORMAT_TEXT = 0
-const FORMAT_BINARY = 1
 
 export class ExtendedQuery implements PreparedStatementRegistry {
   private readonly statements = new Map<string, Statement>()
@@ -110,7 +107,7 @@ export class ExtendedQuery implements PreparedStatementRegistry {
     if (checkParams === undefined || !params.some((value) => value !== null)) return this.openPortal(message, statement, params)
     const described = this.descriptionOf(statement)
     const checked = (description: StatementDescription): undefined => {
-      checkParams(description.paramTypeOids, params, this.host.sessionContext)
+      checkParams(description.paramTypeOids, params, this.host.sessionContext, message.portal)
       return this.openPortal(message, statement, params)
     }
     return described instanceof Promise ? described.then(checked) : checked(described)
@@ -377,22 +374,4 @@ export class ExtendedQuery implements PreparedStatementRegistry {
 /** FETCH from a portal that answered no rows (e.g. a protocol portal of an INSERT): PostgreSQL's "FETCH 0". */
 function noRows(fetch: CursorFetch): StatementResult {
   return { kind: 'CommandResult', commandTag: fetch.isMove ? 'MOVE 0' : 'FETCH 0' }
-}
-
-function checkFormatCode(format: number): void {
-  if (format !== FORMAT_TEXT && format !== FORMAT_BINARY) throw protocolViolation(`unsupported format code: ${format}`)
-}
-
-/** Text parameters become strings (valid UTF-8 required); binary ones are copied out of the socket chunk. */
-function decodeParams(message: Bind): ReadonlyArray<ParamValue> {
-  const formats = message.paramFormats
-  if (formats.length > 1 && formats.length !== message.paramValues.length) {
-    throw protocolViolation(`bind message has ${formats.length} parameter formats but ${message.paramValues.length} parameters`)
-  }
-  return message.paramValues.map((value, index) => {
-    const format = formats.length === 1 ? formats[0] ?? FORMAT_TEXT : formats[index] ?? FORMAT_TEXT
-    checkFormatCode(format)
-    if (value === null) return null
-    return format === FORMAT_BINARY ? new Uint8Array(value) : decodeUtf8(value, `Bind parameter $${index + 1}`)
-  })
 }
