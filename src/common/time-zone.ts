@@ -1,7 +1,7 @@
 // src/common/time-zone: UTC offsets of time zones, from the IANA database bundled with Node (Intl), and the inverse
 // (local wall clock → UTC) with PostgreSQL's DetermineTimeZoneOffset rules for DST gaps and overlaps.
 // Offsets are µs east of UTC (Berlin in winter: +3_600_000_000).
-import { invalidParameterValue } from './errors.js'
+import { featureNotSupportedMessage, invalidParameterValue } from './errors.js'
 import { US_PER_DAY, US_PER_HOUR, US_PER_MINUTE, US_PER_SECOND, daysFromCivil, pad } from './calendar.js'
 import { hasZoneFile, zoneFileName, zoneFileTypeAt } from './zone-abbreviation.js'
 
@@ -99,12 +99,14 @@ function lookupZone(name: string, posixSigns: boolean): Zone | null {
   if (abbreviation !== undefined) return { kind: 'fixed', offsetUs: abbreviation, abbreviation: lower === 'z' ? 'UTC' : name.toUpperCase() }
   const iso = parseIsoOffset(name)
   if (iso !== null) return { kind: 'fixed', offsetUs: posixSigns ? -iso : iso }
-  // POSIX 'UTC+5' / 'GMT-3' / '<+05>-05' (PostgreSQL's own spelling of SET TimeZone '+05'): the sign counts west.
-  const posix = /^(?:utc|gmt|<[^>]*>)([+-]?\d.*)$/.exec(lower)
+  // POSIX 'UTC+5' / 'GMT-3' / 'XY+3' / '<+05>-05' (PostgreSQL's own spelling of SET TimeZone '+05'), no daylight
+  // part: any name of letters, the sign counts west. ('EST5EDT' is a zone file: it falls through.)
+  const posix = /^([a-z]+|<[^>]*>)([+-]?\d.*)$/.exec(lower)
   if (posix !== null) {
-    const written = posix[1] ?? ''
+    const written = posix[2] ?? ''
     const offset = parseIsoOffset(/^[+-]/.test(written) ? written : `+${written}`)
-    return offset === null ? null : { kind: 'fixed', offsetUs: -offset }
+    if (offset !== null) return { kind: 'fixed', offsetUs: -offset }
+    if (/^(?:utc|gmt|<)/.test(lower)) return null
   }
   if (!/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(name)) return null
   // IANA's names for UTC itself have no transitions: a fixed zone spares the per-instant Intl lookups.
@@ -124,9 +126,13 @@ export function requireSessionZone(name: string): Zone {
   const legacy = LEGACY_ZONE_FILES.has(lower) ? cachedZone(`s${lower}`, () => legacyFileZone(lower)) : null
   if (legacy !== null) return legacy
   const zone = resolveZone(name, true)
+  // A POSIX zone with daylight time ('UTC+3XYZ', 'EST5EDT,M3.2.0,M11.1.0'): PostgreSQL takes its rules from posixrules.
+  if (zone === null && POSIX_WITH_DAYLIGHT.test(name.trim())) throw featureNotSupportedMessage(`time zone "${name}": POSIX time zones with daylight time are not supported`)
   if (zone === null) throw invalidParameterValue(`invalid value for parameter "TimeZone": "${name}"`)
   return zone
 }
+
+const POSIX_WITH_DAYLIGHT = /^(?:[A-Za-z]+|<[^>]+>)[+-]?\d{1,3}(?::\d{1,2}){0,2}(?:[A-Za-z]+|<[^>]+>)/
 
 /**
  * The TimeZone setting's value as PostgreSQL shows it after SET: IANA names in their canonical case
@@ -143,7 +149,7 @@ export function canonicalTimeZone(name: string): string {
     // A fixed zone with a file ('zulu' → 'Zulu'); a POSIX zone's text upper-cased, as pg_tzset parses it ('utc+3').
     const file = zoneFileName(trimmed)
     if (file !== null) return file
-    return ABBREVIATIONS.has(trimmed.toLowerCase()) || /^(?:<[^>]*>|[A-Za-z]{3,})[+-]?\d/.test(trimmed) ? trimmed.toUpperCase() : trimmed
+    return ABBREVIATIONS.has(trimmed.toLowerCase()) || /^(?:<[^>]*>|[A-Za-z]+)[+-]?\d/.test(trimmed) ? trimmed.toUpperCase() : trimmed
   }
   const east = zone.offsetUs
   // PostgreSQL's POSIX spelling: '<+05>-05' (5 h east), '<-05:30>+05:30', '<+00>-00'.

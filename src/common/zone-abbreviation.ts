@@ -153,7 +153,7 @@ export function zoneFileTypeAt(name: string, utcUs: number): { readonly offsetUs
 export function zoneAbbreviationAt(timeZone: string, utcUs: number, offsetUs: number): string {
   // A POSIX zone with no daylight part: SET TimeZone to a number (PostgreSQL's own spelling '<+05>-05', whose name
   // is between the brackets) or 'UTC+3', 'gmt-2:30'. pg_tzset parses the name upper-cased, so that is its abbreviation.
-  const posix = /^(?:<([^>]+)>|([A-Za-z]{3,})[+-]?\d{1,3}(?::\d{1,2}){0,2}$)/.exec(timeZone)
+  const posix = /^(?:<([^>]+)>|([A-Za-z]+)[+-]?\d{1,3}(?::\d{1,2}){0,2}$)/.exec(timeZone)
   if (posix !== null) return (posix[1] ?? posix[2]!).toUpperCase()
   const file = zoneFile(timeZone)
   const abbreviation = file === null ? null : fileAbbreviation(file, Math.floor(utcUs / 1_000_000), Math.round(offsetUs / 1_000_000))
