@@ -3,7 +3,7 @@
 // Offsets are µs east of UTC (Berlin in winter: +3_600_000_000).
 import { featureNotSupportedMessage, invalidParameterValue } from './errors.js'
 import { US_PER_DAY, US_PER_HOUR, US_PER_MINUTE, US_PER_SECOND, daysFromCivil, pad } from './calendar.js'
-import { hasZoneFile, zoneFileName, zoneFileTypeAt } from './zone-abbreviation.js'
+import { hasZoneFile, knownZoneAbbreviation, zoneFileName, zoneFileTypeAt } from './zone-abbreviation.js'
 
 /**
  * A resolved zone: a fixed offset, an IANA zone read through a cached Intl formatter, or one of the legacy zone
@@ -105,7 +105,7 @@ function lookupZone(name: string, posixSigns: boolean): Zone | null {
   if (posix !== null) {
     const written = posix[2] ?? ''
     const offset = parseIsoOffset(/^[+-]/.test(written) ? written : `+${written}`)
-    if (offset !== null) return { kind: 'fixed', offsetUs: -offset }
+    if (offset !== null) return { kind: 'fixed', offsetUs: -offset, abbreviation: posix[1]!.replace(/^<|>$/g, '').toUpperCase() }
     if (/^(?:utc|gmt|<)/.test(lower)) return null
   }
   if (!/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(name)) return null
@@ -272,11 +272,16 @@ export function formatOffset(offsetUs: number): string {
   return `${sign}${pad(h, 2)}${m !== 0 || s !== 0 ? `:${pad(m, 2)}` : ''}${s !== 0 ? `:${pad(s, 2)}` : ''}`
 }
 
-/** The zone's abbreviation at an instant (to_char's TZ): Intl's short name, or PostgreSQL's '+05' style for offsets. */
+/**
+ * The zone's abbreviation at an instant (to_char's TZ): the zone file's, as PostgreSQL's tm_zone ('CET', 'NDT'), where
+ * it is known exactly; else Intl's short name, or PostgreSQL's '+05' style for offsets.
+ */
 export function zoneAbbreviation(zone: Zone, utcUs: number): string {
   if (zone.kind === 'fixed' && zone.abbreviation !== undefined) return zone.abbreviation
   if (zone.kind === 'file') return zoneFileTypeAt(zone.name, utcUs)?.abbreviation ?? zoneAbbreviation(zone.after, utcUs)
   if (zone.kind === 'iana') {
+    const known = knownZoneAbbreviation(zone.name, utcUs, zoneOffsetAt(zone, utcUs))
+    if (known !== null) return known
     const ms = Math.min(MS_MAX, Math.max(MS_MIN, Math.floor(utcUs / 1000)))
     const parts = new Intl.DateTimeFormat('en-US', { timeZone: zone.name, timeZoneName: 'short' }).formatToParts(ms)
     const name = parts.find((p) => p.type === 'timeZoneName')?.value ?? ''

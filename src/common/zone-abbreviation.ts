@@ -151,14 +151,19 @@ export function zoneFileTypeAt(name: string, utcUs: number): { readonly offsetUs
  * where nodedb prints the offset `offsetUs`; 0A000 where nodedb cannot know it exactly.
  */
 export function zoneAbbreviationAt(timeZone: string, utcUs: number, offsetUs: number): string {
+  const abbreviation = knownZoneAbbreviation(timeZone, utcUs, offsetUs)
+  if (abbreviation === null) {
+    throw featureNotSupportedMessage(`the abbreviation of time zone "${timeZone}" at this instant (DateStyle other than ISO) is not known exactly to nodedb`)
+  }
+  return abbreviation
+}
+
+/** zoneAbbreviationAt's answer, or null where nodedb cannot know it exactly. */
+export function knownZoneAbbreviation(timeZone: string, utcUs: number, offsetUs: number): string | null {
   // A POSIX zone with no daylight part: SET TimeZone to a number (PostgreSQL's own spelling '<+05>-05', whose name
   // is between the brackets) or 'UTC+3', 'gmt-2:30'. pg_tzset parses the name upper-cased, so that is its abbreviation.
   const posix = /^(?:<([^>]+)>|([A-Za-z]+)[+-]?\d{1,3}(?::\d{1,2}){0,2}$)/.exec(timeZone)
   if (posix !== null) return (posix[1] ?? posix[2]!).toUpperCase()
   const file = zoneFile(timeZone)
-  const abbreviation = file === null ? null : fileAbbreviation(file, Math.floor(utcUs / 1_000_000), Math.round(offsetUs / 1_000_000))
-  if (abbreviation === null) {
-    throw featureNotSupportedMessage(`the abbreviation of time zone "${timeZone}" at this instant (DateStyle other than ISO) is not known exactly to nodedb`)
-  }
-  return abbreviation
+  return file === null ? null : fileAbbreviation(file, Math.floor(utcUs / 1_000_000), Math.round(offsetUs / 1_000_000))
 }
