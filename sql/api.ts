@@ -134,6 +134,8 @@ export type StatementResult =
       readonly rows: ReadonlyArray<ReadonlyArray<SqlValue>>
       /** e.g. 'SELECT 3' */
       readonly commandTag: string
+      /** The same statement under the same session settings answers the same (sql/plan/plan-cache.ts isConstantPlan). */
+      readonly isConstant?: boolean
     }
   | {
       /** A query whose rows are streamed: wire writes them as they come, the tag is 'SELECT ' + stream.rowCount. */
@@ -296,12 +298,7 @@ export interface IngestBooleanColumn {
 }
 
 export type IngestColumn =
-  | IngestTagColumn
-  | IngestFloatColumn
-  | IngestIntegerColumn
-  | IngestUnsignedColumn
-  | IngestStringColumn
-  | IngestBooleanColumn
+  | IngestTagColumn | IngestFloatColumn | IngestIntegerColumn | IngestUnsignedColumn | IngestStringColumn | IngestBooleanColumn
 
 export type IngestColumnKind = IngestColumn['kind']
 
@@ -393,7 +390,7 @@ export { arrayElementValues } from './expr/cast-value.js'
 export { encodeNumericBinary as encodeNumericBinaryText } from './expr/numeric-binary.js'
 export { requireSessionZone as validateTimeZone } from './expr/time-zone.js'
 // Session settings wire drives: startup validation, transaction boundaries, ParameterStatus, timeouts.
-export { beginSettingsTransaction, endSettingsTransaction, initSessionSettings, reportedSettings, settingMs } from './exec/session-settings.js'
+export { beginSettingsTransaction, endSettingsTransaction, initSessionSettings, mergedSettings, reportedSettings, settingMs } from './exec/session-settings.js'
 export { restoreSettings, snapshotSettings, type SettingsSnapshot } from './exec/savepoint-settings.js'
 export { SessionWrites } from './exec/pending-writes.js'
 export { encodeBatchesAhead, encodedTransferables, IngestEncodeBuffers, leanAhead, type IngestTableSchema } from './ingest/ingest-ahead.js'

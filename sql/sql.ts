@@ -156,7 +156,7 @@ async function executeParsed(engine: Engine, statement: PreparedStatement, decla
     case 'SqlPrepare': return executePrepare(ast, statement.text, session, (inner, oids) => describe(engine, inner, oids, session))
     case 'SqlExecute': return executeExecute(engine, ast, types, valuesOf, session, {
       describe: (inner, oids) => describe(engine, inner, oids, session),
-      run: (inner, oids, values) => executeCounted(engine, inner, oids, () => values, session, budget),
+      run: (inner, oids, values) => executeCounted(engine, inner, oids, () => values, session, budget).then(notConstant),
     })
     case 'SqlDeclareCursor': {
       if (types.some((type) => type === null)) describeQuery(engine, ast.query, types)
@@ -165,6 +165,11 @@ async function executeParsed(engine: Engine, statement: PreparedStatement, decla
     case 'SqlFetch': throw new Error('FETCH and MOVE are answered by wire from its portal (PreparedStatement.cursorFetch)')
     default: return assertNever(ast)
   }
+}
+
+/** EXECUTE answers whatever the session prepared under that name: its text alone never decides its answer. */
+function notConstant(result: StatementResult): StatementResult {
+  return result.kind === 'RowsResult' && result.isConstant === true ? { ...result, isConstant: false } : result
 }
 
 export interface SqlOptions {

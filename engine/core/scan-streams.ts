@@ -88,12 +88,12 @@ export class ScanStreams {
           if (response !== undefined) responses.push(response)
           continue
         }
-        const partial = stream.cursor.step()
+        const partial = stream.encoding === undefined ? stream.cursor.step() : this.encodedStep(stream, stream.encoding)
         const isLast = stream.cursor.isDone
         // An empty step (a selective filter) costs no credit and sends nothing, unless it ends the stream.
         if (partial.rowCount === 0 && !isLast) continue
         stream.creditCount -= 1
-        responses.push({ kind: 'ScanBatchResponse', id, partial: this.encoded(partial, stream), isLast })
+        responses.push({ kind: 'ScanBatchResponse', id, partial, isLast })
         if (isLast) this.streams.delete(id)
       } catch (error) {
         if (!isEngineFailureError(error)) throw error
@@ -114,15 +114,23 @@ export class ScanStreams {
     return { kind: 'ScanBatchResponse', id, partial, isLast: sort.isDone }
   }
 
-  /** The batch as DataRow bytes when the stream asked for them and every column has a writer; else as it is. */
-  private encoded(partial: RowsPartial, stream: OpenStream): RowsPartial {
-    if (stream.encoding === undefined || partial.rowCount === 0) return partial
+  /**
+   * The stream's next step as DataRow bytes, written from the selected rows where they lie (no vectors gathered
+   * first), when every column has a writer; else as vectors.
+   */
+  private encodedStep(stream: OpenStream, encoding: DataRowEncoding): RowsPartial {
+    const { cursor } = stream
+    const selections = cursor.stepSelections()
+    let rowCount = 0
+    for (const selection of selections) rowCount += selection.count
+    if (rowCount === 0) return cursor.rowsOf(selections)
     this.encoder ??= new ColumnDataRowEncoder()
-    const encoded = this.encoder.encodeBatch(partial.columns, partial.rowCount, stream.encoding)
-    if (encoded !== null) return { kind: 'RowsPartial', rowCount: partial.rowCount, columns: [], encoded }
+    const parts = selections.map((selection) => ({ columns: cursor.projectedColumns(selection), rows: selection.rows, count: selection.count }))
+    const encoded = this.encoder.encodeParts(parts, rowCount, encoding)
+    if (encoded !== null) return { kind: 'RowsPartial', rowCount, columns: [], encoded }
     if (!stream.hasSentVectors) log.debug({ core: this.coreId }, 'core sends a scan stream\'s batches as vectors: a column has no DataRow writer')
     stream.hasSentVectors = true
-    return partial
+    return cursor.rowsOf(selections)
   }
 }
 

@@ -9,9 +9,9 @@ import { doubleBelow, type GroupKey, type ScanOp } from '../ops.js'
 import type { Selection } from './scan.js'
 import type { MemColumn } from './memtable.js'
 import { addRuns, type Runs } from './aggregate-runs.js'
-import { addFourSums, plainSumValues } from './aggregate-sums.js'
 import { bucketStartOf, TagOrdinals } from './group-index.js'
 import type { Accumulator, GroupRefs } from './aggregate.js'
+import { foldSources } from './lane-sums.js'
 import { idRunsOf, sortedTimeRunsOf } from './sorted-spans.js'
 
 type TimeBucket = Extract<GroupKey, { kind: 'timeBucket' }>
@@ -301,23 +301,11 @@ export function tryFastAggregate(op: ScanOp, selections: ReadonlyArray<Selection
   return refs
 }
 
-/** Every leading accumulator over one selection's runs: plain sums four at a time (aggregate-sums.ts), the rest one by one. */
+/** Every leading accumulator over one selection's runs, then the selection's float sums folded (lane-sums.ts). */
 function addSelection(accs: ReadonlyArray<Accumulator>, bests: ReadonlyArray<number[]>, leaders: ReadonlyArray<number>,
   selection: Selection, m: number, runs: Runs, times: Float64Array): void {
-  const sums: Accumulator[] = []
-  const sumValues: Float64Array[] = []
-  for (let a = 0; a < accs.length; a++) {
-    if (leaders[a] !== a) continue
-    const values = plainSumValues(accs[a]!, selection)
-    if (values === null) { addRuns(accs[a]!, bests[a]!, selection, m, runs, times); continue }
-    sums.push(accs[a]!)
-    sumValues.push(values)
-    if (sums.length < 4) continue
-    addFourSums(sums, sumValues, selection, runs)
-    sums.length = 0
-    sumValues.length = 0
-  }
-  for (const acc of sums) addRuns(acc, bests[accs.indexOf(acc)]!, selection, m, runs, times)
+  for (let a = 0; a < accs.length; a++) if (leaders[a] === a) addRuns(accs[a]!, bests[a]!, selection, m, runs, times)
+  foldSources(accs)
 }
 
 /**

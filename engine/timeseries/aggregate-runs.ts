@@ -2,9 +2,11 @@
 // consecutive selected rows that belong to one group. Rows of a segment row group are sorted by (series, time), so a
 // tag × time-bucket group is one long run there, and no group key at all is one run per row group; an unsorted
 // memtable gives runs of a row or a few. Each kernel keeps a group's state in locals for the length of a run and adds
-// the rows in row order, so every float sum is the same sequence of additions as a per-row loop: results are
-// identical. A column with no NULL in the selected span skips the per-row null test. Knows nothing of SQL.
+// the rows in row order (float sums: into the four lanes of lane-sums.ts, as the per-row loop does), so every result
+// is the same sequence of operations as a per-row loop: results are identical. A column with no NULL in the selected
+// span skips the per-row null test. Knows nothing of SQL.
 import type { Accumulator } from './aggregate.js'
+import { addConsecutive, wholeChunkLanes } from './lane-sums.js'
 import { isSharedNoNulls } from './memtable.js'
 import type { Selection } from './scan.js'
 import { sortedTimeRunsOf } from './sorted-spans.js'
@@ -53,8 +55,8 @@ export function addRuns(acc: Accumulator, best: number[], selection: Selection, 
     if (nulls === null) countAll(acc.counts, runs)
     else countNonNull(acc.counts, nulls, selection.rows, runs)
   } else if (fn === 'sum' || fn === 'avg') {
-    if (nulls === null) sumAll(acc.counts, acc.sums, column.values, selection.rows, runs)
-    else sumNonNull(acc.counts, acc.sums, column.values, nulls, selection.rows, runs)
+    if (nulls === null) sumAll(acc, column.values, selection.rows, runs)
+    else sumNonNull(acc, column.values, nulls, selection.rows, runs)
   } else {
     chooseExtreme(acc, best, column.values, nulls, selection, m, runs, fn === 'min')
   }
@@ -81,39 +83,47 @@ function countNonNull(counts: number[], nulls: Uint8Array, rows: Int32Array, run
   }
 }
 
-function sumAll(counts: number[], sums: number[], values: Float64Array, rows: Int32Array, runs: Runs): void {
+function sumAll(acc: Accumulator, values: Float64Array, rows: Int32Array, runs: Runs): void {
   const { ends, groups } = runs
+  const counts = acc.counts
+  const sums = acc.lanes!
   let i = 0
   for (let r = 0; r < runs.count; r++) {
     const g = groups[r]!
     const end = ends[r]!
     counts[g]! += end - i
-    let sum = sums[g]!
+    const base = sums.open(g)
+    const lanes = sums.lanes
     if (isConsecutive(rows, i, end)) {
-      for (let row = rows[i]!, last = rows[end - 1]!; row <= last; row++) sum += values[row]!
+      // Plain locals, no destructuring of an array literal (it may allocate per run).
+      const first = rows[i]!
+      const last = rows[end - 1]!
+      // A whole cached row group (the run's lanes start at zero: no other run of this source is in its group).
+      const whole = first === 0 && last === values.length - 1 ? wholeChunkLanes(values) : null
+      if (whole === null) addConsecutive(lanes, base, values, first, last)
+      else for (let lane = 0; lane < 4; lane++) lanes[base + lane]! += whole[lane]!
     } else {
-      for (let j = i; j < end; j++) sum += values[rows[j]!]!
+      for (let j = i; j < end; j++) { const row = rows[j]!; lanes[base + (row & 3)]! += values[row]! }
     }
     i = end
-    sums[g] = sum
   }
 }
 
-function sumNonNull(counts: number[], sums: number[], values: Float64Array, nulls: Uint8Array, rows: Int32Array,
-  runs: Runs): void {
+function sumNonNull(acc: Accumulator, values: Float64Array, nulls: Uint8Array, rows: Int32Array, runs: Runs): void {
   const { ends, groups } = runs
+  const sums = acc.lanes!
   let i = 0
   for (let r = 0; r < runs.count; r++) {
     const g = groups[r]!
     const end = ends[r]!
-    let sum = sums[g]!
+    const base = sums.open(g)
+    const lanes = sums.lanes
     let n = 0
     for (; i < end; i++) {
       const row = rows[i]!
-      if (nulls[row] !== 1) { n++; sum += values[row]! }
+      if (nulls[row] !== 1) { n++; lanes[base + (row & 3)]! += values[row]! }
     }
-    counts[g]! += n
-    sums[g] = sum
+    acc.counts[g]! += n
   }
 }
 

@@ -11,12 +11,15 @@ import type { Selection } from './scan.js'
 import { bucketStartOf, GroupIndex } from './group-index.js'
 import { tryFastAggregate } from './aggregate-fast.js'
 import { compileAggregateFilters, filterMask } from './aggregate-filter.js'
+import { foldSources, LaneSums } from './lane-sums.js'
 
 /** Per-group accumulators of one aggregate, in growable plain arrays (one slot per group, not per row; addGroup). */
 export interface Accumulator {
   readonly spec: AggregateSpec
   readonly counts: number[]
   readonly sums: number[]
+  /** sum/avg: the current source's lanes per group (lane-sums.ts), folded into `sums` as each source ends. */
+  readonly lanes: LaneSums | null
   /** Chosen cell per group for min/max/first/last: memtable index (-1 = none) and row. */
   readonly tables: number[]
   readonly rows: number[]
@@ -24,7 +27,15 @@ export interface Accumulator {
 }
 
 function newAccumulator(spec: AggregateSpec): Accumulator {
-  return { spec, counts: [], sums: emptyDoubles(), tables: [], rows: [], timestamps: [] }
+  const lanes = spec.fn === 'sum' || spec.fn === 'avg' ? new LaneSums() : null
+  return { spec, counts: [], sums: emptyDoubles(), lanes, tables: [], rows: [], timestamps: [] }
+}
+
+/** One value of group g's sum from `row` of the current source, into its lane (lane-sums.ts). */
+function addToLane(acc: Accumulator, g: number, row: number, value: number): void {
+  const sums = acc.lanes!
+  const base = sums.open(g)
+  sums.lanes[base + (row & 3)]! += value
 }
 
 /**
@@ -90,14 +101,14 @@ function update(acc: Accumulator, g: number, all: ReadonlyArray<ReadonlyArray<Me
   const column = all[m]![spec.column]!
   // The hot case first: sum/avg over a float or timestamp column reads the typed array directly.
   if ((spec.fn === 'sum' || spec.fn === 'avg') && (column.kind === 'f64' || column.kind === 'timestamp')) {
-    if (column.nulls[row] !== 1) { acc.counts[g]! += 1; acc.sums[g]! += column.values[row]! }
+    if (column.nulls[row] !== 1) { acc.counts[g]! += 1; addToLane(acc, g, row, column.values[row]!) }
     return
   }
   const isNull = isMemNull(column, row)
   switch (spec.fn) {
     case 'count': if (!isNull) acc.counts[g]! += 1; return
     case 'sum': case 'avg':
-      if (!isNull) { acc.counts[g]! += 1; acc.sums[g]! += numberAt(column, row) }
+      if (!isNull) { acc.counts[g]! += 1; addToLane(acc, g, row, numberAt(column, row)) }
       return
     case 'min': case 'max': {
       if (isNull) return
@@ -169,6 +180,7 @@ export function aggregateRows(schema: TableSchema, op: ScanOp, selections: Reado
       }
       for (let a = 0; a < accs.length; a++) if (masks[a] === null || masks[a]![i] === 1) update(accs[a]!, g, all, m, row, t)
     }
+    foldSources(accs)
   }
   return finishPartial(schema, op, accs, all, withOneGroup(op, accs, { keyTables, keyRows }))
 }

@@ -7,7 +7,7 @@ import type { ColumnKind } from '../batch.js'
 import type { ColumnFilter } from '../ops.js'
 import type { ChunkStats } from './codecs/chunk-stats.js'
 import { compareStrings, floatOrder } from './gather.js'
-import { asNumber, compareBig, holds, passes } from './scan.js'
+import { asNumber, compareBig, holds, passes } from './column-filter.js'
 
 /** What pruning knows of one column of one row group. `dict` only for symbol chunks, when it was read. */
 export interface ChunkSummary {

@@ -2,7 +2,7 @@
 // answer in batches (streaming scans). Holds the snapshot of its sources, decoding segment row groups only when it
 // reaches them, so a core holds one decoded row group per stream at a time. Knows nothing of rings or SQL.
 import { SCAN_BATCH_ROWS_COUNT, SCAN_STEP_ROWS_EXAMINED_MAX_COUNT } from '../../src/common/limits.js'
-import type { RowsPartial } from '../batch.js'
+import type { ColumnVector, RowsPartial } from '../batch.js'
 import type { ScanOp, TableSchema } from '../ops.js'
 import type { Memtable } from './memtable.js'
 import { buildRows, checkColumns, selectRowRange, type Selection } from './scan.js'
@@ -44,6 +44,11 @@ export class ScanCursor {
    * selective filter yields small or empty steps rather than a long one that would keep the core from its ring).
    */
   step(): RowsPartial {
+    return this.rowsOf(this.stepSelections())
+  }
+
+  /** The selections of step() (each a source's rows passing), before they are gathered into vectors. */
+  stepSelections(): Selection[] {
     const selections: Selection[] = []
     let found = 0
     let examined = 0
@@ -64,6 +69,20 @@ export class ScanCursor {
         this.nextRow = 0
       }
     }
+    return selections
+  }
+
+  /** The projected rows of `selections` (from stepSelections) gathered into vectors. */
+  rowsOf(selections: ReadonlyArray<Selection>): RowsPartial {
     return buildRows(this.schema, this.op, selections)
+  }
+
+  /**
+   * The projected columns of a selection's source, by scan slot, as the vectors they are (no copy): a core encoding
+   * DataRows reads the selected rows straight from them (ColumnDataRowEncoder.encodeParts).
+   */
+  projectedColumns(selection: Selection): ColumnVector[] {
+    const columns = selection.memtable.columns
+    return this.op.projection.map((column) => columns[column]! as ColumnVector)
   }
 }

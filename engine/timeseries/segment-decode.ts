@@ -13,15 +13,18 @@ import type { DecodedChunkCache } from './chunk-cache.js'
 import { Memtable } from './memtable.js'
 import { checkColumns, selectRows } from './scan.js'
 import { corruptSegment, decodeSegmentChunk } from './segment-reader.js'
+import { registerCachedValues } from './lane-sums.js'
 import { cachedTimeRuns, registerCachedIds } from './sorted-spans.js'
 import type { TimeRuns } from './time-runs.js'
 
 /**
  * A cached chunk is the same vector at every scan: its timestamps' index (the row group's time runs) is found once and
- * shared, and its tag ids may be indexed by run (sorted-spans.ts); both go when the chunk leaves the cache.
+ * shared, its tag ids may be indexed by run (sorted-spans.ts), and its floats' whole-chunk sum lanes are kept
+ * (lane-sums.ts); all go when the chunk leaves the cache.
  */
 function noteCached(vector: ColumnVector): void {
   if (vector.kind === 'symbol') registerCachedIds(vector.ids)
+  else if (vector.kind === 'f64' || vector.kind === 'timestamp') registerCachedValues(vector.values)
 }
 
 /** Reads exactly `length` bytes at `offset` of `fd` (the file `file`); a file that ends first is Corrupt naming it. */

@@ -23,6 +23,43 @@ export function setCopyBufferedBytesShare(bytes: number): void {
 }
 
 type Numbers = Float64Array | BigInt64Array | Uint8Array | Int32Array
+type NumbersType<T extends Numbers> = new (length: number) => T
+
+/**
+ * Column arrays kept from COPYs whose rows never left their thread (a parse worker's lean COPYs), for the next COPYs'
+ * columns: a 50 k-row COPY's ~8 MiB of arrays, and the doublings before them, are then neither allocated (zeroed,
+ * page-faulted) nor collected again; each thread's own, at most `bytesMax` kept. A kept array holds old values: every
+ * row a builder writes sets its value (NULL rows too), and a batch is a view of its first rows only.
+ */
+export class ColumnArrayPool {
+  private readonly free = new Map<NumbersType<Numbers>, Numbers[]>()
+  private keptBytes = 0
+
+  constructor(private readonly bytesMax: number) {}
+
+  /** An array of `type` of at least `length` (the largest kept; a new one if none is that long). */
+  take<T extends Numbers>(type: NumbersType<T>, length: number): T {
+    const kept = this.free.get(type)
+    const array = kept?.pop()
+    if (array === undefined) return new type(length)
+    this.keptBytes -= array.byteLength
+    return array.length >= length ? array as T : new type(length)
+  }
+
+  give(array: Numbers): void {
+    if (array.length === 0 || this.keptBytes + array.byteLength > this.bytesMax) return
+    const type = array.constructor as NumbersType<Numbers>
+    const kept = this.free.get(type) ?? []
+    // Largest last: take pops it, so a COPY starts with the room of the largest before it.
+    kept.push(array)
+    kept.sort((a, b) => a.length - b.length)
+    this.free.set(type, kept)
+    this.keptBytes += array.byteLength
+  }
+}
+
+/** The pool of threads that keep no arrays (the event loop's inline COPYs: their batch leaves with the IngestOp). */
+const NO_POOL = new ColumnArrayPool(0)
 
 function grown<T extends Numbers>(array: T, rowCount: number): T {
   if (rowCount < array.length) return array
@@ -42,13 +79,22 @@ export class ColumnBuilder {
   private readonly dictIndex = new Map<string, number>()
   readonly fixedBytes: number
 
-  constructor(readonly column: ColumnSchema) {
+  constructor(readonly column: ColumnSchema, pool: ColumnArrayPool) {
     const kind = column.kind
-    if (kind === 'timestamp' || kind === 'f64') this.f64 = new Float64Array(INITIAL_ROWS_COUNT)
-    if (kind === 'i64') this.i64 = new BigInt64Array(INITIAL_ROWS_COUNT)
-    if (kind === 'bool') this.bytes = new Uint8Array(INITIAL_ROWS_COUNT)
-    if (kind === 'symbol') this.ids = new Int32Array(INITIAL_ROWS_COUNT)
+    if (kind === 'timestamp' || kind === 'f64') this.f64 = pool.take(Float64Array, INITIAL_ROWS_COUNT)
+    if (kind === 'i64') this.i64 = pool.take(BigInt64Array, INITIAL_ROWS_COUNT)
+    if (kind === 'bool') this.bytes = pool.take(Uint8Array, INITIAL_ROWS_COUNT)
+    if (kind === 'symbol') this.ids = pool.take(Int32Array, INITIAL_ROWS_COUNT)
     this.fixedBytes = kind === 'bool' ? 1 : kind === 'symbol' ? 4 : kind === 'text' ? 8 : 8
+  }
+
+  /** Gives the value arrays to `pool`; the builder and every batch of its views are unused from now on. */
+  recycle(pool: ColumnArrayPool): void {
+    for (const array of [this.f64, this.i64, this.bytes, this.ids]) pool.give(array)
+    this.f64 = new Float64Array(0)
+    this.i64 = new BigInt64Array(0)
+    this.bytes = new Uint8Array(0)
+    this.ids = new Int32Array(0)
   }
 
   /** Room for row `row` in the fixed-width arrays (the fast path's setters write without checking). */
@@ -88,19 +134,20 @@ export class ColumnBuilder {
   append(row: number, value: SqlValue): number {
     switch (this.column.kind) {
       case 'timestamp': case 'f64':
+        // A NULL row's value is 0, as in a fresh array (a kept one holds old values: ColumnArrayPool).
         this.f64 = grown(this.f64, row)
         if (value === null) this.markNull(row)
-        else this.f64[row] = Number(value)
+        this.f64[row] = value === null ? 0 : Number(value)
         return 0
       case 'i64':
         this.i64 = grown(this.i64, row)
         if (value === null) this.markNull(row)
-        else this.i64[row] = typeof value === 'object' ? 0n : BigInt(value)
+        this.i64[row] = value === null || typeof value === 'object' ? 0n : BigInt(value)
         return 0
       case 'bool':
         this.bytes = grown(this.bytes, row)
         if (value === null) this.markNull(row)
-        else this.bytes[row] = value === true ? 1 : 0
+        this.bytes[row] = value === true ? 1 : 0
         return 0
       case 'symbol': return this.appendSymbol(row, value)
       case 'text': {
@@ -166,8 +213,8 @@ export class CopyColumns {
   /** Rows every builder's settable array holds (startRow grows them when a row reaches it). */
   private settableRows = 0
 
-  constructor(columns: ReadonlyArray<ColumnSchema>) {
-    this.builders = columns.map((column) => new ColumnBuilder(column))
+  constructor(columns: ReadonlyArray<ColumnSchema>, private readonly pool = NO_POOL) {
+    this.builders = columns.map((column) => new ColumnBuilder(column, pool))
     this.fixedRowBytes = this.builders.reduce((sum, builder) => sum + builder.fixedBytes, 0)
   }
 
@@ -234,5 +281,10 @@ export class CopyColumns {
   release(): void {
     bufferedBytesTotal -= this.chargedBytes
     this.chargedBytes = 0
+  }
+
+  /** Gives the column arrays to the pool: only when no batch of them left this thread, and nothing uses them any more. */
+  recycle(): void {
+    for (const builder of this.builders) builder.recycle(this.pool)
   }
 }

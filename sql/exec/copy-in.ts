@@ -3,7 +3,9 @@
 // worker (copy-parse-pool.ts) when it is at least COPY_WORKER_FIRST_DATA_BYTES — the same code and the same errors
 // either way. CopyDone writes the rows as ONE IngestOp, so one WAL record: the COPY is atomic and `COPY n` is
 // acknowledged only once durable. A worker also encodes the record's payloads (IngestOp.encoded), so the event loop
-// only writes them; their buffers go back to the worker once written.
+// only writes them; their buffers go back to the worker once written. Outside a transaction the rows stay in the
+// worker (lean): the IngestOp carries the payloads and only the batch's shape, and the rows cross only when the
+// engine finds the payloads stale (writeEncoded).
 import { encodedTransferables, type EncodedIngest, type Engine } from '../../engine/api.js'
 import type { ColumnBatch } from '../../engine/batch.js'
 import { OP_VERSION, type IngestOp } from '../../engine/ops.js'
@@ -14,6 +16,7 @@ import { withEngineErrors } from '../errors.js'
 import { copyParsePool, type CopyWorkerRequest } from './copy-parse-pool.js'
 import { CopyRows, type BoundCopyFrom } from './copy-rows.js'
 import { fillDefaults } from '../ingest/ingest-defaults.js'
+import { writeEncoded } from '../ingest/ingest-ahead.js'
 
 export type { BoundCopyFrom } from './copy-rows.js'
 
@@ -48,8 +51,8 @@ async function ingest(engine: Engine, bound: BoundCopyFrom, parsed: ColumnBatch,
   return `COPY ${batch.rowCount}`
 }
 
-/** What a COPY parse worker hands back at CopyDone. */
-interface ParsedCopy { readonly batch: ColumnBatch; readonly encoded: EncodedIngest | undefined }
+/** What a COPY parse worker hands back at CopyDone (`batch` null: lean, the payloads carry the rows). */
+interface ParsedCopy { readonly batch: ColumnBatch | null; readonly encoded: EncodedIngest | undefined }
 
 /** Parses on the event loop, yielding it every COPY_PARSE_YIELD_BYTES. */
 class InlineCopySink implements CopyInSink {
@@ -95,17 +98,20 @@ class WorkerCopySink implements CopyInSink {
   private failure: Error | null = null
   private failureListener: ((error: Error) => void) | null = null
   private done: { resolve: (parsed: ParsedCopy) => void; reject: (error: Error) => void } | null = null
+  private rows: { resolve: (batch: ColumnBatch) => void; reject: (error: Error) => void } | null = null
   /** The record payloads the worker encoded, once written: their buffers go back to it for the next COPY. */
   private writtenPayloads: EncodedIngest | undefined
   private isOver = false
   private isReleased = false
   private wake: (() => void) | null = null
 
-  constructor(private readonly engine: Engine, private readonly bound: BoundCopyFrom, private readonly functions: FunctionContext) {
+  constructor(private readonly engine: Engine, private readonly bound: BoundCopyFrom, private readonly functions: FunctionContext,
+    private readonly isLean: boolean) {
     const context = { timeZone: functions.timeZone, nowUs: functions.nowUs, settings: functions.settings }
     this.post = copyParsePool().open(bound, context, this.parsed, {
       onError: (error) => this.failed(error),
       onDone: (batch, encoded) => this.done?.resolve({ batch, encoded }),
+      onRows: (batch) => this.rows?.resolve(batch),
     })
   }
 
@@ -145,8 +151,17 @@ class WorkerCopySink implements CopyInSink {
       this.isOver = true
       const { batch, encoded } = await new Promise<ParsedCopy>((resolve, reject) => {
         this.done = { resolve, reject }
-        this.post({ kind: 'end', id: 0 })
+        this.post({ kind: 'end', id: 0, isLean: this.isLean })
       })
+      if (batch === null) {
+        // Lean: the payloads alone; stale at the write (a schema change raced in), the rows themselves, as before.
+        const written = encoded === undefined ? undefined : await withEngineErrors(() => writeEncoded(this.engine, this.bound.table.id, encoded))
+        if (written !== undefined) {
+          this.writtenPayloads = encoded
+          return `COPY ${written}`
+        }
+        return await ingest(this.engine, this.bound, await this.keptRows(), this.functions)
+      }
       const tag = await ingest(this.engine, this.bound, batch, this.functions, encoded)
       this.writtenPayloads = encoded
       return tag
@@ -159,6 +174,14 @@ class WorkerCopySink implements CopyInSink {
     this.isOver = true
     this.release()
     this.wakeWriters()
+  }
+
+  /** A lean COPY's rows, from its worker. */
+  private keptRows(): Promise<ColumnBatch> {
+    return new Promise<ColumnBatch>((resolve, reject) => {
+      this.rows = { resolve, reject }
+      this.post({ kind: 'rows', id: 0 })
+    })
   }
 
   /** The worker forgets the COPY and gives its bytes back; once. */
@@ -177,7 +200,8 @@ class WorkerCopySink implements CopyInSink {
     if (this.failure !== null) return
     this.failure = error
     this.wakeWriters()
-    if (this.done !== null) this.done.reject(error)
+    if (this.rows !== null) this.rows.reject(error)
+    else if (this.done !== null) this.done.reject(error)
     else if (!this.isOver) this.failureListener?.(error)
   }
 
@@ -196,7 +220,8 @@ class CopyFromSink implements CopyInSink {
   private chosen: InlineCopySink | WorkerCopySink | null = null
   private failureListener: ((error: Error) => void) | null = null
 
-  constructor(private readonly engine: Engine, private readonly bound: BoundCopyFrom, private readonly functions: FunctionContext) {}
+  constructor(private readonly engine: Engine, private readonly bound: BoundCopyFrom, private readonly functions: FunctionContext,
+    private readonly isLean: boolean) {}
 
   onFailure(listener: (error: Error) => void): void {
     this.failureListener = listener
@@ -217,7 +242,7 @@ class CopyFromSink implements CopyInSink {
   private sink(firstBytes: number): InlineCopySink | WorkerCopySink {
     if (this.chosen !== null) return this.chosen
     if (firstBytes >= COPY_WORKER_FIRST_DATA_BYTES && !this.bound.targetTypes.some((type) => type.name.startsWith('reg'))) {
-      const worker = new WorkerCopySink(this.engine, this.bound, this.functions)
+      const worker = new WorkerCopySink(this.engine, this.bound, this.functions, this.isLean)
       if (this.failureListener !== null) worker.onFailure(this.failureListener)
       this.chosen = worker
     } else this.chosen = new InlineCopySink(this.engine, this.bound, this.functions)
@@ -225,6 +250,10 @@ class CopyFromSink implements CopyInSink {
   }
 }
 
-export function copyFromSink(engine: Engine, bound: BoundCopyFrom, functions: FunctionContext): CopyInSink {
-  return new CopyFromSink(engine, bound, functions)
+/**
+ * `isLean`: `engine` writes IngestOps as they come (not a transaction's view, which buffers their rows until COMMIT),
+ * so a parse worker may keep the rows and hand over only the payloads it encoded.
+ */
+export function copyFromSink(engine: Engine, bound: BoundCopyFrom, functions: FunctionContext, isLean: boolean): CopyInSink {
+  return new CopyFromSink(engine, bound, functions, isLean)
 }

@@ -1,8 +1,9 @@
 // sql/exec/copy-parse-pool: COPY FROM parsed in worker threads (design invariant 5), so that several COPYs parse in
 // parallel and the event loop keeps reading sockets, writing the WAL and feeding the cores meanwhile. Each COPY stays
 // on one worker (the one with the fewest COPYs) for its life: its CopyData is copied into a buffer transferred to the
-// worker, which runs the same CopyRows as the inline path (copy-rows.ts) and hands back the ColumnBatch at CopyDone
-// (typed arrays transferred). At most COPY_WORKER_CHUNKS_IN_FLIGHT_COUNT chunks of a COPY wait in its worker; the next
+// worker, which runs the same CopyRows as the inline path (copy-rows.ts) and hands back at CopyDone the record payloads
+// it encoded — with the ColumnBatch (typed arrays transferred) inside a transaction, without it (lean: the worker keeps
+// the rows until the COPY is released, and hands them over only if the payloads were stale) outside one. At most COPY_WORKER_CHUNKS_IN_FLIGHT_COUNT chunks of a COPY wait in its worker; the next
 // write waits for one (backpressure). A worker that dies fails the COPYs it held and is replaced on the next COPY.
 // Idle workers are unref'd, so the pool never keeps the process alive on its own, and exit after idleExitMs (their
 // isolate's heap and the buffers it had not collected yet go with them; the next COPY starts another, ~50 ms).
@@ -31,7 +32,13 @@ export type CopyWorkerRequest =
       readonly parsed: Int32Array
     }
   | { readonly kind: 'data'; readonly id: number; readonly bytes: Uint8Array }
-  | { readonly kind: 'end'; readonly id: number }
+  /**
+   * CopyDone. `isLean`: the rows need not come back with payloads encoded here (the COPY writes outside a transaction,
+   * whose view buffers rows): the worker keeps them, and their arrays for the next COPY, unless 'rows' asks for them.
+   */
+  | { readonly kind: 'end'; readonly id: number; readonly isLean: boolean }
+  /** A lean COPY's payloads were stale at the write (a schema change raced in): its rows, to write them as rows. */
+  | { readonly kind: 'rows'; readonly id: number }
   /**
    * The COPY is over (aborted, or its batch written): the worker forgets it and gives its bytes back; `payloads`, the
    * buffers of its record payloads once written (transferred), are reused for the next COPY's.
@@ -43,7 +50,9 @@ export type CopyWorkerError = { readonly isDbError: true; readonly fields: DbErr
 
 export type CopyWorkerReply =
   | { readonly kind: 'error'; readonly id: number; readonly error: CopyWorkerError }
-  | { readonly kind: 'done'; readonly id: number; readonly batch: ColumnBatch; readonly encoded: EncodedIngest | undefined }
+  /** `batch` null: lean (the payloads carry the rows; 'rows' gets them back). */
+  | { readonly kind: 'done'; readonly id: number; readonly batch: ColumnBatch | null; readonly encoded: EncodedIngest | undefined }
+  | { readonly kind: 'rows'; readonly id: number; readonly batch: ColumnBatch }
 
 export function toWorkerError(thrown: unknown): CopyWorkerError {
   if (thrown instanceof DbError) return { isDbError: true, fields: { ...thrown, message: thrown.message } }
@@ -76,7 +85,8 @@ export function batchTransferables(batch: ColumnBatch): ArrayBuffer[] {
 /** One COPY's side of the pool: what its worker answers goes to these. */
 export interface CopyChannel {
   onError(error: Error): void
-  onDone(batch: ColumnBatch, encoded: EncodedIngest | undefined): void
+  onDone(batch: ColumnBatch | null, encoded: EncodedIngest | undefined): void
+  onRows(batch: ColumnBatch): void
 }
 
 interface Slot {
@@ -159,6 +169,7 @@ export class CopyParsePool {
       const channel = slot.channels.get(reply.id)
       if (channel === undefined) return
       if (reply.kind === 'error') channel.onError(fromWorkerError(reply.error))
+      else if (reply.kind === 'rows') channel.onRows(reply.batch)
       else channel.onDone(reply.batch, reply.encoded)
     })
     slot.worker.on('error', (error) => this.onWorkerDied(slot, error.message))

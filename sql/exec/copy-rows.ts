@@ -12,7 +12,7 @@ import { sqlType, type SqlType } from '../bind/types.js'
 import { decodeBinaryParam } from '../expr/cast-value.js'
 import type { FunctionContext } from '../functions/function-def.js'
 import { CopyBinaryParser } from './copy-binary.js'
-import { CopyColumns } from './copy-columns.js'
+import { CopyColumns, type ColumnArrayPool } from './copy-columns.js'
 import { CopyFastLines } from './copy-fast.js'
 import type { CopyOptions } from './copy-options.js'
 import { decodeUtf8 } from './copy-decode.js'
@@ -116,8 +116,9 @@ export class CopyRows {
   private readonly names: ReadonlyArray<string>
   private isOver = false
 
-  constructor(private readonly bound: BoundCopyFrom, functions: FunctionContext) {
-    this.columns = new CopyColumns(bound.table.columns)
+  /** `pool`: where the columns take their arrays (a parse worker's, which gets them back with `recycle`). */
+  constructor(private readonly bound: BoundCopyFrom, functions: FunctionContext, pool?: ColumnArrayPool) {
+    this.columns = new CopyColumns(bound.table.columns, pool)
     // Only targets are written per row: the other columns keep their default (or NULL) in every row.
     this.row = bound.table.columns.map((_column, c) => bound.defaults?.[c] ?? null)
     this.names = bound.targets.map((target) => bound.table.columns[target]!.name)
@@ -167,6 +168,12 @@ export class CopyRows {
   abort(): void {
     this.isOver = true
     this.columns.release()
+  }
+
+  /** Ends the COPY and gives its column arrays to its pool: only when no batch of them left the thread. */
+  recycle(): void {
+    this.abort()
+    this.columns.recycle()
   }
 
   /** Runs a parse step; any error ends the COPY, and one without a CONTEXT gets the line as PostgreSQL names it. */

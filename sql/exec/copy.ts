@@ -39,7 +39,8 @@ function copyFrom(engine: Engine, statement: SqlCopy, session: SessionContext): 
     forceNull: chosenColumns(options.forceNull, 'FORCE_NULL', names, table.name, visibleNames(table)),
     ...defaultsOf(copyDefaults(engine, session, table, targets)),
   }
-  const sink = copyFromSink(engine, bound, functionContext(session, engine))
+  // Inside a transaction `engine` is its view (sql.ts executeCounted), which buffers the rows themselves.
+  const sink = copyFromSink(engine, bound, functionContext(session, engine), session.writes?.isInTransaction !== true)
   return { kind: 'CopyInResult', format: options.format, columnCount: targets.length, sink }
 }
 

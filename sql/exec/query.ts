@@ -8,7 +8,7 @@ import type { FunctionContext } from '../functions/function-def.js'
 import type { SqlQuery } from '../parse/ast.js'
 import type { PlanColumn, PlanNode } from '../plan/plan-node.js'
 import { Planner } from '../plan/planner.js'
-import { cachedPlan, catalogObjects } from '../plan/plan-cache.js'
+import { cachedPlan, catalogObjects, isConstantPlan } from '../plan/plan-cache.js'
 import { literalInstanceOf } from '../parse/parse-shapes.js'
 import { disabledOptimizers, type Optimizer } from '../plan/optimizers.js'
 import type { Folder } from '../plan/pushdown.js'
@@ -84,5 +84,5 @@ export async function executeQuery(engine: Engine, query: SqlQuery, paramTypes: 
   const planRows = await runPlan(plan, env, [])
   await env.functions.sleeper?.settle(session.signal)
   const rows = printRegColumns(plan.columns.map((c) => c.type), planRows, env.functions.catalog)
-  return { kind: 'RowsResult', fields: plan.columns.map(fieldOf), rows, commandTag: `SELECT ${rows.length}` }
+  return { kind: 'RowsResult', fields: plan.columns.map(fieldOf), rows, commandTag: `SELECT ${rows.length}`, isConstant: isConstantPlan(plan) }
 }

@@ -90,10 +90,19 @@ export async function writeLeanAhead(engine: Engine, batch: IngestBatch): Promis
   assert(ahead?.isLean === true, 'writeLeanAhead takes a lean batch')
   const table = engine.tables().find((candidate) => candidate.name === batch.measurement)
   if (table === undefined || !isDeepStrictEqual(table, ahead.table)) return undefined
-  const { payloads } = ahead
+  return writeEncoded(engine, table.id, ahead.payloads)
+}
+
+/**
+ * Writes payloads encoded ahead with an IngestOp whose batch has only their shape (no rows): the rows written, or
+ * undefined when the engine found them stale at the write (a schema change raced in: it then validates the shape,
+ * which has no rows, and refuses with InvalidBatch before the WAL), and the caller writes the rows themselves. Not for
+ * a transaction's engine view, which buffers the batch's rows (COPY and ILP write lean only outside transactions).
+ */
+export async function writeEncoded(engine: Engine, tableId: TableSchema['id'], payloads: EncodedIngest): Promise<number | undefined> {
   const shape = { rowCount: payloads.rowCount, columns: payloads.kinds.map(emptyVector) }
   try {
-    return (await engine.execute({ kind: 'IngestOp', v: OP_VERSION, tableId: table.id, batch: shape, encoded: payloads })).rowCount
+    return (await engine.execute({ kind: 'IngestOp', v: OP_VERSION, tableId, batch: shape, encoded: payloads })).rowCount
   } catch (error) {
     if (isEngineFailureError(error) && error.failure.kind === 'InvalidBatch') return undefined
     throw error

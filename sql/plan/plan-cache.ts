@@ -102,6 +102,47 @@ function readsClock(node: Expr): boolean {
     CLOCK_WORDS.test(node.expr.value)
 }
 
+// Expression kinds whose value is a function of their operands alone (a Call or Cast is checked on its own).
+const OPERAND_KINDS: ReadonlySet<Expr['kind']> = new Set<Expr['kind']>([
+  'Const', 'Compare', 'And', 'Or', 'Not', 'IsNull', 'IsBool', 'IsDistinct', 'InList', 'Like', 'Case', 'Coalesce', 'Greatest', 'Least', 'NullIf',
+])
+
+/** reg* values print as catalog names ('pg_class'::regclass): their text follows the catalog, not the statement. */
+function isCatalogType(type: SqlType): boolean {
+  return type.name.startsWith('reg') || type.name.startsWith('_reg')
+}
+
+/** A cast to a date or time type of anything but a literal free of clock words may read the clock ('now'). */
+function castReadsClock(node: Extract<Expr, { kind: 'Cast' }>): boolean {
+  if (!CLOCK_TYPES.has(node.type.name) && node.type.name !== 'timetz') return false
+  return node.expr.kind !== 'Const' || (typeof node.expr.value === 'string' && CLOCK_WORDS.test(node.expr.value))
+}
+
+function isFixedNode(node: Expr): boolean {
+  if (isCatalogType(node.type)) return false
+  if (node.kind === 'Call') return node.fn.volatility === 'immutable'
+  if (node.kind === 'Cast') return !isCatalogType(node.expr.type) && !castReadsClock(node)
+  return OPERAND_KINDS.has(node.kind)
+}
+
+const CONSTANT_PLANS = new WeakMap<PlanNode, boolean>()
+
+/**
+ * True when the plan's answer depends on its text and the session's settings alone: a projection of one empty row
+ * (SELECT without FROM) whose expressions read no row, parameter, clock or catalog and call only immutable functions.
+ * Wire keeps such an answer's bytes per session settings (issue 9: a pool's `SELECT 1`). Decided once per plan.
+ */
+export function isConstantPlan(plan: PlanNode): boolean {
+  let isConstant = CONSTANT_PLANS.get(plan)
+  if (isConstant === undefined) {
+    const input = plan.kind === 'ProjectNode' ? plan.input : null
+    const isOneEmptyRow = input?.kind === 'ValuesNode' && input.rows.length === 1 && input.rows[0]!.length === 0
+    isConstant = isOneEmptyRow && plan.kind === 'ProjectNode' && !plan.exprs.some((expr) => someExpr(expr, (node) => !isFixedNode(node)))
+    CONSTANT_PLANS.set(plan, isConstant)
+  }
+  return isConstant
+}
+
 /**
  * True when folding `expr` reads this execution: its parameters, a function whose answer is not fixed by its
  * arguments, or the clock through a date/time literal ('now').

@@ -45,6 +45,13 @@ const HANDED_OVER_BYTES_MIN = 16 * 1024
 // A call stops after the row that crosses this, so rows of large values are not gathered 1,000 at a time.
 export const CHUNK_BYTES_MAX = 256 * 1024
 
+/** Rows of one source for encodeParts: its columns by scan slot and the row numbers to write (null: 0..count). */
+export interface EncodePart {
+  readonly columns: ReadonlyArray<ColumnVector>
+  readonly rows: Int32Array | null
+  readonly count: number
+}
+
 /** Writes row `row` of one column (int32 length, then the bytes; -1 for NULL). */
 export type ColumnWriter = (row: number) => void
 
@@ -87,20 +94,25 @@ export class ColumnDataRowEncoder extends DataRowBuffer {
    * `throwsValueErrors`: a value that cannot be printed throws its DbError instead (a sorted scan has no other way).
    */
   encodeBatch(columns: ReadonlyArray<ColumnVector>, rowCount: number, encoding: DataRowEncoding, throwsValueErrors = false): EncodedDataRows | null {
-    const settings = encoding
-    const writers: ColumnWriter[] = []
-    const vectors: ColumnVector[] = []
-    for (const { slot, typeOid, format } of encoding.columns) {
-      const vector = columns[slot]
-      const writer = vector === undefined ? null : this.writerOf(vector, typeOid, format === BINARY_FORMAT, settings)
-      if (writer === null) return null
-      writers.push(writer)
-      vectors.push(vector!)
-    }
+    return this.encodeParts([{ columns, rows: null, count: rowCount }], rowCount, encoding, throwsValueErrors)
+  }
+
+  /**
+   * encodeBatch over parts: each part's rows (`rows[0..count)`, or 0..count when null) of its own columns, by scan
+   * slot, one after the other. A core passes its sources' columns with the selected row numbers, so the rows are
+   * read where they lie instead of first being gathered into vectors of their own.
+   */
+  encodeParts(parts: ReadonlyArray<EncodePart>, rowCount: number, encoding: DataRowEncoding, throwsValueErrors = false): EncodedDataRows | null {
     this.offset = 0
     const rowEnds = new Int32Array(rowCount)
+    let done = 0
     try {
-      this.writeRows(this.withTagRuns(vectors, writers), 0, rowCount, Number.POSITIVE_INFINITY, rowEnds, writers.length)
+      for (const part of parts) {
+        const writers = this.writersForSlots(part.columns, encoding)
+        if (writers === null) { this.offset = 0; return null }
+        this.writeRowsOf(writers, part.rows, part.count, rowEnds, done, encoding.columns.length)
+        done += part.count
+      }
     } catch (error: unknown) {
       // A value nodedb cannot print exactly (a zone abbreviation it does not know): the vectors go to the session,
       // whose own encoding answers the client with that error.
@@ -119,6 +131,41 @@ export class ColumnDataRowEncoder extends DataRowBuffer {
     return { bytes, rowEnds, rowCount }
   }
 
+  /** The writers (tag runs grouped) of the result columns `encoding` names, over `columns` by slot; null: one has none. */
+  private writersForSlots(columns: ReadonlyArray<ColumnVector>, encoding: DataRowEncoding): ColumnWriter[] | null {
+    const writers: ColumnWriter[] = []
+    const vectors: ColumnVector[] = []
+    for (const { slot, typeOid, format } of encoding.columns) {
+      const vector = columns[slot]
+      const writer = vector === undefined ? null : this.writerOf(vector, typeOid, format === BINARY_FORMAT, encoding)
+      if (writer === null) return null
+      writers.push(writer)
+      vectors.push(vector!)
+    }
+    return this.withTagRuns(vectors, writers)
+  }
+
+  /** Rows rows[0..count) (0..count when null) through `writers`, each row's end at rowEnds[endAt + i]. */
+  private writeRowsOf(writers: ReadonlyArray<ColumnWriter>, rows: Int32Array | null, count: number, rowEnds: Int32Array,
+    endAt: number, columnCount: number): void {
+    this.writeCallCount += 1
+    for (let i = 0; i < count; i += 1) {
+      this.writeRow(writers, rows === null ? i : rows[i]!, columnCount)
+      rowEnds[endAt + i] = this.offset
+    }
+  }
+
+  /** One DataRow message: row `row` through `writers` (`columnCount` columns in all). */
+  private writeRow(writers: ReadonlyArray<ColumnWriter>, row: number, columnCount: number): void {
+    this.room(7)
+    const start = this.offset
+    this.buffer[start] = DATA_ROW_CODE
+    this.view.setInt16(start + 5, columnCount)
+    this.offset = start + 7
+    for (let column = 0; column < writers.length; column += 1) writers[column]!(row)
+    this.view.setInt32(start + 1, this.offset - start - 1)
+  }
+
   /**
    * Rows [from, to) through `writers` (a writer may write several of the `columnCount` columns), stopping after the
    * row that crosses byteLimit; how many were written.
@@ -128,13 +175,7 @@ export class ColumnDataRowEncoder extends DataRowBuffer {
     this.writeCallCount += 1
     let row = from
     for (; row < to && this.offset < byteLimit; row += 1) {
-      this.room(7)
-      const start = this.offset
-      this.buffer[start] = DATA_ROW_CODE
-      this.view.setInt16(start + 5, columnCount)
-      this.offset = start + 7
-      for (let column = 0; column < writers.length; column += 1) writers[column]!(row)
-      this.view.setInt32(start + 1, this.offset - start - 1)
+      this.writeRow(writers, row, columnCount)
       if (rowEnds !== null) rowEnds[row] = this.offset
     }
     return row - from
@@ -149,7 +190,7 @@ export class ColumnDataRowEncoder extends DataRowBuffer {
 
   /**
    * Two or more tag columns side by side (TSBS's ten tags of a host) written as one: a row whose tags have the ids
-   * of the row before copies that row's bytes of them in one go (a segment's rows come grouped by series).
+   * of the row written before it copies that row's bytes of them in one go (a segment's rows come grouped by series).
    */
   private withTagRuns(vectors: ReadonlyArray<ColumnVector>, writers: ReadonlyArray<ColumnWriter>): ColumnWriter[] {
     const grouped: ColumnWriter[] = []
@@ -170,7 +211,8 @@ export class ColumnDataRowEncoder extends DataRowBuffer {
     let lastStart = 0
     let lastEnd = 0
     return (row) => {
-      let isRepeat = lastRow === row - 1 && lastCall === this.writeCallCount
+      // The row written last in this call, adjacent or not (encodeParts writes a source's selected rows).
+      let isRepeat = lastCall === this.writeCallCount
       for (let k = 0; isRepeat && k < ids.length; k++) isRepeat = ids[k]![row] === ids[k]![lastRow]
       const start = this.offset
       if (isRepeat) {

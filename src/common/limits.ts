@@ -11,6 +11,10 @@ export const PG_MESSAGES_PER_TICK_COUNT = 256
 // Answers held back while pipelined frames wait behind a running statement, so a round trip is one socket write;
 // PostgreSQL's output buffer (PQ_SEND_BUFFER_SIZE) is 8 KiB, past it the answers go out as they come.
 export const PG_HELD_OUTPUT_BYTES_MAX = 8 * 1024
+// Constant statements (SELECT 1, a pool's validation query) whose answer bytes a session keeps (wire/pg/constant-answers.ts).
+export const PG_CONSTANT_ANSWERS_PER_SESSION_COUNT_MAX = 32
+// The largest answer kept (SELECT 1's is 58 bytes): at most 32 × 2 × 512 B = 32 KiB a session.
+export const PG_CONSTANT_ANSWER_BYTES_MAX = 512
 // Concurrent pg connections; the next one gets 53300.
 export const PG_CONNECTIONS_MAX_COUNT = 1000
 // Socket bytes waiting to be sent before we stop reading from that client (backpressure).
@@ -359,6 +363,9 @@ export const COPY_PARSE_WORKERS_MAX_COUNT = 4
 // How long a COPY parse worker holding no COPY lives on: then it exits (its isolate's heap pages and the dead buffers it
 // had not collected yet are freed), and the next COPY starts another (~50 ms). As ILP_PARSE_WORKER_IDLE_EXIT_MS.
 export const COPY_PARSE_WORKER_IDLE_EXIT_MS = 10_000
+// Column arrays a COPY parse worker keeps from lean COPYs (their rows never left it) for the next COPYs' columns, bytes:
+// four concurrent 50 k-row TSBS COPYs hold ~32 MiB; past this the rest is dropped. Freed with the worker at its idle exit.
+export const COPY_COLUMN_ARRAYS_KEPT_BYTES_MAX = 64 * 2 ** 20
 // CopyData chunks one COPY may have posted to its worker and not yet parsed; the next one waits (backpressure: the
 // connection then stops reading past PG_RECEIVE_QUEUE_BYTES_MAX).
 export const COPY_WORKER_CHUNKS_IN_FLIGHT_COUNT = 4

@@ -86,6 +86,20 @@ describe('integration: COPY FROM in parse workers against PostgreSQL 15', functi
     await same('binary: rows', rows)
   })
 
+  it('keeps a COPY inside BEGIN in its transaction (the worker hands its rows over): seen by it, gone at ROLLBACK, kept at COMMIT', async function () {
+    // Outside a transaction the worker keeps the rows and hands over only their payloads; a transaction's view
+    // buffers the rows themselves until COMMIT, so there they must come back whole.
+    await reset()
+    for (const end of ['ROLLBACK', 'COMMIT']) {
+      for (const client of [ours, theirs]) await client.query('BEGIN')
+      await same(`COPY in a block before ${end}`, (c) => copyIn(c, 'COPY w FROM STDIN', [Buffer.from(padding())]))
+      await same(`rows seen in the block before ${end}`, rows)
+      for (const client of [ours, theirs]) await client.query(end)
+      await same(`rows after ${end}`, rows)
+    }
+    await same('count after COMMIT', counted)
+  })
+
   it('refuses a bad row after thousands of good ones with the same SQLSTATE, message and CONTEXT, and loads nothing', async function () {
     const bad = [
       // Not an int8 out of range: its message differs from int8in's, inline as well (see copy.test.ts).

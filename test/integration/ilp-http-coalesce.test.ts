@@ -5,41 +5,46 @@
 // for their type, without a final newline, at another precision, with two measurements); on the other, the same
 // requests one at a time (nothing to join: the oracle). Each answer (status and body) and each table's rows must be
 // the same; the first server's log says how many sql.ingest calls carried the requests and how many bytes it held.
+// Twice: with bodies parsed on the event loop (below ILP_PARSE_POOL_BYTES_MIN, rows sliced and joined per request)
+// and with bodies the parse pool parses and encodes, groups of them written together (http-group-write.ts).
 // Then acknowledged means durable with requests joined (invariant 1): kill -9 while 60 requests are in flight, and
 // after restart every acknowledged request's rows are there, and every request's rows are there wholly or not at all.
 import assert from 'node:assert/strict'
 import net from 'node:net'
+import { ILP_PARSE_POOL_BYTES_MIN } from '../../src/common/limits.js'
 import { httpRequest, SqlReader, type HttpAnswer } from '../helpers/ilp.js'
 import { makeTempDir, removeDir, startServerProcess, type ServerProcess } from '../helpers/server-process.js'
 
 const BUDGET_MB = 1
 const REQUEST_COUNT = 60
 const LINES_PER_REQUEST = 1500
+// Bodies of ~350 KiB or more: parsed in the pool (ILP_PARSE_POOL_BYTES_MIN is 256 KiB), not inline.
+const LINES_PER_POOLED_REQUEST = 6000
 
 interface WriteRequest {
   readonly path: string
   readonly body: string
 }
 
-function linesOf(request: number, precisionDivisor = 1n): string[] {
+function linesOf(request: number, precisionDivisor = 1n, lineCount = LINES_PER_REQUEST): string[] {
   const lines: string[] = []
-  for (let i = 0; i < LINES_PER_REQUEST; i++) {
-    const ts = (1_700_000_000_000_000_000n + BigInt(request * LINES_PER_REQUEST + i) * 1000n) / precisionDivisor
+  for (let i = 0; i < lineCount; i++) {
+    const ts = (1_700_000_000_000_000_000n + BigInt(request * lineCount + i) * 1000n) / precisionDivisor
     lines.push(`cpu,host=host_${i % 50},rack=r${request % 7} v=${request}.${i},n=${i}i${i % 3 === 0 ? ',s="t"' : ''} ${ts}`)
   }
   return lines
 }
 
 /** Request r's body: mostly valid lines, some requests spoiled in one of several ways. */
-function requestOf(r: number): WriteRequest {
-  const lines = linesOf(r)
+function requestOf(r: number, lineCount = LINES_PER_REQUEST): WriteRequest {
+  const lines = linesOf(r, 1n, lineCount)
   switch (r % 10) {
     case 3: lines[17] = 'cpu,host=broken v=' // a parse error
       break
     case 5: lines[40] = `cpu,host=host_x v=${r}i ${1_600_000_000_000_000_000 + r}` // v is float8: sql refuses it
       break
     case 7: return { path: '/write', body: lines.join('\n') } // no final newline
-    case 8: return { path: '/write?precision=ms', body: `${linesOf(r, 1_000_000n).join('\n')}\n` }
+    case 8: return { path: '/write?precision=ms', body: `${linesOf(r, 1_000_000n, lineCount).join('\n')}\n` }
     case 9: lines.push(`mem,host=h${r} used=${r}i 1700000000000000000`) // two measurements
       break
   }
@@ -62,13 +67,18 @@ async function tableRows(server: ServerProcess, table: string): Promise<unknown[
 
 describe('integration: ILP HTTP requests written together (issue 10)', function () {
   this.timeout(180_000)
-  const dirs = [makeTempDir('ilp-http-coalesce-a'), makeTempDir('ilp-http-coalesce-b')]
+  const dirs: string[] = []
   after(() => dirs.forEach(removeDir))
 
-  it(`${REQUEST_COUNT} requests at once are answered as one by one; request bytes held within the budget`, async function () {
-    const args = ['--ilp-http-buffer-mb', String(BUDGET_MB), '--fsync', 'always']
-    const [together, alone] = await Promise.all(dirs.map((dataDir) => startServerProcess({ dataDir, args })))
-    const requests = Array.from({ length: REQUEST_COUNT }, (_, r) => requestOf(r))
+  // The pooled bodies get a budget that holds several: with 1 MiB, one is parsed while the other waits, and none join.
+  for (const [lineCount, budgetMb, where] of [[LINES_PER_REQUEST, BUDGET_MB, 'parsed inline'], [LINES_PER_POOLED_REQUEST, 4, 'parsed in the pool']] as const) {
+  it(`${REQUEST_COUNT} requests at once are answered as one by one; request bytes held within the budget (${where})`, async function () {
+    const args = ['--ilp-http-buffer-mb', String(budgetMb), '--fsync', 'always']
+    const pair = [makeTempDir('ilp-http-coalesce-a'), makeTempDir('ilp-http-coalesce-b')]
+    dirs.push(...pair)
+    const [together, alone] = await Promise.all(pair.map((dataDir) => startServerProcess({ dataDir, args })))
+    const requests = Array.from({ length: REQUEST_COUNT }, (_, r) => requestOf(r, lineCount))
+    if (lineCount === LINES_PER_POOLED_REQUEST) assert.ok(requests.every((request) => request.body.length >= ILP_PARSE_POOL_BYTES_MIN), 'bodies go to the pool')
     try {
       // The table first, on both: later type refusals then do not depend on which request created a column.
       for (const server of [together!, alone!]) assert.equal((await post(server.httpPort, requestOf(0))).status, 204)
@@ -89,13 +99,14 @@ describe('integration: ILP HTTP requests written together (issue 10)', function 
     assert.ok(closed !== undefined, 'the listener logs its budget and calls when it closes')
     const stats = JSON.parse(closed) as { bufferedBytesPeak: number; budgetWaits: number; ingestCalls: number; ingestRequests: number }
     const largest = Math.max(...requests.map((request) => Buffer.byteLength(request.body)))
-    assert.ok(stats.bufferedBytesPeak <= Math.max(BUDGET_MB * 2 ** 20, largest), `held ${stats.bufferedBytesPeak} bytes at most`)
+    assert.ok(stats.bufferedBytesPeak <= Math.max(budgetMb * 2 ** 20, largest), `held ${stats.bufferedBytesPeak} bytes at most`)
     // Whether any request had to wait depends on how fast this run's server drained them (on an idle machine it may
     // keep up with the client's writes); the waiting itself is pinned in test/unit/wire/ilp/http-coalesce.test.ts.
-    assert.ok(stats.ingestCalls < stats.ingestRequests, 'requests waiting together were written together')
     process.stdout.write(`      (${stats.ingestRequests} requests in ${stats.ingestCalls} sql.ingest calls; held at most ` +
       `${(stats.bufferedBytesPeak / 2 ** 20).toFixed(2)} MiB, ${stats.budgetWaits} waited)\n`)
+    assert.ok(stats.ingestCalls < stats.ingestRequests, 'requests waiting together were written together')
   })
+  }
 
   it('kill -9 amid requests written together: every acknowledged request is there, each request wholly or not at all', async function () {
     const dataDir = makeTempDir('ilp-http-coalesce-crash')

@@ -76,10 +76,18 @@ function settings(_request: IncomingMessage, response: ServerResponse): void {
   sendJson(response, 200, { 'config': { 'line.proto.support.versions': [1] }, 'release.type': 'OSS', 'release.version': NODEDB_VERSION })
 }
 
-function routesOf(options: IlpHttpListenerOptions, budget: IlpHttpBudget, coalescer: IngestCoalescer | undefined): ReadonlyMap<string, Route> {
+/** The coalescers, with the line parsers they and inline parses share (their caches stay warm across requests). */
+interface Coalescers { readonly lineParsers: LineParsers; readonly ingest?: IngestCoalescer; readonly parse: ParseCoalescer }
+
+function coalescersOf(options: IlpHttpListenerOptions): Coalescers {
   const lineParsers = new LineParsers()
+  const parse = new ParseCoalescer(options.sql, options.parsePool ?? null, lineParsers)
+  return options.coalesce === false ? { lineParsers, parse } : { lineParsers, ingest: new IngestCoalescer(options.sql), parse }
+}
+
+function routesOf(options: IlpHttpListenerOptions, budget: IlpHttpBudget, coalescers: Coalescers): ReadonlyMap<string, Route> {
+  const { lineParsers, ingest: coalescer, parse: parseCoalescer } = coalescers
   const bodyBuffers = new IngestBufferPool(ILP_HTTP_POOLED_BODY_BYTES, ILP_INGEST_BUFFERS_KEPT_COUNT)
-  const parseCoalescer = new ParseCoalescer(options.parsePool ?? null, lineParsers)
   const write = (api: WriteApi) => (request: IncomingMessage, response: ServerResponse, url: URL) =>
     handleWrite(request, response, url, api, {
       sql: options.sql, token: options.token ?? null, parsePool: options.parsePool ?? null, lineParsers, bodyBuffers, budget,
@@ -114,8 +122,9 @@ async function dispatch(routes: ReadonlyMap<string, Route>, request: IncomingMes
 /** Resolves once listening; rejects with Node's own error (EADDRINUSE, EACCES, …) so the caller can report it. */
 export async function startIlpHttpListener(options: IlpHttpListenerOptions): Promise<IlpHttpListener> {
   const budget = new IlpHttpBudget(options.bufferedBytesMax ?? ILP_HTTP_BUFFERED_BYTES_MAX)
-  const coalescer = options.coalesce === false ? undefined : new IngestCoalescer(options.sql)
-  const routes = routesOf(options, budget, coalescer)
+  const coalescers = coalescersOf(options)
+  const { ingest: coalescer, parse: parseCoalescer } = coalescers
+  const routes = routesOf(options, budget, coalescers)
   const inFlight = new Set<Promise<void>>()
   const server = createServer((request, response) => {
     const running = dispatch(routes, request, response).catch((error: unknown) => {
@@ -140,7 +149,9 @@ export async function startIlpHttpListener(options: IlpHttpListenerOptions): Pro
       await closeListener(server, inFlight, sockets)
       log.info({
         bufferedBytesPeak: budget.bytesPeak, budgetWaits: budget.waitCount,
-        ingestCalls: coalescer?.callCount ?? null, ingestRequests: coalescer?.requestCount ?? null,
+        // Calls that carried several requests: joined by the IngestCoalescer, or parsed and written as one group.
+        ingestCalls: coalescer === undefined ? null : coalescer.callCount + parseCoalescer.callCount,
+        ingestRequests: coalescer === undefined ? null : coalescer.requestCount + parseCoalescer.requestCount,
       }, 'ilp http listener: buffer budget and coalescing')
     },
   }

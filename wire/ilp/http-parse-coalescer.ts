@@ -1,22 +1,34 @@
 // wire/ilp/http-parse-coalescer: parses the bodies of concurrent HTTP write requests together. While the parse pool's
 // workers are all busy, bodies that arrive (of the same precision) wait and are then parsed as ONE payload, side by
 // side (a '\n' added where a body lacks its last one), so each worker round trip and each parse carries several
-// small bodies instead of one; each request then gets its own rows back (sliceBatch: its line range, renumbered).
-// Exactness: a body parsed with others yields the rows it yields alone, except where the parser compares lines with
-// each other (a field's type against an earlier line's); so a joined parse that reports any error is thrown away and
-// every body of it parsed alone. Lines without a timestamp take the first request's arrival time. Small payloads
-// parse inline on the event loop, as before (ILP_PARSE_POOL_BYTES_MIN). Knows nothing of HTTP or storage.
+// small bodies instead of one. In the pool (payloads of ILP_PARSE_POOL_BYTES_MIN or more) the worker also encodes
+// the records' payloads and says which body each row came from (request-parts.ts), and the group's rows are written
+// together, each request answered as alone (http-group-write.ts): the event loop neither slices nor joins rows nor
+// encodes them, as for a TCP run. Inline (smaller payloads, on the event loop) each request gets its own rows back
+// (sliceBatch: its line range, renumbered) for the IngestCoalescer to join. Exactness: a body parsed with others
+// yields the rows it yields alone, except where the parser compares lines with each other (a field's type against
+// an earlier line's); so a joined parse that reports any error is thrown away and every body of it parsed alone.
+// Lines without a timestamp take the first request's arrival time. Knows nothing of HTTP or storage.
 import { ILP_HTTP_COALESCE_BYTES_MAX, ILP_PARSE_POOL_BYTES_MIN } from '../../src/common/limits.js'
+import type { IngestOutcome, SqlFacade } from '../../sql/api.js'
 import { sliceBatch } from './batch-concat.js'
+import { GroupWrite } from './http-group-write.js'
 import { IlpParser, type IlpParseOptions, type IlpParseResult } from './ilp-parser.js'
 import type { LineBatch } from './line-batch.js'
 import type { LineParsers } from './line-parser.js'
 import { defaultParsePoolSize, type IlpParsePool } from './parse-pool.js'
+import { lineCountOf } from './request-parts.js'
+import { withReparse } from './run-reparse.js'
+
+export { lineCountOf } from './request-parts.js'
 
 /** What a request gets: its parse result and its body's bytes (the pool hands a transferred buffer back). */
 export interface CoalescedParse {
+  /** The request's own parse errors and line count; its rows in `batches` unless `written` is set. */
   readonly parsed: IlpParseResult
   readonly body: Buffer
+  /** Set when the request's rows are being written with its group's (GroupWrite): its outcome, instead of ingesting `parsed.batches`. */
+  readonly written?: () => Promise<IngestOutcome>
 }
 
 interface Waiting {
@@ -30,19 +42,15 @@ interface Waiting {
 
 const NEWLINE = 10
 
-/** Lines the parser counts in `body`: '\n'-terminated ones plus a final unterminated one. */
-export function lineCountOf(body: Buffer): number {
-  let count = 0
-  for (let at = body.indexOf(NEWLINE); at >= 0; at = body.indexOf(NEWLINE, at + 1)) count++
-  return body.length > 0 && body[body.length - 1] !== NEWLINE ? count + 1 : count
-}
-
 export class ParseCoalescer {
   private readonly queue: Waiting[] = []
   private inFlight = 0
   private readonly inFlightMax: number
+  /** sql.ingest calls of groups parsed in the pool, and requests they carried (tests and logs). */
+  callCount = 0
+  requestCount = 0
 
-  constructor(private readonly pool: IlpParsePool | null, private readonly lineParsers?: LineParsers,
+  constructor(private readonly sql: SqlFacade, private readonly pool: IlpParsePool | null, private readonly lineParsers?: LineParsers,
     private readonly bytesMax = ILP_HTTP_COALESCE_BYTES_MAX) {
     this.inFlightMax = pool === null ? 1 : defaultParsePoolSize()
   }
@@ -79,12 +87,14 @@ export class ParseCoalescer {
   }
 
   private async run(group: ReadonlyArray<Waiting>): Promise<void> {
+    const bytes = group.reduce((sum, write) => sum + write.body.length, 0)
+    if (this.pool !== null && bytes >= ILP_PARSE_POOL_BYTES_MIN) return this.runPooled(this.pool, group)
     if (group.length === 1) return this.runAlone(group[0]!)
     const lineCounts = group.map((write) => lineCountOf(write.body))
     const joined = joinBodies(group.map((write) => write.body))
     let parsed: IlpParseResult
     try {
-      parsed = (await this.parseOne(joined, group[0]!.options, true)).parsed
+      parsed = (await this.parseOne(joined, group[0]!.options)).parsed
     } catch (error) {
       for (const write of group) write.reject(error)
       return
@@ -104,27 +114,65 @@ export class ParseCoalescer {
 
   private async runAlone(write: Waiting): Promise<void> {
     try {
-      write.resolve(await this.parseOne(write.body, write.options, write.isOwned))
+      write.resolve(await this.parseOne(write.body, write.options))
     } catch (error) {
       write.reject(error)
     }
   }
 
-  /** Inline when small or without a pool (the listener's warm line parsers), else in the pool. */
-  private async parseOne(body: Buffer, options: IlpParseOptions, isOwned: boolean): Promise<CoalescedParse> {
-    if (this.pool === null || body.length < ILP_PARSE_POOL_BYTES_MIN) {
-      const parser = new IlpParser(options, this.lineParsers?.of(options.precision))
-      parser.feed(body)
-      return { parsed: parser.end(), body }
-    }
-    const pooled = await this.pool.parse(body, options, isOwned)
-    return { parsed: pooled.result, body: pooled.input }
+  /** Inline, with the listener's warm line parsers. */
+  private async parseOne(body: Buffer, options: IlpParseOptions): Promise<CoalescedParse> {
+    const parser = new IlpParser(options, this.lineParsers?.of(options.precision))
+    parser.feed(body)
+    return { parsed: parser.end(), body }
   }
+
+  /**
+   * The group's bodies parsed and encoded in one pool job and written together (GroupWrite); when a joined parse
+   * reports an error, each body again alone.
+   */
+  private async runPooled(pool: IlpParsePool, group: ReadonlyArray<Waiting>): Promise<void> {
+    const options = group[0]!.options
+    const isAlone = group.length === 1
+    const input = isAlone ? group[0]!.body : joinBodies(group.map((write) => write.body))
+    const partBytes = group.map((write) => write.body.length + (needsNewline(write.body) && !isAlone ? 1 : 0))
+    let pooled
+    try {
+      pooled = await pool.parse(input, options, { isBufferOwned: !isAlone || group[0]!.isOwned, encodeAhead: true, partBytes })
+    } catch (error) {
+      for (const write of group) write.reject(error)
+      return
+    }
+    const { result, parts } = pooled
+    if (!isAlone && result.errorCount > 0) {
+      for (const batch of result.batches) pool.recycle(batch)
+      // The bodies before the first failing line's parse side by side as they did here (without an error); that
+      // body and the ones after it each alone, where no other body's lines can bear on theirs.
+      let failing = 0
+      for (let lineTo = parts!.lineCounts[0]!; lineTo < result.errors[0]!.line; lineTo += parts!.lineCounts[++failing]!);
+      const rest = group.slice(failing).map((write) => this.runPooled(pool, [write]))
+      await Promise.all(failing > 0 ? [this.runPooled(pool, group.slice(0, failing)), ...rest] : rest)
+      return
+    }
+    // Batches sent lean are parsed again from the input, kept until written, should a schema change race the write.
+    const batches = withReparse(result, pooled.input, options).batches
+    const write = new GroupWrite(this.sql, batches, parts!, (batch) => pool.recycle(batch))
+    this.callCount += batches.length
+    this.requestCount += group.length
+    group.forEach((waiting, i) => {
+      const errors = isAlone ? { errors: result.errors, errorCount: result.errorCount } : { errors: [], errorCount: 0 }
+      const parsed: IlpParseResult = { batches: [], ...errors, lineCount: parts!.lineCounts[i]! }
+      waiting.resolve({ parsed, body: isAlone ? pooled.input : waiting.body, written: () => write.outcomeOf(i) })
+    })
+  }
+}
+
+function needsNewline(body: Buffer): boolean {
+  return body.length > 0 && body[body.length - 1] !== NEWLINE
 }
 
 /** The bodies side by side, each ending in '\n'. */
 function joinBodies(bodies: ReadonlyArray<Buffer>): Buffer {
-  const needsNewline = (body: Buffer): boolean => body.length > 0 && body[body.length - 1] !== NEWLINE
   const total = bodies.reduce((sum, body) => sum + body.length + (needsNewline(body) ? 1 : 0), 0)
   const joined = Buffer.allocUnsafe(total)
   let at = 0

@@ -17,7 +17,7 @@ import type { LineParsers } from './line-parser.js'
 import type { IngestBufferPool } from './ingest-buffers.js'
 import type { IlpHttpBudget } from './http-budget.js'
 import type { IngestCoalescer } from './http-coalescer.js'
-import type { ParseCoalescer } from './http-parse-coalescer.js'
+import type { CoalescedParse, ParseCoalescer } from './http-parse-coalescer.js'
 
 export type WriteApi = 'v1' | 'v2'
 
@@ -36,7 +36,7 @@ export interface HttpWriteOptions {
   readonly budget?: IlpHttpBudget
   /** Joins concurrent requests' rows into fewer sql.ingest calls; absent = one call per request. */
   readonly coalescer?: IngestCoalescer
-  /** Parses concurrent requests' bodies together (http-parse-coalescer.ts); absent = each alone. */
+  /** Parses concurrent requests' bodies together, and writes those parsed in the pool (http-parse-coalescer.ts); absent = each alone. */
   readonly parseCoalescer?: ParseCoalescer
 }
 
@@ -104,19 +104,26 @@ function sendEngineFailure(response: ServerResponse, error: unknown, api: WriteA
   sendError(response, 'internal error', 'unexpected error writing points to database', { api })
 }
 
+/** A request's parse result and body bytes, and (written) its outcome when its rows are written with others'. */
+interface ParsedBody {
+  readonly parsed: IlpParseResult
+  readonly chunks: ReadonlyArray<Buffer>
+  readonly written?: CoalescedParse['written']
+}
+
 /**
  * Parses the body: inline when small (or without a pool), else in the parse pool, off the event loop. Either way
  * the result is parseLines'; `chunks` are the body's bytes (the pool hands the transferred buffer back).
  */
 async function parseBody(body: { chunks: ReadonlyArray<Buffer>; bytes: number; pooled: boolean }, parseOptions: IlpParseOptions,
-  options: HttpWriteOptions): Promise<{ parsed: IlpParseResult; chunks: ReadonlyArray<Buffer> } | Error> {
+  options: HttpWriteOptions): Promise<ParsedBody | Error> {
   const { chunks, bytes } = body
   const pool = options.parsePool ?? null
   const lineParsers = options.lineParsers
   if (options.parseCoalescer !== undefined) {
     try {
       const coalesced = await options.parseCoalescer.parse(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes), parseOptions, body.pooled)
-      return { parsed: coalesced.parsed, chunks: [coalesced.body] }
+      return { parsed: coalesced.parsed, chunks: [coalesced.body], written: coalesced.written }
     } catch (error) {
       return error instanceof Error ? error : new Error(String(error))
     }
@@ -127,7 +134,7 @@ async function parseBody(body: { chunks: ReadonlyArray<Buffer>; bytes: number; p
     return { parsed: parser.end(), chunks }
   }
   try {
-    const pooled = await pool.parse(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes), parseOptions, body.pooled)
+    const pooled = await pool.parse(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes), parseOptions, { isBufferOwned: body.pooled })
     return { parsed: pooled.result, chunks: [pooled.input] }
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error))
@@ -199,23 +206,25 @@ async function readParseAnswer(request: IncomingMessage, response: ServerRespons
   onBodyBytes(body.bytes)
   const parsedBody = await parseBody(body, { precision, nowUs }, options)
   if (parsedBody instanceof Error) return sendParseFailure(response, parsedBody, api)
-  const { parsed, chunks } = parsedBody
+  const { chunks } = parsedBody
   try {
-    await ingestAndAnswer(response, api, options, parsed, chunks, body.bytes)
+    await ingestAndAnswer(response, api, options, parsedBody, body.bytes)
   } finally {
     if (body.pooled) options.bodyBuffers?.give(chunks[0]!) // answered: nothing reads the body any more
   }
 }
 
 /** Writes the parsed rows and answers: 204, or 400 naming the first failing line (quoted from `chunks`). */
-async function ingestAndAnswer(response: ServerResponse, api: WriteApi, options: HttpWriteOptions, parsed: IlpParseResult,
-  chunks: ReadonlyArray<Buffer>, bytes: number): Promise<void> {
+async function ingestAndAnswer(response: ServerResponse, api: WriteApi, options: HttpWriteOptions, body: ParsedBody,
+  bytes: number): Promise<void> {
+  const { parsed, chunks, written } = body
   let outcome: IngestOutcome | null = null
-  if (parsed.batches.length > 0) {
+  if (parsed.batches.length > 0 || written !== undefined) {
     try {
       const coalescer = options.coalescer
-      outcome = coalescer === undefined ? await options.sql.ingest(parsed.batches)
-        : await coalescer.ingest({ batches: parsed.batches, lineCount: parsed.lineCount, bytes })
+      outcome = written !== undefined ? await written()
+        : coalescer === undefined ? await options.sql.ingest(parsed.batches)
+          : await coalescer.ingest({ batches: parsed.batches, lineCount: parsed.lineCount, bytes })
     } catch (error) {
       return sendEngineFailure(response, error, api)
     }

@@ -16,6 +16,7 @@ import {
 } from '../../src/common/limits.js'
 import { encodedTransferables, type IngestBatch, type IngestTableSchema } from '../../sql/api.js'
 import type { IlpParseOptions, IlpParseResult } from './ilp-parser.js'
+import type { RequestParts } from './request-parts.js'
 
 /** Posted to a worker: the payload (its buffer transferred) and how to parse it. */
 export interface ParseJobMessage {
@@ -26,6 +27,8 @@ export interface ParseJobMessage {
   readonly tables: ReadonlyArray<IngestTableSchema>
   /** Payload buffers of earlier results, written and free again (transferred): the worker encodes into them. */
   readonly spare: ReadonlyArray<ArrayBuffer>
+  /** The input is several HTTP bodies side by side, of these byte lengths: the reply says where each one's rows are. */
+  readonly partBytes?: ReadonlyArray<number>
 }
 
 /** Posted back: parseLines' result and the payload, both transferred. */
@@ -33,12 +36,25 @@ export interface ParseResultMessage {
   readonly id: number
   readonly result: IlpParseResult
   readonly input: Uint8Array
+  readonly parts?: RequestParts
 }
 
 export interface IlpParsePoolResult {
   readonly result: IlpParseResult
   /** The bytes parsed (the caller's input is detached by the transfer; these are the same bytes, handed back). */
   readonly input: Buffer
+  /** Where each body's lines and rows are, when the job gave `partBytes`. */
+  readonly parts?: RequestParts
+}
+
+/** How a job is parsed beyond its options (parse()'s last argument). */
+export interface IlpParseJobOptions {
+  /** The input's whole ArrayBuffer is the caller's to transfer (an IngestBufferPool buffer). */
+  readonly isBufferOwned?: boolean
+  /** Encode the records' payloads of batches of recent tables (ingest-ahead.ts), and send those batches lean. */
+  readonly encodeAhead?: boolean
+  /** The input is bodies side by side of these byte lengths (IlpParsePoolResult.parts). */
+  readonly partBytes?: ReadonlyArray<number>
 }
 
 /** Why a pooled parse failed: the pool was closed (shutdown), or the worker holding the job died. */
@@ -66,6 +82,7 @@ interface Job {
   readonly input: Uint8Array
   readonly options: IlpParseOptions
   readonly encodeAhead: boolean
+  readonly partBytes: ReadonlyArray<number> | undefined
   readonly resolve: (result: IlpParsePoolResult) => void
   readonly reject: (error: Error) => void
 }
@@ -141,9 +158,11 @@ export class IlpParsePool {
    * (an IngestBufferPool buffer); it is copied otherwise. Do not use `input` after the call: the result's `input` is
    * the same view, handed back. Waits while the queue is full. Rejects with IlpParsePoolError when the pool closes or
    * the worker dies. With `encodeAhead`, the worker also encodes the records' payloads of batches of recent tables
-   * (ingest-ahead.ts): for payloads whose batches are written as they are (TCP runs; HTTP requests get sliced and joined).
+   * (ingest-ahead.ts): for payloads whose batches are written as they are (TCP runs, HTTP bodies parsed together), not
+   * sliced or joined. With `partBytes`, the result says which body each row came from.
    */
-  async parse(input: Buffer, options: IlpParseOptions, isBufferOwned = false, encodeAhead = false): Promise<IlpParsePoolResult> {
+  async parse(input: Buffer, options: IlpParseOptions, job: IlpParseJobOptions = {}): Promise<IlpParsePoolResult> {
+    const { isBufferOwned = false, encodeAhead = false, partBytes } = job
     while (!this.isClosed && this.queue.length >= this.pendingMax) await new Promise<void>((resolve) => this.waiters.push(resolve))
     if (this.isClosed) throw new IlpParsePoolError('the ILP parse pool is closed', true)
     let owned: Uint8Array = input
@@ -153,7 +172,7 @@ export class IlpParsePool {
       owned.set(input)
     }
     return new Promise<IlpParsePoolResult>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, input: owned, options, encodeAhead, resolve, reject })
+      this.queue.push({ id: this.nextId++, input: owned, options, encodeAhead, partBytes, resolve, reject })
       this.pump()
     })
   }
@@ -193,7 +212,9 @@ export class IlpParsePool {
       const tables = !job.encodeAhead || this.recentMeasurements.length === 0 ? [] : this.tablesNamed(this.recentMeasurements)
       const spare = this.spare
       this.spare = []
-      const message: ParseJobMessage = { id: job.id, input: job.input, options: job.options, tables, spare }
+      const message: ParseJobMessage = {
+        id: job.id, input: job.input, options: job.options, tables, spare, ...(job.partBytes === undefined ? {} : { partBytes: job.partBytes }),
+      }
       slot.worker.postMessage(message, job.input.buffer instanceof ArrayBuffer ? [job.input.buffer, ...spare] : spare)
     }
   }
@@ -210,7 +231,7 @@ export class IlpParsePool {
       slot.worker.unref()
       const input = Buffer.from(reply.input.buffer, reply.input.byteOffset, reply.input.byteLength)
       for (const batch of reply.result.batches) this.noteMeasurement(batch.measurement)
-      job.resolve({ result: reply.result, input })
+      job.resolve({ result: reply.result, input, ...(reply.parts === undefined ? {} : { parts: reply.parts }) })
       this.pump()
       if (slot.job === null) this.exitWhenIdle(slot)
     })

@@ -9,6 +9,7 @@ import { encodeBatchesAhead, IngestEncodeBuffers, leanAhead } from '../../sql/ap
 import { parseLines } from './ilp-parser.js'
 import { LineParsers } from './line-parser.js'
 import { transferablesOf, type ParseJobMessage, type ParseResultMessage } from './parse-pool.js'
+import { lineCountOf, partLineCounts, requestParts } from './request-parts.js'
 
 const port = parentPort
 assert(port !== null, 'parse-worker runs as a worker thread')
@@ -16,21 +17,19 @@ const lineParsers = new LineParsers()
 /** Payload buffers the pool handed back with jobs (recycle): encoded into again. */
 const encodeBuffers = new IngestEncodeBuffers()
 
-/** Lines in `input`: its '\n's, plus a last line without one. */
-function lineCountOf(input: Buffer): number {
-  let count = 0
-  for (let at = input.indexOf(10); at >= 0; at = input.indexOf(10, at + 1)) count++
-  return input.length > 0 && input[input.length - 1] !== 10 ? count + 1 : count
-}
 port.on('message', (job: ParseJobMessage) => {
   const input = Buffer.from(job.input.buffer, job.input.byteOffset, job.input.byteLength)
   // A body's line count sizes its first measurement's arrays (a scan at memchr speed, against parsing every byte).
-  const options = job.options.rowCountHint === undefined ? { ...job.options, rowCountHint: lineCountOf(input) } : job.options
+  const lineCounts = job.partBytes === undefined ? null : partLineCounts(input, job.partBytes)
+  const lineCount = lineCounts === null ? lineCountOf(input) : lineCounts.reduce((sum, count) => sum + count, 0)
+  const options = job.options.rowCountHint === undefined ? { ...job.options, rowCountHint: lineCount } : job.options
   const parsed = parseLines(input, options, lineParsers.of(job.options.precision))
+  // Which request each row came from, read before the rows are dropped below (HTTP bodies parsed side by side).
+  const parts = lineCounts === null ? undefined : requestParts(lineCounts, parsed.batches)
   // The records' payloads too, for the tables the pool named (sql.ingest checks they still hold).
   for (const buffer of job.spare) encodeBuffers.give(new Uint8Array(buffer))
   // Encoded batches go without their rows (leanAhead): the caller parses the input again if it needs them.
   const result = job.tables.length === 0 ? parsed : { ...parsed, batches: encodeBatchesAhead(parsed.batches, job.tables, encodeBuffers).map(leanAhead) }
-  const reply: ParseResultMessage = { id: job.id, result, input: job.input }
+  const reply: ParseResultMessage = { id: job.id, result, input: job.input, ...(parts === undefined ? {} : { parts }) }
   port.postMessage(reply, transferablesOf(result, job.input))
 })

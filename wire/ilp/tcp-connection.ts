@@ -203,7 +203,7 @@ export class IlpTcpConnection {
     const lineNumberBase = this.parser.skipLines(lineCount)
     const options = { precision: 'n', nowUs: Date.now() * 1000, lineNumberBase, rowCountHint: lineCount } as const
     let kept: Buffer | null = null // the run, while batches sent without their rows may need it parsed again
-    const parsed = pool.parse(run, options, true, true).then((pooled) => {
+    const parsed = pool.parse(run, options, { isBufferOwned: true, encodeAhead: true }).then((pooled) => {
       if (needsInput(pooled.result)) kept = pooled.input
       else this.options.runBuffers.give(pooled.input) // the result holds copies: the run's bytes are not read again
       return withReparse(pooled.result, pooled.input, options)

@@ -1,21 +1,19 @@
-// wire/pg/bind-params: a Bind's parameter values as the session hands them to sql — text as strings, binary as bytes
-// — and its format codes, checked as exec_bind_message checks them (an error names the parameter in its CONTEXT).
+// wire/pg/bind-params: a Bind message's parameter values and result format codes, checked as PostgreSQL checks them
+// (22023 for a bad format code, 08P01 for a format count that fits neither one nor every parameter); an error reading
+// a parameter names it in exec_bind_message's CONTEXT.
 import { inBindParam } from '../../src/common/bind-param-errors.js'
 import { invalidParameterValue, protocolViolation } from '../../src/common/errors.js'
 import { decodeTextUtf8, type ParamValue } from '../../sql/api.js'
 import type { Bind } from './frontend.js'
 
-export const FORMAT_TEXT = 0
-export const FORMAT_BINARY = 1
+const FORMAT_TEXT = 0
+const FORMAT_BINARY = 1
 
 export function checkFormatCode(format: number): void {
   if (format !== FORMAT_TEXT && format !== FORMAT_BINARY) throw invalidParameterValue(`unsupported format code: ${format}`)
 }
 
-/**
- * Text parameters become strings (valid UTF-8 without NUL, else 22021 as pg_client_to_server); binary ones are copied
- * out of the socket chunk. An error names the parameter in PostgreSQL's CONTEXT.
- */
+/** Text parameters become strings (valid UTF-8 without NUL, else 22021); binary ones are copied out of the socket chunk. */
 export function decodeParams(message: Bind): ReadonlyArray<ParamValue> {
   const formats = message.paramFormats
   if (formats.length > 1 && formats.length !== message.paramValues.length) {

@@ -18,6 +18,8 @@ export class BufferWriter {
   /** Complete output before `buffer`'s bytes: copies of earlier bytes of the writer and attached views, in order. */
   private chunks: Buffer[] = []
   private chunkByteCount = 0
+  /** Bumped whenever bytes leave `buffer` (copied out or followed by a chunk): a mark before that no longer holds. */
+  private epoch = 0
 
   get byteCount(): number {
     return this.chunkByteCount + this.offset
@@ -108,6 +110,18 @@ export class BufferWriter {
     return this
   }
 
+  /** Where the next message starts, for copySince (only between messages). */
+  mark(): { readonly epoch: number; readonly offset: number } {
+    assert(this.messageStart < 0, 'BufferWriter.mark inside a message')
+    return { epoch: this.epoch, offset: this.offset }
+  }
+
+  /** A copy of the bytes written since `mark`; null when some of them already left the buffer (taken or attached), or past `byteCountMax`. */
+  copySince(mark: { readonly epoch: number; readonly offset: number }, byteCountMax: number): Buffer | null {
+    if (mark.epoch !== this.epoch || this.messageStart >= 0 || this.offset - mark.offset > byteCountMax) return null
+    return Buffer.from(this.buffer.subarray(mark.offset, this.offset))
+  }
+
   /** Returns every complete message written so far (a copy) and empties the writer. */
   take(): Buffer {
     const chunks = this.takeChunks()
@@ -125,12 +139,14 @@ export class BufferWriter {
   }
 
   private pushChunk(chunk: Buffer): void {
+    this.epoch++
     this.chunks.push(chunk)
     this.chunkByteCount += chunk.length
   }
 
   private copyOut(): Buffer {
     const out = Buffer.from(this.buffer.subarray(0, this.offset))
+    this.epoch++
     this.offset = 0
     if (this.buffer.length > RETAINED_BYTES_MAX) this.buffer = Buffer.allocUnsafe(INITIAL_BYTES)
     return out

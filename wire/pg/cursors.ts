@@ -45,3 +45,8 @@ function fetchStream(cursor: ResultCursor, count: number | null): RowStream {
     [Symbol.asyncIterator]: batches,
   }
 }
+
+/** FETCH from a portal that answered no rows (e.g. a protocol portal of an INSERT): PostgreSQL's "FETCH 0". */
+export function noRows(fetch: CursorFetch): StatementResult {
+  return { kind: 'CommandResult', commandTag: fetch.isMove ? 'MOVE 0' : 'FETCH 0' }
+}

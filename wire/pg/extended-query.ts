@@ -9,9 +9,10 @@ import type {
   CursorFetch, FieldDescription, ParamValue, PreparedStatement, PreparedStatementInfo, PreparedStatementRegistry, SessionContext, SessionEffect, SqlFacade,
   StatementDescription, StatementResult,
 } from '../../sql/api.js'
-import { checkFormatCode, decodeParams, FORMAT_BINARY } from './bind-params.js'
-import { fetchResult, moveResult } from './cursors.js'
+import { checkFormatCode, decodeParams } from './bind-params.js'
+import { fetchResult, moveResult, noRows } from './cursors.js'
 import type { Bind, FrontendMessage } from './frontend.js'
+import type { RowsResult } from './constant-answers.js'
 import { listStatements, originOf, type Statement } from './prepared-statement.js'
 import { ResultCursor, resolveFormats, type RowSink } from './result-writer.js'
 
@@ -31,6 +32,10 @@ export interface ExtendedQueryHost extends RowSink {
   sendCursorRows(cursor: ResultCursor, formats: ReadonlyArray<number>, maxRows: number): Promise<number>
   /** Runs COPY's sub-protocol (wire/pg/copy-session.ts); resolves with the tag 'COPY n'. */
   runCopy(result: StatementResult & { kind: 'CopyInResult' | 'CopyOutResult' }): Promise<string>
+  /** Writes the statement's kept constant answer for Bind's result formats (constant-answers.ts): its spent result, or null. */
+  writeConstantAnswer(statement: PreparedStatement, formats: ReadonlyArray<number>): RowsResult | null
+  /** Before a constant result's messages (formats null: a simple Query's): call the function after its CommandComplete. */
+  recordConstantAnswer(statement: PreparedStatement, formats: ReadonlyArray<number> | null, result: RowsResult): () => void
 }
 
 interface Portal {
@@ -54,6 +59,8 @@ interface Portal {
 
 /** How a transaction ended, for the portals it leaves (dropPortals). */
 export type PortalsEnd = 'all' | 'commit' | 'rollback'
+
+const FORMAT_BINARY = 1
 
 export class ExtendedQuery implements PreparedStatementRegistry {
   private readonly statements = new Map<string, Statement>()
@@ -159,9 +166,25 @@ export class ExtendedQuery implements PreparedStatementRegistry {
    * Execute: runs the portal once, then sends up to maxRows rows (0 = all); PortalSuspended when stopped early. An
    * error while rows are sent ends the portal's stream (its scan is cancelled) before it reaches the client.
    */
-  async execute(name: string, maxRows: number): Promise<void> {
+  execute(name: string, maxRows: number): Promise<void> | undefined {
     const portal = this.portals.get(name)
     if (portal === undefined) throw invalidCursorName(name)
+    const prepared = portal.statement.prepared
+    // A constant statement's whole answer (maxRows 0) was kept: written at once, no promise (constant-answers.ts).
+    if (portal.result === null && prepared !== null && maxRows === 0) {
+      this.host.checkNotAborted(prepared)
+      const spent = this.host.writeConstantAnswer(prepared, portal.resultFormats)
+      if (spent !== null) {
+        portal.result = spent
+        portal.cursor = new ResultCursor(spent)
+        return undefined
+      }
+    }
+    return this.run(portal, maxRows)
+  }
+
+  private async run(portal: Portal, maxRows: number): Promise<void> {
+    let recorded: (() => void) | null = null
     if (portal.result === null) {
       const prepared = portal.statement.prepared
       if (prepared === null) {
@@ -174,6 +197,9 @@ export class ExtendedQuery implements PreparedStatementRegistry {
       portal.commandTag = result.kind === 'CommandResult' ? this.host.applyCommandResult(result) : ''
       portal.result = result
       if (result.kind !== 'CommandResult') portal.cursor = new ResultCursor(result)
+      if (result.kind === 'RowsResult' && result.isConstant === true && maxRows === 0) {
+        recorded = this.host.recordConstantAnswer(prepared, portal.resultFormats, result)
+      }
     }
     const cursor = portal.cursor
     if (cursor === null) {
@@ -198,6 +224,7 @@ export class ExtendedQuery implements PreparedStatementRegistry {
     // After a suspension, PostgreSQL's tag counts the rows of this Execute only ('SELECT 0' when none were left).
     const tag = portal.wasSuspended ? cursor.commandTag.replace(/\d+$/, String(sentCount)) : cursor.commandTag
     this.host.send({ kind: 'CommandComplete', tag })
+    recorded?.()
   }
 
   /** The text pg_stat_activity shows while this message runs: Parse's own, else its statement's or portal's ('' if none). */
@@ -369,9 +396,4 @@ export class ExtendedQuery implements PreparedStatementRegistry {
       throw programLimitExceeded(`too many prepared statements and portals in this session (${PG_STATEMENTS_PER_SESSION_COUNT_MAX})`)
     }
   }
-}
-
-/** FETCH from a portal that answered no rows (e.g. a protocol portal of an INSERT): PostgreSQL's "FETCH 0". */
-function noRows(fetch: CursorFetch): StatementResult {
-  return { kind: 'CommandResult', commandTag: fetch.isMove ? 'MOVE 0' : 'FETCH 0' }
 }

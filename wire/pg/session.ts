@@ -8,7 +8,7 @@ import {
 import { log } from '../../src/common/log.js'
 import { textSettingsOf, type TextSettings } from '../../src/common/text-settings.js'
 import {
-  reportedSettings, settingMs,
+  mergedSettings, reportedSettings, settingMs,
   type BackendActivity, type ParamValue, type PreparedStatement, type SessionContext, type SqlFacade, type StatementDescription,
   type StatementResult,
 } from '../../sql/api.js'
@@ -16,6 +16,7 @@ import { type BackendMessage, writeBackend } from './backend.js'
 import { BufferWriter } from './buffer-writer.js'
 import type { CancelRegistry } from './cancel.js'
 import { DataRowBatchEncoder } from './codecs/datarow-batch.js'
+import { ConstantAnswers, type RowsResult } from './constant-answers.js'
 import { CopyProtocol } from './copy-session.js'
 import { ExtendedQuery, type ExtendedQueryHost } from './extended-query.js'
 import type { Frame } from './framer.js'
@@ -25,10 +26,12 @@ import { runSimpleStatement } from './simple-query.js'
 import type { StartupAnswer } from './startup.js'
 import type { PgAuth } from './auth-exchange.js'
 import { StartupPhase } from './session-startup.js'
-import { IdleTimer, StatementGuard } from './timeouts.js'
+import { IdleTimer } from './timeouts.js'
+import { StatementRun } from './statement-run.js'
 import { activityRow, type Peer, SessionActivity } from './activity.js'
 import { TransactionBlock } from './transaction-block.js'
 import { NotificationDelivery } from './notification-delivery.js'
+import { ReportedParameters } from './parameter-status.js'
 
 export interface SessionHost {
   /** Hands the session's output to the socket; a promise while the send buffer is over its bound. */
@@ -56,6 +59,7 @@ type Phase = 'Startup' | 'Ready' | 'Closed'
 export class Session implements ExtendedQueryHost {
   readonly sql: SqlFacade
   private readonly writer = new BufferWriter()
+  private readonly answers = new ConstantAnswers(this.writer)
   private readonly extended = new ExtendedQuery(this)
   readonly copy = new CopyProtocol(this)
   private phase: Phase = 'Startup'
@@ -64,16 +68,14 @@ export class Session implements ExtendedQueryHost {
   private context: SessionContext = { settings: new Map(), user: '', database: '' }
   private key = { pid: 0, secret: 0 }
   private isSkippingToSync = false
-  /** The cursor whose rows are being sent now: a CancelRequest or a closed socket stops it (and its scan). */
-  private sendingCursor: ResultCursor | null = null
   private encoder: DataRowBatchEncoder | null = null
-  private readonly guard = new StatementGuard(() => this.sendingCursor?.close())
+  private readonly run = new StatementRun({
+    execute: (statement, params, oids, context) => this.sql.execute(statement, params, oids, context), context: () => this.context,
+    fetch: (fetch, signal) => this.extended.fetch(fetch, signal), settle: (result, context) => this.block.settle(result, context),
+  })
   private readonly idleTimer = new IdleTimer()
   private readonly tracker = new SessionActivity()
-  /** ParameterStatus values the client has: a reported setting that differs is sent before ReadyForQuery. */
-  private readonly reported = new Map<string, string>()
-  /** The reported settings last compared with `reported`. */
-  private lastReported: ReadonlyArray<readonly [string, string]> | null = null
+  private readonly parameters = new ReportedParameters((message) => this.send(message))
   private readonly startup: StartupPhase
 
   constructor(private readonly options: SessionOptions) {
@@ -118,7 +120,7 @@ export class Session implements ExtendedQueryHost {
 
   /** CancelRequest: the running statement answers 57014; rows being streamed stop and their scan is cancelled. */
   cancelRunningStatement(): void {
-    this.guard.cancel()
+    this.run.guard.cancel()
     this.copy.stop(queryCanceled())
   }
 
@@ -155,9 +157,7 @@ export class Session implements ExtendedQueryHost {
     this.phase = 'Closed'
     this.startup.abandon()
     this.idleTimer.disarm()
-    this.guard.cancel()
-    this.guard.end()
-    this.sendingCursor?.close()
+    this.run.stop()
     this.extended.dropPortals()
     this.copy.stop(queryCanceled())
     this.block.abandon()
@@ -192,7 +192,7 @@ export class Session implements ExtendedQueryHost {
     const current = new Map(reportedSettings(this.context))
     for (const message of answer.messages) {
       if (message.kind !== 'ParameterStatus') this.send(message)
-      else this.reportSetting(message.name, current.get(message.name) ?? message.value)
+      else this.parameters.report(message.name, current.get(message.name) ?? message.value)
     }
     context.backendPid = (this.key = this.options.cancelRegistry.allocateKey()).pid
     this.options.cancelRegistry.register(this.key.pid, this.key.secret, this)
@@ -221,7 +221,7 @@ export class Session implements ExtendedQueryHost {
           ? this.extended.describeStatement(message.name) : this.extended.describePortal(message.name))
       case 'Execute':
         this.block.enterImplicit() // the Executes up to Sync are one implicit transaction (committed at Sync)
-        return this.extendedStep(() => this.extended.execute(message.portal, message.maxRows).finally(() => this.endStatement()))
+        return this.extendedStep(() => this.executePortal(message.portal, message.maxRows))
       case 'Close': return this.extendedStep(() => this.extended.close(message.target, message.name))
       case 'Sync': return this.sync()
       case 'Flush': return this.options.host.flush() // output held behind pipelined frames goes out now (its backpressure waits)
@@ -257,10 +257,40 @@ export class Session implements ExtendedQueryHost {
     }
   }
 
-  /** Simple Query: each statement in order, stop at the first error, one ReadyForQuery at the end. */
-  private async simpleQuery(text: string): Promise<void> {
+  /** Execute ends the statement clock when it is done: at once when it answered without a promise (or threw). */
+  private executePortal(portal: string, maxRows: number): Promise<void> | undefined {
+    let running: Promise<void> | undefined
     try {
-      const statements = this.sql.parse(text)
+      running = this.extended.execute(portal, maxRows)
+    } finally {
+      if (running === undefined) this.endStatement()
+    }
+    return running?.finally(() => this.endStatement())
+  }
+
+  /**
+   * Simple Query. A lone constant statement whose answer this session kept is answered from it, without a promise:
+   * nothing waits, so nothing can cancel it or time it out, and its statement clock is not started.
+   */
+  private simpleQuery(text: string): Promise<void> | undefined {
+    let statements: ReadonlyArray<PreparedStatement>
+    try {
+      statements = this.sql.parse(text)
+    } catch (thrown) {
+      return this.runQuery(text, () => { throw thrown })
+    }
+    const lone = statements.length === 1 && this.block.status !== 'E' ? statements[0]! : null
+    if (lone === null || this.answers.write(lone, mergedSettings(this.context), null) === null) return this.runQuery(text, () => statements)
+    this.tracker.running(text)
+    const ending = this.endImplicit()
+    if (ending === undefined) return this.sendReady()
+    return ending.then(() => this.sendReady())
+  }
+
+  /** Each statement in order, stop at the first error, one ReadyForQuery at the end. */
+  private async runQuery(text: string, parse: () => ReadonlyArray<PreparedStatement>): Promise<void> {
+    try {
+      const statements = parse()
       if (statements.length === 0) this.send({ kind: 'EmptyQueryResponse' })
       if (statements.length > 1) this.block.enterImplicit() // one implicit transaction; a lone statement autocommits
       for (const statement of statements) {
@@ -282,33 +312,31 @@ export class Session implements ExtendedQueryHost {
   }
 
   /** Sends rows as the running statement: a CancelRequest meanwhile stops the cursor, and the statement is 57014. */
-  async sendCursorRows(cursor: ResultCursor, formats: ReadonlyArray<number>, maxRows: number, sink: RowSink = this): Promise<number> {
-    this.guard.throwIfCanceled()
-    this.sendingCursor = cursor
-    try {
-      const sentCount = await cursor.send(sink, formats, maxRows)
-      this.guard.throwIfCanceled()
-      return sentCount
-    } catch (thrown) {
-      throw this.guard.error() ?? thrown // a stream stopped by the cancel fails with its own error
-    } finally {
-      this.sendingCursor = null
-    }
+  sendCursorRows(cursor: ResultCursor, formats: ReadonlyArray<number>, maxRows: number, sink: RowSink = this): Promise<number> {
+    return this.run.sendCursorRows(cursor, formats, maxRows, sink)
   }
 
   runCopy(result: StatementResult & { kind: 'CopyInResult' | 'CopyOutResult' }): Promise<string> {
     return this.copy.run(result)
   }
 
-  /** Starts the statement clock (statement_timeout as set now); waits such as pg_sleep listen to its signal. */
+  writeConstantAnswer(statement: PreparedStatement, formats: ReadonlyArray<number>): RowsResult | null {
+    this.run.guard.throwIfCanceled()
+    return this.answers.write(statement, mergedSettings(this.context), formats)
+  }
+
+  recordConstantAnswer(statement: PreparedStatement, formats: ReadonlyArray<number> | null, result: RowsResult): () => void {
+    return this.answers.record(statement, mergedSettings(this.context), formats, result)
+  }
+
+  /** The statement (or extended-query message) shows as active in pg_stat_activity, and its clock starts. */
   private beginStatement(text: string): void {
     this.tracker.running(text)
-    if (!this.guard.isActive) this.context.signal = this.guard.begin(settingMs(this.context, 'statement_timeout'))
+    this.run.begin()
   }
 
   private endStatement(): void {
-    this.guard.end()
-    this.context.signal = undefined
+    this.run.end()
   }
 
   /** The TimeZone, DateStyle and IntervalStyle date/time text is printed in (startup or SET; PostgreSQL's defaults). */
@@ -329,38 +357,15 @@ export class Session implements ExtendedQueryHost {
     return tag
   }
 
-  /** A cancel ends a read with 57014 at once (StatementGuard.race); a finished write is durable, so its success stands. */
-  async execute(statement: PreparedStatement, params: ReadonlyArray<ParamValue>, declaredOids: ReadonlyArray<number>): Promise<StatementResult> {
-    this.guard.throwIfCanceled()
-    let result: StatementResult
-    try {
-      // FETCH / MOVE read a cursor this session keeps (cursors.ts); everything else runs in sql.
-      const fetch = statement.cursorFetch
-      const running = fetch === undefined
-        ? this.sql.execute(statement, params, declaredOids, this.context) : Promise.resolve(this.extended.fetch(fetch, this.context.signal))
-      result = await (statement.isReadOnly === true ? this.guard.race(running) : running)
-    } catch (thrown) {
-      throw this.guard.error() ?? thrown
-    }
-    const canceled = statement.isReadOnly === true ? this.guard.error() : null
-    if (canceled === null) {
-      const settling = this.block.settle(result, this.context) // COMMIT: durable before its CommandComplete
-      if (settling !== undefined) await settling
-      return result
-    }
-    if (result.kind === 'RowStreamResult') result.stream.cancel()
-    throw canceled
+  /** Runs in sql (or reads a cursor), as the running statement (statement-run.ts). */
+  execute(statement: PreparedStatement, params: ReadonlyArray<ParamValue>, declaredOids: ReadonlyArray<number>): Promise<StatementResult> {
+    return this.run.execute(statement, params, declaredOids)
   }
 
   get sessionContext(): SessionContext { return this.context }
   describe(statement: PreparedStatement, declaredOids: ReadonlyArray<number>): StatementDescription | Promise<StatementDescription> {
     if (statement.cursorFetch !== undefined) return this.extended.describeFetch(statement.cursorFetch)
-    return this.sql.describe(statement, declaredOids, this.context)
-  }
-
-  private reportSetting(name: string, value: string): void {
-    this.reported.set(name, value)
-    this.send({ kind: 'ParameterStatus', name, value })
+    return this.answers.describe(statement, declaredOids, () => this.sql.describe(statement, declaredOids, this.context))
   }
 
   private sendError(error: DbError): void {
@@ -371,14 +376,9 @@ export class Session implements ExtendedQueryHost {
    * ReadyForQuery, preceded by ParameterStatus for each reported setting that changed (SET, RESET, ROLLBACK, the end
    * of SET LOCAL), as PostgreSQL 15 reports them; then the idle timeout for the state the session is left in.
    */
-  private sendReady(): void {
+  private sendReady(): undefined {
     this.notifications.beforeReady(this.block.status) // LISTEN's notifications outside a block, before ParameterStatus as PostgreSQL 15
-    // The same array while the session's settings are unchanged (sql/exec/session-settings.ts): nothing to compare.
-    const current = reportedSettings(this.context)
-    if (current !== this.lastReported) {
-      for (const [name, value] of current) if (this.reported.get(name) !== value) this.reportSetting(name, value)
-      this.lastReported = current
-    }
+    this.parameters.reportChanged(reportedSettings(this.context))
     this.send({ kind: 'ReadyForQuery', status: this.block.status })
     this.tracker.ready(this.block.status)
     const isIdleInTransaction = this.block.status !== 'I'
@@ -386,6 +386,7 @@ export class Session implements ExtendedQueryHost {
     this.idleTimer.arm(timeoutMs, () => {
       if (this.phase === 'Ready') this.terminate(isIdleInTransaction ? idleInTransactionTimeout() : idleSessionTimeout())
     })
+    return undefined
   }
 
   /** The statement boundary: a DbError goes to the client as is; anything else is a bug, logged and sent as XX000. */

@@ -17,6 +17,7 @@ export async function runSimpleStatement(host: ExtendedQueryHost, statement: Pre
     return
   }
   const formats = result.fields.map(() => (result.kind === 'RowStreamResult' && result.isBinary === true ? 1 : 0))
+  const recorded = result.kind === 'RowsResult' && result.isConstant === true ? host.recordConstantAnswer(statement, null, result) : null
   host.send({ kind: 'RowDescription', fields: result.fields, formats })
   const cursor = new ResultCursor(result)
   try {
@@ -26,4 +27,5 @@ export async function runSimpleStatement(host: ExtendedQueryHost, statement: Pre
     cursor.close()
   }
   host.send({ kind: 'CommandComplete', tag: cursor.commandTag })
+  recorded?.()
 }

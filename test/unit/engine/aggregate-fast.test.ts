@@ -15,6 +15,7 @@ import { scanMemtables } from '../../../engine/timeseries/scan.js'
 import { ScanCursor } from '../../../engine/timeseries/scan-cursor.js'
 import { sortMemtableByPartition } from '../../../engine/timeseries/memtable-sort.js'
 import { cachedTimeRuns, registerCachedIds } from '../../../engine/timeseries/sorted-spans.js'
+import { registerCachedValues } from '../../../engine/timeseries/lane-sums.js'
 import { asTableId } from '../../../src/common/ids.js'
 import { seededRandom } from '../../helpers/random.js'
 
@@ -65,8 +66,9 @@ function memtablesOf(seed: number, timeOf = defaultTime): Memtable[] {
     for (const part of sortMemtableByPartition(live, 3_600_000_000)) {
       const [ts, host] = part.columns
       if (ts?.kind !== 'timestamp' || host?.kind !== 'symbol') throw new Error('a sorted part keeps the schema')
-      // The first sorted memtable stands for cached chunks: its time and tag id runs are indexed (sorted-spans.ts).
-      if (m === 0) { cachedTimeRuns(ts.values); registerCachedIds(host.ids) }
+      // The first sorted memtable stands for cached chunks: its time and tag id runs are indexed (sorted-spans.ts), and
+      // a sum over all of its timestamps takes their kept whole-chunk lanes (lane-sums.ts).
+      if (m === 0) { cachedTimeRuns(ts.values); registerCachedIds(host.ids); registerCachedValues(ts.values) }
       result.push(Memtable.fromVectors(SCHEMA, ts.values.length, part.columns))
     }
   }
@@ -169,8 +171,9 @@ describe('engine/timeseries aggregate and selection fast paths', () => {
     })
   }
 
-  // Plain sums (no NULL in the selection: g in half the memtables, the timestamp always) go four columns per walk.
-  it('sums four columns in one walk as the general path sums each', () => {
+  // Plain sums (no NULL in the selection: g in half the memtables, the timestamp always) go four rows per step into
+  // four lanes; a whole cached row group's timestamps add their kept lanes.
+  it('sums plain columns by lanes, and whole cached row groups from their kept lanes, as the general path sums', () => {
     const sums: AggregateSpec[] = [{ fn: 'sum', column: 3 }, { fn: 'avg', column: 3 }, { fn: 'sum', column: 0 }, { fn: 'count', column: null },
       { fn: 'avg', column: 0 }, { fn: 'sum', column: 3 }, { fn: 'max', column: 3 }, { fn: 'avg', column: 3 }, { fn: 'sum', column: 0 }, { fn: 'sum', column: 2 }]
     for (let seed = 1; seed <= 25; seed++) {

@@ -141,4 +141,25 @@ describe('engine/timeseries/scan', () => {
   it('rejects a filter on a column outside the table with InvalidBatch', () => {
     assert.throws(() => scan({ filters: [{ column: 9, op: 'isNull', values: [] }] }), /InvalidBatch/)
   })
+
+  // A float column without NULLs takes the comparison's own loop for > and >= (column-filter.ts aboveRefine); the
+  // order must stay PostgreSQL's: NaN above every number, -0 equal to 0, infinities at the ends.
+  it('filters a float column without NULLs by > and >= in PostgreSQL\'s order (NaN above every number)', () => {
+    const floats = [Number.NaN, -0, 0, 90, 90.5, 89.99, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e308, -5]
+    const rows = floats.map((value, i): TestRow => [i, 'a', value, 0n, true, 'x'])
+    const memtable = new Memtable(SCHEMA)
+    memtable.appendRows(toBatch(rows), Int32Array.from(rows, (_, i) => i), rows.length)
+    for (const op of ['gt', 'gte'] as const) {
+      for (const target of [90, 0, -0, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, 1e308]) {
+        const partial = scanMemtables(SCHEMA, [memtable], { kind: 'ScanOp', v: 1, tableId: SCHEMA.id,
+          timeRange: { fromUs: Number.NEGATIVE_INFINITY, toUs: Number.POSITIVE_INFINITY }, filters: [{ column: 2, op, values: [target] }],
+          projection: [0], groupBy: [], aggregates: [], limit: null })
+        assert.equal(partial.kind, 'RowsPartial')
+        // floatOrder's order, written out: NaN equals NaN and is above every number.
+        const order = (value: number): number => (Number.isNaN(value) ? 1 : value === target ? 0 : value < target ? -1 : 1)
+        const passing = floats.flatMap((value, i) => (op === 'gt' ? order(value) > 0 : order(value) >= 0) ? [i] : [])
+        assert.deepEqual(tsOf(partial), passing, `${op} ${target}`)
+      }
+    }
+  })
 })

@@ -52,26 +52,34 @@ function inline(parts: Buffer[]): ColumnBatch | DbError {
   }
 }
 
-/** Runs the chunks through `pool`; resolves with the batch or the error, and the parsed-chunks counter. */
-function pooled(pool: CopyParsePool, parts: Buffer[]): Promise<{ result: ColumnBatch | Error; parsed: number }> {
+/**
+ * Runs the chunks through `pool`; resolves with the batch or the error, the parsed-chunks counter, and whether the
+ * batch came lean (payloads only, its rows then asked for with 'rows', as the sink does when they are stale).
+ */
+function pooled(pool: CopyParsePool, parts: Buffer[], isLean = false, asksRows = true): Promise<{ result: ColumnBatch | Error | null; parsed: number; wasLean: boolean }> {
   const parsed = new Int32Array(new SharedArrayBuffer(4))
   return new Promise((resolve) => {
+    const finish = (result: ColumnBatch | Error | null, wasLean: boolean): void => {
+      post({ kind: 'release', id: 0 }) // as the sink does: the worker is unref'd once it holds no COPY
+      resolve({ result, parsed: Atomics.load(parsed, 0), wasLean })
+    }
     const post = pool.open(BOUND, CONTEXT, parsed, {
-      onError: (error) => {
-        post({ kind: 'release', id: 0 }) // as the sink does: the worker is unref'd once it holds no COPY
-        resolve({ result: error, parsed: Atomics.load(parsed, 0) })
+      onError: (error) => finish(error, false),
+      onDone: (batch, encoded) => {
+        if (batch !== null) return finish(batch, false)
+        assert.ok(encoded !== undefined, 'a lean COPY comes with its payloads')
+        if (asksRows) post({ kind: 'rows', id: 0 })
+        else finish(null, true) // released with its rows in the worker: their arrays go to its pool
+
       },
-      onDone: (batch) => {
-        post({ kind: 'release', id: 0 })
-        resolve({ result: batch, parsed: Atomics.load(parsed, 0) })
-      },
+      onRows: (batch) => finish(batch, true),
     })
     for (const part of parts) post({ kind: 'data', id: 0, bytes: Uint8Array.from(part) })
-    post({ kind: 'end', id: 0 })
+    post({ kind: 'end', id: 0, isLean })
   })
 }
 
-const plain = (value: ColumnBatch | Error): unknown => (value instanceof Error ? { ...value, message: value.message } : value)
+const plain = (value: ColumnBatch | Error | null): unknown => (value instanceof Error ? { ...value, message: value.message } : value)
 
 describe('sql/exec/copy-parse-pool: COPY FROM parsed in a worker', function () {
   this.timeout(30_000)
@@ -82,6 +90,23 @@ describe('sql/exec/copy-parse-pool: COPY FROM parsed in a worker', function () {
     const { result, parsed } = await pooled(pool, parts)
     assert.deepEqual(plain(result), plain(inline(parts)))
     assert.equal(parsed, parts.length)
+  })
+
+  it('keeps a lean COPY\'s rows, handing over its payloads, and gives the same batch when asked for them', async function () {
+    const parts = chunks(null)
+    const { result, wasLean } = await pooled(pool, parts, true)
+    assert.ok(wasLean)
+    assert.deepEqual(plain(result), plain(inline(parts)))
+  })
+
+  it('gives a COPY whose arrays a lean COPY left in the worker the batch CopyRows gives inline (NULLs read 0, as in fresh arrays)', async function () {
+    const lean = new CopyParsePool(1)
+    assert.equal((await pooled(lean, chunks(null), true, false)).result, null)
+    // Fewer rows, NULLs in every kind the pool keeps arrays of (f64, i64, and the symbol), over the first COPY's values.
+    const lines = Array.from({ length: 600 }, (_, i) => `2024-01-02 00:00:${String(i % 60).padStart(2, '0')}+00\t${i % 2 === 0 ? '\\N' : `h${i}`}\t\\N\t\\N\tx`)
+    const parts = [Buffer.from(`${lines.join('\n')}\n`)]
+    const { result } = await pooled(lean, parts, true)
+    assert.deepEqual(plain(result), plain(inline(parts)))
   })
 
   it('fails with the error CopyRows raises inline, CONTEXT and line number included', async function () {

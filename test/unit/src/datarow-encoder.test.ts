@@ -3,7 +3,8 @@
 // exactly those of the value-by-value encoder (wire/pg/codecs/datarow-batch.ts encodeRows through value-codec.ts,
 // which test/integration/datarow-batch.test.ts pins against PostgreSQL 15). Method: seeded batches whose rows come in
 // runs of one series (repeated ids), with NULL tags, multi-byte UTF-8, a lone tag between other columns and runs cut
-// by OFFSET-like ranges; encodeBatch (the cores' whole batch) and encode (wire's ranges) against encodeRows.
+// by OFFSET-like ranges; encodeBatch (the cores' whole batch), encodeParts (selected rows of several sources) and
+// encode (wire's ranges) against encodeRows.
 import assert from 'node:assert/strict'
 import type { SqlValue } from '../../../sql/api.js'
 import { ColumnDataRowEncoder, DEFAULT_TEXT_SETTINGS, type DataRowEncoding } from '../../../src/common/datarow-encoder.js'
@@ -70,4 +71,32 @@ describe('src/common/datarow-encoder tag runs', () => {
       assert.deepEqual(gotBytes, Buffer.from(expected.bytes), `rows ${from}–${to}`)
     }
   })
+
+  // A core encodes its sources' selected rows where they lie: row numbers with gaps (a filter), parts of several
+  // sources, and the columns read by slot, some slots twice or not at all; a tag run follows the row written last.
+  it('a core\'s selected rows of several sources (encodeParts): the same bytes as the value-by-value encoder', () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const next = random(seed * 31)
+      const sources = [batchOf(seed, 300), batchOf(seed + 100, 50), batchOf(seed + 200, 400)]
+      const slots = [5, 0, 1, 2, 3, 4, 1]
+      const typeOids = slots.map((slot) => TYPE_OIDS[slot]!)
+      const parts = sources.map(({ columns }) => {
+        const rows = Int32Array.from(Array.from({ length: vectorRows(columns) }, (_, row) => row).filter(() => next() < 0.4))
+        return { columns, rows, count: rows.length }
+      })
+      const expectedRows = parts.flatMap((part, p) => Array.from(part.rows, (row) => slots.map((slot) => sources[p]!.rows[row]![slot]!)))
+      for (const format of [0, 1]) {
+        const encoding: DataRowEncoding = { columns: slots.map((slot, k) => ({ slot, typeOid: typeOids[k]!, format })), ...DEFAULT_TEXT_SETTINGS }
+        const got = new ColumnDataRowEncoder().encodeParts(parts, expectedRows.length, encoding)!
+        const expected = new DataRowBatchEncoder().encodeRows(expectedRows, typeOids, typeOids.map(() => format), DEFAULT_TEXT_SETTINGS, { from: 0, to: expectedRows.length })!
+        assert.deepEqual(Buffer.from(got.bytes), Buffer.from(expected.bytes), `seed ${seed}, format ${format}`)
+        assert.equal(got.rowEnds[expectedRows.length - 1], got.bytes.length)
+      }
+    }
+  })
 })
+
+function vectorRows(columns: ReadonlyArray<ColumnVector>): number {
+  const first = columns[0]!
+  return first.kind === 'symbol' ? first.ids.length : first.values.length
+}

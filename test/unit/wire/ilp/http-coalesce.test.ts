@@ -9,6 +9,7 @@ import { IlpHttpBudget } from '../../../../wire/ilp/http-budget.js'
 import { lineCountOf } from '../../../../wire/ilp/http-parse-coalescer.js'
 import { parseLines } from '../../../../wire/ilp/ilp-parser.js'
 import type { LineBatch } from '../../../../wire/ilp/line-batch.js'
+import { partLineCounts, requestParts } from '../../../../wire/ilp/request-parts.js'
 
 const OPTIONS = { precision: 'ns' as const, nowUs: 1_700_000_000_000_000 }
 
@@ -43,6 +44,21 @@ describe('wire/ilp/http coalescing (issue 10)', function () {
     for (const body of [...BODIES, '', '\n', 'a v=1', 'a v=1\n\n\nb v=2']) {
       assert.equal(lineCountOf(Buffer.from(body)), parseLines(Buffer.from(body), OPTIONS).lineCount, JSON.stringify(body))
     }
+  })
+
+  it('says which body each row of the side-by-side parse came from, as each body parsed alone says', function () {
+    // Two measurements, one of them absent from the middle body: its rows must not be credited to that body.
+    const bodies = [...BODIES, 'mem,host=a used=1i 1\n', BODIES[0]!, 'mem used=2i 2']
+    const withNewline = bodies.map((body) => body.endsWith('\n') ? body : `${body}\n`)
+    const input = Buffer.from(withNewline.join(''))
+    const joined = parseLines(input, OPTIONS)
+    const lineCounts = partLineCounts(input, withNewline.map((body) => Buffer.byteLength(body)))
+    assert.deepEqual(lineCounts, bodies.map((body) => parseLines(Buffer.from(body), OPTIONS).lineCount))
+    const parts = requestParts(lineCounts, joined.batches)
+    joined.batches.forEach((batch, b) => {
+      const alone = bodies.map((body) => parseLines(Buffer.from(body), OPTIONS).batches.find((one) => one.measurement === batch.measurement)?.rowCount ?? 0)
+      assert.deepEqual(parts.rows[b], alone, batch.measurement)
+    })
   })
 
   it('a body sliced out of the side-by-side parse is the body parsed alone, line numbers included', function () {
