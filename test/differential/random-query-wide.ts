@@ -27,7 +27,8 @@ function expressionAggregate(d: Draw): string {
   // Rarely, so PostgreSQL answers most queries: 22003 or 22012 wherever a row (or group) the query reads has them.
   if (d.chance(0.08)) {
     return d.pick(['sum(reading * 2000000)', '(max(reading) * 40)::int2', 'sum(100 / (reading % 7))', `sum(${a}) / (count(*) - count(*))`,
-      'sum(reading)::int2', `sum(${a})::int2`])
+      // Not a float sum cast to an integer: its rounding at .5 would follow the summation order.
+      'sum(reading)::int2', `(max(${a}) * 1000)::int2`])
   }
   return d.pick([`sum(${a} * 2 + 1)`, `avg(abs(${a} - ${b}))`, `max(greatest(${a}, ${b}))`, `min(least(${a}, ${b}, 30))`,
     'sum(CASE WHEN healthy THEN 1 ELSE 0 END)', `count(*) FILTER (WHERE ${a} > ${b})`, `round(stddev(${a})::numeric, 6)`,
