@@ -364,11 +364,10 @@ export interface SqlFacade {
    */
   describe(statement: PreparedStatement, declaredParamOids: ReadonlyArray<number>, session: SessionContext): StatementDescription | Promise<StatementDescription>
   /**
-   * Decodes Bind values as the described parameter types, in order (PostgreSQL does it at Bind: 22P02, 22P03 answer
-   * the Bind, before BindComplete); text dates, times and intervals by `session`'s settings (without one the check
-   * stops at the first of them). Throws DbError; the values are decoded again by execute. Optional for stubs.
+   * Decodes Bind values as the described types, in order, as PostgreSQL's Bind (22P02, 22P03 with a CONTEXT naming `portal`);
+   * text dates and times by `session`'s settings (without one the check stops at the first). Optional for stubs.
    */
-  checkParams?(paramTypeOids: ReadonlyArray<number>, params: ReadonlyArray<ParamValue>, session?: SessionContext): void
+  checkParams?(paramTypeOids: ReadonlyArray<number>, params: ReadonlyArray<ParamValue>, session?: SessionContext, portal?: string): void
   /** Runs one statement with its parameters (count must equal paramCount). Rejects with DbError. */
   execute(statement: PreparedStatement, params: ReadonlyArray<ParamValue>, declaredParamOids: ReadonlyArray<number>, session: SessionContext): Promise<StatementResult>
   /**
@@ -386,6 +385,7 @@ export { formatDate, formatTime, formatTimestamp, formatTimestamptz } from './ex
 export { formatTimetz, timetzParts } from './expr/timetz.js'
 export { formatInterval } from './expr/interval.js'
 export { parseArrayText } from './functions/array-text.js'
+export { decodeUtf8 as decodeTextUtf8 } from './exec/copy-decode.js'
 export { arrayElementValues } from './expr/cast-value.js'
 export { encodeNumericBinary as encodeNumericBinaryText } from './expr/numeric-binary.js'
 export { requireSessionZone as validateTimeZone } from './expr/time-zone.js'

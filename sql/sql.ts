@@ -21,6 +21,7 @@ import {
   executeClose, executeDeallocate, executeDiscard, executeSavepoint, executeSet, executeShow, executeTransaction, showFields,
 } from './exec/utility.js'
 import { executeNotification } from './exec/notifications.js'
+import { inBindParam, numberedUnreadBytes } from '../src/common/bind-param-errors.js'
 import { withEngineErrors } from './errors.js'
 import { TransactionBudget } from './exec/pending-writes.js'
 import { executeInTransaction } from './exec/transaction-statement.js'
@@ -181,18 +182,22 @@ export function createSql(engine: Engine, options: SqlOptions = {}): SqlFacade {
   return {
     parse,
     describe: (statement, declared, session) => describe(engine, statement, declared, session),
-    checkParams: (oids, params, session) => {
+    checkParams: (oids, params, session, portal = '') => {
       const catalog = catalogLookup(engine)
       let timeContext: ReturnType<typeof functionContext> | undefined
       for (const [index, param] of params.entries()) {
         const type = typeOfOid(oids[index] ?? 0) ?? sqlType('text')
-        if (param instanceof Uint8Array) checkBinaryParamSize(param, type, index)
         // Text dates, timestamps and intervals are read by the session's settings; without them the rest is left to
         // execute, so the first bad value in order is the one reported, as PostgreSQL reports it.
         const isSessionText = typeof param === 'string' && SESSION_DEPENDENT_TEXT.has(type.name)
         if (isSessionText && session === undefined) return
         if (isSessionText) timeContext ??= functionContext(session!)
-        decodeParams([param], [type], catalog, isSessionText ? timeContext : undefined)
+        try {
+          if (param instanceof Uint8Array) checkBinaryParamSize(param, type, index)
+          decodeParams([param], [type], catalog, isSessionText ? timeContext : undefined)
+        } catch (error) {
+          throw inBindParam(numberedUnreadBytes(error, index), portal, index, typeof param === 'string' ? param : null)
+        }
       }
     },
     execute: (statement, params, declared, session) => execute(engine, statement, params, declared, session, budget),

@@ -7,7 +7,8 @@
 // budget and CORE_SORT_BYTES_MAX (MemoryBudget past either; no spill). Runs inside a worker; knows nothing of files
 // or SQL.
 import { concatVectorsNow, gatherVector, rowComparator, type ColumnSortKey, type KeyColumn } from '../../src/common/column-order.js'
-import type { ColumnDataRowEncoder, DataRowEncoding } from '../../src/common/datarow-encoder.js'
+import type { ColumnDataRowEncoder, DataRowEncoding, EncodedDataRows } from '../../src/common/datarow-encoder.js'
+import { isDbError } from '../../src/common/errors.js'
 import { IndexSorter } from '../../src/common/index-sort.js'
 import { CORE_SORT_BYTES_MAX, QUERY_ROWS_HELD_MAX_COUNT, SCAN_BATCH_ROWS_COUNT } from '../../src/common/limits.js'
 import { EngineFailureError, type ScanSort } from '../api.js'
@@ -73,7 +74,7 @@ export class CoreSort {
     const gathered: ColumnVector[] = []
     const gatheredOf = (slot: number): ColumnVector => (gathered[slot] ??= gatherVector(this.columns.get(slot)!, order, from, to))
     for (const { slot } of this.encoding.columns) gatheredOf(slot)
-    const encoded = encoder.encodeBatch(gathered, to - from, this.encoding)
+    const encoded = encodedOrFailure(encoder, gathered, to - from, this.encoding)
     if (encoded === null) throw new EngineFailureError({ kind: 'NotSupported', detail: 'a sorted scan\'s column has no DataRow writer' })
     const sortKeys = this.sort.keys.map((key) => compactSymbols(gatheredOf(key.column)))
     if (this.isDone) this.release()
@@ -122,6 +123,20 @@ export class CoreSort {
     if (this.rowCount === 0) return new IndexSorter(order, (a, b) => a - b)
     const sortKeys: ColumnSortKey[] = this.sort.keys.map(({ descending, nullsFirst }, k) => ({ column: keys[k]!.column!, descending, nullsFirst }))
     return new IndexSorter(order, rowComparator(sortKeys))
+  }
+}
+
+/**
+ * The rows as DataRows; a value nodedb cannot print exactly (a zone abbreviation it does not know: 0A000) fails the
+ * scan with its own message, since a sorted scan's batches must be DataRows (sql/exec/sort-core.ts checked the writers).
+ */
+function encodedOrFailure(encoder: ColumnDataRowEncoder, columns: ReadonlyArray<ColumnVector>, rowCount: number,
+  encoding: DataRowEncoding): EncodedDataRows | null {
+  try {
+    return encoder.encodeBatch(columns, rowCount, encoding, true)
+  } catch (error) {
+    if (!isDbError(error)) throw error
+    throw new EngineFailureError({ kind: 'NotSupported', detail: error.message })
   }
 }
 

@@ -3,14 +3,17 @@
 // int32 has-nulls flag, uint32 element OID, then per dimension int32 length and int32 lower bound, then each element
 // as int32 length (-1 = NULL) and its binary form. array_recv's checks and SQLSTATEs are kept.
 import {
-  datatypeMismatch, featureNotSupportedMessage, invalidBinaryRepresentation, programLimitExceeded,
+  datatypeMismatch, featureNotSupportedMessage, invalidBinaryRepresentation, programLimitExceeded, protocolViolation,
 } from '../../src/common/errors.js'
+import { unreadBinaryBytes } from '../../src/common/bind-param-errors.js'
 import type { SqlValue } from '../api.js'
 import { ELEMENT_OF, PG_TYPES, sqlType, type PgTypeName, type SqlType } from '../bind/types.js'
 import { formatArrayText } from '../functions/array-text.js'
 
 /** PostgreSQL's MAXDIM. */
 const ARRAY_DIMENSIONS_MAX_COUNT = 6
+/** PostgreSQL's MaxArraySize (ArrayGetNItems): a negative dimension is reported against it. */
+const ARRAY_SIZE_MAX_COUNT = 134217727
 
 /** Elements whose binary form is their fixed typlen (name's is its text, whatever its typlen). */
 const FIXED_SIZE_ELEMENTS: ReadonlySet<string> = new Set(['bool', 'int2', 'int4', 'int8', 'float4', 'float8', 'oid', 'char', 'date',
@@ -28,7 +31,8 @@ export function decodeArrayBinary(bytes: Uint8Array, type: SqlType, decodeElemen
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   let offset = 0
   const int32 = (): number => {
-    if (offset + 4 > bytes.byteLength) throw invalidBinaryRepresentation('insufficient data left in message')
+    // pq_getmsgint running out of message: 08P01, as array_recv's reads are.
+    if (offset + 4 > bytes.byteLength) throw protocolViolation('insufficient data left in message')
     const value = view.getInt32(offset)
     offset += 4
     return value
@@ -48,7 +52,7 @@ export function decodeArrayBinary(bytes: Uint8Array, type: SqlType, decodeElemen
   if (ndim > 1) throw featureNotSupportedMessage('multidimensional arrays are not supported')
   const length = int32()
   const lowerBound = int32()
-  if (length < 0) throw invalidBinaryRepresentation('insufficient data left in message')
+  if (length < 0) throw programLimitExceeded(`array size exceeds the maximum allowed (${ARRAY_SIZE_MAX_COUNT})`)
   if (lowerBound !== 1) throw featureNotSupportedMessage('arrays with a lower bound other than 1 are not supported')
   const elements: Array<string | null> = []
   for (let index = 0; index < length; index++) {
@@ -63,6 +67,6 @@ export function decodeArrayBinary(bytes: Uint8Array, type: SqlType, decodeElemen
     if (FIXED_SIZE_ELEMENTS.has(elementName) && itemLength !== element.typlen) throw invalidBinaryRepresentation(`improper binary format in array element ${index + 1}`)
     elements.push(formatElement(decodeElement(item, sqlType(elementName)), elementName))
   }
-  if (offset !== bytes.byteLength) throw invalidBinaryRepresentation('incorrect binary data format in bind parameter')
+  if (offset !== bytes.byteLength) throw unreadBinaryBytes()
   return formatArrayText(elements)
 }

@@ -5,6 +5,7 @@ import { encodeFloat4Text, encodeFloat8Text } from '../../src/common/float-text.
 import { cannotCoerce, featureNotSupported, invalidBinaryRepresentation, invalidTextRepresentation, numericValueOutOfRange } from '../../src/common/errors.js'
 import { assertNever } from '../../src/common/assert.js'
 import { decodeUuidBinary, parseUuid } from '../../src/common/uuid.js'
+import { decodeUtf8 } from '../exec/copy-decode.js'
 import { formatBytea, parseBytea } from './bytea.js'
 import { canonicalJsonb, parseJson } from './json.js'
 import type { SqlValue } from '../api.js'
@@ -251,13 +252,14 @@ export function decodeBinaryParam(bytes: Uint8Array, type: SqlType): SqlValue {
     case 'interval': need(16); return { us: Number(view.getBigInt64(0)), days: view.getInt32(8), months: view.getInt32(12) }
     case 'time': need(8); return Number(view.getBigInt64(0))
     case 'timetz': need(12); return applyTypmod(timetzFromBinary(Number(view.getBigInt64(0)), view.getInt32(8)), type, false)
-    case 'text': case 'varchar': case 'bpchar': case 'unknown': case 'name': case 'char': return Buffer.from(bytes).toString('utf8')
+    // textrecv verifies the bytes as the server encoding: invalid UTF-8 or a NUL is 22021, never replaced.
+    case 'text': case 'varchar': case 'bpchar': case 'unknown': case 'name': case 'char': return decodeUtf8(bytes)
     case 'oid': case 'regclass': case 'regtype': case 'regproc': case 'regprocedure': case 'regnamespace': need(4); return view.getUint32(0)
     case '_text': case '_oid': case '_int2': case '_char': case '_name': case '_bool': case '_int4': case '_int8': case '_float4':
     case '_float8': case '_numeric': case '_varchar': case '_bpchar': case '_timestamp': case '_timestamptz': case '_date':
     case '_interval': case '_uuid': case '_bytea': case '_json': case '_jsonb': return decodeArrayBinary(bytes, type, decodeBinaryParam, arrayElementText)
     case 'uuid': return decodeUuidBinary(bytes)
-    case 'json': return castText(Buffer.from(bytes).toString('utf8'), type)
+    case 'json': return castText(decodeUtf8(bytes), type)
     case 'jsonb': return decodeJsonbBinary(bytes)
     case 'bytea': return formatBytea(bytes)
     case 'numeric': return decodeNumericBinary(bytes)
@@ -269,7 +271,7 @@ export function decodeBinaryParam(bytes: Uint8Array, type: SqlType): SqlValue {
 /** jsonb_recv: a version byte (1), then the text. */
 function decodeJsonbBinary(bytes: Uint8Array): string {
   if (bytes[0] !== 1) throw invalidBinaryRepresentation(`unsupported jsonb version number ${bytes[0] ?? 0}`)
-  return canonicalJsonb(Buffer.from(bytes.subarray(1)).toString('utf8'))
+  return canonicalJsonb(decodeUtf8(bytes.subarray(1)))
 }
 
 /** array_out's element text: the element type's output function (booleans as t/f, times in the session zone). */

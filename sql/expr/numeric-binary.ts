@@ -1,7 +1,8 @@
 // sql/expr/numeric-binary: numeric's binary wire form (numeric_send / numeric_recv): int16 ndigits, int16 weight,
 // uint16 sign, int16 dscale, then ndigits base-10000 digits, leading and trailing zero digits stripped. nodedb keeps
 // numeric values as decimal text, so this converts text ↔ bytes exactly, scale included.
-import { invalidBinaryRepresentation } from '../../src/common/errors.js'
+import { unreadBinaryBytes } from '../../src/common/bind-param-errors.js'
+import { invalidBinaryRepresentation, protocolViolation } from '../../src/common/errors.js'
 
 const NUMERIC_POS = 0x0000
 const NUMERIC_NEG = 0x4000
@@ -11,6 +12,9 @@ const NUMERIC_NINF = 0xf000
 const DEC_DIGITS = 4
 const INFINITY_DSCALE = 32
 const HEADER_BYTES = 8
+/** numeric_recv's bounds: NUMERIC_MAX_PRECISION + NUMERIC_MAX_RESULT_SCALE digit groups, scale to NUMERIC_DSCALE_MASK. */
+const NUMERIC_DIGITS_MAX_COUNT = 1000 + 2000
+const NUMERIC_MAX_SCALE = 0x3fff
 
 function header(ndigits: number, weight: number, sign: number, dscale: number): Buffer {
   const out = Buffer.alloc(HEADER_BYTES + 2 * ndigits)
@@ -63,17 +67,21 @@ export function encodeNumericBinary(text: string): Uint8Array {
 /** numeric_recv: bytes → decimal text with exactly dscale fraction digits; 22P03 for a malformed value. */
 export function decodeNumericBinary(bytes: Uint8Array): string {
   const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  if (view.length < HEADER_BYTES) throw invalidBinaryRepresentation('insufficient data left in message')
+  // Reads past the end are pq_getmsgint's 08P01; bytes left unread are the caller's 22P03 (unreadBinaryBytes).
+  if (view.length < HEADER_BYTES) throw protocolViolation('insufficient data left in message')
   const ndigits = view.readInt16BE(0)
   const weight = view.readInt16BE(2)
   const sign = view.readUInt16BE(4)
   const dscale = view.readInt16BE(6)
-  if (ndigits < 0 || view.length !== HEADER_BYTES + 2 * ndigits) throw invalidBinaryRepresentation('invalid length in external "numeric" value')
+  if (ndigits < 0 || ndigits > NUMERIC_DIGITS_MAX_COUNT) throw invalidBinaryRepresentation('invalid length in external "numeric" value')
+  const isSpecial = sign === NUMERIC_NAN || sign === NUMERIC_PINF || sign === NUMERIC_NINF
+  if (!isSpecial && sign !== NUMERIC_POS && sign !== NUMERIC_NEG) throw invalidBinaryRepresentation('invalid sign in external "numeric" value')
+  if (dscale < 0 || dscale > NUMERIC_MAX_SCALE) throw invalidBinaryRepresentation('invalid scale in external "numeric" value')
+  if (view.length < HEADER_BYTES + 2 * ndigits) throw protocolViolation('insufficient data left in message')
+  if (view.length > HEADER_BYTES + 2 * ndigits) throw unreadBinaryBytes()
   if (sign === NUMERIC_NAN) return 'NaN'
   if (sign === NUMERIC_PINF) return 'Infinity'
   if (sign === NUMERIC_NINF) return '-Infinity'
-  if (sign !== NUMERIC_POS && sign !== NUMERIC_NEG) throw invalidBinaryRepresentation('invalid sign in external "numeric" value')
-  if (dscale < 0) throw invalidBinaryRepresentation('invalid scale in external "numeric" value')
   const groups: number[] = []
   for (let i = 0; i < ndigits; i++) {
     const group = view.readInt16BE(HEADER_BYTES + 2 * i)

@@ -91,9 +91,10 @@ export class ColumnDataRowEncoder extends DataRowBuffer {
   /**
    * A core's whole batch as DataRows of the result columns `encoding` names (a copy, with each row's end), or null
    * when some column has no columnar writer (the core then sends the vectors and wire takes its other ways).
+   * `throwsValueErrors`: a value that cannot be printed throws its DbError instead (a sorted scan has no other way).
    */
-  encodeBatch(columns: ReadonlyArray<ColumnVector>, rowCount: number, encoding: DataRowEncoding): EncodedDataRows | null {
-    return this.encodeParts([{ columns, rows: null, count: rowCount }], rowCount, encoding)
+  encodeBatch(columns: ReadonlyArray<ColumnVector>, rowCount: number, encoding: DataRowEncoding, throwsValueErrors = false): EncodedDataRows | null {
+    return this.encodeParts([{ columns, rows: null, count: rowCount }], rowCount, encoding, throwsValueErrors)
   }
 
   /**
@@ -101,7 +102,7 @@ export class ColumnDataRowEncoder extends DataRowBuffer {
    * slot, one after the other. A core passes its sources' columns with the selected row numbers, so the rows are
    * read where they lie instead of first being gathered into vectors of their own.
    */
-  encodeParts(parts: ReadonlyArray<EncodePart>, rowCount: number, encoding: DataRowEncoding): EncodedDataRows | null {
+  encodeParts(parts: ReadonlyArray<EncodePart>, rowCount: number, encoding: DataRowEncoding, throwsValueErrors = false): EncodedDataRows | null {
     this.offset = 0
     const rowEnds = new Int32Array(rowCount)
     let done = 0
@@ -115,8 +116,8 @@ export class ColumnDataRowEncoder extends DataRowBuffer {
     } catch (error: unknown) {
       // A value nodedb cannot print exactly (a zone abbreviation it does not know): the vectors go to the session,
       // whose own encoding answers the client with that error.
-      if (!isDbError(error)) throw error
       this.offset = 0
+      if (!isDbError(error) || throwsValueErrors) throw error
       return null
     }
     // A large batch keeps the buffer it was written in (the ring copies it once: FrameCodec.encodeResponse frames it

@@ -1,9 +1,9 @@
 // src/common/time-zone: UTC offsets of time zones, from the IANA database bundled with Node (Intl), and the inverse
 // (local wall clock → UTC) with PostgreSQL's DetermineTimeZoneOffset rules for DST gaps and overlaps.
 // Offsets are µs east of UTC (Berlin in winter: +3_600_000_000).
-import { invalidParameterValue } from './errors.js'
+import { featureNotSupportedMessage, invalidParameterValue } from './errors.js'
 import { US_PER_DAY, US_PER_HOUR, US_PER_MINUTE, US_PER_SECOND, daysFromCivil, pad } from './calendar.js'
-import { hasZoneFile, zoneFileTypeAt } from './zone-abbreviation.js'
+import { hasZoneFile, knownZoneAbbreviation, zoneFileName, zoneFileTypeAt } from './zone-abbreviation.js'
 
 /**
  * A resolved zone: a fixed offset, an IANA zone read through a cached Intl formatter, or one of the legacy zone
@@ -99,12 +99,14 @@ function lookupZone(name: string, posixSigns: boolean): Zone | null {
   if (abbreviation !== undefined) return { kind: 'fixed', offsetUs: abbreviation, abbreviation: lower === 'z' ? 'UTC' : name.toUpperCase() }
   const iso = parseIsoOffset(name)
   if (iso !== null) return { kind: 'fixed', offsetUs: posixSigns ? -iso : iso }
-  // POSIX 'UTC+5' / 'GMT-3' / '<+05>-05' (PostgreSQL's own spelling of SET TimeZone '+05'): the sign counts west.
-  const posix = /^(?:utc|gmt|<[^>]*>)([+-]?\d.*)$/.exec(lower)
+  // POSIX 'UTC+5' / 'GMT-3' / 'XY+3' / '<+05>-05' (PostgreSQL's own spelling of SET TimeZone '+05'), no daylight
+  // part: any name of letters, the sign counts west. ('EST5EDT' is a zone file: it falls through.)
+  const posix = /^([a-z]+|<[^>]*>)([+-]?\d.*)$/.exec(lower)
   if (posix !== null) {
-    const written = posix[1] ?? ''
+    const written = posix[2] ?? ''
     const offset = parseIsoOffset(/^[+-]/.test(written) ? written : `+${written}`)
-    return offset === null ? null : { kind: 'fixed', offsetUs: -offset }
+    if (offset !== null) return { kind: 'fixed', offsetUs: -offset, abbreviation: posix[1]!.replace(/^<|>$/g, '').toUpperCase() }
+    if (/^(?:utc|gmt|<)/.test(lower)) return null
   }
   if (!/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(name)) return null
   // IANA's names for UTC itself have no transitions: a fixed zone spares the per-instant Intl lookups.
@@ -124,9 +126,13 @@ export function requireSessionZone(name: string): Zone {
   const legacy = LEGACY_ZONE_FILES.has(lower) ? cachedZone(`s${lower}`, () => legacyFileZone(lower)) : null
   if (legacy !== null) return legacy
   const zone = resolveZone(name, true)
+  // A POSIX zone with daylight time ('UTC+3XYZ', 'EST5EDT,M3.2.0,M11.1.0'): PostgreSQL takes its rules from posixrules.
+  if (zone === null && POSIX_WITH_DAYLIGHT.test(name.trim())) throw featureNotSupportedMessage(`time zone "${name}": POSIX time zones with daylight time are not supported`)
   if (zone === null) throw invalidParameterValue(`invalid value for parameter "TimeZone": "${name}"`)
   return zone
 }
+
+const POSIX_WITH_DAYLIGHT = /^(?:[A-Za-z]+|<[^>]+>)[+-]?\d{1,3}(?::\d{1,2}){0,2}(?:[A-Za-z]+|<[^>]+>)/
 
 /**
  * The TimeZone setting's value as PostgreSQL shows it after SET: IANA names in their canonical case
@@ -139,7 +145,12 @@ export function canonicalTimeZone(name: string): string {
   if (zone.kind === 'iana') {
     return zone.name.toLowerCase() === trimmed.toLowerCase() ? zone.name : canonicalCase(trimmed)
   }
-  if (!/^[+-]?\d+(?:\.\d+)?$/.test(trimmed)) return ABBREVIATIONS.has(trimmed.toLowerCase()) ? trimmed.toUpperCase() : trimmed
+  if (!/^[+-]?\d+(?:\.\d+)?$/.test(trimmed)) {
+    // A fixed zone with a file ('zulu' → 'Zulu'); a POSIX zone's text upper-cased, as pg_tzset parses it ('utc+3').
+    const file = zoneFileName(trimmed)
+    if (file !== null) return file
+    return ABBREVIATIONS.has(trimmed.toLowerCase()) || /^(?:<[^>]*>|[A-Za-z]+)[+-]?\d/.test(trimmed) ? trimmed.toUpperCase() : trimmed
+  }
   const east = zone.offsetUs
   // PostgreSQL's POSIX spelling: '<+05>-05' (5 h east), '<-05:30>+05:30', '<+00>-00'.
   const west = east === 0 ? '-00' : formatOffset(-east)
@@ -261,11 +272,16 @@ export function formatOffset(offsetUs: number): string {
   return `${sign}${pad(h, 2)}${m !== 0 || s !== 0 ? `:${pad(m, 2)}` : ''}${s !== 0 ? `:${pad(s, 2)}` : ''}`
 }
 
-/** The zone's abbreviation at an instant (to_char's TZ): Intl's short name, or PostgreSQL's '+05' style for offsets. */
+/**
+ * The zone's abbreviation at an instant (to_char's TZ): the zone file's, as PostgreSQL's tm_zone ('CET', 'NDT'), where
+ * it is known exactly; else Intl's short name, or PostgreSQL's '+05' style for offsets.
+ */
 export function zoneAbbreviation(zone: Zone, utcUs: number): string {
   if (zone.kind === 'fixed' && zone.abbreviation !== undefined) return zone.abbreviation
   if (zone.kind === 'file') return zoneFileTypeAt(zone.name, utcUs)?.abbreviation ?? zoneAbbreviation(zone.after, utcUs)
   if (zone.kind === 'iana') {
+    const known = knownZoneAbbreviation(zone.name, utcUs, zoneOffsetAt(zone, utcUs))
+    if (known !== null) return known
     const ms = Math.min(MS_MAX, Math.max(MS_MIN, Math.floor(utcUs / 1000)))
     const parts = new Intl.DateTimeFormat('en-US', { timeZone: zone.name, timeZoneName: 'short' }).formatToParts(ms)
     const name = parts.find((p) => p.type === 'timeZoneName')?.value ?? ''

@@ -125,6 +125,12 @@ function typeAt(file: ZoneFile, seconds: number): { readonly offsetSeconds: numb
   return file.types[file.typeOfTransition[low]!] ?? null
 }
 
+/** The zone file's name as the system spells it ('etc/utc' → 'Etc/UTC'), which PostgreSQL shows; null without one. */
+export function zoneFileName(name: string): string | null {
+  const found = findZoneFile(name)
+  return found === null ? null : path.relative(ZONEINFO, found)
+}
+
 /** Whether the system has a zone file of this name (matched as PostgreSQL matches a TimeZone setting). */
 export function hasZoneFile(name: string): boolean {
   return zoneFile(name) !== null
@@ -145,13 +151,19 @@ export function zoneFileTypeAt(name: string, utcUs: number): { readonly offsetUs
  * where nodedb prints the offset `offsetUs`; 0A000 where nodedb cannot know it exactly.
  */
 export function zoneAbbreviationAt(timeZone: string, utcUs: number, offsetUs: number): string {
-  // SET TimeZone to a number: PostgreSQL's own POSIX spelling '<+05>-05', whose name is between the brackets.
-  const posix = /^<([^>]+)>/.exec(timeZone)
-  if (posix !== null) return posix[1]!
-  const file = zoneFile(timeZone)
-  const abbreviation = file === null ? null : fileAbbreviation(file, Math.floor(utcUs / 1_000_000), Math.round(offsetUs / 1_000_000))
+  const abbreviation = knownZoneAbbreviation(timeZone, utcUs, offsetUs)
   if (abbreviation === null) {
     throw featureNotSupportedMessage(`the abbreviation of time zone "${timeZone}" at this instant (DateStyle other than ISO) is not known exactly to nodedb`)
   }
   return abbreviation
+}
+
+/** zoneAbbreviationAt's answer, or null where nodedb cannot know it exactly. */
+export function knownZoneAbbreviation(timeZone: string, utcUs: number, offsetUs: number): string | null {
+  // A POSIX zone with no daylight part: SET TimeZone to a number (PostgreSQL's own spelling '<+05>-05', whose name
+  // is between the brackets) or 'UTC+3', 'gmt-2:30'. pg_tzset parses the name upper-cased, so that is its abbreviation.
+  const posix = /^(?:<([^>]+)>|([A-Za-z]+)[+-]?\d{1,3}(?::\d{1,2}){0,2}$)/.exec(timeZone)
+  if (posix !== null) return (posix[1] ?? posix[2]!).toUpperCase()
+  const file = zoneFile(timeZone)
+  return file === null ? null : fileAbbreviation(file, Math.floor(utcUs / 1_000_000), Math.round(offsetUs / 1_000_000))
 }

@@ -5,6 +5,8 @@
 // from chunk statistics. Every ORDER BY that a LIMIT or the comparison depends on is total (group keys, or
 // (time, hostname), which is unique in the corpus), so a difference is a wrong answer, never an ambiguity.
 
+import { wideQuery } from './random-query-wide.js'
+
 export interface RandomQuery {
   readonly sql: string
   /** Rows are compared as sorted sets: the query has no total ORDER BY. */
@@ -27,7 +29,7 @@ const GROUP_KEYS = ['hostname', 'region', 'rack', 'healthy', "time_bucket('1 hou
 const START_MS = Date.UTC(2024, 2, 29, 11, 0, 0)
 const SPAN_MINUTES = (3 * 24 + 2) * 60
 
-class Draw {
+export class Draw {
   constructor(private readonly random: () => number, readonly fields: ReadonlyArray<string> = FIELDS) {}
 
   field(): string { return this.pick(this.fields) }
@@ -56,7 +58,7 @@ class Draw {
 
 const COMPARISONS = ['<', '<=', '>', '>=', '=', '<>']
 
-function atom(d: Draw): string {
+export function atom(d: Draw): string {
   const field = d.field()
   const scale = field === 'usage_idle' ? 100 : 50
   switch (d.int(0, 15)) {
@@ -89,14 +91,14 @@ function predicate(d: Draw, depth: number): string {
   }
 }
 
-function where(d: Draw): string {
+export function where(d: Draw): string {
   if (d.chance(0.1)) return ''
   // TSBS's shape most of the time: a time range ANDed with the rest.
   const range = d.chance(0.6) ? `time >= ${d.time()} AND time < ${d.time()} AND ` : ''
   return ` WHERE ${range}${predicate(d, d.int(0, 3))}`
 }
 
-function aggregate(d: Draw, byHost: boolean): string {
+export function aggregate(d: Draw, byHost: boolean): string {
   const field = d.field()
   const filter = d.chance(0.15) ? ` FILTER (WHERE ${atom(d)})` : ''
   const call = d.pick([
@@ -177,7 +179,8 @@ function windowQuery(d: Draw): RandomQuery {
 
 /** The query with its first timestamptz literal sent as $1 (over the extended protocol), when it has one. */
 function parameterized(query: RandomQuery): RandomQuery {
-  const literal = /'(2024-[^']*)'/.exec(query.sql)
+  // Not a typed literal (TIMESTAMP '…'): its type comes from its keyword, where a parameter cannot stand.
+  const literal = /(?<!(?:TIMESTAMPTZ|TIMESTAMP|DATE) )'(2024-[^']*)'/.exec(query.sql)
   if (literal === null) return query
   return { ...query, sql: query.sql.replace(literal[0], '$1'), values: [literal[1]!] }
 }
@@ -208,14 +211,14 @@ export function extraRowInserts(random: () => number, count: number, lane: 1 | 3
 
 /**
  * `count` queries drawn from `random`: grouped, top-N scans, global aggregates, DISTINCT ON, joins, subqueries and
- * windows, mixed; `extraField` (a float8 column added later) joins the fields they use.
+ * windows, and random-query-wide.ts's shapes, mixed; `extraField` (a float8 column added later) joins the fields they use.
  */
 export function randomQueries(random: () => number, count: number, extraField?: string): RandomQuery[] {
   const d = new Draw(random, extraField === undefined ? FIELDS : [...FIELDS, extraField, extraField])
   return Array.from({ length: count }, () => {
-    const kind = d.int(0, 13)
+    const kind = d.int(0, 18)
     const query = kind < 4 ? groupedQuery(d) : kind < 7 ? scanQuery(d) : kind < 9 ? globalQuery(d) : kind < 10 ? lastpointQuery(d)
-      : kind < 11 ? joinQuery(d) : kind < 12 ? subqueryQuery(d) : windowQuery(d)
+      : kind < 11 ? joinQuery(d) : kind < 12 ? subqueryQuery(d) : kind < 14 ? windowQuery(d) : wideQuery(d)
     return d.chance(0.2) ? parameterized(query) : query
   })
 }

@@ -2,9 +2,11 @@
 // parameters — is byte-for-byte what PostgreSQL 15 sends. Method: the real server process and a real PostgreSQL
 // (test/helpers/postgres.ts) driven by the same raw frames (pg-protocol's serializer; backend frames decoded by
 // pg-protocol's Parser with DataRow bytes kept raw, test/helpers/raw-pg.ts); every expectation is PostgreSQL's answer.
+// Bind parameters it cannot read (bad text, invalid UTF-8 — also in binary text, json, jsonb: never replaced — unread
+// or missing binary bytes, bad format codes) go as Bind frames built byte by byte, so anything can be sent.
 import assert from 'node:assert/strict'
 import { serialize } from 'pg-protocol'
-import type { ParameterDescriptionMessage, RowDescriptionMessage } from 'pg-protocol/dist/messages.js'
+import type { DatabaseError, ParameterDescriptionMessage, RowDescriptionMessage } from 'pg-protocol/dist/messages.js'
 import { startPostgres, type Postgres } from '../helpers/postgres.js'
 import { RawPgClient, type RawMessage } from '../helpers/raw-pg.js'
 import { makeTempDir, removeDir, startServerProcess, type ServerProcess } from '../helpers/server-process.js'
@@ -43,6 +45,65 @@ const ARRAY_CASES: ReadonlyArray<string> = [
   "'{2024-03-29 12:00:00+00, infinity}'::timestamptz[]", "'{2024-03-29 12:00:00}'::timestamp[]", "'{2024-02-29}'::date[]",
   "'{1 mon 2 days 03:04:05}'::interval[]", "'{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11, NULL}'::uuid[]", "ARRAY['\\x00ff'::bytea, NULL]",
 ]
+
+const TEXT = 0
+const BINARY = 1
+
+interface BindCase {
+  readonly sql: string
+  readonly values: ReadonlyArray<Buffer | null>
+  readonly formats: ReadonlyArray<number>
+  readonly portal?: string
+}
+
+const int32s = (...values: number[]): Buffer => {
+  const bytes = Buffer.alloc(4 * values.length)
+  values.forEach((value, i) => bytes.writeInt32BE(value, 4 * i))
+  return bytes
+}
+
+const CASES: ReadonlyArray<BindCase> = [
+  { sql: 'SELECT $1::int4', values: [Buffer.from('12x')], formats: [TEXT] },
+  { sql: 'SELECT $1::int4', values: [Buffer.from('')], formats: [TEXT] },
+  { sql: 'SELECT $1::int4, $2::date', values: [Buffer.from('1'), Buffer.from('2024-13-01')], formats: [TEXT] },
+  { sql: 'SELECT $1::int4', values: [Buffer.from('99999999999')], formats: [TEXT], portal: 'p1' },
+  { sql: 'SELECT $1::text', values: [Buffer.from([0x61, 0xff])], formats: [TEXT] },
+  { sql: 'SELECT $1::text', values: [Buffer.from([0xe2, 0x28, 0xa1])], formats: [TEXT] },
+  { sql: 'SELECT $1::int4', values: [Buffer.from('1')], formats: [7] },
+  { sql: 'SELECT $1::int4', values: [int32s(1), Buffer.from([0])], formats: [BINARY] },
+  { sql: 'SELECT $1::int4, $2::int4', values: [int32s(1), Buffer.concat([int32s(2), Buffer.from([0])])], formats: [BINARY], portal: 'p2' },
+  { sql: 'SELECT $1::int8', values: [Buffer.from([0, 1, 2])], formats: [BINARY] },
+  { sql: 'SELECT $1::bool', values: [Buffer.from([0, 1])], formats: [BINARY] },
+  { sql: 'SELECT $1::text', values: [Buffer.from([0x61, 0xff])], formats: [BINARY] },
+  { sql: 'SELECT $1::varchar', values: [Buffer.from([0x61, 0])], formats: [BINARY] },
+  { sql: 'SELECT $1::json', values: [Buffer.from([0x22, 0xff, 0x22])], formats: [BINARY] },
+  { sql: 'SELECT $1::jsonb', values: [Buffer.from([1, 0x22, 0xff, 0x22])], formats: [BINARY] },
+  { sql: 'SELECT $1::numeric', values: [Buffer.from([0, 1, 0, 0, 0, 0, 0, 0])], formats: [BINARY] },
+  { sql: 'SELECT $1::numeric', values: [Buffer.from([0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 7])], formats: [BINARY] },
+  { sql: 'SELECT $1::numeric', values: [Buffer.from([0, 1])], formats: [BINARY] },
+  { sql: 'SELECT $1::int4[]', values: [Buffer.concat([int32s(1, 0, 23, 1, 1, 4, 5), Buffer.from([9])])], formats: [BINARY] },
+  { sql: 'SELECT $1::int4[]', values: [int32s(1, 0)], formats: [BINARY] },
+  { sql: 'SELECT $1::int4[]', values: [int32s(1, 0, 23, -1, 1)], formats: [BINARY] },
+  { sql: 'SELECT $1::int4[]', values: [int32s(1, 0, 23, 1, 1, 8, 5)], formats: [BINARY] },
+]
+
+/** A Bind frame as the protocol lays it out: portal, statement, format codes, values, no result formats. */
+function bindFrame({ values, formats, portal = '' }: BindCase): Buffer {
+  const counted = (count: number): Buffer => Buffer.from([count >> 8, count & 0xff])
+  const parts = [Buffer.from(`${portal}\0\0`), counted(formats.length), ...formats.map(counted), counted(values.length)]
+  for (const value of values) parts.push(int32s(value === null ? -1 : value.length), value ?? Buffer.alloc(0))
+  const body = Buffer.concat([...parts, counted(0)])
+  return Buffer.concat([Buffer.from('B'), int32s(body.length + 4), body])
+}
+
+/** The Bind's error as 'SQLSTATE message | CONTEXT', or its first row's text. */
+async function bindOutcome(client: RawPgClient, test: BindCase): Promise<string> {
+  client.write(serialize.parse({ text: test.sql, types: [] }), bindFrame(test), serialize.execute({ portal: test.portal ?? '' }), serialize.sync())
+  const messages = await client.readUntil('readyForQuery')
+  const error = messages.find((m) => m.name === 'error')?.message as DatabaseError | undefined
+  if (error !== undefined) return `${error.code} ${error.message} | ${error.where ?? '(no context)'}`
+  return `row ${JSON.stringify(messages.find((m) => m.name === 'dataRow')?.values?.map((v) => v?.toString('hex')))}`
+}
 
 function summary(messages: ReadonlyArray<RawMessage>): string[] {
   return messages.map(({ name, message }) => {
@@ -236,5 +297,16 @@ describe('integration: sessions — raw protocol against PostgreSQL 15 (Paramete
       assert.match(summary(messages).join(' | '), /error 0A000 binary output format for type \d+ is not supported/, text)
       assert.equal(summary(await nodedb.query(text)).filter((name) => name === 'dataRow').length, 1, text)
     }
+  })
+
+  it("a parameter Bind cannot read (text or binary) fails as exec_bind_message fails it: SQLSTATE, message, CONTEXT", async function () {
+    const [nodedb, pg] = await connectBoth()
+    for (const test of CASES) {
+      const theirs = await bindOutcome(pg, test)
+      assert.match(theirs, /^\w{5} /, `PostgreSQL answered ${test.sql} with a row: the case tests nothing`)
+      assert.equal(await bindOutcome(nodedb, test), theirs, `${test.sql} ${test.values.map((v) => v?.toString('hex')).join(', ')}`)
+    }
+    const next = { sql: 'SELECT $1::int4 + 1', values: [Buffer.from('41')], formats: [TEXT] }
+    assert.equal(await bindOutcome(nodedb, next), await bindOutcome(pg, next))
   })
 })

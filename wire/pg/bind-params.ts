@@ -1,18 +1,19 @@
 // wire/pg/bind-params: a Bind message's parameter values and result format codes, checked as PostgreSQL checks them
-// (08P01 for a bad format code or a format count that fits neither one nor every parameter).
-import { protocolViolation } from '../../src/common/errors.js'
-import type { ParamValue } from '../../sql/api.js'
-import { decodeUtf8 } from './buffer-reader.js'
+// (22023 for a bad format code, 08P01 for a format count that fits neither one nor every parameter); an error reading
+// a parameter names it in exec_bind_message's CONTEXT.
+import { inBindParam } from '../../src/common/bind-param-errors.js'
+import { invalidParameterValue, protocolViolation } from '../../src/common/errors.js'
+import { decodeTextUtf8, type ParamValue } from '../../sql/api.js'
 import type { Bind } from './frontend.js'
 
 const FORMAT_TEXT = 0
 const FORMAT_BINARY = 1
 
 export function checkFormatCode(format: number): void {
-  if (format !== FORMAT_TEXT && format !== FORMAT_BINARY) throw protocolViolation(`unsupported format code: ${format}`)
+  if (format !== FORMAT_TEXT && format !== FORMAT_BINARY) throw invalidParameterValue(`unsupported format code: ${format}`)
 }
 
-/** Text parameters become strings (valid UTF-8 required); binary ones are copied out of the socket chunk. */
+/** Text parameters become strings (valid UTF-8 without NUL, else 22021); binary ones are copied out of the socket chunk. */
 export function decodeParams(message: Bind): ReadonlyArray<ParamValue> {
   const formats = message.paramFormats
   if (formats.length > 1 && formats.length !== message.paramValues.length) {
@@ -20,8 +21,12 @@ export function decodeParams(message: Bind): ReadonlyArray<ParamValue> {
   }
   return message.paramValues.map((value, index) => {
     const format = formats.length === 1 ? formats[0] ?? FORMAT_TEXT : formats[index] ?? FORMAT_TEXT
-    checkFormatCode(format)
-    if (value === null) return null
-    return format === FORMAT_BINARY ? new Uint8Array(value) : decodeUtf8(value, `Bind parameter $${index + 1}`)
+    try {
+      checkFormatCode(format)
+      if (value === null) return null
+      return format === FORMAT_BINARY ? new Uint8Array(value) : decodeTextUtf8(value)
+    } catch (error) {
+      throw inBindParam(error, message.portal, index, null)
+    }
   })
 }

@@ -114,7 +114,7 @@ export class ExtendedQuery implements PreparedStatementRegistry {
     if (checkParams === undefined || !params.some((value) => value !== null)) return this.openPortal(message, statement, params)
     const described = this.descriptionOf(statement)
     const checked = (description: StatementDescription): undefined => {
-      checkParams(description.paramTypeOids, params, this.host.sessionContext)
+      checkParams(description.paramTypeOids, params, this.host.sessionContext, message.portal)
       return this.openPortal(message, statement, params)
     }
     return described instanceof Promise ? described.then(checked) : checked(described)
