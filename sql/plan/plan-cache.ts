@@ -98,8 +98,18 @@ const CLOCK_WORDS = /now|today|tomorrow|yesterday/i
 const CLOCK_TYPES: ReadonlySet<string> = new Set(['timestamptz', 'timestamp', 'date', 'time'])
 
 function readsClock(node: Expr): boolean {
-  return node.kind === 'Cast' && CLOCK_TYPES.has(node.type.name) && node.expr.kind === 'Const' && typeof node.expr.value === 'string' &&
+  if (node.kind !== 'Cast') return false
+  if (castMakesTimetz(node)) return true
+  return CLOCK_TYPES.has(node.type.name) && node.expr.kind === 'Const' && typeof node.expr.value === 'string' &&
     CLOCK_WORDS.test(node.expr.value)
+}
+
+/**
+ * A time with time zone made from anything but one ('12:00'::timetz, time → timetz) takes the session zone's offset
+ * on today's date (as PostgreSQL's timetz_in and time_timetz), so its value follows the clock across a DST change.
+ */
+function castMakesTimetz(node: Extract<Expr, { kind: 'Cast' }>): boolean {
+  return node.type.name === 'timetz' && node.expr.type.name !== 'timetz'
 }
 
 // Expression kinds whose value is a function of their operands alone (a Call or Cast is checked on its own).
@@ -114,7 +124,8 @@ function isCatalogType(type: SqlType): boolean {
 
 /** A cast to a date or time type of anything but a literal free of clock words may read the clock ('now'). */
 function castReadsClock(node: Extract<Expr, { kind: 'Cast' }>): boolean {
-  if (!CLOCK_TYPES.has(node.type.name) && node.type.name !== 'timetz') return false
+  if (castMakesTimetz(node)) return true
+  if (!CLOCK_TYPES.has(node.type.name)) return false
   return node.expr.kind !== 'Const' || (typeof node.expr.value === 'string' && CLOCK_WORDS.test(node.expr.value))
 }
 

@@ -68,6 +68,7 @@ describe('wire/pg/constant-answers: kept answers of constant statements', () => 
 
     it(`${queryMode}: what reads the clock, the catalog or a parameter runs every time, and so does a large answer`, async () => {
       for (const text of ["SELECT 'now'::timestamptz < '2000-01-01'", 'SELECT now() IS NULL', "SELECT 'pg_class'::regclass", 'SELECT random() < 2',
+        "SELECT '12:00'::timetz" /* the session zone's offset on today's date: follows DST */,
         "SELECT repeat('x', 1000)" /* past PG_CONSTANT_ANSWER_BYTES_MAX: not kept */]) {
         assert.equal((await answers(text, queryMode)).runs, ROUND_TRIPS, text)
       }
