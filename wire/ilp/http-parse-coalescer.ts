@@ -67,7 +67,8 @@ export class ParseCoalescer {
     while (this.inFlight < this.inFlightMax && this.queue.length > 0) {
       const group = this.takeGroup()
       this.inFlight++
-      void this.run(group).finally(() => {
+      // A throw past the pool's answer must not leave the group's requests waiting forever (settled ones ignore it).
+      void this.run(group).catch((error: unknown) => { for (const write of group) write.reject(error) }).finally(() => {
         this.inFlight--
         this.pump()
       })
@@ -149,7 +150,8 @@ export class ParseCoalescer {
       // The bodies before the first failing line's parse side by side as they did here (without an error); that
       // body and the ones after it each alone, where no other body's lines can bear on theirs.
       let failing = 0
-      for (let lineTo = parts!.lineCounts[0]!; lineTo < result.errors[0]!.line; lineTo += parts!.lineCounts[++failing]!);
+      // Bounded by the group: each retry is a strictly smaller group, whatever line an error names.
+      for (let lineTo = parts!.lineCounts[0]!; lineTo < result.errors[0]!.line && failing < group.length - 1; lineTo += parts!.lineCounts[++failing]!);
       const rest = group.slice(failing).map((write) => this.runPooled(pool, [write]))
       await Promise.all(failing > 0 ? [this.runPooled(pool, group.slice(0, failing)), ...rest] : rest)
       return
