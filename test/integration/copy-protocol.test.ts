@@ -38,14 +38,20 @@ function* rowChunks(count: number, rowsPerChunk = 5000): Generator<Buffer> {
   }
 }
 
-/** Wide rows (a timestamp and WIDE_FLOATS float8s, charged 8 bytes each) as CopyData, up to `bytesMax` bytes in all. */
+/**
+ * Wide rows (a timestamp and WIDE_FLOATS float8s, charged 8 bytes each) as CopyData, up to `bytesMax` bytes in all.
+ * Each chunk waits for the event loop's I/O phase first, as a client reading its input from a file or a socket does:
+ * a synchronous source whose socket writes never fill (the server discards CopyData quickly once it has refused the
+ * COPY) would never let the client read the server's ErrorResponse until the whole input was sent.
+ */
 const WIDE_FLOATS = 32
-function* wideChunks(bytesMax: number, sent: { bytes: number }, rowsPerChunk = 5000): Generator<Buffer> {
+async function* wideChunks(bytesMax: number, sent: { bytes: number }, rowsPerChunk = 5000): AsyncGenerator<Buffer> {
   const fields = '\t1.5'.repeat(WIDE_FLOATS)
   for (let row = 0; sent.bytes < bytesMax; row += rowsPerChunk) {
     let text = ''
     for (let i = row; i < row + rowsPerChunk; i++) text += `${new Date(BASE_MS + i * 1000).toISOString()}${fields}\n`
     const chunk = Buffer.from(text)
+    await new Promise<void>((resolve) => setImmediate(resolve))
     sent.bytes += chunk.length
     yield chunk
   }
