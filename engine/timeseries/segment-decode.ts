@@ -20,7 +20,8 @@ import type { TimeRuns } from './time-runs.js'
 /**
  * A cached chunk is the same vector at every scan: its timestamps' index (the row group's time runs) is found once and
  * shared, its tag ids may be indexed by run (sorted-spans.ts), and its floats' whole-chunk sum lanes are kept
- * (lane-sums.ts); all go when the chunk leaves the cache.
+ * (lane-sums.ts); all are keyed weakly by its arrays, so they go when those are collected (an evicted array is never
+ * reused, so none goes stale).
  */
 function noteCached(vector: ColumnVector): void {
   if (vector.kind === 'symbol') registerCachedIds(vector.ids)

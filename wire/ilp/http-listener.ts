@@ -149,7 +149,7 @@ export async function startIlpHttpListener(options: IlpHttpListenerOptions): Pro
       await closeListener(server, inFlight, sockets)
       log.info({
         bufferedBytesPeak: budget.bytesPeak, budgetWaits: budget.waitCount,
-        // Calls that carried several requests: joined by the IngestCoalescer, or parsed and written as one group.
+        // sql.ingest calls: the IngestCoalescer's (each may join requests) plus one per measurement of each pooled group.
         ingestCalls: coalescer === undefined ? null : coalescer.callCount + parseCoalescer.callCount,
         ingestRequests: coalescer === undefined ? null : coalescer.requestCount + parseCoalescer.requestCount,
       }, 'ilp http listener: buffer budget and coalescing')
