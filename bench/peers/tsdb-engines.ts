@@ -4,6 +4,7 @@
 // directly: a column is found by name (InfluxDB) or by its metric (VictoriaMetrics: `max_usage_user` is the series
 // of cpu_usage_user); the time column is the bucket start, as epoch ms.
 import { FIELD_NAMES } from '../tsbs.js'
+import type { NextBody } from '../tsbs-files.js'
 import { startInfluxdb, startVictoriaMetrics, type IlpPeer } from './ilp-peers.js'
 import { QueryError, rssOf, type Cell, type LoadStarted, type QueryEngine } from './query-engines.js'
 
@@ -11,13 +12,21 @@ const TIME_COLUMNS = new Set(['time', 'minute', 'hour'])
 const VISIBLE_TIMEOUT_MS = 120_000
 
 /** Line-protocol bodies posted by two senders (the two cores), each write acknowledged before the next. */
-export async function postLines(url: string, bodies: Iterator<string>): Promise<void> {
+export async function postBodies(url: string, next: NextBody): Promise<void> {
   await Promise.all([0, 1].map(async () => {
-    for (let next = bodies.next(); next.done !== true; next = bodies.next()) {
-      const response = await fetch(url, { method: 'POST', body: next.value })
+    for (let body = await next(); body !== undefined; body = await next()) {
+      const response = await fetch(url, { method: 'POST', body })
       if (response.status !== 204) throw new Error(`line-protocol write answered ${response.status}: ${await response.text()}`)
     }
   }))
+}
+
+/** postBodies of bodies made as they go, for loads that are not measured (bench/micro/tsbs-nodedb). */
+export function postLines(url: string, bodies: Iterator<string>): Promise<void> {
+  return postBodies(url, async () => {
+    const step = bodies.next()
+    return step.done === true ? undefined : step.value
+  })
 }
 
 async function getJson(url: string): Promise<unknown> {
@@ -53,12 +62,12 @@ function started(peer: IlpPeer, query: QueryEngine['query']): QueryEngine {
 }
 
 /** InfluxDB 1.x with database `bench` loaded from `bodies`. */
-export async function influxEngine(bodies: Iterator<string>, loadStarted: LoadStarted): Promise<QueryEngine> {
+export async function influxEngine(bodies: NextBody, loadStarted: LoadStarted): Promise<QueryEngine> {
   const peer = await startInfluxdb()
   const base = `http://127.0.0.1:${peer.httpPort}`
   try {
     await loadStarted(peer.pid)
-    await postLines(`${base}${peer.httpWritePath}`, bodies)
+    await postBodies(`${base}${peer.httpWritePath}`, bodies)
   } catch (error: unknown) {
     await peer.stop()
     throw error
@@ -106,14 +115,14 @@ function vmRows(answer: VmAnswer, columns: ReadonlyArray<string>): Cell[][] {
 }
 
 /** VictoriaMetrics loaded from `bodies` (cpu_<field> series), waiting until all `rows` samples are searchable. */
-export async function victoriaMetricsEngine(bodies: Iterator<string>, rows: number, endMs: number, spanMs: number,
+export async function victoriaMetricsEngine(bodies: NextBody, rows: number, endMs: number, spanMs: number,
   loadStarted: LoadStarted): Promise<QueryEngine> {
   const peer = await startVictoriaMetrics()
   const base = `http://127.0.0.1:${peer.httpPort}`
   const query = async (text: string, columns: ReadonlyArray<string> = []): Promise<Cell[][]> => vmRows(await getJson(`${base}${text}`) as VmAnswer, columns)
   try {
     await loadStarted(peer.pid)
-    await postLines(`${base}${peer.httpWritePath}`, bodies)
+    await postBodies(`${base}${peer.httpWritePath}`, bodies)
     const count = `/api/v1/query?${new URLSearchParams({ query: `sum(count_over_time(cpu_usage_user[${spanMs}ms]))`, time: String((endMs - 1) / 1000), nocache: '1' }).toString()}`
     const deadline = Date.now() + VISIBLE_TIMEOUT_MS
     for (let seen = 0; seen < rows; seen = Number((await query(count, ['n']))[0]?.[0] ?? 0)) {
