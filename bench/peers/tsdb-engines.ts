@@ -6,7 +6,7 @@
 import { FIELD_NAMES } from '../tsbs.js'
 import type { NextBody } from '../tsbs-files.js'
 import { startInfluxdb, startVictoriaMetrics, type IlpPeer } from './ilp-peers.js'
-import { QueryError, rssOf, type Cell, type LoadStarted, type QueryEngine } from './query-engines.js'
+import { QueryError, decoded, rssOf, type Answer, type Cell, type LoadStarted, type QueryEngine } from './query-engines.js'
 
 const TIME_COLUMNS = new Set(['time', 'minute', 'hour'])
 const VISIBLE_TIMEOUT_MS = 120_000
@@ -29,12 +29,23 @@ export function postLines(url: string, bodies: Iterator<string>): Promise<void> 
   })
 }
 
-async function getJson(url: string): Promise<unknown> {
+/**
+ * The body of a GET, undecoded, once its last byte has arrived; rejected when the status is not 200 or when the
+ * body's start does not match `success` (each system puts its answer's outcome first: checked without parsing).
+ */
+async function getAnswer(url: string, success: RegExp, decode: (json: unknown) => Cell[][]): Promise<Answer> {
   const response = await fetch(url)
   const text = await response.text()
   if (response.status !== 200) throw new QueryError(text.trim().slice(0, 300), `http ${response.status}`)
-  return JSON.parse(text) as unknown
+  if (!success.test(text.slice(0, 100))) {
+    decode(JSON.parse(text) as unknown) // throws the system's error with its message
+    throw new QueryError(`unexpected answer: ${text.slice(0, 300)}`, 'answer')
+  }
+  return { cells: () => decode(JSON.parse(text) as unknown) }
 }
+
+/** An InfluxDB answer with no error: its first result has series, or nothing (an error comes before any series). */
+const INFLUX_SUCCESS = /^\{"results":\[\{"statement_id":\d+(,"series"|\})/
 
 interface InfluxSeries { tags?: Record<string, string>; columns: string[]; values: Cell[][] }
 interface InfluxAnswer { error?: string; results?: Array<{ error?: string; series?: InfluxSeries[] }> }
@@ -57,8 +68,8 @@ function influxRows(answer: InfluxAnswer, columns: ReadonlyArray<string>): Cell[
   return rows
 }
 
-function started(peer: IlpPeer, query: QueryEngine['query']): QueryEngine {
-  return { name: peer.name, query, rssBytes: () => rssOf(peer.pid), pid: peer.pid, dataDir: peer.dataDir, stop: () => peer.stop() }
+function started(peer: IlpPeer, answer: QueryEngine['answer']): QueryEngine {
+  return { name: peer.name, answer, query: decoded(answer), rssBytes: () => rssOf(peer.pid), pid: peer.pid, dataDir: peer.dataDir, stop: () => peer.stop() }
 }
 
 /** InfluxDB 1.x with database `bench` loaded from `bodies`. */
@@ -72,9 +83,9 @@ export async function influxEngine(bodies: NextBody, loadStarted: LoadStarted): 
     await peer.stop()
     throw error
   }
-  return started(peer, async (text, columns = []) => {
+  return started(peer, (text, columns = []) => {
     const url = `${base}/query?${new URLSearchParams({ db: 'bench', epoch: 'ms', q: text }).toString()}`
-    return influxRows(await getJson(url) as InfluxAnswer, columns)
+    return getAnswer(url, INFLUX_SUCCESS, (json) => influxRows(json as InfluxAnswer, columns))
   })
 }
 
@@ -119,7 +130,9 @@ export async function victoriaMetricsEngine(bodies: NextBody, rows: number, endM
   loadStarted: LoadStarted): Promise<QueryEngine> {
   const peer = await startVictoriaMetrics()
   const base = `http://127.0.0.1:${peer.httpPort}`
-  const query = async (text: string, columns: ReadonlyArray<string> = []): Promise<Cell[][]> => vmRows(await getJson(`${base}${text}`) as VmAnswer, columns)
+  const answer = (text: string, columns: ReadonlyArray<string> = []): Promise<Answer> =>
+    getAnswer(`${base}${text}`, /^\{"status":"success"/, (json) => vmRows(json as VmAnswer, columns))
+  const query = decoded(answer)
   try {
     await loadStarted(peer.pid)
     await postBodies(`${base}${peer.httpWritePath}`, bodies)
@@ -134,5 +147,5 @@ export async function victoriaMetricsEngine(bodies: NextBody, rows: number, endM
     await peer.stop()
     throw error
   }
-  return started(peer, query)
+  return started(peer, answer)
 }
