@@ -34,7 +34,7 @@ const NODEDB_MEMTABLE_MB = '4096'
 const ILP_BATCH_ROWS = 5000
 const PROFILE_ROOT = '/tmp/prof'
 
-interface DataSet { readonly startMs: number; readonly spanMs: number; readonly hosts: number; readonly rows: number }
+export interface DataSet { readonly startMs: number; readonly spanMs: number; readonly hosts: number; readonly rows: number }
 
 function dataSetOf(options: BenchOptions): DataSet {
   const spanMs = options.hours * 3_600_000
@@ -62,7 +62,7 @@ function errorText(error: unknown): string {
 }
 
 /** Untimed runs, each system alike: at least `runs` and until `ms` have passed, within the query's budget. */
-interface Warmup { readonly runs: number; readonly ms: number }
+export interface Warmup { readonly runs: number; readonly ms: number }
 
 /**
  * Warm-up on the fixed parameter set (its whole answer is cross-checked) and on parameter sets of its own
@@ -121,7 +121,7 @@ const warmupOf = (options: BenchOptions): Warmup => ({ runs: options.warmup, ms:
 const warmupText = (options: BenchOptions): string =>
   `${options.warmup + 1} untimed warm-up runs${options.warmupMs > 0 ? ` and more until ${options.warmupMs} ms had passed` : ''}`
 
-async function runQuerySet(engine: QueryEngine, system: string, dialect: Dialect, data: DataSet, runs: number, warmup: Warmup): Promise<QueryRun[]> {
+export async function runQuerySet(engine: QueryEngine, system: string, dialect: Dialect, data: DataSet, runs: number, warmup: Warmup): Promise<QueryRun[]> {
   const results: QueryRun[] = []
   for (const [index, query] of TSBS_QUERIES.entries()) {
     const result = await timeQuery(engine, system, dialect, query, index, data, runs, warmup)
