@@ -2,7 +2,8 @@
 // nodedb beside PostgreSQL, InfluxDB, VictoriaMetrics, DuckDB and ClickHouse, each started here on its own data and run one after another so
 // they do not share the cores. nodedb runs the set twice: right after ingest (memtables) and after CHECKPOINT
 // (segments). Answers for one fixed parameter set are cross-checked against nodedb's, those of the varied runs by
-// row count and column sums; medians and p95 in ms.
+// row count and column sums; medians and p95 in ms, each query timed until its whole answer has arrived (decoding
+// it is the cross-check's, untimed). Every load reads input written before it (tsbs-files.ts).
 // NODEDB_BENCH_PROFILE=1 re-runs each query where nodedb is slower than the fastest peer on a server under
 // `node --cpu-prof` (profiles in /tmp/prof/<query>) and prints its top self-time functions.
 import { execFileSync } from 'node:child_process'
