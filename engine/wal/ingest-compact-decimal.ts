@@ -114,7 +114,6 @@ function putVarUints(bytes: Uint8Array, at: number, zigzags: Float64Array, count
 }
 
 /** DECIMAL_PACKED after d: width, the escapes' byte length and varints, then the fields; answers the offset after. */
-/** DECIMAL_PACKED after d: width, the escapes' byte length and varints, then the fields; answers the offset after. */
 function putPacked(bytes: Uint8Array, at: number, zigzags: Float64Array, count: number, width: number, escapeBytes: number): number {
   bytes[at] = width
   let escapeAt = putVarUint(bytes, at + 1, escapeBytes)
@@ -140,7 +139,7 @@ function putPacked(bytes: Uint8Array, at: number, zigzags: Float64Array, count: 
   return next
 }
 // V8 compiles putPacked's loop on-stack in its first long call, and the code after the loop has no type feedback then:
-// the cached on-stack code deoptimized there on every later call in some runs (3 of 8 runs of
+// the cached on-stack code deoptimized there on every later call in some runs (main's code too; 3 of 8 runs of
 // bench/micro/ilp-worker-job: ~800 deopts, the WAL payload's encoding ~1.7× slower). Short calls at load, with an
 // escape and a partial last byte, give every path its feedback first (V8 allocates a function's feedback only after
 // a few calls): 0 of 10 runs since. Storing the partial byte every row instead, so that no code followed the loop,
