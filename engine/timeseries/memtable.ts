@@ -2,7 +2,7 @@
 // accepted as they come. Also wraps decoded segment row groups (fromVectors) so scans run one kernel over both.
 // Knows nothing of WAL, rings, files or SQL.
 import { assert } from '../../src/common/assert.js'
-import { releaseBuffer } from '../../src/common/release-buffer.js'
+import { collectOutgrown } from '../../src/common/release-buffer.js'
 import { vectorLength, type ColumnBatch, type ColumnVector } from '../batch.js'
 import { MEMTABLE_SHARED_ZEROS_ROWS_COUNT, SEGMENT_ROW_GROUP_ROWS_COUNT } from '../../src/common/limits.js'
 import type { TableSchema } from '../ops.js'
@@ -118,11 +118,9 @@ function assertNeverKind(kind: never): never {
  */
 const MEMTABLE_GROWTH_FACTOR = 1.5
 
-// An outgrown array the memtable allocated is freed now (issue 10; readers reach it only through the columns).
-function grown<T extends Float64Array | BigInt64Array | Uint8Array | Int32Array>(array: T, capacity: number, isOwned: boolean): T {
+function grown<T extends Float64Array | BigInt64Array | Uint8Array | Int32Array>(array: T, capacity: number): T {
   const next = new (array.constructor as new (length: number) => T)(capacity)
   next.set(array as never)
-  if (isOwned) releaseBuffer(array.buffer as ArrayBuffer)
   return next
 }
 
@@ -187,7 +185,6 @@ export class Memtable {
   private rows = 0
   /** Rows the columns' arrays hold room for: none until the first append, which sizes them to its rows. */
   private capacity = 0
-  private isOwningArrays = true // its arrays that are not shared zeros were allocated here, not decoded
   private variableBytes = 0
   /** The time index, built by the first scan that asks (appends do not pay for it). */
   private timeRuns: TimeRuns | undefined
@@ -198,7 +195,6 @@ export class Memtable {
       return
     }
     this.columns = decoded.columns
-    this.isOwningArrays = false
     this.rows = decoded.rowCount
     this.capacity = decoded.rowCount
     this.timeRuns = decoded.timeRuns
@@ -314,20 +310,19 @@ export class Memtable {
   private ensureCapacity(needed: number): void {
     if (needed <= this.capacity) return
     const capacity = Math.max(needed, Math.ceil(this.capacity * MEMTABLE_GROWTH_FACTOR))
-    const owned = this.isOwningArrays
     for (const column of this.columns) {
       switch (column.kind) {
         case 'timestamp': case 'f64': case 'i64': case 'bool':
-          column.values = grown(column.values, capacity, owned)
-          column.nulls = column.isNullsShared === true ? zeroNulls(capacity) : grown(column.nulls, capacity, owned)
+          column.values = grown(column.values, capacity)
+          column.nulls = column.isNullsShared === true ? zeroNulls(capacity) : grown(column.nulls, capacity)
           break
-        case 'symbol': column.ids = column.isIdsShared === true ? zeroIds(capacity) : grown(column.ids, capacity, owned); break
+        case 'symbol': column.ids = column.isIdsShared === true ? zeroIds(capacity) : grown(column.ids, capacity); break
         case 'text': break
         default: assertNeverKind(column)
       }
     }
     this.capacity = capacity
-    this.isOwningArrays = true
+    collectOutgrown(this.sizeBytes - this.variableBytes) // the arrays just replaced (their rows filled them)
   }
 
   private appendColumn(column: MemColumn, vector: ColumnVector, rows: Int32Array, count: number): void {
