@@ -12,6 +12,9 @@ export class IngestBufferPool {
   /** Buffers taken and not yet given back (tests and metrics read it). */
   takenCount = 0
   private isKeeping = true
+  /** Buffers lent by take() and not given back: one given back that is not among them came through a transfer. */
+  private readonly lentBuffers = new WeakSet<ArrayBuffer>()
+  private isDetaching = false
 
   constructor(readonly bufferBytes: number, readonly freeMaxCount: number) {
     assert(Number.isInteger(bufferBytes) && bufferBytes > 0, `ingest buffer size out of range: ${bufferBytes}`)
@@ -24,22 +27,24 @@ export class IngestBufferPool {
    */
   take(bytes: number): Buffer {
     assert(bytes >= 0, `negative ingest buffer request ${bytes}`)
-    if (bytes > this.bufferBytes) return Buffer.allocUnsafeSlow(bytes)
+    if (bytes > this.bufferBytes) return this.lent(Buffer.allocUnsafeSlow(bytes))
     this.takenCount++
     const buffer = this.free.pop() ?? Buffer.allocUnsafeSlow(this.bufferBytes).buffer
-    return Buffer.from(buffer, 0, bytes)
+    return this.lent(Buffer.from(buffer, 0, bytes))
   }
 
   /** Takes back a buffer from take() (any view of it; after a transfer, the view that came back). */
   give(view: Uint8Array): void {
     const buffer = view.buffer
     if (!(buffer instanceof ArrayBuffer)) return
+    // Another ArrayBuffer than the one lent: it came back through a transfer, so this isolate detaches anyway.
+    if (!this.lentBuffers.delete(buffer)) this.isDetaching = true
     // One not kept (an oversized one too: an HTTP body above ILP_HTTP_POOLED_BODY_BYTES) is freed now: it went through
     // a worker and back, so it is old and only a mark-compact would free it, after the arena grew past it (issue 10).
-    if (buffer.byteLength !== this.bufferBytes) return releaseBuffer(buffer)
+    if (buffer.byteLength !== this.bufferBytes) return this.release(buffer)
     this.takenCount--
     if (this.isKeeping && this.free.length < this.freeMaxCount) this.free.push(buffer)
-    else releaseBuffer(buffer)
+    else this.release(buffer)
   }
 
   /**
@@ -48,7 +53,22 @@ export class IngestBufferPool {
    */
   setKeeping(isKeeping: boolean): void {
     this.isKeeping = isKeeping
-    if (!isKeeping) releaseBuffersNow(this.free.splice(0))
+    if (isKeeping) return
+    const dropped = this.free.splice(0)
+    if (this.isDetaching) releaseBuffersNow(dropped)
+  }
+
+  private lent(view: Buffer): Buffer {
+    this.lentBuffers.add(view.buffer as ArrayBuffer)
+    return view
+  }
+
+  /**
+   * Frees a dropped buffer now where this isolate already detaches buffers; else leaves it to the GC, as a first
+   * detach would slow every typed-array access of the isolate (src/common/release-buffer.ts).
+   */
+  private release(buffer: ArrayBuffer): void {
+    if (this.isDetaching) releaseBuffer(buffer)
   }
 }
 
