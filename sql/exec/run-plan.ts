@@ -6,7 +6,7 @@ import { invalidRowCount } from '../../src/common/errors.js'
 import type { SqlValue } from '../api.js'
 import { someExpr, type Expr } from '../bind/expr.js'
 import { withEngineErrors } from '../errors.js'
-import { GroupTable, appendRows, finishGroups, mergePartial } from '../physical/merge.js'
+import { GroupTable, appendGroupRows, appendRows, finishGroups, mergePartial, passesThrough } from '../physical/merge.js'
 import type { ScanPartial } from '../../engine/batch.js'
 import { assert } from '../../src/common/assert.js'
 import { charge, mapSliced, pause, SLICE_CHUNK_COUNT, sortSliced } from './slice.js'
@@ -99,6 +99,16 @@ async function mergeRowsSliced(partials: ReadonlyArray<ScanPartial>, node: Extra
 
 /** The cores' AggPartials merged group by group, a slice at a time. */
 async function mergeAggregatesSliced(partials: ReadonlyArray<ScanPartial>, node: Extract<PlanNode, { kind: 'AggScanNode' }>, env: ExecEnv): Promise<Row[]> {
+  const isOrdered = wantsKeyOrder(node, env)
+  const only = partials.length === 1 ? partials[0]! : null
+  if (only?.kind === 'AggPartial' && passesThrough(only, isOrdered)) {
+    const rows: Row[] = []
+    for (let from = 0; from < only.groupCount; from += SLICE_CHUNK_COUNT) {
+      appendGroupRows(only, node.keyTypes, node.outputs, rows, from, Math.min(only.groupCount, from + SLICE_CHUNK_COUNT))
+      if (charge(env, SLICE_CHUNK_COUNT)) await pause(env)
+    }
+    return rows
+  }
   const groups = new GroupTable()
   for (const partial of partials) {
     if (partial.kind !== 'AggPartial') assert(false, `aggregate scan returned ${partial.kind}`)
@@ -107,7 +117,7 @@ async function mergeAggregatesSliced(partials: ReadonlyArray<ScanPartial>, node:
       if (charge(env, SLICE_CHUNK_COUNT)) await pause(env)
     }
   }
-  const order = wantsKeyOrder(node, env) ? groups.orderedGroups(node.keyTypes.map(keyOrderOf)) : null
+  const order = isOrdered ? groups.orderedGroups(node.keyTypes.map(keyOrderOf)) : null
   return finishGroups(groups, node.keyTypes, node.outputs, order)
 }
 
