@@ -196,9 +196,11 @@ async function sortRows(rows: Row[], node: Extract<PlanNode, { kind: 'SortNode' 
   const compare = columnsComparator(node.keys, columns)
   // Rows already in order (a merge that emitted its groups in key order, group-order.ts) are the stable sort's answer;
   // checked up to one run's size, which sortSliced sorts in one turn too (plain-column keys were, above).
-  let ordered = slots === null && rows.length <= SORT_RUN_ROWS_COUNT ? 1 : rows.length
-  while (ordered < rows.length && compare(ordered - 1, ordered) <= 0) ordered++
-  if (ordered === rows.length && rows.length <= SORT_RUN_ROWS_COUNT) return rows
+  if (slots === null && rows.length <= SORT_RUN_ROWS_COUNT) {
+    let ordered = 1
+    while (ordered < rows.length && compare(ordered - 1, ordered) <= 0) ordered++
+    if (ordered === rows.length) return rows
+  }
   const sorted = await sortSliced(order, compare, env)
   return mapSliced(sorted, env, (i) => rows[i]!)
 }
