@@ -16,8 +16,8 @@ import { GroupWrite } from './http-group-write.js'
 import { IlpParser, type IlpParseOptions, type IlpParseResult } from './ilp-parser.js'
 import type { LineBatch } from './line-batch.js'
 import type { LineParsers } from './line-parser.js'
-import { defaultParsePoolSize, type IlpParsePool } from './parse-pool.js'
-import { lineCountOf } from './request-parts.js'
+import { defaultParsePoolSize, type IlpParseBodiesResult, type IlpParsePool } from './parse-pool.js'
+import { lineCountOf, needsNewline } from './request-parts.js'
 import { withReparse } from './run-reparse.js'
 
 export { lineCountOf } from './request-parts.js'
@@ -129,48 +129,44 @@ export class ParseCoalescer {
   }
 
   /**
-   * The group's bodies parsed and encoded in one pool job and written together (GroupWrite); when a joined parse
-   * reports an error, each body again alone.
+   * The group's bodies parsed and encoded in one pool job (each body its own transferred buffer: no joined copy) and
+   * written together (GroupWrite); when a joined parse reports an error, each body again alone.
    */
   private async runPooled(pool: IlpParsePool, group: ReadonlyArray<Waiting>): Promise<void> {
     const options = group[0]!.options
-    const isAlone = group.length === 1
-    const input = isAlone ? group[0]!.body : joinBodies(group.map((write) => write.body))
-    const partBytes = group.map((write) => write.body.length + (needsNewline(write.body) && !isAlone ? 1 : 0))
-    let pooled
+    let pooled: IlpParseBodiesResult
     try {
-      pooled = await pool.parse(input, options, { isBufferOwned: !isAlone || group[0]!.isOwned, encodeAhead: true, partBytes })
+      pooled = await pool.parseBodies(group, options)
     } catch (error) {
       for (const write of group) write.reject(error)
       return
     }
-    const { result, parts } = pooled
-    if (!isAlone && result.errorCount > 0) {
+    const { result, parts, bodies } = pooled
+    if (group.length > 1 && result.errorCount > 0) {
       for (const batch of result.batches) pool.recycle(batch)
+      // The transfer detached the bodies: the retries parse the ones handed back.
+      const handedBack = group.map((write, i) => ({ ...write, body: bodies[i]! }))
       // The bodies before the first failing line's parse side by side as they did here (without an error); that
       // body and the ones after it each alone, where no other body's lines can bear on theirs.
       let failing = 0
       // Bounded by the group: each retry is a strictly smaller group, whatever line an error names.
-      for (let lineTo = parts!.lineCounts[0]!; lineTo < result.errors[0]!.line && failing < group.length - 1; lineTo += parts!.lineCounts[++failing]!);
-      const rest = group.slice(failing).map((write) => this.runPooled(pool, [write]))
-      await Promise.all(failing > 0 ? [this.runPooled(pool, group.slice(0, failing)), ...rest] : rest)
+      for (let lineTo = parts.lineCounts[0]!; lineTo < result.errors[0]!.line && failing < group.length - 1; lineTo += parts.lineCounts[++failing]!);
+      const rest = handedBack.slice(failing).map((write) => this.runPooled(pool, [write]))
+      await Promise.all(failing > 0 ? [this.runPooled(pool, handedBack.slice(0, failing)), ...rest] : rest)
       return
     }
-    // Batches sent lean are parsed again from the input, kept until written, should a schema change race the write.
-    const batches = withReparse(result, pooled.input, options).batches
-    const write = new GroupWrite(this.sql, batches, parts!, (batch) => pool.recycle(batch))
+    // Batches sent lean are parsed again from the bodies, kept until written, should a schema change race the write.
+    const batches = withReparse(result, bodies, options).batches
+    const write = new GroupWrite(this.sql, batches, parts, (batch) => pool.recycle(batch))
     this.callCount += batches.length
     this.requestCount += group.length
+    const isAlone = group.length === 1
     group.forEach((waiting, i) => {
       const errors = isAlone ? { errors: result.errors, errorCount: result.errorCount } : { errors: [], errorCount: 0 }
-      const parsed: IlpParseResult = { batches: [], ...errors, lineCount: parts!.lineCounts[i]! }
-      waiting.resolve({ parsed, body: isAlone ? pooled.input : waiting.body, written: () => write.outcomeOf(i) })
+      const parsed: IlpParseResult = { batches: [], ...errors, lineCount: parts.lineCounts[i]! }
+      waiting.resolve({ parsed, body: bodies[i]!, written: () => write.outcomeOf(i) })
     })
   }
-}
-
-function needsNewline(body: Buffer): boolean {
-  return body.length > 0 && body[body.length - 1] !== NEWLINE
 }
 
 /** The bodies side by side, each ending in '\n'. */
