@@ -8,13 +8,12 @@ import { log } from '../../src/common/log.js'
 import { ILP_HTTP_BODY_BYTES_MAX, ILP_PARSE_POOL_BYTES_MIN } from '../../src/common/limits.js'
 import type { IngestOutcome, SqlFacade } from '../../sql/api.js'
 import { authorize } from './http-auth.js'
-import { lineText, readBody } from './http-body.js'
+import { lineText, readBody, type BodyBuffers } from './http-body.js'
 import { ilpErrorMessage, type IlpError } from './ilp-error.js'
 import { IlpParser, type IlpParseOptions, type IlpParseResult } from './ilp-parser.js'
 import { IlpParsePoolError, type IlpParsePool } from './parse-pool.js'
 import { isIlpPrecision, type IlpPrecision } from './ilp-precision.js'
 import type { LineParsers } from './line-parser.js'
-import type { IngestBufferPool } from './ingest-buffers.js'
 import type { IlpHttpBudget } from './http-budget.js'
 import type { IngestCoalescer } from './http-coalescer.js'
 import type { CoalescedParse, ParseCoalescer } from './http-parse-coalescer.js'
@@ -31,7 +30,7 @@ export interface HttpWriteOptions {
   /** The listener's line parsers for bodies parsed inline (their caches stay warm across requests). */
   readonly lineParsers?: LineParsers
   /** The listener's reusable body buffers; absent = bodies are read as chunks. */
-  readonly bodyBuffers?: IngestBufferPool
+  readonly bodyBuffers?: BodyBuffers
   /** The listener's bound on bytes held by write requests; absent = unbounded (tests). */
   readonly budget?: IlpHttpBudget
   /** Joins concurrent requests' rows into fewer sql.ingest calls; absent = one call per request. */
