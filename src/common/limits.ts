@@ -313,6 +313,13 @@ export const ILP_HTTP_INGESTS_IN_FLIGHT_COUNT = 1
 // Body bytes of the requests one joined sql.ingest call carries at most: a TCP run's size, so a joined record travels
 // the rings as a run's does.
 export const ILP_HTTP_COALESCE_BYTES_MAX = ILP_TCP_POOL_RUN_BYTES
+// How long, at most, bodies queued for the parse pool wait for the bodies of other connections writing now
+// (wire/ilp/http-writers.ts) before they are parsed without them: a client sends its next body only once answered, so
+// without the wait each job and record carried a body or two (4 writers of 1,000 lines: ~265 records per 400 k rows
+// against TCP's ~100, and the parse worker and every core pay per job and per record).
+export const ILP_HTTP_GROUP_HOLD_MS = 20
+// A connection counts as writing (its body is waited for) for this long after its last write request, in ms.
+export const ILP_HTTP_WRITER_ACTIVE_MS = 1000
 // Bytes all HTTP write requests of a listener together hold (bodies read, parsed rows waiting for their answer) before
 // further requests wait to be read (--ilp-http-buffer-mb); as ILP_TCP_BUFFERED_BYTES_MAX for TCP.
 export const ILP_HTTP_BUFFERED_BYTES_MAX = 64 * 1024 * 1024

@@ -9,10 +9,11 @@
 // yields the rows it yields alone, except where the parser compares lines with each other (a field's type against
 // an earlier line's); so a joined parse that reports any error is thrown away and every body of it parsed alone.
 // Lines without a timestamp take the first request's arrival time. Knows nothing of HTTP or storage.
-import { ILP_HTTP_COALESCE_BYTES_MAX, ILP_PARSE_POOL_BYTES_MIN } from '../../src/common/limits.js'
+import { ILP_HTTP_COALESCE_BYTES_MAX, ILP_HTTP_GROUP_HOLD_MS, ILP_PARSE_POOL_BYTES_MIN } from '../../src/common/limits.js'
 import type { IngestOutcome, SqlFacade } from '../../sql/api.js'
 import { sliceBatch } from './batch-concat.js'
 import { GroupWrite } from './http-group-write.js'
+import { ActiveWriters } from './http-writers.js'
 import { IlpParser, type IlpParseOptions, type IlpParseResult } from './ilp-parser.js'
 import type { LineBatch } from './line-batch.js'
 import type { LineParsers } from './line-parser.js'
@@ -32,6 +33,8 @@ export interface CoalescedParse {
 }
 
 interface Waiting {
+  /** The request's connection (ActiveWriters), or null when unknown (then it waits for no one). */
+  readonly writer: object | null
   readonly body: Buffer
   /** The body's buffer is the caller's to transfer whole (an IngestBufferPool buffer). */
   readonly isOwned: boolean
@@ -49,22 +52,34 @@ export class ParseCoalescer {
   /** sql.ingest calls of groups parsed in the pool, and requests they carried (tests and logs). */
   callCount = 0
   requestCount = 0
+  private readonly writers = new ActiveWriters()
+  /** While set, the queued bodies wait for other writers' (see holds()); when it fires they go as they are. */
+  private holdTimer: NodeJS.Timeout | null = null
+  private isHoldOver = false
 
   constructor(private readonly sql: SqlFacade, private readonly pool: IlpParsePool | null, private readonly lineParsers?: LineParsers,
-    private readonly bytesMax = ILP_HTTP_COALESCE_BYTES_MAX) {
+    private readonly bytesMax = ILP_HTTP_COALESCE_BYTES_MAX, private readonly holdMs = ILP_HTTP_GROUP_HOLD_MS) {
     this.inFlightMax = pool === null ? 1 : defaultParsePoolSize()
   }
 
-  /** parseLines(body, options)'s result for this request alone; rejects as the parse pool does. */
-  parse(body: Buffer, options: IlpParseOptions, isOwned: boolean): Promise<CoalescedParse> {
+  /**
+   * parseLines(body, options)'s result for this request alone; rejects as the parse pool does. `writer` (the
+   * request's connection) lets bodies of several connections writing at once wait for each other (holds()).
+   */
+  parse(body: Buffer, options: IlpParseOptions, isOwned: boolean, writer: object | null = null): Promise<CoalescedParse> {
+    if (writer !== null) this.writers.note(writer)
     return new Promise<CoalescedParse>((resolve, reject) => {
-      this.queue.push({ body, isOwned, options, resolve, reject })
+      this.queue.push({ writer, body, isOwned, options, resolve, reject })
       this.pump()
     })
   }
 
   private pump(): void {
     while (this.inFlight < this.inFlightMax && this.queue.length > 0) {
+      if (this.holds()) return
+      if (this.holdTimer !== null) clearTimeout(this.holdTimer)
+      this.holdTimer = null
+      this.isHoldOver = false
       const group = this.takeGroup()
       this.inFlight++
       // A throw past the pool's answer must not leave the group's requests waiting forever (settled ones ignore it).
@@ -73,6 +88,29 @@ export class ParseCoalescer {
         this.pump()
       })
     }
+  }
+
+  /**
+   * Whether the queued bodies wait (at most holdMs) for those of the other connections writing now: each client
+   * sends its next body only once answered, so bodies taken as soon as the worker is free were parsed and written a
+   * body or two at a time (in cohorts), and each job and record has a fixed cost in the worker and on every core. A
+   * lone writer never waits, nor bodies that fill a group.
+   */
+  private holds(): boolean {
+    if (this.pool === null || this.holdMs === 0 || this.isHoldOver) return false
+    let bytes = 0
+    const queuedWriters = new Set<object>()
+    for (const waiting of this.queue) {
+      bytes += waiting.body.length + 1
+      if (waiting.writer !== null) queuedWriters.add(waiting.writer)
+    }
+    if (bytes >= this.bytesMax || queuedWriters.size === 0 || queuedWriters.size >= this.writers.count) return false
+    this.holdTimer ??= setTimeout(() => {
+      this.holdTimer = null
+      this.isHoldOver = true
+      this.pump()
+    }, this.holdMs)
+    return true
   }
 
   private takeGroup(): Waiting[] {

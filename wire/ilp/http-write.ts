@@ -112,16 +112,16 @@ interface ParsedBody {
 
 /**
  * Parses the body: inline when small (or without a pool), else in the parse pool, off the event loop. Either way
- * the result is parseLines'; `chunks` are the body's bytes (the pool hands the transferred buffer back).
+ * the result is parseLines'; `chunks` are the body's bytes (the pool hands the transferred buffer back); `writer` is its connection.
  */
 async function parseBody(body: { chunks: ReadonlyArray<Buffer>; bytes: number; pooled: boolean }, parseOptions: IlpParseOptions,
-  options: HttpWriteOptions): Promise<ParsedBody | Error> {
+  options: HttpWriteOptions, writer: object): Promise<ParsedBody | Error> {
   const { chunks, bytes } = body
   const pool = options.parsePool ?? null
   const lineParsers = options.lineParsers
   if (options.parseCoalescer !== undefined) {
     try {
-      const coalesced = await options.parseCoalescer.parse(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes), parseOptions, body.pooled)
+      const coalesced = await options.parseCoalescer.parse(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes), parseOptions, body.pooled, writer)
       return { parsed: coalesced.parsed, chunks: [coalesced.body], written: coalesced.written }
     } catch (error) {
       return error instanceof Error ? error : new Error(String(error))
@@ -203,7 +203,7 @@ async function readParseAnswer(request: IncomingMessage, response: ServerRespons
     case 'BodyRead': break
   }
   onBodyBytes(body.bytes)
-  const parsedBody = await parseBody(body, { precision, nowUs }, options)
+  const parsedBody = await parseBody(body, { precision, nowUs }, options, request.socket)
   if (parsedBody instanceof Error) return sendParseFailure(response, parsedBody, api)
   const { chunks } = parsedBody
   try {
