@@ -296,29 +296,15 @@ export const ILP_TCP_BUFFERED_BYTES_MAX = 64 * 1024 * 1024
 // Free input buffers each ILP listener keeps for reuse (wire/ilp/ingest-buffers.ts; a TCP run's is ~4 MiB): enough
 // for a few connections' runs in flight to cycle without allocating; a burst beyond them allocates and frees.
 export const ILP_INGEST_BUFFERS_KEPT_COUNT = 4
-// Size of the reusable HTTP body buffers, in bytes: Telegraf's and the client libraries' batches (≤ ~1 MiB) fit, so
-// they cycle through a few buffers; a larger body takes one of the large ones below, or one of its own for the request.
+// Reusable HTTP body buffers' size, in bytes: clients' batches (≤ ~1 MiB) fit; larger bodies: BodyBuffers (http-body.ts).
 export const ILP_HTTP_POOLED_BODY_BYTES = 1024 * 1024
-// Size of the reusable buffers for bodies above ILP_HTTP_POOLED_BODY_BYTES, in bytes (a TCP run's): bulk loaders'
-// bodies (TSBS's 5,000 lines are ~1.8 MiB) then cycle too, instead of a fresh multi-MiB buffer each, whose external
-// memory drove the event loop's mark-compacts (~25% of its ingest profile, issue 10).
-export const ILP_HTTP_POOLED_LARGE_BODY_BYTES = ILP_TCP_POOL_RUN_BYTES
-// Free large body buffers an HTTP listener keeps: the bodies of two writers in flight cycle without allocating, while
-// the pages kept resident stay at most 8 MiB.
-export const ILP_HTTP_LARGE_BODY_BUFFERS_KEPT_COUNT = 2
-// HTTP write requests whose sql.ingest runs at once (wire/ilp/http-coalescer.ts); requests arriving meanwhile are
-// joined into the next call. One: with two, requests rarely waited, so few were joined (measured: 220 requests made
-// 205 calls with two, 128-168 with one, 4 writers)
+// HTTP requests whose sql.ingest runs at once (http-coalescer.ts): 220 requests made 205 calls with two, 128-168 with one
 export const ILP_HTTP_INGESTS_IN_FLIGHT_COUNT = 1
-// Body bytes of the requests one joined sql.ingest call carries at most: a TCP run's size, so a joined record travels
-// the rings as a run's does.
+// Body bytes of the requests one joined sql.ingest call carries at most: a TCP run's, so its record travels as a run's.
 export const ILP_HTTP_COALESCE_BYTES_MAX = ILP_TCP_POOL_RUN_BYTES
-// How long, at most, bodies queued for the parse pool wait for the bodies of other connections writing now
-// (wire/ilp/http-writers.ts) before they are parsed without them: a client sends its next body only once answered, so
-// without the wait each job and record carried a body or two (4 writers of 1,000 lines: ~265 records per 400 k rows
-// against TCP's ~100, and the parse worker and every core pay per job and per record).
+// Bodies queued for the parse pool wait at most this long, in ms, for other writing connections' (http-writers.ts).
 export const ILP_HTTP_GROUP_HOLD_MS = 20
-// A connection counts as writing (its body is waited for) for this long after its last write request, in ms.
+// A connection counts as writing (the hold waits for its body) this long after its last write request, in ms.
 export const ILP_HTTP_WRITER_ACTIVE_MS = 1000
 // Bytes all HTTP write requests of a listener together hold (bodies read, parsed rows waiting for their answer) before
 // further requests wait to be read (--ilp-http-buffer-mb); as ILP_TCP_BUFFERED_BYTES_MAX for TCP.
@@ -392,7 +378,6 @@ function check(condition: boolean, message: string): void {
 }
 check((RING_BYTES & (RING_BYTES - 1)) === 0, 'RING_BYTES must be a power of two')
 check(RING_FRAME_BYTES_MAX <= RING_BYTES / 2, 'a frame must fit twice in its ring')
-check(ILP_HTTP_POOLED_BODY_BYTES < ILP_HTTP_POOLED_LARGE_BODY_BYTES, 'the large HTTP body buffers are the larger class')
 check((VSHARD_COUNT & (VSHARD_COUNT - 1)) === 0, 'VSHARD_COUNT must be a power of two')
 check(PG_STARTUP_BYTES_MAX < PG_MESSAGE_BYTES_MAX, 'startup packet bound is below the message bound')
 check(PG_SOCKETS_PER_CONNECTION_MAX_COUNT >= 1, 'every connection slot may have a socket')

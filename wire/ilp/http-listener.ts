@@ -7,8 +7,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net'
 import { log } from '../../src/common/log.js'
 import {
-  ILP_HTTP_BUFFERED_BYTES_MAX, ILP_HTTP_CONNECTIONS_MAX_COUNT, ILP_HTTP_LARGE_BODY_BUFFERS_KEPT_COUNT, ILP_HTTP_POOLED_BODY_BYTES,
-  ILP_HTTP_POOLED_LARGE_BODY_BYTES, ILP_INGEST_BUFFERS_KEPT_COUNT, ILP_SHUTDOWN_WAIT_MS,
+  ILP_HTTP_BUFFERED_BYTES_MAX, ILP_HTTP_COALESCE_BYTES_MAX, ILP_HTTP_CONNECTIONS_MAX_COUNT, ILP_HTTP_POOLED_BODY_BYTES,
+  ILP_INGEST_BUFFERS_KEPT_COUNT, ILP_SHUTDOWN_WAIT_MS,
 } from '../../src/common/limits.js'
 import { IngestBufferPool } from './ingest-buffers.js'
 import { NODEDB_VERSION } from '../../src/common/version.js'
@@ -90,7 +90,7 @@ function coalescersOf(options: IlpHttpListenerOptions): Coalescers {
 function routesOf(options: IlpHttpListenerOptions, budget: IlpHttpBudget, coalescers: Coalescers): ReadonlyMap<string, Route> {
   const { lineParsers, ingest: coalescer, parse: parseCoalescer } = coalescers
   const bodyBuffers = new BodyBuffers(new IngestBufferPool(ILP_HTTP_POOLED_BODY_BYTES, ILP_INGEST_BUFFERS_KEPT_COUNT),
-    new IngestBufferPool(ILP_HTTP_POOLED_LARGE_BODY_BYTES, ILP_HTTP_LARGE_BODY_BUFFERS_KEPT_COUNT))
+    new IngestBufferPool(ILP_HTTP_COALESCE_BYTES_MAX, ILP_INGEST_BUFFERS_KEPT_COUNT))
   const write = (api: WriteApi) => (request: IncomingMessage, response: ServerResponse, url: URL) =>
     handleWrite(request, response, url, api, {
       sql: options.sql, token: options.token ?? null, parsePool: options.parsePool ?? null, lineParsers, bodyBuffers, budget,
