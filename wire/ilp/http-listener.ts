@@ -81,9 +81,9 @@ function settings(_request: IncomingMessage, response: ServerResponse): void {
 /** The coalescers, with the line parsers they and inline parses share (their caches stay warm across requests). */
 interface Coalescers { readonly lineParsers: LineParsers; readonly ingest?: IngestCoalescer; readonly parse: ParseCoalescer }
 
-function coalescersOf(options: IlpHttpListenerOptions): Coalescers {
+function coalescersOf(options: IlpHttpListenerOptions, budget: IlpHttpBudget): Coalescers {
   const lineParsers = new LineParsers()
-  const parse = new ParseCoalescer(options.sql, options.parsePool ?? null, lineParsers)
+  const parse = new ParseCoalescer(options.sql, options.parsePool ?? null, lineParsers, undefined, undefined, budget)
   return options.coalesce === false ? { lineParsers, parse } : { lineParsers, ingest: new IngestCoalescer(options.sql), parse }
 }
 
@@ -125,7 +125,7 @@ async function dispatch(routes: ReadonlyMap<string, Route>, request: IncomingMes
 /** Resolves once listening; rejects with Node's own error (EADDRINUSE, EACCES, …) so the caller can report it. */
 export async function startIlpHttpListener(options: IlpHttpListenerOptions): Promise<IlpHttpListener> {
   const budget = new IlpHttpBudget(options.bufferedBytesMax ?? ILP_HTTP_BUFFERED_BYTES_MAX)
-  const coalescers = coalescersOf(options)
+  const coalescers = coalescersOf(options, budget)
   const { ingest: coalescer, parse: parseCoalescer } = coalescers
   const routes = routesOf(options, budget, coalescers)
   const inFlight = new Set<Promise<void>>()

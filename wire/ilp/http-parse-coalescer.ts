@@ -13,6 +13,7 @@
 import { ILP_HTTP_COALESCE_BYTES_MAX, ILP_HTTP_GROUP_HOLD_MS, ILP_PARSE_POOL_BYTES_MIN } from '../../src/common/limits.js'
 import type { IngestOutcome, SqlFacade } from '../../sql/api.js'
 import { sliceBatch } from './batch-concat.js'
+import type { IlpHttpBudget } from './http-budget.js'
 import { GroupWrite } from './http-group-write.js'
 import { ActiveWriters } from './http-writers.js'
 import { IlpParser, type IlpParseOptions, type IlpParseResult } from './ilp-parser.js'
@@ -59,7 +60,8 @@ export class ParseCoalescer {
   private isHoldOver = false
 
   constructor(private readonly sql: SqlFacade, private readonly pool: IlpParsePool | null, private readonly lineParsers?: LineParsers,
-    private readonly bytesMax = ILP_HTTP_COALESCE_BYTES_MAX, private readonly holdMs = ILP_HTTP_GROUP_HOLD_MS) {
+    private readonly bytesMax = ILP_HTTP_COALESCE_BYTES_MAX, private readonly holdMs = ILP_HTTP_GROUP_HOLD_MS,
+    private readonly budget: IlpHttpBudget | null = null) {
     this.inFlightMax = pool === null ? 1 : defaultParsePoolSize()
   }
 
@@ -98,7 +100,8 @@ export class ParseCoalescer {
    * lone writer never waits, nor bodies that fill a group.
    */
   private holds(): boolean {
-    if (this.pool === null || this.holdMs === 0 || this.isHoldOver) return false
+    // Requests waiting for the budget are not read until held bytes are released: waiting for their bodies is in vain.
+    if (this.pool === null || this.holdMs === 0 || this.isHoldOver || this.budget?.hasWaiters === true) return false
     let bytes = 0
     const queuedWriters = new Set<object>()
     for (const waiting of this.queue) {
