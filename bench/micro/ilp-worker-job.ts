@@ -1,6 +1,6 @@
 // bench/micro/ilp-worker-job: CPU µs per row of each step of one ILP parse worker job (wire/ilp/parse-worker.ts),
-// run in this thread on TSBS cpu lines: a group of HTTP bodies side by side (the bench's shape: 5 bodies of 1,000
-// lines), parsed (parseLines with a warm LineParser), split per body (partLineCounts + requestParts), encoded ahead
+// run in this thread on TSBS cpu lines: a group of HTTP bodies as the worker takes them (the bench's shape: 5 bodies of 1,000
+// lines), parsed as one stream (parseBodies with a warm LineParser), split per body (lineCountOf + requestParts), encoded ahead
 // for the cpu table (encodeBatchesAhead, and its parts: planning, lowering, validateBatch, the flat ring payload and
 // the compact WAL payload), made lean (leanAhead). The payload buffers go back to the encoder after each job, as the
 // pool recycles them. Best of --samples after a warm-up, each sample --jobs jobs per step (process.cpuUsage counts
@@ -18,10 +18,10 @@ import { newTableColumns, planColumn } from '../../sql/ingest/ingest-plan.js'
 import { buildIngestColumns } from '../../sql/ingest/ingest-vectors.js'
 import { parseLines } from '../../wire/ilp/ilp-parser.js'
 import { LineParsers } from '../../wire/ilp/line-parser.js'
-import { partLineCounts, requestParts } from '../../wire/ilp/request-parts.js'
+import { lineCountOf, parseBodies, requestParts } from '../../wire/ilp/request-parts.js'
 import { ilpBodies } from '../scenarios/ilp-ingest.js'
 
-interface Job { readonly input: Buffer; readonly partBytes: number[]; readonly rows: number }
+interface Job { readonly inputs: Buffer[]; readonly rows: number }
 
 const OPTIONS = { precision: 'n' as const, nowUs: 0 }
 const parsers = new LineParsers()
@@ -31,13 +31,15 @@ function jobsOf(count: number, bodies: number, lines: number, hosts: number): Jo
   const all = ilpBodies('cpu', count * bodies * lines, hosts, lines)
   return Array.from({ length: count }, (_, j) => {
     const parts = all.slice(j * bodies, (j + 1) * bodies)
-    return { input: Buffer.concat(parts), partBytes: parts.map((part) => part.length), rows: bodies * lines }
+    return { inputs: parts, rows: bodies * lines }
   })
 }
 
 function parse(job: Job): IngestBatch[] {
-  const lineCount = partLineCounts(job.input, job.partBytes).reduce((sum, count) => sum + count, 0)
-  return parseLines(job.input, { ...OPTIONS, rowCountHint: lineCount }, parsers.of(OPTIONS.precision)).batches
+  const lineCount = job.inputs.reduce((sum, input) => sum + lineCountOf(input), 0)
+  const options = { ...OPTIONS, rowCountHint: lineCount }
+  const parser = parsers.of(OPTIONS.precision)
+  return (job.inputs.length === 1 ? parseLines(job.inputs[0]!, options, parser) : parseBodies(job.inputs, options, parser)).batches
 }
 
 /** The cpu table as ILP creates it from the first batch (sql.ingest: newTableColumns). */
@@ -59,7 +61,7 @@ type Step = (job: Job, parsed: IngestBatch[], table: TableSchema) => void
 /** Each step alone, on inputs prepared once (its own output is dropped, or its buffers given back). */
 const STEPS: ReadonlyArray<[string, Step]> = [
   ['parse', (job) => { parse(job) }],
-  ['requestParts', (job, parsed) => { requestParts(partLineCounts(job.input, job.partBytes), parsed) }],
+  ['requestParts', (job, parsed) => { requestParts(job.inputs.map((input) => lineCountOf(input)), parsed) }],
   ['encodeBatchesAhead', (_job, parsed, table) => giveBack(encodeBatchesAhead(parsed, [table], buffers))],
   ['  plan + lower', (_job, parsed, table) => {
     for (const batch of parsed) buildIngestColumns(table, batch, batch.columns.map((column) => planColumn(table, column)), null)

@@ -296,16 +296,16 @@ export const ILP_TCP_BUFFERED_BYTES_MAX = 64 * 1024 * 1024
 // Free input buffers each ILP listener keeps for reuse (wire/ilp/ingest-buffers.ts; a TCP run's is ~4 MiB): enough
 // for a few connections' runs in flight to cycle without allocating; a burst beyond them allocates and frees.
 export const ILP_INGEST_BUFFERS_KEPT_COUNT = 4
-// Size of the reusable HTTP body buffers, in bytes: Telegraf's and the client libraries' batches (≤ ~1 MiB) fit, so
-// they cycle through a few buffers; a larger body gets a buffer of its own for the request.
+// Reusable HTTP body buffers' size, in bytes: clients' batches (≤ ~1 MiB) fit; larger bodies: BodyBuffers (http-body.ts).
 export const ILP_HTTP_POOLED_BODY_BYTES = 1024 * 1024
-// HTTP write requests whose sql.ingest runs at once (wire/ilp/http-coalescer.ts); requests arriving meanwhile are
-// joined into the next call. One: with two, requests rarely waited, so few were joined (measured: 220 requests made
-// 205 calls with two, 128-168 with one, 4 writers)
+// HTTP requests whose sql.ingest runs at once (http-coalescer.ts): 220 requests made 205 calls with two, 128-168 with one
 export const ILP_HTTP_INGESTS_IN_FLIGHT_COUNT = 1
-// Body bytes of the requests one joined sql.ingest call carries at most: a TCP run's size, so a joined record travels
-// the rings as a run's does.
+// Body bytes of the requests one joined sql.ingest call carries at most: a TCP run's, so its record travels as a run's.
 export const ILP_HTTP_COALESCE_BYTES_MAX = ILP_TCP_POOL_RUN_BYTES
+// Bodies queued for the parse pool wait at most this long, in ms, for other writing connections' (http-writers.ts).
+export const ILP_HTTP_GROUP_HOLD_MS = 20
+// A connection counts as writing (the hold waits for its body) this long after its last write request, in ms.
+export const ILP_HTTP_WRITER_ACTIVE_MS = 1000
 // Bytes all HTTP write requests of a listener together hold (bodies read, parsed rows waiting for their answer) before
 // further requests wait to be read (--ilp-http-buffer-mb); as ILP_TCP_BUFFERED_BYTES_MAX for TCP.
 export const ILP_HTTP_BUFFERED_BYTES_MAX = 64 * 1024 * 1024

@@ -1,11 +1,35 @@
 // wire/ilp/http-body: reads an HTTP write body, inflating gzip with zlib and bounding both the bytes received and
 // the bytes inflated. The caller parses the chunks (inline, or in the parse pool when large) and quotes lines of them.
-// A plain body of known length is copied as it arrives into one buffer from the listener's IngestBufferPool (the
-// caller gives it back once answered), instead of being kept as chunks and concatenated.
+// A plain body of known length is copied as it arrives into one buffer from the listener's BodyBuffers (the caller
+// gives it back once answered), instead of being kept as chunks and concatenated.
 import type { IncomingMessage } from 'node:http'
 import { createGunzip, type Gunzip } from 'node:zlib'
+import { assert } from '../../src/common/assert.js'
 import { ILP_HTTP_QUOTED_LINE_CHARS_MAX } from '../../src/common/limits.js'
 import type { IngestBufferPool } from './ingest-buffers.js'
+
+/**
+ * The listener's reusable body buffers in two sizes (ingest buffer pools of ILP_HTTP_POOLED_BODY_BYTES and
+ * ILP_HTTP_COALESCE_BYTES_MAX): a body takes the smallest that holds it, so bulk loaders' bodies of a few MiB (TSBS's
+ * 5,000 lines: ~1.8 MiB) cycle as small ones do instead of taking a fresh buffer each, whose external memory drove the
+ * event loop's mark-compacts (issue 10); a body larger than both gets a buffer of its own, dropped when given back.
+ */
+export class BodyBuffers {
+  constructor(private readonly small: IngestBufferPool, private readonly large: IngestBufferPool) {
+    assert(small.bufferBytes < large.bufferBytes, 'the large body buffers are the larger')
+  }
+
+  take(bytes: number): Buffer {
+    return bytes > this.small.bufferBytes && bytes <= this.large.bufferBytes ? this.large.take(bytes) : this.small.take(bytes)
+  }
+
+  /** Takes back a buffer from take() (any view of it; after a transfer, the view that came back). */
+  give(view: Uint8Array): void {
+    // Each pool takes back only buffers of its own size.
+    this.small.give(view)
+    this.large.give(view)
+  }
+}
 
 export type BodyOutcome =
   /** `pooled`: the one chunk is a buffer taken from the pool passed to readBody, to be given back. */
@@ -18,7 +42,7 @@ export type BodyOutcome =
  * Reads the (inflated) body; `isGzip` when Content-Encoding is gzip (the caller refused other encodings). With
  * `buffers` and a declared length (at most bytesMax), a plain body goes straight into one pooled buffer.
  */
-export function readBody(request: IncomingMessage, isGzip: boolean, bytesMax: number, buffers?: IngestBufferPool): Promise<BodyOutcome> {
+export function readBody(request: IncomingMessage, isGzip: boolean, bytesMax: number, buffers?: BodyBuffers): Promise<BodyOutcome> {
   // A request that waited for the listener's budget may have lost its client meanwhile: no event would come any more.
   if (request.destroyed) return Promise.resolve({ kind: 'BodyAborted' })
   const declared = Number(request.headers['content-length'] ?? -1)
@@ -66,7 +90,7 @@ export function readBody(request: IncomingMessage, isGzip: boolean, bytesMax: nu
 }
 
 /** A plain body of `target.length` declared bytes (Node's HTTP parser delivers no more than declared), copied in. */
-function readBodyInto(request: IncomingMessage, target: Buffer, buffers: IngestBufferPool): Promise<BodyOutcome> {
+function readBodyInto(request: IncomingMessage, target: Buffer, buffers: BodyBuffers): Promise<BodyOutcome> {
   return new Promise((resolve) => {
     let received = 0
     let isSettled = false

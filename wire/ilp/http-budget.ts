@@ -27,6 +27,11 @@ export class IlpHttpBudget {
     return this.usedBytes
   }
 
+  /** Whether requests wait, unread, for room: their senders cannot send more until bytes held are released. */
+  get hasWaiters(): boolean {
+    return this.waiters.length > 0
+  }
+
   /** The most bytes held at once since the listener started. */
   get bytesPeak(): number {
     return this.usedBytesPeak

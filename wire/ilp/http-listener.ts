@@ -7,11 +7,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net'
 import { log } from '../../src/common/log.js'
 import {
-  ILP_HTTP_BUFFERED_BYTES_MAX, ILP_HTTP_CONNECTIONS_MAX_COUNT, ILP_HTTP_POOLED_BODY_BYTES, ILP_INGEST_BUFFERS_KEPT_COUNT, ILP_SHUTDOWN_WAIT_MS,
+  ILP_HTTP_BUFFERED_BYTES_MAX, ILP_HTTP_COALESCE_BYTES_MAX, ILP_HTTP_CONNECTIONS_MAX_COUNT, ILP_HTTP_POOLED_BODY_BYTES,
+  ILP_INGEST_BUFFERS_KEPT_COUNT, ILP_SHUTDOWN_WAIT_MS,
 } from '../../src/common/limits.js'
 import { IngestBufferPool } from './ingest-buffers.js'
 import { NODEDB_VERSION } from '../../src/common/version.js'
 import type { SqlFacade } from '../../sql/api.js'
+import { BodyBuffers } from './http-body.js'
 import { handleWrite, sendError, type WriteApi } from './http-write.js'
 import type { IlpParsePool } from './parse-pool.js'
 import { LineParsers } from './line-parser.js'
@@ -79,15 +81,16 @@ function settings(_request: IncomingMessage, response: ServerResponse): void {
 /** The coalescers, with the line parsers they and inline parses share (their caches stay warm across requests). */
 interface Coalescers { readonly lineParsers: LineParsers; readonly ingest?: IngestCoalescer; readonly parse: ParseCoalescer }
 
-function coalescersOf(options: IlpHttpListenerOptions): Coalescers {
+function coalescersOf(options: IlpHttpListenerOptions, budget: IlpHttpBudget): Coalescers {
   const lineParsers = new LineParsers()
-  const parse = new ParseCoalescer(options.sql, options.parsePool ?? null, lineParsers)
+  const parse = new ParseCoalescer(options.sql, options.parsePool ?? null, lineParsers, undefined, undefined, budget)
   return options.coalesce === false ? { lineParsers, parse } : { lineParsers, ingest: new IngestCoalescer(options.sql), parse }
 }
 
 function routesOf(options: IlpHttpListenerOptions, budget: IlpHttpBudget, coalescers: Coalescers): ReadonlyMap<string, Route> {
   const { lineParsers, ingest: coalescer, parse: parseCoalescer } = coalescers
-  const bodyBuffers = new IngestBufferPool(ILP_HTTP_POOLED_BODY_BYTES, ILP_INGEST_BUFFERS_KEPT_COUNT)
+  const bodyBuffers = new BodyBuffers(new IngestBufferPool(ILP_HTTP_POOLED_BODY_BYTES, ILP_INGEST_BUFFERS_KEPT_COUNT),
+    new IngestBufferPool(ILP_HTTP_COALESCE_BYTES_MAX, ILP_INGEST_BUFFERS_KEPT_COUNT))
   const write = (api: WriteApi) => (request: IncomingMessage, response: ServerResponse, url: URL) =>
     handleWrite(request, response, url, api, {
       sql: options.sql, token: options.token ?? null, parsePool: options.parsePool ?? null, lineParsers, bodyBuffers, budget,
@@ -122,7 +125,7 @@ async function dispatch(routes: ReadonlyMap<string, Route>, request: IncomingMes
 /** Resolves once listening; rejects with Node's own error (EADDRINUSE, EACCES, …) so the caller can report it. */
 export async function startIlpHttpListener(options: IlpHttpListenerOptions): Promise<IlpHttpListener> {
   const budget = new IlpHttpBudget(options.bufferedBytesMax ?? ILP_HTTP_BUFFERED_BYTES_MAX)
-  const coalescers = coalescersOf(options)
+  const coalescers = coalescersOf(options, budget)
   const { ingest: coalescer, parse: parseCoalescer } = coalescers
   const routes = routesOf(options, budget, coalescers)
   const inFlight = new Set<Promise<void>>()

@@ -1,7 +1,8 @@
 // wire/ilp/http-parse-coalescer: parses the bodies of concurrent HTTP write requests together. While the parse pool's
 // workers are all busy, bodies that arrive (of the same precision) wait and are then parsed as ONE payload, side by
 // side (a '\n' added where a body lacks its last one), so each worker round trip and each parse carries several
-// small bodies instead of one. In the pool (payloads of ILP_PARSE_POOL_BYTES_MIN or more) the worker also encodes
+// small bodies instead of one; and while fewer connections have a body queued than are writing (http-writers.ts),
+// the queued ones wait up to ILP_HTTP_GROUP_HOLD_MS for the others' (holds()). In the pool (payloads of ILP_PARSE_POOL_BYTES_MIN or more) the worker also encodes
 // the records' payloads and says which body each row came from (request-parts.ts), and the group's rows are written
 // together, each request answered as alone (http-group-write.ts): the event loop neither slices nor joins rows nor
 // encodes them, as for a TCP run. Inline (smaller payloads, on the event loop) each request gets its own rows back
@@ -9,15 +10,17 @@
 // yields the rows it yields alone, except where the parser compares lines with each other (a field's type against
 // an earlier line's); so a joined parse that reports any error is thrown away and every body of it parsed alone.
 // Lines without a timestamp take the first request's arrival time. Knows nothing of HTTP or storage.
-import { ILP_HTTP_COALESCE_BYTES_MAX, ILP_PARSE_POOL_BYTES_MIN } from '../../src/common/limits.js'
+import { ILP_HTTP_COALESCE_BYTES_MAX, ILP_HTTP_GROUP_HOLD_MS, ILP_PARSE_POOL_BYTES_MIN } from '../../src/common/limits.js'
 import type { IngestOutcome, SqlFacade } from '../../sql/api.js'
 import { sliceBatch } from './batch-concat.js'
+import type { IlpHttpBudget } from './http-budget.js'
 import { GroupWrite } from './http-group-write.js'
+import { ActiveWriters } from './http-writers.js'
 import { IlpParser, type IlpParseOptions, type IlpParseResult } from './ilp-parser.js'
 import type { LineBatch } from './line-batch.js'
 import type { LineParsers } from './line-parser.js'
-import { defaultParsePoolSize, type IlpParsePool } from './parse-pool.js'
-import { lineCountOf } from './request-parts.js'
+import { defaultParsePoolSize, type IlpParseBodiesResult, type IlpParsePool } from './parse-pool.js'
+import { lineCountOf, needsNewline } from './request-parts.js'
 import { withReparse } from './run-reparse.js'
 
 export { lineCountOf } from './request-parts.js'
@@ -32,6 +35,8 @@ export interface CoalescedParse {
 }
 
 interface Waiting {
+  /** The request's connection (ActiveWriters), or null when unknown (then it waits for no one). */
+  readonly writer: object | null
   readonly body: Buffer
   /** The body's buffer is the caller's to transfer whole (an IngestBufferPool buffer). */
   readonly isOwned: boolean
@@ -49,22 +54,35 @@ export class ParseCoalescer {
   /** sql.ingest calls of groups parsed in the pool, and requests they carried (tests and logs). */
   callCount = 0
   requestCount = 0
+  private readonly writers = new ActiveWriters()
+  /** While set, the queued bodies wait for other writers' (see holds()); when it fires they go as they are. */
+  private holdTimer: NodeJS.Timeout | null = null
+  private isHoldOver = false
 
   constructor(private readonly sql: SqlFacade, private readonly pool: IlpParsePool | null, private readonly lineParsers?: LineParsers,
-    private readonly bytesMax = ILP_HTTP_COALESCE_BYTES_MAX) {
+    private readonly bytesMax = ILP_HTTP_COALESCE_BYTES_MAX, private readonly holdMs = ILP_HTTP_GROUP_HOLD_MS,
+    private readonly budget: IlpHttpBudget | null = null) {
     this.inFlightMax = pool === null ? 1 : defaultParsePoolSize()
   }
 
-  /** parseLines(body, options)'s result for this request alone; rejects as the parse pool does. */
-  parse(body: Buffer, options: IlpParseOptions, isOwned: boolean): Promise<CoalescedParse> {
+  /**
+   * parseLines(body, options)'s result for this request alone; rejects as the parse pool does. `writer` (the
+   * request's connection) lets bodies of several connections writing at once wait for each other (holds()).
+   */
+  parse(body: Buffer, options: IlpParseOptions, isOwned: boolean, writer: object | null = null): Promise<CoalescedParse> {
+    if (writer !== null) this.writers.note(writer)
     return new Promise<CoalescedParse>((resolve, reject) => {
-      this.queue.push({ body, isOwned, options, resolve, reject })
+      this.queue.push({ writer, body, isOwned, options, resolve, reject })
       this.pump()
     })
   }
 
   private pump(): void {
     while (this.inFlight < this.inFlightMax && this.queue.length > 0) {
+      if (this.holds()) return
+      if (this.holdTimer !== null) clearTimeout(this.holdTimer)
+      this.holdTimer = null
+      this.isHoldOver = false
       const group = this.takeGroup()
       this.inFlight++
       // A throw past the pool's answer must not leave the group's requests waiting forever (settled ones ignore it).
@@ -73,6 +91,30 @@ export class ParseCoalescer {
         this.pump()
       })
     }
+  }
+
+  /**
+   * Whether the queued bodies wait (at most holdMs) for those of the other connections writing now: each client
+   * sends its next body only once answered, so bodies taken as soon as the worker is free were parsed and written a
+   * body or two at a time (in cohorts), and each job and record has a fixed cost in the worker and on every core. A
+   * lone writer never waits, nor bodies that fill a group.
+   */
+  private holds(): boolean {
+    // Requests waiting for the budget are not read until held bytes are released: waiting for their bodies is in vain.
+    if (this.pool === null || this.holdMs === 0 || this.isHoldOver || this.budget?.hasWaiters === true) return false
+    let bytes = 0
+    const queuedWriters = new Set<object>()
+    for (const waiting of this.queue) {
+      bytes += waiting.body.length + 1
+      if (waiting.writer !== null) queuedWriters.add(waiting.writer)
+    }
+    if (bytes >= this.bytesMax || queuedWriters.size === 0 || queuedWriters.size >= this.writers.count) return false
+    this.holdTimer ??= setTimeout(() => {
+      this.holdTimer = null
+      this.isHoldOver = true
+      this.pump()
+    }, this.holdMs)
+    return true
   }
 
   private takeGroup(): Waiting[] {
@@ -129,48 +171,44 @@ export class ParseCoalescer {
   }
 
   /**
-   * The group's bodies parsed and encoded in one pool job and written together (GroupWrite); when a joined parse
-   * reports an error, each body again alone.
+   * The group's bodies parsed and encoded in one pool job (each body its own transferred buffer: no joined copy) and
+   * written together (GroupWrite); when a joined parse reports an error, each body again alone.
    */
   private async runPooled(pool: IlpParsePool, group: ReadonlyArray<Waiting>): Promise<void> {
     const options = group[0]!.options
-    const isAlone = group.length === 1
-    const input = isAlone ? group[0]!.body : joinBodies(group.map((write) => write.body))
-    const partBytes = group.map((write) => write.body.length + (needsNewline(write.body) && !isAlone ? 1 : 0))
-    let pooled
+    let pooled: IlpParseBodiesResult
     try {
-      pooled = await pool.parse(input, options, { isBufferOwned: !isAlone || group[0]!.isOwned, encodeAhead: true, partBytes })
+      pooled = await pool.parseBodies(group, options)
     } catch (error) {
       for (const write of group) write.reject(error)
       return
     }
-    const { result, parts } = pooled
-    if (!isAlone && result.errorCount > 0) {
+    const { result, parts, bodies } = pooled
+    if (group.length > 1 && result.errorCount > 0) {
       for (const batch of result.batches) pool.recycle(batch)
+      // The transfer detached the bodies: the retries parse the ones handed back.
+      const handedBack = group.map((write, i) => ({ ...write, body: bodies[i]! }))
       // The bodies before the first failing line's parse side by side as they did here (without an error); that
       // body and the ones after it each alone, where no other body's lines can bear on theirs.
       let failing = 0
       // Bounded by the group: each retry is a strictly smaller group, whatever line an error names.
-      for (let lineTo = parts!.lineCounts[0]!; lineTo < result.errors[0]!.line && failing < group.length - 1; lineTo += parts!.lineCounts[++failing]!);
-      const rest = group.slice(failing).map((write) => this.runPooled(pool, [write]))
-      await Promise.all(failing > 0 ? [this.runPooled(pool, group.slice(0, failing)), ...rest] : rest)
+      for (let lineTo = parts.lineCounts[0]!; lineTo < result.errors[0]!.line && failing < group.length - 1; lineTo += parts.lineCounts[++failing]!);
+      const rest = handedBack.slice(failing).map((write) => this.runPooled(pool, [write]))
+      await Promise.all(failing > 0 ? [this.runPooled(pool, handedBack.slice(0, failing)), ...rest] : rest)
       return
     }
-    // Batches sent lean are parsed again from the input, kept until written, should a schema change race the write.
-    const batches = withReparse(result, pooled.input, options).batches
-    const write = new GroupWrite(this.sql, batches, parts!, (batch) => pool.recycle(batch))
+    // Batches sent lean are parsed again from the bodies, kept until written, should a schema change race the write.
+    const batches = withReparse(result, bodies, options).batches
+    const write = new GroupWrite(this.sql, batches, parts, (batch) => pool.recycle(batch))
     this.callCount += batches.length
     this.requestCount += group.length
+    const isAlone = group.length === 1
     group.forEach((waiting, i) => {
       const errors = isAlone ? { errors: result.errors, errorCount: result.errorCount } : { errors: [], errorCount: 0 }
-      const parsed: IlpParseResult = { batches: [], ...errors, lineCount: parts!.lineCounts[i]! }
-      waiting.resolve({ parsed, body: isAlone ? pooled.input : waiting.body, written: () => write.outcomeOf(i) })
+      const parsed: IlpParseResult = { batches: [], ...errors, lineCount: parts.lineCounts[i]! }
+      waiting.resolve({ parsed, body: bodies[i]!, written: () => write.outcomeOf(i) })
     })
   }
-}
-
-function needsNewline(body: Buffer): boolean {
-  return body.length > 0 && body[body.length - 1] !== NEWLINE
 }
 
 /** The bodies side by side, each ending in '\n'. */

@@ -8,13 +8,12 @@ import { log } from '../../src/common/log.js'
 import { ILP_HTTP_BODY_BYTES_MAX, ILP_PARSE_POOL_BYTES_MIN } from '../../src/common/limits.js'
 import type { IngestOutcome, SqlFacade } from '../../sql/api.js'
 import { authorize } from './http-auth.js'
-import { lineText, readBody } from './http-body.js'
+import { lineText, readBody, type BodyBuffers } from './http-body.js'
 import { ilpErrorMessage, type IlpError } from './ilp-error.js'
 import { IlpParser, type IlpParseOptions, type IlpParseResult } from './ilp-parser.js'
 import { IlpParsePoolError, type IlpParsePool } from './parse-pool.js'
 import { isIlpPrecision, type IlpPrecision } from './ilp-precision.js'
 import type { LineParsers } from './line-parser.js'
-import type { IngestBufferPool } from './ingest-buffers.js'
 import type { IlpHttpBudget } from './http-budget.js'
 import type { IngestCoalescer } from './http-coalescer.js'
 import type { CoalescedParse, ParseCoalescer } from './http-parse-coalescer.js'
@@ -31,7 +30,7 @@ export interface HttpWriteOptions {
   /** The listener's line parsers for bodies parsed inline (their caches stay warm across requests). */
   readonly lineParsers?: LineParsers
   /** The listener's reusable body buffers; absent = bodies are read as chunks. */
-  readonly bodyBuffers?: IngestBufferPool
+  readonly bodyBuffers?: BodyBuffers
   /** The listener's bound on bytes held by write requests; absent = unbounded (tests). */
   readonly budget?: IlpHttpBudget
   /** Joins concurrent requests' rows into fewer sql.ingest calls; absent = one call per request. */
@@ -113,16 +112,16 @@ interface ParsedBody {
 
 /**
  * Parses the body: inline when small (or without a pool), else in the parse pool, off the event loop. Either way
- * the result is parseLines'; `chunks` are the body's bytes (the pool hands the transferred buffer back).
+ * the result is parseLines'; `chunks` are the body's bytes (the pool hands the transferred buffer back); `writer` is its connection.
  */
 async function parseBody(body: { chunks: ReadonlyArray<Buffer>; bytes: number; pooled: boolean }, parseOptions: IlpParseOptions,
-  options: HttpWriteOptions): Promise<ParsedBody | Error> {
+  options: HttpWriteOptions, writer: object): Promise<ParsedBody | Error> {
   const { chunks, bytes } = body
   const pool = options.parsePool ?? null
   const lineParsers = options.lineParsers
   if (options.parseCoalescer !== undefined) {
     try {
-      const coalesced = await options.parseCoalescer.parse(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes), parseOptions, body.pooled)
+      const coalesced = await options.parseCoalescer.parse(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes), parseOptions, body.pooled, writer)
       return { parsed: coalesced.parsed, chunks: [coalesced.body], written: coalesced.written }
     } catch (error) {
       return error instanceof Error ? error : new Error(String(error))
@@ -204,7 +203,7 @@ async function readParseAnswer(request: IncomingMessage, response: ServerRespons
     case 'BodyRead': break
   }
   onBodyBytes(body.bytes)
-  const parsedBody = await parseBody(body, { precision, nowUs }, options)
+  const parsedBody = await parseBody(body, { precision, nowUs }, options, request.socket)
   if (parsedBody instanceof Error) return sendParseFailure(response, parsedBody, api)
   const { chunks } = parsedBody
   try {

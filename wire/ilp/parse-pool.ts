@@ -18,24 +18,28 @@ import { encodedTransferables, type IngestBatch, type IngestTableSchema } from '
 import type { IlpParseOptions, IlpParseResult } from './ilp-parser.js'
 import type { RequestParts } from './request-parts.js'
 
-/** Posted to a worker: the payload (its buffer transferred) and how to parse it. */
+/** Posted to a worker: the payload (its buffers transferred) and how to parse it. */
 export interface ParseJobMessage {
   readonly id: number
-  readonly input: Uint8Array
+  /**
+   * The payload: one buffer, or (`areBodies`) several HTTP bodies, each its own transferred buffer, parsed as if side
+   * by side with a '\n' after any that lacks one (no joined copy on the event loop).
+   */
+  readonly inputs: ReadonlyArray<Uint8Array>
   readonly options: IlpParseOptions
   /** Tables of measurements the pool met lately: the worker encodes their batches' record payloads ahead. */
   readonly tables: ReadonlyArray<IngestTableSchema>
   /** Payload buffers of earlier results, written and free again (transferred): the worker encodes into them. */
   readonly spare: ReadonlyArray<ArrayBuffer>
-  /** The input is several HTTP bodies side by side, of these byte lengths: the reply says where each one's rows are. */
-  readonly partBytes?: ReadonlyArray<number>
+  /** The inputs are HTTP request bodies: the reply says where each one's lines and rows are. */
+  readonly areBodies: boolean
 }
 
-/** Posted back: parseLines' result and the payload, both transferred. */
+/** Posted back: parseLines' result and the payload's buffers, both transferred. */
 export interface ParseResultMessage {
   readonly id: number
   readonly result: IlpParseResult
-  readonly input: Uint8Array
+  readonly inputs: ReadonlyArray<Uint8Array>
   readonly parts?: RequestParts
 }
 
@@ -43,8 +47,21 @@ export interface IlpParsePoolResult {
   readonly result: IlpParseResult
   /** The bytes parsed (the caller's input is detached by the transfer; these are the same bytes, handed back). */
   readonly input: Buffer
-  /** Where each body's lines and rows are, when the job gave `partBytes`. */
-  readonly parts?: RequestParts
+}
+
+/** A parse of several HTTP bodies (IlpParsePool.parseBodies). */
+export interface IlpParseBodiesResult {
+  readonly result: IlpParseResult
+  /** Each body's bytes, handed back in order (the callers' buffers are detached by the transfer). */
+  readonly bodies: ReadonlyArray<Buffer>
+  /** Where each body's lines and rows are. */
+  readonly parts: RequestParts
+}
+
+/** A body for parseBodies: `isOwned` when its whole ArrayBuffer is the caller's to transfer (an IngestBufferPool buffer). */
+export interface IlpParseBody {
+  readonly body: Buffer
+  readonly isOwned: boolean
 }
 
 /** How a job is parsed beyond its options (parse()'s last argument). */
@@ -53,8 +70,6 @@ export interface IlpParseJobOptions {
   readonly isBufferOwned?: boolean
   /** Encode the records' payloads of batches of recent tables (ingest-ahead.ts), and send those batches lean. */
   readonly encodeAhead?: boolean
-  /** The input is bodies side by side of these byte lengths (IlpParsePoolResult.parts). */
-  readonly partBytes?: ReadonlyArray<number>
 }
 
 /** Why a pooled parse failed: the pool was closed (shutdown), or the worker holding the job died. */
@@ -79,11 +94,11 @@ export interface IlpParsePoolOptions {
 
 interface Job {
   readonly id: number
-  readonly input: Uint8Array
+  readonly inputs: ReadonlyArray<Uint8Array>
   readonly options: IlpParseOptions
   readonly encodeAhead: boolean
-  readonly partBytes: ReadonlyArray<number> | undefined
-  readonly resolve: (result: IlpParsePoolResult) => void
+  readonly areBodies: boolean
+  readonly resolve: (reply: ParseResultMessage) => void
   readonly reject: (error: Error) => void
 }
 
@@ -95,15 +110,14 @@ interface Slot {
 }
 
 /**
- * The buffers of `result`'s typed arrays that may be transferred (each one whole and unshared), and `input`'s (the
- * job's own, whole: parse() copied it otherwise, so a view of part of it is still transferred with all of it).
+ * The buffers of `result`'s typed arrays that may be transferred (each one whole and unshared), and the inputs' (the
+ * job's own, whole: parse() copied them otherwise, so a view of part of one is still transferred with all of it).
  */
-export function transferablesOf(result: IlpParseResult, input: Uint8Array): ArrayBuffer[] {
-  const buffers = new Set<ArrayBuffer>()
+export function transferablesOf(result: IlpParseResult, inputs: ReadonlyArray<Uint8Array>): ArrayBuffer[] {
+  const buffers = inputBuffers(inputs)
   const add = (view: ArrayBufferView): void => {
     if (view.buffer instanceof ArrayBuffer && view.byteOffset === 0 && view.byteLength === view.buffer.byteLength) buffers.add(view.buffer)
   }
-  if (input.buffer instanceof ArrayBuffer) buffers.add(input.buffer)
   for (const batch of result.batches) {
     if (batch.encoded !== undefined) for (const buffer of encodedTransferables(batch.encoded.payloads)) buffers.add(buffer)
     add(batch.timestampsUs)
@@ -117,6 +131,13 @@ export function transferablesOf(result: IlpParseResult, input: Uint8Array): Arra
     }
   }
   return [...buffers]
+}
+
+/** The inputs' buffers, each once (a transfer list naming one twice is refused). */
+function inputBuffers(inputs: ReadonlyArray<Uint8Array>): Set<ArrayBuffer> {
+  const buffers = new Set<ArrayBuffer>()
+  for (const input of inputs) if (input.buffer instanceof ArrayBuffer) buffers.add(input.buffer)
+  return buffers
 }
 
 export function defaultParsePoolSize(): number {
@@ -158,21 +179,33 @@ export class IlpParsePool {
    * (an IngestBufferPool buffer); it is copied otherwise. Do not use `input` after the call: the result's `input` is
    * the same view, handed back. Waits while the queue is full. Rejects with IlpParsePoolError when the pool closes or
    * the worker dies. With `encodeAhead`, the worker also encodes the records' payloads of batches of recent tables
-   * (ingest-ahead.ts): for payloads whose batches are written as they are (TCP runs, HTTP bodies parsed together), not
-   * sliced or joined. With `partBytes`, the result says which body each row came from.
+   * (ingest-ahead.ts): for payloads whose batches are written as they are (TCP runs, HTTP bodies), not sliced or joined.
    */
   async parse(input: Buffer, options: IlpParseOptions, job: IlpParseJobOptions = {}): Promise<IlpParsePoolResult> {
-    const { isBufferOwned = false, encodeAhead = false, partBytes } = job
+    const { isBufferOwned = false, encodeAhead = false } = job
+    const reply = await this.submit([{ body: input, isOwned: isBufferOwned }], options, encodeAhead, false)
+    return { result: reply.result, input: bufferOf(reply.inputs[0]!) }
+  }
+
+  /**
+   * Parses HTTP bodies as parseLines would parse them side by side (a '\n' after any that lacks one), encoding ahead
+   * as parse() does, and says which body each row came from. Each body is transferred as parse() transfers its input
+   * (no joined copy): the result hands them back in order.
+   */
+  async parseBodies(bodies: ReadonlyArray<IlpParseBody>, options: IlpParseOptions): Promise<IlpParseBodiesResult> {
+    assert(bodies.length > 0, 'a parse of no bodies')
+    const reply = await this.submit(bodies, options, true, true)
+    assert(reply.parts !== undefined && reply.inputs.length === bodies.length, 'the worker says where each body is')
+    return { result: reply.result, bodies: reply.inputs.map(bufferOf), parts: reply.parts }
+  }
+
+  private async submit(bodies: ReadonlyArray<IlpParseBody>, options: IlpParseOptions, encodeAhead: boolean,
+    areBodies: boolean): Promise<ParseResultMessage> {
     while (!this.isClosed && this.queue.length >= this.pendingMax) await new Promise<void>((resolve) => this.waiters.push(resolve))
     if (this.isClosed) throw new IlpParsePoolError('the ILP parse pool is closed', true)
-    let owned: Uint8Array = input
-    const isWhole = input.byteOffset === 0 && input.byteLength === input.buffer.byteLength
-    if (!(input.buffer instanceof ArrayBuffer) || !(isWhole || isBufferOwned)) {
-      owned = new Uint8Array(input.byteLength)
-      owned.set(input)
-    }
-    return new Promise<IlpParsePoolResult>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, input: owned, options, encodeAhead, partBytes, resolve, reject })
+    const inputs = bodies.map(({ body, isOwned }) => transferableView(body, isOwned))
+    return new Promise<ParseResultMessage>((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, inputs, options, encodeAhead, areBodies, resolve, reject })
       this.pump()
     })
   }
@@ -212,10 +245,8 @@ export class IlpParsePool {
       const tables = !job.encodeAhead || this.recentMeasurements.length === 0 ? [] : this.tablesNamed(this.recentMeasurements)
       const spare = this.spare
       this.spare = []
-      const message: ParseJobMessage = {
-        id: job.id, input: job.input, options: job.options, tables, spare, ...(job.partBytes === undefined ? {} : { partBytes: job.partBytes }),
-      }
-      slot.worker.postMessage(message, job.input.buffer instanceof ArrayBuffer ? [job.input.buffer, ...spare] : spare)
+      const message: ParseJobMessage = { id: job.id, inputs: job.inputs, options: job.options, tables, spare, areBodies: job.areBodies }
+      slot.worker.postMessage(message, [...inputBuffers(job.inputs), ...spare])
     }
   }
 
@@ -229,9 +260,8 @@ export class IlpParsePool {
       if (job === null || job.id !== reply.id) return
       slot.job = null
       slot.worker.unref()
-      const input = Buffer.from(reply.input.buffer, reply.input.byteOffset, reply.input.byteLength)
       for (const batch of reply.result.batches) this.noteMeasurement(batch.measurement)
-      job.resolve({ result: reply.result, input, ...(reply.parts === undefined ? {} : { parts: reply.parts }) })
+      job.resolve(reply)
       this.pump()
       if (slot.job === null) this.exitWhenIdle(slot)
     })
@@ -287,4 +317,21 @@ export class IlpParsePool {
     slot.job = null
     this.pump()
   }
+}
+
+/** A Buffer over the bytes of `view` (a transferred Uint8Array arrives as one). */
+function bufferOf(view: Uint8Array): Buffer {
+  return Buffer.from(view.buffer, view.byteOffset, view.byteLength)
+}
+
+/**
+ * `input` itself when its memory may be transferred (a whole ArrayBuffer of its own, or one the caller owns whole),
+ * else a copy that may.
+ */
+function transferableView(input: Buffer, isOwned: boolean): Uint8Array {
+  const isWhole = input.byteOffset === 0 && input.byteLength === input.buffer.byteLength
+  if (input.buffer instanceof ArrayBuffer && (isWhole || isOwned)) return input
+  const owned = new Uint8Array(input.byteLength)
+  owned.set(input)
+  return owned
 }

@@ -1,8 +1,10 @@
-// wire/ilp/request-parts: where each HTTP request's lines sit in a payload of several bodies parsed side by side
-// (http-parse-coalescer.ts), worked out in the parse worker beside the parse: each body's line count, and how many
-// rows of each batch came from each body. Batches encoded ahead cross back without their line numbers (leanAhead), so
-// this is what lets each request be answered as alone. No sockets, SQL or storage.
+// wire/ilp/request-parts: several HTTP bodies parsed as one payload, side by side (http-parse-coalescer.ts), and where
+// each request's lines sit in it, worked out in the parse worker beside the parse: each body's line count, and how
+// many rows of each batch came from each body. Batches encoded ahead cross back without their line numbers
+// (leanAhead), so this is what lets each request be answered as alone. No sockets, SQL or storage.
+import { IlpParser, type IlpParseOptions, type IlpParseResult } from './ilp-parser.js'
 import type { LineBatch } from './line-batch.js'
+import type { LineParser } from './line-parser.js'
 
 const NEWLINE = 10
 
@@ -21,15 +23,24 @@ export interface RequestParts {
   readonly rows: ReadonlyArray<ReadonlyArray<number>>
 }
 
-/** Each body's line count (`partBytes`: the bodies' byte lengths, side by side in `input`). */
-export function partLineCounts(input: Buffer, partBytes: ReadonlyArray<number>): number[] {
-  const lineCounts: number[] = []
-  let at = 0
-  for (const bytes of partBytes) {
-    lineCounts.push(lineCountOf(input, at, at + bytes))
-    at += bytes
+/** Whether the next body's first line would continue `body`'s last one: it is then parsed with a '\n' after it. */
+export function needsNewline(body: Uint8Array): boolean {
+  return body.length > 0 && body[body.length - 1] !== NEWLINE
+}
+
+const NEWLINE_BYTES = Buffer.from([NEWLINE])
+
+/**
+ * parseLines of the bodies side by side, each ending in '\n' (the parser reads a stream in chunks with the same
+ * result, so no joined copy is made); the line numbers of each body follow on the previous one's.
+ */
+export function parseBodies(bodies: ReadonlyArray<Buffer>, options: IlpParseOptions, lineParser?: LineParser): IlpParseResult {
+  const parser = new IlpParser(options, lineParser)
+  for (const body of bodies) {
+    parser.feed(body)
+    if (needsNewline(body)) parser.feed(NEWLINE_BYTES)
   }
-  return lineCounts
+  return parser.end()
 }
 
 /** Each batch's rows per body, from the bodies' line counts (rows are in line order within a batch). */

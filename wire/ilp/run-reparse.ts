@@ -4,6 +4,7 @@
 // until the run's flush settled. Rare: the event loop pays a parse only when a schema change raced the run.
 import type { IngestBatch } from '../../sql/api.js'
 import { parseLines, type IlpParseOptions, type IlpParseResult } from './ilp-parser.js'
+import { parseBodies } from './request-parts.js'
 
 /** Whether `result` holds a lean batch, whose rows only `input` still has. */
 export function needsInput(result: IlpParseResult): boolean {
@@ -11,14 +12,14 @@ export function needsInput(result: IlpParseResult): boolean {
 }
 
 /**
- * `result` with each lean batch given a reparse of `input` (parsed as the worker did, with the same `options`); the
- * caller keeps `input` unchanged until those batches were ingested.
+ * `result` with each lean batch given a reparse of `input` (parsed as the worker did, with the same `options`; HTTP
+ * bodies side by side); the caller keeps `input` unchanged until those batches were ingested.
  */
-export function withReparse(result: IlpParseResult, input: Buffer, options: IlpParseOptions): IlpParseResult {
+export function withReparse(result: IlpParseResult, input: Buffer | ReadonlyArray<Buffer>, options: IlpParseOptions): IlpParseResult {
   if (!needsInput(result)) return result
   let again: IlpParseResult | null = null
   const reparse = (measurement: string) => (): IngestBatch => {
-    again ??= parseLines(input, options)
+    again ??= Buffer.isBuffer(input) ? parseLines(input, options) : parseBodies(input, options)
     const batch = again.batches.find((candidate) => candidate.measurement === measurement)
     if (batch === undefined) throw new Error(`ilp: parsing a run again gave no rows of "${measurement}"`)
     return batch

@@ -9,7 +9,7 @@ import { IlpHttpBudget } from '../../../../wire/ilp/http-budget.js'
 import { lineCountOf } from '../../../../wire/ilp/http-parse-coalescer.js'
 import { parseLines } from '../../../../wire/ilp/ilp-parser.js'
 import type { LineBatch } from '../../../../wire/ilp/line-batch.js'
-import { partLineCounts, requestParts } from '../../../../wire/ilp/request-parts.js'
+import { parseBodies, requestParts } from '../../../../wire/ilp/request-parts.js'
 
 const OPTIONS = { precision: 'ns' as const, nowUs: 1_700_000_000_000_000 }
 
@@ -50,9 +50,10 @@ describe('wire/ilp/http coalescing (issue 10)', function () {
     // Two measurements, one of them absent from the middle body: its rows must not be credited to that body.
     const bodies = [...BODIES, 'mem,host=a used=1i 1\n', BODIES[0]!, 'mem used=2i 2']
     const withNewline = bodies.map((body) => body.endsWith('\n') ? body : `${body}\n`)
-    const input = Buffer.from(withNewline.join(''))
-    const joined = parseLines(input, OPTIONS)
-    const lineCounts = partLineCounts(input, withNewline.map((body) => Buffer.byteLength(body)))
+    const joined = parseLines(Buffer.from(withNewline.join('')), OPTIONS)
+    // The worker parses the bodies without joining them: the same result as the joined copy.
+    assert.deepStrictEqual(parseBodies(bodies.map((body) => Buffer.from(body)), OPTIONS), joined)
+    const lineCounts = bodies.map((body) => lineCountOf(Buffer.from(body)))
     assert.deepEqual(lineCounts, bodies.map((body) => parseLines(Buffer.from(body), OPTIONS).lineCount))
     const parts = requestParts(lineCounts, joined.batches)
     joined.batches.forEach((batch, b) => {

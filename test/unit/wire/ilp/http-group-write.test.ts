@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import type { IngestBatch, IngestOptions, IngestOutcome } from '../../../../sql/api.js'
 import { GroupWrite } from '../../../../wire/ilp/http-group-write.js'
 import { parseLines } from '../../../../wire/ilp/ilp-parser.js'
-import { partLineCounts, requestParts } from '../../../../wire/ilp/request-parts.js'
+import { lineCountOf, requestParts } from '../../../../wire/ilp/request-parts.js'
 import { FakeSql } from '../fake-sql.js'
 
 const OPTIONS = { precision: 'ns' as const, nowUs: 1_700_000_000_000_000 }
@@ -37,7 +37,7 @@ describe('wire/ilp/http-group-write (issue 10)', function () {
     ]
     const input = Buffer.from(bodies.join(''))
     const parsed = parseLines(input, OPTIONS)
-    const parts = requestParts(partLineCounts(input, bodies.map((body) => Buffer.byteLength(body))), parsed.batches)
+    const parts = requestParts(bodies.map((body) => lineCountOf(Buffer.from(body))), parsed.batches)
     const sql = new RefusingSql()
     const settled: string[] = []
     const write = new GroupWrite(sql, parsed.batches, parts, (batch) => settled.push(batch.measurement))

@@ -48,6 +48,27 @@ describe('wire/ilp/parse-pool', function () {
     }
   })
 
+  it('parses several bodies, each its own buffer, as parseLines parses them side by side', async function () {
+    const texts = [sampleText(300), `${sampleText(41)}\n`, '', 'cpu,host=z usage=1 1', `\r\n${sampleText(90)}`]
+    // One body a view of part of a larger buffer (the pool copies it), one a view of a buffer the caller owns whole.
+    const shared = Buffer.from(`xx${texts[1]!}yy`).subarray(2, 2 + texts[1]!.length)
+    const owned = Buffer.from(new ArrayBuffer(texts[3]!.length + 4), 0, texts[3]!.length)
+    owned.write(texts[3]!)
+    const bodies = [Buffer.from(texts[0]!), shared, Buffer.from(texts[2]!), owned, Buffer.from(texts[4]!)]
+    const joined = texts.map((text) => text === '' || text.endsWith('\n') ? text : `${text}\n`).join('')
+    const encodeless = new IlpParsePool({ size: 1 }) // no tables: nothing encoded, the rows come back whole
+    try {
+      const pooled = await encodeless.parseBodies(bodies.map((body, i) => ({ body, isOwned: i === 3 })), OPTIONS)
+      assert.deepStrictEqual(pooled.result, parseLines(Buffer.from(joined), OPTIONS))
+      assert.deepEqual(pooled.bodies.map((body) => body.toString()), texts)
+      assert.deepEqual(pooled.parts.lineCounts, texts.map((text) => parseLines(Buffer.from(text), OPTIONS).lineCount))
+      assert.equal(bodies[0]!.length, 0, 'a whole buffer is transferred, not copied')
+      assert.equal(shared.toString(), texts[1], 'a view of part of a buffer is copied')
+    } finally {
+      await encodeless.close()
+    }
+  })
+
   it('lets an idle worker exit and starts another for the next job', async function () {
     const quick = new IlpParsePool({ size: 1, idleExitMs: 20 })
     try {
