@@ -6,11 +6,32 @@ import { ILP_SERIES_KEY_BYTES_MAX, ILP_SERIES_KEY_SLOT_COUNT } from '../../src/c
 import type { ParsedLine } from './parsed-line.js'
 
 /** What parsing a series key produced: the names as interned strings, tag columns relative to the key's start. */
-export interface SeriesKey {
-  readonly measurement: string
-  readonly tagKeys: ReadonlyArray<string>
-  readonly tagValues: ReadonlyArray<string>
-  readonly tagOffsets: ReadonlyArray<number>
+export class SeriesKey {
+  /**
+   * The series that followed this one last time: the parser's guess for the next line's, checked byte for byte
+   * (TSBS sends its hosts in the same order every interval). Null once evicted, so an evicted key, which a live one's
+   * `next` may still hold, holds nothing further: the cache's memory stays bounded by its slots.
+   */
+  next: SeriesKey | null = null
+  isEvicted = false
+
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly measurement: string,
+    readonly tagKeys: ReadonlyArray<string>,
+    readonly tagValues: ReadonlyArray<string>,
+    readonly tagOffsets: ReadonlyArray<number>,
+  ) {}
+
+  /** True when buf[start, …) holds this key's bytes then a space before `end`: the line's key is this one. */
+  isAt(buf: Buffer, start: number, end: number): boolean {
+    const bytes = this.bytes
+    const length = bytes.length
+    // The key's bytes hold no unescaped space and no unfinished escape, so equal bytes end the key at the same space.
+    if (start + length >= end || buf[start + length] !== 32) return false
+    for (let i = 0; i < length; i++) if (buf[start + i] !== bytes[i]) return false
+    return true
+  }
 }
 
 /**
@@ -32,7 +53,6 @@ function slotOf(hash: number): number {
 export class SeriesKeyCache {
   /** Lookups that found nothing (the series was parsed tag by tag): what the tests hold the cache's hit rate to. */
   missCount = 0
-  private readonly keys = new Array<Uint8Array | null>(ILP_SERIES_KEY_SLOT_COUNT).fill(null)
   private readonly hashes = new Int32Array(ILP_SERIES_KEY_SLOT_COUNT)
   private readonly entries = new Array<SeriesKey | null>(ILP_SERIES_KEY_SLOT_COUNT).fill(null)
   /** Per set, the way the next new key replaces: round-robin, so a full set evicts its oldest key. */
@@ -44,30 +64,41 @@ export class SeriesKeyCache {
     const length = end - start
     for (let slot = set; slot < set + WAYS; slot++) {
       if (this.hashes[slot] !== hash) continue
-      const key = this.keys[slot]
-      if (key === null || key === undefined || key.length !== length) continue
+      const entry = this.entries[slot]
+      if (entry === null || entry === undefined || entry.bytes.length !== length) continue
+      const key = entry.bytes
       let i = 0
       while (i < length && key[i] === buf[start + i]) i++
-      if (i === length) return this.entries[slot]!
+      if (i === length) return entry
     }
     this.missCount++
     return null
   }
 
-  /** Keeps what `line` holds now (measurement and tags just parsed from buf[start, end)) for later lines. */
-  remember(buf: Buffer, start: number, end: number, hash: number, line: ParsedLine, keyColumn: number): void {
-    if (end - start > ILP_SERIES_KEY_BYTES_MAX) return
+  /**
+   * Keeps what `line` holds now (measurement and tags just parsed from buf[start, end)) for later lines, and returns
+   * it; null when the key is too long to keep.
+   */
+  remember(buf: Buffer, start: number, end: number, hash: number, line: ParsedLine, keyColumn: number): SeriesKey | null {
+    if (end - start > ILP_SERIES_KEY_BYTES_MAX) return null
     const set = slotOf(hash)
     const victim = this.victims[set / WAYS]!
     this.victims[set / WAYS] = (victim + 1) % WAYS
     const slot = set + victim
-    this.hashes[slot] = hash
-    this.keys[slot] = Uint8Array.prototype.slice.call(buf, start, end)
-    this.entries[slot] = {
-      measurement: line.measurement,
-      tagKeys: line.tagKeys.slice(0, line.tagCount),
-      tagValues: line.tagValues.slice(0, line.tagCount),
-      tagOffsets: line.tagColumns.slice(0, line.tagCount).map((column) => column - keyColumn),
+    const evicted = this.entries[slot]
+    if (evicted !== null && evicted !== undefined) {
+      evicted.isEvicted = true
+      evicted.next = null
     }
+    const entry = new SeriesKey(
+      Uint8Array.prototype.slice.call(buf, start, end),
+      line.measurement,
+      line.tagKeys.slice(0, line.tagCount),
+      line.tagValues.slice(0, line.tagCount),
+      line.tagColumns.slice(0, line.tagCount).map((column) => column - keyColumn),
+    )
+    this.hashes[slot] = hash
+    this.entries[slot] = entry
+    return entry
   }
 }
