@@ -182,6 +182,7 @@ export class LineParser {
   }
 
   private follow(series: SeriesKey): void {
+    this.line.series = series
     const last = this.lastSeries
     if (last !== null && !last.isEvicted) last.next = series
     this.lastSeries = series

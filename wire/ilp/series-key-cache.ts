@@ -29,8 +29,8 @@ export class SeriesKey {
     const length = bytes.length
     // The key's bytes hold no unescaped space and no unfinished escape, so equal bytes end the key at the same space.
     if (start + length >= end || buf[start + length] !== 32) return false
-    for (let i = 0; i < length; i++) if (buf[start + i] !== bytes[i]) return false
-    return true
+    // Native: a key is ~200 bytes (TSBS), where memcmp beats a JS byte loop by ~100 ns despite the call.
+    return buf.compare(bytes, 0, length, start, start + length) === 0
   }
 }
 
@@ -66,10 +66,7 @@ export class SeriesKeyCache {
       if (this.hashes[slot] !== hash) continue
       const entry = this.entries[slot]
       if (entry === null || entry === undefined || entry.bytes.length !== length) continue
-      const key = entry.bytes
-      let i = 0
-      while (i < length && key[i] === buf[start + i]) i++
-      if (i === length) return entry
+      if (buf.compare(entry.bytes, 0, length, start, end) === 0) return entry
     }
     this.missCount++
     return null
