@@ -8,6 +8,8 @@ import type { ParsedLine } from './parsed-line.js'
 import type { SeriesKey } from './series-key-cache.js'
 
 const TIMESTAMP_CAPACITY_MIN = 64
+/** Series whose tag ids one batch keeps: past it (ever new series, high cardinality) tags are looked up per value. */
+const SERIES_TAG_IDS_MAX_COUNT = 16_384
 
 export class LineBatchBuilder {
   rowCount = 0
@@ -90,6 +92,10 @@ export class LineBatchBuilder {
     }
     let ids = this.seriesTagIds.get(series)
     if (ids === undefined) {
+      if (this.seriesTagIds.size >= SERIES_TAG_IDS_MAX_COUNT) {
+        for (let i = 0; i < line.tagCount; i++) targets[i]!.setTag(rowIndex, line.tagValues[i]!)
+        return
+      }
       ids = new Int32Array(line.tagCount)
       for (let i = 0; i < line.tagCount; i++) ids[i] = targets[i]!.tagIdOf(line.tagValues[i]!)
       this.seriesTagIds.set(series, ids)

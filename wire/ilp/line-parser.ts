@@ -158,6 +158,8 @@ export class LineParser {
       line.measurement = known.measurement
       for (let i = 0; i < known.tagKeys.length; i++) line.addTag(known.tagKeys[i]!, known.tagValues[i]!, keyColumn + known.tagOffsets[i]!)
       this.pos = keyEnd
+      // Only a series seen before is marked: the builder keeps ids per marked series, worth it from a second line on.
+      line.series = known
       this.follow(known)
     } else {
       const keyHash = this.tokenHash
@@ -182,7 +184,6 @@ export class LineParser {
   }
 
   private follow(series: SeriesKey): void {
-    this.line.series = series
     const last = this.lastSeries
     if (last !== null && !last.isEvicted) last.next = series
     this.lastSeries = series

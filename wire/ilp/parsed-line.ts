@@ -11,7 +11,7 @@ export type FieldKind = 'float' | 'integer' | 'unsigned' | 'string' | 'boolean'
  */
 export class ParsedLine {
   measurement = ''
-  /** The cached series the measurement and tags came from (same names, same values), or null. */
+  /** The cached series the measurement and tags came from (same names, same values), or null on its first line. */
   series: SeriesKey | null = null
   tagCount = 0
   readonly tagKeys: string[] = []
