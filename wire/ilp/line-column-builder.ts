@@ -40,35 +40,42 @@ export class LineColumnBuilder {
 
   setTag(rowIndex: number, value: string): void {
     this.pad(rowIndex)
+    this.ids[rowIndex] = this.tagIdOf(value)
+  }
+
+  /** A tag value's id from tagIdOf (of this column): the row's value without looking it up again. */
+  setTagId(rowIndex: number, id: number): void {
+    this.pad(rowIndex)
+    this.ids[rowIndex] = id
+  }
+
+  /** The id of a tag value in this column's dictionary, added if new; ids never change for the builder's life. */
+  tagIdOf(value: string): number {
     // Many tags repeat the previous row's value (region, os, …); interned strings make that an identity check.
-    if (value === this.lastTagValue) {
-      this.ids[rowIndex] = this.lastTagId
-      return
-    }
+    if (value === this.lastTagValue) return this.lastTagId
     let id = this.dictIds.get(value)
     if (id === undefined) {
       id = this.dict.length
       this.dict.push(value)
       this.dictIds.set(value, id)
     }
-    this.ids[rowIndex] = id
     this.lastTagValue = value
     this.lastTagId = id
+    return id
   }
 
   /** float values, or boolean values as 0/1. */
   setNumber(rowIndex: number, value: number): void {
     this.pad(rowIndex)
+    // A row's null flag is 0 already: the arrays start zeroed and only markAbsent, for rows never set, writes 1.
     if (this.kind === 'float') this.numbers[rowIndex] = value
     else this.bytes[rowIndex] = value
-    this.nulls[rowIndex] = 0
   }
 
   setBigint(rowIndex: number, value: bigint): void {
     this.pad(rowIndex)
     if (this.kind === 'integer') this.signed[rowIndex] = value
     else this.unsigned[rowIndex] = value
-    this.nulls[rowIndex] = 0
   }
 
   setString(rowIndex: number, value: string): void {
@@ -78,6 +85,11 @@ export class LineColumnBuilder {
 
   /** Marks rows [filled, rowIndex) absent and makes room for rowIndex, which the caller then writes. */
   private pad(rowIndex: number): void {
+    // The usual row: the next one, with room for it (one comparison each, on every value of every row).
+    if (rowIndex === this.filledRowCount && rowIndex < this.capacity) {
+      this.filledRowCount = rowIndex + 1
+      return
+    }
     assert(rowIndex >= this.filledRowCount, 'ilp column rows are written in order, once')
     if (rowIndex >= this.capacity) this.ensureCapacity(rowIndex + 1)
     this.markAbsent(this.filledRowCount, rowIndex)

@@ -1,10 +1,11 @@
 // wire/ilp/line-parser: one line of InfluxDB line protocol (bytes, no '\n') → a ParsedLine, with result codes
 // instead of exceptions (QuestDB's LineTcpParser). Pure: no socket, no batching, no SQL; it never sees a newline.
 import type { IlpErrorCode } from './ilp-error.js'
+import { FieldKeyLayouts } from './field-key-layout.js'
 import { type IlpPrecision, microsPerUnit, parseTimestampUs } from './ilp-precision.js'
 import { NAME_HASH_SEED, NameCache, nameHashStep } from './name-cache.js'
 import { ParsedLine } from './parsed-line.js'
-import { SeriesKeyCache } from './series-key-cache.js'
+import { type SeriesKey, SeriesKeyCache } from './series-key-cache.js'
 import { ValueScan, parseFieldValue } from './parse-field-value.js'
 
 const SPACE = 32
@@ -30,6 +31,9 @@ export class LineParser {
   private readonly keyNames = new NameCache('key-or-tag-value')
   private readonly valueScan = new ValueScan()
   private readonly seriesKeys = new SeriesKeyCache()
+  private readonly fieldKeyLayouts = new FieldKeyLayouts()
+  /** The previous line's series, whose `next` guesses this line's. */
+  private lastSeries: SeriesKey | null = null
   private buf: Buffer = Buffer.alloc(0)
   private lineStart = 0
   private end = 0
@@ -135,25 +139,54 @@ export class LineParser {
     return -1
   }
 
-  /** Measurement and tags: from the series key cache when the same bytes were parsed before, else tag by tag. */
+  /**
+   * Measurement and tags: from the series key cache when the same bytes were parsed before, else tag by tag. The
+   * guess from the previous line's series is checked first: a match needs one pass over the key's bytes where the
+   * cache needs two (the hash to find its set, then the comparison).
+   */
   private parseMeasurementAndTags(): boolean {
     const keyStart = this.pos
-    const keyEnd = this.scanSeriesKey()
-    const keyHash = this.tokenHash
-    const known = keyEnd < 0 ? null : this.seriesKeys.find(this.buf, keyStart, keyEnd, keyHash)
+    let known = this.guessSeries(keyStart)
+    let keyEnd = known === null ? -1 : keyStart + known.bytes.length
+    if (known === null) {
+      keyEnd = this.scanSeriesKey()
+      known = keyEnd < 0 ? null : this.seriesKeys.find(this.buf, keyStart, keyEnd, this.tokenHash)
+    }
     if (known !== null) {
       const line = this.line
       const keyColumn = keyStart - this.lineStart + 1
       line.measurement = known.measurement
       for (let i = 0; i < known.tagKeys.length; i++) line.addTag(known.tagKeys[i]!, known.tagValues[i]!, keyColumn + known.tagOffsets[i]!)
       this.pos = keyEnd
+      // Only a series seen before is marked: the builder keeps ids per marked series, worth it from a second line on.
+      line.series = known
+      this.follow(known)
     } else {
+      const keyHash = this.tokenHash
       if (!this.parseSeriesKey()) return false
-      if (keyEnd >= 0 && this.pos === keyEnd) this.seriesKeys.remember(this.buf, keyStart, keyEnd, keyHash, this.line, keyStart - this.lineStart + 1)
+      if (keyEnd >= 0 && this.pos === keyEnd) {
+        const remembered = this.seriesKeys.remember(this.buf, keyStart, keyEnd, keyHash, this.line, keyStart - this.lineStart + 1)
+        if (remembered !== null) this.follow(remembered)
+      }
     }
     while (this.pos < this.end && this.buf[this.pos] === SPACE) this.pos++
     if (this.pos === this.end) return this.fail('MissingFields', this.end)
     return true
+  }
+
+  /** The series that followed the previous line's last time, or that series again, when the line at `start` has it. */
+  private guessSeries(start: number): SeriesKey | null {
+    const last = this.lastSeries
+    if (last === null) return null
+    const next = last.next
+    if (next !== null && next.isAt(this.buf, start, this.end)) return next
+    return last.isAt(this.buf, start, this.end) ? last : null
+  }
+
+  private follow(series: SeriesKey): void {
+    const last = this.lastSeries
+    if (last !== null && !last.isEvicted) last.next = series
+    this.lastSeries = series
   }
 
   private parseSeriesKey(): boolean {
@@ -195,14 +228,24 @@ export class LineParser {
 
   /** Parses `key=value[,key=value…]` at `pos`, leaving `pos` on the ' ' before a timestamp or at the end. */
   private parseFields(): boolean {
+    const layout = this.fieldKeyLayouts.of(this.line.measurement)
     for (;;) {
       const keyStart = this.pos
-      const delimiter = this.scanName(true)
-      if (delimiter === null) return this.fail('BadEscape', this.end - 1)
-      if (delimiter !== EQUALS || this.tokenEnd === keyStart) return this.fail('BadFieldKey', this.tokenEnd)
-      const key = this.internToken(this.keyNames)
-      if (key === null) return this.fail('InvalidUtf8', keyStart)
-      const index = this.line.addField(key, keyStart - this.lineStart + 1)
+      const index = this.line.fieldCount
+      const guessedEnd = layout.keyEndAt(index, this.buf, keyStart, this.end)
+      let key: string | null
+      if (guessedEnd >= 0) {
+        key = layout.nameAt(index)
+        this.tokenEnd = guessedEnd
+      } else {
+        const delimiter = this.scanName(true)
+        if (delimiter === null) return this.fail('BadEscape', this.end - 1)
+        if (delimiter !== EQUALS || this.tokenEnd === keyStart) return this.fail('BadFieldKey', this.tokenEnd)
+        key = this.internToken(this.keyNames)
+        if (key === null) return this.fail('InvalidUtf8', keyStart)
+        layout.learn(index, this.keyNames.lastKey, key)
+      }
+      this.line.addField(key, keyStart - this.lineStart + 1)
       const scan = this.valueScan
       if (!parseFieldValue(this.buf, this.tokenEnd + 1, this.end, this.line, index, scan)) {
         return this.fail(scan.errorCode, scan.errorAt)

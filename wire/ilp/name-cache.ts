@@ -24,6 +24,11 @@ export class NameCache {
   private readonly mask: number
   private readonly escapesEquals: boolean
   private scratch: Buffer = Buffer.alloc(64)
+  /**
+   * The cached raw bytes of the name the last intern() returned, or null when it was not cached (too long, or not
+   * UTF-8): callers may keep it to recognise the same name later by comparing bytes; it is never written again.
+   */
+  lastKey: Uint8Array | null = null
 
   constructor(escapes: NameEscapes, slotCount: number = ILP_NAME_CACHE_SLOT_COUNT) {
     this.keys = new Array<Uint8Array | null>(slotCount).fill(null)
@@ -38,18 +43,24 @@ export class NameCache {
    */
   intern(buf: Buffer, start: number, end: number, hash: number): string | null {
     const length = end - start
+    this.lastKey = null
     if (length > ILP_NAME_CACHE_KEY_BYTES_MAX) return this.decode(buf, start, end)
     const slot = (hash ^ (hash >>> 16)) & this.mask
     const key = this.keys[slot]
     if (key !== null && key !== undefined && key.length === length) {
       let i = 0
       while (i < length && key[i] === buf[start + i]) i++
-      if (i === length) return this.values[slot]!
+      if (i === length) {
+        this.lastKey = key
+        return this.values[slot]!
+      }
     }
     const value = this.decode(buf, start, end)
     if (value === null) return null
-    this.keys[slot] = new Uint8Array(buf.subarray(start, end))
+    const copy = new Uint8Array(buf.subarray(start, end))
+    this.keys[slot] = copy
     this.values[slot] = value
+    this.lastKey = copy
     return value
   }
 

@@ -61,7 +61,9 @@ export function parseFieldValue(buf: Buffer, start: number, end: number, line: P
   if (start >= end) return scan.fail('BadFieldValue', start)
   const first = buf[start]!
   if (first === QUOTE) return parseString(buf, start, end, line, index, scan)
-  if (first === MINUS || first === DOT || (first >= 48 && first <= 57)) return parseNumber(buf, start, end, line, index, scan)
+  if (first === MINUS || first === DOT || (first >= 48 && first <= 57)) {
+    return parsePlainFloat(buf, start, end, line, index, scan) || parseNumber(buf, start, end, line, index, scan)
+  }
   if (first === 116 || first === 84 || first === 102 || first === 70) return parseBoolean(buf, start, end, line, index, scan)
   return scan.fail('BadFieldValue', start)
 }
@@ -207,6 +209,43 @@ function parseNumber(buf: Buffer, start: number, end: number, line: ParsedLine, 
     if (!Number.isFinite(value)) return scan.fail('BadFieldValue', start)
   }
   line.setNumber(index, 'float', value)
+  return true
+}
+
+/**
+ * The common spelling of a float, `-ddd.ddd` with at most 15 digits, no exponent and no suffix, in one pass with the
+ * digits in locals: Clinger's fast path, as parseNumber's, with the same arithmetic (so the same double). Returns
+ * false, having set nothing, for anything else, which parseNumber then reads and judges from the start.
+ */
+function parsePlainFloat(buf: Buffer, start: number, end: number, line: ParsedLine, index: number, scan: ValueScan): boolean {
+  let pos = start
+  const isNegative = buf[pos] === MINUS
+  if (isNegative) pos++
+  let mantissa = 0
+  let byte = pos < end ? buf[pos]! : -1
+  const digitsStart = pos
+  while (byte >= 48 && byte <= 57) {
+    mantissa = mantissa * 10 + (byte - 48)
+    byte = ++pos < end ? buf[pos]! : -1
+  }
+  let digitCount = pos - digitsStart
+  let fractionDigitCount = 0
+  if (byte === DOT) {
+    const fractionStart = ++pos
+    byte = pos < end ? buf[pos]! : -1
+    while (byte >= 48 && byte <= 57) {
+      mantissa = mantissa * 10 + (byte - 48)
+      byte = ++pos < end ? buf[pos]! : -1
+    }
+    fractionDigitCount = pos - fractionStart
+    digitCount += fractionDigitCount
+  }
+  // Leading zeros count too: fewer than 16 digits in all keeps the mantissa below 2^53, so exact.
+  if (digitCount === 0 || digitCount > EXACT_DIGITS_MAX) return false
+  if (byte !== -1 && byte !== COMMA && byte !== SPACE) return false
+  const value = fractionDigitCount === 0 ? mantissa : mantissa / POW10[fractionDigitCount]!
+  line.setNumber(index, 'float', isNegative ? -value : value)
+  scan.pos = pos
   return true
 }
 

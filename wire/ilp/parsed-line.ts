@@ -1,5 +1,6 @@
 // wire/ilp/parsed-line: the one reusable record a LineParser fills per line (QuestDB's reused entities): names as
 // strings, values unboxed by kind. Knows nothing of batches, sockets or SQL; valid only until the next line.
+import type { SeriesKey } from './series-key-cache.js'
 
 export type FieldKind = 'float' | 'integer' | 'unsigned' | 'string' | 'boolean'
 
@@ -10,6 +11,8 @@ export type FieldKind = 'float' | 'integer' | 'unsigned' | 'string' | 'boolean'
  */
 export class ParsedLine {
   measurement = ''
+  /** The cached series the measurement and tags came from (same names, same values), or null on its first line. */
+  series: SeriesKey | null = null
   tagCount = 0
   readonly tagKeys: string[] = []
   readonly tagValues: string[] = []
@@ -25,6 +28,7 @@ export class ParsedLine {
 
   reset(): void {
     this.measurement = ''
+    this.series = null
     this.tagCount = 0
     this.fieldCount = 0
     this.timestampUs = 0

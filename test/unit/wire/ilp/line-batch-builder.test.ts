@@ -1,8 +1,12 @@
 // Goal: rows become columns that appear on first use (earlier and later rows absent), tag values share one
-// dictionary, and a refused line leaves no trace (not even the columns it would have created).
-// Method: parseLines on small literal inputs; assertions on the raw LineBatch arrays.
+// dictionary, a refused line leaves no trace (not even the columns it would have created), and lines of a cached
+// series (whose tag ids the builder keeps per series) give the very batches that looking up each value gives.
+// Method: parseLines on small literal inputs; assertions on the raw LineBatch arrays; for the series ids, random
+// line orders parsed by one warm parser, against the same input with every line's series link removed.
 import assert from 'node:assert/strict'
+import fc from 'fast-check'
 import { parseLines } from '../../../../wire/ilp/ilp-parser.js'
+import { LineParser } from '../../../../wire/ilp/line-parser.js'
 import type { LineBatch } from '../../../../wire/ilp/line-batch.js'
 
 function batchesOf(text: string): { batches: LineBatch[]; codes: string[] } {
@@ -68,5 +72,29 @@ describe('wire/ilp/line-batch-builder', function () {
     const { batches, codes } = batchesOf('m,t=a,t=b f=1\n')
     assert.deepEqual(codes, ['DuplicateTag'])
     assert.deepEqual(batches, [])
+  })
+
+  it('lines of cached series give the batches that per-value lookups give, refused lines and new columns included', function () {
+    const lines = ['cpu,host=a,rack=1 f=1', 'cpu,host=b,rack=1 f=2', 'cpu,host=a,rack=2 f=3', 'cpu,host=c f=4,g=1i', 'cpu,host=a,rack=1 g=2',
+      'cpu,host=b,rack=1 f="x"', 'cpu,host=a,rack=1 h=1,host=1', 'cpu,host=a,host=b f=1', 'mem,host=a,rack=1 f=1', 'cpu,rack=1,host=a f=5',
+      'cpu,host=b,rack=1 new=1,f=t', 'cpu,host=d,rack=3 f=6']
+    const parse = fc.array(fc.constantFrom(...lines), { minLength: 1, maxLength: 50 })
+    fc.assert(fc.property(parse, fc.integer({ min: 1, max: 3 }), (order, requests) => {
+      const text = Buffer.from(order.join('\n'))
+      const options = { precision: 's', nowUs: 0 } as const
+      const warm = new LineParser('s')
+      const cached = Array.from({ length: requests }, () => parseLines(text, options, warm))
+      const parse = LineParser.prototype.parse
+      LineParser.prototype.parse = function (this: LineParser, ...args: Parameters<typeof parse>) {
+        const result = parse.apply(this, args)
+        this.line.series = null
+        return result
+      }
+      try {
+        for (const result of cached) assert.deepStrictEqual(result, parseLines(text, options))
+      } finally {
+        LineParser.prototype.parse = parse
+      }
+    }), { numRuns: 300 })
   })
 })

@@ -1,17 +1,20 @@
-// Goal: a line whose series key (measurement + tags) was parsed before and comes from the parser's cache yields
-// exactly what parsing it tag by tag yields — names, values, escapes, and the byte columns errors report — and keys
-// that share a cache set both stay cached. Method: each line parsed by a fresh LineParser (a miss) and again by
-// one parser that has seen it before (a hit), in random orders, comparing every field of the ParsedLine; error lines
-// (duplicate tags, type conflicts found later) must report the same code and column either way.
+// Goal: a line whose series key (measurement + tags) was parsed before and comes from the parser's cache, or whose
+// series and field keys the parser guessed from earlier lines, yields exactly what parsing it from nothing yields —
+// names, values, escapes, and the byte columns errors report — and keys that share a cache set both stay cached.
+// Method: each line parsed by a fresh LineParser (no cache, no guess) and again by one parser that has seen other
+// lines before (hits and guesses, right and wrong), in random orders, comparing every field of the ParsedLine; error
+// lines (duplicate tags, type conflicts found later) must report the same code and column either way.
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { LineParser } from '../../../../wire/ilp/line-parser.js'
 import type { ParsedLine } from '../../../../wire/ilp/parsed-line.js'
 import { parseLines } from '../../../../wire/ilp/ilp-parser.js'
+import { SeriesKeyCache } from '../../../../wire/ilp/series-key-cache.js'
 
 function snapshot(parser: LineParser, text: string): unknown {
   const buf = Buffer.from(text)
   const result = parser.parse(buf, 0, buf.length, 0)
+  if (result === 'LineSkipped') return { result } // the error fields then still hold an earlier line's
   if (result !== 'LineParsed') return { result, code: parser.errorCode, column: parser.errorColumn }
   const line: ParsedLine = parser.line
   const tags = Array.from({ length: line.tagCount }, (_, i) => [line.tagKeys[i], line.tagValues[i], line.tagColumns[i]])
@@ -27,7 +30,15 @@ const LINES = [
   'cpu,host=a,region=eu f=1 10', '  cpu,host=a,region=eu f=2 20', 'cpu,host=b,region=eu f=3 30',
   'my\\ cpu,host\\=x=a\\,b,t=\\ v f=1', 'cpu,host=a,host=a f=1', 'cpu,host=a,region=eu', 'cpu,host=a,region=eu ',
   'cpu,host=a,region=eu\\', 'cpu,host=,region=eu f=1', 'cpu,host=a f=1,host=2', 'cpu f=1', 'cpu,ü=ö,x=y f=1i 5',
+  // Field keys that share bytes with the keys guessed at their position: longer, shorter, escaped, unfinished.
+  'cpu,host=a f=1,g=2', 'cpu,host=a ff=1,g=2', 'cpu,host=a f\\=x=1,g=2', 'cpu,host=a f\\ =1', 'cpu,host=a f', 'cpu,host=a f=1,g',
+  'cpu,host=a f=1,g=2,f=3', 'cpu,host=a f\\', 'cpu,host=a f=', 'cpu,host=a f\\\\=1', 'cpu,host=a g=1,f=2', 'mem,host=a f=1i,g=2',
+  'cpu,host=a\\ b f=1', 'cpu,host=a\\  f=1', 'cpu,host=a  f=1', 'cpu,host=ab f=1', 'cpu,host=a,x=1 f=1', 'cpu f=1,g=2 7',
 ]
+
+/** Random lines over the bytes that delimit and escape, so guesses are tried against near-misses of every kind. */
+const randomLine = fc.array(fc.constantFrom('cpu', 'f', 'g', 'host', 'a', '=', ',', ' ', '\\', '1', '2i', '"s"', 'é'), { maxLength: 12 })
+  .map((parts) => parts.join(''))
 
 describe('wire/ilp/series-key-cache', () => {
   it('a cached series key parses as the tag-by-tag parse does, columns and errors included', () => {
@@ -37,11 +48,41 @@ describe('wire/ilp/series-key-cache', () => {
     }), { numRuns: 200 })
   })
 
+  it('guessed series and field keys parse as an unguessed line does, over random near-miss lines', () => {
+    const lines = fc.array(fc.oneof(fc.constantFrom(...LINES), randomLine, randomLine.map((tail) => `cpu,host=a f=1${tail}`)), { minLength: 1, maxLength: 40 })
+    fc.assert(fc.property(lines, (order) => {
+      const shared = new LineParser('n')
+      for (const text of [...order, ...order]) assert.deepEqual(snapshot(shared, text), snapshot(new LineParser('n'), text), text)
+    }), { numRuns: 1000 })
+  })
+
   it('thousands of series interleaved line by line all parse from the cache after their first line', () => {
     const hosts = Array.from({ length: 1500 }, (_, i) => `cpu,hostname=host_${i},rack=${i % 100},os=linux`)
     const text = Array.from({ length: 6 }, (_, round) => hosts.map((key, i) => `${key} v=${round * 10_000 + i} ${round}`).join('\n')).join('\n')
     const result = parseLines(Buffer.from(text), { precision: 'ns', nowUs: 0 })
     assert.deepEqual(result.errors, [])
     assert.equal(result.batches.reduce((n, b) => n + b.rowCount, 0), 9000)
+  })
+
+  it('round-robin series miss only on their first line, up to the ~2,000 its sets are sized for', () => {
+    // The parser's own cache, counted: round-robin order is the worst case for a set-associative cache (a set with
+    // more keys than ways misses on every line), and it is how TSBS sends its hosts.
+    let missCount = 0
+    const find = SeriesKeyCache.prototype.find
+    SeriesKeyCache.prototype.find = function (this: SeriesKeyCache, ...args: Parameters<typeof find>) {
+      const before = this.missCount
+      const found = find.apply(this, args)
+      missCount += this.missCount - before
+      return found
+    }
+    try {
+      const hosts = Array.from({ length: 1500 }, (_, i) => `cpu,hostname=host_${i},region=eu-central-1,rack=${i % 100}`)
+      const text = Array.from({ length: 4 }, (_, round) => hosts.map((key) => `${key} v=${round}`).join('\n')).join('\n')
+      const result = parseLines(Buffer.from(text), { precision: 'ns', nowUs: 0 })
+      assert.equal(result.batches[0]!.rowCount, 6000)
+      assert.equal(missCount, 1500)
+    } finally {
+      SeriesKeyCache.prototype.find = find
+    }
   })
 })
