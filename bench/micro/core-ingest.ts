@@ -19,10 +19,9 @@ import { copyTextChunks } from '../scenarios/copy-ingest.js'
 import { cpuRows } from '../tsbs.js'
 import { tsbsBound } from './copy-parse.js'
 
-/** This thread's CPU ms (utime + stime of /proc/thread-self: the main thread, not V8's helper threads). */
+/** This thread's CPU ms (its run time in /proc/thread-self/schedstat, ns: the main thread, not V8's helper threads). */
 function threadCpuMs(): number {
-  const fields = fs.readFileSync('/proc/thread-self/stat', 'utf8').split(') ')[1]!.split(' ')
-  return (Number(fields[11]) + Number(fields[12])) * 10
+  return Number(fs.readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6
 }
 
 function processCpuMs(): number {

@@ -179,6 +179,26 @@ function gatherNulls(into: Uint8Array, from: Uint8Array | undefined, rows: Int32
   else for (let i = 0; i < count; i++) into[at + i] = from[rows[i]!]!
 }
 
+/**
+ * appendSymbols' scratch (one per thread): a batch id's local id in `locals`, valid where `stamps` holds the current
+ * call's stamp. Stamps only grow; at 2^31 the stamps are cleared and start again.
+ */
+const REMAP = { stamps: new Int32Array(0), locals: new Int32Array(0), stamp: 0 }
+
+/** A fresh stamp for a remap of `entries` batch ids (the scratch grown to hold them). */
+function nextRemapStamp(entries: number): number {
+  if (REMAP.stamps.length < entries) {
+    REMAP.stamps = new Int32Array(Math.max(entries, 2 * REMAP.stamps.length))
+    REMAP.locals = new Int32Array(REMAP.stamps.length)
+    REMAP.stamp = 0
+  }
+  if (REMAP.stamp === 0x7fffffff) {
+    REMAP.stamps.fill(0)
+    REMAP.stamp = 0
+  }
+  return ++REMAP.stamp
+}
+
 export class Memtable {
   readonly columns: MemColumn[]
   private rows = 0
@@ -356,8 +376,10 @@ export class Memtable {
     column: Extract<MemColumn, { kind: 'symbol' }>, vector: Extract<ColumnVector, { kind: 'symbol' }>,
     rows: Int32Array, count: number,
   ): void {
-    // The batch's dictionary ids are remapped to this memtable's, once per distinct id (-2 = not yet resolved).
-    const remap = new Int32Array(vector.dict.length).fill(-2)
+    // The batch's dictionary ids are remapped to this memtable's, once per distinct id per call: REMAP's entry for
+    // an id holds when its stamp is this call's (no array allocated and filled per call: a record's symbol columns
+    // reach every memtable it touches, issue 10).
+    const stamp = nextRemapStamp(vector.dict.length)
     const at = this.rows
     for (let i = 0; i < count; i++) {
       const id = vector.ids[rows[i]!]!
@@ -365,8 +387,10 @@ export class Memtable {
         ownIds(column, this.capacity)[at + i] = -1
         continue
       }
-      let local = remap[id]!
-      if (local === -2) {
+      let local: number
+      if (REMAP.stamps[id] === stamp) {
+        local = REMAP.locals[id]!
+      } else {
         const text = vector.dict[id]!
         local = column.lookup.get(text) ?? -1
         if (local === -1) {
@@ -375,7 +399,8 @@ export class Memtable {
           column.lookup.set(text, local)
           this.variableBytes += text.length * 2 + 32
         }
-        remap[id] = local
+        REMAP.stamps[id] = stamp
+        REMAP.locals[id] = local
       }
       if (local !== 0 || column.isIdsShared !== true) ownIds(column, this.capacity)[at + i] = local
     }
