@@ -192,10 +192,10 @@ export class CoreLoop {
 
   /** The core's memtable state, with a flush when the budget is reached (invariant 4). */
   private applied(id: number, isForced = false): AppliedResponse {
-    const flush = this.storage.maybeFlush(isForced)
-    return {
-      kind: 'AppliedResponse', id, memtableBytes: this.storage.memtableBytes(), lowWaterLsn: this.storage.lowWaterLsn(), flush,
-    }
+    // Counted once: freezing memtables for a flush does not change the bytes held (frozen ones count until committed).
+    const memtableBytes = this.storage.memtableBytes()
+    const flush = this.storage.maybeFlush(isForced, memtableBytes)
+    return { kind: 'AppliedResponse', id, memtableBytes, lowWaterLsn: this.storage.lowWaterLsn(), flush }
   }
 
   private compact(request: CompactRequest): CoreResponse {

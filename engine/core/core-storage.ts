@@ -201,11 +201,11 @@ export class CoreStorage {
    * segments (invariant 4: live ingest and replay flush the same way, since both arrive as ApplyIngestRequests).
    * `isForced` flushes whatever is held, budget or not (close, tests).
    */
-  maybeFlush(isForced = false): FlushOutput | null {
+  maybeFlush(isForced = false, memtableBytes = this.memtableBytes()): FlushOutput | null {
     // A retry asked for while a DELETE holds flushes is not lost: the hold's release offers the flush when it is due.
     if (isForced) this.isRetryHeld = false
     if (this.flushInFlight !== undefined || this.isFlushHeld) return null
-    const isDue = this.memtableBytes() > this.options.memtableBudgetBytes || this.oldestCreatedMs() + MEMTABLE_FLUSH_AGE_MS <= this.nowMs()
+    const isDue = memtableBytes > this.options.memtableBudgetBytes || this.oldestCreatedMs() + MEMTABLE_FLUSH_AGE_MS <= this.nowMs()
     if (!isForced && (!isDue || this.isRetryHeld)) return null
     for (const table of this.tables.values()) {
       for (const live of table.active.values()) if (live.memtable.rowCount > 0) this.frozen.push(live)

@@ -111,11 +111,12 @@ function assertNeverKind(kind: never): never {
 }
 
 /**
- * How much a memtable's arrays grow when an append does not fit (at least to the rows it needs). Doubling left up to
- * half of every array empty, and a memtable per (table, vShard) means hundreds of them per core (issue 10: RSS); at
- * 1.5 an array is at least two thirds full, and the copies growth costs stay about twice the rows held (memcpy).
+ * How much a memtable's arrays grow when an append does not fit (at least to the rows it needs). Growth allocates
+ * f/(f−1) times the rows held and copies 1/(f−1) times them: at 1.5 (session 9, for RSS) that was 3× and 2×, and the
+ * ArrayBuffers it drops drove most of a core's GCs under ingest (~13% of its CPU, `core-ingest`); at 2, 2× and 1×, for
+ * arrays at least half full (issue 10; ARCHITECTURE.md "ILP ingest cost").
  */
-const MEMTABLE_GROWTH_FACTOR = 1.5
+export const MEMTABLE_GROWTH_FACTOR = 2
 
 function grown<T extends Float64Array | BigInt64Array | Uint8Array | Int32Array>(array: T, capacity: number): T {
   const next = new (array.constructor as new (length: number) => T)(capacity)
@@ -135,6 +136,10 @@ function rowBytesOf(column: MemColumn): number {
     case 'text': return 8
     default: return assertNeverKind(column)
   }
+}
+
+function isSharingZeros(column: MemColumn): boolean {
+  return (column.kind === 'symbol' ? column.isIdsShared : column.kind === 'text' ? false : column.isNullsShared) === true
 }
 
 // One gather per array type, so each loop stays monomorphic in V8 (a loop over the union of typed arrays was the
@@ -205,6 +210,8 @@ export class Memtable {
   /** Rows the columns' arrays hold room for: none until the first append, which sizes them to its rows. */
   private capacity = 0
   private variableBytes = 0
+  /** Bytes a row costs over every column (rowBytesOf); -1 until computed, again when a column stops sharing zeros. */
+  private rowBytes = -1
   /** The time index, built by the first scan that asks (appends do not pay for it). */
   private timeRuns: TimeRuns | undefined
 
@@ -263,9 +270,12 @@ export class Memtable {
    * so the budget bounds the memory really held too (issue 10).
    */
   get sizeBytes(): number {
-    let perRow = 0
-    for (const column of this.columns) perRow += rowBytesOf(column)
-    return perRow * this.rows + this.variableBytes
+    if (this.rowBytes < 0) {
+      // Cached: a core adds up every memtable's size for every request it answers (issue 10).
+      this.rowBytes = 0
+      for (const column of this.columns) this.rowBytes += rowBytesOf(column)
+    }
+    return this.rowBytes * this.rows + this.variableBytes
   }
 
   /**
@@ -295,8 +305,11 @@ export class Memtable {
   /** Column `c` of rows `rows[0..count)` of `batch` (NULL where the batch lacks the column), after reserveRows. */
   appendColumnRows(c: number, batch: ColumnBatch, rows: Int32Array, count: number): void {
     const vector = batch.columns[c]
-    if (vector === undefined) this.appendNulls(this.columns[c]!, count)
-    else this.appendColumn(this.columns[c]!, vector, rows, count)
+    const column = this.columns[c]!
+    const wasShared = isSharingZeros(column)
+    if (vector === undefined) this.appendNulls(column, count)
+    else this.appendColumn(column, vector, rows, count)
+    if (wasShared && !isSharingZeros(column)) this.rowBytes = -1
   }
 
   commitRows(count: number): void {
@@ -314,6 +327,7 @@ export class Memtable {
       if (column.kind === 'text') column.values.length = this.rows
       this.columns.push(column)
     }
+    this.rowBytes = -1
     this.schema = schema
   }
 
