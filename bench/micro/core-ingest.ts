@@ -19,9 +19,9 @@ import { copyTextChunks } from '../scenarios/copy-ingest.js'
 import { cpuRows } from '../tsbs.js'
 import { tsbsBound } from './copy-parse.js'
 
-/** This thread's CPU ms (its run time in /proc/thread-self/schedstat, ns: the main thread, not V8's helper threads). */
-function threadCpuMs(): number {
-  return Number(fs.readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6
+/** This thread's CPU ms (its run time in schedstat, ns: the main thread, whose id is the pid; not V8's helper threads). */
+async function threadCpuMs(): Promise<number> {
+  return Number((await fs.promises.readFile(`/proc/self/task/${process.pid}/schedstat`, 'utf8')).split(' ')[0]) / 1e6
 }
 
 function processCpuMs(): number {
@@ -48,7 +48,7 @@ function recordFrames(rowCount: number, batchRows: number, coreCount: number): R
 
 interface RunCost { readonly threadMs: number; readonly processMs: number; readonly pushMs: number }
 
-function run(frames: ReadonlyArray<RingMessage>, memtableBytes: number): RunCost {
+async function run(frames: ReadonlyArray<RingMessage>, memtableBytes: number): Promise<RunCost> {
   const requestRing = createRingBuffers()
   const responseRing = createRingBuffers()
   const loop = new CoreLoop({ coreId: 0, requestRing, responseRing, memtableBudgetBytes: memtableBytes, partitionWidthUs: 86_400_000_000 })
@@ -63,7 +63,7 @@ function run(frames: ReadonlyArray<RingMessage>, memtableBytes: number): RunCost
   requests.tryPush(codec.encodeRequest({ kind: 'RegisterTableRequest', id: 0, table: tsbsBound().table }))
   answer()
   let pushMs = 0
-  const threadBefore = threadCpuMs()
+  const threadBefore = await threadCpuMs()
   const processBefore = processCpuMs()
   for (const frame of frames) {
     const pushStarted = processCpuMs()
@@ -71,10 +71,10 @@ function run(frames: ReadonlyArray<RingMessage>, memtableBytes: number): RunCost
     pushMs += processCpuMs() - pushStarted
     answer()
   }
-  return { threadMs: threadCpuMs() - threadBefore, processMs: processCpuMs() - processBefore, pushMs }
+  return { threadMs: await threadCpuMs() - threadBefore, processMs: processCpuMs() - processBefore, pushMs }
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       rows: { type: 'string', default: '400000' }, batch: { type: 'string', default: '5000' }, cores: { type: 'string', default: '2' },
@@ -85,10 +85,10 @@ function main(): void {
   const frames = recordFrames(rowCount, Number(values.batch), Number(values.cores))
   const perM = (ms: number): string => (ms / 1000 / (rowCount / 1e6)).toFixed(3)
   for (let r = 0; r < Number(values.runs); r++) {
-    const cost = run(frames, Number(values['memtable-mb']) * 2 ** 20)
+    const cost = await run(frames, Number(values['memtable-mb']) * 2 ** 20)
     process.stdout.write(`run ${r}: ${frames.length} records of ${values.batch} rows; CPU s per M rows received: ` +
       `process ${perM(cost.processMs - cost.pushMs)} (pushes ${perM(cost.pushMs)} left out), this thread ${perM(cost.threadMs)} (pushes in)\n`)
   }
 }
 
-main()
+main().catch((error: unknown) => { process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`); process.exitCode = 1 })

@@ -76,6 +76,10 @@ export class CoreStorage {
   private isFlushHeld = false
   /** Decoded segment chunks of earlier scans (segments are immutable), within its byte budget. */
   private readonly chunkCache: DecodedChunkCache
+  // apply's counting sort: the start of each vShard's rows in `order`, the next free slot of each, the row order.
+  private readonly starts = new Int32Array(VSHARD_COUNT + 1)
+  private readonly fill = new Int32Array(VSHARD_COUNT)
+  private order = new Int32Array(0)
 
   constructor(private readonly options: CoreStorageOptions) {
     this.chunkCache = new DecodedChunkCache(options.chunkCacheBytes)
@@ -145,13 +149,16 @@ export class CoreStorage {
     const { vShards } = request
     const batch = withoutEmptyNullMaps(request.batch)
     assert(vShards.length === batch.rowCount, 'one vShard per row')
-    // Counting sort of row indices by vShard, so each memtable receives its rows in one append.
-    const starts = new Int32Array(VSHARD_COUNT + 1)
+    // Counting sort of row indices by vShard, so each memtable receives its rows in one append. Its arrays are the
+    // core's scratch (nothing keeps them past this call), not fresh ArrayBuffers per record for the GC to find.
+    const starts = this.starts.fill(0)
     for (let row = 0; row < batch.rowCount; row++) starts[vShards[row]! + 1]! += 1
     if (owned !== undefined) for (let v = 0; v < VSHARD_COUNT; v++) if (owned[v] !== 1) starts[v + 1] = 0
     for (let v = 0; v < VSHARD_COUNT; v++) starts[v + 1]! += starts[v]!
-    const order = new Int32Array(starts[VSHARD_COUNT]!)
-    const fill = starts.slice(0, VSHARD_COUNT)
+    if (this.order.length < starts[VSHARD_COUNT]!) this.order = new Int32Array(Math.max(starts[VSHARD_COUNT]!, 2 * this.order.length))
+    const order = this.order
+    const fill = this.fill
+    fill.set(starts.subarray(0, VSHARD_COUNT))
     for (let row = 0; row < batch.rowCount; row++) if (owned === undefined || owned[vShards[row]!] === 1) order[fill[vShards[row]!]!++] = row
     const targets: Array<{ readonly memtable: Memtable; readonly rows: Int32Array }> = []
     let columnCount = 0

@@ -6,6 +6,7 @@ import { vectorLength, type ColumnBatch, type ColumnVector } from '../batch.js'
 import { MEMTABLE_SHARED_ZEROS_ROWS_COUNT, SEGMENT_ROW_GROUP_ROWS_COUNT } from '../../src/common/limits.js'
 import type { TableSchema } from '../ops.js'
 import { TimeRuns, type RowRanges } from './time-runs.js'
+import { anyNull, gatherF64, gatherI64, gatherNulls, isOneSeriesRun, nextRemapStamp, REMAP } from './memtable-append.js'
 
 /**
  * One column's storage. Numeric kinds keep a null byte per row (1 = NULL); symbols keep a per-memtable dictionary.
@@ -142,22 +143,6 @@ function isSharingZeros(column: MemColumn): boolean {
   return (column.kind === 'symbol' ? column.isIdsShared : column.kind === 'text' ? false : column.isNullsShared) === true
 }
 
-// One gather per array type, so each loop stays monomorphic in V8 (a loop over the union of typed arrays was the
-// cores' top frame under ILP ingest).
-function gatherF64(into: Float64Array, from: Float64Array, rows: Int32Array, count: number, at: number): void {
-  for (let i = 0; i < count; i++) into[at + i] = from[rows[i]!]!
-}
-
-function gatherI64(into: BigInt64Array, from: BigInt64Array, rows: Int32Array, count: number, at: number): void {
-  for (let i = 0; i < count; i++) into[at + i] = from[rows[i]!]!
-}
-
-/** True when a row of `rows[0..count)` is NULL in `nulls`. */
-function anyNull(nulls: Uint8Array, rows: Int32Array, count: number): boolean {
-  for (let i = 0; i < count; i++) if (nulls[rows[i]!] === 1) return true
-  return false
-}
-
 type NullsColumn = { nulls: Uint8Array; isNullsShared?: boolean }
 
 /** A column's null map of its own (zeros), of `capacity` rows, before its first NULL is written. */
@@ -176,32 +161,6 @@ function ownIds(column: { ids: Int32Array; isIdsShared?: boolean }, capacity: nu
     column.isIdsShared = false
   }
   return column.ids
-}
-
-/** Bytes (bool values, null maps); an absent source map means no NULLs. */
-function gatherNulls(into: Uint8Array, from: Uint8Array | undefined, rows: Int32Array, count: number, at: number): void {
-  if (from === undefined) into.fill(0, at, at + count)
-  else for (let i = 0; i < count; i++) into[at + i] = from[rows[i]!]!
-}
-
-/**
- * appendSymbols' scratch (one per thread): a batch id's local id in `locals`, valid where `stamps` holds the current
- * call's stamp. Stamps only grow; at 2^31 the stamps are cleared and start again.
- */
-const REMAP = { stamps: new Int32Array(0), locals: new Int32Array(0), stamp: 0 }
-
-/** A fresh stamp for a remap of `entries` batch ids (the scratch grown to hold them). */
-function nextRemapStamp(entries: number): number {
-  if (REMAP.stamps.length < entries) {
-    REMAP.stamps = new Int32Array(Math.max(entries, 2 * REMAP.stamps.length))
-    REMAP.locals = new Int32Array(REMAP.stamps.length)
-    REMAP.stamp = 0
-  }
-  if (REMAP.stamp === 0x7fffffff) {
-    REMAP.stamps.fill(0)
-    REMAP.stamp = 0
-  }
-  return ++REMAP.stamp
 }
 
 export class Memtable {
@@ -390,6 +349,7 @@ export class Memtable {
     column: Extract<MemColumn, { kind: 'symbol' }>, vector: Extract<ColumnVector, { kind: 'symbol' }>,
     rows: Int32Array, count: number,
   ): void {
+    if (isOneSeriesRun(column, vector, rows, count)) return
     // The batch's dictionary ids are remapped to this memtable's, once per distinct id per call: REMAP's entry for
     // an id holds when its stamp is this call's (no array allocated and filled per call: a record's symbol columns
     // reach every memtable it touches, issue 10).
