@@ -51,14 +51,19 @@ export function insertStatements(rows: Iterable<CpuRow>, batchRows: number): str
   return statements
 }
 
+/** One row as an InfluxDB line-protocol line (no newline), timestamp in ns. */
+export function lineOf(row: CpuRow, measurement = 'cpu'): string {
+  const tags = row.tags.map((value, i) => `${TAG_NAMES[i]}=${value}`).join(',')
+  const fields = row.fields.map((value, i) => `${FIELD_NAMES[i]}=${value}`).join(',')
+  return `${measurement},${tags} ${fields} ${row.timeMs}000000`
+}
+
 /** InfluxDB line protocol for measurement `measurement`, `batchRows` lines per chunk, timestamps in ns. */
 export function lineChunks(rows: Iterable<CpuRow>, batchRows: number, measurement = 'cpu'): string[] {
   const chunks: string[] = []
   let lines: string[] = []
   for (const row of rows) {
-    const tags = row.tags.map((value, i) => `${TAG_NAMES[i]}=${value}`).join(',')
-    const fields = row.fields.map((value, i) => `${FIELD_NAMES[i]}=${value}`).join(',')
-    lines.push(`${measurement},${tags} ${fields} ${row.timeMs}000000`)
+    lines.push(lineOf(row, measurement))
     if (lines.length === batchRows) {
       chunks.push(`${lines.join('\n')}\n`)
       lines = []

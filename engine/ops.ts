@@ -184,15 +184,28 @@ export function bucketStartOf(key: Extract<GroupKey, { kind: 'timeBucket' }>, ts
 }
 
 const doubleScratch = new Float64Array(1)
-const doubleBits = new BigInt64Array(doubleScratch.buffer)
+const doubleWords = new Uint32Array(doubleScratch.buffer)
+/** Which of doubleWords holds the low 32 bits of the double's bit pattern (the platform's byte order). */
+const LOW_WORD = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1 ? 0 : 1
+const HIGH_WORD = 1 - LOW_WORD
 
-/** The largest double below x (x itself for NaN and -Infinity): with bucketStartOf, where a bucket's times end. */
+/**
+ * The largest double below x (x itself for NaN and -Infinity): with bucketStartOf, where a bucket's times end. The
+ * bit pattern as an integer moves by one — as two uint32 words with a borrow or carry, not a BigInt (a heap BigInt
+ * per call, and called per bucket by the aggregate kernels: issue 10).
+ */
 export function doubleBelow(x: number): number {
   if (x !== x || x === Number.NEGATIVE_INFINITY) return x
   if (x === 0) return -Number.MIN_VALUE
   doubleScratch[0] = x
-  doubleBits[0] = doubleBits[0]! + (x > 0 ? -1n : 1n)
-  return doubleScratch[0]
+  if (x > 0) {
+    if (doubleWords[LOW_WORD] === 0) doubleWords[HIGH_WORD] = doubleWords[HIGH_WORD]! - 1
+    doubleWords[LOW_WORD] = doubleWords[LOW_WORD]! - 1 // a Uint32Array stores -1 as 2^32 - 1
+  } else {
+    doubleWords[LOW_WORD] = doubleWords[LOW_WORD]! + 1
+    if (doubleWords[LOW_WORD] === 0) doubleWords[HIGH_WORD] = doubleWords[HIGH_WORD]! + 1
+  }
+  return doubleScratch[0]!
 }
 
 /**

@@ -6,7 +6,7 @@ import net from 'node:net'
 import path from 'node:path'
 import readline from 'node:readline'
 import { makeTempDir, removeDir } from '../../test/helpers/server-process.js'
-import { QueryError, rssOf, type Cell, type LoadStarted, type QueryEngine } from './query-engines.js'
+import { QueryError, decoded, rssOf, type Answer, type Cell, type LoadStarted, type QueryEngine } from './query-engines.js'
 
 const CHILD_JS = path.join(__dirname, 'duckdb-child.js')
 
@@ -23,20 +23,21 @@ export async function duckdbEngine(csvPath: string, createSql: string, loadStart
   const child = spawn(process.execPath, [CHILD_JS, path.join(dir, 'bench.duckdb')], { stdio: ['pipe', 'pipe', 'pipe'] })
   let stderr = ''
   child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
-  const pending = new Map<number, { resolve: (rows: Cell[][]) => void; reject: (error: Error) => void }>()
+  const pending = new Map<number, { resolve: (answer: Answer) => void; reject: (error: Error) => void }>()
   let nextId = 0
   readline.createInterface({ input: child.stdout! }).on('line', (line) => {
-    const reply = JSON.parse(line) as { id: number; rows?: Cell[][]; error?: string }
-    const waiter = pending.get(reply.id)
-    pending.delete(reply.id)
-    if (reply.error !== undefined) waiter?.reject(new QueryError(reply.error, 'duckdb'))
-    else waiter?.resolve(reply.rows ?? [])
+    // The child's JSON.stringify puts `id` first, then `rows` or `error`: the rows are parsed only when decoded.
+    const [, id, kind] = /^\{"id":(\d+),"(rows|error)":/.exec(line) ?? []
+    const waiter = pending.get(Number(id))
+    pending.delete(Number(id))
+    if (kind === 'rows') waiter?.resolve({ cells: () => (JSON.parse(line) as { rows: Cell[][] }).rows })
+    else waiter?.reject(new QueryError(kind === 'error' ? (JSON.parse(line) as { error: string }).error : `not a reply: ${line.slice(0, 200)}`, 'duckdb'))
   })
   child.once('exit', (code, signal) => {
     for (const waiter of pending.values()) waiter.reject(new QueryError(`duckdb child exited (${code ?? signal}): ${stderr.trim()}`, 'crash'))
     pending.clear()
   })
-  const query = (sql: string): Promise<Cell[][]> => new Promise((resolve, reject) => {
+  const answer = (sql: string): Promise<Answer> => new Promise((resolve, reject) => {
     if (child.exitCode !== null || child.signalCode !== null) {
       reject(new QueryError(`duckdb child is gone: ${stderr.trim()}`, 'crash'))
       return
@@ -50,6 +51,7 @@ export async function duckdbEngine(csvPath: string, createSql: string, loadStart
     await stopChild(child)
     removeDir(dir)
   }
+  const query = decoded(answer)
   try {
     await query('SELECT 1') // the child is up: the load is measured from here
     await loadStarted(child.pid)
@@ -59,7 +61,7 @@ export async function duckdbEngine(csvPath: string, createSql: string, loadStart
     await stop()
     throw error
   }
-  return { name: 'duckdb', query, rssBytes: () => rssOf(child.pid), pid: child.pid, dataDir: dir, stop }
+  return { name: 'duckdb', answer, query, rssBytes: () => rssOf(child.pid), pid: child.pid, dataDir: dir, stop }
 }
 
 async function freePort(): Promise<number> {
@@ -132,9 +134,17 @@ export async function clickhouseEngine(csvPath: string, createSql: string, loadS
     await stop()
     throw error
   }
+  const answer = async (sql: string): Promise<Answer> => {
+    const text = await post(`${sql} FORMAT JSONCompact`)
+    // An exception after the first rows goes into the answer already begun with status 200; a whole answer ends
+    // with its statistics object. Checked on the tail, so the rows need not be parsed here.
+    if (!/"statistics":\s*\{[^{}]*\}\s*\}\s*$/.test(text.slice(-1000))) throw new QueryError(text.slice(-300).trim(), 'clickhouse')
+    return { cells: () => clickhouseRows(JSON.parse(text) as Parameters<typeof clickhouseRows>[0]) }
+  }
   return {
     name: 'clickhouse',
-    query: async (sql) => clickhouseRows(JSON.parse(await post(`${sql} FORMAT JSONCompact`)) as Parameters<typeof clickhouseRows>[0]),
+    answer,
+    query: decoded(answer),
     rssBytes: () => rssOf(child.pid),
     pid: child.pid,
     dataDir: path.join(dir, 'data'),

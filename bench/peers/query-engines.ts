@@ -1,11 +1,13 @@
-// bench/peers/query-engines: the systems of the TSBS query set behind one interface — run SQL, get rows of plain
-// cells (timestamps as epoch ms, integers as numbers) so answers from different wire formats compare directly.
+// bench/peers/query-engines: the systems of the TSBS query set behind one interface — run SQL, receive the whole
+// answer (the timed part), then decode it into rows of plain cells (timestamps as epoch ms, integers as numbers) so
+// answers from different wire formats compare directly. nodedb and PostgreSQL are queried with PgWire (pg-wire.ts).
 // nodedb runs as its own server process here (optionally under `node --cpu-prof`), PostgreSQL from Debian's
 // binaries; DuckDB and ClickHouse live in column-peers.ts, InfluxDB and VictoriaMetrics in tsdb-engines.ts.
 import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import pg from 'pg'
 import { startPostgres } from '../../test/helpers/postgres.js'
+import { PgWire } from './pg-wire.js'
 import { parentPid } from './process-stats.js'
 import { LAUNCHER, MAIN_JS } from '../../test/helpers/server-process.js'
 
@@ -19,9 +21,18 @@ export class QueryError extends Error {
   }
 }
 
+/** An answer as it arrived; its cells are decoded only when asked for, so decoding is not part of a query's time. */
+export interface Answer { cells(): Cell[][] }
+
 export interface QueryEngine {
   readonly name: EngineName
-  /** Runs `sql` (or the engine's own language); `columns` names nodedb's answer columns, which non-SQL engines fill. */
+  /**
+   * Runs `sql` (or the engine's own language) and resolves once the whole answer has been received (pg wire: its
+   * ReadyForQuery; HTTP: the body's last byte; DuckDB: its child's reply line), rejecting an error answer. `columns`
+   * names nodedb's answer columns, which non-SQL engines fill.
+   */
+  answer(sql: string, columns?: ReadonlyArray<string>): Promise<Answer>
+  /** `answer`, decoded. */
   query(sql: string, columns?: ReadonlyArray<string>): Promise<Cell[][]>
   /** Resident set size of the server (and, for PostgreSQL, this session's backend), or null when unknown. */
   rssBytes(): Promise<number | null>
@@ -37,6 +48,11 @@ export type LoadStarted = (pid: number | undefined) => Promise<void>
 
 const QUERY_TIMEOUT_MS = 300_000
 
+/** An engine's `query`, given its `answer`. */
+export function decoded(answer: QueryEngine['answer']): QueryEngine['query'] {
+  return async (sql, columns) => (await answer(sql, columns)).cells()
+}
+
 export async function rssOf(pid: number | undefined): Promise<number | null> {
   if (pid === undefined) return null
   const status = await fs.promises.readFile(`/proc/${pid}/status`, 'utf8').catch(() => '')
@@ -44,37 +60,11 @@ export async function rssOf(pid: number | undefined): Promise<number | null> {
   return match === null ? null : Number(match[1]) * 1024
 }
 
-const TIMESTAMP_OIDS = new Set([1114, 1184])
-const NUMBER_OIDS = new Set([20, 21, 23, 700, 701, 1700])
-
-/** pg's parsers, but timestamps as epoch ms and int8/numeric as numbers: the cells every engine answers with. */
-function cellTypes(): pg.CustomTypesConfig {
-  return {
-    getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
-      if (TIMESTAMP_OIDS.has(oid)) {
-        // Both are shown in UTC (the server time zone of every system here), so "+00" may be appended.
-        return (text: string) => Date.parse(`${text.replace(' ', 'T')}${oid === 1114 ? 'Z' : ''}`.replace(/([+-]\d\d)$/, '$1:00'))
-      }
-      if (NUMBER_OIDS.has(oid)) return (text: string) => Number(text)
-      return pg.types.getTypeParser(oid, format ?? 'text')
-    }) as pg.CustomTypesConfig['getTypeParser'],
-  }
-}
-
+/** A `pg` client (bench/micro's COPY loads); the query set runs on PgWire instead. */
 export async function pgClient(port: number, user: string): Promise<pg.Client> {
-  const client = new pg.Client({ host: '127.0.0.1', port, user, database: 'postgres', types: cellTypes(), query_timeout: QUERY_TIMEOUT_MS })
+  const client = new pg.Client({ host: '127.0.0.1', port, user, database: 'postgres', query_timeout: QUERY_TIMEOUT_MS })
   await client.connect()
   return client
-}
-
-export async function pgQuery(client: pg.Client, sql: string): Promise<Cell[][]> {
-  try {
-    const result = await client.query({ text: sql, rowMode: 'array' })
-    return (result.rows as Cell[][])
-  } catch (error: unknown) {
-    const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '?????'
-    throw new QueryError(error instanceof Error ? error.message : String(error), code)
-  }
 }
 
 export interface NodedbProcess {
@@ -94,9 +84,9 @@ export interface NodedbProcess {
 export function startNodedbProcess(dataDir: string, args: ReadonlyArray<string>, profileDir: string | null): Promise<NodedbProcess> {
   const serveArgs = ['serve', '--data-dir', dataDir, '--pg-port', '0', '--ilp-port', '0', '--http-port', '0', ...args]
   // Unprofiled: bin/nodedb, as users start it (its allocator settings included); profiled: node with the flags (and
-  // bin/nodedb's young generation size, so the profile sees the same GC).
+  // bin/nodedb's young generation size and --expose-gc, so the profile sees the same GC).
   const [command, argv] = profileDir === null ? [LAUNCHER, serveArgs]
-    : [process.execPath, ['--max-semi-space-size=2', '--cpu-prof', `--cpu-prof-dir=${profileDir}`, MAIN_JS, ...serveArgs]]
+    : [process.execPath, ['--max-semi-space-size=2', '--expose-gc', '--cpu-prof', `--cpu-prof-dir=${profileDir}`, MAIN_JS, ...serveArgs]]
   const child = spawn(command, argv, { env: { ...process.env, NODEDB_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   let ready = false
@@ -125,10 +115,12 @@ export function startNodedbProcess(dataDir: string, args: ReadonlyArray<string>,
 }
 
 export async function nodedbEngine(server: NodedbProcess): Promise<QueryEngine> {
-  const client = await pgClient(server.pgPort, 'bench')
+  const client = await PgWire.connect(server.pgPort, 'bench', QUERY_TIMEOUT_MS)
+  const answer = (sql: string): Promise<Answer> => client.query(sql)
   return {
     name: 'nodedb',
-    query: (sql) => pgQuery(client, sql),
+    answer,
+    query: decoded(answer),
     rssBytes: () => rssOf(server.child.pid),
     pid: server.child.pid,
     dataDir: server.dataDir,
@@ -142,19 +134,21 @@ export async function nodedbEngine(server: NodedbProcess): Promise<QueryEngine> 
 /** PostgreSQL with the cpu table loaded by COPY from `csvPath` (server-side, so the file must be world-readable). */
 export async function postgresEngine(csvPath: string, createSql: string, loadStarted: LoadStarted): Promise<QueryEngine> {
   const server = await startPostgres({ durable: true })
-  const client = await pgClient(server.port, 'postgres')
+  const client = await PgWire.connect(server.port, 'postgres', QUERY_TIMEOUT_MS)
+  const answer = (sql: string): Promise<Answer> => client.query(sql)
+  const query = decoded(answer)
   let [backendPid, postmaster, dataDir]: [number, number | undefined, string | null] = [0, undefined, null]
   try {
-    backendPid = Number((await pgQuery(client, 'SELECT pg_backend_pid()'))[0]?.[0])
+    backendPid = Number((await query('SELECT pg_backend_pid()'))[0]?.[0])
     postmaster = await parentPid(backendPid)
-    dataDir = String((await pgQuery(client, 'SHOW data_directory'))[0]?.[0])
+    dataDir = String((await query('SHOW data_directory'))[0]?.[0])
     await loadStarted(postmaster)
-    await pgQuery(client, createSql)
-    await pgQuery(client, `COPY cpu FROM '${csvPath}' WITH (FORMAT csv)`)
-    await pgQuery(client, 'CREATE INDEX cpu_hostname_time ON cpu (hostname, time DESC)')
-    await pgQuery(client, 'CREATE INDEX cpu_time ON cpu (time DESC)')
+    await query(createSql)
+    await query(`COPY cpu FROM '${csvPath}' WITH (FORMAT csv)`)
+    await query('CREATE INDEX cpu_hostname_time ON cpu (hostname, time DESC)')
+    await query('CREATE INDEX cpu_time ON cpu (time DESC)')
     // A fresh table has no statistics and no visibility map: VACUUM ANALYZE is what a loaded TSBS database has.
-    await pgQuery(client, 'VACUUM ANALYZE cpu')
+    await query('VACUUM ANALYZE cpu')
   } catch (error: unknown) {
     await client.end().catch(() => undefined)
     server.stop()
@@ -162,7 +156,8 @@ export async function postgresEngine(csvPath: string, createSql: string, loadSta
   }
   return {
     name: 'postgres',
-    query: (sql) => pgQuery(client, sql),
+    answer,
+    query,
     rssBytes: async () => {
       const [main, backend] = [await rssOf(postmaster), await rssOf(backendPid)]
       return main === null || backend === null ? null : main + backend

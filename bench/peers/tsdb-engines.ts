@@ -4,28 +4,48 @@
 // directly: a column is found by name (InfluxDB) or by its metric (VictoriaMetrics: `max_usage_user` is the series
 // of cpu_usage_user); the time column is the bucket start, as epoch ms.
 import { FIELD_NAMES } from '../tsbs.js'
+import type { NextBody } from '../tsbs-files.js'
 import { startInfluxdb, startVictoriaMetrics, type IlpPeer } from './ilp-peers.js'
-import { QueryError, rssOf, type Cell, type LoadStarted, type QueryEngine } from './query-engines.js'
+import { QueryError, decoded, rssOf, type Answer, type Cell, type LoadStarted, type QueryEngine } from './query-engines.js'
 
 const TIME_COLUMNS = new Set(['time', 'minute', 'hour'])
 const VISIBLE_TIMEOUT_MS = 120_000
 
 /** Line-protocol bodies posted by two senders (the two cores), each write acknowledged before the next. */
-export async function postLines(url: string, bodies: Iterator<string>): Promise<void> {
+export async function postBodies(url: string, next: NextBody): Promise<void> {
   await Promise.all([0, 1].map(async () => {
-    for (let next = bodies.next(); next.done !== true; next = bodies.next()) {
-      const response = await fetch(url, { method: 'POST', body: next.value })
+    for (let body = await next(); body !== undefined; body = await next()) {
+      const response = await fetch(url, { method: 'POST', body })
       if (response.status !== 204) throw new Error(`line-protocol write answered ${response.status}: ${await response.text()}`)
     }
   }))
 }
 
-async function getJson(url: string): Promise<unknown> {
+/** postBodies of bodies made as they go, for loads that are not measured (bench/micro/tsbs-nodedb). */
+export function postLines(url: string, bodies: Iterator<string>): Promise<void> {
+  return postBodies(url, async () => {
+    const step = bodies.next()
+    return step.done === true ? undefined : step.value
+  })
+}
+
+/**
+ * The body of a GET, undecoded, once its last byte has arrived; rejected when the status is not 200 or when the
+ * body's start does not match `success` (each system puts its answer's outcome first: checked without parsing).
+ */
+async function getAnswer(url: string, success: RegExp, decode: (json: unknown) => Cell[][]): Promise<Answer> {
   const response = await fetch(url)
   const text = await response.text()
   if (response.status !== 200) throw new QueryError(text.trim().slice(0, 300), `http ${response.status}`)
-  return JSON.parse(text) as unknown
+  if (!success.test(text.slice(0, 100))) {
+    decode(JSON.parse(text) as unknown) // throws the system's error with its message
+    throw new QueryError(`unexpected answer: ${text.slice(0, 300)}`, 'answer')
+  }
+  return { cells: () => decode(JSON.parse(text) as unknown) }
 }
+
+/** An InfluxDB answer with no error: its first result has series, or nothing (an error comes before any series). */
+const INFLUX_SUCCESS = /^\{"results":\[\{"statement_id":\d+(,"series"|\})/
 
 interface InfluxSeries { tags?: Record<string, string>; columns: string[]; values: Cell[][] }
 interface InfluxAnswer { error?: string; results?: Array<{ error?: string; series?: InfluxSeries[] }> }
@@ -48,24 +68,24 @@ function influxRows(answer: InfluxAnswer, columns: ReadonlyArray<string>): Cell[
   return rows
 }
 
-function started(peer: IlpPeer, query: QueryEngine['query']): QueryEngine {
-  return { name: peer.name, query, rssBytes: () => rssOf(peer.pid), pid: peer.pid, dataDir: peer.dataDir, stop: () => peer.stop() }
+function started(peer: IlpPeer, answer: QueryEngine['answer']): QueryEngine {
+  return { name: peer.name, answer, query: decoded(answer), rssBytes: () => rssOf(peer.pid), pid: peer.pid, dataDir: peer.dataDir, stop: () => peer.stop() }
 }
 
 /** InfluxDB 1.x with database `bench` loaded from `bodies`. */
-export async function influxEngine(bodies: Iterator<string>, loadStarted: LoadStarted): Promise<QueryEngine> {
+export async function influxEngine(bodies: NextBody, loadStarted: LoadStarted): Promise<QueryEngine> {
   const peer = await startInfluxdb()
   const base = `http://127.0.0.1:${peer.httpPort}`
   try {
     await loadStarted(peer.pid)
-    await postLines(`${base}${peer.httpWritePath}`, bodies)
+    await postBodies(`${base}${peer.httpWritePath}`, bodies)
   } catch (error: unknown) {
     await peer.stop()
     throw error
   }
-  return started(peer, async (text, columns = []) => {
+  return started(peer, (text, columns = []) => {
     const url = `${base}/query?${new URLSearchParams({ db: 'bench', epoch: 'ms', q: text }).toString()}`
-    return influxRows(await getJson(url) as InfluxAnswer, columns)
+    return getAnswer(url, INFLUX_SUCCESS, (json) => influxRows(json as InfluxAnswer, columns))
   })
 }
 
@@ -106,14 +126,16 @@ function vmRows(answer: VmAnswer, columns: ReadonlyArray<string>): Cell[][] {
 }
 
 /** VictoriaMetrics loaded from `bodies` (cpu_<field> series), waiting until all `rows` samples are searchable. */
-export async function victoriaMetricsEngine(bodies: Iterator<string>, rows: number, endMs: number, spanMs: number,
+export async function victoriaMetricsEngine(bodies: NextBody, rows: number, endMs: number, spanMs: number,
   loadStarted: LoadStarted): Promise<QueryEngine> {
   const peer = await startVictoriaMetrics()
   const base = `http://127.0.0.1:${peer.httpPort}`
-  const query = async (text: string, columns: ReadonlyArray<string> = []): Promise<Cell[][]> => vmRows(await getJson(`${base}${text}`) as VmAnswer, columns)
+  const answer = (text: string, columns: ReadonlyArray<string> = []): Promise<Answer> =>
+    getAnswer(`${base}${text}`, /^\{"status":"success"/, (json) => vmRows(json as VmAnswer, columns))
+  const query = decoded(answer)
   try {
     await loadStarted(peer.pid)
-    await postLines(`${base}${peer.httpWritePath}`, bodies)
+    await postBodies(`${base}${peer.httpWritePath}`, bodies)
     const count = `/api/v1/query?${new URLSearchParams({ query: `sum(count_over_time(cpu_usage_user[${spanMs}ms]))`, time: String((endMs - 1) / 1000), nocache: '1' }).toString()}`
     const deadline = Date.now() + VISIBLE_TIMEOUT_MS
     for (let seen = 0; seen < rows; seen = Number((await query(count, ['n']))[0]?.[0] ?? 0)) {
@@ -125,5 +147,5 @@ export async function victoriaMetricsEngine(bodies: Iterator<string>, rows: numb
     await peer.stop()
     throw error
   }
-  return started(peer, query)
+  return started(peer, answer)
 }

@@ -47,7 +47,10 @@ export interface RunDocument {
 const READING = 'Each peer cell is its figure · **nodedb\'s ratio to it**, turned so that > 1 means nodedb is better ' +
   '(faster, less CPU, memory or disk); the last column is nodedb\'s ratio to the best peer. INVALID: a system\'s answer ' +
   'or row count differs from nodedb\'s, so no ratio stands. Query figures are the median (and p95) in ms over runs with ' +
-  'varied parameters. `tsbs/load*` is each system loading the TSBS rows its own native way (nodedb: ILP over HTTP); ' +
+  'varied parameters, each timed from sending the query until the last byte of its answer has arrived (pg wire: ' +
+  'ReadyForQuery, read by a client that keeps rows as bytes; HTTP: the end of the body); decoding the answer for the ' +
+  'cross-check is not timed. `tsbs/load*` is each system loading the TSBS rows its own native way (nodedb, InfluxDB, ' +
+  'VictoriaMetrics: line protocol over HTTP, two senders; the others: CSV) from files written before any timed load; ' +
   '`tsbs/disk-settled` is nodedb after CHECKPOINT and each peer after its query set (its merges had time); CPU is ' +
   'the server\'s whole process tree (/proc utime + stime), per million rows, which does not depend on the core count. ' +
   'The ILP ingest scenarios first load a tenth of the rows untimed (every system alike), so none pays a cold start. ' +

@@ -2,7 +2,8 @@
 // nodedb beside PostgreSQL, InfluxDB, VictoriaMetrics, DuckDB and ClickHouse, each started here on its own data and run one after another so
 // they do not share the cores. nodedb runs the set twice: right after ingest (memtables) and after CHECKPOINT
 // (segments). Answers for one fixed parameter set are cross-checked against nodedb's, those of the varied runs by
-// row count and column sums; medians and p95 in ms.
+// row count and column sums; medians and p95 in ms, each query timed until its whole answer has arrived (decoding
+// it is the cross-check's, untimed). Every load reads input written before it (tsbs-files.ts).
 // NODEDB_BENCH_PROFILE=1 re-runs each query where nodedb is slower than the fastest peer on a server under
 // `node --cpu-prof` (profiles in /tmp/prof/<query>) and prints its top self-time functions.
 import { execFileSync } from 'node:child_process'
@@ -10,7 +11,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { makeTempDir, removeDir } from '../../test/helpers/server-process.js'
 import { clickhouseEngine, duckdbEngine } from '../peers/column-peers.js'
-import { influxEngine, postLines, victoriaMetricsEngine } from '../peers/tsdb-engines.js'
+import { influxEngine, postBodies, victoriaMetricsEngine } from '../peers/tsdb-engines.js'
 import {
   QueryError, nodedbEngine, postgresEngine, startNodedbProcess, type EngineName, type LoadStarted, type QueryEngine,
 } from '../peers/query-engines.js'
@@ -18,6 +19,7 @@ import { diskBytes, treeCpuSeconds } from '../peers/process-stats.js'
 import type { PeerName } from '../peers/systems.js'
 import { formatSelfTimes, summarizeProfiles } from '../profile-summary.js'
 import { CREATE_CPU_SQL, FIELD_NAMES, INTERVAL_MS, START_MS, TAG_NAMES, cpuRows } from '../tsbs.js'
+import { sendLineFile, writeLoadFiles, type LineFile } from '../tsbs-files.js'
 import { selects, type BenchOptions, type Measurement, type StandaloneScenario } from './index.js'
 import { TSBS_QUERIES, paramSets, render, type Dialect, type TsbsQuery } from './tsbs-query-set.js'
 import { fingerprint, formatQueryTable, runMeasurements, verdicts, type Fingerprint, type QueryRun } from './tsbs-report.js'
@@ -33,46 +35,19 @@ const NODEDB_MEMTABLE_MB = '4096'
 const ILP_BATCH_ROWS = 5000
 const PROFILE_ROOT = '/tmp/prof'
 
-interface DataSet { readonly startMs: number; readonly spanMs: number; readonly hosts: number; readonly rows: number }
+export interface DataSet { readonly startMs: number; readonly spanMs: number; readonly hosts: number; readonly rows: number }
 
 function dataSetOf(options: BenchOptions): DataSet {
   const spanMs = options.hours * 3_600_000
   return { startMs: START_MS, spanMs, hosts: options.hosts, rows: options.hosts * (spanMs / INTERVAL_MS) }
 }
 
-const plainTime = (ms: number): string => new Date(ms).toISOString().slice(0, 19).replace('T', ' ')
+/** The files every system loads from, written before any load: CSV and line-protocol bodies. */
+interface LoadFiles { readonly csv: string; readonly lines: LineFile }
 
-/** The rows as CSV (time, tags, fields: CREATE_CPU_SQL's column order) for COPY and ClickHouse's CSV insert. */
-async function writeCsv(file: string, data: DataSet): Promise<void> {
-  const handle = await fs.promises.open(file, 'w', 0o644)
-  let lines: string[] = []
-  for (const row of cpuRows(data.rows, data.hosts, 1, data.startMs)) {
-    lines.push(`${plainTime(row.timeMs)},${row.tags.join(',')},${row.fields.join(',')}`)
-    if (lines.length === 10_000) {
-      await handle.write(`${lines.join('\n')}\n`)
-      lines = []
-    }
-  }
-  if (lines.length > 0) await handle.write(`${lines.join('\n')}\n`)
-  await handle.close()
-}
-
-function* lineBodies(data: DataSet): Generator<string> {
-  let lines: string[] = []
-  for (const row of cpuRows(data.rows, data.hosts, 1, data.startMs)) {
-    const tags = row.tags.map((value, i) => `${TAG_NAMES[i]}=${value}`).join(',')
-    lines.push(`cpu,${tags} ${row.fields.map((value, i) => `${FIELD_NAMES[i]}=${value}`).join(',')} ${row.timeMs}000000`)
-    if (lines.length === ILP_BATCH_ROWS) {
-      yield `${lines.join('\n')}\n`
-      lines = []
-    }
-  }
-  if (lines.length > 0) yield `${lines.join('\n')}\n`
-}
-
-/** Line protocol over HTTP (acknowledged), two senders for the two cores; bodies are generated as they go. */
-async function loadNodedb(httpPort: number, data: DataSet): Promise<void> {
-  await postLines(`http://127.0.0.1:${httpPort}/api/v2/write?org=bench&bucket=bench&precision=ns`, lineBodies(data))
+/** Line protocol over HTTP (acknowledged), two senders for the two cores, bodies read from the file as they go. */
+async function loadNodedb(httpPort: number, lines: LineFile): Promise<void> {
+  await sendLineFile(lines, (next) => postBodies(`http://127.0.0.1:${httpPort}/api/v2/write?org=bench&bucket=bench&precision=ns`, next))
 }
 
 /** The query set runs unless `--only` names ingest alone (the loads are this scenario's ingest measurements). */
@@ -88,7 +63,7 @@ function errorText(error: unknown): string {
 }
 
 /** Untimed runs, each system alike: at least `runs` and until `ms` have passed, within the query's budget. */
-interface Warmup { readonly runs: number; readonly ms: number }
+export interface Warmup { readonly runs: number; readonly ms: number }
 
 /**
  * Warm-up on the fixed parameter set (its whole answer is cross-checked) and on parameter sets of its own
@@ -107,18 +82,20 @@ async function timeQuery(engine: QueryEngine, system: string, dialect: Dialect, 
   if ('unsupported' in first) return failed(first.unsupported, true)
   const text = (i: number): string => { const r = texts[i]!; return 'text' in r ? r.text : '' }
   let answer
-  const warmStarted = performance.now()
+  let warmMs
   try {
-    answer = await engine.query(first.text, query.columns)
+    const warmStarted = performance.now()
+    const received = await engine.answer(first.text, query.columns)
+    warmMs = performance.now() - warmStarted
+    answer = received.cells()
   } catch (error: unknown) {
     return failed(error)
   }
-  const warmMs = performance.now() - warmStarted
   try {
     const maxRuns = Math.min(WARM_UP_RUNS_MAX, Math.floor(QUERY_BUDGET_MS / Math.max(warmMs, 1)))
     const until = performance.now() + warmup.ms
     for (let i = 0; i < maxRuns && (i < warmup.runs || performance.now() < until); i++) {
-      await engine.query(text(runs + 1 + (i % warmSets)), query.columns)
+      await engine.answer(text(runs + 1 + (i % warmSets)), query.columns)
     }
   } catch (error: unknown) {
     return failed(error)
@@ -130,9 +107,9 @@ async function timeQuery(engine: QueryEngine, system: string, dialect: Dialect, 
     for (let i = 1; i <= count; i++) {
       const paramSet = 1 + ((i - 1) % runs)
       const started = performance.now()
-      const rows = await engine.query(text(paramSet), query.columns)
-      times.push(performance.now() - started)
-      if (!fingerprints.has(paramSet)) fingerprints.set(paramSet, fingerprint(rows))
+      const received = await engine.answer(text(paramSet), query.columns)
+      times.push(performance.now() - started) // until the answer's last byte: decoding it is the cross-check's, untimed
+      if (!fingerprints.has(paramSet)) fingerprints.set(paramSet, fingerprint(received.cells()))
     }
   } catch (error: unknown) {
     return failed(error)
@@ -145,7 +122,7 @@ const warmupOf = (options: BenchOptions): Warmup => ({ runs: options.warmup, ms:
 const warmupText = (options: BenchOptions): string =>
   `${options.warmup + 1} untimed warm-up runs${options.warmupMs > 0 ? ` and more until ${options.warmupMs} ms had passed` : ''}`
 
-async function runQuerySet(engine: QueryEngine, system: string, dialect: Dialect, data: DataSet, runs: number, warmup: Warmup): Promise<QueryRun[]> {
+export async function runQuerySet(engine: QueryEngine, system: string, dialect: Dialect, data: DataSet, runs: number, warmup: Warmup): Promise<QueryRun[]> {
   const results: QueryRun[] = []
   for (const [index, query] of TSBS_QUERIES.entries()) {
     const result = await timeQuery(engine, system, dialect, query, index, data, runs, warmup)
@@ -197,13 +174,13 @@ async function segmentCount(dataDir: string): Promise<number> {
 }
 
 /** nodedb: ILP ingest, the set on memtables, CHECKPOINT, the set on segments. Leaves its data in `dataDir`. */
-async function runNodedb(dataDir: string, data: DataSet, options: BenchOptions, into: Collected): Promise<void> {
+async function runNodedb(dataDir: string, data: DataSet, files: LoadFiles, options: BenchOptions, into: Collected): Promise<void> {
   await fs.promises.mkdir(dataDir, { recursive: true })
   const server = await startNodedbProcess(dataDir, ['--memtable-mb', NODEDB_MEMTABLE_MB], null)
   const engine = await nodedbEngine(server)
   try {
     const start = await loadStart(server.child.pid)
-    await loadNodedb(server.httpPort, data)
+    await loadNodedb(server.httpPort, files.lines)
     into.measurements.push(...await loadMeasurements('nodedb', data.rows, start, engine))
     const count = Number((await engine.query('SELECT count(*) FROM cpu'))[0]?.[0])
     if (count !== data.rows) throw new Error(`nodedb holds ${count} rows after ingest, expected ${data.rows}`)
@@ -220,23 +197,24 @@ async function runNodedb(dataDir: string, data: DataSet, options: BenchOptions, 
   }
 }
 
-type PeerStart = (csv: string, data: DataSet, loadStarted: LoadStarted) => Promise<QueryEngine>
+type PeerStart = (files: LoadFiles, data: DataSet, loadStarted: LoadStarted) => Promise<QueryEngine>
 
 const PEERS: ReadonlyArray<{ name: PeerName; dialect: Dialect; start: PeerStart }> = [
-  { name: 'postgres', dialect: 'pg', start: (csv, _data, started) => postgresEngine(csv, CREATE_CPU_SQL, started) },
-  { name: 'influxdb', dialect: 'influxql', start: (_csv, data, started) => influxEngine(lineBodies(data), started) },
+  { name: 'postgres', dialect: 'pg', start: (files, _data, started) => postgresEngine(files.csv, CREATE_CPU_SQL, started) },
+  { name: 'influxdb', dialect: 'influxql', start: (files, _data, started) => sendLineFile(files.lines, (next) => influxEngine(next, started)) },
   {
     name: 'victoriametrics', dialect: 'metricsql',
-    start: (_csv, data, started) => victoriaMetricsEngine(lineBodies(data), data.rows, data.startMs + data.spanMs, data.spanMs, started),
+    start: (files, data, started) => sendLineFile(files.lines,
+      (next) => victoriaMetricsEngine(next, data.rows, data.startMs + data.spanMs, data.spanMs, started)),
   },
   {
     name: 'duckdb', dialect: 'duckdb',
-    start: (csv, _data, started) => duckdbEngine(csv, `CREATE TABLE cpu (time TIMESTAMP NOT NULL, ${TAG_NAMES.map((t) => `${t} VARCHAR`).join(', ')}, ` +
+    start: (files, _data, started) => duckdbEngine(files.csv, `CREATE TABLE cpu (time TIMESTAMP NOT NULL, ${TAG_NAMES.map((t) => `${t} VARCHAR`).join(', ')}, ` +
       `${FIELD_NAMES.map((f) => `${f} DOUBLE`).join(', ')})`, started),
   },
   {
     name: 'clickhouse', dialect: 'clickhouse',
-    start: (csv, _data, started) => clickhouseEngine(csv, `CREATE TABLE cpu (time DateTime, ${TAG_NAMES.map((t) => `${t} String`).join(', ')}, ` +
+    start: (files, _data, started) => clickhouseEngine(files.csv, `CREATE TABLE cpu (time DateTime, ${TAG_NAMES.map((t) => `${t} String`).join(', ')}, ` +
       `${FIELD_NAMES.map((f) => `${f} Float64`).join(', ')}) ENGINE = MergeTree() ORDER BY (hostname, time)`, started),
   },
 ]
@@ -254,7 +232,7 @@ function binaryMissing(name: EngineName): string | null {
   }
 }
 
-async function runPeers(csv: string, data: DataSet, options: BenchOptions, into: Collected): Promise<void> {
+async function runPeers(files: LoadFiles, data: DataSet, options: BenchOptions, into: Collected): Promise<void> {
   for (const peer of PEERS) {
     if (!options.peers.includes(peer.name)) continue
     const missing = binaryMissing(peer.name)
@@ -265,7 +243,7 @@ async function runPeers(csv: string, data: DataSet, options: BenchOptions, into:
     let engine: QueryEngine
     let start: LoadStart | null = null
     try {
-      engine = await peer.start(csv, data, async (pid) => { start = await loadStart(pid) })
+      engine = await peer.start(files, data, async (pid) => { start = await loadStart(pid) })
     } catch (error: unknown) {
       into.skipped.set(peer.name, `failed to start or load: ${errorText(error).slice(0, 300)}`)
       process.stdout.write(`  peer ${peer.name} skipped: ${errorText(error)}\n`)
@@ -324,13 +302,13 @@ export const tsbsQueries: StandaloneScenario = {
     const into: Collected = { runs: [], measurements: [], skipped: new Map() }
     try {
       await fs.promises.chmod(dir, 0o755) // PostgreSQL's server-side COPY reads the CSV as the postgres user
-      await runNodedb(path.join(dir, 'nodedb'), data, options, into)
+      const csv = path.join(dir, 'cpu.csv')
+      const files = { csv, lines: await writeLoadFiles(cpuRows(data.rows, data.hosts, 1, data.startMs), csv, path.join(dir, 'cpu.lp'), ILP_BATCH_ROWS) }
+      await runNodedb(path.join(dir, 'nodedb'), data, files, options, into)
       if (options.smoke) {
         for (const peer of PEERS) into.skipped.set(peer.name, 'smoke run: nodedb only')
       } else {
-        const csv = path.join(dir, 'cpu.csv')
-        await writeCsv(csv, data)
-        await runPeers(csv, data, options, into)
+        await runPeers(files, data, options, into)
       }
       const names = TSBS_QUERIES.map((q) => q.name)
       let report = `${data.rows} rows (${data.hosts} hosts × ${options.hours} h); nodedb buckets by ` +

@@ -151,8 +151,8 @@ function keptVShards(keep: (vShard: number) => boolean): Uint8Array {
 /** Every id is -1 (NULL) or indexes the dictionary. A plain loop: this runs over every cell of every tag column. */
 function idsInRange(ids: Int32Array, dictLength: number): boolean {
   for (let i = 0; i < ids.length; i++) {
-    const id = ids[i]!
-    if (id < -1 || id >= dictLength) return false
+    // -1 ≤ id < dictLength as one unsigned comparison.
+    if ((ids[i]! + 1) >>> 0 > dictLength) return false
   }
   return true
 }
@@ -179,10 +179,20 @@ export function validateBatch(schema: TableSchema, batch: ColumnBatch): string |
   }
   const ts = batch.columns[schema.timestampIndex]!
   if (ts.kind === 'timestamp') {
-    for (let row = 0; row < batch.rowCount; row++) {
-      if (ts.nulls?.[row] === 1 || Number.isNaN(ts.values[row]!)) return 'designated timestamp is null'
-      if (!Number.isFinite(ts.values[row]!)) return INFINITE_DESIGNATED_TIMESTAMP
-    }
+    // The first bad row decides the words, as a row-by-row check would: a NULL, else NaN or ±Infinity.
+    const nullRow = ts.nulls === undefined ? -1 : ts.nulls.indexOf(1)
+    const bad = firstNotFinite(ts.values, batch.rowCount)
+    if (nullRow >= 0 && (bad < 0 || nullRow <= bad)) return 'designated timestamp is null'
+    if (bad >= 0) return Number.isNaN(ts.values[bad]!) ? 'designated timestamp is null' : INFINITE_DESIGNATED_TIMESTAMP
   }
   return undefined
+}
+
+/** The first of `values`' first `count` that is NaN or ±Infinity (x - x is NaN just for those), or -1. */
+function firstNotFinite(values: Float64Array, count: number): number {
+  for (let i = 0; i < count; i++) {
+    const value = values[i]!
+    if (value - value !== 0) return i
+  }
+  return -1
 }

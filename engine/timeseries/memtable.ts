@@ -2,6 +2,7 @@
 // accepted as they come. Also wraps decoded segment row groups (fromVectors) so scans run one kernel over both.
 // Knows nothing of WAL, rings, files or SQL.
 import { assert } from '../../src/common/assert.js'
+import { collectOutgrown } from '../../src/common/release-buffer.js'
 import { vectorLength, type ColumnBatch, type ColumnVector } from '../batch.js'
 import { MEMTABLE_SHARED_ZEROS_ROWS_COUNT, SEGMENT_ROW_GROUP_ROWS_COUNT } from '../../src/common/limits.js'
 import type { TableSchema } from '../ops.js'
@@ -314,6 +315,7 @@ export class Memtable {
       }
     }
     this.capacity = capacity
+    collectOutgrown(this.sizeBytes - this.variableBytes) // the arrays just replaced (their rows filled them)
   }
 
   private appendColumn(column: MemColumn, vector: ColumnVector, rows: Int32Array, count: number): void {

@@ -131,12 +131,21 @@ function writeSymbol(out: CompactWriter, vector: ColumnVector & { kind: 'symbol'
   for (const entry of vector.dict) out.string(entry)
   const ids = map ?? vector.ids
   if (map !== undefined) out.varUint(map.length)
-  const bias = map === undefined ? 1 : 0
+  const end = putIds(out.bytes, out.at, ids, map === undefined ? 1 : 0)
+  assert(end >= 0, 'symbol id below -1')
+  out.at = end
+}
+
+/** Varuints of `ids` + `bias` at `at`: the offset after them, or -1 for an id below -bias. A whole function: see putDeltaOfDelta. */
+function putIds(bytes: Uint8Array, at: number, ids: Int32Array, bias: number): number {
+  let next = at
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i]! + bias
-    assert(id >= 0, `symbol id ${id - bias}`)
-    out.at = putVarUint(out.bytes, out.at, id)
+    if (id < 0) return -1
+    if (id < 0x80) bytes[next++] = id
+    else next = putVarUint(bytes, next, id)
   }
+  return next
 }
 
 /**
@@ -198,8 +207,26 @@ function putNullBits(bytes: Uint8Array, at: number, nulls: Uint8Array): boolean 
   return any !== 0
 }
 
+/** Whether any byte of `bytes` is not 0: a word at a time where aligned (ILP's and COPY's maps are mostly all 0). */
+function anyNonZero(bytes: Uint8Array): boolean {
+  const words = bytes.byteOffset % 4 === 0 ? bytes.length >>> 2 : 0
+  if (words > 0 && orOfWords(new Int32Array(bytes.buffer, bytes.byteOffset, words)) !== 0) return true
+  for (let i = words * 4; i < bytes.length; i++) if (bytes[i] !== 0) return true
+  return false
+}
+
+function orOfWords(words: Int32Array): number {
+  let any = 0
+  for (let i = 0; i < words.length; i++) any |= words[i]!
+  return any
+}
+
 function writeNulls(out: CompactWriter, nulls: Uint8Array | undefined, modeAt: number): void {
   if (nulls === undefined) return
+  if (!anyNonZero(nulls)) {
+    out.bytes[modeAt] = COMPACT_NULLS.zeros
+    return
+  }
   const byteCount = Math.ceil(nulls.length / 8)
   out.bytes.fill(0, out.at, out.at + byteCount)
   if (!putNullBits(out.bytes, out.at, nulls)) {

@@ -103,12 +103,16 @@ function keyComparator(key: SortKeySpec): (x: SqlValue, y: SqlValue) => number {
   }
 }
 
-/** The comparator of rows of precomputed ORDER BY key values: compareForSort per key, specialized once. */
-export function keysComparator(keys: ReadonlyArray<SortKeySpec>): (a: ReadonlyArray<SqlValue>, b: ReadonlyArray<SqlValue>) => number {
+/**
+ * The comparator of rows of precomputed ORDER BY key values (key k at slots[k], at k by default): compareForSort per
+ * key, specialized once.
+ */
+export function keysComparator(keys: ReadonlyArray<SortKeySpec>, slots: ReadonlyArray<number> = keys.map((_, i) => i)):
+  (a: ReadonlyArray<SqlValue>, b: ReadonlyArray<SqlValue>) => number {
   const parts = keys.map(keyComparator)
   return (a, b) => {
     for (let i = 0; i < parts.length; i++) {
-      const order = parts[i]!(a[i] ?? null, b[i] ?? null)
+      const order = parts[i]!(a[slots[i]!] ?? null, b[slots[i]!] ?? null)
       if (order !== 0) return order
     }
     return 0

@@ -1,7 +1,7 @@
 // sql/physical/merge: combines the partials every core returned into rows of slots. Raw partials are concatenated;
 // AggPartials are merged group by group (the same group may come from several cores) and their states finalised.
 import { divideIntegersAsNumeric } from '../expr/numeric-divide.js'
-import type { AggPartial, AggregateState, RowsPartial, ScanPartial } from '../../engine/batch.js'
+import type { AggPartial, AggregateState, ColumnVector, RowsPartial, ScanPartial } from '../../engine/batch.js'
 import { assert, assertNever } from '../../src/common/assert.js'
 import type { SqlValue } from '../api.js'
 import type { SqlType } from '../bind/types.js'
@@ -35,6 +35,7 @@ export interface AggregateOutput {
 }
 
 const INITIAL_GROUP_CAPACITY = 64
+const UNKNOWN_TYPE: SqlType = { name: 'unknown', typmod: -1 }
 
 /**
  * One aggregate's merged state for every group, column by column (group g at index g): counts and sums for
@@ -190,8 +191,11 @@ function numericText(value: number): string {
 }
 
 function finish(state: StateColumns, group: number, output: AggregateOutput): SqlValue {
-  const count = state.counts[group]!
-  const sum = state.sums[group]!
+  return finishValue(output, state.counts[group]!, state.sums[group]!, state.values[group] ?? null)
+}
+
+/** An aggregate's result from its merged state: `count` and `sum` for count/sum/avg, `value` (the best) for the others. */
+function finishValue(output: AggregateOutput, count: number, sum: number, value: SqlValue): SqlValue {
   switch (output.fn) {
     case 'count': return BigInt(count)
     case 'sum':
@@ -203,9 +207,61 @@ function finish(state: StateColumns, group: number, output: AggregateOutput): Sq
       if (output.type.name !== 'numeric') return sum / count
       // Integer inputs sum exactly in a double below 2^53; the division then follows PostgreSQL's numeric rules.
       return Number.isInteger(sum) ? divideIntegersAsNumeric(BigInt(sum), BigInt(count)) : numericText(sum / count)
-    case 'min': case 'max': case 'first': case 'last': return state.values[group]!
+    case 'min': case 'max': case 'first': case 'last': return value
     default: return assertNever(output.fn)
   }
+}
+
+/** Group `at` of one core's `state` finished as if merged alone (the merge's NULL and NaN-time rules included). */
+function finishPartialState(state: AggregateState, at: number, output: AggregateOutput): SqlValue {
+  switch (state.kind) {
+    case 'count': return finishValue(output, state.counts[at]!, 0, null)
+    case 'sum': case 'avg': return finishValue(output, state.counts[at]!, state.sums[at]!, null)
+    case 'min': case 'max': return finishValue(output, 0, 0, vectorValue(state.values, at, output.type))
+    case 'first': case 'last': {
+      const ts = state.timestampsUs[at]
+      return finishValue(output, 0, 0, ts === undefined || Number.isNaN(ts) ? null : vectorValue(state.values, at, output.type))
+    }
+    default: return assertNever(state)
+  }
+}
+
+/**
+ * Whether the groups of a scan's only partial can be its rows as they are (appendGroupRows), nothing merged: a
+ * partial's groups are unique (AggPartial's contract), so the merge would only copy them through its group table (a
+ * one-host TSBS single-groupby is one core's 720 buckets). Not a global aggregate over no rows (its one empty row is
+ * finishGroups'). With `ordered` (a sort above wants key order, as orderedGroups gives it), only when the one key is
+ * a number column already ascending, with no NULL and no NaN — as a core's buckets of a time-sorted segment are.
+ */
+export function passesThrough(partial: AggPartial, ordered: boolean): boolean {
+  if (partial.groupCount === 0 && partial.keys.length === 0) return false
+  return !ordered || isAscending(partial.keys, partial.groupCount)
+}
+
+/** Groups [from, to) of one partial as rows [keys…, aggregates…], at rows[from, to) (see passesThrough). */
+export function appendGroupRows(partial: AggPartial, keyTypes: ReadonlyArray<SqlType>, outputs: ReadonlyArray<AggregateOutput>,
+  rows: Row[], from: number, to: number): void {
+  assert(partial.keys.length === keyTypes.length && partial.states.length === outputs.length, 'AggPartial shape matches ScanOp')
+  const { keys, states } = partial
+  for (let at = from; at < to; at++) {
+    // Filled first, so the row holds boxed values (generic elements): a row of numbers would be stored unboxed
+    // (double elements) and boxed again at every read by the sort's check and the encoder (~45 KB a 720-row query).
+    const row: Row = new Array<SqlValue>(keys.length + states.length).fill(null)
+    for (let k = 0; k < keys.length; k++) row[k] = vectorValue(keys[k]!, at, keyTypes[k] ?? UNKNOWN_TYPE)
+    for (let a = 0; a < states.length; a++) row[keys.length + a] = finishPartialState(states[a]!, at, outputs[a]!)
+    rows[at] = row
+  }
+}
+
+/** One key column of timestamps or floats whose first `count` values ascend strictly, no NULL and no NaN among them. */
+function isAscending(keys: ReadonlyArray<ColumnVector>, count: number): boolean {
+  const key = keys[0]
+  if (keys.length !== 1 || (key?.kind !== 'timestamp' && key?.kind !== 'f64')) return false
+  if (key.nulls !== undefined && key.nulls.subarray(0, count).includes(1)) return false
+  const values = key.values
+  // NaN fails every `<`, so a NaN anywhere but first stops the walk; the first is tested on its own.
+  for (let i = 1; i < count; i++) if (!(values[i - 1]! < values[i]!)) return false
+  return count === 0 || !Number.isNaN(values[0])
 }
 
 /**
@@ -230,8 +286,6 @@ export function finishGroups(groups: GroupTable, keyTypes: ReadonlyArray<SqlType
   for (let at = 0; at < groups.groupCount; at++) rows[at] = groups.rowOf(order === null ? at : order[at]!, outputs)
   return rows
 }
-
-const UNKNOWN_TYPE: SqlType = { name: 'unknown', typmod: -1 }
 
 /** Merges groups [from, to) of one core's AggPartial (all of them by default) into `groups`. */
 export function mergePartial(partial: AggPartial, keyTypes: ReadonlyArray<SqlType>, outputs: ReadonlyArray<AggregateOutput>,

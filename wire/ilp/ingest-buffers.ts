@@ -3,13 +3,18 @@
 // a parse worker and handed back with the result, then returned here: reused instead of freed, so the allocator
 // never holds a trail of freed multi-MiB buffers and the event loop's isolate never waits for a GC to free them
 // (ARCHITECTURE.md, "ILP ingest cost, memory and disk"). A request larger than the size gets a buffer of its own,
-// which is simply dropped when given back. Knows nothing of lines or sockets.
+// which is freed when given back. Knows nothing of lines or sockets.
 import { assert } from '../../src/common/assert.js'
+import { releaseBuffer, releaseBuffersNow } from '../../src/common/release-buffer.js'
 
 export class IngestBufferPool {
   private readonly free: ArrayBuffer[] = []
   /** Buffers taken and not yet given back (tests and metrics read it). */
   takenCount = 0
+  private isKeeping = true
+  /** Buffers lent by take() and not given back: one given back that is not among them came through a transfer. */
+  private readonly lentBuffers = new WeakSet<ArrayBuffer>()
+  private isDetaching = false
 
   constructor(readonly bufferBytes: number, readonly freeMaxCount: number) {
     assert(Number.isInteger(bufferBytes) && bufferBytes > 0, `ingest buffer size out of range: ${bufferBytes}`)
@@ -22,18 +27,48 @@ export class IngestBufferPool {
    */
   take(bytes: number): Buffer {
     assert(bytes >= 0, `negative ingest buffer request ${bytes}`)
-    if (bytes > this.bufferBytes) return Buffer.allocUnsafeSlow(bytes)
+    if (bytes > this.bufferBytes) return this.lent(Buffer.allocUnsafeSlow(bytes))
     this.takenCount++
     const buffer = this.free.pop() ?? Buffer.allocUnsafeSlow(this.bufferBytes).buffer
-    return Buffer.from(buffer, 0, bytes)
+    return this.lent(Buffer.from(buffer, 0, bytes))
   }
 
   /** Takes back a buffer from take() (any view of it; after a transfer, the view that came back). */
   give(view: Uint8Array): void {
     const buffer = view.buffer
-    if (!(buffer instanceof ArrayBuffer) || buffer.byteLength !== this.bufferBytes) return
+    if (!(buffer instanceof ArrayBuffer)) return
+    // Another ArrayBuffer than the one lent: it came back through a transfer, so this isolate detaches anyway.
+    if (!this.lentBuffers.delete(buffer)) this.isDetaching = true
+    // One not kept (an oversized one too: an HTTP body above ILP_HTTP_POOLED_BODY_BYTES) is freed now: it went through
+    // a worker and back, so it is old and only a mark-compact would free it, after the arena grew past it (issue 10).
+    if (buffer.byteLength !== this.bufferBytes) return this.release(buffer)
     this.takenCount--
-    if (this.free.length < this.freeMaxCount) this.free.push(buffer)
+    if (this.isKeeping && this.free.length < this.freeMaxCount) this.free.push(buffer)
+    else this.release(buffer)
+  }
+
+  /**
+   * Whether buffers given back are kept for reuse (by default they are). A listener without connections keeps none:
+   * the kept ones are freed at once (~17 MiB for TCP's four), and the next connection's first runs allocate again.
+   */
+  setKeeping(isKeeping: boolean): void {
+    this.isKeeping = isKeeping
+    if (isKeeping) return
+    const dropped = this.free.splice(0)
+    if (this.isDetaching) releaseBuffersNow(dropped)
+  }
+
+  private lent(view: Buffer): Buffer {
+    this.lentBuffers.add(view.buffer as ArrayBuffer)
+    return view
+  }
+
+  /**
+   * Frees a dropped buffer now where this isolate already detaches buffers; else leaves it to the GC, as a first
+   * detach would slow every typed-array access of the isolate (src/common/release-buffer.ts).
+   */
+  private release(buffer: ArrayBuffer): void {
+    if (this.isDetaching) releaseBuffer(buffer)
   }
 }
 

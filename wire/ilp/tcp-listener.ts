@@ -58,10 +58,17 @@ export async function startIlpTcpListener(options: IlpTcpListenerOptions): Promi
     // connection's listeners), and lets the connection pause it again if the first bytes fill a flush.
     if (rest !== null) socket.resume()
     const connection = new IlpTcpConnection({
-      socket, sql: options.sql, counters, budget, runBuffers, parsePool: options.parsePool ?? null, onClosed: (closed) => connections.delete(closed),
+      socket, sql: options.sql, counters, budget, runBuffers, parsePool: options.parsePool ?? null, onClosed: (closed) => forget(closed),
       ...(options.flushRows === undefined ? {} : { flushRows: options.flushRows }), ...(rest === null ? {} : { firstBytes: rest }),
     })
     connections.add(connection)
+    runBuffers.setKeeping(true)
+  }
+  // Between loads the listener holds no run buffers (issue 10: RSS after ingest); a connection's runs are all back
+  // once it is forgotten, so none is taken then.
+  const forget = (closed: IlpTcpConnection): void => {
+    connections.delete(closed)
+    if (connections.size === 0) runBuffers.setKeeping(false)
   }
   const keys = options.publicKeys ?? null
   const server = createServer((socket: Socket) => {

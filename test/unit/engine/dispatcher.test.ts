@@ -5,6 +5,7 @@ import assert from 'node:assert/strict'
 import type { ColumnBatch } from '../../../engine/batch.js'
 import { hashString, splitBatchByCore, validateBatch, vShardOfSeries, vShardsOf } from '../../../engine/bridge/dispatcher.js'
 import type { TableSchema } from '../../../engine/ops.js'
+import { INFINITE_DESIGNATED_TIMESTAMP } from '../../../engine/api.js'
 import { asTableId } from '../../../src/common/ids.js'
 
 const SCHEMA: TableSchema = {
@@ -108,6 +109,23 @@ describe('engine/bridge/dispatcher', () => {
     const ts = nanTs.columns[0]!
     if (ts.kind === 'timestamp') ts.values[0] = Number.NaN
     assert.match(validateBatch(SCHEMA, nanTs) ?? '', /timestamp/)
+  })
+
+  it('validateBatch: ids from -1 to the dictionary\'s end, and the first bad timestamp row decides the words', () => {
+    const base = batch(['a', null, 'b', 'a'])
+    const withIds = (ids: number[]): ColumnBatch => ({ ...base, columns: base.columns.map((c) => (c.kind === 'symbol' ? { ...c, ids: Int32Array.from(ids) } : c)) })
+    assert.equal(validateBatch(SCHEMA, withIds([-1, 0, 1, 1])), undefined)
+    assert.match(validateBatch(SCHEMA, withIds([0, -2, 1, 1])) ?? '', /out of range/)
+    assert.match(validateBatch(SCHEMA, withIds([0, 2, 1, 1])) ?? '', /out of range/)
+    const withTimes = (values: number[], nulls?: number[]): ColumnBatch => ({
+      ...base, columns: [{ kind: 'timestamp', values: Float64Array.from(values), ...(nulls === undefined ? {} : { nulls: Uint8Array.from(nulls) }) }, ...base.columns.slice(1)],
+    })
+    assert.equal(validateBatch(SCHEMA, withTimes([0, 1, 2, 3], [0, 0, 0, 0])), undefined)
+    assert.equal(validateBatch(SCHEMA, withTimes([0, Infinity, 2, 3], [0, 0, 0, 1])), INFINITE_DESIGNATED_TIMESTAMP)
+    assert.equal(validateBatch(SCHEMA, withTimes([0, 1, 2, -Infinity], [0, 1, 0, 0])), 'designated timestamp is null')
+    assert.equal(validateBatch(SCHEMA, withTimes([0, Infinity, 2, 3], [0, 1, 0, 0])), 'designated timestamp is null')
+    assert.equal(validateBatch(SCHEMA, withTimes([0, NaN, -Infinity, 3])), 'designated timestamp is null')
+    assert.equal(validateBatch(SCHEMA, withTimes([0, -Infinity, NaN, 3])), INFINITE_DESIGNATED_TIMESTAMP)
   })
 })
 

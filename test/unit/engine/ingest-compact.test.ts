@@ -8,7 +8,8 @@ import assert from 'node:assert/strict'
 import type { ColumnBatch, ColumnVector } from '../../../engine/batch.js'
 import { FrameCodec } from '../../../engine/bridge/frame-codec.js'
 import { decodeCompactPayload } from '../../../engine/wal/ingest-compact-decode.js'
-import { compactPayloadBytesMax, encodeCompactPayload } from '../../../engine/wal/ingest-compact.js'
+import { COMPACT_ENCODINGS, compactPayloadBytesMax, encodeCompactPayload } from '../../../engine/wal/ingest-compact.js'
+import { DECIMALS_MAX, POWERS_OF_TEN, scaledOf } from '../../../engine/timeseries/codecs/decimal-floats.js'
 import { flatPayloadBytes } from '../../../engine/wal/ingest-flat.js'
 import { decodeIngestPayload, encodeWalIngestPayload, peekIngestRowCount } from '../../../engine/wal/ingest-payload.js'
 import { seededRandom } from '../../helpers/random.js'
@@ -206,5 +207,22 @@ describe('engine/wal/ingest-compact', () => {
     // The walk's deltas (±100 hundredths) zigzag below 2^8: one byte each packed, ~1.37 as varints.
     const values = bytes.length - encode({ rowCount, columns: batch.columns.slice(0, 3) }).length
     assert.ok(values < rowCount * 1.05, `${values} bytes for ${rowCount} values`)
+  })
+
+  it('picks the decimals scaledOf defines, also where floor(x + 0.5) and Math.round part (the encoder inlines the one)', () => {
+    // Values where value * 10^d lies within an ulp of a half or past 2^50: scaledOf (decimal-floats.ts) is the definition.
+    const edges = [0.49999999999999994, -0.49999999999999994, 0.5, -0.5, 2.5, -2.5, 0.045, 1.005, 2 ** 50 / 100, 2 ** 50 + 1,
+      (2 ** 50 + 1) / 1000, 2 ** 51 / 10, 4503599627370495.5, 0.1 + 0.2, 1 / 3, 123.456, -0.000123, 5e-324]
+    for (const value of edges) {
+      const batch: ColumnBatch = { rowCount: 1, columns: [{ kind: 'timestamp', values: Float64Array.of(0) }, { kind: 'f64', values: Float64Array.of(value) }] }
+      const bytes = encode(batch)
+      let decimals = 0
+      while (decimals <= DECIMALS_MAX && Number.isNaN(scaledOf(value, POWERS_OF_TEN[decimals]!))) decimals++
+      // Header 8, key varuint 1, the timestamp column 12 (descriptor 3, first value 8, one varint), then the f64's.
+      const encoding = bytes[22]!
+      if (decimals > DECIMALS_MAX) assert.equal(encoding, COMPACT_ENCODINGS.raw, `${value}`)
+      else assert.deepEqual([encoding === COMPACT_ENCODINGS.raw, bytes[24]], [false, decimals], `${value}`)
+      assert.ok(Object.is((decodeCompactPayload(bytes)!.columns[1] as { values: Float64Array }).values[0], value), `${value}`)
+    }
   })
 })

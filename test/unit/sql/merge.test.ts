@@ -3,12 +3,14 @@
 // with the values worked out by hand; plus raw RowsPartials and the empty no-group aggregate. Group lookup (nested
 // Maps by key value) is compared on random partials with a reference that groups by a key text per group (NULL,
 // -0 and 0, NaN, ±Infinity, ties across cores, three key columns). Groups emitted in key order (orderedGroups) are
-// compared with the same rows sorted by ORDER BY's own comparator.
+// compared with the same rows sorted by ORDER BY's own comparator. A scan's only partial passed through as rows
+// (appendGroupRows) is compared with the same partial through the merge, empty states (NULL min, NaN first time,
+// count 0) included, and passesThrough's order test with partials that are and are not ascending.
 import assert from 'node:assert/strict'
 import type { AggPartial, RowsPartial } from '../../../engine/batch.js'
 import { sqlType } from '../../../sql/bind/types.js'
 import { keyOrderOf, keysComparator } from '../../../sql/exec/value-ops.js'
-import { GroupTable, finishGroups, mergeAggregates, mergePartial, mergeRows, type AggregateOutput } from '../../../sql/physical/merge.js'
+import { GroupTable, appendGroupRows, finishGroups, mergeAggregates, mergePartial, mergeRows, passesThrough, type AggregateOutput } from '../../../sql/physical/merge.js'
 
 const T0 = Date.UTC(2024, 0, 1) * 1000
 const T1 = T0 + 60e6
@@ -167,5 +169,39 @@ describe('sql/physical merge', () => {
     assert.deepEqual(ordered, [...unordered].sort((a, b) => compare(a, b)))
     assert.notDeepEqual(ordered, unordered, 'first-appearance order is not already sorted')
     assert.equal(groups.orderedGroups([keyOrderOf(sqlType('float8')), keyOrderOf(sqlType('int8'))]), null, 'int8 keys are bigints: no order here')
+  })
+
+  it('passes an only partial through as the rows the merge makes of it, empty states included', () => {
+    const one = core([T0 + 120e6, T0, T1], [0, 1, 0], ['a', 'b'], {
+      counts: [2, 0, 1], sums: [10, 0, 5], mins: [4, 0, 5], maxs: [6, 0, 5], firsts: [4, 0, 5], firstTs: [T0 + 10, Number.NaN, T1],
+      lasts: [6, 0, 5], lastTs: [T0 + 50, Number.NaN, T1],
+    })
+    const min = one.states[3]!
+    if (min.kind !== 'min' || min.values.kind !== 'f64') throw new Error('shape')
+    const emptyGroup = { ...one, states: one.states.map((state, a) => (a === 3 ? { ...min, values: { ...min.values, nulls: Uint8Array.from([0, 1, 0]) } } : state)) }
+    const keyTypes = [sqlType('timestamptz'), sqlType('text')]
+    assert.ok(passesThrough(emptyGroup, false))
+    const rows: unknown[][] = []
+    for (const [from, to] of [[0, 2], [2, 3]] as const) appendGroupRows(emptyGroup, keyTypes, OUTPUTS, rows as never, from, to)
+    assert.deepEqual(rows, mergeAggregates([emptyGroup], keyTypes, OUTPUTS))
+    assert.deepEqual(rows[1], [T0, 'b', 0n, null, null, null, 0, null, null], 'a group of no rows: count 0, the rest NULL')
+    assert.equal(passesThrough(emptyGroup, true), false, 'two keys: the merge orders them')
+  })
+
+  it('passes an only partial through in key order only when its one number key already ascends', () => {
+    const bucketsOf = (values: number[], nulls?: number[]): AggPartial => ({
+      kind: 'AggPartial', groupCount: values.length,
+      keys: [{ kind: 'timestamp', values: Float64Array.from(values), ...(nulls === undefined ? {} : { nulls: Uint8Array.from(nulls) }) }],
+      states: [{ kind: 'count', counts: Float64Array.from(values, () => 1) }],
+    })
+    assert.ok(passesThrough(bucketsOf([T0, T1, T1 + 1]), true))
+    assert.ok(passesThrough(bucketsOf([T0, T1], [0, 0]), true), 'a null mask with no NULL in it')
+    assert.ok(passesThrough(bucketsOf([T1, T0]), false), 'no order wanted: any order passes')
+    assert.equal(passesThrough(bucketsOf([T1, T0]), true), false)
+    assert.equal(passesThrough(bucketsOf([T0, T1], [0, 1]), true), false, 'NULL sorts last: the merge decides')
+    assert.equal(passesThrough(bucketsOf([Number.NaN, T0]), true), false)
+    assert.equal(passesThrough(bucketsOf([T0, Number.NaN]), true), false)
+    const global: AggPartial = { kind: 'AggPartial', groupCount: 0, keys: [], states: [{ kind: 'count', counts: new Float64Array(0) }] }
+    assert.equal(passesThrough(global, false), false, 'a global aggregate over no rows: its one row is the merge\'s')
   })
 })

@@ -1,6 +1,8 @@
 // Goal: the ILP input buffers are reused, not reallocated: a buffer given back is the next one taken (same memory,
 // also after a round trip through a worker's transfer), an oversized request gets a buffer of its own that is never
-// kept, at most freeMaxCount are kept. Method: the real pool, a real worker thread for the transfer.
+// kept, at most freeMaxCount are kept; a buffer not kept, and every kept one once the pool stops keeping (a listener
+// without connections), is freed at once (detached: main's pool left them to a GC). Method: the real pool, a real
+// worker thread for the transfer.
 import assert from 'node:assert/strict'
 import { Worker } from 'node:worker_threads'
 import { copyChunks, IngestBufferPool } from '../../../../wire/ilp/ingest-buffers.js'
@@ -38,11 +40,34 @@ describe('wire/ilp/ingest-buffers', function () {
     const big = pool.take(65)
     assert.equal(big.length, 65)
     pool.give(big)
+    assert.equal(big.buffer.byteLength, 65, 'not freed by a detach: nothing was transferred in this pool yet')
     assert.notEqual(pool.take(64).buffer, big.buffer)
     const [a, b] = [pool.take(10), pool.take(10)]
     pool.give(a)
     pool.give(b)
     assert.equal(pool.take(10).buffer, a.buffer)
     assert.notEqual(pool.take(10).buffer, b.buffer)
+  })
+
+  it('once its buffers go through transfers, frees a buffer it does not keep at once, and all kept when told to', async function () {
+    const pool = new IngestBufferPool(64, 1)
+    const big = await roundTrip(pool.take(65))
+    pool.give(big)
+    assert.equal(big.buffer.byteLength, 0, 'an oversized buffer given back after a transfer is freed')
+    const [a, b, c] = [pool.take(10), pool.take(10), pool.take(10)]
+    pool.give(a)
+    pool.give(b)
+    assert.equal(b.buffer.byteLength, 0, 'one past freeMaxCount is freed')
+    assert.equal(a.buffer.byteLength, 64, 'the kept one stays')
+    pool.setKeeping(false)
+    assert.equal(a.buffer.byteLength, 0, 'the kept one is freed when the pool stops keeping')
+    pool.give(c)
+    assert.equal(c.buffer.byteLength, 0, 'given back while not keeping: freed')
+    assert.equal(pool.takenCount, 0)
+    const d = pool.take(64)
+    assert.equal(d.buffer.byteLength, 64)
+    pool.setKeeping(true)
+    pool.give(d)
+    assert.equal(pool.take(64).buffer, d.buffer, 'keeping again')
   })
 })

@@ -70,5 +70,7 @@ describe('wire/ilp: TCP run buffers after ingest', function () {
     await collect()
     const alive = new Set(watched.map((ref) => ref.deref()).filter((buffer) => buffer !== undefined))
     assert.ok(alive.size <= ILP_INGEST_BUFFERS_KEPT_COUNT, `${alive.size} run buffers still referenced`)
+    // Every connection closed: the listener keeps none (issue 10: RSS after a load; main's kept four).
+    assert.equal(watched.filter((ref) => (ref.deref()?.byteLength ?? 0) > 0).length, 0, 'run buffers kept with no connection open')
   })
 })
