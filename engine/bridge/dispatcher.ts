@@ -34,12 +34,17 @@ const NULL_TAG_HASH = 0x9e3779b9
  * The vShard of every row: the series key is the row's symbol (tag) values, in column order. One string hash per
  * dictionary entry; then each row mixes in 4 bytes per tag column, row by row with the FNV steps written out (the
  * column-by-column form stored and reloaded every row's hash per column: 2-3× slower on the cores, issue 10).
+ * A row whose tag ids all equal those of the first row with its key-column id (the tag column with the largest
+ * dictionary: the most series-like) takes that row's vShard: comparing ids is a few loads where the hash is 4
+ * dependent multiplies per tag, and every core hashes every row of a record (issue 10). Same ids, same hash: exact.
  */
 export function vShardsOf(schema: TableSchema, batch: ColumnBatch): Uint16Array {
   const ids: Int32Array[] = []
   const entryHashes: Uint32Array[] = []
+  let keyTag = 0
   for (const vector of batch.columns) {
     if (vector.kind !== 'symbol') continue
+    if (ids.length > 0 && vector.dict.length > entryHashes[keyTag]!.length - 1) keyTag = ids.length
     ids.push(vector.ids)
     const hashes = new Uint32Array(vector.dict.length + 1)
     for (let e = 0; e < vector.dict.length; e++) hashes[e + 1] = hashString(vector.dict[e]!)
@@ -49,7 +54,23 @@ export function vShardsOf(schema: TableSchema, batch: ColumnBatch): Uint16Array 
   const seed = fnvWord(FNV_OFFSET, schema.id)
   const vShards = new Uint16Array(batch.rowCount)
   const tagCount = ids.length
+  if (tagCount === 0) return vShards.fill(seed & (VSHARD_COUNT - 1))
+  const keyIds = ids[keyTag]!
+  // The first row of each key-column id (slot id + 1; -1: none yet).
+  const firstRows = new Int32Array(entryHashes[keyTag]!.length).fill(-1)
   for (let row = 0; row < batch.rowCount; row++) {
+    const key = keyIds[row]! + 1
+    const first = firstRows[key]!
+    if (first >= 0) {
+      let t = 0
+      while (t < tagCount && ids[t]![row] === ids[t]![first]) t++
+      if (t === tagCount) {
+        vShards[row] = vShards[first]!
+        continue
+      }
+    } else {
+      firstRows[key] = row
+    }
     let h = seed
     for (let t = 0; t < tagCount; t++) {
       const word = entryHashes[t]![ids[t]![row]! + 1]!

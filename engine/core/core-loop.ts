@@ -41,6 +41,8 @@ export class CoreLoop {
   private outboxOffset = 0
   private isStopped = false
   private lastAppliedLsn = 0
+  /** ownedOf's answer without skipped vShards (live ingest's), for the core count it was made for. */
+  private owned: { readonly coreCount: number; readonly vShards: Uint8Array } | undefined
 
   constructor(private readonly options: CoreLoopOptions) {
     this.requests = new RingConsumer(options.requestRing)
@@ -184,18 +186,25 @@ export class CoreLoop {
       return this.failure(request.id, { kind: 'Corrupt', detail: `wal record lsn ${request.lsn}: ${problem ?? 'bad payload'}` })
     }
     // The same vShardsOf as live ingest's dispatcher, so every row lands in the vShard (and core) it always has.
+    this.storage.apply({ tableId: request.tableId, lsn: request.lsn, batch, vShards: vShardsOf(schema, batch) }, this.ownedOf(request))
+    return this.applied(request.id)
+  }
+
+  /** 1 for each vShard of `request.coreCount` this core applies rows of; kept while live ingest asks the same. */
+  private ownedOf(request: ApplyRawIngestRequest): Uint8Array {
+    if (request.skipVShards === null && this.owned?.coreCount === request.coreCount) return this.owned.vShards
     const owned = new Uint8Array(VSHARD_COUNT)
     for (let v = this.options.coreId; v < VSHARD_COUNT; v += request.coreCount) owned[v] = request.skipVShards?.[v] === 1 ? 0 : 1
-    this.storage.apply({ tableId: request.tableId, lsn: request.lsn, batch, vShards: vShardsOf(schema, batch) }, owned)
-    return this.applied(request.id)
+    if (request.skipVShards === null) this.owned = { coreCount: request.coreCount, vShards: owned }
+    return owned
   }
 
   /** The core's memtable state, with a flush when the budget is reached (invariant 4). */
   private applied(id: number, isForced = false): AppliedResponse {
-    const flush = this.storage.maybeFlush(isForced)
-    return {
-      kind: 'AppliedResponse', id, memtableBytes: this.storage.memtableBytes(), lowWaterLsn: this.storage.lowWaterLsn(), flush,
-    }
+    // Counted once: freezing memtables for a flush does not change the bytes held (frozen ones count until committed).
+    const memtableBytes = this.storage.memtableBytes()
+    const flush = this.storage.maybeFlush(isForced, memtableBytes)
+    return { kind: 'AppliedResponse', id, memtableBytes, lowWaterLsn: this.storage.lowWaterLsn(), flush }
   }
 
   private compact(request: CompactRequest): CoreResponse {

@@ -5,7 +5,7 @@
 import { assert } from '../../src/common/assert.js'
 import type { TableId } from '../../src/common/ids.js'
 import { MEMTABLE_FLUSH_AGE_MS, VSHARD_COUNT } from '../../src/common/limits.js'
-import type { ScanPartial } from '../batch.js'
+import type { ColumnBatch, ColumnVector, ScanPartial } from '../batch.js'
 import type {
   ApplyIngestRequest, CompactRequest, EncodedSegment, FlushedLsn, FlushOutput, SegmentSlice,
 } from '../bridge/messages.js'
@@ -22,6 +22,22 @@ import { rowGroupsOf } from '../timeseries/segment-slice-layout.js'
 import { memtableWithout } from '../timeseries/delete-rows.js'
 import type { DeletePredicate } from '../wal/delete-payload.js'
 import { encodeSegment } from '../timeseries/segment-writer.js'
+
+/**
+ * The batch with each null map that marks no row dropped: one scan of the map here instead of one per memtable the
+ * rows go to (a live ILP batch carries a map for every field column, mostly without a NULL).
+ */
+function withoutEmptyNullMaps(batch: ColumnBatch): ColumnBatch {
+  let columns: ColumnVector[] | undefined
+  for (let c = 0; c < batch.columns.length; c++) {
+    const vector = batch.columns[c]!
+    if (vector.kind === 'symbol' || vector.kind === 'text' || vector.nulls === undefined || vector.nulls.indexOf(1) >= 0) continue
+    columns ??= [...batch.columns]
+    columns[c] = vector.kind === 'i64' ? { kind: vector.kind, values: vector.values }
+      : vector.kind === 'bool' ? { kind: vector.kind, values: vector.values } : { kind: vector.kind, values: vector.values }
+  }
+  return columns === undefined ? batch : { rowCount: batch.rowCount, columns }
+}
 
 /** A memtable with the WAL range it holds: every row of (tableId, vShard) with LSN in [firstLsn, lastLsn]. */
 interface LiveMemtable {
@@ -60,6 +76,10 @@ export class CoreStorage {
   private isFlushHeld = false
   /** Decoded segment chunks of earlier scans (segments are immutable), within its byte budget. */
   private readonly chunkCache: DecodedChunkCache
+  // apply's counting sort: the start of each vShard's rows in `order`, the next free slot of each, the row order.
+  private readonly starts = new Int32Array(VSHARD_COUNT + 1)
+  private readonly fill = new Int32Array(VSHARD_COUNT)
+  private order = new Int32Array(0)
 
   constructor(private readonly options: CoreStorageOptions) {
     this.chunkCache = new DecodedChunkCache(options.chunkCacheBytes)
@@ -126,15 +146,19 @@ export class CoreStorage {
   apply(request: Pick<ApplyIngestRequest, 'tableId' | 'lsn' | 'batch' | 'vShards'>, owned?: Uint8Array): void {
     const table = this.tables.get(request.tableId)
     if (table === undefined) assert(false, `core ${this.options.coreId}: ingest into unregistered table ${request.tableId}`)
-    const { batch, vShards } = request
+    const { vShards } = request
+    const batch = withoutEmptyNullMaps(request.batch)
     assert(vShards.length === batch.rowCount, 'one vShard per row')
-    // Counting sort of row indices by vShard, so each memtable receives its rows in one append.
-    const starts = new Int32Array(VSHARD_COUNT + 1)
+    // Counting sort of row indices by vShard, so each memtable receives its rows in one append. Its arrays are the
+    // core's scratch (nothing keeps them past this call), not fresh ArrayBuffers per record for the GC to find.
+    const starts = this.starts.fill(0)
     for (let row = 0; row < batch.rowCount; row++) starts[vShards[row]! + 1]! += 1
     if (owned !== undefined) for (let v = 0; v < VSHARD_COUNT; v++) if (owned[v] !== 1) starts[v + 1] = 0
     for (let v = 0; v < VSHARD_COUNT; v++) starts[v + 1]! += starts[v]!
-    const order = new Int32Array(starts[VSHARD_COUNT]!)
-    const fill = starts.slice(0, VSHARD_COUNT)
+    if (this.order.length < starts[VSHARD_COUNT]!) this.order = new Int32Array(Math.max(starts[VSHARD_COUNT]!, 2 * this.order.length))
+    const order = this.order
+    const fill = this.fill
+    fill.set(starts.subarray(0, VSHARD_COUNT))
     for (let row = 0; row < batch.rowCount; row++) if (owned === undefined || owned[vShards[row]!] === 1) order[fill[vShards[row]!]!++] = row
     const targets: Array<{ readonly memtable: Memtable; readonly rows: Int32Array }> = []
     let columnCount = 0
@@ -184,11 +208,11 @@ export class CoreStorage {
    * segments (invariant 4: live ingest and replay flush the same way, since both arrive as ApplyIngestRequests).
    * `isForced` flushes whatever is held, budget or not (close, tests).
    */
-  maybeFlush(isForced = false): FlushOutput | null {
+  maybeFlush(isForced = false, memtableBytes = this.memtableBytes()): FlushOutput | null {
     // A retry asked for while a DELETE holds flushes is not lost: the hold's release offers the flush when it is due.
     if (isForced) this.isRetryHeld = false
     if (this.flushInFlight !== undefined || this.isFlushHeld) return null
-    const isDue = this.memtableBytes() > this.options.memtableBudgetBytes || this.oldestCreatedMs() + MEMTABLE_FLUSH_AGE_MS <= this.nowMs()
+    const isDue = memtableBytes > this.options.memtableBudgetBytes || this.oldestCreatedMs() + MEMTABLE_FLUSH_AGE_MS <= this.nowMs()
     if (!isForced && (!isDue || this.isRetryHeld)) return null
     for (const table of this.tables.values()) {
       for (const live of table.active.values()) if (live.memtable.rowCount > 0) this.frozen.push(live)

@@ -7,6 +7,7 @@ import { vectorLength, type ColumnBatch, type ColumnVector } from '../batch.js'
 import { MEMTABLE_SHARED_ZEROS_ROWS_COUNT, SEGMENT_ROW_GROUP_ROWS_COUNT } from '../../src/common/limits.js'
 import type { TableSchema } from '../ops.js'
 import { TimeRuns, type RowRanges } from './time-runs.js'
+import { anyNull, gatherF64, gatherI64, gatherNulls, isOneSeriesRun, nextRemapStamp, REMAP } from './memtable-append.js'
 
 /**
  * One column's storage. Numeric kinds keep a null byte per row (1 = NULL); symbols keep a per-memtable dictionary.
@@ -112,11 +113,12 @@ function assertNeverKind(kind: never): never {
 }
 
 /**
- * How much a memtable's arrays grow when an append does not fit (at least to the rows it needs). Doubling left up to
- * half of every array empty, and a memtable per (table, vShard) means hundreds of them per core (issue 10: RSS); at
- * 1.5 an array is at least two thirds full, and the copies growth costs stay about twice the rows held (memcpy).
+ * How much a memtable's arrays grow when an append does not fit (at least to the rows it needs). Growth allocates
+ * f/(f−1) times the rows held and copies 1/(f−1) times them: at 1.5 (session 9, for RSS) that was 3× and 2×, and the
+ * ArrayBuffers it drops drove most of a core's GCs under ingest (~13% of its CPU, `core-ingest`); at 2, 2× and 1×, for
+ * arrays at least half full (issue 10; ARCHITECTURE.md "ILP ingest cost").
  */
-const MEMTABLE_GROWTH_FACTOR = 1.5
+export const MEMTABLE_GROWTH_FACTOR = 2
 
 function grown<T extends Float64Array | BigInt64Array | Uint8Array | Int32Array>(array: T, capacity: number): T {
   const next = new (array.constructor as new (length: number) => T)(capacity)
@@ -138,20 +140,8 @@ function rowBytesOf(column: MemColumn): number {
   }
 }
 
-// One gather per array type, so each loop stays monomorphic in V8 (a loop over the union of typed arrays was the
-// cores' top frame under ILP ingest).
-function gatherF64(into: Float64Array, from: Float64Array, rows: Int32Array, count: number, at: number): void {
-  for (let i = 0; i < count; i++) into[at + i] = from[rows[i]!]!
-}
-
-function gatherI64(into: BigInt64Array, from: BigInt64Array, rows: Int32Array, count: number, at: number): void {
-  for (let i = 0; i < count; i++) into[at + i] = from[rows[i]!]!
-}
-
-/** True when a row of `rows[0..count)` is NULL in `nulls`. */
-function anyNull(nulls: Uint8Array, rows: Int32Array, count: number): boolean {
-  for (let i = 0; i < count; i++) if (nulls[rows[i]!] === 1) return true
-  return false
+function isSharingZeros(column: MemColumn): boolean {
+  return (column.kind === 'symbol' ? column.isIdsShared : column.kind === 'text' ? false : column.isNullsShared) === true
 }
 
 type NullsColumn = { nulls: Uint8Array; isNullsShared?: boolean }
@@ -174,18 +164,14 @@ function ownIds(column: { ids: Int32Array; isIdsShared?: boolean }, capacity: nu
   return column.ids
 }
 
-/** Bytes (bool values, null maps); an absent source map means no NULLs. */
-function gatherNulls(into: Uint8Array, from: Uint8Array | undefined, rows: Int32Array, count: number, at: number): void {
-  if (from === undefined) into.fill(0, at, at + count)
-  else for (let i = 0; i < count; i++) into[at + i] = from[rows[i]!]!
-}
-
 export class Memtable {
   readonly columns: MemColumn[]
   private rows = 0
   /** Rows the columns' arrays hold room for: none until the first append, which sizes them to its rows. */
   private capacity = 0
   private variableBytes = 0
+  /** Bytes a row costs over every column (rowBytesOf); -1 until computed, again when a column stops sharing zeros. */
+  private rowBytes = -1
   /** The time index, built by the first scan that asks (appends do not pay for it). */
   private timeRuns: TimeRuns | undefined
 
@@ -244,9 +230,12 @@ export class Memtable {
    * so the budget bounds the memory really held too (issue 10).
    */
   get sizeBytes(): number {
-    let perRow = 0
-    for (const column of this.columns) perRow += rowBytesOf(column)
-    return perRow * this.rows + this.variableBytes
+    if (this.rowBytes < 0) {
+      // Cached: a core adds up every memtable's size for every request it answers (issue 10).
+      this.rowBytes = 0
+      for (const column of this.columns) this.rowBytes += rowBytesOf(column)
+    }
+    return this.rowBytes * this.rows + this.variableBytes
   }
 
   /**
@@ -276,8 +265,11 @@ export class Memtable {
   /** Column `c` of rows `rows[0..count)` of `batch` (NULL where the batch lacks the column), after reserveRows. */
   appendColumnRows(c: number, batch: ColumnBatch, rows: Int32Array, count: number): void {
     const vector = batch.columns[c]
-    if (vector === undefined) this.appendNulls(this.columns[c]!, count)
-    else this.appendColumn(this.columns[c]!, vector, rows, count)
+    const column = this.columns[c]!
+    const wasShared = isSharingZeros(column)
+    if (vector === undefined) this.appendNulls(column, count)
+    else this.appendColumn(column, vector, rows, count)
+    if (wasShared && !isSharingZeros(column)) this.rowBytes = -1
   }
 
   commitRows(count: number): void {
@@ -295,6 +287,7 @@ export class Memtable {
       if (column.kind === 'text') column.values.length = this.rows
       this.columns.push(column)
     }
+    this.rowBytes = -1
     this.schema = schema
   }
 
@@ -358,8 +351,11 @@ export class Memtable {
     column: Extract<MemColumn, { kind: 'symbol' }>, vector: Extract<ColumnVector, { kind: 'symbol' }>,
     rows: Int32Array, count: number,
   ): void {
-    // The batch's dictionary ids are remapped to this memtable's, once per distinct id (-2 = not yet resolved).
-    const remap = new Int32Array(vector.dict.length).fill(-2)
+    if (isOneSeriesRun(column, vector, rows, count)) return
+    // The batch's dictionary ids are remapped to this memtable's, once per distinct id per call: REMAP's entry for
+    // an id holds when its stamp is this call's (no array allocated and filled per call: a record's symbol columns
+    // reach every memtable it touches, issue 10).
+    const stamp = nextRemapStamp(vector.dict.length)
     const at = this.rows
     for (let i = 0; i < count; i++) {
       const id = vector.ids[rows[i]!]!
@@ -367,8 +363,10 @@ export class Memtable {
         ownIds(column, this.capacity)[at + i] = -1
         continue
       }
-      let local = remap[id]!
-      if (local === -2) {
+      let local: number
+      if (REMAP.stamps[id] === stamp) {
+        local = REMAP.locals[id]!
+      } else {
         const text = vector.dict[id]!
         local = column.lookup.get(text) ?? -1
         if (local === -1) {
@@ -377,7 +375,8 @@ export class Memtable {
           column.lookup.set(text, local)
           this.variableBytes += text.length * 2 + 32
         }
-        remap[id] = local
+        REMAP.stamps[id] = stamp
+        REMAP.locals[id] = local
       }
       if (local !== 0 || column.isIdsShared !== true) ownIds(column, this.capacity)[at + i] = local
     }

@@ -44,6 +44,36 @@ describe('engine/bridge/dispatcher', () => {
     hosts.forEach((host, row) => assert.equal(vShards[row], vShardOfSeries(SCHEMA.id, [host])))
   })
 
+  it('hashes rows that share the key tag but not the other tags by all their tags (the per-key memo)', () => {
+    // host has the largest dictionary (the key tag); rack and dc vary under one host, NULLs included, and a
+    // dictionary holds a duplicate string under another id: the memo may only reuse a vShard for equal ids.
+    const schema: TableSchema = {
+      ...SCHEMA, columns: [SCHEMA.columns[0]!, ...['dc', 'host', 'rack'].map((name) => ({ name, kind: 'symbol' as const, sqlType: 'text', notNull: false }))],
+    }
+    const racks = ['r1', 'r2', 'r1']
+    const rows = Array.from({ length: 400 }, (_, i) => ({
+      dc: i % 7 === 0 ? null : `dc-${i % 2}`, host: i % 11 === 0 ? null : `host-${i % 13}`, rackId: (i * 7) % 9 === 0 ? -1 : i % 3,
+    }))
+    const symbol = (values: ReadonlyArray<string | null>) => {
+      const dict = [...new Set(values.filter((v): v is string => v !== null))]
+      return { kind: 'symbol' as const, ids: Int32Array.from(values, (v) => (v === null ? -1 : dict.indexOf(v))), dict }
+    }
+    const input: ColumnBatch = {
+      rowCount: rows.length,
+      columns: [
+        { kind: 'timestamp', values: Float64Array.from(rows, (_, i) => i) },
+        symbol(rows.map((r) => r.dc)), symbol(rows.map((r) => r.host)),
+        { kind: 'symbol', ids: Int32Array.from(rows, (r) => r.rackId), dict: racks },
+      ],
+    }
+    assert.equal(validateBatch(schema, input), undefined)
+    const vShards = vShardsOf(schema, input)
+    rows.forEach((r, row) => {
+      assert.equal(vShards[row], vShardOfSeries(schema.id, [r.dc, r.host, r.rackId === -1 ? null : racks[r.rackId]!]), `row ${row}`)
+    })
+    assert.ok(new Set(vShards).size > 20, 'rows spread over many vShards')
+  })
+
   it('splits a batch into per-core parts that together hold exactly the input rows', () => {
     const hosts = Array.from({ length: 500 }, (_, i) => (i % 17 === 0 ? null : `host-${i % 23}`))
     const input = batch(hosts)

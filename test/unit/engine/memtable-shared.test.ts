@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict'
 import type { ColumnBatch } from '../../../engine/batch.js'
 import type { TableSchema } from '../../../engine/ops.js'
-import { isMemNull, Memtable, type MemColumn } from '../../../engine/timeseries/memtable.js'
+import { isMemNull, Memtable, MEMTABLE_GROWTH_FACTOR, type MemColumn } from '../../../engine/timeseries/memtable.js'
 import { asTableId } from '../../../src/common/ids.js'
 import { seededRandom } from '../../helpers/random.js'
 import { COLUMNS } from './engine-fixture.js'
@@ -116,8 +116,9 @@ describe('engine/timeseries/memtable shared zeros', () => {
   })
 
   // Issue 10: the budget counts rows held (sizeBytes); the arrays must not hold much more than that, or the budget
-  // stops bounding the memory. The first append sizes the arrays exactly, each growth takes at most 1.5×.
-  it('holds arrays of at most 1.5 times the rows it counts (plus a row), the first append sized exactly', () => {
+  // stops bounding the memory. The first append sizes the arrays exactly, each growth takes at most
+  // MEMTABLE_GROWTH_FACTOR (2).
+  it('holds arrays of at most MEMTABLE_GROWTH_FACTOR times the rows it counts (plus a row), the first append sized exactly', () => {
     const random = seededRandom(11)
     const ownedBytes = (memtable: Memtable): number => memtable.columns.reduce((sum, column) => {
       switch (column.kind) {
@@ -134,7 +135,7 @@ describe('engine/timeseries/memtable shared zeros', () => {
         append(memtable, randomBatch(random, rowCount, round % 3 === 0 ? 3 : 1, nullShare), Array.from({ length: rowCount }, (_, r) => r))
         const rowBytes = memtable.sizeBytes / memtable.rowCount
         if (step === 0) assert.equal(memtable.columns[0]!.kind === 'timestamp' && memtable.columns[0]!.values.length, rowCount)
-        assert.ok(ownedBytes(memtable) <= 1.5 * memtable.sizeBytes + rowBytes, `round ${round} step ${step}: ${ownedBytes(memtable)} bytes held for ${memtable.sizeBytes} counted`)
+        assert.ok(ownedBytes(memtable) <= MEMTABLE_GROWTH_FACTOR * memtable.sizeBytes + rowBytes, `round ${round} step ${step}: ${ownedBytes(memtable)} bytes held for ${memtable.sizeBytes} counted`)
       }
     }
   })
