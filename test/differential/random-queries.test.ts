@@ -11,7 +11,7 @@ import { seededRandom } from '../helpers/random.js'
 import { startPostgres, type Postgres } from '../helpers/postgres.js'
 import { makeTempDir, removeDir, startServerProcess, type ServerProcess } from '../helpers/server-process.js'
 import { CORPUS_TABLES, corpusInserts, POSTGRES_PREAMBLE } from './corpus-data.js'
-import { extraRowInserts, randomQueries, type RandomQuery } from './random-query.js'
+import { AVERAGE_BOUND_MAX_ROWS, extraRowInserts, randomQueries, type RandomQuery } from './random-query.js'
 import { connectTo, judge, runBlock } from './runner.js'
 
 const SEED = Number(process.env.NODEDB_RANDOM_SEED ?? 20261207)
@@ -69,6 +69,9 @@ describe(`differential: random queries against PostgreSQL (seed ${SEED})`, funct
         const parameters = query.values === undefined ? '' : ` [$1 = '${query.values[0]}']`
         if (verdict.kind !== 'matched') failures.push(`#${i + 1} ${query.sql}${parameters}\n  ${verdict.kind === 'failed' ? verdict.error : 'refused'}`)
       }
+      // averageBound keeps comparisons of averages off ties only below this many rows.
+      const rowCount = Number((await postgres.query('SELECT count(*) AS n FROM cpu')).rows[0].n)
+      assert.ok(rowCount < AVERAGE_BOUND_MAX_ROWS, `cpu has ${rowCount} rows: averageBound's comparisons may tie`)
     } finally {
       await Promise.all([nodedb.end(), postgres.end()])
     }

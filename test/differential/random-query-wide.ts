@@ -5,7 +5,7 @@
 // derived tables, scalar and EXISTS subqueries, set operations, CTEs and window frames. Every ORDER BY a LIMIT or the
 // comparison depends on is total; the rest is compared as a sorted set. Errors are drawn where every row PostgreSQL
 // must read raises them the same way (no LIMIT in front of an erring expression).
-import { aggregate, atom, Draw, where, type RandomQuery } from './random-query.js'
+import { aggregate, atom, averageBound, Draw, where, type RandomQuery } from './random-query.js'
 
 const STRING_KEYS = ['upper(region)', "split_part(region, '-', 1)", 'substr(hostname, 6)', 'length(os)', "coalesce(team, 'none')",
   "replace(datacenter, '-', '_')", "left(hostname, 5) || rack", "lpad(rack, 3, '0')", "position('east' in region)", 'initcap(os)',
@@ -40,7 +40,7 @@ function expressionGroupQuery(d: Draw): RandomQuery {
   const keys = d.some([keyExpression(d), keyExpression(d), 'hostname'], 1, 2)
   const aggregates = Array.from({ length: d.int(1, 3) }, () => (d.chance(0.5) ? expressionAggregate(d) : aggregate(d, false)))
   const having = d.chance(0.3) ? ` HAVING ${d.pick([`max(${d.field()}) > ${d.int(10, 60)}`, `min(reading) < ${d.int(0, 900)}`,
-    `count(DISTINCT hostname) > ${d.int(1, 4)}`, `avg(${d.field()}) BETWEEN ${d.int(0, 20)} AND ${d.int(20, 60)}`])}` : ''
+    `count(DISTINCT hostname) > ${d.int(1, 4)}`, `avg(${d.field()}) BETWEEN ${averageBound(d.int(0, 20))} AND ${averageBound(d.int(20, 60))}`])}` : ''
   const ordered = d.chance(0.6)
   const order = keys.map((_, i) => `${i + 1}${d.chance(0.4) ? ' DESC' : ''}${d.chance(0.4) ? ` NULLS ${d.pick(['FIRST', 'LAST'])}` : ''}`)
   const limit = ordered && d.chance(0.3) ? ` LIMIT ${d.int(1, 15)}` : ''
@@ -79,7 +79,7 @@ function derivedQuery(d: Draw): RandomQuery {
   const inner = `SELECT hostname, region, avg(${field}) AS a, count(*) AS n, max(time) AS last FROM cpu${where(d)} GROUP BY hostname, region`
   return d.pick([
     // Rows added later give a host other regions: ordered by every column (rows equal in all are indistinguishable).
-    { sql: `SELECT hostname, round(a::numeric, 4), n FROM (${inner}) s WHERE a > ${d.int(5, 40)} ORDER BY 1, 2, 3`, rowsort: false },
+    { sql: `SELECT hostname, round(a::numeric, 4), n FROM (${inner}) s WHERE a > ${averageBound(d.int(5, 40))} ORDER BY 1, 2, 3`, rowsort: false },
     { sql: `WITH s AS (${inner}) SELECT region, sum(n), max(last) FROM s GROUP BY region ORDER BY 2 DESC, 1`, rowsort: false },
     { sql: `WITH s AS (${inner}), t AS (SELECT region, max(a) AS top FROM s GROUP BY region) SELECT s.hostname, t.top IS NOT NULL ` +
       'FROM s LEFT JOIN t ON t.region = s.region AND t.top = s.a', rowsort: true },

@@ -58,6 +58,22 @@ export class Draw {
 
 const COMPARISONS = ['<', '<=', '>', '>=', '=', '<>']
 
+/** Averages compared by averageBound stay exact while the table has fewer rows than this (see there). */
+export const AVERAGE_BOUND_MAX_ROWS = 9_000
+
+/**
+ * A bound to compare an average of the data's values with: `whole` + 0.00001. On a whole number the comparison can
+ * be a tie: seed 11 drew 13 values summing to exactly 325.00 (their doubles' exact sum is 325 - 5.3e-15), PostgreSQL's
+ * row-order sum rounded to 325.00000000000006 and nodedb's lanes to 325, so `avg > 25` was true in one and false in
+ * the other, both right to the last bit of float8. Here the average of n values with 2 decimals is S / (100 n), S an
+ * integer; it equals whole.00001 only if 10^4 divides n, and otherwise lies at least 1 / (10^6 n) from it, while any
+ * summation order rounds a sum of n values at most 100 by about n² · 1.1e-14 (an average by n · 1.1e-14), which stays
+ * below that distance for n < 9,500: both engines then fall on the side of the exact answer.
+ */
+export function averageBound(whole: number): string {
+  return `${whole}.00001`
+}
+
 export function atom(d: Draw): string {
   const field = d.field()
   const scale = field === 'usage_idle' ? 100 : 50
@@ -115,7 +131,7 @@ function aggregateExpression(d: Draw, byHost: boolean): string {
   const field = d.field()
   return d.pick([aggregate(d, byHost), aggregate(d, byHost), `max(${field}) - min(${field})`, `count(*) * 2 + 1`,
     `round(avg(${field})::numeric, 2)`, `sum(${field}) / nullif(count(${field}), 0)`, `coalesce(max(reading), -1)`,
-    `CASE WHEN count(*) > 10 THEN 'many' ELSE 'few' END`, `avg(${field}) > 25`])
+    `CASE WHEN count(*) > 10 THEN 'many' ELSE 'few' END`, `avg(${field}) > ${averageBound(25)}`])
 }
 
 function groupedQuery(d: Draw): RandomQuery {
