@@ -25,9 +25,10 @@ export class BodyBuffers {
 
   /** Takes back a buffer from take() (any view of it; after a transfer, the view that came back). */
   give(view: Uint8Array): void {
-    // Each pool takes back only buffers of its own size.
-    this.small.give(view)
-    this.large.give(view)
+    // Only the pool of the buffer's size sees it: a pool frees (detaches) a buffer not of its size that it is given
+    // (an oversized one), so offering it to both would free a large buffer the large pool then keeps, detached.
+    if (view.buffer.byteLength === this.large.bufferBytes) this.large.give(view)
+    else this.small.give(view)
   }
 }
 
