@@ -302,8 +302,7 @@ export const ILP_HTTP_POOLED_BODY_BYTES = 1024 * 1024
 export const ILP_HTTP_INGESTS_IN_FLIGHT_COUNT = 1
 // Body bytes of the requests one joined sql.ingest call carries at most: a TCP run's, so its record travels as a run's.
 export const ILP_HTTP_COALESCE_BYTES_MAX = ILP_TCP_POOL_RUN_BYTES
-// Bodies queued for the parse pool wait at most this long, in ms, for other writing connections' (http-writers.ts);
-// 0, off: a client opening a connection per request counts as many writers and waited the whole hold every time.
+// Queued bodies wait this long (ms) for other connections' (http-writers.ts); 0, off: see ARCHITECTURE.md (HTTP groups).
 export const ILP_HTTP_GROUP_HOLD_MS = 0
 // A connection counts as writing (the hold waits for its body) this long after its last write request, in ms.
 export const ILP_HTTP_WRITER_ACTIVE_MS = 1000
