@@ -99,6 +99,7 @@ export class PgWire {
       const s = net.connect(port, '127.0.0.1', () => resolve(s))
       s.once('error', reject)
     })
+    socket.setNoDelay(true) // as node-postgres does: a query is one small write, never held back by Nagle
     const client = new PgWire(socket, timeoutMs)
     await client.exchange(serialize.startup({ user, database: 'postgres' }))
     return client
