@@ -3,8 +3,9 @@
 // lines), parsed as one stream (parseBodies with a warm LineParser), split per body (lineCountOf + requestParts), encoded ahead
 // for the cpu table (encodeBatchesAhead, and its parts: planning, lowering, validateBatch, the flat ring payload and
 // the compact WAL payload), made lean (leanAhead, timed with the encode it needs: subtract encodeBatchesAhead).
-// The payload buffers go back to the encoder after each job, as the pool recycles them. Best of --samples after a warm-up, each sample --jobs jobs per step (process.cpuUsage counts
-// every thread of the process: run it alone, and compare builds alternately).
+// The payload buffers go back to the encoder after each job, as the pool recycles them. Best of --samples after a
+// warm-up, each sample --jobs jobs per step (process.cpuUsage counts every thread of the process: run it alone, and
+// compare builds alternately).
 // Run: npx tsc -p . && node dist/bench/micro/ilp-worker-job.js [--bodies 5] [--lines 1000] [--hosts 100]
 //   Profile one step: node --cpu-prof --cpu-prof-dir=/tmp/prof dist/bench/micro/ilp-worker-job.js --step encode
 import { parseArgs } from 'node:util'
