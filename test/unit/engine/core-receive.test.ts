@@ -22,7 +22,9 @@ describe('engine/core receive buffer', () => {
     fs.rmSync(dir, { recursive: true, force: true })
   })
 
-  it('applies many large ingests in flight at once, between scans, exactly once, live and after replay', async () => {
+  it('applies many large ingests in flight at once, between scans, exactly once, live and after replay', async function () {
+    // Heavy by design (many large ingests, a reopen): ~10 s alone on a quiet machine, ~30 s beside other work.
+    this.timeout(120_000)
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodedb-receive-'))
     const config = { dataDir: path.join(dir, 'data'), coreCount: 2, memtableMb: 64, fsync: 'always' as const }
     let engine = await openEngine(config)
