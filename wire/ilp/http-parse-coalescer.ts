@@ -10,7 +10,6 @@
 // yields the rows it yields alone, except where the parser compares lines with each other (a field's type against
 // an earlier line's); so a joined parse that reports any error is thrown away and every body of it parsed alone.
 // Lines without a timestamp take the first request's arrival time. Knows nothing of HTTP or storage.
-import { ILP_HTTP_PARALLEL_PARSE_BYTES_MIN } from '../../src/common/ilp-pipeline-limits.js'
 import { ILP_HTTP_COALESCE_BYTES_MAX, ILP_HTTP_GROUP_HOLD_MS, ILP_PARSE_POOL_BYTES_MIN } from '../../src/common/limits.js'
 import type { IngestOutcome, SqlFacade } from '../../sql/api.js'
 import { sliceBatch } from './batch-concat.js'
@@ -21,7 +20,7 @@ import { ActiveWriters } from './http-writers.js'
 import { IlpParser, type IlpParseOptions, type IlpParseResult } from './ilp-parser.js'
 import type { LineBatch } from './line-batch.js'
 import type { LineParsers } from './line-parser.js'
-import { type IlpParseBodiesResult, type IlpParsePool } from './parse-pool.js'
+import type { IlpParseBodiesResult, IlpParsePool } from './parse-pool.js'
 import { lineCountOf, needsNewline } from './request-parts.js'
 import { withReparse } from './run-reparse.js'
 
@@ -51,8 +50,6 @@ const NEWLINE = 10
 
 export class ParseCoalescer {
   private readonly queue: Waiting[] = []
-  /** Bytes of the bodies in `queue`. */
-  private queuedBytes = 0
   private inFlight = 0
   private readonly inFlightMax: number
   /** sql.ingest calls of groups parsed in the pool, and requests they carried (tests and logs). */
@@ -65,7 +62,7 @@ export class ParseCoalescer {
 
   constructor(private readonly sql: SqlFacade, private readonly pool: IlpParsePool | null, private readonly lineParsers?: LineParsers,
     private readonly bytesMax = ILP_HTTP_COALESCE_BYTES_MAX, private readonly holdMs = ILP_HTTP_GROUP_HOLD_MS,
-    private readonly budget: IlpHttpBudget | null = null, private readonly parallelBytesMin = ILP_HTTP_PARALLEL_PARSE_BYTES_MIN) {
+    private readonly budget: IlpHttpBudget | null = null) {
     this.inFlightMax = pool === null ? 1 : pool.size
   }
 
@@ -78,15 +75,12 @@ export class ParseCoalescer {
     markStage(writer, 'queued')
     return new Promise<CoalescedParse>((resolve, reject) => {
       this.queue.push({ writer, body, isOwned, options, resolve, reject })
-      this.queuedBytes += body.length
       this.pump()
     })
   }
 
   private pump(): void {
     while (this.inFlight < this.inFlightMax && this.queue.length > 0) {
-      // Small bodies wait for the running job and then go together; a large one takes a further worker at once.
-      if (this.inFlight > 0 && this.queuedBytes < this.parallelBytesMin) return
       if (this.holds()) return
       if (this.holdTimer !== null) clearTimeout(this.holdTimer)
       this.holdTimer = null
@@ -135,7 +129,6 @@ export class ParseCoalescer {
       bytes += next.body.length + 1
       group.push(this.queue.shift()!)
     }
-    for (const waiting of group) this.queuedBytes -= waiting.body.length
     return group
   }
 

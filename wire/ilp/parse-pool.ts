@@ -14,7 +14,6 @@ import {
   ILP_PARSE_JOBS_PENDING_MAX_COUNT, ILP_PARSE_TABLES_AHEAD_MAX_COUNT, ILP_PARSE_WORKER_IDLE_EXIT_MS, INGEST_ENCODE_BUFFER_BYTES_MAX,
   INGEST_ENCODE_BUFFERS_MAX_COUNT, ILP_PARSE_WORKERS_MAX_COUNT, WORKER_YOUNG_GENERATION_MB,
 } from '../../src/common/limits.js'
-import { ILP_PARSE_WORKERS_MIN_COUNT } from '../../src/common/ilp-pipeline-limits.js'
 import { encodedTransferables, type IngestBatch, type IngestTableSchema } from '../../sql/api.js'
 import type { IlpParseOptions, IlpParseResult } from './ilp-parser.js'
 import type { RequestParts } from './request-parts.js'
@@ -82,10 +81,7 @@ export class IlpParsePoolError extends Error {
 }
 
 export interface IlpParsePoolOptions {
-  /**
-   * Worker threads; defaults to availableParallelism - 1 within [ILP_PARSE_WORKERS_MIN_COUNT,
-   * ILP_PARSE_WORKERS_MAX_COUNT] (workers start only when jobs overlap).
-   */
+  /** Worker threads; defaults to availableParallelism - 1, at least 1, at most ILP_PARSE_WORKERS_MAX_COUNT. */
   readonly size?: number
   readonly pendingMax?: number
   /** The worker's entry file (tests substitute a misbehaving one); defaults to parse-worker.js beside this file. */
@@ -145,7 +141,7 @@ function inputBuffers(inputs: ReadonlyArray<Uint8Array>): Set<ArrayBuffer> {
 }
 
 export function defaultParsePoolSize(): number {
-  return Math.min(ILP_PARSE_WORKERS_MAX_COUNT, Math.max(ILP_PARSE_WORKERS_MIN_COUNT, os.availableParallelism() - 1))
+  return Math.min(ILP_PARSE_WORKERS_MAX_COUNT, Math.max(1, os.availableParallelism() - 1))
 }
 
 export class IlpParsePool {
