@@ -1,8 +1,10 @@
 // wire/ilp/http-timeline: where an HTTP write body's time goes, for measuring the pipeline (issue 10), only with
-// NODEDB_ILP_HTTP_TIMELINE=FILE (appended to as JSON lines; the bench's servers' logs are not shown): headers → body read → queued for the parse pool → job posted → parsed → written (WAL durable and
-// every core applied) → answered. Marks are keyed by the request's connection (one request at a time per
-// connection). Every TIMELINE_REPORT_COUNT requests it logs each stage's mean and how busy the parse stage was (a
-// share of wall time above 1 means jobs overlapped). Off, each mark is one boolean test.
+// NODEDB_ILP_HTTP_TIMELINE=FILE (JSON lines appended to it: the bench does not show its servers' logs). Stages:
+// headers → body read ('queued' for the parse coalescer) → its group posted to the pool → parsed → written (WAL durable
+// and every core applied) → answered; and 'client', from a connection's answer to its next request. Marks are keyed by
+// the request's connection (one request at a time on each). Every TIMELINE_REPORT_COUNT requests it appends each
+// stage's mean and the parse and write stages' summed time over wall time (above 1: requests overlapped there).
+// Off, a mark is one boolean test.
 import fs from 'node:fs'
 
 const timelineFile = process.env['NODEDB_ILP_HTTP_TIMELINE'] ?? ''
