@@ -15,11 +15,12 @@ import type { IngestOutcome, SqlFacade } from '../../sql/api.js'
 import { sliceBatch } from './batch-concat.js'
 import type { IlpHttpBudget } from './http-budget.js'
 import { GroupWrite } from './http-group-write.js'
+import { markStage } from './http-timeline.js'
 import { ActiveWriters } from './http-writers.js'
 import { IlpParser, type IlpParseOptions, type IlpParseResult } from './ilp-parser.js'
 import type { LineBatch } from './line-batch.js'
 import type { LineParsers } from './line-parser.js'
-import { defaultParsePoolSize, type IlpParseBodiesResult, type IlpParsePool } from './parse-pool.js'
+import type { IlpParseBodiesResult, IlpParsePool } from './parse-pool.js'
 import { lineCountOf, needsNewline } from './request-parts.js'
 import { withReparse } from './run-reparse.js'
 
@@ -62,7 +63,7 @@ export class ParseCoalescer {
   constructor(private readonly sql: SqlFacade, private readonly pool: IlpParsePool | null, private readonly lineParsers?: LineParsers,
     private readonly bytesMax = ILP_HTTP_COALESCE_BYTES_MAX, private readonly holdMs = ILP_HTTP_GROUP_HOLD_MS,
     private readonly budget: IlpHttpBudget | null = null) {
-    this.inFlightMax = pool === null ? 1 : defaultParsePoolSize()
+    this.inFlightMax = pool === null ? 1 : pool.size
   }
 
   /**
@@ -71,6 +72,7 @@ export class ParseCoalescer {
    */
   parse(body: Buffer, options: IlpParseOptions, isOwned: boolean, writer: object | null = null): Promise<CoalescedParse> {
     if (writer !== null) this.writers.note(writer)
+    markStage(writer, 'queued')
     return new Promise<CoalescedParse>((resolve, reject) => {
       this.queue.push({ writer, body, isOwned, options, resolve, reject })
       this.pump()
@@ -84,6 +86,7 @@ export class ParseCoalescer {
       this.holdTimer = null
       this.isHoldOver = false
       const group = this.takeGroup()
+      for (const waiting of group) markStage(waiting.writer, 'posted')
       this.inFlight++
       // A throw past the pool's answer must not leave the group's requests waiting forever (settled ones ignore it).
       void this.run(group).catch((error: unknown) => { for (const write of group) write.reject(error) }).finally(() => {
@@ -184,6 +187,7 @@ export class ParseCoalescer {
       return
     }
     const { result, parts, bodies } = pooled
+    for (const waiting of group) markStage(waiting.writer, 'parsed')
     if (group.length > 1 && result.errorCount > 0) {
       for (const batch of result.batches) pool.recycle(batch)
       // The transfer detached the bodies: the retries parse the ones handed back.

@@ -17,6 +17,7 @@ import type { LineParsers } from './line-parser.js'
 import type { IlpHttpBudget } from './http-budget.js'
 import type { IngestCoalescer } from './http-coalescer.js'
 import type { CoalescedParse, ParseCoalescer } from './http-parse-coalescer.js'
+import { markStage } from './http-timeline.js'
 
 export type WriteApi = 'v1' | 'v2'
 
@@ -161,6 +162,7 @@ export async function handleWrite(request: IncomingMessage, response: ServerResp
     // InfluxDB answers 401 "unauthorized access" for a missing and for a wrong token alike.
     return sendError(response, 'unauthorized', 'unauthorized access', { api, headers: { 'WWW-Authenticate': 'Token' } })
   }
+  markStage(request.socket, 'read')
   const precision = precisionOf(url)
   if (!isIlpPrecision(precision)) {
     request.resume()
@@ -208,6 +210,7 @@ async function readParseAnswer(request: IncomingMessage, response: ServerRespons
   const { chunks } = parsedBody
   try {
     await ingestAndAnswer(response, api, options, parsedBody, body.bytes)
+    markStage(request.socket, 'answered')
   } finally {
     if (body.pooled) options.bodyBuffers?.give(chunks[0]!) // answered: nothing reads the body any more
   }
@@ -224,6 +227,7 @@ async function ingestAndAnswer(response: ServerResponse, api: WriteApi, options:
       outcome = written !== undefined ? await written()
         : coalescer === undefined ? await options.sql.ingest(parsed.batches)
           : await coalescer.ingest({ batches: parsed.batches, lineCount: parsed.lineCount, bytes })
+      markStage(response.req.socket, 'written')
     } catch (error) {
       return sendEngineFailure(response, error, api)
     }

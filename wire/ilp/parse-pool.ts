@@ -145,7 +145,8 @@ export function defaultParsePoolSize(): number {
 }
 
 export class IlpParsePool {
-  private readonly size: number
+  /** Workers at most: jobs beyond them queue. */
+  readonly size: number
   private readonly pendingMax: number
   private readonly workerPath: string
   private readonly idleExitMs: number

@@ -2,11 +2,13 @@
 // sql.ingest per measurement), each answered as alone, while a lone writer's body is never held back, and a writer that
 // went quiet stops being waited for. Method: the real ParseCoalescer over a real parse pool and a recording SqlFacade,
 // with a hold long enough (60 s) that a lone writer's body held back would time the test out; ActiveWriters with an
-// injected clock.
+// injected clock. Also: the coalescer keeps as many groups in flight as its pool has workers (it took the machine's
+// default pool size whatever the pool: one on 2 cores), each body written and answered as alone.
 import assert from 'node:assert/strict'
 import { ILP_PARSE_POOL_BYTES_MIN } from '../../../../src/common/limits.js'
 import { ParseCoalescer } from '../../../../wire/ilp/http-parse-coalescer.js'
 import { ActiveWriters } from '../../../../wire/ilp/http-writers.js'
+import { parseLines } from '../../../../wire/ilp/ilp-parser.js'
 import { IlpParsePool } from '../../../../wire/ilp/parse-pool.js'
 import { FakeSql } from '../fake-sql.js'
 
@@ -59,6 +61,27 @@ describe('wire/ilp/http-writers (issue 10)', function () {
     assert.equal(coalescer.requestCount, 2 * rounds)
     // Without the hold the two writers fall into turns (one parses while the other is written): a call each.
     assert.ok(sql.ingested.length < 2 * rounds, `${sql.ingested.length} writes for ${2 * rounds} bodies`)
+  })
+
+  it('bodies of two writers parse on two workers at once when the pool has two, each answered as alone', async function () {
+    const pair = new IlpParsePool({ size: 2 })
+    try {
+      const sql = new FakeSql()
+      const coalescer = new ParseCoalescer(sql, pair)
+      const bodies = [bodyOf(1), bodyOf(2)]
+      const alone = bodies.map((body) => parseLines(Buffer.from(body), OPTIONS))
+      // Handed over in one tick: that they overlap is decided, not timed.
+      const parsed = await Promise.all(bodies.map((body) => coalescer.parse(Buffer.from(body), OPTIONS, false, {})))
+      for (const [i, request] of parsed.entries()) {
+        const outcome = await request.written!()
+        assert.deepEqual({ lines: request.parsed.lineCount, rows: outcome.rowCount, errors: outcome.errorCount },
+          { lines: alone[i]!.lineCount, rows: alone[i]!.batches[0]!.rowCount, errors: 0 })
+      }
+      assert.equal(pair.startedCount, 2, 'the second body did not wait for the first one\'s worker')
+      assert.equal(sql.ingested.length, 2)
+    } finally {
+      await pair.close()
+    }
   })
 
   it('counts a writer while it wrote within the window, and forgets it after', function () {
