@@ -84,9 +84,10 @@ export interface NodedbProcess {
 export function startNodedbProcess(dataDir: string, args: ReadonlyArray<string>, profileDir: string | null): Promise<NodedbProcess> {
   const serveArgs = ['serve', '--data-dir', dataDir, '--pg-port', '0', '--ilp-port', '0', '--http-port', '0', ...args]
   // Unprofiled: bin/nodedb, as users start it (its allocator settings included); profiled: node with the flags (and
-  // bin/nodedb's young generation size and --expose-gc, so the profile sees the same GC).
+  // bin/nodedb's young generation size, --expose-gc and NODEDB_NODE_FLAGS, so the profile sees the same GC).
+  const userFlags = (process.env.NODEDB_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '')
   const [command, argv] = profileDir === null ? [LAUNCHER, serveArgs]
-    : [process.execPath, ['--max-semi-space-size=2', '--expose-gc', '--cpu-prof', `--cpu-prof-dir=${profileDir}`, MAIN_JS, ...serveArgs]]
+    : [process.execPath, ['--max-semi-space-size=2', '--expose-gc', ...userFlags, '--cpu-prof', `--cpu-prof-dir=${profileDir}`, MAIN_JS, ...serveArgs]]
   const child = spawn(command, argv, { env: { ...process.env, NODEDB_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   let ready = false

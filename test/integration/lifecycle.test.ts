@@ -101,7 +101,7 @@ describe('integration: server lifecycle (issue 3)', function () {
     }
   })
 
-  it('starts the server through bin/nodedb as node itself (same PID) with MALLOC_ARENA_MAX=2 unless the user set one, and a small young generation', async function () {
+  it('starts the server through bin/nodedb as node itself (same PID) with MALLOC_ARENA_MAX=2 unless the user set one, a small young generation, and NODEDB_NODE_FLAGS after its own flags', async function () {
     const environOf = (pid: number): string[] => fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')
     const byDefault = await startServerProcess({ dataDir: tempDir('launcher') })
     try {
@@ -112,9 +112,14 @@ describe('integration: server lifecycle (issue 3)', function () {
     } finally {
       await byDefault.stop()
     }
-    const chosen = await startServerProcess({ dataDir: tempDir('launcher-env'), env: { MALLOC_ARENA_MAX: '4' } })
+    // NODEDB_NODE_FLAGS: words after the launcher's own flags (so they win), before the script; a V8 flag NODE_OPTIONS refuses.
+    const flags = { MALLOC_ARENA_MAX: '4', NODEDB_NODE_FLAGS: '--max-semi-space-size=4 --single-threaded-gc' }
+    const chosen = await startServerProcess({ dataDir: tempDir('launcher-env'), env: flags })
     try {
       assert.ok(environOf(chosen.child.pid!).includes('MALLOC_ARENA_MAX=4'))
+      const argv = fs.readFileSync(`/proc/${chosen.child.pid!}/cmdline`, 'utf8').split('\0')
+      const script = argv.findIndex((arg) => arg.endsWith('main.js'))
+      assert.deepEqual(argv.slice(script - 3, script), ['--expose-gc', '--max-semi-space-size=4', '--single-threaded-gc'])
     } finally {
       await chosen.stop()
     }
