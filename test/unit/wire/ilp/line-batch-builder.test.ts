@@ -77,7 +77,10 @@ describe('wire/ilp/line-batch-builder', function () {
   it('lines of cached series give the batches that per-value lookups give, refused lines and new columns included', function () {
     const lines = ['cpu,host=a,rack=1 f=1', 'cpu,host=b,rack=1 f=2', 'cpu,host=a,rack=2 f=3', 'cpu,host=c f=4,g=1i', 'cpu,host=a,rack=1 g=2',
       'cpu,host=b,rack=1 f="x"', 'cpu,host=a,rack=1 h=1,host=1', 'cpu,host=a,host=b f=1', 'mem,host=a,rack=1 f=1', 'cpu,rack=1,host=a f=5',
-      'cpu,host=b,rack=1 new=1,f=t', 'cpu,host=d,rack=3 f=6']
+      'cpu,host=b,rack=1 new=1,f=t', 'cpu,host=d,rack=3 f=6',
+      // Lines of one field shape (the same float fields in order) but other series, duplicates and near misses.
+      'cpu,host=a,rack=1 f=1,h=2', 'cpu,host=b,rack=1 f=3,h=4 7', 'cpu,host=c f=1,f=2', 'cpu,host=a,rack=2 f=5,f=6',
+      'cpu,host=b,rack=1 f=1,h=2i', 'cpu,host=a,rack=1 h=1,f=2', 'cpu,host=d,rack=3 f=1,rack=2', 'cpu,host=a,rack=1 f=1,h=2 x']
     const parse = fc.array(fc.constantFrom(...lines), { minLength: 1, maxLength: 50 })
     fc.assert(fc.property(parse, fc.integer({ min: 1, max: 3 }), (order, requests) => {
       const text = Buffer.from(order.join('\n'))
@@ -88,6 +91,7 @@ describe('wire/ilp/line-batch-builder', function () {
       LineParser.prototype.parse = function (this: LineParser, ...args: Parameters<typeof parse>) {
         const result = parse.apply(this, args)
         this.line.series = null
+        this.line.fieldShape = null
         return result
       }
       try {
