@@ -10,6 +10,8 @@ const KEYS_MAX_COUNT = 64
 const LAYOUTS_MAX_COUNT = 64
 
 export class FieldKeyLayout {
+  /** Changes whenever a position learns a key: equal versions of one layout hold equal keys. */
+  version = 0
   private readonly keys: Uint8Array[] = []
   private readonly names: string[] = []
 
@@ -36,6 +38,7 @@ export class FieldKeyLayout {
     if (bytes === null || index > this.keys.length || index >= KEYS_MAX_COUNT) return
     this.keys[index] = bytes
     this.names[index] = name
+    this.version++
   }
 }
 

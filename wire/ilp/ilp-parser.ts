@@ -105,23 +105,32 @@ export class IlpParser {
 
   feed(chunk: Buffer): void {
     assert(!this.isEnded, 'IlpParser.feed after end')
+    const length = chunk.length
     let pos = 0
     if (this.isDiscarding || this.tailLength > 0) {
       const newline = chunk.indexOf(NEWLINE)
       if (newline < 0) {
-        this.keepPartialLine(chunk, 0, chunk.length)
+        this.keepPartialLine(chunk, 0, length)
         return
       }
       this.finishPartialLine(chunk, newline)
       pos = newline + 1
     }
+    pos = this.readLines(chunk, pos)
+    if (pos < length) this.keepPartialLine(chunk, pos, length)
+  }
+
+  /**
+   * Reads the complete lines of chunk[pos, …) and returns where the rest starts. Its own function: optimised on
+   * stack while in this loop, feed() deoptimised at the first code after it (no feedback yet), once per chunk.
+   */
+  private readLines(chunk: Buffer, pos: number): number {
     for (;;) {
       const newline = chunk.indexOf(NEWLINE, pos)
-      if (newline < 0) break
+      if (newline < 0) return pos
       this.readLine(chunk, pos, newline)
       pos = newline + 1
     }
-    if (pos < chunk.length) this.keepPartialLine(chunk, pos, chunk.length)
   }
 
   /** Parses a final line without '\n', if any, and returns everything not yet drained. The parser is done after. */

@@ -8,8 +8,8 @@ import type { ParsedLine } from './parsed-line.js'
 import type { SeriesKey } from './series-key-cache.js'
 
 const TIMESTAMP_CAPACITY_MIN = 64
-/** Series whose tag ids one batch keeps: past it (ever new series, high cardinality) tags are looked up per value. */
-const SERIES_TAG_IDS_MAX_COUNT = 16_384
+/** Tells builders apart on the series they wrote (SeriesKey.batchId). */
+let nextBuilderId = 0
 
 export class LineBatchBuilder {
   rowCount = 0
@@ -27,8 +27,12 @@ export class LineBatchBuilder {
   private readonly pendingFieldIndexes: number[] = []
   private pendingCount = 0
   private readonly pendingNames = new Set<string>()
-  /** Per series seen in this batch, its tag values' ids in their columns, in the series' tag order. */
-  private readonly seriesTagIds = new Map<SeriesKey, Int32Array>()
+  private readonly id = nextBuilderId++
+  // The field shape (ParsedLine.fieldShape) of the last line written, whose columns fieldTargets holds; null after a
+  // refused line, which may have rewritten fieldTargets in part.
+  private shape: object | null = null
+  private shapeVersion = 0
+  private shapeFieldCount = 0
 
   /** `capacityHint`: rows expected (0 = unknown); the arrays start exactly that large (see IlpParseOptions). */
   constructor(readonly measurement: string, private readonly capacityHint = 0) {
@@ -44,7 +48,15 @@ export class LineBatchBuilder {
    * column's: the types of a column are never cast. Of duplicate fields, the last one wins, as in InfluxDB.
    */
   append(line: ParsedLine, serial: number): boolean {
+    const series = line.series
+    if (series !== null && series.batchId === this.id && line.fieldShape !== null && line.fieldShape === this.shape &&
+      line.fieldShapeVersion === this.shapeVersion && line.fieldCount === this.shapeFieldCount) {
+      this.appendSameShape(line, series, serial)
+      return true
+    }
+    line.fillTags()
     const columnCountBefore = this.columns.length
+    this.shape = null // fieldTargets are rewritten below, and only a line written in full leaves a shape
     if (!this.resolveTags(line, serial) || !this.resolveFields(line, serial)) {
       this.dropColumnsFrom(columnCountBefore)
       return false
@@ -64,6 +76,36 @@ export class LineBatchBuilder {
         default: assertNever(kind)
       }
     }
+    this.endRow(line, rowIndex, serial)
+    this.shape = line.fieldShape
+    this.shapeVersion = line.fieldShapeVersion
+    this.shapeFieldCount = line.fieldCount
+    return true
+  }
+
+  /**
+   * A line of a series already written to this batch, naming the same float fields in the same order as the line
+   * before it (its field shape): nothing to resolve or check. Its tags' columns are the batch's for those names (the
+   * series was accepted here) and its fields' columns are fieldTargets' (the previous line's, accepted), and a batch
+   * never holds a tag and a field column of one name, so the checks append makes could not refuse it. Stamps are
+   * left as they are: a stamp is only ever compared with the serial of the line being resolved.
+   */
+  private appendSameShape(line: ParsedLine, series: SeriesKey, serial: number): void {
+    const rowIndex = this.rowCount
+    const columns = this.columns
+    const tagColumns = series.batchTagColumns
+    const tagIds = series.batchTagIds
+    for (let i = 0; i < tagIds.length; i++) columns[tagColumns[i]!]!.setTagId(rowIndex, tagIds[i]!)
+    const targets = this.fieldTargets
+    const values = line.fieldNumbers
+    for (let i = 0; i < line.fieldCount; i++) {
+      const column = targets[i]
+      if (column !== null && column !== undefined) column.setFloat(rowIndex, values[i]!)
+    }
+    this.endRow(line, rowIndex, serial)
+  }
+
+  private endRow(line: ParsedLine, rowIndex: number, serial: number): void {
     if (rowIndex === this.timestampsUs.length) {
       const grown = new Float64Array(rowIndex * 2)
       grown.set(this.timestampsUs)
@@ -75,13 +117,12 @@ export class LineBatchBuilder {
     this.timestampsUs[rowIndex] = line.timestampUs
     this.lineNumbers[rowIndex] = serial
     this.rowCount = rowIndex + 1
-    return true
   }
 
   /**
-   * A line from a cached series writes the dictionary ids its series' values got in this batch, found by one lookup
-   * of the series instead of one per tag value (TSBS: four of ten tags change from line to line). They stay valid:
-   * a column with a row is never dropped, and its ids never change.
+   * A line from a cached series writes the dictionary ids its series' values got in this batch, kept on the series
+   * (SeriesKey.batchTagIds), instead of looking each value up (TSBS: four of ten tags change from line to line).
+   * They stay valid: a column with a row is never dropped, and its ids never change.
    */
   private writeTags(line: ParsedLine, rowIndex: number): void {
     const targets = this.tagTargets
@@ -90,16 +131,18 @@ export class LineBatchBuilder {
       for (let i = 0; i < line.tagCount; i++) targets[i]!.setTag(rowIndex, line.tagValues[i]!)
       return
     }
-    let ids = this.seriesTagIds.get(series)
-    if (ids === undefined) {
-      if (this.seriesTagIds.size >= SERIES_TAG_IDS_MAX_COUNT) {
-        for (let i = 0; i < line.tagCount; i++) targets[i]!.setTag(rowIndex, line.tagValues[i]!)
-        return
+    if (series.batchId !== this.id) {
+      const ids = new Int32Array(line.tagCount)
+      const columns = new Int32Array(line.tagCount)
+      for (let i = 0; i < line.tagCount; i++) {
+        ids[i] = targets[i]!.tagIdOf(line.tagValues[i]!)
+        columns[i] = targets[i]!.index
       }
-      ids = new Int32Array(line.tagCount)
-      for (let i = 0; i < line.tagCount; i++) ids[i] = targets[i]!.tagIdOf(line.tagValues[i]!)
-      this.seriesTagIds.set(series, ids)
+      series.batchId = this.id
+      series.batchTagIds = ids
+      series.batchTagColumns = columns
     }
+    const ids = series.batchTagIds
     for (let i = 0; i < line.tagCount; i++) targets[i]!.setTagId(rowIndex, ids[i]!)
   }
 
@@ -163,6 +206,7 @@ export class LineBatchBuilder {
     let column = this.columnsByName.get(name)
     if (column === undefined) {
       column = new LineColumnBuilder(name, kind, this.rowCount, this.capacityHint)
+      column.index = this.columns.length
       this.columns.push(column)
       this.columnsByName.set(name, column)
     }

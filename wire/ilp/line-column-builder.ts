@@ -17,6 +17,8 @@ function grownUint8(array: Uint8Array, capacity: number): Uint8Array {
  */
 export class LineColumnBuilder {
   stamp = -1
+  /** Its position in the batch's columns (LineBatchBuilder's to set). */
+  index = -1
   private filledRowCount: number
   private capacity: number
   private numbers = new Float64Array(0)
@@ -70,6 +72,12 @@ export class LineColumnBuilder {
     // A row's null flag is 0 already: the arrays start zeroed and only markAbsent, for rows never set, writes 1.
     if (this.kind === 'float') this.numbers[rowIndex] = value
     else this.bytes[rowIndex] = value
+  }
+
+  /** A float column's value (setNumber without the kind test, for rows whose kinds were checked before). */
+  setFloat(rowIndex: number, value: number): void {
+    this.pad(rowIndex)
+    this.numbers[rowIndex] = value
   }
 
   setBigint(rowIndex: number, value: bigint): void {

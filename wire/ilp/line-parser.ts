@@ -153,13 +153,9 @@ export class LineParser {
       known = keyEnd < 0 ? null : this.seriesKeys.find(this.buf, keyStart, keyEnd, this.tokenHash)
     }
     if (known !== null) {
-      const line = this.line
-      const keyColumn = keyStart - this.lineStart + 1
-      line.measurement = known.measurement
-      for (let i = 0; i < known.tagKeys.length; i++) line.addTag(known.tagKeys[i]!, known.tagValues[i]!, keyColumn + known.tagOffsets[i]!)
-      this.pos = keyEnd
       // Only a series seen before is marked: the builder keeps ids per marked series, worth it from a second line on.
-      line.series = known
+      this.line.useSeries(known, keyStart - this.lineStart + 1)
+      this.pos = keyEnd
       this.follow(known)
     } else {
       const keyHash = this.tokenHash
@@ -228,16 +224,19 @@ export class LineParser {
 
   /** Parses `key=value[,key=value…]` at `pos`, leaving `pos` on the ' ' before a timestamp or at the end. */
   private parseFields(): boolean {
-    const layout = this.fieldKeyLayouts.of(this.line.measurement)
+    const line = this.line
+    const layout = this.fieldKeyLayouts.of(line.measurement)
+    let isShaped = true // every key from the layout, every value a float: see ParsedLine.fieldShape
     for (;;) {
       const keyStart = this.pos
-      const index = this.line.fieldCount
+      const index = line.fieldCount
       const guessedEnd = layout.keyEndAt(index, this.buf, keyStart, this.end)
       let key: string | null
       if (guessedEnd >= 0) {
         key = layout.nameAt(index)
         this.tokenEnd = guessedEnd
       } else {
+        isShaped = false
         const delimiter = this.scanName(true)
         if (delimiter === null) return this.fail('BadEscape', this.end - 1)
         if (delimiter !== EQUALS || this.tokenEnd === keyStart) return this.fail('BadFieldKey', this.tokenEnd)
@@ -245,13 +244,20 @@ export class LineParser {
         if (key === null) return this.fail('InvalidUtf8', keyStart)
         layout.learn(index, this.keyNames.lastKey, key)
       }
-      this.line.addField(key, keyStart - this.lineStart + 1)
+      line.addField(key, keyStart - this.lineStart + 1)
       const scan = this.valueScan
-      if (!parseFieldValue(this.buf, this.tokenEnd + 1, this.end, this.line, index, scan)) {
+      if (!parseFieldValue(this.buf, this.tokenEnd + 1, this.end, line, index, scan)) {
         return this.fail(scan.errorCode, scan.errorAt)
       }
+      if (line.fieldKinds[index] !== 'float') isShaped = false
       this.pos = scan.pos
-      if (this.pos >= this.end || this.buf[this.pos] === SPACE) return true
+      if (this.pos >= this.end || this.buf[this.pos] === SPACE) {
+        if (isShaped) {
+          line.fieldShape = layout
+          line.fieldShapeVersion = layout.version
+        }
+        return true
+      }
       this.pos++ // the ',' before the next field
     }
   }

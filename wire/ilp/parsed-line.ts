@@ -25,13 +25,44 @@ export class ParsedLine {
   readonly fieldStrings: string[] = []
   readonly fieldColumns: number[] = []
   timestampUs = 0
+  /**
+   * Set when every field key came from the parser's layout of this measurement (`fieldShape` at `fieldShapeVersion`)
+   * and every value is a float: then two lines with equal shapes name the same fields in the same order, and the
+   * batch builder reuses the previous line's columns for them without resolving a name. Null otherwise.
+   */
+  fieldShape: object | null = null
+  fieldShapeVersion = 0
+  /** A cached series whose tags are not copied into the tag arrays yet (see useSeries). */
+  private pendingSeries: SeriesKey | null = null
+  private pendingColumn = 0
 
   reset(): void {
     this.measurement = ''
     this.series = null
+    this.pendingSeries = null
+    this.fieldShape = null
     this.tagCount = 0
     this.fieldCount = 0
     this.timestampUs = 0
+  }
+
+  /**
+   * The measurement and tags of a cached series whose key starts at byte column `keyColumn`. The tags are copied into
+   * the tag arrays only when a reader asks (fillTags): the batch builder's common path reads them from the series.
+   */
+  useSeries(series: SeriesKey, keyColumn: number): void {
+    this.measurement = series.measurement
+    this.series = series
+    this.pendingSeries = series
+    this.pendingColumn = keyColumn
+  }
+
+  /** Makes tagCount and the tag arrays hold this line's tags; call before reading them. */
+  fillTags(): void {
+    const series = this.pendingSeries
+    if (series === null) return
+    this.pendingSeries = null
+    for (let i = 0; i < series.tagKeys.length; i++) this.addTag(series.tagKeys[i]!, series.tagValues[i]!, this.pendingColumn + series.tagOffsets[i]!)
   }
 
   addTag(key: string, value: string, column: number): void {

@@ -5,6 +5,8 @@
 import { ILP_SERIES_KEY_BYTES_MAX, ILP_SERIES_KEY_SLOT_COUNT } from '../../src/common/limits.js'
 import type { ParsedLine } from './parsed-line.js'
 
+const NO_INDEXES = new Int32Array(0)
+
 /** What parsing a series key produced: the names as interned strings, tag columns relative to the key's start. */
 export class SeriesKey {
   /**
@@ -14,6 +16,14 @@ export class SeriesKey {
    */
   next: SeriesKey | null = null
   isEvicted = false
+  /**
+   * Kept by the one LineBatchBuilder (`batchId`) that last wrote this series: per tag, its column's index in that
+   * batch and its value's id there, so the series' next rows write ids with no lookup. Numbers, not references: a
+   * cached key must not keep a finished batch's arrays alive.
+   */
+  batchId = -1
+  batchTagColumns: Int32Array = NO_INDEXES
+  batchTagIds: Int32Array = NO_INDEXES
 
   constructor(
     readonly bytes: Uint8Array,

@@ -1,11 +1,14 @@
 // Goal: rows become columns that appear on first use (earlier and later rows absent), tag values share one
 // dictionary, a refused line leaves no trace (not even the columns it would have created), and lines of a cached
-// series (whose tag ids the builder keeps per series) give the very batches that looking up each value gives.
-// Method: parseLines on small literal inputs; assertions on the raw LineBatch arrays; for the series ids, random
-// line orders parsed by one warm parser, against the same input with every line's series link removed.
+// series (whose tag ids the builder keeps per series) and of one field shape (written without resolving a name) give
+// the very batches that looking up each value gives, and take that shortcut.
+// Method: parseLines on small literal inputs; assertions on the raw LineBatch arrays; for the series ids and shapes,
+// random line orders parsed by one warm parser, against the same input with every line's series and shape removed;
+// the shortcut counted through the slow path's resolveFields.
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { parseLines } from '../../../../wire/ilp/ilp-parser.js'
+import { LineBatchBuilder } from '../../../../wire/ilp/line-batch-builder.js'
 import { LineParser } from '../../../../wire/ilp/line-parser.js'
 import type { LineBatch } from '../../../../wire/ilp/line-batch.js'
 
@@ -74,10 +77,40 @@ describe('wire/ilp/line-batch-builder', function () {
     assert.deepEqual(batches, [])
   })
 
+  it('writes a known series with the previous line\'s float fields without resolving them, from its second line on', function () {
+    // The shortcut is what keeps the builder cheap on TSBS-like input: counted, so losing it fails here, not in a bench.
+    const hosts = 50
+    const text = Array.from({ length: 4 * hosts }, (_, i) =>
+      `cpu,host=h${i % hosts},rack=${i % hosts % 7} usage_user=${i}.5,usage_idle=-${i % 13},usage_nice=0.${i} ${i}`).join('\n')
+    let slowCount = 0
+    const builder = LineBatchBuilder.prototype as unknown as { resolveFields: (...args: unknown[]) => boolean }
+    const resolveFields = builder.resolveFields
+    builder.resolveFields = function (this: unknown, ...args: unknown[]) {
+      slowCount++
+      return resolveFields.apply(this, args)
+    }
+    try {
+      const parser = new LineParser('s')
+      const first = parseLines(Buffer.from(text), { precision: 's', nowUs: 0 }, parser)
+      assert.equal(first.batches[0]!.rowCount, 4 * hosts)
+      // A series' first line is parsed tag by tag (not yet a known series), its second marks it in the batch.
+      assert.equal(slowCount, 2 * hosts)
+      slowCount = 0
+      const second = parseLines(Buffer.from(text), { precision: 's', nowUs: 0 }, parser)
+      assert.equal(slowCount, hosts) // a warm parser: each series' first line in a new batch marks it there
+      assert.deepStrictEqual(second, first)
+    } finally {
+      builder.resolveFields = resolveFields
+    }
+  })
+
   it('lines of cached series give the batches that per-value lookups give, refused lines and new columns included', function () {
     const lines = ['cpu,host=a,rack=1 f=1', 'cpu,host=b,rack=1 f=2', 'cpu,host=a,rack=2 f=3', 'cpu,host=c f=4,g=1i', 'cpu,host=a,rack=1 g=2',
       'cpu,host=b,rack=1 f="x"', 'cpu,host=a,rack=1 h=1,host=1', 'cpu,host=a,host=b f=1', 'mem,host=a,rack=1 f=1', 'cpu,rack=1,host=a f=5',
-      'cpu,host=b,rack=1 new=1,f=t', 'cpu,host=d,rack=3 f=6']
+      'cpu,host=b,rack=1 new=1,f=t', 'cpu,host=d,rack=3 f=6',
+      // Lines of one field shape (the same float fields in order) but other series, duplicates and near misses.
+      'cpu,host=a,rack=1 f=1,h=2', 'cpu,host=b,rack=1 f=3,h=4 7', 'cpu,host=c f=1,f=2', 'cpu,host=a,rack=2 f=5,f=6',
+      'cpu,host=b,rack=1 f=1,h=2i', 'cpu,host=a,rack=1 h=1,f=2', 'cpu,host=d,rack=3 f=1,rack=2', 'cpu,host=a,rack=1 f=1,h=2 x']
     const parse = fc.array(fc.constantFrom(...lines), { minLength: 1, maxLength: 50 })
     fc.assert(fc.property(parse, fc.integer({ min: 1, max: 3 }), (order, requests) => {
       const text = Buffer.from(order.join('\n'))
@@ -88,6 +121,7 @@ describe('wire/ilp/line-batch-builder', function () {
       LineParser.prototype.parse = function (this: LineParser, ...args: Parameters<typeof parse>) {
         const result = parse.apply(this, args)
         this.line.series = null
+        this.line.fieldShape = null
         return result
       }
       try {

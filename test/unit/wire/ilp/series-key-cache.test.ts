@@ -17,6 +17,7 @@ function snapshot(parser: LineParser, text: string): unknown {
   if (result === 'LineSkipped') return { result } // the error fields then still hold an earlier line's
   if (result !== 'LineParsed') return { result, code: parser.errorCode, column: parser.errorColumn }
   const line: ParsedLine = parser.line
+  line.fillTags()
   const tags = Array.from({ length: line.tagCount }, (_, i) => [line.tagKeys[i], line.tagValues[i], line.tagColumns[i]])
   const valueOf = (i: number): unknown => {
     const kind = line.fieldKinds[i]
