@@ -34,7 +34,8 @@ type Derivation =
   | { readonly kind: 'literal'; readonly slot: number }
   | { readonly kind: 'fold'; readonly expr: Expr; readonly consts: ReadonlyArray<ConstSlot> }
 
-interface ConstSlot { readonly path: Path; readonly slot: number }
+/** A string Const of a varied literal: the path to its value (the Const's path and 'value', made once). */
+interface ConstSlot { readonly valuePath: Path; readonly slot: number }
 interface Leaf { readonly path: Path; readonly derive: Derivation; readonly sample: unknown }
 
 /** A plan made once for the shape, with what its leaves are made of. */
@@ -117,7 +118,7 @@ function constSlots(expr: Expr, values: ReadonlyArray<string | null>, varied: Re
   for (const { path, node } of nodesWhere(expr, isStringConst)) {
     const slot = slotOf(node.value, values, varied)
     if (slot === null) return null
-    if (slot >= 0) found.push({ path, slot })
+    if (slot >= 0) found.push({ valuePath: [...path, 'value'], slot })
   }
   return found
 }
@@ -126,7 +127,7 @@ function constSlots(expr: Expr, values: ReadonlyArray<string | null>, varied: Re
 function derived(derive: Derivation, values: ReadonlyArray<string | null>, fold: Folder): unknown {
   if (derive.kind === 'literal') return values[derive.slot]
   let expr: unknown = derive.expr
-  for (const { path, slot } of derive.consts) expr = replaced(expr, [...path, 'value'], values[slot])
+  for (const { valuePath, slot } of derive.consts) expr = replaced(expr, valuePath, values[slot])
   return fold(expr as Expr)?.value
 }
 
