@@ -15,7 +15,7 @@
 // Number literals never vary (an integer in ORDER BY is a column position). Paranoid runs plan every hit afresh too.
 import type { SqlValue } from '../api.js'
 import type { Expr } from '../bind/expr.js'
-import { nodesWhere, valueAt, type TreePath } from '../parse/tree-paths.js'
+import { copiedAlong, nodesWhere, pathTrie, valueAt, type PathTrie, type TreePath } from '../parse/tree-paths.js'
 import type { PlanNode } from './plan-node.js'
 import type { Folder } from './pushdown.js'
 
@@ -44,6 +44,8 @@ export interface ShapePlan {
   readonly values: ReadonlyArray<string | null>
   readonly varied: ReadonlyArray<boolean>
   readonly leaves: ReadonlyArray<Leaf>
+  /** The leaves' paths (index = leaf): a binding copies each plan node on them once, not once per leaf below it. */
+  readonly trie: PathTrie
 }
 
 /** One fresh planning of a shape: the plan, the values it was made for, and every fold the planner asked for. */
@@ -177,7 +179,7 @@ export function makeShapePlan(first: PlanSample, second: PlanSample, isString: R
     leaves.push({ path: diff.path, derive, sample: diff.a })
   }
   const isCovered = varied.every((isVaried, i) => !isVaried || usedSlots.has(i)) && [...dependent.keys()].every((expr) => usedFolds.has(expr))
-  return isCovered ? { plan: first.plan, values: first.values, varied, leaves } : null
+  return isCovered ? { plan: first.plan, values: first.values, varied, leaves, trie: pathTrie(leaves.map((leaf) => leaf.path)) } : null
 }
 
 /** Same class as the sample: a planner's choice on a value (finite? integer? null?) went the same way. */
@@ -189,7 +191,7 @@ function isSameClass(sample: unknown, value: unknown): boolean {
 /** The shape's plan with `values` bound into it, or null when they cannot be (plan afresh). */
 export function boundShapePlan(shape: ShapePlan, values: ReadonlyArray<string | null>, fold: Folder): PlanNode | null {
   for (let i = 0; i < values.length; i++) if (!shape.varied[i] && values[i] !== shape.values[i]) return null
-  let plan: unknown = shape.plan
+  const leafValues: unknown[] = []
   for (const leaf of shape.leaves) {
     let value: unknown
     try {
@@ -198,7 +200,7 @@ export function boundShapePlan(shape: ShapePlan, values: ReadonlyArray<string | 
       return null // a fresh plan raises its own error for this value
     }
     if (!isSameClass(leaf.sample, value)) return null
-    plan = replaced(plan, leaf.path, value)
+    leafValues.push(value)
   }
-  return plan as PlanNode
+  return leafValues.length === 0 ? shape.plan : copiedAlong(shape.plan, shape.trie, (_, index) => leafValues[index]) as PlanNode
 }
