@@ -63,11 +63,27 @@ class KeptSegment implements TagValuesSource {
 
 export class SegmentSliceReader {
   private readonly kept = new Map<number, KeptSegment>()
+  /** The manifest's segment list (a new array on every change) by table: a scan no longer filters the whole list. */
+  private byTable: { readonly of: ReadonlyArray<SegmentEntry>; readonly lists: Map<number, SegmentEntry[]> } | null = null
 
   constructor(private readonly fs: FileSystem) {}
 
+  /** The entries of `segments` (the manifest's list, never changed in place) that belong to table `tableId`, in order. */
+  entriesOf(segments: ReadonlyArray<SegmentEntry>, tableId: number): ReadonlyArray<SegmentEntry> {
+    if (this.byTable?.of !== segments) {
+      const lists = new Map<number, SegmentEntry[]>()
+      for (const entry of segments) {
+        const list = lists.get(entry.tableId)
+        if (list === undefined) lists.set(entry.tableId, [entry])
+        else list.push(entry)
+      }
+      this.byTable = { of: segments, lists }
+    }
+    return this.byTable.lists.get(tableId) ?? []
+  }
+
   /**
-   * Slices of `entries` per core (index = vShard mod core count), in `entries` order (a core scans its segments in that
+   * Slices of those `entries` that overlap the scope's time range, per core (index = vShard mod core count), in `entries` order (a core scans its segments in that
    * order, so rows, float sums and first/last ties do not depend on which segments were known). A segment whose kept
    * footer and summaries decide every row group in range, and whose descriptor is open, is sliced synchronously
    * (knownRowGroups); the others are read, at most SEGMENT_READS_IN_FLIGHT_MAX_COUNT files at once. Each slice with a
@@ -86,8 +102,11 @@ export class SegmentSliceReader {
       into.pins[entries[index]!.vShard % coreCount]!.push(entries[index]!.id)
     }
     const open: number[] = []
+    const { fromUs, toUs } = scope.timeRange
     for (let index = 0; index < entries.length; index++) {
-      const known = this.sliceKnown(entries[index]!, fileOf, scope, needed, into)
+      const entry = entries[index]!
+      if (entry.minUs >= toUs || entry.maxUs < fromUs) continue
+      const known = this.sliceKnown(entry, fileOf, scope, needed, into)
       if (known === null) open.push(index)
       else if (known !== NOTHING) keep(index, known)
     }
