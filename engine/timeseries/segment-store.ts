@@ -272,9 +272,7 @@ export class SegmentStore {
       this.files.unpin(held)
     }
     try {
-      const { fromUs, toUs } = op.timeRange
-      const chosen = this.manifest.segments.filter((entry) =>
-        entry.tableId === op.tableId && entry.minUs < toUs && entry.maxUs >= fromUs)
+      const chosen = this.slices.entriesOf(this.manifest.segments, op.tableId)
       const needed = neededColumns(schema, op)
       const answer = StatsAnswer.of(schema, op)
       const perCore = await this.slices.readForCores(chosen, (entry) => path.join(this.segmentDir, entry.file), op, needed,

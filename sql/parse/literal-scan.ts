@@ -113,40 +113,55 @@ function isPlainContent(text: string, start: number, end: number): boolean {
   return true
 }
 
-/** Where the token at i ends and what literal it is (null: not a literal); NOT_FOUND ends: the text is not scannable. */
-function scanToken(text: string, i: number, wordBefore: string): { end: number; literal: LiteralKind | null } {
+/** What literal the token scanToken last read is (null: none). A variable, not a returned pair: it runs per token. */
+let scannedLiteral: LiteralKind | null = null
+
+/** E'…', B'…', X'…' and N'…': a one-letter word right before the quote (its code, as scanLiterals passes it). */
+function isStringPrefix(c: number): boolean {
+  const lower = c | 0x20
+  return lower === 0x65 || lower === 0x62 || lower === 0x78 || lower === 0x6e
+}
+
+/**
+ * Where the token at i ends (NOT_FOUND: the text is not scannable), with what literal it is in scannedLiteral.
+ * `letterBefore` is the code of a one-letter word that ends right at i, else -1.
+ */
+function scanToken(text: string, i: number, letterBefore: number): number {
+  scannedLiteral = null
   const c = text.charCodeAt(i)
   if (c === 0x27) {
     // E'…', B'…', X'…', N'…' and U&'…' read their contents differently.
-    const isPrefixed = /^[ebxnEBXN]$/.test(wordBefore) || (text.charCodeAt(i - 1) === 0x26 && /^[uU]$/.test(text[i - 2] ?? ''))
+    const isPrefixed = isStringPrefix(letterBefore) || (text.charCodeAt(i - 1) === 0x26 && (text.charCodeAt(i - 2) | 0x20) === 0x75)
     const end = skipQuoted(text, i, 0x27)
-    if (isPrefixed || end === NOT_FOUND || !isPlainContent(text, i, end)) return { end: NOT_FOUND, literal: null }
+    if (isPrefixed || end === NOT_FOUND || !isPlainContent(text, i, end)) return NOT_FOUND
     const next = nextTokenAt(text, end)
     // Strings separated by whitespace with a newline are one string (and UESCAPE follows U& only): refused.
-    if (next === NOT_FOUND || text.charCodeAt(next) === 0x27) return { end: NOT_FOUND, literal: null }
-    return { end, literal: 'string' }
+    if (next === NOT_FOUND || text.charCodeAt(next) === 0x27) return NOT_FOUND
+    scannedLiteral = 'string'
+    return end
   }
-  if (c === 0x22) return { end: skipQuoted(text, i, 0x22), literal: null }
+  if (c === 0x22) return skipQuoted(text, i, 0x22)
   if (c === 0x24) {
-    if (!isDigit(text.charCodeAt(i + 1))) return { end: NOT_FOUND, literal: null } // a dollar quote
+    if (!isDigit(text.charCodeAt(i + 1))) return NOT_FOUND // a dollar quote
     let j = i + 1
     while (isDigit(text.charCodeAt(j))) j++
-    return { end: j, literal: null }
+    return j
   }
   if (isIdentStart(c)) {
     let j = i + 1
     while (j < text.length && isIdentChar(text.charCodeAt(j))) j++
-    return { end: j, literal: null }
+    return j
   }
   if (isDigit(c) || (c === 0x2e && isDigit(text.charCodeAt(i + 1)))) {
     NUMBER.lastIndex = i
     const match = NUMBER.exec(text)
     const end = i + (match?.[0].length ?? 0)
     const after = text.charCodeAt(end)
-    if (match === null || isIdentChar(after) || after === 0x2e) return { end: NOT_FOUND, literal: null }
-    return { end, literal: numberKind(match[0]) }
+    if (match === null || isIdentChar(after) || after === 0x2e) return NOT_FOUND
+    scannedLiteral = numberKind(match[0])
+    return end
   }
-  return { end: i + 1, literal: null }
+  return i + 1
 }
 
 /** The text's literals and shape, or null when some part of it is lexed in a way this scanner does not follow. */
@@ -154,21 +169,23 @@ export function scanLiterals(text: string): ScannedText | null {
   const literals: LiteralToken[] = []
   let shape = ''
   let copiedTo = 0
-  let wordBefore = ''
+  // A one-letter word's code when the token before was one (a string prefix if the quote follows at once), else -1.
+  let letterBefore = -1
   let isAfterMinus = false
   let i = 0
   while (i < text.length) {
     const at = nextTokenAt(text, i)
     if (at === NOT_FOUND) return null
     if (at >= text.length) break
-    const { end, literal } = scanToken(text, at, at === i ? wordBefore : '')
+    const end = scanToken(text, at, at === i ? letterBefore : -1)
     if (end === NOT_FOUND) return null
+    const literal = scannedLiteral
     if (literal !== null && !(literal !== 'string' && isAfterMinus)) {
       literals.push({ start: at, end, kind: literal })
       shape += `${text.slice(copiedTo, at)}\u0000${literal[0]}${end - at}\u0000`
       copiedTo = end
     }
-    wordBefore = isIdentStart(text.charCodeAt(at)) ? text.slice(at, end) : ''
+    letterBefore = end === at + 1 && isIdentStart(text.charCodeAt(at)) ? text.charCodeAt(at) : -1
     isAfterMinus = text.charCodeAt(at) === 0x2d && end === at + 1
     i = end
   }

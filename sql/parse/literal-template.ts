@@ -16,7 +16,7 @@
 // costs one more parse), so one-off texts pay nothing.
 import type { ParsedSlice } from './parse-sql.js'
 import { numberKind, type LiteralToken, type ScannedText } from './literal-scan.js'
-import { nodesWhere, valueAt } from './tree-paths.js'
+import { copiedAlong, nodesWhere, pathTrie, valueAt, type PathTrie } from './tree-paths.js'
 
 type Path = ReadonlyArray<string | number>
 
@@ -145,34 +145,10 @@ export function makeTemplate(text: string, scanned: ScannedText, slices: Readonl
   return { shape: scanned.shape, fixedTexts, trie: pathTrie(slots), slice, textStart, textEnd: textStart + slice.text.length }
 }
 
-/** Per step along the slots' paths: the deeper steps, or at a slot's node the index of its literal. */
-type PathTrie = Map<string | number, PathTrie | number>
-
-function pathTrie(slotPaths: ReadonlyArray<Path | null>): PathTrie {
-  const root: PathTrie = new Map()
-  slotPaths.forEach((path, literal) => {
-    if (path === null) return
-    let trie = root
-    path.forEach((step, depth) => {
-      if (depth === path.length - 1) { trie.set(step, literal); return }
-      const inner = trie.get(step)
-      const next = inner instanceof Map ? inner : new Map<string | number, PathTrie | number>()
-      trie.set(step, next)
-      trie = next
-    })
-  })
-  return root
-}
-
-/** A copy of `node` along the trie's paths with each slot's new value (the rest shared with the template). */
-function withValues(node: unknown, trie: PathTrie | number, values: ReadonlyArray<string | null>): unknown {
-  if (typeof trie === 'number') {
-    const literal = node as { readonly kind: string }
-    return literal.kind === 'ExprString' ? { ...literal, value: values[trie] } : { ...literal, text: values[trie] }
-  }
-  const copy = (Array.isArray(node) ? [...node] : { ...(node as object) }) as Record<string | number, unknown>
-  for (const [step, inner] of trie) copy[step] = withValues(copy[step], inner, values)
-  return copy
+/** A template literal's node with a new value (its text, or an ExprString's value). */
+function withValue(node: unknown, value: string | null): unknown {
+  const literal = node as { readonly kind: string }
+  return literal.kind === 'ExprString' ? { ...literal, value } : { ...literal, text: value }
 }
 
 /** `text`'s parse from `template` (same shape) and its slots' values, or null when a fixed literal is spelled differently. */
@@ -186,6 +162,6 @@ export function instantiate(template: LiteralTemplate, text: string, scanned: Sc
     if (fixed !== null && text.slice(token.start, token.end) !== fixed) return null
     values.push(fixed === null ? literalValue(text, token) : null)
   }
-  const parsed = { ...template.slice.parsed, ast: withValues(template.slice.parsed.ast, template.trie, values) as typeof template.slice.parsed.ast }
+  const parsed = { ...template.slice.parsed, ast: copiedAlong(template.slice.parsed.ast, template.trie, (node, slot) => withValue(node, values[slot] ?? null)) as typeof template.slice.parsed.ast }
   return { slices: [{ text: text.slice(template.textStart, template.textEnd), parsed }], values }
 }

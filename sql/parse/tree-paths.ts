@@ -27,3 +27,34 @@ export function valueAt(root: unknown, path: TreePath): unknown {
   for (const key of path) value = (value as Record<string | number, unknown>)[key]
   return value
 }
+
+/** Per step along some paths: the deeper steps, or where a path ends the index of that path. */
+export type PathTrie = Map<string | number, PathTrie | number>
+
+/** The trie of `paths` (a null path is left out; no path may be a prefix of another). */
+export function pathTrie(paths: ReadonlyArray<TreePath | null>): PathTrie {
+  const root: PathTrie = new Map()
+  paths.forEach((path, index) => {
+    if (path === null) return
+    let trie = root
+    path.forEach((step, depth) => {
+      if (depth === path.length - 1) { trie.set(step, index); return }
+      const inner = trie.get(step)
+      const next = inner instanceof Map ? inner : new Map<string | number, PathTrie | number>()
+      trie.set(step, next)
+      trie = next
+    })
+  })
+  return root
+}
+
+/**
+ * A copy of `node` along the trie's paths, the node at the end of path i replaced by `leaf(node, i)`; everything off
+ * the paths is shared with `node`. Each object on a path is copied once, however many paths go through it.
+ */
+export function copiedAlong(node: unknown, trie: PathTrie | number, leaf: (node: unknown, index: number) => unknown): unknown {
+  if (typeof trie === 'number') return leaf(node, trie)
+  const copy = (Array.isArray(node) ? [...node] : { ...(node as object) }) as Record<string | number, unknown>
+  for (const [step, inner] of trie) copy[step] = copiedAlong(copy[step], inner, leaf)
+  return copy
+}

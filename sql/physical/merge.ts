@@ -244,9 +244,12 @@ export function appendGroupRows(partial: AggPartial, keyTypes: ReadonlyArray<Sql
   assert(partial.keys.length === keyTypes.length && partial.states.length === outputs.length, 'AggPartial shape matches ScanOp')
   const { keys, states } = partial
   for (let at = from; at < to; at++) {
-    // Filled first, so the row holds boxed values (generic elements): a row of numbers would be stored unboxed
+    // A null first, so the row holds boxed values (generic elements): a row of numbers would be stored unboxed
     // (double elements) and boxed again at every read by the sort's check and the encoder (~45 KB a 720-row query).
-    const row: Row = new Array<SqlValue>(keys.length + states.length).fill(null)
+    // One store, not fill(null): that is a call into the runtime per row (~2.5× this row's making, measured).
+    const width = keys.length + states.length
+    const row: Row = new Array<SqlValue>(width)
+    if (width > 0) row[0] = null
     for (let k = 0; k < keys.length; k++) row[k] = vectorValue(keys[k]!, at, keyTypes[k] ?? UNKNOWN_TYPE)
     for (let a = 0; a < states.length; a++) row[keys.length + a] = finishPartialState(states[a]!, at, outputs[a]!)
     rows[at] = row

@@ -37,12 +37,14 @@ const PLANS = new WeakMap<SqlQuery, CachedPlan[]>()
 /**
  * A shape's last planning (waiting for the next with other values) and how many pairs made no plan, its plan, or
  * 'never'. A pair fails when a value of either decided the plan's form (an 'infinity' bound is not pushed): the next
- * pair may still make one, up to SHAPE_PAIRS_MAX_COUNT tries.
+ * pair may still make one, up to SHAPE_PAIRS_MAX_COUNT tries (SHAPE_PAIRS_PINNING_MAX_COUNT while the only fault is a
+ * pin of a literal seen varying). `everVaried`: the string literals that differed in some pair so far.
  */
 interface ShapeEntry extends Keyed {
-  state: { readonly first: PlanSample; readonly failures: number } | ShapePlan | 'never'
+  state: { readonly first: PlanSample; readonly failures: number; readonly everVaried: ReadonlyArray<boolean> } | ShapePlan | 'never'
 }
 const SHAPE_PAIRS_MAX_COUNT = 3
+const SHAPE_PAIRS_PINNING_MAX_COUNT = 8
 /** By literal template (LiteralInstance.template): kept as long as parse-shapes keeps the template. */
 const SHAPES = new WeakMap<object, ShapeEntry[]>()
 let shapeHits = 0
@@ -230,17 +232,25 @@ function planRecorded(plan: (fold: Folder) => PlanNode, fold: Folder): Omit<Plan
 /** Keeps a shape's sample; with the next (other values) makes the shape's plan, or keeps that one to try again. */
 function sampleShape(shape: LiteralInstance, entry: ShapeEntry | undefined, sample: PlanSample, fold: Folder, keyed: Keyed): void {
   if (entry === undefined) {
-    keep(SHAPES, shape.template, { ...keyed, state: { first: sample, failures: 0 } })
+    keep(SHAPES, shape.template, { ...keyed, state: { first: sample, failures: 0, everVaried: sample.values.map(() => false) } })
     return
   }
   const state = entry.state
   if (typeof state !== 'object' || !('first' in state)) return
   if (state.first.values.every((value, i) => value === sample.values[i])) return
   const made = makeShapePlan(state.first, sample, shape.isString, fold)
+  const everVaried = state.everVaried.map((isVaried, i) => isVaried || state.first.values[i] !== sample.values[i])
   const failures = state.failures + 1
   // A plan that pins a string literal (the same in both texts) serves only texts with that value: another pair is
-  // tried first, in case that value was the same by chance.
-  const isPinning = made !== null && made.varied.some((isVaried, i) => !isVaried && shape.isString[i])
-  if (made !== null && (!isPinning || failures >= SHAPE_PAIRS_MAX_COUNT)) entry.state = made
-  else entry.state = failures < SHAPE_PAIRS_MAX_COUNT ? { first: sample, failures } : 'never'
+  // tried first, in case that value was the same by chance. One that pins a literal an earlier pair saw vary is never
+  // kept (a TSBS shape whose third pair named one host twice served that host alone, 1 text in 90): the next pair is
+  // tried, a few more times.
+  const pins = made === null ? [] : made.varied.map((isVaried, i) => !isVaried && shape.isString[i]!)
+  const pinsVarying = pins.some((isPinned, i) => isPinned && everVaried[i])
+  const isPinning = pins.some((isPinned) => isPinned)
+  if (made !== null && !pinsVarying && (!isPinning || failures >= SHAPE_PAIRS_MAX_COUNT)) entry.state = made
+  else {
+    const triesMax = made !== null && pinsVarying ? SHAPE_PAIRS_PINNING_MAX_COUNT : SHAPE_PAIRS_MAX_COUNT
+    entry.state = failures < triesMax ? { first: sample, failures, everVaried } : 'never'
+  }
 }

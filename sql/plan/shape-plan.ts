@@ -15,7 +15,7 @@
 // Number literals never vary (an integer in ORDER BY is a column position). Paranoid runs plan every hit afresh too.
 import type { SqlValue } from '../api.js'
 import type { Expr } from '../bind/expr.js'
-import { nodesWhere, valueAt, type TreePath } from '../parse/tree-paths.js'
+import { copiedAlong, nodesWhere, pathTrie, valueAt, type PathTrie, type TreePath } from '../parse/tree-paths.js'
 import type { PlanNode } from './plan-node.js'
 import type { Folder } from './pushdown.js'
 
@@ -34,7 +34,8 @@ type Derivation =
   | { readonly kind: 'literal'; readonly slot: number }
   | { readonly kind: 'fold'; readonly expr: Expr; readonly consts: ReadonlyArray<ConstSlot> }
 
-interface ConstSlot { readonly path: Path; readonly slot: number }
+/** A string Const of a varied literal: the path to its value (the Const's path and 'value', made once). */
+interface ConstSlot { readonly valuePath: Path; readonly slot: number }
 interface Leaf { readonly path: Path; readonly derive: Derivation; readonly sample: unknown }
 
 /** A plan made once for the shape, with what its leaves are made of. */
@@ -43,6 +44,8 @@ export interface ShapePlan {
   readonly values: ReadonlyArray<string | null>
   readonly varied: ReadonlyArray<boolean>
   readonly leaves: ReadonlyArray<Leaf>
+  /** The leaves' paths (index = leaf): a binding copies each plan node on them once, not once per leaf below it. */
+  readonly trie: PathTrie
 }
 
 /** One fresh planning of a shape: the plan, the values it was made for, and every fold the planner asked for. */
@@ -117,7 +120,7 @@ function constSlots(expr: Expr, values: ReadonlyArray<string | null>, varied: Re
   for (const { path, node } of nodesWhere(expr, isStringConst)) {
     const slot = slotOf(node.value, values, varied)
     if (slot === null) return null
-    if (slot >= 0) found.push({ path, slot })
+    if (slot >= 0) found.push({ valuePath: [...path, 'value'], slot })
   }
   return found
 }
@@ -126,7 +129,7 @@ function constSlots(expr: Expr, values: ReadonlyArray<string | null>, varied: Re
 function derived(derive: Derivation, values: ReadonlyArray<string | null>, fold: Folder): unknown {
   if (derive.kind === 'literal') return values[derive.slot]
   let expr: unknown = derive.expr
-  for (const { path, slot } of derive.consts) expr = replaced(expr, [...path, 'value'], values[slot])
+  for (const { valuePath, slot } of derive.consts) expr = replaced(expr, valuePath, values[slot])
   return fold(expr as Expr)?.value
 }
 
@@ -176,7 +179,7 @@ export function makeShapePlan(first: PlanSample, second: PlanSample, isString: R
     leaves.push({ path: diff.path, derive, sample: diff.a })
   }
   const isCovered = varied.every((isVaried, i) => !isVaried || usedSlots.has(i)) && [...dependent.keys()].every((expr) => usedFolds.has(expr))
-  return isCovered ? { plan: first.plan, values: first.values, varied, leaves } : null
+  return isCovered ? { plan: first.plan, values: first.values, varied, leaves, trie: pathTrie(leaves.map((leaf) => leaf.path)) } : null
 }
 
 /** Same class as the sample: a planner's choice on a value (finite? integer? null?) went the same way. */
@@ -188,7 +191,7 @@ function isSameClass(sample: unknown, value: unknown): boolean {
 /** The shape's plan with `values` bound into it, or null when they cannot be (plan afresh). */
 export function boundShapePlan(shape: ShapePlan, values: ReadonlyArray<string | null>, fold: Folder): PlanNode | null {
   for (let i = 0; i < values.length; i++) if (!shape.varied[i] && values[i] !== shape.values[i]) return null
-  let plan: unknown = shape.plan
+  const leafValues: unknown[] = []
   for (const leaf of shape.leaves) {
     let value: unknown
     try {
@@ -197,7 +200,7 @@ export function boundShapePlan(shape: ShapePlan, values: ReadonlyArray<string | 
       return null // a fresh plan raises its own error for this value
     }
     if (!isSameClass(leaf.sample, value)) return null
-    plan = replaced(plan, leaf.path, value)
+    leafValues.push(value)
   }
-  return plan as PlanNode
+  return leafValues.length === 0 ? shape.plan : copiedAlong(shape.plan, shape.trie, (_, index) => leafValues[index]) as PlanNode
 }

@@ -112,4 +112,19 @@ describe('sql/plan/shape-plan', function () {
       assert.ok(withRows > TEXTS_PER_SHAPE / 4, `${withRows} of ${TEXTS_PER_SHAPE} answered rows`)
     })
   }
+
+  it('keeps no plan that pins a literal an earlier pair saw vary (a third pair naming one host twice)', async function () {
+    // Texts 3–6 are the shape's samples (1: the parse shape seen, 2: its template): pair 1 varies the host, pairs 2
+    // and 3 name host_3 twice. A plan pinning host_3 would serve host_3 alone; the next pair makes the shape's plan.
+    const hosts = ['host_1', 'host_2', 'host_1', 'host_2', 'host_3', 'host_3', 'host_4', 'host_5']
+    for (let i = 0; i < 24; i++) hosts.push(`host_${i % 10}`)
+    const hitsBefore = shapePlanHitCount()
+    for (const [i, host] of hosts.entries()) {
+      const from = new Date(Date.UTC(2024, 0, 1) + i * 600_000).toISOString().replace('T', ' ').replace('.000Z', ' +0000')
+      const text = `SELECT ts, host, usage_user FROM cpu WHERE (host = '${host}') AND ts >= '${from}' AND ts < '2024-01-02 12:00:00 +0000' ORDER BY ts /* pins */`
+      assert.deepEqual(await answer(harness, text), await answer(harness, `${text} /* fresh ${i} */`), text)
+    }
+    const hits = shapePlanHitCount() - hitsBefore
+    assert.ok(hits >= hosts.length - 8, `shape plan hits ${hits} of ${hosts.length}`)
+  })
 })
