@@ -1,7 +1,7 @@
 // bench/run: nodedb beside real peers in one run, on the same TSBS-like rows; prints JSON and a table of ratios.
 // Usage: npm run bench -- [--rows N] [--hosts N] [--hours N] [--runs N] [--warmup N] [--warmup-ms MS] [--writers N] [--batch N]
 //                        [--only scenario-or-group,...] [--peers postgres,influxdb,...] [--results-dir DIR]
-//                        [--smoke] [--date-trunc]
+//                        [--smoke] [--date-trunc] [--cold-load]
 // Peers are installed first from Debian's packages (scripts/ensure-bench-peers.sh, not for --smoke) and started here
 // on loopback with temp data dirs; a peer that cannot start is reported as skipped in the table. Never part of the
 // test suite: speed is measured here, never asserted in tests. --smoke runs every scenario tiny on nodedb alone, so
@@ -38,17 +38,18 @@ function options(): { opts: BenchContext['options']; resultsDir: string | null }
       'warmup-ms': { type: 'string', default: '1500' },
       only: { type: 'string', default: '' }, peers: { type: 'string', default: PEER_NAMES.join(',') },
       'results-dir': { type: 'string', default: '' }, smoke: { type: 'boolean', default: false },
-      'date-trunc': { type: 'boolean', default: false },
+      'date-trunc': { type: 'boolean', default: false }, 'cold-load': { type: 'boolean', default: false },
     },
   })
   const only = values.only === '' ? null : values.only.split(',')
   const resultsDir = values['results-dir'] === '' ? null : values['results-dir']
   const dateTrunc = values['date-trunc']
-  if (values.smoke) return { opts: { rows: 2000, hosts: 5, hours: 1, runs: 2, warmup: 0, warmupMs: 0, writers: 2, batch: 500, dateTrunc, smoke: true, only, peers: [] }, resultsDir }
+  const warmLoad = !values['cold-load']
+  if (values.smoke) return { opts: { rows: 2000, hosts: 5, hours: 1, runs: 2, warmup: 0, warmupMs: 0, writers: 2, batch: 500, dateTrunc, warmLoad, smoke: true, only, peers: [] }, resultsDir }
   return {
     opts: {
       rows: Number(values.rows), hosts: Number(values.hosts), writers: Number(values.writers), batch: Number(values.batch),
-      hours: Number(values.hours), runs: Number(values.runs), warmup: Number(values.warmup), warmupMs: Number(values['warmup-ms']), dateTrunc, smoke: false, only, peers: peersOf(values.peers),
+      hours: Number(values.hours), runs: Number(values.runs), warmup: Number(values.warmup), warmupMs: Number(values['warmup-ms']), dateTrunc, warmLoad, smoke: false, only, peers: peersOf(values.peers),
     },
     resultsDir,
   }

@@ -32,9 +32,11 @@ class Appender {
 
 /**
  * Writes `rows` as CSV (time, tags, fields: CREATE_CPU_SQL's column order) to `csvPath` and as line protocol of
- * `batchRows` lines per body to `linePath`, in one pass; memory holds one batch, whatever the row count.
+ * `batchRows` lines per body (of measurement `measurement`) to `linePath`, in one pass; memory holds one batch,
+ * whatever the row count.
  */
-export async function writeLoadFiles(rows: Iterable<CpuRow>, csvPath: string, linePath: string, batchRows: number): Promise<LineFile> {
+export async function writeLoadFiles(rows: Iterable<CpuRow>, csvPath: string, linePath: string, batchRows: number,
+  measurement = 'cpu'): Promise<LineFile> {
   const [csv, lines] = [await Appender.open(csvPath), await Appender.open(linePath)]
   const offsets = [0]
   try {
@@ -47,7 +49,7 @@ export async function writeLoadFiles(rows: Iterable<CpuRow>, csvPath: string, li
     }
     for (const row of rows) {
       csvBatch.push(`${plainTime(row.timeMs)},${row.tags.join(',')},${row.fields.join(',')}`)
-      lineBatch.push(lineOf(row))
+      lineBatch.push(lineOf(row, measurement))
       if (lineBatch.length === batchRows) await flush()
     }
     if (lineBatch.length > 0) await flush()

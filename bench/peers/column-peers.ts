@@ -6,7 +6,9 @@ import net from 'node:net'
 import path from 'node:path'
 import readline from 'node:readline'
 import { makeTempDir, removeDir } from '../../test/helpers/server-process.js'
-import { QueryError, decoded, rssOf, type Answer, type Cell, type LoadStarted, type QueryEngine } from './query-engines.js'
+import {
+  QueryError, WARM_TABLE, decoded, rssOf, warmCreateSql, type Answer, type Cell, type IngestWarmup, type LoadStarted, type QueryEngine,
+} from './query-engines.js'
 
 const CHILD_JS = path.join(__dirname, 'duckdb-child.js')
 
@@ -18,7 +20,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /** DuckDB with `createSql` run and the cpu table loaded from `csvPath` (time as TIMESTAMP, UTC by construction). */
-export async function duckdbEngine(csvPath: string, createSql: string, loadStarted: LoadStarted): Promise<QueryEngine> {
+export async function duckdbEngine(csvPath: string, createSql: string, warm: IngestWarmup | null, loadStarted: LoadStarted): Promise<QueryEngine> {
   const dir = makeTempDir('bench-duckdb')
   const child = spawn(process.execPath, [CHILD_JS, path.join(dir, 'bench.duckdb')], { stdio: ['pipe', 'pipe', 'pipe'] })
   let stderr = ''
@@ -54,6 +56,11 @@ export async function duckdbEngine(csvPath: string, createSql: string, loadStart
   const query = decoded(answer)
   try {
     await query('SELECT 1') // the child is up: the load is measured from here
+    if (warm !== null) {
+      await query(warmCreateSql(createSql))
+      await query(`COPY ${WARM_TABLE} FROM '${warm.csvPath}' (FORMAT csv, HEADER false)`)
+      await query(`DROP TABLE ${WARM_TABLE}`)
+    }
     await loadStarted(child.pid)
     await query(createSql)
     await query(`COPY cpu FROM '${csvPath}' (FORMAT csv, HEADER false)`)
@@ -105,7 +112,7 @@ function clickhouseRows(body: { meta: Array<{ type: string }>; data: Array<Array
 }
 
 /** ClickHouse (MergeTree ORDER BY (hostname, time)), loaded by posting `csvPath` as CSV over HTTP. */
-export async function clickhouseEngine(csvPath: string, createSql: string, loadStarted: LoadStarted): Promise<QueryEngine> {
+export async function clickhouseEngine(csvPath: string, createSql: string, warm: IngestWarmup | null, loadStarted: LoadStarted): Promise<QueryEngine> {
   const dir = makeTempDir('bench-clickhouse')
   const [httpPort, tcpPort] = [await freePort(), await freePort()]
   await fs.promises.writeFile(path.join(dir, 'config.xml'), clickhouseConfig(dir, httpPort, tcpPort))
@@ -126,6 +133,11 @@ export async function clickhouseEngine(csvPath: string, createSql: string, loadS
   }
   try {
     await waitClickhouse(url, child)
+    if (warm !== null) {
+      await post(warmCreateSql(createSql))
+      await post(`INSERT INTO ${WARM_TABLE} FORMAT CSV`, fs.createReadStream(warm.csvPath))
+      await post(`DROP TABLE ${WARM_TABLE}`)
+    }
     await loadStarted(child.pid)
     await post(createSql)
     await post('INSERT INTO cpu FORMAT CSV', fs.createReadStream(csvPath))

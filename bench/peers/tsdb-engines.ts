@@ -4,9 +4,11 @@
 // directly: a column is found by name (InfluxDB) or by its metric (VictoriaMetrics: `max_usage_user` is the series
 // of cpu_usage_user); the time column is the bucket start, as epoch ms.
 import { FIELD_NAMES } from '../tsbs.js'
-import type { NextBody } from '../tsbs-files.js'
+import { sendLineFile, type NextBody } from '../tsbs-files.js'
 import { startInfluxdb, startVictoriaMetrics, type IlpPeer } from './ilp-peers.js'
-import { QueryError, decoded, rssOf, type Answer, type Cell, type LoadStarted, type QueryEngine } from './query-engines.js'
+import {
+  QueryError, WARM_TABLE, decoded, rssOf, type Answer, type Cell, type IngestWarmup, type LoadStarted, type QueryEngine,
+} from './query-engines.js'
 
 const TIME_COLUMNS = new Set(['time', 'minute', 'hour'])
 const VISIBLE_TIMEOUT_MS = 120_000
@@ -19,6 +21,14 @@ export async function postBodies(url: string, next: NextBody): Promise<void> {
       if (response.status !== 204) throw new Error(`line-protocol write answered ${response.status}: ${await response.text()}`)
     }
   }))
+}
+
+/** POSTs a drop (InfluxQL's DROP MEASUREMENT, VictoriaMetrics' delete_series); any status but 200/204 throws. */
+async function dropOrFail(url: string): Promise<void> {
+  const response = await fetch(url, { method: 'POST' })
+  const text = await response.text()
+  if (response.status !== 200 && response.status !== 204) throw new Error(`${url}: ${response.status} ${text.slice(0, 200)}`)
+  if (/"error"/.test(text)) throw new Error(`${url}: ${text.slice(0, 200)}`)
 }
 
 /** postBodies of bodies made as they go, for loads that are not measured (bench/micro/tsbs-nodedb). */
@@ -73,10 +83,14 @@ function started(peer: IlpPeer, answer: QueryEngine['answer']): QueryEngine {
 }
 
 /** InfluxDB 1.x with database `bench` loaded from `bodies`. */
-export async function influxEngine(bodies: NextBody, loadStarted: LoadStarted): Promise<QueryEngine> {
+export async function influxEngine(bodies: NextBody, warm: IngestWarmup | null, loadStarted: LoadStarted): Promise<QueryEngine> {
   const peer = await startInfluxdb()
   const base = `http://127.0.0.1:${peer.httpPort}`
   try {
+    if (warm !== null) {
+      await sendLineFile(warm.lines, (next) => postBodies(`${base}${peer.httpWritePath}`, next))
+      await dropOrFail(`${base}/query?${new URLSearchParams({ db: 'bench', q: `DROP MEASUREMENT ${WARM_TABLE}` }).toString()}`)
+    }
     await loadStarted(peer.pid)
     await postBodies(`${base}${peer.httpWritePath}`, bodies)
   } catch (error: unknown) {
@@ -127,13 +141,17 @@ function vmRows(answer: VmAnswer, columns: ReadonlyArray<string>): Cell[][] {
 
 /** VictoriaMetrics loaded from `bodies` (cpu_<field> series), waiting until all `rows` samples are searchable. */
 export async function victoriaMetricsEngine(bodies: NextBody, rows: number, endMs: number, spanMs: number,
-  loadStarted: LoadStarted): Promise<QueryEngine> {
+  warm: IngestWarmup | null, loadStarted: LoadStarted): Promise<QueryEngine> {
   const peer = await startVictoriaMetrics()
   const base = `http://127.0.0.1:${peer.httpPort}`
   const answer = (text: string, columns: ReadonlyArray<string> = []): Promise<Answer> =>
     getAnswer(`${base}${text}`, /^\{"status":"success"/, (json) => vmRows(json as VmAnswer, columns))
   const query = decoded(answer)
   try {
+    if (warm !== null) {
+      await sendLineFile(warm.lines, (next) => postBodies(`${base}${peer.httpWritePath}`, next))
+      await dropOrFail(`${base}/api/v1/admin/tsdb/delete_series?${new URLSearchParams({ 'match[]': `{__name__=~"${WARM_TABLE}_.*"}` }).toString()}`)
+    }
     await loadStarted(peer.pid)
     await postBodies(`${base}${peer.httpWritePath}`, bodies)
     const count = `/api/v1/query?${new URLSearchParams({ query: `sum(count_over_time(cpu_usage_user[${spanMs}ms]))`, time: String((endMs - 1) / 1000), nocache: '1' }).toString()}`

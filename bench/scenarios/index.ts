@@ -29,6 +29,11 @@ export interface BenchOptions {
    * warm-up for one and steady state for the others. The same time for every system.
    */
   readonly warmupMs: number
+  /**
+   * tsbs/load: each system first loads a quarter as many other rows the same way into a table it then drops, untimed
+   * (IngestWarmup in peers/query-engines.ts), for the same reason as `warmupMs`; `--cold-load` turns it off.
+   */
+  readonly warmLoad: boolean
   /** nodedb runs TSBS's date_trunc text (as PostgreSQL does) rather than its time_bucket rendering. */
   readonly dateTrunc: boolean
   /** Tiny sizes and nodedb only: that the scenarios still run, not how fast (for CI). */

@@ -13,7 +13,8 @@ import { makeTempDir, removeDir } from '../../test/helpers/server-process.js'
 import { clickhouseEngine, duckdbEngine } from '../peers/column-peers.js'
 import { influxEngine, postBodies, victoriaMetricsEngine } from '../peers/tsdb-engines.js'
 import {
-  QueryError, nodedbEngine, postgresEngine, startNodedbProcess, type EngineName, type LoadStarted, type QueryEngine,
+  QueryError, WARM_TABLE, nodedbEngine, postgresEngine, startNodedbProcess, type EngineName, type IngestWarmup, type LoadStarted,
+  type QueryEngine,
 } from '../peers/query-engines.js'
 import { diskBytes, treeCpuSeconds } from '../peers/process-stats.js'
 import type { PeerName } from '../peers/systems.js'
@@ -42,12 +43,22 @@ function dataSetOf(options: BenchOptions): DataSet {
   return { startMs: START_MS, spanMs, hosts: options.hosts, rows: options.hosts * (spanMs / INTERVAL_MS) }
 }
 
-/** The files every system loads from, written before any load: CSV and line-protocol bodies. */
-interface LoadFiles { readonly csv: string; readonly lines: LineFile }
+/** The files every system loads from, written before any load: CSV and line-protocol bodies; and the warm-up's. */
+interface LoadFiles { readonly csv: string; readonly lines: LineFile; readonly warm: IngestWarmup | null }
+
+/** The warm-up load's rows (IngestWarmup): a quarter of the measured load's, whole bodies, another seed. */
+const warmRowsOf = (data: DataSet): number => Math.max(ILP_BATCH_ROWS, Math.ceil(data.rows / 4 / ILP_BATCH_ROWS) * ILP_BATCH_ROWS)
 
 /** Line protocol over HTTP (acknowledged), two senders for the two cores, bodies read from the file as they go. */
 async function loadNodedb(httpPort: number, lines: LineFile): Promise<void> {
   await sendLineFile(lines, (next) => postBodies(`http://127.0.0.1:${httpPort}/api/v2/write?org=bench&bucket=bench&precision=ns`, next))
+}
+
+/** nodedb's warm-up (IngestWarmup): the same load into WARM_TABLE, dropped. */
+async function warmNodedb(httpPort: number, engine: QueryEngine, warm: IngestWarmup | null): Promise<void> {
+  if (warm === null) return
+  await loadNodedb(httpPort, warm.lines)
+  await engine.query(`DROP TABLE ${WARM_TABLE}`)
 }
 
 /** The query set runs unless `--only` names ingest alone (the loads are this scenario's ingest measurements). */
@@ -179,6 +190,7 @@ async function runNodedb(dataDir: string, data: DataSet, files: LoadFiles, optio
   const server = await startNodedbProcess(dataDir, ['--memtable-mb', NODEDB_MEMTABLE_MB], null)
   const engine = await nodedbEngine(server)
   try {
+    await warmNodedb(server.httpPort, engine, files.warm)
     const start = await loadStart(server.child.pid)
     await loadNodedb(server.httpPort, files.lines)
     into.measurements.push(...await loadMeasurements('nodedb', data.rows, start, engine))
@@ -200,22 +212,22 @@ async function runNodedb(dataDir: string, data: DataSet, files: LoadFiles, optio
 type PeerStart = (files: LoadFiles, data: DataSet, loadStarted: LoadStarted) => Promise<QueryEngine>
 
 const PEERS: ReadonlyArray<{ name: PeerName; dialect: Dialect; start: PeerStart }> = [
-  { name: 'postgres', dialect: 'pg', start: (files, _data, started) => postgresEngine(files.csv, CREATE_CPU_SQL, started) },
-  { name: 'influxdb', dialect: 'influxql', start: (files, _data, started) => sendLineFile(files.lines, (next) => influxEngine(next, started)) },
+  { name: 'postgres', dialect: 'pg', start: (files, _data, started) => postgresEngine(files.csv, CREATE_CPU_SQL, files.warm, started) },
+  { name: 'influxdb', dialect: 'influxql', start: (files, _data, started) => sendLineFile(files.lines, (next) => influxEngine(next, files.warm, started)) },
   {
     name: 'victoriametrics', dialect: 'metricsql',
     start: (files, data, started) => sendLineFile(files.lines,
-      (next) => victoriaMetricsEngine(next, data.rows, data.startMs + data.spanMs, data.spanMs, started)),
+      (next) => victoriaMetricsEngine(next, data.rows, data.startMs + data.spanMs, data.spanMs, files.warm, started)),
   },
   {
     name: 'duckdb', dialect: 'duckdb',
     start: (files, _data, started) => duckdbEngine(files.csv, `CREATE TABLE cpu (time TIMESTAMP NOT NULL, ${TAG_NAMES.map((t) => `${t} VARCHAR`).join(', ')}, ` +
-      `${FIELD_NAMES.map((f) => `${f} DOUBLE`).join(', ')})`, started),
+      `${FIELD_NAMES.map((f) => `${f} DOUBLE`).join(', ')})`, files.warm, started),
   },
   {
     name: 'clickhouse', dialect: 'clickhouse',
     start: (files, _data, started) => clickhouseEngine(files.csv, `CREATE TABLE cpu (time DateTime, ${TAG_NAMES.map((t) => `${t} String`).join(', ')}, ` +
-      `${FIELD_NAMES.map((f) => `${f} Float64`).join(', ')}) ENGINE = MergeTree() ORDER BY (hostname, time)`, started),
+      `${FIELD_NAMES.map((f) => `${f} Float64`).join(', ')}) ENGINE = MergeTree() ORDER BY (hostname, time)`, files.warm, started),
   },
 ]
 
@@ -303,7 +315,12 @@ export const tsbsQueries: StandaloneScenario = {
     try {
       await fs.promises.chmod(dir, 0o755) // PostgreSQL's server-side COPY reads the CSV as the postgres user
       const csv = path.join(dir, 'cpu.csv')
-      const files = { csv, lines: await writeLoadFiles(cpuRows(data.rows, data.hosts, 1, data.startMs), csv, path.join(dir, 'cpu.lp'), ILP_BATCH_ROWS) }
+      const lines = await writeLoadFiles(cpuRows(data.rows, data.hosts, 1, data.startMs), csv, path.join(dir, 'cpu.lp'), ILP_BATCH_ROWS)
+      const warmCsv = path.join(dir, 'warm.csv')
+      const warm = options.warmLoad
+        ? { csvPath: warmCsv, lines: await writeLoadFiles(cpuRows(warmRowsOf(data), data.hosts, 2, data.startMs), warmCsv, path.join(dir, 'warm.lp'), ILP_BATCH_ROWS, WARM_TABLE) }
+        : null
+      const files: LoadFiles = { csv, lines, warm }
       await runNodedb(path.join(dir, 'nodedb'), data, files, options, into)
       if (options.smoke) {
         for (const peer of PEERS) into.skipped.set(peer.name, 'smoke run: nodedb only')
