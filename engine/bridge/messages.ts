@@ -40,6 +40,19 @@ export interface ApplyRawIngestRequest {
   readonly skipVShards: Uint8Array | null
 }
 
+/**
+ * Live ingest and catch-up: this core's rows of one WAL record, already grouped by vShard where they were encoded
+ * (core-payloads.ts), so the core applies them without hashing or skipping a row. Per vShard in LSN order (inv. 2).
+ */
+export interface ApplyCoreIngestRequest {
+  readonly kind: 'ApplyCoreIngestRequest'
+  readonly id: number
+  readonly tableId: TableId
+  readonly lsn: Lsn
+  readonly coreCount: number
+  readonly payload: Uint8Array
+}
+
 /** Where one column chunk of a segment lies: `length` bytes at `offset` of the segment's file. */
 export interface ChunkSlice { readonly column: number; readonly offset: number; readonly length: number }
 
@@ -172,7 +185,7 @@ export interface RewriteSegmentRequest {
 export type CoreRequest =
   | RegisterTableRequest | ApplyIngestRequest | ApplyRawIngestRequest | ScanRequest | ShutdownRequest | CommitFlushRequest | FlushRequest
   | CompactRequest | DropTableRowsRequest | StreamScanRequest | ScanCreditRequest | ScanCancelRequest | HoldFlushesRequest
-  | DeleteRowsRequest | RewriteSegmentRequest
+  | DeleteRowsRequest | RewriteSegmentRequest | ApplyCoreIngestRequest
 
 export interface DoneResponse { readonly kind: 'DoneResponse'; readonly id: number }
 export interface ScanResponse { readonly kind: 'ScanResponse'; readonly id: number; readonly partial: ScanPartial }
@@ -229,7 +242,7 @@ export type CoreResponse = DoneResponse | ScanResponse | FailureResponse | Appli
 export const CORE_REQUEST_KINDS: ReadonlySet<string> = new Set<CoreRequest['kind']>([
   'RegisterTableRequest', 'ApplyIngestRequest', 'ApplyRawIngestRequest', 'ScanRequest', 'ShutdownRequest', 'CommitFlushRequest', 'FlushRequest', 'CompactRequest',
   'DropTableRowsRequest', 'StreamScanRequest', 'ScanCreditRequest', 'ScanCancelRequest', 'HoldFlushesRequest',
-  'DeleteRowsRequest', 'RewriteSegmentRequest',
+  'DeleteRowsRequest', 'RewriteSegmentRequest', 'ApplyCoreIngestRequest',
 ])
 export const CORE_RESPONSE_KINDS: ReadonlySet<string> = new Set<CoreResponse['kind']>([
   'DoneResponse', 'ScanResponse', 'FailureResponse', 'AppliedResponse', 'CompactResponse', 'ScanBatchResponse',
