@@ -11,8 +11,9 @@
 // Knows nothing of WAL records or SQL.
 import { assert, paranoid } from '../../src/common/assert.js'
 import { VSHARD_COUNT } from '../../src/common/limits.js'
-import type { ColumnBatch } from '../batch.js'
+import type { ColumnBatch, ColumnVector } from '../batch.js'
 import type { TableSchema } from '../ops.js'
+import { anyNonZero } from '../wal/ingest-compact.js'
 import { decodeFlatPayload, encodeFlatPayload, flatPayloadBytes } from '../wal/ingest-flat.js'
 import { validateBatch, vShardsOf } from './dispatcher.js'
 
@@ -22,6 +23,23 @@ const HEADER_BYTES = 8
 /** The length of a payload holding no row. */
 export const CORE_PAYLOAD_EMPTY_BYTES = HEADER_BYTES
 const align8 = (n: number): number => (n + 7) & ~7
+
+/**
+ * The batch with each null map that marks no row dropped (exact: no map means no NULL): ILP sends one for every field
+ * column, mostly without a NULL, so the encoder leaves them out of every core's payload (no gather for them, no scan
+ * on the cores), and replay's apply drops them once per record instead of scanning them per memtable.
+ */
+export function withoutEmptyNullMaps(batch: ColumnBatch): ColumnBatch {
+  let columns: ColumnVector[] | undefined
+  for (let c = 0; c < batch.columns.length; c++) {
+    const vector = batch.columns[c]!
+    if (vector.kind === 'symbol' || vector.kind === 'text' || vector.nulls === undefined || anyNonZero(vector.nulls)) continue
+    columns ??= [...batch.columns]
+    columns[c] = vector.kind === 'i64' ? { kind: vector.kind, values: vector.values }
+      : vector.kind === 'bool' ? { kind: vector.kind, values: vector.values } : { kind: vector.kind, values: vector.values }
+  }
+  return columns === undefined ? batch : { rowCount: batch.rowCount, columns }
+}
 
 /** One buffer holding every core's payload: core c's is `bytes[ends[c], ends[c + 1])`, each starting 8-aligned. */
 export interface CorePayloads {
@@ -119,8 +137,9 @@ function encodeCorePayload(batch: ColumnBatch, routing: CoreRouting, core: numbe
  * `take` (a zero-offset view of the length asked); `kept` as routeRows.
  */
 export function encodeCorePayloads(
-  schema: TableSchema, batch: ColumnBatch, coreCount: number, take: (byteLength: number) => Uint8Array, kept?: Uint8Array,
+  schema: TableSchema, source: ColumnBatch, coreCount: number, take: (byteLength: number) => Uint8Array, kept?: Uint8Array,
 ): CorePayloads {
+  const batch = withoutEmptyNullMaps(source)
   const routing = routeRows(schema, batch, coreCount, kept)
   const ends = [0]
   for (let core = 0; core < coreCount; core++) ends.push(ends[core]! + align8(corePayloadBytes(batch, routing, core)))

@@ -5,11 +5,11 @@
 import { assert } from '../../src/common/assert.js'
 import type { TableId } from '../../src/common/ids.js'
 import { MEMTABLE_FLUSH_AGE_MS, VSHARD_COUNT } from '../../src/common/limits.js'
-import type { ColumnBatch, ColumnVector, ScanPartial } from '../batch.js'
+import type { ColumnBatch, ScanPartial } from '../batch.js'
 import type {
   ApplyIngestRequest, CompactRequest, EncodedSegment, FlushedLsn, FlushOutput, SegmentSlice,
 } from '../bridge/messages.js'
-import type { CoreRows } from '../bridge/core-payloads.js'
+import { withoutEmptyNullMaps, type CoreRows } from '../bridge/core-payloads.js'
 import { gatherVector } from '../timeseries/gather.js'
 import { EngineFailureError } from '../api.js'
 import type { ScanOp, TableSchema } from '../ops.js'
@@ -23,22 +23,6 @@ import { rowGroupsOf } from '../timeseries/segment-slice-layout.js'
 import { memtableWithout } from '../timeseries/delete-rows.js'
 import type { DeletePredicate } from '../wal/delete-payload.js'
 import { encodeSegment } from '../timeseries/segment-writer.js'
-
-/**
- * The batch with each null map that marks no row dropped: one scan of the map here instead of one per memtable the
- * rows go to (a live ILP batch carries a map for every field column, mostly without a NULL).
- */
-function withoutEmptyNullMaps(batch: ColumnBatch): ColumnBatch {
-  let columns: ColumnVector[] | undefined
-  for (let c = 0; c < batch.columns.length; c++) {
-    const vector = batch.columns[c]!
-    if (vector.kind === 'symbol' || vector.kind === 'text' || vector.nulls === undefined || vector.nulls.indexOf(1) >= 0) continue
-    columns ??= [...batch.columns]
-    columns[c] = vector.kind === 'i64' ? { kind: vector.kind, values: vector.values }
-      : vector.kind === 'bool' ? { kind: vector.kind, values: vector.values } : { kind: vector.kind, values: vector.values }
-  }
-  return columns === undefined ? batch : { rowCount: batch.rowCount, columns }
-}
 
 /** A memtable with the WAL range it holds: every row of (tableId, vShard) with LSN in [firstLsn, lastLsn]. */
 interface LiveMemtable {

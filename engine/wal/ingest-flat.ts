@@ -80,10 +80,11 @@ class FlatWriter extends PayloadCursor {
     }
     const start = this.bytes.byteOffset + this.at
     // Sections start at multiples of 8 of a buffer whose start is one (asserted by encodeFlatPayload).
-    if (values instanceof Float64Array) gather(values, rows, new Float64Array(this.bytes.buffer, start, rows.length))
-    else if (values instanceof BigInt64Array) gather(values, rows, new BigInt64Array(this.bytes.buffer, start, rows.length))
-    else if (values instanceof Int32Array) gather(values, rows, new Int32Array(this.bytes.buffer, start, rows.length))
-    else gather(values, rows, new Uint8Array(this.bytes.buffer, start, rows.length))
+    // i64 as two int32 words: reading a BigInt64Array element makes a BigInt.
+    if (values instanceof Float64Array) gatherF64(values, rows, new Float64Array(this.bytes.buffer, start, rows.length))
+    else if (values instanceof BigInt64Array) gatherWordPairs(new Int32Array(values.buffer, values.byteOffset, 2 * values.length), rows, new Int32Array(this.bytes.buffer, start, 2 * rows.length))
+    else if (values instanceof Int32Array) gatherI32(values, rows, new Int32Array(this.bytes.buffer, start, rows.length))
+    else gatherU8(values, rows, new Uint8Array(this.bytes.buffer, start, rows.length))
     this.pad(this.at + rows.length * values.BYTES_PER_ELEMENT)
   }
 
@@ -111,9 +112,25 @@ class FlatWriter extends PayloadCursor {
   }
 }
 
-/** One loop per array type (monomorphic), as the memtable's gathers. */
-function gather<T extends Float64Array | BigInt64Array | Int32Array | Uint8Array>(from: T, rows: Int32Array, into: T): void {
+// One loop per array type, each monomorphic (a generic one was most of a core payload's encode: issue 10).
+function gatherF64(from: Float64Array, rows: Int32Array, into: Float64Array): void {
   for (let i = 0; i < rows.length; i++) into[i] = from[rows[i]!]!
+}
+
+function gatherI32(from: Int32Array, rows: Int32Array, into: Int32Array): void {
+  for (let i = 0; i < rows.length; i++) into[i] = from[rows[i]!]!
+}
+
+function gatherU8(from: Uint8Array, rows: Int32Array, into: Uint8Array): void {
+  for (let i = 0; i < rows.length; i++) into[i] = from[rows[i]!]!
+}
+
+function gatherWordPairs(from: Int32Array, rows: Int32Array, into: Int32Array): void {
+  for (let i = 0; i < rows.length; i++) {
+    const at = 2 * rows[i]!
+    into[2 * i] = from[at]!
+    into[2 * i + 1] = from[at + 1]!
+  }
 }
 
 /**
