@@ -4,16 +4,14 @@
 import path from 'node:path'
 import { assert, assertNever } from '../src/common/assert.js'
 import { asLsn, type Lsn, type TableId } from '../src/common/ids.js'
-import {
-  CORE_RESTARTS_MAX_COUNT, PARTITION_WIDTH_US_DEFAULT, REPLAY_IN_FLIGHT_BYTES_MAX, VSHARD_COUNT, WAL_CLOSED_SEGMENTS_MAX_COUNT,
-} from '../src/common/limits.js'
+import { CORE_RESTARTS_MAX_COUNT, PARTITION_WIDTH_US_DEFAULT, REPLAY_IN_FLIGHT_BYTES_MAX, WAL_CLOSED_SEGMENTS_MAX_COUNT } from '../src/common/limits.js'
 import { log } from '../src/common/log.js'
 import { EngineFailureError, NO_SYNC_STATUS, type DiskStatus, type SyncStatus, type Engine, type EngineConfig, type EngineStats, type ViewSchema,
   type IngestResult, type ResultOf, type OpResult, type ScanStreamOptions } from './api.js'
 import { AtomicIngest, type IngestPart } from './atomic-ingest.js'
 import type { RowsPartial } from './batch.js'
 import { CoreClient } from './bridge/core-client.js'
-import { CORE_PAYLOAD_EMPTY_BYTES, encodeCorePayloads, payloadOfCore, type CorePayloads } from './bridge/core-payloads.js'
+import { missedCorePayload, payloadOfCore, type CorePayloads } from './bridge/core-payloads.js'
 import { FrameCodec } from './bridge/frame-codec.js'
 import { InFlightWindow } from './bridge/in-flight-window.js'
 import type { ApplyCoreIngestRequest, ApplyRawIngestRequest, CoreResponse } from './bridge/messages.js'
@@ -156,12 +154,9 @@ class NodeEngine implements Engine {
   private async applyMissed(core: number, record: WalRecord): Promise<void> {
     if (this.ddl.isDeadRecord(record) || await this.ddl.appliedMissedDelete(core, record)) return
     const table = tableOfRecord(this.catalog, record)
-    const kept = new Uint8Array(VSHARD_COUNT)
-    for (let v = core; v < VSHARD_COUNT; v += this.cores.length) kept[v] = this.segments.flushedLsn(table.id, v) < record.lsn ? 1 : 0
-    // The live path's encoding, so a row lands in the vShard live ingest gave it (the same vShardsOf).
-    const payloads = encodeCorePayloads(table, batchOfRecord(this.catalog, this.codec, record), this.cores.length, (n) => new Uint8Array(n), kept)
-    const payload = payloadOfCore(payloads, core)
-    if (payload.length <= CORE_PAYLOAD_EMPTY_BYTES) return
+    const isMissed = (vShard: number) => this.segments.flushedLsn(table.id, vShard) < record.lsn
+    const payload = missedCorePayload(table, batchOfRecord(this.catalog, this.codec, record), this.cores.length, core, isMissed)
+    if (payload === undefined) return
     const request = { kind: 'ApplyCoreIngestRequest' as const, tableId: table.id, lsn: record.lsn, coreCount: this.cores.length, payload }
     checkResponse(this.flushes.applied(core, await this.cores[core]!.request(request), undefined))
   }

@@ -153,6 +153,20 @@ export function encodeCorePayloads(
   return { bytes, ends }
 }
 
+/**
+ * Catch-up: core `core`'s payload of a record read back from the WAL, holding only the rows of its vShards that
+ * `isMissed` accepts (those no segment holds yet); undefined when there is none. The live path's encoding, so each
+ * row lands in the vShard live ingest gave it.
+ */
+export function missedCorePayload(
+  schema: TableSchema, batch: ColumnBatch, coreCount: number, core: number, isMissed: (vShard: number) => boolean,
+): Uint8Array | undefined {
+  const kept = new Uint8Array(VSHARD_COUNT)
+  for (let v = core; v < VSHARD_COUNT; v += coreCount) kept[v] = isMissed(v) ? 1 : 0
+  const payload = payloadOfCore(encodeCorePayloads(schema, batch, coreCount, (n) => new Uint8Array(n), kept), core)
+  return payload.length > CORE_PAYLOAD_EMPTY_BYTES ? payload : undefined
+}
+
 /** A core's rows of one record: run r holds rows [r === 0 ? 0 : runEnds[r - 1], runEnds[r]) of vShard runVShards[r]. */
 export interface CoreRows {
   readonly batch: ColumnBatch

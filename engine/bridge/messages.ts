@@ -12,8 +12,9 @@ import type { DeletePredicate } from '../wal/delete-payload.js'
 export interface RegisterTableRequest { readonly kind: 'RegisterTableRequest'; readonly id: number; readonly table: TableSchema }
 
 /**
- * The rows of one WAL record that this core owns: `vShards[i]` is the vShard of row i. Per vShard, the dispatcher
- * sends these in LSN order, and the ring keeps that order (design invariant 2).
+ * The rows of one WAL record that this core owns: `vShards[i]` is the vShard of row i. Per vShard in LSN order
+ * (design invariant 2). No path sends it since issue 10's per-core payloads (ApplyCoreIngestRequest); the core still
+ * applies it, and its kind stays in CORE_REQUEST_KINDS (append-only).
  */
 export interface ApplyIngestRequest {
   readonly kind: 'ApplyIngestRequest'

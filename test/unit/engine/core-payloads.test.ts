@@ -6,7 +6,7 @@
 // vShardOfSeries over its tag strings (the dispatcher's per-series form, not the per-batch vShardsOf the encoder runs).
 import assert from 'node:assert/strict'
 import type { ColumnBatch, ColumnVector } from '../../../engine/batch.js'
-import { CORE_PAYLOAD_EMPTY_BYTES, decodeCorePayload, encodeCorePayloads, payloadOfCore } from '../../../engine/bridge/core-payloads.js'
+import { CORE_PAYLOAD_EMPTY_BYTES, decodeCorePayload, encodeCorePayloads, missedCorePayload, payloadOfCore } from '../../../engine/bridge/core-payloads.js'
 import { vShardOfSeries } from '../../../engine/bridge/dispatcher.js'
 import type { TableSchema } from '../../../engine/ops.js'
 import { asTableId } from '../../../src/common/ids.js'
@@ -111,6 +111,9 @@ describe('engine/bridge/core-payloads: each core receives only its own rows (iss
     assert.deepEqual([...seen].sort((a, b) => a - b), expected)
     const payloads = encodeCorePayloads(SCHEMA, batch, 2, (n) => new Uint8Array(n), kept)
     assert.equal(payloadOfCore(payloads, 0).length, CORE_PAYLOAD_EMPTY_BYTES)
+    // Catch-up's form: core 1's payload of the vShards it missed is the same bytes; core 0 missed none of its own.
+    assert.deepEqual(missedCorePayload(SCHEMA, batch, 2, 1, (v) => kept[v] === 1), payloadOfCore(payloads, 1))
+    assert.equal(missedCorePayload(SCHEMA, batch, 2, 0, (v) => kept[v] === 1), undefined)
   })
 
   it('pins the layout of the format comment', () => {
