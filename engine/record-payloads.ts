@@ -29,8 +29,9 @@ export function recordPayloads(
     if (batch.rowCount === 0) return undefined
     payloads = { ...encodeRecordPayloads(table, batch, coreCount, buffers), isPooled: true }
   }
-  // The largest core payload is at most the flat payload of the whole batch, which this bound was set for.
-  const bytes = Math.max(payloads.ring.bytes.length, payloads.wal.length)
+  // What one ring message carries: the largest core's payload (the whole batch's flat payload before issue 10's split).
+  let bytes = payloads.wal.length
+  for (let c = 0; c < coreCount; c++) bytes = Math.max(bytes, payloads.ring.ends[c + 1]! - payloads.ring.ends[c]!)
   if (bytes > WAL_RECORD_BYTES_MAX) throw fail('LimitExceeded', `batch of ${bytes} bytes exceeds ${WAL_RECORD_BYTES_MAX}`)
   return payloads
 }
