@@ -14,7 +14,7 @@ import { VSHARD_COUNT } from '../../src/common/limits.js'
 import type { ColumnBatch, ColumnVector } from '../batch.js'
 import type { TableSchema } from '../ops.js'
 import { anyNonZero } from '../wal/ingest-compact.js'
-import { decodeFlatPayload, encodeFlatPayload, flatPayloadBytes } from '../wal/ingest-flat.js'
+import { decodeFlatPayload, encodeFlatPayload, FlatDictionaries, flatPayloadBytes } from '../wal/ingest-flat.js'
 import { validateBatch, vShardsOf } from './dispatcher.js'
 
 const CORE_PAYLOAD_MARK = 0xc2
@@ -106,13 +106,13 @@ function rowsOfCore(routing: CoreRouting, core: number): Int32Array {
   return routing.order.subarray(start, first === last ? start : routing.runEnds[last - 1]!)
 }
 
-function corePayloadBytes(batch: ColumnBatch, routing: CoreRouting, core: number): number {
+function corePayloadBytes(batch: ColumnBatch, routing: CoreRouting, core: number, dicts: FlatDictionaries): number {
   const runCount = routing.coreRuns[core + 1]! - routing.coreRuns[core]!
   if (runCount === 0) return HEADER_BYTES
-  return HEADER_BYTES + align8(2 * runCount) + align8(4 * runCount) + flatPayloadBytes(batch, rowsOfCore(routing, core))
+  return HEADER_BYTES + align8(2 * runCount) + align8(4 * runCount) + flatPayloadBytes(batch, rowsOfCore(routing, core), dicts)
 }
 
-function encodeCorePayload(batch: ColumnBatch, routing: CoreRouting, core: number, into: Uint8Array): void {
+function encodeCorePayload(batch: ColumnBatch, routing: CoreRouting, core: number, into: Uint8Array, dicts: FlatDictionaries): void {
   const first = routing.coreRuns[core]!
   const runCount = routing.coreRuns[core + 1]! - first
   const view = new DataView(into.buffer, into.byteOffset, into.byteLength)
@@ -129,7 +129,7 @@ function encodeCorePayload(batch: ColumnBatch, routing: CoreRouting, core: numbe
     view.setUint16(HEADER_BYTES + 2 * r, routing.runVShards[first + r]!, true)
     view.setInt32(endsAt + 4 * r, routing.runEnds[first + r]! - start, true)
   }
-  encodeFlatPayload(batch, into.subarray(flatAt), rowsOfCore(routing, core))
+  encodeFlatPayload(batch, into.subarray(flatAt), rowsOfCore(routing, core), dicts)
 }
 
 /**
@@ -141,13 +141,15 @@ export function encodeCorePayloads(
 ): CorePayloads {
   const batch = withoutEmptyNullMaps(source)
   const routing = routeRows(schema, batch, coreCount, kept)
+  const dicts = new FlatDictionaries()
+  const sizes = Array.from({ length: coreCount }, (_, core) => corePayloadBytes(batch, routing, core, dicts))
   const ends = [0]
-  for (let core = 0; core < coreCount; core++) ends.push(ends[core]! + align8(corePayloadBytes(batch, routing, core)))
+  for (let core = 0; core < coreCount; core++) ends.push(ends[core]! + align8(sizes[core]!))
   const bytes = take(ends[coreCount]!)
   assert(bytes.byteOffset % 8 === 0 && bytes.length === ends[coreCount], 'core payloads start 8-aligned, sized as asked')
   for (let core = 0; core < coreCount; core++) {
-    const end = ends[core]! + corePayloadBytes(batch, routing, core)
-    encodeCorePayload(batch, routing, core, bytes.subarray(ends[core]!, end))
+    const end = ends[core]! + sizes[core]!
+    encodeCorePayload(batch, routing, core, bytes.subarray(ends[core]!, end), dicts)
     bytes.fill(0, end, ends[core + 1]!)
   }
   return { bytes, ends }

@@ -38,22 +38,25 @@ function nullsOf(vector: ColumnVector): Uint8Array | undefined {
   return vector.kind === 'symbol' || vector.kind === 'text' ? undefined : vector.nulls
 }
 
-function columnBytes(vector: ColumnVector, rowCount: number, rows: Int32Array | undefined): number {
+function columnBytes(vector: ColumnVector, rowCount: number, rows: Int32Array | undefined, dicts: FlatDictionaries | undefined): number {
   const nulls = nullsOf(vector) === undefined ? 0 : align8(rowCount)
   switch (vector.kind) {
     case 'timestamp': case 'f64': case 'i64': return DESCRIPTOR_BYTES + rowCount * 8 + nulls
     case 'bool': return DESCRIPTOR_BYTES + align8(rowCount) + nulls
-    case 'symbol': return DESCRIPTOR_BYTES + align8(rowCount * 4) + stringsBytes(vector.dict)
+    case 'symbol': return DESCRIPTOR_BYTES + align8(rowCount * 4) + (dicts === undefined ? stringsBytes(vector.dict) : dicts.sectionOf(vector.dict).length)
     case 'text': return DESCRIPTOR_BYTES + stringsBytes(vector.values, rows)
     default: return assertNever(vector)
   }
 }
 
-/** The payload's exact length (of rows `rows` of the batch, in that order, when given), to size its buffer. */
-export function flatPayloadBytes(batch: ColumnBatch, rows?: Int32Array): number {
+/**
+ * The payload's exact length (of rows `rows` of the batch, in that order, when given), to size its buffer; `dicts` as
+ * encodeFlatPayload's.
+ */
+export function flatPayloadBytes(batch: ColumnBatch, rows?: Int32Array, dicts?: FlatDictionaries): number {
   let bytes = HEADER_BYTES
   const rowCount = rows === undefined ? batch.rowCount : rows.length
-  for (const vector of batch.columns) bytes += columnBytes(vector, rowCount, rows)
+  for (const vector of batch.columns) bytes += columnBytes(vector, rowCount, rows, dicts)
   return bytes
 }
 
@@ -105,6 +108,12 @@ class FlatWriter extends PayloadCursor {
     this.pad(at)
   }
 
+  /** Bytes encoded before (a multiple of 8 long), as they are. */
+  section(bytes: Uint8Array): void {
+    this.bytes.set(bytes, this.at)
+    this.at += bytes.length
+  }
+
   private pad(end: number): void {
     const next = align8(end)
     this.bytes.fill(0, end, next)
@@ -134,10 +143,30 @@ function gatherWordPairs(from: Int32Array, rows: Int32Array, into: Int32Array): 
 }
 
 /**
- * Encodes `batch` into `into` (exactly flatPayloadBytes(batch, rows) long); with `rows`, only those rows, in that
- * order (a core's rows of a record, grouped by vShard: core-payloads.ts), gathered straight into the payload.
+ * Symbol dictionaries' sections encoded once for several payloads of one batch (each core's: core-payloads.ts), then
+ * copied: UTF-8 encoding every dictionary for every core cost as much as gathering the rows.
  */
-export function encodeFlatPayload(batch: ColumnBatch, into: Uint8Array, rows?: Int32Array): Uint8Array {
+export class FlatDictionaries {
+  private readonly sections = new Map<ReadonlyArray<string>, Uint8Array>()
+
+  sectionOf(dict: ReadonlyArray<string>): Uint8Array {
+    let section = this.sections.get(dict)
+    if (section === undefined) {
+      const writer = new FlatWriter(new Uint8Array(stringsBytes(dict)))
+      writer.strings(dict)
+      section = writer.bytes
+      this.sections.set(dict, section)
+    }
+    return section
+  }
+}
+
+/**
+ * Encodes `batch` into `into` (exactly flatPayloadBytes(batch, rows, dicts) long); with `rows`, only those rows, in
+ * that order (a core's rows of a record, grouped by vShard: core-payloads.ts), gathered straight into the payload;
+ * with `dicts`, symbol dictionaries copied from there.
+ */
+export function encodeFlatPayload(batch: ColumnBatch, into: Uint8Array, rows?: Int32Array, dicts?: FlatDictionaries): Uint8Array {
   if (rows !== undefined) assert(into.byteOffset % 8 === 0, 'a gathered flat payload starts 8-byte aligned')
   const writer = new FlatWriter(into)
   const { view } = writer
@@ -157,7 +186,8 @@ export function encodeFlatPayload(batch: ColumnBatch, into: Uint8Array, rows?: I
     writer.at += DESCRIPTOR_BYTES
     if (vector.kind === 'symbol') {
       writer.array(vector.ids, rows)
-      writer.strings(vector.dict)
+      if (dicts === undefined) writer.strings(vector.dict)
+      else writer.section(dicts.sectionOf(vector.dict))
     } else if (vector.kind === 'text') writer.strings(vector.values, rows)
     else writer.array(vector.values, rows)
     if (nulls !== undefined) writer.array(nulls, rows)
