@@ -6,6 +6,7 @@ import { asLsn, type Lsn, type TableId } from '../src/common/ids.js'
 import type { IngestResult } from './api.js'
 import type { ColumnBatch } from './batch.js'
 import type { CoreClient } from './bridge/core-client.js'
+import type { CorePayloads } from './bridge/core-payloads.js'
 import type { CatalogStore } from './catalog/catalog-store.js'
 import { fail } from './engine-setup.js'
 import type { FlushCoordinator } from './flush-coordinator.js'
@@ -29,7 +30,7 @@ export interface AtomicIngestDeps {
   /** Held from before the WAL until every core applied (DROP TABLE and TRUNCATE wait for it). */
   readonly gate: () => Promise<() => void>
   /** The engine's dispatch of one record's payload to every core at `lsn` (LSN order is call order). */
-  readonly applyToCores: (table: TableSchema, payload: Uint8Array, lsn: Lsn) => Array<Promise<unknown>>
+  readonly applyToCores: (table: TableSchema, payloads: CorePayloads, lsn: Lsn) => Array<Promise<unknown>>
   readonly relieveWal: () => void
 }
 
@@ -53,7 +54,7 @@ export class AtomicIngest {
     for (const { tableId, batch, encoded: ahead } of parts) {
       const table = this.deps.catalog.table(tableId)
       if (table === undefined) throw fail('NoSuchTable', `table ${tableId} does not exist`)
-      const payloads = recordPayloads(table, batch, ahead, this.deps.encodeBuffers)
+      const payloads = recordPayloads(table, batch, ahead, this.deps.encodeBuffers, this.deps.cores.length)
       if (payloads !== undefined) encoded.push({ table, ...payloads, rowCount: batch.rowCount })
     }
     return encoded
@@ -86,7 +87,7 @@ export class AtomicIngest {
     const first = commit.lsn - encoded.length + 1
     const applies = encoded.flatMap((part, i) => this.deps.applyToCores(part.table, part.ring, asLsn(first + i)))
     await Promise.all(applies)
-    for (const part of encoded) if (part.isPooled) this.deps.encodeBuffers.give(part.ring)
+    for (const part of encoded) if (part.isPooled) this.deps.encodeBuffers.give(part.ring.bytes)
     return { kind: 'IngestResult', rowCount, lsn: commit.lsn }
   }
 }

@@ -2,7 +2,7 @@
 // (ingest: WAL then cores; scans: segments + cores); wires flush, checkpoint, catch-up, restart, compaction, retention.
 // Knows nothing of SQL or sockets.
 import path from 'node:path'
-import { assertNever } from '../src/common/assert.js'
+import { assert, assertNever } from '../src/common/assert.js'
 import { asLsn, type Lsn, type TableId } from '../src/common/ids.js'
 import { CORE_RESTARTS_MAX_COUNT, PARTITION_WIDTH_US_DEFAULT, REPLAY_IN_FLIGHT_BYTES_MAX, WAL_CLOSED_SEGMENTS_MAX_COUNT } from '../src/common/limits.js'
 import { log } from '../src/common/log.js'
@@ -11,10 +11,10 @@ import { EngineFailureError, NO_SYNC_STATUS, type DiskStatus, type SyncStatus, t
 import { AtomicIngest, type IngestPart } from './atomic-ingest.js'
 import type { RowsPartial } from './batch.js'
 import { CoreClient } from './bridge/core-client.js'
-import { splitBatchByCore } from './bridge/dispatcher.js'
+import { missedCorePayload, payloadOfCore, type CorePayloads } from './bridge/core-payloads.js'
 import { FrameCodec } from './bridge/frame-codec.js'
 import { InFlightWindow } from './bridge/in-flight-window.js'
-import type { ApplyIngestRequest, ApplyRawIngestRequest, CoreResponse } from './bridge/messages.js'
+import type { ApplyCoreIngestRequest, ApplyRawIngestRequest, CoreResponse } from './bridge/messages.js'
 import { CatalogStore } from './catalog/catalog-store.js'
 import { CatchUp, walRecordReader } from './catch-up.js'
 import { Compactor } from './compactor.js'
@@ -154,10 +154,10 @@ class NodeEngine implements Engine {
   private async applyMissed(core: number, record: WalRecord): Promise<void> {
     if (this.ddl.isDeadRecord(record) || await this.ddl.appliedMissedDelete(core, record)) return
     const table = tableOfRecord(this.catalog, record)
-    const keep = (vShard: number) => vShard % this.cores.length === core && this.segments.flushedLsn(table.id, vShard) < record.lsn
-    const part = splitBatchByCore(table, batchOfRecord(this.catalog, this.codec, record), this.cores.length, keep)[core]
-    if (part === undefined) return
-    const request = { kind: 'ApplyIngestRequest' as const, tableId: table.id, lsn: record.lsn, batch: part.batch, vShards: part.vShards }
+    const isMissed = (vShard: number) => this.segments.flushedLsn(table.id, vShard) < record.lsn
+    const payload = missedCorePayload(table, batchOfRecord(this.catalog, this.codec, record), this.cores.length, core, isMissed)
+    if (payload === undefined) return
+    const request = { kind: 'ApplyCoreIngestRequest' as const, tableId: table.id, lsn: record.lsn, coreCount: this.cores.length, payload }
     checkResponse(this.flushes.applied(core, await this.cores[core]!.request(request), undefined))
   }
 
@@ -165,7 +165,7 @@ class NodeEngine implements Engine {
    * Sends one core its part of record `lsn`, unless catch-up runs for that core (invariant 3): the part then waits
    * and is either applied by catch-up or sent once catch-up hands over. A dropped dispatch (tests) starts catch-up.
    */
-  private sendPart(core: number, request: Omit<ApplyIngestRequest, 'id'> | Omit<ApplyRawIngestRequest, 'id'>, lsn: Lsn): Promise<unknown> {
+  private sendPart(core: number, request: Omit<ApplyCoreIngestRequest, 'id'> | Omit<ApplyRawIngestRequest, 'id'>, lsn: Lsn): Promise<unknown> {
     const restarting = this.restarting[core]
     if (restarting !== undefined) return restarting.then(() => this.sendPart(core, request, lsn))
     const send = () => this.cores[core]!.request(request).then(
@@ -353,7 +353,7 @@ class NodeEngine implements Engine {
     const table = this.catalog.table(op.tableId)
     if (table === undefined) throw fail('NoSuchTable', `table ${op.tableId} does not exist`)
     const wal = this.requireWal()
-    const payloads = recordPayloads(table, op.batch, op.encoded, this.encodeBuffers)
+    const payloads = recordPayloads(table, op.batch, op.encoded, this.encodeBuffers, this.cores.length)
     if (payloads === undefined) return { kind: 'IngestResult', rowCount: 0, lsn: wal.durableLsn }
     const { ring: payload, wal: walPayload, isPooled } = payloads
     // Backpressure (a full ring plus a full control-side queue waits here, before the WAL); after a fatal fault Io first.
@@ -365,18 +365,21 @@ class NodeEngine implements Engine {
     if (isPooled) this.encodeBuffers.give(walPayload) // written: the writer holds no view of it any more
     this.relieveWal()
     // No await between durability and dispatch: continuations run in LSN order, so rings receive LSN order.
-    await Promise.all(this.applyToCores(table, payload, lsn)).then(() => { if (isPooled) this.encodeBuffers.give(payload) }) // all pushed
+    await Promise.all(this.applyToCores(table, payload, lsn)).then(() => { if (isPooled) this.encodeBuffers.give(payload.bytes) }) // all pushed
     return { kind: 'IngestResult', rowCount: op.batch.rowCount, lsn }
   }
 
   /**
-   * Pushes every core the record's payload, in call order, as replay does: each core decodes it and keeps its own rows,
-   * so the event loop neither hashes, splits nor re-encodes rows. Answers go through the flush coordinator.
+   * Pushes every core its payload of the record (its rows only, grouped by vShard where they were encoded:
+   * core-payloads.ts), in call order; a core with no rows gets an empty one, so every core sees every LSN as before.
+   * Answers go through the flush coordinator.
    */
-  private applyToCores(table: TableSchema, payload: Uint8Array, lsn: Lsn): Array<Promise<unknown>> {
-    const request = { kind: 'ApplyRawIngestRequest' as const, tableId: table.id, lsn, coreCount: this.cores.length, payload, skipVShards: null }
+  private applyToCores(table: TableSchema, payloads: CorePayloads, lsn: Lsn): Array<Promise<unknown>> {
+    assert(payloads.ends.length === this.cores.length + 1, 'one payload per core')
     this.flushes.dispatched(lsn, this.cores.length)
-    return this.cores.map((_, core) => this.sendPart(core, request, lsn))
+    return this.cores.map((_, core) => this.sendPart(core, {
+      kind: 'ApplyCoreIngestRequest', tableId: table.id, lsn, coreCount: this.cores.length, payload: payloadOfCore(payloads, core),
+    }, lsn))
   }
 
   private requireWal(): WalWriter {

@@ -4,28 +4,34 @@
 import { WAL_RECORD_BYTES_MAX } from '../src/common/limits.js'
 import type { ColumnBatch } from './batch.js'
 import { validateBatch } from './bridge/dispatcher.js'
-import { encodedAgrees, type EncodedIngest } from './encoded-ingest.js'
+import type { CorePayloads } from './bridge/core-payloads.js'
+import { encodedAgrees, encodeRecordPayloads, type EncodedIngest } from './encoded-ingest.js'
 import { fail } from './engine-setup.js'
 import type { TableSchema } from './ops.js'
-import { encodeIngestPayloads, type IngestEncodeBuffers } from './wal/ingest-payload.js'
+import type { IngestEncodeBuffers } from './wal/ingest-payload.js'
 
 /** A record's payloads and whether they came from `buffers` (the writer gives those back once unused). */
-export interface RecordPayloads { readonly ring: Uint8Array; readonly wal: Uint8Array; readonly isPooled: boolean }
+export interface RecordPayloads { readonly ring: CorePayloads; readonly wal: Uint8Array; readonly isPooled: boolean }
 
 /**
- * The payloads of a write of `batch` to `table`: `encoded` when it agrees with the table, else validated and encoded
- * here (from `buffers`); undefined for a valid batch of no rows. Throws 'InvalidBatch' or 'LimitExceeded'.
+ * The payloads of a write of `batch` to `table` on `coreCount` cores: `encoded` when it agrees with the table, else
+ * validated and encoded here (from `buffers`); undefined for a valid batch of no rows. Throws 'InvalidBatch' or
+ * 'LimitExceeded'.
  */
-export function recordPayloads(table: TableSchema, batch: ColumnBatch, encoded: EncodedIngest | undefined, buffers: IngestEncodeBuffers): RecordPayloads | undefined {
+export function recordPayloads(
+  table: TableSchema, batch: ColumnBatch, encoded: EncodedIngest | undefined, buffers: IngestEncodeBuffers, coreCount: number,
+): RecordPayloads | undefined {
   let payloads: RecordPayloads
-  if (encoded !== undefined && encodedAgrees(table, batch, encoded)) payloads = { ring: encoded.ring, wal: encoded.wal, isPooled: false }
+  if (encoded !== undefined && encodedAgrees(table, batch, encoded, coreCount)) payloads = { ring: encoded.ring, wal: encoded.wal, isPooled: false }
   else {
     const problem = validateBatch(table, batch)
     if (problem !== undefined) throw fail('InvalidBatch', problem)
     if (batch.rowCount === 0) return undefined
-    payloads = { ...encodeIngestPayloads(batch, buffers), isPooled: true }
+    payloads = { ...encodeRecordPayloads(table, batch, coreCount, buffers), isPooled: true }
   }
-  const bytes = Math.max(payloads.ring.length, payloads.wal.length)
-  if (bytes > WAL_RECORD_BYTES_MAX) throw fail('LimitExceeded', `batch of ${payloads.ring.length} bytes exceeds ${WAL_RECORD_BYTES_MAX}`)
+  // What one ring message carries: the largest core's payload (the whole batch's flat payload before issue 10's split).
+  let bytes = payloads.wal.length
+  for (let c = 0; c < coreCount; c++) bytes = Math.max(bytes, payloads.ring.ends[c + 1]! - payloads.ring.ends[c]!)
+  if (bytes > WAL_RECORD_BYTES_MAX) throw fail('LimitExceeded', `batch of ${bytes} bytes exceeds ${WAL_RECORD_BYTES_MAX}`)
   return payloads
 }

@@ -2,13 +2,16 @@
 // (fragments copied out), the frame and flat payload decode, validation, vShardsOf, the apply into memtables (their
 // growth included), the AppliedResponse and its push, and the GC all of that causes — what ilp-ingest-cost shows per
 // core thread, without a server, sockets or the other threads' load. Records are TSBS cpu rows (100 hosts) of
-// `--batch` rows each, framed as live ingest frames them for every core (ApplyRawIngestRequest of the ring payload);
-// the core is core 0 of `--cores`, so it keeps its share of the rows and skips the rest, as a server's cores do.
+// `--batch` rows each, framed as live ingest frames them (ApplyCoreIngestRequest of core 0's payload: its rows only,
+// grouped by vShard) for core 0 of `--cores`; with `--raw`, as replay frames them (ApplyRawIngestRequest of the whole
+// record's flat payload: the core hashes every row and keeps its share, as every core did live before issue 10's
+// per-core payloads). CPU is per row of the records, every core's rows counted (comparable across both framings).
 // The producer's pushes are timed apart and left out. Each run is a fresh CoreLoop in the same (warm) process.
 // Run: npx tsc -p . && node dist/bench/micro/core-ingest.js [--rows 400000] [--batch 5000] [--cores 2] [--runs 5]
-//      [--memtable-mb 64]
+//      [--memtable-mb 64] [--raw]
 import fs from 'node:fs'
 import { parseArgs } from 'node:util'
+import { encodeCorePayloads, payloadOfCore } from '../../engine/bridge/core-payloads.js'
 import { FrameCodec } from '../../engine/bridge/frame-codec.js'
 import { RingConsumer, RingProducer, createRingBuffers, type RingMessage } from '../../engine/bridge/spsc-ring.js'
 import { CoreLoop } from '../../engine/core/core-loop.js'
@@ -29,8 +32,8 @@ function processCpuMs(): number {
   return (used.user + used.system) / 1000
 }
 
-/** The frames of every record: the rows in COPY-built batches of `batchRows`, flat payloads, two-part frames. */
-function recordFrames(rowCount: number, batchRows: number, coreCount: number): RingMessage[] {
+/** The frames of every record for core 0: the rows in COPY-built batches of `batchRows`, framed as the header says. */
+function recordFrames(rowCount: number, batchRows: number, coreCount: number, isRaw: boolean): RingMessage[] {
   const bound = tsbsBound()
   const codec = new FrameCodec()
   const all = [...cpuRows(rowCount, 100)]
@@ -39,9 +42,15 @@ function recordFrames(rowCount: number, batchRows: number, coreCount: number): R
     const rows = new CopyRows(bound, { timeZone: 'UTC', nowUs: 0, settings: new Map() })
     for (const chunk of copyTextChunks(all.slice(from, from + batchRows))) rows.push(chunk)
     rows.end()
-    const payload = encodeIngestPayload(rows.batch()).slice()
     const lsn = asLsn(frames.length + 1)
-    frames.push(codec.encodeRequest({ kind: 'ApplyRawIngestRequest', id: lsn, tableId: bound.table.id, lsn, coreCount, payload, skipVShards: null }))
+    const tableId = bound.table.id
+    if (isRaw) {
+      const payload = encodeIngestPayload(rows.batch()).slice()
+      frames.push(codec.encodeRequest({ kind: 'ApplyRawIngestRequest', id: lsn, tableId, lsn, coreCount, payload, skipVShards: null }))
+    } else {
+      const payload = payloadOfCore(encodeCorePayloads(bound.table, rows.batch(), coreCount, (n) => new Uint8Array(n)), 0).slice()
+      frames.push(codec.encodeRequest({ kind: 'ApplyCoreIngestRequest', id: lsn, tableId, lsn, coreCount, payload }))
+    }
   }
   return frames
 }
@@ -78,11 +87,11 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       rows: { type: 'string', default: '400000' }, batch: { type: 'string', default: '5000' }, cores: { type: 'string', default: '2' },
-      runs: { type: 'string', default: '5' }, 'memtable-mb': { type: 'string', default: '64' },
+      runs: { type: 'string', default: '5' }, 'memtable-mb': { type: 'string', default: '64' }, raw: { type: 'boolean', default: false },
     },
   })
   const rowCount = Number(values.rows)
-  const frames = recordFrames(rowCount, Number(values.batch), Number(values.cores))
+  const frames = recordFrames(rowCount, Number(values.batch), Number(values.cores), values.raw)
   const perM = (ms: number): string => (ms / 1000 / (rowCount / 1e6)).toFixed(3)
   for (let r = 0; r < Number(values.runs); r++) {
     const cost = await run(frames, Number(values['memtable-mb']) * 2 ** 20)

@@ -1,17 +1,18 @@
 // bench/micro/ilp-worker-job: CPU µs per row of each step of one ILP parse worker job (wire/ilp/parse-worker.ts),
 // run in this thread on TSBS cpu lines: a group of HTTP bodies as the worker takes them (the bench's shape: 5 bodies of 1,000
 // lines), parsed as one stream (parseBodies with a warm LineParser), split per body (lineCountOf + requestParts), encoded ahead
-// for the cpu table (encodeBatchesAhead, and its parts: planning, lowering, validateBatch, the flat ring payload and
+// for the cpu table (encodeBatchesAhead, and its parts: planning, lowering, validateBatch, the per-core ring payloads and
 // the compact WAL payload), made lean (leanAhead, timed with the encode it needs: subtract encodeBatchesAhead).
 // The payload buffers go back to the encoder after each job, as the pool recycles them. Best of --samples after a
 // warm-up, each sample --jobs jobs per step (process.cpuUsage counts every thread of the process: run it alone, and
 // compare builds alternately).
-// Run: npx tsc -p . && node dist/bench/micro/ilp-worker-job.js [--bodies 5] [--lines 1000] [--hosts 100]
+// Run: npx tsc -p . && node dist/bench/micro/ilp-worker-job.js [--bodies 5] [--lines 1000] [--hosts 100] [--cores 2]
 //   Profile one step: node --cpu-prof --cpu-prof-dir=/tmp/prof dist/bench/micro/ilp-worker-job.js --step encode
 import { parseArgs } from 'node:util'
 import type { TableSchema } from '../../engine/ops.js'
 import { validateBatch } from '../../engine/bridge/dispatcher.js'
-import { encodeIngestPayload, encodeWalIngestPayload, IngestEncodeBuffers } from '../../engine/wal/ingest-payload.js'
+import { encodeWalIngestPayload, IngestEncodeBuffers } from '../../engine/wal/ingest-payload.js'
+import { encodeCorePayloads } from '../../engine/bridge/core-payloads.js'
 import type { TableId } from '../../src/common/ids.js'
 import type { IngestBatch } from '../../sql/api.js'
 import { encodeBatchesAhead, leanAhead } from '../../sql/ingest/ingest-ahead.js'
@@ -27,6 +28,8 @@ interface Job { readonly inputs: Buffer[]; readonly rows: number }
 const OPTIONS = { precision: 'n' as const, nowUs: 0 }
 const parsers = new LineParsers()
 const buffers = new IngestEncodeBuffers()
+/** The engine's cores the ring payloads are split for (`--cores`, 2 as the bench's server). */
+let coreCount = 2
 
 function jobsOf(count: number, bodies: number, lines: number, hosts: number): Job[] {
   const all = ilpBodies('cpu', count * bodies * lines, hosts, lines)
@@ -52,7 +55,7 @@ function giveBack(batches: ReadonlyArray<IngestBatch>): void {
   for (const batch of batches) {
     const payloads = batch.encoded?.payloads
     if (payloads === undefined) continue
-    buffers.give(payloads.ring)
+    buffers.give(payloads.ring.bytes)
     buffers.give(payloads.wal)
   }
 }
@@ -63,21 +66,21 @@ type Step = (job: Job, parsed: IngestBatch[], table: TableSchema) => void
 const STEPS: ReadonlyArray<[string, Step]> = [
   ['parse', (job) => { parse(job) }],
   ['requestParts', (job, parsed) => { requestParts(job.inputs.map((input) => lineCountOf(input)), parsed) }],
-  ['encodeBatchesAhead', (_job, parsed, table) => giveBack(encodeBatchesAhead(parsed, [table], buffers))],
+  ['encodeBatchesAhead', (_job, parsed, table) => giveBack(encodeBatchesAhead(parsed, [table], coreCount, buffers))],
   ['  plan + lower', (_job, parsed, table) => {
     for (const batch of parsed) buildIngestColumns(table, batch, batch.columns.map((column) => planColumn(table, column)), null)
   }],
   ['  validateBatch', (_job, parsed, table) => {
     for (const batch of parsed) validateBatch(table, loweredOf(table, batch))
   }],
-  ['  flat (ring)', (_job, parsed, table) => {
-    for (const batch of parsed) buffers.give(encodeIngestPayload(loweredOf(table, batch), buffers))
+  ['  cores\' payloads (ring)', (_job, parsed, table) => {
+    for (const batch of parsed) buffers.give(encodeCorePayloads(table, loweredOf(table, batch), coreCount, (n) => buffers.take(n)).bytes)
   }],
   ['  compact (WAL)', (_job, parsed, table) => {
     for (const batch of parsed) buffers.give(encodeWalIngestPayload(loweredOf(table, batch), buffers))
   }],
   ['encode + leanAhead', (_job, parsed, table) => {
-    const encoded = encodeBatchesAhead(parsed, [table], buffers)
+    const encoded = encodeBatchesAhead(parsed, [table], coreCount, buffers)
     encoded.map(leanAhead)
     giveBack(encoded)
   }],
@@ -112,13 +115,14 @@ function main(): void {
     options: {
       bodies: { type: 'string', default: '5' }, lines: { type: 'string', default: '1000' }, hosts: { type: 'string', default: '100' },
       jobs: { type: 'string', default: '40' }, samples: { type: 'string', default: '9' }, step: { type: 'string' },
-      repeat: { type: 'string', default: '1' },
+      repeat: { type: 'string', default: '1' }, cores: { type: 'string', default: '2' },
     },
   })
   const jobs = jobsOf(Number(values.jobs), Number(values.bodies), Number(values.lines), Number(values.hosts))
   const parsed = jobs.map(parse)
   const table = tableOf(parsed[0]![0]!)
-  const encoded = encodeBatchesAhead(parsed[0]!, [table])
+  coreCount = Number(values.cores)
+  const encoded = encodeBatchesAhead(parsed[0]!, [table], coreCount)
   if (encoded.some((batch) => batch.encoded === undefined)) throw new Error('a batch was not encoded ahead')
   const rows = jobs[0]!.rows
   process.stdout.write(`${jobs.length} jobs of ${values.bodies} bodies × ${values.lines} lines (${rows} rows), ${values.hosts} hosts; CPU µs per row, best of ${values.samples}\n`)

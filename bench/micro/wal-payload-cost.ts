@@ -61,7 +61,7 @@ function main(): void {
   const report = (name: string, bytes: number, encode: number, decode: number): void => {
     process.stdout.write(`${name.padEnd(8)} ${bytes.toFixed(2).padStart(7)} bytes/row  encode ${encode.toFixed(0).padStart(4)} ns/row  decode ${decode.toFixed(0).padStart(4)} ns/row\n`)
   }
-  const flatScratch = new Uint8Array(Math.max(...batches.map(flatPayloadBytes))) // reused, as the engine's encode buffers are
+  const flatScratch = new Uint8Array(Math.max(...batches.map((batch) => flatPayloadBytes(batch)))) // reused, as the engine's encode buffers are
   report('flat', bytesOf(flat), nsPerRow(rowCount, () => { for (const b of batches) encodeFlatPayload(b, flatScratch.subarray(0, flatPayloadBytes(b))) }),
     nsPerRow(rowCount, () => { for (const p of flat) decodeFlatPayload(p) }))
   report('compact', bytesOf(compact), nsPerRow(rowCount, () => { for (const b of batches) encodeCompactPayload(b, scratch) }),

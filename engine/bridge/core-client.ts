@@ -139,7 +139,7 @@ export class CoreClient {
 
   private enqueue(request: WithoutId<CoreRequest>): number {
     const id = this.nextId++
-    if (request.kind === 'ApplyIngestRequest' || request.kind === 'ApplyRawIngestRequest') {
+    if (request.kind === 'ApplyIngestRequest' || request.kind === 'ApplyRawIngestRequest' || request.kind === 'ApplyCoreIngestRequest') {
       this.lastIngestId = id
       this.isMemtableEmpty = false
     }

@@ -1,5 +1,6 @@
 // engine/bridge/dispatcher: routes rows to vShards and cores: vShard = hash(tableId, series key) mod VSHARD_COUNT,
-// core = vShard mod coreCount; splits an ingest batch into per-core columnar parts. Knows nothing of WAL or SQL.
+// core = vShard mod coreCount (core-payloads.ts writes each core's rows of a record); validates batches. Knows
+// nothing of WAL or SQL.
 import { assertNever } from '../../src/common/assert.js'
 import type { TableId } from '../../src/common/ids.js'
 import { VSHARD_COUNT } from '../../src/common/limits.js'
@@ -107,45 +108,6 @@ export function takeRows(vector: ColumnVector, rows: Int32Array): ColumnVector {
     case 'text': return { kind: 'text', values: Array.from(rows, (row) => vector.values[row] ?? null) }
     default: return assertNever(vector)
   }
-}
-
-export interface CorePart {
-  readonly batch: ColumnBatch
-  readonly vShards: Uint16Array
-}
-
-/**
- * Splits a batch by owning core (index = core id); undefined where a core owns none of the rows. With `keep`, only
- * rows whose vShard it accepts are kept (replay skips the vShards a segment already holds).
- */
-export function splitBatchByCore(
-  schema: TableSchema, batch: ColumnBatch, coreCount: number, keep?: (vShard: number) => boolean,
-): Array<CorePart | undefined> {
-  const vShards = vShardsOf(schema, batch)
-  const kept = keep === undefined ? undefined : keptVShards(keep)
-  if (coreCount === 1 && kept === undefined) return [{ batch, vShards }]
-  const counts = new Int32Array(coreCount)
-  for (let row = 0; row < batch.rowCount; row++) if (kept?.[vShards[row]!] !== 0) counts[vShards[row]! % coreCount]! += 1
-  const rowsByCore = Array.from(counts, (count) => new Int32Array(count))
-  const fill = new Int32Array(coreCount)
-  for (let row = 0; row < batch.rowCount; row++) {
-    if (kept?.[vShards[row]!] === 0) continue
-    const core = vShards[row]! % coreCount
-    rowsByCore[core]![fill[core]!++] = row
-  }
-  return rowsByCore.map((rows) => {
-    if (rows.length === 0) return undefined
-    if (rows.length === batch.rowCount) return { batch, vShards }
-    const columns = batch.columns.map((vector) => takeRows(vector, rows))
-    return { batch: { rowCount: rows.length, columns }, vShards: Uint16Array.from(rows, (row) => vShards[row]!) }
-  })
-}
-
-/** 1 where `keep` accepts the vShard, 0 where not; one call per vShard. */
-function keptVShards(keep: (vShard: number) => boolean): Uint8Array {
-  const kept = new Uint8Array(VSHARD_COUNT)
-  for (let v = 0; v < VSHARD_COUNT; v++) kept[v] = keep(v) ? 1 : 0
-  return kept
 }
 
 /** Every id is -1 (NULL) or indexes the dictionary. A plain loop: this runs over every cell of every tag column. */

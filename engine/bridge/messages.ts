@@ -12,8 +12,9 @@ import type { DeletePredicate } from '../wal/delete-payload.js'
 export interface RegisterTableRequest { readonly kind: 'RegisterTableRequest'; readonly id: number; readonly table: TableSchema }
 
 /**
- * The rows of one WAL record that this core owns: `vShards[i]` is the vShard of row i. Per vShard, the dispatcher
- * sends these in LSN order, and the ring keeps that order (design invariant 2).
+ * The rows of one WAL record that this core owns: `vShards[i]` is the vShard of row i. Per vShard in LSN order
+ * (design invariant 2). No path sends it since issue 10's per-core payloads (ApplyCoreIngestRequest); the core still
+ * applies it, and its kind stays in CORE_REQUEST_KINDS (append-only).
  */
 export interface ApplyIngestRequest {
   readonly kind: 'ApplyIngestRequest'
@@ -38,6 +39,19 @@ export interface ApplyRawIngestRequest {
   readonly coreCount: number
   readonly payload: Uint8Array
   readonly skipVShards: Uint8Array | null
+}
+
+/**
+ * Live ingest and catch-up: this core's rows of one WAL record, already grouped by vShard where they were encoded
+ * (core-payloads.ts), so the core applies them without hashing or skipping a row. Per vShard in LSN order (inv. 2).
+ */
+export interface ApplyCoreIngestRequest {
+  readonly kind: 'ApplyCoreIngestRequest'
+  readonly id: number
+  readonly tableId: TableId
+  readonly lsn: Lsn
+  readonly coreCount: number
+  readonly payload: Uint8Array
 }
 
 /** Where one column chunk of a segment lies: `length` bytes at `offset` of the segment's file. */
@@ -172,7 +186,7 @@ export interface RewriteSegmentRequest {
 export type CoreRequest =
   | RegisterTableRequest | ApplyIngestRequest | ApplyRawIngestRequest | ScanRequest | ShutdownRequest | CommitFlushRequest | FlushRequest
   | CompactRequest | DropTableRowsRequest | StreamScanRequest | ScanCreditRequest | ScanCancelRequest | HoldFlushesRequest
-  | DeleteRowsRequest | RewriteSegmentRequest
+  | DeleteRowsRequest | RewriteSegmentRequest | ApplyCoreIngestRequest
 
 export interface DoneResponse { readonly kind: 'DoneResponse'; readonly id: number }
 export interface ScanResponse { readonly kind: 'ScanResponse'; readonly id: number; readonly partial: ScanPartial }
@@ -229,7 +243,7 @@ export type CoreResponse = DoneResponse | ScanResponse | FailureResponse | Appli
 export const CORE_REQUEST_KINDS: ReadonlySet<string> = new Set<CoreRequest['kind']>([
   'RegisterTableRequest', 'ApplyIngestRequest', 'ApplyRawIngestRequest', 'ScanRequest', 'ShutdownRequest', 'CommitFlushRequest', 'FlushRequest', 'CompactRequest',
   'DropTableRowsRequest', 'StreamScanRequest', 'ScanCreditRequest', 'ScanCancelRequest', 'HoldFlushesRequest',
-  'DeleteRowsRequest', 'RewriteSegmentRequest',
+  'DeleteRowsRequest', 'RewriteSegmentRequest', 'ApplyCoreIngestRequest',
 ])
 export const CORE_RESPONSE_KINDS: ReadonlySet<string> = new Set<CoreResponse['kind']>([
   'DoneResponse', 'ScanResponse', 'FailureResponse', 'AppliedResponse', 'CompactResponse', 'ScanBatchResponse',

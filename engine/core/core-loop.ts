@@ -4,8 +4,9 @@ import { assert, assertNever } from '../../src/common/assert.js'
 import { isEngineFailureError, type EngineFailure } from '../api.js'
 import { FrameCodec } from '../bridge/frame-codec.js'
 import { validateBatch, vShardsOf } from '../bridge/dispatcher.js'
+import { decodeCorePayload } from '../bridge/core-payloads.js'
 import type {
-  AppliedResponse, ApplyIngestRequest, ApplyRawIngestRequest, CompactRequest, CoreRequest, CoreResponse, RewriteSegmentRequest, ScanRequest,
+  AppliedResponse, ApplyCoreIngestRequest, ApplyIngestRequest, ApplyRawIngestRequest, CompactRequest, CoreRequest, CoreResponse, RewriteSegmentRequest, ScanRequest,
 } from '../bridge/messages.js'
 import { RingConsumer, RingProducer, ringMessageLength, type RingBuffers, type RingMessage } from '../bridge/spsc-ring.js'
 import {
@@ -104,7 +105,7 @@ export class CoreLoop {
    */
   private decodeRequest(bytes: Uint8Array): CoreRequest {
     const request = this.codec.decodeRequest(bytes)
-    if (bytes.buffer !== this.receiveBuffer.buffer || request.kind === 'ApplyRawIngestRequest') return request
+    if (bytes.buffer !== this.receiveBuffer.buffer || request.kind === 'ApplyRawIngestRequest' || request.kind === 'ApplyCoreIngestRequest') return request
     return this.codec.decodeRequest(bytes.slice())
   }
 
@@ -137,6 +138,7 @@ export class CoreLoop {
         return { kind: 'DoneResponse', id: request.id }
       case 'ApplyIngestRequest': return this.applyIngest(request)
       case 'ApplyRawIngestRequest': return this.applyRawIngest(request)
+      case 'ApplyCoreIngestRequest': return this.applyCoreIngest(request)
       case 'ScanRequest': return this.scan(request)
       case 'CommitFlushRequest':
         this.storage.commitFlush(request.flushId, request.isCommitted)
@@ -187,6 +189,19 @@ export class CoreLoop {
     }
     // The same vShardsOf as live ingest's dispatcher, so every row lands in the vShard (and core) it always has.
     this.storage.apply({ tableId: request.tableId, lsn: request.lsn, batch, vShards: vShardsOf(schema, batch) }, this.ownedOf(request))
+    return this.applied(request.id)
+  }
+
+  /** Live ingest and catch-up: this core's rows only, grouped by vShard where they were encoded (core-payloads.ts). */
+  private applyCoreIngest(request: ApplyCoreIngestRequest): CoreResponse {
+    if (request.lsn <= this.lastAppliedLsn) assert(false, `core ${this.options.coreId}: lsn ${request.lsn} after ${this.lastAppliedLsn}`)
+    this.lastAppliedLsn = request.lsn
+    const schema = this.storage.schemaOf(request.tableId)
+    if (schema === undefined) assert(false, `core ${this.options.coreId}: ingest into unregistered table ${request.tableId}`)
+    const rows = decodeCorePayload(schema, request.payload, this.options.coreId, request.coreCount)
+    // Answered as replay answers a record that does not fit the table (applyRawIngest), rather than stopping the core.
+    if (typeof rows === 'string') return this.failure(request.id, { kind: 'Corrupt', detail: `wal record lsn ${request.lsn}: ${rows}` })
+    this.storage.applyCoreRows(request.tableId, request.lsn, rows)
     return this.applied(request.id)
   }
 

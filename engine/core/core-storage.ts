@@ -5,10 +5,11 @@
 import { assert } from '../../src/common/assert.js'
 import type { TableId } from '../../src/common/ids.js'
 import { MEMTABLE_FLUSH_AGE_MS, VSHARD_COUNT } from '../../src/common/limits.js'
-import type { ColumnBatch, ColumnVector, ScanPartial } from '../batch.js'
+import type { ColumnBatch, ScanPartial } from '../batch.js'
 import type {
   ApplyIngestRequest, CompactRequest, EncodedSegment, FlushedLsn, FlushOutput, SegmentSlice,
 } from '../bridge/messages.js'
+import { withoutEmptyNullMaps, type CoreRows } from '../bridge/core-payloads.js'
 import { gatherVector } from '../timeseries/gather.js'
 import { EngineFailureError } from '../api.js'
 import type { ScanOp, TableSchema } from '../ops.js'
@@ -22,22 +23,6 @@ import { rowGroupsOf } from '../timeseries/segment-slice-layout.js'
 import { memtableWithout } from '../timeseries/delete-rows.js'
 import type { DeletePredicate } from '../wal/delete-payload.js'
 import { encodeSegment } from '../timeseries/segment-writer.js'
-
-/**
- * The batch with each null map that marks no row dropped: one scan of the map here instead of one per memtable the
- * rows go to (a live ILP batch carries a map for every field column, mostly without a NULL).
- */
-function withoutEmptyNullMaps(batch: ColumnBatch): ColumnBatch {
-  let columns: ColumnVector[] | undefined
-  for (let c = 0; c < batch.columns.length; c++) {
-    const vector = batch.columns[c]!
-    if (vector.kind === 'symbol' || vector.kind === 'text' || vector.nulls === undefined || vector.nulls.indexOf(1) >= 0) continue
-    columns ??= [...batch.columns]
-    columns[c] = vector.kind === 'i64' ? { kind: vector.kind, values: vector.values }
-      : vector.kind === 'bool' ? { kind: vector.kind, values: vector.values } : { kind: vector.kind, values: vector.values }
-  }
-  return columns === undefined ? batch : { rowCount: batch.rowCount, columns }
-}
 
 /** A memtable with the WAL range it holds: every row of (tableId, vShard) with LSN in [firstLsn, lastLsn]. */
 interface LiveMemtable {
@@ -80,6 +65,10 @@ export class CoreStorage {
   private readonly starts = new Int32Array(VSHARD_COUNT + 1)
   private readonly fill = new Int32Array(VSHARD_COUNT)
   private order = new Int32Array(0)
+  // apply's runs (one per vShard with rows) and applyCoreRows' row order (0, 1, 2, …: its rows come grouped).
+  private readonly runVShards = new Uint16Array(VSHARD_COUNT)
+  private readonly runEnds = new Int32Array(VSHARD_COUNT)
+  private identity = new Int32Array(0)
 
   constructor(private readonly options: CoreStorageOptions) {
     this.chunkCache = new DecodedChunkCache(options.chunkCacheBytes)
@@ -144,38 +133,67 @@ export class CoreStorage {
    * the rows whose vShard it marks 1 (replay hands the whole record: this core's vShards not yet in a segment).
    */
   apply(request: Pick<ApplyIngestRequest, 'tableId' | 'lsn' | 'batch' | 'vShards'>, owned?: Uint8Array): void {
-    const table = this.tables.get(request.tableId)
-    if (table === undefined) assert(false, `core ${this.options.coreId}: ingest into unregistered table ${request.tableId}`)
-    const { vShards } = request
-    const batch = withoutEmptyNullMaps(request.batch)
+    const { vShards, batch } = request
     assert(vShards.length === batch.rowCount, 'one vShard per row')
     // Counting sort of row indices by vShard, so each memtable receives its rows in one append. Its arrays are the
     // core's scratch (nothing keeps them past this call), not fresh ArrayBuffers per record for the GC to find.
     const starts = this.starts.fill(0)
     for (let row = 0; row < batch.rowCount; row++) starts[vShards[row]! + 1]! += 1
     if (owned !== undefined) for (let v = 0; v < VSHARD_COUNT; v++) if (owned[v] !== 1) starts[v + 1] = 0
-    for (let v = 0; v < VSHARD_COUNT; v++) starts[v + 1]! += starts[v]!
-    if (this.order.length < starts[VSHARD_COUNT]!) this.order = new Int32Array(Math.max(starts[VSHARD_COUNT]!, 2 * this.order.length))
-    const order = this.order
+    let runCount = 0
+    for (let v = 0; v < VSHARD_COUNT; v++) {
+      const count = starts[v + 1]!
+      starts[v + 1]! += starts[v]!
+      if (count === 0) continue
+      this.runVShards[runCount] = v
+      this.runEnds[runCount++] = starts[v + 1]!
+    }
+    const order = this.scratchRows(starts[VSHARD_COUNT]!)
     const fill = this.fill
     fill.set(starts.subarray(0, VSHARD_COUNT))
     for (let row = 0; row < batch.rowCount; row++) if (owned === undefined || owned[vShards[row]!] === 1) order[fill[vShards[row]!]!++] = row
+    this.applyRuns(request.tableId, request.lsn, batch, { runVShards: this.runVShards.subarray(0, runCount), runEnds: this.runEnds.subarray(0, runCount) }, order)
+  }
+
+  /**
+   * Appends a core payload's rows (core-payloads.ts: already this core's only, grouped by vShard) to their vShards'
+   * active memtables; the caller checked LSN order.
+   */
+  applyCoreRows(tableId: TableId, lsn: number, rows: CoreRows): void {
+    const count = rows.batch.rowCount
+    if (this.identity.length < count) {
+      this.identity = new Int32Array(Math.max(count, 2 * this.identity.length))
+      for (let i = 0; i < this.identity.length; i++) this.identity[i] = i
+    }
+    if (count > 0) this.applyRuns(tableId, lsn, rows.batch, rows, this.identity)
+  }
+
+  /** Scratch for `count` row indices, kept from one record to the next. */
+  private scratchRows(count: number): Int32Array {
+    if (this.order.length < count) this.order = new Int32Array(Math.max(count, 2 * this.order.length))
+    return this.order
+  }
+
+  /** Run r's rows `order[runEnds[r - 1] (0 for the first), runEnds[r])` go to vShard runVShards[r]'s memtable. */
+  private applyRuns(tableId: TableId, lsn: number, source: ColumnBatch, runs: Pick<CoreRows, 'runVShards' | 'runEnds'>, order: Int32Array): void {
+    const table = this.tables.get(tableId)
+    if (table === undefined) assert(false, `core ${this.options.coreId}: ingest into unregistered table ${tableId}`)
+    const batch = withoutEmptyNullMaps(source)
     const targets: Array<{ readonly memtable: Memtable; readonly rows: Int32Array }> = []
     let columnCount = 0
-    for (let v = 0; v < VSHARD_COUNT; v++) {
-      const count = starts[v + 1]! - starts[v]!
+    for (let r = 0; r < runs.runVShards.length; r++) {
+      const v = runs.runVShards[r]!
+      const start = r === 0 ? 0 : runs.runEnds[r - 1]!
+      const count = runs.runEnds[r]! - start
       if (count === 0) continue
       let live = table.active.get(v)
       if (live === undefined) {
-        live = {
-          tableId: request.tableId, vShard: v, memtable: new Memtable(table.schema), firstLsn: request.lsn, lastLsn: 0,
-          createdMs: this.nowMs(),
-        }
+        live = { tableId, vShard: v, memtable: new Memtable(table.schema), firstLsn: lsn, lastLsn: 0, createdMs: this.nowMs() }
         table.active.set(v, live)
       }
       live.memtable.reserveRows(batch, count)
-      live.lastLsn = request.lsn
-      targets.push({ memtable: live.memtable, rows: order.subarray(starts[v]!, starts[v + 1]!) })
+      live.lastLsn = lsn
+      targets.push({ memtable: live.memtable, rows: order.subarray(start, start + count) })
       columnCount = Math.max(columnCount, live.memtable.columnCount)
     }
     // Column by column across the memtables (issue 10): a batch's rows of one vShard are scattered through it, so

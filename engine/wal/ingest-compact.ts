@@ -208,7 +208,7 @@ function putNullBits(bytes: Uint8Array, at: number, nulls: Uint8Array): boolean 
 }
 
 /** Whether any byte of `bytes` is not 0: a word at a time where aligned (ILP's and COPY's maps are mostly all 0). */
-function anyNonZero(bytes: Uint8Array): boolean {
+export function anyNonZero(bytes: Uint8Array): boolean {
   const words = bytes.byteOffset % 4 === 0 ? bytes.length >>> 2 : 0
   if (words > 0 && orOfWords(new Int32Array(bytes.buffer, bytes.byteOffset, words)) !== 0) return true
   for (let i = words * 4; i < bytes.length; i++) if (bytes[i] !== 0) return true

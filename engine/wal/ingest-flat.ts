@@ -24,9 +24,13 @@ const KIND_OF_CODE: ReadonlyMap<number, ColumnKind> = new Map(Object.entries(COL
 
 const align8 = (n: number): number => (n + 7) & ~7
 
-function stringsBytes(strings: ReadonlyArray<string | null>): number {
+function stringsBytes(strings: ReadonlyArray<string | null>, rows?: Int32Array): number {
   let bytes = 0
-  for (const text of strings) bytes += 4 + (text === null ? 0 : Buffer.byteLength(text))
+  const count = rows === undefined ? strings.length : rows.length
+  for (let i = 0; i < count; i++) {
+    const text = strings[rows === undefined ? i : rows[i]!]
+    bytes += 4 + (text === null || text === undefined ? 0 : Buffer.byteLength(text))
+  }
   return align8(bytes)
 }
 
@@ -34,21 +38,25 @@ function nullsOf(vector: ColumnVector): Uint8Array | undefined {
   return vector.kind === 'symbol' || vector.kind === 'text' ? undefined : vector.nulls
 }
 
-function columnBytes(vector: ColumnVector, rowCount: number): number {
+function columnBytes(vector: ColumnVector, rowCount: number, rows: Int32Array | undefined, dicts: FlatDictionaries | undefined): number {
   const nulls = nullsOf(vector) === undefined ? 0 : align8(rowCount)
   switch (vector.kind) {
     case 'timestamp': case 'f64': case 'i64': return DESCRIPTOR_BYTES + rowCount * 8 + nulls
     case 'bool': return DESCRIPTOR_BYTES + align8(rowCount) + nulls
-    case 'symbol': return DESCRIPTOR_BYTES + align8(rowCount * 4) + stringsBytes(vector.dict)
-    case 'text': return DESCRIPTOR_BYTES + stringsBytes(vector.values)
+    case 'symbol': return DESCRIPTOR_BYTES + align8(rowCount * 4) + (dicts === undefined ? stringsBytes(vector.dict) : dicts.sectionOf(vector.dict).length)
+    case 'text': return DESCRIPTOR_BYTES + stringsBytes(vector.values, rows)
     default: return assertNever(vector)
   }
 }
 
-/** The payload's exact length, to size the buffer it is encoded into. */
-export function flatPayloadBytes(batch: ColumnBatch): number {
+/**
+ * The payload's exact length (of rows `rows` of the batch, in that order, when given), to size its buffer; `dicts` as
+ * encodeFlatPayload's.
+ */
+export function flatPayloadBytes(batch: ColumnBatch, rows?: Int32Array, dicts?: FlatDictionaries): number {
   let bytes = HEADER_BYTES
-  for (const vector of batch.columns) bytes += columnBytes(vector, batch.rowCount)
+  const rowCount = rows === undefined ? batch.rowCount : rows.length
+  for (const vector of batch.columns) bytes += columnBytes(vector, rowCount, rows, dicts)
   return bytes
 }
 
@@ -66,15 +74,28 @@ export class PayloadCursor {
 
 class FlatWriter extends PayloadCursor {
 
-  /** The bytes of a typed array, then zeros to the next multiple of 8. */
-  array(values: Float64Array | BigInt64Array | Int32Array | Uint8Array): void {
-    this.bytes.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), this.at)
-    this.pad(this.at + values.byteLength)
+  /** The bytes of a typed array (its elements `rows` in that order, when given), then zeros to the next multiple of 8. */
+  array(values: Float64Array | BigInt64Array | Int32Array | Uint8Array, rows: Int32Array | undefined): void {
+    if (rows === undefined) {
+      this.bytes.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), this.at)
+      this.pad(this.at + values.byteLength)
+      return
+    }
+    const start = this.bytes.byteOffset + this.at
+    // Sections start at multiples of 8 of a buffer whose start is one (asserted by encodeFlatPayload).
+    // i64 as two int32 words: reading a BigInt64Array element makes a BigInt.
+    if (values instanceof Float64Array) gatherF64(values, rows, new Float64Array(this.bytes.buffer, start, rows.length))
+    else if (values instanceof BigInt64Array) gatherWordPairs(new Int32Array(values.buffer, values.byteOffset, 2 * values.length), rows, new Int32Array(this.bytes.buffer, start, 2 * rows.length))
+    else if (values instanceof Int32Array) gatherI32(values, rows, new Int32Array(this.bytes.buffer, start, rows.length))
+    else gatherU8(values, rows, new Uint8Array(this.bytes.buffer, start, rows.length))
+    this.pad(this.at + rows.length * values.BYTES_PER_ELEMENT)
   }
 
-  strings(strings: ReadonlyArray<string | null>): void {
+  strings(strings: ReadonlyArray<string | null>, rows?: Int32Array): void {
     let at = this.at
-    for (const text of strings) {
+    const count = rows === undefined ? strings.length : rows.length
+    for (let i = 0; i < count; i++) {
+      const text = strings[rows === undefined ? i : rows[i]!] ?? null
       if (text === null) {
         this.view.setInt32(at, -1, true)
         at += 4
@@ -87,6 +108,12 @@ class FlatWriter extends PayloadCursor {
     this.pad(at)
   }
 
+  /** Bytes encoded before (a multiple of 8 long), as they are. */
+  section(bytes: Uint8Array): void {
+    this.bytes.set(bytes, this.at)
+    this.at += bytes.length
+  }
+
   private pad(end: number): void {
     const next = align8(end)
     this.bytes.fill(0, end, next)
@@ -94,14 +121,59 @@ class FlatWriter extends PayloadCursor {
   }
 }
 
-/** Encodes `batch` into `into` (exactly flatPayloadBytes(batch) long). */
-export function encodeFlatPayload(batch: ColumnBatch, into: Uint8Array): Uint8Array {
+// One loop per array type, each monomorphic (a generic one was most of a core payload's encode: issue 10).
+function gatherF64(from: Float64Array, rows: Int32Array, into: Float64Array): void {
+  for (let i = 0; i < rows.length; i++) into[i] = from[rows[i]!]!
+}
+
+function gatherI32(from: Int32Array, rows: Int32Array, into: Int32Array): void {
+  for (let i = 0; i < rows.length; i++) into[i] = from[rows[i]!]!
+}
+
+function gatherU8(from: Uint8Array, rows: Int32Array, into: Uint8Array): void {
+  for (let i = 0; i < rows.length; i++) into[i] = from[rows[i]!]!
+}
+
+function gatherWordPairs(from: Int32Array, rows: Int32Array, into: Int32Array): void {
+  for (let i = 0; i < rows.length; i++) {
+    const at = 2 * rows[i]!
+    into[2 * i] = from[at]!
+    into[2 * i + 1] = from[at + 1]!
+  }
+}
+
+/**
+ * Symbol dictionaries' sections encoded once for several payloads of one batch (each core's: core-payloads.ts), then
+ * copied: UTF-8 encoding every dictionary for every core cost as much as gathering the rows.
+ */
+export class FlatDictionaries {
+  private readonly sections = new Map<ReadonlyArray<string>, Uint8Array>()
+
+  sectionOf(dict: ReadonlyArray<string>): Uint8Array {
+    let section = this.sections.get(dict)
+    if (section === undefined) {
+      const writer = new FlatWriter(new Uint8Array(stringsBytes(dict)))
+      writer.strings(dict)
+      section = writer.bytes
+      this.sections.set(dict, section)
+    }
+    return section
+  }
+}
+
+/**
+ * Encodes `batch` into `into` (exactly flatPayloadBytes(batch, rows, dicts) long); with `rows`, only those rows, in
+ * that order (a core's rows of a record, grouped by vShard: core-payloads.ts), gathered straight into the payload;
+ * with `dicts`, symbol dictionaries copied from there.
+ */
+export function encodeFlatPayload(batch: ColumnBatch, into: Uint8Array, rows?: Int32Array, dicts?: FlatDictionaries): Uint8Array {
+  if (rows !== undefined) assert(into.byteOffset % 8 === 0, 'a gathered flat payload starts 8-byte aligned')
   const writer = new FlatWriter(into)
   const { view } = writer
   view.setUint8(0, FLAT_PAYLOAD_MARK)
   view.setUint8(1, FLAT_PAYLOAD_VERSION)
   view.setUint16(2, batch.columns.length, true)
-  view.setUint32(4, batch.rowCount, true)
+  view.setUint32(4, rows === undefined ? batch.rowCount : rows.length, true)
   view.setUint32(8, 0, true)
   view.setUint32(12, 0, true)
   writer.at = HEADER_BYTES
@@ -113,11 +185,12 @@ export function encodeFlatPayload(batch: ColumnBatch, into: Uint8Array): Uint8Ar
     view.setUint32(writer.at + 4, vector.kind === 'symbol' ? vector.dict.length : 0, true)
     writer.at += DESCRIPTOR_BYTES
     if (vector.kind === 'symbol') {
-      writer.array(vector.ids)
-      writer.strings(vector.dict)
-    } else if (vector.kind === 'text') writer.strings(vector.values)
-    else writer.array(vector.values)
-    if (nulls !== undefined) writer.array(nulls)
+      writer.array(vector.ids, rows)
+      if (dicts === undefined) writer.strings(vector.dict)
+      else writer.section(dicts.sectionOf(vector.dict))
+    } else if (vector.kind === 'text') writer.strings(vector.values, rows)
+    else writer.array(vector.values, rows)
+    if (nulls !== undefined) writer.array(nulls, rows)
   }
   assert(writer.at === into.length, `flat payload wrote ${writer.at} of ${into.length} bytes`)
   return into

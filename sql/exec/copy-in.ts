@@ -112,7 +112,7 @@ class WorkerCopySink implements CopyInSink {
       onError: (error) => this.failed(error),
       onDone: (batch, encoded) => this.done?.resolve({ batch, encoded }),
       onRows: (batch) => this.rows?.resolve(batch),
-    })
+    }, engine.stats().coreCount)
   }
 
   onFailure(listener: (error: Error) => void): void {

@@ -28,6 +28,8 @@ export interface CopyCastContext {
 export type CopyWorkerRequest =
   | {
       readonly kind: 'start'; readonly id: number; readonly bound: BoundCopyFrom; readonly context: CopyCastContext; readonly bufferShare: number
+      /** The engine's cores: the record's ring payloads are split for them (engine/bridge/core-payloads.ts). */
+      readonly coreCount: number
       /** One Int32 the worker increments (Atomics) after each CopyData it parsed: acknowledgements without messages. */
       readonly parsed: Int32Array
     }
@@ -122,14 +124,16 @@ export class CopyParsePool {
   }
 
   /** Starts a COPY on the least busy worker; returns the function that posts it messages. */
-  open(bound: BoundCopyFrom, context: CopyCastContext, parsed: Int32Array, channel: CopyChannel): (request: CopyWorkerRequest, transfer?: ArrayBuffer[]) => void {
+  open(
+    bound: BoundCopyFrom, context: CopyCastContext, parsed: Int32Array, channel: CopyChannel, coreCount: number,
+  ): (request: CopyWorkerRequest, transfer?: ArrayBuffer[]) => void {
     const slot = this.pick()
     const id = this.nextId++
     slot.channels.set(id, channel)
     if (slot.idleTimer !== null) clearTimeout(slot.idleTimer)
     slot.idleTimer = null
     slot.worker.ref()
-    slot.worker.postMessage({ kind: 'start', id, bound, context, bufferShare: this.bufferShare, parsed } satisfies CopyWorkerRequest)
+    slot.worker.postMessage({ kind: 'start', id, bound, context, bufferShare: this.bufferShare, parsed, coreCount } satisfies CopyWorkerRequest)
     return (request, transfer = []) => {
       if (slot.isDead) return
       if (request.kind === 'release') this.forget(slot, id)

@@ -17,7 +17,8 @@ import type { ColumnBatch } from '../../engine/batch.js'
 const port = parentPort
 assert(port !== null, 'copy-parse-worker runs as a worker thread')
 /** Each COPY's rows and its parsed-chunks counter; `kept`, a lean COPY's batch, held here until 'rows' or 'release'. */
-const copies = new Map<number, { readonly rows: CopyRows; readonly parsed: Int32Array; readonly bound: BoundCopyFrom; kept?: ColumnBatch }>()
+interface Copy { readonly rows: CopyRows; readonly parsed: Int32Array; readonly bound: BoundCopyFrom; readonly coreCount: number; kept?: ColumnBatch }
+const copies = new Map<number, Copy>()
 /** Record payload buffers, back from the event loop once written: the next COPY's payloads reuse them. */
 const encodeBuffers = new IngestEncodeBuffers()
 /** Column arrays of lean COPYs (their rows never left this thread), for the next COPYs' columns. */
@@ -28,7 +29,7 @@ function reply(message: CopyWorkerReply, transfer: ArrayBuffer[] = []): void {
 }
 
 /** Runs one step of COPY `id`; an error ends the COPY (its rows are dropped) and is answered. */
-function step(id: number, work: (rows: CopyRows, parsed: Int32Array, bound: BoundCopyFrom, copy: { kept?: ColumnBatch }) => void): void {
+function step(id: number, work: (rows: CopyRows, parsed: Int32Array, bound: BoundCopyFrom, copy: Copy) => void): void {
   const copy = copies.get(id)
   if (copy === undefined) return
   try {
@@ -46,7 +47,7 @@ port.on('message', (request: CopyWorkerRequest) => {
       setCopyBufferedBytesShare(request.bufferShare)
       const { timeZone, nowUs, settings } = request.context
       try {
-        copies.set(request.id, { rows: new CopyRows(request.bound, { timeZone, nowUs, settings }, columnArrays), parsed: request.parsed, bound: request.bound })
+        copies.set(request.id, { rows: new CopyRows(request.bound, { timeZone, nowUs, settings }, columnArrays), parsed: request.parsed, bound: request.bound, coreCount: request.coreCount })
       } catch (thrown) {
         reply({ kind: 'error', id: request.id, error: toWorkerError(thrown) })
       }
@@ -61,7 +62,7 @@ port.on('message', (request: CopyWorkerRequest) => {
       rows.end()
       const batch = rows.batch()
       // Volatile defaults are filled in on the event loop, which changes the batch: it encodes that one itself.
-      const encoded = bound.volatileDefaults === undefined ? encodeIngestAhead(bound.table, batch, encodeBuffers) : undefined
+      const encoded = bound.volatileDefaults === undefined ? encodeIngestAhead(bound.table, batch, copy.coreCount, encodeBuffers) : undefined
       const payloads = encoded === undefined ? [] : encodedTransferables(encoded)
       if (request.isLean && encoded !== undefined) {
         // The columns stay here: the event loop's GC no longer meets them as external memory (issue 9).

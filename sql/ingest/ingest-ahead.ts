@@ -49,15 +49,17 @@ function goesAsIs(table: TableSchema, batch: IngestBatch, plans: ReadonlyArray<C
 
 /**
  * `batches` with the record payloads of those that go as is into a table of `tables` (by measurement name) attached
- * as `encoded`; the others unchanged. Pure but for `buffers`.
+ * as `encoded`, split for `coreCount` cores; the others unchanged. Pure but for `buffers`.
  */
-export function encodeBatchesAhead(batches: ReadonlyArray<IngestBatch>, tables: ReadonlyArray<TableSchema>, buffers?: IngestEncodeBuffers): IngestBatch[] {
+export function encodeBatchesAhead(
+  batches: ReadonlyArray<IngestBatch>, tables: ReadonlyArray<TableSchema>, coreCount: number, buffers?: IngestEncodeBuffers,
+): IngestBatch[] {
   return batches.map((batch) => {
     const table = tables.find((candidate) => candidate.name === batch.measurement)
     if (table === undefined || batch.rowCount === 0) return batch
     const plans = batch.columns.map((column) => planColumn(table, column))
     if (!goesAsIs(table, batch, plans)) return batch
-    const payloads = encodeIngestAhead(table, buildIngestColumns(table, batch, plans, null), buffers)
+    const payloads = encodeIngestAhead(table, buildIngestColumns(table, batch, plans, null), coreCount, buffers)
     return payloads === undefined ? batch : { ...batch, encoded: { table, payloads } }
   })
 }

@@ -29,6 +29,8 @@ export interface ParseJobMessage {
   readonly options: IlpParseOptions
   /** Tables of measurements the pool met lately: the worker encodes their batches' record payloads ahead. */
   readonly tables: ReadonlyArray<IngestTableSchema>
+  /** The engine's cores, which the payloads are split for (one per core). */
+  readonly coreCount: number
   /** Payload buffers of earlier results, written and free again (transferred): the worker encodes into them. */
   readonly spare: ReadonlyArray<ArrayBuffer>
   /** The inputs are HTTP request bodies: the reply says where each one's lines and rows are. */
@@ -90,6 +92,8 @@ export interface IlpParsePoolOptions {
   readonly idleExitMs?: number
   /** The tables named so, as the catalog holds them now (absent: no payloads are encoded ahead). */
   readonly tablesNamed?: (names: ReadonlyArray<string>) => ReadonlyArray<IngestTableSchema>
+  /** The engine's cores (1 by default): payloads encoded ahead hold one part per core, used only at that count. */
+  readonly coreCount?: number
 }
 
 interface Job {
@@ -161,6 +165,7 @@ export class IlpParsePool {
   /** Measurements of recent results, latest first (at most ILP_PARSE_TABLES_AHEAD_MAX_COUNT): their tables go with each job. */
   private readonly recentMeasurements: string[] = []
   private readonly tablesNamed: (names: ReadonlyArray<string>) => ReadonlyArray<IngestTableSchema>
+  private readonly coreCount: number
   /** Payload buffers handed back by recycle(), at most INGEST_ENCODE_BUFFERS_MAX_COUNT, for the next job. */
   private spare: ArrayBuffer[] = []
 
@@ -170,6 +175,7 @@ export class IlpParsePool {
     this.workerPath = options.workerPath ?? path.join(__dirname, 'parse-worker.js')
     this.idleExitMs = options.idleExitMs ?? ILP_PARSE_WORKER_IDLE_EXIT_MS
     this.tablesNamed = options.tablesNamed ?? (() => [])
+    this.coreCount = options.coreCount ?? 1
     assert(Number.isInteger(this.size) && this.size > 0, `parse pool size out of range: ${this.size}`)
     assert(Number.isInteger(this.pendingMax) && this.pendingMax > 0, `parse pool pendingMax out of range: ${this.pendingMax}`)
   }
@@ -246,7 +252,9 @@ export class IlpParsePool {
       const tables = !job.encodeAhead || this.recentMeasurements.length === 0 ? [] : this.tablesNamed(this.recentMeasurements)
       const spare = this.spare
       this.spare = []
-      const message: ParseJobMessage = { id: job.id, inputs: job.inputs, options: job.options, tables, spare, areBodies: job.areBodies }
+      const message: ParseJobMessage = {
+        id: job.id, inputs: job.inputs, options: job.options, tables, coreCount: this.coreCount, spare, areBodies: job.areBodies,
+      }
       slot.worker.postMessage(message, [...inputBuffers(job.inputs), ...spare])
     }
   }

@@ -31,7 +31,7 @@ port.on('message', (job: ParseJobMessage) => {
   // The records' payloads too, for the tables the pool named (sql.ingest checks they still hold).
   for (const buffer of job.spare) encodeBuffers.give(new Uint8Array(buffer))
   // Encoded batches go without their rows (leanAhead): the caller parses the input again if it needs them.
-  const result = job.tables.length === 0 ? parsed : { ...parsed, batches: encodeBatchesAhead(parsed.batches, job.tables, encodeBuffers).map(leanAhead) }
+  const result = job.tables.length === 0 ? parsed : { ...parsed, batches: encodeBatchesAhead(parsed.batches, job.tables, job.coreCount, encodeBuffers).map(leanAhead) }
   const reply: ParseResultMessage = { id: job.id, result, inputs: job.inputs, ...(parts === undefined ? {} : { parts }) }
   port.postMessage(reply, transferablesOf(result, job.inputs))
 })

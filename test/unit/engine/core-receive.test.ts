@@ -9,7 +9,7 @@ import os from 'node:os'
 import path from 'node:path'
 import type { Engine } from '../../../engine/api.js'
 import { openEngine } from '../../../engine/engine.js'
-import { encodeIngestPayload } from '../../../engine/wal/ingest-payload.js'
+import { encodeCorePayloads, payloadOfCore } from '../../../engine/bridge/core-payloads.js'
 import { CORE_RECEIVE_BUFFER_BYTES_MIN } from '../../../src/common/limits.js'
 import { checkAnswers, createCpu, makeRows, scanOp, toBatch } from './engine-fixture.js'
 
@@ -32,7 +32,10 @@ describe('engine/core receive buffer', () => {
     const tableId = await createCpu(engine)
     const rows = makeRows(36_000, 5)
     const batchRows = 6000
-    assert.ok(encodeIngestPayload(toBatch(rows.slice(0, batchRows))).length > 2 * CORE_RECEIVE_BUFFER_BYTES_MIN, 'payloads use the buffer')
+    // Each core receives its own rows only (core-payloads.ts): the payloads of at least one core use the buffer.
+    const table = engine.tables().find((t) => t.id === tableId)!
+    const payloads = encodeCorePayloads(table, toBatch(rows.slice(0, batchRows)), 2, (n) => new Uint8Array(n))
+    assert.ok([0, 1].some((core) => payloadOfCore(payloads, core).length > 2 * CORE_RECEIVE_BUFFER_BYTES_MIN), 'payloads use the buffer')
     const writes: Array<Promise<unknown>> = []
     for (let at = 0; at < rows.length; at += batchRows) {
       writes.push(engine.execute({ kind: 'IngestOp', v: 1, tableId, batch: toBatch(rows.slice(at, at + batchRows)) }))

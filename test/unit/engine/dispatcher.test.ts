@@ -1,9 +1,9 @@
 // Goal: routing is stable and series-preserving — the vShard hash is pinned (it becomes a format once segments live
-// per vShard), every row of one series lands on one core, and a split batch holds exactly the input rows. Method:
-// literal expected hash values, and a split checked row by row against the input.
+// per vShard), every row of one series lands on one vShard (the split per core: core-payloads.test.ts). Method:
+// literal expected hash values, and vShardsOf checked row by row against vShardOfSeries.
 import assert from 'node:assert/strict'
 import type { ColumnBatch } from '../../../engine/batch.js'
-import { hashString, splitBatchByCore, validateBatch, vShardOfSeries, vShardsOf } from '../../../engine/bridge/dispatcher.js'
+import { hashString, validateBatch, vShardOfSeries, vShardsOf } from '../../../engine/bridge/dispatcher.js'
 import type { TableSchema } from '../../../engine/ops.js'
 import { INFINITE_DESIGNATED_TIMESTAMP } from '../../../engine/api.js'
 import { asTableId } from '../../../src/common/ids.js'
@@ -72,28 +72,6 @@ describe('engine/bridge/dispatcher', () => {
       assert.equal(vShards[row], vShardOfSeries(schema.id, [r.dc, r.host, r.rackId === -1 ? null : racks[r.rackId]!]), `row ${row}`)
     })
     assert.ok(new Set(vShards).size > 20, 'rows spread over many vShards')
-  })
-
-  it('splits a batch into per-core parts that together hold exactly the input rows', () => {
-    const hosts = Array.from({ length: 500 }, (_, i) => (i % 17 === 0 ? null : `host-${i % 23}`))
-    const input = batch(hosts)
-    const parts = splitBatchByCore(SCHEMA, input, 3)
-    assert.equal(parts.length, 3)
-    const seen: Array<[number, string | null, number]> = []
-    parts.forEach((part, core) => {
-      if (part === undefined) return
-      assert.equal(validateBatch(SCHEMA, part.batch), undefined)
-      const [ts, host, v] = part.batch.columns
-      for (let i = 0; i < part.batch.rowCount; i++) {
-        assert.equal(part.vShards[i]! % 3, core)
-        const id = host!.kind === 'symbol' ? host!.ids[i]! : -2
-        const name = host!.kind === 'symbol' && id !== -1 ? host!.dict[id]! : null
-        seen.push([ts!.kind === 'timestamp' ? ts!.values[i]! : -1, name, v!.kind === 'f64' ? v!.values[i]! : -1])
-      }
-    })
-    assert.ok(parts.filter((p) => p !== undefined).length >= 2, 'rows spread over cores')
-    seen.sort((a, b) => a[0] - b[0])
-    assert.deepEqual(seen, hosts.map((h, i) => [i, h, i * 1.5]))
   })
 
   it('validates batches against the schema', () => {

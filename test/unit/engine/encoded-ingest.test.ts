@@ -12,7 +12,9 @@ import { encodeIngestAhead, type Engine, type EngineConfig } from '../../../engi
 import type { ColumnBatch } from '../../../engine/batch.js'
 import { openEngine } from '../../../engine/engine.js'
 import { OP_VERSION, type IngestOp, type TableSchema } from '../../../engine/ops.js'
-import { encodeIngestPayloads } from '../../../engine/wal/ingest-payload.js'
+import { encodeRecordPayloads } from '../../../engine/encoded-ingest.js'
+import { encodeCorePayloads } from '../../../engine/bridge/core-payloads.js'
+import { encodeWalIngestPayload } from '../../../engine/wal/ingest-payload.js'
 import type { TableId } from '../../../src/common/ids.js'
 import { COLUMNS, createCpu, expectFailure, makeRows, scanOp, toBatch } from './engine-fixture.js'
 import { valueAt, type Value } from './engine-oracle.js'
@@ -55,11 +57,13 @@ describe('engine: record payloads encoded ahead (IngestOp.encoded, issues 9 and 
     const ahead = await createCpu(engine)
     const plain = (await engine.execute({ kind: 'CreateTableOp', v: OP_VERSION, name: 'cpu_plain', columns: COLUMNS, timestampIndex: 0, ifNotExists: false })).table.id
     const batch = toBatch(makeRows(2_000, 7))
-    const encoded = encodeIngestAhead(tableOf(engine, ahead), batch)
+    const encoded = encodeIngestAhead(tableOf(engine, ahead), batch, 2)
     assert.ok(encoded !== undefined)
-    const engineWould = encodeIngestPayloads(batch)
+    const engineWould = encodeRecordPayloads(tableOf(engine, ahead), batch, 2)
     assert.deepEqual(encoded.wal, engineWould.wal)
     assert.deepEqual(encoded.ring, engineWould.ring)
+    assert.deepEqual(encoded.wal, encodeWalIngestPayload(batch))
+    assert.deepEqual(encoded.ring, encodeCorePayloads(tableOf(engine, ahead), batch, 2, (n) => new Uint8Array(n)))
     await engine.execute(ingestOp(ahead, batch, encoded))
     await engine.execute(ingestOp(plain, batch))
     const live = await scanAll(engine, ahead, COLUMNS.length)
@@ -79,16 +83,19 @@ describe('engine: record payloads encoded ahead (IngestOp.encoded, issues 9 and 
     // A stale snapshot where `usage` was i64: the batch built against it holds an i64 there, which the catalog refuses.
     const stale: TableSchema = { ...table, columns: table.columns.map((c, i) => (i === 2 ? { ...c, kind: 'i64' as const, sqlType: 'int8' } : c)) }
     const staleBatch: ColumnBatch = { ...batch, columns: batch.columns.map((v, i) => (i === 2 ? { kind: 'i64' as const, values: new BigInt64Array(500) } : v)) }
-    const staleEncoded = encodeIngestAhead(stale, staleBatch)
+    const staleEncoded = encodeIngestAhead(stale, staleBatch, 2)
     assert.ok(staleEncoded !== undefined)
     await expectFailure(engine.execute(ingestOp(tableId, staleBatch, staleEncoded)), 'InvalidBatch', /column "usage" is f64, batch has i64/)
     // Another designated timestamp in the snapshot: not used, the batch is encoded again and written as it is.
-    const moved = encodeIngestAhead({ ...table, timestampIndex: 0 }, batch)!
+    const moved = encodeIngestAhead({ ...table, timestampIndex: 0 }, batch, 2)!
     await engine.execute(ingestOp(tableId, batch, { ...moved, timestampIndex: 1 }))
     // Payloads of another row count than the batch's (a bug upstream): not used either.
-    const other = encodeIngestAhead(table, toBatch(rows.slice(0, 10)))!
+    const other = encodeIngestAhead(table, toBatch(rows.slice(0, 10)), 2)!
     await engine.execute(ingestOp(tableId, batch, other))
-    assert.equal((await scanAll(engine, tableId, COLUMNS.length)).length, 1_000)
+    // Payloads split for another core count than the engine's (3 against 2): not used, the batch is encoded again.
+    const otherCores = encodeIngestAhead(table, batch, 3)!
+    await engine.execute(ingestOp(tableId, batch, otherCores))
+    assert.equal((await scanAll(engine, tableId, COLUMNS.length)).length, 1_500)
   })
 
   it('uses payloads of a prefix of the table (columns added since): the new columns read NULL', async () => {
@@ -96,7 +103,7 @@ describe('engine: record payloads encoded ahead (IngestOp.encoded, issues 9 and 
     const tableId = await createCpu(engine)
     const before = tableOf(engine, tableId)
     const batch = toBatch(makeRows(300, 5))
-    const encoded = encodeIngestAhead(before, batch)!
+    const encoded = encodeIngestAhead(before, batch, 2)!
     await engine.execute({ kind: 'AddColumnsOp', v: OP_VERSION, tableId, columns: [{ name: 'extra', kind: 'f64', sqlType: 'float8', notNull: false }] })
     await engine.execute(ingestOp(tableId, batch, encoded))
     const rows = await scanAll(engine, tableId, COLUMNS.length + 1)

@@ -32,7 +32,7 @@ describe('engine/ops codes', () => {
     assert.deepStrictEqual([...CORE_REQUEST_KINDS], [
       'RegisterTableRequest', 'ApplyIngestRequest', 'ApplyRawIngestRequest', 'ScanRequest', 'ShutdownRequest', 'CommitFlushRequest',
       'FlushRequest', 'CompactRequest', 'DropTableRowsRequest', 'StreamScanRequest', 'ScanCreditRequest', 'ScanCancelRequest',
-      'HoldFlushesRequest', 'DeleteRowsRequest', 'RewriteSegmentRequest',
+      'HoldFlushesRequest', 'DeleteRowsRequest', 'RewriteSegmentRequest', 'ApplyCoreIngestRequest',
     ])
     assert.deepStrictEqual([...CORE_RESPONSE_KINDS], [
       'DoneResponse', 'ScanResponse', 'FailureResponse', 'AppliedResponse', 'CompactResponse', 'ScanBatchResponse', 'RewriteResponse',

@@ -73,7 +73,7 @@ function pooled(pool: CopyParsePool, parts: Buffer[], isLean = false, asksRows =
 
       },
       onRows: (batch) => finish(batch, true),
-    })
+    }, 2)
     for (const part of parts) post({ kind: 'data', id: 0, bytes: Uint8Array.from(part) })
     post({ kind: 'end', id: 0, isLean })
   })

@@ -3,7 +3,7 @@
 // sql.ingest takes them only for the table they were encoded for (a rename racing the parse must not map fields onto
 // other columns). Method: batches from the real line parser; tables as the catalog would hold them.
 import assert from 'node:assert/strict'
-import { encodeIngestPayloads } from '../../../engine/wal/ingest-payload.js'
+import { encodeRecordPayloads } from '../../../engine/encoded-ingest.js'
 import type { ColumnSchema, TableSchema } from '../../../engine/ops.js'
 import type { TableId } from '../../../src/common/ids.js'
 import type { IngestBatch } from '../../../sql/api.js'
@@ -42,10 +42,10 @@ const withColumn = (index: number, change: Partial<ColumnSchema>): TableSchema =
 describe('sql: record payloads encoded ahead by ILP parse workers (ingest-ahead.ts)', () => {
   it('encodes exactly what sql.ingest lowers and the engine encodes', () => {
     const batch = parsed()
-    const [ahead] = encodeBatchesAhead([batch], [CPU])
+    const [ahead] = encodeBatchesAhead([batch], [CPU], 3)
     assert.ok(ahead?.encoded !== undefined)
     const plans = batch.columns.map((c) => planColumn(CPU, c))
-    const wouldBe = encodeIngestPayloads(buildIngestColumns(CPU, batch, plans, null))
+    const wouldBe = encodeRecordPayloads(CPU, buildIngestColumns(CPU, batch, plans, null), 3)
     assert.deepEqual(ahead.encoded.payloads.wal, wouldBe.wal)
     assert.deepEqual(ahead.encoded.payloads.ring, wouldBe.ring)
     assert.equal(aheadPayloadsFor(ahead, structuredClone(CPU)), ahead.encoded.payloads)
@@ -63,13 +63,13 @@ describe('sql: record payloads encoded ahead by ILP parse workers (ingest-ahead.
       ['an unsigned above 2^63-1', CPU, LINES.replace('9223372036854775807u', '9223372036854775808u')],
     ]
     for (const [what, table, lines] of cases) {
-      const [ahead] = encodeBatchesAhead([parsed(lines)], [table])
+      const [ahead] = encodeBatchesAhead([parsed(lines)], [table], 2)
       assert.equal(ahead?.encoded, undefined, what)
     }
   })
 
   it('is not taken for another table than the one it was encoded for (columns renamed meanwhile)', () => {
-    const [ahead] = encodeBatchesAhead([parsed()], [CPU])
+    const [ahead] = encodeBatchesAhead([parsed()], [CPU], 2)
     const swapped = { ...CPU, columns: CPU.columns.map((c) => (c.name === 'host' ? { ...c, name: 'dc' } : c.name === 'dc' ? { ...c, name: 'host' } : c)) }
     assert.equal(aheadPayloadsFor(ahead!, swapped), undefined)
     assert.equal(aheadPayloadsFor(ahead!, { ...CPU, id: 8 as TableId }), undefined)

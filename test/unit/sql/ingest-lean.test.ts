@@ -27,7 +27,7 @@ const parsed = (): IngestBatch => parseLines(Buffer.from(LINES), { precision: 'n
 
 /** The batch as the worker sends it: encoded for `table`, without rows; `reparses` counts the calls for its rows. */
 function leanFor(table: TableSchema, reparses: { count: number }): IngestBatch {
-  const lean = leanAhead(encodeBatchesAhead([parsed()], [table])[0]!)
+  const lean = leanAhead(encodeBatchesAhead([parsed()], [table], 2)[0]!) // the engine below has 2 cores
   assert.equal(lean.encoded?.isLean, true)
   assert.equal(lean.columns.length, 0)
   return { ...lean, encoded: { ...lean.encoded!, reparse: () => { reparses.count++; return parsed() } } }
