@@ -53,7 +53,9 @@ const READING = 'Each peer cell is its figure · **nodedb\'s ratio to it**, turn
   'VictoriaMetrics: line protocol over HTTP, two senders; the others: CSV) from files written before any timed load; ' +
   '`tsbs/disk-settled` is nodedb after CHECKPOINT and each peer after its query set (its merges had time); CPU is ' +
   'the server\'s whole process tree (/proc utime + stime), per million rows, which does not depend on the core count. ' +
-  'The ILP ingest scenarios first load a tenth of the rows untimed (every system alike), so none pays a cold start. ' +
+  'The ILP ingest scenarios first load a tenth of the rows untimed, and tsbs/load a quarter as many other rows the ' +
+  'same way into a table dropped before the timed load (every system alike; `--cold-load` skips it), so none pays a ' +
+  'cold start. ' +
   '`*-ingest/rss-after` is the server\'s root process (PostgreSQL: the postmaster, its backends have exited); ' +
   '`tsbs/rss-after-load` is nodedb with a 4096 MiB memtable budget (the query set first reads memtables), PostgreSQL ' +
   'postmaster + one backend. n/a (language): the peer\'s query language cannot express the query (as TSBS says).'
