@@ -20,6 +20,9 @@ import { DecodedChunkCache } from '../timeseries/chunk-cache.js'
 import { decodeRowGroup, withSegmentFile } from '../timeseries/segment-decode.js'
 import { rowGroupsOf } from '../timeseries/segment-slice-layout.js'
 import { memtableWithout } from '../timeseries/delete-rows.js'
+import {
+  rowsBudgetBytes, rowsCount, scanMemtablesOf, scanSourcesOf, sealIfFull, wholeMemtable, type BlockedRows,
+} from '../timeseries/memtable-blocks.js'
 import type { DeletePredicate } from '../wal/delete-payload.js'
 import { encodeSegment } from '../timeseries/segment-writer.js'
 
@@ -39,11 +42,13 @@ function withoutEmptyNullMaps(batch: ColumnBatch): ColumnBatch {
   return columns === undefined ? batch : { rowCount: batch.rowCount, columns }
 }
 
-/** A memtable with the WAL range it holds: every row of (tableId, vShard) with LSN in [firstLsn, lastLsn]. */
-interface LiveMemtable {
+/**
+ * Rows in memory with the WAL range they hold: every row of (tableId, vShard) with LSN in [firstLsn, lastLsn], as
+ * packed blocks and the tail memtable appends go to (memtable-blocks.ts).
+ */
+interface LiveMemtable extends BlockedRows {
   readonly tableId: TableId
   readonly vShard: number
-  memtable: Memtable
   readonly firstLsn: number
   lastLsn: number
   /** When its first row arrived (ms, the injected clock): a memtable older than MEMTABLE_FLUSH_AGE_MS is flushed. */
@@ -123,14 +128,16 @@ export class CoreStorage {
     if (table === undefined) return 0
     let deletedCount = 0
     const prune = (live: LiveMemtable): void => {
-      const result = memtableWithout(live.memtable, predicate)
-      live.memtable = result.memtable
+      const result = memtableWithout(wholeMemtable(table.schema, live), predicate)
+      if (result.deletedCount === 0) return
+      // The rows left go back unpacked (the next append seals them again).
+      Object.assign(live, { memtable: result.memtable, blocks: [], blocksBytes: 0, blocksUnpackedBytes: 0 })
       deletedCount += result.deletedCount
     }
     for (const live of this.frozen) if (live.tableId === tableId) prune(live)
     for (const [vShard, live] of table.active) {
       prune(live)
-      if (live.memtable.rowCount === 0) table.active.delete(vShard)
+      if (rowsCount(live) === 0) table.active.delete(vShard)
     }
     return deletedCount
   }
@@ -169,10 +176,11 @@ export class CoreStorage {
       if (live === undefined) {
         live = {
           tableId: request.tableId, vShard: v, memtable: new Memtable(table.schema), firstLsn: request.lsn, lastLsn: 0,
-          createdMs: this.nowMs(),
+          createdMs: this.nowMs(), blocks: [], blocksBytes: 0, blocksUnpackedBytes: 0,
         }
         table.active.set(v, live)
       }
+      sealIfFull(live, count)
       live.memtable.reserveRows(batch, count)
       live.lastLsn = request.lsn
       targets.push({ memtable: live.memtable, rows: order.subarray(starts[v]!, starts[v + 1]!) })
@@ -187,11 +195,11 @@ export class CoreStorage {
     for (const { memtable, rows } of targets) memtable.commitRows(rows.length)
   }
 
-  /** Bytes held by active and frozen memtables (the budget of invariant 4). */
+  /** Bytes of active and frozen memtables, rows counted unpacked (rowsBudgetBytes: the budget of invariant 4). */
   memtableBytes(): number {
     let bytes = 0
-    for (const live of this.frozen) bytes += live.memtable.sizeBytes
-    for (const table of this.tables.values()) for (const live of table.active.values()) bytes += live.memtable.sizeBytes
+    for (const live of this.frozen) bytes += rowsBudgetBytes(live)
+    for (const table of this.tables.values()) for (const live of table.active.values()) bytes += rowsBudgetBytes(live)
     return bytes
   }
 
@@ -215,7 +223,7 @@ export class CoreStorage {
     const isDue = memtableBytes > this.options.memtableBudgetBytes || this.oldestCreatedMs() + MEMTABLE_FLUSH_AGE_MS <= this.nowMs()
     if (!isForced && (!isDue || this.isRetryHeld)) return null
     for (const table of this.tables.values()) {
-      for (const live of table.active.values()) if (live.memtable.rowCount > 0) this.frozen.push(live)
+      for (const live of table.active.values()) if (rowsCount(live) > 0) this.frozen.push(live)
       table.active.clear()
     }
     if (this.frozen.length === 0) return null
@@ -244,9 +252,9 @@ export class CoreStorage {
     for (const segment of segments) {
       for (const group of rowGroupsOf(segment)) memtables.push(decodeRowGroup(table.schema, segment, group, op, this.chunkCache))
     }
-    for (const live of this.frozen) if (live.tableId === op.tableId) memtables.push(live.memtable)
+    for (const live of this.frozen) if (live.tableId === op.tableId) memtables.push(...scanMemtablesOf(table.schema, live, op))
     const active = [...table.active.values()].sort((a, b) => a.vShard - b.vShard)
-    for (const live of active) memtables.push(live.memtable)
+    for (const live of active) memtables.push(...scanMemtablesOf(table.schema, live, op))
     return scanMemtables(table.schema, memtables, op)
   }
 
@@ -266,10 +274,7 @@ export class CoreStorage {
     }
     const memtables = this.frozen.filter((live) => live.tableId === op.tableId)
     memtables.push(...[...table.active.values()].sort((a, b) => a.vShard - b.vShard))
-    for (const live of memtables) {
-      const memtable = live.memtable
-      sources.push({ rowCount: memtable.rowCount, open: () => memtable })
-    }
+    for (const live of memtables) sources.push(...scanSourcesOf(schema, live, op))
     return new ScanCursor(schema, op, sources)
   }
 
@@ -305,7 +310,7 @@ export class CoreStorage {
 
   private encode(live: LiveMemtable): EncodedSegment[] {
     const schema = live.memtable.schema
-    return sortMemtableByPartition(live.memtable, this.options.partitionWidthUs).map((part) => {
+    return sortMemtableByPartition(wholeMemtable(schema, live), this.options.partitionWidthUs).map((part) => {
       const encoded = encodeSegment({
         tableId: live.tableId, vShard: live.vShard, partitionStartUs: part.partitionStartUs,
         timestampIndex: schema.timestampIndex, columns: part.columns,

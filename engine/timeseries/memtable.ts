@@ -56,7 +56,7 @@ function zeroNulls(rowCount: number): Uint8Array {
 /** Zero ids shared by every appendable symbol column whose rows all hold id 0 (see MemColumn); never written. */
 let sharedZeroIds = new Int32Array(MEMTABLE_SHARED_ZEROS_ROWS_COUNT)
 
-function zeroIds(rowCount: number): Int32Array {
+export function zeroIds(rowCount: number): Int32Array {
   if (sharedZeroIds.length < rowCount) sharedZeroIds = new Int32Array(Math.max(rowCount, 2 * sharedZeroIds.length))
   return sharedZeroIds.subarray(0, rowCount)
 }
@@ -256,6 +256,11 @@ export class Memtable {
   reserveRows(batch: ColumnBatch, count: number): void {
     assert(batch.columns.length <= this.columns.length, 'batch columns are a prefix of the memtable schema')
     this.ensureCapacity(this.rows + count)
+  }
+
+  /** Room for `rows` rows in every column's arrays from now on (an append then allocates nothing up to them). */
+  reserveCapacity(rows: number): void {
+    this.ensureCapacity(rows)
   }
 
   get columnCount(): number {
