@@ -88,75 +88,110 @@ const RAW_PLAN: NumbersPlan = { mode: PACK_MODES.rawF64, decimals: 0, width: 0, 
 // microseconds (~1.7e15) fit, as segments' decimal codec (2^50) would not have them.
 const SCALED_MAX = 2 ** 52
 
-/** k for `value` at scale `power` when k / power reproduces `value` bit for bit, else NaN. */
-function scaledOf(value: number, power: number): number {
-  const scaled = Math.round(value * power)
-  // -0 would come back as +0 (k = 0); NaN and ±Infinity fail the bound or the equality.
-  if (scaled / power !== value || Math.abs(scaled) > SCALED_MAX || (value === 0 && 1 / value < 0)) return NaN
-  return scaled
-}
-
-/** Per-thread scratch: each row's k, then each delta. */
+/** Per-thread scratch of a seal (scaleAll): each row's k and delta, the deltas' width classes counted. */
 let scaled = new Float64Array(0)
 let deltas = new Float64Array(0)
+const histogram = new Int32Array(5)
+let sameAsFirst = 0
+
+// Adding and subtracting 1.5 × 2^52 rounds a double below 2^51 to an integer without a call (Math.round was most of
+// a seal's time); any rounding will do, as each k is checked to give its value back.
+const ROUNDER = 1.5 * 2 ** 52
+
+/** True when `k` (an integer near value × power) reproduces `value` as k / power and stays in bounds. */
+function isScaled(value: number, power: number, k: number): boolean {
+  // -0 would come back as +0 (k = 0); NaN and ±Infinity fail the equality or the bound.
+  return k / power === value && Math.abs(k) <= SCALED_MAX && (value !== 0 || 1 / value > 0)
+}
+
+/** The smallest d above `decimals` at which `value` scales, or -1. */
+function decimalsFor(value: number, decimals: number): number {
+  for (let d = decimals + 1; d <= DECIMALS_MAX; d++) {
+    const power = POWERS_OF_TEN[d]!
+    if (isScaled(value, power, Math.round(value * power))) return d
+  }
+  return -1
+}
 
 /**
  * k for every row of values[0..count) at the smallest d that holds them all (NULL rows repeat the previous k: their
- * slot's content is unspecified to readers, as in segments), into `scaled`; the d, or -1 when no d does.
+ * slot's content is unspecified to readers, as in segments), into `scaled`, with each delta into `deltas`, their
+ * width classes counted in `histogram` and those equal to the first in `sameAsFirst` (one pass: a seal reads each
+ * value once here and once to write it); the d, or -1 when no d does.
  */
 function scaleAll(values: Float64Array, nulls: Uint8Array | null, count: number): number {
-  if (scaled.length < count) scaled = new Float64Array(Math.max(count, 2 * scaled.length))
+  if (scaled.length < count) {
+    scaled = new Float64Array(Math.max(count, 2 * scaled.length))
+    deltas = new Float64Array(scaled.length)
+  }
   let decimals = 0
+  let power = 1
   let previous = 0
+  let first = 0
+  histogram.fill(0)
+  sameAsFirst = 0
   for (let i = 0; i < count; i++) {
-    if (nulls !== null && nulls[i] === 1) { scaled[i] = previous; continue }
-    let k = scaledOf(values[i]!, POWERS_OF_TEN[decimals]!)
-    if (Number.isNaN(k)) {
-      let d = decimals + 1
-      while (d <= DECIMALS_MAX && Number.isNaN(scaledOf(values[i]!, POWERS_OF_TEN[d]!))) d++
-      if (d > DECIMALS_MAX) return -1
-      // Earlier rows were scaled by a smaller d: scale them all again.
-      decimals = d
-      previous = 0
-      i = -1
-      continue
+    let k = previous
+    if (nulls === null || nulls[i] !== 1) {
+      const value = values[i]!
+      k = (value * power + ROUNDER) - ROUNDER
+      if (!isScaled(value, power, k)) {
+        decimals = decimalsFor(value, decimals)
+        if (decimals < 0) return -1
+        // Earlier rows were scaled by a smaller d: scale them all again.
+        power = POWERS_OF_TEN[decimals]!
+        previous = 0
+        histogram.fill(0)
+        sameAsFirst = 0
+        i = -1
+        continue
+      }
     }
-    scaled[i] = previous = k
+    scaled[i] = k
+    if (i > 0) {
+      const delta = deltas[i] = k - previous
+      if (i === 1) first = delta
+      histogram[widthClassOf(delta)]!++
+      if (delta === first) sameAsFirst++
+    }
+    previous = k
   }
   return decimals
 }
 
-/** Rows whose delta minus `step` does not fit `width` bytes. */
-function missesOf(count: number, step: number, width: number): number {
-  const bound = width === 0 ? 0 : 2 ** (8 * width - 1)
-  let misses = 0
-  for (let i = 1; i < count; i++) {
-    const r = deltas[i]! - step
-    if (r < -bound || r >= (bound === 0 ? 1 : bound)) misses++
-  }
-  return misses
+/** The narrowest of WIDTHS (by index) that holds `r`, or WIDTHS.length when none does (an exception). */
+function widthClassOf(r: number): number {
+  if (r === 0) return 0
+  if (r >= -0x80 && r < 0x80) return 1
+  if (r >= -0x8000 && r < 0x8000) return 2
+  return r >= -0x80000000 && r < 0x80000000 ? 3 : 4
 }
 
-/** The cheapest way to pack values[0..count): decimal deltas at some width and step, or raw. Fills the scratch. */
+const WIDTHS = [0, 1, 2, 4] as const
+
+function planOf(decimals: number, width: 0 | 1 | 2 | 4, step: number, exceptionCount: number): NumbersPlan {
+  return { mode: PACK_MODES.decimal, decimals, width, first: scaled[0]!, step, exceptionCount }
+}
+
+/**
+ * The cheapest way to pack values[0..count): decimal deltas at some width (from 0, with exceptions), or every delta
+ * but the exceptions equal to the first (a regular timestamp with jumps), or raw. Fills the scratch.
+ */
 export function planNumbers(values: Float64Array, nulls: Uint8Array | null, count: number): NumbersPlan {
   if (count < 2) return RAW_PLAN
   const decimals = scaleAll(values, nulls, count)
   if (decimals < 0) return RAW_PLAN
-  if (deltas.length < count) deltas = new Float64Array(scaled.length)
-  for (let i = 1; i < count; i++) deltas[i] = scaled[i]! - scaled[i - 1]!
-  let best: NumbersPlan = RAW_PLAN
+  const first = deltas[1]!
+  let best = RAW_PLAN
   let bestBytes = 8 * count
-  for (const step of deltas[1] === 0 ? [0] : [0, deltas[1]!]) {
-    for (const width of [0, 1, 2, 4] as const) {
-      const misses = missesOf(count, step, width)
-      const bytes = width * (count - 1) + EXCEPTION_BYTES * misses + (misses > 0 ? 16 : 0)
-      if (bytes < bestBytes) {
-        bestBytes = bytes
-        best = { mode: PACK_MODES.decimal, decimals, width, first: scaled[0]!, step, exceptionCount: misses }
-      }
-      if (misses === 0) break
-    }
+  let misses = count - 1
+  for (let w = 0; w < WIDTHS.length; w++) {
+    misses -= histogram[w]!
+    const bytes = WIDTHS[w]! * (count - 1) + EXCEPTION_BYTES * misses + (misses > 0 ? 16 : 0)
+    if (bytes < bestBytes) [best, bestBytes] = [planOf(decimals, WIDTHS[w]!, 0, misses), bytes]
   }
+  const stepMisses = count - 1 - sameAsFirst
+  if (EXCEPTION_BYTES * stepMisses + (stepMisses > 0 ? 16 : 0) < bestBytes) best = planOf(decimals, 0, first, stepMisses)
   return best
 }
 
@@ -164,7 +199,7 @@ export function planNumbers(values: Float64Array, nulls: Uint8Array | null, coun
 export function writeNumbers(out: PackWriter, plan: NumbersPlan, values: Float64Array, count: number): void {
   if (plan.mode === PACK_MODES.rawF64) { out.array(values, 8 * count); return }
   const { width, step } = plan
-  const bound = width === 0 ? 0 : 2 ** (8 * width - 1)
+  const widthClass = WIDTHS.indexOf(width)
   const at = out.reserve(width * (count - 1))
   const body = width === 1 ? new Int8Array(out.bytes.buffer, at, count - 1) : width === 2 ? new Int16Array(out.bytes.buffer, at, count - 1)
     : width === 4 ? new Int32Array(out.bytes.buffer, at, count - 1) : null
@@ -173,7 +208,7 @@ export function writeNumbers(out: PackWriter, plan: NumbersPlan, values: Float64
   let e = 0
   for (let i = 1; i < count; i++) {
     const r = deltas[i]! - step
-    if (r < -bound || r >= (bound === 0 ? 1 : bound)) {
+    if (widthClassOf(r) > widthClass) {
       rows[e] = i
       jumps[e++] = deltas[i]!
     } else if (body !== null) {
