@@ -1,6 +1,6 @@
 // engine/timeseries/memtable-blocks: the rows of one (table, vShard) in memory as packed blocks of its older rows
 // (memtable-block.ts) followed by an appendable tail memtable (issue 10: RSS after ingest). Seals the tail when the
-// next append would take it past MEMTABLE_BLOCK_ROWS_COUNT rows, and gives scans, flushes and DELETE the rows back
+// next append would take it past BLOCK_ROWS rows, and gives scans, flushes and DELETE the rows back
 // in their order. Knows nothing of WAL, rings, files or SQL.
 import { MEMTABLE_BLOCK_ROWS_COUNT } from '../../src/common/memtable-limits.js'
 import { collectOutgrown } from '../../src/common/release-buffer.js'
@@ -10,6 +10,17 @@ import { isSymbolFilterEmpty } from './column-filter.js'
 import { Memtable, type MemColumn } from './memtable.js'
 import { blockBytes, decodeBlock, decodeBlockVectors, isBlockOutside, sealBlock, type MemtableBlock } from './memtable-block.js'
 import { neededColumns } from './segment-reader.js'
+
+/**
+ * Rows per block: MEMTABLE_BLOCK_ROWS_COUNT, or NODEDB_MEMTABLE_BLOCK_ROWS (1 up to it) where tests set it so their
+ * few rows are packed too (the differential corpus, the crash suite).
+ */
+export const BLOCK_ROWS = blockRowsOf(process.env.NODEDB_MEMTABLE_BLOCK_ROWS)
+
+function blockRowsOf(text: string | undefined): number {
+  const rows = Number(text)
+  return Number.isInteger(rows) && rows >= 1 && rows <= MEMTABLE_BLOCK_ROWS_COUNT ? rows : MEMTABLE_BLOCK_ROWS_COUNT
+}
 
 /** A (table, vShard)'s rows: `blocks` (oldest first) then `memtable`, the tail appends go to. */
 export interface BlockedRows {
@@ -21,20 +32,20 @@ export interface BlockedRows {
 }
 
 /**
- * Before `count` rows are appended: a tail that holds rows and would pass MEMTABLE_BLOCK_ROWS_COUNT with them is
+ * Before `count` rows are appended: a tail that holds rows and would pass BLOCK_ROWS with them is
  * packed into a block, and a new tail takes its place (the old one is never written again, so a scan cursor that
  * holds it keeps its snapshot). The new tail's arrays are sized for a whole block at once: this line fills blocks.
  */
 export function sealIfFull(rows: BlockedRows, count: number): void {
   const tail = rows.memtable
-  if (tail.rowCount === 0 || tail.rowCount + count <= MEMTABLE_BLOCK_ROWS_COUNT) return
+  if (tail.rowCount === 0 || tail.rowCount + count <= BLOCK_ROWS) return
   const block = sealBlock(tail, rows.blocks[rows.blocks.length - 1])
   rows.blocks.push(block)
   rows.blocksBytes += blockBytes(block)
   const unpacked = tail.sizeBytes
   rows.blocksUnpackedBytes += unpacked
   rows.memtable = new Memtable(tail.schema)
-  rows.memtable.reserveCapacity(Math.max(count, MEMTABLE_BLOCK_ROWS_COUNT))
+  rows.memtable.reserveCapacity(Math.max(count, BLOCK_ROWS))
   collectOutgrown(unpacked) // the old tail's arrays, now dead (their rows filled them)
 }
 

@@ -11,7 +11,7 @@ import { OP_VERSION, type ScanOp, type TableSchema } from '../../../engine/ops.j
 import { decodeBlock, sealBlock } from '../../../engine/timeseries/memtable-block.js'
 import { scanMemtablesOf, sealIfFull, wholeMemtable, type BlockedRows } from '../../../engine/timeseries/memtable-blocks.js'
 import { isMemNull, Memtable, type MemColumn } from '../../../engine/timeseries/memtable.js'
-import { MEMTABLE_BLOCK_ROWS_COUNT } from '../../../src/common/memtable-limits.js'
+import { BLOCK_ROWS } from '../../../engine/timeseries/memtable-blocks.js'
 import { asTableId } from '../../../src/common/ids.js'
 import { seededRandom } from '../../helpers/random.js'
 import { COLUMNS } from './engine-fixture.js'
@@ -135,7 +135,7 @@ describe('memtable blocks (issue 10: RSS after ingest)', function () {
     const random = seededRandom(11)
     const rows: BlockedRows = { memtable: new Memtable(SCHEMA), blocks: [], blocksBytes: 0, blocksUnpackedBytes: 0 }
     const batches: ColumnBatch[] = []
-    for (let i = 0; i < 40; i++) {
+    for (let i = 0; i < 60; i++) {
       const n = 1 + Math.floor(random() * 300)
       const batch = randomBatch(random, n)
       batches.push(batch)
@@ -143,7 +143,7 @@ describe('memtable blocks (issue 10: RSS after ingest)', function () {
       rows.memtable.appendRows(batch, identity(n), n)
     }
     assert.ok(rows.blocks.length >= 5, `${rows.blocks.length} blocks`)
-    for (const block of rows.blocks) assert.ok(block.rowCount <= MEMTABLE_BLOCK_ROWS_COUNT)
+    for (const block of rows.blocks) assert.ok(block.rowCount <= Math.max(BLOCK_ROWS, 300))
     assertRows(wholeMemtable(SCHEMA, rows), batches, 'whole')
     const scan = (fromUs: number, toUs: number): ScanOp => ({
       kind: 'ScanOp', v: OP_VERSION, tableId: SCHEMA.id, timeRange: { fromUs, toUs }, filters: [],
