@@ -21,7 +21,7 @@ import { decodeRowGroup, withSegmentFile } from '../timeseries/segment-decode.js
 import { rowGroupsOf } from '../timeseries/segment-slice-layout.js'
 import { memtableWithout } from '../timeseries/delete-rows.js'
 import {
-  rowsBudgetBytes, rowsCount, scanMemtablesOf, scanSourcesOf, sealIfFull, wholeMemtable, type BlockedRows,
+  forgetBlocks, rowsBudgetBytes, rowsCount, scanMemtablesOf, scanSourcesOf, sealIfFull, wholeMemtable, type BlockedRows,
 } from '../timeseries/memtable-blocks.js'
 import type { DeletePredicate } from '../wal/delete-payload.js'
 import { encodeSegment } from '../timeseries/segment-writer.js'
@@ -108,7 +108,9 @@ export class CoreStorage {
    * copy, which the control thread leaves out of the manifest; if that flush fails, what it offers again lacks them.
    */
   dropTableRows(tableId: TableId, isUnregistering: boolean): void {
+    for (const live of this.frozen) if (live.tableId === tableId) forgetBlocks(live, this.chunkCache)
     this.frozen = this.frozen.filter((live) => live.tableId !== tableId)
+    for (const live of this.tables.get(tableId)?.active.values() ?? []) forgetBlocks(live, this.chunkCache)
     this.tables.get(tableId)?.active.clear()
     if (isUnregistering) this.tables.delete(tableId)
   }
@@ -131,6 +133,7 @@ export class CoreStorage {
       const result = memtableWithout(wholeMemtable(table.schema, live), predicate)
       if (result.deletedCount === 0) return
       // The rows left go back unpacked (the next append seals them again).
+      forgetBlocks(live, this.chunkCache)
       Object.assign(live, { memtable: result.memtable, blocks: [], blocksBytes: 0, blocksUnpackedBytes: 0 })
       deletedCount += result.deletedCount
     }
@@ -239,7 +242,10 @@ export class CoreStorage {
   commitFlush(flushId: number, isCommitted: boolean): void {
     assert(this.flushInFlight === flushId, `core ${this.options.coreId}: commit of flush ${flushId}, in flight ${this.flushInFlight}`)
     this.flushInFlight = undefined
-    if (isCommitted) this.frozen = []
+    if (isCommitted) {
+      for (const live of this.frozen) forgetBlocks(live, this.chunkCache)
+      this.frozen = []
+    }
     this.isRetryHeld = !isCommitted
   }
 
@@ -252,9 +258,9 @@ export class CoreStorage {
     for (const segment of segments) {
       for (const group of rowGroupsOf(segment)) memtables.push(decodeRowGroup(table.schema, segment, group, op, this.chunkCache))
     }
-    for (const live of this.frozen) if (live.tableId === op.tableId) memtables.push(...scanMemtablesOf(table.schema, live, op))
+    for (const live of this.frozen) if (live.tableId === op.tableId) memtables.push(...scanMemtablesOf(table.schema, live, op, this.chunkCache))
     const active = [...table.active.values()].sort((a, b) => a.vShard - b.vShard)
-    for (const live of active) memtables.push(...scanMemtablesOf(table.schema, live, op))
+    for (const live of active) memtables.push(...scanMemtablesOf(table.schema, live, op, this.chunkCache))
     return scanMemtables(table.schema, memtables, op)
   }
 
@@ -274,7 +280,7 @@ export class CoreStorage {
     }
     const memtables = this.frozen.filter((live) => live.tableId === op.tableId)
     memtables.push(...[...table.active.values()].sort((a, b) => a.vShard - b.vShard))
-    for (const live of memtables) sources.push(...scanSourcesOf(schema, live, op))
+    for (const live of memtables) sources.push(...scanSourcesOf(schema, live, op, this.chunkCache))
     return new ScanCursor(schema, op, sources)
   }
 

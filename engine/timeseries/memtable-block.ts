@@ -5,7 +5,10 @@
 import { assert } from '../../src/common/assert.js'
 import type { ColumnKind, ColumnVector } from '../batch.js'
 import type { TableSchema } from '../ops.js'
+import type { DecodedChunkCache } from './chunk-cache.js'
 import { Memtable, zeroIds, type MemColumn } from './memtable.js'
+import { noteCached } from './segment-decode.js'
+import { cachedTimeRuns } from './sorted-spans.js'
 import {
   NUMBERS_HEADER_BYTES, PACK_MODES, PackWriter, PLAIN_HEADER_BYTES, planNumbers, readNumbers, writeNumbers,
 } from './memtable-pack.js'
@@ -23,7 +26,13 @@ export interface MemtableBlock {
   /** [u32 header offset per column] then each column (memtable-pack.ts), every part 8-aligned. */
   readonly bytes: Uint8Array
   readonly refs: ReadonlyArray<BlockRef>
+  /** Its key in a core's DecodedChunkCache (never a segment file's name), and the columns decoded once uncached. */
+  readonly cacheKey: string
+  decodedOnce?: Uint8Array
 }
+
+/** Per-thread serial of the blocks sealed, for their cache keys. */
+let blockSerial = 0
 
 /** Bytes a block costs the memtable budget: its buffer, and a rough share for its objects. */
 export function blockBytes(block: MemtableBlock): number {
@@ -124,7 +133,10 @@ export function sealBlock(memtable: Memtable, previous?: MemtableBlock): Memtabl
   const bytes = writer.take()
   new Uint32Array(bytes.buffer, 0, columns.length).set(offsets)
   const { minUs, maxUs } = timeBounds(columns[memtable.schema.timestampIndex], count)
-  return { rowCount: count, columnCount: columns.length, minUs, maxUs, bytes, refs: isSameRefs ? previous!.refs : refs }
+  return {
+    rowCount: count, columnCount: columns.length, minUs, maxUs, bytes, refs: isSameRefs ? previous!.refs : refs,
+    cacheKey: `\0memtable-block ${++blockSerial}`,
+  }
 }
 
 /** The block's column `c` as a vector (views of the block's bytes where no decoding is needed; never written). */
@@ -164,14 +176,38 @@ export function decodeBlockVectors(schema: TableSchema, block: MemtableBlock): C
  * The block as a read-only memtable of `schema` (which may have gained columns since: they read NULL). With
  * `columns`, only those are decoded; the others are empty, as a scan's unread columns of a segment row group are.
  */
-export function decodeBlock(schema: TableSchema, block: MemtableBlock, columns?: ReadonlyArray<number>): Memtable {
+export function decodeBlock(schema: TableSchema, block: MemtableBlock, columns?: ReadonlyArray<number>,
+  cache?: DecodedChunkCache): Memtable {
   const vectors = new Array<ColumnVector | undefined>(schema.columns.length)
   for (const c of columns ?? schema.columns.map((_, c) => c)) {
-    if (c < block.columnCount) vectors[c] = decodeColumn(block, c, schema.columns[c]!.kind)
+    if (c < block.columnCount) vectors[c] = decodeCached(block, c, schema.columns[c]!.kind, cache)
   }
   const nullColumns = new Set<number>()
   for (let c = block.columnCount; c < schema.columns.length; c++) nullColumns.add(c)
-  return Memtable.fromVectors(schema, block.rowCount, vectors, nullColumns)
+  const ts = vectors[schema.timestampIndex]
+  const timeRuns = ts?.kind === 'timestamp' && cache?.has(block.cacheKey, schema.timestampIndex, block.bytes.byteLength) === true
+    ? cachedTimeRuns(ts.values) : undefined
+  return Memtable.fromVectors(schema, block.rowCount, vectors, nullColumns, timeRuns)
+}
+
+/**
+ * Column `c` decoded, through the core's cache from its second decode on: a column a scan reads again (a dashboard)
+ * is decoded once, while one read once (the row count a loader polls for) does not fill the cache.
+ */
+function decodeCached(block: MemtableBlock, c: number, kind: ColumnKind, cache: DecodedChunkCache | undefined): ColumnVector {
+  const decode = (): ColumnVector => decodeColumn(block, c, kind)
+  if (cache === undefined) return decode()
+  const length = block.bytes.byteLength
+  if (!cache.has(block.cacheKey, c, length)) {
+    const once = block.decodedOnce ??= new Uint8Array(block.columnCount)
+    if (once[c] === 0) {
+      once[c] = 1
+      return decode()
+    }
+  }
+  const vector = cache.get(block.cacheKey, c, length, block.rowCount, decode)
+  noteCached(vector)
+  return vector
 }
 
 /** True when no row of the block can be in [fromUs, toUs). */

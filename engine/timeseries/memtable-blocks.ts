@@ -6,6 +6,7 @@ import { MEMTABLE_BLOCK_ROWS_COUNT } from '../../src/common/memtable-limits.js'
 import { collectOutgrown } from '../../src/common/release-buffer.js'
 import type { ColumnVector } from '../batch.js'
 import type { ScanOp, TableSchema } from '../ops.js'
+import type { DecodedChunkCache } from './chunk-cache.js'
 import { isSymbolFilterEmpty } from './column-filter.js'
 import { Memtable, type MemColumn } from './memtable.js'
 import { blockBytes, decodeBlock, decodeBlockVectors, isBlockOutside, sealBlock, type MemtableBlock } from './memtable-block.js'
@@ -84,22 +85,28 @@ const EMPTY_IDS = new Int32Array(0)
 const NO_LOOKUP = new Map<string, number>()
 
 /** The rows as memtables a scan reads, in row order: each block that may hold a row `op` passes, decoded, then the tail. */
-export function scanMemtablesOf(schema: TableSchema, rows: BlockedRows, op: ScanOp): Memtable[] {
+export function scanMemtablesOf(schema: TableSchema, rows: BlockedRows, op: ScanOp, cache?: DecodedChunkCache): Memtable[] {
   const memtables: Memtable[] = []
   const columns = neededColumns(schema, op)
-  for (const block of rows.blocks) if (mayPass(schema, block, op)) memtables.push(decodeBlock(schema, block, columns))
+  for (const block of rows.blocks) if (mayPass(schema, block, op)) memtables.push(decodeBlock(schema, block, columns, cache))
   memtables.push(rows.memtable)
   return memtables
 }
 
 /** As scanMemtablesOf, decoding each block only when a streaming scan reaches it. */
-export function scanSourcesOf(schema: TableSchema, rows: BlockedRows, op: ScanOp): Array<{ rowCount: number; open: () => Memtable }> {
+export function scanSourcesOf(schema: TableSchema, rows: BlockedRows, op: ScanOp,
+  cache?: DecodedChunkCache): Array<{ rowCount: number; open: () => Memtable }> {
   const columns = neededColumns(schema, op)
   const sources = rows.blocks.filter((block) => mayPass(schema, block, op))
-    .map((block) => ({ rowCount: block.rowCount, open: () => decodeBlock(schema, block, columns) }))
+    .map((block) => ({ rowCount: block.rowCount, open: () => decodeBlock(schema, block, columns, cache) }))
   const tail = rows.memtable
   sources.push({ rowCount: tail.rowCount, open: () => tail })
   return sources
+}
+
+/** The rows' blocks leave (flushed, rewritten, dropped): their decoded columns leave the cache too. */
+export function forgetBlocks(rows: BlockedRows, cache: DecodedChunkCache): void {
+  for (const block of rows.blocks) cache.evictFile(block.cacheKey)
 }
 
 /** The first `count` rows of a memtable's column as a vector (views, no copy). */
