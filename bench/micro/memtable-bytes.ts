@@ -70,6 +70,6 @@ const cpu1 = process.cpuUsage()
 for (const line of lines) wholeMemtable(schema, line)
 const readCpu = process.cpuUsage(cpu1)
 const perRow = (micros: { user: number; system: number }): string => ((micros.user + micros.system) * 1000 / ROWS).toFixed(0)
-console.log(`${values.unpacked === true ? 'unpacked' : 'packed'}: ${ROWS} rows, held ${((after - before) / ROWS).toFixed(1)} bytes/row ` +
+process.stdout.write(`${values.unpacked === true ? 'unpacked' : 'packed'}: ${ROWS} rows, held ${((after - before) / ROWS).toFixed(1)} bytes/row ` +
   `(counted ${(counted / ROWS).toFixed(1)}), append ${perRow(appendCpu)} ns/row, whole ${perRow(readCpu)} ns/row, ` +
-  `blocks ${lines.reduce((sum, line) => sum + line.blocks.length, 0)}, ${batches.length} batches`)
+  `blocks ${lines.reduce((sum, line) => sum + line.blocks.length, 0)}, ${batches.length} batches\n`)

@@ -10,34 +10,14 @@ import type { ColumnBatch, ColumnVector } from '../../../engine/batch.js'
 import { OP_VERSION, type ScanOp, type TableSchema } from '../../../engine/ops.js'
 import { decodeBlock, sealBlock } from '../../../engine/timeseries/memtable-block.js'
 import { scanMemtablesOf, sealIfFull, wholeMemtable, type BlockedRows } from '../../../engine/timeseries/memtable-blocks.js'
-import { isMemNull, Memtable, type MemColumn } from '../../../engine/timeseries/memtable.js'
+import { Memtable } from '../../../engine/timeseries/memtable.js'
 import { BLOCK_ROWS } from '../../../engine/timeseries/memtable-blocks.js'
 import { asTableId } from '../../../src/common/ids.js'
 import { seededRandom } from '../../helpers/random.js'
 import { COLUMNS } from './engine-fixture.js'
+import { batchCell, memCell } from './memtable-cells.js'
 
 const SCHEMA: TableSchema = { id: asTableId(1), name: 'cpu', columns: COLUMNS, timestampIndex: 0 }
-type Cell = number | bigint | string | null
-
-function batchCell(batch: ColumnBatch, c: number, row: number): Cell {
-  const vector = batch.columns[c]
-  if (vector === undefined) return null
-  switch (vector.kind) {
-    case 'symbol': return vector.ids[row] === -1 ? null : vector.dict[vector.ids[row]!]!
-    case 'text': return vector.values[row] ?? null
-    default: return vector.nulls?.[row] === 1 ? null : vector.values[row]!
-  }
-}
-
-function memCell(column: MemColumn, row: number): Cell {
-  if (isMemNull(column, row)) return null
-  switch (column.kind) {
-    case 'symbol': return column.dict[column.ids[row]!]!
-    case 'text': return column.values[row] ?? null
-    default: return column.values[row]!
-  }
-}
-
 const SHAPES = ['decimal', 'random', 'special', 'huge', 'constant', 'integers'] as const
 
 function floats(random: () => number, shape: typeof SHAPES[number], n: number): Float64Array {
