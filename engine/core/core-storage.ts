@@ -134,7 +134,7 @@ export class CoreStorage {
       if (result.deletedCount === 0) return
       // The rows left go back unpacked (the next append seals them again).
       forgetBlocks(live, this.chunkCache)
-      Object.assign(live, { memtable: result.memtable, blocks: [], blocksBytes: 0, blocksUnpackedBytes: 0 })
+      Object.assign(live, { memtable: result.memtable, blocks: [], blocksBytes: 0, blocksUnpackedBytes: 0, isTailPinned: false })
       deletedCount += result.deletedCount
     }
     for (const live of this.frozen) if (live.tableId === tableId) prune(live)

@@ -30,12 +30,15 @@ export interface BlockedRows {
   /** Bytes the blocks hold (blockBytes), and what their rows cost unpacked (the budget: see rowsBudgetBytes). */
   blocksBytes: number
   blocksUnpackedBytes: number
+  /** A streaming scan's cursor may hold the tail (scanSourcesOf): a seal then gives it a successor, not a clear. */
+  isTailPinned?: boolean
 }
 
 /**
- * Before `count` rows are appended: a tail that holds rows and would pass BLOCK_ROWS with them is
- * packed into a block, and a new tail takes its place (the old one is never written again, so a scan cursor that
- * holds it keeps its snapshot). The new tail's arrays are sized for a whole block at once: this line fills blocks.
+ * Before `count` rows are appended: a tail that holds rows and would pass BLOCK_ROWS with them is packed into a
+ * block and emptied to take rows again in the same arrays, allocating nothing. A tail a scan cursor may hold is not
+ * written again (the cursor keeps its snapshot): a new one takes its place, its arrays sized for a whole block at
+ * once (this line fills blocks), and the old one's go to collectOutgrown.
  */
 export function sealIfFull(rows: BlockedRows, count: number): void {
   const tail = rows.memtable
@@ -45,6 +48,12 @@ export function sealIfFull(rows: BlockedRows, count: number): void {
   rows.blocksBytes += blockBytes(block)
   const unpacked = tail.sizeBytes
   rows.blocksUnpackedBytes += unpacked
+  // The first tail grew by doubling from its first append (to up to twice a block): its successor is sized right.
+  if (rows.isTailPinned !== true && count <= BLOCK_ROWS && rows.blocks.length > 1) {
+    tail.clearRows()
+    return
+  }
+  rows.isTailPinned = false
   rows.memtable = new Memtable(tail.schema)
   rows.memtable.reserveCapacity(Math.max(count, BLOCK_ROWS))
   collectOutgrown(unpacked) // the old tail's arrays, now dead (their rows filled them)
@@ -100,6 +109,7 @@ export function scanSourcesOf(schema: TableSchema, rows: BlockedRows, op: ScanOp
   const sources = rows.blocks.filter((block) => mayPass(schema, block, op))
     .map((block) => ({ rowCount: block.rowCount, open: () => decodeBlock(schema, block, columns, cache) }))
   const tail = rows.memtable
+  rows.isTailPinned = true
   sources.push({ rowCount: tail.rowCount, open: () => tail })
   return sources
 }

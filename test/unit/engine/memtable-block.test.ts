@@ -9,7 +9,7 @@ import assert from 'node:assert/strict'
 import type { ColumnBatch, ColumnVector } from '../../../engine/batch.js'
 import { OP_VERSION, type ScanOp, type TableSchema } from '../../../engine/ops.js'
 import { decodeBlock, sealBlock } from '../../../engine/timeseries/memtable-block.js'
-import { scanMemtablesOf, sealIfFull, wholeMemtable, type BlockedRows } from '../../../engine/timeseries/memtable-blocks.js'
+import { scanMemtablesOf, scanSourcesOf, sealIfFull, wholeMemtable, type BlockedRows } from '../../../engine/timeseries/memtable-blocks.js'
 import { Memtable } from '../../../engine/timeseries/memtable.js'
 import { BLOCK_ROWS } from '../../../engine/timeseries/memtable-blocks.js'
 import { asTableId } from '../../../src/common/ids.js'
@@ -131,6 +131,20 @@ describe('memtable blocks (issue 10: RSS after ingest)', function () {
     })
     const all = scanMemtablesOf(SCHEMA, rows, scan(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY))
     assert.equal(all.length, rows.blocks.length + 1)
+    // A streaming scan's snapshot of the tail survives later seals (the tail is replaced, not cleared).
+    const sources = scanSourcesOf(SCHEMA, rows, scan(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY))
+    const snapshot = sources[sources.length - 1]!
+    const tail = snapshot.open()
+    const before = Float64Array.from(tail.columns[0]!.kind === 'timestamp' ? tail.columns[0]!.values.subarray(0, snapshot.rowCount) : [])
+    for (let i = 0; i < 20; i++) {
+      const batch = randomBatch(random, 200)
+      batches.push(batch)
+      sealIfFull(rows, 200)
+      rows.memtable.appendRows(batch, identity(200), 200)
+    }
+    assert.notEqual(rows.memtable, tail)
+    assert.deepEqual(tail.columns[0]!.kind === 'timestamp' ? tail.columns[0]!.values.subarray(0, snapshot.rowCount) : [], before)
+    assertRows(wholeMemtable(SCHEMA, rows), batches, 'whole after the snapshot')
     // A range no timestamp reaches: every block is pruned, the tail is always offered.
     assert.equal(scanMemtablesOf(SCHEMA, rows, scan(0, 1)).length, 1)
     // A range inside one block's bounds keeps that block.
