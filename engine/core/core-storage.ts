@@ -21,14 +21,19 @@ import { DecodedChunkCache } from '../timeseries/chunk-cache.js'
 import { decodeRowGroup, withSegmentFile } from '../timeseries/segment-decode.js'
 import { rowGroupsOf } from '../timeseries/segment-slice-layout.js'
 import { memtableWithout } from '../timeseries/delete-rows.js'
+import {
+  forgetBlocks, rowsBudgetBytes, rowsCount, scanMemtablesOf, scanSourcesOf, sealIfFull, wholeMemtable, type BlockedRows,
+} from '../timeseries/memtable-blocks.js'
 import type { DeletePredicate } from '../wal/delete-payload.js'
 import { encodeSegment } from '../timeseries/segment-writer.js'
 
-/** A memtable with the WAL range it holds: every row of (tableId, vShard) with LSN in [firstLsn, lastLsn]. */
-interface LiveMemtable {
+/**
+ * Rows in memory with the WAL range they hold: every row of (tableId, vShard) with LSN in [firstLsn, lastLsn], as
+ * packed blocks and the tail memtable appends go to (memtable-blocks.ts).
+ */
+interface LiveMemtable extends BlockedRows {
   readonly tableId: TableId
   readonly vShard: number
-  memtable: Memtable
   readonly firstLsn: number
   lastLsn: number
   /** When its first row arrived (ms, the injected clock): a memtable older than MEMTABLE_FLUSH_AGE_MS is flushed. */
@@ -92,7 +97,9 @@ export class CoreStorage {
    * copy, which the control thread leaves out of the manifest; if that flush fails, what it offers again lacks them.
    */
   dropTableRows(tableId: TableId, isUnregistering: boolean): void {
+    for (const live of this.frozen) if (live.tableId === tableId) forgetBlocks(live, this.chunkCache)
     this.frozen = this.frozen.filter((live) => live.tableId !== tableId)
+    for (const live of this.tables.get(tableId)?.active.values() ?? []) forgetBlocks(live, this.chunkCache)
     this.tables.get(tableId)?.active.clear()
     if (isUnregistering) this.tables.delete(tableId)
   }
@@ -112,14 +119,17 @@ export class CoreStorage {
     if (table === undefined) return 0
     let deletedCount = 0
     const prune = (live: LiveMemtable): void => {
-      const result = memtableWithout(live.memtable, predicate)
-      live.memtable = result.memtable
+      const result = memtableWithout(wholeMemtable(table.schema, live), predicate)
+      if (result.deletedCount === 0) return
+      // The rows left go back unpacked (the next append seals them again).
+      forgetBlocks(live, this.chunkCache)
+      Object.assign(live, { memtable: result.memtable, blocks: [], blocksBytes: 0, blocksUnpackedBytes: 0, isTailPinned: false })
       deletedCount += result.deletedCount
     }
     for (const live of this.frozen) if (live.tableId === tableId) prune(live)
     for (const [vShard, live] of table.active) {
       prune(live)
-      if (live.memtable.rowCount === 0) table.active.delete(vShard)
+      if (rowsCount(live) === 0) table.active.delete(vShard)
     }
     return deletedCount
   }
@@ -188,9 +198,13 @@ export class CoreStorage {
       if (count === 0) continue
       let live = table.active.get(v)
       if (live === undefined) {
-        live = { tableId, vShard: v, memtable: new Memtable(table.schema), firstLsn: lsn, lastLsn: 0, createdMs: this.nowMs() }
+        live = {
+          tableId, vShard: v, memtable: new Memtable(table.schema), firstLsn: lsn, lastLsn: 0,
+          createdMs: this.nowMs(), blocks: [], blocksBytes: 0, blocksUnpackedBytes: 0,
+        }
         table.active.set(v, live)
       }
+      sealIfFull(live, count)
       live.memtable.reserveRows(batch, count)
       live.lastLsn = lsn
       targets.push({ memtable: live.memtable, rows: order.subarray(start, start + count) })
@@ -205,11 +219,11 @@ export class CoreStorage {
     for (const { memtable, rows } of targets) memtable.commitRows(rows.length)
   }
 
-  /** Bytes held by active and frozen memtables (the budget of invariant 4). */
+  /** Bytes of active and frozen memtables, rows counted unpacked (rowsBudgetBytes: the budget of invariant 4). */
   memtableBytes(): number {
     let bytes = 0
-    for (const live of this.frozen) bytes += live.memtable.sizeBytes
-    for (const table of this.tables.values()) for (const live of table.active.values()) bytes += live.memtable.sizeBytes
+    for (const live of this.frozen) bytes += rowsBudgetBytes(live)
+    for (const table of this.tables.values()) for (const live of table.active.values()) bytes += rowsBudgetBytes(live)
     return bytes
   }
 
@@ -233,7 +247,7 @@ export class CoreStorage {
     const isDue = memtableBytes > this.options.memtableBudgetBytes || this.oldestCreatedMs() + MEMTABLE_FLUSH_AGE_MS <= this.nowMs()
     if (!isForced && (!isDue || this.isRetryHeld)) return null
     for (const table of this.tables.values()) {
-      for (const live of table.active.values()) if (live.memtable.rowCount > 0) this.frozen.push(live)
+      for (const live of table.active.values()) if (rowsCount(live) > 0) this.frozen.push(live)
       table.active.clear()
     }
     if (this.frozen.length === 0) return null
@@ -249,7 +263,10 @@ export class CoreStorage {
   commitFlush(flushId: number, isCommitted: boolean): void {
     assert(this.flushInFlight === flushId, `core ${this.options.coreId}: commit of flush ${flushId}, in flight ${this.flushInFlight}`)
     this.flushInFlight = undefined
-    if (isCommitted) this.frozen = []
+    if (isCommitted) {
+      for (const live of this.frozen) forgetBlocks(live, this.chunkCache)
+      this.frozen = []
+    }
     this.isRetryHeld = !isCommitted
   }
 
@@ -262,9 +279,9 @@ export class CoreStorage {
     for (const segment of segments) {
       for (const group of rowGroupsOf(segment)) memtables.push(decodeRowGroup(table.schema, segment, group, op, this.chunkCache))
     }
-    for (const live of this.frozen) if (live.tableId === op.tableId) memtables.push(live.memtable)
+    for (const live of this.frozen) if (live.tableId === op.tableId) memtables.push(...scanMemtablesOf(table.schema, live, op, this.chunkCache))
     const active = [...table.active.values()].sort((a, b) => a.vShard - b.vShard)
-    for (const live of active) memtables.push(live.memtable)
+    for (const live of active) memtables.push(...scanMemtablesOf(table.schema, live, op, this.chunkCache))
     return scanMemtables(table.schema, memtables, op)
   }
 
@@ -284,10 +301,7 @@ export class CoreStorage {
     }
     const memtables = this.frozen.filter((live) => live.tableId === op.tableId)
     memtables.push(...[...table.active.values()].sort((a, b) => a.vShard - b.vShard))
-    for (const live of memtables) {
-      const memtable = live.memtable
-      sources.push({ rowCount: memtable.rowCount, open: () => memtable })
-    }
+    for (const live of memtables) sources.push(...scanSourcesOf(schema, live, op, this.chunkCache))
     return new ScanCursor(schema, op, sources)
   }
 
@@ -323,7 +337,7 @@ export class CoreStorage {
 
   private encode(live: LiveMemtable): EncodedSegment[] {
     const schema = live.memtable.schema
-    return sortMemtableByPartition(live.memtable, this.options.partitionWidthUs).map((part) => {
+    return sortMemtableByPartition(wholeMemtable(schema, live), this.options.partitionWidthUs).map((part) => {
       const encoded = encodeSegment({
         tableId: live.tableId, vShard: live.vShard, partitionStartUs: part.partitionStartUs,
         timestampIndex: schema.timestampIndex, columns: part.columns,

@@ -104,6 +104,11 @@ export class DecodedChunkCache {
     return vector
   }
 
+  /** Drops every chunk of `file` (a packed memtable block that was flushed or rewritten: its key is never used again). */
+  evictFile(file: string): void {
+    for (const entry of this.byFile.get(file)?.values() ?? []) this.remove(entry)
+  }
+
   private remove(entry: CacheEntry): void {
     this.recency.delete(entry)
     const inFile = this.byFile.get(entry.file)!

@@ -4,7 +4,8 @@
 import { assert } from '../../src/common/assert.js'
 import { collectOutgrown } from '../../src/common/release-buffer.js'
 import { vectorLength, type ColumnBatch, type ColumnVector } from '../batch.js'
-import { MEMTABLE_SHARED_ZEROS_ROWS_COUNT, SEGMENT_ROW_GROUP_ROWS_COUNT } from '../../src/common/limits.js'
+import { SEGMENT_ROW_GROUP_ROWS_COUNT } from '../../src/common/limits.js'
+import { isZeroNulls, zeroIds, zeroNulls } from './memtable-zeros.js'
 import type { TableSchema } from '../ops.js'
 import { TimeRuns, type RowRanges } from './time-runs.js'
 import { anyNull, gatherF64, gatherI64, gatherNulls, isOneSeriesRun, nextRemapStamp, REMAP } from './memtable-append.js'
@@ -42,26 +43,6 @@ function newColumn(kind: MemColumn['kind'], capacity: number, isNull = false): M
 }
 
 /**
- * Zero bytes shared by the null maps of appendable columns without a NULL (see MemColumn); never written. Not
- * sharedNoNulls: a memtable may outgrow a row group, and growing that one would leave the views the chunk cache
- * keeps unrecognised (isSharedNoNulls knows both).
- */
-let sharedZeroNulls = new Uint8Array(MEMTABLE_SHARED_ZEROS_ROWS_COUNT)
-
-function zeroNulls(rowCount: number): Uint8Array {
-  if (sharedZeroNulls.length < rowCount) sharedZeroNulls = new Uint8Array(Math.max(rowCount, 2 * sharedZeroNulls.length))
-  return sharedZeroNulls.subarray(0, rowCount)
-}
-
-/** Zero ids shared by every appendable symbol column whose rows all hold id 0 (see MemColumn); never written. */
-let sharedZeroIds = new Int32Array(MEMTABLE_SHARED_ZEROS_ROWS_COUNT)
-
-function zeroIds(rowCount: number): Int32Array {
-  if (sharedZeroIds.length < rowCount) sharedZeroIds = new Int32Array(Math.max(rowCount, 2 * sharedZeroIds.length))
-  return sharedZeroIds.subarray(0, rowCount)
-}
-
-/**
  * Zero bytes shared by every decoded column without NULLs (a view of its first rowCount bytes): no null map is
  * allocated per column per row group and scan, and a kernel knows such a column has no NULL without reading it
  * (isSharedNoNulls). Never written: a decoded memtable is read-only, and appending to one grows (copies) it first.
@@ -77,7 +58,7 @@ export function noNulls(rowCount: number): Uint8Array {
 
 /** The null map is (a view of) the shared all-zero one: the column has no NULL. */
 export function isSharedNoNulls(nulls: Uint8Array): boolean {
-  return nulls.buffer === sharedNoNulls.buffer || nulls.buffer === sharedZeroNulls.buffer
+  return nulls.buffer === sharedNoNulls.buffer || isZeroNulls(nulls)
 }
 
 /** A decoded vector as a memtable column (shares the typed arrays; symbol lookups are not needed for reading). */
@@ -256,6 +237,26 @@ export class Memtable {
   reserveRows(batch: ColumnBatch, count: number): void {
     assert(batch.columns.length <= this.columns.length, 'batch columns are a prefix of the memtable schema')
     this.ensureCapacity(this.rows + count)
+  }
+
+  /** Room for `rows` rows in every column's arrays from now on (an append then allocates nothing up to them). */
+  reserveCapacity(rows: number): void {
+    this.ensureCapacity(rows)
+  }
+
+  /**
+   * Empties it to take rows again with the arrays it has (no allocation; what they held is overwritten by appends):
+   * after a seal, when no scan cursor holds it. Dictionaries and strings start anew (the sealed block keeps the old).
+   */
+  clearRows(): void {
+    this.columns.forEach((column, c) => {
+      if (column.kind === 'symbol') this.columns[c] = { kind: 'symbol', ids: column.ids, dict: [], lookup: new Map(), isIdsShared: column.isIdsShared }
+      else if (column.kind === 'text') this.columns[c] = { kind: 'text', values: [] }
+    })
+    this.rows = 0
+    this.variableBytes = 0
+    this.rowBytes = -1
+    this.timeRuns = undefined
   }
 
   get columnCount(): number {

@@ -23,7 +23,7 @@ import type { TimeRuns } from './time-runs.js'
  * (lane-sums.ts); all are keyed weakly by its arrays, so they go when those are collected (an evicted array is never
  * reused, so none goes stale).
  */
-function noteCached(vector: ColumnVector): void {
+export function noteCached(vector: ColumnVector): void {
   if (vector.kind === 'symbol') registerCachedIds(vector.ids)
   else if (vector.kind === 'f64' || vector.kind === 'timestamp') registerCachedValues(vector.values)
 }

@@ -7,34 +7,13 @@
 import assert from 'node:assert/strict'
 import type { ColumnBatch } from '../../../engine/batch.js'
 import type { TableSchema } from '../../../engine/ops.js'
-import { isMemNull, Memtable, MEMTABLE_GROWTH_FACTOR, type MemColumn } from '../../../engine/timeseries/memtable.js'
+import { Memtable, MEMTABLE_GROWTH_FACTOR, type MemColumn } from '../../../engine/timeseries/memtable.js'
 import { asTableId } from '../../../src/common/ids.js'
 import { seededRandom } from '../../helpers/random.js'
 import { COLUMNS } from './engine-fixture.js'
+import { batchCell, memCell, type Cell } from './memtable-cells.js'
 
 const SCHEMA: TableSchema = { id: asTableId(1), name: 'cpu', columns: COLUMNS, timestampIndex: 0 }
-
-type Cell = number | bigint | string | null
-
-/** Row `row` of `batch` column `c` as a plain value (null for NULL; a column the batch lacks is NULL). */
-function batchCell(batch: ColumnBatch, c: number, row: number): Cell {
-  const vector = batch.columns[c]
-  if (vector === undefined) return null
-  switch (vector.kind) {
-    case 'symbol': return vector.ids[row] === -1 ? null : vector.dict[vector.ids[row]!]!
-    case 'text': return vector.values[row] ?? null
-    default: return vector.nulls?.[row] === 1 ? null : vector.values[row]!
-  }
-}
-
-function memCell(column: MemColumn, row: number): Cell {
-  if (isMemNull(column, row)) return null
-  switch (column.kind) {
-    case 'symbol': return column.dict[column.ids[row]!]!
-    case 'text': return column.values[row] ?? null
-    default: return column.values[row]!
-  }
-}
 
 /** A batch of `rowCount` rows with `hostCount` hosts, NULLs in each field with probability `nullShare`. */
 function randomBatch(random: () => number, rowCount: number, hostCount: number, nullShare: number, columnCount = COLUMNS.length): ColumnBatch {
