@@ -115,7 +115,8 @@ describe('memtable blocks (issue 10: RSS after ingest)', function () {
     const random = seededRandom(11)
     const rows: BlockedRows = { memtable: new Memtable(SCHEMA), blocks: [], blocksBytes: 0, blocksUnpackedBytes: 0 }
     const batches: ColumnBatch[] = []
-    for (let i = 0; i < 60; i++) {
+    // ~150 rows a batch on average: enough batches for about six blocks, whatever BLOCK_ROWS is.
+    for (let i = 0; i < Math.ceil(6 * BLOCK_ROWS / 150); i++) {
       const n = 1 + Math.floor(random() * 300)
       const batch = randomBatch(random, n)
       batches.push(batch)
