@@ -32,7 +32,9 @@ describe('differential: nodedb against PostgreSQL', function () {
   before(async function () {
     oracle = await startPostgres()
     dataDir = makeTempDir('differential')
-    server = await startServerProcess({ dataDir })
+    // The corpus's tables are small: blocks of 8 rows make the memtable pass read packed blocks and a tail, as large
+    // tables do (engine/timeseries/memtable-blocks.ts); the segment pass reads what those flush to.
+    server = await startServerProcess({ dataDir, env: { NODEDB_MEMTABLE_BLOCK_ROWS: process.env.NODEDB_MEMTABLE_BLOCK_ROWS ?? '8' } })
     const [nodedb, postgres] = [await connect('nodedb'), await connect('postgres')]
     try {
       for (const sql of POSTGRES_PREAMBLE) await postgres.query(sql)
