@@ -1,6 +1,8 @@
 // engine/core/core-loop: one core's request loop, driven by tick(): takes requests from its ring, applies them to its
 // CoreStorage and answers on the other ring. Runs inside a worker; knows nothing of files or SQL.
 import { assert, assertNever } from '../../src/common/assert.js'
+import type { TableId } from '../../src/common/ids.js'
+import type { TableSchema } from '../ops.js'
 import { isEngineFailureError, type EngineFailure } from '../api.js'
 import { FrameCodec } from '../bridge/frame-codec.js'
 import { validateBatch, vShardsOf } from '../bridge/dispatcher.js'
@@ -168,20 +170,28 @@ export class CoreLoop {
     }
   }
 
+  /** Design invariant 2: one ring per core carries every record in LSN order, so per vShard too. */
+  private noteLsn(lsn: number): void {
+    if (lsn <= this.lastAppliedLsn) assert(false, `core ${this.options.coreId}: lsn ${lsn} after ${this.lastAppliedLsn}`)
+    this.lastAppliedLsn = lsn
+  }
+
+  private schemaFor(tableId: TableId): TableSchema {
+    const schema = this.storage.schemaOf(tableId)
+    if (schema === undefined) assert(false, `core ${this.options.coreId}: ingest into unregistered table ${tableId}`)
+    return schema
+  }
+
   private applyIngest(request: ApplyIngestRequest): CoreResponse {
-    // Design invariant 2: one ring per core carries every record in LSN order, so per vShard too.
-    if (request.lsn <= this.lastAppliedLsn) assert(false, `core ${this.options.coreId}: lsn ${request.lsn} after ${this.lastAppliedLsn}`)
-    this.lastAppliedLsn = request.lsn
+    this.noteLsn(request.lsn)
     this.storage.apply(request)
     return this.applied(request.id)
   }
 
   /** Replay: decodes and validates the record here, then applies the rows this core owns (see the request). */
   private applyRawIngest(request: ApplyRawIngestRequest): CoreResponse {
-    if (request.lsn <= this.lastAppliedLsn) assert(false, `core ${this.options.coreId}: lsn ${request.lsn} after ${this.lastAppliedLsn}`)
-    this.lastAppliedLsn = request.lsn
-    const schema = this.storage.schemaOf(request.tableId)
-    if (schema === undefined) assert(false, `core ${this.options.coreId}: ingest into unregistered table ${request.tableId}`)
+    this.noteLsn(request.lsn)
+    const schema = this.schemaFor(request.tableId)
     const batch = decodeIngestPayload(this.codec, request.payload)
     const problem = batch === undefined ? 'undecodable payload' : validateBatch(schema, batch)
     if (batch === undefined || problem !== undefined) {
@@ -194,10 +204,8 @@ export class CoreLoop {
 
   /** Live ingest and catch-up: this core's rows only, grouped by vShard where they were encoded (core-payloads.ts). */
   private applyCoreIngest(request: ApplyCoreIngestRequest): CoreResponse {
-    if (request.lsn <= this.lastAppliedLsn) assert(false, `core ${this.options.coreId}: lsn ${request.lsn} after ${this.lastAppliedLsn}`)
-    this.lastAppliedLsn = request.lsn
-    const schema = this.storage.schemaOf(request.tableId)
-    if (schema === undefined) assert(false, `core ${this.options.coreId}: ingest into unregistered table ${request.tableId}`)
+    this.noteLsn(request.lsn)
+    const schema = this.schemaFor(request.tableId)
     const rows = decodeCorePayload(schema, request.payload, this.options.coreId, request.coreCount)
     // Answered as replay answers a record that does not fit the table (applyRawIngest), rather than stopping the core.
     if (typeof rows === 'string') return this.failure(request.id, { kind: 'Corrupt', detail: `wal record lsn ${request.lsn}: ${rows}` })
