@@ -9,7 +9,7 @@ import type { TableSchema } from '../../engine/ops.js'
 import type { SqlValue } from '../api.js'
 import type { SqlType } from '../bind/types.js'
 import type { ColumnBuilder, CopyColumns } from './copy-columns.js'
-import { SymbolSpanCache, type SpanField } from './copy-fast-span.js'
+import { ChunkView, equalsAt, SymbolSpanCache, type SpanField } from './copy-fast-span.js'
 import type { CopyOptions } from './copy-options.js'
 
 type TextCast = (text: string) => SqlValue
@@ -75,6 +75,8 @@ function hashBytes(bytes: Uint8Array, start: number, end: number): number {
 class FastColumn implements SpanField {
   /** Timestamp: the previous field's bytes and value. */
   private readonly lastBytes = new Uint8Array(REMEMBERED_BYTES_MAX)
+  private readonly lastWords = new DataView(this.lastBytes.buffer)
+  private readonly view = new ChunkView()
   private lastLength = -1
   private lastValue: SqlValue = null
   /** The column's number for lastValue (what ColumnBuilder.append stores), when lastLength ≥ 0. */
@@ -125,8 +127,7 @@ class FastColumn implements SpanField {
     const length = this.lastLength
     const end = start + length
     if (length < 0 || end > lineEnd || (end < lineEnd && bytes[end] !== delimiter)) return -1
-    const last = this.lastBytes
-    for (let i = 0; i < length; i++) if (bytes[start + i] !== last[i]) return -1
+    if (!equalsAt(bytes, this.view.of(bytes), start, this.lastBytes, this.lastWords, length)) return -1
     this.builder.f64Values[row] = this.lastNumber
     return end
   }
@@ -169,6 +170,10 @@ class FastColumn implements SpanField {
     this.builder.setSymbolId(row, id)
     this.lastId = id
     this.lastRow = row
+  }
+
+  putId(row: number, id: number): void {
+    this.builder.setSymbolId(row, id)
   }
 }
 
