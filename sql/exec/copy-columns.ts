@@ -111,9 +111,9 @@ export class ColumnBuilder {
     return kind === 'symbol' ? this.ids.length : Infinity
   }
 
-  /** Row `row` of a timestamp or f64 column, after ensureRow. */
-  setF64(row: number, value: number): void {
-    this.f64[row] = value
+  /** A timestamp or f64 column's array, for the fast path to store into (rows up to ensureRow's; replaced by growth). */
+  get f64Values(): Float64Array {
+    return this.f64
   }
 
   /** Row `row` of a symbol column as an id of this builder's dictionary (from symbolId), after ensureRow. */

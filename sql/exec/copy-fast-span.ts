@@ -13,7 +13,8 @@ export interface SpanField {
   /** The dictionary id the field's symbol path wrote last, and the row it wrote it in (-1: none yet). */
   readonly lastId: number
   readonly lastRow: number
-  setId(row: number, id: number): void
+  /** Writes row `row`'s id, without updating lastId and lastRow (only a miss's `learn` reads those, of its own row). */
+  putId(row: number, id: number): void
 }
 
 interface Span {
@@ -40,8 +41,7 @@ export class SymbolSpanCache {
   private isJudged = false
   /** The span of the previous row (null when that row took none): its `next` is the first guess for this row. */
   private last: Span | null = null
-  private viewBytes: Uint8Array | null = null
-  private view: DataView = new DataView(new ArrayBuffer(0))
+  private readonly view = new ChunkView()
 
   /** `fields` are the run's fields, in line order (at least two). */
   constructor(private readonly fields: ReadonlyArray<SpanField>) {}
@@ -58,7 +58,7 @@ export class SymbolSpanCache {
     this.missStart = -1
     if (this.isOff) return -1
     const guess = this.last?.next ?? null
-    if (guess !== null && isAt(bytes, this.viewOf(bytes), start, lineEnd, delimiter, guess)) {
+    if (guess !== null && isAt(bytes, this.view.of(bytes), start, lineEnd, delimiter, guess)) {
       this.lookupCount++
       this.hitCount++
       return this.hit(guess, row, start + guess.bytes.length)
@@ -90,18 +90,11 @@ export class SymbolSpanCache {
     return -1
   }
 
-  /** A DataView of `bytes` (made once per chunk: every row of a chunk comes with the same bytes). */
-  private viewOf(bytes: Uint8Array): DataView {
-    if (this.viewBytes !== bytes) {
-      this.viewBytes = bytes
-      this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-    }
-    return this.view
-  }
-
   /** Writes `span`'s ids into row `row` and answers `end`. */
   private hit(span: Span, row: number, end: number): number {
-    for (let k = 0; k < this.fields.length; k++) this.fields[k]!.setId(row, span.ids[k]!)
+    const fields = this.fields
+    const ids = span.ids
+    for (let k = 0; k < fields.length; k++) fields[k]!.putId(row, ids[k]!)
     this.follow(span)
     return end
   }
@@ -138,10 +131,31 @@ function isAt(bytes: Uint8Array, view: DataView, start: number, lineEnd: number,
   const length = span.bytes.length
   const end = start + length
   if (end > lineEnd || (end < lineEnd && bytes[end] !== delimiter)) return false
-  const words = span.words
+  return equalsAt(bytes, view, start, span.bytes, span.words, length)
+}
+
+/** A DataView of the chunk being parsed, made once per chunk (every row of a chunk comes with the same bytes). */
+export class ChunkView {
+  private bytes: Uint8Array | null = null
+  private view: DataView = new DataView(new ArrayBuffer(0))
+
+  of(bytes: Uint8Array): DataView {
+    if (this.bytes !== bytes) {
+      this.bytes = bytes
+      this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    }
+    return this.view
+  }
+}
+
+/**
+ * Whether `length` bytes at `start` of `bytes` (`view`: its ChunkView) equal the first `length` of `other` (`words`:
+ * a DataView of it): four bytes at a time, then byte by byte. The caller has checked that they lie in `bytes`.
+ */
+export function equalsAt(bytes: Uint8Array, view: DataView, start: number, other: Uint8Array, words: DataView, length: number): boolean {
   let i = 0
   for (; i + 4 <= length; i += 4) if (view.getInt32(start + i, true) !== words.getInt32(i, true)) return false
-  for (; i < length; i++) if (bytes[start + i] !== span.bytes[i]) return false
+  for (; i < length; i++) if (bytes[start + i] !== other[i]) return false
   return true
 }
 

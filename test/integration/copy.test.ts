@@ -34,7 +34,8 @@ const FIRST_CSV = '2024-01-01 00:00:00+00,h0,dc0,0,0,0,t\n'
 
 /** float8 spellings: plain decimals take the byte path, the rest the cast. */
 const FLOATS = ['1.5', '-0', '0.1', '.5', '5.', '007', '-12.75', '123456789012345', '1234567890123456789', '0.000001',
-  '1e5', '1E-3', 'NaN', 'Infinity', '-Infinity', ' 2.5', '+3', '99999999999999.9', '3.141592653589793']
+  '1e5', '1E-3', 'NaN', 'Infinity', '-Infinity', ' 2.5', '+3', '99999999999999.9', '3.141592653589793', '-.5', '-5.',
+  '000000000000000012', '-999999999999999']
 
 function textLines(): string {
   const lines: string[] = []
@@ -211,6 +212,8 @@ describe('integration: COPY against PostgreSQL 15', function () {
       ['COPY f FROM STDIN', FIRST_TEXT + text.replaceAll('\t\t', '\t\\N\t').replace('\t1.5\t', '\t\\N\t') + '2024-01-03 00:00:00+00\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n'],
       ['COPY f FROM STDIN', `${FIRST_TEXT}2024-01-01 00:00:09+00\tx\\\\N\t\\Ny\t1\t2\t3\tt\n2024-01-01 00:00:10+00\t\\N\tb\\\\\t1\t2\t\\N\t\\N\n`],
       ['COPY f FROM STDIN', FIRST_TEXT + spanLines() + spanLines().replaceAll('2024-01-02', '2024-01-03')],
+      // A timestamp repeating the previous one's bytes is taken without its cast; one that extends or cuts them is not.
+      ['COPY f FROM STDIN', FIRST_TEXT + ['+00', '+00:30', '+00:30', '+0', '+00', '+00'].map((zone, i) => `2024-01-01 00:00:01${zone}\th\td\t${i}\t${i}\t${i}\tt\n`).join('')],
       ["COPY f (v, time, host) FROM STDIN (DELIMITER '|')", '1|2024-01-01 00:00:00+00|a\n2.25|2024-01-01 00:00:01+00|b\n-3|2024-01-02 00:00:00+00|a\n'],
     ]
     for (const [sql, data] of loads) {
@@ -232,6 +235,9 @@ describe('integration: COPY against PostgreSQL 15', function () {
       '2024-01-01 00:00:02+00\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N',
       // Cut short inside, and right after, a run of tags the span cache knows (h1, dc1).
       '2024-01-01 00:00:02+00\th1', '2024-01-01 00:00:02+00\th1\tdc1',
+      // Not plain decimals, and a line of the previous row's timestamp alone (taken without a cast, then short).
+      '2024-01-01 00:00:02+00\th1\tdc1\t-\t2\t3\tt', '2024-01-01 00:00:02+00\th1\tdc1\t1.2.3\t2\t3\tt',
+      '2024-01-01 00:00:02+00\th1\tdc1\t.\t2\t3\tt', '2024-01-01 00:00:01+00', '2024-01-01 00:00:01+00\t',
     ]
     for (const line of bad) {
       await reset(CREATE_FAST, 'f')

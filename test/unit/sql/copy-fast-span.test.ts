@@ -17,6 +17,10 @@ class Field implements SpanField {
     this.lastId = id
     this.lastRow = row
   }
+
+  putId(row: number, id: number): void {
+    this.written.set(row, id)
+  }
 }
 
 /** Runs the per-field way for `row`: each field gets `ids[k]` (undefined: the field was NULL, no id written). */
