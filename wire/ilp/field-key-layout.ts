@@ -12,6 +12,11 @@ const LAYOUTS_MAX_COUNT = 64
 export class FieldKeyLayout {
   /** Changes whenever a position learns a key: equal versions of one layout hold equal keys. */
   version = 0
+  /**
+   * Whether the measurement's last line parsed one by one had every key of this layout, in order, each with a float
+   * (its field shape): the parser then tries the next line as one of that shape first (line-shaped-fields.ts).
+   */
+  isShapeLikely = false
   private readonly keys: Uint8Array[] = []
   private readonly names: string[] = []
 
@@ -27,6 +32,11 @@ export class FieldKeyLayout {
     if (keyEnd >= end || buf[keyEnd] !== EQUALS) return -1
     for (let i = 0; i < key.length; i++) if (buf[start + i] !== key[i]) return -1
     return keyEnd
+  }
+
+  /** Positions known: a line's first keyCount keys can be guessed. */
+  get keyCount(): number {
+    return this.keys.length
   }
 
   nameAt(index: number): string {

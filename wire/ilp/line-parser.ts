@@ -1,11 +1,12 @@
 // wire/ilp/line-parser: one line of InfluxDB line protocol (bytes, no '\n') → a ParsedLine, with result codes
 // instead of exceptions (QuestDB's LineTcpParser). Pure: no socket, no batching, no SQL; it never sees a newline.
 import type { IlpErrorCode } from './ilp-error.js'
-import { FieldKeyLayouts } from './field-key-layout.js'
+import { type FieldKeyLayout, FieldKeyLayouts } from './field-key-layout.js'
 import { type IlpPrecision, microsPerUnit, parseTimestampUs } from './ilp-precision.js'
 import { NAME_HASH_SEED, NameCache, nameHashStep } from './name-cache.js'
 import { ParsedLine } from './parsed-line.js'
 import { type SeriesKey, SeriesKeyCache } from './series-key-cache.js'
+import { parseShapedFields } from './line-shaped-fields.js'
 import { ValueScan, parseFieldValue } from './parse-field-value.js'
 
 const SPACE = 32
@@ -224,8 +225,18 @@ export class LineParser {
 
   /** Parses `key=value[,key=value…]` at `pos`, leaving `pos` on the ' ' before a timestamp or at the end. */
   private parseFields(): boolean {
+    const layout = this.fieldKeyLayouts.of(this.line.measurement)
+    if (layout.isShapeLikely && parseShapedFields(this.buf, this.pos, this.end, this.lineStart, layout, this.line, this.valueScan)) {
+      this.pos = this.valueScan.pos
+      return true
+    }
+    return this.parseFieldsOneByOne(layout)
+  }
+
+  /** The general field loop: every spelling of every value, keys learnt into `layout` as they come. */
+  private parseFieldsOneByOne(layout: FieldKeyLayout): boolean {
     const line = this.line
-    const layout = this.fieldKeyLayouts.of(line.measurement)
+    line.fieldCount = 0
     let isShaped = true // every key from the layout, every value a float: see ParsedLine.fieldShape
     for (;;) {
       const keyStart = this.pos
@@ -256,6 +267,7 @@ export class LineParser {
           line.fieldShape = layout
           line.fieldShapeVersion = layout.version
         }
+        layout.isShapeLikely = isShaped && line.fieldCount === layout.keyCount
         return true
       }
       this.pos++ // the ',' before the next field
@@ -269,11 +281,13 @@ export class LineParser {
       this.line.timestampUs = this.nowUs
       return true
     }
-    let digitsEnd = this.pos
-    while (digitsEnd < this.end && buf[digitsEnd] !== SPACE) digitsEnd++
-    if (digitsEnd !== this.end) return this.fail('BadTimestamp', digitsEnd)
-    const us = parseTimestampUs(buf, this.pos, digitsEnd, this.unitUs)
-    if (us === null) return this.fail('BadTimestamp', this.pos)
+    // The rest of the line is the timestamp: parsed first, and only when that fails scanned for a space, the first
+    // error to report (one pass over the digits, not two).
+    const us = parseTimestampUs(buf, this.pos, this.end, this.unitUs)
+    if (us === null) {
+      const space = buf.indexOf(SPACE, this.pos)
+      return this.fail('BadTimestamp', space >= 0 && space < this.end ? space : this.pos)
+    }
     if (Number.isNaN(us)) return this.fail('TimestampOutOfRange', this.pos)
     this.line.timestampUs = us
     return true

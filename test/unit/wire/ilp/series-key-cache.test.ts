@@ -35,6 +35,12 @@ const LINES = [
   'cpu,host=a f=1,g=2', 'cpu,host=a ff=1,g=2', 'cpu,host=a f\\=x=1,g=2', 'cpu,host=a f\\ =1', 'cpu,host=a f', 'cpu,host=a f=1,g',
   'cpu,host=a f=1,g=2,f=3', 'cpu,host=a f\\', 'cpu,host=a f=', 'cpu,host=a f\\\\=1', 'cpu,host=a g=1,f=2', 'mem,host=a f=1i,g=2',
   'cpu,host=a\\ b f=1', 'cpu,host=a\\  f=1', 'cpu,host=a  f=1', 'cpu,host=ab f=1', 'cpu,host=a,x=1 f=1', 'cpu f=1,g=2 7',
+  // Lines of a shape the parser reads in one pass (line-shaped-fields.ts: its keys, plain floats), and near misses of
+  // it: other spellings of a number, other kinds, fields fewer, more or out of order, and bad or spaced timestamps.
+  'cpu,host=a f=1.5,g=-2.25 7', 'cpu,host=a f=0.5,g=12 8', 'cpu,host=a f=1e3,g=2', 'cpu,host=a f=1234567890123456,g=2',
+  'cpu,host=a f=.5,g=-.5', 'cpu,host=a f=-,g=2', 'cpu,host=a f=1.5x,g=2', 'cpu,host=a f=1.,g=2.', 'cpu,host=a f=1,g=2,h=3',
+  'cpu,host=a f=t,g=2', 'cpu,host=a f=1,g=2i', 'cpu,host=a f=1,g="2"', 'cpu,host=a f=1,g=', 'cpu,host=a f=1,g=2,',
+  'cpu,host=a f=1,g=2 1 2', 'cpu,host=a f=1,g=2 -', 'cpu,host=a f=1,g=2 1x', 'cpu,host=a f=1,g=2 -5', 'cpu,host=a f=1,g=2 1x 2',
 ]
 
 /** Random lines over the bytes that delimit and escape, so guesses are tried against near-misses of every kind. */
