@@ -11,15 +11,13 @@ const SPACE = 32
 
 /**
  * Reads buf[start, …) as exactly `layout`'s keys, in order, each with a plain float (plainFloatAt), into `line` as the
- * general loop would (the same keys, values, byte columns and field shape); `scan.pos` is then the ' ' before the
+ * general loop would (the same keys, values, byte columns and field shape; keys and kinds on fillFields()); `scan.pos` is then the ' ' before the
  * timestamp, or `end`. False for any other line: what it wrote into `line` is below fieldCount, so nothing.
  */
 export function parseShapedFields(
   buf: Buffer, start: number, end: number, lineStart: number, layout: FieldKeyLayout, line: ParsedLine, scan: ValueScan,
 ): boolean {
   const last = layout.keyCount - 1
-  const keys = line.fieldKeys
-  const kinds = line.fieldKinds
   const numbers = line.fieldNumbers
   const columns = line.fieldColumns
   let pos = start
@@ -28,8 +26,6 @@ export function parseShapedFields(
     if (keyEnd < 0) return false
     const value = plainFloatAt(buf, keyEnd + 1, end, scan)
     if (value !== value) return false // NaN: not a plain float
-    keys[i] = layout.nameAt(i)
-    kinds[i] = 'float'
     numbers[i] = value
     columns[i] = pos - lineStart + 1
     pos = scan.pos
@@ -39,7 +35,7 @@ export function parseShapedFields(
       if (pos < end && buf[pos] !== SPACE) return false
     } else if (pos >= end || buf[pos++] !== COMMA) return false
   }
-  line.fieldCount = last + 1
+  line.useFieldShape(layout, last + 1)
   line.fieldShape = layout
   line.fieldShapeVersion = layout.version
   return last >= 0

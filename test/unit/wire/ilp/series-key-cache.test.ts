@@ -18,6 +18,7 @@ function snapshot(parser: LineParser, text: string): unknown {
   if (result !== 'LineParsed') return { result, code: parser.errorCode, column: parser.errorColumn }
   const line: ParsedLine = parser.line
   line.fillTags()
+  line.fillFields()
   const tags = Array.from({ length: line.tagCount }, (_, i) => [line.tagKeys[i], line.tagValues[i], line.tagColumns[i]])
   const valueOf = (i: number): unknown => {
     const kind = line.fieldKinds[i]
