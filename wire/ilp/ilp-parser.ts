@@ -127,12 +127,15 @@ export class IlpParser {
    * stack while in this loop, feed() deoptimised at the first code after it (no feedback yet), once per chunk.
    */
   private readLines(chunk: Buffer, pos: number): number {
+    this.lineParser.bind(chunk)
     for (;;) {
       const newline = chunk.indexOf(NEWLINE, pos)
-      if (newline < 0) return pos
+      if (newline < 0) break
       this.readLine(chunk, pos, newline)
       pos = newline + 1
     }
+    this.lineParser.release()
+    return pos
   }
 
   /** Parses a final line without '\n', if any, and returns everything not yet drained. The parser is done after. */

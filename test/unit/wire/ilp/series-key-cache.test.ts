@@ -13,7 +13,10 @@ import { SeriesKeyCache } from '../../../../wire/ilp/series-key-cache.js'
 
 function snapshot(parser: LineParser, text: string): unknown {
   const buf = Buffer.from(text)
+  // Bound as IlpParser binds its chunks, so a guessed series key is compared through the DataView.
+  parser.bind(buf)
   const result = parser.parse(buf, 0, buf.length, 0)
+  parser.release()
   if (result === 'LineSkipped') return { result } // the error fields then still hold an earlier line's
   if (result !== 'LineParsed') return { result, code: parser.errorCode, column: parser.errorColumn }
   const line: ParsedLine = parser.line
@@ -42,6 +45,9 @@ const LINES = [
   'cpu,host=a f=.5,g=-.5', 'cpu,host=a f=-,g=2', 'cpu,host=a f=1.5x,g=2', 'cpu,host=a f=1.,g=2.', 'cpu,host=a f=1,g=2,h=3',
   'cpu,host=a f=t,g=2', 'cpu,host=a f=1,g=2i', 'cpu,host=a f=1,g="2"', 'cpu,host=a f=1,g=', 'cpu,host=a f=1,g=2,',
   'cpu,host=a f=1,g=2 1 2', 'cpu,host=a f=1,g=2 -', 'cpu,host=a f=1,g=2 1x', 'cpu,host=a f=1,g=2 -5', 'cpu,host=a f=1,g=2 1x 2',
+  // Series keys compared four bytes a load: lengths of every remainder mod 4, differing in a word or in the tail.
+  'cpu,host=abcd f=1', 'cpu,host=abce f=1', 'cpu,host=bbcd f=1', 'cpu,host=abcde f=1', 'cpu,host=abcdf f=1', 'cpu,host=abcdef f=1',
+  'cpu,host=abcdeg f=1', 'cpu,host=abcd,r=1 f=1', 'cpu,host=abcd,r=2 f=1', 'cpu,host=abcd,r=12 f=1', 'cpu,host=abcd,r=13 f=1',
 ]
 
 /** Random lines over the bytes that delimit and escape, so guesses are tried against near-misses of every kind. */
