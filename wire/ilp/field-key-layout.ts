@@ -18,6 +18,7 @@ export class FieldKeyLayout {
    */
   isShapeLikely = false
   private readonly keys: Uint8Array[] = []
+  private readonly views: DataView[] = []
   private readonly names: string[] = []
 
   /**
@@ -34,6 +35,22 @@ export class FieldKeyLayout {
     return keyEnd
   }
 
+  /**
+   * keyEndAt, comparing four bytes a load: `view` is a DataView of all of `buf` (line-shaped-fields.ts; TSBS keys
+   * are 9–16 bytes, where the byte loop's branches cost more than the bytes).
+   */
+  keyEndAtView(index: number, buf: Buffer, view: DataView, start: number, end: number): number {
+    const key = this.keys[index]!
+    const length = key.length
+    const keyEnd = start + length
+    if (keyEnd >= end || buf[keyEnd] !== EQUALS) return -1
+    const own = this.views[index]!
+    const words = length & ~3
+    for (let i = 0; i < words; i += 4) if (view.getInt32(start + i, true) !== own.getInt32(i, true)) return -1
+    for (let i = words; i < length; i++) if (buf[start + i] !== key[i]) return -1
+    return keyEnd
+  }
+
   /** Positions known: a line's first keyCount keys can be guessed. */
   get keyCount(): number {
     return this.keys.length
@@ -47,6 +64,7 @@ export class FieldKeyLayout {
   learn(index: number, bytes: Uint8Array | null, name: string): void {
     if (bytes === null || index > this.keys.length || index >= KEYS_MAX_COUNT) return
     this.keys[index] = bytes
+    this.views[index] = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
     this.names[index] = name
     this.version++
   }

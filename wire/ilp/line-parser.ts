@@ -244,7 +244,8 @@ export class LineParser {
   /** Parses `key=value[,key=value…]` at `pos`, leaving `pos` on the ' ' before a timestamp or at the end. */
   private parseFields(): boolean {
     const layout = this.fieldKeyLayouts.of(this.line.measurement)
-    if (layout.isShapeLikely && parseShapedFields(this.buf, this.pos, this.end, this.lineStart, layout, this.line, this.valueScan)) {
+    const view = this.buf === this.viewOf ? this.view : null
+    if (layout.isShapeLikely && parseShapedFields(this.buf, view, this.pos, this.end, this.lineStart, layout, this.line, this.valueScan)) {
       this.pos = this.valueScan.pos
       return true
     }

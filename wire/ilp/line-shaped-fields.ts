@@ -10,19 +10,20 @@ const COMMA = 44
 const SPACE = 32
 
 /**
- * Reads buf[start, …) as exactly `layout`'s keys, in order, each with a plain float (plainFloatAt), into `line` as the
+ * Reads buf[start, …) (`view`: a DataView of all of `buf`, or null) as exactly `layout`'s keys, in order, each with a plain float (plainFloatAt), into `line` as the
  * general loop would (the same keys, values, byte columns and field shape; keys and kinds on fillFields()); `scan.pos` is then the ' ' before the
  * timestamp, or `end`. False for any other line: what it wrote into `line` is below fieldCount, so nothing.
  */
 export function parseShapedFields(
-  buf: Buffer, start: number, end: number, lineStart: number, layout: FieldKeyLayout, line: ParsedLine, scan: ValueScan,
+  buf: Buffer, view: DataView | null, start: number, end: number, lineStart: number, layout: FieldKeyLayout, line: ParsedLine,
+  scan: ValueScan,
 ): boolean {
   const last = layout.keyCount - 1
   const numbers = line.fieldNumbers
   const columns = line.fieldColumns
   let pos = start
   for (let i = 0; i <= last; i++) {
-    const keyEnd = layout.keyEndAt(i, buf, pos, end)
+    const keyEnd = view === null ? layout.keyEndAt(i, buf, pos, end) : layout.keyEndAtView(i, buf, view, pos, end)
     if (keyEnd < 0) return false
     const value = plainFloatAt(buf, keyEnd + 1, end, scan)
     if (value !== value) return false // NaN: not a plain float

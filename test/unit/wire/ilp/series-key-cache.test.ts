@@ -48,6 +48,9 @@ const LINES = [
   // Series keys compared four bytes a load: lengths of every remainder mod 4, differing in a word or in the tail.
   'cpu,host=abcd f=1', 'cpu,host=abce f=1', 'cpu,host=bbcd f=1', 'cpu,host=abcde f=1', 'cpu,host=abcdf f=1', 'cpu,host=abcdef f=1',
   'cpu,host=abcdeg f=1', 'cpu,host=abcd,r=1 f=1', 'cpu,host=abcd,r=2 f=1', 'cpu,host=abcd,r=12 f=1', 'cpu,host=abcd,r=13 f=1',
+  // Field keys of a shape compared four bytes a load, the same way.
+  'cpu,host=a abcd=1,abcde=2 5', 'cpu,host=a abce=1,abcde=2', 'cpu,host=a bbcd=1,abcde=2', 'cpu,host=a abcd=1,abcdf=2',
+  'cpu,host=a abcd=1,abcdefgh=2.5', 'cpu,host=a abcd=1,abcdefgi=2', 'cpu,host=a abcd=1,abcdefg=2', 'cpu,host=a abcd=1,abcdefghi=2',
 ]
 
 /** Random lines over the bytes that delimit and escape, so guesses are tried against near-misses of every kind. */
