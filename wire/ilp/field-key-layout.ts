@@ -13,10 +13,11 @@ export class FieldKeyLayout {
   /** Changes whenever a position learns a key: equal versions of one layout hold equal keys. */
   version = 0
   /**
-   * Whether the measurement's last line parsed one by one had every key of this layout, in order, each with a float
-   * (its field shape): the parser then tries the next line as one of that shape first (line-shaped-fields.ts).
+   * The field count of the measurement's last line parsed one by one when its keys all came from this layout, in
+   * order, each with a float (its field shape), else 0: the parser then tries the next line as one of that shape
+   * first (line-shaped-fields.ts).
    */
-  isShapeLikely = false
+  shapeFieldCount = 0
   private readonly keys: Uint8Array[] = []
   private readonly views: DataView[] = []
   private readonly names: string[] = []
@@ -49,11 +50,6 @@ export class FieldKeyLayout {
     for (let i = 0; i < words; i += 4) if (view.getInt32(start + i, true) !== own.getInt32(i, true)) return -1
     for (let i = words; i < length; i++) if (buf[start + i] !== key[i]) return -1
     return keyEnd
-  }
-
-  /** Positions known: a line's first keyCount keys can be guessed. */
-  get keyCount(): number {
-    return this.keys.length
   }
 
   nameAt(index: number): string {

@@ -245,7 +245,7 @@ export class LineParser {
   private parseFields(): boolean {
     const layout = this.fieldKeyLayouts.of(this.line.measurement)
     const view = this.buf === this.viewOf ? this.view : null
-    if (layout.isShapeLikely && parseShapedFields(this.buf, view, this.pos, this.end, this.lineStart, layout, this.line, this.valueScan)) {
+    if (layout.shapeFieldCount > 0 && parseShapedFields(this.buf, view, this.pos, this.end, this.lineStart, layout, this.line, this.valueScan)) {
       this.pos = this.valueScan.pos
       return true
     }
@@ -286,7 +286,7 @@ export class LineParser {
           line.fieldShape = layout
           line.fieldShapeVersion = layout.version
         }
-        layout.isShapeLikely = isShaped && line.fieldCount === layout.keyCount
+        layout.shapeFieldCount = isShaped ? line.fieldCount : 0
         return true
       }
       this.pos++ // the ',' before the next field

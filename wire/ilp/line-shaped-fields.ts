@@ -10,7 +10,7 @@ const COMMA = 44
 const SPACE = 32
 
 /**
- * Reads buf[start, …) (`view`: a DataView of all of `buf`, or null) as exactly `layout`'s keys, in order, each with a plain float (plainFloatAt), into `line` as the
+ * Reads buf[start, …) (`view`: a DataView of all of `buf`, or null) as exactly `layout`'s first shapeFieldCount keys, in order, each with a plain float (plainFloatAt), into `line` as the
  * general loop would (the same keys, values, byte columns and field shape; keys and kinds on fillFields()); `scan.pos` is then the ' ' before the
  * timestamp, or `end`. False for any other line: what it wrote into `line` is below fieldCount, so nothing.
  */
@@ -18,7 +18,7 @@ export function parseShapedFields(
   buf: Buffer, view: DataView | null, start: number, end: number, lineStart: number, layout: FieldKeyLayout, line: ParsedLine,
   scan: ValueScan,
 ): boolean {
-  const last = layout.keyCount - 1
+  const last = layout.shapeFieldCount - 1
   const numbers = line.fieldNumbers
   const columns = line.fieldColumns
   let pos = start
