@@ -42,14 +42,9 @@ export class FieldKeyLayout {
    */
   keyEndAtView(index: number, buf: Buffer, view: DataView, start: number, end: number): number {
     const key = this.keys[index]!
-    const length = key.length
-    const keyEnd = start + length
+    const keyEnd = start + key.length
     if (keyEnd >= end || buf[keyEnd] !== EQUALS) return -1
-    const own = this.views[index]!
-    const words = length & ~3
-    for (let i = 0; i < words; i += 4) if (view.getInt32(start + i, true) !== own.getInt32(i, true)) return -1
-    for (let i = words; i < length; i++) if (buf[start + i] !== key[i]) return -1
-    return keyEnd
+    return bytesEqualAt(buf, view, start, key, this.views[index]!) ? keyEnd : -1
   }
 
   nameAt(index: number): string {
@@ -64,6 +59,23 @@ export class FieldKeyLayout {
     this.names[index] = name
     this.version++
   }
+}
+
+/**
+ * Whether buf[start, start + key.length) holds `key`'s bytes (the caller checked they lie within `buf`), compared four
+ * bytes a load through `view` (a DataView of all of `buf`) and `keyView` (of all of `key`), the last four overlapping
+ * the word before when the length is no multiple of 4: no byte loop after the words. The field keys' and the series
+ * key's comparison (series-key-cache.ts).
+ */
+export function bytesEqualAt(buf: Uint8Array, view: DataView, start: number, key: Uint8Array, keyView: DataView): boolean {
+  const length = key.length
+  if (length < 4) {
+    for (let i = 0; i < length; i++) if (buf[start + i] !== key[i]) return false
+    return true
+  }
+  const last = length - 4
+  for (let i = 0; i < last; i += 4) if (view.getInt32(start + i, true) !== keyView.getInt32(i, true)) return false
+  return view.getInt32(start + last, true) === keyView.getInt32(last, true)
 }
 
 /** The layout of each measurement a parser has seen lately, the last one found without a lookup. */

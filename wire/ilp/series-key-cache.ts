@@ -3,6 +3,7 @@
 // of a series is parsed tag by tag; its result is kept here, keyed by the key's raw bytes, so later lines with the
 // same bytes skip straight to their fields. Bounded and set-associative; a collision only evicts.
 import { ILP_SERIES_KEY_BYTES_MAX, ILP_SERIES_KEY_SLOT_COUNT } from '../../src/common/limits.js'
+import { bytesEqualAt } from './field-key-layout.js'
 import type { ParsedLine } from './parsed-line.js'
 
 const NO_INDEXES = new Int32Array(0)
@@ -47,11 +48,7 @@ export class SeriesKey {
     // The key's bytes hold no unescaped space and no unfinished escape, so equal bytes end the key at the same space.
     if (start + length >= end || buf[start + length] !== 32) return false
     if (view === null) return buf.compare(bytes, 0, length, start, start + length) === 0
-    const own = this.view
-    const words = length & ~3
-    for (let i = 0; i < words; i += 4) if (view.getInt32(start + i, true) !== own.getInt32(i, true)) return false
-    for (let i = words; i < length; i++) if (buf[start + i] !== bytes[i]) return false
-    return true
+    return bytesEqualAt(buf, view, start, bytes, this.view)
   }
 }
 
