@@ -10,9 +10,10 @@ const COMMA = 44
 const SPACE = 32
 
 /**
- * Reads buf[start, …) (`view`: a DataView of all of `buf`, or null) as exactly `layout`'s first shapeFieldCount keys, in order, each with a plain float (plainFloatAt), into `line` as the
- * general loop would (the same keys, values, byte columns and field shape; keys and kinds on fillFields()); `scan.pos` is then the ' ' before the
- * timestamp, or `end`. False for any other line: what it wrote into `line` is below fieldCount, so nothing.
+ * Reads buf[start, …) (`view`: a DataView of all of `buf`, or null) as exactly `layout`'s first shapeFieldCount keys,
+ * in order, each with a plain float (plainFloatAt), into `line` as the general loop would (the same keys, values,
+ * byte columns and field shape; the keys and kinds on fillFields()); `scan.pos` is then the ' ' before the timestamp,
+ * or `end`. False for any other line: what it wrote into `line` is past its fieldCount, so nothing.
  */
 export function parseShapedFields(
   buf: Buffer, view: DataView | null, start: number, end: number, lineStart: number, layout: FieldKeyLayout, line: ParsedLine,
