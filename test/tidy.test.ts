@@ -52,7 +52,7 @@ function mayImport(from: string, target: string): boolean {
   if (from.startsWith('src/common/')) return false
   if (from.startsWith('engine/')) return target.startsWith('engine/')
   if (from.startsWith('sql/')) return target.startsWith('sql/') || ['engine/api.ts', 'engine/ops.ts', 'engine/batch.ts'].includes(target)
-  if (from.startsWith('wire/')) return target.startsWith('wire/') || target === 'sql/api.ts'
+  if (from.startsWith('wire/')) return target.startsWith('wire/') || target === 'sql/api.ts' || target === 'sql/worker-api.ts'
   return false
 }
 

@@ -12,7 +12,14 @@ const LAYOUTS_MAX_COUNT = 64
 export class FieldKeyLayout {
   /** Changes whenever a position learns a key: equal versions of one layout hold equal keys. */
   version = 0
+  /**
+   * The field count of the measurement's last line parsed one by one when its keys all came from this layout, in
+   * order, each with a float (its field shape), else 0: the parser then tries the next line as one of that shape
+   * first (line-shaped-fields.ts).
+   */
+  shapeFieldCount = 0
   private readonly keys: Uint8Array[] = []
+  private readonly views: DataView[] = []
   private readonly names: string[] = []
 
   /**
@@ -29,6 +36,17 @@ export class FieldKeyLayout {
     return keyEnd
   }
 
+  /**
+   * keyEndAt, comparing four bytes a load: `view` is a DataView of all of `buf` (line-shaped-fields.ts; TSBS keys
+   * are 9–16 bytes, where the byte loop's branches cost more than the bytes).
+   */
+  keyEndAtView(index: number, buf: Buffer, view: DataView, start: number, end: number): number {
+    const key = this.keys[index]!
+    const keyEnd = start + key.length
+    if (keyEnd >= end || buf[keyEnd] !== EQUALS) return -1
+    return bytesEqualAt(buf, view, start, key, this.views[index]!) ? keyEnd : -1
+  }
+
   nameAt(index: number): string {
     return this.names[index]!
   }
@@ -37,9 +55,27 @@ export class FieldKeyLayout {
   learn(index: number, bytes: Uint8Array | null, name: string): void {
     if (bytes === null || index > this.keys.length || index >= KEYS_MAX_COUNT) return
     this.keys[index] = bytes
+    this.views[index] = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
     this.names[index] = name
     this.version++
   }
+}
+
+/**
+ * Whether buf[start, start + key.length) holds `key`'s bytes (the caller checked they lie within `buf`), compared four
+ * bytes a load through `view` (a DataView of all of `buf`) and `keyView` (of all of `key`), the last four overlapping
+ * the word before when the length is no multiple of 4: no byte loop after the words. The field keys' and the series
+ * key's comparison (series-key-cache.ts).
+ */
+export function bytesEqualAt(buf: Uint8Array, view: DataView, start: number, key: Uint8Array, keyView: DataView): boolean {
+  const length = key.length
+  if (length < 4) {
+    for (let i = 0; i < length; i++) if (buf[start + i] !== key[i]) return false
+    return true
+  }
+  const last = length - 4
+  for (let i = 0; i < last; i += 4) if (view.getInt32(start + i, true) !== keyView.getInt32(i, true)) return false
+  return view.getInt32(start + last, true) === keyView.getInt32(last, true)
 }
 
 /** The layout of each measurement a parser has seen lately, the last one found without a lookup. */

@@ -53,6 +53,8 @@ export class IlpParser {
   private isDiscarding = false
   private isEnded = false
   private builders = new Map<string, LineBatchBuilder>()
+  /** The builder the last line went to (one of `builders`), or null. */
+  private lastBuilder: LineBatchBuilder | null = null
   private rowCountHint: number
   private errors: IlpError[] = []
   private errorCount = 0
@@ -125,12 +127,15 @@ export class IlpParser {
    * stack while in this loop, feed() deoptimised at the first code after it (no feedback yet), once per chunk.
    */
   private readLines(chunk: Buffer, pos: number): number {
+    this.lineParser.bind(chunk)
     for (;;) {
       const newline = chunk.indexOf(NEWLINE, pos)
-      if (newline < 0) return pos
+      if (newline < 0) break
       this.readLine(chunk, pos, newline)
       pos = newline + 1
     }
+    this.lineParser.release()
+    return pos
   }
 
   /** Parses a final line without '\n', if any, and returns everything not yet drained. The parser is done after. */
@@ -152,6 +157,7 @@ export class IlpParser {
       lineCount: this.lineNumber - this.lineNumberAtDrain,
     }
     this.builders = new Map()
+    this.lastBuilder = null
     this.errors = []
     this.errorCount = 0
     this.lineNumberAtDrain = this.lineNumber
@@ -213,15 +219,20 @@ export class IlpParser {
       return
     }
     const line = parser.line
-    let builder = this.builders.get(line.measurement)
+    // Lines mostly repeat the previous line's measurement, an interned string: an identity check before the Map.
+    let builder = line.measurement === this.lastBuilder?.measurement ? this.lastBuilder : this.builders.get(line.measurement)
     if (builder === undefined) {
       builder = new LineBatchBuilder(line.measurement, this.rowCountHint)
       this.rowCountHint = 0 // only the first measurement: others start small rather than each at the whole input's size
       this.builders.set(line.measurement, builder)
     }
+    this.lastBuilder = builder
     if (builder.append(line, lineNumber)) return
     this.report(builder.errorCode, builder.errorColumn)
-    if (builder.rowCount === 0) this.builders.delete(line.measurement) // batches appear with their first row
+    if (builder.rowCount === 0) { // batches appear with their first row
+      this.builders.delete(line.measurement)
+      this.lastBuilder = null
+    }
   }
 
   private report(code: IlpErrorCode, column: number): void {

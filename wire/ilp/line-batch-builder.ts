@@ -55,6 +55,7 @@ export class LineBatchBuilder {
       return true
     }
     line.fillTags()
+    line.fillFields()
     const columnCountBefore = this.columns.length
     this.shape = null // fieldTargets are rewritten below, and only a line written in full leaves a shape
     if (!this.resolveTags(line, serial) || !this.resolveFields(line, serial)) {

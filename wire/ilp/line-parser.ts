@@ -1,11 +1,12 @@
 // wire/ilp/line-parser: one line of InfluxDB line protocol (bytes, no '\n') → a ParsedLine, with result codes
 // instead of exceptions (QuestDB's LineTcpParser). Pure: no socket, no batching, no SQL; it never sees a newline.
 import type { IlpErrorCode } from './ilp-error.js'
-import { FieldKeyLayouts } from './field-key-layout.js'
+import { type FieldKeyLayout, FieldKeyLayouts } from './field-key-layout.js'
 import { type IlpPrecision, microsPerUnit, parseTimestampUs } from './ilp-precision.js'
 import { NAME_HASH_SEED, NameCache, nameHashStep } from './name-cache.js'
 import { ParsedLine } from './parsed-line.js'
 import { type SeriesKey, SeriesKeyCache } from './series-key-cache.js'
+import { parseShapedFields } from './line-shaped-fields.js'
 import { ValueScan, parseFieldValue } from './parse-field-value.js'
 
 const SPACE = 32
@@ -35,6 +36,9 @@ export class LineParser {
   /** The previous line's series, whose `next` guesses this line's. */
   private lastSeries: SeriesKey | null = null
   private buf: Buffer = Buffer.alloc(0)
+  /** A DataView of all of `viewOf`, the buffer bound by the caller for its lines (bind), or of nothing. */
+  private view: DataView = EMPTY_VIEW
+  private viewOf: Buffer = EMPTY
   private lineStart = 0
   private end = 0
   private pos = 0
@@ -68,6 +72,20 @@ export class LineParser {
     const isParsed = this.parseMeasurementAndTags() && this.parseFields() && this.parseTimestamp()
     this.buf = EMPTY
     return isParsed ? 'LineParsed' : 'LineError'
+  }
+
+  /**
+   * Lets the parse() calls that follow read `buf` through one DataView (the series key compared four bytes a load)
+   * until release(), which drops it: the parser keeps no input alive between calls of its caller.
+   */
+  bind(buf: Buffer): void {
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
+    this.viewOf = buf
+  }
+
+  release(): void {
+    this.view = EMPTY_VIEW
+    this.viewOf = EMPTY
   }
 
   private fail(code: IlpErrorCode, at: number): false {
@@ -175,8 +193,9 @@ export class LineParser {
     const last = this.lastSeries
     if (last === null) return null
     const next = last.next
-    if (next !== null && next.isAt(this.buf, start, this.end)) return next
-    return last.isAt(this.buf, start, this.end) ? last : null
+    const view = this.buf === this.viewOf ? this.view : null
+    if (next !== null && next.isAt(this.buf, start, this.end, view)) return next
+    return last.isAt(this.buf, start, this.end, view) ? last : null
   }
 
   private follow(series: SeriesKey): void {
@@ -224,8 +243,19 @@ export class LineParser {
 
   /** Parses `key=value[,key=value…]` at `pos`, leaving `pos` on the ' ' before a timestamp or at the end. */
   private parseFields(): boolean {
+    const layout = this.fieldKeyLayouts.of(this.line.measurement)
+    const view = this.buf === this.viewOf ? this.view : null
+    if (layout.shapeFieldCount > 0 && parseShapedFields(this.buf, view, this.pos, this.end, this.lineStart, layout, this.line, this.valueScan)) {
+      this.pos = this.valueScan.pos
+      return true
+    }
+    return this.parseFieldsOneByOne(layout)
+  }
+
+  /** The general field loop: every spelling of every value, keys learnt into `layout` as they come. */
+  private parseFieldsOneByOne(layout: FieldKeyLayout): boolean {
     const line = this.line
-    const layout = this.fieldKeyLayouts.of(line.measurement)
+    line.fieldCount = 0
     let isShaped = true // every key from the layout, every value a float: see ParsedLine.fieldShape
     for (;;) {
       const keyStart = this.pos
@@ -256,6 +286,7 @@ export class LineParser {
           line.fieldShape = layout
           line.fieldShapeVersion = layout.version
         }
+        layout.shapeFieldCount = isShaped ? line.fieldCount : 0
         return true
       }
       this.pos++ // the ',' before the next field
@@ -269,11 +300,13 @@ export class LineParser {
       this.line.timestampUs = this.nowUs
       return true
     }
-    let digitsEnd = this.pos
-    while (digitsEnd < this.end && buf[digitsEnd] !== SPACE) digitsEnd++
-    if (digitsEnd !== this.end) return this.fail('BadTimestamp', digitsEnd)
-    const us = parseTimestampUs(buf, this.pos, digitsEnd, this.unitUs)
-    if (us === null) return this.fail('BadTimestamp', this.pos)
+    // The rest of the line is the timestamp: parsed first, and only when that fails scanned for a space, the first
+    // error to report (one pass over the digits, not two).
+    const us = parseTimestampUs(buf, this.pos, this.end, this.unitUs)
+    if (us === null) {
+      const space = buf.indexOf(SPACE, this.pos)
+      return this.fail('BadTimestamp', space >= 0 && space < this.end ? space : this.pos)
+    }
     if (Number.isNaN(us)) return this.fail('TimestampOutOfRange', this.pos)
     this.line.timestampUs = us
     return true
@@ -281,6 +314,7 @@ export class LineParser {
 }
 
 const EMPTY = Buffer.alloc(0)
+const EMPTY_VIEW: DataView = new DataView(new ArrayBuffer(0))
 
 /**
  * One LineParser per precision, shared by every request parsed on one thread (a parse worker, the event loop's

@@ -218,6 +218,17 @@ function parseNumber(buf: Buffer, start: number, end: number, line: ParsedLine, 
  * false, having set nothing, for anything else, which parseNumber then reads and judges from the start.
  */
 function parsePlainFloat(buf: Buffer, start: number, end: number, line: ParsedLine, index: number, scan: ValueScan): boolean {
+  const value = plainFloatAt(buf, start, end, scan)
+  if (value !== value) return false // NaN: not the plain spelling
+  line.setNumber(index, 'float', value)
+  return true
+}
+
+/**
+ * parsePlainFloat's value, with `scan.pos` set after it; NaN (no plain float is NaN), having set nothing, for any other
+ * spelling. Also the shaped field path's (parseShapedFields), so both read a float the same way.
+ */
+export function plainFloatAt(buf: Buffer, start: number, end: number, scan: ValueScan): number {
   let pos = start
   const isNegative = buf[pos] === MINUS
   if (isNegative) pos++
@@ -241,12 +252,11 @@ function parsePlainFloat(buf: Buffer, start: number, end: number, line: ParsedLi
     digitCount += fractionDigitCount
   }
   // Leading zeros count too: fewer than 16 digits in all keeps the mantissa below 2^53, so exact.
-  if (digitCount === 0 || digitCount > EXACT_DIGITS_MAX) return false
-  if (byte !== -1 && byte !== COMMA && byte !== SPACE) return false
+  if (digitCount === 0 || digitCount > EXACT_DIGITS_MAX) return Number.NaN
+  if (byte !== -1 && byte !== COMMA && byte !== SPACE) return Number.NaN
   const value = fractionDigitCount === 0 ? mantissa : mantissa / POW10[fractionDigitCount]!
-  line.setNumber(index, 'float', isNegative ? -value : value)
   scan.pos = pos
-  return true
+  return isNegative ? -value : value
 }
 
 function setInteger(buf: Buffer, start: number, line: ParsedLine, index: number, scan: ValueScan, isUnsigned: boolean): boolean {

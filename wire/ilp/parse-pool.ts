@@ -15,6 +15,7 @@ import {
   INGEST_ENCODE_BUFFERS_MAX_COUNT, ILP_PARSE_WORKERS_MAX_COUNT, WORKER_YOUNG_GENERATION_MB,
 } from '../../src/common/limits.js'
 import { encodedTransferables, type IngestBatch, type IngestTableSchema } from '../../sql/api.js'
+import { inputBuffers } from './parse-transfer.js'
 import type { IlpParseOptions, IlpParseResult } from './ilp-parser.js'
 import type { RequestParts } from './request-parts.js'
 
@@ -111,37 +112,6 @@ interface Slot {
   job: Job | null
   isDead: boolean
   idleTimer: NodeJS.Timeout | null
-}
-
-/**
- * The buffers of `result`'s typed arrays that may be transferred (each one whole and unshared), and the inputs' (the
- * job's own, whole: parse() copied them otherwise, so a view of part of one is still transferred with all of it).
- */
-export function transferablesOf(result: IlpParseResult, inputs: ReadonlyArray<Uint8Array>): ArrayBuffer[] {
-  const buffers = inputBuffers(inputs)
-  const add = (view: ArrayBufferView): void => {
-    if (view.buffer instanceof ArrayBuffer && view.byteOffset === 0 && view.byteLength === view.buffer.byteLength) buffers.add(view.buffer)
-  }
-  for (const batch of result.batches) {
-    if (batch.encoded !== undefined) for (const buffer of encodedTransferables(batch.encoded.payloads)) buffers.add(buffer)
-    add(batch.timestampsUs)
-    add(batch.lineNumbers)
-    for (const column of batch.columns) {
-      if (column.kind === 'tag') add(column.ids)
-      else if (column.kind !== 'string') {
-        add(column.values)
-        add(column.nulls)
-      }
-    }
-  }
-  return [...buffers]
-}
-
-/** The inputs' buffers, each once (a transfer list naming one twice is refused). */
-function inputBuffers(inputs: ReadonlyArray<Uint8Array>): Set<ArrayBuffer> {
-  const buffers = new Set<ArrayBuffer>()
-  for (const input of inputs) if (input.buffer instanceof ArrayBuffer) buffers.add(input.buffer)
-  return buffers
 }
 
 export function defaultParsePoolSize(): number {

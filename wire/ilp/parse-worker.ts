@@ -6,10 +6,11 @@
 // to the next.
 import { parentPort } from 'node:worker_threads'
 import { assert } from '../../src/common/assert.js'
-import { encodeBatchesAhead, IngestEncodeBuffers, leanAhead } from '../../sql/api.js'
+import { encodeBatchesAhead, IngestEncodeBuffers, leanAhead } from '../../sql/worker-api.js'
 import { parseLines } from './ilp-parser.js'
 import { LineParsers } from './line-parser.js'
-import { transferablesOf, type ParseJobMessage, type ParseResultMessage } from './parse-pool.js'
+import type { ParseJobMessage, ParseResultMessage } from './parse-pool.js'
+import { transferablesOf } from './parse-transfer.js'
 import { lineCountOf, parseBodies, requestParts } from './request-parts.js'
 
 const port = parentPort

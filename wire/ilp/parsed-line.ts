@@ -4,6 +4,9 @@ import type { SeriesKey } from './series-key-cache.js'
 
 export type FieldKind = 'float' | 'integer' | 'unsigned' | 'string' | 'boolean'
 
+/** Field keys by position (the parser's FieldKeyLayout). */
+export interface FieldNames { nameAt(index: number): string }
+
 /**
  * Parallel arrays indexed by tag or field number, below `tagCount` / `fieldCount`; entries past the counts are stale.
  * A field's value lives in the array of its kind: float and boolean (0/1) in `fieldNumbers`, integer and unsigned in
@@ -32,6 +35,8 @@ export class ParsedLine {
    */
   fieldShape: object | null = null
   fieldShapeVersion = 0
+  /** Names the keys of fields read by shape whose keys and kinds are not written yet (see useFieldShape). */
+  private pendingFieldNames: FieldNames | null = null
   /** A cached series whose tags are not copied into the tag arrays yet (see useSeries). */
   private pendingSeries: SeriesKey | null = null
   private pendingColumn = 0
@@ -40,6 +45,7 @@ export class ParsedLine {
     this.measurement = ''
     this.series = null
     this.pendingSeries = null
+    this.pendingFieldNames = null
     this.fieldShape = null
     this.tagCount = 0
     this.fieldCount = 0
@@ -63,6 +69,27 @@ export class ParsedLine {
     if (series === null) return
     this.pendingSeries = null
     for (let i = 0; i < series.tagKeys.length; i++) this.addTag(series.tagKeys[i]!, series.tagValues[i]!, this.pendingColumn + series.tagOffsets[i]!)
+  }
+
+  /**
+   * Fields 0..count-1 hold floats (fieldNumbers and fieldColumns written) whose keys are `names`' at the same
+   * positions: their keys and kinds are written only when a reader asks (fillFields), as the batch builder's common
+   * path reads neither (two stores of a reference per field, each with its write barrier, skipped).
+   */
+  useFieldShape(names: FieldNames, count: number): void {
+    this.fieldCount = count
+    this.pendingFieldNames = names
+  }
+
+  /** Makes fieldKeys and fieldKinds hold this line's; call before reading them. */
+  fillFields(): void {
+    const names = this.pendingFieldNames
+    if (names === null) return
+    this.pendingFieldNames = null
+    for (let i = 0; i < this.fieldCount; i++) {
+      this.fieldKeys[i] = names.nameAt(i)
+      this.fieldKinds[i] = 'float'
+    }
   }
 
   addTag(key: string, value: string, column: number): void {

@@ -3,6 +3,7 @@
 // of a series is parsed tag by tag; its result is kept here, keyed by the key's raw bytes, so later lines with the
 // same bytes skip straight to their fields. Bounded and set-associative; a collision only evicts.
 import { ILP_SERIES_KEY_BYTES_MAX, ILP_SERIES_KEY_SLOT_COUNT } from '../../src/common/limits.js'
+import { bytesEqualAt } from './field-key-layout.js'
 import type { ParsedLine } from './parsed-line.js'
 
 const NO_INDEXES = new Int32Array(0)
@@ -24,6 +25,7 @@ export class SeriesKey {
   batchId = -1
   batchTagColumns: Int32Array = NO_INDEXES
   batchTagIds: Int32Array = NO_INDEXES
+  private readonly view: DataView
 
   constructor(
     readonly bytes: Uint8Array,
@@ -31,16 +33,22 @@ export class SeriesKey {
     readonly tagKeys: ReadonlyArray<string>,
     readonly tagValues: ReadonlyArray<string>,
     readonly tagOffsets: ReadonlyArray<number>,
-  ) {}
+  ) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  }
 
-  /** True when buf[start, …) holds this key's bytes then a space before `end`: the line's key is this one. */
-  isAt(buf: Buffer, start: number, end: number): boolean {
+  /**
+   * True when buf[start, …) holds this key's bytes then a space before `end`: the line's key is this one. `view`, a
+   * DataView of all of `buf` (or null), compares it four bytes a load: ~50 ns for a TSBS key of ~190 bytes, against
+   * ~130 for Buffer.compare's memcmp (its call and argument checks) and ~160 for a JS byte loop.
+   */
+  isAt(buf: Buffer, start: number, end: number, view: DataView | null): boolean {
     const bytes = this.bytes
     const length = bytes.length
     // The key's bytes hold no unescaped space and no unfinished escape, so equal bytes end the key at the same space.
     if (start + length >= end || buf[start + length] !== 32) return false
-    // Native: a key is ~200 bytes (TSBS), where memcmp beats a JS byte loop by ~100 ns despite the call.
-    return buf.compare(bytes, 0, length, start, start + length) === 0
+    if (view === null) return buf.compare(bytes, 0, length, start, start + length) === 0
+    return bytesEqualAt(buf, view, start, bytes, this.view)
   }
 }
 

@@ -14,6 +14,7 @@ function parsedFloat(parser: LineParser, text: string): number | string {
   const buf = Buffer.from(`m f=${text}`)
   const result = parser.parse(buf, 0, buf.length, 0)
   if (result !== 'LineParsed') return `${result} ${parser.errorCode} ${parser.errorColumn}`
+  parser.line.fillFields()
   assert.equal(parser.line.fieldKinds[0], 'float', text)
   return parser.line.fieldNumbers[0]!
 }
