@@ -359,6 +359,12 @@ export interface SqlFacade {
    */
   parse(text: string): ReadonlyArray<PreparedStatement>
   /**
+   * Starts loading the SQL parser if it is not loaded: a promise until parse may run, then undefined. The server
+   * loads it at the first pg connection, not at start (an idle server holds ~40 MiB less, issue 10); wire/pg calls
+   * this when a connection opens and waits on it before any frame after startup. Optional for stubs.
+   */
+  parserLoading?(): Promise<void> | undefined
+  /**
    * Parameter types and result shape without running the statement. `declaredParamOids` come from Parse (0 = infer).
    * Answered at once (no promise) unless it must wait (EXECUTE of a prepared statement), so Parse and Bind need no turn.
    */

@@ -2,7 +2,6 @@
 // The only module (with main.ts) that knows every layer.
 import { openEngine, type OpenEngineOptions } from '../engine/engine.js'
 import type { Engine } from '../engine/api.js'
-import { loadParser } from '../sql/parse/adapter.js'
 import { createSql } from '../sql/sql.js'
 import { startIlpHttpListener } from '../wire/ilp/http-listener.js'
 import { IlpParsePool } from '../wire/ilp/parse-pool.js'
@@ -102,10 +101,6 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
   const startedMs = Date.now()
   const security = await loadSecurity(config)
   log.info({ dataDir: config.dataDir, cores: config.coreCount, fsync: config.fsync, memtableMb: config.memtableMb }, 'starting')
-  // SQL parsing is synchronous on a WebAssembly module (libpg-query): loaded (and warmed up) while the engine opens,
-  // awaited before anything can take a query.
-  const parser = loadParser()
-  parser.catch(() => undefined)
   let fatal: string | undefined
   let running: RunningServer | undefined
   // Sync (issue 11): the engine's checkpoints and WAL appends consult these from the start.
@@ -115,7 +110,6 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     if (running !== undefined) options.onFatal?.(detail, running)
   })
   const sync = await startSync(engine, config.dataDir, config.sync, syncHooks)
-  await parser
   const sql = createSql(engine, config.transactionBufferBytes === undefined ? {} : { transactionBufferBytes: config.transactionBufferBytes })
   // One parse pool for both ILP listeners; its workers encode records ahead against the tables named (parse-pool.ts).
   const parsePool = new IlpParsePool({ tablesNamed: (names) => engine.tables().filter((table) => names.includes(table.name)), coreCount: config.coreCount })

@@ -39,7 +39,11 @@ const WARM_UP_STATEMENTS: ReadonlyArray<string> = [
 ]
 const WARM_UP_ROUNDS_COUNT = 2
 
-/** Loads the WebAssembly module once; parseStatements is synchronous and needs it loaded (server start awaits this). */
+/**
+ * Loads the WebAssembly module once; parseStatements is synchronous and needs it loaded. A server loads it when its
+ * first pg connection opens, not at start (SqlFacade.parserLoading): compiling it and the warm-up's tier-up peak at
+ * ~50 MiB of V8 compiler memory, which glibc keeps as ~40 MiB of an idle server's RSS (ARCHITECTURE.md, issue 10).
+ */
 export function loadParser(): Promise<void> {
   loading ??= loadModule().then(() => {
     isLoaded = true
@@ -48,6 +52,11 @@ export function loadParser(): Promise<void> {
     }
   })
   return loading
+}
+
+/** The module is loaded (and warmed up): parseStatements may run. */
+export function isParserLoaded(): boolean {
+  return isLoaded
 }
 
 /** Whitespace and comments before a statement's first token (PostgreSQL's stmt_location includes them). */
