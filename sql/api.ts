@@ -358,11 +358,7 @@ export interface SqlFacade {
    * Throws DbError (42601 with a position) when any statement fails to parse: nothing of the text runs then.
    */
   parse(text: string): ReadonlyArray<PreparedStatement>
-  /**
-   * Starts loading the SQL parser if it is not loaded: a promise until parse may run, then undefined. The server
-   * loads it at the first pg connection, not at start (an idle server holds ~40 MiB less, issue 10); wire/pg calls
-   * this when a connection opens and waits on it before any frame after startup. Optional for stubs.
-   */
+  /** Loads the SQL parser if need be (a server loads it at its first pg connection, issue 10): a promise until then. */
   parserLoading?(): Promise<void> | undefined
   /**
    * Parameter types and result shape without running the statement. `declaredParamOids` come from Parse (0 = infer).

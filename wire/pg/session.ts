@@ -86,8 +86,6 @@ export class Session implements ExtendedQueryHost {
       closeQuietly: () => { this.dispose(); options.host.close() }, started: (context, answer) => this.finishStartup(context, answer),
     })
     this.sql = options.sql
-    // The parser loads while the connection starts up; a failure reaches the first frame that waits on it.
-    this.sql.parserLoading?.()?.catch(() => undefined)
   }
 
   /** Past the StartupMessage (authenticating or Ready): frames from here on are typed. */
@@ -130,10 +128,6 @@ export class Session implements ExtendedQueryHost {
   handleFrame(frame: Frame): Promise<void> | undefined {
     if (this.phase === 'Closed') return undefined
     if (this.startup.isAuthenticating) return this.startup.authenticate(frame)
-    // SQL text is parsed by a module the server loads at its first connection (SqlFacade.parserLoading): past startup,
-    // a frame waits for it (frames are handled one at a time, so the next waits behind this one).
-    const loading = this.phase === 'Ready' ? this.sql.parserLoading?.() : undefined
-    if (loading !== undefined) return loading.then(() => this.handleFrame(frame))
     this.idleTimer.disarm()
     this.notifications.received(frame)
     if (frame.kind === 'FramingError') return this.terminate(frame.error)
