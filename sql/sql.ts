@@ -203,6 +203,11 @@ export function createSql(engine: Engine, options: SqlOptions = {}): SqlFacade {
       }
     },
     execute: (statement, params, declared, session) => execute(engine, statement, params, declared, session, budget),
-    ingest: (batches, options) => ingestBatches(engine, batches, options),
+    ingest: (batches, options) => {
+      // The first write starts the parser's load too (not awaited): the ~45 MiB its compile frees is then reused as
+      // the ingest grows, where a first query at the end of a bulk load would add it on top (issue 10).
+      if (!isParserLoaded()) loadParser().catch(() => undefined)
+      return ingestBatches(engine, batches, options)
+    },
   }
 }
