@@ -296,6 +296,9 @@ export const ILP_TCP_BUFFERED_BYTES_MAX = 64 * 1024 * 1024
 // Free input buffers each ILP listener keeps for reuse (wire/ilp/ingest-buffers.ts; a TCP run's is ~4 MiB): enough
 // for a few connections' runs in flight to cycle without allocating; a burst beyond them allocates and frees.
 export const ILP_INGEST_BUFFERS_KEPT_COUNT = 4
+// Milliseconds a listener's pool may go without a take before it frees the buffers it keeps (a loaded server settles
+// back towards its idle RSS: up to ~7 MiB resident after an HTTP bulk load, issue 10); the next run allocates again.
+export const ILP_INGEST_BUFFERS_IDLE_RELEASE_MS = 5000
 // Reusable HTTP body buffers' size, in bytes: clients' batches (≤ ~1 MiB) fit; larger bodies: BodyBuffers (http-body.ts).
 export const ILP_HTTP_POOLED_BODY_BYTES = 1024 * 1024
 // HTTP requests whose sql.ingest runs at once (http-coalescer.ts): 220 requests made 205 calls with two, 128-168 with one
