@@ -358,6 +358,8 @@ export interface SqlFacade {
    * Throws DbError (42601 with a position) when any statement fails to parse: nothing of the text runs then.
    */
   parse(text: string): ReadonlyArray<PreparedStatement>
+  /** Loads the SQL parser if need be (a server loads it at its first pg connection, issue 10): a promise until then. */
+  parserLoading?(): Promise<void> | undefined
   /**
    * Parameter types and result shape without running the statement. `declaredParamOids` come from Parse (0 = infer).
    * Answered at once (no promise) unless it must wait (EXECUTE of a prepared statement), so Parse and Bind need no turn.

@@ -29,6 +29,7 @@ import { TRANSACTION_BUFFER_BYTES_TOTAL_MAX, TRANSACTION_BUFFER_MB_DEFAULT } fro
 import { ingestBatches } from './ingest/ingest.js'
 import type { ParsedStatement, SqlStatement } from './parse/ast.js'
 import { parseSql, type ParsedSlice } from './parse/parse-sql.js'
+import { isParserLoaded, loadParser } from './parse/adapter.js'
 
 function isParsedStatement(value: unknown): value is ParsedStatement {
   return typeof value === 'object' && value !== null && 'kind' in value && value.kind === 'ParsedStatement'
@@ -181,6 +182,7 @@ export function createSql(engine: Engine, options: SqlOptions = {}): SqlFacade {
   const budget = new TransactionBudget(options.transactionBufferBytes ?? TRANSACTION_BUFFER_MB_DEFAULT * 2 ** 20, TRANSACTION_BUFFER_BYTES_TOTAL_MAX)
   return {
     parse,
+    parserLoading: () => isParserLoaded() ? undefined : loadParser(),
     describe: (statement, declared, session) => describe(engine, statement, declared, session),
     checkParams: (oids, params, session, portal = '') => {
       const catalog = catalogLookup(engine)
@@ -201,6 +203,11 @@ export function createSql(engine: Engine, options: SqlOptions = {}): SqlFacade {
       }
     },
     execute: (statement, params, declared, session) => execute(engine, statement, params, declared, session, budget),
-    ingest: (batches, options) => ingestBatches(engine, batches, options),
+    ingest: (batches, options) => {
+      // The first write starts the parser's load too (not awaited): the ~45 MiB its compile frees is then reused as
+      // the ingest grows, where a first query at the end of a bulk load would add it on top (issue 10).
+      if (!isParserLoaded()) loadParser().catch(() => undefined)
+      return ingestBatches(engine, batches, options)
+    },
   }
 }

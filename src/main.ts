@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // src/main: the command line. argv + NODEDB_* → ServerConfig → startServer(); signals; exit codes.
 // Operating errors (bad flag, port in use, locked data dir) are one line on stderr and a non-zero exit, never a stack.
+import v8 from 'node:v8'
 import { isEngineFailureError } from '../engine/api.js'
 import { log } from './common/log.js'
 import { NODEDB_VERSION } from './common/version.js'
@@ -112,6 +113,10 @@ async function main(): Promise<void> {
     process.stdout.write(`nodedb ${NODEDB_VERSION}\n`)
     return
   }
+  // bin/nodedb's --max-semi-space-size=2 sized this isolate's young generation as it started; V8's flags are
+  // process-wide, so left as is it would size every worker's too, over their resourceLimits (WORKER_YOUNG_GENERATION_MB:
+  // 3, a 1 MiB semi-space). The workers start after this line and get 1 MiB (issue 10, ARCHITECTURE.md).
+  v8.setFlagsFromString('--max-semi-space-size=1')
   try {
     await startServer(command.config, { beforeReady: installSignalHandlers, onFatal })
   } catch (error: unknown) {

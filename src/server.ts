@@ -2,7 +2,6 @@
 // The only module (with main.ts) that knows every layer.
 import { openEngine, type OpenEngineOptions } from '../engine/engine.js'
 import type { Engine } from '../engine/api.js'
-import { loadParser } from '../sql/parse/adapter.js'
 import { createSql } from '../sql/sql.js'
 import { startIlpHttpListener } from '../wire/ilp/http-listener.js'
 import { IlpParsePool } from '../wire/ilp/parse-pool.js'
@@ -12,7 +11,7 @@ import { startPgListener } from '../wire/pg/listener.js'
 import type { PgAuth } from '../wire/pg/auth-exchange.js'
 import { loadMockAuthKey, UsersFileError, UsersStore } from '../wire/pg/auth-users.js'
 import { loadTlsContext, TlsConfigError } from '../wire/pg/tls.js'
-import { startSync, SyncHooks } from '../engine/sync/sync-node.js'
+import type { SyncHooks } from '../engine/sync/sync-node.js'
 import { log } from './common/log.js'
 import { ConfigError, type ServerConfig } from './config.js'
 import type { SecureContext } from 'node:tls'
@@ -102,20 +101,17 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
   const startedMs = Date.now()
   const security = await loadSecurity(config)
   log.info({ dataDir: config.dataDir, cores: config.coreCount, fsync: config.fsync, memtableMb: config.memtableMb }, 'starting')
-  // SQL parsing is synchronous on a WebAssembly module (libpg-query): loaded (and warmed up) while the engine opens,
-  // awaited before anything can take a query.
-  const parser = loadParser()
-  parser.catch(() => undefined)
   let fatal: string | undefined
   let running: RunningServer | undefined
-  // Sync (issue 11): the engine's checkpoints and WAL appends consult these from the start.
-  const syncHooks = config.sync === null || config.sync === undefined ? undefined : new SyncHooks(config.sync.role)
+  // Sync (issue 11): the engine's checkpoints and WAL appends consult these from the start. Its module and NATS's
+  // client (~2 MiB of the event loop's heap) load only when sync is configured (issue 10: idle RSS).
+  const syncNode = config.sync === null || config.sync === undefined ? undefined : await import('../engine/sync/sync-node.js')
+  const syncHooks = syncNode === undefined ? undefined : new syncNode.SyncHooks(config.sync!.role)
   const engine = await openConfiguredEngine(config, options, syncHooks, (detail) => {
     fatal ??= detail
     if (running !== undefined) options.onFatal?.(detail, running)
   })
-  const sync = await startSync(engine, config.dataDir, config.sync, syncHooks)
-  await parser
+  const sync = await syncNode?.startSync(engine, config.dataDir, config.sync, syncHooks)
   const sql = createSql(engine, config.transactionBufferBytes === undefined ? {} : { transactionBufferBytes: config.transactionBufferBytes })
   // One parse pool for both ILP listeners; its workers encode records ahead against the tables named (parse-pool.ts).
   const parsePool = new IlpParsePool({ tablesNamed: (names) => engine.tables().filter((table) => names.includes(table.name)), coreCount: config.coreCount })

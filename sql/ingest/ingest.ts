@@ -12,6 +12,7 @@ import { fitTypedText } from './ingest-typed-text.js'
 import { buildIngestColumns } from './ingest-vectors.js'
 import { fillIngestDefaults, hasIngestDefaults } from './ingest-defaults.js'
 import { aheadPayloadsFor, reparsed, writeLeanAhead } from './ingest-ahead.js'
+import { isParserLoaded, loadParser } from '../parse/adapter.js'
 
 interface TableOutcome {
   readonly rowCount: number
@@ -91,6 +92,9 @@ async function ingestTable(engine: Engine, batch: IngestBatch, errorsKeptMax: nu
   if (built.rowCount === 0) return done(0)
   // A field a line leaves out takes its column's DEFAULT, as an INSERT that omits the column (ingest-defaults.ts).
   const hasDefaults = hasIngestDefaults(table)
+  // Their stored text is read back by the SQL parser, which a server loads at its first pg connection (adapter.ts):
+  // ILP into such a table before any pg client connected loads it here.
+  if (hasDefaults && !isParserLoaded()) await loadParser()
   const batchOut = hasDefaults ? fillIngestDefaults(engine, table, built) : built
   // The worker's payloads hold exactly `built` when it lowered the same rows (all kept, none fitted) onto this table.
   const encoded = rows === null && fitted === batch && !hasDefaults ? aheadPayloadsFor(batch, table) : undefined

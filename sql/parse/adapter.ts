@@ -27,7 +27,8 @@ let isLoaded = false
  * writes, session commands) parsed once the module is loaded. V8 compiles the parser's WebAssembly lazily, function
  * by function, then recompiles its hot functions with TurboFan on background threads: measured on this machine,
  * ~300 ms of CPU spread over the first few statements a server parses (the first alone waited 30-60 ms). Parsing
- * these few texts at start pays that before the first client connects; they touch no table, cache or session.
+ * these few texts as the module loads (at the first connection or write) pays most of that before the first client's
+ * statements, one text per event-loop turn; they touch no table, cache or session.
  */
 const WARM_UP_STATEMENTS: ReadonlyArray<string> = [
   "SELECT time_bucket('1 minute', ts) AS m, k, count(*), avg(v), max(w) FROM t WHERE k IN ('a', 'b') AND ts >= '2020-01-01 00:00:00+00' AND ts < now() - interval '$ hour' GROUP BY m, k ORDER BY m DESC, k LIMIT 10",
@@ -39,15 +40,27 @@ const WARM_UP_STATEMENTS: ReadonlyArray<string> = [
 ]
 const WARM_UP_ROUNDS_COUNT = 2
 
-/** Loads the WebAssembly module once; parseStatements is synchronous and needs it loaded (server start awaits this). */
+/**
+ * Loads the WebAssembly module once; parseStatements is synchronous and needs it loaded. A server loads it when its
+ * first pg connection opens, not at start (SqlFacade.parserLoading): compiling it and the warm-up's tier-up peak at
+ * ~50 MiB of V8 compiler memory, which glibc keeps as ~40 MiB of an idle server's RSS (ARCHITECTURE.md, issue 10).
+ */
 export function loadParser(): Promise<void> {
-  loading ??= loadModule().then(() => {
+  loading ??= loadModule().then(async () => {
     isLoaded = true
     for (let round = 0; round < WARM_UP_ROUNDS_COUNT; round++) {
-      for (const text of WARM_UP_STATEMENTS) parseStatements(text.replaceAll('$', String(round + 2)))
+      for (const text of WARM_UP_STATEMENTS) {
+        parseStatements(text.replaceAll('$', String(round + 2)))
+        await new Promise((resolve) => setImmediate(resolve))
+      }
     }
   })
   return loading
+}
+
+/** The module is loaded: parseStatements may run (the warm-up may still be going on, a text per turn). */
+export function isParserLoaded(): boolean {
+  return isLoaded
 }
 
 /** Whitespace and comments before a statement's first token (PostgreSQL's stmt_location includes them). */

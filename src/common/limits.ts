@@ -70,11 +70,9 @@ export const WAL_RECORD_BYTES_MAX = 256 * 1024 * 1024
 export const INGEST_ENCODE_BUFFERS_MAX_COUNT = 8
 // A buffer above this is not kept: a rare huge COPY should not pin its payload's memory after it is done.
 export const INGEST_ENCODE_BUFFER_BYTES_MAX = 16 * 1024 * 1024
-// Young generation of each worker isolate (cores, ILP parse workers), MiB: V8 splits it into two semi-spaces and a
-// new large-object space, so 3 is a 1 MiB semi-space (V8's default cap is 16). These threads allocate few JS objects
-// but many short-lived ArrayBuffers, whose malloc'd stores are freed only when a GC finds their small JS objects
-// dead: frequent scavenges hand them back to malloc before more pile up. RSS after a bulk ILP load −17 (bench, HTTP)
-// to −40 MiB (fresh server, TCP); ingest CPU within noise (≤5% not ruled out), query CPU the same (issue 10).
+// Young generation of each worker isolate (cores, ILP parse workers), MiB: 3 is a 1 MiB semi-space (V8's cap: 16;
+// main.ts keeps bin/nodedb's process-wide --max-semi-space-size=2 from overriding it). These threads free many
+// short-lived ArrayBuffers, whose stores go back to malloc only when a scavenge finds them dead (issue 10).
 export const WORKER_YOUNG_GENERATION_MB = 3
 // Default memtable budget per core, in MiB (--memtable-mb).
 export const MEMTABLE_MB_DEFAULT = 64
@@ -296,6 +294,8 @@ export const ILP_TCP_BUFFERED_BYTES_MAX = 64 * 1024 * 1024
 // Free input buffers each ILP listener keeps for reuse (wire/ilp/ingest-buffers.ts; a TCP run's is ~4 MiB): enough
 // for a few connections' runs in flight to cycle without allocating; a burst beyond them allocates and frees.
 export const ILP_INGEST_BUFFERS_KEPT_COUNT = 4
+// Milliseconds an ILP input buffer pool goes without a take before it frees the ones it keeps (issue 10: idle RSS).
+export const ILP_INGEST_BUFFERS_IDLE_RELEASE_MS = 5000
 // Reusable HTTP body buffers' size, in bytes: clients' batches (≤ ~1 MiB) fit; larger bodies: BodyBuffers (http-body.ts).
 export const ILP_HTTP_POOLED_BODY_BYTES = 1024 * 1024
 // HTTP requests whose sql.ingest runs at once (http-coalescer.ts): 220 requests made 205 calls with two, 128-168 with one

@@ -3,8 +3,10 @@
 // a parse worker and handed back with the result, then returned here: reused instead of freed, so the allocator
 // never holds a trail of freed multi-MiB buffers and the event loop's isolate never waits for a GC to free them
 // (ARCHITECTURE.md, "ILP ingest cost, memory and disk"). A request larger than the size gets a buffer of its own,
-// which is freed when given back. Knows nothing of lines or sockets.
+// which is freed when given back; the kept ones are freed once the pool has been idle a while. Knows nothing of lines
+// or sockets.
 import { assert } from '../../src/common/assert.js'
+import { ILP_INGEST_BUFFERS_IDLE_RELEASE_MS } from '../../src/common/limits.js'
 import { releaseBuffer, releaseBuffersNow } from '../../src/common/release-buffer.js'
 
 export class IngestBufferPool {
@@ -15,10 +17,17 @@ export class IngestBufferPool {
   /** Buffers lent by take() and not given back: one given back that is not among them came through a transfer. */
   private readonly lentBuffers = new WeakSet<ArrayBuffer>()
   private isDetaching = false
+  private lastTakeMs = 0
+  private idleTimer: NodeJS.Timeout | null = null
 
-  constructor(readonly bufferBytes: number, readonly freeMaxCount: number) {
+  constructor(readonly bufferBytes: number, readonly freeMaxCount: number, readonly idleReleaseMs = ILP_INGEST_BUFFERS_IDLE_RELEASE_MS) {
     assert(Number.isInteger(bufferBytes) && bufferBytes > 0, `ingest buffer size out of range: ${bufferBytes}`)
     assert(Number.isInteger(freeMaxCount) && freeMaxCount >= 0, `ingest buffers kept out of range: ${freeMaxCount}`)
+  }
+
+  /** Buffers kept for reuse (tests read it). */
+  get freeCount(): number {
+    return this.free.length
   }
 
   /**
@@ -29,6 +38,7 @@ export class IngestBufferPool {
     assert(bytes >= 0, `negative ingest buffer request ${bytes}`)
     if (bytes > this.bufferBytes) return this.lent(Buffer.allocUnsafeSlow(bytes))
     this.takenCount++
+    this.lastTakeMs = Date.now()
     const buffer = this.free.pop() ?? Buffer.allocUnsafeSlow(this.bufferBytes).buffer
     return this.lent(Buffer.from(buffer, 0, bytes))
   }
@@ -43,8 +53,12 @@ export class IngestBufferPool {
     // a worker and back, so it is old and only a mark-compact would free it, after the arena grew past it (issue 10).
     if (buffer.byteLength !== this.bufferBytes) return this.release(buffer)
     this.takenCount--
-    if (this.isKeeping && this.free.length < this.freeMaxCount) this.free.push(buffer)
-    else this.release(buffer)
+    if (this.isKeeping && this.free.length < this.freeMaxCount) {
+      this.free.push(buffer)
+      this.releaseWhenIdle(this.idleReleaseMs)
+    } else {
+      this.release(buffer)
+    }
   }
 
   /**
@@ -53,9 +67,24 @@ export class IngestBufferPool {
    */
   setKeeping(isKeeping: boolean): void {
     this.isKeeping = isKeeping
-    if (isKeeping) return
+    if (!isKeeping) this.dropKept()
+  }
+
+  private dropKept(): void {
     const dropped = this.free.splice(0)
     if (this.isDetaching) releaseBuffersNow(dropped)
+  }
+
+  /** Drops the kept buffers once no take() came for idleReleaseMs (one unref'd timer, re-armed for the remainder). */
+  private releaseWhenIdle(delayMs: number): void {
+    if (this.idleTimer !== null) return
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null
+      const idleMs = Date.now() - this.lastTakeMs
+      if (idleMs < this.idleReleaseMs) this.releaseWhenIdle(this.idleReleaseMs - idleMs)
+      else this.dropKept()
+    }, delayMs)
+    this.idleTimer.unref()
   }
 
   private lent(view: Buffer): Buffer {

@@ -49,6 +49,8 @@ export class Connection implements SessionHost {
       sql: options.sql, host: this, cancelRegistry: options.cancelRegistry, isOverCapacity: options.isOverCapacity,
       ...(options.auth === undefined ? {} : { auth: options.auth }),
     })
+    // The SQL parser loads while the connection starts up (pump waits for it); a failure reaches that wait.
+    options.sql.parserLoading?.()?.catch(() => undefined)
     this.authenticationTimer = setTimeout(() => {
       if (this.session.isAuthenticated || this.isEnded) return
       log.info('pg: startup and authentication not finished in time; closing')
@@ -174,7 +176,10 @@ export class Connection implements SessionHost {
       const frame = this.framer.next()
       if (frame === null) break
       handledCount++
-      const pending = this.session.handleFrame(frame)
+      // SQL text is parsed by a module the server loads at its first pg connection (SqlFacade.parserLoading): past
+      // startup, a frame waits for it.
+      const loading = this.session.isAuthenticated ? this.options.sql.parserLoading?.() : undefined
+      const pending = loading === undefined ? this.session.handleFrame(frame) : loading.then(() => this.session.handleFrame(frame))
       if (this.session.isStarted) this.framer.expectTypedFrames()
       if (pending !== undefined) {
         this.isBusy = true

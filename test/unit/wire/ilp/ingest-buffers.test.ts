@@ -1,8 +1,8 @@
 // Goal: the ILP input buffers are reused, not reallocated: a buffer given back is the next one taken (same memory,
 // also after a round trip through a worker's transfer), an oversized request gets a buffer of its own that is never
 // kept, at most freeMaxCount are kept; a buffer not kept, and every kept one once the pool stops keeping (a listener
-// without connections), is freed at once (detached: main's pool left them to a GC). Method: the real pool, a real
-// worker thread for the transfer.
+// without connections) or the pool has been idle a while, is freed at once (detached: main's pool left them to a
+// GC). Method: the real pool, a real worker thread for the transfer.
 import assert from 'node:assert/strict'
 import { Worker } from 'node:worker_threads'
 import { copyChunks, IngestBufferPool } from '../../../../wire/ilp/ingest-buffers.js'
@@ -69,5 +69,20 @@ describe('wire/ilp/ingest-buffers', function () {
     pool.setKeeping(true)
     pool.give(d)
     assert.equal(pool.take(64).buffer, d.buffer, 'keeping again')
+  })
+
+  // issue 10: a server that took a bulk load settles back towards its idle RSS.
+  it('frees the buffers it keeps once no take came for idleReleaseMs, not before', async function () {
+    const pool = new IngestBufferPool(64, 2, 200)
+    const a = await roundTrip(pool.take(10))
+    pool.give(a)
+    assert.equal(pool.freeCount, 1)
+    await new Promise((resolve) => setTimeout(resolve, 120))
+    const b = pool.take(10)
+    assert.equal(b.buffer, a.buffer, 'kept while takes come')
+    pool.give(b)
+    while (pool.freeCount > 0) await new Promise((resolve) => setTimeout(resolve, 20))
+    assert.equal(b.buffer.byteLength, 0, 'freed (it went through a transfer, so the pool detaches it)')
+    assert.notEqual(pool.take(10).buffer, b.buffer)
   })
 })
