@@ -22,16 +22,19 @@ function isAscii(bytes: Buffer, start: number, end: number): boolean {
 }
 
 export class BufferReader {
-  private offset = 0
+  private offset: number
 
-  constructor(private readonly buffer: Buffer, private readonly messageName: string) {}
+  /** Reads `buffer` from `start` to `end` (a frame inside a socket chunk is read in place, without a view of it). */
+  constructor(private readonly buffer: Buffer, private readonly messageName: string, start = 0, private readonly limit = buffer.length) {
+    this.offset = start
+  }
 
   get remainingByteCount(): number {
-    return this.buffer.length - this.offset
+    return this.limit - this.offset
   }
 
   private need(byteCount: number): void {
-    if (byteCount < 0 || this.offset + byteCount > this.buffer.length) {
+    if (byteCount < 0 || this.offset + byteCount > this.limit) {
       throw protocolViolation(`invalid ${this.messageName} message format`)
     }
   }
@@ -60,9 +63,10 @@ export class BufferReader {
   /** A NUL-terminated UTF-8 string; a missing terminator is 08P01 (PostgreSQL's "invalid string in message"). */
   cstring(): string {
     const start = this.offset
-    const end = this.buffer.indexOf(0, start)
-    if (end < 0) throw protocolViolation(`invalid string in ${this.messageName} message`)
+    const end = start < this.limit ? this.buffer.indexOf(0, start) : -1
+    if (end < 0 || end >= this.limit) throw protocolViolation(`invalid string in ${this.messageName} message`)
     this.offset = end + 1
+    if (end === start) return '' // the unnamed statement and portal
     // Names and short texts are mostly empty or ASCII (a driver's unnamed statement and portal, 'SELECT 1'): read
     // without TextDecoder, ~60 ns a string less; anything else is validated as UTF-8.
     if (end - start <= SHORT_STRING_BYTES_MAX && isAscii(this.buffer, start, end)) return this.buffer.toString('latin1', start, end)
@@ -79,6 +83,6 @@ export class BufferReader {
 
   /** Every message must be consumed exactly; trailing bytes mean the client and server disagree on the format. */
   end(): void {
-    if (this.offset !== this.buffer.length) throw protocolViolation(`invalid ${this.messageName} message format`)
+    if (this.offset !== this.limit) throw protocolViolation(`invalid ${this.messageName} message format`)
   }
 }

@@ -133,7 +133,7 @@ export class Session implements ExtendedQueryHost {
     if (frame.kind === 'FramingError') return this.terminate(frame.error)
     let message: FrontendMessage
     try {
-      message = frame.kind === 'StartupFrame' ? decodeStartup(frame.body) : decodeFrontend(frame.code, frame.body)
+      message = frame.kind === 'StartupFrame' ? decodeStartup(frame.body) : decodeFrontend(frame.code, frame.bytes, frame.start, frame.end)
     } catch (thrown) {
       return this.handleDecodeError(thrown)
     }
