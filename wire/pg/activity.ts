@@ -16,6 +16,13 @@ function nowUs(): number {
 
 export class SessionActivity {
   readonly backendStartUs = nowUs()
+  /**
+   * The clock read once per turn of the event loop: the messages of one packet (a driver's Parse, Bind, Describe,
+   * Execute, Sync) are handled in one turn, so they report the same millisecond Date.now() would give each of them,
+   * for one read instead of five.
+   */
+  private turnUs = -1
+  private readonly endTurn = (): void => { this.turnUs = -1 }
   private state: State = 'idle'
   private query = ''
   private queryStartUs: number | null = null
@@ -24,7 +31,7 @@ export class SessionActivity {
 
   /** A statement (or a Parse/Bind/Execute of one) starts: the session is active with this text. */
   running(text: string): void {
-    const now = nowUs()
+    const now = this.now()
     this.state = 'active'
     this.query = text
     // Each message reports anew, as PostgreSQL's pgstat_report_activity: both times move to the latest message.
@@ -36,9 +43,17 @@ export class SessionActivity {
   /** ReadyForQuery with this transaction status: idle, or idle inside a (failed) transaction block. */
   ready(status: 'I' | 'T' | 'E'): void {
     this.state = STATE_OF[status]
-    this.stateChangeUs = nowUs()
+    this.stateChangeUs = this.now()
     // A failed block's transaction is over (PostgreSQL aborted it at the error): no xact_start until the next one.
     if (status !== 'T') this.xactStartUs = null
+  }
+
+  private now(): number {
+    if (this.turnUs < 0) {
+      this.turnUs = nowUs()
+      queueMicrotask(this.endTurn)
+    }
+    return this.turnUs
   }
 
   snapshot(): Pick<BackendActivity, 'state' | 'query' | 'queryStartUs' | 'stateChangeUs' | 'xactStartUs' | 'backendStartUs'> {

@@ -63,14 +63,23 @@ export class BufferReader {
   /** A NUL-terminated UTF-8 string; a missing terminator is 08P01 (PostgreSQL's "invalid string in message"). */
   cstring(): string {
     const start = this.offset
-    const end = start < this.limit ? this.buffer.indexOf(0, start) : -1
-    if (end < 0 || end >= this.limit) throw protocolViolation(`invalid string in ${this.messageName} message`)
+    const end = this.terminatorAt(start)
+    if (end < 0) throw protocolViolation(`invalid string in ${this.messageName} message`)
     this.offset = end + 1
     if (end === start) return '' // the unnamed statement and portal
     // Names and short texts are mostly empty or ASCII (a driver's unnamed statement and portal, 'SELECT 1'): read
     // without TextDecoder, ~60 ns a string less; anything else is validated as UTF-8.
     if (end - start <= SHORT_STRING_BYTES_MAX && isAscii(this.buffer, start, end)) return this.buffer.toString('latin1', start, end)
     return decodeUtf8(this.buffer.subarray(start, end), `${this.messageName} message`)
+  }
+
+  /** Where the NUL ending a string from `start` is in this body, or -1. Short strings are scanned here: a native indexOf costs more than the scan. */
+  private terminatorAt(start: number): number {
+    const scanEnd = Math.min(this.limit, start + SHORT_STRING_BYTES_MAX)
+    for (let i = start; i < scanEnd; i++) if (this.buffer[i] === 0) return i
+    if (scanEnd === this.limit) return -1
+    const end = this.buffer.indexOf(0, scanEnd)
+    return end < this.limit ? end : -1
   }
 
   /** A view into the message body (no copy): whoever keeps it keeps the socket chunk alive. */

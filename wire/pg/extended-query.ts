@@ -9,6 +9,7 @@ import type {
   CursorFetch, FieldDescription, ParamValue, PreparedStatement, PreparedStatementInfo, PreparedStatementRegistry, SessionContext, SessionEffect, SqlFacade,
   StatementDescription, StatementResult,
 } from '../../sql/api.js'
+import { isSameNumbers } from './backend.js'
 import { checkFormatCode, decodeParams } from './bind-params.js'
 import { fetchResult, moveResult, noRows } from './cursors.js'
 import type { Bind, FrontendMessage } from './frontend.js'
@@ -32,6 +33,8 @@ export interface ExtendedQueryHost extends RowSink {
   sendCursorRows(cursor: ResultCursor, formats: ReadonlyArray<number>, maxRows: number): Promise<number>
   /** Runs COPY's sub-protocol (wire/pg/copy-session.ts); resolves with the tag 'COPY n'. */
   runCopy(result: StatementResult & { kind: 'CopyInResult' | 'CopyOutResult' }): Promise<string>
+  /** The description kept with the statement's constant answer (constant-answers.ts); undefined when none is kept. */
+  keptDescription(statement: PreparedStatement, declaredOids: ReadonlyArray<number>): StatementDescription | undefined
   /** Writes the statement's kept constant answer for Bind's result formats (constant-answers.ts): its spent result, or null. */
   writeConstantAnswer(statement: PreparedStatement, formats: ReadonlyArray<number>): RowsResult | null
   /** Before a constant result's messages (formats null: a simple Query's): call the function after its CommandComplete. */
@@ -76,6 +79,7 @@ export class ExtendedQuery implements PreparedStatementRegistry {
    * event loop between pipelined messages) unless describing must wait.
    */
   parse(name: string, text: string, paramTypeOids: ReadonlyArray<number>): Promise<void> | undefined {
+    if (name === '' && this.reparseUnnamed(text, paramTypeOids)) return undefined
     if (name !== '' && this.statements.has(name)) throw duplicatePreparedStatement(name)
     this.checkCapacity(this.statements, name)
     // The unnamed statement is gone even when the new one fails (PostgreSQL drops it before parsing).
@@ -93,6 +97,28 @@ export class ExtendedQuery implements PreparedStatementRegistry {
       return undefined
     }
     return described instanceof Promise ? described.then(complete) : complete()
+  }
+
+  /**
+   * A Parse of the text the unnamed statement holds, with the same parameter types, when its description is a kept
+   * constant answer's (constant-answers.ts: it cannot change): the statement is kept as it is, ParseComplete
+   * answered. A driver that parses its unnamed statement before each Execute (node-postgres) pays no parse, no new
+   * statement and no describe. Anything else (another text, a description sql made, which DDL or SET may change) is
+   * parsed and described anew.
+   */
+  private reparseUnnamed(text: string, paramTypeOids: ReadonlyArray<number>): boolean {
+    const held = this.statements.get('')
+    const prepared = held?.prepared ?? null
+    if (held === undefined || prepared === null || held.description === null || held.origin.text !== text) return false
+    if (!isSameNumbers(held.declaredOids, paramTypeOids) || held.description !== this.host.keptDescription(prepared, paramTypeOids)) return false
+    try {
+      this.host.checkNotAborted(prepared)
+    } catch (error) {
+      this.statements.delete('') // gone even when the new one fails, as on the long path
+      throw error
+    }
+    this.host.send({ kind: 'ParseComplete' })
+    return true
   }
 
   /**

@@ -12,7 +12,7 @@ import {
   type BackendActivity, type ParamValue, type PreparedStatement, type SessionContext, type SqlFacade, type StatementDescription,
   type StatementResult,
 } from '../../sql/api.js'
-import { type BackendMessage, writeBackend } from './backend.js'
+import { type BackendMessage, KeptRowDescription, writeBackend } from './backend.js'
 import { BufferWriter } from './buffer-writer.js'
 import type { CancelRegistry } from './cancel.js'
 import { DataRowBatchEncoder } from './codecs/datarow-batch.js'
@@ -55,11 +55,13 @@ export interface SessionOptions {
 }
 
 type Phase = 'Startup' | 'Ready' | 'Closed'
+type ExtendedMessage = Extract<FrontendMessage, { kind: 'Parse' | 'Bind' | 'Describe' | 'Execute' | 'Close' }>
 
 export class Session implements ExtendedQueryHost {
   readonly sql: SqlFacade
   private readonly writer = new BufferWriter()
   private readonly answers = new ConstantAnswers(this.writer)
+  private readonly rowDescription = new KeptRowDescription()
   private readonly extended = new ExtendedQuery(this)
   readonly copy = new CopyProtocol(this)
   private phase: Phase = 'Startup'
@@ -106,7 +108,7 @@ export class Session implements ExtendedQueryHost {
     return this.writer.byteCount === 0 ? [] : this.writer.takeChunks()
   }
 
-  send(message: BackendMessage): void { writeBackend(this.writer, message) }
+  send(message: BackendMessage): void { writeBackend(this.writer, message, this.rowDescription) }
 
   /** One per session, made at its first result (RowSink.dataRowEncoder). */
   get dataRowEncoder(): DataRowBatchEncoder {
@@ -210,19 +212,9 @@ export class Session implements ExtendedQueryHost {
     }
     // After an error in extended query mode, every message up to Sync is discarded (PostgreSQL's ignore_till_sync).
     if (this.isSkippingToSync && message.kind !== 'Sync') return undefined
-    // Extended query is timed from its first query message to the Execute's completion or Sync (PostgreSQL 15).
-    if (message.kind === 'Parse' || message.kind === 'Bind' || message.kind === 'Describe' || message.kind === 'Execute') this.beginStatement(this.extended.sourceText(message))
     switch (message.kind) {
       case 'Query': return this.simpleQuery(message.text)
-      case 'Parse': return this.extendedStep(() => this.extended.parse(message.name, message.text, message.paramTypeOids))
-      case 'Bind': return this.extendedStep(() => this.extended.bind(message))
-      case 'Describe':
-        return this.extendedStep(() => message.target === 'S'
-          ? this.extended.describeStatement(message.name) : this.extended.describePortal(message.name))
-      case 'Execute':
-        this.block.enterImplicit() // the Executes up to Sync are one implicit transaction (committed at Sync)
-        return this.extendedStep(() => this.executePortal(message.portal, message.maxRows))
-      case 'Close': return this.extendedStep(() => this.extended.close(message.target, message.name))
+      case 'Parse': case 'Bind': case 'Describe': case 'Execute': case 'Close': return this.extendedStep(message)
       case 'Sync': return this.sync()
       case 'Flush': return this.options.host.flush() // output held behind pipelined frames goes out now (its backpressure waits)
       case 'PasswordMessage': return undefined // trust authentication: nothing was asked, so it is ignored
@@ -238,22 +230,43 @@ export class Session implements ExtendedQueryHost {
   private sync(): Promise<void> | undefined {
     this.endStatement()
     this.isSkippingToSync = false
-    const ready = (): undefined => { this.block.sync(); this.sendReady(); return undefined }
-    return this.endImplicit()?.then(ready) ?? ready()
+    const ending = this.endImplicit()
+    return ending === undefined ? this.readyAfterSync() : ending.then(() => this.readyAfterSync())
+  }
+
+  private readyAfterSync(): undefined {
+    this.block.sync()
+    return this.sendReady()
   }
 
   /** Runs one extended-query message; any error: ErrorResponse, then discard until Sync. */
-  private extendedStep(step: () => Promise<void> | void): Promise<void> | undefined {
-    const onError = (thrown: unknown): void => {
-      this.sendError(this.toDbError(thrown))
-      this.isSkippingToSync = true
-    }
+  private extendedStep(message: ExtendedMessage): Promise<void> | undefined {
     try {
-      const pending = step()
-      return pending === undefined ? undefined : pending.catch(onError)
+      const pending = this.extendedMessage(message)
+      return pending === undefined ? undefined : pending.catch(this.extendedError)
     } catch (thrown) {
-      onError(thrown)
-      return undefined
+      return this.extendedError(thrown)
+    }
+  }
+
+  private readonly extendedError = (thrown: unknown): undefined => {
+    this.sendError(this.toDbError(thrown))
+    this.isSkippingToSync = true
+    return undefined
+  }
+
+  private extendedMessage(message: ExtendedMessage): Promise<void> | undefined {
+    // Extended query is timed from its first query message to the Execute's completion or Sync (PostgreSQL 15).
+    if (message.kind !== 'Close') this.beginStatement(this.extended.sourceText(message))
+    switch (message.kind) {
+      case 'Parse': return this.extended.parse(message.name, message.text, message.paramTypeOids)
+      case 'Bind': return this.extended.bind(message)
+      case 'Describe': return message.target === 'S' ? this.extended.describeStatement(message.name) : this.extended.describePortal(message.name)
+      case 'Execute':
+        this.block.enterImplicit() // the Executes up to Sync are one implicit transaction (committed at Sync)
+        return this.executePortal(message.portal, message.maxRows)
+      case 'Close': this.extended.close(message.target, message.name); return undefined
+      default: return assertNever(message)
     }
   }
 
@@ -363,6 +376,9 @@ export class Session implements ExtendedQueryHost {
   }
 
   get sessionContext(): SessionContext { return this.context }
+  keptDescription(statement: PreparedStatement, declaredOids: ReadonlyArray<number>): StatementDescription | undefined {
+    return this.answers.kept(statement, declaredOids)
+  }
   describe(statement: PreparedStatement, declaredOids: ReadonlyArray<number>): StatementDescription | Promise<StatementDescription> {
     if (statement.cursorFetch !== undefined) return this.extended.describeFetch(statement.cursorFetch)
     return this.answers.describe(statement, declaredOids, () => this.sql.describe(statement, declaredOids, this.context))
@@ -383,9 +399,11 @@ export class Session implements ExtendedQueryHost {
     this.tracker.ready(this.block.status)
     const isIdleInTransaction = this.block.status !== 'I'
     const timeoutMs = settingMs(this.context, isIdleInTransaction ? 'idle_in_transaction_session_timeout' : 'idle_session_timeout')
-    this.idleTimer.arm(timeoutMs, () => {
-      if (this.phase === 'Ready') this.terminate(isIdleInTransaction ? idleInTransactionTimeout() : idleSessionTimeout())
-    })
+    if (timeoutMs > 0) {
+      this.idleTimer.arm(timeoutMs, () => {
+        if (this.phase === 'Ready') this.terminate(isIdleInTransaction ? idleInTransactionTimeout() : idleSessionTimeout())
+      })
+    } else this.idleTimer.disarm()
     return undefined
   }
 
