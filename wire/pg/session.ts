@@ -8,7 +8,7 @@ import {
 import { log } from '../../src/common/log.js'
 import { textSettingsOf, type TextSettings } from '../../src/common/text-settings.js'
 import {
-  mergedSettings, reportedSettings, settingMs,
+  reportedSettings, settingMs,
   type BackendActivity, type ParamValue, type PreparedStatement, type SessionContext, type SqlFacade, type StatementDescription,
   type StatementResult,
 } from '../../sql/api.js'
@@ -32,6 +32,7 @@ import { activityRow, type Peer, SessionActivity } from './activity.js'
 import { TransactionBlock } from './transaction-block.js'
 import { NotificationDelivery } from './notification-delivery.js'
 import { ReportedParameters } from './parameter-status.js'
+import { SettingsView } from './settings-view.js'
 
 export interface SessionHost {
   /** Hands the session's output to the socket; a promise while the send buffer is over its bound. */
@@ -78,6 +79,7 @@ export class Session implements ExtendedQueryHost {
   private readonly idleTimer = new IdleTimer()
   private readonly tracker = new SessionActivity()
   private readonly parameters = new ReportedParameters((message) => this.send(message))
+  private readonly settings = new SettingsView(() => this.context)
   private readonly startup: StartupPhase
 
   constructor(private readonly options: SessionOptions) {
@@ -293,7 +295,7 @@ export class Session implements ExtendedQueryHost {
       return this.runQuery(text, () => { throw thrown })
     }
     const lone = statements.length === 1 && this.block.status !== 'E' ? statements[0]! : null
-    if (lone === null || this.answers.write(lone, mergedSettings(this.context), null) === null) return this.runQuery(text, () => statements)
+    if (lone === null || this.answers.write(lone, this.settings.current(), null) === null) return this.runQuery(text, () => statements)
     this.tracker.running(text)
     const ending = this.endImplicit()
     if (ending === undefined) return this.sendReady()
@@ -335,11 +337,11 @@ export class Session implements ExtendedQueryHost {
 
   writeConstantAnswer(statement: PreparedStatement, formats: ReadonlyArray<number>): RowsResult | null {
     this.run.guard.throwIfCanceled()
-    return this.answers.write(statement, mergedSettings(this.context), formats)
+    return this.answers.write(statement, this.settings.current(), formats)
   }
 
   recordConstantAnswer(statement: PreparedStatement, formats: ReadonlyArray<number> | null, result: RowsResult): () => void {
-    return this.answers.record(statement, mergedSettings(this.context), formats, result)
+    return this.answers.record(statement, this.settings.current(), formats, result)
   }
 
   /** The statement (or extended-query message) shows as active in pg_stat_activity, and its clock starts. */
@@ -366,12 +368,14 @@ export class Session implements ExtendedQueryHost {
     if (result.sessionEffect !== undefined) this.extended.applyEffect(result.sessionEffect)
     const notices = [...(result.notices ?? [])]
     const tag = this.block.apply(result, this.context, notices)
+    this.settings.invalidate() // COMMIT keeps a block's settings, ROLLBACK (TO) restores them
     for (const notice of notices) this.send({ kind: 'NoticeResponse', notice })
     return tag
   }
 
   /** Runs in sql (or reads a cursor), as the running statement (statement-run.ts). */
   execute(statement: PreparedStatement, params: ReadonlyArray<ParamValue>, declaredOids: ReadonlyArray<number>): Promise<StatementResult> {
+    this.settings.invalidate()
     return this.run.execute(statement, params, declaredOids)
   }
 
@@ -394,7 +398,8 @@ export class Session implements ExtendedQueryHost {
    */
   private sendReady(): undefined {
     this.notifications.beforeReady(this.block.status) // LISTEN's notifications outside a block, before ParameterStatus as PostgreSQL 15
-    this.parameters.reportChanged(reportedSettings(this.context))
+    const reported = this.settings.reportedIfChanged()
+    if (reported !== null) this.parameters.reportChanged(reported)
     this.send({ kind: 'ReadyForQuery', status: this.block.status })
     this.tracker.ready(this.block.status)
     const isIdleInTransaction = this.block.status !== 'I'
