@@ -21,6 +21,32 @@ function isAscii(bytes: Buffer, start: number, end: number): boolean {
   return true
 }
 
+/** The longest string a RecentString keeps (compared byte by byte here, copied when it changes). */
+const RECENT_STRING_BYTES_MAX = 256
+
+/**
+ * The string a message field held last time (a Parse's text): the same bytes again give the same string without
+ * decoding it (a driver sends its unnamed statement's text with every round trip), and the same string object lets
+ * the session compare it with what it holds by identity.
+ */
+export class RecentString {
+  private bytes: Buffer | null = null
+  private value = ''
+
+  match(buffer: Buffer, start: number, end: number): string | null {
+    const bytes = this.bytes
+    if (bytes === null || bytes.length !== end - start) return null
+    for (let i = 0; i < bytes.length; i++) if (bytes[i] !== buffer[start + i]) return null
+    return this.value
+  }
+
+  keep(buffer: Buffer, start: number, end: number, value: string): void {
+    if (end - start > RECENT_STRING_BYTES_MAX) return
+    this.bytes = Buffer.from(buffer.subarray(start, end)) // a copy: the socket chunk is not kept
+    this.value = value
+  }
+}
+
 export class BufferReader {
   private offset: number
 
@@ -61,12 +87,21 @@ export class BufferReader {
   }
 
   /** A NUL-terminated UTF-8 string; a missing terminator is 08P01 (PostgreSQL's "invalid string in message"). */
-  cstring(): string {
+  cstring(recent?: RecentString): string {
     const start = this.offset
     const end = this.terminatorAt(start)
     if (end < 0) throw protocolViolation(`invalid string in ${this.messageName} message`)
     this.offset = end + 1
     if (end === start) return '' // the unnamed statement and portal
+    if (recent === undefined) return this.decode(start, end)
+    const kept = recent.match(this.buffer, start, end)
+    if (kept !== null) return kept
+    const value = this.decode(start, end)
+    recent.keep(this.buffer, start, end, value)
+    return value
+  }
+
+  private decode(start: number, end: number): string {
     // Names and short texts are mostly empty or ASCII (a driver's unnamed statement and portal, 'SELECT 1'): read
     // without TextDecoder, ~60 ns a string less; anything else is validated as UTF-8.
     if (end - start <= SHORT_STRING_BYTES_MAX && isAscii(this.buffer, start, end)) return this.buffer.toString('latin1', start, end)

@@ -1,7 +1,7 @@
 // wire/pg/frontend: frame bodies → FrontendMessage, a closed union named as in PostgreSQL's protocol docs.
 // Knows nothing of sockets or sessions; malformed contents become 08P01 (unknown type bytes: FATAL 08P01).
 import { DbError, fatalProtocolViolation, protocolViolation } from '../../src/common/errors.js'
-import { BufferReader, decodeUtf8 } from './buffer-reader.js'
+import { BufferReader, decodeUtf8, type RecentString } from './buffer-reader.js'
 
 /** Frontend message type bytes (PostgreSQL docs, "Message Formats"). */
 export const enum FrontendCode {
@@ -102,13 +102,13 @@ function decodeStartupParams(bytes: Buffer): Map<string, string> {
 }
 
 /**
- * Decodes a typed frame: its body is `bytes` from `start` to `end`. Throws FrontendDecodeError; an unknown type byte
+ * Decodes a typed frame: its body is `bytes` from `start` to `end`; `parseText` keeps the last Parse's text. Throws FrontendDecodeError; an unknown type byte
  * is FATAL (stream meaning is lost).
  */
-export function decodeFrontend(code: number, bytes: Buffer, start = 0, end = bytes.length): FrontendMessage {
+export function decodeFrontend(code: number, bytes: Buffer, start = 0, end = bytes.length, parseText?: RecentString): FrontendMessage {
   const isExtended = isExtendedQueryCode(code)
   try {
-    return decodeTyped(code, bytes, start, end)
+    return decodeTyped(code, bytes, start, end, parseText)
   } catch (error) {
     if (error instanceof DbError) throw new FrontendDecodeError(error, isExtended)
     throw error
@@ -132,10 +132,10 @@ const NONE: ReadonlyArray<never> = Object.freeze([])
 
 // Each decoder reads its body (`bytes` from `start` to `end`) in place: a view per frame cost ~90 ns, and a driver's
 // round trip is five frames.
-function decodeTyped(code: number, bytes: Buffer, start: number, end: number): FrontendMessage {
+function decodeTyped(code: number, bytes: Buffer, start: number, end: number, parseText?: RecentString): FrontendMessage {
   switch (code) {
     case FrontendCode.Query: return decodeQuery(bytes, start, end)
-    case FrontendCode.Parse: return decodeParse(new BufferReader(bytes, 'Parse', start, end))
+    case FrontendCode.Parse: return decodeParse(new BufferReader(bytes, 'Parse', start, end), parseText)
     case FrontendCode.Bind: return decodeBind(new BufferReader(bytes, 'Bind', start, end))
     case FrontendCode.Describe: return decodeTarget(new BufferReader(bytes, 'Describe', start, end), 'Describe')
     case FrontendCode.Close: return decodeTarget(new BufferReader(bytes, 'Close', start, end), 'Close')
@@ -159,9 +159,9 @@ function decodeQuery(bytes: Buffer, start: number, end: number): FrontendMessage
   return { kind: 'Query', text: decodeUtf8(bytes.subarray(start, end - 1), 'Query message') }
 }
 
-function decodeParse(reader: BufferReader): FrontendMessage {
+function decodeParse(reader: BufferReader, parseText?: RecentString): FrontendMessage {
   const name = reader.cstring()
-  const text = reader.cstring()
+  const text = reader.cstring(parseText)
   const count = reader.int16()
   if (count < 0) throw protocolViolation('invalid Parse message format')
   let paramTypeOids: ReadonlyArray<number> = NONE

@@ -21,6 +21,7 @@ import { CopyProtocol } from './copy-session.js'
 import { ExtendedQuery, type ExtendedQueryHost } from './extended-query.js'
 import type { Frame } from './framer.js'
 import { decodeFrontend, decodeStartup, FrontendDecodeError, type FrontendMessage } from './frontend.js'
+import { RecentString } from './buffer-reader.js'
 import type { ResultCursor, RowSink } from './result-writer.js'
 import { runSimpleStatement } from './simple-query.js'
 import type { StartupAnswer } from './startup.js'
@@ -80,6 +81,7 @@ export class Session implements ExtendedQueryHost {
   private readonly tracker = new SessionActivity()
   private readonly parameters = new ReportedParameters((message) => this.send(message))
   private readonly settings = new SettingsView(() => this.context)
+  private readonly parseText = new RecentString()
   private readonly startup: StartupPhase
 
   constructor(private readonly options: SessionOptions) {
@@ -137,7 +139,7 @@ export class Session implements ExtendedQueryHost {
     if (frame.kind === 'FramingError') return this.terminate(frame.error)
     let message: FrontendMessage
     try {
-      message = frame.kind === 'StartupFrame' ? decodeStartup(frame.body) : decodeFrontend(frame.code, frame.bytes, frame.start, frame.end)
+      message = frame.kind === 'StartupFrame' ? decodeStartup(frame.body) : decodeFrontend(frame.code, frame.bytes, frame.start, frame.end, this.parseText)
     } catch (thrown) {
       return this.handleDecodeError(thrown)
     }
