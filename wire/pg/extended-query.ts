@@ -11,10 +11,10 @@ import type {
 } from '../../sql/api.js'
 import { isSameNumbers } from './backend.js'
 import { checkFormatCode, decodeParams } from './bind-params.js'
-import { fetchResult, moveResult, noRows } from './cursors.js'
+import { describeFetchOf, fetchFrom } from './cursors.js'
 import type { Bind, FrontendMessage } from './frontend.js'
 import type { RowsResult } from './constant-answers.js'
-import { listStatements, originOf, type Statement } from './prepared-statement.js'
+import { listStatements, originOf, type Portal, type Statement } from './prepared-statement.js'
 import { ResultCursor, resolveFormats, type RowSink } from './result-writer.js'
 
 /** What the session lends the extended protocol: output, the statement boundary and transaction rules. */
@@ -39,25 +39,6 @@ export interface ExtendedQueryHost extends RowSink {
   writeConstantAnswer(statement: PreparedStatement, formats: ReadonlyArray<number>): RowsResult | null
   /** Before a constant result's messages (formats null: a simple Query's): call the function after its CommandComplete. */
   recordConstantAnswer(statement: PreparedStatement, formats: ReadonlyArray<number> | null, result: RowsResult): () => void
-}
-
-interface Portal {
-  readonly statement: Statement
-  readonly params: ReadonlyArray<ParamValue>
-  readonly resultFormats: ReadonlyArray<number>
-  /** Run once on the first Execute; later Executes continue from the cursor (maxRows, PortalSuspended). */
-  result: StatementResult | null
-  commandTag: string
-  /** The rows still to send; a streamed scan keeps running (bounded by its credit) while the portal lives. */
-  cursor: ResultCursor | null
-  /** An earlier Execute stopped at maxRows: the final tag then counts only the last Execute's rows. */
-  wasSuspended: boolean
-  /** DECLARE … BINARY: FETCH in a simple Query sends binary rows. */
-  readonly isBinary: boolean
-  /** WITH HOLD: 'pending' until its transaction commits, then 'held' (it outlives transactions until closed). */
-  hold: 'none' | 'pending' | 'held'
-  /** Creation order: ROLLBACK TO SAVEPOINT closes the portals made after the savepoint. */
-  readonly serial: number
 }
 
 /** How a transaction ended, for the portals it leaves (dropPortals). */
@@ -264,11 +245,9 @@ export class ExtendedQuery implements PreparedStatementRegistry {
 
   /** Close: CloseComplete whether or not the name exists (PostgreSQL's rule); a closed portal's scan is cancelled. */
   close(target: 'S' | 'P', name: string): void {
+    const portal = target === 'P' ? this.portals.get(name) : undefined
     if (target === 'S') this.statements.delete(name)
-    else {
-      this.portals.get(name)?.cursor?.close()
-      this.portals.delete(name)
-    }
+    else if (portal !== undefined) this.dropPortal(name, portal)
     this.host.send({ kind: 'CloseComplete' })
   }
 
@@ -330,16 +309,12 @@ export class ExtendedQuery implements PreparedStatementRegistry {
 
   /** FETCH / MOVE from a cursor (34000 when there is none): a stream of its next rows, or the count skipped. */
   fetch(fetch: CursorFetch, signal?: AbortSignal): Promise<StatementResult> | StatementResult {
-    const portal = this.cursorPortal(fetch.cursor)
-    if (portal.cursor === null) return noRows(fetch)
-    return fetch.isMove ? moveResult(portal.cursor, fetch.count, signal) : fetchResult(portal.cursor, fetch, portal.isBinary)
+    return fetchFrom(this.cursorPortal(fetch.cursor), fetch, signal)
   }
 
   /** Describe of a FETCH: the cursor's columns (MOVE returns no rows). */
   describeFetch(fetch: CursorFetch): StatementDescription {
-    if (fetch.isMove) return { paramTypeOids: [], fields: null }
-    const cursor = this.cursorPortal(fetch.cursor).cursor
-    return { paramTypeOids: [], fields: cursor === null ? null : cursor.fields }
+    return fetch.isMove ? { paramTypeOids: [], fields: null } : describeFetchOf(this.cursorPortal(fetch.cursor))
   }
 
   private cursorPortal(name: string): Portal {
@@ -390,10 +365,7 @@ export class ExtendedQuery implements PreparedStatementRegistry {
       this.dropPortals()
       return
     }
-    const portal = this.portals.get(name)
-    if (portal === undefined) throw undefinedCursor(name)
-    portal.cursor?.close()
-    this.portals.delete(name)
+    this.dropPortal(name, this.cursorPortal(name))
   }
 
   /** The statement's description, described once (at once, or a promise when describing must wait). */

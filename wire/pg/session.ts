@@ -19,6 +19,7 @@ import { DataRowBatchEncoder } from './codecs/datarow-batch.js'
 import { ConstantAnswers, type RowsResult } from './constant-answers.js'
 import { CopyProtocol } from './copy-session.js'
 import { ExtendedQuery, type ExtendedQueryHost } from './extended-query.js'
+import { ExtendedStep } from './extended-step.js'
 import type { Frame } from './framer.js'
 import { decodeFrontend, decodeStartup, FrontendDecodeError, type FrontendMessage } from './frontend.js'
 import { RecentString } from './buffer-reader.js'
@@ -57,7 +58,6 @@ export interface SessionOptions {
 }
 
 type Phase = 'Startup' | 'Ready' | 'Closed'
-type ExtendedMessage = Extract<FrontendMessage, { kind: 'Parse' | 'Bind' | 'Describe' | 'Execute' | 'Close' }>
 
 export class Session implements ExtendedQueryHost {
   readonly sql: SqlFacade
@@ -79,6 +79,9 @@ export class Session implements ExtendedQueryHost {
   })
   private readonly idleTimer = new IdleTimer()
   private readonly tracker = new SessionActivity()
+  private readonly steps = new ExtendedStep({
+    extended: this.extended, block: this.block, tracker: this.tracker, run: this.run, fail: (thrown) => this.extendedError(thrown),
+  })
   private readonly parameters = new ReportedParameters((message) => this.send(message))
   private readonly settings = new SettingsView(() => this.context)
   private readonly parseText = new RecentString()
@@ -218,7 +221,7 @@ export class Session implements ExtendedQueryHost {
     if (this.isSkippingToSync && message.kind !== 'Sync') return undefined
     switch (message.kind) {
       case 'Query': return this.simpleQuery(message.text)
-      case 'Parse': case 'Bind': case 'Describe': case 'Execute': case 'Close': return this.extendedStep(message)
+      case 'Parse': case 'Bind': case 'Describe': case 'Execute': case 'Close': return this.steps.handle(message)
       case 'Sync': return this.sync()
       case 'Flush': return this.options.host.flush() // output held behind pipelined frames goes out now (its backpressure waits)
       case 'PasswordMessage': return undefined // trust authentication: nothing was asked, so it is ignored
@@ -243,46 +246,11 @@ export class Session implements ExtendedQueryHost {
     return this.sendReady()
   }
 
-  /** Runs one extended-query message; any error: ErrorResponse, then discard until Sync. */
-  private extendedStep(message: ExtendedMessage): Promise<void> | undefined {
-    try {
-      const pending = this.extendedMessage(message)
-      return pending === undefined ? undefined : pending.catch(this.extendedError)
-    } catch (thrown) {
-      return this.extendedError(thrown)
-    }
-  }
-
-  private readonly extendedError = (thrown: unknown): undefined => {
+  /** An extended-query message failed: ErrorResponse, then discard until Sync. */
+  private extendedError(thrown: unknown): undefined {
     this.sendError(this.toDbError(thrown))
     this.isSkippingToSync = true
     return undefined
-  }
-
-  private extendedMessage(message: ExtendedMessage): Promise<void> | undefined {
-    // Extended query is timed from its first query message to the Execute's completion or Sync (PostgreSQL 15).
-    if (message.kind !== 'Close') this.beginStatement(this.extended.sourceText(message))
-    switch (message.kind) {
-      case 'Parse': return this.extended.parse(message.name, message.text, message.paramTypeOids)
-      case 'Bind': return this.extended.bind(message)
-      case 'Describe': return message.target === 'S' ? this.extended.describeStatement(message.name) : this.extended.describePortal(message.name)
-      case 'Execute':
-        this.block.enterImplicit() // the Executes up to Sync are one implicit transaction (committed at Sync)
-        return this.executePortal(message.portal, message.maxRows)
-      case 'Close': this.extended.close(message.target, message.name); return undefined
-      default: return assertNever(message)
-    }
-  }
-
-  /** Execute ends the statement clock when it is done: at once when it answered without a promise (or threw). */
-  private executePortal(portal: string, maxRows: number): Promise<void> | undefined {
-    let running: Promise<void> | undefined
-    try {
-      running = this.extended.execute(portal, maxRows)
-    } finally {
-      if (running === undefined) this.endStatement()
-    }
-    return running?.finally(() => this.endStatement())
   }
 
   /**
