@@ -87,6 +87,13 @@ const READY_FOR_QUERY: Readonly<Record<TransactionStatus, Buffer>> = {
   E: prebuilt(BackendCode.ReadyForQuery, [0x45]),
 }
 
+/** The payload-free messages as values: sent without an object per message (a round trip answers several). */
+export const PAYLOAD_FREE = Object.freeze({
+  ParseComplete: Object.freeze({ kind: 'ParseComplete' }), BindComplete: Object.freeze({ kind: 'BindComplete' }),
+  CloseComplete: Object.freeze({ kind: 'CloseComplete' }), NoData: Object.freeze({ kind: 'NoData' }),
+  EmptyQueryResponse: Object.freeze({ kind: 'EmptyQueryResponse' }), PortalSuspended: Object.freeze({ kind: 'PortalSuspended' }),
+} as const)
+
 /** Appends one message to the writer (a session's RowDescription through what it keeps of its last one). */
 export function writeBackend(writer: BufferWriter, message: BackendMessage, kept?: KeptRowDescription): void {
   switch (message.kind) {

@@ -9,8 +9,8 @@ import type {
   CursorFetch, FieldDescription, ParamValue, PreparedStatement, PreparedStatementInfo, PreparedStatementRegistry, SessionContext, SessionEffect, SqlFacade,
   StatementDescription, StatementResult,
 } from '../../sql/api.js'
-import { isSameNumbers } from './backend.js'
-import { checkFormatCode, decodeParams } from './bind-params.js'
+import { isSameNumbers, PAYLOAD_FREE } from './backend.js'
+import { checkFormatCode, decodeParams, hasValues } from './bind-params.js'
 import { describeFetchOf, fetchFrom } from './cursors.js'
 import type { Bind, FrontendMessage } from './frontend.js'
 import type { RowsResult } from './constant-answers.js'
@@ -74,7 +74,7 @@ export class ExtendedQuery implements PreparedStatementRegistry {
     const described = prepared?.isAnalyzedAtParse === true ? this.descriptionOf(statement) : null
     const complete = (): undefined => {
       this.statements.set(name, statement)
-      this.host.send({ kind: 'ParseComplete' })
+      this.host.send(PAYLOAD_FREE.ParseComplete)
       return undefined
     }
     return described instanceof Promise ? described.then(complete) : complete()
@@ -98,7 +98,7 @@ export class ExtendedQuery implements PreparedStatementRegistry {
       this.statements.delete('') // gone even when the new one fails, as on the long path
       throw error
     }
-    this.host.send({ kind: 'ParseComplete' })
+    this.host.send(PAYLOAD_FREE.ParseComplete)
     return true
   }
 
@@ -118,7 +118,7 @@ export class ExtendedQuery implements PreparedStatementRegistry {
     for (const format of message.resultFormats) checkFormatCode(format)
     if (statement.prepared !== null) this.host.checkNotAborted(statement.prepared)
     const checkParams = this.host.sql.checkParams
-    if (checkParams === undefined || !params.some((value) => value !== null)) return this.openPortal(message, statement, params)
+    if (checkParams === undefined || !hasValues(params)) return this.openPortal(message, statement, params)
     const described = this.descriptionOf(statement)
     const checked = (description: StatementDescription): undefined => {
       checkParams(description.paramTypeOids, params, this.host.sessionContext, message.portal)
@@ -136,7 +136,7 @@ export class ExtendedQuery implements PreparedStatementRegistry {
       statement, params, resultFormats: message.resultFormats, result: null, commandTag: '', cursor: null, wasSuspended: false,
       isBinary: false, hold: 'none', serial: ++this.portalSerial,
     })
-    this.host.send({ kind: 'BindComplete' })
+    this.host.send(PAYLOAD_FREE.BindComplete)
     return undefined
   }
 
@@ -162,11 +162,9 @@ export class ExtendedQuery implements PreparedStatementRegistry {
       return undefined
     }
     const described = this.descriptionOf(portal.statement)
-    const send = (description: StatementDescription): undefined => {
-      this.sendRowDescription(description.fields, portal.resultFormats)
-      return undefined
-    }
-    return described instanceof Promise ? described.then(send) : send(described)
+    if (described instanceof Promise) return described.then((description) => this.sendRowDescription(description.fields, portal.resultFormats))
+    this.sendRowDescription(described.fields, portal.resultFormats)
+    return undefined
   }
 
   /**
@@ -195,7 +193,7 @@ export class ExtendedQuery implements PreparedStatementRegistry {
     if (portal.result === null) {
       const prepared = portal.statement.prepared
       if (prepared === null) {
-        this.host.send({ kind: 'EmptyQueryResponse' })
+        this.host.send(PAYLOAD_FREE.EmptyQueryResponse)
         return
       }
       this.host.checkNotAborted(prepared)
@@ -225,7 +223,7 @@ export class ExtendedQuery implements PreparedStatementRegistry {
     const isSuspended = maxRows > 0 && sentCount === maxRows
     if (isSuspended) {
       portal.wasSuspended = true
-      this.host.send({ kind: 'PortalSuspended' })
+      this.host.send(PAYLOAD_FREE.PortalSuspended)
       return
     }
     // After a suspension, PostgreSQL's tag counts the rows of this Execute only ('SELECT 0' when none were left).
@@ -248,7 +246,7 @@ export class ExtendedQuery implements PreparedStatementRegistry {
     const portal = target === 'P' ? this.portals.get(name) : undefined
     if (target === 'S') this.statements.delete(name)
     else if (portal !== undefined) this.dropPortal(name, portal)
-    this.host.send({ kind: 'CloseComplete' })
+    this.host.send(PAYLOAD_FREE.CloseComplete)
   }
 
   /**
@@ -257,6 +255,9 @@ export class ExtendedQuery implements PreparedStatementRegistry {
    * WITH HOLD cursors outlive a commit (their stream stays open) and a rollback of a later transaction.
    */
   dropPortals(end: PortalsEnd = 'all'): void {
+    // A driver's round trip leaves the unnamed portal alone: dropped without an iterator (a portal without hold never stays).
+    const unnamed = this.portals.size === 1 ? this.portals.get('') : undefined
+    if (unnamed !== undefined && unnamed.hold === 'none') return this.dropPortal('', unnamed)
     for (const [name, portal] of this.portals) {
       const isKept = end === 'commit' ? portal.hold !== 'none' : end === 'rollback' && portal.hold === 'held'
       if (isKept) portal.hold = 'held'
@@ -384,7 +385,7 @@ export class ExtendedQuery implements PreparedStatementRegistry {
   }
 
   private sendRowDescription(fields: ReadonlyArray<FieldDescription> | null, formats: ReadonlyArray<number>): void {
-    if (fields === null) this.host.send({ kind: 'NoData' })
+    if (fields === null) this.host.send(PAYLOAD_FREE.NoData)
     else this.host.send({ kind: 'RowDescription', fields, formats: resolveFormats(formats, fields.length) })
   }
 

@@ -129,6 +129,8 @@ const PASSWORD_MESSAGE: FrontendMessage = Object.freeze({ kind: 'PasswordMessage
 const COPY_DONE: FrontendMessage = Object.freeze({ kind: 'CopyDone' })
 /** A list a message carries with no element (Parse's types, Bind's formats and values): shared, never written. */
 const NONE: ReadonlyArray<never> = Object.freeze([])
+const ONLY_0: ReadonlyArray<number> = Object.freeze([0])
+const ONLY_1: ReadonlyArray<number> = Object.freeze([1])
 
 // Each decoder reads its body (`bytes` from `start` to `end`) in place: a view per frame cost ~90 ns, and a driver's
 // round trip is five frames.
@@ -178,6 +180,11 @@ function decodeInt16List(reader: BufferReader, what: string): ReadonlyArray<numb
   const count = reader.int16()
   if (count < 0) throw protocolViolation(`invalid ${what} count in Bind message`)
   if (count === 0) return NONE
+  // One format for every column or parameter (a driver's all-text or all-binary Bind): a shared list.
+  if (count === 1) {
+    const value = reader.int16()
+    return value === 0 ? ONLY_0 : value === 1 ? ONLY_1 : [value]
+  }
   const values: number[] = []
   for (let i = 0; i < count; i++) values.push(reader.int16())
   return values
