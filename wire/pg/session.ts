@@ -194,6 +194,7 @@ export class Session implements ExtendedQueryHost {
   /** Authenticated (or trust): the rest of startup, then Ready. */
   private finishStartup(context: SessionContext, answer: StartupAnswer): void {
     this.context = context
+    this.settings.invalidate()
     context.preparedStatements = this.extended
     context.writes = this.block.writes
     context.backends = this.options.cancelRegistry
