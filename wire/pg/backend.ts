@@ -3,6 +3,7 @@
 import { assertNever } from '../../src/common/assert.js'
 import type { DbError } from '../../src/common/errors.js'
 import type { FieldDescription } from '../../sql/api.js'
+import { PG_CONSTANT_ANSWER_BYTES_MAX } from '../../src/common/limits.js'
 import { BufferWriter } from './buffer-writer.js'
 
 /** Backend message type bytes. */
@@ -86,8 +87,15 @@ const READY_FOR_QUERY: Readonly<Record<TransactionStatus, Buffer>> = {
   E: prebuilt(BackendCode.ReadyForQuery, [0x45]),
 }
 
-/** Appends one message to the writer. */
-export function writeBackend(writer: BufferWriter, message: BackendMessage): void {
+/** The payload-free messages as values: sent without an object per message (a round trip answers several). */
+export const PAYLOAD_FREE = Object.freeze({
+  ParseComplete: Object.freeze({ kind: 'ParseComplete' }), BindComplete: Object.freeze({ kind: 'BindComplete' }),
+  CloseComplete: Object.freeze({ kind: 'CloseComplete' }), NoData: Object.freeze({ kind: 'NoData' }),
+  EmptyQueryResponse: Object.freeze({ kind: 'EmptyQueryResponse' }), PortalSuspended: Object.freeze({ kind: 'PortalSuspended' }),
+} as const)
+
+/** Appends one message to the writer (a session's RowDescription through what it keeps of its last one). */
+export function writeBackend(writer: BufferWriter, message: BackendMessage, kept?: KeptRowDescription): void {
   switch (message.kind) {
     case 'AuthenticationOk': writer.bytes(AUTHENTICATION_OK); return
     case 'EmptyQueryResponse': writer.bytes(EMPTY_QUERY_RESPONSE); return
@@ -110,7 +118,10 @@ export function writeBackend(writer: BufferWriter, message: BackendMessage): voi
       if (message.isImmutable === true) writer.attach(message.bytes)
       else writer.bytes(message.bytes)
       return
-    case 'RowDescription': writeRowDescription(writer, message.fields, message.formats); return
+    case 'RowDescription':
+      if (kept === undefined) writeRowDescription(writer, message.fields, message.formats)
+      else kept.write(writer, message.fields, message.formats)
+      return
     case 'ParameterDescription': writeParameterDescription(writer, message.typeOids); return
     case 'ErrorResponse': writeErrorFields(writer, BackendCode.ErrorResponse, message.error); return
     case 'NoticeResponse': writeErrorFields(writer, BackendCode.NoticeResponse, message.notice); return
@@ -135,6 +146,37 @@ function writeCopyResponse(writer: BufferWriter, kind: 'CopyInResponse' | 'CopyO
   writer.start(kind === 'CopyInResponse' ? BackendCode.CopyInResponse : BackendCode.CopyOutResponse).byte(format).int16(columnFormats.length)
   for (const columnFormat of columnFormats) writer.int16(columnFormat)
   writer.end()
+}
+
+/**
+ * One session's last RowDescription, kept as bytes once the same columns come twice in a row with the same formats:
+ * a driver that describes its unnamed statement before each Execute (node-postgres) has them encoded once. The
+ * fields are sql's description, the same object while its statement is cached; another object is another message.
+ */
+export class KeptRowDescription {
+  private fields: ReadonlyArray<FieldDescription> | null = null
+  private formats: ReadonlyArray<number> = []
+  private bytes: Buffer | null = null
+
+  write(writer: BufferWriter, fields: ReadonlyArray<FieldDescription>, formats: ReadonlyArray<number>): void {
+    const isSame = fields === this.fields && isSameNumbers(formats, this.formats)
+    if (isSame && this.bytes !== null) {
+      writer.bytes(this.bytes)
+      return
+    }
+    const mark = isSame ? writer.mark() : null
+    writeRowDescription(writer, fields, formats)
+    this.bytes = mark === null ? null : writer.copySince(mark, PG_CONSTANT_ANSWER_BYTES_MAX)
+    this.fields = fields
+    this.formats = formats
+  }
+}
+
+/** Format codes or type OIDs, element by element. */
+export function isSameNumbers(a: ReadonlyArray<number>, b: ReadonlyArray<number>): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
 }
 
 /** RowDescription: per field name, table OID, attnum, type OID, typlen, typmod, format code. */

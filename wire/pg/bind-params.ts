@@ -8,9 +8,16 @@ import type { Bind } from './frontend.js'
 
 const FORMAT_TEXT = 0
 const FORMAT_BINARY = 1
+const NO_PARAMS: ReadonlyArray<ParamValue> = Object.freeze([])
 
 export function checkFormatCode(format: number): void {
   if (format !== FORMAT_TEXT && format !== FORMAT_BINARY) throw invalidParameterValue(`unsupported format code: ${format}`)
+}
+
+/** Whether any parameter is not NULL (only those are checked against their described types). */
+export function hasValues(params: ReadonlyArray<ParamValue>): boolean {
+  for (const value of params) if (value !== null) return true
+  return false
 }
 
 /** Text parameters become strings (valid UTF-8 without NUL, else 22021); binary ones are copied out of the socket chunk. */
@@ -19,6 +26,7 @@ export function decodeParams(message: Bind): ReadonlyArray<ParamValue> {
   if (formats.length > 1 && formats.length !== message.paramValues.length) {
     throw protocolViolation(`bind message has ${formats.length} parameter formats but ${message.paramValues.length} parameters`)
   }
+  if (message.paramValues.length === 0) return NO_PARAMS
   return message.paramValues.map((value, index) => {
     const format = formats.length === 1 ? formats[0] ?? FORMAT_TEXT : formats[index] ?? FORMAT_TEXT
     try {

@@ -8,6 +8,7 @@ import { isDeepStrictEqual } from 'node:util'
 import { paranoid } from '../../src/common/assert.js'
 import { PG_CONSTANT_ANSWER_BYTES_MAX, PG_CONSTANT_ANSWERS_PER_SESSION_COUNT_MAX } from '../../src/common/limits.js'
 import type { PreparedStatement, StatementDescription, StatementResult } from '../../sql/api.js'
+import { isSameNumbers } from './backend.js'
 import type { BufferWriter } from './buffer-writer.js'
 
 export type RowsResult = Extract<StatementResult, { kind: 'RowsResult' }>
@@ -27,10 +28,7 @@ interface Answer {
 }
 
 function isSameFormats(kept: ReadonlyArray<number> | null, asked: ReadonlyArray<number> | null): boolean {
-  if (kept === null || asked === null) return kept === asked
-  if (kept.length !== asked.length) return false
-  for (let i = 0; i < kept.length; i++) if (kept[i] !== asked[i]) return false
-  return true
+  return kept === null || asked === null ? kept === asked : isSameNumbers(kept, asked)
 }
 
 export class ConstantAnswers {
@@ -71,10 +69,15 @@ export class ConstantAnswers {
    */
   describe(statement: PreparedStatement, declaredOids: ReadonlyArray<number>,
     describe: () => StatementDescription | Promise<StatementDescription>): StatementDescription | Promise<StatementDescription> {
-    const kept = declaredOids.length === 0 ? this.answers.get(statement)?.[0]?.description : undefined
+    const kept = this.kept(statement, declaredOids)
     if (kept === undefined) return describe()
     paranoid(() => isDeepStrictEqual(describe(), kept), 'a kept answer is described as sql describes its statement')
     return kept
+  }
+
+  /** The description of a statement whose answer is kept (no parameters: a constant statement has none). */
+  kept(statement: PreparedStatement, declaredOids: ReadonlyArray<number>): StatementDescription | undefined {
+    return declaredOids.length === 0 ? this.answers.get(statement)?.[0]?.description : undefined
   }
 
   private keep(statement: PreparedStatement, answer: Answer): void {

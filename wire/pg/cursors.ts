@@ -1,11 +1,23 @@
 // wire/pg/cursors: FETCH and MOVE over a portal's ResultCursor (a DECLAREd cursor or a named protocol portal, one
 // namespace as in PostgreSQL). A FETCH is a RowStream over the cursor that ends after its count: rows are pulled
 // from the held scan batch by batch as the client takes them, never gathered first (invariant 4).
-import type { CursorFetch, RowBatch, RowStream, StatementResult } from '../../sql/api.js'
+import type { CursorFetch, RowBatch, RowStream, StatementDescription, StatementResult } from '../../sql/api.js'
+import type { Portal } from './prepared-statement.js'
 import type { ResultCursor } from './result-writer.js'
 
+/** FETCH / MOVE from a portal: a stream of its next rows, or the count skipped. */
+export function fetchFrom(portal: Portal, fetch: CursorFetch, signal?: AbortSignal): Promise<StatementResult> | StatementResult {
+  if (portal.cursor === null) return noRows(fetch)
+  return fetch.isMove ? moveResult(portal.cursor, fetch.count, signal) : fetchResult(portal.cursor, fetch, portal.isBinary)
+}
+
+/** Describe of a FETCH from a portal: its cursor's columns. */
+export function describeFetchOf(portal: Portal): StatementDescription {
+  return { paramTypeOids: [], fields: portal.cursor === null ? null : portal.cursor.fields }
+}
+
 /** FETCH count rows (null: ALL) from the cursor as a stream whose tag is 'FETCH n'. */
-export function fetchResult(cursor: ResultCursor, fetch: CursorFetch, isBinary: boolean): StatementResult {
+function fetchResult(cursor: ResultCursor, fetch: CursorFetch, isBinary: boolean): StatementResult {
   return { kind: 'RowStreamResult', fields: cursor.fields, stream: fetchStream(cursor, fetch.count), command: 'FETCH', isBinary }
 }
 
@@ -13,7 +25,7 @@ export function fetchResult(cursor: ResultCursor, fetch: CursorFetch, isBinary: 
  * MOVE count rows (null: ALL) forward without sending them: 'MOVE n' counts the rows skipped. The statement's signal
  * (CancelRequest, statement_timeout) stops it between batches, so a cancelled MOVE ALL does not scan on unseen.
  */
-export async function moveResult(cursor: ResultCursor, count: number | null, signal?: AbortSignal): Promise<StatementResult> {
+async function moveResult(cursor: ResultCursor, count: number | null, signal?: AbortSignal): Promise<StatementResult> {
   let movedCount = 0
   while (signal?.aborted !== true) {
     const rows = await cursor.take(count === null ? Number.POSITIVE_INFINITY : count - movedCount)
@@ -47,6 +59,6 @@ function fetchStream(cursor: ResultCursor, count: number | null): RowStream {
 }
 
 /** FETCH from a portal that answered no rows (e.g. a protocol portal of an INSERT): PostgreSQL's "FETCH 0". */
-export function noRows(fetch: CursorFetch): StatementResult {
+function noRows(fetch: CursorFetch): StatementResult {
   return { kind: 'CommandResult', commandTag: fetch.isMove ? 'MOVE 0' : 'FETCH 0' }
 }

@@ -9,11 +9,12 @@ import type {
   CursorFetch, FieldDescription, ParamValue, PreparedStatement, PreparedStatementInfo, PreparedStatementRegistry, SessionContext, SessionEffect, SqlFacade,
   StatementDescription, StatementResult,
 } from '../../sql/api.js'
-import { checkFormatCode, decodeParams } from './bind-params.js'
-import { fetchResult, moveResult, noRows } from './cursors.js'
+import { isSameNumbers, PAYLOAD_FREE } from './backend.js'
+import { checkFormatCode, decodeParams, hasValues } from './bind-params.js'
+import { describeFetchOf, fetchFrom } from './cursors.js'
 import type { Bind, FrontendMessage } from './frontend.js'
 import type { RowsResult } from './constant-answers.js'
-import { listStatements, originOf, type Statement } from './prepared-statement.js'
+import { listStatements, originOf, type Portal, type Statement } from './prepared-statement.js'
 import { ResultCursor, resolveFormats, type RowSink } from './result-writer.js'
 
 /** What the session lends the extended protocol: output, the statement boundary and transaction rules. */
@@ -32,29 +33,12 @@ export interface ExtendedQueryHost extends RowSink {
   sendCursorRows(cursor: ResultCursor, formats: ReadonlyArray<number>, maxRows: number): Promise<number>
   /** Runs COPY's sub-protocol (wire/pg/copy-session.ts); resolves with the tag 'COPY n'. */
   runCopy(result: StatementResult & { kind: 'CopyInResult' | 'CopyOutResult' }): Promise<string>
+  /** The description kept with the statement's constant answer (constant-answers.ts); undefined when none is kept. */
+  keptDescription(statement: PreparedStatement, declaredOids: ReadonlyArray<number>): StatementDescription | undefined
   /** Writes the statement's kept constant answer for Bind's result formats (constant-answers.ts): its spent result, or null. */
   writeConstantAnswer(statement: PreparedStatement, formats: ReadonlyArray<number>): RowsResult | null
   /** Before a constant result's messages (formats null: a simple Query's): call the function after its CommandComplete. */
   recordConstantAnswer(statement: PreparedStatement, formats: ReadonlyArray<number> | null, result: RowsResult): () => void
-}
-
-interface Portal {
-  readonly statement: Statement
-  readonly params: ReadonlyArray<ParamValue>
-  readonly resultFormats: ReadonlyArray<number>
-  /** Run once on the first Execute; later Executes continue from the cursor (maxRows, PortalSuspended). */
-  result: StatementResult | null
-  commandTag: string
-  /** The rows still to send; a streamed scan keeps running (bounded by its credit) while the portal lives. */
-  cursor: ResultCursor | null
-  /** An earlier Execute stopped at maxRows: the final tag then counts only the last Execute's rows. */
-  wasSuspended: boolean
-  /** DECLARE … BINARY: FETCH in a simple Query sends binary rows. */
-  readonly isBinary: boolean
-  /** WITH HOLD: 'pending' until its transaction commits, then 'held' (it outlives transactions until closed). */
-  hold: 'none' | 'pending' | 'held'
-  /** Creation order: ROLLBACK TO SAVEPOINT closes the portals made after the savepoint. */
-  readonly serial: number
 }
 
 /** How a transaction ended, for the portals it leaves (dropPortals). */
@@ -76,6 +60,7 @@ export class ExtendedQuery implements PreparedStatementRegistry {
    * event loop between pipelined messages) unless describing must wait.
    */
   parse(name: string, text: string, paramTypeOids: ReadonlyArray<number>): Promise<void> | undefined {
+    if (name === '' && this.reparseUnnamed(text, paramTypeOids)) return undefined
     if (name !== '' && this.statements.has(name)) throw duplicatePreparedStatement(name)
     this.checkCapacity(this.statements, name)
     // The unnamed statement is gone even when the new one fails (PostgreSQL drops it before parsing).
@@ -89,10 +74,32 @@ export class ExtendedQuery implements PreparedStatementRegistry {
     const described = prepared?.isAnalyzedAtParse === true ? this.descriptionOf(statement) : null
     const complete = (): undefined => {
       this.statements.set(name, statement)
-      this.host.send({ kind: 'ParseComplete' })
+      this.host.send(PAYLOAD_FREE.ParseComplete)
       return undefined
     }
     return described instanceof Promise ? described.then(complete) : complete()
+  }
+
+  /**
+   * A Parse of the text the unnamed statement holds, with the same parameter types, when its description is a kept
+   * constant answer's (constant-answers.ts: it cannot change): the statement is kept as it is, ParseComplete
+   * answered. A driver that parses its unnamed statement before each Execute (node-postgres) pays no parse, no new
+   * statement and no describe. Anything else (another text, a description sql made, which DDL or SET may change) is
+   * parsed and described anew.
+   */
+  private reparseUnnamed(text: string, paramTypeOids: ReadonlyArray<number>): boolean {
+    const held = this.statements.get('')
+    const prepared = held?.prepared ?? null
+    if (held === undefined || prepared === null || held.description === null || held.origin.text !== text) return false
+    if (!isSameNumbers(held.declaredOids, paramTypeOids) || held.description !== this.host.keptDescription(prepared, paramTypeOids)) return false
+    try {
+      this.host.checkNotAborted(prepared)
+    } catch (error) {
+      this.statements.delete('') // gone even when the new one fails, as on the long path
+      throw error
+    }
+    this.host.send(PAYLOAD_FREE.ParseComplete)
+    return true
   }
 
   /**
@@ -111,7 +118,7 @@ export class ExtendedQuery implements PreparedStatementRegistry {
     for (const format of message.resultFormats) checkFormatCode(format)
     if (statement.prepared !== null) this.host.checkNotAborted(statement.prepared)
     const checkParams = this.host.sql.checkParams
-    if (checkParams === undefined || !params.some((value) => value !== null)) return this.openPortal(message, statement, params)
+    if (checkParams === undefined || !hasValues(params)) return this.openPortal(message, statement, params)
     const described = this.descriptionOf(statement)
     const checked = (description: StatementDescription): undefined => {
       checkParams(description.paramTypeOids, params, this.host.sessionContext, message.portal)
@@ -129,7 +136,7 @@ export class ExtendedQuery implements PreparedStatementRegistry {
       statement, params, resultFormats: message.resultFormats, result: null, commandTag: '', cursor: null, wasSuspended: false,
       isBinary: false, hold: 'none', serial: ++this.portalSerial,
     })
-    this.host.send({ kind: 'BindComplete' })
+    this.host.send(PAYLOAD_FREE.BindComplete)
     return undefined
   }
 
@@ -155,11 +162,9 @@ export class ExtendedQuery implements PreparedStatementRegistry {
       return undefined
     }
     const described = this.descriptionOf(portal.statement)
-    const send = (description: StatementDescription): undefined => {
-      this.sendRowDescription(description.fields, portal.resultFormats)
-      return undefined
-    }
-    return described instanceof Promise ? described.then(send) : send(described)
+    if (described instanceof Promise) return described.then((description) => this.sendRowDescription(description.fields, portal.resultFormats))
+    this.sendRowDescription(described.fields, portal.resultFormats)
+    return undefined
   }
 
   /**
@@ -188,7 +193,7 @@ export class ExtendedQuery implements PreparedStatementRegistry {
     if (portal.result === null) {
       const prepared = portal.statement.prepared
       if (prepared === null) {
-        this.host.send({ kind: 'EmptyQueryResponse' })
+        this.host.send(PAYLOAD_FREE.EmptyQueryResponse)
         return
       }
       this.host.checkNotAborted(prepared)
@@ -218,7 +223,7 @@ export class ExtendedQuery implements PreparedStatementRegistry {
     const isSuspended = maxRows > 0 && sentCount === maxRows
     if (isSuspended) {
       portal.wasSuspended = true
-      this.host.send({ kind: 'PortalSuspended' })
+      this.host.send(PAYLOAD_FREE.PortalSuspended)
       return
     }
     // After a suspension, PostgreSQL's tag counts the rows of this Execute only ('SELECT 0' when none were left).
@@ -238,12 +243,10 @@ export class ExtendedQuery implements PreparedStatementRegistry {
 
   /** Close: CloseComplete whether or not the name exists (PostgreSQL's rule); a closed portal's scan is cancelled. */
   close(target: 'S' | 'P', name: string): void {
+    const portal = target === 'P' ? this.portals.get(name) : undefined
     if (target === 'S') this.statements.delete(name)
-    else {
-      this.portals.get(name)?.cursor?.close()
-      this.portals.delete(name)
-    }
-    this.host.send({ kind: 'CloseComplete' })
+    else if (portal !== undefined) this.dropPortal(name, portal)
+    this.host.send(PAYLOAD_FREE.CloseComplete)
   }
 
   /**
@@ -252,6 +255,9 @@ export class ExtendedQuery implements PreparedStatementRegistry {
    * WITH HOLD cursors outlive a commit (their stream stays open) and a rollback of a later transaction.
    */
   dropPortals(end: PortalsEnd = 'all'): void {
+    // A driver's round trip leaves the unnamed portal alone: dropped without an iterator (a portal without hold never stays).
+    const unnamed = this.portals.size === 1 ? this.portals.get('') : undefined
+    if (unnamed !== undefined && unnamed.hold === 'none') return this.dropPortal('', unnamed)
     for (const [name, portal] of this.portals) {
       const isKept = end === 'commit' ? portal.hold !== 'none' : end === 'rollback' && portal.hold === 'held'
       if (isKept) portal.hold = 'held'
@@ -304,16 +310,12 @@ export class ExtendedQuery implements PreparedStatementRegistry {
 
   /** FETCH / MOVE from a cursor (34000 when there is none): a stream of its next rows, or the count skipped. */
   fetch(fetch: CursorFetch, signal?: AbortSignal): Promise<StatementResult> | StatementResult {
-    const portal = this.cursorPortal(fetch.cursor)
-    if (portal.cursor === null) return noRows(fetch)
-    return fetch.isMove ? moveResult(portal.cursor, fetch.count, signal) : fetchResult(portal.cursor, fetch, portal.isBinary)
+    return fetchFrom(this.cursorPortal(fetch.cursor), fetch, signal)
   }
 
   /** Describe of a FETCH: the cursor's columns (MOVE returns no rows). */
   describeFetch(fetch: CursorFetch): StatementDescription {
-    if (fetch.isMove) return { paramTypeOids: [], fields: null }
-    const cursor = this.cursorPortal(fetch.cursor).cursor
-    return { paramTypeOids: [], fields: cursor === null ? null : cursor.fields }
+    return fetch.isMove ? { paramTypeOids: [], fields: null } : describeFetchOf(this.cursorPortal(fetch.cursor))
   }
 
   private cursorPortal(name: string): Portal {
@@ -364,10 +366,7 @@ export class ExtendedQuery implements PreparedStatementRegistry {
       this.dropPortals()
       return
     }
-    const portal = this.portals.get(name)
-    if (portal === undefined) throw undefinedCursor(name)
-    portal.cursor?.close()
-    this.portals.delete(name)
+    this.dropPortal(name, this.cursorPortal(name))
   }
 
   /** The statement's description, described once (at once, or a promise when describing must wait). */
@@ -386,7 +385,7 @@ export class ExtendedQuery implements PreparedStatementRegistry {
   }
 
   private sendRowDescription(fields: ReadonlyArray<FieldDescription> | null, formats: ReadonlyArray<number>): void {
-    if (fields === null) this.host.send({ kind: 'NoData' })
+    if (fields === null) this.host.send(PAYLOAD_FREE.NoData)
     else this.host.send({ kind: 'RowDescription', fields, formats: resolveFormats(formats, fields.length) })
   }
 

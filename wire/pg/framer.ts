@@ -9,8 +9,19 @@ const CODE_BYTES = 1
 
 export type Frame =
   | { readonly kind: 'StartupFrame'; readonly body: Buffer }
-  | { readonly kind: 'TypedFrame'; readonly code: number; readonly body: Buffer }
+  | TypedFrame
   | { readonly kind: 'FramingError'; readonly error: DbError }
+
+/** A typed frame's body is `bytes` from `start` to `end`: decoded in place, a view (`body`) made only when asked. */
+export class TypedFrame {
+  readonly kind = 'TypedFrame'
+
+  constructor(readonly code: number, readonly bytes: Buffer, readonly start: number, readonly end: number) {}
+
+  get body(): Buffer {
+    return this.bytes.subarray(this.start, this.end)
+  }
+}
 
 /**
  * Feed chunks with push(), pull frames with next(). Frame bodies may be views into pushed chunks (no copy).
@@ -58,15 +69,25 @@ export class Framer {
 
   private nextTyped(): Frame | null {
     if (this.buffered < CODE_BYTES + LENGTH_BYTES) return null
-    const code = this.peekByte(0)
-    const length = this.peekInt32(CODE_BYTES)
+    const head = this.chunks[0]!
+    // The header mostly lies in the first chunk (a driver's pipelined messages arrive in one): read it there.
+    const isHeaderInHead = head.length - this.headOffset >= CODE_BYTES + LENGTH_BYTES
+    const code = isHeaderInHead ? head[this.headOffset]! : this.peekByte(0)
+    const length = isHeaderInHead ? head.readInt32BE(this.headOffset + CODE_BYTES) : this.peekInt32(CODE_BYTES)
     // The length counts itself but not the type byte (PostgreSQL's pq_getmessage: below 4 or above the maximum).
     if (length < LENGTH_BYTES || length > PG_MESSAGE_BYTES_MAX) {
       return this.fail(`invalid message length: ${length}`)
     }
     if (this.buffered < CODE_BYTES + length) return null
+    if (head.length - this.headOffset >= CODE_BYTES + length) {
+      const start = this.headOffset + CODE_BYTES + LENGTH_BYTES
+      this.buffered -= CODE_BYTES + length
+      this.advance(CODE_BYTES + length)
+      return new TypedFrame(code, head, start, start + length - LENGTH_BYTES)
+    }
     this.consume(CODE_BYTES + LENGTH_BYTES)
-    return { kind: 'TypedFrame', code, body: this.consume(length - LENGTH_BYTES) }
+    const body = this.consume(length - LENGTH_BYTES)
+    return new TypedFrame(code, body, 0, body.length)
   }
 
   private fail(detail: string): Frame {

@@ -58,7 +58,7 @@ export class NotificationDelivery {
   /** Writes up to one turn's notifications; whether more wait. */
   private write(): boolean {
     const hub = this.hub
-    if (hub === null) return false
+    if (hub === null || !hub.hasQueued(this.pid)) return false
     for (const { pid, channel, payload } of hub.take(this.pid, NOTIFICATIONS_PER_TURN_COUNT)) {
       this.host.send({ kind: 'NotificationResponse', pid, channel, payload })
     }

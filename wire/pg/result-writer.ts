@@ -34,9 +34,12 @@ export interface RowSink {
   readonly dataRowEncoder?: DataRowBatchEncoder
 }
 
+/** All-text formats for up to 16 columns, shared (never written): the common case needs no array per statement. */
+const ALL_TEXT: ReadonlyArray<ReadonlyArray<number>> = Array.from({ length: 17 }, (_, count) => Object.freeze(new Array<number>(count).fill(0)))
+
 /** Bind's result formats: none = all text, one = for every column, else one per column (PostgreSQL's rule). */
 export function resolveFormats(formats: ReadonlyArray<number>, fieldCount: number): ReadonlyArray<number> {
-  if (formats.length === 0) return new Array<number>(fieldCount).fill(0)
+  if (formats.length === 0) return fieldCount < ALL_TEXT.length ? ALL_TEXT[fieldCount]! : new Array<number>(fieldCount).fill(0)
   if (formats.length === 1) return new Array<number>(fieldCount).fill(formats[0] ?? 0)
   if (formats.length !== fieldCount) {
     throw protocolViolation(`bind message has ${formats.length} result formats but query has ${fieldCount} columns`)

@@ -8,19 +8,21 @@ import {
 import { log } from '../../src/common/log.js'
 import { textSettingsOf, type TextSettings } from '../../src/common/text-settings.js'
 import {
-  mergedSettings, reportedSettings, settingMs,
+  reportedSettings, settingMs,
   type BackendActivity, type ParamValue, type PreparedStatement, type SessionContext, type SqlFacade, type StatementDescription,
   type StatementResult,
 } from '../../sql/api.js'
-import { type BackendMessage, writeBackend } from './backend.js'
+import { type BackendMessage, KeptRowDescription, writeBackend } from './backend.js'
 import { BufferWriter } from './buffer-writer.js'
 import type { CancelRegistry } from './cancel.js'
 import { DataRowBatchEncoder } from './codecs/datarow-batch.js'
 import { ConstantAnswers, type RowsResult } from './constant-answers.js'
 import { CopyProtocol } from './copy-session.js'
 import { ExtendedQuery, type ExtendedQueryHost } from './extended-query.js'
+import { ExtendedStep } from './extended-step.js'
 import type { Frame } from './framer.js'
 import { decodeFrontend, decodeStartup, FrontendDecodeError, type FrontendMessage } from './frontend.js'
+import { RecentString } from './buffer-reader.js'
 import type { ResultCursor, RowSink } from './result-writer.js'
 import { runSimpleStatement } from './simple-query.js'
 import type { StartupAnswer } from './startup.js'
@@ -32,6 +34,7 @@ import { activityRow, type Peer, SessionActivity } from './activity.js'
 import { TransactionBlock } from './transaction-block.js'
 import { NotificationDelivery } from './notification-delivery.js'
 import { ReportedParameters } from './parameter-status.js'
+import { SettingsView } from './settings-view.js'
 
 export interface SessionHost {
   /** Hands the session's output to the socket; a promise while the send buffer is over its bound. */
@@ -60,6 +63,7 @@ export class Session implements ExtendedQueryHost {
   readonly sql: SqlFacade
   private readonly writer = new BufferWriter()
   private readonly answers = new ConstantAnswers(this.writer)
+  private readonly rowDescription = new KeptRowDescription()
   private readonly extended = new ExtendedQuery(this)
   readonly copy = new CopyProtocol(this)
   private phase: Phase = 'Startup'
@@ -75,7 +79,12 @@ export class Session implements ExtendedQueryHost {
   })
   private readonly idleTimer = new IdleTimer()
   private readonly tracker = new SessionActivity()
+  private readonly steps = new ExtendedStep({
+    extended: this.extended, block: this.block, tracker: this.tracker, run: this.run, fail: (thrown) => this.extendedError(thrown),
+  })
   private readonly parameters = new ReportedParameters((message) => this.send(message))
+  private readonly settings = new SettingsView(() => this.context)
+  private readonly parseText = new RecentString()
   private readonly startup: StartupPhase
 
   constructor(private readonly options: SessionOptions) {
@@ -106,7 +115,7 @@ export class Session implements ExtendedQueryHost {
     return this.writer.byteCount === 0 ? [] : this.writer.takeChunks()
   }
 
-  send(message: BackendMessage): void { writeBackend(this.writer, message) }
+  send(message: BackendMessage): void { writeBackend(this.writer, message, this.rowDescription) }
 
   /** One per session, made at its first result (RowSink.dataRowEncoder). */
   get dataRowEncoder(): DataRowBatchEncoder {
@@ -133,7 +142,7 @@ export class Session implements ExtendedQueryHost {
     if (frame.kind === 'FramingError') return this.terminate(frame.error)
     let message: FrontendMessage
     try {
-      message = frame.kind === 'StartupFrame' ? decodeStartup(frame.body) : decodeFrontend(frame.code, frame.body)
+      message = frame.kind === 'StartupFrame' ? decodeStartup(frame.body) : decodeFrontend(frame.code, frame.bytes, frame.start, frame.end, this.parseText)
     } catch (thrown) {
       return this.handleDecodeError(thrown)
     }
@@ -185,6 +194,7 @@ export class Session implements ExtendedQueryHost {
   /** Authenticated (or trust): the rest of startup, then Ready. */
   private finishStartup(context: SessionContext, answer: StartupAnswer): void {
     this.context = context
+    this.settings.invalidate()
     context.preparedStatements = this.extended
     context.writes = this.block.writes
     context.backends = this.options.cancelRegistry
@@ -210,19 +220,9 @@ export class Session implements ExtendedQueryHost {
     }
     // After an error in extended query mode, every message up to Sync is discarded (PostgreSQL's ignore_till_sync).
     if (this.isSkippingToSync && message.kind !== 'Sync') return undefined
-    // Extended query is timed from its first query message to the Execute's completion or Sync (PostgreSQL 15).
-    if (message.kind === 'Parse' || message.kind === 'Bind' || message.kind === 'Describe' || message.kind === 'Execute') this.beginStatement(this.extended.sourceText(message))
     switch (message.kind) {
       case 'Query': return this.simpleQuery(message.text)
-      case 'Parse': return this.extendedStep(() => this.extended.parse(message.name, message.text, message.paramTypeOids))
-      case 'Bind': return this.extendedStep(() => this.extended.bind(message))
-      case 'Describe':
-        return this.extendedStep(() => message.target === 'S'
-          ? this.extended.describeStatement(message.name) : this.extended.describePortal(message.name))
-      case 'Execute':
-        this.block.enterImplicit() // the Executes up to Sync are one implicit transaction (committed at Sync)
-        return this.extendedStep(() => this.executePortal(message.portal, message.maxRows))
-      case 'Close': return this.extendedStep(() => this.extended.close(message.target, message.name))
+      case 'Parse': case 'Bind': case 'Describe': case 'Execute': case 'Close': return this.steps.handle(message)
       case 'Sync': return this.sync()
       case 'Flush': return this.options.host.flush() // output held behind pipelined frames goes out now (its backpressure waits)
       case 'PasswordMessage': return undefined // trust authentication: nothing was asked, so it is ignored
@@ -238,34 +238,20 @@ export class Session implements ExtendedQueryHost {
   private sync(): Promise<void> | undefined {
     this.endStatement()
     this.isSkippingToSync = false
-    const ready = (): undefined => { this.block.sync(); this.sendReady(); return undefined }
-    return this.endImplicit()?.then(ready) ?? ready()
+    const ending = this.endImplicit()
+    return ending === undefined ? this.readyAfterSync() : ending.then(() => this.readyAfterSync())
   }
 
-  /** Runs one extended-query message; any error: ErrorResponse, then discard until Sync. */
-  private extendedStep(step: () => Promise<void> | void): Promise<void> | undefined {
-    const onError = (thrown: unknown): void => {
-      this.sendError(this.toDbError(thrown))
-      this.isSkippingToSync = true
-    }
-    try {
-      const pending = step()
-      return pending === undefined ? undefined : pending.catch(onError)
-    } catch (thrown) {
-      onError(thrown)
-      return undefined
-    }
+  private readyAfterSync(): undefined {
+    this.block.sync()
+    return this.sendReady()
   }
 
-  /** Execute ends the statement clock when it is done: at once when it answered without a promise (or threw). */
-  private executePortal(portal: string, maxRows: number): Promise<void> | undefined {
-    let running: Promise<void> | undefined
-    try {
-      running = this.extended.execute(portal, maxRows)
-    } finally {
-      if (running === undefined) this.endStatement()
-    }
-    return running?.finally(() => this.endStatement())
+  /** An extended-query message failed: ErrorResponse, then discard until Sync. */
+  private extendedError(thrown: unknown): undefined {
+    this.sendError(this.toDbError(thrown))
+    this.isSkippingToSync = true
+    return undefined
   }
 
   /**
@@ -280,7 +266,7 @@ export class Session implements ExtendedQueryHost {
       return this.runQuery(text, () => { throw thrown })
     }
     const lone = statements.length === 1 && this.block.status !== 'E' ? statements[0]! : null
-    if (lone === null || this.answers.write(lone, mergedSettings(this.context), null) === null) return this.runQuery(text, () => statements)
+    if (lone === null || this.answers.write(lone, this.settings.current(), null) === null) return this.runQuery(text, () => statements)
     this.tracker.running(text)
     const ending = this.endImplicit()
     if (ending === undefined) return this.sendReady()
@@ -322,11 +308,11 @@ export class Session implements ExtendedQueryHost {
 
   writeConstantAnswer(statement: PreparedStatement, formats: ReadonlyArray<number>): RowsResult | null {
     this.run.guard.throwIfCanceled()
-    return this.answers.write(statement, mergedSettings(this.context), formats)
+    return this.answers.write(statement, this.settings.current(), formats)
   }
 
   recordConstantAnswer(statement: PreparedStatement, formats: ReadonlyArray<number> | null, result: RowsResult): () => void {
-    return this.answers.record(statement, mergedSettings(this.context), formats, result)
+    return this.answers.record(statement, this.settings.current(), formats, result)
   }
 
   /** The statement (or extended-query message) shows as active in pg_stat_activity, and its clock starts. */
@@ -353,16 +339,21 @@ export class Session implements ExtendedQueryHost {
     if (result.sessionEffect !== undefined) this.extended.applyEffect(result.sessionEffect)
     const notices = [...(result.notices ?? [])]
     const tag = this.block.apply(result, this.context, notices)
+    this.settings.invalidate() // COMMIT keeps a block's settings, ROLLBACK (TO) restores them
     for (const notice of notices) this.send({ kind: 'NoticeResponse', notice })
     return tag
   }
 
   /** Runs in sql (or reads a cursor), as the running statement (statement-run.ts). */
   execute(statement: PreparedStatement, params: ReadonlyArray<ParamValue>, declaredOids: ReadonlyArray<number>): Promise<StatementResult> {
+    this.settings.invalidate()
     return this.run.execute(statement, params, declaredOids)
   }
 
   get sessionContext(): SessionContext { return this.context }
+  keptDescription(statement: PreparedStatement, declaredOids: ReadonlyArray<number>): StatementDescription | undefined {
+    return this.answers.kept(statement, declaredOids)
+  }
   describe(statement: PreparedStatement, declaredOids: ReadonlyArray<number>): StatementDescription | Promise<StatementDescription> {
     if (statement.cursorFetch !== undefined) return this.extended.describeFetch(statement.cursorFetch)
     return this.answers.describe(statement, declaredOids, () => this.sql.describe(statement, declaredOids, this.context))
@@ -378,14 +369,17 @@ export class Session implements ExtendedQueryHost {
    */
   private sendReady(): undefined {
     this.notifications.beforeReady(this.block.status) // LISTEN's notifications outside a block, before ParameterStatus as PostgreSQL 15
-    this.parameters.reportChanged(reportedSettings(this.context))
+    const reported = this.settings.reportedIfChanged()
+    if (reported !== null) this.parameters.reportChanged(reported)
     this.send({ kind: 'ReadyForQuery', status: this.block.status })
     this.tracker.ready(this.block.status)
     const isIdleInTransaction = this.block.status !== 'I'
     const timeoutMs = settingMs(this.context, isIdleInTransaction ? 'idle_in_transaction_session_timeout' : 'idle_session_timeout')
-    this.idleTimer.arm(timeoutMs, () => {
-      if (this.phase === 'Ready') this.terminate(isIdleInTransaction ? idleInTransactionTimeout() : idleSessionTimeout())
-    })
+    if (timeoutMs > 0) {
+      this.idleTimer.arm(timeoutMs, () => {
+        if (this.phase === 'Ready') this.terminate(isIdleInTransaction ? idleInTransactionTimeout() : idleSessionTimeout())
+      })
+    } else this.idleTimer.disarm()
     return undefined
   }
 

@@ -90,7 +90,7 @@ export class TransactionBlock {
     this.isImplicit = false
     this.isImplicitFailed = false
     this.writes.isInTransaction = false
-    this.writes.irreversible = []
+    if (this.writes.irreversible.length > 0) this.writes.irreversible = []
     if (this.writes.isEmpty) return undefined
     return isFailed ? this.writes.rollback() : this.writes.commit()
   }
