@@ -9,6 +9,9 @@ import { ConfigError, helpText, parseCommandLine, type UserCommand } from './con
 import { removeUser, setUser, UsersFileError } from '../wire/pg/auth-users.js'
 import { ListenError, startServer, type RunningServer } from './server.js'
 import { runSyncCommand, SyncUsageError } from './sync/nats-config.js'
+import { invalidateDetachProtector } from './common/detach-protector.js'
+
+invalidateDetachProtector() // the event loop transfers ILP bodies and COPY chunks: see detach-protector.ts
 
 const EXIT_FAILURE = 1
 const EXIT_USAGE = 2

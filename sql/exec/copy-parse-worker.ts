@@ -13,6 +13,7 @@ import { COPY_COLUMN_ARRAYS_KEPT_BYTES_MAX } from '../../src/common/limits.js'
 import { CopyRows, type BoundCopyFrom } from './copy-rows.js'
 import { encodeIngestAhead, encodedTransferables, IngestEncodeBuffers } from '../../engine/api.js'
 import type { ColumnBatch } from '../../engine/batch.js'
+import { invalidateDetachProtector } from '../../src/common/detach-protector.js'
 
 const port = parentPort
 assert(port !== null, 'copy-parse-worker runs as a worker thread')
@@ -24,18 +25,6 @@ const copies = new Map<number, Copy>()
 const encodeBuffers = new IngestEncodeBuffers()
 /** Column arrays of lean COPYs (their rows never left this thread), for the next COPYs' columns. */
 const columnArrays = new ColumnArrayPool(COPY_COLUMN_ARRAYS_KEPT_BYTES_MAX)
-
-/**
- * Detaches a throw-away ArrayBuffer now, before any code of this isolate is optimized. V8 compiles typed-array
- * accesses without detach checks until the isolate first detaches a buffer, and then throws away ALL optimized code
- * that relied on that (an isolate-wide "protector"): here that was the first COPY's reply, which transfers its
- * payloads, so the second COPY ran the parse and the encoding unoptimized again while TurboFan recompiled them
- * (`--trace-deopt`: "marking dependent code … code dependencies" for fill, line, put, gatherF64, vShardsOf, …).
- */
-function invalidateDetachProtector(): void {
-  const buffer = new ArrayBuffer(8)
-  structuredClone(buffer, { transfer: [buffer] })
-}
 
 function reply(message: CopyWorkerReply, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(message, transfer)
