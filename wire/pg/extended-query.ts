@@ -2,13 +2,11 @@
 // name, bounded by PG_STATEMENTS_PER_SESSION_COUNT_MAX. Errors are thrown; the session sends them and skips to Sync.
 import {
   duplicateCursor, duplicatePreparedStatement, invalidCursorName, undefinedCursor, invalidStatementName, programLimitExceeded,
-  protocolViolation, syntaxError,
-} from '../../src/common/errors.js'
+  protocolViolation, syntaxError } from '../../src/common/errors.js'
 import { PG_STATEMENTS_PER_SESSION_COUNT_MAX } from '../../src/common/limits.js'
 import type {
   CursorFetch, FieldDescription, ParamValue, PreparedStatement, PreparedStatementInfo, PreparedStatementRegistry, SessionContext, SessionEffect, SqlFacade,
-  StatementDescription, StatementResult,
-} from '../../sql/api.js'
+  StatementDescription, StatementResult } from '../../sql/api.js'
 import { isSameNumbers, PAYLOAD_FREE } from './backend.js'
 import { checkFormatCode, decodeParams, hasValues } from './bind-params.js'
 import { describeFetchOf, fetchFrom } from './cursors.js'
@@ -43,7 +41,6 @@ export interface ExtendedQueryHost extends RowSink {
 
 /** How a transaction ended, for the portals it leaves (dropPortals). */
 export type PortalsEnd = 'all' | 'commit' | 'rollback'
-
 const FORMAT_BINARY = 1
 
 export class ExtendedQuery implements PreparedStatementRegistry {
@@ -243,10 +240,14 @@ export class ExtendedQuery implements PreparedStatementRegistry {
 
   /** Close: CloseComplete whether or not the name exists (PostgreSQL's rule); a closed portal's scan is cancelled. */
   close(target: 'S' | 'P', name: string): void {
+    this.drop(target, name)
+    this.host.send(PAYLOAD_FREE.CloseComplete)
+  }
+  /** Close without its CloseComplete: a simple Query drops the unnamed statement and portal (exec_simple_query's drop_unnamed_stmt). */
+  drop(target: 'S' | 'P', name: string): void {
     const portal = target === 'P' ? this.portals.get(name) : undefined
     if (target === 'S') this.statements.delete(name)
     else if (portal !== undefined) this.dropPortal(name, portal)
-    this.host.send(PAYLOAD_FREE.CloseComplete)
   }
 
   /**

@@ -259,6 +259,8 @@ export class Session implements ExtendedQueryHost {
    * nothing waits, so nothing can cancel it or time it out, and its statement clock is not started.
    */
   private simpleQuery(text: string): Promise<void> | undefined {
+    this.extended.drop('S', '') // PostgreSQL drops the unnamed statement and portal first, whether or not the text parses
+    this.extended.drop('P', '')
     let statements: ReadonlyArray<PreparedStatement>
     try {
       statements = this.sql.parse(text)

@@ -111,6 +111,17 @@ describe('wire/pg extended-protocol shortcuts answer as PostgreSQL does', functi
     ]), { readies: 2, repeats: 1 })
   })
 
+  it('a simple Query drops the unnamed statement and portal, as PostgreSQL does', async () => {
+    await same('SELECT 1', roundTrip('SELECT 1'))
+    await same('Parse, a Query, then Bind to the unnamed statement: 26000', Buffer.concat([
+      serialize.parse({ text: 'SELECT 1' }), serialize.sync(), query('SELECT 2'), serialize.bind({}), serialize.execute({}), serialize.sync(),
+    ]), { readies: 3, repeats: 1 })
+    await same('Bind, a Query, then Execute of the unnamed portal: 34000', Buffer.concat([
+      serialize.parse({ text: 'SELECT 1' }), serialize.bind({}), serialize.sync(), query('SELECT 2'), serialize.execute({}), serialize.sync(),
+    ]), { readies: 3, repeats: 1 })
+    await same('SELECT 1 after them', roundTrip('SELECT 1'))
+  })
+
   it('a declared parameter type, parameters, and a named statement of the same text', async () => {
     await same('SELECT 1', roundTrip('SELECT 1'))
     await same('the same text with a declared parameter: Bind of none is 08P01', roundTrip('SELECT 1', { types: [23] }), { repeats: 1 })
