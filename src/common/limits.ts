@@ -302,8 +302,10 @@ export const ILP_HTTP_POOLED_BODY_BYTES = 1024 * 1024
 export const ILP_HTTP_INGESTS_IN_FLIGHT_COUNT = 1
 // Body bytes of the requests one joined sql.ingest call carries at most: a TCP run's, so its record travels as a run's.
 export const ILP_HTTP_COALESCE_BYTES_MAX = ILP_TCP_POOL_RUN_BYTES
-// Queued bodies wait this long (ms) for other connections' (http-writers.ts); 0, off: see ARCHITECTURE.md (HTTP groups).
-export const ILP_HTTP_GROUP_HOLD_MS = 0
+// Queued bodies wait this long (ms) for other open connections' (http-writers.ts): ARCHITECTURE.md (HTTP groups).
+export const ILP_HTTP_GROUP_HOLD_MS = 20
+// Queued bodies of this many bytes together are not held: a record of ~3,000 TSBS rows already amortises its fixed cost.
+export const ILP_HTTP_GROUP_HOLD_BYTES = 1024 * 1024
 // A connection counts as writing (the hold waits for its body) this long after its last write request, in ms.
 export const ILP_HTTP_WRITER_ACTIVE_MS = 1000
 // Bytes all HTTP write requests of a listener together hold (bodies read, parsed rows waiting for their answer) before

@@ -10,7 +10,7 @@
 // yields the rows it yields alone, except where the parser compares lines with each other (a field's type against
 // an earlier line's); so a joined parse that reports any error is thrown away and every body of it parsed alone.
 // Lines without a timestamp take the first request's arrival time. Knows nothing of HTTP or storage.
-import { ILP_HTTP_COALESCE_BYTES_MAX, ILP_HTTP_GROUP_HOLD_MS, ILP_PARSE_POOL_BYTES_MIN } from '../../src/common/limits.js'
+import { ILP_HTTP_COALESCE_BYTES_MAX, ILP_HTTP_GROUP_HOLD_BYTES, ILP_HTTP_GROUP_HOLD_MS, ILP_PARSE_POOL_BYTES_MIN } from '../../src/common/limits.js'
 import type { IngestOutcome, SqlFacade } from '../../sql/api.js'
 import { sliceBatch } from './batch-concat.js'
 import type { IlpHttpBudget } from './http-budget.js'
@@ -55,14 +55,13 @@ export class ParseCoalescer {
   /** sql.ingest calls of groups parsed in the pool, and requests they carried (tests and logs). */
   callCount = 0
   requestCount = 0
-  private readonly writers = new ActiveWriters()
   /** While set, the queued bodies wait for other writers' (see holds()); when it fires they go as they are. */
   private holdTimer: NodeJS.Timeout | null = null
   private isHoldOver = false
 
   constructor(private readonly sql: SqlFacade, private readonly pool: IlpParsePool | null, private readonly lineParsers?: LineParsers,
     private readonly bytesMax = ILP_HTTP_COALESCE_BYTES_MAX, private readonly holdMs = ILP_HTTP_GROUP_HOLD_MS,
-    private readonly budget: IlpHttpBudget | null = null) {
+    private readonly budget: IlpHttpBudget | null = null, private readonly writers = new ActiveWriters()) {
     this.inFlightMax = pool === null ? 1 : pool.size
   }
 
@@ -77,6 +76,11 @@ export class ParseCoalescer {
       this.queue.push({ writer, body, isOwned, options, resolve, reject })
       this.pump()
     })
+  }
+
+  /** `writer`'s connection closed: no body of it is to wait for. */
+  forget(writer: object): void {
+    if (this.writers.forget(writer)) this.pump()
   }
 
   private pump(): void {
@@ -100,7 +104,8 @@ export class ParseCoalescer {
    * Whether the queued bodies wait (at most holdMs) for those of the other connections writing now: each client
    * sends its next body only once answered, so bodies taken as soon as the worker is free were parsed and written a
    * body or two at a time (in cohorts), and each job and record has a fixed cost in the worker and on every core. A
-   * lone writer never waits, nor bodies that fill a group.
+   * lone writer never waits, nor bodies of ILP_HTTP_GROUP_HOLD_BYTES together (TSBS's 5,000-line bodies: holding them
+   * only cost rows/s), nor bodies of a connection that closed (a client opening one per request: forget()).
    */
   private holds(): boolean {
     // Requests waiting for the budget are not read until held bytes are released: waiting for their bodies is in vain.
@@ -111,7 +116,7 @@ export class ParseCoalescer {
       bytes += waiting.body.length + 1
       if (waiting.writer !== null) queuedWriters.add(waiting.writer)
     }
-    if (bytes >= this.bytesMax || queuedWriters.size === 0 || queuedWriters.size >= this.writers.count) return false
+    if (bytes >= Math.min(this.bytesMax, ILP_HTTP_GROUP_HOLD_BYTES) || queuedWriters.size === 0 || queuedWriters.size >= this.writers.count) return false
     this.holdTimer ??= setTimeout(() => {
       this.holdTimer = null
       this.isHoldOver = true

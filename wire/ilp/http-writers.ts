@@ -18,6 +18,11 @@ export class ActiveWriters {
     if (this.lastSeenMs.size > ILP_HTTP_CONNECTIONS_MAX_COUNT) this.lastSeenMs.delete(this.lastSeenMs.keys().next().value!)
   }
 
+  /** `writer`'s connection closed; true when it was counted. */
+  forget(writer: object): boolean {
+    return this.lastSeenMs.delete(writer)
+  }
+
   /** Writers with a request within the window. */
   get count(): number {
     const oldestMs = this.nowMs() - this.windowMs

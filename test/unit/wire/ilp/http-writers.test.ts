@@ -1,11 +1,12 @@
 // Goal: bodies of several connections writing at once are parsed and written as one group (one pool job, one
-// sql.ingest per measurement), each answered as alone, while a lone writer's body is never held back, and a writer that
-// went quiet stops being waited for. Method: the real ParseCoalescer over a real parse pool and a recording SqlFacade,
+// sql.ingest per measurement), each answered as alone, while a lone writer's body is never held back, nor one of a
+// group already ILP_HTTP_GROUP_HOLD_BYTES large, and a writer that went quiet or closed its connection stops being
+// waited for. Method: the real ParseCoalescer over a real parse pool and a recording SqlFacade,
 // with a hold long enough (60 s) that a lone writer's body held back would time the test out; ActiveWriters with an
 // injected clock. Also: the coalescer keeps as many groups in flight as its pool has workers (it took the machine's
 // default pool size whatever the pool: one on 2 cores), each body written and answered as alone.
 import assert from 'node:assert/strict'
-import { ILP_PARSE_POOL_BYTES_MIN } from '../../../../src/common/limits.js'
+import { ILP_HTTP_GROUP_HOLD_BYTES, ILP_PARSE_POOL_BYTES_MIN } from '../../../../src/common/limits.js'
 import { ParseCoalescer } from '../../../../wire/ilp/http-parse-coalescer.js'
 import { ActiveWriters } from '../../../../wire/ilp/http-writers.js'
 import { parseLines } from '../../../../wire/ilp/ilp-parser.js'
@@ -15,11 +16,11 @@ import { FakeSql } from '../fake-sql.js'
 const OPTIONS = { precision: 'ns' as const, nowUs: 1_700_000_000_000_000 }
 const HOLD_MS = 60_000
 
-/** A body the pool parses (ILP_PARSE_POOL_BYTES_MIN or more) of writer `w`. */
-function bodyOf(w: number): Buffer {
+/** A body the pool parses (ILP_PARSE_POOL_BYTES_MIN or more, or `bytesMin`) of writer `w`. */
+function bodyOf(w: number, bytesMin = ILP_PARSE_POOL_BYTES_MIN): Buffer {
   const lines: string[] = []
   let bytes = 0
-  for (let i = 0; bytes < ILP_PARSE_POOL_BYTES_MIN; i++) {
+  for (let i = 0; bytes < bytesMin; i++) {
     lines.push(`cpu,host=w${w} v=${i} ${1_700_000_000_000_000_000 + i}\n`)
     bytes += lines[i]!.length
   }
@@ -41,6 +42,32 @@ describe('wire/ilp/http-writers (issue 10)', function () {
       assert.equal((await parsed.written!()).errorCount, 0)
     }
     assert.equal(coalescer.requestCount, 3)
+  })
+
+  it('a writer whose connection closed is not waited for (a client opening a connection per request)', async function () {
+    const sql = new FakeSql()
+    const coalescer = new ParseCoalescer(sql, pool, undefined, undefined, HOLD_MS)
+    // Each request on a connection of its own, the next sent once the previous was answered and its connection closed.
+    for (let round = 0; round < 3; round++) {
+      const connection = {}
+      const parsed = await coalescer.parse(bodyOf(0), OPTIONS, false, connection)
+      assert.equal((await parsed.written!()).errorCount, 0)
+      coalescer.forget(connection)
+    }
+    assert.equal(coalescer.requestCount, 3)
+  })
+
+  it('bodies of ILP_HTTP_GROUP_HOLD_BYTES together are not held for a quiet writer', async function () {
+    const sql = new FakeSql()
+    // A clock that stands still: the quiet writer stays counted however long the first parse takes.
+    const coalescer = new ParseCoalescer(sql, pool, undefined, undefined, HOLD_MS, null, new ActiveWriters(1000, () => 0))
+    const [quiet, busy] = [{}, {}]
+    const first = await coalescer.parse(bodyOf(1), OPTIONS, false, quiet)
+    assert.equal((await first.written!()).errorCount, 0)
+    // The quiet one sends nothing more: a body this large must go without waiting for it (else the hold times out).
+    const large = await coalescer.parse(bodyOf(2, ILP_HTTP_GROUP_HOLD_BYTES), OPTIONS, false, busy)
+    assert.equal((await large.written!()).errorCount, 0)
+    assert.equal(coalescer.requestCount, 2)
   })
 
   it('the bodies of two writers wait for each other and go as one group, each answered as alone', async function () {
