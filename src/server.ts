@@ -118,7 +118,10 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
   await parser
   const sql = createSql(engine, config.transactionBufferBytes === undefined ? {} : { transactionBufferBytes: config.transactionBufferBytes })
   // One parse pool for both ILP listeners; its workers encode records ahead against the tables named (parse-pool.ts).
-  const parsePool = new IlpParsePool({ tablesNamed: (names) => engine.tables().filter((table) => names.includes(table.name)), coreCount: config.coreCount })
+  const parsePool = new IlpParsePool({
+    tablesNamed: (names) => engine.tables().filter((table) => names.includes(table.name)), coreCount: config.coreCount,
+    ...(config.ilpParseWorkers === undefined ? {} : { size: config.ilpParseWorkers }),
+  })
   const listeners: Array<{ readonly port: number; close(): Promise<void> }> = []
   const start = async <T extends { readonly port: number; close(): Promise<void> }>(
     what: string, port: number, run: () => Promise<T>): Promise<T> => {
