@@ -269,11 +269,9 @@ export const ILP_TCP_ERRORS_LOGGED_PER_FLUSH_COUNT = 10
 export const ILP_HTTP_QUOTED_LINE_CHARS_MAX = 256
 // How long shutdown waits for in-flight ILP writes (TCP flushes, HTTP requests) before dropping their sockets.
 export const ILP_SHUTDOWN_WAIT_MS = 5000
-// ILP payloads at least this large, in bytes, are parsed in the parse pool's worker threads (design invariant 5);
-// smaller ones are parsed inline, since the message round trip to a worker costs more than parsing them.
+// ILP payloads of this many bytes or more parse in the parse pool (invariant 5); smaller ones inline (a round trip costs more).
 export const ILP_PARSE_POOL_BYTES_MIN = 256 * 1024
-// Upper bound on ILP parse worker threads (the pool uses availableParallelism - 1, at least 1): the engine's cores
-// and the event loop need the rest of the machine.
+// Most ILP parse worker threads (--ilp-parse-workers; default cores - 1, at least 1): cores and event loop need the rest.
 export const ILP_PARSE_WORKERS_MAX_COUNT = 4
 // Measurements whose tables go with each ILP parse job (the latest met), so the worker encodes their records' payloads
 // ahead: each job carries their schemas, so a few; a client writing more tables gets the rest encoded on the event loop.
