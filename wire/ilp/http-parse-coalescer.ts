@@ -78,6 +78,11 @@ export class ParseCoalescer {
     })
   }
 
+  /** `writer`'s request was answered: a hold may wait for its next body (http-writers.ts). */
+  answered(writer: object): void {
+    this.writers.answered(writer)
+  }
+
   /** `writer`'s connection closed: no body of it is to wait for. */
   forget(writer: object): void {
     if (this.writers.forget(writer)) this.pump()
@@ -105,7 +110,8 @@ export class ParseCoalescer {
    * sends its next body only once answered, so bodies taken as soon as the worker is free were parsed and written a
    * body or two at a time (in cohorts), and each job and record has a fixed cost in the worker and on every core. A
    * lone writer never waits, nor bodies of ILP_HTTP_GROUP_HOLD_BYTES together (TSBS's 5,000-line bodies: holding them
-   * only cost rows/s), nor bodies of a connection that closed (a client opening one per request: forget()).
+   * only cost rows/s), nor for a connection that closed (a client opening one per request: forget()) or whose request
+   * is still being parsed or written (its next body is a WAL fsync away: only answered ones are waited for).
    */
   private holds(): boolean {
     // Requests waiting for the budget are not read until held bytes are released: waiting for their bodies is in vain.
@@ -116,7 +122,7 @@ export class ParseCoalescer {
       bytes += waiting.body.length + 1
       if (waiting.writer !== null) queuedWriters.add(waiting.writer)
     }
-    if (bytes >= Math.min(this.bytesMax, ILP_HTTP_GROUP_HOLD_BYTES) || queuedWriters.size === 0 || queuedWriters.size >= this.writers.count) return false
+    if (bytes >= Math.min(this.bytesMax, ILP_HTTP_GROUP_HOLD_BYTES) || queuedWriters.size === 0 || this.writers.returningCount === 0) return false
     this.holdTimer ??= setTimeout(() => {
       this.holdTimer = null
       this.isHoldOver = true

@@ -1,7 +1,7 @@
 // Goal: bodies of several connections writing at once are parsed and written as one group (one pool job, one
 // sql.ingest per measurement), each answered as alone, while a lone writer's body is never held back, nor one of a
-// group already ILP_HTTP_GROUP_HOLD_BYTES large, and a writer that went quiet or closed its connection stops being
-// waited for. Method: the real ParseCoalescer over a real parse pool and a recording SqlFacade,
+// group already ILP_HTTP_GROUP_HOLD_BYTES large, and only writers answered since their last request are waited for
+// (not one still being parsed or written, nor one that went quiet or closed its connection). Method: the real ParseCoalescer over a real parse pool and a recording SqlFacade,
 // with a hold long enough (60 s) that a lone writer's body held back would time the test out; ActiveWriters with an
 // injected clock. Also: the coalescer keeps as many groups in flight as its pool has workers (it took the machine's
 // default pool size whatever the pool: one on 2 cores), each body written and answered as alone.
@@ -52,6 +52,7 @@ describe('wire/ilp/http-writers (issue 10)', function () {
       const connection = {}
       const parsed = await coalescer.parse(bodyOf(0), OPTIONS, false, connection)
       assert.equal((await parsed.written!()).errorCount, 0)
+      coalescer.answered(connection)
       coalescer.forget(connection)
     }
     assert.equal(coalescer.requestCount, 3)
@@ -64,30 +65,42 @@ describe('wire/ilp/http-writers (issue 10)', function () {
     const [quiet, busy] = [{}, {}]
     const first = await coalescer.parse(bodyOf(1), OPTIONS, false, quiet)
     assert.equal((await first.written!()).errorCount, 0)
+    coalescer.answered(quiet)
     // The quiet one sends nothing more: a body this large must go without waiting for it (else the hold times out).
     const large = await coalescer.parse(bodyOf(2, ILP_HTTP_GROUP_HOLD_BYTES), OPTIONS, false, busy)
     assert.equal((await large.written!()).errorCount, 0)
     assert.equal(coalescer.requestCount, 2)
   })
 
-  it('the bodies of two writers wait for each other and go as one group, each answered as alone', async function () {
+  it('a body waits for the next body of a writer answered meanwhile, and both go as one group, each answered as alone', async function () {
     const sql = new FakeSql()
-    // A writer's last body waits up to the hold for the other's, which never comes: a short hold ends the test.
-    const coalescer = new ParseCoalescer(sql, pool, undefined, undefined, 200)
-    const rounds = 4
-    // Each writer as a client: its next body only once its previous one was answered.
-    const write = async (w: number): Promise<void> => {
-      const writer = {}
-      for (let round = 0; round < rounds; round++) {
-        const parsed = await coalescer.parse(bodyOf(w), OPTIONS, false, writer)
-        const outcome = await parsed.written!()
-        assert.deepEqual({ rows: outcome.rowCount, errors: outcome.errorCount }, { rows: parsed.parsed.lineCount, errors: 0 })
-      }
+    const coalescer = new ParseCoalescer(sql, pool, undefined, undefined, HOLD_MS)
+    const [a, b] = [{}, {}]
+    const first = await coalescer.parse(bodyOf(1), OPTIONS, false, a)
+    assert.equal((await first.written!()).errorCount, 0)
+    coalescer.answered(a) // as the listener, once the answer is sent: a's next body may come any moment
+    // b's body waits for it (without the hold it would go alone at once), then both go as one job and one write.
+    const pending = [coalescer.parse(bodyOf(2), OPTIONS, false, b), coalescer.parse(bodyOf(1), OPTIONS, false, a)]
+    const alone = [bodyOf(2), bodyOf(1)].map((body) => parseLines(body, OPTIONS))
+    for (const [i, parsed] of (await Promise.all(pending)).entries()) {
+      const outcome = await parsed.written!()
+      assert.deepEqual({ lines: parsed.parsed.lineCount, rows: outcome.rowCount, errors: outcome.errorCount },
+        { lines: alone[i]!.lineCount, rows: alone[i]!.batches[0]!.rowCount, errors: 0 })
     }
-    await Promise.all([write(1), write(2)])
-    assert.equal(coalescer.requestCount, 2 * rounds)
-    // Without the hold the two writers fall into turns (one parses while the other is written): a call each.
-    assert.ok(sql.ingested.length < 2 * rounds, `${sql.ingested.length} writes for ${2 * rounds} bodies`)
+    assert.equal(coalescer.requestCount, 3)
+    assert.equal(sql.ingested.length, 2, 'the second and third bodies went as one group')
+  })
+
+  it('does not wait for a writer whose request is not answered yet (its next body needs that answer)', async function () {
+    const sql = new FakeSql()
+    const coalescer = new ParseCoalescer(sql, pool, undefined, undefined, HOLD_MS)
+    const [a, b] = [{}, {}]
+    const first = await coalescer.parse(bodyOf(1), OPTIONS, false, a)
+    // a's rows written but its answer not sent (answered() not called): b's body must go at once, not in 60 s.
+    assert.equal((await first.written!()).errorCount, 0)
+    const second = await coalescer.parse(bodyOf(2), OPTIONS, false, b)
+    assert.equal((await second.written!()).errorCount, 0)
+    assert.equal(sql.ingested.length, 2)
   })
 
   it('bodies of two writers parse on two workers at once when the pool has two, each answered as alone', async function () {
@@ -109,6 +122,26 @@ describe('wire/ilp/http-writers (issue 10)', function () {
     } finally {
       await pair.close()
     }
+  })
+
+  it('waits only for writers answered since their last request, not those still being parsed or written', function () {
+    let nowMs = 0
+    const writers = new ActiveWriters(1000, () => nowMs)
+    const [a, b, c] = [{}, {}, {}]
+    writers.note(a)
+    writers.note(b)
+    assert.equal(writers.returningCount, 0, 'both requests are in flight: their next bodies need their answers first')
+    writers.answered(a)
+    assert.equal(writers.returningCount, 1)
+    writers.note(a)
+    writers.answered(b)
+    writers.answered(c) // never wrote: not counted
+    assert.equal(writers.returningCount, 1)
+    assert.equal(writers.forget(b), true)
+    assert.equal(writers.returningCount, 0, 'a closed connection is not waited for')
+    writers.answered(a)
+    nowMs = 1500
+    assert.equal(writers.returningCount, 0, 'quiet for longer than the window')
   })
 
   it('counts a writer while it wrote within the window, and forgets it after', function () {
