@@ -1,8 +1,8 @@
 // wire/ilp/http-parse-coalescer: parses the bodies of concurrent HTTP write requests together. While the parse pool's
 // workers are all busy, bodies that arrive (of the same precision) wait and are then parsed as ONE payload, side by
 // side (a '\n' added where a body lacks its last one), so each worker round trip and each parse carries several
-// small bodies instead of one; and while fewer connections have a body queued than are writing (http-writers.ts),
-// the queued ones wait up to ILP_HTTP_GROUP_HOLD_MS for the others' (holds()). In the pool (payloads of ILP_PARSE_POOL_BYTES_MIN or more) the worker also encodes
+// small bodies instead of one; and while a connection writing lately was answered and has not sent its next body
+// (http-writers.ts), the queued ones wait up to ILP_HTTP_GROUP_HOLD_MS for it (holds()). In the pool (payloads of ILP_PARSE_POOL_BYTES_MIN or more) the worker also encodes
 // the records' payloads and says which body each row came from (request-parts.ts), and the group's rows are written
 // together, each request answered as alone (http-group-write.ts): the event loop neither slices nor joins rows nor
 // encodes them, as for a TCP run. Inline (smaller payloads, on the event loop) each request gets its own rows back

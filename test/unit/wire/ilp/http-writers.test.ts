@@ -27,6 +27,12 @@ function bodyOf(w: number, bytesMin = ILP_PARSE_POOL_BYTES_MIN): Buffer {
   return Buffer.from(lines.join(''))
 }
 
+/** `body` of `writer` parsed and written by `coalescer`, as a request is: its rows all written, none refused. */
+async function writeBody(coalescer: ParseCoalescer, body: Buffer, writer: object): Promise<void> {
+  const parsed = await coalescer.parse(body, OPTIONS, false, writer)
+  assert.equal((await parsed.written!()).errorCount, 0)
+}
+
 describe('wire/ilp/http-writers (issue 10)', function () {
   this.timeout(30_000)
   let pool: IlpParsePool
@@ -38,8 +44,7 @@ describe('wire/ilp/http-writers (issue 10)', function () {
     const coalescer = new ParseCoalescer(sql, pool, undefined, undefined, HOLD_MS)
     const writer = {}
     for (let round = 0; round < 3; round++) {
-      const parsed = await coalescer.parse(bodyOf(0), OPTIONS, false, writer)
-      assert.equal((await parsed.written!()).errorCount, 0)
+      await writeBody(coalescer, bodyOf(0), writer)
     }
     assert.equal(coalescer.requestCount, 3)
   })
@@ -50,8 +55,7 @@ describe('wire/ilp/http-writers (issue 10)', function () {
     // Each request on a connection of its own, the next sent once the previous was answered and its connection closed.
     for (let round = 0; round < 3; round++) {
       const connection = {}
-      const parsed = await coalescer.parse(bodyOf(0), OPTIONS, false, connection)
-      assert.equal((await parsed.written!()).errorCount, 0)
+      await writeBody(coalescer, bodyOf(0), connection)
       coalescer.answered(connection)
       coalescer.forget(connection)
     }
@@ -63,12 +67,10 @@ describe('wire/ilp/http-writers (issue 10)', function () {
     // A clock that stands still: the quiet writer stays counted however long the first parse takes.
     const coalescer = new ParseCoalescer(sql, pool, undefined, undefined, HOLD_MS, null, new ActiveWriters(1000, () => 0))
     const [quiet, busy] = [{}, {}]
-    const first = await coalescer.parse(bodyOf(1), OPTIONS, false, quiet)
-    assert.equal((await first.written!()).errorCount, 0)
+    await writeBody(coalescer, bodyOf(1), quiet)
     coalescer.answered(quiet)
     // The quiet one sends nothing more: a body this large must go without waiting for it (else the hold times out).
-    const large = await coalescer.parse(bodyOf(2, ILP_HTTP_GROUP_HOLD_BYTES), OPTIONS, false, busy)
-    assert.equal((await large.written!()).errorCount, 0)
+    await writeBody(coalescer, bodyOf(2, ILP_HTTP_GROUP_HOLD_BYTES), busy)
     assert.equal(coalescer.requestCount, 2)
   })
 
@@ -76,8 +78,7 @@ describe('wire/ilp/http-writers (issue 10)', function () {
     const sql = new FakeSql()
     const coalescer = new ParseCoalescer(sql, pool, undefined, undefined, HOLD_MS)
     const [a, b] = [{}, {}]
-    const first = await coalescer.parse(bodyOf(1), OPTIONS, false, a)
-    assert.equal((await first.written!()).errorCount, 0)
+    await writeBody(coalescer, bodyOf(1), a)
     coalescer.answered(a) // as the listener, once the answer is sent: a's next body may come any moment
     // b's body waits for it (without the hold it would go alone at once), then both go as one job and one write.
     const pending = [coalescer.parse(bodyOf(2), OPTIONS, false, b), coalescer.parse(bodyOf(1), OPTIONS, false, a)]
@@ -95,11 +96,9 @@ describe('wire/ilp/http-writers (issue 10)', function () {
     const sql = new FakeSql()
     const coalescer = new ParseCoalescer(sql, pool, undefined, undefined, HOLD_MS)
     const [a, b] = [{}, {}]
-    const first = await coalescer.parse(bodyOf(1), OPTIONS, false, a)
     // a's rows written but its answer not sent (answered() not called): b's body must go at once, not in 60 s.
-    assert.equal((await first.written!()).errorCount, 0)
-    const second = await coalescer.parse(bodyOf(2), OPTIONS, false, b)
-    assert.equal((await second.written!()).errorCount, 0)
+    await writeBody(coalescer, bodyOf(1), a)
+    await writeBody(coalescer, bodyOf(2), b)
     assert.equal(sql.ingested.length, 2)
   })
 
