@@ -9,7 +9,7 @@ import type { SyncSettings } from '../engine/sync/sync-node.js'
 import { checkNodeId } from './sync/nats-config.js'
 import {
   CHUNK_CACHE_MB_DEFAULT, CHUNK_CACHE_MB_MAX, CORES_MAX_COUNT, DISK_RESERVE_MB_DEFAULT, DISK_RESERVE_MB_MAX, DISK_RESERVE_PERCENT_DEFAULT, MEMTABLE_MB_DEFAULT, MEMTABLE_MB_MAX,
-  MEMTABLE_MB_MIN, ILP_TCP_BUFFERED_BYTES_MAX, ILP_TCP_BUFFER_MB_MAX, ILP_HTTP_BUFFERED_BYTES_MAX, ILP_TCP_BUFFER_MB_MIN,
+  MEMTABLE_MB_MIN, ILP_TCP_BUFFERED_BYTES_MAX, ILP_TCP_BUFFER_MB_MAX, ILP_HTTP_BUFFERED_BYTES_MAX, ILP_TCP_BUFFER_MB_MIN, ILP_PARSE_WORKERS_MAX_COUNT,
   TRANSACTION_BUFFER_MB_DEFAULT, TRANSACTION_BUFFER_MB_MIN, TRANSACTION_BUFFER_MB_MAX,
 } from './common/limits.js'
 
@@ -31,6 +31,8 @@ export interface ServerConfig {
   readonly ilpTcpBufferBytes?: number
   /** Bytes all ILP HTTP write requests together hold before further ones wait unread; absent = ILP_HTTP_BUFFERED_BYTES_MAX. */
   readonly ilpHttpBufferBytes?: number
+  /** ILP parse worker threads (--ilp-parse-workers); absent = defaultParsePoolSize(). */
+  readonly ilpParseWorkers?: number
   /** Uncommitted rows one session's transaction may hold, bytes (--transaction-buffer-mb); absent = the default. */
   readonly transactionBufferBytes?: number
   /** Ingest is refused below this many free MiB on the data volume; null = the default (issue 12). */
@@ -84,6 +86,10 @@ export const OPTION_SPECS: ReadonlyArray<OptionSpec> = [
   {
     flag: 'ilp-http-buffer-mb', env: 'NODEDB_ILP_HTTP_BUFFER_MB', help: 'bytes all ILP HTTP write requests hold before more wait unread, MiB',
     fallback: () => String(ILP_HTTP_BUFFERED_BYTES_MAX / 2 ** 20),
+  },
+  {
+    flag: 'ilp-parse-workers', env: 'NODEDB_ILP_PARSE_WORKERS',
+    help: `ILP parse worker threads, 1-${ILP_PARSE_WORKERS_MAX_COUNT} (empty = available parallelism - 1, at least 1)`, fallback: () => '',
   },
   {
     flag: 'disk-reserve-mb', env: 'NODEDB_DISK_RESERVE_MB',
@@ -205,6 +211,7 @@ export function resolveConfig(values: Readonly<Record<string, string | undefined
     fsync: parseFsync(raw('fsync')),
     ilpTcpBufferBytes: parseInteger('ilp-tcp-buffer-mb', raw('ilp-tcp-buffer-mb'), ILP_TCP_BUFFER_MB_MIN, ILP_TCP_BUFFER_MB_MAX) * 2 ** 20,
     ilpHttpBufferBytes: parseInteger('ilp-http-buffer-mb', raw('ilp-http-buffer-mb'), ILP_TCP_BUFFER_MB_MIN, ILP_TCP_BUFFER_MB_MAX) * 2 ** 20,
+    ...(raw('ilp-parse-workers') === '' ? {} : { ilpParseWorkers: parseInteger('ilp-parse-workers', raw('ilp-parse-workers'), 1, ILP_PARSE_WORKERS_MAX_COUNT) }),
     transactionBufferBytes: parseInteger('transaction-buffer-mb', raw('transaction-buffer-mb'), TRANSACTION_BUFFER_MB_MIN, TRANSACTION_BUFFER_MB_MAX) * 2 ** 20,
     diskReserveMb: raw('disk-reserve-mb') === '' ? null : parseInteger('disk-reserve-mb', raw('disk-reserve-mb'), 0, DISK_RESERVE_MB_MAX),
     sync: parseSync(raw),

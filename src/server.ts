@@ -97,6 +97,12 @@ function openConfiguredEngine(config: ServerConfig, options: StartServerOptions,
   })
 }
 
+/** One parse pool for both ILP listeners; its workers encode records ahead against the tables named (parse-pool.ts). */
+function ilpParsePoolOf(engine: Engine, config: ServerConfig): IlpParsePool {
+  const tablesNamed = (names: ReadonlyArray<string>): ReturnType<Engine['tables']> => engine.tables().filter((table) => names.includes(table.name))
+  return new IlpParsePool({ tablesNamed, coreCount: config.coreCount, size: config.ilpParseWorkers })
+}
+
 export async function startServer(config: ServerConfig, options: StartServerOptions = {}): Promise<RunningServer> {
   const startedMs = Date.now()
   const security = await loadSecurity(config)
@@ -113,8 +119,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
   })
   const sync = await syncNode?.startSync(engine, config.dataDir, config.sync, syncHooks)
   const sql = createSql(engine, config.transactionBufferBytes === undefined ? {} : { transactionBufferBytes: config.transactionBufferBytes })
-  // One parse pool for both ILP listeners; its workers encode records ahead against the tables named (parse-pool.ts).
-  const parsePool = new IlpParsePool({ tablesNamed: (names) => engine.tables().filter((table) => names.includes(table.name)), coreCount: config.coreCount })
+  const parsePool = ilpParsePoolOf(engine, config)
   const listeners: Array<{ readonly port: number; close(): Promise<void> }> = []
   const start = async <T extends { readonly port: number; close(): Promise<void> }>(
     what: string, port: number, run: () => Promise<T>): Promise<T> => {

@@ -4,7 +4,8 @@
 // CPU that flush took (nodedb: encoding the memtables into segments; VictoriaMetrics' includes a fixed 5 s wait).
 // Rows/s is printed too, but on a shared 2-core box only ratios within one run mean anything.
 // Run: npx tsc -p . && node dist/bench/micro/ilp-ingest-cost.js [--rows 400000] [--hosts 100] [--writers 2]
-//      [--batch 5000] [--transport tcp|http] [--systems nodedb,victoriametrics,influxdb] [--prof DIR]
+//      [--batch 5000] [--transport tcp|http] [--systems nodedb,victoriametrics,influxdb] [--prof DIR] [--warmup ROWS]
+//      (--warmup: ROWS ingested untimed into a measurement of their own first, as the bench's warm-up: steady state)
 //      (--prof: nodedb under `node --cpu-prof`; summarize with dist/bench/profile-summary.js DIR)
 // Each system's RSS right after ingest and once settled is also broken down by kind of mapping (rss-breakdown.ts).
 import { execFileSync } from 'node:child_process'
@@ -70,17 +71,28 @@ async function peerTarget(peer: IlpPeer): Promise<Target> {
   }
 }
 
-async function measure(target: Target, bodies: Buffer[], transport: string, writers: number, rows: number): Promise<string> {
-  const measurement = 'cpu'
-  const cpuBefore = await cpuSecondsOf(target.pid)
-  const threadsBefore = await cpuByThread(target.pid)
-  const started = performance.now()
+async function send(target: Target, bodies: ReadonlyArray<Buffer>, transport: string, writers: number): Promise<void> {
   if (transport === 'tcp') {
-    if (target.tcpPort === null) return `${target.name}: no ILP TCP`
     await Promise.all(Array.from({ length: writers }, (_, w) => sendShare(target.tcpPort!, bodies.filter((_, i) => i % writers === w))))
   } else {
     await postAll({ httpPort: target.httpPort, httpWritePath: target.httpWritePath }, bodies, writers)
   }
+}
+
+/** `bodies` ingested untimed into a measurement of their own, as the bench warms up each system (JIT, caches). */
+async function warmUp(target: Target, bodies: ReadonlyArray<Buffer>, transport: string, writers: number, rows: number): Promise<void> {
+  if (rows === 0) return
+  await send(target, bodies, transport, writers)
+  while (await target.countRows('warm') < rows) await new Promise((resolve) => setTimeout(resolve, 50))
+}
+
+async function measure(target: Target, bodies: Buffer[], transport: string, writers: number, rows: number): Promise<string> {
+  const measurement = 'cpu'
+  if (transport === 'tcp' && target.tcpPort === null) return `${target.name}: no ILP TCP`
+  const cpuBefore = await cpuSecondsOf(target.pid)
+  const threadsBefore = await cpuByThread(target.pid)
+  const started = performance.now()
+  await send(target, bodies, transport, writers)
   while (await target.countRows(measurement) < rows) await new Promise((resolve) => setTimeout(resolve, 50))
   const seconds = (performance.now() - started) / 1000
   const cpu = await cpuSecondsOf(target.pid) - cpuBefore
@@ -106,15 +118,18 @@ async function main(): Promise<void> {
       rows: { type: 'string', default: '400000' }, hosts: { type: 'string', default: '100' },
       writers: { type: 'string', default: '2' }, batch: { type: 'string', default: '5000' },
       transport: { type: 'string', default: 'tcp' }, systems: { type: 'string', default: 'nodedb,victoriametrics' },
-      prof: { type: 'string', default: '' },
+      prof: { type: 'string', default: '' }, warmup: { type: 'string', default: '0' },
     },
   })
   const rows = Number(values.rows)
   const bodies = ilpBodies('cpu', rows, Number(values.hosts), Number(values.batch))
+  const warmRows = Number(values.warmup)
+  const warmBodies = warmRows === 0 ? [] : ilpBodies('warm', warmRows, Number(values.hosts), Number(values.batch))
   for (const name of values.systems.split(',')) {
     const target = name === 'nodedb' ? await nodedbTarget(values.prof === '' ? null : values.prof)
       : await peerTarget(name === 'influxdb' ? await startInfluxdb() : await startVictoriaMetrics())
     try {
+      await warmUp(target, warmBodies, values.transport, Number(values.writers), warmRows)
       process.stdout.write(`${await measure(target, bodies, values.transport, Number(values.writers), rows)}\n`)
     } finally {
       await target.stop()

@@ -267,11 +267,9 @@ export const ILP_TCP_ERRORS_LOGGED_PER_FLUSH_COUNT = 10
 export const ILP_HTTP_QUOTED_LINE_CHARS_MAX = 256
 // How long shutdown waits for in-flight ILP writes (TCP flushes, HTTP requests) before dropping their sockets.
 export const ILP_SHUTDOWN_WAIT_MS = 5000
-// ILP payloads at least this large, in bytes, are parsed in the parse pool's worker threads (design invariant 5);
-// smaller ones are parsed inline, since the message round trip to a worker costs more than parsing them.
+// ILP payloads of this many bytes or more parse in the parse pool (invariant 5); smaller ones inline (a round trip costs more).
 export const ILP_PARSE_POOL_BYTES_MIN = 256 * 1024
-// Upper bound on ILP parse worker threads (the pool uses availableParallelism - 1, at least 1): the engine's cores
-// and the event loop need the rest of the machine.
+// Most ILP parse worker threads (--ilp-parse-workers; default cores - 1, at least 1): cores and event loop need the rest.
 export const ILP_PARSE_WORKERS_MAX_COUNT = 4
 // Measurements whose tables go with each ILP parse job (the latest met), so the worker encodes their records' payloads
 // ahead: each job carries their schemas, so a few; a client writing more tables gets the rest encoded on the event loop.
@@ -302,8 +300,10 @@ export const ILP_HTTP_POOLED_BODY_BYTES = 1024 * 1024
 export const ILP_HTTP_INGESTS_IN_FLIGHT_COUNT = 1
 // Body bytes of the requests one joined sql.ingest call carries at most: a TCP run's, so its record travels as a run's.
 export const ILP_HTTP_COALESCE_BYTES_MAX = ILP_TCP_POOL_RUN_BYTES
-// Queued bodies wait this long (ms) for other connections' (http-writers.ts); 0, off: see ARCHITECTURE.md (HTTP groups).
-export const ILP_HTTP_GROUP_HOLD_MS = 0
+// Queued bodies wait this long (ms) for other open connections' (http-writers.ts): ARCHITECTURE.md (HTTP groups).
+export const ILP_HTTP_GROUP_HOLD_MS = 20
+// Queued bodies of this many bytes together are not held: a record of ~3,000 TSBS rows already amortises its fixed cost.
+export const ILP_HTTP_GROUP_HOLD_BYTES = 1024 * 1024
 // A connection counts as writing (the hold waits for its body) this long after its last write request, in ms.
 export const ILP_HTTP_WRITER_ACTIVE_MS = 1000
 // Bytes all HTTP write requests of a listener together hold (bodies read, parsed rows waiting for their answer) before

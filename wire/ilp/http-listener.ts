@@ -143,7 +143,10 @@ export async function startIlpHttpListener(options: IlpHttpListenerOptions): Pro
   const sockets = new Set<Socket>()
   server.on('connection', (socket: Socket) => {
     sockets.add(socket)
-    socket.once('close', () => sockets.delete(socket))
+    socket.once('close', () => {
+      sockets.delete(socket)
+      parseCoalescer.forget(socket)
+    })
   })
   const port = await listenOn(server, options.host, options.port, 'ilp http listener')
   return {

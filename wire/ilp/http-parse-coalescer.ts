@@ -1,8 +1,8 @@
 // wire/ilp/http-parse-coalescer: parses the bodies of concurrent HTTP write requests together. While the parse pool's
 // workers are all busy, bodies that arrive (of the same precision) wait and are then parsed as ONE payload, side by
 // side (a '\n' added where a body lacks its last one), so each worker round trip and each parse carries several
-// small bodies instead of one; and while fewer connections have a body queued than are writing (http-writers.ts),
-// the queued ones wait up to ILP_HTTP_GROUP_HOLD_MS for the others' (holds()). In the pool (payloads of ILP_PARSE_POOL_BYTES_MIN or more) the worker also encodes
+// small bodies instead of one; and while a connection writing lately was answered and has not sent its next body
+// (http-writers.ts), the queued ones wait up to ILP_HTTP_GROUP_HOLD_MS for it (holds()). In the pool (payloads of ILP_PARSE_POOL_BYTES_MIN or more) the worker also encodes
 // the records' payloads and says which body each row came from (request-parts.ts), and the group's rows are written
 // together, each request answered as alone (http-group-write.ts): the event loop neither slices nor joins rows nor
 // encodes them, as for a TCP run. Inline (smaller payloads, on the event loop) each request gets its own rows back
@@ -10,7 +10,7 @@
 // yields the rows it yields alone, except where the parser compares lines with each other (a field's type against
 // an earlier line's); so a joined parse that reports any error is thrown away and every body of it parsed alone.
 // Lines without a timestamp take the first request's arrival time. Knows nothing of HTTP or storage.
-import { ILP_HTTP_COALESCE_BYTES_MAX, ILP_HTTP_GROUP_HOLD_MS, ILP_PARSE_POOL_BYTES_MIN } from '../../src/common/limits.js'
+import { ILP_HTTP_COALESCE_BYTES_MAX, ILP_HTTP_GROUP_HOLD_BYTES, ILP_HTTP_GROUP_HOLD_MS, ILP_PARSE_POOL_BYTES_MIN } from '../../src/common/limits.js'
 import type { IngestOutcome, SqlFacade } from '../../sql/api.js'
 import { sliceBatch } from './batch-concat.js'
 import type { IlpHttpBudget } from './http-budget.js'
@@ -55,14 +55,13 @@ export class ParseCoalescer {
   /** sql.ingest calls of groups parsed in the pool, and requests they carried (tests and logs). */
   callCount = 0
   requestCount = 0
-  private readonly writers = new ActiveWriters()
   /** While set, the queued bodies wait for other writers' (see holds()); when it fires they go as they are. */
   private holdTimer: NodeJS.Timeout | null = null
   private isHoldOver = false
 
   constructor(private readonly sql: SqlFacade, private readonly pool: IlpParsePool | null, private readonly lineParsers?: LineParsers,
     private readonly bytesMax = ILP_HTTP_COALESCE_BYTES_MAX, private readonly holdMs = ILP_HTTP_GROUP_HOLD_MS,
-    private readonly budget: IlpHttpBudget | null = null) {
+    private readonly budget: IlpHttpBudget | null = null, private readonly writers = new ActiveWriters()) {
     this.inFlightMax = pool === null ? 1 : pool.size
   }
 
@@ -77,6 +76,16 @@ export class ParseCoalescer {
       this.queue.push({ writer, body, isOwned, options, resolve, reject })
       this.pump()
     })
+  }
+
+  /** `writer`'s request was answered: a hold may wait for its next body (http-writers.ts). */
+  answered(writer: object): void {
+    this.writers.answered(writer)
+  }
+
+  /** `writer`'s connection closed: no body of it is to wait for. */
+  forget(writer: object): void {
+    if (this.writers.forget(writer)) this.pump()
   }
 
   private pump(): void {
@@ -100,18 +109,23 @@ export class ParseCoalescer {
    * Whether the queued bodies wait (at most holdMs) for those of the other connections writing now: each client
    * sends its next body only once answered, so bodies taken as soon as the worker is free were parsed and written a
    * body or two at a time (in cohorts), and each job and record has a fixed cost in the worker and on every core. A
-   * lone writer never waits, nor bodies that fill a group.
+   * lone writer never waits, nor bodies of ILP_HTTP_GROUP_HOLD_BYTES together (TSBS's 5,000-line bodies: holding them
+   * only cost rows/s), nor for a connection that closed (a client opening one per request: forget()) or whose request
+   * is still being parsed or written (its next body is a WAL fsync away: only answered ones are waited for).
    */
   private holds(): boolean {
     // Requests waiting for the budget are not read until held bytes are released: waiting for their bodies is in vain.
     if (this.pool === null || this.holdMs === 0 || this.isHoldOver || this.budget?.hasWaiters === true) return false
+    // Bodies below the pool's size parse inline unless held: holding them moves them to the pool (16 writers of
+    // 200-line bodies measured 10-12 → 14.5-15 CPU s per M rows there), so only bodies the pool parses anyway wait.
+    if (this.queue[0]!.body.length < ILP_PARSE_POOL_BYTES_MIN) return false
     let bytes = 0
     const queuedWriters = new Set<object>()
     for (const waiting of this.queue) {
       bytes += waiting.body.length + 1
       if (waiting.writer !== null) queuedWriters.add(waiting.writer)
     }
-    if (bytes >= this.bytesMax || queuedWriters.size === 0 || queuedWriters.size >= this.writers.count) return false
+    if (bytes >= Math.min(this.bytesMax, ILP_HTTP_GROUP_HOLD_BYTES) || queuedWriters.size === 0 || this.writers.returningCount === 0) return false
     this.holdTimer ??= setTimeout(() => {
       this.holdTimer = null
       this.isHoldOver = true

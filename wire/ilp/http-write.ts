@@ -210,6 +210,7 @@ async function readParseAnswer(request: IncomingMessage, response: ServerRespons
   const { chunks } = parsedBody
   try {
     await ingestAndAnswer(response, api, options, parsedBody, body.bytes)
+    options.parseCoalescer?.answered(request.socket)
     markStage(request.socket, 'answered')
   } finally {
     if (body.pooled) options.bodyBuffers?.give(chunks[0]!) // answered: nothing reads the body any more

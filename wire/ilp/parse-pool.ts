@@ -84,8 +84,8 @@ export class IlpParsePoolError extends Error {
 }
 
 export interface IlpParsePoolOptions {
-  /** Worker threads; defaults to availableParallelism - 1, at least 1, at most ILP_PARSE_WORKERS_MAX_COUNT. */
-  readonly size?: number
+  /** Worker threads (--ilp-parse-workers); defaults to availableParallelism - 1, at least 1, at most ILP_PARSE_WORKERS_MAX_COUNT. */
+  readonly size?: number | undefined
   readonly pendingMax?: number
   /** The worker's entry file (tests substitute a misbehaving one); defaults to parse-worker.js beside this file. */
   readonly workerPath?: string

@@ -43,6 +43,19 @@ describe('src/config', function () {
     assert.throws(() => parseCommandLine(['serve', '--disk-reserve-mb', '99999999'], {}), /--disk-reserve-mb must be between 0 and/)
   })
 
+  it('issue 10: --ilp-parse-workers and NODEDB_ILP_PARSE_WORKERS size the ILP parse pool; unset leaves its default', function () {
+    const sizeOf = (argv: string[], env: NodeJS.ProcessEnv): number | undefined => {
+      const command = parseCommandLine(['serve', ...argv], env)
+      assert.ok(command.kind === 'serve')
+      return command.config.ilpParseWorkers
+    }
+    assert.equal(sizeOf([], {}), undefined)
+    assert.equal(sizeOf([], { NODEDB_ILP_PARSE_WORKERS: '2' }), 2)
+    assert.equal(sizeOf(['--ilp-parse-workers', '3'], { NODEDB_ILP_PARSE_WORKERS: '2' }), 3)
+    assert.throws(() => sizeOf(['--ilp-parse-workers', '0'], {}), /--ilp-parse-workers must be between 1 and/)
+    assert.throws(() => sizeOf(['--ilp-parse-workers', '99'], {}), /--ilp-parse-workers must be between 1 and/)
+  })
+
   it('rejects malformed values with a message naming the flag', function () {
     const cases: Array<[string[], RegExp]> = [
       [['serve', '--pg-port', 'abc'], /--pg-port must be a whole number/],
