@@ -6,6 +6,7 @@
 // to the next.
 import { parentPort } from 'node:worker_threads'
 import { assert } from '../../src/common/assert.js'
+import { invalidateDetachProtector } from '../../src/common/detach-protector.js'
 import { encodeBatchesAhead, IngestEncodeBuffers, leanAhead } from '../../sql/worker-api.js'
 import { parseLines } from './ilp-parser.js'
 import { LineParsers } from './line-parser.js'
@@ -15,6 +16,7 @@ import { lineCountOf, parseBodies, requestParts } from './request-parts.js'
 
 const port = parentPort
 assert(port !== null, 'parse-worker runs as a worker thread')
+invalidateDetachProtector() // every reply transfers: see detach-protector.ts
 const lineParsers = new LineParsers()
 /** Payload buffers the pool handed back with jobs (recycle): encoded into again. */
 const encodeBuffers = new IngestEncodeBuffers()
