@@ -6,6 +6,7 @@
 // Before hashing, the span that followed the previous row's span last time is tried by a plain byte comparison:
 // loaders send series in a repeating order (TSBS cycles through its hosts; a sorted dump repeats one series), so the
 // successor is usually right, and a hit then costs one comparison instead of a hash, a map lookup and a comparison.
+import { bytesEqualAt } from '../../src/common/bytes-equal.js'
 import { COPY_FAST_SPANS_MAX_COUNT } from '../../src/common/limits.js'
 
 /** What a span cache needs of each field of its run. */
@@ -131,7 +132,7 @@ function isAt(bytes: Uint8Array, view: DataView, start: number, lineEnd: number,
   const length = span.bytes.length
   const end = start + length
   if (end > lineEnd || (end < lineEnd && bytes[end] !== delimiter)) return false
-  return equalsAt(bytes, view, start, span.bytes, span.words, length)
+  return bytesEqualAt(bytes, view, start, span.bytes, span.words, length)
 }
 
 /** A DataView of the chunk being parsed, made once per chunk (every row of a chunk comes with the same bytes). */
@@ -146,17 +147,6 @@ export class ChunkView {
     }
     return this.view
   }
-}
-
-/**
- * Whether `length` bytes at `start` of `bytes` (`view`: its ChunkView) equal the first `length` of `other` (`words`:
- * a DataView of it): four bytes at a time, then byte by byte. The caller has checked that they lie in `bytes`.
- */
-export function equalsAt(bytes: Uint8Array, view: DataView, start: number, other: Uint8Array, words: DataView, length: number): boolean {
-  let i = 0
-  for (; i + 4 <= length; i += 4) if (view.getInt32(start + i, true) !== words.getInt32(i, true)) return false
-  for (; i < length; i++) if (bytes[start + i] !== other[i]) return false
-  return true
 }
 
 function isSame(bytes: Uint8Array, start: number, end: number, other: Uint8Array): boolean {

@@ -9,7 +9,8 @@ import type { TableSchema } from '../../engine/ops.js'
 import type { SqlValue } from '../api.js'
 import type { SqlType } from '../bind/types.js'
 import type { ColumnBuilder, CopyColumns } from './copy-columns.js'
-import { ChunkView, equalsAt, SymbolSpanCache, type SpanField } from './copy-fast-span.js'
+import { ChunkView, SymbolSpanCache, type SpanField } from './copy-fast-span.js'
+import { bytesEqualAt } from '../../src/common/bytes-equal.js'
 import type { CopyOptions } from './copy-options.js'
 
 type TextCast = (text: string) => SqlValue
@@ -127,7 +128,7 @@ class FastColumn implements SpanField {
     const length = this.lastLength
     const end = start + length
     if (length < 0 || end > lineEnd || (end < lineEnd && bytes[end] !== delimiter)) return -1
-    if (!equalsAt(bytes, this.view.of(bytes), start, this.lastBytes, this.lastWords, length)) return -1
+    if (!bytesEqualAt(bytes, this.view.of(bytes), start, this.lastBytes, this.lastWords, length)) return -1
     this.builder.f64Values[row] = this.lastNumber
     return end
   }

@@ -2,6 +2,7 @@
 // nearly always name the same fields in the same order, so the key at position i is first compared with the one the
 // last line had there: equal bytes then an '=' are the same key, with no hash and no name cache lookup.
 // Knows only how a field key ends; nothing of values, batches or SQL.
+import { bytesEqualAt } from '../../src/common/bytes-equal.js'
 
 const EQUALS = 61
 /** Positions remembered per measurement: with the names' own bound (ILP_NAME_CACHE_KEY_BYTES_MAX), 8 KiB at most. */
@@ -59,23 +60,6 @@ export class FieldKeyLayout {
     this.names[index] = name
     this.version++
   }
-}
-
-/**
- * Whether buf[start, start + key.length) holds `key`'s bytes (the caller checked they lie within `buf`), compared four
- * bytes a load through `view` (a DataView of all of `buf`) and `keyView` (of all of `key`), the last four overlapping
- * the word before when the length is no multiple of 4: no byte loop after the words. The field keys' and the series
- * key's comparison (series-key-cache.ts).
- */
-export function bytesEqualAt(buf: Uint8Array, view: DataView, start: number, key: Uint8Array, keyView: DataView): boolean {
-  const length = key.length
-  if (length < 4) {
-    for (let i = 0; i < length; i++) if (buf[start + i] !== key[i]) return false
-    return true
-  }
-  const last = length - 4
-  for (let i = 0; i < last; i += 4) if (view.getInt32(start + i, true) !== keyView.getInt32(i, true)) return false
-  return view.getInt32(start + last, true) === keyView.getInt32(last, true)
 }
 
 /** The layout of each measurement a parser has seen lately, the last one found without a lookup. */

@@ -3,7 +3,7 @@
 // of a series is parsed tag by tag; its result is kept here, keyed by the key's raw bytes, so later lines with the
 // same bytes skip straight to their fields. Bounded and set-associative; a collision only evicts.
 import { ILP_SERIES_KEY_BYTES_MAX, ILP_SERIES_KEY_SLOT_COUNT } from '../../src/common/limits.js'
-import { bytesEqualAt } from './field-key-layout.js'
+import { bytesEqualAt } from '../../src/common/bytes-equal.js'
 import type { ParsedLine } from './parsed-line.js'
 
 const NO_INDEXES = new Int32Array(0)
