@@ -35,12 +35,13 @@ describe('integration: pg_stat_activity, pg_cancel_backend and pg_terminate_back
 
   /**
    * The target's row. An idle session shows its ClientRead wait once it has sent ReadyForQuery and waits to read: a
-   * PostgreSQL backend reports 'idle' a moment before that wait starts, so a row caught in between is read again.
+   * PostgreSQL backend reports its idle state ('idle', 'idle in transaction', 'idle in transaction (aborted)') a moment
+   * before that wait starts, so a row caught in between is read again.
    */
   async function rowOf(observer: pg.Client, target: pg.Client): Promise<unknown> {
     for (let attempt = 0; ; attempt++) {
       const rows = (await observer.query(ROW_SQL, [pidOf(target), portOf(target)])).rows
-      const between = rows[0]?.state === 'idle' && rows[0]?.wait_event === null
+      const between = String(rows[0]?.state).startsWith('idle') && rows[0]?.wait_event === null
       if (!between || attempt >= 100) return rows
       await new Promise((resolve) => setTimeout(resolve, 20))
     }
