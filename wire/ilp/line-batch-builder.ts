@@ -8,6 +8,7 @@ import type { ParsedLine } from './parsed-line.js'
 import type { SeriesKey } from './series-key-cache.js'
 
 const TIMESTAMP_CAPACITY_MIN = 64
+const NO_IDS = new Int32Array(0)
 /** Tells builders apart on the series they wrote (SeriesKey.batchId). */
 let nextBuilderId = 0
 
@@ -33,6 +34,18 @@ export class LineBatchBuilder {
   private shape: object | null = null
   private shapeVersion = 0
   private shapeFieldCount = 0
+  /** The shape's every field has its column (fieldTargets holds no superseded duplicate). */
+  private isShapeWhole = false
+  // Dense rows: while every column holds exactly rows [0, rowCount) and has room for the next, a same-shape line that
+  // writes every column goes straight into the columns' arrays (appendDense), with no per-value row check; the
+  // columns' own row counts lag behind until leaveDense. A row that writes every column leaves them all exactly full
+  // (pad marks the rows a column skipped), which is when enterDense starts such a run.
+  private isDense = false
+  private denseRoom = 0
+  /** By column index: a tag column's ids (NO_IDS for the others). */
+  private readonly denseIds: Int32Array[] = []
+  /** By field position of the shape: its column's values. */
+  private readonly denseFloats: Float64Array[] = []
 
   /** `capacityHint`: rows expected (0 = unknown); the arrays start exactly that large (see IlpParseOptions). */
   constructor(readonly measurement: string, private readonly capacityHint = 0) {
@@ -51,9 +64,17 @@ export class LineBatchBuilder {
     const series = line.series
     if (series !== null && series.batchId === this.id && line.fieldShape !== null && line.fieldShape === this.shape &&
       line.fieldShapeVersion === this.shapeVersion && line.fieldCount === this.shapeFieldCount) {
+      const isWhole = this.isShapeWhole && series.batchTagIds.length + line.fieldCount === this.columns.length
+      if (isWhole && this.isDense && this.rowCount < this.denseRoom) {
+        this.appendDense(line, series, serial)
+        return true
+      }
+      this.leaveDense()
       this.appendSameShape(line, series, serial)
+      if (isWhole) this.enterDense()
       return true
     }
+    this.leaveDense()
     line.fillTags()
     line.fillFields()
     const columnCountBefore = this.columns.length
@@ -64,9 +85,11 @@ export class LineBatchBuilder {
     }
     const rowIndex = this.rowCount
     this.writeTags(line, rowIndex)
+    let written = line.tagCount
     for (let i = 0; i < line.fieldCount; i++) {
       const column = this.fieldTargets[i]
       if (column === null || column === undefined) continue
+      written++
       const kind = line.fieldKinds[i]!
       switch (kind) {
         case 'float':
@@ -81,7 +104,47 @@ export class LineBatchBuilder {
     this.shape = line.fieldShape
     this.shapeVersion = line.fieldShapeVersion
     this.shapeFieldCount = line.fieldCount
+    this.isShapeWhole = written === line.tagCount + line.fieldCount
+    if (written === this.columns.length) this.enterDense()
     return true
+  }
+
+  /** appendSameShape for a dense run (see isDense): the same stores, straight into the arrays. */
+  private appendDense(line: ParsedLine, series: SeriesKey, serial: number): void {
+    const rowIndex = this.rowCount
+    const ids = this.denseIds
+    const tagColumns = series.batchTagColumns
+    const tagIds = series.batchTagIds
+    for (let i = 0; i < tagIds.length; i++) ids[tagColumns[i]!]![rowIndex] = tagIds[i]!
+    const floats = this.denseFloats
+    const values = line.fieldNumbers
+    for (let i = 0; i < line.fieldCount; i++) floats[i]![rowIndex] = values[i]!
+    this.endRow(line, rowIndex, serial)
+  }
+
+  /** After a row that wrote every column: they all hold exactly rowCount rows, so a dense run may start. */
+  private enterDense(): void {
+    const columns = this.columns
+    let room = Number.MAX_SAFE_INTEGER
+    for (let c = 0; c < columns.length; c++) {
+      const column = columns[c]!
+      if (column.room < room) room = column.room
+      this.denseIds[c] = column.kind === 'tag' ? column.tagIds : NO_IDS
+    }
+    // Only a whole float shape takes the dense path; another line's fieldTargets may not be float columns.
+    if (this.shape !== null && this.isShapeWhole) {
+      for (let i = 0; i < this.shapeFieldCount; i++) this.denseFloats[i] = this.fieldTargets[i]!.floats
+    }
+    this.denseRoom = room
+    this.isDense = true
+  }
+
+  /** Ends a dense run: the columns learn the rows written straight into their arrays. */
+  private leaveDense(): void {
+    if (!this.isDense) return
+    this.isDense = false
+    const columns = this.columns
+    for (let c = 0; c < columns.length; c++) columns[c]!.filledTo(this.rowCount)
   }
 
   /**
@@ -231,6 +294,7 @@ export class LineBatchBuilder {
 
   /** The batch; its arrays may be this builder's own (when exactly full), so the builder is done after. */
   finish(): LineBatch {
+    this.leaveDense()
     const isFull = this.rowCount === this.timestampsUs.length
     return {
       measurement: this.measurement,

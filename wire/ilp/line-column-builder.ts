@@ -66,6 +66,27 @@ export class LineColumnBuilder {
     return id
   }
 
+  /**
+   * For LineBatchBuilder's dense rows, written straight into the arrays below while every column holds exactly the
+   * batch's rows: the rows this column has room for, its arrays (valid until it grows, which only pad does), and
+   * `filledTo`, which tells it the rows written that way.
+   */
+  get room(): number {
+    return this.capacity
+  }
+
+  get tagIds(): Int32Array {
+    return this.ids
+  }
+
+  get floats(): Float64Array {
+    return this.numbers
+  }
+
+  filledTo(rowCount: number): void {
+    this.filledRowCount = rowCount
+  }
+
   /** float values, or boolean values as 0/1. */
   setNumber(rowIndex: number, value: number): void {
     this.pad(rowIndex)

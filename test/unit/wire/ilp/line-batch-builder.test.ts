@@ -83,11 +83,16 @@ describe('wire/ilp/line-batch-builder', function () {
     const text = Array.from({ length: 4 * hosts }, (_, i) =>
       `cpu,host=h${i % hosts},rack=${i % hosts % 7} usage_user=${i}.5,usage_idle=-${i % 13},usage_nice=0.${i} ${i}`).join('\n')
     let slowCount = 0
-    const builder = LineBatchBuilder.prototype as unknown as { resolveFields: (...args: unknown[]) => boolean }
-    const resolveFields = builder.resolveFields
+    let denseCount = 0
+    const builder = LineBatchBuilder.prototype as unknown as { resolveFields: (...args: unknown[]) => boolean; appendDense: (...args: unknown[]) => void }
+    const { resolveFields, appendDense } = builder
     builder.resolveFields = function (this: unknown, ...args: unknown[]) {
       slowCount++
       return resolveFields.apply(this, args)
+    }
+    builder.appendDense = function (this: unknown, ...args: unknown[]) {
+      denseCount++
+      appendDense.apply(this, args)
     }
     try {
       const parser = new LineParser('s')
@@ -96,11 +101,15 @@ describe('wire/ilp/line-batch-builder', function () {
       // A series' first line is parsed tag by tag (not yet a known series), its second marks it in the batch.
       assert.equal(slowCount, 2 * hosts)
       slowCount = 0
-      const second = parseLines(Buffer.from(text), { precision: 's', nowUs: 0 }, parser)
+      denseCount = 0
+      const second = parseLines(Buffer.from(text), { precision: 's', nowUs: 0, rowCountHint: 4 * hosts }, parser)
       assert.equal(slowCount, hosts) // a warm parser: each series' first line in a new batch marks it there
+      // Every line writes every column: with room for all rows, each line not resolved goes straight into the arrays.
+      assert.equal(denseCount, 3 * hosts)
       assert.deepStrictEqual(second, first)
     } finally {
       builder.resolveFields = resolveFields
+      builder.appendDense = appendDense
     }
   })
 
@@ -112,9 +121,11 @@ describe('wire/ilp/line-batch-builder', function () {
       'cpu,host=a,rack=1 f=1,h=2', 'cpu,host=b,rack=1 f=3,h=4 7', 'cpu,host=c f=1,f=2', 'cpu,host=a,rack=2 f=5,f=6',
       'cpu,host=b,rack=1 f=1,h=2i', 'cpu,host=a,rack=1 h=1,f=2', 'cpu,host=d,rack=3 f=1,rack=2', 'cpu,host=a,rack=1 f=1,h=2 x']
     const parse = fc.array(fc.constantFrom(...lines), { minLength: 1, maxLength: 50 })
-    fc.assert(fc.property(parse, fc.integer({ min: 1, max: 3 }), (order, requests) => {
+    // Room for 1, 3, 8 or all rows (or the default), so dense runs meet a column's end and start again after it grows.
+    const hints = fc.constantFrom(undefined, 1, 3, 8, 50)
+    fc.assert(fc.property(parse, fc.integer({ min: 1, max: 3 }), hints, (order, requests, rowCountHint) => {
       const text = Buffer.from(order.join('\n'))
-      const options = { precision: 's', nowUs: 0 } as const
+      const options = { precision: 's', nowUs: 0, ...(rowCountHint === undefined ? {} : { rowCountHint }) } as const
       const warm = new LineParser('s')
       const cached = Array.from({ length: requests }, () => parseLines(text, options, warm))
       const parse = LineParser.prototype.parse

@@ -2,8 +2,10 @@
 // parses as the reference says, and a bad line is reported with its line, byte column and code, then skipped.
 // Method: tables of literal lines with the expected row or error, run through parseLines with ns precision.
 import assert from 'node:assert/strict'
+import fc from 'fast-check'
 import type { IlpError } from '../../../../wire/ilp/ilp-error.js'
 import { parseLines } from '../../../../wire/ilp/ilp-parser.js'
+import type { IlpPrecision } from '../../../../wire/ilp/ilp-precision.js'
 import { type Row, type RowValue, boolean, float, integer, rowsOf, string, unsigned } from './ilp-rows.js'
 
 const NOW_US = 777
@@ -187,5 +189,26 @@ describe('wire/ilp/line-parser', function () {
     const result = parseLines(Buffer.from('m f=1\nm f=2'), { precision: 'ns', nowUs: NOW_US })
     assert.equal(result.lineCount, 2)
     assert.equal(result.batches[0]?.rowCount, 2)
+  })
+
+  it('a timestamp spelt as the line before\'s (reused, not parsed again) gives what parsing it alone gives', function () {
+    // Lines of one chunk whose timestamps repeat, differ in one digit, in length or in sign, are out of range, bad or
+    // trailed by a space, in random orders: each line's row or error equals that of the line parsed on its own.
+    const stamps = ['1796691395470000000', '1796691395470000001', '2796691395470000000', '179669139547000000', '-5', '-0', '5',
+      '0', '00', '9999999999999999999', '12x', '1 2', '123 ', '1234', '1235', '12345', '']
+    const lines = fc.array(fc.tuple(fc.constantFrom(...stamps), fc.constantFrom('cpu,h=a f=1', 'cpu,h=b f=2', 'mem g=1i')), { minLength: 1, maxLength: 30 })
+    fc.assert(fc.property(lines, fc.constantFrom<IlpPrecision>('ns', 'us', 's'), (order, precision) => {
+      const texts = order.map(([stamp, head]) => `${head} ${stamp}`)
+      const options = { precision, nowUs: NOW_US }
+      const together = parseLines(Buffer.from(texts.join('\n')), options)
+      const alone = texts.map((text) => parseLines(Buffer.from(text), options))
+      assert.deepEqual(together.errors.map((error) => [error.line, error.code, error.column]),
+        alone.flatMap((result, i) => result.errors.map((error) => [i + 1, error.code, error.column])))
+      const stampOf = new Map<number, number>()
+      for (const batch of together.batches) batch.lineNumbers.forEach((line, row) => stampOf.set(line, batch.timestampsUs[row]!))
+      alone.forEach((result, i) => {
+        if (result.errors.length === 0) assert.equal(stampOf.get(i + 1), result.batches[0]!.timestampsUs[0], texts[i])
+      })
+    }), { numRuns: 500 })
   })
 })
