@@ -1,7 +1,7 @@
 // bench/line-sender: the bench's line-protocol POSTs, the same client for nodedb and every ILP peer. The bench runs
 // on the two CPUs it measures, so what its sender costs is taken from the server it loads: the global fetch (undici)
-// cost ~1.9 CPU s per M rows in the bench process and left 14–20 ms between an acknowledgement and the next body
-// (ARCHITECTURE.md, Benchmarks). This is a minimal HTTP/1.1 client over one kept-alive net.Socket per sender: the
+// cost 0.6–2 CPU s per M rows in the bench process, and reading each body only once the last was answered left
+// 4–12 ms between an acknowledgement and the next body (ARCHITECTURE.md, Benchmarks). This is a minimal HTTP/1.1 client over one kept-alive net.Socket per sender: the
 // request head and the body go out in one writev, the reply is read by its status line and headers and a body by
 // Content-Length or chunked, and anything but 204 throws with the peer's text. Each sender holds its next body
 // before its current POST is answered (read ahead: at most two bodies per sender in memory).
