@@ -60,8 +60,8 @@ export async function writeLoadFiles(rows: Iterable<CpuRow>, csvPath: string, li
 }
 
 /**
- * `send` given the bodies of `file` one by one, each read from the file at its offset when a sender asks for it, so
- * at most one body per sender is in memory.
+ * `send` given the bodies of `file` one by one, each read from the file at its offset when a sender asks for it (the
+ * senders ask for their next body before their current one is answered: at most two per sender are in memory).
  */
 export async function sendLineFile<T>(file: LineFile, send: (next: NextBody) => Promise<T>): Promise<T> {
   const handle = await fs.promises.open(file.path, 'r')

@@ -4,6 +4,7 @@
 // ingested, it is the figure that does not depend on how many cores the machine has.
 import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
+import type { Measurement } from '../scenarios/index.js'
 
 function ticksPerSecond(): number {
   try {
@@ -91,4 +92,16 @@ export async function cpuSecondsOf<T>(pid: number | undefined, work: () => Promi
   const result = await work()
   const after = await treeCpuSeconds(pid)
   return { result, cpuSeconds: before === null || after === null ? null : after - before }
+}
+
+/** The unit of the bench process's own CPU during a load (bench/report/table.ts gives it no ratio). */
+export const CLIENT_CPU_UNIT = 'client CPU s/M rows'
+
+/**
+ * The bench process's own CPU (every thread: process.cpuUsage) since `since`, per million of the `rows` it loaded
+ * into `system`: on the two CPUs the bench shares with the server, what its sender costs is taken from the server.
+ */
+export function clientCpu(scenario: string, system: string, rows: number, since: NodeJS.CpuUsage): Measurement {
+  const used = process.cpuUsage(since)
+  return { scenario, system, value: (used.user + used.system) / 1e6 / (rows / 1e6), unit: CLIENT_CPU_UNIT, higherIsBetter: false }
 }

@@ -1,9 +1,10 @@
 // bench/peers/tsdb-engines: InfluxDB 1.x (InfluxQL over /query) and VictoriaMetrics (MetricsQL over /api/v1/query
-// and query_range) as engines of the TSBS query set, loaded over their line-protocol /write. Their answers (series
+// and query_range) as engines of the TSBS query set, loaded over their line-protocol /write (bench/line-sender.ts, the sender nodedb's load uses too). Their answers (series
 // of points, grouped by tags or metric names) are reshaped into rows with nodedb's columns, so they cross-check
 // directly: a column is found by name (InfluxDB) or by its metric (VictoriaMetrics: `max_usage_user` is the series
 // of cpu_usage_user); the time column is the bucket start, as epoch ms.
 import { FIELD_NAMES } from '../tsbs.js'
+import { postBodies } from '../line-sender.js'
 import { sendLineFile, type NextBody } from '../tsbs-files.js'
 import { startInfluxdb, startVictoriaMetrics, type IlpPeer } from './ilp-peers.js'
 import {
@@ -12,16 +13,6 @@ import {
 
 const TIME_COLUMNS = new Set(['time', 'minute', 'hour'])
 const VISIBLE_TIMEOUT_MS = 120_000
-
-/** Line-protocol bodies posted by two senders (the two cores), each write acknowledged before the next. */
-export async function postBodies(url: string, next: NextBody): Promise<void> {
-  await Promise.all([0, 1].map(async () => {
-    for (let body = await next(); body !== undefined; body = await next()) {
-      const response = await fetch(url, { method: 'POST', body })
-      if (response.status !== 204) throw new Error(`line-protocol write answered ${response.status}: ${await response.text()}`)
-    }
-  }))
-}
 
 /** POSTs a drop (InfluxQL's DROP MEASUREMENT, VictoriaMetrics' delete_series); any status but 200/204 throws. */
 async function dropOrFail(url: string): Promise<void> {
@@ -32,8 +23,8 @@ async function dropOrFail(url: string): Promise<void> {
 }
 
 /** postBodies of bodies made as they go, for loads that are not measured (bench/micro/tsbs-nodedb). */
-export function postLines(url: string, bodies: Iterator<string>): Promise<void> {
-  return postBodies(url, async () => {
+export async function postLines(url: string, bodies: Iterator<string>): Promise<void> {
+  await postBodies(url, async () => {
     const step = bodies.next()
     return step.done === true ? undefined : step.value
   })

@@ -19,6 +19,8 @@ export interface Comparison {
   readonly best: { readonly system: string; readonly ratio: number } | null
 }
 
+/** The bench process's own cost during a load (CLIENT_CPU_UNIT): shown so a reader sees the client is no bottleneck, never a ratio. */
+const isClientCost = (unit: string): boolean => unit.startsWith('client ')
 const isNodedb = (system: string): boolean => system === 'nodedb' || system.startsWith('nodedb-')
 const hasValue = (m: Measurement | undefined): m is Measurement => m !== undefined && m.unit !== 'skipped' && m.value > 0
 
@@ -42,7 +44,7 @@ export function comparisons(results: ReadonlyArray<Measurement>): Comparison[] {
     const invalid = invalidReason(rows)
     const ours = bySystem.get('nodedb')
     const ratios = new Map<string, number>()
-    if (invalid === null && hasValue(ours)) {
+    if (invalid === null && hasValue(ours) && !isClientCost(unit)) {
       for (const m of rows) if (!isNodedb(m.system) && hasValue(m) && m.unit === ours.unit) ratios.set(m.system, ratio(ours, m))
     }
     // The best peer is the one nodedb compares worst against.
@@ -84,6 +86,7 @@ function cell(row: Comparison, system: string): string {
 
 function bestCell(row: Comparison): string {
   if (row.invalid !== null) return escapeCell(`INVALID (${row.invalid.slice(0, 100)})`)
+  if (isClientCost(row.unit)) return 'the bench client (no ratio)'
   if (row.best === null) return hasValue(row.bySystem.get('nodedb')) ? 'no peer' : 'n/a'
   return `${formatRatio(row.best.ratio)} vs ${row.best.system}${row.best.ratio < 1 ? ' (behind)' : ''}`
 }

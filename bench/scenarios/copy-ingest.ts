@@ -5,6 +5,7 @@
 // tenth of the rows the same way, untimed, into a table of its own (warmUp), as the ILP scenarios do: the first COPY
 // of a nodedb server starts its COPY parse worker (a thread and its modules: ~0.1 CPU s) and warms its JIT, which on a
 // 200 k-row run weighed ~1 CPU s per M rows of a cost that a server pays once.
+import { clientCpu } from '../peers/process-stats.js'
 import { connectPg } from '../peers/systems.js'
 import { copyIn } from '../../test/helpers/copy-client.js'
 import { CREATE_CPU_SQL, cpuRows, type CpuRow } from '../tsbs.js'
@@ -36,13 +37,14 @@ async function copyLoad(system: BenchContext['system'], table: string, rowCount:
   const setup = await connectPg(system)
   await setup.query(CREATE_CPU_SQL.replace('CREATE TABLE cpu ', `CREATE TABLE ${table} `))
   const clients = await Promise.all(shares.map(() => connectPg(system)))
-  const started = performance.now()
+  const [client, started] = [process.cpuUsage(), performance.now()]
   const counts = await Promise.all(shares.map((chunks, w) => copyIn(clients[w]!, `COPY ${table} FROM STDIN`, chunks)))
   const seconds = (performance.now() - started) / 1000
+  const clientCost = clientCpu(`${copyIngest.name}/client-cpu`, system.name, rowCount, client)
   await Promise.all(clients.map((client) => client.end()))
   const visible = Number((await setup.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n)
   await setup.end()
-  return { seconds, visible, loaded: counts.reduce((sum, count) => sum + count, 0) }
+  return { seconds, clientCost, visible, loaded: counts.reduce((sum, count) => sum + count, 0) }
 }
 
 export const copyIngest: Scenario = {
@@ -51,8 +53,8 @@ export const copyIngest: Scenario = {
     await copyLoad(system, `${TABLE}_warmup`, Math.max(options.writers, Math.floor(options.rows / 10)), options)
   },
   async run({ system, options }: BenchContext) {
-    const { seconds, visible, loaded } = await copyLoad(system, TABLE, options.rows, options)
+    const { seconds, clientCost, visible, loaded } = await copyLoad(system, TABLE, options.rows, options)
     const note = loaded === options.rows && visible === options.rows ? undefined : `loaded ${loaded}, visible ${visible} of ${options.rows}`
-    return [{ scenario: this.name, system: system.name, value: options.rows / seconds, unit: 'rows/s', higherIsBetter: true, ...(note === undefined ? {} : { note }) }]
+    return [{ scenario: this.name, system: system.name, value: options.rows / seconds, unit: 'rows/s', higherIsBetter: true, ...(note === undefined ? {} : { note }) }, clientCost]
   },
 }

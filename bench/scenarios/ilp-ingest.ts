@@ -3,6 +3,8 @@
 // and on the ILP peers (InfluxDB 1.x: HTTP only; VictoriaMetrics: both). Each first ingests a tenth of the rows untimed
 // into a measurement of its own (warmUp), every system alike.
 import net from 'node:net'
+import { bodiesOf, postBodies, type SendStats } from '../line-sender.js'
+import { clientCpu } from '../peers/process-stats.js'
 import type { IlpEndpoint, RunningSystem } from '../peers/systems.js'
 import { cpuRows, INTERVAL_MS, lineChunks } from '../tsbs.js'
 import type { BenchContext, Measurement, Scenario } from './index.js'
@@ -35,14 +37,9 @@ function endpointOf(system: RunningSystem): IlpEndpoint {
   return system.ilp
 }
 
-export async function postAll(endpoint: Pick<IlpEndpoint, 'httpPort' | 'httpWritePath'>, bodies: ReadonlyArray<Buffer>, writers: number): Promise<void> {
-  let next = 0
-  await Promise.all(Array.from({ length: writers }, async () => {
-    for (let i = next++; i < bodies.length; i = next++) {
-      const response = await fetch(`http://127.0.0.1:${endpoint.httpPort}${endpoint.httpWritePath}`, { method: 'POST', body: bodies[i] })
-      if (response.status !== 204) throw new Error(`write answered ${response.status}: ${await response.text()}`)
-    }
-  }))
+/** `bodies` POSTed by `writers` senders (bench/line-sender.ts: every system gets the same client). */
+export function postAll(endpoint: Pick<IlpEndpoint, 'httpPort' | 'httpWritePath'>, bodies: ReadonlyArray<Buffer>, writers: number): Promise<SendStats> {
+  return postBodies(`http://127.0.0.1:${endpoint.httpPort}${endpoint.httpWritePath}`, bodiesOf(bodies), writers)
 }
 
 export function sendShare(port: number, bodies: ReadonlyArray<Buffer>): Promise<void> {
@@ -66,8 +63,9 @@ function warmUpRows(rows: number, batch: number): number {
   return Math.max(batch, Math.floor(rows / 10))
 }
 
-function measured(scenario: string, system: RunningSystem, rows: number, seconds: number): Measurement[] {
-  return [{ scenario, system: system.name, value: rows / seconds, unit: 'rows/s', higherIsBetter: true }]
+/** Rows/s and the bench process's own CPU per M rows since `client` (bodies made before it). */
+function measured(scenario: string, system: RunningSystem, rows: number, seconds: number, client: NodeJS.CpuUsage): Measurement[] {
+  return [{ scenario, system: system.name, value: rows / seconds, unit: 'rows/s', higherIsBetter: true }, clientCpu(`${scenario}/client-cpu`, system.name, rows, client)]
 }
 
 export const ilpHttpIngest: Scenario = {
@@ -79,11 +77,12 @@ export const ilpHttpIngest: Scenario = {
   async run({ system, options }: BenchContext) {
     const endpoint = endpointOf(system)
     const bodies = ilpBodies('ilpbench_http', options.rows, options.hosts, options.batch)
-    const started = performance.now()
+    const [client, started] = [process.cpuUsage(), performance.now()]
     await postAll(endpoint, bodies, options.writers)
     const seconds = (performance.now() - started) / 1000
+    const result = measured(this.name, system, options.rows, seconds, client)
     await waitRows(endpoint, 'ilpbench_http', options.rows) // every acknowledged row is there
-    return measured(this.name, system, options.rows, seconds)
+    return result
   },
 }
 
@@ -102,9 +101,9 @@ export const ilpTcpIngest: Scenario = {
     if (port === null) return []
     const bodies = ilpBodies('ilpbench_tcp', options.rows, options.hosts, options.batch)
     const shares = Array.from({ length: options.writers }, (_, w) => bodies.filter((_, i) => i % options.writers === w))
-    const started = performance.now()
+    const [client, started] = [process.cpuUsage(), performance.now()]
     await Promise.all(shares.map((share) => sendShare(port, share)))
     await waitRows(endpoint, 'ilpbench_tcp', options.rows)
-    return measured(this.name, system, options.rows, (performance.now() - started) / 1000)
+    return measured(this.name, system, options.rows, (performance.now() - started) / 1000, client)
   },
 }

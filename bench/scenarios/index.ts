@@ -1,4 +1,5 @@
 // bench/scenarios: the declarative list of what bench/run.ts measures, each on every system it names.
+import { clientCpu } from '../peers/process-stats.js'
 import { connectPg, type PeerName, type RunningSystem } from '../peers/systems.js'
 import { CREATE_CPU_SQL, FIELD_NAMES, TAG_NAMES, cpuRows, insertStatements } from '../tsbs.js'
 import { copyIngest } from './copy-ingest.js'
@@ -124,14 +125,15 @@ const ingest: Scenario = {
     await setup.query(CREATE_CPU_SQL)
     await setup.end()
     let next = 0
-    const started = performance.now()
+    const [client, started] = [process.cpuUsage(), performance.now()]
     await Promise.all(Array.from({ length: options.writers }, async () => {
       const client = await connectPg(system)
       for (let i = next++; i < statements.length; i = next++) await client.query(statements[i] ?? '')
       await client.end()
     }))
     const seconds = (performance.now() - started) / 1000
-    return [{ scenario: this.name, system: system.name, value: options.rows / seconds, unit: 'rows/s', higherIsBetter: true }]
+    return [{ scenario: this.name, system: system.name, value: options.rows / seconds, unit: 'rows/s', higherIsBetter: true },
+      clientCpu(`${this.name}/client-cpu`, system.name, options.rows, client)]
   },
 }
 

@@ -11,7 +11,7 @@ import path from 'node:path'
 import {
   WARM_TABLE, nodedbEngine, postgresEngine, startNodedbProcess, type QueryEngine,
 } from '../../bench/peers/query-engines.js'
-import { postBodies } from '../../bench/peers/tsdb-engines.js'
+import { postBodies } from '../../bench/line-sender.js'
 import { runQuerySet, type DataSet } from '../../bench/scenarios/tsbs-queries.js'
 import { TSBS_QUERIES } from '../../bench/scenarios/tsbs-query-set.js'
 import { answerDifference, runMeasurements, verdicts, type QueryRun } from '../../bench/scenarios/tsbs-report.js'

@@ -41,7 +41,8 @@ describe('bench: --smoke', function () {
     assert.ok(ours.length >= 10, `only ${ours.length} nodedb measurements`)
     const failed = ours.filter((r) => r.note !== undefined && !(r.value > 0))
     assert.deepEqual(failed, [], 'scenarios that failed on nodedb')
-    for (const scenario of ['sql-insert-ingest', 'ilp-tcp-ingest', 'select1-p99-during-sort', 'ilp-tcp-ingest/cpu', 'tsbs/load-cpu', 'tsbs/disk-settled']) {
+    for (const scenario of ['sql-insert-ingest', 'ilp-tcp-ingest', 'select1-p99-during-sort', 'ilp-tcp-ingest/cpu', 'tsbs/load-cpu', 'tsbs/disk-settled',
+      'ilp-http-ingest/client-cpu', 'tsbs/load-client-cpu']) {
       assert.ok(ours.some((r) => r.scenario === scenario), `no ${scenario} measurement`)
     }
     const files = /\nresults: (\S+\.md), (\S+\.json), (\S+\.svg)\n/.exec(stdout)
