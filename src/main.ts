@@ -120,6 +120,9 @@ async function main(): Promise<void> {
   // process-wide, so left as is it would size every worker's too, over their resourceLimits (WORKER_YOUNG_GENERATION_MB:
   // 3, a 1 MiB semi-space). The workers start after this line and get 1 MiB (issue 10, ARCHITECTURE.md).
   v8.setFlagsFromString('--max-semi-space-size=1')
+  // Likewise bin/nodedb's --initial-old-space-size=64 (the event loop's mark-compacts under ingest): the workers keep
+  // V8's default, sized from their own heaps (0 = the default).
+  v8.setFlagsFromString('--initial-old-space-size=0')
   try {
     await startServer(command.config, { beforeReady: installSignalHandlers, onFatal })
   } catch (error: unknown) {

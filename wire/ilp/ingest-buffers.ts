@@ -100,13 +100,3 @@ export class IngestBufferPool {
     if (this.isDetaching) releaseBuffer(buffer)
   }
 }
-
-/** Copies `chunks` into `target` side by side, up to its length (Buffer.concat into a buffer the caller chose). */
-export function copyChunks(chunks: ReadonlyArray<Buffer>, target: Buffer): void {
-  let at = 0
-  for (const chunk of chunks) {
-    if (at >= target.length) break
-    at += chunk.copy(target, at, 0, Math.min(chunk.length, target.length - at))
-  }
-  assert(at === target.length, `copied ${at} of ${target.length} bytes`)
-}

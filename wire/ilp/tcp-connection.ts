@@ -20,11 +20,12 @@ import {
 import type { IngestBatch, IngestOutcome, SqlFacade } from '../../sql/api.js'
 import { ilpErrorMessage } from './ilp-error.js'
 import { IlpParser, type IlpParseResult } from './ilp-parser.js'
-import { copyChunks, type IngestBufferPool } from './ingest-buffers.js'
+import type { IngestBufferPool } from './ingest-buffers.js'
 import { completeLineBytes, countLines } from './run-lines.js'
 import { needsInput, withReparse } from './run-reparse.js'
 import type { IlpParsePool } from './parse-pool.js'
 import type { IlpTcpBudget } from './tcp-budget.js'
+import { StagedBytes } from './tcp-staged-bytes.js'
 
 /** Counters shared by every connection of one listener (read by tests and, later, metrics). */
 export interface IlpTcpCounters {
@@ -61,10 +62,9 @@ export class IlpTcpConnection {
   private readonly peer: string
   private readonly pool: IlpParsePool | null
   private flushing: Promise<void> | null = null
-  // Pool mode: bytes not yet given to a parser. When non-empty they begin at a line start and the parser holds no
-  // partial line.
-  private raw: Buffer[] = []
-  private rawBytes = 0
+  // Pool mode: bytes not yet given to a parser (copied as they arrive: tcp-staged-bytes.ts). When non-empty they begin
+  // at a line start and the parser holds no partial line.
+  private readonly raw: StagedBytes
   private inlineFlushesQueued = 0
   private runsQueued = 0
   private timer: NodeJS.Timeout | null = null
@@ -82,6 +82,7 @@ export class IlpTcpConnection {
     this.socket = options.socket
     this.flushRows = options.flushRows ?? ILP_TCP_FLUSH_ROWS_COUNT
     this.pool = options.parsePool ?? null
+    this.raw = new StagedBytes(options.runBuffers)
     this.peer = `${this.socket.remoteAddress ?? '?'}:${this.socket.remotePort ?? 0}`
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk))
     this.socket.on('end', () => this.onEnd())
@@ -126,7 +127,7 @@ export class IlpTcpConnection {
    * per connection instead.
    */
   private holdsReleasable(): boolean {
-    return this.flushing !== null || this.parser.pendingLineCount > 0 || completeLineBytes(this.raw) > 0
+    return this.flushing !== null || this.parser.pendingLineCount > 0 || completeLineBytes(this.raw.chunks()) > 0
   }
 
   /** The budget is spent: stop reading until releases make room (the flush timer keeps buffered lines moving). */
@@ -165,40 +166,26 @@ export class IlpTcpConnection {
   /** Pool mode: finish the inline parser's partial line, buffer the rest, hand off a run once enough is buffered. */
   private onDataPooled(chunk: Buffer, pool: IlpParsePool): void {
     let rest = chunk
-    if (this.rawBytes === 0 && this.parser.hasPartialLine) {
+    if (this.raw.bytes === 0 && this.parser.hasPartialLine) {
       const newline = chunk.indexOf(NEWLINE)
       if (!this.feedInline(newline < 0 ? chunk : chunk.subarray(0, newline + 1))) return
       rest = newline < 0 ? chunk.subarray(chunk.length) : chunk.subarray(newline + 1)
     }
-    if (rest.length > 0) {
-      this.raw.push(rest)
-      this.rawBytes += rest.length
-    }
-    if (this.rawBytes >= ILP_TCP_POOL_RUN_BYTES) this.startRun(pool)
+    this.raw.append(rest)
+    if (this.raw.bytes >= ILP_TCP_POOL_RUN_BYTES) this.startRun(pool)
     else if (this.parser.pendingLineCount >= this.flushRows) void this.startFlush(this.parser.drain())
     else this.armTimer()
   }
 
   /** Sends the buffered complete lines to the pool; the partial line after them stays buffered (or ends the stream). */
   private startRun(pool: IlpParsePool): void {
-    const runBytes = completeLineBytes(this.raw)
+    const staged = this.raw.chunks()
+    const runBytes = completeLineBytes(staged)
     if (runBytes === 0) return void this.feedRawInline() // one line of more than ILP_LINE_BYTES_MAX: closes
-    const run = this.options.runBuffers.take(runBytes) // transferred to the pool's worker without a copy, and back
-    copyChunks(this.raw, run)
-    const lineCount = countLines(run)
-    if (lineCount < 0) { // as without a pool: the overlong line ends the connection
-      this.options.runBuffers.give(run)
-      return void this.feedRawInline()
-    }
-    let skip = runBytes
-    const remainder: Buffer[] = []
-    for (const chunk of this.raw) {
-      if (skip < chunk.length) remainder.push(chunk.subarray(skip))
-      skip = Math.max(0, skip - chunk.length)
-    }
+    const lineCount = countLines(staged[0]!.subarray(0, runBytes))
+    if (lineCount < 0) return void this.feedRawInline() // as without a pool: the overlong line ends the connection
     if (this.parser.pendingLineCount > 0) void this.startFlush(this.parser.drain()) // lines before the run go first
-    this.raw = remainder
-    this.rawBytes -= runBytes
+    const run = this.raw.takeRun(runBytes) // transferred to the pool's worker without a copy, and back
     this.committedBytes += runBytes
     const lineNumberBase = this.parser.skipLines(lineCount)
     const options = { precision: 'n', nowUs: Date.now() * 1000, lineNumberBase, rowCountHint: lineCount } as const
@@ -213,25 +200,20 @@ export class IlpTcpConnection {
     })
     const giveKept = (): void => { if (kept !== null) this.options.runBuffers.give(kept) }
     void this.startFlush(parsed, runBytes).then(giveKept, giveKept)
-    if (this.rawBytes > ILP_LINE_BYTES_MAX) this.feedRawInline() // the partial line is already overlong: closes
+    if (this.raw.bytes > ILP_LINE_BYTES_MAX) this.feedRawInline() // the partial line is already overlong: closes
   }
 
   /** Pool mode: parses what is buffered inline (timer, end, shutdown). False when that closed the connection. */
   private feedRawInline(): boolean {
-    const raw = this.raw
-    this.raw = []
-    this.rawBytes = 0
-    for (const chunk of raw) if (!this.feedInline(chunk)) return false
-    return true
+    return this.raw.drain((chunk) => this.feedInline(chunk))
   }
 
   private onEnd(): void {
     this.isEnded = true
     this.clearTimer()
-    const raw = this.raw
-    this.raw = []
-    this.rawBytes = 0
-    for (const chunk of raw) this.parser.feed(chunk) // an overlong line here is only reported: the stream has ended
+    // An overlong line here is only reported: the stream has ended.
+    this.raw.drain((chunk) => { this.parser.feed(chunk); return true })
+    this.raw.release()
     void this.startFlush(this.parser.end()).then(() => this.socket.end())
   }
 
@@ -239,6 +221,7 @@ export class IlpTcpConnection {
   private onClose(): void {
     this.isClosed = true
     this.clearTimer()
+    this.raw.release()
     if (this.budgetWait !== null) this.options.budget.cancel(this.budgetWait)
     this.budgetWait = null
     void (async () => {
@@ -255,14 +238,14 @@ export class IlpTcpConnection {
    * connections holding slow senders' partial lines never keep the others paused for longer than the interval.
    */
   private armTimer(): void {
-    const isHolding = this.parser.pendingLineCount > 0 || this.rawBytes > 0 || this.receivedBytes > this.committedBytes
+    const isHolding = this.parser.pendingLineCount > 0 || this.raw.bytes > 0 || this.receivedBytes > this.committedBytes
     if (this.timer !== null || !isHolding) return
     this.timer = setTimeout(() => {
       this.timer = null
       if (this.flushing === null && !this.isEnded) {
         // Enough complete lines for the pool go there (as a run would), so a quiet or paused sender's buffer is not
         // parsed on the event loop; the rest (a partial line, a small tail) inline.
-        if (this.pool !== null && this.rawBytes >= ILP_PARSE_POOL_BYTES_MIN) this.startRun(this.pool)
+        if (this.pool !== null && this.raw.bytes >= ILP_PARSE_POOL_BYTES_MIN) this.startRun(this.pool)
         if (!this.isEnded && this.feedRawInline()) void this.startFlush(this.parser.drain())
       } else this.armTimer()
     }, ILP_TCP_FLUSH_INTERVAL_MS)
@@ -282,7 +265,7 @@ export class IlpTcpConnection {
   private startFlush(result: IlpParseResult | Promise<IlpParseResult | null>, runBytes?: number): Promise<void> {
     this.clearTimer()
     const isRun = runBytes !== undefined
-    const bytes = runBytes ?? this.receivedBytes - this.rawBytes - this.committedBytes
+    const bytes = runBytes ?? this.receivedBytes - this.raw.bytes - this.committedBytes
     if (!isRun) this.committedBytes += bytes
     if (isRun) this.runsQueued++
     else this.inlineFlushesQueued++
