@@ -10,7 +10,7 @@ import { startPostgres } from '../../test/helpers/postgres.js'
 import type { LineFile } from '../tsbs-files.js'
 import { PgWire } from './pg-wire.js'
 import { parentPid } from './process-stats.js'
-import { LAUNCHER, MAIN_JS } from '../../test/helpers/server-process.js'
+import { LAUNCHER } from '../../test/helpers/server-process.js'
 
 export type Cell = string | number | null
 export type EngineName = 'nodedb' | 'postgres' | 'duckdb' | 'clickhouse' | 'influxdb' | 'victoriametrics'
@@ -94,17 +94,16 @@ export interface NodedbProcess {
 }
 
 /**
- * Starts the built server as a user would, but with node flags of our own (test/helpers/server-process has none,
- * and NODE_OPTIONS refuses --cpu-prof), so a profile of the server covers its worker threads too.
+ * Starts the built server as a user would (bin/nodedb), with `--cpu-prof` added to NODEDB_NODE_FLAGS when profiled
+ * (the launcher puts them on node's command line, after its own; NODE_OPTIONS refuses --cpu-prof), so a profile covers
+ * the worker threads too and sees the launcher's own V8 and allocator settings.
  */
 export function startNodedbProcess(dataDir: string, args: ReadonlyArray<string>, profileDir: string | null): Promise<NodedbProcess> {
   const serveArgs = ['serve', '--data-dir', dataDir, '--pg-port', '0', '--ilp-port', '0', '--http-port', '0', ...args]
-  // Unprofiled: bin/nodedb, as users start it (its allocator settings included); profiled: node with the flags (and
-  // bin/nodedb's young generation size, --expose-gc and NODEDB_NODE_FLAGS, so the profile sees the same GC).
-  const userFlags = (process.env.NODEDB_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '')
-  const [command, argv] = profileDir === null ? [LAUNCHER, serveArgs]
-    : [process.execPath, ['--max-semi-space-size=2', '--expose-gc', ...userFlags, '--cpu-prof', `--cpu-prof-dir=${profileDir}`, MAIN_JS, ...serveArgs]]
-  const child = spawn(command, argv, { env: { ...process.env, NODEDB_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const profileFlags = profileDir === null ? '' : ` --cpu-prof --cpu-prof-dir=${profileDir}`
+  const nodeFlags = `${process.env.NODEDB_NODE_FLAGS ?? ''}${profileFlags}`.trim()
+  const [command, argv] = [LAUNCHER, serveArgs]
+  const child = spawn(command, argv, { env: { ...process.env, NODEDB_LOG_LEVEL: 'info', NODEDB_NODE_FLAGS: nodeFlags }, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   let ready = false
   return new Promise((resolve, reject) => {
