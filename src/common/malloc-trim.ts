@@ -5,8 +5,8 @@
 // arena). Without the addon (no compiler at build time, not glibc) the server runs as before.
 // Policy (MallocTrimmer), measured (ARCHITECTURE.md): a trim costs a walk of the arenas (~1–3 ms on the pool) plus,
 // later, a page fault for every released page that malloc hands out again, and during a load most of it is handed out
-// again within a second: trims every 16 MiB of growth cost +2–7% CPU per row for −0–20 MiB at the load's end. So it
-// trims during a load only when much may have piled up (TRIM_BUSY_BYTES), and otherwise once the allocator has gone
+// again within a second: a trim at every 16 MiB of growth cost +2–8% CPU per row for −0–20 MiB at the load's end.
+// So it trims during a load only when much may have piled up (TRIM_BUSY_BYTES), and otherwise once the allocator has gone
 // quiet (RSS and free bytes still between two checks, TRIM_CHECK_MS apart) with TRIM_QUIET_BYTES to give. glibc does
 // not say which free chunks are resident, so what may be is estimated as RSS growth plus free-bytes growth since the
 // last trim: a released chunk handed out again adds to RSS what it takes from free (no trim for reuse), a resident
