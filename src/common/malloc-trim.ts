@@ -84,7 +84,7 @@ export const DEFAULT_TRIM_POLICY: TrimPolicy = {
   checkMs: TRIM_CHECK_MS, busyBytes: TRIM_BUSY_BYTES, quietBytes: TRIM_QUIET_BYTES, quietSlackBytes: TRIM_QUIET_SLACK_BYTES,
 }
 
-/** Runs the policy above on an unref'd timer: it never keeps the process alive. */
+/** Runs the policy above on an unref'd timer for the process's life: it never keeps the process alive. */
 export class MallocTrimmer {
   private timer: NodeJS.Timeout | null = null
   private busy = false
@@ -93,22 +93,17 @@ export class MallocTrimmer {
   private freeAfterTrim = 0
   /** What the previous check read, to tell a quiet allocator. */
   private previous: ArenaStats | null = null
-  /** Trims run and what they gave back, for tests and logs. */
+  /** Trims run (tests). */
   trims = 0
-  releasedBytes = 0
-  trimCpuMicros = 0
 
   constructor(private readonly addon: MallocTrimAddon, private readonly policy: TrimPolicy = DEFAULT_TRIM_POLICY) {}
 
   start(): void {
     if (this.timer !== null) return
-    this.timer = setInterval(() => { this.check().catch(() => undefined) }, this.policy.checkMs)
+    this.timer = setInterval(() => {
+      this.check().catch((error: unknown) => log.debug({ err: error }, 'malloc trim: a pool job failed'))
+    }, this.policy.checkMs)
     this.timer.unref()
-  }
-
-  stop(): void {
-    if (this.timer !== null) clearInterval(this.timer)
-    this.timer = null
   }
 
   /** One check (and trim, if due). Never two at once: a check that finds one running returns. */
@@ -122,8 +117,6 @@ export class MallocTrimmer {
       this.rssAfterTrim = result.rss
       this.freeAfterTrim = result.free
       this.trims++
-      this.releasedBytes += Math.max(0, result.rssBefore - result.rss)
-      this.trimCpuMicros += result.cpuMicros
       log.debug({ rssBefore: result.rssBefore, rss: result.rss, free: stats.free, cpuMicros: Math.round(result.cpuMicros) },
         'malloc trim')
     } finally {
