@@ -10,6 +10,7 @@ import { removeUser, setUser, UsersFileError } from '../wire/pg/auth-users.js'
 import { ListenError, startServer, type RunningServer } from './server.js'
 import { runSyncCommand, SyncUsageError } from './sync/nats-config.js'
 import { invalidateDetachProtector } from './common/detach-protector.js'
+import { startMallocTrimmer } from './common/malloc-trim.js'
 
 invalidateDetachProtector() // the event loop transfers ILP bodies and COPY chunks: see detach-protector.ts
 
@@ -125,6 +126,9 @@ async function main(): Promise<void> {
   v8.setFlagsFromString('--initial-old-space-size=0')
   try {
     await startServer(command.config, { beforeReady: installSignalHandlers, onFatal })
+    // Process-wide, so here and not in startServer (tests run several servers in one process): gives the memory
+    // glibc's arenas keep free back to the OS (malloc-trim.ts). Its timer is unref'd; exit needs no stop.
+    startMallocTrimmer()
   } catch (error: unknown) {
     if (error instanceof ListenError) fail(error.message, EXIT_FAILURE)
     if (error instanceof ConfigError) fail(error.message, EXIT_USAGE)
