@@ -112,9 +112,7 @@ export class Session implements ExtendedQueryHost {
   get outputByteCount(): number { return this.writer.byteCount }
 
   /** Output written since the last call (whole messages), in order; empty when there is none. */
-  takeOutput(): Buffer[] {
-    return this.writer.byteCount === 0 ? [] : this.writer.takeChunks()
-  }
+  takeOutput(): Buffer[] { return this.writer.byteCount === 0 ? [] : this.writer.takeChunks() }
 
   send(message: BackendMessage): void { writeBackend(this.writer, message, this.rowDescription) }
 
@@ -133,6 +131,9 @@ export class Session implements ExtendedQueryHost {
     this.run.guard.cancel()
     this.copy.stop(queryCanceled())
   }
+
+  /** Connection.receive, around the frames of one packet: they share one read of pg_stat_activity's clock. */
+  inPacket(isIn: boolean): void { this.tracker.inPacket(isIn) }
 
   /** Handles one frame; a promise while a statement runs (the caller must not pass the next frame before it settles). */
   handleFrame(frame: Frame): Promise<void> | undefined {
