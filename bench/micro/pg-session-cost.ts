@@ -35,11 +35,16 @@ async function main(): Promise<void> {
     })
     const feed = async (bytes: Buffer): Promise<void> => {
       framer.push(bytes)
+      session.inPacket(true) // as Connection.receive: the frames of one packet share one clock read
       for (let frame = framer.next(); frame !== null; frame = framer.next()) {
         const pending = session.handleFrame(frame)
         if (session.isStarted) framer.expectTypedFrames()
-        if (pending !== undefined) await pending
+        if (pending !== undefined) {
+          session.inPacket(false)
+          await pending
+        }
       }
+      session.inPacket(false)
       await session.flush()
     }
     await feed(serialize.startup({ user: 'bench', database: 'postgres' }))

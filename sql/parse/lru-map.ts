@@ -6,9 +6,13 @@ export class LruMap<K, V> {
 
   constructor(private readonly capacityCount: number) {}
 
+  /** The key at the back: a hit on it moves nothing (a pool's same text again and again: no delete and set a hit). */
+  private newest: K | undefined = undefined
+
   get(key: K): V | undefined {
     const found = this.entries.get(key)
-    if (found !== undefined) {
+    if (found !== undefined && key !== this.newest) {
+      this.newest = key
       this.entries.delete(key)
       this.entries.set(key, found)
     }
@@ -18,6 +22,7 @@ export class LruMap<K, V> {
   set(key: K, value: V): void {
     this.entries.delete(key)
     this.entries.set(key, value)
+    this.newest = key
     if (this.entries.size > this.capacityCount) {
       const oldest = this.entries.keys().next()
       if (oldest.done !== true) this.entries.delete(oldest.value)

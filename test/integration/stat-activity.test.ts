@@ -112,4 +112,24 @@ describe('integration: pg_stat_activity, pg_cancel_backend and pg_terminate_back
     assert.equal(ours[0], '57014')
     assert.deepEqual(ours, await run(postgres.port))
   })
+  it('a repeated query (kept answer, one packet) moves query_start and state_change past an earlier statement', async function () {
+    // The messages of one packet share one clock read (activity.ts): a read kept past its packet would show the
+    // previous round trip's times. Compared by order only, against an observer's now() taken between the two.
+    const run = async (port: number): Promise<unknown[]> => {
+      const [observer, other] = [await connect(port, 'observer'), await connect(port, 'repeater')]
+      const seen: unknown[] = []
+      for (const query of [{ text: 'SELECT 1' }, { text: 'SELECT 1', values: [] }]) {
+        for (let i = 0; i < 3; i++) await other.query(query)
+        const before = (await observer.query('SELECT now() AS t')).rows[0].t
+        await new Promise((resolve) => setTimeout(resolve, 5))
+        await other.query(query)
+        const sql = 'SELECT query_start >= $2 AS fresh, state_change >= query_start AS ordered FROM pg_stat_activity WHERE pid = $1'
+        seen.push((await observer.query(sql, [pidOf(other), before])).rows)
+      }
+      return seen
+    }
+    const ours = await run(server.pgPort)
+    assert.deepEqual(ours, [[{ fresh: true, ordered: true }], [{ fresh: true, ordered: true }]])
+    assert.deepEqual(ours, await run(postgres.port))
+  })
 })

@@ -30,6 +30,12 @@ export class SessionActivity {
    */
   private readonly times = new Float64Array([Number.NaN, Number.NaN, Number.NaN, Number.NaN])
   private readonly endTurn = (): void => { this.times[TURN] = Number.NaN }
+  /**
+   * True while the connection hands the session the frames of one received packet (Connection.receive): they are
+   * handled in one synchronous run, so the turn ends when it returns, without a microtask per round trip (~4% of an
+   * extended round trip's session CPU). Elsewhere (a statement finishing later) the microtask ends the turn.
+   */
+  private isInPacket = false
   private state: State = 'idle'
   private query = ''
 
@@ -52,10 +58,16 @@ export class SessionActivity {
     if (status !== 'T') this.times[XACT_START] = Number.NaN
   }
 
+  /** Around the frames of one received packet: one clock read serves them all, and none outlives the packet. */
+  inPacket(isIn: boolean): void {
+    this.isInPacket = isIn
+    this.times[TURN] = Number.NaN
+  }
+
   private now(): number {
     if (Number.isNaN(this.times[TURN])) {
       this.times[TURN] = nowUs()
-      queueMicrotask(this.endTurn)
+      if (!this.isInPacket) queueMicrotask(this.endTurn)
     }
     return this.times[TURN]!
   }

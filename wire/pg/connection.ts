@@ -150,7 +150,12 @@ export class Connection implements SessionHost {
   private receive(chunk: Buffer): void {
     if (this.isEnded) return
     this.framer.push(chunk)
-    this.pump()
+    this.session.inPacket(true)
+    try {
+      this.pump()
+    } finally {
+      this.session.inPacket(false)
+    }
     // Checked after the pump: a trusted client may send its startup packet and a large first query in one chunk.
     if (!this.session.isAuthenticated && this.framer.bufferedByteCount > PG_UNAUTHENTICATED_BYTES_MAX) {
       log.info('pg: too much input before authentication; closing')

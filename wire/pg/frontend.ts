@@ -1,7 +1,7 @@
 // wire/pg/frontend: frame bodies → FrontendMessage, a closed union named as in PostgreSQL's protocol docs.
 // Knows nothing of sockets or sessions; malformed contents become 08P01 (unknown type bytes: FATAL 08P01).
 import { DbError, fatalProtocolViolation, protocolViolation } from '../../src/common/errors.js'
-import { BufferReader, decodeUtf8, type RecentString } from './buffer-reader.js'
+import { BufferReader, type RecentString } from './buffer-reader.js'
 
 /** Frontend message type bytes (PostgreSQL docs, "Message Formats"). */
 export const enum FrontendCode {
@@ -102,13 +102,13 @@ function decodeStartupParams(bytes: Buffer): Map<string, string> {
 }
 
 /**
- * Decodes a typed frame: its body is `bytes` from `start` to `end`; `parseText` keeps the last Parse's text. Throws FrontendDecodeError; an unknown type byte
- * is FATAL (stream meaning is lost).
+ * Decodes a typed frame: its body is `bytes` from `start` to `end`; `recentText` keeps the last text of its kind (a
+ * Query's or a Parse's). Throws FrontendDecodeError; an unknown type byte is FATAL (stream meaning is lost).
  */
-export function decodeFrontend(code: number, bytes: Buffer, start = 0, end = bytes.length, parseText?: RecentString): FrontendMessage {
+export function decodeFrontend(code: number, bytes: Buffer, start = 0, end = bytes.length, recentText?: RecentString): FrontendMessage {
   const isExtended = isExtendedQueryCode(code)
   try {
-    return decodeTyped(code, bytes, start, end, parseText)
+    return decodeTyped(code, bytes, start, end, recentText)
   } catch (error) {
     if (error instanceof DbError) throw new FrontendDecodeError(error, isExtended)
     throw error
@@ -134,10 +134,10 @@ const ONLY_1: ReadonlyArray<number> = Object.freeze([1])
 
 // Each decoder reads its body (`bytes` from `start` to `end`) in place: a view per frame cost ~90 ns, and a driver's
 // round trip is five frames.
-function decodeTyped(code: number, bytes: Buffer, start: number, end: number, parseText?: RecentString): FrontendMessage {
+function decodeTyped(code: number, bytes: Buffer, start: number, end: number, recentText?: RecentString): FrontendMessage {
   switch (code) {
-    case FrontendCode.Query: return decodeQuery(bytes, start, end)
-    case FrontendCode.Parse: return decodeParse(new BufferReader(bytes, 'Parse', start, end), parseText)
+    case FrontendCode.Query: return decodeQuery(bytes, start, end, recentText)
+    case FrontendCode.Parse: return decodeParse(new BufferReader(bytes, 'Parse', start, end), recentText)
     case FrontendCode.Bind: return decodeBind(new BufferReader(bytes, 'Bind', start, end))
     case FrontendCode.Describe: return decodeTarget(new BufferReader(bytes, 'Describe', start, end), 'Describe')
     case FrontendCode.Close: return decodeTarget(new BufferReader(bytes, 'Close', start, end), 'Close')
@@ -153,12 +153,14 @@ function decodeTyped(code: number, bytes: Buffer, start: number, end: number, pa
   }
 }
 
-function decodeQuery(bytes: Buffer, start: number, end: number): FrontendMessage {
-  // Query is one cstring: the text must end at the terminator and be valid UTF-8.
-  if (end === start || bytes[end - 1] !== 0 || bytes.indexOf(0, start) !== end - 1) {
-    throw protocolViolation('invalid string in Query message')
-  }
-  return { kind: 'Query', text: decodeUtf8(bytes.subarray(start, end - 1), 'Query message') }
+function decodeQuery(bytes: Buffer, start: number, end: number, queryText?: RecentString): FrontendMessage {
+  // Query is one cstring: the text must end at the terminator and be valid UTF-8. A pool's or a health check's text
+  // comes again and again: the same bytes as last time give the same string, not decoded anew (~3% of a SELECT 1).
+  if (end === start || bytes[end - 1] !== 0) throw protocolViolation('invalid string in Query message')
+  const reader = new BufferReader(bytes, 'Query', start, end)
+  const text = reader.cstring(queryText)
+  if (reader.remainingByteCount !== 0) throw protocolViolation('invalid string in Query message')
+  return { kind: 'Query', text }
 }
 
 function decodeParse(reader: BufferReader, parseText?: RecentString): FrontendMessage {

@@ -21,7 +21,7 @@ import { CopyProtocol } from './copy-session.js'
 import { ExtendedQuery, type ExtendedQueryHost } from './extended-query.js'
 import { ExtendedStep } from './extended-step.js'
 import type { Frame } from './framer.js'
-import { decodeFrontend, decodeStartup, FrontendDecodeError, type FrontendMessage } from './frontend.js'
+import { decodeFrontend, decodeStartup, FrontendCode, FrontendDecodeError, type FrontendMessage } from './frontend.js'
 import { RecentString } from './buffer-reader.js'
 import type { ResultCursor, RowSink } from './result-writer.js'
 import { runSimpleStatement } from './simple-query.js'
@@ -85,6 +85,7 @@ export class Session implements ExtendedQueryHost {
   private readonly parameters = new ReportedParameters((message) => this.send(message))
   private readonly settings = new SettingsView(() => this.context)
   private readonly parseText = new RecentString()
+  private readonly queryText = new RecentString()
   private readonly startup: StartupPhase
 
   constructor(private readonly options: SessionOptions) {
@@ -111,9 +112,7 @@ export class Session implements ExtendedQueryHost {
   get outputByteCount(): number { return this.writer.byteCount }
 
   /** Output written since the last call (whole messages), in order; empty when there is none. */
-  takeOutput(): Buffer[] {
-    return this.writer.byteCount === 0 ? [] : this.writer.takeChunks()
-  }
+  takeOutput(): Buffer[] { return this.writer.byteCount === 0 ? [] : this.writer.takeChunks() }
 
   send(message: BackendMessage): void { writeBackend(this.writer, message, this.rowDescription) }
 
@@ -133,6 +132,9 @@ export class Session implements ExtendedQueryHost {
     this.copy.stop(queryCanceled())
   }
 
+  /** Connection.receive, around the frames of one packet: they share one read of pg_stat_activity's clock. */
+  inPacket(isIn: boolean): void { this.tracker.inPacket(isIn) }
+
   /** Handles one frame; a promise while a statement runs (the caller must not pass the next frame before it settles). */
   handleFrame(frame: Frame): Promise<void> | undefined {
     if (this.phase === 'Closed') return undefined
@@ -141,8 +143,9 @@ export class Session implements ExtendedQueryHost {
     this.notifications.received(frame)
     if (frame.kind === 'FramingError') return this.terminate(frame.error)
     let message: FrontendMessage
+    const recent = frame.kind !== 'StartupFrame' && frame.code === FrontendCode.Query ? this.queryText : this.parseText
     try {
-      message = frame.kind === 'StartupFrame' ? decodeStartup(frame.body) : decodeFrontend(frame.code, frame.bytes, frame.start, frame.end, this.parseText)
+      message = frame.kind === 'StartupFrame' ? decodeStartup(frame.body) : decodeFrontend(frame.code, frame.bytes, frame.start, frame.end, recent)
     } catch (thrown) {
       return this.handleDecodeError(thrown)
     }

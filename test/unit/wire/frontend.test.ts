@@ -2,6 +2,7 @@
 // we must understand) are decoded; broken bodies must give 08P01 (FATAL for an unknown type byte).
 import { strict as assert } from 'node:assert'
 import { serialize } from 'pg-protocol'
+import { RecentString } from '../../../wire/pg/buffer-reader.js'
 import { decodeFrontend, decodeStartup, FrontendDecodeError, type FrontendMessage } from '../../../wire/pg/frontend.js'
 
 function decode(bytes: Buffer): FrontendMessage {
@@ -61,5 +62,24 @@ describe('wire/pg/frontend', () => {
     assert.equal(badTarget.error.code, '08P01')
     const unknown = decodeError('!', Buffer.alloc(0))
     assert.deepEqual([unknown.error.code, unknown.error.severity], ['08P01', 'FATAL'])
+  })
+  it('a Query text the same as last time is the same string; any other bytes are decoded (and checked) anew', () => {
+    const recent = new RecentString()
+    const query = (bytes: Buffer): FrontendMessage => decodeFrontend(bytes[0] ?? 0, bytes.subarray(5), 0, bytes.length - 5, recent)
+    const first = query(serialize.query('SELECT 1'))
+    const again = query(serialize.query('SELECT 1'))
+    assert.ok(first.kind === 'Query' && again.kind === 'Query' && first.text === again.text)
+    assert.deepEqual(query(serialize.query('SELECT 2')), { kind: 'Query', text: 'SELECT 2' }) // same length, other bytes
+    assert.deepEqual(query(serialize.query('SELECT ’1’')), { kind: 'Query', text: 'SELECT ’1’' })
+    assert.deepEqual(query(serialize.query('SELECT ’1’')), { kind: 'Query', text: 'SELECT ’1’' })
+    // Broken bodies after a kept text: an embedded NUL, a missing terminator and invalid UTF-8 are 08P01 still.
+    for (const body of [Buffer.from('SELECT 1\0\0'), Buffer.from('SELECT 1'), Buffer.from([0xc3, 0x28, 0])]) {
+      const error = (() => {
+        try { decodeFrontend('Q'.charCodeAt(0), body, 0, body.length, recent) } catch (thrown) { return thrown }
+        return null
+      })()
+      assert.ok(error instanceof FrontendDecodeError && error.error.code === '08P01', `08P01 for ${body.toString('hex')}`)
+    }
+    assert.deepEqual(query(serialize.query('SELECT 1')), { kind: 'Query', text: 'SELECT 1' })
   })
 })
