@@ -1,5 +1,6 @@
 // wire/ilp/line-parser: one line of InfluxDB line protocol (bytes, no '\n') → a ParsedLine, with result codes
 // instead of exceptions (QuestDB's LineTcpParser). Pure: no socket, no batching, no SQL; it never sees a newline.
+import { bytesEqualAt } from '../../src/common/bytes-equal.js'
 import type { IlpErrorCode } from './ilp-error.js'
 import { type FieldKeyLayout, FieldKeyLayouts } from './field-key-layout.js'
 import { type IlpPrecision, microsPerUnit, parseTimestampUs } from './ilp-precision.js'
@@ -310,7 +311,7 @@ export class LineParser {
       return true
     }
     const length = this.end - this.pos
-    if (buf === this.viewOf && length === this.stampLength && this.stampStart >= 0 && runsEqual(this.view, this.stampStart, this.pos, length)) {
+    if (buf === this.viewOf && length === this.stampLength && this.stampStart >= 0 && bytesEqualAt(buf, this.view, this.pos, buf, this.view, length, this.stampStart)) {
       this.line.timestampUs = this.stampUs
       return true
     }
@@ -330,20 +331,6 @@ export class LineParser {
     }
     return true
   }
-}
-
-/**
- * Whether the `length` bytes at `a` and at `b` of one buffer (`view`, all of it) are equal, four bytes a load, the
- * last word overlapping the one before; byte by byte below four bytes.
- */
-function runsEqual(view: DataView, a: number, b: number, length: number): boolean {
-  if (length < 4) {
-    for (let i = 0; i < length; i++) if (view.getUint8(a + i) !== view.getUint8(b + i)) return false
-    return true
-  }
-  const last = length - 4
-  for (let i = 0; i < last; i += 4) if (view.getInt32(a + i, true) !== view.getInt32(b + i, true)) return false
-  return view.getInt32(a + last, true) === view.getInt32(b + last, true)
 }
 
 const EMPTY = Buffer.alloc(0)

@@ -67,14 +67,13 @@ export class StagedBytes {
 
   /**
    * Hands every staged byte to `feed` (which must not keep them: IlpParser.feed copies what it keeps) and empties the
-   * stage; a small buffer is kept for the next bytes, a pool buffer given back. Stops at the first chunk `feed`
-   * refuses (false); returns that.
+   * stage; a small buffer is kept for the next bytes, a pool buffer given back. Returns what `feed` returned (false:
+   * it refused them), true when nothing was staged.
    */
   drain(feed: (chunk: Buffer) => boolean): boolean {
-    const chunks = this.chunks()
+    const staged = this.length === 0 ? null : this.staged!.subarray(0, this.length)
     this.length = 0
-    let isFed = true
-    for (const chunk of chunks) if (isFed) isFed = feed(chunk)
+    const isFed = staged === null || feed(staged)
     if (this.isPooled) this.release()
     return isFed
   }
